@@ -1,0 +1,159 @@
+"""litegate: one OpenAI-shaped API over many LLM providers.
+
+``import litegate as litellm`` works: the public names, parameters, settings, response shapes
+and exceptions follow the LiteLLM Python SDK. Importing this package is cheap: the settings
+below are plain values and every function or class loads on first use (see ``__getattr__``).
+"""
+
+from __future__ import annotations
+
+# (annotations are strings: no typing import needed at import time)
+
+from ._version import __version__
+from .constants import (
+    AZURE_DEFAULT_API_VERSION,
+    DEFAULT_COOLDOWN_TIME_SECONDS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_REQUEST_TIMEOUT,
+    ROUTER_DEFAULT_HEALTH_CHECK_INTERVAL,
+    ROUTER_MAX_FALLBACKS,
+)
+
+# --------------------------------------------------------------------------------------------
+# Module-level settings (spec sections 3 and 4). The module-level functions read these at call
+# time; a ``litegate.Client`` holds its own copy instead and never sees changes made here.
+# --------------------------------------------------------------------------------------------
+
+# credentials and endpoints
+api_key: Optional[str] = None
+openai_key: Optional[str] = None
+azure_key: Optional[str] = None
+anthropic_key: Optional[str] = None
+cohere_key: Optional[str] = None
+replicate_key: Optional[str] = None
+huggingface_key: Optional[str] = None
+together_ai_key: Optional[str] = None
+togetherai_api_key: Optional[str] = None
+groq_key: Optional[str] = None
+mistral_api_key: Optional[str] = None
+openrouter_key: Optional[str] = None
+perplexity_key: Optional[str] = None
+petals_key: Optional[str] = None
+baseten_key: Optional[str] = None
+nlp_cloud_key: Optional[str] = None
+ai21_key: Optional[str] = None
+maritalk_key: Optional[str] = None
+deepinfra_key: Optional[str] = None
+aleph_alpha_key: Optional[str] = None
+fireworks_ai_key: Optional[str] = None
+xai_key: Optional[str] = None
+deepseek_key: Optional[str] = None
+cerebras_key: Optional[str] = None
+nvidia_nim_key: Optional[str] = None
+gemini_key: Optional[str] = None
+google_api_key: Optional[str] = None
+api_base: Optional[str] = None
+api_version: Optional[str] = None
+organization: Optional[str] = None
+vertex_project: Optional[str] = None
+vertex_location: Optional[str] = None
+vertex_credentials: Any = None
+aws_access_key_id: Optional[str] = None
+aws_secret_access_key: Optional[str] = None
+aws_session_token: Optional[str] = None
+aws_region_name: Optional[str] = None
+use_azure_ad_token: bool = False
+azure_ad_token: Optional[str] = None
+
+# callbacks and logging
+input_callback: List[Any] = []
+success_callback: List[Any] = []
+failure_callback: List[Any] = []
+callbacks: List[Any] = []
+turn_off_message_logging: bool = False
+log_raw_request_response: bool = False
+set_verbose: bool = False
+
+# retries, timeouts, fallbacks
+num_retries: Optional[int] = DEFAULT_MAX_RETRIES
+request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+stream_timeout: Optional[float] = None  # longest wait between two stream events; None = request_timeout
+fallbacks: List[Dict[str, List[str]]] = []
+context_window_fallbacks: List[Dict[str, List[str]]] = []
+content_policy_fallbacks: List[Dict[str, List[str]]] = []
+
+# caching, models, params, budget
+cache: Any = None
+model_alias_map: Dict[str, str] = {}
+drop_params: bool = False
+max_budget: float = 0.0
+_current_cost: float = 0.0
+
+# --------------------------------------------------------------------------------------------
+# Lazily loaded public names: name -> "module:attribute" (module relative to this package).
+# --------------------------------------------------------------------------------------------
+
+_EXC = ".exceptions"
+_LAZY: Dict[str, str] = {
+    # call functions
+    "completion": ".main:completion",
+    "acompletion": ".main:acompletion",
+    "embedding": ".main:embedding",
+    "aembedding": ".main:aembedding",
+    "Client": ".client:Client",
+    "CustomStreamWrapper": ".core.streaming:CustomStreamWrapper",
+    "AsyncCustomStreamWrapper": ".core.streaming:CustomStreamWrapper",
+    "stream_chunk_builder": ".types.streaming:stream_chunk_builder",
+    # response types
+    "ModelResponse": ".types.utils:ModelResponse",
+    "ModelResponseStream": ".types.utils:ModelResponseStream",
+    "Choices": ".types.utils:Choices",
+    "StreamingChoices": ".types.utils:StreamingChoices",
+    "Message": ".types.utils:Message",
+    "Delta": ".types.utils:Delta",
+    "Usage": ".types.utils:Usage",
+    "ChatCompletionMessageToolCall": ".types.utils:ChatCompletionMessageToolCall",
+    "ChatCompletionDeltaToolCall": ".types.utils:ChatCompletionDeltaToolCall",
+    "Function": ".types.utils:Function",
+    "EmbeddingResponse": ".types.utils:EmbeddingResponse",
+    "Embedding": ".types.utils:Embedding",
+    "TextCompletionResponse": ".types.utils:TextCompletionResponse",
+    # provider tables
+    "provider_list": ".core.resolve:provider_list",
+    "openai_compatible_providers": ".core.resolve:openai_compatible_providers",
+    "get_llm_provider": ".core.resolve:get_llm_provider",
+    # settings helpers
+    "OPENAI_CHAT_COMPLETION_PARAMS": ".core.params:OPENAI_CHAT_COMPLETION_PARAMS",
+    # submodules reachable as attributes
+    "exceptions": ".exceptions",
+    "types": ".types",
+    "testing": ".testing",
+}
+for _name in (
+    "LiteLLMException", "APIError", "OpenAIError", "AuthenticationError", "PermissionDeniedError",
+    "BadRequestError", "ContextWindowExceededError", "InvalidRequestError",
+    "ContentPolicyViolationError", "JSONSchemaValidationError", "UnsupportedParamsError",
+    "RateLimitError", "NotFoundError", "ConflictError", "UnprocessableEntityError",
+    "InternalServerError", "BadGatewayError", "APIConnectionError", "Timeout", "APITimeoutError",
+    "ServiceUnavailableError", "APIResponseValidationError", "BudgetExceededError",
+    "RejectedRequestError", "MockException",
+):
+    _LAZY[_name] = f"{_EXC}:{_name}"
+del _name
+
+
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'litegate' has no attribute {name!r}")
+    from importlib import import_module
+
+    module_name, _, attr = target.partition(":")
+    module = import_module(module_name, __name__)
+    value = getattr(module, attr) if attr else module
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(_LAZY))

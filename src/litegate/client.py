@@ -1,0 +1,177 @@
+"""``litegate.Client``: an instance that holds its own settings, transport and callbacks.
+
+The module-level functions (``litegate.completion`` ...) are a facade over a default client whose
+settings are the module's attributes, read at call time. A ``Client(...)`` instead keeps its own
+values: two clients in two threads never see each other's settings, nor changes made to the module.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from . import constants as C
+from .core import pipeline
+from .core.call import build_chat_call, build_embedding_call
+from .core.transport import Transport, default_transport
+
+
+class Settings:
+    """A client's own settings (attribute names as on the ``litegate`` module)."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:  # unknown settings read as None, like unset ones
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return None
+
+    def __repr__(self) -> str:
+        from .core.redact import redact
+
+        shown = {k: ("****" if ("key" in k or "token" in k) and v else v) for k, v in self.__dict__.items()}
+        return redact(f"Settings({shown})")
+
+
+_DEFAULTS: dict[str, Any] = {
+    "num_retries": C.DEFAULT_MAX_RETRIES,
+    "request_timeout": C.DEFAULT_REQUEST_TIMEOUT,
+    "stream_timeout": None,
+    "drop_params": False,
+    "model_alias_map": {},
+    "input_callback": [],
+    "success_callback": [],
+    "failure_callback": [],
+    "callbacks": [],
+    "turn_off_message_logging": False,
+}
+
+
+class Client:
+    """Same methods as the module (``completion``, ``acompletion``, ``embedding``, ``aembedding``).
+
+    Settings not given are unset (credentials then come from environment variables), never from
+    the module-level settings.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        api_base: str | None = None,
+        api_version: str | None = None,
+        organization: str | None = None,
+        num_retries: int | None = None,
+        timeout: float | None = None,
+        stream_timeout: float | None = None,
+        drop_params: bool | None = None,
+        model_alias_map: dict | None = None,
+        input_callback: list | None = None,
+        success_callback: list | None = None,
+        failure_callback: list | None = None,
+        callbacks: list | None = None,
+        **settings: Any,
+    ):
+        import litegate
+
+        values = {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+                  for k, v in _DEFAULTS.items()}
+        given = {
+            "api_key": api_key, "api_base": api_base, "api_version": api_version,
+            "organization": organization, "num_retries": num_retries, "request_timeout": timeout,
+            "stream_timeout": stream_timeout, "drop_params": drop_params, "model_alias_map": model_alias_map,
+            "input_callback": input_callback, "success_callback": success_callback,
+            "failure_callback": failure_callback, "callbacks": callbacks,
+        }
+        for name, value in settings.items():
+            if name.startswith("_") or not hasattr(litegate, name) or callable(getattr(litegate, name, None)):
+                raise TypeError(f"Client() got an unknown setting {name!r}")
+            given[name] = value
+        values.update({k: v for k, v in given.items() if v is not None})
+        self.settings: Any = Settings(values)
+        self.transport = Transport()
+
+    # ------------------------------------------------------------------ chat
+    def completion(self, model: Any = None, messages: Any = None, **kwargs: Any) -> Any:
+        call = build_chat_call(model, messages, kwargs)
+        if call.ctl.mock_response is not None:
+            from .core.mock import mock_chat
+
+            return mock_chat(call)
+        return pipeline.run(pipeline.make_plan(call, self.settings, "chat"), self.transport)
+
+    async def acompletion(self, model: Any = None, messages: Any = None, **kwargs: Any) -> Any:
+        call = build_chat_call(model, messages, kwargs)
+        if call.ctl.mock_response is not None:
+            from .core.mock import mock_chat
+
+            return mock_chat(call)
+        return await pipeline.arun(pipeline.make_plan(call, self.settings, "chat"), self.transport)
+
+    # ------------------------------------------------------------------ embeddings
+    def embedding(self, model: Any = None, input: Any = None, **kwargs: Any) -> Any:
+        call = build_embedding_call(model, input, kwargs)
+        if call.ctl.mock_response is not None:
+            from .core.mock import mock_embedding
+
+            return mock_embedding(call)
+        return pipeline.run(pipeline.make_plan(call, self.settings, "embedding"), self.transport)
+
+    async def aembedding(self, model: Any = None, input: Any = None, **kwargs: Any) -> Any:
+        call = build_embedding_call(model, input, kwargs)
+        if call.ctl.mock_response is not None:
+            from .core.mock import mock_embedding
+
+            return mock_embedding(call)
+        return await pipeline.arun(pipeline.make_plan(call, self.settings, "embedding"), self.transport)
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        self.transport.close()
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+        self.transport.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    async def __aenter__(self) -> "Client":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"litegate.Client({self.settings!r})"
+
+
+class _ModuleClient(Client):
+    """The default client behind the module-level functions: settings are the module itself."""
+
+    def __init__(self) -> None:  # noqa: D401 - no per-instance settings
+        import litegate
+
+        self.settings = litegate
+        self.transport = default_transport()
+
+
+_default: Client | None = None
+
+
+def default_client() -> Client:
+    global _default
+    if _default is None:
+        _default = _ModuleClient()
+    return _default
+
+
+def _copy_signature(source: Any, target: Any) -> None:
+    sig = inspect.signature(source)
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *sig.parameters.values()]
+    target.__signature__ = sig.replace(parameters=params)
+    target.__doc__ = source.__doc__

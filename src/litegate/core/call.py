@@ -1,0 +1,301 @@
+"""Normalized, validated calls. Bad input fails here, before any network I/O, with a clear message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..exceptions import InvalidRequestError
+from .params import CONTROL_PARAMS, OPENAI_CHAT_COMPLETION_PARAMS, check_param
+
+_OPENAI_PARAMS = frozenset(OPENAI_CHAT_COMPLETION_PARAMS) - {"stream", "extra_headers"}
+_ROLES = frozenset({"system", "user", "assistant", "tool", "function", "developer"})
+
+
+class InputValidationError(InvalidRequestError, ValueError):
+    """Raised before any network call when the caller's input is malformed.
+
+    It is a ``BadRequestError`` (so litellm-style handlers catch it) and a ``ValueError``.
+    """
+
+
+class InputTypeError(InputValidationError, TypeError):
+    """A parameter has the wrong type (e.g. ``temperature="hot"``); also a ``TypeError``."""
+
+
+def _fail(message: str, model: Any, *, type_error: bool = False) -> Exception:
+    cls = InputTypeError if type_error else InputValidationError
+    return cls(message=message, model=model if isinstance(model, str) else None, llm_provider=None)
+
+
+@dataclass(slots=True)
+class Controls:
+    """Per-call settings that steer litegate (never sent to the provider)."""
+
+    api_key: str | None = None
+    api_base: str | None = None
+    api_version: str | None = None
+    organization: str | None = None
+    custom_llm_provider: str | None = None
+    azure_ad_token: str | None = None
+    num_retries: int | None = None
+    timeout: Any = None
+    stream_timeout: float | None = None
+    drop_params: bool | None = None
+    mock_response: Any = None
+    metadata: dict | None = None
+    extra_headers: dict | None = None
+
+
+@dataclass(slots=True)
+class ChatCall:
+    model: str
+    messages: list
+    stream: bool
+    params: dict  # OpenAI parameters given (value not None)
+    extra: dict  # other provider keyword arguments, passed through to the request body
+    ctl: Controls = field(default_factory=Controls)
+
+
+@dataclass(slots=True)
+class EmbeddingCall:
+    model: str
+    input: Any
+    params: dict
+    extra: dict
+    ctl: Controls = field(default_factory=Controls)
+
+
+def _controls(kw: dict, model: str) -> Controls:
+    ctl = Controls()
+    pop = kw.pop
+    ctl.api_key = pop("api_key", None)
+    base = pop("api_base", None)
+    url = pop("base_url", None)
+    ctl.api_base = base if base is not None else url
+    ctl.api_version = pop("api_version", None)
+    ctl.organization = pop("organization", None)
+    ctl.custom_llm_provider = pop("custom_llm_provider", None)
+    ctl.azure_ad_token = pop("azure_ad_token", None)
+    retries = pop("num_retries", None)
+    max_retries = pop("max_retries", None)
+    ctl.num_retries = retries if retries is not None else max_retries
+    if ctl.num_retries is not None and (
+        not isinstance(ctl.num_retries, int) or isinstance(ctl.num_retries, bool) or ctl.num_retries < 0
+    ):
+        raise _fail(f"num_retries must be a non-negative integer, got {ctl.num_retries!r}", model, type_error=True)
+    timeout = pop("timeout", None)
+    if timeout is None:
+        timeout = pop("request_timeout", None)
+    else:
+        pop("request_timeout", None)
+    if timeout is not None and not _is_timeout(timeout):
+        raise _fail(f"timeout must be a positive number of seconds, got {timeout!r}", model, type_error=True)
+    ctl.timeout = timeout
+    ctl.stream_timeout = pop("stream_timeout", None)
+    ctl.drop_params = pop("drop_params", None)
+    ctl.mock_response = pop("mock_response", None)
+    md = pop("metadata", None)
+    if md is not None and not isinstance(md, dict):
+        raise _fail(f"metadata must be a dict, got {type(md).__name__}", model, type_error=True)
+    ctl.metadata = md
+    headers = pop("extra_headers", None)
+    more = pop("headers", None)
+    if more:
+        headers = {**more, **(headers or {})}
+    ctl.extra_headers = headers
+    # accepted for compatibility, steer nothing in this version
+    for name in CONTROL_PARAMS:
+        kw.pop(name, None)
+    return ctl
+
+
+def _is_timeout(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return value > 0
+    # httpx.Timeout (or any object with a read attribute) is accepted as given
+    return hasattr(value, "read") and hasattr(value, "connect")
+
+
+def _check_model(model: Any) -> str:
+    if not isinstance(model, str) or not model.strip():
+        raise _fail(
+            f"model is required and must be a non-empty string such as 'gpt-4o-mini' or "
+            f"'groq/llama-3.1-8b-instant'; got {model!r}",
+            None,
+            type_error=not isinstance(model, str),
+        )
+    return model.strip()
+
+
+def check_messages(messages: Any, model: str) -> list:
+    if not isinstance(messages, list):
+        raise _fail(
+            f"messages must be a list of dicts like [{{'role': 'user', 'content': 'hi'}}], "
+            f"got {type(messages).__name__}",
+            model,
+            type_error=True,
+        )
+    if not messages:
+        raise _fail("messages must not be empty", model)
+    out = messages
+    for i, msg in enumerate(messages):
+        if not isinstance(msg, dict):
+            dump = getattr(msg, "model_dump", None)
+            if dump is None:
+                raise _fail(f"messages[{i}] must be a dict, got {type(msg).__name__}", model, type_error=True)
+            if out is messages:
+                out = list(messages)
+            msg = out[i] = dump(exclude_none=True)
+        role = msg.get("role")
+        if role not in _ROLES:
+            raise _fail(
+                f"messages[{i}] has invalid role {role!r}; expected one of "
+                "'system', 'user', 'assistant', 'tool', 'developer' (or legacy 'function')",
+                model,
+            )
+        content = msg.get("content")
+        if role == "tool":
+            if not msg.get("tool_call_id"):
+                raise _fail(
+                    f"messages[{i}] has role 'tool' but no 'tool_call_id': a tool result must name "
+                    "the id of the assistant tool call it answers",
+                    model,
+                )
+        if content is not None and not isinstance(content, (str, list)):
+            raise _fail(
+                f"messages[{i}].content must be a string, a list of content parts, or None; "
+                f"got {type(content).__name__}",
+                model,
+                type_error=True,
+            )
+        if isinstance(content, list):
+            for j, part in enumerate(content):
+                if not isinstance(part, dict) or not isinstance(part.get("type"), str):
+                    raise _fail(
+                        f"messages[{i}].content[{j}] must be a dict with a 'type' such as 'text' or "
+                        "'image_url'",
+                        model,
+                        type_error=not isinstance(part, dict),
+                    )
+        elif content is None and role in ("user", "system", "developer"):
+            raise _fail(f"messages[{i}] (role {role!r}) has no content", model)
+        tool_calls = msg.get("tool_calls")
+        if tool_calls is not None and not isinstance(tool_calls, list):
+            raise _fail(f"messages[{i}].tool_calls must be a list", model, type_error=True)
+    return out
+
+
+def build_chat_call(model: Any, messages: Any, kw: dict) -> ChatCall:
+    """Turn ``completion(**kwargs)`` into a validated :class:`ChatCall`. ``kw`` is consumed."""
+    model = _check_model(model)
+    ctl = _controls(kw, model)
+    if ctl.mock_response is None:
+        messages = check_messages(messages, model)
+    elif messages is None:
+        messages = []
+    else:
+        messages = check_messages(messages, model)
+    stream = kw.pop("stream", False)
+    if stream is None:
+        stream = False
+    elif not isinstance(stream, bool):
+        raise _fail(f"stream must be a boolean, got {stream!r}", model, type_error=True)
+    params: dict = {}
+    extra: dict = {}
+    for name, value in kw.items():
+        if value is None:
+            continue
+        if name in _OPENAI_PARAMS:
+            problem = check_param(name, value)
+            if problem is not None:
+                raise _fail(problem[0], model, type_error=problem[1])
+            params[name] = value
+        elif name == "extra_body" and isinstance(value, dict):
+            extra.update(value)
+        else:
+            extra[name] = value
+    if "stop" in params:
+        stop = params["stop"]
+        if isinstance(stop, str):
+            pass
+        elif not (isinstance(stop, list) and all(isinstance(s, str) for s in stop)):
+            raise _fail("stop must be a string or a list of strings", model, type_error=True)
+    if "tool_choice" in params and not isinstance(params["tool_choice"], (str, dict)):
+        raise _fail("tool_choice must be 'auto', 'none', 'required' or a dict naming a function", model, type_error=True)
+    rf = params.get("response_format")
+    if rf is not None and not isinstance(rf, dict):
+        params["response_format"] = _response_format_from_type(rf, model)
+    if "tools" in params:
+        for i, tool in enumerate(params["tools"]):
+            if not isinstance(tool, dict):
+                raise _fail(f"tools[{i}] must be a dict in OpenAI tool form", model, type_error=True)
+    return ChatCall(model, messages, stream, params, extra, ctl)
+
+
+def _response_format_from_type(rf: Any, model: str) -> dict:
+    """Accept a pydantic model class as response_format, as litellm does: send its JSON schema."""
+    schema_fn = getattr(rf, "model_json_schema", None)
+    if schema_fn is None:
+        raise _fail(
+            "response_format must be a dict such as {'type': 'json_object'} or a pydantic model class",
+            model,
+            type_error=True,
+        )
+    schema = schema_fn()
+    schema.setdefault("additionalProperties", False)
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": getattr(rf, "__name__", "response"), "schema": schema, "strict": True},
+    }
+
+
+def build_embedding_call(model: Any, input: Any, kw: dict) -> EmbeddingCall:
+    model = _check_model(model)
+    ctl = _controls(kw, model)
+    if ctl.mock_response is None:
+        _check_embedding_input(input, model)
+    params: dict = {}
+    extra: dict = {}
+    for name, value in kw.items():
+        if value is None:
+            continue
+        if name == "dimensions":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise _fail(f"dimensions must be a positive integer, got {value!r}", model, type_error=True)
+            params[name] = value
+        elif name == "encoding_format":
+            if value not in ("float", "base64"):
+                raise _fail(f"encoding_format must be 'float' or 'base64', got {value!r}", model)
+            params[name] = value
+        elif name == "user":
+            params[name] = value
+        elif name == "extra_body" and isinstance(value, dict):
+            extra.update(value)
+        else:
+            extra[name] = value
+    return EmbeddingCall(model, input, params, extra, ctl)
+
+
+def _check_embedding_input(value: Any, model: str) -> None:
+    if isinstance(value, str):
+        if not value:
+            raise _fail("input must not be an empty string", model)
+        return
+    if isinstance(value, list) and value:
+        first = value[0]
+        if isinstance(first, str):
+            if all(isinstance(v, str) and v for v in value):
+                return
+            raise _fail("input list must hold only non-empty strings", model)
+        if isinstance(first, int) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            return  # one pre-tokenized input
+        if isinstance(first, list) and all(isinstance(v, list) and v for v in value):
+            return  # several pre-tokenized inputs
+    raise _fail(
+        f"input must be a non-empty string or a non-empty list of strings, got {value!r:.80}",
+        model,
+        type_error=not isinstance(value, (str, list)),
+    )

@@ -1,0 +1,111 @@
+"""``mock_response``: answer a call without the network (a string, a response, or an exception)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from .call import ChatCall, EmbeddingCall
+
+
+def _provider_of(call: Any) -> str:
+    from .resolve import split_model
+
+    try:
+        return split_model(call.model, call.ctl.custom_llm_provider, None)[0]
+    except Exception:  # noqa: BLE001 - a mock needs no real provider
+        return call.ctl.custom_llm_provider or "openai"
+
+
+def _raise_mock(mock: Any, call: Any, provider: str) -> None:
+    if isinstance(mock, type) and issubclass(mock, BaseException):
+        mock = mock("mock_response exception")
+    if isinstance(mock, BaseException):
+        if getattr(mock, "llm_provider", "x") in (None, ""):
+            mock.llm_provider = provider  # type: ignore[attr-defined]
+        if getattr(mock, "model", "x") in (None, ""):
+            mock.model = call.model  # type: ignore[attr-defined]
+        raise mock
+
+
+def _rough_tokens(text: str) -> int:
+    return max(1, len(text) // 4) if text else 0
+
+
+def mock_chat(call: ChatCall) -> Any:
+    from ..types.utils import ModelResponse
+
+    mock = call.ctl.mock_response
+    provider = _provider_of(call)
+    _raise_mock(mock, call, provider)
+    if isinstance(mock, ModelResponse):
+        response = mock
+    elif isinstance(mock, dict):
+        response = ModelResponse(**mock)
+    else:
+        text = str(mock)
+        prompt = sum(_rough_tokens(m["content"]) for m in call.messages if isinstance(m.get("content"), str))
+        completion = _rough_tokens(text)
+        response = ModelResponse(
+            id="chatcmpl-" + uuid.uuid4().hex,
+            created=int(time.time()),
+            model=call.model,
+            object="chat.completion",
+            choices=[{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+            usage={"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+        )
+    response._hidden_params.update({"custom_llm_provider": provider, "model": call.model, "mock_response": True})
+    if call.stream:
+        return _as_stream(response, call, provider)
+    return response
+
+
+def _as_stream(response: Any, call: ChatCall, provider: str) -> Any:
+    from ..types.utils import ModelResponse
+    from .streaming import CustomStreamWrapper
+
+    base = {"id": response.id, "created": response.created, "model": response.model,
+            "object": "chat.completion.chunk"}
+    chunks = []
+    for choice in response.choices:
+        msg = choice.message
+        idx = choice.index
+        chunks.append(ModelResponse(stream=True, **base, choices=[
+            {"index": idx, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]))
+        text = msg.content or ""
+        for start in range(0, len(text), 8):  # several small pieces, as a provider would send
+            chunks.append(ModelResponse(stream=True, **base, choices=[
+                {"index": idx, "delta": {"content": text[start:start + 8]}, "finish_reason": None}]))
+        for n, tc in enumerate(msg.tool_calls or []):
+            chunks.append(ModelResponse(stream=True, **base, choices=[{"index": idx, "finish_reason": None, "delta": {
+                "tool_calls": [{"index": n, "id": tc.id, "type": "function",
+                                "function": {"name": tc.function.name, "arguments": tc.function.arguments}}]}}]))
+        chunks.append(ModelResponse(stream=True, **base, choices=[
+            {"index": idx, "delta": {}, "finish_reason": choice.finish_reason or "stop"}]))
+    options = call.params.get("stream_options") or {}
+    if options.get("include_usage") and response.usage is not None:
+        chunks.append(ModelResponse(stream=True, **base, usage=response.usage.model_dump(),
+                                    choices=[{"index": 0, "delta": {}, "finish_reason": None}]))
+    return CustomStreamWrapper(completion_stream=chunks, model=call.model, custom_llm_provider=provider,
+                               hidden_params={"custom_llm_provider": provider, "mock_response": True})
+
+
+def mock_embedding(call: EmbeddingCall) -> Any:
+    from ..types.utils import EmbeddingResponse
+
+    mock = call.ctl.mock_response
+    provider = _provider_of(call)
+    _raise_mock(mock, call, provider)
+    if isinstance(mock, EmbeddingResponse):
+        return mock
+    inputs = call.input if isinstance(call.input, list) and call.input and isinstance(call.input[0], str) else [call.input]
+    vector = mock if isinstance(mock, list) else [0.0] * int(call.params.get("dimensions", 8))
+    tokens = sum(_rough_tokens(t) for t in inputs if isinstance(t, str))
+    response = EmbeddingResponse(
+        model=call.model,
+        data=[{"object": "embedding", "index": i, "embedding": list(vector)} for i in range(len(inputs))],
+        usage={"prompt_tokens": tokens, "total_tokens": tokens, "completion_tokens": 0},
+    )
+    response._hidden_params.update({"custom_llm_provider": provider, "model": call.model, "mock_response": True})
+    return response

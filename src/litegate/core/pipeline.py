@@ -1,0 +1,180 @@
+"""The one call path: resolve -> build -> (send -> parse | retry) -> result.
+
+Decisions (what to send, whether and when to retry, how to name an error) live in ``Plan`` and
+are shared by the sync and async loops; only the loops that block or await are written twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from .call import ChatCall, EmbeddingCall
+from .http import HttpResponse
+from .redact import register_secret
+from .resolve import Target, resolve
+from .retry import is_retryable, retry_delay
+from .transport import make_timeout
+
+
+class Plan:
+    """One resolved request and the rules for answering it."""
+
+    __slots__ = ("provider", "target", "request", "timeout", "retries", "kind", "call", "stream")
+
+    def __init__(self, provider: Any, target: Target, request: Any, timeout: Any, retries: int, kind: str,
+                 call: Any, stream: bool):
+        self.provider = provider
+        self.target = target
+        self.request = request
+        self.timeout = timeout
+        self.retries = retries
+        self.kind = kind
+        self.call = call
+        self.stream = stream
+
+    def error(self, resp: HttpResponse) -> Exception:
+        return self.provider.error(resp, self.target)
+
+    def fill(self, exc: BaseException) -> BaseException:
+        """Name the provider and model on errors raised below the provider (transport, decoders)."""
+        if getattr(exc, "llm_provider", "x") in (None, ""):
+            exc.llm_provider = self.provider.name  # type: ignore[attr-defined]
+        if getattr(exc, "model", "x") in (None, ""):
+            exc.model = self.target.model  # type: ignore[attr-defined]
+        return exc
+
+    def delay(self, exc: BaseException, attempt: int) -> float | None:
+        if attempt >= self.retries or not is_retryable(exc):
+            return None
+        return retry_delay(exc, attempt)
+
+    def finish(self, resp: HttpResponse) -> Any:
+        if self.kind == "chat":
+            result = self.provider.parse_chat(resp, self.call, self.target)
+        else:
+            result = self.provider.parse_embedding(resp, self.call, self.target)
+        hidden = result._hidden_params
+        hidden["custom_llm_provider"] = self.provider.name
+        hidden["api_base"] = self.target.api_base
+        hidden["model"] = self.target.model
+        hidden["additional_headers"] = self.provider.response_headers(resp)
+        return result
+
+    def hidden(self) -> dict:
+        return {"custom_llm_provider": self.provider.name, "api_base": self.target.api_base,
+                "model": self.target.model}
+
+    def wrap_stream(self, http_stream: Any) -> Any:
+        from .streaming import CustomStreamWrapper
+
+        return CustomStreamWrapper(
+            model=self.target.model,
+            custom_llm_provider=self.provider.name,
+            decoder=self.provider.stream_decoder(self.call, self.target),
+            http_stream=http_stream,
+            hidden_params=self.hidden(),
+            on_error=self.fill,
+        )
+
+
+def _setting(value: Any, cfg: Any, name: str, default: Any) -> Any:
+    if value is not None:
+        return value
+    value = getattr(cfg, name, None)
+    return default if value is None else value
+
+
+def make_plan(call: ChatCall | EmbeddingCall, cfg: Any, kind: str) -> Plan:
+    from ..providers import get_provider
+
+    ctl = call.ctl
+    target = resolve(call.model, ctl, cfg)
+    if target.api_key:
+        register_secret(target.api_key)
+    if target.azure_ad_token:
+        register_secret(target.azure_ad_token)
+    provider = get_provider(target.provider)
+    drop = bool(_setting(ctl.drop_params, cfg, "drop_params", False))
+    stream = kind == "chat" and call.stream  # type: ignore[union-attr]
+    if kind == "chat":
+        request = provider.chat_request(call, target, drop)
+    else:
+        request = provider.embedding_request(call, target, drop)
+    timeout = _setting(ctl.timeout, cfg, "request_timeout", 600.0)
+    read = _setting(ctl.stream_timeout, cfg, "stream_timeout", None) if stream else None
+    retries = int(_setting(ctl.num_retries, cfg, "num_retries", 0) or 0)
+    return Plan(provider, target, request, make_timeout(timeout, read), retries, kind, call, stream)
+
+
+# ---------------------------------------------------------------------- sync
+def run(plan: Plan, transport: Any) -> Any:
+    from ..exceptions import LiteLLMException
+
+    attempt = 0
+    while True:
+        try:
+            if plan.stream:
+                return _open_stream(plan, transport)
+            resp = transport.send(plan.request, plan.timeout)
+            if resp.status_code >= 400:
+                raise plan.error(resp)
+            return plan.finish(resp)
+        except LiteLLMException as exc:
+            plan.fill(exc)
+            wait = plan.delay(exc, attempt)
+            if wait is None:
+                exc.num_retries = attempt  # type: ignore[attr-defined]
+                exc.max_retries = plan.retries  # type: ignore[attr-defined]
+                raise
+            attempt += 1
+            time.sleep(wait)
+
+
+def _open_stream(plan: Plan, transport: Any) -> Any:
+    stream = transport.open_stream(plan.request, plan.timeout)
+    if stream.status_code >= 400:
+        body = stream.read()  # also closes it
+        raise plan.error(HttpResponse(stream.status_code, stream.headers, body, stream.url))
+    try:
+        return plan.wrap_stream(stream)
+    except BaseException:
+        stream.close()
+        raise
+
+
+# ---------------------------------------------------------------------- async
+async def arun(plan: Plan, transport: Any) -> Any:
+    from ..exceptions import LiteLLMException
+
+    attempt = 0
+    while True:
+        try:
+            if plan.stream:
+                return await _aopen_stream(plan, transport)
+            resp = await transport.asend(plan.request, plan.timeout)
+            if resp.status_code >= 400:
+                raise plan.error(resp)
+            return plan.finish(resp)
+        except LiteLLMException as exc:
+            plan.fill(exc)
+            wait = plan.delay(exc, attempt)
+            if wait is None:
+                exc.num_retries = attempt  # type: ignore[attr-defined]
+                exc.max_retries = plan.retries  # type: ignore[attr-defined]
+                raise
+            attempt += 1
+            await asyncio.sleep(wait)
+
+
+async def _aopen_stream(plan: Plan, transport: Any) -> Any:
+    stream = await transport.aopen_stream(plan.request, plan.timeout)
+    if stream.status_code >= 400:
+        body = await stream.aread()
+        raise plan.error(HttpResponse(stream.status_code, stream.headers, body, stream.url))
+    try:
+        return plan.wrap_stream(stream)
+    except BaseException:
+        await stream.aclose()
+        raise

@@ -1,0 +1,261 @@
+"""Streaming: an incremental SSE decoder and the stream wrapper handed to users.
+
+A stream that fails after it started raises a typed error where it fails (connection cut,
+malformed event, provider error event, missing terminator); it never ends cleanly with a
+truncated answer. Closing or abandoning the wrapper releases the HTTP connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Callable
+
+
+class SSEDecoder:
+    """Incremental Server-Sent Events parser: ``feed(bytes)`` -> list of (event, data) pairs.
+
+    Gives the same events however the byte stream is split into reads.
+    """
+
+    __slots__ = ("_buf", "_data", "_event")
+
+    def __init__(self) -> None:
+        self._buf = b""
+        self._data: list[str] = []
+        self._event: str | None = None
+
+    def feed(self, chunk: bytes) -> list[tuple[str | None, str]]:
+        buf = self._buf + chunk if self._buf else chunk
+        if b"\n" not in buf:
+            self._buf = buf
+            return []
+        lines = buf.split(b"\n")
+        self._buf = lines.pop()
+        out: list[tuple[str | None, str]] = []
+        for line in lines:
+            self._line(line, out)
+        return out
+
+    def flush(self) -> list[tuple[str | None, str]]:
+        """End of input: a last line without newline still counts, and a pending event is sent."""
+        out: list[tuple[str | None, str]] = []
+        if self._buf:
+            self._line(self._buf, out)
+            self._buf = b""
+        self._line(b"", out)
+        return out
+
+    def _line(self, line: bytes, out: list) -> None:
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if not line:
+            if self._data:
+                out.append((self._event, "\n".join(self._data)))
+            self._data = []
+            self._event = None
+            return
+        if line[0] == 58:  # b":" comment / keep-alive
+            return
+        name, _, value = line.partition(b":")
+        if value[:1] == b" ":
+            value = value[1:]
+        if name == b"data":
+            self._data.append(value.decode("utf-8"))
+        elif name == b"event":
+            self._event = value.decode("utf-8")
+        # "id" and "retry" fields carry nothing we use
+
+
+class CustomStreamWrapper:
+    """Iterator (sync) and async iterator over ``ModelResponse`` chunks.
+
+    Created by the pipeline with an open HTTP stream and the provider's chunk decoder, or with
+    a ready list of chunks (``mock_response``). ``close()`` / ``aclose()`` release the connection;
+    so do reaching the end, an error, leaving a ``with`` block, and garbage collection.
+    """
+
+    def __init__(
+        self,
+        completion_stream: Any = None,
+        model: str | None = None,
+        custom_llm_provider: str | None = None,
+        logging_obj: Any = None,
+        *,
+        decoder: Any = None,
+        http_stream: Any = None,
+        hidden_params: dict | None = None,
+        on_error: Callable[[BaseException], BaseException] | None = None,
+        on_chunk: Callable[[Any], None] | None = None,
+        on_end: Callable[[], None] | None = None,
+    ):
+        self.model = model
+        self.custom_llm_provider = custom_llm_provider
+        self.logging_obj = logging_obj
+        self.completion_stream = completion_stream  # ready chunks (mock) when no http stream
+        self._decoder = decoder
+        self._http = http_stream
+        self._hidden_params = hidden_params or {}
+        self._on_error = on_error
+        self._on_chunk = on_chunk
+        self._on_end = on_end
+        self._pending: list = []
+        self._pos = 0
+        self._source: Any = None
+        self._finished = False
+        self.chunks: list = []  # kept only when a consumer asked for the final response
+
+    # ------------------------------------------------------------------ shared
+    def _emit(self, chunks: list) -> None:
+        if chunks:
+            on_chunk = self._on_chunk
+            if on_chunk is not None:
+                for c in chunks:
+                    on_chunk(c)
+            if self._pos:
+                self._pending = self._pending[self._pos:]
+                self._pos = 0
+            self._pending.extend(chunks)
+
+    def _next_ready(self) -> Any:
+        if self._pos < len(self._pending):
+            item = self._pending[self._pos]
+            self._pos += 1
+            return item
+        return _NOTHING
+
+    def _fail(self, exc: BaseException) -> BaseException:
+        self._finished = True
+        return self._on_error(exc) if self._on_error is not None else exc
+
+    def _end(self) -> None:
+        self._finished = True
+        if self._on_end is not None:
+            self._on_end()
+            self._on_end = None
+
+    # ------------------------------------------------------------------ sync
+    def __iter__(self) -> "CustomStreamWrapper":
+        return self
+
+    def __next__(self) -> Any:
+        item = self._next_ready()
+        if item is not _NOTHING:
+            return item
+        if self._finished:
+            raise StopIteration
+        if self._http is None:
+            return self._next_ready_source()
+        if self._source is None:
+            self._source = self._http.iter_bytes()
+        decoder = self._decoder
+        try:
+            while True:
+                try:
+                    piece = next(self._source)
+                except StopIteration:
+                    self._emit(decoder.finish())
+                    self.close()
+                    self._end()
+                    break
+                self._emit(decoder.feed(piece))
+                item = self._next_ready()
+                if item is not _NOTHING:
+                    return item
+        except Exception as exc:
+            self.close()
+            raise self._fail(exc) from None
+        item = self._next_ready()
+        if item is not _NOTHING:
+            return item
+        raise StopIteration
+
+    def _next_ready_source(self) -> Any:
+        if self._source is None:
+            self._source = iter(self.completion_stream or ())
+        try:
+            item = next(self._source)
+        except StopIteration:
+            self._end()
+            raise
+        if self._on_chunk is not None:
+            self._on_chunk(item)
+        return item
+
+    def close(self) -> None:
+        http = self._http
+        if http is not None and hasattr(http, "close"):
+            http.close()
+
+    def __enter__(self) -> "CustomStreamWrapper":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ async
+    def __aiter__(self) -> "CustomStreamWrapper":
+        return self
+
+    async def __anext__(self) -> Any:
+        item = self._next_ready()
+        if item is not _NOTHING:
+            return item
+        if self._finished:
+            raise StopAsyncIteration
+        if self._http is None:
+            try:
+                return self._next_ready_source()
+            except StopIteration:
+                raise StopAsyncIteration from None
+        if self._source is None:
+            self._source = self._http.aiter_bytes().__aiter__()
+        decoder = self._decoder
+        try:
+            while True:
+                try:
+                    piece = await self._source.__anext__()
+                except StopAsyncIteration:
+                    self._emit(decoder.finish())
+                    await self.aclose()
+                    self._end()
+                    break
+                self._emit(decoder.feed(piece))
+                item = self._next_ready()
+                if item is not _NOTHING:
+                    return item
+        except Exception as exc:
+            await self.aclose()
+            raise self._fail(exc) from None
+        item = self._next_ready()
+        if item is not _NOTHING:
+            return item
+        raise StopAsyncIteration
+
+    async def aclose(self) -> None:
+        http = self._http
+        if http is not None and hasattr(http, "aclose"):
+            await http.aclose()
+
+    async def __aenter__(self) -> "CustomStreamWrapper":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
+
+    # ------------------------------------------------------------------ abandonment
+    def __del__(self) -> None:
+        http = self.__dict__.get("_http")
+        if http is None:
+            return
+        try:
+            if hasattr(http, "close"):
+                http.close()
+            elif not http.closed:
+                loop = asyncio.get_running_loop()
+                loop.create_task(http.aclose())
+        except Exception:  # noqa: BLE001 - no loop any more: the pool goes with it
+            pass
+
+
+_NOTHING = object()
+

@@ -1,0 +1,158 @@
+"""Module-level call functions: ``litegate.completion``, ``acompletion``, ``embedding``, ``aembedding``.
+
+Each is a thin facade over the default client (whose settings are the ``litegate`` module's
+attributes). The explicit signatures document every parameter of the spec; anything else given as
+a keyword is passed to the provider as-is (subject to ``drop_params`` for OpenAI parameters).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Union
+
+from .client import Client, _copy_signature, default_client
+
+
+def completion(
+    model: str,
+    messages: Optional[list] = None,
+    *,
+    stream: Optional[bool] = None,
+    temperature: Optional[float] = None,
+    top_p: Optional[float] = None,
+    n: Optional[int] = None,
+    stop: Union[str, list, None] = None,
+    max_tokens: Optional[int] = None,
+    max_completion_tokens: Optional[int] = None,
+    presence_penalty: Optional[float] = None,
+    frequency_penalty: Optional[float] = None,
+    logit_bias: Optional[dict] = None,
+    user: Optional[str] = None,
+    response_format: Any = None,
+    seed: Optional[int] = None,
+    tools: Optional[list] = None,
+    tool_choice: Union[str, dict, None] = None,
+    parallel_tool_calls: Optional[bool] = None,
+    logprobs: Optional[bool] = None,
+    top_logprobs: Optional[int] = None,
+    stream_options: Optional[dict] = None,
+    api_key: Optional[str] = None,
+    api_base: Optional[str] = None,
+    api_version: Optional[str] = None,
+    organization: Optional[str] = None,
+    custom_llm_provider: Optional[str] = None,
+    metadata: Optional[dict] = None,
+    num_retries: Optional[int] = None,
+    timeout: Any = None,
+    mock_response: Any = None,
+    drop_params: Optional[bool] = None,
+    extra_headers: Optional[dict] = None,
+    **kwargs: Any,
+) -> Any:
+    """Chat completion in OpenAI's shape for any provider.
+
+    Returns a ``ModelResponse``, or a ``CustomStreamWrapper`` of chunks when ``stream=True``.
+    """
+    kw = locals()
+    extra = kw.pop("kwargs")
+    if extra:
+        kw.update(extra)
+    return default_client().completion(kw.pop("model"), kw.pop("messages"), **kw)
+
+
+async def acompletion(
+    model: str,
+    messages: Optional[list] = None,
+    *,
+    stream: Optional[bool] = None,
+    temperature: Optional[float] = None,
+    top_p: Optional[float] = None,
+    n: Optional[int] = None,
+    stop: Union[str, list, None] = None,
+    max_tokens: Optional[int] = None,
+    max_completion_tokens: Optional[int] = None,
+    presence_penalty: Optional[float] = None,
+    frequency_penalty: Optional[float] = None,
+    logit_bias: Optional[dict] = None,
+    user: Optional[str] = None,
+    response_format: Any = None,
+    seed: Optional[int] = None,
+    tools: Optional[list] = None,
+    tool_choice: Union[str, dict, None] = None,
+    parallel_tool_calls: Optional[bool] = None,
+    logprobs: Optional[bool] = None,
+    top_logprobs: Optional[int] = None,
+    stream_options: Optional[dict] = None,
+    api_key: Optional[str] = None,
+    api_base: Optional[str] = None,
+    api_version: Optional[str] = None,
+    organization: Optional[str] = None,
+    custom_llm_provider: Optional[str] = None,
+    metadata: Optional[dict] = None,
+    num_retries: Optional[int] = None,
+    timeout: Any = None,
+    mock_response: Any = None,
+    drop_params: Optional[bool] = None,
+    extra_headers: Optional[dict] = None,
+    **kwargs: Any,
+) -> Any:
+    """Async twin of :func:`completion`; with ``stream=True`` returns an async iterator of chunks."""
+    kw = locals()
+    extra = kw.pop("kwargs")
+    if extra:
+        kw.update(extra)
+    return await default_client().acompletion(kw.pop("model"), kw.pop("messages"), **kw)
+
+
+def embedding(
+    model: str,
+    input: Any = None,
+    *,
+    dimensions: Optional[int] = None,
+    encoding_format: Optional[str] = None,
+    user: Optional[str] = None,
+    api_key: Optional[str] = None,
+    api_base: Optional[str] = None,
+    api_version: Optional[str] = None,
+    custom_llm_provider: Optional[str] = None,
+    metadata: Optional[dict] = None,
+    num_retries: Optional[int] = None,
+    timeout: Any = None,
+    mock_response: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """Embeddings in OpenAI's shape; returns an ``EmbeddingResponse``."""
+    kw = locals()
+    extra = kw.pop("kwargs")
+    if extra:
+        kw.update(extra)
+    return default_client().embedding(kw.pop("model"), kw.pop("input"), **kw)
+
+
+async def aembedding(
+    model: str,
+    input: Any = None,
+    *,
+    dimensions: Optional[int] = None,
+    encoding_format: Optional[str] = None,
+    user: Optional[str] = None,
+    api_key: Optional[str] = None,
+    api_base: Optional[str] = None,
+    api_version: Optional[str] = None,
+    custom_llm_provider: Optional[str] = None,
+    metadata: Optional[dict] = None,
+    num_retries: Optional[int] = None,
+    timeout: Any = None,
+    mock_response: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """Async twin of :func:`embedding`."""
+    kw = locals()
+    extra = kw.pop("kwargs")
+    if extra:
+        kw.update(extra)
+    return await default_client().aembedding(kw.pop("model"), kw.pop("input"), **kw)
+
+
+for _fn in (completion, acompletion, embedding, aembedding):
+    _copy_signature(_fn, getattr(Client, _fn.__name__))
+del _fn

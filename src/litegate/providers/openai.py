@@ -1,0 +1,305 @@
+"""The OpenAI dialect: OpenAI itself, Azure OpenAI, and every OpenAI-compatible row.
+
+A pure translator: a ``ChatCall`` + ``Target`` become an ``HttpRequest``; an ``HttpResponse`` (or a
+byte stream) becomes our response types or an exception. No I/O here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..core.http import HttpRequest, HttpResponse
+from ..core.jsonutil import loads
+from ..core.streaming import SSEDecoder
+
+_REASONING = re.compile(r"^(o\d|gpt-5)")
+_RATE_HEADERS = ("x-ratelimit-", "retry-after", "x-request-id", "apim-request-id", "openai-processing-ms")
+
+
+class OpenAIDialect:
+    """OpenAI wire format. Subclasses / instances differ in URL layout, auth and param support."""
+
+    name = "openai"
+    unsupported_params: frozenset[str] = frozenset()
+    param_renames: dict[str, str] = {}
+    extra_headers: dict[str, str] = {}
+    key_required = True
+    key_hint = "OPENAI_API_KEY / litegate.openai_key"
+
+    # ------------------------------------------------------------------ params
+    def supported_openai_params(self, model: str) -> list[str]:
+        from ..core.params import OPENAI_CHAT_COMPLETION_PARAMS
+
+        bad = self.unsupported_for(model)
+        return [p for p in OPENAI_CHAT_COMPLETION_PARAMS if p not in bad]
+
+    def unsupported_for(self, model: str) -> frozenset[str]:
+        return self.unsupported_params
+
+    def renames_for(self, model: str) -> dict[str, str]:
+        return self.param_renames
+
+    def map_params(self, params: dict, model: str, drop: bool) -> dict:
+        """Check params against what the provider accepts; drop or raise; apply renames."""
+        bad = self.unsupported_for(model)
+        out = params
+        if bad:
+            found = [p for p in params if p in bad]
+            if found:
+                if not drop:
+                    from ..exceptions import UnsupportedParamsError
+
+                    raise UnsupportedParamsError(
+                        message=(
+                            f"{self.name} does not support parameters {found} for model={model}. "
+                            f"Set litegate.drop_params=True (or pass drop_params=True) to drop them."
+                        ),
+                        model=model,
+                        llm_provider=self.name,
+                    )
+                out = {k: v for k, v in params.items() if k not in bad}
+        renames = self.renames_for(model)
+        if renames:
+            out = {renames.get(k, k): v for k, v in out.items()}
+        return out
+
+    # ------------------------------------------------------------------ requests
+    def auth_headers(self, target: Any) -> dict[str, str]:
+        h = dict(self.extra_headers) if self.extra_headers else {}
+        if target.api_key:
+            h["authorization"] = "Bearer " + target.api_key
+        elif self.key_required:
+            raise self.missing_key(target)
+        if target.organization:
+            h["openai-organization"] = target.organization
+        if target.headers:
+            h.update(target.headers)
+        return h
+
+    def missing_key(self, target: Any) -> Exception:
+        from ..exceptions import AuthenticationError
+
+        return AuthenticationError(
+            message=f"No API key for {self.name}: pass api_key=..., or set {self.key_hint}",
+            llm_provider=self.name,
+            model=target.model,
+        )
+
+    def url(self, target: Any, path: str) -> str:
+        return f"{target.api_base}/{path}"
+
+    def query(self, target: Any) -> dict | None:
+        return None
+
+    def chat_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+        body: dict[str, Any] = {"model": target.model, "messages": call.messages}
+        if call.params:
+            body.update(self.map_params(call.params, target.model, drop))
+        if call.stream:
+            body["stream"] = True
+        if call.extra:
+            body.update(call.extra)
+        return HttpRequest("POST", self.url(target, "chat/completions"), self.auth_headers(target), body,
+                           params=self.query(target))
+
+    def embedding_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+        body: dict[str, Any] = {"model": target.model, "input": call.input}
+        if call.params:
+            body.update(call.params)
+        if call.extra:
+            body.update(call.extra)
+        return HttpRequest("POST", self.url(target, "embeddings"), self.auth_headers(target), body,
+                           params=self.query(target))
+
+    # ------------------------------------------------------------------ responses
+    def _json(self, resp: HttpResponse, target: Any) -> dict:
+        try:
+            data = loads(resp.content)
+        except ValueError:
+            from ..exceptions import APIResponseValidationError
+
+            raise APIResponseValidationError(
+                message=f"{self.name} returned a body that is not JSON: {resp.text[:200]!r}",
+                llm_provider=self.name,
+                model=target.model,
+            ) from None
+        if not isinstance(data, dict):
+            from ..exceptions import APIResponseValidationError
+
+            raise APIResponseValidationError(
+                message=f"{self.name} returned JSON that is not an object", llm_provider=self.name, model=target.model
+            )
+        return data
+
+    def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+        from ..types.utils import ModelResponse
+
+        data = self._json(resp, target)
+        if "choices" not in data:
+            if "error" in data:
+                from ..core.errors import exception_from_response
+
+                raise exception_from_response(resp, llm_provider=self.name, model=target.model)
+            from ..exceptions import APIResponseValidationError
+
+            raise APIResponseValidationError(
+                message=f"{self.name} chat response has no 'choices'", llm_provider=self.name, model=target.model
+            )
+        return ModelResponse(**data)
+
+    def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+        from ..types.utils import EmbeddingResponse
+
+        data = self._json(resp, target)
+        if "data" not in data:
+            from ..exceptions import APIResponseValidationError
+
+            raise APIResponseValidationError(
+                message=f"{self.name} embedding response has no 'data'", llm_provider=self.name, model=target.model
+            )
+        return EmbeddingResponse(**data)
+
+    def stream_decoder(self, call: Any, target: Any) -> "OpenAIStreamDecoder":
+        return OpenAIStreamDecoder(self.name, target.model)
+
+    def error(self, resp: HttpResponse, target: Any) -> Exception:
+        from ..core.errors import exception_from_response
+
+        return exception_from_response(resp, llm_provider=self.name, model=target.model)
+
+    def response_headers(self, resp: HttpResponse) -> dict:
+        return {k: v for k, v in resp.headers.items() if k.startswith(_RATE_HEADERS)}
+
+
+class OpenAI(OpenAIDialect):
+    name = "openai"
+
+    def unsupported_for(self, model: str) -> frozenset[str]:
+        if _REASONING.match(model):
+            # reasoning models reject sampling knobs and logprobs
+            return frozenset({"temperature", "top_p", "presence_penalty", "frequency_penalty", "logprobs",
+                              "top_logprobs", "logit_bias"})
+        return self.unsupported_params
+
+    def map_params(self, params: dict, model: str, drop: bool) -> dict:
+        if _REASONING.match(model) and params.get("temperature") == 1:
+            params = {k: v for k, v in params.items() if k != "temperature"}  # the only value they accept
+        return super().map_params(params, model, drop)
+
+    def renames_for(self, model: str) -> dict[str, str]:
+        if _REASONING.match(model):
+            return {"max_tokens": "max_completion_tokens"}
+        return self.param_renames
+
+
+class Azure(OpenAIDialect):
+    """Azure OpenAI: deployment in the URL, ``api-version`` query, ``api-key`` or Entra ID token."""
+
+    name = "azure"
+    key_hint = "AZURE_API_KEY / litegate.azure_key, or an Azure AD token (azure_ad_token=..., AZURE_AD_TOKEN)"
+
+    def auth_headers(self, target: Any) -> dict[str, str]:
+        h: dict[str, str] = {}
+        if target.api_key:
+            h["api-key"] = target.api_key
+        elif target.azure_ad_token:
+            h["authorization"] = "Bearer " + target.azure_ad_token
+        else:
+            raise self.missing_key(target)
+        if target.headers:
+            h.update(target.headers)
+        return h
+
+    def url(self, target: Any, path: str) -> str:
+        base = target.api_base
+        if base.endswith("/openai/v1"):  # the v1 GA surface: model in the body, no api-version
+            return f"{base}/{path}"
+        if "/openai/deployments/" in base:
+            return f"{base}/{path}"
+        return f"{base}/openai/deployments/{target.model}/{path}"
+
+    def query(self, target: Any) -> dict | None:
+        if target.api_base.endswith("/openai/v1"):
+            return None
+        return {"api-version": target.api_version}
+
+
+class Compatible(OpenAIDialect):
+    """One row of the OpenAI-compatible table."""
+
+    def __init__(self, row: Any):
+        self.row = row
+        self.name = row.name
+        self.unsupported_params = frozenset(row.unsupported_params)
+        self.param_renames = dict(row.param_renames)
+        self.extra_headers = dict(row.extra_headers)
+        self.key_required = row.key_required
+        env = " / ".join(row.key_env) or "an api_key"
+        self.key_hint = f"{env}" + (f" / litegate.{row.key_settings[0]}" if row.key_settings else "")
+
+
+class OpenAIStreamDecoder:
+    """Bytes of an OpenAI SSE stream -> ``ModelResponse`` chunks; strict about how it ends."""
+
+    __slots__ = ("_sse", "done", "provider", "model", "_make")
+
+    def __init__(self, provider: str, model: str):
+        from ..types.utils import ModelResponse
+
+        self._sse = SSEDecoder()
+        self.done = False
+        self.provider = provider
+        self.model = model
+        self._make = ModelResponse
+
+    def feed(self, data: bytes) -> list:
+        events = self._sse.feed(data)
+        return self._convert(events) if events else []
+
+    def finish(self) -> list:
+        out = self._convert(self._sse.flush())
+        if not self.done:
+            from ..exceptions import APIConnectionError
+
+            raise APIConnectionError(
+                message=f"{self.provider} stream ended before its end marker (data: [DONE]): the answer is incomplete",
+                llm_provider=self.provider,
+                model=self.model,
+            )
+        return out
+
+    def _convert(self, events: list) -> list:
+        out = []
+        for event, data in events:
+            if self.done:
+                break
+            if data == "[DONE]":
+                self.done = True
+                break
+            try:
+                obj = loads(data)
+            except ValueError:
+                from ..exceptions import APIResponseValidationError
+
+                raise APIResponseValidationError(
+                    message=f"{self.provider} sent a malformed stream event: {data[:200]!r}",
+                    llm_provider=self.provider,
+                    model=self.model,
+                ) from None
+            if not isinstance(obj, dict):
+                continue
+            if event == "error" or ("error" in obj and not obj.get("choices")):
+                from ..core.errors import mid_stream_error
+
+                payload = obj.get("error", obj)
+                raise mid_stream_error(payload if isinstance(payload, dict) else {"message": str(payload)},
+                                       llm_provider=self.provider, model=self.model)
+            choices = obj.get("choices")
+            if not choices:
+                if not obj.get("usage"):
+                    continue  # e.g. Azure's prompt_filter_results chunk: nothing to hand on
+                # usage-only chunk: keep one (empty) choice so chunk.choices[0] works, as in litellm
+                obj["choices"] = [{"index": 0, "delta": {}, "finish_reason": None}]
+            out.append(self._make(stream=True, **obj))
+        return out

@@ -1,0 +1,246 @@
+"""OpenAI-dialect providers as rows of data.
+
+Every row here speaks OpenAI's wire format (``POST {api_base}/chat/completions`` with a Bearer key)
+and differs only in base URL, credentials and a few parameter quirks. Adding a provider of this
+family means adding a row, not writing code.
+
+The facts in each row (base URL, environment variables, parameter support) were taken from the
+providers' published API specifications and documentation, and from litellm's provider tables
+for the variable names litellm users already rely on. ``docs/PROVIDERS.md`` lists every row with
+its sources and explains the choices. This module is deliberately stdlib-only and builds plain
+literals at import time: nothing is read from disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+# The OpenAI chat-completions request parameters a row may declare unsupported or rename.
+OPENAI_CHAT_PARAMS: frozenset[str] = frozenset({
+    "temperature", "top_p", "n", "stop", "max_tokens", "max_completion_tokens",
+    "presence_penalty", "frequency_penalty", "logit_bias", "user", "response_format", "seed",
+    "tools", "tool_choice", "parallel_tool_calls", "logprobs", "top_logprobs", "stream_options",
+    "functions", "function_call", "modalities", "audio", "prediction", "reasoning_effort",
+    "service_tier", "store",
+})
+
+# Endpoint families a row may offer under its api_base (OpenAI-shaped paths only).
+ENDPOINT_KINDS: frozenset[str] = frozenset({
+    "chat", "embedding", "text_completion", "image", "audio_transcription", "audio_speech",
+    "rerank", "moderation",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class CompatProvider:
+    name: str  # the model-string prefix, e.g. "groq" for "groq/llama-3.1-8b-instant"
+    api_base: str | None  # default base URL, no trailing slash; None = caller must give one
+    key_env: tuple[str, ...] = ()  # environment variables for the API key, first found wins
+    key_settings: tuple[str, ...] = ()  # module-level settings for the key, e.g. ("groq_key",)
+    base_env: tuple[str, ...] = ()  # environment variables that override api_base
+    key_required: bool = True  # False for local servers (vLLM, LM Studio) that take no key
+    # OpenAI chat parameters the provider does NOT accept (UnsupportedParamsError unless drop_params)
+    unsupported_params: frozenset[str] = frozenset()
+    # OpenAI parameter name -> provider's name for it (e.g. {"seed": "random_seed"})
+    param_renames: Mapping[str, str] = field(default_factory=dict)
+    # endpoint families offered under api_base, a subset of ENDPOINT_KINDS: "chat", "embedding",
+    # "text_completion" (a native /completions route), "image", "audio_transcription",
+    # "audio_speech", "rerank", "moderation"
+    endpoints: frozenset[str] = frozenset({"chat"})
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+    # Largest ``n`` the provider accepts, when its spec caps it (Groq: only 1). Added because such a
+    # provider does take the parameter, so listing "n" in unsupported_params would wrongly reject an
+    # explicit n=1; None means no documented cap.
+    max_n: int | None = None
+
+
+def _renames(**pairs: str) -> Mapping[str, str]:
+    return MappingProxyType(dict(pairs))
+
+
+def _kinds(*kinds: str) -> frozenset[str]:
+    return frozenset(("chat",) + kinds)
+
+
+_NO_RENAMES: Mapping[str, str] = MappingProxyType({})
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+# Providers whose schema only knows the older name for the output-token limit.
+_MAX_TOKENS_ONLY = _renames(max_completion_tokens="max_tokens")
+
+# Mistral's chat schema is closed (additionalProperties: false) and lacks these OpenAI fields.
+_MISTRAL_UNSUPPORTED = frozenset({
+    "logit_bias", "user", "logprobs", "top_logprobs", "stream_options", "functions",
+    "function_call", "modalities", "audio", "service_tier", "store",
+})
+_MISTRAL_RENAMES = _renames(seed="random_seed", max_completion_tokens="max_tokens")
+
+# Perplexity documents no tool calling and no stop / logit_bias / logprobs / seed.
+_PERPLEXITY_UNSUPPORTED = frozenset({
+    "tools", "tool_choice", "parallel_tool_calls", "functions", "function_call",
+    "stop", "logit_bias", "logprobs", "top_logprobs", "seed",
+})
+
+# Groq documents logprobs / top_logprobs / logit_bias as rejected; its closed schema also has no
+# modalities, audio or prediction.
+_GROQ_UNSUPPORTED = frozenset({
+    "logprobs", "top_logprobs", "logit_bias", "modalities", "audio", "prediction",
+})
+
+
+def _row(
+    name: str,
+    api_base: str | None,
+    key_env: tuple[str, ...],
+    key_settings: tuple[str, ...] | None = None,
+    base_env: tuple[str, ...] = (),
+    *,
+    key_required: bool = True,
+    unsupported: frozenset[str] = frozenset(),
+    renames: Mapping[str, str] = _NO_RENAMES,
+    endpoints: frozenset[str] = frozenset({"chat"}),
+    max_n: int | None = None,
+) -> CompatProvider:
+    if key_settings is None:
+        key_settings = (name.replace("-", "_") + "_key",)
+    return CompatProvider(
+        name=name,
+        api_base=api_base,
+        key_env=key_env,
+        key_settings=key_settings,
+        base_env=base_env,
+        key_required=key_required,
+        unsupported_params=unsupported,
+        param_renames=renames,
+        endpoints=endpoints,
+        extra_headers=_NO_HEADERS,
+        max_n=max_n,
+    )
+
+
+_ROWS: tuple[CompatProvider, ...] = (
+    # --- providers with a published spec or a row in the shared provider notes -----------------
+    _row("groq", "https://api.groq.com/openai/v1",
+         ("GROQ_API_KEY",), ("groq_key",), ("GROQ_API_BASE",),
+         unsupported=_GROQ_UNSUPPORTED,
+         endpoints=_kinds("embedding", "audio_transcription", "audio_speech"),
+         max_n=1),
+    _row("together_ai", "https://api.together.xyz/v1",
+         ("TOGETHERAI_API_KEY", "TOGETHER_AI_KEY", "TOGETHER_API_KEY", "TOGETHER_AI_API_KEY",
+          "TOGETHER_AI_TOKEN"),
+         ("together_ai_key", "togetherai_api_key"),
+         ("TOGETHER_AI_API_BASE", "TOGETHERAI_API_BASE"),
+         renames=_MAX_TOKENS_ONLY,
+         endpoints=_kinds("text_completion", "embedding", "image", "rerank",
+                          "audio_transcription", "audio_speech"),
+         max_n=128),
+    _row("mistral", "https://api.mistral.ai/v1",
+         ("MISTRAL_API_KEY",), ("mistral_api_key",), ("MISTRAL_API_BASE",),
+         unsupported=_MISTRAL_UNSUPPORTED, renames=_MISTRAL_RENAMES,
+         endpoints=_kinds("embedding", "moderation", "audio_transcription", "audio_speech")),
+    _row("codestral", "https://codestral.mistral.ai/v1",
+         ("CODESTRAL_API_KEY",), ("codestral_key",), ("CODESTRAL_API_BASE",),
+         unsupported=_MISTRAL_UNSUPPORTED, renames=_MISTRAL_RENAMES),
+    _row("deepinfra", "https://api.deepinfra.com/v1/openai",
+         ("DEEPINFRA_API_KEY", "DEEPINFRA_TOKEN"), ("deepinfra_key",), ("DEEPINFRA_API_BASE",),
+         renames=_MAX_TOKENS_ONLY,
+         endpoints=_kinds("text_completion", "embedding", "image",
+                          "audio_transcription", "audio_speech"),
+         max_n=4),
+    _row("perplexity", "https://api.perplexity.ai",
+         ("PERPLEXITYAI_API_KEY", "PERPLEXITY_API_KEY"), ("perplexity_key",),
+         ("PERPLEXITY_API_BASE",),
+         unsupported=_PERPLEXITY_UNSUPPORTED),
+    _row("openrouter", "https://openrouter.ai/api/v1",
+         ("OPENROUTER_API_KEY", "OR_API_KEY"), ("openrouter_key",), ("OPENROUTER_API_BASE",),
+         endpoints=_kinds("embedding", "rerank", "audio_transcription", "audio_speech")),
+    _row("fireworks_ai", "https://api.fireworks.ai/inference/v1",
+         ("FIREWORKS_API_KEY", "FIREWORKS_AI_API_KEY", "FIREWORKSAI_API_KEY",
+          "FIREWORKS_AI_TOKEN"),
+         ("fireworks_ai_key",), ("FIREWORKS_API_BASE",),
+         endpoints=_kinds("embedding", "rerank")),
+    _row("xai", "https://api.x.ai/v1",
+         ("XAI_API_KEY",), ("xai_key",), ("XAI_API_BASE",),
+         endpoints=_kinds("image", "audio_transcription")),
+    _row("deepseek", "https://api.deepseek.com",
+         ("DEEPSEEK_API_KEY",), ("deepseek_key",), ("DEEPSEEK_API_BASE",)),
+    _row("hosted_vllm", None,
+         ("HOSTED_VLLM_API_KEY",), ("hosted_vllm_key",),
+         ("HOSTED_VLLM_API_BASE", "VLLM_API_BASE"),
+         key_required=False,
+         endpoints=_kinds("text_completion", "embedding", "audio_transcription", "rerank")),
+    _row("lm_studio", "http://localhost:1234/v1",
+         ("LM_STUDIO_API_KEY",), ("lm_studio_key",), ("LM_STUDIO_API_BASE",),
+         key_required=False,
+         endpoints=_kinds("embedding")),
+    # --- further hosts from litellm's provider resolution ----------------------------------------
+    _row("cerebras", "https://api.cerebras.ai/v1",
+         ("CEREBRAS_API_KEY",), ("cerebras_key",), ("CEREBRAS_API_BASE",)),
+    _row("nvidia_nim", "https://integrate.api.nvidia.com/v1",
+         ("NVIDIA_NIM_API_KEY",), ("nvidia_nim_key",), ("NVIDIA_NIM_API_BASE",),
+         endpoints=_kinds("embedding")),
+    _row("sambanova", "https://api.sambanova.ai/v1",
+         ("SAMBANOVA_API_KEY",), ("sambanova_key",), ("SAMBANOVA_API_BASE",)),
+    _row("nebius", "https://api.studio.nebius.ai/v1",
+         ("NEBIUS_API_KEY",), ("nebius_key",), ("NEBIUS_API_BASE",),
+         endpoints=_kinds("embedding")),
+    _row("novita", "https://api.novita.ai/v3/openai",
+         ("NOVITA_API_KEY",), ("novita_key", "novita_api_key"), ("NOVITA_API_BASE",),
+         endpoints=_kinds("embedding", "rerank")),
+    _row("hyperbolic", "https://api.hyperbolic.xyz/v1",
+         ("HYPERBOLIC_API_KEY",), ("hyperbolic_key",), ("HYPERBOLIC_API_BASE",)),
+    _row("featherless_ai", "https://api.featherless.ai/v1",
+         ("FEATHERLESS_AI_API_KEY", "FEATHERLESS_API_KEY"), ("featherless_ai_key",),
+         ("FEATHERLESS_AI_API_BASE", "FEATHERLESS_API_BASE"),
+         unsupported=frozenset({"tools"}), renames=_MAX_TOKENS_ONLY),
+    _row("github", "https://models.inference.ai.azure.com",
+         ("GITHUB_API_KEY",), ("github_key",), ("GITHUB_API_BASE",)),
+    _row("llamafile", "http://127.0.0.1:8080/v1",
+         ("LLAMAFILE_API_KEY",), ("llamafile_key",), ("LLAMAFILE_API_BASE",),
+         key_required=False),
+    _row("dashscope", "https://dashscope.aliyuncs.com/compatible-mode/v1",
+         ("DASHSCOPE_API_KEY",), ("dashscope_key",), ("DASHSCOPE_API_BASE",)),
+    _row("moonshot", "https://api.moonshot.ai/v1",
+         ("MOONSHOT_API_KEY",), ("moonshot_key",), ("MOONSHOT_API_BASE",)),
+    _row("volcengine", "https://ark.cn-beijing.volces.com/api/v3",
+         ("VOLCENGINE_API_KEY", "ARK_API_KEY"), ("volcengine_key",), ("VOLCENGINE_API_BASE",),
+         endpoints=_kinds("embedding")),
+    _row("nscale", "https://inference.api.nscale.com/v1",
+         ("NSCALE_API_KEY",), ("nscale_key",), ("NSCALE_API_BASE",),
+         endpoints=_kinds("image")),
+    _row("lambda_ai", "https://api.lambda.ai/v1",
+         ("LAMBDA_API_KEY",), ("lambda_ai_key",), ("LAMBDA_API_BASE",)),
+    _row("friendliai", "https://api.friendli.ai/serverless/v1",
+         ("FRIENDLIAI_API_KEY", "FRIENDLI_TOKEN"), ("friendliai_key",), ("FRIENDLI_API_BASE",)),
+    _row("meta_llama", "https://api.llama.com/compat/v1",
+         ("LLAMA_API_KEY",), ("meta_llama_key", "llama_api_key"), ("LLAMA_API_BASE",)),
+    # --- hosts from litellm's JSON table of OpenAI-like providers -------------------------------
+    _row("helicone", "https://ai-gateway.helicone.ai", ("HELICONE_API_KEY",)),
+    _row("veniceai", "https://api.venice.ai/api/v1", ("VENICE_AI_API_KEY",)),
+    _row("xiaomi_mimo", "https://api.xiaomimimo.com/v1", ("XIAOMI_MIMO_API_KEY",),
+         renames=_MAX_TOKENS_ONLY),
+    _row("scaleway", "https://api.scaleway.ai/v1", ("SCW_SECRET_KEY",),
+         endpoints=_kinds("embedding", "audio_transcription")),
+    _row("nano-gpt", "https://nano-gpt.com/api/v1", ("NANOGPT_API_KEY",),
+         renames=_MAX_TOKENS_ONLY),
+    _row("poe", "https://api.poe.com/v1", ("POE_API_KEY",), renames=_MAX_TOKENS_ONLY),
+    _row("chutes", "https://llm.chutes.ai/v1", ("CHUTES_API_KEY",), renames=_MAX_TOKENS_ONLY),
+    _row("gmi", "https://api.gmi-serving.com/v1", ("GMI_API_KEY",)),
+    _row("aihubmix", "https://aihubmix.com/v1", ("AIHUBMIX_API_KEY",), None,
+         ("AIHUBMIX_API_BASE",)),
+    _row("crusoe", "https://api.inference.crusoecloud.com/v1", ("CRUSOE_API_KEY",), None,
+         ("CRUSOE_API_BASE",), renames=_MAX_TOKENS_ONLY),
+    _row("cortecs", "https://api.cortecs.ai/v1", ("CORTECS_API_KEY",), None,
+         ("CORTECS_API_BASE",)),
+    _row("reka", "https://api.reka.ai/v1", ("REKA_API_KEY",), None, ("REKA_API_BASE",)),
+)
+
+PROVIDERS: dict[str, CompatProvider] = {row.name: row for row in _ROWS}
+NAMES: frozenset[str] = frozenset(PROVIDERS)
+
+
+def get(name: str) -> CompatProvider | None:
+    """Return the row for a provider prefix such as ``"groq"``, or None if it is not in the table."""
+    return PROVIDERS.get(name)

@@ -1,0 +1,36 @@
+"""Test helpers: real HTTP servers on 127.0.0.1 that speak provider wire formats.
+
+``from litegate.testing import FakeOpenAIServer`` — an OpenAI-dialect server (chat completions,
+streaming, tools, embeddings, legacy completions, models; Azure deployment URLs) with queued
+errors, raw replies, custom streams and transport faults. Standard library only.
+
+Importing this package is cheap: the server module loads on first attribute access. The main
+``litegate`` package never imports it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["FakeOpenAIServer", "RecordedRequest", "FAULT_KINDS", "embedding_vector"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._payloads import embedding_vector
+    from ._server import FAULT_KINDS, FakeOpenAIServer, RecordedRequest
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("FakeOpenAIServer", "RecordedRequest", "FAULT_KINDS"):
+        from . import _server
+
+        value = getattr(_server, name)
+    elif name == "embedding_vector":
+        from ._payloads import embedding_vector as value
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,76 @@
+"""Shared fixtures: fake provider servers over real sockets, a real Redis server, clean settings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+import litegate
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+REFERENCE = SHARED / "reference"
+
+_SETTINGS = {name: getattr(litegate, name) for name in dir(litegate)
+             if not name.startswith("__") and not callable(getattr(litegate, name, None))
+             and name not in litegate._LAZY and name not in ("annotations",)
+             and not hasattr(getattr(litegate, name), "__path__")}
+
+
+@pytest.fixture(autouse=True)
+def _clean_settings(monkeypatch):
+    """Every test starts from the default module settings and without provider env vars."""
+    for name in list(os.environ):
+        if name.endswith(("_API_KEY", "_API_BASE", "_KEY", "_TOKEN", "_API_VERSION")) or name in (
+            "OPENAI_ORGANIZATION", "OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT",
+        ):
+            monkeypatch.delenv(name, raising=False)
+    saved = {k: (v.copy() if isinstance(v, (list, dict)) else v) for k, v in _SETTINGS.items()}
+    yield
+    for k, v in saved.items():
+        setattr(litegate, k, v)
+
+
+@pytest.fixture
+def server():
+    from litegate.testing import FakeOpenAIServer
+
+    with FakeOpenAIServer() as srv:
+        yield srv
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real redis-server on a free port for the session (scripts/test.sh installs the binary)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed; run the suite with scripts/test.sh, which installs it")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        proc.kill()
+        pytest.fail("redis-server did not start")
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(timeout=5)
