@@ -81,13 +81,18 @@ def pin_to_cpu(cpu: int | None) -> None:
 # --------------------------------------------------------------------------- request payloads
 
 
+def long_messages(words: int) -> list:
+    """The prompt that makes bench/fake_server.py stream a reply of ``words`` words."""
+    return [{"role": "user", "content": f"bench-long:{words}"}]
+
+
 def chat_body(stream: bool = False, stream_tokens: int | None = None) -> dict:
     body: dict = {"model": MODEL, "messages": MESSAGES}
     if stream:
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}
         if stream_tokens:
-            body["max_tokens"] = stream_tokens
+            body["messages"] = long_messages(stream_tokens)
     return body
 
 
@@ -131,7 +136,7 @@ class FakeServer:
 
     def __init__(self, cmd: list[str] | None = None, cpu: int | None = None, python: str | None = None):
         python = python or sys.executable
-        self.cmd = cmd or [python, "-m", "litegate.testing", "serve", "--port", "0"]
+        self.cmd = cmd or [python, str(BENCH_DIR / "fake_server.py"), "--port", "0"]
         self.cpu = cpu
         self.proc: subprocess.Popen | None = None
         self.base = ""

@@ -48,6 +48,14 @@ CANDIDATES: dict[str, tuple[str, bool, bool]] = {
     "aiohttp": ("import aiohttp", False, True),
     "pyreqwest": ("from pyreqwest.client import SyncClientBuilder, ClientBuilder", True, True),
 }
+# import + build the client a real call needs (for HTTPS stacks this loads the CA store)
+FIRST_USE: dict[str, str] = {
+    "stdlib": "import http.client, ssl; ssl.create_default_context(); http.client.HTTPSConnection('x')",
+    "httpx": "import httpx; httpx.Client()",
+    "httpx2": "import httpx2; httpx2.Client()",
+    "aiohttp": "import asyncio, aiohttp\nasync def _m():\n    async with aiohttp.ClientSession(): pass\nasyncio.run(_m())",
+    "pyreqwest": "from pyreqwest.client import SyncClientBuilder; SyncClientBuilder().build()",
+}
 
 HEADERS = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
 
@@ -325,11 +333,11 @@ def fmt(v, spec="{:,.0f}"):
 def render(results: dict[str, dict], facts: dict, args) -> str:
     lines = []
     lines.append(
-        "| stack | import ms | RSS after import MB | sync CPU µs/call | sync wall µs/call | p50 µs | p99 µs "
+        "| stack | import ms | import + client ms | RSS after import MB | sync CPU µs/call | sync wall µs/call | p50 µs | p99 µs "
         "| async req/s (asyncio) | async req/s (uvloop) | client CPU % (asyncio) | server CPU % (asyncio) "
         "| stream chunks/s (sync) | stream chunks/s (async) |"
     )
-    lines.append("|" + "---|" * 13)
+    lines.append("|" + "---|" * 14)
     for name, r in results.items():
         lines.append(
             "| "
@@ -337,6 +345,7 @@ def render(results: dict[str, dict], facts: dict, args) -> str:
                 [
                     name,
                     fmt(r.get("import_ms"), "{:.1f}"),
+                    fmt(r.get("first_use_ms"), "{:.1f}"),
                     fmt(r.get("rss_import_mb"), "{:.1f}"),
                     fmt(r.get("sync_cpu_us")),
                     fmt(r.get("sync_wall_us")),
@@ -380,7 +389,7 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=1, help="repeat the call phases; keep the best run")
     p.add_argument("--pin", action="store_true", help="pin the server to CPU 1 and the clients to CPU 0")
     p.add_argument("--no-uvloop", action="store_true")
-    p.add_argument("--server-cmd", help="command that starts the fake server (default: python -m litegate.testing serve --port 0)")
+    p.add_argument("--server-cmd", help="command that starts the fake server (default: python bench/fake_server.py --port 0)")
     p.add_argument("--out", help="also write the markdown table to this file")
     # worker mode (internal)
     p.add_argument("--worker", help=argparse.SUPPRESS)
@@ -414,6 +423,8 @@ def main() -> None:
         for name in names:
             stmt, has_sync, has_async = CANDIDATES[name]
             r = measure_import(sys.executable, stmt, runs=a.import_runs)
+            fu = measure_import(sys.executable, FIRST_USE[name], runs=a.import_runs)
+            r["first_use_ms"] = fu.get("import_ms", fu.get("import_error"))
             common = [
                 sys.executable, os.path.abspath(__file__), "--worker", name, "--base-v1", srv.base_v1,
                 "--server-pid", str(srv.pid), "--calls", str(a.calls), "--warmup", str(a.warmup),

@@ -48,6 +48,16 @@ _DEFAULTS: dict[str, Any] = {
 }
 
 
+def _known_setting(module: Any, name: str) -> bool:
+    if name.startswith("_"):
+        return False
+    if hasattr(module, name) and not callable(getattr(module, name)) and name not in module._LAZY:
+        return True
+    from .core.resolve import all_key_settings
+
+    return name in all_key_settings()
+
+
 class Client:
     """Same methods as the module (``completion``, ``acompletion``, ``embedding``, ``aembedding``).
 
@@ -85,7 +95,7 @@ class Client:
             "failure_callback": failure_callback, "callbacks": callbacks,
         }
         for name, value in settings.items():
-            if name.startswith("_") or not hasattr(litegate, name) or callable(getattr(litegate, name, None)):
+            if not _known_setting(litegate, name):
                 raise TypeError(f"Client() got an unknown setting {name!r}")
             given[name] = value
         values.update({k: v for k, v in given.items() if v is not None})

@@ -41,9 +41,6 @@ Importing this module needs only the standard library.
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from .core.redact import redact, redact_headers
 
 __all__ = [
@@ -122,7 +119,6 @@ _DISPLAY_NAMES = {
     "litellm_proxy": "LiteLLMProxy",
 }
 
-_WORD_SPLIT = re.compile(r"[_\-/\s.]+")
 
 
 def provider_display_name(llm_provider: str) -> str:
@@ -130,7 +126,8 @@ def provider_display_name(llm_provider: str) -> str:
     name = _DISPLAY_NAMES.get(llm_provider.lower())
     if name is not None:
         return name
-    parts = [p for p in _WORD_SPLIT.split(llm_provider) if p]
+    parts = llm_provider.replace("-", "_").replace("/", "_").replace(".", "_").replace(" ", "_").split("_")
+    parts = [p for p in parts if p]
     return "".join(p.upper() if p.lower() in ("ai", "llm", "api") else p[:1].upper() + p[1:] for p in parts)
 
 
@@ -300,28 +297,32 @@ def _restore(cls: type, state: dict) -> "LiteLLMException":
     return obj
 
 
-_CONTEXT_NUMBERS = (
+_CONTEXT_SOURCES = (
     # OpenAI: "maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens"
-    (re.compile(r"maximum context length is\s*([\d,]+)\s*tokens.*?(?:resulted in|requested)\s*([\d,]+)\s*tokens",
-                re.IGNORECASE | re.DOTALL), "max", "input"),
+    (r"maximum context length is\s*([\d,]+)\s*tokens.*?(?:resulted in|requested)\s*([\d,]+)\s*tokens", "max", "input"),
     # Anthropic: "prompt is too long: 215000 tokens > 200000 maximum"
-    (re.compile(r"prompt is too long:\s*([\d,]+)\s*tokens\s*>\s*([\d,]+)", re.IGNORECASE), "input", "max"),
+    (r"prompt is too long:\s*([\d,]+)\s*tokens\s*>\s*([\d,]+)", "input", "max"),
     # Gemini: "The input token count (1234567) exceeds the maximum number of tokens allowed (1048576)"
-    (re.compile(r"input token count\s*\(?([\d,]+)\)?.*?maximum number of tokens allowed\s*\(?([\d,]+)",
-                re.IGNORECASE | re.DOTALL), "input", "max"),
+    (r"input token count\s*\(?([\d,]+)\)?.*?maximum number of tokens allowed\s*\(?([\d,]+)", "input", "max"),
     # Mistral: "Prompt contains 40000 tokens ... too large for model with 32768 maximum context length"
-    (re.compile(r"contains\s*([\d,]+)\s*tokens.*?with\s*([\d,]+)\s*maximum context length",
-                re.IGNORECASE | re.DOTALL), "input", "max"),
-    # vLLM-style: "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens"
-    (re.compile(r"maximum context length is\s*([\d,]+)", re.IGNORECASE), "max", None),
+    (r"contains\s*([\d,]+)\s*tokens.*?with\s*([\d,]+)\s*maximum context length", "input", "max"),
+    # only the limit is stated
+    (r"maximum context length is\s*([\d,]+)", "max", None),
 )
+_context_patterns: list = []  # compiled on first use
 
 
 def parse_context_tokens(message: str) -> tuple[int | None, int | None]:
     """``(input_tokens, max_tokens)`` from a context-length error message, None where unknown."""
     if not message:
         return None, None
-    for pattern, first, second in _CONTEXT_NUMBERS:
+    if not _context_patterns:
+        import re
+
+        _context_patterns.extend(
+            (re.compile(src, re.IGNORECASE | re.DOTALL), first, second) for src, first, second in _CONTEXT_SOURCES
+        )
+    for pattern, first, second in _context_patterns:
         match = pattern.search(message)
         if match is None:
             continue

@@ -67,46 +67,44 @@ class EmbeddingCall:
 
 
 def _controls(kw: dict, model: str) -> Controls:
+    """Take the control parameters out of ``kw`` (one pass over the given keys only)."""
     ctl = Controls()
-    pop = kw.pop
-    ctl.api_key = pop("api_key", None)
-    base = pop("api_base", None)
-    url = pop("base_url", None)
-    ctl.api_base = base if base is not None else url
-    ctl.api_version = pop("api_version", None)
-    ctl.organization = pop("organization", None)
-    ctl.custom_llm_provider = pop("custom_llm_provider", None)
-    ctl.azure_ad_token = pop("azure_ad_token", None)
-    retries = pop("num_retries", None)
-    max_retries = pop("max_retries", None)
-    ctl.num_retries = retries if retries is not None else max_retries
+    found = [name for name in kw if name in CONTROL_PARAMS]
+    if not found:
+        return ctl
+    c = {name: kw.pop(name) for name in found}
+    get = c.get
+    ctl.api_key = get("api_key")
+    base = get("api_base")
+    ctl.api_base = base if base is not None else get("base_url")
+    ctl.api_version = get("api_version")
+    ctl.organization = get("organization")
+    ctl.custom_llm_provider = get("custom_llm_provider")
+    ctl.azure_ad_token = get("azure_ad_token")
+    retries = get("num_retries")
+    ctl.num_retries = retries if retries is not None else get("max_retries")
     if ctl.num_retries is not None and (
         not isinstance(ctl.num_retries, int) or isinstance(ctl.num_retries, bool) or ctl.num_retries < 0
     ):
         raise _fail(f"num_retries must be a non-negative integer, got {ctl.num_retries!r}", model, type_error=True)
-    timeout = pop("timeout", None)
+    timeout = get("timeout")
     if timeout is None:
-        timeout = pop("request_timeout", None)
-    else:
-        pop("request_timeout", None)
+        timeout = get("request_timeout")
     if timeout is not None and not _is_timeout(timeout):
         raise _fail(f"timeout must be a positive number of seconds, got {timeout!r}", model, type_error=True)
     ctl.timeout = timeout
-    ctl.stream_timeout = pop("stream_timeout", None)
-    ctl.drop_params = pop("drop_params", None)
-    ctl.mock_response = pop("mock_response", None)
-    md = pop("metadata", None)
+    ctl.stream_timeout = get("stream_timeout")
+    ctl.drop_params = get("drop_params")
+    ctl.mock_response = get("mock_response")
+    md = get("metadata")
     if md is not None and not isinstance(md, dict):
         raise _fail(f"metadata must be a dict, got {type(md).__name__}", model, type_error=True)
     ctl.metadata = md
-    headers = pop("extra_headers", None)
-    more = pop("headers", None)
+    headers = get("extra_headers")
+    more = get("headers")
     if more:
         headers = {**more, **(headers or {})}
     ctl.extra_headers = headers
-    # accepted for compatibility, steer nothing in this version
-    for name in CONTROL_PARAMS:
-        kw.pop(name, None)
     return ctl
 
 

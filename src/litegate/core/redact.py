@@ -70,15 +70,10 @@ def _compiled():
     return _pattern
 
 
-_KEEP_GROUPS = ("sk", "aiza", "gsk", "xai", "aws", "jwt", "auth", "basic", "named", "query")
-
-
 def _replace(match: Any) -> str:
-    for name in _KEEP_GROUPS:
-        kept = match.group(name)
-        if kept is not None:
-            return kept + MASK
-    return MASK  # pragma: no cover - every branch has a named group
+    # each branch has exactly one named group (the part to keep), so lastgroup names it
+    name = match.lastgroup
+    return (match.group(name) if name else "") + MASK
 
 
 # --------------------------------------------------------------------------------------------
@@ -191,7 +186,7 @@ _SENSITIVE_HEADERS = frozenset(
     }
 )
 # "token" but not "tokens" (x-ratelimit-remaining-tokens is not a secret)
-_SENSITIVE_WORDS = ("key", "secret", "passw", "credential", "signature", "cookie", "session")
+_SENSITIVE_WORDS = ("key", "secret", "passw", "credential", "signature", "cookie")
 
 
 def is_sensitive_header(name: str) -> bool:

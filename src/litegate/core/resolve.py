@@ -82,6 +82,13 @@ provider_list: list[str] = _all_providers()
 openai_compatible_providers: list[str] = list(_compat.PROVIDERS)
 
 
+def all_key_settings() -> frozenset[str]:
+    """Every module-level key setting any provider reads (e.g. ``groq_key``)."""
+    names = {n for spec in _NATIVE.values() for n in spec.key_settings}
+    names.update(n for row in _compat.PROVIDERS.values() for n in row.key_settings)
+    return frozenset(names)
+
+
 def credential_spec(provider: str) -> CredentialSpec:
     spec = _NATIVE.get(provider)
     if spec is not None:

@@ -16,7 +16,7 @@ import weakref
 from typing import Any, AsyncIterator, Iterator
 
 from .. import constants as C
-from .http import Headers, HttpRequest, HttpResponse
+from .http import HttpRequest, HttpResponse
 from .jsonutil import dumps
 
 _httpx: Any = None
@@ -31,18 +31,28 @@ def _lib() -> Any:
     return _httpx
 
 
+_timeouts: dict = {}
+
+
 def make_timeout(timeout: Any, read: float | None = None) -> Any:
     """Split one number into connect / read / write / pool timeouts (httpx.Timeout passes through)."""
+    key = (timeout, read)
+    cached = _timeouts.get(key) if isinstance(timeout, (int, float)) else None
+    if cached is not None:
+        return cached
     httpx = _lib()
     if isinstance(timeout, httpx.Timeout):
         return timeout
     total = float(timeout)
-    return httpx.Timeout(
+    if len(_timeouts) > 256:
+        _timeouts.clear()
+    value = _timeouts[key] = httpx.Timeout(
         total if read is None else float(read),
         connect=min(total, C.DEFAULT_CONNECT_TIMEOUT),
         write=total,
         pool=min(total, C.DEFAULT_POOL_TIMEOUT),
     )
+    return value
 
 
 def _body(req: HttpRequest) -> dict:
@@ -92,7 +102,7 @@ class SyncStream:
     def __init__(self, resp: Any, url: str):
         self._resp = resp
         self.status_code: int = resp.status_code
-        self.headers = Headers(resp.headers.raw)
+        self.headers = resp.headers  # httpx.Headers: case-insensitive already
         self._closed = False
         self.url = url
 
@@ -128,7 +138,7 @@ class AsyncStream:
     def __init__(self, resp: Any, url: str):
         self._resp = resp
         self.status_code: int = resp.status_code
-        self.headers = Headers(resp.headers.raw)
+        self.headers = resp.headers  # httpx.Headers: case-insensitive already
         self._closed = False
         self.url = url
 
@@ -212,7 +222,7 @@ class Transport:
             )
         except Exception as exc:  # noqa: BLE001
             raise translate_error(exc, req.url) from exc
-        return HttpResponse(r.status_code, Headers(r.headers.raw), r.content, req.url)
+        return HttpResponse(r.status_code, r.headers, r.content, req.url)
 
     def open_stream(self, req: HttpRequest, timeout: Any) -> SyncStream:
         client = self.sync_client()
@@ -234,7 +244,7 @@ class Transport:
             )
         except Exception as exc:  # noqa: BLE001
             raise translate_error(exc, req.url) from exc
-        return HttpResponse(r.status_code, Headers(r.headers.raw), r.content, req.url)
+        return HttpResponse(r.status_code, r.headers, r.content, req.url)
 
     async def aopen_stream(self, req: HttpRequest, timeout: Any) -> AsyncStream:
         client = self.async_client()

@@ -237,6 +237,21 @@ class Compatible(OpenAIDialect):
         self.key_required = row.key_required
         env = " / ".join(row.key_env) or "an api_key"
         self.key_hint = f"{env}" + (f" / litegate.{row.key_settings[0]}" if row.key_settings else "")
+        self.max_n = row.max_n
+
+    def map_params(self, params: dict, model: str, drop: bool) -> dict:
+        n = params.get("n")
+        if self.max_n is not None and n is not None and n > self.max_n:
+            if not drop:
+                from ..exceptions import UnsupportedParamsError
+
+                raise UnsupportedParamsError(
+                    message=f"{self.name} supports n <= {self.max_n}, got n={n}. Set drop_params=True to drop it.",
+                    model=model,
+                    llm_provider=self.name,
+                )
+            params = {k: v for k, v in params.items() if k != "n"}
+        return super().map_params(params, model, drop)
 
 
 class OpenAIStreamDecoder:

@@ -1,6 +1,6 @@
 """Test helpers: real HTTP servers on 127.0.0.1 that speak provider wire formats.
 
-``from litegate.testing import FakeOpenAIServer`` — an OpenAI-dialect server (chat completions,
+``from litegate.testing import FakeOpenAIServer``: an OpenAI-dialect server (chat completions,
 streaming, tools, embeddings, legacy completions, models; Azure deployment URLs) with queued
 errors, raw replies, custom streams and transport faults. Standard library only.
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json as _json
 import time as _time
 import uuid as _uuid
-from typing import Any, Callable, ClassVar, Dict, FrozenSet, List, Optional, Union
+from typing import Annotated, Any, Callable, ClassVar, Dict, FrozenSet, List, Optional, Union
 
 from pydantic import (
     AfterValidator,
@@ -36,7 +36,6 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import core_schema
-from typing_extensions import Annotated
 
 __all__ = [
     "OpenAIObject",
