@@ -105,36 +105,20 @@ class Client:
     # ------------------------------------------------------------------ chat
     def completion(self, model: Any = None, messages: Any = None, **kwargs: Any) -> Any:
         call = build_chat_call(model, messages, kwargs)
-        if call.ctl.mock_response is not None:
-            from .core.mock import mock_chat
-
-            return mock_chat(call)
-        return pipeline.run(pipeline.make_plan(call, self.settings, "chat"), self.transport)
+        return pipeline.execute(call, self.settings, self.transport, "chat", "completion")
 
     async def acompletion(self, model: Any = None, messages: Any = None, **kwargs: Any) -> Any:
         call = build_chat_call(model, messages, kwargs)
-        if call.ctl.mock_response is not None:
-            from .core.mock import mock_chat
-
-            return mock_chat(call)
-        return await pipeline.arun(pipeline.make_plan(call, self.settings, "chat"), self.transport)
+        return await pipeline.aexecute(call, self.settings, self.transport, "chat", "acompletion")
 
     # ------------------------------------------------------------------ embeddings
     def embedding(self, model: Any = None, input: Any = None, **kwargs: Any) -> Any:
         call = build_embedding_call(model, input, kwargs)
-        if call.ctl.mock_response is not None:
-            from .core.mock import mock_embedding
-
-            return mock_embedding(call)
-        return pipeline.run(pipeline.make_plan(call, self.settings, "embedding"), self.transport)
+        return pipeline.execute(call, self.settings, self.transport, "embedding", "embedding")
 
     async def aembedding(self, model: Any = None, input: Any = None, **kwargs: Any) -> Any:
         call = build_embedding_call(model, input, kwargs)
-        if call.ctl.mock_response is not None:
-            from .core.mock import mock_embedding
-
-            return mock_embedding(call)
-        return await pipeline.arun(pipeline.make_plan(call, self.settings, "embedding"), self.transport)
+        return await pipeline.aexecute(call, self.settings, self.transport, "embedding", "aembedding")
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:

@@ -84,6 +84,8 @@ _DISPLAY_NAMES = {
     "openai": "OpenAI",
     "text-completion-openai": "OpenAI",
     "azure": "Azure",
+    "azure-openai": "Azure",
+    "azure_openai": "Azure",
     "azure_text": "Azure",
     "azure_ai": "AzureAI",
     "anthropic": "Anthropic",

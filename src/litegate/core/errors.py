@@ -125,9 +125,6 @@ _CONTENT_PHRASES = (
     "content policy violation",
     "responsibleaipolicyviolation",
 )
-_GEMINI_BLOCK_REASONS = frozenset(
-    {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_SAFETY", "RECITATION", "OTHER"}
-)
 _GEMINI_SAFETY_FINISH = frozenset({"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_SAFETY"})
 _AUTH_PHRASES = (
     "api key not valid",
@@ -301,9 +298,7 @@ def extract_error(body: object, text: str = "") -> ErrorInfo:
             for key in ("message", "Message", "detail", "errors", "msg", "error_message"):
                 value = body.get(key)
                 if value:
-                    info.message = _text_of(value)
-                    if isinstance(value, dict) and isinstance(value.get("detail"), list):
-                        info.message = _join_detail(value["detail"])  # Mistral's wrapped 422
+                    info.message = _text_of(value)  # also Mistral's wrapped {"message": {"detail": [...]}}
                     break
             kind = body.get("type")
             if info.type is None and isinstance(kind, str) and kind != "error":
@@ -313,10 +308,10 @@ def extract_error(body: object, text: str = "") -> ErrorInfo:
             if info.param is None:
                 info.param = body.get("param")
         feedback = body.get("promptFeedback")
-        if isinstance(feedback, dict) and feedback.get("blockReason"):
+        if isinstance(feedback, dict) and (feedback.get("blockReason") or feedback.get("blockReasonMessage")):
             info.block = {"promptFeedback": feedback}
             if not info.message:
-                reason = feedback.get("blockReason")
+                reason = feedback.get("blockReason") or "unspecified"
                 info.message = feedback.get("blockReasonMessage") or f"Prompt blocked: {reason}"
         candidates = body.get("candidates")
         if info.block is None and isinstance(candidates, list):
@@ -511,7 +506,7 @@ def exception_from_response(
         retry_after = _google_retry_delay(info.details)
     return _build(
         cls,
-        status=status or 500,
+        status=status if status >= 400 else 500,  # a 2xx/3xx handed in as an error: unexpected
         message=text_message,
         info=info,
         llm_provider=llm_provider,

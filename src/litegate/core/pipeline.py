@@ -21,7 +21,7 @@ from .transport import make_timeout
 class Plan:
     """One resolved request and the rules for answering it."""
 
-    __slots__ = ("provider", "target", "request", "timeout", "retries", "kind", "call", "stream")
+    __slots__ = ("provider", "target", "request", "timeout", "retries", "kind", "call", "stream", "response")
 
     def __init__(self, provider: Any, target: Target, request: Any, timeout: Any, retries: int, kind: str,
                  call: Any, stream: bool):
@@ -33,6 +33,7 @@ class Plan:
         self.kind = kind
         self.call = call
         self.stream = stream
+        self.response: Any = None  # the last HTTP response (for raw request/response logging)
 
     def error(self, resp: HttpResponse) -> Exception:
         return self.provider.error(resp, self.target)
@@ -51,6 +52,7 @@ class Plan:
         return retry_delay(exc, attempt)
 
     def finish(self, resp: HttpResponse) -> Any:
+        self.response = resp
         if self.kind == "chat":
             result = self.provider.parse_chat(resp, self.call, self.target)
         else:
@@ -178,3 +180,102 @@ async def _aopen_stream(plan: Plan, transport: Any) -> Any:
     except BaseException:
         await stream.aclose()
         raise
+
+
+# ---------------------------------------------------------------------- whole call (with hooks)
+def _mock(call: Any, kind: str) -> Any:
+    from .mock import mock_chat, mock_embedding
+
+    return mock_chat(call) if kind == "chat" else mock_embedding(call)
+
+
+def execute(call: Any, cfg: Any, transport: Any, kind: str, call_type: str) -> Any:
+    """One sync call: callbacks (when configured), mock or real attempts, stream hand-off."""
+    from .callbacks import hooks_for
+
+    hooks = hooks_for(cfg, call, call_type)
+    if hooks is None:
+        if call.ctl.mock_response is not None:
+            return _mock(call, kind)
+        return run(make_plan(call, cfg, kind), transport)
+    hooks.pre()
+    plan = None
+    try:
+        if call.ctl.mock_response is not None:
+            result = _mock(call, kind)
+        else:
+            plan = make_plan(call, cfg, kind)
+            result = run(plan, transport)
+    except BaseException as exc:
+        hooks.failure(exc, plan)
+        raise
+    if getattr(call, "stream", False):
+        _attach(result, hooks, plan, is_async=False)
+    else:
+        hooks.success(result, plan)
+    return result
+
+
+async def aexecute(call: Any, cfg: Any, transport: Any, kind: str, call_type: str) -> Any:
+    from .callbacks import hooks_for
+
+    hooks = hooks_for(cfg, call, call_type)
+    if hooks is None:
+        if call.ctl.mock_response is not None:
+            return _mock(call, kind)
+        return await arun(make_plan(call, cfg, kind), transport)
+    await hooks.apre()
+    plan = None
+    try:
+        if call.ctl.mock_response is not None:
+            result = _mock(call, kind)
+        else:
+            plan = make_plan(call, cfg, kind)
+            result = await arun(plan, transport)
+    except BaseException as exc:
+        await hooks.afailure(exc, plan)
+        raise
+    if getattr(call, "stream", False):
+        _attach(result, hooks, plan, is_async=True)
+    else:
+        await hooks.asuccess(result, plan)
+    return result
+
+
+def _attach(wrapper: Any, hooks: Any, plan: Any, is_async: bool) -> None:
+    """Success callbacks of a stream run at its end with the rebuilt response; failures at the error."""
+    from ..types.streaming import ChunkAccumulator
+
+    acc = ChunkAccumulator(messages=hooks.kwargs.get("messages"))
+    inner_error = wrapper._on_error
+
+    def later(coro: Any) -> None:
+        if is_async:
+            try:
+                asyncio.get_running_loop().create_task(coro)
+                return
+            except RuntimeError:
+                pass
+        coro.close()
+
+    def on_end() -> None:
+        response = acc.build()
+        if plan is not None:
+            response._hidden_params.update(plan.hidden())
+        if is_async:
+            later(hooks.asuccess(response, plan))
+        else:
+            hooks.success(response, plan)
+
+    def on_error(exc: BaseException) -> BaseException:
+        if inner_error is not None:
+            exc = inner_error(exc)
+        if is_async:
+            later(hooks.afailure(exc, plan))
+        else:
+            hooks.failure(exc, plan)
+        return exc
+
+    wrapper._on_chunk = acc.add
+    wrapper._on_end = on_end
+    wrapper._on_error = on_error

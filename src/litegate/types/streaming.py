@@ -161,11 +161,12 @@ class _ChoiceBuffer:
                 self._add_tool_fragment(fragment)
         reasoning = get("reasoning_content")
         if reasoning is None:
-            extra = get("__pydantic_extra__") if not isinstance(delta, dict) else None
-            if extra:
-                reasoning = extra.get("reasoning")
-            elif isinstance(delta, dict):
+            # some providers stream ``reasoning`` instead of ``reasoning_content``
+            if isinstance(delta, dict):
                 reasoning = delta.get("reasoning")
+            else:
+                extra = getattr(delta, "__pydantic_extra__", None)
+                reasoning = extra.get("reasoning") if extra else None
             if not isinstance(reasoning, str):
                 reasoning = None
         if reasoning is not None:
@@ -461,7 +462,8 @@ class ChunkAccumulator:
             self._provider_fields.update(provider_fields)
 
         usage = chunk.__dict__.get("usage")
-        if usage is not None and (self._is_text is False or type(chunk) is not TextCompletionResponse or _nonzero(usage)):
+        # defaulted all-zero usage (e.g. on text-completion chunks) carries no information
+        if usage is not None and _nonzero(usage):
             if self._usages is None:
                 self._usages = [usage]
             else:
