@@ -54,6 +54,63 @@ def proc_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICK
 
 
+def system_busy_seconds() -> float:
+    """CPU seconds all processes on the machine have been busy (sum over cores), or -1."""
+    try:
+        with open("/proc/stat") as f:
+            parts = f.readline().split()
+    except OSError:
+        return -1.0
+    # user nice system idle iowait irq softirq steal ...
+    vals = [int(x) for x in parts[1:9]]
+    return (sum(vals) - vals[3] - vals[4]) / _TICK
+
+
+class NoiseMeter:
+    """How much CPU *other* processes used while we measured (the benchmark's noise).
+
+    ``other_pct`` is in percent of one core: busy CPU of the whole machine minus the CPU of this
+    process and of the fake server. On a 2-core machine anything above ~10 % means someone else
+    was competing with the client or the server.
+    """
+
+    def __init__(self, server_pid: int = 0):
+        self.server_pid = server_pid
+
+    def __enter__(self) -> "NoiseMeter":
+        self.t0 = time.perf_counter()
+        self.sys0 = system_busy_seconds()
+        self.me0 = time.process_time()
+        self.srv0 = proc_cpu_seconds(self.server_pid) if self.server_pid else 0.0
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall = time.perf_counter() - self.t0
+        self.me = time.process_time() - self.me0
+        self.srv = (proc_cpu_seconds(self.server_pid) - self.srv0) if self.server_pid else 0.0
+        busy = system_busy_seconds() - self.sys0
+        self.other = max(0.0, busy - self.me - self.srv) if self.sys0 >= 0 else float("nan")
+
+    @property
+    def client_pct(self) -> float:
+        return self.me / self.wall * 100
+
+    @property
+    def server_pct(self) -> float:
+        return self.srv / self.wall * 100
+
+    @property
+    def other_pct(self) -> float:
+        return self.other / self.wall * 100
+
+
+def load_average() -> float:
+    try:
+        return os.getloadavg()[0]
+    except (OSError, AttributeError):
+        return float("nan")
+
+
 def percentile(sorted_values: list[float], q: float) -> float:
     if not sorted_values:
         return float("nan")
@@ -152,7 +209,7 @@ class FakeServer:
         return self.proc.pid
 
     def start(self, timeout: float = 20.0) -> "FakeServer":
-        env = dict(os.environ)
+        env = bench_env()
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC_DIR), env.get("PYTHONPATH", "")) if p)
         env.setdefault("PYTHONUNBUFFERED", "1")
         preexec = None
@@ -218,6 +275,20 @@ class FakeServer:
 
 RESULT_PREFIX = "BENCH_RESULT "
 
+# Byte-code caches for the benchmark's subprocesses live here (not next to the sources), so that
+# imports are timed from .pyc files as in a normal install even where PYTHONDONTWRITEBYTECODE is
+# set, and nothing is written into the source tree.
+PYCACHE_DIR = os.path.join(__import__("tempfile").gettempdir(), "litegate-bench-pycache")
+
+
+def bench_env(extra: dict | None = None) -> dict:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = PYCACHE_DIR
+    if extra:
+        env.update(extra)
+    return env
+
 
 def emit(result: dict) -> None:
     """Print one JSON result line for the parent to pick up."""
@@ -227,9 +298,7 @@ def emit(result: dict) -> None:
 
 def run_worker(cmd: list[str], timeout: float, env: dict | None = None, cpu: int | None = None) -> dict:
     """Run a worker subprocess; return the merged result dicts it emitted (or an error)."""
-    full_env = dict(os.environ)
-    if env:
-        full_env.update(env)
+    full_env = bench_env(env)
     preexec = None
     if cpu is not None:
         preexec = lambda: pin_to_cpu(cpu)  # noqa: E731
@@ -254,21 +323,28 @@ def run_worker(cmd: list[str], timeout: float, env: dict | None = None, cpu: int
 
 def measure_import(python: str, stmt: str, runs: int = 5, env: dict | None = None) -> dict:
     """Median wall time of ``stmt`` in ``runs`` fresh interpreters, and the RSS after it."""
+    # self-contained: nothing but ``time`` is imported before the RSS is read
     code = (
-        "import time, sys\n"
-        f"sys.path.insert(0, {str(BENCH_DIR)!r})\n"
+        "import time\n"
         "t0 = time.perf_counter()\n"
         f"{stmt}\n"
         "t1 = time.perf_counter()\n"
-        "from _common import rss_mb, emit\n"
-        "emit({'import_ms': (t1 - t0) * 1e3, 'rss_import_mb': rss_mb()})\n"
+        "import os\n"
+        "try:\n"
+        "    rss = int(open('/proc/self/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 1e6\n"
+        "except OSError:\n"
+        "    import resource\n"
+        "    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3\n"
+        f"print({RESULT_PREFIX!r} + '{{\"import_ms\": %r, \"rss_import_mb\": %r}}' % ((t1 - t0) * 1e3, rss))\n"
     )
     times, rss, err = [], [], None
-    for _ in range(runs):
+    for i in range(runs + 1):  # the first run fills the byte-code and page caches; not counted
         r = run_worker([python, "-c", code], timeout=120, env=env)
         if "error" in r:
             err = r["error"]
             break
+        if i == 0:
+            continue
         times.append(r["import_ms"])
         rss.append(r["rss_import_mb"])
     if err:

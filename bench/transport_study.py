@@ -33,9 +33,10 @@ from _common import (  # noqa: E402
     emit,
     iter_sse_data,
     machine_facts,
+    median,
     measure_import,
+    NoiseMeter,
     percentile,
-    proc_cpu_seconds,
     rss_mb,
     run_worker,
 )
@@ -243,19 +244,19 @@ def worker_sync(a) -> None:
         call()
     lat = []
     pc = time.perf_counter
-    cpu0, srv0, t0 = time.process_time(), proc_cpu_seconds(a.server_pid), pc()
-    for _ in range(a.calls):
-        s = pc()
-        call()
-        lat.append(pc() - s)
-    wall, cpu, srv = pc() - t0, time.process_time() - cpu0, proc_cpu_seconds(a.server_pid) - srv0
+    with NoiseMeter(a.server_pid) as m:
+        for _ in range(a.calls):
+            s = pc()
+            call()
+            lat.append(pc() - s)
     lat.sort()
     out = {
-        "sync_cpu_us": cpu / a.calls * 1e6,
-        "sync_wall_us": wall / a.calls * 1e6,
+        "sync_cpu_us": m.me / a.calls * 1e6,
+        "sync_wall_us": m.wall / a.calls * 1e6,
         "sync_p50_us": percentile(lat, 50) * 1e6,
         "sync_p99_us": percentile(lat, 99) * 1e6,
-        "sync_server_cpu_us": srv / a.calls * 1e6,
+        "sync_server_cpu_us": m.srv / a.calls * 1e6,
+        "sync_other_cpu_pct": m.other_pct,
         "rss_after_sync_mb": rss_mb(),
     }
     stream()  # warm-up
@@ -290,19 +291,18 @@ def worker_async(a) -> None:
         await drive(max(a.concurrency * 3, 300), a.concurrency)  # warm-up: open the pool
         n = a.async_requests
         while True:
-            cpu0, srv0, t0 = time.process_time(), proc_cpu_seconds(a.server_pid), time.perf_counter()
-            await drive(n, a.concurrency)
-            wall = time.perf_counter() - t0
-            cpu, srv = time.process_time() - cpu0, proc_cpu_seconds(a.server_pid) - srv0
+            with NoiseMeter(a.server_pid) as m:
+                await drive(n, a.concurrency)
             # a window under ~1 s is too short for the 10 ms CPU-tick clock: measure again, longer
-            if wall >= a.min_window or n >= 20 * a.async_requests:
+            if m.wall >= a.min_window or n >= 20 * a.async_requests:
                 break
-            n = min(20 * a.async_requests, int(n * a.min_window * 1.5 / max(wall, 1e-3)))
+            n = min(20 * a.async_requests, int(n * a.min_window * 1.5 / max(m.wall, 1e-3)))
         out = {
             f"async_{a.loop}_requests": n,
-            f"async_{a.loop}_rps": n / wall,
-            f"async_{a.loop}_client_cpu_pct": cpu / wall * 100,
-            f"async_{a.loop}_server_cpu_pct": srv / wall * 100,
+            f"async_{a.loop}_rps": n / m.wall,
+            f"async_{a.loop}_client_cpu_pct": m.client_pct,
+            f"async_{a.loop}_server_cpu_pct": m.server_pct,
+            f"async_{a.loop}_other_cpu_pct": m.other_pct,
         }
         if a.loop == "asyncio":
             await stream()
@@ -335,9 +335,9 @@ def render(results: dict[str, dict], facts: dict, args) -> str:
     lines.append(
         "| stack | import ms | import + client ms | RSS after import MB | sync CPU µs/call | sync wall µs/call | p50 µs | p99 µs "
         "| async req/s (asyncio) | async req/s (uvloop) | client CPU % (asyncio) | server CPU % (asyncio) "
-        "| stream chunks/s (sync) | stream chunks/s (async) |"
+        "| stream chunks/s (sync) | stream chunks/s (async) | others' CPU % (max) |"
     )
-    lines.append("|" + "---|" * 14)
+    lines.append("|" + "---|" * 15)
     for name, r in results.items():
         lines.append(
             "| "
@@ -357,10 +357,31 @@ def render(results: dict[str, dict], facts: dict, args) -> str:
                     fmt(r.get("async_asyncio_server_cpu_pct")),
                     fmt(r.get("stream_chunks_s")),
                     fmt(r.get("astream_chunks_s")),
+                    fmt(max((v for k, v in r.items() if k.endswith("other_cpu_pct")), default=None)),
                 ]
             )
             + " |"
         )
+    if args.repeat > 1:
+        keys = [
+            ("sync CPU µs/call", "sync_cpu_us"),
+            ("p50 µs", "sync_p50_us"),
+            ("async req/s (asyncio)", "async_asyncio_rps"),
+            ("async req/s (uvloop)", "async_uvloop_rps"),
+            ("stream chunks/s (sync)", "stream_chunks_s"),
+            ("stream chunks/s (async)", "astream_chunks_s"),
+        ]
+        lines.append("")
+        lines.append(f"Spread over {args.repeat} runs (min–max; the table above shows the median):")
+        lines.append("")
+        lines.append("| stack | " + " | ".join(t for t, _ in keys) + " |")
+        lines.append("|" + "---|" * (len(keys) + 1))
+        for name, r in results.items():
+            cells = []
+            for _, k in keys:
+                rng = r.get(k + "__range")
+                cells.append(f"{rng[0]:,.0f}–{rng[1]:,.0f}" if rng else "–")
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
     errs = [f"- {n}: {k} = {v}" for n, r in results.items() for k, v in r.items() if "error" in k]
     notes = [
         "",
@@ -369,6 +390,7 @@ def render(results: dict[str, dict], facts: dict, args) -> str:
         f"concurrency {args.concurrency}; {args.streams} streams of ~{args.stream_tokens} chunks; "
         f"import = median of {args.import_runs} fresh interpreters"
         + ("; server pinned to CPU 1, clients to CPU 0" if args.pin else "")
+        + (f"; call phases repeated {args.repeat}× (median shown)" if args.repeat > 1 else "")
         + ".",
     ]
     return "\n".join(lines + notes + (["", "Errors:"] + errs if errs else []))
@@ -386,7 +408,7 @@ def main() -> None:
     p.add_argument("--streams", type=int, default=5)
     p.add_argument("--stream-tokens", type=int, default=2000)
     p.add_argument("--import-runs", type=int, default=5)
-    p.add_argument("--repeat", type=int, default=1, help="repeat the call phases; keep the best run")
+    p.add_argument("--repeat", type=int, default=1, help="run each call phase N times (fresh processes); report the median and the spread")
     p.add_argument("--pin", action="store_true", help="pin the server to CPU 1 and the clients to CPU 0")
     p.add_argument("--no-uvloop", action="store_true")
     p.add_argument("--server-cmd", help="command that starts the fake server (default: python bench/fake_server.py --port 0)")
@@ -420,6 +442,7 @@ def main() -> None:
     client_cpu = 0 if a.pin else None
     with FakeServer(cmd, cpu=1 if a.pin else None) as srv:
         print(f"# fake server {srv.base} (pid {srv.pid})", file=sys.stderr)
+        results["(bare interpreter)"] = measure_import(sys.executable, "pass", runs=a.import_runs)
         for name in names:
             stmt, has_sync, has_async = CANDIDATES[name]
             r = measure_import(sys.executable, stmt, runs=a.import_runs)
@@ -440,17 +463,20 @@ def main() -> None:
                 if have_uvloop:
                     phases.append(common + ["--mode", "async", "--loop", "uvloop"])
             for cmdline in phases:
-                best: dict = {}
+                runs: dict[str, list] = {}
                 for _ in range(a.repeat):
                     got = run_worker(cmdline, timeout=600, cpu=client_cpu)
                     got.pop("_wall_s", None)
                     for k, v in got.items():
-                        if k not in best:
-                            best[k] = v
-                        elif isinstance(v, float):
-                            better_high = k.endswith(("_rps", "_chunks_s"))
-                            best[k] = max(best[k], v) if better_high else min(best[k], v)
-                r.update(best)
+                        runs.setdefault(k, []).append(v)
+                for k, vs in runs.items():
+                    nums = [v for v in vs if isinstance(v, (int, float))]
+                    if len(nums) == len(vs):
+                        r[k] = median(nums)
+                        if len(nums) > 1:
+                            r[k + "__range"] = (min(nums), max(nums))
+                    else:
+                        r[k] = next(v for v in vs if not isinstance(v, (int, float)))
             results[name] = r
             print(f"# {name}: {r}", file=sys.stderr)
     table = render(results, facts, a)

@@ -136,7 +136,7 @@ for _name in (
     "RateLimitError", "NotFoundError", "ConflictError", "UnprocessableEntityError",
     "InternalServerError", "BadGatewayError", "APIConnectionError", "Timeout", "APITimeoutError",
     "ServiceUnavailableError", "APIResponseValidationError", "BudgetExceededError",
-    "RejectedRequestError", "MockException",
+    "RejectedRequestError", "MockException", "InputValidationError", "InputTypeError",
 ):
     _LAZY[_name] = f"{_EXC}:{_name}"
 del _name

@@ -43,6 +43,10 @@ from __future__ import annotations
 
 from .core.redact import redact, redact_headers
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only; typing is not imported at run time
+    from typing import Any
+
 __all__ = [
     "LiteLLMException",
     "APIError",
@@ -69,9 +73,12 @@ __all__ = [
     "APIResponseValidationError",
     "BudgetExceededError",
     "MockException",
+    "InputValidationError",
+    "InputTypeError",
     "LITELLM_EXCEPTION_TYPES",
     "provider_display_name",
     "parse_retry_after",
+    "parse_context_tokens",
 ]
 
 _PACKAGE = "litegate"
@@ -269,31 +276,42 @@ _SECRET_FIELDS = frozenset(
 )
 
 
-def _sanitized_response(response: Any) -> Any:
-    """A picklable copy of ``response`` with masked headers and body (or None)."""
+def _response_parts(response: Any) -> tuple | None:
+    """``(status_code, headers, content, url)`` of ``response`` with headers and body masked.
+
+    Plain values, so a pickled exception needs neither the response class nor any protocol
+    feature; ``_restore`` rebuilds an ``HttpResponse`` from them.
+    """
     if response is None:
         return None
     try:
-        from .core.http import Headers, HttpResponse
-
         content = getattr(response, "content", b"")
         if isinstance(content, str):
             text = content
         else:
             text = bytes(content or b"").decode("utf-8", errors="replace")
-        return HttpResponse(
-            status_code=int(getattr(response, "status_code", 0) or 0),
-            headers=Headers(redact_headers(getattr(response, "headers", None))),
-            content=redact(text).encode("utf-8"),
-            url=redact(str(getattr(response, "url", "") or "")),
+        return (
+            int(getattr(response, "status_code", 0) or 0),
+            redact_headers(getattr(response, "headers", None)),
+            redact(text).encode("utf-8"),
+            redact(str(getattr(response, "url", "") or "")),
         )
     except Exception:
         return None
 
 
-def _restore(cls: type, state: dict) -> "LiteLLMException":
+def _restore(cls: type, state: dict, response: tuple | None = None) -> "LiteLLMException":
     """Rebuild an exception from ``__reduce__`` without calling ``__init__``."""
     obj = cls.__new__(cls)
+    headers = state.get("headers")
+    state["headers"] = _as_headers(headers) if headers else _empty_headers()
+    if response is not None:
+        from .core.http import Headers, HttpResponse
+
+        status_code, response_headers, content, url = response
+        state["response"] = HttpResponse(status_code, Headers(response_headers), content, url)
+    else:
+        state["response"] = None
     obj.__dict__.update(state)
     obj.args = (state.get("message", ""),)
     return obj
@@ -301,15 +319,15 @@ def _restore(cls: type, state: dict) -> "LiteLLMException":
 
 _CONTEXT_SOURCES = (
     # OpenAI: "maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens"
-    (r"maximum context length is\s*([\d,]+)\s*tokens.*?(?:resulted in|requested)\s*([\d,]+)\s*tokens", "max", "input"),
+    (r"maximum context length is\s*(\d[\d,]*)\s*tokens.*?(?:resulted in|requested)\s*(\d[\d,]*)\s*tokens", "max", "input"),
     # Anthropic: "prompt is too long: 215000 tokens > 200000 maximum"
-    (r"prompt is too long:\s*([\d,]+)\s*tokens\s*>\s*([\d,]+)", "input", "max"),
+    (r"prompt is too long:\s*(\d[\d,]*)\s*tokens\s*>\s*(\d[\d,]*)", "input", "max"),
     # Gemini: "The input token count (1234567) exceeds the maximum number of tokens allowed (1048576)"
-    (r"input token count\s*\(?([\d,]+)\)?.*?maximum number of tokens allowed\s*\(?([\d,]+)", "input", "max"),
+    (r"input token count\s*\(?(\d[\d,]*)\)?.*?maximum number of tokens allowed\s*\(?(\d[\d,]*)", "input", "max"),
     # Mistral: "Prompt contains 40000 tokens ... too large for model with 32768 maximum context length"
-    (r"contains\s*([\d,]+)\s*tokens.*?with\s*([\d,]+)\s*maximum context length", "input", "max"),
+    (r"contains\s*(\d[\d,]*)\s*tokens.*?with\s*(\d[\d,]*)\s*maximum context length", "input", "max"),
     # only the limit is stated
-    (r"maximum context length is\s*([\d,]+)", "max", None),
+    (r"maximum context length is\s*(\d[\d,]*)", "max", None),
 )
 _context_patterns: list = []  # compiled on first use
 
@@ -321,9 +339,9 @@ def parse_context_tokens(message: str) -> tuple[int | None, int | None]:
     if not _context_patterns:
         import re
 
-        _context_patterns.extend(
+        _context_patterns[:] = [
             (re.compile(src, re.IGNORECASE | re.DOTALL), first, second) for src, first, second in _CONTEXT_SOURCES
-        )
+        ]
     for pattern, first, second in _context_patterns:
         match = pattern.search(message)
         if match is None:
@@ -449,8 +467,9 @@ class LiteLLMException(Exception):
 
     def __reduce__(self) -> Any:
         state = dict(self.__dict__)
-        state["response"] = _sanitized_response(state.get("response"))
-        return (_restore, (self.__class__, state))
+        response = _response_parts(state.pop("response", None))
+        state["headers"] = dict(state.get("headers") or {})
+        return (_restore, (self.__class__, state, response))
 
 
 # --------------------------------------------------------------------------------------------
@@ -891,3 +910,14 @@ LITELLM_EXCEPTION_TYPES = (
     BudgetExceededError,
     MockException,
 )
+
+
+class InputValidationError(InvalidRequestError, ValueError):
+    """Raised before any network call when the caller's input is malformed.
+
+    It is a ``BadRequestError`` (so litellm-style handlers catch it) and a ``ValueError``.
+    """
+
+
+class InputTypeError(InputValidationError, TypeError):
+    """A parameter has the wrong type (e.g. ``temperature="hot"``); also a ``TypeError``."""

@@ -5,22 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..exceptions import InvalidRequestError
+from ..exceptions import InputTypeError, InputValidationError
 from .params import CONTROL_PARAMS, OPENAI_CHAT_COMPLETION_PARAMS, check_param
 
 _OPENAI_PARAMS = frozenset(OPENAI_CHAT_COMPLETION_PARAMS) - {"stream", "extra_headers"}
 _ROLES = frozenset({"system", "user", "assistant", "tool", "function", "developer"})
-
-
-class InputValidationError(InvalidRequestError, ValueError):
-    """Raised before any network call when the caller's input is malformed.
-
-    It is a ``BadRequestError`` (so litellm-style handlers catch it) and a ``ValueError``.
-    """
-
-
-class InputTypeError(InputValidationError, TypeError):
-    """A parameter has the wrong type (e.g. ``temperature="hot"``); also a ``TypeError``."""
 
 
 def _fail(message: str, model: Any, *, type_error: bool = False) -> Exception:

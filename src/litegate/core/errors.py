@@ -422,16 +422,10 @@ def _classify(status: int, info: ErrorInfo, message: str, aws_type: str) -> tupl
 def _request_id(headers: object, info: ErrorInfo) -> str | None:
     if info.request_id:
         return info.request_id
-    if headers:
-        get = getattr(headers, "get", None)
-        if get is not None:
-            for name in _REQUEST_ID_HEADERS:
-                try:
-                    value = get(name)
-                except Exception:
-                    value = None
-                if value:
-                    return str(value)
+    for name in _REQUEST_ID_HEADERS:
+        value = exc._header_get(headers, name)
+        if value:
+            return str(value)
     return None
 
 
@@ -494,12 +488,12 @@ def exception_from_response(
     else:
         text_message = info.message or _status_text(status)
     aws_type = ""
-    if headers:
-        raw_type = headers.get("x-amzn-errortype") if hasattr(headers, "get") else None
-        if isinstance(raw_type, str) and raw_type:
-            aws_type = raw_type.split(":", 1)[0].strip().lower()
-            if info.type is None:
-                info.type = raw_type.split(":", 1)[0].strip()
+    raw_type = exc._header_get(headers, "x-amzn-errortype")
+    if isinstance(raw_type, str) and raw_type:  # Bedrock: "ThrottlingException:http://..."
+        aws_name = raw_type.split(":", 1)[0].strip()
+        aws_type = aws_name.lower()
+        if info.type is None:
+            info.type = aws_name
     cls, extra = _classify(status, info, info.message or text_message, aws_type)
     retry_after = exc.parse_retry_after(headers)
     if retry_after is None:

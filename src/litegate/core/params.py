@@ -22,7 +22,7 @@ CONTROL_PARAMS: frozenset[str] = frozenset({
     "headers", "litellm_call_id", "litellm_logging_obj", "input_cost_per_token",
     "output_cost_per_token", "custom_cost_per_token", "custom_cost_per_second", "model_list",
     "deployment_id", "client", "logger_fn", "proxy_server_request", "model_info",
-    "no-log", "litellm_metadata", "extra_body", "additional_drop_params", "allowed_openai_params",
+    "no-log", "litellm_metadata", "additional_drop_params", "allowed_openai_params",
 })
 
 ALL_AVAILABLE_PARAMS: list[str] = sorted(set(OPENAI_CHAT_COMPLETION_PARAMS) | CONTROL_PARAMS)

@@ -12,6 +12,7 @@ from typing import Any
 
 from .call import ChatCall, EmbeddingCall
 from .http import HttpResponse
+from .log import debug_enabled, log_request, log_retry
 from .redact import register_secret
 from .resolve import Target, resolve
 from .retry import is_retryable, retry_delay
@@ -107,6 +108,8 @@ def make_plan(call: ChatCall | EmbeddingCall, cfg: Any, kind: str) -> Plan:
     timeout = _setting(ctl.timeout, cfg, "request_timeout", 600.0)
     read = _setting(ctl.stream_timeout, cfg, "stream_timeout", None) if stream else None
     retries = int(_setting(ctl.num_retries, cfg, "num_retries", 0) or 0)
+    if debug_enabled(cfg):
+        log_request(request, provider.name)
     return Plan(provider, target, request, make_timeout(timeout, read), retries, kind, call, stream)
 
 
@@ -130,6 +133,7 @@ def run(plan: Plan, transport: Any) -> Any:
                 exc.num_retries = attempt  # type: ignore[attr-defined]
                 exc.max_retries = plan.retries  # type: ignore[attr-defined]
                 raise
+            log_retry(exc, attempt, wait)
             attempt += 1
             time.sleep(wait)
 
@@ -166,6 +170,7 @@ async def arun(plan: Plan, transport: Any) -> Any:
                 exc.num_retries = attempt  # type: ignore[attr-defined]
                 exc.max_retries = plan.retries  # type: ignore[attr-defined]
                 raise
+            log_retry(exc, attempt, wait)
             attempt += 1
             await asyncio.sleep(wait)
 

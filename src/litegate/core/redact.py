@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import _thread
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only; typing is not imported at run time
+    from typing import Any, Iterable, Mapping
+
 __all__ = [
     "MASK",
     "redact",
@@ -36,7 +40,9 @@ _NOT_IN_TOKEN = r"(?<![A-Za-z0-9_\-])"  # start of a token, so "task-force" is l
 _PATTERN_SOURCE = "|".join(
     (
         # OpenAI / Anthropic / litellm-proxy style: sk-..., sk-proj-..., sk-ant-api03-...
-        _NOT_IN_TOKEN + r"(?P<sk>sk-(?:ant-|proj-|svcacct-|admin-)?)[A-Za-z0-9_\-]{4,}",
+        # (the lookahead keeps an already masked "sk-ant-****" as it is)
+        _NOT_IN_TOKEN
+        + r"(?P<sk>sk-(?:ant-|proj-|svcacct-|admin-)?)(?!(?:ant|proj|svcacct|admin)-\*)[A-Za-z0-9_\-]{4,}",
         # Google API keys
         _NOT_IN_TOKEN + r"(?P<aiza>AIza)[A-Za-z0-9_\-]{16,}",
         # Groq

@@ -11,23 +11,7 @@ import random
 
 from .. import constants as C
 
-_RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504, 529})
-
-
-def is_retryable(exc: BaseException) -> bool:
-    from ..exceptions import APIConnectionError, APIError, Timeout
-
-    if not isinstance(exc, APIError):
-        return False
-    headers = getattr(exc, "headers", None) or {}
-    hint = headers.get("x-should-retry") if hasattr(headers, "get") else None
-    if hint == "true":
-        return True
-    if hint == "false":
-        return False
-    if isinstance(exc, (Timeout, APIConnectionError)):
-        return True
-    return getattr(exc, "status_code", None) in _RETRYABLE_STATUS
+from .errors import is_retryable  # noqa: F401 - the one definition, re-exported for the pipeline
 
 
 def retry_delay(exc: BaseException, attempt: int) -> float | None:

@@ -604,7 +604,7 @@ class _Connection(asyncio.Protocol):
         events = self.srv._default_events(rec)
         if kind == "cut_stream":
             keep = max(1, min(3, len(events) - 1))
-            head, chunked = self._sse_head(True)
+            head, chunked = self._sse_head(keep_alive)
             t = self.transport
             if t is not None and not self.closed:
                 out = [head]
@@ -796,13 +796,6 @@ class FakeOpenAIServer:
 
     async def __aexit__(self, *exc: Any) -> None:
         self.stop()
-
-    def __del__(self) -> None:  # best effort: never leave a listening socket behind
-        try:
-            if self._thread is not None:
-                self.stop(1.0)
-        except Exception:
-            pass
 
     def __repr__(self) -> str:
         return f"<FakeOpenAIServer {self.url} {'running' if self.running else 'stopped'}>"

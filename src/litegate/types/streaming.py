@@ -30,7 +30,6 @@ from typing import Any, Dict, Iterable, List, Optional, Union
 
 from .utils import (
     ChatCompletionMessageToolCall,
-    ChatCompletionTokenLogprob,
     ChoiceLogprobs,
     Choices,
     Function,

@@ -30,7 +30,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     SerializerFunctionWrapHandler,
     model_serializer,
     model_validator,
@@ -165,7 +164,6 @@ class OpenAIObject(BaseModel):
         extra="allow",
         protected_namespaces=(),
         from_attributes=True,  # accept other pydantic objects (e.g. the openai SDK's) as input
-        arbitrary_types_allowed=True,
     )
 
     # Optional fields left out of dumps, ``keys()`` and ``in`` while their value is None.
@@ -303,6 +301,13 @@ class _SparseDump(OpenAIObject):
                 if d.get(name, 0) is None:
                     data.pop(name, None)
         return data
+
+    def __repr_args__(self) -> Any:
+        hidden = type(self).__hidden_when_none__
+        for name, value in super().__repr_args__():
+            if value is None and name in hidden:
+                continue
+            yield name, value
 
 
 # --------------------------------------------------------------------------------------------
@@ -618,15 +623,54 @@ def _is_stream_input(kwargs: Dict[str, Any]) -> bool:
     choices = kwargs.get("choices")
     if choices and type(choices) is list:
         first = choices[0]
+        if type(first) is dict:
+            return "delta" in first and "message" not in first
+        if isinstance(first, Choices):
+            return False
         if isinstance(first, StreamingChoices):
             return True
-        if type(first) is dict and "delta" in first and "message" not in first:
-            return True
+        # a foreign object (e.g. the openai SDK's chunk choice)
+        return getattr(first, "delta", None) is not None and getattr(first, "message", None) is None
     return False
 
 
+def _private_property(name: str, factory: Optional[Callable[[], Any]], doc: str) -> Any:
+    """A settable per-instance private value kept in ``__pydantic_private__``.
+
+    Behaves like a pydantic ``PrivateAttr`` (never validated, never dumped, copied and pickled
+    with the model) but costs nothing until first used: declared ``PrivateAttr``s are filled in
+    on every construction, which is a measurable share of building a response.
+    """
+
+    def fget(self: BaseModel) -> Any:
+        private = self.__pydantic_private__
+        if private is None:
+            private = {}
+            object.__setattr__(self, "__pydantic_private__", private)
+        try:
+            return private[name]
+        except KeyError:
+            value = private[name] = factory() if factory is not None else None
+            return value
+
+    def fset(self: BaseModel, value: Any) -> None:
+        private = self.__pydantic_private__
+        if private is None:
+            private = {}
+            object.__setattr__(self, "__pydantic_private__", private)
+        private[name] = value
+
+    return property(fget, fset, doc=doc)
+
+
 class _ResponseMixin:
-    """Private state shared by the top-level response classes (never dumped)."""
+    """Private state of the top-level response classes (never part of dumps)."""
+
+    _hidden_params = _private_property(
+        "_hidden_params", dict, "Call metadata (model id, api base, headers ...); a dict, default {}."
+    )
+    _response_ms = _private_property("_response_ms", None, "Request latency in milliseconds, if known.")
+    _response_headers = _private_property("_response_headers", None, "Raw provider response headers, if kept.")
 
     def _set_private(
         self,
@@ -635,11 +679,11 @@ class _ResponseMixin:
         response_headers: Optional[Dict[str, Any]],
     ) -> None:
         if hidden_params:
-            self._hidden_params = hidden_params  # type: ignore[attr-defined]
+            self._hidden_params = hidden_params
         if response_ms is not None:
-            self._response_ms = response_ms  # type: ignore[attr-defined]
+            self._response_ms = response_ms
         if response_headers:
-            self._response_headers = response_headers  # type: ignore[attr-defined]
+            self._response_headers = response_headers
 
 
 class ModelResponse(_ResponseMixin, OpenAIObject):
@@ -651,8 +695,8 @@ class ModelResponse(_ResponseMixin, OpenAIObject):
     ``"chat.completion.chunk"`` / whose choices carry ``delta``) returns a
     :class:`ModelResponseStream`, which is a ``ModelResponse`` subclass.
 
-    ``_hidden_params`` (dict), ``_response_ms`` and ``_response_headers`` are private attributes:
-    settable, never part of dumps.
+    ``_hidden_params`` (dict, default ``{}``), ``_response_ms`` and ``_response_headers`` are
+    private attributes: settable, never part of dumps, ignored by ``==``.
     """
 
     id: Annotated[str, _DefaultOnError(factory=_chat_completion_id)] = Field(default_factory=_chat_completion_id)
@@ -662,10 +706,6 @@ class ModelResponse(_ResponseMixin, OpenAIObject):
     system_fingerprint: Optional[str] = None
     choices: Annotated[List[Choices], _DefaultOnError(factory=_one_choice)] = Field(default_factory=_one_choice)
     usage: Optional[Usage] = Field(default_factory=Usage)
-
-    _hidden_params: Dict[str, Any] = PrivateAttr(default_factory=dict)
-    _response_ms: Optional[float] = PrivateAttr(default=None)
-    _response_headers: Optional[Dict[str, Any]] = PrivateAttr(default=None)
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "ModelResponse":
         if cls is ModelResponse and kwargs and _is_stream_input(kwargs):
@@ -730,10 +770,6 @@ class EmbeddingResponse(_ResponseMixin, OpenAIObject):
     object: Annotated[str, _DefaultOnError("list")] = "list"
     usage: Annotated[Optional[Usage], _DefaultOnError(factory=Usage)] = Field(default_factory=Usage)
 
-    _hidden_params: Dict[str, Any] = PrivateAttr(default_factory=dict)
-    _response_ms: Optional[float] = PrivateAttr(default=None)
-    _response_headers: Optional[Dict[str, Any]] = PrivateAttr(default=None)
-
     def __init__(
         self,
         model: Optional[str] = None,
@@ -781,10 +817,6 @@ class TextCompletionResponse(_ResponseMixin, OpenAIObject):
         default_factory=_one_text_choice
     )
     usage: Annotated[Optional[Usage], _DefaultOnError(factory=Usage)] = Field(default_factory=Usage)
-
-    _hidden_params: Dict[str, Any] = PrivateAttr(default_factory=dict)
-    _response_ms: Optional[float] = PrivateAttr(default=None)
-    _response_headers: Optional[Dict[str, Any]] = PrivateAttr(default=None)
 
     def __init__(
         self,

@@ -1,0 +1,24 @@
+"""Fixtures for the core call-path tests (completion, streaming, errors, credentials, validation).
+
+Everything in tests/core talks to ``litegate.testing.FakeOpenAIServer`` over real sockets (the
+``server`` fixture of ``tests/conftest.py``); nothing is mocked below the HTTP layer.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def fast_backoff(monkeypatch):
+    """Make the exponential backoff (used when the server gives no retry-after) negligible."""
+    import litegate.constants as constants
+
+    monkeypatch.setattr(constants, "RETRY_INITIAL_DELAY", 0.001)
+    monkeypatch.setattr(constants, "RETRY_MAX_DELAY", 0.01)
+
+
+@pytest.fixture
+def base(server) -> str:
+    """The fake server's OpenAI-style base URL (``http://127.0.0.1:PORT/v1``)."""
+    return server.base_url
