@@ -100,7 +100,9 @@ class NoiseMeter:
         return self.srv / self.wall * 100
 
     @property
-    def other_pct(self) -> float:
+    def other_pct(self) -> float | None:
+        if self.wall < 0.25:  # the CPU clocks tick every 10 ms: too coarse for a short window
+            return None
         return self.other / self.wall * 100
 
 

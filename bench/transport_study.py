@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shlex
 import sys
@@ -260,11 +261,13 @@ def worker_sync(a) -> None:
         "rss_after_sync_mb": rss_mb(),
     }
     stream()  # warm-up
-    cpu0, t0, n = time.process_time(), pc(), 0
-    for _ in range(a.streams):
-        n += stream()
-    wall, cpu = pc() - t0, time.process_time() - cpu0
-    out.update(stream_chunks_s=n / wall, stream_cpu_us_per_chunk=cpu / n * 1e6, stream_chunks=n)
+    n = k = 0
+    with NoiseMeter(a.server_pid) as m:
+        while k < a.streams or (pc() - m.t0 < a.min_window and k < 50 * a.streams):
+            n += stream()
+            k += 1
+    out.update(stream_chunks_s=n / m.wall, stream_cpu_us_per_chunk=m.me / n * 1e6, stream_chunks=n,
+               stream_other_cpu_pct=m.other_pct)
     close()
     emit(out)
 
@@ -306,13 +309,15 @@ def worker_async(a) -> None:
         }
         if a.loop == "asyncio":
             await stream()
-            cpu0, t0, n = time.process_time(), time.perf_counter(), 0
-            for _ in range(a.streams):
-                n += await stream()
-            wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-            out.update(astream_chunks_s=n / wall, astream_cpu_us_per_chunk=cpu / n * 1e6)
+            n = k = 0
+            with NoiseMeter(a.server_pid) as m:
+                while k < a.streams or (time.perf_counter() - m.t0 < a.min_window and k < 50 * a.streams):
+                    n += await stream()
+                    k += 1
+            out.update(astream_chunks_s=n / m.wall, astream_cpu_us_per_chunk=m.me / n * 1e6,
+                       astream_other_cpu_pct=m.other_pct)
         r = close()
-        if asyncio.iscoroutine(r):
+        if hasattr(r, "__await__"):  # pyreqwest returns a non-asyncio coroutine type
             await r
         emit(out)
 
@@ -357,7 +362,7 @@ def render(results: dict[str, dict], facts: dict, args) -> str:
                     fmt(r.get("async_asyncio_server_cpu_pct")),
                     fmt(r.get("stream_chunks_s")),
                     fmt(r.get("astream_chunks_s")),
-                    fmt(max((v for k, v in r.items() if k.endswith("other_cpu_pct")), default=None)),
+                    fmt(max((v for k, v in r.items() if k.endswith("other_cpu_pct") and isinstance(v, (int, float))), default=None)),
                 ]
             )
             + " |"
@@ -484,6 +489,8 @@ def main() -> None:
     if a.out:
         with open(a.out, "w") as f:
             f.write(table + "\n")
+        with open(a.out + ".json", "w") as f:
+            json.dump({"facts": facts, "results": results}, f, indent=1, default=str)
 
 
 if __name__ == "__main__":

@@ -106,7 +106,6 @@ _LAZY: Dict[str, str] = {
     "stream_chunk_builder": ".types.streaming:stream_chunk_builder",
     # response types
     "ModelResponse": ".types.utils:ModelResponse",
-    "ModelResponseStream": ".types.utils:ModelResponseStream",
     "Choices": ".types.utils:Choices",
     "StreamingChoices": ".types.utils:StreamingChoices",
     "Message": ".types.utils:Message",
@@ -118,6 +117,15 @@ _LAZY: Dict[str, str] = {
     "EmbeddingResponse": ".types.utils:EmbeddingResponse",
     "Embedding": ".types.utils:Embedding",
     "TextCompletionResponse": ".types.utils:TextCompletionResponse",
+    "TextChoices": ".types.utils:TextChoices",
+    "ChoiceLogprobs": ".types.utils:ChoiceLogprobs",
+    "Logprobs": ".types.utils:Logprobs",
+    "PromptTokensDetails": ".types.utils:PromptTokensDetails",
+    "CompletionTokensDetails": ".types.utils:CompletionTokensDetails",
+    "PromptTokensDetailsWrapper": ".types.utils:PromptTokensDetailsWrapper",
+    "CompletionTokensDetailsWrapper": ".types.utils:CompletionTokensDetailsWrapper",
+    "ModelResponseStream": ".types.utils:ModelResponseStream",
+    "ChunkAccumulator": ".types.streaming:ChunkAccumulator",
     # provider tables
     "provider_list": ".core.resolve:provider_list",
     "openai_compatible_providers": ".core.resolve:openai_compatible_providers",

@@ -16,9 +16,3 @@ def fast_backoff(monkeypatch):
 
     monkeypatch.setattr(constants, "RETRY_INITIAL_DELAY", 0.001)
     monkeypatch.setattr(constants, "RETRY_MAX_DELAY", 0.01)
-
-
-@pytest.fixture
-def base(server) -> str:
-    """The fake server's OpenAI-style base URL (``http://127.0.0.1:PORT/v1``)."""
-    return server.base_url

@@ -186,6 +186,19 @@ def test_azure_embeddings_url_layout(server):
     assert len(resp.data) == 2
 
 
+def test_azure_request_building_for_a_real_resource_url():
+    base = "https://my-resource.openai.azure.com"
+    chat = _plan(f"azure/{DEPLOYMENT}", api_key=AZURE_KEY, api_base=base + "/", api_version="2024-06-01")
+    assert chat.request.url == f"{base}/openai/deployments/{DEPLOYMENT}/chat/completions"
+    assert chat.request.params == {"api-version": "2024-06-01"}
+    assert chat.request.headers["api-key"] == AZURE_KEY
+    assert "authorization" not in chat.request.headers
+    emb = _plan(f"azure/{DEPLOYMENT}", kind="embedding", api_key=AZURE_KEY, api_base=base,
+                api_version="2024-06-01")
+    assert emb.request.url == f"{base}/openai/deployments/{DEPLOYMENT}/embeddings"
+    assert emb.request.params == {"api-version": "2024-06-01"}
+
+
 def test_azure_from_environment(server, monkeypatch):
     monkeypatch.setenv("AZURE_API_KEY", AZURE_KEY)
     monkeypatch.setenv("AZURE_API_BASE", server.url + "/")

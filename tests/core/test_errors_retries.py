@@ -222,7 +222,8 @@ def test_per_call_num_retries_overrides_module(server):
 
 
 def test_default_num_retries_retries(server):
-    # no per-call or explicit module value: the documented default (3) applies
+    # no per-call or explicit module value: the documented default (spec section 4: 3) applies
+    assert litegate.num_retries == 3
     server.enqueue_error(429, count=3)
     assert _call(server).choices[0].message.content
     assert server.hits() == 4

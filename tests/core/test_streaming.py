@@ -402,6 +402,15 @@ def test_abandoned_stream_is_released_on_garbage_collection(server, own_client):
     assert busy_connections(_sync_pool(own_client)) == (0, 0)
 
 
+def test_stream_abandoned_before_first_read_is_released(server, own_client):
+    _slow_long_stream(server)
+    stream = own_client.completion(MODEL, user_messages(), stream=True)
+    assert busy_connections(_sync_pool(own_client))[0] == 1
+    del stream
+    gc.collect()
+    assert busy_connections(_sync_pool(own_client)) == (0, 0)
+
+
 def test_fully_consumed_stream_returns_connection_for_reuse(server, own_client):
     for _ in range(3):
         list(own_client.completion(MODEL, user_messages(), stream=True))
@@ -470,6 +479,20 @@ async def test_async_abandoned_stream_released_after_gc(server, own_client):
     _slow_long_stream(server)
     stream = await own_client.acompletion(MODEL, user_messages(), stream=True)
     await stream.__anext__()
+    pool = pool_of(own_client.transport.async_client())
+    assert busy_connections(pool)[0] == 1
+    del stream
+    gc.collect()
+    for _ in range(50):
+        await asyncio.sleep(0.01)
+        if busy_connections(pool) == (0, 0):
+            break
+    assert busy_connections(pool) == (0, 0)
+
+
+async def test_async_stream_abandoned_before_first_read_is_released(server, own_client):
+    _slow_long_stream(server)
+    stream = await own_client.acompletion(MODEL, user_messages(), stream=True)
     pool = pool_of(own_client.transport.async_client())
     assert busy_connections(pool)[0] == 1
     del stream

@@ -265,6 +265,8 @@ def _attach(wrapper: Any, hooks: Any, plan: Any, is_async: bool) -> None:
 
     def on_end() -> None:
         response = acc.build()
+        if response is None:  # a stream that yielded no chunk: nothing to report as a response
+            return
         if plan is not None:
             response._hidden_params.update(plan.hidden())
         if is_async:
