@@ -316,9 +316,13 @@ def run_worker(cmd: list[str], timeout: float, env: dict | None = None, cpu: int
         if line.startswith(RESULT_PREFIX):
             out.update(json.loads(line[len(RESULT_PREFIX) :]))
     if cp.returncode != 0 and "error" not in out:
-        tail = (cp.stderr or cp.stdout).strip().splitlines()
-        msg = tail[-1] if tail else f"exit code {cp.returncode}"
-        out["error"] = msg[:300]
+        lines = (cp.stderr or cp.stdout).strip().splitlines()
+        fatal = [ln for ln in lines if ln.startswith("Fatal Python error")]
+        msg = (fatal or lines[-1:] or [""])[0] or f"exit code {cp.returncode}"
+        if out:  # it measured and reported, then died (e.g. on interpreter shutdown)
+            out["warning"] = f"exit status {cp.returncode} after reporting: {msg}"[:300]
+        else:
+            out["error"] = msg[:300]
     out.setdefault("_wall_s", time.perf_counter() - t0)
     return out
 

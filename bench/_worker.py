@@ -29,31 +29,29 @@ from _common import (  # noqa: E402
     rss_mb,
 )
 
-VERSION_DISTS = {
-    "litegate": ["httpx", "pyreqwest", "orjson", "pydantic"],
-    "litellm": ["litellm", "httpx", "aiohttp", "openai", "pydantic"],
-    "openai": ["openai", "httpx2", "httpx", "pydantic"],
-}
+# distributions worth naming in the results, when the client has actually imported them
+VERSION_DISTS = ["litellm", "openai", "httpx", "httpx2", "aiohttp", "pyreqwest", "requests", "orjson", "pydantic"]
+HTTP_STACKS = ["httpx", "httpx2", "aiohttp", "pyreqwest", "requests", "urllib3"]
 
 
 def versions(client: str) -> dict:
+    """Versions of the relevant packages this process has loaded (call after the calls)."""
     from importlib import metadata
 
-    if client.startswith("raw:"):
-        dists = [client[4:], "orjson"] if client[4:] != "stdlib" else ["orjson"]
-    else:
-        dists = VERSION_DISTS.get(client, [])
     out = {}
-    for d in dists:
-        try:
-            out[d] = metadata.version(d)
-        except metadata.PackageNotFoundError:
-            pass
+    for d in VERSION_DISTS:
+        if d in sys.modules:
+            try:
+                out[d] = metadata.version(d)
+            except metadata.PackageNotFoundError:
+                pass
     if client == "litegate":
-        import litegate
-
-        out["litegate"] = getattr(litegate, "__version__", "?")
+        out["litegate"] = getattr(sys.modules.get("litegate"), "__version__", "?")
     return out
+
+
+def stacks_loaded() -> list:
+    return [m for m in HTTP_STACKS if m in sys.modules]
 
 
 # --------------------------------------------------------------------------- client adapters
@@ -152,7 +150,7 @@ async def make_async(client: str, base_v1: str):
 
 
 def run_sync(a) -> None:
-    out: dict = {"versions": versions(a.client)}
+    out: dict = {}
     call, stream, close = make_sync(a.client, a.base_v1, a.stream_words)
     reply = call()
     if not isinstance(reply, str) or not reply:
@@ -212,6 +210,8 @@ def run_sync(a) -> None:
             stream_other_cpu_pct=m.other_pct,
         )
     close()
+    out["versions"] = versions(a.client)
+    out["stacks_sync"] = stacks_loaded()
     emit(out)
 
 
@@ -252,11 +252,15 @@ def run_async(a) -> None:
             "async_server_cpu_pct": m.server_pct,
             "async_other_cpu_pct": m.other_pct,
             "rss_after_async_mb": rss_mb(),
+            "stacks_async": stacks_loaded(),
         }
         if close is not None:
             r = close()
             if hasattr(r, "__await__"):  # pyreqwest returns a non-asyncio coroutine type
                 await r
+        # give pyreqwest's runtime a moment to let go of the loop's objects: exiting right after
+        # close() aborts the interpreter at shutdown about 1 run in 5 (see docs/TRANSPORT.md)
+        await asyncio.sleep(0.05)
         emit(out)
 
     asyncio.run(main())

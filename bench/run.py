@@ -1,6 +1,6 @@
 """litegate's benchmark: one command, one run, every client side by side.
 
-    python bench/run.py                       # full run (~5-10 min on 2 cores); writes bench/RESULTS.md
+    python bench/run.py                       # full run (~2.5 min on 2 cores); writes bench/RESULTS.md
     python bench/run.py --quick               # smoke test (< 1 min); prints only
     python bench/run.py --only litegate       # one client (repeatable); prints only
     python bench/run.py --litellm-python bench/.venv-litellm/bin/python
@@ -50,7 +50,7 @@ FULL = dict(
     streams=5, stream_words=2000, async_requests=5000, min_window=1.0,
 )  # fmt: skip
 QUICK = dict(
-    import_runs=2, warmup=30, calls=300, soak_calls=1_000, rss_at=100,
+    import_runs=1, warmup=30, calls=300, soak_calls=1_000, rss_at=100,
     streams=2, stream_words=500, async_requests=1000, min_window=0.2,
 )  # fmt: skip
 
@@ -145,6 +145,8 @@ def measure_client(c: Client, srv: FakeServer, p: dict, a) -> dict:
     got = run_worker(sync, timeout=a.timeout, env=c.env, cpu=a.client_cpu)
     if "error" in got:
         got["sync_error"] = got.pop("error")
+    if "warning" in got:
+        got["sync_warning"] = got.pop("warning")
     r.update(got)
     asyn = base + [
         "--mode", "async", "--async-requests", str(p["async_requests"]), "--concurrency", str(a.concurrency),
@@ -154,6 +156,8 @@ def measure_client(c: Client, srv: FakeServer, p: dict, a) -> dict:
     got.pop("_wall_s", None)
     if "error" in got:
         got["async_error"] = got.pop("error")
+    if "warning" in got:
+        got["async_warning"] = got.pop("warning")
     r.update(got)
     r.pop("_wall_s", None)
     return r
@@ -216,7 +220,8 @@ def results_table(results: dict, p: dict) -> str:
                     "–" if se else _f(r.get("stream_chunks_s")),
                     "–" if se else _f(r.get("rss_end_mb"), "{:.1f}"),
                     "–" if se or g is None else f"{g:+.2f}",
-                    _f(r.get("async_server_cpu_pct")),
+                    _f(r.get("async_server_cpu_pct"))
+                    + (" (server saturated)" if (r.get("async_server_cpu_pct") or 0) >= 90 else ""),
                     _f(noise(r)),
                 ]
             )
@@ -285,9 +290,10 @@ def targets_table(scores: dict) -> str:
 def error_lines(results: dict) -> list[str]:
     out = []
     for name, r in results.items():
-        for k in ("import_error", "first_call_error", "sync_error", "async_error"):
+        for k in ("import_error", "first_call_error", "sync_error", "async_error", "sync_warning", "async_warning"):
             if k in r:
-                out.append(f"- {name} ({k.rsplit('_', 1)[0].replace('_', ' ')}): {r[k]}")
+                phase, kind = k.rsplit("_", 1)
+                out.append(f"- {name} ({phase.replace('_', ' ')} {kind}): {r[k]}")
     return out
 
 
@@ -317,7 +323,7 @@ def write_results(path, results, scores, refs, facts, p, a, started, elapsed, lo
     ]
     errs = error_lines(results)
     if errs:
-        lines += ["Errors:", ""] + errs + [""]
+        lines += ["Errors and warnings:", ""] + errs + [""]
     lines += [
         "## Machine and run",
         "",
@@ -340,7 +346,13 @@ def write_results(path, results, scores, refs, facts, p, a, started, elapsed, lo
     for name, r in results.items():
         v = r.get("versions")
         if v:
-            lines.append(f"- {name}: " + ", ".join(f"{k} {val}" for k, val in sorted(v.items())))
+            stacks = ""
+            if r.get("stacks_sync") is not None or r.get("stacks_async") is not None:
+                stacks = (
+                    f" — HTTP stacks loaded: sync {', '.join(r.get('stacks_sync') or []) or 'none'}"
+                    f"; async {', '.join(r.get('stacks_async') or []) or 'none'}"
+                )
+            lines.append(f"- {name}: " + ", ".join(f"{k} {val}" for k, val in sorted(v.items())) + stacks)
         elif "skipped" in r:
             lines.append(f"- {name}: not run ({r['skipped']})")
     lines.append("")
@@ -412,7 +424,7 @@ def main() -> int:
     print(targets_table(scores))
     errs = error_lines(results)
     if errs:
-        print("\nErrors:\n" + "\n".join(errs))
+        print("\nErrors and warnings:\n" + "\n".join(errs))
     print(f"\n({elapsed:.0f} s; load average {loads[0]:.2f} → {loads[1]:.2f})")
 
     write = (a.write or not (a.quick or a.only)) and not a.no_write

@@ -319,6 +319,9 @@ def worker_async(a) -> None:
         r = close()
         if hasattr(r, "__await__"):  # pyreqwest returns a non-asyncio coroutine type
             await r
+        # give pyreqwest's runtime a moment to let go of the loop's objects: exiting right after
+        # close() aborts the interpreter at shutdown about 1 run in 5 (see docs/TRANSPORT.md)
+        await asyncio.sleep(0.05)
         emit(out)
 
     asyncio.run(main())
@@ -387,7 +390,7 @@ def render(results: dict[str, dict], facts: dict, args) -> str:
                 rng = r.get(k + "__range")
                 cells.append(f"{rng[0]:,.0f}–{rng[1]:,.0f}" if rng else "–")
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    errs = [f"- {n}: {k} = {v}" for n, r in results.items() for k, v in r.items() if "error" in k]
+    errs = [f"- {n}: {k} = {v}" for n, r in results.items() for k, v in r.items() if "error" in k or "warning" in k]
     notes = [
         "",
         f"Machine: {facts.get('cores')} cores, {facts.get('cpu', '?')}, Python {facts.get('python')}; "

@@ -62,7 +62,8 @@ class Client:
     """Same methods as the module (``completion``, ``acompletion``, ``embedding``, ``aembedding``).
 
     Settings not given are unset (credentials then come from environment variables), never from
-    the module-level settings.
+    the module-level settings. ``http_backend`` picks the transport ("pyreqwest" or "httpx";
+    default: the fastest available).
     """
 
     def __init__(
@@ -81,6 +82,7 @@ class Client:
         success_callback: list | None = None,
         failure_callback: list | None = None,
         callbacks: list | None = None,
+        http_backend: str | None = None,
         **settings: Any,
     ):
         import litegate
@@ -100,7 +102,7 @@ class Client:
             given[name] = value
         values.update({k: v for k, v in given.items() if v is not None})
         self.settings: Any = Settings(values)
-        self.transport = Transport()
+        self.transport = Transport(http_backend)
 
     # ------------------------------------------------------------------ chat
     def completion(self, model: Any = None, messages: Any = None, **kwargs: Any) -> Any:

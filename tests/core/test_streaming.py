@@ -351,7 +351,9 @@ def test_stream_open_error_status_maps_to_exception(server):
 
 @pytest.fixture
 def own_client(server):
-    client = litegate.Client(api_key=KEY, api_base=server.base_url, num_retries=0)
+    # these tests read httpx's pool directly; tests/core/test_release_backends.py checks every
+    # backend from the server's side
+    client = litegate.Client(api_key=KEY, api_base=server.base_url, num_retries=0, http_backend="httpx")
     yield client
     client.close()
 
@@ -513,8 +515,11 @@ async def test_async_error_path_releases_connection(server, own_client):
     assert busy_connections(pool_of(own_client.transport.async_client())) == (0, 0)
 
 
-def test_module_level_stream_close_releases_default_pool(server):
+def test_module_level_stream_close_releases_default_pool(server, monkeypatch):
     from litegate.client import default_client
+    from litegate.core.transport import HttpxTransport
+
+    monkeypatch.setattr(default_client(), "transport", HttpxTransport())
 
     _slow_long_stream(server)
     stream = _stream(server, messages=user_messages())

@@ -813,6 +813,11 @@ class FakeOpenAIServer:
         with self._lock:
             return self._requests[-1] if self._requests else None
 
+    @property
+    def open_connections(self) -> int:
+        """Client connections currently open to this server (a leak test reads this)."""
+        return len(self._conns)
+
     def hits(self, path_suffix: Optional[str] = None) -> int:
         """Number of requests received (optionally only those whose path ends with ``path_suffix``)."""
         with self._lock:
