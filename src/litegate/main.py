@@ -12,6 +12,12 @@ from typing import Any, Optional, Union
 from .client import Client, _copy_signature, default_client
 
 
+def _without(kw: dict, second: str = "messages") -> dict:
+    kw.pop("model", None)
+    kw.pop(second, None)
+    return kw
+
+
 def completion(
     model: str,
     messages: Optional[list] = None,
@@ -52,11 +58,11 @@ def completion(
 
     Returns a ``ModelResponse``, or a ``CustomStreamWrapper`` of chunks when ``stream=True``.
     """
-    kw = locals()
-    extra = kw.pop("kwargs")
+    extra = kwargs
+    kw = {k: v for k, v in locals().items() if v is not None and k != "kwargs" and k != "extra"}
     if extra:
         kw.update(extra)
-    return default_client().completion(kw.pop("model"), kw.pop("messages"), **kw)
+    return default_client().completion(model, messages, **_without(kw))
 
 
 async def acompletion(
@@ -96,11 +102,11 @@ async def acompletion(
     **kwargs: Any,
 ) -> Any:
     """Async twin of :func:`completion`; with ``stream=True`` returns an async iterator of chunks."""
-    kw = locals()
-    extra = kw.pop("kwargs")
+    extra = kwargs
+    kw = {k: v for k, v in locals().items() if v is not None and k != "kwargs" and k != "extra"}
     if extra:
         kw.update(extra)
-    return await default_client().acompletion(kw.pop("model"), kw.pop("messages"), **kw)
+    return await default_client().acompletion(model, messages, **_without(kw))
 
 
 def embedding(
@@ -121,11 +127,11 @@ def embedding(
     **kwargs: Any,
 ) -> Any:
     """Embeddings in OpenAI's shape; returns an ``EmbeddingResponse``."""
-    kw = locals()
-    extra = kw.pop("kwargs")
+    extra = kwargs
+    kw = {k: v for k, v in locals().items() if v is not None and k != "kwargs" and k != "extra"}
     if extra:
         kw.update(extra)
-    return default_client().embedding(kw.pop("model"), kw.pop("input"), **kw)
+    return default_client().embedding(model, input, **_without(kw, "input"))
 
 
 async def aembedding(
@@ -146,11 +152,11 @@ async def aembedding(
     **kwargs: Any,
 ) -> Any:
     """Async twin of :func:`embedding`."""
-    kw = locals()
-    extra = kw.pop("kwargs")
+    extra = kwargs
+    kw = {k: v for k, v in locals().items() if v is not None and k != "kwargs" and k != "extra"}
     if extra:
         kw.update(extra)
-    return await default_client().aembedding(kw.pop("model"), kw.pop("input"), **kw)
+    return await default_client().aembedding(model, input, **_without(kw, "input"))
 
 
 for _fn in (completion, acompletion, embedding, aembedding):

@@ -10,7 +10,10 @@ import asyncio
 import time
 from typing import Any
 
+from ..exceptions import LiteLLMException
+from ..providers import get_provider
 from .call import ChatCall, EmbeddingCall
+from .callbacks import hooks_for
 from .http import HttpResponse
 from .log import debug_enabled, log_request, log_retry
 from .redact import register_secret
@@ -90,8 +93,6 @@ def _setting(value: Any, cfg: Any, name: str, default: Any) -> Any:
 
 
 def make_plan(call: ChatCall | EmbeddingCall, cfg: Any, kind: str) -> Plan:
-    from ..providers import get_provider
-
     ctl = call.ctl
     target = resolve(call.model, ctl, cfg)
     if target.api_key:
@@ -115,8 +116,6 @@ def make_plan(call: ChatCall | EmbeddingCall, cfg: Any, kind: str) -> Plan:
 
 # ---------------------------------------------------------------------- sync
 def run(plan: Plan, transport: Any) -> Any:
-    from ..exceptions import LiteLLMException
-
     attempt = 0
     while True:
         try:
@@ -152,8 +151,6 @@ def _open_stream(plan: Plan, transport: Any) -> Any:
 
 # ---------------------------------------------------------------------- async
 async def arun(plan: Plan, transport: Any) -> Any:
-    from ..exceptions import LiteLLMException
-
     attempt = 0
     while True:
         try:
@@ -196,8 +193,6 @@ def _mock(call: Any, kind: str) -> Any:
 
 def execute(call: Any, cfg: Any, transport: Any, kind: str, call_type: str) -> Any:
     """One sync call: callbacks (when configured), mock or real attempts, stream hand-off."""
-    from .callbacks import hooks_for
-
     hooks = hooks_for(cfg, call, call_type)
     if hooks is None:
         if call.ctl.mock_response is not None:
@@ -222,8 +217,6 @@ def execute(call: Any, cfg: Any, transport: Any, kind: str, call_type: str) -> A
 
 
 async def aexecute(call: Any, cfg: Any, transport: Any, kind: str, call_type: str) -> Any:
-    from .callbacks import hooks_for
-
     hooks = hooks_for(cfg, call, call_type)
     if hooks is None:
         if call.ctl.mock_response is not None:

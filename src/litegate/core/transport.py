@@ -507,11 +507,17 @@ class ReqwestTransport:
         return client
 
     def _sync_client(self, read: float | None) -> Any:
+        client = self._sync.get(read)
+        if client is not None:
+            return client
         from pyreqwest.client import SyncClientBuilder
 
         return self._client(self._sync, SyncClientBuilder, read)
 
     def _async_client(self, read: float | None) -> Any:
+        client = self._async.get(read)
+        if client is not None:
+            return client
         from pyreqwest.client import ClientBuilder
 
         _guard_exit()

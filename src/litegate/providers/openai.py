@@ -12,6 +12,7 @@ from typing import Any
 from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import loads
 from ..core.streaming import SSEDecoder
+from ..types.utils import EmbeddingResponse, ModelResponse
 
 _REASONING = re.compile(r"^(o\d|gpt-5)")
 _RATE_HEADERS = ("x-ratelimit-", "retry-after", "x-request-id", "apim-request-id", "openai-processing-ms")
@@ -133,8 +134,6 @@ class OpenAIDialect:
         return data
 
     def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
-        from ..types.utils import ModelResponse
-
         data = self._json(resp, target)
         if "choices" not in data:
             if "error" in data:
@@ -149,8 +148,6 @@ class OpenAIDialect:
         return ModelResponse(**data)
 
     def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
-        from ..types.utils import EmbeddingResponse
-
         data = self._json(resp, target)
         if "data" not in data:
             from ..exceptions import APIResponseValidationError
@@ -260,8 +257,6 @@ class OpenAIStreamDecoder:
     __slots__ = ("_sse", "done", "provider", "model", "_make")
 
     def __init__(self, provider: str, model: str):
-        from ..types.utils import ModelResponse
-
         self._sse = SSEDecoder()
         self.done = False
         self.provider = provider
