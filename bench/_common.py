@@ -284,11 +284,15 @@ PYCACHE_DIR = os.path.join(__import__("tempfile").gettempdir(), "litegate-bench-
 
 
 def bench_env(extra: dict | None = None) -> dict:
+    """The environment of a benchmark subprocess; a value of None in ``extra`` unsets that variable."""
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = PYCACHE_DIR
-    if extra:
-        env.update(extra)
+    for k, v in (extra or {}).items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
     return env
 
 

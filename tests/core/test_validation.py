@@ -292,3 +292,23 @@ def test_row_param_renames_reach_the_server(server, row_name, src, dst):
     body = server.last_request.json
     assert body.get(dst) == value
     assert src not in body
+
+
+def test_embedding_on_a_row_without_embeddings_fails_before_the_network(server):
+    from litegate.providers.openai_compatible import PROVIDERS
+
+    name = next(n for n, row in PROVIDERS.items() if "embedding" not in row.endpoints and row.key_required)
+    with pytest.raises(litegate.BadRequestError) as info:
+        litegate.embedding(model=f"{name}/some-model", input="hi", api_base=server.base_url, api_key="sk-emb-0000000")
+    assert "embeddings" in str(info.value)
+    assert server.hits() == 0
+
+
+def test_embedding_on_a_row_with_embeddings_reaches_the_server(server):
+    from litegate.providers.openai_compatible import PROVIDERS
+
+    name = next(n for n, row in PROVIDERS.items() if "embedding" in row.endpoints and n != "openai")
+    resp = litegate.embedding(model=f"{name}/some-model", input=["a", "b"], api_base=server.base_url,
+                              api_key="sk-emb-0000000")
+    assert len(resp.data) == 2
+    assert server.last_request.path.endswith("/embeddings")
