@@ -54,6 +54,20 @@ def stacks_loaded() -> list:
     return [m for m in HTTP_STACKS if m in sys.modules]
 
 
+def litegate_backend(client: str) -> str | None:
+    """The transport litegate's module-level calls used in this process (None for other clients)."""
+    if client != "litegate":
+        return None
+    from litegate.client import default_client
+
+    t = default_client().transport
+    name = getattr(t, "backend", type(t).__name__)
+    fallback = getattr(t, "_fallback", None)
+    if fallback is not None and (getattr(fallback, "_sync", None) is not None or getattr(fallback, "_async", None)):
+        name += " (+ httpx fallback used)"
+    return name
+
+
 # --------------------------------------------------------------------------- client adapters
 # make_sync -> (call, stream, close); call() returns the reply text, stream() the chunks seen
 # make_async -> (acall, close)
@@ -212,6 +226,7 @@ def run_sync(a) -> None:
     close()
     out["versions"] = versions(a.client)
     out["stacks_sync"] = stacks_loaded()
+    out["backend_sync"] = litegate_backend(a.client)
     emit(out)
 
 
@@ -253,6 +268,7 @@ def run_async(a) -> None:
             "async_other_cpu_pct": m.other_pct,
             "rss_after_async_mb": rss_mb(),
             "stacks_async": stacks_loaded(),
+            "backend_async": litegate_backend(a.client),
         }
         if close is not None:
             r = close()

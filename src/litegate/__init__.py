@@ -132,6 +132,7 @@ _LAZY: Dict[str, str] = {
     "get_llm_provider": ".core.resolve:get_llm_provider",
     # settings helpers
     "OPENAI_CHAT_COMPLETION_PARAMS": ".core.params:OPENAI_CHAT_COMPLETION_PARAMS",
+    "ALL_AVAILABLE_PARAMS": ".core.params:ALL_AVAILABLE_PARAMS",
     # submodules reachable as attributes
     "exceptions": ".exceptions",
     "types": ".types",
