@@ -7,9 +7,17 @@ a keyword is passed to the provider as-is (subject to ``drop_params`` for OpenAI
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Optional, Union
 
 from .client import Client, _copy_signature, default_client
+
+
+def _given(kwargs: dict) -> dict:
+    """Only the arguments the caller gave a value (``None`` means "not given", as in litellm)."""
+    if None in kwargs.values():
+        return {k: v for k, v in kwargs.items() if v is not None}
+    return kwargs
 
 
 def _without(kw: dict, second: str = "messages") -> dict:
@@ -65,48 +73,10 @@ def completion(
     return default_client().completion(model, messages, **_without(kw))
 
 
-async def acompletion(
-    model: str,
-    messages: Optional[list] = None,
-    *,
-    stream: Optional[bool] = None,
-    temperature: Optional[float] = None,
-    top_p: Optional[float] = None,
-    n: Optional[int] = None,
-    stop: Union[str, list, None] = None,
-    max_tokens: Optional[int] = None,
-    max_completion_tokens: Optional[int] = None,
-    presence_penalty: Optional[float] = None,
-    frequency_penalty: Optional[float] = None,
-    logit_bias: Optional[dict] = None,
-    user: Optional[str] = None,
-    response_format: Any = None,
-    seed: Optional[int] = None,
-    tools: Optional[list] = None,
-    tool_choice: Union[str, dict, None] = None,
-    parallel_tool_calls: Optional[bool] = None,
-    logprobs: Optional[bool] = None,
-    top_logprobs: Optional[int] = None,
-    stream_options: Optional[dict] = None,
-    api_key: Optional[str] = None,
-    api_base: Optional[str] = None,
-    api_version: Optional[str] = None,
-    organization: Optional[str] = None,
-    custom_llm_provider: Optional[str] = None,
-    metadata: Optional[dict] = None,
-    num_retries: Optional[int] = None,
-    timeout: Any = None,
-    mock_response: Any = None,
-    drop_params: Optional[bool] = None,
-    extra_headers: Optional[dict] = None,
-    **kwargs: Any,
-) -> Any:
-    """Async twin of :func:`completion`; with ``stream=True`` returns an async iterator of chunks."""
-    extra = kwargs
-    kw = {k: v for k, v in locals().items() if v is not None and k != "kwargs" and k != "extra"}
-    if extra:
-        kw.update(extra)
-    return await default_client().acompletion(model, messages, **_without(kw))
+async def acompletion(model: str, messages: Optional[list] = None, **kwargs: Any) -> Any:
+    """Async twin of :func:`completion` (same parameters); with ``stream=True`` returns an async
+    iterator of chunks."""
+    return await default_client().acompletion(model, messages, **_given(kwargs))
 
 
 def embedding(
@@ -134,31 +104,15 @@ def embedding(
     return default_client().embedding(model, input, **_without(kw, "input"))
 
 
-async def aembedding(
-    model: str,
-    input: Any = None,
-    *,
-    dimensions: Optional[int] = None,
-    encoding_format: Optional[str] = None,
-    user: Optional[str] = None,
-    api_key: Optional[str] = None,
-    api_base: Optional[str] = None,
-    api_version: Optional[str] = None,
-    custom_llm_provider: Optional[str] = None,
-    metadata: Optional[dict] = None,
-    num_retries: Optional[int] = None,
-    timeout: Any = None,
-    mock_response: Any = None,
-    **kwargs: Any,
-) -> Any:
-    """Async twin of :func:`embedding`."""
-    extra = kwargs
-    kw = {k: v for k, v in locals().items() if v is not None and k != "kwargs" and k != "extra"}
-    if extra:
-        kw.update(extra)
-    return await default_client().aembedding(model, input, **_without(kw, "input"))
+async def aembedding(model: str, input: Any = None, **kwargs: Any) -> Any:
+    """Async twin of :func:`embedding` (same parameters)."""
+    return await default_client().aembedding(model, input, **_given(kwargs))
 
 
-for _fn in (completion, acompletion, embedding, aembedding):
-    _copy_signature(_fn, getattr(Client, _fn.__name__))
-del _fn
+# the async twins and the Client methods show the same documented parameters
+acompletion.__signature__ = inspect.signature(completion)  # type: ignore[attr-defined]
+aembedding.__signature__ = inspect.signature(embedding)  # type: ignore[attr-defined]
+for _fn, _source in ((completion, completion), (acompletion, completion), (embedding, embedding),
+                     (aembedding, embedding)):
+    _copy_signature(_source, getattr(Client, _fn.__name__))
+del _fn, _source

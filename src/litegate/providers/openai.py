@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..core.errors import exception_from_response, mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import loads
 from ..core.streaming import SSEDecoder
+from ..exceptions import APIConnectionError, APIResponseValidationError, AuthenticationError, UnsupportedParamsError
 from ..types.utils import EmbeddingResponse, ModelResponse
 
 _REASONING = re.compile(r"^(o\d|gpt-5)")
@@ -49,8 +51,6 @@ class OpenAIDialect:
             found = [p for p in params if p in bad]
             if found:
                 if not drop:
-                    from ..exceptions import UnsupportedParamsError
-
                     raise UnsupportedParamsError(
                         message=(
                             f"{self.name} does not support parameters {found} for model={model}. "
@@ -79,8 +79,6 @@ class OpenAIDialect:
         return h
 
     def missing_key(self, target: Any) -> Exception:
-        from ..exceptions import AuthenticationError
-
         return AuthenticationError(
             message=f"No API key for {self.name}: pass api_key=..., or set {self.key_hint}",
             llm_provider=self.name,
@@ -114,55 +112,33 @@ class OpenAIDialect:
                            params=self.query(target))
 
     # ------------------------------------------------------------------ responses
-    def _json(self, resp: HttpResponse, target: Any) -> dict:
+    def _invalid(self, message: str, target: Any) -> APIResponseValidationError:
+        return APIResponseValidationError(message=f"{self.name} {message}", llm_provider=self.name, model=target.model)
+
+    def _json(self, resp: HttpResponse, target: Any, required: str) -> dict:
+        """The body as a JSON object holding ``required``; an error body found here is raised as such."""
         try:
             data = loads(resp.content)
         except ValueError:
-            from ..exceptions import APIResponseValidationError
-
-            raise APIResponseValidationError(
-                message=f"{self.name} returned a body that is not JSON: {resp.text[:200]!r}",
-                llm_provider=self.name,
-                model=target.model,
-            ) from None
+            raise self._invalid(f"returned a body that is not JSON: {resp.text[:200]!r}", target) from None
         if not isinstance(data, dict):
-            from ..exceptions import APIResponseValidationError
-
-            raise APIResponseValidationError(
-                message=f"{self.name} returned JSON that is not an object", llm_provider=self.name, model=target.model
-            )
+            raise self._invalid("returned JSON that is not an object", target)
+        if required not in data:
+            if "error" in data:
+                raise exception_from_response(resp, llm_provider=self.name, model=target.model)
+            raise self._invalid(f"response has no {required!r}", target)
         return data
 
     def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
-        data = self._json(resp, target)
-        if "choices" not in data:
-            if "error" in data:
-                from ..core.errors import exception_from_response
-
-                raise exception_from_response(resp, llm_provider=self.name, model=target.model)
-            from ..exceptions import APIResponseValidationError
-
-            raise APIResponseValidationError(
-                message=f"{self.name} chat response has no 'choices'", llm_provider=self.name, model=target.model
-            )
-        return ModelResponse(**data)
+        return ModelResponse(**self._json(resp, target, "choices"))
 
     def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
-        data = self._json(resp, target)
-        if "data" not in data:
-            from ..exceptions import APIResponseValidationError
-
-            raise APIResponseValidationError(
-                message=f"{self.name} embedding response has no 'data'", llm_provider=self.name, model=target.model
-            )
-        return EmbeddingResponse(**data)
+        return EmbeddingResponse(**self._json(resp, target, "data"))
 
     def stream_decoder(self, call: Any, target: Any) -> "OpenAIStreamDecoder":
         return OpenAIStreamDecoder(self.name, target.model)
 
     def error(self, resp: HttpResponse, target: Any) -> Exception:
-        from ..core.errors import exception_from_response
-
         return exception_from_response(resp, llm_provider=self.name, model=target.model)
 
     def response_headers(self, resp: HttpResponse) -> dict:
@@ -240,8 +216,6 @@ class Compatible(OpenAIDialect):
         n = params.get("n")
         if self.max_n is not None and n is not None and n > self.max_n:
             if not drop:
-                from ..exceptions import UnsupportedParamsError
-
                 raise UnsupportedParamsError(
                     message=f"{self.name} supports n <= {self.max_n}, got n={n}. Set drop_params=True to drop it.",
                     model=model,
@@ -270,8 +244,6 @@ class OpenAIStreamDecoder:
     def finish(self) -> list:
         out = self._convert(self._sse.flush())
         if not self.done:
-            from ..exceptions import APIConnectionError
-
             raise APIConnectionError(
                 message=f"{self.provider} stream ended before its end marker (data: [DONE]): the answer is incomplete",
                 llm_provider=self.provider,
@@ -290,8 +262,6 @@ class OpenAIStreamDecoder:
             try:
                 obj = loads(data)
             except ValueError:
-                from ..exceptions import APIResponseValidationError
-
                 raise APIResponseValidationError(
                     message=f"{self.provider} sent a malformed stream event: {data[:200]!r}",
                     llm_provider=self.provider,
@@ -300,8 +270,6 @@ class OpenAIStreamDecoder:
             if not isinstance(obj, dict):
                 continue
             if event == "error" or ("error" in obj and not obj.get("choices")):
-                from ..core.errors import mid_stream_error
-
                 payload = obj.get("error", obj)
                 raise mid_stream_error(payload if isinstance(payload, dict) else {"message": str(payload)},
                                        llm_provider=self.provider, model=self.model)
