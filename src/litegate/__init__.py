@@ -145,7 +145,7 @@ for _name in (
     "RateLimitError", "NotFoundError", "ConflictError", "UnprocessableEntityError",
     "InternalServerError", "BadGatewayError", "APIConnectionError", "Timeout", "APITimeoutError",
     "ServiceUnavailableError", "APIResponseValidationError", "BudgetExceededError",
-    "RejectedRequestError", "MockException", "InputValidationError", "InputTypeError",
+    "RejectedRequestError", "MockException", "InputValidationError", "InputTypeError", "NotFoundException",
 ):
     _LAZY[_name] = f"{_EXC}:{_name}"
 del _name

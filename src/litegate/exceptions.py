@@ -75,6 +75,7 @@ __all__ = [
     "MockException",
     "InputValidationError",
     "InputTypeError",
+    "NotFoundException",
     "LITELLM_EXCEPTION_TYPES",
     "provider_display_name",
     "parse_retry_after",
@@ -921,3 +922,10 @@ class InputValidationError(InvalidRequestError, ValueError):
 
 class InputTypeError(InputValidationError, TypeError):
     """A parameter has the wrong type (e.g. ``temperature="hot"``); also a ``TypeError``."""
+
+
+class NotFoundException(NotFoundError):
+    """Raised by the cost functions when a model has no known prices (spec section 8).
+
+    A ``NotFoundError`` (status 404) raised before any request; never a silent $0.
+    """
