@@ -105,12 +105,6 @@ def make_plan(call: ChatCall | EmbeddingCall, cfg: Any, kind: str) -> Plan:
     if kind == "chat":
         request = provider.chat_request(call, target, drop)
     else:
-        endpoints = getattr(getattr(provider, "row", None), "endpoints", None)
-        if endpoints is not None and "embedding" not in endpoints:
-            from .call import _fail
-
-            raise _fail(f"{provider.name} does not offer embeddings (its endpoints: {sorted(endpoints)})",
-                        call.model)
         request = provider.embedding_request(call, target, drop)
     timeout = _setting(ctl.timeout, cfg, "request_timeout", 600.0)
     read = _setting(ctl.stream_timeout, cfg, "stream_timeout", None) if stream else None

@@ -212,6 +212,14 @@ class Compatible(OpenAIDialect):
         self.key_hint = f"{env}" + (f" / litegate.{row.key_settings[0]}" if row.key_settings else "")
         self.max_n = row.max_n
 
+    def embedding_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+        if "embedding" not in self.row.endpoints:
+            from ..core.call import _fail
+
+            raise _fail(f"{self.name} does not offer embeddings (its endpoints: {sorted(self.row.endpoints)})",
+                        call.model)
+        return super().embedding_request(call, target, drop)
+
     def map_params(self, params: dict, model: str, drop: bool) -> dict:
         n = params.get("n")
         if self.max_n is not None and n is not None and n > self.max_n:
