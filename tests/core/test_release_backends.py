@@ -95,3 +95,20 @@ def test_errors_do_not_hold_connections(server, backend):
             client.completion(MODEL, [{"role": "user", "content": "hi"}], stream=True)
     assert _wait_for(lambda: server.open_connections <= 2), server.open_connections
     client.close()
+
+
+@pytest.mark.parametrize("backend", BACKEND_PARAMS)
+def test_async_calls_work_across_event_loops(server, backend):
+    """Each asyncio.run() makes a new loop; the transport never hands a loop another loop's connections."""
+    client = litegate.Client(api_key=KEY, api_base=server.base_url, num_retries=0, http_backend=backend)
+
+    async def once(i):
+        resp = await client.acompletion(MODEL, [{"role": "user", "content": f"loop {i}"}])
+        stream = await client.acompletion(MODEL, [{"role": "user", "content": f"stream {i}"}], stream=True)
+        text = "".join([c.choices[0].delta.content or "" async for c in stream])
+        return resp.choices[0].message.content, text
+
+    for i in range(3):
+        content, text = asyncio.run(once(i))
+        assert f"loop {i}" in content and f"stream {i}" in text
+    client.close()
