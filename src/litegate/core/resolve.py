@@ -63,8 +63,6 @@ _NATIVE: dict[str, CredentialSpec] = {
     "sagemaker": CredentialSpec((), (), (), None, key_required=False),
 }
 
-# Providers whose translator is implemented in this version (others resolve, then fail clearly).
-_IMPLEMENTED = {"openai", "text-completion-openai", "azure"}
 
 _OPENAI_BARE = re.compile(
     r"^(gpt-|o\d|chatgpt-|text-embedding-|davinci|babbage|ft:|dall-e|gpt-image|whisper|tts-|"
@@ -198,16 +196,22 @@ def resolve(model: str, ctl: Controls, cfg: Any) -> Target:
             f"{' / '.join(spec.base_env) or 'litegate.api_base'}",
             model,
         )
-    if provider not in _IMPLEMENTED and provider not in _compat.PROVIDERS:
+    if provider not in _compat.PROVIDERS and not _implemented(provider):
         raise _fail(
             f"Provider {provider!r} is recognised but its translator is not available in litegate "
-            f"{_version()} yet; OpenAI, Azure and the OpenAI-compatible providers "
+            f"{_version()} yet; OpenAI, Azure, the native providers that are, and the OpenAI-compatible providers "
             f"({', '.join(openai_compatible_providers)}) are.",
             model,
         )
     if ctl.extra_headers:
         target.headers = dict(ctl.extra_headers)
     return target
+
+
+def _implemented(provider: str) -> bool:
+    from ..providers import is_implemented
+
+    return is_implemented(provider)
 
 
 def _version() -> str:
