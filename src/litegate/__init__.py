@@ -126,6 +126,12 @@ _LAZY: Dict[str, str] = {
     "CompletionTokensDetailsWrapper": ".types.utils:CompletionTokensDetailsWrapper",
     "ModelResponseStream": ".types.utils:ModelResponseStream",
     "ChunkAccumulator": ".types.streaming:ChunkAccumulator",
+    # model registry, cost
+    "model_cost": ".cost.registry:model_cost",
+    "register_model": ".cost.registry:register_model",
+    "completion_cost": ".cost.calculator:completion_cost",
+    "cost_per_token": ".cost.calculator:cost_per_token",
+    "response_cost_calculator": ".cost.calculator:response_cost_calculator",
     # provider tables
     "provider_list": ".core.resolve:provider_list",
     "openai_compatible_providers": ".core.resolve:openai_compatible_providers",

@@ -34,6 +34,8 @@ class Controls:
     mock_response: Any = None
     metadata: dict | None = None
     extra_headers: dict | None = None
+    custom_cost_per_token: dict | None = None  # {"input_cost_per_token": ..., "output_cost_per_token": ...}
+    custom_cost_per_second: float | None = None
 
 
 @dataclass(slots=True)
@@ -94,6 +96,12 @@ def _controls(kw: dict, model: str) -> Controls:
     if more:
         headers = {**more, **(headers or {})}
     ctl.extra_headers = headers
+    custom = get("custom_cost_per_token")
+    if custom is None and (get("input_cost_per_token") is not None or get("output_cost_per_token") is not None):
+        custom = {"input_cost_per_token": get("input_cost_per_token") or 0.0,
+                  "output_cost_per_token": get("output_cost_per_token") or 0.0}
+    ctl.custom_cost_per_token = custom
+    ctl.custom_cost_per_second = get("custom_cost_per_second") or get("input_cost_per_second")
     return ctl
 
 

@@ -20,7 +20,8 @@ CONTROL_PARAMS: frozenset[str] = frozenset({
     "mock_response", "drop_params", "caching", "cache", "fallbacks", "context_window_fallbacks",
     "content_policy_fallbacks", "azure_ad_token", "azure_ad_token_provider", "extra_headers",
     "headers", "litellm_call_id", "litellm_logging_obj", "input_cost_per_token",
-    "output_cost_per_token", "custom_cost_per_token", "custom_cost_per_second", "model_list",
+    "output_cost_per_token", "custom_cost_per_token", "custom_cost_per_second", "input_cost_per_second",
+    "model_list",
     "deployment_id", "client", "logger_fn", "proxy_server_request", "model_info",
     "no-log", "litellm_metadata", "additional_drop_params", "allowed_openai_params",
 })

@@ -7,6 +7,7 @@ are shared by the sync and async loops; only the loops that block or await are w
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from typing import Any
 
@@ -66,6 +67,7 @@ class Plan:
         hidden["api_base"] = self.target.api_base
         hidden["model"] = self.target.model
         hidden["additional_headers"] = self.provider.response_headers(resp)
+        hidden["response_cost"] = response_cost(result, self)
         return result
 
     def hidden(self) -> dict:
@@ -85,6 +87,47 @@ class Plan:
         )
 
 
+_compute_cost: Any = None
+
+
+def response_cost(result: Any, plan: Plan) -> float | None:
+    """The call's cost in USD from the model registry, or None when unknown (logged once per model;
+    never a silent 0)."""
+    global _compute_cost
+    if _compute_cost is None:
+        from ..cost.calculator import compute_response_cost
+
+        _compute_cost = compute_response_cost
+    ctl = plan.call.ctl
+    return _compute_cost(result, call_type="completion" if plan.kind == "chat" else "embedding",
+                         model=plan.target.model, provider=plan.provider.name,
+                         custom_cost_per_token=ctl.custom_cost_per_token,
+                         custom_cost_per_second=ctl.custom_cost_per_second)
+
+
+def _check_budget(cfg: Any) -> None:
+    """``max_budget`` (spec section 4): refuse new calls once the process has spent it."""
+    limit = getattr(cfg, "max_budget", None)
+    if limit and limit > 0:
+        spent = getattr(cfg, "_current_cost", 0.0) or 0.0
+        if spent >= limit:
+            from ..exceptions import BudgetExceededError
+
+            raise BudgetExceededError(current_cost=spent, max_budget=limit)
+
+
+_spend_lock = threading.Lock()
+
+
+def _record_spend(cfg: Any, result: Any) -> None:
+    limit = getattr(cfg, "max_budget", None)
+    if limit and limit > 0:
+        cost = (getattr(result, "_hidden_params", None) or {}).get("response_cost")
+        if cost:
+            with _spend_lock:
+                cfg._current_cost = (getattr(cfg, "_current_cost", 0.0) or 0.0) + cost
+
+
 def _setting(value: Any, cfg: Any, name: str, default: Any) -> Any:
     if value is not None:
         return value
@@ -94,6 +137,7 @@ def _setting(value: Any, cfg: Any, name: str, default: Any) -> Any:
 
 def make_plan(call: ChatCall | EmbeddingCall, cfg: Any, kind: str) -> Plan:
     ctl = call.ctl
+    _check_budget(cfg)
     target = resolve(call.model, ctl, cfg)
     if target.api_key:
         register_secret(target.api_key)
@@ -197,7 +241,10 @@ def execute(call: Any, cfg: Any, transport: Any, kind: str, call_type: str) -> A
     if hooks is None:
         if call.ctl.mock_response is not None:
             return _mock(call, kind)
-        return run(make_plan(call, cfg, kind), transport)
+        result = run(make_plan(call, cfg, kind), transport)
+        if cfg.max_budget:
+            _record_spend(cfg, result)
+        return result
     hooks.pre()
     plan = None
     try:
@@ -212,6 +259,7 @@ def execute(call: Any, cfg: Any, transport: Any, kind: str, call_type: str) -> A
     if getattr(call, "stream", False):
         _attach(result, hooks, plan, is_async=False)
     else:
+        _record_spend(cfg, result)
         hooks.success(result, plan)
     return result
 
@@ -221,7 +269,10 @@ async def aexecute(call: Any, cfg: Any, transport: Any, kind: str, call_type: st
     if hooks is None:
         if call.ctl.mock_response is not None:
             return _mock(call, kind)
-        return await arun(make_plan(call, cfg, kind), transport)
+        result = await arun(make_plan(call, cfg, kind), transport)
+        if cfg.max_budget:
+            _record_spend(cfg, result)
+        return result
     await hooks.apre()
     plan = None
     try:
@@ -236,6 +287,7 @@ async def aexecute(call: Any, cfg: Any, transport: Any, kind: str, call_type: st
     if getattr(call, "stream", False):
         _attach(result, hooks, plan, is_async=True)
     else:
+        _record_spend(cfg, result)
         await hooks.asuccess(result, plan)
     return result
 
@@ -262,6 +314,7 @@ def _attach(wrapper: Any, hooks: Any, plan: Any, is_async: bool) -> None:
             return
         if plan is not None:
             response._hidden_params.update(plan.hidden())
+            response._hidden_params["response_cost"] = response_cost(response, plan)
         if is_async:
             later(hooks.asuccess(response, plan))
         else:
