@@ -132,6 +132,14 @@ _LAZY: Dict[str, str] = {
     "completion_cost": ".cost.calculator:completion_cost",
     "cost_per_token": ".cost.calculator:cost_per_token",
     "response_cost_calculator": ".cost.calculator:response_cost_calculator",
+    # tokens
+    "token_counter": ".tokens:token_counter",
+    "encode": ".tokens:encode",
+    "decode": ".tokens:decode",
+    "create_pretrained_tokenizer": ".tokens:create_pretrained_tokenizer",
+    "create_tokenizer": ".tokens:create_tokenizer",
+    "openai_token_counter": ".tokens:openai_token_counter",
+    "encoding": ".tokens:encoding",
     # provider tables
     "provider_list": ".core.resolve:provider_list",
     "openai_compatible_providers": ".core.resolve:openai_compatible_providers",

@@ -56,9 +56,11 @@ def _estimate_usage(messages: Optional[List[Any]], completion_text: str) -> Opti
     and tool-call arguments of every choice, concatenated). Returns a :class:`Usage` (or a dict
     of its fields), or None when no estimate is available, in which case zeros are reported.
 
-    Not wired to a tokenizer yet: the token counter replaces this function.
+    Counted with litegate's tokenizer (OpenAI encodings; an estimate for other models).
     """
-    return None
+    from ..tokens import estimate_usage
+
+    return estimate_usage(messages, completion_text)
 
 
 def _get(obj: Any, name: str) -> Any:
