@@ -332,7 +332,23 @@ def error_lines(results: dict) -> list[str]:
     return out
 
 
-def write_results(path, results, scores, refs, facts, p, a, started, elapsed, loads, srv_note) -> None:
+def source_revision() -> str:
+    """The commit measured, and whether src/ had uncommitted changes (empty if git is unavailable)."""
+    import subprocess
+
+    try:
+        rev = subprocess.run(["git", "-C", str(REPO_DIR), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO_DIR), "status", "--porcelain", "--", "src"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    if not rev:
+        return ""
+    return f"commit {rev}" + (" with uncommitted changes under src/" if dirty else "")
+
+
+def write_results(path, results, scores, refs, facts, p, a, started, elapsed, loads, srv_note, rev="") -> None:
     when = started.strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmark results",
@@ -367,7 +383,8 @@ def write_results(path, results, scores, refs, facts, p, a, started, elapsed, lo
         "## Machine and run",
         "",
         f"- {facts.get('cores')} cores ({facts.get('cpu', 'unknown CPU')}), {facts.get('platform')}",
-        f"- Python {facts.get('python')} ({facts.get('implementation')})",
+        f"- Python {facts.get('python')} ({facts.get('implementation')})"
+        + (f"; litegate measured at {rev}" if rev else ""),
         f"- load average (1 min) at start {loads[0]:.2f}, at end {loads[1]:.2f}; \"others' CPU %\" is the CPU "
         "other processes used during the timed windows (percent of one core, max over the phases): "
         "above ~10 the numbers of that row are noisy",
@@ -441,6 +458,7 @@ def main() -> int:
     t0 = time.perf_counter()
     load0 = load_average()
     results: dict = {}
+    rev = source_revision()
     cmd = shlex.split(a.server_cmd) if a.server_cmd else None
     srv_note = "bench/fake_server.py (litegate.testing's server; uvloop when installed)" if not cmd else "custom: " + a.server_cmd
     with FakeServer(cmd, cpu=1 if a.pin else None) as srv:
@@ -471,7 +489,7 @@ def main() -> int:
 
     write = (a.write or not (a.quick or a.only)) and not a.no_write
     if write:
-        write_results(a.results, results, scores, refs, facts, p, a, started, elapsed, loads, srv_note)
+        write_results(a.results, results, scores, refs, facts, p, a, started, elapsed, loads, srv_note, rev)
         print(f"wrote {os.path.relpath(a.results, REPO_DIR)}", file=sys.stderr)
     return 0
 
