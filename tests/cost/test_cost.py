@@ -628,18 +628,21 @@ def test_direct_model_cost_edits_are_seen(local_models):
 
 @pytest.fixture
 def litellm():
-    """``import litegate as litellm``, with the cost names read from the calculator when the
-    package does not export them at top level yet."""
-    ns = type("litellm", (), {})()
-    for name in ("completion_cost", "cost_per_token", "token_counter"):
-        setattr(ns, name, getattr(litegate, name, None) or {
-            "completion_cost": completion_cost, "cost_per_token": cost_per_token,
-            "token_counter": token_counter}[name])
-    ns.exceptions = exceptions
-    return ns
+    """The examples run as the guide writes them, against ``import litegate as litellm``."""
+    import litegate as litellm
+
+    return litellm
+
+
+def test_top_level_names_are_the_calculator_functions(litellm):
+    assert litellm.completion_cost is completion_cost
+    assert litellm.cost_per_token is cost_per_token
+    assert litellm.response_cost_calculator is response_cost_calculator
 
 
 def test_spec_example_1_completion_response(litellm):
+    from litegate import Choices, Message, ModelResponse, Usage
+
     mock_resp_compl = ModelResponse(
         model="gpt-4o",
         usage=Usage(prompt_tokens=15000, completion_tokens=2000),
@@ -652,6 +655,8 @@ def test_spec_example_1_completion_response(litellm):
 
 
 def test_spec_example_2_embedding_response(litellm):
+    from litegate import Embedding, EmbeddingResponse, Usage
+
     mock_resp_embed = EmbeddingResponse(
         model="text-embedding-ada-002",
         usage=Usage(prompt_tokens=500000, total_tokens=500000),
