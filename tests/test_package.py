@@ -66,3 +66,21 @@ def test_demo_runs_offline():
     for marker in ("1. completion", "2. streaming", "3. tool call", "ContextWindowExceededError",
                    "server hits:   3", "demo finished"):
         assert marker in out.stdout, marker
+
+
+def test_issue5_public_names_at_top_level():
+    import litegate as litellm
+
+    for name in ("model_cost", "register_model", "completion_cost", "cost_per_token", "response_cost_calculator",
+                 "token_counter", "encode", "decode", "create_pretrained_tokenizer", "create_tokenizer",
+                 "openai_token_counter", "get_model_info", "get_max_tokens", "get_valid_models",
+                 "supports_vision", "supports_function_calling", "supports_response_schema", "BudgetManager",
+                 "trim_messages", "function_to_dict", "validate_environment", "models_by_provider", "model_list",
+                 "open_ai_chat_completion_models", "anthropic_models", "groq_models", "custom_prompt_dict",
+                 "register_prompt_template"):
+        assert getattr(litellm, name) is not None, name
+    assert litellm.utils.get_utc_datetime().tzinfo is not None
+    # the derived lists agree with the registry they come from
+    assert "gpt-4o" in litellm.open_ai_chat_completion_models
+    assert all(litellm.model_cost[m]["litellm_provider"] == "groq" for m in litellm.groq_models)
+    assert set(litellm.models_by_provider) >= {"openai", "anthropic", "groq"}

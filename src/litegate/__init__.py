@@ -140,6 +140,13 @@ _LAZY: Dict[str, str] = {
     "create_tokenizer": ".tokens:create_tokenizer",
     "openai_token_counter": ".tokens:openai_token_counter",
     "encoding": ".tokens:encoding",
+    # model info
+    "get_model_info": ".cost.info:get_model_info",
+    "get_max_tokens": ".cost.info:get_max_tokens",
+    "get_valid_models": ".cost.info:get_valid_models",
+    "is_prompt_caching_valid_prompt": ".cost.info:is_prompt_caching_valid_prompt",
+    "models_by_provider": ".cost.lists:models_by_provider",
+    "model_list": ".cost.lists:model_list",
     # budgets, prompt templates, utilities
     "BudgetManager": ".budget:BudgetManager",
     "BudgetFileError": ".budget:BudgetFileError",
@@ -185,12 +192,21 @@ del _name
 def __getattr__(name: str) -> Any:
     target = _LAZY.get(name)
     if target is None:
-        raise AttributeError(f"module 'litegate' has no attribute {name!r}")
+        # families of names derived from the model registry: supports_* checks, *_models lists
+        if name.startswith("supports_") and not name.startswith("supports__"):
+            target = ".cost.info:" + name
+        elif name.endswith("_models") and name.isidentifier() and not name.startswith("_"):
+            target = ".cost.lists:" + name
+        else:
+            raise AttributeError(f"module 'litegate' has no attribute {name!r}")
     from importlib import import_module
 
     module_name, _, attr = target.partition(":")
     module = import_module(module_name, __name__)
-    value = getattr(module, attr) if attr else module
+    try:
+        value = getattr(module, attr) if attr else module
+    except AttributeError:
+        raise AttributeError(f"module 'litegate' has no attribute {name!r}") from None
     globals()[name] = value  # later lookups skip this function
     return value
 

@@ -1,0 +1,612 @@
+"""A fake Ollama server: /api/chat, /api/generate (JSON and NDJSON streams), /api/embed, /api/tags.
+
+It reuses the HTTP/1.1 machinery of :class:`litegate.testing.FakeOpenAIServer` (connection
+handling, request recording, the behaviour queue, delays, faults) and speaks Ollama's wire format
+as its API reference documents it:
+
+* ``stream`` defaults to true, as in Ollama: a request without ``"stream": false`` gets an
+  ``application/x-ndjson`` stream, one JSON object a line, the last with ``"done": true``,
+  ``done_reason`` and the usage counters (``prompt_eval_count`` / ``eval_count``) and durations;
+* errors are ``{"error": "..."}`` bodies (404 for an unknown model when ``models=`` is given,
+  400 for malformed requests, e.g. tool-call ``arguments`` that are not an object, or images
+  that are not base64);
+* the default reply echoes the last user text, calls a tool when the request has ``tools`` and
+  the user text mentions "weather" or "call" (arguments made from the tool's schema), honours
+  ``options.num_predict`` (``done_reason: "length"``), ``format`` (JSON mode / schema) and
+  ``think`` (a ``thinking`` trace first).
+
+Example::
+
+    with FakeOllamaServer() as srv:
+        litegate.completion(model="ollama_chat/llama3.2", api_base=srv.url, messages=[...])
+        srv.enqueue_error(404, model="llama9")
+        srv.enqueue_fault("cut_stream")
+        assert srv.last_request.json["model"] == "llama3.2"
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+
+from . import _payloads as P
+from ._server import (
+    FAULT_KINDS,
+    FakeOpenAIServer,
+    RecordedRequest,
+    _body_bytes,
+    _Connection,
+    _header_bytes,
+    _merge_headers,
+    _Raw,
+    _Reply,
+    _status_line,
+    _Stream,
+)
+
+__all__ = ["FakeOllamaServer", "RecordedRequest", "FAULT_KINDS", "DEFAULT_MODELS"]
+
+DEFAULT_MODELS = ("llama3.2", "llava", "qwen3", "all-minilm", "embeddinggemma")
+_VERSION = "0.12.6"
+_NDJSON = "application/x-ndjson"
+_MALFORMED_LINE = b'{"model":"broken","message":{"content": no json here\n'
+_MID_STREAM_ERROR = "an error was encountered while running the model"
+_ROLES = frozenset({"system", "user", "assistant", "tool"})
+_B64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+
+_DEFAULT_ERRORS = {
+    400: "invalid request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "model not found, try pulling it first",
+    429: "too many requests, please try again later",
+    500: "the model failed to generate a response",
+    502: "bad gateway: the cloud model could not be reached",
+    503: "server busy, please try again.  maximum pending requests exceeded",
+}
+
+
+def _error(message: str) -> bytes:
+    return P.dumps({"error": message})
+
+
+def _created_at() -> str:
+    now = time.time()
+    secs = int(now)
+    nanos = int((now - secs) * 1e9)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs)) + f".{nanos:09d}Z"
+
+
+def _line(obj: Any) -> bytes:
+    if isinstance(obj, (bytes, bytearray, memoryview)):
+        return bytes(obj)
+    if isinstance(obj, str):
+        return obj.encode("utf-8") if obj.endswith("\n") else (obj + "\n").encode("utf-8")
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _text(content: Any) -> str:
+    return content if isinstance(content, str) else P.content_text(content)
+
+
+def _tokens(text: str) -> int:
+    return max(1, P.count_tokens(text)) if text else 0
+
+
+class _Plan:
+    """What one answer says, shared by the JSON and the NDJSON renderings."""
+
+    __slots__ = ("model", "thinking", "pieces", "tool_calls", "done_reason", "prompt_tokens", "eval_tokens")
+
+    def __init__(self, model: str, thinking: List[str], pieces: List[str], tool_calls: Optional[List[dict]],
+                 done_reason: str, prompt_tokens: int, eval_tokens: int):
+        self.model = model
+        self.thinking = thinking
+        self.pieces = pieces
+        self.tool_calls = tool_calls
+        self.done_reason = done_reason
+        self.prompt_tokens = prompt_tokens
+        self.eval_tokens = eval_tokens
+
+    def final_fields(self, done_reason: Optional[str] = None) -> Dict[str, Any]:
+        reason = done_reason or self.done_reason
+        if reason in ("load", "unload"):  # as documented: no counters when nothing was generated
+            return {"done_reason": reason, "done": True}
+        out: Dict[str, Any] = {"done_reason": reason, "done": True,
+                               "total_duration": 182242375, "load_duration": 41295167}
+        if self.prompt_tokens:
+            out["prompt_eval_count"] = self.prompt_tokens
+        out["prompt_eval_duration"] = 24573166
+        if self.eval_tokens:
+            out["eval_count"] = self.eval_tokens
+        out["eval_duration"] = 115959084
+        return out
+
+
+def _tool_calls_in(tool_calls: List[Any]) -> List[dict]:
+    """Caller-given tool calls (``{"name", "arguments"}`` or OpenAI form) -> Ollama's form."""
+    out = []
+    for name, args, call_id in P.normalize_tool_calls(tool_calls):
+        try:
+            parsed = json.loads(args)
+        except ValueError:
+            parsed = {}
+        item: Dict[str, Any] = {"function": {"name": name, "arguments": parsed}}
+        if call_id:
+            item["id"] = call_id
+        out.append(item)
+    return out
+
+
+class _OllamaConnection(_Connection):
+    """The OpenAI server's connection, writing NDJSON streams instead of SSE."""
+
+    __slots__ = ()
+
+    def _sse_head(self, keep_alive: bool, status: int = 200,
+                  headers: Optional[Dict[str, str]] = None) -> Tuple[bytes, bool]:
+        """Head of a streamed answer: ``application/x-ndjson``, chunked or close-delimited."""
+        chunked = keep_alive and self.srv.sse_framing == "chunked"
+        h = _merge_headers({"content-type": _NDJSON}, headers)
+        if chunked:
+            h["transfer-encoding"] = "chunked"
+        else:
+            h["connection"] = "close"
+        return _status_line(status) + _header_bytes(h) + b"\r\n", chunked
+
+    def _respond_default(self, rec: RecordedRequest, keep_alive: bool, reply: Optional[_Reply]) -> None:
+        res = self.srv._route(rec, reply)
+        if res[0] == "json":
+            _, status, body, extra = res
+            self._write_json(status, body, extra, keep_alive)
+        elif res[0] == "raw":
+            self._write_raw(res[1], keep_alive)
+        else:
+            self._write_stream_all(res[1], None, keep_alive)
+
+    def _handle_stream(self, rec: RecordedRequest, s: _Stream, keep_alive: bool) -> None:
+        lines = self.srv._default_events(rec) if s.events is None else [_line(e) for e in s.events]
+        plain = s.status == 200 and not s.headers
+        if s.delay <= 0 and s.chunk_delay <= 0 and s.cut_after is None and plain:
+            self._write_stream_all(lines, None, keep_alive)
+            return
+        self._spawn(self._slow_stream(s, lines, keep_alive))
+
+    def _handle_fault(self, rec: RecordedRequest, kind: str, keep_alive: bool) -> None:
+        if kind in ("reset", "stall"):
+            super()._handle_fault(rec, kind, keep_alive)
+            return
+        lines = self.srv._default_events(rec)
+        body = lines[:-1]  # everything before the final "done" object
+        if kind == "cut_stream":
+            keep = max(1, min(3, len(body)))
+            head, chunked = self._sse_head(keep_alive)
+            t = self.transport
+            if t is not None and not self.closed:
+                out = [head]
+                for ln in lines[:keep]:
+                    out.append(b"%x\r\n%s\r\n" % (len(ln), ln) if chunked else ln)
+                t.write(b"".join(out))
+                self._close()
+            return
+        if kind == "malformed_stream":
+            self._write_stream_all(lines[:1] + [_MALFORMED_LINE] + lines[1:], None, keep_alive)
+            return
+        if kind == "stream_error_event":
+            keep = max(1, min(2, len(body)))
+            self._write_stream_all(lines[:keep] + [_line({"error": _MID_STREAM_ERROR})], None, keep_alive)
+            return
+        if kind == "no_done":
+            self._write_stream_all(body, None, keep_alive)
+            return
+        raise ValueError(f"unknown fault kind {kind!r}")
+
+
+class FakeOllamaServer(FakeOpenAIServer):
+    """An Ollama-dialect HTTP server on 127.0.0.1 for tests and demos.
+
+    Same life cycle and queue as :class:`FakeOpenAIServer` (``start()`` / ``stop()`` / ``with``,
+    ``requests``, ``last_request``, ``hits()``, ``reset()``, ``enqueue_*``). ``url`` is the
+    ``api_base`` to use (Ollama has no ``/v1`` prefix). ``models``: when given, a request for any
+    other model is answered 404 ``model "x" not found, try pulling it first``; it is also what
+    ``GET /api/tags`` lists. ``require_key``: requests must carry ``Authorization: Bearer <key>``
+    (as ollama.com does), else 401 ``{"error": "unauthorized"}``.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        models: Optional[List[str]] = None,
+        require_key: Optional[str] = None,
+        default_delay: float = 0.0,
+        record: bool = True,
+        sse_framing: str = "chunked",
+        embedding_dims: int = P.DEFAULT_EMBEDDING_DIMS,
+    ) -> None:
+        super().__init__(host, port, require_key=require_key, default_delay=default_delay, record=record,
+                         sse_framing=sse_framing, embedding_dims=embedding_dims)
+        self.models = list(models) if models is not None else None
+
+    @property
+    def base_url(self) -> str:
+        """Ollama's API base is the server root."""
+        return self.url
+
+    def __repr__(self) -> str:
+        return f"<FakeOllamaServer {self.url} {'running' if self.running else 'stopped'}>"
+
+    async def _open(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        self._server = await loop.create_server(
+            lambda: _OllamaConnection(self), self.host, self.port, backlog=2048, reuse_address=True
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    # -- queueing (Ollama shapes) ------------------------------------------------------------------
+
+    def enqueue_error(  # type: ignore[override]
+        self,
+        status: int = 500,
+        count: int = 1,
+        body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
+        headers: Optional[Mapping[str, Optional[str]]] = None,
+        *,
+        message: Optional[str] = None,
+        model: Optional[str] = None,
+        delay: float = 0.0,
+        path: Optional[str] = None,
+    ) -> None:
+        """Queue ``count`` Ollama error responses ``{"error": message}``.
+
+        The default message depends on ``status`` (404 with ``model="x"``:
+        ``model "x" not found, try pulling it first``, as Ollama says it). 429 and 503 carry
+        ``retry-after: 0`` unless ``headers`` says otherwise.
+        """
+        if body is None:
+            if message is None:
+                if status == 404 and model:
+                    message = f'model "{model}" not found, try pulling it first'
+                else:
+                    message = _DEFAULT_ERRORS.get(status, f"error {status}")
+            raw = _error(message)
+        else:
+            raw = _body_bytes(body)
+        defaults = {"content-type": "application/json; charset=utf-8"}
+        if status in (429, 503):
+            defaults["retry-after"] = "0"
+        hdrs = _merge_headers(defaults, headers)
+        self._push(_Raw(status, raw, hdrs, delay, path) for _ in range(count))
+
+    def enqueue_reply(  # type: ignore[override]
+        self,
+        content: Optional[str] = "hello",
+        tool_calls: Optional[List[Any]] = None,
+        done_reason: Optional[str] = None,
+        usage: Optional[Dict[str, Any]] = None,
+        delay: float = 0.0,
+        model: Optional[str] = None,
+        *,
+        thinking: Optional[str] = None,
+        count: int = 1,
+        path: Optional[str] = None,
+    ) -> None:
+        """Queue a successful answer (JSON, or NDJSON when the request streams).
+
+        ``tool_calls`` items are ``{"name", "arguments": dict|str}`` (optionally ``"id"``) or the
+        OpenAI form; ``done_reason`` defaults to ``"stop"``; ``usage`` is
+        ``{"prompt_eval_count", "eval_count"}`` (OpenAI's ``prompt_tokens`` /
+        ``completion_tokens`` are accepted too); ``thinking`` is sent as the thinking trace.
+        """
+        extras = {"thinking": thinking}
+        self._push(
+            _Reply(content, tool_calls, done_reason, usage, float(delay), model, extras, path) for _ in range(count)
+        )
+
+    def enqueue_stream(  # type: ignore[override]
+        self,
+        lines: Optional[List[Any]] = None,
+        chunk_delay: float = 0.0,
+        cut_after: Optional[int] = None,
+        *,
+        delay: float = 0.0,
+        status: int = 200,
+        headers: Optional[Mapping[str, Optional[str]]] = None,
+        path: Optional[str] = None,
+    ) -> None:
+        """Queue an NDJSON response: ``dict`` items are JSON lines, ``str`` items are sent as a line
+        (newline added), ``bytes`` verbatim (your own framing, e.g. a line split in two); ``None`` =
+        the default stream for the request. ``cut_after=k`` closes the connection after ``k``
+        items; ``chunk_delay`` sleeps between items, ``delay`` before the headers."""
+        items = None if lines is None else list(lines)
+        self._push([_Stream(items, float(chunk_delay), False, cut_after, float(delay), int(status),
+                            dict(headers or {}), path)])
+
+    # -- per-request logic -----------------------------------------------------------------------
+
+    def _auth_error(self, rec: RecordedRequest) -> bytes:
+        return _error("unauthorized")
+
+    def _route(self, rec: RecordedRequest, reply: Optional[_Reply]) -> Any:
+        path = rec.path.rstrip("/") or "/"
+        if path == "/":
+            return ("raw", _Raw(200, b"Ollama is running", {"content-type": "text/plain; charset=utf-8"}, 0, None))
+        if path == "/api/version":
+            return ("json", 200, P.dumps({"version": _VERSION}), None)
+        if path == "/api/tags":
+            if rec.method != "GET":
+                return ("raw", _Raw(405, b"405 method not allowed", {"content-type": "text/plain"}, 0, None))
+            return ("json", 200, P.dumps(self._tags()), None)
+        if path not in ("/api/chat", "/api/generate", "/api/embed"):
+            return ("raw", _Raw(404, b"404 page not found", {"content-type": "text/plain"}, 0, None))
+        if rec.method != "POST":
+            return ("raw", _Raw(405, b"405 method not allowed", {"content-type": "text/plain"}, 0, None))
+        body = rec.json
+        if not isinstance(body, dict):
+            return ("json", 400, _error("invalid character looking for beginning of value"), None)
+        model = body.get("model")
+        if not isinstance(model, str) or not model:
+            return ("json", 400, _error("model is required"), None)
+        if self.models is not None and model not in self.models and model.split(":")[0] not in self.models:
+            return ("json", 404, _error(f'model "{model}" not found, try pulling it first'), None)
+        if reply is not None and reply.model:
+            model = reply.model
+        if path == "/api/embed":
+            return self._route_embed(body, model)
+        problem = self._check_options(body)
+        if problem is None:
+            problem = self._check_chat(body) if path == "/api/chat" else self._check_generate(body)
+        if problem is not None:
+            return ("json", 400, _error(problem), None)
+        chat = path == "/api/chat"
+        plan = self._plan(body, model, chat, reply)
+        if body.get("stream") is False:
+            return ("json", 200, P.dumps(self._single(plan, chat, body)), None)
+        return ("ndjson", self._lines(plan, chat, body))
+
+    def _tags(self) -> Dict[str, Any]:
+        names = self.models if self.models is not None else list(DEFAULT_MODELS)
+        models = []
+        for n in names:
+            name = n if ":" in n else n + ":latest"
+            models.append({
+                "name": name, "model": name, "modified_at": "2025-05-04T17:37:44.706015396-07:00",
+                "size": 2019393189, "digest": "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72",
+                "details": {"parent_model": "", "format": "gguf", "family": "llama", "families": ["llama"],
+                            "parameter_size": "3.2B", "quantization_level": "Q4_K_M"},
+            })
+        return {"models": models}
+
+    # -- request checks (what Ollama's Go decoder would reject) ------------------------------------
+
+    @staticmethod
+    def _check_images(images: Any, where: str) -> Optional[str]:
+        if images is None:
+            return None
+        if not isinstance(images, list):
+            return f"json: cannot unmarshal {type(images).__name__} into Go struct field {where}.images"
+        for img in images:
+            if not isinstance(img, str) or not img or not set(img.encode()) <= _B64_ALPHABET:
+                return "illegal base64 data at input byte 0"
+        return None
+
+    @staticmethod
+    def _check_options(body: Dict[str, Any]) -> Optional[str]:
+        options = body.get("options")
+        if options is None:
+            return None
+        if not isinstance(options, dict):
+            return "json: cannot unmarshal into Go struct field .options of type map[string]interface {}"
+        stop = options.get("stop")
+        if stop is not None and not (isinstance(stop, list) and all(isinstance(s, str) for s in stop)):
+            return 'option "stop" must be of type array'
+        for key in ("num_predict", "seed", "top_k", "num_ctx"):
+            v = options.get(key)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                return f'option "{key}" must be of type integer'
+        return None
+
+    def _check_chat(self, body: Dict[str, Any]) -> Optional[str]:
+        msgs = body.get("messages", [])
+        if msgs is None:
+            msgs = []
+        if not isinstance(msgs, list):
+            return "json: cannot unmarshal into Go struct field ChatRequest.messages of type []api.Message"
+        for m in msgs:
+            if not isinstance(m, dict):
+                return "json: cannot unmarshal into Go value of type api.Message"
+            if m.get("role") not in _ROLES:
+                return f"invalid role: {m.get('role')!r}"
+            if "content" in m and not isinstance(m["content"], str):
+                return "json: cannot unmarshal array into Go struct field Message.messages.content of type string"
+            problem = self._check_images(m.get("images"), "Message.messages")
+            if problem:
+                return problem
+            for tc in m.get("tool_calls") or []:
+                fn = tc.get("function") if isinstance(tc, dict) else None
+                if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+                    return "json: cannot unmarshal into Go struct field Message.messages.tool_calls"
+                if "arguments" in fn and not isinstance(fn["arguments"], dict):
+                    return ("json: cannot unmarshal string into Go struct field "
+                            "ToolCallFunction.messages.tool_calls.function.arguments of type map[string]interface {}")
+        tools = body.get("tools")
+        if tools is not None:
+            if not isinstance(tools, list):
+                return "json: cannot unmarshal into Go struct field ChatRequest.tools of type api.Tools"
+            for t in tools:
+                if not isinstance(t, dict) or not isinstance(t.get("function"), dict) or not t["function"].get("name"):
+                    return "invalid tool definition"
+        return self._check_format(body)
+
+    def _check_generate(self, body: Dict[str, Any]) -> Optional[str]:
+        prompt = body.get("prompt")
+        if prompt is not None and not isinstance(prompt, str):
+            return "json: cannot unmarshal into Go struct field GenerateRequest.prompt of type string"
+        if body.get("system") is not None and not isinstance(body["system"], str):
+            return "json: cannot unmarshal into Go struct field GenerateRequest.system of type string"
+        problem = self._check_images(body.get("images"), "GenerateRequest")
+        if problem:
+            return problem
+        if body.get("tools") is not None:
+            return "json: unknown field \"tools\""
+        return self._check_format(body)
+
+    @staticmethod
+    def _check_format(body: Dict[str, Any]) -> Optional[str]:
+        fmt = body.get("format")
+        if fmt is None or fmt == "" or fmt == "json" or isinstance(fmt, dict):
+            return None
+        return f'invalid format: "{fmt}"; expected "json" or a valid JSON Schema'
+
+    # -- answers -----------------------------------------------------------------------------------
+
+    def _plan(self, body: Dict[str, Any], model: str, chat: bool, reply: Optional[_Reply]) -> _Plan:
+        if chat:
+            msgs = [m for m in body.get("messages") or [] if isinstance(m, dict)]
+            convo = {"messages": msgs}
+            prompt_tokens = 3 + sum(3 + P.count_tokens(_text(m.get("content"))) for m in msgs)
+        else:
+            prompt = body.get("prompt") or ""
+            convo = {"messages": [{"role": "user", "content": prompt}]}
+            prompt_tokens = 3 + P.count_tokens(prompt) + P.count_tokens(body.get("system") or "")
+            if not prompt:
+                prompt_tokens = 0
+        options = body.get("options") if isinstance(body.get("options"), dict) else {}
+        thinking_text = None
+        calls: Optional[List[dict]] = None
+        done_reason = "stop"
+        usage = None
+        if reply is not None:
+            content = reply.content
+            if reply.tool_calls:
+                calls = _tool_calls_in(reply.tool_calls)
+            extras = reply.custom if isinstance(reply.custom, dict) else {}
+            thinking_text = extras.get("thinking")
+            done_reason = reply.finish_reason or "stop"
+            usage = reply.usage
+            pieces = P.split_words(content or "")
+        else:
+            if not (body.get("messages") if chat else body.get("prompt")):
+                # "If an empty prompt is provided, the model will be loaded into memory."
+                return _Plan(model, [], [], None, "unload" if body.get("keep_alive") == 0 else "load", 0, 0)
+            chosen, _ = P.choose_tool_calls(body) if chat else (None, False)
+            if chosen:
+                calls = [{"function": {"name": name, "arguments": json.loads(args)}} for name, args in chosen]
+                pieces = []
+            else:
+                content = self._default_text(body, convo)
+                pieces = P.split_words(content)
+                limit = options.get("num_predict")
+                if isinstance(limit, int) and not isinstance(limit, bool) and 0 < limit < len(pieces):
+                    pieces = pieces[:limit]
+                    done_reason = "length"
+            if body.get("think") not in (None, False):
+                thinking_text = "Let me think about " + (P.last_user_text(convo)[:40] or "this") + "."
+        thinking = P.split_words(thinking_text or "")
+        eval_tokens = len(pieces) + len(thinking) + (8 * len(calls) if calls else 0)
+        if usage is not None:
+            prompt_tokens = usage.get("prompt_eval_count", usage.get("prompt_tokens", prompt_tokens))
+            eval_tokens = usage.get("eval_count", usage.get("completion_tokens", eval_tokens))
+        return _Plan(model, thinking, pieces, calls, done_reason, prompt_tokens, eval_tokens)
+
+    @staticmethod
+    def _default_text(body: Dict[str, Any], convo: Dict[str, Any]) -> str:
+        fmt = body.get("format")
+        if isinstance(fmt, dict):
+            return json.dumps(P.example_value(fmt))
+        text = P.chat_reply_text(convo)
+        if fmt == "json":
+            return json.dumps({"reply": text})
+        return text
+
+    @staticmethod
+    def _message(content: str, thinking: Optional[str] = None, tool_calls: Optional[List[dict]] = None) -> dict:
+        msg: Dict[str, Any] = {"role": "assistant", "content": content}
+        if thinking:
+            msg["thinking"] = thinking
+        if tool_calls:
+            msg["tool_calls"] = tool_calls
+        return msg
+
+    def _single(self, plan: _Plan, chat: bool, body: Dict[str, Any]) -> Dict[str, Any]:
+        out: Dict[str, Any] = {"model": plan.model, "created_at": _created_at()}
+        content = "".join(plan.pieces)
+        thinking = "".join(plan.thinking) or None
+        if chat:
+            out["message"] = self._message(content, thinking, plan.tool_calls)
+        else:
+            out["response"] = content
+            if thinking:
+                out["thinking"] = thinking
+        out.update(plan.final_fields())
+        if not chat and not body.get("raw") and plan.done_reason not in ("load", "unload"):
+            out["context"] = [1, 2, 3]
+        return out
+
+    def _lines(self, plan: _Plan, chat: bool, body: Dict[str, Any]) -> List[bytes]:
+        lines: List[bytes] = []
+
+        def piece(content: str = "", thinking: Optional[str] = None, calls: Optional[List[dict]] = None) -> None:
+            obj: Dict[str, Any] = {"model": plan.model, "created_at": _created_at()}
+            if chat:
+                obj["message"] = self._message(content, thinking, calls)
+            else:
+                obj["response"] = content
+                if thinking:
+                    obj["thinking"] = thinking
+            obj["done"] = False
+            lines.append(_line(obj))
+
+        for t in plan.thinking:
+            piece(thinking=t)
+        for p in plan.pieces:
+            piece(p)
+        if plan.tool_calls:
+            piece(calls=plan.tool_calls)
+        final: Dict[str, Any] = {"model": plan.model, "created_at": _created_at()}
+        if chat:
+            final["message"] = self._message("")
+        else:
+            final["response"] = ""
+        final.update(plan.final_fields())
+        if not chat and not body.get("raw") and plan.done_reason not in ("load", "unload"):
+            final["context"] = [1, 2, 3]
+        lines.append(_line(final))
+        return lines
+
+    def _route_embed(self, body: Dict[str, Any], model: str) -> Any:
+        value = body.get("input")
+        if isinstance(value, str):
+            items = [value]
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            items = list(value)
+        else:
+            return ("json", 400, _error("invalid input type"), None)
+        dims = body.get("dimensions")
+        if dims is None:
+            dims = self.embedding_dims
+        if isinstance(dims, bool) or not isinstance(dims, int) or not 1 <= dims <= 16384:
+            return ("json", 400, _error("dimensions must be a positive integer"), None)
+        vectors = [P.embedding_vector(item, dims) for item in items]
+        tokens = sum(_tokens(item) for item in items)
+        return ("json", 200, P.dumps({"model": model, "embeddings": vectors, "total_duration": 14143917,
+                                      "load_duration": 1019500, "prompt_eval_count": tokens}), None)
+
+    def _default_events(self, rec: RecordedRequest) -> List[bytes]:
+        """NDJSON lines (the last one ``"done": true``) of the default stream for ``rec``."""
+        body = rec.json if isinstance(rec.json, dict) else {}
+        chat = not rec.path.rstrip("/").endswith("/api/generate")
+        model = body.get("model") if isinstance(body.get("model"), str) else "llama3.2"
+        if chat and not body.get("messages"):
+            body = dict(body, messages=[{"role": "user", "content": "hello"}])
+        if not chat and not body.get("prompt"):
+            body = dict(body, prompt="hello")
+        plan = self._plan(body, model, chat, None)
+        return self._lines(plan, chat, body)
+
