@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["FakeOpenAIServer", "RecordedRequest", "FAULT_KINDS", "embedding_vector"]
+__all__ = ["FakeOpenAIServer", "FakeAnthropicServer", "FakeOllamaServer", "FakeBudgetServer", "RecordedRequest",
+           "FAULT_KINDS", "embedding_vector"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._payloads import embedding_vector
@@ -24,8 +25,14 @@ def __getattr__(name: str) -> Any:
         from . import _server
 
         value = getattr(_server, name)
+    elif name == "FakeAnthropicServer":
+        from .anthropic_server import FakeAnthropicServer as value
+    elif name == "FakeBudgetServer":
+        from .budget_server import FakeBudgetServer as value
     elif name == "embedding_vector":
         from ._payloads import embedding_vector as value
+    elif name == "FakeOllamaServer":
+        from .ollama_server import FakeOllamaServer as value
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
