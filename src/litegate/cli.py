@@ -83,8 +83,32 @@ def demo() -> int:
 
         results = asyncio.run(many())
         print("answers:      ", len(results), "| first:", results[0].choices[0].message.content)
-    print("\ndemo finished: every step ran against the local fake server.")
+        print("cost:         ", results[0]._hidden_params.get("response_cost"), "USD (from the model registry)")
+
+    _native_providers(messages)
+    print("\ndemo finished: every step ran against the local fake servers.")
     return 0
+
+
+def _native_providers(messages: list) -> None:
+    """One call to each native dialect's fake server (the same OpenAI-shaped call and response)."""
+    import litegate
+    from litegate import testing
+
+    demos = [("ollama_chat/llama3.2", "FakeOllamaServer", None), ("anthropic/claude-sonnet-4-5", "FakeAnthropicServer",
+                                                                    "sk-ant-demo-not-a-real-key")]
+    for model, server_name, key in demos:
+        try:
+            server_cls = getattr(testing, server_name)
+        except (AttributeError, ImportError):
+            continue  # that provider's fake server is not part of this build
+        _title(f"native provider: {model}")
+        with server_cls() as srv:
+            resp = litegate.completion(model=model, messages=messages, api_base=srv.url, api_key=key)
+            print("content:      ", resp.choices[0].message.content)
+            print("provider:     ", resp._hidden_params["custom_llm_provider"], "| wire path:", srv.last_request.path)
+            stream = litegate.completion(model=model, messages=messages, api_base=srv.url, api_key=key, stream=True)
+            print("stream:       ", "".join(c.choices[0].delta.content or "" for c in stream))
 
 
 def main(argv: list[str] | None = None) -> int:

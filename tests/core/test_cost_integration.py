@@ -66,3 +66,13 @@ def test_max_budget_blocks_calls_once_spent(server):
         litegate.completion(model="openai/gpt-4o-mini", messages=MSGS, **_kw(server))
     assert info.value.max_budget == 1e-9
     assert server.hits() == 1  # the refused call never left the process
+
+
+def test_self_hosted_models_cost_zero_not_unknown(caplog):
+    from litegate.testing import FakeOllamaServer
+
+    caplog.set_level(logging.WARNING, logger="litegate")
+    with FakeOllamaServer() as srv:
+        resp = litegate.completion(model="ollama_chat/some-local-model", messages=MSGS, api_base=srv.url)
+    assert resp._hidden_params["response_cost"] == 0.0
+    assert not [r for r in caplog.records if "unknown" in r.getMessage()]

@@ -99,10 +99,17 @@ def response_cost(result: Any, plan: Plan) -> float | None:
 
         _compute_cost = compute_response_cost
     ctl = plan.call.ctl
+    custom = ctl.custom_cost_per_token
+    if custom is None and ctl.custom_cost_per_second is None and plan.provider.name in _SELF_HOSTED:
+        custom = _FREE  # models on the caller's own server have no per-token price
     return _compute_cost(result, call_type="completion" if plan.kind == "chat" else "embedding",
                          model=plan.target.model, provider=plan.provider.name,
-                         custom_cost_per_token=ctl.custom_cost_per_token,
+                         custom_cost_per_token=custom,
                          custom_cost_per_second=ctl.custom_cost_per_second)
+
+
+_SELF_HOSTED = frozenset({"ollama", "ollama_chat", "lm_studio", "llamafile", "hosted_vllm"})
+_FREE = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0}
 
 
 def _check_budget(cfg: Any) -> None:
