@@ -98,6 +98,7 @@ import uuid
 from typing import Any
 
 from ..core.errors import exception_from_response, mid_stream_error
+from ..core.prompt_templates import format_prompt, get_prompt_template
 from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import loads
 from ..core.log import log
@@ -584,7 +585,14 @@ class _OllamaDialect:
 
     def chat_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
         prompt, system, images = generate_prompt(call.messages, target.model)
+        template = get_prompt_template(call.model) or get_prompt_template(target.model)
+        if template is not None:
+            # a prompt template registered for this model (register_prompt_template) wins, and the
+            # raw flag stops Ollama from wrapping the already formatted prompt in its own template
+            prompt, system = format_prompt(target.model, call.messages, template), None
         body: dict[str, Any] = {"model": target.model, "prompt": prompt}
+        if template is not None:
+            body["raw"] = True
         if system is not None:
             body["system"] = system
         if images:
