@@ -12,7 +12,7 @@ from typing import Any
 
 from . import constants as C
 from .core import pipeline
-from .core.call import build_chat_call, build_embedding_call
+from .core.call import build_chat_call, build_embedding_call, build_rerank_call
 from .core.transport import Transport, default_transport
 
 
@@ -121,6 +121,15 @@ class Client:
     async def aembedding(self, model: Any = None, input: Any = None, **kwargs: Any) -> Any:
         call = build_embedding_call(model, input, kwargs)
         return await pipeline.aexecute(call, self.settings, self.transport, "embedding", "aembedding")
+
+    # ------------------------------------------------------------------ rerank
+    def rerank(self, model: Any = None, query: Any = None, documents: Any = None, **kwargs: Any) -> Any:
+        call = build_rerank_call(model, query, documents, kwargs)
+        return pipeline.execute(call, self.settings, self.transport, "rerank", "rerank")
+
+    async def arerank(self, model: Any = None, query: Any = None, documents: Any = None, **kwargs: Any) -> Any:
+        call = build_rerank_call(model, query, documents, kwargs)
+        return await pipeline.aexecute(call, self.settings, self.transport, "rerank", "arerank")
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:

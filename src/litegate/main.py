@@ -109,10 +109,44 @@ async def aembedding(model: str, input: Any = None, **kwargs: Any) -> Any:
     return await default_client().aembedding(model, input, **_given(kwargs))
 
 
+def rerank(
+    model: str,
+    query: Optional[str] = None,
+    documents: Optional[list] = None,
+    *,
+    top_n: Optional[int] = None,
+    rank_fields: Optional[list] = None,
+    return_documents: Optional[bool] = True,
+    max_chunks_per_doc: Optional[int] = None,
+    api_key: Optional[str] = None,
+    api_base: Optional[str] = None,
+    custom_llm_provider: Optional[str] = None,
+    metadata: Optional[dict] = None,
+    num_retries: Optional[int] = None,
+    timeout: Any = None,
+    mock_response: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """Rerank ``documents`` (strings or dicts) by relevance to ``query``; returns a ``RerankResponse``
+    whose ``results[i].document`` is the caller's original document (when ``return_documents``)."""
+    extra = kwargs
+    kw = {k: v for k, v in locals().items() if v is not None and k != "kwargs" and k != "extra"}
+    if extra:
+        kw.update(extra)
+    kw.pop("model"), kw.pop("query", None), kw.pop("documents", None)
+    return default_client().rerank(model, query, documents, **kw)
+
+
+async def arerank(model: str, query: Optional[str] = None, documents: Optional[list] = None, **kwargs: Any) -> Any:
+    """Async twin of :func:`rerank` (same parameters)."""
+    return await default_client().arerank(model, query, documents, **_given(kwargs))
+
+
 # the async twins and the Client methods show the same documented parameters
 acompletion.__signature__ = inspect.signature(completion)  # type: ignore[attr-defined]
 aembedding.__signature__ = inspect.signature(embedding)  # type: ignore[attr-defined]
+arerank.__signature__ = inspect.signature(rerank)  # type: ignore[attr-defined]
 for _fn, _source in ((completion, completion), (acompletion, completion), (embedding, embedding),
-                     (aembedding, embedding)):
+                     (aembedding, embedding), (rerank, rerank), (arerank, rerank)):
     _copy_signature(_source, getattr(Client, _fn.__name__))
 del _fn, _source

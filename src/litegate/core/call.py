@@ -57,6 +57,16 @@ class EmbeddingCall:
     ctl: Controls = field(default_factory=Controls)
 
 
+@dataclass(slots=True)
+class RerankCall:
+    model: str
+    query: str
+    documents: list
+    params: dict  # top_n, rank_fields, return_documents, max_chunks_per_doc, max_tokens_per_doc
+    extra: dict
+    ctl: Controls = field(default_factory=Controls)
+
+
 def _controls(kw: dict, model: str) -> Controls:
     """Take the control parameters out of ``kw`` (one pass over the given keys only)."""
     ctl = Controls()
@@ -294,3 +304,39 @@ def _check_embedding_input(value: Any, model: str) -> None:
         model,
         type_error=not isinstance(value, (str, list)),
     )
+
+
+_RERANK_PARAMS = ("top_n", "rank_fields", "return_documents", "max_chunks_per_doc", "max_tokens_per_doc")
+
+
+def build_rerank_call(model: Any, query: Any, documents: Any, kw: dict) -> RerankCall:
+    """Validate ``rerank(model, query, documents, ...)`` before any request."""
+    model = _check_model(model)
+    ctl = _controls(kw, model)
+    if ctl.mock_response is None or query is not None:
+        if not isinstance(query, str) or not query.strip():
+            raise _fail(f"query must be a non-empty string, got {query!r:.60}", model, type_error=not isinstance(query, str))
+    if not isinstance(documents, list) or not documents:
+        raise _fail("documents must be a non-empty list of strings or dicts", model,
+                    type_error=not isinstance(documents, list))
+    for i, doc in enumerate(documents):
+        if not isinstance(doc, (str, dict)):
+            raise _fail(f"documents[{i}] must be a string or a dict, got {type(doc).__name__}", model, type_error=True)
+    params: dict = {}
+    extra: dict = {}
+    for name, value in kw.items():
+        if value is None:
+            continue
+        if name in _RERANK_PARAMS:
+            params[name] = value
+        else:
+            extra[name] = value
+    top_n = params.get("top_n")
+    if top_n is not None and (not isinstance(top_n, int) or isinstance(top_n, bool) or top_n < 1):
+        raise _fail(f"top_n must be a positive integer, got {top_n!r}", model, type_error=not isinstance(top_n, int))
+    rank_fields = params.get("rank_fields")
+    if rank_fields is not None and not (isinstance(rank_fields, list) and all(isinstance(f, str) for f in rank_fields)):
+        raise _fail("rank_fields must be a list of field names", model, type_error=True)
+    if "return_documents" in params and not isinstance(params["return_documents"], bool):
+        raise _fail("return_documents must be a boolean", model, type_error=True)
+    return RerankCall(model, query, documents, params, extra, ctl)

@@ -135,6 +135,9 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
     }
     if call_type.endswith("embedding"):
         kwargs["input"] = None if hide else call.input
+    elif call_type.endswith("rerank"):
+        kwargs["query"] = None if hide else call.query
+        kwargs["documents"] = None if hide else call.documents
     else:
         kwargs["messages"] = None if hide else call.messages
         kwargs["stream"] = call.stream

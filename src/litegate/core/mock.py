@@ -109,3 +109,25 @@ def mock_embedding(call: EmbeddingCall) -> Any:
     )
     response._hidden_params.update({"custom_llm_provider": provider, "model": call.model, "mock_response": True})
     return response
+
+
+def mock_rerank(call: Any) -> Any:
+    """A deterministic ranking: input order, scores 1, 1/2, 1/3 ... (or the given response/dict)."""
+    from ..types.rerank import RerankResponse
+
+    mock = call.ctl.mock_response
+    provider = _provider_of(call)
+    _raise_mock(mock, call, provider)
+    if isinstance(mock, RerankResponse):
+        return mock
+    if isinstance(mock, dict):
+        return RerankResponse(**mock)
+    keep = call.params.get("return_documents", True)
+    top_n = call.params.get("top_n") or len(call.documents)
+    results = []
+    for i, doc in enumerate(call.documents[:top_n]):
+        document = (doc if isinstance(doc, dict) else {"text": doc}) if keep else None
+        results.append({"index": i, "relevance_score": 1.0 / (i + 1), "document": document})
+    response = RerankResponse(results=results, meta={"billed_units": {"search_units": 1}})
+    response._hidden_params.update({"custom_llm_provider": provider, "model": call.model, "mock_response": True})
+    return response

@@ -60,8 +60,10 @@ class Plan:
         self.response = resp
         if self.kind == "chat":
             result = self.provider.parse_chat(resp, self.call, self.target)
-        else:
+        elif self.kind == "embedding":
             result = self.provider.parse_embedding(resp, self.call, self.target)
+        else:
+            result = self.provider.parse_rerank(resp, self.call, self.target)
         hidden = result._hidden_params
         hidden["custom_llm_provider"] = self.provider.name
         hidden["api_base"] = self.target.api_base
@@ -102,12 +104,13 @@ def response_cost(result: Any, plan: Plan) -> float | None:
     custom = ctl.custom_cost_per_token
     if custom is None and ctl.custom_cost_per_second is None and plan.provider.name in _SELF_HOSTED:
         custom = _FREE  # models on the caller's own server have no per-token price
-    return _compute_cost(result, call_type="completion" if plan.kind == "chat" else "embedding",
+    return _compute_cost(result, call_type=_CALL_TYPES[plan.kind],
                          model=plan.target.model, provider=plan.provider.name,
                          custom_cost_per_token=custom,
                          custom_cost_per_second=ctl.custom_cost_per_second)
 
 
+_CALL_TYPES = {"chat": "completion", "embedding": "embedding", "rerank": "rerank"}
 _SELF_HOSTED = frozenset({"ollama", "ollama_chat", "lm_studio", "llamafile", "hosted_vllm"})
 _FREE = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0}
 
@@ -151,12 +154,23 @@ def make_plan(call: ChatCall | EmbeddingCall, cfg: Any, kind: str) -> Plan:
     if target.azure_ad_token:
         register_secret(target.azure_ad_token)
     provider = get_provider(target.provider)
+    prepare = getattr(provider, "prepare", None)
+    if prepare is not None:  # a credential step some providers need (e.g. an OAuth token), cached by them
+        prepare(target, cfg, call)
     drop = bool(_setting(ctl.drop_params, cfg, "drop_params", False))
     stream = kind == "chat" and call.stream  # type: ignore[union-attr]
     if kind == "chat":
         request = provider.chat_request(call, target, drop)
-    else:
+    elif kind == "embedding":
         request = provider.embedding_request(call, target, drop)
+    else:
+        build = getattr(provider, "rerank_request", None)
+        if build is None:
+            from .call import _fail
+
+            raise _fail(f"{provider.name} does not offer reranking; use a rerank model such as "
+                        f"'cohere/rerank-v3.5'", call.model)
+        request = build(call, target, drop)
     timeout = _setting(ctl.timeout, cfg, "request_timeout", 600.0)
     read = _setting(ctl.stream_timeout, cfg, "stream_timeout", None) if stream else None
     retries = int(_setting(ctl.num_retries, cfg, "num_retries", 0) or 0)
@@ -237,9 +251,13 @@ async def _aopen_stream(plan: Plan, transport: Any) -> Any:
 
 # ---------------------------------------------------------------------- whole call (with hooks)
 def _mock(call: Any, kind: str) -> Any:
-    from .mock import mock_chat, mock_embedding
+    from . import mock
 
-    return mock_chat(call) if kind == "chat" else mock_embedding(call)
+    if kind == "chat":
+        return mock.mock_chat(call)
+    if kind == "embedding":
+        return mock.mock_embedding(call)
+    return mock.mock_rerank(call)
 
 
 def execute(call: Any, cfg: Any, transport: Any, kind: str, call_type: str) -> Any:
