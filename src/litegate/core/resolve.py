@@ -70,6 +70,10 @@ _OPENAI_BARE = re.compile(
 )
 
 
+# providers whose URL the translator builds itself (from project / region settings)
+_BASE_FROM_PROVIDER = frozenset({"vertex_ai", "bedrock", "sagemaker"})
+
+
 def _all_providers() -> list[str]:
     names = dict.fromkeys(_NATIVE)
     names.update(dict.fromkeys(_compat.PROVIDERS))
@@ -190,7 +194,7 @@ def resolve(model: str, ctl: Controls, cfg: Any) -> Target:
         )
     elif provider in ("openai", "text-completion-openai"):
         target.organization = ctl.organization or getattr(cfg, "organization", None) or _env(("OPENAI_ORGANIZATION",))
-    if target.api_base is None:
+    if target.api_base is None and provider not in _BASE_FROM_PROVIDER:
         raise _fail(
             f"No api_base for provider {provider!r}: pass api_base=... or set "
             f"{' / '.join(spec.base_env) or 'litegate.api_base'}",
