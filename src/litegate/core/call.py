@@ -36,6 +36,9 @@ class Controls:
     extra_headers: dict | None = None
     custom_cost_per_token: dict | None = None  # {"input_cost_per_token": ..., "output_cost_per_token": ...}
     custom_cost_per_second: float | None = None
+    fallbacks: list | None = None
+    context_window_fallbacks: list | None = None
+    content_policy_fallbacks: list | None = None
 
 
 @dataclass(slots=True)
@@ -112,6 +115,12 @@ def _controls(kw: dict, model: str) -> Controls:
                   "output_cost_per_token": get("output_cost_per_token") or 0.0}
     ctl.custom_cost_per_token = custom
     ctl.custom_cost_per_second = get("custom_cost_per_second") or get("input_cost_per_second")
+    for name in ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks"):
+        value = get(name)
+        if value is not None and not isinstance(value, list):
+            raise _fail(f"{name} must be a list, e.g. [{{'gpt-4o': ['gpt-4o-mini']}}] or ['gpt-4o-mini']",
+                        model, type_error=True)
+        setattr(ctl, name, value)
     return ctl
 
 

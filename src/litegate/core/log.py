@@ -33,3 +33,10 @@ def log_retry(exc: BaseException, attempt: int, wait: float) -> None:
     from .redact import redact
 
     log.info("litegate retry %d in %.2fs after %s: %s", attempt + 1, wait, type(exc).__name__, redact(str(exc))[:300])
+
+
+def log_fallback(model: str, target: object, exc: BaseException) -> None:
+    from .redact import redact
+
+    name = target.get("model") if isinstance(target, dict) else target
+    log.info("litegate fallback %s -> %s after %s: %s", model, name, type(exc).__name__, redact(str(exc))[:300])

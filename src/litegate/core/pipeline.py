@@ -13,10 +13,10 @@ from typing import Any
 
 from ..exceptions import LiteLLMException
 from ..providers import get_provider
-from .call import ChatCall, EmbeddingCall
+from .call import ChatCall, Controls, EmbeddingCall
 from .callbacks import hooks_for
 from .http import HttpResponse
-from .log import debug_enabled, log_request, log_retry
+from .log import debug_enabled, log_fallback, log_request, log_retry
 from .redact import register_secret
 from .resolve import Target, resolve
 from .retry import is_retryable, retry_delay
@@ -260,60 +260,173 @@ def _mock(call: Any, kind: str) -> Any:
     return mock.mock_rerank(call)
 
 
+def _has_fallbacks(ctl: Any, cfg: Any) -> bool:
+    return bool(ctl.fallbacks or ctl.context_window_fallbacks or ctl.content_policy_fallbacks
+                or getattr(cfg, "fallbacks", None) or getattr(cfg, "context_window_fallbacks", None)
+                or getattr(cfg, "content_policy_fallbacks", None))
+
+
+def fallback_chain(exc: BaseException, call: Any, cfg: Any) -> list:
+    """The models to try after ``exc`` (spec section 4, Fallbacks), in order, at most ROUTER_MAX_FALLBACKS.
+
+    Context-window errors consult ``context_window_fallbacks`` and content-policy errors
+    ``content_policy_fallbacks`` first; anything else (or no match there) the general ``fallbacks``.
+    Each list holds ``{"model": [fallbacks...]}`` rules (``"*"`` matches any model); a per-call list
+    may also be a plain list of models.
+    """
+    from ..constants import ROUTER_MAX_FALLBACKS
+    from ..exceptions import ContentPolicyViolationError, ContextWindowExceededError
+
+    ctl = call.ctl
+    lists = []
+    if isinstance(exc, ContextWindowExceededError):
+        lists.append(ctl.context_window_fallbacks or getattr(cfg, "context_window_fallbacks", None))
+    elif isinstance(exc, ContentPolicyViolationError):
+        lists.append(ctl.content_policy_fallbacks or getattr(cfg, "content_policy_fallbacks", None))
+    lists.append(ctl.fallbacks or getattr(cfg, "fallbacks", None))
+    for rules in lists:
+        chain = _match(rules, call.model)
+        if chain:
+            return chain[:ROUTER_MAX_FALLBACKS]
+    return []
+
+
+def _match(rules: Any, model: str) -> list:
+    if not rules:
+        return []
+    if all(isinstance(r, str) or (isinstance(r, dict) and "model" in r) for r in rules):
+        return list(rules)  # a plain per-call list of fallback models
+    catch_all: list = []
+    for rule in rules:
+        if isinstance(rule, dict):
+            if model in rule:
+                return list(rule[model])
+            if "*" in rule:
+                catch_all = list(rule["*"])
+    return catch_all
+
+
+def _fallback_call(call: Any, target: Any) -> Any:
+    """The same call aimed at a fallback model. Per-call credentials follow only within one provider."""
+    import dataclasses
+
+    from .resolve import split_model
+
+    override = dict(target) if isinstance(target, dict) else {"model": target}
+    model = override.pop("model")
+    ctl = call.ctl
+    changes: dict = {"mock_response": None, "fallbacks": None, "context_window_fallbacks": None,
+                     "content_policy_fallbacks": None}
+    try:
+        same = split_model(call.model, ctl.custom_llm_provider, None)[0] == split_model(model, None, None)[0]
+    except Exception:  # noqa: BLE001 - an unknown fallback model fails on its own attempt
+        same = False
+    if not same:
+        changes.update(api_key=None, api_base=None, api_version=None, organization=None, custom_llm_provider=None)
+    changes.update({k: v for k, v in override.items() if k in Controls.__slots__})
+    return dataclasses.replace(call, model=model, ctl=dataclasses.replace(ctl, **changes))
+
+
+def _one(call: Any, cfg: Any, transport: Any, kind: str) -> tuple:
+    if call.ctl.mock_response is not None:
+        return _mock(call, kind), None
+    plan = make_plan(call, cfg, kind)
+    return run(plan, transport), plan
+
+
+async def _aone(call: Any, cfg: Any, transport: Any, kind: str) -> tuple:
+    if call.ctl.mock_response is not None:
+        return _mock(call, kind), None
+    plan = make_plan(call, cfg, kind)
+    return await arun(plan, transport), plan
+
+
+def _attempts(call: Any, cfg: Any, transport: Any, kind: str) -> tuple:
+    try:
+        return _one(call, cfg, transport, kind)
+    except LiteLLMException as exc:
+        chain = fallback_chain(exc, call, cfg)
+        if not chain:
+            raise
+        error: BaseException = exc
+        for target in chain:
+            log_fallback(call.model, target, error)
+            try:
+                return _one(_fallback_call(call, target), cfg, transport, kind)
+            except LiteLLMException as next_error:
+                error = next_error
+        raise error from exc
+
+
+async def _aattempts(call: Any, cfg: Any, transport: Any, kind: str) -> tuple:
+    try:
+        return await _aone(call, cfg, transport, kind)
+    except LiteLLMException as exc:
+        chain = fallback_chain(exc, call, cfg)
+        if not chain:
+            raise
+        error: BaseException = exc
+        for target in chain:
+            log_fallback(call.model, target, error)
+            try:
+                return await _aone(_fallback_call(call, target), cfg, transport, kind)
+            except LiteLLMException as next_error:
+                error = next_error
+        raise error from exc
+
+
 def execute(call: Any, cfg: Any, transport: Any, kind: str, call_type: str) -> Any:
-    """One sync call: callbacks (when configured), mock or real attempts, stream hand-off."""
+    """One sync call: callbacks and fallbacks (when configured), mock or real attempts, stream hand-off."""
     hooks = hooks_for(cfg, call, call_type)
-    if hooks is None:
+    if hooks is None and not _has_fallbacks(call.ctl, cfg):  # the common, fast case
         if call.ctl.mock_response is not None:
             return _mock(call, kind)
         result = run(make_plan(call, cfg, kind), transport)
         if cfg.max_budget:
             _record_spend(cfg, result)
         return result
-    hooks.pre()
-    plan = None
+    if hooks is not None:
+        hooks.pre()
     try:
-        if call.ctl.mock_response is not None:
-            result = _mock(call, kind)
-        else:
-            plan = make_plan(call, cfg, kind)
-            result = run(plan, transport)
+        result, plan = _attempts(call, cfg, transport, kind)
     except BaseException as exc:
-        hooks.failure(exc, plan)
+        if hooks is not None:
+            hooks.failure(exc, None)
         raise
     if getattr(call, "stream", False):
-        _attach(result, hooks, plan, is_async=False)
+        if hooks is not None:
+            _attach(result, hooks, plan, is_async=False)
     else:
         _record_spend(cfg, result)
-        hooks.success(result, plan)
+        if hooks is not None:
+            hooks.success(result, plan)
     return result
 
 
 async def aexecute(call: Any, cfg: Any, transport: Any, kind: str, call_type: str) -> Any:
     hooks = hooks_for(cfg, call, call_type)
-    if hooks is None:
+    if hooks is None and not _has_fallbacks(call.ctl, cfg):
         if call.ctl.mock_response is not None:
             return _mock(call, kind)
         result = await arun(make_plan(call, cfg, kind), transport)
         if cfg.max_budget:
             _record_spend(cfg, result)
         return result
-    await hooks.apre()
-    plan = None
+    if hooks is not None:
+        await hooks.apre()
     try:
-        if call.ctl.mock_response is not None:
-            result = _mock(call, kind)
-        else:
-            plan = make_plan(call, cfg, kind)
-            result = await arun(plan, transport)
+        result, plan = await _aattempts(call, cfg, transport, kind)
     except BaseException as exc:
-        await hooks.afailure(exc, plan)
+        if hooks is not None:
+            await hooks.afailure(exc, None)
         raise
     if getattr(call, "stream", False):
-        _attach(result, hooks, plan, is_async=True)
+        if hooks is not None:
+            _attach(result, hooks, plan, is_async=True)
     else:
         _record_spend(cfg, result)
-        await hooks.asuccess(result, plan)
+        if hooks is not None:
+            await hooks.asuccess(result, plan)
     return result
 
 
