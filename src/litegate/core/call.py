@@ -70,57 +70,66 @@ class RerankCall:
     ctl: Controls = field(default_factory=Controls)
 
 
+# control parameters copied as they are onto Controls (the rest need a rename, a merge or a check)
+_PLAIN_CONTROLS = frozenset({
+    "api_key", "api_base", "api_version", "organization", "custom_llm_provider", "azure_ad_token",
+    "stream_timeout", "drop_params", "mock_response", "custom_cost_per_token", "custom_cost_per_second",
+})
+_LIST_CONTROLS = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks")
+
+
 def _controls(kw: dict, model: str) -> Controls:
     """Take the control parameters out of ``kw`` (one pass over the given keys only)."""
     ctl = Controls()
     found = [name for name in kw if name in CONTROL_PARAMS]
     if not found:
         return ctl
-    c = {name: kw.pop(name) for name in found}
-    get = c.get
-    ctl.api_key = get("api_key")
-    base = get("api_base")
-    ctl.api_base = base if base is not None else get("base_url")
-    ctl.api_version = get("api_version")
-    ctl.organization = get("organization")
-    ctl.custom_llm_provider = get("custom_llm_provider")
-    ctl.azure_ad_token = get("azure_ad_token")
-    retries = get("num_retries")
-    ctl.num_retries = retries if retries is not None else get("max_retries")
-    if ctl.num_retries is not None and (
-        not isinstance(ctl.num_retries, int) or isinstance(ctl.num_retries, bool) or ctl.num_retries < 0
-    ):
-        raise _fail(f"num_retries must be a non-negative integer, got {ctl.num_retries!r}", model, type_error=True)
-    timeout = get("timeout")
-    if timeout is None:
-        timeout = get("request_timeout")
-    if timeout is not None and not _is_timeout(timeout):
-        raise _fail(f"timeout must be a positive number of seconds, got {timeout!r}", model, type_error=True)
-    ctl.timeout = timeout
-    ctl.stream_timeout = get("stream_timeout")
-    ctl.drop_params = get("drop_params")
-    ctl.mock_response = get("mock_response")
+    rest: dict = {}
+    for name in found:
+        value = kw.pop(name)
+        if value is None:
+            continue
+        if name in _PLAIN_CONTROLS:
+            setattr(ctl, name, value)
+        else:
+            rest[name] = value
+    if not rest:
+        return ctl
+    get = rest.get
+    if ctl.api_base is None and "base_url" in rest:
+        ctl.api_base = rest["base_url"]
+    retries = get("num_retries", get("max_retries"))
+    if retries is not None:
+        if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
+            raise _fail(f"num_retries must be a non-negative integer, got {retries!r}", model, type_error=True)
+        ctl.num_retries = retries
+    timeout = get("timeout", get("request_timeout"))
+    if timeout is not None:
+        if not _is_timeout(timeout):
+            raise _fail(f"timeout must be a positive number of seconds, got {timeout!r}", model, type_error=True)
+        ctl.timeout = timeout
     md = get("metadata")
-    if md is not None and not isinstance(md, dict):
-        raise _fail(f"metadata must be a dict, got {type(md).__name__}", model, type_error=True)
-    ctl.metadata = md
+    if md is not None:
+        if not isinstance(md, dict):
+            raise _fail(f"metadata must be a dict, got {type(md).__name__}", model, type_error=True)
+        ctl.metadata = md
     headers = get("extra_headers")
     more = get("headers")
     if more:
         headers = {**more, **(headers or {})}
     ctl.extra_headers = headers
-    custom = get("custom_cost_per_token")
-    if custom is None and (get("input_cost_per_token") is not None or get("output_cost_per_token") is not None):
-        custom = {"input_cost_per_token": get("input_cost_per_token") or 0.0,
-                  "output_cost_per_token": get("output_cost_per_token") or 0.0}
-    ctl.custom_cost_per_token = custom
-    ctl.custom_cost_per_second = get("custom_cost_per_second") or get("input_cost_per_second")
-    for name in ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks"):
+    if ctl.custom_cost_per_token is None and ("input_cost_per_token" in rest or "output_cost_per_token" in rest):
+        ctl.custom_cost_per_token = {"input_cost_per_token": get("input_cost_per_token") or 0.0,
+                                     "output_cost_per_token": get("output_cost_per_token") or 0.0}
+    if ctl.custom_cost_per_second is None and "input_cost_per_second" in rest:
+        ctl.custom_cost_per_second = rest["input_cost_per_second"]
+    for name in _LIST_CONTROLS:
         value = get(name)
-        if value is not None and not isinstance(value, list):
-            raise _fail(f"{name} must be a list, e.g. [{{'gpt-4o': ['gpt-4o-mini']}}] or ['gpt-4o-mini']",
-                        model, type_error=True)
-        setattr(ctl, name, value)
+        if value is not None:
+            if not isinstance(value, list):
+                raise _fail(f"{name} must be a list, e.g. [{{'gpt-4o': ['gpt-4o-mini']}}] or ['gpt-4o-mini']",
+                            model, type_error=True)
+            setattr(ctl, name, value)
     return ctl
 
 

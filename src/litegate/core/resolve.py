@@ -213,9 +213,9 @@ def resolve(model: str, ctl: Controls, cfg: Any) -> Target:
 
 
 def _implemented(provider: str) -> bool:
-    from ..providers import is_implemented
+    from .. import providers
 
-    return is_implemented(provider)
+    return provider in providers._cache or providers.is_implemented(provider)
 
 
 def _version() -> str:

@@ -31,6 +31,8 @@ def get_provider(name: str) -> Any:
 
 def is_implemented(name: str) -> bool:
     """True when a translator for ``name`` can be loaded in this installation."""
+    if name in _cache:
+        return True
     try:
         get_provider(name)
     except (KeyError, ImportError, AttributeError):

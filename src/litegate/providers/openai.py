@@ -142,7 +142,11 @@ class OpenAIDialect:
         return exception_from_response(resp, llm_provider=self.name, model=target.model)
 
     def response_headers(self, resp: HttpResponse) -> dict:
-        return {k: v for k, v in resp.headers.items() if k.startswith(_RATE_HEADERS)}
+        headers = resp.headers
+        keys = headers.keys()
+        if not any(k.startswith(_RATE_HEADERS) for k in keys):
+            return {}
+        return {k: v for k, v in headers.items() if k.startswith(_RATE_HEADERS)}
 
 
 class OpenAI(OpenAIDialect):
