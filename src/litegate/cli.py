@@ -95,8 +95,12 @@ def _native_providers(messages: list) -> None:
     import litegate
     from litegate import testing
 
-    demos = [("ollama_chat/llama3.2", "FakeOllamaServer", None), ("anthropic/claude-sonnet-4-5", "FakeAnthropicServer",
-                                                                    "sk-ant-demo-not-a-real-key")]
+    demos = [
+        ("anthropic/claude-sonnet-4-5", "FakeAnthropicServer", "sk-ant-demo-not-a-real-key"),
+        ("gemini/gemini-2.5-flash", "FakeGeminiServer", "AIza-demo-not-a-real-key"),
+        ("cohere/command-r-plus-08-2024", "FakeCohereServer", "co-demo-not-a-real-key"),
+        ("ollama_chat/llama3.2", "FakeOllamaServer", None),
+    ]
     for model, server_name, key in demos:
         try:
             server_cls = getattr(testing, server_name)

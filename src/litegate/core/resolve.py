@@ -117,11 +117,13 @@ def split_model(model: str, custom_llm_provider: str | None, alias_map: dict | N
             return head, rest
         if head == "azure_ai" or head == "azure_openai":
             return "azure", rest
+        if head == "cohere_chat":
+            return "cohere", rest
     if _OPENAI_BARE.match(model):
         return "openai", model
     if model.startswith("claude-"):
         return "anthropic", model
-    if model.startswith("command"):
+    if model.startswith(("command", "embed-english", "embed-multilingual", "embed-v", "rerank-")):
         return "cohere", model
     if model.startswith("gemini-"):
         return "vertex_ai", model

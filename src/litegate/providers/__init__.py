@@ -17,6 +17,9 @@ NATIVE: dict[str, tuple[str, str]] = {
     "anthropic": ("anthropic", "Anthropic"),
     "ollama": ("ollama", "Ollama"),
     "ollama_chat": ("ollama", "OllamaChat"),
+    "gemini": ("gemini", "Gemini"),
+    "vertex_ai": ("vertex", "VertexAI"),
+    "cohere": ("cohere", "Cohere"),
 }
 
 _cache: dict[str, Any] = {}

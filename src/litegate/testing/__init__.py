@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __all__ = ["FakeOpenAIServer", "FakeAnthropicServer", "FakeOllamaServer", "FakeBudgetServer", "RecordedRequest",
-           "FAULT_KINDS", "embedding_vector"]
+           "FAULT_KINDS", "embedding_vector", "FakeCohereServer", "FakeGeminiServer"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._payloads import embedding_vector
@@ -33,6 +33,10 @@ def __getattr__(name: str) -> Any:
         from ._payloads import embedding_vector as value
     elif name == "FakeOllamaServer":
         from .ollama_server import FakeOllamaServer as value
+    elif name == "FakeGeminiServer":
+        from .gemini_server import FakeGeminiServer as value
+    elif name == "FakeCohereServer":
+        from .cohere_server import FakeCohereServer as value
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
