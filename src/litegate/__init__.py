@@ -9,8 +9,8 @@ from __future__ import annotations
 
 # (annotations are strings: no typing import needed at import time)
 
-from ._version import __version__
-from .constants import (
+from ._version import __version__  # noqa: F401 - public
+from .constants import (  # noqa: F401 - public constants
     AZURE_DEFAULT_API_VERSION,
     DEFAULT_COOLDOWN_TIME_SECONDS,
     DEFAULT_MAX_RETRIES,
@@ -25,66 +25,66 @@ from .constants import (
 # --------------------------------------------------------------------------------------------
 
 # credentials and endpoints
-api_key: Optional[str] = None
-openai_key: Optional[str] = None
-azure_key: Optional[str] = None
-anthropic_key: Optional[str] = None
-cohere_key: Optional[str] = None
-replicate_key: Optional[str] = None
-huggingface_key: Optional[str] = None
-together_ai_key: Optional[str] = None
-togetherai_api_key: Optional[str] = None
-groq_key: Optional[str] = None
-mistral_api_key: Optional[str] = None
-openrouter_key: Optional[str] = None
-perplexity_key: Optional[str] = None
-petals_key: Optional[str] = None
-baseten_key: Optional[str] = None
-nlp_cloud_key: Optional[str] = None
-ai21_key: Optional[str] = None
-maritalk_key: Optional[str] = None
-deepinfra_key: Optional[str] = None
-aleph_alpha_key: Optional[str] = None
-fireworks_ai_key: Optional[str] = None
-xai_key: Optional[str] = None
-deepseek_key: Optional[str] = None
-cerebras_key: Optional[str] = None
-nvidia_nim_key: Optional[str] = None
-gemini_key: Optional[str] = None
-google_api_key: Optional[str] = None
-api_base: Optional[str] = None
-api_version: Optional[str] = None
-organization: Optional[str] = None
-vertex_project: Optional[str] = None
-vertex_location: Optional[str] = None
-vertex_credentials: Any = None
-aws_access_key_id: Optional[str] = None
-aws_secret_access_key: Optional[str] = None
-aws_session_token: Optional[str] = None
-aws_region_name: Optional[str] = None
+api_key: str | None = None
+openai_key: str | None = None
+azure_key: str | None = None
+anthropic_key: str | None = None
+cohere_key: str | None = None
+replicate_key: str | None = None
+huggingface_key: str | None = None
+together_ai_key: str | None = None
+togetherai_api_key: str | None = None
+groq_key: str | None = None
+mistral_api_key: str | None = None
+openrouter_key: str | None = None
+perplexity_key: str | None = None
+petals_key: str | None = None
+baseten_key: str | None = None
+nlp_cloud_key: str | None = None
+ai21_key: str | None = None
+maritalk_key: str | None = None
+deepinfra_key: str | None = None
+aleph_alpha_key: str | None = None
+fireworks_ai_key: str | None = None
+xai_key: str | None = None
+deepseek_key: str | None = None
+cerebras_key: str | None = None
+nvidia_nim_key: str | None = None
+gemini_key: str | None = None
+google_api_key: str | None = None
+api_base: str | None = None
+api_version: str | None = None
+organization: str | None = None
+vertex_project: str | None = None
+vertex_location: str | None = None
+vertex_credentials: object = None
+aws_access_key_id: str | None = None
+aws_secret_access_key: str | None = None
+aws_session_token: str | None = None
+aws_region_name: str | None = None
 use_azure_ad_token: bool = False
-azure_ad_token: Optional[str] = None
+azure_ad_token: str | None = None
 
 # callbacks and logging
-input_callback: List[Any] = []
-success_callback: List[Any] = []
-failure_callback: List[Any] = []
-callbacks: List[Any] = []
+input_callback: list = []
+success_callback: list = []
+failure_callback: list = []
+callbacks: list = []
 turn_off_message_logging: bool = False
 log_raw_request_response: bool = False
 set_verbose: bool = False
 
 # retries, timeouts, fallbacks
-num_retries: Optional[int] = DEFAULT_MAX_RETRIES
+num_retries: int | None = DEFAULT_MAX_RETRIES
 request_timeout: float = DEFAULT_REQUEST_TIMEOUT
-stream_timeout: Optional[float] = None  # longest wait between two stream events; None = request_timeout
-fallbacks: List[Dict[str, List[str]]] = []
-context_window_fallbacks: List[Dict[str, List[str]]] = []
-content_policy_fallbacks: List[Dict[str, List[str]]] = []
+stream_timeout: float | None = None  # longest wait between two stream events; None = request_timeout
+fallbacks: list[dict[str, list[str]]] = []
+context_window_fallbacks: list[dict[str, list[str]]] = []
+content_policy_fallbacks: list[dict[str, list[str]]] = []
 
 # caching, models, params, budget
-cache: Any = None
-model_alias_map: Dict[str, str] = {}
+cache: object = None
+model_alias_map: dict[str, str] = {}
 drop_params: bool = False
 max_budget: float = 0.0
 _current_cost: float = 0.0
@@ -94,7 +94,7 @@ _current_cost: float = 0.0
 # --------------------------------------------------------------------------------------------
 
 _EXC = ".exceptions"
-_LAZY: Dict[str, str] = {
+_LAZY: dict[str, str] = {
     # call functions
     "completion": ".main:completion",
     "acompletion": ".main:acompletion",
@@ -193,7 +193,7 @@ for _name in (
 del _name
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     target = _LAZY.get(name)
     if target is None:
         # families of names derived from the model registry: supports_* checks, *_models lists
@@ -215,5 +215,5 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def __dir__() -> List[str]:
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))

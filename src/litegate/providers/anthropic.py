@@ -69,9 +69,9 @@ from ..exceptions import (
     APIError,
     APIResponseValidationError,
     AuthenticationError,
-    UnsupportedParamsError,
 )
 from ..types.utils import ModelResponse
+from ._common import drop_unsupported
 
 ANTHROPIC_VERSION = "2023-06-01"
 JSON_TOOL_NAME = "json_tool_call"
@@ -601,16 +601,7 @@ class Anthropic:
         """OpenAI params -> the Anthropic request fields they become (no messages/system/model)."""
         bad = self._unsupported(params, model)
         if bad:
-            if not drop:
-                raise UnsupportedParamsError(
-                    message=(
-                        f"anthropic does not support parameters {bad} for model={model}. "
-                        f"Set litegate.drop_params=True (or pass drop_params=True) to drop them."
-                    ),
-                    model=model,
-                    llm_provider=self.name,
-                )
-            params = {k: v for k, v in params.items() if k not in bad}
+            params = drop_unsupported(self.name, params, bad, model, drop)
         out: dict = {}
         get = params.get
         max_tokens = get("max_completion_tokens")

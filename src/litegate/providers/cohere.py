@@ -136,6 +136,7 @@ from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import loads
 from ..core.log import log
 from ..core.streaming import SSEDecoder
+from ._common import drop_unsupported
 from ..exceptions import (
     APIConnectionError,
     APIError,
@@ -623,16 +624,7 @@ class Cohere:
         """OpenAI params -> the Cohere request fields they become (no messages / model / stream)."""
         bad = self._unsupported(params, model)
         if bad:
-            if not drop:
-                raise UnsupportedParamsError(
-                    message=(
-                        f"cohere does not support parameters {bad} for model={model}. "
-                        f"Set litegate.drop_params=True (or pass drop_params=True) to drop them."
-                    ),
-                    model=model,
-                    llm_provider=self.name,
-                )
-            params = {k: v for k, v in params.items() if k not in bad}
+            params = drop_unsupported(self.name, params, bad, model, drop)
         out: dict = {}
         get = params.get
         max_tokens = get("max_completion_tokens")
@@ -747,13 +739,7 @@ class Cohere:
         params = dict(call.params or {})
         bad = [k for k in params if k not in _RERANK_SENT and k not in _RERANK_LOCAL]
         if bad:
-            if not drop:
-                raise UnsupportedParamsError(
-                    message=(f"cohere rerank (v2) does not support parameters {bad} for model={model}. "
-                             "Set litegate.drop_params=True (or pass drop_params=True) to drop them."),
-                    model=model, llm_provider=self.name)
-            for k in bad:
-                params.pop(k)
+            params = drop_unsupported(self.name, params, bad, model, drop, where=" rerank (v2)")
         rank_fields = params.get("rank_fields")
         if rank_fields is None:
             rank_fields = ["text"]

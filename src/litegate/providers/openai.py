@@ -15,6 +15,7 @@ from ..core.jsonutil import loads
 from ..core.streaming import SSEDecoder
 from ..exceptions import APIConnectionError, APIResponseValidationError, AuthenticationError, UnsupportedParamsError
 from ..types.utils import EmbeddingResponse, ModelResponse
+from ._common import drop_unsupported
 
 _REASONING = re.compile(r"^(o\d|gpt-5)")
 _RATE_HEADERS = ("x-ratelimit-", "retry-after", "x-request-id", "apim-request-id", "openai-processing-ms")
@@ -46,20 +47,7 @@ class OpenAIDialect:
     def map_params(self, params: dict, model: str, drop: bool) -> dict:
         """Check params against what the provider accepts; drop or raise; apply renames."""
         bad = self.unsupported_for(model)
-        out = params
-        if bad:
-            found = [p for p in params if p in bad]
-            if found:
-                if not drop:
-                    raise UnsupportedParamsError(
-                        message=(
-                            f"{self.name} does not support parameters {found} for model={model}. "
-                            f"Set litegate.drop_params=True (or pass drop_params=True) to drop them."
-                        ),
-                        model=model,
-                        llm_provider=self.name,
-                    )
-                out = {k: v for k, v in params.items() if k not in bad}
+        out = drop_unsupported(self.name, params, bad, model, drop) if bad else params
         renames = self.renames_for(model)
         if renames:
             out = {renames.get(k, k): v for k, v in out.items()}
