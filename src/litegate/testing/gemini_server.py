@@ -1,0 +1,1175 @@
+"""A fake Google Gemini / Vertex AI server (standard library only, plus ``cryptography`` for the
+optional JWT signature check of the token endpoint).
+
+``FakeGeminiServer`` reuses the HTTP/1.1 machinery of :class:`FakeOpenAIServer` (life cycle,
+recording, the behaviour queue, delays, transport faults) and speaks the Gemini wire format on
+both URL layouts:
+
+* Gemini API (AI Studio): ``POST /{v1beta|v1|v1alpha}/models/{model}:{method}``, authorised by the
+  ``x-goog-api-key`` header (or a ``?key=`` query);
+* Vertex AI: ``POST /{v1|v1beta1}/projects/{p}/locations/{l}/publishers/{pub}/models/{model}:{method}``
+  (and ``.../endpoints/{id}:{method}``), authorised by ``Authorization: Bearer <token>``;
+
+with ``generateContent``, ``streamGenerateContent`` (SSE with ``?alt=sse``, else one JSON array),
+``countTokens``, ``embedContent``, ``batchEmbedContents`` and, on Vertex, ``predict``
+(``text-embedding-*`` instances); ``GET /{version}/models``; and an OAuth 2 token endpoint,
+``POST /token`` (:attr:`FakeGeminiServer.token_uri`): the service-account JWT-bearer grant (the
+assertion's claims are checked, its RS256 signature too for keys given to :meth:`trust_key`) and
+the ``refresh_token`` grant. Issued tokens are ``ya29.fake-...`` and, with ``require_token=True``,
+the only ones the Vertex routes accept; :meth:`expire_tokens` revokes them.
+
+Requests are checked like the real API checks them (``Invalid JSON payload received. Unknown name
+...`` for fields the schema does not have, roles, one data field per part, function call /
+response pairing, function declaration names, the ``Schema`` subset of tool parameters and
+response schemas, generation config ranges) and rejected with ``google.rpc.Status`` error bodies.
+
+The default answer is deterministic: function calls when tools are offered and the last user text
+asks for the weather or to call something (or ``mode: ANY`` forces one), JSON matching the
+response schema in JSON mode, otherwise ``"This is a fake reply to: <last user text>"``; a thought
+summary first (and a ``thoughtSignature``) when ``thinkingConfig.includeThoughts``; ``MAX_TOKENS``
+when ``maxOutputTokens`` cuts it; ``candidateCount`` candidates; ``cachedContentTokenCount`` when
+the request names ``cachedContent``. Queue other behaviours with ``enqueue_reply``,
+``enqueue_block`` (prompt blocked by safety), ``enqueue_error`` (Google error bodies; 429 with a
+``RetryInfo``), ``enqueue_stream``, ``enqueue_raw`` and ``enqueue_fault`` (``reset``, ``stall``,
+``cut_stream``, ``malformed_stream``, ``stream_error_event``, ``no_finish``).
+
+Example::
+
+    with FakeGeminiServer(require_key="AIza-test") as srv:
+        litegate.completion("gemini/gemini-2.5-flash", api_base=srv.url, api_key="AIza-test", messages=[...])
+        info, public_pem = generate_service_account(srv.token_uri)
+        srv.trust_key(public_pem)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import time
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from urllib.parse import parse_qsl
+
+from . import _payloads as P
+from ._server import _Behaviour, _Fault, _merge_headers, _Raw, _Reply, _Stream, FakeOpenAIServer
+
+__all__ = ["FakeGeminiServer", "GEMINI_FAULT_KINDS", "error_body", "generate_service_account", "sse"]
+
+GEMINI_FAULT_KINDS = frozenset(
+    {"reset", "stall", "cut_stream", "malformed_stream", "stream_error_event", "no_finish", "no_done"})
+DEFAULT_MODEL = "gemini-2.5-flash"
+MODEL_IDS = ("gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.0-flash", "gemini-3-pro-preview",
+             "gemini-embedding-001", "text-embedding-004")
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # the audience Google expects in a JWT assertion
+
+_STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+                 409: "ABORTED", 429: "RESOURCE_EXHAUSTED", 499: "CANCELLED", 500: "INTERNAL",
+                 501: "NOT_IMPLEMENTED", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+_MESSAGES = {
+    400: "Request contains an invalid argument.",
+    401: "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other "
+         "valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
+    403: "The caller does not have permission",
+    404: "Requested entity was not found.",
+    429: "You exceeded your current quota, please check your plan and billing details.",
+    499: "The operation was cancelled.",
+    500: "An internal error has occurred. Please retry or report in "
+         "https://developers.generativeai.google/guide/troubleshooting",
+    503: "The model is overloaded. Please try again later.",
+    504: "The request timed out. Please try again.",
+}
+_UNREGISTERED = ("Method doesn't allow unregistered callers (callers without established identity). Please use API "
+                 "Key or other form of API consumer identity to call this API.")
+_NOT_FOUND_HTML = (b"<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n"
+                   b"  <title>Error 404 (Not Found)!!1</title>\n"
+                   b"  <p><b>404.</b> <ins>That\xe2\x80\x99s an error.</ins>\n"
+                   b"  <p>The requested URL <code>%s</code> was not found on this server.  "
+                   b"<ins>That\xe2\x80\x99s all we know.</ins>\n")
+_SAFETY_RATINGS = [{"category": c, "probability": "NEGLIGIBLE"} for c in (
+    "HARM_CATEGORY_HATE_SPEECH", "HARM_CATEGORY_DANGEROUS_CONTENT", "HARM_CATEGORY_HARASSMENT",
+    "HARM_CATEGORY_SEXUALLY_EXPLICIT")]
+_TRIGGER = re.compile(r"\b(weather|call)", re.IGNORECASE)
+_FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:\-]{0,127}$")
+_MALFORMED_EVENT = b'data: {"candidates": [{"content": {not json\r\n\r\n'
+
+_STUDIO_PATH = re.compile(r"^/(v1|v1beta|v1alpha)/models/([^/:]+):([A-Za-z]+)$")
+_VERTEX_PATH = re.compile(
+    r"^/(v1|v1beta1)/projects/([^/]+)/locations/([^/]+)/(?:publishers/([^/]+)/models|endpoints)/([^/:]+):([A-Za-z]+)$")
+_MODELS_PATH = re.compile(r"^/(v1|v1beta|v1alpha)/models(?:/([^/:]+))?$")
+
+# what the proto JSON parser accepts (field names after lowerCamel normalisation)
+_REQUEST_FIELDS = frozenset({"model", "contents", "systemInstruction", "tools", "toolConfig", "safetySettings",
+                             "generationConfig", "cachedContent", "labels", "modelArmorConfig", "serviceTier", "store"})
+_PART_DATA = frozenset({"text", "inlineData", "fileData", "functionCall", "functionResponse", "executableCode",
+                        "codeExecutionResult", "toolCall", "toolResponse"})
+_PART_META = frozenset({"thought", "thoughtSignature", "videoMetadata", "partMetadata", "mediaResolution",
+                        "mediaProcessing"})
+_TOOL_FIELDS = frozenset({"functionDeclarations", "googleSearch", "googleSearchRetrieval", "codeExecution",
+                          "urlContext", "googleMaps", "fileSearch", "computerUse", "retrieval", "enterpriseWebSearch",
+                          "mcpServers"})
+_DECLARATION_FIELDS = frozenset({"name", "description", "parameters", "parametersJsonSchema", "response",
+                                 "responseJsonSchema", "behavior"})
+_SCHEMA_FIELDS = frozenset({"type", "format", "title", "description", "nullable", "enum", "maxItems", "minItems",
+                            "properties", "required", "minProperties", "maxProperties", "minLength", "maxLength",
+                            "pattern", "example", "anyOf", "propertyOrdering", "default", "items", "minimum",
+                            "maximum"})
+_VERTEX_SCHEMA_FIELDS = _SCHEMA_FIELDS | {"additionalProperties", "ref", "defs"}
+_SCHEMA_TYPES = frozenset({"TYPE_UNSPECIFIED", "STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT", "NULL"})
+_GENERATION_FIELDS = frozenset({
+    "temperature", "topP", "topK", "candidateCount", "maxOutputTokens", "stopSequences", "presencePenalty",
+    "frequencyPenalty", "seed", "responseMimeType", "responseSchema", "responseJsonSchema", "responseJsonSchemaOrdered",
+    "responseLogprobs", "logprobs", "thinkingConfig", "responseModalities", "mediaResolution", "speechConfig",
+    "imageConfig", "enableAffectiveDialog", "audioTimestamp", "routingConfig", "enableEnhancedCivicAnswers",
+    "responseFormat", "translationConfig", "audioTranscriptionConfig"})
+_THINKING_FIELDS = frozenset({"thinkingBudget", "includeThoughts", "thinkingLevel"})
+_MODES = frozenset({"MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"})
+_TASK_TYPES = frozenset({"TASK_TYPE_UNSPECIFIED", "UNSPECIFIED", "RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT",
+                         "SEMANTIC_SIMILARITY", "CLASSIFICATION", "CLUSTERING", "QUESTION_ANSWERING",
+                         "FACT_VERIFICATION", "CODE_RETRIEVAL_QUERY"})
+
+
+def _dumps(obj: Any) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def _norm(obj: Any) -> Any:
+    """Field names as the proto JSON parser sees them (snake_case accepted, as Google's servers do)."""
+    if isinstance(obj, dict):
+        return {_camel(k) if isinstance(k, str) else k: v for k, v in obj.items()}
+    return obj
+
+
+def error_body(status: int, message: Optional[str] = None, status_name: Optional[str] = None,
+               reason: Optional[str] = None, retry_delay: Optional[str] = None,
+               domain: str = "googleapis.com") -> Dict[str, Any]:
+    """A ``google.rpc.Status`` error body: ``{"error": {"code", "message", "status", "details"?}}``."""
+    err: Dict[str, Any] = {"code": status, "message": message or _MESSAGES.get(status, "Error"),
+                           "status": status_name or _STATUS_NAMES.get(status, "UNKNOWN")}
+    details = []
+    if reason:
+        details.append({"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason, "domain": domain,
+                        "metadata": {"service": "generativelanguage.googleapis.com"}})
+    if retry_delay is not None:
+        details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": retry_delay})
+    if details:
+        err["details"] = details
+    return {"error": err}
+
+
+def sse(obj: Any) -> bytes:
+    """One SSE event as Google frames it: ``data: <json>`` and a CRLF blank line, no event name."""
+    if isinstance(obj, (bytes, bytearray, memoryview)):
+        return bytes(obj)
+    text = obj if isinstance(obj, str) else json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    return b"data: " + text.encode("utf-8") + b"\r\n\r\n"
+
+
+def _b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def generate_service_account(token_uri: str, project_id: str = "fake-project",
+                             client_email: str = "litegate-test@fake-project.iam.gserviceaccount.com",
+                             key_size: int = 2048) -> Tuple[Dict[str, Any], str]:
+    """A freshly generated service-account key (the JSON Google issues, as a dict) whose
+    ``token_uri`` points at ``token_uri``, and its public key (PEM). Needs ``cryptography``."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()).decode("ascii")
+    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+    key_id = hashlib.sha1(public_pem.encode()).hexdigest()
+    info = {
+        "type": "service_account",
+        "project_id": project_id,
+        "private_key_id": key_id,
+        "private_key": private_pem,
+        "client_email": client_email,
+        "client_id": "100000000000000000001",
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": token_uri,
+        "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+        "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/" + client_email,
+        "universe_domain": "googleapis.com",
+    }
+    return info, public_pem
+
+
+# ---------------------------------------------------------------------------------------------
+# request checks
+# ---------------------------------------------------------------------------------------------
+
+
+class _Invalid(Exception):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def _unknown(name: str, where: str) -> _Invalid:
+    at = f" at '{where}'" if where else ""
+    return _Invalid(f'Invalid JSON payload received. Unknown name "{name}"{at}: Cannot find field.')
+
+
+def _check_schema(schema: Any, where: str, vertex: bool) -> None:
+    if not isinstance(schema, dict):
+        raise _Invalid(f"Invalid JSON payload received. Expected an object at '{where}'.")
+    allowed = _VERTEX_SCHEMA_FIELDS if vertex else _SCHEMA_FIELDS
+    for key in _norm(schema):
+        if key not in allowed:
+            raise _unknown(key, where)
+    s = _norm(schema)
+    typ = s.get("type")
+    if typ is not None and (not isinstance(typ, str) or typ.upper() not in _SCHEMA_TYPES):
+        raise _Invalid(f"Invalid value at '{where}.type' "
+                       f"(type.googleapis.com/google.ai.generativelanguage.v1beta.Type), {json.dumps(typ)}")
+    props = s.get("properties")
+    if props is not None:
+        if not isinstance(props, dict):
+            raise _Invalid(f"Invalid JSON payload received. Expected an object at '{where}.properties'.")
+        if not props and isinstance(typ, str) and typ.upper() == "OBJECT":
+            raise _Invalid(f"* GenerateContentRequest.{where}.properties: should be non-empty for OBJECT type")
+        for name, sub in props.items():
+            _check_schema(sub, f"{where}.properties[{name}].value", vertex)
+    if s.get("items") is not None:
+        _check_schema(s["items"], f"{where}.items", vertex)
+    for i, sub in enumerate(s.get("anyOf") or ()):
+        _check_schema(sub, f"{where}.any_of[{i}]", vertex)
+    enum = s.get("enum")
+    if enum is not None and (not isinstance(enum, list) or not all(isinstance(v, str) for v in enum)):
+        raise _Invalid(f"Invalid value at '{where}.enum' (TYPE_STRING)")
+    extra = s.get("additionalProperties")
+    if isinstance(extra, dict):
+        _check_schema(extra, f"{where}.additional_properties", vertex)
+
+
+def _check_part(part: Any, where: str) -> None:
+    if not isinstance(part, dict):
+        raise _Invalid(f"Invalid JSON payload received. Expected an object at '{where}'.")
+    p = _norm(part)
+    for key in p:
+        if key not in _PART_DATA and key not in _PART_META:
+            raise _unknown(key, where)
+    data = [k for k in p if k in _PART_DATA]
+    if len(data) != 1:
+        raise _Invalid(f"* GenerateContentRequest.{where}.data: required oneof field 'data' must have one initialized "
+                       "field")
+    kind = data[0]
+    value = _norm(p[kind])
+    if kind == "text" and not isinstance(p["text"], str):
+        raise _Invalid(f"Invalid value at '{where}.text' (TYPE_STRING)")
+    if kind == "inlineData":
+        if not isinstance(value, dict) or not isinstance(value.get("mimeType"), str) or not isinstance(
+                value.get("data"), str):
+            raise _Invalid(f"* GenerateContentRequest.{where}.inline_data: mime_type and data are required")
+        data = value["data"]
+        try:  # proto JSON takes standard or URL-safe base64
+            base64.b64decode(data.replace("-", "+").replace("_", "/"), validate=True)
+        except (ValueError, TypeError):
+            raise _Invalid(f"Invalid value at '{where}.inline_data.data' (TYPE_BYTES), Base64 decoding "
+                           "failed") from None
+    elif kind == "fileData":
+        if not isinstance(value, dict) or not isinstance(value.get("fileUri"), str) or not value["fileUri"]:
+            raise _Invalid(f"* GenerateContentRequest.{where}.file_data.file_uri: file_uri is required")
+    elif kind == "functionCall":
+        if not isinstance(value, dict) or not isinstance(value.get("name"), str) or not value["name"]:
+            raise _Invalid(f"* GenerateContentRequest.{where}.function_call.name: name is required")
+        if value.get("args") is not None and not isinstance(value["args"], dict):
+            raise _Invalid(f"Invalid value at '{where}.function_call.args' "
+                           "(type.googleapis.com/google.protobuf.Struct)")
+    elif kind == "functionResponse":
+        if not isinstance(value, dict) or not isinstance(value.get("name"), str) or not value["name"]:
+            raise _Invalid(f"* GenerateContentRequest.{where}.function_response.name: name is required")
+        if not isinstance(value.get("response"), dict):
+            raise _Invalid(f"Invalid value at '{where}.function_response.response' "
+                           "(type.googleapis.com/google.protobuf.Struct)")
+
+
+def check_request(body: Any, vertex: bool) -> List[Dict[str, Any]]:
+    """Validate a GenerateContentRequest like the API does; returns its contents or raises ``_Invalid``."""
+    if not isinstance(body, dict):
+        raise _Invalid("Invalid JSON payload received. Expected an object.")
+    b = _norm(body)
+    for key in b:
+        if key not in _REQUEST_FIELDS:
+            raise _unknown(key, "")
+    contents = b.get("contents")
+    if not isinstance(contents, list) or not contents:
+        raise _Invalid("* GenerateContentRequest.contents: contents is not specified")
+    roles = ("user", "model") if vertex else ("user", "model", "function")
+    for i, content in enumerate(contents):
+        where = f"contents[{i}]"
+        if not isinstance(content, dict):
+            raise _Invalid(f"Invalid JSON payload received. Expected an object at '{where}'.")
+        c = _norm(content)
+        for key in c:
+            if key not in ("role", "parts"):
+                raise _unknown(key, where)
+        role = c.get("role")
+        if role is None and vertex:
+            raise _Invalid(f"Please use a valid role: user, model. ({where}.role is required)")
+        if role is not None and role not in roles:
+            raise _Invalid(f"Please use a valid role: {', '.join(roles)}.")
+        parts = c.get("parts")
+        if not isinstance(parts, list) or not parts:
+            raise _Invalid(f"* GenerateContentRequest.{where}.parts: contents.parts must not be empty.")
+        for j, part in enumerate(parts):
+            _check_part(part, f"{where}.parts[{j}]")
+    _check_pairing(contents)
+    system = b.get("systemInstruction")
+    if system is not None:
+        s = _norm(system) if isinstance(system, dict) else None
+        if s is None or not isinstance(s.get("parts"), list) or set(s) - {"parts", "role"}:
+            raise _Invalid("Invalid JSON payload received. 'system_instruction' must be a Content with parts.")
+        for j, part in enumerate(s["parts"]):
+            _check_part(part, f"system_instruction.parts[{j}]")
+    names = _check_tools(b.get("tools"), vertex)
+    cfg = b.get("toolConfig")
+    if cfg is not None:
+        fcc = _norm(_norm(cfg).get("functionCallingConfig") or {}) if isinstance(cfg, dict) else None
+        if fcc is None:
+            raise _Invalid("Invalid JSON payload received. 'tool_config' must be an object.")
+        mode = fcc.get("mode", "AUTO")
+        if mode not in _MODES:
+            raise _Invalid(f"Invalid value at 'tool_config.function_calling_config.mode' "
+                           f"(type.googleapis.com/google.ai.generativelanguage.v1beta.FunctionCallingConfig.Mode), "
+                           f"{json.dumps(mode)}")
+        allowed = fcc.get("allowedFunctionNames")
+        if allowed:
+            if mode not in ("ANY", "VALIDATED"):
+                raise _Invalid("* GenerateContentRequest.tool_config.function_calling_config.allowed_function_names: "
+                               "only allowed when mode is ANY")
+            for name in allowed:
+                if name not in names:
+                    raise _Invalid("* GenerateContentRequest.tool_config.function_calling_config."
+                                   f"allowed_function_names: function {name!r} is not declared")
+    _check_generation(b.get("generationConfig"), vertex)
+    settings = b.get("safetySettings")
+    if settings is not None:
+        if not isinstance(settings, list) or not all(
+                isinstance(s, dict) and set(_norm(s)) <= {"category", "threshold", "method"} for s in settings):
+            raise _Invalid("Invalid JSON payload received. 'safety_settings' must be a list of {category, threshold}.")
+    return contents
+
+
+def _check_pairing(contents: List[Any]) -> None:
+    for i, content in enumerate(contents):
+        parts = _norm(content).get("parts") or []
+        responses = sum(1 for p in parts if "functionResponse" in _norm(p))
+        if not responses:
+            continue
+        prev = _norm(contents[i - 1]).get("parts") if i > 0 else []
+        calls = sum(1 for p in prev or () if "functionCall" in _norm(p))
+        if calls != responses:
+            raise _Invalid("Please ensure that the number of function response parts is equal to the number of "
+                           "function call parts of the function call turn.")
+
+
+def _check_tools(tools: Any, vertex: bool) -> set:
+    names: set = set()
+    if tools is None:
+        return names
+    if not isinstance(tools, list):
+        raise _Invalid("Invalid JSON payload received. 'tools' must be a list.")
+    for i, tool in enumerate(tools):
+        if not isinstance(tool, dict):
+            raise _Invalid(f"Invalid JSON payload received. Expected an object at 'tools[{i}]'.")
+        t = _norm(tool)
+        for key in t:
+            if key not in _TOOL_FIELDS:
+                raise _unknown(key, f"tools[{i}]")
+        for j, decl in enumerate(t.get("functionDeclarations") or ()):
+            where = f"tools[{i}].function_declarations[{j}]"
+            d = _norm(decl) if isinstance(decl, dict) else None
+            if d is None:
+                raise _Invalid(f"Invalid JSON payload received. Expected an object at '{where}'.")
+            for key in d:
+                if key not in _DECLARATION_FIELDS:
+                    raise _unknown(key, where)
+            name = d.get("name")
+            if not isinstance(name, str) or not _FUNCTION_NAME.match(name):
+                raise _Invalid(f"* GenerateContentRequest.{where}.name: Invalid function name. Must start with a "
+                               "letter or an underscore. Must be a-z, A-Z, 0-9, or contain underscores, dots, colons "
+                               "and dashes, with a maximum length of 128.")
+            names.add(name)
+            if d.get("parameters") is not None:
+                if d.get("parametersJsonSchema") is not None:
+                    raise _Invalid(f"* GenerateContentRequest.{where}: parameters and parameters_json_schema are "
+                                   "mutually exclusive")
+                _check_schema(d["parameters"], f"{where}.parameters", vertex)
+    return names
+
+
+def _check_generation(gen: Any, vertex: bool) -> None:
+    if gen is None:
+        return
+    if not isinstance(gen, dict):
+        raise _Invalid("Invalid JSON payload received. 'generation_config' must be an object.")
+    g = _norm(gen)
+    for key in g:
+        if key not in _GENERATION_FIELDS:
+            raise _unknown(key, "generation_config")
+    for key, lo, hi in (("temperature", 0, 2), ("topP", 0, 1), ("candidateCount", 1, 8), ("maxOutputTokens", 1, None),
+                        ("logprobs", 0, 20)):
+        value = g.get(key)
+        if value is None:
+            continue
+        number = not isinstance(value, bool) and isinstance(value, (int, float))
+        if not number or value < lo or (hi is not None and value > hi):
+            raise _Invalid(f"* GenerateContentRequest.generation_config.{key}: value {value!r} is out of range")
+    stops = g.get("stopSequences")
+    if stops is not None and (not isinstance(stops, list) or len(stops) > 5
+                              or not all(isinstance(s, str) for s in stops)):
+        raise _Invalid("* GenerateContentRequest.generation_config.stop_sequences: at most 5 strings")
+    if g.get("responseSchema") is not None or g.get("responseJsonSchema") is not None:
+        if g.get("responseSchema") is not None and g.get("responseJsonSchema") is not None:
+            raise _Invalid("* GenerateContentRequest.generation_config: response_schema and response_json_schema are "
+                           "mutually exclusive")
+        if g.get("responseMimeType") not in ("application/json", "text/x.enum"):
+            raise _Invalid("* GenerateContentRequest.generation_config.response_mime_type: it must be set to "
+                           "application/json or text/x.enum when response_schema is set")
+        if g.get("responseSchema") is not None:
+            _check_schema(g["responseSchema"], "generation_config.response_schema", vertex)
+    thinking = g.get("thinkingConfig")
+    if thinking is not None:
+        if not isinstance(thinking, dict):
+            raise _Invalid("Invalid JSON payload received. 'thinking_config' must be an object.")
+        for key in _norm(thinking):
+            if key not in _THINKING_FIELDS:
+                raise _unknown(key, "generation_config.thinking_config")
+    if g.get("responseLogprobs") is not True and g.get("logprobs") is not None:
+        raise _Invalid("* GenerateContentRequest.generation_config.logprobs: logprobs is only valid when "
+                       "response_logprobs is true")
+
+
+# ---------------------------------------------------------------------------------------------
+# the answer
+# ---------------------------------------------------------------------------------------------
+
+
+def _lower_types(schema: Any) -> Any:
+    """A Gemini Schema with JSON-schema style lower-case types (for ``_payloads.example_value``)."""
+    if isinstance(schema, dict):
+        out = {}
+        for k, v in _norm(schema).items():
+            if k == "type" and isinstance(v, str):
+                out[k] = v.lower()
+            else:
+                out[k] = _lower_types(v)
+        return out
+    if isinstance(schema, list):
+        return [_lower_types(v) for v in schema]
+    return schema
+
+
+def _part_text(part: Dict[str, Any]) -> str:
+    p = _norm(part)
+    if isinstance(p.get("text"), str):
+        return p["text"]
+    fr = p.get("functionResponse")
+    if isinstance(fr, dict):
+        return json.dumps(_norm(fr).get("response"), separators=(",", ":"))
+    fc = p.get("functionCall")
+    if isinstance(fc, dict):
+        return json.dumps(_norm(fc).get("args") or {}, separators=(",", ":"))
+    return ""
+
+
+def _tokens(text: str) -> int:
+    return P.count_tokens(text)
+
+
+def _signature(text: str) -> str:
+    return base64.b64encode(hashlib.sha256(("sig:" + text).encode()).digest() * 2).decode("ascii")
+
+
+class _Plan:
+    __slots__ = ("model", "candidates", "usage", "response_id", "feedback")
+
+    def __init__(self, model: str, candidates: List[Dict[str, Any]], usage: Dict[str, Any], response_id: str,
+                 feedback: Optional[Dict[str, Any]] = None):
+        self.model = model
+        self.candidates = candidates  # [{"parts": [...], "finishReason": ...}]; none when the prompt is blocked
+        self.usage = usage
+        self.response_id = response_id
+        self.feedback = feedback
+
+
+def _last_user(contents: List[Any]) -> Tuple[str, bool]:
+    """(text of the last user turn, whether that turn answers function calls)."""
+    for content in reversed(contents):
+        c = _norm(content)
+        if c.get("role", "user") in ("user", "function"):
+            parts = [_norm(p) for p in c.get("parts") or () if isinstance(p, dict)]
+            answered = any("functionResponse" in p for p in parts)
+            texts = []
+            for p in parts:
+                if isinstance(p.get("text"), str):
+                    texts.append(p["text"])
+                elif isinstance(p.get("functionResponse"), dict):  # answer a tool result with its content
+                    result = _norm(p["functionResponse"]).get("response")
+                    value = result.get("content", result) if isinstance(result, dict) else result
+                    texts.append(value if isinstance(value, str) else json.dumps(value, separators=(",", ":")))
+            return " ".join(texts), answered
+    return "", False
+
+
+def _choose_calls(body: Dict[str, Any], text: str, answered: bool) -> List[Tuple[str, Dict[str, Any]]]:
+    decls = []
+    for tool in body.get("tools") or ():
+        for d in _norm(tool).get("functionDeclarations") or ():
+            decls.append(_norm(d))
+    if not decls:
+        return []
+    fcc = _norm(_norm(body.get("toolConfig") or {}).get("functionCallingConfig") or {})
+    mode = fcc.get("mode", "AUTO")
+    if mode == "NONE":
+        return []
+    allowed = fcc.get("allowedFunctionNames")
+    if allowed:
+        decls = [d for d in decls if d.get("name") in allowed] or decls
+    if mode not in ("ANY", "VALIDATED") and (answered or not _TRIGGER.search(text)):
+        return []
+    low = text.lower()
+    mentioned = [d for d in decls if str(d.get("name", "")).lower() in low]
+    if mentioned:
+        chosen = mentioned
+    else:
+        weather = [d for d in decls if "weather" in str(d.get("name", "")).lower()] if "weather" in low else []
+        chosen = (weather or decls)[:1]
+    out = []
+    for d in chosen:
+        schema = d.get("parameters") or d.get("parametersJsonSchema") or {"type": "object", "properties": {}}
+        args = P.example_value(_lower_types(schema))
+        out.append((d["name"], args if isinstance(args, dict) else {}))
+    return out
+
+
+def _prompt_tokens(body: Dict[str, Any]) -> int:
+    total = 0
+    for content in body.get("contents") or ():
+        for part in _norm(content).get("parts") or ():
+            total += 1 + (_tokens(_part_text(part)) if isinstance(part, dict) else 0)
+    system = body.get("systemInstruction")
+    if isinstance(system, dict):
+        for part in _norm(system).get("parts") or ():
+            total += _tokens(_part_text(part)) if isinstance(part, dict) else 0
+    return max(total, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# the server
+# ---------------------------------------------------------------------------------------------
+
+
+class FakeGeminiServer(FakeOpenAIServer):
+    """A Gemini API + Vertex AI server on 127.0.0.1 for tests, demos and benchmarks.
+
+    ``url`` is the ``api_base`` for litegate and the ``base_url`` for ``google-genai``'s
+    ``HttpOptions``. ``require_key``: Gemini API routes need ``x-goog-api-key`` (or ``?key=``)
+    equal to it (missing: 403 ``PERMISSION_DENIED``; wrong: 400 ``API_KEY_INVALID``, as Google
+    answers). ``require_token``: Vertex routes need ``Authorization: Bearer <t>`` with ``t`` this
+    string, or, when True, a token this server issued and has not expired (401
+    ``UNAUTHENTICATED`` otherwise). ``token_lifetime`` is the ``expires_in`` of issued tokens.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, require_key: Optional[str] = None,
+                 require_token: Union[None, bool, str] = None, default_delay: float = 0.0, record: bool = True,
+                 sse_framing: str = "chunked", embedding_dims: int = P.DEFAULT_EMBEDDING_DIMS,
+                 token_lifetime: int = 3599) -> None:
+        super().__init__(host, port, require_key=None, default_delay=default_delay, record=record,
+                         sse_framing=sse_framing, embedding_dims=embedding_dims)
+        self.api_key = require_key
+        self.require_token = require_token
+        self.token_lifetime = int(token_lifetime)
+        self.issued_tokens: List[str] = []
+        self.token_grants: List[Dict[str, Any]] = []  # decoded JWT claims / refresh grants, in order
+        self._valid_tokens: set = set()
+        self._trusted_keys: List[Any] = []
+
+    @property
+    def base_url(self) -> str:
+        return self.url
+
+    @property
+    def token_uri(self) -> str:
+        return self.url + "/token"
+
+    def vertex_base(self, project: str = "fake-project", location: str = "us-central1") -> str:
+        """The Vertex resource prefix on this server (what litegate builds from ``api_base=srv.url``)."""
+        return f"{self.url}/v1/projects/{project}/locations/{location}"
+
+    def __repr__(self) -> str:
+        return f"<FakeGeminiServer {self.url} {'running' if self.running else 'stopped'}>"
+
+    # -- tokens ------------------------------------------------------------------------------------
+
+    def trust_key(self, public_key_pem: str) -> None:
+        """Check the RS256 signature of JWT assertions against this public key (``cryptography``)."""
+        from cryptography.hazmat.primitives import serialization
+
+        self._trusted_keys.append(serialization.load_pem_public_key(public_key_pem.encode()))
+
+    def expire_tokens(self) -> None:
+        """Revoke every token issued so far (a Vertex call with one then gets 401)."""
+        with self._lock:
+            self._valid_tokens.clear()
+
+    def reset(self) -> None:
+        super().reset()
+        with self._lock:
+            self.issued_tokens.clear()
+            self.token_grants.clear()
+            self._valid_tokens.clear()
+
+    # -- queueing ------------------------------------------------------------------------------
+
+    def enqueue_error(  # type: ignore[override]
+        self,
+        status: int = 429,
+        count: int = 1,
+        body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
+        headers: Optional[Mapping[str, Optional[str]]] = None,
+        *,
+        message: Optional[str] = None,
+        status_name: Optional[str] = None,
+        reason: Optional[str] = None,
+        retry_delay: Optional[str] = None,
+        delay: float = 0.0,
+        path: Optional[str] = None,
+    ) -> None:
+        """Queue ``count`` Google error responses (``google.rpc.Status`` JSON) for ``status``.
+
+        ``message`` / ``status_name`` / ``reason`` (an ``ErrorInfo`` reason such as
+        ``API_KEY_INVALID``) override the defaults; a 429 carries a ``RetryInfo`` with
+        ``retry_delay`` (default ``"0s"``) as Google's quota errors do.
+        """
+        if body is None:
+            if status == 429 and retry_delay is None:
+                retry_delay = "0s"
+            raw = _dumps(error_body(status, message, status_name, reason, retry_delay))
+        elif isinstance(body, (bytes, bytearray)):
+            raw = bytes(body)
+        elif isinstance(body, str):
+            raw = body.encode("utf-8")
+        else:
+            raw = _dumps(body)
+        hdrs = _merge_headers({"content-type": "application/json; charset=UTF-8"}, headers)
+        self._push(_Raw(int(status), raw, hdrs, float(delay), path) for _ in range(count))
+
+    def enqueue_reply(  # type: ignore[override]
+        self,
+        content: Optional[str] = "hello",
+        tool_calls: Optional[List[Any]] = None,
+        finish_reason: Optional[str] = None,
+        usage: Optional[Dict[str, Any]] = None,
+        delay: float = 0.0,
+        model: Optional[str] = None,
+        *,
+        thinking: Optional[str] = None,
+        signature: Optional[str] = None,
+        extra: Optional[Dict[str, Any]] = None,
+        count: int = 1,
+        path: Optional[str] = None,
+    ) -> None:
+        """Queue an answer (streamed when the request is a ``streamGenerateContent``).
+
+        ``content`` is the text (None / "" for none); ``tool_calls`` items are ``{"name",
+        "arguments": dict|str, "id"?}`` or the OpenAI form and become ``functionCall`` parts;
+        ``thinking`` adds a thought part first; ``signature`` is the ``thoughtSignature`` of the
+        first function call (or text) part. ``finish_reason`` is Gemini's (``STOP``,
+        ``MAX_TOKENS``, ``SAFETY`` ...; default ``STOP``); ``usage`` (``usageMetadata`` names)
+        overrides the counts; ``extra`` fields are added to the candidate (``safetyRatings``,
+        ``citationMetadata``, ``groundingMetadata``, ``logprobsResult`` ...).
+        """
+        custom = {"thinking": thinking, "signature": signature, "extra": extra}
+        self._push(_Reply(content, tool_calls, finish_reason, usage, float(delay), model, custom, path)
+                   for _ in range(count))
+
+    def enqueue_block(self, reason: str = "SAFETY", message: Optional[str] = None, *, count: int = 1,
+                      path: Optional[str] = None) -> None:
+        """Queue a blocked prompt: ``promptFeedback.blockReason`` and no candidates (HTTP 200)."""
+        custom = {"block": reason, "block_message": message}
+        self._push(_Reply(None, None, None, None, 0.0, None, custom, path) for _ in range(count))
+
+    def enqueue_stream(  # type: ignore[override]
+        self,
+        events: Optional[List[Any]] = None,
+        chunk_delay: float = 0.0,
+        cut_after: Optional[int] = None,
+        *,
+        delay: float = 0.0,
+        status: int = 200,
+        headers: Optional[Mapping[str, Optional[str]]] = None,
+        path: Optional[str] = None,
+    ) -> None:
+        """Queue an SSE response: ``dict`` items are ``data: <json>`` events, ``str`` items are sent as
+        the data payload, ``bytes`` verbatim (your own framing); ``None`` = the default stream for the
+        request. ``cut_after=k`` closes the connection after ``k`` items."""
+        evs = None if events is None else [sse(e) for e in events]
+        self._push([_Stream(evs, float(chunk_delay), False, cut_after, float(delay), int(status),
+                            dict(headers or {}), path)])
+
+    def enqueue_fault(self, kind: str, *, count: int = 1, path: Optional[str] = None) -> None:
+        """Queue a fault: ``reset``, ``stall``, ``cut_stream`` (closed mid-stream), ``malformed_stream``
+        (an event that is not JSON), ``stream_error_event`` (a 503 error object appended to the
+        stream, as Google does) or ``no_finish`` (a clean end without ``finishReason``; ``no_done``
+        is an alias)."""
+        if kind not in GEMINI_FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(GEMINI_FAULT_KINDS)}")
+        self._push(_Fault(kind, path) for _ in range(count))
+
+    # -- per-request logic (runs on the server loop) ----------------------------------------------
+
+    def _admit(self, rec: Any) -> Any:
+        with self._lock:
+            if self.record:
+                self._requests.append(rec)
+            self._hits[rec.path] += 1
+            behaviour = self._take(rec)
+            denied = self._deny(rec)
+        if denied is not None:
+            return denied
+        try:
+            return self._resolve(rec, behaviour)
+        except Exception as exc:  # a bug here must still answer the client
+            return self._json(500, error_body(500, f"fake server error: {exc!r}"))
+
+    def _take(self, rec: Any) -> Optional[_Behaviour]:
+        """The first queued behaviour for ``rec``; the token endpoint only takes those queued for it
+        (``path="/token"``), so a queued answer is not spent on a token exchange."""
+        token = rec.path == "/token"
+        q = self._queue
+        for i, b in enumerate(q):
+            if (b.path is None and not token) or (b.path is not None and rec.path.endswith(b.path)):
+                del q[i]
+                return b
+        return None
+
+    def _deny(self, rec: Any) -> Optional[_Raw]:
+        """The auth failure for ``rec`` (called with the lock held), or None."""
+        if rec.path == "/token":
+            return None
+        if _VERTEX_PATH.match(rec.path):
+            want = self.require_token
+            if want is None:
+                return None
+            auth = rec.headers.get("authorization", "")
+            if not auth:
+                return self._json(401, error_body(401, reason="CREDENTIALS_MISSING", domain="googleapis.com"))
+            token = auth[7:] if auth.startswith("Bearer ") else ""
+            ok = token == want if isinstance(want, str) else token in self._valid_tokens
+            if not ok:
+                return self._json(401, error_body(401, reason="ACCESS_TOKEN_EXPIRED", domain="googleapis.com"))
+            return None
+        if self.api_key is None or not (_STUDIO_PATH.match(rec.path) or _MODELS_PATH.match(rec.path.rstrip("/"))):
+            return None  # unknown URLs get Google's HTML 404 whatever the key
+        key = rec.headers.get("x-goog-api-key") or rec.query.get("key")
+        if not key:
+            return self._json(403, error_body(403, _UNREGISTERED))
+        if key != self.api_key:
+            return self._json(400, error_body(400, "API key not valid. Please pass a valid API key.",
+                                              reason="API_KEY_INVALID"))
+        return None
+
+    def _json(self, status: int, body: Any, delay: float = 0.0) -> _Raw:
+        headers = {"content-type": "application/json; charset=UTF-8", "server-timing": "gfet4t7; dur=42",
+                   "x-goog-request-id": self._next_id("req-")}
+        return _Raw(status, body if isinstance(body, bytes) else _dumps(body), headers, delay, None)
+
+    def _resolve(self, rec: Any, b: Optional[_Behaviour]) -> Any:
+        if b is not None and type(b) is _Raw:
+            return b
+        if type(b) is _Fault and b.kind in ("reset", "stall"):
+            return b
+        if type(b) is _Stream and b.events is not None:
+            return b
+        reply = b if type(b) is _Reply else None
+        delay = reply.delay if reply is not None else self.default_delay
+        path = rec.path.rstrip("/")
+        if path == "/token":
+            return self._token(rec) if rec.method == "POST" else self._json(405, error_body(400, "Method not allowed"))
+        m = _MODELS_PATH.match(path)
+        if m and rec.method == "GET":
+            return self._json(200, self._models(m.group(2)))
+        vertex = False
+        m = _STUDIO_PATH.match(path)
+        if m:
+            model, method = m.group(2), m.group(3)
+        else:
+            m = _VERTEX_PATH.match(path)
+            if m is None:
+                return _Raw(404, _NOT_FOUND_HTML % path.encode(), {"content-type": "text/html; charset=UTF-8"}, 0.0,
+                            None)
+            vertex = True
+            model, method = m.group(5), m.group(6)
+        if rec.method != "POST":
+            return self._json(404, error_body(404, f"Method {rec.method} not found for {path}"))
+        if rec.json is None:
+            return self._json(400, error_body(400, "Invalid JSON payload received. Unexpected end of string."))
+        if reply is not None and reply.model:
+            model = reply.model
+        if method in ("embedContent", "batchEmbedContents", "predict"):
+            return self._embed(rec.json, model, method, vertex, delay)
+        if method == "countTokens":
+            body = rec.json if isinstance(rec.json, dict) else {}
+            inner = body.get("generateContentRequest") or body
+            return self._json(200, {"totalTokens": _prompt_tokens(inner if isinstance(inner, dict) else {})})
+        if method not in ("generateContent", "streamGenerateContent"):
+            return self._json(404, error_body(404, f"Method {method} not found."))
+        try:
+            check_request(rec.json, vertex)
+        except _Invalid as e:
+            return self._json(e.status, error_body(e.status, str(e)), delay)
+        plan = self._plan(_norm(rec.json), model, reply)
+        if method == "generateContent":
+            return self._json(200, self._response(plan, len(plan.candidates), final=True), delay)
+        events = self._events(plan)
+        if rec.query.get("alt") != "sse":  # without alt=sse Google streams one JSON array
+            return self._json(200, b"[" + b",\r\n".join(_dumps(e) for e in events) + b"]", delay)
+        raw = [sse(e) for e in events]
+        if type(b) is _Stream:
+            return _Stream(raw, b.chunk_delay, False, b.cut_after, b.delay, b.status, b.headers, b.path)
+        if type(b) is _Fault:
+            return self._fault(b.kind, events, raw)
+        return _Stream(raw, 0.0, False, None, delay, 200, {}, None)
+
+    def _fault(self, kind: str, events: List[Dict[str, Any]], raw: List[bytes]) -> _Stream:
+        if kind == "cut_stream":
+            return _Stream(raw, 0.0, False, max(1, min(2, len(raw) - 1)), 0.0, 200, {}, None)
+        if kind == "malformed_stream":
+            return _Stream(raw[:1] + [_MALFORMED_EVENT], 0.0, False, None, 0.0, 200, {}, None)
+        if kind == "stream_error_event":
+            err = json.dumps(error_body(503), indent=2).encode() + b"\n"
+            return _Stream(raw[: max(1, min(2, len(raw) - 1))] + [err], 0.0, False, None, 0.0, 200, {}, None)
+        last = json.loads(json.dumps(events[-1]))  # no_finish / no_done: the last event without finishReason
+        for cand in last.get("candidates") or ():
+            cand.pop("finishReason", None)
+        return _Stream(raw[:-1] + [sse(last)], 0.0, False, None, 0.0, 200, {}, None)
+
+    def _default_events(self, rec: Any) -> List[bytes]:
+        body = rec.json if isinstance(rec.json, dict) else {}
+        if not body.get("contents"):
+            body = {"contents": [{"role": "user", "parts": [{"text": "hello"}]}]}
+        return [sse(e) for e in self._events(self._plan(_norm(body), DEFAULT_MODEL, None))][:-1]
+
+    def _models(self, one: Optional[str]) -> Dict[str, Any]:
+        def model(mid: str) -> Dict[str, Any]:
+            methods = ["embedContent", "batchEmbedContents"] if "embedding" in mid else [
+                "generateContent", "streamGenerateContent", "countTokens"]
+            return {"name": f"models/{mid}", "version": "001", "displayName": mid, "inputTokenLimit": 1048576,
+                    "outputTokenLimit": 65536, "supportedGenerationMethods": methods}
+
+        if one:
+            return model(one)
+        return {"models": [model(m) for m in MODEL_IDS]}
+
+    # -- OAuth token endpoint ----------------------------------------------------------------------
+
+    def _token_error(self, error: str, description: str, status: int = 400) -> _Raw:
+        return _Raw(status, _dumps({"error": error, "error_description": description}),
+                    {"content-type": "application/json; charset=utf-8"}, 0.0, None)
+
+    def _token(self, rec: Any) -> _Raw:
+        if "application/x-www-form-urlencoded" not in (rec.headers.get("content-type") or ""):
+            return self._token_error("invalid_request",
+                                     "Invalid Content-Type: expected application/x-www-form-urlencoded")
+        form = dict(parse_qsl(rec.body.decode("utf-8", "replace")))
+        grant = form.get("grant_type")
+        if grant == JWT_GRANT:
+            claims = self._check_assertion(form.get("assertion") or "")
+            if isinstance(claims, _Raw):
+                return claims
+        elif grant == "refresh_token":
+            if not form.get("refresh_token") or not form.get("client_id"):
+                return self._token_error("invalid_request", "Missing required parameter: refresh_token")
+            claims = {"grant": "refresh_token", "client_id": form["client_id"]}
+        else:
+            return self._token_error("unsupported_grant_type", f"Invalid grant_type: {grant}")
+        token = "ya29.fake-" + self._next_id("")
+        with self._lock:
+            self.token_grants.append(claims)
+            self.issued_tokens.append(token)
+            self._valid_tokens.add(token)
+        return _Raw(200, _dumps({"access_token": token, "expires_in": self.token_lifetime, "token_type": "Bearer"}),
+                    {"content-type": "application/json; charset=utf-8"}, 0.0, None)
+
+    def _check_assertion(self, assertion: str) -> Union[Dict[str, Any], _Raw]:
+        pieces = assertion.split(".")
+        if len(pieces) != 3:
+            return self._token_error("invalid_grant", "Invalid JWT: Token must be a short-lived token and in a "
+                                                      "reasonable timeframe")
+        try:
+            header = json.loads(_b64url_decode(pieces[0]))
+            claims = json.loads(_b64url_decode(pieces[1]))
+            signature = _b64url_decode(pieces[2])
+        except (ValueError, TypeError):
+            return self._token_error("invalid_grant", "Invalid JWT: the assertion is not base64url JSON")
+        if header.get("alg") != "RS256":
+            return self._token_error("invalid_grant", "Invalid JWT signature algorithm: expected RS256")
+        now = time.time()
+        for name in ("iss", "scope", "aud", "iat", "exp"):
+            if name not in claims:
+                return self._token_error("invalid_grant", f"Invalid JWT: missing claim {name!r}")
+        if claims["aud"] not in (GOOGLE_TOKEN_URI, self.token_uri):
+            return self._token_error("invalid_grant", f"Invalid JWT audience: {claims['aud']}")
+        if not (claims["iat"] - 300 <= now <= claims["exp"] + 300) or claims["exp"] - claims["iat"] > 3600:
+            return self._token_error("invalid_grant", "Invalid JWT: Token must be a short-lived token (60 minutes) and "
+                                                      "in a reasonable timeframe. Check your iat and exp values")
+        if self._trusted_keys:
+            from cryptography.exceptions import InvalidSignature
+            from cryptography.hazmat.primitives import hashes
+            from cryptography.hazmat.primitives.asymmetric import padding
+
+            signed = (pieces[0] + "." + pieces[1]).encode("ascii")
+            for key in self._trusted_keys:
+                try:
+                    key.verify(signature, signed, padding.PKCS1v15(), hashes.SHA256())
+                    break
+                except InvalidSignature:
+                    continue
+            else:
+                return self._token_error("invalid_grant", "Invalid JWT Signature.")
+        return dict(claims, kid=header.get("kid"))
+
+    # -- generateContent ---------------------------------------------------------------------------
+
+    def _plan(self, body: Dict[str, Any], model: str, reply: Optional[_Reply]) -> _Plan:
+        contents = body.get("contents") or []
+        gen = _norm(body.get("generationConfig") or {})
+        thinking_cfg = _norm(gen.get("thinkingConfig") or {})
+        custom = reply.custom if reply is not None and isinstance(reply.custom, dict) else {}
+        n = gen.get("candidateCount") if isinstance(gen.get("candidateCount"), int) else 1
+        prompt = _prompt_tokens(body)
+        usage: Dict[str, Any] = {"promptTokenCount": prompt}
+        if custom.get("block"):
+            feedback: Dict[str, Any] = {"blockReason": custom["block"], "safetyRatings": [
+                dict(r, probability="HIGH" if i == 2 else "NEGLIGIBLE") for i, r in enumerate(_SAFETY_RATINGS)]}
+            if custom.get("block_message"):
+                feedback["blockReasonMessage"] = custom["block_message"]
+            usage["totalTokenCount"] = prompt
+            return _Plan(model, [], usage, self._next_id("resp-"), feedback)
+        text, answered = _last_user(contents)
+        thought: Optional[str] = custom.get("thinking")
+        if thought is None and thinking_cfg.get("includeThoughts"):
+            thought = "**Considering the request**\n\nThe user asks: " + P._snippet(text) + ". I will answer directly."
+        finish = "STOP"
+        calls: List[Tuple[str, Dict[str, Any], Optional[str]]] = []
+        answer: Optional[str]
+        if reply is not None:
+            answer = reply.content
+            for name, args, cid in P.normalize_tool_calls(reply.tool_calls or []):
+                value = json.loads(args) if args else {}
+                calls.append((name, value if isinstance(value, dict) else {"value": value}, cid))
+            finish = reply.finish_reason or "STOP"
+        else:
+            calls = [(name, args, None) for name, args in _choose_calls(body, text, answered)]
+            mime = gen.get("responseMimeType")
+            if calls:
+                answer = None
+            elif mime == "application/json":
+                schema = gen.get("responseJsonSchema") or gen.get("responseSchema")
+                answer = json.dumps(P.example_value(_lower_types(schema)) if schema else {"reply": text},
+                                    separators=(",", ":"))
+            else:
+                snippet = P._snippet(text)
+                answer = "This is a fake reply to: " + snippet if snippet else "This is a fake reply."
+            if answer:
+                for seq in gen.get("stopSequences") or ():
+                    pos = answer.find(seq) if seq else -1
+                    if pos >= 0:
+                        answer = answer[:pos]
+                limit = gen.get("maxOutputTokens")
+                pieces = P.split_words(answer)
+                if isinstance(limit, int) and 0 < limit < len(pieces):
+                    answer = "".join(pieces[:limit])
+                    finish = "MAX_TOKENS"
+        signature = custom.get("signature") or (_signature(thought) if thought else None)
+        parts: List[Dict[str, Any]] = []
+        if thought:
+            parts.append({"text": thought, "thought": True})
+        if answer:
+            parts.append({"text": answer})
+        for i, (name, args, cid) in enumerate(calls):
+            fc: Dict[str, Any] = {"name": name, "args": args}
+            if cid:
+                fc["id"] = cid
+            part: Dict[str, Any] = {"functionCall": fc}
+            if i == 0 and signature:
+                part["thoughtSignature"] = signature
+            parts.append(part)
+        if signature and not calls and answer:
+            parts[-1]["thoughtSignature"] = signature
+        candidates = []
+        for index in range(max(1, n)):
+            cand: Dict[str, Any] = {"parts": [dict(p) for p in parts], "finishReason": finish}
+            if custom.get("extra"):
+                cand["extra"] = custom["extra"]
+            candidates.append(cand)
+        out_tokens = sum(_tokens(p.get("text") or "") for p in parts if not p.get("thought")) + 6 * len(calls)
+        usage["candidatesTokenCount"] = max(1, out_tokens) * max(1, n)
+        if thought:
+            usage["thoughtsTokenCount"] = _tokens(thought)
+        if body.get("cachedContent"):
+            usage["cachedContentTokenCount"] = 64
+            usage["promptTokenCount"] = prompt + 64
+        usage["totalTokenCount"] = usage["promptTokenCount"] + usage["candidatesTokenCount"] + usage.get(
+            "thoughtsTokenCount", 0)
+        usage["promptTokensDetails"] = [{"modality": "TEXT", "tokenCount": usage["promptTokenCount"]}]
+        if reply is not None and reply.usage:
+            usage.update(reply.usage)
+        return _Plan(model, candidates, usage, self._next_id("resp-"))
+
+    def _candidate(self, cand: Dict[str, Any], index: int, parts: List[Dict[str, Any]], final: bool) -> Dict[str, Any]:
+        out: Dict[str, Any] = {"content": {"parts": parts, "role": "model"}}
+        if final:
+            out["finishReason"] = cand["finishReason"]
+            out["safetyRatings"] = _SAFETY_RATINGS
+        out["index"] = index
+        if final and cand.get("extra"):
+            out.update(cand["extra"])
+        return out
+
+    def _response(self, plan: _Plan, n: int, final: bool) -> Dict[str, Any]:
+        if not plan.candidates:  # a blocked prompt
+            return {"promptFeedback": plan.feedback, "usageMetadata": plan.usage, "modelVersion": plan.model,
+                    "responseId": plan.response_id}
+        cands = [self._candidate(c, i, c["parts"], final) for i, c in enumerate(plan.candidates)]
+        return {"candidates": cands, "usageMetadata": plan.usage, "modelVersion": plan.model,
+                "responseId": plan.response_id}
+
+    def _events(self, plan: _Plan) -> List[Dict[str, Any]]:
+        """The stream rendering of ``plan``: thoughts, text in pieces of a few words, function calls
+        whole; the last event carries ``finishReason`` and the final usage."""
+        if not plan.candidates:
+            return [self._response(plan, 0, True)]
+        early_usage = {"promptTokenCount": plan.usage.get("promptTokenCount", 0),
+                       "totalTokenCount": plan.usage.get("promptTokenCount", 0),
+                       "promptTokensDetails": plan.usage.get("promptTokensDetails", [])}
+        steps: List[List[Dict[str, Any]]] = []  # per event: the parts of each candidate (the same for all)
+        parts = plan.candidates[0]["parts"]
+        for part in parts:
+            if "text" in part:
+                words = P.split_words(part["text"]) or [""]
+                for k in range(0, len(words), 3):
+                    piece = dict(part, text="".join(words[k:k + 3]))
+                    if k + 3 < len(words):
+                        piece.pop("thoughtSignature", None)
+                    steps.append([piece])
+            else:
+                steps.append([part])
+        if not steps:
+            steps.append([{"text": ""}])
+        events = []
+        for k, step in enumerate(steps):
+            final = k == len(steps) - 1
+            cands = [self._candidate(c, i, [dict(p) for p in step], final) for i, c in enumerate(plan.candidates)]
+            events.append({"candidates": cands, "usageMetadata": plan.usage if final else early_usage,
+                           "modelVersion": plan.model, "responseId": plan.response_id})
+        return events
+
+    # -- embeddings ----------------------------------------------------------------------------------
+
+    def _vector(self, text: str, dims: Any) -> Union[List[float], _Raw]:
+        if dims is None:
+            dims = self.embedding_dims
+        if isinstance(dims, bool) or not isinstance(dims, int) or not 1 <= dims <= 3072:
+            return self._json(400, error_body(400, "* EmbedContentRequest.output_dimensionality: must be between 1 "
+                                                   "and 3072"))
+        return P.embedding_vector(text, dims)
+
+    @staticmethod
+    def _content_text(content: Any) -> Optional[str]:
+        if not isinstance(content, dict):
+            return None
+        parts = _norm(content).get("parts")
+        if not isinstance(parts, list) or not parts:
+            return None
+        texts = [_norm(p).get("text") for p in parts if isinstance(p, dict)]
+        if not texts or not all(isinstance(t, str) for t in texts):
+            return None
+        return " ".join(texts)
+
+    def _embed_one(self, req: Any, where: str, vertex: bool, model: str,
+                   batch: bool) -> Union[Tuple[List[float], int], _Raw]:
+        if not isinstance(req, dict):
+            return self._json(400, error_body(400, f"Invalid JSON payload received. Expected an object at '{where}'."))
+        r = _norm(req)
+        allowed = {"content", "embedContentConfig", "autoTruncate", "title", "taskType", "outputDimensionality"} \
+            if vertex else {"model", "content", "taskType", "title", "outputDimensionality", "embedContentConfig"}
+        for key in r:
+            if key not in allowed:
+                return self._json(400, error_body(400, str(_unknown(key, where))))
+        if not vertex and batch:
+            if r.get("model") != f"models/{model}":
+                return self._json(400, error_body(400, f"* BatchEmbedContentsRequest.{where}.model: the model of "
+                                                       f"each request must be models/{model}"))
+        text = self._content_text(r.get("content"))
+        if text is None:
+            return self._json(400, error_body(400, f"* EmbedContentRequest.{where}.content: content with text parts "
+                                                   "is required"))
+        config = _norm(r.get("embedContentConfig") or {})
+        task = config.get("taskType", r.get("taskType"))
+        if task is not None and task not in _TASK_TYPES:
+            return self._json(400, error_body(400, f"Invalid value at '{where}.task_type', {json.dumps(task)}"))
+        vec = self._vector(text, config.get("outputDimensionality", r.get("outputDimensionality")))
+        if isinstance(vec, _Raw):
+            return vec
+        return vec, max(1, _tokens(text))
+
+    def _embed(self, body: Any, model: str, method: str, vertex: bool, delay: float) -> _Raw:
+        if not isinstance(body, dict):
+            return self._json(400, error_body(400, "Invalid JSON payload received. Expected an object."))
+        if method == "predict":
+            if not vertex:
+                return self._json(404, error_body(404, "Method predict not found."))
+            instances = body.get("instances")
+            if not isinstance(instances, list) or not instances:
+                return self._json(400, error_body(400, "instances is required"))
+            params = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+            predictions = []
+            for inst in instances:
+                if not isinstance(inst, dict) or not isinstance(inst.get("content"), str):
+                    return self._json(400, error_body(400, "Each instance needs a 'content' string."))
+                vec = self._vector(inst["content"], params.get("outputDimensionality"))
+                if isinstance(vec, _Raw):
+                    return vec
+                predictions.append({"embeddings": {"values": vec, "statistics": {
+                    "token_count": max(1, _tokens(inst["content"])), "truncated": False}}})
+            chars = sum(len(i["content"]) for i in instances)
+            return self._json(200, {"predictions": predictions, "metadata": {"billableCharacterCount": chars}}, delay)
+        if method == "batchEmbedContents":
+            requests = body.get("requests")
+            if not isinstance(requests, list) or not requests:
+                return self._json(400, error_body(400, "* BatchEmbedContentsRequest.requests: requests is required"))
+            values = []
+            tokens = 0
+            for i, req in enumerate(requests):
+                res = self._embed_one(req, f"requests[{i}]", vertex, model, True)
+                if isinstance(res, _Raw):
+                    return res
+                values.append({"values": res[0]})
+                tokens += res[1]
+            out: Dict[str, Any] = {"embeddings": values}
+            if vertex:
+                out["usageMetadata"] = {"promptTokenCount": tokens, "totalTokenCount": tokens}
+            return self._json(200, out, delay)
+        res = self._embed_one(body, "", vertex, model, False)
+        if isinstance(res, _Raw):
+            return res
+        one: Dict[str, Any] = {"embedding": {"values": res[0]}}
+        if vertex:
+            one["usageMetadata"] = {"promptTokenCount": res[1], "totalTokenCount": res[1]}
+            one["truncated"] = False
+        return self._json(200, one, delay)
+
