@@ -109,6 +109,7 @@ import time
 import uuid
 from typing import Any
 
+from ._common import drop_unsupported
 from ..core.errors import exception_from_response, mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import dumps, loads
@@ -964,14 +965,7 @@ class Gemini:
         ``toolConfig``); no contents or system instruction."""
         bad = self._unsupported(params, model)
         if bad:
-            if not drop:
-                raise UnsupportedParamsError(
-                    message=(f"{self.name} does not support parameters {bad} for model={model}. "
-                             f"Set litegate.drop_params=True (or pass drop_params=True) to drop them."),
-                    model=model,
-                    llm_provider=self.name,
-                )
-            params = {k: v for k, v in params.items() if k not in bad}
+            params = drop_unsupported(self.name, params, bad, model, drop)
         get = params.get
         gen: dict = {}
         if "temperature" in params:
