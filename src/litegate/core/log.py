@@ -30,12 +30,16 @@ def log_request(req: object, provider: str) -> None:
 
 
 def log_retry(exc: BaseException, attempt: int, wait: float) -> None:
+    if not log.isEnabledFor(logging.INFO):
+        return
     from .redact import redact
 
     log.info("litegate retry %d in %.2fs after %s: %s", attempt + 1, wait, type(exc).__name__, redact(str(exc))[:300])
 
 
 def log_fallback(model: str, target: object, exc: BaseException) -> None:
+    if not log.isEnabledFor(logging.INFO):
+        return
     from .redact import redact
 
     name = target.get("model") if isinstance(target, dict) else target
