@@ -62,3 +62,26 @@ def test_interpreter_exits_cleanly_after_async_calls(server):
         assert out.returncode == 0, out.stderr[-2000:]
         assert out.stdout.strip() == "done"
         assert "Fatal Python error" not in out.stderr
+
+
+def test_httpx_async_clients_close_with_their_event_loop(server):
+    """An event loop that ends (asyncio.run) takes its httpx connections with it: no unclosed sockets."""
+    script = textwrap.dedent(f"""
+        import asyncio, gc, litegate
+        client = litegate.Client(api_key="sk-loop-000000", api_base={server.base_url!r}, http_backend="httpx")
+        async def go():
+            await client.acompletion("openai/gpt-4o-mini", [{{"role": "user", "content": "hi"}}])
+            stream = await client.acompletion("openai/gpt-4o-mini", [{{"role": "user", "content": "hi"}}], stream=True)
+            async for _ in stream:
+                pass
+        for _ in range(3):
+            asyncio.run(go())
+        gc.collect()
+        print("done")
+    """)
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, "-X", "dev", "-W", "always::ResourceWarning", "-c", script],
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "done"
+    assert "unclosed" not in out.stderr.lower(), out.stderr[-2000:]

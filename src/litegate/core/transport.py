@@ -219,6 +219,14 @@ class _HttpxAsyncStream:
         return self._closed
 
 
+async def _close_at_loop_shutdown(client: Any) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        if not client.is_closed:
+            await client.aclose()
+
+
 class HttpxTransport:
     """httpx backend: one pooled sync client; one async client per event loop."""
 
@@ -253,13 +261,17 @@ class HttpxTransport:
         import asyncio
 
         loop = asyncio.get_running_loop()
-        client = self._async.get(loop)
-        if client is None or client.is_closed:
+        entry = self._async.get(loop)
+        if entry is None or entry[0].is_closed:
             client = _lib().AsyncClient(
                 limits=self._limits(), verify=self._verify, proxy=self._proxy, follow_redirects=False
             )
-            self._async[loop] = client
-        return client
+            # close the client when its loop shuts down: asyncio.run() finalizes the loop's async
+            # generators, and this one's ``finally`` closes the client's connections there
+            closer = _close_at_loop_shutdown(client)
+            loop.create_task(closer.__anext__())
+            entry = self._async[loop] = (client, closer)
+        return entry[0]
 
     def send(self, req: HttpRequest, timeout: Timeouts) -> HttpResponse:
         client = self.sync_client()
@@ -309,9 +321,9 @@ class HttpxTransport:
         import asyncio
 
         loop = asyncio.get_running_loop()
-        client = self._async.pop(loop, None)
-        if client is not None:
-            await client.aclose()
+        entry = self._async.pop(loop, None)
+        if entry is not None:
+            await entry[0].aclose()
 
 
 # =================================================================================== pyreqwest
