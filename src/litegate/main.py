@@ -26,7 +26,7 @@ def _without(kw: dict, second: str = "messages") -> dict:
     return kw
 
 
-def completion(
+def _completion_signature(
     model: str,
     messages: Optional[list] = None,
     *,
@@ -66,11 +66,15 @@ def completion(
 
     Returns a ``ModelResponse``, or a ``CustomStreamWrapper`` of chunks when ``stream=True``.
     """
-    extra = kwargs
-    kw = {k: v for k, v in locals().items() if v is not None and k != "kwargs" and k != "extra"}
-    if extra:
-        kw.update(extra)
-    return default_client().completion(model, messages, **_without(kw))
+
+
+def completion(model: str, messages: Optional[list] = None, **kwargs: Any) -> Any:
+    """Chat completion in OpenAI's shape for any provider.
+
+    Returns a ``ModelResponse``, or a ``CustomStreamWrapper`` of chunks when ``stream=True``.
+    See the signature for every documented parameter; other keywords go to the provider.
+    """
+    return default_client().completion(model, messages, **_given(kwargs))
 
 
 async def acompletion(model: str, messages: Optional[list] = None, **kwargs: Any) -> Any:
@@ -143,10 +147,11 @@ async def arerank(model: str, query: Optional[str] = None, documents: Optional[l
 
 
 # the async twins and the Client methods show the same documented parameters
-acompletion.__signature__ = inspect.signature(completion)  # type: ignore[attr-defined]
+completion.__signature__ = inspect.signature(_completion_signature)  # type: ignore[attr-defined]
+acompletion.__signature__ = inspect.signature(_completion_signature)  # type: ignore[attr-defined]
 aembedding.__signature__ = inspect.signature(embedding)  # type: ignore[attr-defined]
 arerank.__signature__ = inspect.signature(rerank)  # type: ignore[attr-defined]
-for _fn, _source in ((completion, completion), (acompletion, completion), (embedding, embedding),
+for _fn, _source in ((completion, _completion_signature), (acompletion, _completion_signature), (embedding, embedding),
                      (aembedding, embedding), (rerank, rerank), (arerank, rerank)):
     _copy_signature(_source, getattr(Client, _fn.__name__))
 del _fn, _source

@@ -102,7 +102,7 @@ def register_secret(value: Any) -> None:
     Values shorter than 8 characters are ignored (they would mask ordinary words). Never raises.
     """
     try:
-        if not isinstance(value, str):
+        if value in _secret_set or not isinstance(value, str):  # the common case: known already
             return
         candidates = {value, value.strip()}
         new = {v for v in candidates if len(v) >= MIN_SECRET_LENGTH and v not in _secret_set}
