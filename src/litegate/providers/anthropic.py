@@ -65,13 +65,12 @@ from ..core.jsonutil import dumps, loads
 from ..core.log import log
 from ..core.streaming import SSEDecoder
 from ..exceptions import (
-    APIConnectionError,
     APIError,
     APIResponseValidationError,
     AuthenticationError,
 )
 from ..types.utils import ModelResponse
-from ._common import drop_unsupported
+from ._common import SSEStreamDecoder, drop_unsupported
 
 ANTHROPIC_VERSION = "2023-06-01"
 JSON_TOOL_NAME = "json_tool_call"
@@ -818,7 +817,7 @@ def _message(content: list, stop_reason: Any, json_tool: bool) -> tuple[dict, st
 # ---------------------------------------------------------------------------------------------
 
 
-class AnthropicStreamDecoder:
+class AnthropicStreamDecoder(SSEStreamDecoder):
     """Bytes of an Anthropic SSE stream -> ``ModelResponse`` chunks; strict about how it ends.
 
     ``message_start`` gives the first chunk (role ``assistant``); text, tool-call, thinking and
@@ -832,6 +831,7 @@ class AnthropicStreamDecoder:
                  "usage", "stop_reason", "_tool_index", "_kinds", "_make", "stop_details", "_error")
 
     provider = "anthropic"
+    end_marker = "message_stop"
 
     def __init__(self, model: str, include_usage: bool = False, json_tool: bool = False):
         self._sse = SSEDecoder()
@@ -850,25 +850,6 @@ class AnthropicStreamDecoder:
         self._make = ModelResponse
         self._error: BaseException | None = None  # raised by the next call (see _convert)
 
-    def feed(self, data: bytes) -> list:
-        if self._error is not None:
-            raise self._error
-        events = self._sse.feed(data)
-        return self._convert(events) if events else []
-
-    def finish(self) -> list:
-        if self._error is not None:
-            raise self._error
-        out = self._convert(self._sse.flush())
-        if self._error is not None:
-            raise self._error
-        if not self.done:
-            raise APIConnectionError(
-                message="anthropic stream ended before message_stop: the answer is incomplete",
-                llm_provider=self.provider,
-                model=self.model,
-            )
-        return out
 
     def _chunk(self, delta: dict, finish: Any = None, usage: Any = None) -> Any:
         kw: dict = {}

@@ -136,9 +136,8 @@ from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import loads
 from ..core.log import log
 from ..core.streaming import SSEDecoder
-from ._common import drop_unsupported
+from ._common import SSEStreamDecoder, drop_unsupported
 from ..exceptions import (
-    APIConnectionError,
     APIError,
     APIResponseValidationError,
     AuthenticationError,
@@ -880,7 +879,7 @@ class Cohere:
 # ---------------------------------------------------------------------------------------------
 
 
-class CohereStreamDecoder:
+class CohereStreamDecoder(SSEStreamDecoder):
     """Bytes of a Cohere v2 SSE stream -> ``ModelResponseStream`` chunks; strict about how it ends.
 
     Gives the same chunks however the bytes are split into reads (events are decoded only once
@@ -892,6 +891,7 @@ class CohereStreamDecoder:
                  "_error", "_saw_tool", "_plan")
 
     provider = "cohere"
+    end_marker = "message-end"
 
     def __init__(self, model: str, include_usage: bool = False):
         self._sse = SSEDecoder()
@@ -906,25 +906,6 @@ class CohereStreamDecoder:
         self._saw_tool = False
         self._plan = ""  # the tool plan so far (each tool-plan chunk carries it whole)
 
-    def feed(self, data: bytes) -> list:
-        if self._error is not None:
-            raise self._error
-        events = self._sse.feed(data)
-        return self._convert(events) if events else []
-
-    def finish(self) -> list:
-        if self._error is not None:
-            raise self._error
-        out = self._convert(self._sse.flush())
-        if self._error is not None:
-            raise self._error
-        if not self.done:
-            raise APIConnectionError(
-                message="cohere stream ended before message-end: the answer is incomplete",
-                llm_provider=self.provider,
-                model=self.model,
-            )
-        return out
 
     def _chunk(self, delta: dict, finish: Any = None, usage: Any = None, logprobs: Any = None) -> Any:
         choice: dict = {"index": 0, "delta": delta, "finish_reason": finish}
