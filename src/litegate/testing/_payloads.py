@@ -834,3 +834,23 @@ def model_object(model_id: str) -> Dict[str, Any]:
 
 def models_list() -> Dict[str, Any]:
     return {"object": "list", "data": [model_object(m) for m in MODEL_IDS]}
+
+
+def typed_sse(event: Dict[str, Any]) -> bytes:
+    """One SSE event framed as ``event: <type>`` then ``data: <json>`` (Anthropic's and Cohere's form)."""
+    return b"event: " + str(event.get("type")).encode() + b"\ndata: " + dumps(event) + b"\n\n"
+
+
+def encode_typed_event(ev: Any) -> bytes:
+    """A queued stream event as bytes: raw bytes as given, a JSON string framed with its ``type``,
+    a dict through :func:`typed_sse`."""
+    if isinstance(ev, (bytes, bytearray, memoryview)):
+        return bytes(ev)
+    if isinstance(ev, str):
+        try:
+            name = json.loads(ev).get("type")
+        except (ValueError, AttributeError):
+            name = None
+        head = b"event: " + str(name).encode() + b"\n" if name else b""
+        return head + b"data: " + ev.encode("utf-8") + b"\n\n"
+    return typed_sse(ev)

@@ -98,22 +98,8 @@ def error_body(status: int, message: Optional[str] = None, type: Optional[str] =
     return body
 
 
-def sse(event: Dict[str, Any]) -> bytes:
-    """One SSE event in Anthropic's framing: ``event: <type>`` then ``data: <json>``."""
-    return b"event: " + str(event.get("type")).encode() + b"\ndata: " + _dumps(event) + b"\n\n"
-
-
-def _encode_event(ev: Any) -> bytes:
-    if isinstance(ev, (bytes, bytearray, memoryview)):
-        return bytes(ev)
-    if isinstance(ev, str):
-        try:
-            name = json.loads(ev).get("type")
-        except (ValueError, AttributeError):
-            name = None
-        head = b"event: " + str(name).encode() + b"\n" if name else b""
-        return head + b"data: " + ev.encode("utf-8") + b"\n\n"
-    return sse(ev)
+sse = P.typed_sse  # one event in the ``event:`` + ``data:`` framing
+_encode_event = P.encode_typed_event
 
 
 # ---------------------------------------------------------------------------------------------

@@ -126,22 +126,8 @@ def error_body(status: int, message: Optional[str] = None, error_id: Optional[st
     return {"id": error_id or str(uuid.uuid4()), "message": text}
 
 
-def sse(event: Dict[str, Any]) -> bytes:
-    """One event in Cohere's framing: ``event: <type>`` then ``data: <json>``."""
-    return b"event: " + str(event.get("type")).encode() + b"\ndata: " + _dumps(event) + b"\n\n"
-
-
-def _encode_event(ev: Any) -> bytes:
-    if isinstance(ev, (bytes, bytearray, memoryview)):
-        return bytes(ev)
-    if isinstance(ev, str):
-        try:
-            name = json.loads(ev).get("type")
-        except (ValueError, AttributeError):
-            name = None
-        head = b"event: " + str(name).encode() + b"\n" if name else b""
-        return head + b"data: " + ev.encode("utf-8") + b"\n\n"
-    return sse(ev)
+sse = P.typed_sse  # one event in the ``event:`` + ``data:`` framing
+_encode_event = P.encode_typed_event
 
 
 def _words(text: str) -> List[str]:
