@@ -12,7 +12,7 @@ from typing import Any
 
 from . import constants as C
 from .core import pipeline
-from .core.call import build_chat_call, build_embedding_call, build_rerank_call
+from .core.call import build_chat_call, build_embedding_call, build_rerank_call, build_text_call
 from .core.transport import Transport, default_transport
 
 
@@ -121,6 +121,15 @@ class Client:
     async def aembedding(self, model: Any = None, input: Any = None, **kwargs: Any) -> Any:
         call = build_embedding_call(model, input, kwargs)
         return await pipeline.aexecute(call, self.settings, self.transport, "embedding", "aembedding")
+
+    # ------------------------------------------------------------------ legacy text completions
+    def text_completion(self, model: Any = None, prompt: Any = None, **kwargs: Any) -> Any:
+        call = build_text_call(model, prompt, kwargs)
+        return pipeline.execute(call, self.settings, self.transport, "text", "text_completion")
+
+    async def atext_completion(self, model: Any = None, prompt: Any = None, **kwargs: Any) -> Any:
+        call = build_text_call(model, prompt, kwargs)
+        return await pipeline.aexecute(call, self.settings, self.transport, "text", "atext_completion")
 
     # ------------------------------------------------------------------ rerank
     def rerank(self, model: Any = None, query: Any = None, documents: Any = None, **kwargs: Any) -> Any:

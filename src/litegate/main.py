@@ -113,6 +113,51 @@ async def aembedding(model: str, input: Any = None, **kwargs: Any) -> Any:
     return await default_client().aembedding(model, input, **_given(kwargs))
 
 
+def _text_completion_signature(
+    model: str,
+    prompt: Union[str, list, None] = None,
+    *,
+    stream: Optional[bool] = None,
+    max_tokens: Optional[int] = None,
+    temperature: Optional[float] = None,
+    top_p: Optional[float] = None,
+    n: Optional[int] = None,
+    logprobs: Optional[int] = None,
+    echo: Optional[bool] = None,
+    stop: Union[str, list, None] = None,
+    presence_penalty: Optional[float] = None,
+    frequency_penalty: Optional[float] = None,
+    best_of: Optional[int] = None,
+    suffix: Optional[str] = None,
+    user: Optional[str] = None,
+    seed: Optional[int] = None,
+    logit_bias: Optional[dict] = None,
+    stream_options: Optional[dict] = None,
+    api_key: Optional[str] = None,
+    api_base: Optional[str] = None,
+    api_version: Optional[str] = None,
+    custom_llm_provider: Optional[str] = None,
+    metadata: Optional[dict] = None,
+    num_retries: Optional[int] = None,
+    timeout: Any = None,
+    mock_response: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """Documented parameters of :func:`text_completion` / :func:`atext_completion`."""
+
+
+def text_completion(model: str, prompt: Union[str, list, None] = None, **kwargs: Any) -> Any:
+    """Legacy text completion (prompt in, text out); returns a ``TextCompletionResponse``, or a stream
+    of them with ``stream=True``. Providers without a completions endpoint get the prompt as one
+    user message."""
+    return default_client().text_completion(model, prompt, **_given(kwargs))
+
+
+async def atext_completion(model: str, prompt: Union[str, list, None] = None, **kwargs: Any) -> Any:
+    """Async twin of :func:`text_completion` (same parameters)."""
+    return await default_client().atext_completion(model, prompt, **_given(kwargs))
+
+
 def rerank(
     model: str,
     query: Optional[str] = None,
@@ -151,7 +196,10 @@ completion.__signature__ = inspect.signature(_completion_signature)  # type: ign
 acompletion.__signature__ = inspect.signature(_completion_signature)  # type: ignore[attr-defined]
 aembedding.__signature__ = inspect.signature(embedding)  # type: ignore[attr-defined]
 arerank.__signature__ = inspect.signature(rerank)  # type: ignore[attr-defined]
+text_completion.__signature__ = inspect.signature(_text_completion_signature)  # type: ignore[attr-defined]
+atext_completion.__signature__ = inspect.signature(_text_completion_signature)  # type: ignore[attr-defined]
 for _fn, _source in ((completion, _completion_signature), (acompletion, _completion_signature), (embedding, embedding),
-                     (aembedding, embedding), (rerank, rerank), (arerank, rerank)):
+                     (aembedding, embedding), (rerank, rerank), (arerank, rerank),
+                     (text_completion, _text_completion_signature), (atext_completion, _text_completion_signature)):
     _copy_signature(_source, getattr(Client, _fn.__name__))
 del _fn, _source

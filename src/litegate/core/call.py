@@ -61,6 +61,16 @@ class EmbeddingCall:
 
 
 @dataclass(slots=True)
+class TextCall:
+    model: str
+    prompt: Any  # str, list of str, or token ids
+    stream: bool
+    params: dict
+    extra: dict
+    ctl: Controls = field(default_factory=Controls)
+
+
+@dataclass(slots=True)
 class RerankCall:
     model: str
     query: str
@@ -358,3 +368,54 @@ def build_rerank_call(model: Any, query: Any, documents: Any, kw: dict) -> Reran
     if "return_documents" in params and not isinstance(params["return_documents"], bool):
         raise _fail("return_documents must be a boolean", model, type_error=True)
     return RerankCall(model, query, documents, params, extra, ctl)
+
+
+# OpenAI legacy completions parameters (besides model, prompt and stream)
+_TEXT_PARAMS = frozenset({
+    "max_tokens", "temperature", "top_p", "n", "logprobs", "echo", "stop", "presence_penalty",
+    "frequency_penalty", "best_of", "suffix", "user", "seed", "logit_bias", "stream_options",
+})
+
+
+def build_text_call(model: Any, prompt: Any, kw: dict) -> TextCall:
+    """Validate ``text_completion(model, prompt, ...)`` before any request."""
+    model = _check_model(model)
+    ctl = _controls(kw, model)
+    if ctl.mock_response is None or prompt is not None:
+        ok = isinstance(prompt, str) or (
+            isinstance(prompt, list) and prompt and (
+                all(isinstance(p, str) for p in prompt)
+                or all(isinstance(t, int) and not isinstance(t, bool) for t in prompt)
+                or all(isinstance(p, list) and p for p in prompt)))
+        if not ok:
+            raise _fail(f"prompt must be a string, a list of strings, or token ids; got {prompt!r:.60}", model,
+                        type_error=not isinstance(prompt, (str, list)))
+    stream = kw.pop("stream", False) or False
+    if not isinstance(stream, bool):
+        raise _fail(f"stream must be a boolean, got {stream!r}", model, type_error=True)
+    params: dict = {}
+    extra: dict = {}
+    for name, value in kw.items():
+        if value is None:
+            continue
+        if name in _TEXT_PARAMS:
+            if name == "logprobs":
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 5:
+                    raise _fail(f"logprobs must be an integer from 0 to 5 for text completions, got {value!r}",
+                                model, type_error=not isinstance(value, int) or isinstance(value, bool))
+            elif name in ("echo",):
+                if not isinstance(value, bool):
+                    raise _fail(f"{name} must be a boolean, got {value!r}", model, type_error=True)
+            elif name in ("best_of",):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    raise _fail(f"best_of must be a positive integer, got {value!r}", model, type_error=True)
+            else:
+                problem = check_param(name, value)
+                if problem is not None:
+                    raise _fail(problem[0], model, type_error=problem[1])
+            params[name] = value
+        elif name == "extra_body" and isinstance(value, dict):
+            extra.update(value)
+        else:
+            extra[name] = value
+    return TextCall(model, prompt, stream, params, extra, ctl)

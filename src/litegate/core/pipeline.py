@@ -58,10 +58,17 @@ class Plan:
 
     def finish(self, resp: HttpResponse) -> Any:
         self.response = resp
-        if self.kind == "chat":
+        kind = self.kind
+        if kind == "chat":
             result = self.provider.parse_chat(resp, self.call, self.target)
-        elif self.kind == "embedding":
+        elif kind == "embedding":
             result = self.provider.parse_embedding(resp, self.call, self.target)
+        elif kind == "text":
+            result = self.provider.parse_text_completion(resp, self.call, self.target)
+        elif kind == "text_via_chat":
+            from .textcompat import text_from_chat
+
+            result = text_from_chat(self.provider.parse_chat(resp, self.call, self.target))
         else:
             result = self.provider.parse_rerank(resp, self.call, self.target)
         hidden = result._hidden_params
@@ -79,10 +86,15 @@ class Plan:
     def wrap_stream(self, http_stream: Any) -> Any:
         from .streaming import CustomStreamWrapper
 
+        decoder = self.provider.stream_decoder(self.call, self.target)
+        if self.kind == "text_via_chat":
+            from .textcompat import TextFromChatDecoder
+
+            decoder = TextFromChatDecoder(decoder)
         return CustomStreamWrapper(
             model=self.target.model,
             custom_llm_provider=self.provider.name,
-            decoder=self.provider.stream_decoder(self.call, self.target),
+            decoder=decoder,
             http_stream=http_stream,
             hidden_params=self.hidden(),
             on_error=self.fill,
@@ -110,7 +122,8 @@ def response_cost(result: Any, plan: Plan) -> float | None:
                          custom_cost_per_second=ctl.custom_cost_per_second)
 
 
-_CALL_TYPES = {"chat": "completion", "embedding": "embedding", "rerank": "rerank"}
+_CALL_TYPES = {"chat": "completion", "embedding": "embedding", "rerank": "rerank", "text": "text_completion",
+               "text_via_chat": "text_completion"}
 _SELF_HOSTED = frozenset({"ollama", "ollama_chat", "lm_studio", "llamafile", "hosted_vllm"})
 _FREE = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0}
 
@@ -158,11 +171,21 @@ def make_plan(call: ChatCall | EmbeddingCall, cfg: Any, kind: str) -> Plan:
     if prepare is not None:  # a credential step some providers need (e.g. an OAuth token), cached by them
         prepare(target, cfg, call)
     drop = bool(_setting(ctl.drop_params, cfg, "drop_params", False))
-    stream = kind == "chat" and call.stream  # type: ignore[union-attr]
+    stream = kind in ("chat", "text") and call.stream  # type: ignore[union-attr]
     if kind == "chat":
         request = provider.chat_request(call, target, drop)
     elif kind == "embedding":
         request = provider.embedding_request(call, target, drop)
+    elif kind == "text":
+        build = getattr(provider, "text_completion_request", None)
+        if build is not None:
+            request = build(call, target, drop)
+        else:  # a provider without a legacy completions endpoint: the prompt goes as one user turn
+            from .textcompat import chat_call_for
+
+            call = chat_call_for(call)
+            kind = "text_via_chat"
+            request = provider.chat_request(call, target, drop)
     else:
         build = getattr(provider, "rerank_request", None)
         if build is None:
@@ -257,6 +280,10 @@ def _mock(call: Any, kind: str) -> Any:
         return mock.mock_chat(call)
     if kind == "embedding":
         return mock.mock_embedding(call)
+    if kind == "text":
+        from .textcompat import mock_text
+
+        return mock_text(call)
     return mock.mock_rerank(call)
 
 

@@ -14,7 +14,7 @@ from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import loads
 from ..core.streaming import SSEDecoder
 from ..exceptions import APIConnectionError, APIResponseValidationError, AuthenticationError, UnsupportedParamsError
-from ..types.utils import EmbeddingResponse, ModelResponse
+from ..types.utils import EmbeddingResponse, ModelResponse, TextCompletionResponse
 from ._common import drop_unsupported
 
 _REASONING = re.compile(r"^(o\d|gpt-5)")
@@ -99,6 +99,17 @@ class OpenAIDialect:
         return HttpRequest("POST", self.url(target, "embeddings"), self.auth_headers(target), body,
                            params=self.query(target))
 
+    def text_completion_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+        body: dict[str, Any] = {"model": target.model, "prompt": call.prompt}
+        if call.params:
+            body.update(call.params)
+        if call.stream:
+            body["stream"] = True
+        if call.extra:
+            body.update(call.extra)
+        return HttpRequest("POST", self.url(target, "completions"), self.auth_headers(target), body,
+                           params=self.query(target))
+
     # ------------------------------------------------------------------ responses
     def _invalid(self, message: str, target: Any) -> APIResponseValidationError:
         return APIResponseValidationError(message=f"{self.name} {message}", llm_provider=self.name, model=target.model)
@@ -123,7 +134,12 @@ class OpenAIDialect:
     def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         return EmbeddingResponse(**self._json(resp, target, "data"))
 
+    def parse_text_completion(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+        return TextCompletionResponse(**self._json(resp, target, "choices"))
+
     def stream_decoder(self, call: Any, target: Any) -> "OpenAIStreamDecoder":
+        if hasattr(call, "prompt"):  # a legacy text completion stream
+            return OpenAIStreamDecoder(self.name, target.model, text=True)
         return OpenAIStreamDecoder(self.name, target.model)
 
     def error(self, resp: HttpResponse, target: Any) -> Exception:
@@ -203,6 +219,9 @@ class Compatible(OpenAIDialect):
         env = " / ".join(row.key_env) or "an api_key"
         self.key_hint = f"{env}" + (f" / litegate.{row.key_settings[0]}" if row.key_settings else "")
         self.max_n = row.max_n
+        if "text_completion" not in row.endpoints:
+            # no /completions endpoint: legacy text completions go through chat (core/textcompat.py)
+            self.text_completion_request = None
 
     def embedding_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
         if "embedding" not in self.row.endpoints:
@@ -228,14 +247,19 @@ class Compatible(OpenAIDialect):
 class OpenAIStreamDecoder:
     """Bytes of an OpenAI SSE stream -> ``ModelResponse`` chunks; strict about how it ends."""
 
-    __slots__ = ("_sse", "done", "provider", "model", "_make")
+    __slots__ = ("_sse", "done", "provider", "model", "_make", "_empty_choice")
 
-    def __init__(self, provider: str, model: str):
+    def __init__(self, provider: str, model: str, text: bool = False):
         self._sse = SSEDecoder()
         self.done = False
         self.provider = provider
         self.model = model
-        self._make = ModelResponse
+        if text:  # legacy completions: chunks are TextCompletionResponse objects
+            self._make = TextCompletionResponse
+            self._empty_choice = {"index": 0, "text": "", "finish_reason": None}
+        else:
+            self._make = ModelResponse
+            self._empty_choice = {"index": 0, "delta": {}, "finish_reason": None}
 
     def feed(self, data: bytes) -> list:
         events = self._sse.feed(data)
@@ -278,6 +302,6 @@ class OpenAIStreamDecoder:
                 if not obj.get("usage"):
                     continue  # e.g. Azure's prompt_filter_results chunk: nothing to hand on
                 # usage-only chunk: keep one (empty) choice so chunk.choices[0] works, as in litellm
-                obj["choices"] = [{"index": 0, "delta": {}, "finish_reason": None}]
+                obj["choices"] = [dict(self._empty_choice)]
             out.append(self._make(stream=True, **obj))
         return out

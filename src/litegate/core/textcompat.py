@@ -1,0 +1,114 @@
+"""Legacy text completions on providers that only speak chat, and text-completion mocks.
+
+A provider with a ``text_completion_request`` (the OpenAI dialect's ``/completions``) is called
+directly. Any other provider gets the prompt as one user message; its chat answer (or stream) is
+turned into ``TextCompletionResponse`` objects with the same ids, text, finish reasons and usage.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import uuid
+from typing import Any
+
+from .call import ChatCall, TextCall
+
+
+def chat_call_for(call: TextCall) -> ChatCall:
+    prompt = call.prompt
+    if not isinstance(prompt, str):
+        if isinstance(prompt, list) and len(prompt) == 1 and isinstance(prompt[0], str):
+            prompt = prompt[0]
+        else:
+            from .call import _fail
+
+            raise _fail("this provider has no text-completion endpoint: only a single string prompt can be sent "
+                        "(as one chat message)", call.model)
+    params = {k: v for k, v in call.params.items() if k not in ("echo", "best_of", "suffix", "logprobs")}
+    dropped = [k for k in ("echo", "best_of", "suffix", "logprobs") if k in call.params]
+    if dropped and not call.ctl.drop_params:
+        from ..exceptions import UnsupportedParamsError
+
+        raise UnsupportedParamsError(
+            message=f"{dropped} need a text-completion endpoint, which this provider does not have; "
+                    "set drop_params=True to send the prompt as a chat message without them",
+            model=call.model,
+        )
+    return ChatCall(call.model, [{"role": "user", "content": prompt}], call.stream, params, dict(call.extra),
+                    dataclasses.replace(call.ctl))
+
+
+def text_from_chat(response: Any) -> Any:
+    from ..types.utils import TextCompletionResponse
+
+    out = TextCompletionResponse(
+        id=response.id, created=response.created, model=response.model,
+        choices=[{"index": c.index, "text": c.message.content or "", "finish_reason": c.finish_reason}
+                 for c in response.choices],
+        usage=response.usage.model_dump() if response.usage is not None else None,
+    )
+    out._hidden_params.update(response._hidden_params)
+    return out
+
+
+def _text_chunk(chunk: Any) -> Any:
+    from ..types.utils import TextCompletionResponse
+
+    data = {"id": chunk.id, "created": chunk.created, "model": chunk.model, "object": "text_completion",
+            "choices": [{"index": c.index, "text": (c.delta.content if c.delta is not None else None) or "",
+                         "finish_reason": c.finish_reason} for c in chunk.choices]}
+    usage = getattr(chunk, "usage", None)
+    if usage is not None:
+        data["usage"] = usage.model_dump()
+    return TextCompletionResponse(stream=True, **data)
+
+
+class TextFromChatDecoder:
+    """Wraps a provider's chat stream decoder; yields text-completion chunks."""
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: Any):
+        self._inner = inner
+
+    def feed(self, data: bytes) -> list:
+        return [_text_chunk(c) for c in self._inner.feed(data)]
+
+    def finish(self) -> list:
+        return [_text_chunk(c) for c in self._inner.finish()]
+
+
+def mock_text(call: TextCall) -> Any:
+    from ..types.utils import TextCompletionResponse
+    from .mock import _provider_of, _raise_mock, _rough_tokens
+    from .streaming import CustomStreamWrapper
+
+    mock = call.ctl.mock_response
+    provider = _provider_of(call)
+    _raise_mock(mock, call, provider)
+    if isinstance(mock, TextCompletionResponse):
+        response = mock
+    else:
+        text = str(mock)
+        prompt = _rough_tokens(call.prompt) if isinstance(call.prompt, str) else 0
+        completion = _rough_tokens(text)
+        response = TextCompletionResponse(
+            id="cmpl-" + uuid.uuid4().hex, created=int(time.time()), model=call.model,
+            choices=[{"index": 0, "text": text, "finish_reason": "stop"}],
+            usage={"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+        )
+    response._hidden_params.update({"custom_llm_provider": provider, "model": call.model, "mock_response": True})
+    if not call.stream:
+        return response
+    base = {"id": response.id, "created": response.created, "model": response.model, "object": "text_completion"}
+    chunks = []
+    for choice in response.choices:
+        text = choice.text or ""
+        for start in range(0, len(text), 8):
+            chunks.append(TextCompletionResponse(stream=True, **base, choices=[
+                {"index": choice.index, "text": text[start:start + 8], "finish_reason": None}]))
+        chunks.append(TextCompletionResponse(stream=True, **base, choices=[
+            {"index": choice.index, "text": "", "finish_reason": choice.finish_reason or "stop"}]))
+    return CustomStreamWrapper(completion_stream=chunks, model=call.model, custom_llm_provider=provider,
+                               hidden_params={"custom_llm_provider": provider, "mock_response": True})
