@@ -12,7 +12,8 @@ from typing import Any
 
 from . import constants as C
 from .core import pipeline
-from .core.call import build_chat_call, build_embedding_call, build_rerank_call, build_text_call
+from .core.call import (build_chat_call, build_embedding_call, build_image_call, build_moderation_call,
+                        build_rerank_call, build_text_call)
 from .core.transport import Transport, default_transport
 
 
@@ -130,6 +131,23 @@ class Client:
     async def atext_completion(self, model: Any = None, prompt: Any = None, **kwargs: Any) -> Any:
         call = build_text_call(model, prompt, kwargs)
         return await pipeline.aexecute(call, self.settings, self.transport, "text", "atext_completion")
+
+    # ------------------------------------------------------------------ images, moderation
+    def image_generation(self, prompt: Any = None, model: Any = None, **kwargs: Any) -> Any:
+        call = build_image_call(model, prompt, kwargs)
+        return pipeline.execute(call, self.settings, self.transport, "image", "image_generation")
+
+    async def aimage_generation(self, prompt: Any = None, model: Any = None, **kwargs: Any) -> Any:
+        call = build_image_call(model, prompt, kwargs)
+        return await pipeline.aexecute(call, self.settings, self.transport, "image", "aimage_generation")
+
+    def moderation(self, input: Any = None, model: Any = None, **kwargs: Any) -> Any:
+        call = build_moderation_call(model, input, kwargs)
+        return pipeline.execute(call, self.settings, self.transport, "moderation", "moderation")
+
+    async def amoderation(self, input: Any = None, model: Any = None, **kwargs: Any) -> Any:
+        call = build_moderation_call(model, input, kwargs)
+        return await pipeline.aexecute(call, self.settings, self.transport, "moderation", "amoderation")
 
     # ------------------------------------------------------------------ rerank
     def rerank(self, model: Any = None, query: Any = None, documents: Any = None, **kwargs: Any) -> Any:

@@ -158,6 +158,29 @@ async def atext_completion(model: str, prompt: Union[str, list, None] = None, **
     return await default_client().atext_completion(model, prompt, **_given(kwargs))
 
 
+def image_generation(prompt: Optional[str] = None, model: Optional[str] = None, **kwargs: Any) -> Any:
+    """Generate images (``n``, ``size``, ``quality``, ``style``, ``response_format`` "url" or "b64_json",
+    ``user``, provider kwargs); returns an ``ImageResponse``. ``model`` defaults to "dall-e-2" as in
+    OpenAI's API."""
+    return default_client().image_generation(prompt, model or "dall-e-2", **_given(kwargs))
+
+
+async def aimage_generation(prompt: Optional[str] = None, model: Optional[str] = None, **kwargs: Any) -> Any:
+    """Async twin of :func:`image_generation`."""
+    return await default_client().aimage_generation(prompt, model or "dall-e-2", **_given(kwargs))
+
+
+def moderation(input: Any = None, model: Optional[str] = None, **kwargs: Any) -> Any:
+    """Classify text with a moderation model (default "omni-moderation-latest"); returns a
+    ``ModerationResponse`` (``results[i].flagged``, ``categories``, ``category_scores``)."""
+    return default_client().moderation(input, model, **_given(kwargs))
+
+
+async def amoderation(input: Any = None, model: Optional[str] = None, **kwargs: Any) -> Any:
+    """Async twin of :func:`moderation`."""
+    return await default_client().amoderation(input, model, **_given(kwargs))
+
+
 def rerank(
     model: str,
     query: Optional[str] = None,

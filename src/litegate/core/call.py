@@ -71,6 +71,17 @@ class TextCall:
 
 
 @dataclass(slots=True)
+class MediaCall:
+    """image_generation (``input`` is the prompt) or moderation (``input`` is the text(s))."""
+
+    model: str
+    input: Any
+    params: dict
+    extra: dict
+    ctl: Controls = field(default_factory=Controls)
+
+
+@dataclass(slots=True)
 class RerankCall:
     model: str
     query: str
@@ -419,3 +430,37 @@ def build_text_call(model: Any, prompt: Any, kw: dict) -> TextCall:
         else:
             extra[name] = value
     return TextCall(model, prompt, stream, params, extra, ctl)
+
+
+_IMAGE_PARAMS = frozenset({"n", "size", "quality", "style", "response_format", "user", "background",
+                           "moderation", "output_format", "output_compression"})
+
+
+def build_image_call(model: Any, prompt: Any, kw: dict) -> MediaCall:
+    model = _check_model(model)
+    ctl = _controls(kw, model)
+    if ctl.mock_response is None and (not isinstance(prompt, str) or not prompt.strip()):
+        raise _fail(f"prompt must be a non-empty string, got {prompt!r:.60}", model, type_error=not isinstance(prompt, str))
+    params, extra = {}, {}
+    for name, value in kw.items():
+        if value is None:
+            continue
+        if name == "n" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise _fail(f"n must be a positive integer, got {value!r}", model, type_error=not isinstance(value, int))
+        if name == "response_format" and value not in ("url", "b64_json"):
+            raise _fail(f"response_format must be 'url' or 'b64_json', got {value!r}", model)
+        (params if name in _IMAGE_PARAMS else extra)[name] = value
+    return MediaCall(model, prompt, params, extra, ctl)
+
+
+def build_moderation_call(model: Any, input: Any, kw: dict) -> MediaCall:
+    model = _check_model(model or "omni-moderation-latest")
+    ctl = _controls(kw, model)
+    if ctl.mock_response is None:
+        ok = (isinstance(input, str) and input != "") or (
+            isinstance(input, list) and input and all(isinstance(i, (str, dict)) for i in input))
+        if not ok:
+            raise _fail(f"input must be a non-empty string or list, got {input!r:.60}", model,
+                        type_error=not isinstance(input, (str, list)))
+    extra = {k: v for k, v in kw.items() if v is not None}
+    return MediaCall(model, input, {}, extra, ctl)

@@ -138,6 +138,8 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
     elif call_type.endswith("text_completion"):
         kwargs["prompt"] = None if hide else call.prompt
         kwargs["stream"] = call.stream
+    elif call_type.endswith(("image_generation", "moderation")):
+        kwargs["input"] = None if hide else call.input
     elif call_type.endswith("rerank"):
         kwargs["query"] = None if hide else call.query
         kwargs["documents"] = None if hide else call.documents

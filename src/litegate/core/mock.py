@@ -131,3 +131,24 @@ def mock_rerank(call: Any) -> Any:
     response = RerankResponse(results=results, meta={"billed_units": {"search_units": 1}})
     response._hidden_params.update({"custom_llm_provider": provider, "model": call.model, "mock_response": True})
     return response
+
+
+def mock_media(call: Any, kind: str) -> Any:
+    """image_generation: the mock string is the image URL; moderation: an unflagged result."""
+    from ..types.media import ImageResponse, ModerationResponse
+
+    mock = call.ctl.mock_response
+    provider = _provider_of(call)
+    _raise_mock(mock, call, provider)
+    cls = ImageResponse if kind == "image" else ModerationResponse
+    if isinstance(mock, cls):
+        response = mock
+    elif isinstance(mock, dict):
+        response = cls(**mock)
+    elif kind == "image":
+        response = ImageResponse(data=[{"url": str(mock)} for _ in range(call.params.get("n", 1))])
+    else:
+        inputs = call.input if isinstance(call.input, list) else [call.input]
+        response = ModerationResponse(model=call.model, results=[{"flagged": False} for _ in inputs])
+    response._hidden_params.update({"custom_llm_provider": provider, "model": call.model, "mock_response": True})
+    return response

@@ -58,19 +58,11 @@ class Plan:
 
     def finish(self, resp: HttpResponse) -> Any:
         self.response = resp
-        kind = self.kind
-        if kind == "chat":
-            result = self.provider.parse_chat(resp, self.call, self.target)
-        elif kind == "embedding":
-            result = self.provider.parse_embedding(resp, self.call, self.target)
-        elif kind == "text":
-            result = self.provider.parse_text_completion(resp, self.call, self.target)
-        elif kind == "text_via_chat":
+        result = getattr(self.provider, ENDPOINTS[self.kind][1])(resp, self.call, self.target)
+        if self.kind == "text_via_chat":
             from .textcompat import text_from_chat
 
-            result = text_from_chat(self.provider.parse_chat(resp, self.call, self.target))
-        else:
-            result = self.provider.parse_rerank(resp, self.call, self.target)
+            result = text_from_chat(result)
         hidden = result._hidden_params
         hidden["custom_llm_provider"] = self.provider.name
         hidden["api_base"] = self.target.api_base
@@ -122,8 +114,18 @@ def response_cost(result: Any, plan: Plan) -> float | None:
                          custom_cost_per_second=ctl.custom_cost_per_second)
 
 
+# kind -> (provider method that builds the request, method that parses the answer, what it is called)
+ENDPOINTS: dict[str, tuple[str, str, str]] = {
+    "chat": ("chat_request", "parse_chat", "chat completions"),
+    "embedding": ("embedding_request", "parse_embedding", "embeddings"),
+    "rerank": ("rerank_request", "parse_rerank", "reranking; use a rerank model such as 'cohere/rerank-v3.5'"),
+    "text": ("text_completion_request", "parse_text_completion", "text completions"),
+    "text_via_chat": ("chat_request", "parse_chat", "chat completions"),
+    "image": ("image_generation_request", "parse_image_generation", "image generation"),
+    "moderation": ("moderation_request", "parse_moderation", "moderation"),
+}
 _CALL_TYPES = {"chat": "completion", "embedding": "embedding", "rerank": "rerank", "text": "text_completion",
-               "text_via_chat": "text_completion"}
+               "text_via_chat": "text_completion", "image": "image_generation", "moderation": "moderation"}
 _SELF_HOSTED = frozenset({"ollama", "ollama_chat", "lm_studio", "llamafile", "hosted_vllm"})
 _FREE = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0}
 
@@ -172,28 +174,18 @@ def make_plan(call: ChatCall | EmbeddingCall, cfg: Any, kind: str) -> Plan:
         prepare(target, cfg, call)
     drop = bool(_setting(ctl.drop_params, cfg, "drop_params", False))
     stream = kind in ("chat", "text") and call.stream  # type: ignore[union-attr]
-    if kind == "chat":
-        request = provider.chat_request(call, target, drop)
-    elif kind == "embedding":
-        request = provider.embedding_request(call, target, drop)
-    elif kind == "text":
-        build = getattr(provider, "text_completion_request", None)
-        if build is not None:
-            request = build(call, target, drop)
-        else:  # a provider without a legacy completions endpoint: the prompt goes as one user turn
-            from .textcompat import chat_call_for
+    build = getattr(provider, ENDPOINTS[kind][0], None)
+    if build is None and kind == "text":
+        # a provider without a legacy completions endpoint: the prompt goes as one user turn
+        from .textcompat import chat_call_for
 
-            call = chat_call_for(call)
-            kind = "text_via_chat"
-            request = provider.chat_request(call, target, drop)
-    else:
-        build = getattr(provider, "rerank_request", None)
-        if build is None:
-            from .call import _fail
+        call, kind = chat_call_for(call), "text_via_chat"
+        build = provider.chat_request
+    if build is None:
+        from .call import _fail
 
-            raise _fail(f"{provider.name} does not offer reranking; use a rerank model such as "
-                        f"'cohere/rerank-v3.5'", call.model)
-        request = build(call, target, drop)
+        raise _fail(f"{provider.name} does not offer {ENDPOINTS[kind][2]} (model={call.model!r})", call.model)
+    request = build(call, target, drop)
     timeout = _setting(ctl.timeout, cfg, "request_timeout", 600.0)
     read = _setting(ctl.stream_timeout, cfg, "stream_timeout", None) if stream else None
     retries = int(_setting(ctl.num_retries, cfg, "num_retries", 0) or 0)
@@ -284,6 +276,8 @@ def _mock(call: Any, kind: str) -> Any:
         from .textcompat import mock_text
 
         return mock_text(call)
+    if kind in ("image", "moderation"):
+        return mock.mock_media(call, kind)
     return mock.mock_rerank(call)
 
 

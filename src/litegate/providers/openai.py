@@ -110,6 +110,16 @@ class OpenAIDialect:
         return HttpRequest("POST", self.url(target, "completions"), self.auth_headers(target), body,
                            params=self.query(target))
 
+    def image_generation_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+        body: dict[str, Any] = {"model": target.model, "prompt": call.input, **call.params, **call.extra}
+        return HttpRequest("POST", self.url(target, "images/generations"), self.auth_headers(target), body,
+                           params=self.query(target))
+
+    def moderation_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+        body: dict[str, Any] = {"model": target.model, "input": call.input, **call.extra}
+        return HttpRequest("POST", self.url(target, "moderations"), self.auth_headers(target), body,
+                           params=self.query(target))
+
     # ------------------------------------------------------------------ responses
     def _invalid(self, message: str, target: Any) -> APIResponseValidationError:
         return APIResponseValidationError(message=f"{self.name} {message}", llm_provider=self.name, model=target.model)
@@ -133,6 +143,16 @@ class OpenAIDialect:
 
     def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         return EmbeddingResponse(**self._json(resp, target, "data"))
+
+    def parse_image_generation(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+        from ..types.media import ImageResponse
+
+        return ImageResponse(**self._json(resp, target, "data"))
+
+    def parse_moderation(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+        from ..types.media import ModerationResponse
+
+        return ModerationResponse(**self._json(resp, target, "results"))
 
     def parse_text_completion(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         return TextCompletionResponse(**self._json(resp, target, "choices"))
@@ -222,6 +242,11 @@ class Compatible(OpenAIDialect):
         if "text_completion" not in row.endpoints:
             # no /completions endpoint: legacy text completions go through chat (core/textcompat.py)
             self.text_completion_request = None
+        # endpoints the row does not offer are refused before any request
+        if "image" not in row.endpoints:
+            self.image_generation_request = None
+        if "moderation" not in row.endpoints:
+            self.moderation_request = None
 
     def embedding_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
         if "embedding" not in self.row.endpoints:
