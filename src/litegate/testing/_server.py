@@ -968,28 +968,42 @@ class FakeOpenAIServer:
     # -- per-request logic (runs on the server loop) ----------------------------------------------
 
     def _admit(self, rec: RecordedRequest) -> Any:
-        """Record ``rec`` and take the behaviour for it (None = default; _AUTH_FAILED)."""
-        key = self.require_key
+        """Record ``rec`` and take the behaviour for it (None = default; _AUTH_FAILED).
+
+        Dialect servers override the three steps: ``_authorized`` (their auth header),
+        ``_take`` (which queued behaviour a request may use) and ``_resolve`` (turn it into a reply).
+        """
         with self._lock:
             if self.record:
                 self._requests.append(rec)
             self._hits[rec.path] += 1
-            if key is not None:
-                h = rec.headers
-                auth = h.get("authorization")
-                if auth != "Bearer " + key and h.get("api-key") != key:
-                    return _AUTH_FAILED
-            q = self._queue
-            if not q:
-                return None
-            first = q[0]
-            if first.path is None or rec.path.endswith(first.path):
-                return q.popleft()
-            for i, b in enumerate(q):
-                if b.path is None or rec.path.endswith(b.path):
-                    del q[i]
-                    return b
-            return None
+            if self.require_key is not None and not self._authorized(rec):
+                return _AUTH_FAILED
+            behaviour = self._take(rec)
+        try:
+            return self._resolve(rec, behaviour)
+        except Exception as exc:  # noqa: BLE001 - a bug in a dialect's reply must still answer the client
+            return self._resolve_failed(exc)
+
+    def _authorized(self, rec: RecordedRequest) -> bool:
+        key = self.require_key
+        h = rec.headers
+        return h.get("authorization") == "Bearer " + key or h.get("api-key") == key
+
+    def _take(self, rec: RecordedRequest) -> Optional[_Behaviour]:
+        """The first queued behaviour meant for this request's path (called with the lock held)."""
+        q = self._queue
+        for i, b in enumerate(q):
+            if b.path is None or rec.path.endswith(b.path):
+                del q[i]
+                return b
+        return None
+
+    def _resolve(self, rec: RecordedRequest, behaviour: Optional[_Behaviour]) -> Any:
+        return behaviour
+
+    def _resolve_failed(self, exc: Exception) -> Any:
+        raise exc
 
     def _auth_error(self, rec: RecordedRequest) -> bytes:
         if rec.path.startswith("/openai/"):

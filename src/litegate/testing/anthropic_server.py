@@ -32,7 +32,7 @@ import re
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _payloads as P
-from ._server import _AUTH_FAILED, _Behaviour, _Fault, _merge_headers, _Raw, _Reply, _Stream, FakeOpenAIServer
+from ._server import _Behaviour, _Fault, _merge_headers, _Raw, _Reply, _Stream, FakeOpenAIServer
 
 __all__ = ["FakeAnthropicServer", "ANTHROPIC_FAULT_KINDS"]
 
@@ -569,29 +569,13 @@ class FakeAnthropicServer(FakeOpenAIServer):
 
     # -- per-request logic (runs on the server loop) ----------------------------------------------
 
-    def _admit(self, rec: Any) -> Any:
+    def _authorized(self, rec: Any) -> bool:
         key = self.require_key
-        with self._lock:
-            if self.record:
-                self._requests.append(rec)
-            self._hits[rec.path] += 1
-            if key is not None and rec.headers.get("x-api-key") != key and \
-                    rec.headers.get("authorization") != "Bearer " + key:
-                return _AUTH_FAILED
-            behaviour = self._take(rec)
-        try:
-            return self._resolve(rec, behaviour)
-        except Exception as exc:  # a bug here must still answer the client
-            body = _dumps(error_body(500, f"fake server error: {exc!r}"))
-            return _Raw(500, body, {"content-type": "application/json"}, 0.0, None)
+        return rec.headers.get("x-api-key") == key or rec.headers.get("authorization") == "Bearer " + key
 
-    def _take(self, rec: Any) -> Optional[_Behaviour]:
-        q = self._queue
-        for i, b in enumerate(q):
-            if b.path is None or rec.path.endswith(b.path):
-                del q[i]
-                return b
-        return None
+    def _resolve_failed(self, exc: Exception) -> Any:
+        body = _dumps(error_body(500, f"fake server error: {exc!r}"))
+        return _Raw(500, body, {"content-type": "application/json"}, 0.0, None)
 
     def _auth_error(self, rec: Any) -> bytes:
         if not rec.headers.get("x-api-key") and not rec.headers.get("authorization"):

@@ -59,7 +59,7 @@ import uuid
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _payloads as P
-from ._server import _AUTH_FAILED, FakeOpenAIServer, _Behaviour, _Fault, _merge_headers, _Raw, _Reply, _Stream
+from ._server import FakeOpenAIServer, _Behaviour, _Fault, _merge_headers, _Raw, _Reply, _Stream
 
 __all__ = ["FakeCohereServer", "COHERE_FAULT_KINDS", "DEFAULT_ERRORS", "error_body", "sse", "rerank_scores"]
 
@@ -660,28 +660,12 @@ class FakeCohereServer(FakeOpenAIServer):
 
     # -- per-request logic (runs on the server loop) ----------------------------------------------
 
-    def _admit(self, rec: Any) -> Any:
-        key = self.require_key
-        with self._lock:
-            if self.record:
-                self._requests.append(rec)
-            self._hits[rec.path] += 1
-            if key is not None and rec.headers.get("authorization", "") not in ("Bearer " + key, "bearer " + key):
-                return _AUTH_FAILED
-            behaviour = self._take(rec)
-        try:
-            return self._resolve(rec, behaviour)
-        except Exception as exc:  # a bug here must still answer the client
-            return _Raw(500, _dumps(error_body(500, f"fake server error: {exc!r}")),
-                        {"content-type": "application/json"}, 0.0, None)
+    def _authorized(self, rec: Any) -> bool:
+        return rec.headers.get("authorization", "") in ("Bearer " + self.require_key, "bearer " + self.require_key)
 
-    def _take(self, rec: Any) -> Optional[_Behaviour]:
-        q = self._queue
-        for i, b in enumerate(q):
-            if b.path is None or rec.path.endswith(b.path):
-                del q[i]
-                return b
-        return None
+    def _resolve_failed(self, exc: Exception) -> Any:
+        return _Raw(500, _dumps(error_body(500, f"fake server error: {exc!r}")),
+                    {"content-type": "application/json"}, 0.0, None)
 
     def _auth_error(self, rec: Any) -> bytes:
         if not rec.headers.get("authorization"):
