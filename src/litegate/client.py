@@ -11,9 +11,8 @@ import inspect
 from typing import Any
 
 from . import constants as C
-from .core import pipeline
-from .core.call import (build_chat_call, build_embedding_call, build_image_call, build_moderation_call,
-                        build_rerank_call, build_text_call)
+from .core import lifecycle
+from .core.endpoints import ENDPOINTS, Endpoint, bind
 from .core.transport import Transport, default_transport
 
 
@@ -60,11 +59,13 @@ def _known_setting(module: Any, name: str) -> bool:
 
 
 class Client:
-    """Same methods as the module (``completion``, ``acompletion``, ``embedding``, ``aembedding``).
+    """Same call methods as the module, one per row of the endpoint table (core/endpoints.py):
+    ``completion``, ``embedding``, ``text_completion``, ``image_generation``, ``moderation``,
+    ``rerank`` and their ``a...`` async twins.
 
     Settings not given are unset (credentials then come from environment variables), never from
     the module-level settings. ``http_backend`` picks the transport ("pyreqwest" or "httpx";
-    default: the fastest available).
+    default: the fastest available); ``transport`` gives one (e.g. ``MockTransport(handler)``).
     """
 
     def __init__(
@@ -84,6 +85,7 @@ class Client:
         failure_callback: list | None = None,
         callbacks: list | None = None,
         http_backend: str | None = None,
+        transport: Any = None,
         **settings: Any,
     ):
         import litegate
@@ -103,60 +105,11 @@ class Client:
             given[name] = value
         values.update({k: v for k, v in given.items() if v is not None})
         self.settings: Any = Settings(values)
-        self.transport = Transport(http_backend)
-
-    # ------------------------------------------------------------------ chat
-    def completion(self, model: Any = None, messages: Any = None, **kwargs: Any) -> Any:
-        call = build_chat_call(model, messages, kwargs)
-        return pipeline.execute(call, self.settings, self.transport, "chat", "completion")
-
-    async def acompletion(self, model: Any = None, messages: Any = None, **kwargs: Any) -> Any:
-        call = build_chat_call(model, messages, kwargs)
-        return await pipeline.aexecute(call, self.settings, self.transport, "chat", "acompletion")
-
-    # ------------------------------------------------------------------ embeddings
-    def embedding(self, model: Any = None, input: Any = None, **kwargs: Any) -> Any:
-        call = build_embedding_call(model, input, kwargs)
-        return pipeline.execute(call, self.settings, self.transport, "embedding", "embedding")
-
-    async def aembedding(self, model: Any = None, input: Any = None, **kwargs: Any) -> Any:
-        call = build_embedding_call(model, input, kwargs)
-        return await pipeline.aexecute(call, self.settings, self.transport, "embedding", "aembedding")
-
-    # ------------------------------------------------------------------ legacy text completions
-    def text_completion(self, model: Any = None, prompt: Any = None, **kwargs: Any) -> Any:
-        call = build_text_call(model, prompt, kwargs)
-        return pipeline.execute(call, self.settings, self.transport, "text", "text_completion")
-
-    async def atext_completion(self, model: Any = None, prompt: Any = None, **kwargs: Any) -> Any:
-        call = build_text_call(model, prompt, kwargs)
-        return await pipeline.aexecute(call, self.settings, self.transport, "text", "atext_completion")
-
-    # ------------------------------------------------------------------ images, moderation
-    def image_generation(self, prompt: Any = None, model: Any = None, **kwargs: Any) -> Any:
-        call = build_image_call(model, prompt, kwargs)
-        return pipeline.execute(call, self.settings, self.transport, "image", "image_generation")
-
-    async def aimage_generation(self, prompt: Any = None, model: Any = None, **kwargs: Any) -> Any:
-        call = build_image_call(model, prompt, kwargs)
-        return await pipeline.aexecute(call, self.settings, self.transport, "image", "aimage_generation")
-
-    def moderation(self, input: Any = None, model: Any = None, **kwargs: Any) -> Any:
-        call = build_moderation_call(model, input, kwargs)
-        return pipeline.execute(call, self.settings, self.transport, "moderation", "moderation")
-
-    async def amoderation(self, input: Any = None, model: Any = None, **kwargs: Any) -> Any:
-        call = build_moderation_call(model, input, kwargs)
-        return await pipeline.aexecute(call, self.settings, self.transport, "moderation", "amoderation")
-
-    # ------------------------------------------------------------------ rerank
-    def rerank(self, model: Any = None, query: Any = None, documents: Any = None, **kwargs: Any) -> Any:
-        call = build_rerank_call(model, query, documents, kwargs)
-        return pipeline.execute(call, self.settings, self.transport, "rerank", "rerank")
-
-    async def arerank(self, model: Any = None, query: Any = None, documents: Any = None, **kwargs: Any) -> Any:
-        call = build_rerank_call(model, query, documents, kwargs)
-        return await pipeline.aexecute(call, self.settings, self.transport, "rerank", "arerank")
+        if transport is not None and http_backend is not None:
+            raise TypeError("Client() takes http_backend or transport, not both")
+        # any object with send / open_stream / asend / aopen_stream (see core/transport.py), e.g.
+        # litegate.MockTransport(handler) in tests
+        self.transport = transport if transport is not None else Transport(http_backend)
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -180,6 +133,34 @@ class Client:
 
     def __repr__(self) -> str:
         return f"litegate.Client({self.settings!r})"
+
+
+def _call_methods(ep: Endpoint) -> tuple[Any, Any]:
+    """The sync and async methods of one endpoint row."""
+
+    def method(self: Client, *args: Any, **kwargs: Any) -> Any:
+        return lifecycle.execute(bind(ep, args, kwargs), self.settings, self.transport, ep, ep.call_type)
+
+    async def amethod(self: Client, *args: Any, **kwargs: Any) -> Any:
+        return await lifecycle.aexecute(bind(ep, args, kwargs), self.settings, self.transport, ep,
+                                        "a" + ep.call_type)
+
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    params += [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None) for n in ep.positional]
+    params.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
+    for fn, name in ((method, ep.name), (amethod, "a" + ep.name)):
+        fn.__name__ = fn.__qualname__ = name
+        fn.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        fn.__doc__ = f"``{ep.name}`` through this client's settings and transport" + (
+            " (async)." if fn is amethod else ".")
+    return method, amethod
+
+
+for _ep in ENDPOINTS.values():
+    _sync, _async = _call_methods(_ep)
+    setattr(Client, _ep.name, _sync)
+    setattr(Client, "a" + _ep.name, _async)
+del _ep, _sync, _async
 
 
 class _ModuleClient(Client):

@@ -170,18 +170,12 @@ def get_utc_datetime() -> _dt.datetime:
 # environment and keys
 # --------------------------------------------------------------------------------------------
 
-# Credentials that are not an API key, per provider: each requirement lists alternative
-# environment variables (the first is the one reported missing).
-_OTHER_ENV: Dict[str, Tuple[Tuple[str, ...], ...]] = {
-    "bedrock": (("AWS_ACCESS_KEY_ID",), ("AWS_SECRET_ACCESS_KEY",),
-                ("AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION")),
-    "sagemaker": (("AWS_ACCESS_KEY_ID",), ("AWS_SECRET_ACCESS_KEY",),
-                  ("AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION")),
-    "vertex_ai": (("VERTEXAI_PROJECT", "VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT"),
-                  ("VERTEXAI_LOCATION", "VERTEX_LOCATION", "GOOGLE_CLOUD_LOCATION")),
-}
-# providers whose base URL has no default but is not required either
-_BASE_OPTIONAL = frozenset({"vertex_ai", "huggingface", "bedrock", "sagemaker"})
+def _other_env(provider: str) -> Tuple[Tuple[str, ...], ...]:
+    """Credentials that are not an API key (each a tuple of alternative variables), from the registry."""
+    from .providers.spec import get_spec
+
+    spec = get_spec(provider)
+    return spec.other_env if spec is not None else ()
 
 
 def _provider_of(model: str) -> Optional[str]:
@@ -217,10 +211,10 @@ def validate_environment(model: Optional[str] = None, api_key: Optional[str] = N
     missing: List[str] = []
     if spec.key_required and spec.key_env and not api_key and not any(_env_set(n) for n in spec.key_env):
         missing.append(spec.key_env[0])
-    if (spec.default_base is None and spec.base_env and provider not in _BASE_OPTIONAL and not api_base
+    if (spec.default_base is None and spec.base_env and not spec.base_from_provider and not api_base
             and not any(_env_set(n) for n in spec.base_env)):
         missing.append(spec.base_env[0])
-    for names in _OTHER_ENV.get(provider, ()):
+    for names in _other_env(provider):
         if not any(_env_set(n) for n in names):
             missing.append(names[0])
     return {"keys_in_environment": not missing, "missing_keys": missing}
@@ -282,7 +276,7 @@ def get_provider_fields(custom_llm_provider: str) -> List[ProviderField]:
         fields.append(ProviderField(field_name="api_version", field_type="string",
                                     field_description="The Azure OpenAI API version (environment: AZURE_API_VERSION).",
                                     field_value=AZURE_DEFAULT_API_VERSION))
-    for names in _OTHER_ENV.get(custom_llm_provider, ()):
+    for names in _other_env(custom_llm_provider):
         fields.append(ProviderField(field_name=names[0].lower(), field_type="string",
                                     field_description=f"{label} credential (environment: {' or '.join(names)}).",
                                     field_value="..."))
@@ -845,8 +839,8 @@ def return_raw_request(endpoint: Any, kwargs: Dict[str, Any]) -> RawRequestTyped
     """
     import litegate
 
-    from .core.call import build_chat_call, build_embedding_call
-    from .core.pipeline import make_plan
+    from .core.endpoints import ENDPOINTS, bind
+    from .core.lifecycle import make_plan
     from .core.redact import redact, redact_headers
     from .exceptions import LiteLLMException
 
@@ -857,16 +851,12 @@ def return_raw_request(endpoint: Any, kwargs: Dict[str, Any]) -> RawRequestTyped
     for control in ("mock_response", "litellm_logging_obj"):
         kw.pop(control, None)
     kw.setdefault("api_key", _PLACEHOLDER_KEY)
+    ep = ENDPOINTS.get(name) or (ENDPOINTS.get(name[1:]) if name.startswith("a") else None)
     try:
-        if name in ("completion", "acompletion"):
-            model, messages = kw.pop("model", None), kw.pop("messages", None)
-            plan = make_plan(build_chat_call(model, messages, kw), litegate, "chat")
-        elif name in ("embedding", "aembedding"):
-            model, data = kw.pop("model", None), kw.pop("input", None)
-            plan = make_plan(build_embedding_call(model, data, kw), litegate, "embedding")
-        else:
-            raise ValueError(f"return_raw_request supports 'completion', 'acompletion', 'embedding' and "
-                             f"'aembedding', not {name!r}")
+        if ep is None:
+            raise ValueError(f"return_raw_request supports {', '.join(sorted(ENDPOINTS))} and their async "
+                             f"names, not {name!r}")
+        plan = make_plan(bind(ep, (), kw), litegate, ep)
     except LiteLLMException as exc:
         return RawRequestTypedDict(error=str(exc))
     request = plan.request

@@ -95,7 +95,7 @@ def test_stream_success_callback_gets_the_rebuilt_response(server):
 def test_stream_failure_mid_stream_reaches_failure_callback(server):
     got = []
     litegate.failure_callback = [lambda kwargs, exc, s, e: got.append(exc)]
-    server.enqueue_fault("no_done")
+    server.enqueue_fault("cut_stream")
     with pytest.raises(litegate.APIConnectionError):
         list(litegate.completion(model=MODEL, messages=MSGS, stream=True, **_kw(server)))
     assert len(got) == 1 and isinstance(got[0], litegate.APIConnectionError)

@@ -13,7 +13,8 @@ import pytest
 import litegate
 from _core_helpers import user_messages
 from litegate.core.call import build_chat_call, build_embedding_call
-from litegate.core.pipeline import make_plan
+from litegate.core.endpoints import BY_KIND
+from litegate.core.lifecycle import make_plan
 from litegate.providers.openai_compatible import PROVIDERS
 
 MODEL = "gpt-4o-mini"
@@ -25,7 +26,7 @@ def _plan(model, cfg=litegate, kind="chat", **kw):
         call = build_chat_call(model, user_messages(), dict(kw))
     else:
         call = build_embedding_call(model, "hello", dict(kw))
-    return make_plan(call, cfg, kind)
+    return make_plan(call, cfg, BY_KIND[kind])
 
 
 # --------------------------------------------------------------------------------- OpenAI key

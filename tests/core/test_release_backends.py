@@ -87,6 +87,9 @@ def test_errors_do_not_hold_connections(server, backend):
     client = litegate.Client(api_key=KEY, api_base=server.base_url, num_retries=0, http_backend=backend)
     for kind in ["cut_stream", "malformed_stream", "stream_error_event", "no_done"] * 3:
         server.enqueue_fault(kind)
+        if kind == "no_done":  # finished choices without the optional [DONE]: a complete answer
+            list(client.completion(MODEL, [{"role": "user", "content": "hi"}], stream=True))
+            continue
         with pytest.raises(litegate.APIError):
             list(client.completion(MODEL, [{"role": "user", "content": "hi"}], stream=True))
     for _ in range(6):

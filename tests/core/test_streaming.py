@@ -233,18 +233,39 @@ async def test_async_cut_stream_raises_connection_error(server):
     _check_error_context(exc)
 
 
-def test_missing_done_marker_raises_connection_error(server):
+def test_missing_done_marker_after_a_finish_reason_is_a_complete_answer(server):
+    """[DONE] is an optional sentinel: a stream whose choices all finished is whole (the answer was
+    paid for); it ends cleanly with every chunk, and nothing is retried."""
     server.enqueue_fault("no_done")
-    got, exc = _drain_expecting(_stream(server), litegate.APIConnectionError)
-    assert got, "every event before the missing terminator is delivered"
-    _check_error_context(exc)
+    chunks = list(_stream(server))
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert "".join(c.choices[0].delta.content or "" for c in chunks)
+    assert server.hits() == 1
 
 
-async def test_async_missing_done_marker(server):
+async def test_async_missing_done_marker_after_a_finish_reason(server):
     server.enqueue_fault("no_done")
     stream = await _astream(server)
-    _, exc = await _adrain_expecting(stream, litegate.APIConnectionError)
+    chunks = [c async for c in stream]
+    assert chunks[-1].choices[0].finish_reason == "stop"
+
+
+def test_stream_ending_without_finish_reason_or_done_is_truncated(server):
+    """Cut after some content chunks (no finish_reason, no [DONE]): the answer is incomplete."""
+    events = [{"choices": [{"index": 0, "delta": {"content": "par"}, "finish_reason": None}]},
+              {"choices": [{"index": 0, "delta": {"content": "tial"}, "finish_reason": None}]}]
+    server.enqueue_stream(events=events, terminate=False)
+    got, exc = _drain_expecting(_stream(server), litegate.APIConnectionError)
+    assert got, "every event before the end is delivered"
     _check_error_context(exc)
+
+
+def test_stream_with_one_of_two_choices_finished_is_truncated(server):
+    events = [{"choices": [{"index": 0, "delta": {"content": "a"}, "finish_reason": None},
+                           {"index": 1, "delta": {"content": "b"}, "finish_reason": None}]},
+              {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]
+    server.enqueue_stream(events=events, terminate=False)
+    _drain_expecting(_stream(server), litegate.APIConnectionError)
 
 
 def test_stream_cut_by_cut_after_raises(server):
@@ -422,7 +443,7 @@ def test_fully_consumed_stream_returns_connection_for_reuse(server, own_client):
 
 
 def test_error_paths_release_connection(server, own_client):
-    for fault in ("cut_stream", "malformed_stream", "stream_error_event", "no_done"):
+    for fault in ("cut_stream", "malformed_stream", "stream_error_event"):
         server.enqueue_fault(fault)
         with pytest.raises(litegate.APIError):
             list(own_client.completion(MODEL, user_messages(), stream=True))

@@ -27,6 +27,7 @@ class Controls:
     organization: str | None = None
     custom_llm_provider: str | None = None
     azure_ad_token: str | None = None
+    azure_ad_token_provider: Any = None  # a callable returning a fresh Entra ID token (asked per attempt)
     num_retries: int | None = None
     timeout: Any = None
     stream_timeout: float | None = None
@@ -94,7 +95,7 @@ class RerankCall:
 # control parameters copied as they are onto Controls (the rest need a rename, a merge or a check)
 _PLAIN_CONTROLS = frozenset({
     "api_key", "api_base", "api_version", "organization", "custom_llm_provider", "azure_ad_token",
-    "stream_timeout", "drop_params", "mock_response", "custom_cost_per_token", "custom_cost_per_second",
+    "azure_ad_token_provider", "stream_timeout", "drop_params", "mock_response", "custom_cost_per_token", "custom_cost_per_second",
 })
 _LIST_CONTROLS = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks")
 

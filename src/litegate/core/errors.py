@@ -4,7 +4,7 @@
   Azure, Anthropic, Gemini/Vertex, Mistral, Cohere, Ollama, Bedrock and OpenAI-compatible
   shapes, or plain text / HTML) onto :mod:`litegate.exceptions`.
 * :func:`mid_stream_error` does the same for an error object received inside an SSE stream.
-* :func:`is_retryable` says whether an exception is worth retrying.
+* :func:`is_retryable` (defined in core/retry.py) says whether an exception is worth retrying.
 
 Standard library only; every text that reaches an exception is masked by ``redact``.
 """
@@ -42,7 +42,6 @@ _STATUS_CLASS = {
     529: exc.ServiceUnavailableError,
 }
 
-RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504, 529})
 
 
 def error_class_for_status(status: int) -> type:
@@ -585,45 +584,4 @@ def mid_stream_error(payload: dict, *, llm_provider: str, model: str) -> exc.API
     )
 
 
-def is_retryable(error: BaseException) -> bool:
-    """Whether retrying ``error`` can help.
-
-    A provider's ``x-should-retry: true|false`` header decides when present. Otherwise: Timeout,
-    RateLimitError (but not ``insufficient_quota``: out of credit), APIConnectionError,
-    InternalServerError, BadGatewayError, ServiceUnavailableError, and any litegate error whose
-    status is 408, 429, 500, 502, 503, 504 or 529.
-    """
-    if not isinstance(error, exc.LiteLLMException):
-        return False
-    headers = getattr(error, "headers", None)
-    if headers:
-        try:
-            flag = headers.get("x-should-retry")
-        except Exception:
-            flag = None
-        if isinstance(flag, str):
-            flag = flag.strip().lower()
-            if flag == "true":
-                return True
-            if flag == "false":
-                return False
-    if _lower(getattr(error, "code", None)) == "insufficient_quota" or _lower(
-        getattr(error, "type", None)
-    ) == "insufficient_quota":
-        return False
-    if isinstance(error, (exc.BadRequestError, exc.AuthenticationError, exc.PermissionDeniedError,
-                          exc.NotFoundError, exc.BudgetExceededError)):
-        return False
-    if isinstance(
-        error,
-        (
-            exc.Timeout,
-            exc.RateLimitError,
-            exc.APIConnectionError,
-            exc.InternalServerError,
-            exc.BadGatewayError,
-            exc.ServiceUnavailableError,
-        ),
-    ):
-        return True
-    return getattr(error, "status_code", None) in RETRYABLE_STATUS
+from .retry import is_retryable  # noqa: E402 - the one definition lives with the retry policy

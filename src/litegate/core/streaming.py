@@ -11,59 +11,8 @@ import asyncio
 from typing import Any, Callable
 
 
-class SSEDecoder:
-    """Incremental Server-Sent Events parser: ``feed(bytes)`` -> list of (event, data) pairs.
-
-    Gives the same events however the byte stream is split into reads.
-    """
-
-    __slots__ = ("_buf", "_data", "_event")
-
-    def __init__(self) -> None:
-        self._buf = b""
-        self._data: list[str] = []
-        self._event: str | None = None
-
-    def feed(self, chunk: bytes) -> list[tuple[str | None, str]]:
-        buf = self._buf + chunk if self._buf else chunk
-        if b"\n" not in buf:
-            self._buf = buf
-            return []
-        lines = buf.split(b"\n")
-        self._buf = lines.pop()
-        out: list[tuple[str | None, str]] = []
-        for line in lines:
-            self._line(line, out)
-        return out
-
-    def flush(self) -> list[tuple[str | None, str]]:
-        """End of input: a last line without newline still counts, and a pending event is sent."""
-        out: list[tuple[str | None, str]] = []
-        if self._buf:
-            self._line(self._buf, out)
-            self._buf = b""
-        self._line(b"", out)
-        return out
-
-    def _line(self, line: bytes, out: list) -> None:
-        if line.endswith(b"\r"):
-            line = line[:-1]
-        if not line:
-            if self._data:
-                out.append((self._event, "\n".join(self._data)))
-            self._data = []
-            self._event = None
-            return
-        if line[0] == 58:  # b":" comment / keep-alive
-            return
-        name, _, value = line.partition(b":")
-        if value[:1] == b" ":
-            value = value[1:]
-        if name == b"data":
-            self._data.append(value.decode("utf-8"))
-        elif name == b"event":
-            self._event = value.decode("utf-8")
-        # "id" and "retry" fields carry nothing we use
+# The SSE framer lives in core/framing.py; the old name stays importable from here.
+from .framing import SSEFramer as SSEDecoder  # noqa: E402,F401
 
 
 class CustomStreamWrapper:

@@ -15,7 +15,9 @@ from typing import Any
 from .call import ChatCall, TextCall
 
 
-def chat_call_for(call: TextCall) -> ChatCall:
+def chat_call_for(call: TextCall, drop: Any = None) -> ChatCall:
+    """The text call as a chat call. ``drop`` is the call's resolved ``drop_params`` (the per-call
+    value, else the setting); parameters only a completions endpoint has are dropped or refused."""
     prompt = call.prompt
     if not isinstance(prompt, str):
         if isinstance(prompt, list) and len(prompt) == 1 and isinstance(prompt[0], str):
@@ -27,7 +29,9 @@ def chat_call_for(call: TextCall) -> ChatCall:
                         "(as one chat message)", call.model)
     params = {k: v for k, v in call.params.items() if k not in ("echo", "best_of", "suffix", "logprobs")}
     dropped = [k for k in ("echo", "best_of", "suffix", "logprobs") if k in call.params]
-    if dropped and not call.ctl.drop_params:
+    if drop is None:
+        drop = call.ctl.drop_params
+    if dropped and not drop:
         from ..exceptions import UnsupportedParamsError
 
         raise UnsupportedParamsError(
@@ -35,6 +39,8 @@ def chat_call_for(call: TextCall) -> ChatCall:
                     "set drop_params=True to send the prompt as a chat message without them",
             model=call.model,
         )
+    if dropped and hasattr(drop, "note"):
+        drop.note(f"dropped {dropped}: they need a text-completion endpoint; the prompt was sent as a chat message")
     return ChatCall(call.model, [{"role": "user", "content": prompt}], call.stream, params, dict(call.extra),
                     dataclasses.replace(call.ctl))
 

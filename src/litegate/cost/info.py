@@ -296,25 +296,14 @@ def is_prompt_caching_valid_prompt(model: str, messages: list | None, tools: lis
 # get_valid_models
 # --------------------------------------------------------------------------------------------
 
-# Providers authenticated without an API key variable: any one of these variables counts.
-_OTHER_CREDENTIALS = {
-    "bedrock": ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK"),
-    "sagemaker": ("AWS_ACCESS_KEY_ID", "AWS_PROFILE"),
-    "vertex_ai": ("GOOGLE_APPLICATION_CREDENTIALS", "VERTEXAI_PROJECT", "VERTEX_PROJECT"),
-    "ollama": ("OLLAMA_API_BASE",),
-    "ollama_chat": ("OLLAMA_API_BASE",),
-}
-
-
 def _credential_variables(provider: str) -> tuple[str, ...]:
     names: list[str] = []
-    try:
-        from ..core.resolve import credential_spec
+    from ..providers.spec import get_spec
 
-        names.extend(credential_spec(provider).key_env)
-    except Exception:  # not in litegate's provider table: litellm's naming convention
-        pass
-    names.extend(_OTHER_CREDENTIALS.get(provider, ()))
+    spec = get_spec(provider)
+    if spec is not None:  # otherwise only litellm's naming convention below
+        names.extend(spec.key_env)
+        names.extend(spec.credential_hints)
     names.append(f"{provider.replace('_', '').replace('-', '').upper()}_API_KEY")
     return tuple(dict.fromkeys(names))
 

@@ -1,7 +1,7 @@
-"""Provider translators, looked up by provider name and created on first use.
+"""Provider translators, looked up by provider name and created on first use from the registry.
 
-Native dialects live in one module each and are listed in ``NATIVE``; the OpenAI dialect serves
-OpenAI, Azure and every row of ``openai_compatible.PROVIDERS``.
+``spec.SPECS`` names each provider's dialect (``"module:Class"``); the instance gets the spec's
+declared endpoints. The OpenAI dialect serves OpenAI, Azure and every OpenAI-compatible row.
 """
 
 from __future__ import annotations
@@ -9,18 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-# provider name -> (module in this package, class name)
-NATIVE: dict[str, tuple[str, str]] = {
-    "openai": ("openai", "OpenAI"),
-    "text-completion-openai": ("openai", "OpenAI"),
-    "azure": ("openai", "Azure"),
-    "anthropic": ("anthropic", "Anthropic"),
-    "ollama": ("ollama", "Ollama"),
-    "ollama_chat": ("ollama", "OllamaChat"),
-    "gemini": ("gemini", "Gemini"),
-    "vertex_ai": ("vertex", "VertexAI"),
-    "cohere": ("cohere", "Cohere"),
-}
+from .spec import SPECS, get_spec
 
 _cache: dict[str, Any] = {}
 
@@ -36,6 +25,9 @@ def is_implemented(name: str) -> bool:
     """True when a translator for ``name`` can be loaded in this installation."""
     if name in _cache:
         return True
+    spec = get_spec(name)
+    if spec is None or spec.dialect is None:
+        return False
     try:
         get_provider(name)
     except (KeyError, ImportError, AttributeError):
@@ -44,14 +36,19 @@ def is_implemented(name: str) -> bool:
 
 
 def _create(name: str) -> Any:
-    spec = NATIVE.get(name)
-    if spec is not None:
-        module = import_module(f".{spec[0]}", __name__)
-        return getattr(module, spec[1])()
-    from . import openai as oa
-    from .openai_compatible import PROVIDERS
+    spec = SPECS.get(name)
+    if spec is None or spec.dialect is None:
+        raise KeyError(name)
+    module_name, _, cls_name = spec.dialect.partition(":")
+    cls = getattr(import_module(f".{module_name}", __name__), cls_name)
+    if cls_name == "Compatible":
+        from .openai_compatible import PROVIDERS
 
-    row = PROVIDERS.get(name)
-    if row is not None:
-        return oa.Compatible(row)
-    raise KeyError(name)
+        provider = cls(PROVIDERS[name])
+    else:
+        provider = cls()
+    provider.endpoints = spec.endpoints
+    return provider
+
+
+__all__ = ["SPECS", "get_provider", "get_spec", "is_implemented"]

@@ -59,18 +59,12 @@ import re
 import time
 from typing import Any
 
-from ..core.errors import exception_from_response, mid_stream_error
+from ..core.errors import mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import dumps, loads
 from ..core.log import log
-from ..core.streaming import SSEDecoder
-from ..exceptions import (
-    APIError,
-    APIResponseValidationError,
-    AuthenticationError,
-)
 from ..types.utils import ModelResponse
-from ._common import SSEStreamDecoder, drop_unsupported
+from .base import Dialect, StreamDecoder, drop_unsupported
 
 ANTHROPIC_VERSION = "2023-06-01"
 JSON_TOOL_NAME = "json_tool_call"
@@ -564,10 +558,11 @@ def finish_reason(stop_reason: Any) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-class Anthropic:
+class Anthropic(Dialect):
     """Anthropic Messages API (``POST /v1/messages``)."""
 
     name = "anthropic"
+    kept_headers = _KEPT_HEADERS
     key_hint = "ANTHROPIC_API_KEY / litegate.anthropic_key"
 
     # ------------------------------------------------------------------ params
@@ -665,11 +660,7 @@ class Anthropic:
     # ------------------------------------------------------------------ requests
     def auth_headers(self, target: Any) -> dict[str, str]:
         if not target.api_key:
-            raise AuthenticationError(
-                message=f"No API key for anthropic: pass api_key=..., or set {self.key_hint}",
-                llm_provider=self.name,
-                model=target.model,
-            )
+            raise self.missing_key(target)
         h = {"x-api-key": target.api_key, "anthropic-version": ANTHROPIC_VERSION,
              "content-type": "application/json"}
         if target.headers:
@@ -705,14 +696,7 @@ class Anthropic:
             body["stream"] = True
         return HttpRequest("POST", self.url(target), self.auth_headers(target), body)
 
-    def embedding_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
-        raise _fail("Anthropic has no embeddings endpoint; use an embedding provider such as openai/, "
-                    "cohere/, gemini/ or voyage/", call.model)
-
     # ------------------------------------------------------------------ responses
-    def _invalid(self, message: str, target: Any) -> APIResponseValidationError:
-        return APIResponseValidationError(message=f"anthropic {message}", llm_provider=self.name, model=target.model)
-
     def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         try:
             data = loads(resp.content)
@@ -747,12 +731,9 @@ class Anthropic:
         include_usage = isinstance(so, dict) and so.get("include_usage") is True
         return AnthropicStreamDecoder(target.model, include_usage, uses_json_tool(params, target.model))
 
-    def error(self, resp: HttpResponse, target: Any) -> Exception:
-        return exception_from_response(resp, llm_provider=self.name, model=target.model)
-
     def response_headers(self, resp: HttpResponse) -> dict:
         out = {}
-        for k, v in resp.headers.items():
+        for k, v in resp.headers.items():  # kept, and the rate-limit ones also under OpenAI's names
             if k.startswith(_KEPT_HEADERS):
                 out[k] = v
                 renamed = _RATE_HEADER_RENAMES.get(k)
@@ -817,7 +798,7 @@ def _message(content: list, stop_reason: Any, json_tool: bool) -> tuple[dict, st
 # ---------------------------------------------------------------------------------------------
 
 
-class AnthropicStreamDecoder(SSEStreamDecoder):
+class AnthropicStreamDecoder(StreamDecoder):
     """Bytes of an Anthropic SSE stream -> ``ModelResponse`` chunks; strict about how it ends.
 
     ``message_start`` gives the first chunk (role ``assistant``); text, tool-call, thinking and
@@ -827,16 +808,13 @@ class AnthropicStreamDecoder(SSEStreamDecoder):
     ends without ``message_stop`` raises ``APIConnectionError``.
     """
 
-    __slots__ = ("_sse", "done", "model", "include_usage", "json_tool", "id", "created", "resp_model",
-                 "usage", "stop_reason", "_tool_index", "_kinds", "_make", "stop_details", "_error")
+    __slots__ = ("include_usage", "json_tool", "id", "created", "resp_model",
+                 "usage", "stop_reason", "_tool_index", "_kinds", "_make", "stop_details")
 
-    provider = "anthropic"
     end_marker = "message_stop"
 
     def __init__(self, model: str, include_usage: bool = False, json_tool: bool = False):
-        self._sse = SSEDecoder()
-        self.done = False
-        self.model = model
+        super().__init__("anthropic", model)
         self.include_usage = include_usage
         self.json_tool = json_tool
         self.id = ""
@@ -848,7 +826,6 @@ class AnthropicStreamDecoder(SSEStreamDecoder):
         self._tool_index: dict = {}  # content block index -> OpenAI tool call index
         self._kinds: dict = {}  # content block index -> "text" | "tool" | "json" | "thinking" | "other"
         self._make = ModelResponse
-        self._error: BaseException | None = None  # raised by the next call (see _convert)
 
 
     def _chunk(self, delta: dict, finish: Any = None, usage: Any = None) -> Any:
@@ -859,19 +836,6 @@ class AnthropicStreamDecoder(SSEStreamDecoder):
                           object="chat.completion.chunk",
                           choices=[{"index": 0, "delta": delta, "finish_reason": finish}], **kw)
 
-    def _convert(self, events: list) -> list:
-        """Chunks for ``events``. An error met after some chunks of the same read is kept and raised
-        by the next ``feed`` / ``finish``, so the chunks handed out never depend on how the bytes
-        were split into reads."""
-        out: list = []
-        try:
-            self._convert_into(events, out)
-        except APIError as exc:
-            if not out:
-                raise
-            self._error = exc
-        return out
-
     def _convert_into(self, events: list, out: list) -> None:
         for event, data in events:
             if self.done:
@@ -879,11 +843,7 @@ class AnthropicStreamDecoder(SSEStreamDecoder):
             try:
                 obj = loads(data)
             except ValueError:
-                raise APIResponseValidationError(
-                    message=f"anthropic sent a malformed stream event: {data[:200]!r}",
-                    llm_provider=self.provider,
-                    model=self.model,
-                ) from None
+                raise self.malformed("stream event", data) from None
             if not isinstance(obj, dict):
                 continue
             kind = obj.get("type") or event

@@ -135,12 +135,9 @@ from ..core.errors import exception_from_response, mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import loads
 from ..core.log import log
-from ..core.streaming import SSEDecoder
-from ._common import SSEStreamDecoder, drop_unsupported
+from .base import Dialect, StreamDecoder, drop_unsupported
 from ..exceptions import (
     APIError,
-    APIResponseValidationError,
-    AuthenticationError,
     BadRequestError,
     InternalServerError,
     Timeout,
@@ -592,10 +589,11 @@ def rerank_text(doc: Any, rank_fields: list, index: int, model: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-class Cohere:
+class Cohere(Dialect):
     """Cohere API v2: ``/v2/chat``, ``/v2/embed``, ``/v2/rerank``."""
 
     name = "cohere"
+    kept_headers = _KEPT_HEADERS
     key_hint = "COHERE_API_KEY / CO_API_KEY / litegate.cohere_key"
 
     # ------------------------------------------------------------------ params
@@ -668,11 +666,7 @@ class Cohere:
     # ------------------------------------------------------------------ requests
     def headers(self, target: Any) -> dict[str, str]:
         if not target.api_key:
-            raise AuthenticationError(
-                message=f"No API key for cohere: pass api_key=..., or set {self.key_hint}",
-                llm_provider=self.name,
-                model=target.model,
-            )
+            raise self.missing_key(target)
         h = {"authorization": "Bearer " + target.api_key, "content-type": "application/json"}
         if target.headers:
             h.update(target.headers)
@@ -754,21 +748,10 @@ class Cohere:
         return HttpRequest("POST", self.url(target, "/v2/rerank"), self.headers(target), body)
 
     # ------------------------------------------------------------------ responses
-    def _invalid(self, message: str, target: Any) -> APIResponseValidationError:
-        return APIResponseValidationError(message=f"cohere {message}", llm_provider=self.name, model=target.model)
-
-    def _json(self, resp: HttpResponse, target: Any, required: str) -> dict:
-        try:
-            data = loads(resp.content)
-        except ValueError:
-            raise self._invalid(f"returned a body that is not JSON: {resp.text[:200]!r}", target) from None
-        if not isinstance(data, dict):
-            raise self._invalid("returned JSON that is not an object", target)
-        if required not in data:
-            if isinstance(data.get("message"), str):  # an error body ({"id", "message"}) with a success status
-                raise mid_stream_error({"message": data["message"]}, llm_provider=self.name, model=target.model)
-            raise self._invalid(f"response has no {required!r}", target)
-        return data
+    def embedded_error(self, data: dict, resp: HttpResponse, target: Any) -> Exception | None:
+        if isinstance(data.get("message"), str):  # an error body ({"id", "message"}) with a success status
+            return mid_stream_error({"message": data["message"]}, llm_provider=self.name, model=target.model)
+        return None
 
     def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         data = self._json(resp, target, "finish_reason")
@@ -870,8 +853,6 @@ class Cohere:
                             response=resp)
         return err
 
-    def response_headers(self, resp: HttpResponse) -> dict:
-        return {k: v for k, v in resp.headers.items() if k.startswith(_KEPT_HEADERS)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -879,7 +860,7 @@ class Cohere:
 # ---------------------------------------------------------------------------------------------
 
 
-class CohereStreamDecoder(SSEStreamDecoder):
+class CohereStreamDecoder(StreamDecoder):
     """Bytes of a Cohere v2 SSE stream -> ``ModelResponseStream`` chunks; strict about how it ends.
 
     Gives the same chunks however the bytes are split into reads (events are decoded only once
@@ -887,22 +868,17 @@ class CohereStreamDecoder(SSEStreamDecoder):
     by the next ``feed`` / ``finish``. The stream must contain ``message-end``.
     """
 
-    __slots__ = ("_sse", "done", "model", "include_usage", "id", "created", "_tool_index", "_citations",
-                 "_error", "_saw_tool", "_plan")
+    __slots__ = ("include_usage", "id", "created", "_tool_index", "_citations", "_saw_tool", "_plan")
 
-    provider = "cohere"
     end_marker = "message-end"
 
     def __init__(self, model: str, include_usage: bool = False):
-        self._sse = SSEDecoder()
-        self.done = False
-        self.model = model
+        super().__init__("cohere", model)
         self.include_usage = include_usage
         self.id = ""
         self.created = int(time.time())
         self._tool_index: dict = {}  # Cohere event index -> OpenAI tool-call index
         self._citations: list = []
-        self._error: BaseException | None = None
         self._saw_tool = False
         self._plan = ""  # the tool plan so far (each tool-plan chunk carries it whole)
 
@@ -917,16 +893,6 @@ class CohereStreamDecoder(SSEStreamDecoder):
             kw["usage"] = usage
         return ModelResponseStream(**kw)
 
-    def _convert(self, events: list) -> list:
-        out: list = []
-        try:
-            self._convert_into(events, out)
-        except APIError as exc:
-            if not out:
-                raise
-            self._error = exc
-        return out
-
     def _convert_into(self, events: list, out: list) -> None:
         for event, data in events:
             if self.done:
@@ -936,11 +902,7 @@ class CohereStreamDecoder(SSEStreamDecoder):
             try:
                 obj = loads(data)
             except ValueError:
-                raise APIResponseValidationError(
-                    message=f"cohere sent a malformed stream event: {data[:200]!r}",
-                    llm_provider=self.provider,
-                    model=self.model,
-                ) from None
+                raise self.malformed("stream event", data) from None
             if not isinstance(obj, dict):
                 continue
             kind = obj.get("type") or event

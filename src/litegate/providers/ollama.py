@@ -97,12 +97,13 @@ import time
 import uuid
 from typing import Any
 
-from ..core.errors import exception_from_response, mid_stream_error
+from ..core.errors import mid_stream_error
 from ..core.prompt_templates import format_prompt, get_prompt_template
 from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import loads
 from ..core.log import log
-from ..exceptions import APIConnectionError, APIResponseValidationError, UnsupportedParamsError
+from ..exceptions import APIResponseValidationError, UnsupportedParamsError
+from .base import Dialect, NDJSONStreamDecoder
 from ..types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream
 
 __all__ = ["Ollama", "OllamaChat", "OllamaStreamDecoder", "OPTION_NAMES", "generate_prompt"]
@@ -407,8 +408,9 @@ def generate_prompt(messages: list, model: str) -> tuple[str, str | None, list[s
 # ---------------------------------------------------------------------------------------------
 
 
-class _OllamaDialect:
+class _OllamaDialect(Dialect):
     name = "ollama"
+    kept_headers = _RATE_HEADERS
     path = "/api/generate"
     tools_supported = False
     required = "response"  # the key a non-stream answer must have
@@ -630,23 +632,6 @@ class _OllamaDialect:
         return HttpRequest("POST", self.url(target, "/api/embed"), self.headers(target), body)
 
     # ------------------------------------------------------------------ responses
-    def _invalid(self, message: str, target: Any) -> APIResponseValidationError:
-        return APIResponseValidationError(message=f"{self.name} {message}", llm_provider=self.name,
-                                          model=target.model)
-
-    def _json(self, resp: HttpResponse, target: Any, required: str) -> dict:
-        try:
-            data = loads(resp.content)
-        except ValueError:
-            raise self._invalid(f"returned a body that is not JSON: {resp.text[:200]!r}", target) from None
-        if not isinstance(data, dict):
-            raise self._invalid("returned JSON that is not an object", target)
-        if "error" in data and required not in data:
-            raise exception_from_response(resp, llm_provider=self.name, model=target.model)
-        if required not in data:
-            raise self._invalid(f"response has no {required!r}", target)
-        return data
-
     def _answer(self, data: dict) -> tuple[str, str | None, Any]:
         """(content, thinking, ollama tool calls) of a non-stream answer."""
         content = data.get("response")
@@ -695,13 +680,6 @@ class _OllamaDialect:
         return OllamaStreamDecoder(self.name, target.model, chat=self.tools_supported,
                                    include_usage=bool(options.get("include_usage")))
 
-    def error(self, resp: HttpResponse, target: Any) -> Exception:
-        return exception_from_response(resp, llm_provider=self.name, model=target.model)
-
-    def response_headers(self, resp: HttpResponse) -> dict:
-        return {k: v for k, v in resp.headers.items() if k.startswith(_RATE_HEADERS)}
-
-
 class Ollama(_OllamaDialect):
     """``ollama/<model>``: the messages become a prompt for POST /api/generate."""
 
@@ -736,7 +714,7 @@ class OllamaChat(_OllamaDialect):
 # ---------------------------------------------------------------------------------------------
 
 
-class OllamaStreamDecoder:
+class OllamaStreamDecoder(NDJSONStreamDecoder):
     """Bytes of an Ollama NDJSON stream -> ``ModelResponseStream`` chunks.
 
     Gives the same chunks however the bytes are split into reads (lines are only decoded once
@@ -746,64 +724,30 @@ class OllamaStreamDecoder:
     ``"done": true``.
     """
 
-    __slots__ = ("provider", "model", "chat", "include_usage", "done", "_buf", "_id", "_created",
-                 "_first", "_tool_index", "_model_name", "_error")
+    __slots__ = ("chat", "include_usage", "_id", "_created", "_first", "_tool_index", "_model_name")
+    end_marker = 'its final object ("done": true)'
 
     def __init__(self, provider: str, model: str, *, chat: bool = True, include_usage: bool = False):
-        self.provider = provider
-        self.model = model
+        super().__init__(provider, model)
         self.chat = chat
         self.include_usage = include_usage
-        self.done = False
-        self._buf = b""
         self._id = "chatcmpl-" + str(uuid.uuid4())
         self._created: int | None = None
         self._first = True
         self._tool_index = 0
         self._model_name: str | None = None
-        self._error: Exception | None = None
 
     def feed(self, data: bytes) -> list:
-        if self._error is not None:
-            raise self._error
-        if self.done:
-            return []
-        buf = self._buf + data if self._buf else data
-        if b"\n" not in buf:
-            self._buf = buf
-            return []
-        lines = buf.split(b"\n")
-        self._buf = lines.pop()
-        out: list = []
-        for line in lines:
-            try:
-                self._line(line, out)
-            except Exception as exc:
-                if not out:
-                    raise
-                self._error = exc  # hand on what came before the bad line; raise on the next call
-                self._buf = b""
-                break
-            if self.done:
-                self._buf = b""
-                break
-        return out
+        if self._error is None and self.done:
+            return []  # anything after the final object is ignored
+        return super().feed(data)
 
-    def finish(self) -> list:
-        if self._error is not None:
-            raise self._error
-        out: list = []
-        if self._buf and not self.done:
-            line, self._buf = self._buf, b""
+    def _convert_into(self, lines: list, out: list) -> None:
+        for line in lines:
             self._line(line, out)
-        if not self.done:
-            raise APIConnectionError(
-                message=(f"{self.provider} stream ended before its final object (\"done\": true): "
-                         "the answer is incomplete"),
-                llm_provider=self.provider,
-                model=self.model,
-            )
-        return out
+            if self.done:
+                self._frames.reset()
+                break
 
     def _line(self, line: bytes, out: list) -> None:
         line = line.strip()

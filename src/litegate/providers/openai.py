@@ -9,22 +9,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..core.errors import exception_from_response, mid_stream_error
+from ..core.errors import mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import loads
-from ..core.streaming import SSEDecoder
-from ..exceptions import APIConnectionError, APIResponseValidationError, AuthenticationError, UnsupportedParamsError
+from ..exceptions import UnsupportedParamsError
 from ..types.utils import EmbeddingResponse, ModelResponse, TextCompletionResponse
-from ._common import drop_unsupported
+from .base import Dialect, StreamDecoder, drop_unsupported
 
 _REASONING = re.compile(r"^(o\d|gpt-5)")
 _RATE_HEADERS = ("x-ratelimit-", "retry-after", "x-request-id", "apim-request-id", "openai-processing-ms")
 
 
-class OpenAIDialect:
+class OpenAIDialect(Dialect):
     """OpenAI wire format. Subclasses / instances differ in URL layout, auth and param support."""
 
     name = "openai"
+    text_via_chat = False  # OpenAI's own /completions
+    kept_headers = _RATE_HEADERS
     unsupported_params: frozenset[str] = frozenset()
     param_renames: dict[str, str] = {}
     extra_headers: dict[str, str] = {}
@@ -65,13 +66,6 @@ class OpenAIDialect:
         if target.headers:
             h.update(target.headers)
         return h
-
-    def missing_key(self, target: Any) -> Exception:
-        return AuthenticationError(
-            message=f"No API key for {self.name}: pass api_key=..., or set {self.key_hint}",
-            llm_provider=self.name,
-            model=target.model,
-        )
 
     def url(self, target: Any, path: str) -> str:
         return f"{target.api_base}/{path}"
@@ -121,57 +115,29 @@ class OpenAIDialect:
                            params=self.query(target))
 
     # ------------------------------------------------------------------ responses
-    def _invalid(self, message: str, target: Any) -> APIResponseValidationError:
-        return APIResponseValidationError(message=f"{self.name} {message}", llm_provider=self.name, model=target.model)
-
-    def _json(self, resp: HttpResponse, target: Any, required: str) -> dict:
-        """The body as a JSON object holding ``required``; an error body found here is raised as such."""
-        try:
-            data = loads(resp.content)
-        except ValueError:
-            raise self._invalid(f"returned a body that is not JSON: {resp.text[:200]!r}", target) from None
-        if not isinstance(data, dict):
-            raise self._invalid("returned JSON that is not an object", target)
-        if required not in data:
-            if "error" in data:
-                raise exception_from_response(resp, llm_provider=self.name, model=target.model)
-            raise self._invalid(f"response has no {required!r}", target)
-        return data
-
     def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
-        return ModelResponse(**self._json(resp, target, "choices"))
+        return ModelResponse(**self.json_body(resp, target, "choices"))
 
     def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
-        return EmbeddingResponse(**self._json(resp, target, "data"))
+        return EmbeddingResponse(**self.json_body(resp, target, "data"))
 
     def parse_image_generation(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         from ..types.media import ImageResponse
 
-        return ImageResponse(**self._json(resp, target, "data"))
+        return ImageResponse(**self.json_body(resp, target, "data"))
 
     def parse_moderation(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         from ..types.media import ModerationResponse
 
-        return ModerationResponse(**self._json(resp, target, "results"))
+        return ModerationResponse(**self.json_body(resp, target, "results"))
 
     def parse_text_completion(self, resp: HttpResponse, call: Any, target: Any) -> Any:
-        return TextCompletionResponse(**self._json(resp, target, "choices"))
+        return TextCompletionResponse(**self.json_body(resp, target, "choices"))
 
     def stream_decoder(self, call: Any, target: Any) -> "OpenAIStreamDecoder":
         if hasattr(call, "prompt"):  # a legacy text completion stream
             return OpenAIStreamDecoder(self.name, target.model, text=True)
         return OpenAIStreamDecoder(self.name, target.model)
-
-    def error(self, resp: HttpResponse, target: Any) -> Exception:
-        return exception_from_response(resp, llm_provider=self.name, model=target.model)
-
-    def response_headers(self, resp: HttpResponse) -> dict:
-        headers = resp.headers
-        keys = headers.keys()
-        if not any(k.startswith(_RATE_HEADERS) for k in keys):
-            return {}
-        return {k: v for k, v in headers.items() if k.startswith(_RATE_HEADERS)}
-
 
 class OpenAI(OpenAIDialect):
     name = "openai"
@@ -200,13 +166,21 @@ class Azure(OpenAIDialect):
     name = "azure"
     key_hint = "AZURE_API_KEY / litegate.azure_key, or an Azure AD token (azure_ad_token=..., AZURE_AD_TOKEN)"
 
+    def auth(self, target: Any, call: Any, cfg: Any) -> Any:
+        provider = call.ctl.azure_ad_token_provider or getattr(cfg, "azure_ad_token_provider", None)
+        if target.api_key or target.azure_ad_token or provider is None:
+            return None
+        from ..core.auth import BearerProvider
+
+        return BearerProvider(provider)  # asked on every attempt: the provider refreshes its tokens
+
     def auth_headers(self, target: Any) -> dict[str, str]:
         h: dict[str, str] = {}
         if target.api_key:
             h["api-key"] = target.api_key
         elif target.azure_ad_token:
             h["authorization"] = "Bearer " + target.azure_ad_token
-        else:
+        elif not target.token_flow:
             raise self.missing_key(target)
         if target.headers:
             h.update(target.headers)
@@ -239,22 +213,9 @@ class Compatible(OpenAIDialect):
         env = " / ".join(row.key_env) or "an api_key"
         self.key_hint = f"{env}" + (f" / litegate.{row.key_settings[0]}" if row.key_settings else "")
         self.max_n = row.max_n
-        if "text_completion" not in row.endpoints:
-            # no /completions endpoint: legacy text completions go through chat (core/textcompat.py)
-            self.text_completion_request = None
-        # endpoints the row does not offer are refused before any request
-        if "image" not in row.endpoints:
-            self.image_generation_request = None
-        if "moderation" not in row.endpoints:
-            self.moderation_request = None
-
-    def embedding_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
-        if "embedding" not in self.row.endpoints:
-            from ..core.call import _fail
-
-            raise _fail(f"{self.name} does not offer embeddings (its endpoints: {sorted(self.row.endpoints)})",
-                        call.model)
-        return super().embedding_request(call, target, drop)
+        # no /completions endpoint: legacy text completions go through chat (core/textcompat.py);
+        # the other endpoints offered are declared by the row (providers/spec.py)
+        self.text_via_chat = "text_completion" not in row.endpoints
 
     def map_params(self, params: dict, model: str, drop: bool) -> dict:
         n = params.get("n")
@@ -269,16 +230,21 @@ class Compatible(OpenAIDialect):
         return super().map_params(params, model, drop)
 
 
-class OpenAIStreamDecoder:
-    """Bytes of an OpenAI SSE stream -> ``ModelResponse`` chunks; strict about how it ends."""
+class OpenAIStreamDecoder(StreamDecoder):
+    """Bytes of an OpenAI SSE stream -> ``ModelResponse`` chunks.
 
-    __slots__ = ("_sse", "done", "provider", "model", "_make", "_empty_choice")
+    The answer is whole at ``data: [DONE]``, or - when a server ends the stream without that
+    optional sentinel - once every choice that started has sent its ``finish_reason``. A stream
+    that ends before either is truncated and raises ``APIConnectionError``.
+    """
+
+    __slots__ = ("_make", "_empty_choice", "_open", "_finished")
+    end_marker = "data: [DONE] or a finish_reason"
 
     def __init__(self, provider: str, model: str, text: bool = False):
-        self._sse = SSEDecoder()
-        self.done = False
-        self.provider = provider
-        self.model = model
+        super().__init__(provider, model)
+        self._open: set = set()  # choice indexes that started
+        self._finished: set = set()  # choice indexes that sent a finish_reason
         if text:  # legacy completions: chunks are TextCompletionResponse objects
             self._make = TextCompletionResponse
             self._empty_choice = {"index": 0, "text": "", "finish_reason": None}
@@ -286,22 +252,10 @@ class OpenAIStreamDecoder:
             self._make = ModelResponse
             self._empty_choice = {"index": 0, "delta": {}, "finish_reason": None}
 
-    def feed(self, data: bytes) -> list:
-        events = self._sse.feed(data)
-        return self._convert(events) if events else []
+    def complete(self) -> bool:
+        return self.done or (bool(self._finished) and self._open <= self._finished)
 
-    def finish(self) -> list:
-        out = self._convert(self._sse.flush())
-        if not self.done:
-            raise APIConnectionError(
-                message=f"{self.provider} stream ended before its end marker (data: [DONE]): the answer is incomplete",
-                llm_provider=self.provider,
-                model=self.model,
-            )
-        return out
-
-    def _convert(self, events: list) -> list:
-        out = []
+    def _convert_into(self, events: list, out: list) -> None:
         for event, data in events:
             if self.done:
                 break
@@ -311,11 +265,7 @@ class OpenAIStreamDecoder:
             try:
                 obj = loads(data)
             except ValueError:
-                raise APIResponseValidationError(
-                    message=f"{self.provider} sent a malformed stream event: {data[:200]!r}",
-                    llm_provider=self.provider,
-                    model=self.model,
-                ) from None
+                raise self.malformed("stream event", data) from None
             if not isinstance(obj, dict):
                 continue
             if event == "error" or ("error" in obj and not obj.get("choices")):
@@ -323,10 +273,16 @@ class OpenAIStreamDecoder:
                 raise mid_stream_error(payload if isinstance(payload, dict) else {"message": str(payload)},
                                        llm_provider=self.provider, model=self.model)
             choices = obj.get("choices")
-            if not choices:
+            if choices:
+                for choice in choices:
+                    if isinstance(choice, dict):
+                        index = choice.get("index", 0)
+                        self._open.add(index)
+                        if choice.get("finish_reason") is not None:
+                            self._finished.add(index)
+            else:
                 if not obj.get("usage"):
                     continue  # e.g. Azure's prompt_filter_results chunk: nothing to hand on
                 # usage-only chunk: keep one (empty) choice so chunk.choices[0] works, as in litellm
                 obj["choices"] = [dict(self._empty_choice)]
             out.append(self._make(stream=True, **obj))
-        return out

@@ -1,0 +1,493 @@
+"""The call lifecycle: every endpoint, every provider, sync and async, one path.
+
+::
+
+    validate            core/call.py via the endpoint table (before this module)
+    resolve             make_plan: model -> provider, credentials, base URL; dialect + auth chosen
+    (cache lookup)      a stage slot: caching plugs in here
+    budget              make_plan: max_budget refuses before any request
+    attempts            run / arun: per attempt authorize (auth flow) -> send -> classify; retry
+                        policy (core/retry.py) decides; nothing else is inside the retry loop
+    parse               Plan.finish, OUTSIDE the retry loop: a 2xx that does not parse is raised,
+                        never retried (the provider billed it)
+    cost                Plan.finish (responses) / StreamObserver.end (streams)
+    (cache store)       a stage slot
+    callbacks           Run.succeeded / Run.failed (streams: at their end, via the observer)
+
+Every stage is a function or method written once; only the two loops that block or await (the
+attempt loop and the fallback loop) exist twice, and they are a dozen lines each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+from ..exceptions import LiteLLMException
+from ..providers import get_provider
+from ..providers.base import Drop
+from .auth import aauthorize, authorize, with_header
+from .callbacks import hooks_for
+from .endpoints import Endpoint
+from .http import HttpResponse
+from .log import debug_enabled, log_fallback, log_request, log_retry
+from .redact import register_secret
+from .resolve import Target, resolve
+from .retry import RetryPolicy
+from .transport import make_timeout
+
+
+# ================================================================================ one target
+class Plan:
+    """One call resolved against one target: the built request and the rules for answering it."""
+
+    __slots__ = ("provider", "target", "endpoint", "call", "request", "auth", "timeout", "policy", "stream",
+                 "via_chat", "drop", "response", "counter", "cfg")
+
+    def __init__(self, provider: Any, target: Target, endpoint: Endpoint, call: Any, request: Any, auth: Any,
+                 timeout: Any, policy: RetryPolicy, stream: bool, via_chat: bool, drop: Drop, cfg: Any):
+        self.provider = provider
+        self.target = target
+        self.endpoint = endpoint
+        self.call = call
+        self.request = request
+        self.auth = auth
+        self.timeout = timeout
+        self.policy = policy
+        self.stream = stream
+        self.via_chat = via_chat
+        self.drop = drop
+        self.cfg = cfg
+        self.counter: str | None = getattr(cfg, "retry_count_header", None) or None
+        self.response: Any = None  # the last HTTP response (raw request/response logging)
+
+    @property
+    def retries(self) -> int:
+        return self.policy.retries
+
+    # -------------------------------------------------------------- attempt stages
+    def prepared(self, request: Any, attempt: int) -> Any:
+        """Per-attempt additions that need no I/O (the optional attempt counter header)."""
+        if self.counter is not None:
+            return with_header(request, self.counter.lower(), str(attempt))
+        return request
+
+    def error(self, resp: HttpResponse) -> Exception:
+        return self.provider.error(resp, self.target)
+
+    def fill(self, exc: BaseException) -> BaseException:
+        """Name the provider and model on errors raised below the provider (transport, decoders)."""
+        if getattr(exc, "llm_provider", "x") in (None, ""):
+            exc.llm_provider = self.provider.name  # type: ignore[attr-defined]
+        if getattr(exc, "model", "x") in (None, ""):
+            exc.model = self.target.model  # type: ignore[attr-defined]
+        return exc
+
+    def wait(self, exc: LiteLLMException, attempt: int) -> float | None:
+        """Seconds before the next attempt, or None: ``exc`` is final (retry counts recorded)."""
+        self.fill(exc)
+        delay = self.policy.delay(exc, attempt)
+        if delay is None:
+            exc.num_retries = attempt  # type: ignore[attr-defined]
+            exc.max_retries = self.policy.retries  # type: ignore[attr-defined]
+        else:
+            log_retry(exc, attempt, delay)
+        return delay
+
+    # -------------------------------------------------------------- after the attempts
+    def finish(self, resp: HttpResponse) -> Any:
+        """Parse a 2xx answer (outside the retry loop) and price it."""
+        self.response = resp
+        try:
+            result = getattr(self.provider, self.endpoint.parse if not self.via_chat else "parse_chat")(
+                resp, self.call, self.target)
+        except LiteLLMException as exc:
+            exc._parse_failure = True  # type: ignore[attr-defined]
+            raise self.fill(exc)
+        if self.via_chat:
+            from .textcompat import text_from_chat
+
+            result = text_from_chat(result)
+        hidden = result._hidden_params
+        hidden["custom_llm_provider"] = self.provider.name
+        hidden["api_base"] = self.target.api_base
+        hidden["model"] = self.target.model
+        hidden["additional_headers"] = self.provider.response_headers(resp)
+        hidden["response_cost"] = response_cost(result, self)
+        if self.drop.warnings:
+            hidden["warnings"] = list(self.drop.warnings)
+        return result
+
+    def hidden(self) -> dict:
+        out = {"custom_llm_provider": self.provider.name, "api_base": self.target.api_base,
+               "model": self.target.model}
+        if self.drop.warnings:
+            out["warnings"] = list(self.drop.warnings)
+        return out
+
+    def wrap_stream(self, http_stream: Any) -> Any:
+        from .streaming import CustomStreamWrapper
+        from .observe import StreamObserver
+
+        decoder = self.provider.stream_decoder(self.call, self.target)
+        if self.via_chat:
+            from .textcompat import TextFromChatDecoder
+
+            decoder = TextFromChatDecoder(decoder)
+        wrapper = CustomStreamWrapper(
+            model=self.target.model,
+            custom_llm_provider=self.provider.name,
+            decoder=decoder,
+            http_stream=http_stream,
+            hidden_params=self.hidden(),
+            on_error=self.fill,
+        )
+        StreamObserver(self).attach(wrapper)
+        return wrapper
+
+
+_compute_cost: Any = None
+
+
+def response_cost(result: Any, plan: Plan) -> float | None:
+    """The call's cost in USD from the model registry, or None when unknown (logged once per model;
+    never a silent 0)."""
+    global _compute_cost
+    if _compute_cost is None:
+        from ..cost.calculator import compute_response_cost
+
+        _compute_cost = compute_response_cost
+    ctl = plan.call.ctl
+    custom = ctl.custom_cost_per_token
+    if custom is None and ctl.custom_cost_per_second is None and _self_hosted(plan.provider.name):
+        custom = _FREE  # models on the caller's own server have no per-token price
+    return _compute_cost(result, call_type=plan.endpoint.call_type, model=plan.target.model,
+                         provider=plan.provider.name, custom_cost_per_token=custom,
+                         custom_cost_per_second=ctl.custom_cost_per_second)
+
+
+_FREE = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0}
+
+
+def _self_hosted(provider: str) -> bool:
+    from ..providers.spec import SPECS
+
+    spec = SPECS.get(provider)
+    return spec is not None and spec.self_hosted
+
+
+# ================================================================================ stages before I/O
+def check_budget(cfg: Any) -> None:
+    """``max_budget`` (spec section 4): refuse new calls once the process has spent it."""
+    limit = getattr(cfg, "max_budget", None)
+    if limit and limit > 0:
+        spent = getattr(cfg, "_current_cost", 0.0) or 0.0
+        if spent >= limit:
+            from ..exceptions import BudgetExceededError
+
+            raise BudgetExceededError(current_cost=spent, max_budget=limit)
+
+
+_spend_lock = threading.Lock()
+
+
+def record_spend(cfg: Any, cost: Any) -> None:
+    limit = getattr(cfg, "max_budget", None)
+    if limit and limit > 0 and cost:
+        with _spend_lock:
+            cfg._current_cost = (getattr(cfg, "_current_cost", 0.0) or 0.0) + cost
+
+
+def _setting(value: Any, cfg: Any, name: str, default: Any) -> Any:
+    if value is not None:
+        return value
+    value = getattr(cfg, name, None)
+    return default if value is None else value
+
+
+def make_plan(call: Any, cfg: Any, endpoint: Endpoint) -> Plan:
+    """resolve -> budget -> dialect and auth -> build (pure: no I/O happens here)."""
+    ctl = call.ctl
+    check_budget(cfg)
+    target = resolve(call.model, ctl, cfg)
+    if target.api_key:
+        register_secret(target.api_key)
+    if target.azure_ad_token:
+        register_secret(target.azure_ad_token)
+    provider = get_provider(target.provider)
+    if not provider.offers(endpoint.kind):
+        raise provider.refuse(endpoint.kind, call.model)
+    drop = Drop(bool(_setting(ctl.drop_params, cfg, "drop_params", False)))
+    via_chat = endpoint.kind == "text" and provider.text_via_chat
+    if via_chat:  # no legacy completions endpoint: the prompt goes as one user turn
+        from .textcompat import chat_call_for
+
+        call = chat_call_for(call, drop)
+    provider.prepare(target, cfg, call)
+    auth = provider.auth(target, call, cfg)
+    if auth is not None:
+        target.token_flow = True
+    stream = endpoint.streams and call.stream
+    request = getattr(provider, "chat_request" if via_chat else endpoint.request)(call, target, drop)
+    timeout = _setting(ctl.timeout, cfg, "request_timeout", 600.0)
+    read = _setting(ctl.stream_timeout, cfg, "stream_timeout", None) if stream else None
+    retries = int(_setting(ctl.num_retries, cfg, "num_retries", 0) or 0)
+    if debug_enabled(cfg):
+        log_request(request, provider.name)
+    return Plan(provider, target, endpoint, call, request, auth, make_timeout(timeout, read), RetryPolicy(retries),
+                stream, via_chat, drop, cfg)
+
+
+# ================================================================================ attempts (sync)
+def run(plan: Plan, transport: Any) -> Any:
+    attempt = 0
+    while True:
+        try:
+            request = plan.prepared(plan.request, attempt)
+            if plan.auth is not None:
+                request = authorize(plan.auth, request, transport, plan.timeout)
+            if plan.stream:
+                resp = stream = transport.open_stream(request, plan.timeout)
+                if stream.status_code < 400:
+                    break
+                raise plan.error(HttpResponse(stream.status_code, stream.headers, stream.read(), stream.url))
+            resp = transport.send(request, plan.timeout)
+            if resp.status_code < 400:
+                break
+            raise plan.error(resp)
+        except LiteLLMException as exc:
+            delay = plan.wait(exc, attempt)
+            if delay is None:
+                raise
+        attempt += 1
+        time.sleep(delay)
+    if not plan.stream:
+        return plan.finish(resp)  # parse: outside the retry loop
+    try:
+        return plan.wrap_stream(resp)
+    except BaseException:
+        resp.close()
+        raise
+
+
+# ================================================================================ attempts (async)
+async def arun(plan: Plan, transport: Any) -> Any:
+    attempt = 0
+    while True:
+        try:
+            request = plan.prepared(plan.request, attempt)
+            if plan.auth is not None:
+                request = await aauthorize(plan.auth, request, transport, plan.timeout)
+            if plan.stream:
+                resp = stream = await transport.aopen_stream(request, plan.timeout)
+                if stream.status_code < 400:
+                    break
+                raise plan.error(HttpResponse(stream.status_code, stream.headers, await stream.aread(), stream.url))
+            resp = await transport.asend(request, plan.timeout)
+            if resp.status_code < 400:
+                break
+            raise plan.error(resp)
+        except LiteLLMException as exc:
+            delay = plan.wait(exc, attempt)
+            if delay is None:
+                raise
+        attempt += 1
+        await asyncio.sleep(delay)
+    if not plan.stream:
+        return plan.finish(resp)  # parse: outside the retry loop
+    try:
+        return plan.wrap_stream(resp)
+    except BaseException:
+        await resp.aclose()
+        raise
+
+
+# ================================================================================ fallbacks
+def has_fallbacks(ctl: Any, cfg: Any) -> bool:
+    return bool(ctl.fallbacks or ctl.context_window_fallbacks or ctl.content_policy_fallbacks
+                or getattr(cfg, "fallbacks", None) or getattr(cfg, "context_window_fallbacks", None)
+                or getattr(cfg, "content_policy_fallbacks", None))
+
+
+def fallback_chain(exc: BaseException, call: Any, cfg: Any) -> list:
+    """The models to try after ``exc`` (spec section 4, Fallbacks), in order, at most ROUTER_MAX_FALLBACKS.
+
+    Context-window errors consult ``context_window_fallbacks`` and content-policy errors
+    ``content_policy_fallbacks`` first; anything else (or no match there) the general ``fallbacks``.
+    Each list holds ``{"model": [fallbacks...]}`` rules (``"*"`` matches any model); a per-call list
+    may also be a plain list of models.
+    """
+    from ..constants import ROUTER_MAX_FALLBACKS
+    from ..exceptions import ContentPolicyViolationError, ContextWindowExceededError
+
+    ctl = call.ctl
+    lists = []
+    if isinstance(exc, ContextWindowExceededError):
+        lists.append(ctl.context_window_fallbacks or getattr(cfg, "context_window_fallbacks", None))
+    elif isinstance(exc, ContentPolicyViolationError):
+        lists.append(ctl.content_policy_fallbacks or getattr(cfg, "content_policy_fallbacks", None))
+    lists.append(ctl.fallbacks or getattr(cfg, "fallbacks", None))
+    for rules in lists:
+        chain = _match(rules, call.model)
+        if chain:
+            return chain[:ROUTER_MAX_FALLBACKS]
+    return []
+
+
+def _match(rules: Any, model: str) -> list:
+    if not rules:
+        return []
+    if all(isinstance(r, str) or (isinstance(r, dict) and "model" in r) for r in rules):
+        return list(rules)  # a plain per-call list of fallback models
+    catch_all: list = []
+    for rule in rules:
+        if isinstance(rule, dict):
+            if model in rule:
+                return list(rule[model])
+            if "*" in rule:
+                catch_all = list(rule["*"])
+    return catch_all
+
+
+def fallback_calls(exc: BaseException, call: Any, cfg: Any) -> list:
+    """The call re-aimed at each fallback model (per-call credentials follow only within one provider)."""
+    import dataclasses
+
+    from .call import Controls
+    from .resolve import split_model
+
+    out = []
+    ctl = call.ctl
+    for target in fallback_chain(exc, call, cfg):
+        override = dict(target) if isinstance(target, dict) else {"model": target}
+        model = override.pop("model")
+        changes: dict = {"mock_response": None, "fallbacks": None, "context_window_fallbacks": None,
+                         "content_policy_fallbacks": None}
+        try:
+            same = split_model(call.model, ctl.custom_llm_provider, None)[0] == split_model(model, None, None)[0]
+        except Exception:  # noqa: BLE001 - an unknown fallback model fails on its own attempt
+            same = False
+        if not same:
+            changes.update(api_key=None, api_base=None, api_version=None, organization=None,
+                           custom_llm_provider=None)
+        changes.update({k: v for k, v in override.items() if k in Controls.__slots__})
+        out.append(dataclasses.replace(call, model=model, ctl=dataclasses.replace(ctl, **changes)))
+    return out
+
+
+def _one(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> tuple:
+    if call.ctl.mock_response is not None:
+        return endpoint.mock(call), None
+    plan = make_plan(call, cfg, endpoint)
+    return run(plan, transport), plan
+
+
+async def _aone(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> tuple:
+    if call.ctl.mock_response is not None:
+        return endpoint.mock(call), None
+    plan = make_plan(call, cfg, endpoint)
+    return await arun(plan, transport), plan
+
+
+def attempts(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> tuple:
+    """The call on its model, then on each fallback while they fail: (result, plan)."""
+    try:
+        return _one(call, cfg, transport, endpoint)
+    except LiteLLMException as first:
+        error: BaseException = first
+        for fallback in fallback_calls(first, call, cfg):
+            log_fallback(call.model, fallback.model, error)
+            try:
+                return _one(fallback, cfg, transport, endpoint)
+            except LiteLLMException as exc:
+                error = exc
+        if error is first:
+            raise
+        raise error from first
+
+
+async def aattempts(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> tuple:
+    try:
+        return await _aone(call, cfg, transport, endpoint)
+    except LiteLLMException as first:
+        error: BaseException = first
+        for fallback in fallback_calls(first, call, cfg):
+            log_fallback(call.model, fallback.model, error)
+            try:
+                return await _aone(fallback, cfg, transport, endpoint)
+            except LiteLLMException as exc:
+                error = exc
+        if error is first:
+            raise
+        raise error from first
+
+
+# ================================================================================ the whole call
+def execute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call_type: str) -> Any:
+    """One sync call through every stage."""
+    hooks = hooks_for(cfg, call, call_type)
+    if hooks is None and not has_fallbacks(call.ctl, cfg):  # the common case: no hook, no fallback
+        if call.ctl.mock_response is not None:
+            return endpoint.mock(call)
+        result = run(make_plan(call, cfg, endpoint), transport)
+        if not endpoint.streams or not call.stream:
+            record_spend(cfg, _cost_of(result))
+        return result
+    if hooks is not None:
+        hooks.pre()
+    try:
+        result, plan = attempts(call, cfg, transport, endpoint)
+    except BaseException as exc:
+        if hooks is not None:
+            hooks.failure(exc, None)
+        raise
+    return _settle(result, plan, cfg, hooks, call, endpoint, False)
+
+
+async def aexecute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call_type: str) -> Any:
+    """One async call through every stage."""
+    hooks = hooks_for(cfg, call, call_type)
+    if hooks is None and not has_fallbacks(call.ctl, cfg):
+        if call.ctl.mock_response is not None:
+            return endpoint.mock(call)
+        result = await arun(make_plan(call, cfg, endpoint), transport)
+        if not endpoint.streams or not call.stream:
+            record_spend(cfg, _cost_of(result))
+        return result
+    if hooks is not None:
+        await hooks.apre()
+    try:
+        result, plan = await aattempts(call, cfg, transport, endpoint)
+    except BaseException as exc:
+        if hooks is not None:
+            await hooks.afailure(exc, None)
+        raise
+    result = _settle(result, plan, cfg, hooks, call, endpoint, True)
+    if hooks is not None and not (endpoint.streams and call.stream):
+        await hooks.asuccess(result, plan)
+    return result
+
+
+def _cost_of(result: Any) -> Any:
+    hidden = getattr(result, "_hidden_params", None)
+    return hidden.get("response_cost") if hidden else None
+
+
+def _settle(result: Any, plan: Any, cfg: Any, hooks: Any, call: Any, endpoint: Endpoint, is_async: bool) -> Any:
+    """Spend and success callbacks of a finished answer; a stream reports at its end instead."""
+    if endpoint.streams and call.stream:
+        if hooks is not None:
+            from .observe import attach_hooks
+
+            attach_hooks(result, hooks, plan, is_async)
+        return result
+    record_spend(cfg, _cost_of(result))
+    if hooks is not None and not is_async:
+        hooks.success(result, plan)
+    return result
+
+
+__all__ = ["Plan", "aexecute", "arun", "attempts", "aattempts", "execute", "fallback_chain", "make_plan",
+           "response_cost", "run"]

@@ -1,0 +1,137 @@
+"""Always-on stream observation: every stream gets its usage, cost, latency and time to first
+token, with or without callbacks (budgets, the Router and caching read them).
+
+:class:`StreamObserver` sits on the stream wrapper's chunk and end hooks. Per chunk it does
+constant work (a timestamp once, the latest usage, the text pieces for an estimate); at the end
+it prices the answer and writes, into the wrapper's ``_hidden_params``: ``usage`` (the
+provider's, or an estimate marked ``usage_estimated``), ``response_cost``,
+``time_to_first_token`` and ``latency`` (seconds). It also charges ``max_budget``.
+:func:`attach_hooks` adds the callbacks' view: the whole rebuilt response at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+
+class StreamObserver:
+    __slots__ = ("plan", "wrapper", "started", "first", "usage", "pieces", "acc", "on_done", "done", "stats")
+
+    def __init__(self, plan: Any):
+        self.plan = plan
+        self.wrapper: Any = None
+        self.started = time.perf_counter()
+        self.first: float | None = None
+        self.usage: Any = None
+        self.pieces: list = []
+        self.acc: Any = None  # a ChunkAccumulator when callbacks want the whole response
+        self.on_done: Any = None
+        self.done = False
+        self.stats: dict = {}
+
+    def attach(self, wrapper: Any) -> "StreamObserver":
+        self.wrapper = wrapper
+        wrapper._observer = self
+        wrapper._on_chunk = self.chunk
+        wrapper._on_end = self.end
+        return self
+
+    def chunk(self, chunk: Any) -> None:
+        if self.first is None:
+            self.first = time.perf_counter()
+        state = chunk.__dict__
+        usage = state.get("usage")
+        if usage is not None:
+            self.usage = usage
+        for choice in state.get("choices") or ():
+            delta = getattr(choice, "delta", None)
+            text = getattr(delta, "content", None) if delta is not None else getattr(choice, "text", None)
+            if text:
+                self.pieces.append(text)
+        if self.acc is not None:
+            self.acc.add(chunk)
+
+    def end(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        now = time.perf_counter()
+        hidden = self.wrapper._hidden_params
+        hidden["latency"] = now - self.started
+        hidden["time_to_first_token"] = (self.first - self.started) if self.first is not None else None
+        plan = self.plan
+        if plan is not None:
+            usage = _usage_dict(self.usage)
+            if usage is None:
+                from ..tokens import estimate_usage
+
+                messages = getattr(plan.call, "messages", None)
+                usage = estimate_usage(messages, "".join(self.pieces), plan.target.model)
+                hidden["usage_estimated"] = True
+            if usage is not None:
+                hidden["usage"] = usage
+                from ..types.utils import ModelResponse
+                from .lifecycle import record_spend, response_cost
+
+                priced = ModelResponse(model=plan.target.model, usage=usage)
+                cost = hidden["response_cost"] = response_cost(priced, plan)
+                record_spend(plan.cfg, cost)
+        if self.on_done is not None:
+            self.on_done()
+
+
+def _usage_dict(usage: Any) -> dict | None:
+    if usage is None:
+        return None
+    dump = getattr(usage, "model_dump", None)
+    data = dump(exclude_none=True) if dump is not None else dict(usage)
+    if not (data.get("prompt_tokens") or data.get("completion_tokens") or data.get("total_tokens")):
+        return None  # defaulted zeros carry no information
+    return data
+
+
+def attach_hooks(wrapper: Any, hooks: Any, plan: Any, is_async: bool) -> None:
+    """Success callbacks of a stream run at its end with the rebuilt response; failures at the error."""
+    from ..types.streaming import ChunkAccumulator
+    from .lifecycle import response_cost
+
+    observer = getattr(wrapper, "_observer", None)
+    if observer is None:  # a mock stream: observe it too, without a plan to price against
+        observer = StreamObserver(None).attach(wrapper)
+    observer.acc = ChunkAccumulator(messages=hooks.kwargs.get("messages"))
+    inner_error = wrapper._on_error
+
+    def later(coro: Any) -> None:
+        if is_async:
+            try:
+                asyncio.get_running_loop().create_task(coro)
+                return
+            except RuntimeError:
+                pass
+        coro.close()
+
+    def on_done() -> None:
+        response = observer.acc.build()
+        if response is None:  # a stream that yielded no chunk: nothing to report as a response
+            return
+        if plan is not None:
+            response._hidden_params.update(plan.hidden())
+            response._hidden_params["response_cost"] = response_cost(response, plan)
+        if is_async:
+            later(hooks.asuccess(response, plan))
+        else:
+            hooks.success(response, plan)
+
+    def on_error(exc: BaseException) -> BaseException:
+        if inner_error is not None:
+            exc = inner_error(exc)
+        if is_async:
+            later(hooks.afailure(exc, plan))
+        else:
+            hooks.failure(exc, plan)
+        return exc
+
+    observer.on_done = on_done
+    wrapper._on_error = on_error

@@ -1,0 +1,259 @@
+"""The provider contract: what every translator is, and the helpers they all share (written once).
+
+A provider is a :class:`Dialect` instance made from its :class:`~litegate.providers.spec.ProviderSpec`.
+The lifecycle (core/lifecycle.py) talks to it through these methods only:
+
+==============================  ==============================================================
+``endpoints``                    endpoint kinds offered (from the spec: declared, never raised)
+``text_via_chat``                legacy text completions are sent as one chat message
+``prepare(target, cfg, call)``   pure per-call resolution a platform needs (project, region)
+``auth(target, call, cfg)``      an :class:`~litegate.core.auth.Auth` run on every attempt, or None
+``<kind>_request(call, target, drop)``   pure: the call -> an ``HttpRequest``
+``parse_<kind>(resp, call, target)``     pure: a 2xx response -> our response type
+``stream_decoder(call, target)`` a :class:`StreamDecoder` for a streamed answer
+``error(resp, target)``          an error response -> the right exception
+``response_headers(resp)``       the provider headers worth handing on (rate limits, ids)
+==============================  ==============================================================
+
+Nothing in a dialect opens a socket, sleeps or retries. :class:`StreamDecoder` is the stream
+half: a framer (core/framing.py) cuts the bytes into items, the dialect's ``_convert_into`` turns
+items into chunks, and the base owns the rules every stream shares (errors found after some
+chunks of one read are raised on the next read, so the output never depends on how bytes were
+split; a stream is incomplete when it ends before the dialect says the answer is whole).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from ..core.framing import NDJSONFramer, SSEFramer
+from ..core.http import HttpRequest, HttpResponse
+from ..exceptions import APIConnectionError, APIResponseValidationError, AuthenticationError, UnsupportedParamsError
+
+# what each endpoint kind is called in messages
+ENDPOINT_WHAT = {
+    "chat": "chat completions", "embedding": "embeddings", "text": "text completions",
+    "image": "image generation", "moderation": "moderation",
+    "rerank": "reranking (use a rerank model such as 'cohere/rerank-v3.5')",
+}
+
+
+class Drop:
+    """The resolved ``drop_params`` decision of one call, truthy when unsupported parameters are
+    dropped; it collects a warning for each one dropped (``_hidden_params["warnings"]``)."""
+
+    __slots__ = ("on", "warnings")
+
+    def __init__(self, on: bool):
+        self.on = on
+        self.warnings: list[str] = []
+
+    def __bool__(self) -> bool:
+        return self.on
+
+    def note(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+def drop_unsupported(provider: str, params: dict, unsupported: Iterable[str], model: str, drop: Any,
+                     where: str = "") -> dict:
+    """``params`` without the ``unsupported`` ones when ``drop`` is on; otherwise raise
+    ``UnsupportedParamsError`` naming them. Returns ``params`` itself when nothing is unsupported."""
+    bad = [p for p in unsupported if p in params]
+    if not bad:
+        return params
+    if not drop:
+        raise UnsupportedParamsError(
+            message=(f"{provider}{where} does not support parameters {bad} for model={model}. "
+                     f"Set litegate.drop_params=True (or pass drop_params=True) to drop them."),
+            model=model,
+            llm_provider=provider,
+        )
+    note = getattr(drop, "note", None)
+    if note is not None:
+        note(f"dropped {bad}: {provider}{where} does not support them for model={model}")
+    return {k: v for k, v in params.items() if k not in bad}
+
+
+class Dialect:
+    """Base of every translator. Subclasses set ``name`` and implement the request builders and
+    parsers of the endpoints their spec offers."""
+
+    name = "?"
+    endpoints: frozenset[str] = frozenset({"chat"})
+    text_via_chat = True  # no native legacy-completions endpoint
+    key_hint = "an api_key"
+    kept_headers: tuple[str, ...] = ("x-ratelimit-", "retry-after", "x-request-id")
+
+    # ------------------------------------------------------------------ declaration
+    def offers(self, kind: str) -> bool:
+        if kind == "text" and self.text_via_chat:
+            return "chat" in self.endpoints
+        return kind in self.endpoints
+
+    def refuse(self, kind: str, model: str) -> Exception:
+        from ..core.call import _fail
+
+        offered = ", ".join(sorted(self.endpoints)) or "none"
+        return _fail(f"{self.name} offers no {ENDPOINT_WHAT.get(kind, kind)} (model={model!r}; its endpoints: "
+                     f"{offered})", model)
+
+    # ------------------------------------------------------------------ per-call steps
+    def prepare(self, target: Any, cfg: Any = None, call: Any = None) -> None:
+        """Pure resolution a platform needs before building (project, region); default: nothing."""
+
+    def auth(self, target: Any, call: Any, cfg: Any) -> Any:
+        """The auth flow run on every attempt, or None when the built headers are all it takes."""
+        return None
+
+    # endpoints not offered: refused with one clear message (the lifecycle checks ``offers`` first)
+    def chat_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        raise self.refuse("chat", call.model)
+
+    def embedding_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        raise self.refuse("embedding", call.model)
+
+    def rerank_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        raise self.refuse("rerank", call.model)
+
+    def text_completion_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        raise self.refuse("text", call.model)
+
+    def image_generation_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        raise self.refuse("image", call.model)
+
+    def moderation_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        raise self.refuse("moderation", call.model)
+
+    # ------------------------------------------------------------------ shared helpers
+    def missing_key(self, target: Any) -> AuthenticationError:
+        return AuthenticationError(
+            message=f"No API key for {self.name}: pass api_key=..., or set {self.key_hint}",
+            llm_provider=self.name,
+            model=target.model,
+        )
+
+    def invalid(self, message: str, target: Any) -> APIResponseValidationError:
+        return APIResponseValidationError(message=f"{self.name} {message}", llm_provider=self.name,
+                                          model=target.model)
+
+    _invalid = invalid  # the name the translators used before the contract was explicit
+
+    def json_body(self, resp: HttpResponse, target: Any, required: str | None = None) -> dict:
+        """The body as a JSON object holding ``required``. An error body sent with a success
+        status is raised as the error it is (:meth:`embedded_error`)."""
+        from ..core.jsonutil import loads
+
+        try:
+            data = loads(resp.content)
+        except ValueError:
+            raise self.invalid(f"returned a body that is not JSON: {resp.text[:200]!r}", target) from None
+        if not isinstance(data, dict):
+            raise self.invalid("returned JSON that is not an object", target)
+        if required is not None and required not in data:
+            err = self.embedded_error(data, resp, target)
+            if err is not None:
+                raise err
+            raise self.invalid(f"response has no {required!r}", target)
+        return data
+
+    _json = json_body
+
+    def embedded_error(self, data: dict, resp: HttpResponse, target: Any) -> Exception | None:
+        """The exception for an error object inside a 2xx body, or None if ``data`` is not one."""
+        if "error" in data:
+            from ..core.errors import exception_from_response
+
+            return exception_from_response(resp, llm_provider=self.name, model=target.model)
+        return None
+
+    def error(self, resp: HttpResponse, target: Any) -> Exception:
+        from ..core.errors import exception_from_response
+
+        return exception_from_response(resp, llm_provider=self.name, model=target.model)
+
+    def response_headers(self, resp: HttpResponse) -> dict:
+        kept = self.kept_headers
+        return {k: v for k, v in resp.headers.items() if k.startswith(kept)}
+
+    def supported_openai_params(self, model: str) -> list[str]:
+        from ..core.params import OPENAI_CHAT_COMPLETION_PARAMS
+
+        return list(OPENAI_CHAT_COMPLETION_PARAMS)
+
+
+class StreamDecoder:
+    """Bytes of one streamed answer -> chunks. Subclasses set ``framing`` (a framer class), define
+    ``_convert_into(items, out)`` and set ``self.done`` once the answer is whole (by default: at
+    the dialect's end event; a dialect may relax :meth:`complete`)."""
+
+    __slots__ = ("_frames", "done", "provider", "model", "_error")
+    framing: Any = SSEFramer
+    end_marker = "its end marker"
+
+    def __init__(self, provider: str, model: str, framer: Any = None):
+        self._frames = framer if framer is not None else self.framing()
+        self.done = False
+        self.provider = provider
+        self.model = model
+        self._error: BaseException | None = None
+
+    def feed(self, data: bytes) -> list:
+        if self._error is not None:
+            raise self._error
+        items = self._frames.feed(data)
+        return self._run(items) if items else []
+
+    def finish(self) -> list:
+        if self._error is not None:
+            raise self._error
+        out = self._run(self._frames.flush())
+        if self._error is not None:
+            raise self._error
+        if not self.complete():
+            raise self.incomplete()
+        return out + self.final()
+
+    def complete(self) -> bool:
+        """Whether the answer is whole when the bytes end."""
+        return self.done
+
+    def final(self) -> list:
+        """Chunks owed at a complete end (e.g. a last chunk carrying usage); none by default."""
+        return []
+
+    def incomplete(self) -> Exception:
+        return APIConnectionError(
+            message=f"{self.provider} stream ended before {self.end_marker}: the answer is incomplete",
+            llm_provider=self.provider,
+            model=self.model,
+        )
+
+    def malformed(self, what: str, raw: Any) -> APIResponseValidationError:
+        return APIResponseValidationError(message=f"{self.provider} sent a malformed {what}: {raw[:200]!r}",
+                                          llm_provider=self.provider, model=self.model)
+
+    def _run(self, items: list) -> list:
+        """Chunks for ``items``; an error met after some chunks of the same read is kept and
+        raised by the next call, so the chunks handed out never depend on how bytes were split."""
+        out: list = []
+        try:
+            self._convert_into(items, out)
+        except Exception as exc:
+            if not out:
+                raise
+            self._error = exc
+        return out
+
+    def _convert_into(self, items: list, out: list) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class NDJSONStreamDecoder(StreamDecoder):
+    """A :class:`StreamDecoder` over newline-delimited JSON lines."""
+
+    __slots__ = ()
+    framing = NDJSONFramer
+
+
+__all__ = ["Dialect", "Drop", "NDJSONStreamDecoder", "StreamDecoder", "drop_unsupported", "ENDPOINT_WHAT"]

@@ -1,0 +1,155 @@
+"""The provider registry: one ``ProviderSpec`` per provider name, the only table of provider facts.
+
+Resolution (core/resolve.py), the utilities (``validate_environment``, ``get_provider_fields``),
+cost (``get_valid_models``) and exception texts all read these rows; nothing else lists
+providers. A spec is data: which dialect translates for the provider, where its credentials
+come from, its default base URL, which endpoints it offers, and a few flags. The
+OpenAI-compatible family is folded in from ``openai_compatible.PROVIDERS`` (one row each).
+
+Standard library only, and no import of any translator: ``import litegate`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from . import openai_compatible as _compat
+
+# Endpoint kinds a provider may offer (the keys of core/endpoints.ENDPOINTS that need a model).
+CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, RERANK = "chat", "embedding", "text", "image", "moderation", "rerank"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSpec:
+    name: str
+    # "module:Class" of the translator in this package; None = recognised name without a translator
+    dialect: str | None
+    key_settings: tuple[str, ...] = ()  # module-level settings for the key, e.g. ("openai_key",)
+    key_env: tuple[str, ...] = ()  # environment variables for the key, first found wins
+    base_env: tuple[str, ...] = ()  # environment variables that override the default base URL
+    default_base: str | None = None
+    key_required: bool = True
+    endpoints: frozenset[str] = frozenset({CHAT})
+    display_name: str = ""  # how exception texts name the provider ("OpenAI", "TogetherAI")
+    self_hosted: bool = False  # models run on the caller's own server: no per-token price
+    base_from_provider: bool = False  # the translator builds the URL (project / region settings)
+    # credentials that are not an API key: each entry lists alternative variables (first reported)
+    other_env: tuple[tuple[str, ...], ...] = ()
+    # variables any one of which shows the provider is configured (for get_valid_models)
+    credential_hints: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other model-string prefixes that mean this provider
+    organization: bool = False  # reads an OpenAI organization id
+    api_version_env: tuple[str, ...] = ()  # Azure: api-version variables
+
+
+def _spec(name: str, dialect: str | None, *keys: str, env: tuple = (), base_env: tuple = (),
+          base: str | None = None, endpoints: tuple = (CHAT,), display: str = "", **kw: object) -> ProviderSpec:
+    return ProviderSpec(name, dialect, tuple(keys), tuple(env), tuple(base_env), base,
+                        endpoints=frozenset(endpoints), display_name=display, **kw)  # type: ignore[arg-type]
+
+
+_AWS = (("AWS_ACCESS_KEY_ID",), ("AWS_SECRET_ACCESS_KEY",), ("AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"))
+_OPENAI_BASE_ENV = ("OPENAI_API_BASE", "OPENAI_BASE_URL")
+_OPENAI_ENDPOINTS = (CHAT, EMBEDDING, TEXT, IMAGE, MODERATION)
+
+_NATIVE: tuple[ProviderSpec, ...] = (
+    _spec("openai", "openai:OpenAI", "openai_key", env=("OPENAI_API_KEY",), base_env=_OPENAI_BASE_ENV,
+          base="https://api.openai.com/v1", endpoints=_OPENAI_ENDPOINTS, display="OpenAI", organization=True),
+    _spec("text-completion-openai", "openai:OpenAI", "openai_key", env=("OPENAI_API_KEY",),
+          base_env=_OPENAI_BASE_ENV, base="https://api.openai.com/v1", endpoints=_OPENAI_ENDPOINTS,
+          display="OpenAI", organization=True),
+    _spec("azure", "openai:Azure", "azure_key", env=("AZURE_API_KEY", "AZURE_OPENAI_API_KEY"),
+          base_env=("AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"), endpoints=_OPENAI_ENDPOINTS, display="Azure",
+          aliases=("azure_ai", "azure_openai"), api_version_env=("AZURE_API_VERSION", "OPENAI_API_VERSION")),
+    _spec("anthropic", "anthropic:Anthropic", "anthropic_key", env=("ANTHROPIC_API_KEY",),
+          base_env=("ANTHROPIC_API_BASE",), base="https://api.anthropic.com", display="Anthropic"),
+    _spec("gemini", "gemini:Gemini", "gemini_key", "google_api_key", env=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+          base_env=("GEMINI_API_BASE",), base="https://generativelanguage.googleapis.com",
+          endpoints=(CHAT, EMBEDDING, TEXT), display="Gemini"),
+    _spec("vertex_ai", "vertex:VertexAI", base_env=("VERTEXAI_API_BASE",), key_required=False,
+          endpoints=(CHAT, EMBEDDING, TEXT), display="VertexAI", base_from_provider=True,
+          other_env=(("VERTEXAI_PROJECT", "VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT"),
+                     ("VERTEXAI_LOCATION", "VERTEX_LOCATION", "GOOGLE_CLOUD_LOCATION")),
+          credential_hints=("GOOGLE_APPLICATION_CREDENTIALS", "VERTEXAI_PROJECT", "VERTEX_PROJECT")),
+    _spec("cohere", "cohere:Cohere", "cohere_key", env=("COHERE_API_KEY", "CO_API_KEY"),
+          base_env=("COHERE_API_BASE",), base="https://api.cohere.com", endpoints=(CHAT, EMBEDDING, RERANK, TEXT),
+          display="Cohere", aliases=("cohere_chat",)),
+    _spec("ollama", "ollama:Ollama", env=("OLLAMA_API_KEY",), base_env=("OLLAMA_API_BASE",),
+          base="http://localhost:11434", key_required=False, endpoints=(CHAT, EMBEDDING, TEXT), display="Ollama",
+          self_hosted=True, credential_hints=("OLLAMA_API_BASE",)),
+    _spec("ollama_chat", "ollama:OllamaChat", env=("OLLAMA_API_KEY",), base_env=("OLLAMA_API_BASE",),
+          base="http://localhost:11434", key_required=False, endpoints=(CHAT, EMBEDDING, TEXT), display="Ollama",
+          self_hosted=True, credential_hints=("OLLAMA_API_BASE",)),
+    # recognised names whose translators are not in this version (resolution says so clearly)
+    _spec("bedrock", None, key_required=False, display="Bedrock", base_from_provider=True, other_env=_AWS,
+          credential_hints=("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK")),
+    _spec("huggingface", None, "huggingface_key", env=("HUGGINGFACE_API_KEY", "HF_TOKEN"),
+          base_env=("HUGGINGFACE_API_BASE",), display="HuggingFace",
+          base_from_provider=True),
+    _spec("replicate", None, "replicate_key", env=("REPLICATE_API_KEY", "REPLICATE_API_TOKEN"),
+          base="https://api.replicate.com/v1", display="Replicate"),
+    _spec("ai21", None, "ai21_key", env=("AI21_API_KEY",)),
+    _spec("nlp_cloud", None, "nlp_cloud_key", env=("NLP_CLOUD_API_KEY",)),
+    _spec("aleph_alpha", None, "aleph_alpha_key", env=("ALEPH_ALPHA_API_KEY",)),
+    _spec("baseten", None, "baseten_key", env=("BASETEN_API_KEY",)),
+    _spec("petals", None, "petals_key", env=("PETALS_API_KEY",), key_required=False),
+    _spec("maritalk", None, "maritalk_key", env=("MARITALK_API_KEY",)),
+    _spec("voyage", None, "voyage_key", env=("VOYAGE_API_KEY",), display="Voyage"),
+    _spec("sagemaker", None, key_required=False, display="Sagemaker", base_from_provider=True, other_env=_AWS,
+          credential_hints=("AWS_ACCESS_KEY_ID", "AWS_PROFILE")),
+)
+
+# Display names of compatible rows whose plain name would read badly (the rest: CamelCase of the name).
+_COMPAT_DISPLAY = {
+    "mistral": "Mistral", "codestral": "Mistral", "groq": "Groq", "xai": "XAI", "deepseek": "DeepSeek",
+    "openrouter": "OpenRouter", "together_ai": "TogetherAI", "fireworks_ai": "FireworksAI",
+    "deepinfra": "DeepInfra", "perplexity": "Perplexity", "hosted_vllm": "HostedVLLM", "lm_studio": "LMStudio",
+    "nvidia_nim": "NvidiaNim", "sambanova": "SambaNova", "cerebras": "Cerebras",
+}
+# compatible-table endpoint names -> endpoint kinds
+_COMPAT_KINDS = {"chat": CHAT, "embedding": EMBEDDING, "text_completion": TEXT, "image": IMAGE,
+                 "moderation": MODERATION, "rerank": RERANK}
+_SELF_HOSTED_COMPAT = frozenset({"lm_studio", "llamafile", "hosted_vllm"})
+
+
+def _from_compat(row: _compat.CompatProvider) -> ProviderSpec:
+    kinds = {_COMPAT_KINDS[k] for k in row.endpoints if k in _COMPAT_KINDS}
+    kinds.add(TEXT)  # rows without /completions answer text completions through chat
+    return ProviderSpec(
+        row.name, "openai:Compatible", row.key_settings, row.key_env, row.base_env, row.api_base,
+        key_required=row.key_required, endpoints=frozenset(kinds),
+        display_name=_COMPAT_DISPLAY.get(row.name, ""), self_hosted=row.name in _SELF_HOSTED_COMPAT,
+    )
+
+
+def _build() -> dict[str, ProviderSpec]:
+    table = {s.name: s for s in _NATIVE}
+    for row in _compat.PROVIDERS.values():
+        table.setdefault(row.name, _from_compat(row))
+    return table
+
+
+SPECS: Mapping[str, ProviderSpec] = MappingProxyType(_build())
+ALIASES: Mapping[str, str] = MappingProxyType({a: s.name for s in SPECS.values() for a in s.aliases})
+
+provider_list: list[str] = list(SPECS)
+openai_compatible_providers: list[str] = list(_compat.PROVIDERS)
+
+
+def get_spec(name: str) -> ProviderSpec | None:
+    spec = SPECS.get(name)
+    if spec is None and name in ALIASES:
+        spec = SPECS[ALIASES[name]]
+    return spec
+
+
+def all_key_settings() -> frozenset[str]:
+    """Every module-level key setting any provider reads (e.g. ``groq_key``)."""
+    return frozenset(n for s in SPECS.values() for n in s.key_settings)
+
+
+def display_name(provider: str) -> str | None:
+    spec = get_spec(provider)
+    return (spec.display_name or None) if spec is not None else None
