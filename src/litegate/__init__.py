@@ -64,6 +64,8 @@ aws_session_token: str | None = None
 aws_region_name: str | None = None
 use_azure_ad_token: bool = False
 azure_ad_token: str | None = None
+azure_ad_token_provider: object = None  # a callable returning an Entra ID token, asked on every attempt
+retry_count_header: str | None = None  # e.g. "x-retry-count": the attempt number (0, 1, ...) on every attempt
 
 # callbacks and logging
 input_callback: list = []
@@ -120,6 +122,8 @@ _LAZY: dict[str, str] = {
     "RerankResponse": ".types.rerank:RerankResponse",
     "RerankResult": ".types.rerank:RerankResult",
     "Client": ".client:Client",
+    "MockTransport": ".core.transport:MockTransport",
+    "MockResponse": ".core.transport:MockResponse",
     "CustomStreamWrapper": ".core.streaming:CustomStreamWrapper",
     "AsyncCustomStreamWrapper": ".core.streaming:CustomStreamWrapper",
     "stream_chunk_builder": ".types.streaming:stream_chunk_builder",

@@ -34,7 +34,7 @@ of this service for tests.
 Saves happen synchronously inside the method that changes data (litellm saves from a
 background thread); when a method returns, the change is on disk or on the service.
 
-This module needs only the standard library (``httpx`` is imported by the hosted client only).
+This module needs only the standard library; the hosted client sends through litegate's transport.
 """
 
 from __future__ import annotations
@@ -366,6 +366,7 @@ class BudgetManager:
         headers: Optional[dict] = None,
         budget_file: Optional[str] = None,
         timeout: float = 30.0,
+        transport: Any = None,
     ) -> None:
         if client_type not in ("local", "hosted"):
             raise ValueError(f"client_type must be 'local' or 'hosted', got {client_type!r}")
@@ -380,7 +381,7 @@ class BudgetManager:
         self._synced: Dict[str, Any] = {}
         self._stat: Optional[tuple] = None
         self._mutex = threading.RLock()
-        self._http: Any = None  # the hosted client's httpx.Client, made on first use
+        self.transport: Any = transport  # None: the package's default transport
         if client_type == "hosted" and not project_name:
             raise ValueError("client_type='hosted' needs a project_name (the key of the budgets on the service)")
         self.load_data()
@@ -480,27 +481,26 @@ class BudgetManager:
 
     # ------------------------------------------------------------------ hosted client
     def _post(self, route: str, payload: Dict[str, Any]) -> Any:
-        import httpx
+        from .core.http import HttpRequest
+        from .core.jsonutil import loads
+        from .core.transport import fetch
+        from .exceptions import LiteLLMException
 
         url = self.api_base + route
-        try:
-            if self._http is None:
-                self._http = httpx.Client(timeout=self.timeout)
-            resp = self._http.post(url, json=payload, headers=self.headers)
-        except httpx.HTTPError as exc:
-            raise BudgetServiceError(f"budget service {url} unreachable: {type(exc).__name__}: {exc}") from exc
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:  # through the package's transport (or the one given), like every request
+            resp = fetch(HttpRequest("POST", url, headers, payload), self.timeout, self.transport)
+        except LiteLLMException as exc:
+            raise BudgetServiceError(f"budget service {url} unreachable: {type(exc).__name__}: {exc.message}") from exc
         if resp.status_code >= 400:
             raise BudgetServiceError(f"budget service {url} answered HTTP {resp.status_code}: {resp.text[:300]}")
         try:
-            return resp.json()
+            return loads(resp.content)
         except ValueError:
             raise BudgetServiceError(f"budget service {url} answered non-JSON: {resp.text[:300]!r}") from None
 
     def close(self) -> None:
-        """Close the hosted client's HTTP connections (nothing to do for a local manager)."""
-        http, self._http = self._http, None
-        if http is not None:
-            http.close()
+        """Nothing to release: the hosted client shares the package's pooled transport."""
 
     def _hosted_get(self) -> Dict[str, Any]:
         answer = self._post("/get_budget", {"project_name": self.project_name})

@@ -665,3 +665,151 @@ def default_transport() -> Any:
             if _default is None:
                 _default = Transport()
     return _default
+
+
+# ================================================================================ the interface
+class BaseTransport:
+    """What the lifecycle asks of a transport (any object with these methods will do).
+
+    ``send(request, timeouts) -> HttpResponse`` and ``open_stream(request, timeouts)`` -> a stream
+    with ``status_code``, ``headers``, ``url``, ``iter_bytes()``, ``read()``, ``close()``; the async
+    twins ``asend`` / ``aopen_stream`` (stream: ``aiter_bytes()``, ``aread()``, ``aclose()``); and
+    ``close()`` / ``aclose()``. Every piece of I/O in the package goes through one: calls, auth
+    flows (token exchanges), the hosted BudgetManager and ``register_model(url)``.
+    """
+
+    def send(self, request: HttpRequest, timeout: Timeouts) -> HttpResponse:
+        raise NotImplementedError
+
+    def open_stream(self, request: HttpRequest, timeout: Timeouts) -> Any:
+        raise NotImplementedError
+
+    async def asend(self, request: HttpRequest, timeout: Timeouts) -> HttpResponse:
+        raise NotImplementedError
+
+    async def aopen_stream(self, request: HttpRequest, timeout: Timeouts) -> Any:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    async def aclose(self) -> None:
+        pass
+
+
+class MockResponse:
+    """An answer for :class:`MockTransport`: ``json`` or ``content`` (bytes/str) as the body; for
+    streamed requests ``chunks`` (a list of bytes pieces) are handed out one read at a time."""
+
+    __slots__ = ("status_code", "headers", "content", "chunks")
+
+    def __init__(self, status_code: int = 200, *, json: Any = None, content: Any = None,
+                 headers: dict | None = None, chunks: list | None = None):
+        from .http import Headers
+
+        if json is not None:
+            content = dumps(json)
+            headers = {"content-type": "application/json", **(headers or {})}
+        elif isinstance(content, str):
+            content = content.encode("utf-8")
+        self.status_code = status_code
+        self.headers = Headers(headers or {})
+        self.chunks = list(chunks) if chunks is not None else None
+        self.content = content if content is not None else b"".join(self.chunks or ())
+
+
+class _MockStream:
+    __slots__ = ("status_code", "headers", "url", "_chunks", "closed")
+
+    def __init__(self, resp: MockResponse, url: str):
+        self.status_code = resp.status_code
+        self.headers = resp.headers
+        self.url = url
+        self._chunks = resp.chunks if resp.chunks is not None else [resp.content]
+        self.closed = False
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        for piece in self._chunks:
+            if self.closed:
+                return
+            if isinstance(piece, BaseException):
+                raise piece
+            yield piece
+
+    def read(self) -> bytes:
+        data = b"".join(p for p in self._chunks if isinstance(p, bytes))
+        self.close()
+        return data
+
+    def close(self) -> None:
+        self.closed = True
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        for piece in self.iter_bytes():
+            yield piece
+
+    async def aread(self) -> bytes:
+        return self.read()
+
+    async def aclose(self) -> None:
+        self.close()
+
+
+class MockTransport(BaseTransport):
+    """A transport that is a function: ``handler(request) -> MockResponse | HttpResponse | dict``
+    (a dict is a 200 JSON answer); an async handler serves the async calls. Raising a litegate
+    exception (e.g. ``APIConnectionError``) from the handler simulates a network failure. Every
+    request is kept in ``requests``. For users' tests: ``litegate.Client(transport=MockTransport(f))``.
+    """
+
+    def __init__(self, handler: Any):
+        self.handler = handler
+        self.requests: list[HttpRequest] = []
+
+    def _answer(self, out: Any, req: HttpRequest) -> MockResponse:
+        if isinstance(out, MockResponse):
+            return out
+        if isinstance(out, HttpResponse):
+            return MockResponse(out.status_code, content=out.content, headers=dict(out.headers))
+        if isinstance(out, dict):
+            return MockResponse(200, json=out)
+        raise TypeError(f"MockTransport handler must return a MockResponse, HttpResponse or dict, got {out!r:.80}")
+
+    def _call(self, req: HttpRequest) -> MockResponse:
+        import inspect
+
+        self.requests.append(req)
+        out = self.handler(req)
+        if inspect.isawaitable(out):
+            out.close()  # type: ignore[attr-defined]
+            raise TypeError("an async MockTransport handler serves only async calls")
+        return self._answer(out, req)
+
+    async def _acall(self, req: HttpRequest) -> MockResponse:
+        import inspect
+
+        self.requests.append(req)
+        out = self.handler(req)
+        if inspect.isawaitable(out):
+            out = await out
+        return self._answer(out, req)
+
+    def send(self, request: HttpRequest, timeout: Timeouts) -> HttpResponse:
+        r = self._call(request)
+        return HttpResponse(r.status_code, r.headers, r.content, request.url)
+
+    def open_stream(self, request: HttpRequest, timeout: Timeouts) -> Any:
+        return _MockStream(self._call(request), request.url)
+
+    async def asend(self, request: HttpRequest, timeout: Timeouts) -> HttpResponse:
+        r = await self._acall(request)
+        return HttpResponse(r.status_code, r.headers, r.content, request.url)
+
+    async def aopen_stream(self, request: HttpRequest, timeout: Timeouts) -> Any:
+        return _MockStream(await self._acall(request), request.url)
+
+
+def fetch(request: HttpRequest, timeout: float = 30.0, transport: Any = None) -> HttpResponse:
+    """One plain sync request through ``transport`` (default: the process transport), for the
+    package's own I/O outside calls (model maps, the hosted budget service)."""
+    return (transport or default_transport()).send(request, make_timeout(timeout))

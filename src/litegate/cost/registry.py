@@ -485,18 +485,18 @@ def load_model_cost_map(source: str | os.PathLike, timeout: float = 10.0) -> dic
 
 
 def _fetch(url: str, timeout: float) -> dict:
-    import urllib.error
-    import urllib.request
+    from ..core.http import HttpRequest
+    from ..core.transport import fetch
+    from ..exceptions import LiteLLMException
 
-    request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": "litegate"})
+    request = HttpRequest("GET", url, {"accept": "application/json", "user-agent": "litegate"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
-            body = response.read()
-    except urllib.error.HTTPError as exc:
-        raise ConnectionError(f"register_model: fetching {url} failed: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ConnectionError(f"register_model: fetching {url} failed: {reason} (timeout {timeout}s)") from None
+        response = fetch(request, timeout)  # through the package's transport, like every request
+    except LiteLLMException as exc:
+        raise ConnectionError(f"register_model: fetching {url} failed: {exc.message} (timeout {timeout}s)") from None
+    if response.status_code >= 400:
+        raise ConnectionError(f"register_model: fetching {url} failed: HTTP {response.status_code}")
+    body = response.content
     try:
         return json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

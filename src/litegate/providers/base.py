@@ -87,8 +87,6 @@ class Dialect:
 
     # ------------------------------------------------------------------ declaration
     def offers(self, kind: str) -> bool:
-        if kind == "text" and self.text_via_chat:
-            return "chat" in self.endpoints
         return kind in self.endpoints
 
     def refuse(self, kind: str, model: str) -> Exception:

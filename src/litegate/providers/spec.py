@@ -46,8 +46,11 @@ class ProviderSpec:
 
 def _spec(name: str, dialect: str | None, *keys: str, env: tuple = (), base_env: tuple = (),
           base: str | None = None, endpoints: tuple = (CHAT,), display: str = "", **kw: object) -> ProviderSpec:
+    kinds = set(endpoints)
+    if CHAT in kinds:
+        kinds.add(TEXT)  # legacy text completions are always possible, through chat if not natively
     return ProviderSpec(name, dialect, tuple(keys), tuple(env), tuple(base_env), base,
-                        endpoints=frozenset(endpoints), display_name=display, **kw)  # type: ignore[arg-type]
+                        endpoints=frozenset(kinds), display_name=display, **kw)  # type: ignore[arg-type]
 
 
 _AWS = (("AWS_ACCESS_KEY_ID",), ("AWS_SECRET_ACCESS_KEY",), ("AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"))
@@ -108,9 +111,11 @@ _COMPAT_DISPLAY = {
     "deepinfra": "DeepInfra", "perplexity": "Perplexity", "hosted_vllm": "HostedVLLM", "lm_studio": "LMStudio",
     "nvidia_nim": "NvidiaNim", "sambanova": "SambaNova", "cerebras": "Cerebras",
 }
-# compatible-table endpoint names -> endpoint kinds
+# compatible-table endpoint names -> endpoint kinds the OpenAI dialect serves today. A row's
+# "rerank" and audio endpoints are facts about the provider kept in its row; they are offered once
+# the dialect has builders for them (until then they are refused before any request).
 _COMPAT_KINDS = {"chat": CHAT, "embedding": EMBEDDING, "text_completion": TEXT, "image": IMAGE,
-                 "moderation": MODERATION, "rerank": RERANK}
+                 "moderation": MODERATION}
 _SELF_HOSTED_COMPAT = frozenset({"lm_studio", "llamafile", "hosted_vllm"})
 
 
