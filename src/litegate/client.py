@@ -138,12 +138,30 @@ class Client:
 def _call_methods(ep: Endpoint) -> tuple[Any, Any]:
     """The sync and async methods of one endpoint row."""
 
-    def method(self: Client, *args: Any, **kwargs: Any) -> Any:
-        return lifecycle.execute(bind(ep, args, kwargs), self.settings, self.transport, ep, ep.call_type)
+    execute, aexecute, validate = lifecycle.execute, lifecycle.aexecute, ep.validate
+    call_type, acall_type = ep.call_type, "a" + ep.call_type
+    first, second = (ep.positional + ("", ""))[:2]
 
-    async def amethod(self: Client, *args: Any, **kwargs: Any) -> Any:
-        return await lifecycle.aexecute(bind(ep, args, kwargs), self.settings, self.transport, ep,
-                                        "a" + ep.call_type)
+    if len(ep.positional) == 2:  # the common shape: bind without the general binder
+        def method(self: Client, *args: Any, **kwargs: Any) -> Any:
+            if len(args) == 2 and first not in kwargs and second not in kwargs:
+                call = validate(args[0], args[1], kwargs)
+            else:
+                call = bind(ep, args, kwargs)
+            return execute(call, self.settings, self.transport, ep, call_type)
+
+        async def amethod(self: Client, *args: Any, **kwargs: Any) -> Any:
+            if len(args) == 2 and first not in kwargs and second not in kwargs:
+                call = validate(args[0], args[1], kwargs)
+            else:
+                call = bind(ep, args, kwargs)
+            return await aexecute(call, self.settings, self.transport, ep, acall_type)
+    else:
+        def method(self: Client, *args: Any, **kwargs: Any) -> Any:
+            return execute(bind(ep, args, kwargs), self.settings, self.transport, ep, call_type)
+
+        async def amethod(self: Client, *args: Any, **kwargs: Any) -> Any:
+            return await aexecute(bind(ep, args, kwargs), self.settings, self.transport, ep, acall_type)
 
     params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     params += [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None) for n in ep.positional]

@@ -28,6 +28,7 @@ from typing import Any
 from ..exceptions import LiteLLMException
 from ..providers import get_provider
 from ..providers.base import Drop
+from ..providers.spec import SPECS
 from .auth import aauthorize, authorize, with_header
 from .callbacks import hooks_for
 from .endpoints import Endpoint
@@ -161,7 +162,7 @@ def response_cost(result: Any, plan: Plan) -> float | None:
         _compute_cost = compute_response_cost
     ctl = plan.call.ctl
     custom = ctl.custom_cost_per_token
-    if custom is None and ctl.custom_cost_per_second is None and _self_hosted(plan.provider.name):
+    if custom is None and ctl.custom_cost_per_second is None and plan.provider.name in _SELF_HOSTED:
         custom = _FREE  # models on the caller's own server have no per-token price
     return _compute_cost(result, call_type=plan.endpoint.call_type, model=plan.target.model,
                          provider=plan.provider.name, custom_cost_per_token=custom,
@@ -169,13 +170,7 @@ def response_cost(result: Any, plan: Plan) -> float | None:
 
 
 _FREE = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0}
-
-
-def _self_hosted(provider: str) -> bool:
-    from ..providers.spec import SPECS
-
-    spec = SPECS.get(provider)
-    return spec is not None and spec.self_hosted
+_SELF_HOSTED = frozenset(name for name, spec in SPECS.items() if spec.self_hosted)
 
 
 # ================================================================================ stages before I/O
@@ -236,8 +231,14 @@ def make_plan(call: Any, cfg: Any, endpoint: Endpoint) -> Plan:
     retries = int(_setting(ctl.num_retries, cfg, "num_retries", 0) or 0)
     if debug_enabled(cfg):
         log_request(request, provider.name)
-    return Plan(provider, target, endpoint, call, request, auth, make_timeout(timeout, read), RetryPolicy(retries),
+    policy = _POLICIES.get(retries)
+    if policy is None:
+        policy = _POLICIES[retries] = RetryPolicy(retries)  # immutable: one per retry count
+    return Plan(provider, target, endpoint, call, request, auth, make_timeout(timeout, read), policy,
                 stream, via_chat, drop, cfg)
+
+
+_POLICIES: dict[int, RetryPolicy] = {}
 
 
 # ================================================================================ attempts (sync)
@@ -432,7 +433,7 @@ def execute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call_type: 
         if call.ctl.mock_response is not None:
             return endpoint.mock(call)
         result = run(make_plan(call, cfg, endpoint), transport)
-        if not endpoint.streams or not call.stream:
+        if cfg.max_budget and not (endpoint.streams and call.stream):
             record_spend(cfg, _cost_of(result))
         return result
     if hooks is not None:
@@ -453,7 +454,7 @@ async def aexecute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call
         if call.ctl.mock_response is not None:
             return endpoint.mock(call)
         result = await arun(make_plan(call, cfg, endpoint), transport)
-        if not endpoint.streams or not call.stream:
+        if cfg.max_budget and not (endpoint.streams and call.stream):
             record_spend(cfg, _cost_of(result))
         return result
     if hooks is not None:
