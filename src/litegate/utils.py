@@ -851,11 +851,11 @@ def return_raw_request(endpoint: Any, kwargs: Dict[str, Any]) -> RawRequestTyped
     for control in ("mock_response", "litellm_logging_obj"):
         kw.pop(control, None)
     kw.setdefault("api_key", _PLACEHOLDER_KEY)
-    ep = ENDPOINTS.get(name) or (ENDPOINTS.get(name[1:]) if name.startswith("a") else None)
+    ep = ENDPOINTS[name.lstrip("a")] if name in ("completion", "acompletion", "embedding", "aembedding") else None
     try:
         if ep is None:
-            raise ValueError(f"return_raw_request supports {', '.join(sorted(ENDPOINTS))} and their async "
-                             f"names, not {name!r}")
+            raise ValueError(f"return_raw_request supports 'completion', 'acompletion', 'embedding' and "
+                             f"'aembedding', not {name!r}")
         plan = make_plan(bind(ep, (), kw), litegate, ep)
     except LiteLLMException as exc:
         return RawRequestTypedDict(error=str(exc))

@@ -8,8 +8,9 @@
     budget              make_plan: max_budget refuses before any request
     attempts            run / arun: per attempt authorize (auth flow) -> send -> classify; retry
                         policy (core/retry.py) decides; nothing else is inside the retry loop
-    parse               Plan.finish, OUTSIDE the retry loop: a 2xx that does not parse is raised,
-                        never retried (the provider billed it)
+    parse               Plan.finish, outside the retry decision: a 2xx that does not parse is
+                        final, never retried (the provider billed it); an error the provider
+                        reported inside a 2xx body is classified and retried like a status error
     cost                Plan.finish (responses) / StreamObserver.end (streams)
     (cache store)       a stage slot
     callbacks           Run.succeeded / Run.failed (streams: at their end, via the observer)
@@ -25,7 +26,7 @@ import threading
 import time
 from typing import Any
 
-from ..exceptions import LiteLLMException
+from ..exceptions import APIResponseValidationError, LiteLLMException
 from ..providers import get_provider
 from ..providers.base import Drop
 from ..providers.spec import SPECS
@@ -104,8 +105,8 @@ class Plan:
         try:
             result = getattr(self.provider, self.endpoint.parse if not self.via_chat else "parse_chat")(
                 resp, self.call, self.target)
-        except LiteLLMException as exc:
-            exc._parse_failure = True  # type: ignore[attr-defined]
+        except APIResponseValidationError as exc:
+            exc._parse_failure = True  # type: ignore[attr-defined]  # never retried (core/retry.py)
             raise self.fill(exc)
         if self.via_chat:
             from .textcompat import text_from_chat
@@ -255,17 +256,17 @@ def run(plan: Plan, transport: Any) -> Any:
                     break
                 raise plan.error(HttpResponse(stream.status_code, stream.headers, stream.read(), stream.url))
             resp = transport.send(request, plan.timeout)
-            if resp.status_code < 400:
-                break
-            raise plan.error(resp)
+            if resp.status_code >= 400:
+                raise plan.error(resp)
+            # an error the provider reported inside a 2xx body is retried like any other; a body
+            # that does not parse is final (RetryPolicy: the provider did the work and billed it)
+            return plan.finish(resp)
         except LiteLLMException as exc:
             delay = plan.wait(exc, attempt)
             if delay is None:
                 raise
         attempt += 1
         time.sleep(delay)
-    if not plan.stream:
-        return plan.finish(resp)  # parse: outside the retry loop
     try:
         return plan.wrap_stream(resp)
     except BaseException:
@@ -287,17 +288,17 @@ async def arun(plan: Plan, transport: Any) -> Any:
                     break
                 raise plan.error(HttpResponse(stream.status_code, stream.headers, await stream.aread(), stream.url))
             resp = await transport.asend(request, plan.timeout)
-            if resp.status_code < 400:
-                break
-            raise plan.error(resp)
+            if resp.status_code >= 400:
+                raise plan.error(resp)
+            # an error the provider reported inside a 2xx body is retried like any other; a body
+            # that does not parse is final (RetryPolicy: the provider did the work and billed it)
+            return plan.finish(resp)
         except LiteLLMException as exc:
             delay = plan.wait(exc, attempt)
             if delay is None:
                 raise
         attempt += 1
         await asyncio.sleep(delay)
-    if not plan.stream:
-        return plan.finish(resp)  # parse: outside the retry loop
     try:
         return plan.wrap_stream(resp)
     except BaseException:

@@ -1,0 +1,52 @@
+"""Embedding responses: :class:`EmbeddingResponse` holding :class:`Embedding` items."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Dict, List, Optional, Union
+
+from pydantic import Field
+
+from .base import OpenAIObject, Usage, _DefaultOnError, _ResponseMixin, _Unvalidated
+
+__all__ = ["Embedding", "EmbeddingResponse"]
+
+
+class Embedding(OpenAIObject):
+    """One embedding: a list of floats, or a base64 string with ``encoding_format="base64"``.
+
+    The vector is stored as given (not validated element by element, to keep big batches cheap).
+    """
+
+    embedding: Annotated[Union[List[float], str], _Unvalidated()] = Field(default_factory=list)
+    index: Annotated[int, _DefaultOnError(0)] = 0
+    object: Annotated[str, _DefaultOnError("embedding")] = "embedding"
+
+
+class EmbeddingResponse(_ResponseMixin, OpenAIObject):
+    """``object="list"`` with ``data`` as :class:`Embedding` items (plain dicts are converted)."""
+
+    model: Optional[str] = None
+    data: Annotated[
+        List[Annotated[Union[Embedding, Any], Field(union_mode="left_to_right")]],
+        _DefaultOnError(factory=list),
+    ] = Field(default_factory=list)
+    object: Annotated[str, _DefaultOnError("list")] = "list"
+    usage: Annotated[Optional[Usage], _DefaultOnError(factory=Usage)] = Field(default_factory=Usage)
+
+    def __init__(
+        self,
+        model: Optional[str] = None,
+        data: Optional[List[Any]] = None,
+        usage: Any = None,
+        response_ms: Optional[float] = None,
+        hidden_params: Optional[Dict[str, Any]] = None,
+        _response_headers: Optional[Dict[str, Any]] = None,
+        **params: Any,
+    ) -> None:
+        if data is not None:
+            params["data"] = data
+        if usage is not None:
+            params["usage"] = usage
+        super().__init__(model=model, **params)
+        if hidden_params or response_ms is not None or _response_headers:
+            self._set_private(response_ms, hidden_params, _response_headers)
