@@ -64,7 +64,7 @@ from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import dumps, loads
 from ..core.log import log
 from ..types.utils import ModelResponse
-from .base import Dialect, StreamDecoder, drop_unsupported
+from .base import Dialect, StreamDecoder, max_output_tokens
 
 ANTHROPIC_VERSION = "2023-06-01"
 JSON_TOOL_NAME = "json_tool_call"
@@ -574,7 +574,7 @@ class Anthropic(Dialect):
             params.append("reasoning_effort")
         return params
 
-    def _unsupported(self, params: dict, model: str) -> list[str]:
+    def unsupported(self, params: dict, model: str) -> list[str]:
         bad = [p for p in params if p not in _ALWAYS_OK]
         n = params.get("n")
         if n is not None and n != 1:
@@ -591,16 +591,11 @@ class Anthropic(Dialect):
                 bad.append("top_p")
         return bad
 
-    def map_params(self, params: dict, model: str, drop: bool) -> dict:
+    def adapt_params(self, params: dict, model: str) -> dict:
         """OpenAI params -> the Anthropic request fields they become (no messages/system/model)."""
-        bad = self._unsupported(params, model)
-        if bad:
-            params = drop_unsupported(self.name, params, bad, model, drop)
         out: dict = {}
         get = params.get
-        max_tokens = get("max_completion_tokens")
-        if max_tokens is None:
-            max_tokens = get("max_tokens")
+        max_tokens = max_output_tokens(params)
         if max_tokens is not None:
             out["max_tokens"] = max_tokens
         if "temperature" in params:
@@ -837,15 +832,7 @@ class AnthropicStreamDecoder(StreamDecoder):
                           choices=[{"index": 0, "delta": delta, "finish_reason": finish}], **kw)
 
     def _convert_into(self, events: list, out: list) -> None:
-        for event, data in events:
-            if self.done:
-                break
-            try:
-                obj = loads(data)
-            except ValueError:
-                raise self.malformed("stream event", data) from None
-            if not isinstance(obj, dict):
-                continue
+        for event, obj in self.json_events(events):
             kind = obj.get("type") or event
             if kind == "content_block_delta":
                 chunk = self._delta(obj)

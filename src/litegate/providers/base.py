@@ -179,6 +179,29 @@ class Dialect:
 
         return list(OPENAI_CHAT_COMPLETION_PARAMS)
 
+    # ------------------------------------------------------------------ parameters
+    def map_params(self, params: dict, model: str, drop: Any) -> dict:
+        """OpenAI parameters -> the provider's request fields: the unsupported ones are dropped
+        (``drop`` on) or refused, then :meth:`adapt_params` translates the rest."""
+        bad = self.unsupported(params, model)
+        if bad:
+            params = drop_unsupported(self.name, params, bad, model, drop)
+        return self.adapt_params(params, model)
+
+    def unsupported(self, params: dict, model: str) -> Iterable[str]:
+        """The given parameters this provider cannot take for ``model`` (by name or by value)."""
+        return ()
+
+    def adapt_params(self, params: dict, model: str) -> dict:
+        """The supported parameters as the provider's request fields; default: unchanged."""
+        return params
+
+
+def max_output_tokens(params: dict) -> Any:
+    """The output-token limit the caller gave (``max_completion_tokens`` wins over ``max_tokens``)."""
+    value = params.get("max_completion_tokens")
+    return params.get("max_tokens") if value is None else value
+
 
 class StreamDecoder:
     """Bytes of one streamed answer -> chunks. Subclasses set ``framing`` (a framer class), define
@@ -246,6 +269,29 @@ class StreamDecoder:
     def _convert_into(self, items: list, out: list) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    done_sentinel = False  # whether ``data: [DONE]`` ends the answer (OpenAI) or is ignored
+
+    def json_events(self, events: list) -> Iterable[tuple]:
+        """``(event name, JSON object)`` for SSE ``events`` until the answer is done; a ``[DONE]``
+        sentinel ends it or is skipped (``done_sentinel``); non-object payloads are skipped; a
+        payload that is not JSON raises ``APIResponseValidationError``."""
+        from ..core.jsonutil import loads
+
+        for event, data in events:
+            if self.done:
+                return
+            if data == "[DONE]" or data.strip() == "[DONE]":
+                if self.done_sentinel:
+                    self.done = True
+                    return
+                continue
+            try:
+                obj = loads(data)
+            except ValueError:
+                raise self.malformed("stream event", data) from None
+            if isinstance(obj, dict):
+                yield event, obj
+
 
 class NDJSONStreamDecoder(StreamDecoder):
     """A :class:`StreamDecoder` over newline-delimited JSON lines."""
@@ -254,4 +300,4 @@ class NDJSONStreamDecoder(StreamDecoder):
     framing = NDJSONFramer
 
 
-__all__ = ["Dialect", "Drop", "NDJSONStreamDecoder", "StreamDecoder", "drop_unsupported", "ENDPOINT_WHAT"]
+__all__ = ["Dialect", "Drop", "max_output_tokens", "NDJSONStreamDecoder", "StreamDecoder", "drop_unsupported", "ENDPOINT_WHAT"]

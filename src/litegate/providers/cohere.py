@@ -133,9 +133,8 @@ from typing import Any
 
 from ..core.errors import exception_from_response, mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
-from ..core.jsonutil import loads
 from ..core.log import log
-from .base import Dialect, StreamDecoder, drop_unsupported
+from .base import Dialect, StreamDecoder, drop_unsupported, max_output_tokens
 from ..exceptions import (
     APIError,
     BadRequestError,
@@ -603,7 +602,7 @@ class Cohere(Dialect):
             params.append("reasoning_effort")
         return params
 
-    def _unsupported(self, params: dict, model: str) -> list[str]:
+    def unsupported(self, params: dict, model: str) -> list[str]:
         bad = [p for p in params if p not in _ALWAYS_OK]
         n = params.get("n")
         if n is not None and n != 1:
@@ -617,16 +616,11 @@ class Cohere(Dialect):
             bad.append("reasoning_effort")
         return bad
 
-    def map_params(self, params: dict, model: str, drop: bool) -> dict:
+    def adapt_params(self, params: dict, model: str) -> dict:
         """OpenAI params -> the Cohere request fields they become (no messages / model / stream)."""
-        bad = self._unsupported(params, model)
-        if bad:
-            params = drop_unsupported(self.name, params, bad, model, drop)
         out: dict = {}
         get = params.get
-        max_tokens = get("max_completion_tokens")
-        if max_tokens is None:
-            max_tokens = get("max_tokens")
+        max_tokens = max_output_tokens(params)
         if max_tokens is not None:
             out["max_tokens"] = max_tokens
         for key in ("temperature", "seed", "frequency_penalty", "presence_penalty", "logprobs"):
@@ -894,17 +888,7 @@ class CohereStreamDecoder(StreamDecoder):
         return ModelResponseStream(**kw)
 
     def _convert_into(self, events: list, out: list) -> None:
-        for event, data in events:
-            if self.done:
-                break
-            if data.strip() == "[DONE]":
-                continue
-            try:
-                obj = loads(data)
-            except ValueError:
-                raise self.malformed("stream event", data) from None
-            if not isinstance(obj, dict):
-                continue
+        for event, obj in self.json_events(events):
             kind = obj.get("type") or event
             delta = obj.get("delta") if isinstance(obj.get("delta"), dict) else {}
             message = delta.get("message") if isinstance(delta.get("message"), dict) else {}

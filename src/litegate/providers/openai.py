@@ -11,10 +11,9 @@ from typing import Any
 
 from ..core.errors import mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
-from ..core.jsonutil import loads
 from ..exceptions import UnsupportedParamsError
 from ..types.utils import EmbeddingResponse, ModelResponse, TextCompletionResponse
-from .base import Dialect, StreamDecoder, drop_unsupported
+from .base import Dialect, StreamDecoder
 
 _REASONING = re.compile(r"^(o\d|gpt-5)")
 _RATE_HEADERS = ("x-ratelimit-", "retry-after", "x-request-id", "apim-request-id", "openai-processing-ms")
@@ -45,14 +44,14 @@ class OpenAIDialect(Dialect):
     def renames_for(self, model: str) -> dict[str, str]:
         return self.param_renames
 
-    def map_params(self, params: dict, model: str, drop: bool) -> dict:
-        """Check params against what the provider accepts; drop or raise; apply renames."""
-        bad = self.unsupported_for(model)
-        out = drop_unsupported(self.name, params, bad, model, drop) if bad else params
+    def unsupported(self, params: dict, model: str) -> frozenset[str]:
+        return self.unsupported_for(model)
+
+    def adapt_params(self, params: dict, model: str) -> dict:
         renames = self.renames_for(model)
         if renames:
-            out = {renames.get(k, k): v for k, v in out.items()}
-        return out
+            return {renames.get(k, k): v for k, v in params.items()}
+        return params
 
     # ------------------------------------------------------------------ requests
     def auth_headers(self, target: Any) -> dict[str, str]:
@@ -240,6 +239,7 @@ class OpenAIStreamDecoder(StreamDecoder):
 
     __slots__ = ("_make", "_empty_choice", "_open", "_finished")
     end_marker = "data: [DONE] or a finish_reason"
+    done_sentinel = True
 
     def __init__(self, provider: str, model: str, text: bool = False):
         super().__init__(provider, model)
@@ -256,18 +256,7 @@ class OpenAIStreamDecoder(StreamDecoder):
         return self.done or (bool(self._finished) and self._open <= self._finished)
 
     def _convert_into(self, events: list, out: list) -> None:
-        for event, data in events:
-            if self.done:
-                break
-            if data == "[DONE]":
-                self.done = True
-                break
-            try:
-                obj = loads(data)
-            except ValueError:
-                raise self.malformed("stream event", data) from None
-            if not isinstance(obj, dict):
-                continue
+        for event, obj in self.json_events(events):
             if event == "error" or ("error" in obj and not obj.get("choices")):
                 payload = obj.get("error", obj)
                 raise mid_stream_error(payload if isinstance(payload, dict) else {"message": str(payload)},
