@@ -175,6 +175,8 @@ def _call_methods(ep: Endpoint) -> tuple[Any, Any]:
 
 
 for _ep in ENDPOINTS.values():
+    if not _ep.public:
+        continue
     _sync, _async = _call_methods(_ep)
     setattr(Client, _ep.name, _sync)
     setattr(Client, "a" + _ep.name, _async)

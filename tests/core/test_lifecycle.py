@@ -238,13 +238,32 @@ def test_an_undeclared_endpoint_fails_before_any_request(server):
 
 
 def test_client_methods_come_from_the_endpoint_table():
+    assert not hasattr(litegate.Client, "list_provider_models")  # internal rows get no method
     for ep in ENDPOINTS.values():
+        if not ep.public:
+            continue
         for name in (ep.name, "a" + ep.name):
             method = getattr(litegate.Client, name)
             params = list(inspect.signature(method).parameters)
             assert params[1:1 + len(ep.positional)] == list(ep.positional), name
             assert callable(getattr(litegate, name)), name
         assert inspect.iscoroutinefunction(getattr(litegate.Client, "a" + ep.name))
+
+
+def test_provider_addressed_call_needs_no_model(server):
+    """The models listing is addressed to a provider, not a model: the path resolves the provider's
+    credentials and base URL like any call, and refuses a provider that does not declare it."""
+    from litegate.core import lifecycle
+    from litegate.core.endpoints import bind
+
+    ep = ENDPOINTS["list_provider_models"]
+    answer = lifecycle.execute(bind(ep, ("groq",), {"api_key": KEY, "api_base": server.base_url}), litegate,
+                               litegate.Client().transport, ep, ep.call_type)
+    assert answer.ids() and server.requests[-1].path.endswith("/models")
+    assert answer._hidden_params["custom_llm_provider"] == "groq"
+    with pytest.raises(litegate.BadRequestError, match="offers no model listings"):
+        lifecycle.execute(bind(ep, ("perplexity",), {"api_key": KEY}), litegate, None, ep, ep.call_type)
+    assert server.hits() == 1
 
 
 def test_provider_list_is_the_registry():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import inspect
 
 import pytest
@@ -267,9 +269,40 @@ def test_get_valid_models_for_one_provider(bare_env):
     assert get_valid_models(custom_llm_provider="no-such-provider") == []
 
 
-def test_get_valid_models_never_calls_the_network(bare_env):
+def test_get_valid_models_without_check_never_calls_the_network(bare_env, server):
     bare_env.setenv("OPENAI_API_KEY", "sk-test")
-    assert get_valid_models(check_provider_endpoint=True) == get_valid_models()
+    bare_env.setenv("OPENAI_API_BASE", server.base_url)
+    assert get_valid_models() and server.hits() == 0
+
+
+def test_get_valid_models_asks_the_provider_endpoint(bare_env, server):
+    """check_provider_endpoint=True lists what the provider serves (GET /models), through the
+    provider-addressed call path: credentials and base URL as for any call."""
+    bare_env.setenv("OPENAI_API_KEY", "sk-test-listing")
+    models = get_valid_models(check_provider_endpoint=True, custom_llm_provider="openai",
+                              litellm_params={"api_base": server.base_url})
+    assert server.hits() == 1
+    req = server.requests[0]
+    assert req.method == "GET" and req.path.endswith("/models")
+    assert req.header("authorization") == "Bearer sk-test-listing"
+    listed = [m["id"] for m in _fetch_json(server.base_url + "/models", "sk-test-listing")["data"]]
+    assert models == listed and len(listed) > 1
+
+
+def test_get_valid_models_falls_back_to_the_registry_when_listing_fails(bare_env, server):
+    server.enqueue_error(status=401)
+    models = get_valid_models(check_provider_endpoint=True, custom_llm_provider="openai",
+                              litellm_params={"api_base": server.base_url, "api_key": "sk-bad", "num_retries": 0})
+    assert models == get_valid_models(custom_llm_provider="openai")
+    assert server.hits() == 1
+
+
+def _fetch_json(url: str, key: str) -> dict:
+    import urllib.request
+
+    req = urllib.request.Request(url, headers={"Authorization": "Bearer " + key})
+    with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - the local fake server
+        return json.loads(resp.read())
 
 
 # --------------------------------------------------------------------------------------------

@@ -92,6 +92,30 @@ class RerankCall:
     ctl: Controls = field(default_factory=Controls)
 
 
+@dataclass(slots=True)
+class ProviderCall:
+    """A provider-addressed call (no model): model listings, files, batches, fine-tuning.
+    ``model`` stays "" and the provider is ``ctl.custom_llm_provider``."""
+
+    model: str
+    params: dict
+    extra: dict
+    ctl: Controls = field(default_factory=Controls)
+
+
+def build_provider_call(custom_llm_provider: Any, kw: dict) -> ProviderCall:
+    """Validate a provider-addressed call; the provider defaults to ``"openai"``."""
+    provider = custom_llm_provider or kw.pop("custom_llm_provider", None) or "openai"
+    if not isinstance(provider, str) or not provider.strip():
+        raise _fail(f"custom_llm_provider must be a provider name such as 'openai', got {provider!r}", None,
+                    type_error=not isinstance(provider, str))
+    kw.pop("custom_llm_provider", None)
+    ctl = _controls(kw, "")
+    ctl.custom_llm_provider = provider.strip()
+    extra = {k: v for k, v in kw.items() if v is not None}
+    return ProviderCall("", {}, extra, ctl)
+
+
 # control parameters copied as they are onto Controls (the rest need a rename, a merge or a check)
 _PLAIN_CONTROLS = frozenset({
     "api_key", "api_base", "api_version", "organization", "custom_llm_provider", "azure_ad_token",

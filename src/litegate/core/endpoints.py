@@ -32,6 +32,8 @@ class Endpoint:
     mock: Callable[[Any], Any]  # answers a call that has mock_response
     streams: bool = False
     needs_model: bool = True
+    priced: bool = True  # the answer has a price in the model registry
+    public: bool = True  # a Client method of this name is generated
 
 
 def _mock_chat(call: Any) -> Any:
@@ -85,7 +87,18 @@ MODERATION = Endpoint("moderation", "moderation", ("input", "model"),
 RERANK = Endpoint("rerank", "rerank", ("model", "query", "documents"), _c.build_rerank_call, "rerank_request",
                   "parse_rerank", "rerank", _mock_rerank)
 
-ENDPOINTS: dict[str, Endpoint] = {ep.name: ep for ep in (CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, RERANK)}
+def _mock_models(call: Any) -> Any:
+    from ..types.models import ModelList
+
+    return ModelList(data=[{"id": str(call.ctl.mock_response), "object": "model"}])
+
+
+# provider-addressed: the models a provider serves (get_valid_models(check_provider_endpoint=True))
+MODELS = Endpoint("models", "list_provider_models", ("custom_llm_provider",), _c.build_provider_call,
+                  "models_request", "parse_models", "list_models", _mock_models, needs_model=False, priced=False,
+                  public=False)
+
+ENDPOINTS: dict[str, Endpoint] = {ep.name: ep for ep in (CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, RERANK, MODELS)}
 BY_KIND: dict[str, Endpoint] = {ep.kind: ep for ep in ENDPOINTS.values()}
 
 

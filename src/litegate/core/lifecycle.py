@@ -117,7 +117,8 @@ class Plan:
         hidden["api_base"] = self.target.api_base
         hidden["model"] = self.target.model
         hidden["additional_headers"] = self.provider.response_headers(resp)
-        hidden["response_cost"] = response_cost(result, self)
+        if self.endpoint.priced:
+            hidden["response_cost"] = response_cost(result, self)
         if self.drop.warnings:
             hidden["warnings"] = list(self.drop.warnings)
         return result

@@ -312,25 +312,57 @@ def _has_credentials(provider: str) -> bool:
     return any(os.environ.get(name) for name in _credential_variables(provider))
 
 
+def _listed_models(provider: str, litellm_params: Any) -> list[str] | None:
+    """The model ids ``provider`` lists at its endpoint, or None when it has no listing or it failed."""
+    from ..providers import get_provider, is_implemented
+
+    if not is_implemented(provider) or not get_provider(provider).offers("models"):
+        return None
+    import litegate
+
+    from ..client import default_client
+    from ..core import lifecycle
+    from ..core.endpoints import ENDPOINTS, bind
+
+    endpoint = ENDPOINTS["list_provider_models"]
+    params = litellm_params if isinstance(litellm_params, dict) else {}
+    kw = {k: v for k, v in params.items() if k in ("api_key", "api_base", "api_version", "timeout", "num_retries")}
+    client = default_client()
+    try:
+        answer = lifecycle.execute(bind(endpoint, (provider,), kw), litegate, client.transport, endpoint,
+                                   endpoint.call_type)
+    except Exception as exc:  # noqa: BLE001 - never raises: the registry answers instead
+        log.warning("get_valid_models: listing %s's models failed (%s); answering from the registry",
+                    provider, type(exc).__name__)
+        return None
+    ids = answer.ids()
+    return ids if provider == "openai" else [f"{provider}/{i}" for i in ids]
+
+
 def get_valid_models(check_provider_endpoint: bool | None = False, custom_llm_provider: str | None = None,
                      litellm_params: Any = None) -> list[str]:
-    """Registry models of the providers whose credentials are set in the environment.
+    """Models of the providers whose credentials are set in the environment.
 
-    With ``custom_llm_provider``, that provider's models whatever the environment holds. litegate
-    does not query provider endpoints: ``check_provider_endpoint=True`` is accepted and answers
-    from the registry as well (no request is made). Never raises: on error it returns [].
+    With ``custom_llm_provider``, that provider's models whatever the environment holds. The
+    answer comes from the model registry; with ``check_provider_endpoint=True`` a provider that
+    lists its models (``GET /models``: OpenAI and the compatible rows that document it) is asked
+    instead, through the call path (credentials, transport, retries as for any call;
+    ``litellm_params`` may carry ``api_key`` / ``api_base``). A provider whose listing fails is
+    answered from the registry and the failure logged. Never raises: on error it returns [].
     """
     try:
         from .lists import models_by_provider
 
-        if check_provider_endpoint:
-            log.debug("get_valid_models: check_provider_endpoint is not supported; answering from the registry")
         if custom_llm_provider:
             providers = [custom_llm_provider]
         else:
             providers = [p for p in models_by_provider if _has_credentials(p)]
         models: list[str] = []
         for provider in providers:
+            listed = _listed_models(provider, litellm_params) if check_provider_endpoint else None
+            if listed is not None:
+                models.extend(listed)
+                continue
             models.extend(models_by_provider.get(provider) or
                           models_by_provider.get(registry.provider_group(provider) or "", []))
         return list(dict.fromkeys(models))

@@ -35,6 +35,7 @@ ENDPOINT_WHAT = {
     "chat": "chat completions", "embedding": "embeddings", "text": "text completions",
     "image": "image generation", "moderation": "moderation",
     "rerank": "reranking (use a rerank model such as 'cohere/rerank-v3.5')",
+    "models": "model listings",
 }
 
 
@@ -122,6 +123,9 @@ class Dialect:
 
     def moderation_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         raise self.refuse("moderation", call.model)
+
+    def models_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        raise self.refuse("models", call.model)
 
     # ------------------------------------------------------------------ shared helpers
     def missing_key(self, target: Any) -> AuthenticationError:

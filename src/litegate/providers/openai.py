@@ -113,6 +113,9 @@ class OpenAIDialect(Dialect):
         return HttpRequest("POST", self.url(target, "moderations"), self.auth_headers(target), body,
                            params=self.query(target))
 
+    def models_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        return HttpRequest("GET", self.url(target, "models"), self.auth_headers(target), params=self.query(target))
+
     # ------------------------------------------------------------------ responses
     def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         return ModelResponse(**self.json_body(resp, target, "choices"))
@@ -129,6 +132,11 @@ class OpenAIDialect(Dialect):
         from ..types.media import ModerationResponse
 
         return ModerationResponse(**self.json_body(resp, target, "results"))
+
+    def parse_models(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+        from ..types.models import ModelList
+
+        return ModelList(**self.json_body(resp, target, "data"))
 
     def parse_text_completion(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         return TextCompletionResponse(**self.json_body(resp, target, "choices"))

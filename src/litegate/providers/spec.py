@@ -19,6 +19,7 @@ from . import openai_compatible as _compat
 
 # Endpoint kinds a provider may offer (the keys of core/endpoints.ENDPOINTS that need a model).
 CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, RERANK = "chat", "embedding", "text", "image", "moderation", "rerank"
+MODELS = "models"  # GET /models: the models a provider serves (provider-addressed, no model)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ def _spec(name: str, dialect: str | None, *keys: str, env: tuple = (), base_env:
 
 _AWS = (("AWS_ACCESS_KEY_ID",), ("AWS_SECRET_ACCESS_KEY",), ("AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"))
 _OPENAI_BASE_ENV = ("OPENAI_API_BASE", "OPENAI_BASE_URL")
-_OPENAI_ENDPOINTS = (CHAT, EMBEDDING, TEXT, IMAGE, MODERATION)
+_OPENAI_ENDPOINTS = (CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, MODELS)
 
 _NATIVE: tuple[ProviderSpec, ...] = (
     _spec("openai", "openai:OpenAI", "openai_key", env=("OPENAI_API_KEY",), base_env=_OPENAI_BASE_ENV,
@@ -117,11 +118,15 @@ _COMPAT_DISPLAY = {
 _COMPAT_KINDS = {"chat": CHAT, "embedding": EMBEDDING, "text_completion": TEXT, "image": IMAGE,
                  "moderation": MODERATION}
 _SELF_HOSTED_COMPAT = frozenset({"lm_studio", "llamafile", "hosted_vllm"})
+# rows whose published API description (shared reference) documents GET /models
+_COMPAT_MODEL_LISTS = frozenset({"groq", "together_ai", "mistral", "openrouter"})
 
 
 def _from_compat(row: _compat.CompatProvider) -> ProviderSpec:
     kinds = {_COMPAT_KINDS[k] for k in row.endpoints if k in _COMPAT_KINDS}
     kinds.add(TEXT)  # rows without /completions answer text completions through chat
+    if row.name in _COMPAT_MODEL_LISTS:
+        kinds.add(MODELS)
     return ProviderSpec(
         row.name, "openai:Compatible", row.key_settings, row.key_env, row.base_env, row.api_base,
         key_required=row.key_required, endpoints=frozenset(kinds),
