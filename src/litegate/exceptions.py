@@ -30,7 +30,8 @@ Every exception can be built from its message alone (``RateLimitError("slow down
 litellm's arguments, positionally or by keyword. Every instance carries ``status_code``,
 ``message``, ``llm_provider``, ``model``, ``response``, ``headers``, ``retry_after``,
 ``litellm_debug_info``, ``num_retries``, ``max_retries``, ``code``, ``type``, ``param``,
-``request`` and ``request_id``.
+``request`` and ``request_id``. Each class states its facts (status, default message, positional
+order, extra fields) as class keywords; the one ``LiteLLMException.__init__`` builds them all.
 
 Security: the message, debug info and error fields pass through
 :func:`litegate.core.redact.redact` when the exception is built, response headers are masked,
@@ -88,44 +89,17 @@ _PACKAGE = "litegate"
 # helpers
 # --------------------------------------------------------------------------------------------
 
+# How exception texts name providers that are not in the provider registry (litellm's other
+# spellings); registry providers are named by their ProviderSpec.display_name.
 _DISPLAY_NAMES = {
-    "openai": "OpenAI",
-    "text-completion-openai": "OpenAI",
-    "azure": "Azure",
     "azure-openai": "Azure",
     "azure_openai": "Azure",
     "azure_text": "Azure",
     "azure_ai": "AzureAI",
-    "anthropic": "Anthropic",
-    "gemini": "Gemini",
-    "vertex_ai": "VertexAI",
     "vertex_ai_beta": "VertexAI",
-    "bedrock": "Bedrock",
-    "sagemaker": "Sagemaker",
-    "mistral": "Mistral",
-    "codestral": "Mistral",
-    "groq": "Groq",
-    "cohere": "Cohere",
     "cohere_chat": "Cohere",
-    "ollama": "Ollama",
-    "ollama_chat": "Ollama",
-    "xai": "XAI",
-    "deepseek": "DeepSeek",
-    "openrouter": "OpenRouter",
-    "together_ai": "TogetherAI",
-    "fireworks_ai": "FireworksAI",
-    "huggingface": "HuggingFace",
-    "deepinfra": "DeepInfra",
-    "perplexity": "Perplexity",
     "vllm": "VLLM",
-    "hosted_vllm": "HostedVLLM",
-    "lm_studio": "LMStudio",
-    "nvidia_nim": "NvidiaNim",
-    "sambanova": "SambaNova",
     "jina_ai": "JinaAI",
-    "voyage": "Voyage",
-    "replicate": "Replicate",
-    "cerebras": "Cerebras",
     "litellm_proxy": "LiteLLMProxy",
 }
 
@@ -133,9 +107,15 @@ _DISPLAY_NAMES = {
 
 def provider_display_name(llm_provider: str) -> str:
     """``"openai"`` -> ``"OpenAI"``, ``"together_ai"`` -> ``"TogetherAI"`` (used in ``str(e)``)."""
-    name = _DISPLAY_NAMES.get(llm_provider.lower())
+    key = llm_provider.lower()
+    name = _DISPLAY_NAMES.get(key)
     if name is not None:
         return name
+    from .providers.spec import SPECS
+
+    spec = SPECS.get(key)
+    if spec is not None and spec.display_name:
+        return spec.display_name
     parts = llm_provider.replace("-", "_").replace("/", "_").replace(".", "_").replace(" ", "_").split("_")
     parts = [p for p in parts if p]
     return "".join(p.upper() if p.lower() in ("ai", "llm", "api") else p[:1].upper() + p[1:] for p in parts)
@@ -356,79 +336,203 @@ def parse_context_tokens(message: str) -> tuple[int | None, int | None]:
 
 
 # --------------------------------------------------------------------------------------------
+# constructor table
+# --------------------------------------------------------------------------------------------
+
+# The keywords every exception accepts; the base ``__init__`` turns them into the attributes.
+_COMMON_ARGS = (
+    "message", "llm_provider", "model", "response", "litellm_debug_info", "max_retries", "num_retries",
+    "request", "headers", "retry_after", "code", "type", "param", "status_code", "body", "request_id",
+)
+
+# Positional orders (litellm's); every argument not named in a class's order is keyword-only.
+_RETRY_ARGS = ("litellm_debug_info", "max_retries", "num_retries")
+_PROVIDER_FIRST = ("message", "llm_provider", "model", "response", *_RETRY_ARGS)
+_MODEL_FIRST = ("message", "model", "llm_provider", "response", *_RETRY_ARGS)
+_STATUS_FIRST = ("status_code", "message", "llm_provider", "model", "request")
+
+
+def _status_or_message(args: dict) -> None:
+    """``APIError(503, "down", ...)`` as in litellm, or the message first: ``APIError("down", ...)``."""
+    status = args["status_code"]
+    if status is None or isinstance(status, int):
+        return
+    if isinstance(status, str) and status.isdigit() and args["message"] is not None:
+        args["status_code"] = int(status)
+    else:  # every argument moves one place along the order
+        moved = [args[name] for name in _STATUS_FIRST[:-1]]
+        args.update(zip(_STATUS_FIRST, [None, *moved]))
+
+
+def _cost_or_message(args: dict) -> None:
+    """``BudgetExceededError("message")``: a lone string is the message, not the cost."""
+    if isinstance(args["current_cost"], str) and args["message"] is None and args["max_budget"] is None:
+        args["message"], args["current_cost"] = args["current_cost"], None
+
+
+# How a message given in the first place is recognised, by the name of that place.
+_MESSAGE_FIRST_RULES = {"status_code": _status_or_message, "current_cost": _cost_or_message}
+
+
+# How an extra field is stored: ``store(exception, value)``, called once the message is set.
+def _as_given(exc: Any, value: Any) -> Any:
+    return value
+
+
+def _masked(exc: Any, value: Any) -> Any:
+    return redact(value) if isinstance(value, str) else value
+
+
+def _masked_data(exc: Any, value: Any) -> dict:
+    return _sanitize_data(value) if value else {}
+
+
+def _from_message(index: int) -> Any:
+    """The given token count, else the one the message states (``parse_context_tokens``)."""
+
+    def store(exc: Any, value: Any) -> Any:
+        return parse_context_tokens(exc.message)[index] if value is None else value
+
+    return store
+
+
+def _argument_names(cls: type[LiteLLMException]) -> dict:
+    """Every argument ``cls`` takes: the positional ones first, in order, then the keyword-only."""
+    return dict.fromkeys((*cls._positional, *_COMMON_ARGS, *cls._fields, *cls._aliases))
+
+
+class _Signature:
+    """``inspect.signature(SomeError)``, made from the class's data when asked for."""
+
+    def __get__(self, obj: Any, owner: type[LiteLLMException]) -> Any:
+        import inspect
+
+        kinds = inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY
+        names = _argument_names(owner)
+        return inspect.Signature(
+            [inspect.Parameter(name, kinds[name not in owner._positional], default=None) for name in names]
+        )
+
+
+# The class keywords a subclass states its facts with -> the class attributes that keep them.
+_FACTS = {
+    "status_code": "status_code",
+    "default_message": "_default_message",
+    "positional": "_positional",
+    "fields": "_fields",
+    "message_format": "_message_format",
+    "aliases": "_aliases",
+}
+
+
+# --------------------------------------------------------------------------------------------
 # base class
 # --------------------------------------------------------------------------------------------
 
 
 class LiteLLMException(Exception):
-    """Base of every litegate exception."""
+    """Base of every litegate exception.
+
+    A subclass states its facts as class keywords, kept as class attributes and read by the one
+    ``__init__`` here:
+
+    - ``status_code``: the status when no ``status_code`` argument is given;
+    - ``default_message``: the message when none is given;
+    - ``positional``: the names of the positional arguments, in litellm's order; every other
+      argument (``_COMMON_ARGS``, ``fields``) is keyword-only. When the first one is
+      ``status_code`` or ``current_cost``, the message may stand there instead
+      (``_MESSAGE_FIRST_RULES``);
+    - ``fields``: extra arguments kept as attributes, name -> ``store(exception, value)``;
+    - ``message_format``: the message made from the arguments when none is given but one of
+      ``fields`` is;
+    - ``aliases``: another name for an argument, used when the argument itself is not given.
+    """
 
     status_code: int = 500
     _default_message = "LiteLLM error"
+    _positional: tuple = _PROVIDER_FIRST
+    _fields: dict = {}
+    _message_format: str | None = None
+    _aliases: dict = {}
+    __signature__ = _Signature()
 
-    def _setup(
-        self,
-        message: Any = None,
-        llm_provider: Any = None,
-        model: Any = None,
-        response: Any = None,
-        litellm_debug_info: Any = None,
-        max_retries: Any = None,
-        num_retries: Any = None,
-        *,
-        request: Any = None,
-        headers: Any = None,
-        retry_after: Any = None,
-        code: Any = None,
-        type: Any = None,  # noqa: A002 - litellm / OpenAI attribute name
-        param: Any = None,
-        status_code: Any = None,
-        body: Any = None,
-        request_id: Any = None,
-    ) -> None:
+    message: str
+    llm_provider: str | None
+    model: str | None
+    litellm_debug_info: str | None
+    retry_after: float | None
+
+    def __init_subclass__(cls, **keywords: Any) -> None:
+        super().__init_subclass__(**{key: value for key, value in keywords.items() if key not in _FACTS})
+        for key, value in keywords.items():
+            if key in _FACTS:
+                setattr(cls, _FACTS[key], value)
+
+    @classmethod
+    def _arguments(cls, args: tuple, kwargs: dict) -> dict:
+        """Every argument by name (None where not given), bound as a Python signature would."""
+        names = cls._positional
+        if len(args) > len(names):
+            raise TypeError(f"{cls.__name__}() takes at most {len(names)} positional arguments ({len(args)} given)")
+        given, accepted = dict(zip(names, args)), _argument_names(cls)
+        for name, value in kwargs.items():
+            if name in given:
+                raise TypeError(f"{cls.__name__}() got multiple values for argument {name!r}")
+            if name not in accepted:
+                raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {name!r}")
+            given[name] = value
+        for alias, name in cls._aliases.items():
+            value = given.pop(alias, None)
+            if value is not None and name not in given:
+                given[name] = value
+        out = dict.fromkeys(_COMMON_ARGS + tuple(cls._fields))
+        out.update(given)
+        rule = _MESSAGE_FIRST_RULES.get(names[0]) if names else None
+        if rule is not None:
+            rule(out)
+        if out["message"] is None and cls._message_format and any(out[name] is not None for name in cls._fields):
+            out["message"] = cls._message_format.format_map(out)
+        return out
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        arg = self._arguments(args, kwargs)
+        message = arg["message"]
         if message is None or message == "":
             message = self._default_message
         elif not isinstance(message, str):
             message = str(message)
-        self.message: str = redact(message)
+        self.message = redact(message)
+        status_code = arg["status_code"]
         try:
             self.status_code = int(status_code) if status_code is not None else self.__class__.status_code
         except (TypeError, ValueError):
             self.status_code = self.__class__.status_code
-        self.llm_provider: str | None = _clean(llm_provider) if llm_provider else None
-        self.model: str | None = _clean(model) if model else None
-        self.litellm_debug_info: str | None = redact(litellm_debug_info) if litellm_debug_info is not None else None
-        self.max_retries = max_retries
-        self.num_retries = num_retries
-        self.response = response
-        self.request = _request_info(request)
-        if isinstance(body, dict) and (code is None and type is None and param is None):
+        self.llm_provider = _clean(arg["llm_provider"]) if arg["llm_provider"] else None
+        self.model = _clean(arg["model"]) if arg["model"] else None
+        debug_info = arg["litellm_debug_info"]
+        self.litellm_debug_info = redact(debug_info) if debug_info is not None else None
+        self.max_retries = arg["max_retries"]
+        self.num_retries = arg["num_retries"]
+        self.response = response = arg["response"]
+        self.request = _request_info(arg["request"])
+        code, kind, param, body = arg["code"], arg["type"], arg["param"], arg["body"]
+        if isinstance(body, dict) and (code is None and kind is None and param is None):
             err = body.get("error", body)
             if isinstance(err, dict):
-                code, type, param = err.get("code"), err.get("type"), err.get("param")
+                code, kind, param = err.get("code"), err.get("type"), err.get("param")
         self.code = _clean(code)
-        self.type = _clean(type)
+        self.type = _clean(kind)
         self.param = _clean(param)
-        self.request_id = _clean(request_id)
+        self.request_id = _clean(arg["request_id"])
+        headers = arg["headers"]
         if headers is None and response is not None:
             headers = getattr(response, "headers", None)
         self.headers = _as_headers(headers) if headers else _empty_headers()
-        seconds = _seconds(retry_after) if retry_after is not None else None
-        self.retry_after: float | None = seconds if seconds is not None else parse_retry_after(self.headers)
+        seconds = _seconds(arg["retry_after"]) if arg["retry_after"] is not None else None
+        self.retry_after = seconds if seconds is not None else parse_retry_after(self.headers)
         Exception.__init__(self, self.message)
-
-    def __init__(
-        self,
-        message: Any = None,
-        llm_provider: Any = None,
-        model: Any = None,
-        response: Any = None,
-        litellm_debug_info: Any = None,
-        max_retries: Any = None,
-        num_retries: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, **kwargs)
+        for name, store in self._fields.items():
+            setattr(self, name, store(self, arg[name]))
 
     # ----------------------------------------------------------------------------------------
 
@@ -478,362 +582,152 @@ class LiteLLMException(Exception):
 # --------------------------------------------------------------------------------------------
 
 
-class APIError(LiteLLMException):
-    """A provider returned an error (base of all provider errors).
-
-    ``APIError(status_code, message, llm_provider, model, request=None, response=None, ...)``
-    as in litellm; ``APIError("message")`` also works.
-    """
-
-    status_code = 500
-    _default_message = "API error"
-
-    def __init__(
-        self,
-        status_code: Any = None,
-        message: Any = None,
-        llm_provider: Any = None,
-        model: Any = None,
-        request: Any = None,
-        response: Any = None,
-        litellm_debug_info: Any = None,
-        max_retries: Any = None,
-        num_retries: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        if status_code is not None and not isinstance(status_code, int):
-            if isinstance(status_code, str) and status_code.isdigit() and message is not None:
-                status_code = int(status_code)
-            else:  # message first: APIError("boom", "openai", "gpt-4o")
-                status_code, message, llm_provider, model, request = (
-                    None, status_code, message, llm_provider, model,
-                )
-        self._setup(
-            message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries,
-            request=request, status_code=status_code, **kwargs,
-        )
+class APIError(LiteLLMException, default_message="API error", positional=(*_STATUS_FIRST, "response", *_RETRY_ARGS)):
+    """A provider returned an error (base of all provider errors); as in litellm, or ``APIError("message")``."""
 
 
 OpenAIError = APIError
 
 
-class AuthenticationError(APIError):
-    """401: invalid or missing API key / credentials.
-
-    ``AuthenticationError(message, llm_provider=None, model=None, response=None,
-    litellm_debug_info=None, max_retries=None, num_retries=None)``
-    """
-
-    status_code = 401
-    _default_message = "Authentication failed"
-
-    def __init__(self, message: Any = None, llm_provider: Any = None, model: Any = None, response: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 **kwargs: Any) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, **kwargs)
+class AuthenticationError(APIError, status_code=401, default_message="Authentication failed",
+                          positional=_PROVIDER_FIRST):
+    """401: invalid or missing API key / credentials."""
 
 
-class PermissionDeniedError(APIError):
-    """403: the credentials are valid but may not use this model or action.
-
-    ``PermissionDeniedError(message, llm_provider=None, model=None, response=None, ...)``
-    """
-
-    status_code = 403
-    _default_message = "Permission denied"
-
-    def __init__(self, message: Any = None, llm_provider: Any = None, model: Any = None, response: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 **kwargs: Any) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, **kwargs)
+class PermissionDeniedError(APIError, status_code=403, default_message="Permission denied", positional=_PROVIDER_FIRST):
+    """403: the credentials are valid but may not use this model or action."""
 
 
-class BadRequestError(APIError):
-    """400: malformed request or invalid parameters.
-
-    Positional order is litellm's: ``BadRequestError(message, model=None, llm_provider=None,
-    response=None, litellm_debug_info=None, max_retries=None, num_retries=None, body=None)``.
-    """
-
-    status_code = 400
-    _default_message = "Bad request"
-
-    def __init__(self, message: Any = None, model: Any = None, llm_provider: Any = None, response: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 body: Any = None, **kwargs: Any) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries,
-                    body=body, **kwargs)
+class BadRequestError(APIError, status_code=400, default_message="Bad request", positional=(*_MODEL_FIRST, "body")):
+    """400: malformed request or invalid parameters (litellm's order: the model before the provider)."""
 
 
-class InvalidRequestError(BadRequestError):
-    """400: the request's structure or parameters are invalid.
-
-    ``InvalidRequestError(message, model=None, llm_provider=None, response=None, ...)``
-    """
-
-    _default_message = "Invalid request"
+class InvalidRequestError(BadRequestError, default_message="Invalid request"):
+    """400: the request's structure or parameters are invalid."""
 
 
-class ContextWindowExceededError(BadRequestError):
+class ContextWindowExceededError(
+    BadRequestError,
+    default_message="Context window exceeded",
+    fields={"input_tokens": _from_message(0), "max_tokens": _from_message(1)},
+):
     """400: the prompt does not fit the model's context window.
 
-    ``ContextWindowExceededError(message, model=None, llm_provider=None, response=None,
-    litellm_debug_info=None, *, input_tokens=None, max_tokens=None)``; when not given, the token
-    counts are read from the message where the provider states them.
+    The token counts, when not given, are read from the message where the provider states them.
     """
 
-    _default_message = "Context window exceeded"
-
-    def __init__(self, message: Any = None, model: Any = None, llm_provider: Any = None, response: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 body: Any = None, *, input_tokens: int | None = None, max_tokens: int | None = None,
-                 **kwargs: Any) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries,
-                    body=body, **kwargs)
-        if input_tokens is None or max_tokens is None:
-            parsed_input, parsed_max = parse_context_tokens(self.message)
-            input_tokens = parsed_input if input_tokens is None else input_tokens
-            max_tokens = parsed_max if max_tokens is None else max_tokens
-        self.input_tokens: int | None = input_tokens
-        self.max_tokens: int | None = max_tokens
+    input_tokens: int | None
+    max_tokens: int | None
 
 
-class ContentPolicyViolationError(BadRequestError):
+class ContentPolicyViolationError(
+    BadRequestError,
+    default_message="Content policy violation",
+    positional=("message", "model", "llm_provider", "response", "litellm_debug_info", "provider_specific_fields",
+                "max_retries", "num_retries", "body"),
+    fields={"provider_specific_fields": _as_given},
+):
     """400: the input or output was blocked by the provider's safety / content filters.
 
-    ``ContentPolicyViolationError(message, model=None, llm_provider=None, response=None,
-    litellm_debug_info=None, provider_specific_fields=None)``; ``provider_specific_fields`` holds
-    details such as Azure's ``{"innererror": {"code": ..., "content_filter_result": {...}}}``.
+    ``provider_specific_fields`` holds details such as Azure's
+    ``{"innererror": {"code": ..., "content_filter_result": {...}}}``.
     """
 
-    _default_message = "Content policy violation"
-
-    def __init__(self, message: Any = None, model: Any = None, llm_provider: Any = None, response: Any = None,
-                 litellm_debug_info: Any = None, provider_specific_fields: dict | None = None,
-                 max_retries: Any = None, num_retries: Any = None, body: Any = None, **kwargs: Any) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries,
-                    body=body, **kwargs)
-        self.provider_specific_fields: dict | None = provider_specific_fields
+    provider_specific_fields: dict | None
 
 
-class JSONSchemaValidationError(BadRequestError):
+class JSONSchemaValidationError(
+    BadRequestError,
+    default_message="JSON schema validation failed",
+    positional=("message", "model", "llm_provider", "raw_response", "schema", "response", *_RETRY_ARGS),
+    fields={"raw_response": _masked, "schema": _as_given},
+    message_format=("model={model}, returned an invalid response={raw_response}, for schema={schema}. "
+                    "Access the raw response with `e.raw_response`"),
+):
     """400: a structured output or tool arguments did not match the JSON schema.
 
-    ``JSONSchemaValidationError(message=None, model=None, llm_provider=None, raw_response=None,
-    schema=None, ...)``. Unlike litellm (``(model, llm_provider, raw_response, schema)``) the message
-    comes first, like every other exception here; pass the rest by keyword.
+    Unlike litellm (``(model, llm_provider, raw_response, schema)``) the message comes first, like
+    every other exception here; pass the rest by keyword.
     """
 
-    _default_message = "JSON schema validation failed"
 
-    def __init__(self, message: Any = None, model: Any = None, llm_provider: Any = None,
-                 raw_response: Any = None, schema: Any = None, response: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 **kwargs: Any) -> None:
-        if message is None and (raw_response is not None or schema is not None):
-            message = (f"model={model}, returned an invalid response={raw_response}, for schema={schema}. "
-                       "Access the raw response with `e.raw_response`")
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, **kwargs)
-        self.raw_response = redact(raw_response) if isinstance(raw_response, str) else raw_response
-        self.schema = schema
+class UnsupportedParamsError(
+    BadRequestError,
+    default_message="Unsupported parameters",
+    positional=("message", "llm_provider", "model", "status_code", "response", *_RETRY_ARGS),
+):
+    """400: a parameter the provider does not support was passed and ``drop_params`` is off."""
 
 
-class UnsupportedParamsError(BadRequestError):
-    """400: a parameter the provider does not support was passed and ``drop_params`` is off.
-
-    ``UnsupportedParamsError(message, llm_provider=None, model=None, status_code=400,
-    response=None, litellm_debug_info=None, max_retries=None, num_retries=None)`` (litellm's order).
-    """
-
-    _default_message = "Unsupported parameters"
-
-    def __init__(self, message: Any = None, llm_provider: Any = None, model: Any = None, status_code: Any = 400,
-                 response: Any = None, litellm_debug_info: Any = None, max_retries: Any = None,
-                 num_retries: Any = None, **kwargs: Any) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries,
-                    status_code=status_code, **kwargs)
-
-
-class RejectedRequestError(BadRequestError):
+class RejectedRequestError(
+    BadRequestError,
+    default_message="Request rejected",
+    positional=("message", "model", "llm_provider", "request_data", "litellm_debug_info", "response",
+                "max_retries", "num_retries"),
+    fields={"request_data": _masked_data},
+):
     """400: a pre-call hook or guardrail rejected the request before it was sent.
 
-    ``RejectedRequestError(message, model=None, llm_provider=None, request_data=None,
-    litellm_debug_info=None)``. ``request_data`` is kept with credentials masked.
+    ``request_data`` is kept with credentials masked.
     """
 
-    _default_message = "Request rejected"
-
-    def __init__(self, message: Any = None, model: Any = None, llm_provider: Any = None,
-                 request_data: dict | None = None, litellm_debug_info: Any = None, response: Any = None,
-                 max_retries: Any = None, num_retries: Any = None, **kwargs: Any) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, **kwargs)
-        self.request_data: dict = _sanitize_data(request_data) if request_data else {}
+    request_data: dict
 
 
-class RateLimitError(APIError):
+class RateLimitError(APIError, status_code=429, default_message="Rate limit exceeded", positional=_PROVIDER_FIRST):
     """429: rate limit or quota exceeded (``code == "insufficient_quota"`` means out of credit).
 
-    ``RateLimitError(message, llm_provider=None, model=None, response=None, litellm_debug_info=None,
-    max_retries=None, num_retries=None)``; ``retry_after`` holds the provider's suggested wait.
+    ``retry_after`` holds the provider's suggested wait.
     """
 
-    status_code = 429
-    _default_message = "Rate limit exceeded"
 
-    def __init__(self, message: Any = None, llm_provider: Any = None, model: Any = None, response: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 **kwargs: Any) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, **kwargs)
+class NotFoundError(APIError, status_code=404, default_message="Not found", positional=_MODEL_FIRST):
+    """404: unknown model, deployment or resource."""
 
 
-class NotFoundError(APIError):
-    """404: unknown model, deployment or resource.
-
-    ``NotFoundError(message, model=None, llm_provider=None, response=None, ...)`` (litellm's order).
-    """
-
-    status_code = 404
-    _default_message = "Not found"
-
-    def __init__(self, message: Any = None, model: Any = None, llm_provider: Any = None, response: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 **kwargs: Any) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, **kwargs)
+class ConflictError(APIError, status_code=409, default_message="Conflict", positional=_PROVIDER_FIRST):
+    """409: the resource is in a conflicting state (e.g. it already exists)."""
 
 
-class ConflictError(APIError):
-    """409: the resource is in a conflicting state (e.g. it already exists).
-
-    ``ConflictError(message, llm_provider=None, model=None, response=None, ...)``
-    """
-
-    status_code = 409
-    _default_message = "Conflict"
-
-    def __init__(self, message: Any = None, llm_provider: Any = None, model: Any = None, response: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 **kwargs: Any) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, **kwargs)
+class UnprocessableEntityError(APIError, status_code=422, default_message="Unprocessable entity",
+                               positional=_MODEL_FIRST):
+    """422: the request was understood but cannot be processed (e.g. validation errors)."""
 
 
-class UnprocessableEntityError(APIError):
-    """422: the request was understood but cannot be processed (e.g. validation errors).
-
-    ``UnprocessableEntityError(message, model=None, llm_provider=None, response=None, ...)``
-    (litellm's order).
-    """
-
-    status_code = 422
-    _default_message = "Unprocessable entity"
-
-    def __init__(self, message: Any = None, model: Any = None, llm_provider: Any = None, response: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 **kwargs: Any) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, **kwargs)
+class InternalServerError(APIError, default_message="Internal server error", positional=_PROVIDER_FIRST):
+    """500 (and other 5xx): the provider failed."""
 
 
-class InternalServerError(APIError):
-    """500 (and other 5xx): the provider failed.
-
-    ``InternalServerError(message, llm_provider=None, model=None, response=None, ...)``
-    """
-
-    status_code = 500
-    _default_message = "Internal server error"
-
-    def __init__(self, message: Any = None, llm_provider: Any = None, model: Any = None, response: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 **kwargs: Any) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, **kwargs)
+class BadGatewayError(APIError, status_code=502, default_message="Bad gateway", positional=_PROVIDER_FIRST):
+    """502: a gateway in front of the provider failed."""
 
 
-class BadGatewayError(APIError):
-    """502: a gateway in front of the provider failed.
-
-    ``BadGatewayError(message, llm_provider=None, model=None, response=None, ...)``
-    """
-
-    status_code = 502
-    _default_message = "Bad gateway"
-
-    def __init__(self, message: Any = None, llm_provider: Any = None, model: Any = None, response: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 **kwargs: Any) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, **kwargs)
+class ServiceUnavailableError(APIError, status_code=503, default_message="Service unavailable",
+                              positional=_PROVIDER_FIRST):
+    """503 (and Anthropic's 529 "overloaded"): the provider is overloaded or down."""
 
 
-class ServiceUnavailableError(APIError):
-    """503 (and Anthropic's 529 "overloaded"): the provider is overloaded or down.
-
-    ``ServiceUnavailableError(message, llm_provider=None, model=None, response=None, ...)``
-    """
-
-    status_code = 503
-    _default_message = "Service unavailable"
-
-    def __init__(self, message: Any = None, llm_provider: Any = None, model: Any = None, response: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 **kwargs: Any) -> None:
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, **kwargs)
+class APIConnectionError(APIError, default_message="Connection error",
+                         positional=("message", "llm_provider", "model", "request", *_RETRY_ARGS)):
+    """No usable HTTP response: DNS, TLS, refused or reset connection, proxy trouble (status 500)."""
 
 
-class APIConnectionError(APIError):
-    """No usable HTTP response: DNS, TLS, refused or reset connection, proxy trouble.
-
-    ``APIConnectionError(message, llm_provider=None, model=None, request=None,
-    litellm_debug_info=None, max_retries=None, num_retries=None)``; ``status_code`` is 500.
-    """
-
-    status_code = 500
-    _default_message = "Connection error"
-
-    def __init__(self, message: Any = None, llm_provider: Any = None, model: Any = None, request: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 **kwargs: Any) -> None:
-        response = kwargs.pop("response", None)
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries,
-                    request=request, **kwargs)
-
-
-class Timeout(APIError):
-    """408 (and 504): the request or the stream timed out.
-
-    ``Timeout(message, model=None, llm_provider=None, litellm_debug_info=None, max_retries=None,
-    num_retries=None, headers=None, exception_status_code=None)`` (litellm's order);
-    ``exception_status_code`` overrides ``status_code``.
-    """
-
-    status_code = 408
-    _default_message = "Request timed out"
-
-    def __init__(self, message: Any = None, model: Any = None, llm_provider: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 headers: Any = None, exception_status_code: Any = None, **kwargs: Any) -> None:
-        response = kwargs.pop("response", None)
-        if exception_status_code is not None and "status_code" not in kwargs:
-            kwargs["status_code"] = exception_status_code
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries,
-                    headers=headers, **kwargs)
+class Timeout(
+    APIError,
+    status_code=408,
+    default_message="Request timed out",
+    positional=("message", "model", "llm_provider", *_RETRY_ARGS, "headers", "exception_status_code"),
+    aliases={"exception_status_code": "status_code"},
+):
+    """408 (and 504): the request or the stream timed out; ``exception_status_code`` sets the status."""
 
 
 APITimeoutError = Timeout
 
 
-class APIResponseValidationError(APIError):
-    """The provider answered, but the response could not be parsed or validated.
-
-    ``APIResponseValidationError(message, llm_provider=None, model=None, litellm_debug_info=None,
-    max_retries=None, num_retries=None)``
-    """
-
-    status_code = 500
-    _default_message = "Invalid response from the provider"
-
-    def __init__(self, message: Any = None, llm_provider: Any = None, model: Any = None,
-                 litellm_debug_info: Any = None, max_retries: Any = None, num_retries: Any = None,
-                 **kwargs: Any) -> None:
-        response = kwargs.pop("response", None)
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries, **kwargs)
+class APIResponseValidationError(APIError, default_message="Invalid response from the provider",
+                                 positional=("message", "llm_provider", "model", *_RETRY_ARGS)):
+    """The provider answered, but the response could not be parsed or validated."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -841,50 +735,19 @@ class APIResponseValidationError(APIError):
 # --------------------------------------------------------------------------------------------
 
 
-class BudgetExceededError(LiteLLMException):
-    """The client-side budget (``litellm.max_budget`` / ``BudgetManager``) is used up.
-
-    ``BudgetExceededError(current_cost, max_budget, message=None)``; the default message is
-    ``"Budget has been exceeded! Current cost: X, Max budget: Y"``.
-    """
-
-    status_code = 400
-    _default_message = "Budget has been exceeded!"
-
-    def __init__(self, current_cost: Any = None, max_budget: Any = None, message: Any = None,
-                 **kwargs: Any) -> None:
-        if isinstance(current_cost, str) and message is None and max_budget is None:
-            message, current_cost = current_cost, None  # BudgetExceededError("message")
-        if message is None and (current_cost is not None or max_budget is not None):
-            message = f"Budget has been exceeded! Current cost: {current_cost}, Max budget: {max_budget}"
-        self._setup(message, **kwargs)
-        self.current_cost = current_cost
-        self.max_budget = max_budget
+class BudgetExceededError(
+    LiteLLMException,
+    status_code=400,
+    default_message="Budget has been exceeded!",
+    positional=("current_cost", "max_budget", "message"),
+    fields={"current_cost": _as_given, "max_budget": _as_given},
+    message_format="Budget has been exceeded! Current cost: {current_cost}, Max budget: {max_budget}",
+):
+    """The client-side budget (``litellm.max_budget`` / ``BudgetManager``) is used up."""
 
 
-class MockException(LiteLLMException):
-    """Raised by ``mock_response`` to simulate a provider error.
-
-    ``MockException(status_code, message, llm_provider, model, request=None, ...)`` as in litellm;
-    ``MockException("message")`` also works (status 500).
-    """
-
-    status_code = 500
-    _default_message = "Mock exception"
-
-    def __init__(self, status_code: Any = None, message: Any = None, llm_provider: Any = None, model: Any = None,
-                 request: Any = None, litellm_debug_info: Any = None, max_retries: Any = None,
-                 num_retries: Any = None, **kwargs: Any) -> None:
-        if status_code is not None and not isinstance(status_code, int):
-            if isinstance(status_code, str) and status_code.isdigit() and message is not None:
-                status_code = int(status_code)
-            else:
-                status_code, message, llm_provider, model, request = (
-                    None, status_code, message, llm_provider, model,
-                )
-        response = kwargs.pop("response", None)
-        self._setup(message, llm_provider, model, response, litellm_debug_info, max_retries, num_retries,
-                    request=request, status_code=status_code, **kwargs)
+class MockException(LiteLLMException, default_message="Mock exception", positional=(*_STATUS_FIRST, *_RETRY_ARGS)):
+    """Raised by ``mock_response`` to simulate a provider error; as in litellm, or ``MockException("message")``."""
 
 
 LITELLM_EXCEPTION_TYPES = (

@@ -196,7 +196,7 @@ def test_budget_manager_and_register_model_use_the_transport(monkeypatch):
         seen.append(req.url)
         if req.url.endswith("/get_budget"):
             return {"status": "success", "data": {"u1": {"total_budget": 5.0, "current_cost": 1.0}}}
-        return {"my-model": {"input_cost_per_token": 0.5, "output_cost_per_token": 1.0,
+        return {"test-org/registered-through-transport": {"input_cost_per_token": 0.5, "output_cost_per_token": 1.0,
                              "litellm_provider": "openai", "mode": "chat"}}
 
     mock = litegate.MockTransport(handler)
@@ -204,9 +204,19 @@ def test_budget_manager_and_register_model_use_the_transport(monkeypatch):
                                 transport=mock)
     assert bm.get_total_budget("u1") == 5.0
     monkeypatch.setattr(tr, "_default", mock)
-    litegate.register_model("https://models.invalid/map.json")
-    assert seen == ["http://budget.invalid/get_budget", "https://models.invalid/map.json"]
-    assert litegate.model_cost["my-model"]["input_cost_per_token"] == 0.5
+    from litegate.cost import registry
+
+    name = "test-org/registered-through-transport"
+    try:
+        litegate.register_model("https://models.invalid/map.json")
+        assert seen == ["http://budget.invalid/get_budget", "https://models.invalid/map.json"]
+        assert litegate.model_cost[name]["input_cost_per_token"] == 0.5
+    finally:
+        with registry._lock:
+            registry.model_cost.pop(name, None)
+            registry._lower.pop(name.lower(), None)
+        for listener in list(registry._listeners):
+            listener()
 
 
 # ------------------------------------------------------------------ the contract, by declaration
