@@ -25,6 +25,9 @@ _OPENAI_BARE = re.compile(
 )
 
 
+_SPECS = dict(SPECS)  # a plain dict for the hot path (SPECS is a read-only view)
+
+
 def credential_spec(provider: str) -> ProviderSpec:
     """The registry row of ``provider`` (key settings and variables, base URL, ...)."""
     return SPECS[provider]
@@ -36,13 +39,13 @@ def split_model(model: str, custom_llm_provider: str | None, alias_map: dict | N
         model = alias_map.get(model, model)
     if custom_llm_provider:
         provider = custom_llm_provider
-        if provider not in SPECS:
+        if provider not in _SPECS:
             raise _unknown_provider(provider, model)
         prefix = provider + "/"
         return provider, model[len(prefix):] if model.startswith(prefix) else model
     head, sep, rest = model.partition("/")
     if sep:
-        if head in SPECS:
+        if head in _SPECS:
             return head, rest
         if head in ALIASES:
             return ALIASES[head], rest
@@ -83,12 +86,30 @@ def _first(cfg: Any, names: tuple[str, ...]) -> Any:
     return None
 
 
+# os.environ.get goes through Mapping.get, key encoding and a caught KeyError on every miss (about
+# a microsecond each, several per call on the hot path). On POSIX, os.environ keeps its contents
+# in a plain dict of bytes (``_data``, updated by every os.environ assignment and deletion), which
+# is read directly here; anywhere else the public mapping is used.
+_ENV_DATA = getattr(os.environ, "_data", None) if os.name == "posix" else None
+_ENV_KEYS: dict[str, bytes] = {}
+
+
 def _env(names: tuple[str, ...]) -> str | None:
-    environ = os.environ
+    data = _ENV_DATA
+    if data is None or not isinstance(data, dict):
+        environ = os.environ
+        for name in names:
+            value = environ.get(name)
+            if value:
+                return value
+        return None
     for name in names:
-        value = environ.get(name)
-        if value:
-            return value
+        key = _ENV_KEYS.get(name)
+        if key is None:
+            key = _ENV_KEYS[name] = os.fsencode(name)
+        raw = data.get(key)
+        if raw:
+            return os.fsdecode(raw)
     return None
 
 
@@ -110,7 +131,7 @@ class Target:
 def resolve(model: str, ctl: Controls, cfg: Any) -> Target:
     """Resolve provider and credentials for one call. ``cfg`` is the settings source."""
     provider, provider_model = split_model(model, ctl.custom_llm_provider, getattr(cfg, "model_alias_map", None))
-    spec = SPECS[provider]
+    spec = _SPECS[provider]
     api_key = ctl.api_key or _first(cfg, spec.key_settings) or getattr(cfg, "api_key", None) or _env(spec.key_env)
     api_base = ctl.api_base or getattr(cfg, "api_base", None) or _env(spec.base_env) or spec.default_base
     target = Target(provider, provider_model, api_base.rstrip("/") if api_base else None, api_key)
