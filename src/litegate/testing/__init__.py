@@ -4,6 +4,10 @@
 streaming, tools, embeddings, legacy completions, models; Azure deployment URLs) with queued
 errors, raw replies, custom streams and transport faults. Standard library only.
 
+Every server is a dialect of ``_server.FakeServerBase``, which owns the HTTP handling, recording,
+the behaviour queue and the stream encoders; a dialect declares its routes, auth rule and stream
+framing.
+
 Importing this package is cheap: the server module loads on first attribute access. The main
 ``litegate`` package never imports it.
 """
@@ -17,14 +21,17 @@ __all__ = ["FakeOpenAIServer", "FakeAnthropicServer", "FakeOllamaServer", "FakeB
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._payloads import embedding_vector
-    from ._server import FAULT_KINDS, FakeOpenAIServer, RecordedRequest
+    from ._server import FAULT_KINDS, RecordedRequest
+    from .openai_server import FakeOpenAIServer
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("FakeOpenAIServer", "RecordedRequest", "FAULT_KINDS"):
+    if name in ("RecordedRequest", "FAULT_KINDS"):
         from . import _server
 
         value = getattr(_server, name)
+    elif name == "FakeOpenAIServer":
+        from .openai_server import FakeOpenAIServer as value
     elif name == "FakeAnthropicServer":
         from .anthropic_server import FakeAnthropicServer as value
     elif name == "FakeBudgetServer":

@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
-    from ._server import FakeOpenAIServer
+    from .openai_server import FakeOpenAIServer
 
     srv = FakeOpenAIServer(
         args.host,

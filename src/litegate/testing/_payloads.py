@@ -12,6 +12,7 @@ import json
 import math
 import re
 import struct
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -222,6 +223,12 @@ def last_user_text(body: Dict[str, Any]) -> str:
     return ""
 
 
+def object_field(body: Dict[str, Any], key: str) -> Dict[str, Any]:
+    """``body[key]`` when it is a JSON object, else an empty one."""
+    value = body.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _snippet(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     if len(text) > limit:
@@ -351,6 +358,12 @@ def example_value(schema: Any, name: str = "", depth: int = 0) -> Any:
     return f"{name}_value" if name else "value"
 
 
+def _function_of(item: Dict[str, Any]) -> Dict[str, Any]:
+    """The ``function`` object of a tool, tool choice or tool call (the item itself in the legacy form)."""
+    fn = item.get("function")
+    return fn if isinstance(fn, dict) else item
+
+
 def _function_defs(body: Dict[str, Any]) -> Tuple[List[Dict[str, Any]], bool]:
     """(function definitions, legacy) from ``tools`` or, failing that, legacy ``functions``."""
     tools = body.get("tools")
@@ -359,7 +372,7 @@ def _function_defs(body: Dict[str, Any]) -> Tuple[List[Dict[str, Any]], bool]:
         for t in tools:
             if not isinstance(t, dict):
                 continue
-            fn = t.get("function") if isinstance(t.get("function"), dict) else t
+            fn = _function_of(t)
             if isinstance(fn.get("name"), str):
                 out.append(fn)
         return out, False
@@ -381,7 +394,7 @@ def choose_tool_calls(body: Dict[str, Any]) -> Tuple[Optional[List[Tuple[str, st
     if choice == "none":
         return None, legacy
     if isinstance(choice, dict):
-        fn = choice.get("function") if isinstance(choice.get("function"), dict) else choice
+        fn = _function_of(choice)
         if isinstance(fn.get("name"), str):
             forced = fn["name"]
     if forced is None and not fns:
@@ -424,7 +437,7 @@ def normalize_tool_calls(tool_calls: List[Any]) -> List[Tuple[str, str, Optional
             name, args = tc[0], tc[1] if len(tc) > 1 else {}
             call_id = None
         elif isinstance(tc, dict):
-            fn = tc.get("function") if isinstance(tc.get("function"), dict) else tc
+            fn = _function_of(tc)
             name = fn.get("name", "function")
             args = fn.get("arguments", {})
             call_id = tc.get("id")
@@ -436,35 +449,38 @@ def normalize_tool_calls(tool_calls: List[Any]) -> List[Tuple[str, str, Optional
     return out
 
 
+def tool_call_objects(tool_calls: List[Any]) -> List[Tuple[str, Dict[str, Any], Optional[str]]]:
+    """:func:`normalize_tool_calls` with the arguments as a JSON object (a non-object is ``{"value": v}``)."""
+    out = []
+    for name, args, call_id in normalize_tool_calls(tool_calls):
+        value = json.loads(args) if args else {}
+        out.append((name, value if isinstance(value, dict) else {"value": value}, call_id))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # chat completions
 # ---------------------------------------------------------------------------------------------
 
 
-class ChatPlan:
+@dataclass(eq=False)
+class _Plan:
+    """What every reply says: the model, ``n`` choices, their finish reason and the usage."""
+
+    model: str
+    n: int
+    finish_reason: str
+    usage: Dict[str, Any]
+
+
+@dataclass(eq=False)
+class ChatPlan(_Plan):
     """What a chat reply says, shared by the JSON and the SSE renderings."""
 
-    __slots__ = ("content", "pieces", "tool_calls", "legacy", "finish_reason", "n", "usage", "model")
-
-    def __init__(
-        self,
-        content: Optional[str],
-        pieces: List[str],
-        tool_calls: Optional[List[Tuple[str, str, str]]],
-        legacy: bool,
-        finish_reason: str,
-        n: int,
-        usage: Dict[str, Any],
-        model: str,
-    ) -> None:
-        self.content = content
-        self.pieces = pieces
-        self.tool_calls = tool_calls
-        self.legacy = legacy
-        self.finish_reason = finish_reason
-        self.n = n
-        self.usage = usage
-        self.model = model
+    content: Optional[str]
+    pieces: List[str]
+    tool_calls: Optional[List[Tuple[str, str, str]]]
+    legacy: bool
 
 
 def plan_chat(
@@ -514,7 +530,7 @@ def plan_chat(
         u = normalize_usage(usage)
     else:
         u = make_usage(prompt_tokens_for_chat(body), completion * n)
-    return ChatPlan(content, pieces, calls, legacy, fr, n, u, model)
+    return ChatPlan(model, n, fr, u, content, pieces, calls, legacy)
 
 
 def chat_completion(plan: ChatPlan, completion_id: str, created: int, azure: bool = False) -> Dict[str, Any]:
@@ -557,28 +573,20 @@ _AZURE_FILTER_OK = {
 }
 
 
-def sse_event(payload: str) -> bytes:
-    """One SSE event carrying ``payload`` (multi-line payloads become several ``data:`` lines)."""
-    if "\n" in payload:
-        return ("".join("data: " + line + "\n" for line in payload.split("\n")) + "\n").encode("utf-8")
-    return ("data: " + payload + "\n\n").encode("utf-8")
-
-
 DONE_EVENT = b"data: [DONE]\n\n"
+
+
+def _chunk_prefix(obj: str, completion_id: str, created: int, model: str) -> str:
+    """The start of every ``data:`` line of a stream, up to the opening of its ``choices`` list."""
+    head = _encode(
+        {"id": completion_id, "object": obj, "created": created, "model": model, "system_fingerprint": SYSTEM_FINGERPRINT}
+    )
+    return "data: " + head[:-1] + ',"choices":['
 
 
 def chat_stream_events(plan: ChatPlan, completion_id: str, created: int, with_usage: bool) -> List[bytes]:
     """The SSE events (without the final ``[DONE]``) streaming ``plan``."""
-    head = _encode(
-        {
-            "id": completion_id,
-            "object": "chat.completion.chunk",
-            "created": created,
-            "model": plan.model,
-            "system_fingerprint": SYSTEM_FINGERPRINT,
-        }
-    )
-    prefix = "data: " + head[:-1] + ',"choices":['
+    prefix = _chunk_prefix("chat.completion.chunk", completion_id, created, plan.model)
     tail = "]}\n\n"
     events: List[str] = []
     n = plan.n
@@ -591,6 +599,7 @@ def chat_stream_events(plan: ChatPlan, completion_id: str, created: int, with_us
             )
         for i in range(n):
             for t_index, (name, args, cid) in enumerate(plan.tool_calls):
+                first: Dict[str, Any]
                 if plan.legacy:
                     first = {"function_call": {"name": name, "arguments": ""}}
                 else:
@@ -606,6 +615,7 @@ def chat_stream_events(plan: ChatPlan, completion_id: str, created: int, with_us
                     }
                 events.append(f'{prefix}{{"index":{i},"delta":{_encode(first)}{choice_tail}{tail}')
                 for frag in split_json(args):
+                    delta: Dict[str, Any]
                     if plan.legacy:
                         delta = {"function_call": {"arguments": frag}}
                     else:
@@ -630,13 +640,6 @@ def chat_stream_events(plan: ChatPlan, completion_id: str, created: int, with_us
     return [e.encode("utf-8") for e in events]
 
 
-def stream_error_event(message: Optional[str] = None) -> bytes:
-    body = error_body(500)
-    if message is not None:
-        body["error"]["message"] = message
-    return sse_event(_encode(body))
-
-
 # ---------------------------------------------------------------------------------------------
 # legacy text completions
 # ---------------------------------------------------------------------------------------------
@@ -655,16 +658,12 @@ def _prompts(body: Dict[str, Any]) -> List[str]:
     return [str(prompt)]
 
 
-class CompletionPlan:
-    __slots__ = ("texts", "pieces", "finish_reason", "n", "usage", "model")
+@dataclass(eq=False)
+class CompletionPlan(_Plan):
+    """What a legacy completion says: one text (and its stream pieces) per prompt."""
 
-    def __init__(self, texts, pieces, finish_reason, n, usage, model) -> None:  # type: ignore[no-untyped-def]
-        self.texts = texts
-        self.pieces = pieces
-        self.finish_reason = finish_reason
-        self.n = n
-        self.usage = usage
-        self.model = model
+    texts: List[str]
+    pieces: List[List[str]]
 
 
 def plan_completion(
@@ -701,7 +700,7 @@ def plan_completion(
             "completion_tokens": completion,
         }
         u["total_tokens"] = u["prompt_tokens"] + u["completion_tokens"]
-    return CompletionPlan(texts, pieces, fr, n, u, model)
+    return CompletionPlan(model, n, fr, u, texts, pieces)
 
 
 def text_completion(plan: CompletionPlan, completion_id: str, created: int) -> Dict[str, Any]:
@@ -723,16 +722,7 @@ def text_completion(plan: CompletionPlan, completion_id: str, created: int) -> D
 
 
 def completion_stream_events(plan: CompletionPlan, completion_id: str, created: int, with_usage: bool) -> List[bytes]:
-    head = _encode(
-        {
-            "id": completion_id,
-            "object": "text_completion",
-            "created": created,
-            "model": plan.model,
-            "system_fingerprint": SYSTEM_FINGERPRINT,
-        }
-    )
-    prefix = "data: " + head[:-1] + ',"choices":['
+    prefix = _chunk_prefix("text_completion", completion_id, created, plan.model)
     tail = "]}\n\n"
     events: List[str] = []
     idx = 0
@@ -834,23 +824,3 @@ def model_object(model_id: str) -> Dict[str, Any]:
 
 def models_list() -> Dict[str, Any]:
     return {"object": "list", "data": [model_object(m) for m in MODEL_IDS]}
-
-
-def typed_sse(event: Dict[str, Any]) -> bytes:
-    """One SSE event framed as ``event: <type>`` then ``data: <json>`` (Anthropic's and Cohere's form)."""
-    return b"event: " + str(event.get("type")).encode() + b"\ndata: " + dumps(event) + b"\n\n"
-
-
-def encode_typed_event(ev: Any) -> bytes:
-    """A queued stream event as bytes: raw bytes as given, a JSON string framed with its ``type``,
-    a dict through :func:`typed_sse`."""
-    if isinstance(ev, (bytes, bytearray, memoryview)):
-        return bytes(ev)
-    if isinstance(ev, str):
-        try:
-            name = json.loads(ev).get("type")
-        except (ValueError, AttributeError):
-            name = None
-        head = b"event: " + str(name).encode() + b"\n" if name else b""
-        return head + b"data: " + ev.encode("utf-8") + b"\n\n"
-    return typed_sse(ev)

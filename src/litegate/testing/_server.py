@@ -1,9 +1,31 @@
-"""A fake OpenAI-dialect HTTP/1.1 server on asyncio (standard library only).
+"""The fake-server base: a real HTTP/1.1 server on asyncio (standard library only).
 
-The server speaks just enough HTTP/1.1 for real clients (keep-alive, ``Content-Length`` and chunked
-request bodies, ``Expect: 100-continue``, chunked or close-delimited SSE responses) and is tuned
-for throughput: replies that need no waiting are written straight from ``data_received`` without
-creating a task, and static response parts are pre-encoded.
+:class:`FakeServerBase` owns everything that is not a provider's wire format: the HTTP handling
+(keep-alive, ``Content-Length`` and chunked request bodies, ``Expect: 100-continue``, chunked or
+close-delimited streams), the life cycle, request recording, the behaviour queue (queued errors,
+replies, raw answers, streams and transport faults), delays, the admission path (record, check
+auth, take the queued behaviour) and the stream encoders (SSE, typed SSE events, NDJSON). It is
+tuned for throughput: replies that need no waiting are written straight from ``data_received``
+without creating a task, and static response parts are pre-encoded.
+
+A dialect server (``FakeOpenAIServer``, ``FakeAnthropicServer``, ...) plugs into it by
+declaration; the hooks below are all it overrides (besides ``base_url`` and extending ``reset``
+for its own state), each with the base's signature:
+
+* ``routes``: the routing table, ``Route(pattern, handler, methods)``. ``pattern`` is a regular
+  expression matched against the whole request path (trailing ``/`` removed); ``handler`` names a
+  method ``handler(call) -> Answer`` that builds the response for one request: a :class:`_Raw`
+  (``self._json(status, obj)``) or, for a streamed answer, :class:`Events`. A handler may raise
+  :class:`Invalid` for a dialect error (answered with ``_error``);
+* the auth rule: ``key_headers`` (where ``require_key`` may be presented) with ``_auth_error``,
+  or ``_auth(call)`` for a rule that is not a key in a header;
+* ``streams`` (:class:`Streams`): how the dialect frames a stream and how the stream faults
+  break it; ``fault_kinds``;
+* the dialect's answers for what no handler builds: ``_error(status, message)``,
+  ``_not_found(rec)``, ``_wrong_method(rec, route)``, and ``_headers()`` for its JSON answers.
+
+Its public ``enqueue_error`` / ``enqueue_reply`` / ``enqueue_stream`` speak the dialect's words
+and queue through ``_queue_response`` / ``_queue_reply`` / ``_queue_stream``.
 """
 
 from __future__ import annotations
@@ -11,18 +33,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import socket
 import struct
 import threading
 import time
 from collections import Counter, deque
-from dataclasses import dataclass
-from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Deque, Dict, Iterable, List, Mapping, Optional, Tuple, TypeVar, Union
 from urllib.parse import parse_qsl, unquote
 
 from . import _payloads as P
 
-__all__ = ["FakeOpenAIServer", "RecordedRequest", "FAULT_KINDS"]
+__all__ = ["FakeServerBase", "RecordedRequest", "FAULT_KINDS", "Route", "Call", "Events", "Streams", "Invalid"]
 
 FAULT_KINDS = frozenset({"reset", "stall", "cut_stream", "malformed_stream", "stream_error_event", "no_done"})
 
@@ -67,18 +90,9 @@ def _status_line(status: int) -> bytes:
 
 
 _JSON_HEAD = b"content-type: application/json\r\ncontent-length: "
-_SSE_HEAD_CHUNKED = (
-    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
-    b"cache-control: no-cache\r\ntransfer-encoding: chunked\r\n"
-)
-_SSE_HEAD_CLOSE = (
-    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
-    b"cache-control: no-cache\r\nconnection: close\r\n"
-)
 _CONN_CLOSE = b"connection: close\r\n"
 _CHUNKED_END = b"0\r\n\r\n"
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-_MALFORMED_EVENT = b"data: {not json\n\n"
 
 
 @dataclass(eq=False)
@@ -104,68 +118,88 @@ class RecordedRequest:
 
 
 # ---------------------------------------------------------------------------------------------
-# queued behaviours
+# encoders
 # ---------------------------------------------------------------------------------------------
 
 
-class _Behaviour:
-    __slots__ = ("path",)
-    path: Optional[str]
+def _json_text(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
-class _Reply(_Behaviour):
-    __slots__ = ("content", "tool_calls", "finish_reason", "usage", "delay", "model", "custom")
-
-    def __init__(self, content, tool_calls, finish_reason, usage, delay, model, custom, path):  # type: ignore[no-untyped-def]
-        self.content = content
-        self.tool_calls = tool_calls
-        self.finish_reason = finish_reason
-        self.usage = usage
-        self.delay = delay
-        self.model = model
-        self.custom = custom
-        self.path = path
+def sse_event(payload: str, eol: str = "\n") -> bytes:
+    """One SSE event carrying ``payload`` (a multi-line payload becomes several ``data:`` lines)."""
+    if "\n" in payload:
+        return ("".join("data: " + line + eol for line in payload.split("\n")) + eol).encode("utf-8")
+    return ("data: " + payload + eol + eol).encode("utf-8")
 
 
-class _Raw(_Behaviour):
-    __slots__ = ("status", "body", "headers", "delay")
-
-    def __init__(self, status: int, body: bytes, headers: Dict[str, str], delay: float, path: Optional[str]):
-        self.status = status
-        self.body = body
-        self.headers = headers
-        self.delay = delay
-        self.path = path
+def encode_sse(item: Any, eol: str = "\n") -> bytes:
+    """A stream item as an SSE event: bytes verbatim, a ``str`` as the data payload, else its JSON."""
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        return bytes(item)
+    return sse_event(item if isinstance(item, str) else _json_text(item), eol)
 
 
-class _Stream(_Behaviour):
-    __slots__ = ("events", "chunk_delay", "terminate", "cut_after", "delay", "status", "headers")
-
-    def __init__(self, events, chunk_delay, terminate, cut_after, delay, status, headers, path):  # type: ignore[no-untyped-def]
-        self.events = events
-        self.chunk_delay = chunk_delay
-        self.terminate = terminate
-        self.cut_after = cut_after
-        self.delay = delay
-        self.status = status
-        self.headers = headers
-        self.path = path
+def encode_sse_crlf(item: Any) -> bytes:
+    """:func:`encode_sse` with CRLF line ends (Google's framing)."""
+    return encode_sse(item, "\r\n")
 
 
-class _Fault(_Behaviour):
-    __slots__ = ("kind",)
-
-    def __init__(self, kind: str, path: Optional[str]):
-        self.kind = kind
-        self.path = path
+def typed_sse(event: Dict[str, Any]) -> bytes:
+    """One SSE event framed as ``event: <type>`` then ``data: <json>`` (Anthropic's and Cohere's form)."""
+    return b"event: " + str(event.get("type")).encode() + b"\ndata: " + P.dumps(event) + b"\n\n"
 
 
-def _encode_event(ev: Any) -> bytes:
-    if isinstance(ev, (bytes, bytearray, memoryview)):
-        return bytes(ev)
-    if isinstance(ev, str):
-        return P.sse_event(ev)
-    return P.sse_event(json.dumps(ev, separators=(",", ":"), ensure_ascii=False))
+def encode_typed_event(item: Any) -> bytes:
+    """A stream item as a typed SSE event: bytes verbatim, a JSON text framed with its ``type``, a
+    dict through :func:`typed_sse`."""
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        return bytes(item)
+    if isinstance(item, str):
+        try:
+            name = json.loads(item).get("type")
+        except (ValueError, AttributeError):
+            name = None
+        head = b"event: " + str(name).encode() + b"\n" if name else b""
+        return head + b"data: " + item.encode("utf-8") + b"\n\n"
+    return typed_sse(item)
+
+
+def ndjson_line(item: Any) -> bytes:
+    """A stream item as one NDJSON line: bytes verbatim, a ``str`` with a newline added, else its JSON."""
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        return bytes(item)
+    if isinstance(item, str):
+        return (item if item.endswith("\n") else item + "\n").encode("utf-8")
+    return P.dumps(item) + b"\n"
+
+
+SSE_HEADERS: Mapping[str, str] = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
+
+
+@dataclass(frozen=True)
+class Streams:
+    """How a dialect streams. The base frames, delays, cuts and breaks streams from this."""
+
+    headers: Mapping[str, str] = field(default_factory=lambda: dict(SSE_HEADERS))  # of a streamed response
+    encode: Callable[[Any], bytes] = encode_sse  # one queued item (dict / str / bytes) -> its bytes
+    terminator: Optional[bytes] = None  # written after a complete stream (OpenAI's ``data: [DONE]``)
+    final_event: bool = True  # the last event ends the stream; an unfinished stream (no_done) lacks it
+    # appended to queued events (``terminate=True``) when none of them holds ``closing_marker``
+    closing_event: Optional[bytes] = None
+    closing_marker: bytes = b""
+    malformed_event: bytes = b"data: {not json\n\n"  # malformed_stream: an event whose data is not JSON
+    malformed_keeps_rest: bool = False  # malformed_stream goes on with the rest of the stream
+    error_event: bytes = b'data: {"error":{"message":"stream error"}}\n\n'  # stream_error_event's last event
+    # the pre-encoded head of a plain streamed response: (close-delimited, chunked)
+    heads: Tuple[bytes, bytes] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        heads = tuple(
+            _status_line(200) + _header_bytes(_merge_headers(self.headers, framing)) + b"\r\n"
+            for framing in ({"connection": "close"}, {"transfer-encoding": "chunked"})
+        )
+        object.__setattr__(self, "heads", heads)
 
 
 def _merge_headers(defaults: Mapping[str, str], extra: Optional[Mapping[str, Optional[str]]]) -> Dict[str, str]:
@@ -181,6 +215,133 @@ def _merge_headers(defaults: Mapping[str, str], extra: Optional[Mapping[str, Opt
 
 def _header_bytes(headers: Mapping[str, str]) -> bytes:
     return "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode("latin-1")
+
+
+def _body_bytes(body: Any) -> bytes:
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    return P.dumps(body)
+
+
+# ---------------------------------------------------------------------------------------------
+# queued behaviours and answers
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False, slots=True)
+class _Raw:
+    """A complete response: a queued one (``enqueue_error`` / ``enqueue_raw``) or one a route built.
+    ``headers=None`` is a plain JSON answer (written from pre-encoded parts)."""
+
+    status: int
+    body: bytes
+    headers: Optional[Dict[str, str]] = None
+    delay: float = 0.0
+    path: Optional[str] = None
+
+
+@dataclass(eq=False, slots=True)
+class _Reply:
+    """A queued successful answer; ``custom`` holds the dialect's extra fields."""
+
+    content: Optional[str]
+    tool_calls: Optional[List[Any]]
+    finish_reason: Optional[str]
+    usage: Optional[Dict[str, Any]]
+    delay: float
+    model: Optional[str]
+    custom: Any
+    path: Optional[str]
+
+
+@dataclass(eq=False, slots=True)
+class _Stream:
+    """A queued stream: ``events`` already encoded (and terminated), or None for the route's own stream."""
+
+    events: Optional[List[bytes]]
+    chunk_delay: float
+    terminate: bool
+    cut_after: Optional[int]
+    delay: float
+    status: int
+    headers: Dict[str, Optional[str]]  # a None value removes a default header
+    path: Optional[str]
+
+
+@dataclass(eq=False, slots=True)
+class _Fault:
+    kind: str
+    path: Optional[str]
+
+
+_Behaviour = Union[_Raw, _Reply, _Stream, _Fault]
+
+
+class Events:
+    """A streamed answer built by a route: its encoded events in order. ``unfinished`` (the stream
+    without its clean end) and ``error_event`` override the dialect's defaults for the ``no_done``
+    and ``stream_error_event`` faults."""
+
+    __slots__ = ("events", "unfinished", "error_event")
+
+    def __init__(self, events: List[bytes], unfinished: Optional[List[bytes]] = None,
+                 error_event: Optional[bytes] = None) -> None:
+        self.events = events
+        self.unfinished = unfinished
+        self.error_event = error_event
+
+
+Answer = Union[_Raw, Events]
+
+
+class Invalid(Exception):
+    """Raised by a route handler (or a request check): answer with the dialect's ``_error(status, message)``."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+class Route:
+    """One entry of a dialect's routing table."""
+
+    __slots__ = ("pattern", "handler", "methods", "shared_queue")
+
+    def __init__(self, pattern: str, handler: str, methods: Tuple[str, ...] = ("POST",), *,
+                 shared_queue: bool = True) -> None:
+        self.pattern = re.compile(pattern)  # matched against the whole path (trailing "/" removed)
+        self.handler = handler  # the name of the server method building the answer: handler(call)
+        self.methods = methods  # () = any method
+        self.shared_queue = shared_queue  # False: only behaviours queued with a matching ``path`` apply
+
+    def __repr__(self) -> str:
+        return f"Route({self.pattern.pattern!r}, {self.handler!r})"
+
+
+class Call:
+    """One admitted request: its route (None: no route matches), the pattern's named groups and
+    the queued behaviour taken for it (None: the default answer)."""
+
+    __slots__ = ("rec", "route", "params", "behaviour")
+
+    def __init__(self, rec: RecordedRequest, route: Optional[Route], params: Dict[str, Any]) -> None:
+        self.rec = rec
+        self.route = route
+        self.params = params
+        self.behaviour: Optional[_Behaviour] = None
+
+    @property
+    def reply(self) -> Optional[_Reply]:
+        """The queued reply to answer with (None: the default answer)."""
+        b = self.behaviour
+        return b if type(b) is _Reply else None
+
+    @property
+    def stream(self) -> bool:
+        """A queued stream or stream fault wants this answer streamed."""
+        return type(self.behaviour) in (_Stream, _Fault)
 
 
 class _BadRequest(Exception):
@@ -242,7 +403,7 @@ class _Connection(asyncio.Protocol):
         "eof",
     )
 
-    def __init__(self, srv: "FakeOpenAIServer") -> None:
+    def __init__(self, srv: "FakeServerBase") -> None:
         self.srv = srv
         self.transport: Optional[asyncio.Transport] = None
         self.buf = bytearray()
@@ -296,8 +457,7 @@ class _Connection(asyncio.Protocol):
             try:
                 req = self._parse(buf)
             except _BadRequest as e:
-                body = P.dumps(P.error_body(e.status, code=None, message=str(e), type="invalid_request_error"))
-                self._write_json(e.status, body, None, False)
+                self._write_raw(self.srv._error(e.status, str(e)), False)
                 return
             if req is None:
                 return
@@ -397,38 +557,27 @@ class _Connection(asyncio.Protocol):
                 data = json.loads(body)
             except (ValueError, UnicodeDecodeError):
                 data = None
-        rec = RecordedRequest(method, path, query, headers, body, data)
-        behaviour = srv._admit(rec)
+        call = srv._admit(RecordedRequest(method, path, query, headers, body, data))
+        b = call.behaviour
         try:
-            if behaviour is _AUTH_FAILED:
-                self._write_json(401, srv._auth_error(rec), None, keep_alive)
-                return
-            if behaviour is None:
-                delay = srv.default_delay
+            if b is None or type(b) is _Reply:
+                delay = srv.default_delay if b is None else b.delay
                 if delay > 0:
-                    self._spawn(self._delayed_default(rec, keep_alive, delay))
+                    self._spawn(self._later(delay, self._respond, call, keep_alive))
                 else:
-                    self._respond_default(rec, keep_alive, None)
-                return
-            cls = type(behaviour)
-            if cls is _Reply:
-                if behaviour.delay > 0:
-                    self._spawn(self._delayed_default(rec, keep_alive, behaviour.delay, behaviour))
+                    self._respond(call, keep_alive)
+            elif type(b) is _Raw:
+                if b.delay > 0:
+                    self._spawn(self._later(b.delay, self._write_raw, b, keep_alive))
                 else:
-                    self._respond_default(rec, keep_alive, behaviour)
-            elif cls is _Raw:
-                if behaviour.delay > 0:
-                    self._spawn(self._delayed_raw(behaviour, keep_alive))
-                else:
-                    self._write_raw(behaviour, keep_alive)
-            elif cls is _Stream:
-                self._handle_stream(rec, behaviour, keep_alive)
-            else:
-                self._handle_fault(rec, behaviour.kind, keep_alive)
+                    self._write_raw(b, keep_alive)
+            elif type(b) is _Stream:
+                self._handle_stream(call, b, keep_alive)
+            elif type(b) is _Fault:
+                self._handle_fault(call, b.kind, keep_alive)
         except Exception as exc:  # never let a handler bug kill the connection silently
             if not self.closed and not self.busy:
-                body_b = P.dumps(P.error_body(500, message=f"fake server error: {exc!r}"))
-                self._write_json(500, body_b, None, False)
+                self._write_raw(srv._error(500, f"fake server error: {exc!r}"), False)
 
     def _spawn(self, coro: Any) -> None:
         self.busy = True
@@ -442,8 +591,7 @@ class _Connection(asyncio.Protocol):
         except Exception as exc:
             if not self.closed:
                 try:
-                    body_b = P.dumps(P.error_body(500, message=f"fake server error: {exc!r}"))
-                    self._write_json(500, body_b, None, False)
+                    self._write_raw(self.srv._error(500, f"fake server error: {exc!r}"), False)
                 except Exception:
                     self.abort()
         finally:
@@ -452,141 +600,39 @@ class _Connection(asyncio.Protocol):
             if not self.closed and (self.buf or self.eof):
                 self._process()
 
-    # -- writers -------------------------------------------------------------------------------
-
-    def _write_json(self, status: int, body: bytes, extra: Optional[bytes], keep_alive: bool) -> None:
-        t = self.transport
-        if t is None or self.closed:
-            return
-        parts = [_status_line(status), _JSON_HEAD, str(len(body)).encode(), b"\r\n"]
-        if extra:
-            parts.append(extra)
-        if not keep_alive:
-            parts.append(_CONN_CLOSE)
-        parts.append(b"\r\n")
-        parts.append(body)
-        t.write(b"".join(parts))
-        if not keep_alive:
-            self._close()
-
-    def _write_raw(self, b: _Raw, keep_alive: bool) -> None:
-        t = self.transport
-        if t is None or self.closed:
-            return
-        headers = dict(b.headers)
-        headers["content-length"] = str(len(b.body))
-        if not keep_alive:
-            headers["connection"] = "close"
-        elif headers.get("connection", "").lower() == "close":
-            keep_alive = False
-        t.write(_status_line(b.status) + _header_bytes(headers) + b"\r\n" + b.body)
-        if not keep_alive:
-            self._close()
-
-    def _sse_head(self, keep_alive: bool, status: int = 200, headers: Optional[Dict[str, str]] = None) -> Tuple[bytes, bool]:
-        """(header bytes, chunked?) for an SSE response."""
-        chunked = keep_alive and self.srv.sse_framing == "chunked"
-        if status == 200 and not headers:
-            return (_SSE_HEAD_CHUNKED if chunked else _SSE_HEAD_CLOSE) + b"\r\n", chunked
-        h = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
-        if headers:
-            h = _merge_headers(h, headers)
-        if chunked:
-            h["transfer-encoding"] = "chunked"
-        else:
-            h["connection"] = "close"
-        return _status_line(status) + _header_bytes(h) + b"\r\n", chunked
-
-    def _write_stream_all(self, events: List[bytes], terminator: Optional[bytes], keep_alive: bool) -> None:
-        t = self.transport
-        if t is None or self.closed:
-            return
-        head, chunked = self._sse_head(keep_alive)
-        if terminator is not None:
-            events = events + [terminator]
-        if chunked:
-            out = [head]
-            for ev in events:
-                out.append(b"%x\r\n" % len(ev))
-                out.append(ev)
-                out.append(b"\r\n")
-            out.append(_CHUNKED_END)
-            t.write(b"".join(out))
-        else:
-            t.write(head + b"".join(events))
-            self._close()
-
-    async def _write_stream_slow(
-        self,
-        head: bytes,
-        chunked: bool,
-        events: List[bytes],
-        chunk_delay: float,
-        cut_after: Optional[int],
-    ) -> None:
-        """Write ``events`` one by one, sleeping ``chunk_delay`` between them; with ``cut_after``
-        close the connection (no chunked terminator) after that many events."""
-        t = self.transport
-        if t is None or self.closed:
-            return
-        t.write(head)
-        for i, ev in enumerate(events):
-            if cut_after is not None and i >= cut_after:
-                break
-            if i and chunk_delay > 0:
-                await asyncio.sleep(chunk_delay)
-            if self.closed:
-                return
-            t.write(b"%x\r\n%s\r\n" % (len(ev), ev) if chunked else ev)
-        if cut_after is not None or not chunked:
-            self._close()
-        else:
-            t.write(_CHUNKED_END)
-
-    # -- default replies -----------------------------------------------------------------------
-
-    async def _delayed_default(self, rec: RecordedRequest, keep_alive: bool, delay: float, reply: Optional[_Reply] = None) -> None:
+    async def _later(self, delay: float, write: Callable[..., None], *args: Any) -> None:
         await asyncio.sleep(delay)
         if not self.closed:
-            self._respond_default(rec, keep_alive, reply)
+            write(*args)
 
-    async def _delayed_raw(self, b: _Raw, keep_alive: bool) -> None:
-        await asyncio.sleep(b.delay)
-        self._write_raw(b, keep_alive)
-
-    def _respond_default(self, rec: RecordedRequest, keep_alive: bool, reply: Optional[_Reply]) -> None:
-        res = self.srv._route(rec, reply)
-        if res[0] == "json":
-            _, status, body, extra = res
-            self._write_json(status, body, extra, keep_alive)
+    def _respond(self, call: Call, keep_alive: bool) -> None:
+        """The route's answer (a queued reply's, or the default one)."""
+        ans = self.srv._answer(call)
+        if isinstance(ans, _Raw):
+            self._write_raw(ans, keep_alive)
         else:
-            self._write_stream_all(res[1], P.DONE_EVENT, keep_alive)
+            self._write_stream(self.srv._complete(ans), keep_alive)
 
-    # -- queued streams and faults ---------------------------------------------------------------
-
-    def _handle_stream(self, rec: RecordedRequest, s: _Stream, keep_alive: bool) -> None:
-        if s.events is None:
-            events = self.srv._default_events(rec)
+    def _handle_stream(self, call: Call, s: _Stream, keep_alive: bool) -> None:
+        srv = self.srv
+        if s.events is not None:
+            events = s.events
         else:
-            events = [_encode_event(e) for e in s.events]
-        terminator = P.DONE_EVENT if s.terminate else None
+            ans = srv._answer(call)
+            if isinstance(ans, _Raw):  # no stream on this route (or an error): answer as it says
+                if s.delay > 0:
+                    self._spawn(self._later(s.delay, self._write_raw, ans, keep_alive))
+                else:
+                    self._write_raw(ans, keep_alive)
+                return
+            events = srv._complete(ans) if s.terminate else srv._unfinished(ans)
         plain = s.status == 200 and not s.headers
         if s.delay <= 0 and s.chunk_delay <= 0 and s.cut_after is None and plain:
-            self._write_stream_all(events, terminator, keep_alive)
+            self._write_stream(events, keep_alive)
             return
-        if terminator is not None:
-            events = events + [terminator]
         self._spawn(self._slow_stream(s, events, keep_alive))
 
-    async def _slow_stream(self, s: _Stream, events: List[bytes], keep_alive: bool) -> None:
-        if s.delay > 0:
-            await asyncio.sleep(s.delay)
-        if self.closed:
-            return
-        head, chunked = self._sse_head(keep_alive, s.status, s.headers)
-        await self._write_stream_slow(head, chunked, events, s.chunk_delay, s.cut_after)
-
-    def _handle_fault(self, rec: RecordedRequest, kind: str, keep_alive: bool) -> None:
+    def _handle_fault(self, call: Call, kind: str, keep_alive: bool) -> None:
         if kind == "reset":
             t = self.transport
             if t is not None:
@@ -601,56 +647,132 @@ class _Connection(asyncio.Protocol):
         if kind == "stall":
             self.busy = True  # never answers; stop() or the client closing ends it
             return
-        events = self.srv._default_events(rec)
-        if kind == "cut_stream":
-            keep = max(1, min(3, len(events) - 1))
-            head, chunked = self._sse_head(keep_alive)
-            t = self.transport
-            if t is not None and not self.closed:
-                out = [head]
-                for ev in events[:keep]:
-                    out.append(b"%x\r\n%s\r\n" % (len(ev), ev) if chunked else ev)
-                t.write(b"".join(out))
-                self._close()
+        ans = self.srv._answer(call)
+        if isinstance(ans, _Raw):  # no stream to break on this route (or an error)
+            self._write_raw(ans, keep_alive)
             return
-        if kind == "malformed_stream":
-            self._write_stream_all(events[:1] + [_MALFORMED_EVENT], P.DONE_EVENT, keep_alive)
-            return
-        if kind == "stream_error_event":
-            keep = max(1, min(2, len(events) - 1))
-            self._write_stream_all(events[:keep] + [P.stream_error_event()], None, keep_alive)
-            return
-        if kind == "no_done":
-            self._write_stream_all(events, None, keep_alive)
-            return
-        raise ValueError(f"unknown fault kind {kind!r}")
+        events, cut = self.srv._broken(kind, ans)
+        self._write_stream(events, keep_alive, cut=cut)
 
+    # -- writers -------------------------------------------------------------------------------
 
-_AUTH_FAILED: Any = object()
+    def _write_json(self, status: int, body: bytes, keep_alive: bool) -> None:
+        t = self.transport
+        if t is None or self.closed:
+            return
+        parts = [_status_line(status), _JSON_HEAD, str(len(body)).encode(), b"\r\n"]
+        if not keep_alive:
+            parts.append(_CONN_CLOSE)
+        parts.append(b"\r\n")
+        parts.append(body)
+        t.write(b"".join(parts))
+        if not keep_alive:
+            self._close()
+
+    def _write_raw(self, b: _Raw, keep_alive: bool) -> None:
+        if b.headers is None:
+            self._write_json(b.status, b.body, keep_alive)
+            return
+        t = self.transport
+        if t is None or self.closed:
+            return
+        headers = dict(b.headers)
+        headers["content-length"] = str(len(b.body))
+        if not keep_alive:
+            headers["connection"] = "close"
+        elif headers.get("connection", "").lower() == "close":
+            keep_alive = False
+        t.write(_status_line(b.status) + _header_bytes(headers) + b"\r\n" + b.body)
+        if not keep_alive:
+            self._close()
+
+    def _stream_head(self, keep_alive: bool, status: int = 200,
+                     headers: Optional[Mapping[str, Optional[str]]] = None) -> Tuple[bytes, bool]:
+        """(header bytes, chunked?) of a streamed response."""
+        srv = self.srv
+        chunked = keep_alive and srv.sse_framing == "chunked"
+        if status == 200 and not headers:
+            return srv.streams.heads[chunked], chunked
+        h = _merge_headers(srv.streams.headers, headers)
+        if chunked:
+            h["transfer-encoding"] = "chunked"
+        else:
+            h["connection"] = "close"
+        return _status_line(status) + _header_bytes(h) + b"\r\n", chunked
+
+    def _write_stream(self, events: List[bytes], keep_alive: bool, cut: bool = False) -> None:
+        """Write a whole stream at once; ``cut``: close the connection after it without ending the
+        stream (no chunked terminator)."""
+        t = self.transport
+        if t is None or self.closed:
+            return
+        head, chunked = self._stream_head(keep_alive)
+        if chunked:
+            out = [head]
+            for ev in events:
+                out.append(b"%x\r\n" % len(ev))
+                out.append(ev)
+                out.append(b"\r\n")
+            if not cut:
+                out.append(_CHUNKED_END)
+            t.write(b"".join(out))
+        else:
+            t.write(head + b"".join(events))
+        if cut or not chunked:
+            self._close()
+
+    async def _slow_stream(self, s: _Stream, events: List[bytes], keep_alive: bool) -> None:
+        """Write ``events`` after ``s.delay``, one by one with ``s.chunk_delay`` between them; with
+        ``s.cut_after`` close the connection (no chunked terminator) after that many events."""
+        if s.delay > 0:
+            await asyncio.sleep(s.delay)
+        t = self.transport
+        if t is None or self.closed:
+            return
+        head, chunked = self._stream_head(keep_alive, s.status, s.headers)
+        t.write(head)
+        for i, ev in enumerate(events):
+            if s.cut_after is not None and i >= s.cut_after:
+                break
+            if i and s.chunk_delay > 0:
+                await asyncio.sleep(s.chunk_delay)
+            if self.closed:
+                return
+            t.write(b"%x\r\n%s\r\n" % (len(ev), ev) if chunked else ev)
+        if s.cut_after is not None or not chunked:
+            self._close()
+        else:
+            t.write(_CHUNKED_END)
 
 
 # ---------------------------------------------------------------------------------------------
 # the server
 # ---------------------------------------------------------------------------------------------
 
-_Route = Union[Tuple[str, int, bytes, Optional[bytes]], Tuple[str, List[bytes]]]
+_S = TypeVar("_S", bound="FakeServerBase")
 
 
-class FakeOpenAIServer:
-    """An OpenAI-compatible HTTP server on 127.0.0.1 for tests, demos and benchmarks.
+class FakeServerBase:
+    """A fake provider server on 127.0.0.1 for tests, demos and benchmarks; a dialect subclass
+    declares what it speaks (see the module documentation).
 
-    Runs on its own event loop in a daemon thread (``start()`` / ``stop()`` or ``with``)::
-
-        with FakeOpenAIServer() as srv:
-            client = openai.OpenAI(base_url=srv.base_url, api_key="sk-test")
-            srv.enqueue_error(429, count=2)
-            ...
-            assert srv.hits("/chat/completions") == 3
-
+    Runs on its own event loop in a daemon thread (``start()`` / ``stop()`` or ``with``).
     Behaviours queued with ``enqueue_*`` are consumed one per request (FIFO; an optional ``path``
-    suffix restricts which requests an entry applies to); with an empty queue the default reply for
-    the endpoint is sent.
+    suffix restricts which requests an entry applies to); with an empty queue the route's default
+    answer is sent.
     """
+
+    # -- what a dialect declares -----------------------------------------------------------------
+    routes: ClassVar[Tuple[Route, ...]] = ()
+    key_headers: ClassVar[Tuple[Tuple[str, str], ...]] = (("authorization", "Bearer "),)  # (header, prefix)
+    fault_kinds: ClassVar[frozenset] = FAULT_KINDS
+    streams: Streams = Streams()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for route in cls.routes:
+            if not callable(getattr(cls, route.handler, None)):
+                raise TypeError(f"{cls.__name__}: route {route!r} names no method {route.handler!r}")
 
     def __init__(
         self,
@@ -682,7 +804,7 @@ class FakeOpenAIServer:
         self._thread: Optional[threading.Thread] = None
         self._id_prefix = os.urandom(6).hex()
         self._seq = 0
-        self._model_list_body = P.dumps(P.models_list())
+        self._route_cache: Dict[str, Tuple[Optional[Route], Dict[str, Any]]] = {}
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -692,14 +814,15 @@ class FakeOpenAIServer:
 
     @property
     def base_url(self) -> str:
-        return self.url + "/v1"
+        """What a client takes as its API base (the server root unless the dialect says otherwise)."""
+        return self.url
 
     @property
     def running(self) -> bool:
         return self._server is not None
 
-    def start(self, timeout: float = 10.0) -> "FakeOpenAIServer":
-        """Start serving in a background daemon thread; returns once the socket is listening."""
+    def start(self: _S, timeout: float = 10.0) -> _S:
+        """Start serving in a background daemon thread; returns the server once the socket is listening."""
         if self._thread is not None:
             return self
         ready = threading.Event()
@@ -729,7 +852,7 @@ class FakeOpenAIServer:
                     asyncio.set_event_loop(None)
                     loop.close()
 
-        th = threading.Thread(target=run, name=f"FakeOpenAIServer:{self.port}", daemon=True)
+        th = threading.Thread(target=run, name=f"{type(self).__name__}:{self.port}", daemon=True)
         self._thread = th
         th.start()
         if not ready.wait(timeout):
@@ -775,7 +898,7 @@ class FakeOpenAIServer:
         sock = self._server.sockets[0]
         self.port = sock.getsockname()[1]
 
-    async def serve_forever(self, on_ready: Optional[Callable[["FakeOpenAIServer"], None]] = None) -> None:
+    async def serve_forever(self, on_ready: Optional[Callable[[Any], None]] = None) -> None:
         """Serve on the *current* event loop until cancelled (used by ``python -m litegate.testing serve``)."""
         await self._open()
         if on_ready is not None:
@@ -785,20 +908,20 @@ class FakeOpenAIServer:
         finally:
             self._shutdown_in_loop()
 
-    def __enter__(self) -> "FakeOpenAIServer":
+    def __enter__(self: _S) -> _S:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
-    async def __aenter__(self) -> "FakeOpenAIServer":
+    async def __aenter__(self: _S) -> _S:
         return self.start()
 
     async def __aexit__(self, *exc: Any) -> None:
         self.stop()
 
     def __repr__(self) -> str:
-        return f"<FakeOpenAIServer {self.url} {'running' if self.running else 'stopped'}>"
+        return f"<{type(self).__name__} {self.url} {'running' if self.running else 'stopped'}>"
 
     # -- recordings ----------------------------------------------------------------------------
 
@@ -854,69 +977,39 @@ class FakeOpenAIServer:
         with self._lock:
             self._queue.extend(items)
 
-    def enqueue_error(
-        self,
-        status: int = 429,
-        count: int = 1,
-        body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
-        headers: Optional[Mapping[str, Optional[str]]] = None,
-        *,
-        code: Optional[str] = None,
-        message: Optional[str] = None,
-        type: Optional[str] = None,  # noqa: A002 - the wire field's name
-        param: Optional[str] = None,
-        delay: float = 0.0,
-        path: Optional[str] = None,
-    ) -> None:
-        """Queue ``count`` error responses.
-
-        ``body`` defaults to OpenAI's error shape for ``status`` (``code`` / ``message`` / ``type`` /
-        ``param`` override its fields; e.g. ``enqueue_error(400, code="context_length_exceeded")``).
-        429 and 503 carry ``retry-after: 0`` unless ``headers`` says otherwise (a ``None`` value
-        removes a default header).
-        """
-        if body is None:
-            kw: Dict[str, Any] = {}
-            if code is not None:
-                kw["code"] = code
-            if type is not None:
-                kw["type"] = type
-            if param is not None:
-                kw["param"] = param
-            raw = P.dumps(P.error_body(status, message=message, **kw))
-        else:
-            raw = _body_bytes(body)
-        defaults = {"content-type": "application/json; charset=utf-8"}
-        if status in (429, 503):
-            defaults["retry-after"] = "0"
-        if status == 429:
-            defaults["x-ratelimit-remaining-requests"] = "0"
+    def _queue_response(self, status: int, body: Any, defaults: Mapping[str, str],
+                        headers: Optional[Mapping[str, Optional[str]]], count: int, delay: float,
+                        path: Optional[str]) -> None:
+        """Queue ``count`` exact responses (``defaults`` headers, overridden or removed by ``headers``)."""
+        raw = _body_bytes(body)
         hdrs = _merge_headers(defaults, headers)
-        self._push(_Raw(status, raw, hdrs, delay, path) for _ in range(count))
+        self._push(_Raw(int(status), raw, hdrs, float(delay), path) for _ in range(count))
 
-    def enqueue_reply(
-        self,
-        content: Optional[str] = "hello",
-        tool_calls: Optional[List[Any]] = None,
-        finish_reason: Optional[str] = None,
-        usage: Optional[Dict[str, Any]] = None,
-        delay: float = 0.0,
-        model: Optional[str] = None,
-        *,
-        count: int = 1,
-        path: Optional[str] = None,
-    ) -> None:
-        """Queue a successful reply with the given content (or tool calls).
-
-        Streamed automatically when the request has ``"stream": true``. ``tool_calls`` items are
-        ``{"name": ..., "arguments": dict|str}`` or the full OpenAI ``{"id", "type", "function"}``
-        form. ``finish_reason`` defaults to ``"tool_calls"`` with tool calls, else ``"stop"``.
-        ``delay`` seconds pass before the response headers. On non-chat endpoints the reply is the
-        endpoint's default one (``content`` becomes the text of a legacy completion).
-        """
+    def _queue_reply(self, content: Optional[str], tool_calls: Optional[List[Any]], finish_reason: Optional[str],
+                     usage: Optional[Dict[str, Any]], delay: float, model: Optional[str], custom: Any, count: int,
+                     path: Optional[str]) -> None:
+        """Queue ``count`` successful answers for the routes to render in the dialect."""
         self._push(
-            _Reply(content, tool_calls, finish_reason, usage, float(delay), model, True, path) for _ in range(count)
+            _Reply(content, tool_calls, finish_reason, usage, float(delay), model, custom, path) for _ in range(count)
         )
+
+    def _queue_stream(self, events: Optional[List[Any]], chunk_delay: float, terminate: bool,
+                      cut_after: Optional[int], delay: float, status: int,
+                      headers: Optional[Mapping[str, Optional[str]]], path: Optional[str]) -> None:
+        """Queue a stream: ``events`` encoded with the dialect's encoder (closed and terminated the
+        dialect's way with ``terminate``), or None for the route's own stream (without its clean end
+        unless ``terminate``)."""
+        evs: Optional[List[bytes]] = None
+        if events is not None:
+            s = self.streams
+            evs = [s.encode(e) for e in events]
+            if terminate:
+                if s.closing_event is not None and not any(s.closing_marker in e for e in evs):
+                    evs.append(s.closing_event)
+                if s.terminator is not None:
+                    evs.append(s.terminator)
+        hdrs = dict(headers or {})
+        self._push([_Stream(evs, float(chunk_delay), terminate, cut_after, float(delay), int(status), hdrs, path)])
 
     def enqueue_raw(
         self,
@@ -929,240 +1022,143 @@ class FakeOpenAIServer:
         path: Optional[str] = None,
     ) -> None:
         """Queue an exact response (``dict``/``list`` bodies are JSON-encoded; content-type defaults to JSON)."""
-        raw = _body_bytes(body)
-        hdrs = _merge_headers({"content-type": "application/json"}, headers)
-        self._push(_Raw(int(status), raw, hdrs, float(delay), path) for _ in range(count))
-
-    def enqueue_stream(
-        self,
-        events: Optional[List[Any]] = None,
-        chunk_delay: float = 0.0,
-        terminate: bool = True,
-        cut_after: Optional[int] = None,
-        *,
-        delay: float = 0.0,
-        status: int = 200,
-        headers: Optional[Mapping[str, Optional[str]]] = None,
-        path: Optional[str] = None,
-    ) -> None:
-        """Queue an SSE response.
-
-        ``events``: ``dict`` items are JSON-encoded, ``str`` items are sent as the ``data:`` payload,
-        ``bytes`` items are written verbatim (your own framing); ``None`` = the default stream for
-        the request. ``terminate`` appends ``data: [DONE]``. ``cut_after=k`` closes the connection
-        after ``k`` events (no chunked terminator). ``chunk_delay`` sleeps between events; ``delay``
-        before the headers.
-        """
-        evs = None if events is None else list(events)
-        self._push(
-            [_Stream(evs, float(chunk_delay), terminate, cut_after, float(delay), int(status), dict(headers or {}), path)]
-        )
+        self._queue_response(status, body, {"content-type": "application/json"}, headers, count, delay, path)
 
     def enqueue_fault(self, kind: str, *, count: int = 1, path: Optional[str] = None) -> None:
-        """Queue a transport fault: ``reset``, ``stall``, ``cut_stream``, ``malformed_stream``,
-        ``stream_error_event`` or ``no_done``."""
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(FAULT_KINDS)}")
+        """Queue a fault, one of ``fault_kinds``: ``reset`` (connection reset), ``stall`` (no answer),
+        ``cut_stream`` (the connection closed mid-stream), ``malformed_stream`` (an event whose data
+        is not JSON), ``stream_error_event`` (an error event after the stream started) or
+        ``no_done`` and the dialect's names for it (the stream ends cleanly without its last
+        event or terminator)."""
+        if kind not in self.fault_kinds:
+            raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(self.fault_kinds)}")
         self._push(_Fault(kind, path) for _ in range(count))
 
-    # -- per-request logic (runs on the server loop) ----------------------------------------------
+    # -- admission (runs on the server loop) -------------------------------------------------------
 
-    def _admit(self, rec: RecordedRequest) -> Any:
-        """Record ``rec`` and take the behaviour for it (None = default; _AUTH_FAILED).
-
-        Dialect servers override the three steps: ``_authorized`` (their auth header),
-        ``_take`` (which queued behaviour a request may use) and ``_resolve`` (turn it into a reply).
-        """
+    def _admit(self, rec: RecordedRequest) -> Call:
+        """Record ``rec``, check the auth rule and take the queued behaviour for it."""
+        route, params = self._find_route(rec.path)
+        call = Call(rec, route, params)
         with self._lock:
             if self.record:
                 self._requests.append(rec)
             self._hits[rec.path] += 1
-            if self.require_key is not None and not self._authorized(rec):
-                return _AUTH_FAILED
-            behaviour = self._take(rec)
-        try:
-            return self._resolve(rec, behaviour)
-        except Exception as exc:  # noqa: BLE001 - a bug in a dialect's reply must still answer the client
-            return self._resolve_failed(exc)
+            denied = self._auth(call)
+            call.behaviour = denied if denied is not None else self._take(call)
+        return call
 
-    def _authorized(self, rec: RecordedRequest) -> bool:
-        key = self.require_key
-        h = rec.headers
-        return h.get("authorization") == "Bearer " + key or h.get("api-key") == key
+    def _find_route(self, path: str) -> Tuple[Optional[Route], Dict[str, Any]]:
+        hit = self._route_cache.get(path)
+        if hit is None:
+            p = path.rstrip("/") or "/"
+            hit = (None, {})
+            for route in self.routes:
+                m = route.pattern.fullmatch(p)
+                if m is not None:
+                    hit = (route, m.groupdict())
+                    break
+            if len(self._route_cache) > 4096:
+                self._route_cache.clear()
+            self._route_cache[path] = hit
+        return hit
 
-    def _take(self, rec: RecordedRequest) -> Optional[_Behaviour]:
-        """The first queued behaviour meant for this request's path (called with the lock held)."""
+    def _take(self, call: Call) -> Optional[_Behaviour]:
+        """The first queued behaviour meant for this request (called with the lock held)."""
+        path = call.rec.path
+        shared = call.route is None or call.route.shared_queue
         q = self._queue
         for i, b in enumerate(q):
-            if b.path is None or rec.path.endswith(b.path):
+            if (b.path is None and shared) or (b.path is not None and path.endswith(b.path)):
                 del q[i]
                 return b
         return None
 
-    def _resolve(self, rec: RecordedRequest, behaviour: Optional[_Behaviour]) -> Any:
-        return behaviour
+    def _auth(self, call: Call) -> Optional[_Raw]:
+        """The auth rule (called with the lock held): None to let the request in, else the answer.
+        The default: ``require_key`` in one of ``key_headers``."""
+        key = self.require_key
+        if key is None:
+            return None
+        h = call.rec.headers
+        for name, prefix in self.key_headers:
+            if h.get(name) == prefix + key:
+                return None
+        return self._auth_error(call.rec)
 
-    def _resolve_failed(self, exc: Exception) -> Any:
-        raise exc
+    def _auth_error(self, rec: RecordedRequest) -> _Raw:
+        return self._error(401, "invalid API key")
 
-    def _auth_error(self, rec: RecordedRequest) -> bytes:
-        if rec.path.startswith("/openai/"):
-            return P.dumps(P.azure_auth_error_body())
-        auth = rec.headers.get("authorization", "")
-        key = auth[7:] if auth.startswith("Bearer ") else rec.headers.get("api-key", "")
-        if not key:
-            return P.dumps(P.missing_key_error_body())
-        return P.dumps(P.wrong_key_error_body(key))
+    # -- answers (run on the server loop) ------------------------------------------------------------
+
+    def _answer(self, call: Call) -> Answer:
+        """What the route answers to ``call`` (the dialect's error answer when there is none)."""
+        rec, route = call.rec, call.route
+        try:
+            if route is None:
+                return self._not_found(rec)
+            if route.methods and rec.method not in route.methods:
+                return self._wrong_method(rec, route)
+            return getattr(self, route.handler)(call)
+        except Invalid as e:
+            return self._error(e.status, str(e))
+        except Exception as exc:  # noqa: BLE001 - a bug in a dialect's answer must still answer the client
+            return self._error(500, f"fake server error: {exc!r}")
+
+    def _headers(self) -> Optional[Dict[str, str]]:
+        """The headers of a JSON answer (None: just ``content-type: application/json``)."""
+        return None
+
+    def _json(self, status: int, body: Any) -> _Raw:
+        """A JSON answer (``body`` an object, or bytes already encoded)."""
+        return _Raw(status, body if isinstance(body, bytes) else P.dumps(body), self._headers())
+
+    def _error(self, status: int, message: str) -> _Raw:
+        """The dialect's error answer."""
+        return self._json(status, {"error": {"message": message}})
+
+    def _not_found(self, rec: RecordedRequest) -> _Raw:
+        return self._error(404, f"no route for {rec.method} {rec.path}")
+
+    def _wrong_method(self, rec: RecordedRequest, route: Route) -> _Raw:
+        return self._error(405, f"method {rec.method} not allowed for {rec.path}")
 
     def _next_id(self, prefix: str) -> str:
         self._seq += 1
         return f"{prefix}{self._id_prefix}{self._seq:010d}"
 
-    def _new_call_id(self) -> str:
-        return self._next_id("call_")
+    # -- streams ---------------------------------------------------------------------------------
 
-    @staticmethod
-    def _endpoint(path: str) -> Tuple[Optional[str], Optional[str]]:
-        """(endpoint kind, azure deployment) for ``path``."""
-        deployment = None
-        if path.startswith("/openai/deployments/"):
-            rest = path[len("/openai/deployments/") :]
-            deployment, _, path = rest.partition("/")
-            path = "/" + path
-        p = path.rstrip("/")
-        if p.endswith("/chat/completions"):
-            return "chat", deployment
-        if p.endswith("/completions"):
-            return "completions", deployment
-        if p.endswith("/embeddings"):
-            return "embeddings", deployment
-        if p.endswith("/models") or "/models/" in p:
-            return "models", deployment
-        return None, deployment
+    def _complete(self, ans: Events) -> List[bytes]:
+        """The stream as sent when nothing breaks it."""
+        term = self.streams.terminator
+        return ans.events if term is None else ans.events + [term]
 
-    def _route(self, rec: RecordedRequest, reply: Optional[_Reply]) -> _Route:
-        kind, deployment = self._endpoint(rec.path)
-        if kind is None:
-            return ("json", 404, P.dumps(P.invalid_url_body(rec.method, rec.path)), None)
-        if kind == "models":
-            if rec.method != "GET":
-                return ("json", 404, P.dumps(P.invalid_url_body(rec.method, rec.path)), None)
-            p = rec.path.rstrip("/")
-            if p.endswith("/models"):
-                return ("json", 200, self._model_list_body, None)
-            model_id = p[p.rfind("/models/") + len("/models/") :]
-            return ("json", 200, P.dumps(P.model_object(model_id)), None)
-        if rec.method != "POST":
-            return ("json", 405, P.dumps(P.error_body(405, message=f"Method {rec.method} not allowed for {rec.path}")), None)
-        body = rec.json
-        if not isinstance(body, dict):
-            return (
-                "json",
-                400,
-                P.dumps(
-                    P.bad_request_body(
-                        "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
-                        "using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was "
-                        "sent was not valid JSON.)"
-                    )
-                ),
-                None,
-            )
-        model = deployment or body.get("model")
-        if reply is not None and reply.model:
-            model = reply.model
-        if kind == "chat":
-            return self._route_chat(body, model, reply, deployment is not None)
-        if kind == "embeddings":
-            return self._route_embeddings(body, model)
-        return self._route_completions(body, model, reply)
+    def _unfinished(self, ans: Events) -> List[bytes]:
+        """The stream without its clean end (no terminator, no final event)."""
+        if ans.unfinished is not None:
+            return ans.unfinished
+        return ans.events[:-1] if self.streams.final_event else ans.events
 
-    def _route_chat(self, body: Dict[str, Any], model: Any, reply: Optional[_Reply], azure: bool) -> _Route:
-        msgs = body.get("messages")
-        if not isinstance(msgs, list) or not msgs:
-            return (
-                "json",
-                400,
-                P.dumps(
-                    P.bad_request_body(
-                        "Missing required parameter: 'messages'.", "messages", "missing_required_parameter"
-                    )
-                ),
-                None,
-            )
-        if not isinstance(model, str) or not model:
-            return ("json", 400, P.dumps(P.bad_request_body("you must provide a model parameter")), None)
-        if reply is None:
-            plan = P.plan_chat(body, model, self._new_call_id)
-        else:
-            plan = P.plan_chat(
-                body,
-                model,
-                self._new_call_id,
-                content=reply.content,
-                tool_calls=reply.tool_calls,
-                finish_reason=reply.finish_reason,
-                usage=reply.usage,
-                use_default=False,
-            )
-        cid = self._next_id("chatcmpl-")
-        created = int(time.time())
-        if body.get("stream") is True:
-            return ("sse", P.chat_stream_events(plan, cid, created, P.include_usage(body)))
-        return ("json", 200, P.dumps(P.chat_completion(plan, cid, created, azure)), None)
-
-    def _route_completions(self, body: Dict[str, Any], model: Any, reply: Optional[_Reply]) -> _Route:
-        if not isinstance(model, str) or not model:
-            return ("json", 400, P.dumps(P.bad_request_body("you must provide a model parameter")), None)
-        if reply is not None:
-            plan = P.plan_completion(body, model, reply.content, reply.finish_reason, reply.usage)
-        else:
-            plan = P.plan_completion(body, model)
-        cid = self._next_id("cmpl-")
-        created = int(time.time())
-        if body.get("stream") is True:
-            return ("sse", P.completion_stream_events(plan, cid, created, P.include_usage(body)))
-        return ("json", 200, P.dumps(P.text_completion(plan, cid, created)), None)
-
-    def _route_embeddings(self, body: Dict[str, Any], model: Any) -> _Route:
-        items = P.embedding_inputs(body.get("input"))
-        if items is None:
-            return (
-                "json",
-                400,
-                P.dumps(P.bad_request_body("'input' must be a non-empty string, array of strings or token arrays.", "input")),
-                None,
-            )
-        if not isinstance(model, str) or not model:
-            return ("json", 400, P.dumps(P.bad_request_body("you must provide a model parameter")), None)
-        dims = body.get("dimensions")
-        if dims is None:
-            dims = self.embedding_dims
-        if isinstance(dims, bool) or not isinstance(dims, int) or not 1 <= dims <= 16384:
-            return ("json", 400, P.dumps(P.bad_request_body("Invalid 'dimensions'.", "dimensions")), None)
-        b64 = body.get("encoding_format") == "base64"
-        return ("json", 200, P.dumps(P.embeddings_response(items, dims, model, b64)), None)
-
-    def _default_events(self, rec: RecordedRequest) -> List[bytes]:
-        """SSE events (without ``[DONE]``) of the default stream for ``rec`` (used by faults)."""
-        kind, deployment = self._endpoint(rec.path)
-        body = rec.json if isinstance(rec.json, dict) else {}
-        model = deployment or body.get("model") or (
-            P.DEFAULT_COMPLETION_MODEL if kind == "completions" else P.DEFAULT_CHAT_MODEL
-        )
-        created = int(time.time())
-        if kind == "completions":
-            cplan = P.plan_completion(body, str(model))
-            return P.completion_stream_events(cplan, self._next_id("cmpl-"), created, P.include_usage(body))
-        if not isinstance(body.get("messages"), list):
-            body = dict(body, messages=[{"role": "user", "content": "hello"}])
-        plan = P.plan_chat(body, str(model), self._new_call_id)
-        return P.chat_stream_events(plan, self._next_id("chatcmpl-"), created, P.include_usage(body))
+    def _broken(self, kind: str, ans: Events) -> Tuple[List[bytes], bool]:
+        """(events, cut the connection after them?) of the stream fault ``kind``."""
+        s = self.streams
+        events = ans.events
+        if kind == "cut_stream":
+            return events[: max(1, min(3, len(events) - 1))], True
+        if kind == "malformed_stream":
+            rest = events[1:] if s.malformed_keeps_rest else []
+            term = [s.terminator] if s.terminator is not None else []
+            return events[:1] + [s.malformed_event] + rest + term, False
+        if kind == "stream_error_event":
+            error = ans.error_event if ans.error_event is not None else s.error_event
+            return events[: max(1, min(2, len(events) - 1))] + [error], False
+        return self._unfinished(ans), False  # no_done and the dialect's names for it
 
 
-def _body_bytes(body: Any) -> bytes:
-    if isinstance(body, (bytes, bytearray, memoryview)):
-        return bytes(body)
-    if isinstance(body, str):
-        return body.encode("utf-8")
-    return P.dumps(body)
+def __getattr__(name: str) -> Any:
+    if name == "FakeOpenAIServer":  # it lived here before the dialects had modules of their own
+        from .openai_server import FakeOpenAIServer
+
+        return FakeOpenAIServer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,7 @@
 """A fake Anthropic Messages API server (standard library only).
 
-``FakeAnthropicServer`` reuses the HTTP/1.1 machinery of :class:`FakeOpenAIServer` (same
-lifecycle, recording, queueing and transport faults) and speaks Anthropic's wire format:
+``FakeAnthropicServer`` is a dialect of the fake-server base (same life cycle, recording, queueing
+and transport faults as :class:`FakeOpenAIServer`) and speaks Anthropic's wire format:
 
 * ``POST /v1/messages``: JSON replies and SSE streams with every event type (``message_start``,
   ``content_block_start`` / ``_delta`` / ``_stop`` for text, thinking + signature and tool use with
@@ -29,10 +29,12 @@ import base64
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _payloads as P
-from ._server import _Behaviour, _Fault, _merge_headers, _Raw, _Reply, _Stream, FakeOpenAIServer
+from ._server import Answer, Call, Events, FakeServerBase, Invalid, RecordedRequest, Route, Streams, _Raw, _Reply
+from ._server import encode_typed_event, typed_sse
 
 __all__ = ["FakeAnthropicServer", "ANTHROPIC_FAULT_KINDS"]
 
@@ -83,10 +85,6 @@ _MALFORMED_EVENT = b'event: content_block_delta\ndata: {"type":"content_block_de
 _PING = b'event: ping\ndata: {"type": "ping"}\n\n'
 
 
-def _dumps(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
 def error_body(status: int, message: Optional[str] = None, type: Optional[str] = None,  # noqa: A002
                request_id: Optional[str] = None) -> Dict[str, Any]:
     """Anthropic's error body: ``{"type": "error", "error": {"type", "message"}, "request_id"}``."""
@@ -98,20 +96,12 @@ def error_body(status: int, message: Optional[str] = None, type: Optional[str] =
     return body
 
 
-sse = P.typed_sse  # one event in the ``event:`` + ``data:`` framing
-_encode_event = P.encode_typed_event
+sse = typed_sse  # one event in the ``event:`` + ``data:`` framing
 
 
 # ---------------------------------------------------------------------------------------------
 # request checks
 # ---------------------------------------------------------------------------------------------
-
-
-class _Invalid(Exception):
-    def __init__(self, message: str, status: int = 400, kind: Optional[str] = None):
-        super().__init__(message)
-        self.status = status
-        self.kind = kind
 
 
 def _turns(messages: List[Any]) -> List[Dict[str, Any]]:
@@ -120,29 +110,29 @@ def _turns(messages: List[Any]) -> List[Dict[str, Any]]:
     last = len(messages) - 1
     for i, msg in enumerate(messages):
         if not isinstance(msg, dict):
-            raise _Invalid(f"messages.{i}: Input should be a valid dictionary")
+            raise Invalid(f"messages.{i}: Input should be a valid dictionary")
         role = msg.get("role")
         if role not in ("user", "assistant"):
             hint = " The Messages API accepts a top-level `system` parameter." if role == "system" else ""
-            raise _Invalid(f"messages.{i}.role: Input should be 'user' or 'assistant'.{hint}")
+            raise Invalid(f"messages.{i}.role: Input should be 'user' or 'assistant'.{hint}")
         content = msg.get("content")
         if isinstance(content, str):
             if not content and not (role == "assistant" and i == last):
-                raise _Invalid(f"messages.{i}: all messages must have non-empty content except for the optional "
+                raise Invalid(f"messages.{i}: all messages must have non-empty content except for the optional "
                                "final assistant message")
             blocks = [{"type": "text", "text": content}] if content else []
         elif isinstance(content, list):
             if not content and not (role == "assistant" and i == last):
-                raise _Invalid(f"messages.{i}: all messages must have non-empty content except for the optional "
+                raise Invalid(f"messages.{i}: all messages must have non-empty content except for the optional "
                                "final assistant message")
             for j, block in enumerate(content):
                 _check_block(block, f"messages.{i}.content.{j}")
             blocks = list(content)
         else:
-            raise _Invalid(f"messages.{i}.content: Field required")
+            raise Invalid(f"messages.{i}.content: Field required")
         extra = set(msg) - {"role", "content"}
         if extra:
-            raise _Invalid(f"messages.{i}.{sorted(extra)[0]}: Extra inputs are not permitted")
+            raise Invalid(f"messages.{i}.{sorted(extra)[0]}: Extra inputs are not permitted")
         if out and out[-1]["role"] == role:
             out[-1]["content"].extend(blocks)
         else:
@@ -152,51 +142,51 @@ def _turns(messages: List[Any]) -> List[Dict[str, Any]]:
 
 def _check_block(block: Any, where: str) -> None:
     if not isinstance(block, dict) or not isinstance(block.get("type"), str):
-        raise _Invalid(f"{where}: Input should be a valid dictionary or object to extract fields from")
+        raise Invalid(f"{where}: Input should be a valid dictionary or object to extract fields from")
     kind = block["type"]
     if kind not in _BLOCK_TYPES:
-        raise _Invalid(f"{where}.type: Input tag '{kind}' found using 'type' does not match any of the expected tags")
+        raise Invalid(f"{where}.type: Input tag '{kind}' found using 'type' does not match any of the expected tags")
     if kind == "text":
         text = block.get("text")
         if not isinstance(text, str):
-            raise _Invalid(f"{where}.text: Field required")
+            raise Invalid(f"{where}.text: Field required")
         if not text.strip():
-            raise _Invalid("messages: text content blocks must contain non-whitespace text")
+            raise Invalid("messages: text content blocks must contain non-whitespace text")
     elif kind == "image":
         src = block.get("source")
         if not isinstance(src, dict):
-            raise _Invalid(f"{where}.image.source: Field required")
+            raise Invalid(f"{where}.image.source: Field required")
         if src.get("type") == "base64":
             if src.get("media_type") not in _IMAGE_TYPES:
-                raise _Invalid(f"{where}.image.source.base64.media_type: Input should be 'image/jpeg', "
+                raise Invalid(f"{where}.image.source.base64.media_type: Input should be 'image/jpeg', "
                                "'image/png', 'image/gif' or 'image/webp'")
             try:
                 base64.b64decode(src.get("data") or "", validate=True)
             except (ValueError, TypeError):
-                raise _Invalid(f"{where}.image.source.base64.data: invalid base64 data") from None
+                raise Invalid(f"{where}.image.source.base64.data: invalid base64 data") from None
         elif src.get("type") == "url":
             if not str(src.get("url", "")).startswith(("http://", "https://")):
-                raise _Invalid(f"{where}.image.source.url.url: invalid URL")
+                raise Invalid(f"{where}.image.source.url.url: invalid URL")
         elif src.get("type") != "file":
-            raise _Invalid(f"{where}.image.source: Input tag '{src.get('type')}' does not match any of the "
+            raise Invalid(f"{where}.image.source: Input tag '{src.get('type')}' does not match any of the "
                            "expected tags: 'base64', 'url', 'file'")
     elif kind == "tool_use":
         if not isinstance(block.get("id"), str) or not block["id"]:
-            raise _Invalid(f"{where}.tool_use.id: Field required")
+            raise Invalid(f"{where}.tool_use.id: Field required")
         if not isinstance(block.get("name"), str):
-            raise _Invalid(f"{where}.tool_use.name: Field required")
+            raise Invalid(f"{where}.tool_use.name: Field required")
         if not isinstance(block.get("input"), dict):
-            raise _Invalid(f"{where}.tool_use.input: Input should be a valid dictionary")
+            raise Invalid(f"{where}.tool_use.input: Input should be a valid dictionary")
     elif kind == "tool_result":
         if not isinstance(block.get("tool_use_id"), str) or not block["tool_use_id"]:
-            raise _Invalid(f"{where}.tool_result.tool_use_id: Field required")
+            raise Invalid(f"{where}.tool_result.tool_use_id: Field required")
         content = block.get("content")
         if isinstance(content, list):
             for k, inner in enumerate(content):
                 _check_block(inner, f"{where}.tool_result.content.{k}")
     elif kind == "thinking":
         if not isinstance(block.get("signature"), str) or not isinstance(block.get("thinking"), str):
-            raise _Invalid(f"{where}.thinking.signature: Field required")
+            raise Invalid(f"{where}.thinking.signature: Field required")
 
 
 def _check_tool_pairing(turns: List[Dict[str, Any]]) -> None:
@@ -207,7 +197,7 @@ def _check_tool_pairing(turns: List[Dict[str, Any]]) -> None:
                 prev_ids = {b.get("id") for b in turns[i - 1]["content"] if b.get("type") == "tool_use"}
             for j, block in enumerate(turn["content"]):
                 if block.get("type") == "tool_result" and block.get("tool_use_id") not in prev_ids:
-                    raise _Invalid(
+                    raise Invalid(
                         f"messages.{i}.content.{j}: unexpected `tool_use_id` found in `tool_result` blocks: "
                         f"{block.get('tool_use_id')}. Each `tool_result` block must have a corresponding "
                         "`tool_use` block in the previous message."
@@ -218,7 +208,7 @@ def _check_tool_pairing(turns: List[Dict[str, Any]]) -> None:
                 answered = {b.get("tool_use_id") for b in turns[i + 1]["content"] if b.get("type") == "tool_result"}
                 missing = [x for x in ids if x not in answered]
                 if missing:
-                    raise _Invalid(
+                    raise Invalid(
                         f"messages.{i + 1}: `tool_use` ids were found without `tool_result` blocks immediately "
                         f"after: {', '.join(missing)}. Each `tool_use` block must have a corresponding "
                         "`tool_result` block in the next message."
@@ -226,89 +216,89 @@ def _check_tool_pairing(turns: List[Dict[str, Any]]) -> None:
 
 
 def check_request(body: Any) -> List[Dict[str, Any]]:
-    """Validate a Messages request like the API; returns the merged turns or raises ``_Invalid``."""
+    """Validate a Messages request like the API; returns the merged turns or raises ``Invalid``."""
     if not isinstance(body, dict):
-        raise _Invalid("The request body is not valid JSON.")
+        raise Invalid("The request body is not valid JSON.")
     for name in ("model", "max_tokens", "messages"):
         if name not in body:
-            raise _Invalid(f"{name}: Field required")
+            raise Invalid(f"{name}: Field required")
     extra = sorted(set(body) - _REQUEST_FIELDS)
     if extra:
-        raise _Invalid(f"{extra[0]}: Extra inputs are not permitted")
+        raise Invalid(f"{extra[0]}: Extra inputs are not permitted")
     if not isinstance(body["model"], str) or not body["model"]:
-        raise _Invalid("model: Input should be a valid string")
+        raise Invalid("model: Input should be a valid string")
     mt = body["max_tokens"]
     if isinstance(mt, bool) or not isinstance(mt, int) or mt < 0:
-        raise _Invalid("max_tokens: Input should be a valid integer greater than or equal to 0")
+        raise Invalid("max_tokens: Input should be a valid integer greater than or equal to 0")
     messages = body["messages"]
     if not isinstance(messages, list) or not messages:
-        raise _Invalid("messages: at least one message is required")
+        raise Invalid("messages: at least one message is required")
     for name in ("temperature", "top_p"):
         value = body.get(name)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise _Invalid(f"{name}: Input should be less than or equal to 1")
+            raise Invalid(f"{name}: Input should be less than or equal to 1")
     stops = body.get("stop_sequences")
     if stops is not None and (not isinstance(stops, list) or not all(isinstance(s, str) for s in stops)):
-        raise _Invalid("stop_sequences: Input should be a valid list of strings")
+        raise Invalid("stop_sequences: Input should be a valid list of strings")
     system = body.get("system")
     if system is not None and not isinstance(system, str):
         if not isinstance(system, list):
-            raise _Invalid("system: Input should be a valid string or list")
+            raise Invalid("system: Input should be a valid string or list")
         for j, block in enumerate(system):
             if not isinstance(block, dict) or block.get("type") != "text" or not isinstance(block.get("text"), str):
-                raise _Invalid(f"system.{j}: Input should be a text block")
+                raise Invalid(f"system.{j}: Input should be a text block")
     md = body.get("metadata")
     if md is not None and (not isinstance(md, dict) or set(md) - {"user_id"}):
-        raise _Invalid("metadata: only user_id is permitted")
+        raise Invalid("metadata: only user_id is permitted")
     tools = body.get("tools")
     names = set()
     if tools is not None:
         if not isinstance(tools, list):
-            raise _Invalid("tools: Input should be a valid list")
+            raise Invalid("tools: Input should be a valid list")
         for i, tool in enumerate(tools):
             if not isinstance(tool, dict):
-                raise _Invalid(f"tools.{i}: Input should be a valid dictionary")
+                raise Invalid(f"tools.{i}: Input should be a valid dictionary")
             if tool.get("type") not in (None, "custom"):
                 names.add(tool.get("name"))
                 continue  # a server tool
             if not isinstance(tool.get("name"), str) or not _TOOL_NAME.match(tool["name"]):
-                raise _Invalid(f"tools.{i}.custom.name: String should match pattern '^[a-zA-Z0-9_-]{{1,128}}$'")
+                raise Invalid(f"tools.{i}.custom.name: String should match pattern '^[a-zA-Z0-9_-]{{1,128}}$'")
             schema = tool.get("input_schema")
             if not isinstance(schema, dict) or schema.get("type") != "object":
-                raise _Invalid(f"tools.{i}.custom.input_schema.type: Input should be 'object'")
+                raise Invalid(f"tools.{i}.custom.input_schema.type: Input should be 'object'")
             extra_keys = set(tool) - {"type", "name", "description", "input_schema", "cache_control", "strict",
                                       "input_examples", "allowed_callers", "defer_loading", "eager_input_streaming"}
             if extra_keys:
-                raise _Invalid(f"tools.{i}.custom.{sorted(extra_keys)[0]}: Extra inputs are not permitted")
+                raise Invalid(f"tools.{i}.custom.{sorted(extra_keys)[0]}: Extra inputs are not permitted")
             names.add(tool["name"])
     choice = body.get("tool_choice")
     if choice is not None:
         if not isinstance(choice, dict) or choice.get("type") not in ("auto", "any", "tool", "none"):
-            raise _Invalid("tool_choice: Input tag does not match any of the expected tags: 'auto', 'any', "
+            raise Invalid("tool_choice: Input tag does not match any of the expected tags: 'auto', 'any', "
                            "'tool', 'none'")
         if choice["type"] == "tool" and choice.get("name") not in names:
-            raise _Invalid(f"tool_choice.tool.name: tool {choice.get('name')!r} is not in tools")
+            raise Invalid(f"tool_choice.tool.name: tool {choice.get('name')!r} is not in tools")
     thinking = body.get("thinking")
     if thinking is not None:
         kind = thinking.get("type") if isinstance(thinking, dict) else None
         if kind == "enabled":
             budget = thinking.get("budget_tokens")
             if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1024:
-                raise _Invalid("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024")
+                raise Invalid("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024")
             if mt <= budget:
-                raise _Invalid("`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our "
+                raise Invalid("`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our "
                                "documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking")
         elif kind not in ("disabled", "adaptive"):
-            raise _Invalid("thinking: Input tag does not match any of the expected tags: 'enabled', 'disabled', "
+            raise Invalid("thinking: Input tag does not match any of the expected tags: 'enabled', 'disabled', "
                            "'adaptive'")
     oc = body.get("output_config")
     if oc is not None:
         fmt = oc.get("format") if isinstance(oc, dict) else None
         if fmt is not None and (not isinstance(fmt, dict) or fmt.get("type") != "json_schema"
                                 or not isinstance(fmt.get("schema"), dict)):
-            raise _Invalid("output_config.format: expected {'type': 'json_schema', 'schema': {...}}")
+            raise Invalid("output_config.format: expected {'type': 'json_schema', 'schema': {...}}")
     turns = _turns(messages)
     _check_tool_pairing(turns)
     return turns
@@ -358,16 +348,13 @@ def _segments(body: Dict[str, Any], turns: List[Dict[str, Any]]) -> List[Any]:
     return segs
 
 
+@dataclass(eq=False, slots=True)
 class _Plan:
-    __slots__ = ("blocks", "stop_reason", "stop_sequence", "usage", "model")
-
-    def __init__(self, blocks: List[Dict[str, Any]], stop_reason: str, stop_sequence: Optional[str],
-                 usage: Dict[str, Any], model: str):
-        self.blocks = blocks
-        self.stop_reason = stop_reason
-        self.stop_sequence = stop_sequence
-        self.usage = usage
-        self.model = model
+    blocks: List[Dict[str, Any]]
+    stop_reason: str
+    stop_sequence: Optional[str]
+    usage: Dict[str, Any]
+    model: str
 
 
 def _example_input(tool: Dict[str, Any]) -> Dict[str, Any]:
@@ -384,7 +371,7 @@ def _choose_tools(body: Dict[str, Any], turns: List[Dict[str, Any]]) -> List[Dic
     by_name = {t["name"]: t for t in tools}
     if kind == "tool":
         return [by_name[choice["name"]]]
-    last = turns[-1] if turns else {"role": "user", "content": []}
+    last: Dict[str, Any] = turns[-1] if turns else {"role": "user", "content": []}
     if last["role"] != "user":
         return []
     answered = any(b.get("type") == "tool_result" for b in last["content"])
@@ -417,10 +404,10 @@ def _signature(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-class FakeAnthropicServer(FakeOpenAIServer):
+class FakeAnthropicServer(FakeServerBase):
     """An Anthropic Messages API server on 127.0.0.1 for tests, demos and benchmarks.
 
-    Same lifecycle and helpers as :class:`FakeOpenAIServer` (``with`` / ``start()`` / ``stop()``,
+    Same life cycle and helpers as the other fake servers (``with`` / ``start()`` / ``stop()``,
     ``requests``, ``last_request``, ``hits()``, ``reset()``, ``enqueue_*``)::
 
         with FakeAnthropicServer() as srv:
@@ -431,7 +418,22 @@ class FakeAnthropicServer(FakeOpenAIServer):
 
     ``base_url`` is the server root (clients append ``/v1/messages``). ``require_key`` checks the
     ``x-api-key`` header (or ``authorization: Bearer <key>``, which newer official SDKs send).
+    Faults: ``reset``, ``stall``, ``cut_stream`` (connection closed mid-stream),
+    ``malformed_stream`` (an event whose data is not JSON), ``stream_error_event`` (an
+    ``overloaded_error`` event after the stream started) or ``no_message_stop`` (the stream ends
+    cleanly without ``message_stop``; ``no_done`` is an alias).
     """
+
+    routes = (
+        Route(r"/v1/models(?:/(?P<model>.+))?", "_models", ("GET",)),
+        Route(r"/v1/messages", "_messages"),
+        Route(r"/v1/messages/count_tokens", "_count_tokens"),
+    )
+    key_headers = (("x-api-key", ""), ("authorization", "Bearer "))
+    fault_kinds = ANTHROPIC_FAULT_KINDS
+    streams = Streams(encode=encode_typed_event, closing_event=sse({"type": "message_stop"}),
+                      closing_marker=b"message_stop", malformed_event=_MALFORMED_EVENT,
+                      error_event=sse(error_body(529)))
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, require_key: Optional[str] = None,
                  default_delay: float = 0.0, record: bool = True, sse_framing: str = "chunked",
@@ -442,15 +444,8 @@ class FakeAnthropicServer(FakeOpenAIServer):
         self._cached_prefixes: set = set()
 
     @property
-    def base_url(self) -> str:
-        return self.url
-
-    @property
     def messages_url(self) -> str:
         return self.url + "/v1/messages"
-
-    def __repr__(self) -> str:
-        return f"<FakeAnthropicServer {self.url} {'running' if self.running else 'stopped'}>"
 
     def reset(self) -> None:
         """Forget recorded requests, queued behaviours and the simulated prompt cache."""
@@ -459,18 +454,10 @@ class FakeAnthropicServer(FakeOpenAIServer):
 
     # -- queueing ------------------------------------------------------------------------------
 
-    def enqueue_error(  # type: ignore[override]
-        self,
-        status: int = 429,
-        count: int = 1,
-        body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
-        headers: Optional[Mapping[str, Optional[str]]] = None,
-        *,
-        type: Optional[str] = None,  # noqa: A002 - the wire field's name
-        message: Optional[str] = None,
-        delay: float = 0.0,
-        path: Optional[str] = None,
-    ) -> None:
+    def enqueue_error(self, status: int = 429, count: int = 1, body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
+                      headers: Optional[Mapping[str, Optional[str]]] = None, *,
+                      type: Optional[str] = None, message: Optional[str] = None,  # noqa: A002 - the wire field's name
+                      delay: float = 0.0, path: Optional[str] = None) -> None:
         """Queue ``count`` error responses with Anthropic's error body for ``status``.
 
         ``type`` / ``message`` override the body's ``error.type`` / ``error.message``. 429 carries
@@ -479,14 +466,6 @@ class FakeAnthropicServer(FakeOpenAIServer):
         ``None`` header value removes a default header.
         """
         rid = self._next_id("req_")
-        if body is None:
-            raw = _dumps(error_body(status, message, type, rid))
-        elif isinstance(body, (bytes, bytearray)):
-            raw = bytes(body)
-        elif isinstance(body, str):
-            raw = body.encode("utf-8")
-        else:
-            raw = _dumps(body)
         defaults = {"content-type": "application/json", "request-id": rid,
                     "x-should-retry": "true" if status in _RETRYABLE else "false"}
         if status == 429:
@@ -496,23 +475,13 @@ class FakeAnthropicServer(FakeOpenAIServer):
                 "anthropic-ratelimit-requests-remaining": "0",
                 "anthropic-ratelimit-requests-reset": "2025-01-01T00:00:15Z",
             })
-        hdrs = _merge_headers(defaults, headers)
-        self._push(_Raw(int(status), raw, hdrs, float(delay), path) for _ in range(count))
+        raw = error_body(status, message, type, rid) if body is None else body
+        self._queue_response(status, raw, defaults, headers, count, delay, path)
 
-    def enqueue_reply(  # type: ignore[override]
-        self,
-        content: Optional[str] = "hello",
-        tool_calls: Optional[List[Any]] = None,
-        stop_reason: Optional[str] = None,
-        usage: Optional[Dict[str, Any]] = None,
-        delay: float = 0.0,
-        model: Optional[str] = None,
-        *,
-        thinking: Optional[str] = None,
-        stop_sequence: Optional[str] = None,
-        count: int = 1,
-        path: Optional[str] = None,
-    ) -> None:
+    def enqueue_reply(self, content: Optional[str] = "hello", tool_calls: Optional[List[Any]] = None,
+                      stop_reason: Optional[str] = None, usage: Optional[Dict[str, Any]] = None, delay: float = 0.0,
+                      model: Optional[str] = None, *, thinking: Optional[str] = None,
+                      stop_sequence: Optional[str] = None, count: int = 1, path: Optional[str] = None) -> None:
         """Queue a successful message (streamed when the request has ``"stream": true``).
 
         ``content`` is the text block (None or "" for none); ``tool_calls`` items are
@@ -522,21 +491,11 @@ class FakeAnthropicServer(FakeOpenAIServer):
         (Anthropic names) overrides the computed counts.
         """
         extra = {"thinking": thinking, "stop_sequence": stop_sequence}
-        self._push(_Reply(content, tool_calls, stop_reason, usage, float(delay), model, extra, path)
-                   for _ in range(count))
+        self._queue_reply(content, tool_calls, stop_reason, usage, delay, model, extra, count, path)
 
-    def enqueue_stream(
-        self,
-        events: Optional[List[Any]] = None,
-        chunk_delay: float = 0.0,
-        terminate: bool = True,
-        cut_after: Optional[int] = None,
-        *,
-        delay: float = 0.0,
-        status: int = 200,
-        headers: Optional[Mapping[str, Optional[str]]] = None,
-        path: Optional[str] = None,
-    ) -> None:
+    def enqueue_stream(self, events: Optional[List[Any]] = None, chunk_delay: float = 0.0, terminate: bool = True,
+                       cut_after: Optional[int] = None, *, delay: float = 0.0, status: int = 200,
+                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None) -> None:
         """Queue an SSE response.
 
         ``events``: ``dict`` items are sent as ``event: <type>`` + ``data: <json>``; ``str`` items
@@ -547,115 +506,60 @@ class FakeAnthropicServer(FakeOpenAIServer):
         connection after ``k`` events; ``chunk_delay`` sleeps between events, ``delay`` before
         the headers.
         """
-        if events is None:
-            evs: Optional[List[bytes]] = None
-            term = terminate
-        else:
-            evs = [_encode_event(e) for e in events]
-            if terminate and not any(b"message_stop" in e for e in evs):
-                evs.append(sse({"type": "message_stop"}))
-            term = False
-        hdrs = dict(headers or {})
-        self._push([_Stream(evs, float(chunk_delay), term, cut_after, float(delay), int(status), hdrs, path)])
+        self._queue_stream(events, chunk_delay, terminate, cut_after, delay, status, headers, path)
 
-    def enqueue_fault(self, kind: str, *, count: int = 1, path: Optional[str] = None) -> None:
-        """Queue a fault: ``reset``, ``stall``, ``cut_stream`` (connection closed mid-stream),
-        ``malformed_stream`` (an event whose data is not JSON), ``stream_error_event`` (an
-        ``overloaded_error`` event after the stream started) or ``no_message_stop`` (the stream
-        ends cleanly without ``message_stop``; ``no_done`` is an alias)."""
-        if kind not in ANTHROPIC_FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(ANTHROPIC_FAULT_KINDS)}")
-        self._push(_Fault(kind, path) for _ in range(count))
+    # -- the dialect's answers -----------------------------------------------------------------
 
-    # -- per-request logic (runs on the server loop) ----------------------------------------------
+    def _headers(self) -> Optional[Dict[str, str]]:
+        return {"content-type": "application/json", "request-id": self._next_id("req_")}
 
-    def _authorized(self, rec: Any) -> bool:
-        key = self.require_key
-        return rec.headers.get("x-api-key") == key or rec.headers.get("authorization") == "Bearer " + key
+    def _error(self, status: int, message: str) -> _Raw:
+        return self._json(status, error_body(status, message))
 
-    def _resolve_failed(self, exc: Exception) -> Any:
-        body = _dumps(error_body(500, f"fake server error: {exc!r}"))
-        return _Raw(500, body, {"content-type": "application/json"}, 0.0, None)
-
-    def _auth_error(self, rec: Any) -> bytes:
+    def _auth_error(self, rec: RecordedRequest) -> _Raw:
         if not rec.headers.get("x-api-key") and not rec.headers.get("authorization"):
-            return _dumps(error_body(401, "x-api-key header is required"))
-        return _dumps(error_body(401, "invalid x-api-key"))
+            return self._error(401, "x-api-key header is required")
+        return self._error(401, "invalid x-api-key")
 
-    def _json(self, status: int, body: Any, delay: float = 0.0) -> _Raw:
-        headers = {"content-type": "application/json", "request-id": self._next_id("req_")}
-        return _Raw(status, _dumps(body), headers, delay, None)
+    def _not_found(self, rec: RecordedRequest) -> _Raw:
+        return self._error(404, f"Not found: {rec.method} {rec.path}")
 
-    def _resolve(self, rec: Any, b: Optional[_Behaviour]) -> Any:
-        """Turn the queued behaviour (or none) into a concrete ``_Raw`` / ``_Stream`` / ``_Fault``."""
-        if b is not None and type(b) is _Raw:
-            return b
-        if type(b) is _Fault and b.kind in ("reset", "stall"):
-            return b
-        if type(b) is _Stream and b.events is not None:
-            return b
-        reply = b if type(b) is _Reply else None
-        delay = reply.delay if reply is not None else self.default_delay
-        path = rec.path.rstrip("/")
-        if path == "/v1/models" or path.startswith("/v1/models/"):
-            return self._json(200, self._models(path)) if rec.method == "GET" else self._json(
-                405, error_body(405, f"Method {rec.method} not allowed", "invalid_request_error"))
-        if path not in ("/v1/messages", "/v1/messages/count_tokens"):
-            return self._json(404, error_body(404, f"Not found: {rec.method} {rec.path}"))
-        if rec.method != "POST":
-            return self._json(405, error_body(405, f"Method {rec.method} not allowed", "invalid_request_error"))
+    def _wrong_method(self, rec: RecordedRequest, route: Route) -> _Raw:
+        return self._json(405, error_body(405, f"Method {rec.method} not allowed", "invalid_request_error"))
+
+    def _check_version(self, rec: RecordedRequest) -> None:
         if self.require_version and not rec.headers.get("anthropic-version"):
-            return self._json(400, error_body(400, "anthropic-version: header is required"))
-        body = rec.json
-        counting = path.endswith("/count_tokens")
-        if counting and isinstance(body, dict) and "max_tokens" not in body:
-            body = dict(body, max_tokens=1 << 30)  # count_tokens takes no max_tokens
-        try:
-            turns = check_request(body)
-        except _Invalid as e:
-            return self._json(e.status, error_body(e.status, str(e), e.kind), delay)
-        if counting:
-            return self._json(200, {"input_tokens": _tokens(_segments(body, turns)) + 3})
-        plan = self._plan(body, turns, reply)
+            raise Invalid("anthropic-version: header is required")
+
+    # -- routes --------------------------------------------------------------------------------
+
+    def _messages(self, call: Call) -> Answer:
+        self._check_version(call.rec)
+        body = call.rec.json
+        turns = check_request(body)
+        plan = self._plan(body, turns, call.reply)
         msg_id = self._next_id("msg_")
-        stream = body.get("stream") is True or type(b) is _Stream or type(b) is _Fault
-        if not stream:
-            return self._json(200, self._message(plan, msg_id), delay)
-        events = self._events(plan, msg_id)
-        if type(b) is _Stream:
-            if not b.terminate:
-                events = events[:-1]
-            return _Stream(events, b.chunk_delay, False, b.cut_after, b.delay, b.status, b.headers, b.path)
-        if type(b) is _Fault:
-            body_events = events[:-1]
-            if b.kind == "cut_stream":
-                return _Stream(body_events, 0.0, False, max(1, min(3, len(body_events) - 1)), 0.0, 200, {}, None)
-            if b.kind == "malformed_stream":
-                return _Stream(body_events[:1] + [_MALFORMED_EVENT], 0.0, False, None, 0.0, 200, {}, None)
-            if b.kind == "stream_error_event":
-                err = sse(error_body(529))
-                return _Stream(body_events[:2] + [err], 0.0, False, None, 0.0, 200, {}, None)
-            return _Stream(body_events, 0.0, False, None, 0.0, 200, {}, None)  # no_message_stop / no_done
-        return _Stream(events, 0.0, False, None, delay, 200, {}, None)
+        if call.stream or body.get("stream") is True:
+            return Events(self._events(plan, msg_id))
+        return self._json(200, self._message(plan, msg_id))
 
-    def _default_events(self, rec: Any) -> List[bytes]:
-        """The default stream for ``rec`` without ``message_stop`` (kept for the base class' faults)."""
-        body = rec.json if isinstance(rec.json, dict) else {}
-        try:
-            turns = check_request(body)
-        except _Invalid:
-            body = {"model": DEFAULT_MODEL, "max_tokens": 64, "messages": [{"role": "user", "content": "hello"}]}
-            turns = check_request(body)
-        return self._events(self._plan(body, turns, None), self._next_id("msg_"))[:-1]
+    def _count_tokens(self, call: Call) -> Answer:
+        self._check_version(call.rec)
+        body = call.rec.json
+        if isinstance(body, dict) and "max_tokens" not in body:
+            body = dict(body, max_tokens=1 << 30)  # count_tokens takes no max_tokens
+        turns = check_request(body)
+        return self._json(200, {"input_tokens": _tokens(_segments(body, turns)) + 3})
 
-    def _models(self, path: str) -> Dict[str, Any]:
+    def _models(self, call: Call) -> Answer:
         def one(mid: str) -> Dict[str, Any]:
             return {"type": "model", "id": mid, "display_name": mid, "created_at": "2025-01-01T00:00:00Z"}
 
-        if path.startswith("/v1/models/"):
-            return one(path[len("/v1/models/"):])
-        return {"data": [one(m) for m in MODEL_IDS], "has_more": False, "first_id": MODEL_IDS[0],
-                "last_id": MODEL_IDS[-1]}
+        model_id = call.params.get("model")
+        if model_id is not None:
+            return self._json(200, one(model_id))
+        return self._json(200, {"data": [one(m) for m in MODEL_IDS], "has_more": False, "first_id": MODEL_IDS[0],
+                                "last_id": MODEL_IDS[-1]})
 
     # -- the reply -------------------------------------------------------------------------------
 
@@ -669,7 +573,7 @@ class FakeAnthropicServer(FakeOpenAIServer):
             return {"input_tokens": total, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
         prefix = segs[: max(marks) + 1]
         size = _tokens(prefix)
-        key = hashlib.sha256(_dumps([body.get("model"), prefix])).hexdigest()
+        key = hashlib.sha256(P.dumps([body.get("model"), prefix])).hexdigest()
         if key in self._cached_prefixes:
             return {"input_tokens": total - size, "cache_creation_input_tokens": 0, "cache_read_input_tokens": size}
         self._cached_prefixes.add(key)
@@ -679,7 +583,7 @@ class FakeAnthropicServer(FakeOpenAIServer):
         model = (reply.model if reply is not None and reply.model else None) or body.get("model") or DEFAULT_MODEL
         blocks: List[Dict[str, Any]] = []
         extra = reply.custom if reply is not None and isinstance(reply.custom, dict) else {}
-        thinking_cfg = body.get("thinking") if isinstance(body.get("thinking"), dict) else {}
+        thinking_cfg = P.object_field(body, "thinking")
         thinking_text = extra.get("thinking")
         if thinking_text is None and thinking_cfg.get("type") in ("enabled", "adaptive"):
             thinking_text = "The user asks: " + P._snippet(_last_user_text(turns)) + ". Let me answer directly."
@@ -691,9 +595,7 @@ class FakeAnthropicServer(FakeOpenAIServer):
         calls: List[Tuple[str, Dict[str, Any], Optional[str]]] = []
         if reply is not None:
             text = reply.content
-            for name, args, cid in P.normalize_tool_calls(reply.tool_calls or []):
-                value = json.loads(args) if args else {}
-                calls.append((name, value if isinstance(value, dict) else {"value": value}, cid))
+            calls = P.tool_call_objects(reply.tool_calls or [])
         else:
             chosen = _choose_tools(body, turns)
             calls = [(t["name"], _example_input(t), None) for t in chosen]
@@ -725,7 +627,7 @@ class FakeAnthropicServer(FakeOpenAIServer):
             stop_sequence = extra.get("stop_sequence")
         elif stop_reason is None:
             stop_reason = "tool_use" if calls else "end_turn"
-        usage = self._cache_usage(body, turns)
+        usage: Dict[str, Any] = dict(self._cache_usage(body, turns))
         usage["cache_creation"] = {"ephemeral_5m_input_tokens": usage["cache_creation_input_tokens"],
                                    "ephemeral_1h_input_tokens": 0}
         out_tokens = sum(_tokens(b.get("text") or b.get("thinking") or "") + (_tokens(b["input"]) if "input" in b
@@ -758,6 +660,8 @@ class FakeAnthropicServer(FakeOpenAIServer):
             "stop_reason": None, "stop_sequence": None, "usage": start_usage}})]
         for index, block in enumerate(plan.blocks):
             kind = block["type"]
+            first: Dict[str, Any]
+            deltas: List[Dict[str, Any]]
             if kind == "text":
                 first = {"type": "text", "text": ""}
                 deltas = [{"type": "text_delta", "text": p} for p in P.split_words(block["text"])]

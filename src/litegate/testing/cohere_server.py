@@ -1,7 +1,7 @@
 """A fake Cohere API v2 server: /v2/chat (JSON and SSE events), /v2/embed, /v2/rerank.
 
-``FakeCohereServer`` reuses the HTTP/1.1 machinery of :class:`FakeOpenAIServer` (same life cycle,
-recording, queueing and transport faults) and speaks Cohere's v2 wire format as its OpenAPI
+``FakeCohereServer`` is a dialect of the fake-server base (same life cycle, recording, queueing and
+transport faults as :class:`FakeOpenAIServer`) and speaks Cohere's v2 wire format as its OpenAPI
 description and guides document it:
 
 * ``POST /v2/chat``: a JSON ``{id, message, finish_reason, usage}`` answer, or with
@@ -56,10 +56,12 @@ import json
 import re
 import struct
 import uuid
+from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _payloads as P
-from ._server import FakeOpenAIServer, _Behaviour, _Fault, _merge_headers, _Raw, _Reply, _Stream
+from ._server import Answer, Call, Events, FakeServerBase, Invalid, RecordedRequest, Route, Streams, _Raw, _Reply
+from ._server import encode_typed_event, typed_sse
 
 __all__ = ["FakeCohereServer", "COHERE_FAULT_KINDS", "DEFAULT_ERRORS", "error_body", "sse", "rerank_scores"]
 
@@ -114,10 +116,7 @@ _STOP_WORDS = frozenset({
 })
 _MALFORMED_EVENT = b'event: content-delta\ndata: {"type":"content-delta","index":0,"delta":{not json\n\n'
 _MID_STREAM_ERROR = "internal server error: the generation failed"
-
-
-def _dumps(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+_EMPTY_USAGE = {"billed_units": {"input_tokens": 0, "output_tokens": 0}, "tokens": {"input_tokens": 0, "output_tokens": 0}}
 
 
 def error_body(status: int, message: Optional[str] = None, error_id: Optional[str] = None) -> Dict[str, Any]:
@@ -126,8 +125,13 @@ def error_body(status: int, message: Optional[str] = None, error_id: Optional[st
     return {"id": error_id or str(uuid.uuid4()), "message": text}
 
 
-sse = P.typed_sse  # one event in the ``event:`` + ``data:`` framing
-_encode_event = P.encode_typed_event
+sse = typed_sse  # one event in the ``event:`` + ``data:`` framing
+_CLOSING_EVENT = sse({"type": "message-end", "delta": {"finish_reason": "COMPLETE", "usage": _EMPTY_USAGE}})
+
+
+def _unknown_model(model: Any) -> str:
+    return (f"model '{model}' not found, make sure the correct model ID was used and that you have access to the "
+            "model.")
 
 
 def _words(text: str) -> List[str]:
@@ -164,16 +168,10 @@ def rerank_scores(query: str, documents: List[str]) -> List[Tuple[int, float]]:
 # ---------------------------------------------------------------------------------------------
 
 
-class _Invalid(Exception):
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
-
-
 def _check_unknown(body: Dict[str, Any], allowed: frozenset, where: str = "") -> None:
     extra = sorted(set(body) - allowed)
     if extra:
-        raise _Invalid(f"invalid request: unknown field '{where}{extra[0]}'")
+        raise Invalid(f"invalid request: unknown field '{where}{extra[0]}'")
 
 
 def _is_int(v: Any) -> bool:
@@ -189,75 +187,87 @@ def _check_range(body: Dict[str, Any], key: str, lo: float, hi: float, integer: 
     if v is None:
         return
     if not (_is_int(v) if integer else _is_num(v)):
-        raise _Invalid(f"invalid request: {key} must be {'an integer' if integer else 'a number'}")
+        raise Invalid(f"invalid request: {key} must be {'an integer' if integer else 'a number'}")
     if not lo <= v <= hi:
         hi_text = "1.0" if key == "temperature" else f"{hi:g}"
-        raise _Invalid(f"invalid request: {key} must be between {lo:g} and {hi_text} inclusive.")
+        raise Invalid(f"invalid request: {key} must be between {lo:g} and {hi_text} inclusive.")
+
+
+def _check_positive(body: Dict[str, Any], key: str) -> None:
+    v = body.get(key)
+    if v is not None and (not _is_int(v) or v < 1):
+        raise Invalid(f"invalid request: {key} must be a positive integer")
 
 
 def _content_items(content: Any, where: str, allowed: frozenset) -> List[Dict[str, Any]]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
     if not isinstance(content, list):
-        raise _Invalid(f"invalid request: {where}.content must be a string or a list of content items")
+        raise Invalid(f"invalid request: {where}.content must be a string or a list of content items")
     for j, item in enumerate(content):
         kind = item.get("type") if isinstance(item, dict) else None
         if kind not in allowed:
-            raise _Invalid(f"invalid request: {where}.content[{j}] has invalid type {kind!r}")
+            raise Invalid(f"invalid request: {where}.content[{j}] has invalid type {kind!r}")
         if kind == "text" and not isinstance(item.get("text"), str):
-            raise _Invalid(f"invalid request: {where}.content[{j}]: required 'text' param is missing or empty.")
+            raise Invalid(f"invalid request: {where}.content[{j}]: required 'text' param is missing or empty.")
         if kind == "thinking" and not isinstance(item.get("thinking"), str):
-            raise _Invalid(f"invalid request: {where}.content[{j}]: required 'thinking' param is missing")
+            raise Invalid(f"invalid request: {where}.content[{j}]: required 'thinking' param is missing")
         if kind == "image_url":
             iu = item.get("image_url")
             if not isinstance(iu, dict) or not isinstance(iu.get("url"), str) or not iu["url"]:
-                raise _Invalid(f"invalid request: {where}.content[{j}].image_url.url is required")
+                raise Invalid(f"invalid request: {where}.content[{j}].image_url.url is required")
             if iu.get("detail") not in (None, "auto", "low", "high"):
-                raise _Invalid(f"invalid request: {where}.content[{j}].image_url.detail must be auto, low or high")
+                raise Invalid(f"invalid request: {where}.content[{j}].image_url.detail must be auto, low or high")
             url = iu["url"]
             if url.startswith("data:"):
                 head, _, data = url.partition(",")
                 try:
                     base64.b64decode(data, validate=True)
                 except (ValueError, TypeError):
-                    raise _Invalid(f"invalid request: {where}.content[{j}]: invalid base64 image data") from None
+                    raise Invalid(f"invalid request: {where}.content[{j}]: invalid base64 image data") from None
                 if ";base64" not in head:
-                    raise _Invalid(f"invalid request: {where}.content[{j}]: image data URLs must be base64")
+                    raise Invalid(f"invalid request: {where}.content[{j}]: image data URLs must be base64")
             elif not url.startswith(("http://", "https://")):
-                raise _Invalid(f"invalid request: {where}.content[{j}]: image url must be a web URL or a data URL")
+                raise Invalid(f"invalid request: {where}.content[{j}]: image url must be a web URL or a data URL")
         if kind == "document":
             doc = item.get("document")
             if not isinstance(doc, dict) or "data" not in doc:
-                raise _Invalid(f"invalid request: {where}.content[{j}].document.data is required")
+                raise Invalid(f"invalid request: {where}.content[{j}].document.data is required")
     return content
+
+
+def _check_body(body: Any, allowed: frozenset, strict: bool) -> Dict[str, Any]:
+    """What every endpoint checks first: a JSON object, no unknown fields (``strict``), a model."""
+    if not isinstance(body, dict):
+        raise Invalid("invalid json syntax: the request body must be a JSON object")
+    if strict:
+        _check_unknown(body, allowed)
+    if not isinstance(body.get("model"), str) or not body["model"]:
+        raise Invalid("a model parameter is required for this endpoint.")
+    return body
 
 
 def check_chat(body: Any, strict: bool = True) -> List[Dict[str, Any]]:
     """Validate a /v2/chat body like the API; returns its messages."""
-    if not isinstance(body, dict):
-        raise _Invalid("invalid json syntax: the request body must be a JSON object")
-    if strict:
-        _check_unknown(body, _CHAT_FIELDS)
-    if not isinstance(body.get("model"), str) or not body["model"]:
-        raise _Invalid("a model parameter is required for this endpoint.")
+    _check_body(body, _CHAT_FIELDS, strict)
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise _Invalid("invalid request: messages must be a non-empty list")
+        raise Invalid("invalid request: messages must be a non-empty list")
     call_ids: set = set()
     for i, msg in enumerate(messages):
         where = f"messages[{i}]"
         if not isinstance(msg, dict):
-            raise _Invalid(f"invalid request: {where} must be an object")
+            raise Invalid(f"invalid request: {where} must be an object")
         role = msg.get("role")
         if role not in _MESSAGE_FIELDS:
-            raise _Invalid(f"invalid request: {where}.role must be one of user, assistant, system, tool")
+            raise Invalid(f"invalid request: {where}.role must be one of user, assistant, system, tool")
         if strict:
             _check_unknown(msg, _MESSAGE_FIELDS[role], where + ".")
         content = msg.get("content")
         if role == "user":
             items = _content_items(content, where, frozenset({"text", "image_url"}))
             if not any(it.get("type") == "image_url" or (it.get("text") or "").strip() for it in items):
-                raise _Invalid("invalid request: message must be at least 1 token long or tool results must be "
+                raise Invalid("invalid request: message must be at least 1 token long or tool results must be "
                                "specified.")
         elif role == "system":
             _content_items(content, where, frozenset({"text"}))
@@ -267,183 +277,166 @@ def check_chat(body: Any, strict: bool = True) -> List[Dict[str, Any]]:
                 _content_items(content, where, frozenset({"text", "thinking"}))
             if calls is not None:
                 if not isinstance(calls, list):
-                    raise _Invalid(f"invalid request: {where}.tool_calls must be a list")
+                    raise Invalid(f"invalid request: {where}.tool_calls must be a list")
                 for k, tc in enumerate(calls):
                     fn = tc.get("function") if isinstance(tc, dict) else None
                     if not isinstance(tc, dict) or tc.get("type", "function") != "function":
-                        raise _Invalid("tool call must be of type function")
+                        raise Invalid("tool call must be of type function")
                     if not isinstance(tc.get("id"), str) or not tc["id"]:
-                        raise _Invalid(f"invalid request: {where}.tool_calls[{k}].id is required")
+                        raise Invalid(f"invalid request: {where}.tool_calls[{k}].id is required")
                     if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
-                        raise _Invalid(f"invalid request: {where}.tool_calls[{k}].function.name is required")
+                        raise Invalid(f"invalid request: {where}.tool_calls[{k}].function.name is required")
                     if not isinstance(fn.get("arguments", ""), str):
-                        raise _Invalid(f"invalid request: {where}.tool_calls[{k}].function.arguments must be a "
+                        raise Invalid(f"invalid request: {where}.tool_calls[{k}].function.arguments must be a "
                                        "JSON string")
                     if tc["id"] in call_ids:
-                        raise _Invalid("cannot have duplicate tool ids")
+                        raise Invalid("cannot have duplicate tool ids")
                     call_ids.add(tc["id"])
             if not calls and not content and not msg.get("tool_plan"):
-                raise _Invalid("message must not be empty in a turn")
+                raise Invalid("message must not be empty in a turn")
             if msg.get("tool_plan") is not None and not isinstance(msg["tool_plan"], str):
-                raise _Invalid(f"invalid request: {where}.tool_plan must be a string")
+                raise Invalid(f"invalid request: {where}.tool_plan must be a string")
         else:  # tool
             if not isinstance(msg.get("tool_call_id"), str) or not msg["tool_call_id"]:
-                raise _Invalid("tool call id must be provided with tool message")
+                raise Invalid("tool call id must be provided with tool message")
             if msg["tool_call_id"] not in call_ids:
-                raise _Invalid("tool call id not found in previous tool calls")
+                raise Invalid("tool call id not found in previous tool calls")
             _content_items(content, where, frozenset({"text", "document"}))
     tools = body.get("tools")
     names: set = set()
     if tools is not None:
         if not isinstance(tools, list):
-            raise _Invalid("invalid request: tools must be a list")
+            raise Invalid("invalid request: tools must be a list")
         for i, tool in enumerate(tools):
             fn = tool.get("function") if isinstance(tool, dict) else None
             if not isinstance(tool, dict) or tool.get("type") != "function" or not isinstance(fn, dict):
-                raise _Invalid(f"invalid request: tools[{i}] must be {{'type': 'function', 'function': {{...}}}}")
+                raise Invalid(f"invalid request: tools[{i}] must be {{'type': 'function', 'function': {{...}}}}")
             if strict:
                 _check_unknown(tool, frozenset({"type", "function"}), f"tools[{i}].")
                 _check_unknown(fn, frozenset({"name", "description", "parameters"}), f"tools[{i}].function.")
             name = fn.get("name")
             if not isinstance(name, str) or not _TOOL_NAME.match(name):
-                raise _Invalid("invalid request: tool names can only contain certain characters (A-Za-z0-9_) and "
+                raise Invalid("invalid request: tool names can only contain certain characters (A-Za-z0-9_) and "
                                f"can't begin with a digit (provided name: '{name}').")
             if not isinstance(fn.get("parameters"), dict):
-                raise _Invalid(f"invalid request: tools[{i}].function.parameters is required")
+                raise Invalid(f"invalid request: tools[{i}].function.parameters is required")
             if fn["parameters"].get("type", "object") != "object":
-                raise _Invalid("schema must be an object")
+                raise Invalid("schema must be an object")
             names.add(name)
     choice = body.get("tool_choice")
     if choice is not None:
         if choice not in ("REQUIRED", "NONE"):
-            raise _Invalid("invalid request: tool_choice must be one of REQUIRED, NONE")
+            raise Invalid("invalid request: tool_choice must be one of REQUIRED, NONE")
         if choice == "REQUIRED" and not names:
-            raise _Invalid("invalid request: tool_choice REQUIRED needs the tools parameter")
+            raise Invalid("invalid request: tool_choice REQUIRED needs the tools parameter")
     rf = body.get("response_format")
     if rf is not None:
         if not isinstance(rf, dict) or rf.get("type") not in ("text", "json_object"):
-            raise _Invalid("invalid request: response_format.type must be one of text, json_object")
+            raise Invalid("invalid request: response_format.type must be one of text, json_object")
         if "json_schema" in rf:
             if rf["type"] != "json_object":
-                raise _Invalid("invalid request: json_schema must not be specified when the type is text")
+                raise Invalid("invalid request: json_schema must not be specified when the type is text")
             if not isinstance(rf["json_schema"], dict):
-                raise _Invalid("schema must be an object")
+                raise Invalid("schema must be an object")
         if rf["type"] == "json_object" and (body.get("documents") or names):
-            raise _Invalid("invalid request: response_format is not supported with RAG.")
+            raise Invalid("invalid request: response_format is not supported with RAG.")
     _check_range(body, "temperature", 0, 1)
     _check_range(body, "p", 0.01, 0.99)
     _check_range(body, "k", 0, 500, integer=True)
     _check_range(body, "frequency_penalty", 0, 1)
     _check_range(body, "presence_penalty", 0, 1)
     _check_range(body, "priority", 0, 999, integer=True)
-    mt = body.get("max_tokens")
-    if mt is not None and (not _is_int(mt) or mt < 1):
-        raise _Invalid("invalid request: max_tokens must be a positive integer")
+    _check_positive(body, "max_tokens")
     seed = body.get("seed")
     if seed is not None and (not _is_int(seed) or seed < 0):
-        raise _Invalid("invalid request: seed must be a non-negative integer")
+        raise Invalid("invalid request: seed must be a non-negative integer")
     stops = body.get("stop_sequences")
     if stops is not None:
         if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops):
-            raise _Invalid("invalid request: stop_sequences must be a list of strings")
+            raise Invalid("invalid request: stop_sequences must be a list of strings")
         if len(stops) > 5:
-            raise _Invalid("invalid request: stop_sequences can contain at most 5 items")
+            raise Invalid("invalid request: stop_sequences can contain at most 5 items")
     for key in ("stream", "logprobs", "strict_tools"):
         if body.get(key) is not None and not isinstance(body[key], bool):
-            raise _Invalid(f"invalid request: {key} must be a boolean")
+            raise Invalid(f"invalid request: {key} must be a boolean")
     if body.get("safety_mode") not in (None, "CONTEXTUAL", "STRICT", "OFF"):
-        raise _Invalid("invalid request: safety_mode must be one of CONTEXTUAL, STRICT, OFF")
+        raise Invalid("invalid request: safety_mode must be one of CONTEXTUAL, STRICT, OFF")
     thinking = body.get("thinking")
     if thinking is not None:
         if not isinstance(thinking, dict) or thinking.get("type") not in ("enabled", "disabled"):
-            raise _Invalid("invalid request: thinking.type must be one of enabled, disabled")
+            raise Invalid("invalid request: thinking.type must be one of enabled, disabled")
         budget = thinking.get("token_budget")
         if budget is not None and (not _is_int(budget) or budget < 1):
-            raise _Invalid("invalid request: thinking.token_budget must be a positive integer")
+            raise Invalid("invalid request: thinking.token_budget must be a positive integer")
     docs = body.get("documents")
     if docs is not None:
         if not isinstance(docs, list):
-            raise _Invalid("invalid request: documents must be a list")
+            raise Invalid("invalid request: documents must be a list")
         for i, doc in enumerate(docs):
             if not isinstance(doc, str) and not (isinstance(doc, dict) and isinstance(doc.get("data"), (dict, str))):
-                raise _Invalid(f"invalid request: documents[{i}] must be a string or {{'data': {{...}}}}")
+                raise Invalid(f"invalid request: documents[{i}] must be a string or {{'data': {{...}}}}")
     return messages
 
 
 def check_embed(body: Any, strict: bool = True) -> Tuple[str, List[str]]:
     """Validate a /v2/embed body; returns ("texts" | "images", the inputs)."""
-    if not isinstance(body, dict):
-        raise _Invalid("invalid json syntax: the request body must be a JSON object")
-    if strict:
-        _check_unknown(body, _EMBED_FIELDS)
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        raise _Invalid("a model parameter is required for this endpoint.")
+    model = _check_body(body, _EMBED_FIELDS, strict)["model"]
     if body.get("input_type") not in _INPUT_TYPES:
-        raise _Invalid("invalid request: valid input_type must be provided with the provided model")
+        raise Invalid("invalid request: valid input_type must be provided with the provided model")
     types = body.get("embedding_types")
     if types is None:
-        raise _Invalid("embedding_types parameter is required")
+        raise Invalid("embedding_types parameter is required")
     if not isinstance(types, list) or not types or not all(t in _EMBEDDING_TYPES for t in types):
-        raise _Invalid("invalid request: embedding_types must be a list of float, int8, uint8, binary, ubinary, "
+        raise Invalid("invalid request: embedding_types must be a list of float, int8, uint8, binary, ubinary, "
                        "base64")
     given = [k for k in ("texts", "images", "inputs") if body.get(k) is not None]
     if len(given) != 1:
-        raise _Invalid("invalid request: exactly one of texts, images or inputs must be given")
+        raise Invalid("invalid request: exactly one of texts, images or inputs must be given")
     kind = given[0]
     if kind == "inputs":
-        raise _Invalid("invalid request: this fake server embeds texts and images only")
+        raise Invalid("invalid request: this fake server embeds texts and images only")
     items = body[kind]
     if not isinstance(items, list) or not items or not all(isinstance(v, str) for v in items):
-        raise _Invalid(f"invalid request: {kind} must be a non-empty list of strings")
+        raise Invalid(f"invalid request: {kind} must be a non-empty list of strings")
     if kind == "texts" and len(items) > 96:
-        raise _Invalid(f"invalid request: total number of texts must be at most 96 - received {len(items)}")
+        raise Invalid(f"invalid request: total number of texts must be at most 96 - received {len(items)}")
     for i, item in enumerate(items):
         if not item:
-            raise _Invalid(f"invalid request: inputs contains an element that is the empty string at index {i}")
+            raise Invalid(f"invalid request: inputs contains an element that is the empty string at index {i}")
     if kind == "images":
         if body["input_type"] != "image":
-            raise _Invalid("invalid request: images must be used with input_type=image")
+            raise Invalid("invalid request: images must be used with input_type=image")
         for item in items:
             if not item.startswith("data:image/") or ";base64," not in item:
-                raise _Invalid("invalid request: images must be base64 data URIs (data:image/<type>;base64,...)")
+                raise Invalid("invalid request: images must be base64 data URIs (data:image/<type>;base64,...)")
     dim = body.get("output_dimension")
     if dim is not None:
         if "v4" not in model:
-            raise _Invalid("invalid request: output_dimension is only available for embed-v4.0 and newer models")
+            raise Invalid("invalid request: output_dimension is only available for embed-v4.0 and newer models")
         if dim not in (256, 512, 1024, 1536):
-            raise _Invalid("invalid request: output_dimension must be one of 256, 512, 1024, 1536")
+            raise Invalid("invalid request: output_dimension must be one of 256, 512, 1024, 1536")
     if body.get("truncate") not in (None, "NONE", "START", "END"):
-        raise _Invalid("invalid request: truncate must be one of NONE, START, END")
+        raise Invalid("invalid request: truncate must be one of NONE, START, END")
     _check_range(body, "priority", 0, 999, integer=True)
     return kind, items
 
 
 def check_rerank(body: Any, strict: bool = True) -> None:
     """Validate a /v2/rerank body like the API."""
-    if not isinstance(body, dict):
-        raise _Invalid("invalid json syntax: the request body must be a JSON object")
-    if strict:
-        _check_unknown(body, _RERANK_FIELDS)
-    if not isinstance(body.get("model"), str) or not body["model"]:
-        raise _Invalid("a model parameter is required for this endpoint.")
+    _check_body(body, _RERANK_FIELDS, strict)
     query = body.get("query")
     if not isinstance(query, str) or not query.strip():
-        raise _Invalid("invalid request: query must not be empty or be only whitespace")
+        raise Invalid("invalid request: query must not be empty or be only whitespace")
     docs = body.get("documents")
     if not isinstance(docs, list) or not docs:
-        raise _Invalid("invalid request: list of documents must not be empty")
+        raise Invalid("invalid request: list of documents must not be empty")
     for i, doc in enumerate(docs):
         if not isinstance(doc, str):
-            raise _Invalid(f"invalid request: documents[{i}] must be a string (v2 rerank takes a list of texts)")
+            raise Invalid(f"invalid request: documents[{i}] must be a string (v2 rerank takes a list of texts)")
         if not doc.strip():
-            raise _Invalid(f"invalid request: document at index {i} cannot be empty")
-    top_n = body.get("top_n")
-    if top_n is not None and (not _is_int(top_n) or top_n < 1):
-        raise _Invalid("invalid request: top_n must be a positive integer")
-    mt = body.get("max_tokens_per_doc")
-    if mt is not None and (not _is_int(mt) or mt < 1):
-        raise _Invalid("invalid request: max_tokens_per_doc must be a positive integer")
+            raise Invalid(f"invalid request: document at index {i} cannot be empty")
+    _check_positive(body, "top_n")
+    _check_positive(body, "max_tokens_per_doc")
     _check_range(body, "priority", 0, 999, integer=True)
 
 
@@ -464,7 +457,7 @@ def _text_of(content: Any) -> str:
                 parts.append(item["text"])
             elif isinstance(item.get("document"), dict):
                 data = item["document"].get("data")
-                parts.append(data if isinstance(data, str) else _dumps(data).decode())
+                parts.append(data if isinstance(data, str) else P.dumps(data).decode())
         return " ".join(parts)
     return ""
 
@@ -522,15 +515,26 @@ def _last_user_text(messages: List[Dict[str, Any]]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-class FakeCohereServer(FakeOpenAIServer):
+class FakeCohereServer(FakeServerBase):
     """A Cohere API v2 server on 127.0.0.1 for tests, demos and benchmarks.
 
-    Same life cycle and helpers as :class:`FakeOpenAIServer` (``with`` / ``start()`` / ``stop()``,
+    Same life cycle and helpers as the other fake servers (``with`` / ``start()`` / ``stop()``,
     ``requests``, ``last_request``, ``hits()``, ``reset()``, ``enqueue_*``). ``url`` (= ``base_url``)
     is the server root: clients append ``/v2/chat`` etc. ``require_key`` checks ``Authorization:
     Bearer <key>`` (401 ``no api key supplied`` / ``invalid api token`` otherwise). ``models``: when
     given, any other model gets Cohere's 404. ``strict=False`` accepts unknown request fields.
+    ``done_terminator``: streams end with ``data: [DONE]``. Faults: ``reset``, ``stall``,
+    ``cut_stream`` (connection closed mid-stream), ``malformed_stream`` (an event whose data is not
+    JSON), ``stream_error_event`` (a ``message-end`` with ``finish_reason: ERROR`` and an ``error``
+    text after the stream started) or ``no_message_end`` (the stream ends cleanly without
+    ``message-end``; ``no_done`` is an alias).
     """
+
+    routes = (Route(r"/v2/chat", "_chat"), Route(r"/v2/embed", "_embed"), Route(r"/v2/rerank", "_rerank"))
+    key_headers = (("authorization", "Bearer "), ("authorization", "bearer "))
+    fault_kinds = COHERE_FAULT_KINDS
+    streams = Streams(encode=encode_typed_event, closing_event=_CLOSING_EVENT, closing_marker=b"message-end",
+                      malformed_event=_MALFORMED_EVENT)
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, require_key: Optional[str] = None,
                  models: Optional[List[str]] = None, default_delay: float = 0.0, record: bool = True,
@@ -542,26 +546,19 @@ class FakeCohereServer(FakeOpenAIServer):
         self.done_terminator = done_terminator
 
     @property
-    def base_url(self) -> str:
-        return self.url
+    def done_terminator(self) -> bool:
+        """Whether streams end with ``data: [DONE]`` (the documented ones do not)."""
+        return self.streams.terminator is not None
 
-    def __repr__(self) -> str:
-        return f"<FakeCohereServer {self.url} {'running' if self.running else 'stopped'}>"
+    @done_terminator.setter
+    def done_terminator(self, on: bool) -> None:
+        self.streams = replace(self.streams, terminator=P.DONE_EVENT if on else None)
 
     # -- queueing ------------------------------------------------------------------------------
 
-    def enqueue_error(  # type: ignore[override]
-        self,
-        status: int = 429,
-        count: int = 1,
-        body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
-        headers: Optional[Mapping[str, Optional[str]]] = None,
-        *,
-        message: Optional[str] = None,
-        model: Optional[str] = None,
-        delay: float = 0.0,
-        path: Optional[str] = None,
-    ) -> None:
+    def enqueue_error(self, status: int = 429, count: int = 1, body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
+                      headers: Optional[Mapping[str, Optional[str]]] = None, *, message: Optional[str] = None,
+                      model: Optional[str] = None, delay: float = 0.0, path: Optional[str] = None) -> None:
         """Queue ``count`` error responses with Cohere's body ``{"id", "message"}`` for ``status``.
 
         ``message`` overrides the documented default (404 with ``model="x"``: Cohere's "model 'x'
@@ -570,37 +567,18 @@ class FakeCohereServer(FakeOpenAIServer):
         """
         if body is None:
             if message is None and status == 404 and model:
-                message = (f"model '{model}' not found, make sure the correct model ID was used and that you have "
-                           "access to the model.")
-            raw = _dumps(error_body(status, message))
-        elif isinstance(body, (bytes, bytearray)):
-            raw = bytes(body)
-        elif isinstance(body, str):
-            raw = body.encode("utf-8")
-        else:
-            raw = _dumps(body)
+                message = _unknown_model(model)
+            body = error_body(status, message)
         defaults = {"content-type": "application/json", "x-debug-trace-id": uuid.uuid4().hex}
         if status in (429, 503):
             defaults["retry-after"] = "0"
-        hdrs = _merge_headers(defaults, headers)
-        self._push(_Raw(int(status), raw, hdrs, float(delay), path) for _ in range(count))
+        self._queue_response(status, body, defaults, headers, count, delay, path)
 
-    def enqueue_reply(  # type: ignore[override]
-        self,
-        content: Optional[str] = "hello",
-        tool_calls: Optional[List[Any]] = None,
-        finish_reason: Optional[str] = None,
-        usage: Optional[Dict[str, Any]] = None,
-        delay: float = 0.0,
-        model: Optional[str] = None,
-        *,
-        tool_plan: Optional[str] = None,
-        thinking: Optional[str] = None,
-        citations: Optional[List[Dict[str, Any]]] = None,
-        error: Optional[str] = None,
-        count: int = 1,
-        path: Optional[str] = None,
-    ) -> None:
+    def enqueue_reply(self, content: Optional[str] = "hello", tool_calls: Optional[List[Any]] = None,
+                      finish_reason: Optional[str] = None, usage: Optional[Dict[str, Any]] = None,
+                      delay: float = 0.0, model: Optional[str] = None, *, tool_plan: Optional[str] = None,
+                      thinking: Optional[str] = None, citations: Optional[List[Dict[str, Any]]] = None,
+                      error: Optional[str] = None, count: int = 1, path: Optional[str] = None) -> None:
         """Queue a successful chat answer (streamed when the request has ``"stream": true``).
 
         ``content`` is the text (None / "" for none); ``tool_calls`` items are ``{"name",
@@ -611,21 +589,11 @@ class FakeCohereServer(FakeOpenAIServer):
         "tokens"}`` and replaces the computed one.
         """
         extra = {"tool_plan": tool_plan, "thinking": thinking, "citations": citations, "error": error}
-        self._push(_Reply(content, tool_calls, finish_reason, usage, float(delay), model, extra, path)
-                   for _ in range(count))
+        self._queue_reply(content, tool_calls, finish_reason, usage, delay, model, extra, count, path)
 
-    def enqueue_stream(  # type: ignore[override]
-        self,
-        events: Optional[List[Any]] = None,
-        chunk_delay: float = 0.0,
-        terminate: bool = True,
-        cut_after: Optional[int] = None,
-        *,
-        delay: float = 0.0,
-        status: int = 200,
-        headers: Optional[Mapping[str, Optional[str]]] = None,
-        path: Optional[str] = None,
-    ) -> None:
+    def enqueue_stream(self, events: Optional[List[Any]] = None, chunk_delay: float = 0.0, terminate: bool = True,
+                       cut_after: Optional[int] = None, *, delay: float = 0.0, status: int = 200,
+                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None) -> None:
         """Queue an SSE response.
 
         ``events``: ``dict`` items are sent as ``event: <type>`` + ``data: <json>``; ``str`` items
@@ -635,112 +603,56 @@ class FakeCohereServer(FakeOpenAIServer):
         it). ``cut_after=k`` closes the connection after ``k`` events; ``chunk_delay`` sleeps
         between events, ``delay`` before the headers.
         """
-        if events is None:
-            evs: Optional[List[bytes]] = None
-            term = terminate
-        else:
-            evs = [_encode_event(e) for e in events]
-            if terminate and not any(b"message-end" in e for e in evs):
-                evs.append(sse({"type": "message-end", "delta": {"finish_reason": "COMPLETE", "usage": {
-                    "billed_units": {"input_tokens": 0, "output_tokens": 0},
-                    "tokens": {"input_tokens": 0, "output_tokens": 0}}}}))
-            term = False
-        hdrs = dict(headers or {})
-        self._push([_Stream(evs, float(chunk_delay), term, cut_after, float(delay), int(status), hdrs, path)])
+        self._queue_stream(events, chunk_delay, terminate, cut_after, delay, status, headers, path)
 
-    def enqueue_fault(self, kind: str, *, count: int = 1, path: Optional[str] = None) -> None:
-        """Queue a fault: ``reset``, ``stall``, ``cut_stream`` (connection closed mid-stream),
-        ``malformed_stream`` (an event whose data is not JSON), ``stream_error_event`` (a
-        ``message-end`` with ``finish_reason: ERROR`` and an ``error`` text after the stream
-        started) or ``no_message_end`` (the stream ends cleanly without ``message-end``;
-        ``no_done`` is an alias)."""
-        if kind not in COHERE_FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(COHERE_FAULT_KINDS)}")
-        self._push(_Fault(kind, path) for _ in range(count))
+    # -- the dialect's answers -----------------------------------------------------------------
 
-    # -- per-request logic (runs on the server loop) ----------------------------------------------
+    def _headers(self) -> Optional[Dict[str, str]]:
+        return {"content-type": "application/json", "x-debug-trace-id": uuid.uuid4().hex}
 
-    def _authorized(self, rec: Any) -> bool:
-        return rec.headers.get("authorization", "") in ("Bearer " + self.require_key, "bearer " + self.require_key)
+    def _error(self, status: int, message: str) -> _Raw:
+        return self._json(status, error_body(status, message))
 
-    def _resolve_failed(self, exc: Exception) -> Any:
-        return _Raw(500, _dumps(error_body(500, f"fake server error: {exc!r}")),
-                    {"content-type": "application/json"}, 0.0, None)
-
-    def _auth_error(self, rec: Any) -> bytes:
+    def _auth_error(self, rec: RecordedRequest) -> _Raw:
         if not rec.headers.get("authorization"):
-            return _dumps(error_body(401, "no api key supplied"))
-        return _dumps(error_body(401, "invalid api token"))
+            return self._error(401, "no api key supplied")
+        return self._error(401, "invalid api token")
 
-    def _json(self, status: int, body: Any, delay: float = 0.0) -> _Raw:
-        headers = {"content-type": "application/json", "x-debug-trace-id": uuid.uuid4().hex}
-        return _Raw(status, _dumps(body), headers, delay, None)
+    def _not_found(self, rec: RecordedRequest) -> _Raw:
+        return self._error(404, "404 page not found")
 
-    def _resolve(self, rec: Any, b: Optional[_Behaviour]) -> Any:
-        """Turn the queued behaviour (or none) into a concrete ``_Raw`` / ``_Stream`` / ``_Fault``."""
-        if b is not None and type(b) is _Raw:
-            return b
-        if type(b) is _Fault and b.kind in ("reset", "stall"):
-            return b
-        if type(b) is _Stream and b.events is not None:
-            return b
-        reply = b if type(b) is _Reply else None
-        delay = reply.delay if reply is not None else self.default_delay
-        path = rec.path.rstrip("/")
-        if path not in ("/v2/chat", "/v2/embed", "/v2/rerank"):
-            return self._json(404, error_body(404, "404 page not found"))
-        if rec.method != "POST":
-            return self._json(404, error_body(404, "404 page not found"))
-        body = rec.json
+    def _wrong_method(self, rec: RecordedRequest, route: Route) -> _Raw:
+        return self._not_found(rec)
+
+    def _body(self, call: Call) -> Any:
+        """The request body, after the ``models`` check (Cohere's 404 for another model)."""
+        body = call.rec.json
         if isinstance(body, dict) and self.models is not None and body.get("model") not in self.models:
-            return self._json(404, error_body(404, f"model '{body.get('model')}' not found, make sure the correct "
-                                                   "model ID was used and that you have access to the model."))
-        try:
-            if path == "/v2/embed":
-                kind, items = check_embed(body, self.strict)
-                return self._json(200, self._embed(body, kind, items), delay)
-            if path == "/v2/rerank":
-                check_rerank(body, self.strict)
-                return self._json(200, self._rerank(body), delay)
-            messages = check_chat(body, self.strict)
-        except _Invalid as e:
-            return self._json(e.status, error_body(e.status, str(e)), delay)
-        plan = self._plan(body, messages, reply)
-        reply_id = str(uuid.uuid4())
-        stream = body.get("stream") is True or type(b) is _Stream or type(b) is _Fault
-        if not stream:
-            return self._json(200, self._response(plan, reply_id), delay)
-        events = self._events(plan, reply_id)
-        if type(b) is _Stream:
-            if not b.terminate:
-                events = events[:-1]
-            elif self.done_terminator:
-                events = events + [b"data: [DONE]\n\n"]
-            return _Stream(events, b.chunk_delay, False, b.cut_after, b.delay, b.status, b.headers, b.path)
-        if type(b) is _Fault:
-            body_events = events[:-1]
-            if b.kind == "cut_stream":
-                return _Stream(body_events, 0.0, False, max(1, min(3, len(body_events) - 1)), 0.0, 200, {}, None)
-            if b.kind == "malformed_stream":
-                return _Stream(body_events[:1] + [_MALFORMED_EVENT], 0.0, False, None, 0.0, 200, {}, None)
-            if b.kind == "stream_error_event":
-                err = sse({"type": "message-end", "delta": {"error": _MID_STREAM_ERROR, "finish_reason": "ERROR",
-                                                            "usage": plan.usage}})
-                return _Stream(body_events[:2] + [err], 0.0, False, None, 0.0, 200, {}, None)
-            return _Stream(body_events, 0.0, False, None, 0.0, 200, {}, None)  # no_message_end / no_done
-        if self.done_terminator:
-            events = events + [b"data: [DONE]\n\n"]
-        return _Stream(events, 0.0, False, None, delay, 200, {}, None)
+            raise Invalid(_unknown_model(body.get("model")), 404)
+        return body
 
-    def _default_events(self, rec: Any) -> List[bytes]:
-        """The default stream for ``rec`` without ``message-end`` (kept for the base class' faults)."""
-        body = rec.json if isinstance(rec.json, dict) else {}
-        try:
-            messages = check_chat(body, False)
-        except _Invalid:
-            body = {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "hello"}]}
-            messages = body["messages"]
-        return self._events(self._plan(body, messages, None), str(uuid.uuid4()))[:-1]
+    # -- routes --------------------------------------------------------------------------------
+
+    def _chat(self, call: Call) -> Answer:
+        body = self._body(call)
+        messages = check_chat(body, self.strict)
+        plan = self._plan(body, messages, call.reply)
+        reply_id = str(uuid.uuid4())
+        if not (call.stream or body.get("stream") is True):
+            return self._json(200, self._response(plan, reply_id))
+        error = sse({"type": "message-end", "delta": {"error": _MID_STREAM_ERROR, "finish_reason": "ERROR",
+                                                      "usage": plan.usage}})
+        return Events(self._events(plan, reply_id), error_event=error)
+
+    def _embed(self, call: Call) -> Answer:
+        body = self._body(call)
+        kind, items = check_embed(body, self.strict)
+        return self._json(200, self._embedding(body, kind, items))
+
+    def _rerank(self, call: Call) -> Answer:
+        body = self._body(call)
+        check_rerank(body, self.strict)
+        return self._json(200, self._ranking(body))
 
     # -- chat ----------------------------------------------------------------------------------
 
@@ -752,7 +664,7 @@ class FakeCohereServer(FakeOpenAIServer):
         plan = _Plan()
         plan.logprobs = body.get("logprobs") is True
         extra = reply.custom if reply is not None and isinstance(reply.custom, dict) else {}
-        thinking_cfg = body.get("thinking") if isinstance(body.get("thinking"), dict) else {}
+        thinking_cfg = P.object_field(body, "thinking")
         plan.thinking = extra.get("thinking")
         if plan.thinking is None and thinking_cfg.get("type") == "enabled":
             plan.thinking = "The user asks: " + P._snippet(_last_user_text(messages)) + ". Let me answer directly."
@@ -777,7 +689,7 @@ class FakeCohereServer(FakeOpenAIServer):
                 results = [_text_of(m.get("content")) for m in messages if m.get("role") == "tool"]
                 plan.text = "According to the tool results: " + P._snippet(" ".join(results))
             else:
-                rf = body.get("response_format") if isinstance(body.get("response_format"), dict) else {}
+                rf = P.object_field(body, "response_format")
                 last = P._snippet(_last_user_text(messages))
                 if rf.get("type") == "json_object":
                     schema = rf.get("json_schema")
@@ -806,7 +718,7 @@ class FakeCohereServer(FakeOpenAIServer):
         elif not limited:
             plan.finish_reason = "TOOL_CALL" if plan.calls else "COMPLETE"
         prompt = sum(_tokens(_text_of(m.get("content"))) + 3 for m in messages) + sum(
-            _tokens(_dumps(t).decode()) for t in body.get("tools") or [])
+            _tokens(P.dumps(t).decode()) for t in body.get("tools") or [])
         output = sum(_tokens(x or "") for x in (plan.text, plan.thinking, plan.tool_plan)) + sum(
             _tokens(a) + 2 for _, _, a in plan.calls)
         plan.usage = {"billed_units": {"input_tokens": prompt, "output_tokens": max(1, output)},
@@ -918,7 +830,7 @@ class FakeCohereServer(FakeOpenAIServer):
             return 384
         return 1024
 
-    def _embed(self, body: Dict[str, Any], kind: str, items: List[str]) -> Dict[str, Any]:
+    def _embedding(self, body: Dict[str, Any], kind: str, items: List[str]) -> Dict[str, Any]:
         dims = self._dims(body)
         raws = [P.embedding_vector_bytes(item, dims) for item in items]
         floats = [list(struct.unpack(f"<{dims}f", raw)) for raw in raws]
@@ -955,7 +867,7 @@ class FakeCohereServer(FakeOpenAIServer):
         out["meta"] = meta
         return out
 
-    def _rerank(self, body: Dict[str, Any]) -> Dict[str, Any]:
+    def _ranking(self, body: Dict[str, Any]) -> Dict[str, Any]:
         scored = rerank_scores(body["query"], body["documents"])
         top_n = body.get("top_n")
         if top_n:

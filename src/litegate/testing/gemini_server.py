@@ -1,9 +1,9 @@
 """A fake Google Gemini / Vertex AI server (standard library only, plus ``cryptography`` for the
 optional JWT signature check of the token endpoint).
 
-``FakeGeminiServer`` reuses the HTTP/1.1 machinery of :class:`FakeOpenAIServer` (life cycle,
-recording, the behaviour queue, delays, transport faults) and speaks the Gemini wire format on
-both URL layouts:
+``FakeGeminiServer`` is a dialect of the fake-server base (life cycle, recording, the behaviour
+queue, delays, transport faults as in :class:`FakeOpenAIServer`) and speaks the Gemini wire format
+on both URL layouts:
 
 * Gemini API (AI Studio): ``POST /{v1beta|v1|v1alpha}/models/{model}:{method}``, authorised by the
   ``x-goog-api-key`` header (or a ``?key=`` query);
@@ -48,11 +48,13 @@ import hashlib
 import json
 import re
 import time
+from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 from urllib.parse import parse_qsl
 
 from . import _payloads as P
-from ._server import _Behaviour, _Fault, _merge_headers, _Raw, _Reply, _Stream, FakeOpenAIServer
+from ._server import Answer, Call, Events, FakeServerBase, Invalid, RecordedRequest, Route, Streams, _Raw, _Reply
+from ._server import encode_sse_crlf
 
 __all__ = ["FakeGeminiServer", "GEMINI_FAULT_KINDS", "error_body", "generate_service_account", "sse"]
 
@@ -94,10 +96,6 @@ _TRIGGER = re.compile(r"\b(weather|call)", re.IGNORECASE)
 _FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:\-]{0,127}$")
 _MALFORMED_EVENT = b'data: {"candidates": [{"content": {not json\r\n\r\n'
 
-_STUDIO_PATH = re.compile(r"^/(v1|v1beta|v1alpha)/models/([^/:]+):([A-Za-z]+)$")
-_VERTEX_PATH = re.compile(
-    r"^/(v1|v1beta1)/projects/([^/]+)/locations/([^/]+)/(?:publishers/([^/]+)/models|endpoints)/([^/:]+):([A-Za-z]+)$")
-_MODELS_PATH = re.compile(r"^/(v1|v1beta|v1alpha)/models(?:/([^/:]+))?$")
 
 # what the proto JSON parser accepts (field names after lowerCamel normalisation)
 _REQUEST_FIELDS = frozenset({"model", "contents", "systemInstruction", "tools", "toolConfig", "safetySettings",
@@ -106,6 +104,7 @@ _PART_DATA = frozenset({"text", "inlineData", "fileData", "functionCall", "funct
                         "codeExecutionResult", "toolCall", "toolResponse"})
 _PART_META = frozenset({"thought", "thoughtSignature", "videoMetadata", "partMetadata", "mediaResolution",
                         "mediaProcessing"})
+_PART_FIELDS = _PART_DATA | _PART_META
 _TOOL_FIELDS = frozenset({"functionDeclarations", "googleSearch", "googleSearchRetrieval", "codeExecution",
                           "urlContext", "googleMaps", "fileSearch", "computerUse", "retrieval", "enterpriseWebSearch",
                           "mcpServers"})
@@ -128,10 +127,6 @@ _MODES = frozenset({"MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"})
 _TASK_TYPES = frozenset({"TASK_TYPE_UNSPECIFIED", "UNSPECIFIED", "RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT",
                          "SEMANTIC_SIMILARITY", "CLASSIFICATION", "CLUSTERING", "QUESTION_ANSWERING",
                          "FACT_VERIFICATION", "CODE_RETRIEVAL_QUERY"})
-
-
-def _dumps(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def _camel(name: str) -> str:
@@ -163,12 +158,7 @@ def error_body(status: int, message: Optional[str] = None, status_name: Optional
     return {"error": err}
 
 
-def sse(obj: Any) -> bytes:
-    """One SSE event as Google frames it: ``data: <json>`` and a CRLF blank line, no event name."""
-    if isinstance(obj, (bytes, bytearray, memoryview)):
-        return bytes(obj)
-    text = obj if isinstance(obj, str) else json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
-    return b"data: " + text.encode("utf-8") + b"\r\n\r\n"
+sse = encode_sse_crlf  # one event as Google frames it: ``data: <json>`` and a CRLF blank line, no event name
 
 
 def _b64url_decode(text: str) -> bytes:
@@ -210,35 +200,34 @@ def generate_service_account(token_uri: str, project_id: str = "fake-project",
 # ---------------------------------------------------------------------------------------------
 
 
-class _Invalid(Exception):
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
-
-
-def _unknown(name: str, where: str) -> _Invalid:
+def _unknown(name: str, where: str) -> Invalid:
     at = f" at '{where}'" if where else ""
-    return _Invalid(f'Invalid JSON payload received. Unknown name "{name}"{at}: Cannot find field.')
+    return Invalid(f'Invalid JSON payload received. Unknown name "{name}"{at}: Cannot find field.')
+
+
+def _only_known(fields: Any, allowed: Any, where: str) -> None:
+    """Reject the first field name that is not in ``allowed`` as the proto JSON parser does."""
+    for key in fields:
+        if key not in allowed:
+            raise _unknown(key, where)
 
 
 def _check_schema(schema: Any, where: str, vertex: bool) -> None:
     if not isinstance(schema, dict):
-        raise _Invalid(f"Invalid JSON payload received. Expected an object at '{where}'.")
+        raise Invalid(f"Invalid JSON payload received. Expected an object at '{where}'.")
     allowed = _VERTEX_SCHEMA_FIELDS if vertex else _SCHEMA_FIELDS
-    for key in _norm(schema):
-        if key not in allowed:
-            raise _unknown(key, where)
+    _only_known(_norm(schema), allowed, where)
     s = _norm(schema)
     typ = s.get("type")
     if typ is not None and (not isinstance(typ, str) or typ.upper() not in _SCHEMA_TYPES):
-        raise _Invalid(f"Invalid value at '{where}.type' "
+        raise Invalid(f"Invalid value at '{where}.type' "
                        f"(type.googleapis.com/google.ai.generativelanguage.v1beta.Type), {json.dumps(typ)}")
     props = s.get("properties")
     if props is not None:
         if not isinstance(props, dict):
-            raise _Invalid(f"Invalid JSON payload received. Expected an object at '{where}.properties'.")
+            raise Invalid(f"Invalid JSON payload received. Expected an object at '{where}.properties'.")
         if not props and isinstance(typ, str) and typ.upper() == "OBJECT":
-            raise _Invalid(f"* GenerateContentRequest.{where}.properties: should be non-empty for OBJECT type")
+            raise Invalid(f"* GenerateContentRequest.{where}.properties: should be non-empty for OBJECT type")
         for name, sub in props.items():
             _check_schema(sub, f"{where}.properties[{name}].value", vertex)
     if s.get("items") is not None:
@@ -247,7 +236,7 @@ def _check_schema(schema: Any, where: str, vertex: bool) -> None:
         _check_schema(sub, f"{where}.any_of[{i}]", vertex)
     enum = s.get("enum")
     if enum is not None and (not isinstance(enum, list) or not all(isinstance(v, str) for v in enum)):
-        raise _Invalid(f"Invalid value at '{where}.enum' (TYPE_STRING)")
+        raise Invalid(f"Invalid value at '{where}.enum' (TYPE_STRING)")
     extra = s.get("additionalProperties")
     if isinstance(extra, dict):
         _check_schema(extra, f"{where}.additional_properties", vertex)
@@ -255,74 +244,68 @@ def _check_schema(schema: Any, where: str, vertex: bool) -> None:
 
 def _check_part(part: Any, where: str) -> None:
     if not isinstance(part, dict):
-        raise _Invalid(f"Invalid JSON payload received. Expected an object at '{where}'.")
+        raise Invalid(f"Invalid JSON payload received. Expected an object at '{where}'.")
     p = _norm(part)
-    for key in p:
-        if key not in _PART_DATA and key not in _PART_META:
-            raise _unknown(key, where)
+    _only_known(p, _PART_FIELDS, where)
     data = [k for k in p if k in _PART_DATA]
     if len(data) != 1:
-        raise _Invalid(f"* GenerateContentRequest.{where}.data: required oneof field 'data' must have one initialized "
+        raise Invalid(f"* GenerateContentRequest.{where}.data: required oneof field 'data' must have one initialized "
                        "field")
     kind = data[0]
     value = _norm(p[kind])
     if kind == "text" and not isinstance(p["text"], str):
-        raise _Invalid(f"Invalid value at '{where}.text' (TYPE_STRING)")
+        raise Invalid(f"Invalid value at '{where}.text' (TYPE_STRING)")
     if kind == "inlineData":
         if not isinstance(value, dict) or not isinstance(value.get("mimeType"), str) or not isinstance(
                 value.get("data"), str):
-            raise _Invalid(f"* GenerateContentRequest.{where}.inline_data: mime_type and data are required")
+            raise Invalid(f"* GenerateContentRequest.{where}.inline_data: mime_type and data are required")
         data = value["data"]
         try:  # proto JSON takes standard or URL-safe base64
             base64.b64decode(data.replace("-", "+").replace("_", "/"), validate=True)
         except (ValueError, TypeError):
-            raise _Invalid(f"Invalid value at '{where}.inline_data.data' (TYPE_BYTES), Base64 decoding "
+            raise Invalid(f"Invalid value at '{where}.inline_data.data' (TYPE_BYTES), Base64 decoding "
                            "failed") from None
     elif kind == "fileData":
         if not isinstance(value, dict) or not isinstance(value.get("fileUri"), str) or not value["fileUri"]:
-            raise _Invalid(f"* GenerateContentRequest.{where}.file_data.file_uri: file_uri is required")
+            raise Invalid(f"* GenerateContentRequest.{where}.file_data.file_uri: file_uri is required")
     elif kind == "functionCall":
         if not isinstance(value, dict) or not isinstance(value.get("name"), str) or not value["name"]:
-            raise _Invalid(f"* GenerateContentRequest.{where}.function_call.name: name is required")
+            raise Invalid(f"* GenerateContentRequest.{where}.function_call.name: name is required")
         if value.get("args") is not None and not isinstance(value["args"], dict):
-            raise _Invalid(f"Invalid value at '{where}.function_call.args' "
+            raise Invalid(f"Invalid value at '{where}.function_call.args' "
                            "(type.googleapis.com/google.protobuf.Struct)")
     elif kind == "functionResponse":
         if not isinstance(value, dict) or not isinstance(value.get("name"), str) or not value["name"]:
-            raise _Invalid(f"* GenerateContentRequest.{where}.function_response.name: name is required")
+            raise Invalid(f"* GenerateContentRequest.{where}.function_response.name: name is required")
         if not isinstance(value.get("response"), dict):
-            raise _Invalid(f"Invalid value at '{where}.function_response.response' "
+            raise Invalid(f"Invalid value at '{where}.function_response.response' "
                            "(type.googleapis.com/google.protobuf.Struct)")
 
 
 def check_request(body: Any, vertex: bool) -> List[Dict[str, Any]]:
-    """Validate a GenerateContentRequest like the API does; returns its contents or raises ``_Invalid``."""
+    """Validate a GenerateContentRequest like the API does; returns its contents or raises ``Invalid``."""
     if not isinstance(body, dict):
-        raise _Invalid("Invalid JSON payload received. Expected an object.")
+        raise Invalid("Invalid JSON payload received. Expected an object.")
     b = _norm(body)
-    for key in b:
-        if key not in _REQUEST_FIELDS:
-            raise _unknown(key, "")
+    _only_known(b, _REQUEST_FIELDS, "")
     contents = b.get("contents")
     if not isinstance(contents, list) or not contents:
-        raise _Invalid("* GenerateContentRequest.contents: contents is not specified")
+        raise Invalid("* GenerateContentRequest.contents: contents is not specified")
     roles = ("user", "model") if vertex else ("user", "model", "function")
     for i, content in enumerate(contents):
         where = f"contents[{i}]"
         if not isinstance(content, dict):
-            raise _Invalid(f"Invalid JSON payload received. Expected an object at '{where}'.")
+            raise Invalid(f"Invalid JSON payload received. Expected an object at '{where}'.")
         c = _norm(content)
-        for key in c:
-            if key not in ("role", "parts"):
-                raise _unknown(key, where)
+        _only_known(c, ("role", "parts"), where)
         role = c.get("role")
         if role is None and vertex:
-            raise _Invalid(f"Please use a valid role: user, model. ({where}.role is required)")
+            raise Invalid(f"Please use a valid role: user, model. ({where}.role is required)")
         if role is not None and role not in roles:
-            raise _Invalid(f"Please use a valid role: {', '.join(roles)}.")
+            raise Invalid(f"Please use a valid role: {', '.join(roles)}.")
         parts = c.get("parts")
         if not isinstance(parts, list) or not parts:
-            raise _Invalid(f"* GenerateContentRequest.{where}.parts: contents.parts must not be empty.")
+            raise Invalid(f"* GenerateContentRequest.{where}.parts: contents.parts must not be empty.")
         for j, part in enumerate(parts):
             _check_part(part, f"{where}.parts[{j}]")
     _check_pairing(contents)
@@ -330,7 +313,7 @@ def check_request(body: Any, vertex: bool) -> List[Dict[str, Any]]:
     if system is not None:
         s = _norm(system) if isinstance(system, dict) else None
         if s is None or not isinstance(s.get("parts"), list) or set(s) - {"parts", "role"}:
-            raise _Invalid("Invalid JSON payload received. 'system_instruction' must be a Content with parts.")
+            raise Invalid("Invalid JSON payload received. 'system_instruction' must be a Content with parts.")
         for j, part in enumerate(s["parts"]):
             _check_part(part, f"system_instruction.parts[{j}]")
     names = _check_tools(b.get("tools"), vertex)
@@ -338,27 +321,27 @@ def check_request(body: Any, vertex: bool) -> List[Dict[str, Any]]:
     if cfg is not None:
         fcc = _norm(_norm(cfg).get("functionCallingConfig") or {}) if isinstance(cfg, dict) else None
         if fcc is None:
-            raise _Invalid("Invalid JSON payload received. 'tool_config' must be an object.")
+            raise Invalid("Invalid JSON payload received. 'tool_config' must be an object.")
         mode = fcc.get("mode", "AUTO")
         if mode not in _MODES:
-            raise _Invalid(f"Invalid value at 'tool_config.function_calling_config.mode' "
+            raise Invalid(f"Invalid value at 'tool_config.function_calling_config.mode' "
                            f"(type.googleapis.com/google.ai.generativelanguage.v1beta.FunctionCallingConfig.Mode), "
                            f"{json.dumps(mode)}")
         allowed = fcc.get("allowedFunctionNames")
         if allowed:
             if mode not in ("ANY", "VALIDATED"):
-                raise _Invalid("* GenerateContentRequest.tool_config.function_calling_config.allowed_function_names: "
+                raise Invalid("* GenerateContentRequest.tool_config.function_calling_config.allowed_function_names: "
                                "only allowed when mode is ANY")
             for name in allowed:
                 if name not in names:
-                    raise _Invalid("* GenerateContentRequest.tool_config.function_calling_config."
+                    raise Invalid("* GenerateContentRequest.tool_config.function_calling_config."
                                    f"allowed_function_names: function {name!r} is not declared")
     _check_generation(b.get("generationConfig"), vertex)
     settings = b.get("safetySettings")
     if settings is not None:
         if not isinstance(settings, list) or not all(
                 isinstance(s, dict) and set(_norm(s)) <= {"category", "threshold", "method"} for s in settings):
-            raise _Invalid("Invalid JSON payload received. 'safety_settings' must be a list of {category, threshold}.")
+            raise Invalid("Invalid JSON payload received. 'safety_settings' must be a list of {category, threshold}.")
     return contents
 
 
@@ -371,7 +354,7 @@ def _check_pairing(contents: List[Any]) -> None:
         prev = _norm(contents[i - 1]).get("parts") if i > 0 else []
         calls = sum(1 for p in prev or () if "functionCall" in _norm(p))
         if calls != responses:
-            raise _Invalid("Please ensure that the number of function response parts is equal to the number of "
+            raise Invalid("Please ensure that the number of function response parts is equal to the number of "
                            "function call parts of the function call turn.")
 
 
@@ -380,31 +363,27 @@ def _check_tools(tools: Any, vertex: bool) -> set:
     if tools is None:
         return names
     if not isinstance(tools, list):
-        raise _Invalid("Invalid JSON payload received. 'tools' must be a list.")
+        raise Invalid("Invalid JSON payload received. 'tools' must be a list.")
     for i, tool in enumerate(tools):
         if not isinstance(tool, dict):
-            raise _Invalid(f"Invalid JSON payload received. Expected an object at 'tools[{i}]'.")
+            raise Invalid(f"Invalid JSON payload received. Expected an object at 'tools[{i}]'.")
         t = _norm(tool)
-        for key in t:
-            if key not in _TOOL_FIELDS:
-                raise _unknown(key, f"tools[{i}]")
+        _only_known(t, _TOOL_FIELDS, f"tools[{i}]")
         for j, decl in enumerate(t.get("functionDeclarations") or ()):
             where = f"tools[{i}].function_declarations[{j}]"
             d = _norm(decl) if isinstance(decl, dict) else None
             if d is None:
-                raise _Invalid(f"Invalid JSON payload received. Expected an object at '{where}'.")
-            for key in d:
-                if key not in _DECLARATION_FIELDS:
-                    raise _unknown(key, where)
+                raise Invalid(f"Invalid JSON payload received. Expected an object at '{where}'.")
+            _only_known(d, _DECLARATION_FIELDS, where)
             name = d.get("name")
             if not isinstance(name, str) or not _FUNCTION_NAME.match(name):
-                raise _Invalid(f"* GenerateContentRequest.{where}.name: Invalid function name. Must start with a "
+                raise Invalid(f"* GenerateContentRequest.{where}.name: Invalid function name. Must start with a "
                                "letter or an underscore. Must be a-z, A-Z, 0-9, or contain underscores, dots, colons "
                                "and dashes, with a maximum length of 128.")
             names.add(name)
             if d.get("parameters") is not None:
                 if d.get("parametersJsonSchema") is not None:
-                    raise _Invalid(f"* GenerateContentRequest.{where}: parameters and parameters_json_schema are "
+                    raise Invalid(f"* GenerateContentRequest.{where}: parameters and parameters_json_schema are "
                                    "mutually exclusive")
                 _check_schema(d["parameters"], f"{where}.parameters", vertex)
     return names
@@ -414,11 +393,9 @@ def _check_generation(gen: Any, vertex: bool) -> None:
     if gen is None:
         return
     if not isinstance(gen, dict):
-        raise _Invalid("Invalid JSON payload received. 'generation_config' must be an object.")
+        raise Invalid("Invalid JSON payload received. 'generation_config' must be an object.")
     g = _norm(gen)
-    for key in g:
-        if key not in _GENERATION_FIELDS:
-            raise _unknown(key, "generation_config")
+    _only_known(g, _GENERATION_FIELDS, "generation_config")
     for key, lo, hi in (("temperature", 0, 2), ("topP", 0, 1), ("candidateCount", 1, 8), ("maxOutputTokens", 1, None),
                         ("logprobs", 0, 20)):
         value = g.get(key)
@@ -426,29 +403,27 @@ def _check_generation(gen: Any, vertex: bool) -> None:
             continue
         number = not isinstance(value, bool) and isinstance(value, (int, float))
         if not number or value < lo or (hi is not None and value > hi):
-            raise _Invalid(f"* GenerateContentRequest.generation_config.{key}: value {value!r} is out of range")
+            raise Invalid(f"* GenerateContentRequest.generation_config.{key}: value {value!r} is out of range")
     stops = g.get("stopSequences")
     if stops is not None and (not isinstance(stops, list) or len(stops) > 5
                               or not all(isinstance(s, str) for s in stops)):
-        raise _Invalid("* GenerateContentRequest.generation_config.stop_sequences: at most 5 strings")
+        raise Invalid("* GenerateContentRequest.generation_config.stop_sequences: at most 5 strings")
     if g.get("responseSchema") is not None or g.get("responseJsonSchema") is not None:
         if g.get("responseSchema") is not None and g.get("responseJsonSchema") is not None:
-            raise _Invalid("* GenerateContentRequest.generation_config: response_schema and response_json_schema are "
+            raise Invalid("* GenerateContentRequest.generation_config: response_schema and response_json_schema are "
                            "mutually exclusive")
         if g.get("responseMimeType") not in ("application/json", "text/x.enum"):
-            raise _Invalid("* GenerateContentRequest.generation_config.response_mime_type: it must be set to "
+            raise Invalid("* GenerateContentRequest.generation_config.response_mime_type: it must be set to "
                            "application/json or text/x.enum when response_schema is set")
         if g.get("responseSchema") is not None:
             _check_schema(g["responseSchema"], "generation_config.response_schema", vertex)
     thinking = g.get("thinkingConfig")
     if thinking is not None:
         if not isinstance(thinking, dict):
-            raise _Invalid("Invalid JSON payload received. 'thinking_config' must be an object.")
-        for key in _norm(thinking):
-            if key not in _THINKING_FIELDS:
-                raise _unknown(key, "generation_config.thinking_config")
+            raise Invalid("Invalid JSON payload received. 'thinking_config' must be an object.")
+        _only_known(_norm(thinking), _THINKING_FIELDS, "generation_config.thinking_config")
     if g.get("responseLogprobs") is not True and g.get("logprobs") is not None:
-        raise _Invalid("* GenerateContentRequest.generation_config.logprobs: logprobs is only valid when "
+        raise Invalid("* GenerateContentRequest.generation_config.logprobs: logprobs is only valid when "
                        "response_logprobs is true")
 
 
@@ -493,16 +468,13 @@ def _signature(text: str) -> str:
     return base64.b64encode(hashlib.sha256(("sig:" + text).encode()).digest() * 2).decode("ascii")
 
 
+@dataclass(eq=False, slots=True)
 class _Plan:
-    __slots__ = ("model", "candidates", "usage", "response_id", "feedback")
-
-    def __init__(self, model: str, candidates: List[Dict[str, Any]], usage: Dict[str, Any], response_id: str,
-                 feedback: Optional[Dict[str, Any]] = None):
-        self.model = model
-        self.candidates = candidates  # [{"parts": [...], "finishReason": ...}]; none when the prompt is blocked
-        self.usage = usage
-        self.response_id = response_id
-        self.feedback = feedback
+    model: str
+    candidates: List[Dict[str, Any]]  # [{"parts": [...], "finishReason": ...}]; none when the prompt is blocked
+    usage: Dict[str, Any]
+    response_id: str
+    feedback: Optional[Dict[str, Any]] = None
 
 
 def _last_user(contents: List[Any]) -> Tuple[str, bool]:
@@ -572,7 +544,7 @@ def _prompt_tokens(body: Dict[str, Any]) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-class FakeGeminiServer(FakeOpenAIServer):
+class FakeGeminiServer(FakeServerBase):
     """A Gemini API + Vertex AI server on 127.0.0.1 for tests, demos and benchmarks.
 
     ``url`` is the ``api_base`` for litegate and the ``base_url`` for ``google-genai``'s
@@ -581,14 +553,28 @@ class FakeGeminiServer(FakeOpenAIServer):
     answers). ``require_token``: Vertex routes need ``Authorization: Bearer <t>`` with ``t`` this
     string, or, when True, a token this server issued and has not expired (401
     ``UNAUTHENTICATED`` otherwise). ``token_lifetime`` is the ``expires_in`` of issued tokens.
+    Faults: ``reset``, ``stall``, ``cut_stream`` (closed mid-stream), ``malformed_stream`` (an
+    event that is not JSON), ``stream_error_event`` (a 503 error object appended to the stream, as
+    Google does) or ``no_finish`` (a clean end without ``finishReason``; ``no_done`` is an alias).
     """
+
+    routes = (
+        Route(r"/token", "_token", shared_queue=False),  # only behaviours queued with path="/token"
+        Route(r"/(?:v1|v1beta|v1alpha)/models(?:/(?P<one>[^/:]+))?", "_models", ("GET",)),
+        Route(r"/(?:v1|v1beta|v1alpha)/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)", "_model_call"),
+        Route(r"/(?:v1|v1beta1)/projects/[^/]+/locations/(?P<location>[^/]+)/(?:publishers/[^/]+/models|endpoints)/"
+              r"(?P<model>[^/:]+):(?P<method>[A-Za-z]+)", "_model_call"),
+    )
+    fault_kinds = GEMINI_FAULT_KINDS
+    streams = Streams(encode=sse, malformed_event=_MALFORMED_EVENT,
+                      error_event=json.dumps(error_body(503), indent=2).encode() + b"\n")
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, require_key: Optional[str] = None,
                  require_token: Union[None, bool, str] = None, default_delay: float = 0.0, record: bool = True,
                  sse_framing: str = "chunked", embedding_dims: int = P.DEFAULT_EMBEDDING_DIMS,
                  token_lifetime: int = 3599) -> None:
-        super().__init__(host, port, require_key=None, default_delay=default_delay, record=record,
-                         sse_framing=sse_framing, embedding_dims=embedding_dims)
+        super().__init__(host, port, default_delay=default_delay, record=record, sse_framing=sse_framing,
+                         embedding_dims=embedding_dims)
         self.api_key = require_key
         self.require_token = require_token
         self.token_lifetime = int(token_lifetime)
@@ -598,19 +584,12 @@ class FakeGeminiServer(FakeOpenAIServer):
         self._trusted_keys: List[Any] = []
 
     @property
-    def base_url(self) -> str:
-        return self.url
-
-    @property
     def token_uri(self) -> str:
         return self.url + "/token"
 
     def vertex_base(self, project: str = "fake-project", location: str = "us-central1") -> str:
         """The Vertex resource prefix on this server (what litegate builds from ``api_base=srv.url``)."""
         return f"{self.url}/v1/projects/{project}/locations/{location}"
-
-    def __repr__(self) -> str:
-        return f"<FakeGeminiServer {self.url} {'running' if self.running else 'stopped'}>"
 
     # -- tokens ------------------------------------------------------------------------------------
 
@@ -634,20 +613,10 @@ class FakeGeminiServer(FakeOpenAIServer):
 
     # -- queueing ------------------------------------------------------------------------------
 
-    def enqueue_error(  # type: ignore[override]
-        self,
-        status: int = 429,
-        count: int = 1,
-        body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
-        headers: Optional[Mapping[str, Optional[str]]] = None,
-        *,
-        message: Optional[str] = None,
-        status_name: Optional[str] = None,
-        reason: Optional[str] = None,
-        retry_delay: Optional[str] = None,
-        delay: float = 0.0,
-        path: Optional[str] = None,
-    ) -> None:
+    def enqueue_error(self, status: int = 429, count: int = 1, body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
+                      headers: Optional[Mapping[str, Optional[str]]] = None, *, message: Optional[str] = None,
+                      status_name: Optional[str] = None, reason: Optional[str] = None,
+                      retry_delay: Optional[str] = None, delay: float = 0.0, path: Optional[str] = None) -> None:
         """Queue ``count`` Google error responses (``google.rpc.Status`` JSON) for ``status``.
 
         ``message`` / ``status_name`` / ``reason`` (an ``ErrorInfo`` reason such as
@@ -657,31 +626,15 @@ class FakeGeminiServer(FakeOpenAIServer):
         if body is None:
             if status == 429 and retry_delay is None:
                 retry_delay = "0s"
-            raw = _dumps(error_body(status, message, status_name, reason, retry_delay))
-        elif isinstance(body, (bytes, bytearray)):
-            raw = bytes(body)
-        elif isinstance(body, str):
-            raw = body.encode("utf-8")
-        else:
-            raw = _dumps(body)
-        hdrs = _merge_headers({"content-type": "application/json; charset=UTF-8"}, headers)
-        self._push(_Raw(int(status), raw, hdrs, float(delay), path) for _ in range(count))
+            body = error_body(status, message, status_name, reason, retry_delay)
+        self._queue_response(status, body, {"content-type": "application/json; charset=UTF-8"}, headers, count, delay,
+                             path)
 
-    def enqueue_reply(  # type: ignore[override]
-        self,
-        content: Optional[str] = "hello",
-        tool_calls: Optional[List[Any]] = None,
-        finish_reason: Optional[str] = None,
-        usage: Optional[Dict[str, Any]] = None,
-        delay: float = 0.0,
-        model: Optional[str] = None,
-        *,
-        thinking: Optional[str] = None,
-        signature: Optional[str] = None,
-        extra: Optional[Dict[str, Any]] = None,
-        count: int = 1,
-        path: Optional[str] = None,
-    ) -> None:
+    def enqueue_reply(self, content: Optional[str] = "hello", tool_calls: Optional[List[Any]] = None,
+                      finish_reason: Optional[str] = None, usage: Optional[Dict[str, Any]] = None,
+                      delay: float = 0.0, model: Optional[str] = None, *, thinking: Optional[str] = None,
+                      signature: Optional[str] = None, extra: Optional[Dict[str, Any]] = None, count: int = 1,
+                      path: Optional[str] = None) -> None:
         """Queue an answer (streamed when the request is a ``streamGenerateContent``).
 
         ``content`` is the text (None / "" for none); ``tool_calls`` items are ``{"name",
@@ -693,74 +646,30 @@ class FakeGeminiServer(FakeOpenAIServer):
         ``citationMetadata``, ``groundingMetadata``, ``logprobsResult`` ...).
         """
         custom = {"thinking": thinking, "signature": signature, "extra": extra}
-        self._push(_Reply(content, tool_calls, finish_reason, usage, float(delay), model, custom, path)
-                   for _ in range(count))
+        self._queue_reply(content, tool_calls, finish_reason, usage, delay, model, custom, count, path)
 
     def enqueue_block(self, reason: str = "SAFETY", message: Optional[str] = None, *, count: int = 1,
                       path: Optional[str] = None) -> None:
         """Queue a blocked prompt: ``promptFeedback.blockReason`` and no candidates (HTTP 200)."""
         custom = {"block": reason, "block_message": message}
-        self._push(_Reply(None, None, None, None, 0.0, None, custom, path) for _ in range(count))
+        self._queue_reply(None, None, None, None, 0.0, None, custom, count, path)
 
-    def enqueue_stream(  # type: ignore[override]
-        self,
-        events: Optional[List[Any]] = None,
-        chunk_delay: float = 0.0,
-        cut_after: Optional[int] = None,
-        *,
-        delay: float = 0.0,
-        status: int = 200,
-        headers: Optional[Mapping[str, Optional[str]]] = None,
-        path: Optional[str] = None,
-    ) -> None:
+    def enqueue_stream(self, events: Optional[List[Any]] = None, chunk_delay: float = 0.0,
+                       cut_after: Optional[int] = None, *, delay: float = 0.0, status: int = 200,
+                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None) -> None:
         """Queue an SSE response: ``dict`` items are ``data: <json>`` events, ``str`` items are sent as
         the data payload, ``bytes`` verbatim (your own framing); ``None`` = the default stream for the
         request. ``cut_after=k`` closes the connection after ``k`` items."""
-        evs = None if events is None else [sse(e) for e in events]
-        self._push([_Stream(evs, float(chunk_delay), False, cut_after, float(delay), int(status),
-                            dict(headers or {}), path)])
+        self._queue_stream(events, chunk_delay, True, cut_after, delay, status, headers, path)
 
-    def enqueue_fault(self, kind: str, *, count: int = 1, path: Optional[str] = None) -> None:
-        """Queue a fault: ``reset``, ``stall``, ``cut_stream`` (closed mid-stream), ``malformed_stream``
-        (an event that is not JSON), ``stream_error_event`` (a 503 error object appended to the
-        stream, as Google does) or ``no_finish`` (a clean end without ``finishReason``; ``no_done``
-        is an alias)."""
-        if kind not in GEMINI_FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(GEMINI_FAULT_KINDS)}")
-        self._push(_Fault(kind, path) for _ in range(count))
+    # -- the dialect's answers -----------------------------------------------------------------
 
-    # -- per-request logic (runs on the server loop) ----------------------------------------------
-
-    def _admit(self, rec: Any) -> Any:
-        with self._lock:
-            if self.record:
-                self._requests.append(rec)
-            self._hits[rec.path] += 1
-            behaviour = self._take(rec)
-            denied = self._deny(rec)
-        if denied is not None:
-            return denied
-        try:
-            return self._resolve(rec, behaviour)
-        except Exception as exc:  # a bug here must still answer the client
-            return self._json(500, error_body(500, f"fake server error: {exc!r}"))
-
-    def _take(self, rec: Any) -> Optional[_Behaviour]:
-        """The first queued behaviour for ``rec``; the token endpoint only takes those queued for it
-        (``path="/token"``), so a queued answer is not spent on a token exchange."""
-        token = rec.path == "/token"
-        q = self._queue
-        for i, b in enumerate(q):
-            if (b.path is None and not token) or (b.path is not None and rec.path.endswith(b.path)):
-                del q[i]
-                return b
-        return None
-
-    def _deny(self, rec: Any) -> Optional[_Raw]:
-        """The auth failure for ``rec`` (called with the lock held), or None."""
-        if rec.path == "/token":
-            return None
-        if _VERTEX_PATH.match(rec.path):
+    def _auth(self, call: Call) -> Optional[_Raw]:
+        """Vertex routes take a bearer token, Gemini API routes an API key; the token endpoint and
+        unknown URLs (Google's HTML 404) take neither."""
+        handler = call.route.handler if call.route is not None else None
+        rec = call.rec
+        if handler == "_model_call" and call.params.get("location") is not None:  # Vertex
             want = self.require_token
             if want is None:
                 return None
@@ -772,115 +681,84 @@ class FakeGeminiServer(FakeOpenAIServer):
             if not ok:
                 return self._json(401, error_body(401, reason="ACCESS_TOKEN_EXPIRED", domain="googleapis.com"))
             return None
-        if self.api_key is None or not (_STUDIO_PATH.match(rec.path) or _MODELS_PATH.match(rec.path.rstrip("/"))):
-            return None  # unknown URLs get Google's HTML 404 whatever the key
+        if self.api_key is None or handler not in ("_model_call", "_models"):
+            return None
         key = rec.headers.get("x-goog-api-key") or rec.query.get("key")
         if not key:
-            return self._json(403, error_body(403, _UNREGISTERED))
+            return self._error(403, _UNREGISTERED)
         if key != self.api_key:
             return self._json(400, error_body(400, "API key not valid. Please pass a valid API key.",
                                               reason="API_KEY_INVALID"))
         return None
 
-    def _json(self, status: int, body: Any, delay: float = 0.0) -> _Raw:
-        headers = {"content-type": "application/json; charset=UTF-8", "server-timing": "gfet4t7; dur=42",
-                   "x-goog-request-id": self._next_id("req-")}
-        return _Raw(status, body if isinstance(body, bytes) else _dumps(body), headers, delay, None)
+    def _headers(self) -> Optional[Dict[str, str]]:
+        return {"content-type": "application/json; charset=UTF-8", "server-timing": "gfet4t7; dur=42",
+                "x-goog-request-id": self._next_id("req-")}
 
-    def _resolve(self, rec: Any, b: Optional[_Behaviour]) -> Any:
-        if b is not None and type(b) is _Raw:
-            return b
-        if type(b) is _Fault and b.kind in ("reset", "stall"):
-            return b
-        if type(b) is _Stream and b.events is not None:
-            return b
-        reply = b if type(b) is _Reply else None
-        delay = reply.delay if reply is not None else self.default_delay
+    def _error(self, status: int, message: str) -> _Raw:
+        return self._json(status, error_body(status, message))
+
+    def _not_found(self, rec: RecordedRequest) -> _Raw:
         path = rec.path.rstrip("/")
-        if path == "/token":
-            return self._token(rec) if rec.method == "POST" else self._json(405, error_body(400, "Method not allowed"))
-        m = _MODELS_PATH.match(path)
-        if m and rec.method == "GET":
-            return self._json(200, self._models(m.group(2)))
-        vertex = False
-        m = _STUDIO_PATH.match(path)
-        if m:
-            model, method = m.group(2), m.group(3)
-        else:
-            m = _VERTEX_PATH.match(path)
-            if m is None:
-                return _Raw(404, _NOT_FOUND_HTML % path.encode(), {"content-type": "text/html; charset=UTF-8"}, 0.0,
-                            None)
-            vertex = True
-            model, method = m.group(5), m.group(6)
-        if rec.method != "POST":
-            return self._json(404, error_body(404, f"Method {rec.method} not found for {path}"))
-        if rec.json is None:
-            return self._json(400, error_body(400, "Invalid JSON payload received. Unexpected end of string."))
-        if reply is not None and reply.model:
-            model = reply.model
-        if method in ("embedContent", "batchEmbedContents", "predict"):
-            return self._embed(rec.json, model, method, vertex, delay)
-        if method == "countTokens":
-            body = rec.json if isinstance(rec.json, dict) else {}
-            inner = body.get("generateContentRequest") or body
-            return self._json(200, {"totalTokens": _prompt_tokens(inner if isinstance(inner, dict) else {})})
-        if method not in ("generateContent", "streamGenerateContent"):
-            return self._json(404, error_body(404, f"Method {method} not found."))
-        try:
-            check_request(rec.json, vertex)
-        except _Invalid as e:
-            return self._json(e.status, error_body(e.status, str(e)), delay)
-        plan = self._plan(_norm(rec.json), model, reply)
-        if method == "generateContent":
-            return self._json(200, self._response(plan, len(plan.candidates), final=True), delay)
-        events = self._events(plan)
-        if rec.query.get("alt") != "sse":  # without alt=sse Google streams one JSON array
-            return self._json(200, b"[" + b",\r\n".join(_dumps(e) for e in events) + b"]", delay)
-        raw = [sse(e) for e in events]
-        if type(b) is _Stream:
-            return _Stream(raw, b.chunk_delay, False, b.cut_after, b.delay, b.status, b.headers, b.path)
-        if type(b) is _Fault:
-            return self._fault(b.kind, events, raw)
-        return _Stream(raw, 0.0, False, None, delay, 200, {}, None)
+        return _Raw(404, _NOT_FOUND_HTML % path.encode(), {"content-type": "text/html; charset=UTF-8"})
 
-    def _fault(self, kind: str, events: List[Dict[str, Any]], raw: List[bytes]) -> _Stream:
-        if kind == "cut_stream":
-            return _Stream(raw, 0.0, False, max(1, min(2, len(raw) - 1)), 0.0, 200, {}, None)
-        if kind == "malformed_stream":
-            return _Stream(raw[:1] + [_MALFORMED_EVENT], 0.0, False, None, 0.0, 200, {}, None)
-        if kind == "stream_error_event":
-            err = json.dumps(error_body(503), indent=2).encode() + b"\n"
-            return _Stream(raw[: max(1, min(2, len(raw) - 1))] + [err], 0.0, False, None, 0.0, 200, {}, None)
-        last = json.loads(json.dumps(events[-1]))  # no_finish / no_done: the last event without finishReason
-        for cand in last.get("candidates") or ():
-            cand.pop("finishReason", None)
-        return _Stream(raw[:-1] + [sse(last)], 0.0, False, None, 0.0, 200, {}, None)
+    def _wrong_method(self, rec: RecordedRequest, route: Route) -> _Raw:
+        if route.handler == "_token":
+            return self._json(405, error_body(400, "Method not allowed"))
+        if route.handler == "_models":
+            return self._not_found(rec)
+        return self._error(404, f"Method {rec.method} not found for {rec.path.rstrip('/')}")
 
-    def _default_events(self, rec: Any) -> List[bytes]:
-        body = rec.json if isinstance(rec.json, dict) else {}
-        if not body.get("contents"):
-            body = {"contents": [{"role": "user", "parts": [{"text": "hello"}]}]}
-        return [sse(e) for e in self._events(self._plan(_norm(body), DEFAULT_MODEL, None))][:-1]
+    # -- routes --------------------------------------------------------------------------------
 
-    def _models(self, one: Optional[str]) -> Dict[str, Any]:
+    def _models(self, call: Call) -> Answer:
         def model(mid: str) -> Dict[str, Any]:
             methods = ["embedContent", "batchEmbedContents"] if "embedding" in mid else [
                 "generateContent", "streamGenerateContent", "countTokens"]
             return {"name": f"models/{mid}", "version": "001", "displayName": mid, "inputTokenLimit": 1048576,
                     "outputTokenLimit": 65536, "supportedGenerationMethods": methods}
 
-        if one:
-            return model(one)
-        return {"models": [model(m) for m in MODEL_IDS]}
+        one = call.params.get("one")
+        return self._json(200, model(one) if one else {"models": [model(m) for m in MODEL_IDS]})
+
+    def _model_call(self, call: Call) -> Answer:
+        """``models/{model}:{method}`` on either layout."""
+        rec, reply = call.rec, call.reply
+        vertex = call.params.get("location") is not None
+        model, method = call.params["model"], call.params["method"]
+        if rec.json is None:
+            raise Invalid("Invalid JSON payload received. Unexpected end of string.")
+        if reply is not None and reply.model:
+            model = reply.model
+        if method in ("embedContent", "batchEmbedContents", "predict"):
+            return self._json(200, self._embed(rec.json, model, method, vertex))
+        if method == "countTokens":
+            body = rec.json if isinstance(rec.json, dict) else {}
+            inner = body.get("generateContentRequest") or body
+            return self._json(200, {"totalTokens": _prompt_tokens(inner if isinstance(inner, dict) else {})})
+        if method not in ("generateContent", "streamGenerateContent"):
+            raise Invalid(f"Method {method} not found.", 404)
+        check_request(rec.json, vertex)
+        plan = self._plan(_norm(rec.json), model, reply)
+        if method == "generateContent":
+            return self._json(200, self._response(plan, len(plan.candidates), final=True))
+        events = self._events(plan)
+        if rec.query.get("alt") != "sse":  # without alt=sse Google streams one JSON array
+            return self._json(200, b"[" + b",\r\n".join(P.dumps(e) for e in events) + b"]")
+        last = json.loads(json.dumps(events[-1]))  # the last event without finishReason: no_finish
+        for cand in last.get("candidates") or ():
+            cand.pop("finishReason", None)
+        raw = [sse(e) for e in events]
+        return Events(raw, unfinished=raw[:-1] + [sse(last)])
 
     # -- OAuth token endpoint ----------------------------------------------------------------------
 
     def _token_error(self, error: str, description: str, status: int = 400) -> _Raw:
-        return _Raw(status, _dumps({"error": error, "error_description": description}),
+        return _Raw(status, P.dumps({"error": error, "error_description": description}),
                     {"content-type": "application/json; charset=utf-8"}, 0.0, None)
 
-    def _token(self, rec: Any) -> _Raw:
+    def _token(self, call: Call) -> Answer:
+        rec = call.rec
         if "application/x-www-form-urlencoded" not in (rec.headers.get("content-type") or ""):
             return self._token_error("invalid_request",
                                      "Invalid Content-Type: expected application/x-www-form-urlencoded")
@@ -901,7 +779,7 @@ class FakeGeminiServer(FakeOpenAIServer):
             self.token_grants.append(claims)
             self.issued_tokens.append(token)
             self._valid_tokens.add(token)
-        return _Raw(200, _dumps({"access_token": token, "expires_in": self.token_lifetime, "token_type": "Bearer"}),
+        return _Raw(200, P.dumps({"access_token": token, "expires_in": self.token_lifetime, "token_type": "Bearer"}),
                     {"content-type": "application/json; charset=utf-8"}, 0.0, None)
 
     def _check_assertion(self, assertion: str) -> Union[Dict[str, Any], _Raw]:
@@ -968,9 +846,7 @@ class FakeGeminiServer(FakeOpenAIServer):
         answer: Optional[str]
         if reply is not None:
             answer = reply.content
-            for name, args, cid in P.normalize_tool_calls(reply.tool_calls or []):
-                value = json.loads(args) if args else {}
-                calls.append((name, value if isinstance(value, dict) else {"value": value}, cid))
+            calls = P.tool_call_objects(reply.tool_calls or [])
             finish = reply.finish_reason or "STOP"
         else:
             calls = [(name, args, None) for name, args in _choose_calls(body, text, answered)]
@@ -1080,12 +956,11 @@ class FakeGeminiServer(FakeOpenAIServer):
 
     # -- embeddings ----------------------------------------------------------------------------------
 
-    def _vector(self, text: str, dims: Any) -> Union[List[float], _Raw]:
+    def _vector(self, text: str, dims: Any) -> List[float]:
         if dims is None:
             dims = self.embedding_dims
         if isinstance(dims, bool) or not isinstance(dims, int) or not 1 <= dims <= 3072:
-            return self._json(400, error_body(400, "* EmbedContentRequest.output_dimensionality: must be between 1 "
-                                                   "and 3072"))
+            raise Invalid("* EmbedContentRequest.output_dimensionality: must be between 1 and 3072")
         return P.embedding_vector(text, dims)
 
     @staticmethod
@@ -1100,76 +975,58 @@ class FakeGeminiServer(FakeOpenAIServer):
             return None
         return " ".join(texts)
 
-    def _embed_one(self, req: Any, where: str, vertex: bool, model: str,
-                   batch: bool) -> Union[Tuple[List[float], int], _Raw]:
+    def _embed_one(self, req: Any, where: str, vertex: bool, model: str, batch: bool) -> Tuple[List[float], int]:
         if not isinstance(req, dict):
-            return self._json(400, error_body(400, f"Invalid JSON payload received. Expected an object at '{where}'."))
+            raise Invalid(f"Invalid JSON payload received. Expected an object at '{where}'.")
         r = _norm(req)
         allowed = {"content", "embedContentConfig", "autoTruncate", "title", "taskType", "outputDimensionality"} \
             if vertex else {"model", "content", "taskType", "title", "outputDimensionality", "embedContentConfig"}
-        for key in r:
-            if key not in allowed:
-                return self._json(400, error_body(400, str(_unknown(key, where))))
-        if not vertex and batch:
-            if r.get("model") != f"models/{model}":
-                return self._json(400, error_body(400, f"* BatchEmbedContentsRequest.{where}.model: the model of "
-                                                       f"each request must be models/{model}"))
+        _only_known(r, allowed, where)
+        if not vertex and batch and r.get("model") != f"models/{model}":
+            raise Invalid(f"* BatchEmbedContentsRequest.{where}.model: the model of each request must be "
+                          f"models/{model}")
         text = self._content_text(r.get("content"))
         if text is None:
-            return self._json(400, error_body(400, f"* EmbedContentRequest.{where}.content: content with text parts "
-                                                   "is required"))
+            raise Invalid(f"* EmbedContentRequest.{where}.content: content with text parts is required")
         config = _norm(r.get("embedContentConfig") or {})
         task = config.get("taskType", r.get("taskType"))
         if task is not None and task not in _TASK_TYPES:
-            return self._json(400, error_body(400, f"Invalid value at '{where}.task_type', {json.dumps(task)}"))
+            raise Invalid(f"Invalid value at '{where}.task_type', {json.dumps(task)}")
         vec = self._vector(text, config.get("outputDimensionality", r.get("outputDimensionality")))
-        if isinstance(vec, _Raw):
-            return vec
         return vec, max(1, _tokens(text))
 
-    def _embed(self, body: Any, model: str, method: str, vertex: bool, delay: float) -> _Raw:
+    def _embed(self, body: Any, model: str, method: str, vertex: bool) -> Dict[str, Any]:
         if not isinstance(body, dict):
-            return self._json(400, error_body(400, "Invalid JSON payload received. Expected an object."))
+            raise Invalid("Invalid JSON payload received. Expected an object.")
         if method == "predict":
             if not vertex:
-                return self._json(404, error_body(404, "Method predict not found."))
+                raise Invalid("Method predict not found.", 404)
             instances = body.get("instances")
             if not isinstance(instances, list) or not instances:
-                return self._json(400, error_body(400, "instances is required"))
-            params = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+                raise Invalid("instances is required")
+            params = P.object_field(body, "parameters")
             predictions = []
             for inst in instances:
                 if not isinstance(inst, dict) or not isinstance(inst.get("content"), str):
-                    return self._json(400, error_body(400, "Each instance needs a 'content' string."))
+                    raise Invalid("Each instance needs a 'content' string.")
                 vec = self._vector(inst["content"], params.get("outputDimensionality"))
-                if isinstance(vec, _Raw):
-                    return vec
                 predictions.append({"embeddings": {"values": vec, "statistics": {
                     "token_count": max(1, _tokens(inst["content"])), "truncated": False}}})
             chars = sum(len(i["content"]) for i in instances)
-            return self._json(200, {"predictions": predictions, "metadata": {"billableCharacterCount": chars}}, delay)
+            return {"predictions": predictions, "metadata": {"billableCharacterCount": chars}}
         if method == "batchEmbedContents":
             requests = body.get("requests")
             if not isinstance(requests, list) or not requests:
-                return self._json(400, error_body(400, "* BatchEmbedContentsRequest.requests: requests is required"))
-            values = []
-            tokens = 0
-            for i, req in enumerate(requests):
-                res = self._embed_one(req, f"requests[{i}]", vertex, model, True)
-                if isinstance(res, _Raw):
-                    return res
-                values.append({"values": res[0]})
-                tokens += res[1]
-            out: Dict[str, Any] = {"embeddings": values}
+                raise Invalid("* BatchEmbedContentsRequest.requests: requests is required")
+            results = [self._embed_one(req, f"requests[{i}]", vertex, model, True) for i, req in enumerate(requests)]
+            out: Dict[str, Any] = {"embeddings": [{"values": vec} for vec, _ in results]}
             if vertex:
+                tokens = sum(n for _, n in results)
                 out["usageMetadata"] = {"promptTokenCount": tokens, "totalTokenCount": tokens}
-            return self._json(200, out, delay)
-        res = self._embed_one(body, "", vertex, model, False)
-        if isinstance(res, _Raw):
-            return res
-        one: Dict[str, Any] = {"embedding": {"values": res[0]}}
+            return out
+        vec, tokens = self._embed_one(body, "", vertex, model, False)
+        one: Dict[str, Any] = {"embedding": {"values": vec}}
         if vertex:
-            one["usageMetadata"] = {"promptTokenCount": res[1], "totalTokenCount": res[1]}
+            one["usageMetadata"] = {"promptTokenCount": tokens, "totalTokenCount": tokens}
             one["truncated"] = False
-        return self._json(200, one, delay)
-
+        return one

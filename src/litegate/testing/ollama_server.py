@@ -1,7 +1,7 @@
 """A fake Ollama server: /api/chat, /api/generate (JSON and NDJSON streams), /api/embed, /api/tags.
 
-It reuses the HTTP/1.1 machinery of :class:`litegate.testing.FakeOpenAIServer` (connection
-handling, request recording, the behaviour queue, delays, faults) and speaks Ollama's wire format
+It is a dialect of the fake-server base (connection handling, request recording, the behaviour
+queue, delays, faults as in :class:`litegate.testing.FakeOpenAIServer`) and speaks Ollama's wire format
 as its API reference documents it:
 
 * ``stream`` defaults to true, as in Ollama: a request without ``"stream": false`` gets an
@@ -28,25 +28,14 @@ Standard library only.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
+from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _payloads as P
-from ._server import (
-    FAULT_KINDS,
-    FakeOpenAIServer,
-    RecordedRequest,
-    _body_bytes,
-    _Connection,
-    _header_bytes,
-    _merge_headers,
-    _Raw,
-    _Reply,
-    _status_line,
-    _Stream,
-)
+from ._server import FAULT_KINDS, Answer, Call, Events, FakeServerBase, Invalid, RecordedRequest, Route, Streams
+from ._server import _Raw, _Reply, ndjson_line
 
 __all__ = ["FakeOllamaServer", "RecordedRequest", "FAULT_KINDS", "DEFAULT_MODELS"]
 
@@ -70,8 +59,8 @@ _DEFAULT_ERRORS = {
 }
 
 
-def _error(message: str) -> bytes:
-    return P.dumps({"error": message})
+def _unknown_model(model: str) -> str:
+    return f'model "{model}" not found, try pulling it first'
 
 
 def _created_at() -> str:
@@ -79,14 +68,6 @@ def _created_at() -> str:
     secs = int(now)
     nanos = int((now - secs) * 1e9)
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs)) + f".{nanos:09d}Z"
-
-
-def _line(obj: Any) -> bytes:
-    if isinstance(obj, (bytes, bytearray, memoryview)):
-        return bytes(obj)
-    if isinstance(obj, str):
-        return obj.encode("utf-8") if obj.endswith("\n") else (obj + "\n").encode("utf-8")
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
 
 
 def _text(content: Any) -> str:
@@ -97,20 +78,17 @@ def _tokens(text: str) -> int:
     return max(1, P.count_tokens(text)) if text else 0
 
 
+@dataclass(eq=False, slots=True)
 class _Plan:
     """What one answer says, shared by the JSON and the NDJSON renderings."""
 
-    __slots__ = ("model", "thinking", "pieces", "tool_calls", "done_reason", "prompt_tokens", "eval_tokens")
-
-    def __init__(self, model: str, thinking: List[str], pieces: List[str], tool_calls: Optional[List[dict]],
-                 done_reason: str, prompt_tokens: int, eval_tokens: int):
-        self.model = model
-        self.thinking = thinking
-        self.pieces = pieces
-        self.tool_calls = tool_calls
-        self.done_reason = done_reason
-        self.prompt_tokens = prompt_tokens
-        self.eval_tokens = eval_tokens
+    model: str
+    thinking: List[str]
+    pieces: List[str]
+    tool_calls: Optional[List[dict]]
+    done_reason: str
+    prompt_tokens: int
+    eval_tokens: int
 
     def final_fields(self, done_reason: Optional[str] = None) -> Dict[str, Any]:
         reason = done_reason or self.done_reason
@@ -142,71 +120,7 @@ def _tool_calls_in(tool_calls: List[Any]) -> List[dict]:
     return out
 
 
-class _OllamaConnection(_Connection):
-    """The OpenAI server's connection, writing NDJSON streams instead of SSE."""
-
-    __slots__ = ()
-
-    def _sse_head(self, keep_alive: bool, status: int = 200,
-                  headers: Optional[Dict[str, str]] = None) -> Tuple[bytes, bool]:
-        """Head of a streamed answer: ``application/x-ndjson``, chunked or close-delimited."""
-        chunked = keep_alive and self.srv.sse_framing == "chunked"
-        h = _merge_headers({"content-type": _NDJSON}, headers)
-        if chunked:
-            h["transfer-encoding"] = "chunked"
-        else:
-            h["connection"] = "close"
-        return _status_line(status) + _header_bytes(h) + b"\r\n", chunked
-
-    def _respond_default(self, rec: RecordedRequest, keep_alive: bool, reply: Optional[_Reply]) -> None:
-        res = self.srv._route(rec, reply)
-        if res[0] == "json":
-            _, status, body, extra = res
-            self._write_json(status, body, extra, keep_alive)
-        elif res[0] == "raw":
-            self._write_raw(res[1], keep_alive)
-        else:
-            self._write_stream_all(res[1], None, keep_alive)
-
-    def _handle_stream(self, rec: RecordedRequest, s: _Stream, keep_alive: bool) -> None:
-        lines = self.srv._default_events(rec) if s.events is None else [_line(e) for e in s.events]
-        plain = s.status == 200 and not s.headers
-        if s.delay <= 0 and s.chunk_delay <= 0 and s.cut_after is None and plain:
-            self._write_stream_all(lines, None, keep_alive)
-            return
-        self._spawn(self._slow_stream(s, lines, keep_alive))
-
-    def _handle_fault(self, rec: RecordedRequest, kind: str, keep_alive: bool) -> None:
-        if kind in ("reset", "stall"):
-            super()._handle_fault(rec, kind, keep_alive)
-            return
-        lines = self.srv._default_events(rec)
-        body = lines[:-1]  # everything before the final "done" object
-        if kind == "cut_stream":
-            keep = max(1, min(3, len(body)))
-            head, chunked = self._sse_head(keep_alive)
-            t = self.transport
-            if t is not None and not self.closed:
-                out = [head]
-                for ln in lines[:keep]:
-                    out.append(b"%x\r\n%s\r\n" % (len(ln), ln) if chunked else ln)
-                t.write(b"".join(out))
-                self._close()
-            return
-        if kind == "malformed_stream":
-            self._write_stream_all(lines[:1] + [_MALFORMED_LINE] + lines[1:], None, keep_alive)
-            return
-        if kind == "stream_error_event":
-            keep = max(1, min(2, len(body)))
-            self._write_stream_all(lines[:keep] + [_line({"error": _MID_STREAM_ERROR})], None, keep_alive)
-            return
-        if kind == "no_done":
-            self._write_stream_all(body, None, keep_alive)
-            return
-        raise ValueError(f"unknown fault kind {kind!r}")
-
-
-class FakeOllamaServer(FakeOpenAIServer):
+class FakeOllamaServer(FakeServerBase):
     """An Ollama-dialect HTTP server on 127.0.0.1 for tests and demos.
 
     Same life cycle and queue as :class:`FakeOpenAIServer` (``start()`` / ``stop()`` / ``with``,
@@ -217,52 +131,30 @@ class FakeOllamaServer(FakeOpenAIServer):
     (as ollama.com does), else 401 ``{"error": "unauthorized"}``.
     """
 
-    def __init__(
-        self,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        *,
-        models: Optional[List[str]] = None,
-        require_key: Optional[str] = None,
-        default_delay: float = 0.0,
-        record: bool = True,
-        sse_framing: str = "chunked",
-        embedding_dims: int = P.DEFAULT_EMBEDDING_DIMS,
-    ) -> None:
+    routes = (
+        Route(r"/", "_running", ()),
+        Route(r"/api/version", "_version", ()),
+        Route(r"/api/tags", "_tags", ("GET",)),
+        Route(r"/api/chat", "_chat"),
+        Route(r"/api/generate", "_generate"),
+        Route(r"/api/embed", "_embed"),
+    )
+    key_headers = (("authorization", "Bearer "), ("api-key", ""))
+    streams = Streams(headers={"content-type": _NDJSON}, encode=ndjson_line, malformed_event=_MALFORMED_LINE,
+                      malformed_keeps_rest=True, error_event=ndjson_line({"error": _MID_STREAM_ERROR}))
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, models: Optional[List[str]] = None,
+                 require_key: Optional[str] = None, default_delay: float = 0.0, record: bool = True,
+                 sse_framing: str = "chunked", embedding_dims: int = P.DEFAULT_EMBEDDING_DIMS) -> None:
         super().__init__(host, port, require_key=require_key, default_delay=default_delay, record=record,
                          sse_framing=sse_framing, embedding_dims=embedding_dims)
         self.models = list(models) if models is not None else None
 
-    @property
-    def base_url(self) -> str:
-        """Ollama's API base is the server root."""
-        return self.url
-
-    def __repr__(self) -> str:
-        return f"<FakeOllamaServer {self.url} {'running' if self.running else 'stopped'}>"
-
-    async def _open(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._loop = loop
-        self._server = await loop.create_server(
-            lambda: _OllamaConnection(self), self.host, self.port, backlog=2048, reuse_address=True
-        )
-        self.port = self._server.sockets[0].getsockname()[1]
-
     # -- queueing (Ollama shapes) ------------------------------------------------------------------
 
-    def enqueue_error(  # type: ignore[override]
-        self,
-        status: int = 500,
-        count: int = 1,
-        body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
-        headers: Optional[Mapping[str, Optional[str]]] = None,
-        *,
-        message: Optional[str] = None,
-        model: Optional[str] = None,
-        delay: float = 0.0,
-        path: Optional[str] = None,
-    ) -> None:
+    def enqueue_error(self, status: int = 500, count: int = 1, body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
+                      headers: Optional[Mapping[str, Optional[str]]] = None, *, message: Optional[str] = None,
+                      model: Optional[str] = None, delay: float = 0.0, path: Optional[str] = None) -> None:
         """Queue ``count`` Ollama error responses ``{"error": message}``.
 
         The default message depends on ``status`` (404 with ``model="x"``:
@@ -272,31 +164,19 @@ class FakeOllamaServer(FakeOpenAIServer):
         if body is None:
             if message is None:
                 if status == 404 and model:
-                    message = f'model "{model}" not found, try pulling it first'
+                    message = _unknown_model(model)
                 else:
                     message = _DEFAULT_ERRORS.get(status, f"error {status}")
-            raw = _error(message)
-        else:
-            raw = _body_bytes(body)
+            body = {"error": message}
         defaults = {"content-type": "application/json; charset=utf-8"}
         if status in (429, 503):
             defaults["retry-after"] = "0"
-        hdrs = _merge_headers(defaults, headers)
-        self._push(_Raw(status, raw, hdrs, delay, path) for _ in range(count))
+        self._queue_response(status, body, defaults, headers, count, delay, path)
 
-    def enqueue_reply(  # type: ignore[override]
-        self,
-        content: Optional[str] = "hello",
-        tool_calls: Optional[List[Any]] = None,
-        done_reason: Optional[str] = None,
-        usage: Optional[Dict[str, Any]] = None,
-        delay: float = 0.0,
-        model: Optional[str] = None,
-        *,
-        thinking: Optional[str] = None,
-        count: int = 1,
-        path: Optional[str] = None,
-    ) -> None:
+    def enqueue_reply(self, content: Optional[str] = "hello", tool_calls: Optional[List[Any]] = None,
+                      done_reason: Optional[str] = None, usage: Optional[Dict[str, Any]] = None, delay: float = 0.0,
+                      model: Optional[str] = None, *, thinking: Optional[str] = None, count: int = 1,
+                      path: Optional[str] = None) -> None:
         """Queue a successful answer (JSON, or NDJSON when the request streams).
 
         ``tool_calls`` items are ``{"name", "arguments": dict|str}`` (optionally ``"id"``) or the
@@ -304,73 +184,71 @@ class FakeOllamaServer(FakeOpenAIServer):
         ``{"prompt_eval_count", "eval_count"}`` (OpenAI's ``prompt_tokens`` /
         ``completion_tokens`` are accepted too); ``thinking`` is sent as the thinking trace.
         """
-        extras = {"thinking": thinking}
-        self._push(
-            _Reply(content, tool_calls, done_reason, usage, float(delay), model, extras, path) for _ in range(count)
-        )
+        self._queue_reply(content, tool_calls, done_reason, usage, delay, model, {"thinking": thinking}, count, path)
 
-    def enqueue_stream(  # type: ignore[override]
-        self,
-        lines: Optional[List[Any]] = None,
-        chunk_delay: float = 0.0,
-        cut_after: Optional[int] = None,
-        *,
-        delay: float = 0.0,
-        status: int = 200,
-        headers: Optional[Mapping[str, Optional[str]]] = None,
-        path: Optional[str] = None,
-    ) -> None:
+    def enqueue_stream(self, lines: Optional[List[Any]] = None, chunk_delay: float = 0.0,
+                       cut_after: Optional[int] = None, *, delay: float = 0.0, status: int = 200,
+                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None) -> None:
         """Queue an NDJSON response: ``dict`` items are JSON lines, ``str`` items are sent as a line
         (newline added), ``bytes`` verbatim (your own framing, e.g. a line split in two); ``None`` =
         the default stream for the request. ``cut_after=k`` closes the connection after ``k``
         items; ``chunk_delay`` sleeps between items, ``delay`` before the headers."""
-        items = None if lines is None else list(lines)
-        self._push([_Stream(items, float(chunk_delay), False, cut_after, float(delay), int(status),
-                            dict(headers or {}), path)])
+        self._queue_stream(lines, chunk_delay, True, cut_after, delay, status, headers, path)
 
-    # -- per-request logic -----------------------------------------------------------------------
+    # -- the dialect's answers -----------------------------------------------------------------
 
-    def _auth_error(self, rec: RecordedRequest) -> bytes:
-        return _error("unauthorized")
+    def _error(self, status: int, message: str) -> _Raw:
+        return self._json(status, {"error": message})
 
-    def _route(self, rec: RecordedRequest, reply: Optional[_Reply]) -> Any:
-        path = rec.path.rstrip("/") or "/"
-        if path == "/":
-            return ("raw", _Raw(200, b"Ollama is running", {"content-type": "text/plain; charset=utf-8"}, 0, None))
-        if path == "/api/version":
-            return ("json", 200, P.dumps({"version": _VERSION}), None)
-        if path == "/api/tags":
-            if rec.method != "GET":
-                return ("raw", _Raw(405, b"405 method not allowed", {"content-type": "text/plain"}, 0, None))
-            return ("json", 200, P.dumps(self._tags()), None)
-        if path not in ("/api/chat", "/api/generate", "/api/embed"):
-            return ("raw", _Raw(404, b"404 page not found", {"content-type": "text/plain"}, 0, None))
-        if rec.method != "POST":
-            return ("raw", _Raw(405, b"405 method not allowed", {"content-type": "text/plain"}, 0, None))
-        body = rec.json
+    def _auth_error(self, rec: RecordedRequest) -> _Raw:
+        return self._error(401, "unauthorized")
+
+    def _not_found(self, rec: RecordedRequest) -> _Raw:
+        return _Raw(404, b"404 page not found", {"content-type": "text/plain"})
+
+    def _wrong_method(self, rec: RecordedRequest, route: Route) -> _Raw:
+        return _Raw(405, b"405 method not allowed", {"content-type": "text/plain"})
+
+    def _request(self, call: Call) -> Tuple[Dict[str, Any], str]:
+        """The body and model of a model request (``reply.model`` wins); Ollama's 400 / 404 otherwise."""
+        body = call.rec.json
         if not isinstance(body, dict):
-            return ("json", 400, _error("invalid character looking for beginning of value"), None)
+            raise Invalid("invalid character looking for beginning of value")
         model = body.get("model")
         if not isinstance(model, str) or not model:
-            return ("json", 400, _error("model is required"), None)
+            raise Invalid("model is required")
         if self.models is not None and model not in self.models and model.split(":")[0] not in self.models:
-            return ("json", 404, _error(f'model "{model}" not found, try pulling it first'), None)
-        if reply is not None and reply.model:
-            model = reply.model
-        if path == "/api/embed":
-            return self._route_embed(body, model)
+            raise Invalid(_unknown_model(model), 404)
+        reply = call.reply
+        return body, reply.model if reply is not None and reply.model else model
+
+    # -- routes --------------------------------------------------------------------------------
+
+    def _running(self, call: Call) -> Answer:
+        return _Raw(200, b"Ollama is running", {"content-type": "text/plain; charset=utf-8"})
+
+    def _version(self, call: Call) -> Answer:
+        return self._json(200, {"version": _VERSION})
+
+    def _chat(self, call: Call) -> Answer:
+        return self._answer_model(call, True)
+
+    def _generate(self, call: Call) -> Answer:
+        return self._answer_model(call, False)
+
+    def _answer_model(self, call: Call, chat: bool) -> Answer:
+        body, model = self._request(call)
         problem = self._check_options(body)
         if problem is None:
-            problem = self._check_chat(body) if path == "/api/chat" else self._check_generate(body)
+            problem = self._check_chat(body) if chat else self._check_generate(body)
         if problem is not None:
-            return ("json", 400, _error(problem), None)
-        chat = path == "/api/chat"
-        plan = self._plan(body, model, chat, reply)
-        if body.get("stream") is False:
-            return ("json", 200, P.dumps(self._single(plan, chat, body)), None)
-        return ("ndjson", self._lines(plan, chat, body))
+            raise Invalid(problem)
+        plan = self._plan(body, model, chat, call.reply)
+        if call.stream or body.get("stream") is not False:
+            return Events(self._lines(plan, chat, body))
+        return self._json(200, self._single(plan, chat, body))
 
-    def _tags(self) -> Dict[str, Any]:
+    def _tags(self, call: Call) -> Answer:
         names = self.models if self.models is not None else list(DEFAULT_MODELS)
         models = []
         for n in names:
@@ -381,7 +259,7 @@ class FakeOllamaServer(FakeOpenAIServer):
                 "details": {"parent_model": "", "format": "gguf", "family": "llama", "families": ["llama"],
                             "parameter_size": "3.2B", "quantization_level": "Q4_K_M"},
             })
-        return {"models": models}
+        return self._json(200, {"models": models})
 
     # -- request checks (what Ollama's Go decoder would reject) ------------------------------------
 
@@ -477,7 +355,7 @@ class FakeOllamaServer(FakeOpenAIServer):
             prompt_tokens = 3 + P.count_tokens(prompt) + P.count_tokens(body.get("system") or "")
             if not prompt:
                 prompt_tokens = 0
-        options = body.get("options") if isinstance(body.get("options"), dict) else {}
+        options = P.object_field(body, "options")
         thinking_text = None
         calls: Optional[List[dict]] = None
         done_reason = "stop"
@@ -561,7 +439,7 @@ class FakeOllamaServer(FakeOpenAIServer):
                 if thinking:
                     obj["thinking"] = thinking
             obj["done"] = False
-            lines.append(_line(obj))
+            lines.append(ndjson_line(obj))
 
         for t in plan.thinking:
             piece(thinking=t)
@@ -577,36 +455,24 @@ class FakeOllamaServer(FakeOpenAIServer):
         final.update(plan.final_fields())
         if not chat and not body.get("raw") and plan.done_reason not in ("load", "unload"):
             final["context"] = [1, 2, 3]
-        lines.append(_line(final))
+        lines.append(ndjson_line(final))
         return lines
 
-    def _route_embed(self, body: Dict[str, Any], model: str) -> Any:
+    def _embed(self, call: Call) -> Answer:
+        body, model = self._request(call)
         value = body.get("input")
         if isinstance(value, str):
             items = [value]
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             items = list(value)
         else:
-            return ("json", 400, _error("invalid input type"), None)
+            raise Invalid("invalid input type")
         dims = body.get("dimensions")
         if dims is None:
             dims = self.embedding_dims
         if isinstance(dims, bool) or not isinstance(dims, int) or not 1 <= dims <= 16384:
-            return ("json", 400, _error("dimensions must be a positive integer"), None)
+            raise Invalid("dimensions must be a positive integer")
         vectors = [P.embedding_vector(item, dims) for item in items]
         tokens = sum(_tokens(item) for item in items)
-        return ("json", 200, P.dumps({"model": model, "embeddings": vectors, "total_duration": 14143917,
-                                      "load_duration": 1019500, "prompt_eval_count": tokens}), None)
-
-    def _default_events(self, rec: RecordedRequest) -> List[bytes]:
-        """NDJSON lines (the last one ``"done": true``) of the default stream for ``rec``."""
-        body = rec.json if isinstance(rec.json, dict) else {}
-        chat = not rec.path.rstrip("/").endswith("/api/generate")
-        model = body.get("model") if isinstance(body.get("model"), str) else "llama3.2"
-        if chat and not body.get("messages"):
-            body = dict(body, messages=[{"role": "user", "content": "hello"}])
-        if not chat and not body.get("prompt"):
-            body = dict(body, prompt="hello")
-        plan = self._plan(body, model, chat, None)
-        return self._lines(plan, chat, body)
-
+        return self._json(200, {"model": model, "embeddings": vectors, "total_duration": 14143917,
+                                "load_duration": 1019500, "prompt_eval_count": tokens})
