@@ -12,9 +12,14 @@ _OPENAI_PARAMS = frozenset(OPENAI_CHAT_COMPLETION_PARAMS) - {"stream", "extra_he
 _ROLES = frozenset({"system", "user", "assistant", "tool", "function", "developer"})
 
 
-def _fail(message: str, model: Any, *, type_error: bool = False) -> Exception:
+def input_error(message: str, model: Any, *, type_error: bool = False) -> Exception:
+    """The exception for bad input found before any request (``InputValidationError``, which is a
+    ``BadRequestError`` and a ``ValueError``; ``InputTypeError`` for a wrong type)."""
     cls = InputTypeError if type_error else InputValidationError
     return cls(message=message, model=model if isinstance(model, str) else None, llm_provider=None)
+
+
+_fail = input_error  # the short name used throughout this module
 
 
 @dataclass(slots=True)

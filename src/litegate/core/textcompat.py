@@ -23,9 +23,9 @@ def chat_call_for(call: TextCall, drop: Any = None) -> ChatCall:
         if isinstance(prompt, list) and len(prompt) == 1 and isinstance(prompt[0], str):
             prompt = prompt[0]
         else:
-            from .call import _fail
+            from .call import input_error
 
-            raise _fail("this provider has no text-completion endpoint: only a single string prompt can be sent "
+            raise input_error("this provider has no text-completion endpoint: only a single string prompt can be sent "
                         "(as one chat message)", call.model)
     params = {k: v for k, v in call.params.items() if k not in ("echo", "best_of", "suffix", "logprobs")}
     dropped = [k for k in ("echo", "best_of", "suffix", "logprobs") if k in call.params]

@@ -64,7 +64,7 @@ from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import dumps, loads
 from ..core.log import log
 from ..types.utils import ModelResponse
-from .base import Dialect, StreamDecoder, max_output_tokens
+from .base import Dialect, StreamDecoder, bad_input, max_output_tokens, plain
 
 ANTHROPIC_VERSION = "2023-06-01"
 JSON_TOOL_NAME = "json_tool_call"
@@ -213,16 +213,7 @@ def supports_structured_output(model: str) -> bool:
 
 
 def _fail(message: str, model: str) -> Exception:
-    from ..core.call import _fail as fail
-
-    return fail(f"anthropic: {message}", model)
-
-
-def _plain(obj: Any) -> Any:
-    dump = getattr(obj, "model_dump", None)
-    if dump is not None:
-        return dump(exclude_none=True)
-    return obj
+    return bad_input(f"anthropic: {message}", model)
 
 
 def _data_url(url: str, model: str) -> tuple[str, str]:
@@ -270,7 +261,7 @@ def _file_block(file: Any, model: str) -> dict:
 
 def _part(part: Any, model: str) -> dict:
     """One OpenAI content part -> one Anthropic content block."""
-    part = _plain(part)
+    part = plain(part)
     kind = part.get("type")
     if kind == "text":
         block: dict = {"type": "text", "text": part.get("text", "")}
@@ -334,7 +325,7 @@ def _assistant_content(msg: dict, model: str) -> Any:
     blocks: list = []
     if thinking:
         for tb in thinking:
-            tb = _plain(tb)
+            tb = plain(tb)
             if isinstance(tb, dict) and tb.get("type") == "thinking":
                 blocks.append({"type": "thinking", "thinking": tb.get("thinking") or "",
                                "signature": tb.get("signature") or ""})
@@ -345,8 +336,8 @@ def _assistant_content(msg: dict, model: str) -> Any:
             continue  # Anthropic rejects empty / whitespace-only text blocks
         blocks.append(b)
     for call in calls or ():
-        call = _plain(call)
-        fn = _plain(call.get("function") or {})
+        call = plain(call)
+        fn = plain(call.get("function") or {})
         name = fn.get("name")
         if not name:
             raise _fail("an assistant tool call has no function name", model)
@@ -438,7 +429,7 @@ def convert_tools(tools: list, model: str) -> list:
     """OpenAI function tools -> Anthropic tools; Anthropic-form and server tools pass through."""
     out = []
     for tool in tools:
-        tool = _plain(tool)
+        tool = plain(tool)
         fn = tool.get("function")
         if tool.get("type") == "function" and isinstance(fn, dict):
             name = fn.get("name")

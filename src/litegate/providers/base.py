@@ -91,7 +91,7 @@ class Dialect:
         return kind in self.endpoints
 
     def refuse(self, kind: str, model: str) -> Exception:
-        from ..core.call import _fail
+        from ..core.call import input_error as _fail
 
         offered = ", ".join(sorted(self.endpoints)) or "none"
         return _fail(f"{self.name} offers no {ENDPOINT_WHAT.get(kind, kind)} (model={model!r}; its endpoints: "
@@ -201,6 +201,21 @@ class Dialect:
         return params
 
 
+def bad_input(message: str, model: str) -> Exception:
+    """The exception for a request a translator cannot express (raised before any request)."""
+    from ..core.call import input_error
+
+    return input_error(message, model)
+
+
+def plain(obj: Any) -> Any:
+    """A pydantic object handed back to us (a message, a tool call) -> its dict; anything else as is."""
+    dump = getattr(obj, "model_dump", None)
+    if dump is not None:
+        return dump(exclude_none=True)
+    return obj
+
+
 def max_output_tokens(params: dict) -> Any:
     """The output-token limit the caller gave (``max_completion_tokens`` wins over ``max_tokens``)."""
     value = params.get("max_completion_tokens")
@@ -304,4 +319,4 @@ class NDJSONStreamDecoder(StreamDecoder):
     framing = NDJSONFramer
 
 
-__all__ = ["Dialect", "Drop", "max_output_tokens", "NDJSONStreamDecoder", "StreamDecoder", "drop_unsupported", "ENDPOINT_WHAT"]
+__all__ = ["Dialect", "Drop", "bad_input", "max_output_tokens", "plain", "NDJSONStreamDecoder", "StreamDecoder", "drop_unsupported", "ENDPOINT_WHAT"]

@@ -134,7 +134,7 @@ from typing import Any
 from ..core.errors import exception_from_response, mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
 from ..core.log import log
-from .base import Dialect, StreamDecoder, drop_unsupported, max_output_tokens
+from .base import Dialect, StreamDecoder, bad_input, drop_unsupported, max_output_tokens, plain
 from ..exceptions import (
     APIError,
     BadRequestError,
@@ -187,16 +187,7 @@ _RERANK_LOCAL = ("rank_fields", "return_documents")
 
 
 def _fail(message: str, model: str) -> Exception:
-    from ..core.call import _fail as fail
-
-    return fail(f"cohere: {message}", model)
-
-
-def _plain(obj: Any) -> Any:
-    dump = getattr(obj, "model_dump", None)
-    if dump is not None:
-        return dump(exclude_none=True)
-    return obj
+    return bad_input(f"cohere: {message}", model)
 
 
 def _compact(value: Any) -> str:
@@ -250,7 +241,7 @@ def _text_items(content: Any, where: str, model: str, *, images: bool) -> list:
     """OpenAI content parts -> Cohere content items (text, and image_url when ``images``)."""
     items: list = []
     for j, part in enumerate(content):
-        part = _plain(part)
+        part = plain(part)
         kind = part.get("type") if isinstance(part, dict) else None
         if kind == "text":
             text = part.get("text")
@@ -277,10 +268,10 @@ def _joined_text(content: Any, where: str, model: str) -> str:
 
 
 def _tool_call_out(tc: Any, where: str, model: str) -> dict:
-    tc = _plain(tc)
+    tc = plain(tc)
     if not isinstance(tc, dict):
         raise _fail(f"{where} must be a dict in OpenAI tool-call form", model)
-    fn = _plain(tc.get("function"))
+    fn = plain(tc.get("function"))
     if not isinstance(fn, dict) or not isinstance(fn.get("name"), str) or not fn["name"]:
         raise _fail(f"{where}.function.name is required", model)
     if not tc.get("id"):
@@ -343,7 +334,7 @@ def _tool_content(content: Any, where: str, model: str) -> list:
         return [{"type": "text", "text": content}]
     items: list = []
     for j, part in enumerate(content):
-        part = _plain(part)
+        part = plain(part)
         kind = part.get("type") if isinstance(part, dict) else None
         if kind == "text" and isinstance(part.get("text"), str):
             items.append({"type": "text", "text": part["text"]})
@@ -359,7 +350,7 @@ def convert_messages(messages: list, model: str) -> list:
     """OpenAI chat messages -> Cohere v2 messages (see the module docstring for the rules)."""
     out: list = []
     for i, msg in enumerate(messages):
-        msg = _plain(msg)
+        msg = plain(msg)
         where = f"messages[{i}]"
         role = msg.get("role")
         content = msg.get("content")
@@ -396,7 +387,7 @@ def convert_tools(tools: list, model: str) -> tuple[list, bool]:
     out: list = []
     strict: list = []
     for i, tool in enumerate(tools):
-        tool = _plain(tool)
+        tool = plain(tool)
         fn = tool.get("function") if isinstance(tool, dict) else None
         if not isinstance(tool, dict) or tool.get("type", "function") != "function" or not isinstance(fn, dict):
             raise _fail(f"tools[{i}]: Cohere takes function tools in OpenAI form "

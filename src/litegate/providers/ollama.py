@@ -103,7 +103,7 @@ from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import loads
 from ..core.log import log
 from ..exceptions import APIResponseValidationError, UnsupportedParamsError
-from .base import Dialect, NDJSONStreamDecoder
+from .base import Dialect, NDJSONStreamDecoder, bad_input
 from ..types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream
 
 __all__ = ["Ollama", "OllamaChat", "OllamaStreamDecoder", "OPTION_NAMES", "generate_prompt"]
@@ -147,9 +147,7 @@ _B64 = re.compile(r"[A-Za-z0-9+/=\s]+")
 
 
 def _fail(message: str, model: str) -> Exception:
-    from ..core.call import _fail as fail
-
-    return fail(message, model)
+    return bad_input(message, model)
 
 
 def _epoch(value: Any) -> int | None:
