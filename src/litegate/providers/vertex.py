@@ -16,28 +16,21 @@ same stream decoder); what differs is where they go and how they are authorised:
   own project (a service-account key's ``project_id``, ADC's project).
 * location: ``vertex_location=`` per call, ``litegate.vertex_location``, ``VERTEXAI_LOCATION`` /
   ``VERTEX_LOCATION`` / ``GOOGLE_CLOUD_LOCATION``, else ``us-central1`` (litellm's default).
-* auth: ``Authorization: Bearer <OAuth access token>`` (scope ``cloud-platform``). The token comes
+* auth: ``Authorization: Bearer <OAuth access token>`` (scope ``cloud-platform``), set by a
+  :class:`~litegate.providers.google_auth.GoogleAuth` flow on every attempt. The credentials come
   from ``vertex_credentials=`` per call, ``litegate.vertex_credentials``, ``VERTEXAI_CREDENTIALS``,
   ``VERTEX_SERVICE_ACCOUNT_KEY_PATH`` or ``GOOGLE_APPLICATION_CREDENTIALS`` -- a service-account
   key (a path to its JSON file, the JSON text, or a dict) or an ``authorized_user`` file (what
   ``gcloud auth application-default login`` writes) -- else Application Default Credentials.
+  Token exchanges, caching and refresh: :mod:`litegate.providers.google_auth` (the exchange goes
+  through the call's transport; google-auth-only sources are refreshed in a worker thread in async
+  calls). An ``authorization`` header given by the caller (``extra_headers``) is used as is and
+  skips the credential step.
 
-  Service-account keys are exchanged here, without google-auth: a JWT (RS256, signed with the
-  key's private key via the ``cryptography`` package, which the ``vertex`` extra brings; claims
-  ``iss``, ``scope``, ``aud`` = Google's token endpoint, ``iat``, ``exp`` one hour later, as
-  google-auth makes them) is POSTed to the key's ``token_uri`` (``urn:ietf:params:oauth:grant-type:jwt-bearer``);
-  ``authorized_user`` files use the ``refresh_token`` grant. Other credential types, credential
-  objects and ADC (metadata server, workload identity, ...) go through ``google-auth`` (the
-  optional extra ``litegate[vertex]``, imported only then). Tokens are cached per credential
-  until :data:`REFRESH_MARGIN` seconds before they expire, thread-safely (one exchange at a time
-  per credential). An ``authorization`` header given by the caller (``extra_headers``) is used as
-  is and skips the credential step.
-
-This credential step is the one piece of I/O of a translator: :meth:`VertexAI.prepare` runs once
-per call, before the request is built (the call pipeline invokes it), fills
-``target.headers["authorization"]`` and turns ``target.api_base`` into the Vertex resource
-prefix. It is synchronous; in async calls a token refresh (about once an hour) blocks the event
-loop for one HTTP round trip.
+The per-call steps: :meth:`VertexAI.prepare` (pure) resolves project and location and turns
+``target.api_base`` into the Vertex resource prefix; :meth:`VertexAI.auth` returns the token flow.
+When only Application Default Credentials can name the project (google-auth asks the metadata
+server or gcloud), the prefix holds a placeholder the flow fills in on the first attempt.
 
 Embeddings follow the official ``google-genai`` SDK: ``gemini-*`` embedding models use
 ``:embedContent`` (one text) / ``:batchEmbedContents`` (a list) with ``embedContentConfig``; other
@@ -47,37 +40,50 @@ models (``text-embedding-005``, ``text-multilingual-embedding-002`` ...) use ``:
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 import re
-import threading
-import time
-from typing import Any, Callable
+from dataclasses import replace
+from typing import Any
 
 from ..core.http import HttpRequest
-from ..exceptions import APIConnectionError, AuthenticationError
-from .gemini import _VERSIONED, Gemini, _camel, _fail
+from . import google_auth
+from .base import bad_input
+from .gemini.common import _VERSIONED, _camel
+from .gemini.dialect import Gemini
+from .google_auth import (  # the names earlier versions defined here
+    DEFAULT_TOKEN_URI,
+    JWT_GRANT,
+    REFRESH_MARGIN,
+    SCOPE,
+    TOKEN_LIFETIME,
+    TOKENS,
+    GoogleAuth,
+    Token,
+    TokenCache,
+    access_token,
+    load_credentials,
+    service_account_jwt,
+)
 
 __all__ = [
     "VertexAI",
+    "DEFAULT_LOCATION",
+    "DEFAULT_TOKEN_URI",
+    "GoogleAuth",
+    "JWT_GRANT",
+    "REFRESH_MARGIN",
+    "SCOPE",
     "TOKENS",
+    "TOKEN_LIFETIME",
+    "Token",
     "TokenCache",
     "access_token",
+    "load_credentials",
     "service_account_jwt",
     "vertex_base",
-    "DEFAULT_LOCATION",
-    "SCOPE",
 ]
 
-SCOPE = "https://www.googleapis.com/auth/cloud-platform"
-DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
 DEFAULT_LOCATION = "us-central1"
-JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-TOKEN_LIFETIME = 3600  # seconds asked for in a service-account JWT (Google's maximum)
-REFRESH_MARGIN = 300  # a cached token is renewed this many seconds before it expires
-TOKEN_TIMEOUT = 30.0
-
 PROJECT_ENV = ("VERTEXAI_PROJECT", "VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT")
 LOCATION_ENV = ("VERTEXAI_LOCATION", "VERTEX_LOCATION", "GOOGLE_CLOUD_LOCATION")
 CREDENTIALS_ENV = ("VERTEXAI_CREDENTIALS", "VERTEX_SERVICE_ACCOUNT_KEY_PATH", "GOOGLE_APPLICATION_CREDENTIALS")
@@ -87,6 +93,7 @@ _CONTROL_KEYS = frozenset({
     "vertex_ai_credentials",
 })
 _SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]*")
+_PENDING = "{project}"  # the project segment until the token exchange names it (ADC through google-auth)
 
 
 def _env(names: tuple) -> str | None:
@@ -95,10 +102,6 @@ def _env(names: tuple) -> str | None:
         if value:
             return value
     return None
-
-
-def _auth_error(message: str, model: str | None = None) -> AuthenticationError:
-    return AuthenticationError(message=f"vertex_ai: {message}", llm_provider="vertex_ai", model=model)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,264 +126,6 @@ def vertex_base(api_base: str | None, project: str, location: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# credentials and access tokens
-# ---------------------------------------------------------------------------------------------
-
-
-class TokenCache:
-    """Access tokens by credential key, renewed :data:`REFRESH_MARGIN` seconds before expiry.
-
-    Thread-safe: callers asking for the same credential while a token is being fetched wait for
-    that one fetch instead of starting their own.
-    """
-
-    def __init__(self) -> None:
-        self._entries: dict = {}  # key -> (token, expires_at, project)
-        self._locks: dict = {}
-        self._guard = threading.Lock()
-
-    def get(self, key: Any, fetch: Callable[[], tuple]) -> tuple[str, Any]:
-        """(token, project) for ``key``; ``fetch()`` -> (token, expires_in seconds, project)."""
-        entry = self._entries.get(key)
-        if entry is not None and entry[1] - REFRESH_MARGIN > time.time():
-            return entry[0], entry[2]
-        with self._guard:
-            lock = self._locks.get(key)
-            if lock is None:
-                lock = self._locks[key] = threading.Lock()
-        with lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry[1] - REFRESH_MARGIN > time.time():
-                return entry[0], entry[2]
-            token, expires_in, project = fetch()
-            from ..core.redact import register_secret
-
-            register_secret(token)
-            self._entries[key] = (token, time.time() + float(expires_in), project)
-            return token, project
-
-    def clear(self) -> None:
-        with self._guard:
-            self._entries.clear()
-            self._locks.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-TOKENS = TokenCache()
-_files: dict = {}  # path -> (mtime_ns, parsed JSON): credential files are read once per change
-
-
-def _load_file(path: str) -> dict:
-    path = os.path.expanduser(path)
-    try:
-        mtime = os.stat(path).st_mtime_ns
-    except OSError:
-        raise _auth_error(f"the credentials file {path!r} cannot be read (it does not exist or is not accessible)"
-                          ) from None
-    cached = _files.get(path)
-    if cached is not None and cached[0] == mtime:
-        return cached[1]
-    try:
-        with open(path, encoding="utf-8") as fh:
-            info = json.load(fh)
-    except (OSError, ValueError) as exc:
-        raise _auth_error(f"the credentials file {path!r} is not a JSON credentials file ({type(exc).__name__})"
-                          ) from None
-    if not isinstance(info, dict):
-        raise _auth_error(f"the credentials file {path!r} does not hold a JSON object")
-    _files[path] = (mtime, info)
-    return info
-
-
-def load_credentials(source: Any) -> Any:
-    """``vertex_credentials`` as given -> a dict (a parsed key file), a credentials object, or None (ADC)."""
-    if source is None or source == "":
-        return None
-    if isinstance(source, dict):
-        return source
-    if isinstance(source, os.PathLike):
-        return _load_file(os.fspath(source))
-    if isinstance(source, str):
-        text = source.strip()
-        if text.startswith("{"):
-            try:
-                info = json.loads(text)
-            except ValueError:
-                raise _auth_error("vertex_credentials looks like JSON but does not parse") from None
-            if not isinstance(info, dict):
-                raise _auth_error("vertex_credentials JSON must be an object")
-            return info
-        return _load_file(text)
-    if hasattr(source, "refresh") and hasattr(source, "token"):
-        return source  # a google-auth Credentials object
-    raise _auth_error(f"vertex_credentials must be a path, JSON text, a dict or a google-auth credentials object, "
-                      f"got {type(source).__name__}")
-
-
-def _b64url(data: bytes) -> bytes:
-    return base64.urlsafe_b64encode(data).rstrip(b"=")
-
-
-def service_account_jwt(info: dict, scope: str = SCOPE, now: float | None = None,
-                        lifetime: int = TOKEN_LIFETIME) -> str:
-    """The signed (RS256) JWT assertion a service account exchanges for an access token."""
-    email = info.get("client_email")
-    pem = info.get("private_key")
-    if not isinstance(email, str) or not isinstance(pem, str):
-        raise _auth_error("the service-account key has no client_email / private_key")
-    try:
-        from cryptography.hazmat.primitives import hashes, serialization
-        from cryptography.hazmat.primitives.asymmetric import padding
-    except ImportError:  # pragma: no cover - cryptography comes with the vertex extra
-        raise _auth_error("signing a service-account token needs the 'cryptography' package: "
-                          "pip install 'litegate[vertex]'") from None
-    issued = int(time.time() if now is None else now)
-    header: dict = {"alg": "RS256", "typ": "JWT"}
-    if isinstance(info.get("private_key_id"), str):
-        header["kid"] = info["private_key_id"]
-    # the audience is Google's token endpoint whatever token_uri the request goes to (as google-auth does)
-    claims = {"iss": email, "scope": scope, "aud": DEFAULT_TOKEN_URI, "iat": issued, "exp": issued + lifetime}
-    signing_input = (_b64url(json.dumps(header, separators=(",", ":")).encode()) + b"."
-                     + _b64url(json.dumps(claims, separators=(",", ":")).encode()))
-    try:
-        key = serialization.load_pem_private_key(pem.encode(), password=None)
-        signature = key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
-    except (ValueError, TypeError, AttributeError):
-        raise _auth_error("the service-account private_key is not a valid RSA key in PEM form") from None
-    return (signing_input + b"." + _b64url(signature)).decode("ascii")
-
-
-def _post_token(token_uri: str, form: dict, what: str) -> tuple[str, float]:
-    """POST a token request; (access_token, expires_in)."""
-    import httpx
-
-    try:
-        resp = httpx.post(token_uri, data=form, headers={"accept": "application/json"}, timeout=TOKEN_TIMEOUT)
-    except httpx.HTTPError as exc:
-        raise APIConnectionError(message=f"vertex_ai: cannot reach the token endpoint {token_uri}: {exc}",
-                                 llm_provider="vertex_ai", model=None) from None
-    try:
-        data = resp.json()
-    except ValueError:
-        data = None
-    if resp.status_code >= 400 or not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
-        detail = ""
-        if isinstance(data, dict):
-            detail = ": ".join(str(data[k]) for k in ("error", "error_description") if data.get(k))
-        from ..core.redact import redact
-
-        raise _auth_error(f"the token endpoint refused the {what} (HTTP {resp.status_code}"
-                          f"{': ' + redact(detail) if detail else ''})")
-    expires = data.get("expires_in")
-    try:
-        expires_in = float(expires) if expires is not None else 3600.0
-    except (TypeError, ValueError):
-        expires_in = 3600.0
-    return data["access_token"], expires_in
-
-
-def _service_account_fetch(info: dict) -> Callable[[], tuple]:
-    def fetch() -> tuple:
-        token_uri = info.get("token_uri") or DEFAULT_TOKEN_URI
-        token, expires_in = _post_token(token_uri, {"grant_type": JWT_GRANT, "assertion": service_account_jwt(info)},
-                                        "service-account credentials")
-        return token, expires_in, info.get("project_id")
-
-    return fetch
-
-
-def _authorized_user_fetch(info: dict) -> Callable[[], tuple]:
-    def fetch() -> tuple:
-        form = {"grant_type": "refresh_token", "client_id": info.get("client_id") or "",
-                "client_secret": info.get("client_secret") or "", "refresh_token": info.get("refresh_token") or ""}
-        token, expires_in = _post_token(info.get("token_uri") or DEFAULT_TOKEN_URI, form, "user credentials")
-        return token, expires_in, info.get("quota_project_id")
-
-    return fetch
-
-
-class _HttpxAuthRequest:
-    """A google-auth transport ``Request`` over httpx (so google-auth needs no ``requests``)."""
-
-    def __call__(self, url: str, method: str = "GET", body: Any = None, headers: Any = None,
-                 timeout: Any = None, **kwargs: Any) -> Any:
-        import httpx
-        from google.auth import exceptions as gexc  # type: ignore[import-not-found]
-
-        try:
-            resp = httpx.request(method, url, content=body, headers=headers, timeout=timeout or TOKEN_TIMEOUT)
-        except httpx.HTTPError as exc:
-            raise gexc.TransportError(str(exc)) from exc
-
-        class _Response:
-            status = resp.status_code
-            headers = dict(resp.headers)
-            data = resp.content
-
-        return _Response()
-
-
-def _google_auth_fetch(source: Any) -> Callable[[], tuple]:
-    """A fetch function through google-auth: ADC (``source`` None), a credentials dict of another
-    type, or a google-auth credentials object."""
-
-    def fetch() -> tuple:
-        try:
-            import google.auth  # type: ignore[import-not-found]
-        except ImportError:
-            raise _auth_error(
-                "no credentials: pass vertex_credentials= (a service-account key file, its JSON or a dict), set "
-                "GOOGLE_APPLICATION_CREDENTIALS, or install 'litegate[vertex]' (google-auth) to use Application "
-                "Default Credentials") from None
-        project = None
-        try:
-            if source is None:
-                creds, project = google.auth.default(scopes=[SCOPE])
-            elif isinstance(source, dict):
-                creds, project = google.auth.load_credentials_from_dict(source, scopes=[SCOPE])
-            else:
-                creds = source
-                if getattr(creds, "requires_scopes", False):
-                    creds = creds.with_scopes([SCOPE])
-            if not getattr(creds, "valid", False) or not getattr(creds, "token", None):
-                creds.refresh(_HttpxAuthRequest())
-        except Exception as exc:  # google-auth's own errors: no credentials, refresh refused, ...
-            from ..core.redact import redact
-
-            raise _auth_error(f"cannot get an access token through google-auth: {redact(str(exc))[:300]}") from None
-        expiry = getattr(creds, "expiry", None)
-        expires_in = 3600.0
-        if expiry is not None:
-            import calendar
-
-            expires_in = calendar.timegm(expiry.timetuple()) - time.time()
-        return creds.token, expires_in, project or getattr(creds, "project_id", None) or getattr(
-            creds, "quota_project_id", None)
-
-    return fetch
-
-
-def access_token(source: Any) -> tuple[str, str | None]:
-    """(access token, the credentials' project or None) for ``vertex_credentials`` (None: ADC)."""
-    creds = load_credentials(source)
-    if isinstance(creds, dict):
-        kind = creds.get("type")
-        if kind == "service_account":
-            key = ("service_account", creds.get("client_email"), creds.get("private_key_id"), creds.get("token_uri"))
-            return TOKENS.get(key, _service_account_fetch(creds))
-        if kind == "authorized_user":
-            key = ("authorized_user", creds.get("client_id"), creds.get("refresh_token"), creds.get("token_uri"))
-            return TOKENS.get(key, _authorized_user_fetch(creds))
-        key = ("google-auth", json.dumps(creds, sort_keys=True, default=str))
-        return TOKENS.get(key, _google_auth_fetch(creds))
-    if creds is None:
-        return TOKENS.get(("adc",), _google_auth_fetch(None))
-    return TOKENS.get(("object", id(creds)), _google_auth_fetch(creds))
-
-
-# ---------------------------------------------------------------------------------------------
 # the dialect
 # ---------------------------------------------------------------------------------------------
 
@@ -391,6 +136,43 @@ def _pick(extra: dict, names: tuple) -> Any:
         if value:
             return value
     return None
+
+
+def _has_authorization(headers: Any) -> bool:
+    return any(k.lower() == "authorization" for k in headers or ())
+
+
+def _no_project(model: str) -> Exception:
+    return bad_input("vertex_ai needs a Google Cloud project: pass vertex_project=..., set litegate.vertex_project or "
+                 "VERTEXAI_PROJECT, or use credentials that name one", model)
+
+
+def _check_segment(what: str, value: Any, model: str) -> None:
+    if not isinstance(value, str) or not _SAFE_SEGMENT.fullmatch(value):
+        raise bad_input(f"{what} {value!r} is not a valid Google Cloud {what[7:]} id", model)
+
+
+class _VertexAuth(GoogleAuth):
+    """The Google token flow of one Vertex AI call; fills in the project when only the token
+    exchange could name it (Application Default Credentials through google-auth)."""
+
+    def __init__(self, credentials: Any, target: Any):
+        super().__init__(credentials, provider="vertex_ai", model=target.model)
+        self.target = target
+
+    def authorized(self, request: HttpRequest, token: Token) -> HttpRequest:
+        request = super().authorized(request, token)
+        pending = f"/projects/{_PENDING}/"
+        if pending not in request.url:
+            return request
+        project = token.project
+        if not project:
+            raise _no_project(self.target.model)
+        _check_segment("vertex_project", project, self.target.model)
+        named = f"/projects/{project}/"
+        if self.target.api_base:  # what the answer reports as its api_base
+            self.target.api_base = self.target.api_base.replace(pending, named, 1)
+        return replace(request, url=request.url.replace(pending, named, 1))
 
 
 def _settings(cfg: Any) -> Any:
@@ -408,51 +190,53 @@ class VertexAI(Gemini):
     key_hint = "vertex_credentials= / GOOGLE_APPLICATION_CREDENTIALS / Application Default Credentials"
     vertex = True
 
-    # ------------------------------------------------------------------ the credential step
+    # ------------------------------------------------------------------ per-call steps
     def prepare(self, target: Any, cfg: Any = None, call: Any = None) -> None:
-        """Resolve project, location and credentials for one call: sets ``target.api_base`` to the
-        Vertex resource prefix and ``target.headers["authorization"]`` to a Bearer access token."""
+        """Resolve project and location for one call (pure: environment, settings, a local key
+        file at most) and set ``target.api_base`` to the Vertex resource prefix."""
+        if target.api_base and "/projects/" in target.api_base:
+            return  # the caller gave the resource prefix (or prepare already ran)
         extra = getattr(call, "extra", None) or {}
         settings = _settings(cfg)
         project = (_pick(extra, ("vertex_project", "vertex_ai_project")) or getattr(settings, "vertex_project", None)
                    or _env(PROJECT_ENV))
         location = (_pick(extra, ("vertex_location", "vertex_ai_location"))
                     or getattr(settings, "vertex_location", None) or _env(LOCATION_ENV) or DEFAULT_LOCATION)
-        headers = dict(target.headers or {})
-        if not any(k.lower() == "authorization" for k in headers):
-            source = (_pick(extra, ("vertex_credentials", "vertex_ai_credentials"))
-                      or getattr(settings, "vertex_credentials", None) or _env(CREDENTIALS_ENV))
-            try:
-                token, own_project = access_token(source)
-            except AuthenticationError as exc:
-                exc.model = target.model
-                raise
-            headers["authorization"] = "Bearer " + token
-            project = project or own_project
-            target.headers = headers
-        if target.api_base and "/projects/" in target.api_base:
-            return  # the caller gave the resource prefix (or prepare already ran)
-        if not project:
-            raise _fail("vertex_ai needs a Google Cloud project: pass vertex_project=..., set litegate.vertex_project "
-                        "or VERTEXAI_PROJECT, or use credentials that name one", target.model)
-        for what, value in (("vertex_project", project), ("vertex_location", location)):
-            if not isinstance(value, str) or not _SAFE_SEGMENT.fullmatch(value):
-                raise _fail(f"{what} {value!r} is not a valid Google Cloud {what[7:]} id", target.model)
-        target.api_base = vertex_base(target.api_base, project, location)
+        later = False  # only the token exchange can name the project (ADC through google-auth)
+        if not project and not _has_authorization(target.headers):
+            auth = self._google_auth(target, extra, settings)  # the credentials' own project
+            project, later = auth.project, auth.project_later
+        if not project and not later:
+            raise _no_project(target.model)
+        if not later:
+            _check_segment("vertex_project", project, target.model)
+        _check_segment("vertex_location", location, target.model)
+        target.api_base = vertex_base(target.api_base, _PENDING if later else str(project), location)
+
+    def auth(self, target: Any, call: Any, cfg: Any) -> Any:
+        """The token flow for the call's credentials, unless the caller gave an authorization header."""
+        if _has_authorization(target.headers):
+            return None
+        return self._google_auth(target, getattr(call, "extra", None) or {}, _settings(cfg))
+
+    def _google_auth(self, target: Any, extra: dict, settings: Any) -> "_VertexAuth":
+        source = (_pick(extra, ("vertex_credentials", "vertex_ai_credentials"))
+                  or getattr(settings, "vertex_credentials", None) or _env(CREDENTIALS_ENV))
+        return _VertexAuth(source, target)
 
     # ------------------------------------------------------------------ requests
     def auth_headers(self, target: Any) -> dict[str, str]:
         headers = dict(target.headers or {})
-        if not any(k.lower() == "authorization" for k in headers):
-            raise _auth_error("no access token for this call: the credential step (VertexAI.prepare) did not run",
-                              target.model)
+        if not target.token_flow and not _has_authorization(headers):
+            raise google_auth.auth_error("no access token for this call: the credential step (VertexAI.auth) did not "
+                                         "run", target.model)
         return {"content-type": "application/json", **headers}
 
     def url(self, target: Any, method: str) -> str:
         base = target.api_base or ""
         if "/projects/" not in base:
-            raise _auth_error("the Vertex AI project/location is not resolved for this call: the credential step "
-                              "(VertexAI.prepare) did not run", target.model)
+            raise google_auth.auth_error("the Vertex AI project/location is not resolved for this call: the "
+                                         "credential step (VertexAI.prepare) did not run", target.model)
         model = self.model_id(target.model)
         if "/publishers/" in base or "/endpoints/" in base:
             return f"{base}:{method}"

@@ -14,7 +14,7 @@ import pytest
 
 import litegate
 from litegate.core.redact import redact
-from litegate.providers import vertex
+from litegate.providers import google_auth, vertex
 from litegate.providers.vertex import SCOPE, access_token, service_account_jwt
 
 MODEL = "vertex_ai/gemini-2.5-flash"
@@ -79,7 +79,7 @@ def test_token_is_renewed_before_it_expires(vertex_server, service_account, monk
     vertex_server.token_lifetime = 3600
     _call(vertex_server, vertex_credentials=service_account)
     now = time.time()
-    monkeypatch.setattr(vertex.time, "time", lambda: now + 3600 - vertex.REFRESH_MARGIN + 1)
+    monkeypatch.setattr(google_auth.time, "time", lambda: now + 3600 - vertex.REFRESH_MARGIN + 1)
     _call(vertex_server, vertex_credentials=service_account)
     assert len(vertex_server.issued_tokens) == 2
     assert vertex_server.requests[-1].header("authorization") == "Bearer " + vertex_server.issued_tokens[1]
