@@ -13,7 +13,8 @@ a token refresh still goes out with a valid credential.
   refresh); the sync driver calls it, the async driver runs it in a worker thread so the event
   loop never blocks;
 
-and returns the request to send. The same generator serves :func:`authorize` (sync) and
+and returns the request to send. A failed side step is thrown into the flow (which may add
+context or recover) where it was yielded. The same generator serves :func:`authorize` (sync) and
 :func:`aauthorize` (async): the decision is written once, only the loop that waits is twice.
 Static API keys need no flow: they are headers of the built request.
 """
@@ -87,13 +88,18 @@ def authorize(auth: Auth, request: HttpRequest, transport: Any, timeout: Any) ->
     """Run ``auth``'s flow for one attempt, blocking."""
     flow = auth.flow(request)
     reply: Any = None
+    error: BaseException | None = None
     try:
         while True:
-            step = flow.send(reply)
-            if isinstance(step, Blocking):
-                reply = step.fn()
-            else:
-                reply = transport.send(step, _side_timeout(timeout))
+            step = flow.send(reply) if error is None else flow.throw(error)
+            error = None
+            try:
+                if isinstance(step, Blocking):
+                    reply = step.fn()
+                else:
+                    reply = transport.send(step, _side_timeout(timeout))
+            except Exception as exc:  # noqa: BLE001 - handed to the flow, which may add context
+                error = exc
     except StopIteration as done:
         return done.value
 
@@ -104,13 +110,18 @@ async def aauthorize(auth: Auth, request: HttpRequest, transport: Any, timeout: 
 
     flow = auth.flow(request)
     reply: Any = None
+    error: BaseException | None = None
     try:
         while True:
-            step = flow.send(reply)
-            if isinstance(step, Blocking):
-                reply = await asyncio.to_thread(step.fn)
-            else:
-                reply = await transport.asend(step, _side_timeout(timeout))
+            step = flow.send(reply) if error is None else flow.throw(error)
+            error = None
+            try:
+                if isinstance(step, Blocking):
+                    reply = await asyncio.to_thread(step.fn)
+                else:
+                    reply = await transport.asend(step, _side_timeout(timeout))
+            except Exception as exc:  # noqa: BLE001 - handed to the flow, which may add context
+                error = exc
     except StopIteration as done:
         return done.value
 

@@ -285,8 +285,12 @@ class _Grant(_Source):
 
     def exchange(self) -> TokenFlow:
         body = urlencode(self.form()).encode("ascii")
-        resp = yield HttpRequest("POST", self.token_uri, {"content-type": "application/x-www-form-urlencoded",
-                                                          "accept": "application/json"}, content=body)
+        try:
+            resp = yield HttpRequest("POST", self.token_uri, {"content-type": "application/x-www-form-urlencoded",
+                                                              "accept": "application/json"}, content=body)
+        except (APIConnectionError, Timeout) as exc:  # retryable: the attempt (and the exchange) runs again
+            raise type(exc)(message=f"{self.provider}: cannot reach the token endpoint: {exc.message}",
+                            llm_provider=self.provider, model=None) from None
         return self._token(resp)
 
     def _token(self, resp: HttpResponse) -> Token:
@@ -509,10 +513,6 @@ def access_token(source: Any = None, scopes: tuple = (SCOPE,), provider: str = D
     from ..core.transport import default_transport, make_timeout
 
     auth = GoogleAuth(source, scopes=scopes, provider=provider)
-    try:
-        token = authorize(_TokenOnly(auth), None, transport or default_transport(),  # type: ignore[arg-type]
-                          make_timeout(TOKEN_TIMEOUT))
-    except (APIConnectionError, Timeout) as exc:  # only the token endpoint is contacted here
-        raise type(exc)(message=f"{provider}: cannot reach the token endpoint: {exc.message}",
-                        llm_provider=provider, model=None) from None
+    token = authorize(_TokenOnly(auth), None, transport or default_transport(),  # type: ignore[arg-type]
+                      make_timeout(TOKEN_TIMEOUT))
     return token.value, token.project  # type: ignore[attr-defined]

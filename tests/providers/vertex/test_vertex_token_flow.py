@@ -279,3 +279,17 @@ def test_an_abandoned_exchange_releases_the_callers_waiting_for_it(service_accou
     first.close()  # ... and the first flow is dropped before its answer (a cancelled task)
     assert wait.fn() is True  # the waiter is woken at once, not after the wait limit
     assert isinstance(second.send(True), HttpRequest)  # and makes the exchange itself
+
+
+def test_a_token_endpoint_reset_is_named_and_the_attempt_retried(vertex_server, service_account, fast_backoff):
+    """A connection failure of the token exchange is thrown into the flow (which names the token
+    endpoint) and retried with the attempt; once the exchange works the call succeeds."""
+    vertex_server.enqueue_fault("reset", path="/token")
+    with pytest.raises(litegate.APIConnectionError, match="token endpoint"):
+        litegate.completion(MODEL, vertex_credentials=service_account, vertex_project="p", num_retries=0,
+                            **_kw(vertex_server))
+    vertex_server.enqueue_fault("reset", path="/token")
+    resp = litegate.completion(MODEL, vertex_credentials=service_account, vertex_project="p", num_retries=1,
+                               **_kw(vertex_server))
+    assert resp.choices[0].message.content == "This is a fake reply to: Hello"
+    assert vertex_server.hits("/token") == 3
