@@ -61,10 +61,10 @@ from typing import Any
 
 from ..core.errors import mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
-from ..core.jsonutil import dumps, loads
+from ..core.jsonutil import dumps
 from ..core.log import log
 from ..types.utils import ModelResponse
-from .base import Dialect, StreamDecoder, bad_input, max_output_tokens, plain
+from .base import Dialect, StreamDecoder, bad_input, max_output_tokens, plain, tool_arguments
 
 ANTHROPIC_VERSION = "2023-06-01"
 JSON_TOOL_NAME = "json_tool_call"
@@ -300,20 +300,6 @@ def _with_cache_control(content: Any, cc: Any, model: str) -> list:
     return blocks
 
 
-def _tool_input(arguments: Any, model: str) -> dict:
-    if isinstance(arguments, dict):
-        return arguments
-    if arguments is None or (isinstance(arguments, str) and not arguments.strip()):
-        return {}
-    try:
-        value = loads(arguments)
-    except ValueError:
-        raise _fail(f"tool call arguments are not valid JSON: {str(arguments)[:80]!r}", model) from None
-    if not isinstance(value, dict):
-        raise _fail(f"tool call arguments must be a JSON object, got {str(arguments)[:80]!r}", model)
-    return value
-
-
 def _assistant_content(msg: dict, model: str) -> Any:
     """An assistant message -> its content (a string when it is plain text, else blocks)."""
     content = msg.get("content")
@@ -342,7 +328,7 @@ def _assistant_content(msg: dict, model: str) -> Any:
         if not name:
             raise _fail("an assistant tool call has no function name", model)
         blocks.append({"type": "tool_use", "id": call.get("id") or "", "name": name,
-                       "input": _tool_input(fn.get("arguments"), model)})
+                       "input": tool_arguments(fn.get("arguments"), model, "anthropic")})
     if cc is not None and blocks:
         blocks[-1] = dict(blocks[-1], cache_control=cc)
     return blocks or None
@@ -683,16 +669,14 @@ class Anthropic(Dialect):
         return HttpRequest("POST", self.url(target), self.auth_headers(target), body)
 
     # ------------------------------------------------------------------ responses
-    def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
-        try:
-            data = loads(resp.content)
-        except ValueError:
-            raise self._invalid(f"returned a body that is not JSON: {resp.text[:200]!r}", target) from None
-        if not isinstance(data, dict):
-            raise self._invalid("returned JSON that is not an object", target)
-        if data.get("type") == "error" or ("error" in data and "content" not in data):
+    def embedded_error(self, data: dict, resp: HttpResponse, target: Any) -> Exception | None:
+        if data.get("type") == "error" or "error" in data:
             # an error body with a success status: classified by its error type
-            raise mid_stream_error(data, llm_provider=self.name, model=target.model)
+            return mid_stream_error(data, llm_provider=self.name, model=target.model)
+        return None
+
+    def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+        data = self.json_body(resp, target, "content")
         content = data.get("content")
         if not isinstance(content, list):
             raise self._invalid("response has no 'content' list", target)

@@ -216,6 +216,25 @@ def plain(obj: Any) -> Any:
     return obj
 
 
+def tool_arguments(raw: Any, model: str, where: str = "") -> dict:
+    """OpenAI's tool-call ``arguments`` (a JSON string, or already an object) -> a dict; empty -> {}.
+    Anything else is refused before the request, naming ``where``."""
+    if isinstance(raw, dict):
+        return raw
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return {}
+    from ..core.jsonutil import loads
+
+    at = f"{where}: " if where else ""
+    try:
+        value = loads(raw)
+    except (ValueError, TypeError):
+        raise bad_input(f"{at}tool call arguments are not valid JSON ({str(raw)[:80]!r})", model) from None
+    if not isinstance(value, dict):
+        raise bad_input(f"{at}tool call arguments must be a JSON object, got {str(raw)[:80]!r}", model)
+    return value
+
+
 def max_output_tokens(params: dict) -> Any:
     """The output-token limit the caller gave (``max_completion_tokens`` wins over ``max_tokens``)."""
     value = params.get("max_completion_tokens")
@@ -319,4 +338,4 @@ class NDJSONStreamDecoder(StreamDecoder):
     framing = NDJSONFramer
 
 
-__all__ = ["Dialect", "Drop", "bad_input", "max_output_tokens", "plain", "NDJSONStreamDecoder", "StreamDecoder", "drop_unsupported", "ENDPOINT_WHAT"]
+__all__ = ["Dialect", "Drop", "bad_input", "max_output_tokens", "plain", "tool_arguments", "NDJSONStreamDecoder", "StreamDecoder", "drop_unsupported", "ENDPOINT_WHAT"]

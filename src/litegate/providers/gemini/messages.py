@@ -25,8 +25,7 @@ import mimetypes
 import re
 from typing import Any
 
-from ...core.jsonutil import loads
-from ..base import bad_input, plain
+from ..base import bad_input, plain, tool_arguments
 
 __all__ = ["convert_messages", "guess_mime_type", "split_thought_signature"]
 
@@ -129,20 +128,6 @@ def _text_of(content: Any) -> str:
     return "\n".join(texts)
 
 
-def _arguments(raw: Any, where: str, model: str) -> dict:
-    if isinstance(raw, dict):
-        return raw
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return {}
-    try:
-        value = loads(raw)
-    except (ValueError, TypeError):
-        raise bad_input(f"{where}: tool call arguments are not valid JSON ({str(raw)[:80]!r})", model) from None
-    if not isinstance(value, dict):
-        raise bad_input(f"{where}: tool call arguments must be a JSON object, got {str(raw)[:80]!r}", model)
-    return value
-
-
 def split_thought_signature(call_id: Any) -> tuple[Any, str | None]:
     """``call_x__thought__<sig>`` (litellm's way of carrying a signature) -> (``call_x``, ``<sig>``)."""
     if isinstance(call_id, str) and THOUGHT_SEPARATOR in call_id:
@@ -158,7 +143,7 @@ def _function_call_part(call: Any, where: str, model: str) -> tuple[dict, Any, s
     name = fn.get("name")
     if not isinstance(name, str) or not name:
         raise bad_input(f"{where}: an assistant tool call has no function name", model)
-    part: dict = {"functionCall": {"name": name, "args": _arguments(fn.get("arguments"), where, model)}}
+    part: dict = {"functionCall": {"name": name, "args": tool_arguments(fn.get("arguments"), model, where)}}
     call_id, signature = split_thought_signature(call.get("id"))
     psf = call.get("provider_specific_fields")
     if isinstance(psf, dict) and isinstance(psf.get("thought_signature"), str):
@@ -198,7 +183,7 @@ def convert_messages(messages: list, model: str) -> tuple[dict | None, list]:
             if fc:  # legacy single function call
                 fc = plain(fc)
                 parts.append({"functionCall": {"name": fc.get("name"),
-                                               "args": _arguments(fc.get("arguments"), where, model)}})
+                                               "args": tool_arguments(fc.get("arguments"), model, where)}})
             if parts:
                 turns.append(["model", parts])
         elif role in ("tool", "function"):
