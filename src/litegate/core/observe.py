@@ -45,11 +45,18 @@ class StreamObserver:
         usage = state.get("usage")
         if usage is not None:
             self.usage = usage
-        for choice in state.get("choices") or ():
-            delta = getattr(choice, "delta", None)
-            text = getattr(delta, "content", None) if delta is not None else getattr(choice, "text", None)
-            if text:
-                self.pieces.append(text)
+        choices = state.get("choices")
+        if choices:
+            try:  # chat chunks: choice.delta.content; text-completion chunks: choice.text
+                for choice in choices:
+                    text = choice.delta.content
+                    if text:
+                        self.pieces.append(text)
+            except AttributeError:
+                for choice in choices:
+                    text = getattr(choice, "text", None)
+                    if text:
+                        self.pieces.append(text)
         if self.acc is not None:
             self.acc.add(chunk)
 

@@ -807,7 +807,12 @@ class AnthropicStreamDecoder(StreamDecoder):
                           choices=[{"index": 0, "delta": delta, "finish_reason": finish}], **kw)
 
     def _convert_into(self, events: list, out: list) -> None:
-        for event, obj in self.json_events(events):
+        for event, data in events:
+            if self.done:
+                return
+            obj = self.event_json(data)
+            if obj is None:
+                continue
             kind = obj.get("type") or event
             if kind == "content_block_delta":
                 chunk = self._delta(obj)

@@ -28,6 +28,7 @@ from typing import Any, Iterable
 
 from ..core.framing import NDJSONFramer, SSEFramer
 from ..core.http import HttpRequest, HttpResponse
+from ..core.jsonutil import loads
 from ..exceptions import APIConnectionError, APIResponseValidationError, AuthenticationError, UnsupportedParamsError
 
 # what each endpoint kind is called in messages
@@ -144,8 +145,6 @@ class Dialect:
     def json_body(self, resp: HttpResponse, target: Any, required: str | None = None) -> dict:
         """The body as a JSON object holding ``required``. An error body sent with a success
         status is raised as the error it is (:meth:`embedded_error`)."""
-        from ..core.jsonutil import loads
-
         try:
             data = loads(resp.content)
         except ValueError:
@@ -223,8 +222,6 @@ def tool_arguments(raw: Any, model: str, where: str = "") -> dict:
         return raw
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return {}
-    from ..core.jsonutil import loads
-
     at = f"{where}: " if where else ""
     try:
         value = loads(raw)
@@ -309,26 +306,19 @@ class StreamDecoder:
 
     done_sentinel = False  # whether ``data: [DONE]`` ends the answer (OpenAI) or is ignored
 
-    def json_events(self, events: list) -> Iterable[tuple]:
-        """``(event name, JSON object)`` for SSE ``events`` until the answer is done; a ``[DONE]``
-        sentinel ends it or is skipped (``done_sentinel``); non-object payloads are skipped; a
-        payload that is not JSON raises ``APIResponseValidationError``."""
-        from ..core.jsonutil import loads
-
-        for event, data in events:
-            if self.done:
-                return
-            if data == "[DONE]" or data.strip() == "[DONE]":
-                if self.done_sentinel:
-                    self.done = True
-                    return
-                continue
-            try:
-                obj = loads(data)
-            except ValueError:
-                raise self.malformed("stream event", data) from None
-            if isinstance(obj, dict):
-                yield event, obj
+    def event_json(self, data: str) -> Any:
+        """The JSON object of one SSE payload, or None to skip it: a ``[DONE]`` sentinel ends the
+        answer (``done_sentinel``) or is skipped; non-object payloads are skipped; a payload that is
+        not JSON raises ``APIResponseValidationError``. Loops stop once ``self.done`` is set."""
+        if data == "[DONE]" or data[:1] != "{" and data.strip() == "[DONE]":
+            if self.done_sentinel:
+                self.done = True
+            return None
+        try:
+            obj = loads(data)
+        except ValueError:
+            raise self.malformed("stream event", data) from None
+        return obj if isinstance(obj, dict) else None
 
 
 class NDJSONStreamDecoder(StreamDecoder):

@@ -879,7 +879,12 @@ class CohereStreamDecoder(StreamDecoder):
         return ModelResponseStream(**kw)
 
     def _convert_into(self, events: list, out: list) -> None:
-        for event, obj in self.json_events(events):
+        for event, data in events:
+            if self.done:
+                return
+            obj = self.event_json(data)
+            if obj is None:
+                continue
             kind = obj.get("type") or event
             delta = obj.get("delta") if isinstance(obj.get("delta"), dict) else {}
             message = delta.get("message") if isinstance(delta.get("message"), dict) else {}

@@ -251,7 +251,7 @@ class OpenAIStreamDecoder(StreamDecoder):
 
     def __init__(self, provider: str, model: str, text: bool = False):
         super().__init__(provider, model)
-        self._open: set = set()  # choice indexes that started
+        self._open: set = set()  # choice indexes that sent content but no finish_reason yet
         self._finished: set = set()  # choice indexes that sent a finish_reason
         if text:  # legacy completions: chunks are TextCompletionResponse objects
             self._make = TextCompletionResponse
@@ -261,22 +261,30 @@ class OpenAIStreamDecoder(StreamDecoder):
             self._empty_choice = {"index": 0, "delta": {}, "finish_reason": None}
 
     def complete(self) -> bool:
-        return self.done or (bool(self._finished) and self._open <= self._finished)
+        return self.done or (bool(self._finished) and not self._open)
 
     def _convert_into(self, events: list, out: list) -> None:
-        for event, obj in self.json_events(events):
+        pending, finished = self._open, self._finished
+        for event, data in events:
+            if self.done:
+                return
+            obj = self.event_json(data)
+            if obj is None:
+                continue
             if event == "error" or ("error" in obj and not obj.get("choices")):
                 payload = obj.get("error", obj)
                 raise mid_stream_error(payload if isinstance(payload, dict) else {"message": str(payload)},
                                        llm_provider=self.provider, model=self.model)
             choices = obj.get("choices")
             if choices:
-                for choice in choices:
-                    if isinstance(choice, dict):
-                        index = choice.get("index", 0)
-                        self._open.add(index)
-                        if choice.get("finish_reason") is not None:
-                            self._finished.add(index)
+                for choice in choices:  # which choices are still open (see complete())
+                    if choice.__class__ is dict:
+                        if choice.get("finish_reason") is None:
+                            pending.add(choice.get("index", 0))
+                        else:
+                            index = choice.get("index", 0)
+                            pending.discard(index)
+                            finished.add(index)
             else:
                 if not obj.get("usage"):
                     continue  # e.g. Azure's prompt_filter_results chunk: nothing to hand on
