@@ -280,3 +280,25 @@ def test_provider_list_is_the_registry():
     assert litegate.provider_list == list(SPECS)
     for name in litegate.openai_compatible_providers:
         assert SPECS[name].dialect == "openai:Compatible"
+
+
+def test_every_native_dialect_reports_its_drops():
+    """Each translator's drop path goes through the one rule that records the warning."""
+    from litegate.core.call import build_chat_call
+    from litegate.core.resolve import Target
+    from litegate.providers.base import Drop
+
+    cases = {"anthropic": ("claude-sonnet-4-5", {"logit_bias": {"1": 1}}),
+             "cohere": ("command-a-03-2025", {"logit_bias": {"1": 1}}),
+             "ollama_chat": ("llama3.1", {"logit_bias": {"1": 1}}),
+             "gemini": ("gemini-2.5-flash", {"logit_bias": {"1": 1}}),
+             "groq": ("llama-3.1-8b-instant", {"logit_bias": {"1": 1}})}
+    for name, (model, params) in cases.items():
+        provider = get_provider(name)
+        call = build_chat_call(f"{name}/{model}", user_messages(), dict(params))
+        drop = Drop(True)
+        request = provider.chat_request(call, Target(name, model, "http://127.0.0.1:9", KEY), drop)
+        assert "logit_bias" not in (request.json or {}), name
+        assert drop.warnings and "logit_bias" in drop.warnings[0], name
+        with pytest.raises(litegate.UnsupportedParamsError):
+            provider.chat_request(call, Target(name, model, "http://127.0.0.1:9", KEY), Drop(False))

@@ -103,7 +103,7 @@ from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import loads
 from ..core.log import log
 from ..exceptions import APIResponseValidationError, UnsupportedParamsError
-from .base import Dialect, NDJSONStreamDecoder, bad_input
+from .base import Dialect, NDJSONStreamDecoder, bad_input, drop_unsupported
 from ..types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream
 
 __all__ = ["Ollama", "OllamaChat", "OllamaStreamDecoder", "OPTION_NAMES", "generate_prompt"]
@@ -449,7 +449,7 @@ class _OllamaDialect(Dialect):
                 elif "n" in found:
                     why = " (Ollama returns one choice: n must be 1)"
                 raise self._unsupported_error(found, model, why)
-            params = {k: v for k, v in params.items() if k not in found}
+            params = drop_unsupported(self.name, params, found, model, drop)  # drops and notes the warning
         out: dict[str, Any] = {}
         options: dict[str, Any] = {}
         for key, value in params.items():
