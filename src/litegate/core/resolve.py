@@ -94,7 +94,8 @@ _ENV_DATA = getattr(os.environ, "_data", None) if os.name == "posix" else None
 _ENV_KEYS: dict[str, bytes] = {}
 
 
-def _env(names: tuple[str, ...]) -> str | None:
+def env_value(names: tuple[str, ...]) -> str | None:
+    """The first non-empty environment variable of ``names``."""
     data = _ENV_DATA
     if data is None or not isinstance(data, dict):
         environ = os.environ
@@ -111,6 +112,9 @@ def _env(names: tuple[str, ...]) -> str | None:
         if raw:
             return os.fsdecode(raw)
     return None
+
+
+_env = env_value
 
 
 @dataclass(slots=True)

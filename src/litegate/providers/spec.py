@@ -40,6 +40,7 @@ class ProviderSpec:
     other_env: tuple[tuple[str, ...], ...] = ()
     # variables any one of which shows the provider is configured (for get_valid_models)
     credential_hints: tuple[str, ...] = ()
+    credentials_env: tuple[str, ...] = ()  # variables naming a credentials file / JSON (not a key)
     aliases: tuple[str, ...] = ()  # other model-string prefixes that mean this provider
     organization: bool = False  # reads an OpenAI organization id
     api_version_env: tuple[str, ...] = ()  # Azure: api-version variables
@@ -76,7 +77,8 @@ _NATIVE: tuple[ProviderSpec, ...] = (
           endpoints=(CHAT, EMBEDDING, TEXT), display="VertexAI", base_from_provider=True,
           other_env=(("VERTEXAI_PROJECT", "VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT"),
                      ("VERTEXAI_LOCATION", "VERTEX_LOCATION", "GOOGLE_CLOUD_LOCATION")),
-          credential_hints=("GOOGLE_APPLICATION_CREDENTIALS", "VERTEXAI_PROJECT", "VERTEX_PROJECT")),
+          credential_hints=("GOOGLE_APPLICATION_CREDENTIALS", "VERTEXAI_PROJECT", "VERTEX_PROJECT"),
+          credentials_env=("VERTEXAI_CREDENTIALS", "VERTEX_SERVICE_ACCOUNT_KEY_PATH", "GOOGLE_APPLICATION_CREDENTIALS")),
     _spec("cohere", "cohere:Cohere", "cohere_key", env=("COHERE_API_KEY", "CO_API_KEY"),
           base_env=("COHERE_API_BASE",), base="https://api.cohere.com", endpoints=(CHAT, EMBEDDING, RERANK, TEXT),
           display="Cohere", aliases=("cohere_chat",)),

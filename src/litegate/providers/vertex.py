@@ -40,12 +40,13 @@ models (``text-embedding-005``, ``text-multilingual-embedding-002`` ...) use ``:
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import replace
 from typing import Any
 
 from ..core.http import HttpRequest
+from ..core.resolve import env_value as _env
+from .spec import SPECS
 from . import google_auth
 from .base import bad_input
 from .gemini.common import _VERSIONED, _camel
@@ -84,9 +85,9 @@ __all__ = [
 ]
 
 DEFAULT_LOCATION = "us-central1"
-PROJECT_ENV = ("VERTEXAI_PROJECT", "VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT")
-LOCATION_ENV = ("VERTEXAI_LOCATION", "VERTEX_LOCATION", "GOOGLE_CLOUD_LOCATION")
-CREDENTIALS_ENV = ("VERTEXAI_CREDENTIALS", "VERTEX_SERVICE_ACCOUNT_KEY_PATH", "GOOGLE_APPLICATION_CREDENTIALS")
+# where project, location and credentials come from: the provider registry's row
+PROJECT_ENV, LOCATION_ENV = SPECS["vertex_ai"].other_env
+CREDENTIALS_ENV = SPECS["vertex_ai"].credentials_env
 
 _CONTROL_KEYS = frozenset({
     "vertex_project", "vertex_ai_project", "vertex_location", "vertex_ai_location", "vertex_credentials",
@@ -96,12 +97,6 @@ _SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]*")
 _PENDING = "{project}"  # the project segment until the token exchange names it (ADC through google-auth)
 
 
-def _env(names: tuple) -> str | None:
-    for name in names:
-        value = os.environ.get(name)
-        if value:
-            return value
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
