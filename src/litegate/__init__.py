@@ -65,7 +65,10 @@ aws_region_name: str | None = None
 use_azure_ad_token: bool = False
 azure_ad_token: str | None = None
 azure_ad_token_provider: object = None  # a callable returning an Entra ID token, asked on every attempt
-retry_count_header: str | None = None  # e.g. "x-retry-count": the attempt number (0, 1, ...) on every attempt
+retry_count_header: str | None = None
+stream_first_token_timeout: float | None = None  # seconds; a stream whose first chunk is later fails over
+stream_recovery: bool = False  # resume a broken stream on a model that supports assistant prefill
+assistant_prefill_models: list = []  # models (besides the registry's) that continue a trailing assistant turn  # e.g. "x-retry-count": the attempt number (0, 1, ...) on every attempt
 
 # callbacks and logging
 input_callback: list = []

@@ -36,6 +36,9 @@ class Controls:
     num_retries: int | None = None
     timeout: Any = None
     stream_timeout: float | None = None
+    stream_first_token_timeout: float | None = None  # the first chunk must come within this (seconds)
+    stream_recovery: bool | None = None  # resume a broken stream on a model that takes assistant prefill
+    assistant_prefill_models: list | None = None  # models that continue a trailing assistant message
     drop_params: bool | None = None
     mock_response: Any = None
     metadata: dict | None = None
@@ -124,7 +127,8 @@ def build_provider_call(custom_llm_provider: Any, kw: dict) -> ProviderCall:
 # control parameters copied as they are onto Controls (the rest need a rename, a merge or a check)
 _PLAIN_CONTROLS = frozenset({
     "api_key", "api_base", "api_version", "organization", "custom_llm_provider", "azure_ad_token",
-    "azure_ad_token_provider", "stream_timeout", "drop_params", "mock_response", "custom_cost_per_token", "custom_cost_per_second",
+    "azure_ad_token_provider", "stream_timeout", "stream_first_token_timeout", "stream_recovery",
+    "assistant_prefill_models", "drop_params", "mock_response", "custom_cost_per_token", "custom_cost_per_second",
 })
 _LIST_CONTROLS = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks")
 

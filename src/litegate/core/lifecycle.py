@@ -46,7 +46,7 @@ class Plan:
     """One call resolved against one target: the built request and the rules for answering it."""
 
     __slots__ = ("provider", "target", "endpoint", "call", "request", "auth", "timeout", "policy", "stream",
-                 "via_chat", "drop", "response", "counter", "cfg")
+                 "via_chat", "drop", "response", "counter", "cfg", "attempts", "first_token")
 
     def __init__(self, provider: Any, target: Target, endpoint: Endpoint, call: Any, request: Any, auth: Any,
                  timeout: Any, policy: RetryPolicy, stream: bool, via_chat: bool, drop: Drop, cfg: Any):
@@ -64,6 +64,8 @@ class Plan:
         self.cfg = cfg
         self.counter: str | None = getattr(cfg, "retry_count_header", None) or None
         self.response: Any = None  # the last HTTP response (raw request/response logging)
+        self.attempts = 0  # attempts made on this target
+        self.first_token: float | None = None  # streams: seconds allowed until the first chunk
 
     @property
     def retries(self) -> int:
@@ -88,9 +90,14 @@ class Plan:
         return exc
 
     def wait(self, exc: LiteLLMException, attempt: int) -> float | None:
-        """Seconds before the next attempt, or None: ``exc`` is final (retry counts recorded)."""
+        """Seconds before the next attempt, or None: ``exc`` is final (retry counts recorded).
+
+        A route that stayed silent for a whole timeout is not tried again when a fallback can
+        answer: another attempt would most likely cost another whole timeout."""
         self.fill(exc)
         delay = self.policy.delay(exc, attempt)
+        if delay is not None and silent(exc) and fallback_chain(exc, self.call, self.cfg):
+            delay = None
         if delay is None:
             exc.num_retries = attempt  # type: ignore[attr-defined]
             exc.max_retries = self.policy.retries  # type: ignore[attr-defined]
@@ -117,6 +124,7 @@ class Plan:
         hidden["api_base"] = self.target.api_base
         hidden["model"] = self.target.model
         hidden["additional_headers"] = self.provider.response_headers(resp)
+        hidden["attempts"] = self.attempts
         if self.endpoint.priced:
             hidden["response_cost"] = response_cost(result, self)
         if self.drop.warnings:
@@ -125,12 +133,12 @@ class Plan:
 
     def hidden(self) -> dict:
         out = {"custom_llm_provider": self.provider.name, "api_base": self.target.api_base,
-               "model": self.target.model}
+               "model": self.target.model, "attempts": self.attempts}
         if self.drop.warnings:
             out["warnings"] = list(self.drop.warnings)
         return out
 
-    def wrap_stream(self, http_stream: Any) -> Any:
+    def wrap_stream(self, http_stream: Any, transport: Any = None) -> Any:
         from .streaming import CustomStreamWrapper
         from .observe import StreamObserver
 
@@ -148,7 +156,107 @@ class Plan:
             on_error=self.fill,
         )
         StreamObserver(self).attach(wrapper)
+        if (transport is not None and not self.via_chat and self.endpoint.kind == "chat"
+                and _setting(self.call.ctl.stream_recovery, self.cfg, "stream_recovery", False)):
+            wrapper._recovery = Recovery(self, transport)
         return wrapper
+
+
+class Recovery:
+    """Mid-stream recovery (``stream_recovery``): when a stream breaks after content was delivered,
+    the request is sent again - to the same model first, then to the fallbacks - with the text
+    delivered so far as a trailing assistant message, and the continuation is spliced into the
+    caller's stream. Only targets that continue an assistant prefill are asked (the registry's
+    ``supports_assistant_prefill``, or ``assistant_prefill_models``); otherwise the error stands."""
+
+    __slots__ = ("plan", "transport")
+
+    def __init__(self, plan: Plan, transport: Any):
+        self.plan = plan
+        self.transport = transport
+
+    def applies(self, exc: BaseException) -> bool:
+        from ..exceptions import APIResponseValidationError
+        from .retry import is_retryable
+
+        return isinstance(exc, LiteLLMException) and (is_retryable(exc) or isinstance(exc, APIResponseValidationError))
+
+    def calls(self, exc: BaseException, wrapper: Any) -> tuple[list, str]:
+        """The continuation calls to try, in order, and the text they continue."""
+        observer = getattr(wrapper, "_observer", None)
+        call, cfg = self.plan.call, self.plan.cfg
+        if observer is None or observer.tools or (call.params.get("n") or 1) != 1:
+            return [], ""
+        text = "".join(observer.pieces)
+        if not text:
+            return [], ""
+        import dataclasses
+
+        named = list(call.ctl.assistant_prefill_models or ()) + list(getattr(cfg, "assistant_prefill_models", None) or ())
+        targets = [call] + fallback_calls(exc, call, cfg)
+        out = []
+        for target in targets:
+            if not _takes_prefill(target.model, named):
+                continue
+            messages = list(target.messages) + [{"role": "assistant", "content": text}]
+            ctl = dataclasses.replace(target.ctl, stream_recovery=False, fallbacks=None, context_window_fallbacks=None,
+                                      content_policy_fallbacks=None, num_retries=0)
+            out.append(dataclasses.replace(target, messages=messages, ctl=ctl))
+        return out, text
+
+    def _resumed(self, exc: BaseException, wrapper: Any, continuation: Any, model: str, text: str) -> Any:
+        _skip_role_chunk(continuation)
+        wrapper._hidden_params["stream_recovery"] = {
+            "recovered": True, "error": type(exc).__name__, "model": model,
+            "delivered_chunks": getattr(wrapper._observer, "count", 0)}
+        wrapper._observer.recovered_text = text
+        return continuation
+
+    def resume(self, exc: BaseException, wrapper: Any) -> Any:
+        calls, text = self.calls(exc, wrapper)
+        for call in calls:
+            log_fallback(self.plan.call.model, call.model, exc)
+            try:
+                continuation = run(make_plan(call, self.plan.cfg, self.plan.endpoint), self.transport)
+            except LiteLLMException:
+                continue  # e.g. a target that refuses the prefill: the original error stands
+            return self._resumed(exc, wrapper, continuation, call.model, text)
+        return None
+
+    async def aresume(self, exc: BaseException, wrapper: Any) -> Any:
+        calls, text = self.calls(exc, wrapper)
+        for call in calls:
+            log_fallback(self.plan.call.model, call.model, exc)
+            try:
+                continuation = await arun(make_plan(call, self.plan.cfg, self.plan.endpoint), self.transport)
+            except LiteLLMException:
+                continue
+            return self._resumed(exc, wrapper, continuation, call.model, text)
+        return None
+
+
+def _takes_prefill(model: str, named: list) -> bool:
+    if model in named:
+        return True
+    from ..cost.info import supports_assistant_prefill
+
+    try:
+        return supports_assistant_prefill(model)
+    except Exception:  # noqa: BLE001 - an unknown model: no
+        return False
+
+
+def _skip_role_chunk(wrapper: Any) -> None:
+    """The continuation's first chunk only opens the assistant turn again: the caller has one."""
+    pending = wrapper._pending
+    if wrapper._pos < len(pending):
+        first = pending[wrapper._pos]
+        choices = getattr(first, "choices", None) or ()
+        if len(choices) == 1 and getattr(first, "usage", None) is None:
+            delta = getattr(choices[0], "delta", None)
+            if (delta is not None and not delta.content and not getattr(delta, "tool_calls", None)
+                    and choices[0].finish_reason is None):
+                wrapper._pos += 1
 
 
 _compute_cost: Any = None
@@ -229,15 +337,24 @@ def make_plan(call: Any, cfg: Any, endpoint: Endpoint) -> Plan:
     stream = endpoint.streams and call.stream
     request = getattr(provider, "chat_request" if via_chat else endpoint.request)(call, target, drop)
     timeout = _setting(ctl.timeout, cfg, "request_timeout", 600.0)
-    read = _setting(ctl.stream_timeout, cfg, "stream_timeout", None) if stream else None
+    read = first_token = None
+    if stream:
+        read = _setting(ctl.stream_timeout, cfg, "stream_timeout", None)
+        first_token = _setting(ctl.stream_first_token_timeout, cfg, "stream_first_token_timeout", None)
+        if first_token is not None:
+            # a blocking read cannot be interrupted: the idle bound is held to the first-token
+            # deadline so a silent server fails over in time (async calls also cancel at it)
+            read = first_token if read is None else min(read, first_token)
     retries = int(_setting(ctl.num_retries, cfg, "num_retries", 0) or 0)
     if debug_enabled(cfg):
         log_request(request, provider.name)
     policy = _POLICIES.get(retries)
     if policy is None:
         policy = _POLICIES[retries] = RetryPolicy(retries)  # immutable: one per retry count
-    return Plan(provider, target, endpoint, call, request, auth, make_timeout(timeout, read), policy,
+    plan = Plan(provider, target, endpoint, call, request, auth, make_timeout(timeout, read), policy,
                 stream, via_chat, drop, cfg)
+    plan.first_token = first_token
+    return plan
 
 
 _POLICIES: dict[int, RetryPolicy] = {}
@@ -247,15 +364,18 @@ _POLICIES: dict[int, RetryPolicy] = {}
 def run(plan: Plan, transport: Any) -> Any:
     attempt = 0
     while True:
+        plan.attempts = attempt + 1
         try:
             request = plan.prepared(plan.request, attempt)
             if plan.auth is not None:
                 request = authorize(plan.auth, request, transport, plan.timeout)
             if plan.stream:
-                resp = stream = transport.open_stream(request, plan.timeout)
-                if stream.status_code < 400:
-                    break
-                raise plan.error(HttpResponse(stream.status_code, stream.headers, stream.read(), stream.url))
+                stream = transport.open_stream(request, plan.timeout)
+                if stream.status_code >= 400:
+                    raise plan.error(HttpResponse(stream.status_code, stream.headers, stream.read(), stream.url))
+                # up to the first chunk the stream is still an attempt: a failure before any
+                # content is retried or falls back like a failed request
+                return open_stream(plan, stream, transport).prime()
             resp = transport.send(request, plan.timeout)
             if resp.status_code >= 400:
                 raise plan.error(resp)
@@ -268,10 +388,13 @@ def run(plan: Plan, transport: Any) -> Any:
                 raise
         attempt += 1
         time.sleep(delay)
+
+
+def open_stream(plan: Plan, stream: Any, transport: Any) -> Any:
     try:
-        return plan.wrap_stream(resp)
+        return plan.wrap_stream(stream, transport)
     except BaseException:
-        resp.close()
+        stream.close()
         raise
 
 
@@ -279,15 +402,17 @@ def run(plan: Plan, transport: Any) -> Any:
 async def arun(plan: Plan, transport: Any) -> Any:
     attempt = 0
     while True:
+        plan.attempts = attempt + 1
         try:
             request = plan.prepared(plan.request, attempt)
             if plan.auth is not None:
                 request = await aauthorize(plan.auth, request, transport, plan.timeout)
             if plan.stream:
-                resp = stream = await transport.aopen_stream(request, plan.timeout)
-                if stream.status_code < 400:
-                    break
-                raise plan.error(HttpResponse(stream.status_code, stream.headers, await stream.aread(), stream.url))
+                stream = await transport.aopen_stream(request, plan.timeout)
+                if stream.status_code >= 400:
+                    raise plan.error(HttpResponse(stream.status_code, stream.headers, await stream.aread(),
+                                                  stream.url))
+                return await aprime(plan, open_stream(plan, stream, transport))
             resp = await transport.asend(request, plan.timeout)
             if resp.status_code >= 400:
                 raise plan.error(resp)
@@ -300,11 +425,27 @@ async def arun(plan: Plan, transport: Any) -> Any:
                 raise
         attempt += 1
         await asyncio.sleep(delay)
+
+
+async def aprime(plan: Plan, wrapper: Any) -> Any:
+    """The async stream up to its first chunk, within ``stream_first_token_timeout`` if set."""
+    if plan.first_token is None:
+        return await wrapper.aprime()
     try:
-        return plan.wrap_stream(resp)
-    except BaseException:
-        await resp.aclose()
-        raise
+        return await asyncio.wait_for(wrapper.aprime(), plan.first_token)
+    except asyncio.TimeoutError:
+        await wrapper.aclose()
+        from ..exceptions import Timeout
+
+        raise plan.fill(Timeout(message=f"no stream chunk within stream_first_token_timeout={plan.first_token}s",
+                                llm_provider=plan.provider.name, model=plan.target.model)) from None
+
+
+def silent(exc: BaseException) -> bool:
+    """A timeout without any answer from the server (not a 408/504 it sent)."""
+    from ..exceptions import Timeout
+
+    return isinstance(exc, Timeout) and getattr(exc, "response", None) is None
 
 
 # ================================================================================ fallbacks
@@ -317,8 +458,9 @@ def has_fallbacks(ctl: Any, cfg: Any) -> bool:
 def fallback_chain(exc: BaseException, call: Any, cfg: Any) -> list:
     """The models to try after ``exc`` (spec section 4, Fallbacks), in order, at most ROUTER_MAX_FALLBACKS.
 
-    Context-window errors consult ``context_window_fallbacks`` and content-policy errors
-    ``content_policy_fallbacks`` first; anything else (or no match there) the general ``fallbacks``.
+    Content-policy errors consult only ``content_policy_fallbacks``; context-window errors
+    ``context_window_fallbacks`` first, then the general ``fallbacks``; anything else the general
+    ``fallbacks``.
     Each list holds ``{"model": [fallbacks...]}`` rules (``"*"`` matches any model); a per-call list
     may also be a plain list of models.
     """
@@ -327,11 +469,14 @@ def fallback_chain(exc: BaseException, call: Any, cfg: Any) -> list:
 
     ctl = call.ctl
     lists = []
-    if isinstance(exc, ContextWindowExceededError):
-        lists.append(ctl.context_window_fallbacks or getattr(cfg, "context_window_fallbacks", None))
-    elif isinstance(exc, ContentPolicyViolationError):
+    if isinstance(exc, ContentPolicyViolationError):
+        # the spec consults only this list for a content rejection: the general fallbacks do not
+        # route around it (the same prompt on another model is not a fix for a policy decision)
         lists.append(ctl.content_policy_fallbacks or getattr(cfg, "content_policy_fallbacks", None))
-    lists.append(ctl.fallbacks or getattr(cfg, "fallbacks", None))
+    else:
+        if isinstance(exc, ContextWindowExceededError):
+            lists.append(ctl.context_window_fallbacks or getattr(cfg, "context_window_fallbacks", None))
+        lists.append(ctl.fallbacks or getattr(cfg, "fallbacks", None))
     for rules in lists:
         chain = _match(rules, call.model)
         if chain:
@@ -400,12 +545,13 @@ def attempts(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> tuple:
         return _one(call, cfg, transport, endpoint)
     except LiteLLMException as first:
         error: BaseException = first
+        made = _attempts_made(first)
         for fallback in fallback_calls(first, call, cfg):
             log_fallback(call.model, fallback.model, error)
             try:
-                return _one(fallback, cfg, transport, endpoint)
+                return _answered_by_fallback(_one(fallback, cfg, transport, endpoint), call, made)
             except LiteLLMException as exc:
-                error = exc
+                error, made = exc, made + _attempts_made(exc)
         if error is first:
             raise
         raise error from first
@@ -416,15 +562,31 @@ async def aattempts(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> 
         return await _aone(call, cfg, transport, endpoint)
     except LiteLLMException as first:
         error: BaseException = first
+        made = _attempts_made(first)
         for fallback in fallback_calls(first, call, cfg):
             log_fallback(call.model, fallback.model, error)
             try:
-                return await _aone(fallback, cfg, transport, endpoint)
+                return _answered_by_fallback(await _aone(fallback, cfg, transport, endpoint), call, made)
             except LiteLLMException as exc:
-                error = exc
+                error, made = exc, made + _attempts_made(exc)
         if error is first:
             raise
         raise error from first
+
+
+def _attempts_made(exc: BaseException) -> int:
+    retries = getattr(exc, "num_retries", None)
+    return retries + 1 if isinstance(retries, int) else 1
+
+
+def _answered_by_fallback(outcome: tuple, call: Any, before: int) -> tuple:
+    """Say on the answer that a fallback gave it: the original model and every attempt made."""
+    result, plan = outcome
+    hidden = getattr(result, "_hidden_params", None)
+    if hidden is not None:
+        hidden["fallback_from"] = call.model
+        hidden["attempts"] = before + (plan.attempts if plan is not None else 1)
+    return outcome
 
 
 # ================================================================================ the whole call

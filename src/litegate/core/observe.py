@@ -17,7 +17,8 @@ from typing import Any
 
 
 class StreamObserver:
-    __slots__ = ("plan", "wrapper", "started", "first", "usage", "pieces", "acc", "on_done", "done", "stats")
+    __slots__ = ("plan", "wrapper", "started", "first", "usage", "pieces", "acc", "on_done", "done", "count",
+                 "tools", "recovered_text")
 
     def __init__(self, plan: Any):
         self.plan = plan
@@ -29,7 +30,9 @@ class StreamObserver:
         self.acc: Any = None  # a ChunkAccumulator when callbacks want the whole response
         self.on_done: Any = None
         self.done = False
-        self.stats: dict = {}
+        self.count = 0  # chunks seen
+        self.tools = False  # a tool call was streamed (no prefill recovery then)
+        self.recovered_text: str | None = None  # set when the stream was resumed elsewhere
 
     def attach(self, wrapper: Any) -> "StreamObserver":
         self.wrapper = wrapper
@@ -41,6 +44,7 @@ class StreamObserver:
     def chunk(self, chunk: Any) -> None:
         if self.first is None:
             self.first = time.perf_counter()
+        self.count += 1
         state = chunk.__dict__
         usage = state.get("usage")
         if usage is not None:
@@ -49,9 +53,12 @@ class StreamObserver:
         if choices:
             try:  # chat chunks: choice.delta.content; text-completion chunks: choice.text
                 for choice in choices:
-                    text = choice.delta.content
+                    delta = choice.delta
+                    text = delta.content
                     if text:
                         self.pieces.append(text)
+                    if delta.tool_calls:
+                        self.tools = True
             except AttributeError:
                 for choice in choices:
                     text = getattr(choice, "text", None)
@@ -70,23 +77,35 @@ class StreamObserver:
         hidden["time_to_first_token"] = (self.first - self.started) if self.first is not None else None
         plan = self.plan
         if plan is not None:
-            usage = _usage_dict(self.usage)
+            text = "".join(self.pieces) if self.recovered_text is None else self.recovered_text
+            usage = _usage_dict(self.usage) if self.recovered_text is None else None
             if usage is None:
                 from ..tokens import estimate_usage
 
                 messages = getattr(plan.call, "messages", None)
-                usage = estimate_usage(messages, "".join(self.pieces), plan.target.model)
+                usage = estimate_usage(messages, text, plan.target.model)
                 hidden["usage_estimated"] = True
             if usage is not None:
-                hidden["usage"] = usage
                 from ..types.utils import ModelResponse
                 from .lifecycle import record_spend, response_cost
 
                 priced = ModelResponse(model=plan.target.model, usage=usage)
-                cost = hidden["response_cost"] = response_cost(priced, plan)
-                record_spend(plan.cfg, cost)
+                cost = response_cost(priced, plan)
+                record_spend(plan.cfg, cost)  # this part's spend; a continuation charges its own
+                delegate = getattr(self.wrapper, "_delegate", None)
+                if delegate is not None:  # recovered: both parts add up
+                    usage, cost = _added(usage, cost, delegate._hidden_params)
+                hidden["usage"] = usage
+                hidden["response_cost"] = cost
         if self.on_done is not None:
             self.on_done()
+
+
+def _added(usage: dict, cost: Any, other: dict) -> tuple[dict, Any]:
+    more = other.get("usage") or {}
+    total = {k: (usage.get(k) or 0) + (more.get(k) or 0) for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
+    second = other.get("response_cost")
+    return total, (cost + second) if cost is not None and second is not None else None
 
 
 def _usage_dict(usage: Any) -> dict | None:

@@ -24,6 +24,7 @@ CONTROL_PARAMS: frozenset[str] = frozenset({
     "model_list",
     "deployment_id", "client", "logger_fn", "proxy_server_request", "model_info",
     "no-log", "litellm_metadata", "additional_drop_params", "allowed_openai_params",
+    "stream_first_token_timeout", "stream_recovery", "assistant_prefill_models",
 })
 
 ALL_AVAILABLE_PARAMS: list[str] = sorted(set(OPENAI_CHAT_COMPLETION_PARAMS) | CONTROL_PARAMS)

@@ -52,6 +52,8 @@ class CustomStreamWrapper:
         self._source: Any = None
         self._finished = False
         self.chunks: list = []  # kept only when a consumer asked for the final response
+        self._recovery: Any = None  # resumes a broken stream elsewhere (core/lifecycle.Recovery)
+        self._delegate: Any = None  # the stream that continues this one after a recovery
 
     # ------------------------------------------------------------------ shared
     def _emit(self, chunks: list) -> None:
@@ -86,10 +88,22 @@ class CustomStreamWrapper:
     def __iter__(self) -> "CustomStreamWrapper":
         return self
 
+    def prime(self) -> "CustomStreamWrapper":
+        """Read until the first chunk is decoded (it stays first for the caller) or the stream
+        ends; errors are raised here, while the call can still be retried or fall back."""
+        try:
+            self.__next__()
+        except StopIteration:
+            return self
+        self._pos -= 1
+        return self
+
     def __next__(self) -> Any:
         item = self._next_ready()
         if item is not _NOTHING:
             return item
+        if self._delegate is not None:
+            return self._from_delegate()
         if self._finished:
             raise StopIteration
         if self._http is None:
@@ -112,11 +126,28 @@ class CustomStreamWrapper:
                     return item
         except Exception as exc:
             self.close()
+            recovery = self._recovery
+            if recovery is not None and recovery.applies(exc):
+                self._delegate = recovery.resume(exc, self)
+                if self._delegate is not None:
+                    return self._from_delegate()
             raise self._fail(exc) from None
         item = self._next_ready()
         if item is not _NOTHING:
             return item
         raise StopIteration
+
+    def _from_delegate(self) -> Any:
+        try:
+            item = next(self._delegate)
+        except StopIteration:
+            self._end()
+            raise
+        except Exception as exc:  # the continuation broke as well: its typed error stands
+            raise self._fail(exc) from None
+        if self._on_chunk is not None:
+            self._on_chunk(item)
+        return item
 
     def _next_ready_source(self) -> Any:
         if self._source is None:
@@ -134,6 +165,8 @@ class CustomStreamWrapper:
         http = self._http
         if http is not None and hasattr(http, "close"):
             http.close()
+        if self._delegate is not None:
+            self._delegate.close()
 
     def __enter__(self) -> "CustomStreamWrapper":
         return self
@@ -145,10 +178,21 @@ class CustomStreamWrapper:
     def __aiter__(self) -> "CustomStreamWrapper":
         return self
 
+    async def aprime(self) -> "CustomStreamWrapper":
+        """Async twin of :meth:`prime`."""
+        try:
+            await self.__anext__()
+        except StopAsyncIteration:
+            return self
+        self._pos -= 1
+        return self
+
     async def __anext__(self) -> Any:
         item = self._next_ready()
         if item is not _NOTHING:
             return item
+        if self._delegate is not None:
+            return await self._afrom_delegate()
         if self._finished:
             raise StopAsyncIteration
         if self._http is None:
@@ -174,16 +218,35 @@ class CustomStreamWrapper:
                     return item
         except Exception as exc:
             await self.aclose()
+            recovery = self._recovery
+            if recovery is not None and recovery.applies(exc):
+                self._delegate = await recovery.aresume(exc, self)
+                if self._delegate is not None:
+                    return await self._afrom_delegate()
             raise self._fail(exc) from None
         item = self._next_ready()
         if item is not _NOTHING:
             return item
         raise StopAsyncIteration
 
+    async def _afrom_delegate(self) -> Any:
+        try:
+            item = await self._delegate.__anext__()
+        except StopAsyncIteration:
+            self._end()
+            raise
+        except Exception as exc:
+            raise self._fail(exc) from None
+        if self._on_chunk is not None:
+            self._on_chunk(item)
+        return item
+
     async def aclose(self) -> None:
         http = self._http
         if http is not None and hasattr(http, "aclose"):
             await http.aclose()
+        if self._delegate is not None:
+            await self._delegate.aclose()
 
     async def __aenter__(self) -> "CustomStreamWrapper":
         return self

@@ -18,6 +18,7 @@ __all__ = [
     "get_max_tokens",
     "get_valid_models",
     "is_prompt_caching_valid_prompt",
+    "supports_assistant_prefill",
     "supports_function_calling",
     "supports_parallel_function_calling",
     "supports_tool_choice",
@@ -165,6 +166,11 @@ def _flag(model: str, custom_llm_provider: str | None, name: str) -> bool:
                   name, model, custom_llm_provider)
         return False
     return entry.get(name) is True
+
+
+def supports_assistant_prefill(model: str, custom_llm_provider: str | None = None) -> bool:
+    """Whether the model continues a trailing assistant message (prefill)."""
+    return _flag(model, custom_llm_provider, "supports_assistant_prefill")
 
 
 def supports_function_calling(model: str, custom_llm_provider: str | None = None) -> bool:
