@@ -188,7 +188,7 @@ class Recovery:
         if observer is None or observer.tools or (call.params.get("n") or 1) != 1:
             return [], ""
         text = "".join(observer.pieces)
-        if not text:
+        if not text.strip():
             return [], ""
         import dataclasses
 
@@ -198,14 +198,17 @@ class Recovery:
         for target in targets:
             if not _takes_prefill(target.model, named):
                 continue
-            messages = list(target.messages) + [{"role": "assistant", "content": text}]
+            messages = list(target.messages) + [{"role": "assistant", "content": _prefill_for(target, text, cfg)}]
             ctl = dataclasses.replace(target.ctl, stream_recovery=False, fallbacks=None, context_window_fallbacks=None,
                                       content_policy_fallbacks=None, num_retries=0)
             out.append(dataclasses.replace(target, messages=messages, ctl=ctl))
         return out, text
 
-    def _resumed(self, exc: BaseException, wrapper: Any, continuation: Any, model: str, text: str) -> Any:
+    def _resumed(self, exc: BaseException, wrapper: Any, continuation: Any, call: Any, text: str) -> Any:
         _skip_role_chunk(continuation)
+        if call.messages[-1]["content"] != text:  # the caller has the whitespace the prefill left out
+            wrapper._lstrip_next = True
+        model = call.model
         wrapper._hidden_params["stream_recovery"] = {
             "recovered": True, "error": type(exc).__name__, "model": model,
             "delivered_chunks": getattr(wrapper._observer, "count", 0)}
@@ -220,7 +223,7 @@ class Recovery:
                 continuation = run(make_plan(call, self.plan.cfg, self.plan.endpoint), self.transport)
             except LiteLLMException:
                 continue  # e.g. a target that refuses the prefill: the original error stands
-            return self._resumed(exc, wrapper, continuation, call.model, text)
+            return self._resumed(exc, wrapper, continuation, call, text)
         return None
 
     async def aresume(self, exc: BaseException, wrapper: Any) -> Any:
@@ -231,8 +234,20 @@ class Recovery:
                 continuation = await arun(make_plan(call, self.plan.cfg, self.plan.endpoint), self.transport)
             except LiteLLMException:
                 continue
-            return self._resumed(exc, wrapper, continuation, call.model, text)
+            return self._resumed(exc, wrapper, continuation, call, text)
         return None
+
+
+def _prefill_for(call: Any, text: str, cfg: Any) -> str:
+    """The delivered text as the target's dialect accepts it for a prefill."""
+    from .resolve import split_model
+
+    try:
+        provider = get_provider(split_model(call.model, call.ctl.custom_llm_provider,
+                                            getattr(cfg, "model_alias_map", None))[0])
+    except Exception:  # noqa: BLE001 - an unknown target fails on its own attempt
+        return text
+    return provider.prefill_text(text)
 
 
 def _takes_prefill(model: str, named: list) -> bool:

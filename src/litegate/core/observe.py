@@ -126,7 +126,9 @@ def attach_hooks(wrapper: Any, hooks: Any, plan: Any, is_async: bool) -> None:
     observer = getattr(wrapper, "_observer", None)
     if observer is None:  # a mock stream: observe it too, without a plan to price against
         observer = StreamObserver(None).attach(wrapper)
-    observer.acc = ChunkAccumulator(messages=hooks.kwargs.get("messages"))
+    observer.acc = acc = ChunkAccumulator(messages=hooks.kwargs.get("messages"))
+    for chunk in wrapper._pending[wrapper._pos:]:  # read ahead (the first chunk) before the hooks came
+        acc.add(chunk)
     inner_error = wrapper._on_error
 
     def later(coro: Any) -> None:

@@ -54,6 +54,7 @@ class CustomStreamWrapper:
         self.chunks: list = []  # kept only when a consumer asked for the final response
         self._recovery: Any = None  # resumes a broken stream elsewhere (core/lifecycle.Recovery)
         self._delegate: Any = None  # the stream that continues this one after a recovery
+        self._lstrip_next = False  # drop the continuation's leading whitespace (already delivered)
 
     # ------------------------------------------------------------------ shared
     def _emit(self, chunks: list) -> None:
@@ -145,6 +146,15 @@ class CustomStreamWrapper:
             raise
         except Exception as exc:  # the continuation broke as well: its typed error stands
             raise self._fail(exc) from None
+        return self._spliced(item)
+
+    def _spliced(self, item: Any) -> Any:
+        if self._lstrip_next:
+            for choice in getattr(item, "choices", None) or ():
+                delta = getattr(choice, "delta", None)
+                if delta is not None and delta.content:
+                    delta.content = delta.content.lstrip()
+                    self._lstrip_next = False
         if self._on_chunk is not None:
             self._on_chunk(item)
         return item
@@ -237,9 +247,7 @@ class CustomStreamWrapper:
             raise
         except Exception as exc:
             raise self._fail(exc) from None
-        if self._on_chunk is not None:
-            self._on_chunk(item)
-        return item
+        return self._spliced(item)
 
     async def aclose(self) -> None:
         http = self._http

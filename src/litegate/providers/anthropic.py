@@ -629,6 +629,9 @@ class Anthropic(Dialect):
                 out["thinking"] = {"type": "enabled", "budget_tokens": budget}
         return out
 
+    def prefill_text(self, text: str) -> str:
+        return text.rstrip()  # the Messages API refuses a final assistant turn ending in whitespace
+
     # ------------------------------------------------------------------ requests
     def auth_headers(self, target: Any) -> dict[str, str]:
         if not target.api_key:

@@ -128,6 +128,10 @@ class Dialect:
     def models_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         raise self.refuse("models", call.model)
 
+    def prefill_text(self, text: str) -> str:
+        """Delivered text as this API takes it for an assistant prefill (mid-stream recovery)."""
+        return text
+
     # ------------------------------------------------------------------ shared helpers
     def missing_key(self, target: Any) -> AuthenticationError:
         return AuthenticationError(
