@@ -105,6 +105,8 @@ class RecordedRequest:
     headers: Dict[str, str]  # lower-case names
     body: bytes
     json: Any = None  # the decoded JSON body, or None
+    # when the whole request had arrived (``time.monotonic()``, comparable with the test's clock)
+    received_at: float = field(default_factory=time.monotonic)
 
     @property
     def text(self) -> str:
@@ -258,7 +260,11 @@ class _Reply:
 
 @dataclass(eq=False, slots=True)
 class _Stream:
-    """A queued stream: ``events`` already encoded (and terminated), or None for the route's own stream."""
+    """A queued stream: ``events`` already encoded (and terminated), or None for the route's own stream.
+
+    ``delay`` passes before the headers, ``first_delay`` between the headers and the first event,
+    ``chunk_delay`` between two events; ``cut_after`` closes the connection after that many events,
+    ``stall_after`` goes silent after that many (the connection stays open until the client closes it)."""
 
     events: Optional[List[bytes]]
     chunk_delay: float
@@ -268,6 +274,8 @@ class _Stream:
     status: int
     headers: Dict[str, Optional[str]]  # a None value removes a default header
     path: Optional[str]
+    first_delay: float = 0.0
+    stall_after: Optional[int] = None
 
 
 @dataclass(eq=False, slots=True)
@@ -401,6 +409,7 @@ class _Connection(asyncio.Protocol):
         "head",
         "sent_continue",
         "eof",
+        "silent",
     )
 
     def __init__(self, srv: "FakeServerBase") -> None:
@@ -414,6 +423,7 @@ class _Connection(asyncio.Protocol):
         self.head: Optional[Tuple[str, str, str, Dict[str, str], int, int]] = None
         self.sent_continue = False
         self.eof = False
+        self.silent = False  # held open in silence (stall fault, stall_after): the client's EOF ends it
 
     # -- asyncio callbacks ---------------------------------------------------------------------
 
@@ -435,6 +445,9 @@ class _Connection(asyncio.Protocol):
 
     def eof_received(self) -> Optional[bool]:
         self.eof = True
+        if self.silent:  # the client gave up on a stalled stream: nothing more will be sent
+            self.abort()
+            return None
         # keep the socket open while a reply is in progress (the client only half-closed)
         return True if self.busy else None
 
@@ -627,7 +640,8 @@ class _Connection(asyncio.Protocol):
                 return
             events = srv._complete(ans) if s.terminate else srv._unfinished(ans)
         plain = s.status == 200 and not s.headers
-        if s.delay <= 0 and s.chunk_delay <= 0 and s.cut_after is None and plain:
+        if (s.delay <= 0 and s.chunk_delay <= 0 and s.first_delay <= 0 and s.cut_after is None
+                and s.stall_after is None and plain):
             self._write_stream(events, keep_alive)
             return
         self._spawn(self._slow_stream(s, events, keep_alive))
@@ -646,6 +660,9 @@ class _Connection(asyncio.Protocol):
             return
         if kind == "stall":
             self.busy = True  # never answers; stop() or the client closing ends it
+            self.silent = True
+            if self.eof:
+                self.abort()
             return
         ans = self.srv._answer(call)
         if isinstance(ans, _Raw):  # no stream to break on this route (or an error)
@@ -722,8 +739,11 @@ class _Connection(asyncio.Protocol):
             self._close()
 
     async def _slow_stream(self, s: _Stream, events: List[bytes], keep_alive: bool) -> None:
-        """Write ``events`` after ``s.delay``, one by one with ``s.chunk_delay`` between them; with
-        ``s.cut_after`` close the connection (no chunked terminator) after that many events."""
+        """Write ``events`` after ``s.delay``: the headers at once, then ``s.first_delay``, then the
+        events one by one with ``s.chunk_delay`` between them; with ``s.cut_after`` close the
+        connection (no chunked terminator) after that many events; with ``s.stall_after`` send
+        nothing more after that many events (nor the end of the body) until the client closes the
+        connection."""
         if s.delay > 0:
             await asyncio.sleep(s.delay)
         t = self.transport
@@ -731,18 +751,45 @@ class _Connection(asyncio.Protocol):
             return
         head, chunked = self._stream_head(keep_alive, s.status, s.headers)
         t.write(head)
+        if s.first_delay > 0:
+            await asyncio.sleep(s.first_delay)
+        cut = stall = False
         for i, ev in enumerate(events):
             if s.cut_after is not None and i >= s.cut_after:
+                cut = True
+                break
+            if s.stall_after is not None and i >= s.stall_after:
+                stall = True
                 break
             if i and s.chunk_delay > 0:
                 await asyncio.sleep(s.chunk_delay)
             if self.closed:
                 return
             t.write(b"%x\r\n%s\r\n" % (len(ev), ev) if chunked else ev)
-        if s.cut_after is not None or not chunked:
+        else:
+            cut = s.cut_after is not None
+            stall = not cut and s.stall_after is not None
+        if stall:
+            await self._silence()
+            return
+        if cut or not chunked:
             self._close()
         else:
             t.write(_CHUNKED_END)
+
+    async def _silence(self) -> None:
+        """Send nothing more: wait until the client closes the connection (``connection_lost``
+        cancels this task) or the server stops."""
+        if self.closed:
+            return
+        if self.eof:  # the client already left
+            self.abort()
+            return
+        self.silent = True
+        try:
+            await asyncio.get_running_loop().create_future()
+        finally:
+            self.silent = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -941,6 +988,12 @@ class FakeServerBase:
         """Client connections currently open to this server (a leak test reads this)."""
         return len(self._conns)
 
+    @property
+    def stalled_connections(self) -> int:
+        """Connections held open in silence (the ``stall`` fault, ``enqueue_stream(stall_after=...)``)
+        that the client has not closed yet."""
+        return sum(1 for c in list(self._conns) if c.silent)
+
     def hits(self, path_suffix: Optional[str] = None) -> int:
         """Number of requests received (optionally only those whose path ends with ``path_suffix``)."""
         with self._lock:
@@ -995,10 +1048,18 @@ class FakeServerBase:
 
     def _queue_stream(self, events: Optional[List[Any]], chunk_delay: float, terminate: bool,
                       cut_after: Optional[int], delay: float, status: int,
-                      headers: Optional[Mapping[str, Optional[str]]], path: Optional[str]) -> None:
+                      headers: Optional[Mapping[str, Optional[str]]], path: Optional[str], *,
+                      first_delay: float = 0.0, stall_after: Optional[int] = None) -> None:
         """Queue a stream: ``events`` encoded with the dialect's encoder (closed and terminated the
         dialect's way with ``terminate``), or None for the route's own stream (without its clean end
-        unless ``terminate``)."""
+        unless ``terminate``). ``first_delay``: seconds between the headers (sent at once) and the
+        first event; ``stall_after=k``: after ``k`` events (the terminator counts as one) nothing
+        more is sent, the body is not ended and the connection stays open until the client closes
+        it."""
+        if first_delay < 0:
+            raise ValueError("first_delay must be >= 0")
+        if stall_after is not None and stall_after < 0:
+            raise ValueError("stall_after must be >= 0")
         evs: Optional[List[bytes]] = None
         if events is not None:
             s = self.streams
@@ -1009,7 +1070,8 @@ class FakeServerBase:
                 if s.terminator is not None:
                     evs.append(s.terminator)
         hdrs = dict(headers or {})
-        self._push([_Stream(evs, float(chunk_delay), terminate, cut_after, float(delay), int(status), hdrs, path)])
+        self._push([_Stream(evs, float(chunk_delay), terminate, cut_after, float(delay), int(status), hdrs, path,
+                            float(first_delay), stall_after)])
 
     def enqueue_raw(
         self,

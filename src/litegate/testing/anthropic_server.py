@@ -8,8 +8,8 @@ and transport faults as :class:`FakeOpenAIServer`) and speaks Anthropic's wire f
   ``input_json_delta``, ``ping``, ``message_delta`` with usage, ``message_stop``);
 * ``POST /v1/messages/count_tokens`` and ``GET /v1/models``;
 * requests are checked like the real API (required fields, unknown fields, roles, tool_use /
-  tool_result pairing, thinking budget, the API key and ``anthropic-version`` headers) and
-  rejected with Anthropic error bodies;
+  tool_result pairing, thinking budget, a final assistant prefill ending in whitespace, the API key
+  and ``anthropic-version`` headers) and rejected with Anthropic error bodies;
 * prompt caching is simulated: the prefix up to the last ``cache_control`` breakpoint is reported
   as ``cache_creation_input_tokens`` the first time and as ``cache_read_input_tokens`` after
   (no minimum prefix length, unlike the real API);
@@ -301,7 +301,21 @@ def check_request(body: Any) -> List[Dict[str, Any]]:
             raise Invalid("output_config.format: expected {'type': 'json_schema', 'schema': {...}}")
     turns = _turns(messages)
     _check_tool_pairing(turns)
+    _check_prefill(turns)
     return turns
+
+
+def _check_prefill(turns: List[Dict[str, Any]]) -> None:
+    """A final assistant turn is a prefill the model continues; the API refuses one whose last text
+    ends with whitespace."""
+    last = turns[-1] if turns else None
+    if last is None or last["role"] != "assistant" or not last["content"]:
+        return
+    block = last["content"][-1]
+    if isinstance(block, dict) and block.get("type") == "text":
+        text = block.get("text")
+        if isinstance(text, str) and text and text != text.rstrip():
+            raise Invalid("messages: final assistant content cannot end with trailing whitespace")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -495,7 +509,8 @@ class FakeAnthropicServer(FakeServerBase):
 
     def enqueue_stream(self, events: Optional[List[Any]] = None, chunk_delay: float = 0.0, terminate: bool = True,
                        cut_after: Optional[int] = None, *, delay: float = 0.0, status: int = 200,
-                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None) -> None:
+                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None,
+                       first_delay: float = 0.0, stall_after: Optional[int] = None) -> None:
         """Queue an SSE response.
 
         ``events``: ``dict`` items are sent as ``event: <type>`` + ``data: <json>``; ``str`` items
@@ -505,8 +520,11 @@ class FakeAnthropicServer(FakeServerBase):
         ``events=None`` sends the default stream without it). ``cut_after=k`` closes the
         connection after ``k`` events; ``chunk_delay`` sleeps between events, ``delay`` before
         the headers.
+        ``first_delay`` passes between the headers (sent at once) and the first event; ``stall_after=k``
+        goes silent after ``k`` events (the connection stays open until the client closes it).
         """
-        self._queue_stream(events, chunk_delay, terminate, cut_after, delay, status, headers, path)
+        self._queue_stream(events, chunk_delay, terminate, cut_after, delay, status, headers, path,
+                           first_delay=first_delay, stall_after=stall_after)
 
     # -- the dialect's answers -----------------------------------------------------------------
 

@@ -593,7 +593,8 @@ class FakeCohereServer(FakeServerBase):
 
     def enqueue_stream(self, events: Optional[List[Any]] = None, chunk_delay: float = 0.0, terminate: bool = True,
                        cut_after: Optional[int] = None, *, delay: float = 0.0, status: int = 200,
-                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None) -> None:
+                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None,
+                       first_delay: float = 0.0, stall_after: Optional[int] = None) -> None:
         """Queue an SSE response.
 
         ``events``: ``dict`` items are sent as ``event: <type>`` + ``data: <json>``; ``str`` items
@@ -602,8 +603,11 @@ class FakeCohereServer(FakeServerBase):
         events hold none (``terminate=False`` with ``events=None`` sends the default stream without
         it). ``cut_after=k`` closes the connection after ``k`` events; ``chunk_delay`` sleeps
         between events, ``delay`` before the headers.
+        ``first_delay`` passes between the headers (sent at once) and the first event; ``stall_after=k``
+        goes silent after ``k`` events (the connection stays open until the client closes it).
         """
-        self._queue_stream(events, chunk_delay, terminate, cut_after, delay, status, headers, path)
+        self._queue_stream(events, chunk_delay, terminate, cut_after, delay, status, headers, path,
+                           first_delay=first_delay, stall_after=stall_after)
 
     # -- the dialect's answers -----------------------------------------------------------------
 

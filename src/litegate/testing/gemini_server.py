@@ -656,11 +656,16 @@ class FakeGeminiServer(FakeServerBase):
 
     def enqueue_stream(self, events: Optional[List[Any]] = None, chunk_delay: float = 0.0,
                        cut_after: Optional[int] = None, *, delay: float = 0.0, status: int = 200,
-                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None) -> None:
+                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None,
+                       first_delay: float = 0.0, stall_after: Optional[int] = None) -> None:
         """Queue an SSE response: ``dict`` items are ``data: <json>`` events, ``str`` items are sent as
         the data payload, ``bytes`` verbatim (your own framing); ``None`` = the default stream for the
-        request. ``cut_after=k`` closes the connection after ``k`` items."""
-        self._queue_stream(events, chunk_delay, True, cut_after, delay, status, headers, path)
+        request. ``cut_after=k`` closes the connection after ``k`` items.
+        ``first_delay`` passes between the headers (sent at once) and the first event; ``stall_after=k``
+        goes silent after ``k`` events (the connection stays open until the client closes it).
+        """
+        self._queue_stream(events, chunk_delay, True, cut_after, delay, status, headers, path,
+                           first_delay=first_delay, stall_after=stall_after)
 
     # -- the dialect's answers -----------------------------------------------------------------
 

@@ -188,12 +188,17 @@ class FakeOllamaServer(FakeServerBase):
 
     def enqueue_stream(self, lines: Optional[List[Any]] = None, chunk_delay: float = 0.0,
                        cut_after: Optional[int] = None, *, delay: float = 0.0, status: int = 200,
-                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None) -> None:
+                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None,
+                       first_delay: float = 0.0, stall_after: Optional[int] = None) -> None:
         """Queue an NDJSON response: ``dict`` items are JSON lines, ``str`` items are sent as a line
         (newline added), ``bytes`` verbatim (your own framing, e.g. a line split in two); ``None`` =
         the default stream for the request. ``cut_after=k`` closes the connection after ``k``
-        items; ``chunk_delay`` sleeps between items, ``delay`` before the headers."""
-        self._queue_stream(lines, chunk_delay, True, cut_after, delay, status, headers, path)
+        items; ``chunk_delay`` sleeps between items, ``delay`` before the headers.
+        ``first_delay`` passes between the headers (sent at once) and the first event; ``stall_after=k``
+        goes silent after ``k`` events (the connection stays open until the client closes it).
+        """
+        self._queue_stream(lines, chunk_delay, True, cut_after, delay, status, headers, path,
+                           first_delay=first_delay, stall_after=stall_after)
 
     # -- the dialect's answers -----------------------------------------------------------------
 

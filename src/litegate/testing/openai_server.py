@@ -129,6 +129,8 @@ class FakeOpenAIServer(FakeServerBase):
         status: int = 200,
         headers: Optional[Mapping[str, Optional[str]]] = None,
         path: Optional[str] = None,
+        first_delay: float = 0.0,
+        stall_after: Optional[int] = None,
     ) -> None:
         """Queue an SSE response.
 
@@ -136,9 +138,12 @@ class FakeOpenAIServer(FakeServerBase):
         ``bytes`` items are written verbatim (your own framing); ``None`` = the default stream for
         the request. ``terminate`` appends ``data: [DONE]``. ``cut_after=k`` closes the connection
         after ``k`` events (no chunked terminator). ``chunk_delay`` sleeps between events; ``delay``
-        before the headers.
+        before the headers; ``first_delay`` between the headers (sent at once) and the first event.
+        ``stall_after=k`` goes silent after ``k`` events (``data: [DONE]`` counts as one): nothing
+        more is sent and the connection stays open until the client closes it.
         """
-        self._queue_stream(events, chunk_delay, terminate, cut_after, delay, status, headers, path)
+        self._queue_stream(events, chunk_delay, terminate, cut_after, delay, status, headers, path,
+                           first_delay=first_delay, stall_after=stall_after)
 
     # -- the dialect's answers -----------------------------------------------------------------
 
