@@ -54,7 +54,7 @@ def test_project_name_is_optional_and_client_type_checked(budget_file):
 
 
 def test_exported_from_package():
-    # the lead adds BudgetManager to litegate's lazy map; the module path is stable either way
+    # BudgetManager is in litegate's lazy map; the module path is stable either way
     from litegate.budget import BudgetManager as direct
 
     assert getattr(litegate, "BudgetManager", direct) is direct
