@@ -6,14 +6,15 @@
     resolve             make_plan: model -> provider, credentials, base URL; dialect + auth chosen
     (cache lookup)      a stage slot: caching plugs in here
     budget              make_plan: max_budget refuses before any request
-    attempts            run / arun: per attempt authorize (auth flow) -> send -> classify; retry
-                        policy (core/retry.py) decides; nothing else is inside the retry loop
+    attempts            run / arun: per attempt authorize (auth flow) -> send -> classify; the
+                        retry policy (core/retry.py) decides; a stream is an attempt until its
+                        first chunk (prime); then fallbacks (attempts / aattempts)
     parse               Plan.finish, outside the retry decision: a 2xx that does not parse is
                         final, never retried (the provider billed it); an error the provider
                         reported inside a 2xx body is classified and retried like a status error
     cost                Plan.finish (responses) / StreamObserver.end (streams)
     (cache store)       a stage slot
-    callbacks           Run.succeeded / Run.failed (streams: at their end, via the observer)
+    callbacks           _settle (responses) / observe.attach_hooks (streams, at their end)
 
 Every stage is a function or method written once; only the two loops that block or await (the
 attempt loop and the fallback loop) exist twice, and they are a dozen lines each.
@@ -82,7 +83,10 @@ class Plan:
         return self.provider.error(resp, self.target)
 
     def fill(self, exc: BaseException) -> BaseException:
-        """Name the provider and model on errors raised below the provider (transport, decoders)."""
+        """Name the provider and model on errors raised below the provider (transport, decoders).
+        A stream event that does not parse is final like an unparseable body (never retried)."""
+        if isinstance(exc, APIResponseValidationError):
+            exc._parse_failure = True  # type: ignore[attr-defined]
         if getattr(exc, "llm_provider", "x") in (None, ""):
             exc.llm_provider = self.provider.name  # type: ignore[attr-defined]
         if getattr(exc, "model", "x") in (None, ""):
@@ -113,8 +117,7 @@ class Plan:
             result = getattr(self.provider, self.endpoint.parse if not self.via_chat else "parse_chat")(
                 resp, self.call, self.target)
         except APIResponseValidationError as exc:
-            exc._parse_failure = True  # type: ignore[attr-defined]  # never retried (core/retry.py)
-            raise self.fill(exc)
+            raise self.fill(exc)  # marked final: never retried (core/retry.py)
         if self.via_chat:
             from .textcompat import text_from_chat
 
