@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
-from ..exceptions import InputTypeError, InputValidationError
+from ..exceptions import AuthenticationError, InputTypeError, InputValidationError
+from .jsonutil import dumps
 from .params import CONTROL_PARAMS, OPENAI_CHAT_COMPLETION_PARAMS, check_param
 
 _OPENAI_PARAMS = frozenset(OPENAI_CHAT_COMPLETION_PARAMS) - {"stream", "extra_headers"}
@@ -144,6 +147,9 @@ def _controls(kw: dict, model: str) -> Controls:
         value = kw.pop(name)
         if value is None:
             continue
+        check = _CONTROL_CHECKS.get(name)
+        if check is not None:
+            value = check(name, value, model)
         if name in _PLAIN_CONTROLS:
             setattr(ctl, name, value)
         else:
@@ -186,6 +192,158 @@ def _controls(kw: dict, model: str) -> Controls:
                             model, type_error=True)
             setattr(ctl, name, value)
     return ctl
+
+
+def _check_api_key(name: str, key: Any, model: str) -> str:
+    """A key must be a string; surrounding whitespace (``open(f).read()``) is stripped; a line break
+    or control character inside it raises ``AuthenticationError``. The key is never in a message."""
+    if not isinstance(key, str):
+        raise _fail(f"{name} must be a string, got {type(key).__name__}", model, type_error=True)
+    stripped = key.strip()
+    if stripped is key and key.isprintable():
+        return key
+    if stripped != key:
+        _log.debug("litegate: %s had surrounding whitespace or a line break at its end; stripped it", name)
+    if not stripped.isprintable():  # a control character, line or paragraph separator inside
+        raise AuthenticationError(
+            message=f"{name} contains a line break or control character inside it (the key is not shown); "
+                    "check how it was read (a file with several lines, a pasted key)",
+            llm_provider=None, model=model or None)
+    return stripped
+
+
+_GOOD_BASES: dict[str, str] = {}  # api_base -> its checked form (strings are immutable: safe to keep)
+
+
+def _check_api_base(name: str, base: Any, model: str) -> str:
+    good = _GOOD_BASES.get(base) if type(base) is str else None
+    if good is not None:
+        return good
+    if not isinstance(base, str):
+        raise _fail(f"{name} must be a string URL such as 'https://api.example.com/v1', got {type(base).__name__}",
+                    model, type_error=True)
+    scheme: str | None
+    host: str | None
+    try:
+        parts = urlsplit(base.strip())
+        scheme, host = parts.scheme.lower(), parts.hostname
+    except ValueError:
+        scheme = host = None
+    if scheme not in ("http", "https") or not host or any(ord(c) < 33 or c == "\x7f" for c in base.strip()):
+        raise _fail(f"{name} must be an http(s) URL with a host, such as 'https://api.example.com/v1'; "
+                    f"got {base!r:.100}", model)
+    if len(_GOOD_BASES) >= 256:
+        _GOOD_BASES.clear()
+    good = _GOOD_BASES[base] = base.strip()
+    return good
+
+
+def _check_seconds(name: str, value: Any, model: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail(f"{name} must be a positive number of seconds, got {type(value).__name__} {value!r:.40}",
+                    model, type_error=True)
+    if not value > 0:  # also NaN
+        raise _fail(f"{name} must be a positive number of seconds, got {value!r}", model)
+    return value
+
+
+def _check_headers(name: str, headers: Any, model: str) -> dict:
+    """Headers map str -> str, with no line break (a header injection) in a name or value. Values
+    are never shown: they often carry credentials."""
+    if not isinstance(headers, dict):
+        raise _fail(f"{name} must be a dict of str -> str, got {type(headers).__name__}", model, type_error=True)
+    for key, value in headers.items():
+        if not isinstance(key, str):
+            raise _fail(f"{name} keys must be strings, got {type(key).__name__} {key!r:.40}", model,
+                        type_error=True)
+        if not isinstance(value, str):
+            raise _fail(f"{name}[{key!r:.60}] must be a string, got {type(value).__name__}", model, type_error=True)
+        if not (key.isprintable() and value.isprintable()) and (
+                any(ord(c) < 32 and c != "\t" or c == "\x7f" for c in key + value)):
+            raise _fail(f"{name}[{key!r:.60}] contains a line break or control character (value not shown)",
+                        model)
+    return headers
+
+
+_CONTROL_CHECKS = {
+    "api_key": _check_api_key,
+    "api_base": _check_api_base,
+    "base_url": _check_api_base,
+    "stream_timeout": _check_seconds,
+    "stream_first_token_timeout": _check_seconds,
+    "extra_headers": _check_headers,
+    "headers": _check_headers,
+}
+
+_log = logging.getLogger("litegate")
+
+# provider keyword arguments read by the provider and never sent (``vertex_credentials`` may be a
+# credentials object): not checked as JSON
+_LOCAL_SUFFIX = "_credentials"
+
+# JSON types sent as they are; containers go through the encoder, and are walked only to name
+# the culprit when it fails
+_JSON_SCALARS = frozenset({str, int, bool, type(None)})
+_JSON_DEPTH = 32
+
+
+def check_json_values(values: dict, model: str, local_suffix: str | None = None) -> None:
+    """Raise ``InputTypeError`` for a value the request encoder cannot send (an object, bytes, a
+    Decimal, a cycle) or a NaN / infinite float at the top level. Cheap: scalars cost one set
+    lookup; the containers are encoded once by :func:`litegate.core.jsonutil.dumps` (C speed with
+    orjson) and walked, to a bounded depth, only when that fails, to name the bad value. Keys
+    ending in ``local_suffix`` are read by the provider, never sent, and are skipped."""
+    containers = None
+    for key, value in values.items():
+        kind = type(value)
+        if kind in _JSON_SCALARS:
+            continue
+        if kind is float:
+            if value - value == 0.0:  # finite
+                continue
+            raise _fail(f"{key} must be a finite number, got {value!r}", model)
+        if local_suffix is not None and key.endswith(local_suffix):
+            continue
+        if containers is None:
+            containers = {}
+        containers[key] = value
+    if containers is None:
+        return
+    try:
+        dumps(containers)
+    except (TypeError, ValueError, RecursionError, OverflowError) as exc:
+        for key, value in containers.items():
+            problem = _json_problem(value, 0)
+            if problem is not None:
+                raise _fail(f"{key}{problem[0]} cannot be sent as JSON: {problem[1]}", model,
+                            type_error=True) from None
+        raise _fail(f"{', '.join(containers)} cannot be sent as JSON: {exc}", model, type_error=True) from None
+
+
+def _json_problem(value: Any, depth: int) -> tuple[str, str] | None:
+    """(path, what) of the first value in ``value`` the encoder cannot take, looking ``_JSON_DEPTH`` deep."""
+    kind = type(value)
+    if kind in _JSON_SCALARS or isinstance(value, (str, int, float)):
+        return None
+    if depth >= _JSON_DEPTH:
+        return None  # deeper than we look
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, (str, int, float)) and k is not None:
+                return f"[{k!r:.40}]", f"a key of type {type(k).__name__}"
+            problem = _json_problem(v, depth + 1)
+            if problem is not None:
+                return f"[{k!r:.40}]{problem[0]}", problem[1]
+        return None
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for i, v in enumerate(value):
+            problem = _json_problem(v, depth + 1)
+            if problem is not None:
+                return f"[{i}]{problem[0]}", problem[1]
+        return None
+    if hasattr(value, "model_dump"):
+        return None  # the encoder converts pydantic models
+    return "", f"an object of type {kind.__name__} is not a JSON value"
 
 
 def _is_timeout(value: Any) -> bool:
@@ -310,6 +468,10 @@ def build_chat_call(model: Any, messages: Any, kw: dict) -> ChatCall:
         for i, tool in enumerate(params["tools"]):
             if not isinstance(tool, dict):
                 raise _fail(f"tools[{i}] must be a dict in OpenAI tool form", model, type_error=True)
+    if params:
+        check_json_values(params, model)
+    if extra:
+        check_json_values(extra, model, _LOCAL_SUFFIX)
     return ChatCall(model, messages, stream, params, extra, ctl)
 
 
@@ -354,6 +516,8 @@ def build_embedding_call(model: Any, input: Any, kw: dict) -> EmbeddingCall:
             extra.update(value)
         else:
             extra[name] = value
+    if extra:
+        check_json_values(extra, model, _LOCAL_SUFFIX)
     return EmbeddingCall(model, input, params, extra, ctl)
 
 
@@ -463,6 +627,10 @@ def build_text_call(model: Any, prompt: Any, kw: dict) -> TextCall:
             extra.update(value)
         else:
             extra[name] = value
+    if params:
+        check_json_values(params, model)
+    if extra:
+        check_json_values(extra, model, _LOCAL_SUFFIX)
     return TextCall(model, prompt, stream, params, extra, ctl)
 
 

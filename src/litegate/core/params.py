@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from math import isfinite
 from numbers import Real
 
 # OpenAI chat-completions request parameters (besides model and messages) that litegate maps.
@@ -57,6 +58,9 @@ CHAT_PARAM_TYPES: dict[str, tuple[str, float | None, float | None]] = {
 }
 
 
+_PLAIN_NUMBERS = (float, int)
+
+
 def check_param(name: str, value: object) -> tuple[str, bool] | None:
     """Return (message, is_type_error) when ``value`` has the wrong type or range, else None."""
     spec = CHAT_PARAM_TYPES.get(name)
@@ -64,7 +68,7 @@ def check_param(name: str, value: object) -> tuple[str, bool] | None:
         return None
     kind, lo, hi = spec
     if kind is _NUMBER:
-        ok = isinstance(value, Real) and not isinstance(value, bool)
+        ok = type(value) in _PLAIN_NUMBERS or isinstance(value, Real) and not isinstance(value, bool)
     elif kind is _INT:
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif kind is _BOOL:
@@ -77,6 +81,8 @@ def check_param(name: str, value: object) -> tuple[str, bool] | None:
         ok = isinstance(value, (list, tuple))
     if not ok:
         return f"{name} must be {kind}, got {type(value).__name__} {value!r:.60}", True
+    if kind is _NUMBER and not isfinite(value):  # type: ignore[arg-type]
+        return f"{name} must be a finite number, got {value!r}", False
     if lo is not None and value < lo:  # type: ignore[operator]
         return f"{name} must be >= {lo}, got {value!r}", False
     if hi is not None and value > hi:  # type: ignore[operator]

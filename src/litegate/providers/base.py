@@ -261,13 +261,20 @@ class StreamDecoder:
     def feed(self, data: bytes) -> list:
         if self._error is not None:
             raise self._error
-        items = self._frames.feed(data)
+        try:
+            items = self._frames.feed(data)
+        except APIResponseValidationError as exc:
+            raise self._own(exc) from None
         return self._run(items) if items else []
 
     def finish(self) -> list:
         if self._error is not None:
             raise self._error
-        out = self._run(self._frames.flush())
+        try:
+            items = self._frames.flush()
+        except APIResponseValidationError as exc:
+            raise self._own(exc) from None
+        out = self._run(items)
         if self._error is not None:
             raise self._error
         if not self.complete():
@@ -299,11 +306,24 @@ class StreamDecoder:
         out: list = []
         try:
             self._convert_into(items, out)
+        except UnicodeDecodeError as exc:  # text that is not UTF-8, met by a dialect: a bad response
+            err = self.malformed("stream event (not valid UTF-8)", exc.object[max(0, exc.start - 20):exc.start + 20])
+            if not out:
+                raise err from None
+            self._error = err
         except Exception as exc:
             if not out:
                 raise
             self._error = exc
         return out
+
+    def _own(self, exc: APIResponseValidationError) -> APIResponseValidationError:
+        """A framer's error (built without a provider) named after this stream's provider and model."""
+        if exc.llm_provider is None:
+            exc.llm_provider = self.provider
+        if exc.model is None:
+            exc.model = self.model
+        return exc
 
     def _convert_into(self, items: list, out: list) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

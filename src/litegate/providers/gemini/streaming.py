@@ -20,6 +20,7 @@ from typing import Any
 
 from ...core.framing import SSEFramer
 from ...core.jsonutil import loads
+from ...exceptions import APIResponseValidationError
 from ...types.utils import ModelResponseStream
 from ..base import StreamDecoder
 from .common import _json_text
@@ -29,6 +30,8 @@ from .response import (CANDIDATE_FIELDS, candidate_fields, embedded_error, finis
 __all__ = ["GeminiStreamDecoder", "GoogleStreamFramer", "RAW_JSON", "UNPARSED"]
 
 _SSE_FIELDS = (b"data", b"event", b"id", b"retry")
+MAX_RAW_JSON_BYTES = 64 * 1024  # bare (non-SSE) lines awaiting a JSON value: Google's error objects are small
+MAX_RAW_JSON_LINES = 1000
 
 
 class _Marker:
@@ -48,30 +51,46 @@ UNPARSED = _Marker("UNPARSED")  # item (UNPARSED, text): bare lines that never b
 class GoogleStreamFramer(SSEFramer):
     """Server-Sent Events as Google sends them: ``(event, data)`` pairs, plus ``(RAW_JSON, value)``
     for lines that are not SSE fields (Google appends a bare, often pretty-printed, error object to
-    a failing stream) once they parse as JSON, and a last ``(UNPARSED, text)`` when some never did."""
+    a failing stream) once they parse as JSON, and a last ``(UNPARSED, text)`` when some never did.
 
-    __slots__ = ("_raw",)
+    A bare value is parsed again only when a line could end it (one line so far, or a line ending
+    in ``}`` or ``]``: a JSON value spanning lines can end no other way), and bare lines are bounded
+    by :data:`MAX_RAW_JSON_BYTES` and :data:`MAX_RAW_JSON_LINES`; past them the stream raises
+    ``APIResponseValidationError``. So bare lines cost linear time, never quadratic."""
+
+    __slots__ = ("_raw", "_raw_size")
 
     def __init__(self) -> None:
         super().__init__()
         self._raw: list[str] = []
+        self._raw_size = 0
 
     def flush(self) -> list:
         out: list = super().flush()
         if self._raw:
             out.append((UNPARSED, "\n".join(self._raw)))
             self._raw = []
+            self._raw_size = 0
         return out
 
     def _line(self, line: bytes, out: list) -> None:
         bare = line[:-1] if line.endswith(b"\r") else line
         if bare and bare[:1] != b":" and bare.partition(b":")[0] not in _SSE_FIELDS:
+            self._raw_size += len(bare) + 1
+            if self._raw_size > MAX_RAW_JSON_BYTES or len(self._raw) >= MAX_RAW_JSON_LINES:
+                raise APIResponseValidationError(
+                    message=f"stream sent bare lines that are not SSE and not JSON past the limit of "
+                            f"MAX_RAW_JSON_BYTES={MAX_RAW_JSON_BYTES} / MAX_RAW_JSON_LINES={MAX_RAW_JSON_LINES} "
+                            f"(litegate.providers.gemini.streaming): {self._raw[0][:200]!r}")
             self._raw.append(bare.decode("utf-8", "replace"))
+            if len(self._raw) > 1 and bare.rstrip()[-1:] not in (b"}", b"]"):
+                return  # a value spanning lines can only end with } or ]
             try:
                 value = loads("\n".join(self._raw))
             except ValueError:
                 return  # more lines of the value to come
             self._raw = []
+            self._raw_size = 0
             out.append((RAW_JSON, value))
             return
         super()._line(line, out)
