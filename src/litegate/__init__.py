@@ -190,6 +190,7 @@ _LAZY: dict[str, str] = {
     "function_to_dict": ".utils:function_to_dict",
     "return_raw_request": ".utils:return_raw_request",
     "get_utc_datetime": ".utils:get_utc_datetime",
+    "_turn_on_debug": ".core.log:turn_on_debug",
     # provider tables
     "provider_list": ".core.resolve:provider_list",
     "openai_compatible_providers": ".core.resolve:openai_compatible_providers",

@@ -271,7 +271,45 @@ def _read_budget_file(path: str) -> Dict[str, Any]:
     for user, entry in data.items():
         if not isinstance(entry, dict):
             raise BudgetFileError(path, f"has a non-object entry for user {user!r}")
+        problem = _entry_problem(entry)
+        if problem:
+            raise BudgetFileError(path, f"has {problem} for user {user!r}")
     return data
+
+
+_NUMBER_FIELDS = ("total_budget", "current_cost", "created_at", "last_updated_at")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _entry_problem(entry: Dict[str, Any]) -> Optional[str]:
+    """What makes a user's entry unusable (a field that must be a number and is not), or None."""
+    for name in _NUMBER_FIELDS:
+        if name in entry and not _is_number(entry[name]):
+            return f"a non-numeric {name} ({_shown(entry[name])})"
+    duration = entry.get("duration")
+    if duration is not None:
+        try:
+            _duration_days(duration)
+        except ValueError:
+            return f"an invalid duration ({_shown(duration)})"
+    per_model = entry.get("model_cost")
+    if per_model is not None:
+        if not isinstance(per_model, dict):
+            return f"a non-object model_cost ({_shown(per_model)})"
+        for model, cost in per_model.items():
+            if not _is_number(cost):
+                return f"a non-numeric model_cost for {_shown(model)} ({_shown(cost)})"
+    return None
+
+
+def _shown(value: Any) -> str:
+    from .core.redact import redact
+
+    text = redact(repr(value))  # masked before it is cut
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _write_budget_file(path: str, data: Dict[str, Any]) -> None:

@@ -30,7 +30,11 @@ class Settings:
     def __repr__(self) -> str:
         from .core.redact import redact
 
-        shown = {k: ("****" if ("key" in k or "token" in k) and v else v) for k, v in self.__dict__.items()}
+        # credentials by name; every other value (an api_base with "user:password@", a key in
+        # a header dict) through redact
+        secret_words = ("key", "token", "secret", "password", "credential")
+        shown = {k: ("****" if v and any(word in k.lower() for word in secret_words) else v)
+                 for k, v in self.__dict__.items()}
         return redact(f"Settings({shown})")
 
 

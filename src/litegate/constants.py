@@ -19,3 +19,7 @@ MAX_RETRY_AFTER = 60.0
 MAX_CONNECTIONS = 1000
 MAX_KEEPALIVE_CONNECTIONS = 100
 KEEPALIVE_EXPIRY = 30.0
+
+# the largest response body (after content decoding) read for a non-stream request, or for an error
+# answer to a stream request; a bigger one is cut off with APIResponseValidationError
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024

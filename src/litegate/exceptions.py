@@ -35,7 +35,9 @@ order, extra fields) as class keywords; the one ``LiteLLMException.__init__`` bu
 
 Security: the message, debug info and error fields pass through
 :func:`litegate.core.redact.redact` when the exception is built, response headers are masked,
-request headers are never kept, and a pickled exception carries a masked copy of the response.
+request headers are never kept, ``e.response`` is a masked copy when its body, URL or headers
+show a secret (a key echoed back in a 401 body, a ``user:password@`` URL), and a pickled
+exception carries a masked copy of the response.
 
 Importing this module needs only the standard library.
 """
@@ -281,6 +283,37 @@ def _response_parts(response: Any) -> tuple | None:
         return None
 
 
+def _mask_response(response: Any) -> Any:
+    """``response`` itself when nothing in it needs masking, else a copy (an ``HttpResponse``)
+    whose body, URL and headers are masked: a provider or proxy that echoes the key back in a
+    401 body, or a ``user:password@`` base URL, must not show through ``e.response`` / ``e.body``."""
+    if response is None:
+        return None
+    try:
+        content = getattr(response, "content", b"")
+        if isinstance(content, str):
+            text = content
+        else:
+            text = bytes(content or b"").decode("utf-8", errors="replace")
+        url = str(getattr(response, "url", "") or "")
+        raw_headers = getattr(response, "headers", None)
+        plain = {}
+        if raw_headers:
+            items = raw_headers.items() if hasattr(raw_headers, "items") else raw_headers
+            for name, value in items:
+                name = name.decode("latin-1") if isinstance(name, bytes) else str(name)
+                plain[name] = value.decode("latin-1") if isinstance(value, bytes) else value
+        status = int(getattr(response, "status_code", 0) or 0)
+    except Exception:  # not readable (an unread stream): there is nothing of it to show
+        return response
+    masked_text, masked_url, masked_headers = redact(text), redact(url), redact_headers(plain)
+    if masked_text == text and masked_url == url and masked_headers == plain:
+        return response
+    from .core.http import Headers, HttpResponse
+
+    return HttpResponse(status, Headers(masked_headers), masked_text.encode("utf-8"), masked_url)
+
+
 def _restore(cls: type, state: dict, response: tuple | None = None) -> "LiteLLMException":
     """Rebuild an exception from ``__reduce__`` without calling ``__init__``."""
     obj = cls.__new__(cls)
@@ -290,9 +323,10 @@ def _restore(cls: type, state: dict, response: tuple | None = None) -> "LiteLLME
         from .core.http import Headers, HttpResponse
 
         status_code, response_headers, content, url = response
-        state["response"] = HttpResponse(status_code, Headers(response_headers), content, url)
+        state["_response"] = HttpResponse(status_code, Headers(response_headers), content, url)
     else:
-        state["response"] = None
+        state["_response"] = None
+    state.pop("response", None)
     obj.__dict__.update(state)
     obj.args = (state.get("message", ""),)
     return obj
@@ -513,7 +547,8 @@ class LiteLLMException(Exception):
         self.litellm_debug_info = redact(debug_info) if debug_info is not None else None
         self.max_retries = arg["max_retries"]
         self.num_retries = arg["num_retries"]
-        self.response = response = arg["response"]
+        self.response = arg["response"]  # masked where it shows a secret
+        response = self.response
         self.request = _request_info(arg["request"])
         code, kind, param, body = arg["code"], arg["type"], arg["param"], arg["body"]
         if isinstance(body, dict) and (code is None and kind is None and param is None):
@@ -535,6 +570,17 @@ class LiteLLMException(Exception):
             setattr(self, name, store(self, arg[name]))
 
     # ----------------------------------------------------------------------------------------
+
+    @property
+    def response(self) -> Any:
+        """The provider's HTTP response: the object given when nothing in it needs masking, else
+        a copy with the registered secrets, keys and URL credentials masked in its body, URL
+        and headers (also when set after the exception is built)."""
+        return self.__dict__.get("_response")
+
+    @response.setter
+    def response(self, value: Any) -> None:
+        self.__dict__["_response"] = _mask_response(value)
 
     @property
     def body(self) -> Any:
@@ -572,7 +618,7 @@ class LiteLLMException(Exception):
 
     def __reduce__(self) -> Any:
         state = dict(self.__dict__)
-        response = _response_parts(state.pop("response", None))
+        response = _response_parts(state.pop("_response", None))
         state["headers"] = dict(state.get("headers") or {})
         return (_restore, (self.__class__, state, response))
 

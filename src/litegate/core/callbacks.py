@@ -14,7 +14,7 @@ import logging
 import uuid
 from typing import Any
 
-from .redact import redact, redact_headers
+from .redact import mask_url, redact, redact_headers
 
 log = logging.getLogger("litegate")
 _warned: set[str] = set()
@@ -22,7 +22,7 @@ _warned: set[str] = set()
 
 class LoggingObject:
     """Handed to callbacks as ``kwargs["litellm_logging_obj"]``; holds raw request/response data
-    when ``log_raw_request_response`` is on (headers redacted)."""
+    when ``log_raw_request_response`` is on (headers, URL and response body redacted)."""
 
     def __init__(self, call_id: str):
         self.litellm_call_id = call_id
@@ -88,19 +88,19 @@ class Hooks:
             return
         kw = self.kwargs
         kw["custom_llm_provider"] = plan.provider.name
-        kw["api_base"] = plan.target.api_base
+        kw["api_base"] = mask_url(plan.target.api_base)  # no "user:password@" credentials
         if self.raw:
             req = plan.request
             obj = kw["litellm_logging_obj"]
             obj.collected_data["raw_request"] = {
-                "url": req.url, "method": req.method, "headers": redact_headers(dict(req.headers)),
+                "url": redact(req.url), "method": req.method, "headers": redact_headers(dict(req.headers)),
                 "body": None if kw.get("messages") is None and req.json is not None else req.json,
             }
             resp = getattr(plan, "response", None)
             if resp is not None:
                 obj.collected_data["raw_response"] = {
                     "status_code": resp.status_code, "headers": redact_headers(dict(resp.headers)),
-                    "body": redact(resp.text[:100_000]) if hasattr(resp, "text") else None,
+                    "body": redact(resp.text)[:100_000] if hasattr(resp, "text") else None,
                 }
 
     def _success_args(self, result: Any, plan: Any) -> tuple:
@@ -133,6 +133,8 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
         "response_cost": None,
         **params,
     }
+    if isinstance(kwargs.get("api_base"), str):
+        kwargs["api_base"] = mask_url(kwargs["api_base"])
     if call_type.endswith("embedding"):
         kwargs["input"] = None if hide else call.input
     elif call_type.endswith("text_completion"):

@@ -166,6 +166,11 @@ def _truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     text = text.strip()
     if len(text) <= limit:
         return text
+    # masked before it is cut: a key cut in two would no longer be recognised (and half of it
+    # would show)
+    text = redact(text)
+    if len(text) <= limit:
+        return text
     return text[: limit - 3].rstrip() + "..."
 
 

@@ -36,7 +36,7 @@ from .callbacks import hooks_for
 from .endpoints import Endpoint
 from .http import HttpResponse
 from .log import debug_enabled, log_fallback, log_request, log_retry
-from .redact import register_secret
+from .redact import mask_url, register_secret
 from .resolve import Target, resolve
 from .retry import RetryPolicy
 from .transport import make_timeout
@@ -124,7 +124,7 @@ class Plan:
             result = text_from_chat(result)
         hidden = result._hidden_params
         hidden["custom_llm_provider"] = self.provider.name
-        hidden["api_base"] = self.target.api_base
+        hidden["api_base"] = mask_url(self.target.api_base)
         hidden["model"] = self.target.model
         hidden["additional_headers"] = self.provider.response_headers(resp)
         hidden["attempts"] = self.attempts
@@ -135,7 +135,7 @@ class Plan:
         return result
 
     def hidden(self) -> dict:
-        out = {"custom_llm_provider": self.provider.name, "api_base": self.target.api_base,
+        out = {"custom_llm_provider": self.provider.name, "api_base": mask_url(self.target.api_base),
                "model": self.target.model, "attempts": self.attempts}
         if self.drop.warnings:
             out["warnings"] = list(self.drop.warnings)

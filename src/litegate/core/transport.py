@@ -20,6 +20,7 @@ import os
 import sys
 import threading
 import weakref
+from time import monotonic
 from typing import Any, AsyncIterator, Iterator
 
 from .. import constants as C
@@ -88,6 +89,58 @@ def _errors() -> tuple[Any, Any]:
     return APIConnectionError, Timeout
 
 
+# ---------------------------------------------------------------------- shared checks
+_PHASES = {
+    "connect": "connect timeout: no connection to the server within {s:g} s",
+    "pool": "pool timeout: no free pooled connection within {s:g} s",
+    "write": "write timeout: the request could not be sent within {s:g} s",
+    "read": "read timeout: the server sent nothing for {s:g} s",
+    "total": "total timeout: the attempt did not finish within {s:g} s",
+}
+
+
+def _timeout_error(url: str, phase: str, timeout: Timeouts, detail: str = "") -> Exception:
+    """A litegate ``Timeout`` that names the phase that ran out (connect, pool, write, read, total)."""
+    _, Timeout = _errors()
+    seconds = {"connect": timeout.connect, "pool": timeout.pool, "read": timeout.read}.get(phase, timeout.total)
+    where = f" ({_safe_url(url)})" if url else ""
+    text = _PHASES[phase].format(s=seconds)
+    return Timeout(message=f"Request timed out{where}: {text}{f' ({detail})' if detail else ''}")
+
+
+def _too_large(url: str, limit: int) -> Exception:
+    from ..exceptions import APIResponseValidationError
+
+    return APIResponseValidationError(
+        message=f"the response body from {_safe_url(url)} is larger than the {limit:,}-byte limit "
+                f"(litegate.constants.MAX_RESPONSE_BYTES, after content decoding); the connection was closed")
+
+
+def _redirect_error(status: int, headers: Any, url: str) -> Exception:
+    """A 3xx answer as an ``APIError`` with that status; litegate never follows redirects. Only the
+    target's host is named: a Location's path and query may carry secrets."""
+    from urllib.parse import urlsplit
+
+    from ..exceptions import APIError
+
+    location = ""
+    try:
+        location = headers.get("location") or ""
+    except Exception:  # noqa: BLE001 - a header we cannot read is a missing one
+        pass
+    try:
+        host = urlsplit(location).hostname or (urlsplit(url).hostname if location else None)
+    except ValueError:
+        host = None
+    target = f" to {host}" if host else " without a Location"
+    return APIError(status_code=status,
+                    message=f"the server answered a redirect (HTTP {status}{target}); litegate does not follow redirects")
+
+
+def _is_redirect(status: int) -> bool:
+    return 300 <= status < 400
+
+
 def _body_bytes(req: HttpRequest) -> bytes | None:
     if req.content is not None:
         return req.content
@@ -121,12 +174,27 @@ def _httpx_timeout(t: Timeouts) -> Any:
     return _lib().Timeout(t.read, connect=t.connect, write=t.total, pool=t.pool)
 
 
-def _httpx_error(exc: BaseException, url: str = "") -> Exception:
+def _httpx_error(exc: BaseException, url: str = "", timeout: Timeouts | None = None,
+                 started: float | None = None, stream: bool = True, head: bool = True) -> Exception:
+    """``stream``: read timeouts are idle timeouts; otherwise (a non-stream attempt) the read timeout
+    is the remaining total, so running out of it is the total deadline."""
     APIConnectionError, Timeout = _errors()
     httpx = _lib()
     where = f" ({_safe_url(url)})" if url else ""
     if isinstance(exc, httpx.TimeoutException):
-        return Timeout(message=f"Request timed out{where}: {type(exc).__name__}")
+        if timeout is None:
+            return Timeout(message=f"Request timed out{where}: {type(exc).__name__}")
+        if isinstance(exc, httpx.ConnectTimeout):
+            phase = "connect"
+        elif isinstance(exc, httpx.PoolTimeout):
+            phase = "pool"
+        elif isinstance(exc, httpx.WriteTimeout):
+            phase = "write"
+        else:
+            phase = "read" if stream else "total"
+        if not stream and started is not None and monotonic() - started >= timeout.total * 0.95:
+            phase = "total"
+        return _timeout_error(url, phase, timeout, "" if head else "waiting for the response headers")
     if isinstance(exc, (httpx.TransportError, OSError)):
         return APIConnectionError(message=f"Connection error{where}: {type(exc).__name__}: {exc}")
     return exc  # type: ignore[return-value]
@@ -144,9 +212,10 @@ def _httpx_body(req: HttpRequest) -> dict:
 
 
 class _HttpxSyncStream:
-    __slots__ = ("status_code", "headers", "_resp", "_closed", "url")
+    __slots__ = ("status_code", "headers", "_resp", "_closed", "url", "_timeout")
 
-    def __init__(self, resp: Any, url: str):
+    def __init__(self, resp: Any, url: str, timeout: Timeouts | None = None):
+        self._timeout = timeout
         self._resp = resp
         self.status_code: int = resp.status_code
         self.headers = resp.headers  # httpx.Headers: case-insensitive
@@ -160,13 +229,12 @@ class _HttpxSyncStream:
                     yield piece
         except Exception as exc:  # noqa: BLE001 - translated, then re-raised
             self.close()
-            raise _httpx_error(exc, self.url) from exc
+            raise _httpx_error(exc, self.url, self._timeout) from exc
 
     def read(self) -> bytes:
+        """The whole (decoded) body, at most ``MAX_RESPONSE_BYTES``; e.g. an error answer."""
         try:
-            return self._resp.read()
-        except Exception as exc:  # noqa: BLE001
-            raise _httpx_error(exc, self.url) from exc
+            return _httpx_read_bounded(self._resp, self.url, idle=self._timeout)
         finally:
             self.close()
 
@@ -180,9 +248,10 @@ class _HttpxSyncStream:
 
 
 class _HttpxAsyncStream:
-    __slots__ = ("status_code", "headers", "_resp", "_closed", "url")
+    __slots__ = ("status_code", "headers", "_resp", "_closed", "url", "_timeout")
 
-    def __init__(self, resp: Any, url: str):
+    def __init__(self, resp: Any, url: str, timeout: Timeouts | None = None):
+        self._timeout = timeout
         self._resp = resp
         self.status_code: int = resp.status_code
         self.headers = resp.headers
@@ -196,13 +265,11 @@ class _HttpxAsyncStream:
                     yield piece
         except Exception as exc:  # noqa: BLE001
             await self.aclose()
-            raise _httpx_error(exc, self.url) from exc
+            raise _httpx_error(exc, self.url, self._timeout) from exc
 
     async def aread(self) -> bytes:
         try:
-            return await self._resp.aread()
-        except Exception as exc:  # noqa: BLE001
-            raise _httpx_error(exc, self.url) from exc
+            return await _httpx_aread_bounded(self._resp, self.url, idle=self._timeout)
         finally:
             await self.aclose()
 
@@ -219,12 +286,105 @@ class _HttpxAsyncStream:
         return self._closed
 
 
+def _httpx_read_bounded(resp: Any, url: str, timeout: Timeouts | None = None, started: float = 0.0,
+                        request: Any = None, idle: Timeouts | None = None) -> bytes:
+    """Read a response's decoded body piece by piece: at most ``MAX_RESPONSE_BYTES`` (then
+    ``APIResponseValidationError``) and, with ``timeout``, within its total deadline: before each read
+    the read timeout httpcore applies is cut down to the time left (it looks it up per read)."""
+    limit = C.MAX_RESPONSE_BYTES
+    parts: list = []
+    size = 0
+    deadline = started + timeout.total if timeout is not None else None
+    tdict = request.extensions.get("timeout") if request is not None else None
+    try:
+        if deadline is not None:
+            _cut_read_timeout(tdict, deadline, url, timeout)
+        for piece in resp.iter_bytes():
+            size += len(piece)
+            if size > limit:
+                raise _too_large(url, limit)
+            parts.append(piece)
+            if deadline is not None:
+                _cut_read_timeout(tdict, deadline, url, timeout)
+    except _lib().HTTPError as exc:
+        raise _httpx_error(exc, url, timeout or idle, started, stream=deadline is None) from exc
+    except OSError as exc:
+        raise _httpx_error(exc, url) from exc
+    return b"".join(parts)
+
+
+async def _httpx_aread_bounded(resp: Any, url: str, timeout: Timeouts | None = None, started: float = 0.0,
+                               request: Any = None, idle: Timeouts | None = None) -> bytes:
+    limit = C.MAX_RESPONSE_BYTES
+    parts: list = []
+    size = 0
+    deadline = started + timeout.total if timeout is not None else None
+    tdict = request.extensions.get("timeout") if request is not None else None
+    try:
+        if deadline is not None:
+            _cut_read_timeout(tdict, deadline, url, timeout)
+        async for piece in resp.aiter_bytes():
+            size += len(piece)
+            if size > limit:
+                raise _too_large(url, limit)
+            parts.append(piece)
+            if deadline is not None:
+                _cut_read_timeout(tdict, deadline, url, timeout)
+    except _lib().HTTPError as exc:
+        raise _httpx_error(exc, url, timeout or idle, started, stream=deadline is None) from exc
+    except OSError as exc:
+        raise _httpx_error(exc, url) from exc
+    return b"".join(parts)
+
+
+def _cut_read_timeout(tdict: Any, deadline: float, url: str, timeout: Timeouts) -> None:
+    left = deadline - monotonic()
+    if left <= 0:
+        raise _timeout_error(url, "total", timeout, "reading the response body")
+    if tdict is not None:
+        current = tdict.get("read")
+        if current is None or current > left:
+            tdict["read"] = left
+
+
 async def _close_at_loop_shutdown(client: Any) -> AsyncIterator[None]:
     try:
         yield
     finally:
         if not client.is_closed:
             await client.aclose()
+
+
+_httpx_transports: "weakref.WeakSet[HttpxTransport]" = weakref.WeakSet()
+_left_in_parent: list = []  # httpx clients inherited over fork(): kept alive, never used or closed
+
+
+def _httpx_after_fork_in_child() -> None:
+    """A forked child must not touch the parent's pooled connections: its sockets are the same
+    kernel sockets as the parent's. Replace the clients (and the lock another thread may have held
+    at the fork) and keep the old objects referenced so that nothing closes them in the child."""
+    for t in list(_httpx_transports):
+        _left_in_parent.append((t._sync, dict(t._async)))
+        t._lock = threading.Lock()
+        t._sync = None
+        t._async = weakref.WeakKeyDictionary()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_httpx_after_fork_in_child)
+
+
+def _httpx_verify(verify: Any) -> Any:
+    """True/False as they are; a CA bundle path -> an ``ssl`` context trusting exactly that bundle
+    (httpx deprecates string paths); an ``ssl.SSLContext`` as it is."""
+    if isinstance(verify, (str, os.PathLike)):
+        import ssl
+
+        path = os.fspath(verify)
+        if os.path.isdir(path):
+            return ssl.create_default_context(capath=path)
+        return ssl.create_default_context(cafile=path)
+    return verify
 
 
 class HttpxTransport:
@@ -238,6 +398,17 @@ class HttpxTransport:
         self._lock = threading.Lock()
         self._sync: Any = None
         self._async: "weakref.WeakKeyDictionary[Any, Any]" = weakref.WeakKeyDictionary()
+        self._ssl: Any = None
+        self._siblings: dict = {}
+        _httpx_transports.add(self)
+
+    def _ssl_verify(self) -> Any:
+        if self._ssl is None:
+            self._ssl = _httpx_verify(self._verify)
+        return self._ssl
+
+    def with_verify(self, verify: Any) -> Any:
+        return _with_verify(self, verify)
 
     def _limits(self) -> Any:
         return _lib().Limits(
@@ -252,7 +423,7 @@ class HttpxTransport:
             with self._lock:
                 if self._sync is None:
                     self._sync = _lib().Client(
-                        limits=self._limits(), verify=self._verify, proxy=self._proxy, follow_redirects=False
+                        limits=self._limits(), verify=self._ssl_verify(), proxy=self._proxy, follow_redirects=False
                     )
                 client = self._sync
         return client
@@ -264,7 +435,7 @@ class HttpxTransport:
         entry = self._async.get(loop)
         if entry is None or entry[0].is_closed:
             client = _lib().AsyncClient(
-                limits=self._limits(), verify=self._verify, proxy=self._proxy, follow_redirects=False
+                limits=self._limits(), verify=self._ssl_verify(), proxy=self._proxy, follow_redirects=False
             )
             # close the client when its loop shuts down: asyncio.run() finalizes the loop's async
             # generators, and this one's ``finally`` closes the client's connections there
@@ -273,49 +444,78 @@ class HttpxTransport:
             entry = self._async[loop] = (client, closer)
         return entry[0]
 
+    # Non-stream attempts are streamed too: the body is read piece by piece, so that its decoded
+    # size is bounded (MAX_RESPONSE_BYTES) and ``timeout.total`` is a deadline for the whole attempt
+    # (httpx's own timeouts are per read: a server trickling a byte a second would never time out).
     def send(self, req: HttpRequest, timeout: Timeouts) -> HttpResponse:
         client = self.sync_client()
+        started = monotonic()
         try:
-            r = client.request(req.method, req.url, headers=_headers(req), params=req.params,
-                               timeout=timeout.converted("httpx", _httpx_timeout), **_httpx_body(req))
+            request = client.build_request(req.method, req.url, headers=_headers(req), params=req.params,
+                                           timeout=timeout.converted("httpx", _httpx_timeout), **_httpx_body(req))
+            r = client.send(request, stream=True)
         except Exception as exc:  # noqa: BLE001
-            raise _httpx_error(exc, req.url) from exc
-        return HttpResponse(r.status_code, r.headers, r.content, req.url)
+            raise _httpx_error(exc, req.url, timeout, started, stream=False, head=False) from exc
+        try:
+            if _is_redirect(r.status_code):
+                raise _redirect_error(r.status_code, r.headers, req.url)
+            content = _httpx_read_bounded(r, req.url, timeout, started, request)
+        finally:
+            r.close()
+        return HttpResponse(r.status_code, r.headers, content, req.url)
 
     def open_stream(self, req: HttpRequest, timeout: Timeouts) -> _HttpxSyncStream:
         client = self.sync_client()
+        started = monotonic()
         try:
             request = client.build_request(req.method, req.url, headers=_headers(req), params=req.params,
                                            timeout=timeout.converted("httpx", _httpx_timeout), **_httpx_body(req))
             resp = client.send(request, stream=True)
         except Exception as exc:  # noqa: BLE001
-            raise _httpx_error(exc, req.url) from exc
-        return _HttpxSyncStream(resp, req.url)
+            raise _httpx_error(exc, req.url, timeout, started, head=False) from exc
+        if _is_redirect(resp.status_code):
+            resp.close()
+            raise _redirect_error(resp.status_code, resp.headers, req.url)
+        return _HttpxSyncStream(resp, req.url, timeout)
 
     async def asend(self, req: HttpRequest, timeout: Timeouts) -> HttpResponse:
         client = self.async_client()
+        started = monotonic()
         try:
-            r = await client.request(req.method, req.url, headers=_headers(req), params=req.params,
-                                     timeout=timeout.converted("httpx", _httpx_timeout), **_httpx_body(req))
+            request = client.build_request(req.method, req.url, headers=_headers(req), params=req.params,
+                                           timeout=timeout.converted("httpx", _httpx_timeout), **_httpx_body(req))
+            r = await client.send(request, stream=True)
         except Exception as exc:  # noqa: BLE001
-            raise _httpx_error(exc, req.url) from exc
-        return HttpResponse(r.status_code, r.headers, r.content, req.url)
+            raise _httpx_error(exc, req.url, timeout, started, stream=False, head=False) from exc
+        try:
+            if _is_redirect(r.status_code):
+                raise _redirect_error(r.status_code, r.headers, req.url)
+            content = await _httpx_aread_bounded(r, req.url, timeout, started, request)
+        finally:
+            await r.aclose()
+        return HttpResponse(r.status_code, r.headers, content, req.url)
 
     async def aopen_stream(self, req: HttpRequest, timeout: Timeouts) -> _HttpxAsyncStream:
         client = self.async_client()
+        started = monotonic()
         try:
             request = client.build_request(req.method, req.url, headers=_headers(req), params=req.params,
                                            timeout=timeout.converted("httpx", _httpx_timeout), **_httpx_body(req))
             resp = await client.send(request, stream=True)
         except Exception as exc:  # noqa: BLE001
-            raise _httpx_error(exc, req.url) from exc
-        return _HttpxAsyncStream(resp, req.url)
+            raise _httpx_error(exc, req.url, timeout, started, head=False) from exc
+        if _is_redirect(resp.status_code):
+            await resp.aclose()
+            raise _redirect_error(resp.status_code, resp.headers, req.url)
+        return _HttpxAsyncStream(resp, req.url, timeout)
 
     def close(self) -> None:
         with self._lock:
             client, self._sync = self._sync, None
         if client is not None:
             client.close()
+        for sibling in list(self._siblings.values()):
+            sibling.close()
 
     async def aclose(self) -> None:
         import asyncio
@@ -324,6 +524,8 @@ class HttpxTransport:
         entry = self._async.pop(loop, None)
         if entry is not None:
             await entry[0].aclose()
+        for sibling in list(self._siblings.values()):
+            await sibling.aclose()
 
 
 # =================================================================================== pyreqwest
@@ -358,13 +560,33 @@ def _td(seconds: float) -> Any:
     return timedelta(seconds=seconds)
 
 
-def _reqwest_error(exc: BaseException, url: str = "") -> Exception:
+def _reqwest_error(exc: BaseException, url: str = "", timeout: Timeouts | None = None,
+                   started: float | None = None, stream: bool = True, head: bool = True) -> Exception:
+    """pyreqwest's timeout classes do not tell the phase reliably: a server that accepts and never
+    answers gives ``ConnectTimeoutError`` and a request's total timeout gives either class. The phase
+    is decided here from what had happened (``head``: the response headers had arrived) and how
+    long the attempt had run."""
     APIConnectionError, Timeout = _errors()
     from pyreqwest import exceptions as rx
 
     where = f" ({_safe_url(url)})" if url else ""
     if isinstance(exc, rx.RequestTimeoutError):
-        return Timeout(message=f"Request timed out{where}: {type(exc).__name__}")
+        if timeout is None:
+            return Timeout(message=f"Request timed out{where}: {type(exc).__name__}")
+        elapsed = monotonic() - started if started is not None else 0.0
+        if isinstance(exc, rx.PoolTimeoutError):
+            phase = "pool"
+        elif not stream and elapsed >= timeout.total * 0.95:
+            phase = "total"
+        elif head:
+            phase = "read" if stream else "total"
+        elif isinstance(exc, rx.ConnectTimeoutError) and elapsed < 0.95 * (timeout.read if stream else timeout.total):
+            phase = "connect"
+        elif isinstance(exc, rx.WriteTimeoutError):
+            phase = "write"
+        else:
+            phase = "read" if stream else "total"
+        return _timeout_error(url, phase, timeout, "" if head else "waiting for the response headers")
     if isinstance(exc, (rx.TransportError, rx.RequestError, OSError)):
         detail = str(exc).split("\n", 1)[0][:300]
         return APIConnectionError(message=f"Connection error{where}: {type(exc).__name__}: {detail}")
@@ -383,10 +605,39 @@ def _guard_exit() -> None:
         atexit.register(time.sleep, 0.05)
 
 
-class _ReqwestSyncStream:
-    __slots__ = ("status_code", "headers", "_req", "_resp", "_closed", "url")
+def _reqwest_read_bounded(reader: Any, url: str) -> bytes:
+    limit = C.MAX_RESPONSE_BYTES
+    parts: list = []
+    size = 0
+    while True:
+        chunk = reader.read_chunk()
+        if chunk is None:
+            return b"".join(parts)
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(url, limit)
+        parts.append(chunk.to_bytes())
 
-    def __init__(self, stream_req: Any, resp: Any, url: str):
+
+async def _reqwest_aread_bounded(reader: Any, url: str) -> bytes:
+    limit = C.MAX_RESPONSE_BYTES
+    parts: list = []
+    size = 0
+    while True:
+        chunk = await reader.read_chunk()
+        if chunk is None:
+            return b"".join(parts)
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(url, limit)
+        parts.append(chunk.to_bytes())
+
+
+class _ReqwestSyncStream:
+    __slots__ = ("status_code", "headers", "_req", "_resp", "_closed", "url", "_timeout")
+
+    def __init__(self, stream_req: Any, resp: Any, url: str, timeout: Timeouts | None = None):
+        self._timeout = timeout
         self._req = stream_req
         self._resp = resp
         self.status_code: int = resp.status
@@ -404,11 +655,20 @@ class _ReqwestSyncStream:
                 yield chunk.to_bytes()
         except Exception as exc:  # noqa: BLE001
             self.close()
-            raise _reqwest_error(exc, self.url) from exc
+            raise _reqwest_error(exc, self.url, self._timeout) from exc
 
     def read(self) -> bytes:
+        """The whole (decoded) body, at most ``MAX_RESPONSE_BYTES``; e.g. an error answer."""
         try:
-            return b"".join(self.iter_bytes())
+            return _reqwest_read_bounded(self._resp.body_reader, self.url)
+        except (OSError, ImportError) as exc:
+            raise _reqwest_error(exc, self.url, self._timeout) from exc
+        except Exception as exc:  # noqa: BLE001
+            from pyreqwest.exceptions import PyreqwestError
+
+            if isinstance(exc, PyreqwestError):
+                raise _reqwest_error(exc, self.url, self._timeout) from exc
+            raise
         finally:
             self.close()
 
@@ -422,9 +682,10 @@ class _ReqwestSyncStream:
 
 
 class _ReqwestAsyncStream:
-    __slots__ = ("status_code", "headers", "_req", "_resp", "_closed", "url")
+    __slots__ = ("status_code", "headers", "_req", "_resp", "_closed", "url", "_timeout")
 
-    def __init__(self, stream_req: Any, resp: Any, url: str):
+    def __init__(self, stream_req: Any, resp: Any, url: str, timeout: Timeouts | None = None):
+        self._timeout = timeout
         self._req = stream_req
         self._resp = resp
         self.status_code: int = resp.status
@@ -442,11 +703,17 @@ class _ReqwestAsyncStream:
                 yield chunk.to_bytes()
         except Exception as exc:  # noqa: BLE001
             await self.aclose()
-            raise _reqwest_error(exc, self.url) from exc
+            raise _reqwest_error(exc, self.url, self._timeout) from exc
 
     async def aread(self) -> bytes:
         try:
-            return b"".join([c async for c in self.aiter_bytes()])
+            return await _reqwest_aread_bounded(self._resp.body_reader, self.url)
+        except Exception as exc:  # noqa: BLE001
+            from pyreqwest.exceptions import PyreqwestError
+
+            if isinstance(exc, (PyreqwestError, OSError)):
+                raise _reqwest_error(exc, self.url, self._timeout) from exc
+            raise
         finally:
             await self.aclose()
 
@@ -476,12 +743,22 @@ class ReqwestTransport:
     backend = "pyreqwest"
 
     def __init__(self, *, verify: Any = True, proxy: str | None = None):
+        if not (isinstance(verify, (bool, str, os.PathLike))):
+            raise ValueError("the pyreqwest backend takes verify=True/False or a CA bundle path; "
+                             "an ssl.SSLContext needs the httpx backend")
         self._verify = verify
         self._proxy = proxy
         self._lock = threading.Lock()
         self._sync: dict = {}
         self._async: dict = {}
         self._fallback: HttpxTransport | None = None
+        self._siblings: dict = {}
+        self._ca_pem: bytes | None = None
+        if isinstance(verify, (str, os.PathLike)):
+            self._ca_pem = _read_ca_bundle(verify)
+
+    def with_verify(self, verify: Any) -> Any:
+        return _with_verify(self, verify)
 
     def _fallback_transport(self) -> HttpxTransport:
         if self._fallback is None:
@@ -493,12 +770,15 @@ class ReqwestTransport:
         b = (builder.max_connections(C.MAX_CONNECTIONS)
              .pool_idle_timeout(_td(C.KEEPALIVE_EXPIRY))
              .pool_timeout(_td(C.DEFAULT_POOL_TIMEOUT))
+             .pool_max_idle_per_host(C.MAX_KEEPALIVE_CONNECTIONS)
              .connect_timeout(_td(min(C.DEFAULT_CONNECT_TIMEOUT, read or C.DEFAULT_CONNECT_TIMEOUT)))
              .follow_redirects(False))
         if read is not None:
             b = b.read_timeout(_td(read))
         if self._verify is False:
             b = b.danger_accept_invalid_certs(True)
+        elif self._ca_pem is not None:
+            b = b.add_root_certificate_pem(self._ca_pem)
         if self._proxy:
             from pyreqwest.proxy import ProxyBuilder
 
@@ -546,21 +826,40 @@ class ReqwestTransport:
         return b
 
     # ------------------------------------------------------------------ sync
+    # Non-stream attempts are read as streams with the request's total timeout: the decoded body
+    # (pyreqwest decodes gzip, deflate, brotli and zstd) is counted piece by piece and cut off at
+    # MAX_RESPONSE_BYTES; leaving the request unfinished drops (closes) its connection.
     def send(self, req: HttpRequest, timeout: Timeouts) -> HttpResponse:
         if _forked or req.files is not None:
             return self._fallback_transport().send(req, timeout)
+        started = monotonic()
+        head = False
+        stream_req = None
         try:
-            b = self._prepare(self._sync_client(None), req).timeout(timeout.converted("td", _total_td))
-            resp = b.build().send()
-            content = resp.bytes().to_bytes()
+            stream_req = (self._prepare(self._sync_client(None), req).timeout(timeout.converted("td", _total_td))
+                          .build_streamed())
+            resp = stream_req.__enter__()
+            head = True
+            if _is_redirect(resp.status):
+                raise _redirect_error(resp.status, resp.headers, req.url)
+            content = _reqwest_read_bounded(resp.body_reader, req.url)
         except Exception as exc:  # noqa: BLE001
-            raise _reqwest_error(exc, req.url) from exc
+            if _is_litegate(exc):
+                raise
+            raise _reqwest_error(exc, req.url, timeout, started, stream=False, head=head) from exc
+        finally:
+            if stream_req is not None:
+                try:
+                    stream_req.__exit__(None, None, None)
+                except Exception:  # noqa: BLE001
+                    pass
         return HttpResponse(resp.status, resp.headers, content, req.url)
 
     def open_stream(self, req: HttpRequest, timeout: Timeouts) -> Any:
         if _forked or req.files is not None:
             return self._fallback_transport().open_stream(req, timeout)
         stream_req = None
+        started = monotonic()
         try:
             stream_req = self._prepare(self._sync_client(timeout.read), req).streamed_read_buffer_limit(0).build_streamed()
             resp = stream_req.__enter__()
@@ -570,25 +869,47 @@ class ReqwestTransport:
                     stream_req.__exit__(None, None, None)
                 except Exception:  # noqa: BLE001
                     pass
-            raise _reqwest_error(exc, req.url) from exc
-        return _ReqwestSyncStream(stream_req, resp, req.url)
+            raise _reqwest_error(exc, req.url, timeout, started, head=False) from exc
+        if _is_redirect(resp.status):
+            try:
+                stream_req.__exit__(None, None, None)
+            except Exception:  # noqa: BLE001
+                pass
+            raise _redirect_error(resp.status, resp.headers, req.url)
+        return _ReqwestSyncStream(stream_req, resp, req.url, timeout)
 
     # ------------------------------------------------------------------ async
     async def asend(self, req: HttpRequest, timeout: Timeouts) -> HttpResponse:
         if _forked or req.files is not None:
             return await self._fallback_transport().asend(req, timeout)
+        started = monotonic()
+        head = False
+        stream_req = None
         try:
-            b = self._prepare(self._async_client(None), req).timeout(timeout.converted("td", _total_td))
-            resp = await b.build().send()
-            content = (await resp.bytes()).to_bytes()
+            stream_req = (self._prepare(self._async_client(None), req).timeout(timeout.converted("td", _total_td))
+                          .build_streamed())
+            resp = await stream_req.__aenter__()
+            head = True
+            if _is_redirect(resp.status):
+                raise _redirect_error(resp.status, resp.headers, req.url)
+            content = await _reqwest_aread_bounded(resp.body_reader, req.url)
         except Exception as exc:  # noqa: BLE001
-            raise _reqwest_error(exc, req.url) from exc
+            if _is_litegate(exc):
+                raise
+            raise _reqwest_error(exc, req.url, timeout, started, stream=False, head=head) from exc
+        finally:
+            if stream_req is not None:
+                try:
+                    await stream_req.__aexit__(None, None, None)
+                except Exception:  # noqa: BLE001
+                    pass
         return HttpResponse(resp.status, resp.headers, content, req.url)
 
     async def aopen_stream(self, req: HttpRequest, timeout: Timeouts) -> Any:
         if _forked or req.files is not None:
             return await self._fallback_transport().aopen_stream(req, timeout)
         stream_req = None
+        started = monotonic()
         try:
             stream_req = self._prepare(self._async_client(timeout.read), req).streamed_read_buffer_limit(0).build_streamed()
             resp = await stream_req.__aenter__()
@@ -598,8 +919,14 @@ class ReqwestTransport:
                     await stream_req.__aexit__(None, None, None)
                 except Exception:  # noqa: BLE001
                     pass
-            raise _reqwest_error(exc, req.url) from exc
-        return _ReqwestAsyncStream(stream_req, resp, req.url)
+            raise _reqwest_error(exc, req.url, timeout, started, head=False) from exc
+        if _is_redirect(resp.status):
+            try:
+                await stream_req.__aexit__(None, None, None)
+            except Exception:  # noqa: BLE001
+                pass
+            raise _redirect_error(resp.status, resp.headers, req.url)
+        return _ReqwestAsyncStream(stream_req, resp, req.url, timeout)
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -612,6 +939,8 @@ class ReqwestTransport:
                 pass
         if self._fallback is not None:
             self._fallback.close()
+        for sibling in list(self._siblings.values()):
+            sibling.close()
 
     async def aclose(self) -> None:
         import inspect
@@ -627,10 +956,56 @@ class ReqwestTransport:
                 pass
         if self._fallback is not None:
             await self._fallback.aclose()
+        for sibling in list(self._siblings.values()):
+            await sibling.aclose()
 
 
 def _total_td(t: Timeouts) -> Any:
     return _td(t.total)
+
+
+def _is_litegate(exc: BaseException) -> bool:
+    from ..exceptions import LiteLLMException
+
+    return isinstance(exc, LiteLLMException)
+
+
+def _read_ca_bundle(path: Any) -> bytes:
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ValueError(f"verify={path!r}: the pyreqwest backend takes a CA bundle file, not a directory "
+                         "(use the httpx backend for a c_rehash directory)")
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _verify_key(verify: Any) -> Any:
+    if isinstance(verify, (bool, str, os.PathLike)):
+        return (type(verify).__name__, os.fspath(verify) if not isinstance(verify, bool) else verify)
+    return ("object", id(verify))
+
+
+def _with_verify(transport: Any, verify: Any) -> Any:
+    """A sibling transport of the same backend and proxy that verifies TLS with ``verify`` (True,
+    False, a CA bundle path, or an ``ssl.SSLContext``: httpx only, so it gives an httpx sibling).
+    Built once per value and kept on ``transport``; it shares no clients or pools with it."""
+    key = _verify_key(verify)
+    if key == _verify_key(transport._verify):
+        return transport
+    sibling = transport._siblings.get(key)
+    if sibling is None:
+        with transport._lock:
+            sibling = transport._siblings.get(key)
+            if sibling is None:
+                if len(transport._siblings) > 16:
+                    transport._siblings.clear()
+                if transport.backend == "pyreqwest" and isinstance(verify, (bool, str, os.PathLike)):
+                    sibling = ReqwestTransport(verify=verify, proxy=transport._proxy)
+                else:
+                    sibling = HttpxTransport(verify=verify, proxy=transport._proxy)
+                sibling._verify_ref = verify  # keeps an SSLContext alive while its id is the key
+                transport._siblings[key] = sibling
+    return sibling
 
 
 # ================================================================================== selection
@@ -644,7 +1019,9 @@ def Transport(backend: str | None = None, *, verify: Any = True, proxy: str | No
     """
     name = backend or os.environ.get("LITEGATE_HTTP_BACKEND") or None
     if name is None:
-        name = "pyreqwest" if reqwest_available() else "httpx"
+        # an ssl.SSLContext cannot be handed to rustls: only httpx takes one
+        plain = isinstance(verify, (bool, str, os.PathLike))
+        name = "pyreqwest" if plain and reqwest_available() else "httpx"
     if name == "pyreqwest":
         if not reqwest_available():
             raise ValueError("the pyreqwest backend needs Python >= 3.11 and the pyreqwest package")
