@@ -288,13 +288,15 @@ def register_secret(value: Any) -> None:
     recent :data:`MAX_SECRETS` values are kept. O(1); never raises.
     """
     try:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or len(value) < MIN_SECRET_LENGTH:
             return
         if value in _registry:  # the common case: known already, only its recency changes
-            with _lock:
-                if value in _registry:
-                    _registry.move_to_end(value)
-                    return
+            try:
+                _registry.move_to_end(value)  # one C call, atomic under the GIL: no lock needed
+            except KeyError:  # removed meanwhile by another thread: register it again below
+                pass
+            else:
+                return
         variants = _variants(value)
         if not variants:
             return
