@@ -66,6 +66,8 @@ use_azure_ad_token: bool = False
 azure_ad_token: str | None = None
 azure_ad_token_provider: object = None  # a callable returning an Entra ID token, asked on every attempt
 retry_count_header: str | None = None
+stream_deadline: float | None = None  # seconds; a stream not finished by then raises Timeout
+ssl_verify: object = True  # False, True, or a CA bundle path (per call: ssl_verify=...)
 stream_first_token_timeout: float | None = None  # seconds; a stream whose first chunk is later fails over
 stream_recovery: bool = False  # resume a broken stream on a model that supports assistant prefill
 assistant_prefill_models: list = []  # models (besides the registry's) that continue a trailing assistant turn  # e.g. "x-retry-count": the attempt number (0, 1, ...) on every attempt

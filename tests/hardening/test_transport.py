@@ -256,8 +256,8 @@ def test_httpx_forked_child_never_reuses_the_parents_connections():
 
 # ------------------------------------------------------------------------ 15: CA bundles
 def _make_ca(tmp: Path) -> tuple[Path, Path, Path]:
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl CLI not available")
+    if shutil.which("openssl") is None:  # scripts/test.sh installs it; never skipped
+        pytest.fail("the openssl command is needed to make the test CA (Debian package openssl)")
     run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True, cwd=tmp)  # noqa: E731
     run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
         "-subj", "/CN=litegate test CA", "-addext", "basicConstraints=critical,CA:TRUE",
@@ -321,3 +321,34 @@ def test_idle_connections_per_host_are_bounded_after_a_burst(monkeypatch, backen
     assert opened >= 30, opened  # the burst really used many connections at once
     assert still_open <= 5, (still_open, opened)
     transport.close()
+
+
+# ---------------------------------------------------------- 15: ssl_verify through a call
+def test_ssl_verify_per_call_and_setting_reach_the_transport_and_never_the_body(tmp_path, monkeypatch):
+    for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    ca, cert, key = _make_ca(tmp_path)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    bodies = []
+
+    def recording(conn, head, body):
+        bodies.append(body)
+        return H.ok_json(conn, head, body)
+
+    with H.HostileServer(recording, ssl_context=ctx) as srv:
+        client = litegate.Client(api_key="sk-test-0123456789abcdef", api_base=srv.url + "/v1", num_retries=0)
+        msgs = [{"role": "user", "content": "hi"}]
+        with pytest.raises(litegate.APIConnectionError):  # an unknown CA is refused by default
+            client.completion("gpt-4o-mini", msgs)
+        assert client.completion("gpt-4o-mini", msgs, ssl_verify=str(ca)).choices[0].message.content
+        assert client.completion("gpt-4o-mini", msgs, ssl_verify=False).choices[0].message.content
+        assert asyncio.run(client.acompletion("gpt-4o-mini", msgs, ssl_verify=False)).choices
+        litegate.ssl_verify = str(ca)
+        try:
+            assert litegate.completion(model="gpt-4o-mini", messages=msgs, api_key="sk-test-0123456789abcdef",
+                                       api_base=srv.url + "/v1", num_retries=0).choices
+        finally:
+            litegate.ssl_verify = True
+        client.close()
+    assert bodies and all(b"ssl_verify" not in b for b in bodies)

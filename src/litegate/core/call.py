@@ -40,6 +40,8 @@ class Controls:
     timeout: Any = None
     stream_timeout: float | None = None
     stream_first_token_timeout: float | None = None  # the first chunk must come within this (seconds)
+    stream_deadline: float | None = None  # a whole stream must end within this (seconds)
+    ssl_verify: Any = None  # False, True, or a CA bundle path (never sent to the provider)
     stream_recovery: bool | None = None  # resume a broken stream on a model that takes assistant prefill
     assistant_prefill_models: list | None = None  # models that continue a trailing assistant message
     drop_params: bool | None = None
@@ -131,7 +133,7 @@ def build_provider_call(custom_llm_provider: Any, kw: dict) -> ProviderCall:
 _PLAIN_CONTROLS = frozenset({
     "api_key", "api_base", "api_version", "organization", "custom_llm_provider", "azure_ad_token",
     "azure_ad_token_provider", "stream_timeout", "stream_first_token_timeout", "stream_recovery",
-    "assistant_prefill_models", "drop_params", "mock_response", "custom_cost_per_token", "custom_cost_per_second",
+    "assistant_prefill_models", "stream_deadline", "ssl_verify", "drop_params", "mock_response", "custom_cost_per_token", "custom_cost_per_second",
 })
 _LIST_CONTROLS = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks")
 
@@ -271,6 +273,7 @@ _CONTROL_CHECKS = {
     "base_url": _check_api_base,
     "stream_timeout": _check_seconds,
     "stream_first_token_timeout": _check_seconds,
+    "stream_deadline": _check_seconds,
     "extra_headers": _check_headers,
     "headers": _check_headers,
 }

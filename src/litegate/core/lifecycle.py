@@ -159,6 +159,9 @@ class Plan:
             on_error=self.fill,
         )
         StreamObserver(self).attach(wrapper)
+        deadline = _setting(self.call.ctl.stream_deadline, self.cfg, "stream_deadline", None)
+        if deadline is not None:
+            wrapper._deadline = (time.monotonic() + deadline, deadline)
         if (transport is not None and not self.via_chat and self.endpoint.kind == "chat"
                 and _setting(self.call.ctl.stream_recovery, self.cfg, "stream_recovery", False)):
             wrapper._recovery = Recovery(self, transport)
@@ -179,9 +182,10 @@ class Recovery:
         self.transport = transport
 
     def applies(self, exc: BaseException) -> bool:
-        from ..exceptions import APIResponseValidationError
         from .retry import is_retryable
 
+        if getattr(exc, "_deadline", False):  # the caller's whole-stream deadline: nothing to resume
+            return False
         return isinstance(exc, LiteLLMException) and (is_retryable(exc) or isinstance(exc, APIResponseValidationError))
 
     def calls(self, exc: BaseException, wrapper: Any) -> tuple[list, str]:
@@ -608,8 +612,20 @@ def _answered_by_fallback(outcome: tuple, call: Any, before: int) -> tuple:
 
 
 # ================================================================================ the whole call
+def transport_for(call: Any, cfg: Any, transport: Any) -> Any:
+    """The transport for this call's ``ssl_verify`` (per call, else ``litegate.ssl_verify``)."""
+    verify = call.ctl.ssl_verify
+    if verify is None:
+        verify = getattr(cfg, "ssl_verify", None)
+    if verify is None or verify is True:
+        return transport
+    with_verify = getattr(transport, "with_verify", None)
+    return with_verify(verify) if with_verify is not None else transport
+
+
 def execute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call_type: str) -> Any:
     """One sync call through every stage."""
+    transport = transport_for(call, cfg, transport)
     hooks = hooks_for(cfg, call, call_type)
     if hooks is None and not has_fallbacks(call.ctl, cfg):  # the common case: no hook, no fallback
         if call.ctl.mock_response is not None:
@@ -631,6 +647,7 @@ def execute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call_type: 
 
 async def aexecute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call_type: str) -> Any:
     """One async call through every stage."""
+    transport = transport_for(call, cfg, transport)
     hooks = hooks_for(cfg, call, call_type)
     if hooks is None and not has_fallbacks(call.ctl, cfg):
         if call.ctl.mock_response is not None:

@@ -25,7 +25,8 @@ CONTROL_PARAMS: frozenset[str] = frozenset({
     "model_list",
     "deployment_id", "client", "logger_fn", "proxy_server_request", "model_info",
     "no-log", "litellm_metadata", "additional_drop_params", "allowed_openai_params",
-    "stream_first_token_timeout", "stream_recovery", "assistant_prefill_models",
+    "stream_first_token_timeout", "stream_recovery", "assistant_prefill_models", "stream_deadline",
+    "ssl_verify",
 })
 
 ALL_AVAILABLE_PARAMS: list[str] = sorted(set(OPENAI_CHAT_COMPLETION_PARAMS) | CONTROL_PARAMS)

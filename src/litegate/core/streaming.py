@@ -8,6 +8,7 @@ truncated answer. Closing or abandoning the wrapper releases the HTTP connection
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any, Callable
 
 
@@ -55,6 +56,7 @@ class CustomStreamWrapper:
         self._recovery: Any = None  # resumes a broken stream elsewhere (core/lifecycle.Recovery)
         self._delegate: Any = None  # the stream that continues this one after a recovery
         self._lstrip_next = False  # drop the continuation's leading whitespace (already delivered)
+        self._deadline: Any = None  # (monotonic end, seconds) of stream_deadline
 
     # ------------------------------------------------------------------ shared
     def _emit(self, chunks: list) -> None:
@@ -122,6 +124,8 @@ class CustomStreamWrapper:
                     self._end()
                     break
                 self._emit(decoder.feed(piece))
+                if self._deadline is not None:
+                    self._check_deadline()
                 item = self._next_ready()
                 if item is not _NOTHING:
                     return item
@@ -137,6 +141,16 @@ class CustomStreamWrapper:
         if item is not _NOTHING:
             return item
         raise StopIteration
+
+    def _check_deadline(self) -> None:
+        end, seconds = self._deadline
+        if time.monotonic() > end:
+            from ..exceptions import Timeout
+
+            exc = Timeout(message=f"the stream did not finish within stream_deadline={seconds}s",
+                          llm_provider=self.custom_llm_provider, model=self.model)
+            exc._deadline = True  # type: ignore[attr-defined]
+            raise exc
 
     def _from_delegate(self) -> Any:
         try:
@@ -223,6 +237,8 @@ class CustomStreamWrapper:
                     self._end()
                     break
                 self._emit(decoder.feed(piece))
+                if self._deadline is not None:
+                    self._check_deadline()
                 item = self._next_ready()
                 if item is not _NOTHING:
                     return item
