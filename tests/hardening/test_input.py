@@ -209,3 +209,14 @@ def test_api_base_of_wrong_type():
                                   "http://[::1]:11434", " https://api.example.com/v1 "])
 def test_good_api_bases_pass(base):
     assert _chat(api_base=base).ctl.api_base == base.strip()
+
+
+def test_an_object_inside_a_message_fails_as_input_error_before_anything_is_sent(server):
+    class Opaque:
+        pass
+
+    msgs = [{"role": "user", "content": [{"type": "text", "text": "hi", "extra": Opaque()}]}]
+    with pytest.raises(litegate.InputTypeError, match="cannot be sent as JSON"):
+        litegate.completion(model="openai/m", messages=msgs, api_key="sk-test-0123456789", api_base=server.base_url,
+                            num_retries=0)
+    assert server.hits() == 0

@@ -145,7 +145,13 @@ def _body_bytes(req: HttpRequest) -> bytes | None:
     if req.content is not None:
         return req.content
     if req.json is not None:
-        return dumps(req.json)
+        try:
+            return dumps(req.json)
+        except (TypeError, ValueError, RecursionError) as exc:  # e.g. an object inside a message
+            from .call import input_error
+
+            raise input_error(f"the request body cannot be sent as JSON: {type(exc).__name__}: "
+                              f"{str(exc)[:200]}", None, type_error=True) from None
     return None
 
 
