@@ -61,7 +61,38 @@ def _not_utf8(exc: UnicodeDecodeError) -> APIResponseValidationError:
                 f"{exc.object[max(0, exc.start - 20):exc.start + 20]!r})")
 
 
-class SSEFramer:
+class _Lines:
+    """The line buffer both framers share: pieces of an unfinished line are kept in a list and
+    joined once, when its newline arrives (linear in the bytes read), never past MAX_LINE_BYTES."""
+
+    __slots__ = ()
+
+    def _split(self, chunk: bytes, what: str) -> tuple[list, bytes] | None:
+        """(the complete lines of ``chunk`` - the first joined with what was pending -, the rest),
+        or None when ``chunk`` completes no line."""
+        if chunk.find(b"\n") < 0:
+            if chunk:
+                self._pending += len(chunk)
+                self._parts.append(chunk)
+                if self._pending > MAX_LINE_BYTES:
+                    self._error = _line_too_long(what)
+                    raise self._error
+            return None
+        lines = chunk.split(b"\n")
+        tail = lines.pop()
+        if self._parts:
+            self._parts.append(lines[0])
+            lines[0] = self._join(self._parts)
+            self._parts = []
+            if len(lines[0]) > MAX_LINE_BYTES:
+                self._pending = 0
+                self._error = _line_too_long(what)
+                raise self._error
+        self._pending = 0
+        return lines, tail
+
+
+class SSEFramer(_Lines):
     """Incremental Server-Sent Events parser: ``feed(bytes)`` -> list of (event, data) pairs."""
 
     __slots__ = ("_parts", "_pending", "_data", "_size", "_event", "_idle", "_idle_bytes", "_error")
@@ -82,25 +113,10 @@ class SSEFramer:
     def feed(self, chunk: bytes) -> list[tuple[str | None, str]]:
         if self._error is not None:
             raise self._error
-        if chunk.find(b"\n") < 0:
-            if chunk:
-                self._pending += len(chunk)
-                self._parts.append(chunk)
-                if self._pending > MAX_LINE_BYTES:
-                    self._error = _line_too_long("line")
-                    raise self._error
+        split = self._split(chunk, "line")
+        if split is None:
             return []
-        lines = chunk.split(b"\n")
-        tail = lines.pop()
-        if self._parts:
-            self._parts.append(lines[0])
-            lines[0] = self._join(self._parts)
-            self._parts = []
-            if len(lines[0]) > MAX_LINE_BYTES:
-                self._pending = 0
-                self._error = _line_too_long("line")
-                raise self._error
-        self._pending = 0
+        lines, tail = split
         out: list[tuple[str | None, str]] = []
         # past the first, a line can be too long only when the read itself is
         long = len(chunk) > MAX_LINE_BYTES
@@ -190,7 +206,7 @@ class SSEFramer:
         # "id" and "retry" fields carry nothing we use
 
 
-class NDJSONFramer:
+class NDJSONFramer(_Lines):
     """Newline-delimited JSON: ``feed(bytes)`` -> the complete, non-blank lines (still bytes)."""
 
     __slots__ = ("_parts", "_pending", "_idle", "_idle_bytes", "_error")
@@ -207,25 +223,10 @@ class NDJSONFramer:
     def feed(self, chunk: bytes) -> list[bytes]:
         if self._error is not None:
             raise self._error
-        if chunk.find(b"\n") < 0:
-            if chunk:
-                self._pending += len(chunk)
-                self._parts.append(chunk)
-                if self._pending > MAX_LINE_BYTES:
-                    self._error = _line_too_long("NDJSON line")
-                    raise self._error
+        split = self._split(chunk, "NDJSON line")
+        if split is None:
             return []
-        lines = chunk.split(b"\n")
-        tail = lines.pop()
-        if self._parts:
-            self._parts.append(lines[0])
-            lines[0] = self._join(self._parts)
-            self._parts = []
-            if len(lines[0]) > MAX_LINE_BYTES:
-                self._pending = 0
-                self._error = _line_too_long("NDJSON line")
-                raise self._error
-        self._pending = 0
+        lines, tail = split
         if len(chunk) > MAX_LINE_BYTES:
             for i, line in enumerate(lines):
                 if len(line) > MAX_LINE_BYTES:  # keep the lines before it; raise on the next call
