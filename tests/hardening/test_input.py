@@ -220,3 +220,16 @@ def test_an_object_inside_a_message_fails_as_input_error_before_anything_is_sent
         litegate.completion(model="openai/m", messages=msgs, api_key="sk-test-0123456789", api_base=server.base_url,
                             num_retries=0)
     assert server.hits() == 0
+
+
+def test_keys_from_the_environment_or_settings_follow_the_same_rules(server, monkeypatch):
+    key = "sk-test-env-0123456789abcdef"
+    monkeypatch.setenv("OPENAI_API_KEY", key + "\n")  # read from a file with its newline
+    litegate.completion(model="openai/m", messages=[{"role": "user", "content": "hi"}], api_base=server.base_url,
+                        num_retries=0)
+    assert server.requests[-1].header("authorization") == "Bearer " + key
+    litegate.openai_key = "sk-test-a\r\nX-Injected: 1"
+    with pytest.raises(litegate.AuthenticationError) as info:
+        litegate.completion(model="openai/m", messages=[{"role": "user", "content": "hi"}],
+                            api_base=server.base_url, num_retries=0)
+    assert "sk-test-a" not in str(info.value) and server.hits() == 1

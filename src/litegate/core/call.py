@@ -196,7 +196,7 @@ def _controls(kw: dict, model: str) -> Controls:
     return ctl
 
 
-def _check_api_key(name: str, key: Any, model: str) -> str:
+def check_api_key(name: str, key: Any, model: str) -> str:
     """A key must be a string; surrounding whitespace (``open(f).read()``) is stripped; a line break
     or control character inside it raises ``AuthenticationError``. The key is never in a message."""
     if not isinstance(key, str):
@@ -212,6 +212,9 @@ def _check_api_key(name: str, key: Any, model: str) -> str:
                     "check how it was read (a file with several lines, a pasted key)",
             llm_provider=None, model=model or None)
     return stripped
+
+
+_check_api_key = check_api_key
 
 
 _GOOD_BASES: dict[str, str] = {}  # api_base -> its checked form (strings are immutable: safe to keep)

@@ -136,7 +136,14 @@ def resolve(model: str, ctl: Controls, cfg: Any) -> Target:
     """Resolve provider and credentials for one call. ``cfg`` is the settings source."""
     provider, provider_model = split_model(model, ctl.custom_llm_provider, getattr(cfg, "model_alias_map", None))
     spec = _SPECS[provider]
-    api_key = ctl.api_key or _first(cfg, spec.key_settings) or getattr(cfg, "api_key", None) or _env(spec.key_env)
+    api_key = ctl.api_key
+    if not api_key:  # from a setting or the environment: the same rules as a per-call key
+        api_key = _first(cfg, spec.key_settings) or getattr(cfg, "api_key", None) or _env(spec.key_env)
+        if api_key is not None and (type(api_key) is not str or not api_key.isprintable()
+                                    or api_key[:1].isspace() or api_key[-1:].isspace()):
+            from .call import check_api_key
+
+            api_key = check_api_key("the API key from settings or the environment", api_key, model)
     api_base = ctl.api_base or getattr(cfg, "api_base", None) or _env(spec.base_env) or spec.default_base
     target = Target(provider, provider_model, api_base.rstrip("/") if api_base else None, api_key)
     if spec.api_version_env:
