@@ -91,6 +91,14 @@ class _Lines:
         self._pending = 0
         return lines, tail
 
+    def _defer(self, out: list, error: APIResponseValidationError) -> list:
+        """Hand out the items framed before ``error``; it is raised now if there are none, else by
+        the next call (so the items never depend on how the bytes were split into reads)."""
+        self._error = error
+        if out:
+            return out
+        raise error
+
 
 class SSEFramer(_Lines):
     """Incremental Server-Sent Events parser: ``feed(bytes)`` -> list of (event, data) pairs."""
@@ -131,14 +139,10 @@ class SSEFramer(_Lines):
                 if self._pending > MAX_LINE_BYTES:
                     raise _line_too_long("line")
         except UnicodeDecodeError as exc:
-            self._error = _not_utf8(exc)
+            return self._defer(out, _not_utf8(exc))
         except APIResponseValidationError as exc:
-            self._error = exc
-        else:
-            return out
-        if out:
-            return out  # the error is raised by the next call
-        raise self._error
+            return self._defer(out, exc)
+        return out
 
     def flush(self) -> list[tuple[str | None, str]]:
         """End of input: a last line without newline still counts, and a pending event is sent."""
@@ -155,14 +159,10 @@ class SSEFramer(_Lines):
                 self._line(line, out)
             self._line(b"", out)
         except UnicodeDecodeError as exc:
-            self._error = _not_utf8(exc)
+            return self._defer(out, _not_utf8(exc))
         except APIResponseValidationError as exc:
-            self._error = exc
-        else:
-            return out
-        if out:
-            return out
-        raise self._error
+            return self._defer(out, exc)
+        return out
 
     def _idle_line(self, line: bytes) -> None:
         """A line that is no data: keep-alive comment, blank line, id/retry/event field. The count

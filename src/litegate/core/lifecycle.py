@@ -47,7 +47,7 @@ class Plan:
     """One call resolved against one target: the built request and the rules for answering it."""
 
     __slots__ = ("provider", "target", "endpoint", "call", "request", "auth", "timeout", "policy", "stream",
-                 "via_chat", "drop", "response", "counter", "cfg", "attempts", "first_token")
+                 "via_chat", "drop", "response", "counter", "cfg", "attempts", "first_token", "started")
 
     def __init__(self, provider: Any, target: Target, endpoint: Endpoint, call: Any, request: Any, auth: Any,
                  timeout: Any, policy: RetryPolicy, stream: bool, via_chat: bool, drop: Drop, cfg: Any):
@@ -67,6 +67,7 @@ class Plan:
         self.response: Any = None  # the last HTTP response (raw request/response logging)
         self.attempts = 0  # attempts made on this target
         self.first_token: float | None = None  # streams: seconds allowed until the first chunk
+        self.started = time.perf_counter()  # latency and time to first token count from here
 
     @property
     def retries(self) -> int:
@@ -630,10 +631,8 @@ def execute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call_type: 
     if hooks is None and not has_fallbacks(call.ctl, cfg):  # the common case: no hook, no fallback
         if call.ctl.mock_response is not None:
             return endpoint.mock(call)
-        result = run(make_plan(call, cfg, endpoint), transport)
-        if cfg.max_budget and not (endpoint.streams and call.stream):
-            record_spend(cfg, _cost_of(result))
-        return result
+        return _settle(run(make_plan(call, cfg, endpoint), transport), None, cfg, None, call, endpoint,
+                       False)
     if hooks is not None:
         hooks.pre()
     try:
@@ -652,10 +651,8 @@ async def aexecute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call
     if hooks is None and not has_fallbacks(call.ctl, cfg):
         if call.ctl.mock_response is not None:
             return endpoint.mock(call)
-        result = await arun(make_plan(call, cfg, endpoint), transport)
-        if cfg.max_budget and not (endpoint.streams and call.stream):
-            record_spend(cfg, _cost_of(result))
-        return result
+        return _settle(await arun(make_plan(call, cfg, endpoint), transport), None, cfg, None, call, endpoint,
+                       True)
     if hooks is not None:
         await hooks.apre()
     try:
@@ -670,9 +667,11 @@ async def aexecute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call
     return result
 
 
-def _cost_of(result: Any) -> Any:
-    hidden = getattr(result, "_hidden_params", None)
-    return hidden.get("response_cost") if hidden else None
+def _spend(cfg: Any, result: Any) -> None:
+    """Charge a finished answer to ``max_budget`` (streams are charged by their observer)."""
+    if getattr(cfg, "max_budget", None):
+        hidden = getattr(result, "_hidden_params", None)
+        record_spend(cfg, hidden.get("response_cost") if hidden else None)
 
 
 def _settle(result: Any, plan: Any, cfg: Any, hooks: Any, call: Any, endpoint: Endpoint, is_async: bool) -> Any:
@@ -683,7 +682,7 @@ def _settle(result: Any, plan: Any, cfg: Any, hooks: Any, call: Any, endpoint: E
 
             attach_hooks(result, hooks, plan, is_async)
         return result
-    record_spend(cfg, _cost_of(result))
+    _spend(cfg, result)
     if hooks is not None and not is_async:
         hooks.success(result, plan)
     return result

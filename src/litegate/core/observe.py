@@ -23,7 +23,7 @@ class StreamObserver:
     def __init__(self, plan: Any):
         self.plan = plan
         self.wrapper: Any = None
-        self.started = time.perf_counter()
+        self.started = plan.started if plan is not None else time.perf_counter()
         self.first: float | None = None
         self.usage: Any = None
         self.pieces: list = []
