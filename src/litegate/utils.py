@@ -249,9 +249,10 @@ def get_provider_fields(custom_llm_provider: str) -> List[ProviderField]:
     or an example when it has none), ``api_version`` for Azure, and the non-key credentials of
     AWS and Vertex AI. ``[]`` for an unknown provider.
     """
-    from .core.resolve import credential_spec, provider_list
+    from .core.resolve import credential_spec
+    from .providers.spec import SPECS
 
-    if custom_llm_provider not in provider_list:
+    if custom_llm_provider not in SPECS:
         return []
     spec = credential_spec(custom_llm_provider)
     label = _PROVIDER_LABELS.get(custom_llm_provider, custom_llm_provider)

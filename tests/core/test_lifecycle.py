@@ -276,8 +276,13 @@ def test_provider_addressed_call_needs_no_model(server):
     assert server.hits() == 1
 
 
-def test_provider_list_is_the_registry():
-    assert litegate.provider_list == list(SPECS)
+def test_provider_list_is_the_registry_of_usable_providers():
+    assert litegate.provider_list == [name for name, spec in SPECS.items() if spec.dialect is not None]
+    for name in litegate.provider_list:  # every listed name has a working translator
+        assert get_provider(name).name
+    assert "bedrock" in SPECS and "bedrock" not in litegate.provider_list
+    with pytest.raises(litegate.BadRequestError, match="not available"):
+        litegate.completion(model="bedrock/anthropic.claude-3", messages=user_messages())
     for name in litegate.openai_compatible_providers:
         assert SPECS[name].dialect == "openai:Compatible"
 

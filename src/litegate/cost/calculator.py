@@ -714,9 +714,9 @@ def _split_provider(model: str, provider: str | None) -> tuple[str, str | None]:
         return (model[len(prefix):] if model.startswith(prefix) else model), provider
     head, sep, rest = model.partition("/")
     if sep:
-        from ..core.resolve import provider_list
+        from ..providers.spec import SPECS
 
-        if head in provider_list:
+        if head in SPECS:
             return rest, head
     return model, provider
 

@@ -123,11 +123,9 @@ def _fill_locked() -> None:
         ]
     for provider, list_name in _SUBPROVIDERS.items():
         by_provider[provider] = names[list_name]
-    try:
-        from ..core.resolve import provider_list
-    except Exception:  # pragma: no cover - the provider table always imports
-        provider_list = []
-    for provider in provider_list:
+    from ..providers.spec import SPECS
+
+    for provider in SPECS:  # every recognised provider name, usable in this version or not
         if provider not in by_provider:
             group = registry.provider_group(provider) or provider
             by_provider[provider] = by_provider.get(group, [])

@@ -146,7 +146,9 @@ def _build() -> dict[str, ProviderSpec]:
 SPECS: Mapping[str, ProviderSpec] = MappingProxyType(_build())
 ALIASES: Mapping[str, str] = MappingProxyType({a: s.name for s in SPECS.values() for a in s.aliases})
 
-provider_list: list[str] = list(SPECS)
+# the providers a call can use in this version; recognised names without a translator (bedrock,
+# huggingface, ...) are left out, and a call naming one says it is not available yet
+provider_list: list[str] = [name for name, spec in SPECS.items() if spec.dialect is not None]
 openai_compatible_providers: list[str] = list(_compat.PROVIDERS)
 
 
