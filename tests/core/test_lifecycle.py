@@ -307,3 +307,29 @@ def test_every_native_dialect_reports_its_drops():
         assert drop.warnings and "logit_bias" in drop.warnings[0], name
         with pytest.raises(litegate.UnsupportedParamsError):
             provider.chat_request(call, Target(name, model, "http://127.0.0.1:9", KEY), Drop(False))
+
+
+def test_the_observer_keeps_bounded_text_and_still_estimates_usage(server, monkeypatch):
+    from litegate.core import observe
+
+    monkeypatch.setattr(observe, "MAX_KEPT_CHARS", 40)
+    events = [{"choices": [{"index": 0, "delta": {"content": "word " * 4}, "finish_reason": None}]}
+              for _ in range(30)]
+    events.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    server.enqueue_stream(events=events)
+    stream = litegate.completion(model=MODEL, messages=user_messages(), stream=True, **_kw(server))
+    text = "".join(c.choices[0].delta.content or "" for c in stream)
+    observer = stream._observer
+    assert len(text) == 600 and observer.kept <= 40 + 20 and observer.kept + observer.dropped == 600
+    assert stream._hidden_params["usage"]["completion_tokens"] >= observer.dropped // 4
+
+
+def test_a_model_listing_with_odd_items_is_not_a_raw_error(server):
+    from litegate.core import lifecycle
+    from litegate.core.endpoints import bind
+
+    server.enqueue_raw(200, {"object": "list", "data": [{"id": "a"}, "b", 3]})
+    ep = ENDPOINTS["list_provider_models"]
+    answer = lifecycle.execute(bind(ep, ("openai",), {"api_key": KEY, "api_base": server.base_url}), litegate,
+                               litegate.Client().transport, ep, ep.call_type)
+    assert answer.ids() == ["a"]

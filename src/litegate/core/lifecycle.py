@@ -193,7 +193,7 @@ class Recovery:
         """The continuation calls to try, in order, and the text they continue."""
         observer = getattr(wrapper, "_observer", None)
         call, cfg = self.plan.call, self.plan.cfg
-        if observer is None or observer.tools or (call.params.get("n") or 1) != 1:
+        if observer is None or observer.tools or observer.dropped or (call.params.get("n") or 1) != 1:
             return [], ""
         text = "".join(observer.pieces)
         if not text.strip():

@@ -16,9 +16,12 @@ import time
 from typing import Any
 
 
+MAX_KEPT_CHARS = 16 * 1024 * 1024  # answer text kept per stream for estimates and recovery
+
+
 class StreamObserver:
     __slots__ = ("plan", "wrapper", "started", "first", "usage", "pieces", "acc", "on_done", "done", "count",
-                 "tools", "recovered_text")
+                 "tools", "recovered_text", "kept", "dropped")
 
     def __init__(self, plan: Any):
         self.plan = plan
@@ -33,6 +36,8 @@ class StreamObserver:
         self.count = 0  # chunks seen
         self.tools = False  # a tool call was streamed (no prefill recovery then)
         self.recovered_text: str | None = None  # set when the stream was resumed elsewhere
+        self.kept = 0  # characters of text kept in ``pieces`` (bounded by MAX_KEPT_CHARS)
+        self.dropped = 0  # characters past the bound: counted for the usage estimate only
 
     def attach(self, wrapper: Any) -> "StreamObserver":
         self.wrapper = wrapper
@@ -56,16 +61,25 @@ class StreamObserver:
                     delta = choice.delta
                     text = delta.content
                     if text:
-                        self.pieces.append(text)
+                        self._keep(text)
                     if delta.tool_calls:
                         self.tools = True
             except AttributeError:
                 for choice in choices:
                     text = getattr(choice, "text", None)
                     if text:
-                        self.pieces.append(text)
+                        self._keep(text)
         if self.acc is not None:
             self.acc.add(chunk)
+
+    def _keep(self, text: str) -> None:
+        """Keep the answer's text for a usage estimate and for recovery, up to MAX_KEPT_CHARS (a
+        server streaming without end must not grow memory without end)."""
+        if self.kept < MAX_KEPT_CHARS:
+            self.pieces.append(text)
+            self.kept += len(text)
+        else:
+            self.dropped += len(text)
 
     def end(self) -> None:
         if self.done:
@@ -85,6 +99,10 @@ class StreamObserver:
                 messages = getattr(plan.call, "messages", None)
                 usage = estimate_usage(messages, text, plan.target.model)
                 hidden["usage_estimated"] = True
+                if usage is not None and self.dropped:  # the text past the bound: ~4 characters a token
+                    extra = self.dropped // 4
+                    usage = dict(usage, completion_tokens=usage["completion_tokens"] + extra,
+                                 total_tokens=usage["total_tokens"] + extra)
             if usage is not None:
                 from ..types.utils import ModelResponse
                 from .lifecycle import record_spend, response_cost
