@@ -1,0 +1,184 @@
+"""AWS event-stream binary framing (``application/vnd.amazon.eventstream``).
+
+Every message is length-prefixed and checksummed (all integers big-endian)::
+
+    [4B total length][4B headers length][4B prelude CRC32 of the 8 bytes before]
+    [headers: repeated {1B name length, name, 1B value type, value}]
+    [payload: total - headers - 16 bytes]
+    [4B message CRC32 of everything before it]
+
+Header value types: 0 true, 1 false, 2 byte, 3 int16, 4 int32, 5 int64, 6 bytes (2B length),
+7 string (2B length), 8 timestamp (int64 ms), 9 uuid (16 bytes).
+
+:class:`EventStreamFramer` turns bytes, split anywhere, into :class:`EventMessage` items. Both
+CRCs are verified; a frame shorter than its fixed parts, longer than :data:`MAX_FRAME_BYTES`, with
+headers that overrun it or a checksum that does not match raises ``APIResponseValidationError``
+(never a wait for bytes that cannot come). Memory is bounded by one frame. Messages framed before
+an error in the same read are returned first; the error is raised by the next call, as the other
+framers do (core/framing.py). :func:`encode_message` writes a message (tests, the fake server).
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from typing import Any, Mapping
+
+from ...exceptions import APIResponseValidationError
+
+__all__ = ["EventMessage", "EventStreamFramer", "encode_message", "MAX_FRAME_BYTES"]
+
+MAX_FRAME_BYTES = 16 * 1024 * 1024  # one message, prelude to CRC (AWS's own limit is 16 MiB)
+_PRELUDE = 12
+_MIN_FRAME = 16
+
+
+class EventMessage:
+    """One decoded message: its headers (``:message-type``, ``:event-type`` ...) and payload bytes."""
+
+    __slots__ = ("headers", "payload")
+
+    def __init__(self, headers: dict, payload: bytes):
+        self.headers = headers
+        self.payload = payload
+
+    @property
+    def message_type(self) -> str:
+        return str(self.headers.get(":message-type") or "event")
+
+    @property
+    def event_type(self) -> str:
+        return str(self.headers.get(":event-type") or self.headers.get(":exception-type")
+                   or self.headers.get(":error-code") or "")
+
+    def __repr__(self) -> str:
+        return f"EventMessage({self.message_type}:{self.event_type}, {len(self.payload)} bytes)"
+
+
+def _bad(message: str) -> APIResponseValidationError:
+    return APIResponseValidationError(message=f"event stream: {message} (litegate.providers.aws.eventstream)")
+
+
+_FIXED = {2: 1, 3: 2, 4: 4, 5: 8, 8: 8, 9: 16}
+_INTS = {2: ">b", 3: ">h", 4: ">i", 5: ">q", 8: ">q"}
+
+
+def _headers(raw: bytes) -> dict:
+    out: dict[str, Any] = {}
+    pos, end = 0, len(raw)
+    while pos < end:
+        size = raw[pos]
+        pos += 1
+        if pos + size + 1 > end:
+            raise _bad("a header name runs past the headers")
+        name = raw[pos:pos + size].decode("utf-8", "replace")
+        pos += size
+        kind = raw[pos]
+        pos += 1
+        if kind in (0, 1):
+            value: Any = kind == 0
+        elif kind in _FIXED:
+            width = _FIXED[kind]
+            if pos + width > end:
+                raise _bad(f"header {name!r} runs past the headers")
+            chunk = raw[pos:pos + width]
+            value = chunk.hex() if kind == 9 else struct.unpack(_INTS[kind], chunk)[0]
+            pos += width
+        elif kind in (6, 7):
+            if pos + 2 > end:
+                raise _bad(f"header {name!r} runs past the headers")
+            (length,) = struct.unpack(">H", raw[pos:pos + 2])
+            pos += 2
+            if pos + length > end:
+                raise _bad(f"header {name!r} runs past the headers")
+            chunk = raw[pos:pos + length]
+            value = chunk.decode("utf-8", "replace") if kind == 7 else bytes(chunk)
+            pos += length
+        else:
+            raise _bad(f"header {name!r} has an unknown value type {kind}")
+        out[name] = value
+    return out
+
+
+class EventStreamFramer:
+    """Bytes -> :class:`EventMessage` items, whatever the read boundaries."""
+
+    __slots__ = ("_buf", "_error", "max_frame")
+
+    def __init__(self, max_frame: int = MAX_FRAME_BYTES) -> None:
+        self._buf = bytearray()
+        self._error: APIResponseValidationError | None = None
+        self.max_frame = max_frame
+
+    def feed(self, data: bytes) -> list[EventMessage]:
+        if self._error is not None:
+            raise self._error
+        buf = self._buf
+        buf += data
+        out: list[EventMessage] = []
+        pos = 0
+        try:
+            while len(buf) - pos >= _PRELUDE:
+                total, hlen, pcrc = struct.unpack_from(">III", buf, pos)
+                if zlib.crc32(buf[pos:pos + 8]) != pcrc:
+                    raise _bad("prelude CRC mismatch (corrupt or not an event stream)")
+                if total < _MIN_FRAME or hlen > total - _MIN_FRAME:
+                    raise _bad(f"impossible frame lengths (total {total}, headers {hlen})")
+                if total > self.max_frame:
+                    raise _bad(f"a frame of {total} bytes is larger than the limit of MAX_FRAME_BYTES={self.max_frame}")
+                if len(buf) - pos < total:
+                    break
+                end = pos + total
+                (mcrc,) = struct.unpack_from(">I", buf, end - 4)
+                if zlib.crc32(buf[pos:end - 4]) != mcrc:
+                    raise _bad("message CRC mismatch (corrupt frame)")
+                start = pos + _PRELUDE
+                headers = _headers(bytes(buf[start:start + hlen]))
+                out.append(EventMessage(headers, bytes(buf[start + hlen:end - 4])))
+                pos = end
+        except APIResponseValidationError as exc:
+            self._error = exc
+            del buf[:]
+            if out:
+                return out
+            raise
+        if pos:
+            del buf[:pos]
+        return out
+
+    def flush(self) -> list[EventMessage]:
+        """End of input. A partial frame left over is a cut stream: the decoder's completeness
+        rule reports it (nothing more to frame)."""
+        if self._error is not None:
+            raise self._error
+        self._buf = bytearray()
+        return []
+
+    @property
+    def pending(self) -> int:
+        return len(self._buf)
+
+
+def _encode_header(name: str, value: Any) -> bytes:
+    raw = name.encode("utf-8")
+    head = bytes([len(raw)]) + raw
+    if value is True:
+        return head + b"\x00"
+    if value is False:
+        return head + b"\x01"
+    if isinstance(value, int):
+        return head + b"\x04" + struct.pack(">i", value)
+    if isinstance(value, (bytes, bytearray)):
+        return head + b"\x06" + struct.pack(">H", len(value)) + bytes(value)
+    text = str(value).encode("utf-8")
+    return head + b"\x07" + struct.pack(">H", len(text)) + text
+
+
+def encode_message(headers: Mapping[str, Any], payload: bytes) -> bytes:
+    """One event-stream message (string, bytes, int32 and bool header values)."""
+    hbytes = b"".join(_encode_header(k, v) for k, v in headers.items())
+    total = _MIN_FRAME + len(hbytes) + len(payload)
+    prelude = struct.pack(">II", total, len(hbytes))
+    prelude += struct.pack(">I", zlib.crc32(prelude))
+    body = prelude + hbytes + payload
+    return body + struct.pack(">I", zlib.crc32(body))
