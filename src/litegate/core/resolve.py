@@ -130,6 +130,7 @@ class Target:
     azure_ad_token: str | None = None
     headers: dict = field(default_factory=dict)
     token_flow: bool = False  # an auth flow adds the credential on every attempt (core/auth.py)
+    meta: dict | None = None  # provider-private facts its prepare() resolved (Bedrock: region, route)
 
 
 def resolve(model: str, ctl: Controls, cfg: Any) -> Target:

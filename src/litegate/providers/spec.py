@@ -88,9 +88,10 @@ _NATIVE: tuple[ProviderSpec, ...] = (
     _spec("ollama_chat", "ollama:OllamaChat", env=("OLLAMA_API_KEY",), base_env=("OLLAMA_API_BASE",),
           base="http://localhost:11434", key_required=False, endpoints=(CHAT, EMBEDDING, TEXT), display="Ollama",
           self_hosted=True, credential_hints=("OLLAMA_API_BASE",)),
-    # recognised names whose translators are not in this version (resolution says so clearly)
-    _spec("bedrock", None, key_required=False, display="Bedrock", base_from_provider=True, other_env=_AWS,
+    _spec("bedrock", "bedrock:Bedrock", key_required=False, endpoints=(CHAT, EMBEDDING, IMAGE), display="Bedrock",
+          base_from_provider=True, other_env=_AWS,
           credential_hints=("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK")),
+    # recognised names whose translators are not in this version (resolution says so clearly)
     _spec("huggingface", None, "huggingface_key", env=("HUGGINGFACE_API_KEY", "HF_TOKEN"),
           base_env=("HUGGINGFACE_API_BASE",), display="HuggingFace",
           base_from_provider=True),

@@ -1,0 +1,320 @@
+"""Bedrock InvokeModel: provider-native bodies at ``POST /model/{modelId}/invoke`` (and
+``/invoke-with-response-stream``).
+
+* **Claude** (``bedrock/anthropic.claude-...``): the Anthropic Messages translator itself
+  (:class:`BedrockAnthropic` subclasses :class:`~litegate.providers.anthropic.Anthropic`): the
+  same body without ``model`` / ``stream`` and with ``anthropic_version: bedrock-2023-05-31``
+  (``anthropic-beta`` headers become the body's ``anthropic_beta`` list), the same response
+  parser, and the same stream decoder fed by the event-stream framing: each ``chunk`` event
+  carries one Anthropic stream event, base64-encoded (:class:`ChunkFramer`).
+* **Embeddings**: Titan text v1 (``{"inputText"}``), Titan text v2 (``+ dimensions, normalize``),
+  Cohere embed (``{"texts", "input_type", "truncate", "embedding_types"}``). Titan embeds one
+  text per request: a list of several texts is refused before any request.
+* **Images**: Stability SDXL (``text_prompts`` + ``height``, ``width``, ``cfg_scale``, ``steps``,
+  ``seed``, ``style_preset``, ``samples``; answer ``artifacts[].base64``), Stability SD3 / Stable
+  Image (``prompt``, ``negative_prompt``, ``seed``, ``aspect_ratio``, ``output_format``; answer
+  ``images[]``), Titan Image Generator / Nova Canvas (``taskType: TEXT_IMAGE`` +
+  ``imageGenerationConfig``; answer ``images[]``). Every answer is ``b64_json``.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Any
+
+from ...core.jsonutil import loads
+from ...types.utils import EmbeddingResponse
+from ..anthropic import Anthropic, AnthropicStreamDecoder, uses_json_tool
+from ..aws.eventstream import EventStreamFramer
+from ..base import bad_input
+
+BEDROCK_ANTHROPIC_VERSION = "bedrock-2023-05-31"
+# Messages fields the InvokeModel body does not take
+_NOT_IN_BODY = ("model", "stream")
+
+
+def _fail(message: str, model: str) -> Exception:
+    return bad_input(f"bedrock: {message}", model)
+
+
+# ------------------------------------------------------------------------------------- Claude
+class BedrockAnthropic(Anthropic):
+    """The Anthropic Messages dialect on the Bedrock platform (URL, auth and framing differ)."""
+
+    name = "bedrock"
+    key_hint = "AWS credentials"
+
+    def auth_headers(self, target: Any) -> dict[str, str]:
+        headers = {"content-type": "application/json", "accept": "application/json"}
+        headers.update({k: v for k, v in (target.headers or {}).items() if k.lower() != "anthropic-beta"})
+        return headers
+
+    def chat_body(self, call: Any, target: Any, drop: Any) -> dict:
+        request = Anthropic.chat_request(self, call, target, drop)
+        body = {k: v for k, v in request.json.items() if k not in _NOT_IN_BODY}
+        body["anthropic_version"] = BEDROCK_ANTHROPIC_VERSION
+        beta = next((v for k, v in (target.headers or {}).items() if k.lower() == "anthropic-beta"), None)
+        if beta:
+            body["anthropic_beta"] = [b.strip() for b in str(beta).split(",") if b.strip()]
+        return body
+
+    def stream_decoder(self, call: Any, target: Any) -> "BedrockAnthropicStreamDecoder":
+        params = call.params or {}
+        so = params.get("stream_options")
+        include_usage = isinstance(so, dict) and so.get("include_usage") is True
+        return BedrockAnthropicStreamDecoder(target.model, include_usage, uses_json_tool(params, target.model))
+
+
+class _Exception:
+    __slots__ = ("name", "payload")
+
+    def __init__(self, name: str, payload: bytes):
+        self.name = name
+        self.payload = payload
+
+
+class ChunkFramer:
+    """InvokeModelWithResponseStream bytes -> the ``(event, data)`` items an SSE framer would give:
+    each ``chunk`` event's ``bytes`` (base64) is one provider stream event. Exception messages
+    become :class:`_Exception` items for the decoder to raise."""
+
+    __slots__ = ("_frames",)
+
+    def __init__(self) -> None:
+        self._frames = EventStreamFramer()
+
+    def _items(self, messages: list) -> list:
+        out: list = []
+        for msg in messages:
+            if msg.message_type in ("exception", "error"):
+                out.append(_Exception(msg.event_type, msg.payload))
+                continue
+            if msg.event_type != "chunk":
+                continue
+            try:
+                obj = loads(msg.payload)
+                data = base64.b64decode(obj["bytes"], validate=True).decode("utf-8")
+            except (ValueError, KeyError, TypeError):
+                from ...exceptions import APIResponseValidationError
+
+                raise APIResponseValidationError(
+                    message=f"event stream: a chunk event without base64 'bytes': {msg.payload[:200]!r}") from None
+            out.append((None, data))
+        return out
+
+    def feed(self, data: bytes) -> list:
+        return self._items(self._frames.feed(data))
+
+    def flush(self) -> list:
+        return self._items(self._frames.flush())
+
+
+class BedrockAnthropicStreamDecoder(AnthropicStreamDecoder):
+    """Anthropic's stream decoder over Bedrock's event-stream framing; an exception message is
+    raised as the mapped error after the events before it."""
+
+    __slots__ = ()
+
+    def __init__(self, model: str, include_usage: bool = False, json_tool: bool = False):
+        super().__init__(model, include_usage, json_tool)
+        self.provider = "bedrock"
+        self._frames = ChunkFramer()
+
+    def _convert_into(self, items: list, out: list) -> None:
+        from .converse import exception_event
+
+        batch: list = []
+        for item in items:
+            if isinstance(item, _Exception):
+                super()._convert_into(batch, out)
+                raise exception_event(item.name, item.payload, self.provider, self.model)
+            batch.append(item)
+        super()._convert_into(batch, out)
+
+
+# ------------------------------------------------------------------------------------- embeddings
+def embedding_family(model_id: str) -> str | None:
+    base = model_id.split(".", 1)[1] if model_id.split(".", 1)[0] in ("us", "eu", "apac", "global", "jp", "au",
+                                                                     "ca", "us-gov") else model_id
+    if base.startswith("amazon.titan-embed-text-v2"):
+        return "titan-v2"
+    if base.startswith(("amazon.titan-embed-text-v1", "amazon.titan-embed-g1-text")):
+        return "titan-v1"
+    if base.startswith("cohere.embed"):
+        return "cohere"
+    return None
+
+
+def embedding_body(call: Any, model_id: str, drop: Any) -> dict:
+    from ..base import drop_unsupported
+
+    family = embedding_family(model_id)
+    model = call.model
+    if family is None:
+        raise _fail(f"no embedding translation for model {model_id!r} (Titan text v1/v2 and Cohere embed are "
+                    "available)", model)
+    texts = [call.input] if isinstance(call.input, str) else list(call.input)
+    if not all(isinstance(t, str) for t in texts):
+        raise _fail("Bedrock embeddings take text input (strings)", model)
+    params = dict(call.params or {})
+    extra = {k: v for k, v in (call.extra or {}).items()}
+    if family == "cohere":
+        params = drop_unsupported("bedrock", params, [p for p in params if p != "encoding_format" or
+                                                      params[p] != "float"], model, drop)
+        body: dict = {"texts": texts, "input_type": extra.pop("input_type", "search_document")}
+        body.update(extra)
+        return body
+    if len(texts) != 1:
+        raise _fail(f"{model_id} embeds one text per request; got {len(texts)} (call once per text)", model)
+    allowed = ("dimensions",) if family == "titan-v2" else ()
+    params = drop_unsupported("bedrock", params, [p for p in params if p not in allowed and not (
+        p == "encoding_format" and params[p] == "float")], model, drop)
+    body = {"inputText": texts[0]}
+    if "dimensions" in params:
+        if params["dimensions"] not in (256, 512, 1024):
+            raise _fail(f"{model_id} takes dimensions 256, 512 or 1024, got {params['dimensions']}", model)
+        body["dimensions"] = params["dimensions"]
+    body.update(extra)  # normalize, embeddingTypes ...
+    return body
+
+
+def parse_embedding(data: dict, call: Any, model_id: str, invalid: Any) -> EmbeddingResponse:
+    family = embedding_family(model_id)
+    if family == "cohere":
+        vectors = data.get("embeddings")
+        if isinstance(vectors, dict):  # embedding_types given: {"float": [[...]], ...}
+            vectors = vectors.get("float") or next(iter(vectors.values()), None)
+        if not isinstance(vectors, list):
+            raise invalid("response has no 'embeddings'")
+        texts = [call.input] if isinstance(call.input, str) else list(call.input)
+        from ...tokens import token_counter
+
+        prompt = sum(token_counter(text=t) for t in texts)  # the answer carries no count: an estimate
+        usage = {"prompt_tokens": prompt, "total_tokens": prompt}
+    else:
+        vector = data.get("embedding")
+        if not isinstance(vector, list):
+            raise invalid("response has no 'embedding'")
+        vectors = [vector]
+        tokens = int(data.get("inputTextTokenCount") or 0)
+        usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+    items = [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)]
+    return EmbeddingResponse(model=model_id, data=items, object="list", usage=usage)
+
+
+# ------------------------------------------------------------------------------------- images
+def image_family(model_id: str) -> str | None:
+    base = model_id.split(".", 1)[1] if model_id.split(".", 1)[0] in ("us", "eu", "apac", "global") else model_id
+    if base.startswith("stability.stable-diffusion-xl"):
+        return "sdxl"
+    if base.startswith(("stability.sd3", "stability.stable-image")):
+        return "sd3"
+    if base.startswith(("amazon.titan-image-generator", "amazon.nova-canvas")):
+        return "titan"
+    return None
+
+
+_SD_KEYS = ("height", "width", "cfg_scale", "steps", "seed", "style_preset", "sampler", "clip_guidance_preset")
+
+
+def _size(params: dict, model: str) -> tuple[int, int] | None:
+    size = params.get("size")
+    if size is None or size == "auto":
+        return None
+    try:
+        w, h = (int(x) for x in str(size).lower().split("x"))
+    except ValueError:
+        raise _fail(f"size must be 'WIDTHxHEIGHT', got {size!r}", model) from None
+    return w, h
+
+
+def image_body(call: Any, model_id: str, drop: Any) -> dict:
+    from ..base import drop_unsupported
+
+    family = image_family(model_id)
+    model = call.model
+    if family is None:
+        raise _fail(f"no image translation for model {model_id!r} (Stability SDXL / SD3 / Stable Image, Titan Image "
+                    "Generator and Nova Canvas are available)", model)
+    params = dict(call.params or {})
+    extra = dict(call.extra or {})
+    if params.get("response_format") == "url":
+        params = drop_unsupported("bedrock", params, ["response_format"], model, drop)
+    params.pop("response_format", None)
+    supported = {"sdxl": ("n", "size"), "sd3": ("size",), "titan": ("n", "size", "quality")}[family]
+    params = drop_unsupported("bedrock", params, [p for p in params if p not in supported], model, drop)
+    size = _size(params, model)
+    n = params.get("n")
+    if family == "sdxl":
+        prompts = [{"text": call.input, "weight": 1.0}]
+        negative = extra.pop("negative_prompt", None)
+        if negative:
+            prompts.append({"text": negative, "weight": -1.0})
+        body: dict = {"text_prompts": prompts}
+        if size is not None:
+            body["width"], body["height"] = size
+        for key in _SD_KEYS:
+            if key in extra:
+                body[key] = extra.pop(key)
+        if n is not None:
+            body["samples"] = n
+        body.update(extra)
+        return body
+    if family == "sd3":
+        body = {"prompt": call.input, "mode": "text-to-image", "output_format": "png"}
+        for key in ("negative_prompt", "seed", "aspect_ratio", "output_format"):
+            if key in extra:
+                body[key] = extra.pop(key)
+        if size is not None and "aspect_ratio" not in body:
+            from math import gcd
+
+            w, h = size
+            g = gcd(w, h) or 1
+            body["aspect_ratio"] = f"{w // g}:{h // g}"
+        body.update(extra)
+        return body
+    config: dict = {}
+    if n is not None:
+        config["numberOfImages"] = n
+    if size is not None:
+        config["width"], config["height"] = size
+    for ours, theirs in (("height", "height"), ("width", "width"), ("cfg_scale", "cfgScale"), ("seed", "seed")):
+        if ours in extra:
+            config[theirs] = extra.pop(ours)
+    quality = params.get("quality")
+    if quality is not None:
+        config["quality"] = "premium" if quality in ("hd", "high", "premium") else "standard"
+    text: dict = {"text": call.input}
+    negative = extra.pop("negative_prompt", None) or extra.pop("negativeText", None)
+    if negative:
+        text["negativeText"] = negative
+    body = {"taskType": "TEXT_IMAGE", "textToImageParams": text}
+    if config:
+        body["imageGenerationConfig"] = config
+    body.update(extra)
+    return body
+
+
+def parse_image(data: dict, model_id: str, invalid: Any) -> Any:
+    from ...types.media import ImageResponse
+
+    family = image_family(model_id)
+    if family == "sdxl":
+        arts = data.get("artifacts")
+        if not isinstance(arts, list):
+            raise invalid("response has no 'artifacts'")
+        images = [a.get("base64") for a in arts if isinstance(a, dict)]
+    else:
+        if data.get("error"):
+            raise invalid(f"reported an error: {str(data['error'])[:200]}")
+        images = data.get("images")
+        if not isinstance(images, list):
+            raise invalid("response has no 'images'")
+    if not images or not all(isinstance(i, str) and i for i in images):
+        raise invalid("response holds no image data")
+    return ImageResponse(created=int(time.time()), data=[{"b64_json": i} for i in images])
+
+
+__all__ = ["BedrockAnthropic", "BedrockAnthropicStreamDecoder", "ChunkFramer", "embedding_body", "parse_embedding",
+           "image_body", "parse_image", "embedding_family", "image_family", "BEDROCK_ANTHROPIC_VERSION"]
