@@ -280,9 +280,10 @@ def test_provider_list_is_the_registry_of_usable_providers():
     assert litegate.provider_list == [name for name, spec in SPECS.items() if spec.dialect is not None]
     for name in litegate.provider_list:  # every listed name has a working translator
         assert get_provider(name).name
-    assert "bedrock" in SPECS and "bedrock" not in litegate.provider_list
+    assert "bedrock" in litegate.provider_list
+    assert "sagemaker" in SPECS and "sagemaker" not in litegate.provider_list
     with pytest.raises(litegate.BadRequestError, match="not available"):
-        litegate.completion(model="bedrock/anthropic.claude-3", messages=user_messages())
+        litegate.completion(model="sagemaker/my-endpoint", messages=user_messages())
     for name in litegate.openai_compatible_providers:
         assert SPECS[name].dialect == "openai:Compatible"
 
@@ -297,7 +298,8 @@ def test_every_native_dialect_reports_its_drops():
              "cohere": ("command-a-03-2025", {"logit_bias": {"1": 1}}),
              "ollama_chat": ("llama3.1", {"logit_bias": {"1": 1}}),
              "gemini": ("gemini-2.5-flash", {"logit_bias": {"1": 1}}),
-             "groq": ("llama-3.1-8b-instant", {"logit_bias": {"1": 1}})}
+             "groq": ("llama-3.1-8b-instant", {"logit_bias": {"1": 1}}),
+             "bedrock": ("amazon.nova-lite-v1:0", {"logit_bias": {"1": 1}})}
     for name, (model, params) in cases.items():
         provider = get_provider(name)
         call = build_chat_call(f"{name}/{model}", user_messages(), dict(params))
