@@ -277,3 +277,60 @@ class VertexAI(Gemini):
             body["parameters"] = parameters
         body.update(rest)
         return HttpRequest("POST", self.url(target, "predict"), headers, body)
+
+    # ------------------------------------------------------------------ Claude on Vertex
+    # ``vertex_ai/claude-...``: the Anthropic translator on publishers/anthropic (vertex_anthropic.py)
+    _claude: Any = None
+
+    @property
+    def claude(self) -> Any:
+        if self._claude is None:
+            from .vertex_anthropic import VertexAnthropic
+
+            type(self)._claude = VertexAnthropic()
+        return self._claude
+
+    def chat_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        from .vertex_anthropic import is_claude
+
+        if is_claude(target.model):
+            base = target.api_base or ""
+            if "/projects/" not in base:
+                raise google_auth.auth_error("the Vertex AI project/location is not resolved for this call: the "
+                                             "credential step (VertexAI.prepare) did not run", target.model)
+            import dataclasses
+
+            return self.claude.vertex_request(dataclasses.replace(call, extra=self.call_extra(call)), target, drop,
+                                              base)
+        return super().chat_request(call, target, drop)
+
+    def parse_chat(self, resp: Any, call: Any, target: Any) -> Any:
+        from .vertex_anthropic import is_claude
+
+        if is_claude(target.model):
+            return self.claude.parse_chat(resp, call, target)
+        return super().parse_chat(resp, call, target)
+
+    def stream_decoder(self, call: Any, target: Any) -> Any:
+        from .vertex_anthropic import is_claude
+
+        if is_claude(target.model):
+            decoder = self.claude.stream_decoder(call, target)
+            decoder.provider = self.name
+            return decoder
+        return super().stream_decoder(call, target)
+
+    def embedded_error(self, data: dict, resp: Any, target: Any) -> Exception | None:
+        from .vertex_anthropic import is_claude
+
+        if is_claude(target.model):
+            return self.claude.embedded_error(data, resp, target)
+        return super().embedded_error(data, resp, target)
+
+    def supported_openai_params(self, model: str) -> list[str]:
+        from .vertex_anthropic import is_claude
+
+        if is_claude(model):
+            return self.claude.supported_openai_params(model)
+        return super().supported_openai_params(model)
+

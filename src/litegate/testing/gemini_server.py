@@ -562,6 +562,9 @@ class FakeGeminiServer(FakeServerBase):
         Route(r"/token", "_token", shared_queue=False),  # only behaviours queued with path="/token"
         Route(r"/(?:v1|v1beta|v1alpha)/models(?:/(?P<one>[^/:]+))?", "_models", ("GET",)),
         Route(r"/(?:v1|v1beta|v1alpha)/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)", "_model_call"),
+        # Claude on Vertex: Anthropic Messages bodies, answered by the fake Anthropic server's planner
+        Route(r"/(?:v1|v1beta1)/projects/[^/]+/locations/(?P<location>[^/]+)/publishers/anthropic/models/"
+              r"(?P<model>[^/:]+):(?P<method>rawPredict|streamRawPredict)", "_anthropic_call"),
         Route(r"/(?:v1|v1beta1)/projects/[^/]+/locations/(?P<location>[^/]+)/(?:publishers/[^/]+/models|endpoints)/"
               r"(?P<model>[^/:]+):(?P<method>[A-Za-z]+)", "_model_call"),
     )
@@ -674,7 +677,7 @@ class FakeGeminiServer(FakeServerBase):
         unknown URLs (Google's HTML 404) take neither."""
         handler = call.route.handler if call.route is not None else None
         rec = call.rec
-        if handler == "_model_call" and call.params.get("location") is not None:  # Vertex
+        if handler in ("_model_call", "_anthropic_call") and call.params.get("location") is not None:  # Vertex
             want = self.require_token
             if want is None:
                 return None
@@ -725,6 +728,36 @@ class FakeGeminiServer(FakeServerBase):
 
         one = call.params.get("one")
         return self._json(200, model(one) if one else {"models": [model(m) for m in MODEL_IDS]})
+
+    def _anthropic_call(self, call: Call) -> Answer:
+        """``publishers/anthropic/models/{m}:rawPredict`` / ``:streamRawPredict`` (Claude on Vertex):
+        the Messages body without ``model`` and with ``anthropic_version: vertex-2023-10-16``."""
+        from .anthropic_server import FakeAnthropicServer, check_request, error_body as anthropic_error
+
+        body = call.rec.json
+        try:
+            if not isinstance(body, dict):
+                raise Invalid("The request body is not valid JSON.")
+            if body.get("anthropic_version") != "vertex-2023-10-16":
+                raise Invalid("anthropic_version: Input should be 'vertex-2023-10-16'")
+            if "model" in body:
+                raise Invalid("model: Extra inputs are not permitted (the model is in the URL)")
+            stream = body.get("stream") is True
+            if stream != (call.params["method"] == "streamRawPredict"):
+                raise Invalid("stream must be true exactly on streamRawPredict")
+            claude = getattr(self, "_claude_planner", None)
+            if claude is None:
+                claude = self._claude_planner = FakeAnthropicServer(record=False)
+            messages_body = {k: v for k, v in body.items() if k not in ("anthropic_version", "anthropic_beta")}
+            messages_body["model"] = call.params["model"]
+            turns = check_request(messages_body)
+        except Invalid as e:
+            return self._json(e.status, anthropic_error(e.status, str(e)))
+        plan = claude._plan(messages_body, turns, call.reply)
+        msg_id = self._next_id("msg_vrtx_")
+        if stream:
+            return Events(claude._events(plan, msg_id))
+        return self._json(200, claude._message(plan, msg_id))
 
     def _model_call(self, call: Call) -> Answer:
         """``models/{model}:{method}`` on either layout."""

@@ -10,7 +10,7 @@ import logging
 import pytest
 
 import litegate
-from conftest import AKID, REGION, SECRET
+from _bedrock_helpers import AKID, REGION, SECRET
 from litegate.providers.aws import credentials as aws_credentials
 
 NOVA = "bedrock/amazon.nova-lite-v1:0"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import litegate
-from conftest import AKID, REGION, SECRET
+from _bedrock_helpers import AKID, REGION, SECRET
 from litegate.core.http import Headers, HttpResponse
 from litegate.providers.bedrock.converse import ConverseStreamDecoder
 from litegate.testing.bedrock_server import event_frame, exception_frame

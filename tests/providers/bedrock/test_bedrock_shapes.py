@@ -14,7 +14,7 @@ botocore_session = pytest.importorskip("botocore.session")
 from botocore.validate import ParamValidator  # noqa: E402
 
 import litegate  # noqa: E402
-from conftest import AKID, REGION, SECRET  # noqa: E402
+from _bedrock_helpers import AKID, REGION, SECRET  # noqa: E402
 from litegate.core.call import build_chat_call  # noqa: E402
 from litegate.core.resolve import Target  # noqa: E402
 from litegate.providers import get_provider  # noqa: E402

@@ -2,8 +2,8 @@
 ``/invoke-with-response-stream``).
 
 * **Claude** (``bedrock/anthropic.claude-...``): the Anthropic Messages translator itself
-  (:class:`BedrockAnthropic` subclasses :class:`~litegate.providers.anthropic.Anthropic`): the
-  same body without ``model`` / ``stream`` and with ``anthropic_version: bedrock-2023-05-31``
+  (:class:`BedrockAnthropic` is a :class:`~litegate.providers.anthropic_platform.PlatformAnthropic`):
+  the same body without ``model`` / ``stream`` and with ``anthropic_version: bedrock-2023-05-31``
   (``anthropic-beta`` headers become the body's ``anthropic_beta`` list), the same response
   parser, and the same stream decoder fed by the event-stream framing: each ``chunk`` event
   carries one Anthropic stream event, base64-encoded (:class:`ChunkFramer`).
@@ -25,13 +25,12 @@ from typing import Any
 
 from ...core.jsonutil import loads
 from ...types.utils import EmbeddingResponse
-from ..anthropic import Anthropic, AnthropicStreamDecoder, uses_json_tool
+from ..anthropic import AnthropicStreamDecoder, uses_json_tool
+from ..anthropic_platform import PlatformAnthropic
 from ..aws.eventstream import EventStreamFramer
 from ..base import bad_input
 
 BEDROCK_ANTHROPIC_VERSION = "bedrock-2023-05-31"
-# Messages fields the InvokeModel body does not take
-_NOT_IN_BODY = ("model", "stream")
 
 
 def _fail(message: str, model: str) -> Exception:
@@ -39,25 +38,12 @@ def _fail(message: str, model: str) -> Exception:
 
 
 # ------------------------------------------------------------------------------------- Claude
-class BedrockAnthropic(Anthropic):
+class BedrockAnthropic(PlatformAnthropic):
     """The Anthropic Messages dialect on the Bedrock platform (URL, auth and framing differ)."""
 
     name = "bedrock"
     key_hint = "AWS credentials"
-
-    def auth_headers(self, target: Any) -> dict[str, str]:
-        headers = {"content-type": "application/json", "accept": "application/json"}
-        headers.update({k: v for k, v in (target.headers or {}).items() if k.lower() != "anthropic-beta"})
-        return headers
-
-    def chat_body(self, call: Any, target: Any, drop: Any) -> dict:
-        request = Anthropic.chat_request(self, call, target, drop)
-        body = {k: v for k, v in request.json.items() if k not in _NOT_IN_BODY}
-        body["anthropic_version"] = BEDROCK_ANTHROPIC_VERSION
-        beta = next((v for k, v in (target.headers or {}).items() if k.lower() == "anthropic-beta"), None)
-        if beta:
-            body["anthropic_beta"] = [b.strip() for b in str(beta).split(",") if b.strip()]
-        return body
+    platform_version = BEDROCK_ANTHROPIC_VERSION
 
     def stream_decoder(self, call: Any, target: Any) -> "BedrockAnthropicStreamDecoder":
         params = call.params or {}
