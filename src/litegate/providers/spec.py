@@ -91,10 +91,10 @@ _NATIVE: tuple[ProviderSpec, ...] = (
     _spec("bedrock", "bedrock:Bedrock", key_required=False, endpoints=(CHAT, EMBEDDING, IMAGE), display="Bedrock",
           base_from_provider=True, other_env=_AWS,
           credential_hints=("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK")),
+    _spec("huggingface", "huggingface:HuggingFace", "huggingface_key", env=("HUGGINGFACE_API_KEY", "HF_TOKEN"),
+          base_env=("HUGGINGFACE_API_BASE",), base="https://router.huggingface.co/v1", endpoints=(CHAT, EMBEDDING),
+          display="HuggingFace"),
     # recognised names whose translators are not in this version (resolution says so clearly)
-    _spec("huggingface", None, "huggingface_key", env=("HUGGINGFACE_API_KEY", "HF_TOKEN"),
-          base_env=("HUGGINGFACE_API_BASE",), display="HuggingFace",
-          base_from_provider=True),
     _spec("replicate", None, "replicate_key", env=("REPLICATE_API_KEY", "REPLICATE_API_TOKEN"),
           base="https://api.replicate.com/v1", display="Replicate"),
     _spec("ai21", None, "ai21_key", env=("AI21_API_KEY",)),

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = ["FakeOpenAIServer", "FakeAnthropicServer", "FakeOllamaServer", "FakeBudgetServer", "RecordedRequest",
            "FAULT_KINDS", "embedding_vector", "FakeCohereServer", "FakeGeminiServer",
-           "FakeBedrockServer"]
+           "FakeBedrockServer", "FakeHuggingFaceServer"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._payloads import embedding_vector
@@ -47,6 +47,8 @@ def __getattr__(name: str) -> Any:
         from .cohere_server import FakeCohereServer as value
     elif name == "FakeBedrockServer":
         from .bedrock_server import FakeBedrockServer as value
+    elif name == "FakeHuggingFaceServer":
+        from .huggingface_server import FakeHuggingFaceServer as value
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
