@@ -94,9 +94,9 @@ _NATIVE: tuple[ProviderSpec, ...] = (
     _spec("huggingface", "huggingface:HuggingFace", "huggingface_key", env=("HUGGINGFACE_API_KEY", "HF_TOKEN"),
           base_env=("HUGGINGFACE_API_BASE",), base="https://router.huggingface.co/v1", endpoints=(CHAT, EMBEDDING),
           display="HuggingFace"),
+    _spec("replicate", "replicate:Replicate", "replicate_key", env=("REPLICATE_API_KEY", "REPLICATE_API_TOKEN"),
+          base_env=("REPLICATE_API_BASE",), base="https://api.replicate.com/v1", display="Replicate"),
     # recognised names whose translators are not in this version (resolution says so clearly)
-    _spec("replicate", None, "replicate_key", env=("REPLICATE_API_KEY", "REPLICATE_API_TOKEN"),
-          base="https://api.replicate.com/v1", display="Replicate"),
     _spec("ai21", None, "ai21_key", env=("AI21_API_KEY",)),
     _spec("nlp_cloud", None, "nlp_cloud_key", env=("NLP_CLOUD_API_KEY",)),
     _spec("aleph_alpha", None, "aleph_alpha_key", env=("ALEPH_ALPHA_API_KEY",)),

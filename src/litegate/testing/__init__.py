@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = ["FakeOpenAIServer", "FakeAnthropicServer", "FakeOllamaServer", "FakeBudgetServer", "RecordedRequest",
            "FAULT_KINDS", "embedding_vector", "FakeCohereServer", "FakeGeminiServer",
-           "FakeBedrockServer", "FakeHuggingFaceServer"]
+           "FakeBedrockServer", "FakeHuggingFaceServer",
+           "FakeReplicateServer"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._payloads import embedding_vector
@@ -49,6 +50,8 @@ def __getattr__(name: str) -> Any:
         from .bedrock_server import FakeBedrockServer as value
     elif name == "FakeHuggingFaceServer":
         from .huggingface_server import FakeHuggingFaceServer as value
+    elif name == "FakeReplicateServer":
+        from .replicate_server import FakeReplicateServer as value
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
