@@ -38,7 +38,8 @@ from .base import StreamDecoder, bad_input, drop_unsupported, max_output_tokens
 from .openai import Compatible
 from .openai_compatible import CompatProvider
 
-__all__ = ["HuggingFace", "ROUTER_BASE", "BUILTIN_TEMPLATES", "template_for", "TGIStreamDecoder"]
+__all__ = ["HuggingFace", "ROUTER_BASE", "BUILTIN_TEMPLATES", "template_for", "TGIStreamDecoder", "tgi_body",
+           "parse_generated", "prompt_tokens"]
 
 ROUTER_BASE = "https://router.huggingface.co/v1"
 FEATURE_EXTRACTION = "https://router.huggingface.co/hf-inference/models/{model}/pipeline/feature-extraction"
@@ -105,57 +106,21 @@ class HuggingFace(Compatible):
     def chat_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         if _mode(target) == "openai":
             return super().chat_request(call, target, drop)
-        model = call.model
-        params = dict(call.params or {})
-        bad = [p for p in params if p not in _NATIVE_PARAMS]
-        if params.get("n") not in (None, 1):
-            bad.append("n")
-        if bad:
-            params = drop_unsupported(self.name, params, [b for b in bad if b in params], model, drop,
-                                      " (TGI /generate)")
-        if any(m.get("tool_calls") or m.get("role") == "tool" for m in call.messages if isinstance(m, dict)):
-            raise bad_input("huggingface: tool messages need an OpenAI-compatible route (an api_base ending in /v1)",
-                            model)
-        parameters: dict = {"details": True, "return_full_text": False}
-        mt = max_output_tokens(params)
-        if mt is not None:
-            parameters["max_new_tokens"] = mt
-        for name in ("temperature", "top_p", "seed", "frequency_penalty"):
-            if params.get(name) is not None:
-                parameters[name] = params[name]
-        stop = params.get("stop")
-        if stop is not None:
-            parameters["stop"] = [stop] if isinstance(stop, str) else list(stop)
-        parameters.update(call.extra or {})
-        template = template_for(target.model)
-        prompt = (format_prompt(target.model, call.messages, template) if template is not None
-                  else "\n".join(_text(m.get("content")) for m in call.messages))
-        body = {"inputs": prompt, "parameters": parameters}
+        body = tgi_body(self.name, call, target, drop)
         path = "generate_stream" if call.stream else "generate"
         return HttpRequest("POST", f"{target.api_base}/{path}", self.auth_headers(target), body)
 
     def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         if _mode(target) == "openai":
             return super().parse_chat(resp, call, target)
-        data = self.json_body(resp, target, "generated_text")
-        text = data.get("generated_text")
-        if not isinstance(text, str):
-            raise self.invalid("response has no 'generated_text' string", target)
-        details = data.get("details") if isinstance(data.get("details"), dict) else {}
-        completion = int(details.get("generated_tokens") or 0)
-        prompt = _prompt_tokens(call, target)
-        return ModelResponse(id="", created=int(time.time()), model=target.model, object="chat.completion",
-                             choices=[{"index": 0, "message": {"role": "assistant", "content": text},
-                                       "finish_reason": FINISH_REASONS.get(details.get("finish_reason"), "stop")}],
-                             usage={"prompt_tokens": prompt, "completion_tokens": completion,
-                                    "total_tokens": prompt + completion})
+        return parse_generated(self.json_body(resp, target, "generated_text"), call, target, self.invalid)
 
     def stream_decoder(self, call: Any, target: Any) -> Any:
         if _mode(target) == "openai":
             return super().stream_decoder(call, target)
         so = (call.params or {}).get("stream_options")
         return TGIStreamDecoder(target.model, isinstance(so, dict) and so.get("include_usage") is True,
-                                _prompt_tokens(call, target))
+                                prompt_tokens(call, target))
 
     def error(self, resp: HttpResponse, target: Any) -> Exception:
         """TGI reports a prompt too long for the model as a validation error (422 / 400): that is
@@ -220,10 +185,57 @@ def _text(content: Any) -> str:
     return ""
 
 
-def _prompt_tokens(call: Any, target: Any) -> int:
+def prompt_tokens(call: Any, target: Any) -> int:
+    """An estimate of the prompt's tokens (TGI's /generate answer carries none)."""
     from ..tokens import token_counter
 
     return token_counter(text="\n".join(_text(m.get("content")) for m in call.messages if isinstance(m, dict)))
+
+
+def tgi_body(provider: str, call: Any, target: Any, drop: Any) -> dict:
+    """TGI's ``{"inputs": <prompt>, "parameters": {...}}`` for a chat call (the prompt from the
+    model's template, see :func:`template_for`)."""
+    model = call.model
+    params = dict(call.params or {})
+    bad = [p for p in params if p not in _NATIVE_PARAMS]
+    if params.get("n") not in (None, 1):
+        bad.append("n")
+    if bad:
+        params = drop_unsupported(provider, params, [b for b in bad if b in params], model, drop, " (TGI generate)")
+    if any(m.get("tool_calls") or m.get("role") == "tool" for m in call.messages if isinstance(m, dict)):
+        raise bad_input(f"{provider}: tool messages need an OpenAI-compatible (Messages API) route", model)
+    parameters: dict = {"details": True, "return_full_text": False}
+    mt = max_output_tokens(params)
+    if mt is not None:
+        parameters["max_new_tokens"] = mt
+    for name in ("temperature", "top_p", "seed", "frequency_penalty"):
+        if params.get(name) is not None:
+            parameters[name] = params[name]
+    stop = params.get("stop")
+    if stop is not None:
+        parameters["stop"] = [stop] if isinstance(stop, str) else list(stop)
+    parameters.update(call.extra or {})
+    template = template_for(target.model)
+    prompt = (format_prompt(target.model, call.messages, template) if template is not None
+              else "\n".join(_text(m.get("content")) for m in call.messages))
+    return {"inputs": prompt, "parameters": parameters}
+
+
+def parse_generated(data: Any, call: Any, target: Any, invalid: Any) -> ModelResponse:
+    """A TGI ``GenerateResponse`` (or the one-item list TGI's compat route answers) -> a response."""
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
+    text = data.get("generated_text") if isinstance(data, dict) else None
+    if not isinstance(text, str):
+        raise invalid("response has no 'generated_text' string", target)
+    details = data.get("details") if isinstance(data.get("details"), dict) else {}
+    completion = int(details.get("generated_tokens") or 0)
+    prompt = prompt_tokens(call, target)
+    return ModelResponse(id="", created=int(time.time()), model=target.model, object="chat.completion",
+                         choices=[{"index": 0, "message": {"role": "assistant", "content": text},
+                                   "finish_reason": FINISH_REASONS.get(details.get("finish_reason"), "stop")}],
+                         usage={"prompt_tokens": prompt, "completion_tokens": completion,
+                                "total_tokens": prompt + completion})
 
 
 class TGIStreamDecoder(StreamDecoder):
@@ -234,8 +246,9 @@ class TGIStreamDecoder(StreamDecoder):
     __slots__ = ("include_usage", "prompt", "created", "_started")
     end_marker = "the event with details.finish_reason"
 
-    def __init__(self, model: str, include_usage: bool, prompt_tokens: int):
-        super().__init__("huggingface", model)
+    def __init__(self, model: str, include_usage: bool, prompt_tokens: int, provider: str = "huggingface",
+                 framer: Any = None):
+        super().__init__(provider, model, framer)
         self.include_usage = include_usage
         self.prompt = prompt_tokens
         self.created = int(time.time())

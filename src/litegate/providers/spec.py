@@ -96,6 +96,8 @@ _NATIVE: tuple[ProviderSpec, ...] = (
           display="HuggingFace"),
     _spec("replicate", "replicate:Replicate", "replicate_key", env=("REPLICATE_API_KEY", "REPLICATE_API_TOKEN"),
           base_env=("REPLICATE_API_BASE",), base="https://api.replicate.com/v1", display="Replicate"),
+    _spec("sagemaker", "sagemaker:SageMaker", key_required=False, display="Sagemaker", base_from_provider=True,
+          other_env=_AWS, credential_hints=("AWS_ACCESS_KEY_ID", "AWS_PROFILE")),
     # recognised names whose translators are not in this version (resolution says so clearly)
     _spec("ai21", None, "ai21_key", env=("AI21_API_KEY",)),
     _spec("nlp_cloud", None, "nlp_cloud_key", env=("NLP_CLOUD_API_KEY",)),
@@ -104,8 +106,6 @@ _NATIVE: tuple[ProviderSpec, ...] = (
     _spec("petals", None, "petals_key", env=("PETALS_API_KEY",), key_required=False),
     _spec("maritalk", None, "maritalk_key", env=("MARITALK_API_KEY",)),
     _spec("voyage", None, "voyage_key", env=("VOYAGE_API_KEY",), display="Voyage"),
-    _spec("sagemaker", None, key_required=False, display="Sagemaker", base_from_provider=True, other_env=_AWS,
-          credential_hints=("AWS_ACCESS_KEY_ID", "AWS_PROFILE")),
 )
 
 # Display names of compatible rows whose plain name would read badly (the rest: CamelCase of the name).

@@ -47,7 +47,7 @@ from urllib.parse import parse_qsl, quote
 from . import _payloads as P
 from ._server import Answer, Call, Events, FakeServerBase, Invalid, RecordedRequest, Route, Streams, _Raw
 
-__all__ = ["FakeBedrockServer", "BEDROCK_FAULT_KINDS", "event_frame", "exception_frame", "DEFAULT_CREDENTIALS"]
+__all__ = ["FakeBedrockServer", "FakeSageMakerServer", "BEDROCK_FAULT_KINDS", "event_frame", "exception_frame", "DEFAULT_CREDENTIALS"]
 
 BEDROCK_FAULT_KINDS = frozenset({"reset", "stall", "cut_stream", "malformed_stream", "stream_error_event", "no_done"})
 DEFAULT_CREDENTIALS = {"AKIDEXAMPLE": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}
@@ -164,6 +164,7 @@ class FakeBedrockServer(FakeServerBase):
         Route(r"/", "_sts"),
     )
     fault_kinds = BEDROCK_FAULT_KINDS
+    signing_service = "bedrock"  # the SigV4 service name requests must be scoped to
     streams = Streams(headers={"content-type": "application/vnd.amazon.eventstream"}, encode=_encode_item,
                       closing_event=None, malformed_event=_MALFORMED, error_event=_ERROR_FRAME)
 
@@ -265,7 +266,7 @@ class FakeBedrockServer(FakeServerBase):
         if akid in self.tokens and rec.headers.get("x-amz-security-token") != self.tokens[akid]:
             return self._aws_error(403, "UnrecognizedClientException",
                                    "The security token included in the request is invalid.")
-        want_service = "sts" if call.route is not None and call.route.handler == "_sts" else "bedrock"
+        want_service = "sts" if call.route is not None and call.route.handler == "_sts" else self.signing_service
         if service != want_service or (self.region is not None and region != self.region):
             return self._aws_error(403, "InvalidSignatureException",
                                    f"Credential should be scoped to a valid region and service {want_service!r}.")
@@ -612,3 +613,51 @@ class FakeBedrockServer(FakeServerBase):
         if not 1 <= n <= 5:
             raise Invalid("numberOfImages: must be between 1 and 5")
         return self._json(200, {"images": [PNG_B64] * n, "error": None})
+
+
+class FakeSageMakerServer(FakeBedrockServer):
+    """SageMaker Runtime endpoints running the Text Generation Inference container, with the same
+    SigV4 checks (service ``sagemaker``) and STS as :class:`FakeBedrockServer`:
+
+    * ``POST /endpoints/{name}/invocations``: TGI's compat body -> ``[GenerateResponse]``;
+    * ``POST /endpoints/{name}/invocations-response-stream`` (``"stream": true``): the container's
+      SSE token events carried in ``PayloadPart`` event-stream messages, cut every ``part_size``
+      bytes (a part may end mid-event, as on the real service).
+
+    ``endpoints``: the endpoint names that exist (None: any)."""
+
+    routes = (
+        Route(r"/endpoints/(?P<endpoint>[^/]+)/(?P<op>invocations|invocations-response-stream)", "_invoke"),
+        Route(r"/", "_sts"),
+    )
+    signing_service = "sagemaker"
+
+    def __init__(self, *args: Any, part_size: int = 40, endpoints: Optional[Tuple[str, ...]] = None,
+                 **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.part_size = part_size
+        self.endpoints = endpoints
+        from .huggingface_server import FakeHuggingFaceServer
+
+        self._tgi = FakeHuggingFaceServer(record=False)  # its TGI planner answers (never started)
+
+    def _invoke(self, call: Call) -> Answer:
+        name = call.params["endpoint"]
+        if self.endpoints is not None and name not in self.endpoints:
+            return self._aws_error(400, "ValidationError", f"Endpoint {name} of account 123456789012 not found.")
+        body = call.rec.json
+        try:
+            if call.params["op"] == "invocations-response-stream":
+                if not isinstance(body, dict) or body.get("stream") is not True:
+                    raise Invalid("the streaming route needs \"stream\": true")
+                raw = b"".join(self._tgi._generate_stream(call).events)
+                parts = [raw[i:i + self.part_size] for i in range(0, len(raw), self.part_size)]
+                return Events([event_frame("PayloadPart", {"Bytes": base64.b64encode(p).decode("ascii")})
+                               for p in parts])
+            plan = self._tgi._plan(body, call)
+        except Invalid as e:  # the container's error, wrapped by SageMaker as ModelError
+            return self._aws_error(424, "ModelError", f"Received client error ({e.status}) from primary with message "
+                                                      f"\"{{\"error\":\"{e}\",\"error_type\":\"validation\"}}\"")
+        details = {"finish_reason": plan["reason"], "generated_tokens": len(plan["pieces"]), "seed": plan["seed"]}
+        return self._json(200, [{"generated_text": plan["text"], "details": details}])
+
