@@ -235,6 +235,14 @@ _ROWS: tuple[CompatProvider, ...] = (
     _row("cortecs", "https://api.cortecs.ai/v1", ("CORTECS_API_KEY",), None,
          ("CORTECS_API_BASE",)),
     _row("reka", "https://api.reka.ai/v1", ("REKA_API_KEY",), None, ("REKA_API_BASE",)),
+    # --- providers the guide's Authentication section names --------------------------------------
+    # AI21 Studio: POST /studio/v1/chat/completions (reference ai21/openapi.json; an open schema
+    # that knows max_tokens only)
+    _row("ai21", "https://api.ai21.com/studio/v1", ("AI21_API_KEY",), ("ai21_key",), ("AI21_API_BASE",),
+         renames=_MAX_TOKENS_ONLY),
+    # Aleph Alpha PhariaAI: POST {host}/v1/chat/completions (reference aleph-alpha recordings); each
+    # deployment has its own host, so there is no default base
+    _row("aleph_alpha", None, ("ALEPH_ALPHA_API_KEY",), ("aleph_alpha_key",), ("ALEPH_ALPHA_API_BASE",)),
 )
 
 PROVIDERS: dict[str, CompatProvider] = {row.name: row for row in _ROWS}

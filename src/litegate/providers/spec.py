@@ -99,9 +99,7 @@ _NATIVE: tuple[ProviderSpec, ...] = (
     _spec("sagemaker", "sagemaker:SageMaker", key_required=False, display="Sagemaker", base_from_provider=True,
           other_env=_AWS, credential_hints=("AWS_ACCESS_KEY_ID", "AWS_PROFILE")),
     # recognised names whose translators are not in this version (resolution says so clearly)
-    _spec("ai21", None, "ai21_key", env=("AI21_API_KEY",)),
     _spec("nlp_cloud", None, "nlp_cloud_key", env=("NLP_CLOUD_API_KEY",)),
-    _spec("aleph_alpha", None, "aleph_alpha_key", env=("ALEPH_ALPHA_API_KEY",)),
     _spec("baseten", None, "baseten_key", env=("BASETEN_API_KEY",)),
     _spec("petals", None, "petals_key", env=("PETALS_API_KEY",), key_required=False),
     _spec("maritalk", None, "maritalk_key", env=("MARITALK_API_KEY",)),
@@ -114,6 +112,7 @@ _COMPAT_DISPLAY = {
     "openrouter": "OpenRouter", "together_ai": "TogetherAI", "fireworks_ai": "FireworksAI",
     "deepinfra": "DeepInfra", "perplexity": "Perplexity", "hosted_vllm": "HostedVLLM", "lm_studio": "LMStudio",
     "nvidia_nim": "NvidiaNim", "sambanova": "SambaNova", "cerebras": "Cerebras",
+    "ai21": "AI21", "aleph_alpha": "AlephAlpha",
 }
 # compatible-table endpoint names -> endpoint kinds the OpenAI dialect serves today. A row's
 # "rerank" and audio endpoints are facts about the provider kept in its row; they are offered once
