@@ -13,7 +13,7 @@ from ..core.errors import mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
 from ..exceptions import UnsupportedParamsError
 from ..types.utils import EmbeddingResponse, ModelResponse, TextCompletionResponse
-from .base import Dialect, StreamDecoder
+from .base import Dialect, StreamDecoder, drop_unsupported
 
 _REASONING = re.compile(r"^(o\d|gpt-5)")
 _RATE_HEADERS = ("x-ratelimit-", "retry-after", "x-request-id", "apim-request-id", "openai-processing-ms")
@@ -207,6 +207,18 @@ class Azure(OpenAIDialect):
         return {"api-version": target.api_version}
 
 
+# rows whose stream chunks carry ``usage`` without being asked (Mistral's ``CompletionChunk.usage``)
+# and whose closed schema refuses ``stream_options``
+USAGE_IN_STREAM = frozenset({"mistral", "codestral"})
+# rows with an open schema (unknown fields ignored, so sent as given) whose published request schema
+# lacks these OpenAI parameters: with drop_params they are dropped, with a warning (Together's
+# ChatCompletionRequest in its openapi.yaml)
+SCHEMA_LACKS = {
+    "together_ai": frozenset({"user", "parallel_tool_calls", "top_logprobs", "stream_options", "functions",
+                              "modalities", "audio", "prediction", "service_tier", "store"}),
+}
+
+
 class Compatible(OpenAIDialect):
     """One row of the OpenAI-compatible table."""
 
@@ -225,6 +237,12 @@ class Compatible(OpenAIDialect):
         self.text_via_chat = "text_completion" not in row.endpoints
 
     def map_params(self, params: dict, model: str, drop: bool) -> dict:
+        if "stream_options" in params and self.name in USAGE_IN_STREAM:
+            # its stream reports usage on its own: not sent, and the usage arrives as asked
+            params = {k: v for k, v in params.items() if k != "stream_options"}
+        lacks = SCHEMA_LACKS.get(self.name)
+        if lacks is not None and drop:
+            params = drop_unsupported(self.name, params, [p for p in params if p in lacks], model, drop)
         n = params.get("n")
         if self.max_n is not None and n is not None and n > self.max_n:
             if not drop:
