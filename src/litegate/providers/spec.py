@@ -98,12 +98,16 @@ _NATIVE: tuple[ProviderSpec, ...] = (
           base_env=("REPLICATE_API_BASE",), base="https://api.replicate.com/v1", display="Replicate"),
     _spec("sagemaker", "sagemaker:SageMaker", key_required=False, display="Sagemaker", base_from_provider=True,
           other_env=_AWS, credential_hints=("AWS_ACCESS_KEY_ID", "AWS_PROFILE")),
+    _spec("voyage", "retrieval:Voyage", "voyage_key", env=("VOYAGE_API_KEY",), base_env=("VOYAGE_API_BASE",),
+          base="https://api.voyageai.com/v1", endpoints=(EMBEDDING, RERANK), display="Voyage"),
+    _spec("jina_ai", "retrieval:Jina", "jina_ai_key", env=("JINA_AI_API_KEY", "JINA_API_KEY"),
+          base_env=("JINA_AI_API_BASE",), base="https://api.jina.ai/v1", endpoints=(EMBEDDING, RERANK),
+          display="JinaAI"),
     # recognised names whose translators are not in this version (resolution says so clearly)
     _spec("nlp_cloud", None, "nlp_cloud_key", env=("NLP_CLOUD_API_KEY",)),
     _spec("baseten", None, "baseten_key", env=("BASETEN_API_KEY",)),
     _spec("petals", None, "petals_key", env=("PETALS_API_KEY",), key_required=False),
     _spec("maritalk", None, "maritalk_key", env=("MARITALK_API_KEY",)),
-    _spec("voyage", None, "voyage_key", env=("VOYAGE_API_KEY",), display="Voyage"),
 )
 
 # Display names of compatible rows whose plain name would read badly (the rest: CamelCase of the name).

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["FakeOpenAIServer", "FakeAnthropicServer", "FakeOllamaServer", "FakeBudgetServer", "RecordedRequest",
            "FAULT_KINDS", "embedding_vector", "FakeCohereServer", "FakeGeminiServer",
            "FakeBedrockServer", "FakeHuggingFaceServer",
-           "FakeReplicateServer", "FakeSageMakerServer"]
+           "FakeReplicateServer", "FakeSageMakerServer",
+           "FakeRetrievalServer"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._payloads import embedding_vector
@@ -50,6 +51,8 @@ def __getattr__(name: str) -> Any:
         from .bedrock_server import FakeBedrockServer as value
     elif name == "FakeHuggingFaceServer":
         from .huggingface_server import FakeHuggingFaceServer as value
+    elif name == "FakeRetrievalServer":
+        from .retrieval_server import FakeRetrievalServer as value
     elif name == "FakeSageMakerServer":
         from .bedrock_server import FakeSageMakerServer as value
     elif name == "FakeReplicateServer":
