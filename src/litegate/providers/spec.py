@@ -103,6 +103,9 @@ _NATIVE: tuple[ProviderSpec, ...] = (
     _spec("jina_ai", "retrieval:Jina", "jina_ai_key", env=("JINA_AI_API_KEY", "JINA_API_KEY"),
           base_env=("JINA_AI_API_BASE",), base="https://api.jina.ai/v1", endpoints=(EMBEDDING, RERANK),
           display="JinaAI"),
+    _spec("watsonx", "watsonx:Watsonx", "watsonx_key", env=("WATSONX_APIKEY", "WATSONX_API_KEY"),
+          base_env=("WATSONX_URL", "WATSONX_API_BASE"), key_required=False, display="Watsonx",
+          credential_hints=("WATSONX_APIKEY", "WATSONX_TOKEN")),
     # recognised names whose translators are not in this version (resolution says so clearly)
     _spec("nlp_cloud", None, "nlp_cloud_key", env=("NLP_CLOUD_API_KEY",)),
     _spec("baseten", None, "baseten_key", env=("BASETEN_API_KEY",)),

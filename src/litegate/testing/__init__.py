@@ -20,7 +20,7 @@ __all__ = ["FakeOpenAIServer", "FakeAnthropicServer", "FakeOllamaServer", "FakeB
            "FAULT_KINDS", "embedding_vector", "FakeCohereServer", "FakeGeminiServer",
            "FakeBedrockServer", "FakeHuggingFaceServer",
            "FakeReplicateServer", "FakeSageMakerServer",
-           "FakeRetrievalServer"]
+           "FakeRetrievalServer", "FakeWatsonxServer"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._payloads import embedding_vector
@@ -51,6 +51,8 @@ def __getattr__(name: str) -> Any:
         from .bedrock_server import FakeBedrockServer as value
     elif name == "FakeHuggingFaceServer":
         from .huggingface_server import FakeHuggingFaceServer as value
+    elif name == "FakeWatsonxServer":
+        from .watsonx_server import FakeWatsonxServer as value
     elif name == "FakeRetrievalServer":
         from .retrieval_server import FakeRetrievalServer as value
     elif name == "FakeSageMakerServer":
