@@ -281,9 +281,11 @@ def test_provider_list_is_the_registry_of_usable_providers():
     for name in litegate.provider_list:  # every listed name has a working translator
         assert get_provider(name).name
     assert "bedrock" in litegate.provider_list
-    assert "sagemaker" in SPECS and "sagemaker" not in litegate.provider_list
+    assert "sagemaker" in litegate.provider_list
+    assert "nlp_cloud" in SPECS and "nlp_cloud" not in litegate.provider_list
     with pytest.raises(litegate.BadRequestError, match="not available"):
-        litegate.completion(model="sagemaker/my-endpoint", messages=user_messages())
+        litegate.completion(model="nlp_cloud/finetuned-llama-3-70b", messages=user_messages(), api_key="k",
+                            api_base="https://api.nlpcloud.io/v1")
     for name in litegate.openai_compatible_providers:
         assert SPECS[name].dialect == "openai:Compatible"
 

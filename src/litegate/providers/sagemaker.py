@@ -22,15 +22,14 @@ from urllib.parse import quote
 
 from ..core.framing import SSEFramer
 from ..core.http import HttpRequest, HttpResponse
-from .aws.credentials import CONTROL_KEYS, AwsSigV4, aws_params
-from .aws.eventstream import EventStreamFramer
+from .aws.credentials import CONTROL_KEYS, AwsSigV4, aws_params, settings_source
+from .aws.eventstream import EventStreamFramer, stream_exception
 from .base import Dialect, bad_input
 from .huggingface import TGIStreamDecoder, parse_generated, prompt_tokens, tgi_body
 
 __all__ = ["SageMaker", "PayloadPartFramer"]
 
 _CONTROL = CONTROL_KEYS | {"aws_sagemaker_runtime_endpoint"}
-_STREAM_STATUS = {"ModelStreamError": 424, "InternalStreamFailure": 500}
 
 
 class PayloadPartFramer:
@@ -51,19 +50,7 @@ class PayloadPartFramer:
         out: list = []
         for msg in messages:
             if msg.message_type in ("exception", "error"):
-                try:
-                    body = loads(msg.payload) if msg.payload else {}
-                except ValueError:
-                    body = {}
-                name = msg.event_type
-                payload = {"message": (body or {}).get("Message") or (body or {}).get("message") or name}
-                from ..core.http import Headers
-                from ..core.errors import exception_from_response
-                from ..core.jsonutil import dumps
-
-                self._error = exception_from_response(
-                    HttpResponse(_STREAM_STATUS.get(name, 500), Headers({"x-amzn-errortype": name}), dumps(payload)),
-                    llm_provider="sagemaker", model="")
+                self._error = stream_exception(msg, "sagemaker", "")
                 break
             if msg.event_type == "PayloadPart":
                 try:
@@ -92,14 +79,6 @@ class PayloadPartFramer:
         return self._items(self._frames.flush()) + self._sse.flush()
 
 
-def _settings(cfg: Any) -> Any:
-    if cfg is not None:
-        return cfg
-    import litegate
-
-    return litegate
-
-
 class SageMaker(Dialect):
     name = "sagemaker"
     key_hint = "AWS credentials (aws_access_key_id= / AWS_ACCESS_KEY_ID, a profile or role)"
@@ -109,7 +88,7 @@ class SageMaker(Dialect):
         if target.meta is not None:
             return
         extra = getattr(call, "extra", None) or {}
-        params = aws_params(extra, _settings(cfg), getattr(call, "model", None))
+        params = aws_params(extra, settings_source(cfg), getattr(call, "model", None))
         if not target.model or "/" in target.model:
             raise bad_input(f"sagemaker: {target.model!r} is not an endpoint name", getattr(call, "model", None))
         endpoint = extra.get("aws_sagemaker_runtime_endpoint") or target.api_base

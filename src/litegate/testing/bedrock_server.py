@@ -39,7 +39,6 @@ import base64
 import hashlib
 import json
 import re
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 from urllib.parse import parse_qsl, quote

@@ -42,7 +42,7 @@ from ...core.http import HttpRequest
 from ...core.resolve import env_value
 from .sigv4 import Credentials, sign_headers
 
-__all__ = ["AwsParams", "AwsSigV4", "aws_params", "CONTROL_KEYS", "DEFAULT_REGION", "CACHE_SIZE", "clear_cache"]
+__all__ = ["AwsParams", "AwsSigV4", "aws_params", "settings_source", "CONTROL_KEYS", "DEFAULT_REGION", "CACHE_SIZE", "clear_cache"]
 
 DEFAULT_REGION = "us-west-2"
 REGION_ENV = ("AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION")
@@ -103,6 +103,15 @@ def _profile_region(profile: str | None) -> str | None:
         return parser.get(section, "region", fallback=None) or None
     except (OSError, configparser.Error):
         return None
+
+
+def settings_source(cfg: Any) -> Any:
+    """Where settings are read: the call's ``cfg`` (a Client's), else the ``litegate`` module."""
+    if cfg is not None:
+        return cfg
+    import litegate
+
+    return litegate
 
 
 def aws_params(extra: dict, cfg: Any, model: str | None = None) -> AwsParams:

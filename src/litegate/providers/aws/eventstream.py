@@ -26,7 +26,8 @@ from typing import Any, Mapping
 
 from ...exceptions import APIResponseValidationError
 
-__all__ = ["EventMessage", "EventStreamFramer", "encode_message", "MAX_FRAME_BYTES"]
+__all__ = ["EventMessage", "EventStreamFramer", "encode_message", "MAX_FRAME_BYTES", "stream_exception",
+           "EXCEPTION_STATUS"]
 
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # one message, prelude to CRC (AWS's own limit is 16 MiB)
 _PRELUDE = 12
@@ -182,3 +183,37 @@ def encode_message(headers: Mapping[str, Any], payload: bytes) -> bytes:
     prelude += struct.pack(">I", zlib.crc32(prelude))
     body = prelude + hbytes + payload
     return body + struct.pack(">I", zlib.crc32(body))
+
+
+# HTTP status of each modeled in-stream exception (bedrock-runtime and sagemaker-runtime service
+# models), so that one met inside a stream is classified like the same error sent as a response
+EXCEPTION_STATUS = {
+    "internalServerException": 500, "modelStreamErrorException": 424, "validationException": 400,
+    "throttlingException": 429, "serviceUnavailableException": 503, "modelTimeoutException": 408,
+    "ModelStreamError": 424, "InternalStreamFailure": 500,
+}
+
+
+def stream_exception(msg: EventMessage, provider: str, model: str) -> Exception:
+    """The litegate exception for an ``exception`` / ``error`` message of an event stream: the
+    message is read as the rest-json error it stands for (``x-amzn-ErrorType`` + ``{"message"}``)."""
+    from ...core.errors import exception_from_response
+    from ...core.http import Headers, HttpResponse
+    from ...core.jsonutil import dumps, loads
+
+    name = msg.event_type or "InternalServerException"
+    try:
+        body = loads(msg.payload) if msg.payload else {}
+    except ValueError:
+        body = {}
+    text = None
+    if isinstance(body, dict):
+        text = body.get("message") or body.get("Message")
+    if not text:
+        text = str(msg.headers.get(":error-message") or name)
+    aws_name = name[:1].upper() + name[1:]
+    resp = HttpResponse(EXCEPTION_STATUS.get(name, 500),
+                        Headers({"x-amzn-errortype": aws_name, "content-type": "application/json"}),
+                        dumps({"message": text}))
+    return exception_from_response(resp, llm_provider=provider, model=model)
+

@@ -35,22 +35,16 @@ from urllib.parse import quote
 from ...core.http import HttpRequest, HttpResponse
 from ...core.resolve import env_value
 from ..base import Dialect, drop_unsupported
-from ..aws.credentials import CONTROL_KEYS, AwsSigV4, aws_params
+from ..aws.credentials import CONTROL_KEYS, AwsSigV4, aws_params, settings_source
 from . import converse
-from .invoke import BedrockAnthropic, embedding_body, image_body, parse_embedding, parse_image
+from .invoke import (REGION_PREFIXES, BedrockAnthropic, base_model, embedding_body, image_body, parse_embedding,
+                     parse_image)
 
 __all__ = ["Bedrock", "route_of", "REGION_PREFIXES"]
 
-REGION_PREFIXES = ("us", "eu", "apac", "global", "jp", "au", "ca", "us-gov")
 ENDPOINT_ENV = ("AWS_BEDROCK_RUNTIME_ENDPOINT",)
 BEARER_ENV = ("AWS_BEARER_TOKEN_BEDROCK",)
 _ROUTES = ("converse", "invoke")
-
-
-def base_model(model_id: str) -> str:
-    """The model id without a cross-region inference-profile prefix (``us.anthropic.x`` -> ``anthropic.x``)."""
-    head, sep, rest = model_id.partition(".")
-    return rest if sep and head in REGION_PREFIXES else model_id
 
 
 def route_of(model: str) -> tuple[str, str]:
@@ -61,14 +55,6 @@ def route_of(model: str) -> tuple[str, str]:
     if base_model(model).startswith("anthropic.claude"):
         return "invoke", model
     return "converse", model
-
-
-def _settings(cfg: Any) -> Any:
-    if cfg is not None:
-        return cfg
-    import litegate
-
-    return litegate
 
 
 class Bedrock(Dialect):
@@ -86,7 +72,7 @@ class Bedrock(Dialect):
         if target.meta is not None:
             return
         extra = getattr(call, "extra", None) or {}
-        settings = _settings(cfg)
+        settings = settings_source(cfg)
         params = aws_params(extra, settings, getattr(call, "model", None))
         route, model_id = route_of(target.model)
         if not model_id or "/" in model_id and not model_id.startswith("arn:"):

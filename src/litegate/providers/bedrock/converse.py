@@ -32,10 +32,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ...core.errors import exception_from_response
-from ...core.http import Headers, HttpResponse
 from ...core.jsonutil import dumps, loads
 from ...types.utils import ModelResponse
+from ..aws.eventstream import EventStreamFramer, stream_exception
 from ..anthropic import JSON_TOOL_NAME, REASONING_BUDGETS, _usage
 from ..base import StreamDecoder, bad_input, max_output_tokens, plain, tool_arguments
 
@@ -57,11 +56,6 @@ _DOC_FORMATS = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.ms-excel": "xls", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
     "text/html": "html", "text/plain": "txt", "text/markdown": "md",
-}
-# status of each modeled exception (service model), for exceptions met inside a stream
-STREAM_EXCEPTION_STATUS = {
-    "internalServerException": 500, "modelStreamErrorException": 424, "validationException": 400,
-    "throttlingException": 429, "serviceUnavailableException": 503, "modelTimeoutException": 408,
 }
 
 
@@ -420,15 +414,6 @@ def parse_response(data: dict, call: Any, model: str, request_id: str | None) ->
                          usage=_converse_usage(data.get("usage")))
 
 
-def exception_event(name: str, payload: bytes, provider: str, model: str) -> Exception:
-    """The exception for an ``exception`` / ``error`` message inside an event stream."""
-    status = STREAM_EXCEPTION_STATUS.get(name, 500)
-    aws_name = name[:1].upper() + name[1:] if name else "InternalServerException"
-    resp = HttpResponse(status, Headers({"x-amzn-errortype": aws_name, "content-type": "application/json"}),
-                        payload or b"{}")
-    return exception_from_response(resp, llm_provider=provider, model=model)
-
-
 # ------------------------------------------------------------------------------------- streams
 class ConverseStreamDecoder(StreamDecoder):
     """ConverseStream event-stream messages -> ``ModelResponse`` chunks.
@@ -444,8 +429,6 @@ class ConverseStreamDecoder(StreamDecoder):
     end_marker = "messageStop"
 
     def __init__(self, model: str, include_usage: bool, json_tool: bool, request_id: str = ""):
-        from ..aws.eventstream import EventStreamFramer
-
         super().__init__("bedrock", model, EventStreamFramer())
         self.include_usage = include_usage
         self.json_tool = json_tool
@@ -476,7 +459,7 @@ class ConverseStreamDecoder(StreamDecoder):
                 return
             mtype = msg.message_type
             if mtype in ("exception", "error"):
-                raise exception_event(msg.event_type, msg.payload, self.provider, self.model)
+                raise stream_exception(msg, self.provider, self.model)
             kind = msg.event_type
             obj = self._json(msg.payload)
             if kind == "contentBlockDelta":
@@ -556,5 +539,5 @@ class ConverseStreamDecoder(StreamDecoder):
         return None
 
 
-__all__ = ["ConverseStreamDecoder", "convert_messages", "request_body", "parse_response", "exception_event",
+__all__ = ["ConverseStreamDecoder", "convert_messages", "request_body", "parse_response",
            "finish_reason", "unsupported", "uses_json_tool", "is_claude"]

@@ -27,10 +27,18 @@ from ...core.jsonutil import loads
 from ...types.utils import EmbeddingResponse
 from ..anthropic import AnthropicStreamDecoder, uses_json_tool
 from ..anthropic_platform import PlatformAnthropic
-from ..aws.eventstream import EventStreamFramer
+from ..aws.eventstream import EventStreamFramer, stream_exception
 from ..base import bad_input
 
 BEDROCK_ANTHROPIC_VERSION = "bedrock-2023-05-31"
+# cross-region inference profile prefixes (``us.anthropic.claude-...``)
+REGION_PREFIXES = ("us", "eu", "apac", "global", "jp", "au", "ca", "us-gov")
+
+
+def base_model(model_id: str) -> str:
+    """The model id without a cross-region inference-profile prefix (``us.anthropic.x`` -> ``anthropic.x``)."""
+    head, sep, rest = model_id.partition(".")
+    return rest if sep and head in REGION_PREFIXES else model_id
 
 
 def _fail(message: str, model: str) -> Exception:
@@ -53,11 +61,10 @@ class BedrockAnthropic(PlatformAnthropic):
 
 
 class _Exception:
-    __slots__ = ("name", "payload")
+    __slots__ = ("message",)
 
-    def __init__(self, name: str, payload: bytes):
-        self.name = name
-        self.payload = payload
+    def __init__(self, message: Any):
+        self.message = message  # the event-stream exception message
 
 
 class ChunkFramer:
@@ -74,7 +81,7 @@ class ChunkFramer:
         out: list = []
         for msg in messages:
             if msg.message_type in ("exception", "error"):
-                out.append(_Exception(msg.event_type, msg.payload))
+                out.append(_Exception(msg))
                 continue
             if msg.event_type != "chunk":
                 continue
@@ -108,21 +115,18 @@ class BedrockAnthropicStreamDecoder(AnthropicStreamDecoder):
         self._frames = ChunkFramer()
 
     def _convert_into(self, items: list, out: list) -> None:
-        from .converse import exception_event
-
         batch: list = []
         for item in items:
             if isinstance(item, _Exception):
                 super()._convert_into(batch, out)
-                raise exception_event(item.name, item.payload, self.provider, self.model)
+                raise stream_exception(item.message, self.provider, self.model)
             batch.append(item)
         super()._convert_into(batch, out)
 
 
 # ------------------------------------------------------------------------------------- embeddings
 def embedding_family(model_id: str) -> str | None:
-    base = model_id.split(".", 1)[1] if model_id.split(".", 1)[0] in ("us", "eu", "apac", "global", "jp", "au",
-                                                                     "ca", "us-gov") else model_id
+    base = base_model(model_id)
     if base.startswith("amazon.titan-embed-text-v2"):
         return "titan-v2"
     if base.startswith(("amazon.titan-embed-text-v1", "amazon.titan-embed-g1-text")):
@@ -191,7 +195,7 @@ def parse_embedding(data: dict, call: Any, model_id: str, invalid: Any) -> Embed
 
 # ------------------------------------------------------------------------------------- images
 def image_family(model_id: str) -> str | None:
-    base = model_id.split(".", 1)[1] if model_id.split(".", 1)[0] in ("us", "eu", "apac", "global") else model_id
+    base = base_model(model_id)
     if base.startswith("stability.stable-diffusion-xl"):
         return "sdxl"
     if base.startswith(("stability.sd3", "stability.stable-image")):
@@ -303,4 +307,4 @@ def parse_image(data: dict, model_id: str, invalid: Any) -> Any:
 
 
 __all__ = ["BedrockAnthropic", "BedrockAnthropicStreamDecoder", "ChunkFramer", "embedding_body", "parse_embedding",
-           "image_body", "parse_image", "embedding_family", "image_family", "BEDROCK_ANTHROPIC_VERSION"]
+           "image_body", "parse_image", "embedding_family", "image_family", "BEDROCK_ANTHROPIC_VERSION", "REGION_PREFIXES", "base_model"]
