@@ -38,7 +38,7 @@ REQUIRED = {
 }
 LOCAL_HOSTS = {"localhost", "127.0.0.1"}
 # hosted, keyed services whose every customer deployment has its own host (Aleph Alpha PhariaAI)
-PER_DEPLOYMENT_HOSTS = {"aleph_alpha"}
+PER_DEPLOYMENT_HOSTS = {"aleph_alpha", "databricks"}
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 ROWS = sorted(PROVIDERS.values(), key=lambda r: r.name)
 
@@ -296,6 +296,7 @@ ENDPOINT_EXCEPTIONS = {
     ("dashscope", "image"): "not under the compatible-mode base",
     ("dashscope", "audio_speech"): "not under the compatible-mode base",
     ("nvidia_nim", "rerank"): "served from a separate retrieval host",
+    ("databricks", "image"): "no image generation route under /serving-endpoints is documented",
 }
 
 

@@ -235,6 +235,42 @@ _ROWS: tuple[CompatProvider, ...] = (
     _row("cortecs", "https://api.cortecs.ai/v1", ("CORTECS_API_KEY",), None,
          ("CORTECS_API_BASE",)),
     _row("reka", "https://api.reka.ai/v1", ("REKA_API_KEY",), None, ("REKA_API_BASE",)),
+    # --- more hosts from litellm's JSON table of OpenAI-like providers (rows without special
+    # handling there: no extra headers, value constraints or content rewriting)
+    _row("synthetic", "https://api.synthetic.new/openai/v1", ("SYNTHETIC_API_KEY",), renames=_MAX_TOKENS_ONLY),
+    _row("apertis", "https://api.stima.tech/v1", ("STIMA_API_KEY",), renames=_MAX_TOKENS_ONLY),
+    _row("zerogpu", "https://api.zerogpu.ai/v1", ("ZEROGPU_API_KEY",), None, ("ZEROGPU_API_BASE",)),
+    _row("abliteration", "https://api.abliteration.ai/v1", ("ABLITERATION_API_KEY",)),
+    _row("llamagate", "https://api.llamagate.dev/v1", ("LLAMAGATE_API_KEY",), renames=_MAX_TOKENS_ONLY,
+         endpoints=_kinds("embedding")),
+    _row("assemblyai", "https://llm-gateway.assemblyai.com/v1", ("ASSEMBLYAI_API_KEY",),
+         endpoints=_kinds("audio_transcription")),
+    _row("charity_engine", "https://api.charityengine.services/remotejobs/v2/inference", ("CHARITY_ENGINE_API_KEY",),
+         renames=_MAX_TOKENS_ONLY),
+    _row("aiand", "https://api.aiand.com/v1", ("AIAND_API_KEY",), None, ("AIAND_API_BASE",)),
+    _row("darkbloom", "https://api.darkbloom.dev/v1", ("DARKBLOOM_API_KEY",), None, ("DARKBLOOM_API_BASE",),
+         renames=_MAX_TOKENS_ONLY),
+    _row("neosantara", "https://api.neosantara.xyz/v1", ("NEOSANTARA_API_KEY",), None, ("NEOSANTARA_API_BASE",),
+         renames=_MAX_TOKENS_ONLY),
+    _row("tensormesh", "https://serverless.tensormesh.ai/v1", ("TENSORMESH_INFERENCE_API_KEY",), None,
+         ("TENSORMESH_SERVERLESS_BASE_URL",), renames=_MAX_TOKENS_ONLY),
+    _row("libertai", "https://api.libertai.io/v1", ("LIBERTAI_API_KEY",), None, ("LIBERTAI_API_BASE",),
+         renames=_MAX_TOKENS_ONLY, endpoints=_kinds("embedding")),
+    _row("cognition", "https://api.cognition.ai/v1", ("COGNITION_API_KEY",), None, ("COGNITION_API_BASE",)),
+    _row("coralbricks", "https://inference.coralbricks.ai/v1", ("CORALBRICKS_API_KEY",), None,
+         ("CORALBRICKS_API_BASE",)),
+    _row("pinstripes", "https://pinstripes.io/v1", ("PINSTRIPES_API_KEY",), None, ("PINSTRIPES_API_BASE",),
+         renames=_MAX_TOKENS_ONLY),
+    _row("prism", "https://api.prisminference.com/v1", ("PRISM_API_KEY",), None, ("PRISM_API_BASE",)),
+    _row("hostinger_router", "https://router.hostinger.com/v1", ("HOSTINGER_ROUTER_API_KEY",), None,
+         ("HOSTINGER_ROUTER_API_BASE",), endpoints=_kinds("embedding")),
+    _row("sail", "https://api.sailresearch.com/v1", ("SAIL_API_KEY",), None, ("SAIL_API_BASE",)),
+    _row("openinfer", "https://api.openinfer.ai/v1", ("OPENINFER_API_KEY",), None, ("OPENINFER_API_BASE",)),
+    _row("inferenceapis", "https://api.inferenceapis.com/v1", ("INFERENCEAPIS_API_KEY",), None,
+         ("INFERENCEAPIS_API_BASE",)),
+    _row("refuseless", "https://api.refuseless.com/v1", ("REFUSELESS_API_KEY",)),
+    _row("kyma", "https://kymaapi.com/v1", ("KYMA_API_KEY",)),
+    _row("wally", "https://inference.runanywhere.ai/v1", ("WALLY_API_KEY",), None, ("WALLY_API_BASE",)),
     # --- providers the guide's Authentication section names --------------------------------------
     # AI21 Studio: POST /studio/v1/chat/completions (reference ai21/openapi.json; an open schema
     # that knows max_tokens only)
@@ -243,6 +279,10 @@ _ROWS: tuple[CompatProvider, ...] = (
     # Aleph Alpha PhariaAI: POST {host}/v1/chat/completions (reference aleph-alpha recordings); each
     # deployment has its own host, so there is no default base
     _row("aleph_alpha", None, ("ALEPH_ALPHA_API_KEY",), ("aleph_alpha_key",), ("ALEPH_ALPHA_API_BASE",)),
+    # Databricks Model Serving: OpenAI chat / embeddings under https://<workspace>/serving-endpoints,
+    # the model being the serving endpoint's name; one host per workspace
+    _row("databricks", None, ("DATABRICKS_API_KEY", "DATABRICKS_TOKEN"), ("databricks_key",),
+         ("DATABRICKS_API_BASE",), endpoints=_kinds("embedding")),
 )
 
 PROVIDERS: dict[str, CompatProvider] = {row.name: row for row in _ROWS}

@@ -106,6 +106,9 @@ _NATIVE: tuple[ProviderSpec, ...] = (
     _spec("watsonx", "watsonx:Watsonx", "watsonx_key", env=("WATSONX_APIKEY", "WATSONX_API_KEY"),
           base_env=("WATSONX_URL", "WATSONX_API_BASE"), key_required=False, display="Watsonx",
           credential_hints=("WATSONX_APIKEY", "WATSONX_TOKEN")),
+    _spec("cloudflare", "cloudflare:Cloudflare", "cloudflare_key", env=("CLOUDFLARE_API_KEY", "CLOUDFLARE_API_TOKEN"),
+          base_env=("CLOUDFLARE_API_BASE",), endpoints=(CHAT, EMBEDDING), display="Cloudflare",
+          base_from_provider=True, other_env=(("CLOUDFLARE_ACCOUNT_ID",),)),
     # recognised names whose translators are not in this version (resolution says so clearly)
     _spec("nlp_cloud", None, "nlp_cloud_key", env=("NLP_CLOUD_API_KEY",)),
     _spec("baseten", None, "baseten_key", env=("BASETEN_API_KEY",)),
@@ -119,7 +122,7 @@ _COMPAT_DISPLAY = {
     "openrouter": "OpenRouter", "together_ai": "TogetherAI", "fireworks_ai": "FireworksAI",
     "deepinfra": "DeepInfra", "perplexity": "Perplexity", "hosted_vllm": "HostedVLLM", "lm_studio": "LMStudio",
     "nvidia_nim": "NvidiaNim", "sambanova": "SambaNova", "cerebras": "Cerebras",
-    "ai21": "AI21", "aleph_alpha": "AlephAlpha",
+    "ai21": "AI21", "aleph_alpha": "AlephAlpha", "databricks": "Databricks",
 }
 # compatible-table endpoint names -> endpoint kinds the OpenAI dialect serves today. A row's
 # "rerank" and audio endpoints are facts about the provider kept in its row; they are offered once

@@ -92,3 +92,56 @@ def test_ai21_chat(monkeypatch):
 
 def test_rows_are_listed():
     assert {"ai21", "aleph_alpha"} <= set(litegate.provider_list)
+
+
+def test_cloudflare_account_url_and_gateway(monkeypatch):
+    answer = {"id": "c", "object": "chat.completion", "created": 1, "model": "@cf/meta/llama-3.1-8b-instruct",
+              "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+              "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}
+    seen = []
+    client = _client(json.dumps(answer).encode(), seen)
+    for name in ("CLOUDFLARE_API_KEY", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_API_BASE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", "cf-token")
+    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", "0123456789abcdef0123456789abcdef")
+    resp = client.completion("cloudflare/@cf/meta/llama-3.1-8b-instruct", messages=[{"role": "user", "content": "x"}])
+    assert seen[0].url == ("https://api.cloudflare.com/client/v4/accounts/0123456789abcdef0123456789abcdef/ai/v1/"
+                           "chat/completions")
+    assert seen[0].headers["authorization"] == "Bearer cf-token"
+    assert seen[0].json["model"] == "@cf/meta/llama-3.1-8b-instruct"
+    assert resp.choices[0].message.content == "ok"
+    client.completion("cloudflare/@cf/x", messages=[{"role": "user", "content": "x"}], account_id="acct-2")
+    assert seen[-1].url.startswith("https://api.cloudflare.com/client/v4/accounts/acct-2/ai/v1/")
+    assert "account_id" not in seen[-1].json
+    monkeypatch.delenv("CLOUDFLARE_ACCOUNT_ID")
+    with pytest.raises(litegate.BadRequestError, match="account"):
+        client.completion("cloudflare/@cf/x", messages=[{"role": "user", "content": "x"}])
+
+
+def test_cloudflare_over_a_socket():
+    from litegate.testing import FakeOpenAIServer
+
+    with FakeOpenAIServer(require_key="cf-token") as srv:
+        resp = litegate.completion("cloudflare/@cf/meta/llama-3.1-8b-instruct", messages=[{"role": "user",
+                                                                                          "content": "Hi"}],
+                                   api_key="cf-token", api_base=srv.base_url)
+        assert srv.last_request.path == "/v1/chat/completions"
+        assert resp.choices[0].message.content
+        emb = litegate.embedding("cloudflare/@cf/baai/bge-large-en-v1.5", input=["a"], api_key="cf-token",
+                                 api_base=srv.base_url)
+        assert srv.last_request.path == "/v1/embeddings" and emb.data
+
+
+def test_databricks_workspace_row(monkeypatch):
+    seen = []
+    answer = {"id": "d", "object": "chat.completion", "created": 1, "model": "databricks-meta-llama-3-3-70b-instruct",
+              "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+              "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+    client = _client(json.dumps(answer).encode(), seen)
+    monkeypatch.setenv("DATABRICKS_API_KEY", "dapi-123")
+    monkeypatch.setenv("DATABRICKS_API_BASE", "https://adb-1234.5.azuredatabricks.net/serving-endpoints")
+    resp = client.completion("databricks/databricks-meta-llama-3-3-70b-instruct",
+                             messages=[{"role": "user", "content": "x"}])
+    assert seen[0].url == "https://adb-1234.5.azuredatabricks.net/serving-endpoints/chat/completions"
+    assert seen[0].headers["authorization"] == "Bearer dapi-123"
+    assert resp.choices[0].message.content == "hi"
