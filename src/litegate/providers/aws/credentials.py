@@ -217,6 +217,8 @@ def _from_botocore(profile: str | None) -> Credentials | None:
         if source is None:
             return None
         with _lock:
+            if len(_botocore) >= CACHE_SIZE:
+                _botocore.clear()
             _botocore[profile] = source
     frozen = source.get_frozen_credentials()  # refreshes temporary credentials itself
     if not frozen.access_key or not frozen.secret_key:
