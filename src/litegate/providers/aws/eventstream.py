@@ -32,6 +32,8 @@ __all__ = ["EventMessage", "EventStreamFramer", "encode_message", "MAX_FRAME_BYT
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # one message, prelude to CRC (AWS's own limit is 16 MiB)
 _PRELUDE = 12
 _MIN_FRAME = 16
+_PRELUDE_FMT = struct.Struct(">III")
+_CRC_FMT = struct.Struct(">I")
 
 
 class EventMessage:
@@ -104,9 +106,10 @@ def _headers(raw: bytes) -> dict:
 class EventStreamFramer:
     """Bytes -> :class:`EventMessage` items, whatever the read boundaries."""
 
-    __slots__ = ("_buf", "_error", "max_frame")
+    __slots__ = ("_buf", "_error", "max_frame", "_seen")
 
     def __init__(self, max_frame: int = MAX_FRAME_BYTES) -> None:
+        self._seen: dict[bytes, dict] = {}  # header blocks already parsed
         self._buf = bytearray()
         self._error: APIResponseValidationError | None = None
         self.max_frame = max_frame
@@ -118,31 +121,41 @@ class EventStreamFramer:
         buf += data
         out: list[EventMessage] = []
         pos = 0
+        size = len(buf)
+        view = memoryview(buf)  # slices of it are not copies (released before the buffer changes)
+        crc32 = zlib.crc32
         try:
-            while len(buf) - pos >= _PRELUDE:
-                total, hlen, pcrc = struct.unpack_from(">III", buf, pos)
-                if zlib.crc32(buf[pos:pos + 8]) != pcrc:
+            while size - pos >= _PRELUDE:
+                total, hlen, pcrc = _PRELUDE_FMT.unpack_from(buf, pos)
+                if crc32(view[pos:pos + 8]) != pcrc:
                     raise _bad("prelude CRC mismatch (corrupt or not an event stream)")
                 if total < _MIN_FRAME or hlen > total - _MIN_FRAME:
                     raise _bad(f"impossible frame lengths (total {total}, headers {hlen})")
                 if total > self.max_frame:
                     raise _bad(f"a frame of {total} bytes is larger than the limit of MAX_FRAME_BYTES={self.max_frame}")
-                if len(buf) - pos < total:
+                if size - pos < total:
                     break
                 end = pos + total
-                (mcrc,) = struct.unpack_from(">I", buf, end - 4)
-                if zlib.crc32(buf[pos:end - 4]) != mcrc:
+                (mcrc,) = _CRC_FMT.unpack_from(buf, end - 4)
+                if crc32(view[pos:end - 4]) != mcrc:
                     raise _bad("message CRC mismatch (corrupt frame)")
                 start = pos + _PRELUDE
-                headers = _headers(bytes(buf[start:start + hlen]))
-                out.append(EventMessage(headers, bytes(buf[start + hlen:end - 4])))
+                raw = bytes(view[start:start + hlen])
+                headers = self._seen.get(raw)
+                if headers is None:
+                    headers = _headers(raw)
+                    if len(self._seen) < 64:  # the same few header blocks repeat in every stream
+                        self._seen[raw] = headers
+                out.append(EventMessage(dict(headers), bytes(view[start + hlen:end - 4])))
                 pos = end
         except APIResponseValidationError as exc:
+            view.release()
             self._error = exc
             del buf[:]
             if out:
                 return out
             raise
+        view.release()
         if pos:
             del buf[:pos]
         return out

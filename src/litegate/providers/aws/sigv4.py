@@ -75,12 +75,22 @@ def _remove_dot_segments(path: str) -> str:
     return result
 
 
+_URI_CACHE: dict[tuple[str, bool], str] = {}  # the same few paths are signed again and again
+_CACHE_MAX = 256
+
+
 def canonical_uri(path: str, normalize: bool = True) -> str:
-    if not path:
-        path = "/"
+    hit = _URI_CACHE.get((path, normalize))
+    if hit is not None:
+        return hit
+    out = path or "/"
     if normalize:
-        path = _remove_dot_segments(path)
-    return quote(path, safe="/" + _UNRESERVED)
+        out = _remove_dot_segments(out)
+    out = quote(out, safe="/" + _UNRESERVED)
+    if len(_URI_CACHE) >= _CACHE_MAX:
+        _URI_CACHE.clear()
+    _URI_CACHE[(path, normalize)] = out
+    return out
 
 
 def _enc(value: str) -> str:
@@ -141,11 +151,21 @@ def _hmac(key: bytes, msg: str) -> bytes:
     return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
 
 
+_KEY_CACHE: dict[tuple[str, str, str, str], bytes] = {}  # a signing key is valid for one day
+
+
 def signing_key(secret: str, day: str, region: str, service: str) -> bytes:
-    k = _hmac(("AWS4" + secret).encode("utf-8"), day)
-    k = _hmac(k, region)
-    k = _hmac(k, service)
-    return _hmac(k, "aws4_request")
+    cache_key = (secret, day, region, service)
+    key = _KEY_CACHE.get(cache_key)
+    if key is None:
+        key = _hmac(("AWS4" + secret).encode("utf-8"), day)
+        key = _hmac(key, region)
+        key = _hmac(key, service)
+        key = _hmac(key, "aws4_request")
+        if len(_KEY_CACHE) >= _CACHE_MAX:
+            _KEY_CACHE.clear()
+        _KEY_CACHE[cache_key] = key
+    return key
 
 
 def signature(secret: str, to_sign: str, when: datetime, region: str, service: str) -> str:
@@ -178,15 +198,20 @@ def sign_headers(method: str, url: str, headers: Mapping[str, str] | Iterable[tu
     if "host" not in names:
         items.append(("host", host))
     payload_hash = hashlib.sha256(body or b"").hexdigest()
-    added: dict[str, str] = {"X-Amz-Date": amz_date(when)}
+    stamp = amz_date(when)
+    added: dict[str, str] = {"X-Amz-Date": stamp}
     if creds.token and sign_token:
         added["X-Amz-Security-Token"] = creds.token
     if content_sha256:
         added["X-Amz-Content-Sha256"] = payload_hash
-    signed_items = [(k, v) for k, v in items if k.lower() not in {a.lower() for a in added}] + list(added.items())
+    replaced = {a.lower() for a in added}
+    signed_items = [(k, v) for k, v in items if k.lower() not in replaced] + list(added.items())
     canonical, signed = canonical_request(method, path, query, signed_items, payload_hash, normalize)
-    sig = signature(creds.secret_key, string_to_sign(canonical, when, region, service), when, region, service)
-    added["Authorization"] = (f"{ALGORITHM} Credential={creds.access_key}/{_scope(when, region, service)}, "
+    scope = f"{stamp[:8]}/{region}/{service}/aws4_request"
+    to_sign = f"{ALGORITHM}\n{stamp}\n{scope}\n{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
+    sig = hmac.new(signing_key(creds.secret_key, stamp[:8], region, service), to_sign.encode("utf-8"),
+                   hashlib.sha256).hexdigest()
+    added["Authorization"] = (f"{ALGORITHM} Credential={creds.access_key}/{scope}, "
                               f"SignedHeaders={signed}, Signature={sig}")
     if creds.token and not sign_token:
         added["X-Amz-Security-Token"] = creds.token
