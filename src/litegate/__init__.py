@@ -94,6 +94,7 @@ cache: object = None
 model_alias_map: dict[str, str] = {}
 drop_params: bool = False
 max_budget: float = 0.0
+adapters: list = []  # [{"id": ..., "adapter": AdapterV1 instance}] for adapter_completion
 _current_cost: float = 0.0
 
 # --------------------------------------------------------------------------------------------

@@ -171,7 +171,7 @@ async def aimage_generation(prompt: Optional[str] = None, model: Optional[str] =
 
 
 def moderation(input: Any = None, model: Optional[str] = None, **kwargs: Any) -> Any:
-    """Classify text with a moderation model (default "omni-moderation-latest"); returns a
+    """Classify text with a moderation model (default "text-moderation-latest", as the spec says); returns a
     ``ModerationResponse`` (``results[i].flagged``, ``categories``, ``category_scores``)."""
     return default_client().moderation(input, model, **_given(kwargs))
 

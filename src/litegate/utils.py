@@ -238,7 +238,8 @@ def check_valid_key(model: str, api_key: str, api_base: Optional[str] = None) ->
     return True
 
 
-_PROVIDER_LABELS = {"openai": "OpenAI", "azure": "Azure OpenAI", "anthropic": "Anthropic", "gemini": "Google AI Studio"}
+_PROVIDER_LABELS = {"openai": "OpenAI", "azure": "Azure OpenAI", "anthropic": "Anthropic", "gemini": "Google AI Studio",
+                    "azure_ai": "Azure AI Foundry", "databricks": "Databricks", "ollama": "Ollama"}
 
 
 def get_provider_fields(custom_llm_provider: str) -> List[ProviderField]:

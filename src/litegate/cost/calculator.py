@@ -918,6 +918,13 @@ def completion_cost(
         return float(sum(_seconds_cost({"input_cost_per_second": custom_cost_per_second}, secs,
                                        count_model, provider)))
 
+    if (family in ("completion", "text_completion", "embedding") and prompt_tokens is None
+            and completion_tokens is None and not (messages or prompt or input_text or completion or output_text)):
+        zero = _usage_counts(raw_usage)
+        if zero is not None and not (zero.prompt or zero.completion) and (
+                family == "embedding" or not _response_text(completion_response)):
+            return 0.0  # a response that used no tokens costs nothing, priced model or not
+
     entry: Mapping | None = custom
     used = count_model
     if entry is None:

@@ -103,6 +103,10 @@ _NATIVE: tuple[ProviderSpec, ...] = (
     _spec("petals", None, "petals_key", env=("PETALS_API_KEY",), key_required=False),
     _spec("maritalk", None, "maritalk_key", env=("MARITALK_API_KEY",)),
     _spec("voyage", None, "voyage_key", env=("VOYAGE_API_KEY",), display="Voyage"),
+    _spec("azure_ai", None, "azure_ai_key", env=("AZURE_AI_API_KEY",), base_env=("AZURE_AI_API_BASE",),
+          display="AzureAI"),
+    _spec("databricks", None, "databricks_key", env=("DATABRICKS_API_KEY",), base_env=("DATABRICKS_API_BASE",),
+          display="Databricks"),
     _spec("sagemaker", None, key_required=False, display="Sagemaker", base_from_provider=True, other_env=_AWS,
           credential_hints=("AWS_ACCESS_KEY_ID", "AWS_PROFILE")),
 )
