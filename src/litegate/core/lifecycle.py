@@ -143,6 +143,13 @@ class Plan:
         return out
 
     def wrap_stream(self, http_stream: Any, transport: Any = None) -> Any:
+        if self.endpoint.wrap is not None:  # a binary body or an event stream, answered as a whole
+            result = getattr(self.provider, self.endpoint.wrap)(http_stream, self)
+            result._hidden_params.update(self.hidden())
+            result._hidden_params["additional_headers"] = self.provider.response_headers(http_stream)
+            if self.endpoint.priced:
+                result._hidden_params["response_cost"] = self.provider.wrapped_cost(self)
+            return result
         from .streaming import CustomStreamWrapper
         from .observe import StreamObserver
 
@@ -662,7 +669,7 @@ async def aexecute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call
             await hooks.afailure(exc, None)
         raise
     result = _settle(result, plan, cfg, hooks, call, endpoint, True)
-    if hooks is not None and not (endpoint.streams and call.stream):
+    if hooks is not None and not (endpoint.streams and call.stream and endpoint.wrap is None):
         await hooks.asuccess(result, plan)
     return result
 
@@ -676,7 +683,7 @@ def _spend(cfg: Any, result: Any) -> None:
 
 def _settle(result: Any, plan: Any, cfg: Any, hooks: Any, call: Any, endpoint: Endpoint, is_async: bool) -> Any:
     """Spend and success callbacks of a finished answer; a stream reports at its end instead."""
-    if endpoint.streams and call.stream:
+    if endpoint.streams and call.stream and endpoint.wrap is None:
         if hooks is not None:
             from .observe import attach_hooks
 

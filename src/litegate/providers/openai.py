@@ -116,6 +116,34 @@ class OpenAIDialect(Dialect):
     def models_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         return HttpRequest("GET", self.url(target, "models"), self.auth_headers(target), params=self.query(target))
 
+    # ------------------------------------------------------------------ audio (core/audio.py)
+    def transcription_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        from ..core.audio import transcription_request
+
+        return transcription_request(self, call, target)
+
+    def parse_transcription(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+        from ..core.audio import parse_transcription
+
+        return parse_transcription(self, resp, call, target)
+
+    def speech_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        from ..core.audio import speech_request
+
+        return speech_request(self, call, target)
+
+    def speech_response(self, http_stream: Any, plan: Any) -> Any:
+        from ..core.audio import speech_response
+
+        return speech_response(self, http_stream, plan)
+
+    def wrapped_cost(self, plan: Any) -> Any:
+        if plan.endpoint.kind == "speech":
+            from ..core.audio import speech_cost
+
+            return speech_cost(plan)
+        return None
+
     # ------------------------------------------------------------------ responses
     def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         return ModelResponse(**self.json_body(resp, target, "choices"))
