@@ -10,6 +10,12 @@ from litegate.types.adapter import AdapterV1
 from _examples import run
 
 
+@pytest.fixture(autouse=True)
+def _own_registry(monkeypatch):
+    """A fresh ``litegate.adapters`` list per test (the examples append to it)."""
+    monkeypatch.setattr(litegate, "adapters", [])
+
+
 def test_spec_adapter_example_runs_as_written(tmp_path):
     ns, printed = run("adapter_completion.py", tmp_path)
     final = ns["final_response"]

@@ -134,6 +134,11 @@ ENDPOINTS: dict[str, Endpoint] = {ep.name: ep for ep in (CHAT, EMBEDDING, TEXT, 
                                                          TRANSCRIPTION, SPEECH)}
 BY_KIND: dict[str, Endpoint] = {ep.kind: ep for ep in ENDPOINTS.values()}
 
+# files, batches, fine-tuning and assistants: one provider-addressed row per function (core/platform.py)
+from .platform import platform_endpoints  # noqa: E402
+
+ENDPOINTS.update((ep.name, ep) for ep in platform_endpoints(Endpoint))
+
 
 def bind(ep: Endpoint, args: tuple, kwargs: dict) -> Any:
     """Validate one call of ``ep`` given as the public function's ``*args, **kwargs``."""

@@ -37,7 +37,8 @@ ENDPOINT_WHAT = {
     "image": "image generation", "moderation": "moderation",
     "rerank": "reranking (use a rerank model such as 'cohere/rerank-v3.5')",
     "models": "model listings",
-    "transcription": "audio transcription", "speech": "text-to-speech",
+    "transcription": "audio transcription", "speech": "text-to-speech", "files": "Files API",
+    "batches": "Batch API", "fine_tuning": "fine-tuning API", "assistants": "Assistants API",
 }
 
 

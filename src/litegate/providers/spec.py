@@ -21,6 +21,8 @@ from . import openai_compatible as _compat
 CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, RERANK = "chat", "embedding", "text", "image", "moderation", "rerank"
 MODELS = "models"  # GET /models: the models a provider serves (provider-addressed, no model)
 TRANSCRIPTION, SPEECH = "transcription", "speech"  # audio (core/audio.py)
+# provider-addressed OpenAI platform APIs (core/platform.py)
+FILES, BATCHES, FINE_TUNING, ASSISTANTS = "files", "batches", "fine_tuning", "assistants"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,8 @@ def _spec(name: str, dialect: str | None, *keys: str, env: tuple = (), base_env:
 
 _AWS = (("AWS_ACCESS_KEY_ID",), ("AWS_SECRET_ACCESS_KEY",), ("AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"))
 _OPENAI_BASE_ENV = ("OPENAI_API_BASE", "OPENAI_BASE_URL")
-_OPENAI_ENDPOINTS = (CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, MODELS, TRANSCRIPTION, SPEECH)
+_OPENAI_ENDPOINTS = (CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, MODELS, TRANSCRIPTION, SPEECH, FILES, BATCHES,
+                     FINE_TUNING, ASSISTANTS)
 
 _NATIVE: tuple[ProviderSpec, ...] = (
     _spec("openai", "openai:OpenAI", "openai_key", env=("OPENAI_API_KEY",), base_env=_OPENAI_BASE_ENV,

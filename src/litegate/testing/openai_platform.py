@@ -20,30 +20,30 @@ from ._server import Call, Events, Route, _Raw
 _A = r"(?:/openai/deployments/[^/]+)?.*"  # any base path (/v1, Azure's /openai)
 
 PLATFORM_ROUTES = (
-    Route(_A + r"/audio/transcriptions", "_transcriptions"),
-    Route(_A + r"/audio/translations", "_transcriptions"),
-    Route(_A + r"/audio/speech", "_speech"),
-    Route(_A + r"/files/(?P<file_id>[^/]+)/content", "_file_content", ("GET",)),
-    Route(_A + r"/files/(?P<file_id>[^/]+)", "_file", ("GET", "DELETE")),
-    Route(_A + r"/files", "_files", ("GET", "POST")),
-    Route(_A + r"/batches/(?P<batch_id>[^/]+)/cancel", "_batch_cancel"),
-    Route(_A + r"/batches/(?P<batch_id>[^/]+)", "_batch", ("GET",)),
-    Route(_A + r"/batches", "_batches", ("GET", "POST")),
-    Route(_A + r"/fine_tuning/jobs/(?P<job_id>[^/]+)/cancel", "_job_cancel"),
-    Route(_A + r"/fine_tuning/jobs/(?P<job_id>[^/]+)/events", "_job_events", ("GET",)),
-    Route(_A + r"/fine_tuning/jobs/(?P<job_id>[^/]+)", "_job", ("GET",)),
-    Route(_A + r"/fine_tuning/jobs", "_jobs", ("GET", "POST")),
-    Route(_A + r"/assistants/(?P<assistant_id>[^/]+)", "_assistant", ("GET", "DELETE", "POST")),
-    Route(_A + r"/assistants", "_assistants", ("GET", "POST")),
-    Route(_A + r"/threads/(?P<thread_id>[^/]+)/runs/(?P<run_id>[^/]+)/submit_tool_outputs", "_submit_outputs"),
-    Route(_A + r"/threads/(?P<thread_id>[^/]+)/runs/(?P<run_id>[^/]+)/steps/(?P<step_id>[^/]+)", "_step",
+    Route(_A + r"/audio/transcriptions", "_p_transcriptions"),
+    Route(_A + r"/audio/translations", "_p_transcriptions"),
+    Route(_A + r"/audio/speech", "_p_speech"),
+    Route(_A + r"/files/(?P<file_id>[^/]+)/content", "_p_file_content", ("GET",)),
+    Route(_A + r"/files/(?P<file_id>[^/]+)", "_p_file", ("GET", "DELETE")),
+    Route(_A + r"/files", "_p_files", ("GET", "POST")),
+    Route(_A + r"/batches/(?P<batch_id>[^/]+)/cancel", "_p_batch_cancel"),
+    Route(_A + r"/batches/(?P<batch_id>[^/]+)", "_p_batch", ("GET",)),
+    Route(_A + r"/batches", "_p_batches", ("GET", "POST")),
+    Route(_A + r"/fine_tuning/jobs/(?P<job_id>[^/]+)/cancel", "_p_job_cancel"),
+    Route(_A + r"/fine_tuning/jobs/(?P<job_id>[^/]+)/events", "_p_job_events", ("GET",)),
+    Route(_A + r"/fine_tuning/jobs/(?P<job_id>[^/]+)", "_p_job", ("GET",)),
+    Route(_A + r"/fine_tuning/jobs", "_p_jobs", ("GET", "POST")),
+    Route(_A + r"/assistants/(?P<assistant_id>[^/]+)", "_p_assistant", ("GET", "DELETE", "POST")),
+    Route(_A + r"/assistants", "_p_assistants", ("GET", "POST")),
+    Route(_A + r"/threads/(?P<thread_id>[^/]+)/runs/(?P<run_id>[^/]+)/submit_tool_outputs", "_p_submit_outputs"),
+    Route(_A + r"/threads/(?P<thread_id>[^/]+)/runs/(?P<run_id>[^/]+)/steps/(?P<step_id>[^/]+)", "_p_step",
           ("GET",)),
-    Route(_A + r"/threads/(?P<thread_id>[^/]+)/runs/(?P<run_id>[^/]+)/steps", "_steps", ("GET",)),
-    Route(_A + r"/threads/(?P<thread_id>[^/]+)/runs/(?P<run_id>[^/]+)", "_run", ("GET",)),
-    Route(_A + r"/threads/(?P<thread_id>[^/]+)/runs", "_runs", ("GET", "POST")),
-    Route(_A + r"/threads/(?P<thread_id>[^/]+)/messages", "_messages", ("GET", "POST")),
-    Route(_A + r"/threads/(?P<thread_id>[^/]+)", "_thread", ("GET", "DELETE", "POST")),
-    Route(_A + r"/threads", "_threads"),
+    Route(_A + r"/threads/(?P<thread_id>[^/]+)/runs/(?P<run_id>[^/]+)/steps", "_p_steps", ("GET",)),
+    Route(_A + r"/threads/(?P<thread_id>[^/]+)/runs/(?P<run_id>[^/]+)", "_p_run", ("GET",)),
+    Route(_A + r"/threads/(?P<thread_id>[^/]+)/runs", "_p_runs", ("GET", "POST")),
+    Route(_A + r"/threads/(?P<thread_id>[^/]+)/messages", "_p_messages", ("GET", "POST")),
+    Route(_A + r"/threads/(?P<thread_id>[^/]+)", "_p_thread", ("GET", "DELETE", "POST")),
+    Route(_A + r"/threads", "_p_threads"),
 )
 
 SPEECH_TYPES = {"mp3": "audio/mpeg", "opus": "audio/opus", "aac": "audio/aac", "flac": "audio/flac",
@@ -180,7 +180,7 @@ class PlatformRoutes:
                                           "param": None, "code": None}})
 
     # ------------------------------------------------------------------ audio
-    def _transcriptions(self, call: Call) -> Any:
+    def _p_transcriptions(self, call: Call) -> Any:
         form = self._form(call)
         if isinstance(form, _Raw):
             return form
@@ -223,7 +223,7 @@ class PlatformRoutes:
             return self._json(200, out)
         return self._json(200, {"text": text, "usage": {"type": "duration", "seconds": int(duration + 0.999)}})
 
-    def _speech(self, call: Call) -> Any:
+    def _p_speech(self, call: Call) -> Any:
         body = self._body(call)
         if isinstance(body, _Raw):
             return body
@@ -254,7 +254,7 @@ class PlatformRoutes:
         st["contents"][fid] = data
         return obj
 
-    def _files(self, call: Call) -> Any:
+    def _p_files(self, call: Call) -> Any:
         st = self._platform_state()
         if call.rec.method == "GET":
             items = list(st["files"].values())
@@ -281,7 +281,7 @@ class PlatformRoutes:
                 return self._error(400, "The file must be JSONL: one JSON object per line.")
         return self._json(200, self._store_file(files["file"]["filename"], purpose, data))
 
-    def _file(self, call: Call) -> Any:
+    def _p_file(self, call: Call) -> Any:
         st = self._platform_state()
         fid = call.params["file_id"]
         if fid not in st["files"]:
@@ -292,7 +292,7 @@ class PlatformRoutes:
             return self._json(200, {"id": fid, "object": "file", "deleted": True})
         return self._json(200, st["files"][fid])
 
-    def _file_content(self, call: Call) -> Any:
+    def _p_file_content(self, call: Call) -> Any:
         st = self._platform_state()
         fid = call.params["file_id"]
         if fid not in st["contents"]:
@@ -300,7 +300,7 @@ class PlatformRoutes:
         return _Raw(200, st["contents"][fid], {"content-type": "application/octet-stream"})
 
     # ------------------------------------------------------------------ batches
-    def _batches(self, call: Call) -> Any:
+    def _p_batches(self, call: Call) -> Any:
         st = self._platform_state()
         if call.rec.method == "GET":
             return self._json(200, _page(list(st["batches"].values()), call.rec.query, desc=True))
@@ -356,7 +356,7 @@ class PlatformRoutes:
         batch.update(status="completed", output_file_id=output["id"], in_progress_at=now, finalizing_at=now,
                      completed_at=now, request_counts={"total": done + failed, "completed": done, "failed": failed})
 
-    def _batch(self, call: Call) -> Any:
+    def _p_batch(self, call: Call) -> Any:
         st = self._platform_state()
         batch = st["batches"].get(call.params["batch_id"])
         if batch is None:
@@ -365,7 +365,7 @@ class PlatformRoutes:
             self._run_batch(batch)
         return self._json(200, batch)
 
-    def _batch_cancel(self, call: Call) -> Any:
+    def _p_batch_cancel(self, call: Call) -> Any:
         st = self._platform_state()
         batch = st["batches"].get(call.params["batch_id"])
         if batch is None:
@@ -377,7 +377,7 @@ class PlatformRoutes:
         return self._json(200, batch)
 
     # ------------------------------------------------------------------ fine-tuning
-    def _jobs(self, call: Call) -> Any:
+    def _p_jobs(self, call: Call) -> Any:
         st = self._platform_state()
         if call.rec.method == "GET":
             return self._json(200, _page(list(st["jobs"].values()), call.rec.query, desc=True))
@@ -410,13 +410,13 @@ class PlatformRoutes:
     def _public(obj: Dict[str, Any]) -> Dict[str, Any]:
         return {k: v for k, v in obj.items() if not k.startswith("_")}
 
-    def _job(self, call: Call) -> Any:
+    def _p_job(self, call: Call) -> Any:
         job = self._platform_state()["jobs"].get(call.params["job_id"])
         if job is None:
             return self._missing("fine-tuning job", call.params["job_id"])
         return self._json(200, self._public(job))
 
-    def _job_cancel(self, call: Call) -> Any:
+    def _p_job_cancel(self, call: Call) -> Any:
         job = self._platform_state()["jobs"].get(call.params["job_id"])
         if job is None:
             return self._missing("fine-tuning job", call.params["job_id"])
@@ -424,7 +424,7 @@ class PlatformRoutes:
         job["_events"].append(self._event("Fine-tuning job cancelled"))
         return self._json(200, self._public(job))
 
-    def _job_events(self, call: Call) -> Any:
+    def _p_job_events(self, call: Call) -> Any:
         job = self._platform_state()["jobs"].get(call.params["job_id"])
         if job is None:
             return self._missing("fine-tuning job", call.params["job_id"])
@@ -432,7 +432,7 @@ class PlatformRoutes:
         return self._json(200, {"object": "list", "data": page["data"], "has_more": page["has_more"]})
 
     # ------------------------------------------------------------------ assistants v2
-    def _assistants(self, call: Call) -> Any:
+    def _p_assistants(self, call: Call) -> Any:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -454,7 +454,7 @@ class PlatformRoutes:
         st["assistants"][aid] = asst
         return self._json(200, asst)
 
-    def _assistant(self, call: Call) -> Any:
+    def _p_assistant(self, call: Call) -> Any:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -486,7 +486,7 @@ class PlatformRoutes:
         self._platform_state()["messages"].setdefault(thread_id, []).append(msg)
         return msg
 
-    def _threads(self, call: Call) -> Any:
+    def _p_threads(self, call: Call) -> Any:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -503,7 +503,7 @@ class PlatformRoutes:
             self._new_message(tid, m["role"], m["content"])
         return self._json(200, thread)
 
-    def _thread(self, call: Call) -> Any:
+    def _p_thread(self, call: Call) -> Any:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -516,7 +516,7 @@ class PlatformRoutes:
             return self._json(200, {"id": tid, "object": "thread.deleted", "deleted": True})
         return self._json(200, st["threads"][tid])
 
-    def _messages(self, call: Call) -> Any:
+    def _p_messages(self, call: Call) -> Any:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -550,7 +550,7 @@ class PlatformRoutes:
             "step_details": {"type": "message_creation", "message_creation": {"message_id": msg["id"]}}})
         return msg
 
-    def _runs(self, call: Call) -> Any:
+    def _p_runs(self, call: Call) -> Any:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -614,7 +614,7 @@ class PlatformRoutes:
         out.append(b"event: done\ndata: [DONE]\n\n")
         return out
 
-    def _run(self, call: Call) -> Any:
+    def _p_run(self, call: Call) -> Any:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -623,7 +623,7 @@ class PlatformRoutes:
             return self._missing("run", call.params["run_id"])
         return self._json(200, run)
 
-    def _submit_outputs(self, call: Call) -> Any:
+    def _p_submit_outputs(self, call: Call) -> Any:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -644,7 +644,7 @@ class PlatformRoutes:
             return Events(self._run_events(run, msg))
         return self._json(200, run)
 
-    def _steps(self, call: Call) -> Any:
+    def _p_steps(self, call: Call) -> Any:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -653,7 +653,7 @@ class PlatformRoutes:
             return self._missing("run", call.params["run_id"])
         return self._json(200, _page(st["steps"].get(call.params["run_id"], []), call.rec.query, desc=True))
 
-    def _step(self, call: Call) -> Any:
+    def _p_step(self, call: Call) -> Any:
         denied = self._beta(call)
         if denied is not None:
             return denied
