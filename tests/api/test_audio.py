@@ -298,3 +298,17 @@ def test_speech_on_azure_and_groq(server):
     assert resp.read() and server.last_request.path == "/openai/deployments/my-tts/audio/speech"
     resp = litegate.speech(model="groq/playai-tts", input="hi", voice="Fritz-PlayAI", **_kw(server))
     assert resp.read() and server.last_request.json["model"] == "playai-tts"
+
+
+def test_litellm_import_paths():
+    from litegate.types.llms.openai import HttpxBinaryResponseContent as Binary, TranscriptionResponse as TR
+
+    assert Binary is HttpxBinaryResponseContent and TR is TranscriptionResponse
+    assert litegate.HttpxBinaryResponseContent is Binary and litegate.TranscriptionResponse is TR
+
+
+def test_callbacks_see_the_file_by_name_never_its_bytes(server):
+    seen = []
+    litegate.success_callback = [lambda kwargs, resp, start, end: seen.append(repr(kwargs["input"]))]
+    litegate.transcription(model="whisper-1", file=("x.wav", AUDIO, "audio/wav"), **_kw(server))
+    assert seen == [f"FilePart('file', filename='x.wav', content_type='audio/wav', size={len(AUDIO)})"]

@@ -332,3 +332,11 @@ def test_assistants_errors_and_callbacks(server):
         litegate.get_messages("openai", None, **kw)
     with pytest.raises(ValueError, match="order must be"):
         litegate.list_assistants(order="sideways", **kw)
+
+
+def test_module_fallbacks_do_not_reaim_provider_calls(server):
+    litegate.fallbacks = [{"*": ["gpt-4o-mini"]}]
+    server.enqueue_error(500, count=1)
+    with pytest.raises(litegate.InternalServerError):
+        litegate.list_files(num_retries=0, **_kw(server))
+    assert server.hits() == 1  # no second request dressed up as a fallback

@@ -498,6 +498,8 @@ def fallback_chain(exc: BaseException, call: Any, cfg: Any) -> list:
     from ..exceptions import ContentPolicyViolationError, ContextWindowExceededError
 
     ctl = call.ctl
+    if not call.model:  # a provider-addressed call (files, batches, ...): there is no model to replace
+        return []
     lists = []
     if isinstance(exc, ContentPolicyViolationError):
         # the spec consults only this list for a content rejection: the general fallbacks do not

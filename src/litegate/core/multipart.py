@@ -24,7 +24,7 @@ def _quote(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class FilePart:
     """One file field. ``source`` is bytes, a filesystem path (str), or an open binary file whose
     data starts at ``start``; ``size`` is the number of bytes it contributes."""
@@ -35,6 +35,9 @@ class FilePart:
     source: Any
     size: int
     start: int = 0
+
+    def __repr__(self) -> str:  # never the content (callbacks and logs see this)
+        return f"FilePart({self.name!r}, filename={self.filename!r}, content_type={self.content_type!r}, size={self.size})"
 
     def pieces(self) -> Iterator[bytes]:
         src = self.source

@@ -205,9 +205,7 @@ class HttpxBinaryResponseContent:
         self.stream_to_file(file)
 
     async def aread(self) -> bytes:
-        if self._stream is not None and self._spool is None and self._content is None and not self._consumed:
-            return self.read()  # a sync live response
-        return self.read()
+        return self.read()  # async answers are already received (aprime); reading them does not block
 
     async def aiter_bytes(self, chunk_size: Optional[int] = None) -> AsyncIterator[bytes]:
         for piece in self.iter_bytes(chunk_size):
