@@ -60,7 +60,7 @@ def _ops() -> list[Op]:
     add((("create_file", ("file", "purpose", P)),), FILES, "POST", "files", "FileObject", upload="file",
         required=("purpose",), doc="Upload a file (streamed from disk) for assistants, batch or fine-tuning.")
     add((("list_files", (P,)), ("file_list", (P,))), FILES, "GET", "files", "FileList",
-        query=("purpose",) + _LIST, doc="List uploaded files (optionally by purpose).")
+        query=("purpose", "after", "limit", "order"), doc="List uploaded files (optionally by purpose).")
     add((("retrieve_file", ("file_id", P)), ("file_retrieve", ("file_id", P))), FILES, "GET", "files/{file_id}",
         "FileObject", doc="A file's metadata.")
     add((("delete_file", ("file_id", P)), ("file_delete", ("file_id", P))), FILES, "DELETE", "files/{file_id}",
@@ -73,13 +73,13 @@ def _ops() -> list[Op]:
         FINE_TUNING, "POST", "fine_tuning/jobs", "FineTuningJob", required=("model", "training_file"),
         doc="Start a fine-tuning job on an uploaded training file.")
     add((("list_fine_tuning_jobs", ("after", "limit", P)),), FINE_TUNING, "GET", "fine_tuning/jobs",
-        "FineTuningJobList", query=_LIST, doc="List fine-tuning jobs.")
+        "FineTuningJobList", query=("after", "limit"), doc="List fine-tuning jobs.")
     add((("retrieve_fine_tuning_job", ("fine_tuning_job_id", P)),), FINE_TUNING, "GET",
         "fine_tuning/jobs/{fine_tuning_job_id}", "FineTuningJob", doc="A fine-tuning job.")
     add((("cancel_fine_tuning_job", ("fine_tuning_job_id", P)),), FINE_TUNING, "POST",
         "fine_tuning/jobs/{fine_tuning_job_id}/cancel", "FineTuningJob", doc="Cancel a fine-tuning job.")
     add((("list_fine_tuning_job_events", ("fine_tuning_job_id", "after", "limit", P)),), FINE_TUNING, "GET",
-        "fine_tuning/jobs/{fine_tuning_job_id}/events", "FineTuningJobEventList", query=_LIST,
+        "fine_tuning/jobs/{fine_tuning_job_id}/events", "FineTuningJobEventList", query=("after", "limit"),
         doc="A fine-tuning job's events.")
     # batches
     add((("create_batch", ("completion_window", "endpoint", "input_file_id", P, "metadata")),), BATCHES, "POST",
@@ -88,7 +88,7 @@ def _ops() -> list[Op]:
     add((("retrieve_batch", ("batch_id", P)),), BATCHES, "GET", "batches/{batch_id}", "Batch", doc="A batch.")
     add((("cancel_batch", ("batch_id", P)),), BATCHES, "POST", "batches/{batch_id}/cancel", "Batch",
         doc="Cancel a batch.")
-    add((("list_batches", (P, "after", "limit")),), BATCHES, "GET", "batches", "BatchList", query=_LIST,
+    add((("list_batches", (P, "after", "limit")),), BATCHES, "GET", "batches", "BatchList", query=("after", "limit"),
         doc="List batches.")
     # assistants v2: litellm's spellings take custom_llm_provider first
     add((("get_assistants", (P,)), ("list_assistants", (P,))), ASSISTANTS, "GET", "assistants", "AssistantList",
