@@ -312,3 +312,31 @@ def test_callbacks_see_the_file_by_name_never_its_bytes(server):
     litegate.success_callback = [lambda kwargs, resp, start, end: seen.append(repr(kwargs["input"]))]
     litegate.transcription(model="whisper-1", file=("x.wav", AUDIO, "audio/wav"), **_kw(server))
     assert seen == [f"FilePart('file', filename='x.wav', content_type='audio/wav', size={len(AUDIO)})"]
+
+
+def _wav(seconds: float, rate: int = 16000) -> bytes:
+    import struct
+
+    data = b"\0\0" * int(seconds * rate)
+    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
+    return b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt + \
+        b"data" + struct.pack("<I", len(data)) + data
+
+
+@pytest.mark.parametrize("fmt", ["text", "srt", "vtt"])
+def test_text_formats_are_priced_from_the_audio_length(server, tmp_path, fmt):
+    price = litegate.model_cost["whisper-1"]["input_cost_per_second"]
+    path = tmp_path / "call.wav"
+    path.write_bytes(_wav(2.5))
+    resp = litegate.transcription(model="whisper-1", file=str(path), response_format=fmt, **_kw(server))
+    if fmt == "text":  # from the WAV header
+        assert resp._hidden_params["audio_transcription_duration"] == 2.5
+        assert resp._hidden_params["response_cost"] == pytest.approx(2.5 * price)
+    else:  # from the last cue of the subtitles (the fake's cue ends at size / 32000)
+        seconds = round(path.stat().st_size / 32000, 3)
+        assert resp._hidden_params["audio_transcription_duration"] == pytest.approx(seconds)
+        assert resp._hidden_params["response_cost"] == pytest.approx(seconds * price)
+    # not a WAV and no cues: unknown, not $0
+    resp = litegate.transcription(model="whisper-1", file=("a.mp3", b"ID3" + b"\0" * 100, "audio/mpeg"),
+                                  response_format="text", **_kw(server))
+    assert resp._hidden_params["response_cost"] is None

@@ -173,10 +173,52 @@ def parse_transcription(dialect: Any, resp: HttpResponse, call: TranscriptionCal
     ctype = (resp.headers.get("content-type") or "").lower()
     if fmt in TEXT_FORMATS and "json" not in ctype:
         try:
-            return TranscriptionText(resp.content.decode("utf-8"))
+            out: Any = TranscriptionText(resp.content.decode("utf-8"))
         except UnicodeDecodeError:
             raise dialect.invalid("the transcript is not UTF-8 text", target) from None
-    return TranscriptionResponse(**dialect.json_body(resp, target, "text"))
+    else:
+        out = TranscriptionResponse(**dialect.json_body(resp, target, "text"))
+    if out.__class__ is TranscriptionText or (out.duration is None and not out.usage):
+        seconds = audio_seconds(call.input, out if out.__class__ is TranscriptionText else "")
+        if seconds is not None:  # what the per-second price needs when the answer does not say
+            out._hidden_params["audio_transcription_duration"] = seconds
+    return out
+
+
+_CUE_END = None
+
+
+def audio_seconds(part: FilePart, subtitles: str) -> float | None:
+    """The audio's length when the answer does not state it: the end of the last SRT/VTT cue, or
+    a WAV file's header (data size / byte rate). None when neither tells."""
+    global _CUE_END
+    if subtitles:
+        import re
+
+        if _CUE_END is None:
+            _CUE_END = re.compile(r"-->\s*(?:(\d+):)?(\d{1,2}):(\d{2})[,.](\d{3})")
+        ends = _CUE_END.findall(subtitles[-4096:])
+        if ends:
+            h, m, sec, ms = ends[-1]
+            return int(h or 0) * 3600 + int(m) * 60 + int(sec) + int(ms) / 1000
+    try:
+        head = part.head(4096)
+    except OSError:
+        return None
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos, byte_rate, data = 12, None, None
+    while pos + 8 <= len(head):
+        cid, size = head[pos:pos + 4], int.from_bytes(head[pos + 4:pos + 8], "little")
+        if cid == b"fmt " and pos + 20 <= len(head):
+            byte_rate = int.from_bytes(head[pos + 16:pos + 20], "little")
+        elif cid == b"data":
+            data = min(size, part.size - pos - 8)
+            break
+        pos += 8 + size + (size & 1)
+    if not byte_rate or data is None:
+        return None
+    return max(data, 0) / byte_rate
 
 
 def speech_response(dialect: Any, http_stream: Any, plan: Any) -> Any:

@@ -39,6 +39,20 @@ class FilePart:
     def __repr__(self) -> str:  # never the content (callbacks and logs see this)
         return f"FilePart({self.name!r}, filename={self.filename!r}, content_type={self.content_type!r}, size={self.size})"
 
+    def head(self, n: int) -> bytes:
+        """The first ``n`` bytes of the content (an open file is left where it stood)."""
+        src = self.source
+        if isinstance(src, (bytes, bytearray, memoryview)):
+            return bytes(src[:n])
+        if isinstance(src, str):
+            with open(src, "rb") as fh:
+                return fh.read(n)
+        src.seek(self.start)
+        try:
+            return src.read(min(n, self.size))
+        finally:
+            src.seek(self.start)
+
     def pieces(self) -> Iterator[bytes]:
         src = self.source
         if isinstance(src, (bytes, bytearray, memoryview)):
