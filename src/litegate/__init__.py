@@ -223,12 +223,13 @@ for _name in (
     "retrieve_batch", "cancel_batch", "list_batches", "get_assistants", "list_assistants", "create_assistants",
     "create_assistant", "retrieve_assistants", "retrieve_assistant", "delete_assistant", "create_thread",
     "get_thread", "retrieve_thread", "delete_thread", "add_message", "create_message", "get_messages",
-    "list_messages", "run_thread", "create_run", "retrieve_run", "list_runs", "submit_tool_outputs",
+    "list_messages", "run_thread", "run_thread_stream", "create_run", "retrieve_run", "list_runs", "submit_tool_outputs",
     "submit_tool_outputs_to_run", "list_run_steps", "retrieve_run_step",
 ):
     _LAZY[_name] = ".core.platform:" + _name
     _LAZY["a" + _name] = ".core.platform:a" + _name
 _LAZY["parse_batch_output"] = ".core.platform:parse_batch_output"
+_LAZY["a_add_message"] = ".core.platform:a_add_message"
 for _name in (
     "LiteLLMException", "APIError", "OpenAIError", "AuthenticationError", "PermissionDeniedError",
     "BadRequestError", "ContextWindowExceededError", "InvalidRequestError",

@@ -312,6 +312,10 @@ async def test_assistants_async(server):
     events = await litegate.acreate_run(thread.id, asst.id, stream=True, **kw)
     names = [e.event async for e in events]
     assert names[-1] == "thread.run.completed" and events.final_run.status == "completed"
+    await litegate.a_add_message("openai", thread.id, "user", "litellm's async name", **kw)
+    events = await litegate.arun_thread_stream("openai", thread.id, asst.id, **kw)
+    assert [e.event async for e in events][-1] == "thread.run.completed"
+    assert litegate.run_thread_stream("openai", thread.id, asst.id, **kw).until_done().status == "completed"
     assert (await litegate.aget_thread("openai", thread.id, **kw)).id == thread.id
     assert (await litegate.adelete_thread("openai", thread.id, **kw)).deleted
     assert (await litegate.adelete_assistant("openai", asst.id, **kw)).deleted

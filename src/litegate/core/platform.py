@@ -112,6 +112,8 @@ def _ops() -> list[Op]:
     add((("run_thread", (P, "thread_id", "assistant_id")), ("create_run", ("thread_id", "assistant_id"))),
         ASSISTANTS, "POST", "threads/{thread_id}/runs", "Run", required=("assistant_id",), streams=True,
         doc="Run an assistant on a thread; with stream=True, an iterator of AssistantStreamEvent.")
+    add((("run_thread_stream", (P, "thread_id", "assistant_id")),), ASSISTANTS, "POST", "threads/{thread_id}/runs",
+        "Run", required=("assistant_id",), streams=True, doc="run_thread with stream=True: the run's events.")
     add((("retrieve_run", ("thread_id", "run_id")),), ASSISTANTS, "GET", "threads/{thread_id}/runs/{run_id}", "Run",
         doc="A run.")
     add((("list_runs", ("thread_id",)),), ASSISTANTS, "GET", "threads/{thread_id}/runs", "RunList", query=_LIST,
@@ -184,6 +186,8 @@ def build_platform_call(op: Op, values: tuple, kw: dict) -> PlatformCall:
                               "(filename, bytes, content_type) tuple)", None)
         if value is not None:
             upload = file_part(op.upload, value, op.upload, None)
+    if op.name == "run_thread_stream":
+        kw["stream"] = True
     stream = op.response == "binary" or (op.streams and bool(kw.get("stream")))  # binary bodies are read as streams
     if not op.streams:
         kw.pop("stream", None)
@@ -541,7 +545,8 @@ for _op in OPS.values():
     globals()[_op.name], globals()["a" + _op.name] = _public(_op)
 del _op
 
-PUBLIC = tuple(n for op in OPS for n in (op, "a" + op))
+a_add_message = globals()["aadd_message"]  # litellm's name for the async add_message
+PUBLIC = tuple(n for op in OPS for n in (op, "a" + op)) + ("a_add_message",)
 
 __all__ = ["OPS", "AssistantEventStream", "Op", "PlatformCall", "build_platform_call", "parse_batch_output",
            *PUBLIC]
