@@ -25,6 +25,7 @@ def test_moderation_default_model_and_category_names(server):
     # the spec example's idiom: triggered categories with their scores
     assert {k for k, flag in cats.items() if flag and k in scores} == {"hate/threatening", "violence/graphic"}
     assert resp.model_dump()["results"][0]["categories"]["hate/threatening"] is True
+    assert resp._hidden_params["response_cost"] == 0.0  # OpenAI's moderation endpoint is free
 
 
 def test_get_max_tokens_is_the_context_window():

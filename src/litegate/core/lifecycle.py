@@ -302,8 +302,10 @@ def response_cost(result: Any, plan: Plan) -> float | None:
         _compute_cost = compute_response_cost
     ctl = plan.call.ctl
     custom = ctl.custom_cost_per_token
-    if custom is None and ctl.custom_cost_per_second is None and plan.provider.name in _SELF_HOSTED:
-        custom = _FREE  # models on the caller's own server have no per-token price
+    if custom is None and ctl.custom_cost_per_second is None and (
+            plan.provider.name in _SELF_HOSTED or (plan.endpoint.kind == "moderation"
+                                                   and plan.provider.name in ("openai", "azure"))):
+        custom = _FREE  # models on the caller's own server, and OpenAI's moderation endpoint, cost nothing
     return _compute_cost(result, call_type=plan.endpoint.call_type, model=plan.target.model,
                          provider=plan.provider.name, custom_cost_per_token=custom,
                          custom_cost_per_second=ctl.custom_cost_per_second)
