@@ -131,7 +131,7 @@ def test_transcription_bad_input_fails_before_any_request(server, tmp_path):
     text_mode.write_text("x")
     cases = [
         (dict(file=str(tmp_path / "missing.wav")), "no such file", ValueError),
-        (dict(file=str(tmp_path)), "no such file", ValueError),
+        (dict(file=str(tmp_path)), "is a directory, not a file", ValueError),
         (dict(file=b""), "empty", ValueError),
         (dict(file=str(empty)), "empty", ValueError),
         (dict(file=123), "open binary file, a path, bytes", TypeError),

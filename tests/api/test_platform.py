@@ -344,3 +344,11 @@ def test_module_fallbacks_do_not_reaim_provider_calls(server):
     with pytest.raises(litegate.InternalServerError):
         litegate.list_files(num_retries=0, **_kw(server))
     assert server.hits() == 1  # no second request dressed up as a fallback
+
+
+def test_file_content_mock():
+    body = litegate.file_content(file_id="file-1", mock_response=b'{"a": 1}\n')
+    assert body.read() == b'{"a": 1}\n' and body.headers["content-type"] == "application/octet-stream"
+    assert body._hidden_params["mock_response"] is True
+    with pytest.raises(TypeError, match="mock_response must be a dict"):
+        litegate.retrieve_batch(batch_id="b1", mock_response="done")

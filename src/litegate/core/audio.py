@@ -266,18 +266,24 @@ def mock_transcription(call: TranscriptionCall) -> Any:
 
 
 def mock_speech(call: SpeechCall) -> Any:
-    from ..types.audio import HttpxBinaryResponseContent
     from .mock import _provider_of, _raise_mock
 
     mock = call.ctl.mock_response
     provider = _provider_of(call)
     _raise_mock(mock, call, provider)
+    out = binary_mock(mock, "audio/mpeg")
+    out._hidden_params.update({"custom_llm_provider": provider, "model": call.model, "mock_response": True})
+    return out
+
+
+def binary_mock(mock: Any, content_type: str) -> Any:
+    """A binary answer for ``mock_response`` (bytes, text, or an answer object as it is)."""
+    from ..types.audio import HttpxBinaryResponseContent
+
     if isinstance(mock, HttpxBinaryResponseContent):
         return mock
     data = mock if isinstance(mock, (bytes, bytearray)) else str(mock).encode("utf-8")
-    out = HttpxBinaryResponseContent(content=bytes(data), headers={"content-type": "audio/mpeg"})
-    out._hidden_params.update({"custom_llm_provider": provider, "model": call.model, "mock_response": True})
-    return out
+    return HttpxBinaryResponseContent(content=bytes(data), headers={"content-type": content_type})
 
 
 __all__ = ["SpeechCall", "TranscriptionCall", "build_speech_call", "build_transcription_call"]

@@ -156,6 +156,8 @@ def file_part(name: str, value: Any, where: str, model: Any) -> FilePart:
         start = 0
         filename = filename or "file"
     elif isinstance(value, str):
+        if os.path.isdir(value):
+            raise input_error(f"{where}: {value!r} is a directory, not a file", model)
         if not os.path.isfile(value):
             raise input_error(f"{where}: no such file: {value!r}", model)
         if not os.access(value, os.R_OK):

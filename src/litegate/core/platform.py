@@ -401,10 +401,9 @@ def mock_platform(call: PlatformCall) -> Any:
     _raise_mock(mock, call, call.ctl.custom_llm_provider or "openai")
     op = call.op
     if op.response == "binary":
-        from ..types.audio import HttpxBinaryResponseContent
+        from .audio import binary_mock
 
-        data = mock if isinstance(mock, (bytes, bytearray)) else str(mock).encode()
-        out = HttpxBinaryResponseContent(content=bytes(data))
+        out = binary_mock(mock, "application/octet-stream")
     elif isinstance(mock, dict):
         out = _type(op.response)(**mock)
     elif hasattr(mock, "_hidden_params"):
