@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 import litegate
 from litegate.core.audio import SPEECH_FORMATS, TRANSCRIPTION_FORMATS
 from litegate.core.platform import OPS
@@ -65,3 +67,51 @@ def test_response_formats_match_the_openai_sdk():
     assert SPEECH_FORMATS == set(get_args(fmt))
     # and the reference spec's speech formats
     assert {"mp3", "opus", "aac", "flac", "wav", "pcm"} == SPEECH_FORMATS
+
+
+def test_uploads_match_the_openai_sdk(server):
+    """The openai SDK and litegate send the same form for the same call (parsed by the fake's
+    strict multipart reader, which the SDK's httpx-built bodies pass too)."""
+    import openai
+
+    sdk = openai.OpenAI(base_url=server.base_url, api_key="sk-ref", max_retries=0)
+    audio = ("talk.wav", b"RIFF" + b"\0" * 500, "audio/wav")
+    args = dict(model="whisper-1", language="de", prompt="Namen", response_format="verbose_json", temperature=0.3,
+                timestamp_granularities=["word", "segment"])
+    sdk.audio.transcriptions.create(file=audio, **args)
+    theirs = server.uploads[-1]
+    litegate.transcription(file=audio, api_base=server.base_url, api_key="sk-ref", **args)
+    ours = server.uploads[-1]
+    assert ours["fields"] == theirs["fields"] and ours["files"] == theirs["files"]
+    sdk.files.create(file=("batch.jsonl", b'{"a": 1}\n', "application/jsonl"), purpose="batch")
+    theirs = server.uploads[-1]
+    litegate.create_file(file=("batch.jsonl", b'{"a": 1}\n', "application/jsonl"), purpose="batch",
+                         api_base=server.base_url, api_key="sk-ref")
+    ours = server.uploads[-1]
+    assert ours["fields"] == theirs["fields"] and ours["files"] == theirs["files"]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the SDK marks the Assistants API deprecated
+def test_json_bodies_match_the_openai_sdk(server):
+    import openai
+
+    sdk = openai.OpenAI(base_url=server.base_url, api_key="sk-ref", max_retries=0)
+    kw = {"api_base": server.base_url, "api_key": "sk-ref"}
+    pairs = [
+        (lambda: sdk.audio.speech.create(model="tts-1", input="hi", voice="alloy", response_format="wav", speed=1.2,
+                                         instructions="calm").read(),
+         lambda: litegate.speech(model="tts-1", input="hi", voice="alloy", response_format="wav", speed=1.2,
+                                 instructions="calm", **kw).read()),
+        (lambda: sdk.beta.assistants.create(model="gpt-4o", name="n", instructions="i", tools=[], metadata={"k": "v"}),
+         lambda: litegate.create_assistants("openai", "gpt-4o", name="n", instructions="i", tools=[],
+                                            metadata={"k": "v"}, **kw)),
+        (lambda: sdk.beta.threads.create(metadata={"u": "1"}),
+         lambda: litegate.create_thread(metadata={"u": "1"}, **kw)),
+    ]
+    for theirs, ours in pairs:
+        theirs()
+        their_req = server.last_request
+        ours()
+        our_req = server.last_request
+        assert (our_req.method, our_req.path, our_req.json) == (their_req.method, their_req.path, their_req.json)
+        assert our_req.headers.get("openai-beta") == their_req.headers.get("openai-beta")
