@@ -4,7 +4,6 @@ environment variables the examples rely on point at the fake servers."""
 
 from __future__ import annotations
 
-import os
 
 import pytest
 

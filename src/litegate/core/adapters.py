@@ -69,18 +69,22 @@ def adapter_completion(*, adapter_id: str, **kwargs: Any) -> Any:
     ``translate_completion_output_params`` returns."""
     import litegate
 
+    from ..main import completion
+
     adapter = _find(adapter_id, litegate.adapters)
     params = _translate(adapter, kwargs)
-    return _output(adapter, litegate.completion(**params), params)
+    return _output(adapter, completion(**params), params)
 
 
 async def aadapter_completion(*, adapter_id: str, **kwargs: Any) -> Any:
     """Async twin of :func:`adapter_completion`."""
     import litegate
 
+    from ..main import acompletion
+
     adapter = _find(adapter_id, litegate.adapters)
     params = _translate(adapter, kwargs)
-    return _output(adapter, await litegate.acompletion(**params), params)
+    return _output(adapter, await acompletion(**params), params)
 
 
 __all__ = ["AdapterNotFoundError", "aadapter_completion", "adapter_completion"]

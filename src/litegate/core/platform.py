@@ -52,9 +52,11 @@ def _ops() -> list[Op]:
     P = _PROVIDER
     rows: list[Op] = []
 
-    def add(names: tuple[str, ...], *args: Any, **kw: Any) -> None:
+    def add(names: tuple[tuple[str, tuple[str, ...]], ...], kind: str, method: str, path: str, response: str,
+            **kw: Any) -> None:
+        """One row per spelling: (name, positional parameters) pairs sharing the operation."""
         for name, positional in names:
-            rows.append(Op(name, *args[:3], positional, *args[3:], **kw))
+            rows.append(Op(name, kind, method, path, positional, response, **kw))
 
     # files
     add((("create_file", ("file", "purpose", P)),), FILES, "POST", "files", "FileObject", upload="file",
