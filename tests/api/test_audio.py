@@ -339,3 +339,15 @@ def test_text_formats_are_priced_from_the_audio_length(server, tmp_path, fmt):
     resp = litegate.transcription(model="whisper-1", file=("a.mp3", b"ID3" + b"\0" * 100, "audio/mpeg"),
                                   response_format="text", **_kw(server))
     assert resp._hidden_params["response_cost"] is None
+
+
+def test_completion_cost_of_audio_answers(server, tmp_path):
+    path = tmp_path / "c.wav"
+    path.write_bytes(_wav(4.0))
+    text = litegate.transcription(model="whisper-1", file=str(path), response_format="text", **_kw(server))
+    price = litegate.model_cost["whisper-1"]["input_cost_per_second"]
+    assert litegate.completion_cost(completion_response=text) == pytest.approx(4.0 * price)
+    verbose = litegate.transcription(model="whisper-1", file=str(path), response_format="verbose_json", **_kw(server))
+    assert litegate.completion_cost(completion_response=verbose) == pytest.approx(verbose.duration * price)
+    assert litegate.completion_cost(model="tts-1", call_type="speech", prompt="hello") == pytest.approx(
+        5 * litegate.model_cost["tts-1"]["input_cost_per_character"])

@@ -688,7 +688,7 @@ def _infer_family(response: Any, family: str) -> str:
         return "text_completion"
     if name == "ImageResponse":
         return "image_generation"
-    if name == "TranscriptionResponse":
+    if name in ("TranscriptionResponse", "TranscriptionText"):  # TranscriptionText: the str of text formats
         return "transcription"
     if name == "RerankResponse":
         return "rerank"
