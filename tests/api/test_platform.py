@@ -352,3 +352,25 @@ def test_file_content_mock():
     assert body._hidden_params["mock_response"] is True
     with pytest.raises(TypeError, match="mock_response must be a dict"):
         litegate.retrieve_batch(batch_id="b1", mock_response="done")
+
+
+def test_lifecycle_errors_on_provider_calls(server):
+    kw = _kw(server)
+    server.enqueue_raw(200, "not json at all", {"content-type": "text/plain"})
+    with pytest.raises(litegate.APIResponseValidationError):
+        litegate.list_batches(num_retries=2, **kw)
+    assert server.hits("/batches") == 1  # a 2xx that does not parse is never retried
+    server.enqueue_raw(200, {"object": "list", "data": []}, delay=2.0)
+    with pytest.raises(litegate.Timeout):
+        litegate.list_files(timeout=0.3, num_retries=0, **kw)
+
+
+def test_batches_and_assistants_on_azure(server):
+    kw = {"custom_llm_provider": "azure", "api_base": server.url, "api_key": KEY, "api_version": "2024-10-21"}
+    f = litegate.create_file(file=_batch_lines(1).encode(), purpose="batch", **kw)
+    batch = litegate.create_batch("24h", "/v1/chat/completions", f.id, **kw)
+    assert server.last_request.path == "/openai/batches" and server.last_request.query == {"api-version": "2024-10-21"}
+    assert litegate.retrieve_batch(batch_id=batch.id, **kw).status == "completed"
+    asst = litegate.create_assistants(model="gpt-4o", **kw)
+    assert server.last_request.path == "/openai/assistants" and server.last_request.headers["api-key"] == KEY
+    assert litegate.get_assistants(**kw).data[0].id == asst.id
