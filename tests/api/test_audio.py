@@ -351,3 +351,24 @@ def test_completion_cost_of_audio_answers(server, tmp_path):
     assert litegate.completion_cost(completion_response=verbose) == pytest.approx(verbose.duration * price)
     assert litegate.completion_cost(model="tts-1", call_type="speech", prompt="hello") == pytest.approx(
         5 * litegate.model_cost["tts-1"]["input_cost_per_character"])
+
+
+def test_compressed_binary_answers_are_decoded(client, server):
+    import gzip
+
+    audio = bytes(range(256)) * 100
+    for _ in range(2):
+        server.enqueue_raw(200, gzip.compress(audio), {"content-type": "audio/mpeg", "content-encoding": "gzip"},
+                           path="/audio/speech")
+    assert client.speech("tts-1", "hi", "alloy", **_kw(server)).read() == audio
+    assert client.speech("tts-1", "hi", "alloy", **_kw(server)).read() == audio
+
+
+async def test_compressed_binary_answers_are_decoded_async(client, server):
+    import gzip
+
+    audio = bytes(range(256)) * 100
+    server.enqueue_raw(200, gzip.compress(audio), {"content-type": "audio/mpeg", "content-encoding": "gzip"},
+                       path="/audio/speech")
+    resp = await client.aspeech("tts-1", "hi", "alloy", **_kw(server))
+    assert await resp.aread() == audio

@@ -235,8 +235,15 @@ class _HttpxSyncStream:
         self.url = url
 
     def iter_bytes(self) -> Iterator[bytes]:
+        return self._pieces(self._resp.iter_raw)
+
+    def iter_decoded(self) -> Iterator[bytes]:
+        """The body with its content-encoding undone (binary answers: audio, file contents)."""
+        return self._pieces(self._resp.iter_bytes)
+
+    def _pieces(self, source: Any) -> Iterator[bytes]:
         try:
-            for piece in self._resp.iter_raw():
+            for piece in source():
                 if piece:
                     yield piece
         except Exception as exc:  # noqa: BLE001 - translated, then re-raised
@@ -270,9 +277,16 @@ class _HttpxAsyncStream:
         self._closed = False
         self.url = url
 
-    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+    def aiter_bytes(self) -> AsyncIterator[bytes]:
+        return self._pieces(self._resp.aiter_raw)
+
+    def aiter_decoded(self) -> AsyncIterator[bytes]:
+        """The body with its content-encoding undone (binary answers: audio, file contents)."""
+        return self._pieces(self._resp.aiter_bytes)
+
+    async def _pieces(self, source: Any) -> AsyncIterator[bytes]:
         try:
-            async for piece in self._resp.aiter_raw():
+            async for piece in source():
                 if piece:
                     yield piece
         except Exception as exc:  # noqa: BLE001

@@ -125,7 +125,7 @@ class HttpxBinaryResponseContent:
         spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
         total = 0
         try:
-            async for piece in stream.aiter_bytes():
+            async for piece in (getattr(stream, "aiter_decoded", None) or stream.aiter_bytes)():
                 total += len(piece)
                 if total > MAX_BINARY_BYTES:
                     from ..exceptions import APIConnectionError
@@ -161,8 +161,8 @@ class HttpxBinaryResponseContent:
             raise ValueError("the response body was already read: a live response can be consumed once "
                              "(use read() first to keep it)")
         self._consumed = True
-        try:
-            yield from self._stream.iter_bytes()
+        try:  # content-encoding undone (pyreqwest's streams always are; httpx's on request)
+            yield from (getattr(self._stream, "iter_decoded", None) or self._stream.iter_bytes)()
         finally:
             self._stream.close()
 
