@@ -94,6 +94,7 @@ cache: object = None
 model_alias_map: dict[str, str] = {}
 drop_params: bool = False
 max_budget: float = 0.0
+adapters: list = []  # [{"id": ..., "adapter": AdapterV1 instance}] for adapter_completion
 _current_cost: float = 0.0
 
 # --------------------------------------------------------------------------------------------
@@ -124,6 +125,15 @@ _LAZY: dict[str, str] = {
     "ahealth_check": ".health:ahealth_check",
     "HealthCheckResponse": ".health:HealthCheckResponse",
     "arerank": ".main:arerank",
+    "adapter_completion": ".core.adapters:adapter_completion",
+    "aadapter_completion": ".core.adapters:aadapter_completion",
+    "AdapterV1": ".types.adapter:AdapterV1",
+    "transcription": ".main:transcription",
+    "atranscription": ".main:atranscription",
+    "speech": ".main:speech",
+    "aspeech": ".main:aspeech",
+    "TranscriptionResponse": ".types.audio:TranscriptionResponse",
+    "HttpxBinaryResponseContent": ".types.audio:HttpxBinaryResponseContent",
     "RerankResponse": ".types.rerank:RerankResponse",
     "RerankResult": ".types.rerank:RerankResult",
     "Client": ".client:Client",
@@ -205,6 +215,21 @@ _LAZY: dict[str, str] = {
     "types": ".types",
     "testing": ".testing",
 }
+# files, batches, fine-tuning, assistants (core/platform.py), each with its async twin
+for _name in (
+    "create_file", "list_files", "file_list", "retrieve_file", "file_retrieve", "delete_file", "file_delete",
+    "retrieve_file_content", "file_content", "create_fine_tuning_job", "list_fine_tuning_jobs",
+    "retrieve_fine_tuning_job", "cancel_fine_tuning_job", "list_fine_tuning_job_events", "create_batch",
+    "retrieve_batch", "cancel_batch", "list_batches", "get_assistants", "list_assistants", "create_assistants",
+    "create_assistant", "retrieve_assistants", "retrieve_assistant", "delete_assistant", "create_thread",
+    "get_thread", "retrieve_thread", "delete_thread", "add_message", "create_message", "get_messages",
+    "list_messages", "run_thread", "run_thread_stream", "create_run", "retrieve_run", "list_runs", "submit_tool_outputs",
+    "submit_tool_outputs_to_run", "list_run_steps", "retrieve_run_step",
+):
+    _LAZY[_name] = ".core.platform:" + _name
+    _LAZY["a" + _name] = ".core.platform:a" + _name
+_LAZY["parse_batch_output"] = ".core.platform:parse_batch_output"
+_LAZY["a_add_message"] = ".core.platform:a_add_message"
 for _name in (
     "LiteLLMException", "APIError", "OpenAIError", "AuthenticationError", "PermissionDeniedError",
     "BadRequestError", "ContextWindowExceededError", "InvalidRequestError",

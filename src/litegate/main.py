@@ -171,7 +171,7 @@ async def aimage_generation(prompt: Optional[str] = None, model: Optional[str] =
 
 
 def moderation(input: Any = None, model: Optional[str] = None, **kwargs: Any) -> Any:
-    """Classify text with a moderation model (default "omni-moderation-latest"); returns a
+    """Classify text with a moderation model (default "text-moderation-latest", as the spec says); returns a
     ``ModerationResponse`` (``results[i].flagged``, ``categories``, ``category_scores``)."""
     return default_client().moderation(input, model, **_given(kwargs))
 
@@ -214,15 +214,92 @@ async def arerank(model: str, query: Optional[str] = None, documents: Optional[l
     return await default_client().arerank(model, query, documents, **_given(kwargs))
 
 
+def transcription(
+    model: str,
+    file: Any = None,
+    *,
+    language: Optional[str] = None,
+    prompt: Optional[str] = None,
+    response_format: Optional[str] = None,
+    temperature: Optional[float] = None,
+    timestamp_granularities: Optional[list] = None,
+    api_key: Optional[str] = None,
+    api_base: Optional[str] = None,
+    api_version: Optional[str] = None,
+    custom_llm_provider: Optional[str] = None,
+    metadata: Optional[dict] = None,
+    num_retries: Optional[int] = None,
+    timeout: Any = None,
+    mock_response: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """Speech to text. ``file``: an open binary file, a path, bytes, or ``(filename, bytes,
+    content_type)``; it is streamed from its source. Returns a ``TranscriptionResponse`` (``text``;
+    ``language``, ``duration``, ``words``, ``segments`` with "verbose_json"), or the transcript as a
+    ``str`` for ``response_format`` "text", "srt" and "vtt"."""
+    extra = kwargs
+    kw = {k: v for k, v in locals().items() if v is not None and k != "kwargs" and k != "extra"}
+    if extra:
+        kw.update(extra)
+    kw.pop("model"), kw.pop("file", None)
+    return default_client().transcription(model, file, **kw)
+
+
+async def atranscription(model: str, file: Any = None, **kwargs: Any) -> Any:
+    """Async twin of :func:`transcription` (same parameters)."""
+    return await default_client().atranscription(model, file, **_given(kwargs))
+
+
+def speech(
+    model: str,
+    input: Optional[str] = None,
+    voice: Any = None,
+    *,
+    response_format: Optional[str] = None,
+    speed: Optional[float] = None,
+    instructions: Optional[str] = None,
+    api_key: Optional[str] = None,
+    api_base: Optional[str] = None,
+    api_version: Optional[str] = None,
+    custom_llm_provider: Optional[str] = None,
+    metadata: Optional[dict] = None,
+    num_retries: Optional[int] = None,
+    timeout: Any = None,
+    mock_response: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """Text to speech. Returns an ``HttpxBinaryResponseContent``: ``stream_to_file(path)``,
+    ``iter_bytes(chunk_size)``, ``read()`` / ``content``, ``close()``, usable with ``with``. The
+    audio of a sync call is read from the network as it is consumed (never held whole unless
+    ``read()`` is called)."""
+    extra = kwargs
+    kw = {k: v for k, v in locals().items() if v is not None and k != "kwargs" and k != "extra"}
+    if extra:
+        kw.update(extra)
+    kw.pop("model"), kw.pop("input", None), kw.pop("voice", None)
+    return default_client().speech(model, input, voice, **kw)
+
+
+async def aspeech(model: str, input: Optional[str] = None, voice: Any = None, **kwargs: Any) -> Any:
+    """Async twin of :func:`speech`: the audio is received before it returns (kept in a temporary
+    file beyond 1 MiB), then read with the same methods, sync or async (``aiter_bytes``,
+    ``astream_to_file``)."""
+    return await default_client().aspeech(model, input, voice, **_given(kwargs))
+
+
 # the async twins and the Client methods show the same documented parameters
 completion.__signature__ = inspect.signature(_completion_signature)  # type: ignore[attr-defined]
 acompletion.__signature__ = inspect.signature(_completion_signature)  # type: ignore[attr-defined]
 aembedding.__signature__ = inspect.signature(embedding)  # type: ignore[attr-defined]
 arerank.__signature__ = inspect.signature(rerank)  # type: ignore[attr-defined]
+atranscription.__signature__ = inspect.signature(transcription)  # type: ignore[attr-defined]
+aspeech.__signature__ = inspect.signature(speech)  # type: ignore[attr-defined]
 text_completion.__signature__ = inspect.signature(_text_completion_signature)  # type: ignore[attr-defined]
 atext_completion.__signature__ = inspect.signature(_text_completion_signature)  # type: ignore[attr-defined]
 for _fn, _source in ((completion, _completion_signature), (acompletion, _completion_signature), (embedding, embedding),
                      (aembedding, embedding), (rerank, rerank), (arerank, rerank),
-                     (text_completion, _text_completion_signature), (atext_completion, _text_completion_signature)):
+                     (text_completion, _text_completion_signature), (atext_completion, _text_completion_signature),
+                     (transcription, transcription), (atranscription, transcription), (speech, speech),
+                     (aspeech, speech)):
     _copy_signature(_source, getattr(Client, _fn.__name__))
 del _fn, _source

@@ -238,7 +238,8 @@ def check_valid_key(model: str, api_key: str, api_base: Optional[str] = None) ->
     return True
 
 
-_PROVIDER_LABELS = {"openai": "OpenAI", "azure": "Azure OpenAI", "anthropic": "Anthropic", "gemini": "Google AI Studio"}
+_PROVIDER_LABELS = {"openai": "OpenAI", "azure": "Azure OpenAI", "anthropic": "Anthropic", "gemini": "Google AI Studio",
+                    "azure_ai": "Azure AI Foundry", "databricks": "Databricks", "ollama": "Ollama"}
 
 
 def get_provider_fields(custom_llm_provider: str) -> List[ProviderField]:
@@ -250,8 +251,9 @@ def get_provider_fields(custom_llm_provider: str) -> List[ProviderField]:
     AWS and Vertex AI. ``[]`` for an unknown provider.
     """
     from .core.resolve import credential_spec
-    from .providers.spec import SPECS
+    from .providers.spec import ALIASES, SPECS
 
+    custom_llm_provider = ALIASES.get(custom_llm_provider, custom_llm_provider)
     if custom_llm_provider not in SPECS:
         return []
     spec = credential_spec(custom_llm_provider)

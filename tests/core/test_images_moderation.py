@@ -67,7 +67,7 @@ async def test_async_twins(server):
     server.enqueue_raw(200, {"id": "modr-1", "model": "omni-moderation-latest",
                              "results": [{"flagged": False, "categories": {}, "category_scores": {}}] * 2})
     mod = await litegate.amoderation(input=["a", "b"], api_base=server.base_url, api_key=KEY)
-    assert len(mod.results) == 2 and server.last_request.json["model"] == "omni-moderation-latest"
+    assert len(mod.results) == 2 and server.last_request.json["model"] == "text-moderation-latest"  # the spec's default
 
 
 def test_errors_map_and_retry(server):

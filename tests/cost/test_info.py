@@ -140,11 +140,11 @@ def test_get_model_info_sees_registered_models(restore_registry):
 
 
 def test_get_max_tokens():
-    assert get_max_tokens("gpt-4o") == 16384  # litellm returns the output limit
-    assert get_max_tokens("claude-sonnet-4-5") == model_cost["claude-sonnet-4-5"]["max_output_tokens"]
-    assert get_max_tokens("openai/gpt-4o-mini") == 16384
-    with pytest.raises(NotFoundException, match="isn't mapped yet"):
-        get_max_tokens("acme/not-a-model")
+    # the spec (section 10): the total context window, Optional[int]
+    assert get_max_tokens("gpt-4o") == 128000
+    assert get_max_tokens("claude-sonnet-4-5") == model_cost["claude-sonnet-4-5"]["max_input_tokens"]
+    assert get_max_tokens("openai/gpt-4o-mini") == 128000
+    assert get_max_tokens("acme/not-a-model") is None  # unknown: None, not an exception
 
 
 def test_get_max_tokens_falls_back_to_max_tokens(restore_registry):

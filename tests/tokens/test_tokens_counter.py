@@ -352,3 +352,13 @@ def test_public_signatures():
         "identifier", "revision", "auth_token",
     ]
     assert list(inspect.signature(tokens.create_tokenizer).parameters) == ["json"]
+
+
+def test_default_token_count_for_a_model_without_tokenizer():
+    # spec section 10: default_token_count is the answer when the model's tokenizer cannot be used
+    assert tokens.token_counter(model="acme/unknown-model", text="hello world", default_token_count=42) == 42
+    # known models are counted, not defaulted
+    assert tokens.token_counter(model="gpt-4o", text="hello world", default_token_count=42) == 2
+    assert tokens.token_counter(model="claude-sonnet-4-5", text="hello world", default_token_count=42) != 42
+    # without a default an unknown model is approximated
+    assert tokens.token_counter(model="acme/unknown-model", text="hello world") == 2

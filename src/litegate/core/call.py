@@ -662,7 +662,7 @@ def build_image_call(model: Any, prompt: Any, kw: dict) -> MediaCall:
 
 
 def build_moderation_call(model: Any, input: Any, kw: dict) -> MediaCall:
-    model = _check_model(model or "omni-moderation-latest")
+    model = _check_model(model or "text-moderation-latest")
     ctl = _controls(kw, model)
     if ctl.mock_response is None:
         ok = (isinstance(input, str) and input != "") or (

@@ -145,6 +145,8 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
     elif call_type.endswith("rerank"):
         kwargs["query"] = None if hide else call.query
         kwargs["documents"] = None if hide else call.documents
+    elif not hasattr(call, "messages"):  # audio, files, batches, assistants ...
+        kwargs["input"] = None if hide else getattr(call, "input", None)
     else:
         kwargs["messages"] = None if hide else call.messages
         kwargs["stream"] = call.stream

@@ -34,6 +34,9 @@ class Endpoint:
     needs_model: bool = True
     priced: bool = True  # the answer has a price in the model registry
     public: bool = True  # a Client method of this name is generated
+    # the dialect method turning an opened HTTP stream into the answer (binary bodies, event
+    # streams) instead of a chunk decoder; such an answer is settled like a response
+    wrap: str | None = None
 
 
 def _mock_chat(call: Any) -> Any:
@@ -98,8 +101,43 @@ MODELS = Endpoint("models", "list_provider_models", ("custom_llm_provider",), _c
                   "models_request", "parse_models", "list_models", _mock_models, needs_model=False, priced=False,
                   public=False)
 
-ENDPOINTS: dict[str, Endpoint] = {ep.name: ep for ep in (CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, RERANK, MODELS)}
+def _mock_transcription(call: Any) -> Any:
+    from .audio import mock_transcription
+
+    return mock_transcription(call)
+
+
+def _mock_speech(call: Any) -> Any:
+    from .audio import mock_speech
+
+    return mock_speech(call)
+
+
+def _validate_transcription(model: Any, file: Any, kw: dict) -> Any:
+    from .audio import build_transcription_call
+
+    return build_transcription_call(model, file, kw)
+
+
+def _validate_speech(model: Any, input: Any, voice: Any, kw: dict) -> Any:
+    from .audio import build_speech_call
+
+    return build_speech_call(model, input, voice, kw)
+
+
+TRANSCRIPTION = Endpoint("transcription", "transcription", ("model", "file"), _validate_transcription,
+                         "transcription_request", "parse_transcription", "transcription", _mock_transcription)
+SPEECH = Endpoint("speech", "speech", ("model", "input", "voice"), _validate_speech, "speech_request", "",
+                  "speech", _mock_speech, streams=True, wrap="speech_response")
+
+ENDPOINTS: dict[str, Endpoint] = {ep.name: ep for ep in (CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, RERANK, MODELS,
+                                                         TRANSCRIPTION, SPEECH)}
 BY_KIND: dict[str, Endpoint] = {ep.kind: ep for ep in ENDPOINTS.values()}
+
+# files, batches, fine-tuning and assistants: one provider-addressed row per function (core/platform.py)
+from .platform import platform_endpoints  # noqa: E402
+
+ENDPOINTS.update((ep.name, ep) for ep in platform_endpoints(Endpoint))
 
 
 def bind(ep: Endpoint, args: tuple, kwargs: dict) -> Any:

@@ -21,6 +21,9 @@ class HttpRequest:
     # multipart uploads: {"field": (filename, bytes, content_type)}; plain form fields in ``data``
     files: dict[str, Any] | None = None
     data: dict[str, Any] | None = None
+    # a streamed body (core/multipart.MultipartBody): ``content_type``, ``length``, ``chunks()``,
+    # ``achunks()``; iterated afresh on every attempt
+    body: Any = None
 
 
 class Headers(dict):

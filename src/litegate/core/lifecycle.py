@@ -143,6 +143,13 @@ class Plan:
         return out
 
     def wrap_stream(self, http_stream: Any, transport: Any = None) -> Any:
+        if self.endpoint.wrap is not None:  # a binary body or an event stream, answered as a whole
+            result = getattr(self.provider, self.endpoint.wrap)(http_stream, self)
+            result._hidden_params.update(self.hidden())
+            result._hidden_params["additional_headers"] = self.provider.response_headers(http_stream)
+            if self.endpoint.priced:
+                result._hidden_params["response_cost"] = self.provider.wrapped_cost(self)
+            return result
         from .streaming import CustomStreamWrapper
         from .observe import StreamObserver
 
@@ -295,8 +302,10 @@ def response_cost(result: Any, plan: Plan) -> float | None:
         _compute_cost = compute_response_cost
     ctl = plan.call.ctl
     custom = ctl.custom_cost_per_token
-    if custom is None and ctl.custom_cost_per_second is None and plan.provider.name in _SELF_HOSTED:
-        custom = _FREE  # models on the caller's own server have no per-token price
+    if custom is None and ctl.custom_cost_per_second is None and (
+            plan.provider.name in _SELF_HOSTED or (plan.endpoint.kind == "moderation"
+                                                   and plan.provider.name in ("openai", "azure"))):
+        custom = _FREE  # models on the caller's own server, and OpenAI's moderation endpoint, cost nothing
     return _compute_cost(result, call_type=plan.endpoint.call_type, model=plan.target.model,
                          provider=plan.provider.name, custom_cost_per_token=custom,
                          custom_cost_per_second=ctl.custom_cost_per_second)
@@ -491,6 +500,8 @@ def fallback_chain(exc: BaseException, call: Any, cfg: Any) -> list:
     from ..exceptions import ContentPolicyViolationError, ContextWindowExceededError
 
     ctl = call.ctl
+    if not call.model:  # a provider-addressed call (files, batches, ...): there is no model to replace
+        return []
     lists = []
     if isinstance(exc, ContentPolicyViolationError):
         # the spec consults only this list for a content rejection: the general fallbacks do not
@@ -662,7 +673,7 @@ async def aexecute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call
             await hooks.afailure(exc, None)
         raise
     result = _settle(result, plan, cfg, hooks, call, endpoint, True)
-    if hooks is not None and not (endpoint.streams and call.stream):
+    if hooks is not None and not (endpoint.streams and call.stream and endpoint.wrap is None):
         await hooks.asuccess(result, plan)
     return result
 
@@ -676,7 +687,7 @@ def _spend(cfg: Any, result: Any) -> None:
 
 def _settle(result: Any, plan: Any, cfg: Any, hooks: Any, call: Any, endpoint: Endpoint, is_async: bool) -> Any:
     """Spend and success callbacks of a finished answer; a stream reports at its end instead."""
-    if endpoint.streams and call.stream:
+    if endpoint.streams and call.stream and endpoint.wrap is None:
         if hooks is not None:
             from .observe import attach_hooks
 

@@ -29,7 +29,14 @@ CONTROL_PARAMS: frozenset[str] = frozenset({
     "ssl_verify",
 })
 
-ALL_AVAILABLE_PARAMS: list[str] = sorted(set(OPENAI_CHAT_COMPLETION_PARAMS) | CONTROL_PARAMS)
+# parameters of the other endpoints (embedding, text, image, audio, rerank) and common provider ones
+_OTHER_ENDPOINT_PARAMS = frozenset({
+    "input", "prompt", "dimensions", "encoding_format", "input_type", "echo", "best_of", "suffix",
+    "size", "quality", "style", "file", "language", "timestamp_granularities", "voice", "speed",
+    "instructions", "query", "documents", "top_n", "rank_fields", "return_documents", "max_chunks_per_doc",
+    "top_k", "repetition_penalty", "min_p", "adapter_id",
+})
+ALL_AVAILABLE_PARAMS: list[str] = sorted(set(OPENAI_CHAT_COMPLETION_PARAMS) | CONTROL_PARAMS | _OTHER_ENDPOINT_PARAMS)
 
 _NUMBER = "a number"
 _INT = "an integer"

@@ -156,6 +156,10 @@ def _body_bytes(req: HttpRequest) -> bytes | None:
 
 
 def _headers(req: HttpRequest) -> dict:
+    if req.body is not None:
+        h = {"content-type": req.body.content_type, "content-length": str(req.body.length)}
+        h.update(req.headers)
+        return h
     if req.json is not None and req.content is None and req.files is None:
         h = {"content-type": "application/json"}
         h.update(req.headers)
@@ -206,7 +210,9 @@ def _httpx_error(exc: BaseException, url: str = "", timeout: Timeouts | None = N
     return exc  # type: ignore[return-value]
 
 
-def _httpx_body(req: HttpRequest) -> dict:
+def _httpx_body(req: HttpRequest, is_async: bool = False) -> dict:
+    if req.body is not None:  # streamed (from disk), one fresh iterator per attempt
+        return {"content": req.body.achunks() if is_async else req.body.chunks()}
     if req.files is not None:
         return {"files": req.files, "data": req.data}
     body = _body_bytes(req)
@@ -229,8 +235,15 @@ class _HttpxSyncStream:
         self.url = url
 
     def iter_bytes(self) -> Iterator[bytes]:
+        return self._pieces(self._resp.iter_raw)
+
+    def iter_decoded(self) -> Iterator[bytes]:
+        """The body with its content-encoding undone (binary answers: audio, file contents)."""
+        return self._pieces(self._resp.iter_bytes)
+
+    def _pieces(self, source: Any) -> Iterator[bytes]:
         try:
-            for piece in self._resp.iter_raw():
+            for piece in source():
                 if piece:
                     yield piece
         except Exception as exc:  # noqa: BLE001 - translated, then re-raised
@@ -264,9 +277,16 @@ class _HttpxAsyncStream:
         self._closed = False
         self.url = url
 
-    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+    def aiter_bytes(self) -> AsyncIterator[bytes]:
+        return self._pieces(self._resp.aiter_raw)
+
+    def aiter_decoded(self) -> AsyncIterator[bytes]:
+        """The body with its content-encoding undone (binary answers: audio, file contents)."""
+        return self._pieces(self._resp.aiter_bytes)
+
+    async def _pieces(self, source: Any) -> AsyncIterator[bytes]:
         try:
-            async for piece in self._resp.aiter_raw():
+            async for piece in source():
                 if piece:
                     yield piece
         except Exception as exc:  # noqa: BLE001
@@ -489,7 +509,7 @@ class HttpxTransport:
         started = monotonic()
         try:
             request = client.build_request(req.method, req.url, headers=_headers(req), params=req.params,
-                                           timeout=timeout.converted("httpx", _httpx_timeout), **_httpx_body(req))
+                                           timeout=timeout.converted("httpx", _httpx_timeout), **_httpx_body(req, True))
             r = await client.send(request, stream=True)
         except Exception as exc:  # noqa: BLE001
             raise _httpx_error(exc, req.url, timeout, started, stream=False, head=False) from exc
@@ -506,7 +526,7 @@ class HttpxTransport:
         started = monotonic()
         try:
             request = client.build_request(req.method, req.url, headers=_headers(req), params=req.params,
-                                           timeout=timeout.converted("httpx", _httpx_timeout), **_httpx_body(req))
+                                           timeout=timeout.converted("httpx", _httpx_timeout), **_httpx_body(req, True))
             resp = await client.send(request, stream=True)
         except Exception as exc:  # noqa: BLE001
             raise _httpx_error(exc, req.url, timeout, started, head=False) from exc
@@ -822,10 +842,12 @@ class ReqwestTransport:
         return self._client(self._async, ClientBuilder, read)
 
     @staticmethod
-    def _prepare(client: Any, req: HttpRequest) -> Any:
+    def _prepare(client: Any, req: HttpRequest, is_async: bool = False) -> Any:
         b = client.request(req.method, req.url).headers(_headers(req))
         if req.params:
             b = b.query(req.params)
+        if req.body is not None:  # streamed (from disk), one fresh iterator per attempt
+            return b.body_stream(req.body.achunks() if is_async else req.body.chunks())
         body = _body_bytes(req)
         if body is not None:
             b = b.body_bytes(body)
@@ -892,7 +914,7 @@ class ReqwestTransport:
         head = False
         stream_req = None
         try:
-            stream_req = (self._prepare(self._async_client(None), req).timeout(timeout.converted("td", _total_td))
+            stream_req = (self._prepare(self._async_client(None), req, True).timeout(timeout.converted("td", _total_td))
                           .build_streamed())
             resp = await stream_req.__aenter__()
             head = True
@@ -917,7 +939,7 @@ class ReqwestTransport:
         stream_req = None
         started = monotonic()
         try:
-            stream_req = self._prepare(self._async_client(timeout.read), req).streamed_read_buffer_limit(0).build_streamed()
+            stream_req = self._prepare(self._async_client(timeout.read), req, True).streamed_read_buffer_limit(0).build_streamed()
             resp = await stream_req.__aenter__()
         except Exception as exc:  # noqa: BLE001
             if stream_req is not None:

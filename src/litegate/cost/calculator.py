@@ -688,7 +688,7 @@ def _infer_family(response: Any, family: str) -> str:
         return "text_completion"
     if name == "ImageResponse":
         return "image_generation"
-    if name == "TranscriptionResponse":
+    if name in ("TranscriptionResponse", "TranscriptionText"):  # TranscriptionText: the str of text formats
         return "transcription"
     if name == "RerankResponse":
         return "rerank"
@@ -917,6 +917,13 @@ def completion_cost(
         secs = audio_seconds if family == "transcription" and audio_seconds is not None else seconds
         return float(sum(_seconds_cost({"input_cost_per_second": custom_cost_per_second}, secs,
                                        count_model, provider)))
+
+    if (family in ("completion", "text_completion", "embedding") and prompt_tokens is None
+            and completion_tokens is None and not (messages or prompt or input_text or completion or output_text)):
+        zero = _usage_counts(raw_usage)
+        if zero is not None and not (zero.prompt or zero.completion) and (
+                family == "embedding" or not _response_text(completion_response)):
+            return 0.0  # a response that used no tokens costs nothing, priced model or not
 
     entry: Mapping | None = custom
     used = count_model

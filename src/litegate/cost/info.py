@@ -136,15 +136,18 @@ def _copy(value: Any) -> Any:
 
 
 def get_max_tokens(model: str) -> int | None:
-    """The model's output limit (``max_output_tokens``, else the legacy ``max_tokens``), as litellm.
+    """The model's total context window (spec section 10: ``Optional[int]``).
 
-    None when the registry knows the model but states no limit; raises
-    ``litegate.exceptions.NotFoundException`` for an unknown model (litellm raises too).
+    ``max_input_tokens`` from the registry (the legacy ``max_tokens`` when that is all it states);
+    None for a model the registry does not know or that states no limit.
     """
-    entry = registry.get_model_entry(model)
+    try:
+        entry = registry.get_model_entry(model)
+    except Exception:  # noqa: BLE001 - a malformed name is an unknown model
+        return None
     if entry is None:
-        raise _not_mapped(model, None)
-    value = entry.get("max_output_tokens")
+        return None
+    value = entry.get("max_input_tokens")
     if value is None:
         value = entry.get("max_tokens")
     return value

@@ -40,7 +40,24 @@ _GROUPS = (
     "featherless_ai", "sagemaker", "jina_ai", "together_ai", "fireworks_ai", "deepinfra", "replicate",
     "baseten", "novita", "nebius", "hyperbolic", "lambda_ai", "nscale", "scaleway", "friendliai",
     "crusoe", "gmi", "aihubmix", "openrouter", "huggingface", "aleph_alpha", "petals", "maritalk",
+    "databricks", "azure_ai",
 )
+
+# Models some providers serve that the registry has no price for (their catalogues are the
+# caller's own deployments or a router's): a few well-known names each, so the lists the spec names
+# (``huggingface_models`` ...) say what such a model string looks like. Registry entries come first.
+_SERVED: dict[str, tuple[str, ...]] = {
+    "huggingface": ("meta-llama/Llama-3.1-8B-Instruct", "HuggingFaceH4/zephyr-7b-beta",
+                    "TinyLlama/TinyLlama-1.1B-Chat-v1.0", "mistralai/Mistral-7B-Instruct-v0.3"),
+    "openrouter": ("openai/gpt-4o", "openai/gpt-4o-mini", "anthropic/claude-3.5-sonnet",
+                   "meta-llama/llama-3.1-70b-instruct", "mistralai/mistral-large"),
+    "aleph_alpha": ("luminous-base", "luminous-extended", "luminous-supreme"),
+    "petals": ("petals-team/StableBeluga2", "huggyllama/llama-65b"),
+    "maritalk": ("sabia-3",),
+    "databricks": ("databricks-meta-llama-3-1-70b-instruct", "databricks-dbrx-instruct",
+                   "databricks-bge-large-en"),
+    "azure_ai": ("Meta-Llama-3.1-70B-Instruct", "Mistral-large", "Cohere-command-r-plus"),
+}
 
 # litellm's list names -> which registry entries they hold.
 _RULES: dict[str, Rule] = {
@@ -106,6 +123,9 @@ def _fill_locked() -> None:
         items = list(cost.items())
     for list_name, rule in _RULES.items():
         values = [key for key, entry in items if rule(key, entry)]
+        served = _SERVED.get(list_name[:-7]) if list_name.endswith("_models") else None
+        if served:
+            values += [name for name in served if name not in values]
         current = names.get(list_name)
         if isinstance(current, list):
             current[:] = values  # in place: earlier references stay current

@@ -37,6 +37,8 @@ ENDPOINT_WHAT = {
     "image": "image generation", "moderation": "moderation",
     "rerank": "reranking (use a rerank model such as 'cohere/rerank-v3.5')",
     "models": "model listings",
+    "transcription": "audio transcription", "speech": "text-to-speech", "files": "Files API",
+    "batches": "Batch API", "fine_tuning": "fine-tuning API", "assistants": "Assistants API",
 }
 
 
@@ -127,6 +129,16 @@ class Dialect:
 
     def models_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         raise self.refuse("models", call.model)
+
+    def transcription_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        raise self.refuse("transcription", call.model)
+
+    def speech_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        raise self.refuse("speech", call.model)
+
+    def platform_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        """Files, batches, fine-tuning and assistants (core/platform.py)."""
+        raise self.refuse(getattr(getattr(call, "op", None), "kind", "files"), call.model)
 
     def prefill_text(self, text: str) -> str:
         """Delivered text as this API takes it for an assistant prefill (mid-stream recovery)."""

@@ -116,6 +116,54 @@ class OpenAIDialect(Dialect):
     def models_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         return HttpRequest("GET", self.url(target, "models"), self.auth_headers(target), params=self.query(target))
 
+    # ------------------------------------------------------------------ audio (core/audio.py)
+    def transcription_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        from ..core.audio import transcription_request
+
+        return transcription_request(self, call, target)
+
+    def parse_transcription(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+        from ..core.audio import parse_transcription
+
+        return parse_transcription(self, resp, call, target)
+
+    def speech_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        from ..core.audio import speech_request
+
+        return speech_request(self, call, target)
+
+    def speech_response(self, http_stream: Any, plan: Any) -> Any:
+        from ..core.audio import speech_response
+
+        return speech_response(self, http_stream, plan)
+
+    def wrapped_cost(self, plan: Any) -> Any:
+        if plan.endpoint.kind == "speech":
+            from ..core.audio import speech_cost
+
+            return speech_cost(plan)
+        return None
+
+    # ------------------------------------------------------------------ files, batches, fine-tuning, assistants
+    def account_url(self, target: Any, path: str) -> str:
+        """The URL of an account-level resource (not under a model)."""
+        return self.url(target, path)
+
+    def platform_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        from ..core.platform import platform_request
+
+        return platform_request(self, call, target)
+
+    def parse_platform(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+        from ..core.platform import parse_platform
+
+        return parse_platform(self, resp, call, target)
+
+    def platform_stream(self, http_stream: Any, plan: Any) -> Any:
+        from ..core.platform import platform_stream
+
+        return platform_stream(self, http_stream, plan)
+
     # ------------------------------------------------------------------ responses
     def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         return ModelResponse(**self.json_body(resp, target, "choices"))
@@ -205,6 +253,15 @@ class Azure(OpenAIDialect):
         if target.api_base.endswith("/openai/v1"):
             return None
         return {"api-version": target.api_version}
+
+    def account_url(self, target: Any, path: str) -> str:
+        base = target.api_base
+        if base.endswith("/openai/v1"):
+            return f"{base}/{path}"
+        root = base.split("/openai/deployments/", 1)[0].rstrip("/")
+        if root.endswith("/openai"):
+            root = root[: -len("/openai")]
+        return f"{root}/openai/{path}"
 
 
 # rows whose stream chunks carry ``usage`` without being asked (Mistral's ``CompletionChunk.usage``)

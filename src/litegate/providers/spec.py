@@ -20,6 +20,9 @@ from . import openai_compatible as _compat
 # Endpoint kinds a provider may offer (the keys of core/endpoints.ENDPOINTS that need a model).
 CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, RERANK = "chat", "embedding", "text", "image", "moderation", "rerank"
 MODELS = "models"  # GET /models: the models a provider serves (provider-addressed, no model)
+TRANSCRIPTION, SPEECH = "transcription", "speech"  # audio (core/audio.py)
+# provider-addressed OpenAI platform APIs (core/platform.py)
+FILES, BATCHES, FINE_TUNING, ASSISTANTS = "files", "batches", "fine_tuning", "assistants"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,8 @@ def _spec(name: str, dialect: str | None, *keys: str, env: tuple = (), base_env:
 
 _AWS = (("AWS_ACCESS_KEY_ID",), ("AWS_SECRET_ACCESS_KEY",), ("AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"))
 _OPENAI_BASE_ENV = ("OPENAI_API_BASE", "OPENAI_BASE_URL")
-_OPENAI_ENDPOINTS = (CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, MODELS)
+_OPENAI_ENDPOINTS = (CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, MODELS, TRANSCRIPTION, SPEECH, FILES, BATCHES,
+                     FINE_TUNING, ASSISTANTS)
 
 _NATIVE: tuple[ProviderSpec, ...] = (
     _spec("openai", "openai:OpenAI", "openai_key", env=("OPENAI_API_KEY",), base_env=_OPENAI_BASE_ENV,
@@ -128,7 +132,7 @@ _COMPAT_DISPLAY = {
 # "rerank" and audio endpoints are facts about the provider kept in its row; they are offered once
 # the dialect has builders for them (until then they are refused before any request).
 _COMPAT_KINDS = {"chat": CHAT, "embedding": EMBEDDING, "text_completion": TEXT, "image": IMAGE,
-                 "moderation": MODERATION}
+                 "moderation": MODERATION, "audio_transcription": TRANSCRIPTION, "audio_speech": SPEECH}
 _SELF_HOSTED_COMPAT = frozenset({"lm_studio", "llamafile", "hosted_vllm"})
 # rows whose published API description (shared reference) documents GET /models
 _COMPAT_MODEL_LISTS = frozenset({"groq", "together_ai", "mistral", "openrouter"})

@@ -3,7 +3,8 @@
 ``FakeOpenAIServer`` speaks OpenAI's wire format on the HTTP machinery of
 :class:`~litegate.testing._server.FakeServerBase`: chat completions (JSON and SSE, tools, legacy
 functions, ``n``), legacy completions, embeddings (float and base64) and models, under ``/v1`` or
-the server root and on Azure deployment URLs (``/openai/deployments/{deployment}/...``).
+the server root and on Azure deployment URLs (``/openai/deployments/{deployment}/...``); audio,
+files, batches, fine-tuning and assistants come from ``openai_platform.py``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Union
 from . import _payloads as P
 from ._server import FAULT_KINDS, Answer, Call, Events, FakeServerBase, RecordedRequest, Route, Streams, _Raw
 from ._server import sse_event
+from .openai_platform import PLATFORM_ROUTES, PlatformRoutes
 
 __all__ = ["FakeOpenAIServer", "RecordedRequest", "FAULT_KINDS"]
 
@@ -33,7 +35,7 @@ def stream_error_event(message: Optional[str] = None) -> bytes:
     return sse_event(P.dumps(body).decode("utf-8"))
 
 
-class FakeOpenAIServer(FakeServerBase):
+class FakeOpenAIServer(PlatformRoutes, FakeServerBase):
     """An OpenAI-compatible HTTP server on 127.0.0.1 for tests, demos and benchmarks.
 
     Runs on its own event loop in a daemon thread (``start()`` / ``stop()`` or ``with``)::
@@ -55,7 +57,7 @@ class FakeOpenAIServer(FakeServerBase):
         Route(_AZURE + r"/completions", "_completions"),
         Route(_AZURE + r"/embeddings", "_embeddings"),
         Route(_AZURE + r"/models(?:/(?P<model>.+))?", "_models", ("GET",)),
-    )
+    ) + PLATFORM_ROUTES  # audio, files, batches, fine-tuning, assistants (openai_platform.py)
     key_headers = (("authorization", "Bearer "), ("api-key", ""))
     streams = Streams(terminator=P.DONE_EVENT, final_event=False, error_event=stream_error_event())
 

@@ -386,9 +386,13 @@ def token_counter(
       for everything else) unless ``custom_tokenizer`` (from :func:`create_pretrained_tokenizer`
       or :func:`create_tokenizer`) is given; with a Hugging Face tokenizer the text of the
       messages is counted without OpenAI's framing.
-    * When counting fails (malformed input, a tokenizer error), ``default_token_count`` is
-      returned if it is set; otherwise the error is raised.
+    * When counting fails (malformed input, a tokenizer error) or the model's tokenizer is not
+      known (a model neither in the registry nor named like an OpenAI model),
+      ``default_token_count`` is returned if it is set; otherwise the error is raised (and an
+      unknown model is approximated with ``cl100k_base``).
     """
+    if default_token_count is not None and custom_tokenizer is None and model and not _tokenizer_known(model):
+        return default_token_count  # no tokenizer for this model: the caller's fallback, not a guess
     try:
         return _count(
             model or "",
@@ -404,6 +408,24 @@ def token_counter(
         if default_token_count is not None:
             return default_token_count
         raise
+
+
+def _tokenizer_known(model: str) -> bool:
+    """Whether ``model`` has a tokenizer to count with: an OpenAI-named model, or one the
+    registry knows (counted with its documented approximation)."""
+    from ._encodings import O200K_BASE, _base_model_name, encoding_name_for_model
+
+    if encoding_name_for_model(model) == O200K_BASE or _base_model_name(model).startswith(_OPENAI_CL100K):
+        return True
+    try:
+        from ..cost import registry
+
+        return registry.get_model_entry(model) is not None
+    except Exception:  # noqa: BLE001 - a malformed name: no tokenizer
+        return False
+
+
+_OPENAI_CL100K = ("gpt-4", "gpt-3.5", "gpt-35", "text-embedding-", "davinci", "babbage")
 
 
 def estimate_usage(

@@ -280,6 +280,8 @@ class ModelResponse(_ResponseMixin, OpenAIObject):
         _response_headers: Optional[Dict[str, Any]] = None,
         **data: Any,
     ) -> None:
+        if "_hidden_params" in data:  # the spelling of the spec's examples
+            hidden_params = {**(data.pop("_hidden_params") or {}), **(hidden_params or {})}
         super().__init__(**data)
         if hidden_params or response_ms is not None or _response_headers:
             self._set_private(response_ms, hidden_params, _response_headers)

@@ -6,7 +6,7 @@ import time
 import uuid
 from typing import Any, Dict, List, Optional
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .utils import OpenAIObject, _ResponseMixin
 
@@ -25,11 +25,52 @@ class ImageResponse(_ResponseMixin, OpenAIObject):
     usage: Optional[Dict[str, Any]] = None  # gpt-image models report input/output tokens
 
 
+class ModerationCategories(dict):
+    """A result's ``categories`` / ``category_scores``: a dict with OpenAI's keys
+    (``"hate/threatening"``, ``"self-harm/intent"``) that also answers the attribute names of the
+    spec and the openai SDK (``.hate_threatening``, ``.self_harm_intent``), and takes those
+    names as keys too."""
+
+    __slots__ = ()
+
+    def _key(self, name: Any) -> Any:
+        if isinstance(name, str) and not dict.__contains__(self, name):
+            for key in self:
+                if isinstance(key, str) and key.replace("/", "_").replace("-", "_") == name:
+                    return key
+        return name
+
+    def __missing__(self, key: Any) -> Any:
+        real = self._key(key)
+        if real is key:
+            raise KeyError(key)
+        return dict.__getitem__(self, real)
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, self._key(key))
+
+    def get(self, key: Any, default: Any = None) -> Any:  # type: ignore[override]
+        return dict.get(self, self._key(key), default)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        real = self._key(name)
+        if dict.__contains__(self, real):
+            return dict.__getitem__(self, real)
+        raise AttributeError(f"moderation categories have no {name!r}")
+
+
 class ModerationResult(OpenAIObject):
     flagged: bool = False
     categories: Dict[str, Any] = Field(default_factory=dict)
     category_scores: Dict[str, Any] = Field(default_factory=dict)
     category_applied_input_types: Optional[Dict[str, Any]] = None
+
+    @field_validator("categories", "category_scores", "category_applied_input_types", mode="after")
+    @classmethod
+    def _named(cls, value: Any) -> Any:
+        return ModerationCategories(value) if isinstance(value, dict) else value
 
 
 class ModerationResponse(_ResponseMixin, OpenAIObject):

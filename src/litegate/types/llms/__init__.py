@@ -1,0 +1,1 @@
+"""Provider-specific types under litellm's import paths (``litellm.types.llms.openai``)."""
