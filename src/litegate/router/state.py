@@ -1,0 +1,528 @@
+"""Where a Router keeps what it learns: usage per minute, in-flight counts, latency, failures and
+cooldowns. One interface, two stores:
+
+* :class:`MemoryState` (default): one process, a lock around small dicts.
+* :class:`RedisState` (``redis_host`` / ``redis_port`` / ``redis_password`` / ``redis_url``):
+  every process or machine behind one Redis shares one view. Each operation of a call is one
+  round trip (a pipeline or a Lua script, so updates are atomic); every key expires; a group's
+  keys carry the hash tag ``{group}`` so they live on one Redis Cluster slot. When Redis cannot be
+  reached the store says so in the log once and carries on with a local :class:`MemoryState`
+  (retrying Redis after a short pause).
+
+The coarse operations are what a routed call needs, at most one round trip each:
+
+``snapshot``  before choosing: cooled-down ids, plus usage / in-flight / latency when the
+              strategy reads them
+``reserve``   usage-based routing: take one request and the estimated tokens from a deployment's
+              per-minute allowance, atomically, only if it stays within its ``rpm`` / ``tpm``
+``start``     an in-flight request begins (least-busy)
+``finish``    the outcome: tokens (a correction of the reservation), latency, in-flight end, the
+              failure count (and a cooldown once it reaches ``allowed_fails``) or its reset
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+log = logging.getLogger("litegate.router")
+
+WINDOW = 60  # seconds: usage is counted per clock minute
+USAGE_TTL = 2 * WINDOW  # a minute's counters are kept a little longer than the minute
+DEFAULT_TTL = 3600  # latency and in-flight keys without router_ttl
+
+
+@dataclass
+class Snapshot:
+    cooled: dict = field(default_factory=dict)  # id -> monotonic-free wall time the cooldown ends
+    usage: dict = field(default_factory=dict)  # id -> (tokens, requests) this minute
+    inflight: dict = field(default_factory=dict)  # id -> requests in flight
+    latency: dict = field(default_factory=dict)  # id -> EWMA seconds (time to first token for streams)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one attempt on one deployment did (``finish``)."""
+
+    tokens: int = 0  # tokens to add to this minute (a correction when a reservation was made)
+    requests: int = 0  # requests to add (0 when a reservation already counted it)
+    latency: float | None = None  # seconds, recorded when the strategy reads latency
+    failed: bool = False  # a failure that counts towards allowed_fails
+    ok: bool = False  # a success: the consecutive failure count resets
+    started: bool = False  # an in-flight count to release
+
+
+class MemoryState:
+    """One process's view (the default)."""
+
+    shared = False
+
+    def __init__(self, clock: Callable[[], float] = time.time, ttl: float | None = None, alpha: float = 0.3):
+        self.clock = clock
+        self.alpha = alpha
+        self._lock = threading.Lock()
+        self._usage: dict = {}  # id -> [minute, tokens, requests]
+        self._inflight: dict = {}  # id -> n
+        self._latency: dict = {}  # id -> ewma
+        self._fails: dict = {}  # id -> [count, last failure]
+        self._cool: dict = {}  # id -> until
+
+    # ------------------------------------------------------------------ reads
+    def snapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
+                 latency: bool = False) -> Snapshot:
+        snap = Snapshot()
+        cool = self._cool
+        if cool or usage or inflight or latency:
+            now = self.clock()
+            minute = int(now // WINDOW)
+            with self._lock:
+                for i in ids:
+                    until = cool.get(i)
+                    if until is not None:
+                        if until > now:
+                            snap.cooled[i] = until
+                        else:
+                            del cool[i]
+                    if usage:
+                        u = self._usage.get(i)
+                        snap.usage[i] = (u[1], u[2]) if u is not None and u[0] == minute else (0, 0)
+                    if inflight:
+                        snap.inflight[i] = self._inflight.get(i, 0)
+                    if latency and i in self._latency:
+                        snap.latency[i] = self._latency[i]
+        return snap
+
+    async def asnapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
+                        latency: bool = False) -> Snapshot:
+        return self.snapshot(group, ids, usage, inflight, latency)
+
+    # ------------------------------------------------------------------ writes
+    def reserve(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> bool:
+        minute = int(self.clock() // WINDOW)
+        with self._lock:
+            u = self._usage.get(id)
+            if u is None or u[0] != minute:
+                u = self._usage[id] = [minute, 0, 0]
+            if (rpm is not None and u[2] + 1 > rpm) or (tpm is not None and u[1] + tokens > tpm):
+                return False
+            u[1] += tokens
+            u[2] += 1
+            return True
+
+    async def areserve(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> bool:
+        return self.reserve(group, id, tokens, tpm, rpm)
+
+    def start(self, group: str, id: str) -> None:
+        with self._lock:
+            self._inflight[id] = self._inflight.get(id, 0) + 1
+
+    async def astart(self, group: str, id: str) -> None:
+        self.start(group, id)
+
+    def finish(self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float) -> bool:
+        """Record ``out``; True when this failure put the deployment in cooldown."""
+        now = self.clock()
+        cooled = False
+        with self._lock:
+            if out.tokens or out.requests:
+                minute = int(now // WINDOW)
+                u = self._usage.get(id)
+                if u is None or u[0] != minute:
+                    u = self._usage[id] = [minute, 0, 0]
+                u[1] += out.tokens
+                u[2] += out.requests
+            if out.started:
+                n = self._inflight.get(id, 0) - 1
+                if n > 0:
+                    self._inflight[id] = n
+                else:
+                    self._inflight.pop(id, None)
+            if out.latency is not None:
+                old = self._latency.get(id)
+                self._latency[id] = out.latency if old is None else self.alpha * out.latency + (1 - self.alpha) * old
+            if out.failed:
+                f = self._fails.get(id)
+                # consecutive failures: a count older than the cooldown window starts again
+                if f is None or now - f[1] > max(cooldown, WINDOW):
+                    f = self._fails[id] = [0, now]
+                f[0] += 1
+                f[1] = now
+                if f[0] >= allowed_fails:
+                    cooled = self._cool_locked(id, now + cooldown)
+                    del self._fails[id]
+            elif out.ok and self._fails:
+                self._fails.pop(id, None)
+        return cooled
+
+    async def afinish(self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float) -> bool:
+        return self.finish(group, id, out, allowed_fails, cooldown)
+
+    def cooldown(self, group: str, id: str, seconds: float) -> bool:
+        with self._lock:
+            return self._cool_locked(id, self.clock() + seconds)
+
+    def _cool_locked(self, id: str, until: float) -> bool:
+        # a second cooldown never shortens a longer one already running
+        if self._cool.get(id, 0.0) >= until:
+            return False
+        self._cool[id] = until
+        return True
+
+    def clear(self, group: str | None = None, ids: Iterable[str] | None = None) -> None:
+        with self._lock:
+            if ids is None:
+                self._usage.clear()
+                self._inflight.clear()
+                self._latency.clear()
+                self._fails.clear()
+                self._cool.clear()
+                return
+            for i in ids:
+                for d in (self._usage, self._inflight, self._latency, self._fails, self._cool):
+                    d.pop(i, None)
+
+    def close(self) -> None:
+        pass
+
+
+# ====================================================================================== Redis
+_PREFIX = "litegate:router"
+
+# KEYS[1] usage hash of this minute; ARGV: tokens, tpm (-1 none), rpm (-1 none), ttl seconds
+_RESERVE = """
+local t = tonumber(redis.call('HGET', KEYS[1], 't') or '0')
+local r = tonumber(redis.call('HGET', KEYS[1], 'r') or '0')
+local tokens = tonumber(ARGV[1])
+local tpm = tonumber(ARGV[2])
+local rpm = tonumber(ARGV[3])
+if (rpm >= 0 and r + 1 > rpm) or (tpm >= 0 and t + tokens > tpm) then return 0 end
+redis.call('HINCRBY', KEYS[1], 't', tokens)
+redis.call('HINCRBY', KEYS[1], 'r', 1)
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+return 1
+"""
+
+# KEYS: fails counter, cooldown key; ARGV: allowed_fails, cooldown ms, fails window s, now (s, float)
+_FAIL = """
+local n = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+if n < tonumber(ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1])
+local ms = tonumber(ARGV[2])
+local left = redis.call('PTTL', KEYS[2])
+if left >= ms then return 0 end
+local until_ = tonumber(ARGV[4]) + ms / 1000.0
+redis.call('SET', KEYS[2], tostring(until_), 'PX', ms)
+return 1
+"""
+
+# KEYS: cooldown key; ARGV: cooldown ms, now
+_COOL = """
+local ms = tonumber(ARGV[1])
+local left = redis.call('PTTL', KEYS[1])
+if left >= ms then return 0 end
+redis.call('SET', KEYS[1], tostring(tonumber(ARGV[2]) + ms / 1000.0), 'PX', ms)
+return 1
+"""
+
+# KEYS: latency key; ARGV: value, alpha, ttl
+_EWMA = """
+local old = redis.call('GET', KEYS[1])
+local v = tonumber(ARGV[1])
+if old then v = tonumber(ARGV[2]) * v + (1 - tonumber(ARGV[2])) * tonumber(old) end
+redis.call('SET', KEYS[1], tostring(v), 'EX', tonumber(ARGV[3]))
+return 1
+"""
+
+
+def _key(group: str, kind: str, id: str, extra: str = "") -> str:
+    # {group}: every key of a group hashes to one Redis Cluster slot (atomic multi-key scripts)
+    return f"{_PREFIX}:{{{group}}}:{kind}:{id}{extra}"
+
+
+class RedisState:
+    """The shared view: every replica behind one Redis sees the same usage, latency and cooldowns."""
+
+    shared = True
+    RETRY_AFTER = 5.0  # seconds on local state after Redis failed, before trying it again
+
+    def __init__(self, *, url: str | None = None, host: str | None = None, port: int | None = None,
+                 password: str | None = None, clock: Callable[[], float] = time.time, ttl: float | None = None,
+                 alpha: float = 0.3, socket_timeout: float = 0.25, **redis_kwargs: Any):
+        try:
+            import redis  # noqa: F401 - optional dependency, imported on first use
+        except ImportError:
+            from ..exceptions import APIConnectionError
+
+            raise ImportError("Router Redis settings need the 'redis' package: pip install 'litegate[redis]'") \
+                from None
+        self.clock = clock
+        self.alpha = alpha
+        self.ttl = int(ttl) if ttl else None
+        self.local = MemoryState(clock, ttl, alpha)
+        self._down_until = 0.0
+        self._warned = False
+        self._params = dict(url=url, host=host or "127.0.0.1", port=int(port or 6379), password=password,
+                            socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout, **redis_kwargs)
+        self._sync: Any = None
+        self._async: dict = {}  # event loop -> redis.asyncio client
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ clients
+    def _kw(self) -> dict:
+        p = dict(self._params)
+        url = p.pop("url")
+        return {"url": url, **{k: v for k, v in p.items() if k not in ("host", "port", "password")}} if url else p
+
+    def client(self) -> Any:
+        c = self._sync
+        if c is None:
+            import redis
+
+            kw = self._kw()
+            url = kw.pop("url", None)
+            c = redis.Redis.from_url(url, **kw) if url else redis.Redis(**kw)
+            self._sync = c
+        return c
+
+    def aclient(self) -> Any:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        c = self._async.get(loop)
+        if c is None:
+            import redis.asyncio as aredis
+
+            kw = self._kw()
+            url = kw.pop("url", None)
+            c = aredis.Redis.from_url(url, **kw) if url else aredis.Redis(**kw)
+            with self._lock:
+                for old in [lp for lp in self._async if lp.is_closed()]:
+                    self._async.pop(old, None)
+                self._async[loop] = c
+        return c
+
+    # ------------------------------------------------------------------ outage handling
+    def _up(self) -> bool:
+        return self._down_until == 0.0 or time.monotonic() >= self._down_until
+
+    def _down(self, exc: BaseException) -> None:
+        from ..core.redact import redact
+
+        self._down_until = time.monotonic() + self.RETRY_AFTER
+        if not self._warned:
+            self._warned = True
+            log.warning("router: Redis is unreachable (%s); routing on this process's own state until it is back",
+                        redact(f"{type(exc).__name__}: {exc}"))
+
+    def _back(self) -> None:
+        if self._warned:
+            self._warned = False
+            self._down_until = 0.0
+            log.warning("router: Redis is reachable again; shared state resumed")
+
+    def _run(self, build: Callable[[Any], None], parse: Callable[[list], Any], local: Callable[[], Any]) -> Any:
+        if not self._up():
+            return local()
+        try:
+            pipe = self.client().pipeline(transaction=False)
+            build(pipe)
+            out = parse(pipe.execute())
+        except Exception as exc:  # noqa: BLE001 - any Redis failure: local state, said once
+            if not _redis_error(exc):
+                raise
+            self._down(exc)
+            return local()
+        if self._warned:
+            self._back()
+        return out
+
+    async def _arun(self, build: Callable[[Any], None], parse: Callable[[list], Any], local: Callable[[], Any]) -> Any:
+        if not self._up():
+            return local()
+        try:
+            pipe = self.aclient().pipeline(transaction=False)
+            build(pipe)
+            out = parse(await pipe.execute())
+        except Exception as exc:  # noqa: BLE001
+            if not _redis_error(exc):
+                raise
+            self._down(exc)
+            return local()
+        if self._warned:
+            self._back()
+        return out
+
+    # ------------------------------------------------------------------ operations
+    def _snapshot_ops(self, group: str, ids: list, usage: bool, inflight: bool, latency: bool) -> tuple:
+        minute = int(self.clock() // WINDOW)
+
+        def build(p: Any) -> None:
+            p.mget([_key(group, "cool", i) for i in ids])
+            if usage:
+                for i in ids:
+                    p.hmget(_key(group, "use", i, f":{minute}"), "t", "r")
+            if inflight:
+                p.mget([_key(group, "busy", i) for i in ids])
+            if latency:
+                p.mget([_key(group, "lat", i) for i in ids])
+
+        def parse(res: list) -> Snapshot:
+            snap = Snapshot()
+            now = self.clock()
+            for i, v in zip(ids, res[0]):
+                if v is not None and float(v) > now:
+                    snap.cooled[i] = float(v)
+            k = 1
+            if usage:
+                for i in ids:
+                    t, r = res[k]
+                    snap.usage[i] = (int(t or 0), int(r or 0))
+                    k += 1
+            if inflight:
+                snap.inflight = {i: max(0, int(v or 0)) for i, v in zip(ids, res[k])}
+                k += 1
+            if latency:
+                snap.latency = {i: float(v) for i, v in zip(ids, res[k]) if v is not None}
+            return snap
+
+        return build, parse
+
+    def snapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
+                 latency: bool = False) -> Snapshot:
+        ids = list(ids)
+        build, parse = self._snapshot_ops(group, ids, usage, inflight, latency)
+        return self._run(build, parse, lambda: self.local.snapshot(group, ids, usage, inflight, latency))
+
+    async def asnapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
+                        latency: bool = False) -> Snapshot:
+        ids = list(ids)
+        build, parse = self._snapshot_ops(group, ids, usage, inflight, latency)
+        return await self._arun(build, parse, lambda: self.local.snapshot(group, ids, usage, inflight, latency))
+
+    def _reserve_ops(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> tuple:
+        minute = int(self.clock() // WINDOW)
+        key = _key(group, "use", id, f":{minute}")
+        args = (int(tokens), -1 if tpm is None else int(tpm), -1 if rpm is None else int(rpm), USAGE_TTL)
+        return (lambda p: p.eval(_RESERVE, 1, key, *args)), (lambda res: bool(res[0]))
+
+    def reserve(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> bool:
+        build, parse = self._reserve_ops(group, id, tokens, tpm, rpm)
+        return self._run(build, parse, lambda: self.local.reserve(group, id, tokens, tpm, rpm))
+
+    async def areserve(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> bool:
+        build, parse = self._reserve_ops(group, id, tokens, tpm, rpm)
+        return await self._arun(build, parse, lambda: self.local.reserve(group, id, tokens, tpm, rpm))
+
+    def _start_ops(self, group: str, id: str) -> tuple:
+        key = _key(group, "busy", id)
+        ttl = self.ttl or DEFAULT_TTL
+
+        def build(p: Any) -> None:
+            p.incr(key)
+            p.expire(key, ttl)
+
+        return build, (lambda res: None)
+
+    def start(self, group: str, id: str) -> None:
+        build, parse = self._start_ops(group, id)
+        self._run(build, parse, lambda: self.local.start(group, id))
+
+    async def astart(self, group: str, id: str) -> None:
+        build, parse = self._start_ops(group, id)
+        await self._arun(build, parse, lambda: self.local.start(group, id))
+
+    def _finish_ops(self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float) -> tuple:
+        now = self.clock()
+        minute = int(now // WINDOW)
+        ttl = self.ttl or DEFAULT_TTL
+        marks: list = []
+
+        def build(p: Any) -> None:
+            if out.tokens or out.requests:
+                key = _key(group, "use", id, f":{minute}")
+                if out.tokens:
+                    p.hincrby(key, "t", out.tokens)
+                if out.requests:
+                    p.hincrby(key, "r", out.requests)
+                p.expire(key, USAGE_TTL)
+            if out.started:
+                key = _key(group, "busy", id)
+                p.decr(key)
+                p.expire(key, ttl)
+            if out.latency is not None:
+                p.eval(_EWMA, 1, _key(group, "lat", id), repr(float(out.latency)), repr(self.alpha), ttl)
+            if out.failed:
+                marks.append(len(p.command_stack))
+                p.eval(_FAIL, 2, _key(group, "fail", id), _key(group, "cool", id), max(1, allowed_fails),
+                       max(1, int(cooldown * 1000)), int(max(cooldown, WINDOW)) + 1, repr(now))
+            elif out.ok:
+                p.delete(_key(group, "fail", id))
+
+        def parse(res: list) -> bool:
+            return bool(res[marks[0]]) if marks else False
+
+        return build, parse
+
+    def finish(self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float) -> bool:
+        build, parse = self._finish_ops(group, id, out, allowed_fails, cooldown)
+        return self._run(build, parse, lambda: self.local.finish(group, id, out, allowed_fails, cooldown))
+
+    async def afinish(self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float) -> bool:
+        build, parse = self._finish_ops(group, id, out, allowed_fails, cooldown)
+        return await self._arun(build, parse, lambda: self.local.finish(group, id, out, allowed_fails, cooldown))
+
+    def cooldown(self, group: str, id: str, seconds: float) -> bool:
+        key = _key(group, "cool", id)
+        ms = max(1, int(seconds * 1000))
+        return self._run(lambda p: p.eval(_COOL, 1, key, ms, repr(self.clock())), lambda res: bool(res[0]),
+                         lambda: self.local.cooldown(group, id, seconds))
+
+    def clear(self, group: str | None = None, ids: Iterable[str] | None = None) -> None:
+        self.local.clear(group, ids)
+        pattern = f"{_PREFIX}:*" if group is None else f"{_PREFIX}:{{{group}}}:*"
+
+        def build(p: Any) -> None:
+            pass
+
+        if not self._up():
+            return
+        try:
+            c = self.client()
+            batch = []
+            for key in c.scan_iter(match=pattern, count=500):
+                if ids is not None and not any(f":{i}" in key.decode() for i in ids):
+                    continue
+                batch.append(key)
+                if len(batch) >= 500:
+                    c.delete(*batch)
+                    batch = []
+            if batch:
+                c.delete(*batch)
+        except Exception as exc:  # noqa: BLE001
+            if not _redis_error(exc):
+                raise
+            self._down(exc)
+
+    def close(self) -> None:
+        c, self._sync = self._sync, None
+        if c is not None:
+            try:
+                c.close()
+            except Exception:  # noqa: BLE001
+                pass
+        self._async.clear()
+
+
+def _redis_error(exc: BaseException) -> bool:
+    try:
+        import redis
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, (redis.RedisError, OSError, TimeoutError))
+
+
+__all__ = ["MemoryState", "Outcome", "RedisState", "Snapshot"]
