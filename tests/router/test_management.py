@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-import pytest
 
-import litegate
 from _router_helpers import KEY, MSGS, entry
 from litegate.router import Deployment, Router
 

@@ -20,7 +20,6 @@ from urllib.parse import urlparse
 
 import pytest
 
-import litegate
 from litegate.testing import FakeAnthropicServer, FakeOpenAIServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "router"

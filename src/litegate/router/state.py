@@ -251,12 +251,10 @@ class RedisState:
 
     def __init__(self, *, url: str | None = None, host: str | None = None, port: int | None = None,
                  password: str | None = None, clock: Callable[[], float] = time.time, ttl: float | None = None,
-                 alpha: float = 0.3, socket_timeout: float = 0.25, **redis_kwargs: Any):
+                 alpha: float = 0.3, socket_timeout: float = 1.0, **redis_kwargs: Any):
         try:
             import redis  # noqa: F401 - optional dependency, imported on first use
         except ImportError:
-            from ..exceptions import APIConnectionError
-
             raise ImportError("Router Redis settings need the 'redis' package: pip install 'litegate[redis]'") \
                 from None
         self.clock = clock
@@ -282,8 +280,12 @@ class RedisState:
         if c is None:
             import redis
 
+            from redis.backoff import NoBackoff
+            from redis.retry import Retry
+
             kw = self._kw()
             url = kw.pop("url", None)
+            kw.setdefault("retry", Retry(NoBackoff(), 0))  # the store falls back at once, no retry loop
             c = redis.Redis.from_url(url, **kw) if url else redis.Redis(**kw)
             self._sync = c
         return c
@@ -295,9 +297,12 @@ class RedisState:
         c = self._async.get(loop)
         if c is None:
             import redis.asyncio as aredis
+            from redis.asyncio.retry import Retry
+            from redis.backoff import NoBackoff
 
             kw = self._kw()
             url = kw.pop("url", None)
+            kw.setdefault("retry", Retry(NoBackoff(), 0))
             c = aredis.Redis.from_url(url, **kw) if url else aredis.Redis(**kw)
             with self._lock:
                 for old in [lp for lp in self._async if lp.is_closed()]:
@@ -484,10 +489,6 @@ class RedisState:
     def clear(self, group: str | None = None, ids: Iterable[str] | None = None) -> None:
         self.local.clear(group, ids)
         pattern = f"{_PREFIX}:*" if group is None else f"{_PREFIX}:{{{group}}}:*"
-
-        def build(p: Any) -> None:
-            pass
-
         if not self._up():
             return
         try:
