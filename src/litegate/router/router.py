@@ -90,10 +90,11 @@ def _deployment_fault(exc: BaseException) -> bool:
 class _Request:
     """The Router's view of one call: its endpoint, arguments and on-demand estimates."""
 
-    __slots__ = ("name", "values", "kwargs", "stream", "_tokens", "_chars")
+    __slots__ = ("name", "values", "kwargs", "stream", "opts", "_tokens", "_chars")
 
-    def __init__(self, name: str, values: dict, kwargs: dict):
+    def __init__(self, name: str, values: dict, kwargs: dict, opts: Any = None):
         self.name = name
+        self.opts = opts  # the Router's own per-call options (fallbacks, specific_deployment, ...)
         self.values = values
         self.kwargs = kwargs
         self.stream = bool(kwargs.get("stream"))
@@ -757,11 +758,11 @@ class Router:
             return False
         return _deployment_fault(exc)
 
-    def _wait(self, exc: LiteLLMException, attempt: int, group: str) -> float | None:
+    def _wait(self, exc: LiteLLMException, attempt: int, group: str, request: _Request) -> float | None:
         """The wait before trying a deployment that already failed in this call, or None: stop."""
         if not is_retryable(exc):
             return None
-        if lifecycle.silent(exc) and self._chain(exc, group, None):
+        if lifecycle.silent(exc) and self._chain(exc, group, request.opts):
             return None  # silent for a whole timeout: a fallback group answers sooner
         return retry_delay(exc, attempt)
 
@@ -778,7 +779,7 @@ class Router:
                     raise last from None
                 raise
             if d.id in tried and last is not None:
-                delay = self._wait(last, attempt - 1, group)
+                delay = self._wait(last, attempt - 1, group, request)
                 if delay is None:
                     self._release(group, d, reserved)
                     raise last
@@ -808,7 +809,7 @@ class Router:
                     raise last from None
                 raise
             if d.id in tried and last is not None:
-                delay = self._wait(last, attempt - 1, group)
+                delay = self._wait(last, attempt - 1, group, request)
                 if delay is None:
                     await self._arelease(group, d, reserved)
                     raise last
@@ -858,7 +859,7 @@ class Router:
         for rule in ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks"):
             _check_rules(rule, getattr(opts, rule))
         group, deps = self._resolve(model, opts.specific_deployment)
-        return group, deps, _Request(name, values, kwargs), retries, opts
+        return group, deps, _Request(name, values, kwargs, opts), retries, opts
 
     def _route(self, name: str, values: dict, kwargs: dict) -> Any:
         group, deps, request, retries, opts = self._prepare_call(name, values, kwargs)
