@@ -56,7 +56,7 @@ class Deployment:
     """One entry of ``model_list``."""
 
     __slots__ = ("model_name", "litellm_params", "model_info", "tpm", "rpm", "weight", "latency", "cost_per_token",
-                 "deployment_tags", "extra", "_call_kwargs", "_cost", "_window")
+                 "deployment_tags", "extra", "_call_kwargs", "_cost", "_window", "_shuffle", "_group_window")
 
     def __init__(self, model_name: str, litellm_params: dict, model_info: dict | None = None, *,
                  tpm: int | None = None, rpm: int | None = None, weight: float | None = None,
@@ -75,6 +75,8 @@ class Deployment:
         self._call_kwargs: dict | None = None
         self._cost: Any = None  # (input, output) USD per token, set by the Router
         self._window: Any = None  # context window in tokens, set by the Router
+        self._shuffle: Any = None  # simple-shuffle weight within its group (None: unweighted group)
+        self._group_window: Any = None  # the smallest known context window of its group
 
     # ----------------------------------------------------------------- reading it like a dict
     @property

@@ -71,12 +71,25 @@ class _Settings:
     def __getattr__(self, name: str) -> Any:
         if name in _NO_FALLBACKS:
             return None
-        import litegate
-
-        return getattr(litegate, name, None)
+        return getattr(_module, name, None)
 
 
 _SETTINGS = _Settings()
+_module: Any = None
+
+
+def _settings() -> Any:
+    """The settings for one deployment attempt: the ``litegate`` module itself (fast) unless it has
+    module-level fallbacks, which a deployment attempt must not follow."""
+    global _module
+    m = _module
+    if m is None:
+        import litegate as m
+
+        _module = m
+    if m.fallbacks or m.context_window_fallbacks or m.content_policy_fallbacks:
+        return _SETTINGS
+    return m
 
 
 def _deployment_fault(exc: BaseException) -> bool:
@@ -85,6 +98,16 @@ def _deployment_fault(exc: BaseException) -> bool:
     if isinstance(exc, (RateLimitError, AuthenticationError, PermissionDeniedError, NotFoundError)):
         return True
     return is_retryable(exc)
+
+
+class _Options:
+    """The Router's own per-call options (taken out of the call's keyword arguments)."""
+
+    __slots__ = _ROUTER_CONTROLS
+
+    def __init__(self) -> None:
+        for k in _ROUTER_CONTROLS:
+            setattr(self, k, None)
 
 
 class _Request:
@@ -102,22 +125,19 @@ class _Request:
         self._chars: int | None = None
 
     def chars_bound(self) -> int:
-        """An upper bound of the prompt's tokens that costs no tokenizer: its characters (+ framing)."""
-        if self._chars is None:
+        """An upper bound of the prompt's tokens that costs no tokenizer: its characters (+ framing;
+        10,000 for a part that is not text, e.g. an image)."""
+        total = self._chars
+        if total is None:
             total = 0
             messages = self.values.get("messages")
             if isinstance(messages, list):
                 for m in messages:
                     content = m.get("content") if isinstance(m, dict) else None
-                    total += 8 + (len(content) if isinstance(content, str) else len(str(content or "")) + 1000)
-            for name in ("input", "prompt", "query"):
-                v = self.values.get(name)
-                if isinstance(v, str):
-                    total += len(v) + 8
-                elif isinstance(v, list):
-                    total += sum(len(x) + 8 if isinstance(x, str) else 1000 for x in v)
+                    total += 8 + (len(content) if isinstance(content, str) else 10_000 * (len(content) + 1)
+                                  if isinstance(content, list) else 10_000)
             self._chars = total
-        return self._chars
+        return total
 
     def tokens(self) -> int:
         """Estimated prompt tokens (the registry's tokenizer; 0 for endpoints without a prompt)."""
@@ -219,6 +239,7 @@ class Router:
         self._asleep: Callable[[float], Any] = asyncio.sleep
         self._lock = threading.RLock()
         self._groups: dict[str, list] = {}
+        self._ids: dict[str, list] = {}
         self._by_id: dict[str, Deployment] = {}
         self._order: list = []
         self._public: dict[str, dict] = {}
@@ -313,6 +334,9 @@ class Router:
         self._order = deps
         self._by_id = {d.id: d for d in deps}
         self._groups = groups
+        self._ids = {g: [d.id for d in ds] for g, ds in groups.items()}
+        for ds in groups.values():
+            S.prepare_group(ds)
         self._public = {d.id: d.to_dict(secrets=False) for d in deps}
         self.model_list = [d.to_dict() for d in deps]
 
@@ -427,7 +451,7 @@ class Router:
         """The group's deployments that are not cooling down (copies)."""
         group = self.model_group_alias.get(model_group, model_group)
         deps = self._groups.get(group, [])
-        snap = self.state.snapshot(group, [d.id for d in deps])
+        snap = self.state.snapshot(group, [d.id for d in deps], fresh=True)
         return [to_deployment(d) for d in deps if d.id not in snap.cooled]
 
     def get_available_deployment(self, model: str, messages: list | None = None, input: Any = None,
@@ -443,7 +467,7 @@ class Router:
         """(tokens, requests) used by the group in the current minute."""
         group = self.model_group_alias.get(model_group, model_group)
         deps = self._groups.get(group, [])
-        snap = await self.state.asnapshot(group, [d.id for d in deps], usage=True)
+        snap = await self.state.asnapshot(group, [d.id for d in deps], usage=True, fresh=True)
         return (sum(t for t, _ in snap.usage.values()), sum(r for _, r in snap.usage.values()))
 
     def get_settings(self) -> dict:
@@ -501,14 +525,19 @@ class Router:
         raise input_error(f"no deployment of this Router serves {model!r} (model groups: "
                           f"{', '.join(self._groups) or 'none'})", model)
 
+    def _ids_of(self, group: str, deps: list) -> list:
+        ids = self._ids.get(group)
+        return ids if ids is not None and len(ids) == len(deps) and self._groups.get(group) is deps else [
+            d.id for d in deps]
+
     def _healthy(self, group: str, deps: list, tried: set, request: _Request) -> tuple[list, Any]:
         usage, inflight, latency = self._needs
-        snap = self.state.snapshot(group, [d.id for d in deps], usage, inflight, latency)
+        snap = self.state.snapshot(group, self._ids_of(group, deps), usage, inflight, latency)
         return self._filter(group, deps, tried, request, snap), snap
 
     async def _ahealthy(self, group: str, deps: list, tried: set, request: _Request) -> tuple[list, Any]:
         usage, inflight, latency = self._needs
-        snap = await self.state.asnapshot(group, [d.id for d in deps], usage, inflight, latency)
+        snap = await self.state.asnapshot(group, self._ids_of(group, deps), usage, inflight, latency)
         return self._filter(group, deps, tried, request, snap), snap
 
     def _filter(self, group: str, deps: list, tried: set, request: _Request, snap: Any) -> list:
@@ -530,10 +559,12 @@ class Router:
 
     def _fit(self, group: str, deps: list, request: _Request) -> list:
         """Pre-call check: drop deployments whose context window cannot hold the prompt."""
+        low = deps[0]._group_window if self._groups.get(group) is deps else min(
+            (d._window for d in deps if d._window), default=None)
+        if not low or request.chars_bound() <= low:
+            return deps
         windows = [d._window for d in deps]
         known = [w for w in windows if w]
-        if not known or request.chars_bound() <= min(known):
-            return deps
         need = request.tokens()
         fit = [d for d, w in zip(deps, windows) if not w or w >= need]
         if not fit:
@@ -716,7 +747,7 @@ class Router:
             if callable(target):
                 result = target(**kw)
             else:
-                result = lifecycle.execute(bind(target, (), kw), _SETTINGS, _transport(), target, target.call_type)
+                result = lifecycle.execute(_bind(target, kw), _settings(), _transport(), target, target.call_type)
         except BaseException as exc:
             self._record(group, d, self._failure(exc, reserved, started, inflight))
             raise
@@ -740,7 +771,7 @@ class Router:
                 afn = getattr(litegate, "a" + request.name, None)
                 result = await afn(**kw) if afn is not None else await asyncio.to_thread(target, **kw)
             else:
-                result = await lifecycle.aexecute(bind(target, (), kw), _SETTINGS, _transport(), target,
+                result = await lifecycle.aexecute(_bind(target, kw), _settings(), _transport(), target,
                                                   "a" + target.call_type)
         except BaseException as exc:
             await self._arecord(group, d, self._failure(exc, reserved, started, inflight))
@@ -838,8 +869,8 @@ class Router:
     # ================================================================== fallbacks between groups
     def _chain(self, exc: BaseException, group: str, opts: Any) -> list:
         ctl = SimpleNamespace(
-            fallbacks=getattr(opts, "fallbacks", None), context_window_fallbacks=getattr(
-                opts, "context_window_fallbacks", None),
+            fallbacks=getattr(opts, "fallbacks", None),
+            context_window_fallbacks=getattr(opts, "context_window_fallbacks", None),
             content_policy_fallbacks=getattr(opts, "content_policy_fallbacks", None))
         out = []
         for target in lifecycle.fallback_chain(exc, SimpleNamespace(model=group, ctl=ctl), self):
@@ -850,7 +881,11 @@ class Router:
 
     def _prepare_call(self, name: str, values: dict, kwargs: dict) -> tuple:
         model = values.pop("model", None)
-        opts = SimpleNamespace(**{k: kwargs.pop(k, None) for k in _ROUTER_CONTROLS})
+        opts = _Options()
+        if kwargs:
+            for k in _ROUTER_CONTROLS:
+                if k in kwargs:
+                    setattr(opts, k, kwargs.pop(k))
         retries = opts.num_retries if opts.num_retries is not None else opts.max_retries
         if retries is None:
             retries = self._retries
@@ -1125,10 +1160,25 @@ class Router:
 
 
 # ====================================================================== helpers
-def _transport() -> Any:
-    from ..client import default_client
+_client: Any = None
 
-    return default_client().transport
+
+def _transport() -> Any:
+    """The default client's transport (the one ``litegate.completion`` uses)."""
+    global _client
+    if _client is None:
+        from ..client import default_client
+
+        _client = default_client()
+    return _client.transport
+
+
+def _bind(ep: Any, kw: dict) -> Any:
+    """Validate one deployment attempt's arguments (``kw`` holds the positional ones by name)."""
+    names = ep.positional
+    if len(names) == 2:
+        return ep.validate(kw.pop(names[0], None), kw.pop(names[1], None), kw)
+    return bind(ep, (), kw)
 
 
 def _fell_back(result: Any, group: str) -> Any:

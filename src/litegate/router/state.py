@@ -72,7 +72,7 @@ class MemoryState:
 
     # ------------------------------------------------------------------ reads
     def snapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
-                 latency: bool = False) -> Snapshot:
+                 latency: bool = False, fresh: bool = False) -> Snapshot:
         snap = Snapshot()
         cool = self._cool
         if cool or usage or inflight or latency:
@@ -96,7 +96,7 @@ class MemoryState:
         return snap
 
     async def asnapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
-                        latency: bool = False) -> Snapshot:
+                        latency: bool = False, fresh: bool = False) -> Snapshot:
         return self.snapshot(group, ids, usage, inflight, latency)
 
     # ------------------------------------------------------------------ writes
@@ -248,6 +248,7 @@ class RedisState:
 
     shared = True
     RETRY_AFTER = 5.0  # seconds on local state after Redis failed, before trying it again
+    REFRESH = 1.0  # seconds a group's view read with a call's last round trip serves the next calls
 
     def __init__(self, *, url: str | None = None, host: str | None = None, port: int | None = None,
                  password: str | None = None, clock: Callable[[], float] = time.time, ttl: float | None = None,
@@ -268,6 +269,9 @@ class RedisState:
         self._sync: Any = None
         self._async: dict = {}  # event loop -> redis.asyncio client
         self._lock = threading.Lock()
+        # group -> (monotonic time read, ids, needs, minute, Snapshot): refreshed by every call's
+        # finishing round trip, so a busy router reads shared state without a round trip of its own
+        self._views: dict = {}
 
     # ------------------------------------------------------------------ clients
     def _kw(self) -> dict:
@@ -362,10 +366,13 @@ class RedisState:
         return out
 
     # ------------------------------------------------------------------ operations
-    def _snapshot_ops(self, group: str, ids: list, usage: bool, inflight: bool, latency: bool) -> tuple:
+    def _reads(self, group: str, ids: list, usage: bool, inflight: bool, latency: bool) -> tuple:
+        """Commands reading a group's state into a pipeline, and the parser of their replies (which
+        also refreshes the cached view, see ``snapshot``)."""
         minute = int(self.clock() // WINDOW)
+        needs = (usage, inflight, latency)
 
-        def build(p: Any) -> None:
+        def build(p: Any) -> int:
             p.mget([_key(group, "cool", i) for i in ids])
             if usage:
                 for i in ids:
@@ -374,12 +381,12 @@ class RedisState:
                 p.mget([_key(group, "busy", i) for i in ids])
             if latency:
                 p.mget([_key(group, "lat", i) for i in ids])
+            return 1 + (len(ids) if usage else 0) + inflight + latency
 
         def parse(res: list) -> Snapshot:
             snap = Snapshot()
-            now = self.clock()
             for i, v in zip(ids, res[0]):
-                if v is not None and float(v) > now:
+                if v is not None:
                     snap.cooled[i] = float(v)
             k = 1
             if usage:
@@ -392,21 +399,54 @@ class RedisState:
                 k += 1
             if latency:
                 snap.latency = {i: float(v) for i, v in zip(ids, res[k]) if v is not None}
+            self._views[group] = (time.monotonic(), ids, needs, minute, snap)
             return snap
 
         return build, parse
 
+    def _current(self, snap: Snapshot) -> Snapshot:
+        """``snap`` without the cooldowns that have ended since it was read."""
+        if snap.cooled:
+            now = self.clock()
+            cooled = {i: u for i, u in snap.cooled.items() if u > now}
+            if len(cooled) != len(snap.cooled):
+                snap = Snapshot(cooled, snap.usage, snap.inflight, snap.latency)
+        return snap
+
+    def _cached(self, group: str, ids: list, needs: tuple) -> Snapshot | None:
+        """The group's view as the last round trip left it, when at most REFRESH seconds old and
+        covering the same deployments and needs (and, for usage, the same minute)."""
+        view = self._views.get(group)
+        if view is None:
+            return None
+        at, vids, vneeds, minute, snap = view
+        if time.monotonic() - at > self.REFRESH or vids != ids or vneeds != needs:
+            return None
+        if needs[0] and minute != int(self.clock() // WINDOW):
+            return None
+        return self._current(snap)
+
     def snapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
-                 latency: bool = False) -> Snapshot:
+                 latency: bool = False, fresh: bool = False) -> Snapshot:
         ids = list(ids)
-        build, parse = self._snapshot_ops(group, ids, usage, inflight, latency)
-        return self._run(build, parse, lambda: self.local.snapshot(group, ids, usage, inflight, latency))
+        if not fresh and self._up():
+            snap = self._cached(group, ids, (usage, inflight, latency))
+            if snap is not None:
+                return snap
+        build, parse = self._reads(group, ids, usage, inflight, latency)
+        return self._run(build, lambda res: self._current(parse(res)),
+                         lambda: self.local.snapshot(group, ids, usage, inflight, latency))
 
     async def asnapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
-                        latency: bool = False) -> Snapshot:
+                        latency: bool = False, fresh: bool = False) -> Snapshot:
         ids = list(ids)
-        build, parse = self._snapshot_ops(group, ids, usage, inflight, latency)
-        return await self._arun(build, parse, lambda: self.local.snapshot(group, ids, usage, inflight, latency))
+        if not fresh and self._up():
+            snap = self._cached(group, ids, (usage, inflight, latency))
+            if snap is not None:
+                return snap
+        build, parse = self._reads(group, ids, usage, inflight, latency)
+        return await self._arun(build, lambda res: self._current(parse(res)),
+                                lambda: self.local.snapshot(group, ids, usage, inflight, latency))
 
     def _reserve_ops(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> tuple:
         minute = int(self.clock() // WINDOW)
@@ -461,16 +501,27 @@ class RedisState:
             if out.latency is not None:
                 p.eval(_EWMA, 1, _key(group, "lat", id), repr(float(out.latency)), repr(self.alpha), ttl)
             if out.failed:
-                marks.append(len(p.command_stack))
+                marks.insert(0, len(p.command_stack))
                 p.eval(_FAIL, 2, _key(group, "fail", id), _key(group, "cool", id), max(1, allowed_fails),
                        max(1, int(cooldown * 1000)), int(max(cooldown, WINDOW)) + 1, repr(now))
             elif out.ok:
                 p.delete(_key(group, "fail", id))
 
-        def parse(res: list) -> bool:
-            return bool(res[marks[0]]) if marks else False
+        view = self._views.get(group)
+        reads = self._reads(group, view[1], *view[2]) if view is not None else None
 
-        return build, parse
+        def build_all(p: Any) -> None:
+            build(p)
+            if reads is not None:
+                marks.append(len(p.command_stack))
+                reads[0](p)
+
+        def parse(res: list) -> bool:
+            if reads is not None:
+                reads[1](res[marks[-1]:])
+            return bool(res[marks[0]]) if out.failed else False
+
+        return build_all, parse
 
     def finish(self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float) -> bool:
         build, parse = self._finish_ops(group, id, out, allowed_fails, cooldown)
@@ -488,6 +539,7 @@ class RedisState:
 
     def clear(self, group: str | None = None, ids: Iterable[str] | None = None) -> None:
         self.local.clear(group, ids)
+        self._views.clear()
         pattern = f"{_PREFIX}:*" if group is None else f"{_PREFIX}:{{{group}}}:*"
         if not self._up():
             return

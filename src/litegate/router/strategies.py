@@ -30,12 +30,24 @@ def _weights(healthy: list, *names: str) -> list | None:
     return None
 
 
+def prepare_group(group: list) -> None:
+    """Per-group facts computed when the deployment table changes: simple-shuffle weights (from
+    ``weight``, else ``rpm``, else ``tpm``) and the smallest known context window."""
+    weights = _weights(group, "weight", "rpm", "tpm")
+    low = min((d._window for d in group if d._window), default=None)
+    for i, d in enumerate(group):
+        d._shuffle = None if weights is None else weights[i]
+        d._group_window = low
+
+
 def simple_shuffle(healthy: list, snap: Any, request: Any) -> Any:
     """Random; weighted by ``weight``, else ``rpm``, else ``tpm`` when deployments declare them."""
     if len(healthy) == 1:
         return healthy[0]
-    weights = _weights(healthy, "weight", "rpm", "tpm")
-    if weights is None or sum(weights) <= 0:
+    if healthy[0]._shuffle is None:
+        return _rand.choice(healthy)
+    weights = [d._shuffle for d in healthy]
+    if sum(weights) <= 0:
         return _rand.choice(healthy)
     return _rand.choices(healthy, weights)[0]
 
