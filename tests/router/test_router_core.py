@@ -31,6 +31,15 @@ def test_import_paths_and_generated_ids(servers):
     assert ids[1] == "given-id" and len(ids[0]) == 36 and ids[0] != ids[1]
     assert r.get_model_names() == ["g"]
     assert r.model_list[0]["model_info"]["id"] == ids[0]
+    # another replica given the same list names its deployments alike (their state is shared)
+    same = [{"model_name": "g", "litellm_params": {"model": "openai/gpt-4o", "api_key": KEY,
+                                                   "api_base": servers[0].base_url}}] * 2
+    first, second = Router(model_list=same).get_model_ids(), Router(model_list=same).get_model_ids()
+    assert first == second and len(set(first)) == 2
+    other_key = [{"model_name": "g", "litellm_params": {"model": "openai/gpt-4o", "api_key": "sk-other",
+                                                        "api_base": servers[0].base_url}}]
+    assert Router(model_list=other_key).get_model_ids()[0] == first[0]  # keys are not part of it
+    assert r.add_deployment(same[0]).id not in r.get_model_ids()[:2]
 
 
 @pytest.mark.parametrize("bad", [

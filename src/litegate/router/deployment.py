@@ -151,7 +151,22 @@ def _number(entry: Any, name: str, value: Any, *, integer: bool) -> Any:
     return value
 
 
-def to_deployment(entry: Any) -> Deployment:
+_ID_SPACE = uuid.UUID("5b1c1f1e-8d0a-4c7e-9a51-2f4b3c6d7e80")
+
+
+def stable_id(model_name: str, params: dict, occurrence: int = 0) -> str:
+    """The id of an entry given without one: a UUID derived from its group and parameters
+    (credentials left out), so every replica given the same ``model_list`` names its deployments
+    alike and shares their state through Redis; ``occurrence`` tells identical entries apart."""
+    import json
+
+    public = {k: v for k, v in params.items()
+              if not (isinstance(k, str) and any(w in k.lower() for w in _SECRET_WORDS))}
+    text = json.dumps([model_name, public, occurrence], sort_keys=True, default=repr)
+    return str(uuid.uuid5(_ID_SPACE, text))
+
+
+def to_deployment(entry: Any, occurrence: int = 0) -> Deployment:
     """A validated, normalised copy of one ``model_list`` entry (a dict or a Deployment)."""
     if isinstance(entry, Deployment):
         entry = entry.to_dict()
@@ -172,7 +187,7 @@ def to_deployment(entry: Any) -> Deployment:
         info = dict(info)
     info = dict(info)
     if info.get("id") is None:
-        info["id"] = str(uuid.uuid4())
+        info["id"] = stable_id(name, params, occurrence)
     elif not isinstance(info["id"], str):
         info["id"] = str(info["id"])
     tpm = _number(name, "tpm", entry.pop("tpm", None) if entry.get("tpm") is not None else params.get("tpm"),

@@ -317,13 +317,29 @@ class Router:
     def set_model_list(self, model_list: list) -> None:
         if not isinstance(model_list, list):
             raise input_error("model_list must be a list of deployment dicts", None, type_error=True)
-        deps = [to_deployment(e) for e in model_list]
+        deps = self._from_entries(model_list)
         ids = [d.id for d in deps]
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:
             raise input_error(f"model_list: duplicate model_info.id {sorted(dup)}", None)
         with self._lock:
             self._install(deps)
+
+    def _from_entries(self, entries: list, existing: list = ()) -> list:
+        """Deployments from entries; an entry without an id gets a stable one (see ``stable_id``),
+        identical entries told apart by their order."""
+        deps = []
+        taken = {d.id for d in existing}
+        for e in entries:
+            d = to_deployment(e)
+            if isinstance(e, dict) and (e.get("model_info") or {}).get("id") is None:
+                n = 0
+                while d.id in taken:
+                    n += 1
+                    d = to_deployment(e, n)
+            taken.add(d.id)
+            deps.append(d)
+        return deps
 
     def _install(self, deps: list) -> None:
         """Swap in a new deployment table (readers hold references to the old one: no lock needed)."""
@@ -363,8 +379,9 @@ class Router:
 
     def add_deployment(self, deployment: Any) -> Deployment | None:
         """Add one deployment (dict or Deployment); None when its id already exists."""
-        d = to_deployment(deployment)
         with self._lock:
+            d = self._from_entries([deployment], self._order)[0] if isinstance(deployment, dict) else \
+                to_deployment(deployment)
             if d.id in self._by_id:
                 return None
             self._install(self._order + [d])

@@ -532,6 +532,7 @@ class RedisState:
         return await self._arun(build, parse, lambda: self.local.finish(group, id, out, allowed_fails, cooldown))
 
     def cooldown(self, group: str, id: str, seconds: float) -> bool:
+        self._views.pop(group, None)
         key = _key(group, "cool", id)
         ms = max(1, int(seconds * 1000))
         return self._run(lambda p: p.eval(_COOL, 1, key, ms, repr(self.clock())), lambda res: bool(res[0]),
