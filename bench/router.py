@@ -66,21 +66,31 @@ def model_list(base: str) -> list:
 
 
 class RoundTrips:
-    """Counts the store's Redis round trips (one per ``_run`` / ``_arun``)."""
+    """Counts the store's Redis round trips (each ``_run`` / ``_call`` and async twin is one)."""
 
     def __init__(self, state):
         self.n = 0
-        run, arun = state._run, state._arun
+        for name in ("_run", "_call"):
+            self._wrap(state, name)
+            self._wrap_async(state, "_a" + name[1:])
+
+    def _wrap(self, state, name):
+        inner = getattr(state, name)
 
         def counted(*a):
             self.n += 1
-            return run(*a)
+            return inner(*a)
 
-        async def acounted(*a):
+        setattr(state, name, counted)
+
+    def _wrap_async(self, state, name):
+        inner = getattr(state, name)
+
+        async def counted(*a):
             self.n += 1
-            return await arun(*a)
+            return await inner(*a)
 
-        state._run, state._arun = counted, acounted
+        setattr(state, name, counted)
 
 
 # ------------------------------------------------------------------------------------------- calls

@@ -254,6 +254,10 @@ class Router:
             self.state = MemoryState(self._clock, router_ttl, alpha)
         self._set_strategy(routing_strategy)
         self.set_model_list(model_list or [])
+        if self._usage_based or self.routing_strategy == "cost-based-routing":
+            # these estimate every prompt: load the tokenizer now, not inside the first call (where
+            # it would stall an event loop for a second)
+            _Request("completion", {"messages": [{"role": "user", "content": "warm"}]}, {}).tokens()
         self.enable_health_checks = bool(self.state.shared if enable_health_checks is None else enable_health_checks)
         self.health_check_interval = float(health_check_interval or C.ROUTER_DEFAULT_HEALTH_CHECK_INTERVAL)
         self._stop = threading.Event()
@@ -484,6 +488,7 @@ class Router:
         """(tokens, requests) used by the group in the current minute."""
         group = self.model_group_alias.get(model_group, model_group)
         deps = self._groups.get(group, [])
+        await self.state.aflush()  # this process's written-behind usage first
         snap = await self.state.asnapshot(group, [d.id for d in deps], usage=True, fresh=True)
         return (sum(t for t, _ in snap.usage.values()), sum(r for _, r in snap.usage.values()))
 
@@ -683,12 +688,12 @@ class Router:
         total = int(total or 0)
         return Outcome(tokens=total - (reserved or 0), requests=0 if reserved is not None else 1,
                        latency=(time.perf_counter() - started) if self._needs[2] else None, ok=True,
-                       started=started_inflight)
+                       started=started_inflight, reserved=reserved is not None)
 
     def _failure(self, exc: BaseException, reserved: int | None, started: float, started_inflight: bool) -> Outcome:
         return Outcome(tokens=-(reserved or 0), requests=0 if reserved is not None else 1,
                        latency=(time.perf_counter() - started) if self._needs[2] else None,
-                       failed=_deployment_fault(exc), started=started_inflight)
+                       failed=_deployment_fault(exc), started=started_inflight, reserved=reserved is not None)
 
     def _record(self, group: str, d: Deployment, out: Outcome) -> None:
         if self.state.finish(group, d.id, out, self._allowed, self._cooldown):
@@ -730,7 +735,7 @@ class Router:
             ttft = hidden.get("time_to_first_token")
             done(Outcome(tokens=total - (reserved or 0), requests=0 if reserved is not None else 1,
                          latency=(ttft if ttft is not None else time.perf_counter() - started) if latency_needed
-                         else None, ok=True, started=inflight))
+                         else None, ok=True, started=inflight, reserved=reserved is not None))
 
         if observer is not None:
             previous = observer.on_done
@@ -747,12 +752,12 @@ class Router:
             if inner_error is not None:
                 exc = inner_error(exc)
             done(Outcome(tokens=-(reserved or 0), requests=0 if reserved is not None else 1,
-                         failed=_deployment_fault(exc), started=inflight))
+                         failed=_deployment_fault(exc), started=inflight, reserved=reserved is not None))
             return exc
 
         wrapper._on_error = on_error
         weakref.finalize(wrapper, done, Outcome(tokens=-(reserved or 0), requests=0 if reserved is not None else 1,
-                                                started=inflight))
+                                                started=inflight, reserved=reserved is not None))
 
     def _attempt(self, group: str, d: Deployment, request: _Request, reserved: int | None, attempts: int) -> Any:
         kw, target = self._begin(group, d, request)
@@ -876,12 +881,13 @@ class Router:
 
     def _release(self, group: str, d: Deployment, reserved: int | None) -> None:
         if reserved is not None:  # a reservation not used: give it back
-            self.state.finish(group, d.id, Outcome(tokens=-reserved, requests=-1), self._allowed, self._cooldown)
+            self.state.finish(group, d.id, Outcome(tokens=-reserved, requests=-1, reserved=True), self._allowed,
+                              self._cooldown)
 
     async def _arelease(self, group: str, d: Deployment, reserved: int | None) -> None:
         if reserved is not None:
-            await self.state.afinish(group, d.id, Outcome(tokens=-reserved, requests=-1), self._allowed,
-                                     self._cooldown)
+            await self.state.afinish(group, d.id, Outcome(tokens=-reserved, requests=-1, reserved=True),
+                                     self._allowed, self._cooldown)
 
     # ================================================================== fallbacks between groups
     def _chain(self, exc: BaseException, group: str, opts: Any) -> list:

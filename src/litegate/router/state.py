@@ -52,7 +52,11 @@ class Outcome:
     latency: float | None = None  # seconds, recorded when the strategy reads latency
     failed: bool = False  # a failure that counts towards allowed_fails
     ok: bool = False  # a success: the consecutive failure count resets
-    started: bool = False  # an in-flight count to release
+    started: int = 0  # in-flight requests that ended (True = 1)
+    reserved: bool = False  # corrects a usage-based reservation: sent at once, never written behind
+
+
+_NO_OUTCOME = Outcome()
 
 
 class MemoryState:
@@ -184,6 +188,12 @@ class MemoryState:
                 for d in (self._usage, self._inflight, self._latency, self._fails, self._cool):
                     d.pop(i, None)
 
+    def flush(self) -> None:
+        pass
+
+    async def aflush(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -205,20 +215,6 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 return 1
 """
 
-# KEYS: fails counter, cooldown key; ARGV: allowed_fails, cooldown ms, fails window s, now (s, float)
-_FAIL = """
-local n = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
-if n < tonumber(ARGV[1]) then return 0 end
-redis.call('DEL', KEYS[1])
-local ms = tonumber(ARGV[2])
-local left = redis.call('PTTL', KEYS[2])
-if left >= ms then return 0 end
-local until_ = tonumber(ARGV[4]) + ms / 1000.0
-redis.call('SET', KEYS[2], tostring(until_), 'PX', ms)
-return 1
-"""
-
 # KEYS: cooldown key; ARGV: cooldown ms, now
 _COOL = """
 local ms = tonumber(ARGV[1])
@@ -228,13 +224,66 @@ redis.call('SET', KEYS[1], tostring(tonumber(ARGV[2]) + ms / 1000.0), 'PX', ms)
 return 1
 """
 
-# KEYS: latency key; ARGV: value, alpha, ttl
-_EWMA = """
-local old = redis.call('GET', KEYS[1])
-local v = tonumber(ARGV[1])
-if old then v = tonumber(ARGV[2]) * v + (1 - tonumber(ARGV[2])) * tonumber(old) end
-redis.call('SET', KEYS[1], tostring(v), 'EX', tonumber(ARGV[3]))
-return 1
+# One round trip per routed call: the outcome's writes and the read of the group's state.
+# KEYS: 1 usage hash (this minute), 2 in-flight, 3 latency, 4 failure count, 5 cooldown; then per
+#       deployment of the group: its cooldown key [, usage hash] [, in-flight] [, latency]
+# ARGV: 1 tokens, 2 requests, 3 usage ttl, 4 in-flight requests ended, 5 ttl, 6 latency ('' = none), 7 alpha,
+#       8 failed, 9 ok, 10 allowed_fails, 11 cooldown ms, 12 failure window s, 13 now,
+#       14 deployments to read, 15 read usage, 16 read in-flight, 17 read latency
+# Returns {cooled now (0/1), then per deployment: cooldown end [, tokens, requests] [, in-flight] [, latency]}
+_FINISH = """
+local tokens, requests = tonumber(ARGV[1]), tonumber(ARGV[2])
+if tokens ~= 0 or requests ~= 0 then
+  if tokens ~= 0 then redis.call('HINCRBY', KEYS[1], 't', tokens) end
+  if requests ~= 0 then redis.call('HINCRBY', KEYS[1], 'r', requests) end
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+end
+if tonumber(ARGV[4]) > 0 then
+  redis.call('DECRBY', KEYS[2], tonumber(ARGV[4]))
+  redis.call('EXPIRE', KEYS[2], tonumber(ARGV[5]))
+end
+if ARGV[6] ~= '' then
+  local v = tonumber(ARGV[6])
+  local old = redis.call('GET', KEYS[3])
+  if old then v = tonumber(ARGV[7]) * v + (1 - tonumber(ARGV[7])) * tonumber(old) end
+  redis.call('SET', KEYS[3], tostring(v), 'EX', tonumber(ARGV[5]))
+end
+local out = {0}
+if ARGV[8] == '1' then
+  local n = redis.call('INCR', KEYS[4])
+  redis.call('EXPIRE', KEYS[4], tonumber(ARGV[12]))
+  if n >= tonumber(ARGV[10]) then
+    redis.call('DEL', KEYS[4])
+    local ms = tonumber(ARGV[11])
+    if redis.call('PTTL', KEYS[5]) < ms then
+      redis.call('SET', KEYS[5], tostring(tonumber(ARGV[13]) + ms / 1000.0), 'PX', ms)
+      out[1] = 1
+    end
+  end
+elseif ARGV[9] == '1' then
+  redis.call('DEL', KEYS[4])
+end
+local ru, rb, rl = ARGV[15] == '1', ARGV[16] == '1', ARGV[17] == '1'
+local k = 6
+for i = 1, tonumber(ARGV[14]) do
+  out[#out + 1] = redis.call('GET', KEYS[k]) or ''
+  k = k + 1
+  if ru then
+    local u = redis.call('HMGET', KEYS[k], 't', 'r')
+    out[#out + 1] = u[1] or '0'
+    out[#out + 1] = u[2] or '0'
+    k = k + 1
+  end
+  if rb then
+    out[#out + 1] = redis.call('GET', KEYS[k]) or '0'
+    k = k + 1
+  end
+  if rl then
+    out[#out + 1] = redis.call('GET', KEYS[k]) or ''
+    k = k + 1
+  end
+end
+return out
 """
 
 
@@ -249,6 +298,7 @@ class RedisState:
     shared = True
     RETRY_AFTER = 5.0  # seconds on local state after Redis failed, before trying it again
     REFRESH = 1.0  # seconds a group's view read with a call's last round trip serves the next calls
+    FLUSH = 0.1  # seconds successes are added up locally before one round trip sends them all
 
     def __init__(self, *, url: str | None = None, host: str | None = None, port: int | None = None,
                  password: str | None = None, clock: Callable[[], float] = time.time, ttl: float | None = None,
@@ -264,6 +314,7 @@ class RedisState:
         self.local = MemoryState(clock, ttl, alpha)
         self._down_until = 0.0
         self._warned = False
+        self.outages = 0  # times Redis failed and this process went on with local state
         self._params = dict(url=url, host=host or "127.0.0.1", port=int(port or 6379), password=password,
                             socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout, **redis_kwargs)
         self._sync: Any = None
@@ -272,6 +323,13 @@ class RedisState:
         # group -> (monotonic time read, ids, needs, minute, Snapshot): refreshed by every call's
         # finishing round trip, so a busy router reads shared state without a round trip of its own
         self._views: dict = {}
+        self._scripts: dict = {}  # id(client) -> its registered FINISH script
+        self._pending: dict = {}  # (group, id, minute) -> successes not sent yet (see _now_or_later)
+        self._flushed = time.monotonic()
+        import atexit
+        import weakref
+
+        atexit.register(_flush_at_exit, weakref.ref(self))
 
     # ------------------------------------------------------------------ clients
     def _kw(self) -> dict:
@@ -322,6 +380,7 @@ class RedisState:
         from ..core.redact import redact
 
         self._down_until = time.monotonic() + self.RETRY_AFTER
+        self.outages += 1
         if not self._warned:
             self._warned = True
             log.warning("router: Redis is unreachable (%s); routing on this process's own state until it is back",
@@ -349,6 +408,35 @@ class RedisState:
             self._back()
         return out
 
+    def _call(self, make: Callable[[Any], Any], parse: Callable[[Any], Any], local: Callable[[], Any]) -> Any:
+        """One command (the FINISH script) on the client; local state when Redis fails."""
+        if not self._up():
+            return local()
+        try:
+            out = parse(make(self.client()))
+        except Exception as exc:  # noqa: BLE001
+            if not _redis_error(exc):
+                raise
+            self._down(exc)
+            return local()
+        if self._warned:
+            self._back()
+        return out
+
+    async def _acall(self, make: Callable[[Any], Any], parse: Callable[[Any], Any], local: Callable[[], Any]) -> Any:
+        if not self._up():
+            return local()
+        try:
+            out = parse(await make(self.aclient()))
+        except Exception as exc:  # noqa: BLE001
+            if not _redis_error(exc):
+                raise
+            self._down(exc)
+            return local()
+        if self._warned:
+            self._back()
+        return out
+
     async def _arun(self, build: Callable[[Any], None], parse: Callable[[list], Any], local: Callable[[], Any]) -> Any:
         if not self._up():
             return local()
@@ -366,46 +454,57 @@ class RedisState:
         return out
 
     # ------------------------------------------------------------------ operations
-    def _reads(self, group: str, ids: list, usage: bool, inflight: bool, latency: bool) -> tuple:
-        """Commands reading a group's state into a pipeline, and the parser of their replies (which
-        also refreshes the cached view, see ``snapshot``)."""
-        minute = int(self.clock() // WINDOW)
-        needs = (usage, inflight, latency)
-
-        def build(p: Any) -> int:
-            p.mget([_key(group, "cool", i) for i in ids])
+    def _script_call(self, group: str, id: str | None, out: Outcome | None, allowed_fails: int, cooldown: float,
+                     ids: list | None, needs: tuple, minute: int | None = None) -> tuple:
+        """(keys, args, minute) of one FINISH call: ``out`` written for ``id`` (None: no write) into
+        the usage of ``minute`` (default: now), the group's state read for ``ids`` (None: no read)."""
+        now = self.clock()
+        current = int(now // WINDOW)
+        minute = current if minute is None else minute
+        usage, inflight, latency = needs
+        one = id or "-"
+        keys = [_key(group, "use", one, f":{minute}"), _key(group, "busy", one), _key(group, "lat", one),
+                _key(group, "fail", one), _key(group, "cool", one)]
+        for i in ids or ():
+            keys.append(_key(group, "cool", i))
             if usage:
-                for i in ids:
-                    p.hmget(_key(group, "use", i, f":{minute}"), "t", "r")
+                keys.append(_key(group, "use", i, f":{current}"))
             if inflight:
-                p.mget([_key(group, "busy", i) for i in ids])
+                keys.append(_key(group, "busy", i))
             if latency:
-                p.mget([_key(group, "lat", i) for i in ids])
-            return 1 + (len(ids) if usage else 0) + inflight + latency
+                keys.append(_key(group, "lat", i))
+        o = out or _NO_OUTCOME
+        args = [o.tokens, o.requests, USAGE_TTL, int(o.started), self.ttl or DEFAULT_TTL,
+                "" if o.latency is None else repr(float(o.latency)), repr(self.alpha), int(o.failed), int(o.ok),
+                max(1, allowed_fails), max(1, int(cooldown * 1000)), int(max(cooldown, WINDOW)) + 1, repr(now),
+                len(ids or ()), int(usage), int(inflight), int(latency)]
+        return keys, args, current
 
-        def parse(res: list) -> Snapshot:
-            snap = Snapshot()
-            for i, v in zip(ids, res[0]):
-                if v is not None:
-                    snap.cooled[i] = float(v)
-            k = 1
+    def _parse_view(self, group: str, ids: list, needs: tuple, minute: int, res: list) -> Snapshot:
+        """The group's state from a FINISH reply, kept as the cached view (see ``snapshot``)."""
+        usage, inflight, latency = needs
+        snap = Snapshot()
+        k = 1
+        for i in ids:
+            v = res[k]
+            k += 1
+            if v:
+                snap.cooled[i] = float(v)
             if usage:
-                for i in ids:
-                    t, r = res[k]
-                    snap.usage[i] = (int(t or 0), int(r or 0))
-                    k += 1
+                snap.usage[i] = (int(res[k]), int(res[k + 1]))
+                k += 2
             if inflight:
-                snap.inflight = {i: max(0, int(v or 0)) for i, v in zip(ids, res[k])}
+                snap.inflight[i] = max(0, int(res[k]))
                 k += 1
             if latency:
-                snap.latency = {i: float(v) for i, v in zip(ids, res[k]) if v is not None}
-            self._views[group] = (time.monotonic(), ids, needs, minute, snap)
-            return snap
-
-        return build, parse
+                if res[k]:
+                    snap.latency[i] = float(res[k])
+                k += 1
+        self._views[group] = (time.monotonic(), ids, needs, minute, snap)
+        return snap
 
     def _current(self, snap: Snapshot) -> Snapshot:
-        """``snap`` without the cooldowns that have ended since it was read."""
+        """``snap`` without the cooldowns that ended since it was read."""
         if snap.cooled:
             now = self.clock()
             cooled = {i: u for i, u in snap.cooled.items() if u > now}
@@ -414,8 +513,8 @@ class RedisState:
         return snap
 
     def _cached(self, group: str, ids: list, needs: tuple) -> Snapshot | None:
-        """The group's view as the last round trip left it, when at most REFRESH seconds old and
-        covering the same deployments and needs (and, for usage, the same minute)."""
+        """The group's view as the last round trip left it, when at most REFRESH seconds old and for
+        the same deployments and needs (and, for usage, the same minute)."""
         view = self._views.get(group)
         if view is None:
             return None
@@ -426,27 +525,40 @@ class RedisState:
             return None
         return self._current(snap)
 
+    def _script(self, client: Any) -> Any:
+        script = self._scripts.get(id(client))
+        if script is None:
+            script = self._scripts[id(client)] = client.register_script(_FINISH)
+        return script
+
     def snapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
                  latency: bool = False, fresh: bool = False) -> Snapshot:
+        """Cooldowns (and usage / in-flight / latency when asked) of ``ids``. A busy router reads the
+        view its previous call's round trip brought back (at most REFRESH seconds old); ``fresh``
+        always asks Redis."""
         ids = list(ids)
+        needs = (usage, inflight, latency)
         if not fresh and self._up():
-            snap = self._cached(group, ids, (usage, inflight, latency))
+            snap = self._cached(group, ids, needs)
             if snap is not None:
                 return snap
-        build, parse = self._reads(group, ids, usage, inflight, latency)
-        return self._run(build, lambda res: self._current(parse(res)),
-                         lambda: self.local.snapshot(group, ids, usage, inflight, latency))
+        keys, args, minute = self._script_call(group, None, None, 1, 0, ids, needs)
+        return self._call(lambda c: self._script(c)(keys=keys, args=args),
+                          lambda res: self._current(self._parse_view(group, ids, needs, minute, res)),
+                          lambda: self.local.snapshot(group, ids, usage, inflight, latency))
 
     async def asnapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
                         latency: bool = False, fresh: bool = False) -> Snapshot:
         ids = list(ids)
+        needs = (usage, inflight, latency)
         if not fresh and self._up():
-            snap = self._cached(group, ids, (usage, inflight, latency))
+            snap = self._cached(group, ids, needs)
             if snap is not None:
                 return snap
-        build, parse = self._reads(group, ids, usage, inflight, latency)
-        return await self._arun(build, lambda res: self._current(parse(res)),
-                                lambda: self.local.snapshot(group, ids, usage, inflight, latency))
+        keys, args, minute = self._script_call(group, None, None, 1, 0, ids, needs)
+        return await self._acall(lambda c: self._script(c)(keys=keys, args=args),
+                                 lambda res: self._current(self._parse_view(group, ids, needs, minute, res)),
+                                 lambda: self.local.snapshot(group, ids, usage, inflight, latency))
 
     def _reserve_ops(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> tuple:
         minute = int(self.clock() // WINDOW)
@@ -480,56 +592,131 @@ class RedisState:
         build, parse = self._start_ops(group, id)
         await self._arun(build, parse, lambda: self.local.start(group, id))
 
-    def _finish_ops(self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float) -> tuple:
-        now = self.clock()
-        minute = int(now // WINDOW)
-        ttl = self.ttl or DEFAULT_TTL
-        marks: list = []
-
-        def build(p: Any) -> None:
-            if out.tokens or out.requests:
-                key = _key(group, "use", id, f":{minute}")
-                if out.tokens:
-                    p.hincrby(key, "t", out.tokens)
-                if out.requests:
-                    p.hincrby(key, "r", out.requests)
-                p.expire(key, USAGE_TTL)
-            if out.started:
-                key = _key(group, "busy", id)
-                p.decr(key)
-                p.expire(key, ttl)
-            if out.latency is not None:
-                p.eval(_EWMA, 1, _key(group, "lat", id), repr(float(out.latency)), repr(self.alpha), ttl)
-            if out.failed:
-                marks.insert(0, len(p.command_stack))
-                p.eval(_FAIL, 2, _key(group, "fail", id), _key(group, "cool", id), max(1, allowed_fails),
-                       max(1, int(cooldown * 1000)), int(max(cooldown, WINDOW)) + 1, repr(now))
-            elif out.ok:
-                p.delete(_key(group, "fail", id))
-
+    def _finish_call(self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float) -> tuple:
         view = self._views.get(group)
-        reads = self._reads(group, view[1], *view[2]) if view is not None else None
-
-        def build_all(p: Any) -> None:
-            build(p)
-            if reads is not None:
-                marks.append(len(p.command_stack))
-                reads[0](p)
+        ids, needs = (view[1], view[2]) if view is not None else (None, (False, False, False))
+        keys, args, minute = self._script_call(group, id, out, allowed_fails, cooldown, ids, needs)
 
         def parse(res: list) -> bool:
-            if reads is not None:
-                reads[1](res[marks[-1]:])
-            return bool(res[marks[0]]) if out.failed else False
+            if ids is not None:
+                self._parse_view(group, ids, needs, minute, res)
+            return bool(res[0])
 
-        return build_all, parse
+        return keys, args, parse
+
+    def _now_or_later(self, group: str, id: str, out: Outcome) -> dict | None:
+        """Successes are written behind: added up here and sent together at most every FLUSH seconds
+        (one round trip for all of them); a failure goes at once (cooldowns are shared promptly), and
+        so does the correction of a usage-based reservation (limits are enforced on it).
+        Returns the batch to send now, if any."""
+        minute = int(self.clock() // WINDOW)
+        now = time.monotonic()
+        with self._lock:
+            acc = self._pending.get((group, id, minute))
+            if acc is None:
+                acc = self._pending[(group, id, minute)] = [0, 0, 0, 0.0, 0, False]
+            acc[0] += out.tokens
+            acc[1] += out.requests
+            acc[2] += int(out.started)
+            if out.latency is not None:
+                acc[3] += out.latency
+                acc[4] += 1
+            acc[5] = acc[5] or out.ok
+            if now - self._flushed < self.FLUSH:
+                return None
+            batch, self._pending, self._flushed = self._pending, {}, now
+        return batch
+
+    def _batch_calls(self, batch: dict) -> list:
+        """(keys, args, parse) per pending entry; the last entry of a group also reads its view."""
+        last = {}
+        for key in batch:
+            last[key[0]] = key
+        calls = []
+        for key, acc in batch.items():
+            group, id, minute = key
+            out = Outcome(tokens=acc[0], requests=acc[1], started=acc[2],
+                          latency=(acc[3] / acc[4]) if acc[4] else None, ok=acc[5])
+            view = self._views.get(group) if last[group] == key else None
+            ids, needs = (view[1], view[2]) if view is not None else (None, (False, False, False))
+            keys, args, current = self._script_call(group, id, out, 1, 0, ids, needs, minute)
+            calls.append((keys, args, group, ids, needs, current))
+        return calls
+
+    def _local_batch(self, batch: dict) -> None:
+        for (group, id, _), acc in batch.items():
+            self.local.finish(group, id, Outcome(tokens=acc[0], requests=acc[1], started=acc[2] > 0), 1, 0)
+
+    def _parse_batch(self, calls: list, res: list) -> None:
+        for (keys, args, group, ids, needs, current), r in zip(calls, res):
+            if ids is not None:
+                self._parse_view(group, ids, needs, current, r)
+
+    def flush(self) -> None:
+        """Send the written-behind usage now (before reading shared usage, and at close)."""
+        with self._lock:
+            batch, self._pending, self._flushed = self._pending, {}, time.monotonic()
+        if batch:
+            self._send(batch)
+
+    async def aflush(self) -> None:
+        with self._lock:
+            batch, self._pending, self._flushed = self._pending, {}, time.monotonic()
+        if batch:
+            await self._asend(batch)
+
+    def _send(self, batch: dict) -> None:
+        calls = self._batch_calls(batch)
+
+        def build(p: Any) -> None:
+            script = self._script(self.client())
+            for keys, args, *_ in calls:
+                script(keys=keys, args=args, client=p)
+
+        self._run(build, lambda res: self._parse_batch(calls, res), lambda: self._local_batch(batch))
+
+    async def _asend(self, batch: dict) -> None:
+        calls = self._batch_calls(batch)
+        if not self._up():
+            self._local_batch(batch)
+            return
+        try:
+            client = self.aclient()
+            script = self._script(client)
+            pipe = client.pipeline(transaction=False)
+            for keys, args, *_ in calls:
+                await script(keys=keys, args=args, client=pipe)  # queued on the pipeline
+            self._parse_batch(calls, await pipe.execute())
+        except Exception as exc:  # noqa: BLE001
+            if not _redis_error(exc):
+                raise
+            self._down(exc)
+            self._local_batch(batch)
+            return
+        if self._warned:
+            self._back()
 
     def finish(self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float) -> bool:
-        build, parse = self._finish_ops(group, id, out, allowed_fails, cooldown)
-        return self._run(build, parse, lambda: self.local.finish(group, id, out, allowed_fails, cooldown))
+        """Record ``out``: a failure at once, in one script call that also reads the group's state
+        back; a success written behind (see ``_now_or_later``). True when this put it in cooldown."""
+        if out.failed or out.reserved or not self._up():
+            keys, args, parse = self._finish_call(group, id, out, allowed_fails, cooldown)
+            return self._call(lambda c: self._script(c)(keys=keys, args=args), parse,
+                              lambda: self.local.finish(group, id, out, allowed_fails, cooldown))
+        batch = self._now_or_later(group, id, out)
+        if batch:
+            self._send(batch)
+        return False
 
     async def afinish(self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float) -> bool:
-        build, parse = self._finish_ops(group, id, out, allowed_fails, cooldown)
-        return await self._arun(build, parse, lambda: self.local.finish(group, id, out, allowed_fails, cooldown))
+        if out.failed or out.reserved or not self._up():
+            keys, args, parse = self._finish_call(group, id, out, allowed_fails, cooldown)
+            return await self._acall(lambda c: self._script(c)(keys=keys, args=args), parse,
+                                     lambda: self.local.finish(group, id, out, allowed_fails, cooldown))
+        batch = self._now_or_later(group, id, out)
+        if batch:
+            await self._asend(batch)
+        return False
 
     def cooldown(self, group: str, id: str, seconds: float) -> bool:
         self._views.pop(group, None)
@@ -541,6 +728,9 @@ class RedisState:
     def clear(self, group: str | None = None, ids: Iterable[str] | None = None) -> None:
         self.local.clear(group, ids)
         self._views.clear()
+        with self._lock:
+            self._pending = {k: v for k, v in self._pending.items()
+                             if not (group is None or (k[0] == group and (ids is None or k[1] in ids)))}
         pattern = f"{_PREFIX}:*" if group is None else f"{_PREFIX}:{{{group}}}:*"
         if not self._up():
             return
@@ -562,6 +752,10 @@ class RedisState:
             self._down(exc)
 
     def close(self) -> None:
+        try:
+            self.flush()
+        except Exception:  # noqa: BLE001 - closing: what cannot be sent is lost, said in the log
+            log.warning("router: usage not yet sent to Redis was lost at close")
         c, self._sync = self._sync, None
         if c is not None:
             try:
@@ -569,6 +763,16 @@ class RedisState:
             except Exception:  # noqa: BLE001
                 pass
         self._async.clear()
+        self._scripts.clear()
+
+
+def _flush_at_exit(ref: Any) -> None:
+    state = ref()
+    if state is not None and state._pending:
+        try:
+            state.flush()
+        except Exception:  # noqa: BLE001 - exiting
+            pass
 
 
 def _redis_error(exc: BaseException) -> bool:
