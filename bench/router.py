@@ -174,14 +174,22 @@ def main() -> int:
                 direct = cell["direct"]
                 line = "  ".join(f"{name} {us:7.0f} us ({us / direct:4.2f}x)" for name, us in cell.items())
                 print(f"{mode:5} {'stream' if stream else 'json':6} {line}")
+        targets_rt = dict(targets)
+        if redis_url:
+            usage_list = [dict(e, rpm=10**9, tpm=10**12) for e in model_list(base)]
+            for strategy in ("least-busy", "latency-based-routing", "usage-based-routing"):
+                r = Router(model_list=usage_list, redis_url=redis_url, num_retries=0, enable_health_checks=False,
+                           routing_strategy=strategy)
+                counters[f"router (redis, {strategy})"] = RoundTrips(r.state)
+                targets_rt[f"router (redis, {strategy})"] = r
         for name, c in counters.items():
             c.n = 0
             for _ in range(200):
-                sync_call(targets[name], base, False)
+                sync_call(targets_rt[name], base, False)
             sync_rt = c.n / 200
             c.n = 0
             for _ in range(200):
-                sync_call(targets[name], base, True)
+                sync_call(targets_rt[name], base, True)
             stream_rt = c.n / 200
             print(f"{name}: Redis round trips per call: {sync_rt:.2f} (json), {stream_rt:.2f} (stream)")
         total = 1000 if a.quick else 5000
@@ -196,7 +204,7 @@ def main() -> int:
                 rss[i] = rss_mb()
         print(f"RSS after 1,000 routed calls {rss[1000]:.1f} MB, after {soak:,} {rss[soak]:.1f} MB "
               f"(growth {rss[soak] - rss[1000]:+.1f} MB)")
-        for t in targets.values():
+        for t in targets_rt.values():
             if t is not None:
                 t.close()
     loop.close()

@@ -157,3 +157,18 @@ def test_close_stops_the_health_thread_promptly(servers):
     assert r._health.is_alive()
     r.close()
     assert not r._health.is_alive()
+
+
+def test_batch_forms_keep_order_and_put_errors_in_their_slot(servers):
+    r = Router(model_list=[entry("a", servers[0], "a"), entry("b", servers[1], "b")], num_retries=0)
+    servers[1].enqueue_error(400, message="bad for b")
+    out = r.batch_completion(models=["a", "b", "a"], messages=MSGS)
+    assert [o._hidden_params["model_id"] for o in (out[0], out[2])] == ["a", "a"]
+    assert isinstance(out[1], Exception) and "bad for b" in str(out[1])
+    many = [[{"role": "user", "content": f"question {i}"}] for i in range(6)]
+    got = asyncio.run(r.abatch_completion_one_model_multiple_requests("a", many, max_concurrency=2))
+    assert [g.choices[0].message.content for g in got] == [f"This is a fake reply to: question {i}" for i in range(6)]
+    both = asyncio.run(r.abatch_completion(["a", "b"], MSGS))
+    assert [x._hidden_params["model_id"] for x in both] == ["a", "b"]
+    sync_many = r.batch_completion("a", many[:3])
+    assert [g.choices[0].message.content[-10:] for g in sync_many] == [f"question {i}" for i in range(3)]
