@@ -241,3 +241,23 @@ def test_redis_outage_mid_run_keeps_routing_on_local_state(servers, caplog, redi
         r.close()
         proc.terminate()
         proc.wait(5)
+
+
+def test_reset_and_delete_touch_only_their_own_keys(servers, redis_url, clock):
+    mine, theirs = _group(), _group()
+    a = Router(model_list=[entry(mine, servers[0], f"{mine}-x"), entry(mine, servers[0], f"{mine}-xy")],
+               redis_url=redis_url, clock=clock, enable_health_checks=False)
+    b = Router(model_list=[entry(theirs, servers[1], f"{theirs}-x")], redis_url=redis_url, clock=clock,
+               enable_health_checks=False)
+    try:
+        for r, g, ids in ((a, mine, (f"{mine}-x", f"{mine}-xy")), (b, theirs, (f"{theirs}-x",))):
+            for i in ids:
+                r.state.cooldown(g, i, 300)
+        a.delete_deployment(id=f"{mine}-x")  # clears "-x" only, not "-xy" whose id starts the same
+        assert [d.id for d in a.get_available_deployments(mine)] == []
+        a.reset()
+        assert [d.id for d in a.get_available_deployments(mine)] == [f"{mine}-xy"]
+        assert b.get_available_deployments(theirs) == []  # another Router's cooldown stays
+    finally:
+        a.close()
+        b.close()

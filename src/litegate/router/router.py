@@ -521,8 +521,10 @@ class Router:
                 return
 
     def reset(self) -> None:
-        """Forget usage, latency, failures and cooldowns (the deployments stay)."""
-        self.state.clear()
+        """Forget usage, latency, failures and cooldowns of this Router's groups (the deployments
+        stay; other Routers' groups sharing the Redis are left alone)."""
+        for group in list(self._groups):
+            self.state.clear(group)
 
     # ================================================================== choosing
     def _resolve(self, model: Any, specific: Any) -> tuple[str, list]:

@@ -731,14 +731,16 @@ class RedisState:
         with self._lock:
             self._pending = {k: v for k, v in self._pending.items()
                              if not (group is None or (k[0] == group and (ids is None or k[1] in ids)))}
-        pattern = f"{_PREFIX}:*" if group is None else f"{_PREFIX}:{{{group}}}:*"
+        glob = "".join("\\" + ch if ch in "*?[]\\" else ch for ch in group) if group is not None else None
+        pattern = f"{_PREFIX}:*" if glob is None else f"{_PREFIX}:{{{glob}}}:*"
         if not self._up():
             return
         try:
             c = self.client()
             batch = []
             for key in c.scan_iter(match=pattern, count=500):
-                if ids is not None and not any(f":{i}" in key.decode() for i in ids):
+                name = key.decode()
+                if ids is not None and not any(name.endswith(f":{i}") or f":{i}:" in name for i in ids):
                     continue
                 batch.append(key)
                 if len(batch) >= 500:
