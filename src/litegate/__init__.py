@@ -137,6 +137,8 @@ _LAZY: dict[str, str] = {
     "RerankResponse": ".types.rerank:RerankResponse",
     "RerankResult": ".types.rerank:RerankResult",
     "Client": ".client:Client",
+    "Router": ".router:Router",
+    "Deployment": ".router:Deployment",
     "MockTransport": ".core.transport:MockTransport",
     "MockResponse": ".core.transport:MockResponse",
     "CustomStreamWrapper": ".core.streaming:CustomStreamWrapper",

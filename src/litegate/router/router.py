@@ -1,0 +1,1275 @@
+"""``litegate.Router``: load balancing, failover, cooldowns and fallbacks across deployments.
+
+A routed call is a loop over deployment attempts. Each attempt is one ordinary lifecycle call
+(``core/lifecycle.execute`` / ``aexecute``: validation, resolution, the request, streams primed up
+to their first chunk, cost, callbacks) with ``num_retries=0`` and no fallbacks of its own; the
+Router decides what comes next:
+
+* a deployment fault (429, 5xx, timeouts, connection errors, a refused key) counts towards its
+  ``allowed_fails`` and the next attempt goes to another healthy deployment of the group (the same
+  one only when none is left, after the retry policy's wait, ``Retry-After`` honoured), up to
+  ``num_retries`` more attempts;
+* ``allowed_fails`` such failures put a deployment in cooldown for ``cooldown_time``;
+* when the group is exhausted, the Router's fallbacks (``fallbacks``, ``context_window_fallbacks``,
+  ``content_policy_fallbacks``, by error kind, at most ``ROUTER_MAX_FALLBACKS``; the rules of
+  ``core/lifecycle.fallback_chain``) name other groups;
+* caller errors (a 400, a context window, a content policy) are not retried in the group.
+
+State (usage, in-flight, latency, failures, cooldowns) lives in a store (``router/state.py``):
+this process's memory, or Redis shared by every replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import threading
+import time
+import weakref
+from types import SimpleNamespace
+from typing import Any, Callable
+
+from .. import constants as C
+from ..core import lifecycle
+from ..core.call import input_error
+from ..core.endpoints import ENDPOINTS, bind
+from ..core.retry import is_retryable, retry_delay
+from ..exceptions import (
+    AuthenticationError,
+    ContextWindowExceededError,
+    LiteLLMException,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+)
+from . import strategies as S
+from .deployment import AttrDict, Deployment, masked, to_deployment
+from .state import MemoryState, Outcome, RedisState
+
+log = logging.getLogger("litegate.router")
+
+_CUSTOM_STRATEGIES: dict[str, Callable] = {}  # set_custom_routing_strategy(name, func): for any Router
+_ROUTER_CONTROLS = ("specific_deployment", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
+                    "num_retries", "max_retries")
+_NO_FALLBACKS = frozenset({"fallbacks", "context_window_fallbacks", "content_policy_fallbacks"})
+# litellm Router arguments accepted for compatibility that change nothing here
+_ACCEPTED = frozenset({"cache_kwargs", "debug_level", "client_ttl", "polling_interval", "default_priority",
+                       "retry_after", "redis_db", "caching_groups", "alerting_config", "router_general_settings",
+                       "provider_budget_config", "assistants_config", "search_tools", "guardrail_list",
+                       "ignore_invalid_deployments", "model_group_retry_policy", "allowed_fails_policy",
+                       "retry_policy", "default_max_parallel_requests", "disable_cooldowns", "enable_tag_filtering",
+                       "optional_pre_call_checks", "max_fallbacks", "default_fallbacks", "cooldown_ttl"})
+
+
+class _Settings:
+    """The settings each deployment attempt runs with: the module's (read at call time), except the
+    module-level fallbacks (the Router decides fallbacks between its groups itself)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _NO_FALLBACKS:
+            return None
+        return getattr(_module, name, None)
+
+
+_SETTINGS = _Settings()
+_module: Any = None
+
+
+def _settings() -> Any:
+    """The settings for one deployment attempt: the ``litegate`` module itself (fast) unless it has
+    module-level fallbacks, which a deployment attempt must not follow."""
+    global _module
+    m = _module
+    if m is None:
+        import litegate as m
+
+        _module = m
+    if m.fallbacks or m.context_window_fallbacks or m.content_policy_fallbacks:
+        return _SETTINGS
+    return m
+
+
+def _deployment_fault(exc: BaseException) -> bool:
+    """A failure that says something about the deployment (counts towards cooldown; another
+    deployment may succeed), as opposed to a caller error (bad input, context window, policy)."""
+    if isinstance(exc, (RateLimitError, AuthenticationError, PermissionDeniedError, NotFoundError)):
+        return True
+    return is_retryable(exc)
+
+
+class _Options:
+    """The Router's own per-call options (taken out of the call's keyword arguments)."""
+
+    __slots__ = _ROUTER_CONTROLS
+
+    def __init__(self) -> None:
+        for k in _ROUTER_CONTROLS:
+            setattr(self, k, None)
+
+
+class _Request:
+    """The Router's view of one call: its endpoint, arguments and on-demand estimates."""
+
+    __slots__ = ("name", "values", "kwargs", "stream", "opts", "_tokens", "_chars")
+
+    def __init__(self, name: str, values: dict, kwargs: dict, opts: Any = None):
+        self.name = name
+        self.opts = opts  # the Router's own per-call options (fallbacks, specific_deployment, ...)
+        self.values = values
+        self.kwargs = kwargs
+        self.stream = bool(kwargs.get("stream"))
+        self._tokens: int | None = None
+        self._chars: int | None = None
+
+    def chars_bound(self) -> int:
+        """An upper bound of the prompt's tokens that costs no tokenizer: its characters (+ framing;
+        10,000 for a part that is not text, e.g. an image)."""
+        total = self._chars
+        if total is None:
+            total = 0
+            messages = self.values.get("messages")
+            if isinstance(messages, list):
+                for m in messages:
+                    content = m.get("content") if isinstance(m, dict) else None
+                    total += 8 + (len(content) if isinstance(content, str) else 10_000 * (len(content) + 1)
+                                  if isinstance(content, list) else 10_000)
+            self._chars = total
+        return total
+
+    def tokens(self) -> int:
+        """Estimated prompt tokens (the registry's tokenizer; 0 for endpoints without a prompt)."""
+        if self._tokens is None:
+            from ..tokens import token_counter
+
+            messages = self.values.get("messages")
+            try:
+                if isinstance(messages, list):
+                    self._tokens = int(token_counter(model="gpt-4o", messages=messages))
+                else:
+                    text = self.values.get("input") or self.values.get("prompt") or ""
+                    if isinstance(text, list):
+                        text = " ".join(x for x in text if isinstance(x, str))
+                    self._tokens = int(token_counter(model="gpt-4o", text=str(text))) if text else 0
+            except Exception:  # noqa: BLE001 - an odd prompt: the character bound / 4
+                self._tokens = self.chars_bound() // 4
+        return self._tokens
+
+    def max_output(self) -> int:
+        v = self.kwargs.get("max_tokens") or self.kwargs.get("max_completion_tokens")
+        return v if isinstance(v, int) else 0
+
+
+class _Done:
+    """Releases one attempt's bookkeeping exactly once (stream end, stream error, or abandonment)."""
+
+    __slots__ = ("fn", "__weakref__")
+
+    def __init__(self, fn: Callable[[Outcome], None]):
+        self.fn: Any = fn
+
+    def __call__(self, out: Outcome) -> None:
+        fn, self.fn = self.fn, None
+        if fn is not None:
+            fn(out)
+
+
+class Router:
+    """Routes calls to a group (``model_name``) across its deployments. See spec section 6."""
+
+    def __init__(
+        self,
+        model_list: list | None = None,
+        *,
+        routing_strategy: str = "simple-shuffle",
+        redis_host: str | None = None,
+        redis_port: int | None = None,
+        redis_password: str | None = None,
+        redis_url: str | None = None,
+        cache_responses: bool = False,
+        num_retries: int | None = None,
+        timeout: float | None = None,
+        stream_timeout: float | None = None,
+        fallbacks: list | None = None,
+        context_window_fallbacks: list | None = None,
+        content_policy_fallbacks: list | None = None,
+        allowed_fails: int | None = None,
+        cooldown_time: float | None = None,
+        set_verbose: bool = False,
+        model_group_alias: dict | None = None,
+        router_ttl: float | None = None,
+        enable_health_checks: bool | None = None,
+        health_check_interval: float | None = None,
+        routing_strategy_args: dict | None = None,
+        default_litellm_params: dict | None = None,
+        enable_pre_call_checks: bool = True,
+        clock: Callable[[], float] | None = None,
+        **compat: Any,
+    ):
+        unknown = sorted(set(compat) - _ACCEPTED)
+        if unknown:
+            raise TypeError(f"Router() got unexpected keyword argument(s): {', '.join(unknown)}")
+        self.routing_strategy = routing_strategy
+        self.redis_host, self.redis_port, self.redis_password, self.redis_url = (
+            redis_host, redis_port, redis_password, redis_url)
+        self.cache_responses = bool(cache_responses)
+        self.num_retries = _check_int("num_retries", num_retries)
+        self.timeout = timeout
+        self.stream_timeout = stream_timeout
+        self.fallbacks = _check_rules("fallbacks", fallbacks)
+        self.context_window_fallbacks = _check_rules("context_window_fallbacks", context_window_fallbacks)
+        self.content_policy_fallbacks = _check_rules("content_policy_fallbacks", content_policy_fallbacks)
+        self.allowed_fails = _check_int("allowed_fails", allowed_fails)
+        self.cooldown_time = cooldown_time
+        self.set_verbose = bool(set_verbose)
+        if self.set_verbose:
+            log.setLevel(logging.DEBUG)
+        if model_group_alias is not None and not isinstance(model_group_alias, dict):
+            raise input_error("model_group_alias must be a dict {alias: model_name}", None, type_error=True)
+        self.model_group_alias = dict(model_group_alias or {})
+        self.router_ttl = router_ttl
+        self.routing_strategy_args = dict(routing_strategy_args or {})
+        self.default_litellm_params = dict(default_litellm_params or {})
+        self.enable_pre_call_checks = enable_pre_call_checks
+        self._compat = compat
+        self._clock = clock or time.time
+        self._sleep: Callable[[float], None] = time.sleep
+        self._asleep: Callable[[float], Any] = asyncio.sleep
+        self._lock = threading.RLock()
+        self._groups: dict[str, list] = {}
+        self._ids: dict[str, list] = {}
+        self._by_id: dict[str, Deployment] = {}
+        self._order: list = []
+        self._public: dict[str, dict] = {}
+        self._tasks: set = set()
+        self._custom: Any = None
+        alpha = float(self.routing_strategy_args.get("ewma_alpha", 0.3))
+        self.state: Any
+        if redis_url or redis_host or redis_port or redis_password:
+            self.state = RedisState(url=redis_url, host=redis_host, port=redis_port, password=redis_password,
+                                    clock=self._clock, ttl=router_ttl, alpha=alpha)
+        else:
+            self.state = MemoryState(self._clock, router_ttl, alpha)
+        self._set_strategy(routing_strategy)
+        self.set_model_list(model_list or [])
+        if self._usage_based or self.routing_strategy == "cost-based-routing":
+            # these estimate every prompt: load the tokenizer now, not inside the first call (where
+            # it would stall an event loop for a second)
+            _Request("completion", {"messages": [{"role": "user", "content": "warm"}]}, {}).tokens()
+        self.enable_health_checks = bool(self.state.shared if enable_health_checks is None else enable_health_checks)
+        self.health_check_interval = float(health_check_interval or C.ROUTER_DEFAULT_HEALTH_CHECK_INTERVAL)
+        self._stop = threading.Event()
+        self._health: threading.Thread | None = None
+        if self.enable_health_checks:
+            self._start_health_checks()
+
+    # ================================================================== settings
+    @property
+    def _retries(self) -> int:
+        if self.num_retries is not None:
+            return self.num_retries
+        import litegate
+
+        return int(litegate.num_retries or 0)
+
+    @property
+    def _allowed(self) -> int:
+        return max(1, self.allowed_fails if self.allowed_fails is not None else 3)
+
+    @property
+    def _cooldown(self) -> float:
+        return float(self.cooldown_time if self.cooldown_time is not None else C.DEFAULT_COOLDOWN_TIME_SECONDS)
+
+    def _set_strategy(self, name: Any) -> None:
+        if not isinstance(name, str):
+            raise input_error(f"routing_strategy must be a string, got {name!r}", None, type_error=True)
+        self._named = None
+        if name in S.STRATEGIES:
+            self._choose = S.STRATEGIES[name]
+        elif name in _CUSTOM_STRATEGIES:
+            self._named = _CUSTOM_STRATEGIES[name]
+        else:
+            known = ", ".join(list(S.STRATEGIES) + sorted(_CUSTOM_STRATEGIES))
+            raise input_error(f"unknown routing_strategy {name!r}; known: {known}", None)
+        self.routing_strategy = name
+        self._needs = S.NEEDS.get(name, S.NOTHING)
+        self._usage_based = name.startswith("usage-based-routing")
+        self._custom = None
+
+    def set_custom_routing_strategy(self, strategy: Any, strategy_func: Callable | None = None) -> None:
+        """Register a strategy: ``(name, func)`` (``func(model_group, healthy_deployments, **kwargs)``
+        returns one of them; usable by name by this and any later Router), or an object with
+        ``get_available_deployment`` / ``async_get_available_deployment`` (this Router uses it)."""
+        if strategy_func is not None:
+            if not isinstance(strategy, str) or not callable(strategy_func):
+                raise input_error("set_custom_routing_strategy(name, func): a name and a callable", None,
+                                  type_error=True)
+            _CUSTOM_STRATEGIES[strategy] = strategy_func
+            if self.routing_strategy == strategy:
+                self._set_strategy(strategy)
+            return
+        if not (hasattr(strategy, "get_available_deployment") or hasattr(strategy, "async_get_available_deployment")):
+            raise input_error("set_custom_routing_strategy: give (name, func) or an object with "
+                              "get_available_deployment / async_get_available_deployment", None, type_error=True)
+        self._custom = strategy
+        self._needs = S.NOTHING
+        self._usage_based = False
+
+    # ================================================================== deployments
+    def set_model_list(self, model_list: list) -> None:
+        if not isinstance(model_list, list):
+            raise input_error("model_list must be a list of deployment dicts", None, type_error=True)
+        deps = self._from_entries(model_list)
+        ids = [d.id for d in deps]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise input_error(f"model_list: duplicate model_info.id {sorted(dup)}", None)
+        with self._lock:
+            self._install(deps)
+
+    def _from_entries(self, entries: list, existing: list = ()) -> list:
+        """Deployments from entries; an entry without an id gets a stable one (see ``stable_id``),
+        identical entries told apart by their order."""
+        deps = []
+        taken = {d.id for d in existing}
+        for e in entries:
+            d = to_deployment(e)
+            if isinstance(e, dict) and (e.get("model_info") or {}).get("id") is None:
+                n = 0
+                while d.id in taken:
+                    n += 1
+                    d = to_deployment(e, n)
+            taken.add(d.id)
+            deps.append(d)
+        return deps
+
+    def _install(self, deps: list) -> None:
+        """Swap in a new deployment table (readers hold references to the old one: no lock needed)."""
+        groups: dict[str, list] = {}
+        for d in deps:
+            self._prepare(d)
+            groups.setdefault(d.model_name, []).append(d)
+        self._order = deps
+        self._by_id = {d.id: d for d in deps}
+        self._groups = groups
+        self._ids = {g: [d.id for d in ds] for g, ds in groups.items()}
+        for ds in groups.values():
+            S.prepare_group(ds)
+        self._public = {d.id: d.to_dict(secrets=False) for d in deps}
+        self.model_list = [d.to_dict() for d in deps]
+
+    def _prepare(self, d: Deployment) -> None:
+        """Per-deployment facts computed once: prices (cost-based routing), context window."""
+        price = d.cost_per_token or {}
+        inp = price.get("input_cost_per_token", d.litellm_params.get("input_cost_per_token"))
+        out = price.get("output_cost_per_token", d.litellm_params.get("output_cost_per_token"))
+        window = d.model_info.get("max_input_tokens")
+        if inp is None or window is None:
+            try:
+                from ..cost.info import get_model_info
+
+                info = get_model_info(d.litellm_params["model"])
+            except Exception:  # noqa: BLE001 - a model the registry does not know
+                info = {}
+            if inp is None:
+                inp = info.get("input_cost_per_token")
+                out = info.get("output_cost_per_token") if out is None else out
+            if window is None:
+                window = info.get("max_input_tokens") or info.get("max_tokens")
+        d._cost = (inp, out)
+        d._window = window
+
+    def add_deployment(self, deployment: Any) -> Deployment | None:
+        """Add one deployment (dict or Deployment); None when its id already exists."""
+        with self._lock:
+            d = self._from_entries([deployment], self._order)[0] if isinstance(deployment, dict) else \
+                to_deployment(deployment)
+            if d.id in self._by_id:
+                return None
+            self._install(self._order + [d])
+        return self._by_id[d.id]
+
+    def upsert_deployment(self, deployment: Any) -> Deployment:
+        """Add, or replace the deployment with the same id (its usage and latency history stay)."""
+        d = to_deployment(deployment)
+        with self._lock:
+            order = [d if x.id == d.id else x for x in self._order]
+            if d.id not in self._by_id:
+                order.append(d)
+            self._install(order)
+        return self._by_id[d.id]
+
+    def delete_deployment(self, id: str) -> dict | None:
+        with self._lock:
+            d = self._by_id.get(id)
+            if d is None:
+                return None
+            self._install([x for x in self._order if x.id != id])
+        self.state.clear(d.model_name, [id])
+        return d.to_dict()
+
+    def get_deployment(self, model_id: str) -> Deployment | None:
+        d = self._by_id.get(model_id)
+        return to_deployment(d) if d is not None else None  # a copy: edits go back through upsert
+
+    def get_model_list(self, model_name: str | None = None) -> list:
+        group = self.model_group_alias.get(model_name, model_name) if model_name is not None else None
+        return [d.to_dict() for d in self._order if group is None or d.model_name == group]
+
+    def get_model_names(self) -> list:
+        return list(self._groups)
+
+    def get_model_ids(self, model_name: str | None = None) -> list:
+        group = self.model_group_alias.get(model_name, model_name) if model_name is not None else None
+        return [d.id for d in self._order if group is None or d.model_name == group]
+
+    def get_model_group_info(self, model_group: str) -> AttrDict | None:
+        group = self.model_group_alias.get(model_group, model_group)
+        deps = self._groups.get(group)
+        if not deps:
+            return None
+        from ..core.resolve import split_model
+
+        providers, windows, outs, modes = [], [], [], set()
+        caps: dict = {}
+        for d in deps:
+            try:
+                providers.append(split_model(d.litellm_params["model"], d.litellm_params.get("custom_llm_provider"),
+                                             None)[0])
+            except Exception:  # noqa: BLE001
+                pass
+            try:
+                from ..cost.info import get_model_info
+
+                info = get_model_info(d.litellm_params["model"])
+            except Exception:  # noqa: BLE001
+                info = {}
+            info = {**info, **{k: v for k, v in d.model_info.items() if v is not None}}
+            if info.get("max_input_tokens"):
+                windows.append(info["max_input_tokens"])
+            if info.get("max_output_tokens"):
+                outs.append(info["max_output_tokens"])
+            if info.get("mode"):
+                modes.add(info["mode"])
+            for k, v in info.items():
+                if k.startswith("supports_"):
+                    caps[k] = caps.get(k, True) and bool(v)
+        tpms = [d.tpm for d in deps]
+        rpms = [d.rpm for d in deps]
+        return AttrDict(
+            model_group=group, providers=sorted(set(providers)),
+            max_input_tokens=min(windows) if windows else None, max_output_tokens=min(outs) if outs else None,
+            tpm=sum(tpms) if all(t is not None for t in tpms) else None,
+            rpm=sum(rpms) if all(r is not None for r in rpms) else None,
+            mode=next(iter(modes)) if len(modes) == 1 else None,
+            input_cost_per_token=max((d._cost[0] for d in deps if d._cost and d._cost[0] is not None), default=None),
+            output_cost_per_token=max((d._cost[1] for d in deps if d._cost and d._cost[1] is not None), default=None),
+            deployments=len(deps), **caps)
+
+    def get_available_deployments(self, model_group: str) -> list:
+        """The group's deployments that are not cooling down (copies)."""
+        group = self.model_group_alias.get(model_group, model_group)
+        deps = self._groups.get(group, [])
+        snap = self.state.snapshot(group, [d.id for d in deps], fresh=True)
+        return [to_deployment(d) for d in deps if d.id not in snap.cooled]
+
+    def get_available_deployment(self, model: str, messages: list | None = None, input: Any = None,
+                                 specific_deployment: Any = None, request_kwargs: dict | None = None) -> Deployment:
+        """The deployment the strategy would pick now for ``model`` (nothing is reserved)."""
+        values = {"messages": messages, "input": input}
+        group, deps = self._resolve(model, specific_deployment)
+        request = _Request("completion", values, dict(request_kwargs or {}))
+        healthy, snap = self._healthy(group, deps, set(), request)
+        return to_deployment(self._strategy_pick(group, healthy, snap, request, reserve=False)[0])
+
+    async def get_model_group_usage(self, model_group: str) -> tuple:
+        """(tokens, requests) used by the group in the current minute."""
+        group = self.model_group_alias.get(model_group, model_group)
+        deps = self._groups.get(group, [])
+        await self.state.aflush()  # this process's written-behind usage first
+        snap = await self.state.asnapshot(group, [d.id for d in deps], usage=True, fresh=True)
+        return (sum(t for t, _ in snap.usage.values()), sum(r for _, r in snap.usage.values()))
+
+    def get_settings(self) -> dict:
+        return {
+            "routing_strategy": self.routing_strategy, "num_retries": self._retries, "timeout": self.timeout,
+            "stream_timeout": self.stream_timeout, "fallbacks": self.fallbacks,
+            "context_window_fallbacks": self.context_window_fallbacks,
+            "content_policy_fallbacks": self.content_policy_fallbacks, "allowed_fails": self._allowed,
+            "cooldown_time": self.cooldown_time if self.cooldown_time is not None else C.DEFAULT_COOLDOWN_TIME_SECONDS,
+            "cache_responses": self.cache_responses,
+            "redis_host": self.redis_host, "redis_port": self.redis_port,
+            "redis_password": "****" if self.redis_password else None,
+            "redis_url": masked({"api_base": self.redis_url})["api_base"] if self.redis_url else None,
+            "router_ttl": self.router_ttl, "model_group_alias": dict(self.model_group_alias),
+            "enable_health_checks": self.enable_health_checks, "health_check_interval": self.health_check_interval,
+            "routing_strategy_args": dict(self.routing_strategy_args), "set_verbose": self.set_verbose,
+            "enable_pre_call_checks": self.enable_pre_call_checks,
+        }
+
+    def flush_cache(self) -> None:
+        """Clear the response cache (``cache_responses``: ``litegate.cache``) when one is configured."""
+        import litegate
+
+        cache = getattr(litegate, "cache", None)
+        for name in ("flush_cache", "flush", "clear"):
+            fn = getattr(cache, name, None)
+            if callable(fn):
+                fn()
+                return
+
+    def reset(self) -> None:
+        """Forget usage, latency, failures and cooldowns of this Router's groups (the deployments
+        stay; other Routers' groups sharing the Redis are left alone)."""
+        for group in list(self._groups):
+            self.state.clear(group)
+
+    # ================================================================== choosing
+    def _resolve(self, model: Any, specific: Any) -> tuple[str, list]:
+        if isinstance(specific, str) and specific:
+            d = self._by_id.get(specific)
+            if d is None:
+                raise input_error(f"specific_deployment {specific!r} is not a deployment id of this Router", model)
+            return d.model_name, [d]
+        if not isinstance(model, str) or not model:
+            raise input_error("model must name a model group of this Router", None, type_error=True)
+        if specific is True:
+            d = self._by_id.get(model)
+            if d is not None:
+                return d.model_name, [d]
+        group = self.model_group_alias.get(model, model)
+        deps = self._groups.get(group)
+        if deps:
+            return group, deps
+        same = [d for d in self._order if d.litellm_params.get("model") == model]
+        if same:
+            return same[0].model_name, same
+        raise input_error(f"no deployment of this Router serves {model!r} (model groups: "
+                          f"{', '.join(self._groups) or 'none'})", model)
+
+    def _ids_of(self, group: str, deps: list) -> list:
+        ids = self._ids.get(group)
+        return ids if ids is not None and len(ids) == len(deps) and self._groups.get(group) is deps else [
+            d.id for d in deps]
+
+    def _healthy(self, group: str, deps: list, tried: set, request: _Request) -> tuple[list, Any]:
+        usage, inflight, latency = self._needs
+        snap = self.state.snapshot(group, self._ids_of(group, deps), usage, inflight, latency)
+        return self._filter(group, deps, tried, request, snap), snap
+
+    async def _ahealthy(self, group: str, deps: list, tried: set, request: _Request) -> tuple[list, Any]:
+        usage, inflight, latency = self._needs
+        snap = await self.state.asnapshot(group, self._ids_of(group, deps), usage, inflight, latency)
+        return self._filter(group, deps, tried, request, snap), snap
+
+    def _filter(self, group: str, deps: list, tried: set, request: _Request, snap: Any) -> list:
+        if self.enable_pre_call_checks and request.values.get("messages") is not None:
+            deps = self._fit(group, deps, request)
+        cooled = snap.cooled
+        healthy = [d for d in deps if d.id not in cooled] if cooled else deps
+        if not healthy:
+            wait = max(0.0, min(cooled.values()) - self._clock())
+            raise RateLimitError(
+                message=f"all {len(deps)} deployment(s) of model group {group!r} are cooling down after "
+                        f"failures; the next is available again in {wait:.1f}s",
+                llm_provider="router", model=group)
+        if tried:
+            fresh = [d for d in healthy if d.id not in tried]
+            if fresh:
+                return fresh
+        return healthy
+
+    def _fit(self, group: str, deps: list, request: _Request) -> list:
+        """Pre-call check: drop deployments whose context window cannot hold the prompt."""
+        low = deps[0]._group_window if self._groups.get(group) is deps else min(
+            (d._window for d in deps if d._window), default=None)
+        if not low or request.chars_bound() <= low:
+            return deps
+        windows = [d._window for d in deps]
+        known = [w for w in windows if w]
+        need = request.tokens()
+        fit = [d for d, w in zip(deps, windows) if not w or w >= need]
+        if not fit:
+            raise ContextWindowExceededError(
+                message=f"the prompt (~{need} tokens) exceeds the context window of every deployment of "
+                        f"model group {group!r} (largest: {max(known)} tokens)",
+                model=group, llm_provider="router")
+        return fit
+
+    def _strategy_pick(self, group: str, healthy: list, snap: Any, request: _Request,
+                       reserve: bool = True) -> tuple[Deployment, int | None]:
+        if self._custom is not None:
+            fn = getattr(self._custom, "get_available_deployment")
+            return _as_deployment(fn(**_object_args(fn, group, healthy, request)), healthy), None
+        if self._usage_based:
+            order = S.usage_order(healthy, snap, request)
+            est = request.tokens()
+            for d in order:
+                if not reserve or self.state.reserve(group, d.id, est, d.tpm, d.rpm):
+                    return d, est if reserve else None
+            raise self._over_limit(group, healthy)
+        if self._named is not None:
+            return _custom_pick(self._named, group, healthy, request), None
+        return self._choose(healthy, snap, request), None
+
+    async def _astrategy_pick(self, group: str, healthy: list, snap: Any, request: _Request) -> tuple:
+        if self._custom is not None:
+            fn = getattr(self._custom, "async_get_available_deployment", None)
+            if fn is not None:
+                got = fn(**_object_args(fn, group, healthy, request))
+                if inspect.isawaitable(got):
+                    got = await got
+                return _as_deployment(got, healthy), None
+            return self._strategy_pick(group, healthy, snap, request)
+        if self._usage_based:
+            order = S.usage_order(healthy, snap, request)
+            est = request.tokens()
+            for d in order:
+                if await self.state.areserve(group, d.id, est, d.tpm, d.rpm):
+                    return d, est
+            raise self._over_limit(group, healthy)
+        return self._strategy_pick(group, healthy, snap, request)
+
+    def _over_limit(self, group: str, healthy: list) -> RateLimitError:
+        return RateLimitError(
+            message=f"all {len(healthy)} available deployment(s) of model group {group!r} are at their TPM/RPM "
+                    f"limits for this minute (usage-based-routing)",
+            llm_provider="router", model=group)
+
+    # ================================================================== one attempt
+    def _call_kwargs(self, d: Deployment, request: _Request) -> dict:
+        kw = dict(self.default_litellm_params) if self.default_litellm_params else {}
+        kw.update(d.call_kwargs)
+        kw.update(request.kwargs)
+        kw.update(request.values)
+        kw["model"] = d.litellm_params["model"]
+        kw["num_retries"] = 0  # the Router retries across deployments
+        if "timeout" not in request.kwargs:
+            t = d.litellm_params.get("timeout", self.timeout)
+            if t is not None:
+                kw["timeout"] = t
+        if self.stream_timeout is not None and "stream_timeout" not in kw:
+            kw["stream_timeout"] = self.stream_timeout
+        if self.cache_responses and "caching" not in request.kwargs:
+            kw["caching"] = True
+        return kw
+
+    def _begin(self, group: str, d: Deployment, request: _Request) -> tuple[dict, Any]:
+        kw = self._call_kwargs(d, request)
+        ep = ENDPOINTS.get(request.name)
+        if ep is None:
+            import litegate
+
+            fn = getattr(litegate, request.name, None)
+            if fn is None:
+                raise input_error(f"Router.{request.name}: litegate has no {request.name}() in this version",
+                                  kw.get("model"))
+            return kw, fn
+        return kw, ep
+
+    def _label(self, result: Any, d: Deployment, group: str, attempts: int) -> Any:
+        hidden = getattr(result, "_hidden_params", None)
+        if isinstance(hidden, dict):
+            hidden["model_group"] = group
+            hidden["model_id"] = d.id
+            hidden["deployment"] = {**self._public[d.id]} if d.id in self._public else d.to_dict(secrets=False)
+            if not hidden.get("api_base"):
+                base = d.litellm_params.get("api_base")
+                hidden["api_base"] = masked({"api_base": base})["api_base"] if base else None
+            hidden["attempts"] = attempts
+        return result
+
+    def _outcome(self, result: Any, reserved: int | None, started: float, started_inflight: bool,
+                 request: _Request) -> Outcome:
+        usage = getattr(result, "usage", None)
+        total = getattr(usage, "total_tokens", None) if usage is not None else None
+        if total is None and isinstance(usage, dict):
+            total = usage.get("total_tokens")
+        total = int(total or 0)
+        return Outcome(tokens=total - (reserved or 0), requests=0 if reserved is not None else 1,
+                       latency=(time.perf_counter() - started) if self._needs[2] else None, ok=True,
+                       started=started_inflight, reserved=reserved is not None)
+
+    def _failure(self, exc: BaseException, reserved: int | None, started: float, started_inflight: bool) -> Outcome:
+        return Outcome(tokens=-(reserved or 0), requests=0 if reserved is not None else 1,
+                       latency=(time.perf_counter() - started) if self._needs[2] else None,
+                       failed=_deployment_fault(exc), started=started_inflight, reserved=reserved is not None)
+
+    def _record(self, group: str, d: Deployment, out: Outcome) -> None:
+        if self.state.finish(group, d.id, out, self._allowed, self._cooldown):
+            log.warning("router: deployment %s of group %r is cooling down for %ss after %d failure(s)",
+                        d.id, group, self._cooldown, self._allowed)
+
+    async def _arecord(self, group: str, d: Deployment, out: Outcome) -> None:
+        if await self.state.afinish(group, d.id, out, self._allowed, self._cooldown):
+            log.warning("router: deployment %s of group %r is cooling down for %ss after %d failure(s)",
+                        d.id, group, self._cooldown, self._allowed)
+
+    def _watch_stream(self, wrapper: Any, group: str, d: Deployment, reserved: int | None, started: float,
+                      inflight: bool, is_async: bool) -> None:
+        """A stream's usage and latency are known at its end (the StreamObserver writes them): the
+        Router books them then; a stream that breaks mid-way counts as a failure; one that is
+        dropped unfinished releases its in-flight count when collected."""
+        latency_needed = self._needs[2]
+
+        def book(out: Outcome) -> None:
+            if is_async and self.state.shared:
+                try:
+                    loop = asyncio.get_running_loop()
+                except RuntimeError:
+                    loop = None
+                if loop is not None:
+                    task = loop.create_task(self._arecord(group, d, out))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+                    return
+            self._record(group, d, out)
+
+        done = _Done(book)
+        observer = getattr(wrapper, "_observer", None)
+        hidden = wrapper._hidden_params
+
+        def on_done() -> None:
+            usage = hidden.get("usage") or {}
+            total = int(usage.get("total_tokens") or 0) if isinstance(usage, dict) else 0
+            ttft = hidden.get("time_to_first_token")
+            done(Outcome(tokens=total - (reserved or 0), requests=0 if reserved is not None else 1,
+                         latency=(ttft if ttft is not None else time.perf_counter() - started) if latency_needed
+                         else None, ok=True, started=inflight, reserved=reserved is not None))
+
+        if observer is not None:
+            previous = observer.on_done
+
+            def chained() -> None:
+                if previous is not None:
+                    previous()
+                on_done()
+
+            observer.on_done = chained
+        inner_error = wrapper._on_error
+
+        def on_error(exc: BaseException) -> BaseException:
+            if inner_error is not None:
+                exc = inner_error(exc)
+            done(Outcome(tokens=-(reserved or 0), requests=0 if reserved is not None else 1,
+                         failed=_deployment_fault(exc), started=inflight, reserved=reserved is not None))
+            return exc
+
+        wrapper._on_error = on_error
+        weakref.finalize(wrapper, done, Outcome(tokens=-(reserved or 0), requests=0 if reserved is not None else 1,
+                                                started=inflight, reserved=reserved is not None))
+
+    def _attempt(self, group: str, d: Deployment, request: _Request, reserved: int | None, attempts: int) -> Any:
+        kw, target = self._begin(group, d, request)
+        inflight = self._needs[1]
+        if inflight:
+            self.state.start(group, d.id)
+        started = time.perf_counter()
+        try:
+            if callable(target):
+                result = target(**kw)
+            else:
+                result = lifecycle.execute(_bind(target, kw), _settings(), _transport(), target, target.call_type)
+        except BaseException as exc:
+            self._record(group, d, self._failure(exc, reserved, started, inflight))
+            raise
+        if request.stream and hasattr(result, "_hidden_params") and hasattr(result, "__next__"):
+            self._watch_stream(result, group, d, reserved, started, inflight, False)
+        else:
+            self._record(group, d, self._outcome(result, reserved, started, inflight, request))
+        return self._label(result, d, group, attempts)
+
+    async def _aattempt(self, group: str, d: Deployment, request: _Request, reserved: int | None,
+                        attempts: int) -> Any:
+        kw, target = self._begin(group, d, request)
+        inflight = self._needs[1]
+        if inflight:
+            await self.state.astart(group, d.id)
+        started = time.perf_counter()
+        try:
+            if callable(target):
+                import litegate
+
+                afn = getattr(litegate, "a" + request.name, None)
+                result = await afn(**kw) if afn is not None else await asyncio.to_thread(target, **kw)
+            else:
+                result = await lifecycle.aexecute(_bind(target, kw), _settings(), _transport(), target,
+                                                  "a" + target.call_type)
+        except BaseException as exc:
+            await self._arecord(group, d, self._failure(exc, reserved, started, inflight))
+            raise
+        if request.stream and hasattr(result, "_hidden_params") and hasattr(result, "__anext__"):
+            self._watch_stream(result, group, d, reserved, started, inflight, True)
+        else:
+            await self._arecord(group, d, self._outcome(result, reserved, started, inflight, request))
+        return self._label(result, d, group, attempts)
+
+    # ================================================================== the group loop
+    def _next_step(self, exc: LiteLLMException, attempt: int, retries: int, group: str) -> bool:
+        """Whether the group gets another attempt after ``exc`` (attempt numbers from 0)."""
+        if attempt >= retries:
+            return False
+        return _deployment_fault(exc)
+
+    def _wait(self, exc: LiteLLMException, attempt: int, group: str, request: _Request) -> float | None:
+        """The wait before trying a deployment that already failed in this call, or None: stop."""
+        if not is_retryable(exc):
+            return None
+        if lifecycle.silent(exc) and self._chain(exc, group, request.opts):
+            return None  # silent for a whole timeout: a fallback group answers sooner
+        return retry_delay(exc, attempt)
+
+    def _group(self, group: str, deps: list, request: _Request, retries: int, made: list) -> Any:
+        tried: set = set()
+        attempt = 0
+        last: LiteLLMException | None = None
+        while True:
+            try:
+                healthy, snap = self._healthy(group, deps, tried, request)
+                d, reserved = self._strategy_pick(group, healthy, snap, request)
+            except RateLimitError:
+                if last is not None:  # this call's own failures cooled the group: its error says more
+                    raise last from None
+                raise
+            if d.id in tried and last is not None:
+                delay = self._wait(last, attempt - 1, group, request)
+                if delay is None:
+                    self._release(group, d, reserved)
+                    raise last
+                if delay > 0:
+                    self._sleep(delay)
+            made[0] += 1
+            try:
+                return self._attempt(group, d, request, reserved, made[0])
+            except LiteLLMException as exc:
+                if not self._next_step(exc, attempt, retries, group):
+                    raise
+                log.debug("router: %s on deployment %s of %r; trying again", type(exc).__name__, d.id, group)
+                tried.add(d.id)
+                last = exc
+                attempt += 1
+
+    async def _agroup(self, group: str, deps: list, request: _Request, retries: int, made: list) -> Any:
+        tried: set = set()
+        attempt = 0
+        last: LiteLLMException | None = None
+        while True:
+            try:
+                healthy, snap = await self._ahealthy(group, deps, tried, request)
+                d, reserved = await self._astrategy_pick(group, healthy, snap, request)
+            except RateLimitError:
+                if last is not None:
+                    raise last from None
+                raise
+            if d.id in tried and last is not None:
+                delay = self._wait(last, attempt - 1, group, request)
+                if delay is None:
+                    await self._arelease(group, d, reserved)
+                    raise last
+                if delay > 0:
+                    await self._asleep(delay)
+            made[0] += 1
+            try:
+                return await self._aattempt(group, d, request, reserved, made[0])
+            except LiteLLMException as exc:
+                if not self._next_step(exc, attempt, retries, group):
+                    raise
+                log.debug("router: %s on deployment %s of %r; trying again", type(exc).__name__, d.id, group)
+                tried.add(d.id)
+                last = exc
+                attempt += 1
+
+    def _release(self, group: str, d: Deployment, reserved: int | None) -> None:
+        if reserved is not None:  # a reservation not used: give it back
+            self.state.finish(group, d.id, Outcome(tokens=-reserved, requests=-1, reserved=True), self._allowed,
+                              self._cooldown)
+
+    async def _arelease(self, group: str, d: Deployment, reserved: int | None) -> None:
+        if reserved is not None:
+            await self.state.afinish(group, d.id, Outcome(tokens=-reserved, requests=-1, reserved=True),
+                                     self._allowed, self._cooldown)
+
+    # ================================================================== fallbacks between groups
+    def _chain(self, exc: BaseException, group: str, opts: Any) -> list:
+        ctl = SimpleNamespace(
+            fallbacks=getattr(opts, "fallbacks", None),
+            context_window_fallbacks=getattr(opts, "context_window_fallbacks", None),
+            content_policy_fallbacks=getattr(opts, "content_policy_fallbacks", None))
+        out = []
+        for target in lifecycle.fallback_chain(exc, SimpleNamespace(model=group, ctl=ctl), self):
+            name = target.get("model") if isinstance(target, dict) else target
+            if isinstance(name, str) and name != group and name not in out:
+                out.append(name)
+        return out
+
+    def _prepare_call(self, name: str, values: dict, kwargs: dict) -> tuple:
+        model = values.pop("model", None)
+        opts = _Options()
+        if kwargs:
+            for k in _ROUTER_CONTROLS:
+                if k in kwargs:
+                    setattr(opts, k, kwargs.pop(k))
+        retries = opts.num_retries if opts.num_retries is not None else opts.max_retries
+        if retries is None:
+            retries = self._retries
+        elif not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
+            raise input_error(f"num_retries must be a non-negative integer, got {retries!r}", model, type_error=True)
+        for rule in ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks"):
+            _check_rules(rule, getattr(opts, rule))
+        group, deps = self._resolve(model, opts.specific_deployment)
+        return group, deps, _Request(name, values, kwargs, opts), retries, opts
+
+    def _route(self, name: str, values: dict, kwargs: dict) -> Any:
+        group, deps, request, retries, opts = self._prepare_call(name, values, kwargs)
+        made = [0]
+        try:
+            return self._group(group, deps, request, retries, made)
+        except LiteLLMException as first:
+            if opts.specific_deployment:
+                raise
+            error: LiteLLMException = first
+            for fallback in self._chain(first, group, opts):
+                fb_deps = self._groups.get(self.model_group_alias.get(fallback, fallback))
+                if not fb_deps:
+                    continue
+                log.info("router: group %r failed (%s); falling back to %r", group, type(error).__name__, fallback)
+                try:
+                    result = self._group(fb_deps[0].model_name, fb_deps, request, retries, made)
+                except LiteLLMException as exc:
+                    error = exc
+                    continue
+                return _fell_back(result, group)
+            if error is first:
+                raise
+            raise error from first
+
+    async def _aroute(self, name: str, values: dict, kwargs: dict) -> Any:
+        group, deps, request, retries, opts = self._prepare_call(name, values, kwargs)
+        made = [0]
+        try:
+            return await self._agroup(group, deps, request, retries, made)
+        except LiteLLMException as first:
+            if opts.specific_deployment:
+                raise
+            error: LiteLLMException = first
+            for fallback in self._chain(first, group, opts):
+                fb_deps = self._groups.get(self.model_group_alias.get(fallback, fallback))
+                if not fb_deps:
+                    continue
+                log.info("router: group %r failed (%s); falling back to %r", group, type(error).__name__, fallback)
+                try:
+                    result = await self._agroup(fb_deps[0].model_name, fb_deps, request, retries, made)
+                except LiteLLMException as exc:
+                    error = exc
+                    continue
+                return _fell_back(result, group)
+            if error is first:
+                raise
+            raise error from first
+
+    # ================================================================== public call methods
+    def completion(self, model: str | None = None, messages: list | None = None, **kwargs: Any) -> Any:
+        return self._route("completion", {"model": model, "messages": messages}, kwargs)
+
+    async def acompletion(self, model: str | None = None, messages: list | None = None, **kwargs: Any) -> Any:
+        return await self._aroute("completion", {"model": model, "messages": messages}, kwargs)
+
+    def text_completion(self, model: str | None = None, prompt: Any = None, **kwargs: Any) -> Any:
+        return self._route("text_completion", {"model": model, "prompt": prompt}, kwargs)
+
+    async def atext_completion(self, model: str | None = None, prompt: Any = None, **kwargs: Any) -> Any:
+        return await self._aroute("text_completion", {"model": model, "prompt": prompt}, kwargs)
+
+    def embedding(self, model: str | None = None, input: Any = None, **kwargs: Any) -> Any:
+        return self._route("embedding", {"model": model, "input": input}, kwargs)
+
+    async def aembedding(self, model: str | None = None, input: Any = None, **kwargs: Any) -> Any:
+        return await self._aroute("embedding", {"model": model, "input": input}, kwargs)
+
+    def image_generation(self, prompt: Any = None, model: str | None = None, **kwargs: Any) -> Any:
+        return self._route("image_generation", {"model": model, "prompt": prompt}, kwargs)
+
+    async def aimage_generation(self, prompt: Any = None, model: str | None = None, **kwargs: Any) -> Any:
+        return await self._aroute("image_generation", {"model": model, "prompt": prompt}, kwargs)
+
+    def moderation(self, input: Any = None, model: str | None = None, **kwargs: Any) -> Any:
+        return self._route("moderation", {"model": model, "input": input}, kwargs)
+
+    async def amoderation(self, input: Any = None, model: str | None = None, **kwargs: Any) -> Any:
+        return await self._aroute("moderation", {"model": model, "input": input}, kwargs)
+
+    def rerank(self, model: str | None = None, query: Any = None, documents: Any = None, **kwargs: Any) -> Any:
+        return self._route("rerank", {"model": model, "query": query, "documents": documents}, kwargs)
+
+    async def arerank(self, model: str | None = None, query: Any = None, documents: Any = None,
+                      **kwargs: Any) -> Any:
+        return await self._aroute("rerank", {"model": model, "query": query, "documents": documents}, kwargs)
+
+    def transcription(self, model: str | None = None, file: Any = None, **kwargs: Any) -> Any:
+        return self._route("transcription", {"model": model, "file": file}, kwargs)
+
+    async def atranscription(self, model: str | None = None, file: Any = None, **kwargs: Any) -> Any:
+        return await self._aroute("transcription", {"model": model, "file": file}, kwargs)
+
+    def speech(self, model: str | None = None, input: Any = None, **kwargs: Any) -> Any:
+        return self._route("speech", {"model": model, "input": input}, kwargs)
+
+    async def aspeech(self, model: str | None = None, input: Any = None, **kwargs: Any) -> Any:
+        return await self._aroute("speech", {"model": model, "input": input}, kwargs)
+
+    # ------------------------------------------------------------------ batch forms
+    async def abatch_completion(self, models: Any, messages: list, max_concurrency: int = 32,
+                                **kwargs: Any) -> list:
+        """The same ``messages`` to each model group in ``models`` (or, given one group and a list of
+        message lists, each message list to that group); results or exceptions, in order."""
+        if isinstance(models, str):
+            return await self.abatch_completion_one_model_multiple_requests(models, messages,
+                                                                             max_concurrency=max_concurrency,
+                                                                             **kwargs)
+        jobs = [(m, messages) for m in models]
+        return await self._abatch(jobs, max_concurrency, kwargs)
+
+    async def abatch_completion_one_model_multiple_requests(self, model: str, messages: list,
+                                                            max_concurrency: int = 32, **kwargs: Any) -> list:
+        if not isinstance(messages, list) or not all(isinstance(m, list) for m in messages):
+            raise input_error("messages must be a list of message lists (one per request)", model, type_error=True)
+        return await self._abatch([(model, m) for m in messages], max_concurrency, kwargs)
+
+    async def _abatch(self, jobs: list, limit: int, kwargs: dict) -> list:
+        gate = asyncio.Semaphore(max(1, int(limit)))
+
+        async def one(model: str, msgs: list) -> Any:
+            async with gate:
+                try:
+                    return await self.acompletion(model=model, messages=msgs, **dict(kwargs))
+                except Exception as exc:  # noqa: BLE001 - an exception in its slot
+                    return exc
+
+        return list(await asyncio.gather(*(one(m, msgs) for m, msgs in jobs)))
+
+    def batch_completion(self, models: Any, messages: list, max_concurrency: int = 8, **kwargs: Any) -> list:
+        """Sync form of :meth:`abatch_completion` (bounded worker threads)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        if isinstance(models, str):
+            if not isinstance(messages, list) or not all(isinstance(m, list) for m in messages):
+                raise input_error("messages must be a list of message lists (one per request)", models,
+                                  type_error=True)
+            jobs = [(models, m) for m in messages]
+        else:
+            jobs = [(m, messages) for m in models]
+
+        def one(job: tuple) -> Any:
+            try:
+                return self.completion(model=job[0], messages=job[1], **dict(kwargs))
+            except Exception as exc:  # noqa: BLE001
+                return exc
+
+        with ThreadPoolExecutor(max_workers=max(1, min(int(max_concurrency), len(jobs) or 1))) as pool:
+            return list(pool.map(one, jobs))
+
+    # ------------------------------------------------------------------ assistants (pass-through)
+    def _pass_through(self, name: str, kwargs: dict) -> tuple:
+        """Provider-addressed calls (assistants, threads, runs): credentials from a deployment of the
+        group named by ``model`` (or the first deployment) when the caller gives none."""
+        model = kwargs.pop("model", None)
+        if model is not None or not kwargs.get("api_key"):
+            deps = None
+            if model is not None:
+                try:
+                    group, deps = self._resolve(model, None)
+                except LiteLLMException:
+                    deps = None
+            if deps is None and not kwargs.get("api_key"):
+                deps = self._order[:1]
+            if deps:
+                d = deps[0]
+                for k in ("api_key", "api_base", "api_version", "organization", "custom_llm_provider"):
+                    if d.litellm_params.get(k) is not None:
+                        kwargs.setdefault(k, d.litellm_params[k])
+                if model is not None:
+                    kwargs["model"] = d.litellm_params["model"].split("/", 1)[-1]
+            elif model is not None:
+                kwargs["model"] = model
+        import litegate
+
+        fn = getattr(litegate, name, None)
+        if fn is None:
+            raise input_error(f"Router.{name}: litegate has no {name}() in this version", model)
+        return fn, kwargs
+
+    def _assistants(name: str) -> tuple:  # type: ignore[misc]
+        def sync(self: "Router", **kwargs: Any) -> Any:
+            fn, kw = self._pass_through(name, kwargs)
+            return fn(**kw)
+
+        async def asyn(self: "Router", **kwargs: Any) -> Any:
+            fn, kw = self._pass_through("a" + name, kwargs)
+            return await fn(**kw)
+
+        sync.__name__, asyn.__name__ = name, "a" + name
+        return sync, asyn
+
+    create_assistants, acreate_assistants = _assistants("create_assistants")
+    get_assistants, aget_assistants = _assistants("get_assistants")
+    delete_assistant, adelete_assistant = _assistants("delete_assistant")
+    create_thread, acreate_thread = _assistants("create_thread")
+    get_thread, aget_thread = _assistants("get_thread")
+    add_message, a_add_message = _assistants("add_message")
+    get_messages, aget_messages = _assistants("get_messages")
+    run_thread, arun_thread = _assistants("run_thread")
+    create_run, acreate_run = _assistants("run_thread")
+    del _assistants
+
+    # ================================================================== health checks, lifetime
+    def _start_health_checks(self) -> None:
+        ref = weakref.ref(self)
+        stop = self._stop
+        interval = self.health_check_interval
+
+        def loop() -> None:
+            while not stop.wait(interval):
+                router = ref()
+                if router is None:
+                    return
+                router._check_health(stop)
+                del router
+
+        self._health = threading.Thread(target=loop, name="litegate-router-health", daemon=True)
+        self._health.start()
+
+    def _check_health(self, stop: threading.Event) -> None:
+        """One round of health checks: an unhealthy deployment goes into cooldown."""
+        from ..health import health_check
+
+        for d in list(self._order):
+            if stop.is_set():
+                return
+            kw = {k: v for k, v in d.call_kwargs.items() if k not in ("model", "num_retries")}
+            kw["timeout"] = min(float(kw.get("timeout") or self.timeout or 30.0), 30.0)
+            mode = d.model_info.get("mode") or "completion"
+            if mode not in ("completion", "chat", "embedding", "rerank"):
+                continue
+            result = health_check(d.litellm_params["model"], mode, **kw)
+            if not result.get("healthy"):
+                log.warning("router: health check of deployment %s (%r) failed: %s", d.id, d.model_name,
+                            result.get("error_message"))
+                self.state.cooldown(d.model_name, d.id, self._cooldown)
+
+    def close(self) -> None:
+        """Stop the health checks and close the Redis connections."""
+        self._stop.set()
+        t = self._health
+        if t is not None and t.is_alive() and t is not threading.current_thread():
+            t.join(timeout=5)
+        self.state.close()
+
+    def discard(self) -> None:
+        self.close()
+
+    def __enter__(self) -> "Router":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        stop = self.__dict__.get("_stop")
+        if stop is not None:
+            stop.set()
+
+    def __repr__(self) -> str:
+        return f"litegate.Router(groups={list(self._groups)}, routing_strategy={self.routing_strategy!r})"
+
+
+# ====================================================================== helpers
+_client: Any = None
+
+
+def _transport() -> Any:
+    """The default client's transport (the one ``litegate.completion`` uses)."""
+    global _client
+    if _client is None:
+        from ..client import default_client
+
+        _client = default_client()
+    return _client.transport
+
+
+def _bind(ep: Any, kw: dict) -> Any:
+    """Validate one deployment attempt's arguments (``kw`` holds the positional ones by name)."""
+    names = ep.positional
+    if len(names) == 2:
+        return ep.validate(kw.pop(names[0], None), kw.pop(names[1], None), kw)
+    return bind(ep, (), kw)
+
+
+def _fell_back(result: Any, group: str) -> Any:
+    hidden = getattr(result, "_hidden_params", None)
+    if isinstance(hidden, dict):
+        hidden["fallback_from"] = group
+    return result
+
+
+def _custom_pick(func: Callable, group: Any, healthy: list, request: _Request) -> Deployment:
+    got = func(group, [to_deployment(d) for d in healthy], messages=request.values.get("messages"),
+               input=request.values.get("input"), request_kwargs=request.kwargs)
+    return _as_deployment(got, healthy)
+
+
+def _object_args(fn: Callable, group: str, healthy: list, request: _Request) -> dict:
+    """litellm's arguments of a strategy object's method, plus ``healthy_deployments`` (copies) when
+    the method takes it (or ``**kwargs``)."""
+    kw = {"model": group, "messages": request.values.get("messages"), "input": request.values.get("input"),
+          "specific_deployment": False, "request_kwargs": request.kwargs}
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return kw
+    if "healthy_deployments" in params or any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        kw["healthy_deployments"] = [to_deployment(d) for d in healthy]
+    return kw
+
+
+def _as_deployment(got: Any, healthy: list) -> Deployment:
+    """The healthy deployment a custom strategy named (a Deployment, a dict, or an id)."""
+    if isinstance(got, Deployment):
+        ident = got.id
+    elif isinstance(got, dict):
+        ident = (got.get("model_info") or {}).get("id")
+    else:
+        ident = got
+    for d in healthy:
+        if d.id == ident:
+            return d
+    raise input_error(f"the custom routing strategy returned {ident!r}, which is not one of the healthy "
+                      f"deployments ({', '.join(d.id for d in healthy)})", None)
+
+
+def _check_int(name: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise input_error(f"{name} must be a non-negative integer, got {value!r}", None, type_error=True)
+    return value
+
+
+def _check_rules(name: str, rules: Any) -> list | None:
+    if rules is None:
+        return None
+    if not isinstance(rules, list):
+        raise input_error(f"{name} must be a list, e.g. [{{'group-a': ['group-b']}}]", None, type_error=True)
+    for rule in rules:
+        if isinstance(rule, dict):
+            for k, v in rule.items():
+                if k != "model" and not isinstance(v, list):
+                    raise input_error(f"{name}: {k!r} must map to a list of model groups", None, type_error=True)
+        elif not isinstance(rule, str):
+            raise input_error(f"{name}: each rule is a dict {{group: [fallback groups]}} or a group name", None,
+                              type_error=True)
+    return rules
+
+
+__all__ = ["Router"]

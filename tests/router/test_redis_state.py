@@ -1,0 +1,263 @@
+"""Router state shared through a real Redis server: limits that hold across processes, cooldowns
+seen by every replica, keys that all expire and share their group's cluster slot, and a Redis
+outage in the middle of a run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+import litegate
+from _router_helpers import MSGS, entry
+from litegate.router import Router
+
+SRC = str(Path(litegate.__file__).resolve().parents[1])
+NOW = 1_800_000_000.0  # every process routes at the same fixed time: one minute window for all
+
+CHILD = r"""
+import asyncio, json, sys, litegate
+from litegate.router import Router
+cfg = json.loads(sys.argv[1])
+r = Router(model_list=cfg["model_list"], routing_strategy=cfg.get("strategy", "usage-based-routing"),
+           redis_url=cfg["redis_url"], num_retries=cfg.get("num_retries", 0), allowed_fails=cfg.get("allowed_fails"),
+           cooldown_time=cfg.get("cooldown_time"), enable_health_checks=False, clock=lambda: cfg["now"])
+msgs = [{"role": "user", "content": "route me"}]
+ok, limited, other, tokens = 0, 0, [], 0
+
+async def one():
+    global ok, limited, tokens
+    try:
+        resp = await r.acompletion(model=cfg["group"], messages=msgs)
+        ok += 1
+        tokens += resp.usage.total_tokens
+    except litegate.exceptions.RateLimitError as e:
+        limited += 1
+    except Exception as e:
+        other.append(type(e).__name__)
+
+async def main():
+    for _ in range(cfg["rounds"]):
+        await asyncio.gather(*(one() for _ in range(cfg["concurrency"])))
+
+asyncio.run(main())
+print(json.dumps({"ok": ok, "limited": limited, "other": other, "tokens": tokens,
+                  "local": r.state.outages}))
+r.close()
+"""
+
+
+def _children(n: int, cfg: dict) -> list:
+    env = dict(os.environ, PYTHONPATH=SRC)
+    procs = [subprocess.Popen([sys.executable, "-c", CHILD, json.dumps(cfg)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=env, text=True) for _ in range(n)]
+    out = []
+    for p in procs:
+        stdout, stderr = p.communicate(timeout=120)
+        assert p.returncode == 0, stderr
+        out.append(dict(json.loads(stdout.strip().splitlines()[-1]), stderr=stderr[-2000:]))
+    return out
+
+
+def _group() -> str:
+    return f"g-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.mark.parametrize("processes", [2, 4])
+def test_rpm_limits_hold_exactly_across_processes(servers, redis_url, processes):
+    group = _group()
+    ml = [entry(group, servers[0], f"{group}-a", rpm=7), entry(group, servers[1], f"{group}-b", rpm=11)]
+    results = _children(processes, {"model_list": ml, "redis_url": redis_url, "group": group, "now": NOW,
+                                    "rounds": 3, "concurrency": 5})
+    ok = sum(r["ok"] for r in results)
+    assert [r["other"] for r in results] == [[]] * processes
+    assert not any(r["local"] for r in results), [r["stderr"] for r in results]
+    assert ok == 18 and sum(r["limited"] for r in results) == processes * 15 - 18
+    assert (len(servers[0].requests), len(servers[1].requests)) == (7, 11)
+    # a Router in this process sees the same minute
+    r = Router(model_list=ml, redis_url=redis_url, routing_strategy="usage-based-routing", clock=lambda: NOW,
+               enable_health_checks=False)
+    try:
+        assert asyncio.run(r.get_model_group_usage(group)) == (sum(x["tokens"] for x in results), 18)
+        with pytest.raises(litegate.exceptions.RateLimitError, match="TPM/RPM limits"):
+            r.completion(model=group, messages=MSGS)
+    finally:
+        r.close()
+
+
+def test_tpm_limits_across_processes_count_every_token_once(servers, redis_url):
+    group = _group()
+    tpm = 200
+    ml = [entry(group, servers[0], f"{group}-a", tpm=tpm)]
+    results = _children(4, {"model_list": ml, "redis_url": redis_url, "group": group, "now": NOW,
+                            "rounds": 4, "concurrency": 3})
+    ok = sum(r["ok"] for r in results)
+    used = sum(r["tokens"] for r in results)
+    assert not any(r["local"] for r in results), [r["stderr"] for r in results]
+    assert ok == len(servers[0].requests) and ok > 0
+    r = Router(model_list=ml, redis_url=redis_url, routing_strategy="usage-based-routing", clock=lambda: NOW,
+               enable_health_checks=False)
+    try:
+        assert asyncio.run(r.get_model_group_usage(group)) == (used, ok)
+    finally:
+        r.close()
+    est = litegate.token_counter(model="gpt-4o", messages=MSGS)
+    per_call = used // ok
+    # admission reserves the estimate atomically; the rest of each call's tokens is booked at its end,
+    # so the total passes the limit by at most what the calls admitted together could add beyond it
+    assert used <= tpm + 12 * (per_call - est)
+    assert used + est > tpm  # and calls stopped only when the next estimate no longer fitted
+
+
+def test_a_cooldown_set_by_one_process_is_seen_by_another(servers, redis_url, clock):
+    group = _group()
+    ml = [entry(group, servers[0], f"{group}-bad"), entry(group, servers[1], f"{group}-good")]
+    servers[0].enqueue_error(500, count=50)
+    # the child only knows the bad deployment: its failures cool it down in Redis
+    child_ml = ml[:1]
+    res = _children(1, {"model_list": child_ml, "redis_url": redis_url, "group": group, "now": clock(),
+                        "rounds": 2, "concurrency": 1, "strategy": "simple-shuffle", "allowed_fails": 2,
+                        "cooldown_time": 120})
+    assert res[0]["other"] == ["InternalServerError", "InternalServerError"]
+    bad_hits = len(servers[0].requests)
+    r = Router(model_list=ml, redis_url=redis_url, clock=clock, cooldown_time=120, enable_health_checks=False)
+    try:
+        assert [d.id for d in r.get_available_deployments(group)] == [f"{group}-good"]
+        for _ in range(10):
+            assert r.completion(model=group, messages=MSGS)._hidden_params["model_id"] == f"{group}-good"
+        assert len(servers[0].requests) == bad_hits
+        clock.advance(121)
+        assert len(r.get_available_deployments(group)) == 2
+    finally:
+        r.close()
+
+
+def test_every_key_expires_and_shares_the_group_slot(servers, redis_url, clock):
+    import redis
+
+    group = _group()
+    servers[0].enqueue_error(500, count=1)
+    for strategy in ("usage-based-routing", "least-busy", "latency-based-routing"):
+        r = Router(model_list=[entry(group, servers[0], f"{group}-a", rpm=100), entry(group, servers[1],
+                                                                                  f"{group}-b", rpm=100)],
+                   redis_url=redis_url, routing_strategy=strategy, clock=clock, allowed_fails=1, num_retries=1,
+                   enable_health_checks=False)
+        try:
+            for _ in range(4):
+                r.completion(model=group, messages=MSGS)
+            s = r.completion(model=group, messages=MSGS, stream=True)
+            list(s)
+        finally:
+            r.close()
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"*{group}*"))
+    kinds = {k.decode().split(":")[3] for k in keys}
+    assert {"use", "busy", "lat", "cool"} <= kinds, kinds
+    for k in keys:
+        assert f"{{{group}}}" in k.decode()
+        assert client.ttl(k) > 0, k  # -1 would mean a key that lives forever
+    from redis.cluster import key_slot
+
+    assert len({key_slot(k) for k in keys}) == 1
+
+
+def test_router_ttl_bounds_the_latency_and_in_flight_keys(servers, redis_url):
+    import redis
+
+    group = _group()
+    r = Router(model_list=[entry(group, servers[0], f"{group}-a")], redis_url=redis_url, router_ttl=30,
+               routing_strategy="latency-based-routing", enable_health_checks=False)
+    try:
+        r.completion(model=group, messages=MSGS)
+    finally:
+        r.close()
+    client = redis.Redis.from_url(redis_url)
+    (key,) = [k for k in client.scan_iter(match=f"*{group}*:lat:*")]
+    assert 0 < client.ttl(key) <= 30
+
+
+# ================================================================================ outage
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _redis_server(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("redis-server did not start")
+
+
+def test_redis_outage_mid_run_keeps_routing_on_local_state(servers, caplog, redis_url):
+    port = _free_port()
+    proc = _redis_server(port)
+    group = _group()
+    r = Router(model_list=[entry(group, servers[0], "a", rpm=1000), entry(group, servers[1], "b", rpm=1000)],
+               redis_host="127.0.0.1", redis_port=port, routing_strategy="usage-based-routing",
+               enable_health_checks=False)
+    try:
+        for _ in range(3):
+            r.completion(model=group, messages=MSGS)
+        assert asyncio.run(r.get_model_group_usage(group))[1] == 3
+        proc.terminate()
+        proc.wait(5)
+        with caplog.at_level(logging.WARNING, logger="litegate.router"):
+            for _ in range(5):
+                t = time.monotonic()
+                r.completion(model=group, messages=MSGS)
+                assert time.monotonic() - t < 2.0  # a bounded wait on the dead Redis, not a hang
+            out = asyncio.run(r.acompletion(model=group, messages=MSGS))
+        assert out._hidden_params["model_id"] in ("a", "b")
+        warnings = [rec for rec in caplog.records if "Redis is unreachable" in rec.getMessage()]
+        assert len(warnings) == 1  # said once, not per call
+        assert sum(len(s.requests) for s in servers[:2]) == 9
+        assert r.state.local.snapshot(group, ["a", "b"], usage=True).usage  # counted locally meanwhile
+        proc = _redis_server(port)  # Redis comes back
+        r.state._down_until = 0.0  # skip the pause before trying it again (RETRY_AFTER seconds)
+        with caplog.at_level(logging.WARNING, logger="litegate.router"):
+            r.completion(model=group, messages=MSGS)
+        assert any("reachable again" in rec.getMessage() for rec in caplog.records)
+        assert asyncio.run(r.get_model_group_usage(group))[1] == 1  # the new Redis counts from here
+    finally:
+        r.close()
+        proc.terminate()
+        proc.wait(5)
+
+
+def test_reset_and_delete_touch_only_their_own_keys(servers, redis_url, clock):
+    mine, theirs = _group(), _group()
+    a = Router(model_list=[entry(mine, servers[0], f"{mine}-x"), entry(mine, servers[0], f"{mine}-xy")],
+               redis_url=redis_url, clock=clock, enable_health_checks=False)
+    b = Router(model_list=[entry(theirs, servers[1], f"{theirs}-x")], redis_url=redis_url, clock=clock,
+               enable_health_checks=False)
+    try:
+        for r, g, ids in ((a, mine, (f"{mine}-x", f"{mine}-xy")), (b, theirs, (f"{theirs}-x",))):
+            for i in ids:
+                r.state.cooldown(g, i, 300)
+        a.delete_deployment(id=f"{mine}-x")  # clears "-x" only, not "-xy" whose id starts the same
+        assert [d.id for d in a.get_available_deployments(mine)] == []
+        a.reset()
+        assert [d.id for d in a.get_available_deployments(mine)] == [f"{mine}-xy"]
+        assert b.get_available_deployments(theirs) == []  # another Router's cooldown stays
+    finally:
+        a.close()
+        b.close()
