@@ -49,7 +49,7 @@ DEFAULT_CALL_TYPES = ("completion", "acompletion", "text_completion", "atext_com
 
 _NOT_REDIS = frozenset({"disk_cache_dir", "max_size_in_memory", "max_bytes", "similarity_threshold",
                         "default_in_memory_ttl", "default_in_redis_ttl", "embedding_kwargs", "max_scan",
-                        "embedding_timeout"})
+                        "max_entries", "embedding_timeout"})
 
 
 def _value(x: Any) -> Any:
@@ -181,7 +181,7 @@ class Cache:
 
             return RedisSemanticCache(remote, kw.get("redis_semantic_cache_embedding_model"),
                                       kw.get("similarity_threshold"), **{
-                                          k: kw[k] for k in ("embedding_kwargs", "max_scan", "embedding_timeout") if k in kw})
+                                          k: kw[k] for k in ("embedding_kwargs", "max_scan", "max_entries", "embedding_timeout") if k in kw})
         from .local import InMemoryCache
 
         local = InMemoryCache(kw.get("max_size_in_memory"), kw.get("max_bytes"), clock=self.clock)
