@@ -50,8 +50,11 @@ def decode(raw: Any, kind: str) -> dict:
         if not (isinstance(vector, str) or (isinstance(vector, list)
                                             and all(type(x) in (float, int) for x in vector))):
             raise CorruptEntry("an embedding entry without a vector")
-    elif not isinstance(entry.get("r"), dict):
-        raise CorruptEntry("an entry without a response")
+    else:
+        response = entry.get("r")
+        choices = response.get("choices") if isinstance(response, dict) else None
+        if not choices or not isinstance(choices, list) or not all(isinstance(c, dict) for c in choices):
+            raise CorruptEntry("an entry without a response")
     return entry
 
 

@@ -57,7 +57,7 @@ class RedisCache(BaseCache):
         self.timeout = float(timeout)
         self.cluster = bool(redis_startup_nodes)
         self._options: dict = {"socket_timeout": self.timeout, "socket_connect_timeout": self.timeout,
-                               "retry_on_timeout": False, **kwargs}
+                               **kwargs}
         if max_connections is not None:
             self._options["max_connections"] = int(max_connections)
         if url is not None:
@@ -83,20 +83,29 @@ class RedisCache(BaseCache):
         return f"RedisCache({where})"
 
     # ------------------------------------------------------------------ clients
-    def _make(self, module: Any) -> Any:
+    def _make(self, module: Any, is_async: bool) -> Any:
         target = self._target
+        options = dict(self._options)
+        if "retry" not in options:  # one try: the cache timeout bounds the whole operation
+            from redis.backoff import NoBackoff
+
+            if is_async:
+                from redis.asyncio.retry import Retry
+            else:
+                from redis.retry import Retry
+            options["retry"] = Retry(NoBackoff(), 0)
         if self.cluster:
             nodes = [module.cluster.ClusterNode(h, p) for h, p in target["nodes"]]
-            return module.cluster.RedisCluster(startup_nodes=nodes, **self._options)
+            return module.cluster.RedisCluster(startup_nodes=nodes, **options)
         if "url" in target:
-            return module.Redis.from_url(target["url"], **self._options)
-        return module.Redis(host=target["host"], port=target["port"], db=target["db"], **self._options)
+            return module.Redis.from_url(target["url"], **options)
+        return module.Redis(host=target["host"], port=target["port"], db=target["db"], **options)
 
     @property
     def client(self) -> Any:
         client = self._client
         if client is None:
-            client = self._client = self._make(_redis())
+            client = self._client = self._make(_redis(), False)
         return client
 
     def aclient(self) -> Any:
@@ -105,7 +114,7 @@ class RedisCache(BaseCache):
         if self._aloop is not loop or self._aclient is None:
             import redis.asyncio as aredis
 
-            self._aclient = self._make(aredis)
+            self._aclient = self._make(aredis, True)
             self._aloop = loop
         return self._aclient
 
