@@ -28,6 +28,7 @@ from typing import Any
 from .base import BaseCache
 
 log = logging.getLogger("litegate")
+_timeout = getattr(asyncio, "timeout", None)
 
 
 class LiteLLMCacheType(str, Enum):
@@ -223,6 +224,9 @@ class Cache:
         if not self.available():
             return None
         try:
+            if _timeout is not None:  # Python 3.11+: a deadline on this task, no task of its own
+                async with _timeout(self._async_timeout):
+                    return await fn(*args)
             return await asyncio.wait_for(fn(*args), self._async_timeout)
         except Exception as exc:  # noqa: BLE001 - includes the timeout; cancellation passes through
             self.failed(op, exc)

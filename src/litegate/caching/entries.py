@@ -36,8 +36,26 @@ def encode_item(vector: Any, now: float) -> bytes:
     return _dumps({"v": VERSION, "t": now, "k": "emb", "e": vector})
 
 
+_DECODED: dict = {}  # raw bytes -> its checked entry (read-only), for repeated hits on the same entry
+_MEMO_ITEMS = 512
+_MEMO_MAX_BYTES = 64 * 1024
+
+
 def decode(raw: Any, kind: str) -> dict:
-    """The entry in ``raw`` (bytes from a backend); raises CorruptEntry."""
+    """The entry in ``raw`` (bytes from a backend); raises CorruptEntry. The decoded entry is
+    shared by later hits on the same bytes: it is only read (a hit builds a new response from it)."""
+    memo = _DECODED.get(raw) if type(raw) is bytes else None
+    if memo is not None and memo[0] == kind:
+        return memo[1]
+    entry = _decode(raw, kind)
+    if type(raw) is bytes and len(raw) <= _MEMO_MAX_BYTES:
+        if len(_DECODED) >= _MEMO_ITEMS:
+            _DECODED.clear()  # bounded; refilled by the hits that follow
+        _DECODED[raw] = (kind, entry)
+    return entry
+
+
+def _decode(raw: Any, kind: str) -> dict:
     try:
         entry = json.loads(raw)
     except (TypeError, ValueError, UnicodeDecodeError) as exc:

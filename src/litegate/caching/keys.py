@@ -63,9 +63,9 @@ def resolved_model(call: Any, cfg: Any) -> list:
         return [call.ctl.custom_llm_provider or "", call.model]
 
 
-def base_fields(kind: str, call: Any, cfg: Any) -> dict:
+def base_fields(kind: str, call: Any, cfg: Any, resolved: list | None = None) -> dict:
     """The fields every key of this call shares (everything but the input)."""
-    return {"endpoint": kind, "model": resolved_model(call, cfg), "api_base": call.ctl.api_base or None,
+    return {"endpoint": kind, "model": resolved or resolved_model(call, cfg), "api_base": call.ctl.api_base or None,
             "params": _params(call.params), "extra": _extra(call.extra)}
 
 
@@ -73,9 +73,9 @@ def digest(fields: dict) -> str:
     return hashlib.sha256(_canonical(fields)).hexdigest()
 
 
-def call_key(kind: str, call: Any, cfg: Any) -> str:
+def call_key(kind: str, call: Any, cfg: Any, resolved: list | None = None) -> str:
     """The key of a whole chat or text-completion call."""
-    fields = base_fields(kind, call, cfg)
+    fields = base_fields(kind, call, cfg, resolved)
     if kind == "chat":
         fields["messages"] = call.messages
     else:
@@ -83,9 +83,9 @@ def call_key(kind: str, call: Any, cfg: Any) -> str:
     return digest(fields)
 
 
-def item_keys(call: Any, cfg: Any, items: list) -> list[str]:
+def item_keys(call: Any, cfg: Any, items: list, resolved: list | None = None) -> list[str]:
     """One key per embedding input item (so a list with some cached items only sends the rest)."""
-    base = _canonical(base_fields("embedding", call, cfg))
+    base = _canonical(base_fields("embedding", call, cfg, resolved))
     out = []
     for item in items:
         h = hashlib.sha256(base)
@@ -95,9 +95,9 @@ def item_keys(call: Any, cfg: Any, items: list) -> list[str]:
     return out
 
 
-def semantic_scope(kind: str, call: Any, cfg: Any) -> str:
+def semantic_scope(kind: str, call: Any, cfg: Any, resolved: list | None = None) -> str:
     """What must match exactly for a semantic hit: everything but the prompt text."""
-    return digest(base_fields(kind, call, cfg))
+    return digest(base_fields(kind, call, cfg, resolved))
 
 
 __all__ = ["call_key", "digest", "item_keys", "resolved_model", "semantic_scope"]

@@ -8,8 +8,10 @@ variables; ``redis_startup_nodes=[{"host": ..., "port": ...}]`` selects Redis Cl
 command is bounded by the cache timeout (socket connect and read timeouts); TTLs are Redis
 expiries (``SET ... PX``).
 
-:class:`DualCache` reads memory first, then Redis (filling memory for at most the entry's
-remaining Redis lifetime, or ``default_in_memory_ttl`` if shorter); writes go to both.
+:class:`DualCache` reads memory first, then Redis; writes go to both. An entry read from Redis is
+kept in memory for its remaining Redis lifetime (asked with the value, one round trip) or, when
+``default_in_memory_ttl`` is set, for that long (then an entry may outlive its Redis copy in
+this process by up to that much); ``default_in_memory_ttl=0`` turns the memory layer off.
 """
 
 from __future__ import annotations
@@ -218,22 +220,37 @@ class DualCache(BaseCache):
             return ttl
         return self.in_memory_ttl if ttl is None else min(ttl, self.in_memory_ttl)
 
+    def _keep_local(self, key: str, value: bytes, ttl: float | None) -> None:
+        ttl = self._local_ttl(ttl)
+        if ttl is None or ttl > 0:
+            self.local.set(key, value, ttl)
+
     def get(self, key: str) -> bytes | None:
         value = self.local.get(key)
         if value is not None:
             return value
+        if self.in_memory_ttl is not None:  # the memory layer's own bound: no need for Redis's
+            value = self.remote.get(key)
+            if value is not None and self.in_memory_ttl > 0:
+                self.local.set(key, value, self.in_memory_ttl)
+            return value
         value, left = self.remote.get_with_ttl(key)
         if value is not None:
-            self.local.set(key, value, self._local_ttl(left))
+            self.local.set(key, value, left)
         return value
 
     async def aget(self, key: str) -> bytes | None:
         value = self.local.get(key)
         if value is not None:
             return value
+        if self.in_memory_ttl is not None:
+            value = await self.remote.aget(key)
+            if value is not None and self.in_memory_ttl > 0:
+                self.local.set(key, value, self.in_memory_ttl)
+            return value
         value, left = await self.remote.aget_with_ttl(key)
         if value is not None:
-            self.local.set(key, value, self._local_ttl(left))
+            self.local.set(key, value, left)
         return value
 
     def _split(self, keys: list[str]) -> tuple[list, list[int]]:
@@ -256,26 +273,26 @@ class DualCache(BaseCache):
 
     def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
         ttl = self.remote.default_ttl if ttl is None else ttl
-        self.local.set(key, value, self._local_ttl(ttl))
+        self._keep_local(key, value, ttl)
         self.remote.set(key, value, ttl)
 
     async def aset(self, key: str, value: bytes, ttl: float | None = None) -> None:
         ttl = self.remote.default_ttl if ttl is None else ttl
-        self.local.set(key, value, self._local_ttl(ttl))
+        self._keep_local(key, value, ttl)
         await self.remote.aset(key, value, ttl)
 
     def set_many(self, items: Iterable[tuple[str, bytes]], ttl: float | None = None) -> None:
         items = list(items)
         ttl = self.remote.default_ttl if ttl is None else ttl
         for key, value in items:
-            self.local.set(key, value, self._local_ttl(ttl))
+            self._keep_local(key, value, ttl)
         self.remote.set_many(items, ttl)
 
     async def aset_many(self, items: Iterable[tuple[str, bytes]], ttl: float | None = None) -> None:
         items = list(items)
         ttl = self.remote.default_ttl if ttl is None else ttl
         for key, value in items:
-            self.local.set(key, value, self._local_ttl(ttl))
+            self._keep_local(key, value, ttl)
         await self.remote.aset_many(items, ttl)
 
     def delete(self, key: str) -> None:

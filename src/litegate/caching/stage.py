@@ -21,7 +21,7 @@ from typing import Any
 
 from . import entries as E
 from .controls import NO_CONTROLS
-from .keys import call_key, item_keys, semantic_scope
+from .keys import call_key, item_keys, resolved_model, semantic_scope
 
 log = logging.getLogger("litegate")
 
@@ -51,7 +51,7 @@ def _prompt_text(call: Any, kind: str) -> str:
 
 class CacheStage:
     __slots__ = ("cache", "cfg", "call", "kind", "controls", "key", "stream", "items", "keys", "hits", "scope",
-                 "text", "whole")
+                 "text", "resolved")
 
     def __init__(self, cache: Any, call: Any, cfg: Any, kind: str, controls: Any):
         self.cache = cache
@@ -66,16 +66,16 @@ class CacheStage:
         self.hits: list | None = None  # embeddings: per item, the cached vector or None
         self.scope: str | None = None
         self.text: str | None = None
-        self.whole = True  # embeddings: the call's input was a list (merged per item)
+        self.resolved = resolved = resolved_model(call, cfg)  # [provider, model] after aliases
         ns = controls.namespace
         if kind == "embedding":
             self.items = embedding_items(call.input)
-            self.keys = [cache.key(k, ns) for k in item_keys(call, cfg, self.items)]
+            self.keys = [cache.key(k, ns) for k in item_keys(call, cfg, self.items, resolved)]
         elif cache.semantic:
-            self.scope = cache.key(semantic_scope(kind, call, cfg), ns)
+            self.scope = cache.key(semantic_scope(kind, call, cfg, resolved), ns)
             self.text = _prompt_text(call, kind)
         else:
-            self.key = cache.key(call_key(kind, call, cfg), ns)
+            self.key = cache.key(call_key(kind, call, cfg, resolved), ns)
 
     @property
     def ttl(self) -> float | None:
@@ -107,10 +107,7 @@ class CacheStage:
         if entry is None:
             return None
         try:
-            from .keys import resolved_model
-
-            provider, model = resolved_model(self.call, self.cfg)
-            response = E.response_from(entry, kind, provider, model)
+            response = E.response_from(entry, kind, self.resolved[0], self.resolved[1])
         except E.CorruptEntry as exc:
             self.cache.failed("read (a corrupt entry)", exc)
             return None
@@ -173,9 +170,7 @@ class CacheStage:
             hidden = out._hidden_params
             hidden["cache_hit"] = True
             hidden["response_cost"] = 0.0
-            from .keys import resolved_model
-
-            hidden["custom_llm_provider"], hidden["model"] = resolved_model(self.call, self.cfg)
+            hidden["custom_llm_provider"], hidden["model"] = self.resolved
         else:  # usage and cost are those of the items sent (the cached ones cost nothing)
             out = EmbeddingResponse(model=result.model, data=data, usage=result.usage)
             out._hidden_params.update(result._hidden_params)

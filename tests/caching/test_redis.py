@@ -1,0 +1,124 @@
+"""The Redis cache on the real server: TTL as Redis expiry, the in-memory layer in front of it,
+connection settings (host/port/db, URL, environment variables)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+import litegate
+from _cache_helpers import chat_kw
+
+CHAT = "/chat/completions"
+
+
+def test_ttl_is_a_real_redis_expiry(server, redis_db):
+    litegate.cache = litegate.Cache(type="redis", url=redis_db, ttl=0.4, default_in_memory_ttl=0)
+    litegate.completion(**chat_kw(server, "expiring"))
+    client = redis.Redis.from_url(redis_db)
+    (key,) = client.keys("*")
+    assert 0 < client.pttl(key) <= 400
+    assert litegate.completion(**chat_kw(server, "expiring"))._hidden_params["cache_hit"] is True
+    time.sleep(0.6)
+    assert client.keys("*") == []
+    assert litegate.completion(**chat_kw(server, "expiring"))._hidden_params.get("cache_hit") is not True
+    assert server.hits(CHAT) == 2
+
+
+def test_per_call_ttl_sets_the_expiry(server, redis_db):
+    litegate.cache = litegate.Cache(type="redis", url=redis_db)
+    litegate.completion(**chat_kw(server, "no expiry"))
+    litegate.completion(**chat_kw(server, "one minute", cache={"ttl": 60}))
+    client = redis.Redis.from_url(redis_db)
+    ttls = sorted(client.pttl(k) for k in client.keys("*"))
+    assert ttls[0] == -1 and 55_000 < ttls[1] <= 60_000
+
+
+def test_memory_layer_keeps_an_entry_no_longer_than_redis(server, redis_db):
+    writer = litegate.Cache(type="redis", url=redis_db, ttl=0.5)
+    litegate.cache = writer
+    litegate.completion(**chat_kw(server, "layered"))
+    reader = litegate.Cache(type="redis", url=redis_db)  # another process's view: an empty memory layer
+    litegate.cache = reader
+    assert litegate.completion(**chat_kw(server, "layered"))._hidden_params["cache_hit"] is True
+    assert len(reader.cache.local) == 1  # filled from Redis
+    redis.Redis.from_url(redis_db).flushdb()
+    assert litegate.completion(**chat_kw(server, "layered"))._hidden_params["cache_hit"] is True  # from memory
+    time.sleep(0.6)
+    assert litegate.completion(**chat_kw(server, "layered"))._hidden_params.get("cache_hit") is not True
+
+
+def test_host_port_db_and_environment(server, redis_db, monkeypatch):
+    port = int(redis_db.rsplit(":", 1)[1].split("/")[0])
+    litegate.cache = litegate.Cache(type="redis", host="127.0.0.1", port=port, db=3)
+    litegate.completion(**chat_kw(server, "db three"))
+    assert redis.Redis(port=port, db=3).dbsize() == 1
+    assert redis.Redis(port=port, db=0).dbsize() == 0
+    redis.Redis(port=port, db=3).flushdb()
+    monkeypatch.setenv("REDIS_HOST", "127.0.0.1")
+    monkeypatch.setenv("REDIS_PORT", str(port))
+    litegate.cache = litegate.Cache(type="redis")
+    litegate.completion(**chat_kw(server, "from env"))
+    assert redis.Redis(port=port, db=0).dbsize() == 1
+
+
+def test_repr_never_shows_the_password(redis_db):
+    cache = litegate.Cache(type="redis", host="127.0.0.1", port=1, password="hunter2-secret")
+    assert "hunter2" not in repr(cache) + repr(cache.cache) + repr(cache.cache.remote)
+
+
+# ------------------------------------------------------------------ TLS (rediss://)
+def _tls_files(tmp: Path) -> tuple[Path, Path, Path]:
+    if shutil.which("openssl") is None:  # scripts/test.sh installs it; never skipped
+        pytest.fail("the openssl command is needed to make the test CA (Debian package openssl)")
+    run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True, cwd=tmp)  # noqa: E731
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+        "-subj", "/CN=litegate cache test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1")
+    (tmp / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+    run("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "srv.pem",
+        "-days", "2", "-extfile", "ext.cnf")
+    return tmp / "ca.pem", tmp / "srv.pem", tmp / "srv.key"
+
+
+@pytest.fixture
+def tls_redis(tmp_path):
+    ca, cert, key = _tls_files(tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([shutil.which("redis-server"), "--port", "0", "--tls-port", str(port), "--bind", "127.0.0.1",
+                             "--tls-cert-file", str(cert), "--tls-key-file", str(key), "--tls-ca-cert-file", str(ca),
+                             "--tls-auth-clients", "no", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.05)
+    yield port, ca
+    proc.terminate()
+    proc.wait(timeout=5)
+
+
+def test_rediss_url_speaks_tls(server, tls_redis, caplog):
+    port, ca = tls_redis
+    litegate.cache = litegate.Cache(type="redis", url=f"rediss://127.0.0.1:{port}/0", ssl_ca_certs=str(ca))
+    litegate.completion(**chat_kw(server, "over tls"))
+    litegate.cache.cache.local.flush()
+    assert litegate.completion(**chat_kw(server, "over tls"))._hidden_params["cache_hit"] is True
+    # without trusting the CA the TLS handshake fails: a miss with a warning, never an error
+    litegate.cache = litegate.Cache(type="redis", url=f"rediss://127.0.0.1:{port}/0")
+    with caplog.at_level("WARNING", logger="litegate"):
+        answer = litegate.completion(**chat_kw(server, "untrusted"))
+    assert answer.choices[0].message.content
+    assert any("redis cache failed" in r.getMessage() for r in caplog.records)
