@@ -122,3 +122,60 @@ def test_rediss_url_speaks_tls(server, tls_redis, caplog):
         answer = litegate.completion(**chat_kw(server, "untrusted"))
     assert answer.choices[0].message.content
     assert any("redis cache failed" in r.getMessage() for r in caplog.records)
+
+
+@pytest.fixture
+def password_redis():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
+                             "--requirepass", "s3cret-redis-pw", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.05)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=5)
+
+
+@pytest.mark.parametrize("form", ["url", "host"])
+def test_password_and_db_sync_and_async(server, password_redis, form, caplog):
+    port = password_redis
+    if form == "url":
+        good = dict(url=f"redis://:s3cret-redis-pw@127.0.0.1:{port}/2")
+        bad = dict(url=f"redis://:wrong-pw-value@127.0.0.1:{port}/2")
+    else:
+        good = dict(host="127.0.0.1", port=port, password="s3cret-redis-pw", db=2)
+        bad = dict(host="127.0.0.1", port=port, password="wrong-pw-value", db=2)
+    litegate.cache = litegate.Cache(type="redis", default_in_memory_ttl=0, **good)
+    litegate.completion(**chat_kw(server, "auth"))
+    assert litegate.completion(**chat_kw(server, "auth"))._hidden_params["cache_hit"] is True
+    import asyncio
+
+    assert asyncio.run(litegate.acompletion(**chat_kw(server, "auth")))._hidden_params["cache_hit"] is True
+    assert redis.Redis(port=port, password="s3cret-redis-pw", db=2).dbsize() == 1
+    litegate.cache = litegate.Cache(type="redis", **bad)
+    with caplog.at_level("WARNING", logger="litegate"):
+        assert litegate.completion(**chat_kw(server, "auth")).choices[0].message.content
+    assert any("redis cache failed" in r.getMessage() for r in caplog.records)
+    assert "wrong-pw-value" not in caplog.text and "s3cret-redis-pw" not in caplog.text
+
+
+def test_resp_client_replies(redis_db):
+    from litegate.caching.resp import RespClient, RespError
+
+    client = RespClient.from_url(redis_db, timeout=1.0)
+    big = bytes(range(256)) * 4096  # 1 MiB with every byte value, \r\n included
+    assert client.command("SET", "big", big) == b"OK"
+    assert client.command("GET", "big") == big
+    assert client.command("MGET", "big", "missing") == [big, None]
+    assert client.pipeline([("SET", "n", b"1", "PX", 5000), ("PTTL", "n"), ("GET", "nope")])[2] is None
+    with pytest.raises(RespError, match="WRONGTYPE|wrong"):
+        client.command("LPUSH", "big", b"x")
+    assert client.command("GET", "n") == b"1"  # the connection is usable after an error reply

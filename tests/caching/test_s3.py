@@ -76,7 +76,7 @@ def s3_url():
     cmd = [binary] if binary else [sys.executable, "-m", "moto.server"]
     proc = subprocess.Popen(cmd + ["-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
+    deadline = time.time() + 90  # a loaded machine starts it slowly
     while time.time() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):

@@ -90,11 +90,19 @@ def _mark(response: Any, provider: str | None, model: str) -> Any:
     return response
 
 
-def response_from(entry: dict, kind: str, provider: str | None, model: str) -> Any:
-    """A new response object from an entry (raises CorruptEntry if it does not build)."""
+_TYPES: dict = {}
+
+
+def _types() -> dict:
     from ..types.utils import ModelResponse, TextCompletionResponse
 
-    cls = ModelResponse if kind == "chat" else TextCompletionResponse
+    _TYPES.update(chat=ModelResponse, text=TextCompletionResponse)
+    return _TYPES
+
+
+def response_from(entry: dict, kind: str, provider: str | None, model: str) -> Any:
+    """A new response object from an entry (raises CorruptEntry if it does not build)."""
+    cls = (_TYPES or _types())[kind]
     try:
         response = cls(**entry["r"])
     except Exception as exc:  # noqa: BLE001 - any failure to build is a corrupt entry

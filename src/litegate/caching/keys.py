@@ -16,6 +16,8 @@ import hashlib
 import json
 from typing import Any
 
+from ..core.resolve import split_model
+
 # request parameters that never change the answer's content
 _NOT_ANSWER = frozenset({"stream", "stream_options", "user"})
 _SECRET_WORDS = ("key", "secret", "token", "password", "credential", "authorization")
@@ -32,8 +34,11 @@ def _default(obj: Any) -> Any:
     return repr(type(obj))  # an object that cannot be described: its type only (never its value)
 
 
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default).encode
+
+
 def _canonical(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default).encode()
+    return _ENCODE(obj).encode()
 
 
 def _secretish(name: str) -> bool:
@@ -55,8 +60,6 @@ def _extra(extra: dict) -> dict:
 
 def resolved_model(call: Any, cfg: Any) -> list:
     """[provider, model] after ``model_alias_map`` (``gpt-4o`` and ``openai/gpt-4o`` are one model)."""
-    from ..core.resolve import split_model
-
     try:
         return list(split_model(call.model, call.ctl.custom_llm_provider, getattr(cfg, "model_alias_map", None)))
     except Exception:  # noqa: BLE001 - an unknown model fails on its own attempt; the key still differs

@@ -79,6 +79,22 @@ class RedisCache(BaseCache):
         self._client: Any = None
         self._aclient: Any = None
         self._aloop: Any = None
+        self.fast = self._fast_client(kwargs, ssl)  # the sync commands' own small client, when it can serve
+
+    _FAST_OPTIONS = frozenset({"socket_timeout", "socket_connect_timeout", "password", "username", "ssl",
+                               "ssl_ca_certs", "max_connections"})
+
+    def _fast_client(self, kwargs: dict, ssl: Any) -> Any:
+        from .resp import RespClient, _context
+
+        if self.cluster or not set(self._options) <= self._FAST_OPTIONS:
+            return None
+        ca = kwargs.get("ssl_ca_certs")
+        target = self._target
+        if "url" in target:
+            return RespClient.from_url(target["url"], self.timeout, self._options.get("password"), ca)
+        return RespClient(target["host"], target["port"], target["db"], self._options.get("username"),
+                          self._options.get("password"), bool(ssl), _context(ca) if ssl else None, self.timeout)
 
     def __repr__(self) -> str:  # never the password
         where = "cluster" if self.cluster else "url" if "url" in self._target else f"{self._target['host']}:{self._target['port']}"
@@ -122,22 +138,36 @@ class RedisCache(BaseCache):
 
     # ------------------------------------------------------------------ sync
     def get(self, key: str) -> bytes | None:
+        if self.fast is not None:
+            return self.fast.command("GET", key)
         return self.client.get(key)
 
     def get_with_ttl(self, key: str) -> tuple[bytes | None, float | None]:
         """The value and its remaining lifetime in seconds (None: no expiry)."""
-        pipe = self.client.pipeline(transaction=False)
-        pipe.get(key)
-        pipe.pttl(key)
-        value, pttl = pipe.execute()
+        if self.fast is not None:
+            value, pttl = self.fast.pipeline([("GET", key), ("PTTL", key)])
+        else:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.get(key)
+            pipe.pttl(key)
+            value, pttl = pipe.execute()
         return value, (pttl / 1000.0 if pttl is not None and pttl >= 0 else None)
+
+    @staticmethod
+    def _set_command(key: str, value: bytes, px: int | None) -> tuple:
+        return ("SET", key, value) if px is None else ("SET", key, value, "PX", px)
 
     def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
         if ttl is None:
             ttl = self.default_ttl
+        if self.fast is not None:
+            self.fast.command(*self._set_command(key, value, _px(ttl)))
+            return
         self.client.set(key, value, px=_px(ttl))
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:
+        if self.fast is not None:
+            return self.fast.command("MGET", *keys)
         if self.cluster:
             return self.client.mget_nonatomic(keys)
         return self.client.mget(keys)
@@ -145,13 +175,21 @@ class RedisCache(BaseCache):
     def set_many(self, items: Iterable[tuple[str, bytes]], ttl: float | None = None) -> None:
         if ttl is None:
             ttl = self.default_ttl
-        pipe = self.client.pipeline(transaction=False)
         px = _px(ttl)
+        if self.fast is not None:
+            commands = [self._set_command(k, v, px) for k, v in items]
+            if commands:
+                self.fast.pipeline(commands)
+            return
+        pipe = self.client.pipeline(transaction=False)
         for key, value in items:
             pipe.set(key, value, px=px)
         pipe.execute()
 
     def delete(self, key: str) -> None:
+        if self.fast is not None:
+            self.fast.command("DEL", key)
+            return
         self.client.delete(key)
 
     def flush(self) -> None:
@@ -159,6 +197,8 @@ class RedisCache(BaseCache):
         self.client.flushdb()
 
     def close(self) -> None:
+        if self.fast is not None:
+            self.fast.close()
         if self._client is not None:
             self._client.close()
             self._client = None

@@ -688,12 +688,18 @@ async def aexecute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call
     return result
 
 
+_begin_cache: Any = None
+
+
 def _cache_stage(cache: Any, call: Any, cfg: Any, endpoint: Endpoint, call_type: str) -> Any:
+    global _begin_cache
     if cache is None:
         return None
-    from ..caching.stage import begin
+    if _begin_cache is None:
+        from ..caching.stage import begin
 
-    return begin(cache, call, cfg, endpoint, call_type)
+        _begin_cache = begin
+    return _begin_cache(cache, call, cfg, endpoint, call_type)
 
 
 def _hit(result: Any, hooks: Any) -> Any:
