@@ -125,3 +125,12 @@ def test_redis_cluster(server, cluster_node):
                              api_key="sk-x")
     assert hit._hidden_params["cache_hit"] is True
     assert server.hits(CHAT) == 1
+    import asyncio
+
+    async def both():
+        await litegate.acompletion(**chat_kw(server, "cluster async"))
+        litegate.cache.cache.local.flush()
+        return await litegate.acompletion(**chat_kw(server, "cluster async"))
+
+    assert asyncio.run(both())._hidden_params["cache_hit"] is True
+    assert server.hits(CHAT) == 2

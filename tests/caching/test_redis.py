@@ -179,3 +179,27 @@ def test_resp_client_replies(redis_db):
     with pytest.raises(RespError, match="WRONGTYPE|wrong"):
         client.command("LPUSH", "big", b"x")
     assert client.command("GET", "n") == b"1"  # the connection is usable after an error reply
+
+
+async def test_async_resp_client_replies_and_cancellation(redis_db):
+    import asyncio
+
+    from litegate.caching.resp import AsyncRespClient, RespClient, RespError
+
+    client = AsyncRespClient(RespClient.from_url(redis_db, timeout=1.0), max_idle=2)
+    big = bytes(range(256)) * 4096
+    assert await client.command("SET", "abig", big) == b"OK"
+    got = await asyncio.gather(*(client.command("GET", "abig") for _ in range(5)))  # concurrent: several connections
+    assert got == [big] * 5
+    assert len(client._idle) == 2  # at most max_idle kept
+    assert await client.command("MGET", "abig", "none") == [big, None]
+    with pytest.raises(RespError):
+        await client.command("LPUSH", "abig", b"x")
+    # cancelled in the middle of an exchange: that connection is dropped, the next call works
+    task = asyncio.ensure_future(client.command("BLPOP", "empty-list", 5))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await client.command("GET", "abig") == big
+    client.close()

@@ -134,3 +134,19 @@ async def test_async_embedding_partial_hits(server, any_cache):
     full = await litegate.aembedding(**emb_kw(server, ["a3", "a1", "a2"]))
     assert full._hidden_params["cache_hit"] is True
     assert server.hits(EMB) == 2
+
+
+def test_streamed_tool_calls_are_stored_and_replayed(server, any_cache):
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+    server.enqueue_reply(tool_calls=[{"name": "get_weather", "arguments": {"city": "Paris"}}])
+    chunks = list(litegate.completion(stream=True, tools=tools, **chat_kw(server, "weather?")))
+    assert any(c.choices and c.choices[0].delta.tool_calls for c in chunks)
+    plain = litegate.completion(tools=tools, **chat_kw(server, "weather?"))
+    assert plain._hidden_params["cache_hit"] is True
+    call = plain.choices[0].message.tool_calls[0]
+    assert call.function.name == "get_weather" and '"Paris"' in call.function.arguments
+    assert plain.choices[0].finish_reason == "tool_calls"
+    replay = list(litegate.completion(stream=True, tools=tools, **chat_kw(server, "weather?")))
+    args = "".join(tc.function.arguments or "" for c in replay if c.choices for tc in (c.choices[0].delta.tool_calls or []))
+    assert '"Paris"' in args
+    assert server.hits(CHAT) == 1

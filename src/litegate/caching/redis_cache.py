@@ -79,7 +79,13 @@ class RedisCache(BaseCache):
         self._client: Any = None
         self._aclient: Any = None
         self._aloop: Any = None
-        self.fast = self._fast_client(kwargs, ssl)  # the sync commands' own small client, when it can serve
+        self.fast = self._fast_client(kwargs, ssl)  # the cache's own small client, when it can serve
+        if self.fast is not None:
+            from .resp import AsyncRespClient
+
+            self.afast: Any = AsyncRespClient(self.fast)
+        else:
+            self.afast = None
 
     _FAST_OPTIONS = frozenset({"socket_timeout", "socket_connect_timeout", "password", "username", "ssl",
                                "ssl_ca_certs", "max_connections"})
@@ -205,21 +211,31 @@ class RedisCache(BaseCache):
 
     # ------------------------------------------------------------------ async
     async def aget(self, key: str) -> bytes | None:
+        if self.afast is not None:
+            return await self.afast.command("GET", key)
         return await self.aclient().get(key)
 
     async def aget_with_ttl(self, key: str) -> tuple[bytes | None, float | None]:
-        pipe = self.aclient().pipeline(transaction=False)
-        pipe.get(key)
-        pipe.pttl(key)
-        value, pttl = await pipe.execute()
+        if self.afast is not None:
+            value, pttl = await self.afast.pipeline([("GET", key), ("PTTL", key)])
+        else:
+            pipe = self.aclient().pipeline(transaction=False)
+            pipe.get(key)
+            pipe.pttl(key)
+            value, pttl = await pipe.execute()
         return value, (pttl / 1000.0 if pttl is not None and pttl >= 0 else None)
 
     async def aset(self, key: str, value: bytes, ttl: float | None = None) -> None:
         if ttl is None:
             ttl = self.default_ttl
+        if self.afast is not None:
+            await self.afast.command(*self._set_command(key, value, _px(ttl)))
+            return
         await self.aclient().set(key, value, px=_px(ttl))
 
     async def aget_many(self, keys: list[str]) -> list[bytes | None]:
+        if self.afast is not None:
+            return await self.afast.command("MGET", *keys)
         client = self.aclient()
         if self.cluster:
             return await client.mget_nonatomic(keys)
@@ -228,16 +244,26 @@ class RedisCache(BaseCache):
     async def aset_many(self, items: Iterable[tuple[str, bytes]], ttl: float | None = None) -> None:
         if ttl is None:
             ttl = self.default_ttl
-        pipe = self.aclient().pipeline(transaction=False)
         px = _px(ttl)
+        if self.afast is not None:
+            commands = [self._set_command(k, v, px) for k, v in items]
+            if commands:
+                await self.afast.pipeline(commands)
+            return
+        pipe = self.aclient().pipeline(transaction=False)
         for key, value in items:
             pipe.set(key, value, px=px)
         await pipe.execute()
 
     async def adelete(self, key: str) -> None:
+        if self.afast is not None:
+            await self.afast.command("DEL", key)
+            return
         await self.aclient().delete(key)
 
     async def aclose(self) -> None:
+        if self.afast is not None:
+            self.afast.close()
         if self._aclient is not None:
             await self._aclient.aclose()
             self._aclient = None

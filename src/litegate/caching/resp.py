@@ -7,7 +7,8 @@ process: a fork gets its own), sends pipelined commands in one write and parses 
 these commands give (bulk strings, integers, simple strings, nil, errors, arrays). It speaks TCP
 or TLS (``rediss://``), with AUTH and SELECT on connect. Every connect and read is bounded by the
 timeout; any failure closes the connection and raises (the cache turns that into a miss).
-Async calls, Redis Cluster and any connection option beyond these use the ``redis`` package.
+:class:`AsyncRespClient` does the same under asyncio (a few idle connections per event loop).
+Redis Cluster and any connection option beyond these use the ``redis`` package.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import socket
 import ssl
 import threading
+import weakref
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -46,7 +48,7 @@ class _Conn:
         self.pos = 0
 
     def _fill(self) -> None:
-        data = self.sock.recv(262144)
+        data = self.sock.recv(65536)  # below the allocator's mmap threshold: a larger buffer costs page faults
         if not data:
             raise ConnectionError("the Redis server closed the connection")
         if self.pos:
@@ -105,6 +107,7 @@ class RespClient:
         self._ssl = ssl_context
         self.timeout = timeout
         self._local = threading.local()
+        _CLIENTS.add(self)
 
     @classmethod
     def from_url(cls, url: str, timeout: float, password: str | None = None,
@@ -147,12 +150,14 @@ class RespClient:
             raise
 
     def _conn(self) -> _Conn:
-        local = self._local
-        conn = getattr(local, "conn", None)
-        if conn is None or local.pid != os.getpid():
-            conn = local.conn = self._connect()
-            local.pid = os.getpid()
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
         return conn
+
+    def _forget(self) -> None:
+        """In a forked child: the parent's connections are not this process's to use."""
+        self._local = threading.local()
 
     def pipeline(self, commands: list[tuple]) -> list:
         """Send the commands in one write; their replies in order (an error reply raises)."""
@@ -180,8 +185,120 @@ class RespClient:
                 pass
 
 
+class _AsyncConn:
+    __slots__ = ("reader", "writer")
+
+    def __init__(self, reader: Any, writer: Any):
+        self.reader, self.writer = reader, writer
+
+    async def reply(self, depth: int = 0) -> Any:
+        line = await self.reader.readuntil(b"\r\n")
+        kind, rest = line[:1], line[1:-2]
+        if kind == b"$":
+            size = int(rest)
+            if size < 0:
+                return None
+            if size > MAX_REPLY:
+                raise RespError("a Redis reply larger than the cache accepts")
+            return (await self.reader.readexactly(size + 2))[:-2]
+        if kind == b":":
+            return int(rest)
+        if kind == b"+":
+            return rest
+        if kind == b"-":
+            raise RespError(rest.decode("utf-8", "replace")[:200])
+        if kind == b"*" and depth < 2:
+            count = int(rest)
+            if count < 0:
+                return None
+            return [await self.reply(depth + 1) for _ in range(count)]
+        raise RespError("not a Redis reply")
+
+    def close(self) -> None:
+        try:
+            self.writer.close()
+        except Exception:  # noqa: BLE001 - a transport of a closed loop
+            pass
+
+
+class AsyncRespClient:
+    """The async twin of :class:`RespClient`: per event loop, a few idle connections reused
+    (at most ``max_idle``; more are opened while they are busy and closed after)."""
+
+    def __init__(self, sync: RespClient, max_idle: int = 8):
+        self.sync = sync
+        self.max_idle = max_idle
+        self._loop: Any = None
+        self._idle: list = []
+
+    async def _connect(self) -> _AsyncConn:
+        import asyncio
+
+        s = self.sync
+        ctx = (s._ssl or ssl.create_default_context()) if s.tls else None
+        reader, writer = await asyncio.open_connection(s.host, s.port, ssl=ctx,
+                                                       server_hostname=s.host if ctx is not None else None)
+        conn = _AsyncConn(reader, writer)
+        try:
+            sock = writer.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            hello = []
+            if s._password is not None:
+                hello.append(("AUTH", s._username, s._password) if s._username else ("AUTH", s._password))
+            if s.db:
+                hello.append(("SELECT", s.db))
+            if hello:
+                writer.write(b"".join(_pack(c) for c in hello))
+                for _ in hello:
+                    await conn.reply()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    async def pipeline(self, commands: list[tuple]) -> list:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # connections belong to the loop that opened them
+            self._loop, self._idle = loop, []
+        conn = self._idle.pop() if self._idle else await self._connect()
+        try:
+            conn.writer.write(b"".join(_pack(c) for c in commands))
+            replies = [await conn.reply() for _ in commands]
+        except BaseException:  # includes cancellation at the cache deadline: the stream is unusable
+            conn.close()
+            raise
+        if len(self._idle) < self.max_idle:
+            self._idle.append(conn)
+        else:
+            conn.close()
+        return replies
+
+    async def command(self, *args: Any) -> Any:
+        return (await self.pipeline([args]))[0]
+
+    def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+
+_CLIENTS: "weakref.WeakSet[RespClient]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for client in list(_CLIENTS):
+        client._forget()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _context(ca: str | None) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=ca) if ca else ssl.create_default_context()
 
 
-__all__ = ["RespClient", "RespError"]
+__all__ = ["AsyncRespClient", "RespClient", "RespError"]
