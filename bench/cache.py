@@ -233,7 +233,9 @@ def render(rows, sem, facts: str) -> str:
                   "| median latency per ask (ms) |", "|---:|---:|---:|---:|"]
         for threshold, good, bad, ms in sem:
             lines.append(f"| {threshold} | {good:.0f} % | {bad:.0f} % | {ms:.2f} |")
-    lines += ["", facts, ""]
+    lines += ["", "The shares compare figures of the same run; on a shared machine (see the load) the absolute "
+                  "µs move by a third between runs, the shares much less. The semantic rows measure the mechanism "
+                  "with bag-of-words embeddings, not a language model's.", "", facts, ""]
     return "\n".join(lines)
 
 
