@@ -150,3 +150,22 @@ def test_streamed_tool_calls_are_stored_and_replayed(server, any_cache):
     args = "".join(tc.function.arguments or "" for c in replay if c.choices for tc in (c.choices[0].delta.tool_calls or []))
     assert '"Paris"' in args
     assert server.hits(CHAT) == 1
+
+
+def test_a_caller_changing_a_hit_changes_no_later_hit(server, any_cache):
+    litegate.embedding(**emb_kw(server, ["mut"]))
+    first = litegate.embedding(**emb_kw(server, ["mut"]))
+    original = list(first.data[0].embedding)
+    first.data[0].embedding[0] = 123.0
+    first.data[0].embedding.append(7.0)
+    again = litegate.embedding(**emb_kw(server, ["mut"]))
+    assert again._hidden_params["cache_hit"] is True
+    assert again.data[0].embedding == original
+    server.enqueue_reply("tools", tool_calls=[{"name": "f", "arguments": {"x": 1}}])
+    litegate.completion(**chat_kw(server, "mutate tools"))
+    hit = litegate.completion(**chat_kw(server, "mutate tools"))
+    arguments = hit.choices[0].message.tool_calls[0].function.arguments
+    hit.choices[0].message.tool_calls[0].function.arguments = "changed"
+    hit.choices[0].message.tool_calls.clear()
+    again = litegate.completion(**chat_kw(server, "mutate tools"))
+    assert again.choices[0].message.tool_calls[0].function.arguments == arguments != "changed"

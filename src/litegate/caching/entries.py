@@ -10,20 +10,15 @@ that changes it does not change the cache), marked ``_hidden_params["cache_hit"]
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from ..core.jsonutil import dumps as _dumps, loads as _loads
 
 VERSION = 1
 
 
 class CorruptEntry(ValueError):
     """A stored value that is not an entry this version wrote."""
-
-
-def _dumps(obj: Any) -> bytes:
-    from ..core.jsonutil import dumps
-
-    return dumps(obj)
 
 
 def encode_response(kind: str, response: Any, now: float) -> bytes:
@@ -36,28 +31,15 @@ def encode_item(vector: Any, now: float) -> bytes:
     return _dumps({"v": VERSION, "t": now, "k": "emb", "e": vector})
 
 
-_DECODED: dict = {}  # raw bytes -> its checked entry (read-only), for repeated hits on the same entry
-_MEMO_ITEMS = 512
-_MEMO_MAX_BYTES = 64 * 1024
-
-
 def decode(raw: Any, kind: str) -> dict:
-    """The entry in ``raw`` (bytes from a backend); raises CorruptEntry. The decoded entry is
-    shared by later hits on the same bytes: it is only read (a hit builds a new response from it)."""
-    memo = _DECODED.get(raw) if type(raw) is bytes else None
-    if memo is not None and memo[0] == kind:
-        return memo[1]
-    entry = _decode(raw, kind)
-    if type(raw) is bytes and len(raw) <= _MEMO_MAX_BYTES:
-        if len(_DECODED) >= _MEMO_ITEMS:
-            _DECODED.clear()  # bounded; refilled by the hits that follow
-        _DECODED[raw] = (kind, entry)
-    return entry
+    """The entry in ``raw`` (bytes from a backend); raises CorruptEntry. Each call decodes anew:
+    the objects of a hit are its own (a caller that changes them does not change later hits)."""
+    return _decode(raw, kind)
 
 
 def _decode(raw: Any, kind: str) -> dict:
     try:
-        entry = json.loads(raw)
+        entry = _loads(raw)
     except (TypeError, ValueError, UnicodeDecodeError) as exc:
         raise CorruptEntry(f"not JSON: {type(exc).__name__}") from None
     if (not isinstance(entry, dict) or entry.get("v") != VERSION or entry.get("k") != kind
