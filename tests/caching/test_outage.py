@@ -171,7 +171,7 @@ async def test_async_hung_redis_costs_at_most_the_cache_timeout(server, silent):
 
 
 def test_corrupt_redis_entry_is_a_miss_and_is_replaced(server, redis_db, caplog):
-    cache = litegate.Cache(type="redis", url=redis_db, failure_cooldown=0)
+    cache = litegate.Cache(type="redis", url=redis_db)  # a corrupt entry does not stop the cache
     litegate.cache = cache
     litegate.completion(**chat_kw(server, "corrupt"))
     client = redis.Redis.from_url(redis_db)
@@ -191,7 +191,7 @@ def test_corrupt_redis_entry_is_a_miss_and_is_replaced(server, redis_db, caplog)
 
 
 def test_corrupt_disk_entry_is_a_miss(server, tmp_path):
-    litegate.cache = litegate.Cache(type="disk", directory=str(tmp_path), failure_cooldown=0)
+    litegate.cache = litegate.Cache(type="disk", directory=str(tmp_path))
     litegate.completion(**chat_kw(server, "disk corrupt"))
     db = sqlite3.connect(str(tmp_path / "litegate-cache.sqlite3"))
     db.execute("UPDATE entries SET value = ?", (b"[1, 2, 3]",))

@@ -195,19 +195,21 @@ class Cache:
     def available(self) -> bool:
         return time.monotonic() >= self._down_until
 
-    def failed(self, op: str, exc: BaseException) -> None:
-        """A cache operation failed: log (rate-limited), skip the cache for a while; never raise."""
+    def failed(self, op: str, exc: BaseException, cooldown: bool = True) -> None:
+        """A cache operation failed: log (rate-limited), skip the cache for a while (not for one
+        corrupt entry: the backend itself answers); never raise."""
         from ..core.redact import redact
 
         self.failures += 1
         now = time.monotonic()
-        self._down_until = now + self.failure_cooldown
+        if cooldown:
+            self._down_until = now + self.failure_cooldown
         detail = redact(str(exc))[:300] if not isinstance(exc, (asyncio.TimeoutError, TimeoutError)) else ""
         if now >= self._next_warning:
             self._next_warning = now + self.warning_interval
-            log.warning("litegate: the %s cache failed on %s (%s%s); the call goes to the provider, the cache is "
-                        "skipped for %ss", self.type, op, type(exc).__name__, ": " + detail if detail else "",
-                        self.failure_cooldown)
+            log.warning("litegate: the %s cache failed on %s (%s%s); the call goes to the provider%s",
+                        self.type, op, type(exc).__name__, ": " + detail if detail else "",
+                        f", the cache is skipped for {self.failure_cooldown}s" if cooldown else "")
         else:
             log.debug("litegate: the %s cache failed on %s (%s)", self.type, op, type(exc).__name__)
 

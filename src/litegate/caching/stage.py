@@ -95,7 +95,7 @@ class CacheStage:
         try:
             entry = E.decode(raw, kind)
         except E.CorruptEntry as exc:
-            cache.failed("read (a corrupt entry)", exc)
+            cache.failed("read (a corrupt entry)", exc, cooldown=False)
             return None
         if not E.fresh(entry, self.controls.max_age, cache.clock()):
             return None
@@ -109,7 +109,7 @@ class CacheStage:
         try:
             response = E.response_from(entry, kind, self.resolved[0], self.resolved[1])
         except E.CorruptEntry as exc:
-            self.cache.failed("read (a corrupt entry)", exc)
+            self.cache.failed("read (a corrupt entry)", exc, cooldown=False)
             return None
         if self.stream:
             return E.replay_stream(response, self.call, kind)
