@@ -3,10 +3,8 @@ the provider with one warning, never fails it and never holds it past the cache 
 
 from __future__ import annotations
 
-import shutil
 import socket
 import sqlite3
-import subprocess
 import threading
 import time
 
@@ -14,22 +12,16 @@ import pytest
 import redis
 
 import litegate
-from _cache_helpers import chat_kw, emb_kw
+from _cache_helpers import chat_kw, emb_kw, free_port, start_redis_server
 
 CHAT = "/chat/completions"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class OwnRedis:
     """A redis-server of this test's own, to kill and start again."""
 
     def __init__(self):
-        self.port = _free_port()
+        self.port = free_port()
         self.proc = None
 
     @property
@@ -37,17 +29,7 @@ class OwnRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.proc = subprocess.Popen([shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
-                                      "--save", "", "--appendonly", "no"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                if redis.Redis(port=self.port, socket_timeout=0.5).ping():
-                    return
-            except redis.RedisError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        self.proc = start_redis_server(self.port)
 
     def kill(self) -> None:
         self.proc.kill()
@@ -56,8 +38,6 @@ class OwnRedis:
 
 @pytest.fixture
 def own_redis():
-    if shutil.which("redis-server") is None:
-        pytest.fail("redis-server is not installed; run the suite with scripts/test.sh")
     srv = OwnRedis()
     srv.start()
     yield srv
@@ -104,7 +84,7 @@ async def test_async_redis_killed_mid_run(server, own_redis, caplog):
 
 
 def test_closed_port_from_the_start(server, caplog):
-    litegate.cache = litegate.Cache(type="redis", host="127.0.0.1", port=_free_port(), password="pw-never-logged-1")
+    litegate.cache = litegate.Cache(type="redis", host="127.0.0.1", port=free_port(), password="pw-never-logged-1")
     with caplog.at_level("WARNING", logger="litegate"):
         for _ in range(3):
             litegate.completion(**chat_kw(server, "closed"))

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +13,7 @@ import pytest
 import redis
 
 import litegate
-from _cache_helpers import chat_kw
+from _cache_helpers import chat_kw, free_port, start_redis_server
 
 CHAT = "/chat/completions"
 
@@ -81,30 +79,15 @@ def test_two_processes_writing_at_once(server, shared_cache):
 
 
 # ------------------------------------------------------------------ Redis Cluster
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def cluster_node(tmp_path):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed; run the suite with scripts/test.sh")
-    port = _free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--cluster-enabled", "yes", "--cluster-config-file", str(tmp_path / "nodes.conf")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=str(tmp_path))
-    client = None
+    port = free_port()
+    while port + 10000 > 65535 or port < 1024:  # the cluster bus listens on port + 10000
+        port = free_port()
+    proc = start_redis_server(port, "--cluster-enabled", "yes", "--cluster-config-file", str(tmp_path / "nodes.conf"),
+                              cwd=str(tmp_path))
+    client = redis.Redis(port=port, socket_timeout=2)
     deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            client = redis.Redis(port=port, socket_timeout=0.5)
-            client.ping()
-            break
-        except redis.RedisError:
-            time.sleep(0.05)
     client.execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
     while time.time() < deadline and client.execute_command("CLUSTER", "INFO").decode().find("cluster_state:ok") < 0:
         time.sleep(0.05)

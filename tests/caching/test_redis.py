@@ -4,7 +4,6 @@ connection settings (host/port/db, URL, environment variables)."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 import redis
 
 import litegate
-from _cache_helpers import chat_kw
+from _cache_helpers import chat_kw, free_port, start_redis_server
 
 CHAT = "/chat/completions"
 
@@ -91,20 +90,9 @@ def _tls_files(tmp: Path) -> tuple[Path, Path, Path]:
 @pytest.fixture
 def tls_redis(tmp_path):
     ca, cert, key = _tls_files(tmp_path)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([shutil.which("redis-server"), "--port", "0", "--tls-port", str(port), "--bind", "127.0.0.1",
-                             "--tls-cert-file", str(cert), "--tls-key-file", str(key), "--tls-ca-cert-file", str(ca),
-                             "--tls-auth-clients", "no", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.05)
+    port = free_port()
+    proc = start_redis_server(port, "--tls-port", str(port), "--tls-cert-file", str(cert), "--tls-key-file", str(key),
+                              "--tls-ca-cert-file", str(ca), "--tls-auth-clients", "no")
     yield port, ca
     proc.terminate()
     proc.wait(timeout=5)
@@ -126,19 +114,8 @@ def test_rediss_url_speaks_tls(server, tls_redis, caplog):
 
 @pytest.fixture
 def password_redis():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
-                             "--requirepass", "s3cret-redis-pw", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.05)
+    port = free_port()
+    proc = start_redis_server(port, "--requirepass", "s3cret-redis-pw")
     yield port
     proc.terminate()
     proc.wait(timeout=5)

@@ -17,7 +17,7 @@ import pytest
 
 import litegate
 from litegate.caching.s3 import sign_v4
-from _cache_helpers import chat_kw, emb_kw
+from _cache_helpers import chat_kw, emb_kw, free_port
 
 VECTORS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "aws-sigv4" / "v4"
 # cases whose request is a plain dict of single-line headers and whose path needs no normalising
@@ -62,17 +62,11 @@ def test_signer_matches_the_official_vectors(case):
 
 
 # ------------------------------------------------------------------ a local S3 server
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def s3_url():
     """moto's S3 server on a free loopback port for this module."""
     binary = shutil.which("moto_server", path=os.path.dirname(sys.executable))
-    port = _free_port()
+    port = free_port()
     cmd = [binary] if binary else [sys.executable, "-m", "moto.server"]
     proc = subprocess.Popen(cmd + ["-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
