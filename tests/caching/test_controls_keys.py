@@ -174,3 +174,10 @@ def test_module_paths_like_litellm():
     assert A is B is litegate.Cache
     assert litegate.caching.Cache is A
     assert litegate.caching.DualCache.__name__ == "DualCache"
+
+
+def test_a_cache_setting_that_is_not_a_cache_fails_clearly(server):
+    litegate.cache = litegate.Cache  # the class, not an instance
+    with pytest.raises(litegate.InputTypeError, match="must be a litegate.Cache"):
+        litegate.completion(**chat_kw(server))
+    assert server.hits(CHAT) == 0

@@ -294,8 +294,14 @@ def begin(cache: Any, call: Any, cfg: Any, endpoint: Any, call_type: str) -> Cac
     kind = endpoint.kind
     if kind not in _KINDS:
         return None
+    applies = getattr(cache, "applies", None)
+    if applies is None or isinstance(cache, type):
+        from ..core.call import input_error
+
+        raise input_error(f"litegate.cache must be a litegate.Cache(...) instance (or None), got {cache!r:.80}",
+                          call.model, type_error=True)
     controls = call.ctl.cache or NO_CONTROLS
-    if not cache.applies(call_type, controls):
+    if not applies(call_type, controls):
         return None
     if controls.no_cache and controls.no_store:
         return None
