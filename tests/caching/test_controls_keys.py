@@ -181,3 +181,21 @@ def test_a_cache_setting_that_is_not_a_cache_fails_clearly(server):
     with pytest.raises(litegate.InputTypeError, match="must be a litegate.Cache"):
         litegate.completion(**chat_kw(server))
     assert server.hits(CHAT) == 0
+
+
+def test_disk_cache_is_bounded_and_prunes_expired(tmp_path, clock):
+    import sqlite3
+
+    from litegate.caching import DiskCache
+
+    disk = DiskCache(str(tmp_path), clock=clock, max_items=10)
+    for i in range(300):  # a prune runs after 256 writes
+        disk.set(f"k{i}", b"v", ttl=5 if i % 2 else None)
+    count = lambda: sqlite3.connect(disk.path).execute("SELECT COUNT(*) FROM entries").fetchone()[0]  # noqa: E731
+    assert count() <= 10 + 44
+    assert disk.get("k299") == b"v" and disk.get("k0") is None  # the oldest writes went first
+    clock.advance(6)
+    assert disk.get("k299") is None  # expired: never returned
+    disk.prune()
+    assert 0 < count() <= 10
+    assert all(disk.get(f"k{i}") is None for i in range(1, 300, 2))

@@ -2,10 +2,11 @@
 
 The directory is ``disk_cache_dir`` (litellm's name) or ``directory`` (the spec's), default
 ``./.litegate_cache``. SQLite in WAL mode gives atomic writes and concurrent readers across
-processes; a writer waits for another at most the cache timeout (``busy_timeout``). Each thread
+processes; a writer waits for another at most the cache timeout (``busy_timeout``). Async reads
+run on the event loop (a WAL reader does not wait for writers); async writes in a worker thread. Each thread
 of each process has its own connection (a connection is never shared across a fork). The file
 holds at most ``max_items`` entries (default 100,000): past that, the oldest writes go first;
-expired entries are removed when read and every 256 writes.
+expired entries are never returned and are removed every 256 writes.
 """
 
 from __future__ import annotations
@@ -63,12 +64,19 @@ class DiskCache(BaseCache):
             return None
         value, expires = row
         if expires is not None and self.clock() >= expires:
-            self.delete(key)
-            return None
+            return None  # left for prune(): a read never writes
         return bytes(value)
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         return [self.get(k) for k in keys]
+
+    # Reads run on the event loop itself: in WAL mode a reader never waits for a writer, and a
+    # lookup is one indexed SELECT; writes (which may wait for another writer) go to a thread.
+    async def aget(self, key: str) -> bytes | None:
+        return self.get(key)
+
+    async def aget_many(self, keys: list[str]) -> list[bytes | None]:
+        return self.get_many(keys)
 
     def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
         self.set_many([(key, value)], ttl)
