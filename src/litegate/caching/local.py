@@ -18,6 +18,7 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
 class InMemoryCache(BaseCache):
     async_in_thread = False
+    in_memory = True  # no I/O: safe to call from an event loop
 
     def __init__(self, max_size_in_memory: int | None = None, max_bytes: int | None = None,
                  default_ttl: float | None = None, clock: Any = None, **_: Any):

@@ -198,12 +198,13 @@ class CacheStage:
             return result
         if self._storable(result):
             cache = self.cache
-            writes = self._writes(result)
             if self.scope is not None:
                 cache.run("write", cache.cache.set_similar, self.scope, self.text,
                           E.encode_response(_KINDS[self.kind], result, cache.clock()), self.ttl)
-            elif writes:
-                cache.run("write", cache.cache.set_many, writes, self.ttl)
+            else:
+                writes = self._writes(result)
+                if writes:
+                    cache.run("write", cache.cache.set_many, writes, self.ttl)
         return self._merged(result) if self.hits is not None else result
 
     async def astore(self, result: Any) -> Any:
@@ -260,8 +261,8 @@ class CacheStage:
         cache = self.cache
         if not cache.available():
             return
-        if not is_async or not cache.cache.async_in_thread and self.scope is None:
-            self._write_now(raw)  # sync, or a memory-speed backend: nothing to wait for
+        if not is_async or getattr(cache.cache, "in_memory", False):
+            self._write_now(raw)  # sync, or the in-memory backend: nothing that could block a loop
             return
         try:
             loop = asyncio.get_running_loop()
