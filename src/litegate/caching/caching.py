@@ -70,8 +70,9 @@ class Cache:
       (``redis://`` or ``rediss://`` for TLS), ``ssl``, ``redis_startup_nodes`` (Redis Cluster),
       ``default_in_memory_ttl`` (the in-memory layer in front of Redis), ``default_in_redis_ttl``.
     * redis-semantic: ``similarity_threshold``, ``redis_semantic_cache_embedding_model``,
-      ``embedding_kwargs`` (e.g. ``api_base``), ``max_scan`` (entries compared per lookup).
-    * disk: ``disk_cache_dir`` or ``directory``.
+      ``embedding_kwargs`` (e.g. ``api_base``), ``max_scan`` (entries compared per lookup, 256),
+      ``max_entries`` (kept per model and parameters, 1,000), ``embedding_timeout`` (5 s).
+    * disk: ``disk_cache_dir`` or ``directory`` (one SQLite file, at most 100,000 entries).
     * s3: ``s3_bucket_name``, ``s3_region_name``, ``s3_endpoint_url``, ``s3_path`` (key prefix),
       ``s3_aws_access_key_id`` / ``s3_aws_secret_access_key`` / ``s3_aws_session_token`` (else
       the ``AWS_*`` environment variables).
