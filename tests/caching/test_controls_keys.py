@@ -199,3 +199,16 @@ def test_disk_cache_is_bounded_and_prunes_expired(tmp_path, clock):
     disk.prune()
     assert 0 < count() <= 10
     assert all(disk.get(f"k{i}") is None for i in range(1, 300, 2))
+
+
+def test_without_a_cache_the_caching_package_is_never_loaded(server):
+    import os
+    import subprocess
+    import sys
+
+    code = (f"import sys, litegate; litegate.completion(model='openai/gpt-4o-mini', api_key='sk-x', "
+            f"api_base={server.base_url!r}, messages=[{{'role': 'user', 'content': 'x'}}]); "
+            "print('litegate.caching' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert out.stdout.strip() == "False", out.stderr[-500:]
