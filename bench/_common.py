@@ -380,3 +380,5 @@ def machine_facts() -> dict:
     except OSError:
         pass
     return facts
+
+RESULTS_MARK_CACHE = "## Caching (bench/cache.py)"

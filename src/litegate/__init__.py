@@ -212,7 +212,13 @@ _LAZY: dict[str, str] = {
     # settings helpers
     "OPENAI_CHAT_COMPLETION_PARAMS": ".core.params:OPENAI_CHAT_COMPLETION_PARAMS",
     "ALL_AVAILABLE_PARAMS": ".core.params:ALL_AVAILABLE_PARAMS",
+    # caching
+    "Cache": ".caching.caching:Cache",
+    "enable_cache": ".caching.caching:enable_cache",
+    "update_cache": ".caching.caching:update_cache",
+    "disable_cache": ".caching.caching:disable_cache",
     # submodules reachable as attributes
+    "caching": ".caching",
     "exceptions": ".exceptions",
     "types": ".types",
     "testing": ".testing",

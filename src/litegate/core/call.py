@@ -53,6 +53,7 @@ class Controls:
     fallbacks: list | None = None
     context_window_fallbacks: list | None = None
     content_policy_fallbacks: list | None = None
+    cache: Any = None  # per-call caching controls (caching=..., cache={...}): litegate.caching.controls
 
 
 @dataclass(slots=True)
@@ -193,6 +194,10 @@ def _controls(kw: dict, model: str) -> Controls:
                 raise _fail(f"{name} must be a list, e.g. [{{'gpt-4o': ['gpt-4o-mini']}}] or ['gpt-4o-mini']",
                             model, type_error=True)
             setattr(ctl, name, value)
+    if "caching" in rest or "cache" in rest:  # consumed here: never sent to the provider
+        from ..caching.controls import cache_controls
+
+        ctl.cache = cache_controls(get("caching"), get("cache"), model)
     return ctl
 
 

@@ -4,7 +4,7 @@
 
     validate            core/call.py via the endpoint table (before this module)
     resolve             make_plan: model -> provider, credentials, base URL; dialect + auth chosen
-    (cache lookup)      a stage slot: caching plugs in here
+    cache lookup        execute/aexecute: caching/stage.py (when a cache is set); a hit skips the attempts
     budget              make_plan: max_budget refuses before any request
     attempts            run / arun: per attempt authorize (auth flow) -> send -> classify; the
                         retry policy (core/retry.py) decides; a stream is an attempt until its
@@ -13,7 +13,7 @@
                         final, never retried (the provider billed it); an error the provider
                         reported inside a 2xx body is classified and retried like a status error
     cost                Plan.finish (responses) / StreamObserver.end (streams)
-    (cache store)       a stage slot
+    cache store         execute/aexecute after a success; streams when they complete (stage.store)
     callbacks           _settle (responses) / observe.attach_hooks (streams, at their end)
 
 Every stage is a function or method written once; only the two loops that block or await (the
@@ -639,19 +639,28 @@ def execute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call_type: 
     """One sync call through every stage."""
     transport = transport_for(call, cfg, transport)
     hooks = hooks_for(cfg, call, call_type)
-    if hooks is None and not has_fallbacks(call.ctl, cfg):  # the common case: no hook, no fallback
+    cache = getattr(cfg, "cache", None)
+    if hooks is None and cache is None and not has_fallbacks(call.ctl, cfg):  # the common case
         if call.ctl.mock_response is not None:
             return endpoint.mock(call)
         return _settle(run(make_plan(call, cfg, endpoint), transport), None, cfg, None, call, endpoint,
                        False)
     if hooks is not None:
         hooks.pre()
+    stage = _cache_stage(cache, call, cfg, endpoint, call_type)
+    if stage is not None:  # cache lookup (caching/stage.py)
+        hit = stage.lookup()
+        if hit is not None:
+            return _settle(_hit(hit, hooks), None, cfg, hooks, call, endpoint, False)
+        call = stage.call  # embeddings: only the items the cache does not have
     try:
         result, plan = attempts(call, cfg, transport, endpoint)
     except BaseException as exc:
         if hooks is not None:
             hooks.failure(exc, None)
         raise
+    if stage is not None:  # cache store (streams: when they complete)
+        result = stage.store(result)
     return _settle(result, plan, cfg, hooks, call, endpoint, False)
 
 
@@ -659,22 +668,54 @@ async def aexecute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call
     """One async call through every stage."""
     transport = transport_for(call, cfg, transport)
     hooks = hooks_for(cfg, call, call_type)
-    if hooks is None and not has_fallbacks(call.ctl, cfg):
+    cache = getattr(cfg, "cache", None)
+    if hooks is None and cache is None and not has_fallbacks(call.ctl, cfg):
         if call.ctl.mock_response is not None:
             return endpoint.mock(call)
         return _settle(await arun(make_plan(call, cfg, endpoint), transport), None, cfg, None, call, endpoint,
                        True)
     if hooks is not None:
         await hooks.apre()
-    try:
-        result, plan = await aattempts(call, cfg, transport, endpoint)
-    except BaseException as exc:
-        if hooks is not None:
-            await hooks.afailure(exc, None)
-        raise
+    stage = _cache_stage(cache, call, cfg, endpoint, call_type)
+    result = plan = None
+    if stage is not None:
+        result = await stage.alookup()
+        if result is not None:
+            result = _hit(result, hooks)
+        else:
+            call = stage.call
+    if result is None:
+        try:
+            result, plan = await aattempts(call, cfg, transport, endpoint)
+        except BaseException as exc:
+            if hooks is not None:
+                await hooks.afailure(exc, None)
+            raise
+        if stage is not None:
+            result = await stage.astore(result)
     result = _settle(result, plan, cfg, hooks, call, endpoint, True)
     if hooks is not None and not (endpoint.streams and call.stream and endpoint.wrap is None):
         await hooks.asuccess(result, plan)
+    return result
+
+
+_begin_cache: Any = None
+
+
+def _cache_stage(cache: Any, call: Any, cfg: Any, endpoint: Endpoint, call_type: str) -> Any:
+    global _begin_cache
+    if cache is None:
+        return None
+    if _begin_cache is None:
+        from ..caching.stage import begin
+
+        _begin_cache = begin
+    return _begin_cache(cache, call, cfg, endpoint, call_type)
+
+
+def _hit(result: Any, hooks: Any) -> Any:
+    if hooks is not None:
+        hooks.kwargs["cache_hit"] = True
     return result
 
 

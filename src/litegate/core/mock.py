@@ -62,8 +62,17 @@ def mock_chat(call: ChatCall) -> Any:
 
 
 def _as_stream(response: Any, call: ChatCall, provider: str) -> Any:
-    from ..types.utils import ModelResponse
     from .streaming import CustomStreamWrapper
+
+    options = call.params.get("stream_options") or {}
+    return CustomStreamWrapper(completion_stream=chat_chunks(response, bool(options.get("include_usage"))),
+                               model=call.model, custom_llm_provider=provider,
+                               hidden_params={"custom_llm_provider": provider, "mock_response": True})
+
+
+def chat_chunks(response: Any, include_usage: bool) -> list:
+    """A whole chat response as the chunks a provider would stream (mocks, cache replays)."""
+    from ..types.utils import ModelResponse
 
     base = {"id": response.id, "created": response.created, "model": response.model,
             "object": "chat.completion.chunk"}
@@ -83,12 +92,10 @@ def _as_stream(response: Any, call: ChatCall, provider: str) -> Any:
                                 "function": {"name": tc.function.name, "arguments": tc.function.arguments}}]}}]))
         chunks.append(ModelResponse(stream=True, **base, choices=[
             {"index": idx, "delta": {}, "finish_reason": choice.finish_reason or "stop"}]))
-    options = call.params.get("stream_options") or {}
-    if options.get("include_usage") and response.usage is not None:
+    if include_usage and response.usage is not None:
         chunks.append(ModelResponse(stream=True, **base, usage=response.usage.model_dump(),
                                     choices=[{"index": 0, "delta": {}, "finish_reason": None}]))
-    return CustomStreamWrapper(completion_stream=chunks, model=call.model, custom_llm_provider=provider,
-                               hidden_params={"custom_llm_provider": provider, "mock_response": True})
+    return chunks
 
 
 def mock_embedding(call: EmbeddingCall) -> Any:

@@ -107,6 +107,14 @@ def mock_text(call: TextCall) -> Any:
     response._hidden_params.update({"custom_llm_provider": provider, "model": call.model, "mock_response": True})
     if not call.stream:
         return response
+    return CustomStreamWrapper(completion_stream=text_chunks(response), model=call.model, custom_llm_provider=provider,
+                               hidden_params={"custom_llm_provider": provider, "mock_response": True})
+
+
+def text_chunks(response: Any) -> list:
+    """A whole text completion as the chunks a provider would stream (mocks, cache replays)."""
+    from ..types.utils import TextCompletionResponse
+
     base = {"id": response.id, "created": response.created, "model": response.model, "object": "text_completion"}
     chunks = []
     for choice in response.choices:
@@ -116,5 +124,4 @@ def mock_text(call: TextCall) -> Any:
                 {"index": choice.index, "text": text[start:start + 8], "finish_reason": None}]))
         chunks.append(TextCompletionResponse(stream=True, **base, choices=[
             {"index": choice.index, "text": "", "finish_reason": choice.finish_reason or "stop"}]))
-    return CustomStreamWrapper(completion_stream=chunks, model=call.model, custom_llm_provider=provider,
-                               hidden_params={"custom_llm_provider": provider, "mock_response": True})
+    return chunks

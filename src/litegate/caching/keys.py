@@ -1,0 +1,106 @@
+"""Cache keys: a SHA-256 of everything that changes the answer, nothing that does not.
+
+In a key: the endpoint, the provider and model after alias resolution, the base URL given per
+call, the messages / prompt / embedding input, and every request parameter (OpenAI parameters
+such as tools, tool_choice, temperature, response_format, seed, n, stop, and provider keyword
+arguments passed through to the body). Not in a key: ``stream`` and ``stream_options`` (a
+streamed and a plain call share entries), ``user``, and every control that steers litegate
+(metadata, timeouts, retries, callbacks, fallbacks, credentials). Provider keyword arguments
+whose names say they hold a secret (``*key*``, ``*secret*``, ``*token*``, ``*password*``,
+``*credentials``) are left out too: a key is a hash, but a secret should not even feed one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from ..core.resolve import split_model
+
+# request parameters that never change the answer's content
+_NOT_ANSWER = frozenset({"stream", "stream_options", "user"})
+_SECRET_WORDS = ("key", "secret", "token", "password", "credential", "authorization")
+
+
+def _default(obj: Any) -> Any:
+    dump = getattr(obj, "model_dump", None)
+    if dump is not None:
+        return dump(exclude_none=True)
+    if isinstance(obj, (set, frozenset, tuple)):
+        return list(obj)
+    if isinstance(obj, bytes):
+        return obj.hex()
+    return repr(type(obj))  # an object that cannot be described: its type only (never its value)
+
+
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default).encode
+
+
+def _canonical(obj: Any) -> bytes:
+    return _ENCODE(obj).encode()
+
+
+def _secretish(name: str) -> bool:
+    low = name.lower()
+    return any(word in low for word in _SECRET_WORDS)
+
+
+def _params(params: dict) -> dict:
+    if not params:
+        return params
+    return {k: v for k, v in params.items() if k not in _NOT_ANSWER}
+
+
+def _extra(extra: dict) -> dict:
+    if not extra:
+        return extra
+    return {k: v for k, v in extra.items() if not _secretish(k)}
+
+
+def resolved_model(call: Any, cfg: Any) -> list:
+    """[provider, model] after ``model_alias_map`` (``gpt-4o`` and ``openai/gpt-4o`` are one model)."""
+    try:
+        return list(split_model(call.model, call.ctl.custom_llm_provider, getattr(cfg, "model_alias_map", None)))
+    except Exception:  # noqa: BLE001 - an unknown model fails on its own attempt; the key still differs
+        return [call.ctl.custom_llm_provider or "", call.model]
+
+
+def base_fields(kind: str, call: Any, cfg: Any, resolved: list | None = None) -> dict:
+    """The fields every key of this call shares (everything but the input)."""
+    return {"endpoint": kind, "model": resolved or resolved_model(call, cfg), "api_base": call.ctl.api_base or None,
+            "params": _params(call.params), "extra": _extra(call.extra)}
+
+
+def digest(fields: dict) -> str:
+    return hashlib.sha256(_canonical(fields)).hexdigest()
+
+
+def call_key(kind: str, call: Any, cfg: Any, resolved: list | None = None) -> str:
+    """The key of a whole chat or text-completion call."""
+    fields = base_fields(kind, call, cfg, resolved)
+    if kind == "chat":
+        fields["messages"] = call.messages
+    else:
+        fields["prompt"] = call.prompt
+    return digest(fields)
+
+
+def item_keys(call: Any, cfg: Any, items: list, resolved: list | None = None) -> list[str]:
+    """One key per embedding input item (so a list with some cached items only sends the rest)."""
+    base = _canonical(base_fields("embedding", call, cfg, resolved))
+    out = []
+    for item in items:
+        h = hashlib.sha256(base)
+        h.update(b"\x00")
+        h.update(_canonical(item))
+        out.append(h.hexdigest())
+    return out
+
+
+def semantic_scope(kind: str, call: Any, cfg: Any, resolved: list | None = None) -> str:
+    """What must match exactly for a semantic hit: everything but the prompt text."""
+    return digest(base_fields(kind, call, cfg, resolved))
+
+
+__all__ = ["call_key", "digest", "item_keys", "resolved_model", "semantic_scope"]

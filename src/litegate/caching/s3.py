@@ -1,0 +1,220 @@
+"""``type="s3"``: entries as objects in an S3 bucket (or an S3-compatible store), signed with SigV4.
+
+Requests go through litegate's own transport (no boto3 needed): ``GET`` / ``PUT`` / ``DELETE``
+of ``{s3_path}{key}.json``. Addressing: ``s3_endpoint_url`` (S3-compatible stores, local
+servers) uses path style ``{endpoint}/{bucket}/{object}``; without it, AWS's virtual-host style
+``https://{bucket}.s3.{region}.amazonaws.com/{object}``. Credentials: ``s3_aws_access_key_id`` /
+``s3_aws_secret_access_key`` / ``s3_aws_session_token``, else ``AWS_ACCESS_KEY_ID`` /
+``AWS_SECRET_ACCESS_KEY`` / ``AWS_SESSION_TOKEN``; region: ``s3_region_name``, else
+``AWS_REGION`` / ``AWS_DEFAULT_REGION``, else ``us-east-1``. S3 has no per-object expiry: a TTL is
+kept as the object's ``x-amz-meta-litegate-expires`` (unix time) and checked when read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import hashlib
+import hmac
+import os
+import re
+from typing import Any, Iterable
+from urllib.parse import quote, unquote, urlsplit
+
+from .base import BaseCache
+
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+_EXPIRES = "x-amz-meta-litegate-expires"
+_DNS_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+
+
+# ====================================================================================== SigV4
+def _hmac(key: bytes, msg: str) -> bytes:
+    return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
+
+
+def _canonical_query(query: str) -> str:
+    if not query:
+        return ""
+    pairs = []
+    for part in query.split("&"):
+        name, _, value = part.partition("=")
+        pairs.append((quote(unquote(name), safe="-_.~"), quote(unquote(value), safe="-_.~")))
+    return "&".join(f"{k}={v}" for k, v in sorted(pairs))
+
+
+def sign_v4(method: str, url: str, headers: dict, body: bytes, *, access_key: str, secret_key: str,
+            region: str, service: str, when: datetime.datetime, token: str | None = None,
+            payload_hash: str | None = None, sign_payload_header: bool = True) -> dict:
+    """The headers that sign this request (AWS Signature Version 4, as the S3 rules want it: the
+    path is encoded once and not normalised). ``headers`` are the request's own headers, all
+    signed; the result adds ``host``, ``x-amz-date``, ``x-amz-content-sha256`` (when
+    ``sign_payload_header``), ``x-amz-security-token`` (with a session token) and ``authorization``."""
+    parts = urlsplit(url)
+    amz_date = when.strftime("%Y%m%dT%H%M%SZ")
+    day = amz_date[:8]
+    if payload_hash is None:
+        payload_hash = hashlib.sha256(body or b"").hexdigest()
+    signed = {k.lower(): " ".join(str(v).split()) for k, v in headers.items()}
+    host = parts.hostname or ""
+    if parts.port and not ((parts.scheme == "https" and parts.port == 443) or (parts.scheme == "http" and parts.port == 80)):
+        host = f"{host}:{parts.port}"
+    signed.setdefault("host", host)
+    signed["x-amz-date"] = amz_date
+    if sign_payload_header:
+        signed["x-amz-content-sha256"] = payload_hash
+    if token:
+        signed["x-amz-security-token"] = token
+    names = sorted(signed)
+    canonical = "\n".join([
+        method.upper(),
+        quote(unquote(parts.path or "/"), safe="/~"),
+        _canonical_query(parts.query),
+        "".join(f"{n}:{signed[n]}\n" for n in names),
+        ";".join(names),
+        payload_hash,
+    ])
+    scope = f"{day}/{region}/{service}/aws4_request"
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest()])
+    key = _hmac(_hmac(_hmac(_hmac(("AWS4" + secret_key).encode("utf-8"), day), region), service), "aws4_request")
+    signature = hmac.new(key, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+    out = {n: signed[n] for n in names if n not in {k.lower() for k in headers}}
+    out["authorization"] = (f"AWS4-HMAC-SHA256 Credential={access_key}/{scope}, SignedHeaders={';'.join(names)}, "
+                            f"Signature={signature}")
+    return out
+
+
+# ====================================================================================== the cache
+class S3Error(Exception):
+    """An S3 answer that is neither the object nor "no such key" (the status and S3's error code)."""
+
+
+def _error_code(content: bytes) -> str:
+    match = re.search(rb"<Code>([^<]{1,100})</Code>", content or b"")
+    return match.group(1).decode("ascii", "replace") if match else ""
+
+
+class S3Cache(BaseCache):
+    async_in_thread = False
+
+    def __init__(self, s3_bucket_name: str | None = None, s3_region_name: str | None = None,
+                 s3_api_version: Any = None, s3_use_ssl: bool | None = True, s3_verify: Any = None,
+                 s3_endpoint_url: str | None = None, s3_aws_access_key_id: str | None = None,
+                 s3_aws_secret_access_key: str | None = None, s3_aws_session_token: str | None = None,
+                 s3_config: Any = None, s3_path: str | None = None, timeout: float = 1.0, clock: Any = None,
+                 transport: Any = None, **_: Any):
+        super().__init__(clock)
+        if not s3_bucket_name or not isinstance(s3_bucket_name, str):
+            raise ValueError("Cache(type='s3') needs s3_bucket_name")
+        env = os.environ
+        self.bucket = s3_bucket_name
+        self.region = s3_region_name or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+        self._access = s3_aws_access_key_id or env.get("AWS_ACCESS_KEY_ID")
+        self._secret = s3_aws_secret_access_key or env.get("AWS_SECRET_ACCESS_KEY")
+        self._token = s3_aws_session_token or env.get("AWS_SESSION_TOKEN")
+        if not self._access or not self._secret:
+            raise ValueError("Cache(type='s3') needs AWS credentials: s3_aws_access_key_id and "
+                             "s3_aws_secret_access_key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+        from ..core.redact import register_secret
+
+        register_secret(self._secret)
+        if self._token:
+            register_secret(self._token)
+        self.prefix = (s3_path.strip("/") + "/") if s3_path else ""
+        scheme = "https" if s3_use_ssl is not False else "http"
+        if s3_endpoint_url:
+            self.base = s3_endpoint_url.rstrip("/") + "/" + quote(self.bucket, safe="")
+        elif _DNS_BUCKET.match(self.bucket):
+            self.base = f"{scheme}://{self.bucket}.s3.{self.region}.amazonaws.com"
+        else:
+            self.base = f"{scheme}://s3.{self.region}.amazonaws.com/{quote(self.bucket, safe='')}"
+        from ..core.transport import make_timeout
+
+        self.timeout = make_timeout(float(timeout))
+        self._transport = transport
+        self._verify = s3_verify
+
+    def __repr__(self) -> str:
+        return f"S3Cache(bucket={self.bucket!r}, region={self.region!r})"
+
+    @property
+    def transport(self) -> Any:
+        transport = self._transport
+        if transport is None:
+            from ..core.transport import default_transport
+
+            transport = default_transport()
+            if self._verify is not None and self._verify is not True:
+                transport = transport.with_verify(self._verify)
+            self._transport = transport
+        return transport
+
+    def url(self, key: str) -> str:
+        return f"{self.base}/{quote(self.prefix + key + '.json', safe='/-_.~')}"
+
+    def _request(self, method: str, key: str, body: bytes = b"", headers: dict | None = None) -> Any:
+        from ..core.http import HttpRequest
+
+        url = self.url(key)
+        headers = dict(headers or {})
+        headers.update(sign_v4(method, url, headers, body, access_key=self._access, secret_key=self._secret,
+                               region=self.region, service="s3", token=self._token,
+                               when=datetime.datetime.now(datetime.timezone.utc)))
+        return HttpRequest(method, url, headers=headers, content=body if method == "PUT" else None)
+
+    def _value(self, resp: Any) -> bytes | None:
+        if resp.status_code == 404:
+            return None
+        if resp.status_code != 200:
+            raise S3Error(f"S3 answered {resp.status_code} {_error_code(resp.content)}".rstrip())
+        expires = resp.headers.get(_EXPIRES)
+        if expires is not None:
+            try:
+                if self.clock() >= float(expires):
+                    return None
+            except ValueError:
+                return None
+        return resp.content
+
+    def _put(self, key: str, value: bytes, ttl: float | None) -> Any:
+        headers = {"content-type": "application/json"}
+        if ttl is not None:
+            headers[_EXPIRES] = repr(self.clock() + ttl)
+        return self._request("PUT", key, value, headers)
+
+    @staticmethod
+    def _check(resp: Any) -> None:
+        if resp.status_code not in (200, 204):
+            raise S3Error(f"S3 answered {resp.status_code} {_error_code(resp.content)}".rstrip())
+
+    # ------------------------------------------------------------------ sync
+    def get(self, key: str) -> bytes | None:
+        return self._value(self.transport.send(self._request("GET", key), self.timeout))
+
+    def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
+        self._check(self.transport.send(self._put(key, value, ttl), self.timeout))
+
+    def delete(self, key: str) -> None:
+        self._check(self.transport.send(self._request("DELETE", key), self.timeout))
+
+    def flush(self) -> None:
+        raise NotImplementedError("the S3 cache is not flushed by litegate: use a lifecycle rule or s3_path")
+
+    # ------------------------------------------------------------------ async
+    async def aget(self, key: str) -> bytes | None:
+        return self._value(await self.transport.asend(self._request("GET", key), self.timeout))
+
+    async def aset(self, key: str, value: bytes, ttl: float | None = None) -> None:
+        self._check(await self.transport.asend(self._put(key, value, ttl), self.timeout))
+
+    async def adelete(self, key: str) -> None:
+        self._check(await self.transport.asend(self._request("DELETE", key), self.timeout))
+
+    async def aget_many(self, keys: list[str]) -> list[bytes | None]:
+        return list(await asyncio.gather(*(self.aget(k) for k in keys)))
+
+    async def aset_many(self, items: Iterable[tuple[str, bytes]], ttl: float | None = None) -> None:
+        await asyncio.gather(*(self.aset(k, v, ttl) for k, v in items))
+
+
+__all__ = ["S3Cache", "S3Error", "sign_v4"]

@@ -1,0 +1,354 @@
+"""The cache stage of the call lifecycle: lookup before the attempts, store after a success.
+
+``begin`` decides whether a call uses the cache (its endpoint, the cache's supported call types
+and mode, the per-call controls) and returns a :class:`CacheStage`, or None. Then, in
+``lifecycle.execute`` / ``aexecute``:
+
+* ``lookup`` / ``alookup``: a whole answer (a response, or for a streaming call a stream that
+  replays it), or None. For embeddings, items found in the cache are kept and ``call`` is
+  narrowed to the items still missing.
+* ``store`` / ``astore``: a plain answer is stored at once (embeddings: per item, then merged in
+  input order with the cached items); a stream is stored when it completes, from the stream
+  observer's end (``core/observe.py``), with the answer the observer rebuilt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from typing import Any
+
+from . import entries as E
+from .controls import NO_CONTROLS
+from .keys import call_key, item_keys, resolved_model, semantic_scope
+
+log = logging.getLogger("litegate")
+
+_KINDS = {"chat": "chat", "text": "text", "embedding": "emb"}
+_pending: set = set()  # background stores of async streams (held so they are not collected)
+
+
+def embedding_items(value: Any) -> list:
+    """The input as a list of items (each string or token list is one item)."""
+    if isinstance(value, list) and value and not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return list(value)
+    return [value]
+
+
+def _prompt_text(call: Any, kind: str) -> str:
+    """The text a semantic cache compares: the messages' text (roles kept) or the prompt."""
+    if kind != "chat":
+        return call.prompt if isinstance(call.prompt, str) else str(call.prompt)
+    parts = []
+    for m in call.messages:
+        content = m.get("content")
+        if isinstance(content, list):
+            content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+        parts.append(f"{m.get('role')}: {content or ''}")
+    return "\n".join(parts)
+
+
+class CacheStage:
+    __slots__ = ("cache", "cfg", "call", "kind", "controls", "key", "stream", "items", "keys", "hits", "scope",
+                 "text", "resolved")
+
+    def __init__(self, cache: Any, call: Any, cfg: Any, kind: str, controls: Any):
+        self.cache = cache
+        self.cfg = cfg
+        self.call = call
+        self.kind = kind
+        self.controls = controls
+        self.stream = kind != "embedding" and bool(call.stream)
+        self.key: str | None = None
+        self.items: list | None = None
+        self.keys: list | None = None
+        self.hits: list | None = None  # embeddings: per item, the cached vector or None
+        self.scope: str | None = None
+        self.text: str | None = None
+        self.resolved = resolved = resolved_model(call, cfg)  # [provider, model] after aliases
+        ns = controls.namespace
+        if kind == "embedding":
+            self.items = embedding_items(call.input)
+            self.keys = [cache.key(k, ns) for k in item_keys(call, cfg, self.items, resolved)]
+        elif cache.semantic:
+            self.scope = cache.key(semantic_scope(kind, call, cfg, resolved), ns)
+            self.text = _prompt_text(call, kind)
+        else:
+            self.key = cache.key(call_key(kind, call, cfg, resolved), ns)
+
+    @property
+    def ttl(self) -> float | None:
+        ttl = self.controls.ttl
+        return self.cache.ttl if ttl is None else ttl
+
+    @property
+    def threshold(self) -> float | None:
+        t = self.controls.similarity_threshold
+        return self.cache.similarity_threshold if t is None else t
+
+    # ------------------------------------------------------------------ lookup
+    def _entry(self, raw: Any, kind: str) -> dict | None:
+        if raw is None:
+            return None
+        cache = self.cache
+        try:
+            entry = E.decode(raw, kind)
+        except E.CorruptEntry as exc:
+            cache.failed("read (a corrupt entry)", exc, cooldown=False)
+            return None
+        if not E.fresh(entry, self.controls.max_age, cache.clock()):
+            return None
+        return entry
+
+    def _answer(self, raw: Any) -> Any:
+        kind = _KINDS[self.kind]
+        entry = self._entry(raw, kind)
+        if entry is None:
+            return None
+        try:
+            response = E.response_from(entry, kind, self.resolved[0], self.resolved[1])
+        except E.CorruptEntry as exc:
+            self.cache.failed("read (a corrupt entry)", exc, cooldown=False)
+            return None
+        if self.stream:
+            return E.replay_stream(response, self.call, kind)
+        return response
+
+    def _embedding_hit(self, raws: Any) -> Any:
+        if raws is None:
+            return None
+        self.hits = hits = [None] * len(self.keys)
+        for i, raw in enumerate(raws):
+            entry = self._entry(raw, "emb")
+            if entry is not None:
+                hits[i] = entry["e"]
+        missing = [item for item, hit in zip(self.items, hits) if hit is None]
+        if not missing:
+            return self._merged(None)
+        if len(missing) < len(self.items):
+            self.call = dataclasses.replace(self.call, input=missing)
+        return None
+
+    def lookup(self) -> Any:
+        if self.controls.no_cache:
+            return None
+        cache = self.cache
+        if self.kind == "embedding":
+            return self._embedding_hit(cache.run("read", cache.cache.get_many, self.keys))
+        if self.scope is not None:
+            return self._answer(cache.run("read", cache.cache.get_similar, self.scope, self.text, self.threshold))
+        return self._answer(cache.run("read", cache.cache.get, self.key))
+
+    async def alookup(self) -> Any:
+        if self.controls.no_cache:
+            return None
+        cache = self.cache
+        if self.kind == "embedding":
+            return self._embedding_hit(await cache.arun("read", cache.cache.aget_many, self.keys))
+        if self.scope is not None:
+            return self._answer(await cache.arun("read", cache.cache.aget_similar, self.scope, self.text,
+                                                 self.threshold))
+        return self._answer(await cache.arun("read", cache.cache.aget, self.key))
+
+    # ------------------------------------------------------------------ store
+    def _merged(self, result: Any) -> Any:
+        """The embedding answer in input order: cached items and the fresh ones (``result``)."""
+        from ..types.utils import EmbeddingResponse
+
+        if result is not None and len(result.data) != sum(1 for h in self.hits if h is None):
+            return result  # not one vector per item sent: the provider's answer as it is
+        fresh = iter(sorted(result.data, key=lambda d: d.index) if result is not None else ())
+        data = []
+        for i, hit in enumerate(self.hits):
+            vector = hit if hit is not None else next(fresh).embedding
+            data.append({"object": "embedding", "index": i, "embedding": vector})
+        cached = sum(1 for h in self.hits if h is not None)
+        if result is None:
+            out = EmbeddingResponse(model=self.call.model, data=data,
+                                    usage={"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0})
+            hidden = out._hidden_params
+            hidden["cache_hit"] = True
+            hidden["response_cost"] = 0.0
+            hidden["custom_llm_provider"], hidden["model"] = self.resolved
+        else:  # usage and cost are those of the items sent (the cached ones cost nothing)
+            out = EmbeddingResponse(model=result.model, data=data, usage=result.usage)
+            out._hidden_params.update(result._hidden_params)
+            out._hidden_params["cache_hit"] = False
+        out._hidden_params["cached_items"] = cached
+        return out
+
+    def _writes(self, result: Any) -> list:
+        """(key, bytes) pairs to store for a plain answer."""
+        now = self.cache.clock()
+        if self.kind == "embedding":
+            fresh = sorted(result.data, key=lambda d: d.index)
+            keys = self.keys if self.hits is None else [k for k, h in zip(self.keys, self.hits) if h is None]
+            if len(fresh) != len(keys):
+                return []  # not one vector per item sent: nothing can be matched to its key
+            return [(k, E.encode_item(d.embedding, now)) for k, d in zip(keys, fresh)]
+        return [(self.key, E.encode_response(_KINDS[self.kind], result, now))]
+
+    def _storable(self, result: Any) -> bool:
+        return not self.controls.no_store and self.cache.available() and result is not None
+
+    def store(self, result: Any) -> Any:
+        if self.stream:
+            self._watch(result, False)
+            return result
+        if self._storable(result):
+            cache = self.cache
+            if self.scope is not None:
+                cache.run("write", cache.cache.set_similar, self.scope, self.text,
+                          E.encode_response(_KINDS[self.kind], result, cache.clock()), self.ttl)
+            else:
+                writes = self._writes(result)
+                if writes:
+                    cache.run("write", cache.cache.set_many, writes, self.ttl)
+        return self._merged(result) if self.hits is not None else result
+
+    async def astore(self, result: Any) -> Any:
+        if self.stream:
+            self._watch(result, True)
+            return result
+        if self._storable(result):
+            cache = self.cache
+            if self.scope is not None:
+                await cache.arun("write", cache.cache.aset_similar, self.scope, self.text,
+                                 E.encode_response(_KINDS[self.kind], result, cache.clock()), self.ttl)
+            else:
+                writes = self._writes(result)
+                if writes:
+                    await cache.arun("write", cache.cache.aset_many, writes, self.ttl)
+        return self._merged(result) if self.hits is not None else result
+
+    # ------------------------------------------------------------------ streams
+    def _watch(self, wrapper: Any, is_async: bool) -> None:
+        """Store the stream's answer when it completes (not when it fails or is abandoned)."""
+        if self.controls.no_store or not hasattr(wrapper, "_on_end"):
+            return
+        from ..core.observe import StreamObserver
+        from ..types.streaming import ChunkAccumulator
+
+        observer = getattr(wrapper, "_observer", None)
+        if observer is None:  # a mock stream: observe it too
+            observer = StreamObserver(None).attach(wrapper)
+        if observer.acc is None:  # callbacks add one too; either way it sees every chunk
+            observer.acc = acc = ChunkAccumulator(messages=getattr(self.call, "messages", None))
+            for chunk in wrapper._pending[wrapper._pos:]:  # the read-ahead first chunk
+                acc.add(chunk)
+        ended = wrapper._on_end
+
+        def on_end() -> None:
+            if ended is not None:
+                ended()  # the observer's end: usage, cost, callbacks
+            self._stream_done(wrapper, observer, is_async)
+
+        wrapper._on_end = on_end
+
+    def _stream_done(self, wrapper: Any, observer: Any, is_async: bool) -> None:
+        try:
+            response = observer.acc.build() if observer.acc is not None else None
+            if response is None or getattr(wrapper, "_hidden_params", {}).get("cache_hit"):
+                return
+            usage = wrapper._hidden_params.get("usage")
+            if usage and not getattr(response, "usage", None):
+                response.usage = usage
+            raw = E.encode_response(_KINDS[self.kind], response, self.cache.clock())
+        except Exception as exc:  # noqa: BLE001 - storing must never break the caller's stream
+            log.debug("litegate: a streamed answer could not be stored in the cache (%s)", type(exc).__name__)
+            return
+        cache = self.cache
+        if not cache.available():
+            return
+        if not is_async or getattr(cache.cache, "in_memory", False):
+            self._write_now(raw)  # sync, or the in-memory backend: nothing that could block a loop
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._write_now(raw)
+            return
+        if len(_pending) >= 1024:  # bounded: a flood of streams does not queue stores without end
+            return
+        task = loop.create_task(self._awrite(raw))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
+
+    def _write_now(self, raw: bytes) -> None:
+        cache = self.cache
+        if self.scope is not None:
+            cache.run("write", cache.cache.set_similar, self.scope, self.text, raw, self.ttl)
+        else:
+            cache.run("write", cache.cache.set, self.key, raw, self.ttl)
+
+    async def _awrite(self, raw: bytes) -> None:
+        cache = self.cache
+        if self.scope is not None:
+            await cache.arun("write", cache.cache.aset_similar, self.scope, self.text, raw, self.ttl)
+        else:
+            await cache.arun("write", cache.cache.aset, self.key, raw, self.ttl)
+
+
+def begin(cache: Any, call: Any, cfg: Any, endpoint: Any, call_type: str) -> CacheStage | None:
+    """The cache stage for this call, or None when the call does not use the cache."""
+    kind = endpoint.kind
+    if kind not in _KINDS:
+        return None
+    applies = getattr(cache, "applies", None)
+    if applies is None or isinstance(cache, type):
+        from ..core.call import input_error
+
+        raise input_error(f"litegate.cache must be a litegate.Cache(...) instance (or None), got {cache!r:.80}",
+                          call.model, type_error=True)
+    controls = call.ctl.cache or NO_CONTROLS
+    if not applies(call_type, controls):
+        return None
+    if controls.no_cache and controls.no_store:
+        return None
+    return CacheStage(cache, call, cfg, kind, controls)
+
+
+async def drain() -> None:
+    """Wait for the background stores of finished async streams (tests, shutdown)."""
+    while _pending:
+        await asyncio.gather(*list(_pending), return_exceptions=True)
+
+
+# ---------------------------------------------------------------------- Cache.get_cache & co
+def bind_kwargs(kwargs: dict) -> tuple:
+    from ..core.endpoints import ENDPOINTS, bind
+
+    kw = dict(kwargs)
+    name = "embedding" if "input" in kw else "text_completion" if "prompt" in kw else "completion"
+    endpoint = ENDPOINTS[name]
+    return bind(endpoint, (), kw), endpoint
+
+
+def _direct_stage(cache: Any, kwargs: dict) -> CacheStage:
+    import litegate
+
+    call, endpoint = bind_kwargs(kwargs)
+    if endpoint.kind != "embedding":
+        call = dataclasses.replace(call, stream=False)
+    ctl = call.ctl.cache or NO_CONTROLS
+    return CacheStage(cache, call, litegate, endpoint.kind, ctl)
+
+
+def direct_get(cache: Any, kwargs: dict) -> Any:
+    return _direct_stage(cache, kwargs).lookup()
+
+
+async def adirect_get(cache: Any, kwargs: dict) -> Any:
+    return await _direct_stage(cache, kwargs).alookup()
+
+
+def direct_add(cache: Any, result: Any, kwargs: dict) -> None:
+    _direct_stage(cache, kwargs).store(result)
+
+
+async def adirect_add(cache: Any, result: Any, kwargs: dict) -> None:
+    await _direct_stage(cache, kwargs).astore(result)
+
+
+__all__ = ["CacheStage", "begin", "drain", "embedding_items"]

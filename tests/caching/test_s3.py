@@ -1,0 +1,160 @@
+"""The S3 cache: the SigV4 signer against the official AWS test suite, and the cache against a
+local S3 server (moto's server mode, started on a free port)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import litegate
+from litegate.caching.s3 import sign_v4
+from _cache_helpers import chat_kw, emb_kw, free_port
+
+VECTORS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "aws-sigv4" / "v4"
+# cases whose request is a plain dict of single-line headers and whose path needs no normalising
+CASES = ["get-vanilla", "get-vanilla-query", "get-vanilla-query-order-key-case", "get-vanilla-query-unreserved",
+         "get-vanilla-empty-query-key", "get-vanilla-with-session-token", "get-vanilla-utf8-query",
+         "get-unreserved", "get-utf8", "get-space-unnormalized", "get-slash-unnormalized",
+         "get-header-value-trim", "post-vanilla", "post-vanilla-query", "post-vanilla-empty-query-value",
+         "post-header-key-case", "post-header-key-sort", "post-header-value-case", "post-x-www-form-urlencoded",
+         "post-x-www-form-urlencoded-parameters", "post-sts-header-before"]
+
+
+def _parse(raw: bytes) -> tuple[str, str, dict, bytes]:
+    head, _, body = raw.partition(b"\n\n")
+    lines = head.decode("utf-8").split("\n")
+    method, _, rest = lines[0].partition(" ")
+    path = rest.rsplit(" ", 1)[0]  # the path may hold a space
+    headers = {}
+    for line in lines[1:]:
+        if not line:
+            continue
+        name, _, value = line.partition(":")
+        headers[name] = value
+    return method, path, headers, body
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_signer_matches_the_official_vectors(case):
+    folder = VECTORS / case
+    ctx = json.loads((folder / "context.json").read_text())
+    method, path, headers, body = _parse((folder / "request.txt").read_bytes())
+    host = headers.pop("Host")
+    creds = ctx["credentials"]
+    token = creds.get("token")
+    if token and "X-Amz-Security-Token" in headers:  # signed as one of the request's headers
+        token = None
+    out = sign_v4(method, f"https://{host}{path}", headers, body, access_key=creds["access_key_id"],
+                  secret_key=creds["secret_access_key"], region=ctx["region"], service=ctx["service"],
+                  when=datetime.datetime.fromisoformat(ctx["timestamp"].replace("Z", "+00:00")), token=token,
+                  sign_payload_header=ctx["sign_body"])
+    expected = (folder / "header-signature.txt").read_text().strip()
+    assert out["authorization"].endswith("Signature=" + expected), out["authorization"]
+
+
+# ------------------------------------------------------------------ a local S3 server
+@pytest.fixture(scope="module")
+def s3_url():
+    """moto's S3 server on a free loopback port for this module."""
+    binary = shutil.which("moto_server", path=os.path.dirname(sys.executable))
+    port = free_port()
+    cmd = [binary] if binary else [sys.executable, "-m", "moto.server"]
+    proc = subprocess.Popen(cmd + ["-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 90  # a loaded machine starts it slowly
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("moto_server did not start")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+AWS = dict(s3_aws_access_key_id="AKIDTESTCACHE", s3_aws_secret_access_key="test-secret-cache-0123456789",
+           s3_region_name="us-east-1")
+
+
+@pytest.fixture
+def bucket(s3_url, request):
+    import boto3
+
+    name = "cache-" + request.node.name.lower().replace("_", "-")[:40].strip("-")
+    client = boto3.client("s3", endpoint_url=s3_url, aws_access_key_id="x", aws_secret_access_key="y",
+                          region_name="us-east-1")
+    client.create_bucket(Bucket=name)
+    return client, name
+
+
+def test_s3_cache_hits_and_objects(server, s3_url, bucket):
+    client, name = bucket
+    litegate.cache = litegate.Cache(type="s3", s3_bucket_name=name, s3_endpoint_url=s3_url, s3_path="llm/",
+                                    **AWS)
+    first = litegate.completion(**chat_kw(server, "s3"))
+    second = litegate.completion(**chat_kw(server, "s3"))
+    assert server.hits("/chat/completions") == 1
+    assert second._hidden_params["cache_hit"] is True
+    assert second.choices[0].message.content == first.choices[0].message.content
+    objects = client.list_objects_v2(Bucket=name)["Contents"]
+    assert len(objects) == 1 and objects[0]["Key"].startswith("llm/") and objects[0]["Key"].endswith(".json")
+    body = client.get_object(Bucket=name, Key=objects[0]["Key"])["Body"].read()
+    assert json.loads(body)["r"]["choices"][0]["message"]["content"] == first.choices[0].message.content
+    assert b"sk-test-cache-key" not in body and b"sk-test-cache-key" not in objects[0]["Key"].encode()
+
+
+async def test_s3_cache_async_and_embeddings(server, s3_url, bucket):
+    _, name = bucket
+    litegate.cache = litegate.Cache(type="s3", s3_bucket_name=name, s3_endpoint_url=s3_url, **AWS)
+    await litegate.acompletion(**chat_kw(server, "s3 async"))
+    hit = await litegate.acompletion(**chat_kw(server, "s3 async"))
+    assert hit._hidden_params["cache_hit"] is True
+    await litegate.aembedding(**emb_kw(server, ["x", "y"]))
+    mixed = await litegate.aembedding(**emb_kw(server, ["y", "z"]))
+    assert server.requests[-1].json["input"] == ["z"]
+    assert mixed._hidden_params["cached_items"] == 1
+
+
+def test_s3_ttl_is_checked_on_read(server, s3_url, bucket, clock):
+    _, name = bucket
+    litegate.cache = litegate.Cache(type="s3", s3_bucket_name=name, s3_endpoint_url=s3_url, ttl=60, clock=clock,
+                                    **AWS)
+    litegate.completion(**chat_kw(server, "ttl"))
+    clock.advance(59)
+    assert litegate.completion(**chat_kw(server, "ttl"))._hidden_params["cache_hit"] is True
+    clock.advance(2)
+    assert litegate.completion(**chat_kw(server, "ttl"))._hidden_params.get("cache_hit") is not True
+    assert server.hits("/chat/completions") == 2
+
+
+def test_s3_missing_bucket_is_a_miss_with_a_warning(server, s3_url, caplog):
+    litegate.cache = litegate.Cache(type="s3", s3_bucket_name="no-such-bucket-here", s3_endpoint_url=s3_url, **AWS)
+    with caplog.at_level("WARNING", logger="litegate"):
+        answer = litegate.completion(**chat_kw(server, "nobucket"))
+    assert answer.choices[0].message.content
+    warnings = [r for r in caplog.records if "s3 cache failed" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "NoSuchBucket" in warnings[0].getMessage()
+    assert "test-secret-cache" not in caplog.text
+
+
+def test_s3_needs_a_bucket_and_credentials(monkeypatch):
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
+    with pytest.raises(ValueError, match="s3_bucket_name"):
+        litegate.Cache(type="s3")
+    with pytest.raises(ValueError, match="credentials"):
+        litegate.Cache(type="s3", s3_bucket_name="b")
