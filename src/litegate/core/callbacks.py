@@ -1,23 +1,45 @@
 """Input / success / failure callbacks (spec section 4), run once per call by the pipeline.
 
-A callback is a function, or an object with ``log_pre_api_call`` / ``log_success_event`` /
-``log_failure_event`` (and ``async_`` variants) methods. Callbacks never see an API key, never
-see message content when ``turn_off_message_logging`` is on, and never break the call: an
-exception inside a callback is logged and swallowed.
+A callback is a function, an object with litellm's hook methods (``log_pre_api_call``,
+``log_post_api_call``, ``log_stream_event``, ``log_success_event``, ``log_failure_event`` and
+their ``async_`` forms; ``litegate.integrations.CustomLogger`` is the base class), or the name of
+a built-in integration (``"otel"``, ``"langfuse"``, ... in ``litegate.integrations``).
+
+Callbacks never see an API key, never see message or response content when
+``turn_off_message_logging`` is on (they get a redacted copy of the response; the caller's object
+is untouched), and never break the call: a callback that raises is logged once (then at DEBUG)
+and the call goes on. Each call's kwargs carry ``standard_logging_object``, the one summary every
+integration reads (model, provider, tokens, cost, timing, cache hit, metadata, error).
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import inspect
 import logging
+import time
 import uuid
 from typing import Any
 
 from .redact import mask_url, redact, redact_headers
 
 log = logging.getLogger("litegate")
-_warned: set[str] = set()
+_warned: set = set()
+_MAX_WARNED = 1024
+REDACTED = "redacted-by-litellm"  # litellm's placeholder for hidden content
+
+# Retries and fallbacks of the running call, for the callbacks (OpenTelemetry events): set by
+# Hooks.pre, appended to by core/log.py, cleared when the call has its answer or error.
+_trail: contextvars.ContextVar = contextvars.ContextVar("litegate_call_trail", default=None)
+MAX_TRAIL = 64
+
+
+def note(name: str, attrs: dict) -> None:
+    """Record a retry or fallback of the running call (no-op when no callback listens)."""
+    events = _trail.get()
+    if events is not None and len(events) < MAX_TRAIL:
+        events.append((name, time.time_ns(), attrs))
 
 
 class LoggingObject:
@@ -30,6 +52,23 @@ class LoggingObject:
         self.model_call_details: dict = {}
 
 
+def _named(cb: Any) -> Any:
+    if isinstance(cb, str):
+        from ..integrations import named
+
+        return named(cb)
+    return cb
+
+
+def _resolved(items: Any) -> list:
+    out = []
+    for cb in items or ():
+        cb = _named(cb)
+        if cb is not None:
+            out.append(cb)
+    return out
+
+
 def _lists(cfg: Any) -> tuple[list, list, list] | None:
     inputs = getattr(cfg, "input_callback", None)
     success = getattr(cfg, "success_callback", None)
@@ -37,82 +76,141 @@ def _lists(cfg: Any) -> tuple[list, list, list] | None:
     both = getattr(cfg, "callbacks", None)
     if not (inputs or success or failure or both):
         return None
-    both = list(both or ())
-    return list(inputs or ()) + both, list(success or ()) + both, list(failure or ()) + both
+    both = _resolved(both)
+    lists = _resolved(inputs) + both, _resolved(success) + both, _resolved(failure) + both
+    if not (lists[0] or lists[1] or lists[2]):
+        return None  # only names of integrations that are not available
+    return lists
 
 
 class Hooks:
     """The callbacks of one call and the kwargs dict they share."""
 
-    __slots__ = ("inputs", "successes", "failures", "kwargs", "start_time", "raw")
+    __slots__ = ("inputs", "successes", "failures", "kwargs", "start_time", "raw", "hide", "events", "posted",
+                 "t0")
 
-    def __init__(self, lists: tuple[list, list, list], kwargs: dict, raw: bool):
+    def __init__(self, lists: tuple[list, list, list], kwargs: dict, raw: bool, hide: bool):
         self.inputs, self.successes, self.failures = lists
         self.kwargs = kwargs
         self.start_time = datetime.datetime.now()
+        self.t0 = time.time()
         self.raw = raw
+        self.hide = hide
+        self.events: list = []
+        self.posted = False
+        kwargs["start_time"] = self.start_time
 
     # --------------------------------------------------------------- sync
     def pre(self) -> None:
+        _trail.set(self.events)
         for cb in self.inputs:
-            _invoke(cb, "log_pre_api_call", (self.kwargs,), pre=True)
+            _invoke_pre(cb, self.kwargs)
 
-    def success(self, result: Any, plan: Any = None) -> None:
-        args = self._success_args(result, plan)
+    def post(self, result: Any) -> None:
+        """``log_post_api_call`` once: the provider answered, the stream opened or the call failed."""
+        if self.posted:
+            return
+        self.posted = True
+        args = (self.kwargs, result, self.start_time, datetime.datetime.now())
+        for cb in self._objects():
+            _invoke(cb, "log_post_api_call", args, functions=False)
+
+    def success(self, result: Any, plan: Any = None, stream: bool = False) -> None:
+        args = self._success_args(result, plan, stream)
+        self.post(args[1])
         for cb in self.successes:
+            if stream:
+                _invoke(cb, "log_stream_event", args, functions=False)
             _invoke(cb, "log_success_event", args)
 
     def failure(self, exc: BaseException, plan: Any = None) -> None:
         args = self._failure_args(exc, plan)
+        self.post(exc)
         for cb in self.failures:
             _invoke(cb, "log_failure_event", args)
 
     # --------------------------------------------------------------- async
     async def apre(self) -> None:
+        _trail.set(self.events)
         for cb in self.inputs:
-            await _ainvoke(cb, "log_pre_api_call", (self.kwargs,), pre=True)
+            await _ainvoke_pre(cb, self.kwargs)
 
-    async def asuccess(self, result: Any, plan: Any = None) -> None:
-        args = self._success_args(result, plan)
+    async def apost(self, result: Any) -> None:
+        if self.posted:
+            return
+        self.posted = True
+        args = (self.kwargs, result, self.start_time, datetime.datetime.now())
+        for cb in self._objects():
+            await _ainvoke(cb, "log_post_api_call", args, functions=False)
+
+    async def asuccess(self, result: Any, plan: Any = None, stream: bool = False) -> None:
+        args = self._success_args(result, plan, stream)
+        await self.apost(args[1])
         for cb in self.successes:
+            if stream:
+                await _ainvoke(cb, "log_stream_event", args, functions=False)
             await _ainvoke(cb, "log_success_event", args)
 
     async def afailure(self, exc: BaseException, plan: Any = None) -> None:
         args = self._failure_args(exc, plan)
+        await self.apost(exc)
         for cb in self.failures:
             await _ainvoke(cb, "log_failure_event", args)
 
     # --------------------------------------------------------------- shared
+    def _objects(self) -> list:
+        """Each callback object once (functions have no post-call hook)."""
+        seen: dict = {}
+        for cb in (*self.inputs, *self.successes, *self.failures):
+            if not _is_function(cb):
+                seen.setdefault(id(cb), cb)
+        return list(seen.values())
+
     def _fill(self, plan: Any) -> None:
+        if _trail.get() is self.events:
+            _trail.set(None)  # the call has its outcome: later retries are not this call's
         if plan is None:
             return
         kw = self.kwargs
         kw["custom_llm_provider"] = plan.provider.name
         kw["api_base"] = mask_url(plan.target.api_base)  # no "user:password@" credentials
+        kw["litellm_params"]["custom_llm_provider"] = plan.provider.name
+        kw["litellm_params"]["api_base"] = kw["api_base"]
         if self.raw:
             req = plan.request
             obj = kw["litellm_logging_obj"]
             obj.collected_data["raw_request"] = {
                 "url": redact(req.url), "method": req.method, "headers": redact_headers(dict(req.headers)),
-                "body": None if kw.get("messages") is None and req.json is not None else req.json,
+                "body": None if self.hide and req.json is not None else req.json,
             }
             resp = getattr(plan, "response", None)
             if resp is not None:
                 obj.collected_data["raw_response"] = {
                     "status_code": resp.status_code, "headers": redact_headers(dict(resp.headers)),
-                    "body": redact(resp.text)[:100_000] if hasattr(resp, "text") else None,
+                    "body": None if self.hide else (redact(resp.text)[:100_000] if hasattr(resp, "text") else None),
                 }
 
-    def _success_args(self, result: Any, plan: Any) -> tuple:
+    def _success_args(self, result: Any, plan: Any, stream: bool) -> tuple:
         self._fill(plan)
+        end = datetime.datetime.now()
+        kw = self.kwargs
         hidden = getattr(result, "_hidden_params", None) or {}
-        self.kwargs["response_cost"] = hidden.get("response_cost")
-        return self.kwargs, result, self.start_time, datetime.datetime.now()
+        kw["response_cost"] = hidden.get("response_cost")
+        kw["cache_hit"] = bool(hidden.get("cache_hit") or kw.get("cache_hit"))
+        kw["end_time"] = end
+        if stream:
+            kw["complete_streaming_response"] = result
+        shown = redacted_response(result) if self.hide else result
+        kw["standard_logging_object"] = standard_payload(self, shown, None, hidden, time.time())
+        return kw, shown, self.start_time, end
 
     def _failure_args(self, exc: BaseException, plan: Any) -> tuple:
         self._fill(plan)
+        end = datetime.datetime.now()
         self.kwargs["exception"] = exc
-        return self.kwargs, exc, self.start_time, datetime.datetime.now()
+        self.kwargs["end_time"] = end
+        self.kwargs["standard_logging_object"] = standard_payload(self, None, exc, {}, time.time())
+        return self.kwargs, exc, self.start_time, end
 
 
 def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
@@ -123,14 +221,18 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
     call_id = str(uuid.uuid4())
     hide = bool(getattr(cfg, "turn_off_message_logging", False))
     params = dict(call.params)
+    metadata = call.ctl.metadata if call.ctl.metadata is not None else {}
     kwargs: dict = {
         "model": call.model,
         "call_type": call_type,
         "litellm_call_id": call_id,
-        "metadata": call.ctl.metadata if call.ctl.metadata is not None else {},
+        "metadata": metadata,
         "optional_params": params,
+        "litellm_params": {"metadata": metadata, "litellm_call_id": call_id, "model": call.model,
+                           "acompletion": call_type.startswith("a")},
         "litellm_logging_obj": LoggingObject(call_id),
         "response_cost": None,
+        "cache_hit": False,
         **params,
     }
     if isinstance(kwargs.get("api_base"), str):
@@ -148,46 +250,254 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
     else:
         kwargs["messages"] = None if hide else call.messages
         kwargs["stream"] = call.stream
-    return Hooks(lists, kwargs, bool(getattr(cfg, "log_raw_request_response", False)))
+    return Hooks(lists, kwargs, bool(getattr(cfg, "log_raw_request_response", False)), hide)
 
 
-def _target(cb: Any, method: str) -> Any:
-    if isinstance(cb, str):
-        if cb not in _warned:
-            _warned.add(cb)
-            log.warning("litegate: callback integration %r is not available in this version; ignored", cb)
-        return None
-    if callable(cb) and not hasattr(cb, method):
-        return cb
-    return getattr(cb, method, None)
+# ------------------------------------------------------------------------------ the summary
+def _usage(result: Any, hidden: dict) -> dict:
+    usage = getattr(result, "usage", None)
+    if usage is None:
+        usage = hidden.get("usage")
+    if usage is not None and not isinstance(usage, dict):
+        dump = getattr(usage, "model_dump", None)
+        usage = dump(exclude_none=True) if dump is not None else None
+    if not usage or not (usage.get("total_tokens") or usage.get("prompt_tokens")):
+        usage = hidden.get("usage") or usage  # a stream's usage (or its estimate) is on the observer's side
+    return usage if isinstance(usage, dict) else {}
 
 
-def _invoke(cb: Any, method: str, args: tuple, pre: bool = False) -> None:
-    fn = _target(cb, method)
-    if fn is None:
+def _router_facts(metadata: Any) -> tuple[Any, Any, Any]:
+    """(model_group, model_id, deployment) a Router put in the call's metadata (litellm's keys)."""
+    if not isinstance(metadata, dict):
+        return None, None, None
+    info = metadata.get("model_info")
+    model_id = info.get("id") if isinstance(info, dict) else None
+    deployment = metadata.get("deployment")
+    if isinstance(deployment, dict):
+        deployment = (deployment.get("litellm_params") or {}).get("model") or deployment.get("model_name")
+    return metadata.get("model_group"), model_id or metadata.get("model_id"), deployment
+
+
+def standard_payload(hooks: Hooks, result: Any, exc: BaseException | None, hidden: dict, end: float) -> dict:
+    """litellm's ``standard_logging_object``: the call's facts, no secret, no content when hidden."""
+    kw = hooks.kwargs
+    usage = _usage(result, hidden) if result is not None else {}
+    metadata = kw.get("metadata")
+    group, model_id, deployment = _router_facts(metadata)
+    ttft = hidden.get("time_to_first_token")
+    start = hooks.t0
+    out: dict = {
+        "id": kw["litellm_call_id"],
+        "trace_id": (metadata.get("trace_id") if isinstance(metadata, dict) else None) or kw["litellm_call_id"],
+        "call_type": kw["call_type"],
+        "stream": bool(kw.get("stream")),
+        "status": "failure" if exc is not None else "success",
+        "custom_llm_provider": kw.get("custom_llm_provider") or hidden.get("custom_llm_provider")
+        or getattr(exc, "llm_provider", None),
+        "model": hidden.get("model") or kw["model"],
+        "model_id": model_id,
+        "model_group": group,
+        "deployment": deployment,
+        "api_base": kw.get("api_base") or hidden.get("api_base") or "",
+        "response_cost": kw.get("response_cost") if exc is None else 0.0,
+        "prompt_tokens": int(usage.get("prompt_tokens") or 0),
+        "completion_tokens": int(usage.get("completion_tokens") or 0),
+        "total_tokens": int(usage.get("total_tokens") or 0),
+        "usage_estimated": bool(hidden.get("usage_estimated")),
+        "startTime": start,
+        "endTime": end,
+        "completionStartTime": start + ttft if isinstance(ttft, (int, float)) else end,
+        "response_time": end - start,
+        "time_to_first_token": ttft,
+        "attempts": hidden.get("attempts"),
+        "fallback_from": hidden.get("fallback_from"),
+        "cache_hit": bool(kw.get("cache_hit")),
+        "cache_key": hidden.get("cache_key"),
+        "metadata": dict(metadata) if isinstance(metadata, dict) else {},
+        "request_tags": list(metadata.get("tags") or []) if isinstance(metadata, dict) else [],
+        "end_user": kw.get("user"),
+        "model_parameters": {k: v for k, v in kw["optional_params"].items() if k not in _NOT_PARAMS},
+        "messages": REDACTED if hooks.hide else _content(kw),
+        "response": None,
+        "error_str": None,
+        "error_information": None,
+        "hidden_params": {"model_id": model_id, "api_base": kw.get("api_base") or hidden.get("api_base"),
+                          "response_cost": kw.get("response_cost"), "cache_key": hidden.get("cache_key")},
+    }
+    if result is not None:
+        dump = getattr(result, "model_dump", None)
+        try:
+            out["response"] = dump() if dump is not None else None
+        except Exception:  # noqa: BLE001 - a response that cannot be dumped is logged without it
+            out["response"] = None
+        choices = getattr(result, "choices", None) or ()
+        out["finish_reasons"] = [getattr(c, "finish_reason", None) for c in choices
+                                 if getattr(c, "finish_reason", None)]
+        out["response_id"] = getattr(result, "id", None)
+        out["response_model"] = getattr(result, "model", None)
+    if exc is not None:
+        out["error_str"] = redact(str(exc))[:2000]
+        out["error_information"] = {
+            "error_class": type(exc).__name__,
+            "error_code": str(getattr(exc, "status_code", "") or "") or None,
+            "llm_provider": getattr(exc, "llm_provider", None),
+            "error_message": out["error_str"],
+        }
+    return out
+
+
+_NOT_PARAMS = frozenset({"api_key", "api_base", "base_url", "metadata", "messages", "extra_headers", "headers",
+                         "azure_ad_token", "aws_secret_access_key", "aws_session_token", "vertex_credentials"})
+
+
+def _content(kw: dict) -> Any:
+    for name in ("messages", "input", "prompt", "query"):
+        value = kw.get(name)
+        if value is not None:
+            return value
+    return None
+
+
+def redacted_response(result: Any) -> Any:
+    """A copy of ``result`` with its message content replaced by the redaction placeholder."""
+    copy = getattr(result, "model_copy", None)
+    if copy is None:
+        return result
+    try:
+        out = copy(deep=True)
+    except Exception:  # noqa: BLE001
+        return result
+    hidden = getattr(result, "_hidden_params", None)
+    if hidden is not None:
+        try:
+            out._hidden_params = dict(hidden)
+        except Exception:  # noqa: BLE001
+            pass
+    for choice in getattr(out, "choices", None) or ():
+        message = getattr(choice, "message", None)
+        if message is not None:
+            for attr in ("content", "reasoning_content"):
+                if getattr(message, attr, None) is not None:
+                    setattr(message, attr, REDACTED)
+            for tc in getattr(message, "tool_calls", None) or ():
+                fn = getattr(tc, "function", None)
+                if fn is not None and getattr(fn, "arguments", None) is not None:
+                    fn.arguments = REDACTED
+        if getattr(choice, "text", None) is not None:
+            choice.text = REDACTED
+    return out
+
+
+# ------------------------------------------------------------------------------ invoking
+def _is_function(cb: Any) -> bool:
+    return callable(cb) and not hasattr(cb, "log_success_event") and not hasattr(cb, "log_pre_api_call") \
+        and not hasattr(cb, "log_failure_event")
+
+
+def _report(fn: Any, method: str, exc: BaseException) -> None:
+    """A callback raised: warn once per callback and hook, then at DEBUG (never break the call)."""
+    key = (getattr(fn, "__qualname__", None) or type(fn).__name__, method, type(exc).__name__)
+    level = logging.DEBUG
+    if key not in _warned and len(_warned) < _MAX_WARNED:
+        _warned.add(key)
+        level = logging.WARNING
+    log.log(level, "litegate: %s callback %s raised %s: %s (the call is not affected)", method, key[0],
+            type(exc).__name__, redact(str(exc))[:500])
+
+
+_ARITY: dict = {}
+
+
+def _takes_three(fn: Any) -> bool:
+    """litellm's ``log_pre_api_call(model, messages, kwargs)``, or the short ``(kwargs)`` form."""
+    key = getattr(fn, "__func__", fn)
+    known = _ARITY.get(key)
+    if known is None:
+        try:
+            params = [p for p in inspect.signature(fn).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+            known = len(params) >= 3 or any(p.kind is p.VAR_POSITIONAL for p in params)
+        except (TypeError, ValueError):
+            known = True
+        if len(_ARITY) < 4096:
+            _ARITY[key] = known
+    return known
+
+
+def _pre_args(fn: Any, kwargs: dict) -> tuple:
+    if _takes_three(fn):
+        return kwargs.get("model"), kwargs.get("messages"), kwargs
+    return (kwargs,)
+
+
+def _invoke_pre(cb: Any, kwargs: dict) -> None:
+    if _is_function(cb):
+        _call(cb, "input_callback", (kwargs,))
         return
+    fn = getattr(cb, "log_pre_api_call", None)
+    if fn is not None:
+        _call(fn, "log_pre_api_call", _pre_args(fn, kwargs))
+
+
+def _call(fn: Any, method: str, args: tuple) -> None:
     try:
         out = fn(*args)
         if inspect.iscoroutine(out):
             out.close()  # an async callback in a sync call: nothing can await it
-            log.warning("litegate: async callback %r skipped in a sync call", fn)
+            key = ("async-in-sync", getattr(fn, "__qualname__", repr(type(fn))))
+            if key not in _warned and len(_warned) < _MAX_WARNED:
+                _warned.add(key)
+                log.warning("litegate: async callback %s skipped in a sync call", key[1])
     except Exception as exc:  # noqa: BLE001 - a callback must never break the call
-        log.warning("litegate: %s callback %r raised %s: %s", "input" if pre else method, fn,
-                    type(exc).__name__, redact(str(exc)))
+        _report(fn, method, exc)
 
 
-async def _ainvoke(cb: Any, method: str, args: tuple, pre: bool = False) -> None:
-    fn = None
-    if not isinstance(cb, str) and not (callable(cb) and not hasattr(cb, method)):
-        fn = getattr(cb, "async_" + method, None)
-    if fn is None:
-        fn = _target(cb, method)
-    if fn is None:
+def _invoke(cb: Any, method: str, args: tuple, functions: bool = True) -> None:
+    if _is_function(cb):
+        if functions:
+            _call(cb, method, args)
         return
+    fn = getattr(cb, method, None)
+    if fn is not None:
+        _call(fn, method, args)
+
+
+def _async_form(cb: Any, method: str) -> Any:
+    """The ``async_`` hook when the object really has one (not CustomLogger's no-op), else None."""
+    fn = getattr(cb, "async_" + method, None)
+    if fn is None:
+        return None
+    from ..integrations.custom_logger import CustomLogger
+
+    if isinstance(cb, CustomLogger) and getattr(type(cb), "async_" + method, None) is getattr(
+            CustomLogger, "async_" + method):
+        return None
+    return fn
+
+
+async def _acall(fn: Any, method: str, args: tuple) -> None:
     try:
         out = fn(*args)
         if inspect.isawaitable(out):
             await out
     except Exception as exc:  # noqa: BLE001
-        log.warning("litegate: %s callback %r raised %s: %s", "input" if pre else method, fn,
-                    type(exc).__name__, redact(str(exc)))
+        _report(fn, method, exc)
+
+
+async def _ainvoke_pre(cb: Any, kwargs: dict) -> None:
+    if _is_function(cb):
+        await _acall(cb, "input_callback", (kwargs,))
+        return
+    fn = _async_form(cb, "log_pre_api_call") or getattr(cb, "log_pre_api_call", None)
+    if fn is not None:
+        await _acall(fn, "log_pre_api_call", _pre_args(fn, kwargs))
+
+
+async def _ainvoke(cb: Any, method: str, args: tuple, functions: bool = True) -> None:
+    if _is_function(cb):
+        if functions:
+            await _acall(cb, method, args)
+        return
+    fn = _async_form(cb, method) or getattr(cb, method, None)
+    if fn is not None:
+        await _acall(fn, method, args)
