@@ -99,6 +99,7 @@ class Hooks:
         self.events: list = []
         self.posted = False
         kwargs["start_time"] = self.start_time
+        kwargs["litegate_events"] = self.events  # retries and fallbacks: (name, unix ns, attributes)
 
     # --------------------------------------------------------------- sync
     def pre(self) -> None:
@@ -229,7 +230,7 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
         "metadata": metadata,
         "optional_params": params,
         "litellm_params": {"metadata": metadata, "litellm_call_id": call_id, "model": call.model,
-                           "acompletion": call_type.startswith("a")},
+                           "acompletion": call_type.startswith("a"), "turn_off_message_logging": hide},
         "litellm_logging_obj": LoggingObject(call_id),
         "response_cost": None,
         "cache_hit": False,
