@@ -17,7 +17,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __all__ = ["FakeOpenAIServer", "FakeAnthropicServer", "FakeOllamaServer", "FakeBudgetServer", "RecordedRequest",
-           "FAULT_KINDS", "embedding_vector", "FakeCohereServer", "FakeGeminiServer"]
+           "FAULT_KINDS", "embedding_vector", "FakeCohereServer", "FakeGeminiServer",
+           "FakeIngestionServer"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._payloads import embedding_vector
@@ -44,6 +45,8 @@ def __getattr__(name: str) -> Any:
         from .gemini_server import FakeGeminiServer as value
     elif name == "FakeCohereServer":
         from .cohere_server import FakeCohereServer as value
+    elif name == "FakeIngestionServer":
+        from .ingestion_server import FakeIngestionServer as value
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
