@@ -190,11 +190,12 @@ def test_router_metadata_becomes_span_attributes(server, otel):
     litegate.callbacks = [logger]
     litegate.completion(model=MODEL, messages=MSGS, **_kw(server), metadata={
         "model_group": "small", "deployment": "openai/gpt-4o-mini", "model_info": {"id": "d-42"},
-        "session_id": "conv-9"})
+        "session_id": "conv-9", "routing_strategy": "least-busy"})
     a = dict(exporter.get_finished_spans()[0].attributes)
     assert a["litegate.router.model_group"] == "small"
     assert a["litegate.router.deployment"] == "openai/gpt-4o-mini"
     assert a["litegate.router.model_id"] == "d-42"
+    assert a["litegate.router.strategy"] == "least-busy"
     assert a["gen_ai.conversation.id"] == "conv-9"
 
 

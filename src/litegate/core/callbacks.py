@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextvars
 import datetime
 import inspect
+import itertools
 import logging
 import time
 import uuid
@@ -69,28 +70,51 @@ def _resolved(items: Any) -> list:
     return out
 
 
-def _lists(cfg: Any) -> tuple[list, list, list] | None:
+_RESOLVED: dict = {}  # the configured lists (as tuples) -> (inputs, successes, failures, objects)
+_MAX_RESOLVED = 64
+
+
+def _lists(cfg: Any) -> tuple | None:
+    """(inputs, successes, failures, objects) of the configured callbacks, names resolved; cached
+    while the lists hold the same callbacks and every name resolved."""
     inputs = getattr(cfg, "input_callback", None)
     success = getattr(cfg, "success_callback", None)
     failure = getattr(cfg, "failure_callback", None)
     both = getattr(cfg, "callbacks", None)
     if not (inputs or success or failure or both):
         return None
-    both = _resolved(both)
-    lists = _resolved(inputs) + both, _resolved(success) + both, _resolved(failure) + both
+    key = (tuple(inputs or ()), tuple(success or ()), tuple(failure or ()), tuple(both or ()))
+    try:
+        hit = _RESOLVED.get(key)
+    except TypeError:  # an unhashable callback: resolve every time
+        key, hit = None, None
+    if hit is not None:
+        return hit
+    resolved_both = _resolved(both)
+    lists = _resolved(inputs) + resolved_both, _resolved(success) + resolved_both, _resolved(failure) + resolved_both
     if not (lists[0] or lists[1] or lists[2]):
         return None  # only names of integrations that are not available
-    return lists
+    seen: dict = {}
+    for cb in (*lists[0], *lists[1], *lists[2]):
+        if not _is_function(cb):
+            seen.setdefault(id(cb), cb)  # each callback object once: the post-call hook
+    out = (*lists, list(seen.values()))
+    complete = key is not None and all(_named(cb) is not None for part in key for cb in part if isinstance(cb, str))
+    if complete:
+        if len(_RESOLVED) >= _MAX_RESOLVED:
+            _RESOLVED.clear()
+        _RESOLVED[key] = out
+    return out
 
 
 class Hooks:
     """The callbacks of one call and the kwargs dict they share."""
 
-    __slots__ = ("inputs", "successes", "failures", "kwargs", "start_time", "raw", "hide", "events", "posted",
-                 "t0")
+    __slots__ = ("inputs", "successes", "failures", "objects", "kwargs", "start_time", "raw", "hide", "events",
+                 "posted", "t0")
 
-    def __init__(self, lists: tuple[list, list, list], kwargs: dict, raw: bool, hide: bool):
-        self.inputs, self.successes, self.failures = lists
+    def __init__(self, lists: tuple, kwargs: dict, raw: bool, hide: bool):
+        self.inputs, self.successes, self.failures, self.objects = lists
         self.kwargs = kwargs
         self.start_time = datetime.datetime.now()
         self.t0 = time.time()
@@ -113,7 +137,7 @@ class Hooks:
             return
         self.posted = True
         args = (self.kwargs, result, self.start_time, datetime.datetime.now())
-        for cb in self._objects():
+        for cb in self.objects:
             _invoke(cb, "log_post_api_call", args, functions=False)
 
     def success(self, result: Any, plan: Any = None, stream: bool = False) -> None:
@@ -141,7 +165,7 @@ class Hooks:
             return
         self.posted = True
         args = (self.kwargs, result, self.start_time, datetime.datetime.now())
-        for cb in self._objects():
+        for cb in self.objects:
             await _ainvoke(cb, "log_post_api_call", args, functions=False)
 
     async def asuccess(self, result: Any, plan: Any = None, stream: bool = False) -> None:
@@ -159,14 +183,6 @@ class Hooks:
             await _ainvoke(cb, "log_failure_event", args)
 
     # --------------------------------------------------------------- shared
-    def _objects(self) -> list:
-        """Each callback object once (functions have no post-call hook)."""
-        seen: dict = {}
-        for cb in (*self.inputs, *self.successes, *self.failures):
-            if not _is_function(cb):
-                seen.setdefault(id(cb), cb)
-        return list(seen.values())
-
     def _fill(self, plan: Any) -> None:
         if _trail.get() is self.events:
             _trail.set(None)  # the call has its outcome: later retries are not this call's
@@ -214,12 +230,23 @@ class Hooks:
         return self.kwargs, exc, self.start_time, end
 
 
+_ID_BASE = uuid.uuid4().int
+_ID_LOW = (1 << 62) - 1  # below the UUID version and variant bits
+_id_counter = itertools.count(1)
+
+
+def new_call_id() -> str:
+    """A UUID-4-shaped call id: random per process, then a counter (uuid4() costs ~10 us)."""
+    h = f"{_ID_BASE ^ (next(_id_counter) & _ID_LOW):032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
     """Hooks for one call, or None (the common case) when no callback is configured."""
     lists = _lists(cfg)
     if lists is None:
         return None
-    call_id = str(uuid.uuid4())
+    call_id = new_call_id()
     hide = bool(getattr(cfg, "turn_off_message_logging", False))
     params = dict(call.params)
     metadata = call.ctl.metadata if call.ctl.metadata is not None else {}
@@ -260,8 +287,9 @@ def _usage(result: Any, hidden: dict) -> dict:
     if usage is None:
         usage = hidden.get("usage")
     if usage is not None and not isinstance(usage, dict):
-        dump = getattr(usage, "model_dump", None)
-        usage = dump(exclude_none=True) if dump is not None else None
+        usage = {"prompt_tokens": getattr(usage, "prompt_tokens", None),
+                 "completion_tokens": getattr(usage, "completion_tokens", None),
+                 "total_tokens": getattr(usage, "total_tokens", None)}
     if not usage or not (usage.get("total_tokens") or usage.get("prompt_tokens")):
         usage = hidden.get("usage") or usage  # a stream's usage (or its estimate) is on the observer's side
     return usage if isinstance(usage, dict) else {}
@@ -279,6 +307,59 @@ def _router_facts(metadata: Any) -> tuple[Any, Any, Any]:
     return metadata.get("model_group"), model_id or metadata.get("model_id"), deployment
 
 
+class LoggingPayload(dict):
+    """``standard_logging_object``: a plain dict whose ``"response"`` (the response as a dict) is
+    dumped on first read, so a call whose callbacks never read it does not pay for the dump."""
+
+    __slots__ = ("_response_obj",)
+
+    def _dump(self) -> Any:
+        obj, self._response_obj = self._response_obj, None
+        value = None
+        dump = getattr(obj, "model_dump", None)
+        if dump is not None:
+            try:
+                value = dump()
+            except Exception:  # noqa: BLE001 - a response that cannot be dumped is logged without it
+                value = None
+        dict.__setitem__(self, "response", value)
+        return value
+
+    def __missing__(self, key: Any) -> Any:
+        if key == "response":
+            return self._dump()
+        raise KeyError(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key == "response" and not dict.__contains__(self, "response"):
+            return self._dump()
+        return dict.get(self, key, default)
+
+    def __contains__(self, key: Any) -> bool:
+        return key == "response" or dict.__contains__(self, key)
+
+    def materialize(self) -> "LoggingPayload":
+        """Dump the response now (before the payload is encoded or copied); returns self."""
+        if not dict.__contains__(self, "response"):
+            self._dump()
+        return self
+
+    def __iter__(self):  # type: ignore[override]
+        return iter(self.materialize().keys())
+
+    def items(self):  # type: ignore[override]
+        return dict.items(self.materialize())
+
+    def values(self):  # type: ignore[override]
+        return dict.values(self.materialize())
+
+    def __repr__(self) -> str:
+        return dict.__repr__(self.materialize())
+
+    def __reduce__(self) -> Any:
+        return (dict, (dict(self.materialize()),))
+
+
 def standard_payload(hooks: Hooks, result: Any, exc: BaseException | None, hidden: dict, end: float) -> dict:
     """litellm's ``standard_logging_object``: the call's facts, no secret, no content when hidden."""
     kw = hooks.kwargs
@@ -287,7 +368,7 @@ def standard_payload(hooks: Hooks, result: Any, exc: BaseException | None, hidde
     group, model_id, deployment = _router_facts(metadata)
     ttft = hidden.get("time_to_first_token")
     start = hooks.t0
-    out: dict = {
+    out = LoggingPayload({
         "id": kw["litellm_call_id"],
         "trace_id": (metadata.get("trace_id") if isinstance(metadata, dict) else None) or kw["litellm_call_id"],
         "call_type": kw["call_type"],
@@ -299,6 +380,7 @@ def standard_payload(hooks: Hooks, result: Any, exc: BaseException | None, hidde
         "model_id": model_id,
         "model_group": group,
         "deployment": deployment,
+        "routing_strategy": metadata.get("routing_strategy") if isinstance(metadata, dict) else None,
         "api_base": kw.get("api_base") or hidden.get("api_base") or "",
         "response_cost": kw.get("response_cost") if exc is None else 0.0,
         "prompt_tokens": int(usage.get("prompt_tokens") or 0),
@@ -319,18 +401,13 @@ def standard_payload(hooks: Hooks, result: Any, exc: BaseException | None, hidde
         "end_user": kw.get("user"),
         "model_parameters": {k: v for k, v in kw["optional_params"].items() if k not in _NOT_PARAMS},
         "messages": REDACTED if hooks.hide else _content(kw),
-        "response": None,
         "error_str": None,
         "error_information": None,
         "hidden_params": {"model_id": model_id, "api_base": kw.get("api_base") or hidden.get("api_base"),
                           "response_cost": kw.get("response_cost"), "cache_key": hidden.get("cache_key")},
-    }
+    })
+    out._response_obj = result
     if result is not None:
-        dump = getattr(result, "model_dump", None)
-        try:
-            out["response"] = dump() if dump is not None else None
-        except Exception:  # noqa: BLE001 - a response that cannot be dumped is logged without it
-            out["response"] = None
         choices = getattr(result, "choices", None) or ()
         out["finish_reasons"] = [getattr(c, "finish_reason", None) for c in choices
                                  if getattr(c, "finish_reason", None)]

@@ -109,8 +109,10 @@ def flush_callbacks(timeout: float = 5.0) -> bool:
 
 def reset() -> None:
     """Forget the integrations built so far (tests; a changed environment)."""
+    from ..core import callbacks
     from .delivery import close_all
 
+    callbacks._RESOLVED.clear()
     with _lock:
         for logger in _made.values():
             close = getattr(logger, "close", None)

@@ -12,7 +12,8 @@ end (a stream: to its last chunk), with the request parameters, the response id/
 reasons, token usage, ``error.type`` and ERROR status on failure, one event per retry
 (``litegate.retry``) and per fallback (``litegate.fallback``), the cost
 (``litegate.response_cost``) and the Router's facts from the call's metadata
-(``litegate.router.model_group``, ``litegate.router.deployment``, ``litegate.router.model_id``).
+(``litegate.router.model_group``, ``litegate.router.deployment``, ``litegate.router.model_id``,
+``litegate.router.strategy``).
 Metrics: ``gen_ai.client.operation.duration``, ``gen_ai.client.token.usage`` (per
 ``gen_ai.token.type``) and, for streams, ``gen_ai.client.operation.time_to_first_chunk``.
 
@@ -143,7 +144,8 @@ class OpenTelemetryLogger(CustomLogger):
         if isinstance(conversation, str):
             attrs["gen_ai.conversation.id"] = conversation
         for field, key in (("model_group", "litegate.router.model_group"), ("deployment", "litegate.router.deployment"),
-                           ("model_id", "litegate.router.model_id")):
+                           ("model_id", "litegate.router.model_id"),
+                           ("routing_strategy", "litegate.router.strategy")):
             if slo.get(field):
                 attrs[key] = str(slo[field])
         if slo.get("fallback_from"):

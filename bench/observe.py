@@ -1,0 +1,118 @@
+"""CPU per call with observability on and off (observability issue).
+
+Starts the fake OpenAI server (bench/fake_server.py) in its own process, then makes sync
+``litegate.completion`` calls against it in configurations run in turn, several rounds each
+(interleaved, so drift affects all alike), and reports this process's CPU per call (user +
+system, all threads: the delivery workers count too):
+
+* ``none``: no callback (the fast path);
+* ``custom logger``: one CustomLogger whose hooks do nothing (the callback stage's own cost);
+* ``otel``: the OpenTelemetry integration on the OpenTelemetry SDK (BatchSpanProcessor with an
+  exporter that discards, a MeterProvider with an in-memory reader);
+* ``3 integrations, platform down``: langfuse, langsmith and webhook, all pointing at a port
+  where nothing listens (each record is queued, retried and dropped in the background).
+
+    python bench/observe.py [--calls 2000] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent / "src"))
+
+
+def _start_server() -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, str(BENCH / "fake_server.py")], stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline().strip()
+    if not line.startswith("LISTENING "):
+        proc.kill()
+        raise SystemExit(f"fake server did not start: {line!r}")
+    return proc, line.split(" ", 1)[1]
+
+
+def _closed_port() -> str:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return f"http://127.0.0.1:{port}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--calls", type=int, default=2000)
+    ap.add_argument("--rounds", type=int, default=5)
+    a = ap.parse_args()
+
+    down = _closed_port()
+    os.environ.update({
+        "LANGFUSE_PUBLIC_KEY": "pk-bench", "LANGFUSE_SECRET_KEY": "sk-bench-secret", "LANGFUSE_HOST": down,
+        "LANGSMITH_API_KEY": "ls-bench-key", "LANGSMITH_ENDPOINT": down, "LITEGATE_WEBHOOK_URL": down + "/hook",
+    })
+    import litegate
+    from litegate.integrations.custom_logger import CustomLogger
+    from litegate.integrations.otel import OpenTelemetryLogger
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+
+    class Discard(SpanExporter):
+        def export(self, spans):
+            return SpanExportResult.SUCCESS
+
+    tp = TracerProvider()
+    tp.add_span_processor(BatchSpanProcessor(Discard()))
+    otel = OpenTelemetryLogger(tracer_provider=tp, meter_provider=MeterProvider(metric_readers=[InMemoryMetricReader()]))
+
+    configs = {
+        "none": [],
+        "custom logger": [CustomLogger()],
+        "otel": [otel],
+        "3 integrations, platform down": ["langfuse", "langsmith", "webhook"],
+    }
+    server, url = _start_server()
+    try:
+        kw = dict(model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "hi"}], api_base=url,
+                  api_key="sk-bench")
+        for _ in range(200):  # warm up the transport, pydantic, the cost map and every logger
+            litegate.completion(**kw)
+        for cbs in configs.values():
+            litegate.callbacks = cbs
+            for _ in range(50):
+                litegate.completion(**kw)
+        results: dict = {name: [] for name in configs}
+        for _ in range(a.rounds):
+            for name, cbs in configs.items():
+                litegate.callbacks = cbs
+                cpu = time.process_time()
+                for _ in range(a.calls):
+                    litegate.completion(**kw)
+                results[name].append((time.process_time() - cpu) / a.calls * 1e6)
+        litegate.callbacks = []
+    finally:
+        server.kill()
+    base = statistics.median(results["none"])
+    print(f"{a.calls:,} sync calls x {a.rounds} rounds per configuration; CPU µs per call (median of rounds)")
+    print("| configuration | CPU µs/call (median) | rounds | vs none |")
+    print("|---|---|---|---|")
+    for name, values in results.items():
+        med = statistics.median(values)
+        print(f"| {name} | {med:.0f} | {', '.join(f'{v:.0f}' for v in values)} | {med / base:.2f}× |")
+    shippers = [litegate.integrations.named(n).shipper for n in ("langfuse", "langsmith", "webhook")]
+    print("down platforms: " + ", ".join(f"{s.name}: queued {len(s.queue)}, dropped {s.dropped}, "
+                                         f"given up {s.failed}" for s in shippers))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
