@@ -183,9 +183,13 @@ class Hooks:
             await _ainvoke(cb, "log_failure_event", args)
 
     # --------------------------------------------------------------- shared
-    def _fill(self, plan: Any) -> None:
+    def close_trail(self) -> None:
+        """Stop recording retries and fallbacks for this call (it has its answer, or its stream)."""
         if _trail.get() is self.events:
-            _trail.set(None)  # the call has its outcome: later retries are not this call's
+            _trail.set(None)
+
+    def _fill(self, plan: Any) -> None:
+        self.close_trail()
         if plan is None:
             return
         kw = self.kwargs

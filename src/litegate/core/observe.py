@@ -185,6 +185,7 @@ def attach_hooks(wrapper: Any, hooks: Any, plan: Any, is_async: bool) -> None:
 
     observer.on_done = on_done
     wrapper._on_error = on_error
+    hooks.close_trail()  # the stream is open: its retries and fallbacks are over
     if is_async:  # the stream is open: the post-call hooks
         later(hooks.apost(wrapper))
     else:
