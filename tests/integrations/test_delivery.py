@@ -145,3 +145,27 @@ def test_flush_at_exit_delivers_what_was_queued(tmp_path):
         (batch,) = srv.received("webhook")
         assert batch[0]["status"] == "success" and batch[0]["model"] == "openai/gpt-4o-mini"
         assert batch[0]["response"]["choices"][0]["message"]["content"] == "exit answer"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_delivers_its_own_records():
+    with FakeIngestionServer() as srv:
+        script = (
+            "import os, sys, litegate\n"
+            "litegate.success_callback = ['webhook']\n"
+            "litegate.completion(model='openai/gpt-4o-mini', messages=[{'role': 'user', 'content': 'x'}],"
+            " mock_response='warm')\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    litegate.completion(model='openai/gpt-4o-mini', messages=[{'role': 'user', 'content': 'x'}],"
+            " mock_response='from the child')\n"
+            "    ok = litegate.flush_callbacks(timeout=10)\n"
+            "    os._exit(0 if ok else 3)\n"
+            "_, status = os.waitpid(pid, 0)\n"
+            "sys.exit(os.waitstatus_to_exitcode(status))\n"
+        )
+        env = dict(os.environ, PYTHONPATH=str(SRC), LITEGATE_WEBHOOK_URL=srv.url + "/hook/fork")
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr  # 3: the child's flush found its records stuck
+        contents = [r["response"]["choices"][0]["message"]["content"] for b in srv.received("webhook") for r in b]
+        assert "from the child" in contents and "warm" in contents  # the parent flushed at exit

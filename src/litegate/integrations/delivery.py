@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import random
 import threading
 import time
@@ -193,4 +194,17 @@ def _at_exit() -> None:
         flush_all(EXIT_FLUSH_SECONDS)
 
 
+def _after_fork_in_child() -> None:
+    """A forked child has the queues but not the worker threads: start afresh, empty."""
+    for shipper in list(_shippers):
+        shipper._lock = threading.Lock()
+        shipper._idle = threading.Condition(shipper._lock)
+        shipper._wake = threading.Event()
+        shipper._thread = None
+        shipper.queue.clear()
+        shipper.busy = 0
+
+
 atexit.register(_at_exit)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

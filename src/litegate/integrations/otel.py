@@ -112,7 +112,7 @@ class OpenTelemetryLogger(CustomLogger):
         operation = _operation(kw.get("call_type") or "completion")
         requested = _requested_model(kw.get("model") or "", provider)
         base = {"gen_ai.operation.name": operation,
-                "gen_ai.provider.name": PROVIDER_NAMES.get(provider, provider or "_OTHER")}
+                "gen_ai.provider.name": PROVIDER_NAMES.get(provider, provider or "unknown")}
         if requested:
             base["gen_ai.request.model"] = requested
         address, port = _server(slo.get("api_base") or kw.get("api_base"))
