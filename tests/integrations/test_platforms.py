@@ -305,3 +305,17 @@ def test_cost_logger_keeps_totals(server, caplog):
     assert cost.calls == 2
     assert cost.total_cost == pytest.approx(r1._hidden_params["response_cost"] + r2._hidden_params["response_cost"])
     assert sum("litegate cost" in r.getMessage() for r in caplog.records) == 2
+
+
+def test_a_retry_resends_only_what_was_not_accepted(server, ingest, monkeypatch):
+    import litegate.integrations.delivery as delivery
+
+    monkeypatch.setattr(delivery.time, "sleep", lambda s: None)
+    _call(server, ["helicone"])
+    _call(server, ["helicone"])
+    ingest.enqueue_statuses([200, 503])  # the first log is taken, the second refused once
+    _flush()
+    recs = ingest.requests_for("helicone")
+    ids = [r.json["providerRequest"]["meta"]["litegate_call_id"] for r in recs]
+    assert len(ids) == 3 and ids[0] != ids[1] and ids[1] == ids[2]
+    assert litegate.integrations.named("helicone").shipper.sent == 2

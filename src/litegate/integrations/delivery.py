@@ -39,12 +39,15 @@ class DeliveryError(Exception):
 
 
 class Shipper:
-    """One integration's queue and worker. ``send(batch)`` does the I/O (raises DeliveryError)."""
+    """One integration's queue and worker. ``prepare(batch)`` (optional) turns a batch into what
+    ``send`` takes, once; ``send`` does the I/O on every attempt (raises DeliveryError)."""
 
-    def __init__(self, name: str, send: Callable[[list], None], *, batch_size: int = BATCH_SIZE,
-                 max_queue: int = MAX_QUEUE, interval: float = INTERVAL, retries: int = RETRIES):
+    def __init__(self, name: str, send: Callable[[Any], None], *, batch_size: int = BATCH_SIZE,
+                 max_queue: int = MAX_QUEUE, interval: float = INTERVAL, retries: int = RETRIES,
+                 prepare: Callable[[list], Any] | None = None):
         self.name = name
         self.send = send
+        self.prepare = prepare
         self.batch_size = max(1, batch_size)
         self.max_queue = max(1, max_queue)
         self.interval = interval
@@ -128,10 +131,17 @@ class Shipper:
                 self._idle.notify_all()
 
     def _deliver(self, batch: list) -> bool:
+        payload: Any = batch
+        if self.prepare is not None:
+            try:
+                payload = self.prepare(batch)
+            except Exception as exc:  # noqa: BLE001 - a record that cannot be encoded is dropped
+                self._warn(f"could not build the request: {type(exc).__name__}: {exc}")
+                return False
         delay = 0.2
         for attempt in range(self.retries + 1):
             try:
-                self.send(batch)
+                self.send(payload)
                 return True
             except DeliveryError as exc:
                 if not exc.retryable or attempt == self.retries or self._closed:

@@ -88,7 +88,7 @@ class HttpLogger(CustomLogger):
     log_failures = True
 
     def __init__(self) -> None:
-        self.shipper = Shipper(self.name, self._send, batch_size=self.batch_size)
+        self.shipper = Shipper(self.name, self._deliver, batch_size=self.batch_size, prepare=self._prepare)
 
     @classmethod
     def from_env(cls) -> "HttpLogger":
@@ -116,11 +116,30 @@ class HttpLogger(CustomLogger):
         if self.log_failures:
             self._queue(kwargs)
 
-    def _send(self, batch: list) -> None:  # pragma: no cover - each platform defines it
+    # ------------------------------------------------------------------ on the worker thread
+    def bodies(self, batch: list) -> list:  # pragma: no cover - each platform defines it
+        """The platform's request bodies for a batch of summaries (one, or one per record)."""
         raise NotImplementedError
 
-    def _post(self, url: str, body: Any, headers: dict, ok: tuple = (200, 201, 202, 204, 207)) -> Any:
-        return post_json(url, None, headers, self.name, ok=ok, content=_encode(body))
+    def _prepare(self, batch: list) -> list:
+        """The encoded bodies of a batch, built once whatever the number of attempts."""
+        return [_encode(body) for body in self.bodies(batch)]
+
+    def _deliver(self, pending: list) -> None:
+        """Send what is pending; a body sent is removed, so a retry sends only the rest."""
+        while pending:
+            content = pending[0]
+            self.accept(post_json(self.url, None, self.sign(content), self.name, content=content, ok=self.ok))
+            pending.pop(0)
+
+    ok = (200, 201, 202, 204, 207)
+
+    def sign(self, content: bytes) -> dict:
+        """The headers of one request (a signature is made per attempt)."""
+        return self.headers
+
+    def accept(self, resp: Any) -> None:
+        """Check a 2xx answer's body (a platform that reports refusals inside a 2xx)."""
 
 
 # ==================================================================================== Langfuse
@@ -184,9 +203,10 @@ class LangfuseLogger(HttpLogger):
         return [{"id": str(uuid.uuid4()), "timestamp": now, "type": "trace-create", "body": trace},
                 {"id": str(uuid.uuid4()), "timestamp": now, "type": "generation-create", "body": generation}]
 
-    def _send(self, batch: list) -> None:
-        body = {"batch": [event for slo in batch for event in self.events(slo)]}
-        resp = self._post(self.url, body, self.headers)
+    def bodies(self, batch: list) -> list:
+        return [{"batch": [event for slo in batch for event in self.events(slo)]}]
+
+    def accept(self, resp: Any) -> None:
         try:
             errors = resp.json().get("errors") or []
         except Exception:  # noqa: BLE001 - a 2xx without the documented body: accepted
@@ -247,8 +267,8 @@ class LangsmithLogger(HttpLogger):
             run["outputs"] = outputs
         return run
 
-    def _send(self, batch: list) -> None:
-        self._post(self.url, {"post": [self.run(slo) for slo in batch]}, self.headers)
+    def bodies(self, batch: list) -> list:
+        return [{"post": [self.run(slo) for slo in batch]}]
 
 
 # ==================================================================================== Helicone
@@ -299,9 +319,8 @@ class HeliconeLogger(HttpLogger):
             "provider": _HELICONE_PROVIDERS.get(str(slo.get("custom_llm_provider")), "CUSTOM"),
         }
 
-    def _send(self, batch: list) -> None:
-        for slo in batch:
-            self._post(self.url, self.log(slo), self.headers)
+    def bodies(self, batch: list) -> list:
+        return [self.log(slo) for slo in batch]
 
 
 # ==================================================================================== PromptLayer
@@ -370,9 +389,8 @@ class PromptLayerLogger(HttpLogger):
             body["error_message"] = str(slo.get("error_str") or "")
         return body
 
-    def _send(self, batch: list) -> None:
-        for slo in batch:
-            self._post(self.url, self.body(slo), self.headers)
+    def bodies(self, batch: list) -> list:
+        return [self.body(slo) for slo in batch]
 
 
 # ==================================================================================== Athina
@@ -409,9 +427,8 @@ class AthinaLogger(HttpLogger):
         }
         return {k: v for k, v in body.items() if v is not None}
 
-    def _send(self, batch: list) -> None:
-        for slo in batch:
-            self._post(self.url, self.body(slo), self.headers)
+    def bodies(self, batch: list) -> list:
+        return [self.body(slo) for slo in batch]
 
 
 # ==================================================================================== Lunary
@@ -452,8 +469,8 @@ class LunaryLogger(HttpLogger):
                                    "completion": slo.get("completion_tokens") or 0}}
         return [start, end]
 
-    def _send(self, batch: list) -> None:
-        self._post(self.url, {"events": [e for slo in batch for e in self.events(slo)]}, self.headers)
+    def bodies(self, batch: list) -> list:
+        return [{"events": [e for slo in batch for e in self.events(slo)]}]
 
 
 # ==================================================================================== Supabase
@@ -492,8 +509,8 @@ class SupabaseLogger(HttpLogger):
         key = _need("supabase", "SUPABASE_KEY")
         return cls(url, key, _env("SUPABASE_TABLE") or "request_logs")
 
-    def _send(self, batch: list) -> None:
-        self._post(self.url, [_row(slo) for slo in batch], self.headers)
+    def bodies(self, batch: list) -> list:
+        return [[_row(slo) for slo in batch]]
 
 
 # ==================================================================================== DynamoDB
@@ -536,29 +553,32 @@ class DynamoDBLogger(HttpLogger):
         return cls(table, region, access, secret, _env("AWS_SESSION_TOKEN"),
                    _env("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"))
 
-    def body(self, batch: list) -> dict:
+    ok = (200,)
+
+    def bodies(self, batch: list) -> list:
         items = []
         for slo in batch:
             item = {k: _attr(v) for k, v in _row(slo).items() if v is not None}
             items.append({"PutRequest": {"Item": item}})
-        return {"RequestItems": {self.table: items}}
+        return [{"RequestItems": {self.table: items}}]
 
-    def _send(self, batch: list) -> None:
+    def sign(self, content: bytes) -> dict:
         from .sigv4 import sign
 
-        content = _encode(self.body(batch))
         headers = sign("POST", self.url, {"content-type": "application/x-amz-json-1.0",
                                           "x-amz-target": "DynamoDB_20120810.BatchWriteItem"}, content,
                        region=self.region, service="dynamodb", access_key=self.creds[0], secret_key=self.creds[1],
                        session_token=self.creds[2])
         headers.pop("host", None)  # the transport sets it from the URL
-        resp = post_json(self.url, None, headers, self.name, content=content, ok=(200,))
+        return headers
+
+    def accept(self, resp: Any) -> None:
         try:
             left = (resp.json().get("UnprocessedItems") or {}).get(self.table) or []
         except Exception:  # noqa: BLE001
             left = []
-        if left:
-            raise DeliveryError(f"dynamodb left {len(left)} item(s) unprocessed (throttled)", True)
+        if left:  # throttled: those items are lost (re-sending the whole batch would duplicate the rest)
+            raise DeliveryError(f"dynamodb left {len(left)} item(s) unprocessed (throttled)", False)
 
 
 # ==================================================================================== webhook
@@ -585,8 +605,8 @@ class WebhookLogger(HttpLogger):
                 headers[name.strip().lower()] = value.strip()
         return cls(url, headers)
 
-    def _send(self, batch: list) -> None:
-        self._post(self.url, batch, self.headers)
+    def bodies(self, batch: list) -> list:
+        return [batch]
 
 
 # ==================================================================================== W&B

@@ -69,6 +69,12 @@ class FakeIngestionServer(FakeServerBase):
         body = body if body is not None else {"error": f"HTTP {status}"}
         self._queue_response(status, body, {"content-type": "application/json"}, None, count, delay, None)
 
+    def enqueue_statuses(self, statuses: List[int]) -> None:
+        """Answer the next requests with these statuses, in order (JSON ``{}`` bodies)."""
+        for status in statuses:
+            self._queue_response(status, {} if status < 400 else {"error": f"HTTP {status}"},
+                                 {"content-type": "application/json"}, None, 1, 0.0, None)
+
     # -- routes --------------------------------------------------------------------------------
     def _langfuse(self, call: Call) -> Answer:
         batch = (call.rec.json or {}).get("batch") or []
