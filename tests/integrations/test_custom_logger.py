@@ -248,3 +248,16 @@ def test_customlogger_is_public():
     import litegate.integrations.custom_logger as mod
 
     assert mod.CustomLogger is CustomLogger
+
+
+def test_hooks_that_nobody_overrides_cost_nothing(server):
+    from litegate.core.callbacks import hooks_for
+
+    class Call:  # hooks_for only looks at the settings here
+        pass
+
+    litegate.callbacks = [CustomLogger()]  # every hook is the base no-op
+    assert hooks_for(litegate, Call(), "completion") is None
+    litegate.callbacks = [Recorder()]
+    resp = litegate.completion(model=MODEL, messages=MSGS, **_kw(server))
+    assert resp.choices[0].message.content

@@ -70,13 +70,13 @@ def _resolved(items: Any) -> list:
     return out
 
 
-_RESOLVED: dict = {}  # the configured lists (as tuples) -> (inputs, successes, failures, objects)
+_RESOLVED: dict = {}  # the configured lists (as tuples) -> their _Table (or _NOTHING)
 _MAX_RESOLVED = 64
 
 
-def _lists(cfg: Any) -> tuple | None:
-    """(inputs, successes, failures, objects) of the configured callbacks, names resolved; cached
-    while the lists hold the same callbacks and every name resolved."""
+def _lists(cfg: Any) -> "_Table | None":
+    """What the configured callbacks run (names resolved), or None when nothing would run;
+    cached while the lists hold the same callbacks and every name resolved."""
     inputs = getattr(cfg, "input_callback", None)
     success = getattr(cfg, "success_callback", None)
     failure = getattr(cfg, "failure_callback", None)
@@ -89,32 +89,77 @@ def _lists(cfg: Any) -> tuple | None:
     except TypeError:  # an unhashable callback: resolve every time
         key, hit = None, None
     if hit is not None:
-        return hit
+        return None if hit is _NOTHING else hit
     resolved_both = _resolved(both)
     lists = _resolved(inputs) + resolved_both, _resolved(success) + resolved_both, _resolved(failure) + resolved_both
-    if not (lists[0] or lists[1] or lists[2]):
-        return None  # only names of integrations that are not available
-    seen: dict = {}
-    for cb in (*lists[0], *lists[1], *lists[2]):
-        if not _is_function(cb):
-            seen.setdefault(id(cb), cb)  # each callback object once: the post-call hook
-    out = (*lists, list(seen.values()))
+    table = _Table(*lists)
+    if table.empty:
+        table = None  # nothing listens (unavailable integrations, CustomLogger without overrides)
     complete = key is not None and all(_named(cb) is not None for part in key for cb in part if isinstance(cb, str))
     if complete:
         if len(_RESOLVED) >= _MAX_RESOLVED:
             _RESOLVED.clear()
-        _RESOLVED[key] = out
-    return out
+        _RESOLVED[key] = table or _NOTHING
+    return table
+
+
+_KINDS = ("pre", "post", "stream", "success", "failure")
+
+
+class _Table:
+    """What runs for each event of a call, sync and async, resolved once per configuration:
+    lists of (function, label for reports, pre-call takes (model, messages, kwargs))."""
+
+    __slots__ = ("sync", "asynchronous", "empty")
+
+    def __init__(self, inputs: list, successes: list, failures: list):
+        objects: dict = {}
+        for cb in (*inputs, *successes, *failures):
+            if not _is_function(cb):
+                objects.setdefault(id(cb), cb)  # each callback object once: the post-call hook
+        self.sync = self._build(inputs, successes, failures, list(objects.values()), False)
+        self.asynchronous = self._build(inputs, successes, failures, list(objects.values()), True)
+        self.empty = not any(self.sync[k] or self.asynchronous[k] for k in _KINDS)
+
+    @staticmethod
+    def _build(inputs: list, successes: list, failures: list, objects: list, is_async: bool) -> dict:
+        out: dict = {k: [] for k in _KINDS}
+        for cb in inputs:
+            if _is_function(cb):
+                out["pre"].append((cb, "input_callback", False))
+            else:
+                fn = _hook(cb, "log_pre_api_call", is_async)
+                if fn is not None:
+                    out["pre"].append((fn, "log_pre_api_call", _takes_three(fn)))
+        for cb in objects:
+            fn = _hook(cb, "log_post_api_call", is_async)
+            if fn is not None:
+                out["post"].append((fn, "log_post_api_call", False))
+        for kind, items, label in (("success", successes, "success_callback"), ("failure", failures, "failure_callback")):
+            for cb in items:
+                if _is_function(cb):
+                    out[kind].append((cb, label, False))
+                    continue
+                if kind == "success":
+                    fn = _hook(cb, "log_stream_event", is_async)
+                    if fn is not None:
+                        out["stream"].append((fn, "log_stream_event", False))
+                fn = _hook(cb, f"log_{kind}_event", is_async)
+                if fn is not None:
+                    out[kind].append((fn, f"log_{kind}_event", False))
+        return out
+
+
+_NOTHING = object()  # cached: the configuration has nothing to run
 
 
 class Hooks:
     """The callbacks of one call and the kwargs dict they share."""
 
-    __slots__ = ("inputs", "successes", "failures", "objects", "kwargs", "start_time", "raw", "hide", "events",
-                 "posted", "t0")
+    __slots__ = ("table", "kwargs", "start_time", "raw", "hide", "events", "posted", "t0")
 
-    def __init__(self, lists: tuple, kwargs: dict, raw: bool, hide: bool):
-        self.inputs, self.successes, self.failures, self.objects = lists
+    def __init__(self, table: _Table, kwargs: dict, raw: bool, hide: bool):
+        self.table = table
         self.kwargs = kwargs
         self.start_time = datetime.datetime.now()
         self.t0 = time.time()
@@ -128,8 +173,9 @@ class Hooks:
     # --------------------------------------------------------------- sync
     def pre(self) -> None:
         _trail.set(self.events)
-        for cb in self.inputs:
-            _invoke_pre(cb, self.kwargs)
+        kw = self.kwargs
+        for fn, label, three in self.table.sync["pre"]:
+            _call(fn, label, (kw.get("model"), kw.get("messages"), kw) if three else (kw,))
 
     def post(self, result: Any) -> None:
         """``log_post_api_call`` once: the provider answered, the stream opened or the call failed."""
@@ -137,50 +183,69 @@ class Hooks:
             return
         self.posted = True
         args = (self.kwargs, result, self.start_time, datetime.datetime.now())
-        for cb in self.objects:
-            _invoke(cb, "log_post_api_call", args, functions=False)
+        for fn, label, _ in self.table.sync["post"]:
+            _call(fn, label, args)
 
     def success(self, result: Any, plan: Any = None, stream: bool = False) -> None:
+        table = self.table.sync
+        if not (table["success"] or table["post"] or (stream and table["stream"])):
+            self.close_trail()
+            return
         args = self._success_args(result, plan, stream)
         self.post(args[1])
-        for cb in self.successes:
-            if stream:
-                _invoke(cb, "log_stream_event", args, functions=False)
-            _invoke(cb, "log_success_event", args)
+        if stream:
+            for fn, label, _ in table["stream"]:
+                _call(fn, label, args)
+        for fn, label, _ in table["success"]:
+            _call(fn, label, args)
 
     def failure(self, exc: BaseException, plan: Any = None) -> None:
+        table = self.table.sync
+        if not (table["failure"] or table["post"]):
+            self.close_trail()
+            return
         args = self._failure_args(exc, plan)
         self.post(exc)
-        for cb in self.failures:
-            _invoke(cb, "log_failure_event", args)
+        for fn, label, _ in table["failure"]:
+            _call(fn, label, args)
 
     # --------------------------------------------------------------- async
     async def apre(self) -> None:
         _trail.set(self.events)
-        for cb in self.inputs:
-            await _ainvoke_pre(cb, self.kwargs)
+        kw = self.kwargs
+        for fn, label, three in self.table.asynchronous["pre"]:
+            await _acall(fn, label, (kw.get("model"), kw.get("messages"), kw) if three else (kw,))
 
     async def apost(self, result: Any) -> None:
         if self.posted:
             return
         self.posted = True
         args = (self.kwargs, result, self.start_time, datetime.datetime.now())
-        for cb in self.objects:
-            await _ainvoke(cb, "log_post_api_call", args, functions=False)
+        for fn, label, _ in self.table.asynchronous["post"]:
+            await _acall(fn, label, args)
 
     async def asuccess(self, result: Any, plan: Any = None, stream: bool = False) -> None:
+        table = self.table.asynchronous
+        if not (table["success"] or table["post"] or (stream and table["stream"])):
+            self.close_trail()
+            return
         args = self._success_args(result, plan, stream)
         await self.apost(args[1])
-        for cb in self.successes:
-            if stream:
-                await _ainvoke(cb, "log_stream_event", args, functions=False)
-            await _ainvoke(cb, "log_success_event", args)
+        if stream:
+            for fn, label, _ in table["stream"]:
+                await _acall(fn, label, args)
+        for fn, label, _ in table["success"]:
+            await _acall(fn, label, args)
 
     async def afailure(self, exc: BaseException, plan: Any = None) -> None:
+        table = self.table.asynchronous
+        if not (table["failure"] or table["post"]):
+            self.close_trail()
+            return
         args = self._failure_args(exc, plan)
         await self.apost(exc)
-        for cb in self.failures:
-            await _ainvoke(cb, "log_failure_event", args)
+        for fn, label, _ in table["failure"]:
+            await _acall(fn, label, args)
 
     # --------------------------------------------------------------- shared
     def close_trail(self) -> None:
@@ -247,8 +312,8 @@ def new_call_id() -> str:
 
 def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
     """Hooks for one call, or None (the common case) when no callback is configured."""
-    lists = _lists(cfg)
-    if lists is None:
+    table = _lists(cfg)
+    if table is None:
         return None
     call_id = new_call_id()
     hide = bool(getattr(cfg, "turn_off_message_logging", False))
@@ -282,7 +347,7 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
     else:
         kwargs["messages"] = None if hide else call.messages
         kwargs["stream"] = call.stream
-    return Hooks(lists, kwargs, bool(getattr(cfg, "log_raw_request_response", False)), hide)
+    return Hooks(table, kwargs, bool(getattr(cfg, "log_raw_request_response", False)), hide)
 
 
 # ------------------------------------------------------------------------------ the summary
@@ -506,21 +571,6 @@ def _takes_three(fn: Any) -> bool:
     return known
 
 
-def _pre_args(fn: Any, kwargs: dict) -> tuple:
-    if _takes_three(fn):
-        return kwargs.get("model"), kwargs.get("messages"), kwargs
-    return (kwargs,)
-
-
-def _invoke_pre(cb: Any, kwargs: dict) -> None:
-    if _is_function(cb):
-        _call(cb, "input_callback", (kwargs,))
-        return
-    fn = getattr(cb, "log_pre_api_call", None)
-    if fn is not None:
-        _call(fn, "log_pre_api_call", _pre_args(fn, kwargs))
-
-
 def _call(fn: Any, method: str, args: tuple) -> None:
     try:
         out = fn(*args)
@@ -532,16 +582,6 @@ def _call(fn: Any, method: str, args: tuple) -> None:
                 log.warning("litegate: async callback %s skipped in a sync call", key[1])
     except Exception as exc:  # noqa: BLE001 - a callback must never break the call
         _report(fn, method, exc)
-
-
-def _invoke(cb: Any, method: str, args: tuple, functions: bool = True) -> None:
-    if _is_function(cb):
-        if functions:
-            _call(cb, method, args)
-        return
-    fn = getattr(cb, method, None)
-    if fn is not None:
-        _call(fn, method, args)
 
 
 def _async_form(cb: Any, method: str) -> Any:
@@ -566,20 +606,18 @@ async def _acall(fn: Any, method: str, args: tuple) -> None:
         _report(fn, method, exc)
 
 
-async def _ainvoke_pre(cb: Any, kwargs: dict) -> None:
-    if _is_function(cb):
-        await _acall(cb, "input_callback", (kwargs,))
-        return
-    fn = _async_form(cb, "log_pre_api_call") or getattr(cb, "log_pre_api_call", None)
-    if fn is not None:
-        await _acall(fn, "log_pre_api_call", _pre_args(fn, kwargs))
+def _hook(cb: Any, method: str, is_async: bool) -> Any:
+    """The function a callback object runs for ``method``: in async calls its real ``async_``
+    form, else the sync one; None when it has neither or only CustomLogger's no-op."""
+    if is_async:
+        fn = _async_form(cb, method)
+        if fn is not None:
+            return fn
+    fn = getattr(cb, method, None)
+    if fn is None:
+        return None
+    from ..integrations.custom_logger import CustomLogger
 
-
-async def _ainvoke(cb: Any, method: str, args: tuple, functions: bool = True) -> None:
-    if _is_function(cb):
-        if functions:
-            await _acall(cb, method, args)
-        return
-    fn = _async_form(cb, method) or getattr(cb, method, None)
-    if fn is not None:
-        await _acall(fn, method, args)
+    if isinstance(cb, CustomLogger) and getattr(type(cb), method, None) is getattr(CustomLogger, method):
+        return None
+    return fn

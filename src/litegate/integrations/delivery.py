@@ -75,7 +75,7 @@ class Shipper:
                 self.queue.popleft()
                 self.dropped += 1
             self.queue.append(record)
-            full = len(self.queue) >= self.batch_size
+            full = len(self.queue) == self.batch_size  # wake the worker once, when a batch is ready
             if self._thread is None:
                 self._start()
         if full:
