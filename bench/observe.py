@@ -51,6 +51,40 @@ def _closed_port() -> str:
     return f"http://127.0.0.1:{port}"
 
 
+def _stage_cost(litegate, kw: dict, configs: dict) -> dict:
+    """Thread CPU of the callback stage per call, without the request: the stage's own price."""
+    from litegate.core import callbacks, lifecycle
+
+    seen: dict = {}
+    settle = lifecycle._settle
+
+    def spy(result, plan, cfg, hooks, call, endpoint, is_async):
+        seen.update(result=result, plan=plan, call=call)
+        return settle(result, plan, cfg, hooks, call, endpoint, is_async)
+
+    lifecycle._settle = spy
+    try:
+        litegate.callbacks = configs["custom logger"]
+        litegate.completion(**kw)
+    finally:
+        lifecycle._settle = settle
+    out = {}
+    for name, cbs in configs.items():
+        litegate.callbacks = cbs
+        rounds = []
+        for _ in range(5):
+            t = time.thread_time()
+            for _ in range(2000):
+                hooks = callbacks.hooks_for(litegate, seen["call"], "completion")
+                if hooks is not None:
+                    hooks.pre()
+                    hooks.success(seen["result"], seen["plan"])
+            rounds.append((time.thread_time() - t) / 2000 * 1e6)
+        out[name] = statistics.median(rounds)
+    litegate.callbacks = []
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--calls", type=int, default=500)
@@ -109,6 +143,7 @@ def main() -> int:
                 results[name].append((time.process_time() - cpu) / a.calls * 1e6)
                 caller[name].append((time.thread_time() - own) / a.calls * 1e6)
         litegate.callbacks = []
+        stage = _stage_cost(litegate, kw, configs)
     finally:
         server.kill()
     base = statistics.median(results["none"])
@@ -122,6 +157,12 @@ def main() -> int:
         med, best, own = statistics.median(values), min(values), statistics.median(caller[name])
         print(f"| {name} | {med:.0f} | {med / base:.2f}× | {best:.0f} | {best / base_min:.2f}× | {own:.0f} | "
               f"{own / base_own:.2f}× |")
+    print()
+    print("The callback stage alone (hooks_for + pre + success on a captured call, its answer and plan; no I/O):")
+    print("| configuration | µs per call (median of 5 × 2,000) |")
+    print("|---|---|")
+    for name, value in stage.items():
+        print(f"| {name} | {value:.1f} |")
     shippers = [litegate.integrations.named(n).shipper for n in ("langfuse", "langsmith", "webhook")]
     print("down platforms: " + ", ".join(f"{s.name}: queued {len(s.queue)}, dropped {s.dropped}, "
                                          f"given up {s.failed}" for s in shippers))

@@ -107,7 +107,7 @@ class OpenTelemetryLogger(CustomLogger):
 
     # ------------------------------------------------------------------ the span and metrics
     def _record(self, kw: dict, response: Any, exc: BaseException | None) -> None:
-        slo = kw.get("standard_logging_object") or {}
+        slo = _Plain(kw.get("standard_logging_object"))
         provider = slo.get("custom_llm_provider") or kw.get("custom_llm_provider") or ""
         operation = _operation(kw.get("call_type") or "completion")
         requested = _requested_model(kw.get("model") or "", provider)
@@ -214,6 +214,21 @@ def _operation(call_type: str) -> str:
     return OPERATIONS.get(call_type, call_type)
 
 
+class _Plain:
+    """Reads a standard_logging_object as a plain dict (its lazy ``response`` is not needed here)."""
+
+    __slots__ = ("d",)
+
+    def __init__(self, d: Any):
+        self.d = d if d is not None else {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict.get(self.d, key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        return dict.__getitem__(self.d, key)
+
+
 def _histogram(meter: Any, name: str, unit: str, description: str, buckets: list) -> Any:
     try:
         return meter.create_histogram(name, unit=unit, description=description,
@@ -228,9 +243,21 @@ def _requested_model(model: str, provider: str) -> str:
     return model
 
 
+_SERVERS: dict = {}
+
+
 def _server(api_base: Any) -> tuple[str | None, int | None]:
     if not isinstance(api_base, str) or not api_base:
         return None, None
+    hit = _SERVERS.get(api_base)
+    if hit is None:
+        if len(_SERVERS) > 256:
+            _SERVERS.clear()
+        hit = _SERVERS[api_base] = _parse_server(api_base)
+    return hit
+
+
+def _parse_server(api_base: str) -> tuple[str | None, int | None]:
     try:
         parts = urlsplit(api_base)
         port = parts.port or (443 if parts.scheme == "https" else 80 if parts.scheme == "http" else None)
