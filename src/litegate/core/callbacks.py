@@ -584,15 +584,14 @@ def _call(fn: Any, method: str, args: tuple) -> None:
         _report(fn, method, exc)
 
 
-def _async_form(cb: Any, method: str) -> Any:
-    """The ``async_`` hook when the object really has one (not CustomLogger's no-op), else None."""
-    fn = getattr(cb, "async_" + method, None)
+def _overridden(cb: Any, name: str) -> Any:
+    """``cb``'s method ``name``, or None when missing or CustomLogger's own no-op."""
+    fn = getattr(cb, name, None)
     if fn is None:
         return None
     from ..integrations.custom_logger import CustomLogger
 
-    if isinstance(cb, CustomLogger) and getattr(type(cb), "async_" + method, None) is getattr(
-            CustomLogger, "async_" + method):
+    if isinstance(cb, CustomLogger) and getattr(type(cb), name, None) is getattr(CustomLogger, name):
         return None
     return fn
 
@@ -609,15 +608,5 @@ async def _acall(fn: Any, method: str, args: tuple) -> None:
 def _hook(cb: Any, method: str, is_async: bool) -> Any:
     """The function a callback object runs for ``method``: in async calls its real ``async_``
     form, else the sync one; None when it has neither or only CustomLogger's no-op."""
-    if is_async:
-        fn = _async_form(cb, method)
-        if fn is not None:
-            return fn
-    fn = getattr(cb, method, None)
-    if fn is None:
-        return None
-    from ..integrations.custom_logger import CustomLogger
-
-    if isinstance(cb, CustomLogger) and getattr(type(cb), method, None) is getattr(CustomLogger, method):
-        return None
-    return fn
+    fn = _overridden(cb, "async_" + method) if is_async else None
+    return fn if fn is not None else _overridden(cb, method)
