@@ -79,7 +79,57 @@ def _flush():
     assert litegate.flush_callbacks(timeout=10)
 
 
-def test_langfuse_trace_and_generation(server, ingest):
+def _otlp_attrs(items: list) -> dict:
+    out = {}
+    for item in items:
+        (kind, v), = item["value"].items()
+        out[item["key"]] = [next(iter(x.values())) for x in v["values"]] if kind == "arrayValue" else v
+    return out
+
+
+def test_langfuse_otel_spans(server, ingest, fast_backoff):
+    resp = _call(server, ["langfuse"], temperature=0.2)
+    server.enqueue_error(status=500)  # retried once, then answered
+    _call(server, ["langfuse"], num_retries=1)
+    _fail(server, ["langfuse"])
+    _flush()
+    (rec,) = ingest.requests_for("langfuse-otel")
+    assert not ingest.requests_for("langfuse")  # the retired legacy API is not used by default
+    user, password = base64.b64decode(rec.header("authorization").split(" ", 1)[1]).decode().split(":")
+    assert (user, password) == (PLATFORM_KEYS["LANGFUSE_PUBLIC_KEY"], PLATFORM_KEYS["LANGFUSE_SECRET_KEY"])
+    assert rec.header("content-type") == "application/json"
+    doc = json.loads((FIXTURES / "langfuse-schemas.json").read_text())
+    jsonschema.Draft202012Validator({**doc["otel_request_body"], "components": doc["components"]}).validate(rec.json)
+    (resource,) = rec.json["resourceSpans"]
+    assert _otlp_attrs(resource["resource"]["attributes"])["service.name"] == "litegate"
+    (scope,) = resource["scopeSpans"]
+    assert scope["scope"]["name"] == "litegate"
+    ok, retried, failed = scope["spans"]
+    for sp in (ok, retried, failed):
+        assert len(sp["traceId"]) == 32 and len(sp["spanId"]) == 16 and int(sp["spanId"], 16)
+        assert sp["kind"] == 3 and sp["name"] == "chat gpt-4o-mini"
+        assert int(sp["startTimeUnixNano"]) <= int(sp["endTimeUnixNano"])
+    a = _otlp_attrs(ok["attributes"])
+    assert a["gen_ai.operation.name"] == "chat" and a["gen_ai.provider.name"] == "openai"
+    assert a["gen_ai.request.model"] == "gpt-4o-mini" and a["gen_ai.request.temperature"] == 0.2
+    assert a["gen_ai.usage.input_tokens"] == resp.usage.prompt_tokens
+    assert a["gen_ai.usage.output_tokens"] == resp.usage.completion_tokens
+    assert a["gen_ai.response.finish_reasons"] == ["stop"]
+    assert json.loads(a["gen_ai.input.messages"]) == [{"role": "user", "parts": [
+        {"type": "text", "content": MSGS[0]["content"]}]}]
+    assert json.loads(a["gen_ai.output.messages"])[0]["parts"][0]["content"] == resp.choices[0].message.content
+    assert a["user.id"] == "u-1" and a["session.id"] == "s-1"
+    assert ok["status"] == {"code": 0}
+    assert [e["name"] for e in retried["events"]] == ["litegate.retry"]
+    assert _otlp_attrs(retried["events"][0]["attributes"])["attempt"] == 1
+    assert failed["status"]["code"] == 2 and "RateLimitError" in failed["status"]["message"]
+    assert _otlp_attrs(failed["attributes"])["error.type"] == "RateLimitError"
+    assert len({sp["spanId"] for sp in (ok, retried, failed)}) == 3
+    _no_secret(rec)
+
+
+def test_langfuse_legacy_ingestion_api(server, ingest, monkeypatch):
+    monkeypatch.setenv("LITEGATE_LANGFUSE_API", "ingestion")
     resp = _call(server, ["langfuse"])
     _fail(server, ["langfuse"])
     _flush()
@@ -260,18 +310,20 @@ def test_webhook_gets_standard_logging_objects(server, ingest):
 def test_no_message_content_is_sent_when_message_logging_is_off(server, ingest):
     litegate.turn_off_message_logging = True
     names = ["langfuse", "langsmith", "helicone", "promptlayer", "athina", "lunary", "supabase", "webhook"]
-    field = {"langfuse": "output", "langsmith": "output_tokens", "helicone": "completion_tokens",
+    field = {"langfuse": "gen_ai.usage.output_tokens", "langsmith": "output_tokens", "helicone": "completion_tokens",
              "promptlayer": "output_tokens", "athina": "completion_tokens", "lunary": "completion",
              "supabase": "completion_tokens", "webhook": "completion_tokens"}
     resp = _call(server, names)
     _flush()
     answer = resp.choices[0].message.content
     for name in names:
-        (rec,) = ingest.requests_for(name)
+        (rec,) = ingest.requests_for("langfuse-otel" if name == "langfuse" else name)
         text = rec.body.decode()
         assert "secret recipe" not in text, name
         assert answer not in text, name
-        assert f'"{field[name]}":{resp.usage.completion_tokens}' in text, name  # the facts are still sent
+        fact = (f'"{field[name]}","value":{{"intValue":{resp.usage.completion_tokens}}}' if name == "langfuse"
+                else f'"{field[name]}":{resp.usage.completion_tokens}')
+        assert fact in text, name  # the facts are still sent
 
 
 def test_a_key_in_metadata_is_masked(server, ingest):

@@ -107,101 +107,124 @@ class OpenTelemetryLogger(CustomLogger):
 
     # ------------------------------------------------------------------ the span and metrics
     def _record(self, kw: dict, response: Any, exc: BaseException | None) -> None:
-        slo = _Plain(kw.get("standard_logging_object"))
-        provider = slo.get("custom_llm_provider") or kw.get("custom_llm_provider") or ""
-        operation = _operation(kw.get("call_type") or "completion")
-        requested = _requested_model(kw.get("model") or "", provider)
-        base = {"gen_ai.operation.name": operation,
-                "gen_ai.provider.name": PROVIDER_NAMES.get(provider, provider or "unknown")}
-        if requested:
-            base["gen_ai.request.model"] = requested
-        address, port = _server(slo.get("api_base") or kw.get("api_base"))
-        if address:
-            base["server.address"] = address
-            if port:
-                base["server.port"] = port
-        start_ns = int(slo.get("startTime", 0) * 1e9) or None
-        end_ns = int(slo.get("endTime", 0) * 1e9) or None
-        attrs = dict(base)
-        params = kw.get("optional_params") or {}
-        for name, key, kind in _PARAMS:
-            value = params.get(name)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                attrs[key] = kind(value)
-        stop = params.get("stop")
-        if stop:
-            attrs["gen_ai.request.stop_sequences"] = [stop] if isinstance(stop, str) else [str(s) for s in stop]
-        n = params.get("n")
-        if isinstance(n, int) and n != 1:
-            attrs["gen_ai.request.choice.count"] = n
-        if kw.get("stream"):
-            attrs["gen_ai.request.stream"] = True
-        fmt = params.get("response_format")
-        if isinstance(fmt, dict) and fmt.get("type") in ("json_object", "json_schema"):
-            attrs["gen_ai.output.type"] = "json"
-        metadata = kw.get("metadata") if isinstance(kw.get("metadata"), dict) else {}
-        conversation = metadata.get("conversation_id") or metadata.get("session_id")
-        if isinstance(conversation, str):
-            attrs["gen_ai.conversation.id"] = conversation
-        for field, key in (("model_group", "litegate.router.model_group"), ("deployment", "litegate.router.deployment"),
-                           ("model_id", "litegate.router.model_id"),
-                           ("routing_strategy", "litegate.router.strategy")):
-            if slo.get(field):
-                attrs[key] = str(slo[field])
-        if slo.get("fallback_from"):
-            attrs["litegate.fallback_from"] = str(slo["fallback_from"])
-        if slo.get("attempts"):
-            attrs["litegate.attempts"] = int(slo["attempts"])
-
-        metric = dict(base)
-        usage_in = usage_out = None
-        if exc is None:
-            if slo.get("response_id"):
-                attrs["gen_ai.response.id"] = str(slo["response_id"])
-            if slo.get("response_model"):
-                attrs["gen_ai.response.model"] = metric["gen_ai.response.model"] = str(slo["response_model"])
-            if slo.get("finish_reasons"):
-                attrs["gen_ai.response.finish_reasons"] = [str(r) for r in slo["finish_reasons"]]
-            usage_in, usage_out = slo.get("prompt_tokens"), slo.get("completion_tokens")
-            if usage_in or usage_out:
-                attrs["gen_ai.usage.input_tokens"] = int(usage_in or 0)
-                attrs["gen_ai.usage.output_tokens"] = int(usage_out or 0)
-            _usage_details(attrs, getattr(response, "usage", None))
-            if slo.get("usage_estimated"):
-                attrs["litegate.usage_estimated"] = True
-            ttft = slo.get("time_to_first_token")
-            if kw.get("stream") and isinstance(ttft, (int, float)):
-                attrs["gen_ai.response.time_to_first_chunk"] = float(ttft)
-            if isinstance(slo.get("response_cost"), (int, float)):
-                attrs["litegate.response_cost"] = float(slo["response_cost"])
-            if slo.get("cache_hit"):
-                attrs["litegate.cache_hit"] = True
-        else:
-            error_type = type(exc).__name__
-            attrs["error.type"] = metric["error.type"] = error_type
-        hidden = (kw.get("litellm_params") or {}).get("turn_off_message_logging") or \
-            slo.get("messages") == "redacted-by-litellm"
-        if self.capture_content and not hidden:
-            _content(attrs, kw, response)
-
+        data = span_data(kw, response, exc, self.capture_content)
         trace = self._trace
-        span = self.tracer.start_span(f"{operation} {requested}" if requested else operation,
-                                      kind=trace.SpanKind.CLIENT, attributes=attrs, start_time=start_ns)
-        for name, at, data in kw.get("litegate_events") or ():
-            span.add_event(f"litegate.{name}", {k: v for k, v in data.items() if v is not None}, timestamp=at)
-        if exc is not None:
-            span.set_status(trace.Status(trace.StatusCode.ERROR, _message(exc)))
-        span.end(end_time=end_ns)
+        span = self.tracer.start_span(data.name, kind=trace.SpanKind.CLIENT, attributes=data.attrs,
+                                      start_time=data.start_ns)
+        for name, at, attrs in data.events:
+            span.add_event(name, attrs, timestamp=at)
+        if data.error is not None:
+            span.set_status(trace.Status(trace.StatusCode.ERROR, data.error))
+        span.end(end_time=data.end_ns)
 
-        self.duration.record(max(0.0, float(slo.get("response_time") or 0.0)), metric)
-        if exc is None:
-            if usage_in is not None:
-                self.tokens.record(int(usage_in), {**metric, "gen_ai.token.type": "input"})
-            if usage_out is not None:
-                self.tokens.record(int(usage_out), {**metric, "gen_ai.token.type": "output"})
-            ttft = slo.get("time_to_first_token")
-            if kw.get("stream") and isinstance(ttft, (int, float)):
-                self.first_chunk.record(float(ttft), metric)
+        metric = data.metric
+        self.duration.record(data.duration, metric)
+        if data.usage_in is not None:
+            self.tokens.record(data.usage_in, {**metric, "gen_ai.token.type": "input"})
+        if data.usage_out is not None:
+            self.tokens.record(data.usage_out, {**metric, "gen_ai.token.type": "output"})
+        if data.ttft is not None:
+            self.first_chunk.record(data.ttft, metric)
+
+
+class SpanData:
+    """One call as a GenAI span (and the facts its metrics record), independent of any SDK: the
+    OpenTelemetry integration hands it to the SDK, the OTLP encoder (integrations/otlp.py) to
+    platforms that take OTLP/HTTP."""
+
+    __slots__ = ("name", "attrs", "events", "start_ns", "end_ns", "error", "metric", "usage_in", "usage_out",
+                 "ttft", "duration", "trace_id", "span_id")
+
+
+def span_data(kw: dict, response: Any, exc: BaseException | None, capture_content: bool) -> SpanData:
+    """The span of one call per the GenAI conventions (content only with ``capture_content`` and
+    never with turn_off_message_logging)."""
+    slo = _Plain(kw.get("standard_logging_object"))
+    provider = slo.get("custom_llm_provider") or kw.get("custom_llm_provider") or ""
+    operation = _operation(kw.get("call_type") or "completion")
+    requested = _requested_model(kw.get("model") or "", provider)
+    base = {"gen_ai.operation.name": operation,
+            "gen_ai.provider.name": PROVIDER_NAMES.get(provider, provider or "unknown")}
+    if requested:
+        base["gen_ai.request.model"] = requested
+    address, port = _server(slo.get("api_base") or kw.get("api_base"))
+    if address:
+        base["server.address"] = address
+        if port:
+            base["server.port"] = port
+    out = SpanData()
+    out.name = f"{operation} {requested}" if requested else operation
+    out.start_ns = int(slo.get("startTime", 0) * 1e9) or None
+    out.end_ns = int(slo.get("endTime", 0) * 1e9) or None
+    out.duration = max(0.0, float(slo.get("response_time") or 0.0))
+    out.trace_id, out.span_id = slo.get("trace_id") or slo.get("id"), slo.get("id")
+    attrs = dict(base)
+    params = kw.get("optional_params") or {}
+    for name, key, kind in _PARAMS:
+        value = params.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            attrs[key] = kind(value)
+    stop = params.get("stop")
+    if stop:
+        attrs["gen_ai.request.stop_sequences"] = [stop] if isinstance(stop, str) else [str(s) for s in stop]
+    n = params.get("n")
+    if isinstance(n, int) and n != 1:
+        attrs["gen_ai.request.choice.count"] = n
+    if kw.get("stream"):
+        attrs["gen_ai.request.stream"] = True
+    fmt = params.get("response_format")
+    if isinstance(fmt, dict) and fmt.get("type") in ("json_object", "json_schema"):
+        attrs["gen_ai.output.type"] = "json"
+    metadata = kw.get("metadata") if isinstance(kw.get("metadata"), dict) else {}
+    conversation = metadata.get("conversation_id") or metadata.get("session_id")
+    if isinstance(conversation, str):
+        attrs["gen_ai.conversation.id"] = conversation
+    for field, key in (("model_group", "litegate.router.model_group"), ("deployment", "litegate.router.deployment"),
+                       ("model_id", "litegate.router.model_id"), ("routing_strategy", "litegate.router.strategy")):
+        if slo.get(field):
+            attrs[key] = str(slo[field])
+    if slo.get("fallback_from"):
+        attrs["litegate.fallback_from"] = str(slo["fallback_from"])
+    if slo.get("attempts"):
+        attrs["litegate.attempts"] = int(slo["attempts"])
+
+    metric = dict(base)
+    out.usage_in = out.usage_out = out.ttft = out.error = None
+    if exc is None:
+        if slo.get("response_id"):
+            attrs["gen_ai.response.id"] = str(slo["response_id"])
+        if slo.get("response_model"):
+            attrs["gen_ai.response.model"] = metric["gen_ai.response.model"] = str(slo["response_model"])
+        if slo.get("finish_reasons"):
+            attrs["gen_ai.response.finish_reasons"] = [str(r) for r in slo["finish_reasons"]]
+        usage_in, usage_out = slo.get("prompt_tokens"), slo.get("completion_tokens")
+        out.usage_in = int(usage_in) if usage_in is not None else None
+        out.usage_out = int(usage_out) if usage_out is not None else None
+        if usage_in or usage_out:
+            attrs["gen_ai.usage.input_tokens"] = int(usage_in or 0)
+            attrs["gen_ai.usage.output_tokens"] = int(usage_out or 0)
+        _usage_details(attrs, getattr(response, "usage", None))
+        if slo.get("usage_estimated"):
+            attrs["litegate.usage_estimated"] = True
+        ttft = slo.get("time_to_first_token")
+        if kw.get("stream") and isinstance(ttft, (int, float)):
+            attrs["gen_ai.response.time_to_first_chunk"] = out.ttft = float(ttft)
+        if isinstance(slo.get("response_cost"), (int, float)):
+            attrs["litegate.response_cost"] = float(slo["response_cost"])
+        if slo.get("cache_hit"):
+            attrs["litegate.cache_hit"] = True
+    else:
+        attrs["error.type"] = metric["error.type"] = type(exc).__name__
+        out.error = _message(exc)
+    hidden = (kw.get("litellm_params") or {}).get("turn_off_message_logging") or \
+        slo.get("messages") == "redacted-by-litellm"
+    if capture_content and not hidden:
+        _content(attrs, kw, response)
+    out.attrs = attrs
+    out.metric = metric
+    out.events = [(f"litegate.{name}", at, {k: v for k, v in data.items() if v is not None})
+                  for name, at, data in kw.get("litegate_events") or ()]
+    return out
 
 
 _SYNC_NAMES = ("completion", "text_completion", "embedding", "image_generation", "moderation", "rerank")
@@ -352,4 +375,4 @@ def _content(attrs: dict, kw: dict, response: Any) -> None:
             attrs["gen_ai.output.messages"] = json.dumps(outputs, default=str)
 
 
-__all__ = ["OpenTelemetryLogger", "PROVIDER_NAMES", "OPERATIONS"]
+__all__ = ["OpenTelemetryLogger", "PROVIDER_NAMES", "OPERATIONS", "SpanData", "span_data"]

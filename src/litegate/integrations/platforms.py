@@ -97,24 +97,28 @@ class HttpLogger(CustomLogger):
     def close(self) -> None:
         self.shipper.close()
 
-    def _queue(self, kwargs: dict) -> None:
-        slo = kwargs.get("standard_logging_object")
-        if slo is not None:
-            self.shipper.put(slo)
+    def record(self, kwargs: dict, response_obj: Any, exc: Any) -> Any:
+        """What is queued for one call (the summary; a platform may keep more)."""
+        return kwargs.get("standard_logging_object")
+
+    def _queue(self, kwargs: dict, response_obj: Any, exc: Any) -> None:
+        record = self.record(kwargs, response_obj, exc)
+        if record is not None:
+            self.shipper.put(record)
 
     def log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
-        self._queue(kwargs)
+        self._queue(kwargs, response_obj, None)
 
     def log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         if self.log_failures:
-            self._queue(kwargs)
+            self._queue(kwargs, None, response_obj)
 
     async def async_log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
-        self._queue(kwargs)
+        self._queue(kwargs, response_obj, None)
 
     async def async_log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         if self.log_failures:
-            self._queue(kwargs)
+            self._queue(kwargs, None, response_obj)
 
     # ------------------------------------------------------------------ on the worker thread
     def bodies(self, batch: list) -> list:  # pragma: no cover - each platform defines it
@@ -144,16 +148,22 @@ class HttpLogger(CustomLogger):
 
 # ==================================================================================== Langfuse
 class LangfuseLogger(HttpLogger):
-    """``POST {LANGFUSE_HOST}/api/public/ingestion``: a trace and a generation per call (Basic auth
-    with the public and secret key). Answers 207 with per-event errors, which are logged."""
+    """Langfuse, with Basic auth (public key : secret key). By default OpenTelemetry:
+    ``POST {LANGFUSE_HOST}/api/public/otel/v1/traces`` (OTLP/HTTP JSON), one GenAI span per call
+    with its input and output (the path Langfuse Cloud takes since its legacy ingestion API was
+    retired on 2026-11-16). ``LITEGATE_LANGFUSE_API=ingestion`` uses the legacy batch API of
+    self-hosted Langfuse v3 instead (``POST /api/public/ingestion``: a trace and a generation per
+    call; its 207 answer lists refused events, which are logged)."""
 
     name = "langfuse"
-    env = ("LANGFUSE_PUBLIC_KEY", "LANGFUSE_SECRET_KEY", "LANGFUSE_HOST")
-    batch_size = 32  # two events each; the API takes up to 3.5 MB per batch
+    env = ("LANGFUSE_PUBLIC_KEY", "LANGFUSE_SECRET_KEY", "LANGFUSE_HOST", "LITEGATE_LANGFUSE_API")
+    batch_size = 32  # the legacy API takes up to 3.5 MB per batch
 
-    def __init__(self, public_key: str, secret_key: str, host: str):
+    def __init__(self, public_key: str, secret_key: str, host: str, api: str = "otel"):
         super().__init__()
-        self.url = host.rstrip("/") + "/api/public/ingestion"
+        self.api = api
+        path = "/api/public/otel/v1/traces" if api == "otel" else "/api/public/ingestion"
+        self.url = host.rstrip("/") + path
         token = base64.b64encode(f"{public_key}:{secret_key}".encode()).decode()
         self.headers = {"authorization": f"Basic {token}"}
 
@@ -161,7 +171,32 @@ class LangfuseLogger(HttpLogger):
     def from_env(cls) -> "LangfuseLogger":
         public = _need("langfuse", "LANGFUSE_PUBLIC_KEY")
         secret = _need("langfuse", "LANGFUSE_SECRET_KEY")
-        return cls(public, secret, _env("LANGFUSE_HOST", "LANGFUSE_BASE_URL") or "https://cloud.langfuse.com")
+        api = (_env("LITEGATE_LANGFUSE_API") or "otel").lower()
+        if api not in ("otel", "ingestion"):
+            raise NotConfigured(f"LITEGATE_LANGFUSE_API must be 'otel' or 'ingestion', not {api!r}")
+        return cls(public, secret, _env("LANGFUSE_HOST", "LANGFUSE_BASE_URL") or "https://cloud.langfuse.com", api)
+
+    def record(self, kwargs: dict, response_obj: Any, exc: Any) -> Any:
+        if self.api == "otel":
+            return kwargs, response_obj, exc  # the span is built on the worker thread
+        return kwargs.get("standard_logging_object")
+
+    @staticmethod
+    def otlp_span(record: tuple) -> dict:
+        from . import otlp
+        from .otel import span_data
+
+        kwargs, response, exc = record
+        slo = kwargs.get("standard_logging_object") or {}
+        meta = slo.get("metadata") or {}
+        data = span_data(kwargs, response, exc, capture_content=True)  # never with message logging off
+        extra = {}
+        user = slo.get("end_user") or meta.get("user_id") or meta.get("trace_user_id")
+        if user:
+            extra["user.id"] = str(user)
+        if meta.get("session_id"):
+            extra["session.id"] = str(meta["session_id"])
+        return otlp.span(data, extra)
 
     @staticmethod
     def events(slo: dict) -> list:
@@ -204,9 +239,15 @@ class LangfuseLogger(HttpLogger):
                 {"id": str(uuid.uuid4()), "timestamp": now, "type": "generation-create", "body": generation}]
 
     def bodies(self, batch: list) -> list:
+        if self.api == "otel":
+            from .otlp import export_request
+
+            return [export_request([self.otlp_span(record) for record in batch])]
         return [{"batch": [event for slo in batch for event in self.events(slo)]}]
 
     def accept(self, resp: Any) -> None:
+        if self.api == "otel":
+            return  # OTLP: a 2xx is success (partial success is not reported by this endpoint)
         try:
             errors = resp.json().get("errors") or []
         except Exception:  # noqa: BLE001 - a 2xx without the documented body: accepted

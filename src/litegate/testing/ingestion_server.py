@@ -4,6 +4,7 @@ One server answers every platform's documented route the way the platform does, 
 what it received (``server.received(platform)`` -> the decoded JSON bodies, in order):
 
 * ``langfuse``: ``POST /api/public/ingestion`` -> 207 ``{"successes": [...], "errors": []}``
+* ``langfuse-otel``: ``POST /api/public/otel/v1/traces`` (OTLP/HTTP JSON) -> 200 ``{}``
 * ``langsmith``: ``POST /runs/batch`` -> 202
 * ``helicone``: ``POST /v1/trace/custom/log/typed`` -> 200
 * ``promptlayer``: ``POST /log-request`` -> 201 ``{"id": n, "status": "SUCCESS", ...}``
@@ -27,7 +28,7 @@ from ._server import Answer, Call, FakeServerBase, Route, _Raw
 __all__ = ["FakeIngestionServer", "PLATFORM_PATHS"]
 
 PLATFORM_PATHS = {
-    "langfuse": "/api/public/ingestion", "langsmith": "/runs/batch", "helicone": "/v1/trace/custom/log/typed",
+    "langfuse": "/api/public/ingestion", "langfuse-otel": "/api/public/otel/v1/traces", "langsmith": "/runs/batch", "helicone": "/v1/trace/custom/log/typed",
     "promptlayer": "/log-request", "athina": "/api/v1/log/inference", "lunary": "/v1/runs/ingest",
     "supabase": "/rest/v1/", "dynamodb": "/", "webhook": "/hook",
 }
@@ -38,6 +39,7 @@ class FakeIngestionServer(FakeServerBase):
 
     routes = (
         Route(r"/api/public/ingestion", "_langfuse"),
+        Route(r"/api/public/otel/v1/traces", "_otlp"),
         Route(r"/runs/batch", "_langsmith"),
         Route(r"/v1/trace/custom/log/typed", "_helicone"),
         Route(r"/log-request", "_promptlayer"),
@@ -80,6 +82,9 @@ class FakeIngestionServer(FakeServerBase):
         batch = (call.rec.json or {}).get("batch") or []
         return self._json(207, {"successes": [{"id": e.get("id"), "status": 201} for e in batch if isinstance(e, dict)],
                                 "errors": []})
+
+    def _otlp(self, call: Call) -> Answer:
+        return self._json(200, {})
 
     def _langsmith(self, call: Call) -> Answer:
         return self._json(202, {})
