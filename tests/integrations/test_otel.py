@@ -220,3 +220,22 @@ async def test_named_otel_uses_the_applications_global_providers_and_parents_und
     assert child.context.trace_id == parent.get_span_context().trace_id
     assert "gen_ai.client.operation.duration" in _points(reader)
     assert litegate.integrations.named("traceloop") is litegate.integrations.named("otel")
+
+
+async def test_a_stream_span_is_a_child_of_the_context_where_the_call_started(server, otel):
+    logger, exporter, _ = otel
+    litegate.callbacks = [logger]
+    tracer = logger.tracer
+    with tracer.start_as_current_span("handler") as parent:
+        stream = await litegate.acompletion(model=MODEL, messages=MSGS, stream=True, **_kw(server))
+    with tracer.start_as_current_span("elsewhere"):  # consumed under another span
+        async for _ in stream:
+            pass
+    import asyncio
+
+    for _ in range(50):
+        await asyncio.sleep(0.01)
+        if any(s.name.startswith("chat") for s in exporter.get_finished_spans()):
+            break
+    (child,) = [s for s in exporter.get_finished_spans() if s.name.startswith("chat")]
+    assert child.parent is not None and child.parent.span_id == parent.get_span_context().span_id

@@ -8,7 +8,8 @@ TracerProvider and MeterProvider the application configured (the global ones, or
 dependency (``pip install litegate[otel]``), imported when the integration is first used.
 
 Span ``{gen_ai.operation.name} {gen_ai.request.model}`` (kind CLIENT) from the call's start to its
-end (a stream: to its last chunk), with the request parameters, the response id/model/finish
+end (a stream: to its last chunk), a child of the context current when the call started (when
+the logger is in ``callbacks`` or ``input_callback``; else of the one current at its end), with the request parameters, the response id/model/finish
 reasons, token usage, ``error.type`` and ERROR status on failure, one event per retry
 (``litegate.retry``) and per fallback (``litegate.fallback``), the cost
 (``litegate.response_cost``) and the Router's facts from the call's metadata
@@ -77,7 +78,10 @@ class OpenTelemetryLogger(CustomLogger):
             raise NotConfigured("the opentelemetry-api package is not installed (pip install 'litegate[otel]')") from None
         from ._version_info import version
 
+        from opentelemetry import context
+
         self._trace = trace
+        self._context = context
         self.tracer = trace.get_tracer(SCOPE, version, tracer_provider=tracer_provider)
         meter = metrics.get_meter(SCOPE, version, meter_provider=meter_provider)
         self.duration = _histogram(meter, "gen_ai.client.operation.duration", "s",
@@ -93,6 +97,13 @@ class OpenTelemetryLogger(CustomLogger):
         return cls()
 
     # ------------------------------------------------------------------ hooks
+    def log_pre_api_call(self, model: Any, messages: Any, kwargs: dict) -> None:
+        """Remember the caller's context: the span is its child even when a stream ends elsewhere."""
+        kwargs["litegate_otel_context"] = self._context.get_current()
+
+    async def async_log_pre_api_call(self, model: Any, messages: Any, kwargs: dict) -> None:
+        kwargs["litegate_otel_context"] = self._context.get_current()
+
     def log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         self._record(kwargs, response_obj, None)
 
@@ -109,8 +120,8 @@ class OpenTelemetryLogger(CustomLogger):
     def _record(self, kw: dict, response: Any, exc: BaseException | None) -> None:
         data = span_data(kw, response, exc, self.capture_content)
         trace = self._trace
-        span = self.tracer.start_span(data.name, kind=trace.SpanKind.CLIENT, attributes=data.attrs,
-                                      start_time=data.start_ns)
+        span = self.tracer.start_span(data.name, context=kw.get("litegate_otel_context"), kind=trace.SpanKind.CLIENT,
+                                      attributes=data.attrs, start_time=data.start_ns)
         for name, at, attrs in data.events:
             span.add_event(name, attrs, timestamp=at)
         if data.error is not None:
