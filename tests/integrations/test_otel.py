@@ -9,9 +9,7 @@ import pytest
 
 import litegate
 
-pytest.importorskip("opentelemetry.sdk")  # the "test" extra installs it
-
-from opentelemetry import metrics, trace  # noqa: E402
+from opentelemetry import metrics, trace  # noqa: E402 - opentelemetry-sdk is in the "test" extra
 from opentelemetry.sdk.metrics import MeterProvider  # noqa: E402
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader  # noqa: E402
 from opentelemetry.sdk.trace import TracerProvider  # noqa: E402
