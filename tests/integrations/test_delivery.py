@@ -169,3 +169,19 @@ def test_a_forked_child_delivers_its_own_records():
         assert out.returncode == 0, out.stderr  # 3: the child's flush found its records stuck
         contents = [r["response"]["choices"][0]["message"]["content"] for b in srv.received("webhook") for r in b]
         assert "from the child" in contents and "warm" in contents  # the parent flushed at exit
+
+
+def test_exit_is_not_held_by_a_stalled_platform():
+    with FakeIngestionServer(default_delay=60.0) as stalled:
+        script = (
+            "import litegate\n"
+            "litegate.success_callback = ['webhook']\n"
+            "litegate.completion(model='openai/gpt-4o-mini', messages=[{'role': 'user', 'content': 'x'}],"
+            " mock_response='bye')\n"
+            "print('done')\n"
+        )
+        env = dict(os.environ, PYTHONPATH=str(SRC), LITEGATE_WEBHOOK_URL=stalled.url + "/hook")
+        # the platform would answer after 60 s; the exit flush gives up after its bound (3 s)
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0 and out.stdout.strip() == "done", out.stderr
+        assert len(stalled.requests_for("webhook")) == 1  # it was tried
