@@ -31,6 +31,7 @@ import os
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..core.callbacks import REDACTED
 from . import NotConfigured
 from .custom_logger import CustomLogger
 
@@ -228,7 +229,7 @@ def span_data(kw: dict, response: Any, exc: BaseException | None, capture_conten
         attrs["error.type"] = metric["error.type"] = type(exc).__name__
         out.error = _message(exc)
     hidden = (kw.get("litellm_params") or {}).get("turn_off_message_logging") or \
-        slo.get("messages") == "redacted-by-litellm"
+        slo.get("messages") == REDACTED
     if capture_content and not hidden:
         _content(attrs, kw, response)
     out.attrs = attrs

@@ -17,12 +17,12 @@ import os
 import uuid
 from typing import Any
 
+from ..core.callbacks import REDACTED
 from . import NotConfigured
 from .custom_logger import CustomLogger
 from .delivery import DeliveryError, Shipper, post_json
 
 log = logging.getLogger("litegate")
-REDACTED = "redacted-by-litellm"
 
 
 def _env(*names: str) -> str | None:
