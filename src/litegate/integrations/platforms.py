@@ -17,7 +17,6 @@ import os
 import uuid
 from typing import Any
 
-from ..core.callbacks import REDACTED
 from . import NotConfigured
 from .custom_logger import CustomLogger
 from .delivery import DeliveryError, Shipper, post_json
@@ -52,10 +51,6 @@ def _encode(body: Any) -> bytes:
     from ..core.redact import redact
 
     return redact(json.dumps(body, default=str, separators=(",", ":"))).encode("utf-8")
-
-
-def _content_hidden(slo: dict) -> bool:
-    return slo.get("messages") == REDACTED
 
 
 def _output_message(slo: dict) -> Any:
