@@ -9,14 +9,41 @@ import pytest
 
 import litegate
 
-from opentelemetry import metrics, trace  # noqa: E402 - opentelemetry-sdk is in the "test" extra
-from opentelemetry.sdk.metrics import MeterProvider  # noqa: E402
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader  # noqa: E402
-from opentelemetry.sdk.trace import TracerProvider  # noqa: E402
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor  # noqa: E402
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter  # noqa: E402
 
-from litegate.integrations.otel import OpenTelemetryLogger  # noqa: E402
+
+class _Lazy:
+    """A module or class imported on first use: the OpenTelemetry SDK (a "test" extra) is loaded
+    when these tests run, not when the suite is collected (it would make every other test's
+    garbage collections slower)."""
+
+    def __init__(self, module: str, attr: str | None = None):
+        self._where = (module, attr)
+
+    def _target(self):
+        import importlib
+
+        module, attr = self._where
+        obj = importlib.import_module(module)
+        return getattr(obj, attr) if attr else obj
+
+    def __getattr__(self, name):
+        if name.startswith(("_", "pytest")):  # pytest's collection looks for markers: not an import
+            raise AttributeError(name)
+        return getattr(self._target(), name)
+
+    def __call__(self, *args, **kwargs):
+        return self._target()(*args, **kwargs)
+
+
+trace = _Lazy("opentelemetry.trace")
+metrics = _Lazy("opentelemetry.metrics")
+MeterProvider = _Lazy("opentelemetry.sdk.metrics", "MeterProvider")
+InMemoryMetricReader = _Lazy("opentelemetry.sdk.metrics.export", "InMemoryMetricReader")
+TracerProvider = _Lazy("opentelemetry.sdk.trace", "TracerProvider")
+SimpleSpanProcessor = _Lazy("opentelemetry.sdk.trace.export", "SimpleSpanProcessor")
+InMemorySpanExporter = _Lazy("opentelemetry.sdk.trace.export.in_memory_span_exporter", "InMemorySpanExporter")
+
+from litegate.integrations.otel import OpenTelemetryLogger
 
 MODEL = "openai/gpt-4o-mini"
 KEY = "sk-otel-secret-0123456789"
