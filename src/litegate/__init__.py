@@ -189,6 +189,9 @@ _LAZY: dict[str, str] = {
     "model_list": ".cost.lists:model_list",
     # budgets, prompt templates, utilities
     "BudgetManager": ".budget:BudgetManager",
+    # observability (integrations/)
+    "CustomLogger": ".integrations.custom_logger:CustomLogger",
+    "flush_callbacks": ".integrations:flush_callbacks",
     "BudgetFileError": ".budget:BudgetFileError",
     "custom_prompt_dict": ".core.prompt_templates:custom_prompt_dict",
     "register_prompt_template": ".core.prompt_templates:register_prompt_template",

@@ -1,23 +1,46 @@
 """Input / success / failure callbacks (spec section 4), run once per call by the pipeline.
 
-A callback is a function, or an object with ``log_pre_api_call`` / ``log_success_event`` /
-``log_failure_event`` (and ``async_`` variants) methods. Callbacks never see an API key, never
-see message content when ``turn_off_message_logging`` is on, and never break the call: an
-exception inside a callback is logged and swallowed.
+A callback is a function, an object with litellm's hook methods (``log_pre_api_call``,
+``log_post_api_call``, ``log_stream_event``, ``log_success_event``, ``log_failure_event`` and
+their ``async_`` forms; ``litegate.integrations.CustomLogger`` is the base class), or the name of
+a built-in integration (``"otel"``, ``"langfuse"``, ... in ``litegate.integrations``).
+
+Callbacks never see an API key, never see message or response content when
+``turn_off_message_logging`` is on (they get a redacted copy of the response; the caller's object
+is untouched), and never break the call: a callback that raises is logged once (then at DEBUG)
+and the call goes on. Each call's kwargs carry ``standard_logging_object``, the one summary every
+integration reads (model, provider, tokens, cost, timing, cache hit, metadata, error).
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import inspect
+import itertools
 import logging
+import time
 import uuid
 from typing import Any
 
 from .redact import mask_url, redact, redact_headers
 
 log = logging.getLogger("litegate")
-_warned: set[str] = set()
+_warned: set = set()
+_MAX_WARNED = 1024
+REDACTED = "redacted-by-litellm"  # litellm's placeholder for hidden content
+
+# Retries and fallbacks of the running call, for the callbacks (OpenTelemetry events): set by
+# Hooks.pre, appended to by core/log.py, cleared when the call has its answer or error.
+_trail: contextvars.ContextVar = contextvars.ContextVar("litegate_call_trail", default=None)
+MAX_TRAIL = 64
+
+
+def note(name: str, attrs: dict) -> None:
+    """Record a retry or fallback of the running call (no-op when no callback listens)."""
+    events = _trail.get()
+    if events is not None and len(events) < MAX_TRAIL:
+        events.append((name, time.time_ns(), attrs))
 
 
 class LoggingObject:
@@ -30,107 +53,283 @@ class LoggingObject:
         self.model_call_details: dict = {}
 
 
-def _lists(cfg: Any) -> tuple[list, list, list] | None:
+def _named(cb: Any) -> Any:
+    if isinstance(cb, str):
+        from ..integrations import named
+
+        return named(cb)
+    return cb
+
+
+def _resolved(items: Any) -> list:
+    out = []
+    for cb in items or ():
+        cb = _named(cb)
+        if cb is not None:
+            out.append(cb)
+    return out
+
+
+_RESOLVED: dict = {}  # the configured lists (as tuples) -> their _Table (or _NOTHING)
+_MAX_RESOLVED = 64
+
+
+def _lists(cfg: Any) -> "_Table | None":
+    """What the configured callbacks run (names resolved), or None when nothing would run;
+    cached while the lists hold the same callbacks and every name resolved."""
     inputs = getattr(cfg, "input_callback", None)
     success = getattr(cfg, "success_callback", None)
     failure = getattr(cfg, "failure_callback", None)
     both = getattr(cfg, "callbacks", None)
     if not (inputs or success or failure or both):
         return None
-    both = list(both or ())
-    return list(inputs or ()) + both, list(success or ()) + both, list(failure or ()) + both
+    key = (tuple(inputs or ()), tuple(success or ()), tuple(failure or ()), tuple(both or ()))
+    try:
+        hit = _RESOLVED.get(key)
+    except TypeError:  # an unhashable callback: resolve every time
+        key, hit = None, None
+    if hit is not None:
+        return None if hit is _NOTHING else hit
+    resolved_both = _resolved(both)
+    lists = _resolved(inputs) + resolved_both, _resolved(success) + resolved_both, _resolved(failure) + resolved_both
+    table = _Table(*lists)
+    if table.empty:
+        table = None  # nothing listens (unavailable integrations, CustomLogger without overrides)
+    complete = key is not None and all(_named(cb) is not None for part in key for cb in part if isinstance(cb, str))
+    if complete:
+        if len(_RESOLVED) >= _MAX_RESOLVED:
+            _RESOLVED.clear()
+        _RESOLVED[key] = table or _NOTHING
+    return table
+
+
+_KINDS = ("pre", "post", "stream", "success", "failure")
+
+
+class _Table:
+    """What runs for each event of a call, sync and async, resolved once per configuration:
+    lists of (function, label for reports, pre-call takes (model, messages, kwargs))."""
+
+    __slots__ = ("sync", "asynchronous", "empty")
+
+    def __init__(self, inputs: list, successes: list, failures: list):
+        objects: dict = {}
+        for cb in (*inputs, *successes, *failures):
+            if not _is_function(cb):
+                objects.setdefault(id(cb), cb)  # each callback object once: the post-call hook
+        self.sync = self._build(inputs, successes, failures, list(objects.values()), False)
+        self.asynchronous = self._build(inputs, successes, failures, list(objects.values()), True)
+        self.empty = not any(self.sync[k] or self.asynchronous[k] for k in _KINDS)
+
+    @staticmethod
+    def _build(inputs: list, successes: list, failures: list, objects: list, is_async: bool) -> dict:
+        out: dict = {k: [] for k in _KINDS}
+        for cb in inputs:
+            if _is_function(cb):
+                out["pre"].append((cb, "input_callback", False))
+            else:
+                fn = _hook(cb, "log_pre_api_call", is_async)
+                if fn is not None:
+                    out["pre"].append((fn, "log_pre_api_call", _takes_three(fn)))
+        for cb in objects:
+            fn = _hook(cb, "log_post_api_call", is_async)
+            if fn is not None:
+                out["post"].append((fn, "log_post_api_call", False))
+        for kind, items, label in (("success", successes, "success_callback"), ("failure", failures, "failure_callback")):
+            for cb in items:
+                if _is_function(cb):
+                    out[kind].append((cb, label, False))
+                    continue
+                if kind == "success":
+                    fn = _hook(cb, "log_stream_event", is_async)
+                    if fn is not None:
+                        out["stream"].append((fn, "log_stream_event", False))
+                fn = _hook(cb, f"log_{kind}_event", is_async)
+                if fn is not None:
+                    out[kind].append((fn, f"log_{kind}_event", False))
+        return out
+
+
+_NOTHING = object()  # cached: the configuration has nothing to run
 
 
 class Hooks:
     """The callbacks of one call and the kwargs dict they share."""
 
-    __slots__ = ("inputs", "successes", "failures", "kwargs", "start_time", "raw")
+    __slots__ = ("table", "kwargs", "start_time", "raw", "hide", "events", "posted", "t0")
 
-    def __init__(self, lists: tuple[list, list, list], kwargs: dict, raw: bool):
-        self.inputs, self.successes, self.failures = lists
+    def __init__(self, table: _Table, kwargs: dict, raw: bool, hide: bool):
+        self.table = table
         self.kwargs = kwargs
         self.start_time = datetime.datetime.now()
+        self.t0 = time.time()
         self.raw = raw
+        self.hide = hide
+        self.events: list = []
+        self.posted = False
+        kwargs["start_time"] = self.start_time
+        kwargs["litegate_events"] = self.events  # retries and fallbacks: (name, unix ns, attributes)
 
     # --------------------------------------------------------------- sync
     def pre(self) -> None:
-        for cb in self.inputs:
-            _invoke(cb, "log_pre_api_call", (self.kwargs,), pre=True)
+        _trail.set(self.events)
+        kw = self.kwargs
+        for fn, label, three in self.table.sync["pre"]:
+            _call(fn, label, (kw.get("model"), kw.get("messages"), kw) if three else (kw,))
 
-    def success(self, result: Any, plan: Any = None) -> None:
-        args = self._success_args(result, plan)
-        for cb in self.successes:
-            _invoke(cb, "log_success_event", args)
+    def post(self, result: Any) -> None:
+        """``log_post_api_call`` once: the provider answered, the stream opened or the call failed."""
+        if self.posted:
+            return
+        self.posted = True
+        args = (self.kwargs, result, self.start_time, datetime.datetime.now())
+        for fn, label, _ in self.table.sync["post"]:
+            _call(fn, label, args)
+
+    def success(self, result: Any, plan: Any = None, stream: bool = False) -> None:
+        table = self.table.sync
+        if not (table["success"] or table["post"] or (stream and table["stream"])):
+            self.close_trail()
+            return
+        args = self._success_args(result, plan, stream)
+        self.post(args[1])
+        if stream:
+            for fn, label, _ in table["stream"]:
+                _call(fn, label, args)
+        for fn, label, _ in table["success"]:
+            _call(fn, label, args)
 
     def failure(self, exc: BaseException, plan: Any = None) -> None:
+        table = self.table.sync
+        if not (table["failure"] or table["post"]):
+            self.close_trail()
+            return
         args = self._failure_args(exc, plan)
-        for cb in self.failures:
-            _invoke(cb, "log_failure_event", args)
+        self.post(exc)
+        for fn, label, _ in table["failure"]:
+            _call(fn, label, args)
 
     # --------------------------------------------------------------- async
     async def apre(self) -> None:
-        for cb in self.inputs:
-            await _ainvoke(cb, "log_pre_api_call", (self.kwargs,), pre=True)
+        _trail.set(self.events)
+        kw = self.kwargs
+        for fn, label, three in self.table.asynchronous["pre"]:
+            await _acall(fn, label, (kw.get("model"), kw.get("messages"), kw) if three else (kw,))
 
-    async def asuccess(self, result: Any, plan: Any = None) -> None:
-        args = self._success_args(result, plan)
-        for cb in self.successes:
-            await _ainvoke(cb, "log_success_event", args)
+    async def apost(self, result: Any) -> None:
+        if self.posted:
+            return
+        self.posted = True
+        args = (self.kwargs, result, self.start_time, datetime.datetime.now())
+        for fn, label, _ in self.table.asynchronous["post"]:
+            await _acall(fn, label, args)
+
+    async def asuccess(self, result: Any, plan: Any = None, stream: bool = False) -> None:
+        table = self.table.asynchronous
+        if not (table["success"] or table["post"] or (stream and table["stream"])):
+            self.close_trail()
+            return
+        args = self._success_args(result, plan, stream)
+        await self.apost(args[1])
+        if stream:
+            for fn, label, _ in table["stream"]:
+                await _acall(fn, label, args)
+        for fn, label, _ in table["success"]:
+            await _acall(fn, label, args)
 
     async def afailure(self, exc: BaseException, plan: Any = None) -> None:
+        table = self.table.asynchronous
+        if not (table["failure"] or table["post"]):
+            self.close_trail()
+            return
         args = self._failure_args(exc, plan)
-        for cb in self.failures:
-            await _ainvoke(cb, "log_failure_event", args)
+        await self.apost(exc)
+        for fn, label, _ in table["failure"]:
+            await _acall(fn, label, args)
 
     # --------------------------------------------------------------- shared
+    def close_trail(self) -> None:
+        """Stop recording retries and fallbacks for this call (it has its answer, or its stream)."""
+        if _trail.get() is self.events:
+            _trail.set(None)
+
     def _fill(self, plan: Any) -> None:
+        self.close_trail()
         if plan is None:
             return
         kw = self.kwargs
         kw["custom_llm_provider"] = plan.provider.name
         kw["api_base"] = mask_url(plan.target.api_base)  # no "user:password@" credentials
+        kw["litellm_params"]["custom_llm_provider"] = plan.provider.name
+        kw["litellm_params"]["api_base"] = kw["api_base"]
         if self.raw:
             req = plan.request
             obj = kw["litellm_logging_obj"]
             obj.collected_data["raw_request"] = {
                 "url": redact(req.url), "method": req.method, "headers": redact_headers(dict(req.headers)),
-                "body": None if kw.get("messages") is None and req.json is not None else req.json,
+                "body": None if self.hide and req.json is not None else req.json,
             }
             resp = getattr(plan, "response", None)
             if resp is not None:
                 obj.collected_data["raw_response"] = {
                     "status_code": resp.status_code, "headers": redact_headers(dict(resp.headers)),
-                    "body": redact(resp.text)[:100_000] if hasattr(resp, "text") else None,
+                    "body": None if self.hide else (redact(resp.text)[:100_000] if hasattr(resp, "text") else None),
                 }
 
-    def _success_args(self, result: Any, plan: Any) -> tuple:
+    def _success_args(self, result: Any, plan: Any, stream: bool) -> tuple:
         self._fill(plan)
+        end = datetime.datetime.now()
+        kw = self.kwargs
         hidden = getattr(result, "_hidden_params", None) or {}
-        self.kwargs["response_cost"] = hidden.get("response_cost")
-        return self.kwargs, result, self.start_time, datetime.datetime.now()
+        kw["response_cost"] = hidden.get("response_cost")
+        kw["cache_hit"] = bool(hidden.get("cache_hit") or kw.get("cache_hit"))
+        kw["end_time"] = end
+        if stream:
+            kw["complete_streaming_response"] = result
+        shown = redacted_response(result) if self.hide else result
+        kw["standard_logging_object"] = standard_payload(self, shown, None, hidden, time.time())
+        return kw, shown, self.start_time, end
 
     def _failure_args(self, exc: BaseException, plan: Any) -> tuple:
         self._fill(plan)
+        end = datetime.datetime.now()
         self.kwargs["exception"] = exc
-        return self.kwargs, exc, self.start_time, datetime.datetime.now()
+        self.kwargs["end_time"] = end
+        self.kwargs["standard_logging_object"] = standard_payload(self, None, exc, {}, time.time())
+        return self.kwargs, exc, self.start_time, end
+
+
+_ID_BASE = uuid.uuid4().int
+_ID_LOW = (1 << 62) - 1  # below the UUID version and variant bits
+_id_counter = itertools.count(1)
+
+
+def new_call_id() -> str:
+    """A UUID-4-shaped call id: random per process, then a counter (uuid4() costs ~10 us)."""
+    h = f"{_ID_BASE ^ (next(_id_counter) & _ID_LOW):032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
     """Hooks for one call, or None (the common case) when no callback is configured."""
-    lists = _lists(cfg)
-    if lists is None:
+    table = _lists(cfg)
+    if table is None:
         return None
-    call_id = str(uuid.uuid4())
+    call_id = new_call_id()
     hide = bool(getattr(cfg, "turn_off_message_logging", False))
     params = dict(call.params)
+    metadata = call.ctl.metadata if call.ctl.metadata is not None else {}
     kwargs: dict = {
         "model": call.model,
         "call_type": call_type,
         "litellm_call_id": call_id,
-        "metadata": call.ctl.metadata if call.ctl.metadata is not None else {},
+        "metadata": metadata,
         "optional_params": params,
+        "litellm_params": {"metadata": metadata, "litellm_call_id": call_id, "model": call.model,
+                           "acompletion": call_type.startswith("a"), "turn_off_message_logging": hide},
         "litellm_logging_obj": LoggingObject(call_id),
         "response_cost": None,
+        "cache_hit": False,
         **params,
     }
     if isinstance(kwargs.get("api_base"), str):
@@ -150,46 +349,266 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
     else:
         kwargs["messages"] = None if hide else call.messages
         kwargs["stream"] = call.stream
-    return Hooks(lists, kwargs, bool(getattr(cfg, "log_raw_request_response", False)))
+    return Hooks(table, kwargs, bool(getattr(cfg, "log_raw_request_response", False)), hide)
 
 
-def _target(cb: Any, method: str) -> Any:
-    if isinstance(cb, str):
-        if cb not in _warned:
-            _warned.add(cb)
-            log.warning("litegate: callback integration %r is not available in this version; ignored", cb)
-        return None
-    if callable(cb) and not hasattr(cb, method):
-        return cb
-    return getattr(cb, method, None)
+# ------------------------------------------------------------------------------ the summary
+def _usage(result: Any, hidden: dict) -> dict:
+    usage = getattr(result, "usage", None)
+    if usage is None:
+        usage = hidden.get("usage")
+    if usage is not None and not isinstance(usage, dict):
+        usage = {"prompt_tokens": getattr(usage, "prompt_tokens", None),
+                 "completion_tokens": getattr(usage, "completion_tokens", None),
+                 "total_tokens": getattr(usage, "total_tokens", None)}
+    if not usage or not (usage.get("total_tokens") or usage.get("prompt_tokens")):
+        usage = hidden.get("usage") or usage  # a stream's usage (or its estimate) is on the observer's side
+    return usage if isinstance(usage, dict) else {}
 
 
-def _invoke(cb: Any, method: str, args: tuple, pre: bool = False) -> None:
-    fn = _target(cb, method)
-    if fn is None:
-        return
+def _router_facts(metadata: Any) -> tuple[Any, Any, Any]:
+    """(model_group, model_id, deployment) a Router put in the call's metadata (litellm's keys)."""
+    if not isinstance(metadata, dict):
+        return None, None, None
+    info = metadata.get("model_info")
+    model_id = info.get("id") if isinstance(info, dict) else None
+    deployment = metadata.get("deployment")
+    if isinstance(deployment, dict):
+        deployment = (deployment.get("litellm_params") or {}).get("model") or deployment.get("model_name")
+    return metadata.get("model_group"), model_id or metadata.get("model_id"), deployment
+
+
+class LoggingPayload(dict):
+    """``standard_logging_object``: a plain dict whose ``"response"`` (the response as a dict) is
+    dumped on first read, so a call whose callbacks never read it does not pay for the dump."""
+
+    __slots__ = ("_response_obj",)
+
+    def _dump(self) -> Any:
+        obj, self._response_obj = self._response_obj, None
+        value = None
+        dump = getattr(obj, "model_dump", None)
+        if dump is not None:
+            try:
+                value = dump()
+            except Exception:  # noqa: BLE001 - a response that cannot be dumped is logged without it
+                value = None
+        dict.__setitem__(self, "response", value)
+        return value
+
+    def __missing__(self, key: Any) -> Any:
+        if key == "response":
+            return self._dump()
+        raise KeyError(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key == "response" and not dict.__contains__(self, "response"):
+            return self._dump()
+        return dict.get(self, key, default)
+
+    def __contains__(self, key: Any) -> bool:
+        return key == "response" or dict.__contains__(self, key)
+
+    def materialize(self) -> "LoggingPayload":
+        """Dump the response now (before the payload is encoded or copied); returns self."""
+        if not dict.__contains__(self, "response"):
+            self._dump()
+        return self
+
+    def __iter__(self):  # type: ignore[override]
+        return iter(self.materialize().keys())
+
+    def items(self):  # type: ignore[override]
+        return dict.items(self.materialize())
+
+    def values(self):  # type: ignore[override]
+        return dict.values(self.materialize())
+
+    def __repr__(self) -> str:
+        return dict.__repr__(self.materialize())
+
+    def __reduce__(self) -> Any:
+        return (dict, (dict(self.materialize()),))
+
+
+def standard_payload(hooks: Hooks, result: Any, exc: BaseException | None, hidden: dict, end: float) -> dict:
+    """litellm's ``standard_logging_object``: the call's facts, no secret, no content when hidden."""
+    kw = hooks.kwargs
+    usage = _usage(result, hidden) if result is not None else {}
+    metadata = kw.get("metadata")
+    group, model_id, deployment = _router_facts(metadata)
+    ttft = hidden.get("time_to_first_token")
+    start = hooks.t0
+    out = LoggingPayload({
+        "id": kw["litellm_call_id"],
+        "trace_id": (metadata.get("trace_id") if isinstance(metadata, dict) else None) or kw["litellm_call_id"],
+        "call_type": kw["call_type"],
+        "stream": bool(kw.get("stream")),
+        "status": "failure" if exc is not None else "success",
+        "custom_llm_provider": kw.get("custom_llm_provider") or hidden.get("custom_llm_provider")
+        or getattr(exc, "llm_provider", None),
+        "model": hidden.get("model") or kw["model"],
+        "model_id": model_id,
+        "model_group": group,
+        "deployment": deployment,
+        "routing_strategy": metadata.get("routing_strategy") if isinstance(metadata, dict) else None,
+        "api_base": kw.get("api_base") or hidden.get("api_base") or "",
+        "response_cost": kw.get("response_cost") if exc is None else 0.0,
+        "prompt_tokens": int(usage.get("prompt_tokens") or 0),
+        "completion_tokens": int(usage.get("completion_tokens") or 0),
+        "total_tokens": int(usage.get("total_tokens") or 0),
+        "usage_estimated": bool(hidden.get("usage_estimated")),
+        "startTime": start,
+        "endTime": end,
+        "completionStartTime": start + ttft if isinstance(ttft, (int, float)) else end,
+        "response_time": end - start,
+        "time_to_first_token": ttft,
+        "attempts": hidden.get("attempts"),
+        "fallback_from": hidden.get("fallback_from"),
+        "cache_hit": bool(kw.get("cache_hit")),
+        "cache_key": hidden.get("cache_key"),
+        "metadata": dict(metadata) if isinstance(metadata, dict) else {},
+        "request_tags": list(metadata.get("tags") or []) if isinstance(metadata, dict) else [],
+        "end_user": kw.get("user"),
+        "model_parameters": {k: v for k, v in kw["optional_params"].items() if k not in _NOT_PARAMS},
+        "messages": REDACTED if hooks.hide else _content(kw),
+        "error_str": None,
+        "error_information": None,
+        "hidden_params": {"model_id": model_id, "api_base": kw.get("api_base") or hidden.get("api_base"),
+                          "response_cost": kw.get("response_cost"), "cache_key": hidden.get("cache_key")},
+    })
+    out._response_obj = result
+    if result is not None:
+        choices = getattr(result, "choices", None) or ()
+        out["finish_reasons"] = [getattr(c, "finish_reason", None) for c in choices
+                                 if getattr(c, "finish_reason", None)]
+        out["response_id"] = getattr(result, "id", None)
+        out["response_model"] = getattr(result, "model", None)
+    if exc is not None:
+        out["error_str"] = redact(str(exc))[:2000]
+        out["error_information"] = {
+            "error_class": type(exc).__name__,
+            "error_code": str(getattr(exc, "status_code", "") or "") or None,
+            "llm_provider": getattr(exc, "llm_provider", None),
+            "error_message": out["error_str"],
+        }
+    return out
+
+
+_NOT_PARAMS = frozenset({"api_key", "api_base", "base_url", "metadata", "messages", "extra_headers", "headers",
+                         "azure_ad_token", "aws_secret_access_key", "aws_session_token", "vertex_credentials"})
+
+
+def _content(kw: dict) -> Any:
+    for name in ("messages", "input", "prompt", "query"):
+        value = kw.get(name)
+        if value is not None:
+            return value
+    return None
+
+
+def redacted_response(result: Any) -> Any:
+    """A copy of ``result`` with its message content replaced by the redaction placeholder."""
+    copy = getattr(result, "model_copy", None)
+    if copy is None:
+        return result
+    try:
+        out = copy(deep=True)
+    except Exception:  # noqa: BLE001
+        return result
+    hidden = getattr(result, "_hidden_params", None)
+    if hidden is not None:
+        try:
+            out._hidden_params = dict(hidden)
+        except Exception:  # noqa: BLE001
+            pass
+    for choice in getattr(out, "choices", None) or ():
+        message = getattr(choice, "message", None)
+        if message is not None:
+            for attr in ("content", "reasoning_content"):
+                if getattr(message, attr, None) is not None:
+                    setattr(message, attr, REDACTED)
+            for tc in getattr(message, "tool_calls", None) or ():
+                fn = getattr(tc, "function", None)
+                if fn is not None and getattr(fn, "arguments", None) is not None:
+                    fn.arguments = REDACTED
+        if getattr(choice, "text", None) is not None:
+            choice.text = REDACTED
+    return out
+
+
+# ------------------------------------------------------------------------------ invoking
+def _is_function(cb: Any) -> bool:
+    return callable(cb) and not hasattr(cb, "log_success_event") and not hasattr(cb, "log_pre_api_call") \
+        and not hasattr(cb, "log_failure_event")
+
+
+def _report(fn: Any, method: str, exc: BaseException) -> None:
+    """A callback raised: warn once per callback and hook, then at DEBUG (never break the call)."""
+    key = (getattr(fn, "__qualname__", None) or type(fn).__name__, method, type(exc).__name__)
+    level = logging.DEBUG
+    if key not in _warned and len(_warned) < _MAX_WARNED:
+        _warned.add(key)
+        level = logging.WARNING
+    log.log(level, "litegate: %s callback %s raised %s: %s (the call is not affected)", method, key[0],
+            type(exc).__name__, redact(str(exc))[:500])
+
+
+_ARITY: dict = {}
+
+
+def _takes_three(fn: Any) -> bool:
+    """litellm's ``log_pre_api_call(model, messages, kwargs)``, or the short ``(kwargs)`` form."""
+    key = getattr(fn, "__func__", fn)
+    known = _ARITY.get(key)
+    if known is None:
+        try:
+            params = [p for p in inspect.signature(fn).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+            known = len(params) >= 3 or any(p.kind is p.VAR_POSITIONAL for p in params)
+        except (TypeError, ValueError):
+            known = True
+        if len(_ARITY) < 4096:
+            _ARITY[key] = known
+    return known
+
+
+def _call(fn: Any, method: str, args: tuple) -> None:
     try:
         out = fn(*args)
         if inspect.iscoroutine(out):
             out.close()  # an async callback in a sync call: nothing can await it
-            log.warning("litegate: async callback %r skipped in a sync call", fn)
+            key = ("async-in-sync", getattr(fn, "__qualname__", repr(type(fn))))
+            if key not in _warned and len(_warned) < _MAX_WARNED:
+                _warned.add(key)
+                log.warning("litegate: async callback %s skipped in a sync call", key[1])
     except Exception as exc:  # noqa: BLE001 - a callback must never break the call
-        log.warning("litegate: %s callback %r raised %s: %s", "input" if pre else method, fn,
-                    type(exc).__name__, redact(str(exc)))
+        _report(fn, method, exc)
 
 
-async def _ainvoke(cb: Any, method: str, args: tuple, pre: bool = False) -> None:
-    fn = None
-    if not isinstance(cb, str) and not (callable(cb) and not hasattr(cb, method)):
-        fn = getattr(cb, "async_" + method, None)
+def _overridden(cb: Any, name: str) -> Any:
+    """``cb``'s method ``name``, or None when missing or CustomLogger's own no-op."""
+    fn = getattr(cb, name, None)
     if fn is None:
-        fn = _target(cb, method)
-    if fn is None:
-        return
+        return None
+    from ..integrations.custom_logger import CustomLogger
+
+    if isinstance(cb, CustomLogger) and getattr(type(cb), name, None) is getattr(CustomLogger, name):
+        return None
+    return fn
+
+
+async def _acall(fn: Any, method: str, args: tuple) -> None:
     try:
         out = fn(*args)
         if inspect.isawaitable(out):
             await out
     except Exception as exc:  # noqa: BLE001
-        log.warning("litegate: %s callback %r raised %s: %s", "input" if pre else method, fn,
-                    type(exc).__name__, redact(str(exc)))
+        _report(fn, method, exc)
+
+
+def _hook(cb: Any, method: str, is_async: bool) -> Any:
+    """The function a callback object runs for ``method``: in async calls its real ``async_``
+    form, else the sync one; None when it has neither or only CustomLogger's no-op."""
+    fn = _overridden(cb, "async_" + method) if is_async else None
+    return fn if fn is not None else _overridden(cb, method)

@@ -90,6 +90,9 @@ def log_request(req: object, provider: str) -> None:
 
 
 def log_retry(exc: BaseException, attempt: int, wait: float) -> None:
+    from .callbacks import note
+
+    note("retry", {"attempt": attempt + 1, "wait": wait, "error.type": type(exc).__name__})
     if not log.isEnabledFor(logging.INFO):
         return
     from .redact import redact
@@ -98,9 +101,12 @@ def log_retry(exc: BaseException, attempt: int, wait: float) -> None:
 
 
 def log_fallback(model: str, target: object, exc: BaseException) -> None:
+    from .callbacks import note
+
+    name = target.get("model") if isinstance(target, dict) else target
+    note("fallback", {"from": model, "to": str(name), "error.type": type(exc).__name__})
     if not log.isEnabledFor(logging.INFO):
         return
     from .redact import redact
 
-    name = target.get("model") if isinstance(target, dict) else target
     log.info("litegate fallback %s -> %s after %s: %s", model, name, type(exc).__name__, redact(str(exc))[:300])

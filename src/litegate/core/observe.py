@@ -165,10 +165,14 @@ def attach_hooks(wrapper: Any, hooks: Any, plan: Any, is_async: bool) -> None:
         if plan is not None:
             response._hidden_params.update(plan.hidden())
             response._hidden_params["response_cost"] = response_cost(response, plan)
+        seen = wrapper._hidden_params  # the observer's timing (and usage when the provider sent none)
+        for name in ("time_to_first_token", "latency", "usage_estimated", "fallback_from", "attempts"):
+            if seen.get(name) is not None:
+                response._hidden_params[name] = seen[name]
         if is_async:
-            later(hooks.asuccess(response, plan))
+            later(hooks.asuccess(response, plan, stream=True))
         else:
-            hooks.success(response, plan)
+            hooks.success(response, plan, stream=True)
 
     def on_error(exc: BaseException) -> BaseException:
         if inner_error is not None:
@@ -181,3 +185,8 @@ def attach_hooks(wrapper: Any, hooks: Any, plan: Any, is_async: bool) -> None:
 
     observer.on_done = on_done
     wrapper._on_error = on_error
+    hooks.close_trail()  # the stream is open: its retries and fallbacks are over
+    if is_async:  # the stream is open: the post-call hooks
+        later(hooks.apost(wrapper))
+    else:
+        hooks.post(wrapper)

@@ -20,7 +20,7 @@ __all__ = ["FakeOpenAIServer", "FakeAnthropicServer", "FakeOllamaServer", "FakeB
            "FAULT_KINDS", "embedding_vector", "FakeCohereServer", "FakeGeminiServer",
            "FakeBedrockServer", "FakeHuggingFaceServer",
            "FakeReplicateServer", "FakeSageMakerServer",
-           "FakeRetrievalServer", "FakeWatsonxServer"]
+           "FakeRetrievalServer", "FakeWatsonxServer", "FakeIngestionServer"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._payloads import embedding_vector
@@ -59,6 +59,8 @@ def __getattr__(name: str) -> Any:
         from .bedrock_server import FakeSageMakerServer as value
     elif name == "FakeReplicateServer":
         from .replicate_server import FakeReplicateServer as value
+    elif name == "FakeIngestionServer":
+        from .ingestion_server import FakeIngestionServer as value
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value

@@ -1,0 +1,53 @@
+"""``CustomLogger``: the base class of callback objects (litellm's hook names and signatures).
+
+Subclass it and override the hooks you need; put the instance in ``litegate.callbacks`` (all
+three events), ``success_callback`` or ``failure_callback``. Every hook is a no-op here.
+
+Sync calls run the sync hooks. Async calls run the ``async_`` hook when the subclass overrides
+it, else the sync one (a logger written only with sync hooks still hears about async calls).
+A hook that raises is logged once and never breaks the call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CustomLogger:
+    """Callback object with litellm's hooks (all optional)."""
+
+    # ------------------------------------------------------------------ before / after the request
+    def log_pre_api_call(self, model: Any, messages: Any, kwargs: dict) -> None:
+        """Before the request (after input callbacks); ``kwargs`` may be changed in place."""
+
+    def log_post_api_call(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+        """The provider answered (the stream opened, or the call failed): before the outcome hooks."""
+
+    # ------------------------------------------------------------------ outcome
+    def log_stream_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+        """A stream ended: ``response_obj`` is the whole rebuilt response (before log_success_event)."""
+
+    def log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+        """The call succeeded (a stream: at its end, with the rebuilt response)."""
+
+    def log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+        """The call failed: ``response_obj`` is the exception raised to the caller."""
+
+    # ------------------------------------------------------------------ async forms
+    async def async_log_pre_api_call(self, model: Any, messages: Any, kwargs: dict) -> None:
+        """Async form of :meth:`log_pre_api_call`."""
+
+    async def async_log_post_api_call(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+        """Async form of :meth:`log_post_api_call`."""
+
+    async def async_log_stream_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+        """Async form of :meth:`log_stream_event`."""
+
+    async def async_log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+        """Async form of :meth:`log_success_event`."""
+
+    async def async_log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+        """Async form of :meth:`log_failure_event`."""
+
+
+__all__ = ["CustomLogger"]
