@@ -110,6 +110,10 @@ class _Options:
             setattr(self, k, None)
 
 
+_NO_OPTIONS = _Options()  # a call without Router options (never modified)
+_CONTROL_SET = frozenset(_ROUTER_CONTROLS)
+
+
 class _Request:
     """The Router's view of one call: its endpoint, arguments and on-demand estimates."""
 
@@ -228,7 +232,9 @@ class Router:
             log.setLevel(logging.DEBUG)
         if model_group_alias is not None and not isinstance(model_group_alias, dict):
             raise input_error("model_group_alias must be a dict {alias: model_name}", None, type_error=True)
-        self.model_group_alias = dict(model_group_alias or {})
+        # litellm also takes {"alias": {"model": "group", "hidden": True}}
+        self.model_group_alias = {k: (v.get("model") if isinstance(v, dict) else v)
+                                  for k, v in (model_group_alias or {}).items()}
         self.router_ttl = router_ttl
         self.routing_strategy_args = dict(routing_strategy_args or {})
         self.default_litellm_params = dict(default_litellm_params or {})
@@ -906,18 +912,20 @@ class Router:
 
     def _prepare_call(self, name: str, values: dict, kwargs: dict) -> tuple:
         model = values.pop("model", None)
-        opts = _Options()
-        if kwargs:
+        if kwargs and not _CONTROL_SET.isdisjoint(kwargs):
+            opts = _Options()
             for k in _ROUTER_CONTROLS:
                 if k in kwargs:
                     setattr(opts, k, kwargs.pop(k))
+            for rule in ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks"):
+                _check_rules(rule, getattr(opts, rule))
+        else:
+            opts = _NO_OPTIONS
         retries = opts.num_retries if opts.num_retries is not None else opts.max_retries
         if retries is None:
             retries = self._retries
         elif not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
             raise input_error(f"num_retries must be a non-negative integer, got {retries!r}", model, type_error=True)
-        for rule in ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks"):
-            _check_rules(rule, getattr(opts, rule))
         group, deps = self._resolve(model, opts.specific_deployment)
         return group, deps, _Request(name, values, kwargs, opts), retries, opts
 
