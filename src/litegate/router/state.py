@@ -57,6 +57,7 @@ class Outcome:
 
 
 _NO_OUTCOME = Outcome()
+_EMPTY = Snapshot()  # shared, never modified: readers only look things up in it
 
 
 class MemoryState:
@@ -77,26 +78,27 @@ class MemoryState:
     # ------------------------------------------------------------------ reads
     def snapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
                  latency: bool = False, fresh: bool = False) -> Snapshot:
-        snap = Snapshot()
         cool = self._cool
-        if cool or usage or inflight or latency:
-            now = self.clock()
-            minute = int(now // WINDOW)
-            with self._lock:
-                for i in ids:
-                    until = cool.get(i)
-                    if until is not None:
-                        if until > now:
-                            snap.cooled[i] = until
-                        else:
-                            del cool[i]
-                    if usage:
-                        u = self._usage.get(i)
-                        snap.usage[i] = (u[1], u[2]) if u is not None and u[0] == minute else (0, 0)
-                    if inflight:
-                        snap.inflight[i] = self._inflight.get(i, 0)
-                    if latency and i in self._latency:
-                        snap.latency[i] = self._latency[i]
+        if not (cool or usage or inflight or latency):
+            return _EMPTY  # the common case: nothing cooling down, nothing else asked
+        snap = Snapshot()
+        now = self.clock()
+        minute = int(now // WINDOW)
+        with self._lock:
+            for i in ids:
+                until = cool.get(i)
+                if until is not None:
+                    if until > now:
+                        snap.cooled[i] = until
+                    else:
+                        del cool[i]
+                if usage:
+                    u = self._usage.get(i)
+                    snap.usage[i] = (u[1], u[2]) if u is not None and u[0] == minute else (0, 0)
+                if inflight:
+                    snap.inflight[i] = self._inflight.get(i, 0)
+                if latency and i in self._latency:
+                    snap.latency[i] = self._latency[i]
         return snap
 
     async def asnapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
