@@ -767,6 +767,13 @@ class Router:
         weakref.finalize(wrapper, done, Outcome(tokens=-(reserved or 0), requests=0 if reserved is not None else 1,
                                                 started=inflight, reserved=reserved is not None))
 
+    def _recover_in_groups(self, wrapper: Any, group: str, request: _Request) -> None:
+        """``stream_recovery``: a stream broken mid-way continues on its own deployment first, then
+        on the deployments of the Router's fallback groups (not on module-level fallbacks)."""
+        recovery = getattr(wrapper, "_recovery", None)
+        if recovery is not None:
+            wrapper._recovery = _GroupRecovery(recovery.plan, recovery.transport, self, group, request)
+
     def _attempt(self, group: str, d: Deployment, request: _Request, reserved: int | None, attempts: int) -> Any:
         kw, target = self._begin(group, d, request)
         inflight = self._needs[1]
@@ -782,6 +789,7 @@ class Router:
             self._record(group, d, self._failure(exc, reserved, started, inflight))
             raise
         if request.stream and hasattr(result, "_hidden_params") and hasattr(result, "__next__"):
+            self._recover_in_groups(result, group, request)
             self._watch_stream(result, group, d, reserved, started, inflight, False)
         else:
             self._record(group, d, self._outcome(result, reserved, started, inflight, request))
@@ -807,6 +815,7 @@ class Router:
             await self._arecord(group, d, self._failure(exc, reserved, started, inflight))
             raise
         if request.stream and hasattr(result, "_hidden_params") and hasattr(result, "__anext__"):
+            self._recover_in_groups(result, group, request)
             self._watch_stream(result, group, d, reserved, started, inflight, True)
         else:
             await self._arecord(group, d, self._outcome(result, reserved, started, inflight, request))
@@ -1193,6 +1202,32 @@ class Router:
 
 
 # ====================================================================== helpers
+class _GroupRecovery(lifecycle.Recovery):
+    """Mid-stream recovery whose targets after the broken deployment are the deployments of the
+    Router's fallback groups for the error (the rest - prefill, splicing, accounting - is the
+    lifecycle's)."""
+
+    __slots__ = ("router", "group", "request")
+
+    def __init__(self, plan: Any, transport: Any, router: Router, group: str, request: _Request):
+        super().__init__(plan, transport)
+        self.router = router
+        self.group = group
+        self.request = request
+
+    def targets(self, exc: BaseException) -> list:
+        router, request = self.router, self.request
+        out = [self.plan.call]
+        ep = ENDPOINTS.get(request.name)
+        for name in router._chain(exc, self.group, request.opts):
+            for d in router._groups.get(router.model_group_alias.get(name, name)) or ():
+                try:
+                    out.append(_bind(ep, router._call_kwargs(d, request)))
+                except LiteLLMException:
+                    continue
+        return out
+
+
 _client: Any = None
 
 
