@@ -59,7 +59,9 @@ _ACCEPTED = frozenset({"cache_kwargs", "debug_level", "client_ttl", "polling_int
                        "provider_budget_config", "assistants_config", "search_tools", "guardrail_list",
                        "ignore_invalid_deployments", "model_group_retry_policy", "allowed_fails_policy",
                        "retry_policy", "default_max_parallel_requests", "disable_cooldowns", "enable_tag_filtering",
-                       "optional_pre_call_checks", "max_fallbacks", "default_fallbacks", "cooldown_ttl"})
+                       "optional_pre_call_checks", "max_fallbacks", "default_fallbacks", "cooldown_ttl",
+                       # Redis Cluster / Sentinel (litegate; used by the state store)
+                       "redis_startup_nodes", "redis_sentinel_nodes", "redis_service_name"})
 
 
 class _Settings:
@@ -253,9 +255,12 @@ class Router:
         self._custom: Any = None
         alpha = float(self.routing_strategy_args.get("ewma_alpha", 0.3))
         self.state: Any
-        if redis_url or redis_host or redis_port or redis_password:
+        topology = {k: v for k, v in (("startup_nodes", compat.get("redis_startup_nodes")),
+                                      ("sentinel_nodes", compat.get("redis_sentinel_nodes")),
+                                      ("service_name", compat.get("redis_service_name"))) if v}
+        if redis_url or redis_host or redis_port or redis_password or topology:
             self.state = RedisState(url=redis_url, host=redis_host, port=redis_port, password=redis_password,
-                                    clock=self._clock, ttl=router_ttl, alpha=alpha)
+                                    clock=self._clock, ttl=router_ttl, alpha=alpha, **topology)
         else:
             self.state = MemoryState(self._clock, router_ttl, alpha)
         self._set_strategy(routing_strategy)
