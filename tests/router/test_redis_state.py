@@ -361,3 +361,81 @@ def test_redis_cluster_shares_limits_and_cooldowns_between_replicas(servers, red
         assert all(client.ttl(k) > 0 for k in keys)
         slots.add(key_slot(keys[0]))
     assert len(slots) == 3
+
+
+# ================================================================================ Sentinel failover
+def test_sentinel_primary_failover(servers, tmp_path, caplog):
+    """A primary, its replica and one Sentinel: the Router finds the primary through the Sentinel;
+    when the primary dies the Router routes on local state (one warning), the Sentinel promotes
+    the replica, and the Router's state goes to the new primary."""
+    import redis
+
+    primary_port, replica_port, sentinel_port = _free_port(), _free_port(), _free_port()
+    primary = _redis_server(primary_port)
+    replica = subprocess.Popen([shutil.which("redis-server"), "--port", str(replica_port), "--bind", "127.0.0.1",
+                                "--save", "", "--appendonly", "no", "--replicaof", "127.0.0.1", str(primary_port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    conf = tmp_path / "sentinel.conf"
+    conf.write_text(f"port {sentinel_port}\nbind 127.0.0.1\ndir {tmp_path}\n"
+                    f"sentinel monitor mymaster 127.0.0.1 {primary_port} 1\n"
+                    "sentinel down-after-milliseconds mymaster 300\nsentinel failover-timeout mymaster 2000\n")
+    sentinel = subprocess.Popen([shutil.which("redis-server"), str(conf), "--sentinel"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    group = _group()
+    r = None
+    try:
+        for port in (replica_port, sentinel_port):
+            for _ in range(200):
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                        break
+                except OSError:
+                    time.sleep(0.05)
+        rep = redis.Redis(port=replica_port)
+        for _ in range(200):  # the replica has synced with the primary
+            if rep.info("replication").get("master_link_status") == "up":
+                break
+            time.sleep(0.05)
+        r = Router(model_list=[entry(group, servers[0], "a", rpm=1000)], routing_strategy="usage-based-routing",
+                   redis_sentinel_nodes=[f"127.0.0.1:{sentinel_port}"], redis_service_name="mymaster",
+                   enable_health_checks=False)
+        for _ in range(3):
+            r.completion(model=group, messages=MSGS)
+        assert asyncio.run(r.get_model_group_usage(group))[1] == 3
+        primary.terminate()
+        primary.wait(5)
+        with caplog.at_level(logging.WARNING, logger="litegate.router"):
+            r.completion(model=group, messages=MSGS)  # answered on local state
+        assert any("Redis is unreachable" in rec.getMessage() for rec in caplog.records)
+        for _ in range(200):  # the Sentinel promotes the replica
+            if rep.info("replication").get("role") == "master":
+                break
+            time.sleep(0.05)
+        assert rep.info("replication").get("role") == "master"
+        from redis.sentinel import Sentinel
+
+        watch = Sentinel([("127.0.0.1", sentinel_port)], socket_timeout=0.5)
+        for _ in range(200):  # ... and says so
+            try:
+                if watch.discover_master("mymaster")[1] == replica_port:
+                    break
+            except redis.RedisError:
+                pass
+            time.sleep(0.05)
+        r.state._down_until = 0.0  # skip the pause before trying Redis again (RETRY_AFTER seconds)
+        with caplog.at_level(logging.WARNING, logger="litegate.router"):
+            for _ in range(2):
+                r.completion(model=group, messages=MSGS)
+        assert any("reachable again" in rec.getMessage() for rec in caplog.records)
+        usage_keys = [k for k in rep.scan_iter(match=f"*{group}*:use:*")]
+        assert usage_keys  # the new primary holds the shared state now
+        # what the old primary had replicated is there too: 3 before, 2 after (the one routed on
+        # local state during the outage stays local)
+        assert asyncio.run(r.get_model_group_usage(group))[1] == 5
+    finally:
+        if r is not None:
+            r.close()
+        for p in (sentinel, replica, primary):
+            if p.poll() is None:
+                p.terminate()
+                p.wait(5)
