@@ -373,7 +373,8 @@ def test_sentinel_primary_failover(servers, tmp_path, caplog):
     primary_port, replica_port, sentinel_port = _free_port(), _free_port(), _free_port()
     primary = _redis_server(primary_port)
     replica = subprocess.Popen([shutil.which("redis-server"), "--port", str(replica_port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no", "--replicaof", "127.0.0.1", str(primary_port)],
+                                "--save", "", "--appendonly", "no", "--replicaof", "127.0.0.1", str(primary_port),
+                                "--dir", str(tmp_path)],  # the replica's copy of the data goes there
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     conf = tmp_path / "sentinel.conf"
     conf.write_text(f"port {sentinel_port}\nbind 127.0.0.1\ndir {tmp_path}\n"
