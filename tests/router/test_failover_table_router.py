@@ -7,8 +7,8 @@ Router in front of them: one group per model of the table (``openai/primary``, `
 per call (so they name groups), ``num_retries=2`` and the scaled timeout as in the table. Each
 deployment attempt is one lifecycle attempt; the Router retries and falls back.
 
-Rows 8-10 and 14 run without mid-stream recovery (with it, the continuation is asked of the same
-deployment only: recovery onto another *group* is not done through the Router). Row 15, the
+Rows 8-10 and 14 run with and without mid-stream recovery: through the Router a broken stream
+continues on its own deployment, then on the deployments of the fallback groups. Row 15, the
 outage window, has its Router form here: the primary is cooled down after ``allowed_fails`` and
 probed again after ``cooldown_time``.
 """
@@ -98,16 +98,10 @@ test_row13 = table.test_row13_content_policy_is_one_attempt_and_only_content_pol
 test_row16 = table.test_row16_the_fallbacks_answer_says_who_answered_after_how_many_attempts
 
 
-def test_row08_cut_stream(drive, server):
-    table.test_row08_stream_cut_after_40_of_60_tokens(drive, server, False)
-
-
-def test_row09_stalled_stream(drive, server):
-    table.test_row09_stream_silent_after_20_tokens(drive, server, False)
-
-
-def test_row10_invalid_event(drive, server):
-    table.test_row10_one_invalid_json_event(drive, server, False)
+test_row08 = table.test_row08_stream_cut_after_40_of_60_tokens
+test_row09 = table.test_row09_stream_silent_after_20_tokens
+test_row10 = table.test_row10_one_invalid_json_event
+test_row14 = table.test_row14_fallback_rejecting_the_prefill_never_becomes_the_final_error
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])

@@ -261,3 +261,182 @@ def test_reset_and_delete_touch_only_their_own_keys(servers, redis_url, clock):
     finally:
         a.close()
         b.close()
+
+
+# ================================================================================ Redis Cluster
+def _cluster_port() -> int:
+    """A free port whose cluster bus port (port + 10000) is free and valid too."""
+    for _ in range(1000):
+        port = _free_port()
+        if port + 10000 > 65535:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port pair for a cluster node")
+
+
+@pytest.fixture
+def redis_cluster(tmp_path):
+    """Three cluster-enabled redis-servers on loopback, joined into one cluster (all slots covered)."""
+    procs, nodes = [], []
+    try:
+        for i in range(3):
+            port = _cluster_port()
+            d = tmp_path / f"n{i}"
+            d.mkdir()
+            procs.append(subprocess.Popen(
+                [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+                 "--cluster-config-file", str(d / "nodes.conf"), "--dir", str(d), "--save", "", "--appendonly", "no"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            nodes.append(f"127.0.0.1:{port}")
+        for node in nodes:
+            host, port = node.split(":")
+            for _ in range(200):
+                try:
+                    with socket.create_connection((host, int(port)), timeout=0.2):
+                        break
+                except OSError:
+                    time.sleep(0.05)
+        for attempt in range(5):  # a node may still be starting up
+            made = subprocess.run([shutil.which("redis-cli"), "--cluster", "create", *nodes, "--cluster-replicas",
+                                   "0", "--cluster-yes"], capture_output=True, text=True, timeout=60)
+            if made.returncode == 0:
+                break
+            time.sleep(0.3)
+        assert made.returncode == 0, made.stdout[-2000:] + made.stderr[-2000:]
+        import redis
+
+        probe = redis.Redis(host="127.0.0.1", port=int(nodes[0].split(":")[1]))
+        for _ in range(200):
+            if b"cluster_state:ok" in probe.execute_command("CLUSTER", "INFO"):
+                break
+            time.sleep(0.05)
+        yield nodes
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(5)
+
+
+def test_redis_cluster_shares_limits_and_cooldowns_between_replicas(servers, redis_cluster, clock):
+    import redis
+    from redis.cluster import key_slot
+
+    groups = [_group() for _ in range(3)]  # several groups: their keys land on different nodes
+    ml = [entry(g, servers[i % 2], f"{g}-{i}", rpm=3) for g in groups for i in range(2)]
+    replicas = [Router(model_list=ml, redis_startup_nodes=redis_cluster, routing_strategy="usage-based-routing",
+                       clock=clock, allowed_fails=1, cooldown_time=60, num_retries=0, enable_health_checks=False)
+                for _ in range(2)]
+    try:
+        for g in groups:
+            ok = 0
+            for i in range(10):
+                try:
+                    replicas[i % 2].completion(model=g, messages=MSGS)
+                    ok += 1
+                except litegate.exceptions.RateLimitError:
+                    pass
+            assert ok == 6, g  # 2 deployments x rpm 3, held in total by both replicas
+            assert asyncio.run(replicas[1].get_model_group_usage(g))[1] == 6
+        # a cooldown set through one replica is seen by the other (in a new minute: limits are full)
+        clock.advance(60)
+        servers[0].enqueue_error(500)
+        g = groups[0]
+        with pytest.raises(litegate.exceptions.InternalServerError):
+            replicas[0].completion(model=g, messages=MSGS, specific_deployment=f"{g}-0")
+        assert [d.id for d in replicas[1].get_available_deployments(g)] == [f"{g}-1"]
+    finally:
+        for r in replicas:
+            r.close()
+    slots = set()
+    client = redis.RedisCluster(host="127.0.0.1", port=int(redis_cluster[0].split(":")[1]))
+    for g in groups:
+        keys = list(client.scan_iter(match=f"*{g}*", target_nodes=client.ALL_NODES))
+        assert keys and len({key_slot(k) for k in keys}) == 1  # one slot per group
+        assert all(client.ttl(k) > 0 for k in keys)
+        slots.add(key_slot(keys[0]))
+    assert len(slots) == 3
+
+
+# ================================================================================ Sentinel failover
+def test_sentinel_primary_failover(servers, tmp_path, caplog):
+    """A primary, its replica and one Sentinel: the Router finds the primary through the Sentinel;
+    when the primary dies the Router routes on local state (one warning), the Sentinel promotes
+    the replica, and the Router's state goes to the new primary."""
+    import redis
+
+    primary_port, replica_port, sentinel_port = _free_port(), _free_port(), _free_port()
+    primary = _redis_server(primary_port)
+    replica = subprocess.Popen([shutil.which("redis-server"), "--port", str(replica_port), "--bind", "127.0.0.1",
+                                "--save", "", "--appendonly", "no", "--replicaof", "127.0.0.1", str(primary_port),
+                                "--dir", str(tmp_path)],  # the replica's copy of the data goes there
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    conf = tmp_path / "sentinel.conf"
+    conf.write_text(f"port {sentinel_port}\nbind 127.0.0.1\ndir {tmp_path}\n"
+                    f"sentinel monitor mymaster 127.0.0.1 {primary_port} 1\n"
+                    "sentinel down-after-milliseconds mymaster 300\nsentinel failover-timeout mymaster 2000\n")
+    sentinel = subprocess.Popen([shutil.which("redis-server"), str(conf), "--sentinel"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    group = _group()
+    r = None
+    try:
+        for port in (replica_port, sentinel_port):
+            for _ in range(200):
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                        break
+                except OSError:
+                    time.sleep(0.05)
+        rep = redis.Redis(port=replica_port)
+        for _ in range(200):  # the replica has synced with the primary
+            if rep.info("replication").get("master_link_status") == "up":
+                break
+            time.sleep(0.05)
+        r = Router(model_list=[entry(group, servers[0], "a", rpm=1000)], routing_strategy="usage-based-routing",
+                   redis_sentinel_nodes=[f"127.0.0.1:{sentinel_port}"], redis_service_name="mymaster",
+                   enable_health_checks=False)
+        for _ in range(3):
+            r.completion(model=group, messages=MSGS)
+        assert asyncio.run(r.get_model_group_usage(group))[1] == 3
+        primary.terminate()
+        primary.wait(5)
+        with caplog.at_level(logging.WARNING, logger="litegate.router"):
+            r.completion(model=group, messages=MSGS)  # answered on local state
+        assert any("Redis is unreachable" in rec.getMessage() for rec in caplog.records)
+        for _ in range(200):  # the Sentinel promotes the replica
+            if rep.info("replication").get("role") == "master":
+                break
+            time.sleep(0.05)
+        assert rep.info("replication").get("role") == "master"
+        from redis.sentinel import Sentinel
+
+        watch = Sentinel([("127.0.0.1", sentinel_port)], socket_timeout=0.5)
+        for _ in range(200):  # ... and says so
+            try:
+                if watch.discover_master("mymaster")[1] == replica_port:
+                    break
+            except redis.RedisError:
+                pass
+            time.sleep(0.05)
+        r.state._down_until = 0.0  # skip the pause before trying Redis again (RETRY_AFTER seconds)
+        with caplog.at_level(logging.WARNING, logger="litegate.router"):
+            for _ in range(2):
+                r.completion(model=group, messages=MSGS)
+        assert any("reachable again" in rec.getMessage() for rec in caplog.records)
+        usage_keys = [k for k in rep.scan_iter(match=f"*{group}*:use:*")]
+        assert usage_keys  # the new primary holds the shared state now
+        # what the old primary had replicated is there too: 3 before, 2 after (the one routed on
+        # local state during the outage stays local)
+        assert asyncio.run(r.get_model_group_usage(group))[1] == 5
+    finally:
+        if r is not None:
+            r.close()
+        for p in (sentinel, replica, primary):
+            if p.poll() is None:
+                p.terminate()
+                p.wait(5)

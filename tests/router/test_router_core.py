@@ -157,6 +157,8 @@ def test_specific_deployment_and_alias(servers):
         resp = r.completion(model="chat", messages=MSGS, specific_deployment="b")
         assert resp._hidden_params["model_id"] == "b"
     assert hits(servers[0]) == 0 and hits(servers[1]) == 6
+    r2 = Router(model_list=[entry("g", servers[1], "b")], model_group_alias={"hidden": {"model": "g", "hidden": True}})
+    assert r2.completion(model="hidden", messages=MSGS)._hidden_params["model_group"] == "g"
     resp = r.completion(model="a", messages=MSGS, specific_deployment=True)
     assert resp._hidden_params["model_id"] == "a"
     with pytest.raises(litegate.exceptions.BadRequestError, match="not a deployment id"):

@@ -196,6 +196,11 @@ class Recovery:
             return False
         return isinstance(exc, LiteLLMException) and (is_retryable(exc) or isinstance(exc, APIResponseValidationError))
 
+    def targets(self, exc: BaseException) -> list:
+        """The calls a broken stream may continue on, in order: its own model, then its fallbacks
+        (the Router overrides this with its fallback groups' deployments)."""
+        return [self.plan.call] + fallback_calls(exc, self.plan.call, self.plan.cfg)
+
     def calls(self, exc: BaseException, wrapper: Any) -> tuple[list, str]:
         """The continuation calls to try, in order, and the text they continue."""
         observer = getattr(wrapper, "_observer", None)
@@ -208,7 +213,7 @@ class Recovery:
         import dataclasses
 
         named = list(call.ctl.assistant_prefill_models or ()) + list(getattr(cfg, "assistant_prefill_models", None) or ())
-        targets = [call] + fallback_calls(exc, call, cfg)
+        targets = self.targets(exc)
         out = []
         for target in targets:
             if not _takes_prefill(target.model, named):

@@ -59,7 +59,9 @@ _ACCEPTED = frozenset({"cache_kwargs", "debug_level", "client_ttl", "polling_int
                        "provider_budget_config", "assistants_config", "search_tools", "guardrail_list",
                        "ignore_invalid_deployments", "model_group_retry_policy", "allowed_fails_policy",
                        "retry_policy", "default_max_parallel_requests", "disable_cooldowns", "enable_tag_filtering",
-                       "optional_pre_call_checks", "max_fallbacks", "default_fallbacks", "cooldown_ttl"})
+                       "optional_pre_call_checks", "max_fallbacks", "default_fallbacks", "cooldown_ttl",
+                       # Redis Cluster / Sentinel (litegate; used by the state store)
+                       "redis_startup_nodes", "redis_sentinel_nodes", "redis_service_name"})
 
 
 class _Settings:
@@ -108,6 +110,10 @@ class _Options:
     def __init__(self) -> None:
         for k in _ROUTER_CONTROLS:
             setattr(self, k, None)
+
+
+_NO_OPTIONS = _Options()  # a call without Router options (never modified)
+_CONTROL_SET = frozenset(_ROUTER_CONTROLS)
 
 
 class _Request:
@@ -228,7 +234,9 @@ class Router:
             log.setLevel(logging.DEBUG)
         if model_group_alias is not None and not isinstance(model_group_alias, dict):
             raise input_error("model_group_alias must be a dict {alias: model_name}", None, type_error=True)
-        self.model_group_alias = dict(model_group_alias or {})
+        # litellm also takes {"alias": {"model": "group", "hidden": True}}
+        self.model_group_alias = {k: (v.get("model") if isinstance(v, dict) else v)
+                                  for k, v in (model_group_alias or {}).items()}
         self.router_ttl = router_ttl
         self.routing_strategy_args = dict(routing_strategy_args or {})
         self.default_litellm_params = dict(default_litellm_params or {})
@@ -247,9 +255,12 @@ class Router:
         self._custom: Any = None
         alpha = float(self.routing_strategy_args.get("ewma_alpha", 0.3))
         self.state: Any
-        if redis_url or redis_host or redis_port or redis_password:
+        topology = {k: v for k, v in (("startup_nodes", compat.get("redis_startup_nodes")),
+                                      ("sentinel_nodes", compat.get("redis_sentinel_nodes")),
+                                      ("service_name", compat.get("redis_service_name"))) if v}
+        if redis_url or redis_host or redis_port or redis_password or topology:
             self.state = RedisState(url=redis_url, host=redis_host, port=redis_port, password=redis_password,
-                                    clock=self._clock, ttl=router_ttl, alpha=alpha)
+                                    clock=self._clock, ttl=router_ttl, alpha=alpha, **topology)
         else:
             self.state = MemoryState(self._clock, router_ttl, alpha)
         self._set_strategy(routing_strategy)
@@ -761,6 +772,13 @@ class Router:
         weakref.finalize(wrapper, done, Outcome(tokens=-(reserved or 0), requests=0 if reserved is not None else 1,
                                                 started=inflight, reserved=reserved is not None))
 
+    def _recover_in_groups(self, wrapper: Any, group: str, request: _Request) -> None:
+        """``stream_recovery``: a stream broken mid-way continues on its own deployment first, then
+        on the deployments of the Router's fallback groups (not on module-level fallbacks)."""
+        recovery = getattr(wrapper, "_recovery", None)
+        if recovery is not None:
+            wrapper._recovery = _GroupRecovery(recovery.plan, recovery.transport, self, group, request)
+
     def _attempt(self, group: str, d: Deployment, request: _Request, reserved: int | None, attempts: int) -> Any:
         kw, target = self._begin(group, d, request)
         inflight = self._needs[1]
@@ -776,6 +794,7 @@ class Router:
             self._record(group, d, self._failure(exc, reserved, started, inflight))
             raise
         if request.stream and hasattr(result, "_hidden_params") and hasattr(result, "__next__"):
+            self._recover_in_groups(result, group, request)
             self._watch_stream(result, group, d, reserved, started, inflight, False)
         else:
             self._record(group, d, self._outcome(result, reserved, started, inflight, request))
@@ -801,6 +820,7 @@ class Router:
             await self._arecord(group, d, self._failure(exc, reserved, started, inflight))
             raise
         if request.stream and hasattr(result, "_hidden_params") and hasattr(result, "__anext__"):
+            self._recover_in_groups(result, group, request)
             self._watch_stream(result, group, d, reserved, started, inflight, True)
         else:
             await self._arecord(group, d, self._outcome(result, reserved, started, inflight, request))
@@ -906,18 +926,20 @@ class Router:
 
     def _prepare_call(self, name: str, values: dict, kwargs: dict) -> tuple:
         model = values.pop("model", None)
-        opts = _Options()
-        if kwargs:
+        if kwargs and not _CONTROL_SET.isdisjoint(kwargs):
+            opts = _Options()
             for k in _ROUTER_CONTROLS:
                 if k in kwargs:
                     setattr(opts, k, kwargs.pop(k))
+            for rule in ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks"):
+                _check_rules(rule, getattr(opts, rule))
+        else:
+            opts = _NO_OPTIONS
         retries = opts.num_retries if opts.num_retries is not None else opts.max_retries
         if retries is None:
             retries = self._retries
         elif not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
             raise input_error(f"num_retries must be a non-negative integer, got {retries!r}", model, type_error=True)
-        for rule in ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks"):
-            _check_rules(rule, getattr(opts, rule))
         group, deps = self._resolve(model, opts.specific_deployment)
         return group, deps, _Request(name, values, kwargs, opts), retries, opts
 
@@ -1185,6 +1207,32 @@ class Router:
 
 
 # ====================================================================== helpers
+class _GroupRecovery(lifecycle.Recovery):
+    """Mid-stream recovery whose targets after the broken deployment are the deployments of the
+    Router's fallback groups for the error (the rest - prefill, splicing, accounting - is the
+    lifecycle's)."""
+
+    __slots__ = ("router", "group", "request")
+
+    def __init__(self, plan: Any, transport: Any, router: Router, group: str, request: _Request):
+        super().__init__(plan, transport)
+        self.router = router
+        self.group = group
+        self.request = request
+
+    def targets(self, exc: BaseException) -> list:
+        router, request = self.router, self.request
+        out = [self.plan.call]
+        ep = ENDPOINTS.get(request.name)
+        for name in router._chain(exc, self.group, request.opts):
+            for d in router._groups.get(router.model_group_alias.get(name, name)) or ():
+                try:
+                    out.append(_bind(ep, router._call_kwargs(d, request)))
+                except LiteLLMException:
+                    continue
+        return out
+
+
 _client: Any = None
 
 

@@ -57,6 +57,7 @@ class Outcome:
 
 
 _NO_OUTCOME = Outcome()
+_EMPTY = Snapshot()  # shared, never modified: readers only look things up in it
 
 
 class MemoryState:
@@ -77,26 +78,27 @@ class MemoryState:
     # ------------------------------------------------------------------ reads
     def snapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
                  latency: bool = False, fresh: bool = False) -> Snapshot:
-        snap = Snapshot()
         cool = self._cool
-        if cool or usage or inflight or latency:
-            now = self.clock()
-            minute = int(now // WINDOW)
-            with self._lock:
-                for i in ids:
-                    until = cool.get(i)
-                    if until is not None:
-                        if until > now:
-                            snap.cooled[i] = until
-                        else:
-                            del cool[i]
-                    if usage:
-                        u = self._usage.get(i)
-                        snap.usage[i] = (u[1], u[2]) if u is not None and u[0] == minute else (0, 0)
-                    if inflight:
-                        snap.inflight[i] = self._inflight.get(i, 0)
-                    if latency and i in self._latency:
-                        snap.latency[i] = self._latency[i]
+        if not (cool or usage or inflight or latency):
+            return _EMPTY  # the common case: nothing cooling down, nothing else asked
+        snap = Snapshot()
+        now = self.clock()
+        minute = int(now // WINDOW)
+        with self._lock:
+            for i in ids:
+                until = cool.get(i)
+                if until is not None:
+                    if until > now:
+                        snap.cooled[i] = until
+                    else:
+                        del cool[i]
+                if usage:
+                    u = self._usage.get(i)
+                    snap.usage[i] = (u[1], u[2]) if u is not None and u[0] == minute else (0, 0)
+                if inflight:
+                    snap.inflight[i] = self._inflight.get(i, 0)
+                if latency and i in self._latency:
+                    snap.latency[i] = self._latency[i]
         return snap
 
     async def asnapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
@@ -212,6 +214,13 @@ if (rpm >= 0 and r + 1 > rpm) or (tpm >= 0 and t + tokens > tpm) then return 0 e
 redis.call('HINCRBY', KEYS[1], 't', tokens)
 redis.call('HINCRBY', KEYS[1], 'r', 1)
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+return 1
+"""
+
+# KEYS[1] in-flight counter; ARGV: ttl seconds
+_START = """
+redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
 return 1
 """
 
@@ -337,19 +346,44 @@ class RedisState:
         url = p.pop("url")
         return {"url": url, **{k: v for k, v in p.items() if k not in ("host", "port", "password")}} if url else p
 
+    def _make(self, aio: bool) -> Any:
+        """A client: Redis Cluster (``startup_nodes``), Sentinel (``sentinel_nodes`` +
+        ``service_name``: the current primary) or one server (``url`` / host and port)."""
+        if aio:
+            import redis.asyncio as mod
+            from redis.asyncio.retry import Retry
+        else:
+            import redis as mod
+            from redis.retry import Retry
+        from redis.backoff import NoBackoff
+
+        kw = self._kw()
+        url = kw.pop("url", None)
+        cluster, sentinels, service = (kw.pop("startup_nodes", None), kw.pop("sentinel_nodes", None),
+                                       kw.pop("service_name", None))
+        if cluster:
+            from importlib import import_module
+
+            cl = import_module(mod.__name__ + ".cluster")
+            nodes = [cl.ClusterNode(*_host_port(n)) for n in cluster]
+            return cl.RedisCluster(startup_nodes=nodes, password=self._params.get("password"),
+                                   socket_timeout=kw.get("socket_timeout"),
+                                   socket_connect_timeout=kw.get("socket_connect_timeout"))
+        if sentinels:
+            from importlib import import_module
+
+            sn = import_module(mod.__name__ + ".sentinel")
+            timeouts = {k: kw[k] for k in ("socket_timeout", "socket_connect_timeout") if k in kw}
+            watch = sn.Sentinel([_host_port(n) for n in sentinels], sentinel_kwargs=dict(timeouts), **timeouts)
+            return watch.master_for(service or "mymaster", password=self._params.get("password"),
+                                    retry=Retry(NoBackoff(), 0), **timeouts)
+        kw.setdefault("retry", Retry(NoBackoff(), 0))  # the store falls back at once, no retry loop
+        return mod.Redis.from_url(url, **kw) if url else mod.Redis(**kw)
+
     def client(self) -> Any:
         c = self._sync
         if c is None:
-            import redis
-
-            from redis.backoff import NoBackoff
-            from redis.retry import Retry
-
-            kw = self._kw()
-            url = kw.pop("url", None)
-            kw.setdefault("retry", Retry(NoBackoff(), 0))  # the store falls back at once, no retry loop
-            c = redis.Redis.from_url(url, **kw) if url else redis.Redis(**kw)
-            self._sync = c
+            c = self._sync = self._make(False)
         return c
 
     def aclient(self) -> Any:
@@ -358,14 +392,7 @@ class RedisState:
         loop = asyncio.get_running_loop()
         c = self._async.get(loop)
         if c is None:
-            import redis.asyncio as aredis
-            from redis.asyncio.retry import Retry
-            from redis.backoff import NoBackoff
-
-            kw = self._kw()
-            url = kw.pop("url", None)
-            kw.setdefault("retry", Retry(NoBackoff(), 0))
-            c = aredis.Redis.from_url(url, **kw) if url else aredis.Redis(**kw)
+            c = self._make(True)
             with self._lock:
                 for old in [lp for lp in self._async if lp.is_closed()]:
                     self._async.pop(old, None)
@@ -413,7 +440,8 @@ class RedisState:
         if not self._up():
             return local()
         try:
-            out = parse(make(self.client()))
+            out = make(self.client())
+            out = parse(out) if parse is not None else None
         except Exception as exc:  # noqa: BLE001
             if not _redis_error(exc):
                 raise
@@ -427,7 +455,8 @@ class RedisState:
         if not self._up():
             return local()
         try:
-            out = parse(await make(self.aclient()))
+            out = await make(self.aclient())
+            out = parse(out) if parse is not None else None
         except Exception as exc:  # noqa: BLE001
             if not _redis_error(exc):
                 raise
@@ -560,37 +589,28 @@ class RedisState:
                                  lambda res: self._current(self._parse_view(group, ids, needs, minute, res)),
                                  lambda: self.local.snapshot(group, ids, usage, inflight, latency))
 
-    def _reserve_ops(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> tuple:
+    def _reserve_args(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> tuple:
         minute = int(self.clock() // WINDOW)
         key = _key(group, "use", id, f":{minute}")
-        args = (int(tokens), -1 if tpm is None else int(tpm), -1 if rpm is None else int(rpm), USAGE_TTL)
-        return (lambda p: p.eval(_RESERVE, 1, key, *args)), (lambda res: bool(res[0]))
+        return key, (int(tokens), -1 if tpm is None else int(tpm), -1 if rpm is None else int(rpm), USAGE_TTL)
 
     def reserve(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> bool:
-        build, parse = self._reserve_ops(group, id, tokens, tpm, rpm)
-        return self._run(build, parse, lambda: self.local.reserve(group, id, tokens, tpm, rpm))
+        key, args = self._reserve_args(group, id, tokens, tpm, rpm)
+        return self._call(lambda c: c.eval(_RESERVE, 1, key, *args), bool,
+                          lambda: self.local.reserve(group, id, tokens, tpm, rpm))
 
     async def areserve(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> bool:
-        build, parse = self._reserve_ops(group, id, tokens, tpm, rpm)
-        return await self._arun(build, parse, lambda: self.local.reserve(group, id, tokens, tpm, rpm))
-
-    def _start_ops(self, group: str, id: str) -> tuple:
-        key = _key(group, "busy", id)
-        ttl = self.ttl or DEFAULT_TTL
-
-        def build(p: Any) -> None:
-            p.incr(key)
-            p.expire(key, ttl)
-
-        return build, (lambda res: None)
+        key, args = self._reserve_args(group, id, tokens, tpm, rpm)
+        return await self._acall(lambda c: c.eval(_RESERVE, 1, key, *args), bool,
+                                 lambda: self.local.reserve(group, id, tokens, tpm, rpm))
 
     def start(self, group: str, id: str) -> None:
-        build, parse = self._start_ops(group, id)
-        self._run(build, parse, lambda: self.local.start(group, id))
+        key, ttl = _key(group, "busy", id), self.ttl or DEFAULT_TTL
+        self._call(lambda c: c.eval(_START, 1, key, ttl), None, lambda: self.local.start(group, id))
 
     async def astart(self, group: str, id: str) -> None:
-        build, parse = self._start_ops(group, id)
-        await self._arun(build, parse, lambda: self.local.start(group, id))
+        key, ttl = _key(group, "busy", id), self.ttl or DEFAULT_TTL
+        await self._acall(lambda c: c.eval(_START, 1, key, ttl), None, lambda: self.local.start(group, id))
 
     def _finish_call(self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float) -> tuple:
         view = self._views.get(group)
@@ -667,6 +687,13 @@ class RedisState:
 
     def _send(self, batch: dict) -> None:
         calls = self._batch_calls(batch)
+        if self._params.get("startup_nodes"):  # a cluster: one script call per entry (each on its slot)
+            def each(c: Any) -> list:
+                script = self._script(c)
+                return [script(keys=keys, args=args) for keys, args, *_ in calls]
+
+            self._call(each, lambda res: self._parse_batch(calls, res), lambda: self._local_batch(batch))
+            return
 
         def build(p: Any) -> None:
             script = self._script(self.client())
@@ -683,10 +710,14 @@ class RedisState:
         try:
             client = self.aclient()
             script = self._script(client)
-            pipe = client.pipeline(transaction=False)
-            for keys, args, *_ in calls:
-                await script(keys=keys, args=args, client=pipe)  # queued on the pipeline
-            self._parse_batch(calls, await pipe.execute())
+            if self._params.get("startup_nodes"):  # a cluster: one script call per entry
+                res = [await script(keys=keys, args=args) for keys, args, *_ in calls]
+            else:
+                pipe = client.pipeline(transaction=False)
+                for keys, args, *_ in calls:
+                    await script(keys=keys, args=args, client=pipe)  # queued on the pipeline
+                res = await pipe.execute()
+            self._parse_batch(calls, res)
         except Exception as exc:  # noqa: BLE001
             if not _redis_error(exc):
                 raise
@@ -722,8 +753,8 @@ class RedisState:
         self._views.pop(group, None)
         key = _key(group, "cool", id)
         ms = max(1, int(seconds * 1000))
-        return self._run(lambda p: p.eval(_COOL, 1, key, ms, repr(self.clock())), lambda res: bool(res[0]),
-                         lambda: self.local.cooldown(group, id, seconds))
+        return self._call(lambda c: c.eval(_COOL, 1, key, ms, repr(self.clock())), bool,
+                          lambda: self.local.cooldown(group, id, seconds))
 
     def clear(self, group: str | None = None, ids: Iterable[str] | None = None) -> None:
         self.local.clear(group, ids)
@@ -738,7 +769,8 @@ class RedisState:
         try:
             c = self.client()
             batch = []
-            for key in c.scan_iter(match=pattern, count=500):
+            scan = {"target_nodes": c.ALL_NODES} if self._params.get("startup_nodes") else {}
+            for key in c.scan_iter(match=pattern, count=500, **scan):
                 name = key.decode()
                 if ids is not None and not any(name.endswith(f":{i}") or f":{i}:" in name for i in ids):
                     continue
@@ -766,6 +798,17 @@ class RedisState:
                 pass
         self._async.clear()
         self._scripts.clear()
+
+
+def _host_port(node: Any) -> tuple:
+    """``{"host": h, "port": p}``, ``(h, p)`` or ``"h:p"`` -> (h, p)."""
+    if isinstance(node, dict):
+        return node.get("host", "127.0.0.1"), int(node.get("port", 6379))
+    if isinstance(node, str):
+        host, _, port = node.rpartition(":")
+        return host or "127.0.0.1", int(port)
+    host, port = node
+    return host, int(port)
 
 
 def _flush_at_exit(ref: Any) -> None:
