@@ -168,7 +168,7 @@ async def test_async_resp_client_replies_and_cancellation(redis_db):
     assert await client.command("SET", "abig", big) == b"OK"
     got = await asyncio.gather(*(client.command("GET", "abig") for _ in range(5)))  # concurrent: several connections
     assert got == [big] * 5
-    assert len(client._idle) == 2  # at most max_idle kept
+    assert len(client._pools[asyncio.get_running_loop()]) == 2  # at most max_idle kept
     assert await client.command("MGET", "abig", "none") == [big, None]
     with pytest.raises(RespError):
         await client.command("LPUSH", "abig", b"x")
@@ -180,3 +180,32 @@ async def test_async_resp_client_replies_and_cancellation(redis_db):
         await task
     assert await client.command("GET", "abig") == big
     client.close()
+
+
+def test_one_cache_in_several_event_loops_at_once(server, redis_db):
+    import asyncio
+    import threading
+
+    cache = litegate.Cache(type="redis", url=redis_db, default_in_memory_ttl=0)
+    litegate.cache = cache
+    litegate.completion(**chat_kw(server, "loops"))
+    results: list = []
+
+    def worker() -> None:
+        async def go() -> list:
+            out = []
+            for _ in range(20):
+                answer = await litegate.acompletion(**chat_kw(server, "loops"))
+                out.append(answer._hidden_params.get("cache_hit"))
+            return out
+
+        results.extend(asyncio.run(go()))
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True] * 60
+    assert cache.failures == 0
+    assert server.hits(CHAT) == 1
