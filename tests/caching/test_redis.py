@@ -18,13 +18,13 @@ CHAT = "/chat/completions"
 
 
 def test_ttl_is_a_real_redis_expiry(server, redis_db):
-    litegate.cache = litegate.Cache(type="redis", url=redis_db, ttl=0.4, default_in_memory_ttl=0)
+    litegate.cache = litegate.Cache(type="redis", url=redis_db, ttl=1.5, default_in_memory_ttl=0)
     litegate.completion(**chat_kw(server, "expiring"))
     client = redis.Redis.from_url(redis_db)
     (key,) = client.keys("*")
-    assert 0 < client.pttl(key) <= 400
+    assert 0 < client.pttl(key) <= 1500
     assert litegate.completion(**chat_kw(server, "expiring"))._hidden_params["cache_hit"] is True
-    time.sleep(0.6)
+    time.sleep(1.7)
     assert client.keys("*") == []
     assert litegate.completion(**chat_kw(server, "expiring"))._hidden_params.get("cache_hit") is not True
     assert server.hits(CHAT) == 2
@@ -40,7 +40,7 @@ def test_per_call_ttl_sets_the_expiry(server, redis_db):
 
 
 def test_memory_layer_keeps_an_entry_no_longer_than_redis(server, redis_db):
-    writer = litegate.Cache(type="redis", url=redis_db, ttl=0.5)
+    writer = litegate.Cache(type="redis", url=redis_db, ttl=1.5)
     litegate.cache = writer
     litegate.completion(**chat_kw(server, "layered"))
     reader = litegate.Cache(type="redis", url=redis_db)  # another process's view: an empty memory layer
@@ -49,7 +49,7 @@ def test_memory_layer_keeps_an_entry_no_longer_than_redis(server, redis_db):
     assert len(reader.cache.local) == 1  # filled from Redis
     redis.Redis.from_url(redis_db).flushdb()
     assert litegate.completion(**chat_kw(server, "layered"))._hidden_params["cache_hit"] is True  # from memory
-    time.sleep(0.6)
+    time.sleep(1.7)
     assert litegate.completion(**chat_kw(server, "layered"))._hidden_params.get("cache_hit") is not True
 
 
@@ -168,7 +168,7 @@ async def test_async_resp_client_replies_and_cancellation(redis_db):
     assert await client.command("SET", "abig", big) == b"OK"
     got = await asyncio.gather(*(client.command("GET", "abig") for _ in range(5)))  # concurrent: several connections
     assert got == [big] * 5
-    assert len(client._idle) == 2  # at most max_idle kept
+    assert len(client._pools[asyncio.get_running_loop()]) == 2  # at most max_idle kept
     assert await client.command("MGET", "abig", "none") == [big, None]
     with pytest.raises(RespError):
         await client.command("LPUSH", "abig", b"x")
@@ -180,3 +180,32 @@ async def test_async_resp_client_replies_and_cancellation(redis_db):
         await task
     assert await client.command("GET", "abig") == big
     client.close()
+
+
+def test_one_cache_in_several_event_loops_at_once(server, redis_db):
+    import asyncio
+    import threading
+
+    cache = litegate.Cache(type="redis", url=redis_db, default_in_memory_ttl=0)
+    litegate.cache = cache
+    litegate.completion(**chat_kw(server, "loops"))
+    results: list = []
+
+    def worker() -> None:
+        async def go() -> list:
+            out = []
+            for _ in range(20):
+                answer = await litegate.acompletion(**chat_kw(server, "loops"))
+                out.append(answer._hidden_params.get("cache_hit"))
+            return out
+
+        results.extend(asyncio.run(go()))
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True] * 60
+    assert cache.failures == 0
+    assert server.hits(CHAT) == 1

@@ -250,7 +250,8 @@ class Cache:
 
     # ------------------------------------------------------------------ litellm's direct methods
     def get_cache_key(self, **kwargs: Any) -> str:
-        """The key litegate uses for a call given as its keyword arguments (without namespace)."""
+        """The key litegate uses for a call given as its keyword arguments (without namespace; for
+        an embedding call, the key of its first input item: embeddings are cached per item)."""
         from . import stage
 
         call, endpoint = stage.bind_kwargs(kwargs)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import weakref
 from typing import Any, Iterable
 
 from .base import BaseCache
@@ -77,8 +78,7 @@ class RedisCache(BaseCache):
                 if value is not None:
                     self._options[name] = value
         self._client: Any = None
-        self._aclient: Any = None
-        self._aloop: Any = None
+        self._aclients: Any = weakref.WeakKeyDictionary()  # event loop -> its async client
         self.fast = self._fast_client(kwargs, ssl)  # the cache's own small client, when it can serve
         if self.fast is not None:
             from .resp import AsyncRespClient
@@ -135,12 +135,12 @@ class RedisCache(BaseCache):
     def aclient(self) -> Any:
         """The async client of the running event loop (an asyncio client belongs to one loop)."""
         loop = asyncio.get_running_loop()
-        if self._aloop is not loop or self._aclient is None:
+        client = self._aclients.get(loop)
+        if client is None:
             import redis.asyncio as aredis
 
-            self._aclient = self._make(aredis, True)
-            self._aloop = loop
-        return self._aclient
+            client = self._aclients[loop] = self._make(aredis, True)
+        return client
 
     # ------------------------------------------------------------------ sync
     def get(self, key: str) -> bytes | None:
@@ -264,9 +264,12 @@ class RedisCache(BaseCache):
     async def aclose(self) -> None:
         if self.afast is not None:
             self.afast.close()
-        if self._aclient is not None:
-            await self._aclient.aclose()
-            self._aclient = None
+        try:
+            client = self._aclients.pop(asyncio.get_running_loop(), None)
+        except RuntimeError:
+            client = None
+        if client is not None:
+            await client.aclose()
         self.close()
 
 

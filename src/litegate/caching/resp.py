@@ -228,8 +228,7 @@ class AsyncRespClient:
     def __init__(self, sync: RespClient, max_idle: int = 8):
         self.sync = sync
         self.max_idle = max_idle
-        self._loop: Any = None
-        self._idle: list = []
+        self._pools: Any = weakref.WeakKeyDictionary()  # event loop -> its idle connections
 
     async def _connect(self) -> _AsyncConn:
         import asyncio
@@ -261,17 +260,18 @@ class AsyncRespClient:
         import asyncio
 
         loop = asyncio.get_running_loop()
-        if loop is not self._loop:  # connections belong to the loop that opened them
-            self._loop, self._idle = loop, []
-        conn = self._idle.pop() if self._idle else await self._connect()
+        idle = self._pools.get(loop)  # connections belong to the loop that opened them
+        if idle is None:
+            idle = self._pools[loop] = []
+        conn = idle.pop() if idle else await self._connect()
         try:
             conn.writer.write(b"".join(_pack(c) for c in commands))
             replies = [await conn.reply() for _ in commands]
         except BaseException:  # includes cancellation at the cache deadline: the stream is unusable
             conn.close()
             raise
-        if len(self._idle) < self.max_idle:
-            self._idle.append(conn)
+        if len(idle) < self.max_idle:
+            idle.append(conn)
         else:
             conn.close()
         return replies
@@ -280,9 +280,11 @@ class AsyncRespClient:
         return (await self.pipeline([args]))[0]
 
     def close(self) -> None:
-        idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
+        pools = list(self._pools.values())
+        self._pools.clear()
+        for idle in pools:
+            for conn in idle:
+                conn.close()
 
 
 _CLIENTS: "weakref.WeakSet[RespClient]" = weakref.WeakSet()
