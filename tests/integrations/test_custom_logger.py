@@ -261,3 +261,16 @@ def test_hooks_that_nobody_overrides_cost_nothing(server):
     litegate.callbacks = [Recorder()]
     resp = litegate.completion(model=MODEL, messages=MSGS, **_kw(server))
     assert resp.choices[0].message.content
+
+
+def test_turn_off_message_logging_also_redacts_a_rebuilt_stream(server):
+    rec = Recorder()
+    litegate.success_callback = [rec]
+    litegate.turn_off_message_logging = True
+    text = "".join(c.choices[0].delta.content or ""
+                   for c in litegate.completion(model=MODEL, messages=MSGS, stream=True, **_kw(server)))
+    assert text
+    assert rec.events[1] == ("stream", "redacted-by-litellm")
+    kwargs = rec.events[2][1]
+    assert kwargs["complete_streaming_response"].choices[0].message.content == "redacted-by-litellm"
+    assert text not in repr(kwargs["standard_logging_object"])

@@ -284,9 +284,9 @@ class Hooks:
         kw["response_cost"] = hidden.get("response_cost")
         kw["cache_hit"] = bool(hidden.get("cache_hit") or kw.get("cache_hit"))
         kw["end_time"] = end
-        if stream:
-            kw["complete_streaming_response"] = result
         shown = redacted_response(result) if self.hide else result
+        if stream:
+            kw["complete_streaming_response"] = shown
         kw["standard_logging_object"] = standard_payload(self, shown, None, hidden, time.time())
         return kw, shown, self.start_time, end
 
