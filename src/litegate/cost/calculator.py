@@ -315,6 +315,11 @@ def _usage_counts(usage: Any) -> _Counts | None:
     completion = u.get("completion_tokens")
     if completion is None:
         completion = u.get("output_tokens")
+    billed = _fields(u.get("billed_units"))  # what the provider charges, when it differs (Cohere)
+    if billed.get("input_tokens") is not None:
+        prompt = billed["input_tokens"]
+    if billed.get("output_tokens") is not None:
+        completion = billed["output_tokens"]
     if prompt is None and completion is None:
         return None
     ptd = u.get("prompt_tokens_details") or u.get("input_tokens_details") or u.get("input_token_details")
@@ -1082,7 +1087,8 @@ def compute_response_cost(
                     extra = usage.__pydantic_extra__
                     if (ptd is None or not (ptd.cached_tokens or ptd.audio_tokens)) and (
                         ctd is None or not (ctd.audio_tokens or ctd.reasoning_tokens)
-                    ) and not (extra and extra.get("cache_creation_input_tokens")) and (
+                    ) and not (extra and (extra.get("cache_creation_input_tokens")
+                                          or extra.get("billed_units"))) and (
                         entry.get("input_cost_per_image_token") is None
                     ):
                         return prompt * ip + usage.completion_tokens * op

@@ -66,8 +66,9 @@ rebuilt stream equals the JSON answer) and also kept in ``provider_specific_fiel
 probability. ``finish_reason``: ``COMPLETE`` / ``STOP_SEQUENCE`` -> ``stop``, ``MAX_TOKENS`` ->
 ``length``, ``TOOL_CALL`` -> ``tool_calls``; ``ERROR`` raises ``InternalServerError`` and ``TIMEOUT``
 raises ``Timeout`` (both retryable): the answer is incomplete and is never handed out as if it
-were whole. Usage counts Cohere's ``billed_units`` (what the call costs; Cohere's ``tokens`` also
-count its own system preamble), falling back to ``tokens`` when no billed units are given;
+were whole. Usage reports the tokens the model processed (Cohere's ``tokens``, which also count its
+own system preamble), falling back to ``billed_units`` when no tokens are given; the billed units
+are kept as ``usage.billed_units``, and the cost is computed from them (what the call is charged);
 ``cached_tokens`` -> ``prompt_tokens_details.cached_tokens``.
 
 Streams are SSE events named by their ``type``: ``message-start`` gives the first chunk (role
@@ -462,21 +463,25 @@ def _count(value: Any) -> int:
 
 
 def _usage(u: Any) -> dict:
-    """Cohere ``usage`` -> OpenAI usage (billed units first, then tokens)."""
+    """Cohere ``usage`` -> OpenAI usage: the tokens the model processed (``tokens``, else the billed
+    units), with the billed units kept as ``usage.billed_units`` (what the cost is computed from)."""
     if not isinstance(u, dict):
         return {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
     billed = u.get("billed_units") if isinstance(u.get("billed_units"), dict) else {}
     tokens = u.get("tokens") if isinstance(u.get("tokens"), dict) else {}
 
     def pick(key: str) -> int:
-        value = billed.get(key)
+        value = tokens.get(key)
         if value is None:
-            value = tokens.get(key)
+            value = billed.get(key)
         return _count(value)
 
     prompt = pick("input_tokens")
     completion = pick("output_tokens")
     out: dict = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    kept = {k: _count(billed[k]) for k in ("input_tokens", "output_tokens", "image_tokens") if billed.get(k) is not None}
+    if kept:
+        out["billed_units"] = kept
     cached = u.get("cached_tokens")
     if cached:
         out["prompt_tokens_details"] = {"cached_tokens": _count(cached)}

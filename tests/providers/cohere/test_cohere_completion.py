@@ -56,7 +56,13 @@ def test_sync_completion_request_and_response(cohere_server):
     assert resp.choices[0].message.content == "This is a fake reply to: Hello there"
     assert resp.choices[0].finish_reason == "stop"
     assert resp.model == "command-r-plus-08-2024"
-    assert resp.usage.prompt_tokens > 0 and resp.usage.completion_tokens == 8
+    # the tokens the model processed (its preamble included), and the billed units the cost uses
+    assert resp.usage.prompt_tokens > resp.usage.billed_units["input_tokens"] > 0
+    assert resp.usage.billed_units["output_tokens"] == 8
+    info = litegate.get_model_info("cohere/command-r-plus-08-2024")
+    assert resp._hidden_params["response_cost"] == pytest.approx(
+        resp.usage.billed_units["input_tokens"] * info["input_cost_per_token"]
+        + resp.usage.billed_units["output_tokens"] * info["output_cost_per_token"])
     assert resp._hidden_params["custom_llm_provider"] == "cohere"
     assert resp._hidden_params["api_base"] == cohere_server.url
     assert resp._hidden_params["additional_headers"]["x-debug-trace-id"]
@@ -157,7 +163,8 @@ def test_stream_sync(cohere_server):
     assert chunks[0].choices[0].delta.role == "assistant"
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == "This is a fake reply to: Hello there"
     assert chunks[-1].choices[0].finish_reason == "stop"
-    assert chunks[-1].usage.completion_tokens == 8
+    assert chunks[-1].usage.billed_units["output_tokens"] == 8
+    assert chunks[-1].usage.completion_tokens >= 8  # processed tokens
     assert cohere_server.last_request.json["stream"] is True
     whole = _call(cohere_server)
     rebuilt = stream_chunk_builder(chunks)

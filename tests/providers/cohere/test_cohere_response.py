@@ -45,10 +45,12 @@ def test_every_documented_answer_parses(name, request_body, body):
     assert resp.object == "chat.completion"
     expected_text = (body["message"].get("tool_plan") or "") + _texts(body)
     assert msg.content == (expected_text or None)
-    billed = body["usage"]["billed_units"]
-    assert resp.usage.prompt_tokens == billed["input_tokens"]
-    assert resp.usage.completion_tokens == billed["output_tokens"]
-    assert resp.usage.total_tokens == billed["input_tokens"] + billed["output_tokens"]
+    # usage: the tokens the model processed; the billed units beside them (the cost reads those)
+    billed, tokens = body["usage"]["billed_units"], body["usage"]["tokens"]
+    assert resp.usage.prompt_tokens == tokens["input_tokens"]
+    assert resp.usage.completion_tokens == tokens["output_tokens"]
+    assert resp.usage.total_tokens == tokens["input_tokens"] + tokens["output_tokens"]
+    assert resp.usage.billed_units == {"input_tokens": billed["input_tokens"], "output_tokens": billed["output_tokens"]}
     expected_fr = {"COMPLETE": "stop", "TOOL_CALL": "tool_calls"}[body["finish_reason"]]
     assert resp.choices[0].finish_reason == expected_fr
 
@@ -165,8 +167,9 @@ def test_every_documented_stream_decodes(name):
     assert all(c.id == first.id for c in chunks)
     end = documented[-1]["delta"]
     assert last.choices[0].finish_reason == {"COMPLETE": "stop", "TOOL_CALL": "tool_calls"}[end["finish_reason"]]
-    assert last.usage.prompt_tokens == int(end["usage"]["billed_units"]["input_tokens"])
-    assert last.usage.completion_tokens == int(end["usage"]["billed_units"]["output_tokens"])
+    assert last.usage.prompt_tokens == int(end["usage"]["tokens"]["input_tokens"])
+    assert last.usage.completion_tokens == int(end["usage"]["tokens"]["output_tokens"])
+    assert last.usage.billed_units["input_tokens"] == int(end["usage"]["billed_units"]["input_tokens"])
     text = "".join(e["delta"]["message"].get("tool_plan", "") if e["type"] == "tool-plan-delta"
                    else e["delta"]["message"]["content"]["text"] for e in documented
                    if e["type"] in ("content-delta", "tool-plan-delta"))

@@ -157,7 +157,7 @@ def test_tool_round_trip_with_parallel_calls_and_results():
         ]},
         {"role": "user", "parts": [
             {"functionResponse": {"name": "get_weather", "response": {"content": "24C"}}},
-            {"functionResponse": {"name": "get_weather", "response": {"content": '{"temp": 18}'}}},
+            {"functionResponse": {"name": "get_weather", "response": {"temp": 18}}},  # a JSON object as itself
             {"text": "Thanks. And Oslo?"},
         ]},
     ]
@@ -419,3 +419,31 @@ def test_embed_refuses_token_ids_and_user():
     with pytest.raises(litegate.UnsupportedParamsError):
         embed_request(input="x", user="u")
     assert embed_request(input="x", user="u", drop=True)[0].json["content"] == {"parts": [{"text": "x"}]}
+
+
+def test_thinking_blocks_beside_reasoning_content():
+    """A thought summary fills thinking_blocks too (with the thought signature when sent)."""
+    from litegate.providers.gemini.response import chat_choice
+
+    choice = chat_choice({"content": {"role": "model", "parts": [
+        {"text": "Let me think.", "thought": True, "thoughtSignature": "c2ln"},
+        {"text": "42"}]}, "finishReason": "STOP"}, 0)
+    msg = choice["message"]
+    assert msg["reasoning_content"] == "Let me think."
+    assert msg["thinking_blocks"] == [{"type": "thinking", "thinking": "Let me think.", "signature": "c2ln"}]
+    assert msg["content"] == "42"
+
+
+def test_streamed_thoughts_fill_thinking_blocks():
+    import json as _json
+
+    from litegate.providers.gemini.streaming import GeminiStreamDecoder
+
+    dec = GeminiStreamDecoder("gemini", "gemini-2.5-flash")
+    event = {"candidates": [{"content": {"role": "model", "parts": [{"text": "Hmm.", "thought": True}]}}]}
+    last = {"candidates": [{"content": {"role": "model", "parts": [{"text": "Done"}]}, "finishReason": "STOP"}]}
+    data = b"".join(b"data: " + _json.dumps(e).encode() + b"\r\n\r\n" for e in (event, last))
+    chunks = dec.feed(data) + dec.finish()
+    delta = chunks[0].choices[0].delta
+    assert delta.reasoning_content == "Hmm."
+    assert delta.thinking_blocks == [{"type": "thinking", "thinking": "Hmm."}]

@@ -14,7 +14,8 @@
   JSON string). A thought signature returned by Gemini (kept on the tool call as
   ``provider_specific_fields.thought_signature``, or in a litellm-style ``...__thought__<sig>``
   id) is sent back as the part's ``thoughtSignature``, as thinking models require.
-* ``tool`` messages -> ``functionResponse {name, response: {"content": <text>}}`` in a user turn;
+* ``tool`` messages -> ``functionResponse {name, response: <the JSON object>}`` when the content is
+  a JSON object (Gemini's ``response`` is a Struct), else ``{"content": <text>}``, in a user turn;
   the function name is looked up from the assistant tool call the ``tool_call_id`` answers (or the
   message's ``name``).
 """
@@ -28,6 +29,24 @@ from typing import Any
 from ..base import bad_input, plain, tool_arguments
 
 __all__ = ["convert_messages", "guess_mime_type", "split_thought_signature"]
+
+
+def _tool_response(content: Any) -> dict:
+    """A tool message's content as ``functionResponse.response``: a JSON object as itself, anything
+    else as ``{"content": <text>}``."""
+    if isinstance(content, dict):
+        return content
+    text = _text_of(content)
+    if text[:1] == "{":
+        from ...core.jsonutil import loads
+
+        try:
+            value = loads(text)
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            return value
+    return {"content": text}
 
 THOUGHT_SEPARATOR = "__thought__"  # litellm-style thought signature carried in a tool call id
 _DATA_URL = re.compile(r"data:([^;,]*)((?:;[^;,]*)*),(.*)", re.DOTALL)
@@ -194,7 +213,7 @@ def convert_messages(messages: list, model: str) -> tuple[dict | None, list]:
                     f"{where}: tool message answers tool_call_id {call_id!r}, which no earlier assistant tool call "
                     "has; Gemini needs the function's name (give the tool message a 'name')", model)
             content = msg.get("content")
-            parts = [{"functionResponse": {"name": name, "response": {"content": _text_of(content)}}}]
+            parts = [{"functionResponse": {"name": name, "response": _tool_response(content)}}]
             if isinstance(content, list):  # images returned by a tool follow the function response
                 parts += [p for p in _parts(content, where, model) if "text" not in p]
             turns.append(["user", parts])

@@ -217,6 +217,15 @@ def embedded_error(obj: dict, provider: str, model: str, blocks: bool = True) ->
     return blocked(obj, model, provider) if blocks else None
 
 
+def thinking_blocks(read: _Parts) -> list:
+    """The thought summary as ``thinking_blocks`` (beside ``reasoning_content``), with the thought
+    signature when Gemini sent one on a text part."""
+    block: dict = {"type": "thinking", "thinking": "".join(read.reasoning)}
+    if read.signatures:
+        block["signature"] = read.signatures[0]
+    return [block]
+
+
 def chat_choice(cand: dict, position: int) -> dict:
     """One candidate of a reply -> one OpenAI chat choice."""
     content = cand.get("content")
@@ -226,6 +235,7 @@ def chat_choice(cand: dict, position: int) -> dict:
         message["tool_calls"] = read.tool_calls
     if read.reasoning:
         message["reasoning_content"] = "".join(read.reasoning)
+        message["thinking_blocks"] = thinking_blocks(read)
     if read.images:
         message["images"] = read.images
     psf = candidate_fields(cand)

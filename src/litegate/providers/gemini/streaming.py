@@ -24,7 +24,7 @@ from ...exceptions import APIResponseValidationError
 from ...types.utils import ModelResponseStream
 from ..base import StreamDecoder
 from .common import _json_text
-from .response import (CANDIDATE_FIELDS, candidate_fields, embedded_error, finish_reason, google_error,
+from .response import (CANDIDATE_FIELDS, candidate_fields, thinking_blocks, embedded_error, finish_reason, google_error,
                        logprobs_of, read_parts, usage_of)
 
 __all__ = ["GeminiStreamDecoder", "GoogleStreamFramer", "RAW_JSON", "UNPARSED"]
@@ -184,6 +184,7 @@ class GeminiStreamDecoder(StreamDecoder):
             delta["content"] = "".join(read.text)
         if read.reasoning:
             delta["reasoning_content"] = "".join(read.reasoning)
+            delta["thinking_blocks"] = thinking_blocks(read)
         if read.tool_calls:
             delta["tool_calls"] = read.tool_calls
             self._tools[index] = start + len(read.tool_calls)
