@@ -120,7 +120,7 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
     lists = _lists(cfg)
     if lists is None:
         return None
-    call_id = str(uuid.uuid4())
+    call_id = call.ctl.litellm_call_id or str(uuid.uuid4())
     hide = bool(getattr(cfg, "turn_off_message_logging", False))
     params = dict(call.params)
     kwargs: dict = {

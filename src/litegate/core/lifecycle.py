@@ -297,7 +297,7 @@ def response_cost(result: Any, plan: Plan) -> float | None:
     custom = ctl.custom_cost_per_token
     if custom is None and ctl.custom_cost_per_second is None and plan.provider.name in _SELF_HOSTED:
         custom = _FREE  # models on the caller's own server have no per-token price
-    return _compute_cost(result, call_type=plan.endpoint.call_type, model=plan.target.model,
+    return _compute_cost(result, call_type=plan.endpoint.call_type, model=ctl.base_model or plan.target.model,
                          provider=plan.provider.name, custom_cost_per_token=custom,
                          custom_cost_per_second=ctl.custom_cost_per_second)
 
