@@ -200,6 +200,13 @@ _LAZY: dict[str, str] = {
     # settings helpers
     "OPENAI_CHAT_COMPLETION_PARAMS": ".core.params:OPENAI_CHAT_COMPLETION_PARAMS",
     "ALL_AVAILABLE_PARAMS": ".core.params:ALL_AVAILABLE_PARAMS",
+    # litellm-compatibility names (litegate.compat) and alias mode (litegate.alias)
+    "alias_litellm": ".alias:alias_litellm",
+    "get_supported_openai_params": ".compat:get_supported_openai_params",
+    "get_optional_params": ".compat:get_optional_params",
+    "get_secret": ".compat:get_secret",
+    "get_secret_str": ".compat:get_secret_str",
+    "get_secret_bool": ".compat:get_secret_bool",
     # submodules reachable as attributes
     "exceptions": ".exceptions",
     "types": ".types",
@@ -227,6 +234,10 @@ def __getattr__(name: str) -> object:
         elif name.endswith("_models") and name.isidentifier() and not name.startswith("_"):
             target = ".cost.lists:" + name
         else:
+            from .compat import NOOP_SETTINGS  # litellm settings accepted as no-ops (telemetry, ...)
+
+            if name in NOOP_SETTINGS:
+                return NOOP_SETTINGS[name]
             raise AttributeError(f"module 'litegate' has no attribute {name!r}")
     from importlib import import_module
 
