@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs tests/ecosystem: DSPy, langchain-litellm and smolagents on litegate through alias mode,
+# Runs tests/ecosystem: DSPy, langchain-litellm, smolagents and the OpenAI Agents SDK on litegate through alias mode,
 # against litegate's fake servers. They live in their own virtualenv (.venv-ecosystem), apart from
 # the main one, because those frameworks pull in a real litellm and many other packages.
 # The tests run twice: with the real litellm the frameworks install (the alias must still win),
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 VENV=.venv-ecosystem
 # versions known to work together (bump deliberately)
-FRAMEWORKS=("dspy==3.4.1" "langchain-litellm==0.11.2" "smolagents==1.26.0")
+FRAMEWORKS=("dspy==3.4.1" "langchain-litellm==0.11.2" "smolagents==1.26.0" "openai-agents==0.24.0")
 
 if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"

@@ -256,3 +256,13 @@ def test_get_secret_helpers(monkeypatch):
     assert litegate.get_secret("os.environ/LG_ALIAS_FLAG") == "TRUE"
     assert litegate.get_secret_bool("LG_ALIAS_UNSET_VAR") is None
     assert litegate.get_secret_str("LG_ALIAS_UNSET_VAR", "d") == "d"
+
+
+def test_thinking_param_normaliser_through_litellm_utils():
+    out = ok(run_py("""
+        import litegate.as_litellm, litellm.utils as u
+        print(u.validate_and_fix_thinking_param({"type": "enabled", "budgetTokens": 3000}))
+        print(u.validate_and_fix_thinking_param(True), u.validate_and_fix_thinking_param(False))
+    """))
+    assert out.splitlines() == ["{'type': 'enabled', 'budget_tokens': 3000}",
+                                "{'type': 'enabled', 'budget_tokens': 2048} None"]

@@ -115,6 +115,24 @@ def get_optional_params(model: str, custom_llm_provider: Optional[str] = None, d
     return mapped
 
 
+def validate_and_fix_thinking_param(thinking: Any) -> Any:
+    """litellm's normaliser of an Anthropic ``thinking`` value: ``True`` -> enabled with the medium
+    budget, ``False`` -> None, a ``budgetTokens`` key -> ``budget_tokens``; anything else unchanged."""
+    if thinking is True:
+        from ..providers.anthropic import REASONING_BUDGETS
+
+        return {"type": "enabled", "budget_tokens": REASONING_BUDGETS["medium"]}
+    if thinking is False:
+        return None
+    if not isinstance(thinking, dict):
+        return thinking
+    out = dict(thinking)
+    camel = out.pop("budgetTokens", None)
+    if camel is not None and "budget_tokens" not in out:
+        out["budget_tokens"] = camel
+    return out
+
+
 # ------------------------------------------------------------------------ secrets
 def get_secret(secret_name: str, default_value: Any = None) -> Any:
     """An environment variable (``os.environ/NAME`` accepted), or ``default_value``."""
@@ -177,4 +195,4 @@ except ImportError:
                              f"Passed model={model}.")
 
 __all__ = ["NOOP_SETTINGS", "get_supported_openai_params", "get_optional_params", "get_secret", "get_secret_str",
-           "get_secret_bool", "AzureOpenAIError", "ImageFetchError", "RouterRateLimitError"]
+           "get_secret_bool", "validate_and_fix_thinking_param", "AzureOpenAIError", "ImageFetchError", "RouterRateLimitError"]
