@@ -66,7 +66,7 @@ _TYPES_MODULES = ("litegate.types.utils", "litegate.types.base", "litegate.types
 MODULES: dict[str, tuple[str, ...]] = {
     "litellm.main": ("litegate.main", "litegate", _COMPAT),
     "litellm.utils": ("litegate.utils", "litegate", _COMPAT),
-    "litellm.exceptions": ("litegate.exceptions", _COMPAT),
+    "litellm.exceptions": ("litegate.exceptions", "litegate.compat._exceptions"),
     "litellm.types": ("litegate.types",),
     "litellm.types.utils": _TYPES_MODULES,
     "litellm.types.llms": (),
@@ -92,7 +92,7 @@ MODULES: dict[str, tuple[str, ...]] = {
 _PRESENT_AS = (
     ("litegate.types.", "litellm.types.utils"),
     ("litegate.exceptions", "litellm.exceptions"),
-    ("litegate.compat", "litellm.exceptions"),
+    ("litegate.compat._exceptions", "litellm.exceptions"),
     ("litegate.core.streaming", "litellm.litellm_core_utils.streaming_handler"),
 )
 
@@ -188,8 +188,10 @@ class _RootModule(_AliasModule):
             return getattr(lg, name)  # not cached: settings change
         except AttributeError:
             pass
-        value = getattr(importlib.import_module(_COMPAT), name)  # AttributeError when litellm has no such name
-        return value
+        try:
+            return getattr(importlib.import_module(_COMPAT), name)
+        except AttributeError:
+            raise AttributeError(f"module 'litellm' has no attribute {name!r} (litegate's alias)") from None
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name.startswith("__") or (isinstance(value, types.ModuleType)
@@ -284,7 +286,7 @@ def _present_as_litellm() -> None:
     renamed = _state["renamed"]
     seen: dict[str, set[str]] = {}
     modules = [*(_import_optional(m) for m in _TYPES_MODULES), importlib.import_module("litegate.exceptions"),
-               importlib.import_module(_COMPAT), importlib.import_module("litegate.core.streaming")]
+               importlib.import_module("litegate.compat._exceptions"), importlib.import_module("litegate.core.streaming")]
     for module in modules:
         if module is None:
             continue

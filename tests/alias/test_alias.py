@@ -266,3 +266,32 @@ def test_thinking_param_normaliser_through_litellm_utils():
     """))
     assert out.splitlines() == ["{'type': 'enabled', 'budget_tokens': 3000}",
                                 "{'type': 'enabled', 'budget_tokens': 2048} None"]
+
+
+def test_noop_settings_and_unknown_names_keep_import_light():
+    out = ok(run_py("""
+        import sys, litegate
+        print(litegate.telemetry, hasattr(litegate, "no_such_name_xyz"))
+        print(sorted(m for m in ("pydantic", "httpx", "litegate.exceptions", "litegate.alias") if m in sys.modules))
+    """))
+    assert out.splitlines() == ["True False", "[]"]
+
+
+def test_alias_can_be_undone_in_process():
+    from litegate import alias
+
+    assert not alias.is_aliased()
+    before = litegate.ModelResponse.__module__
+    try:
+        mod = alias.alias_litellm()
+        assert alias.alias_litellm() is mod  # idempotent
+        import litellm  # noqa: F401  (the alias)
+
+        assert sys.modules["litellm"] is mod and litegate.ModelResponse.__module__ == "litellm.types.utils"
+        assert litegate.RateLimitError.__module__ == "litellm.exceptions"
+    finally:
+        alias._unalias()
+    assert not alias.is_aliased()
+    assert litegate.ModelResponse.__module__ == before == "litegate.types.chat"
+    assert litegate.RateLimitError.__module__ == "litegate.exceptions"
+    assert "litellm" not in sys.modules and not any(isinstance(f, alias._Finder) for f in sys.meta_path)

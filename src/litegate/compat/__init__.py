@@ -59,10 +59,17 @@ NOOP_SETTINGS: dict[str, Any] = {
 }
 
 
+_EXCEPTIONS = ("AzureOpenAIError", "ImageFetchError", "RouterRateLimitError")
+
+
 def __getattr__(name: str) -> Any:
     if name in NOOP_SETTINGS:
         value = NOOP_SETTINGS[name]
         return value.copy() if isinstance(value, (dict, list)) else value
+    if name in _EXCEPTIONS:  # loaded on first use: importing this module stays cheap
+        from . import _exceptions
+
+        return getattr(_exceptions, name)
     raise AttributeError(f"module 'litegate.compat' has no attribute {name!r}")
 
 
@@ -158,41 +165,6 @@ def get_secret_bool(secret_name: str, default_value: Optional[bool] = None) -> O
         return False
     return default_value
 
-
-# ------------------------------------------------------------------------ exceptions litellm exports
-from ..exceptions import BadRequestError as _BadRequestError  # noqa: E402
-from ..exceptions import OpenAIError as _OpenAIError  # noqa: E402
-
-
-class AzureOpenAIError(_OpenAIError):
-    """litellm's Azure error class (litegate raises the mapped classes instead: ``RateLimitError``, ...)."""
-
-    def __init__(self, status_code: int = 500, message: str = "Azure OpenAI error", request: Any = None,
-                 response: Any = None, headers: Any = None, **kw: Any) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.message = message
-        self.headers = headers
-
-
-class ImageFetchError(_BadRequestError):
-    """An image URL in the messages could not be fetched (litegate never fetches images itself)."""
-
-
-try:  # the Router defines its own when it is part of this build
-    from ..exceptions import RouterRateLimitError  # type: ignore[attr-defined]  # noqa: F401
-except ImportError:
-    class RouterRateLimitError(ValueError):  # type: ignore[no-redef]
-        """Every deployment of a model is cooling down (litellm's Router error)."""
-
-        def __init__(self, model: str = "", cooldown_time: float = 0.0, enable_pre_call_checks: bool = False,
-                     cooldown_list: Any = None) -> None:
-            self.model = model
-            self.cooldown_time = cooldown_time
-            self.enable_pre_call_checks = enable_pre_call_checks
-            self.cooldown_list = cooldown_list or []
-            super().__init__(f"No deployments available for selected model. Try again in {cooldown_time} seconds. "
-                             f"Passed model={model}.")
 
 __all__ = ["NOOP_SETTINGS", "get_supported_openai_params", "get_optional_params", "get_secret", "get_secret_str",
            "get_secret_bool", "validate_and_fix_thinking_param", "AzureOpenAIError", "ImageFetchError", "RouterRateLimitError"]

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 from ..exceptions import AuthenticationError, InputTypeError, InputValidationError
 from .jsonutil import dumps
-from .params import CONTROL_PARAMS, LITELLM_INTERNAL_PREFIXES, OPENAI_CHAT_COMPLETION_PARAMS, check_param
+from .params import (CONTROL_PARAMS, LITELLM_INTERNAL_PREFIXES, OPENAI_CHAT_COMPLETION_PARAMS, check_param,
+                     is_litellm_internal)
 
 _OPENAI_PARAMS = frozenset(OPENAI_CHAT_COMPLETION_PARAMS) - {"stream", "extra_headers"}
 _ROLES = frozenset({"system", "user", "assistant", "tool", "function", "developer"})
@@ -225,7 +226,7 @@ def _litellm_internal(rest: dict, ctl: Controls, model: str) -> None:
             ctl.base_model = value  # the answer is priced as this model
         elif name == "litellm_call_id" and isinstance(value, str) and value:
             ctl.litellm_call_id = value
-        else:
+        elif is_litellm_internal(name):
             dropped.append(name)
     if dropped and _log.isEnabledFor(logging.DEBUG):
         _log.debug("litegate: %s: not sent to the provider (litellm-internal argument%s)",
