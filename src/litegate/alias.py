@@ -88,6 +88,9 @@ MODULES: dict[str, tuple[str, ...]] = {
     "litellm.secret_managers.main": (_COMPAT,),
 }
 
+# litellm submodules reached as attributes of ``litellm`` that map to ``litegate.<name>`` when it exists
+_GENERIC_SUBMODULES = frozenset({"router", "caching", "integrations"})
+
 # classes shown under a litellm module name in alias mode: litegate module prefix -> litellm module
 _PRESENT_AS = (
     ("litegate.types.", "litellm.types.utils"),
@@ -179,8 +182,7 @@ class _RootModule(_AliasModule):
         if name.startswith("__"):
             raise AttributeError(name)
         full = f"{ROOT}.{name}"
-        if full in MODULES or name in ("router", "caching", "types", "utils", "exceptions", "integrations",
-                                       "main", "_logging", "cost_calculator", "litellm_core_utils"):
+        if full in MODULES or name in _GENERIC_SUBMODULES:  # litellm.utils is not litegate.utils
             if _sources_for(full) is not None:
                 return importlib.import_module(full)
         lg = _litegate()

@@ -151,31 +151,25 @@ def _per_million(value: Any) -> Any:
     return None if value is None else round(float(value) * 1_000_000, 6)
 
 
-def _missing_key(model: str, api_key: str | None) -> None:
-    """Refuse before any request when the model's provider key is not set (naming the variable)."""
+def _missing_key(model: str, api_key: str | None, api_base: str | None) -> None:
+    """Refuse before any request when a variable the model's provider needs is not set (named)."""
     import litegate
 
-    if api_key:
-        return
     try:
-        provider = litegate.get_llm_provider(model)[1]
+        litegate.get_llm_provider(model)
     except Exception as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
-    from .core.resolve import credential_spec
-
-    spec = credential_spec(provider)
-    if not spec.key_required or not spec.key_env:
-        return
-    if any(os.environ.get(n) for n in spec.key_env) or any(getattr(litegate, n, None) for n in spec.key_settings):
-        return
-    raise CliError(f"no API key for {provider}: set {spec.key_env[0]} (or pass --api-key)", EXIT_NO_KEY)
+    missing = litegate.validate_environment(model, api_key=api_key, api_base=api_base)["missing_keys"]
+    if missing:
+        raise CliError(f"{model} needs {', '.join(missing)}: set {'them' if len(missing) > 1 else 'it'} in the "
+                       f"environment (or pass --api-key / --api-base)", EXIT_NO_KEY)
 
 
 # ------------------------------------------------------------------------------- chat
 def cmd_chat(args: argparse.Namespace) -> int:
     import litegate
 
-    _missing_key(args.model, args.api_key)
+    _missing_key(args.model, args.api_key, args.api_base)
     history: list = [{"role": "system", "content": args.system}] if args.system else []
     common: dict = {"api_base": args.api_base, "api_key": args.api_key, "temperature": args.temperature,
                     "max_tokens": args.max_tokens}
