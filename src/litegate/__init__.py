@@ -234,10 +234,11 @@ def __getattr__(name: str) -> object:
         elif name.endswith("_models") and name.isidentifier() and not name.startswith("_"):
             target = ".cost.lists:" + name
         else:
-            from .compat import NOOP_SETTINGS  # litellm settings accepted as no-ops (telemetry, ...)
+            from importlib import import_module
 
-            if name in NOOP_SETTINGS:
-                return NOOP_SETTINGS[name]
+            compat = import_module(".compat", __name__)  # litellm settings accepted as no-ops (telemetry, ...)
+            if name in compat.NOOP_SETTINGS:
+                return getattr(compat, name)
             raise AttributeError(f"module 'litegate' has no attribute {name!r}")
     from importlib import import_module
 
