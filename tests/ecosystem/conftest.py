@@ -1,9 +1,10 @@
 """Frameworks that import litellm, run on litegate through alias mode against the fake servers.
 
 Alias mode is switched on here, before any framework is imported (as a program would at its
-start). These tests run in their own virtualenv (scripts/test-ecosystem.sh installs DSPy,
-langchain-litellm and smolagents there); the main test run does not collect this directory when
-the frameworks are not installed (tests/conftest.py).
+start). The ``server`` fixture (a FakeOpenAIServer) comes from tests/conftest.py. These tests run
+in their own virtualenv (scripts/test-ecosystem.sh installs DSPy, langchain-litellm, smolagents
+and the OpenAI Agents SDK there); the main test run does not collect this directory when the
+frameworks are not installed (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -15,15 +16,8 @@ litegate.alias_litellm()
 import pytest  # noqa: E402
 
 from litegate.core.params import is_litellm_internal  # noqa: E402
-from litegate.testing import FakeOpenAIServer  # noqa: E402
 
 KEY = "sk-ecosystem-test-0123456789"
-
-
-@pytest.fixture
-def server():
-    with FakeOpenAIServer() as srv:
-        yield srv
 
 
 @pytest.fixture
