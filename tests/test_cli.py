@@ -151,3 +151,18 @@ def test_usage_errors():
     assert cli().returncode == 2
     assert cli("run").returncode == 2
     assert cli("version").stdout.strip() == litegate.__version__
+
+
+def test_interactive_history_is_bounded(capsys):
+    import argparse
+
+    from litegate import cli
+
+    args = argparse.Namespace(model="gpt-4o-mini", json=False, no_stream=True)
+    history = [{"role": "system", "content": "be brief"}]
+    for i in range(cli._MAX_TURNS):
+        assert cli._chat_turn(litegate, args, history, f"turn {i}", {"mock_response": f"answer {i}"}) == 0
+    assert len(history) <= cli._MAX_TURNS + 1
+    assert history[0] == {"role": "system", "content": "be brief"}
+    assert history[-1] == {"role": "assistant", "content": f"answer {cli._MAX_TURNS - 1}"}
+    assert capsys.readouterr().out.endswith(f"answer {cli._MAX_TURNS - 1}\n")

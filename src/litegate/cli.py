@@ -143,6 +143,17 @@ class CliError(Exception):
         self.code = code
 
 
+_MAX_INPUT = 64 * 1024 * 1024  # characters read from a file or stdin
+_MAX_TURNS = 200  # messages an interactive chat keeps (the oldest go first; the system message stays)
+
+
+def _read_text(stream: Any, name: str) -> str:
+    text = stream.read(_MAX_INPUT + 1)
+    if len(text) > _MAX_INPUT:
+        raise CliError(f"{name} is larger than {_MAX_INPUT // (1024 * 1024)} MiB", EXIT_USAGE)
+    return text
+
+
 def _emit(data: Any) -> None:
     print(json.dumps(data, indent=2, default=str))
 
@@ -176,7 +187,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     common = {k: v for k, v in common.items() if v is not None}
     prompt = " ".join(args.prompt) if args.prompt else None
     if prompt == "-":
-        prompt = sys.stdin.read()
+        prompt = _read_text(sys.stdin, "stdin")
     if prompt is not None:
         return _chat_turn(litegate, args, history, prompt, common)
     interactive = sys.stdin.isatty()
@@ -196,6 +207,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def _chat_turn(litegate: Any, args: argparse.Namespace, history: list, text: str, common: dict) -> int:
     history.append({"role": "user", "content": text})
+    if len(history) > _MAX_TURNS:  # a long session keeps its latest turns (and its system message)
+        keep = 1 if history[0]["role"] == "system" else 0
+        del history[keep:len(history) - _MAX_TURNS + keep]
     if args.json or args.no_stream:
         resp = litegate.completion(model=args.model, messages=history, **common)
         content = resp.choices[0].message.content or ""
@@ -282,11 +296,11 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     import litegate
 
     if args.file in (None, "-"):
-        text = sys.stdin.read()
+        text = _read_text(sys.stdin, "stdin")
     else:
         try:
-            with open(args.file, encoding="utf-8") as f:
-                text = f.read()
+            with open(args.file, encoding="utf-8", errors="replace") as f:
+                text = _read_text(f, args.file)
         except OSError as exc:
             raise CliError(f"cannot read {args.file}: {exc.strerror}", EXIT_USAGE) from None
     count = litegate.token_counter(model=args.model, text=text)
