@@ -2,8 +2,8 @@
 
 Alias mode is switched on here, before any framework is imported (as a program would at its
 start). The ``server`` fixture (a FakeOpenAIServer) comes from tests/conftest.py. These tests run
-in their own virtualenv (scripts/test-ecosystem.sh installs DSPy, langchain-litellm, smolagents
-and the OpenAI Agents SDK there); the main test run does not collect this directory when the
+in their own virtualenv (scripts/test-ecosystem.sh installs DSPy, langchain-litellm, smolagents,
+the OpenAI Agents SDK and instructor there); the main test run does not collect this directory when the
 frameworks are not installed (tests/conftest.py).
 """
 
