@@ -33,7 +33,6 @@ What alias mode does:
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import importlib.util
 import logging
@@ -96,7 +95,6 @@ _PRESENT_AS = (
     ("litegate.types.", "litellm.types.utils"),
     ("litegate.exceptions", "litellm.exceptions"),
     ("litegate.compat._exceptions", "litellm.exceptions"),
-    ("litegate.core.streaming", "litellm.litellm_core_utils.streaming_handler"),
 )
 
 # functions pickles of litegate objects name (exceptions are rebuilt through one)
@@ -220,7 +218,7 @@ class _RootModule(_AliasModule):
         return sorted(names)
 
 
-class _Loader(importlib.abc.Loader):
+class _Loader:  # the loader protocol (importlib.abc is not imported: it costs tens of ms)
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
         if spec.name == ROOT:
             return _RootModule(ROOT, ("litegate", _COMPAT))
@@ -231,7 +229,7 @@ class _Loader(importlib.abc.Loader):
         pass
 
 
-class _Finder(importlib.abc.MetaPathFinder):
+class _Finder:  # the meta path finder protocol
     """First on ``sys.meta_path``: ``litellm`` and ``litellm.*`` never reach another finder's result."""
 
     loader = _Loader()
@@ -288,7 +286,7 @@ def _present_as_litellm() -> None:
     renamed = _state["renamed"]
     seen: dict[str, set[str]] = {}
     modules = [*(_import_optional(m) for m in _TYPES_MODULES), importlib.import_module("litegate.exceptions"),
-               importlib.import_module("litegate.compat._exceptions"), importlib.import_module("litegate.core.streaming")]
+               importlib.import_module("litegate.compat._exceptions")]
     for module in modules:
         if module is None:
             continue
