@@ -220,6 +220,13 @@ _LAZY: dict[str, str] = {
     "enable_cache": ".caching.caching:enable_cache",
     "update_cache": ".caching.caching:update_cache",
     "disable_cache": ".caching.caching:disable_cache",
+    # litellm-compatibility names (litegate.compat) and alias mode (litegate.alias)
+    "alias_litellm": ".alias:alias_litellm",
+    "get_supported_openai_params": ".compat:get_supported_openai_params",
+    "get_optional_params": ".compat:get_optional_params",
+    "get_secret": ".compat:get_secret",
+    "get_secret_str": ".compat:get_secret_str",
+    "get_secret_bool": ".compat:get_secret_bool",
     # submodules reachable as attributes
     "caching": ".caching",
     "exceptions": ".exceptions",
@@ -263,6 +270,11 @@ def __getattr__(name: str) -> object:
         elif name.endswith("_models") and name.isidentifier() and not name.startswith("_"):
             target = ".cost.lists:" + name
         else:
+            from importlib import import_module
+
+            compat = import_module(".compat", __name__)  # litellm settings accepted as no-ops (telemetry, ...)
+            if name in compat.NOOP_SETTINGS:
+                return getattr(compat, name)
             raise AttributeError(f"module 'litegate' has no attribute {name!r}")
     from importlib import import_module
 

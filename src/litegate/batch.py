@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sys
+import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, List, Optional, Union
@@ -74,6 +76,39 @@ def _build_requests(
     return built
 
 
+class _Progress:
+    """Counts finished requests for ``progress=``: a tqdm bar on stderr (``progress=True``, the
+    optional ``progress`` extra) or a callable ``progress(done, total)``. Off by default."""
+
+    def __init__(self, progress: Any, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.bar = None
+        self.callback = None
+        if callable(progress):
+            self.callback = progress
+        elif progress is True:
+            try:
+                from tqdm import tqdm
+            except ImportError:
+                raise ImportError("batch_completion(progress=True) needs tqdm: pip install 'litegate[progress]'") \
+                    from None
+            self.bar = tqdm(total=total, desc="batch_completion", unit="req", file=sys.stderr, mininterval=0.2)
+        elif progress not in (False, None):
+            raise TypeError("progress must be True, False or a callable progress(done, total)")
+
+    def step(self) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1)
+        if self.callback is not None:
+            self.callback(self.done, self.total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def _limit(max_concurrent_requests: Optional[int], max_workers: Optional[int], n: int) -> int:
     limit = max_concurrent_requests if max_concurrent_requests is not None else max_workers
     if limit is None:
@@ -91,6 +126,7 @@ def batch_completion(
     max_concurrent_requests: Optional[int] = None,
     use_threadpool: bool = False,
     max_workers: Optional[int] = None,
+    progress: Any = False,
     **kwargs: Any,
 ) -> List[Any]:
     """Send many chat completions concurrently; return one result per request, in input order.
@@ -104,6 +140,8 @@ def batch_completion(
             ``max_workers`` is accepted as an alias.
         use_threadpool: accepted for compatibility. The synchronous call always runs the requests
             on a bounded thread pool, which gives the same results.
+        progress: ``True`` shows a tqdm progress bar on stderr (extra ``progress``); a callable
+            is called as ``progress(done, total)`` after each request. Off by default.
         **kwargs: arguments shared by every request (a request's own values win).
 
     Returns:
@@ -116,15 +154,25 @@ def batch_completion(
         return []
     from .main import completion
 
+    workers = _limit(max_concurrent_requests, max_workers, len(reqs))
+    meter = _Progress(progress, len(reqs))
+    lock = threading.Lock()
+
     def run(req: dict) -> Any:
         try:
             return completion(**req)
         except Exception as exc:  # one failure stays in its slot
             return exc
+        finally:
+            if meter.bar is not None or meter.callback is not None:
+                with lock:
+                    meter.step()
 
-    workers = _limit(max_concurrent_requests, max_workers, len(reqs))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="litegate-batch") as pool:
-        return list(pool.map(run, reqs))
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="litegate-batch") as pool:
+            return list(pool.map(run, reqs))
+    finally:
+        meter.close()
 
 
 async def abatch_completion(
@@ -134,6 +182,7 @@ async def abatch_completion(
     model: Optional[str] = None,
     max_concurrent_requests: Optional[int] = None,
     max_workers: Optional[int] = None,
+    progress: Any = False,
     **kwargs: Any,
 ) -> List[Any]:
     """Async twin of :func:`batch_completion`: ``acompletion`` calls on the running event loop,
@@ -145,6 +194,7 @@ async def abatch_completion(
     from .main import acompletion
 
     gate = asyncio.Semaphore(_limit(max_concurrent_requests, max_workers, len(reqs)))
+    meter = _Progress(progress, len(reqs))
 
     async def run(req: dict) -> Any:
         async with gate:
@@ -152,5 +202,10 @@ async def abatch_completion(
                 return await acompletion(**req)
             except Exception as exc:  # one failure stays in its slot
                 return exc
+            finally:
+                meter.step()
 
-    return list(await asyncio.gather(*(run(r) for r in reqs)))
+    try:
+        return list(await asyncio.gather(*(run(r) for r in reqs)))
+    finally:
+        meter.close()

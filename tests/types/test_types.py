@@ -394,8 +394,15 @@ def test_usage_anthropic_cache_fields():
     # explicit details win
     explicit = Usage(prompt_tokens=5, cache_read_input_tokens=4, prompt_tokens_details={"cached_tokens": 3})
     assert explicit.prompt_tokens_details.cached_tokens == 3
-    # never-given optional counters read as None
-    assert Usage().cache_read_input_tokens is None
+    # cache counters never reported read as 0 (callers add them up), and stay out of dumps
+    plain = Usage(prompt_tokens=3, completion_tokens=2)
+    assert plain.cache_read_input_tokens == 0 and plain.cache_creation_input_tokens == 0
+    assert plain["cache_read_input_tokens"] == 0
+    assert getattr(plain, "cache_creation_input_tokens", None) == 0
+    assert "cache_read_input_tokens" not in plain.model_dump() and "cache_read_input_tokens" not in plain.keys()
+    assert Usage(prompt_tokens=3, cache_read_input_tokens=None).cache_read_input_tokens == 0
+    # other never-given optional counters read as None
+    assert Usage().server_tool_use is None
     assert Usage(prompt_tokens_details={"cached_tokens": 0}).prompt_tokens_details.text_tokens is None
 
 

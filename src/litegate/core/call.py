@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 from ..exceptions import AuthenticationError, InputTypeError, InputValidationError
 from .jsonutil import dumps
-from .params import CONTROL_PARAMS, OPENAI_CHAT_COMPLETION_PARAMS, check_param
+from .params import (CONTROL_PARAMS, LITELLM_INTERNAL_PREFIXES, OPENAI_CHAT_COMPLETION_PARAMS, check_param,
+                     is_litellm_internal)
 
 _OPENAI_PARAMS = frozenset(OPENAI_CHAT_COMPLETION_PARAMS) - {"stream", "extra_headers"}
 _ROLES = frozenset({"system", "user", "assistant", "tool", "function", "developer"})
@@ -54,6 +55,8 @@ class Controls:
     context_window_fallbacks: list | None = None
     content_policy_fallbacks: list | None = None
     cache: Any = None  # per-call caching controls (caching=..., cache={...}): litegate.caching.controls
+    base_model: str | None = None  # litellm's base_model: the registry entry that prices the answer
+    litellm_call_id: str | None = None  # the caller's id for this call (callbacks see it)
 
 
 @dataclass(slots=True)
@@ -142,7 +145,7 @@ _LIST_CONTROLS = ("fallbacks", "context_window_fallbacks", "content_policy_fallb
 def _controls(kw: dict, model: str) -> Controls:
     """Take the control parameters out of ``kw`` (one pass over the given keys only)."""
     ctl = Controls()
-    found = [name for name in kw if name in CONTROL_PARAMS]
+    found = [name for name in kw if name in CONTROL_PARAMS or name.startswith(LITELLM_INTERNAL_PREFIXES)]
     if not found:
         return ctl
     rest: dict = {}
@@ -198,7 +201,41 @@ def _controls(kw: dict, model: str) -> Controls:
         from ..caching.controls import cache_controls
 
         ctl.cache = cache_controls(get("caching"), get("cache"), model)
+    _litellm_internal(rest, ctl, model)
     return ctl
+
+
+# the control parameters read above from ``rest``; any other is a litellm-internal argument
+_READ_FROM_REST = frozenset({
+    "base_url", "num_retries", "max_retries", "timeout", "request_timeout", "metadata", "extra_headers", "headers",
+    "input_cost_per_token", "output_cost_per_token", "input_cost_per_second", *_LIST_CONTROLS,
+})
+
+
+def _litellm_internal(rest: dict, ctl: Controls, model: str) -> None:
+    """Use the litellm-internal arguments that mean something here; drop the others with a debug line.
+    None of them is ever sent to a provider, whatever ``drop_params`` says."""
+    dropped = []
+    for name, value in rest.items():
+        if name in _READ_FROM_REST:
+            continue
+        if name == "litellm_metadata":  # litellm's metadata channel when `metadata` goes to the provider
+            if ctl.metadata is None and isinstance(value, dict):
+                ctl.metadata = value
+        elif name == "mock_timeout":  # litellm: raise a Timeout instead of calling
+            if value is True and ctl.mock_response is None:
+                from ..exceptions import Timeout
+
+                ctl.mock_response = Timeout(message=f"mock_timeout: {model} timed out", model=model)
+        elif name == "base_model" and isinstance(value, str) and value:
+            ctl.base_model = value  # the answer is priced as this model
+        elif name == "litellm_call_id" and isinstance(value, str) and value:
+            ctl.litellm_call_id = value
+        elif is_litellm_internal(name):
+            dropped.append(name)
+    if dropped and _log.isEnabledFor(logging.DEBUG):
+        _log.debug("litegate: %s: not sent to the provider (litellm-internal argument%s)",
+                   ", ".join(sorted(dropped)), "s" if len(dropped) > 1 else "")
 
 
 def check_api_key(name: str, key: Any, model: str) -> str:

@@ -315,7 +315,7 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
     table = _lists(cfg)
     if table is None:
         return None
-    call_id = new_call_id()
+    call_id = call.ctl.litellm_call_id or new_call_id()
     hide = bool(getattr(cfg, "turn_off_message_logging", False))
     params = dict(call.params)
     metadata = call.ctl.metadata if call.ctl.metadata is not None else {}

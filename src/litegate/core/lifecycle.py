@@ -311,7 +311,7 @@ def response_cost(result: Any, plan: Plan) -> float | None:
             plan.provider.name in _SELF_HOSTED or (plan.endpoint.kind == "moderation"
                                                    and plan.provider.name in ("openai", "azure"))):
         custom = _FREE  # models on the caller's own server, and OpenAI's moderation endpoint, cost nothing
-    return _compute_cost(result, call_type=plan.endpoint.call_type, model=plan.target.model,
+    return _compute_cost(result, call_type=plan.endpoint.call_type, model=ctl.base_model or plan.target.model,
                          provider=plan.provider.name, custom_cost_per_token=custom,
                          custom_cost_per_second=ctl.custom_cost_per_second)
 

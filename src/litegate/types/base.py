@@ -344,6 +344,9 @@ def _normalise_usage(data: Dict[str, Any]) -> Dict[str, Any]:
     return data
 
 
+_ZERO_IF_MISSING = frozenset({"cache_read_input_tokens", "cache_creation_input_tokens"})
+
+
 class Usage(OpenAIObject):
     """Token counts. ``total_tokens`` defaults to prompt + completion.
 
@@ -375,6 +378,15 @@ class Usage(OpenAIObject):
             ):
                 return _normalise_usage(data)
         return data
+
+    def __getattr__(self, name: str) -> Any:
+        # Cache counters a provider did not report read as 0 (litellm leaves them out; callers add
+        # them up with getattr(usage, name, 0)), never None. They stay out of dumps and keys().
+        if name in _ZERO_IF_MISSING:
+            extra = self.__pydantic_extra__
+            value = extra.get(name) if extra else None
+            return 0 if value is None else value
+        return super().__getattr__(name)
 
     @property
     def _cache_read_input_tokens(self) -> int:
