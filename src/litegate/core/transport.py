@@ -535,6 +535,11 @@ class HttpxTransport:
 
 
 # =================================================================================== pyreqwest
+try:  # the C module: no import of signal.py (enum machinery) at ``import litegate``
+    from _signal import SIGINT as _SIGINT, getsignal as _getsignal
+except ImportError:  # pragma: no cover - other interpreters
+    from signal import SIGINT as _SIGINT, getsignal as _getsignal
+
 _forked = False  # set in a child process forked after pyreqwest's runtime started
 _reqwest_started = False
 _exit_guard = False
@@ -558,6 +563,15 @@ def reqwest_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def _ctrl_c_can_land_here() -> bool:
+    """True in the main thread while SIGINT has a Python-level handler (by default the one that
+    raises ``KeyboardInterrupt``): the only thread where Python runs signal handlers. With SIG_DFL
+    the kernel ends the process (and its sockets) at once; with SIG_IGN nothing happens."""
+    if threading.get_ident() != threading.main_thread().ident:
+        return False
+    return callable(_getsignal(_SIGINT))
 
 
 def _td(seconds: float) -> Any:
@@ -710,6 +724,9 @@ class _ReqwestAsyncStream:
         except Exception as exc:  # noqa: BLE001
             await self.aclose()
             raise _reqwest_error(exc, self.url, self._timeout) from exc
+        except BaseException:  # a cancelled task: leaving the request closes its connection
+            await self.aclose()
+            raise
 
     async def aread(self) -> bytes:
         try:
@@ -748,12 +765,13 @@ class ReqwestTransport:
 
     backend = "pyreqwest"
 
-    def __init__(self, *, verify: Any = True, proxy: str | None = None):
+    def __init__(self, *, verify: Any = True, proxy: str | None = None, interrupt_safe: bool = True):
         if not (isinstance(verify, (bool, str, os.PathLike))):
             raise ValueError("the pyreqwest backend takes verify=True/False or a CA bundle path; "
                              "an ssl.SSLContext needs the httpx backend")
         self._verify = verify
         self._proxy = proxy
+        self._interrupt_safe = bool(interrupt_safe)
         self._lock = threading.Lock()
         self._sync: dict = {}
         self._async: dict = {}
@@ -832,11 +850,17 @@ class ReqwestTransport:
         return b
 
     # ------------------------------------------------------------------ sync
+    # Ctrl-C and cancellation: pyreqwest cannot abandon a request before its response headers
+    # (the request runs as a detached task on its runtime until it answers or times out, and a
+    # blocked sync call never lets Python's SIGINT handler run). So, unless ``interrupt_safe`` is
+    # off, the calls a Ctrl-C or a task cancellation can reach go to the httpx fallback: every
+    # async call, and sync calls in the main thread while SIGINT has a Python handler. Sync calls
+    # in other threads (no signal ever lands there) stay on pyreqwest. See docs/TRANSPORT.md.
     # Non-stream attempts are read as streams with the request's total timeout: the decoded body
     # (pyreqwest decodes gzip, deflate, brotli and zstd) is counted piece by piece and cut off at
     # MAX_RESPONSE_BYTES; leaving the request unfinished drops (closes) its connection.
     def send(self, req: HttpRequest, timeout: Timeouts) -> HttpResponse:
-        if _forked or req.files is not None:
+        if _forked or req.files is not None or (self._interrupt_safe and _ctrl_c_can_land_here()):
             return self._fallback_transport().send(req, timeout)
         started = monotonic()
         head = False
@@ -862,7 +886,7 @@ class ReqwestTransport:
         return HttpResponse(resp.status, resp.headers, content, req.url)
 
     def open_stream(self, req: HttpRequest, timeout: Timeouts) -> Any:
-        if _forked or req.files is not None:
+        if _forked or req.files is not None or (self._interrupt_safe and _ctrl_c_can_land_here()):
             return self._fallback_transport().open_stream(req, timeout)
         stream_req = None
         started = monotonic()
@@ -886,7 +910,7 @@ class ReqwestTransport:
 
     # ------------------------------------------------------------------ async
     async def asend(self, req: HttpRequest, timeout: Timeouts) -> HttpResponse:
-        if _forked or req.files is not None:
+        if _forked or req.files is not None or self._interrupt_safe:
             return await self._fallback_transport().asend(req, timeout)
         started = monotonic()
         head = False
@@ -912,7 +936,7 @@ class ReqwestTransport:
         return HttpResponse(resp.status, resp.headers, content, req.url)
 
     async def aopen_stream(self, req: HttpRequest, timeout: Timeouts) -> Any:
-        if _forked or req.files is not None:
+        if _forked or req.files is not None or self._interrupt_safe:
             return await self._fallback_transport().aopen_stream(req, timeout)
         stream_req = None
         started = monotonic()
@@ -1006,7 +1030,8 @@ def _with_verify(transport: Any, verify: Any) -> Any:
                 if len(transport._siblings) > 16:
                     transport._siblings.clear()
                 if transport.backend == "pyreqwest" and isinstance(verify, (bool, str, os.PathLike)):
-                    sibling = ReqwestTransport(verify=verify, proxy=transport._proxy)
+                    sibling = ReqwestTransport(verify=verify, proxy=transport._proxy,
+                                               interrupt_safe=transport._interrupt_safe)
                 else:
                     sibling = HttpxTransport(verify=verify, proxy=transport._proxy)
                 sibling._verify_ref = verify  # keeps an SSLContext alive while its id is the key
@@ -1018,10 +1043,14 @@ def _with_verify(transport: Any, verify: Any) -> Any:
 BACKENDS = ("pyreqwest", "httpx")
 
 
-def Transport(backend: str | None = None, *, verify: Any = True, proxy: str | None = None) -> Any:
+def Transport(backend: str | None = None, *, verify: Any = True, proxy: str | None = None,
+              interrupt_safe: bool = True) -> Any:
     """A transport for ``backend`` ("pyreqwest", "httpx"; None = the fastest one available).
 
     ``LITEGATE_HTTP_BACKEND`` in the environment overrides the automatic choice.
+    ``interrupt_safe=False`` (pyreqwest only) keeps async calls and main-thread sync calls on
+    pyreqwest too: faster, but a cancelled task's request then runs on until it is answered or
+    times out, and Ctrl-C waits for the call to end (docs/TRANSPORT.md).
     """
     name = backend or os.environ.get("LITEGATE_HTTP_BACKEND") or None
     if name is None:
@@ -1031,7 +1060,7 @@ def Transport(backend: str | None = None, *, verify: Any = True, proxy: str | No
     if name == "pyreqwest":
         if not reqwest_available():
             raise ValueError("the pyreqwest backend needs Python >= 3.11 and the pyreqwest package")
-        return ReqwestTransport(verify=verify, proxy=proxy)
+        return ReqwestTransport(verify=verify, proxy=proxy, interrupt_safe=interrupt_safe)
     if name == "httpx":
         return HttpxTransport(verify=verify, proxy=proxy)
     raise ValueError(f"unknown HTTP backend {name!r}; choose one of {BACKENDS}")
