@@ -352,3 +352,29 @@ def test_ssl_verify_per_call_and_setting_reach_the_transport_and_never_the_body(
             litegate.ssl_verify = True
         client.close()
     assert bodies and all(b"ssl_verify" not in b for b in bodies)
+
+
+# ------------------------------------------- connection bounds hold across httpx's async pools
+@pytest.mark.parametrize("backend", BACKEND_PARAMS)
+def test_concurrent_async_calls_stay_within_the_connection_bound(monkeypatch, backend):
+    """httpx spreads a loop's requests over several clients (HTTPX_ASYNC_SHARDS); their pools share
+    MAX_CONNECTIONS, so the server never sees more connections at once than that."""
+    monkeypatch.setattr(C, "MAX_CONNECTIONS", 4)
+
+    def slow_ok(conn, head, body):
+        time.sleep(0.05)
+        return H.ok_json(conn, head, body)
+
+    transport = Transport(backend, interrupt_safe=False) if backend == "pyreqwest" else Transport(backend)
+    with H.HostileServer(slow_ok) as srv:
+        async def burst():
+            return await asyncio.gather(*[transport.asend(_req(srv.url), make_timeout(30)) for _ in range(40)])
+
+        answers = asyncio.run(burst())
+        conns = list(srv.conns)
+    assert [a.status_code for a in answers] == [200] * 40
+    # the most connections open at one moment, from the server's records
+    peak = max(sum(1 for o in conns if o.opened_at <= c.opened_at and (o.closed_at is None or o.closed_at > c.opened_at))
+               for c in conns)
+    assert peak <= 4, (peak, len(conns))
+    transport.close()

@@ -353,6 +353,12 @@ def _cut_read_timeout(tdict: Any, deadline: float, url: str, timeout: Timeouts) 
             tdict["read"] = left
 
 
+def _httpx_shards() -> int:
+    """Async clients per event loop: ``HTTPX_ASYNC_SHARDS``, never more than the connection bounds
+    (each client gets at least one connection and one idle one; their sum stays within the totals)."""
+    return max(1, min(C.HTTPX_ASYNC_SHARDS, C.MAX_KEEPALIVE_CONNECTIONS, C.MAX_CONNECTIONS))
+
+
 async def _close_at_loop_shutdown(client: Any) -> AsyncIterator[None]:
     try:
         yield
@@ -381,8 +387,13 @@ if hasattr(os, "register_at_fork"):
 
 
 def _httpx_verify(verify: Any) -> Any:
-    """True/False as they are; a CA bundle path -> an ``ssl`` context trusting exactly that bundle
-    (httpx deprecates string paths); an ``ssl.SSLContext`` as it is."""
+    """False and an ``ssl.SSLContext`` as they are; a CA bundle path -> an ``ssl`` context trusting
+    exactly that bundle (httpx deprecates string paths); True -> httpx's default context (it honours
+    SSL_CERT_FILE / SSL_CERT_DIR), built once (loading the CA bundle costs ~30 ms) and shared by the
+    transport's clients."""
+    if verify is True:
+        make = getattr(_lib(), "create_ssl_context", None)
+        return make() if make is not None else True
     if isinstance(verify, (str, os.PathLike)):
         import ssl
 
@@ -416,10 +427,10 @@ class HttpxTransport:
     def with_verify(self, verify: Any) -> Any:
         return _with_verify(self, verify)
 
-    def _limits(self) -> Any:
+    def _limits(self, shards: int = 1) -> Any:
         return _lib().Limits(
-            max_connections=C.MAX_CONNECTIONS,
-            max_keepalive_connections=C.MAX_KEEPALIVE_CONNECTIONS,
+            max_connections=max(1, C.MAX_CONNECTIONS // shards),
+            max_keepalive_connections=max(1, C.MAX_KEEPALIVE_CONNECTIONS // shards),
             keepalive_expiry=C.KEEPALIVE_EXPIRY,
         )
 
@@ -435,20 +446,35 @@ class HttpxTransport:
         return client
 
     def async_client(self) -> Any:
+        """One of the running loop's ``HTTPX_ASYNC_SHARDS`` clients, in turn. httpcore's pool does
+        work per request that grows with the requests in flight in that pool (about 3x the CPU per
+        request at 100 in flight than at a few, see docs/TRANSPORT.md), so the loop's requests
+        are spread over a few pools; the pool limits are split between them."""
         import asyncio
 
         loop = asyncio.get_running_loop()
         entry = self._async.get(loop)
-        if entry is None or entry[0].is_closed:
-            client = _lib().AsyncClient(
-                limits=self._limits(), verify=self._ssl_verify(), proxy=self._proxy, follow_redirects=False
-            )
-            # close the client when its loop shuts down: asyncio.run() finalizes the loop's async
-            # generators, and this one's ``finally`` closes the client's connections there
-            closer = _close_at_loop_shutdown(client)
-            loop.create_task(closer.__anext__())
-            entry = self._async[loop] = (client, closer)
-        return entry[0]
+        if entry is None:
+            entry = self._async[loop] = [0]  # [next shard, client 0, client 1, ...]
+        turn = entry[0]
+        shards = _httpx_shards()
+        entry[0] = turn + 1 if turn + 1 < shards else 0
+        if turn + 1 < len(entry):
+            client = entry[turn + 1]
+            if not client.is_closed:
+                return client
+        client = _lib().AsyncClient(limits=self._limits(shards), verify=self._ssl_verify(), proxy=self._proxy,
+                                    follow_redirects=False)
+        # close the client when its loop shuts down: asyncio.run() finalizes the loop's async
+        # generators, and this one's ``finally`` closes the client's connections there
+        closer = _close_at_loop_shutdown(client)
+        loop.create_task(closer.__anext__())
+        client._litegate_closer = closer  # keeps the generator alive with its client
+        if turn + 1 < len(entry):
+            entry[turn + 1] = client
+        else:
+            entry.append(client)
+        return client
 
     # Non-stream attempts are streamed too: the body is read piece by piece, so that its decoded
     # size is bounded (MAX_RESPONSE_BYTES) and ``timeout.total`` is a deadline for the whole attempt
@@ -528,8 +554,8 @@ class HttpxTransport:
 
         loop = asyncio.get_running_loop()
         entry = self._async.pop(loop, None)
-        if entry is not None:
-            await entry[0].aclose()
+        for client in (entry or [0])[1:]:
+            await client.aclose()
         for sibling in list(self._siblings.values()):
             await sibling.aclose()
 
