@@ -242,9 +242,10 @@ ALL_CALLS = [_in_main, _stream_in_main, _in_thread, _stream_in_thread, _async, _
 
 
 @pytest.mark.skipif(not reqwest_available(), reason="pyreqwest needs Python >= 3.11")
-def test_pyreqwest_keeps_only_the_calls_no_interrupt_can_reach():
+def test_pyreqwest_keeps_only_the_calls_no_interrupt_can_reach(monkeypatch):
     """Sync calls in other threads stay on pyreqwest; what Ctrl-C or a cancel can reach goes to httpx."""
     assert threading.current_thread() is threading.main_thread()
+    monkeypatch.delenv("LITEGATE_INTERRUPT_SAFE", raising=False)
     transport = Transport("pyreqwest")
     assert _user_agents(transport, ALL_CALLS) == ["python-httpx", "python-httpx", "python-pyreqwest",
                                                   "python-pyreqwest", "python-httpx", "python-httpx"]
@@ -255,11 +256,16 @@ def test_pyreqwest_keeps_only_the_calls_no_interrupt_can_reach():
     finally:
         signal.signal(signal.SIGINT, previous)
     transport.close()
-    # interrupt_safe=False: everything on pyreqwest, as before
+    # interrupt_safe=False (or LITEGATE_INTERRUPT_SAFE=0): everything on pyreqwest, as before
     fast = Transport("pyreqwest", interrupt_safe=False)
     assert _user_agents(fast, ALL_CALLS) == ["python-pyreqwest"] * 6
     assert fast.with_verify(False)._interrupt_safe is False
     fast.close()
+    monkeypatch.setenv("LITEGATE_INTERRUPT_SAFE", "0")
+    from_env = Transport("pyreqwest")
+    assert _user_agents(from_env, [_in_main, _async]) == ["python-pyreqwest"] * 2
+    assert Transport("pyreqwest", interrupt_safe=True)._interrupt_safe is True
+    from_env.close()
 
 
 @pytest.mark.skipif(not reqwest_available(), reason="pyreqwest needs Python >= 3.11")

@@ -1070,14 +1070,17 @@ BACKENDS = ("pyreqwest", "httpx")
 
 
 def Transport(backend: str | None = None, *, verify: Any = True, proxy: str | None = None,
-              interrupt_safe: bool = True) -> Any:
+              interrupt_safe: bool | None = None) -> Any:
     """A transport for ``backend`` ("pyreqwest", "httpx"; None = the fastest one available).
 
     ``LITEGATE_HTTP_BACKEND`` in the environment overrides the automatic choice.
-    ``interrupt_safe=False`` (pyreqwest only) keeps async calls and main-thread sync calls on
-    pyreqwest too: faster, but a cancelled task's request then runs on until it is answered or
-    times out, and Ctrl-C waits for the call to end (docs/TRANSPORT.md).
+    ``interrupt_safe=False`` (pyreqwest only; default: ``LITEGATE_INTERRUPT_SAFE=0`` in the
+    environment, else True) keeps async calls and main-thread sync calls on pyreqwest too: faster,
+    but a cancelled task's request then runs on until it is answered or times out, and Ctrl-C
+    waits for the call to end and then aborts the process (docs/TRANSPORT.md).
     """
+    if interrupt_safe is None:
+        interrupt_safe = os.environ.get("LITEGATE_INTERRUPT_SAFE", "1").strip().lower() not in ("0", "false", "no", "off")
     name = backend or os.environ.get("LITEGATE_HTTP_BACKEND") or None
     if name is None:
         # an ssl.SSLContext cannot be handed to rustls: only httpx takes one
