@@ -66,8 +66,10 @@ def _wait_closed(conn, timeout=5.0):
 
 # ------------------------------------------------------------------------------- Ctrl-C
 _CHILD = r"""
-import json, sys, time
+import json, signal, sys, time
 import litegate
+# as in an interactive program, whatever this test's parent ignores
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 def out(**kw):
     sys.stdout.write(json.dumps(kw) + "\n"); sys.stdout.flush()
@@ -246,13 +248,15 @@ def test_pyreqwest_keeps_only_the_calls_no_interrupt_can_reach(monkeypatch):
     """Sync calls in other threads stay on pyreqwest; what Ctrl-C or a cancel can reach goes to httpx."""
     assert threading.current_thread() is threading.main_thread()
     monkeypatch.delenv("LITEGATE_INTERRUPT_SAFE", raising=False)
-    transport = Transport("pyreqwest")
-    assert _user_agents(transport, ALL_CALLS) == ["python-httpx", "python-httpx", "python-pyreqwest",
-                                                  "python-pyreqwest", "python-httpx", "python-httpx"]
-    # no Python SIGINT handler in the main thread: Ctrl-C ends the process (or nothing happens)
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in an interactive program
     try:
-        assert _user_agents(transport, [_in_main, _stream_in_main]) == ["python-pyreqwest"] * 2
+        transport = Transport("pyreqwest")
+        assert _user_agents(transport, ALL_CALLS) == ["python-httpx", "python-httpx", "python-pyreqwest",
+                                                      "python-pyreqwest", "python-httpx", "python-httpx"]
+        # no Python SIGINT handler in the main thread: Ctrl-C ends the process (or nothing happens)
+        for disposition in (signal.SIG_IGN, signal.SIG_DFL):
+            signal.signal(signal.SIGINT, disposition)
+            assert _user_agents(transport, [_in_main, _stream_in_main]) == ["python-pyreqwest"] * 2
     finally:
         signal.signal(signal.SIGINT, previous)
     transport.close()
