@@ -476,6 +476,12 @@ class HttpxTransport:
             entry.append(client)
         return client
 
+    def async_clients(self) -> list:
+        """The running loop's async clients made so far (for inspection; calls use ``async_client``)."""
+        import asyncio
+
+        return list(self._async.get(asyncio.get_running_loop(), [0])[1:])
+
     # Non-stream attempts are streamed too: the body is read piece by piece, so that its decoded
     # size is bounded (MAX_RESPONSE_BYTES) and ``timeout.total`` is a deadline for the whole attempt
     # (httpx's own timeouts are per read: a server trickling a byte a second would never time out).
