@@ -104,6 +104,7 @@ def _interrupt_child(backend: str, handler, stream: bool) -> tuple[dict, float, 
         src = str(Path(litegate.__file__).resolve().parents[1])
         env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
         env.pop("LITEGATE_HTTP_BACKEND", None)
+        env.pop("LITEGATE_INTERRUPT_SAFE", None)
         proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env=env)
         try:
@@ -154,7 +155,8 @@ async def _cancel_after_request(srv, task, wait: float = 5.0) -> tuple[float, fl
 
 @pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
-def test_cancelled_acompletion_before_headers_closes_the_connection(backend, stream):
+def test_cancelled_acompletion_before_headers_closes_the_connection(monkeypatch, backend, stream):
+    monkeypatch.delenv("LITEGATE_INTERRUPT_SAFE", raising=False)
     with H.HostileServer(H.stall) as srv:
         client = litegate.Client(api_key="sk-cancel-0123456789", api_base=srv.url + "/v1", num_retries=0,
                                  timeout=8, stream_timeout=8, http_backend=backend)
@@ -169,7 +171,8 @@ def test_cancelled_acompletion_before_headers_closes_the_connection(backend, str
 
 
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
-def test_cancelled_acompletion_mid_stream_closes_the_connection(backend):
+def test_cancelled_acompletion_mid_stream_closes_the_connection(monkeypatch, backend):
+    monkeypatch.delenv("LITEGATE_INTERRUPT_SAFE", raising=False)
     with H.HostileServer(_head_then_one_event) as srv:
         client = litegate.Client(api_key="sk-cancel-0123456789", api_base=srv.url + "/v1", num_retries=0,
                                  timeout=8, stream_timeout=8, http_backend=backend)

@@ -817,9 +817,13 @@ class ReqwestTransport:
         return _with_verify(self, verify)
 
     def _fallback_transport(self) -> HttpxTransport:
-        if self._fallback is None:
-            self._fallback = HttpxTransport(verify=self._verify, proxy=self._proxy)
-        return self._fallback
+        fallback = self._fallback
+        if fallback is None:
+            with self._lock:  # one fallback (and one set of pools) however many threads race here
+                if self._fallback is None:
+                    self._fallback = HttpxTransport(verify=self._verify, proxy=self._proxy)
+                fallback = self._fallback
+        return fallback
 
     def _build(self, builder: Any, read: float | None) -> Any:
         global _reqwest_started
