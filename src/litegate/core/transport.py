@@ -447,40 +447,43 @@ class HttpxTransport:
 
     def async_client(self) -> Any:
         """One of the running loop's ``HTTPX_ASYNC_SHARDS`` clients, in turn. httpcore's pool does
-        work per request that grows with the requests in flight in that pool (about 3x the CPU per
-        request at 100 in flight than at a few, see docs/TRANSPORT.md), so the loop's requests
-        are spread over a few pools; the pool limits are split between them."""
+        work per request that grows with the requests in flight in that pool (at 100 in flight,
+        about 4x the CPU per request of 20 pools, see docs/TRANSPORT.md), so the loop's requests
+        are spread over several pools; the connection bounds are split between them."""
         import asyncio
 
         loop = asyncio.get_running_loop()
         entry = self._async.get(loop)
         if entry is None:
-            entry = self._async[loop] = [0]  # [next shard, client 0, client 1, ...]
+            entry = self._async[loop] = [0, [], []]  # next turn, clients, their loop-shutdown closers
         turn = entry[0]
-        shards = _httpx_shards()
-        entry[0] = turn + 1 if turn + 1 < shards else 0
-        if turn + 1 < len(entry):
-            client = entry[turn + 1]
+        clients = entry[1]
+        entry[0] = turn + 1 if turn + 1 < _httpx_shards() else 0
+        if turn < len(clients):
+            client = clients[turn]
             if not client.is_closed:
                 return client
-        client = _lib().AsyncClient(limits=self._limits(shards), verify=self._ssl_verify(), proxy=self._proxy,
-                                    follow_redirects=False)
+        client = _lib().AsyncClient(limits=self._limits(_httpx_shards()), verify=self._ssl_verify(),
+                                    proxy=self._proxy, follow_redirects=False)
         # close the client when its loop shuts down: asyncio.run() finalizes the loop's async
-        # generators, and this one's ``finally`` closes the client's connections there
+        # generators, and this one's ``finally`` closes the client's connections there (the entry
+        # keeps the generator alive: collected early, it would close the client at once)
         closer = _close_at_loop_shutdown(client)
         loop.create_task(closer.__anext__())
-        client._litegate_closer = closer  # keeps the generator alive with its client
-        if turn + 1 < len(entry):
-            entry[turn + 1] = client
+        if turn < len(clients):
+            clients[turn] = client
+            entry[2][turn] = closer
         else:
-            entry.append(client)
+            clients.append(client)
+            entry[2].append(closer)
         return client
 
     def async_clients(self) -> list:
         """The running loop's async clients made so far (for inspection; calls use ``async_client``)."""
         import asyncio
 
-        return list(self._async.get(asyncio.get_running_loop(), [0])[1:])
+        entry = self._async.get(asyncio.get_running_loop())
+        return list(entry[1]) if entry is not None else []
 
     # Non-stream attempts are streamed too: the body is read piece by piece, so that its decoded
     # size is bounded (MAX_RESPONSE_BYTES) and ``timeout.total`` is a deadline for the whole attempt
@@ -560,7 +563,7 @@ class HttpxTransport:
 
         loop = asyncio.get_running_loop()
         entry = self._async.pop(loop, None)
-        for client in (entry or [0])[1:]:
+        for client in entry[1] if entry is not None else ():
             await client.aclose()
         for sibling in list(self._siblings.values()):
             await sibling.aclose()
