@@ -73,6 +73,7 @@ class Client:
 
 
 LITEGATE_HTTPX = "litegate (httpx backend)"
+LITEGATE_FAST = "litegate (pyreqwest, interrupt_safe=False)"
 
 
 def find_litellm_python(arg: str | None) -> tuple[str | None, str]:
@@ -112,6 +113,11 @@ def build_clients(a) -> tuple[list[Client], dict]:
         Client(LITEGATE_HTTPX, here, "import litegate", {"PYTHONPATH": pypath, "LITEGATE_HTTP_BACKEND": "httpx"},
                kind="litegate", key="litegate-httpx", expect_backend="httpx"),
     ]
+    if auto == "pyreqwest":
+        # every call on pyreqwest, cancellation and Ctrl-C safety given up (docs/TRANSPORT.md)
+        clients.append(Client(LITEGATE_FAST, here, "import litegate",
+                              {"PYTHONPATH": pypath, "LITEGATE_HTTP_BACKEND": None, "LITEGATE_INTERRUPT_SAFE": "0"},
+                              kind="litegate", key="litegate-fast", expect_backend="pyreqwest"))
     for stack in a.raw:
         clients.append(Client(f"raw:{stack}", here, RAW_STACKS[stack][0]))
     clients.append(Client("openai", here, "import openai"))
@@ -189,7 +195,8 @@ def measure_client(c: Client, srv: FakeServer, p: dict, a) -> dict:
     r.update(got)
     r.pop("_wall_s", None)
     if c.expect_backend:
-        used = {r.get("backend_sync"), r.get("backend_async")} - {None}
+        # the default pyreqwest transport hands async (and main-thread sync) calls to httpx
+        used = {(r.get(k) or "").split(" (+")[0] for k in ("backend_sync", "backend_async")} - {""}
         if used and used != {c.expect_backend}:
             r["backend_warning"] = f"expected the {c.expect_backend} transport, used {', '.join(sorted(used))}"
     return r
@@ -426,7 +433,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="few calls, for smoke tests (< 1 min); does not write RESULTS.md")
     ap.add_argument("--only", action="append", metavar="NAME",
-                    help="run only this client (litegate, litegate-httpx, httpx, pyreqwest, openai, litellm; repeatable)")  # fmt: skip
+                    help="run only this client (litegate, litegate-httpx, litegate-fast, httpx, pyreqwest, openai, litellm; repeatable)")  # fmt: skip
     ap.add_argument("--litellm-python", metavar="PATH",
                     help="interpreter of a virtualenv with litellm (default: $LITELLM_PYTHON, then bench/.venv-litellm)")  # fmt: skip
     ap.add_argument("--raw", default="httpx,pyreqwest",

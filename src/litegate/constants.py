@@ -18,6 +18,7 @@ MAX_RETRY_AFTER = 60.0
 # connection pool
 MAX_CONNECTIONS = 1000
 MAX_KEEPALIVE_CONNECTIONS = 100
+HTTPX_ASYNC_SHARDS = 20  # async httpx clients per event loop (core/transport.py, docs/TRANSPORT.md)
 KEEPALIVE_EXPIRY = 30.0
 
 # the largest response body (after content decoding) read for a non-stream request, or for an error

@@ -51,6 +51,22 @@ def pool_of(httpx_client):
     return httpx_client._transport._pool
 
 
+class async_pools:
+    """The httpcore pools of an httpx transport's async clients in the running loop (it spreads
+    requests over several), seen as one pool by :func:`busy_connections`."""
+
+    def __init__(self, transport):
+        self._transport = transport
+
+    @property
+    def connections(self) -> list:
+        return [c for client in self._transport.async_clients() for c in pool_of(client).connections]
+
+    @property
+    def _requests(self) -> list:
+        return [r for client in self._transport.async_clients() for r in pool_of(client)._requests]
+
+
 def busy_connections(pool) -> tuple[int, int]:
     """(connections checked out of the pool, requests the pool still tracks as in flight).
 

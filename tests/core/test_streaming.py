@@ -11,7 +11,7 @@ import pytest
 
 import litegate
 import litegate.constants as constants
-from _core_helpers import KEY, busy_connections, pool_of, reference_stream_error_message, user_messages
+from _core_helpers import KEY, async_pools, busy_connections, pool_of, reference_stream_error_message, user_messages
 
 MODEL = "gpt-4o-mini"
 TOOL = {
@@ -482,7 +482,7 @@ async def test_async_aclose_releases_connection(server, own_client):
     stream = await own_client.acompletion(MODEL, user_messages(), stream=True)
     async for _ in stream:
         break
-    pool = pool_of(own_client.transport.async_client())
+    pool = async_pools(own_client.transport)
     assert busy_connections(pool)[0] == 1
     start = time.monotonic()
     await stream.aclose()
@@ -495,14 +495,14 @@ async def test_async_with_block_releases_connection(server, own_client):
     stream = await own_client.acompletion(MODEL, user_messages(), stream=True)
     async with stream:
         await stream.__anext__()
-    assert busy_connections(pool_of(own_client.transport.async_client())) == (0, 0)
+    assert busy_connections(async_pools(own_client.transport)) == (0, 0)
 
 
 async def test_async_abandoned_stream_released_after_gc(server, own_client):
     _slow_long_stream(server)
     stream = await own_client.acompletion(MODEL, user_messages(), stream=True)
     await stream.__anext__()
-    pool = pool_of(own_client.transport.async_client())
+    pool = async_pools(own_client.transport)
     assert busy_connections(pool)[0] == 1
     del stream
     gc.collect()
@@ -516,7 +516,7 @@ async def test_async_abandoned_stream_released_after_gc(server, own_client):
 async def test_async_stream_abandoned_before_first_read_is_released(server, own_client):
     _slow_long_stream(server)
     stream = await own_client.acompletion(MODEL, user_messages(), stream=True)
-    pool = pool_of(own_client.transport.async_client())
+    pool = async_pools(own_client.transport)
     assert busy_connections(pool)[0] == 1
     del stream
     gc.collect()
@@ -533,7 +533,7 @@ async def test_async_error_path_releases_connection(server, own_client):
     with pytest.raises(litegate.APIConnectionError):
         async for _ in stream:
             pass
-    assert busy_connections(pool_of(own_client.transport.async_client())) == (0, 0)
+    assert busy_connections(async_pools(own_client.transport)) == (0, 0)
 
 
 def test_module_level_stream_close_releases_default_pool(server, monkeypatch):

@@ -29,7 +29,16 @@ def _child(base_url, queue):
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() exists only on POSIX")
 def test_forked_child_can_call_after_parent_used_the_transport(server):
     # the parent uses the default transport first, so any runtime it has is started before fork
-    litegate.completion(model="openai/gpt-4o-mini", messages=MSG, api_base=server.base_url, api_key="sk-fork-000000")
+    # (from a worker thread: sync calls there are the ones that stay on pyreqwest)
+    import threading
+
+    from litegate.core import transport
+
+    worker = threading.Thread(target=litegate.completion, kwargs=dict(
+        model="openai/gpt-4o-mini", messages=MSG, api_base=server.base_url, api_key="sk-fork-000000"))
+    worker.start()
+    worker.join()
+    assert transport._reqwest_started or not transport.reqwest_available()
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     proc = ctx.Process(target=_child, args=(server.base_url, queue))
@@ -45,12 +54,15 @@ def test_forked_child_can_call_after_parent_used_the_transport(server):
 def test_interpreter_exits_cleanly_after_async_calls(server):
     script = textwrap.dedent(f"""
         import asyncio, litegate
+        from litegate.core.transport import Transport, reqwest_available
+        # the default transport (async calls on httpx) and, where available, pyreqwest for every call
+        fast = litegate.Client(transport=Transport("pyreqwest", interrupt_safe=False)) if reqwest_available() else litegate
         async def go():
             kw = dict(api_base={server.base_url!r}, api_key="sk-exit-000000", num_retries=0)
-            await asyncio.gather(*[litegate.acompletion(model="openai/x",
-                                   messages=[{{"role": "user", "content": "hi"}}], **kw) for _ in range(50)])
-            stream = await litegate.acompletion(model="openai/x", messages=[{{"role": "user", "content": "hi"}}],
-                                                stream=True, **kw)
+            await asyncio.gather(*[(fast if i % 2 else litegate).acompletion(model="openai/x",
+                                   messages=[{{"role": "user", "content": "hi"}}], **kw) for i in range(50)])
+            stream = await fast.acompletion(model="openai/x", messages=[{{"role": "user", "content": "hi"}}],
+                                            stream=True, **kw)
             async for _ in stream:
                 pass
         asyncio.run(go())

@@ -29,6 +29,14 @@ BACKEND_PARAMS = [b for b in BACKENDS if b != "pyreqwest" or reqwest_available()
 MB = 1 << 20
 
 
+def _transport(backend: str, **kw):
+    """The backend itself: pyreqwest's own paths (``interrupt_safe=False``), not its hand-off of
+    async and main-thread calls to httpx (that is tested in test_interrupt.py)."""
+    if backend == "pyreqwest":
+        kw["interrupt_safe"] = False
+    return Transport(backend, **kw)
+
+
 def _req(url: str, path: str = "/v1/chat/completions") -> HttpRequest:
     return HttpRequest("POST", url + path, headers={"authorization": "Bearer sk-hardening"}, json={"x": 1})
 
@@ -62,7 +70,7 @@ def _send(transport, req, timeout, mode):
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
 def test_oversized_body_is_cut_off_at_the_limit(monkeypatch, backend, mode):
     monkeypatch.setattr(C, "MAX_RESPONSE_BYTES", 1 * MB)
-    transport = Transport(backend)
+    transport = _transport(backend)
     with H.HostileServer(H.big_body(200 * MB)) as srv:
         started = time.monotonic()
         with pytest.raises(litegate.APIResponseValidationError, match="1,048,576-byte limit") as info:
@@ -78,7 +86,7 @@ def test_oversized_body_is_cut_off_at_the_limit(monkeypatch, backend, mode):
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
 def test_gzip_bomb_is_bounded_after_decoding(monkeypatch, backend, mode):
     monkeypatch.setattr(C, "MAX_RESPONSE_BYTES", 8 * MB)
-    transport = Transport(backend)
+    transport = _transport(backend)
     with H.HostileServer(H.gzip_bomb(1024 * MB)) as srv:
         before = _rss_mb()
         with pytest.raises(litegate.APIResponseValidationError, match="limit"):
@@ -104,7 +112,7 @@ def test_error_answer_to_a_stream_is_bounded(monkeypatch, backend):
             pass
         return False
 
-    transport = Transport(backend)
+    transport = _transport(backend)
     with H.HostileServer(handler) as srv:
         stream = transport.open_stream(_req(srv.url), make_timeout(30))
         assert stream.status_code == 500
@@ -115,7 +123,7 @@ def test_error_answer_to_a_stream_is_bounded(monkeypatch, backend):
 
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
 def test_bodies_under_the_limit_still_arrive_whole(backend):
-    transport = Transport(backend)
+    transport = _transport(backend)
     with H.HostileServer(H.big_body(3 * MB)) as srv:
         for mode in ("sync", "async"):
             resp = _send(transport, _req(srv.url), 30, mode)
@@ -127,7 +135,7 @@ def test_bodies_under_the_limit_still_arrive_whole(backend):
 @pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
 def test_trickling_server_hits_the_total_deadline(backend, mode):
-    transport = Transport(backend)
+    transport = _transport(backend)
     with H.HostileServer(H.trickle(0.2, total=40)) as srv:
         started = time.monotonic()
         with pytest.raises(litegate.Timeout, match="total timeout") as info:
@@ -142,7 +150,7 @@ def test_trickling_server_hits_the_total_deadline(backend, mode):
 @pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
 def test_server_that_never_answers_is_a_total_timeout_not_connect(backend, mode):
-    transport = Transport(backend)
+    transport = _transport(backend)
     with H.HostileServer(H.stall) as srv:
         with pytest.raises(litegate.Timeout) as info:
             _send(transport, _req(srv.url), 1, mode)
@@ -154,7 +162,7 @@ def test_server_that_never_answers_is_a_total_timeout_not_connect(backend, mode)
 
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
 def test_stream_that_goes_quiet_is_a_read_timeout(backend):
-    transport = Transport(backend)
+    transport = _transport(backend)
     with H.HostileServer(H.stall_after_head) as srv:
         stream = transport.open_stream(_req(srv.url), make_timeout(1))
         with pytest.raises(litegate.Timeout, match="read timeout") as info:
@@ -165,7 +173,7 @@ def test_stream_that_goes_quiet_is_a_read_timeout(backend):
 
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
 def test_stream_without_response_headers_is_not_a_connect_timeout(backend):
-    transport = Transport(backend)
+    transport = _transport(backend)
     with H.HostileServer(H.stall) as srv:
         with pytest.raises(litegate.Timeout) as info:
             transport.open_stream(_req(srv.url), make_timeout(1))
@@ -178,7 +186,7 @@ def test_stream_without_response_headers_is_not_a_connect_timeout(backend):
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
 def test_redirect_is_an_error_naming_only_the_host(backend, status):
-    transport = Transport(backend)
+    transport = _transport(backend)
     location = "https://evil.example.net/steal?api_key=sk-secret-123&x=1"
     with H.HostileServer(H.redirect(location, status)) as srv:
         for call in ("send", "asend", "open_stream", "aopen_stream"):
@@ -278,11 +286,11 @@ def test_verify_accepts_a_ca_bundle_path(tmp_path, monkeypatch, backend):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     with H.HostileServer(H.ok_json, ssl_context=ctx) as srv:
-        plain = Transport(backend)
+        plain = _transport(backend)
         with pytest.raises(litegate.APIConnectionError):
             plain.send(_req(srv.url), make_timeout(5))
         for verify in (str(ca), ca):
-            trusting = Transport(backend, verify=verify)
+            trusting = _transport(backend, verify=verify)
             assert trusting.send(_req(srv.url), make_timeout(5)).status_code == 200
             assert asyncio.run(trusting.asend(_req(srv.url), make_timeout(5))).status_code == 200
             stream = trusting.open_stream(_req(srv.url), make_timeout(5))
@@ -310,7 +318,7 @@ def test_idle_connections_per_host_are_bounded_after_a_burst(monkeypatch, backen
         time.sleep(0.3)
         return H.ok_json(conn, head, body)
 
-    transport = Transport(backend)
+    transport = _transport(backend)
     with H.HostileServer(slow_ok) as srv:
         async def burst():
             await asyncio.gather(*[transport.asend(_req(srv.url), make_timeout(30)) for _ in range(60)])
@@ -352,3 +360,29 @@ def test_ssl_verify_per_call_and_setting_reach_the_transport_and_never_the_body(
             litegate.ssl_verify = True
         client.close()
     assert bodies and all(b"ssl_verify" not in b for b in bodies)
+
+
+# ------------------------------------------- connection bounds hold across httpx's async pools
+@pytest.mark.parametrize("backend", BACKEND_PARAMS)
+def test_concurrent_async_calls_stay_within_the_connection_bound(monkeypatch, backend):
+    """httpx spreads a loop's requests over several clients (HTTPX_ASYNC_SHARDS); their pools share
+    MAX_CONNECTIONS, so the server never sees more connections at once than that."""
+    monkeypatch.setattr(C, "MAX_CONNECTIONS", 4)
+
+    def slow_ok(conn, head, body):
+        time.sleep(0.05)
+        return H.ok_json(conn, head, body)
+
+    transport = _transport(backend)
+    with H.HostileServer(slow_ok) as srv:
+        async def burst():
+            return await asyncio.gather(*[transport.asend(_req(srv.url), make_timeout(30)) for _ in range(40)])
+
+        answers = asyncio.run(burst())
+        conns = list(srv.conns)
+    assert [a.status_code for a in answers] == [200] * 40
+    # the most connections open at one moment, from the server's records
+    peak = max(sum(1 for o in conns if o.opened_at <= c.opened_at and (o.closed_at is None or o.closed_at > c.opened_at))
+               for c in conns)
+    assert peak <= 4, (peak, len(conns))
+    transport.close()

@@ -373,6 +373,12 @@ def _cut_read_timeout(tdict: Any, deadline: float, url: str, timeout: Timeouts) 
             tdict["read"] = left
 
 
+def _httpx_shards() -> int:
+    """Async clients per event loop: ``HTTPX_ASYNC_SHARDS``, never more than the connection bounds
+    (each client gets at least one connection and one idle one; their sum stays within the totals)."""
+    return max(1, min(C.HTTPX_ASYNC_SHARDS, C.MAX_KEEPALIVE_CONNECTIONS, C.MAX_CONNECTIONS))
+
+
 async def _close_at_loop_shutdown(client: Any) -> AsyncIterator[None]:
     try:
         yield
@@ -401,8 +407,13 @@ if hasattr(os, "register_at_fork"):
 
 
 def _httpx_verify(verify: Any) -> Any:
-    """True/False as they are; a CA bundle path -> an ``ssl`` context trusting exactly that bundle
-    (httpx deprecates string paths); an ``ssl.SSLContext`` as it is."""
+    """False and an ``ssl.SSLContext`` as they are; a CA bundle path -> an ``ssl`` context trusting
+    exactly that bundle (httpx deprecates string paths); True -> httpx's default context (it honours
+    SSL_CERT_FILE / SSL_CERT_DIR), built once (loading the CA bundle costs ~30 ms) and shared by the
+    transport's clients."""
+    if verify is True:
+        make = getattr(_lib(), "create_ssl_context", None)
+        return make() if make is not None else True
     if isinstance(verify, (str, os.PathLike)):
         import ssl
 
@@ -436,10 +447,10 @@ class HttpxTransport:
     def with_verify(self, verify: Any) -> Any:
         return _with_verify(self, verify)
 
-    def _limits(self) -> Any:
+    def _limits(self, shards: int = 1) -> Any:
         return _lib().Limits(
-            max_connections=C.MAX_CONNECTIONS,
-            max_keepalive_connections=C.MAX_KEEPALIVE_CONNECTIONS,
+            max_connections=max(1, C.MAX_CONNECTIONS // shards),
+            max_keepalive_connections=max(1, C.MAX_KEEPALIVE_CONNECTIONS // shards),
             keepalive_expiry=C.KEEPALIVE_EXPIRY,
         )
 
@@ -455,20 +466,44 @@ class HttpxTransport:
         return client
 
     def async_client(self) -> Any:
+        """One of the running loop's ``HTTPX_ASYNC_SHARDS`` clients, in turn. httpcore's pool does
+        work per request that grows with the requests in flight in that pool (at 100 in flight,
+        about 4x the CPU per request of 20 pools, see docs/TRANSPORT.md), so the loop's requests
+        are spread over several pools; the connection bounds are split between them."""
         import asyncio
 
         loop = asyncio.get_running_loop()
         entry = self._async.get(loop)
-        if entry is None or entry[0].is_closed:
-            client = _lib().AsyncClient(
-                limits=self._limits(), verify=self._ssl_verify(), proxy=self._proxy, follow_redirects=False
-            )
-            # close the client when its loop shuts down: asyncio.run() finalizes the loop's async
-            # generators, and this one's ``finally`` closes the client's connections there
-            closer = _close_at_loop_shutdown(client)
-            loop.create_task(closer.__anext__())
-            entry = self._async[loop] = (client, closer)
-        return entry[0]
+        if entry is None:
+            entry = self._async[loop] = [0, [], []]  # next turn, clients, their loop-shutdown closers
+        turn = entry[0]
+        clients = entry[1]
+        entry[0] = turn + 1 if turn + 1 < _httpx_shards() else 0
+        if turn < len(clients):
+            client = clients[turn]
+            if not client.is_closed:
+                return client
+        client = _lib().AsyncClient(limits=self._limits(_httpx_shards()), verify=self._ssl_verify(),
+                                    proxy=self._proxy, follow_redirects=False)
+        # close the client when its loop shuts down: asyncio.run() finalizes the loop's async
+        # generators, and this one's ``finally`` closes the client's connections there (the entry
+        # keeps the generator alive: collected early, it would close the client at once)
+        closer = _close_at_loop_shutdown(client)
+        loop.create_task(closer.__anext__())
+        if turn < len(clients):
+            clients[turn] = client
+            entry[2][turn] = closer
+        else:
+            clients.append(client)
+            entry[2].append(closer)
+        return client
+
+    def async_clients(self) -> list:
+        """The running loop's async clients made so far (for inspection; calls use ``async_client``)."""
+        import asyncio
+
+        entry = self._async.get(asyncio.get_running_loop())
+        return list(entry[1]) if entry is not None else []
 
     # Non-stream attempts are streamed too: the body is read piece by piece, so that its decoded
     # size is bounded (MAX_RESPONSE_BYTES) and ``timeout.total`` is a deadline for the whole attempt
@@ -548,13 +583,18 @@ class HttpxTransport:
 
         loop = asyncio.get_running_loop()
         entry = self._async.pop(loop, None)
-        if entry is not None:
-            await entry[0].aclose()
+        for client in entry[1] if entry is not None else ():
+            await client.aclose()
         for sibling in list(self._siblings.values()):
             await sibling.aclose()
 
 
 # =================================================================================== pyreqwest
+try:  # the C module: no import of signal.py (enum machinery) at ``import litegate``
+    from _signal import SIGINT as _SIGINT, getsignal as _getsignal
+except ImportError:  # pragma: no cover - other interpreters
+    from signal import SIGINT as _SIGINT, getsignal as _getsignal
+
 _forked = False  # set in a child process forked after pyreqwest's runtime started
 _reqwest_started = False
 _exit_guard = False
@@ -578,6 +618,15 @@ def reqwest_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def _ctrl_c_can_land_here() -> bool:
+    """True in the main thread while SIGINT has a Python-level handler (by default the one that
+    raises ``KeyboardInterrupt``): the only thread where Python runs signal handlers. With SIG_DFL
+    the kernel ends the process (and its sockets) at once; with SIG_IGN nothing happens."""
+    if threading.get_ident() != threading.main_thread().ident:
+        return False
+    return callable(_getsignal(_SIGINT))
 
 
 def _td(seconds: float) -> Any:
@@ -730,6 +779,9 @@ class _ReqwestAsyncStream:
         except Exception as exc:  # noqa: BLE001
             await self.aclose()
             raise _reqwest_error(exc, self.url, self._timeout) from exc
+        except BaseException:  # a cancelled task: leaving the request closes its connection
+            await self.aclose()
+            raise
 
     async def aread(self) -> bytes:
         try:
@@ -768,12 +820,13 @@ class ReqwestTransport:
 
     backend = "pyreqwest"
 
-    def __init__(self, *, verify: Any = True, proxy: str | None = None):
+    def __init__(self, *, verify: Any = True, proxy: str | None = None, interrupt_safe: bool = True):
         if not (isinstance(verify, (bool, str, os.PathLike))):
             raise ValueError("the pyreqwest backend takes verify=True/False or a CA bundle path; "
                              "an ssl.SSLContext needs the httpx backend")
         self._verify = verify
         self._proxy = proxy
+        self._interrupt_safe = bool(interrupt_safe)
         self._lock = threading.Lock()
         self._sync: dict = {}
         self._async: dict = {}
@@ -787,9 +840,13 @@ class ReqwestTransport:
         return _with_verify(self, verify)
 
     def _fallback_transport(self) -> HttpxTransport:
-        if self._fallback is None:
-            self._fallback = HttpxTransport(verify=self._verify, proxy=self._proxy)
-        return self._fallback
+        fallback = self._fallback
+        if fallback is None:
+            with self._lock:  # one fallback (and one set of pools) however many threads race here
+                if self._fallback is None:
+                    self._fallback = HttpxTransport(verify=self._verify, proxy=self._proxy)
+                fallback = self._fallback
+        return fallback
 
     def _build(self, builder: Any, read: float | None) -> Any:
         global _reqwest_started
@@ -854,11 +911,17 @@ class ReqwestTransport:
         return b
 
     # ------------------------------------------------------------------ sync
+    # Ctrl-C and cancellation: pyreqwest cannot abandon a request before its response headers
+    # (the request runs as a detached task on its runtime until it answers or times out, and a
+    # blocked sync call never lets Python's SIGINT handler run). So, unless ``interrupt_safe`` is
+    # off, the calls a Ctrl-C or a task cancellation can reach go to the httpx fallback: every
+    # async call, and sync calls in the main thread while SIGINT has a Python handler. Sync calls
+    # in other threads (no signal ever lands there) stay on pyreqwest. See docs/TRANSPORT.md.
     # Non-stream attempts are read as streams with the request's total timeout: the decoded body
     # (pyreqwest decodes gzip, deflate, brotli and zstd) is counted piece by piece and cut off at
     # MAX_RESPONSE_BYTES; leaving the request unfinished drops (closes) its connection.
     def send(self, req: HttpRequest, timeout: Timeouts) -> HttpResponse:
-        if _forked or req.files is not None:
+        if _forked or req.files is not None or (self._interrupt_safe and _ctrl_c_can_land_here()):
             return self._fallback_transport().send(req, timeout)
         started = monotonic()
         head = False
@@ -884,7 +947,7 @@ class ReqwestTransport:
         return HttpResponse(resp.status, resp.headers, content, req.url)
 
     def open_stream(self, req: HttpRequest, timeout: Timeouts) -> Any:
-        if _forked or req.files is not None:
+        if _forked or req.files is not None or (self._interrupt_safe and _ctrl_c_can_land_here()):
             return self._fallback_transport().open_stream(req, timeout)
         stream_req = None
         started = monotonic()
@@ -908,7 +971,7 @@ class ReqwestTransport:
 
     # ------------------------------------------------------------------ async
     async def asend(self, req: HttpRequest, timeout: Timeouts) -> HttpResponse:
-        if _forked or req.files is not None:
+        if _forked or req.files is not None or self._interrupt_safe:
             return await self._fallback_transport().asend(req, timeout)
         started = monotonic()
         head = False
@@ -934,7 +997,7 @@ class ReqwestTransport:
         return HttpResponse(resp.status, resp.headers, content, req.url)
 
     async def aopen_stream(self, req: HttpRequest, timeout: Timeouts) -> Any:
-        if _forked or req.files is not None:
+        if _forked or req.files is not None or self._interrupt_safe:
             return await self._fallback_transport().aopen_stream(req, timeout)
         stream_req = None
         started = monotonic()
@@ -1028,7 +1091,8 @@ def _with_verify(transport: Any, verify: Any) -> Any:
                 if len(transport._siblings) > 16:
                     transport._siblings.clear()
                 if transport.backend == "pyreqwest" and isinstance(verify, (bool, str, os.PathLike)):
-                    sibling = ReqwestTransport(verify=verify, proxy=transport._proxy)
+                    sibling = ReqwestTransport(verify=verify, proxy=transport._proxy,
+                                               interrupt_safe=transport._interrupt_safe)
                 else:
                     sibling = HttpxTransport(verify=verify, proxy=transport._proxy)
                 sibling._verify_ref = verify  # keeps an SSLContext alive while its id is the key
@@ -1040,11 +1104,18 @@ def _with_verify(transport: Any, verify: Any) -> Any:
 BACKENDS = ("pyreqwest", "httpx")
 
 
-def Transport(backend: str | None = None, *, verify: Any = True, proxy: str | None = None) -> Any:
+def Transport(backend: str | None = None, *, verify: Any = True, proxy: str | None = None,
+              interrupt_safe: bool | None = None) -> Any:
     """A transport for ``backend`` ("pyreqwest", "httpx"; None = the fastest one available).
 
     ``LITEGATE_HTTP_BACKEND`` in the environment overrides the automatic choice.
+    ``interrupt_safe=False`` (pyreqwest only; default: ``LITEGATE_INTERRUPT_SAFE=0`` in the
+    environment, else True) keeps async calls and main-thread sync calls on pyreqwest too: faster,
+    but a cancelled task's request then runs on until it is answered or times out, and Ctrl-C
+    waits for the call to end and then aborts the process (docs/TRANSPORT.md).
     """
+    if interrupt_safe is None:
+        interrupt_safe = os.environ.get("LITEGATE_INTERRUPT_SAFE", "1").strip().lower() not in ("0", "false", "no", "off")
     name = backend or os.environ.get("LITEGATE_HTTP_BACKEND") or None
     if name is None:
         # an ssl.SSLContext cannot be handed to rustls: only httpx takes one
@@ -1053,7 +1124,7 @@ def Transport(backend: str | None = None, *, verify: Any = True, proxy: str | No
     if name == "pyreqwest":
         if not reqwest_available():
             raise ValueError("the pyreqwest backend needs Python >= 3.11 and the pyreqwest package")
-        return ReqwestTransport(verify=verify, proxy=proxy)
+        return ReqwestTransport(verify=verify, proxy=proxy, interrupt_safe=interrupt_safe)
     if name == "httpx":
         return HttpxTransport(verify=verify, proxy=proxy)
     raise ValueError(f"unknown HTTP backend {name!r}; choose one of {BACKENDS}")
