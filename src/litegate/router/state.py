@@ -332,24 +332,21 @@ class RedisState:
         atexit.register(_flush_at_exit, weakref.ref(self))
 
     # ------------------------------------------------------------------ clients
-    def _kw(self) -> dict:
-        p = dict(self._params)
-        url = p.pop("url")
-        return {"url": url, **{k: v for k, v in p.items() if k not in ("host", "port", "password")}} if url else p
+    def _connect(self, is_async: bool) -> Any:
+        """A client tried once per command: the store falls back at once, no retry loop."""
+        from ..caching.redis_cache import redis_client
+
+        options = dict(self._params)
+        url, host, port = options.pop("url"), options.pop("host"), options.pop("port")
+        if url:
+            options.pop("password")
+            return redis_client(is_async, {"url": url}, options)
+        return redis_client(is_async, {"host": host, "port": port, "db": options.pop("db", 0)}, options)
 
     def client(self) -> Any:
         c = self._sync
         if c is None:
-            import redis
-
-            from redis.backoff import NoBackoff
-            from redis.retry import Retry
-
-            kw = self._kw()
-            url = kw.pop("url", None)
-            kw.setdefault("retry", Retry(NoBackoff(), 0))  # the store falls back at once, no retry loop
-            c = redis.Redis.from_url(url, **kw) if url else redis.Redis(**kw)
-            self._sync = c
+            c = self._sync = self._connect(False)
         return c
 
     def aclient(self) -> Any:
@@ -358,14 +355,7 @@ class RedisState:
         loop = asyncio.get_running_loop()
         c = self._async.get(loop)
         if c is None:
-            import redis.asyncio as aredis
-            from redis.asyncio.retry import Retry
-            from redis.backoff import NoBackoff
-
-            kw = self._kw()
-            url = kw.pop("url", None)
-            kw.setdefault("retry", Retry(NoBackoff(), 0))
-            c = aredis.Redis.from_url(url, **kw) if url else aredis.Redis(**kw)
+            c = self._connect(True)
             with self._lock:
                 for old in [lp for lp in self._async if lp.is_closed()]:
                     self._async.pop(old, None)
