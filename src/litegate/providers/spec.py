@@ -114,6 +114,7 @@ _NATIVE: tuple[ProviderSpec, ...] = (
           display="JinaAI"),
     _spec("watsonx", "watsonx:Watsonx", "watsonx_key", env=("WATSONX_APIKEY", "WATSONX_API_KEY"),
           base_env=("WATSONX_URL", "WATSONX_API_BASE"), key_required=False, display="Watsonx",
+          endpoints=(CHAT, EMBEDDING),
           credential_hints=("WATSONX_APIKEY", "WATSONX_TOKEN")),
     _spec("cloudflare", "cloudflare:Cloudflare", "cloudflare_key", env=("CLOUDFLARE_API_KEY", "CLOUDFLARE_API_TOKEN"),
           base_env=("CLOUDFLARE_API_BASE",), endpoints=(CHAT, EMBEDDING), display="Cloudflare",
