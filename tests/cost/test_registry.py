@@ -468,7 +468,7 @@ def test_every_provider_in_provider_list_has_a_models_entry():
     from litegate.cost.lists import models_by_provider
 
     assert set(provider_list) == set(models_by_provider)  # exactly the providers that work
-    assert "nlp_cloud" not in models_by_provider and "petals" not in models_by_provider
+    assert "petals" not in models_by_provider
     assert models_by_provider["ollama_chat"] is models_by_provider["ollama"]
 
 

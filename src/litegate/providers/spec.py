@@ -119,8 +119,9 @@ _NATIVE: tuple[ProviderSpec, ...] = (
     _spec("cloudflare", "cloudflare:Cloudflare", "cloudflare_key", env=("CLOUDFLARE_API_KEY", "CLOUDFLARE_API_TOKEN"),
           base_env=("CLOUDFLARE_API_BASE",), endpoints=(CHAT, EMBEDDING), display="Cloudflare",
           base_from_provider=True, other_env=(("CLOUDFLARE_ACCOUNT_ID",),)),
+    _spec("nlp_cloud", "nlp_cloud:NLPCloud", "nlp_cloud_key", env=("NLP_CLOUD_API_KEY",),
+          base_env=("NLP_CLOUD_API_BASE",), base="https://api.nlpcloud.io/v1", display="NLPCloud"),
     # recognised names whose translators are not in this version (resolution says so clearly)
-    _spec("nlp_cloud", None, "nlp_cloud_key", env=("NLP_CLOUD_API_KEY",)),
     _spec("petals", None, "petals_key", env=("PETALS_API_KEY",), key_required=False),
 )
 
