@@ -49,6 +49,13 @@ def clear_tokens() -> None:
         _tokens.clear()
 
 
+def _scope(extra: dict) -> tuple:
+    """(token, project_id, space_id) from the call's keyword arguments or the environment."""
+    return (extra.get("token") or env_value(("WATSONX_TOKEN",)),
+            extra.get("project_id") or env_value(("WATSONX_PROJECT_ID",)),
+            extra.get("space_id") or env_value(("WATSONX_DEPLOYMENT_SPACE_ID", "WATSONX_SPACE_ID")))
+
+
 class IamTokenFlow(Auth):
     """Exchange the API key for an IAM access token (cached), then send it as a Bearer token."""
 
@@ -117,9 +124,7 @@ class Watsonx(OpenAIDialect):
 
     def chat_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         extra = dict(call.extra or {})
-        token = extra.get("token") or env_value(("WATSONX_TOKEN",))
-        project = extra.get("project_id") or env_value(("WATSONX_PROJECT_ID",))
-        space = extra.get("space_id") or env_value(("WATSONX_DEPLOYMENT_SPACE_ID", "WATSONX_SPACE_ID"))
+        token, project, space = _scope(extra)
         import dataclasses
 
         clean = dataclasses.replace(call, extra={k: v for k, v in extra.items() if k not in _CONTROL})
@@ -155,11 +160,8 @@ class Watsonx(OpenAIDialect):
         ``truncate_input_tokens`` (a keyword argument) goes into ``parameters``."""
         from .base import drop_unsupported
 
-        extra = dict(call.extra or {})
-        token = extra.pop("token", None) or env_value(("WATSONX_TOKEN",))
-        project = extra.pop("project_id", None) or env_value(("WATSONX_PROJECT_ID",))
-        space = extra.pop("space_id", None) or env_value(("WATSONX_DEPLOYMENT_SPACE_ID", "WATSONX_SPACE_ID"))
-        extra.pop("watsonx_iam_url", None)
+        extra = {k: v for k, v in (call.extra or {}).items() if k not in _CONTROL}
+        token, project, space = _scope(call.extra or {})
         model = target.model
         if model.startswith("deployment/"):
             raise bad_input("watsonx embeddings take a foundation model id, not a deployment", call.model)
