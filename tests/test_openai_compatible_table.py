@@ -297,6 +297,7 @@ ENDPOINT_EXCEPTIONS = {
     ("dashscope", "audio_speech"): "not under the compatible-mode base",
     ("nvidia_nim", "rerank"): "served from a separate retrieval host",
     ("databricks", "image"): "no image generation route under /serving-endpoints is documented",
+    ("minimax", "audio_speech"): "MiniMax's speech synthesis is not documented under its OpenAI-compatible base",
 }
 
 

@@ -74,6 +74,25 @@ FIRST_PARTY: dict[str, str] = {
     "aleph_alpha": "aleph_alpha",
     "maritalk": "maritalk",
     "jina_ai": "jina_ai",
+    # single-vendor services and first-party model APIs added with the providers that work now
+    "azure_ai": "azure_ai",
+    "databricks": "databricks",
+    "cloudflare": "cloudflare",
+    "watsonx": "watsonx",
+    "zai": "zai",
+    "minimax": "minimax",
+    "morph": "morph",
+    "meta": "meta",
+    "inception": "inception",
+    "text-completion-inception": "inception",
+    "sarvam": "sarvam",
+    "publicai": "publicai",
+    "scx-ai": "scx-ai",
+    "streamlake": "streamlake",
+    "assemblyai": "assemblyai",
+    "cognition": "cognition",
+    "abliteration": "abliteration",  # its own models
+    "aiml": "aiml",  # priced for image generation only: every entry is kept
 }
 # Hosts of many open-weight models: only the current open-weight families below are kept, for
 # chat/completion, plus their embedding and rerank models.
@@ -95,6 +114,15 @@ AGGREGATORS: dict[str, str] = {
     "aihubmix": "aihubmix",
     "openrouter": "openrouter",
 }
+# Every other provider a call can use hosts other vendors' models: filed as an aggregator under its
+# own name (so each working provider gets its entries, with the aggregator selection and cap).
+from litegate.providers.spec import provider_list as _USABLE  # noqa: E402
+
+for _name in _USABLE:
+    if _name not in FIRST_PARTY and _name not in AGGREGATORS:
+        AGGREGATORS[_name] = _name
+del _name
+
 # In priority order: when a host lists more than AGGREGATOR_CAP of them, the earlier families win.
 OPEN_FAMILIES = [re.compile(p, re.IGNORECASE) for p in (
     r"gpt-oss-(20|120)b",
@@ -115,11 +143,12 @@ MODES = {"chat", "completion", "embedding", "image_generation", "audio_transcrip
          "rerank", "moderation", "responses"}
 AGGREGATOR_MODES = {"chat", "completion", "embedding", "rerank"}
 
-# Deployment variants that repeat a base model under a regional or contractual name (Bedrock's
-# "us." and "global." inference profiles stay: newer models are only callable through them).
+# Deployment variants that repeat a base model under a regional or contractual name. Bedrock's
+# cross-region inference profiles ("us.", "eu.", "apac.", "global." ...) stay: newer models are only
+# callable through them, and each geography has its own price.
 REGIONAL = re.compile(
     r"^(bedrock/[a-z]{2}(-gov)?-[a-z]+-\d/|bedrock/(claude_platform|invoke|converse)/|bedrock/\*/|"
-    r"azure/(eu|us|global|global-standard|us-gov|apac|data-zone)/|(apac|au|jp|in|us-gov|ca|sa|eu)\.)"
+    r"azure/(eu|us|global|global-standard|us-gov|apac|data-zone)/)"
 )
 # Models retired before this date are left out; later retirements stay (costs of recent usage).
 RETIRED_BEFORE = "2026-06-01"

@@ -269,7 +269,8 @@ def get_provider_fields(custom_llm_provider: str) -> List[ProviderField]:
         where = f" (environment: {' or '.join(spec.base_env)})" if spec.base_env else ""
         default = f" Default: {spec.default_base}." if spec.default_base else ""
         example = spec.default_base or (
-            "https://<resource>.openai.azure.com" if custom_llm_provider == "azure" else "https://...")
+            "https://<resource>.openai.azure.com" if custom_llm_provider == "azure" else
+            "https://<resource>.services.ai.azure.com/api/models" if custom_llm_provider == "azure_ai" else "https://...")
         fields.append(ProviderField(field_name="api_base", field_type="string",
                                     field_description=f"The {label} API base URL{where}.{default}",
                                     field_value=example))

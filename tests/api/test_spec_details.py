@@ -82,6 +82,9 @@ def test_get_provider_fields_for_the_providers_the_spec_names():
         names = [f["field_name"] for f in fields]
         assert "api_base" in names, provider
     assert "DATABRICKS_API_KEY" in litegate.get_provider_fields("databricks")[0]["field_description"]
-    # azure_ai is served by the Azure dialect today (an alias): its fields are Azure's
-    assert [f["field_name"] for f in litegate.get_provider_fields("azure_ai")] == \
-        [f["field_name"] for f in litegate.get_provider_fields("azure")]
+    # azure_ai (Azure AI Foundry model inference) is its own provider with its own variables
+    fields = {f["field_name"]: f for f in litegate.get_provider_fields("azure_ai")}
+    assert list(fields) == ["api_key", "api_base"]
+    assert "AZURE_AI_API_BASE" in fields["api_base"]["field_description"]
+    assert "AZURE_AI_API_KEY" in fields["api_key"]["field_description"]
+    assert "services.ai.azure.com" in fields["api_base"]["field_value"]

@@ -282,10 +282,10 @@ def test_provider_list_is_the_registry_of_usable_providers():
         assert get_provider(name).name
     assert "bedrock" in litegate.provider_list
     assert "sagemaker" in litegate.provider_list
-    assert "nlp_cloud" in SPECS and "nlp_cloud" not in litegate.provider_list
+    assert "petals" in SPECS and "petals" not in litegate.provider_list
     with pytest.raises(litegate.BadRequestError, match="not available"):
-        litegate.completion(model="nlp_cloud/finetuned-llama-3-70b", messages=user_messages(), api_key="k",
-                            api_base="https://api.nlpcloud.io/v1")
+        litegate.completion(model="petals/petals-team/StableBeluga2", messages=user_messages(), api_key="k",
+                            api_base="https://petals.example.test")
     for name in litegate.openai_compatible_providers:
         assert SPECS[name].dialect == "openai:Compatible"
 

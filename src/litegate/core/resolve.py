@@ -150,7 +150,7 @@ def resolve(model: str, ctl: Controls, cfg: Any) -> Target:
     if spec.api_version_env:
         target.api_version = (
             ctl.api_version or getattr(cfg, "api_version", None) or _env(spec.api_version_env)
-            or AZURE_DEFAULT_API_VERSION
+            or spec.api_version_default or AZURE_DEFAULT_API_VERSION
         )
         target.azure_ad_token = ctl.azure_ad_token or getattr(cfg, "azure_ad_token", None) or (
             _env(("AZURE_AD_TOKEN",)) if (api_key is None or getattr(cfg, "use_azure_ad_token", False)) else None

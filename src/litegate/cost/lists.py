@@ -143,12 +143,16 @@ def _fill_locked() -> None:
         ]
     for provider, list_name in _SUBPROVIDERS.items():
         by_provider[provider] = names[list_name]
-    from ..providers.spec import SPECS
+    from ..providers.spec import provider_list
 
-    for provider in SPECS:  # every recognised provider name, usable in this version or not
+    for provider in provider_list:
         if provider not in by_provider:
             group = registry.provider_group(provider) or provider
             by_provider[provider] = by_provider.get(group, [])
+    # exactly the providers a call can use: recognised names without a translator (nlp_cloud, petals)
+    # and litellm's sub-provider keys keep only their named lists (``cohere_chat_models`` ...)
+    usable = frozenset(provider_list)
+    by_provider = {p: v for p, v in by_provider.items() if p in usable}
     for provider in [p for p in models_by_provider if p not in by_provider]:
         del models_by_provider[provider]
     for provider, values in by_provider.items():

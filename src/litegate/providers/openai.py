@@ -264,6 +264,43 @@ class Azure(OpenAIDialect):
         return f"{root}/openai/{path}"
 
 
+
+class AzureAI(Azure):
+    """Azure AI Foundry model inference (``azure_ai/``): one endpoint for every deployed model.
+
+    ``{api_base}/chat/completions`` / ``/embeddings`` with the model named in the body (the base is
+    ``https://{resource}.services.ai.azure.com/api/models``), the ``api-version`` query, and the
+    Azure auth (``api-key`` header, or an Entra ID bearer token / token provider). Fields outside
+    the service's standard request body are forwarded with the ``extra-parameters: pass-through``
+    header (the service rejects unknown fields by default). Bodies, answers, streams and error
+    envelopes are OpenAI-shaped.
+    """
+
+    name = "azure_ai"
+    key_hint = ("AZURE_AI_API_KEY / litegate.azure_ai_key, or an Entra ID token "
+                "(azure_ad_token=..., azure_ad_token_provider=...)")
+
+    def url(self, target: Any, path: str) -> str:
+        return f"{target.api_base}/{path}"
+
+    def query(self, target: Any) -> dict | None:
+        return {"api-version": target.api_version} if target.api_version else None
+
+    def account_url(self, target: Any, path: str) -> str:
+        return self.url(target, path)
+
+    def _pass_through(self, req: HttpRequest, call: Any) -> HttpRequest:
+        if call.extra and not any(k.lower() == "extra-parameters" for k in req.headers):
+            req.headers["extra-parameters"] = "pass-through"
+        return req
+
+    def chat_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+        return self._pass_through(super().chat_request(call, target, drop), call)
+
+    def embedding_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+        return self._pass_through(super().embedding_request(call, target, drop), call)
+
+
 # rows whose stream chunks carry ``usage`` without being asked (Mistral's ``CompletionChunk.usage``)
 # and whose closed schema refuses ``stream_options``
 USAGE_IN_STREAM = frozenset({"mistral", "codestral"})
@@ -293,6 +330,25 @@ class Compatible(OpenAIDialect):
         # the other endpoints offered are declared by the row (providers/spec.py)
         self.text_via_chat = "text_completion" not in row.endpoints
 
+    def auth_headers(self, target: Any) -> dict[str, str]:
+        h = super().auth_headers(target)
+        if target.api_key:
+            for name in self.row.key_headers:
+                h.setdefault(name, target.api_key)
+        return h
+
+    def chat_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+        req = super().chat_request(call, target, drop)
+        row, body = self.row, req.json
+        if row.fixed_params:
+            body.update(row.fixed_params)
+        cap = row.temperature_max
+        if cap is not None and isinstance(body.get("temperature"), (int, float)) and body["temperature"] > cap:
+            body["temperature"] = cap
+        if row.flatten_content:
+            body["messages"] = [_flat_text(m) for m in body["messages"]]
+        return req
+
     def map_params(self, params: dict, model: str, drop: bool) -> dict:
         if "stream_options" in params and self.name in USAGE_IN_STREAM:
             # its stream reports usage on its own: not sent, and the usage arrives as asked
@@ -310,6 +366,16 @@ class Compatible(OpenAIDialect):
                 )
             params = {k: v for k, v in params.items() if k != "n"}
         return super().map_params(params, model, drop)
+
+
+def _flat_text(message: Any) -> Any:
+    """``message`` with a text-only content part list joined into one string (a copy; other
+    messages, e.g. with images, are left as they are)."""
+    content = message.get("content") if isinstance(message, dict) else None
+    if not isinstance(content, list) or not all(
+            isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str) for p in content):
+        return message
+    return {**message, "content": "".join(p["text"] for p in content)}
 
 
 class OpenAIStreamDecoder(StreamDecoder):

@@ -54,6 +54,15 @@ class CompatProvider:
     # provider does take the parameter, so listing "n" in unsupported_params would wrongly reject an
     # explicit n=1; None means no documented cap.
     max_n: int | None = None
+    # headers that carry the raw API key besides ``Authorization: Bearer`` (Sarvam's
+    # ``api-subscription-key``)
+    key_headers: tuple[str, ...] = ()
+    # body fields always sent with these values (Parasail: ``store`` is always false)
+    fixed_params: Mapping[str, object] = field(default_factory=dict)
+    # message content must be a plain string: text-only part lists are joined before sending
+    flatten_content: bool = False
+    # largest temperature the provider accepts; a larger one is lowered to it (SCX: 1.99)
+    temperature_max: float | None = None
 
 
 def _renames(**pairs: str) -> Mapping[str, str]:
@@ -102,6 +111,10 @@ def _row(
     renames: Mapping[str, str] = _NO_RENAMES,
     endpoints: frozenset[str] = frozenset({"chat"}),
     max_n: int | None = None,
+    key_headers: tuple[str, ...] = (),
+    fixed_params: Mapping[str, object] = _NO_RENAMES,
+    flatten_content: bool = False,
+    temperature_max: float | None = None,
 ) -> CompatProvider:
     if key_settings is None:
         key_settings = (name.replace("-", "_") + "_key",)
@@ -117,6 +130,10 @@ def _row(
         endpoints=endpoints,
         extra_headers=_NO_HEADERS,
         max_n=max_n,
+        key_headers=key_headers,
+        fixed_params=MappingProxyType(dict(fixed_params)),
+        flatten_content=flatten_content,
+        temperature_max=temperature_max,
     )
 
 
@@ -283,6 +300,53 @@ _ROWS: tuple[CompatProvider, ...] = (
     # the model being the serving endpoint's name; one host per workspace
     _row("databricks", None, ("DATABRICKS_API_KEY", "DATABRICKS_TOKEN"), ("databricks_key",),
          ("DATABRICKS_API_BASE",), endpoints=_kinds("embedding")),
+    # Baseten Model APIs: one OpenAI-compatible host for its hosted models (Baseten's docs; dedicated
+    # deployments have their own host, given as api_base)
+    _row("baseten", "https://inference.baseten.co/v1", ("BASETEN_API_KEY",), ("baseten_key",),
+         ("BASETEN_API_BASE",)),
+    # Maritaca AI (MariTalk, Sabia models): its API is OpenAI-compatible at chat.maritaca.ai/api
+    # (the maritalk client's documentation)
+    _row("maritalk", "https://chat.maritaca.ai/api", ("MARITALK_API_KEY",), ("maritalk_key",),
+         ("MARITALK_API_BASE",)),
+    # --- the remaining hosts of litellm's JSON table of OpenAI-like providers, with their quirks --
+    _row("meta", "https://api.meta.ai/v1", ("META_API_KEY",), None, ("META_API_BASE",),
+         endpoints=_kinds("image", "audio_transcription")),
+    _row("publicai", "https://api.publicai.co/v1", ("PUBLICAI_API_KEY",), None, ("PUBLICAI_API_BASE",),
+         renames=_MAX_TOKENS_ONLY, flatten_content=True),
+    _row("sarvam", "https://api.sarvam.ai/v1", ("SARVAM_API_KEY",), renames=_MAX_TOKENS_ONLY,
+         key_headers=("api-subscription-key",)),
+    _row("parasail", "https://api.parasail.io/v1", ("PARASAIL_API_KEY",), None, ("PARASAIL_API_BASE",),
+         fixed_params={"store": False}),
+    _row("empiriolabs", "https://api.empiriolabs.ai/v1", ("EMPIRIOLABS_API_KEY",), None,
+         ("EMPIRIOLABS_API_BASE",), renames=_MAX_TOKENS_ONLY, endpoints=_kinds("embedding")),
+    _row("scx-ai", "https://api.scx.ai/v1", ("SCX_API_KEY",), None, ("SCX_API_BASE",),
+         renames=_MAX_TOKENS_ONLY, temperature_max=1.99),
+    _row("streamlake", "https://vanchin.streamlake.ai/api/gateway/v1/endpoints", ("STREAMLAKE_API_KEY",), None,
+         ("STREAMLAKE_API_BASE",), renames=_renames(max_tokens="max_completion_tokens")),
+    # --- hosts whose own documentation gives an OpenAI-compatible base URL -----------------------
+    # Vercel AI Gateway: chat, embeddings and models under ai-gateway.vercel.sh/v1 (Vercel's docs)
+    _row("vercel_ai_gateway", "https://ai-gateway.vercel.sh/v1", ("VERCEL_AI_GATEWAY_API_KEY", "VERCEL_OIDC_TOKEN"),
+         None, ("VERCEL_AI_GATEWAY_API_BASE",), endpoints=_kinds("embedding")),
+    # W&B Inference: api.inference.wandb.ai/v1 with a Bearer W&B API key (W&B's docs)
+    _row("wandb", "https://api.inference.wandb.ai/v1", ("WANDB_API_KEY",), None, ("WANDB_API_BASE",)),
+    # Z.AI (GLM models): the general endpoint api.z.ai/api/paas/v4 (Z.AI's docs)
+    _row("zai", "https://api.z.ai/api/paas/v4", ("ZAI_API_KEY",), None, ("ZAI_API_BASE",)),
+    # MiniMax: api.minimax.io/v1 (MiniMax's OpenAI SDK page)
+    _row("minimax", "https://api.minimax.io/v1", ("MINIMAX_API_KEY",), None, ("MINIMAX_API_BASE",)),
+    # OVHcloud AI Endpoints: chat and embeddings; usable without a key on the rate-limited free tier
+    _row("ovhcloud", "https://oai.endpoints.kepler.ai.cloud.ovh.net/v1", ("OVHCLOUD_API_KEY",), None,
+         ("OVHCLOUD_API_BASE",), key_required=False, endpoints=_kinds("embedding")),
+    # AI/ML API: api.aimlapi.com/v1 (its SDK guidance: the OpenAI SDK pointed there)
+    _row("aiml", "https://api.aimlapi.com/v1", ("AIML_API_KEY",), endpoints=_kinds("image")),
+    # Inception (Mercury models): api.inceptionlabs.ai/v1 (Inception's SDK notes)
+    _row("inception", "https://api.inceptionlabs.ai/v1", ("INCEPTION_API_KEY",), None, ("INCEPTION_API_BASE",)),
+    # Morph: api.morphllm.com/v1 (Morph's docs); no tool calling, and content must be a plain string
+    _row("morph", "https://api.morphllm.com/v1", ("MORPH_API_KEY",), None, ("MORPH_API_BASE",),
+         unsupported=frozenset({"tools", "tool_choice", "parallel_tool_calls", "functions", "function_call"}),
+         flatten_content=True),
+    # Lemonade Server: a local server, http://localhost:8000/api/v1 by default, no key needed
+    _row("lemonade", "http://localhost:8000/api/v1", ("LEMONADE_API_KEY",), None, ("LEMONADE_API_BASE",),
+         key_required=False),
 )
 
 PROVIDERS: dict[str, CompatProvider] = {row.name: row for row in _ROWS}

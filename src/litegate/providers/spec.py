@@ -47,6 +47,7 @@ class ProviderSpec:
     aliases: tuple[str, ...] = ()  # other model-string prefixes that mean this provider
     organization: bool = False  # reads an OpenAI organization id
     api_version_env: tuple[str, ...] = ()  # Azure: api-version variables
+    api_version_default: str | None = None  # Azure dialects: api-version when none is given
 
 
 def _spec(name: str, dialect: str | None, *keys: str, env: tuple = (), base_env: tuple = (),
@@ -71,7 +72,11 @@ _NATIVE: tuple[ProviderSpec, ...] = (
           display="OpenAI", organization=True),
     _spec("azure", "openai:Azure", "azure_key", env=("AZURE_API_KEY", "AZURE_OPENAI_API_KEY"),
           base_env=("AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"), endpoints=_OPENAI_ENDPOINTS, display="Azure",
-          aliases=("azure_ai", "azure_openai"), api_version_env=("AZURE_API_VERSION", "OPENAI_API_VERSION")),
+          aliases=("azure_openai",), api_version_env=("AZURE_API_VERSION", "OPENAI_API_VERSION")),
+    # Azure AI Foundry model inference: its own API (model in the body, one endpoint per resource)
+    _spec("azure_ai", "openai:AzureAI", "azure_ai_key", env=("AZURE_AI_API_KEY",), base_env=("AZURE_AI_API_BASE",),
+          endpoints=(CHAT, EMBEDDING), display="AzureAI", api_version_env=("AZURE_AI_API_VERSION",),
+          api_version_default="2025-05-01"),
     _spec("anthropic", "anthropic:Anthropic", "anthropic_key", env=("ANTHROPIC_API_KEY",),
           base_env=("ANTHROPIC_API_BASE",), base="https://api.anthropic.com", display="Anthropic"),
     _spec("gemini", "gemini:Gemini", "gemini_key", "google_api_key", env=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
@@ -109,15 +114,15 @@ _NATIVE: tuple[ProviderSpec, ...] = (
           display="JinaAI"),
     _spec("watsonx", "watsonx:Watsonx", "watsonx_key", env=("WATSONX_APIKEY", "WATSONX_API_KEY"),
           base_env=("WATSONX_URL", "WATSONX_API_BASE"), key_required=False, display="Watsonx",
+          endpoints=(CHAT, EMBEDDING),
           credential_hints=("WATSONX_APIKEY", "WATSONX_TOKEN")),
     _spec("cloudflare", "cloudflare:Cloudflare", "cloudflare_key", env=("CLOUDFLARE_API_KEY", "CLOUDFLARE_API_TOKEN"),
           base_env=("CLOUDFLARE_API_BASE",), endpoints=(CHAT, EMBEDDING), display="Cloudflare",
           base_from_provider=True, other_env=(("CLOUDFLARE_ACCOUNT_ID",),)),
+    _spec("nlp_cloud", "nlp_cloud:NLPCloud", "nlp_cloud_key", env=("NLP_CLOUD_API_KEY",),
+          base_env=("NLP_CLOUD_API_BASE",), base="https://api.nlpcloud.io/v1", display="NLPCloud"),
     # recognised names whose translators are not in this version (resolution says so clearly)
-    _spec("nlp_cloud", None, "nlp_cloud_key", env=("NLP_CLOUD_API_KEY",)),
-    _spec("baseten", None, "baseten_key", env=("BASETEN_API_KEY",)),
     _spec("petals", None, "petals_key", env=("PETALS_API_KEY",), key_required=False),
-    _spec("maritalk", None, "maritalk_key", env=("MARITALK_API_KEY",)),
 )
 
 # Display names of compatible rows whose plain name would read badly (the rest: CamelCase of the name).
@@ -133,7 +138,7 @@ _COMPAT_DISPLAY = {
 # the dialect has builders for them (until then they are refused before any request).
 _COMPAT_KINDS = {"chat": CHAT, "embedding": EMBEDDING, "text_completion": TEXT, "image": IMAGE,
                  "moderation": MODERATION, "audio_transcription": TRANSCRIPTION, "audio_speech": SPEECH}
-_SELF_HOSTED_COMPAT = frozenset({"lm_studio", "llamafile", "hosted_vllm"})
+_SELF_HOSTED_COMPAT = frozenset({"lm_studio", "llamafile", "hosted_vllm", "lemonade"})
 # rows whose published API description (shared reference) documents GET /models
 _COMPAT_MODEL_LISTS = frozenset({"groq", "together_ai", "mistral", "openrouter"})
 

@@ -1,5 +1,5 @@
-"""IBM watsonx.ai (``watsonx/<model_id>``): chat on ``/ml/v1/text/chat`` (``chat_stream`` for SSE),
-authorised by an IAM token exchanged from an API key.
+"""IBM watsonx.ai (``watsonx/<model_id>``): chat on ``/ml/v1/text/chat`` (``chat_stream`` for SSE)
+and embeddings on ``/ml/v1/text/embeddings``, authorised by an IAM token exchanged from an API key.
 
 * URL: ``{WATSONX_URL}/ml/v1/text/chat?version=2024-03-14`` (``api_base=`` / ``WATSONX_URL`` /
   ``WATSONX_API_BASE``: the regional host, e.g. ``https://us-south.ml.cloud.ibm.com``);
@@ -47,6 +47,13 @@ MARGIN = 300.0
 def clear_tokens() -> None:
     with _lock:
         _tokens.clear()
+
+
+def _scope(extra: dict) -> tuple:
+    """(token, project_id, space_id) from the call's keyword arguments or the environment."""
+    return (extra.get("token") or env_value(("WATSONX_TOKEN",)),
+            extra.get("project_id") or env_value(("WATSONX_PROJECT_ID",)),
+            extra.get("space_id") or env_value(("WATSONX_DEPLOYMENT_SPACE_ID", "WATSONX_SPACE_ID")))
 
 
 class IamTokenFlow(Auth):
@@ -117,9 +124,7 @@ class Watsonx(OpenAIDialect):
 
     def chat_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         extra = dict(call.extra or {})
-        token = extra.get("token") or env_value(("WATSONX_TOKEN",))
-        project = extra.get("project_id") or env_value(("WATSONX_PROJECT_ID",))
-        space = extra.get("space_id") or env_value(("WATSONX_DEPLOYMENT_SPACE_ID", "WATSONX_SPACE_ID"))
+        token, project, space = _scope(extra)
         import dataclasses
 
         clean = dataclasses.replace(call, extra={k: v for k, v in extra.items() if k not in _CONTROL})
@@ -149,6 +154,55 @@ class Watsonx(OpenAIDialect):
             register_secret(token)
             headers["authorization"] = "Bearer " + token
         return replace(request, url=url, json=body, headers=headers, params={"version": API_VERSION})
+
+    def embedding_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+        """``POST /ml/v1/text/embeddings``: ``{"inputs", "model_id", "project_id" | "space_id"}``;
+        ``truncate_input_tokens`` (a keyword argument) goes into ``parameters``."""
+        from .base import drop_unsupported
+
+        extra = {k: v for k, v in (call.extra or {}).items() if k not in _CONTROL}
+        token, project, space = _scope(call.extra or {})
+        model = target.model
+        if model.startswith("deployment/"):
+            raise bad_input("watsonx embeddings take a foundation model id, not a deployment", call.model)
+        if not (project or space):
+            raise bad_input("watsonx needs a project_id (project_id=... or WATSONX_PROJECT_ID) or a space_id",
+                            call.model)
+        texts = [call.input] if isinstance(call.input, str) else list(call.input or ())
+        if not texts or not all(isinstance(t, str) for t in texts):
+            raise bad_input("watsonx embeddings take text input (a string or a list of strings)", call.model)
+        params = dict(call.params or {})
+        drop_unsupported(self.name, params, [p for p in params if not (p == "encoding_format"
+                                                                       and params[p] == "float")], call.model, drop)
+        body: dict = {"inputs": texts, "model_id": model}
+        body["space_id" if space and not project else "project_id"] = space if space and not project else project
+        parameters = dict(extra.pop("parameters", None) or {})
+        if "truncate_input_tokens" in extra:
+            parameters["truncate_input_tokens"] = extra.pop("truncate_input_tokens")
+        if parameters:
+            body["parameters"] = parameters
+        headers = self.auth_headers(target)
+        if token:
+            from ..core.redact import register_secret
+
+            register_secret(token)
+            headers["authorization"] = "Bearer " + token
+        return HttpRequest("POST", f"{target.api_base}/ml/v1/text/embeddings", headers, body,
+                           params={"version": API_VERSION})
+
+    def parse_embedding(self, resp: Any, call: Any, target: Any) -> Any:
+        from ..types.utils import EmbeddingResponse
+
+        data = self.json_body(resp, target, "results")
+        results = data.get("results")
+        if not isinstance(results, list) or not all(isinstance(r, dict) and isinstance(r.get("embedding"), list)
+                                                    for r in results):
+            raise self.invalid("response has no 'results[].embedding'", target)
+        tokens = int(data.get("input_token_count") or 0)
+        return EmbeddingResponse(model=data.get("model_id") or target.model, object="list",
+                                 data=[{"object": "embedding", "index": i, "embedding": r["embedding"]}
+                                       for i, r in enumerate(results)],
+                                 usage={"prompt_tokens": tokens, "total_tokens": tokens})
 
     def parse_chat(self, resp: Any, call: Any, target: Any) -> Any:
         out = super().parse_chat(resp, call, target)

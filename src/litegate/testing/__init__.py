@@ -20,7 +20,7 @@ __all__ = ["FakeOpenAIServer", "FakeAnthropicServer", "FakeOllamaServer", "FakeB
            "FAULT_KINDS", "embedding_vector", "FakeCohereServer", "FakeGeminiServer",
            "FakeBedrockServer", "FakeHuggingFaceServer",
            "FakeReplicateServer", "FakeSageMakerServer",
-           "FakeRetrievalServer", "FakeWatsonxServer", "FakeIngestionServer"]
+           "FakeRetrievalServer", "FakeWatsonxServer", "FakeIngestionServer", "FakeAzureAIServer", "FakeNLPCloudServer"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._payloads import embedding_vector
@@ -61,6 +61,10 @@ def __getattr__(name: str) -> Any:
         from .replicate_server import FakeReplicateServer as value
     elif name == "FakeIngestionServer":
         from .ingestion_server import FakeIngestionServer as value
+    elif name == "FakeNLPCloudServer":
+        from .nlp_cloud_server import FakeNLPCloudServer as value
+    elif name == "FakeAzureAIServer":
+        from .azure_ai_server import FakeAzureAIServer as value
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value

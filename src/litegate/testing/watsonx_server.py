@@ -5,7 +5,10 @@
 * ``POST /ml/v1/text/chat`` / ``chat_stream`` and ``/ml/v1/deployments/{id}/text/chat`` /
   ``chat_stream`` (``?version=`` required): the bearer token must be one it issued; the body needs
   ``model_id`` (not on deployments) and ``project_id`` or ``space_id``; answers are OpenAI-shaped
-  with ``model_id`` (the stream: SSE ``data:`` chunks).
+  with ``model_id`` (the stream: SSE ``data:`` chunks);
+* ``POST /ml/v1/text/embeddings`` (``?version=``, bearer token): ``{"inputs": [...], "model_id",
+  "project_id" | "space_id", "parameters"?}`` -> ``{"model_id", "results": [{"embedding"}],
+  "created_at", "input_token_count"}`` (deterministic vectors of 768 dimensions).
 
 ``token_calls`` counts the exchanges; ``expire_tokens()`` revokes every token issued.
 """
@@ -29,6 +32,7 @@ class FakeWatsonxServer(FakeServerBase):
         Route(r"/identity/token", "_token"),
         Route(r"/ml/v1/text/(?P<op>chat|chat_stream)", "_chat"),
         Route(r"/ml/v1/deployments/(?P<deployment>[^/]+)/text/(?P<op>chat|chat_stream)", "_chat"),
+        Route(r"/ml/v1/text/embeddings", "_embeddings"),
     )
     streams = Streams(terminator=None)
 
@@ -51,7 +55,7 @@ class FakeWatsonxServer(FakeServerBase):
                                    "status_code": status})
 
     def _auth(self, call: Call) -> Any:
-        if call.route is None or call.route.handler != "_chat":
+        if call.route is None or call.route.handler not in ("_chat", "_embeddings"):
             return None
         auth = call.rec.headers.get("authorization", "")
         if not auth.startswith("Bearer ") or auth[7:] not in self._valid:
@@ -101,3 +105,23 @@ class FakeWatsonxServer(FakeServerBase):
         out = P.chat_completion(plan, cid, created)
         out["model_id"] = out.pop("model")
         return self._json(200, out)
+
+    def _embeddings(self, call: Call) -> Answer:
+        rec = call.rec
+        if not rec.query.get("version"):
+            raise Invalid("Missing query parameter 'version'")
+        body = rec.json
+        if not isinstance(body, dict) or not isinstance(body.get("inputs"), list) or not body["inputs"] or not all(
+                isinstance(t, str) for t in body["inputs"]):
+            raise Invalid("Json field 'inputs' is required (a list of strings)")
+        if not body.get("model_id"):
+            raise Invalid("Json field 'model_id' is required")
+        unknown = sorted(set(body) - {"inputs", "model_id", "project_id", "space_id", "parameters"})
+        if unknown:
+            raise Invalid(f"Json field '{unknown[0]}' is not recognised")
+        if bool(body.get("project_id")) == bool(body.get("space_id")):
+            raise Invalid("Exactly one of 'project_id' or 'space_id' must be given")
+        return self._json(200, {"model_id": body["model_id"],
+                                "results": [{"embedding": P.embedding_vector(t, 768)} for t in body["inputs"]],
+                                "created_at": "2026-01-01T00:00:00.000Z",
+                                "input_token_count": sum(P.count_tokens(t) for t in body["inputs"])})

@@ -131,6 +131,47 @@ def test_invoke_route_for_a_model_that_is_not_claude_is_refused(bedrock_server, 
 # ------------------------------------------------------------------------------ embeddings
 
 
+def test_titan_embeds_several_texts_one_request_each(bedrock_server, aws):
+    from litegate.testing import embedding_vector
+
+    texts = ["first text", "the second one", "third"]
+    resp = litegate.embedding("bedrock/amazon.titan-embed-text-v2:0", input=texts, dimensions=256, **aws)
+    sent = [r for r in bedrock_server.requests if r.path.endswith("/invoke")]
+    assert [r.json for r in sent] == [{"inputText": t, "dimensions": 256} for t in texts]  # in order, one each
+    assert all(r.header("authorization", "").startswith("AWS4-HMAC-SHA256") for r in sent)  # each signed
+    assert [d["index"] for d in resp.data] == [0, 1, 2]
+    assert [d["embedding"] for d in resp.data] == [embedding_vector(t, 256) for t in texts]
+    assert resp.usage.prompt_tokens == 2 + 3 + 1  # the three answers' inputTextTokenCount, summed
+    info = litegate.get_model_info("bedrock/amazon.titan-embed-text-v2:0")
+    assert resp._hidden_params["response_cost"] == pytest.approx(resp.usage.prompt_tokens
+                                                                 * info["input_cost_per_token"])
+
+
+def test_titan_several_texts_async_and_a_failing_text(bedrock_server, aws):
+    async def main():
+        return await litegate.aembedding("bedrock/amazon.titan-embed-text-v1", input=["a b", "c d e"], **aws)
+
+    resp = asyncio.run(main())
+    assert len(resp.data) == 2 and len(resp.data[1]["embedding"]) == 1536
+    bedrock_server.reset()
+    # the second of three texts is refused: the call fails with the mapped error, the last is never sent
+    bedrock_server.enqueue_raw(200, json.dumps({"embedding": [0.5], "inputTextTokenCount": 1}),
+                               {"content-type": "application/json"})
+    bedrock_server.enqueue_raw(400, json.dumps({"message": "Malformed input request"}),
+                               {"content-type": "application/json", "x-amzn-errortype": "ValidationException"})
+    with pytest.raises(litegate.BadRequestError, match="Malformed input"):
+        litegate.embedding("bedrock/amazon.titan-embed-text-v1", input=["x", "y", "z"], num_retries=0, **aws)
+    assert [r.json["inputText"] for r in bedrock_server.requests] == ["x", "y"]
+
+
+def test_titan_text_count_is_bounded_before_any_request(bedrock_server, aws):
+    from litegate.providers.bedrock.invoke import MAX_TITAN_TEXTS
+
+    with pytest.raises(litegate.BadRequestError, match="at most"):
+        litegate.embedding("bedrock/amazon.titan-embed-text-v1", input=["x"] * (MAX_TITAN_TEXTS + 1), **aws)
+    assert bedrock_server.requests == []
+
+
 def test_titan_embeddings(bedrock_server, aws):
     resp = litegate.embedding("bedrock/amazon.titan-embed-text-v2:0", input="Hello world", dimensions=256, **aws)
     assert bedrock_server.last_request.json == {"inputText": "Hello world", "dimensions": 256}
@@ -142,8 +183,6 @@ def test_titan_embeddings(bedrock_server, aws):
     resp = litegate.embedding("bedrock/amazon.titan-embed-text-v1", input=["one text"], **aws)
     assert bedrock_server.last_request.json == {"inputText": "one text"}
     assert len(resp.data[0]["embedding"]) == 1536
-    with pytest.raises(litegate.BadRequestError, match="one text per request"):
-        litegate.embedding("bedrock/amazon.titan-embed-text-v1", input=["a", "b"], **aws)
     with pytest.raises(litegate.UnsupportedParamsError):
         litegate.embedding("bedrock/amazon.titan-embed-text-v1", input="a", dimensions=256, **aws)
 

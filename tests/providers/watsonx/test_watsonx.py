@@ -94,3 +94,53 @@ def test_a_given_token_skips_the_exchange(server):
                         project_id="p")
     assert server.last_request.header("authorization") == "Bearer direct-token"
     assert server.token_calls == 0
+
+
+# ------------------------------------------------------------------------------ embeddings
+
+
+def test_embeddings_route_body_token_and_usage(server, monkeypatch):
+    from litegate.testing import embedding_vector
+
+    monkeypatch.setenv("WATSONX_URL", server.url)
+    monkeypatch.setenv("WATSONX_APIKEY", KEY)
+    monkeypatch.setenv("WATSONX_PROJECT_ID", "proj-1")
+    texts = ["first text here", "second"]
+    resp = litegate.embedding("watsonx/ibm/slate-125m-english-rtrvr", input=texts, truncate_input_tokens=128)
+    req = server.last_request
+    assert req.path == "/ml/v1/text/embeddings" and req.query["version"]
+    assert req.json == {"inputs": texts, "model_id": "ibm/slate-125m-english-rtrvr", "project_id": "proj-1",
+                        "parameters": {"truncate_input_tokens": 128}}
+    assert req.header("authorization") == "Bearer " + server.issued[-1]  # the exchanged IAM token
+    assert [d["embedding"] for d in resp.data] == [embedding_vector(t, 768) for t in texts]
+    assert [d["index"] for d in resp.data] == [0, 1]
+    assert resp.usage.prompt_tokens == 4  # the answer's input_token_count
+    assert resp._hidden_params["custom_llm_provider"] == "watsonx"
+
+
+def test_embeddings_async_with_a_space_and_a_given_token(server):
+    import asyncio
+
+    token = "given-token"
+    server._valid.add(token)
+
+    async def main():
+        return await litegate.aembedding("watsonx/ibm/slate-30m-english-rtrvr", input="one", api_base=server.url,
+                                         space_id="space-9", token=token)
+
+    resp = asyncio.run(main())
+    assert server.last_request.json == {"inputs": ["one"], "model_id": "ibm/slate-30m-english-rtrvr",
+                                        "space_id": "space-9"}
+    assert server.last_request.header("authorization") == "Bearer given-token"
+    assert server.token_calls == 0 and len(resp.data) == 1
+
+
+def test_embeddings_bad_input_fails_before_any_request(server):
+    kw = dict(api_base=server.url, api_key=KEY)
+    with pytest.raises(litegate.BadRequestError, match="project_id"):
+        litegate.embedding("watsonx/ibm/slate-125m-english-rtrvr", input="x", **kw)
+    with pytest.raises(litegate.UnsupportedParamsError):
+        litegate.embedding("watsonx/ibm/slate-125m-english-rtrvr", input="x", dimensions=256, project_id="p", **kw)
+    with pytest.raises(litegate.BadRequestError, match="deployment"):
+        litegate.embedding("watsonx/deployment/dep-1", input="x", project_id="p", **kw)
+    assert server.hits("/ml/v1/text/embeddings") == 0

@@ -29,9 +29,11 @@ same for exceptions met inside an event stream.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from urllib.parse import quote
 
+from ...core.call import EmbeddingCall
 from ...core.http import HttpRequest, HttpResponse
 from ...core.resolve import env_value
 from ..base import Dialect, drop_unsupported
@@ -93,8 +95,18 @@ class Bedrock(Dialect):
     def auth(self, target: Any, call: Any, cfg: Any) -> Any:
         meta = target.meta or {}
         if meta.get("bearer") or any(k.lower() == "authorization" for k in target.headers or ()):
-            return None
-        return AwsSigV4(meta["params"], "bedrock", self.name, target.model)
+            inner = None
+        else:
+            inner = AwsSigV4(meta["params"], "bedrock", self.name, target.model)
+        if isinstance(call, EmbeddingCall):
+            from .invoke import TitanEachText, titan_side_bodies
+
+            bodies = titan_side_bodies(dataclasses.replace(call, extra=self.body_extra(call)), target.model,
+                                       call.ctl.drop_params if call.ctl.drop_params is not None
+                                       else getattr(cfg, "drop_params", None))
+            if bodies:
+                return TitanEachText(self, target, bodies, inner)
+        return inner
 
     # ------------------------------------------------------------------ helpers
     def url(self, target: Any, operation: str) -> str:
@@ -182,7 +194,8 @@ class Bedrock(Dialect):
 
     def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         data = self.json_body(resp, target)
-        return parse_embedding(data, call, target.model, lambda m: self.invalid(m, target))
+        return parse_embedding(data, call, target.model, lambda m: self.invalid(m, target),
+                               (target.meta or {}).get("titan_before"))
 
     def image_generation_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         import dataclasses

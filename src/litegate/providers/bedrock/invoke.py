@@ -9,7 +9,8 @@
   carries one Anthropic stream event, base64-encoded (:class:`ChunkFramer`).
 * **Embeddings**: Titan text v1 (``{"inputText"}``), Titan text v2 (``+ dimensions, normalize``),
   Cohere embed (``{"texts", "input_type", "truncate", "embedding_types"}``). Titan embeds one
-  text per request: a list of several texts is refused before any request.
+  text per request: several texts are sent as one request each, one after another
+  (:class:`TitanEachText`), and answered together in input order.
 * **Images**: Stability SDXL (``text_prompts`` + ``height``, ``width``, ``cfg_scale``, ``steps``,
   ``seed``, ``style_preset``, ``samples``; answer ``artifacts[].base64``), Stability SD3 / Stable
   Image (``prompt``, ``negative_prompt``, ``seed``, ``aspect_ratio``, ``output_format``; answer
@@ -31,6 +32,7 @@ from ..aws.eventstream import EventStreamFramer, stream_exception
 from ..base import bad_input
 
 BEDROCK_ANTHROPIC_VERSION = "bedrock-2023-05-31"
+MAX_TITAN_TEXTS = 2048  # texts per Titan embedding call (each is one request, sent one after another)
 # cross-region inference profile prefixes (``us.anthropic.claude-...``)
 REGION_PREFIXES = ("us", "eu", "apac", "global", "jp", "au", "ca", "us-gov")
 
@@ -155,21 +157,80 @@ def embedding_body(call: Any, model_id: str, drop: Any) -> dict:
         body: dict = {"texts": texts, "input_type": extra.pop("input_type", "search_document")}
         body.update(extra)
         return body
-    if len(texts) != 1:
-        raise _fail(f"{model_id} embeds one text per request; got {len(texts)} (call once per text)", model)
+    return titan_bodies(texts, params, extra, family, model_id, model, drop)[-1]
+
+
+def titan_bodies(texts: list, params: dict, extra: dict, family: str, model_id: str, model: str,
+                 drop: Any) -> list[dict]:
+    """One InvokeModel body per text (Titan embeds one text per request; :class:`TitanEachText`
+    sends all but the last, the lifecycle the last)."""
+    from ..base import drop_unsupported
+
+    if not texts:
+        raise _fail("no input text to embed", model)
+    if len(texts) > MAX_TITAN_TEXTS:
+        raise _fail(f"{model_id} embeds one text per request; at most {MAX_TITAN_TEXTS} texts per call, "
+                    f"got {len(texts)}", model)
     allowed = ("dimensions",) if family == "titan-v2" else ()
     params = drop_unsupported("bedrock", params, [p for p in params if p not in allowed and not (
         p == "encoding_format" and params[p] == "float")], model, drop)
-    body = {"inputText": texts[0]}
-    if "dimensions" in params:
-        if params["dimensions"] not in (256, 512, 1024):
-            raise _fail(f"{model_id} takes dimensions 256, 512 or 1024, got {params['dimensions']}", model)
-        body["dimensions"] = params["dimensions"]
-    body.update(extra)  # normalize, embeddingTypes ...
-    return body
+    if "dimensions" in params and params["dimensions"] not in (256, 512, 1024):
+        raise _fail(f"{model_id} takes dimensions 256, 512 or 1024, got {params['dimensions']}", model)
+    bodies = []
+    for text in texts:
+        body: dict = {"inputText": text}
+        if "dimensions" in params:
+            body["dimensions"] = params["dimensions"]
+        body.update(extra)  # normalize, embeddingTypes ...
+        bodies.append(body)
+    return bodies
 
 
-def parse_embedding(data: dict, call: Any, model_id: str, invalid: Any) -> EmbeddingResponse:
+def titan_side_bodies(call: Any, model_id: str, drop: Any) -> list[dict]:
+    """The bodies of a Titan call's texts before the last ([] for one text or another family)."""
+    family = embedding_family(model_id)
+    if family not in ("titan-v1", "titan-v2") or isinstance(call.input, str) or len(call.input) < 2:
+        return []
+    return titan_bodies(list(call.input), dict(call.params or {}), dict(call.extra or {}), family, model_id,
+                        call.model, drop)[:-1]
+
+
+class TitanEachText:
+    """Titan embeds one text per InvokeModel request: this per-attempt flow (core/auth.py's seam)
+    sends the texts before the last one, one after another (serially: never more than one request
+    in flight), signed like the call itself, and keeps their vectors and token counts in
+    ``target.meta["titan_before"]``; the lifecycle sends the last text's request, and
+    :func:`parse_embedding` puts the vectors back in input order. A failed text fails the call
+    (the lifecycle's retry rules apply to the whole call)."""
+
+    def __init__(self, dialect: Any, target: Any, bodies: list, inner: Any):
+        self.dialect, self.target, self.bodies, self.inner = dialect, target, bodies, inner
+
+    def flow(self, request: Any) -> Any:
+        from dataclasses import replace
+
+        done: list = []
+        self.target.meta["titan_before"] = done
+        for body in self.bodies:
+            side = replace(request, json=body, content=None)
+            if self.inner is not None:
+                side = yield from self.inner.flow(side)
+            resp = yield side
+            if resp.status_code >= 400:
+                raise self.dialect.error(resp, self.target)
+            data = self.dialect.json_body(resp, self.target, "embedding")
+            vector = data.get("embedding")
+            if not isinstance(vector, list):
+                raise self.dialect.invalid("response has no 'embedding'", self.target)
+            done.append((vector, int(data.get("inputTextTokenCount") or 0)))
+        if self.inner is not None:
+            request = yield from self.inner.flow(request)
+        return request
+
+
+def parse_embedding(data: dict, call: Any, model_id: str, invalid: Any, before: list | None = None) -> EmbeddingResponse:
+    """The answer in OpenAI's shape; ``before`` holds (vector, token count) of the Titan texts sent
+    ahead of this last one (:class:`TitanEachText`)."""
     family = embedding_family(model_id)
     if family == "cohere":
         vectors = data.get("embeddings")
@@ -186,8 +247,9 @@ def parse_embedding(data: dict, call: Any, model_id: str, invalid: Any) -> Embed
         vector = data.get("embedding")
         if not isinstance(vector, list):
             raise invalid("response has no 'embedding'")
-        vectors = [vector]
-        tokens = int(data.get("inputTextTokenCount") or 0)
+        before = before or []
+        vectors = [v for v, _ in before] + [vector]
+        tokens = int(data.get("inputTextTokenCount") or 0) + sum(n for _, n in before)
         usage = {"prompt_tokens": tokens, "total_tokens": tokens}
     items = [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)]
     return EmbeddingResponse(model=model_id, data=items, object="list", usage=usage)
