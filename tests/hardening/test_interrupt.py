@@ -25,12 +25,12 @@ import pytest
 
 import litegate
 from litegate.core.http import HttpRequest
-from litegate.core.transport import BACKENDS, Transport, make_timeout, reqwest_available
+from litegate.core.transport import BACKENDS, aiohttp_available, Transport, make_timeout, reqwest_available
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _hostile as H  # noqa: E402
 
-BACKEND_PARAMS = [b for b in BACKENDS if b != "pyreqwest" or reqwest_available()]
+BACKEND_PARAMS = [b for b in BACKENDS if (b != "pyreqwest" or reqwest_available()) and (b != "aiohttp" or aiohttp_available())]
 MSGS = [{"role": "user", "content": "hi"}]
 LIMIT = 0.2  # seconds, from the signal (or cancel) to the exception and to the server's disconnect
 
