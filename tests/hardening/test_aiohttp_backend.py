@@ -219,8 +219,20 @@ def test_proxy_from_the_environment_and_given_explicitly(monkeypatch, backend):
         monkeypatch.setenv("http_proxy", srv.url)
         target = "http://api.example.invalid"
         assert asyncio.run(Transport(backend).asend(_req(target), make_timeout(10))).status_code == 200
-        monkeypatch.delenv("HTTP_PROXY")
-        monkeypatch.delenv("http_proxy")
+        # NO_PROXY: a listed host is reached directly
+        direct_heads = []
+
+        def direct(conn, head, body):
+            direct_heads.append(head.split(b"\r\n", 1)[0])
+            return H.ok_json(conn, head, body)
+
+        with H.HostileServer(direct) as other:
+            monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+            monkeypatch.setenv("no_proxy", "127.0.0.1")
+            assert asyncio.run(Transport(backend).asend(_req(other.url), make_timeout(10))).status_code == 200
+        assert direct_heads == [b"POST /v1/chat/completions HTTP/1.1"]
+        for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name)
         assert asyncio.run(Transport(backend, proxy=srv.url).asend(_req(target), make_timeout(10))).status_code == 200
     assert heads == [b"POST http://api.example.invalid/v1/chat/completions HTTP/1.1"] * 2, heads
 
