@@ -22,7 +22,7 @@ def _run(code: str) -> str:
 
 def test_import_loads_nothing_heavy():
     loaded = json.loads(_run("import sys, json, litegate; print(json.dumps(sorted(sys.modules)))"))
-    for heavy in ("httpx", "pydantic", "pyreqwest", "asyncio", "litegate.types", "litegate.core.transport",
+    for heavy in ("httpx", "aiohttp", "pydantic", "pyreqwest", "asyncio", "litegate.types", "litegate.core.transport",
                   "litegate.testing", "ssl", "email"):
         assert heavy not in loaded, heavy
     assert sum(1 for m in loaded if m.startswith("litegate")) <= 4

@@ -16,14 +16,25 @@ KEY = "sk-audio-test"
 AUDIO = bytes(range(256)) * 400  # 102400 bytes of "audio"
 
 
-@pytest.fixture(params=["pyreqwest", "httpx"])
-def client(request):
+def _client(backend):
     # pyreqwest's own upload path (interrupt_safe=False): by default main-thread calls are handed
-    # to httpx while Ctrl-C can reach them (docs/TRANSPORT.md)
+    # to httpx while Ctrl-C can reach them, and async calls to aiohttp (docs/TRANSPORT.md)
     from litegate.core.transport import Transport
 
-    kw = {"interrupt_safe": False} if request.param == "pyreqwest" else {}
-    with litegate.Client(transport=Transport(request.param, **kw)) as c:
+    kw = {"interrupt_safe": False} if backend == "pyreqwest" else {}
+    return litegate.Client(transport=Transport(backend, **kw))
+
+
+@pytest.fixture(params=["pyreqwest", "httpx", "aiohttp"])
+def aclient(request):
+    """Async tests also run on the aiohttp backend (its sync calls are httpx's)."""
+    with _client(request.param) as c:
+        yield c
+
+
+@pytest.fixture(params=["pyreqwest", "httpx"])
+def client(request):
+    with _client(request.param) as c:
         yield c
 
 
@@ -117,12 +128,15 @@ def test_text_formats_are_plain_strings(client, server, wav, fmt, start):
     assert resp._hidden_params["custom_llm_provider"] == "openai"
 
 
-async def test_atranscription(client, server, wav):
+async def test_atranscription(aclient, server, wav):
+    client = aclient
     with open(wav, "rb") as fh:
         resp = await client.atranscription("whisper-1", fh, response_format="json", **_kw(server))
     assert resp.text.startswith(f"transcribed {len(AUDIO)}")
-    _, part = _upload(server)
+    up, part = _upload(server)
     assert part["sha256"] == _sha(AUDIO)
+    assert not up["chunked"]  # sized up front on every backend
+    assert client.transport.backend in server.last_request.headers["user-agent"].lower()
     text = await litegate.atranscription(model="whisper-1", file=AUDIO, response_format="text", **_kw(server))
     assert isinstance(text, str)
 
@@ -254,7 +268,8 @@ def test_speech_read_iter_bytes_and_formats(client, server):
     assert server.last_request.json["response_format"] == "flac"
 
 
-async def test_aspeech(client, server, tmp_path):
+async def test_aspeech(aclient, server, tmp_path):
+    client = aclient
     server.speech_bytes = 3 * 1024 * 1024  # beyond the in-memory spool: kept in a temporary file
     resp = await client.aspeech("tts-1", "hello async", "alloy", **_kw(server))
     async with resp:
@@ -369,7 +384,8 @@ def test_compressed_binary_answers_are_decoded(client, server):
     assert client.speech("tts-1", "hi", "alloy", **_kw(server)).read() == audio
 
 
-async def test_compressed_binary_answers_are_decoded_async(client, server):
+async def test_compressed_binary_answers_are_decoded_async(aclient, server):
+    client = aclient
     import gzip
 
     audio = bytes(range(256)) * 100

@@ -13,11 +13,11 @@ import time
 import pytest
 
 import litegate
-from litegate.core.transport import BACKENDS, reqwest_available
+from litegate.core.transport import BACKENDS, aiohttp_available, reqwest_available
 
 MODEL = "openai/gpt-4o-mini"
 KEY = "sk-release-test-000000"
-BACKEND_PARAMS = [b for b in BACKENDS if b != "pyreqwest" or reqwest_available()]
+BACKEND_PARAMS = [b for b in BACKENDS if (b != "pyreqwest" or reqwest_available()) and (b != "aiohttp" or aiohttp_available())]
 
 
 def _slow_stream(server, n=40):

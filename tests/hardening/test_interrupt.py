@@ -25,12 +25,12 @@ import pytest
 
 import litegate
 from litegate.core.http import HttpRequest
-from litegate.core.transport import BACKENDS, Transport, make_timeout, reqwest_available
+from litegate.core.transport import BACKENDS, aiohttp_available, Transport, make_timeout, reqwest_available
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _hostile as H  # noqa: E402
 
-BACKEND_PARAMS = [b for b in BACKENDS if b != "pyreqwest" or reqwest_available()]
+BACKEND_PARAMS = [b for b in BACKENDS if (b != "pyreqwest" or reqwest_available()) and (b != "aiohttp" or aiohttp_available())]
 MSGS = [{"role": "user", "content": "hi"}]
 LIMIT = 0.2  # seconds, from the signal (or cancel) to the exception and to the server's disconnect
 
@@ -248,14 +248,25 @@ ALL_CALLS = [_in_main, _stream_in_main, _in_thread, _stream_in_thread, _async, _
 
 @pytest.mark.skipif(not reqwest_available(), reason="pyreqwest needs Python >= 3.11")
 def test_pyreqwest_keeps_only_the_calls_no_interrupt_can_reach(monkeypatch):
-    """Sync calls in other threads stay on pyreqwest; what Ctrl-C or a cancel can reach goes to httpx."""
+    """Sync calls in other threads stay on pyreqwest; what Ctrl-C or a cancel can reach goes to httpx
+    (async calls: to aiohttp when it is installed)."""
     assert threading.current_thread() is threading.main_thread()
     monkeypatch.delenv("LITEGATE_INTERRUPT_SAFE", raising=False)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in an interactive program
     try:
         transport = Transport("pyreqwest")
+        # async calls: aiohttp when it is installed (its agent is "Python/3.x aiohttp/..."), else httpx
+        aio = "Python" if aiohttp_available() else "python-httpx"
         assert _user_agents(transport, ALL_CALLS) == ["python-httpx", "python-httpx", "python-pyreqwest",
-                                                      "python-pyreqwest", "python-httpx", "python-httpx"]
+                                                      "python-pyreqwest", aio, aio]
+        import litegate.core.transport as T
+
+        real = T.aiohttp_available
+        monkeypatch.setattr(T, "aiohttp_available", lambda: False)  # as without the aiohttp extra
+        without = Transport("pyreqwest")
+        assert _user_agents(without, [_async, _async_stream]) == ["python-httpx"] * 2
+        without.close()
+        monkeypatch.setattr(T, "aiohttp_available", real)
         # no Python SIGINT handler in the main thread: Ctrl-C ends the process (or nothing happens)
         for disposition in (signal.SIG_IGN, signal.SIG_DFL):
             signal.signal(signal.SIGINT, disposition)

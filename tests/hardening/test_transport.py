@@ -20,12 +20,12 @@ import pytest
 import litegate
 from litegate import constants as C
 from litegate.core.http import HttpRequest
-from litegate.core.transport import BACKENDS, Transport, make_timeout, reqwest_available
+from litegate.core.transport import BACKENDS, aiohttp_available, Transport, make_timeout, reqwest_available
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _hostile as H  # noqa: E402
 
-BACKEND_PARAMS = [b for b in BACKENDS if b != "pyreqwest" or reqwest_available()]
+BACKEND_PARAMS = [b for b in BACKENDS if (b != "pyreqwest" or reqwest_available()) and (b != "aiohttp" or aiohttp_available())]
 MB = 1 << 20
 
 
@@ -301,11 +301,16 @@ def test_verify_accepts_a_ca_bundle_path(tmp_path, monkeypatch, backend):
         assert sibling.backend == backend
         assert plain.with_verify(True) is plain
         assert sibling.send(_req(srv.url), make_timeout(5)).status_code == 200
-        # an ssl.SSLContext goes to httpx (rustls cannot take one)
+        # an ssl.SSLContext goes to httpx (rustls cannot take one); aiohttp takes one itself
         client_ctx = ssl.create_default_context(cafile=str(ca))
         by_ctx = plain.with_verify(client_ctx)
-        assert by_ctx.backend == "httpx"
+        assert by_ctx.backend == ("aiohttp" if backend == "aiohttp" else "httpx")
         assert by_ctx.send(_req(srv.url), make_timeout(5)).status_code == 200
+        assert asyncio.run(by_ctx.asend(_req(srv.url), make_timeout(5))).status_code == 200
+        # unknown CA: refused on the async path too, unless verification is off
+        with pytest.raises(litegate.APIConnectionError):
+            asyncio.run(plain.asend(_req(srv.url), make_timeout(5)))
+        assert asyncio.run(plain.with_verify(False).asend(_req(srv.url), make_timeout(5))).status_code == 200
         plain.close()
 
 
