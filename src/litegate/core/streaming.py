@@ -8,6 +8,7 @@ truncated answer. Closing or abandoning the wrapper releases the HTTP connection
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from typing import Any, Callable
 
@@ -44,6 +45,8 @@ class CustomStreamWrapper:
         self.completion_stream = completion_stream  # ready chunks (mock) when no http stream
         self._decoder = decoder
         self._http = http_stream
+        if _closing is None and http_stream is not None:
+            _start_closer()
         self._hidden_params = hidden_params or {}
         self._on_error = on_error
         self._on_chunk = on_chunk
@@ -285,7 +288,7 @@ class CustomStreamWrapper:
             return
         try:
             if hasattr(http, "close"):
-                http.close()
+                _close_later(http)
             elif not http.closed:
                 loop = asyncio.get_running_loop()
                 loop.create_task(http.aclose())
@@ -294,4 +297,51 @@ class CustomStreamWrapper:
 
 
 _NOTHING = object()
+
+
+# An abandoned sync stream is closed by a helper thread, never inside ``__del__`` itself: a garbage
+# collection can run ``__del__`` in the middle of the HTTP client's own code on this thread (httpx
+# holding its pool lock while it picks a connection), and closing there would wait for that lock
+# forever. ``SimpleQueue.put`` is safe to call from ``__del__``; the thread is started with the
+# first stream, and again in a forked child (threads do not survive ``fork``).
+_closing: Any = None
+
+
+def _start_closer() -> None:
+    global _closing
+    if _closing is not None:
+        return
+    import queue
+    import threading
+
+    todo: Any = queue.SimpleQueue()
+
+    def closer() -> None:
+        while True:
+            http = todo.get()
+            try:
+                http.close()
+            except Exception:  # noqa: BLE001 - the connection goes with its pool
+                pass
+            del http
+
+    threading.Thread(target=closer, name="litegate-stream-closer", daemon=True).start()
+    _closing = todo
+
+
+def _close_later(http: Any) -> None:
+    todo = _closing
+    if todo is None:  # no thread (never started, or a forked child before its first stream)
+        http.close()
+    else:
+        todo.put(http)
+
+
+def _forget_closer() -> None:
+    global _closing
+    _closing = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_closer)
 
