@@ -39,7 +39,9 @@ class BaseCache:
         for key, value in items:
             self.set(key, value, ttl)
 
-    def flush(self) -> None:
+    def flush(self, prefix: str = "") -> int:
+        """Delete this cache's entries whose key starts with ``prefix``, and nothing else that
+        shares the store; returns how many."""
         raise NotImplementedError
 
     def close(self) -> None:

@@ -113,8 +113,8 @@ class RedisSemanticCache(BaseCache):
     async def adelete(self, key: str) -> None:
         await self.remote.adelete(key)
 
-    def flush(self) -> None:
-        self.remote.flush()
+    def flush(self, prefix: str = "") -> int:
+        return self.remote.flush(prefix)
 
     def close(self) -> None:
         self.remote.close()
