@@ -25,10 +25,9 @@ import time
 from enum import Enum
 from typing import Any
 
-from .base import BaseCache
+from .base import BaseCache, bounded
 
 log = logging.getLogger("litegate")
-_timeout = getattr(asyncio, "timeout", None)
 
 
 class LiteLLMCacheType(str, Enum):
@@ -245,10 +244,7 @@ class Cache:
         if not self.available():
             return None
         try:
-            if _timeout is not None:  # Python 3.11+: a deadline on this task, no task of its own
-                async with _timeout(self._async_timeout):
-                    return await fn(*args)
-            return await asyncio.wait_for(fn(*args), self._async_timeout)
+            return await bounded(self._async_timeout, fn, *args)
         except Exception as exc:  # noqa: BLE001 - includes the timeout; cancellation passes through
             self.failed(op, exc)
             return None

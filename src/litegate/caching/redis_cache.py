@@ -22,10 +22,8 @@ import time
 import weakref
 from typing import Any, Iterable
 
-from .base import BaseCache
+from .base import BaseCache, bounded
 from .local import InMemoryCache
-
-_timeout = getattr(asyncio, "timeout", None)
 
 
 def _redis() -> Any:
@@ -343,10 +341,7 @@ class DualCache(BaseCache):
         if not self.remote_up():
             return default
         try:
-            if _timeout is not None:
-                async with _timeout(self.timeout):
-                    return await fn(*args)
-            return await asyncio.wait_for(fn(*args), self.timeout)
+            return await bounded(self.timeout, fn, *args)
         except Exception as exc:  # noqa: BLE001 - includes the timeout; cancellation passes through
             self._remote_failed(op, exc)
             return default
