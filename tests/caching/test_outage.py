@@ -86,13 +86,45 @@ async def test_async_redis_killed_mid_run(server, own_redis, caplog):
 def test_closed_port_from_the_start(server, caplog):
     litegate.cache = litegate.Cache(type="redis", host="127.0.0.1", port=free_port(), password="pw-never-logged-1")
     with caplog.at_level("WARNING", logger="litegate"):
-        for _ in range(3):
+        for _ in range(3):  # the first goes to the provider; the memory layer answers the others
             litegate.completion(**chat_kw(server, "closed"))
         litegate.embedding(**emb_kw(server, ["x"]))
         list(litegate.completion(stream=True, **chat_kw(server, "closed stream")))
-    assert server.hits(CHAT) == 4
+    assert server.hits(CHAT) == 2
     assert len(_warnings(caplog)) == 1
     assert "pw-never-logged-1" not in caplog.text
+
+
+def test_the_memory_layer_answers_and_stores_while_redis_is_down(server, own_redis, caplog):
+    litegate.cache = litegate.Cache(type="redis", url=own_redis.url, failure_cooldown=30)
+    litegate.completion(**chat_kw(server, "kept"))  # in memory and in Redis
+    own_redis.kill()
+    with caplog.at_level("WARNING", logger="litegate"):
+        litegate.completion(**chat_kw(server, "new"))  # a memory miss: Redis fails, skipped from now on
+        assert litegate.completion(**chat_kw(server, "kept"))._hidden_params["cache_hit"] is True
+        assert litegate.completion(**chat_kw(server, "new"))._hidden_params["cache_hit"] is True  # stored in memory
+        emb = [litegate.embedding(**emb_kw(server, ["e1", "e2"])) for _ in range(2)]
+    assert emb[1]._hidden_params["cache_hit"] is True
+    assert server.hits(CHAT) == 2 and server.hits("/embeddings") == 1
+    assert len(_warnings(caplog)) == 1
+    assert "memory layer" in _warnings(caplog)[0].getMessage()
+
+
+async def test_async_memory_layer_answers_while_redis_is_down(server, own_redis, silent):
+    litegate.cache = litegate.Cache(type="redis", url=own_redis.url, failure_cooldown=30)
+    await litegate.acompletion(**chat_kw(server, "a-kept"))
+    own_redis.kill()
+    await litegate.acompletion(**chat_kw(server, "a-new"))
+    assert (await litegate.acompletion(**chat_kw(server, "a-kept")))._hidden_params["cache_hit"] is True
+    assert (await litegate.acompletion(**chat_kw(server, "a-new")))._hidden_params["cache_hit"] is True
+    assert server.hits(CHAT) == 2
+    # a hung Redis: the memory layer's answers do not wait for it, and a miss waits one cache timeout
+    litegate.cache = litegate.Cache(type="redis", host="127.0.0.1", port=silent.port, cache_timeout=0.3)
+    started = time.monotonic()
+    await litegate.acompletion(**chat_kw(server, "a-hung"))
+    hit = await litegate.acompletion(**chat_kw(server, "a-hung"))
+    assert hit._hidden_params["cache_hit"] is True
+    assert time.monotonic() - started < 2.0
 
 
 class SilentServer:

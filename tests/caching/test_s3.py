@@ -145,3 +145,36 @@ def test_s3_needs_a_bucket_and_credentials(monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
     from_env = litegate.Cache(type="s3", s3_bucket_name="b", s3_endpoint_url="http://127.0.0.1:9").cache
     assert "Credential=AKIDENV/" in from_env._request("GET", "k").headers["Authorization"]
+
+
+def test_s3_flush_deletes_only_the_caches_objects_page_by_page(server, s3_url, bucket, caplog):
+    client, name = bucket
+    for other in ("llm/user-data.txt", "llm/notes.json", "elsewhere/" + "a" * 64 + ".json"):
+        client.put_object(Bucket=name, Key=other, Body=b"keep me")
+    ns_b = litegate.Cache(type="s3", s3_bucket_name=name, s3_endpoint_url=s3_url, s3_path="llm/", namespace="b",
+                          **AWS)
+    litegate.cache = ns_b
+    litegate.completion(**chat_kw(server, "namespace b"))
+    cache = litegate.Cache(type="s3", s3_bucket_name=name, s3_endpoint_url=s3_url, s3_path="llm/", namespace="a",
+                           **AWS)
+    litegate.cache = cache
+    for i in range(5):
+        litegate.completion(**chat_kw(server, f"flush me {i}"))
+    cache.cache.FLUSH_PAGE = 2  # several ListObjectsV2 pages (continuation tokens) for 5 entries
+    assert cache.flush() == 5
+    left = sorted(o["Key"] for o in client.list_objects_v2(Bucket=name)["Contents"])
+    assert len(left) == 4 and "llm/user-data.txt" in left and "llm/notes.json" in left
+    assert any(k.startswith("llm/b:") for k in left)  # the other namespace's entry stays
+    assert litegate.completion(**chat_kw(server, "flush me 0"))._hidden_params.get("cache_hit") is not True
+    # bounded: a flush reads at most FLUSH_MAX_PAGES pages, and says so when objects remain
+    for i in range(4):
+        litegate.completion(**chat_kw(server, f"again {i}"))
+    cache.cache.FLUSH_MAX_PAGES = 1
+    with caplog.at_level("WARNING", logger="litegate"):
+        assert cache.flush() == 2
+    assert "objects may remain" in caplog.text
+    # a cache without a namespace removes every entry under its s3_path, never the rest
+    whole = litegate.Cache(type="s3", s3_bucket_name=name, s3_endpoint_url=s3_url, s3_path="llm/", **AWS)
+    assert whole.flush() == 4
+    left = sorted(o["Key"] for o in client.list_objects_v2(Bucket=name)["Contents"])
+    assert left == sorted(["llm/user-data.txt", "llm/notes.json", "elsewhere/" + "a" * 64 + ".json"])

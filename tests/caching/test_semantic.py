@@ -117,3 +117,42 @@ def test_embedding_endpoint_down_is_a_miss(server, redis_db, caplog):
     assert answer.choices[0].message.content
     assert server.hits(CHAT) == 2
     assert sum("redis-semantic cache failed" in r.getMessage() for r in caplog.records) == 1
+
+
+# ------------------------------------------------------------------ vector search detection
+def test_a_plain_server_is_detected_as_having_no_vector_search(server, embedder, redis_db):
+    """The session's redis-server has no search module: MODULE LIST names none, FT._LIST is an
+    unknown command; the semantic cache says so and answers by its own comparison."""
+    litegate.cache = _semantic(redis_db, embedder)
+    backend = litegate.cache.cache
+    assert backend.vector_search is None  # asked on the first lookup, not at configuration
+    litegate.completion(**chat_kw(server, "What is the capital city of France?"))
+    assert backend.vector_search is False
+    assert litegate.completion(**chat_kw(server, "Tell me the capital of France"))._hidden_params["cache_hit"] is True
+    assert backend.detect_vector_search() is False
+    assert redis.Redis.from_url(redis_db).execute_command("MODULE LIST") == []  # the premise, on the real server
+
+
+async def test_detection_falls_back_to_ft_list_when_module_is_refused(server, embedder):
+    """A server with MODULE renamed away (as managed services do): the error reply is not a cache
+    failure; FT._LIST is asked instead, and is unknown too: no vector search, the plain path works."""
+    from _cache_helpers import free_port, start_redis_server
+
+    port = free_port()
+    proc = start_redis_server(port, "--rename-command", "MODULE", "")
+    try:
+        url = f"redis://127.0.0.1:{port}/0"
+        with pytest.raises(redis.ResponseError):
+            redis.Redis.from_url(url).execute_command("MODULE LIST")
+        cache = _semantic(url, embedder)
+        assert cache.cache.detect_vector_search() is False
+        cache.cache.vector_search = None
+        litegate.cache = cache
+        await litegate.acompletion(**chat_kw(server, "What is the capital city of France?"))
+        await stage.drain()
+        assert cache.cache.vector_search is False and cache.failures == 0
+        hit = await litegate.acompletion(**chat_kw(server, "Tell me the capital of France"))
+        assert hit._hidden_params["cache_hit"] is True
+    finally:
+        proc.kill()
+        proc.wait(timeout=5)

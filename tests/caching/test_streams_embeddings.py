@@ -169,3 +169,37 @@ def test_a_caller_changing_a_hit_changes_no_later_hit(server, any_cache):
     hit.choices[0].message.tool_calls.clear()
     again = litegate.completion(**chat_kw(server, "mutate tools"))
     assert again.choices[0].message.tool_calls[0].function.arguments == arguments != "changed"
+
+
+def _text_kw(server, prompt, **more):
+    return dict(model="openai/gpt-3.5-turbo-instruct", prompt=prompt, api_base=server.base_url,
+                api_key="sk-test-cache-key-0001", stream=True, **more)
+
+
+def test_a_replayed_text_stream_ends_with_usage_like_a_live_one(server, any_cache):
+    usage = {"include_usage": True}
+    live = list(litegate.text_completion(**_text_kw(server, "say it", stream_options=usage)))
+    replay = litegate.text_completion(**_text_kw(server, "say it", stream_options=usage))
+    chunks = list(replay)
+    assert server.hits("/completions") == 1 and replay._hidden_params["cache_hit"] is True
+    # the same shape as the live stream's end: the text, its finish, then a chunk with the usage
+    assert "".join(c.choices[0].text or "" for c in chunks) == "".join(c.choices[0].text or "" for c in live)
+    assert [c.choices[0].finish_reason for c in chunks][-2:] == [c.choices[0].finish_reason for c in live][-2:]
+    assert chunks[-1].usage.total_tokens == live[-1].usage.total_tokens > 0
+    assert chunks[-1].usage.prompt_tokens == live[-1].usage.prompt_tokens
+    # without include_usage, no usage chunk (as live): the usage stays in _hidden_params
+    plain = litegate.text_completion(**_text_kw(server, "say it"))
+    tail = list(plain)[-1]
+    assert tail.choices[0].finish_reason == "stop" and not tail.usage.total_tokens
+    assert plain._hidden_params["usage"]["total_tokens"] == live[-1].usage.total_tokens
+
+
+async def test_an_async_replayed_text_stream_carries_usage(server, any_cache):
+    kw = _text_kw(server, "say it async", stream_options={"include_usage": True})
+    [c async for c in await litegate.atext_completion(**kw)]
+    from litegate.caching import stage
+
+    await stage.drain()
+    chunks = [c async for c in await litegate.atext_completion(**kw)]
+    assert server.hits("/completions") == 1
+    assert chunks[-1].usage.total_tokens > 0

@@ -13,6 +13,17 @@ import time
 from typing import Any, Iterable
 
 
+_timeout = getattr(asyncio, "timeout", None)
+
+
+async def bounded(seconds: float, fn: Any, *args: Any) -> Any:
+    """``await fn(*args)`` under a deadline (Python 3.11+: on this task, without a task of its own)."""
+    if _timeout is not None:
+        async with _timeout(seconds):
+            return await fn(*args)
+    return await asyncio.wait_for(fn(*args), seconds)
+
+
 class BaseCache:
     """A key -> bytes store. ``ttl`` is seconds (None: no expiry)."""
 
@@ -39,7 +50,9 @@ class BaseCache:
         for key, value in items:
             self.set(key, value, ttl)
 
-    def flush(self) -> None:
+    def flush(self, prefix: str = "") -> int:
+        """Delete this cache's entries whose key starts with ``prefix``, and nothing else that
+        shares the store; returns how many."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -70,4 +83,4 @@ class BaseCache:
         self.close()
 
 
-__all__ = ["BaseCache"]
+__all__ = ["BaseCache", "bounded"]

@@ -25,10 +25,9 @@ import time
 from enum import Enum
 from typing import Any
 
-from .base import BaseCache
+from .base import BaseCache, bounded
 
 log = logging.getLogger("litegate")
-_timeout = getattr(asyncio, "timeout", None)
 
 
 class LiteLLMCacheType(str, Enum):
@@ -50,7 +49,11 @@ DEFAULT_CALL_TYPES = ("completion", "acompletion", "text_completion", "atext_com
 
 _NOT_REDIS = frozenset({"disk_cache_dir", "max_size_in_memory", "max_bytes", "similarity_threshold",
                         "default_in_memory_ttl", "default_in_redis_ttl", "embedding_kwargs", "max_scan",
-                        "max_entries", "embedding_timeout"})
+                        "max_entries", "embedding_timeout", "disk_max_items", "disk_max_bytes"})
+
+#: every key a Redis-backed cache writes starts with this (then the namespace, if any): its flush
+#: deletes these keys only, never the Router's state (``litegate:router:``) or the user's own keys
+REDIS_KEY_PREFIX = "litegate:cache:"
 
 
 def _value(x: Any) -> Any:
@@ -72,7 +75,8 @@ class Cache:
     * redis-semantic: ``similarity_threshold``, ``redis_semantic_cache_embedding_model``,
       ``embedding_kwargs`` (e.g. ``api_base``), ``max_scan`` (entries compared per lookup, 256),
       ``max_entries`` (kept per model and parameters, 1,000), ``embedding_timeout`` (5 s).
-    * disk: ``disk_cache_dir`` or ``directory`` (one SQLite file, at most 100,000 entries).
+    * disk: ``disk_cache_dir`` or ``directory`` (one SQLite file), ``disk_max_items`` (entries kept,
+      default 100,000), ``disk_max_bytes`` (keys and values kept, default 1 GiB).
     * s3: ``s3_bucket_name``, ``s3_region_name``, ``s3_endpoint_url``, ``s3_path`` (key prefix),
       ``s3_aws_access_key_id`` / ``s3_aws_secret_access_key`` / ``s3_aws_session_token`` (else
       the ``AWS_*`` environment variables).
@@ -112,6 +116,8 @@ class Cache:
         directory: Any = None,
         max_size_in_memory: int | None = None,
         max_bytes: int | None = None,
+        disk_max_items: int | None = None,
+        disk_max_bytes: int | None = None,
         cache_timeout: float = 1.0,
         failure_cooldown: float = 5.0,
         warning_interval: float = 30.0,
@@ -154,7 +160,11 @@ class Cache:
             redis_semantic_cache_embedding_model=redis_semantic_cache_embedding_model,
             redis_flush_size=redis_flush_size, redis_startup_nodes=redis_startup_nodes,
             disk_cache_dir=disk_cache_dir if disk_cache_dir is not None else directory,
-            max_size_in_memory=max_size_in_memory, max_bytes=max_bytes, **kwargs))
+            max_size_in_memory=max_size_in_memory, max_bytes=max_bytes, disk_max_items=disk_max_items,
+            disk_max_bytes=disk_max_bytes, **kwargs))
+        self._prefix = REDIS_KEY_PREFIX if kind in ("redis", "redis-semantic") else ""
+        if getattr(self.cache, "report", False) is None:  # the dual cache: Redis fails alone
+            self.cache.report = self._layer_failed
         self.semantic = bool(getattr(self.cache, "semantic", False))
         # the async bound: the backend's own socket timeouts bound sync calls; a semantic lookup
         # includes an embedding call and is allowed that call's timeout on top
@@ -169,7 +179,8 @@ class Cache:
         if kind == "disk":
             from .disk import DiskCache
 
-            return DiskCache(kw.get("disk_cache_dir"), **common)
+            return DiskCache(kw.get("disk_cache_dir"), max_items=kw.get("disk_max_items"),
+                             max_bytes=kw.get("disk_max_bytes"), **common)
         if kind == "s3":
             from .s3 import S3Cache
 
@@ -187,7 +198,8 @@ class Cache:
         from .local import InMemoryCache
 
         local = InMemoryCache(kw.get("max_size_in_memory"), kw.get("max_bytes"), clock=self.clock)
-        return DualCache(local, remote, kw.get("default_in_memory_ttl"))
+        return DualCache(local, remote, kw.get("default_in_memory_ttl"), cooldown=self.failure_cooldown,
+                         timeout=self.cache_timeout)
 
     def __repr__(self) -> str:
         return f"litegate.Cache(type={self.type!r}, mode={self.mode!r}, namespace={self.namespace!r})"
@@ -196,7 +208,8 @@ class Cache:
     def available(self) -> bool:
         return time.monotonic() >= self._down_until
 
-    def failed(self, op: str, exc: BaseException, cooldown: bool = True) -> None:
+    def failed(self, op: str, exc: BaseException, cooldown: bool = True,
+               outcome: str = "the call goes to the provider") -> None:
         """A cache operation failed: log (rate-limited), skip the cache for a while (not for one
         corrupt entry: the backend itself answers); never raise."""
         from ..core.redact import redact
@@ -208,11 +221,15 @@ class Cache:
         detail = redact(str(exc))[:300] if not isinstance(exc, (asyncio.TimeoutError, TimeoutError)) else ""
         if now >= self._next_warning:
             self._next_warning = now + self.warning_interval
-            log.warning("litegate: the %s cache failed on %s (%s%s); the call goes to the provider%s",
-                        self.type, op, type(exc).__name__, ": " + detail if detail else "",
+            log.warning("litegate: the %s cache failed on %s (%s%s); %s%s",
+                        self.type, op, type(exc).__name__, ": " + detail if detail else "", outcome,
                         f", the cache is skipped for {self.failure_cooldown}s" if cooldown else "")
         else:
             log.debug("litegate: the %s cache failed on %s (%s)", self.type, op, type(exc).__name__)
+
+    def _layer_failed(self, op: str, exc: BaseException) -> None:
+        """Redis behind the memory layer failed: the memory layer goes on alone for the cooldown."""
+        self.failed(op, exc, cooldown=False, outcome=f"the memory layer alone answers for {self.failure_cooldown}s")
 
     def run(self, op: str, fn: Any, *args: Any) -> Any:
         if not self.available():
@@ -227,17 +244,14 @@ class Cache:
         if not self.available():
             return None
         try:
-            if _timeout is not None:  # Python 3.11+: a deadline on this task, no task of its own
-                async with _timeout(self._async_timeout):
-                    return await fn(*args)
-            return await asyncio.wait_for(fn(*args), self._async_timeout)
+            return await bounded(self._async_timeout, fn, *args)
         except Exception as exc:  # noqa: BLE001 - includes the timeout; cancellation passes through
             self.failed(op, exc)
             return None
 
     def key(self, key: str, namespace: str | None = None) -> str:
         ns = namespace or self.namespace
-        return f"{ns}:{key}" if ns else key
+        return f"{self._prefix}{ns}:{key}" if ns else self._prefix + key
 
     def applies(self, call_type: str, controls: Any) -> bool:
         """Whether this call uses the cache at all (mode, ``caching=``, supported call types)."""
@@ -285,8 +299,12 @@ class Cache:
 
         await stage.adirect_add(self, result, kwargs)
 
-    def flush(self) -> None:
-        self.cache.flush()
+    def flush(self) -> int:
+        """Delete this cache's entries (those of its ``namespace`` when it has one) and nothing
+        else in a shared store: Redis keys under its prefix, rows of the disk cache's table,
+        S3 objects under ``s3_path`` that are cache entries. Returns how many were deleted."""
+        ns = f"{self.namespace}:" if self.namespace else ""
+        return self.cache.flush(self._prefix + ns)
 
     def close(self) -> None:
         self.cache.close()

@@ -5,8 +5,9 @@ The directory is ``disk_cache_dir`` (litellm's name) or ``directory`` (the spec'
 processes; a writer waits for another at most the cache timeout (``busy_timeout``). Async reads
 run on the event loop (a WAL reader does not wait for writers); async writes in a worker thread. Each thread
 of each process has its own connection (a connection is never shared across a fork). The file
-holds at most ``max_items`` entries (default 100,000): past that, the oldest writes go first;
-expired entries are never returned and are removed every 256 writes.
+holds at most ``max_items`` entries (default 100,000) and ``max_bytes`` of keys and values (default
+1 GiB): past either, the oldest writes go first; expired entries are never returned; both are
+enforced every 256 writes (and by ``prune()``). ``flush()`` deletes rows of its own table only.
 """
 
 from __future__ import annotations
@@ -21,19 +22,23 @@ from .base import BaseCache
 DEFAULT_DIRECTORY = ".litegate_cache"
 FILENAME = "litegate-cache.sqlite3"
 DEFAULT_MAX_ITEMS = 100_000
+DEFAULT_MAX_BYTES = 1024 ** 3
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL, "
            "stored REAL NOT NULL)")
 
 
 class DiskCache(BaseCache):
     def __init__(self, directory: Any = None, timeout: float = 1.0, clock: Any = None,
-                 max_items: int = DEFAULT_MAX_ITEMS, **_: Any):
+                 max_items: int | None = None, max_bytes: int | None = None, **_: Any):
         super().__init__(clock)
         self.directory = os.fspath(directory) if directory is not None else DEFAULT_DIRECTORY
         os.makedirs(self.directory, exist_ok=True)
         self.path = os.path.join(self.directory, FILENAME)
         self.timeout = float(timeout)
-        self.max_items = int(max_items)
+        self.max_items = int(max_items if max_items is not None else DEFAULT_MAX_ITEMS)
+        self.max_bytes = int(max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES)
+        if self.max_items < 1 or self.max_bytes < 1:
+            raise ValueError("the disk cache needs max_items >= 1 and max_bytes >= 1")
         self._local = threading.local()
         self._writes = 0
         self._conn()  # create the file and table now: a bad directory fails at configuration
@@ -102,12 +107,22 @@ class DiskCache(BaseCache):
             if count > self.max_items:
                 conn.execute("DELETE FROM entries WHERE key IN (SELECT key FROM entries ORDER BY stored LIMIT ?)",
                              (count - self.max_items,))
+            (size,) = conn.execute("SELECT COALESCE(SUM(length(key) + length(value)), 0) FROM entries").fetchone()
+            if size > self.max_bytes:  # the newest writes that fit stay; the older ones go
+                conn.execute(
+                    "DELETE FROM entries WHERE key IN (SELECT key FROM (SELECT key, SUM(length(key) + length(value)) "
+                    "OVER (ORDER BY stored DESC, key) AS running FROM entries) WHERE running > ?)", (self.max_bytes,))
 
     def delete(self, key: str) -> None:
         self._conn().execute("DELETE FROM entries WHERE key = ?", (key,))
 
-    def flush(self) -> None:
-        self._conn().execute("DELETE FROM entries")
+    def flush(self, prefix: str = "") -> int:
+        """Delete this cache's rows whose key starts with ``prefix`` (its table only: the file and
+        directory, and anything else in them, stay)."""
+        conn = self._conn()
+        if not prefix:
+            return conn.execute("DELETE FROM entries").rowcount
+        return conn.execute("DELETE FROM entries WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)).rowcount
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

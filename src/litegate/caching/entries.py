@@ -100,15 +100,15 @@ def replay_stream(response: Any, call: Any, kind: str) -> Any:
     usage = response.usage
     if usage is not None:
         hidden["usage"] = usage.model_dump(exclude_none=True)
+    include_usage = bool((call.params.get("stream_options") or {}).get("include_usage"))
     if kind == "chat":
         from ..core.mock import chat_chunks
 
-        options = call.params.get("stream_options") or {}
-        chunks = chat_chunks(response, bool(options.get("include_usage")))
+        chunks = chat_chunks(response, include_usage)
     else:
         from ..core.textcompat import text_chunks
 
-        chunks = text_chunks(response)
+        chunks = text_chunks(response, include_usage)
     for chunk in chunks:
         chunk._hidden_params["cache_hit"] = True
     return CustomStreamWrapper(completion_stream=chunks, model=call.model,

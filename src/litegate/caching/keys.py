@@ -8,6 +8,8 @@ streamed and a plain call share entries), ``user``, and every control that steer
 (metadata, timeouts, retries, callbacks, fallbacks, credentials). Provider keyword arguments
 whose names say they hold a secret (``*key*``, ``*secret*``, ``*token*``, ``*password*``,
 ``*credentials``) are left out too: a key is a hash, but a secret should not even feed one.
+A call made by the Router names its model group in place of the deployment's model and base URL
+(``Controls.cache_group``), so every deployment of a group reads the same entries.
 """
 
 from __future__ import annotations
@@ -62,9 +64,16 @@ def resolved_model(call: Any, cfg: Any) -> list:
 
 
 def base_fields(kind: str, call: Any, cfg: Any, resolved: list | None = None) -> dict:
-    """The fields every key of this call shares (everything but the input)."""
-    return {"endpoint": kind, "model": resolved or resolved_model(call, cfg), "api_base": call.ctl.api_base or None,
-            "params": _params(call.params), "extra": _extra(call.extra)}
+    """The fields every key of this call shares (everything but the input). A Router call names its
+    model group instead of the deployment's model and base URL: the group's deployments are
+    interchangeable, so they share entries."""
+    group = call.ctl.cache_group
+    if group is not None:
+        model, base = ["router-group", group], None
+    else:
+        model, base = resolved or resolved_model(call, cfg), call.ctl.api_base or None
+    return {"endpoint": kind, "model": model, "api_base": base, "params": _params(call.params),
+            "extra": _extra(call.extra)}
 
 
 def digest(fields: dict) -> str:

@@ -80,10 +80,19 @@ class InMemoryCache(BaseCache):
             if old is not None:
                 self._bytes -= len(old[0]) + len(key)
 
-    def flush(self) -> None:
+    def flush(self, prefix: str = "") -> int:
+        """Drop the entries whose key starts with ``prefix`` (all of them with ``""``)."""
         with self._lock:
-            self._data.clear()
-            self._bytes = 0
+            if not prefix:
+                n = len(self._data)
+                self._data.clear()
+                self._bytes = 0
+                return n
+            gone = [k for k in self._data if k.startswith(prefix)]
+            for k in gone:
+                value, _ = self._data.pop(k)
+                self._bytes -= len(value) + len(k)
+            return len(gone)
 
 
 __all__ = ["InMemoryCache"]

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import weakref
 from typing import Any, Iterable
 
-from .base import BaseCache
+from .base import BaseCache, bounded
 from .local import InMemoryCache
 
 
@@ -202,9 +203,31 @@ class RedisCache(BaseCache):
             return
         self.client.delete(key)
 
-    def flush(self) -> None:
-        """Empties the whole Redis database (use a dedicated ``db`` or a namespace-aware flush)."""
-        self.client.flushdb()
+    #: keys looked at per SCAN round, deleted per UNLINK, and the most a flush deletes in all
+    FLUSH_BATCH = 500
+    FLUSH_MAX_KEYS = 10_000_000
+
+    def flush(self, prefix: str = "") -> int:
+        """Delete the keys that start with ``prefix`` (SCAN + UNLINK in bounded batches), never the
+        rest of the database: Redis may hold the Router's state and the user's own keys. Returns
+        how many were deleted. An empty prefix is refused (it would be the whole database)."""
+        if not prefix:
+            raise ValueError("RedisCache.flush needs a key prefix: it never empties the whole database")
+        pattern = "".join("\\" + ch if ch in "*?[]\\" else ch for ch in prefix) + "*"
+        client = self.client
+        options = {"target_nodes": client.ALL_NODES} if self.cluster else {}
+        batch: list = []
+        deleted = 0
+        for seen, key in enumerate(client.scan_iter(match=pattern, count=self.FLUSH_BATCH, **options)):
+            if seen >= self.FLUSH_MAX_KEYS:
+                break
+            batch.append(key)
+            if len(batch) >= self.FLUSH_BATCH:
+                deleted += client.unlink(*batch)
+                batch = []
+        if batch:
+            deleted += client.unlink(*batch)
+        return deleted
 
     def close(self) -> None:
         if self.fast is not None:
@@ -278,16 +301,56 @@ class RedisCache(BaseCache):
 
 
 class DualCache(BaseCache):
-    """An in-memory layer in front of Redis: reads hit memory first, writes go to both."""
+    """An in-memory layer in front of Redis: reads hit memory first, writes go to both.
+
+    Redis failing does not stop the memory layer: a failed Redis operation is reported (``report``,
+    set by the :class:`~.caching.Cache`: one rate-limited warning) and Redis alone is skipped for
+    ``cooldown`` seconds, while memory keeps answering and storing. Async Redis operations are
+    bounded by ``timeout`` here, so a hung Redis costs a memory miss at most that long."""
 
     async_in_thread = False
 
-    def __init__(self, local: InMemoryCache, remote: RedisCache, default_in_memory_ttl: float | None = None):
+    def __init__(self, local: InMemoryCache, remote: RedisCache, default_in_memory_ttl: float | None = None,
+                 cooldown: float = 5.0, timeout: float | None = None):
         super().__init__(local.clock)
         self.local = local
         self.remote = remote
         self.in_memory_ttl = default_in_memory_ttl
+        self.cooldown = float(cooldown)
+        self.timeout = float(timeout if timeout is not None else remote.timeout)
+        # the Cache's own deadline on an operation must leave this one room to fire first
+        self.extra_timeout = max(0.1, self.timeout / 4)
+        self.report: Any = None  # report(op, exc): the Cache's warning
+        self._remote_down_until = 0.0
 
+    # ------------------------------------------------------------------ Redis, guarded
+    def remote_up(self) -> bool:
+        return time.monotonic() >= self._remote_down_until
+
+    def _remote_failed(self, op: str, exc: BaseException) -> None:
+        self._remote_down_until = time.monotonic() + self.cooldown
+        if self.report is not None:
+            self.report(op, exc)
+
+    def _sync(self, op: str, fn: Any, *args: Any, default: Any = None) -> Any:
+        if not self.remote_up():
+            return default
+        try:
+            return fn(*args)
+        except Exception as exc:  # noqa: BLE001 - Redis down: memory answers alone for a while
+            self._remote_failed(op, exc)
+            return default
+
+    async def _async(self, op: str, fn: Any, *args: Any, default: Any = None) -> Any:
+        if not self.remote_up():
+            return default
+        try:
+            return await bounded(self.timeout, fn, *args)
+        except Exception as exc:  # noqa: BLE001 - includes the timeout; cancellation passes through
+            self._remote_failed(op, exc)
+            return default
+
+    # ------------------------------------------------------------------ reads
     def _local_ttl(self, ttl: float | None) -> float | None:
         if self.in_memory_ttl is None:
             return ttl
@@ -298,75 +361,82 @@ class DualCache(BaseCache):
         if ttl is None or ttl > 0:
             self.local.set(key, value, ttl)
 
+    def _fetched(self, key: str, got: Any) -> bytes | None:
+        """Keep what Redis returned in memory: for ``default_in_memory_ttl``, else its Redis lifetime."""
+        if self.in_memory_ttl is not None:
+            if got is not None and self.in_memory_ttl > 0:
+                self.local.set(key, got, self.in_memory_ttl)
+            return got
+        value, left = got
+        if value is not None:
+            self.local.set(key, value, left)
+        return value
+
     def get(self, key: str) -> bytes | None:
         value = self.local.get(key)
         if value is not None:
             return value
         if self.in_memory_ttl is not None:  # the memory layer's own bound: no need for Redis's
-            value = self.remote.get(key)
-            if value is not None and self.in_memory_ttl > 0:
-                self.local.set(key, value, self.in_memory_ttl)
-            return value
-        value, left = self.remote.get_with_ttl(key)
-        if value is not None:
-            self.local.set(key, value, left)
-        return value
+            return self._fetched(key, self._sync("Redis read", self.remote.get, key))
+        return self._fetched(key, self._sync("Redis read", self.remote.get_with_ttl, key, default=(None, None)))
 
     async def aget(self, key: str) -> bytes | None:
         value = self.local.get(key)
         if value is not None:
             return value
         if self.in_memory_ttl is not None:
-            value = await self.remote.aget(key)
-            if value is not None and self.in_memory_ttl > 0:
-                self.local.set(key, value, self.in_memory_ttl)
-            return value
-        value, left = await self.remote.aget_with_ttl(key)
-        if value is not None:
-            self.local.set(key, value, left)
-        return value
+            return self._fetched(key, await self._async("Redis read", self.remote.aget, key))
+        return self._fetched(key, await self._async("Redis read", self.remote.aget_with_ttl, key,
+                                                    default=(None, None)))
 
     def _split(self, keys: list[str]) -> tuple[list, list[int]]:
         found = [self.local.get(k) for k in keys]
         return found, [i for i, v in enumerate(found) if v is None]
 
+    @staticmethod
+    def _merge(found: list, missing: list[int], fetched: Any) -> list:
+        # fetched values are not put in memory: their remaining lifetime is unknown here
+        for i, value in zip(missing, fetched or ()):
+            found[i] = value
+        return found
+
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         found, missing = self._split(keys)
-        if missing:  # fetched values are not put in memory: their remaining lifetime is unknown here
-            for i, value in zip(missing, self.remote.get_many([keys[i] for i in missing])):
-                found[i] = value
+        if missing:
+            self._merge(found, missing, self._sync("Redis read", self.remote.get_many, [keys[i] for i in missing]))
         return found
 
     async def aget_many(self, keys: list[str]) -> list[bytes | None]:
         found, missing = self._split(keys)
         if missing:
-            for i, value in zip(missing, await self.remote.aget_many([keys[i] for i in missing])):
-                found[i] = value
+            self._merge(found, missing, await self._async("Redis read", self.remote.aget_many,
+                                                          [keys[i] for i in missing]))
         return found
 
+    # ------------------------------------------------------------------ writes
     def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
         ttl = self.remote.default_ttl if ttl is None else ttl
         self._keep_local(key, value, ttl)
-        self.remote.set(key, value, ttl)
+        self._sync("Redis write", self.remote.set, key, value, ttl)
 
     async def aset(self, key: str, value: bytes, ttl: float | None = None) -> None:
         ttl = self.remote.default_ttl if ttl is None else ttl
         self._keep_local(key, value, ttl)
-        await self.remote.aset(key, value, ttl)
+        await self._async("Redis write", self.remote.aset, key, value, ttl)
 
     def set_many(self, items: Iterable[tuple[str, bytes]], ttl: float | None = None) -> None:
         items = list(items)
         ttl = self.remote.default_ttl if ttl is None else ttl
         for key, value in items:
             self._keep_local(key, value, ttl)
-        self.remote.set_many(items, ttl)
+        self._sync("Redis write", self.remote.set_many, items, ttl)
 
     async def aset_many(self, items: Iterable[tuple[str, bytes]], ttl: float | None = None) -> None:
         items = list(items)
         ttl = self.remote.default_ttl if ttl is None else ttl
         for key, value in items:
             self._keep_local(key, value, ttl)
-        await self.remote.aset_many(items, ttl)
+        await self._async("Redis write", self.remote.aset_many, items, ttl)
 
     def delete(self, key: str) -> None:
         self.local.delete(key)
@@ -376,9 +446,9 @@ class DualCache(BaseCache):
         self.local.delete(key)
         await self.remote.adelete(key)
 
-    def flush(self) -> None:
-        self.local.flush()
-        self.remote.flush()
+    def flush(self, prefix: str = "") -> int:
+        self.local.flush(prefix)
+        return self.remote.flush(prefix)  # the memory layer holds copies: Redis's count is the cache's
 
     def close(self) -> None:
         self.remote.close()

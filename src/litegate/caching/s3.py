@@ -14,6 +14,10 @@ kept as the object's ``x-amz-meta-litegate-expires`` (unix time) and checked whe
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import html
+import logging
 import re
 from typing import Any, Iterable
 from urllib.parse import quote
@@ -23,6 +27,13 @@ from .base import BaseCache
 _EXPIRES = "x-amz-meta-litegate-expires"
 _DNS_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 _REGION_ENV = ("AWS_REGION", "AWS_DEFAULT_REGION")
+_ENTRY_NAME = re.compile(r"(?:[^/]+:)?[0-9a-f]{64}\.json")  # [namespace:]sha256.json
+_LIST_KEY = re.compile(rb"<Contents>.*?<Key>([^<]{1,2048})</Key>", re.S)
+_TRUNCATED = re.compile(rb"<IsTruncated>true</IsTruncated>")
+_NEXT_TOKEN = re.compile(rb"<NextContinuationToken>([^<]{1,4096})</NextContinuationToken>")
+_DELETE_ERROR = re.compile(rb"<Error>")
+log = logging.getLogger("litegate")
+
 
 
 # ====================================================================================== the cache
@@ -99,14 +110,16 @@ class S3Cache(BaseCache):
         return f"{self.base}/{quote(self.prefix + key + '.json', safe='/-_.~')}"
 
     def _request(self, method: str, key: str, body: bytes = b"", headers: dict | None = None) -> Any:
+        return self._signed(method, self.url(key), body, headers)
+
+    def _signed(self, method: str, url: str, body: bytes = b"", headers: dict | None = None) -> Any:
         from ..core.http import HttpRequest
         from ..providers.aws.sigv4 import sign_headers
 
-        url = self.url(key)
         headers = dict(headers or {})
         headers.update(sign_headers(method, url, headers, body, self._creds, self.region, "s3", normalize=False,
                                     encode_once=True, content_sha256=True))
-        return HttpRequest(method, url, headers=headers, content=body if method == "PUT" else None)
+        return HttpRequest(method, url, headers=headers, content=body if method in ("PUT", "POST") else None)
 
     def _value(self, resp: Any) -> bytes | None:
         if resp.status_code == 404:
@@ -143,8 +156,53 @@ class S3Cache(BaseCache):
     def delete(self, key: str) -> None:
         self._check(self.transport.send(self._request("DELETE", key), self.timeout))
 
-    def flush(self) -> None:
-        raise NotImplementedError("the S3 cache is not flushed by litegate: use a lifecycle rule or s3_path")
+    #: objects per ListObjectsV2 page, and pages read by one flush: a flush is bounded
+    FLUSH_PAGE = 1000
+    FLUSH_MAX_PAGES = 1000
+
+    def _list_url(self, prefix: str, token: str | None) -> str:
+        query = f"list-type=2&max-keys={int(self.FLUSH_PAGE)}&prefix={quote(prefix, safe='-_.~')}"
+        if token:
+            query += f"&continuation-token={quote(token, safe='-_.~')}"
+        return f"{self.base}/?{query}" if "/" not in self.base.split("://", 1)[1] else f"{self.base}?{query}"
+
+    def flush(self, prefix: str = "") -> int:
+        """Delete the cache's objects under ``s3_path`` + ``prefix``: listed with ListObjectsV2
+        (paginated, at most ``FLUSH_MAX_PAGES`` pages), removed with DeleteObjects (one request
+        per page). Only names a cache entry can have are deleted (an optional ``namespace:`` then a
+        64-hex key, ``.json``): other objects under the same prefix stay. Returns how many."""
+        send, timeout = self.transport.send, self.timeout
+        token: str | None = None
+        deleted = 0
+        for _ in range(self.FLUSH_MAX_PAGES):
+            resp = send(self._signed("GET", self._list_url(self.prefix + prefix, token)), timeout)
+            self._check(resp)
+            body = resp.content or b""
+            names = [html.unescape(k.decode("utf-8")) for k in _LIST_KEY.findall(body)]
+            mine = [n for n in names if n.startswith(self.prefix) and _ENTRY_NAME.fullmatch(n[len(self.prefix):])]
+            if mine:
+                deleted += self._delete_objects(mine)
+            more = _TRUNCATED.search(body)
+            next_token = _NEXT_TOKEN.search(body)
+            if not more or not next_token:
+                return deleted
+            token = html.unescape(next_token.group(1).decode("utf-8"))
+        log.warning("litegate: the S3 cache flush stopped after %d listing pages; objects may remain",
+                    self.FLUSH_MAX_PAGES)
+        return deleted
+
+    def _delete_objects(self, names: list[str]) -> int:
+        objects = "".join(f"<Object><Key>{html.escape(n, quote=False)}</Key></Object>" for n in names)
+        body = f'<?xml version="1.0" encoding="UTF-8"?><Delete><Quiet>true</Quiet>{objects}</Delete>'.encode()
+        headers = {"content-type": "application/xml",
+                   "content-md5": base64.b64encode(hashlib.md5(body).digest()).decode("ascii")}  # noqa: S324 - S3 asks MD5
+        url = f"{self.base}/?delete" if "/" not in self.base.split("://", 1)[1] else f"{self.base}?delete"
+        resp = self.transport.send(self._signed("POST", url, body, headers), self.timeout)
+        self._check(resp)
+        failed = len(_DELETE_ERROR.findall(resp.content or b""))
+        if failed:
+            raise S3Error(f"S3 refused to delete {failed} of {len(names)} cache objects")
+        return len(names)
 
     # ------------------------------------------------------------------ async
     async def aget(self, key: str) -> bytes | None:

@@ -9,8 +9,11 @@ and parameters (the "scope": everything in the key but the prompt); the best one
 prompt is looked up first, without an embedding call. The list of entries per scope is bounded
 (``max_entries``, default 1,000) and every entry expires with its TTL.
 
-This uses plain Redis commands (LRANGE, MGET, SET PX), so any Redis server works; the server's
-own vector search (RediSearch) is not used.
+This uses plain Redis commands (LRANGE, MGET, SET PX), so any Redis server works. Whether the
+server has vector search (the search module: ``MODULE LIST`` names it, or ``FT._LIST`` is
+answered) is detected once, on the first lookup, and kept in ``vector_search``; the comparison
+stays the plain one either way: a search-index path is not implemented (no server with the
+module was available to test it against), so a server that has one gets a log line saying so.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import math
 import operator
 from array import array
@@ -26,7 +30,34 @@ from typing import Any, Iterable
 from .base import BaseCache
 from .redis_cache import RedisCache, _px
 
+log = logging.getLogger("litegate")
 DEFAULT_MAX_SCAN = 256
+_SEARCH_MODULES = frozenset({"search", "searchlight", "ft"})  # the names the search module registers
+
+
+def _module_names(reply: Any) -> set:
+    """The module names in a ``MODULE LIST`` reply (a list of maps, or of flat name/value lists)."""
+    names = set()
+    for entry in reply or ():
+        if isinstance(entry, dict):
+            name = entry.get("name", entry.get(b"name"))
+        elif isinstance(entry, (list, tuple)):
+            pairs = dict(zip(entry[::2], entry[1::2]))
+            name = pairs.get(b"name", pairs.get("name"))
+        else:
+            continue
+        if isinstance(name, bytes):
+            name = name.decode("utf-8", "replace")
+        if isinstance(name, str):
+            names.add(name.lower())
+    return names
+
+
+def _is_command_error(exc: BaseException) -> bool:
+    """An error reply (unknown or refused command), not a connection failure."""
+    import redis
+
+    return isinstance(exc, redis.ResponseError)
 DEFAULT_MAX_ENTRIES = 1000
 
 
@@ -81,6 +112,49 @@ class RedisSemanticCache(BaseCache):
         self.embedding_timeout = float(embedding_timeout)
         self.extra_timeout = self.embedding_timeout  # an async lookup may take the embedding call's time too
         self.embedding_calls = 0
+        self.vector_search: bool | None = None  # None: not asked yet
+
+    # ------------------------------------------------------------------ vector search detection
+    def _searching(self, found: bool) -> bool:
+        self.vector_search = found
+        if found:
+            log.info("litegate: the Redis server has vector search; the semantic cache compares vectors "
+                     "itself (the server's index is not used by this version)")
+        return found
+
+    def detect_vector_search(self) -> bool:
+        """Whether the server has vector search: ``MODULE LIST`` names the search module, or (when
+        MODULE is refused or renamed) ``FT._LIST`` is answered. Connection failures propagate."""
+        client = self.remote.client
+        try:
+            if _module_names(client.execute_command("MODULE LIST")) & _SEARCH_MODULES:
+                return self._searching(True)
+        except Exception as exc:  # noqa: BLE001 - an error reply: ask the other way
+            if not _is_command_error(exc):
+                raise
+        try:
+            client.execute_command("FT._LIST")
+        except Exception as exc:  # noqa: BLE001
+            if not _is_command_error(exc):
+                raise
+            return self._searching(False)
+        return self._searching(True)
+
+    async def adetect_vector_search(self) -> bool:
+        client = self.remote.aclient()
+        try:
+            if _module_names(await client.execute_command("MODULE LIST")) & _SEARCH_MODULES:
+                return self._searching(True)
+        except Exception as exc:  # noqa: BLE001
+            if not _is_command_error(exc):
+                raise
+        try:
+            await client.execute_command("FT._LIST")
+        except Exception as exc:  # noqa: BLE001
+            if not _is_command_error(exc):
+                raise
+            return self._searching(False)
+        return self._searching(True)
 
     # ------------------------------------------------------------------ plain keys (embeddings, direct use)
     def get(self, key: str) -> bytes | None:
@@ -113,8 +187,8 @@ class RedisSemanticCache(BaseCache):
     async def adelete(self, key: str) -> None:
         await self.remote.adelete(key)
 
-    def flush(self) -> None:
-        self.remote.flush()
+    def flush(self, prefix: str = "") -> int:
+        return self.remote.flush(prefix)
 
     def close(self) -> None:
         self.remote.close()
@@ -188,6 +262,8 @@ class RedisSemanticCache(BaseCache):
 
     # ------------------------------------------------------------------ sync
     def get_similar(self, scope: str, text: str, threshold: float | None = None) -> bytes | None:
+        if self.vector_search is None:
+            self.detect_vector_search()
         exact = self.remote.get(self._exact(scope, text))
         if exact is not None:
             return exact
@@ -208,6 +284,8 @@ class RedisSemanticCache(BaseCache):
 
     # ------------------------------------------------------------------ async
     async def aget_similar(self, scope: str, text: str, threshold: float | None = None) -> bytes | None:
+        if self.vector_search is None:
+            await self.adetect_vector_search()
         exact = await self.remote.aget(self._exact(scope, text))
         if exact is not None:
             return exact

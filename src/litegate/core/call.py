@@ -57,6 +57,7 @@ class Controls:
     cache: Any = None  # per-call caching controls (caching=..., cache={...}): litegate.caching.controls
     base_model: str | None = None  # litellm's base_model: the registry entry that prices the answer
     litellm_call_id: str | None = None  # the caller's id for this call (callbacks see it)
+    cache_group: str | None = None  # set by the Router: its model group stands for the model in cache keys
 
 
 @dataclass(slots=True)

@@ -111,8 +111,9 @@ def mock_text(call: TextCall) -> Any:
                                hidden_params={"custom_llm_provider": provider, "mock_response": True})
 
 
-def text_chunks(response: Any) -> list:
-    """A whole text completion as the chunks a provider would stream (mocks, cache replays)."""
+def text_chunks(response: Any, include_usage: bool = False) -> list:
+    """A whole text completion as the chunks a provider would stream (mocks, cache replays); with
+    ``include_usage`` (``stream_options``), a last chunk carries the usage, as a live stream's does."""
     from ..types.utils import TextCompletionResponse
 
     base = {"id": response.id, "created": response.created, "model": response.model, "object": "text_completion"}
@@ -124,4 +125,7 @@ def text_chunks(response: Any) -> list:
                 {"index": choice.index, "text": text[start:start + 8], "finish_reason": None}]))
         chunks.append(TextCompletionResponse(stream=True, **base, choices=[
             {"index": choice.index, "text": "", "finish_reason": choice.finish_reason or "stop"}]))
+    if include_usage and response.usage is not None:
+        chunks.append(TextCompletionResponse(stream=True, **base, usage=response.usage.model_dump(),
+                                             choices=[{"index": 0, "text": "", "finish_reason": None}]))
     return chunks

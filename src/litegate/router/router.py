@@ -783,7 +783,8 @@ class Router:
             if callable(target):
                 result = target(**kw)
             else:
-                result = lifecycle.execute(_bind(target, kw), _settings(), _transport(), target, target.call_type)
+                result = lifecycle.execute(_bind(target, kw, group), _settings(), _transport(), target,
+                                           target.call_type)
         except BaseException as exc:
             self._record(group, d, self._failure(exc, reserved, started, inflight))
             raise
@@ -808,7 +809,7 @@ class Router:
                 afn = getattr(litegate, "a" + request.name, None)
                 result = await afn(**kw) if afn is not None else await asyncio.to_thread(target, **kw)
             else:
-                result = await lifecycle.aexecute(_bind(target, kw), _settings(), _transport(), target,
+                result = await lifecycle.aexecute(_bind(target, kw, group), _settings(), _transport(), target,
                                                   "a" + target.call_type)
         except BaseException as exc:
             await self._arecord(group, d, self._failure(exc, reserved, started, inflight))
@@ -1240,12 +1241,18 @@ def _transport() -> Any:
     return _client.transport
 
 
-def _bind(ep: Any, kw: dict) -> Any:
-    """Validate one deployment attempt's arguments (``kw`` holds the positional ones by name)."""
+def _bind(ep: Any, kw: dict, group: str | None = None) -> Any:
+    """Validate one deployment attempt's arguments (``kw`` holds the positional ones by name). With
+    ``group``, the cache keys of the call use the model group, not the deployment: every deployment
+    of a group answers from the same cache entries (as in litellm)."""
     names = ep.positional
     if len(names) == 2:
-        return ep.validate(kw.pop(names[0], None), kw.pop(names[1], None), kw)
-    return bind(ep, (), kw)
+        call = ep.validate(kw.pop(names[0], None), kw.pop(names[1], None), kw)
+    else:
+        call = bind(ep, (), kw)
+    if group is not None:
+        call.ctl.cache_group = group
+    return call
 
 
 def _fell_back(result: Any, group: str) -> Any:
