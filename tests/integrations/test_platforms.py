@@ -371,3 +371,36 @@ def test_a_retry_resends_only_what_was_not_accepted(server, ingest, monkeypatch)
     ids = [r.json["providerRequest"]["meta"]["litegate_call_id"] for r in recs]
     assert len(ids) == 3 and ids[0] != ids[1] and ids[1] == ids[2]
     assert litegate.integrations.named("helicone").shipper.sent == 2
+
+
+def test_dynamodb_resends_only_the_unprocessed_items(server, ingest, monkeypatch):
+    import litegate.integrations.delivery as delivery
+
+    waits = []
+    monkeypatch.setattr(delivery.time, "sleep", waits.append)
+    litegate.success_callback = ["dynamodb"]
+    ids = [_call(server, ["dynamodb"]).id for _ in range(3)]
+    assert len(set(ids)) == 3
+    ingest.leave_unprocessed([2, 1])  # the table throttles 2 of 3 items, then 1 of the 2 resent
+    _flush()
+    recs = ingest.requests_for("dynamodb")
+    sent = [[p["PutRequest"]["Item"]["request_id"]["S"] for p in r.json["RequestItems"]["litegate-logs"]]
+            for r in recs]
+    assert [len(s) for s in sent] == [3, 2, 1]
+    assert sent[1] == sent[0][1:] and sent[2] == sent[1][1:]  # only what was left, never a duplicate
+    assert len(waits) == 2 and all(w > 0 for w in waits)  # a backoff before each resend
+    shipper = litegate.integrations.named("dynamodb").shipper
+    assert shipper.sent == 3 and shipper.failed == 0
+    for rec in recs:  # each resend is signed again
+        assert rec.header("authorization").startswith("AWS4-HMAC-SHA256 ")
+
+
+def test_dynamodb_gives_up_after_bounded_retries(server, ingest, monkeypatch):
+    import litegate.integrations.delivery as delivery
+
+    monkeypatch.setattr(delivery.time, "sleep", lambda s: None)
+    _call(server, ["dynamodb"])
+    ingest.leave_unprocessed([1] * 50)  # a table that never takes the item
+    _flush()
+    assert len(ingest.requests_for("dynamodb")) == delivery.RETRIES + 1
+    assert litegate.integrations.named("dynamodb").shipper.failed == 1

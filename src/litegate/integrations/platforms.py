@@ -608,13 +608,24 @@ class DynamoDBLogger(HttpLogger):
         headers.pop("host", None)  # the transport sets it from the URL
         return headers
 
-    def accept(self, resp: Any) -> None:
+    def _deliver(self, pending: list) -> None:
+        """Send each BatchWriteItem; items the table reports as ``UnprocessedItems`` (throttled)
+        replace the request that carried them, and the shipper sends only those again after its
+        bounded backoff (``delivery.RETRIES`` more attempts, then they are counted as failed)."""
+        while pending:
+            resp = post_json(self.url, None, self.sign(pending[0]), self.name, content=pending[0], ok=self.ok)
+            left = self.unprocessed(resp)
+            if left:
+                pending[0] = _encode({"RequestItems": {self.table: left}})
+                raise DeliveryError(f"dynamodb left {len(left)} item(s) unprocessed (throttled)", True)
+            pending.pop(0)
+
+    def unprocessed(self, resp: Any) -> list:
         try:
             left = (resp.json().get("UnprocessedItems") or {}).get(self.table) or []
-        except Exception:  # noqa: BLE001
-            left = []
-        if left:  # throttled: those items are lost (re-sending the whole batch would duplicate the rest)
-            raise DeliveryError(f"dynamodb left {len(left)} item(s) unprocessed (throttled)", False)
+        except Exception:  # noqa: BLE001 - an answer without a JSON body: nothing to resend
+            return []
+        return [item for item in left if isinstance(item, dict) and "PutRequest" in item][:self.batch_size]
 
 
 # ==================================================================================== webhook

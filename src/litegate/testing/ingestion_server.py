@@ -12,7 +12,7 @@ what it received (``server.received(platform)`` -> the decoded JSON bodies, in o
 * ``lunary``: ``POST /v1/runs/ingest`` -> 200 ``{"results": [{"id", "success"}]}``
 * ``supabase``: ``POST /rest/v1/<table>`` -> 201, empty body
 * ``dynamodb``: ``POST /`` with ``X-Amz-Target: DynamoDB_20120810.BatchWriteItem`` -> 200
-  ``{"UnprocessedItems": {}}``
+  ``{"UnprocessedItems": {}}`` (``leave_unprocessed([n, ...])`` throttles the last n items)
 * ``webhook``: ``POST /hook`` (any path below it) -> 200
 
 ``default_delay`` makes every answer slow; ``enqueue_error(status)`` fails the next request(s).
@@ -53,6 +53,13 @@ class FakeIngestionServer(FakeServerBase):
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, default_delay: float = 0.0) -> None:
         super().__init__(host, port, default_delay=default_delay)
         self._pl_seq = 0
+        self._ddb_unprocessed: List[int] = []  # per coming BatchWriteItem: how many items to leave
+
+    def leave_unprocessed(self, counts: List[int]) -> None:
+        """The next BatchWriteItem requests leave their last ``counts[i]`` items unprocessed
+        (DynamoDB's answer when a table throttles part of a batch)."""
+        with self._lock:
+            self._ddb_unprocessed.extend(counts)
 
     def received(self, platform: str) -> List[Any]:
         """The JSON bodies the platform's route received, oldest first."""
@@ -117,7 +124,13 @@ class FakeIngestionServer(FakeServerBase):
     def _dynamodb(self, call: Call) -> Answer:
         if not call.rec.header("x-amz-target", "").startswith("DynamoDB_20120810."):
             return self._json(400, {"__type": "com.amazon.coral.service#UnknownOperationException"})
-        return self._json(200, {"UnprocessedItems": {}})
+        with self._lock:
+            n = self._ddb_unprocessed.pop(0) if self._ddb_unprocessed else 0
+        left: Dict[str, Any] = {}
+        if n:
+            for table, items in ((call.rec.json or {}).get("RequestItems") or {}).items():
+                left[table] = items[-n:]
+        return self._json(200, {"UnprocessedItems": left})
 
     def _headers(self) -> Dict[str, str] | None:
         return None
