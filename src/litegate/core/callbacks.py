@@ -218,6 +218,15 @@ class Hooks:
             for cb in self.table.scopes:
                 _call(cb.litegate_enter, "litegate_enter", (self.kwargs,))
 
+    def drop(self) -> None:
+        """The call ended without an outcome to report (a stream closed before its first chunk)."""
+        self.close_trail()
+        if self.entered:
+            for cb in self.table.scopes:
+                drop = getattr(cb, "litegate_drop", None)
+                if drop is not None:
+                    _call(drop, "litegate_drop", (self.kwargs,))
+
     def leave(self) -> None:
         """The caller's call returned (a stream: it opened) or raised: scopes stop being current
         (called where they were entered: same thread, same task)."""
