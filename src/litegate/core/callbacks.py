@@ -439,6 +439,61 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
     return Hooks(table, kwargs, bool(getattr(cfg, "log_raw_request_response", False)), hide)
 
 
+# ------------------------------------------------------------------------------ routed calls
+_route: contextvars.ContextVar = contextvars.ContextVar("litegate_route", default=None)
+
+
+def listening(cfg: Any) -> bool:
+    """Whether any callback is configured (the Router then labels each attempt's metadata)."""
+    return bool(getattr(cfg, "input_callback", None) or getattr(cfg, "success_callback", None)
+                or getattr(cfg, "failure_callback", None) or getattr(cfg, "callbacks", None))
+
+
+class RouteScope:
+    """One routed call (all its deployment attempts) for the scopes that follow it (the
+    OpenTelemetry span of the routed call, current while it runs: each attempt's span nests in it)."""
+
+    __slots__ = ("handles", "token")
+
+    def __init__(self, handles: list):
+        self.handles = handles
+        self.token = _route.set(self)
+
+    def attempt(self, info: dict, exc: BaseException | None) -> None:
+        for h in self.handles:
+            _call(h.attempt, "router attempt", (info, exc))
+
+    def end(self, result: Any, exc: BaseException | None) -> None:
+        if _route.get() is self:
+            _route.reset(self.token)
+        hidden = getattr(result, "_hidden_params", None) if result is not None else None
+        for h in self.handles:
+            _call(h.end, "router end", (hidden if isinstance(hidden, dict) else {}, exc))
+
+
+def route_scope(cfg: Any, call_type: str, group: str, strategy: Any) -> RouteScope | None:
+    """The scopes of a routed call, or None (no callback object follows routed calls)."""
+    table = _lists(cfg)
+    if table is None or not table.scopes:
+        return None
+    handles = []
+    for cb in table.scopes:
+        start = getattr(cb, "litegate_route", None)
+        if start is not None:
+            try:
+                handles.append(start(call_type, group, strategy))
+            except Exception as exc:  # noqa: BLE001 - a callback never breaks the call
+                _report(start, "litegate_route", exc)
+    return RouteScope(handles) if handles else None
+
+
+def route_attempt(info: dict, exc: BaseException | None = None) -> None:
+    """One deployment attempt of the routed call in progress (no-op outside one)."""
+    scope = _route.get()
+    if scope is not None:
+        scope.attempt(info, exc)
+
+
 # ------------------------------------------------------------------------------ input changes
 _CONTENT = ("messages", "input", "prompt", "query", "documents")
 _OWN = frozenset({"model", "messages", "stream", "metadata"})  # kwargs keys that are not parameters

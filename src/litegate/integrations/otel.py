@@ -137,6 +137,16 @@ class OpenTelemetryLogger(CustomLogger):
     async def async_log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         self._record(kwargs, None, response_obj)
 
+    def litegate_route(self, call_type: str, group: str, strategy: Any) -> "_RouteSpan":
+        """A routed call (Router): one span for it, current while it runs, so each deployment
+        attempt's span is its child; attempts are also events on it."""
+        trace = self._trace
+        operation = _operation(call_type)
+        span = self.tracer.start_span(f"{operation} {group}", kind=trace.SpanKind.CLIENT, attributes={
+            "gen_ai.operation.name": operation, "gen_ai.request.model": str(group),
+            "litegate.router.model_group": str(group), "litegate.router.strategy": str(strategy or "")})
+        return _RouteSpan(self, span, self._context.attach(trace.set_span_in_context(span)))
+
     # ------------------------------------------------------------------ the span and metrics
     def _record(self, kw: dict, response: Any, exc: BaseException | None) -> None:
         data = span_data(kw, response, exc, self.capture_content)
@@ -164,6 +174,40 @@ class OpenTelemetryLogger(CustomLogger):
             self.tokens.record(data.usage_out, {**metric, "gen_ai.token.type": "output"})
         if data.ttft is not None:
             self.first_chunk.record(data.ttft, metric)
+
+
+class _RouteSpan:
+    __slots__ = ("logger", "span", "token", "attempts")
+
+    def __init__(self, logger: OpenTelemetryLogger, span: Any, token: Any):
+        self.logger, self.span, self.token, self.attempts = logger, span, token, 0
+
+    def attempt(self, info: dict, exc: BaseException | None) -> None:
+        self.attempts += 1
+        attrs = {f"litegate.router.{k}": str(v) for k, v in info.items() if v is not None}
+        attrs["litegate.router.attempt"] = self.attempts
+        if exc is not None:
+            attrs["error.type"] = type(exc).__name__
+        self.span.add_event("litegate.router.attempt", attrs)
+
+    def end(self, hidden: dict, exc: BaseException | None) -> None:
+        span, trace = self.span, self.logger._trace
+        deployment = hidden.get("deployment")
+        if isinstance(deployment, dict):
+            deployment = (deployment.get("litellm_params") or {}).get("model") or deployment.get("model_name")
+        for key, value in (("litegate.router.deployment", deployment), ("litegate.router.model_id", hidden.get("model_id")),
+                           ("litegate.fallback_from", hidden.get("fallback_from")),
+                           ("gen_ai.response.model", hidden.get("model"))):
+            if value:
+                span.set_attribute(key, str(value))
+        span.set_attribute("litegate.attempts", self.attempts)
+        if exc is not None:
+            span.set_attribute("error.type", type(exc).__name__)
+            span.set_status(trace.Status(trace.StatusCode.ERROR, _message(exc)))
+        span.end()
+        if self.token is not None:
+            token, self.token = self.token, None
+            self.logger._context.detach(token)
 
 
 class SpanData:
