@@ -343,10 +343,41 @@ def test_missing_variable_is_one_warning_naming_it(server, monkeypatch, caplog):
     assert len(hits) == 1 and "LANGFUSE_PUBLIC_KEY" in hits[0]
 
 
-def test_weights_biases_is_explained(server, caplog):
+def test_weights_biases_weave_calls(server, ingest, monkeypatch):
+    monkeypatch.setenv("WANDB_API_KEY", "wandb-secret-key-0123456789")
+    monkeypatch.setenv("WANDB_ENTITY", "team-x")
+    monkeypatch.setenv("WANDB_PROJECT", "proj-y")
+    monkeypatch.setenv("WF_TRACE_SERVER_URL", ingest.url)
+    resp = _call(server, ["weights_biases"])
+    _fail(server, ["weights_biases"])
+    _flush()
+    (rec,) = ingest.requests_for("weights_biases")
+    assert rec.header("authorization") == "Basic " + base64.b64encode(b"api:wandb-secret-key-0123456789").decode()
+    doc = json.loads((FIXTURES / "weave-call-schemas.json").read_text())
+    batch = rec.json["batch"]
+    assert [i["mode"] for i in batch] == ["start", "end", "start", "end"]
+    for item in batch:
+        body = item["req"][item["mode"]]
+        assert set(doc[item["mode"]]["required"]) <= set(body) <= set(doc[item["mode"]]["properties"])
+        assert body["project_id"] == "team-x/proj-y"
+    start, end, _, fail_end = (i["req"][i["mode"]] for i in batch)
+    assert start["id"] == end["id"] and start["inputs"]["messages"] == MSGS and start["display_name"] == "gpt-4o-mini"
+    assert end["output"]["choices"][0]["message"]["content"] == resp.choices[0].message.content
+    (usage,) = end["summary"]["usage"].values()
+    assert usage["prompt_tokens"] == resp.usage.prompt_tokens and usage["total_tokens"] == resp.usage.total_tokens
+    assert "exception" not in end and "RateLimitError" in fail_end["exception"]
+    assert "wandb-secret-key-0123456789" not in rec.body.decode()
+    _no_secret(rec)
+
+
+def test_weights_biases_without_its_variables_is_one_clear_warning(server, monkeypatch, caplog):
+    for name in ("WANDB_API_KEY", "WANDB_PROJECT", "WANDB_ENTITY"):
+        monkeypatch.delenv(name, raising=False)
     with caplog.at_level(logging.WARNING, logger="litegate"):
         _call(server, ["weights_biases"])
-    assert any("Weights & Biases" in r.getMessage() for r in caplog.records)
+        _call(server, ["weights_biases"])
+    hits = [r.getMessage() for r in caplog.records if "WANDB_API_KEY" in r.getMessage()]
+    assert len(hits) == 1
 
 
 def test_cost_logger_keeps_totals(server, caplog):

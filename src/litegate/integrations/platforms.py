@@ -657,16 +657,58 @@ class WebhookLogger(HttpLogger):
 
 
 # ==================================================================================== W&B
-class WeightsBiasesLogger(CustomLogger):
-    """Recognised, not available: Weights & Biases publishes no HTTP ingestion API for traces
-    (its logging goes through the ``wandb`` SDK's own run protocol)."""
+class WeightsBiasesLogger(HttpLogger):
+    """W&B Weave's Service API: ``POST {WF_TRACE_SERVER_URL}/call/upsert_batch`` (default
+    ``https://trace.wandb.ai``) with HTTP Basic auth ``api:<WANDB_API_KEY>``; per call a ``start``
+    (``project_id``, ``id``, ``trace_id``, ``op_name``, ``display_name``, ``started_at``,
+    ``attributes``, ``inputs``) and an ``end`` (``ended_at``, ``output``, ``summary.usage`` per
+    model, ``exception`` on failure). Project: ``WANDB_PROJECT`` as ``entity/project``, or
+    ``WANDB_ENTITY`` + ``WANDB_PROJECT``."""
 
-    env = ()
+    name = "weights_biases"
+    env = ("WANDB_API_KEY", "WANDB_PROJECT", "WANDB_ENTITY", "WF_TRACE_SERVER_URL")
+
+    def __init__(self, api_key: str, project_id: str, base: str):
+        super().__init__()
+        self.url = base.rstrip("/") + "/call/upsert_batch"
+        self.project_id = project_id
+        self.headers = {"authorization": "Basic " + base64.b64encode(f"api:{api_key}".encode()).decode()}
 
     @classmethod
     def from_env(cls) -> "WeightsBiasesLogger":
-        raise NotConfigured("Weights & Biases has no documented HTTP ingestion API litegate can send to; "
-                            "use \"otel\" with an OpenTelemetry exporter for W&B Weave, or a CustomLogger")
+        key = _need("weights_biases", "WANDB_API_KEY")
+        project = _need("weights_biases", "WANDB_PROJECT")
+        if "/" not in project:
+            project = f"{_need('weights_biases', 'WANDB_ENTITY')}/{project}"
+        return cls(key, project, _env("WF_TRACE_SERVER_URL") or "https://trace.wandb.ai")
+
+    def calls(self, slo: dict) -> list:
+        call_id = str(slo["id"])
+        model = str(slo.get("model"))
+        inputs = {"model": model, "messages": slo.get("messages"), **(slo.get("model_parameters") or {})}
+        start = {"project_id": self.project_id, "id": call_id, "trace_id": str(slo.get("trace_id") or call_id),
+                 "op_name": f"litegate.{slo.get('call_type') or 'completion'}", "display_name": model,
+                 "started_at": _iso(slo.get("startTime")),
+                 "attributes": {"litegate": {"provider": slo.get("custom_llm_provider"),
+                                             "metadata": slo.get("metadata") or {},
+                                             "tags": [str(t) for t in slo.get("request_tags") or []]}},
+                 "inputs": inputs}
+        end: dict = {"project_id": self.project_id, "id": call_id, "ended_at": _iso(slo.get("endTime")),
+                     "summary": {}}
+        if slo.get("status") == "failure":
+            end["exception"] = str(slo.get("error_str") or "")
+            end["output"] = None
+        else:
+            end["output"] = slo.get("response")
+            end["summary"]["usage"] = {str(slo.get("response_model") or model): {
+                "requests": 1, "prompt_tokens": slo.get("prompt_tokens") or 0,
+                "completion_tokens": slo.get("completion_tokens") or 0, "total_tokens": slo.get("total_tokens") or 0}}
+            if isinstance(slo.get("response_cost"), (int, float)):
+                end["summary"]["litegate_response_cost"] = slo["response_cost"]
+        return [{"mode": "start", "req": {"start": start}}, {"mode": "end", "req": {"end": end}}]
+
+    def bodies(self, batch: list) -> list:
+        return [{"batch": [item for slo in batch for item in self.calls(slo)]}]
 
 
 # ==================================================================================== cost
