@@ -217,18 +217,24 @@ def test_promptlayer_log_request(server, ingest):
     assert bad["status"] == "ERROR" and bad["error_type"] == "PROVIDER_RATE_LIMIT"
 
 
-def test_athina_inference_success_only(server, ingest):
+def test_athina_inference_success_and_failure(server, ingest):
     resp = _call(server, ["athina"])
     _fail(server, ["athina"])
     _flush()
-    (rec,) = ingest.requests_for("athina")
-    assert rec.header("athina-api-key") == PLATFORM_KEYS["ATHINA_API_KEY"]
+    rec, failed = ingest.requests_for("athina")
+    doc = json.loads((FIXTURES / "athina-logging-attributes.json").read_text())
+    for r in (rec, failed):
+        assert r.header("athina-api-key") == PLATFORM_KEYS["ATHINA_API_KEY"]
+        assert set(doc["required"]) <= set(r.json) <= set(doc["fields"])
+        assert None not in r.json.values()
+        _no_secret(r)
     body = rec.json
-    assert body["language_model_id"] == "gpt-4o-mini" and body["prompt"] == MSGS
+    assert body["language_model_id"] == "gpt-4o-mini" and body["prompt"] == MSGS and body["status_code"] == 200
     assert body["prompt_tokens"] == resp.usage.prompt_tokens and body["total_tokens"] == resp.usage.total_tokens
-    assert isinstance(body["response_time"], int) and body["session_id"] == "s-1"
-    assert None not in body.values()
-    _no_secret(rec)
+    assert isinstance(body["response_time"], int) and body["session_id"] == "s-1" and "error" not in body
+    bad = failed.json
+    assert "RateLimitError" in bad["error"]
+    assert bad["status_code"] == 429 and bad["response"] == "" and bad["prompt"] == MSGS
 
 
 def test_lunary_start_and_end_events(server, ingest):

@@ -431,13 +431,13 @@ class PromptLayerLogger(HttpLogger):
 
 # ==================================================================================== Athina
 class AthinaLogger(HttpLogger):
-    """``POST {ATHINA_BASE_URL}/api/v1/log/inference`` with ``athina-api-key``, one per successful
-    call (Athina logs inferences; failures are not sent)."""
+    """``POST {ATHINA_BASE_URL}/api/v1/log/inference`` with ``athina-api-key``, one per call; a
+    failed call carries Athina's ``status_code`` and ``error`` logging attributes (and an empty
+    ``response``, a required field)."""
 
     name = "athina"
     env = ("ATHINA_API_KEY", "ATHINA_BASE_URL")
     batch_size = 16
-    log_failures = False
 
     def __init__(self, api_key: str, base: str):
         super().__init__()
@@ -461,6 +461,13 @@ class AthinaLogger(HttpLogger):
             "session_id": meta.get("session_id"), "prompt_slug": meta.get("prompt_slug"),
             "custom_attributes": {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool))} or None,
         }
+        error = _error(slo)
+        if error is not None:
+            code = error.get("error_code")
+            body.update(response="", error=str(slo.get("error_str") or error.get("error_class") or ""),
+                        status_code=int(code) if code and str(code).isdigit() else None, cost=None)
+        else:
+            body["status_code"] = 200
         return {k: v for k, v in body.items() if v is not None}
 
     def bodies(self, batch: list) -> list:
