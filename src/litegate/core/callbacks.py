@@ -200,9 +200,11 @@ class Hooks:
         then the scopes are entered (the OpenTelemetry span becomes current)."""
         _trail.set(self)
         kw = self.kwargs
-        for fn, label, _ in self.table.sync["pre"]:
-            _call(fn, label, (kw,))
-        call = apply_inputs(call, kw)
+        pre = self.table.sync["pre"]
+        if pre:
+            for fn, label, _ in pre:
+                _call(fn, label, (kw,))
+            call = apply_inputs(call, kw)
         self.enter()
         return call
 
@@ -283,7 +285,8 @@ class Hooks:
             for name in [n for n in call.params if n in kw and n not in current]:
                 del kw[name]  # the hook's kwargs dropped a parameter
             kw.update(current)
-        call = apply_inputs(call, kw)
+        if self.table.asynchronous["pre"] or self.table.asynchronous["deploy"]:
+            call = apply_inputs(call, kw)
         self.enter()
         return call
 
