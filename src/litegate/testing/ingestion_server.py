@@ -130,7 +130,9 @@ class FakeIngestionServer(FakeServerBase):
             return self._json(422, {"detail": [{"loc": ["body", "batch"], "msg": "Field required"}]})
         res = []
         for item in batch:
-            req = item.get("req") if isinstance(item, dict) else None
+            if not isinstance(item, dict):
+                return self._json(422, {"detail": [{"loc": ["body", "batch"], "msg": "bad item"}]})
+            req = item.get("req")
             if item.get("mode") == "start" and isinstance(req, dict) and isinstance(req.get("start"), dict):
                 res.append({"id": req["start"].get("id"), "trace_id": req["start"].get("trace_id")})
             elif item.get("mode") == "end" and isinstance(req, dict) and isinstance(req.get("end"), dict):
