@@ -28,13 +28,11 @@ class Settings:
         return None
 
     def __repr__(self) -> str:
-        from .core.redact import redact
+        from .core.redact import is_secret_name, redact
 
         # credentials by name; every other value (an api_base with "user:password@", a key in
         # a header dict) through redact
-        secret_words = ("key", "token", "secret", "password", "credential")
-        shown = {k: ("****" if v and any(word in k.lower() for word in secret_words) else v)
-                 for k, v in self.__dict__.items()}
+        shown = {k: ("****" if v and is_secret_name(k) else v) for k, v in self.__dict__.items()}
         return redact(f"Settings({shown})")
 
 

@@ -18,7 +18,12 @@ AUDIO = bytes(range(256)) * 400  # 102400 bytes of "audio"
 
 @pytest.fixture(params=["pyreqwest", "httpx"])
 def client(request):
-    with litegate.Client(http_backend=request.param) as c:
+    # pyreqwest's own upload path (interrupt_safe=False): by default main-thread calls are handed
+    # to httpx while Ctrl-C can reach them (docs/TRANSPORT.md)
+    from litegate.core.transport import Transport
+
+    kw = {"interrupt_safe": False} if request.param == "pyreqwest" else {}
+    with litegate.Client(transport=Transport(request.param, **kw)) as c:
         yield c
 
 

@@ -212,3 +212,17 @@ def test_without_a_cache_the_caching_package_is_never_loaded(server):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     assert out.stdout.strip() == "False", out.stderr[-500:]
+
+
+def test_a_tokens_count_feeds_the_key_and_a_credential_does_not():
+    """One rule (core.redact.is_secret_name) leaves credentials out: "...tokens" counts are no
+    secret, so two calls with different budgets do not share an entry."""
+    from litegate.core.call import build_chat_call
+
+    def key(**kw):
+        call = build_chat_call("gpt-4o", [{"role": "user", "content": "x"}], dict(kw))
+        return call_key("chat", call, litegate)
+
+    assert key(reasoning_tokens=100) != key(reasoning_tokens=200)
+    assert key(vertex_credentials="one-secret-1234567") == key(vertex_credentials="two-secret-7654321") == key()
+    assert key(azure_ad_token="tok-one-1234567") == key()

@@ -8,7 +8,7 @@ import pytest
 import redis
 
 import litegate
-from litegate.caching import stage
+from litegate.core import background
 from litegate.testing.word_embeddings import WordEmbeddingServer, word_vector
 from _cache_helpers import chat_kw
 
@@ -87,7 +87,7 @@ async def test_async_stream_is_stored_semantically(server, embedder, redis_db):
     stream = await litegate.acompletion(stream=True, **chat_kw(server, "streamed planet question"))
     async for _ in stream:
         pass
-    await stage.drain()
+    await background.drain()
     hit = await litegate.acompletion(**chat_kw(server, "streamed planet question"))
     assert hit._hidden_params["cache_hit"] is True
 

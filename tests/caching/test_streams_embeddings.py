@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import litegate
-from litegate.caching import stage
+from litegate.core import background
 from _cache_helpers import chat_kw, emb_kw
 
 CHAT = "/chat/completions"
@@ -75,7 +75,7 @@ def test_stream_callbacks_see_hits(server, any_cache):
 
 async def test_async_stream_store_and_replay(server, any_cache):
     streamed = await _atext(await litegate.acompletion(stream=True, **chat_kw(server, "async stream")))
-    await stage.drain()
+    await background.drain()
     replay = await litegate.acompletion(stream=True, **chat_kw(server, "async stream"))
     assert await _atext(replay) == streamed
     assert replay._hidden_params["cache_hit"] is True

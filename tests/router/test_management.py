@@ -105,7 +105,9 @@ def test_deployments_change_while_threads_call(servers):
 
 
 def test_thousand_async_calls_no_lost_or_double_counted_usage(servers):
-    r = Router(model_list=[entry("g", s, f"d{i}") for i, s in enumerate(servers)], routing_strategy="least-busy")
+    # usage is counted per clock minute: a frozen clock keeps a slow run inside one minute
+    r = Router(model_list=[entry("g", s, f"d{i}") for i, s in enumerate(servers)], routing_strategy="least-busy",
+               clock=lambda: 60_000_030.0)
 
     async def go():
         gate = asyncio.Semaphore(200)

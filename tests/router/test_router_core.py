@@ -430,3 +430,18 @@ def test_async_stream_failing_before_first_chunk_falls_back(servers):
     stream, chunks = asyncio.run(go())
     assert stream._hidden_params["model_id"] == "f" and stream._hidden_params["fallback_from"] == "p"
     assert chunks and hits(servers[0]) == 2
+
+
+def test_deployment_masking_hides_credentials_and_shows_token_counts():
+    from litegate.router.deployment import masked, stable_id
+
+    params = {"model": "openai/gpt-4o", "api_key": "sk-one-123456789", "max_tokens": 50,
+              "vertex_credentials": '{"private_key": "x"}', "azure_ad_token": "tok-123456789",
+              "api_base": "https://user:pw-123456789@example.test/v1"}
+    shown = masked(params)
+    assert shown["max_tokens"] == 50 and shown["model"] == "openai/gpt-4o"
+    assert shown["api_key"] == shown["vertex_credentials"] == shown["azure_ad_token"] == "****"
+    assert "pw-123456789" not in shown["api_base"] and "example.test" in shown["api_base"]
+    # the id of an entry without one ignores credentials, not token counts
+    assert stable_id("g", params) == stable_id("g", {**params, "api_key": "sk-two-987654321"})
+    assert stable_id("g", params) != stable_id("g", {**params, "max_tokens": 51})

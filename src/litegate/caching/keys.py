@@ -16,11 +16,11 @@ import hashlib
 import json
 from typing import Any
 
+from ..core.redact import is_secret_name
 from ..core.resolve import split_model
 
 # request parameters that never change the answer's content
 _NOT_ANSWER = frozenset({"stream", "stream_options", "user"})
-_SECRET_WORDS = ("key", "secret", "token", "password", "credential", "authorization")
 
 
 def _default(obj: Any) -> Any:
@@ -41,11 +41,6 @@ def _canonical(obj: Any) -> bytes:
     return _ENCODE(obj).encode()
 
 
-def _secretish(name: str) -> bool:
-    low = name.lower()
-    return any(word in low for word in _SECRET_WORDS)
-
-
 def _params(params: dict) -> dict:
     if not params:
         return params
@@ -55,7 +50,7 @@ def _params(params: dict) -> dict:
 def _extra(extra: dict) -> dict:
     if not extra:
         return extra
-    return {k: v for k, v in extra.items() if not _secretish(k)}
+    return {k: v for k, v in extra.items() if not is_secret_name(k)}
 
 
 def resolved_model(call: Any, cfg: Any) -> list:

@@ -33,6 +33,30 @@ def _redis() -> Any:
     return redis
 
 
+def redis_client(is_async: bool, target: dict, options: dict) -> Any:
+    """A ``redis`` package client, sync or asyncio, for ``target`` (``{"url": ...}``,
+    ``{"nodes": [(host, port), ...]}`` for Redis Cluster, or ``{"host", "port", "db"}``). Each
+    command is tried once unless ``options`` gives a ``retry``: the caller's timeout bounds the
+    operation and its fallback (a cache miss, the Router's local state) takes over at once.
+    The cache and the Router's shared state both connect through here."""
+    from redis.backoff import NoBackoff
+
+    if is_async:
+        import redis.asyncio as module
+        from redis.asyncio.retry import Retry
+    else:
+        module = _redis()
+        from redis.retry import Retry
+    options = dict(options)
+    options.setdefault("retry", Retry(NoBackoff(), 0))
+    if "nodes" in target:
+        nodes = [module.cluster.ClusterNode(h, p) for h, p in target["nodes"]]
+        return module.cluster.RedisCluster(startup_nodes=nodes, **options)
+    if "url" in target:
+        return module.Redis.from_url(target["url"], **options)
+    return module.Redis(host=target["host"], port=target["port"], db=target["db"], **options)
+
+
 def _px(ttl: float | None) -> int | None:
     if ttl is None:
         return None
@@ -107,29 +131,11 @@ class RedisCache(BaseCache):
         return f"RedisCache({where})"
 
     # ------------------------------------------------------------------ clients
-    def _make(self, module: Any, is_async: bool) -> Any:
-        target = self._target
-        options = dict(self._options)
-        if "retry" not in options:  # one try: the cache timeout bounds the whole operation
-            from redis.backoff import NoBackoff
-
-            if is_async:
-                from redis.asyncio.retry import Retry
-            else:
-                from redis.retry import Retry
-            options["retry"] = Retry(NoBackoff(), 0)
-        if self.cluster:
-            nodes = [module.cluster.ClusterNode(h, p) for h, p in target["nodes"]]
-            return module.cluster.RedisCluster(startup_nodes=nodes, **options)
-        if "url" in target:
-            return module.Redis.from_url(target["url"], **options)
-        return module.Redis(host=target["host"], port=target["port"], db=target["db"], **options)
-
     @property
     def client(self) -> Any:
         client = self._client
         if client is None:
-            client = self._client = self._make(_redis(), False)
+            client = self._client = redis_client(False, self._target, self._options)
         return client
 
     def aclient(self) -> Any:
@@ -137,9 +143,7 @@ class RedisCache(BaseCache):
         loop = asyncio.get_running_loop()
         client = self._aclients.get(loop)
         if client is None:
-            import redis.asyncio as aredis
-
-            client = self._aclients[loop] = self._make(aredis, True)
+            client = self._aclients[loop] = redis_client(True, self._target, self._options)
         return client
 
     # ------------------------------------------------------------------ sync

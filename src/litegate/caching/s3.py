@@ -1,4 +1,5 @@
-"""``type="s3"``: entries as objects in an S3 bucket (or an S3-compatible store), signed with SigV4.
+"""``type="s3"``: entries as objects in an S3 bucket (or an S3-compatible store), signed with SigV4
+(litegate's one signer, :mod:`litegate.providers.aws.sigv4`, with S3's rules).
 
 Requests go through litegate's own transport (no boto3 needed): ``GET`` / ``PUT`` / ``DELETE``
 of ``{s3_path}{key}.json``. Addressing: ``s3_endpoint_url`` (S3-compatible stores, local
@@ -13,75 +14,15 @@ kept as the object's ``x-amz-meta-litegate-expires`` (unix time) and checked whe
 from __future__ import annotations
 
 import asyncio
-import datetime
-import hashlib
-import hmac
-import os
 import re
 from typing import Any, Iterable
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote
 
 from .base import BaseCache
 
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 _EXPIRES = "x-amz-meta-litegate-expires"
 _DNS_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
-
-
-# ====================================================================================== SigV4
-def _hmac(key: bytes, msg: str) -> bytes:
-    return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
-
-
-def _canonical_query(query: str) -> str:
-    if not query:
-        return ""
-    pairs = []
-    for part in query.split("&"):
-        name, _, value = part.partition("=")
-        pairs.append((quote(unquote(name), safe="-_.~"), quote(unquote(value), safe="-_.~")))
-    return "&".join(f"{k}={v}" for k, v in sorted(pairs))
-
-
-def sign_v4(method: str, url: str, headers: dict, body: bytes, *, access_key: str, secret_key: str,
-            region: str, service: str, when: datetime.datetime, token: str | None = None,
-            payload_hash: str | None = None, sign_payload_header: bool = True) -> dict:
-    """The headers that sign this request (AWS Signature Version 4, as the S3 rules want it: the
-    path is encoded once and not normalised). ``headers`` are the request's own headers, all
-    signed; the result adds ``host``, ``x-amz-date``, ``x-amz-content-sha256`` (when
-    ``sign_payload_header``), ``x-amz-security-token`` (with a session token) and ``authorization``."""
-    parts = urlsplit(url)
-    amz_date = when.strftime("%Y%m%dT%H%M%SZ")
-    day = amz_date[:8]
-    if payload_hash is None:
-        payload_hash = hashlib.sha256(body or b"").hexdigest()
-    signed = {k.lower(): " ".join(str(v).split()) for k, v in headers.items()}
-    host = parts.hostname or ""
-    if parts.port and not ((parts.scheme == "https" and parts.port == 443) or (parts.scheme == "http" and parts.port == 80)):
-        host = f"{host}:{parts.port}"
-    signed.setdefault("host", host)
-    signed["x-amz-date"] = amz_date
-    if sign_payload_header:
-        signed["x-amz-content-sha256"] = payload_hash
-    if token:
-        signed["x-amz-security-token"] = token
-    names = sorted(signed)
-    canonical = "\n".join([
-        method.upper(),
-        quote(unquote(parts.path or "/"), safe="/~"),
-        _canonical_query(parts.query),
-        "".join(f"{n}:{signed[n]}\n" for n in names),
-        ";".join(names),
-        payload_hash,
-    ])
-    scope = f"{day}/{region}/{service}/aws4_request"
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest()])
-    key = _hmac(_hmac(_hmac(_hmac(("AWS4" + secret_key).encode("utf-8"), day), region), service), "aws4_request")
-    signature = hmac.new(key, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
-    out = {n: signed[n] for n in names if n not in {k.lower() for k in headers}}
-    out["authorization"] = (f"AWS4-HMAC-SHA256 Credential={access_key}/{scope}, SignedHeaders={';'.join(names)}, "
-                            f"Signature={signature}")
-    return out
+_REGION_ENV = ("AWS_REGION", "AWS_DEFAULT_REGION")
 
 
 # ====================================================================================== the cache
@@ -106,20 +47,25 @@ class S3Cache(BaseCache):
         super().__init__(clock)
         if not s3_bucket_name or not isinstance(s3_bucket_name, str):
             raise ValueError("Cache(type='s3') needs s3_bucket_name")
-        env = os.environ
+        from ..core.redact import register_secret
+        from ..core.resolve import env_value
+        from ..providers.aws.credentials import aws_params
+        from ..providers.aws.sigv4 import Credentials
+
         self.bucket = s3_bucket_name
-        self.region = s3_region_name or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
-        self._access = s3_aws_access_key_id or env.get("AWS_ACCESS_KEY_ID")
-        self._secret = s3_aws_secret_access_key or env.get("AWS_SECRET_ACCESS_KEY")
-        self._token = s3_aws_session_token or env.get("AWS_SESSION_TOKEN")
-        if not self._access or not self._secret:
+        if bool(s3_aws_access_key_id) != bool(s3_aws_secret_access_key):
+            raise ValueError("Cache(type='s3'): pass s3_aws_access_key_id and s3_aws_secret_access_key together")
+        # the s3_* arguments, else the environment (the rules every AWS call of litegate follows)
+        params = aws_params({"aws_access_key_id": s3_aws_access_key_id, "aws_secret_access_key":
+                             s3_aws_secret_access_key, "aws_session_token": s3_aws_session_token}, None)
+        self.region = s3_region_name or env_value(_REGION_ENV) or "us-east-1"
+        if not params.access_key or not params.secret_key:
             raise ValueError("Cache(type='s3') needs AWS credentials: s3_aws_access_key_id and "
                              "s3_aws_secret_access_key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
-        from ..core.redact import register_secret
-
-        register_secret(self._secret)
-        if self._token:
-            register_secret(self._token)
+        self._creds = Credentials(params.access_key, params.secret_key, params.token)
+        register_secret(self._creds.secret_key)
+        if self._creds.token:
+            register_secret(self._creds.token)
         self.prefix = (s3_path.strip("/") + "/") if s3_path else ""
         scheme = "https" if s3_use_ssl is not False else "http"
         if s3_endpoint_url:
@@ -154,12 +100,12 @@ class S3Cache(BaseCache):
 
     def _request(self, method: str, key: str, body: bytes = b"", headers: dict | None = None) -> Any:
         from ..core.http import HttpRequest
+        from ..providers.aws.sigv4 import sign_headers
 
         url = self.url(key)
         headers = dict(headers or {})
-        headers.update(sign_v4(method, url, headers, body, access_key=self._access, secret_key=self._secret,
-                               region=self.region, service="s3", token=self._token,
-                               when=datetime.datetime.now(datetime.timezone.utc)))
+        headers.update(sign_headers(method, url, headers, body, self._creds, self.region, "s3", normalize=False,
+                                    encode_once=True, content_sha256=True))
         return HttpRequest(method, url, headers=headers, content=body if method == "PUT" else None)
 
     def _value(self, resp: Any) -> bytes | None:
@@ -217,4 +163,4 @@ class S3Cache(BaseCache):
         await asyncio.gather(*(self.aset(k, v, ttl) for k, v in items))
 
 
-__all__ = ["S3Cache", "S3Error", "sign_v4"]
+__all__ = ["S3Cache", "S3Error"]

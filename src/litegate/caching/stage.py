@@ -26,7 +26,6 @@ from .keys import call_key, item_keys, resolved_model, semantic_scope
 log = logging.getLogger("litegate")
 
 _KINDS = {"chat": "chat", "text": "text", "embedding": "emb"}
-_pending: set = set()  # background stores of async streams (held so they are not collected)
 
 
 def embedding_items(value: Any) -> list:
@@ -265,15 +264,13 @@ class CacheStage:
             self._write_now(raw)  # sync, or the in-memory backend: nothing that could block a loop
             return
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             self._write_now(raw)
             return
-        if len(_pending) >= 1024:  # bounded: a flood of streams does not queue stores without end
-            return
-        task = loop.create_task(self._awrite(raw))
-        _pending.add(task)
-        task.add_done_callback(_pending.discard)
+        from ..core.background import spawn
+
+        spawn(self._awrite(raw))  # past the bound of pending work the entry is not stored
 
     def _write_now(self, raw: bytes) -> None:
         cache = self.cache
@@ -307,12 +304,6 @@ def begin(cache: Any, call: Any, cfg: Any, endpoint: Any, call_type: str) -> Cac
     if controls.no_cache and controls.no_store:
         return None
     return CacheStage(cache, call, cfg, kind, controls)
-
-
-async def drain() -> None:
-    """Wait for the background stores of finished async streams (tests, shutdown)."""
-    while _pending:
-        await asyncio.gather(*list(_pending), return_exceptions=True)
 
 
 # ---------------------------------------------------------------------- Cache.get_cache & co

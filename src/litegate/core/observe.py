@@ -11,7 +11,6 @@ provider's, or an estimate marked ``usage_estimated``), ``response_cost``,
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
@@ -151,12 +150,11 @@ def attach_hooks(wrapper: Any, hooks: Any, plan: Any, is_async: bool) -> None:
 
     def later(coro: Any) -> None:
         if is_async:
-            try:
-                asyncio.get_running_loop().create_task(coro)
-                return
-            except RuntimeError:
-                pass
-        coro.close()
+            from .background import spawn
+
+            spawn(coro)  # held until it ends; closed unrun without a loop or past the bound
+        else:
+            coro.close()
 
     def on_done() -> None:
         response = observer.acc.build()

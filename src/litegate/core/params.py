@@ -39,8 +39,10 @@ LITELLM_INTERNAL_PARAMS: frozenset[str] = frozenset({
     "roles", "initial_prompt_value", "final_prompt_value", "bos_token", "eos_token", "hf_model_name",
     "custom_prompt_dict", "ensure_alternating_roles", "user_continue_message", "assistant_continue_message",
     "supports_system_message", "merge_reasoning_content_in_choices",
-    # router, proxy and budget settings that reach completion() in litellm's own calls
-    "model_list", "model_alias_map", "tpm", "rpm", "tpd", "rpd", "itpm", "otpm", "order", "weight",
+    # router, proxy and budget settings that reach completion() in litellm's own calls ("order", a
+    # deployment's priority, is not here: it is a parameter of OpenAI's list endpoints, and the Router
+    # consumes its own)
+    "model_list", "model_alias_map", "tpm", "rpm", "tpd", "rpd", "itpm", "otpm", "weight",
     "max_parallel_requests", "cooldown_time", "routing_strategy", "use_in_pass_through",
     "use_litellm_proxy", "tags", "budget_duration", "max_budget", "region_name", "allowed_model_region",
     "guardrails", "silent_model", "fastest_response", "output_vector_size", "cache_key", "ttl",

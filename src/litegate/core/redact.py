@@ -35,6 +35,7 @@ __all__ = [
     "unregister_secret",
     "clear_secrets",
     "mask_secret",
+    "is_secret_name",
     "mask_url",
     "is_sensitive_header",
 ]
@@ -461,6 +462,14 @@ def is_sensitive_header(name: str) -> bool:
             return True
         start = lowered.find("token", start + 5)
     return False
+
+
+def is_secret_name(name: Any) -> bool:
+    """True for a parameter, setting or header name whose value is a credential (``api_key``,
+    ``aws_secret_access_key``, ``vertex_credentials``, ``azure_ad_token``, ``password``,
+    ``Authorization`` ...): the one rule for every "leave credentials out" list. ``max_tokens`` and
+    other "...tokens" counts are not secrets."""
+    return isinstance(name, str) and is_sensitive_header(name)
 
 
 def redact_headers(headers: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> dict:

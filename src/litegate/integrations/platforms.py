@@ -584,7 +584,9 @@ class DynamoDBLogger(HttpLogger):
         super().__init__()
         self.table = table
         self.region = region
-        self.creds = (access_key, secret_key, token)
+        from ..providers.aws.sigv4 import Credentials
+
+        self.creds = Credentials(access_key, secret_key, token)
         self.url = (endpoint or f"https://dynamodb.{region}.amazonaws.com").rstrip("/") + "/"
 
     @classmethod
@@ -606,14 +608,11 @@ class DynamoDBLogger(HttpLogger):
         return [{"RequestItems": {self.table: items}}]
 
     def sign(self, content: bytes) -> dict:
-        from .sigv4 import sign
+        from ..providers.aws.sigv4 import sign_headers
 
-        headers = sign("POST", self.url, {"content-type": "application/x-amz-json-1.0",
-                                          "x-amz-target": "DynamoDB_20120810.BatchWriteItem"}, content,
-                       region=self.region, service="dynamodb", access_key=self.creds[0], secret_key=self.creds[1],
-                       session_token=self.creds[2])
-        headers.pop("host", None)  # the transport sets it from the URL
-        return headers
+        headers = {"content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.BatchWriteItem"}
+        headers.update(sign_headers("POST", self.url, headers, content, self.creds, self.region, "dynamodb"))
+        return headers  # host: the transport sets it from the URL, as signed
 
     def _deliver(self, pending: list) -> None:
         """Send each BatchWriteItem; items the table reports as ``UnprocessedItems`` (throttled)

@@ -223,6 +223,16 @@ def bad_input(message: str, model: str) -> Exception:
     return input_error(message, model)
 
 
+def content_text(content: Any) -> str:
+    """A message content's text: the string, or its text parts joined with spaces (other parts
+    and other types give nothing)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return ""
+
+
 def plain(obj: Any) -> Any:
     """A pydantic object handed back to us (a message, a tool call) -> its dict; anything else as is."""
     dump = getattr(obj, "model_dump", None)

@@ -35,6 +35,7 @@ from ..core.http import HttpRequest, HttpResponse
 from ..core.prompt_templates import format_prompt, get_prompt_template
 from ..types.utils import EmbeddingResponse, ModelResponse
 from .base import StreamDecoder, bad_input, drop_unsupported, max_output_tokens
+from .base import content_text as _text
 from .openai import Compatible
 from .openai_compatible import CompatProvider
 
@@ -175,14 +176,6 @@ class HuggingFace(Compatible):
                                  data=[{"object": "embedding", "index": i, "embedding": v}
                                        for i, v in enumerate(vectors)],
                                  usage={"prompt_tokens": prompt, "total_tokens": prompt})
-
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return ""
 
 
 def prompt_tokens(call: Any, target: Any) -> int:

@@ -30,6 +30,7 @@ from ..core.http import HttpRequest, HttpResponse
 from ..core.prompt_templates import format_prompt, get_prompt_template
 from ..types.utils import ModelResponse
 from .base import Dialect, StreamDecoder, bad_input, drop_unsupported, max_output_tokens
+from .base import content_text as _text
 
 __all__ = ["Replicate", "PredictionFlow", "ReplicateStreamDecoder", "TERMINAL", "MAX_POLL_DELAY"]
 
@@ -43,14 +44,6 @@ _SUPPORTED = ("temperature", "top_p", "seed", "stop", "max_tokens", "max_complet
 
 def _fail(message: str, model: str) -> Exception:
     return bad_input(f"replicate: {message}", model)
-
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return ""
 
 
 class PredictionFlow(Auth):

@@ -18,7 +18,6 @@ from ..core.call import input_error
 # keys of an entry or of its litellm_params that steer the Router and are never sent to a provider
 ROUTER_KEYS = frozenset({"tpm", "rpm", "weight", "order", "tags", "max_parallel_requests", "region_name",
                          "model_info", "deployment_tags", "latency", "cost_per_token", "mock_response_delay"})
-_SECRET_WORDS = ("key", "token", "secret", "password", "credential")
 
 
 class AttrDict(dict):
@@ -39,11 +38,11 @@ class AttrDict(dict):
 def masked(params: dict) -> dict:
     """``params`` with credential values replaced by ``"****"`` and URL passwords masked (what a
     response's ``_hidden_params["deployment"]`` and the inspection methods show)."""
-    from ..core.redact import mask_url
+    from ..core.redact import is_secret_name, mask_url
 
     out = {}
     for k, v in params.items():
-        if v is not None and isinstance(k, str) and any(w in k.lower() for w in _SECRET_WORDS):
+        if v is not None and is_secret_name(k):
             out[k] = "****" if not callable(v) else v
         elif k in ("api_base", "base_url") and isinstance(v, str):
             out[k] = mask_url(v)
@@ -160,8 +159,9 @@ def stable_id(model_name: str, params: dict, occurrence: int = 0) -> str:
     alike and shares their state through Redis; ``occurrence`` tells identical entries apart."""
     import json
 
-    public = {k: v for k, v in params.items()
-              if not (isinstance(k, str) and any(w in k.lower() for w in _SECRET_WORDS))}
+    from ..core.redact import is_secret_name
+
+    public = {k: v for k, v in params.items() if not is_secret_name(k)}
     text = json.dumps([model_name, public, occurrence], sort_keys=True, default=repr)
     return str(uuid.uuid5(_ID_SPACE, text))
 

@@ -252,7 +252,6 @@ class Router:
         self._by_id: dict[str, Deployment] = {}
         self._order: list = []
         self._public: dict[str, dict] = {}
-        self._tasks: set = set()
         self._custom: Any = None
         alpha = float(self.routing_strategy_args.get("ewma_alpha", 0.3))
         self.state: Any
@@ -731,16 +730,11 @@ class Router:
 
         def book(out: Outcome) -> None:
             if is_async and self.state.shared:
-                try:
-                    loop = asyncio.get_running_loop()
-                except RuntimeError:
-                    loop = None
-                if loop is not None:
-                    task = loop.create_task(self._arecord(group, d, out))
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
+                from ..core.background import spawn
+
+                if spawn(self._arecord(group, d, out)):
                     return
-            self._record(group, d, out)
+            self._record(group, d, out)  # no loop, or too much pending: booked here and now
 
         done = _Done(book)
         observer = getattr(wrapper, "_observer", None)

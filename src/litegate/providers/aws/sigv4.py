@@ -8,7 +8,8 @@ The algorithm, as AWS's published SigV4 test suite pins it down:
    * CanonicalURI: the request path (as it appears in the request line) with ``.`` / ``..`` and
      empty segments removed (``normalize``; S3 signs without), then URI-encoded once more
      (RFC 3986 unreserved ``A-Z a-z 0-9 - _ . ~`` kept, ``/`` kept). A path that already holds
-     ``%3A`` is signed as ``%253A``: what every service but S3 expects;
+     ``%3A`` is signed as ``%253A``: what every service but S3 expects (``encode_once``: S3's
+     rule, the path is decoded first so it is signed encoded once, as sent);
    * CanonicalQuery: each ``key=value`` decoded, then re-encoded, sorted by key then value;
      an empty value stays ``key=``;
    * CanonicalHeaders: lower-case names, values trimmed with inner runs of whitespace collapsed
@@ -75,21 +76,23 @@ def _remove_dot_segments(path: str) -> str:
     return result
 
 
-_URI_CACHE: dict[tuple[str, bool], str] = {}  # the same few paths are signed again and again
+_URI_CACHE: dict[tuple[str, bool, bool], str] = {}  # the same few paths are signed again and again
 _CACHE_MAX = 256
 
 
-def canonical_uri(path: str, normalize: bool = True) -> str:
-    hit = _URI_CACHE.get((path, normalize))
+def canonical_uri(path: str, normalize: bool = True, encode_once: bool = False) -> str:
+    hit = _URI_CACHE.get((path, normalize, encode_once))
     if hit is not None:
         return hit
     out = path or "/"
+    if encode_once:
+        out = unquote(out)
     if normalize:
         out = _remove_dot_segments(out)
     out = quote(out, safe="/" + _UNRESERVED)
     if len(_URI_CACHE) >= _CACHE_MAX:
         _URI_CACHE.clear()
-    _URI_CACHE[(path, normalize)] = out
+    _URI_CACHE[(path, normalize, encode_once)] = out
     return out
 
 
@@ -130,11 +133,11 @@ def _items(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple
 
 
 def canonical_request(method: str, path: str, query: Any, headers: Any, payload_hash: str,
-                      normalize: bool = True) -> tuple[str, str]:
+                      normalize: bool = True, encode_once: bool = False) -> tuple[str, str]:
     """(the canonical request, the signed header names)."""
     lines, signed = _canonical_headers(_items(headers))
-    text = "\n".join((method.upper(), canonical_uri(path, normalize), canonical_query(query), lines, signed,
-                      payload_hash))
+    text = "\n".join((method.upper(), canonical_uri(path, normalize, encode_once), canonical_query(query), lines,
+                      signed, payload_hash))
     return text, signed
 
 
@@ -184,12 +187,14 @@ def _host_of(url: str) -> tuple[str, str, str]:
 
 def sign_headers(method: str, url: str, headers: Mapping[str, str] | Iterable[tuple[str, str]], body: bytes | None,
                  creds: Credentials, region: str, service: str, when: datetime | None = None, *,
-                 normalize: bool = True, content_sha256: bool = False, sign_token: bool = True) -> dict[str, str]:
+                 normalize: bool = True, content_sha256: bool = False, sign_token: bool = True,
+                 encode_once: bool = False) -> dict[str, str]:
     """The headers that sign this request (header form): ``X-Amz-Date``, ``X-Amz-Security-Token``
     (temporary credentials), ``X-Amz-Content-Sha256`` (``content_sha256``) and ``Authorization``.
 
     ``headers`` are the headers that will be sent (all signed); a ``host`` header is added from
     ``url`` unless given. ``sign_token=False`` adds the session token after signing (unsigned).
+    S3 signs with ``normalize=False, encode_once=True, content_sha256=True``.
     """
     when = when or datetime.now(timezone.utc)
     host, path, query = _host_of(url)
@@ -206,7 +211,7 @@ def sign_headers(method: str, url: str, headers: Mapping[str, str] | Iterable[tu
         added["X-Amz-Content-Sha256"] = payload_hash
     replaced = {a.lower() for a in added}
     signed_items = [(k, v) for k, v in items if k.lower() not in replaced] + list(added.items())
-    canonical, signed = canonical_request(method, path, query, signed_items, payload_hash, normalize)
+    canonical, signed = canonical_request(method, path, query, signed_items, payload_hash, normalize, encode_once)
     scope = f"{stamp[:8]}/{region}/{service}/aws4_request"
     to_sign = f"{ALGORITHM}\n{stamp}\n{scope}\n{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
     sig = hmac.new(signing_key(creds.secret_key, stamp[:8], region, service), to_sign.encode("utf-8"),
