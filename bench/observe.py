@@ -77,8 +77,9 @@ def _stage_cost(litegate, kw: dict, configs: dict) -> dict:
             for _ in range(2000):
                 hooks = callbacks.hooks_for(litegate, seen["call"], "completion")
                 if hooks is not None:
-                    hooks.pre()
+                    hooks.pre(seen["call"])
                     hooks.success(seen["result"], seen["plan"])
+                    hooks.leave()
             rounds.append((time.thread_time() - t) / 2000 * 1e6)
         out[name] = statistics.median(rounds)
     litegate.callbacks = []

@@ -217,18 +217,24 @@ def test_promptlayer_log_request(server, ingest):
     assert bad["status"] == "ERROR" and bad["error_type"] == "PROVIDER_RATE_LIMIT"
 
 
-def test_athina_inference_success_only(server, ingest):
+def test_athina_inference_success_and_failure(server, ingest):
     resp = _call(server, ["athina"])
     _fail(server, ["athina"])
     _flush()
-    (rec,) = ingest.requests_for("athina")
-    assert rec.header("athina-api-key") == PLATFORM_KEYS["ATHINA_API_KEY"]
+    rec, failed = ingest.requests_for("athina")
+    doc = json.loads((FIXTURES / "athina-logging-attributes.json").read_text())
+    for r in (rec, failed):
+        assert r.header("athina-api-key") == PLATFORM_KEYS["ATHINA_API_KEY"]
+        assert set(doc["required"]) <= set(r.json) <= set(doc["fields"])
+        assert None not in r.json.values()
+        _no_secret(r)
     body = rec.json
-    assert body["language_model_id"] == "gpt-4o-mini" and body["prompt"] == MSGS
+    assert body["language_model_id"] == "gpt-4o-mini" and body["prompt"] == MSGS and body["status_code"] == 200
     assert body["prompt_tokens"] == resp.usage.prompt_tokens and body["total_tokens"] == resp.usage.total_tokens
-    assert isinstance(body["response_time"], int) and body["session_id"] == "s-1"
-    assert None not in body.values()
-    _no_secret(rec)
+    assert isinstance(body["response_time"], int) and body["session_id"] == "s-1" and "error" not in body
+    bad = failed.json
+    assert "RateLimitError" in bad["error"]
+    assert bad["status_code"] == 429 and bad["response"] == "" and bad["prompt"] == MSGS
 
 
 def test_lunary_start_and_end_events(server, ingest):
@@ -343,10 +349,41 @@ def test_missing_variable_is_one_warning_naming_it(server, monkeypatch, caplog):
     assert len(hits) == 1 and "LANGFUSE_PUBLIC_KEY" in hits[0]
 
 
-def test_weights_biases_is_explained(server, caplog):
+def test_weights_biases_weave_calls(server, ingest, monkeypatch):
+    monkeypatch.setenv("WANDB_API_KEY", "wandb-secret-key-0123456789")
+    monkeypatch.setenv("WANDB_ENTITY", "team-x")
+    monkeypatch.setenv("WANDB_PROJECT", "proj-y")
+    monkeypatch.setenv("WF_TRACE_SERVER_URL", ingest.url)
+    resp = _call(server, ["weights_biases"])
+    _fail(server, ["weights_biases"])
+    _flush()
+    (rec,) = ingest.requests_for("weights_biases")
+    assert rec.header("authorization") == "Basic " + base64.b64encode(b"api:wandb-secret-key-0123456789").decode()
+    doc = json.loads((FIXTURES / "weave-call-schemas.json").read_text())
+    batch = rec.json["batch"]
+    assert [i["mode"] for i in batch] == ["start", "end", "start", "end"]
+    for item in batch:
+        body = item["req"][item["mode"]]
+        assert set(doc[item["mode"]]["required"]) <= set(body) <= set(doc[item["mode"]]["properties"])
+        assert body["project_id"] == "team-x/proj-y"
+    start, end, _, fail_end = (i["req"][i["mode"]] for i in batch)
+    assert start["id"] == end["id"] and start["inputs"]["messages"] == MSGS and start["display_name"] == "gpt-4o-mini"
+    assert end["output"]["choices"][0]["message"]["content"] == resp.choices[0].message.content
+    (usage,) = end["summary"]["usage"].values()
+    assert usage["prompt_tokens"] == resp.usage.prompt_tokens and usage["total_tokens"] == resp.usage.total_tokens
+    assert "exception" not in end and "RateLimitError" in fail_end["exception"]
+    assert "wandb-secret-key-0123456789" not in rec.body.decode()
+    _no_secret(rec)
+
+
+def test_weights_biases_without_its_variables_is_one_clear_warning(server, monkeypatch, caplog):
+    for name in ("WANDB_API_KEY", "WANDB_PROJECT", "WANDB_ENTITY"):
+        monkeypatch.delenv(name, raising=False)
     with caplog.at_level(logging.WARNING, logger="litegate"):
         _call(server, ["weights_biases"])
-    assert any("Weights & Biases" in r.getMessage() for r in caplog.records)
+        _call(server, ["weights_biases"])
+    hits = [r.getMessage() for r in caplog.records if "WANDB_API_KEY" in r.getMessage()]
+    assert len(hits) == 1
 
 
 def test_cost_logger_keeps_totals(server, caplog):
@@ -371,3 +408,36 @@ def test_a_retry_resends_only_what_was_not_accepted(server, ingest, monkeypatch)
     ids = [r.json["providerRequest"]["meta"]["litegate_call_id"] for r in recs]
     assert len(ids) == 3 and ids[0] != ids[1] and ids[1] == ids[2]
     assert litegate.integrations.named("helicone").shipper.sent == 2
+
+
+def test_dynamodb_resends_only_the_unprocessed_items(server, ingest, monkeypatch):
+    import litegate.integrations.delivery as delivery
+
+    waits = []
+    monkeypatch.setattr(delivery.time, "sleep", waits.append)
+    litegate.success_callback = ["dynamodb"]
+    ids = [_call(server, ["dynamodb"]).id for _ in range(3)]
+    assert len(set(ids)) == 3
+    ingest.leave_unprocessed([2, 1])  # the table throttles 2 of 3 items, then 1 of the 2 resent
+    _flush()
+    recs = ingest.requests_for("dynamodb")
+    sent = [[p["PutRequest"]["Item"]["request_id"]["S"] for p in r.json["RequestItems"]["litegate-logs"]]
+            for r in recs]
+    assert [len(s) for s in sent] == [3, 2, 1]
+    assert sent[1] == sent[0][1:] and sent[2] == sent[1][1:]  # only what was left, never a duplicate
+    assert len(waits) == 2 and all(w > 0 for w in waits)  # a backoff before each resend
+    shipper = litegate.integrations.named("dynamodb").shipper
+    assert shipper.sent == 3 and shipper.failed == 0
+    for rec in recs:  # each resend is signed again
+        assert rec.header("authorization").startswith("AWS4-HMAC-SHA256 ")
+
+
+def test_dynamodb_gives_up_after_bounded_retries(server, ingest, monkeypatch):
+    import litegate.integrations.delivery as delivery
+
+    monkeypatch.setattr(delivery.time, "sleep", lambda s: None)
+    _call(server, ["dynamodb"])
+    ingest.leave_unprocessed([1] * 50)  # a table that never takes the item
+    _flush()
+    assert len(ingest.requests_for("dynamodb")) == delivery.RETRIES + 1
+    assert litegate.integrations.named("dynamodb").shipper.failed == 1

@@ -174,7 +174,8 @@ def test_per_call_metadata_and_timeout_reach_the_call(servers):
     litegate.success_callback = [cb]
     r = Router(model_list=[entry("g", servers[0], "a")], timeout=30)
     r.completion(model="g", messages=MSGS, metadata={"trace": "t-1"})
-    assert seen == [{"trace": "t-1"}]
+    assert seen == [{"trace": "t-1", "model_group": "g", "deployment": "openai/gpt-4o", "model_info": {"id": "a"},
+                     "routing_strategy": "simple-shuffle"}]  # the caller's metadata and the Router's labels
     servers[0].enqueue_reply("slow", delay=1.0)
     with pytest.raises(litegate.exceptions.Timeout):
         r.completion(model="g", messages=MSGS, timeout=0.2, num_retries=0)

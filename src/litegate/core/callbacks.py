@@ -15,6 +15,7 @@ integration reads (model, provider, tokens, cost, timing, cache hit, metadata, e
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import datetime
 import inspect
 import itertools
@@ -30,17 +31,31 @@ _warned: set = set()
 _MAX_WARNED = 1024
 REDACTED = "redacted-by-litellm"  # litellm's placeholder for hidden content
 
-# Retries and fallbacks of the running call, for the callbacks (OpenTelemetry events): set by
-# Hooks.pre, appended to by core/log.py, cleared when the call has its answer or error.
+# The Hooks of the running call: set by Hooks.pre, read by core/log.py (retries and fallbacks,
+# for the callbacks' OpenTelemetry events) and by the lifecycle when a request is built
+# (``log_pre_api_call``); cleared when the call has its answer or error.
 _trail: contextvars.ContextVar = contextvars.ContextVar("litegate_call_trail", default=None)
 MAX_TRAIL = 64
 
 
 def note(name: str, attrs: dict) -> None:
     """Record a retry or fallback of the running call (no-op when no callback listens)."""
-    events = _trail.get()
-    if events is not None and len(events) < MAX_TRAIL:
-        events.append((name, time.time_ns(), attrs))
+    hooks = _trail.get()
+    if hooks is not None and len(hooks.events) < MAX_TRAIL:
+        hooks.events.append((name, time.time_ns(), attrs))
+
+
+def on_request(plan: Any) -> None:
+    """The lifecycle built a provider request: ``log_pre_api_call`` sees it (sync calls)."""
+    hooks = _trail.get()
+    if hooks is not None and hooks.table.sync["request"]:
+        hooks.request(plan)
+
+
+async def aon_request(plan: Any) -> None:
+    hooks = _trail.get()
+    if hooks is not None and hooks.table.asynchronous["request"]:
+        await hooks.arequest(plan)
 
 
 class LoggingObject:
@@ -103,23 +118,28 @@ def _lists(cfg: Any) -> "_Table | None":
     return table
 
 
-_KINDS = ("pre", "post", "stream", "success", "failure")
+_KINDS = ("pre", "deploy", "request", "post", "stream", "success", "failure")
 
 
 class _Table:
     """What runs for each event of a call, sync and async, resolved once per configuration:
     lists of (function, label for reports, pre-call takes (model, messages, kwargs))."""
 
-    __slots__ = ("sync", "asynchronous", "empty")
+    __slots__ = ("sync", "asynchronous", "empty", "scopes")
 
     def __init__(self, inputs: list, successes: list, failures: list):
         objects: dict = {}
         for cb in (*inputs, *successes, *failures):
             if not _is_function(cb):
                 objects.setdefault(id(cb), cb)  # each callback object once: the post-call hook
+        # Objects that hold something open for the call's duration (the OpenTelemetry span, current
+        # while the call runs): entered before the request, so they hear both outcomes to close it.
+        self.scopes = tuple(cb for cb in objects.values() if callable(getattr(cb, "litegate_enter", None)))
+        successes = successes + [cb for cb in self.scopes if not any(cb is x for x in successes)]
+        failures = failures + [cb for cb in self.scopes if not any(cb is x for x in failures)]
         self.sync = self._build(inputs, successes, failures, list(objects.values()), False)
         self.asynchronous = self._build(inputs, successes, failures, list(objects.values()), True)
-        self.empty = not any(self.sync[k] or self.asynchronous[k] for k in _KINDS)
+        self.empty = not (self.scopes or any(self.sync[k] or self.asynchronous[k] for k in _KINDS))
 
     @staticmethod
     def _build(inputs: list, successes: list, failures: list, objects: list, is_async: bool) -> dict:
@@ -130,7 +150,10 @@ class _Table:
             else:
                 fn = _hook(cb, "log_pre_api_call", is_async)
                 if fn is not None:
-                    out["pre"].append((fn, "log_pre_api_call", _takes_three(fn)))
+                    out["request"].append((fn, "log_pre_api_call", _takes_three(fn)))
+                fn = _overridden(cb, "async_pre_call_deployment_hook") if is_async else None
+                if fn is not None:  # litellm runs it in async calls only
+                    out["deploy"].append((fn, "async_pre_call_deployment_hook", False))
         for cb in objects:
             fn = _hook(cb, "log_post_api_call", is_async)
             if fn is not None:
@@ -156,7 +179,7 @@ _NOTHING = object()  # cached: the configuration has nothing to run
 class Hooks:
     """The callbacks of one call and the kwargs dict they share."""
 
-    __slots__ = ("table", "kwargs", "start_time", "raw", "hide", "events", "posted", "t0")
+    __slots__ = ("table", "kwargs", "start_time", "raw", "hide", "events", "posted", "t0", "entered")
 
     def __init__(self, table: _Table, kwargs: dict, raw: bool, hide: bool):
         self.table = table
@@ -167,15 +190,53 @@ class Hooks:
         self.hide = hide
         self.events: list = []
         self.posted = False
+        self.entered = False
         kwargs["start_time"] = self.start_time
         kwargs["litegate_events"] = self.events  # retries and fallbacks: (name, unix ns, attributes)
 
     # --------------------------------------------------------------- sync
-    def pre(self) -> None:
-        _trail.set(self.events)
+    def pre(self, call: Any) -> Any:
+        """Input callbacks (they may change the kwargs in place), then the call with their changes;
+        then the scopes are entered (the OpenTelemetry span becomes current)."""
+        _trail.set(self)
         kw = self.kwargs
-        for fn, label, three in self.table.sync["pre"]:
+        pre = self.table.sync["pre"]
+        if pre:
+            for fn, label, _ in pre:
+                _call(fn, label, (kw,))
+            call = apply_inputs(call, kw)
+        self.enter()
+        return call
+
+    def request(self, plan: Any) -> None:
+        """``log_pre_api_call`` with the request as built (``kwargs["additional_args"]``)."""
+        kw = self._requested(plan)
+        for fn, label, three in self.table.sync["request"]:
             _call(fn, label, (kw.get("model"), kw.get("messages"), kw) if three else (kw,))
+
+    def enter(self) -> None:
+        if self.table.scopes and not self.entered:
+            self.entered = True
+            for cb in self.table.scopes:
+                _call(cb.litegate_enter, "litegate_enter", (self.kwargs,))
+
+    def drop(self) -> None:
+        """The call ended without an outcome to report (a stream closed before its first chunk)."""
+        self.close_trail()
+        if self.entered:
+            for cb in self.table.scopes:
+                drop = getattr(cb, "litegate_drop", None)
+                if drop is not None:
+                    _call(drop, "litegate_drop", (self.kwargs,))
+
+    def leave(self) -> None:
+        """The caller's call returned (a stream: it opened) or raised: scopes stop being current
+        (called where they were entered: same thread, same task)."""
+        if self.entered:
+            for cb in self.table.scopes:
+                leave = getattr(cb, "litegate_leave", None)
+                if leave is not None:
+                    _call(leave, "litegate_leave", (self.kwargs,))
 
     def post(self, result: Any) -> None:
         """``log_post_api_call`` once: the provider answered, the stream opened or the call failed."""
@@ -210,10 +271,28 @@ class Hooks:
             _call(fn, label, args)
 
     # --------------------------------------------------------------- async
-    async def apre(self) -> None:
-        _trail.set(self.events)
+    async def apre(self, call: Any) -> Any:
+        _trail.set(self)
         kw = self.kwargs
-        for fn, label, three in self.table.asynchronous["pre"]:
+        for fn, label, _ in self.table.asynchronous["pre"]:
+            await _acall(fn, label, (kw,))
+        current = kw
+        for fn, label, _ in self.table.asynchronous["deploy"]:  # each gets the previous one's kwargs
+            out = await _acall(fn, label, (current, kw["call_type"]))
+            if isinstance(out, dict):
+                current = out
+        if current is not kw:
+            for name in [n for n in call.params if n in kw and n not in current]:
+                del kw[name]  # the hook's kwargs dropped a parameter
+            kw.update(current)
+        if self.table.asynchronous["pre"] or self.table.asynchronous["deploy"]:
+            call = apply_inputs(call, kw)
+        self.enter()
+        return call
+
+    async def arequest(self, plan: Any) -> None:
+        kw = self._requested(plan)
+        for fn, label, three in self.table.asynchronous["request"]:
             await _acall(fn, label, (kw.get("model"), kw.get("messages"), kw) if three else (kw,))
 
     async def apost(self, result: Any) -> None:
@@ -250,8 +329,19 @@ class Hooks:
     # --------------------------------------------------------------- shared
     def close_trail(self) -> None:
         """Stop recording retries and fallbacks for this call (it has its answer, or its stream)."""
-        if _trail.get() is self.events:
+        if _trail.get() is self:
             _trail.set(None)
+
+    def _requested(self, plan: Any) -> dict:
+        kw = self.kwargs
+        req = plan.request
+        kw["api_base"] = mask_url(plan.target.api_base)
+        kw["custom_llm_provider"] = plan.provider.name
+        kw["additional_args"] = {
+            "complete_input_dict": None if self.hide and req.json is not None else req.json,
+            "api_base": redact(req.url), "headers": redact_headers(dict(req.headers)),
+        }
+        return kw
 
     def _fill(self, plan: Any) -> None:
         self.close_trail()
@@ -350,6 +440,137 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
         kwargs["messages"] = None if hide else call.messages
         kwargs["stream"] = call.stream
     return Hooks(table, kwargs, bool(getattr(cfg, "log_raw_request_response", False)), hide)
+
+
+# ------------------------------------------------------------------------------ routed calls
+_route: contextvars.ContextVar = contextvars.ContextVar("litegate_route", default=None)
+
+
+def listening(cfg: Any) -> bool:
+    """Whether any callback is configured (the Router then labels each attempt's metadata)."""
+    return bool(getattr(cfg, "input_callback", None) or getattr(cfg, "success_callback", None)
+                or getattr(cfg, "failure_callback", None) or getattr(cfg, "callbacks", None))
+
+
+class RouteScope:
+    """One routed call (all its deployment attempts) for the scopes that follow it (the
+    OpenTelemetry span of the routed call, current while it runs: each attempt's span nests in it)."""
+
+    __slots__ = ("handles", "token")
+
+    def __init__(self, handles: list):
+        self.handles = handles
+        self.token = _route.set(self)
+
+    def attempt(self, info: dict, exc: BaseException | None) -> None:
+        for h in self.handles:
+            _call(h.attempt, "router attempt", (info, exc))
+
+    def end(self, result: Any, exc: BaseException | None) -> None:
+        if _route.get() is self:
+            _route.reset(self.token)
+        hidden = getattr(result, "_hidden_params", None) if result is not None else None
+        for h in self.handles:
+            _call(h.end, "router end", (hidden if isinstance(hidden, dict) else {}, exc))
+
+
+def route_scope(cfg: Any, call_type: str, group: str, strategy: Any) -> RouteScope | None:
+    """The scopes of a routed call, or None (no callback object follows routed calls)."""
+    table = _lists(cfg)
+    if table is None or not table.scopes:
+        return None
+    handles = []
+    for cb in table.scopes:
+        start = getattr(cb, "litegate_route", None)
+        if start is not None:
+            try:
+                handles.append(start(call_type, group, strategy))
+            except Exception as exc:  # noqa: BLE001 - a callback never breaks the call
+                _report(start, "litegate_route", exc)
+    return RouteScope(handles) if handles else None
+
+
+def route_attempt(info: dict, exc: BaseException | None = None) -> None:
+    """One deployment attempt of the routed call in progress (no-op outside one)."""
+    scope = _route.get()
+    if scope is not None:
+        scope.attempt(info, exc)
+
+
+# ------------------------------------------------------------------------------ input changes
+_CONTENT = ("messages", "input", "prompt", "query", "documents")
+_OWN = frozenset({"model", "messages", "stream", "metadata"})  # kwargs keys that are not parameters
+
+
+def _changed(params: dict, source: dict, allowed: Any) -> dict:
+    """Parameters ``source`` changed against the call's: new value, or None when removed."""
+    out = {}
+    for name, value in params.items():
+        now = source.get(name)
+        if now is None:
+            out[name] = None
+        elif now is not value:
+            out[name] = now
+    for name in allowed:
+        if name not in params and source.get(name) is not None:
+            out[name] = source[name]
+    return out
+
+
+def apply_inputs(call: Any, kw: dict) -> Any:
+    """The call with what input callbacks changed in its kwargs: ``model``, the content
+    (``messages``/``input``/``prompt``/``query``/``documents``), ``stream``, the OpenAI parameters
+    (top level, or in ``optional_params``) and ``metadata``. A changed value is checked like a
+    caller's (a clear litegate error before any request). Unchanged: the call as it was."""
+    from .call import _OPENAI_PARAMS, _check_model, check_messages, input_error
+    from .params import check_param
+
+    changes: dict = {}
+    model = kw.get("model")
+    if model != call.model and model is not None:
+        changes["model"] = model = _check_model(model)
+    else:
+        model = call.model
+    for field in _CONTENT:
+        if field in kw and hasattr(call, field):
+            value = kw[field]
+            if value is not None and value is not getattr(call, field):
+                changes[field] = check_messages(value, model) if field == "messages" else value
+    if hasattr(call, "stream") and "stream" in kw and kw["stream"] is not call.stream:
+        if not isinstance(kw["stream"], bool):
+            raise input_error(f"stream must be a boolean, got {kw['stream']!r}", model, type_error=True)
+        changes["stream"] = kw["stream"]
+    params = call.params
+    chat = hasattr(call, "messages")
+    allowed = (_OPENAI_PARAMS - _OWN) if chat else frozenset(params)
+    changed: dict = {}
+    optional = kw.get("optional_params")
+    for source in ((optional,) if isinstance(optional, dict) else ()) + (kw,):  # the top level wins
+        changed.update(_changed(params, source, allowed))
+    if changed:
+        new = dict(params)
+        for name, value in changed.items():
+            if value is None:
+                new.pop(name, None)
+                continue
+            if chat:
+                problem = check_param(name, value)
+                if problem is not None:
+                    raise input_error(f"an input callback set {problem[0]}", model, type_error=problem[1])
+            new[name] = value
+        if new != params:
+            changes["params"] = new
+    metadata = kw.get("metadata")
+    if isinstance(metadata, dict) and metadata is not call.ctl.metadata and (metadata or call.ctl.metadata):
+        changes["ctl"] = dataclasses.replace(call.ctl, metadata=metadata)
+    if not changes:
+        return call
+    out = dataclasses.replace(call, **changes)
+    kw["optional_params"] = dict(out.params)
+    kw["litellm_params"]["model"] = out.model
+    if out.ctl.metadata is not None:
+        kw["litellm_params"]["metadata"] = out.ctl.metadata
+    return out
 
 
 # ------------------------------------------------------------------------------ the summary
@@ -593,18 +814,20 @@ def _overridden(cb: Any, name: str) -> Any:
         return None
     from ..integrations.custom_logger import CustomLogger
 
-    if isinstance(cb, CustomLogger) and getattr(type(cb), name, None) is getattr(CustomLogger, name):
+    if isinstance(cb, CustomLogger) and getattr(type(cb), name, None) is getattr(CustomLogger, name, fn):
         return None
     return fn
 
 
-async def _acall(fn: Any, method: str, args: tuple) -> None:
+async def _acall(fn: Any, method: str, args: tuple) -> Any:
     try:
         out = fn(*args)
         if inspect.isawaitable(out):
-            await out
+            out = await out
+        return out
     except Exception as exc:  # noqa: BLE001
         _report(fn, method, exc)
+        return None
 
 
 def _hook(cb: Any, method: str, is_async: bool) -> Any:

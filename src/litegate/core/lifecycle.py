@@ -32,7 +32,7 @@ from ..providers import get_provider
 from ..providers.base import Drop
 from ..providers.spec import SPECS
 from .auth import aauthorize, authorize, with_header
-from .callbacks import hooks_for
+from .callbacks import aon_request, hooks_for, on_request
 from .endpoints import Endpoint
 from .http import HttpResponse
 from .log import debug_enabled, log_fallback, log_request, log_retry
@@ -568,6 +568,7 @@ def _one(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> tuple:
     if call.ctl.mock_response is not None:
         return endpoint.mock(call), None
     plan = make_plan(call, cfg, endpoint)
+    on_request(plan)  # log_pre_api_call sees the request as built
     return run(plan, transport), plan
 
 
@@ -575,6 +576,7 @@ async def _aone(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> tupl
     if call.ctl.mock_response is not None:
         return endpoint.mock(call), None
     plan = make_plan(call, cfg, endpoint)
+    await aon_request(plan)
     return await arun(plan, transport), plan
 
 
@@ -650,23 +652,31 @@ def execute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call_type: 
             return endpoint.mock(call)
         return _settle(run(make_plan(call, cfg, endpoint), transport), None, cfg, None, call, endpoint,
                        False)
-    if hooks is not None:
-        hooks.pre()
-    stage = _cache_stage(cache, call, cfg, endpoint, call_type)
-    if stage is not None:  # cache lookup (caching/stage.py)
-        hit = stage.lookup()
-        if hit is not None:
-            return _settle(_hit(hit, hooks), None, cfg, hooks, call, endpoint, False)
-        call = stage.call  # embeddings: only the items the cache does not have
     try:
-        result, plan = attempts(call, cfg, transport, endpoint)
-    except BaseException as exc:
         if hooks is not None:
-            hooks.failure(exc, None)
-        raise
-    if stage is not None:  # cache store (streams: when they complete)
-        result = stage.store(result)
-    return _settle(result, plan, cfg, hooks, call, endpoint, False)
+            try:
+                call = hooks.pre(call)  # input callbacks may change the call
+            except BaseException as exc:
+                hooks.failure(exc, None)
+                raise
+        stage = _cache_stage(cache, call, cfg, endpoint, call_type)
+        if stage is not None:  # cache lookup (caching/stage.py)
+            hit = stage.lookup()
+            if hit is not None:
+                return _settle(_hit(hit, hooks), None, cfg, hooks, call, endpoint, False)
+            call = stage.call  # embeddings: only the items the cache does not have
+        try:
+            result, plan = attempts(call, cfg, transport, endpoint)
+        except BaseException as exc:
+            if hooks is not None:
+                hooks.failure(exc, None)
+            raise
+        if stage is not None:  # cache store (streams: when they complete)
+            result = stage.store(result)
+        return _settle(result, plan, cfg, hooks, call, endpoint, False)
+    finally:
+        if hooks is not None:
+            hooks.leave()  # the call's span stops being current (a stream's ends with the stream)
 
 
 async def aexecute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call_type: str) -> Any:
@@ -679,29 +689,37 @@ async def aexecute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call
             return endpoint.mock(call)
         return _settle(await arun(make_plan(call, cfg, endpoint), transport), None, cfg, None, call, endpoint,
                        True)
-    if hooks is not None:
-        await hooks.apre()
-    stage = _cache_stage(cache, call, cfg, endpoint, call_type)
-    result = plan = None
-    if stage is not None:
-        result = await stage.alookup()
-        if result is not None:
-            result = _hit(result, hooks)
-        else:
-            call = stage.call
-    if result is None:
-        try:
-            result, plan = await aattempts(call, cfg, transport, endpoint)
-        except BaseException as exc:
-            if hooks is not None:
+    try:
+        if hooks is not None:
+            try:
+                call = await hooks.apre(call)
+            except BaseException as exc:
                 await hooks.afailure(exc, None)
-            raise
+                raise
+        stage = _cache_stage(cache, call, cfg, endpoint, call_type)
+        result = plan = None
         if stage is not None:
-            result = await stage.astore(result)
-    result = _settle(result, plan, cfg, hooks, call, endpoint, True)
-    if hooks is not None and not (endpoint.streams and call.stream and endpoint.wrap is None):
-        await hooks.asuccess(result, plan)
-    return result
+            result = await stage.alookup()
+            if result is not None:
+                result = _hit(result, hooks)
+            else:
+                call = stage.call
+        if result is None:
+            try:
+                result, plan = await aattempts(call, cfg, transport, endpoint)
+            except BaseException as exc:
+                if hooks is not None:
+                    await hooks.afailure(exc, None)
+                raise
+            if stage is not None:
+                result = await stage.astore(result)
+        result = _settle(result, plan, cfg, hooks, call, endpoint, True)
+        if hooks is not None and not (endpoint.streams and call.stream and endpoint.wrap is None):
+            await hooks.asuccess(result, plan)
+        return result
+    finally:
+        if hooks is not None:
+            hooks.leave()
 
 
 _begin_cache: Any = None

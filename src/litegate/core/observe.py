@@ -159,6 +159,7 @@ def attach_hooks(wrapper: Any, hooks: Any, plan: Any, is_async: bool) -> None:
     def on_done() -> None:
         response = observer.acc.build()
         if response is None:  # a stream that yielded no chunk: nothing to report as a response
+            hooks.drop()
             return
         if plan is not None:
             response._hidden_params.update(plan.hidden())

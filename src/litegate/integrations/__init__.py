@@ -9,8 +9,8 @@ interpreter exit, within a short bound).
 
 Names: ``otel`` / ``opentelemetry`` / ``traceloop`` (OpenTelemetry GenAI spans and metrics),
 ``langfuse``, ``langsmith``, ``helicone``, ``promptlayer``, ``athina``, ``lunary``, ``supabase``,
-``dynamodb``, ``webhook`` (``generic_api``), ``cost``. ``weights_biases`` is recognised and
-explained (see docs/OBSERVABILITY.md).
+``dynamodb``, ``weights_biases`` (W&B Weave's Service API), ``webhook`` (``generic_api``),
+``cost``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,10 @@ class CustomLogger:
 
     # ------------------------------------------------------------------ before / after the request
     def log_pre_api_call(self, model: Any, messages: Any, kwargs: dict) -> None:
-        """Before the request (after input callbacks); ``kwargs`` may be changed in place."""
+        """The request is built and about to be sent (once per model tried):
+        ``kwargs["additional_args"]`` holds it (``complete_input_dict``, ``api_base``, redacted
+        ``headers``). To change the request, use an input callback or
+        :meth:`async_pre_call_deployment_hook`."""
 
     def log_post_api_call(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         """The provider answered (the stream opened, or the call failed): before the outcome hooks."""
@@ -34,6 +37,11 @@ class CustomLogger:
         """The call failed: ``response_obj`` is the exception raised to the caller."""
 
     # ------------------------------------------------------------------ async forms
+    async def async_pre_call_deployment_hook(self, kwargs: dict, call_type: Any) -> dict | None:
+        """Async calls, before the request is built: return the kwargs to send (changed
+        ``model``, ``messages``, OpenAI parameters, ``metadata``), or None to keep them."""
+        return None
+
     async def async_log_pre_api_call(self, model: Any, messages: Any, kwargs: dict) -> None:
         """Async form of :meth:`log_pre_api_call`."""
 

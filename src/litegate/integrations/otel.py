@@ -7,9 +7,11 @@ TracerProvider and MeterProvider the application configured (the global ones, or
 :class:`OpenTelemetryLogger`); it exports nothing by itself. ``opentelemetry-api`` is an optional
 dependency (``pip install litegate[otel]``), imported when the integration is first used.
 
-Span ``{gen_ai.operation.name} {gen_ai.request.model}`` (kind CLIENT) from the call's start to its
-end (a stream: to its last chunk), a child of the context current when the call started (when
-the logger is in ``callbacks`` or ``input_callback``; else of the one current at its end), with the request parameters, the response id/model/finish
+Span ``{gen_ai.operation.name} {gen_ai.request.model}`` (kind CLIENT) started when the call starts
+(a child of the span current then) and current while the call runs, so the spans of an
+instrumented HTTP client nest under it; it ends with the call (a stream: at its last chunk). The
+logger in any callback list records successes and failures (a started span always ends). With the
+request parameters, the response id/model/finish
 reasons, token usage, ``error.type`` and ERROR status on failure, one event per retry
 (``litegate.retry``) and per fallback (``litegate.fallback``), the cost
 (``litegate.response_cost``) and the Router's facts from the call's metadata
@@ -97,13 +99,31 @@ class OpenTelemetryLogger(CustomLogger):
     def from_env(cls) -> "OpenTelemetryLogger":
         return cls()
 
-    # ------------------------------------------------------------------ hooks
-    def log_pre_api_call(self, model: Any, messages: Any, kwargs: dict) -> None:
-        """Remember the caller's context: the span is its child even when a stream ends elsewhere."""
-        kwargs["litegate_otel_context"] = self._context.get_current()
+    # ------------------------------------------------------------------ the call's scope
+    def litegate_enter(self, kwargs: dict) -> None:
+        """The call starts: its span starts, a child of the caller's current span, and is the
+        current span until the call returns (a stream: until it opened), so spans made meanwhile
+        (an HTTP client's instrumentation) are its children. It ends with the outcome hooks."""
+        trace = self._trace
+        operation = _operation(kwargs.get("call_type") or "completion")
+        model = kwargs.get("model") or ""
+        span = self.tracer.start_span(f"{operation} {model}" if model else operation, kind=trace.SpanKind.CLIENT,
+                                      attributes={"gen_ai.operation.name": operation})
+        token = self._context.attach(trace.set_span_in_context(span))
+        kwargs.setdefault("litegate_otel_spans", {})[id(self)] = [span, token]
 
-    async def async_log_pre_api_call(self, model: Any, messages: Any, kwargs: dict) -> None:
-        kwargs["litegate_otel_context"] = self._context.get_current()
+    def litegate_leave(self, kwargs: dict) -> None:
+        state = (kwargs.get("litegate_otel_spans") or {}).get(id(self))
+        if state is not None and state[1] is not None:
+            token, state[1] = state[1], None
+            self._context.detach(token)
+
+    def litegate_drop(self, kwargs: dict) -> None:
+        """The call ended with neither outcome (a stream closed before its first chunk)."""
+        state = (kwargs.get("litegate_otel_spans") or {}).get(id(self))
+        if state is not None and state[0] is not None:
+            span, state[0] = state[0], None
+            span.end()
 
     def log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         self._record(kwargs, response_obj, None)
@@ -117,12 +137,29 @@ class OpenTelemetryLogger(CustomLogger):
     async def async_log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         self._record(kwargs, None, response_obj)
 
+    def litegate_route(self, call_type: str, group: str, strategy: Any) -> "_RouteSpan":
+        """A routed call (Router): one span for it, current while it runs, so each deployment
+        attempt's span is its child; attempts are also events on it."""
+        trace = self._trace
+        operation = _operation(call_type)
+        span = self.tracer.start_span(f"{operation} {group}", kind=trace.SpanKind.CLIENT, attributes={
+            "gen_ai.operation.name": operation, "gen_ai.request.model": str(group),
+            "litegate.router.model_group": str(group), "litegate.router.strategy": str(strategy or "")})
+        return _RouteSpan(self, span, self._context.attach(trace.set_span_in_context(span)))
+
     # ------------------------------------------------------------------ the span and metrics
     def _record(self, kw: dict, response: Any, exc: BaseException | None) -> None:
         data = span_data(kw, response, exc, self.capture_content)
         trace = self._trace
-        span = self.tracer.start_span(data.name, context=kw.get("litegate_otel_context"), kind=trace.SpanKind.CLIENT,
-                                      attributes=data.attrs, start_time=data.start_ns)
+        state = (kw.get("litegate_otel_spans") or {}).get(id(self))
+        span = state[0] if state is not None else None
+        if span is not None:  # started with the call (litegate_enter)
+            state[0] = None
+            span.update_name(data.name)
+            span.set_attributes(data.attrs)
+        else:  # a call that did not go through the lifecycle's hooks: back-dated
+            span = self.tracer.start_span(data.name, kind=trace.SpanKind.CLIENT, attributes=data.attrs,
+                                          start_time=data.start_ns)
         for name, at, attrs in data.events:
             span.add_event(name, attrs, timestamp=at)
         if data.error is not None:
@@ -137,6 +174,40 @@ class OpenTelemetryLogger(CustomLogger):
             self.tokens.record(data.usage_out, {**metric, "gen_ai.token.type": "output"})
         if data.ttft is not None:
             self.first_chunk.record(data.ttft, metric)
+
+
+class _RouteSpan:
+    __slots__ = ("logger", "span", "token", "attempts")
+
+    def __init__(self, logger: OpenTelemetryLogger, span: Any, token: Any):
+        self.logger, self.span, self.token, self.attempts = logger, span, token, 0
+
+    def attempt(self, info: dict, exc: BaseException | None) -> None:
+        self.attempts += 1
+        attrs = {f"litegate.router.{k}": str(v) for k, v in info.items() if v is not None}
+        attrs["litegate.router.attempt"] = self.attempts
+        if exc is not None:
+            attrs["error.type"] = type(exc).__name__
+        self.span.add_event("litegate.router.attempt", attrs)
+
+    def end(self, hidden: dict, exc: BaseException | None) -> None:
+        span, trace = self.span, self.logger._trace
+        deployment = hidden.get("deployment")
+        if isinstance(deployment, dict):
+            deployment = (deployment.get("litellm_params") or {}).get("model") or deployment.get("model_name")
+        for key, value in (("litegate.router.deployment", deployment), ("litegate.router.model_id", hidden.get("model_id")),
+                           ("litegate.fallback_from", hidden.get("fallback_from")),
+                           ("gen_ai.response.model", hidden.get("model"))):
+            if value:
+                span.set_attribute(key, str(value))
+        span.set_attribute("litegate.attempts", self.attempts)
+        if exc is not None:
+            span.set_attribute("error.type", type(exc).__name__)
+            span.set_status(trace.Status(trace.StatusCode.ERROR, _message(exc)))
+        span.end()
+        if self.token is not None:
+            token, self.token = self.token, None
+            self.logger._context.detach(token)
 
 
 class SpanData:

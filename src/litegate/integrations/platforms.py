@@ -431,13 +431,13 @@ class PromptLayerLogger(HttpLogger):
 
 # ==================================================================================== Athina
 class AthinaLogger(HttpLogger):
-    """``POST {ATHINA_BASE_URL}/api/v1/log/inference`` with ``athina-api-key``, one per successful
-    call (Athina logs inferences; failures are not sent)."""
+    """``POST {ATHINA_BASE_URL}/api/v1/log/inference`` with ``athina-api-key``, one per call; a
+    failed call carries Athina's ``status_code`` and ``error`` logging attributes (and an empty
+    ``response``, a required field)."""
 
     name = "athina"
     env = ("ATHINA_API_KEY", "ATHINA_BASE_URL")
     batch_size = 16
-    log_failures = False
 
     def __init__(self, api_key: str, base: str):
         super().__init__()
@@ -461,6 +461,13 @@ class AthinaLogger(HttpLogger):
             "session_id": meta.get("session_id"), "prompt_slug": meta.get("prompt_slug"),
             "custom_attributes": {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool))} or None,
         }
+        error = _error(slo)
+        if error is not None:
+            code = error.get("error_code")
+            body.update(response="", error=str(slo.get("error_str") or error.get("error_class") or ""),
+                        status_code=int(code) if code and str(code).isdigit() else None, cost=None)
+        else:
+            body["status_code"] = 200
         return {k: v for k, v in body.items() if v is not None}
 
     def bodies(self, batch: list) -> list:
@@ -607,13 +614,24 @@ class DynamoDBLogger(HttpLogger):
         headers.update(sign_headers("POST", self.url, headers, content, self.creds, self.region, "dynamodb"))
         return headers  # host: the transport sets it from the URL, as signed
 
-    def accept(self, resp: Any) -> None:
+    def _deliver(self, pending: list) -> None:
+        """Send each BatchWriteItem; items the table reports as ``UnprocessedItems`` (throttled)
+        replace the request that carried them, and the shipper sends only those again after its
+        bounded backoff (``delivery.RETRIES`` more attempts, then they are counted as failed)."""
+        while pending:
+            resp = post_json(self.url, None, self.sign(pending[0]), self.name, content=pending[0], ok=self.ok)
+            left = self.unprocessed(resp)
+            if left:
+                pending[0] = _encode({"RequestItems": {self.table: left}})
+                raise DeliveryError(f"dynamodb left {len(left)} item(s) unprocessed (throttled)", True)
+            pending.pop(0)
+
+    def unprocessed(self, resp: Any) -> list:
         try:
             left = (resp.json().get("UnprocessedItems") or {}).get(self.table) or []
-        except Exception:  # noqa: BLE001
-            left = []
-        if left:  # throttled: those items are lost (re-sending the whole batch would duplicate the rest)
-            raise DeliveryError(f"dynamodb left {len(left)} item(s) unprocessed (throttled)", False)
+        except Exception:  # noqa: BLE001 - an answer without a JSON body: nothing to resend
+            return []
+        return [item for item in left if isinstance(item, dict) and "PutRequest" in item][:self.batch_size]
 
 
 # ==================================================================================== webhook
@@ -645,16 +663,58 @@ class WebhookLogger(HttpLogger):
 
 
 # ==================================================================================== W&B
-class WeightsBiasesLogger(CustomLogger):
-    """Recognised, not available: Weights & Biases publishes no HTTP ingestion API for traces
-    (its logging goes through the ``wandb`` SDK's own run protocol)."""
+class WeightsBiasesLogger(HttpLogger):
+    """W&B Weave's Service API: ``POST {WF_TRACE_SERVER_URL}/call/upsert_batch`` (default
+    ``https://trace.wandb.ai``) with HTTP Basic auth ``api:<WANDB_API_KEY>``; per call a ``start``
+    (``project_id``, ``id``, ``trace_id``, ``op_name``, ``display_name``, ``started_at``,
+    ``attributes``, ``inputs``) and an ``end`` (``ended_at``, ``output``, ``summary.usage`` per
+    model, ``exception`` on failure). Project: ``WANDB_PROJECT`` as ``entity/project``, or
+    ``WANDB_ENTITY`` + ``WANDB_PROJECT``."""
 
-    env = ()
+    name = "weights_biases"
+    env = ("WANDB_API_KEY", "WANDB_PROJECT", "WANDB_ENTITY", "WF_TRACE_SERVER_URL")
+
+    def __init__(self, api_key: str, project_id: str, base: str):
+        super().__init__()
+        self.url = base.rstrip("/") + "/call/upsert_batch"
+        self.project_id = project_id
+        self.headers = {"authorization": "Basic " + base64.b64encode(f"api:{api_key}".encode()).decode()}
 
     @classmethod
     def from_env(cls) -> "WeightsBiasesLogger":
-        raise NotConfigured("Weights & Biases has no documented HTTP ingestion API litegate can send to; "
-                            "use \"otel\" with an OpenTelemetry exporter for W&B Weave, or a CustomLogger")
+        key = _need("weights_biases", "WANDB_API_KEY")
+        project = _need("weights_biases", "WANDB_PROJECT")
+        if "/" not in project:
+            project = f"{_need('weights_biases', 'WANDB_ENTITY')}/{project}"
+        return cls(key, project, _env("WF_TRACE_SERVER_URL") or "https://trace.wandb.ai")
+
+    def calls(self, slo: dict) -> list:
+        call_id = str(slo["id"])
+        model = str(slo.get("model"))
+        inputs = {"model": model, "messages": slo.get("messages"), **(slo.get("model_parameters") or {})}
+        start = {"project_id": self.project_id, "id": call_id, "trace_id": str(slo.get("trace_id") or call_id),
+                 "op_name": f"litegate.{slo.get('call_type') or 'completion'}", "display_name": model,
+                 "started_at": _iso(slo.get("startTime")),
+                 "attributes": {"litegate": {"provider": slo.get("custom_llm_provider"),
+                                             "metadata": slo.get("metadata") or {},
+                                             "tags": [str(t) for t in slo.get("request_tags") or []]}},
+                 "inputs": inputs}
+        end: dict = {"project_id": self.project_id, "id": call_id, "ended_at": _iso(slo.get("endTime")),
+                     "summary": {}}
+        if slo.get("status") == "failure":
+            end["exception"] = str(slo.get("error_str") or "")
+            end["output"] = None
+        else:
+            end["output"] = slo.get("response")
+            end["summary"]["usage"] = {str(slo.get("response_model") or model): {
+                "requests": 1, "prompt_tokens": slo.get("prompt_tokens") or 0,
+                "completion_tokens": slo.get("completion_tokens") or 0, "total_tokens": slo.get("total_tokens") or 0}}
+            if isinstance(slo.get("response_cost"), (int, float)):
+                end["summary"]["litegate_response_cost"] = slo["response_cost"]
+        return [{"mode": "start", "req": {"start": start}}, {"mode": "end", "req": {"end": end}}]
+
+    def bodies(self, batch: list) -> list:
+        return [{"batch": [item for slo in batch for item in self.calls(slo)]}]
 
 
 # ==================================================================================== cost

@@ -33,6 +33,7 @@ from typing import Any, Callable
 from .. import constants as C
 from ..core import lifecycle
 from ..core.call import input_error
+from ..core.callbacks import listening, route_attempt, route_scope
 from ..core.endpoints import ENDPOINTS, bind
 from ..core.retry import is_retryable, retry_delay
 from ..exceptions import (
@@ -668,6 +669,9 @@ class Router:
 
     def _begin(self, group: str, d: Deployment, request: _Request) -> tuple[dict, Any]:
         kw = self._call_kwargs(d, request)
+        if listening(_settings()):  # callbacks see the group and the deployment (litellm's metadata keys)
+            kw["metadata"] = {**(kw.get("metadata") or {}), "model_group": group, "deployment": d.litellm_params["model"],
+                              "model_info": {"id": d.id}, "routing_strategy": self.routing_strategy}
         ep = ENDPOINTS.get(request.name)
         if ep is None:
             import litegate
@@ -787,7 +791,9 @@ class Router:
                                            target.call_type)
         except BaseException as exc:
             self._record(group, d, self._failure(exc, reserved, started, inflight))
+            route_attempt({"deployment": kw.get("model"), "model_id": d.id}, exc)
             raise
+        route_attempt({"deployment": kw.get("model"), "model_id": d.id})
         if request.stream and hasattr(result, "_hidden_params") and hasattr(result, "__next__"):
             self._recover_in_groups(result, group, request)
             self._watch_stream(result, group, d, reserved, started, inflight, False)
@@ -813,7 +819,9 @@ class Router:
                                                   "a" + target.call_type)
         except BaseException as exc:
             await self._arecord(group, d, self._failure(exc, reserved, started, inflight))
+            route_attempt({"deployment": kw.get("model"), "model_id": d.id}, exc)
             raise
+        route_attempt({"deployment": kw.get("model"), "model_id": d.id})
         if request.stream and hasattr(result, "_hidden_params") and hasattr(result, "__anext__"):
             self._recover_in_groups(result, group, request)
             self._watch_stream(result, group, d, reserved, started, inflight, True)
@@ -939,7 +947,19 @@ class Router:
         return group, deps, _Request(name, values, kwargs, opts), retries, opts
 
     def _route(self, name: str, values: dict, kwargs: dict) -> Any:
-        group, deps, request, retries, opts = self._prepare_call(name, values, kwargs)
+        prepared = self._prepare_call(name, values, kwargs)
+        scope = route_scope(_settings(), name, prepared[0], self.routing_strategy)  # the routed call's span
+        if scope is None:
+            return self._routed(*prepared)
+        try:
+            result = self._routed(*prepared)
+        except BaseException as exc:
+            scope.end(None, exc)
+            raise
+        scope.end(result, None)
+        return result
+
+    def _routed(self, group: str, deps: list, request: _Request, retries: int, opts: Any) -> Any:
         made = [0]
         try:
             return self._group(group, deps, request, retries, made)
@@ -963,7 +983,19 @@ class Router:
             raise error from first
 
     async def _aroute(self, name: str, values: dict, kwargs: dict) -> Any:
-        group, deps, request, retries, opts = self._prepare_call(name, values, kwargs)
+        prepared = self._prepare_call(name, values, kwargs)
+        scope = route_scope(_settings(), "a" + name, prepared[0], self.routing_strategy)
+        if scope is None:
+            return await self._arouted(*prepared)
+        try:
+            result = await self._arouted(*prepared)
+        except BaseException as exc:
+            scope.end(None, exc)
+            raise
+        scope.end(result, None)
+        return result
+
+    async def _arouted(self, group: str, deps: list, request: _Request, retries: int, opts: Any) -> Any:
         made = [0]
         try:
             return await self._agroup(group, deps, request, retries, made)

@@ -12,8 +12,10 @@ what it received (``server.received(platform)`` -> the decoded JSON bodies, in o
 * ``lunary``: ``POST /v1/runs/ingest`` -> 200 ``{"results": [{"id", "success"}]}``
 * ``supabase``: ``POST /rest/v1/<table>`` -> 201, empty body
 * ``dynamodb``: ``POST /`` with ``X-Amz-Target: DynamoDB_20120810.BatchWriteItem`` -> 200
-  ``{"UnprocessedItems": {}}``
+  ``{"UnprocessedItems": {}}`` (``leave_unprocessed([n, ...])`` throttles the last n items)
 * ``webhook``: ``POST /hook`` (any path below it) -> 200
+* ``weights_biases``: ``POST /call/upsert_batch`` (W&B Weave's Service API) -> 200
+  ``{"res": [{"id", "trace_id"} for a start, {} for an end]}``
 
 ``default_delay`` makes every answer slow; ``enqueue_error(status)`` fails the next request(s).
 Auth is recorded, not checked (tests assert the headers). Standard library only.
@@ -30,7 +32,7 @@ __all__ = ["FakeIngestionServer", "PLATFORM_PATHS"]
 PLATFORM_PATHS = {
     "langfuse": "/api/public/ingestion", "langfuse-otel": "/api/public/otel/v1/traces", "langsmith": "/runs/batch", "helicone": "/v1/trace/custom/log/typed",
     "promptlayer": "/log-request", "athina": "/api/v1/log/inference", "lunary": "/v1/runs/ingest",
-    "supabase": "/rest/v1/", "dynamodb": "/", "webhook": "/hook",
+    "supabase": "/rest/v1/", "dynamodb": "/", "webhook": "/hook", "weights_biases": "/call/upsert_batch",
 }
 
 
@@ -47,12 +49,20 @@ class FakeIngestionServer(FakeServerBase):
         Route(r"/v1/runs/ingest", "_lunary"),
         Route(r"/rest/v1/(?P<table>[^/]+)", "_supabase"),
         Route(r"/hook(?:/.*)?", "_webhook"),
+        Route(r"/call/upsert_batch", "_weave"),
         Route(r"/", "_dynamodb"),
     )
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, default_delay: float = 0.0) -> None:
         super().__init__(host, port, default_delay=default_delay)
         self._pl_seq = 0
+        self._ddb_unprocessed: List[int] = []  # per coming BatchWriteItem: how many items to leave
+
+    def leave_unprocessed(self, counts: List[int]) -> None:
+        """The next BatchWriteItem requests leave their last ``counts[i]`` items unprocessed
+        (DynamoDB's answer when a table throttles part of a batch)."""
+        with self._lock:
+            self._ddb_unprocessed.extend(counts)
 
     def received(self, platform: str) -> List[Any]:
         """The JSON bodies the platform's route received, oldest first."""
@@ -114,10 +124,33 @@ class FakeIngestionServer(FakeServerBase):
     def _webhook(self, call: Call) -> Answer:
         return self._json(200, {"ok": True})
 
+    def _weave(self, call: Call) -> Answer:
+        batch = (call.rec.json or {}).get("batch")
+        if not isinstance(batch, list):
+            return self._json(422, {"detail": [{"loc": ["body", "batch"], "msg": "Field required"}]})
+        res = []
+        for item in batch:
+            if not isinstance(item, dict):
+                return self._json(422, {"detail": [{"loc": ["body", "batch"], "msg": "bad item"}]})
+            req = item.get("req")
+            if item.get("mode") == "start" and isinstance(req, dict) and isinstance(req.get("start"), dict):
+                res.append({"id": req["start"].get("id"), "trace_id": req["start"].get("trace_id")})
+            elif item.get("mode") == "end" and isinstance(req, dict) and isinstance(req.get("end"), dict):
+                res.append({})
+            else:
+                return self._json(422, {"detail": [{"loc": ["body", "batch"], "msg": "bad item"}]})
+        return self._json(200, {"res": res})
+
     def _dynamodb(self, call: Call) -> Answer:
         if not call.rec.header("x-amz-target", "").startswith("DynamoDB_20120810."):
             return self._json(400, {"__type": "com.amazon.coral.service#UnknownOperationException"})
-        return self._json(200, {"UnprocessedItems": {}})
+        with self._lock:
+            n = self._ddb_unprocessed.pop(0) if self._ddb_unprocessed else 0
+        left: Dict[str, Any] = {}
+        if n:
+            for table, items in ((call.rec.json or {}).get("RequestItems") or {}).items():
+                left[table] = items[-n:]
+        return self._json(200, {"UnprocessedItems": left})
 
     def _headers(self) -> Dict[str, str] | None:
         return None
