@@ -58,8 +58,9 @@ def test_sync_streams_do_not_hold_connections(server, backend, how):
                 t0 = time.monotonic()
                 gc.collect()
                 collecting += time.monotonic() - t0
-    # twelve 4-second streams abandoned after their first chunk: done in well under their length
-    assert time.monotonic() - started - collecting < 8
+    # twelve 4-second streams abandoned after their first chunk: done in well under their total
+    # length (48 s; reading each to its end would take it), with room for a loaded machine
+    assert time.monotonic() - started - collecting < 20
     assert _wait_for(lambda: server.open_connections <= 2), server.open_connections
     # and the client still works afterwards
     resp = client.completion(MODEL, [{"role": "user", "content": "after"}])
