@@ -52,6 +52,10 @@ log = logging.getLogger("litegate.router")
 _CUSTOM_STRATEGIES: dict[str, Callable] = {}  # set_custom_routing_strategy(name, func): for any Router
 _ROUTER_CONTROLS = ("specific_deployment", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
                     "num_retries", "max_retries")
+_MODEL_OPS = frozenset({"create_assistants", "create_assistant", "run_thread", "create_run", "run_thread_stream"})
+_PLATFORM_OPS = frozenset({"create_assistants", "get_assistants", "delete_assistant", "create_thread", "get_thread",
+                           "add_message", "get_messages", "run_thread", "create_run"})
+_RUNS = frozenset({"run_thread", "create_run", "run_thread_stream"})  # routed by their assistant's model
 _NO_FALLBACKS = frozenset({"fallbacks", "context_window_fallbacks", "content_policy_fallbacks"})
 # litellm Router arguments accepted for compatibility that change nothing here
 _ACCEPTED = frozenset({"cache_kwargs", "debug_level", "client_ttl", "polling_interval", "default_priority",
@@ -253,6 +257,7 @@ class Router:
         self._public: dict[str, dict] = {}
         self._tasks: set = set()
         self._custom: Any = None
+        self._assistant_models: dict = {}  # assistant id -> its model (runs are routed by it)
         alpha = float(self.routing_strategy_args.get("ewma_alpha", 0.3))
         self.state: Any
         topology = {k: v for k, v in (("startup_nodes", compat.get("redis_startup_nodes")),
@@ -678,6 +683,11 @@ class Router:
                 raise input_error(f"Router.{request.name}: litegate has no {request.name}() in this version",
                                   kw.get("model"))
             return kw, fn
+        if request.name in _PLATFORM_OPS:  # provider-addressed: the provider apart, the model in the body
+            model = kw.pop("model")
+            kw["custom_llm_provider"] = _provider_of(d)
+            if request.name in _MODEL_OPS:
+                kw["model"] = model.split("/", 1)[1] if model.startswith(kw["custom_llm_provider"] + "/") else model
         return kw, ep
 
     def _label(self, result: Any, d: Deployment, group: str, attempts: int) -> Any:
@@ -793,7 +803,7 @@ class Router:
         except BaseException as exc:
             self._record(group, d, self._failure(exc, reserved, started, inflight))
             raise
-        if request.stream and hasattr(result, "_hidden_params") and hasattr(result, "__next__"):
+        if request.stream and hasattr(result, "_on_error") and hasattr(result, "__next__"):
             self._recover_in_groups(result, group, request)
             self._watch_stream(result, group, d, reserved, started, inflight, False)
         else:
@@ -819,7 +829,7 @@ class Router:
         except BaseException as exc:
             await self._arecord(group, d, self._failure(exc, reserved, started, inflight))
             raise
-        if request.stream and hasattr(result, "_hidden_params") and hasattr(result, "__anext__"):
+        if request.stream and hasattr(result, "_on_error") and hasattr(result, "__anext__"):
             self._recover_in_groups(result, group, request)
             self._watch_stream(result, group, d, reserved, started, inflight, True)
         else:
@@ -1092,44 +1102,91 @@ class Router:
         with ThreadPoolExecutor(max_workers=max(1, min(int(max_concurrency), len(jobs) or 1))) as pool:
             return list(pool.map(one, jobs))
 
-    # ------------------------------------------------------------------ assistants (pass-through)
-    def _pass_through(self, name: str, kwargs: dict) -> tuple:
-        """Provider-addressed calls (assistants, threads, runs): credentials from a deployment of the
-        group named by ``model`` (or the first deployment) when the caller gives none."""
+    # ------------------------------------------------------------------ assistants (provider-addressed)
+    def _platform_call(self, name: str, args: tuple, kwargs: dict, is_async: bool) -> Any:
+        """An assistants-API call: routed through a model group when the call names one (``model``:
+        a group, its alias or a deployment's model) or, for a run, when the assistant's own model
+        is served by a group (spec "Router and Assistants API"); otherwise sent with the
+        credentials of the first deployment (or the caller's)."""
+        from ..core.platform import OPS
+
+        op = OPS[name]
+        if len(args) > len(op.positional):
+            raise TypeError(f"Router.{name}() takes at most {len(op.positional)} positional arguments")
+        for k, v in zip(op.positional, args):
+            if k in kwargs:
+                raise TypeError(f"Router.{name}() got multiple values for argument {k!r}")
+            kwargs[k] = v
         model = kwargs.pop("model", None)
-        if model is not None or not kwargs.get("api_key"):
-            deps = None
-            if model is not None:
-                try:
-                    group, deps = self._resolve(model, None)
-                except LiteLLMException:
-                    deps = None
-            if deps is None and not kwargs.get("api_key"):
-                deps = self._order[:1]
-            if deps:
-                d = deps[0]
-                for k in ("api_key", "api_base", "api_version", "organization", "custom_llm_provider"):
-                    if d.litellm_params.get(k) is not None:
-                        kwargs.setdefault(k, d.litellm_params[k])
-                if model is not None:
-                    kwargs["model"] = d.litellm_params["model"].split("/", 1)[-1]
-            elif model is not None:
-                kwargs["model"] = model
+        group = self._group_of(model) if model is not None else None
+        if group is None and model is None and name in _RUNS and not kwargs.get("api_key"):
+            group = self._assistant_group(kwargs)  # the assistant's model names the group
+        if group is not None:
+            kwargs.pop("custom_llm_provider", None)  # the chosen deployment's provider
+            return (self._aroute if is_async else self._route)(name, {"model": group}, kwargs)
+        if model is not None and name in _MODEL_OPS:
+            kwargs["model"] = model
+        self._default_credentials(kwargs)
         import litegate
 
-        fn = getattr(litegate, name, None)
-        if fn is None:
-            raise input_error(f"Router.{name}: litegate has no {name}() in this version", model)
-        return fn, kwargs
+        return getattr(litegate, ("a" + name) if is_async else name)(**kwargs)
+
+    def _group_of(self, model: Any) -> str | None:
+        """The group serving ``model``: a group name or alias, else a deployment's model (with or
+        without its provider prefix)."""
+        if not isinstance(model, str):
+            return None
+        group = self.model_group_alias.get(model, model)
+        if group in self._groups:
+            return group
+        for d in self._order:
+            m = d.litellm_params.get("model") or ""
+            if m == model or m.split("/", 1)[-1] == model:
+                return d.model_name
+        return None
+
+    def _default_credentials(self, kwargs: dict) -> None:
+        if kwargs.get("api_key") or not self._order:
+            return
+        d = self._order[0]
+        for k in ("api_key", "api_base", "api_version", "organization"):
+            if d.litellm_params.get(k) is not None:
+                kwargs.setdefault(k, d.litellm_params[k])
+        kwargs.setdefault("custom_llm_provider", _provider_of(d))
+
+    def _assistant_group(self, kwargs: dict) -> str | None:
+        """The group serving a run's assistant's model (read once per assistant id; bounded memo)."""
+        aid = kwargs.get("assistant_id")
+        if not isinstance(aid, str) or not aid or not self._order:
+            return None
+        model = self._assistant_models.get(aid)
+        if model is None:
+            import litegate
+
+            kw = {"assistant_id": aid}
+            self._default_credentials(kw)
+            try:
+                model = litegate.retrieve_assistants(**kw).model
+            except LiteLLMException as exc:  # the run itself reports what is wrong
+                log.debug("router: could not read assistant %s's model: %s", aid, type(exc).__name__)
+                model = ""  # not asked again: such runs go unrouted
+            if len(self._assistant_models) >= 1024:
+                self._assistant_models.pop(next(iter(self._assistant_models)))
+            self._assistant_models[aid] = model
+        return self._group_of(model)
 
     def _assistants(name: str) -> tuple:  # type: ignore[misc]
-        def sync(self: "Router", **kwargs: Any) -> Any:
-            fn, kw = self._pass_through(name, kwargs)
-            return fn(**kw)
+        def sync(self: "Router", *args: Any, **kwargs: Any) -> Any:
+            return self._platform_call(name, args, kwargs, False)
 
-        async def asyn(self: "Router", **kwargs: Any) -> Any:
-            fn, kw = self._pass_through("a" + name, kwargs)
-            return await fn(**kw)
+        async def asyn(self: "Router", *args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("model") is None and name in _RUNS and not kwargs.get("api_key"):
+                # the assistant lookup is a blocking read: off the event loop
+                from ..core.platform import OPS
+
+                probe = dict(zip(OPS[name].positional, args), **kwargs)
+                await asyncio.to_thread(self._assistant_group, probe)
+            return await self._platform_call(name, args, kwargs, True)
 
         sync.__name__, asyn.__name__ = name, "a" + name
         return sync, asyn
@@ -1142,7 +1199,7 @@ class Router:
     add_message, a_add_message = _assistants("add_message")
     get_messages, aget_messages = _assistants("get_messages")
     run_thread, arun_thread = _assistants("run_thread")
-    create_run, acreate_run = _assistants("run_thread")
+    create_run, acreate_run = _assistants("create_run")
     del _assistants
 
     # ================================================================== health checks, lifetime
@@ -1252,6 +1309,19 @@ def _bind(ep: Any, kw: dict) -> Any:
     if len(names) == 2:
         return ep.validate(kw.pop(names[0], None), kw.pop(names[1], None), kw)
     return bind(ep, (), kw)
+
+
+def _provider_of(d: Deployment) -> str:
+    """A deployment's provider (its ``custom_llm_provider``, else its model's prefix)."""
+    p = d.litellm_params.get("custom_llm_provider")
+    if p:
+        return p
+    from ..core.resolve import split_model
+
+    try:
+        return split_model(d.litellm_params["model"], None, None)[0]
+    except LiteLLMException:
+        return "openai"
 
 
 def _fell_back(result: Any, group: str) -> Any:
