@@ -68,6 +68,10 @@ def resolved_model(call: Any, cfg: Any) -> list:
 
 def base_fields(kind: str, call: Any, cfg: Any, resolved: list | None = None) -> dict:
     """The fields every key of this call shares (everything but the input)."""
+    scope = getattr(cfg, "cache_scope", None)
+    if scope is not None:  # a Router's model group: its deployments share answers
+        return {"endpoint": kind, "model": scope, "api_base": None, "params": _params(call.params),
+                "extra": _extra(call.extra)}
     return {"endpoint": kind, "model": resolved or resolved_model(call, cfg), "api_base": call.ctl.api_base or None,
             "params": _params(call.params), "extra": _extra(call.extra)}
 

@@ -52,6 +52,9 @@ log = logging.getLogger("litegate.router")
 _CUSTOM_STRATEGIES: dict[str, Callable] = {}  # set_custom_routing_strategy(name, func): for any Router
 _ROUTER_CONTROLS = ("specific_deployment", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
                     "num_retries", "max_retries")
+# Redis connection options of cache_kwargs that the state store uses too
+_REDIS_CONNECTION = frozenset({"ssl", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_cert_reqs",
+                               "ssl_check_hostname", "username"})
 _MODEL_OPS = frozenset({"create_assistants", "create_assistant", "run_thread", "create_run", "run_thread_stream"})
 _PLATFORM_OPS = frozenset({"create_assistants", "get_assistants", "delete_assistant", "create_thread", "get_thread",
                            "add_message", "get_messages", "run_thread", "create_run"})
@@ -96,6 +99,22 @@ def _settings() -> Any:
     if m.fallbacks or m.context_window_fallbacks or m.content_policy_fallbacks:
         return _SETTINGS
     return m
+
+
+class _CachedSettings:
+    """The settings of a deployment attempt when the Router caches responses: the module's (as
+    ``_settings``), with the Router's ``cache`` and the group as the cache key's model
+    (``cache_scope``: the deployments of a group share their answers, the api_base aside)."""
+
+    __slots__ = ("cache", "cache_scope", "_base")
+
+    def __init__(self, cache: Any, group: str):
+        self.cache = cache
+        self.cache_scope = ["router", group]
+        self._base = _settings()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._base, name)
 
 
 def _deployment_fault(exc: BaseException) -> bool:
@@ -263,9 +282,19 @@ class Router:
         topology = {k: v for k, v in (("startup_nodes", compat.get("redis_startup_nodes")),
                                       ("sentinel_nodes", compat.get("redis_sentinel_nodes")),
                                       ("service_name", compat.get("redis_service_name"))) if v}
-        if redis_url or redis_host or redis_port or redis_password or topology:
+        cache_kwargs = compat.get("cache_kwargs") or {}
+        if not isinstance(cache_kwargs, dict):
+            raise input_error("cache_kwargs must be a dict of litegate.Cache arguments", None, type_error=True)
+        self.cache_kwargs = dict(cache_kwargs)
+        self._own_cache: Any = None  # cache_responses without litegate.cache: the Router's own (see _cache)
+        self._redis = bool(redis_url or redis_host or redis_port or redis_password or topology)
+        if self._redis:
+            # connection options (TLS: ssl, ssl_ca_certs, ...) come with the cache settings, as in litellm
+            conn = {k: v for k, v in self.cache_kwargs.items() if k in _REDIS_CONNECTION and v is not None}
+            if compat.get("redis_db") is not None and not redis_url:
+                conn["db"] = compat["redis_db"]
             self.state = RedisState(url=redis_url, host=redis_host, port=redis_port, password=redis_password,
-                                    clock=self._clock, ttl=router_ttl, alpha=alpha, **topology)
+                                    clock=self._clock, ttl=router_ttl, alpha=alpha, **topology, **conn)
         else:
             self.state = MemoryState(self._clock, router_ttl, alpha)
         self._set_strategy(routing_strategy)
@@ -525,11 +554,54 @@ class Router:
             "enable_pre_call_checks": self.enable_pre_call_checks,
         }
 
-    def flush_cache(self) -> None:
-        """Clear the response cache (``cache_responses``: ``litegate.cache``) when one is configured."""
+    def _cache(self) -> Any:
+        """The response cache of ``cache_responses``: ``litegate.cache`` when set, else the Router's
+        own (made on first use): a Redis cache on the Router's Redis server when it has one (with
+        ``cache_kwargs``), else an in-memory cache."""
         import litegate
 
         cache = getattr(litegate, "cache", None)
+        if cache is not None:
+            return cache
+        own = self._own_cache
+        if own is None:
+            with self._lock:
+                own = self._own_cache
+                if own is None:
+                    kw = dict(self.cache_kwargs)
+                    if self._redis and not self._compat.get("redis_startup_nodes") \
+                            and not self._compat.get("redis_sentinel_nodes"):
+                        kw.setdefault("type", "redis")
+                        if self.redis_url:
+                            kw.setdefault("url", self.redis_url)
+                        else:
+                            kw.setdefault("host", self.redis_host or "127.0.0.1")
+                            kw.setdefault("port", int(self.redis_port or 6379))
+                            if self._compat.get("redis_db") is not None:
+                                kw.setdefault("db", self._compat["redis_db"])
+                        if self.redis_password:
+                            kw.setdefault("password", self.redis_password)
+                    elif self._redis:
+                        kw.setdefault("type", "redis")
+                        kw.setdefault("redis_startup_nodes", [
+                            {"host": h, "port": p} for h, p in (_split_node(n) for n in
+                                                                self._compat.get("redis_startup_nodes") or ())])
+                        if self.redis_password:
+                            kw.setdefault("password", self.redis_password)
+                    own = self._own_cache = litegate.Cache(**kw)
+        return own
+
+    def _cfg(self, group: str, request: _Request) -> Any:
+        """The settings one deployment attempt runs with."""
+        if self.cache_responses and request.kwargs.get("caching") is not False:
+            return _CachedSettings(self._cache(), group)
+        return _settings()
+
+    def flush_cache(self) -> None:
+        """Clear the response cache (``cache_responses``: ``litegate.cache`` or the Router's own)."""
+        import litegate
+
+        cache = getattr(litegate, "cache", None) or self._own_cache
         for name in ("flush_cache", "flush", "clear"):
             fn = getattr(cache, name, None)
             if callable(fn):
@@ -709,6 +781,10 @@ class Router:
         if total is None and isinstance(usage, dict):
             total = usage.get("total_tokens")
         total = int(total or 0)
+        if total:
+            hidden = getattr(result, "_hidden_params", None)
+            if hidden and hidden.get("cache_hit"):
+                total = 0  # a cached answer used no tokens of the deployment
         return Outcome(tokens=total - (reserved or 0), requests=0 if reserved is not None else 1,
                        latency=(time.perf_counter() - started) if self._needs[2] else None, ok=True,
                        started=started_inflight, reserved=reserved is not None)
@@ -799,7 +875,8 @@ class Router:
             if callable(target):
                 result = target(**kw)
             else:
-                result = lifecycle.execute(_bind(target, kw), _settings(), _transport(), target, target.call_type)
+                result = lifecycle.execute(_bind(target, kw), self._cfg(group, request), _transport(), target,
+                                           target.call_type)
         except BaseException as exc:
             self._record(group, d, self._failure(exc, reserved, started, inflight))
             raise
@@ -824,8 +901,8 @@ class Router:
                 afn = getattr(litegate, "a" + request.name, None)
                 result = await afn(**kw) if afn is not None else await asyncio.to_thread(target, **kw)
             else:
-                result = await lifecycle.aexecute(_bind(target, kw), _settings(), _transport(), target,
-                                                  "a" + target.call_type)
+                result = await lifecycle.aexecute(_bind(target, kw), self._cfg(group, request), _transport(),
+                                                  target, "a" + target.call_type)
         except BaseException as exc:
             await self._arecord(group, d, self._failure(exc, reserved, started, inflight))
             raise
@@ -1244,6 +1321,9 @@ class Router:
         if t is not None and t.is_alive() and t is not threading.current_thread():
             t.join(timeout=5)
         self.state.close()
+        own, self._own_cache = self._own_cache, None
+        if own is not None:
+            own.close()
 
     def discard(self) -> None:
         self.close()
@@ -1309,6 +1389,13 @@ def _bind(ep: Any, kw: dict) -> Any:
     if len(names) == 2:
         return ep.validate(kw.pop(names[0], None), kw.pop(names[1], None), kw)
     return bind(ep, (), kw)
+
+
+def _split_node(node: Any) -> tuple:
+    if isinstance(node, dict):
+        return node.get("host"), int(node.get("port") or 6379)
+    host, _, port = str(node).rpartition(":")
+    return host, int(port)
 
 
 def _provider_of(d: Deployment) -> str:
