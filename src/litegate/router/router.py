@@ -45,7 +45,7 @@ from ..exceptions import (
 )
 from . import strategies as S
 from .deployment import AttrDict, Deployment, masked, to_deployment
-from .state import MemoryState, Outcome, RedisState
+from .state import _EMPTY as _NO_STATE, MemoryState, Outcome, RedisState
 
 log = logging.getLogger("litegate.router")
 
@@ -55,6 +55,7 @@ _ROUTER_CONTROLS = ("specific_deployment", "fallbacks", "context_window_fallback
 # Redis connection options of cache_kwargs that the state store uses too
 _REDIS_CONNECTION = frozenset({"ssl", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_cert_reqs",
                                "ssl_check_hostname", "username"})
+_PREPARED_FROM = frozenset({"timeout", "stream_timeout", "cache_responses", "default_litellm_params"})
 _MODEL_OPS = frozenset({"create_assistants", "create_assistant", "run_thread", "create_run", "run_thread_stream"})
 _PLATFORM_OPS = frozenset({"create_assistants", "get_assistants", "delete_assistant", "create_thread", "get_thread",
                            "add_message", "get_messages", "run_thread", "create_run"})
@@ -85,6 +86,17 @@ class _Settings:
 
 _SETTINGS = _Settings()
 _module: Any = None
+
+
+def _litegate() -> Any:
+    """The ``litegate`` module (imported once; a function-level import costs every call)."""
+    global _module
+    m = _module
+    if m is None:
+        import litegate as m
+
+        _module = m
+    return m
 
 
 def _settings() -> Any:
@@ -243,6 +255,7 @@ class Router:
         self.routing_strategy = routing_strategy
         self.redis_host, self.redis_port, self.redis_password, self.redis_url = (
             redis_host, redis_port, redis_password, redis_url)
+        self._order: list = []
         self.cache_responses = bool(cache_responses)
         self.num_retries = _check_int("num_retries", num_retries)
         self.timeout = timeout
@@ -272,7 +285,6 @@ class Router:
         self._groups: dict[str, list] = {}
         self._ids: dict[str, list] = {}
         self._by_id: dict[str, Deployment] = {}
-        self._order: list = []
         self._public: dict[str, dict] = {}
         self._tasks: set = set()
         self._custom: Any = None
@@ -311,13 +323,18 @@ class Router:
             self._start_health_checks()
 
     # ================================================================== settings
+    # settings that shape every call's arguments: changing one drops the prepared arguments
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name in _PREPARED_FROM:
+            for d in self.__dict__.get("_order") or ():
+                d._base_kw = None
+
     @property
     def _retries(self) -> int:
         if self.num_retries is not None:
             return self.num_retries
-        import litegate
-
-        return int(litegate.num_retries or 0)
+        return int(_litegate().num_retries or 0)
 
     @property
     def _allowed(self) -> int:
@@ -341,7 +358,10 @@ class Router:
         self.routing_strategy = name
         self._needs = S.NEEDS.get(name, S.NOTHING)
         self._usage_based = name.startswith("usage-based-routing")
+        # in-memory state and a strategy that reads nothing but cooldowns: the lean per-call path
+        self._plain = not self.state.shared and self._needs == S.NOTHING and not self._usage_based
         self._custom = None
+        self._lean = self._plain and self._named is None  # and a built-in strategy: picked inline
 
     def set_custom_routing_strategy(self, strategy: Any, strategy_func: Callable | None = None) -> None:
         """Register a strategy: ``(name, func)`` (``func(model_group, healthy_deployments, **kwargs)``
@@ -361,6 +381,8 @@ class Router:
         self._custom = strategy
         self._needs = S.NOTHING
         self._usage_based = False
+        self._plain = not self.state.shared
+        self._lean = False
 
     # ================================================================== deployments
     def set_model_list(self, model_list: list) -> None:
@@ -403,6 +425,10 @@ class Router:
         for ds in groups.values():
             S.prepare_group(ds)
         self._public = {d.id: d.to_dict(secrets=False) for d in deps}
+        for d in deps:
+            base = d.litellm_params.get("api_base")
+            d._label = (self._public[d.id], masked({"api_base": base})["api_base"] if base else None)
+            d._base_kw = None
         self.model_list = [d.to_dict() for d in deps]
 
     def _prepare(self, d: Deployment) -> None:
@@ -643,6 +669,8 @@ class Router:
             d.id for d in deps]
 
     def _healthy(self, group: str, deps: list, tried: set, request: _Request) -> tuple[list, Any]:
+        if self._plain and not self.state._cool:  # nothing cooling down, nothing else to read
+            return self._filter(group, deps, tried, request, _NO_STATE), _NO_STATE
         usage, inflight, latency = self._needs
         snap = self.state.snapshot(group, self._ids_of(group, deps), usage, inflight, latency)
         return self._filter(group, deps, tried, request, snap), snap
@@ -728,20 +756,34 @@ class Router:
 
     # ================================================================== one attempt
     def _call_kwargs(self, d: Deployment, request: _Request) -> dict:
-        kw = dict(self.default_litellm_params) if self.default_litellm_params else {}
-        kw.update(d.call_kwargs)
-        kw.update(request.kwargs)
+        """One attempt's arguments: the deployment's prepared ones (``default_litellm_params``, its
+        ``litellm_params``, the Router's timeouts and caching: computed once per deployment), then
+        the call's own, then the model. Retries are the Router's: never the lifecycle's."""
+        base = d._base_kw
+        if base is None:
+            base = self._prepare_kwargs(d)
+        kw = base.copy()
+        if request.kwargs:
+            kw.update(request.kwargs)
         kw.update(request.values)
         kw["model"] = d.litellm_params["model"]
-        kw["num_retries"] = 0  # the Router retries across deployments
-        if "timeout" not in request.kwargs:
-            t = d.litellm_params.get("timeout", self.timeout)
-            if t is not None:
-                kw["timeout"] = t
+        if _litegate().num_retries:  # else the lifecycle makes no retries by itself
+            kw["num_retries"] = 0
+        return kw
+
+    def _prepare_kwargs(self, d: Deployment) -> dict:
+        kw = dict(self.default_litellm_params) if self.default_litellm_params else {}
+        kw.update(d.call_kwargs)
+        kw.pop("num_retries", None)
+        kw.pop("max_retries", None)
+        t = d.litellm_params.get("timeout", self.timeout)
+        if t is not None:
+            kw["timeout"] = t
         if self.stream_timeout is not None and "stream_timeout" not in kw:
             kw["stream_timeout"] = self.stream_timeout
-        if self.cache_responses and "caching" not in request.kwargs:
+        if self.cache_responses:
             kw["caching"] = True
+        d._base_kw = kw
         return kw
 
     def _begin(self, group: str, d: Deployment, request: _Request) -> tuple[dict, Any]:
@@ -765,27 +807,18 @@ class Router:
     def _label(self, result: Any, d: Deployment, group: str, attempts: int) -> Any:
         hidden = getattr(result, "_hidden_params", None)
         if isinstance(hidden, dict):
+            public, base = d._label or (d.to_dict(secrets=False), None)
             hidden["model_group"] = group
             hidden["model_id"] = d.id
-            hidden["deployment"] = {**self._public[d.id]} if d.id in self._public else d.to_dict(secrets=False)
+            hidden["deployment"] = public.copy()
             if not hidden.get("api_base"):
-                base = d.litellm_params.get("api_base")
-                hidden["api_base"] = masked({"api_base": base})["api_base"] if base else None
+                hidden["api_base"] = base
             hidden["attempts"] = attempts
         return result
 
     def _outcome(self, result: Any, reserved: int | None, started: float, started_inflight: bool,
                  request: _Request) -> Outcome:
-        usage = getattr(result, "usage", None)
-        total = getattr(usage, "total_tokens", None) if usage is not None else None
-        if total is None and isinstance(usage, dict):
-            total = usage.get("total_tokens")
-        total = int(total or 0)
-        if total:
-            hidden = getattr(result, "_hidden_params", None)
-            if hidden and hidden.get("cache_hit"):
-                total = 0  # a cached answer used no tokens of the deployment
-        return Outcome(tokens=total - (reserved or 0), requests=0 if reserved is not None else 1,
+        return Outcome(tokens=_tokens(result) - (reserved or 0), requests=0 if reserved is not None else 1,
                        latency=(time.perf_counter() - started) if self._needs[2] else None, ok=True,
                        started=started_inflight, reserved=reserved is not None)
 
@@ -883,6 +916,8 @@ class Router:
         if request.stream and hasattr(result, "_on_error") and hasattr(result, "__next__"):
             self._recover_in_groups(result, group, request)
             self._watch_stream(result, group, d, reserved, started, inflight, False)
+        elif self._plain:
+            self.state.ok(d.id, _tokens(result))
         else:
             self._record(group, d, self._outcome(result, reserved, started, inflight, request))
         return self._label(result, d, group, attempts)
@@ -909,6 +944,8 @@ class Router:
         if request.stream and hasattr(result, "_on_error") and hasattr(result, "__anext__"):
             self._recover_in_groups(result, group, request)
             self._watch_stream(result, group, d, reserved, started, inflight, True)
+        elif self._plain:
+            self.state.ok(d.id, _tokens(result))
         else:
             await self._arecord(group, d, self._outcome(result, reserved, started, inflight, request))
         return self._label(result, d, group, attempts)
@@ -934,8 +971,12 @@ class Router:
         last: LiteLLMException | None = None
         while True:
             try:
-                healthy, snap = self._healthy(group, deps, tried, request)
-                d, reserved = self._strategy_pick(group, healthy, snap, request)
+                if self._lean and not self.state._cool:  # nothing to read from the store
+                    d, reserved = self._choose(self._filter(group, deps, tried, request, _NO_STATE), _NO_STATE,
+                                               request), None
+                else:
+                    healthy, snap = self._healthy(group, deps, tried, request)
+                    d, reserved = self._strategy_pick(group, healthy, snap, request)
             except RateLimitError:
                 if last is not None:  # this call's own failures cooled the group: its error says more
                     raise last from None
@@ -1389,6 +1430,20 @@ def _bind(ep: Any, kw: dict) -> Any:
     if len(names) == 2:
         return ep.validate(kw.pop(names[0], None), kw.pop(names[1], None), kw)
     return bind(ep, (), kw)
+
+
+def _tokens(result: Any) -> int:
+    """The total tokens an answer used (0 for a cached answer: no deployment spent them)."""
+    usage = getattr(result, "usage", None)
+    if usage is None:
+        return 0
+    total = usage.get("total_tokens") if isinstance(usage, dict) else getattr(usage, "total_tokens", None)
+    if not total:
+        return 0
+    hidden = getattr(result, "_hidden_params", None)
+    if hidden and hidden.get("cache_hit"):
+        return 0
+    return int(total)
 
 
 def _split_node(node: Any) -> tuple:
