@@ -1288,9 +1288,13 @@ class Router:
             except LiteLLMException as exc:  # the run itself reports what is wrong
                 log.debug("router: could not read assistant %s's model: %s", aid, type(exc).__name__)
                 model = ""  # not asked again: such runs go unrouted
-            if len(self._assistant_models) >= 1024:
-                self._assistant_models.pop(next(iter(self._assistant_models)))
-            self._assistant_models[aid] = model
+            memo = self._assistant_models
+            if len(memo) >= 1024:
+                try:
+                    memo.pop(next(iter(memo)), None)  # the oldest
+                except (StopIteration, RuntimeError):  # emptied or changed by another thread
+                    pass
+            memo[aid] = model
         return self._group_of(model)
 
     def _assistants(name: str) -> tuple:  # type: ignore[misc]
