@@ -45,7 +45,7 @@ from ..exceptions import (
 )
 from . import strategies as S
 from .deployment import AttrDict, Deployment, masked, to_deployment
-from .state import _EMPTY as _NO_STATE, MemoryState, Outcome, RedisState
+from .state import _EMPTY as _NO_STATE, MemoryState, Outcome, RedisState, _host_port
 
 log = logging.getLogger("litegate.router")
 
@@ -583,9 +583,8 @@ class Router:
     def _cache(self) -> Any:
         """The response cache of ``cache_responses``: ``litegate.cache`` when set, else the Router's
         own (made on first use): a Redis cache on the Router's Redis server when it has one (with
-        ``cache_kwargs``), else an in-memory cache."""
-        import litegate
-
+        ``cache_kwargs``; in memory behind Sentinel), else an in-memory cache."""
+        litegate = _litegate()
         cache = getattr(litegate, "cache", None)
         if cache is not None:
             return cache
@@ -595,8 +594,12 @@ class Router:
                 own = self._own_cache
                 if own is None:
                     kw = dict(self.cache_kwargs)
-                    if self._redis and not self._compat.get("redis_startup_nodes") \
-                            and not self._compat.get("redis_sentinel_nodes"):
+                    nodes = self._compat.get("redis_startup_nodes")
+                    if nodes:  # the cluster's nodes
+                        kw.setdefault("type", "redis")
+                        kw.setdefault("redis_startup_nodes", [dict(zip(("host", "port"), _host_port(n)))
+                                                              for n in nodes])
+                    elif self._redis and not self._compat.get("redis_sentinel_nodes"):
                         kw.setdefault("type", "redis")
                         if self.redis_url:
                             kw.setdefault("url", self.redis_url)
@@ -605,15 +608,8 @@ class Router:
                             kw.setdefault("port", int(self.redis_port or 6379))
                             if self._compat.get("redis_db") is not None:
                                 kw.setdefault("db", self._compat["redis_db"])
-                        if self.redis_password:
-                            kw.setdefault("password", self.redis_password)
-                    elif self._redis:
-                        kw.setdefault("type", "redis")
-                        kw.setdefault("redis_startup_nodes", [
-                            {"host": h, "port": p} for h, p in (_split_node(n) for n in
-                                                                self._compat.get("redis_startup_nodes") or ())])
-                        if self.redis_password:
-                            kw.setdefault("password", self.redis_password)
+                    if kw.get("type") == "redis" and self.redis_password:
+                        kw.setdefault("password", self.redis_password)
                     own = self._own_cache = litegate.Cache(**kw)
         return own
 
@@ -1448,13 +1444,6 @@ def _tokens(result: Any) -> int:
     if hidden and hidden.get("cache_hit"):
         return 0
     return int(total)
-
-
-def _split_node(node: Any) -> tuple:
-    if isinstance(node, dict):
-        return node.get("host"), int(node.get("port") or 6379)
-    host, _, port = str(node).rpartition(":")
-    return host, int(port)
 
 
 def _provider_of(d: Deployment) -> str:
