@@ -9,7 +9,7 @@ import pytest
 import redis
 
 import litegate
-from _router_helpers import MSGS, entry
+from _router_helpers import entry
 from litegate.router import Router
 
 CHAT = "/chat/completions"
