@@ -3,10 +3,7 @@ connection settings (host/port/db, URL, environment variables)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 import redis
@@ -72,32 +69,7 @@ def test_repr_never_shows_the_password(redis_db):
     assert "hunter2" not in repr(cache) + repr(cache.cache) + repr(cache.cache.remote)
 
 
-# ------------------------------------------------------------------ TLS (rediss://)
-def _tls_files(tmp: Path) -> tuple[Path, Path, Path]:
-    if shutil.which("openssl") is None:  # scripts/test.sh installs it; never skipped
-        pytest.fail("the openssl command is needed to make the test CA (Debian package openssl)")
-    run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True, cwd=tmp)  # noqa: E731
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-        "-subj", "/CN=litegate cache test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1")
-    (tmp / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
-    run("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "srv.pem",
-        "-days", "2", "-extfile", "ext.cnf")
-    return tmp / "ca.pem", tmp / "srv.pem", tmp / "srv.key"
-
-
-@pytest.fixture
-def tls_redis(tmp_path):
-    ca, cert, key = _tls_files(tmp_path)
-    port = free_port()
-    proc = start_redis_server(port, "--tls-port", str(port), "--tls-cert-file", str(cert), "--tls-key-file", str(key),
-                              "--tls-ca-cert-file", str(ca), "--tls-auth-clients", "no")
-    yield port, ca
-    proc.terminate()
-    proc.wait(timeout=5)
-
-
+# ------------------------------------------------------------------ TLS (rediss://: tls_redis in tests/conftest.py)
 def test_rediss_url_speaks_tls(server, tls_redis, caplog):
     port, ca = tls_redis
     litegate.cache = litegate.Cache(type="redis", url=f"rediss://127.0.0.1:{port}/0", ssl_ca_certs=str(ca))

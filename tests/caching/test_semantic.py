@@ -149,7 +149,7 @@ async def test_detection_falls_back_to_ft_list_when_module_is_refused(server, em
         cache.cache.vector_search = None
         litegate.cache = cache
         await litegate.acompletion(**chat_kw(server, "What is the capital city of France?"))
-        await stage.drain()
+        await background.drain()
         assert cache.cache.vector_search is False and cache.failures == 0
         hit = await litegate.acompletion(**chat_kw(server, "Tell me the capital of France"))
         assert hit._hidden_params["cache_hit"] is True

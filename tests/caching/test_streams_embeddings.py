@@ -197,9 +197,9 @@ def test_a_replayed_text_stream_ends_with_usage_like_a_live_one(server, any_cach
 async def test_an_async_replayed_text_stream_carries_usage(server, any_cache):
     kw = _text_kw(server, "say it async", stream_options={"include_usage": True})
     [c async for c in await litegate.atext_completion(**kw)]
-    from litegate.caching import stage
+    from litegate.core import background
 
-    await stage.drain()
+    await background.drain()
     chunks = [c async for c in await litegate.atext_completion(**kw)]
     assert server.hits("/completions") == 1
     assert chunks[-1].usage.total_tokens > 0

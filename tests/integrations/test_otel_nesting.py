@@ -66,9 +66,11 @@ def test_http_client_span_nests_under_the_call_span(server, traced):
 
 
 def test_async_call_nests_too(server, traced):
+    # the instrumented client here is httpx's (async calls default to aiohttp, whose instrumentation
+    # is not a test dependency): the async path on the httpx backend
     logger, exporter = traced
-    litegate.callbacks = [logger]
-    asyncio.run(litegate.acompletion(model=MODEL, messages=MSGS, **_kw(server)))
+    with litegate.Client(http_backend="httpx", callbacks=[logger]) as client:
+        asyncio.run(client.acompletion(MODEL, MSGS, **_kw(server)))
     _nested(exporter)
 
 

@@ -363,6 +363,26 @@ def test_redis_cluster_shares_limits_and_cooldowns_between_replicas(servers, red
     assert len(slots) == 3
 
 
+def test_cache_responses_on_a_cluster_caches_in_the_cluster(servers, redis_cluster):
+    g = _group()
+    ml = [entry(g, servers[0], f"{g}-0"), entry(g, servers[1], f"{g}-1")]
+    msgs = [{"role": "user", "content": f"cached in the cluster {g}"}]
+    replicas = [Router(model_list=ml, redis_startup_nodes=redis_cluster, cache_responses=True,
+                       enable_health_checks=False) for _ in range(2)]
+    try:
+        first = replicas[0].completion(model=g, messages=msgs)
+        assert first._hidden_params.get("cache_hit") is not True
+        assert replicas[0]._own_cache.type == "redis"
+        # the other replica (its own, empty memory layer) finds it in the cluster
+        again = replicas[1].completion(model=g, messages=msgs)
+        assert again._hidden_params["cache_hit"] is True
+        assert again.choices[0].message.content == first.choices[0].message.content
+        assert servers[0].hits("/chat/completions") + servers[1].hits("/chat/completions") == 1
+    finally:
+        for r in replicas:
+            r.close()
+
+
 # ================================================================================ Sentinel failover
 def test_sentinel_primary_failover(servers, tmp_path, caplog):
     """A primary, its replica and one Sentinel: the Router finds the primary through the Sentinel;

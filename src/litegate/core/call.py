@@ -139,6 +139,7 @@ _PLAIN_CONTROLS = frozenset({
     "api_key", "api_base", "api_version", "organization", "custom_llm_provider", "azure_ad_token",
     "azure_ad_token_provider", "stream_timeout", "stream_first_token_timeout", "stream_recovery",
     "assistant_prefill_models", "stream_deadline", "ssl_verify", "drop_params", "mock_response", "custom_cost_per_token", "custom_cost_per_second",
+    "num_retries",  # checked by _check_retries; max_retries (its alias) is read from the rest
 })
 _LIST_CONTROLS = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks")
 
@@ -166,7 +167,7 @@ def _controls(kw: dict, model: str) -> Controls:
     get = rest.get
     if ctl.api_base is None and "base_url" in rest:
         ctl.api_base = rest["base_url"]
-    retries = get("num_retries", get("max_retries"))
+    retries = get("max_retries") if ctl.num_retries is None else None
     if retries is not None:
         if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
             raise _fail(f"num_retries must be a non-negative integer, got {retries!r}", model, type_error=True)
@@ -313,7 +314,14 @@ def _check_headers(name: str, headers: Any, model: str) -> dict:
     return headers
 
 
+def _check_retries(name: str, value: Any, model: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _fail(f"num_retries must be a non-negative integer, got {value!r}", model, type_error=True)
+    return value
+
+
 _CONTROL_CHECKS = {
+    "num_retries": _check_retries,
     "api_key": _check_api_key,
     "api_base": _check_api_base,
     "base_url": _check_api_base,

@@ -55,7 +55,8 @@ class Deployment:
     """One entry of ``model_list``."""
 
     __slots__ = ("model_name", "litellm_params", "model_info", "tpm", "rpm", "weight", "latency", "cost_per_token",
-                 "deployment_tags", "extra", "_call_kwargs", "_cost", "_window", "_shuffle", "_group_window")
+                 "deployment_tags", "extra", "_call_kwargs", "_cost", "_window", "_shuffle", "_group_window",
+                 "_base_kw", "_label")
 
     def __init__(self, model_name: str, litellm_params: dict, model_info: dict | None = None, *,
                  tpm: int | None = None, rpm: int | None = None, weight: float | None = None,
@@ -72,6 +73,8 @@ class Deployment:
         self.deployment_tags = deployment_tags
         self.extra = extra
         self._call_kwargs: dict | None = None
+        self._base_kw: dict | None = None  # the Router's prepared arguments of a call (see Router._call_kwargs)
+        self._label: Any = None  # (public dict, masked api_base) for _hidden_params, set by the Router
         self._cost: Any = None  # (input, output) USD per token, set by the Router
         self._window: Any = None  # context window in tokens, set by the Router
         self._shuffle: Any = None  # simple-shuffle weight within its group (None: unweighted group)

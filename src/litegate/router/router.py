@@ -46,13 +46,21 @@ from ..exceptions import (
 )
 from . import strategies as S
 from .deployment import AttrDict, Deployment, masked, to_deployment
-from .state import MemoryState, Outcome, RedisState
+from .state import _EMPTY as _NO_STATE, MemoryState, Outcome, RedisState, _host_port
 
 log = logging.getLogger("litegate.router")
 
 _CUSTOM_STRATEGIES: dict[str, Callable] = {}  # set_custom_routing_strategy(name, func): for any Router
 _ROUTER_CONTROLS = ("specific_deployment", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
                     "num_retries", "max_retries")
+# Redis connection options of cache_kwargs that the state store uses too
+_REDIS_CONNECTION = frozenset({"ssl", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_cert_reqs",
+                               "ssl_check_hostname", "username"})
+_PREPARED_FROM = frozenset({"timeout", "stream_timeout", "cache_responses", "default_litellm_params"})
+_MODEL_OPS = frozenset({"create_assistants", "create_assistant", "run_thread", "create_run", "run_thread_stream"})
+_PLATFORM_OPS = frozenset({"create_assistants", "get_assistants", "delete_assistant", "create_thread", "get_thread",
+                           "add_message", "get_messages", "run_thread", "create_run"})
+_RUNS = frozenset({"run_thread", "create_run", "run_thread_stream"})  # routed by their assistant's model
 _NO_FALLBACKS = frozenset({"fallbacks", "context_window_fallbacks", "content_policy_fallbacks"})
 # litellm Router arguments accepted for compatibility that change nothing here
 _ACCEPTED = frozenset({"cache_kwargs", "debug_level", "client_ttl", "polling_interval", "default_priority",
@@ -81,6 +89,17 @@ _SETTINGS = _Settings()
 _module: Any = None
 
 
+def _litegate() -> Any:
+    """The ``litegate`` module (imported once; a function-level import costs every call)."""
+    global _module
+    m = _module
+    if m is None:
+        import litegate as m
+
+        _module = m
+    return m
+
+
 def _settings() -> Any:
     """The settings for one deployment attempt: the ``litegate`` module itself (fast) unless it has
     module-level fallbacks, which a deployment attempt must not follow."""
@@ -93,6 +112,21 @@ def _settings() -> Any:
     if m.fallbacks or m.context_window_fallbacks or m.content_policy_fallbacks:
         return _SETTINGS
     return m
+
+
+class _CachedSettings:
+    """The settings of a deployment attempt when the Router caches responses: the module's (as
+    ``_settings``), with the Router's ``cache``. (The group is the cache key's model through the
+    call's ``cache_group``, set by ``_bind``: the deployments of a group share their answers.)"""
+
+    __slots__ = ("cache", "_base")
+
+    def __init__(self, cache: Any, group: str):
+        self.cache = cache
+        self._base = _settings()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._base, name)
 
 
 def _deployment_fault(exc: BaseException) -> bool:
@@ -221,6 +255,7 @@ class Router:
         self.routing_strategy = routing_strategy
         self.redis_host, self.redis_port, self.redis_password, self.redis_url = (
             redis_host, redis_port, redis_password, redis_url)
+        self._order: list = []
         self.cache_responses = bool(cache_responses)
         self.num_retries = _check_int("num_retries", num_retries)
         self.timeout = timeout
@@ -250,17 +285,27 @@ class Router:
         self._groups: dict[str, list] = {}
         self._ids: dict[str, list] = {}
         self._by_id: dict[str, Deployment] = {}
-        self._order: list = []
         self._public: dict[str, dict] = {}
         self._custom: Any = None
+        self._assistant_models: dict = {}  # assistant id -> its model (runs are routed by it)
         alpha = float(self.routing_strategy_args.get("ewma_alpha", 0.3))
         self.state: Any
         topology = {k: v for k, v in (("startup_nodes", compat.get("redis_startup_nodes")),
                                       ("sentinel_nodes", compat.get("redis_sentinel_nodes")),
                                       ("service_name", compat.get("redis_service_name"))) if v}
-        if redis_url or redis_host or redis_port or redis_password or topology:
+        cache_kwargs = compat.get("cache_kwargs") or {}
+        if not isinstance(cache_kwargs, dict):
+            raise input_error("cache_kwargs must be a dict of litegate.Cache arguments", None, type_error=True)
+        self.cache_kwargs = dict(cache_kwargs)
+        self._own_cache: Any = None  # cache_responses without litegate.cache: the Router's own (see _cache)
+        self._redis = bool(redis_url or redis_host or redis_port or redis_password or topology)
+        if self._redis:
+            # connection options (TLS: ssl, ssl_ca_certs, ...) come with the cache settings, as in litellm
+            conn = {k: v for k, v in self.cache_kwargs.items() if k in _REDIS_CONNECTION and v is not None}
+            if compat.get("redis_db") is not None and not redis_url:
+                conn["db"] = compat["redis_db"]
             self.state = RedisState(url=redis_url, host=redis_host, port=redis_port, password=redis_password,
-                                    clock=self._clock, ttl=router_ttl, alpha=alpha, **topology)
+                                    clock=self._clock, ttl=router_ttl, alpha=alpha, **topology, **conn)
         else:
             self.state = MemoryState(self._clock, router_ttl, alpha)
         self._set_strategy(routing_strategy)
@@ -277,13 +322,18 @@ class Router:
             self._start_health_checks()
 
     # ================================================================== settings
+    # settings that shape every call's arguments: changing one drops the prepared arguments
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name in _PREPARED_FROM:
+            for d in self.__dict__.get("_order") or ():
+                d._base_kw = None
+
     @property
     def _retries(self) -> int:
         if self.num_retries is not None:
             return self.num_retries
-        import litegate
-
-        return int(litegate.num_retries or 0)
+        return int(_litegate().num_retries or 0)
 
     @property
     def _allowed(self) -> int:
@@ -307,7 +357,10 @@ class Router:
         self.routing_strategy = name
         self._needs = S.NEEDS.get(name, S.NOTHING)
         self._usage_based = name.startswith("usage-based-routing")
+        # in-memory state and a strategy that reads nothing but cooldowns: the lean per-call path
+        self._plain = not self.state.shared and self._needs == S.NOTHING and not self._usage_based
         self._custom = None
+        self._lean = self._plain and self._named is None  # and a built-in strategy: picked inline
 
     def set_custom_routing_strategy(self, strategy: Any, strategy_func: Callable | None = None) -> None:
         """Register a strategy: ``(name, func)`` (``func(model_group, healthy_deployments, **kwargs)``
@@ -327,6 +380,8 @@ class Router:
         self._custom = strategy
         self._needs = S.NOTHING
         self._usage_based = False
+        self._plain = not self.state.shared
+        self._lean = False
 
     # ================================================================== deployments
     def set_model_list(self, model_list: list) -> None:
@@ -369,6 +424,10 @@ class Router:
         for ds in groups.values():
             S.prepare_group(ds)
         self._public = {d.id: d.to_dict(secrets=False) for d in deps}
+        for d in deps:
+            base = d.litellm_params.get("api_base")
+            d._label = (self._public[d.id], masked({"api_base": base})["api_base"] if base else None)
+            d._base_kw = None
         self.model_list = [d.to_dict() for d in deps]
 
     def _prepare(self, d: Deployment) -> None:
@@ -520,11 +579,50 @@ class Router:
             "enable_pre_call_checks": self.enable_pre_call_checks,
         }
 
+    def _cache(self) -> Any:
+        """The response cache of ``cache_responses``: ``litegate.cache`` when set, else the Router's
+        own (made on first use): a Redis cache on the Router's Redis server when it has one (with
+        ``cache_kwargs``; in memory behind Sentinel), else an in-memory cache."""
+        litegate = _litegate()
+        cache = getattr(litegate, "cache", None)
+        if cache is not None:
+            return cache
+        own = self._own_cache
+        if own is None:
+            with self._lock:
+                own = self._own_cache
+                if own is None:
+                    kw = dict(self.cache_kwargs)
+                    nodes = self._compat.get("redis_startup_nodes")
+                    if nodes:  # the cluster's nodes
+                        kw.setdefault("type", "redis")
+                        kw.setdefault("redis_startup_nodes", [dict(zip(("host", "port"), _host_port(n)))
+                                                              for n in nodes])
+                    elif self._redis and not self._compat.get("redis_sentinel_nodes"):
+                        kw.setdefault("type", "redis")
+                        if self.redis_url:
+                            kw.setdefault("url", self.redis_url)
+                        else:
+                            kw.setdefault("host", self.redis_host or "127.0.0.1")
+                            kw.setdefault("port", int(self.redis_port or 6379))
+                            if self._compat.get("redis_db") is not None:
+                                kw.setdefault("db", self._compat["redis_db"])
+                    if kw.get("type") == "redis" and self.redis_password:
+                        kw.setdefault("password", self.redis_password)
+                    own = self._own_cache = litegate.Cache(**kw)
+        return own
+
+    def _cfg(self, group: str, request: _Request) -> Any:
+        """The settings one deployment attempt runs with."""
+        if self.cache_responses and request.kwargs.get("caching") is not False:
+            return _CachedSettings(self._cache(), group)
+        return _settings()
+
     def flush_cache(self) -> None:
-        """Clear the response cache (``cache_responses``: ``litegate.cache``) when one is configured."""
+        """Clear the response cache (``cache_responses``: ``litegate.cache`` or the Router's own)."""
         import litegate
 
-        cache = getattr(litegate, "cache", None)
+        cache = getattr(litegate, "cache", None) or self._own_cache
         for name in ("flush_cache", "flush", "clear"):
             fn = getattr(cache, name, None)
             if callable(fn):
@@ -566,6 +664,8 @@ class Router:
             d.id for d in deps]
 
     def _healthy(self, group: str, deps: list, tried: set, request: _Request) -> tuple[list, Any]:
+        if self._plain and not self.state._cool:  # nothing cooling down, nothing else to read
+            return self._filter(group, deps, tried, request, _NO_STATE), _NO_STATE
         usage, inflight, latency = self._needs
         snap = self.state.snapshot(group, self._ids_of(group, deps), usage, inflight, latency)
         return self._filter(group, deps, tried, request, snap), snap
@@ -651,20 +751,34 @@ class Router:
 
     # ================================================================== one attempt
     def _call_kwargs(self, d: Deployment, request: _Request) -> dict:
-        kw = dict(self.default_litellm_params) if self.default_litellm_params else {}
-        kw.update(d.call_kwargs)
-        kw.update(request.kwargs)
+        """One attempt's arguments: the deployment's prepared ones (``default_litellm_params``, its
+        ``litellm_params``, the Router's timeouts and caching: computed once per deployment), then
+        the call's own, then the model. Retries are the Router's: never the lifecycle's."""
+        base = d._base_kw
+        if base is None:
+            base = self._prepare_kwargs(d)
+        kw = base.copy()
+        if request.kwargs:
+            kw.update(request.kwargs)
         kw.update(request.values)
         kw["model"] = d.litellm_params["model"]
-        kw["num_retries"] = 0  # the Router retries across deployments
-        if "timeout" not in request.kwargs:
-            t = d.litellm_params.get("timeout", self.timeout)
-            if t is not None:
-                kw["timeout"] = t
+        if _litegate().num_retries:  # else the lifecycle makes no retries by itself
+            kw["num_retries"] = 0
+        return kw
+
+    def _prepare_kwargs(self, d: Deployment) -> dict:
+        kw = dict(self.default_litellm_params) if self.default_litellm_params else {}
+        kw.update(d.call_kwargs)
+        kw.pop("num_retries", None)
+        kw.pop("max_retries", None)
+        t = d.litellm_params.get("timeout", self.timeout)
+        if t is not None:
+            kw["timeout"] = t
         if self.stream_timeout is not None and "stream_timeout" not in kw:
             kw["stream_timeout"] = self.stream_timeout
-        if self.cache_responses and "caching" not in request.kwargs:
+        if self.cache_responses:
             kw["caching"] = True
+        d._base_kw = kw
         return kw
 
     def _begin(self, group: str, d: Deployment, request: _Request) -> tuple[dict, Any]:
@@ -681,28 +795,28 @@ class Router:
                 raise input_error(f"Router.{request.name}: litegate has no {request.name}() in this version",
                                   kw.get("model"))
             return kw, fn
+        if request.name in _PLATFORM_OPS:  # provider-addressed: the provider apart, the model in the body
+            model = kw.pop("model")
+            kw["custom_llm_provider"] = _provider_of(d)
+            if request.name in _MODEL_OPS:
+                kw["model"] = model.split("/", 1)[1] if model.startswith(kw["custom_llm_provider"] + "/") else model
         return kw, ep
 
     def _label(self, result: Any, d: Deployment, group: str, attempts: int) -> Any:
         hidden = getattr(result, "_hidden_params", None)
         if isinstance(hidden, dict):
+            public, base = d._label or (d.to_dict(secrets=False), None)
             hidden["model_group"] = group
             hidden["model_id"] = d.id
-            hidden["deployment"] = {**self._public[d.id]} if d.id in self._public else d.to_dict(secrets=False)
+            hidden["deployment"] = public.copy()
             if not hidden.get("api_base"):
-                base = d.litellm_params.get("api_base")
-                hidden["api_base"] = masked({"api_base": base})["api_base"] if base else None
+                hidden["api_base"] = base
             hidden["attempts"] = attempts
         return result
 
     def _outcome(self, result: Any, reserved: int | None, started: float, started_inflight: bool,
                  request: _Request) -> Outcome:
-        usage = getattr(result, "usage", None)
-        total = getattr(usage, "total_tokens", None) if usage is not None else None
-        if total is None and isinstance(usage, dict):
-            total = usage.get("total_tokens")
-        total = int(total or 0)
-        return Outcome(tokens=total - (reserved or 0), requests=0 if reserved is not None else 1,
+        return Outcome(tokens=_tokens(result) - (reserved or 0), requests=0 if reserved is not None else 1,
                        latency=(time.perf_counter() - started) if self._needs[2] else None, ok=True,
                        started=started_inflight, reserved=reserved is not None)
 
@@ -787,16 +901,18 @@ class Router:
             if callable(target):
                 result = target(**kw)
             else:
-                result = lifecycle.execute(_bind(target, kw, group), _settings(), _transport(), target,
+                result = lifecycle.execute(_bind(target, kw, group), self._cfg(group, request), _transport(), target,
                                            target.call_type)
         except BaseException as exc:
             self._record(group, d, self._failure(exc, reserved, started, inflight))
             route_attempt({"deployment": kw.get("model"), "model_id": d.id}, exc)
             raise
         route_attempt({"deployment": kw.get("model"), "model_id": d.id})
-        if request.stream and hasattr(result, "_hidden_params") and hasattr(result, "__next__"):
+        if request.stream and hasattr(result, "_on_error") and hasattr(result, "__next__"):
             self._recover_in_groups(result, group, request)
             self._watch_stream(result, group, d, reserved, started, inflight, False)
+        elif self._plain:
+            self.state.ok(d.id, _tokens(result))
         else:
             self._record(group, d, self._outcome(result, reserved, started, inflight, request))
         return self._label(result, d, group, attempts)
@@ -815,16 +931,18 @@ class Router:
                 afn = getattr(litegate, "a" + request.name, None)
                 result = await afn(**kw) if afn is not None else await asyncio.to_thread(target, **kw)
             else:
-                result = await lifecycle.aexecute(_bind(target, kw, group), _settings(), _transport(), target,
-                                                  "a" + target.call_type)
+                result = await lifecycle.aexecute(_bind(target, kw, group), self._cfg(group, request), _transport(),
+                                                  target, "a" + target.call_type)
         except BaseException as exc:
             await self._arecord(group, d, self._failure(exc, reserved, started, inflight))
             route_attempt({"deployment": kw.get("model"), "model_id": d.id}, exc)
             raise
         route_attempt({"deployment": kw.get("model"), "model_id": d.id})
-        if request.stream and hasattr(result, "_hidden_params") and hasattr(result, "__anext__"):
+        if request.stream and hasattr(result, "_on_error") and hasattr(result, "__anext__"):
             self._recover_in_groups(result, group, request)
             self._watch_stream(result, group, d, reserved, started, inflight, True)
+        elif self._plain:
+            self.state.ok(d.id, _tokens(result))
         else:
             await self._arecord(group, d, self._outcome(result, reserved, started, inflight, request))
         return self._label(result, d, group, attempts)
@@ -850,8 +968,12 @@ class Router:
         last: LiteLLMException | None = None
         while True:
             try:
-                healthy, snap = self._healthy(group, deps, tried, request)
-                d, reserved = self._strategy_pick(group, healthy, snap, request)
+                if self._lean and not self.state._cool:  # nothing to read from the store
+                    d, reserved = self._choose(self._filter(group, deps, tried, request, _NO_STATE), _NO_STATE,
+                                               request), None
+                else:
+                    healthy, snap = self._healthy(group, deps, tried, request)
+                    d, reserved = self._strategy_pick(group, healthy, snap, request)
             except RateLimitError:
                 if last is not None:  # this call's own failures cooled the group: its error says more
                     raise last from None
@@ -1119,44 +1241,95 @@ class Router:
         with ThreadPoolExecutor(max_workers=max(1, min(int(max_concurrency), len(jobs) or 1))) as pool:
             return list(pool.map(one, jobs))
 
-    # ------------------------------------------------------------------ assistants (pass-through)
-    def _pass_through(self, name: str, kwargs: dict) -> tuple:
-        """Provider-addressed calls (assistants, threads, runs): credentials from a deployment of the
-        group named by ``model`` (or the first deployment) when the caller gives none."""
+    # ------------------------------------------------------------------ assistants (provider-addressed)
+    def _platform_call(self, name: str, args: tuple, kwargs: dict, is_async: bool) -> Any:
+        """An assistants-API call: routed through a model group when the call names one (``model``:
+        a group, its alias or a deployment's model) or, for a run, when the assistant's own model
+        is served by a group (spec "Router and Assistants API"); otherwise sent with the
+        credentials of the first deployment (or the caller's)."""
+        from ..core.platform import OPS
+
+        op = OPS[name]
+        if len(args) > len(op.positional):
+            raise TypeError(f"Router.{name}() takes at most {len(op.positional)} positional arguments")
+        for k, v in zip(op.positional, args):
+            if k in kwargs:
+                raise TypeError(f"Router.{name}() got multiple values for argument {k!r}")
+            kwargs[k] = v
         model = kwargs.pop("model", None)
-        if model is not None or not kwargs.get("api_key"):
-            deps = None
-            if model is not None:
-                try:
-                    group, deps = self._resolve(model, None)
-                except LiteLLMException:
-                    deps = None
-            if deps is None and not kwargs.get("api_key"):
-                deps = self._order[:1]
-            if deps:
-                d = deps[0]
-                for k in ("api_key", "api_base", "api_version", "organization", "custom_llm_provider"):
-                    if d.litellm_params.get(k) is not None:
-                        kwargs.setdefault(k, d.litellm_params[k])
-                if model is not None:
-                    kwargs["model"] = d.litellm_params["model"].split("/", 1)[-1]
-            elif model is not None:
-                kwargs["model"] = model
+        group = self._group_of(model) if model is not None else None
+        if group is None and model is None and name in _RUNS and not kwargs.get("api_key"):
+            group = self._assistant_group(kwargs)  # the assistant's model names the group
+        if group is not None:
+            kwargs.pop("custom_llm_provider", None)  # the chosen deployment's provider
+            return (self._aroute if is_async else self._route)(name, {"model": group}, kwargs)
+        if model is not None and name in _MODEL_OPS:
+            kwargs["model"] = model
+        self._default_credentials(kwargs)
         import litegate
 
-        fn = getattr(litegate, name, None)
-        if fn is None:
-            raise input_error(f"Router.{name}: litegate has no {name}() in this version", model)
-        return fn, kwargs
+        return getattr(litegate, ("a" + name) if is_async else name)(**kwargs)
+
+    def _group_of(self, model: Any) -> str | None:
+        """The group serving ``model``: a group name or alias, else a deployment's model (with or
+        without its provider prefix)."""
+        if not isinstance(model, str):
+            return None
+        group = self.model_group_alias.get(model, model)
+        if group in self._groups:
+            return group
+        for d in self._order:
+            m = d.litellm_params.get("model") or ""
+            if m == model or m.split("/", 1)[-1] == model:
+                return d.model_name
+        return None
+
+    def _default_credentials(self, kwargs: dict) -> None:
+        if kwargs.get("api_key") or not self._order:
+            return
+        d = self._order[0]
+        for k in ("api_key", "api_base", "api_version", "organization"):
+            if d.litellm_params.get(k) is not None:
+                kwargs.setdefault(k, d.litellm_params[k])
+        kwargs.setdefault("custom_llm_provider", _provider_of(d))
+
+    def _assistant_group(self, kwargs: dict) -> str | None:
+        """The group serving a run's assistant's model (read once per assistant id; bounded memo)."""
+        aid = kwargs.get("assistant_id")
+        if not isinstance(aid, str) or not aid or not self._order:
+            return None
+        model = self._assistant_models.get(aid)
+        if model is None:
+            import litegate
+
+            kw = {"assistant_id": aid}
+            self._default_credentials(kw)
+            try:
+                model = litegate.retrieve_assistants(**kw).model
+            except LiteLLMException as exc:  # the run itself reports what is wrong
+                log.debug("router: could not read assistant %s's model: %s", aid, type(exc).__name__)
+                model = ""  # not asked again: such runs go unrouted
+            memo = self._assistant_models
+            if len(memo) >= 1024:
+                try:
+                    memo.pop(next(iter(memo)), None)  # the oldest
+                except (StopIteration, RuntimeError):  # emptied or changed by another thread
+                    pass
+            memo[aid] = model
+        return self._group_of(model)
 
     def _assistants(name: str) -> tuple:  # type: ignore[misc]
-        def sync(self: "Router", **kwargs: Any) -> Any:
-            fn, kw = self._pass_through(name, kwargs)
-            return fn(**kw)
+        def sync(self: "Router", *args: Any, **kwargs: Any) -> Any:
+            return self._platform_call(name, args, kwargs, False)
 
-        async def asyn(self: "Router", **kwargs: Any) -> Any:
-            fn, kw = self._pass_through("a" + name, kwargs)
-            return await fn(**kw)
+        async def asyn(self: "Router", *args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("model") is None and name in _RUNS and not kwargs.get("api_key"):
+                # the assistant lookup is a blocking read: off the event loop
+                from ..core.platform import OPS
+
+                probe = dict(zip(OPS[name].positional, args), **kwargs)
+                await asyncio.to_thread(self._assistant_group, probe)
+            return await self._platform_call(name, args, kwargs, True)
 
         sync.__name__, asyn.__name__ = name, "a" + name
         return sync, asyn
@@ -1169,7 +1342,7 @@ class Router:
     add_message, a_add_message = _assistants("add_message")
     get_messages, aget_messages = _assistants("get_messages")
     run_thread, arun_thread = _assistants("run_thread")
-    create_run, acreate_run = _assistants("run_thread")
+    create_run, acreate_run = _assistants("create_run")
     del _assistants
 
     # ================================================================== health checks, lifetime
@@ -1214,6 +1387,9 @@ class Router:
         if t is not None and t.is_alive() and t is not threading.current_thread():
             t.join(timeout=5)
         self.state.close()
+        own, self._own_cache = self._own_cache, None
+        if own is not None:
+            own.close()
 
     def discard(self) -> None:
         self.close()
@@ -1285,6 +1461,33 @@ def _bind(ep: Any, kw: dict, group: str | None = None) -> Any:
     if group is not None:
         call.ctl.cache_group = group
     return call
+
+
+def _tokens(result: Any) -> int:
+    """The total tokens an answer used (0 for a cached answer: no deployment spent them)."""
+    usage = getattr(result, "usage", None)
+    if usage is None:
+        return 0
+    total = usage.get("total_tokens") if isinstance(usage, dict) else getattr(usage, "total_tokens", None)
+    if not total:
+        return 0
+    hidden = getattr(result, "_hidden_params", None)
+    if hidden and hidden.get("cache_hit"):
+        return 0
+    return int(total)
+
+
+def _provider_of(d: Deployment) -> str:
+    """A deployment's provider (its ``custom_llm_provider``, else its model's prefix)."""
+    p = d.litellm_params.get("custom_llm_provider")
+    if p:
+        return p
+    from ..core.resolve import split_model
+
+    try:
+        return split_model(d.litellm_params["model"], None, None)[0]
+    except LiteLLMException:
+        return "openai"
 
 
 def _fell_back(result: Any, group: str) -> Any:

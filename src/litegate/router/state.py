@@ -166,6 +166,19 @@ class MemoryState:
     async def afinish(self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float) -> bool:
         return self.finish(group, id, out, allowed_fails, cooldown)
 
+    def ok(self, id: str, tokens: int) -> None:
+        """A success, for strategies that read nothing but cooldowns: ``finish`` with one request,
+        ``tokens``, no latency, no in-flight count (the Router's fast path)."""
+        minute = int(self.clock() // WINDOW)
+        with self._lock:
+            u = self._usage.get(id)
+            if u is None or u[0] != minute:
+                u = self._usage[id] = [minute, 0, 0]
+            u[1] += tokens
+            u[2] += 1
+            if self._fails:
+                self._fails.pop(id, None)
+
     def cooldown(self, group: str, id: str, seconds: float) -> bool:
         with self._lock:
             return self._cool_locked(id, self.clock() + seconds)
