@@ -44,7 +44,7 @@ from ..exceptions import (
     RateLimitError,
 )
 from . import strategies as S
-from .deployment import AttrDict, Deployment, masked, to_deployment
+from .deployment import AttrDict, Deployment, masked, to_deployment, without_unset_connection
 from .state import MemoryState, Outcome, RedisState
 
 log = logging.getLogger("litegate.router")
@@ -926,6 +926,7 @@ class Router:
 
     def _prepare_call(self, name: str, values: dict, kwargs: dict) -> tuple:
         model = values.pop("model", None)
+        kwargs = without_unset_connection(kwargs)  # api_key=None & co: the deployment's own apply
         if kwargs and not _CONTROL_SET.isdisjoint(kwargs):
             opts = _Options()
             for k in _ROUTER_CONTROLS:
@@ -1096,6 +1097,7 @@ class Router:
     def _pass_through(self, name: str, kwargs: dict) -> tuple:
         """Provider-addressed calls (assistants, threads, runs): credentials from a deployment of the
         group named by ``model`` (or the first deployment) when the caller gives none."""
+        kwargs = without_unset_connection(kwargs)
         model = kwargs.pop("model", None)
         if model is not None or not kwargs.get("api_key"):
             deps = None
