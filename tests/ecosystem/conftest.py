@@ -40,3 +40,26 @@ def assert_clean_bodies(server) -> list:
         internal = [k for k in body if is_litellm_internal(k)]
         assert not internal, f"litellm-internal arguments reached the provider: {internal}"
     return bodies
+
+
+@pytest.fixture
+def two_servers():
+    """Two fake OpenAI servers that only answer ``KEY``: one per Router deployment (a request that
+    did not carry the deployment's own key gets a 401)."""
+    from litegate.testing import FakeOpenAIServer
+
+    with FakeOpenAIServer(require_key=KEY) as first, FakeOpenAIServer(require_key=KEY) as second:
+        yield first, second
+
+
+def router_model_list(group: str, servers, model: str = "openai/gpt-4o-mini") -> list:
+    """A Router model_list: one deployment of ``group`` per server, ``deployment-0`` first. The
+    first one is the cheapest, so ``routing_strategy=ROUTING`` always tries it first (a
+    deterministic order, unlike the random strategies and the measured latencies)."""
+    return [{"model_name": group, "litellm_params": {"model": model, "api_key": KEY, "api_base": srv.base_url},
+             "model_info": {"id": f"deployment-{i}"},
+             "cost_per_token": {"input_cost_per_token": 1e-7 * (i + 1), "output_cost_per_token": 1e-7 * (i + 1)}}
+            for i, srv in enumerate(servers)]
+
+
+ROUTING = "cost-based-routing"

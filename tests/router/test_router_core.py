@@ -181,6 +181,40 @@ def test_per_call_metadata_and_timeout_reach_the_call(servers):
         r.completion(model="g", messages=MSGS, timeout=0.2, num_retries=0)
 
 
+def test_per_call_none_credentials_leave_the_deployment_s_own(monkeypatch):
+    """Frameworks (smolagents' LiteLLMRouterModel) pass api_key=None, api_base=None on every call: a
+    None connection argument is "not given", so the deployment's key, URL and timeout apply (no
+    environment variable is set); a real per-call value still overrides, and a None sampling
+    parameter still clears the deployment's (as in litellm)."""
+    from litegate.testing import FakeOpenAIServer
+
+    with FakeOpenAIServer(require_key=KEY) as srv:
+        r = Router(model_list=[entry("g", srv, "a", params={"temperature": 0.5, "timeout": 0.3})])
+        unset = dict(api_key=None, api_base=None, base_url=None, api_version=None, organization=None, timeout=None)
+        resp = r.completion(model="g", messages=MSGS, **unset)
+        assert resp._hidden_params["model_id"] == "a"
+        emb = asyncio.run(r.aembedding(model="g", input=["x"], **unset))
+        stream = r.completion(model="g", messages=MSGS, stream=True, **unset)
+        assert "".join(c.choices[0].delta.content or "" for c in stream) == "This is a fake reply to: route me"
+        assert len(emb.data) == 1 and srv.hits() == 3
+        assert [q.header("authorization") for q in srv.requests] == [f"Bearer {KEY}"] * 3
+        assert srv.requests[0].json["temperature"] == 0.5
+        # the deployment's own timeout (0.3 s) bounds a call that passed timeout=None
+        srv.enqueue_reply("slow", delay=1.0)
+        with pytest.raises(litegate.exceptions.Timeout):
+            r.completion(model="g", messages=MSGS, num_retries=0, **unset)
+        # a given key replaces the deployment's (the server refuses it), and a None temperature clears it
+        with pytest.raises(litegate.exceptions.AuthenticationError):
+            r.completion(model="g", messages=MSGS, api_key="sk-someone-else-000000", num_retries=0)
+        assert srv.requests[-1].header("authorization") == "Bearer sk-someone-else-000000"
+        r.completion(model="g", messages=MSGS, temperature=None, api_key=None)
+        assert "temperature" not in srv.requests[-1].json
+        # provider-addressed pass-through calls take the deployment's credentials alike
+        thread = r.create_thread(custom_llm_provider="openai", messages=[{"role": "user", "content": "hi"}], **unset)
+        assert thread.id and srv.requests[-1].path.endswith("/threads")
+        assert srv.requests[-1].header("authorization") == f"Bearer {KEY}"
+
+
 def test_cache_responses_passes_caching_to_the_call(servers, monkeypatch):
     from litegate.core import lifecycle
 

@@ -18,6 +18,25 @@ from ..core.call import input_error
 # keys of an entry or of its litellm_params that steer the Router and are never sent to a provider
 ROUTER_KEYS = frozenset({"tpm", "rpm", "weight", "order", "tags", "max_parallel_requests", "region_name",
                          "model_info", "deployment_tags", "latency", "cost_per_token", "mock_response_delay"})
+# where and as whom a deployment connects: a per-call value of None for one of these means "not
+# given" and leaves the deployment's own value in place (frameworks pass api_key=None and
+# api_base=None on every call when their user configured none)
+CONNECTION_KEYS = frozenset({"api_key", "api_base", "base_url", "api_version", "organization", "azure_ad_token",
+                             "azure_ad_token_provider", "timeout", "request_timeout", "stream_timeout"})
+_CONNECTION_PREFIXES = ("aws_", "vertex_", "watsonx_")
+
+
+def is_connection_key(name: Any) -> bool:
+    """True for a per-call argument naming a deployment's endpoint, credentials or deadlines."""
+    return isinstance(name, str) and (name in CONNECTION_KEYS or name.startswith(_CONNECTION_PREFIXES)
+                                      or name.endswith("_credentials"))
+
+
+def without_unset_connection(kwargs: dict) -> dict:
+    """``kwargs`` without the connection arguments given as None (the same dict when it has none)."""
+    if not any(v is None and is_connection_key(k) for k, v in kwargs.items()):
+        return kwargs
+    return {k: v for k, v in kwargs.items() if v is not None or not is_connection_key(k)}
 
 
 class AttrDict(dict):
@@ -212,4 +231,5 @@ def to_deployment(entry: Any, occurrence: int = 0) -> Deployment:
                       deployment_tags=tags, **entry)
 
 
-__all__ = ["AttrDict", "Deployment", "ROUTER_KEYS", "masked", "to_deployment"]
+__all__ = ["AttrDict", "CONNECTION_KEYS", "Deployment", "ROUTER_KEYS", "is_connection_key", "masked", "to_deployment",
+           "without_unset_connection"]

@@ -45,7 +45,7 @@ from ..exceptions import (
     RateLimitError,
 )
 from . import strategies as S
-from .deployment import AttrDict, Deployment, masked, to_deployment
+from .deployment import AttrDict, Deployment, masked, to_deployment, without_unset_connection
 from .state import _EMPTY as _NO_STATE, MemoryState, Outcome, RedisState, _host_port
 
 log = logging.getLogger("litegate.router")
@@ -1051,6 +1051,7 @@ class Router:
 
     def _prepare_call(self, name: str, values: dict, kwargs: dict) -> tuple:
         model = values.pop("model", None)
+        kwargs = without_unset_connection(kwargs)  # api_key=None & co: the deployment's own apply
         if kwargs and not _CONTROL_SET.isdisjoint(kwargs):
             opts = _Options()
             for k in _ROUTER_CONTROLS:
@@ -1256,6 +1257,7 @@ class Router:
             if k in kwargs:
                 raise TypeError(f"Router.{name}() got multiple values for argument {k!r}")
             kwargs[k] = v
+        kwargs = without_unset_connection(kwargs)  # None means "not given": the deployment's own values
         model = kwargs.pop("model", None)
         group = self._group_of(model) if model is not None else None
         if group is None and model is None and name in _RUNS and not kwargs.get("api_key"):
