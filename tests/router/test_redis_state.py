@@ -417,6 +417,17 @@ def test_sentinel_primary_failover(servers, tmp_path, caplog):
             if rep.info("replication").get("master_link_status") == "up":
                 break
             time.sleep(0.05)
+        from redis.sentinel import Sentinel
+
+        watch = Sentinel([("127.0.0.1", sentinel_port)], socket_timeout=0.5)
+        for _ in range(600):  # the Sentinel has learnt of the replica (from the primary's INFO, polled
+            try:              # every 10 s); a Sentinel that knows no replica has nothing to promote
+                if any(port == replica_port for _, port in watch.discover_slaves("mymaster")):
+                    break
+            except redis.RedisError:
+                pass
+            time.sleep(0.05)
+        assert any(port == replica_port for _, port in watch.discover_slaves("mymaster"))
         r = Router(model_list=[entry(group, servers[0], "a", rpm=1000)], routing_strategy="usage-based-routing",
                    redis_sentinel_nodes=[f"127.0.0.1:{sentinel_port}"], redis_service_name="mymaster",
                    enable_health_checks=False)
@@ -433,9 +444,6 @@ def test_sentinel_primary_failover(servers, tmp_path, caplog):
                 break
             time.sleep(0.05)
         assert rep.info("replication").get("role") == "master"
-        from redis.sentinel import Sentinel
-
-        watch = Sentinel([("127.0.0.1", sentinel_port)], socket_timeout=0.5)
         for _ in range(600):  # ... and says so
             try:
                 if watch.discover_master("mymaster")[1] == replica_port:
