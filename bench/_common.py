@@ -77,7 +77,7 @@ class NoiseMeter:
     def __init__(self, server_pid: int = 0):
         self.server_pid = server_pid
 
-    def __enter__(self) -> "NoiseMeter":
+    def __enter__(self) -> NoiseMeter:
         self.t0 = time.perf_counter()
         self.sys0 = system_busy_seconds()
         self.me0 = time.process_time()
@@ -210,7 +210,7 @@ class FakeServer:
         assert self.proc is not None
         return self.proc.pid
 
-    def start(self, timeout: float = 20.0) -> "FakeServer":
+    def start(self, timeout: float = 20.0) -> FakeServer:
         env = bench_env()
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC_DIR), env.get("PYTHONPATH", "")) if p)
         env.setdefault("PYTHONUNBUFFERED", "1")
@@ -266,7 +266,7 @@ class FakeServer:
                 self.proc.kill()
                 self.proc.wait()
 
-    def __enter__(self) -> "FakeServer":
+    def __enter__(self) -> FakeServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -310,9 +310,7 @@ def run_worker(cmd: list[str], timeout: float, env: dict | None = None, cpu: int
         preexec = lambda: pin_to_cpu(cpu)  # noqa: E731
     t0 = time.perf_counter()
     try:
-        cp = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=timeout, env=full_env, preexec_fn=preexec
-        )
+        cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env, preexec_fn=preexec)
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f}s"}
     out: dict = {}
@@ -345,7 +343,7 @@ def measure_import(python: str, stmt: str, runs: int = 5, env: dict | None = Non
         "except OSError:\n"
         "    import resource\n"
         "    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3\n"
-        f"print({RESULT_PREFIX!r} + '{{\"import_ms\": %r, \"rss_import_mb\": %r}}' % ((t1 - t0) * 1e3, rss))\n"
+        f'print({RESULT_PREFIX!r} + \'{{"import_ms": %r, "rss_import_mb": %r}}\' % ((t1 - t0) * 1e3, rss))\n'
     )
     times, rss, err = [], [], None
     for i in range(runs + 1):  # the first run fills the byte-code and page caches; not counted
@@ -380,5 +378,6 @@ def machine_facts() -> dict:
     except OSError:
         pass
     return facts
+
 
 RESULTS_MARK_CACHE = "## Caching (bench/cache.py)"

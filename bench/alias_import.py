@@ -42,8 +42,9 @@ def main() -> None:
     if args.litellm_python:
         real_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         real_env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # no network fetch at import
-        rows.append(("real litellm: import litellm", args.litellm_python, "import litellm, litellm.types.utils",
-                     real_env))
+        rows.append(
+            ("real litellm: import litellm", args.litellm_python, "import litellm, litellm.types.utils", real_env)
+        )
     for name, python, code, run_env in rows:
         times = sorted(_time(python, code, run_env) for _ in range(args.runs))
         print(f"{name:<32} median {statistics.median(times):8.1f} ms   min {times[0]:8.1f}   max {times[-1]:8.1f}")

@@ -56,13 +56,24 @@ def _sink(port_out: list) -> None:
                     got += len(piece)
                     left -= len(piece)
                 if path.endswith("/files"):
-                    body = {"id": "file-sink", "object": "file", "bytes": got, "created_at": 0,
-                            "filename": "upload.jsonl", "purpose": "batch", "status": "processed"}
+                    body = {
+                        "id": "file-sink",
+                        "object": "file",
+                        "bytes": got,
+                        "created_at": 0,
+                        "filename": "upload.jsonl",
+                        "purpose": "batch",
+                        "status": "processed",
+                    }
                 else:
                     body = {"text": f"received {got} bytes"}
                 data = json.dumps(body).encode()
-                conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
-                             + str(len(data)).encode() + b"\r\n\r\n" + data)
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
+                    + str(len(data)).encode()
+                    + b"\r\n\r\n"
+                    + data
+                )
 
     while True:
         conn, _ = srv.accept()
@@ -106,10 +117,12 @@ def scenario(name: str, urls: dict, path: str) -> None:
             data = r.read()
             assert data
     elif name == "aspeech_stream_to_file":
+
         async def go() -> None:
             r = await litegate.aspeech(model="tts-1", input="big", voice="alloy", api_base=urls["fake"], **kw)
             async with r:
                 await r.astream_to_file(path)
+
         asyncio.run(go())
     elif name.startswith("upload_"):
         backend = name.split("_", 1)[1]
@@ -122,8 +135,16 @@ def scenario(name: str, urls: dict, path: str) -> None:
             out = c.transcription("whisper-1", path, api_base=urls["sink"], **kw)
             assert int(out.text.split()[1]) > os.path.getsize(path), out.text  # the whole file arrived
     size = os.path.getsize(path)
-    print(json.dumps({"scenario": name, "body_mb": round(size / 2**20, 1),
-                      "peak_rss_growth_mb": round((_rss_kb() - base) / 1024, 1)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "scenario": name,
+                "body_mb": round(size / 2**20, 1),
+                "peak_rss_growth_mb": round((_rss_kb() - base) / 1024, 1),
+            }
+        ),
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -141,8 +162,9 @@ def main() -> None:
     if args.scenario:
         scenario(args.scenario, json.loads(args.urls), args.path)
         return
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(args.mb)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(args.mb)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         urls = server.stdout.readline().strip()
         with tempfile.TemporaryDirectory() as tmp:
@@ -152,11 +174,20 @@ def main() -> None:
                 line = b'{"custom_id": "x", "method": "POST", "url": "/v1/chat/completions", "body": {}}\n'
                 for _ in range(args.upload_mb * 2**20 // len(line) + 1):
                     f.write(line)
-            runs = [("speech_stream_to_file", out), ("aspeech_stream_to_file", out), ("speech_read", out),
-                    ("upload_pyreqwest", upload), ("upload_httpx", upload), ("transcription_pyreqwest", upload)]
+            runs = [
+                ("speech_stream_to_file", out),
+                ("aspeech_stream_to_file", out),
+                ("speech_read", out),
+                ("upload_pyreqwest", upload),
+                ("upload_httpx", upload),
+                ("transcription_pyreqwest", upload),
+            ]
             for name, path in runs:
-                subprocess.run([sys.executable, __file__, "--scenario", name, "--urls", urls, "--path", path],
-                               check=True, timeout=600)
+                subprocess.run(
+                    [sys.executable, __file__, "--scenario", name, "--urls", urls, "--path", path],
+                    check=True,
+                    timeout=600,
+                )
     finally:
         server.stdin.close()
         server.wait(timeout=10)

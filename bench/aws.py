@@ -60,7 +60,7 @@ def main() -> None:
 
     frame = encode_message(HEADERS, json.dumps({"contentBlockIndex": 0, "delta": {"text": "word "}}).encode())
     stream = frame * 100_000
-    pieces = [stream[i:i + 4096] for i in range(0, len(stream), 4096)]
+    pieces = [stream[i : i + 4096] for i in range(0, len(stream), 4096)]
 
     def small() -> None:
         f = EventStreamFramer()
@@ -71,7 +71,7 @@ def main() -> None:
     print(f"event stream, 100k small frames, 4 KiB reads: {len(stream) / t / 1e6:8.1f} MB/s")
 
     big = encode_message(HEADERS, b"x" * (8 * 1024 * 1024))
-    big_pieces = [big[i:i + 1024] for i in range(0, len(big), 1024)]
+    big_pieces = [big[i : i + 1024] for i in range(0, len(big), 1024)]
 
     def one_big() -> None:
         f = EventStreamFramer()
@@ -83,9 +83,11 @@ def main() -> None:
 
     frames = [encode_message({":event-type": "messageStart", ":message-type": "event"}, b'{"role":"assistant"}')]
     frames += [frame] * 20_000
-    frames.append(encode_message({":event-type": "messageStop", ":message-type": "event"}, b'{"stopReason":"end_turn"}'))
+    frames.append(
+        encode_message({":event-type": "messageStop", ":message-type": "event"}, b'{"stopReason":"end_turn"}')
+    )
     data = b"".join(frames)
-    chunks_of = [data[i:i + 4096] for i in range(0, len(data), 4096)]
+    chunks_of = [data[i : i + 4096] for i in range(0, len(data), 4096)]
 
     def decode() -> None:
         d = ConverseStreamDecoder("m", False, False)

@@ -51,8 +51,11 @@ def start_redis() -> tuple[subprocess.Popen | None, str | None]:
     if binary is None:
         return None, None
     port = _free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 10
     while time.time() < deadline:
         try:
@@ -109,13 +112,25 @@ def measure(base: str, redis_url: str | None, quick: bool) -> list[tuple[str, fl
     acall_us = acpu_per_call(async_call, calls, repeat)
     rows.append(("call to the fake server (no cache)", call_us, acall_us, ""))
     tmp = tempfile.mkdtemp(prefix="litegate-bench-cache-")
-    caches = [("local hit", lambda: litegate.Cache(), hits, 20.0),
-              ("disk hit (SQLite)", lambda: litegate.Cache(type="disk", directory=tmp), hits // 4, None)]
+    caches = [
+        ("local hit", lambda: litegate.Cache(), hits, 20.0),
+        ("disk hit (SQLite)", lambda: litegate.Cache(type="disk", directory=tmp), hits // 4, None),
+    ]
     if redis_url:
-        caches += [("Redis hit, memory layer on (dual cache)", lambda: litegate.Cache(type="redis", url=redis_url),
-                    hits, 50.0),
-                   ("Redis hit, memory layer off (loopback round trip)",
-                    lambda: litegate.Cache(type="redis", url=redis_url, default_in_memory_ttl=0), hits // 4, 50.0)]
+        caches += [
+            (
+                "Redis hit, memory layer on (dual cache)",
+                lambda: litegate.Cache(type="redis", url=redis_url),
+                hits,
+                50.0,
+            ),
+            (
+                "Redis hit, memory layer off (loopback round trip)",
+                lambda: litegate.Cache(type="redis", url=redis_url, default_in_memory_ttl=0),
+                hits // 4,
+                50.0,
+            ),
+        ]
     for name, make, n, target in caches:
         litegate.cache = make()
         sync_us = cpu_per_call(sync_call, n, repeat)
@@ -186,14 +201,22 @@ def semantic(redis_url: str) -> list[tuple[float, float, float, float]]:
     with FakeOpenAIServer() as llm, WordEmbeddingServer() as emb:
         for threshold in (0.6, 0.7, 0.8, 0.9):
             redis.Redis.from_url(redis_url).flushdb()
-            cache = litegate.Cache(type="redis-semantic", url=redis_url, similarity_threshold=threshold,
-                                   redis_semantic_cache_embedding_model="openai/text-embedding-3-small",
-                                   embedding_kwargs={"api_base": emb.base_url, "api_key": "sk-bench"})
+            cache = litegate.Cache(
+                type="redis-semantic",
+                url=redis_url,
+                similarity_threshold=threshold,
+                redis_semantic_cache_embedding_model="openai/text-embedding-3-small",
+                embedding_kwargs={"api_base": emb.base_url, "api_key": "sk-bench"},
+            )
             litegate.cache = cache
 
             def ask(text: str):
-                return litegate.completion(model="openai/gpt-4o-mini", messages=[{"role": "user", "content": text}],
-                                           api_base=llm.base_url, api_key="sk-bench")
+                return litegate.completion(
+                    model="openai/gpt-4o-mini",
+                    messages=[{"role": "user", "content": text}],
+                    api_base=llm.base_url,
+                    api_key="sk-bench",
+                )
 
             for q in STORED:
                 ask(q)
@@ -210,32 +233,46 @@ def semantic(redis_url: str) -> list[tuple[float, float, float, float]]:
                 r = ask(q)
                 latencies.append(time.perf_counter() - t0)
                 bad += bool(r._hidden_params.get("cache_hit"))
-            out.append((threshold, good / len(PARAPHRASES) * 100, bad / len(UNRELATED) * 100,
-                        median(latencies) * 1e3))
+            out.append((threshold, good / len(PARAPHRASES) * 100, bad / len(UNRELATED) * 100, median(latencies) * 1e3))
             cache.close()
     litegate.cache = None
     return out
 
 
 def render(rows, sem, facts: str) -> str:
-    lines = [RESULTS_MARK_CACHE, "",
-             "`python bench/cache.py` (CPU µs per call, median of 3 runs, this process only; the fake "
-             "server runs in its own process; sync / async):", "",
-             "| answered by | sync CPU µs/call | async CPU µs/call | share of a fake-server call |",
-             "|---|---:|---:|---|"]
+    lines = [
+        RESULTS_MARK_CACHE,
+        "",
+        "`python bench/cache.py` (CPU µs per call, median of 3 runs, this process only; the fake "
+        "server runs in its own process; sync / async):",
+        "",
+        "| answered by | sync CPU µs/call | async CPU µs/call | share of a fake-server call |",
+        "|---|---:|---:|---|",
+    ]
     for name, s, a, verdict in rows:
         lines.append(f"| {name} | {s:,.1f} | {a:,.1f} | {verdict} |")
     if sem:
-        lines += ["", f"Semantic cache (Redis, plain commands; `WordEmbeddingServer` bag-of-words embeddings): "
-                      f"{len(STORED)} questions stored, then {len(PARAPHRASES)} paraphrases and {len(UNRELATED)} "
-                      "unrelated questions asked:", "",
-                  "| similarity_threshold | paraphrases answered from the cache | unrelated answered from the cache (wrong) "
-                  "| median latency per ask (ms) |", "|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            f"Semantic cache (Redis, plain commands; `WordEmbeddingServer` bag-of-words embeddings): "
+            f"{len(STORED)} questions stored, then {len(PARAPHRASES)} paraphrases and {len(UNRELATED)} "
+            "unrelated questions asked:",
+            "",
+            "| similarity_threshold | paraphrases answered from the cache | unrelated answered from the cache (wrong) "
+            "| median latency per ask (ms) |",
+            "|---:|---:|---:|---:|",
+        ]
         for threshold, good, bad, ms in sem:
             lines.append(f"| {threshold} | {good:.0f} % | {bad:.0f} % | {ms:.2f} |")
-    lines += ["", "The shares compare figures of the same run; on a shared machine (see the load) the absolute "
-                  "µs move by a third between runs, the shares much less. The semantic rows measure the mechanism "
-                  "with bag-of-words embeddings, not a language model's.", "", facts, ""]
+    lines += [
+        "",
+        "The shares compare figures of the same run; on a shared machine (see the load) the absolute "
+        "µs move by a third between runs, the shares much less. The semantic rows measure the mechanism "
+        "with bag-of-words embeddings, not a language model's.",
+        "",
+        facts,
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -244,7 +281,7 @@ def write(section: str) -> None:
     start = text.find(RESULTS_MARK_CACHE)
     if start >= 0:
         end = text.find("\n## ", start + len(RESULTS_MARK_CACHE))
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
+        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
     else:
         text = text.rstrip("\n") + "\n\n" + section
     RESULTS.write_text(text)
@@ -268,10 +305,12 @@ def main() -> None:
             redis_proc.wait(timeout=5)
     from litegate.core.transport import default_transport
 
-    facts = (f"Python {sys.version.split()[0]}, litegate {litegate.__version__}, transport "
-             f"{type(default_transport()).__name__}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
-             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
-             + ("" if redis_url else "; no redis-server: Redis rows not run"))
+    facts = (
+        f"Python {sys.version.split()[0]}, litegate {litegate.__version__}, transport "
+        f"{type(default_transport()).__name__}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+        + ("" if redis_url else "; no redis-server: Redis rows not run")
+    )
     section = render(rows, sem, facts)
     print(section)
     if args.write:

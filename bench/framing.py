@@ -25,14 +25,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 from litegate.core.framing import NDJSONFramer, SSEFramer  # noqa: E402
 from litegate.providers.gemini.streaming import GoogleStreamFramer  # noqa: E402
 
-EVENT = (b'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini",'
-         b'"choices":[{"index":0,"delta":{"content":"word "},"finish_reason":null}]}\n\n')
-LINE = (b'{"model":"llama3","created_at":"2024-01-01T00:00:00Z","message":{"role":"assistant",'
-        b'"content":"word "},"done":false}\n')
+EVENT = (
+    b'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini",'
+    b'"choices":[{"index":0,"delta":{"content":"word "},"finish_reason":null}]}\n\n'
+)
+LINE = (
+    b'{"model":"llama3","created_at":"2024-01-01T00:00:00Z","message":{"role":"assistant",'
+    b'"content":"word "},"done":false}\n'
+)
 
 
 def _pieces(data: bytes, size: int) -> list[bytes]:
-    return [data[i:i + size] for i in range(0, len(data), size)]
+    return [data[i : i + size] for i in range(0, len(data), size)]
 
 
 def _run(make, pieces: list[bytes], rounds: int) -> tuple[float, int]:
@@ -62,10 +66,16 @@ def main() -> None:
     cases = [
         ("SSE: many small events (4 KiB reads)", SSEFramer, _pieces(EVENT * small, 4096)),
         ("SSE: one 8 MB event in 1 KB reads", SSEFramer, _pieces(b"data: " + b"x" * big + b"\n\n", 1024)),
-        ("Gemini SSE: many small events (4 KiB reads)", GoogleStreamFramer,
-         _pieces(EVENT.replace(b"\n\n", b"\r\n\r\n") * small, 4096)),
-        ("Gemini SSE: one 8 MB event in 1 KB reads", GoogleStreamFramer,
-         _pieces(b"data: " + b"x" * big + b"\r\n\r\n", 1024)),
+        (
+            "Gemini SSE: many small events (4 KiB reads)",
+            GoogleStreamFramer,
+            _pieces(EVENT.replace(b"\n\n", b"\r\n\r\n") * small, 4096),
+        ),
+        (
+            "Gemini SSE: one 8 MB event in 1 KB reads",
+            GoogleStreamFramer,
+            _pieces(b"data: " + b"x" * big + b"\r\n\r\n", 1024),
+        ),
         ("NDJSON: many small lines (4 KiB reads)", NDJSONFramer, _pieces(LINE * small, 4096)),
         ("NDJSON: one 8 MB line in 1 KB reads", NDJSONFramer, _pieces(b"x" * big + b"\n", 1024)),
     ]

@@ -93,17 +93,24 @@ def main() -> int:
     a = ap.parse_args()
 
     down = _closed_port()
-    os.environ.update({
-        "LANGFUSE_PUBLIC_KEY": "pk-bench", "LANGFUSE_SECRET_KEY": "sk-bench-secret", "LANGFUSE_HOST": down,
-        "LANGSMITH_API_KEY": "ls-bench-key", "LANGSMITH_ENDPOINT": down, "LITEGATE_WEBHOOK_URL": down + "/hook",
-    })
-    import litegate
-    from litegate.integrations.custom_logger import CustomLogger
-    from litegate.integrations.otel import OpenTelemetryLogger
+    os.environ.update(
+        {
+            "LANGFUSE_PUBLIC_KEY": "pk-bench",
+            "LANGFUSE_SECRET_KEY": "sk-bench-secret",
+            "LANGFUSE_HOST": down,
+            "LANGSMITH_API_KEY": "ls-bench-key",
+            "LANGSMITH_ENDPOINT": down,
+            "LITEGATE_WEBHOOK_URL": down + "/hook",
+        }
+    )
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import InMemoryMetricReader
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+
+    import litegate
+    from litegate.integrations.custom_logger import CustomLogger
+    from litegate.integrations.otel import OpenTelemetryLogger
 
     class Discard(SpanExporter):
         def export(self, spans):
@@ -111,7 +118,9 @@ def main() -> int:
 
     tp = TracerProvider()
     tp.add_span_processor(BatchSpanProcessor(Discard()))
-    otel = OpenTelemetryLogger(tracer_provider=tp, meter_provider=MeterProvider(metric_readers=[InMemoryMetricReader()]))
+    otel = OpenTelemetryLogger(
+        tracer_provider=tp, meter_provider=MeterProvider(metric_readers=[InMemoryMetricReader()])
+    )
 
     class Noop(CustomLogger):
         def log_success_event(self, kwargs, response_obj, start_time, end_time):
@@ -125,8 +134,9 @@ def main() -> int:
     }
     server, url = _start_server()
     try:
-        kw = dict(model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "hi"}], api_base=url,
-                  api_key="sk-bench")
+        kw = dict(
+            model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "hi"}], api_base=url, api_key="sk-bench"
+        )
         for _ in range(200):  # warm up the transport, pydantic, the cost map and every logger
             litegate.completion(**kw)
         for cbs in configs.values():
@@ -151,13 +161,17 @@ def main() -> int:
     base_min = min(results["none"])
     base_own = statistics.median(caller["none"])
     print(f"{a.calls:,} sync calls x {a.rounds} interleaved rounds per configuration; CPU µs per call")
-    print("| configuration | process CPU, median | vs none | process CPU, best round | vs none | "
-          "calling thread CPU, median | vs none |")
+    print(
+        "| configuration | process CPU, median | vs none | process CPU, best round | vs none | "
+        "calling thread CPU, median | vs none |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name, values in results.items():
         med, best, own = statistics.median(values), min(values), statistics.median(caller[name])
-        print(f"| {name} | {med:.0f} | {med / base:.2f}× | {best:.0f} | {best / base_min:.2f}× | {own:.0f} | "
-              f"{own / base_own:.2f}× |")
+        print(
+            f"| {name} | {med:.0f} | {med / base:.2f}× | {best:.0f} | {best / base_min:.2f}× | {own:.0f} | "
+            f"{own / base_own:.2f}× |"
+        )
     print()
     print("The callback stage alone (hooks_for + pre + success on a captured call, its answer and plan; no I/O):")
     print("| configuration | µs per call (median of 5 × 2,000) |")
@@ -165,8 +179,10 @@ def main() -> int:
     for name, value in stage.items():
         print(f"| {name} | {value:.1f} |")
     shippers = [litegate.integrations.named(n).shipper for n in ("langfuse", "langsmith", "webhook")]
-    print("down platforms: " + ", ".join(f"{s.name}: queued {len(s.queue)}, dropped {s.dropped}, "
-                                         f"given up {s.failed}" for s in shippers))
+    print(
+        "down platforms: "
+        + ", ".join(f"{s.name}: queued {len(s.queue)}, dropped {s.dropped}, given up {s.failed}" for s in shippers)
+    )
     return 0
 
 

@@ -42,8 +42,13 @@ while True:
 
 def _start(server_cls: str) -> tuple[subprocess.Popen, str] | None:
     env_path = str(ROOT / "src")
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, server_cls], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, env={"PYTHONPATH": env_path, **_env()})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVER, server_cls],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={"PYTHONPATH": env_path, **_env()},
+    )
     line = proc.stdout.readline() if proc.stdout else ""
     if not line.startswith("LISTENING"):
         proc.kill()

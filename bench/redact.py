@@ -50,12 +50,16 @@ def main() -> None:
     for key in keys:
         R.register_secret(key)
     registering = time.perf_counter() - start
-    print(f"register {KEYS:,} keys: {registering:.3f} s ({registering / KEYS * 1e6:.2f} us each); "
-          f"kept {len(R._registry):,} (MAX_SECRETS={R.MAX_SECRETS})")
+    print(
+        f"register {KEYS:,} keys: {registering:.3f} s ({registering / KEYS * 1e6:.2f} us each); "
+        f"kept {len(R._registry):,} (MAX_SECRETS={R.MAX_SECRETS})"
+    )
 
-    body = ('{"error": {"message": "Incorrect API key provided. You can find your API key at '
-            'https://platform.openai.com/account/api-keys.", "type": "invalid_request_error", '
-            '"code": "invalid_api_key"}} ')
+    body = (
+        '{"error": {"message": "Incorrect API key provided. You can find your API key at '
+        'https://platform.openai.com/account/api-keys.", "type": "invalid_request_error", '
+        '"code": "invalid_api_key"}} '
+    )
     texts = {
         "error body, no secret": (body * 20)[:2048],
         "random 2 KB blob": "".join(rng.choices(alphabet + "+/", k=2048)),
@@ -69,8 +73,10 @@ def main() -> None:
         took = time.perf_counter() - start
         total += took
         assert keys[-1] not in out
-        print(f"{REDACTIONS:,} redactions, {name}: {took:.3f} s ({took / REDACTIONS * 1e6:.1f} us each); "
-              f"with the registrations: {registering + took:.3f} s")
+        print(
+            f"{REDACTIONS:,} redactions, {name}: {took:.3f} s ({took / REDACTIONS * 1e6:.1f} us each); "
+            f"with the registrations: {registering + took:.3f} s"
+        )
     R.clear_secrets()
     print(f"all of the above: {total:.3f} s")
 

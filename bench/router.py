@@ -47,8 +47,11 @@ def start_redis() -> tuple:
     if binary is None:
         return None, None
     port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(200):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -60,8 +63,14 @@ def start_redis() -> tuple:
 
 
 def model_list(base: str) -> list:
-    return [{"model_name": "bench", "litellm_params": {"model": "openai/gpt-4o", "api_key": KEY, "api_base": base},
-             "model_info": {"id": f"d{i}"}} for i in range(2)]
+    return [
+        {
+            "model_name": "bench",
+            "litellm_params": {"model": "openai/gpt-4o", "api_key": KEY, "api_base": base},
+            "model_info": {"id": f"d{i}"},
+        }
+        for i in range(2)
+    ]
 
 
 class RoundTrips:
@@ -105,8 +114,9 @@ def sync_call(target, base: str, stream: bool) -> None:
 
 async def async_call(target, base: str, stream: bool) -> None:
     if target is None:
-        out = await litegate.acompletion(model="openai/gpt-4o", messages=MSGS, api_key=KEY, api_base=base,
-                                         stream=stream)
+        out = await litegate.acompletion(
+            model="openai/gpt-4o", messages=MSGS, api_key=KEY, api_base=base, stream=stream
+        )
     else:
         out = await target.acompletion(model="bench", messages=MSGS, stream=stream)
     if stream:
@@ -120,6 +130,7 @@ def cpu_per_call(target, base: str, mode: str, stream: bool, n: int, loop) -> fl
         for _ in range(n):
             sync_call(target, base, stream)
     else:
+
         async def run():
             for _ in range(n):
                 await async_call(target, base, stream)
@@ -179,8 +190,13 @@ def main() -> int:
         if redis_url:
             usage_list = [dict(e, rpm=10**9, tpm=10**12) for e in model_list(base)]
             for strategy in ("least-busy", "latency-based-routing", "usage-based-routing"):
-                r = Router(model_list=usage_list, redis_url=redis_url, num_retries=0, enable_health_checks=False,
-                           routing_strategy=strategy)
+                r = Router(
+                    model_list=usage_list,
+                    redis_url=redis_url,
+                    num_retries=0,
+                    enable_health_checks=False,
+                    routing_strategy=strategy,
+                )
                 counters[f"router (redis, {strategy})"] = RoundTrips(r.state)
                 targets_rt[f"router (redis, {strategy})"] = r
         for name, c in counters.items():
@@ -203,8 +219,10 @@ def main() -> int:
             sync_call(router, base, i % 10 == 0)
             if i in (1000, soak):
                 rss[i] = rss_mb()
-        print(f"RSS after 1,000 routed calls {rss[1000]:.1f} MB, after {soak:,} {rss[soak]:.1f} MB "
-              f"(growth {rss[soak] - rss[1000]:+.1f} MB)")
+        print(
+            f"RSS after 1,000 routed calls {rss[1000]:.1f} MB, after {soak:,} {rss[soak]:.1f} MB "
+            f"(growth {rss[soak] - rss[1000]:+.1f} MB)"
+        )
         for t in targets_rt.values():
             if t is not None:
                 t.close()

@@ -60,8 +60,17 @@ class Client:
     """One row of the table. ``kind`` is the worker's client (``--client``); ``key`` the name that
     ``--only`` matches; ``expect_backend`` the litegate transport the row must have used."""
 
-    def __init__(self, name: str, python: str, import_stmt: str, env: dict | None = None, note: str = "",
-                 kind: str | None = None, key: str | None = None, expect_backend: str | None = None):
+    def __init__(
+        self,
+        name: str,
+        python: str,
+        import_stmt: str,
+        env: dict | None = None,
+        note: str = "",
+        kind: str | None = None,
+        key: str | None = None,
+        expect_backend: str | None = None,
+    ):
         self.name = name
         self.python = python
         self.import_stmt = import_stmt
@@ -108,16 +117,36 @@ def build_clients(a) -> tuple[list[Client], dict]:
     auto = default_backend()
     clients = [
         # the default transport: LITEGATE_HTTP_BACKEND is unset even if this shell has it
-        Client("litegate", here, "import litegate", {"PYTHONPATH": pypath, "LITEGATE_HTTP_BACKEND": None},
-               expect_backend=auto),
-        Client(LITEGATE_HTTPX, here, "import litegate", {"PYTHONPATH": pypath, "LITEGATE_HTTP_BACKEND": "httpx"},
-               kind="litegate", key="litegate-httpx", expect_backend="httpx"),
+        Client(
+            "litegate",
+            here,
+            "import litegate",
+            {"PYTHONPATH": pypath, "LITEGATE_HTTP_BACKEND": None},
+            expect_backend=auto,
+        ),
+        Client(
+            LITEGATE_HTTPX,
+            here,
+            "import litegate",
+            {"PYTHONPATH": pypath, "LITEGATE_HTTP_BACKEND": "httpx"},
+            kind="litegate",
+            key="litegate-httpx",
+            expect_backend="httpx",
+        ),
     ]
     if auto == "pyreqwest":
         # every call on pyreqwest, cancellation and Ctrl-C safety given up (docs/TRANSPORT.md)
-        clients.append(Client(LITEGATE_FAST, here, "import litegate",
-                              {"PYTHONPATH": pypath, "LITEGATE_HTTP_BACKEND": None, "LITEGATE_INTERRUPT_SAFE": "0"},
-                              kind="litegate", key="litegate-fast", expect_backend="pyreqwest"))
+        clients.append(
+            Client(
+                LITEGATE_FAST,
+                here,
+                "import litegate",
+                {"PYTHONPATH": pypath, "LITEGATE_HTTP_BACKEND": None, "LITEGATE_INTERRUPT_SAFE": "0"},
+                kind="litegate",
+                key="litegate-fast",
+                expect_backend="pyreqwest",
+            )
+        )
     for stack in a.raw:
         clients.append(Client(f"raw:{stack}", here, RAW_STACKS[stack][0]))
     clients.append(Client("openai", here, "import openai"))
@@ -126,9 +155,7 @@ def build_clients(a) -> tuple[list[Client], dict]:
     if lp:
         # litellm fetches its model price map from the network at import unless told not to;
         # this machine may have no network, and the fetch is not what is being measured
-        clients.append(
-            Client("litellm", lp, "import litellm", {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}, note=where)
-        )
+        clients.append(Client("litellm", lp, "import litellm", {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}, note=where))
     else:
         skipped["litellm"] = where
     if a.only:
@@ -331,8 +358,15 @@ def targets_table(scores: dict, p: dict) -> str:
 def error_lines(results: dict) -> list[str]:
     out = []
     for name, r in results.items():
-        for k in ("import_error", "first_call_error", "sync_error", "async_error", "sync_warning", "async_warning",
-                  "backend_warning"):
+        for k in (
+            "import_error",
+            "first_call_error",
+            "sync_error",
+            "async_error",
+            "sync_warning",
+            "async_warning",
+            "backend_warning",
+        ):
             if k in r:
                 phase, kind = k.rsplit("_", 1)
                 out.append(f"- {name} ({phase.replace('_', ' ')} {kind}): {r[k]}")
@@ -344,10 +378,15 @@ def source_revision() -> str:
     import subprocess
 
     try:
-        rev = subprocess.run(["git", "-C", str(REPO_DIR), "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO_DIR), "status", "--porcelain", "--", "src"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        rev = subprocess.run(
+            ["git", "-C", str(REPO_DIR), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO_DIR), "status", "--porcelain", "--", "src"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
     if not rev:
@@ -376,8 +415,16 @@ def write_results(path, results, scores, refs, facts, p, a, started, elapsed, lo
         "with the fastest raw client. "
         "References: raw httpx "
         + (f"{refs['cpu_httpx']:.0f} µs CPU/call" if refs["cpu_httpx"] else "(not measured)")
-        + (f"; fastest raw async: {refs['rps_fastest'][1][4:]} at {refs['rps_fastest'][0]:,.0f} req/s" if refs["rps_fastest"] else "")
-        + (f"; fastest raw sync: {refs['cpu_fastest'][1][4:]} at {refs['cpu_fastest'][0]:.0f} µs CPU/call" if refs["cpu_fastest"] else "")
+        + (
+            f"; fastest raw async: {refs['rps_fastest'][1][4:]} at {refs['rps_fastest'][0]:,.0f} req/s"
+            if refs["rps_fastest"]
+            else ""
+        )
+        + (
+            f"; fastest raw sync: {refs['cpu_fastest'][1][4:]} at {refs['cpu_fastest'][0]:.0f} µs CPU/call"
+            if refs["cpu_fastest"]
+            else ""
+        )
         + ".",
         "",
         targets_table(scores, p),
@@ -392,7 +439,7 @@ def write_results(path, results, scores, refs, facts, p, a, started, elapsed, lo
         f"- {facts.get('cores')} cores ({facts.get('cpu', 'unknown CPU')}), {facts.get('platform')}",
         f"- Python {facts.get('python')} ({facts.get('implementation')})"
         + (f"; litegate measured at {rev}" if rev else ""),
-        f"- load average (1 min) at start {loads[0]:.2f}, at end {loads[1]:.2f}; \"others' CPU %\" is the CPU "
+        f'- load average (1 min) at start {loads[0]:.2f}, at end {loads[1]:.2f}; "others\' CPU %" is the CPU '
         "other processes used during the timed windows (percent of one core, max over the phases): "
         "above ~10 the numbers of that row are noisy",
         f"- fake server: {srv_note}",
@@ -417,7 +464,9 @@ def write_results(path, results, scores, refs, facts, p, a, started, elapsed, lo
                 )
             backend = ""
             if r.get("backend_sync") or r.get("backend_async"):
-                backend = f" — litegate transport: sync {r.get('backend_sync') or '?'}; async {r.get('backend_async') or '?'}"
+                backend = (
+                    f" — litegate transport: sync {r.get('backend_sync') or '?'}; async {r.get('backend_async') or '?'}"
+                )
             lines.append(f"- {name}: " + ", ".join(f"{k} {val}" for k, val in sorted(v.items())) + backend + stacks)
         elif "skipped" in r:
             lines.append(f"- {name}: not run ({r['skipped']})")
@@ -431,7 +480,9 @@ def write_results(path, results, scores, refs, facts, p, a, started, elapsed, lo
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="few calls, for smoke tests (< 1 min); does not write RESULTS.md")
+    ap.add_argument(
+        "--quick", action="store_true", help="few calls, for smoke tests (< 1 min); does not write RESULTS.md"
+    )
     ap.add_argument("--only", action="append", metavar="NAME",
                     help="run only this client (litegate, litegate-httpx, litegate-fast, httpx, pyreqwest, openai, litellm; repeatable)")  # fmt: skip
     ap.add_argument("--litellm-python", metavar="PATH",
@@ -441,7 +492,9 @@ def main() -> int:
     ap.add_argument("--concurrency", type=int, default=100)
     ap.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio", help="event loop of the async test")
     ap.add_argument("--pin", action="store_true", help="pin the server to CPU 1 and the clients to CPU 0")
-    ap.add_argument("--server-cmd", help="command that starts the fake server (default: python bench/fake_server.py --port 0)")
+    ap.add_argument(
+        "--server-cmd", help="command that starts the fake server (default: python bench/fake_server.py --port 0)"
+    )
     ap.add_argument("--timeout", type=float, default=600, help="seconds allowed per worker process")
     ap.add_argument("--write", action="store_true", help="write RESULTS.md even with --quick/--only")
     ap.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
@@ -467,7 +520,11 @@ def main() -> int:
     results: dict = {}
     rev = source_revision()
     cmd = shlex.split(a.server_cmd) if a.server_cmd else None
-    srv_note = "bench/fake_server.py (litegate.testing's server; uvloop when installed)" if not cmd else "custom: " + a.server_cmd
+    srv_note = (
+        "bench/fake_server.py (litegate.testing's server; uvloop when installed)"
+        if not cmd
+        else "custom: " + a.server_cmd
+    )
     with FakeServer(cmd, cpu=1 if a.pin else None) as srv:
         print(f"# fake server at {srv.base} (pid {srv.pid}); load average {load0:.2f}", file=sys.stderr)
         for c in clients:

@@ -30,7 +30,7 @@ _WORDS = (
     "naïve café façade Straße jalapeño résumé Zürich 東京 日本語 你好 世界 한국어 мир привет "
     "🎉 👍🏽 ✓ → … — json_schema max_tokens api_base tool_calls HTTP/1.1 utf-8 x86_64"
 ).split()
-_PUNCT = (" ", " ", " ", " ", ", ", ". ", "\n", ": ", "; ", "! ", "? ", " (", ") ", " \"", "\" ")
+_PUNCT = (" ", " ", " ", " ", ", ", ". ", "\n", ": ", "; ", "! ", "? ", " (", ") ", ' "', '" ')
 
 
 def varied_text(n_words: int, seed: int = 7) -> str:
@@ -38,7 +38,7 @@ def varied_text(n_words: int, seed: int = 7) -> str:
     rng = random.Random(seed)
     out = []
     for _ in range(n_words):
-        word = rng.choice(_WORDS) if rng.random() < 0.92 else str(rng.randint(0, 10**rng.randint(1, 7)))
+        word = rng.choice(_WORDS) if rng.random() < 0.92 else str(rng.randint(0, 10 ** rng.randint(1, 7)))
         if rng.random() < 0.1:
             word = word.capitalize()
         out.append(word + rng.choice(_PUNCT))
@@ -50,7 +50,7 @@ def varied_code(n_lines: int, seed: int = 11) -> str:
     lines = []
     for i in range(n_lines):
         name = rng.choice(_WORDS[:40]).replace("-", "_")
-        lines.append(f"    {name}_{i} = compute({rng.randint(0, 999)}, key=\"{rng.choice(_WORDS)}\")  # step {i}")
+        lines.append(f'    {name}_{i} = compute({rng.randint(0, 999)}, key="{rng.choice(_WORDS)}")  # step {i}')
     return "def generated():\n" + "\n".join(lines) + "\n"
 
 
@@ -132,9 +132,7 @@ def main() -> int:
     print("| model | encoding | input | tokens | calls/s | tokens/s | bare tiktoken tokens/s |")
     print("|---|---|---|---:|---:|---:|---:|")
     for model, enc_name, label, n, ours, bare in rows:
-        print(
-            f"| {model} | {enc_name} | {label} | {n:,} | {1 / ours:,.0f} | {n / ours:,.0f} | {n / bare:,.0f} |"
-        )
+        print(f"| {model} | {enc_name} | {label} | {n:,} | {1 / ours:,.0f} | {n / ours:,.0f} | {n / bare:,.0f} |")
     loads = {model: _load_ms(model) for model in ("gpt-4", "gpt-4o")}
     print()
     for model, ms in loads.items():
@@ -143,8 +141,15 @@ def main() -> int:
     if args.json:
         data = {
             "rows": [
-                {"model": m, "encoding": e, "input": label, "tokens": n, "calls_per_s": 1 / o,
-                 "tokens_per_s": n / o, "bare_tokens_per_s": n / b}
+                {
+                    "model": m,
+                    "encoding": e,
+                    "input": label,
+                    "tokens": n,
+                    "calls_per_s": 1 / o,
+                    "tokens_per_s": n / o,
+                    "bare_tokens_per_s": n / b,
+                }
                 for m, e, label, n, o, b in rows
             ],
             "first_count_ms": loads,

@@ -29,14 +29,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import (  # noqa: E402
     API_KEY,
     FakeServer,
+    NoiseMeter,
     aiter_sse_data,
     chat_body,
     emit,
     iter_sse_data,
     machine_facts,
-    median,
     measure_import,
-    NoiseMeter,
+    median,
     percentile,
     rss_mb,
     run_worker,
@@ -266,8 +266,12 @@ def worker_sync(a) -> None:
         while k < a.streams or (pc() - m.t0 < a.min_window and k < 50 * a.streams):
             n += stream()
             k += 1
-    out.update(stream_chunks_s=n / m.wall, stream_cpu_us_per_chunk=m.me / n * 1e6, stream_chunks=n,
-               stream_other_cpu_pct=m.other_pct)
+    out.update(
+        stream_chunks_s=n / m.wall,
+        stream_cpu_us_per_chunk=m.me / n * 1e6,
+        stream_chunks=n,
+        stream_other_cpu_pct=m.other_pct,
+    )
     close()
     emit(out)
 
@@ -314,8 +318,9 @@ def worker_async(a) -> None:
                 while k < a.streams or (time.perf_counter() - m.t0 < a.min_window and k < 50 * a.streams):
                     n += await stream()
                     k += 1
-            out.update(astream_chunks_s=n / m.wall, astream_cpu_us_per_chunk=m.me / n * 1e6,
-                       astream_other_cpu_pct=m.other_pct)
+            out.update(
+                astream_chunks_s=n / m.wall, astream_cpu_us_per_chunk=m.me / n * 1e6, astream_other_cpu_pct=m.other_pct
+            )
         r = close()
         if hasattr(r, "__await__"):  # pyreqwest returns a non-asyncio coroutine type
             await r
@@ -365,7 +370,12 @@ def render(results: dict[str, dict], facts: dict, args) -> str:
                     fmt(r.get("async_asyncio_server_cpu_pct")),
                     fmt(r.get("stream_chunks_s")),
                     fmt(r.get("astream_chunks_s")),
-                    fmt(max((v for k, v in r.items() if k.endswith("other_cpu_pct") and isinstance(v, (int, float))), default=None)),
+                    fmt(
+                        max(
+                            (v for k, v in r.items() if k.endswith("other_cpu_pct") and isinstance(v, (int, float))),
+                            default=None,
+                        )
+                    ),
                 ]
             )
             + " |"
@@ -416,10 +426,17 @@ def main() -> None:
     p.add_argument("--streams", type=int, default=5)
     p.add_argument("--stream-tokens", type=int, default=2000)
     p.add_argument("--import-runs", type=int, default=5)
-    p.add_argument("--repeat", type=int, default=1, help="run each call phase N times (fresh processes); report the median and the spread")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each call phase N times (fresh processes); report the median and the spread",
+    )
     p.add_argument("--pin", action="store_true", help="pin the server to CPU 1 and the clients to CPU 0")
     p.add_argument("--no-uvloop", action="store_true")
-    p.add_argument("--server-cmd", help="command that starts the fake server (default: python bench/fake_server.py --port 0)")
+    p.add_argument(
+        "--server-cmd", help="command that starts the fake server (default: python bench/fake_server.py --port 0)"
+    )
     p.add_argument("--out", help="also write the markdown table to this file")
     # worker mode (internal)
     p.add_argument("--worker", help=argparse.SUPPRESS)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+# tests/ecosystem runs DSPy, langchain-litellm, smolagents, the OpenAI Agents SDK and instructor,
+# which are installed only in their own virtualenv by scripts/test-ecosystem.sh (also run by
+# .ci/run). Where they are not installed the directory is not collected at all: this is not a
+# skip, those tests run in that virtualenv.
+import importlib.util as _importlib_util  # noqa: E402
 import os
 import shutil
 import socket
@@ -13,22 +18,24 @@ import pytest
 
 import litegate
 
-# tests/ecosystem runs DSPy, langchain-litellm, smolagents, the OpenAI Agents SDK and instructor,
-# which are installed only in their own virtualenv by scripts/test-ecosystem.sh (also run by
-# .ci/run). Where they are not installed the directory is not collected at all: this is not a
-# skip, those tests run in that virtualenv.
-import importlib.util as _importlib_util  # noqa: E402
-
-collect_ignore = [] if all(_importlib_util.find_spec(m) for m in ("dspy", "langchain_litellm", "smolagents", "agents", "instructor")) \
+collect_ignore = (
+    []
+    if all(_importlib_util.find_spec(m) for m in ("dspy", "langchain_litellm", "smolagents", "agents", "instructor"))
     else ["ecosystem"]
+)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REFERENCE = SHARED / "reference"
 
-_SETTINGS = {name: getattr(litegate, name) for name in dir(litegate)
-             if not name.startswith("__") and not callable(getattr(litegate, name, None))
-             and name not in litegate._LAZY and name not in ("annotations",)
-             and not hasattr(getattr(litegate, name), "__path__")}
+_SETTINGS = {
+    name: getattr(litegate, name)
+    for name in dir(litegate)
+    if not name.startswith("__")
+    and not callable(getattr(litegate, name, None))
+    and name not in litegate._LAZY
+    and name not in ("annotations",)
+    and not hasattr(getattr(litegate, name), "__path__")
+}
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +43,9 @@ def _clean_settings(monkeypatch):
     """Every test starts from the default module settings and without provider env vars."""
     for name in list(os.environ):
         if name.endswith(("_API_KEY", "_API_BASE", "_KEY", "_TOKEN", "_API_VERSION")) or name in (
-            "OPENAI_ORGANIZATION", "OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT",
+            "OPENAI_ORGANIZATION",
+            "OPENAI_BASE_URL",
+            "AZURE_OPENAI_ENDPOINT",
         ):
             monkeypatch.delenv(name, raising=False)
     saved = {k: (v.copy() if isinstance(v, (list, dict)) else v) for k, v in _SETTINGS.items()}
@@ -68,7 +77,8 @@ def redis_url():
     port = _free_port()
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.time() + 10
     while time.time() < deadline:
@@ -94,13 +104,46 @@ def _tls_files(tmp: Path) -> tuple:
     def run(*args: str) -> None:
         subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=tmp)
 
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-        "-subj", "/CN=litegate test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=litegate test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    )
     run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1")
-    (tmp / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
-    run("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "srv.pem",
-        "-days", "2", "-extfile", "ext.cnf")
+    (tmp / "ext.cnf").write_text(
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+    )
+    run(
+        "x509",
+        "-req",
+        "-in",
+        "srv.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "srv.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    )
     return tmp / "ca.pem", tmp / "srv.pem", tmp / "srv.key"
 
 
@@ -113,10 +156,30 @@ def tls_redis(tmp_path):
     ca, cert, key = _tls_files(tmp_path)
     port = _free_port()
     proc = subprocess.Popen(
-        [binary, "--port", "0", "--tls-port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--tls-cert-file", str(cert), "--tls-key-file", str(key), "--tls-ca-cert-file", str(ca),
-         "--tls-auth-clients", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            binary,
+            "--port",
+            "0",
+            "--tls-port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--tls-cert-file",
+            str(cert),
+            "--tls-key-file",
+            str(key),
+            "--tls-ca-cert-file",
+            str(ca),
+            "--tls-auth-clients",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 10
     while time.time() < deadline:
         try:

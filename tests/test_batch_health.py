@@ -40,8 +40,15 @@ def _dead_base() -> str:
 
 
 def test_requests_form_preserves_order(server):
-    reqs = [{"model": "gpt-3.5-turbo", "messages": _msgs(f"question {i}"), "api_base": server.base_url,
-             "api_key": "sk-test"} for i in range(8)]
+    reqs = [
+        {
+            "model": "gpt-3.5-turbo",
+            "messages": _msgs(f"question {i}"),
+            "api_base": server.base_url,
+            "api_key": "sk-test",
+        }
+        for i in range(8)
+    ]
     out = batch_completion(requests=reqs, max_concurrent_requests=4)
     assert len(out) == 8
     for i, r in enumerate(out):
@@ -51,14 +58,26 @@ def test_requests_form_preserves_order(server):
 
 
 def test_one_failure_stays_in_its_slot(keyed):
-    reqs = [{"model": "gpt-4o", "messages": _msgs(f"q{i}"), "api_base": keyed.base_url, "api_key": GOOD_KEY}
-            for i in range(5)]
+    reqs = [
+        {"model": "gpt-4o", "messages": _msgs(f"q{i}"), "api_base": keyed.base_url, "api_key": GOOD_KEY}
+        for i in range(5)
+    ]
     reqs[2]["api_key"] = BAD_KEY
-    reqs[4] = {"model": "gpt-4o", "messages": _msgs("q4"), "api_base": _dead_base(), "api_key": GOOD_KEY,
-               "num_retries": 0}
+    reqs[4] = {
+        "model": "gpt-4o",
+        "messages": _msgs("q4"),
+        "api_base": _dead_base(),
+        "api_key": GOOD_KEY,
+        "num_retries": 0,
+    }
     out = batch_completion(requests=reqs, num_retries=0)  # common kwargs; per-request values win
     assert [type(r).__name__ for r in out] == [
-        "ModelResponse", "ModelResponse", "AuthenticationError", "ModelResponse", "APIConnectionError"]
+        "ModelResponse",
+        "ModelResponse",
+        "AuthenticationError",
+        "ModelResponse",
+        "APIConnectionError",
+    ]
     assert isinstance(out[2], litegate.AuthenticationError)
     assert isinstance(out[4], litegate.APIConnectionError)
     assert "q3" in out[3].choices[0].message.content
@@ -66,8 +85,13 @@ def test_one_failure_stays_in_its_slot(keyed):
 
 
 def test_classic_model_messages_form(server):
-    out = batch_completion(model="gpt-4o", messages=[_msgs("alpha"), _msgs("beta"), _msgs("gamma")],
-                           api_base=server.base_url, api_key="sk-test", max_tokens=10)
+    out = batch_completion(
+        model="gpt-4o",
+        messages=[_msgs("alpha"), _msgs("beta"), _msgs("gamma")],
+        api_base=server.base_url,
+        api_key="sk-test",
+        max_tokens=10,
+    )
     assert [type(r).__name__ for r in out] == ["ModelResponse"] * 3
     for r, word in zip(out, ("alpha", "beta", "gamma")):
         assert word in r.choices[0].message.content
@@ -78,8 +102,10 @@ def test_classic_model_messages_form(server):
 
 
 def test_mock_response_and_empty_batch():
-    out = batch_completion(requests=[{"model": "gpt-4o", "messages": _msgs("x"), "mock_response": f"m{i}"}
-                                     for i in range(3)], use_threadpool=True)
+    out = batch_completion(
+        requests=[{"model": "gpt-4o", "messages": _msgs("x"), "mock_response": f"m{i}"} for i in range(3)],
+        use_threadpool=True,
+    )
     assert [r.choices[0].message.content for r in out] == ["m0", "m1", "m2"]
     assert batch_completion(requests=[]) == []
 
@@ -100,8 +126,10 @@ def test_malformed_batch_raises_before_sending(server):
 
 def test_sync_concurrency_bound(server):
     server.enqueue_reply("slow", delay=0.3, count=6)
-    reqs = [{"model": "gpt-4o", "messages": _msgs(f"s{i}"), "api_base": server.base_url, "api_key": "sk-test"}
-            for i in range(6)]
+    reqs = [
+        {"model": "gpt-4o", "messages": _msgs(f"s{i}"), "api_base": server.base_url, "api_key": "sk-test"}
+        for i in range(6)
+    ]
     box: dict = {}
 
     def go() -> None:
@@ -125,8 +153,16 @@ def test_sync_concurrency_bound(server):
 
 async def test_async_batch_order_failure_and_bound(keyed):
     keyed.enqueue_reply("slow", delay=0.3, count=6)
-    reqs = [{"model": "gpt-4o", "messages": _msgs(f"a{i}"), "api_base": keyed.base_url, "api_key": GOOD_KEY,
-             "num_retries": 0} for i in range(6)]
+    reqs = [
+        {
+            "model": "gpt-4o",
+            "messages": _msgs(f"a{i}"),
+            "api_base": keyed.base_url,
+            "api_key": GOOD_KEY,
+            "num_retries": 0,
+        }
+        for i in range(6)
+    ]
     t0 = time.perf_counter()
     out = await abatch_completion(requests=reqs, max_concurrent_requests=3)
     elapsed = time.perf_counter() - t0
@@ -142,8 +178,9 @@ async def test_async_batch_order_failure_and_bound(keyed):
 
 
 async def test_async_classic_form(server):
-    out = await abatch_completion(model="gpt-4o", messages=[_msgs("one"), _msgs("two")],
-                                  api_base=server.base_url, api_key="sk-test")
+    out = await abatch_completion(
+        model="gpt-4o", messages=[_msgs("one"), _msgs("two")], api_base=server.base_url, api_key="sk-test"
+    )
     assert ["one" in out[0].choices[0].message.content, "two" in out[1].choices[0].message.content] == [True, True]
 
 
@@ -152,32 +189,50 @@ async def test_spec_example_shape(keyed):
     with FakeAnthropicServer() as anth:
         list_of_requests = []
         for i in range(5):
-            list_of_requests.append({
-                "model": "gpt-3.5-turbo",
-                "messages": [{"role": "user", "content": f"Request {i+1}: Tell me a unique fact."}],
-                "max_tokens": 30, "temperature": 0.6 + i * 0.1,
-                "metadata": {"batch_index": i, "attempt_id": f"fact_batch_{int(time.time())}"},
-                "api_base": keyed.base_url, "api_key": GOOD_KEY,
-            })
-        list_of_requests.append({
-            "model": "claude-3-haiku-20240307",
-            "messages": [{"role": "user", "content": "Request 6: What is Anthropic known for?"}],
-            "max_tokens": 40, "metadata": {"batch_index": 5},
-            "api_base": anth.base_url, "api_key": "sk-ant-test",
-        })
-        list_of_requests.append({
-            "model": "gpt-4", "messages": [{"role": "user", "content": "Fail this."}],
-            "api_key": "invalid-key", "metadata": {"batch_index": 6}, "api_base": keyed.base_url,
-            "num_retries": 0,
-        })
+            list_of_requests.append(
+                {
+                    "model": "gpt-3.5-turbo",
+                    "messages": [{"role": "user", "content": f"Request {i + 1}: Tell me a unique fact."}],
+                    "max_tokens": 30,
+                    "temperature": 0.6 + i * 0.1,
+                    "metadata": {"batch_index": i, "attempt_id": f"fact_batch_{int(time.time())}"},
+                    "api_base": keyed.base_url,
+                    "api_key": GOOD_KEY,
+                }
+            )
+        list_of_requests.append(
+            {
+                "model": "claude-3-haiku-20240307",
+                "messages": [{"role": "user", "content": "Request 6: What is Anthropic known for?"}],
+                "max_tokens": 40,
+                "metadata": {"batch_index": 5},
+                "api_base": anth.base_url,
+                "api_key": "sk-ant-test",
+            }
+        )
+        list_of_requests.append(
+            {
+                "model": "gpt-4",
+                "messages": [{"role": "user", "content": "Fail this."}],
+                "api_key": "invalid-key",
+                "metadata": {"batch_index": 6},
+                "api_base": keyed.base_url,
+                "num_retries": 0,
+            }
+        )
         batch_results = await abatch_completion(requests=list_of_requests, max_concurrent_requests=5)
 
     successes, failures = [], []
     for i, result in enumerate(batch_results):
         if isinstance(result, litegate.ModelResponse):
-            successes.append({"index": i, "model": result.model,
-                              "response": result.choices[0].message.content[:80].strip() + "...",
-                              "usage": result.usage})
+            successes.append(
+                {
+                    "index": i,
+                    "model": result.model,
+                    "response": result.choices[0].message.content[:80].strip() + "...",
+                    "usage": result.usage,
+                }
+            )
         elif isinstance(result, Exception):
             failures.append({"index": i, "error_type": type(result).__name__, "error_message": str(result)})
     assert [s["index"] for s in successes] == [0, 1, 2, 3, 4, 5]
@@ -237,26 +292,33 @@ def test_health_check_bad_mode():
 
 
 async def test_ahealth_check(keyed):
-    ok: HealthCheckResponse = await ahealth_check(model="gpt-3.5-turbo", api_base=keyed.base_url,
-                                                  api_key=GOOD_KEY, timeout=15)
+    ok: HealthCheckResponse = await ahealth_check(
+        model="gpt-3.5-turbo", api_base=keyed.base_url, api_key=GOOD_KEY, timeout=15
+    )
     assert ok["healthy"] is True and ok.get("error_message") is None
     bad = await ahealth_check(model="gpt-3.5-turbo", api_base=keyed.base_url, api_key=BAD_KEY, timeout=15)
     assert bad["healthy"] is False and "AuthenticationError" in bad["error_message"]
     assert BAD_KEY not in repr(bad)
-    emb = await ahealth_check(model="text-embedding-3-small", mode="embedding", api_base=keyed.base_url,
-                              api_key=GOOD_KEY)
+    emb = await ahealth_check(
+        model="text-embedding-3-small", mode="embedding", api_base=keyed.base_url, api_key=GOOD_KEY
+    )
     assert emb["healthy"] is True
     keyed.enqueue_error(status=500, count=3)
     down = await ahealth_check(model="gpt-4o", api_base=keyed.base_url, api_key=GOOD_KEY)
-    assert down == {"healthy": False, "error_message": down["error_message"],
-                    "response_time_ms": down["response_time_ms"]}
+    assert down == {
+        "healthy": False,
+        "error_message": down["error_message"],
+        "response_time_ms": down["response_time_ms"],
+    }
     assert down["error_message"].startswith("InternalServerError: ")
 
 
 async def test_spec_health_example_shape(keyed):
     """The spec's "Checking Multiple Endpoints" loop, against a good and a dead endpoint."""
-    endpoints = [{"name": "OK", "model": "gpt-3.5-turbo", "api_base": keyed.base_url},
-                 {"name": "Dead", "model": "gpt-3.5-turbo", "api_base": _dead_base()}]
+    endpoints = [
+        {"name": "OK", "model": "gpt-3.5-turbo", "api_base": keyed.base_url},
+        {"name": "Dead", "model": "gpt-3.5-turbo", "api_base": _dead_base()},
+    ]
     results = {}
     for info in endpoints:
         status = await ahealth_check(model=info["model"], timeout=15, api_base=info["api_base"], api_key=GOOD_KEY)

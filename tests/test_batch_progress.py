@@ -12,14 +12,22 @@ from litegate.batch import abatch_completion, batch_completion
 
 
 def _reqs(server, n):
-    return [{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"q{i}"}], "api_base": server.base_url,
-             "api_key": "sk-test"} for i in range(n)]
+    return [
+        {
+            "model": "gpt-4o-mini",
+            "messages": [{"role": "user", "content": f"q{i}"}],
+            "api_base": server.base_url,
+            "api_key": "sk-test",
+        }
+        for i in range(n)
+    ]
 
 
 def test_callable_progress_counts_every_request(server):
     seen = []
-    out = batch_completion(requests=_reqs(server, 6), max_concurrent_requests=3,
-                           progress=lambda done, total: seen.append((done, total)))
+    out = batch_completion(
+        requests=_reqs(server, 6), max_concurrent_requests=3, progress=lambda done, total: seen.append((done, total))
+    )
     assert len(out) == 6
     assert seen == [(i, 6) for i in range(1, 7)]
 

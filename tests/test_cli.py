@@ -19,17 +19,19 @@ KEY = "sk-cli-test-0123456789abcdef"
 
 
 def cli(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    full = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_KEY", "_TOKEN")) and k != "LITEGATE_MODELS"}
+    full = {
+        k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_KEY", "_TOKEN")) and k != "LITEGATE_MODELS"
+    }
     full["PYTHONPATH"] = SRC
     full.update(env or {})
-    return subprocess.run([sys.executable, "-m", "litegate", *args], input=stdin, capture_output=True, text=True,
-                          env=full, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "litegate", *args], input=stdin, capture_output=True, text=True, env=full, timeout=120
+    )
 
 
 def test_chat_one_prompt_streams_the_answer(server):
     server.enqueue_reply("The sea is wide.")
-    proc = cli("chat", "openai/gpt-4o-mini", "Tell", "me", "--api-base", server.base_url,
-               env={"OPENAI_API_KEY": KEY})
+    proc = cli("chat", "openai/gpt-4o-mini", "Tell", "me", "--api-base", server.base_url, env={"OPENAI_API_KEY": KEY})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "The sea is wide.\n"
     body = server.last_request.json
@@ -39,8 +41,17 @@ def test_chat_one_prompt_streams_the_answer(server):
 
 def test_chat_json_and_system_message(server):
     server.enqueue_reply("42", usage={"prompt_tokens": 12, "completion_tokens": 1})
-    proc = cli("chat", "openai/gpt-4o-mini", "question", "--system", "be brief", "--json", "--api-base",
-               server.base_url, env={"OPENAI_API_KEY": KEY})
+    proc = cli(
+        "chat",
+        "openai/gpt-4o-mini",
+        "question",
+        "--system",
+        "be brief",
+        "--json",
+        "--api-base",
+        server.base_url,
+        env={"OPENAI_API_KEY": KEY},
+    )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["content"] == "42" and doc["usage"]["total_tokens"] == 13 and doc["finish_reason"] == "stop"
@@ -51,8 +62,9 @@ def test_chat_json_and_system_message(server):
 def test_chat_interactive_keeps_the_conversation(server):
     server.enqueue_reply("first answer")
     server.enqueue_reply("second answer")
-    proc = cli("chat", "openai/gpt-4o-mini", "--api-base", server.base_url, stdin="one\ntwo\n",
-               env={"OPENAI_API_KEY": KEY})
+    proc = cli(
+        "chat", "openai/gpt-4o-mini", "--api-base", server.base_url, stdin="one\ntwo\n", env={"OPENAI_API_KEY": KEY}
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["first answer", "second answer"]
     assert [m["content"] for m in server.last_request.json["messages"]] == ["one", "first answer", "two"]
@@ -67,8 +79,9 @@ def test_chat_without_a_key_names_the_variable(server):
 
 def test_chat_api_error_exit_code(server):
     server.enqueue_error(status=401, count=5)
-    proc = cli("chat", "openai/gpt-4o-mini", "hi", "--no-stream", "--api-base", server.base_url,
-               env={"OPENAI_API_KEY": KEY})
+    proc = cli(
+        "chat", "openai/gpt-4o-mini", "hi", "--no-stream", "--api-base", server.base_url, env={"OPENAI_API_KEY": KEY}
+    )
     assert proc.returncode == 3 and "AuthenticationError" in proc.stderr
     assert KEY not in proc.stderr and "Traceback" not in proc.stderr
 
@@ -118,13 +131,14 @@ def test_providers_shows_key_variables_and_whether_set():
 
 def test_check_healthy_and_unhealthy(server):
     server.enqueue_reply("ok")
-    proc = cli("check", "openai/gpt-4o-mini", "--api-base", server.base_url, "--json",
-               env={"OPENAI_API_KEY": KEY})
+    proc = cli("check", "openai/gpt-4o-mini", "--api-base", server.base_url, "--json", env={"OPENAI_API_KEY": KEY})
     assert proc.returncode == 0, proc.stderr
     (result,) = json.loads(proc.stdout)
     assert result["healthy"] is True and result["model"] == "openai/gpt-4o-mini"
     server.enqueue_error(status=500, count=3)
-    bad = cli("check", "--api-base", server.base_url, env={"OPENAI_API_KEY": KEY, "LITEGATE_MODELS": "openai/gpt-4o-mini"})
+    bad = cli(
+        "check", "--api-base", server.base_url, env={"OPENAI_API_KEY": KEY, "LITEGATE_MODELS": "openai/gpt-4o-mini"}
+    )
     assert bad.returncode == 1 and "UNHEALTHY" in bad.stdout
     assert cli("check").returncode == 2
 
@@ -132,13 +146,15 @@ def test_check_healthy_and_unhealthy(server):
 def test_run_aliases_a_python_program_and_passes_its_exit_code(tmp_path, server):
     server.enqueue_reply("through the alias")
     prog = tmp_path / "prog.py"
-    prog.write_text(textwrap.dedent(f"""
+    prog.write_text(
+        textwrap.dedent(f"""
         import sys, litellm
         r = litellm.completion(model="openai/gpt-4o-mini", messages=[{{"role": "user", "content": "x"}}],
                                api_key="{KEY}", api_base="{server.base_url}", _skip_mcp_handler=True)
         print(type(litellm).__module__, r.choices[0].message.content)
         sys.exit(7)
-    """))
+    """)
+    )
     proc = cli("run", "--", sys.executable, str(prog))
     assert proc.returncode == 7, proc.stderr
     assert proc.stdout.strip() == "litegate.alias through the alias"

@@ -201,13 +201,27 @@ def test_litellm_positional_forms():
     assert (e.llm_provider, e.model, e.status_code) == ("openai", "gpt-4o", 500)
 
     # the BadRequest family keeps litellm's positional order: message, model, llm_provider
-    for cls in (E.BadRequestError, E.InvalidRequestError, E.ContextWindowExceededError,
-                E.ContentPolicyViolationError, E.NotFoundError, E.UnprocessableEntityError):
+    for cls in (
+        E.BadRequestError,
+        E.InvalidRequestError,
+        E.ContextWindowExceededError,
+        E.ContentPolicyViolationError,
+        E.NotFoundError,
+        E.UnprocessableEntityError,
+    ):
         e = cls("bad", "gpt-4o", "openai")
         assert (e.model, e.llm_provider) == ("gpt-4o", "openai"), cls
-    for cls in (E.AuthenticationError, E.PermissionDeniedError, E.RateLimitError, E.ConflictError,
-                E.InternalServerError, E.BadGatewayError, E.ServiceUnavailableError,
-                E.UnsupportedParamsError, E.APIResponseValidationError):
+    for cls in (
+        E.AuthenticationError,
+        E.PermissionDeniedError,
+        E.RateLimitError,
+        E.ConflictError,
+        E.InternalServerError,
+        E.BadGatewayError,
+        E.ServiceUnavailableError,
+        E.UnsupportedParamsError,
+        E.APIResponseValidationError,
+    ):
         e = cls("bad", "openai", "gpt-4o")
         assert (e.llm_provider, e.model) == ("openai", "gpt-4o"), cls
 
@@ -311,7 +325,10 @@ def test_pickle_roundtrip(cls):
         e2 = pickle.loads(pickle.dumps(e, protocol=protocol))
         assert type(e2) is cls
         assert (e2.message, e2.status_code, e2.llm_provider, e2.model) == (
-            e.message, e.status_code, e.llm_provider, e.model,
+            e.message,
+            e.status_code,
+            e.llm_provider,
+            e.model,
         )
         assert str(e2) == str(e) and e2.args == e.args
 
@@ -419,7 +436,9 @@ def test_response_headers_are_masked_on_the_exception():
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    secret=st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", min_size=16, max_size=64),
+    secret=st.text(
+        alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", min_size=16, max_size=64
+    ),
     before=st.text(max_size=40),
     after=st.text(max_size=40),
 )
@@ -446,93 +465,187 @@ def test_hypothesis_exceptions_never_carry_a_registered_secret(secret, before, a
 # relative path -> (class, status_code, text in message, retry_after, extra attribute checks)
 REFERENCE_CASES = {
     "openai/errors/400_context_length_exceeded.json": (
-        E.ContextWindowExceededError, 400, "maximum context length is 128000 tokens", None,
-        {"input_tokens": 130512, "max_tokens": 128000, "code": "context_length_exceeded",
-         "type": "invalid_request_error", "param": "messages"},
+        E.ContextWindowExceededError,
+        400,
+        "maximum context length is 128000 tokens",
+        None,
+        {
+            "input_tokens": 130512,
+            "max_tokens": 128000,
+            "code": "context_length_exceeded",
+            "type": "invalid_request_error",
+            "param": "messages",
+        },
     ),
     "openai/errors/400_invalid_parameter.json": (
-        E.BadRequestError, 400, "Unrecognized request argument supplied: foo", None,
+        E.BadRequestError,
+        400,
+        "Unrecognized request argument supplied: foo",
+        None,
         {"type": "invalid_request_error", "code": None, "param": None},
     ),
     "openai/errors/401_invalid_api_key.json": (
-        E.AuthenticationError, 401, "Incorrect API key provided", None, {"code": "invalid_api_key"},
+        E.AuthenticationError,
+        401,
+        "Incorrect API key provided",
+        None,
+        {"code": "invalid_api_key"},
     ),
     "openai/errors/429_insufficient_quota.json": (
-        E.RateLimitError, 429, "You exceeded your current quota", None,
+        E.RateLimitError,
+        429,
+        "You exceeded your current quota",
+        None,
         {"code": "insufficient_quota", "_retryable": False},
     ),
     "openai/errors/429_rate_limit_exceeded.json": (
-        E.RateLimitError, 429, "Rate limit reached for gpt-4o-mini", 20.0,
+        E.RateLimitError,
+        429,
+        "Rate limit reached for gpt-4o-mini",
+        20.0,
         {"code": "rate_limit_exceeded", "_retryable": True},
     ),
     "azure-openai/errors/400_content_filter_prompt.json": (
-        E.ContentPolicyViolationError, 400, "content management policy", None,
+        E.ContentPolicyViolationError,
+        400,
+        "content management policy",
+        None,
         {"code": "content_filter", "param": "prompt", "_retryable": False},
     ),
     "azure-openai/errors/401_invalid_key.json": (
-        E.AuthenticationError, 401, "Access denied due to invalid subscription key", None, {"code": "401"},
+        E.AuthenticationError,
+        401,
+        "Access denied due to invalid subscription key",
+        None,
+        {"code": "401"},
     ),
     "azure-openai/errors/429_rate_limit.json": (
-        E.RateLimitError, 429, "have exceeded token rate limit", 6.0, {"_retryable": True},
+        E.RateLimitError,
+        429,
+        "have exceeded token rate limit",
+        6.0,
+        {"_retryable": True},
     ),
     "mistral/errors/401_unauthorized.json": (E.AuthenticationError, 401, "Unauthorized", None, {}),
     "mistral/errors/422_validation_error.json": (
-        E.UnprocessableEntityError, 422, "body.messages: Field required", None, {"_retryable": False},
+        E.UnprocessableEntityError,
+        422,
+        "body.messages: Field required",
+        None,
+        {"_retryable": False},
     ),
     "mistral/errors/429_rate_limited.json": (
-        E.RateLimitError, 429, "Requests rate limit exceeded", None, {"_retryable": True},
+        E.RateLimitError,
+        429,
+        "Requests rate limit exceeded",
+        None,
+        {"_retryable": True},
     ),
     "anthropic/errors/400_invalid_request_error.json": (
-        E.BadRequestError, 400, 'roles must alternate between "user" and "assistant"', None,
+        E.BadRequestError,
+        400,
+        'roles must alternate between "user" and "assistant"',
+        None,
         {"type": "invalid_request_error", "request_id": "req_011CSHoEeqs5C35K2UUqR7Fy"},
     ),
     "anthropic/errors/400_invalid_request_error.recorded.json": (
-        E.BadRequestError, 400, "unexpected `tool_use_id` found in `tool_result` blocks", None,
+        E.BadRequestError,
+        400,
+        "unexpected `tool_use_id` found in `tool_result` blocks",
+        None,
         {"type": "invalid_request_error", "_retryable": False},
     ),
     "anthropic/errors/401_authentication_error.json": (
-        E.AuthenticationError, 401, "invalid x-api-key", None, {"type": "authentication_error"},
+        E.AuthenticationError,
+        401,
+        "invalid x-api-key",
+        None,
+        {"type": "authentication_error"},
     ),
     "anthropic/errors/429_rate_limit_error.json": (
-        E.RateLimitError, 429, "would exceed the rate limit for your organization", 15.0,
+        E.RateLimitError,
+        429,
+        "would exceed the rate limit for your organization",
+        15.0,
         {"type": "rate_limit_error", "_retryable": True},
     ),
     "anthropic/errors/429_rate_limit_error.recorded.json": (
-        E.RateLimitError, 429, "20,000,000 prompt bytes per hour", None, {"_retryable": True},
+        E.RateLimitError,
+        429,
+        "20,000,000 prompt bytes per hour",
+        None,
+        {"_retryable": True},
     ),
     "anthropic/errors/529_overloaded_error.json": (
-        E.ServiceUnavailableError, 503, "Overloaded", None,
+        E.ServiceUnavailableError,
+        503,
+        "Overloaded",
+        None,
         {"type": "overloaded_error", "_retryable": True, "_http_status": 529},
     ),
     "cohere/errors/400_bad_request.json": (
-        E.BadRequestError, 400, "invalid request: list of documents must not be empty", None, {},
+        E.BadRequestError,
+        400,
+        "invalid request: list of documents must not be empty",
+        None,
+        {},
     ),
     "cohere/errors/401_unauthorized.json": (E.AuthenticationError, 401, "invalid api token", None, {}),
     "cohere/errors/429_too_many_requests.json": (
-        E.RateLimitError, 429, "You are using a Trial key", None, {"_retryable": True},
+        E.RateLimitError,
+        429,
+        "You are using a Trial key",
+        None,
+        {"_retryable": True},
     ),
     "gemini/errors/429_resource_exhausted_ai_studio.json": (
-        E.RateLimitError, 429, "You exceeded your current quota", 34.0,
+        E.RateLimitError,
+        429,
+        "You exceeded your current quota",
+        34.0,
         {"type": "RESOURCE_EXHAUSTED", "_retryable": True},
     ),
     "ollama/errors/400_bad_request.json": (
-        E.BadRequestError, 400, "invalid character 'x' looking for beginning of value", None, {},
+        E.BadRequestError,
+        400,
+        "invalid character 'x' looking for beginning of value",
+        None,
+        {},
     ),
     "ollama/errors/404_model_not_found.json": (
-        E.NotFoundError, 404, 'model "llama9" not found, try pulling it first', None, {"_retryable": False},
+        E.NotFoundError,
+        404,
+        'model "llama9" not found, try pulling it first',
+        None,
+        {"_retryable": False},
     ),
     "bedrock/errors/400_validation_exception.json": (
-        E.BadRequestError, 400, "roles must alternate", None, {"type": "ValidationException"},
+        E.BadRequestError,
+        400,
+        "roles must alternate",
+        None,
+        {"type": "ValidationException"},
     ),
     "bedrock/errors/403_access_denied.json": (
-        E.PermissionDeniedError, 403, "You don't have access to the model", None, {},
+        E.PermissionDeniedError,
+        403,
+        "You don't have access to the model",
+        None,
+        {},
     ),
     "bedrock/errors/403_invalid_signature.json": (
-        E.AuthenticationError, 401, "The request signature we calculated does not match", None,
+        E.AuthenticationError,
+        401,
+        "The request signature we calculated does not match",
+        None,
         {"_http_status": 403},
     ),
     "bedrock/errors/429_throttling_exception.json": (
-        E.RateLimitError, 429, "Too many requests, please wait", None, {"_retryable": True},
+        E.RateLimitError,
+        429,
+        "Too many requests, please wait",
+        None,
+        {"_retryable": True},
     ),
 }
 
@@ -541,8 +654,18 @@ GEMINI_INDEX_CASES = {
     "400_api_key_invalid": (E.AuthenticationError, 401, "API key not valid", {"code": "API_KEY_INVALID"}),
     "403_api_not_enabled": (E.PermissionDeniedError, 403, "Generative Language API has not been used", {}),
     "404_unknown_model": (E.NotFoundError, 404, "models/gemini-5.0-flash is not found", {"type": "NOT_FOUND"}),
-    "429_quota_exceeded_vertex": (E.RateLimitError, 429, "Quota exceeded for quota metric", {"code": "RATE_LIMIT_EXCEEDED"}),
-    "403_permission_denied_vertex": (E.PermissionDeniedError, 403, "Permission 'aiplatform.endpoints.predict' denied", {}),
+    "429_quota_exceeded_vertex": (
+        E.RateLimitError,
+        429,
+        "Quota exceeded for quota metric",
+        {"code": "RATE_LIMIT_EXCEEDED"},
+    ),
+    "403_permission_denied_vertex": (
+        E.PermissionDeniedError,
+        403,
+        "Permission 'aiplatform.endpoints.predict' denied",
+        {},
+    ),
     # 200 responses with a safety block, handed in as errors
     "prompt_blocked_safety": (E.ContentPolicyViolationError, 400, "Message", {}),
     "finish_reason_safety": (E.ContentPolicyViolationError, 400, "SAFETY", {}),
@@ -582,7 +705,9 @@ def test_every_reference_error_file_has_a_case():
             found.add(path.relative_to(REFERENCE).as_posix())
     assert found == set(REFERENCE_CASES), found ^ set(REFERENCE_CASES)
     index = _load_reference("gemini/errors/INDEX.json")
-    mapped = {k for k in index if not k.startswith("_") and k not in ("status_to_http", "stream_error_midstream_vertex")}
+    mapped = {
+        k for k in index if not k.startswith("_") and k not in ("status_to_http", "stream_error_midstream_vertex")
+    }
     assert mapped == set(GEMINI_INDEX_CASES)
 
 
@@ -638,7 +763,13 @@ def test_gemini_api_key_debug_info_is_not_kept():
 
 @needs_reference
 def test_html_error_page():
-    path = REFERENCE / "gemini" / "mock-responses-firebase" / "vertexai" / "unary-failure-invalid-location-url-not-found.html"
+    path = (
+        REFERENCE
+        / "gemini"
+        / "mock-responses-firebase"
+        / "vertexai"
+        / "unary-failure-invalid-location-url-not-found.html"
+    )
     resp = make_response(404, raw=path.read_bytes(), headers={"content-type": "text/html"})
     e = exception_from_response(resp, llm_provider="vertex_ai", model="gemini-1.5-flash")
     assert type(e) is E.NotFoundError
@@ -679,7 +810,7 @@ def test_anthropic_mid_stream_error_event():
 @needs_reference
 def test_vertex_mid_stream_error():
     text = (REFERENCE / "gemini/mock-responses-firebase/vertexai/streaming-failure-error-mid-stream.txt").read_text()
-    error = json.loads(text[text.index("\n{") + 1:])
+    error = json.loads(text[text.index("\n{") + 1 :])
     e = mid_stream_error(error, llm_provider="vertex_ai", model="gemini-1.5-flash")
     assert type(e) is E.APIError and e.status_code == 500
     assert e.message == "The operation was cancelled." and e.type == "CANCELLED"
@@ -702,11 +833,22 @@ def test_bedrock_in_stream_exception():
 @pytest.mark.parametrize(
     "status,cls",
     [
-        (400, E.BadRequestError), (401, E.AuthenticationError), (403, E.PermissionDeniedError),
-        (404, E.NotFoundError), (408, E.Timeout), (409, E.ConflictError), (413, E.BadRequestError),
-        (418, E.BadRequestError), (422, E.UnprocessableEntityError), (429, E.RateLimitError),
-        (500, E.InternalServerError), (501, E.InternalServerError), (502, E.BadGatewayError),
-        (503, E.ServiceUnavailableError), (504, E.Timeout), (520, E.InternalServerError),
+        (400, E.BadRequestError),
+        (401, E.AuthenticationError),
+        (403, E.PermissionDeniedError),
+        (404, E.NotFoundError),
+        (408, E.Timeout),
+        (409, E.ConflictError),
+        (413, E.BadRequestError),
+        (418, E.BadRequestError),
+        (422, E.UnprocessableEntityError),
+        (429, E.RateLimitError),
+        (500, E.InternalServerError),
+        (501, E.InternalServerError),
+        (502, E.BadGatewayError),
+        (503, E.ServiceUnavailableError),
+        (504, E.Timeout),
+        (520, E.InternalServerError),
         (529, E.ServiceUnavailableError),
     ],
 )
@@ -728,15 +870,36 @@ def test_unexpected_status_is_a_plain_api_error():
         ({"message": "top-level message"}, "top-level message"),
         ({"Message": "aws style"}, "aws style"),
         ({"detail": "Not Found"}, "Not Found"),
-        ({"detail": [{"loc": ["body", "model"], "msg": "field required", "type": "missing"},
-                     {"loc": ["query", "n"], "msg": "must be positive"}]},
-         "body.model: field required; query.n: must be positive"),
-        ({"object": "error", "message": {"detail": [{"loc": ["body", "messages"], "msg": "Field required"}]},
-          "type": "invalid_request_error", "param": None, "code": None}, "body.messages: Field required"),
+        (
+            {
+                "detail": [
+                    {"loc": ["body", "model"], "msg": "field required", "type": "missing"},
+                    {"loc": ["query", "n"], "msg": "must be positive"},
+                ]
+            },
+            "body.model: field required; query.n: must be positive",
+        ),
+        (
+            {
+                "object": "error",
+                "message": {"detail": [{"loc": ["body", "messages"], "msg": "Field required"}]},
+                "type": "invalid_request_error",
+                "param": None,
+                "code": None,
+            },
+            "body.messages: Field required",
+        ),
         ([{"error": {"code": 400, "message": "list wrapped", "status": "INVALID_ARGUMENT"}}], "list wrapped"),
-        ({"error": {"message": "Provider returned error", "code": 400,
-                    "metadata": {"raw": "upstream detail", "provider_name": "X"}}},
-         "Provider returned error - upstream detail"),
+        (
+            {
+                "error": {
+                    "message": "Provider returned error",
+                    "code": 400,
+                    "metadata": {"raw": "upstream detail", "provider_name": "X"},
+                }
+            },
+            "Provider returned error - upstream detail",
+        ),
         ({"error": {"message": "vllm style", "type": "BadRequestError", "param": None, "code": 400}}, "vllm style"),
         ({"unexpected": {"shape": 1}}, '{"unexpected":{"shape":1}}'),
     ],
@@ -767,8 +930,12 @@ def test_invalid_json_falls_back_to_text():
 
 def test_message_override():
     e = exception_from_response(
-        make_response(400, {"error": {"message": "maximum context length is 10 tokens", "code": "context_length_exceeded"}}),
-        llm_provider="openai", model="x", message="custom text",
+        make_response(
+            400, {"error": {"message": "maximum context length is 10 tokens", "code": "context_length_exceeded"}}
+        ),
+        llm_provider="openai",
+        model="x",
+        message="custom text",
     )
     assert type(e) is E.ContextWindowExceededError and e.message == "custom text"
 
@@ -793,14 +960,18 @@ def test_context_window_refinement(status, message):
 
 def test_context_window_by_code_and_not_for_rate_limits():
     e = exception_from_response(
-        make_response(400, {"error": {"message": "too big", "code": "context_length_exceeded"}}), llm_provider="p", model="m"
+        make_response(400, {"error": {"message": "too big", "code": "context_length_exceeded"}}),
+        llm_provider="p",
+        model="m",
     )
     assert type(e) is E.ContextWindowExceededError
     e = exception_from_response(
         make_response(429, {"error": {"message": "too many tokens per minute"}}), llm_provider="p", model="m"
     )
     assert type(e) is E.RateLimitError
-    e = exception_from_response(make_response(413, {"error": {"message": "Request too large"}}), llm_provider="p", model="m")
+    e = exception_from_response(
+        make_response(413, {"error": {"message": "Request too large"}}), llm_provider="p", model="m"
+    )
     assert type(e) is E.BadRequestError
 
 
@@ -820,7 +991,13 @@ def test_content_policy_refinement(body):
 
 
 def test_insufficient_quota_stays_a_rate_limit_error_with_its_code():
-    body = {"error": {"message": "You exceeded your current quota", "type": "insufficient_quota", "code": "insufficient_quota"}}
+    body = {
+        "error": {
+            "message": "You exceeded your current quota",
+            "type": "insufficient_quota",
+            "code": "insufficient_quota",
+        }
+    }
     e = exception_from_response(make_response(429, body), llm_provider="openai", model="gpt-4o")
     assert type(e) is E.RateLimitError and e.code == "insufficient_quota"
     assert not is_retryable(e)
@@ -869,12 +1046,27 @@ def test_explicit_retry_after_wins():
 
 
 def test_is_retryable_by_class_and_status():
-    for cls in (E.Timeout, E.RateLimitError, E.APIConnectionError, E.InternalServerError,
-                E.BadGatewayError, E.ServiceUnavailableError):
+    for cls in (
+        E.Timeout,
+        E.RateLimitError,
+        E.APIConnectionError,
+        E.InternalServerError,
+        E.BadGatewayError,
+        E.ServiceUnavailableError,
+    ):
         assert is_retryable(cls("m")), cls
-    for cls in (E.BadRequestError, E.AuthenticationError, E.PermissionDeniedError, E.NotFoundError,
-                E.ContextWindowExceededError, E.ContentPolicyViolationError, E.UnprocessableEntityError,
-                E.ConflictError, E.BudgetExceededError, E.RejectedRequestError):
+    for cls in (
+        E.BadRequestError,
+        E.AuthenticationError,
+        E.PermissionDeniedError,
+        E.NotFoundError,
+        E.ContextWindowExceededError,
+        E.ContentPolicyViolationError,
+        E.UnprocessableEntityError,
+        E.ConflictError,
+        E.BudgetExceededError,
+        E.RejectedRequestError,
+    ):
         assert not is_retryable(cls("m")), cls
     for status in (408, 429, 500, 502, 503, 504, 529):
         assert is_retryable(E.APIError(status, "m", "p", "m")), status
@@ -886,8 +1078,9 @@ def test_is_retryable_by_class_and_status():
 
 
 def test_is_retryable_honours_x_should_retry():
-    resp = make_response(400, {"type": "error", "error": {"type": "invalid_request_error", "message": "m"}},
-                         {"x-should-retry": "true"})
+    resp = make_response(
+        400, {"type": "error", "error": {"type": "invalid_request_error", "message": "m"}}, {"x-should-retry": "true"}
+    )
     assert is_retryable(exception_from_response(resp, llm_provider="anthropic", model="m"))
     resp = make_response(500, {"error": {"message": "m"}}, {"x-should-retry": "false"})
     assert not is_retryable(exception_from_response(resp, llm_provider="anthropic", model="m"))
@@ -905,10 +1098,19 @@ def test_is_retryable_honours_x_should_retry():
         ({"type": "error", "error": {"type": "overloaded_error", "message": "m"}}, E.ServiceUnavailableError),
         ({"type": "error", "error": {"type": "invalid_request_error", "message": "m"}}, E.BadRequestError),
         ({"type": "error", "error": {"type": "authentication_error", "message": "m"}}, E.AuthenticationError),
-        ({"error": {"message": "m", "type": "invalid_request_error", "code": "context_length_exceeded"}},
-         E.ContextWindowExceededError),
-        ({"error": {"message": "prompt is too long: 300000 tokens > 200000 maximum", "type": "invalid_request_error"}},
-         E.ContextWindowExceededError),
+        (
+            {"error": {"message": "m", "type": "invalid_request_error", "code": "context_length_exceeded"}},
+            E.ContextWindowExceededError,
+        ),
+        (
+            {
+                "error": {
+                    "message": "prompt is too long: 300000 tokens > 200000 maximum",
+                    "type": "invalid_request_error",
+                }
+            },
+            E.ContextWindowExceededError,
+        ),
         ({"error": {"message": "m", "code": "content_filter"}}, E.ContentPolicyViolationError),
         ({"error": {"code": 503, "message": "m", "status": "UNAVAILABLE"}}, E.ServiceUnavailableError),
         ({"error": {"code": 429, "message": "m", "status": "RESOURCE_EXHAUSTED"}}, E.RateLimitError),
@@ -930,7 +1132,8 @@ def test_mid_stream_mapping(payload, cls):
 def test_mid_stream_context_tokens():
     e = mid_stream_error(
         {"error": {"message": "prompt is too long: 300000 tokens > 200000 maximum", "type": "invalid_request_error"}},
-        llm_provider="anthropic", model="claude",
+        llm_provider="anthropic",
+        model="claude",
     )
     assert (e.input_tokens, e.max_tokens) == (300000, 200000)
 
@@ -982,7 +1185,7 @@ def test_redact_patterns(text, secret, expected):
     [
         "task-force and risk-free are words",
         "Rate limit reached for gpt-4o-mini in organization org-XXXX on requests per min (RPM)",
-        "messages: roles must alternate between \"user\" and \"assistant\"",
+        'messages: roles must alternate between "user" and "assistant"',
         "Basic usage of the API",
         "the model returned invalid JSON",
         "x-ratelimit-remaining-tokens: 29000",
@@ -1002,7 +1205,7 @@ def test_redact_never_raises():
     assert redact(b"sk-abcdefghijklmnop") == "sk-****"
     assert redact(12345) == "12345"
     assert isinstance(redact(Weird()), str)
-    assert redact("\x00\udcff sk-abcdefghijklmnop") .endswith("sk-****")
+    assert redact("\x00\udcff sk-abcdefghijklmnop").endswith("sk-****")
 
 
 def test_register_secret_rules():
@@ -1050,8 +1253,17 @@ def test_redact_headers():
         "User-Agent": "litegate/1.0",
     }
     out = redact_headers(headers)
-    for name in ("Authorization", "api-key", "x-api-key", "x-goog-api-key", "Proxy-Authorization", "Cookie",
-                 "X-Custom-Token", "X-Client-Secret", "x-my-key"):
+    for name in (
+        "Authorization",
+        "api-key",
+        "x-api-key",
+        "x-goog-api-key",
+        "Proxy-Authorization",
+        "Cookie",
+        "X-Custom-Token",
+        "X-Client-Secret",
+        "x-my-key",
+    ):
         assert out[name] == "****", name
     assert out["Content-Type"] == "application/json"
     assert out["x-ratelimit-remaining-tokens"] == "29000"
@@ -1087,8 +1299,11 @@ def test_hypothesis_registered_secret_never_survives(secret, before, after):
 
 @settings(max_examples=200, deadline=None)
 @given(
-    key=st.from_regex(r"(sk-(proj-|ant-api03-)?[A-Za-z0-9]{20,40}|AIza[A-Za-z0-9_-]{35}|gsk_[A-Za-z0-9]{40}|"
-                      r"xai-[A-Za-z0-9]{40}|AKIA[A-Z0-9]{16})", fullmatch=True),
+    key=st.from_regex(
+        r"(sk-(proj-|ant-api03-)?[A-Za-z0-9]{20,40}|AIza[A-Za-z0-9_-]{35}|gsk_[A-Za-z0-9]{40}|"
+        r"xai-[A-Za-z0-9]{40}|AKIA[A-Z0-9]{16})",
+        fullmatch=True,
+    ),
     before=st.sampled_from(["", " ", "key: ", "(", "'", '"', "\n", "Bearer "]),
     after=st.sampled_from(["", " ", ".", ")", "'", '"', "\n", ", next"]),
 )

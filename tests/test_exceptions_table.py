@@ -29,30 +29,59 @@ RETRIES = ("litellm_debug_info", "max_retries", "num_retries")
 # class -> (status_code, default message, the classes it derives from in order, positional order)
 ROWS = {
     E.LiteLLMException: (500, "LiteLLM error", ("Exception",), PROVIDER_FIRST),
-    E.APIError: (500, "API error", ("LiteLLMException",),
-                 ("status_code", "message", "llm_provider", "model", "request", "response", *RETRIES)),
+    E.APIError: (
+        500,
+        "API error",
+        ("LiteLLMException",),
+        ("status_code", "message", "llm_provider", "model", "request", "response", *RETRIES),
+    ),
     E.AuthenticationError: (401, "Authentication failed", ("APIError",), PROVIDER_FIRST),
     E.PermissionDeniedError: (403, "Permission denied", ("APIError",), PROVIDER_FIRST),
     E.BadRequestError: (400, "Bad request", ("APIError",), (*MODEL_FIRST, "body")),
     E.InvalidRequestError: (400, "Invalid request", ("BadRequestError",), (*MODEL_FIRST, "body")),
     E.ContextWindowExceededError: (400, "Context window exceeded", ("BadRequestError",), (*MODEL_FIRST, "body")),
     E.ContentPolicyViolationError: (
-        400, "Content policy violation", ("BadRequestError",),
-        ("message", "model", "llm_provider", "response", "litellm_debug_info", "provider_specific_fields",
-         "max_retries", "num_retries", "body"),
+        400,
+        "Content policy violation",
+        ("BadRequestError",),
+        (
+            "message",
+            "model",
+            "llm_provider",
+            "response",
+            "litellm_debug_info",
+            "provider_specific_fields",
+            "max_retries",
+            "num_retries",
+            "body",
+        ),
     ),
     E.JSONSchemaValidationError: (
-        400, "JSON schema validation failed", ("BadRequestError",),
+        400,
+        "JSON schema validation failed",
+        ("BadRequestError",),
         ("message", "model", "llm_provider", "raw_response", "schema", "response", *RETRIES),
     ),
     E.UnsupportedParamsError: (
-        400, "Unsupported parameters", ("BadRequestError",),
+        400,
+        "Unsupported parameters",
+        ("BadRequestError",),
         ("message", "llm_provider", "model", "status_code", "response", *RETRIES),
     ),
     E.RejectedRequestError: (
-        400, "Request rejected", ("BadRequestError",),
-        ("message", "model", "llm_provider", "request_data", "litellm_debug_info", "response", "max_retries",
-         "num_retries"),
+        400,
+        "Request rejected",
+        ("BadRequestError",),
+        (
+            "message",
+            "model",
+            "llm_provider",
+            "request_data",
+            "litellm_debug_info",
+            "response",
+            "max_retries",
+            "num_retries",
+        ),
     ),
     E.RateLimitError: (429, "Rate limit exceeded", ("APIError",), PROVIDER_FIRST),
     E.NotFoundError: (404, "Not found", ("APIError",), MODEL_FIRST),
@@ -61,16 +90,36 @@ ROWS = {
     E.InternalServerError: (500, "Internal server error", ("APIError",), PROVIDER_FIRST),
     E.BadGatewayError: (502, "Bad gateway", ("APIError",), PROVIDER_FIRST),
     E.ServiceUnavailableError: (503, "Service unavailable", ("APIError",), PROVIDER_FIRST),
-    E.APIConnectionError: (500, "Connection error", ("APIError",),
-                           ("message", "llm_provider", "model", "request", *RETRIES)),
-    E.Timeout: (408, "Request timed out", ("APIError",),
-                ("message", "model", "llm_provider", *RETRIES, "headers", "exception_status_code")),
-    E.APIResponseValidationError: (500, "Invalid response from the provider", ("APIError",),
-                                   ("message", "llm_provider", "model", *RETRIES)),
-    E.BudgetExceededError: (400, "Budget has been exceeded!", ("LiteLLMException",),
-                            ("current_cost", "max_budget", "message")),
-    E.MockException: (500, "Mock exception", ("LiteLLMException",),
-                      ("status_code", "message", "llm_provider", "model", "request", *RETRIES)),
+    E.APIConnectionError: (
+        500,
+        "Connection error",
+        ("APIError",),
+        ("message", "llm_provider", "model", "request", *RETRIES),
+    ),
+    E.Timeout: (
+        408,
+        "Request timed out",
+        ("APIError",),
+        ("message", "model", "llm_provider", *RETRIES, "headers", "exception_status_code"),
+    ),
+    E.APIResponseValidationError: (
+        500,
+        "Invalid response from the provider",
+        ("APIError",),
+        ("message", "llm_provider", "model", *RETRIES),
+    ),
+    E.BudgetExceededError: (
+        400,
+        "Budget has been exceeded!",
+        ("LiteLLMException",),
+        ("current_cost", "max_budget", "message"),
+    ),
+    E.MockException: (
+        500,
+        "Mock exception",
+        ("LiteLLMException",),
+        ("status_code", "message", "llm_provider", "model", "request", *RETRIES),
+    ),
     E.InputValidationError: (400, "Invalid request", ("InvalidRequestError", "ValueError"), (*MODEL_FIRST, "body")),
     E.InputTypeError: (400, "Invalid request", ("InputValidationError", "TypeError"), (*MODEL_FIRST, "body")),
     E.NotFoundException: (404, "Not found", ("NotFoundError",), MODEL_FIRST),
@@ -210,9 +259,22 @@ def test_signature_shows_the_positional_order(cls):
 
 @pytest.mark.parametrize("cls", CLASSES, ids=ids)
 def test_common_keywords(cls):
-    e = cls(message="kw message", llm_provider="openai", model="gpt-4o", response=RESPONSE, litellm_debug_info="dbg",
-            max_retries=3, num_retries=1, request=FakeRequest(), retry_after="1.5", code=401, type="t", param="p",
-            status_code="499", request_id="req_9")
+    e = cls(
+        message="kw message",
+        llm_provider="openai",
+        model="gpt-4o",
+        response=RESPONSE,
+        litellm_debug_info="dbg",
+        max_retries=3,
+        num_retries=1,
+        request=FakeRequest(),
+        retry_after="1.5",
+        code=401,
+        type="t",
+        param="p",
+        status_code="499",
+        request_id="req_9",
+    )
     assert (e.message, e.llm_provider, e.model, e.litellm_debug_info) == ("kw message", "openai", "gpt-4o", "dbg")
     assert (e.max_retries, e.num_retries, e.status_code) == (3, 1, 499)
     assert e.response is RESPONSE and e.headers["x-kind"] == "resp"  # headers come from the response
@@ -306,8 +368,10 @@ def test_budget_messages():
 
 def test_json_schema_message_and_masking():
     e = E.JSONSchemaValidationError(model="gpt-4o", raw_response="oops", schema={"type": "object"})
-    assert e.message == ("model=gpt-4o, returned an invalid response=oops, for schema={'type': 'object'}. "
-                         "Access the raw response with `e.raw_response`")
+    assert e.message == (
+        "model=gpt-4o, returned an invalid response=oops, for schema={'type': 'object'}. "
+        "Access the raw response with `e.raw_response`"
+    )
     e = E.JSONSchemaValidationError(model="m", schema={"type": "array"})
     assert e.message.startswith("model=m, returned an invalid response=None, for schema={'type': 'array'}")
     e = E.JSONSchemaValidationError("given", raw_response="key sk-proj-ABCDEFGHIJKLMNOP1234 here")
@@ -335,11 +399,26 @@ def _build(cls, **kwargs):
 
 def _state(e):
     return (
-        type(e), e.message, e.status_code, e.llm_provider, e.model, e.litellm_debug_info, e.max_retries,
-        e.num_retries, e.retry_after, dict(e.headers), e.code, e.type, e.param, e.request_id,
+        type(e),
+        e.message,
+        e.status_code,
+        e.llm_provider,
+        e.model,
+        e.litellm_debug_info,
+        e.max_retries,
+        e.num_retries,
+        e.retry_after,
+        dict(e.headers),
+        e.code,
+        e.type,
+        e.param,
+        e.request_id,
         None if e.request is None else (e.request.method, e.request.url),
         None if e.response is None else (e.response.status_code, e.response.content),
-        str(e), repr(e), e.args, e.body,
+        str(e),
+        repr(e),
+        e.args,
+        e.body,
         {name: getattr(e, name) for name in _extras(type(e))},
     )
 
@@ -356,8 +435,19 @@ def test_str_form(cls):
 
 @pytest.mark.parametrize("cls", CLASSES, ids=ids)
 def test_pickle_round_trip_keeps_everything(cls):
-    e = _build(cls, response=RESPONSE, request=FakeRequest(), litellm_debug_info="dbg", max_retries=4,
-               num_retries=1, code="c", type="t", param="p", request_id="req_1", status_code=451)
+    e = _build(
+        cls,
+        response=RESPONSE,
+        request=FakeRequest(),
+        litellm_debug_info="dbg",
+        max_retries=4,
+        num_retries=1,
+        code="c",
+        type="t",
+        param="p",
+        request_id="req_1",
+        status_code=451,
+    )
     for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
         e2 = pickle.loads(pickle.dumps(e, protocol=protocol))
         assert _state(e2) == _state(e), protocol
@@ -367,8 +457,13 @@ def test_pickle_round_trip_keeps_everything(cls):
 @pytest.mark.parametrize("cls", CLASSES, ids=ids)
 def test_secrets_are_masked_everywhere(cls):
     key = "sk-proj-abcDEF123456ghiJKL789mnoPQR012stuVWX"
-    e = cls(message=f"bad key {key}", litellm_debug_info=f"api_key={key}", code=key, llm_provider="openai",
-            headers={"Authorization": f"Bearer {key}", "x-ok": "1"})
+    e = cls(
+        message=f"bad key {key}",
+        litellm_debug_info=f"api_key={key}",
+        code=key,
+        llm_provider="openai",
+        headers={"Authorization": f"Bearer {key}", "x-ok": "1"},
+    )
     assert e.message == "bad key sk-proj-****"
     assert e.headers["authorization"] == "****" and e.headers["x-ok"] == "1"
     for surface in (str(e), repr(e), repr(vars(e)), pickle.dumps(e).decode("latin-1")):

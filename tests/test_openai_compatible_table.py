@@ -22,19 +22,57 @@ REFERENCE = SHARED / "reference"
 
 # Written out here on purpose: the module's constant must not drift from this list.
 EXPECTED_OPENAI_PARAMS = {
-    "temperature", "top_p", "n", "stop", "max_tokens", "max_completion_tokens",
-    "presence_penalty", "frequency_penalty", "logit_bias", "user", "response_format", "seed",
-    "tools", "tool_choice", "parallel_tool_calls", "logprobs", "top_logprobs", "stream_options",
-    "functions", "function_call", "modalities", "audio", "prediction", "reasoning_effort",
-    "service_tier", "store",
+    "temperature",
+    "top_p",
+    "n",
+    "stop",
+    "max_tokens",
+    "max_completion_tokens",
+    "presence_penalty",
+    "frequency_penalty",
+    "logit_bias",
+    "user",
+    "response_format",
+    "seed",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "logprobs",
+    "top_logprobs",
+    "stream_options",
+    "functions",
+    "function_call",
+    "modalities",
+    "audio",
+    "prediction",
+    "reasoning_effort",
+    "service_tier",
+    "store",
 }
 EXPECTED_ENDPOINTS = {
-    "chat", "embedding", "text_completion", "image", "audio_transcription", "audio_speech",
-    "rerank", "moderation",
+    "chat",
+    "embedding",
+    "text_completion",
+    "image",
+    "audio_transcription",
+    "audio_speech",
+    "rerank",
+    "moderation",
 }
 REQUIRED = {
-    "groq", "together_ai", "mistral", "deepinfra", "perplexity", "openrouter", "fireworks_ai",
-    "xai", "deepseek", "cerebras", "nvidia_nim", "hosted_vllm", "lm_studio",
+    "groq",
+    "together_ai",
+    "mistral",
+    "deepinfra",
+    "perplexity",
+    "openrouter",
+    "fireworks_ai",
+    "xai",
+    "deepseek",
+    "cerebras",
+    "nvidia_nim",
+    "hosted_vllm",
+    "lm_studio",
 }
 LOCAL_HOSTS = {"localhost", "127.0.0.1"}
 # hosted, keyed services whose every customer deployment has its own host (Aleph Alpha PhariaAI)
@@ -230,9 +268,17 @@ def test_spec_names_match_the_guide_text():
 
 # providers.json names -> our row names (rows not listed here are not OpenAI-compatible rows of ours)
 NOTE_NAMES = {
-    "groq": "groq", "together_ai": "together_ai", "mistral": "mistral", "deepinfra": "deepinfra",
-    "perplexity": "perplexity", "openrouter": "openrouter", "fireworks_ai": "fireworks_ai",
-    "xai": "xai", "deepseek": "deepseek", "vllm": "hosted_vllm", "lm_studio": "lm_studio",
+    "groq": "groq",
+    "together_ai": "together_ai",
+    "mistral": "mistral",
+    "deepinfra": "deepinfra",
+    "perplexity": "perplexity",
+    "openrouter": "openrouter",
+    "fireworks_ai": "fireworks_ai",
+    "xai": "xai",
+    "deepseek": "deepseek",
+    "vllm": "hosted_vllm",
+    "lm_studio": "lm_studio",
 }
 
 

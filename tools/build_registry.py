@@ -124,23 +124,35 @@ for _name in _USABLE:
 del _name
 
 # In priority order: when a host lists more than AGGREGATOR_CAP of them, the earlier families win.
-OPEN_FAMILIES = [re.compile(p, re.IGNORECASE) for p in (
-    r"gpt-oss-(20|120)b",
-    r"deepseek-(v3|r1|v4)",
-    r"qwen3",
-    r"kimi-k[23]",
-    r"glm-?(4[.p][6-7]|5)",
-    r"llama-?(3[.p-]?3-70b|v3p3-70b|-?4)",
-    r"minimax-m",
-    r"llama-?(3[.p-]?1|v3p1)-(8|70|405)b",
-    r"gemma-?[34]",
-    r"mistral-(small|nemo)",
-)]
+OPEN_FAMILIES = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"gpt-oss-(20|120)b",
+        r"deepseek-(v3|r1|v4)",
+        r"qwen3",
+        r"kimi-k[23]",
+        r"glm-?(4[.p][6-7]|5)",
+        r"llama-?(3[.p-]?3-70b|v3p3-70b|-?4)",
+        r"minimax-m",
+        r"llama-?(3[.p-]?1|v3p1)-(8|70|405)b",
+        r"gemma-?[34]",
+        r"mistral-(small|nemo)",
+    )
+]
 NOT_A_CHAT_MODEL = re.compile(r"distill|guard|prover|ocr|safeguard|content-safety", re.IGNORECASE)
 AGGREGATOR_CAP = 20  # chat models per host
 
-MODES = {"chat", "completion", "embedding", "image_generation", "audio_transcription", "audio_speech",
-         "rerank", "moderation", "responses"}
+MODES = {
+    "chat",
+    "completion",
+    "embedding",
+    "image_generation",
+    "audio_transcription",
+    "audio_speech",
+    "rerank",
+    "moderation",
+    "responses",
+}
 AGGREGATOR_MODES = {"chat", "completion", "embedding", "rerank"}
 
 # Deployment variants that repeat a base model under a regional or contractual name. Bedrock's
@@ -232,8 +244,9 @@ def family_rank(bare: str) -> int | None:
     return None
 
 
-def cap_aggregator(models: dict[str, dict], reasons: collections.Counter,
-                   pinned: frozenset[str] = frozenset()) -> dict[str, dict]:
+def cap_aggregator(
+    models: dict[str, dict], reasons: collections.Counter, pinned: frozenset[str] = frozenset()
+) -> dict[str, dict]:
     """At most AGGREGATOR_CAP chat models per host (pinned ones aside), preferring the earlier families."""
     chat = [n for n, e in models.items() if e.get("mode") in ("chat", "completion") and n not in pinned]
     if len(chat) <= AGGREGATOR_CAP:
@@ -288,8 +301,20 @@ def _dump(value) -> str:
     raise TypeError(type(value))
 
 
-FIELD_ORDER = ("mode", "lp", "max_in", "max_out", "max_tokens", "price", "search_price", "supports",
-               "unsupported", "cache_min", "vector_size", "deprecated")
+FIELD_ORDER = (
+    "mode",
+    "lp",
+    "max_in",
+    "max_out",
+    "max_tokens",
+    "price",
+    "search_price",
+    "supports",
+    "unsupported",
+    "cache_min",
+    "vector_size",
+    "deprecated",
+)
 
 
 def convert(name: str, entry: dict, default_lp: str) -> tuple[dict, list[str]]:
@@ -299,8 +324,10 @@ def convert(name: str, entry: dict, default_lp: str) -> tuple[dict, list[str]]:
     if short.get("mode") == "chat":
         del short["mode"]
     if "price" in short:
-        short["price"] = {k: _decimal(short["price"][k], _price_base(k) in PER_MILLION)
-                          for k in sorted(short["price"], key=_price_order)}
+        short["price"] = {
+            k: _decimal(short["price"][k], _price_base(k) in PER_MILLION)
+            for k in sorted(short["price"], key=_price_order)
+        }
     ordered = {k: short[k] for k in FIELD_ORDER if k in short}
     assert set(ordered) == set(short), (name, set(short) - set(ordered))
     return ordered, dropped
@@ -321,8 +348,9 @@ def verify(name: str, entry: dict, short_text: str, default_lp: str) -> None:
             assert original == value, (name, key, original, value)
 
 
-def build(reference: dict, pinned: frozenset[str] = frozenset()
-          ) -> tuple[str, collections.Counter, collections.Counter, collections.Counter]:
+def build(
+    reference: dict, pinned: frozenset[str] = frozenset()
+) -> tuple[str, collections.Counter, collections.Counter, collections.Counter]:
     groups: dict[str, dict[str, dict]] = {}
     reasons: collections.Counter = collections.Counter()
     dropped_keys: collections.Counter = collections.Counter()
@@ -360,8 +388,11 @@ def build(reference: dict, pinned: frozenset[str] = frozenset()
             verify(name, entry, text, default_lp)
             rows.append(f"{json.dumps(name)}:{text}")
             counts[group] += 1
-        blocks.append(f'{json.dumps(group)}:{{"litellm_provider":{json.dumps(default_lp)},"models":{{\n'
-                      + ",\n".join(rows) + "\n}}")
+        blocks.append(
+            f'{json.dumps(group)}:{{"litellm_provider":{json.dumps(default_lp)},"models":{{\n'
+            + ",\n".join(rows)
+            + "\n}}"
+        )
     lines.append(",\n".join(blocks))
     lines.append("}}")
     return "\n".join(lines) + "\n", counts, reasons, dropped_keys

@@ -48,20 +48,47 @@ _COMPAT = "litegate.compat"
 
 # The names ending in "Error" that ``dir(litellm)`` shows (litellm's own exception exports; aider
 # compares them with its list and fails on any extra or missing one).
-LITELLM_ERROR_NAMES: frozenset[str] = frozenset({
-    "APIConnectionError", "APIError", "APIResponseValidationError", "AuthenticationError", "AzureOpenAIError",
-    "BadGatewayError", "BadRequestError", "BudgetExceededError", "ContentPolicyViolationError",
-    "ContextWindowExceededError", "ImageFetchError", "InternalServerError", "InvalidRequestError",
-    "JSONSchemaValidationError", "NotFoundError", "OpenAIError", "PermissionDeniedError", "RateLimitError",
-    "RouterRateLimitError", "ServiceUnavailableError", "UnprocessableEntityError", "UnsupportedParamsError",
-})
+LITELLM_ERROR_NAMES: frozenset[str] = frozenset(
+    {
+        "APIConnectionError",
+        "APIError",
+        "APIResponseValidationError",
+        "AuthenticationError",
+        "AzureOpenAIError",
+        "BadGatewayError",
+        "BadRequestError",
+        "BudgetExceededError",
+        "ContentPolicyViolationError",
+        "ContextWindowExceededError",
+        "ImageFetchError",
+        "InternalServerError",
+        "InvalidRequestError",
+        "JSONSchemaValidationError",
+        "NotFoundError",
+        "OpenAIError",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "RouterRateLimitError",
+        "ServiceUnavailableError",
+        "UnprocessableEntityError",
+        "UnsupportedParamsError",
+    }
+)
 
 # litellm module -> the litegate modules whose names it shows (first that has a name wins). Built
 # from what DSPy, langchain-litellm, smolagents and aider import. Modules that may be missing from
 # a build (the Router, caching, integrations) are skipped when absent.
-_TYPES_MODULES = ("litegate.types.utils", "litegate.types.base", "litegate.types.chat", "litegate.types.completion",
-                  "litegate.types.embedding", "litegate.types.media", "litegate.types.rerank",
-                  "litegate.types.models", "litegate.types.streaming")
+_TYPES_MODULES = (
+    "litegate.types.utils",
+    "litegate.types.base",
+    "litegate.types.chat",
+    "litegate.types.completion",
+    "litegate.types.embedding",
+    "litegate.types.media",
+    "litegate.types.rerank",
+    "litegate.types.models",
+    "litegate.types.streaming",
+)
 MODULES: dict[str, tuple[str, ...]] = {
     "litellm.main": ("litegate.main", "litegate", _COMPAT),
     "litellm.utils": ("litegate.utils", "litegate", _COMPAT),
@@ -125,7 +152,7 @@ def _sources_for(fullname: str) -> tuple[str, ...] | None:
     """The litegate modules behind ``litellm.<...>``, or None when litegate has nothing for it."""
     if fullname in MODULES:
         return MODULES[fullname]
-    generic = "litegate" + fullname[len(ROOT):]
+    generic = "litegate" + fullname[len(ROOT) :]
     try:
         found = importlib.util.find_spec(generic)
     except (ImportError, ValueError):
@@ -194,8 +221,9 @@ class _RootModule(_AliasModule):
             raise AttributeError(f"module 'litellm' has no attribute {name!r} (litegate's alias)") from None
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name.startswith("__") or (isinstance(value, types.ModuleType)
-                                     and getattr(value, "__name__", "").startswith(ROOT + ".")):
+        if name.startswith("__") or (
+            isinstance(value, types.ModuleType) and getattr(value, "__name__", "").startswith(ROOT + ".")
+        ):
             self.__dict__[name] = value  # module attributes and submodules the import system binds
             return
         setattr(_litegate(), name, value)
@@ -240,7 +268,9 @@ class _Finder:  # the meta path finder protocol
         if fullname != ROOT and _sources_for(fullname) is None:
             raise ModuleNotFoundError(
                 f"No module named {fullname!r}: litegate's litellm alias has no counterpart for it "
-                f"(see litegate.alias.MODULES)", name=fullname)
+                f"(see litegate.alias.MODULES)",
+                name=fullname,
+            )
         return importlib.machinery.ModuleSpec(fullname, self.loader, is_package=True)
 
 
@@ -258,12 +288,18 @@ def alias_litellm() -> types.ModuleType:
     """
     with _lock:
         if _state["finder"] is None:
-            earlier = [name for name, mod in list(sys.modules.items())
-                       if (name == ROOT or name.startswith(ROOT + "."))
-                       and not isinstance(mod, _AliasModule) and not getattr(mod, "__litegate_shim__", False)]
+            earlier = [
+                name
+                for name, mod in list(sys.modules.items())
+                if (name == ROOT or name.startswith(ROOT + "."))
+                and not isinstance(mod, _AliasModule)
+                and not getattr(mod, "__litegate_shim__", False)
+            ]
             if earlier:
-                _log.warning("litegate: litellm was imported before alias_litellm(); later imports give litegate, "
-                             "objects taken from the earlier import stay litellm's")
+                _log.warning(
+                    "litegate: litellm was imported before alias_litellm(); later imports give litegate, "
+                    "objects taken from the earlier import stay litellm's"
+                )
             for name in earlier:
                 del sys.modules[name]
             finder = _Finder()
@@ -285,8 +321,11 @@ def _present_as_litellm() -> None:
     that way; DSPy keeps only stream chunks whose class lives in a ``litellm`` module)."""
     renamed = _state["renamed"]
     seen: dict[str, set[str]] = {}
-    modules = [*(_import_optional(m) for m in _TYPES_MODULES), importlib.import_module("litegate.exceptions"),
-               importlib.import_module("litegate.compat._exceptions")]
+    modules = [
+        *(_import_optional(m) for m in _TYPES_MODULES),
+        importlib.import_module("litegate.exceptions"),
+        importlib.import_module("litegate.compat._exceptions"),
+    ]
     for module in modules:
         if module is None:
             continue
@@ -346,8 +385,10 @@ def _run_main(argv: list[str]) -> int:
     import runpy
 
     if not argv or argv[0] in ("-h", "--help"):
-        print("usage: python -m litegate.alias (prog.py | -m module) [args...]\n"
-              "runs the program with `import litellm` resolving to litegate")
+        print(
+            "usage: python -m litegate.alias (prog.py | -m module) [args...]\n"
+            "runs the program with `import litellm` resolving to litegate"
+        )
         return 0 if argv else 2
     alias_litellm()
     if argv[0] == "-m":

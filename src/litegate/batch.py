@@ -21,7 +21,7 @@ import sys
 import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, List, Optional, Union
+from typing import Any
 
 DEFAULT_MAX_CONCURRENT_REQUESTS = 100
 
@@ -37,14 +37,10 @@ def _as_dict(item: Any, index: int) -> dict:
         return {k: v for k, v in dump().items() if v is not None}
     if dataclasses.is_dataclass(item) and not isinstance(item, type):
         return {k: v for k, v in dataclasses.asdict(item).items() if v is not None}
-    raise TypeError(
-        f"batch request {index} must be a dict of completion arguments, got {type(item).__name__}"
-    )
+    raise TypeError(f"batch request {index} must be a dict of completion arguments, got {type(item).__name__}")
 
 
-def _build_requests(
-    requests: Any, model: Optional[str], messages: Any, common: dict
-) -> List[dict]:
+def _build_requests(requests: Any, model: str | None, messages: Any, common: dict) -> list[dict]:
     """Normalise both call forms into a list of ``completion`` keyword dicts (validated)."""
     if requests is not None and messages is not None and model is None and isinstance(requests, str):
         # classic positional call: batch_completion("gpt-4o", [[...], [...]])
@@ -91,8 +87,9 @@ class _Progress:
             try:
                 from tqdm import tqdm
             except ImportError:
-                raise ImportError("batch_completion(progress=True) needs tqdm: pip install 'litegate[progress]'") \
-                    from None
+                raise ImportError(
+                    "batch_completion(progress=True) needs tqdm: pip install 'litegate[progress]'"
+                ) from None
             self.bar = tqdm(total=total, desc="batch_completion", unit="req", file=sys.stderr, mininterval=0.2)
         elif progress not in (False, None):
             raise TypeError("progress must be True, False or a callable progress(done, total)")
@@ -109,7 +106,7 @@ class _Progress:
             self.bar.close()
 
 
-def _limit(max_concurrent_requests: Optional[int], max_workers: Optional[int], n: int) -> int:
+def _limit(max_concurrent_requests: int | None, max_workers: int | None, n: int) -> int:
     limit = max_concurrent_requests if max_concurrent_requests is not None else max_workers
     if limit is None:
         limit = DEFAULT_MAX_CONCURRENT_REQUESTS
@@ -119,16 +116,16 @@ def _limit(max_concurrent_requests: Optional[int], max_workers: Optional[int], n
 
 
 def batch_completion(
-    requests: Union[List[Any], str, None] = None,
-    messages: Optional[list] = None,
+    requests: list[Any] | str | None = None,
+    messages: list | None = None,
     *,
-    model: Optional[str] = None,
-    max_concurrent_requests: Optional[int] = None,
+    model: str | None = None,
+    max_concurrent_requests: int | None = None,
     use_threadpool: bool = False,
-    max_workers: Optional[int] = None,
+    max_workers: int | None = None,
     progress: Any = False,
     **kwargs: Any,
-) -> List[Any]:
+) -> list[Any]:
     """Send many chat completions concurrently; return one result per request, in input order.
 
     Args:
@@ -176,15 +173,15 @@ def batch_completion(
 
 
 async def abatch_completion(
-    requests: Union[List[Any], str, None] = None,
-    messages: Optional[list] = None,
+    requests: list[Any] | str | None = None,
+    messages: list | None = None,
     *,
-    model: Optional[str] = None,
-    max_concurrent_requests: Optional[int] = None,
-    max_workers: Optional[int] = None,
+    model: str | None = None,
+    max_concurrent_requests: int | None = None,
+    max_workers: int | None = None,
     progress: Any = False,
     **kwargs: Any,
-) -> List[Any]:
+) -> list[Any]:
     """Async twin of :func:`batch_completion`: ``acompletion`` calls on the running event loop,
     at most ``max_concurrent_requests`` at a time."""
     kwargs.pop("use_threadpool", None)

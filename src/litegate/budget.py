@@ -46,7 +46,8 @@ import math
 import os
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["BudgetManager", "BudgetFileError", "BudgetServiceError", "DURATIONS", "DEFAULT_BUDGET_FILE"]
 
@@ -55,7 +56,7 @@ BUDGET_FILE_ENV = "LITEGATE_BUDGET_FILE"
 DEFAULT_HOSTED_API_BASE = "https://api.litellm.ai"
 
 # duration name -> days; the same lengths as litellm (a "month" is 28 days), stored as days
-DURATIONS: Dict[str, int] = {"daily": 1, "weekly": 7, "monthly": 28, "yearly": 365}
+DURATIONS: dict[str, int] = {"daily": 1, "weekly": 7, "monthly": 28, "yearly": 365}
 _DURATION_NAMES = {days: name for name, days in DURATIONS.items()}
 _DAY = 24 * 60 * 60
 
@@ -108,7 +109,7 @@ def _timestamp(value: Any) -> float:
     raise TypeError(f"created_at must be a datetime or epoch seconds, got {type(value).__name__}")
 
 
-def _duration_days(duration: Any) -> Optional[float]:
+def _duration_days(duration: Any) -> float | None:
     """Days of a stored or given duration (a name such as "daily", or a number of days)."""
     if duration is None:
         return None
@@ -144,7 +145,7 @@ try:  # Windows
 except ImportError:
     _msvcrt = None  # type: ignore[assignment]
 
-_thread_locks: Dict[str, threading.Lock] = {}
+_thread_locks: dict[str, threading.Lock] = {}
 _thread_locks_guard = threading.Lock()
 
 
@@ -163,10 +164,10 @@ class _FileLock:
         self.lock_path = path + ".lock"
         self.timeout = timeout
         self._tlock = _thread_lock(os.path.abspath(path))
-        self._fd: Optional[int] = None
+        self._fd: int | None = None
         self._dir_lock = False
 
-    def __enter__(self) -> "_FileLock":
+    def __enter__(self) -> _FileLock:
         self._tlock.acquire()
         try:
             self._acquire()
@@ -246,7 +247,7 @@ class _FileLock:
 # --------------------------------------------------------------------------------------------
 
 
-def _stat_key(path: str) -> Optional[tuple]:
+def _stat_key(path: str) -> tuple | None:
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -254,7 +255,7 @@ def _stat_key(path: str) -> Optional[tuple]:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_dev)
 
 
-def _read_budget_file(path: str) -> Dict[str, Any]:
+def _read_budget_file(path: str) -> dict[str, Any]:
     try:
         with open(path, "rb") as f:
             raw = f.read()
@@ -284,7 +285,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _entry_problem(entry: Dict[str, Any]) -> Optional[str]:
+def _entry_problem(entry: dict[str, Any]) -> str | None:
     """What makes a user's entry unusable (a field that must be a number and is not), or None."""
     for name in _NUMBER_FIELDS:
         if name in entry and not _is_number(entry[name]):
@@ -312,7 +313,7 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _write_budget_file(path: str, data: Dict[str, Any]) -> None:
+def _write_budget_file(path: str, data: dict[str, Any]) -> None:
     """Atomically replace ``path`` with ``data`` as JSON (temp file + fsync + rename)."""
     import tempfile
 
@@ -361,7 +362,7 @@ def _replace(src: str, dst: str) -> None:
             time.sleep(0.01)
 
 
-def _merge(disk: Dict[str, Any], memory: Dict[str, Any], synced: Dict[str, Any]) -> Dict[str, Any]:
+def _merge(disk: dict[str, Any], memory: dict[str, Any], synced: dict[str, Any]) -> dict[str, Any]:
     """Three-way merge by user: entries changed in memory since the last sync win, the rest
     (including changes other processes made) come from disk."""
     out = dict(disk)
@@ -374,7 +375,7 @@ def _merge(disk: Dict[str, Any], memory: Dict[str, Any], synced: Dict[str, Any])
     return out
 
 
-def _dirty(memory: Dict[str, Any], synced: Dict[str, Any]) -> set:
+def _dirty(memory: dict[str, Any], synced: dict[str, Any]) -> set:
     """Users whose entry in memory differs from the last synced state (deleted ones included)."""
     out = {u for u, e in memory.items() if u not in synced or synced[u] != e}
     out.update(u for u in synced if u not in memory)
@@ -398,11 +399,11 @@ class BudgetManager:
 
     def __init__(
         self,
-        project_name: Optional[str] = None,
+        project_name: str | None = None,
         client_type: str = "local",
-        api_base: Optional[str] = None,
-        headers: Optional[dict] = None,
-        budget_file: Optional[str] = None,
+        api_base: str | None = None,
+        headers: dict | None = None,
+        budget_file: str | None = None,
         timeout: float = 30.0,
         transport: Any = None,
     ) -> None:
@@ -415,9 +416,9 @@ class BudgetManager:
         self.timeout = timeout
         path = budget_file or os.environ.get(BUDGET_FILE_ENV) or DEFAULT_BUDGET_FILE
         self.budget_file = os.path.abspath(os.fspath(path))
-        self.user_dict: Dict[str, Any] = {}
-        self._synced: Dict[str, Any] = {}
-        self._stat: Optional[tuple] = None
+        self.user_dict: dict[str, Any] = {}
+        self._synced: dict[str, Any] = {}
+        self._stat: tuple | None = None
         self._mutex = threading.RLock()
         self.transport: Any = transport  # None: the package's default transport
         if client_type == "hosted" and not project_name:
@@ -434,7 +435,7 @@ class BudgetManager:
 
         log.debug("%s", print_statement)
 
-    def load_data(self) -> Dict[str, Any]:
+    def load_data(self) -> dict[str, Any]:
         """(Re)load the entries from the file or the service; returns ``user_dict``."""
         with self._mutex:
             if self.client_type == "local":
@@ -445,7 +446,7 @@ class BudgetManager:
                 self._set_synced(self._hosted_get())
             return self.user_dict
 
-    def save_data(self) -> Dict[str, Any]:
+    def save_data(self) -> dict[str, Any]:
         """Store the in-memory entries (changes made directly to ``user_dict`` included).
 
         Merged user by user with what other writers stored since (entries changed here win):
@@ -466,7 +467,7 @@ class BudgetManager:
             self._set_synced(data)
             return answer
 
-    def _set_synced(self, data: Dict[str, Any], stat: Optional[tuple] = None) -> None:
+    def _set_synced(self, data: dict[str, Any], stat: tuple | None = None) -> None:
         self.user_dict = data
         self._synced = copy.deepcopy(data)
         self._stat = stat
@@ -490,7 +491,7 @@ class BudgetManager:
             synced.update({u: self._synced[u] for u in dirty if u in self._synced})
             self.user_dict, self._synced, self._stat = merged, synced, stat
 
-    def _transact(self, change: Callable[[Dict[str, Any]], tuple]) -> Any:
+    def _transact(self, change: Callable[[dict[str, Any]], tuple]) -> Any:
         """Run ``change(data) -> (result, changed)`` on the freshest entries; store them if
         anything changed (or unsaved direct edits of ``user_dict`` were merged in)."""
         with self._mutex:
@@ -513,12 +514,12 @@ class BudgetManager:
             self._set_synced(data)
             return result
 
-    def _view(self) -> Dict[str, Any]:
+    def _view(self) -> dict[str, Any]:
         self._refresh()
         return self.user_dict
 
     # ------------------------------------------------------------------ hosted client
-    def _post(self, route: str, payload: Dict[str, Any]) -> Any:
+    def _post(self, route: str, payload: dict[str, Any]) -> Any:
         from .core.http import HttpRequest
         from .core.jsonutil import loads
         from .core.transport import fetch
@@ -540,7 +541,7 @@ class BudgetManager:
     def close(self) -> None:
         """Nothing to release: the hosted client shares the package's pooled transport."""
 
-    def _hosted_get(self) -> Dict[str, Any]:
+    def _hosted_get(self) -> dict[str, Any]:
         answer = self._post("/get_budget", {"project_name": self.project_name})
         if not isinstance(answer, dict):
             raise BudgetServiceError(f"budget service answered {answer!r:.200} to /get_budget")
@@ -553,7 +554,7 @@ class BudgetManager:
             raise BudgetServiceError(f"budget service returned malformed data for /get_budget: {data!r:.200}")
         return data
 
-    def _hosted_set(self, data: Dict[str, Any]) -> Dict[str, Any]:
+    def _hosted_set(self, data: dict[str, Any]) -> dict[str, Any]:
         answer = self._post("/set_budget", {"project_name": self.project_name, "user_dict": data})
         if isinstance(answer, dict) and answer.get("status") == "error":
             raise BudgetServiceError(f"budget service refused /set_budget: {answer.get('message', answer)!r:.300}")
@@ -564,10 +565,10 @@ class BudgetManager:
         self,
         total_budget: float,
         user: str,
-        duration: Optional[str] = None,
+        duration: str | None = None,
         created_at: Any = None,
-        budget_id: Optional[str] = None,
-    ) -> Dict[str, Any]:
+        budget_id: str | None = None,
+    ) -> dict[str, Any]:
         """Create the budget of ``user``, or update it (spending so far is kept).
 
         ``duration`` ("daily", "weekly", "monthly" = 28 days, "yearly" = 365 days) makes the
@@ -580,7 +581,7 @@ class BudgetManager:
         days = _duration_days(duration)
         start = None if created_at is None else _timestamp(created_at)
 
-        def change(data: Dict[str, Any]) -> tuple:
+        def change(data: dict[str, Any]) -> tuple:
             old = data.get(user) or {}
             entry = dict(old)
             entry["total_budget"] = total
@@ -601,7 +602,7 @@ class BudgetManager:
 
         return self._transact(change)
 
-    def get_budget(self, user: str, budget_id: Optional[str] = None) -> Optional[Dict[str, Any]]:
+    def get_budget(self, user: str, budget_id: str | None = None) -> dict[str, Any] | None:
         """The budget entry of ``user`` (a copy, with ``current_cost``, ``last_reset_at`` and
         ``duration_name`` filled in), or None. With ``budget_id``, only an entry of that id."""
         entry = self._view().get(user)
@@ -624,7 +625,7 @@ class BudgetManager:
         """Whether ``user`` has a budget."""
         return user in self._view()
 
-    def get_users(self) -> List[str]:
+    def get_users(self) -> list[str]:
         """Every user with a budget."""
         return list(self._view().keys())
 
@@ -633,12 +634,12 @@ class BudgetManager:
         self,
         given: Any,
         completion_obj: Any,
-        model: Optional[str],
-        input_text: Optional[str],
-        output_text: Optional[str],
+        model: str | None,
+        input_text: str | None,
+        output_text: str | None,
         call_type: str,
-        prompt_tokens: Optional[int],
-        completion_tokens: Optional[int],
+        prompt_tokens: int | None,
+        completion_tokens: int | None,
         name: str,
     ) -> tuple:
         """(cost, model) of one call: the given cost, else ``completion_cost`` of the call."""
@@ -657,9 +658,13 @@ class BudgetManager:
 
         if completion_obj is not None:
             cost = completion_cost(completion_response=completion_obj, call_type=call_type)
-        elif model and (input_text is not None or output_text is not None
-                        or prompt_tokens is not None or completion_tokens is not None):
-            kwargs: Dict[str, Any] = {"model": model, "call_type": call_type}
+        elif model and (
+            input_text is not None
+            or output_text is not None
+            or prompt_tokens is not None
+            or completion_tokens is not None
+        ):
+            kwargs: dict[str, Any] = {"model": model, "call_type": call_type}
             if input_text is not None:
                 kwargs["prompt"] = input_text
             if output_text is not None:
@@ -679,7 +684,7 @@ class BudgetManager:
         return _check_amount(cost, "cost"), model
 
     @staticmethod
-    def _add(entry: Dict[str, Any], cost: float, model: Optional[str]) -> None:
+    def _add(entry: dict[str, Any], cost: float, model: str | None) -> None:
         entry["current_cost"] = entry.get("current_cost", 0.0) + cost
         if model:
             per_model = entry.get("model_cost")
@@ -692,12 +697,12 @@ class BudgetManager:
         user: str,
         cost: float = _NOT_GIVEN,
         completion_obj: Any = None,
-        model: Optional[str] = None,
-        input_text: Optional[str] = None,
-        output_text: Optional[str] = None,
+        model: str | None = None,
+        input_text: str | None = None,
+        output_text: str | None = None,
         call_type: str = "completion",
-        prompt_tokens: Optional[int] = None,
-        completion_tokens: Optional[int] = None,
+        prompt_tokens: int | None = None,
+        completion_tokens: int | None = None,
     ) -> bool:
         """Add the cost of a call to ``user``'s spending (and to its per-model breakdown).
 
@@ -705,10 +710,11 @@ class BudgetManager:
         ``model`` with ``input_text``/``output_text`` or ``prompt_tokens``/``completion_tokens``.
         Returns True, or False when ``user`` has no budget.
         """
-        amount, model = self._cost_of(cost, completion_obj, model, input_text, output_text, call_type,
-                                      prompt_tokens, completion_tokens, "cost")
+        amount, model = self._cost_of(
+            cost, completion_obj, model, input_text, output_text, call_type, prompt_tokens, completion_tokens, "cost"
+        )
 
-        def change(data: Dict[str, Any]) -> tuple:
+        def change(data: dict[str, Any]) -> tuple:
             entry = data.get(user)
             if entry is None:
                 return False, False
@@ -722,22 +728,31 @@ class BudgetManager:
         user: str,
         potential_cost: float = _NOT_GIVEN,
         completion_obj: Any = None,
-        model: Optional[str] = None,
-        input_text: Optional[str] = None,
-        output_text: Optional[str] = None,
+        model: str | None = None,
+        input_text: str | None = None,
+        output_text: str | None = None,
         call_type: str = "completion",
-        prompt_tokens: Optional[int] = None,
-        completion_tokens: Optional[int] = None,
+        prompt_tokens: int | None = None,
+        completion_tokens: int | None = None,
     ) -> bool:
         """Add the cost only if it keeps ``user`` within budget, in one locked step.
 
         Returns True when the cost was added (spending + cost <= total_budget), False when it
         would exceed the budget (nothing changes) or ``user`` has no budget.
         """
-        amount, model = self._cost_of(potential_cost, completion_obj, model, input_text, output_text, call_type,
-                                      prompt_tokens, completion_tokens, "potential_cost")
+        amount, model = self._cost_of(
+            potential_cost,
+            completion_obj,
+            model,
+            input_text,
+            output_text,
+            call_type,
+            prompt_tokens,
+            completion_tokens,
+            "potential_cost",
+        )
 
-        def change(data: Dict[str, Any]) -> tuple:
+        def change(data: dict[str, Any]) -> tuple:
             entry = data.get(user)
             if entry is None:
                 return False, False
@@ -753,7 +768,7 @@ class BudgetManager:
         entry = self._view().get(user)
         return float(entry.get("current_cost", 0.0)) if entry else 0.0
 
-    def get_model_cost(self, user: Optional[str] = None, model_name: Optional[str] = None) -> Dict[str, float]:
+    def get_model_cost(self, user: str | None = None, model_name: str | None = None) -> dict[str, float]:
         """``user``'s spending per model since the last reset (``{}`` when none).
 
         With ``model_name=`` instead: that model's spending per user.
@@ -767,8 +782,11 @@ class BudgetManager:
             if model_name is not None:
                 return {user: per_model[model_name]} if model_name in per_model else {}
             return dict(per_model)
-        return {u: e["model_cost"][model_name] for u, e in data.items()
-                if isinstance(e.get("model_cost"), dict) and model_name in e["model_cost"]}
+        return {
+            u: e["model_cost"][model_name]
+            for u, e in data.items()
+            if isinstance(e.get("model_cost"), dict) and model_name in e["model_cost"]
+        }
 
     def projected_cost(self, model: str, messages: list, user: str) -> float:
         """``user``'s spending plus the prompt cost of sending ``messages`` to ``model``."""
@@ -780,10 +798,10 @@ class BudgetManager:
         return self.get_current_cost(user) + prompt_cost
 
     # ------------------------------------------------------------------ resets
-    def reset_cost(self, user: str) -> Dict[str, Any]:
+    def reset_cost(self, user: str) -> dict[str, Any]:
         """Set ``user``'s spending (and per-model breakdown) back to zero; returns ``{"user": entry}``."""
 
-        def change(data: Dict[str, Any]) -> tuple:
+        def change(data: dict[str, Any]) -> tuple:
             entry = data.get(user)
             if entry is None:
                 raise KeyError(f"user {user!r} has no budget (create one with create_budget)")
@@ -794,7 +812,7 @@ class BudgetManager:
         return self._transact(change)
 
     @staticmethod
-    def _reset_if_due(entry: Dict[str, Any], now: float) -> bool:
+    def _reset_if_due(entry: dict[str, Any], now: float) -> bool:
         try:
             days = _duration_days(entry.get("duration"))
         except ValueError:
@@ -820,7 +838,7 @@ class BudgetManager:
             return False
         now = _now()
 
-        def change(data: Dict[str, Any]) -> tuple:
+        def change(data: dict[str, Any]) -> tuple:
             entry = data.get(user)
             if entry is None:
                 return False, False
@@ -829,7 +847,7 @@ class BudgetManager:
 
         return self._transact(change)
 
-    def update_budget_all_users(self) -> List[str]:
+    def update_budget_all_users(self) -> list[str]:
         """Reset every user whose budget period has passed (run it periodically).
 
         Returns the users that were reset.
@@ -838,9 +856,8 @@ class BudgetManager:
             return []
         now = _now()
 
-        def change(data: Dict[str, Any]) -> tuple:
+        def change(data: dict[str, Any]) -> tuple:
             done = [user for user, entry in data.items() if "duration" in entry and self._reset_if_due(entry, now)]
             return done, bool(done)
 
         return self._transact(change)
-

@@ -44,14 +44,16 @@ def demo() -> int:
         resp = litegate.completion(model="openai/gpt-4o-mini", messages=messages, **common)
         print("content:      ", resp.choices[0].message.content)
         print("dict access:  ", resp["choices"][0]["message"]["role"])
-        print("usage:        ", resp.usage.prompt_tokens, "+", resp.usage.completion_tokens, "=",
-              resp.usage.total_tokens)
+        print(
+            "usage:        ", resp.usage.prompt_tokens, "+", resp.usage.completion_tokens, "=", resp.usage.total_tokens
+        )
         print("provider:     ", resp._hidden_params["custom_llm_provider"])
 
         _title("2. streaming (with usage on the last chunk)")
         pieces = []
-        stream = litegate.completion(model="openai/gpt-4o-mini", messages=messages, stream=True,
-                                     stream_options={"include_usage": True}, **common)
+        stream = litegate.completion(
+            model="openai/gpt-4o-mini", messages=messages, stream=True, stream_options={"include_usage": True}, **common
+        )
         chunks = []
         for chunk in stream:
             chunks.append(chunk)
@@ -59,24 +61,41 @@ def demo() -> int:
             if delta:
                 pieces.append(delta)
         print("pieces:       ", pieces)
-        print("finish_reason:", [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason])
+        print(
+            "finish_reason:", [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
+        )
         rebuilt = litegate.stream_chunk_builder(chunks, messages=messages)
         print("rebuilt:      ", rebuilt.choices[0].message.content, "| usage total", rebuilt.usage.total_tokens)
 
         _title("3. tool call")
-        tools = [{"type": "function", "function": {
-            "name": "get_weather", "description": "Current weather for a city",
-            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
-        resp = litegate.completion(model="openai/gpt-4o-mini", tools=tools, tool_choice="required",
-                                   messages=[{"role": "user", "content": "What is the weather in Paris?"}], **common)
+        tools = [
+            {
+                "type": "function",
+                "function": {
+                    "name": "get_weather",
+                    "description": "Current weather for a city",
+                    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+                },
+            }
+        ]
+        resp = litegate.completion(
+            model="openai/gpt-4o-mini",
+            tools=tools,
+            tool_choice="required",
+            messages=[{"role": "user", "content": "What is the weather in Paris?"}],
+            **common,
+        )
         call = resp.choices[0].message.tool_calls[0]
         print("finish_reason:", resp.choices[0].finish_reason)
         print("tool call:    ", call.function.name, call.function.arguments, f"(id {call.id})")
 
         _title("4. an error, caught as the right exception")
-        srv.enqueue_error(status=400, code="context_length_exceeded",
-                          message="This model's maximum context length is 128000 tokens. However, your messages "
-                                  "resulted in 130000 tokens.")
+        srv.enqueue_error(
+            status=400,
+            code="context_length_exceeded",
+            message="This model's maximum context length is 128000 tokens. However, your messages "
+            "resulted in 130000 tokens.",
+        )
         try:
             litegate.completion(model="openai/gpt-4o-mini", messages=messages, **common)
         except litegate.ContextWindowExceededError as exc:
@@ -93,11 +112,14 @@ def demo() -> int:
         _title("6. async, 20 concurrent calls")
 
         async def many() -> list:
-            return await asyncio.gather(*[
-                litegate.acompletion(model="openai/gpt-4o-mini",
-                                     messages=[{"role": "user", "content": f"call {i}"}], **common)
-                for i in range(20)
-            ])
+            return await asyncio.gather(
+                *[
+                    litegate.acompletion(
+                        model="openai/gpt-4o-mini", messages=[{"role": "user", "content": f"call {i}"}], **common
+                    )
+                    for i in range(20)
+                ]
+            )
 
         results = asyncio.run(many())
         print("answers:      ", len(results), "| first:", results[0].choices[0].message.content)
@@ -131,7 +153,6 @@ def _native_providers(messages: list) -> None:
             print("provider:     ", resp._hidden_params["custom_llm_provider"], "| wire path:", srv.last_request.path)
             stream = litegate.completion(model=model, messages=messages, api_base=srv.url, api_key=key, stream=True)
             print("stream:       ", "".join(c.choices[0].delta.content or "" for c in stream))
-
 
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_KEY, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -172,8 +193,11 @@ def _missing_key(model: str, api_key: str | None, api_base: str | None) -> None:
         raise CliError(str(exc), EXIT_USAGE) from None
     missing = litegate.validate_environment(model, api_key=api_key, api_base=api_base)["missing_keys"]
     if missing:
-        raise CliError(f"{model} needs {', '.join(missing)}: set {'them' if len(missing) > 1 else 'it'} in the "
-                       f"environment (or pass --api-key / --api-base)", EXIT_NO_KEY)
+        raise CliError(
+            f"{model} needs {', '.join(missing)}: set {'them' if len(missing) > 1 else 'it'} in the "
+            f"environment (or pass --api-key / --api-base)",
+            EXIT_NO_KEY,
+        )
 
 
 # ------------------------------------------------------------------------------- chat
@@ -182,8 +206,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     _missing_key(args.model, args.api_key, args.api_base)
     history: list = [{"role": "system", "content": args.system}] if args.system else []
-    common: dict = {"api_base": args.api_base, "api_key": args.api_key, "temperature": args.temperature,
-                    "max_tokens": args.max_tokens}
+    common: dict = {
+        "api_base": args.api_base,
+        "api_key": args.api_key,
+        "temperature": args.temperature,
+        "max_tokens": args.max_tokens,
+    }
     common = {k: v for k, v in common.items() if v is not None}
     prompt = " ".join(args.prompt) if args.prompt else None
     if prompt == "-":
@@ -209,15 +237,21 @@ def _chat_turn(litegate: Any, args: argparse.Namespace, history: list, text: str
     history.append({"role": "user", "content": text})
     if len(history) > _MAX_TURNS:  # a long session keeps its latest turns (and its system message)
         keep = 1 if history[0]["role"] == "system" else 0
-        del history[keep:len(history) - _MAX_TURNS + keep]
+        del history[keep : len(history) - _MAX_TURNS + keep]
     if args.json or args.no_stream:
         resp = litegate.completion(model=args.model, messages=history, **common)
         content = resp.choices[0].message.content or ""
         history.append({"role": "assistant", "content": content})
         if args.json:
-            _emit({"model": args.model, "content": content, "finish_reason": resp.choices[0].finish_reason,
-                   "usage": resp.usage.model_dump() if resp.usage else None,
-                   "cost_usd": resp._hidden_params.get("response_cost")})
+            _emit(
+                {
+                    "model": args.model,
+                    "content": content,
+                    "finish_reason": resp.choices[0].finish_reason,
+                    "usage": resp.usage.model_dump() if resp.usage else None,
+                    "cost_usd": resp._hidden_params.get("response_cost"),
+                }
+            )
         else:
             print(content)
         return EXIT_OK
@@ -250,10 +284,16 @@ def cmd_models(args: argparse.Namespace) -> int:
             continue
         if args.search and args.search.lower() not in name.lower():
             continue
-        rows.append({"model": name, "provider": provider, "mode": entry.get("mode"),
-                     "context_window": entry.get("max_input_tokens") or entry.get("max_tokens"),
-                     "input_usd_per_1m": _per_million(entry.get("input_cost_per_token")),
-                     "output_usd_per_1m": _per_million(entry.get("output_cost_per_token"))})
+        rows.append(
+            {
+                "model": name,
+                "provider": provider,
+                "mode": entry.get("mode"),
+                "context_window": entry.get("max_input_tokens") or entry.get("max_tokens"),
+                "input_usd_per_1m": _per_million(entry.get("input_cost_per_token")),
+                "output_usd_per_1m": _per_million(entry.get("output_cost_per_token")),
+            }
+        )
     if args.provider and not rows:
         raise CliError(f"no models for provider {args.provider!r} (see `litegate providers`)")
     if args.json:
@@ -261,8 +301,10 @@ def cmd_models(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"{'model':<48} {'provider':<16} {'context':>9} {'$/1M in':>10} {'$/1M out':>10}")
     for r in rows:
-        print(f"{r['model'][:48]:<48} {str(r['provider'])[:16]:<16} {_fmt(r['context_window']):>9} "
-              f"{_fmt(r['input_usd_per_1m']):>10} {_fmt(r['output_usd_per_1m']):>10}")
+        print(
+            f"{r['model'][:48]:<48} {str(r['provider'])[:16]:<16} {_fmt(r['context_window']):>9} "
+            f"{_fmt(r['input_usd_per_1m']):>10} {_fmt(r['output_usd_per_1m']):>10}"
+        )
     print(f"{len(rows)} models", file=sys.stderr)
     return EXIT_OK
 
@@ -280,15 +322,24 @@ def cmd_cost(args: argparse.Namespace) -> int:
 
     if args.input < 0 or args.output < 0:
         raise CliError("--input and --output must be non-negative token counts", EXIT_USAGE)
-    prompt_cost, completion_cost = litegate.cost_per_token(model=args.model, prompt_tokens=args.input,
-                                                           completion_tokens=args.output)
-    data = {"model": args.model, "input_tokens": args.input, "output_tokens": args.output,
-            "input_usd": prompt_cost, "output_usd": completion_cost, "total_usd": prompt_cost + completion_cost}
+    prompt_cost, completion_cost = litegate.cost_per_token(
+        model=args.model, prompt_tokens=args.input, completion_tokens=args.output
+    )
+    data = {
+        "model": args.model,
+        "input_tokens": args.input,
+        "output_tokens": args.output,
+        "input_usd": prompt_cost,
+        "output_usd": completion_cost,
+        "total_usd": prompt_cost + completion_cost,
+    }
     if args.json:
         _emit(data)
     else:
-        print(f"{args.model}: {args.input} input + {args.output} output tokens = "
-              f"${data['total_usd']:.6f} (input ${prompt_cost:.6f}, output ${completion_cost:.6f})")
+        print(
+            f"{args.model}: {args.input} input + {args.output} output tokens = "
+            f"${data['total_usd']:.6f} (input ${prompt_cost:.6f}, output ${completion_cost:.6f})"
+        )
     return EXIT_OK
 
 
@@ -313,15 +364,22 @@ def cmd_tokens(args: argparse.Namespace) -> int:
 
 def cmd_providers(args: argparse.Namespace) -> int:
     import litegate
+
     from .core.resolve import credential_spec
 
     rows = []
     for name in litegate.provider_list:
         spec = credential_spec(name)
         key_var = spec.key_env[0] if spec.key_env else None
-        rows.append({"provider": name, "key_variable": key_var,
-                     "key_set": any(bool(os.environ.get(n)) for n in spec.key_env) if spec.key_env else None,
-                     "key_required": spec.key_required, "endpoints": sorted(spec.endpoints)})
+        rows.append(
+            {
+                "provider": name,
+                "key_variable": key_var,
+                "key_set": any(bool(os.environ.get(n)) for n in spec.key_env) if spec.key_env else None,
+                "key_required": spec.key_required,
+                "endpoints": sorted(spec.endpoints),
+            }
+        )
     if args.json:
         _emit(rows)
         return EXIT_OK
@@ -413,15 +471,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--api-base")
     p.add_argument("--api-key")
     p.add_argument("--timeout", type=float, default=30.0)
-    p = add("run", "run a command with `import litellm` giving litegate (Python programs and their children)",
-            json_flag=False)
+    p = add(
+        "run",
+        "run a command with `import litellm` giving litegate (Python programs and their children)",
+        json_flag=False,
+    )
     p.add_argument("argv", nargs=argparse.REMAINDER, metavar="COMMAND")
     add("alias-path", "print the directory that turns alias mode on when first on PYTHONPATH", json_flag=False)
     add("demo", "run the offline demo against local fake providers", json_flag=False)
     add("version", "print the version", json_flag=False)
     args = parser.parse_args(argv)
-    handlers = {"chat": cmd_chat, "models": cmd_models, "cost": cmd_cost, "tokens": cmd_tokens,
-                "providers": cmd_providers, "check": cmd_check, "run": cmd_run}
+    handlers = {
+        "chat": cmd_chat,
+        "models": cmd_models,
+        "cost": cmd_cost,
+        "tokens": cmd_tokens,
+        "providers": cmd_providers,
+        "check": cmd_check,
+        "run": cmd_run,
+    }
     try:
         if args.command in handlers:
             return handlers[args.command](args)

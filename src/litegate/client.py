@@ -92,14 +92,23 @@ class Client:
     ):
         import litegate
 
-        values = {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
-                  for k, v in _DEFAULTS.items()}
+        values = {
+            k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v) for k, v in _DEFAULTS.items()
+        }
         given = {
-            "api_key": api_key, "api_base": api_base, "api_version": api_version,
-            "organization": organization, "num_retries": num_retries, "request_timeout": timeout,
-            "stream_timeout": stream_timeout, "drop_params": drop_params, "model_alias_map": model_alias_map,
-            "input_callback": input_callback, "success_callback": success_callback,
-            "failure_callback": failure_callback, "callbacks": callbacks,
+            "api_key": api_key,
+            "api_base": api_base,
+            "api_version": api_version,
+            "organization": organization,
+            "num_retries": num_retries,
+            "request_timeout": timeout,
+            "stream_timeout": stream_timeout,
+            "drop_params": drop_params,
+            "model_alias_map": model_alias_map,
+            "input_callback": input_callback,
+            "success_callback": success_callback,
+            "failure_callback": failure_callback,
+            "callbacks": callbacks,
         }
         for name, value in settings.items():
             if not _known_setting(litegate, name):
@@ -121,13 +130,13 @@ class Client:
         await self.transport.aclose()
         self.transport.close()
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    async def __aenter__(self) -> "Client":
+    async def __aenter__(self) -> Client:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -145,6 +154,7 @@ def _call_methods(ep: Endpoint) -> tuple[Any, Any]:
     first, second = (ep.positional + ("", ""))[:2]
 
     if len(ep.positional) == 2:  # the common shape: bind without the general binder
+
         def method(self: Client, *args: Any, **kwargs: Any) -> Any:
             if len(args) == 2 and first not in kwargs and second not in kwargs:
                 call = validate(args[0], args[1], kwargs)
@@ -159,6 +169,7 @@ def _call_methods(ep: Endpoint) -> tuple[Any, Any]:
                 call = bind(ep, args, kwargs)
             return await aexecute(call, self.settings, self.transport, ep, acall_type)
     else:
+
         def method(self: Client, *args: Any, **kwargs: Any) -> Any:
             return execute(bind(ep, args, kwargs), self.settings, self.transport, ep, call_type)
 
@@ -172,7 +183,8 @@ def _call_methods(ep: Endpoint) -> tuple[Any, Any]:
         fn.__name__ = fn.__qualname__ = name
         fn.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
         fn.__doc__ = f"``{ep.name}`` through this client's settings and transport" + (
-            " (async)." if fn is amethod else ".")
+            " (async)." if fn is amethod else "."
+        )
     return method, amethod
 
 

@@ -106,7 +106,6 @@ _DISPLAY_NAMES = {
 }
 
 
-
 def provider_display_name(llm_provider: str) -> str:
     """``"openai"`` -> ``"OpenAI"``, ``"together_ai"`` -> ``"TogetherAI"`` (used in ``str(e)``)."""
     key = llm_provider.lower()
@@ -314,7 +313,7 @@ def _mask_response(response: Any) -> Any:
     return HttpResponse(status, Headers(masked_headers), masked_text.encode("utf-8"), masked_url)
 
 
-def _restore(cls: type, state: dict, response: tuple | None = None) -> "LiteLLMException":
+def _restore(cls: type, state: dict, response: tuple | None = None) -> LiteLLMException:
     """Rebuild an exception from ``__reduce__`` without calling ``__init__``."""
     obj = cls.__new__(cls)
     headers = state.get("headers")
@@ -334,7 +333,11 @@ def _restore(cls: type, state: dict, response: tuple | None = None) -> "LiteLLME
 
 _CONTEXT_SOURCES = (
     # OpenAI: "maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens"
-    (r"maximum context length is\s*(\d[\d,]*)\s*tokens.*?(?:resulted in|requested)\s*(\d[\d,]*)\s*tokens", "max", "input"),
+    (
+        r"maximum context length is\s*(\d[\d,]*)\s*tokens.*?(?:resulted in|requested)\s*(\d[\d,]*)\s*tokens",
+        "max",
+        "input",
+    ),
     # Anthropic: "prompt is too long: 215000 tokens > 200000 maximum"
     (r"prompt is too long:\s*(\d[\d,]*)\s*tokens\s*>\s*(\d[\d,]*)", "input", "max"),
     # Gemini: "The input token count (1234567) exceeds the maximum number of tokens allowed (1048576)"
@@ -375,8 +378,22 @@ def parse_context_tokens(message: str) -> tuple[int | None, int | None]:
 
 # The keywords every exception accepts; the base ``__init__`` turns them into the attributes.
 _COMMON_ARGS = (
-    "message", "llm_provider", "model", "response", "litellm_debug_info", "max_retries", "num_retries",
-    "request", "headers", "retry_after", "code", "type", "param", "status_code", "body", "request_id",
+    "message",
+    "llm_provider",
+    "model",
+    "response",
+    "litellm_debug_info",
+    "max_retries",
+    "num_retries",
+    "request",
+    "headers",
+    "retry_after",
+    "code",
+    "type",
+    "param",
+    "status_code",
+    "body",
+    "request_id",
 )
 
 # Positional orders (litellm's); every argument not named in a class's order is keyword-only.
@@ -635,8 +652,9 @@ class APIError(LiteLLMException, default_message="API error", positional=(*_STAT
 OpenAIError = APIError
 
 
-class AuthenticationError(APIError, status_code=401, default_message="Authentication failed",
-                          positional=_PROVIDER_FIRST):
+class AuthenticationError(
+    APIError, status_code=401, default_message="Authentication failed", positional=_PROVIDER_FIRST
+):
     """401: invalid or missing API key / credentials."""
 
 
@@ -669,8 +687,17 @@ class ContextWindowExceededError(
 class ContentPolicyViolationError(
     BadRequestError,
     default_message="Content policy violation",
-    positional=("message", "model", "llm_provider", "response", "litellm_debug_info", "provider_specific_fields",
-                "max_retries", "num_retries", "body"),
+    positional=(
+        "message",
+        "model",
+        "llm_provider",
+        "response",
+        "litellm_debug_info",
+        "provider_specific_fields",
+        "max_retries",
+        "num_retries",
+        "body",
+    ),
     fields={"provider_specific_fields": _as_given},
 ):
     """400: the input or output was blocked by the provider's safety / content filters.
@@ -687,8 +714,10 @@ class JSONSchemaValidationError(
     default_message="JSON schema validation failed",
     positional=("message", "model", "llm_provider", "raw_response", "schema", "response", *_RETRY_ARGS),
     fields={"raw_response": _masked, "schema": _as_given},
-    message_format=("model={model}, returned an invalid response={raw_response}, for schema={schema}. "
-                    "Access the raw response with `e.raw_response`"),
+    message_format=(
+        "model={model}, returned an invalid response={raw_response}, for schema={schema}. "
+        "Access the raw response with `e.raw_response`"
+    ),
 ):
     """400: a structured output or tool arguments did not match the JSON schema.
 
@@ -708,8 +737,16 @@ class UnsupportedParamsError(
 class RejectedRequestError(
     BadRequestError,
     default_message="Request rejected",
-    positional=("message", "model", "llm_provider", "request_data", "litellm_debug_info", "response",
-                "max_retries", "num_retries"),
+    positional=(
+        "message",
+        "model",
+        "llm_provider",
+        "request_data",
+        "litellm_debug_info",
+        "response",
+        "max_retries",
+        "num_retries",
+    ),
     fields={"request_data": _masked_data},
 ):
     """400: a pre-call hook or guardrail rejected the request before it was sent.
@@ -735,8 +772,9 @@ class ConflictError(APIError, status_code=409, default_message="Conflict", posit
     """409: the resource is in a conflicting state (e.g. it already exists)."""
 
 
-class UnprocessableEntityError(APIError, status_code=422, default_message="Unprocessable entity",
-                               positional=_MODEL_FIRST):
+class UnprocessableEntityError(
+    APIError, status_code=422, default_message="Unprocessable entity", positional=_MODEL_FIRST
+):
     """422: the request was understood but cannot be processed (e.g. validation errors)."""
 
 
@@ -748,13 +786,17 @@ class BadGatewayError(APIError, status_code=502, default_message="Bad gateway", 
     """502: a gateway in front of the provider failed."""
 
 
-class ServiceUnavailableError(APIError, status_code=503, default_message="Service unavailable",
-                              positional=_PROVIDER_FIRST):
+class ServiceUnavailableError(
+    APIError, status_code=503, default_message="Service unavailable", positional=_PROVIDER_FIRST
+):
     """503 (and Anthropic's 529 "overloaded"): the provider is overloaded or down."""
 
 
-class APIConnectionError(APIError, default_message="Connection error",
-                         positional=("message", "llm_provider", "model", "request", *_RETRY_ARGS)):
+class APIConnectionError(
+    APIError,
+    default_message="Connection error",
+    positional=("message", "llm_provider", "model", "request", *_RETRY_ARGS),
+):
     """No usable HTTP response: DNS, TLS, refused or reset connection, proxy trouble (status 500)."""
 
 
@@ -771,8 +813,11 @@ class Timeout(
 APITimeoutError = Timeout
 
 
-class APIResponseValidationError(APIError, default_message="Invalid response from the provider",
-                                 positional=("message", "llm_provider", "model", *_RETRY_ARGS)):
+class APIResponseValidationError(
+    APIError,
+    default_message="Invalid response from the provider",
+    positional=("message", "llm_provider", "model", *_RETRY_ARGS),
+):
     """The provider answered, but the response could not be parsed or validated."""
 
 

@@ -9,16 +9,14 @@ and no API key ever appears in the result (error text is redacted).
 from __future__ import annotations
 
 import time
-from typing import Any, Optional
-
-from typing import TypedDict
+from typing import Any, TypedDict
 
 __all__ = ["HealthCheckResponse", "health_check", "ahealth_check", "HEALTH_CHECK_MODES"]
 
 
 class _HealthCheckRequired(TypedDict):
     healthy: bool
-    error_message: Optional[str]
+    error_message: str | None
 
 
 class HealthCheckResponse(_HealthCheckRequired, total=False):
@@ -57,21 +55,21 @@ def _plan(model: str, mode: str, overrides: dict) -> tuple[str, dict]:
     return "completion", kw
 
 
-def _error_text(exc: BaseException, api_key: Optional[str]) -> str:
+def _error_text(exc: BaseException, api_key: str | None) -> str:
     from .core.redact import mask_secret, redact
 
     name = type(exc).__name__
     text = str(exc)
     for prefix in (f"litegate.{name}: ", f"litellm.{name}: "):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
             break
     if api_key and isinstance(api_key, str):
         text = text.replace(api_key, mask_secret(api_key))
     return redact(f"{name}: {text}" if text else name)
 
 
-def _result(started: float, exc: Optional[BaseException], api_key: Optional[str]) -> HealthCheckResponse:
+def _result(started: float, exc: BaseException | None, api_key: str | None) -> HealthCheckResponse:
     elapsed = round((time.perf_counter() - started) * 1000.0, 3)
     if exc is None:
         return {"healthy": True, "error_message": None, "response_time_ms": elapsed}
@@ -82,10 +80,10 @@ def health_check(
     model: str,
     mode: str = "completion",
     *,
-    api_key: Optional[str] = None,
-    api_base: Optional[str] = None,
-    api_version: Optional[str] = None,
-    custom_llm_provider: Optional[str] = None,
+    api_key: str | None = None,
+    api_base: str | None = None,
+    api_version: str | None = None,
+    custom_llm_provider: str | None = None,
     timeout: Any = None,
     **kwargs: Any,
 ) -> HealthCheckResponse:
@@ -98,8 +96,18 @@ def health_check(
     Returns ``{"healthy": bool, "error_message": str | None, "response_time_ms": float}``; never
     raises for an unhealthy endpoint.
     """
-    call, kw = _plan(model, mode, dict(kwargs, api_key=api_key, api_base=api_base, api_version=api_version,
-                                        custom_llm_provider=custom_llm_provider, timeout=timeout))
+    call, kw = _plan(
+        model,
+        mode,
+        dict(
+            kwargs,
+            api_key=api_key,
+            api_base=api_base,
+            api_version=api_version,
+            custom_llm_provider=custom_llm_provider,
+            timeout=timeout,
+        ),
+    )
     from . import main
 
     started = time.perf_counter()
@@ -114,16 +122,26 @@ async def ahealth_check(
     model: str,
     mode: str = "completion",
     *,
-    api_key: Optional[str] = None,
-    api_base: Optional[str] = None,
-    api_version: Optional[str] = None,
-    custom_llm_provider: Optional[str] = None,
+    api_key: str | None = None,
+    api_base: str | None = None,
+    api_version: str | None = None,
+    custom_llm_provider: str | None = None,
     timeout: Any = None,
     **kwargs: Any,
 ) -> HealthCheckResponse:
     """Async twin of :func:`health_check` (same parameters and result)."""
-    call, kw = _plan(model, mode, dict(kwargs, api_key=api_key, api_base=api_base, api_version=api_version,
-                                        custom_llm_provider=custom_llm_provider, timeout=timeout))
+    call, kw = _plan(
+        model,
+        mode,
+        dict(
+            kwargs,
+            api_key=api_key,
+            api_base=api_base,
+            api_version=api_version,
+            custom_llm_provider=custom_llm_provider,
+            timeout=timeout,
+        ),
+    )
     from . import main
 
     started = time.perf_counter()

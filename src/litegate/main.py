@@ -8,7 +8,7 @@ a keyword is passed to the provider as-is (subject to ``drop_params`` for OpenAI
 from __future__ import annotations
 
 import inspect
-from typing import Any, Optional, Union
+from typing import Any
 
 from .client import Client, _copy_signature, default_client
 
@@ -28,38 +28,38 @@ def _without(kw: dict, second: str = "messages") -> dict:
 
 def _completion_signature(
     model: str,
-    messages: Optional[list] = None,
+    messages: list | None = None,
     *,
-    stream: Optional[bool] = None,
-    temperature: Optional[float] = None,
-    top_p: Optional[float] = None,
-    n: Optional[int] = None,
-    stop: Union[str, list, None] = None,
-    max_tokens: Optional[int] = None,
-    max_completion_tokens: Optional[int] = None,
-    presence_penalty: Optional[float] = None,
-    frequency_penalty: Optional[float] = None,
-    logit_bias: Optional[dict] = None,
-    user: Optional[str] = None,
+    stream: bool | None = None,
+    temperature: float | None = None,
+    top_p: float | None = None,
+    n: int | None = None,
+    stop: str | list | None = None,
+    max_tokens: int | None = None,
+    max_completion_tokens: int | None = None,
+    presence_penalty: float | None = None,
+    frequency_penalty: float | None = None,
+    logit_bias: dict | None = None,
+    user: str | None = None,
     response_format: Any = None,
-    seed: Optional[int] = None,
-    tools: Optional[list] = None,
-    tool_choice: Union[str, dict, None] = None,
-    parallel_tool_calls: Optional[bool] = None,
-    logprobs: Optional[bool] = None,
-    top_logprobs: Optional[int] = None,
-    stream_options: Optional[dict] = None,
-    api_key: Optional[str] = None,
-    api_base: Optional[str] = None,
-    api_version: Optional[str] = None,
-    organization: Optional[str] = None,
-    custom_llm_provider: Optional[str] = None,
-    metadata: Optional[dict] = None,
-    num_retries: Optional[int] = None,
+    seed: int | None = None,
+    tools: list | None = None,
+    tool_choice: str | dict | None = None,
+    parallel_tool_calls: bool | None = None,
+    logprobs: bool | None = None,
+    top_logprobs: int | None = None,
+    stream_options: dict | None = None,
+    api_key: str | None = None,
+    api_base: str | None = None,
+    api_version: str | None = None,
+    organization: str | None = None,
+    custom_llm_provider: str | None = None,
+    metadata: dict | None = None,
+    num_retries: int | None = None,
     timeout: Any = None,
     mock_response: Any = None,
-    drop_params: Optional[bool] = None,
-    extra_headers: Optional[dict] = None,
+    drop_params: bool | None = None,
+    extra_headers: dict | None = None,
     **kwargs: Any,
 ) -> Any:
     """Chat completion in OpenAI's shape for any provider.
@@ -68,7 +68,7 @@ def _completion_signature(
     """
 
 
-def completion(model: str, messages: Optional[list] = None, **kwargs: Any) -> Any:
+def completion(model: str, messages: list | None = None, **kwargs: Any) -> Any:
     """Chat completion in OpenAI's shape for any provider.
 
     Returns a ``ModelResponse``, or a ``CustomStreamWrapper`` of chunks when ``stream=True``.
@@ -77,7 +77,7 @@ def completion(model: str, messages: Optional[list] = None, **kwargs: Any) -> An
     return default_client().completion(model, messages, **_given(kwargs))
 
 
-async def acompletion(model: str, messages: Optional[list] = None, **kwargs: Any) -> Any:
+async def acompletion(model: str, messages: list | None = None, **kwargs: Any) -> Any:
     """Async twin of :func:`completion` (same parameters); with ``stream=True`` returns an async
     iterator of chunks."""
     return await default_client().acompletion(model, messages, **_given(kwargs))
@@ -87,15 +87,15 @@ def embedding(
     model: str,
     input: Any = None,
     *,
-    dimensions: Optional[int] = None,
-    encoding_format: Optional[str] = None,
-    user: Optional[str] = None,
-    api_key: Optional[str] = None,
-    api_base: Optional[str] = None,
-    api_version: Optional[str] = None,
-    custom_llm_provider: Optional[str] = None,
-    metadata: Optional[dict] = None,
-    num_retries: Optional[int] = None,
+    dimensions: int | None = None,
+    encoding_format: str | None = None,
+    user: str | None = None,
+    api_key: str | None = None,
+    api_base: str | None = None,
+    api_version: str | None = None,
+    custom_llm_provider: str | None = None,
+    metadata: dict | None = None,
+    num_retries: int | None = None,
     timeout: Any = None,
     mock_response: Any = None,
     **kwargs: Any,
@@ -115,30 +115,30 @@ async def aembedding(model: str, input: Any = None, **kwargs: Any) -> Any:
 
 def _text_completion_signature(
     model: str,
-    prompt: Union[str, list, None] = None,
+    prompt: str | list | None = None,
     *,
-    stream: Optional[bool] = None,
-    max_tokens: Optional[int] = None,
-    temperature: Optional[float] = None,
-    top_p: Optional[float] = None,
-    n: Optional[int] = None,
-    logprobs: Optional[int] = None,
-    echo: Optional[bool] = None,
-    stop: Union[str, list, None] = None,
-    presence_penalty: Optional[float] = None,
-    frequency_penalty: Optional[float] = None,
-    best_of: Optional[int] = None,
-    suffix: Optional[str] = None,
-    user: Optional[str] = None,
-    seed: Optional[int] = None,
-    logit_bias: Optional[dict] = None,
-    stream_options: Optional[dict] = None,
-    api_key: Optional[str] = None,
-    api_base: Optional[str] = None,
-    api_version: Optional[str] = None,
-    custom_llm_provider: Optional[str] = None,
-    metadata: Optional[dict] = None,
-    num_retries: Optional[int] = None,
+    stream: bool | None = None,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
+    top_p: float | None = None,
+    n: int | None = None,
+    logprobs: int | None = None,
+    echo: bool | None = None,
+    stop: str | list | None = None,
+    presence_penalty: float | None = None,
+    frequency_penalty: float | None = None,
+    best_of: int | None = None,
+    suffix: str | None = None,
+    user: str | None = None,
+    seed: int | None = None,
+    logit_bias: dict | None = None,
+    stream_options: dict | None = None,
+    api_key: str | None = None,
+    api_base: str | None = None,
+    api_version: str | None = None,
+    custom_llm_provider: str | None = None,
+    metadata: dict | None = None,
+    num_retries: int | None = None,
     timeout: Any = None,
     mock_response: Any = None,
     **kwargs: Any,
@@ -146,55 +146,55 @@ def _text_completion_signature(
     """Documented parameters of :func:`text_completion` / :func:`atext_completion`."""
 
 
-def text_completion(model: str, prompt: Union[str, list, None] = None, **kwargs: Any) -> Any:
+def text_completion(model: str, prompt: str | list | None = None, **kwargs: Any) -> Any:
     """Legacy text completion (prompt in, text out); returns a ``TextCompletionResponse``, or a stream
     of them with ``stream=True``. Providers without a completions endpoint get the prompt as one
     user message."""
     return default_client().text_completion(model, prompt, **_given(kwargs))
 
 
-async def atext_completion(model: str, prompt: Union[str, list, None] = None, **kwargs: Any) -> Any:
+async def atext_completion(model: str, prompt: str | list | None = None, **kwargs: Any) -> Any:
     """Async twin of :func:`text_completion` (same parameters)."""
     return await default_client().atext_completion(model, prompt, **_given(kwargs))
 
 
-def image_generation(prompt: Optional[str] = None, model: Optional[str] = None, **kwargs: Any) -> Any:
+def image_generation(prompt: str | None = None, model: str | None = None, **kwargs: Any) -> Any:
     """Generate images (``n``, ``size``, ``quality``, ``style``, ``response_format`` "url" or "b64_json",
     ``user``, provider kwargs); returns an ``ImageResponse``. ``model`` defaults to "dall-e-2" as in
     OpenAI's API."""
     return default_client().image_generation(prompt, model or "dall-e-2", **_given(kwargs))
 
 
-async def aimage_generation(prompt: Optional[str] = None, model: Optional[str] = None, **kwargs: Any) -> Any:
+async def aimage_generation(prompt: str | None = None, model: str | None = None, **kwargs: Any) -> Any:
     """Async twin of :func:`image_generation`."""
     return await default_client().aimage_generation(prompt, model or "dall-e-2", **_given(kwargs))
 
 
-def moderation(input: Any = None, model: Optional[str] = None, **kwargs: Any) -> Any:
+def moderation(input: Any = None, model: str | None = None, **kwargs: Any) -> Any:
     """Classify text with a moderation model (default "text-moderation-latest", as the spec says); returns a
     ``ModerationResponse`` (``results[i].flagged``, ``categories``, ``category_scores``)."""
     return default_client().moderation(input, model, **_given(kwargs))
 
 
-async def amoderation(input: Any = None, model: Optional[str] = None, **kwargs: Any) -> Any:
+async def amoderation(input: Any = None, model: str | None = None, **kwargs: Any) -> Any:
     """Async twin of :func:`moderation`."""
     return await default_client().amoderation(input, model, **_given(kwargs))
 
 
 def rerank(
     model: str,
-    query: Optional[str] = None,
-    documents: Optional[list] = None,
+    query: str | None = None,
+    documents: list | None = None,
     *,
-    top_n: Optional[int] = None,
-    rank_fields: Optional[list] = None,
-    return_documents: Optional[bool] = True,
-    max_chunks_per_doc: Optional[int] = None,
-    api_key: Optional[str] = None,
-    api_base: Optional[str] = None,
-    custom_llm_provider: Optional[str] = None,
-    metadata: Optional[dict] = None,
-    num_retries: Optional[int] = None,
+    top_n: int | None = None,
+    rank_fields: list | None = None,
+    return_documents: bool | None = True,
+    max_chunks_per_doc: int | None = None,
+    api_key: str | None = None,
+    api_base: str | None = None,
+    custom_llm_provider: str | None = None,
+    metadata: dict | None = None,
+    num_retries: int | None = None,
     timeout: Any = None,
     mock_response: Any = None,
     **kwargs: Any,
@@ -209,7 +209,7 @@ def rerank(
     return default_client().rerank(model, query, documents, **kw)
 
 
-async def arerank(model: str, query: Optional[str] = None, documents: Optional[list] = None, **kwargs: Any) -> Any:
+async def arerank(model: str, query: str | None = None, documents: list | None = None, **kwargs: Any) -> Any:
     """Async twin of :func:`rerank` (same parameters)."""
     return await default_client().arerank(model, query, documents, **_given(kwargs))
 
@@ -218,17 +218,17 @@ def transcription(
     model: str,
     file: Any = None,
     *,
-    language: Optional[str] = None,
-    prompt: Optional[str] = None,
-    response_format: Optional[str] = None,
-    temperature: Optional[float] = None,
-    timestamp_granularities: Optional[list] = None,
-    api_key: Optional[str] = None,
-    api_base: Optional[str] = None,
-    api_version: Optional[str] = None,
-    custom_llm_provider: Optional[str] = None,
-    metadata: Optional[dict] = None,
-    num_retries: Optional[int] = None,
+    language: str | None = None,
+    prompt: str | None = None,
+    response_format: str | None = None,
+    temperature: float | None = None,
+    timestamp_granularities: list | None = None,
+    api_key: str | None = None,
+    api_base: str | None = None,
+    api_version: str | None = None,
+    custom_llm_provider: str | None = None,
+    metadata: dict | None = None,
+    num_retries: int | None = None,
     timeout: Any = None,
     mock_response: Any = None,
     **kwargs: Any,
@@ -252,18 +252,18 @@ async def atranscription(model: str, file: Any = None, **kwargs: Any) -> Any:
 
 def speech(
     model: str,
-    input: Optional[str] = None,
+    input: str | None = None,
     voice: Any = None,
     *,
-    response_format: Optional[str] = None,
-    speed: Optional[float] = None,
-    instructions: Optional[str] = None,
-    api_key: Optional[str] = None,
-    api_base: Optional[str] = None,
-    api_version: Optional[str] = None,
-    custom_llm_provider: Optional[str] = None,
-    metadata: Optional[dict] = None,
-    num_retries: Optional[int] = None,
+    response_format: str | None = None,
+    speed: float | None = None,
+    instructions: str | None = None,
+    api_key: str | None = None,
+    api_base: str | None = None,
+    api_version: str | None = None,
+    custom_llm_provider: str | None = None,
+    metadata: dict | None = None,
+    num_retries: int | None = None,
     timeout: Any = None,
     mock_response: Any = None,
     **kwargs: Any,
@@ -280,7 +280,7 @@ def speech(
     return default_client().speech(model, input, voice, **kw)
 
 
-async def aspeech(model: str, input: Optional[str] = None, voice: Any = None, **kwargs: Any) -> Any:
+async def aspeech(model: str, input: str | None = None, voice: Any = None, **kwargs: Any) -> Any:
     """Async twin of :func:`speech`: the audio is received before it returns (kept in a temporary
     file beyond 1 MiB), then read with the same methods, sync or async (``aiter_bytes``,
     ``astream_to_file``)."""
@@ -296,10 +296,19 @@ atranscription.__signature__ = inspect.signature(transcription)  # type: ignore[
 aspeech.__signature__ = inspect.signature(speech)  # type: ignore[attr-defined]
 text_completion.__signature__ = inspect.signature(_text_completion_signature)  # type: ignore[attr-defined]
 atext_completion.__signature__ = inspect.signature(_text_completion_signature)  # type: ignore[attr-defined]
-for _fn, _source in ((completion, _completion_signature), (acompletion, _completion_signature), (embedding, embedding),
-                     (aembedding, embedding), (rerank, rerank), (arerank, rerank),
-                     (text_completion, _text_completion_signature), (atext_completion, _text_completion_signature),
-                     (transcription, transcription), (atranscription, transcription), (speech, speech),
-                     (aspeech, speech)):
+for _fn, _source in (
+    (completion, _completion_signature),
+    (acompletion, _completion_signature),
+    (embedding, embedding),
+    (aembedding, embedding),
+    (rerank, rerank),
+    (arerank, rerank),
+    (text_completion, _text_completion_signature),
+    (atext_completion, _text_completion_signature),
+    (transcription, transcription),
+    (atranscription, transcription),
+    (speech, speech),
+    (aspeech, speech),
+):
     _copy_signature(_source, getattr(Client, _fn.__name__))
 del _fn, _source

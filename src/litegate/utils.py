@@ -28,7 +28,8 @@ import os
 import re
 import time
 import typing
-from typing import Any, AsyncIterator, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, Union
 
 from .core.prompt_templates import format_prompt, register_prompt_template
 
@@ -61,7 +62,7 @@ _REGISTRY = "litegate.cost.registry"
 _CALC = "litegate.cost.calculator"
 _TYPES = "litegate.types.utils"
 
-_REEXPORTS: Dict[str, Tuple[str, str]] = {
+_REEXPORTS: dict[str, tuple[str, str]] = {
     "token_counter": (_TOKENS, "token_counter"),
     "encode": (_TOKENS, "encode"),
     "decode": (_TOKENS, "decode"),
@@ -84,10 +85,26 @@ _REEXPORTS: Dict[str, Tuple[str, str]] = {
     "CustomStreamWrapper": ("litegate.core.streaming", "CustomStreamWrapper"),
 }
 for _name in (
-    "ModelResponse", "ModelResponseStream", "Choices", "StreamingChoices", "Message", "Delta", "Usage",
-    "Function", "FunctionCall", "ChatCompletionMessageToolCall", "ChatCompletionDeltaToolCall",
-    "EmbeddingResponse", "Embedding", "TextCompletionResponse", "TextChoices", "Logprobs",
-    "ChoiceLogprobs", "PromptTokensDetails", "CompletionTokensDetails", "PromptTokensDetailsWrapper",
+    "ModelResponse",
+    "ModelResponseStream",
+    "Choices",
+    "StreamingChoices",
+    "Message",
+    "Delta",
+    "Usage",
+    "Function",
+    "FunctionCall",
+    "ChatCompletionMessageToolCall",
+    "ChatCompletionDeltaToolCall",
+    "EmbeddingResponse",
+    "Embedding",
+    "TextCompletionResponse",
+    "TextChoices",
+    "Logprobs",
+    "ChoiceLogprobs",
+    "PromptTokensDetails",
+    "CompletionTokensDetails",
+    "PromptTokensDetailsWrapper",
     "CompletionTokensDetailsWrapper",
 ):
     _REEXPORTS[_name] = (_TYPES, _name)
@@ -133,7 +150,7 @@ def _search(name: str, import_module: Callable[[str], Any]) -> Any:
     raise AttributeError(f"module 'litegate.utils' has no attribute {name!r}")
 
 
-def __dir__() -> List[str]:
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_REEXPORTS) | {"custom_prompt_dict"})
 
 
@@ -150,10 +167,10 @@ class ProviderField(typing.TypedDict):
 
 
 class RawRequestTypedDict(typing.TypedDict, total=False):
-    raw_request_api_base: Optional[str]
-    raw_request_body: Optional[dict]
-    raw_request_headers: Optional[dict]
-    error: Optional[str]
+    raw_request_api_base: str | None
+    raw_request_body: dict | None
+    raw_request_headers: dict | None
+    error: str | None
 
 
 # --------------------------------------------------------------------------------------------
@@ -170,7 +187,8 @@ def get_utc_datetime() -> _dt.datetime:
 # environment and keys
 # --------------------------------------------------------------------------------------------
 
-def _other_env(provider: str) -> Tuple[Tuple[str, ...], ...]:
+
+def _other_env(provider: str) -> tuple[tuple[str, ...], ...]:
     """Credentials that are not an API key (each a tuple of alternative variables), from the registry."""
     from .providers.spec import get_spec
 
@@ -178,8 +196,9 @@ def _other_env(provider: str) -> Tuple[Tuple[str, ...], ...]:
     return spec.other_env if spec is not None else ()
 
 
-def _provider_of(model: str) -> Optional[str]:
+def _provider_of(model: str) -> str | None:
     import litegate
+
     from .core.resolve import split_model
 
     try:
@@ -192,8 +211,9 @@ def _env_set(name: str) -> bool:
     return bool(os.environ.get(name))
 
 
-def validate_environment(model: Optional[str] = None, api_key: Optional[str] = None,
-                         api_base: Optional[str] = None) -> Dict[str, Any]:
+def validate_environment(
+    model: str | None = None, api_key: str | None = None, api_base: str | None = None
+) -> dict[str, Any]:
     """Whether the environment variables ``model``'s provider needs are set.
 
     Returns ``{"keys_in_environment": bool, "missing_keys": [env var names]}``. An ``api_key`` /
@@ -208,11 +228,16 @@ def validate_environment(model: Optional[str] = None, api_key: Optional[str] = N
     from .core.resolve import credential_spec
 
     spec = credential_spec(provider)
-    missing: List[str] = []
+    missing: list[str] = []
     if spec.key_required and spec.key_env and not api_key and not any(_env_set(n) for n in spec.key_env):
         missing.append(spec.key_env[0])
-    if (spec.default_base is None and spec.base_env and not spec.base_from_provider and not api_base
-            and not any(_env_set(n) for n in spec.base_env)):
+    if (
+        spec.default_base is None
+        and spec.base_env
+        and not spec.base_from_provider
+        and not api_base
+        and not any(_env_set(n) for n in spec.base_env)
+    ):
         missing.append(spec.base_env[0])
     for names in _other_env(provider):
         if not any(_env_set(n) for n in names):
@@ -220,7 +245,7 @@ def validate_environment(model: Optional[str] = None, api_key: Optional[str] = N
     return {"keys_in_environment": not missing, "missing_keys": missing}
 
 
-def check_valid_key(model: str, api_key: str, api_base: Optional[str] = None) -> bool:
+def check_valid_key(model: str, api_key: str, api_base: str | None = None) -> bool:
     """Whether ``api_key`` works for ``model``: makes one tiny real call (``max_tokens=1``).
 
     Returns False on an authentication error and on any other failure. ``api_base`` (a litegate
@@ -228,7 +253,7 @@ def check_valid_key(model: str, api_key: str, api_base: Optional[str] = None) ->
     """
     import litegate
 
-    kwargs: Dict[str, Any] = {"api_key": api_key, "max_tokens": 1, "num_retries": 0}
+    kwargs: dict[str, Any] = {"api_key": api_key, "max_tokens": 1, "num_retries": 0}
     if api_base:
         kwargs["api_base"] = api_base
     try:
@@ -238,11 +263,18 @@ def check_valid_key(model: str, api_key: str, api_base: Optional[str] = None) ->
     return True
 
 
-_PROVIDER_LABELS = {"openai": "OpenAI", "azure": "Azure OpenAI", "anthropic": "Anthropic", "gemini": "Google AI Studio",
-                    "azure_ai": "Azure AI Foundry", "databricks": "Databricks", "ollama": "Ollama"}
+_PROVIDER_LABELS = {
+    "openai": "OpenAI",
+    "azure": "Azure OpenAI",
+    "anthropic": "Anthropic",
+    "gemini": "Google AI Studio",
+    "azure_ai": "Azure AI Foundry",
+    "databricks": "Databricks",
+    "ollama": "Ollama",
+}
 
 
-def get_provider_fields(custom_llm_provider: str) -> List[ProviderField]:
+def get_provider_fields(custom_llm_provider: str) -> list[ProviderField]:
     """The configuration fields ``custom_llm_provider`` takes (for building settings forms).
 
     A list of ``{"field_name", "field_type", "field_description", "field_value"}`` dicts:
@@ -258,32 +290,56 @@ def get_provider_fields(custom_llm_provider: str) -> List[ProviderField]:
         return []
     spec = credential_spec(custom_llm_provider)
     label = _PROVIDER_LABELS.get(custom_llm_provider, custom_llm_provider)
-    fields: List[ProviderField] = []
+    fields: list[ProviderField] = []
     if spec.key_env or spec.key_required:
         where = f" (environment: {' or '.join(spec.key_env)})" if spec.key_env else ""
         need = "" if spec.key_required else " Optional."
-        fields.append(ProviderField(field_name="api_key", field_type="string",
-                                    field_description=f"Your {label} API key{where}.{need}",
-                                    field_value="sk-..." if custom_llm_provider == "openai" else "..."))
+        fields.append(
+            ProviderField(
+                field_name="api_key",
+                field_type="string",
+                field_description=f"Your {label} API key{where}.{need}",
+                field_value="sk-..." if custom_llm_provider == "openai" else "...",
+            )
+        )
     if spec.default_base or spec.base_env or custom_llm_provider == "azure":
         where = f" (environment: {' or '.join(spec.base_env)})" if spec.base_env else ""
         default = f" Default: {spec.default_base}." if spec.default_base else ""
         example = spec.default_base or (
-            "https://<resource>.openai.azure.com" if custom_llm_provider == "azure" else
-            "https://<resource>.services.ai.azure.com/api/models" if custom_llm_provider == "azure_ai" else "https://...")
-        fields.append(ProviderField(field_name="api_base", field_type="string",
-                                    field_description=f"The {label} API base URL{where}.{default}",
-                                    field_value=example))
+            "https://<resource>.openai.azure.com"
+            if custom_llm_provider == "azure"
+            else "https://<resource>.services.ai.azure.com/api/models"
+            if custom_llm_provider == "azure_ai"
+            else "https://..."
+        )
+        fields.append(
+            ProviderField(
+                field_name="api_base",
+                field_type="string",
+                field_description=f"The {label} API base URL{where}.{default}",
+                field_value=example,
+            )
+        )
     if custom_llm_provider == "azure":
         from .constants import AZURE_DEFAULT_API_VERSION
 
-        fields.append(ProviderField(field_name="api_version", field_type="string",
-                                    field_description="The Azure OpenAI API version (environment: AZURE_API_VERSION).",
-                                    field_value=AZURE_DEFAULT_API_VERSION))
+        fields.append(
+            ProviderField(
+                field_name="api_version",
+                field_type="string",
+                field_description="The Azure OpenAI API version (environment: AZURE_API_VERSION).",
+                field_value=AZURE_DEFAULT_API_VERSION,
+            )
+        )
     for names in _other_env(custom_llm_provider):
-        fields.append(ProviderField(field_name=names[0].lower(), field_type="string",
-                                    field_description=f"{label} credential (environment: {' or '.join(names)}).",
-                                    field_value="..."))
+        fields.append(
+            ProviderField(
+                field_name=names[0].lower(),
+                field_type="string",
+                field_description=f"{label} credential (environment: {' or '.join(names)}).",
+                field_value="...",
+            )
+        )
     return fields
 
 
@@ -292,14 +348,14 @@ def get_provider_fields(custom_llm_provider: str) -> List[ProviderField]:
 # --------------------------------------------------------------------------------------------
 
 
-def read_config_args(config_path: Union[str, "os.PathLike[str]"]) -> Dict[str, Any]:
+def read_config_args(config_path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a configuration file into a dict: JSON, or YAML (``.yaml`` / ``.yml``, needs PyYAML).
 
     Raises ``FileNotFoundError`` for a missing file, ``json.JSONDecodeError`` for bad JSON, and
     ``ValueError`` when the file does not hold a mapping.
     """
     path = os.fspath(config_path)
-    with open(path, "r", encoding="utf-8") as f:
+    with open(path, encoding="utf-8") as f:
         text = f.read()
     if path.lower().endswith((".yaml", ".yml")):
         try:
@@ -329,7 +385,7 @@ def load_test_model(
     num_calls: int = 0,
     force_timeout: float = 0,
     **kwargs: Any,
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """A small load test: ``num_calls`` (default 100) concurrent completions of ``prompt``.
 
     Returns ``{"total_response_time": seconds, "calls_made": n, "status": "success" | "failed",
@@ -342,7 +398,7 @@ def load_test_model(
 
     text = prompt or "Hey, how's it going"
     calls = num_calls or 100
-    call_kwargs: Dict[str, Any] = dict(kwargs)
+    call_kwargs: dict[str, Any] = dict(kwargs)
     if custom_llm_provider:
         call_kwargs["custom_llm_provider"] = custom_llm_provider
     if api_base:
@@ -354,7 +410,7 @@ def load_test_model(
         return litegate.completion(model=model, messages=[{"role": "user", "content": text}], **call_kwargs)
 
     start = time.perf_counter()
-    error: Optional[BaseException] = None
+    error: BaseException | None = None
     made = 0
     with ThreadPoolExecutor(max_workers=min(calls, 100)) as pool:
         futures = [pool.submit(one, i) for i in range(calls)]
@@ -364,8 +420,12 @@ def load_test_model(
             if exc is not None and error is None:
                 error = exc
     elapsed = time.perf_counter() - start
-    return {"total_response_time": elapsed, "calls_made": made,
-            "status": "failed" if error is not None else "success", "exception": error}
+    return {
+        "total_response_time": elapsed,
+        "calls_made": made,
+        "status": "failed" if error is not None else "success",
+        "exception": error,
+    }
 
 
 def _mock_text(mock_response: Any) -> str:
@@ -391,7 +451,7 @@ def _mock_text(mock_response: Any) -> str:
 _MOCK_PIECE = 3  # characters per streamed piece
 
 
-def _mock_chunks(model_response: Any, mock_response: Any, model: Optional[str], n: Optional[int]) -> List[Any]:
+def _mock_chunks(model_response: Any, mock_response: Any, model: str | None, n: int | None) -> list[Any]:
     import uuid
 
     from .types.utils import ModelResponse
@@ -401,20 +461,29 @@ def _mock_chunks(model_response: Any, mock_response: Any, model: Optional[str], 
     created = getattr(model_response, "created", None) or int(time.time())
     model = model or getattr(model_response, "model", None)
     choices = max(1, int(n or 1))
-    pieces = [text[i:i + _MOCK_PIECE] for i in range(0, len(text), _MOCK_PIECE)] or [""]
+    pieces = [text[i : i + _MOCK_PIECE] for i in range(0, len(text), _MOCK_PIECE)] or [""]
     base = {"id": ident, "created": created, "model": model, "object": "chat.completion.chunk"}
     chunks = []
     for k, piece in enumerate(pieces):
-        delta: Dict[str, Any] = {"role": "assistant", "content": piece} if k == 0 else {"content": piece}
-        chunks.append(ModelResponse(stream=True, **base, choices=[
-            {"index": j, "delta": dict(delta), "finish_reason": None} for j in range(choices)]))
-    chunks.append(ModelResponse(stream=True, **base, choices=[
-        {"index": j, "delta": {}, "finish_reason": "stop"} for j in range(choices)]))
+        delta: dict[str, Any] = {"role": "assistant", "content": piece} if k == 0 else {"content": piece}
+        chunks.append(
+            ModelResponse(
+                stream=True,
+                **base,
+                choices=[{"index": j, "delta": dict(delta), "finish_reason": None} for j in range(choices)],
+            )
+        )
+    chunks.append(
+        ModelResponse(
+            stream=True, **base, choices=[{"index": j, "delta": {}, "finish_reason": "stop"} for j in range(choices)]
+        )
+    )
     return chunks
 
 
-def mock_completion_streaming_obj(model_response: Any, mock_response: Any, model: Optional[str],
-                                  n: Optional[int] = None) -> Iterator[Any]:
+def mock_completion_streaming_obj(
+    model_response: Any, mock_response: Any, model: str | None, n: int | None = None
+) -> Iterator[Any]:
     """Yield the chunks ``completion(stream=True)`` would give for the text ``mock_response``.
 
     Each chunk is a fresh ``ModelResponse`` stream chunk (id and created from ``model_response``),
@@ -426,8 +495,9 @@ def mock_completion_streaming_obj(model_response: Any, mock_response: Any, model
         yield chunk
 
 
-async def async_mock_completion_streaming_obj(model_response: Any, mock_response: Any, model: Optional[str],
-                                              n: Optional[int] = None) -> AsyncIterator[Any]:
+async def async_mock_completion_streaming_obj(
+    model_response: Any, mock_response: Any, model: str | None, n: int | None = None
+) -> AsyncIterator[Any]:
     """The ``async for`` twin of :func:`mock_completion_streaming_obj`."""
     for chunk in _mock_chunks(model_response, mock_response, model, n):
         yield chunk
@@ -442,7 +512,7 @@ _MIN_KEPT_CHARS = 16  # a shortened message keeps at least this much text, or is
 _ELLIPSIS = ".."
 
 
-def _model_input_limit(model: Optional[str]) -> Optional[int]:
+def _model_input_limit(model: str | None) -> int | None:
     if not model:
         return None
     try:
@@ -459,7 +529,7 @@ def _model_input_limit(model: Optional[str]) -> Optional[int]:
     return int(limit) if limit else None
 
 
-def _plain_message(message: Any) -> Dict[str, Any]:
+def _plain_message(message: Any) -> dict[str, Any]:
     import copy
 
     if isinstance(message, dict):
@@ -470,14 +540,14 @@ def _plain_message(message: Any) -> Dict[str, Any]:
     raise TypeError(f"messages must be dicts, got {type(message).__name__}")
 
 
-def _units(messages: List[Dict[str, Any]]) -> Tuple[List[int], List[List[int]]]:
+def _units(messages: list[dict[str, Any]]) -> tuple[list[int], list[list[int]]]:
     """(system message indices, units of the other messages in order).
 
     A unit is a message plus the tool / function results that follow it, so an assistant tool
     call and its results are kept or dropped together.
     """
-    system: List[int] = []
-    units: List[List[int]] = []
+    system: list[int] = []
+    units: list[list[int]] = []
     for i, message in enumerate(messages):
         role = message.get("role")
         if role in _SYSTEM_ROLES:
@@ -489,7 +559,7 @@ def _units(messages: List[Dict[str, Any]]) -> Tuple[List[int], List[List[int]]]:
     return system, units
 
 
-def _text_slots(message: Dict[str, Any]) -> List[Tuple[Any, Any]]:
+def _text_slots(message: dict[str, Any]) -> list[tuple[Any, Any]]:
     """(container, key) of every text in a message that may be shortened."""
     content = message.get("content")
     if isinstance(content, str):
@@ -502,8 +572,9 @@ def _text_slots(message: Dict[str, Any]) -> List[Tuple[Any, Any]]:
     return slots
 
 
-def _shorten(messages: List[Dict[str, Any]], fits: Callable[[], int], limit: int,
-             count_text: Callable[[str], int]) -> bool:
+def _shorten(
+    messages: list[dict[str, Any]], fits: Callable[[], int], limit: int, count_text: Callable[[str], int]
+) -> bool:
     """Shorten texts of ``messages`` (the longest first, keeping their start and end) until
     ``fits()`` (the token count of the whole selection) is within ``limit``; False if it can't."""
     for _ in range(12):
@@ -524,17 +595,17 @@ def _shorten(messages: List[Dict[str, Any]], fits: Callable[[], int], limit: int
         if keep < _MIN_KEPT_CHARS:
             return False
         head = keep // 2
-        container[key] = text[:head] + _ELLIPSIS + text[len(text) - (keep - head):]
+        container[key] = text[:head] + _ELLIPSIS + text[len(text) - (keep - head) :]
     return fits() <= limit
 
 
 def trim_messages(
-    messages: List[Any],
-    model: Optional[str] = None,
+    messages: list[Any],
+    model: str | None = None,
     trim_ratio: float = 0.75,
     return_response_tokens: bool = False,
-    max_tokens: Optional[int] = None,
-) -> Union[List[Dict[str, Any]], Tuple[List[Dict[str, Any]], Optional[int]]]:
+    max_tokens: int | None = None,
+) -> list[dict[str, Any]] | tuple[list[dict[str, Any]], int | None]:
     """Shorten a conversation to fit ``max_tokens`` (default: ``model``'s maximum input tokens
     times ``trim_ratio``), counted with ``token_counter``.
 
@@ -562,13 +633,13 @@ def trim_messages(
 
     name = model or ""
 
-    def count(selection: List[Dict[str, Any]]) -> int:
+    def count(selection: list[dict[str, Any]]) -> int:
         return token_counter(model=name, messages=selection) if selection else 0
 
     def count_text(text: str) -> int:
         return token_counter(model=name, text=text)
 
-    def done(result: List[Dict[str, Any]]) -> Any:
+    def done(result: list[dict[str, Any]]) -> Any:
         return (result, max_tokens - count(result)) if return_response_tokens else result
 
     if count(msgs) <= max_tokens:
@@ -581,7 +652,7 @@ def trim_messages(
         _shorten(kept_system, lambda: count(kept_system), max_tokens, count_text)
         return done(kept_system)
 
-    def assemble(unit_list: List[List[int]], replaced: Optional[Dict[int, Dict[str, Any]]] = None) -> List[Dict[str, Any]]:
+    def assemble(unit_list: list[list[int]], replaced: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         indices = sorted(system + [i for unit in unit_list for i in unit])
         return [(replaced or {}).get(i, msgs[i]) for i in indices]
 
@@ -589,11 +660,11 @@ def trim_messages(
     lo, hi = 0, len(units)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if count(assemble(units[len(units) - mid:])) <= max_tokens:
+        if count(assemble(units[len(units) - mid :])) <= max_tokens:
             lo = mid
         else:
             hi = mid - 1
-    kept_units = units[len(units) - lo:]
+    kept_units = units[len(units) - lo :]
     # the next older unit may still fit in part: shorten its text
     if lo < len(units):
         import copy
@@ -611,23 +682,38 @@ def trim_messages(
 # --------------------------------------------------------------------------------------------
 
 _JSON_TYPES = {
-    "str": "string", "string": "string", "bytes": "string",
-    "int": "integer", "integer": "integer",
-    "float": "number", "number": "number", "complex": "number",
-    "bool": "boolean", "boolean": "boolean",
-    "list": "array", "tuple": "array", "set": "array", "frozenset": "array", "array": "array",
-    "sequence": "array", "iterable": "array",
-    "dict": "object", "mapping": "object", "object": "object",
-    "none": "null", "nonetype": "null", "null": "null",
+    "str": "string",
+    "string": "string",
+    "bytes": "string",
+    "int": "integer",
+    "integer": "integer",
+    "float": "number",
+    "number": "number",
+    "complex": "number",
+    "bool": "boolean",
+    "boolean": "boolean",
+    "list": "array",
+    "tuple": "array",
+    "set": "array",
+    "frozenset": "array",
+    "array": "array",
+    "sequence": "array",
+    "iterable": "array",
+    "dict": "object",
+    "mapping": "object",
+    "object": "object",
+    "none": "null",
+    "nonetype": "null",
+    "null": "null",
 }
 
 
-def _docstring_type(type_text: str) -> Tuple[Optional[str], Optional[list]]:
+def _docstring_type(type_text: str) -> tuple[str | None, list | None]:
     """(JSON schema type, enum) of a numpydoc type such as ``int, optional`` or ``{'a', 'b'}``."""
     text = type_text.strip()
     if text.startswith("{"):
         end = text.find("}")
-        inner = text[1:end if end > 0 else len(text)]
+        inner = text[1 : end if end > 0 else len(text)]
         values: list = []
         for raw in inner.split(","):
             raw = raw.strip()
@@ -663,7 +749,7 @@ def _docstring_type(type_text: str) -> Tuple[Optional[str], Optional[list]]:
     return _JSON_TYPES.get(first, "string"), None
 
 
-def _annotation_schema(annotation: Any) -> Dict[str, Any]:
+def _annotation_schema(annotation: Any) -> dict[str, Any]:
     """JSON schema bits (``type``, ``enum``, ``items``) for a Python annotation."""
     if annotation is inspect.Parameter.empty:
         return {}
@@ -691,7 +777,7 @@ def _annotation_schema(annotation: Any) -> Dict[str, Any]:
         kind = _JSON_TYPES.get(name)
         if kind is None:
             return {}
-        out: Dict[str, Any] = {"type": kind}
+        out: dict[str, Any] = {"type": kind}
         if kind == "array" and len(args) == 1:
             item = _annotation_schema(args[0])
             if "type" in item:
@@ -707,31 +793,32 @@ def _annotation_schema(annotation: Any) -> Dict[str, Any]:
 _SECTION_RULE = re.compile(r"^\s*-{3,}\s*$")
 
 
-def _parse_numpy_docstring(doc: str) -> Tuple[List[str], List[Tuple[str, str, List[str]]]]:
+def _parse_numpy_docstring(doc: str) -> tuple[list[str], list[tuple[str, str, list[str]]]]:
     """(summary lines, [(name, type, description lines)]) of a NumPy-style docstring."""
     lines = doc.splitlines()
     # sections start at a title line followed by a dashes line
-    titles = {i: lines[i].strip() for i in range(len(lines) - 1)
-              if lines[i].strip() and _SECTION_RULE.match(lines[i + 1])}
+    titles = {
+        i: lines[i].strip() for i in range(len(lines) - 1) if lines[i].strip() and _SECTION_RULE.match(lines[i + 1])
+    }
     first_section = min(titles) if titles else len(lines)
-    summary: List[str] = []
+    summary: list[str] = []
     for line in lines[:first_section]:
         if not line.strip():
             if summary:
                 break
             continue
         summary.append(line.strip())
-    params: List[Tuple[str, str, List[str]]] = []
+    params: list[tuple[str, str, list[str]]] = []
     for start, title in titles.items():
         if title.lower() not in ("parameters", "other parameters"):
             continue
         body_end = min([i for i in titles if i > start] or [len(lines)])
-        body = lines[start + 2:body_end]
+        body = lines[start + 2 : body_end]
         indents = [len(line) - len(line.lstrip()) for line in body if line.strip()]
         if not indents:
             continue
         base = min(indents)
-        current: Optional[Tuple[str, str, List[str]]] = None
+        current: tuple[str, str, list[str]] | None = None
         for line in body:
             if not line.strip():
                 if current is not None and current[2]:
@@ -751,7 +838,7 @@ def _parse_numpy_docstring(doc: str) -> Tuple[List[str], List[Tuple[str, str, Li
     return summary, params
 
 
-def _docstring_parts(func: Callable[..., Any]) -> Tuple[List[str], List[Tuple[str, str, List[str]]]]:
+def _docstring_parts(func: Callable[..., Any]) -> tuple[list[str], list[tuple[str, str, list[str]]]]:
     doc = inspect.getdoc(func) or ""
     try:
         from numpydoc.docscrape import NumpyDocString  # optional: same result as the parser below
@@ -763,7 +850,7 @@ def _docstring_parts(func: Callable[..., Any]) -> Tuple[List[str], List[Tuple[st
     return [s.strip() for s in parsed["Summary"]], params
 
 
-def function_to_dict(input_function: Callable[..., Any]) -> Dict[str, Any]:
+def function_to_dict(input_function: Callable[..., Any]) -> dict[str, Any]:
     """An OpenAI function schema for ``input_function`` from its signature and its NumPy-style
     docstring: ``{"name", "description", "parameters": {"type": "object", "properties",
     "required"}}``.
@@ -777,7 +864,7 @@ def function_to_dict(input_function: Callable[..., Any]) -> Dict[str, Any]:
     if not callable(input_function):
         raise TypeError(f"function_to_dict needs a function, got {type(input_function).__name__}")
     summary, doc_params = _docstring_parts(input_function)
-    documented: Dict[str, Tuple[str, List[str]]] = {}
+    documented: dict[str, tuple[str, list[str]]] = {}
     for names, kind, desc in doc_params:
         for name in names.split(","):
             name = name.strip().lstrip("*")
@@ -787,8 +874,8 @@ def function_to_dict(input_function: Callable[..., Any]) -> Dict[str, Any]:
         hints = typing.get_type_hints(input_function)
     except Exception:  # noqa: BLE001 - unresolvable forward references: use the raw annotations
         hints = {}
-    properties: Dict[str, Dict[str, Any]] = {}
-    required: List[str] = []
+    properties: dict[str, dict[str, Any]] = {}
+    required: list[str] = []
     for name, param in inspect.signature(input_function).parameters.items():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or name in ("self", "cls"):
             continue
@@ -803,7 +890,7 @@ def function_to_dict(input_function: Callable[..., Any]) -> Dict[str, Any]:
             if enum:
                 schema["enum"] = enum
         description = "\n".join(line.strip() for line in desc).strip()
-        prop: Dict[str, Any] = {}
+        prop: dict[str, Any] = {}
         if "type" in schema:
             prop["type"] = schema["type"]
         if description:
@@ -815,7 +902,7 @@ def function_to_dict(input_function: Callable[..., Any]) -> Dict[str, Any]:
         properties[name] = prop
         if param.default is inspect.Parameter.empty:
             required.append(name)
-    result: Dict[str, Any] = {
+    result: dict[str, Any] = {
         "name": input_function.__name__,
         "description": "\n".join(summary),
         "parameters": {"type": "object", "properties": properties},
@@ -832,7 +919,7 @@ def function_to_dict(input_function: Callable[..., Any]) -> Dict[str, Any]:
 _PLACEHOLDER_KEY = "my-fake-api-key"
 
 
-def return_raw_request(endpoint: Any, kwargs: Dict[str, Any]) -> RawRequestTypedDict:
+def return_raw_request(endpoint: Any, kwargs: dict[str, Any]) -> RawRequestTypedDict:
     """The HTTP request litegate would send for ``endpoint`` (``"completion"`` / ``"acompletion"``
     / ``"embedding"`` / ``"aembedding"``, or a call-type enum) with ``kwargs``, without sending it.
 
@@ -858,8 +945,9 @@ def return_raw_request(endpoint: Any, kwargs: Dict[str, Any]) -> RawRequestTyped
     ep = ENDPOINTS[name.lstrip("a")] if name in ("completion", "acompletion", "embedding", "aembedding") else None
     try:
         if ep is None:
-            raise ValueError(f"return_raw_request supports 'completion', 'acompletion', 'embedding' and "
-                             f"'aembedding', not {name!r}")
+            raise ValueError(
+                f"return_raw_request supports 'completion', 'acompletion', 'embedding' and 'aembedding', not {name!r}"
+            )
         plan = make_plan(bind(ep, (), kw), litegate, ep)
     except LiteLLMException as exc:
         return RawRequestTypedDict(error=str(exc))

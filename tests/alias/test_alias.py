@@ -22,13 +22,20 @@ SRC = str(Path(litegate.__file__).resolve().parents[1])
 KEY = "sk-alias-test-0123456789"
 
 
-def run_py(code: str, *args: str, pythonpath: list[str] | None = None, env: dict | None = None,
-           cwd: str | None = None) -> subprocess.CompletedProcess:
+def run_py(
+    code: str, *args: str, pythonpath: list[str] | None = None, env: dict | None = None, cwd: str | None = None
+) -> subprocess.CompletedProcess:
     paths = [*(pythonpath or []), SRC]
     full_env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), **(env or {})}
     full_env.pop("LITELLM_LOG", None)
-    proc = subprocess.run([sys.executable, *args] if not code else [sys.executable, "-c", textwrap.dedent(code), *args],
-                          capture_output=True, text=True, env=full_env, timeout=120, cwd=cwd)
+    proc = subprocess.run(
+        [sys.executable, *args] if not code else [sys.executable, "-c", textwrap.dedent(code), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+        cwd=cwd,
+    )
     return proc
 
 
@@ -50,7 +57,8 @@ def fake_litellm(tmp_path):
 
 
 def test_alias_line_maps_litellm_and_the_submodules_frameworks_import():
-    out = ok(run_py("""
+    out = ok(
+        run_py("""
         import json, litegate
         litegate.alias_litellm()
         import litellm
@@ -92,7 +100,8 @@ def test_alias_line_maps_litellm_and_the_submodules_frameworks_import():
             "provider": list(get_llm_provider("groq/llama-3.1-8b-instant")[:2]),
             "hidden_still_reachable": litellm.InputValidationError.__name__,
         }))
-    """))
+    """)
+    )
     got = json.loads(out)
     assert set(got["errors"]) == LITELLM_ERROR_NAMES
     assert "InputValidationError" not in got["errors"] and "BudgetFileError" not in got["errors"]
@@ -110,7 +119,8 @@ def test_aider_style_exception_check_passes():
     # aider's rule: every name ending in "Error" that dir(litellm) shows must be in its list, and
     # every name of its list must be an attribute
     aider_list = sorted(LITELLM_ERROR_NAMES | {"Timeout"})
-    ok(run_py(f"""
+    ok(
+        run_py(f"""
         import litegate.as_litellm
         import litellm
         expected = set({aider_list!r})
@@ -119,7 +129,8 @@ def test_aider_style_exception_check_passes():
         for name in expected:
             cls = getattr(litellm, name)
             assert isinstance(cls, type) and issubclass(cls, BaseException), name
-    """))
+    """)
+    )
 
 
 def test_a_real_litellm_beside_litegate_is_never_imported(fake_litellm):
@@ -127,7 +138,9 @@ def test_a_real_litellm_beside_litegate_is_never_imported(fake_litellm):
     proc = run_py("import litellm", pythonpath=[fake_litellm])
     assert proc.returncode != 0 and "the real litellm was imported" in proc.stderr
     # ... with it, every part resolves to litegate, and a name litegate lacks is not found
-    out = ok(run_py("""
+    out = ok(
+        run_py(
+            """
         import litegate
         litegate.alias_litellm()
         import litellm, litellm.types.utils
@@ -142,7 +155,10 @@ def test_a_real_litellm_beside_litegate_is_never_imported(fake_litellm):
         except ModuleNotFoundError as exc:
             print("router missing:", exc.name)
         print(ModelResponse is litegate.ModelResponse)
-    """, pythonpath=[fake_litellm]))
+    """,
+            pythonpath=[fake_litellm],
+        )
+    )
     assert "missing: litellm.no_such_module" in out
     assert "True" in out
     assert "real" not in out
@@ -152,14 +168,19 @@ def test_a_litellm_imported_before_the_alias_is_replaced(tmp_path):
     pkg = tmp_path / "litellm"
     pkg.mkdir()
     (pkg / "__init__.py").write_text("REAL = True\n")
-    out = ok(run_py("""
+    out = ok(
+        run_py(
+            """
         import litellm
         assert litellm.REAL
         import litegate
         mod = litegate.alias_litellm()
         import litellm as again
         print(again is mod, hasattr(again, "REAL"), again.completion is litegate.completion)
-    """, pythonpath=[str(tmp_path)]))
+    """,
+            pythonpath=[str(tmp_path)],
+        )
+    )
     assert out.split() == ["True", "False", "True"]
 
 
@@ -211,12 +232,14 @@ def test_pickles_made_in_alias_mode_load_back_in_alias_mode(tmp_path):
 def test_python_m_litegate_alias_runs_a_program(tmp_path, server):
     server.enqueue_reply("from the fake server")
     prog = tmp_path / "prog.py"
-    prog.write_text(textwrap.dedent(f"""
+    prog.write_text(
+        textwrap.dedent(f"""
         import sys, litellm
         resp = litellm.completion(model="openai/gpt-4o-mini", messages=[{{"role": "user", "content": "hi"}}],
                                   api_key="{KEY}", api_base="{server.base_url}", retry_strategy="exponential_backoff_retry")
         print(type(litellm).__module__, sys.argv[1:], resp.choices[0].message.content)
-    """))
+    """)
+    )
     out = ok(run_py("", "-m", "litegate.alias", str(prog), "a", "b"))
     assert out.strip() == "litegate.alias ['a', 'b'] from the fake server"
     assert "retry_strategy" not in server.last_request.json
@@ -225,14 +248,19 @@ def test_python_m_litegate_alias_runs_a_program(tmp_path, server):
 def test_alias_path_on_pythonpath_aliases_the_program_and_its_subprocesses(fake_litellm):
     from litegate.alias import alias_path
 
-    out = ok(run_py("""
+    out = ok(
+        run_py(
+            """
         import subprocess, sys
         import litellm
         print(type(litellm).__module__, litellm.ModelResponse.__module__)
         child = subprocess.run([sys.executable, "-c", "import litellm.types.utils as u; print(u.ModelResponse.__module__, type(u).__module__)"],
                                capture_output=True, text=True)
         print(child.stdout.strip() or child.stderr)
-    """, pythonpath=[alias_path(), fake_litellm]))
+    """,
+            pythonpath=[alias_path(), fake_litellm],
+        )
+    )
     assert out.splitlines() == ["litegate.alias litellm.types.utils", "litellm.types.utils litegate.alias"]
 
 
@@ -241,9 +269,13 @@ def test_compat_functions_without_alias():
     params = litegate.get_supported_openai_params("gpt-4o-mini")
     assert "temperature" in params and "tools" in params
     assert litegate.get_supported_openai_params("text-embedding-3-small", request_type="embeddings") == [
-        "dimensions", "encoding_format", "user"]
-    mapped = litegate.get_optional_params(model="anthropic/claude-sonnet-4-5", drop_params=True, temperature=0.1, n=2,
-                                          top_k=3, retry_strategy="x")
+        "dimensions",
+        "encoding_format",
+        "user",
+    ]
+    mapped = litegate.get_optional_params(
+        model="anthropic/claude-sonnet-4-5", drop_params=True, temperature=0.1, n=2, top_k=3, retry_strategy="x"
+    )
     assert mapped == {"temperature": 0.1, "top_k": 3}
     with pytest.raises(litegate.UnsupportedParamsError):
         litegate.get_optional_params(model="anthropic/claude-sonnet-4-5", n=2)
@@ -259,21 +291,27 @@ def test_get_secret_helpers(monkeypatch):
 
 
 def test_thinking_param_normaliser_through_litellm_utils():
-    out = ok(run_py("""
+    out = ok(
+        run_py("""
         import litegate.as_litellm, litellm.utils as u
         print(u.validate_and_fix_thinking_param({"type": "enabled", "budgetTokens": 3000}))
         print(u.validate_and_fix_thinking_param(True), u.validate_and_fix_thinking_param(False))
-    """))
-    assert out.splitlines() == ["{'type': 'enabled', 'budget_tokens': 3000}",
-                                "{'type': 'enabled', 'budget_tokens': 2048} None"]
+    """)
+    )
+    assert out.splitlines() == [
+        "{'type': 'enabled', 'budget_tokens': 3000}",
+        "{'type': 'enabled', 'budget_tokens': 2048} None",
+    ]
 
 
 def test_noop_settings_and_unknown_names_keep_import_light():
-    out = ok(run_py("""
+    out = ok(
+        run_py("""
         import sys, litegate
         print(litegate.telemetry, hasattr(litegate, "no_such_name_xyz"))
         print(sorted(m for m in ("pydantic", "httpx", "litegate.exceptions", "litegate.alias") if m in sys.modules))
-    """))
+    """)
+    )
     assert out.splitlines() == ["True False", "[]"]
 
 

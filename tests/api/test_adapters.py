@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from _examples import run
 
 import litegate
 from litegate.types.adapter import AdapterV1
-
-from _examples import run
 
 
 @pytest.fixture(autouse=True)
@@ -37,8 +36,12 @@ class Upper(AdapterV1):
 
     def translate_completion_input_params(self, kwargs):
         self.seen.append(dict(kwargs))
-        return {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": kwargs["text"]}],
-                "metadata": {"from": "adapter"}, "stream": kwargs.get("stream", False)}
+        return {
+            "model": "gpt-4o-mini",
+            "messages": [{"role": "user", "content": kwargs["text"]}],
+            "metadata": {"from": "adapter"},
+            "stream": kwargs.get("stream", False),
+        }
 
     def translate_completion_output_params(self, response):
         return {"answer": response.choices[0].message.content.upper(), "meta": response._hidden_params["metadata"]}
@@ -51,13 +54,15 @@ def test_translation_both_ways_over_the_network(server):
     adapter = Upper()
     litegate.adapters.append({"id": "upper", "adapter": adapter})
     server.enqueue_reply("bonjour")
-    out = litegate.adapter_completion(adapter_id="upper", text="hello", api_base=server.base_url, api_key="sk-a",
-                                      metadata={"caller": 1})
+    out = litegate.adapter_completion(
+        adapter_id="upper", text="hello", api_base=server.base_url, api_key="sk-a", metadata={"caller": 1}
+    )
     assert out == {"answer": "BONJOUR", "meta": {"from": "adapter", "caller": 1}}
     assert adapter.seen == [{"text": "hello", "metadata": {"caller": 1}}]  # controls stayed with litegate
     assert server.last_request.json["messages"] == [{"role": "user", "content": "hello"}]
-    kind, stream = litegate.adapter_completion(adapter_id="upper", text="hi", stream=True,
-                                               api_base=server.base_url, api_key="sk-a")
+    kind, stream = litegate.adapter_completion(
+        adapter_id="upper", text="hi", stream=True, api_base=server.base_url, api_key="sk-a"
+    )
     assert kind == "stream" and "".join(c.choices[0].delta.content or "" for c in stream)
 
 

@@ -74,8 +74,9 @@ def test_transcription_file_kinds_multipart(client, server, wav, kind):
     else:
         file, filename, ctype = ("call.mp3", AUDIO, "audio/mpeg"), "call.mp3", "audio/mpeg"
     try:
-        resp = client.transcription("whisper-1", file, language="en", prompt="Names: ACME", temperature=0.2,
-                                    **_kw(server))
+        resp = client.transcription(
+            "whisper-1", file, language="en", prompt="Names: ACME", temperature=0.2, **_kw(server)
+        )
     finally:
         if fh is not None:
             fh.close()
@@ -83,14 +84,20 @@ def test_transcription_file_kinds_multipart(client, server, wav, kind):
     assert resp.text == f"transcribed {len(AUDIO)} bytes of {filename} (en)" and resp["text"] == resp.text
     up, part = _upload(server)
     assert part == {"filename": filename, "content_type": ctype, "size": len(AUDIO), "sha256": _sha(AUDIO)}
-    assert up["fields"] == {"model": ["whisper-1"], "language": ["en"], "prompt": ["Names: ACME"],
-                            "temperature": ["0.2"]}
+    assert up["fields"] == {
+        "model": ["whisper-1"],
+        "language": ["en"],
+        "prompt": ["Names: ACME"],
+        "temperature": ["0.2"],
+    }
     # sized up front: a content-length, no chunked encoding, on both backends
     assert not up["chunked"] and int(server.last_request.headers["content-length"]) == len(server.last_request.body)
     assert server.last_request.path == "/v1/audio/transcriptions"
     assert client.transport.backend in server.last_request.headers["user-agent"]  # no silent fallback
     # cost per second of audio from the registry (the answer's usage says 4 s)
-    assert resp._hidden_params["response_cost"] == pytest.approx(4 * litegate.model_cost["whisper-1"]["input_cost_per_second"])
+    assert resp._hidden_params["response_cost"] == pytest.approx(
+        4 * litegate.model_cost["whisper-1"]["input_cost_per_second"]
+    )
 
 
 def test_open_file_is_sent_from_where_it_stands_and_again_on_retry(client, server, wav, fast_backoff):
@@ -106,8 +113,13 @@ def test_open_file_is_sent_from_where_it_stands_and_again_on_retry(client, serve
 
 
 def test_verbose_json_words_segments_duration(client, server, wav):
-    resp = client.transcription("whisper-1", str(wav), response_format="verbose_json",
-                                timestamp_granularities=["word", "segment"], **_kw(server))
+    resp = client.transcription(
+        "whisper-1",
+        str(wav),
+        response_format="verbose_json",
+        timestamp_granularities=["word", "segment"],
+        **_kw(server),
+    )
     assert resp.duration == pytest.approx(len(AUDIO) / 32000, abs=1e-3) and resp.language == "english"
     assert resp.words[0]["word"] == "transcribed" and resp.words[0]["start"] == 0.0
     assert resp.segments[0]["end"] == resp.duration
@@ -119,8 +131,9 @@ def test_verbose_json_words_segments_duration(client, server, wav):
     TranscriptionVerbose.model_validate(resp.model_dump())
 
 
-@pytest.mark.parametrize("fmt,start", [("text", "transcribed"), ("srt", "1\n00:00:00,000 --> "),
-                                       ("vtt", "WEBVTT\n\n00:00:00.000 --> ")])
+@pytest.mark.parametrize(
+    "fmt,start", [("text", "transcribed"), ("srt", "1\n00:00:00,000 --> "), ("vtt", "WEBVTT\n\n00:00:00.000 --> ")]
+)
 def test_text_formats_are_plain_strings(client, server, wav, fmt, start):
     resp = client.transcription("whisper-1", str(wav), response_format=fmt, **_kw(server))
     assert isinstance(resp, str) and isinstance(resp, TranscriptionText) and resp.startswith(start)
@@ -158,8 +171,11 @@ def test_transcription_bad_input_fails_before_any_request(server, tmp_path):
         (dict(file=AUDIO, temperature="hot"), "temperature must be a number", TypeError),
         (dict(file=AUDIO, temperature=3), "between 0.0 and 1.0", ValueError),
         (dict(file=AUDIO, timestamp_granularities=["word"]), "needs response_format='verbose_json'", ValueError),
-        (dict(file=AUDIO, response_format="verbose_json", timestamp_granularities=["line"]), "'word' and 'segment'",
-         ValueError),
+        (
+            dict(file=AUDIO, response_format="verbose_json", timestamp_granularities=["line"]),
+            "'word' and 'segment'",
+            ValueError,
+        ),
         (dict(file=("a.wav",)), "as a tuple", TypeError),
         (dict(file=AUDIO, language=5), "language must be a string", TypeError),
     ]
@@ -167,7 +183,7 @@ def test_transcription_bad_input_fails_before_any_request(server, tmp_path):
         with pytest.raises(cls, match=message) as caught:
             litegate.transcription(model="whisper-1", **extra, **kw)
         assert isinstance(caught.value, litegate.BadRequestError)
-    with open(text_mode, "r") as fh:
+    with open(text_mode) as fh:
         with pytest.raises(TypeError, match="binary mode"):
             litegate.transcription(model="whisper-1", file=fh, **kw)
     closed = open(text_mode, "rb")
@@ -190,7 +206,7 @@ def test_non_seekable_stream_is_read_once(server):
 
         def readinto(self, b):
             chunk = self.data.read(len(b))
-            b[:len(chunk)] = chunk
+            b[: len(chunk)] = chunk
             return len(chunk)
 
     resp = litegate.transcription(model="whisper-1", file=io.BufferedReader(Pipe()), **_kw(server))
@@ -207,8 +223,9 @@ def test_transcription_on_groq_and_azure(server):
     resp = litegate.transcription(model="groq/whisper-large-v3", file=AUDIO, **_kw(server))
     assert resp.text and server.last_request.path == "/v1/audio/transcriptions"
     assert server.uploads[-1]["fields"]["model"] == ["whisper-large-v3"]
-    resp = litegate.transcription(model="azure/my-whisper", file=AUDIO, api_base=server.url, api_key=KEY,
-                                  api_version="2024-06-01")
+    resp = litegate.transcription(
+        model="azure/my-whisper", file=AUDIO, api_base=server.url, api_key=KEY, api_version="2024-06-01"
+    )
     assert server.last_request.path == "/openai/deployments/my-whisper/audio/transcriptions"
     assert server.last_request.query == {"api-version": "2024-06-01"}
     assert server.last_request.headers["api-key"] == KEY
@@ -247,15 +264,24 @@ def test_speech_stream_to_file_and_shape(client, server, tmp_path):
     assert body == {"model": "tts-1", "input": text, "voice": "shimmer", "speed": 1.0}
     assert server.last_request.path == "/v1/audio/speech"
     # per character, from the registry
-    assert resp._hidden_params["response_cost"] == pytest.approx(len(text) * litegate.model_cost["tts-1"]["input_cost_per_character"])
+    assert resp._hidden_params["response_cost"] == pytest.approx(
+        len(text) * litegate.model_cost["tts-1"]["input_cost_per_character"]
+    )
     with pytest.raises(ValueError, match="closed"):
         resp.read()
 
 
 def test_speech_read_iter_bytes_and_formats(client, server):
     server.speech_bytes = 10_000
-    resp = client.speech("tts-1-hd", "Generating high definition audio.", "onyx", response_format="flac", speed=0.9,
-                         instructions="calm", **_kw(server))
+    resp = client.speech(
+        "tts-1-hd",
+        "Generating high definition audio.",
+        "onyx",
+        response_format="flac",
+        speed=0.9,
+        instructions="calm",
+        **_kw(server),
+    )
     sizes = [len(c) for c in resp.iter_bytes(chunk_size=4096)]
     assert sizes == [4096, 4096, 1808]
     with pytest.raises(ValueError, match="consumed once"):
@@ -312,15 +338,17 @@ def test_speech_errors_retry_and_mock(server, fast_backoff):
 
 
 def test_speech_on_azure_and_groq(server):
-    resp = litegate.speech(model="azure/my-tts", input="hi", voice="alloy", api_base=server.url, api_key=KEY,
-                           api_version="2024-06-01")
+    resp = litegate.speech(
+        model="azure/my-tts", input="hi", voice="alloy", api_base=server.url, api_key=KEY, api_version="2024-06-01"
+    )
     assert resp.read() and server.last_request.path == "/openai/deployments/my-tts/audio/speech"
     resp = litegate.speech(model="groq/playai-tts", input="hi", voice="Fritz-PlayAI", **_kw(server))
     assert resp.read() and server.last_request.json["model"] == "playai-tts"
 
 
 def test_litellm_import_paths():
-    from litegate.types.llms.openai import HttpxBinaryResponseContent as Binary, TranscriptionResponse as TR
+    from litegate.types.llms.openai import HttpxBinaryResponseContent as Binary
+    from litegate.types.llms.openai import TranscriptionResponse as TR
 
     assert Binary is HttpxBinaryResponseContent and TR is TranscriptionResponse
     assert litegate.HttpxBinaryResponseContent is Binary and litegate.TranscriptionResponse is TR
@@ -338,8 +366,17 @@ def _wav(seconds: float, rate: int = 16000) -> bytes:
 
     data = b"\0\0" * int(seconds * rate)
     fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
-    return b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt + \
-        b"data" + struct.pack("<I", len(data)) + data
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + len(data))
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", 16)
+        + fmt
+        + b"data"
+        + struct.pack("<I", len(data))
+        + data
+    )
 
 
 @pytest.mark.parametrize("fmt", ["text", "srt", "vtt"])
@@ -356,8 +393,9 @@ def test_text_formats_are_priced_from_the_audio_length(server, tmp_path, fmt):
         assert resp._hidden_params["audio_transcription_duration"] == pytest.approx(seconds)
         assert resp._hidden_params["response_cost"] == pytest.approx(seconds * price)
     # not a WAV and no cues: unknown, not $0
-    resp = litegate.transcription(model="whisper-1", file=("a.mp3", b"ID3" + b"\0" * 100, "audio/mpeg"),
-                                  response_format="text", **_kw(server))
+    resp = litegate.transcription(
+        model="whisper-1", file=("a.mp3", b"ID3" + b"\0" * 100, "audio/mpeg"), response_format="text", **_kw(server)
+    )
     assert resp._hidden_params["response_cost"] is None
 
 
@@ -370,7 +408,8 @@ def test_completion_cost_of_audio_answers(server, tmp_path):
     verbose = litegate.transcription(model="whisper-1", file=str(path), response_format="verbose_json", **_kw(server))
     assert litegate.completion_cost(completion_response=verbose) == pytest.approx(verbose.duration * price)
     assert litegate.completion_cost(model="tts-1", call_type="speech", prompt="hello") == pytest.approx(
-        5 * litegate.model_cost["tts-1"]["input_cost_per_character"])
+        5 * litegate.model_cost["tts-1"]["input_cost_per_character"]
+    )
 
 
 def test_compressed_binary_answers_are_decoded(client, server):
@@ -378,8 +417,9 @@ def test_compressed_binary_answers_are_decoded(client, server):
 
     audio = bytes(range(256)) * 100
     for _ in range(2):
-        server.enqueue_raw(200, gzip.compress(audio), {"content-type": "audio/mpeg", "content-encoding": "gzip"},
-                           path="/audio/speech")
+        server.enqueue_raw(
+            200, gzip.compress(audio), {"content-type": "audio/mpeg", "content-encoding": "gzip"}, path="/audio/speech"
+        )
     assert client.speech("tts-1", "hi", "alloy", **_kw(server)).read() == audio
     assert client.speech("tts-1", "hi", "alloy", **_kw(server)).read() == audio
 
@@ -389,7 +429,8 @@ async def test_compressed_binary_answers_are_decoded_async(aclient, server):
     import gzip
 
     audio = bytes(range(256)) * 100
-    server.enqueue_raw(200, gzip.compress(audio), {"content-type": "audio/mpeg", "content-encoding": "gzip"},
-                       path="/audio/speech")
+    server.enqueue_raw(
+        200, gzip.compress(audio), {"content-type": "audio/mpeg", "content-encoding": "gzip"}, path="/audio/speech"
+    )
     resp = await client.aspeech("tts-1", "hi", "alloy", **_kw(server))
     assert await resp.aread() == audio

@@ -35,8 +35,9 @@ def _batch_lines(n=3, bad=()):
         body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"q{i}"}]}
         if i in bad:
             body.pop("messages")
-        rows.append(json.dumps({"custom_id": f"req-{i}", "method": "POST", "url": "/v1/chat/completions",
-                                "body": body}))
+        rows.append(
+            json.dumps({"custom_id": f"req-{i}", "method": "POST", "url": "/v1/chat/completions", "body": body})
+        )
     return "\n".join(rows) + "\n"
 
 
@@ -77,8 +78,7 @@ def test_files_lifecycle_with_both_spellings(server, tmp_path):
 
 async def test_files_async(server, tmp_path):
     kw = _kw(server)
-    created = await litegate.acreate_file(file=("a.jsonl", b'{"x": 1}\n', "application/jsonl"), purpose="batch",
-                                          **kw)
+    created = await litegate.acreate_file(file=("a.jsonl", b'{"x": 1}\n', "application/jsonl"), purpose="batch", **kw)
     assert server.uploads[-1]["files"]["file"]["content_type"] == "application/jsonl"
     assert (await litegate.afile_retrieve(created.id, **kw)).bytes == 9
     assert [f.id for f in (await litegate.alist_files(**kw)).data] == [created.id]
@@ -113,8 +113,18 @@ def test_ids_are_quoted_into_the_path():
 
     def handler(request):
         seen.append(request.url)
-        return litegate.MockResponse(200, json={"id": "x", "object": "file", "bytes": 1, "created_at": 0,
-                                                "filename": "f", "purpose": "batch", "status": "processed"})
+        return litegate.MockResponse(
+            200,
+            json={
+                "id": "x",
+                "object": "file",
+                "bytes": 1,
+                "created_at": 0,
+                "filename": "f",
+                "purpose": "batch",
+                "status": "processed",
+            },
+        )
 
     with litegate.Client(transport=litegate.MockTransport(handler), api_key=KEY) as client:
         client.retrieve_file(file_id="../batches?x=1")
@@ -122,12 +132,22 @@ def test_ids_are_quoted_into_the_path():
 
 
 def test_files_on_azure(server):
-    litegate.create_file(file=b'{"a": 1}\n', purpose="batch", custom_llm_provider="azure", api_base=server.url,
-                         api_key=KEY, api_version="2024-10-21")
+    litegate.create_file(
+        file=b'{"a": 1}\n',
+        purpose="batch",
+        custom_llm_provider="azure",
+        api_base=server.url,
+        api_key=KEY,
+        api_version="2024-10-21",
+    )
     assert server.last_request.path == "/openai/files"
     assert server.last_request.query == {"api-version": "2024-10-21"} and server.last_request.headers["api-key"] == KEY
-    page = litegate.list_files(custom_llm_provider="azure", api_base=server.url + "/openai/deployments/x",
-                               api_key=KEY, api_version="2024-10-21")
+    page = litegate.list_files(
+        custom_llm_provider="azure",
+        api_base=server.url + "/openai/deployments/x",
+        api_key=KEY,
+        api_version="2024-10-21",
+    )
     assert server.last_request.path == "/openai/files" and len(page.data) == 1
 
 
@@ -135,10 +155,16 @@ def test_files_on_azure(server):
 def test_batch_lifecycle_and_output_parsing(server):
     kw = _kw(server)
     requests = _batch_lines(3, bad=(1,))
-    input_file = litegate.create_file(file=("batch.jsonl", requests.encode(), "application/jsonl"), purpose="batch",
-                                      **kw)
-    batch = litegate.create_batch(completion_window="24h", endpoint="/v1/chat/completions",
-                                  input_file_id=input_file.id, metadata={"job": "nightly"}, **kw)
+    input_file = litegate.create_file(
+        file=("batch.jsonl", requests.encode(), "application/jsonl"), purpose="batch", **kw
+    )
+    batch = litegate.create_batch(
+        completion_window="24h",
+        endpoint="/v1/chat/completions",
+        input_file_id=input_file.id,
+        metadata={"job": "nightly"},
+        **kw,
+    )
     assert isinstance(batch, T.Batch) and batch.status == "validating" and batch.metadata == {"job": "nightly"}
     _sdk(ot.Batch, batch)
     done = litegate.retrieve_batch(batch_id=batch.id, **kw)
@@ -151,8 +177,10 @@ def test_batch_lifecycle_and_output_parsing(server):
     assert not results["req-1"].ok and results["req-1"].status_code == 400
     assert "messages" in results["req-1"].error["message"]
     # a request the output does not answer is reported, not dropped
-    partial = litegate.parse_batch_output('{"custom_id": "req-0", "response": {"status_code": 200, "body": {}}}',
-                                          requests=[{"custom_id": "req-0"}, {"custom_id": "gone"}])
+    partial = litegate.parse_batch_output(
+        '{"custom_id": "req-0", "response": {"status_code": 200, "body": {}}}',
+        requests=[{"custom_id": "req-0"}, {"custom_id": "gone"}],
+    )
     assert partial["gone"].error["code"] == "missing" and partial["req-0"].ok
     with pytest.raises(ValueError, match="not JSON"):
         litegate.parse_batch_output("not json\n")
@@ -176,8 +204,9 @@ def test_batch_cancel_errors_and_validation(server):
 async def test_batches_async(server):
     kw = _kw(server)
     f = await litegate.acreate_file(file=_batch_lines(2).encode(), purpose="batch", **kw)
-    batch = await litegate.acreate_batch(completion_window="24h", endpoint="/v1/chat/completions",
-                                         input_file_id=f.id, **kw)
+    batch = await litegate.acreate_batch(
+        completion_window="24h", endpoint="/v1/chat/completions", input_file_id=f.id, **kw
+    )
     done = await litegate.aretrieve_batch(batch_id=batch.id, **kw)
     content = await litegate.afile_content(done.output_file_id, **kw)
     assert len(litegate.parse_batch_output(await content.aread())) == 2
@@ -202,12 +231,18 @@ def test_batch_retry_and_mock(server, fast_backoff):
 def test_fine_tuning_jobs(server):
     kw = _kw(server)
     f = litegate.create_file(file=_batch_lines(2).encode(), purpose="fine-tune", **kw)
-    job = litegate.create_fine_tuning_job(model="gpt-4o-mini-2024-07-18", training_file=f.id,
-                                          hyperparameters={"n_epochs": 2}, suffix="mine", seed=7, **kw)
+    job = litegate.create_fine_tuning_job(
+        model="gpt-4o-mini-2024-07-18", training_file=f.id, hyperparameters={"n_epochs": 2}, suffix="mine", seed=7, **kw
+    )
     assert isinstance(job, T.FineTuningJob) and job.status == "queued" and job.hyperparameters["n_epochs"] == 2
     _sdk(oft.FineTuningJob, job)
-    assert server.last_request.json == {"model": "gpt-4o-mini-2024-07-18", "training_file": f.id,
-                                        "hyperparameters": {"n_epochs": 2}, "suffix": "mine", "seed": 7}
+    assert server.last_request.json == {
+        "model": "gpt-4o-mini-2024-07-18",
+        "training_file": f.id,
+        "hyperparameters": {"n_epochs": 2},
+        "suffix": "mine",
+        "seed": 7,
+    }
     jobs = litegate.list_fine_tuning_jobs(limit=5, **kw)
     assert [j.id for j in jobs.data] == [job.id] and server.last_request.query == {"limit": "5"}
     assert litegate.retrieve_fine_tuning_job(fine_tuning_job_id=job.id, **kw).training_file == f.id
@@ -274,8 +309,9 @@ def test_tool_outputs_and_streaming_runs(server):
     assert run.status == "requires_action"
     call = run.required_action["submit_tool_outputs"]["tool_calls"][0]
     assert call["function"]["name"] == "lookup"
-    done = litegate.submit_tool_outputs_to_run(thread_id=thread.id, run_id=run.id,
-                                               tool_outputs=[{"tool_call_id": call["id"], "output": "42"}], **kw)
+    done = litegate.submit_tool_outputs_to_run(
+        thread_id=thread.id, run_id=run.id, tool_outputs=[{"tool_call_id": call["id"], "output": "42"}], **kw
+    )
     assert done.status == "completed"
     assert litegate.list_messages(thread.id, **kw).data[0].text == "Tool said: 42"
     plain = litegate.create_assistants("openai", "gpt-4o", **kw)
@@ -290,8 +326,9 @@ def test_tool_outputs_and_streaming_runs(server):
     # a run with tool calls streams up to requires_action; the outputs may be streamed too
     run = litegate.create_run(thread.id, asst.id, **kw)
     call = run.required_action["submit_tool_outputs"]["tool_calls"][0]
-    stream = litegate.submit_tool_outputs("openai", thread.id, run.id, [{"tool_call_id": call["id"], "output": "7"}],
-                                          stream=True, **kw)
+    stream = litegate.submit_tool_outputs(
+        "openai", thread.id, run.id, [{"tool_call_id": call["id"], "output": "7"}], stream=True, **kw
+    )
     assert stream.until_done().status == "completed"
     with pytest.raises(TypeError, match="tool_outputs must be a list"):
         litegate.submit_tool_outputs_to_run(thread_id=thread.id, run_id=run.id, tool_outputs="7", **kw)

@@ -19,13 +19,16 @@ def _world(server):
     ft = litegate.create_file(file=("t.jsonl", jsonl, "application/jsonl"), purpose="fine-tune", **kw)
     job = litegate.create_fine_tuning_job(model="gpt-4o-mini", training_file=ft.id, **kw)
     asst = litegate.create_assistants("openai", "gpt-4o", **kw)
-    tool_asst = litegate.create_assistants("openai", "gpt-4o", tools=[
-        {"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}], **kw)
+    tool_asst = litegate.create_assistants(
+        "openai",
+        "gpt-4o",
+        tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}],
+        **kw,
+    )
     thread = litegate.create_thread(messages=[{"role": "user", "content": "hello"}], **kw)
     run = litegate.create_run(thread.id, asst.id, **kw)
     step = litegate.list_run_steps(thread.id, run.id, **kw).data[0]
-    return kw, {"file": f, "job": job, "asst": asst, "tool_asst": tool_asst, "thread": thread, "run": run,
-                "step": step}
+    return kw, {"file": f, "job": job, "asst": asst, "tool_asst": tool_asst, "thread": thread, "run": run, "step": step}
 
 
 def _args(name, w, server):
@@ -38,8 +41,15 @@ def _args(name, w, server):
         return (w["file"].id,), {}
     if name == "create_file":
         return (b'{"a": 1}\n', "batch"), {}
-    if name in ("list_files", "file_list", "list_fine_tuning_jobs", "list_batches", "get_assistants",
-                "list_assistants", "create_thread"):
+    if name in (
+        "list_files",
+        "file_list",
+        "list_fine_tuning_jobs",
+        "list_batches",
+        "get_assistants",
+        "list_assistants",
+        "create_thread",
+    ):
         return (), {}
     if name == "create_fine_tuning_job":
         return (), {"model": "gpt-4o-mini", "training_file": w["job"].training_file}
@@ -80,8 +90,9 @@ def _args(name, w, server):
         return (t,), {}
     if name in ("submit_tool_outputs", "submit_tool_outputs_to_run"):
         run = litegate.create_run(t, w["tool_asst"].id, **kw)
-        outputs = [{"tool_call_id": c["id"], "output": "ok"} for c in
-                   run.required_action["submit_tool_outputs"]["tool_calls"]]
+        outputs = [
+            {"tool_call_id": c["id"], "output": "ok"} for c in run.required_action["submit_tool_outputs"]["tool_calls"]
+        ]
         return (("openai", t, run.id, outputs) if name == "submit_tool_outputs" else (t, run.id, outputs)), {}
     if name == "list_run_steps":
         return (t, w["run"].id), {}

@@ -42,14 +42,23 @@ def test_positional_parameters_are_documented_fields():
 
 def test_audio_requests_use_documented_fields(server):
     kw = {"api_base": server.base_url, "api_key": "sk-ref"}
-    litegate.transcription(model="whisper-1", file=b"abc", language="en", prompt="p", response_format="verbose_json",
-                           temperature=0.1, timestamp_granularities=["word"], **kw)
+    litegate.transcription(
+        model="whisper-1",
+        file=b"abc",
+        language="en",
+        prompt="p",
+        response_format="verbose_json",
+        temperature=0.1,
+        timestamp_granularities=["word"],
+        **kw,
+    )
     sent = {name.removesuffix("[]") for name in server.uploads[-1]["fields"]} | set(server.uploads[-1]["files"])
     spec = FACTS["/audio/transcriptions"]["POST"]
     assert spec["content_type"] == "multipart/form-data" and sent <= set(spec["body"])
     assert set(spec["required"]) <= sent
-    litegate.speech(model="tts-1", input="hi", voice="alloy", response_format="wav", speed=1.5, instructions="x",
-                    **kw).close()
+    litegate.speech(
+        model="tts-1", input="hi", voice="alloy", response_format="wav", speed=1.5, instructions="x", **kw
+    ).close()
     spec = FACTS["/audio/speech"]["POST"]
     assert set(server.last_request.json) <= set(spec["body"]) and set(spec["required"]) <= set(server.last_request.json)
 
@@ -76,8 +85,14 @@ def test_uploads_match_the_openai_sdk(server):
 
     sdk = openai.OpenAI(base_url=server.base_url, api_key="sk-ref", max_retries=0)
     audio = ("talk.wav", b"RIFF" + b"\0" * 500, "audio/wav")
-    args = dict(model="whisper-1", language="de", prompt="Namen", response_format="verbose_json", temperature=0.3,
-                timestamp_granularities=["word", "segment"])
+    args = dict(
+        model="whisper-1",
+        language="de",
+        prompt="Namen",
+        response_format="verbose_json",
+        temperature=0.3,
+        timestamp_granularities=["word", "segment"],
+    )
     sdk.audio.transcriptions.create(file=audio, **args)
     theirs = server.uploads[-1]
     litegate.transcription(file=audio, api_base=server.base_url, api_key="sk-ref", **args)
@@ -85,8 +100,12 @@ def test_uploads_match_the_openai_sdk(server):
     assert ours["fields"] == theirs["fields"] and ours["files"] == theirs["files"]
     sdk.files.create(file=("batch.jsonl", b'{"a": 1}\n', "application/jsonl"), purpose="batch")
     theirs = server.uploads[-1]
-    litegate.create_file(file=("batch.jsonl", b'{"a": 1}\n', "application/jsonl"), purpose="batch",
-                         api_base=server.base_url, api_key="sk-ref")
+    litegate.create_file(
+        file=("batch.jsonl", b'{"a": 1}\n', "application/jsonl"),
+        purpose="batch",
+        api_base=server.base_url,
+        api_key="sk-ref",
+    )
     ours = server.uploads[-1]
     assert ours["fields"] == theirs["fields"] and ours["files"] == theirs["files"]
 
@@ -98,15 +117,26 @@ def test_json_bodies_match_the_openai_sdk(server):
     sdk = openai.OpenAI(base_url=server.base_url, api_key="sk-ref", max_retries=0)
     kw = {"api_base": server.base_url, "api_key": "sk-ref"}
     pairs = [
-        (lambda: sdk.audio.speech.create(model="tts-1", input="hi", voice="alloy", response_format="wav", speed=1.2,
-                                         instructions="calm").read(),
-         lambda: litegate.speech(model="tts-1", input="hi", voice="alloy", response_format="wav", speed=1.2,
-                                 instructions="calm", **kw).read()),
-        (lambda: sdk.beta.assistants.create(model="gpt-4o", name="n", instructions="i", tools=[], metadata={"k": "v"}),
-         lambda: litegate.create_assistants("openai", "gpt-4o", name="n", instructions="i", tools=[],
-                                            metadata={"k": "v"}, **kw)),
-        (lambda: sdk.beta.threads.create(metadata={"u": "1"}),
-         lambda: litegate.create_thread(metadata={"u": "1"}, **kw)),
+        (
+            lambda: sdk.audio.speech.create(
+                model="tts-1", input="hi", voice="alloy", response_format="wav", speed=1.2, instructions="calm"
+            ).read(),
+            lambda: litegate.speech(
+                model="tts-1", input="hi", voice="alloy", response_format="wav", speed=1.2, instructions="calm", **kw
+            ).read(),
+        ),
+        (
+            lambda: sdk.beta.assistants.create(
+                model="gpt-4o", name="n", instructions="i", tools=[], metadata={"k": "v"}
+            ),
+            lambda: litegate.create_assistants(
+                "openai", "gpt-4o", name="n", instructions="i", tools=[], metadata={"k": "v"}, **kw
+            ),
+        ),
+        (
+            lambda: sdk.beta.threads.create(metadata={"u": "1"}),
+            lambda: litegate.create_thread(metadata={"u": "1"}, **kw),
+        ),
     ]
     for theirs, ours in pairs:
         theirs()

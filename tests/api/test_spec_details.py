@@ -8,11 +8,30 @@ KEY = "sk-test-details"
 
 
 def test_moderation_default_model_and_category_names(server):
-    server.enqueue_raw(200, {"id": "modr-1", "model": "text-moderation-007", "results": [{
-        "flagged": True,
-        "categories": {"hate": False, "hate/threatening": True, "self-harm/intent": False, "violence/graphic": True},
-        "category_scores": {"hate": 0.01, "hate/threatening": 0.93, "self-harm/intent": 0.02,
-                            "violence/graphic": 0.8}}]})
+    server.enqueue_raw(
+        200,
+        {
+            "id": "modr-1",
+            "model": "text-moderation-007",
+            "results": [
+                {
+                    "flagged": True,
+                    "categories": {
+                        "hate": False,
+                        "hate/threatening": True,
+                        "self-harm/intent": False,
+                        "violence/graphic": True,
+                    },
+                    "category_scores": {
+                        "hate": 0.01,
+                        "hate/threatening": 0.93,
+                        "self-harm/intent": 0.02,
+                        "violence/graphic": 0.8,
+                    },
+                }
+            ],
+        },
+    )
     resp = litegate.moderation(input="some text", api_base=server.base_url, api_key=KEY)
     assert server.last_request.json["model"] == "text-moderation-latest"
     result = resp.results[0]
@@ -45,23 +64,36 @@ def test_rerank_applies_return_documents_and_rank_fields():
 
     with FakeCohereServer() as srv:
         docs = [{"title": "A", "text": "alpha"}, {"title": "B", "text": "beta"}]
-        resp = litegate.rerank(model="cohere/rerank-english-v3.0", query="q", documents=docs,
-                               return_documents=False, rank_fields=["title", "text"], api_base=srv.base_url,
-                               api_key=KEY)
+        resp = litegate.rerank(
+            model="cohere/rerank-english-v3.0",
+            query="q",
+            documents=docs,
+            return_documents=False,
+            rank_fields=["title", "text"],
+            api_base=srv.base_url,
+            api_key=KEY,
+        )
         body = srv.last_request.json
         assert body["documents"] == ["title: A\ntext: alpha\n", "title: B\ntext: beta\n"]
         assert "rank_fields" not in body and "return_documents" not in body
         assert all(r.document is None for r in resp.results)
-        resp = litegate.rerank(model="cohere/rerank-english-v3.0", query="q", documents=docs, rank_fields=["title"],
-                               api_base=srv.base_url, api_key=KEY)
+        resp = litegate.rerank(
+            model="cohere/rerank-english-v3.0",
+            query="q",
+            documents=docs,
+            rank_fields=["title"],
+            api_base=srv.base_url,
+            api_key=KEY,
+        )
         assert srv.last_request.json["documents"] == ["A", "B"]
         assert sorted(r.document["text"] for r in resp.results) == ["alpha", "beta"]
 
 
 def test_completion_cost_of_zero_tokens_is_zero():
     for model in ("gpt-4o", "acme/unpriced-model"):
-        resp = litegate.ModelResponse(model=model, usage=litegate.Usage(prompt_tokens=0, completion_tokens=0,
-                                                                        total_tokens=0))
+        resp = litegate.ModelResponse(
+            model=model, usage=litegate.Usage(prompt_tokens=0, completion_tokens=0, total_tokens=0)
+        )
         assert litegate.completion_cost(completion_response=resp) == 0
 
 
@@ -69,9 +101,22 @@ def test_lists_and_params_are_populated():
     assert litegate.adapters == [] and isinstance(litegate.adapters, list)
     assert set(litegate.OPENAI_CHAT_COMPLETION_PARAMS) < set(litegate.ALL_AVAILABLE_PARAMS)
     assert {"voice", "timestamp_granularities", "rank_fields"} <= set(litegate.ALL_AVAILABLE_PARAMS)
-    for name in ("huggingface_models", "openrouter_models", "aleph_alpha_models", "replicate_models",
-                 "perplexity_models", "ai21_models", "baseten_models", "nlp_cloud_models", "deepinfra_models",
-                 "ollama_models", "groq_models", "mistral_models", "bedrock_models", "vertex_models"):
+    for name in (
+        "huggingface_models",
+        "openrouter_models",
+        "aleph_alpha_models",
+        "replicate_models",
+        "perplexity_models",
+        "ai21_models",
+        "baseten_models",
+        "nlp_cloud_models",
+        "deepinfra_models",
+        "ollama_models",
+        "groq_models",
+        "mistral_models",
+        "bedrock_models",
+        "vertex_models",
+    ):
         assert getattr(litegate, name), name
     assert "meta-llama/Llama-3.1-8B-Instruct" in litegate.models_by_provider["huggingface"]
 

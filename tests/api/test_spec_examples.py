@@ -4,13 +4,11 @@ environment variables the examples rely on point at the fake servers."""
 
 from __future__ import annotations
 
-
 import pytest
+from _examples import run, source
 
 import litegate
 from litegate.testing import FakeCohereServer
-
-from _examples import run, source
 
 KEY = "sk-spec-examples"
 
@@ -49,10 +47,16 @@ def test_speech_example(openai_env, tmp_path):
 
 
 def test_moderation_example(openai_env, tmp_path):
-    safe = {"flagged": False, "categories": {"hate": False, "violence": False, "hate/threatening": False},
-            "category_scores": {"hate": 0.01, "violence": 0.0, "hate/threatening": 0.0}}
-    bad = {"flagged": True, "categories": {"hate": True, "violence": True, "hate/threatening": True},
-           "category_scores": {"hate": 0.7, "violence": 0.9, "hate/threatening": 0.8}}
+    safe = {
+        "flagged": False,
+        "categories": {"hate": False, "violence": False, "hate/threatening": False},
+        "category_scores": {"hate": 0.01, "violence": 0.0, "hate/threatening": 0.0},
+    }
+    bad = {
+        "flagged": True,
+        "categories": {"hate": True, "violence": True, "hate/threatening": True},
+        "category_scores": {"hate": 0.7, "violence": 0.9, "hate/threatening": 0.8},
+    }
     for result in (safe, safe, bad, safe):
         openai_env.enqueue_raw(200, {"id": "modr-1", "model": "text-moderation-007", "results": [result]})
     ns, printed = run("moderation.py", tmp_path)
@@ -90,7 +94,9 @@ def test_passthrough_example_as_written_and_uncommented(openai_env, tmp_path):
     litegate.create_assistants("openai", "gpt-4o", name="Helper", api_key=KEY, api_base=openai_env.base_url)
     litegate.create_file(file=b"{}\n", purpose="assistants", api_key=KEY, api_base=openai_env.base_url)
     code = ("# try:", "# except", "#  ", "# batch_id_to_check")  # the commented-out code, not the prose
-    uncommented = "\n".join(line[2:] if line.startswith(code) else line for line in source("passthrough.py").split("\n"))
+    uncommented = "\n".join(
+        line[2:] if line.startswith(code) else line for line in source("passthrough.py").split("\n")
+    )
     ns = {"__name__": "spec_example"}
     import contextlib
     import io

@@ -36,7 +36,8 @@ def test_changes_are_stored_with_set_budget(srv, clock):
     bm = hosted(srv)
     bm.create_budget(total_budget=10, user="1234", duration="daily")
     assert srv.projects["test_project"] == {
-        "1234": {"total_budget": 10.0, "duration": 1, "created_at": clock.now, "last_updated_at": clock.now}}
+        "1234": {"total_budget": 10.0, "duration": 1, "created_at": clock.now, "last_updated_at": clock.now}
+    }
     set_req = srv.requests[-1]
     assert set_req.path == "/set_budget"
     assert set_req.json["project_name"] == "test_project"
@@ -148,9 +149,12 @@ def test_fake_server_routes(srv):
 
     assert httpx.post(srv.url + "/get_budget", json={"project_name": "x"}).json()["status"] == "error"
     assert httpx.post(srv.url + "/set_budget", json={"project_name": "x", "user_dict": {"u": {}}}).json() == {
-        "status": "success"}
+        "status": "success"
+    }
     assert httpx.post(srv.url + "/get_budget", json={"project_name": "x"}).json() == {
-        "status": "success", "data": {"u": {}}}
+        "status": "success",
+        "data": {"u": {}},
+    }
     assert httpx.post(srv.url + "/nope", json={}).status_code == 404
     assert httpx.post(srv.url + "/set_budget", json={"project_name": "x"}).status_code == 400
     assert srv.hits("/get_budget") == 2

@@ -140,8 +140,11 @@ def test_update_cost_with_explicit_cost(bm, budget_file):
     assert bm.update_cost("u", cost=0.125) is True  # no model: no per-model entry
     assert bm.get_current_cost("u") == 0.875
     assert bm.get_model_cost("u") == {"gpt-4o": 0.25, "gpt-4o-mini": 0.5}
-    assert read(budget_file)["u"] == {"total_budget": 10.0, "current_cost": 0.875,
-                                      "model_cost": {"gpt-4o": 0.25, "gpt-4o-mini": 0.5}}
+    assert read(budget_file)["u"] == {
+        "total_budget": 10.0,
+        "current_cost": 0.875,
+        "model_cost": {"gpt-4o": 0.25, "gpt-4o-mini": 0.5},
+    }
 
 
 def test_update_cost_unknown_user_and_bad_input(bm, budget_file):
@@ -159,11 +162,13 @@ def test_update_cost_unknown_user_and_bad_input(bm, budget_file):
 
 def test_update_cost_from_text_uses_completion_cost(bm):
     bm.create_budget(10, "u")
-    expected = completion_cost(model="gpt-4o", prompt="What is the capital of France?",
-                                        completion="The capital of France is Paris.")
+    expected = completion_cost(
+        model="gpt-4o", prompt="What is the capital of France?", completion="The capital of France is Paris."
+    )
     assert expected > 0
-    assert bm.update_cost("u", model="gpt-4o", input_text="What is the capital of France?",
-                          output_text="The capital of France is Paris.")
+    assert bm.update_cost(
+        "u", model="gpt-4o", input_text="What is the capital of France?", output_text="The capital of France is Paris."
+    )
     assert bm.get_current_cost("u") == pytest.approx(expected, rel=1e-12)
     assert bm.get_model_cost("u") == {"gpt-4o": pytest.approx(expected, rel=1e-12)}
 
@@ -179,8 +184,11 @@ def test_update_cost_from_token_counts_matches_registry_prices(bm):
 
 
 def test_update_cost_from_a_response(bm):
-    response = litegate.completion(model="gpt-4o", messages=[{"role": "user", "content": "Hey"}],
-                                   mock_response="Hello there, how can I help you today?")
+    response = litegate.completion(
+        model="gpt-4o",
+        messages=[{"role": "user", "content": "Hey"}],
+        mock_response="Hello there, how can I help you today?",
+    )
     expected = completion_cost(completion_response=response)
     bm.create_budget(10, "u")
     assert bm.update_cost(completion_obj=response, user="u")
@@ -239,8 +247,9 @@ def test_projected_cost(bm):
     messages = [{"role": "user", "content": "Tell me a long story about budgets."}]
     bm.create_budget(10, "u")
     bm.update_cost("u", 0.25)
-    prompt_cost, _ = cost_per_token(model="gpt-4o", prompt_tokens=token_counter(model="gpt-4o", messages=messages),
-                                    completion_tokens=0)
+    prompt_cost, _ = cost_per_token(
+        model="gpt-4o", prompt_tokens=token_counter(model="gpt-4o", messages=messages), completion_tokens=0
+    )
     assert prompt_cost > 0
     assert bm.projected_cost("gpt-4o", messages, "u") == pytest.approx(0.25 + prompt_cost, rel=1e-12)
     assert bm.projected_cost("gpt-4o", messages, "nobody") == pytest.approx(prompt_cost, rel=1e-12)
@@ -332,7 +341,12 @@ def test_a_new_manager_reads_the_file(bm, budget_file):
 def test_reads_a_litellm_written_file(budget_file, clock):
     litellm_file = {
         "1234": {"total_budget": 10, "current_cost": 0.0012, "model_cost": {"gpt-3.5-turbo-0613": 0.0012}},
-        "5678": {"total_budget": 5, "duration": 1, "created_at": clock.now - 90000, "last_updated_at": clock.now - 90000},
+        "5678": {
+            "total_budget": 5,
+            "duration": 1,
+            "created_at": clock.now - 90000,
+            "last_updated_at": clock.now - 90000,
+        },
     }
     budget_file.write_text(json.dumps(litellm_file, indent=4))
     bm = BudgetManager("p", budget_file=str(budget_file))

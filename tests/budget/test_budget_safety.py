@@ -109,8 +109,9 @@ def test_killed_writer_leaves_a_valid_consistent_file(budget_file, python, child
     BudgetManager("p", budget_file=str(budget_file)).create_budget(1e9, "u")
     for round_ in range(3):
         before = read(budget_file)["u"].get("current_cost", 0.0)
-        proc = subprocess.Popen([python, "-c", CRASH_CHILD, str(budget_file)], env=child_env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [python, "-c", CRASH_CHILD, str(budget_file)], env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         try:
             assert proc.stdout.readline().strip() == b"ready", proc.stderr.read()
             deadline = time.monotonic() + 30
@@ -159,8 +160,12 @@ COSTS = [0.25, 0.125, 0.5, 0.0625, 1.0, 0.375]
 
 
 def _run_children(script, args_list, python, env, timeout=120):
-    procs = [subprocess.Popen([python, "-c", script, *map(str, args)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for args in args_list]
+    procs = [
+        subprocess.Popen(
+            [python, "-c", script, *map(str, args)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for args in args_list
+    ]
     outputs = []
     try:
         for proc in procs:
@@ -247,8 +252,12 @@ def test_lock_file_is_exclusive_between_processes(budget_file, python, child_env
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
-        proc = subprocess.Popen([python, "-c", UPDATE_CHILD, str(budget_file), "0", "1", "0.5"], env=child_env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [python, "-c", UPDATE_CHILD, str(budget_file), "0", "1", "0.5"],
+            env=child_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         time.sleep(1.0)
         assert proc.poll() is None  # blocked on the lock
         assert "worker-0" not in read(budget_file)

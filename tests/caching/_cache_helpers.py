@@ -17,15 +17,23 @@ class Clock:
 
 
 def chat_kw(server, content: str = "hi", **more):
-    return dict(model="openai/gpt-4o-mini", messages=[{"role": "user", "content": content}],
-                api_base=server.base_url, api_key="sk-test-cache-key-0001", **more)
+    return dict(
+        model="openai/gpt-4o-mini",
+        messages=[{"role": "user", "content": content}],
+        api_base=server.base_url,
+        api_key="sk-test-cache-key-0001",
+        **more,
+    )
 
 
 def emb_kw(server, items, **more):
-    return dict(model="openai/text-embedding-3-small", input=items, api_base=server.base_url,
-                api_key="sk-test-cache-key-0001", **more)
-
-
+    return dict(
+        model="openai/text-embedding-3-small",
+        input=items,
+        api_base=server.base_url,
+        api_key="sk-test-cache-key-0001",
+        **more,
+    )
 
 
 def free_port() -> int:
@@ -49,7 +57,18 @@ def start_redis_server(port: int, *args: str, cwd=None):
     if binary is None:
         pytest.fail("redis-server is not installed; run the suite with scripts/test.sh, which installs it")
     tls = "--tls-port" in args
-    cmd = [binary, "--port", "0" if tls else str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", *args]
+    cmd = [
+        binary,
+        "--port",
+        "0" if tls else str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        *args,
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
     deadline = time.time() + 10
     while time.time() < deadline:

@@ -4,9 +4,9 @@ directory, the real Redis server of the session, a local S3 server)."""
 from __future__ import annotations
 
 import pytest
+from _cache_helpers import Clock
 
 import litegate
-from _cache_helpers import Clock
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from _cache_helpers import chat_kw
 
 import litegate
-
-from _cache_helpers import chat_kw
 
 CHAT = "/chat/completions"
 
@@ -56,11 +55,17 @@ def test_a_hit_is_a_fresh_object_each_time(server, any_cache):
 
 def test_answer_changing_params_make_different_keys(server, any_cache):
     base = chat_kw(server)
-    variants = [dict(base), dict(base, temperature=0.5), dict(base, seed=3), dict(base, n=2),
-                dict(base, stop=["x"]), dict(base, response_format={"type": "json_object"}),
-                dict(base, tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]),
-                dict(base, messages=[{"role": "user", "content": "other"}]),
-                dict(base, model="openai/gpt-4o")]
+    variants = [
+        dict(base),
+        dict(base, temperature=0.5),
+        dict(base, seed=3),
+        dict(base, n=2),
+        dict(base, stop=["x"]),
+        dict(base, response_format={"type": "json_object"}),
+        dict(base, tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]),
+        dict(base, messages=[{"role": "user", "content": "other"}]),
+        dict(base, model="openai/gpt-4o"),
+    ]
     for kw in variants:
         litegate.completion(**kw)
     assert server.hits(CHAT) == len(variants)
@@ -227,4 +232,3 @@ def test_direct_get_and_add(server):
     key = cache.get_cache_key(**kw)
     assert len(key) == 64 and all(c in "0123456789abcdef" for c in key)
     assert asyncio.run(cache.async_get_cache(**kw)).id == response.id
-

@@ -7,27 +7,30 @@ import threading
 
 import pytest
 import redis
+from _cache_helpers import chat_kw, emb_kw
 
 import litegate
 from litegate.caching import InMemoryCache
 from litegate.caching.keys import call_key
-from _cache_helpers import chat_kw, emb_kw
 
 CHAT = "/chat/completions"
 KEY = "sk-test-cache-key-0001"
 
 
-@pytest.mark.parametrize("kw, match", [
-    ({"cache": "no-cache"}, "cache must be a dict"),
-    ({"cache": {"no-cahce": True}}, "unknown key"),
-    ({"cache": {"ttl": -1}}, "ttl"),
-    ({"cache": {"ttl": "60"}}, "ttl"),
-    ({"cache": {"s-maxage": float("nan")}}, "s-maxage"),
-    ({"cache": {"no-store": "yes"}}, "no-store"),
-    ({"cache": {"namespace": ""}}, "namespace"),
-    ({"cache": {"similarity_threshold": 1.5}}, "similarity_threshold"),
-    ({"caching": "yes"}, "caching must be"),
-])
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        ({"cache": "no-cache"}, "cache must be a dict"),
+        ({"cache": {"no-cahce": True}}, "unknown key"),
+        ({"cache": {"ttl": -1}}, "ttl"),
+        ({"cache": {"ttl": "60"}}, "ttl"),
+        ({"cache": {"s-maxage": float("nan")}}, "s-maxage"),
+        ({"cache": {"no-store": "yes"}}, "no-store"),
+        ({"cache": {"namespace": ""}}, "namespace"),
+        ({"cache": {"similarity_threshold": 1.5}}, "similarity_threshold"),
+        ({"caching": "yes"}, "caching must be"),
+    ],
+)
 def test_bad_controls_fail_before_any_request(server, kw, match):
     litegate.cache = litegate.Cache()
     with pytest.raises(litegate.InputValidationError, match=match):
@@ -206,11 +209,18 @@ def test_without_a_cache_the_caching_package_is_never_loaded(server):
     import subprocess
     import sys
 
-    code = (f"import sys, litegate; litegate.completion(model='openai/gpt-4o-mini', api_key='sk-x', "
-            f"api_base={server.base_url!r}, messages=[{{'role': 'user', 'content': 'x'}}]); "
-            "print('litegate.caching' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    code = (
+        f"import sys, litegate; litegate.completion(model='openai/gpt-4o-mini', api_key='sk-x', "
+        f"api_base={server.base_url!r}, messages=[{{'role': 'user', 'content': 'x'}}]); "
+        "print('litegate.caching' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
     assert out.stdout.strip() == "False", out.stderr[-500:]
 
 

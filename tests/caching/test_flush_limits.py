@@ -6,13 +6,17 @@ from __future__ import annotations
 import sqlite3
 
 import redis
-
-import litegate
 from _cache_helpers import chat_kw
 
+import litegate
+
 CHAT = "/chat/completions"
-OTHERS = {b"litegate:router:{g}:cool:d1": b"1", b"user:session:42": b"alive",
-          b"0" * 64: b"a user's key that looks like a hash", b"litegate:cachex": b"not under the prefix"}
+OTHERS = {
+    b"litegate:router:{g}:cool:d1": b"1",
+    b"user:session:42": b"alive",
+    b"0" * 64: b"a user's key that looks like a hash",
+    b"litegate:cachex": b"not under the prefix",
+}
 
 
 def test_redis_flush_deletes_only_its_keys_in_batches(server, redis_db):

@@ -10,9 +10,9 @@ import time
 
 import pytest
 import redis
+from _cache_helpers import chat_kw, emb_kw, free_port, start_redis_server
 
 import litegate
-from _cache_helpers import chat_kw, emb_kw, free_port, start_redis_server
 
 CHAT = "/chat/completions"
 
@@ -188,8 +188,12 @@ def test_corrupt_redis_entry_is_a_miss_and_is_replaced(server, redis_db, caplog)
     litegate.completion(**chat_kw(server, "corrupt"))
     client = redis.Redis.from_url(redis_db)
     (key,) = client.keys("*")
-    for junk in (b"\x80\x04not json at all", b'{"v": 1, "t": 1, "k": "chat", "r": {"choices": 5}}',
-                 b'{"v": 99}', b"cos\nsystem\n(S'echo pwned'\ntR."):  # the last one is a pickle
+    for junk in (
+        b"\x80\x04not json at all",
+        b'{"v": 1, "t": 1, "k": "chat", "r": {"choices": 5}}',
+        b'{"v": 99}',
+        b"cos\nsystem\n(S'echo pwned'\ntR.",
+    ):  # the last one is a pickle
         client.set(key, junk)
         cache.cache.local.flush()  # make the read reach Redis
         with caplog.at_level("WARNING", logger="litegate"):

@@ -11,9 +11,9 @@ import time
 
 import pytest
 import redis
+from _cache_helpers import chat_kw, free_port, start_redis_server
 
 import litegate
-from _cache_helpers import chat_kw, free_port, start_redis_server
 
 CHAT = "/chat/completions"
 
@@ -40,8 +40,9 @@ def _env() -> dict:
 
 def _spawn(server, cache: dict, items: list) -> subprocess.Popen:
     cfg = json.dumps({"cache": cache, "base": server.base_url, "items": items})
-    return subprocess.Popen([sys.executable, "-c", WORKER, cfg], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=_env())
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER, cfg], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env()
+    )
 
 
 def _result(proc: subprocess.Popen) -> dict:
@@ -84,8 +85,9 @@ def cluster_node(tmp_path):
     port = free_port()
     while port + 10000 > 65535 or port < 1024:  # the cluster bus listens on port + 10000
         port = free_port()
-    proc = start_redis_server(port, "--cluster-enabled", "yes", "--cluster-config-file", str(tmp_path / "nodes.conf"),
-                              cwd=str(tmp_path))
+    proc = start_redis_server(
+        port, "--cluster-enabled", "yes", "--cluster-config-file", str(tmp_path / "nodes.conf"), cwd=str(tmp_path)
+    )
     client = redis.Redis(port=port, socket_timeout=2)
     deadline = time.time() + 10
     client.execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
@@ -101,11 +103,13 @@ def test_redis_cluster(server, cluster_node):
     litegate.completion(**chat_kw(server, "cluster"))
     litegate.cache.cache.local.flush()  # the answer must come from the cluster
     assert litegate.completion(**chat_kw(server, "cluster"))._hidden_params["cache_hit"] is True
-    litegate.embedding(model="openai/text-embedding-3-small", input=["c1", "c2"], api_base=server.base_url,
-                       api_key="sk-x")
+    litegate.embedding(
+        model="openai/text-embedding-3-small", input=["c1", "c2"], api_base=server.base_url, api_key="sk-x"
+    )
     litegate.cache.cache.local.flush()
-    hit = litegate.embedding(model="openai/text-embedding-3-small", input=["c2", "c1"], api_base=server.base_url,
-                             api_key="sk-x")
+    hit = litegate.embedding(
+        model="openai/text-embedding-3-small", input=["c2", "c1"], api_base=server.base_url, api_key="sk-x"
+    )
     assert hit._hidden_params["cache_hit"] is True
     assert server.hits(CHAT) == 1
     import asyncio

@@ -7,9 +7,9 @@ import time
 
 import pytest
 import redis
+from _cache_helpers import chat_kw, free_port, start_redis_server
 
 import litegate
-from _cache_helpers import chat_kw, free_port, start_redis_server
 
 CHAT = "/chat/completions"
 

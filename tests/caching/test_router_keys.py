@@ -4,11 +4,10 @@ of them may change which entry a call reads. Hits are counted by the fake server
 from __future__ import annotations
 
 import pytest
+from _cache_helpers import chat_kw
 
 import litegate
 from litegate.testing import FakeOpenAIServer
-
-from _cache_helpers import chat_kw
 
 CHAT = "/chat/completions"
 KEY = "sk-test-cache-key-0001"
@@ -32,8 +31,9 @@ class _Alternate:
     def __init__(self):
         self.n = 0
 
-    def get_available_deployment(self, model, messages=None, input=None, specific_deployment=False,
-                                 request_kwargs=None, healthy_deployments=()):
+    def get_available_deployment(
+        self, model, messages=None, input=None, specific_deployment=False, request_kwargs=None, healthy_deployments=()
+    ):
         self.n += 1
         return healthy_deployments[self.n % len(healthy_deployments)]
 
@@ -42,10 +42,17 @@ class _Alternate:
 
 
 def _router(servers, models=("openai/gpt-4o", "openai/gpt-4o-mini")):
-    router = litegate.Router(model_list=[
-        {"model_name": "g", "litellm_params": {"model": m, "api_key": KEY, "api_base": s.base_url},
-         "model_info": {"id": f"d{i}"}}
-        for i, (s, m) in enumerate(zip(servers, models))], cache_responses=True)
+    router = litegate.Router(
+        model_list=[
+            {
+                "model_name": "g",
+                "litellm_params": {"model": m, "api_key": KEY, "api_base": s.base_url},
+                "model_info": {"id": f"d{i}"},
+            }
+            for i, (s, m) in enumerate(zip(servers, models))
+        ],
+        cache_responses=True,
+    )
     router.set_custom_routing_strategy(_Alternate())
     return router
 
@@ -66,8 +73,13 @@ def test_two_deployments_of_one_group_share_entries(two_servers, kind, request, 
         seen = set()
         answers = []
         for i in range(4):
-            resp = router.completion(model="g", messages=msgs, litellm_call_id=f"call-{i}",
-                                     litellm_trace_id=f"trace-{i}", metadata={"run": i})
+            resp = router.completion(
+                model="g",
+                messages=msgs,
+                litellm_call_id=f"call-{i}",
+                litellm_trace_id=f"trace-{i}",
+                metadata={"run": i},
+            )
             seen.add(resp._hidden_params["model_id"])
             answers.append(resp)
         assert seen == {"d0", "d1"}  # both deployments answered
@@ -75,8 +87,9 @@ def test_two_deployments_of_one_group_share_entries(two_servers, kind, request, 
         assert all(a._hidden_params["cache_hit"] is True for a in answers[1:])
         assert answers[-1].choices[0].message.content == answers[0].choices[0].message.content
         # the same prompt outside the Router is another entry (the group is not a model name)
-        direct = litegate.completion(model="openai/gpt-4o", messages=msgs, api_key=KEY,
-                                     api_base=two_servers[0].base_url)
+        direct = litegate.completion(
+            model="openai/gpt-4o", messages=msgs, api_key=KEY, api_base=two_servers[0].base_url
+        )
         assert direct._hidden_params.get("cache_hit") is not True
     finally:
         litegate.cache.close()
@@ -107,10 +120,14 @@ def test_internal_arguments_and_callbacks_do_not_change_the_key(server):
     try:
         base = litegate.cache.get_cache_key(**chat_kw(server, "internal"))
         variants = [
-            dict(litellm_call_id="id-1"), dict(litellm_call_id="id-2", litellm_trace_id="t-2"),
-            dict(metadata={"user_id": "u"}), dict(litellm_metadata={"tags": ["x"]}),
-            dict(litellm_session_id="s-1"), dict(proxy_server_request={"url": "/v1"}),
-            dict(model_info={"id": "m-1"}), dict(litellm_logging_obj=None),
+            dict(litellm_call_id="id-1"),
+            dict(litellm_call_id="id-2", litellm_trace_id="t-2"),
+            dict(metadata={"user_id": "u"}),
+            dict(litellm_metadata={"tags": ["x"]}),
+            dict(litellm_session_id="s-1"),
+            dict(proxy_server_request={"url": "/v1"}),
+            dict(model_info={"id": "m-1"}),
+            dict(litellm_logging_obj=None),
         ]
         for extra in variants:
             assert litegate.cache.get_cache_key(**chat_kw(server, "internal", **extra)) == base, extra

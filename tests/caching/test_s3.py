@@ -13,9 +13,10 @@ import sys
 import time
 
 import pytest
+from _cache_helpers import chat_kw, emb_kw, free_port
 
 import litegate
-from _cache_helpers import chat_kw, emb_kw, free_port
+
 
 @pytest.mark.parametrize("s3_path", ["llm/", "my cache/", "a+b:c/"])
 def test_s3_requests_are_signed_as_botocore_signs_them(s3_path):
@@ -27,15 +28,26 @@ def test_s3_requests_are_signed_as_botocore_signs_them(s3_path):
 
     from litegate.caching.s3 import S3Cache
 
-    cache = S3Cache("bkt", s3_endpoint_url="http://127.0.0.1:9", s3_path=s3_path, s3_region_name="eu-west-1",
-                    s3_aws_access_key_id="AKIDS3", s3_aws_secret_access_key="s3-secret", s3_aws_session_token="tok")
+    cache = S3Cache(
+        "bkt",
+        s3_endpoint_url="http://127.0.0.1:9",
+        s3_path=s3_path,
+        s3_region_name="eu-west-1",
+        s3_aws_access_key_id="AKIDS3",
+        s3_aws_secret_access_key="s3-secret",
+        s3_aws_session_token="tok",
+    )
     req = cache._put("k~1", b'{"a": 1}', 5.0)
     auth = req.headers["Authorization"]
     signed = auth.split("SignedHeaders=")[1].split(",")[0].split(";")
     assert {"host", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token"} <= set(signed)
     mine = {"x-amz-date", "x-amz-content-sha256", "x-amz-security-token"}  # botocore adds its own
-    theirs = AWSRequest(method="PUT", url=req.url, data=req.content,
-                        headers={k: v for k, v in req.headers.items() if k.lower() in signed and k.lower() not in mine})
+    theirs = AWSRequest(
+        method="PUT",
+        url=req.url,
+        data=req.content,
+        headers={k: v for k, v in req.headers.items() if k.lower() in signed and k.lower() not in mine},
+    )
     theirs.context["timestamp"] = req.headers["X-Amz-Date"]
     S3SigV4Auth(Credentials("AKIDS3", "s3-secret", "tok"), "s3", "eu-west-1").add_auth(theirs)
     assert theirs.headers["Authorization"] == auth
@@ -49,8 +61,9 @@ def s3_url():
     binary = shutil.which("moto_server", path=os.path.dirname(sys.executable))
     port = free_port()
     cmd = [binary] if binary else [sys.executable, "-m", "moto.server"]
-    proc = subprocess.Popen(cmd + ["-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd + ["-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.time() + 90  # a loaded machine starts it slowly
     while time.time() < deadline:
         try:
@@ -66,8 +79,11 @@ def s3_url():
     proc.wait(timeout=10)
 
 
-AWS = dict(s3_aws_access_key_id="AKIDTESTCACHE", s3_aws_secret_access_key="test-secret-cache-0123456789",
-           s3_region_name="us-east-1")
+AWS = dict(
+    s3_aws_access_key_id="AKIDTESTCACHE",
+    s3_aws_secret_access_key="test-secret-cache-0123456789",
+    s3_region_name="us-east-1",
+)
 
 
 @pytest.fixture
@@ -75,16 +91,16 @@ def bucket(s3_url, request):
     import boto3
 
     name = "cache-" + request.node.name.lower().replace("_", "-")[:40].strip("-")
-    client = boto3.client("s3", endpoint_url=s3_url, aws_access_key_id="x", aws_secret_access_key="y",
-                          region_name="us-east-1")
+    client = boto3.client(
+        "s3", endpoint_url=s3_url, aws_access_key_id="x", aws_secret_access_key="y", region_name="us-east-1"
+    )
     client.create_bucket(Bucket=name)
     return client, name
 
 
 def test_s3_cache_hits_and_objects(server, s3_url, bucket):
     client, name = bucket
-    litegate.cache = litegate.Cache(type="s3", s3_bucket_name=name, s3_endpoint_url=s3_url, s3_path="llm/",
-                                    **AWS)
+    litegate.cache = litegate.Cache(type="s3", s3_bucket_name=name, s3_endpoint_url=s3_url, s3_path="llm/", **AWS)
     first = litegate.completion(**chat_kw(server, "s3"))
     second = litegate.completion(**chat_kw(server, "s3"))
     assert server.hits("/chat/completions") == 1
@@ -111,8 +127,7 @@ async def test_s3_cache_async_and_embeddings(server, s3_url, bucket):
 
 def test_s3_ttl_is_checked_on_read(server, s3_url, bucket, clock):
     _, name = bucket
-    litegate.cache = litegate.Cache(type="s3", s3_bucket_name=name, s3_endpoint_url=s3_url, ttl=60, clock=clock,
-                                    **AWS)
+    litegate.cache = litegate.Cache(type="s3", s3_bucket_name=name, s3_endpoint_url=s3_url, ttl=60, clock=clock, **AWS)
     litegate.completion(**chat_kw(server, "ttl"))
     clock.advance(59)
     assert litegate.completion(**chat_kw(server, "ttl"))._hidden_params["cache_hit"] is True
@@ -151,12 +166,10 @@ def test_s3_flush_deletes_only_the_caches_objects_page_by_page(server, s3_url, b
     client, name = bucket
     for other in ("llm/user-data.txt", "llm/notes.json", "elsewhere/" + "a" * 64 + ".json"):
         client.put_object(Bucket=name, Key=other, Body=b"keep me")
-    ns_b = litegate.Cache(type="s3", s3_bucket_name=name, s3_endpoint_url=s3_url, s3_path="llm/", namespace="b",
-                          **AWS)
+    ns_b = litegate.Cache(type="s3", s3_bucket_name=name, s3_endpoint_url=s3_url, s3_path="llm/", namespace="b", **AWS)
     litegate.cache = ns_b
     litegate.completion(**chat_kw(server, "namespace b"))
-    cache = litegate.Cache(type="s3", s3_bucket_name=name, s3_endpoint_url=s3_url, s3_path="llm/", namespace="a",
-                           **AWS)
+    cache = litegate.Cache(type="s3", s3_bucket_name=name, s3_endpoint_url=s3_url, s3_path="llm/", namespace="a", **AWS)
     litegate.cache = cache
     for i in range(5):
         litegate.completion(**chat_kw(server, f"flush me {i}"))

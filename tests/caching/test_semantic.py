@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 import redis
+from _cache_helpers import chat_kw
 
 import litegate
 from litegate.core import background
 from litegate.testing.word_embeddings import WordEmbeddingServer, word_vector
-from _cache_helpers import chat_kw
 
 CHAT = "/chat/completions"
 EMB = "/embeddings"
@@ -23,9 +23,14 @@ def embedder():
 
 
 def _semantic(redis_url, embedder, threshold=0.7, **more):
-    return litegate.Cache(type="redis-semantic", url=redis_url, similarity_threshold=threshold,
-                          redis_semantic_cache_embedding_model="openai/text-embedding-3-small",
-                          embedding_kwargs={"api_base": embedder.base_url, "api_key": "sk-embed-key-000"}, **more)
+    return litegate.Cache(
+        type="redis-semantic",
+        url=redis_url,
+        similarity_threshold=threshold,
+        redis_semantic_cache_embedding_model="openai/text-embedding-3-small",
+        embedding_kwargs={"api_base": embedder.base_url, "api_key": "sk-embed-key-000"},
+        **more,
+    )
 
 
 def test_word_vectors_are_close_for_shared_words():
@@ -51,8 +56,9 @@ def test_a_paraphrase_is_a_hit_and_an_unrelated_prompt_is_not(server, embedder, 
 def test_the_threshold_per_call_decides(server, embedder, redis_db):
     litegate.cache = _semantic(redis_db, embedder, threshold=0.7)
     litegate.completion(**chat_kw(server, "What is the capital city of France?"))
-    strict = litegate.completion(**chat_kw(server, "Tell me the capital of France",
-                                           cache={"similarity_threshold": 0.999}))
+    strict = litegate.completion(
+        **chat_kw(server, "Tell me the capital of France", cache={"similarity_threshold": 0.999})
+    )
     assert strict._hidden_params.get("cache_hit") is not True
     assert server.hits(CHAT) == 2
 
@@ -108,9 +114,13 @@ def test_semantic_needs_a_threshold(redis_db):
 
 
 def test_embedding_endpoint_down_is_a_miss(server, redis_db, caplog):
-    litegate.cache = litegate.Cache(type="redis-semantic", url=redis_db, similarity_threshold=0.8,
-                                    redis_semantic_cache_embedding_model="openai/text-embedding-3-small",
-                                    embedding_kwargs={"api_base": "http://127.0.0.1:9/v1", "api_key": "sk-x"})
+    litegate.cache = litegate.Cache(
+        type="redis-semantic",
+        url=redis_db,
+        similarity_threshold=0.8,
+        redis_semantic_cache_embedding_model="openai/text-embedding-3-small",
+        embedding_kwargs={"api_base": "http://127.0.0.1:9/v1", "api_key": "sk-x"},
+    )
     with caplog.at_level("WARNING", logger="litegate"):
         answer = litegate.completion(**chat_kw(server, "nobody embeds this"))
         litegate.completion(**chat_kw(server, "nobody embeds this either"))

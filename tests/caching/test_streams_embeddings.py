@@ -4,10 +4,10 @@ per input item (a list with some cached items sends only the rest)."""
 from __future__ import annotations
 
 import pytest
+from _cache_helpers import chat_kw, emb_kw
 
 import litegate
 from litegate.core import background
-from _cache_helpers import chat_kw, emb_kw
 
 CHAT = "/chat/completions"
 EMB = "/embeddings"
@@ -147,7 +147,9 @@ def test_streamed_tool_calls_are_stored_and_replayed(server, any_cache):
     assert call.function.name == "get_weather" and '"Paris"' in call.function.arguments
     assert plain.choices[0].finish_reason == "tool_calls"
     replay = list(litegate.completion(stream=True, tools=tools, **chat_kw(server, "weather?")))
-    args = "".join(tc.function.arguments or "" for c in replay if c.choices for tc in (c.choices[0].delta.tool_calls or []))
+    args = "".join(
+        tc.function.arguments or "" for c in replay if c.choices for tc in (c.choices[0].delta.tool_calls or [])
+    )
     assert '"Paris"' in args
     assert server.hits(CHAT) == 1
 
@@ -172,8 +174,14 @@ def test_a_caller_changing_a_hit_changes_no_later_hit(server, any_cache):
 
 
 def _text_kw(server, prompt, **more):
-    return dict(model="openai/gpt-3.5-turbo-instruct", prompt=prompt, api_base=server.base_url,
-                api_key="sk-test-cache-key-0001", stream=True, **more)
+    return dict(
+        model="openai/gpt-3.5-turbo-instruct",
+        prompt=prompt,
+        api_base=server.base_url,
+        api_key="sk-test-cache-key-0001",
+        stream=True,
+        **more,
+    )
 
 
 def test_a_replayed_text_stream_ends_with_usage_like_a_live_one(server, any_cache):

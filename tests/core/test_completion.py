@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from _core_helpers import KEY, user_messages
 from pydantic import BaseModel
 
 import litegate
-from _core_helpers import KEY, user_messages
 
 MODEL = "gpt-4o-mini"
 
@@ -90,9 +90,7 @@ def test_request_goes_to_chat_completions_with_bearer_key(server):
 
 async def test_async_completion(server):
     server.enqueue_reply("async answer", usage={"prompt_tokens": 3, "completion_tokens": 2})
-    resp = await litegate.acompletion(
-        MODEL, user_messages(), api_key=KEY, api_base=server.base_url, temperature=0.2
-    )
+    resp = await litegate.acompletion(MODEL, user_messages(), api_key=KEY, api_base=server.base_url, temperature=0.2)
     assert resp.choices[0].message.content == "async answer"
     assert resp.usage.total_tokens == 5
     assert resp._hidden_params["custom_llm_provider"] == "openai"
@@ -106,9 +104,9 @@ async def test_async_completions_run_concurrently(server):
     import asyncio
 
     texts = [f"question number {i}" for i in range(8)]
-    results = await asyncio.gather(*[
-        litegate.acompletion(MODEL, user_messages(t), api_key=KEY, api_base=server.base_url) for t in texts
-    ])
+    results = await asyncio.gather(
+        *[litegate.acompletion(MODEL, user_messages(t), api_key=KEY, api_base=server.base_url) for t in texts]
+    )
     assert server.hits("/chat/completions") == len(texts)
     received = sorted(r.json["messages"][0]["content"] for r in server.requests)
     assert received == sorted(texts)
@@ -149,8 +147,18 @@ def test_body_contains_exactly_the_given_openai_params(server):
 def test_none_valued_params_are_absent(server):
     _call(
         server,
-        temperature=None, max_tokens=None, n=None, stop=None, tools=None, tool_choice=None,
-        response_format=None, seed=None, user=None, logit_bias=None, stream_options=None, top_p=None,
+        temperature=None,
+        max_tokens=None,
+        n=None,
+        stop=None,
+        tools=None,
+        tool_choice=None,
+        response_format=None,
+        seed=None,
+        user=None,
+        logit_bias=None,
+        stream_options=None,
+        top_p=None,
     )
     body = server.last_request.json
     assert set(body) == {"model", "messages"}
@@ -167,8 +175,13 @@ def test_control_params_are_never_sent(server):
 def test_extra_provider_kwargs_pass_through(server):
     _call(server, top_k=40, repetition_penalty=1.1, safe_prompt=True)
     body = server.last_request.json
-    assert body == {"model": MODEL, "messages": user_messages(), "top_k": 40, "repetition_penalty": 1.1,
-                    "safe_prompt": True}
+    assert body == {
+        "model": MODEL,
+        "messages": user_messages(),
+        "top_k": 40,
+        "repetition_penalty": 1.1,
+        "safe_prompt": True,
+    }
 
 
 def test_extra_body_is_merged_into_request_body(server):
@@ -219,11 +232,14 @@ def test_tool_messages_with_tool_call_id_pass_through(server):
             "role": "assistant",
             "content": None,
             "tool_calls": [
-                {"id": "call_abc123", "type": "function",
-                 "function": {"name": "get_weather", "arguments": "{\"city\": \"Oslo\"}"}},
+                {
+                    "id": "call_abc123",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'},
+                },
             ],
         },
-        {"role": "tool", "tool_call_id": "call_abc123", "content": "{\"temp_c\": 4}"},
+        {"role": "tool", "tool_call_id": "call_abc123", "content": '{"temp_c": 4}'},
     ]
     server.enqueue_reply("It is 4 degrees in Oslo.")
     resp = _call(server, messages=messages, tools=[WEATHER_TOOL])

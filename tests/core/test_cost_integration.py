@@ -18,8 +18,10 @@ def _kw(server):
 def test_known_model_cost_matches_registry_prices(server):
     resp = litegate.completion(model="openai/gpt-4o-mini", messages=MSGS, **_kw(server))
     entry = litegate.model_cost["gpt-4o-mini"]
-    expected = (resp.usage.prompt_tokens * entry["input_cost_per_token"]
-                + resp.usage.completion_tokens * entry["output_cost_per_token"])
+    expected = (
+        resp.usage.prompt_tokens * entry["input_cost_per_token"]
+        + resp.usage.completion_tokens * entry["output_cost_per_token"]
+    )
     assert resp._hidden_params["response_cost"] == pytest.approx(expected)
     assert expected > 0
 
@@ -32,8 +34,13 @@ def test_unknown_model_cost_is_none_with_a_warning(server, caplog):
 
 
 def test_per_call_custom_prices(server):
-    resp = litegate.completion(model="openai/model-nobody-prices-xyz", messages=MSGS,
-                               input_cost_per_token=1e-3, output_cost_per_token=2e-3, **_kw(server))
+    resp = litegate.completion(
+        model="openai/model-nobody-prices-xyz",
+        messages=MSGS,
+        input_cost_per_token=1e-3,
+        output_cost_per_token=2e-3,
+        **_kw(server),
+    )
     expected = resp.usage.prompt_tokens * 1e-3 + resp.usage.completion_tokens * 2e-3
     assert resp._hidden_params["response_cost"] == pytest.approx(expected)
     assert "input_cost_per_token" not in server.last_request.json  # steering, never sent
@@ -42,18 +49,29 @@ def test_per_call_custom_prices(server):
 def test_embedding_cost(server):
     resp = litegate.embedding(model="text-embedding-3-small", input=["a b c", "d e"], **_kw(server))
     entry = litegate.model_cost["text-embedding-3-small"]
-    assert resp._hidden_params["response_cost"] == pytest.approx(resp.usage.prompt_tokens * entry["input_cost_per_token"])
+    assert resp._hidden_params["response_cost"] == pytest.approx(
+        resp.usage.prompt_tokens * entry["input_cost_per_token"]
+    )
 
 
 def test_stream_cost_reaches_success_callback(server):
     seen = []
     litegate.success_callback = [lambda kw, r, s, e: seen.append((kw["response_cost"], r))]
-    list(litegate.completion(model="openai/gpt-4o-mini", messages=MSGS, stream=True,
-                             stream_options={"include_usage": True}, **_kw(server)))
+    list(
+        litegate.completion(
+            model="openai/gpt-4o-mini",
+            messages=MSGS,
+            stream=True,
+            stream_options={"include_usage": True},
+            **_kw(server),
+        )
+    )
     cost, response = seen[0]
     entry = litegate.model_cost["gpt-4o-mini"]
-    expected = (response.usage.prompt_tokens * entry["input_cost_per_token"]
-                + response.usage.completion_tokens * entry["output_cost_per_token"])
+    expected = (
+        response.usage.prompt_tokens * entry["input_cost_per_token"]
+        + response.usage.completion_tokens * entry["output_cost_per_token"]
+    )
     assert cost == pytest.approx(expected) and cost > 0
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from _core_helpers import user_messages
 
 import litegate
-from _core_helpers import user_messages
 from litegate.core.call import build_chat_call, build_embedding_call
 from litegate.core.endpoints import BY_KIND
 from litegate.core.lifecycle import make_plan
@@ -38,7 +38,7 @@ KEY_LAYERS = ["per_call", "openai_key", "api_key", "env"]
 def test_openai_key_priority(server, monkeypatch, top):
     """Every source below ``top`` is set too; the key that arrives is the one from ``top``."""
     values = {layer: f"sk-{layer.replace('_', '')}-layer-000111" for layer in KEY_LAYERS}
-    active = KEY_LAYERS[KEY_LAYERS.index(top):]
+    active = KEY_LAYERS[KEY_LAYERS.index(top) :]
     if "env" in active:
         monkeypatch.setenv("OPENAI_API_KEY", values["env"])
     if "api_key" in active:
@@ -65,7 +65,9 @@ def test_settings_are_read_at_call_time(server):
     litegate.openai_key = "sk-second-00000000"
     litegate.completion(MODEL, user_messages(), api_base=server.base_url)
     assert [r.header("authorization") for r in server.requests] == [
-        "Bearer sk-first-000000000", "Bearer sk-second-00000000"]
+        "Bearer sk-first-000000000",
+        "Bearer sk-second-00000000",
+    ]
 
 
 def test_empty_per_call_key_falls_through(server, monkeypatch):
@@ -166,8 +168,9 @@ DEPLOYMENT = "my-gpt4o-deployment"
 
 
 def test_azure_chat_url_layout_and_api_key_header(server):
-    resp = litegate.completion(f"azure/{DEPLOYMENT}", user_messages(), api_key=AZURE_KEY, api_base=server.url,
-                               api_version="2024-06-01")
+    resp = litegate.completion(
+        f"azure/{DEPLOYMENT}", user_messages(), api_key=AZURE_KEY, api_base=server.url, api_version="2024-06-01"
+    )
     req = server.last_request
     assert req.path == f"/openai/deployments/{DEPLOYMENT}/chat/completions"
     assert req.query == {"api-version": "2024-06-01"}
@@ -178,8 +181,9 @@ def test_azure_chat_url_layout_and_api_key_header(server):
 
 
 def test_azure_embeddings_url_layout(server):
-    resp = litegate.embedding(f"azure/{DEPLOYMENT}", ["a", "b"], api_key=AZURE_KEY, api_base=server.url,
-                              api_version="2024-06-01")
+    resp = litegate.embedding(
+        f"azure/{DEPLOYMENT}", ["a", "b"], api_key=AZURE_KEY, api_base=server.url, api_version="2024-06-01"
+    )
     req = server.last_request
     assert req.path == f"/openai/deployments/{DEPLOYMENT}/embeddings"
     assert req.query == {"api-version": "2024-06-01"}
@@ -194,8 +198,7 @@ def test_azure_request_building_for_a_real_resource_url():
     assert chat.request.params == {"api-version": "2024-06-01"}
     assert chat.request.headers["api-key"] == AZURE_KEY
     assert "authorization" not in chat.request.headers
-    emb = _plan(f"azure/{DEPLOYMENT}", kind="embedding", api_key=AZURE_KEY, api_base=base,
-                api_version="2024-06-01")
+    emb = _plan(f"azure/{DEPLOYMENT}", kind="embedding", api_key=AZURE_KEY, api_base=base, api_version="2024-06-01")
     assert emb.request.url == f"{base}/openai/deployments/{DEPLOYMENT}/embeddings"
     assert emb.request.params == {"api-version": "2024-06-01"}
 
@@ -248,8 +251,9 @@ def test_azure_key_priority(server, monkeypatch):
 
 def test_azure_ad_token_per_call(server):
     token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl"
-    litegate.completion(f"azure/{DEPLOYMENT}", user_messages(), azure_ad_token=token, api_base=server.url,
-                        api_version="2024-06-01")
+    litegate.completion(
+        f"azure/{DEPLOYMENT}", user_messages(), azure_ad_token=token, api_base=server.url, api_version="2024-06-01"
+    )
     req = server.last_request
     assert req.header("authorization") == f"Bearer {token}"
     assert req.header("api-key") is None
@@ -263,8 +267,13 @@ def test_azure_ad_token_from_environment(server, monkeypatch):
 
 
 def test_azure_v1_surface(server):
-    litegate.completion(f"azure/{DEPLOYMENT}", user_messages(), api_key=AZURE_KEY,
-                        api_base=server.url + "/openai/v1", api_version="2024-06-01")
+    litegate.completion(
+        f"azure/{DEPLOYMENT}",
+        user_messages(),
+        api_key=AZURE_KEY,
+        api_base=server.url + "/openai/v1",
+        api_version="2024-06-01",
+    )
     req = server.last_request
     assert req.path == "/openai/v1/chat/completions"
     assert "api-version" not in req.query
@@ -287,8 +296,9 @@ def test_azure_without_base_fails_clearly(server):
 
 
 def test_azure_stream(server):
-    chunks = list(litegate.completion(f"azure/{DEPLOYMENT}", user_messages(), api_key=AZURE_KEY,
-                                      api_base=server.url, stream=True))
+    chunks = list(
+        litegate.completion(f"azure/{DEPLOYMENT}", user_messages(), api_key=AZURE_KEY, api_base=server.url, stream=True)
+    )
     assert server.last_request.path == f"/openai/deployments/{DEPLOYMENT}/chat/completions"
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
 
@@ -405,8 +415,9 @@ def test_hosted_vllm_any_api_base(server, monkeypatch):
 
 def test_custom_llm_provider_selects_row(server, monkeypatch):
     monkeypatch.setenv("DEEPSEEK_API_KEY", "deepseek-key-00000000")
-    resp = litegate.completion("deepseek-chat", user_messages(), custom_llm_provider="deepseek",
-                               api_base=server.base_url)
+    resp = litegate.completion(
+        "deepseek-chat", user_messages(), custom_llm_provider="deepseek", api_base=server.base_url
+    )
     assert server.last_request.header("authorization") == "Bearer deepseek-key-00000000"
     assert server.last_request.json["model"] == "deepseek-chat"
     assert resp._hidden_params["custom_llm_provider"] == "deepseek"

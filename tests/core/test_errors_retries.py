@@ -6,9 +6,9 @@ import pickle
 import time
 
 import pytest
+from _core_helpers import KEY, closed_port, reference_json, user_messages
 
 import litegate
-from _core_helpers import KEY, closed_port, reference_json, user_messages
 
 MODEL = "gpt-4o-mini"
 
@@ -62,8 +62,11 @@ def test_status_maps_to_exception_class(server, status, class_name):
     assert server.hits() == 1
 
 
-@pytest.mark.parametrize("status,class_name", STATUS_CLASSES[:4] + STATUS_CLASSES[-3:],
-                         ids=[str(s) for s, _ in STATUS_CLASSES[:4] + STATUS_CLASSES[-3:]])
+@pytest.mark.parametrize(
+    "status,class_name",
+    STATUS_CLASSES[:4] + STATUS_CLASSES[-3:],
+    ids=[str(s) for s, _ in STATUS_CLASSES[:4] + STATUS_CLASSES[-3:]],
+)
 async def test_async_status_maps_to_exception_class(server, status, class_name):
     server.enqueue_error(status)
     with pytest.raises(getattr(litegate, class_name)) as info:
@@ -86,8 +89,11 @@ def test_context_length_body_gives_context_window_error(server):
 
 
 def test_context_length_message_without_code(server):
-    server.enqueue_error(400, message="This model's maximum context length is 8192 tokens. However, you "
-                                      "requested 9000 tokens. Please reduce the length of the messages.")
+    server.enqueue_error(
+        400,
+        message="This model's maximum context length is 8192 tokens. However, you "
+        "requested 9000 tokens. Please reduce the length of the messages.",
+    )
     with pytest.raises(litegate.ContextWindowExceededError):
         _call(server, num_retries=0)
 
@@ -125,8 +131,11 @@ def test_insufficient_quota_is_not_retried(server):
 
 
 def test_non_json_error_body(server):
-    server.enqueue_raw(502, "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
-                       headers={"content-type": "text/html"})
+    server.enqueue_raw(
+        502,
+        "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+        headers={"content-type": "text/html"},
+    )
     with pytest.raises(litegate.BadGatewayError) as info:
         _call(server, num_retries=0)
     assert "502" in str(info.value) or "Bad Gateway" in str(info.value)
@@ -282,8 +291,7 @@ def test_connection_refused_raises_connection_error_after_retries(fast_backoff):
     port = closed_port()
     start = time.monotonic()
     with pytest.raises(litegate.APIConnectionError) as info:
-        litegate.completion(MODEL, user_messages(), api_key=KEY, api_base=f"http://127.0.0.1:{port}/v1",
-                            num_retries=2)
+        litegate.completion(MODEL, user_messages(), api_key=KEY, api_base=f"http://127.0.0.1:{port}/v1", num_retries=2)
     exc = info.value
     assert exc.llm_provider == "openai"
     assert exc.model == MODEL
@@ -294,8 +302,9 @@ def test_connection_refused_raises_connection_error_after_retries(fast_backoff):
 async def test_async_connection_refused(fast_backoff):
     port = closed_port()
     with pytest.raises(litegate.APIConnectionError) as info:
-        await litegate.acompletion(MODEL, user_messages(), api_key=KEY, api_base=f"http://127.0.0.1:{port}/v1",
-                                   num_retries=1)
+        await litegate.acompletion(
+            MODEL, user_messages(), api_key=KEY, api_base=f"http://127.0.0.1:{port}/v1", num_retries=1
+        )
     assert info.value.llm_provider == "openai"
 
 
@@ -404,8 +413,7 @@ def test_key_absent_from_other_error_kinds(server):
 
     port = closed_port()
     with pytest.raises(litegate.APIConnectionError) as info:
-        litegate.completion(MODEL, user_messages(), api_key=key, api_base=f"http://127.0.0.1:{port}/v1",
-                            num_retries=0)
+        litegate.completion(MODEL, user_messages(), api_key=key, api_base=f"http://127.0.0.1:{port}/v1", num_retries=0)
     _assert_key_absent(info.value, key)
 
 

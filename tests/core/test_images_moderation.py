@@ -22,8 +22,9 @@ def test_image_generation_request_and_documented_response(server):
     ex = _example("createImage__generate_image.json")
     server.enqueue_raw(200, ex["response"])
     req = ex["request"]["json"]
-    resp = litegate.image_generation(prompt=req["prompt"], model=req["model"], n=req["n"], size=req["size"],
-                                     api_base=server.base_url, api_key=KEY)
+    resp = litegate.image_generation(
+        prompt=req["prompt"], model=req["model"], n=req["n"], size=req["size"], api_base=server.base_url, api_key=KEY
+    )
     assert server.last_request.path == "/v1/images/generations"
     assert server.last_request.json == req  # exactly the documented request body
     assert server.last_request.headers["authorization"] == f"Bearer {KEY}"
@@ -38,8 +39,9 @@ def test_image_generation_request_and_documented_response(server):
 def test_moderation_request_and_documented_response(server):
     ex = _example("createModeration__single_string.json")
     server.enqueue_raw(200, ex["response"])
-    resp = litegate.moderation(input=ex["request"]["json"]["input"], model="text-moderation-007",
-                               api_base=server.base_url, api_key=KEY)
+    resp = litegate.moderation(
+        input=ex["request"]["json"]["input"], model="text-moderation-007", api_base=server.base_url, api_key=KEY
+    )
     assert server.last_request.path == "/v1/moderations"
     assert server.last_request.json == {"model": "text-moderation-007", "input": ex["request"]["json"]["input"]}
     result = resp.results[0]
@@ -51,8 +53,13 @@ def test_moderation_request_and_documented_response(server):
 
 def test_azure_layout_for_images(server):
     server.enqueue_raw(200, {"created": 1, "data": [{"url": "https://example.invalid/img.png"}]})
-    resp = litegate.image_generation(prompt="an otter", model="azure/my-dalle", api_base=server.url,
-                                     api_key="azure-key-000000000", api_version="2024-10-21")
+    resp = litegate.image_generation(
+        prompt="an otter",
+        model="azure/my-dalle",
+        api_base=server.url,
+        api_key="azure-key-000000000",
+        api_version="2024-10-21",
+    )
     rec = server.last_request
     assert rec.path == "/openai/deployments/my-dalle/images/generations"
     assert rec.query["api-version"] == "2024-10-21" and rec.headers["api-key"] == "azure-key-000000000"
@@ -61,11 +68,16 @@ def test_azure_layout_for_images(server):
 
 async def test_async_twins(server):
     server.enqueue_raw(200, {"created": 1, "data": [{"url": "u1"}, {"url": "u2"}]})
-    resp = await litegate.aimage_generation(prompt="two", model="dall-e-2", n=2, api_base=server.base_url,
-                                            api_key=KEY)
+    resp = await litegate.aimage_generation(prompt="two", model="dall-e-2", n=2, api_base=server.base_url, api_key=KEY)
     assert [d.url for d in resp.data] == ["u1", "u2"] and server.last_request.json["n"] == 2
-    server.enqueue_raw(200, {"id": "modr-1", "model": "omni-moderation-latest",
-                             "results": [{"flagged": False, "categories": {}, "category_scores": {}}] * 2})
+    server.enqueue_raw(
+        200,
+        {
+            "id": "modr-1",
+            "model": "omni-moderation-latest",
+            "results": [{"flagged": False, "categories": {}, "category_scores": {}}] * 2,
+        },
+    )
     mod = await litegate.amoderation(input=["a", "b"], api_base=server.base_url, api_key=KEY)
     assert len(mod.results) == 2 and server.last_request.json["model"] == "text-moderation-latest"  # the spec's default
 
@@ -73,22 +85,27 @@ async def test_async_twins(server):
 def test_errors_map_and_retry(server):
     server.enqueue_error(status=429, count=1, headers={"retry-after": "0"})
     server.enqueue_raw(200, {"created": 1, "data": [{"url": "ok"}]})
-    resp = litegate.image_generation(prompt="p", model="dall-e-3", num_retries=1, api_base=server.base_url,
-                                     api_key=KEY)
+    resp = litegate.image_generation(prompt="p", model="dall-e-3", num_retries=1, api_base=server.base_url, api_key=KEY)
     assert resp.data[0].url == "ok" and server.hits() == 2
-    server.enqueue_error(status=400, code="content_policy_violation", message="Your request was rejected by the safety system")
+    server.enqueue_error(
+        status=400, code="content_policy_violation", message="Your request was rejected by the safety system"
+    )
     with pytest.raises(litegate.ContentPolicyViolationError):
         litegate.image_generation(prompt="p", model="dall-e-3", api_base=server.base_url, api_key=KEY)
 
 
-@pytest.mark.parametrize("call", [
-    lambda s: litegate.image_generation(prompt="", model="dall-e-3", api_base=s.base_url, api_key=KEY),
-    lambda s: litegate.image_generation(prompt="p", model="dall-e-3", n=0, api_base=s.base_url, api_key=KEY),
-    lambda s: litegate.image_generation(prompt="p", model="dall-e-3", response_format="png",
-                                        api_base=s.base_url, api_key=KEY),
-    lambda s: litegate.moderation(input="", api_base=s.base_url, api_key=KEY),
-    lambda s: litegate.moderation(input=5, api_base=s.base_url, api_key=KEY),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: litegate.image_generation(prompt="", model="dall-e-3", api_base=s.base_url, api_key=KEY),
+        lambda s: litegate.image_generation(prompt="p", model="dall-e-3", n=0, api_base=s.base_url, api_key=KEY),
+        lambda s: litegate.image_generation(
+            prompt="p", model="dall-e-3", response_format="png", api_base=s.base_url, api_key=KEY
+        ),
+        lambda s: litegate.moderation(input="", api_base=s.base_url, api_key=KEY),
+        lambda s: litegate.moderation(input=5, api_base=s.base_url, api_key=KEY),
+    ],
+)
 def test_bad_input_fails_before_any_request(server, call):
     with pytest.raises(litegate.BadRequestError):
         call(server)

@@ -10,9 +10,9 @@ import asyncio
 import inspect
 
 import pytest
+from _core_helpers import KEY, user_messages
 
 import litegate
-from _core_helpers import KEY, user_messages
 from litegate.core.endpoints import ENDPOINTS
 from litegate.providers import get_provider
 from litegate.providers.base import Dialect
@@ -57,8 +57,14 @@ def test_token_provider_is_asked_on_every_attempt(server, fast_backoff):
         return next(tokens)
 
     server.enqueue_error(status=503)
-    litegate.completion(model="azure/my-deployment", messages=user_messages(), api_base=server.base_url,
-                        api_version="2024-10-21", azure_ad_token_provider=provider, num_retries=1)
+    litegate.completion(
+        model="azure/my-deployment",
+        messages=user_messages(),
+        api_base=server.base_url,
+        api_version="2024-10-21",
+        azure_ad_token_provider=provider,
+        num_retries=1,
+    )
     assert len(asked) == 2
     sent = [r.header("authorization") for r in server.requests]
     assert sent == ["Bearer tok-one-0123456789", "Bearer tok-two-0123456789"]
@@ -73,8 +79,13 @@ async def test_token_provider_runs_off_the_event_loop(server):
         loop_thread.append(threading.current_thread())
         return "tok-async-0123456789"
 
-    await litegate.acompletion(model="azure/dep", messages=user_messages(), api_base=server.base_url,
-                               api_version="2024-10-21", azure_ad_token_provider=provider)
+    await litegate.acompletion(
+        model="azure/dep",
+        messages=user_messages(),
+        api_base=server.base_url,
+        api_version="2024-10-21",
+        azure_ad_token_provider=provider,
+    )
     import threading
 
     assert loop_thread and loop_thread[0] is not threading.current_thread()
@@ -96,9 +107,14 @@ def test_module_drop_params_reaches_text_completion_through_chat(monkeypatch):
 
     def handler(req):
         seen.append(req.json)
-        return {"id": "x", "object": "chat.completion", "created": 1, "model": "m",
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+        return {
+            "id": "x",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "m",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
 
     client = litegate.Client(transport=litegate.MockTransport(handler), drop_params=True)
     resp = client.text_completion(model="groq/llama-3.1-8b-instant", prompt="hello", echo=True, api_key=KEY)
@@ -111,8 +127,13 @@ def test_module_drop_params_reaches_text_completion_through_chat(monkeypatch):
 
 
 def test_dropped_params_are_reported_as_warnings(server):
-    resp = litegate.completion(model="groq/llama-3.1-8b-instant", messages=user_messages(), logit_bias={"1": 2},
-                               drop_params=True, **_kw(server))
+    resp = litegate.completion(
+        model="groq/llama-3.1-8b-instant",
+        messages=user_messages(),
+        logit_bias={"1": 2},
+        drop_params=True,
+        **_kw(server),
+    )
     assert "logit_bias" not in server.requests[-1].json
     assert any("logit_bias" in w for w in resp._hidden_params["warnings"])
     plain = litegate.completion(model=MODEL, messages=user_messages(), **_kw(server))
@@ -121,8 +142,9 @@ def test_dropped_params_are_reported_as_warnings(server):
 
 # ------------------------------------------------------------------ always-on stream observation
 def test_stream_has_usage_cost_latency_without_callbacks(server):
-    stream = litegate.completion(model=MODEL, messages=user_messages(), stream=True,
-                                 stream_options={"include_usage": True}, **_kw(server))
+    stream = litegate.completion(
+        model=MODEL, messages=user_messages(), stream=True, stream_options={"include_usage": True}, **_kw(server)
+    )
     chunks = list(stream)
     hidden = stream._hidden_params
     assert chunks
@@ -145,27 +167,38 @@ async def test_stream_without_usage_gets_an_estimate_and_charges_the_budget(serv
 
 # ------------------------------------------------------------------ injectable transport
 def _chat_json(text):
-    return {"id": "c1", "object": "chat.completion", "created": 1, "model": "gpt-4o-mini",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}}
+    return {
+        "id": "c1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "gpt-4o-mini",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
+    }
 
 
 def test_mock_transport_answers_sync_async_and_streams():
     def handler(req):
         assert req.headers["authorization"] == "Bearer " + KEY
         if req.json.get("stream"):
-            return litegate.MockResponse(200, headers={"content-type": "text/event-stream"}, chunks=[
-                b'data: {"id":"s","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,',
-                b'"delta":{"content":"strea"},"finish_reason":null}]}\n\n',
-                b'data: {"id":"s","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,'
-                b'"delta":{"content":"med"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'])
+            return litegate.MockResponse(
+                200,
+                headers={"content-type": "text/event-stream"},
+                chunks=[
+                    b'data: {"id":"s","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,',
+                    b'"delta":{"content":"strea"},"finish_reason":null}]}\n\n',
+                    b'data: {"id":"s","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,'
+                    b'"delta":{"content":"med"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
+                ],
+            )
         return _chat_json("from the handler")
 
     transport = litegate.MockTransport(handler)
     client = litegate.Client(api_key=KEY, transport=transport)
     assert client.completion("gpt-4o-mini", user_messages()).choices[0].message.content == "from the handler"
-    text = "".join(c.choices[0].delta.content or "" for c in client.completion("gpt-4o-mini", user_messages(),
-                                                                             stream=True))
+    text = "".join(
+        c.choices[0].delta.content or "" for c in client.completion("gpt-4o-mini", user_messages(), stream=True)
+    )
     assert text == "streamed"
 
     async def go():
@@ -177,9 +210,12 @@ def test_mock_transport_answers_sync_async_and_streams():
 
 
 def test_mock_transport_errors_map_and_retry(fast_backoff):
-    answers = [litegate.MockResponse(429, json={"error": {"message": "slow down", "type": "rate_limit_error"}},
-                                     headers={"retry-after": "0"}),
-               _chat_json("ok")]
+    answers = [
+        litegate.MockResponse(
+            429, json={"error": {"message": "slow down", "type": "rate_limit_error"}}, headers={"retry-after": "0"}
+        ),
+        _chat_json("ok"),
+    ]
     transport = litegate.MockTransport(lambda req: answers.pop(0))
     client = litegate.Client(api_key=KEY, transport=transport, num_retries=1)
     assert client.completion("gpt-4o-mini", user_messages()).choices[0].message.content == "ok"
@@ -196,12 +232,19 @@ def test_budget_manager_and_register_model_use_the_transport(monkeypatch):
         seen.append(req.url)
         if req.url.endswith("/get_budget"):
             return {"status": "success", "data": {"u1": {"total_budget": 5.0, "current_cost": 1.0}}}
-        return {"test-org/registered-through-transport": {"input_cost_per_token": 0.5, "output_cost_per_token": 1.0,
-                             "litellm_provider": "openai", "mode": "chat"}}
+        return {
+            "test-org/registered-through-transport": {
+                "input_cost_per_token": 0.5,
+                "output_cost_per_token": 1.0,
+                "litellm_provider": "openai",
+                "mode": "chat",
+            }
+        }
 
     mock = litegate.MockTransport(handler)
-    bm = litegate.BudgetManager(project_name="p", client_type="hosted", api_base="http://budget.invalid",
-                                transport=mock)
+    bm = litegate.BudgetManager(
+        project_name="p", client_type="hosted", api_base="http://budget.invalid", transport=mock
+    )
     assert bm.get_total_budget("u1") == 5.0
     monkeypatch.setattr(tr, "_default", mock)
     from litegate.cost import registry
@@ -255,7 +298,7 @@ def test_client_methods_come_from_the_endpoint_table():
         for name in (ep.name, "a" + ep.name):
             method = getattr(litegate.Client, name)
             params = list(inspect.signature(method).parameters)
-            assert params[1:1 + len(ep.positional)] == list(ep.positional), name
+            assert params[1 : 1 + len(ep.positional)] == list(ep.positional), name
             assert callable(getattr(litegate, name)), name
         assert inspect.iscoroutinefunction(getattr(litegate.Client, "a" + ep.name))
 
@@ -267,8 +310,13 @@ def test_provider_addressed_call_needs_no_model(server):
     from litegate.core.endpoints import bind
 
     ep = ENDPOINTS["list_provider_models"]
-    answer = lifecycle.execute(bind(ep, ("groq",), {"api_key": KEY, "api_base": server.base_url}), litegate,
-                               litegate.Client().transport, ep, ep.call_type)
+    answer = lifecycle.execute(
+        bind(ep, ("groq",), {"api_key": KEY, "api_base": server.base_url}),
+        litegate,
+        litegate.Client().transport,
+        ep,
+        ep.call_type,
+    )
     assert answer.ids() and server.requests[-1].path.endswith("/models")
     assert answer._hidden_params["custom_llm_provider"] == "groq"
     with pytest.raises(litegate.BadRequestError, match="offers no model listings"):
@@ -284,8 +332,12 @@ def test_provider_list_is_the_registry_of_usable_providers():
     assert "sagemaker" in litegate.provider_list
     assert "petals" in SPECS and "petals" not in litegate.provider_list
     with pytest.raises(litegate.BadRequestError, match="not available"):
-        litegate.completion(model="petals/petals-team/StableBeluga2", messages=user_messages(), api_key="k",
-                            api_base="https://petals.example.test")
+        litegate.completion(
+            model="petals/petals-team/StableBeluga2",
+            messages=user_messages(),
+            api_key="k",
+            api_base="https://petals.example.test",
+        )
     for name in litegate.openai_compatible_providers:
         assert SPECS[name].dialect == "openai:Compatible"
 
@@ -296,12 +348,14 @@ def test_every_native_dialect_reports_its_drops():
     from litegate.core.resolve import Target
     from litegate.providers.base import Drop
 
-    cases = {"anthropic": ("claude-sonnet-4-5", {"logit_bias": {"1": 1}}),
-             "cohere": ("command-a-03-2025", {"logit_bias": {"1": 1}}),
-             "ollama_chat": ("llama3.1", {"logit_bias": {"1": 1}}),
-             "gemini": ("gemini-2.5-flash", {"logit_bias": {"1": 1}}),
-             "groq": ("llama-3.1-8b-instant", {"logit_bias": {"1": 1}}),
-             "bedrock": ("amazon.nova-lite-v1:0", {"logit_bias": {"1": 1}})}
+    cases = {
+        "anthropic": ("claude-sonnet-4-5", {"logit_bias": {"1": 1}}),
+        "cohere": ("command-a-03-2025", {"logit_bias": {"1": 1}}),
+        "ollama_chat": ("llama3.1", {"logit_bias": {"1": 1}}),
+        "gemini": ("gemini-2.5-flash", {"logit_bias": {"1": 1}}),
+        "groq": ("llama-3.1-8b-instant", {"logit_bias": {"1": 1}}),
+        "bedrock": ("amazon.nova-lite-v1:0", {"logit_bias": {"1": 1}}),
+    }
     for name, (model, params) in cases.items():
         provider = get_provider(name)
         call = build_chat_call(f"{name}/{model}", user_messages(), dict(params))
@@ -317,8 +371,7 @@ def test_the_observer_keeps_bounded_text_and_still_estimates_usage(server, monke
     from litegate.core import observe
 
     monkeypatch.setattr(observe, "MAX_KEPT_CHARS", 40)
-    events = [{"choices": [{"index": 0, "delta": {"content": "word " * 4}, "finish_reason": None}]}
-              for _ in range(30)]
+    events = [{"choices": [{"index": 0, "delta": {"content": "word " * 4}, "finish_reason": None}]} for _ in range(30)]
     events.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
     server.enqueue_stream(events=events)
     stream = litegate.completion(model=MODEL, messages=user_messages(), stream=True, **_kw(server))
@@ -334,6 +387,11 @@ def test_a_model_listing_with_odd_items_is_not_a_raw_error(server):
 
     server.enqueue_raw(200, {"object": "list", "data": [{"id": "a"}, "b", 3]})
     ep = ENDPOINTS["list_provider_models"]
-    answer = lifecycle.execute(bind(ep, ("openai",), {"api_key": KEY, "api_base": server.base_url}), litegate,
-                               litegate.Client().transport, ep, ep.call_type)
+    answer = lifecycle.execute(
+        bind(ep, ("openai",), {"api_key": KEY, "api_base": server.base_url}),
+        litegate,
+        litegate.Client().transport,
+        ep,
+        ep.call_type,
+    )
     assert answer.ids() == ["a"]

@@ -8,9 +8,9 @@ import struct
 import threading
 
 import pytest
+from _core_helpers import KEY, user_messages
 
 import litegate
-from _core_helpers import KEY, user_messages
 from litegate.testing import embedding_vector
 
 MODEL = "gpt-4o-mini"
@@ -77,8 +77,9 @@ def test_mock_response_exception_keeps_given_provider():
 
 async def test_async_mock_response_exception():
     with pytest.raises(litegate.ServiceUnavailableError) as info:
-        await litegate.acompletion(MODEL, user_messages(),
-                                   mock_response=litegate.ServiceUnavailableError("down for maintenance"))
+        await litegate.acompletion(
+            MODEL, user_messages(), mock_response=litegate.ServiceUnavailableError("down for maintenance")
+        )
     assert info.value.llm_provider == "openai"
 
 
@@ -102,8 +103,15 @@ async def test_async_mock_stream():
 
 
 def test_mock_stream_with_include_usage():
-    chunks = list(litegate.completion(MODEL, user_messages(), mock_response="counted words here", stream=True,
-                                      stream_options={"include_usage": True}))
+    chunks = list(
+        litegate.completion(
+            MODEL,
+            user_messages(),
+            mock_response="counted words here",
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
     assert chunks[-1].usage is not None
     assert chunks[-1].usage.total_tokens > 0
 
@@ -225,9 +233,9 @@ def test_two_clients_in_two_threads(server):
 async def test_two_clients_async_concurrently(server):
     a = litegate.Client(api_key="sk-async-a-0000000", api_base=server.base_url)
     b = litegate.Client(api_key="sk-async-b-0000000", api_base=server.base_url)
-    await asyncio.gather(*[
-        (a if i % 2 else b).acompletion(MODEL, user_messages(), user="a" if i % 2 else "b") for i in range(10)
-    ])
+    await asyncio.gather(
+        *[(a if i % 2 else b).acompletion(MODEL, user_messages(), user="a" if i % 2 else "b") for i in range(10)]
+    )
     await a.aclose()
     await b.aclose()
     assert server.hits() == 10
@@ -243,8 +251,10 @@ def test_client_context_manager(server):
 
 def test_client_mock_response():
     client = litegate.Client()
-    assert client.completion(MODEL, user_messages(), mock_response="client mock").choices[0].message.content \
+    assert (
+        client.completion(MODEL, user_messages(), mock_response="client mock").choices[0].message.content
         == "client mock"
+    )
 
 
 # --------------------------------------------------------------------------------- aliases
@@ -324,8 +334,7 @@ def test_embedding_float_format_is_forwarded(server):
 async def test_async_embedding_float_and_base64(server):
     resp = await litegate.aembedding(EMBED_MODEL, ["p", "q"], api_key=KEY, api_base=server.base_url, dimensions=4)
     assert [d.embedding for d in resp.data] == [pytest.approx(embedding_vector(t, 4)) for t in ("p", "q")]
-    resp = await litegate.aembedding(EMBED_MODEL, "p", api_key=KEY, api_base=server.base_url,
-                                     encoding_format="base64")
+    resp = await litegate.aembedding(EMBED_MODEL, "p", api_key=KEY, api_base=server.base_url, encoding_format="base64")
     raw = base64.b64decode(resp.data[0].embedding)
     assert list(struct.unpack(f"<{len(raw) // 4}f", raw)) == pytest.approx(embedding_vector("p"))
 

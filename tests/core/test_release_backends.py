@@ -17,15 +17,25 @@ from litegate.core.transport import BACKENDS, aiohttp_available, reqwest_availab
 
 MODEL = "openai/gpt-4o-mini"
 KEY = "sk-release-test-000000"
-BACKEND_PARAMS = [b for b in BACKENDS if (b != "pyreqwest" or reqwest_available()) and (b != "aiohttp" or aiohttp_available())]
+BACKEND_PARAMS = [
+    b for b in BACKENDS if (b != "pyreqwest" or reqwest_available()) and (b != "aiohttp" or aiohttp_available())
+]
 
 
 def _slow_stream(server, n=40):
-    chunk = lambda d, f=None: {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",  # noqa: E731
-                               "choices": [{"index": 0, "delta": d, "finish_reason": f}]}
-    server.enqueue_stream(events=[chunk({"role": "assistant", "content": ""})]
-                          + [chunk({"content": f" w{i}"}) for i in range(n)] + [chunk({}, "stop")],
-                          chunk_delay=0.1)
+    chunk = lambda d, f=None: {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",  # noqa: E731
+        "choices": [{"index": 0, "delta": d, "finish_reason": f}],
+    }
+    server.enqueue_stream(
+        events=[chunk({"role": "assistant", "content": ""})]
+        + [chunk({"content": f" w{i}"}) for i in range(n)]
+        + [chunk({}, "stop")],
+        chunk_delay=0.1,
+    )
 
 
 def _wait_for(cond, timeout=3.0):

@@ -24,8 +24,9 @@ def test_mock_rerank_returns_original_documents_and_respects_top_n():
 
 
 def test_return_documents_false_gives_none():
-    resp = litegate.rerank(model="cohere/rerank-v3.5", query="q", documents=DOCS, return_documents=False,
-                           mock_response=True)
+    resp = litegate.rerank(
+        model="cohere/rerank-v3.5", query="q", documents=DOCS, return_documents=False, mock_response=True
+    )
     assert all(r.document is None for r in resp.results)
 
 
@@ -33,20 +34,24 @@ async def test_arerank_and_mock_exception():
     resp = await litegate.arerank(model="cohere/rerank-v3.5", query="q", documents=DOCS, mock_response=True)
     assert len(resp.results) == 3
     with pytest.raises(litegate.RateLimitError) as info:
-        await litegate.arerank(model="cohere/rerank-v3.5", query="q", documents=DOCS,
-                               mock_response=litegate.RateLimitError("slow down"))
+        await litegate.arerank(
+            model="cohere/rerank-v3.5", query="q", documents=DOCS, mock_response=litegate.RateLimitError("slow down")
+        )
     assert info.value.llm_provider == "cohere"
 
 
-@pytest.mark.parametrize("bad", [
-    {"query": "", "documents": DOCS},
-    {"query": None, "documents": DOCS},
-    {"query": "q", "documents": []},
-    {"query": "q", "documents": "not a list"},
-    {"query": "q", "documents": [1, 2]},
-    {"query": "q", "documents": DOCS, "top_n": 0},
-    {"query": "q", "documents": DOCS, "rank_fields": "text"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"query": "", "documents": DOCS},
+        {"query": None, "documents": DOCS},
+        {"query": "q", "documents": []},
+        {"query": "q", "documents": "not a list"},
+        {"query": "q", "documents": [1, 2]},
+        {"query": "q", "documents": DOCS, "top_n": 0},
+        {"query": "q", "documents": DOCS, "rank_fields": "text"},
+    ],
+)
 def test_bad_input_fails_before_any_request(server, bad):
     with pytest.raises(litegate.BadRequestError):
         litegate.rerank(model="cohere/rerank-v3.5", api_base=server.base_url, api_key="sk-rr-00000000", **bad)
@@ -55,8 +60,9 @@ def test_bad_input_fails_before_any_request(server, bad):
 
 def test_provider_without_reranking_says_so(server):
     with pytest.raises(litegate.BadRequestError) as info:
-        litegate.rerank(model="openai/gpt-4o-mini", query="q", documents=DOCS, api_base=server.base_url,
-                        api_key="sk-rr-00000000")
+        litegate.rerank(
+            model="openai/gpt-4o-mini", query="q", documents=DOCS, api_base=server.base_url, api_key="sk-rr-00000000"
+        )
     assert "rerank" in str(info.value)
     assert server.hits() == 0
 

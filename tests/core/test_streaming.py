@@ -8,10 +8,10 @@ import json
 import time
 
 import pytest
+from _core_helpers import KEY, async_pools, busy_connections, pool_of, reference_stream_error_message, user_messages
 
 import litegate
 import litegate.constants as constants
-from _core_helpers import KEY, async_pools, busy_connections, pool_of, reference_stream_error_message, user_messages
 
 MODEL = "gpt-4o-mini"
 TOOL = {
@@ -252,8 +252,10 @@ async def test_async_missing_done_marker_after_a_finish_reason(server):
 
 def test_stream_ending_without_finish_reason_or_done_is_truncated(server):
     """Cut after some content chunks (no finish_reason, no [DONE]): the answer is incomplete."""
-    events = [{"choices": [{"index": 0, "delta": {"content": "par"}, "finish_reason": None}]},
-              {"choices": [{"index": 0, "delta": {"content": "tial"}, "finish_reason": None}]}]
+    events = [
+        {"choices": [{"index": 0, "delta": {"content": "par"}, "finish_reason": None}]},
+        {"choices": [{"index": 0, "delta": {"content": "tial"}, "finish_reason": None}]},
+    ]
     server.enqueue_stream(events=events, terminate=False)
     got, exc = _drain_expecting(_stream(server), litegate.APIConnectionError)
     assert got, "every event before the end is delivered"
@@ -261,9 +263,15 @@ def test_stream_ending_without_finish_reason_or_done_is_truncated(server):
 
 
 def test_stream_with_one_of_two_choices_finished_is_truncated(server):
-    events = [{"choices": [{"index": 0, "delta": {"content": "a"}, "finish_reason": None},
-                           {"index": 1, "delta": {"content": "b"}, "finish_reason": None}]},
-              {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]
+    events = [
+        {
+            "choices": [
+                {"index": 0, "delta": {"content": "a"}, "finish_reason": None},
+                {"index": 1, "delta": {"content": "b"}, "finish_reason": None},
+            ]
+        },
+        {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+    ]
     server.enqueue_stream(events=events, terminate=False)
     _drain_expecting(_stream(server), litegate.APIConnectionError)
 
@@ -301,8 +309,13 @@ async def test_async_error_event_with_custom_message(server):
     message = "upstream model crashed while generating"
     server.enqueue_stream(
         events=[
-            {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": MODEL,
-             "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hel"}, "finish_reason": None}]},
+            {
+                "id": "c1",
+                "object": "chat.completion.chunk",
+                "created": 1,
+                "model": MODEL,
+                "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hel"}, "finish_reason": None}],
+            },
             {"error": {"message": message, "type": "server_error", "param": None, "code": None}},
         ],
         terminate=False,
@@ -380,8 +393,13 @@ def own_client(server):
 
 
 def _chunk(delta, finish_reason=None):
-    return {"id": "chatcmpl-slow", "object": "chat.completion.chunk", "created": 1, "model": MODEL,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]}
+    return {
+        "id": "chatcmpl-slow",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": MODEL,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    }
 
 
 def _slow_long_stream(server):

@@ -19,8 +19,14 @@ MSG = [{"role": "user", "content": "fork test"}]
 
 def _child(base_url, queue):
     try:
-        resp = litegate.completion(model="openai/gpt-4o-mini", messages=MSG, api_base=base_url,
-                                   api_key="sk-fork-000000", num_retries=0, timeout=10)
+        resp = litegate.completion(
+            model="openai/gpt-4o-mini",
+            messages=MSG,
+            api_base=base_url,
+            api_key="sk-fork-000000",
+            num_retries=0,
+            timeout=10,
+        )
         queue.put(("ok", resp.choices[0].message.content))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
         queue.put(("error", repr(exc)))
@@ -34,8 +40,10 @@ def test_forked_child_can_call_after_parent_used_the_transport(server):
 
     from litegate.core import transport
 
-    worker = threading.Thread(target=litegate.completion, kwargs=dict(
-        model="openai/gpt-4o-mini", messages=MSG, api_base=server.base_url, api_key="sk-fork-000000"))
+    worker = threading.Thread(
+        target=litegate.completion,
+        kwargs=dict(model="openai/gpt-4o-mini", messages=MSG, api_base=server.base_url, api_key="sk-fork-000000"),
+    )
     worker.start()
     worker.join()
     assert transport._reqwest_started or not transport.reqwest_available()
@@ -92,8 +100,13 @@ def test_httpx_async_clients_close_with_their_event_loop(server):
         print("done")
     """)
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    out = subprocess.run([sys.executable, "-X", "dev", "-W", "always::ResourceWarning", "-c", script],
-                         capture_output=True, text=True, timeout=60, env=env)
+    out = subprocess.run(
+        [sys.executable, "-X", "dev", "-W", "always::ResourceWarning", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "done"
     assert "unclosed" not in out.stderr.lower(), out.stderr[-2000:]

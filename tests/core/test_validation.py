@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from _core_helpers import KEY, user_messages
 
 import litegate
-from _core_helpers import KEY, user_messages
 from litegate.providers.openai_compatible import PROVIDERS
 
 MODEL = "gpt-4o-mini"
@@ -46,8 +46,9 @@ def test_model_of_wrong_type(server):
     _expect_bad(server, lambda: _call(server, model=42), "model", type_error=True)
 
 
-@pytest.mark.parametrize("messages", [None, "hello", {"role": "user", "content": "hi"}, ("a", "b")],
-                         ids=["none", "str", "dict", "tuple"])
+@pytest.mark.parametrize(
+    "messages", [None, "hello", {"role": "user", "content": "hi"}, ("a", "b")], ids=["none", "str", "dict", "tuple"]
+)
 def test_messages_not_a_list(server, messages):
     _expect_bad(server, lambda: _call(server, messages=messages), "messages")
 
@@ -56,12 +57,16 @@ def test_empty_messages(server):
     _expect_bad(server, lambda: _call(server, messages=[]), "messages")
 
 
-@pytest.mark.parametrize("message", [
-    {"content": "no role"},
-    {"role": "robot", "content": "hi"},
-    {"role": None, "content": "hi"},
-    {"role": "USER", "content": "hi"},
-], ids=["missing", "unknown", "none", "uppercase"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"content": "no role"},
+        {"role": "robot", "content": "hi"},
+        {"role": None, "content": "hi"},
+        {"role": "USER", "content": "hi"},
+    ],
+    ids=["missing", "unknown", "none", "uppercase"],
+)
 def test_message_without_valid_role(server, message):
     exc = _expect_bad(server, lambda: _call(server, messages=[message]), "role")
     assert "messages[0]" in str(exc)
@@ -87,8 +92,7 @@ def test_tool_message_with_empty_tool_call_id(server):
 
 
 def test_content_of_wrong_type(server):
-    _expect_bad(server, lambda: _call(server, messages=[{"role": "user", "content": 12}]), "content",
-                type_error=True)
+    _expect_bad(server, lambda: _call(server, messages=[{"role": "user", "content": 12}]), "content", type_error=True)
 
 
 async def test_async_validation_no_hit(server):
@@ -109,32 +113,40 @@ def test_temperature_wrong_type_is_type_error_and_bad_request(server):
     assert exc.status_code == 400
 
 
-@pytest.mark.parametrize("name,value", [
-    ("temperature", True),
-    ("max_tokens", "100"),
-    ("max_tokens", 1.5),
-    ("n", "2"),
-    ("top_p", "high"),
-    ("seed", 1.5),
-    ("logprobs", "yes"),
-    ("user", 123),
-    ("logit_bias", [1, 2]),
-    ("tools", "get_weather"),
-    ("stream_options", True),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("temperature", True),
+        ("max_tokens", "100"),
+        ("max_tokens", 1.5),
+        ("n", "2"),
+        ("top_p", "high"),
+        ("seed", 1.5),
+        ("logprobs", "yes"),
+        ("user", 123),
+        ("logit_bias", [1, 2]),
+        ("tools", "get_weather"),
+        ("stream_options", True),
+    ],
+    ids=lambda v: str(v),
+)
 def test_param_wrong_type(server, name, value):
     _expect_bad(server, lambda: _call(server, **{name: value}), name, type_error=True)
 
 
-@pytest.mark.parametrize("name,value", [
-    ("n", 0),
-    ("n", -1),
-    ("temperature", -0.5),
-    ("top_p", 1.5),
-    ("max_tokens", 0),
-    ("top_logprobs", 21),
-    ("presence_penalty", 3),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("n", 0),
+        ("n", -1),
+        ("temperature", -0.5),
+        ("top_p", 1.5),
+        ("max_tokens", 0),
+        ("top_logprobs", 21),
+        ("presence_penalty", 3),
+    ],
+    ids=lambda v: str(v),
+)
 def test_param_out_of_range(server, name, value):
     _expect_bad(server, lambda: _call(server, **{name: value}), name)
 
@@ -156,8 +168,9 @@ def test_bad_stream_flag(server):
     _expect_bad(server, lambda: _call(server, stream="yes"), "stream", type_error=True)
 
 
-@pytest.mark.parametrize("name,value", [("num_retries", -1), ("num_retries", "3"), ("timeout", -5),
-                                        ("timeout", "10s")], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "name,value", [("num_retries", -1), ("num_retries", "3"), ("timeout", -5), ("timeout", "10s")], ids=lambda v: str(v)
+)
 def test_bad_control_values(server, name, value):
     _expect_bad(server, lambda: _call(server, **{name: value}), name)
 
@@ -174,14 +187,18 @@ def _embed(server, input, **kw):
     return litegate.embedding("text-embedding-3-small", input, api_key=KEY, api_base=server.base_url, **kw)
 
 
-@pytest.mark.parametrize("value", [None, "", [], ["ok", ""], ["ok", 3], 42, {"text": "x"}, [1.5, 2.5]],
-                         ids=["none", "empty-str", "empty-list", "empty-item", "mixed", "int", "dict", "floats"])
+@pytest.mark.parametrize(
+    "value",
+    [None, "", [], ["ok", ""], ["ok", 3], 42, {"text": "x"}, [1.5, 2.5]],
+    ids=["none", "empty-str", "empty-list", "empty-item", "mixed", "int", "dict", "floats"],
+)
 def test_bad_embedding_input(server, value):
     _expect_bad(server, lambda: _embed(server, value), "input")
 
 
-@pytest.mark.parametrize("name,value", [("dimensions", 0), ("dimensions", "8"), ("encoding_format", "binary")],
-                         ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "name,value", [("dimensions", 0), ("dimensions", "8"), ("encoding_format", "binary")], ids=lambda v: str(v)
+)
 def test_bad_embedding_params(server, name, value):
     _expect_bad(server, lambda: _embed(server, "hello", **{name: value}), name)
 
@@ -215,18 +232,35 @@ DROP_CASES = sorted(
 )
 
 _VALUES = {
-    "logprobs": True, "top_logprobs": 2, "logit_bias": {"1": 1}, "user": "u", "seed": 7, "stop": ["x"],
+    "logprobs": True,
+    "top_logprobs": 2,
+    "logit_bias": {"1": 1},
+    "user": "u",
+    "seed": 7,
+    "stop": ["x"],
     "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
-    "tool_choice": "auto", "parallel_tool_calls": True, "stream_options": {"include_usage": True},
-    "functions": [{"name": "f", "parameters": {"type": "object"}}], "function_call": "auto",
-    "modalities": ["text"], "audio": {"voice": "alloy", "format": "wav"},
-    "prediction": {"type": "content", "content": "x"}, "service_tier": "auto", "store": True,
+    "tool_choice": "auto",
+    "parallel_tool_calls": True,
+    "stream_options": {"include_usage": True},
+    "functions": [{"name": "f", "parameters": {"type": "object"}}],
+    "function_call": "auto",
+    "modalities": ["text"],
+    "audio": {"voice": "alloy", "format": "wav"},
+    "prediction": {"type": "content", "content": "x"},
+    "service_tier": "auto",
+    "store": True,
 }
 
 
 def _row_call(server, row_name, param, **kw):
-    return litegate.completion(f"{row_name}/some-model", user_messages(), api_key="row-key-123456789",
-                               api_base=server.base_url, **{param: _VALUES[param]}, **kw)
+    return litegate.completion(
+        f"{row_name}/some-model",
+        user_messages(),
+        api_key="row-key-123456789",
+        api_base=server.base_url,
+        **{param: _VALUES[param]},
+        **kw,
+    )
 
 
 def test_drop_cases_exist():
@@ -273,13 +307,20 @@ def test_per_call_drop_params_false_overrides_module(server):
 async def test_async_unsupported_param(server):
     row_name, param = DROP_CASES[0]
     with pytest.raises(litegate.UnsupportedParamsError):
-        await litegate.acompletion(f"{row_name}/m", user_messages(), api_key="row-key-123456789",
-                                   api_base=server.base_url, **{param: _VALUES[param]})
+        await litegate.acompletion(
+            f"{row_name}/m",
+            user_messages(),
+            api_key="row-key-123456789",
+            api_base=server.base_url,
+            **{param: _VALUES[param]},
+        )
     assert server.hits() == 0
 
 
 RENAME_CASES = sorted(
-    (row.name, src, dst) for row in PROVIDERS.values() for src, dst in row.param_renames.items()
+    (row.name, src, dst)
+    for row in PROVIDERS.values()
+    for src, dst in row.param_renames.items()
     if src in ("seed", "max_completion_tokens")
 )
 
@@ -287,8 +328,9 @@ RENAME_CASES = sorted(
 @pytest.mark.parametrize("row_name,src,dst", RENAME_CASES, ids=[f"{r}-{s}" for r, s, _ in RENAME_CASES])
 def test_row_param_renames_reach_the_server(server, row_name, src, dst):
     value = 17
-    litegate.completion(f"{row_name}/m", user_messages(), api_key="row-key-123456789",
-                        api_base=server.base_url, **{src: value})
+    litegate.completion(
+        f"{row_name}/m", user_messages(), api_key="row-key-123456789", api_base=server.base_url, **{src: value}
+    )
     body = server.last_request.json
     assert body.get(dst) == value
     assert src not in body
@@ -308,7 +350,8 @@ def test_embedding_on_a_row_with_embeddings_reaches_the_server(server):
     from litegate.providers.openai_compatible import PROVIDERS
 
     name = next(n for n, row in PROVIDERS.items() if "embedding" in row.endpoints and n != "openai")
-    resp = litegate.embedding(model=f"{name}/some-model", input=["a", "b"], api_base=server.base_url,
-                              api_key="sk-emb-0000000")
+    resp = litegate.embedding(
+        model=f"{name}/some-model", input=["a", "b"], api_base=server.base_url, api_key="sk-emb-0000000"
+    )
     assert len(resp.data) == 2
     assert server.last_request.path.endswith("/embeddings")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import inspect
+import json
 
 import pytest
 
@@ -35,15 +34,43 @@ SUPPORTS = {
 }
 
 MODEL_INFO_KEYS = {
-    "key", "max_tokens", "max_input_tokens", "max_output_tokens", "input_cost_per_token",
-    "output_cost_per_token", "cache_creation_input_token_cost", "cache_read_input_token_cost",
-    "input_cost_per_character", "output_cost_per_character", "input_cost_per_second", "output_cost_per_second",
-    "input_cost_per_audio_token", "output_cost_per_audio_token", "output_cost_per_reasoning_token",
-    "output_cost_per_image", "output_vector_size", "litellm_provider", "mode", "supports_system_messages",
-    "supports_response_schema", "supports_vision", "supports_function_calling", "supports_tool_choice",
-    "supports_assistant_prefill", "supports_prompt_caching", "supports_audio_input", "supports_audio_output",
-    "supports_pdf_input", "supports_embedding_image_input", "supports_native_streaming", "supports_web_search",
-    "supports_reasoning", "supports_computer_use", "search_context_cost_per_query", "tpm", "rpm",
+    "key",
+    "max_tokens",
+    "max_input_tokens",
+    "max_output_tokens",
+    "input_cost_per_token",
+    "output_cost_per_token",
+    "cache_creation_input_token_cost",
+    "cache_read_input_token_cost",
+    "input_cost_per_character",
+    "output_cost_per_character",
+    "input_cost_per_second",
+    "output_cost_per_second",
+    "input_cost_per_audio_token",
+    "output_cost_per_audio_token",
+    "output_cost_per_reasoning_token",
+    "output_cost_per_image",
+    "output_vector_size",
+    "litellm_provider",
+    "mode",
+    "supports_system_messages",
+    "supports_response_schema",
+    "supports_vision",
+    "supports_function_calling",
+    "supports_tool_choice",
+    "supports_assistant_prefill",
+    "supports_prompt_caching",
+    "supports_audio_input",
+    "supports_audio_output",
+    "supports_pdf_input",
+    "supports_embedding_image_input",
+    "supports_native_streaming",
+    "supports_web_search",
+    "supports_reasoning",
+    "supports_computer_use",
+    "search_context_cost_per_query",
+    "tpm",
+    "rpm",
     "supported_openai_params",
 }
 
@@ -125,9 +152,18 @@ def test_get_model_info_returns_a_copy():
 
 
 def test_get_model_info_sees_registered_models(restore_registry):
-    register_model({"acme/model-y": {"litellm_provider": "openai", "mode": "chat", "max_tokens": 2048,
-                                     "input_cost_per_token": 1e-06, "output_cost_per_token": 3e-06,
-                                     "supports_function_calling": True}})
+    register_model(
+        {
+            "acme/model-y": {
+                "litellm_provider": "openai",
+                "mode": "chat",
+                "max_tokens": 2048,
+                "input_cost_per_token": 1e-06,
+                "output_cost_per_token": 3e-06,
+                "supports_function_calling": True,
+            }
+        }
+    )
     data = get_model_info("acme/model-y")
     assert data["max_tokens"] == 2048 and data["output_cost_per_token"] == 3e-06
     assert info.supports_function_calling("acme/model-y") is True
@@ -182,37 +218,40 @@ def test_supports_functions_agree_with_the_registry(name, key):
         assert fn(model) is expected, (name, model)
 
 
-@pytest.mark.parametrize("name, model, provider, expected", [
-    ("supports_vision", "gpt-4o", None, True),
-    ("supports_vision", "gpt-4o", "openai", True),
-    ("supports_vision", "text-embedding-3-small", None, False),
-    ("supports_function_calling", "gpt-4o-mini", None, True),
-    ("supports_function_calling", "openai/gpt-oss-120b", "groq", True),
-    ("supports_function_calling", "whisper-1", None, False),
-    ("supports_parallel_function_calling", "gpt-4o", None, True),
-    ("supports_parallel_function_calling", "o1", None, False),
-    ("supports_tool_choice", "claude-sonnet-4-5", None, True),
-    ("supports_system_messages", "gpt-4o", None, True),
-    ("supports_system_messages", "gpt-5.3-codex", None, False),
-    ("supports_prompt_caching", "anthropic/claude-sonnet-4-5", None, True),
-    ("supports_response_schema", "gpt-4o", None, True),
-    ("supports_response_schema", "fireworks_ai/accounts/fireworks/models/not-in-registry", None, True),
-    ("supports_response_schema", "not-in-registry", "lm_studio", True),
-    ("supports_reasoning", "o3", None, True),
-    ("supports_reasoning", "gpt-4o", None, False),
-    ("supports_audio_input", "gpt-4o-audio-preview-2024-12-17", None, True),
-    ("supports_audio_output", "gpt-4o-audio-preview-2024-12-17", None, True),
-    ("supports_audio_output", "gpt-4o", None, False),
-    ("supports_pdf_input", "claude-sonnet-4-5", None, True),
-    ("supports_web_search", "gpt-4.1", None, True),
-    ("supports_embedding_image_input", "gemini/gemini-embedding-2", None, True),
-    ("supports_embedding_image_input", "text-embedding-3-small", None, False),
-    ("supports_native_streaming", "gpt-4o", None, True),
-    ("supports_native_streaming", "o1-pro", None, False),
-    ("supports_native_streaming", "acme/not-a-model", None, False),
-    ("supports_url_context", "gemini/gemini-2.5-flash", None, True),
-    ("supports_computer_use", "claude-sonnet-4-5", None, True),
-])
+@pytest.mark.parametrize(
+    "name, model, provider, expected",
+    [
+        ("supports_vision", "gpt-4o", None, True),
+        ("supports_vision", "gpt-4o", "openai", True),
+        ("supports_vision", "text-embedding-3-small", None, False),
+        ("supports_function_calling", "gpt-4o-mini", None, True),
+        ("supports_function_calling", "openai/gpt-oss-120b", "groq", True),
+        ("supports_function_calling", "whisper-1", None, False),
+        ("supports_parallel_function_calling", "gpt-4o", None, True),
+        ("supports_parallel_function_calling", "o1", None, False),
+        ("supports_tool_choice", "claude-sonnet-4-5", None, True),
+        ("supports_system_messages", "gpt-4o", None, True),
+        ("supports_system_messages", "gpt-5.3-codex", None, False),
+        ("supports_prompt_caching", "anthropic/claude-sonnet-4-5", None, True),
+        ("supports_response_schema", "gpt-4o", None, True),
+        ("supports_response_schema", "fireworks_ai/accounts/fireworks/models/not-in-registry", None, True),
+        ("supports_response_schema", "not-in-registry", "lm_studio", True),
+        ("supports_reasoning", "o3", None, True),
+        ("supports_reasoning", "gpt-4o", None, False),
+        ("supports_audio_input", "gpt-4o-audio-preview-2024-12-17", None, True),
+        ("supports_audio_output", "gpt-4o-audio-preview-2024-12-17", None, True),
+        ("supports_audio_output", "gpt-4o", None, False),
+        ("supports_pdf_input", "claude-sonnet-4-5", None, True),
+        ("supports_web_search", "gpt-4.1", None, True),
+        ("supports_embedding_image_input", "gemini/gemini-embedding-2", None, True),
+        ("supports_embedding_image_input", "text-embedding-3-small", None, False),
+        ("supports_native_streaming", "gpt-4o", None, True),
+        ("supports_native_streaming", "o1-pro", None, False),
+        ("supports_native_streaming", "acme/not-a-model", None, False),
+        ("supports_url_context", "gemini/gemini-2.5-flash", None, True),
+        ("supports_computer_use", "claude-sonnet-4-5", None, True),
+    ],
+)
 def test_supports_examples(name, model, provider, expected):
     assert getattr(info, name)(model, provider) is expected
 
@@ -232,8 +271,15 @@ def test_supports_unknown_model_is_false_not_an_error():
 
 @pytest.fixture
 def bare_env(monkeypatch):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK", "GOOGLE_APPLICATION_CREDENTIALS",
-                 "VERTEXAI_PROJECT", "VERTEX_PROJECT", "OLLAMA_API_BASE"):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_PROFILE",
+        "AWS_BEARER_TOKEN_BEDROCK",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "VERTEXAI_PROJECT",
+        "VERTEX_PROJECT",
+        "OLLAMA_API_BASE",
+    ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -279,8 +325,9 @@ def test_get_valid_models_asks_the_provider_endpoint(bare_env, server):
     """check_provider_endpoint=True lists what the provider serves (GET /models), through the
     provider-addressed call path: credentials and base URL as for any call."""
     bare_env.setenv("OPENAI_API_KEY", "sk-test-listing")
-    models = get_valid_models(check_provider_endpoint=True, custom_llm_provider="openai",
-                              litellm_params={"api_base": server.base_url})
+    models = get_valid_models(
+        check_provider_endpoint=True, custom_llm_provider="openai", litellm_params={"api_base": server.base_url}
+    )
     assert server.hits() == 1
     req = server.requests[0]
     assert req.method == "GET" and req.path.endswith("/models")
@@ -291,8 +338,11 @@ def test_get_valid_models_asks_the_provider_endpoint(bare_env, server):
 
 def test_get_valid_models_falls_back_to_the_registry_when_listing_fails(bare_env, server):
     server.enqueue_error(status=401)
-    models = get_valid_models(check_provider_endpoint=True, custom_llm_provider="openai",
-                              litellm_params={"api_base": server.base_url, "api_key": "sk-bad", "num_retries": 0})
+    models = get_valid_models(
+        check_provider_endpoint=True,
+        custom_llm_provider="openai",
+        litellm_params={"api_base": server.base_url, "api_key": "sk-bad", "num_retries": 0},
+    )
     assert models == get_valid_models(custom_llm_provider="openai")
     assert server.hits() == 1
 

@@ -60,9 +60,26 @@ def reference() -> dict:
 def test_data_loads_with_several_hundred_entries():
     assert len(model_cost) >= 300
     providers = {registry.provider_group(e["litellm_provider"]) for e in model_cost.values()}
-    for expected in ("openai", "azure", "anthropic", "gemini", "vertex_ai", "bedrock", "cohere", "mistral",
-                     "groq", "together_ai", "fireworks_ai", "deepinfra", "perplexity", "xai", "deepseek",
-                     "cerebras", "ollama", "voyage"):
+    for expected in (
+        "openai",
+        "azure",
+        "anthropic",
+        "gemini",
+        "vertex_ai",
+        "bedrock",
+        "cohere",
+        "mistral",
+        "groq",
+        "together_ai",
+        "fireworks_ai",
+        "deepinfra",
+        "perplexity",
+        "xai",
+        "deepseek",
+        "cerebras",
+        "ollama",
+        "voyage",
+    ):
         assert expected in providers, expected
 
 
@@ -101,9 +118,19 @@ def test_data_file_is_our_format_with_exact_prices():
 def test_prices_match_the_public_reference(reference):
     names = sorted(n for n in model_cost if n in reference)
     assert len(names) == len(model_cost)  # every entry comes from the reference
-    sample = names[::5] + ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5", "gemini/gemini-2.5-pro",
-                            "groq/openai/gpt-oss-120b", "text-embedding-3-small", "whisper-1", "tts-1",
-                            "azure/gpt-4o", "anthropic.claude-sonnet-4-20250514-v1:0", "voyage/voyage-3.5"]
+    sample = names[::5] + [
+        "gpt-4o",
+        "gpt-4o-mini",
+        "claude-sonnet-4-5",
+        "gemini/gemini-2.5-pro",
+        "groq/openai/gpt-oss-120b",
+        "text-embedding-3-small",
+        "whisper-1",
+        "tts-1",
+        "azure/gpt-4o",
+        "anthropic.claude-sonnet-4-20250514-v1:0",
+        "voyage/voyage-3.5",
+    ]
     for name in sample:
         ours, theirs = model_cost[name], reference[name]
         for key, value in ours.items():
@@ -152,8 +179,12 @@ def test_curated_reference_models_are_all_present():
 def test_generator_reproduces_the_data_file(tmp_path, reference):
     out = tmp_path / "models.json"
     pin = ["--pin", str(REFERENCE_CSV)] if REFERENCE_CSV.exists() else []
-    run = subprocess.run([sys.executable, str(ROOT / "tools" / "build_registry.py"), str(REFERENCE_JSON),
-                          *pin, "--out", str(out)], capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_registry.py"), str(REFERENCE_JSON), *pin, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert out.read_text(encoding="utf-8") == DATA_FILE.read_text(encoding="utf-8")
 
@@ -163,43 +194,49 @@ def test_generator_reproduces_the_data_file(tmp_path, reference):
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("model, provider, expected", [
-    ("gpt-4o", None, "gpt-4o"),
-    ("openai/gpt-4o", None, "gpt-4o"),
-    ("gpt-4o", "openai", "gpt-4o"),
-    ("openai/gpt-4o", "openai", "gpt-4o"),
-    ("azure/gpt-4o", None, "azure/gpt-4o"),
-    ("gpt-4o", "azure", "azure/gpt-4o"),
-    ("gpt-4o-2024-08-06", "azure", "azure/gpt-4o-2024-08-06"),
-    ("azure/gpt-35-turbo", None, "azure/gpt-35-turbo"),
-    ("groq/openai/gpt-oss-120b", None, "groq/openai/gpt-oss-120b"),
-    ("openai/gpt-oss-120b", "groq", "groq/openai/gpt-oss-120b"),
-    ("claude-sonnet-4-5", None, "claude-sonnet-4-5"),
-    ("anthropic/claude-sonnet-4-5-20250929", None, "claude-sonnet-4-5-20250929"),
-    ("claude-sonnet-4-5", "anthropic", "claude-sonnet-4-5"),
-    ("gemini/gemini-2.5-pro", None, "gemini/gemini-2.5-pro"),
-    ("gemini-2.5-pro", "gemini", "gemini/gemini-2.5-pro"),
-    ("gemini-2.5-pro", "vertex_ai", "gemini-2.5-pro"),
-    ("vertex_ai/gemini-2.5-pro", None, "gemini-2.5-pro"),
-    ("vertex_ai/claude-sonnet-4-5", None, "vertex_ai/claude-sonnet-4-5"),
-    ("bedrock/anthropic.claude-sonnet-4-20250514-v1:0", None, "anthropic.claude-sonnet-4-20250514-v1:0"),
-    ("bedrock/converse/us.anthropic.claude-sonnet-4-5-20250929-v1:0", None,
-     "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
-    ("anthropic.claude-sonnet-4-20250514-v1:0", "bedrock", "anthropic.claude-sonnet-4-20250514-v1:0"),
-    ("mistral/mistral-large-latest", None, "mistral/mistral-large-latest"),
-    ("mistral-large-latest", "mistral", "mistral/mistral-large-latest"),
-    ("cohere_chat/command-a-03-2025", None, "command-a-03-2025"),
-    ("command-a-03-2025", "cohere", "command-a-03-2025"),
-    ("text-completion-openai/gpt-3.5-turbo-instruct", None, "gpt-3.5-turbo-instruct"),
-    ("ollama_chat/llama3.1", None, "ollama/llama3.1"),
-    ("deepseek/deepseek-chat", None, "deepseek/deepseek-chat"),
-    ("deepseek-chat", None, "deepseek-chat"),
-    ("grok-4.3", "xai", "xai/grok-4.3"),
-    ("voyage/voyage-3.5", None, "voyage/voyage-3.5"),
-    ("perplexity/sonar-pro", None, "perplexity/sonar-pro"),
-    ("GPT-4o", None, "gpt-4o"),  # case differences only
-    ("together_ai/moonshotai/kimi-k2-instruct", None, "together_ai/moonshotai/Kimi-K2-Instruct"),
-])
+@pytest.mark.parametrize(
+    "model, provider, expected",
+    [
+        ("gpt-4o", None, "gpt-4o"),
+        ("openai/gpt-4o", None, "gpt-4o"),
+        ("gpt-4o", "openai", "gpt-4o"),
+        ("openai/gpt-4o", "openai", "gpt-4o"),
+        ("azure/gpt-4o", None, "azure/gpt-4o"),
+        ("gpt-4o", "azure", "azure/gpt-4o"),
+        ("gpt-4o-2024-08-06", "azure", "azure/gpt-4o-2024-08-06"),
+        ("azure/gpt-35-turbo", None, "azure/gpt-35-turbo"),
+        ("groq/openai/gpt-oss-120b", None, "groq/openai/gpt-oss-120b"),
+        ("openai/gpt-oss-120b", "groq", "groq/openai/gpt-oss-120b"),
+        ("claude-sonnet-4-5", None, "claude-sonnet-4-5"),
+        ("anthropic/claude-sonnet-4-5-20250929", None, "claude-sonnet-4-5-20250929"),
+        ("claude-sonnet-4-5", "anthropic", "claude-sonnet-4-5"),
+        ("gemini/gemini-2.5-pro", None, "gemini/gemini-2.5-pro"),
+        ("gemini-2.5-pro", "gemini", "gemini/gemini-2.5-pro"),
+        ("gemini-2.5-pro", "vertex_ai", "gemini-2.5-pro"),
+        ("vertex_ai/gemini-2.5-pro", None, "gemini-2.5-pro"),
+        ("vertex_ai/claude-sonnet-4-5", None, "vertex_ai/claude-sonnet-4-5"),
+        ("bedrock/anthropic.claude-sonnet-4-20250514-v1:0", None, "anthropic.claude-sonnet-4-20250514-v1:0"),
+        (
+            "bedrock/converse/us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            None,
+            "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        ),
+        ("anthropic.claude-sonnet-4-20250514-v1:0", "bedrock", "anthropic.claude-sonnet-4-20250514-v1:0"),
+        ("mistral/mistral-large-latest", None, "mistral/mistral-large-latest"),
+        ("mistral-large-latest", "mistral", "mistral/mistral-large-latest"),
+        ("cohere_chat/command-a-03-2025", None, "command-a-03-2025"),
+        ("command-a-03-2025", "cohere", "command-a-03-2025"),
+        ("text-completion-openai/gpt-3.5-turbo-instruct", None, "gpt-3.5-turbo-instruct"),
+        ("ollama_chat/llama3.1", None, "ollama/llama3.1"),
+        ("deepseek/deepseek-chat", None, "deepseek/deepseek-chat"),
+        ("deepseek-chat", None, "deepseek-chat"),
+        ("grok-4.3", "xai", "xai/grok-4.3"),
+        ("voyage/voyage-3.5", None, "voyage/voyage-3.5"),
+        ("perplexity/sonar-pro", None, "perplexity/sonar-pro"),
+        ("GPT-4o", None, "gpt-4o"),  # case differences only
+        ("together_ai/moonshotai/kimi-k2-instruct", None, "together_ai/moonshotai/Kimi-K2-Instruct"),
+    ],
+)
 def test_lookup_by_every_name_form(model, provider, expected):
     assert find_model(model, provider) == expected
     assert get_model_entry(model, provider) is model_cost[expected]
@@ -245,9 +282,18 @@ def test_fine_tuned_openai_models_use_the_fine_tuning_price():
 
 
 def test_register_model_with_a_dict(restore_registry):
-    returned = register_model({"acme/model-x": {"litellm_provider": "openai", "mode": "chat",
-                                                "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06,
-                                                "max_tokens": 4096, "supports_vision": True}})
+    returned = register_model(
+        {
+            "acme/model-x": {
+                "litellm_provider": "openai",
+                "mode": "chat",
+                "input_cost_per_token": 1e-06,
+                "output_cost_per_token": 2e-06,
+                "max_tokens": 4096,
+                "supports_vision": True,
+            }
+        }
+    )
     assert "acme/model-x" in returned
     entry = model_cost["acme/model-x"]
     assert entry["input_cost_per_token"] == 1e-06 and entry["supports_vision"] is True
@@ -269,8 +315,17 @@ def test_register_model_overrides_an_existing_price_and_keeps_the_rest(restore_r
 def test_register_model_spec_example(restore_registry):
     from litegate.cost.info import get_model_info
 
-    register_model({"gpt-4": {"max_tokens": 8192, "litellm_provider": "openai", "mode": "chat",
-                              "input_cost_per_token": 0.00003, "output_cost_per_token": 0.00006}})
+    register_model(
+        {
+            "gpt-4": {
+                "max_tokens": 8192,
+                "litellm_provider": "openai",
+                "mode": "chat",
+                "input_cost_per_token": 0.00003,
+                "output_cost_per_token": 0.00006,
+            }
+        }
+    )
     assert get_model_info("gpt-4")["max_tokens"] == 8192
     assert get_model_info("gpt-4")["input_cost_per_token"] == 0.00003
 
@@ -283,12 +338,22 @@ def test_register_model_does_not_guess_a_dated_name_onto_its_alias(restore_regis
 
 def test_register_model_from_a_litellm_json_file(tmp_path, restore_registry):
     path = tmp_path / "prices.json"
-    path.write_text(json.dumps({
-        "sample_spec": {"max_input_tokens": "max input tokens, if the provider specifies it"},
-        "my-finetune-v3": {"litellm_provider": "together_ai", "mode": "chat", "max_input_tokens": 32768,
-                           "input_cost_per_token": 5e-07, "output_cost_per_token": 1.5e-06},
-        "claude-sonnet-4-5": {"output_cost_per_token": 1.6e-05},
-    }), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "sample_spec": {"max_input_tokens": "max input tokens, if the provider specifies it"},
+                "my-finetune-v3": {
+                    "litellm_provider": "together_ai",
+                    "mode": "chat",
+                    "max_input_tokens": 32768,
+                    "input_cost_per_token": 5e-07,
+                    "output_cost_per_token": 1.5e-06,
+                },
+                "claude-sonnet-4-5": {"output_cost_per_token": 1.6e-05},
+            }
+        ),
+        encoding="utf-8",
+    )
     register_model(str(path))
     assert "sample_spec" not in model_cost
     assert model_cost["my-finetune-v3"]["max_input_tokens"] == 32768
@@ -299,17 +364,25 @@ def test_register_model_from_a_litellm_json_file(tmp_path, restore_registry):
 
 
 def test_register_model_in_our_format(restore_registry):
-    register_model({
-        "format": "litegate-models",
-        "providers": {
-            "groq": {"litellm_provider": "groq", "models": {
-                "groq/llama-3.1-8b-instant": {"max_in": 131072, "max_out": 131072,
-                                              "price": {"in": 0.05, "out": 0.08},
-                                              "supports": ["function_calling", "tool_choice"]},
-            }},
-            "openai": {"models": {"gpt-4o": {"price": {"in": 2}}}},
-        },
-    })
+    register_model(
+        {
+            "format": "litegate-models",
+            "providers": {
+                "groq": {
+                    "litellm_provider": "groq",
+                    "models": {
+                        "groq/llama-3.1-8b-instant": {
+                            "max_in": 131072,
+                            "max_out": 131072,
+                            "price": {"in": 0.05, "out": 0.08},
+                            "supports": ["function_calling", "tool_choice"],
+                        },
+                    },
+                },
+                "openai": {"models": {"gpt-4o": {"price": {"in": 2}}}},
+            },
+        }
+    )
     entry = model_cost["groq/llama-3.1-8b-instant"]
     assert entry["input_cost_per_token"] == 5e-08 and entry["output_cost_per_token"] == 8e-08
     assert entry["max_tokens"] == 131072 and entry["mode"] == "chat" and entry["litellm_provider"] == "groq"
@@ -329,7 +402,9 @@ def test_register_model_rejects_bad_input(tmp_path, restore_registry):
     with pytest.raises(ValueError, match="unknown price name"):
         register_model({"format": "litegate-models", "providers": {"openai": {"models": {"x": {"price": {"inn": 1}}}}}})
     with pytest.raises(ValueError, match="unknown capability"):
-        register_model({"format": "litegate-models", "providers": {"openai": {"models": {"x": {"supports": ["telepathy"]}}}}})
+        register_model(
+            {"format": "litegate-models", "providers": {"openai": {"models": {"x": {"supports": ["telepathy"]}}}}}
+        )
     with pytest.raises(FileNotFoundError, match="no such file"):
         register_model(str(tmp_path / "missing.json"))
     bad = tmp_path / "bad.json"
@@ -349,8 +424,10 @@ def test_register_model_accepts_litellm_s_whole_file(reference, restore_registry
     # update that entry, as in litellm; every other name is stored as given
     assert len(model_cost) >= len(reference) - 40
     assert model_cost["gpt-4o"]["input_cost_per_token"] == reference["gpt-4o"]["input_cost_per_token"]
-    assert model_cost["perplexity/perplexity/sonar"]["input_cost_per_token"] == \
-        reference["perplexity/perplexity/sonar"]["input_cost_per_token"]
+    assert (
+        model_cost["perplexity/perplexity/sonar"]["input_cost_per_token"]
+        == reference["perplexity/perplexity/sonar"]["input_cost_per_token"]
+    )
     assert find_model("bedrock_mantle/anthropic.claude-opus-5-5") == "bedrock_mantle/anthropic.claude-opus-5-5"
 
 
@@ -382,10 +459,20 @@ def price_server():
 
 def test_register_model_from_a_url(price_server, restore_registry):
     base, routes = price_server
-    routes["/prices.json"] = (200, json.dumps({
-        "remote-model": {"litellm_provider": "deepinfra", "mode": "chat", "input_cost_per_token": 3e-07,
-                         "output_cost_per_token": 6e-07, "max_input_tokens": 65536},
-    }).encode())
+    routes["/prices.json"] = (
+        200,
+        json.dumps(
+            {
+                "remote-model": {
+                    "litellm_provider": "deepinfra",
+                    "mode": "chat",
+                    "input_cost_per_token": 3e-07,
+                    "output_cost_per_token": 6e-07,
+                    "max_input_tokens": 65536,
+                },
+            }
+        ).encode(),
+    )
     routes["/garbage"] = (200, b"<html>")
     register_model(base + "/prices.json")
     assert model_cost["remote-model"]["output_cost_per_token"] == 6e-07
@@ -438,24 +525,38 @@ def test_lists_are_derived_from_the_registry():
     assert lists.model_list == list(model_cost)
     for name in lists.__all__:
         assert isinstance(getattr(lists, name), (list, dict)), name
-    for list_name, provider in (("groq_models", "groq"), ("anthropic_models", "anthropic"),
-                                ("bedrock_models", "bedrock"), ("vertex_models", "vertex_ai"),
-                                ("mistral_models", "mistral"), ("ollama_models", "ollama"),
-                                ("together_ai_models", "together_ai"), ("deepinfra_models", "deepinfra"),
-                                ("perplexity_models", "perplexity"), ("xai_models", "xai"),
-                                ("deepseek_models", "deepseek"), ("gemini_models", "gemini"),
-                                ("azure_models", "azure"), ("fireworks_ai_models", "fireworks_ai"),
-                                ("cerebras_models", "cerebras"), ("cohere_models", "cohere"),
-                                ("replicate_models", "replicate"), ("ai21_models", "ai21"),
-                                ("baseten_models", "baseten"), ("nlp_cloud_models", "nlp_cloud")):
+    for list_name, provider in (
+        ("groq_models", "groq"),
+        ("anthropic_models", "anthropic"),
+        ("bedrock_models", "bedrock"),
+        ("vertex_models", "vertex_ai"),
+        ("mistral_models", "mistral"),
+        ("ollama_models", "ollama"),
+        ("together_ai_models", "together_ai"),
+        ("deepinfra_models", "deepinfra"),
+        ("perplexity_models", "perplexity"),
+        ("xai_models", "xai"),
+        ("deepseek_models", "deepseek"),
+        ("gemini_models", "gemini"),
+        ("azure_models", "azure"),
+        ("fireworks_ai_models", "fireworks_ai"),
+        ("cerebras_models", "cerebras"),
+        ("cohere_models", "cohere"),
+        ("replicate_models", "replicate"),
+        ("ai21_models", "ai21"),
+        ("baseten_models", "baseten"),
+        ("nlp_cloud_models", "nlp_cloud"),
+    ):
         values = getattr(lists, list_name)
         assert values == [n for n in model_cost if group(n) == provider], list_name
         if provider in provider_list:  # models_by_provider holds the usable providers only
             assert lists.models_by_provider[provider] is values
     for name in ("huggingface_models", "aleph_alpha_models", "openrouter_models"):
         assert isinstance(getattr(lists, name), list)  # named by the spec; empty where the data has none
-    assert all(model_cost[n]["litellm_provider"] == "openai" and model_cost[n]["mode"] in ("chat", "responses")
-               for n in lists.open_ai_chat_completion_models)
+    assert all(
+        model_cost[n]["litellm_provider"] == "openai" and model_cost[n]["mode"] in ("chat", "responses")
+        for n in lists.open_ai_chat_completion_models
+    )
     assert "gpt-4o" in lists.open_ai_chat_completion_models
     assert "text-embedding-3-small" in lists.open_ai_embedding_models
     assert "gpt-3.5-turbo-instruct" in lists.open_ai_completion_models
@@ -476,8 +577,16 @@ def test_register_model_updates_the_lists_in_place(restore_registry):
     from litegate.cost import lists
 
     groq_models = lists.groq_models
-    register_model({"groq/brand-new-model": {"litellm_provider": "groq", "mode": "chat",
-                                             "input_cost_per_token": 1e-07, "output_cost_per_token": 1e-07}})
+    register_model(
+        {
+            "groq/brand-new-model": {
+                "litellm_provider": "groq",
+                "mode": "chat",
+                "input_cost_per_token": 1e-07,
+                "output_cost_per_token": 1e-07,
+            }
+        }
+    )
     assert "groq/brand-new-model" in groq_models
     assert "groq/brand-new-model" in lists.model_list
     assert "groq/brand-new-model" in lists.models_by_provider["groq"]
@@ -500,6 +609,8 @@ def test_import_litegate_does_not_load_the_registry():
 
 
 def test_importing_the_registry_module_reads_no_data_until_used():
-    code = ("import litegate.cost.registry as r; print('model_cost' in vars(r)); "
-            "r.get_model_entry('gpt-4o'); print('model_cost' in vars(r))")
+    code = (
+        "import litegate.cost.registry as r; print('model_cost' in vars(r)); "
+        "r.get_model_entry('gpt-4o'); print('model_cost' in vars(r))"
+    )
     assert _python(code).split() == ["False", "True"]

@@ -56,10 +56,15 @@ def router_model_list(group: str, servers, model: str = "openai/gpt-4o-mini") ->
     """A Router model_list: one deployment of ``group`` per server, ``deployment-0`` first. The
     first one is the cheapest, so ``routing_strategy=ROUTING`` always tries it first (a
     deterministic order, unlike the random strategies and the measured latencies)."""
-    return [{"model_name": group, "litellm_params": {"model": model, "api_key": KEY, "api_base": srv.base_url},
-             "model_info": {"id": f"deployment-{i}"},
-             "cost_per_token": {"input_cost_per_token": 1e-7 * (i + 1), "output_cost_per_token": 1e-7 * (i + 1)}}
-            for i, srv in enumerate(servers)]
+    return [
+        {
+            "model_name": group,
+            "litellm_params": {"model": model, "api_key": KEY, "api_base": srv.base_url},
+            "model_info": {"id": f"deployment-{i}"},
+            "cost_per_token": {"input_cost_per_token": 1e-7 * (i + 1), "output_cost_per_token": 1e-7 * (i + 1)},
+        }
+        for i, srv in enumerate(servers)
+    ]
 
 
 ROUTING = "cost-based-routing"

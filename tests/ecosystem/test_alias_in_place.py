@@ -22,6 +22,9 @@ def test_litellm_is_litegate_here():
         real = None
     print(f"real litellm installed: {real}")  # shown with -s; both cases are run by the script
     # none of the real litellm's modules was loaded
-    loaded = [name for name, m in sys.modules.items()
-              if name.startswith("litellm") and m is not None and type(m).__module__ != "litegate.alias"]
+    loaded = [
+        name
+        for name, m in sys.modules.items()
+        if name.startswith("litellm") and m is not None and type(m).__module__ != "litegate.alias"
+    ]
     assert not loaded, loaded

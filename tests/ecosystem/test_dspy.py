@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dspy
-import pytest
 
 from conftest import KEY, assert_clean_bodies
 
@@ -76,8 +75,10 @@ async def test_async_predict(server):
 
 async def test_streamify(server):
     server.enqueue_reply(_fields(answer="Paris is the capital of France."))
-    program = dspy.streamify(dspy.Predict("question -> answer"),
-                             stream_listeners=[dspy.streaming.StreamListener(signature_field_name="answer")])
+    program = dspy.streamify(
+        dspy.Predict("question -> answer"),
+        stream_listeners=[dspy.streaming.StreamListener(signature_field_name="answer")],
+    )
     pieces, final = [], None
     with dspy.context(lm=_lm(server)):
         async for item in program(question="Capital of France?"):

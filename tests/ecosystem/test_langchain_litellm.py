@@ -95,8 +95,9 @@ def _router(two_servers, group="chat", model="openai/gpt-4o-mini"):
 
     from conftest import ROUTING, router_model_list
 
-    router = litellm.Router(model_list=router_model_list(group, two_servers, model),
-                            routing_strategy=ROUTING, num_retries=1)
+    router = litellm.Router(
+        model_list=router_model_list(group, two_servers, model), routing_strategy=ROUTING, num_retries=1
+    )
     import litegate
 
     assert isinstance(router, litegate.Router)

@@ -20,8 +20,12 @@ def get_weather(city: str) -> str:
 
 
 def _agent(server) -> Agent:
-    return Agent(name="weather", instructions="Answer briefly.", tools=[get_weather],
-                 model=LitellmModel(model="openai/gpt-4o-mini", base_url=server.base_url, api_key=KEY))
+    return Agent(
+        name="weather",
+        instructions="Answer briefly.",
+        tools=[get_weather],
+        model=LitellmModel(model="openai/gpt-4o-mini", base_url=server.base_url, api_key=KEY),
+    )
 
 
 async def test_agent_with_a_tool(server, litegate_calls):

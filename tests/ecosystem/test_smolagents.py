@@ -60,9 +60,11 @@ def _router_model(two_servers, **client_kwargs):
 
     from conftest import ROUTING, router_model_list
 
-    return LiteLLMRouterModel(model_id="agents", model_list=router_model_list("agents", two_servers),
-                              client_kwargs={"routing_strategy": ROUTING, "num_retries": 1,
-                                             **client_kwargs})
+    return LiteLLMRouterModel(
+        model_id="agents",
+        model_list=router_model_list("agents", two_servers),
+        client_kwargs={"routing_strategy": ROUTING, "num_retries": 1, **client_kwargs},
+    )
 
 
 def test_router_model_tool_calling_agent_fails_over(two_servers, litegate_calls):

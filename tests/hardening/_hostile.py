@@ -13,7 +13,8 @@ import socket
 import threading
 import time
 import zlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class Conn:
@@ -113,7 +114,7 @@ class HostileServer:
             except OSError:
                 pass
 
-    def __enter__(self) -> "HostileServer":
+    def __enter__(self) -> HostileServer:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -121,9 +122,14 @@ class HostileServer:
 
 
 # ------------------------------------------------------------------------------ handlers
-CHAT = {"id": "c1", "object": "chat.completion", "created": 1, "model": "m",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hello"}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+CHAT = {
+    "id": "c1",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "m",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "hello"}, "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+}
 
 
 def respond(conn: Conn, status: int = 200, body: bytes = b"", headers: dict | None = None) -> None:
@@ -151,10 +157,12 @@ def wait_disconnect(conn: Conn, limit: float = 30.0) -> None:
 
 def big_body(size: int) -> Callable[[Conn, bytes, bytes], bool]:
     """A JSON-typed body of ``size`` bytes (announced with content-length), sent in 64 KB pieces."""
+
     def handler(conn: Conn, head: bytes, body: bytes) -> bool:
         piece = b" " * 65536
-        conn.sock.sendall(f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {size}\r\n\r\n"
-                          .encode())
+        conn.sock.sendall(
+            f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {size}\r\n\r\n".encode()
+        )
         sent = 0
         try:
             while sent < size:
@@ -164,15 +172,19 @@ def big_body(size: int) -> Callable[[Conn, bytes, bytes], bool]:
         except OSError:
             pass
         return False
+
     return handler
 
 
 def gzip_bomb(expanded: int, chunked: bool = True) -> Callable[[Conn, bytes, bytes], bool]:
     """A gzip body of zeros that expands to ``expanded`` bytes, compressed on the fly (about 1:1000),
     sent with chunked transfer encoding until done or until the client goes away."""
+
     def handler(conn: Conn, head: bytes, body: bytes) -> bool:
-        conn.sock.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\n"
-                          b"transfer-encoding: chunked\r\n\r\n")
+        conn.sock.sendall(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\n"
+            b"transfer-encoding: chunked\r\n\r\n"
+        )
         comp = zlib.compressobj(9, zlib.DEFLATED, 31)
         zeros = b"\0" * (1 << 20)
         try:
@@ -187,15 +199,18 @@ def gzip_bomb(expanded: int, chunked: bool = True) -> Callable[[Conn, bytes, byt
         except OSError:
             pass
         return False
+
     return handler
 
 
 def trickle(interval: float, total: int = 10_000) -> Callable[[Conn, bytes, bytes], bool]:
     """Announces a body of ``total`` bytes and sends one byte every ``interval`` seconds."""
+
     def handler(conn: Conn, head: bytes, body: bytes) -> bool:
         try:
-            conn.sock.sendall(f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {total}\r\n\r\n"
-                              .encode())
+            conn.sock.sendall(
+                f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {total}\r\n\r\n".encode()
+            )
             for _ in range(total):
                 time.sleep(interval)
                 conn.sock.sendall(b" ")
@@ -203,6 +218,7 @@ def trickle(interval: float, total: int = 10_000) -> Callable[[Conn, bytes, byte
             pass
         conn.closed_at = time.monotonic()
         return False
+
     return handler
 
 
@@ -223,6 +239,7 @@ def redirect(location: str, status: int = 302) -> Callable[[Conn, bytes, bytes],
     def handler(conn: Conn, head: bytes, body: bytes) -> bool:
         respond(conn, status, b'{"moved": true}', {"location": location})
         return True
+
     return handler
 
 

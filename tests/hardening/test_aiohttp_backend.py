@@ -34,6 +34,7 @@ def _encoded(encoding: str, payload: bytes):
     def handler(conn, head, body):
         H.respond(conn, 200, payload, {"content-encoding": encoding})
         return True
+
     return handler
 
 
@@ -58,6 +59,7 @@ def test_bodies_are_decoded_by_litegate_with_what_it_asked_for(encoding):
 
     t = Transport("aiohttp")
     with H.HostileServer(handler) as srv:
+
         async def both():
             whole = await t.asend(_req(srv.url), make_timeout(10))
             stream = await t.aopen_stream(_req(srv.url), make_timeout(10))
@@ -82,6 +84,7 @@ def test_an_encoding_litegate_did_not_ask_for_is_a_clear_error():
 def test_a_gzip_bomb_in_a_stream_is_decoded_in_bounded_pieces():
     t = Transport("aiohttp")
     with H.HostileServer(H.gzip_bomb(64 << 20)) as srv:
+
         async def read():
             stream = await t.aopen_stream(_req(srv.url), make_timeout(30))
             biggest = total = 0
@@ -167,8 +170,9 @@ def test_forked_child_never_reuses_the_parents_connections():
     with H.HostileServer(H.ok_json) as srv:
         src = str(Path(litegate.__file__).resolve().parents[1])
         env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
-        out = subprocess.run([sys.executable, "-c", _FORK_CHILD.format(url=srv.url)], capture_output=True,
-                             text=True, timeout=60, env=env)
+        out = subprocess.run(
+            [sys.executable, "-c", _FORK_CHILD.format(url=srv.url)], capture_output=True, text=True, timeout=60, env=env
+        )
     assert out.returncode == 0, out.stderr[-2000:]
     lines = [json.loads(x) for x in out.stdout.strip().splitlines()]
     child = next((x for x in lines if "child_conn" in x), None)
@@ -194,8 +198,12 @@ def test_multipart_upload_streams_an_open_file(tmp_path, backend):
 
     t = Transport(backend)
     with H.HostileServer(recording) as srv, open(path, "rb") as f:
-        req = HttpRequest("POST", srv.url + "/v1/files", files={"file": ("batch.jsonl", f, "application/jsonl")},
-                          data={"purpose": "batch"})
+        req = HttpRequest(
+            "POST",
+            srv.url + "/v1/files",
+            files={"file": ("batch.jsonl", f, "application/jsonl")},
+            data={"purpose": "batch"},
+        )
         assert asyncio.run(t.asend(req, make_timeout(30))).status_code == 200
     body = bodies[0]
     assert b"multipart/form-data; boundary=" in heads[0]

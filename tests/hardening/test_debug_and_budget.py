@@ -79,16 +79,19 @@ def test_turning_on_twice_adds_one_handler():
 # ==================================================================== budget file values
 
 
-@pytest.mark.parametrize("entry, field", [
-    ({"total_budget": 10.0, "current_cost": "abc"}, "current_cost"),
-    ({"total_budget": 10.0, "current_cost": None}, "current_cost"),
-    ({"total_budget": "10", "current_cost": 0.0}, "total_budget"),
-    ({"total_budget": True, "current_cost": 0.0}, "total_budget"),
-    ({"total_budget": 10.0, "current_cost": 0.0, "model_cost": {"gpt-4o": "1.5"}}, "model_cost"),
-    ({"total_budget": 10.0, "current_cost": 0.0, "model_cost": [1]}, "model_cost"),
-    ({"total_budget": 10.0, "current_cost": 0.0, "duration": "fortnightly", "created_at": 1.0}, "duration"),
-    ({"total_budget": 10.0, "current_cost": 0.0, "duration": 1, "created_at": "yesterday"}, "created_at"),
-])
+@pytest.mark.parametrize(
+    "entry, field",
+    [
+        ({"total_budget": 10.0, "current_cost": "abc"}, "current_cost"),
+        ({"total_budget": 10.0, "current_cost": None}, "current_cost"),
+        ({"total_budget": "10", "current_cost": 0.0}, "total_budget"),
+        ({"total_budget": True, "current_cost": 0.0}, "total_budget"),
+        ({"total_budget": 10.0, "current_cost": 0.0, "model_cost": {"gpt-4o": "1.5"}}, "model_cost"),
+        ({"total_budget": 10.0, "current_cost": 0.0, "model_cost": [1]}, "model_cost"),
+        ({"total_budget": 10.0, "current_cost": 0.0, "duration": "fortnightly", "created_at": 1.0}, "duration"),
+        ({"total_budget": 10.0, "current_cost": 0.0, "duration": 1, "created_at": "yesterday"}, "created_at"),
+    ],
+)
 def test_a_non_numeric_value_in_the_budget_file_is_a_budget_file_error(tmp_path, entry, field):
     path = tmp_path / "user_cost.json"
     content = json.dumps({"u": entry}).encode()

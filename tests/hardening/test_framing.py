@@ -76,10 +76,10 @@ def test_partial_line_is_copied_linearly_not_per_read(cls):
 def test_many_events_in_one_read_copy_linearly():
     framer = _counting(SSEFramer)()
     _Counted.copied[0] = 0
-    body = b"".join(b"data: {\"i\": %d}\n\n" % i for i in range(5000))
+    body = b"".join(b'data: {"i": %d}\n\n' % i for i in range(5000))
     items = []
     for i in range(0, len(body), 100):  # reads that end mid-line
-        items += framer.feed(_Counted(body[i:i + 100]))
+        items += framer.feed(_Counted(body[i : i + 100]))
     items += framer.flush()
     assert [d for _, d in items] == ['{"i": %d}' % i for i in range(5000)]
     assert _Counted.copied[0] <= 2 * len(body)
@@ -118,7 +118,7 @@ def test_line_limit_does_not_depend_on_the_split(monkeypatch, cut):
         step = cut or len(data)
         out = []
         for i in range(0, len(data), step):
-            out += framer.feed(data[i:i + step])
+            out += framer.feed(data[i : i + step])
         return out + framer.flush()
 
     ok = b"data: " + b"a" * 94 + b"\n\n"  # a line of exactly 100 bytes
@@ -134,7 +134,8 @@ def test_event_of_many_data_lines_past_the_limit_raises(monkeypatch):
     monkeypatch.setattr(framing, "MAX_EVENT_BYTES", 1000)
     framer = SSEFramer()
     assert framer.feed(b"data: " + b"z" * 500 + b"\n" + b"data: " + b"z" * 500 + b"\n\n") == [
-        (None, "z" * 500 + "\n" + "z" * 500)]
+        (None, "z" * 500 + "\n" + "z" * 500)
+    ]
     with pytest.raises(litegate.APIResponseValidationError, match="MAX_EVENT_BYTES"):
         for _ in range(3):
             framer.feed(b"data: " + b"z" * 400 + b"\n")
@@ -209,15 +210,17 @@ def test_sse_bytes_that_are_not_utf8_raise_validation_error(data):
         with pytest.raises(litegate.APIResponseValidationError, match="UTF-8") as info:
             step = split or len(data)
             for i in range(0, len(data), step):
-                framer.feed(data[i:i + step])
+                framer.feed(data[i : i + step])
             framer.flush()
         assert not isinstance(info.value, UnicodeDecodeError)
 
 
 def test_openai_stream_with_invalid_utf8_raises_validation_error_after_earlier_chunks():
     dec = OpenAIStreamDecoder("openai", "gpt-4o-mini")
-    good = (b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":'
-            b'[{"index":0,"delta":{"role":"assistant","content":"hi"},"finish_reason":null}]}\n\n')
+    good = (
+        b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":'
+        b'[{"index":0,"delta":{"role":"assistant","content":"hi"},"finish_reason":null}]}\n\n'
+    )
     out = dec.feed(good + b'data: {"x": "\x80"}\n\n')
     assert len(out) == 1
     with pytest.raises(litegate.APIResponseValidationError) as info:
@@ -278,11 +281,13 @@ def test_gemini_bare_lines_are_bounded():
 
 def test_gemini_pretty_error_still_raises_the_mapped_error():
     dec = GeminiStreamDecoder("gemini", "gemini-2.0-flash")
-    body = (b'[{\n  "error": {\n    "code": 429,\n    "message": "Resource exhausted",\n'
-            b'    "status": "RESOURCE_EXHAUSTED"\n  }\n}\n]\n')
+    body = (
+        b'[{\n  "error": {\n    "code": 429,\n    "message": "Resource exhausted",\n'
+        b'    "status": "RESOURCE_EXHAUSTED"\n  }\n}\n]\n'
+    )
     with pytest.raises(litegate.RateLimitError):
         for i in range(len(body)):
-            dec.feed(body[i:i + 1])
+            dec.feed(body[i : i + 1])
         dec.finish()
 
 
@@ -292,9 +297,20 @@ def test_gemini_pretty_error_still_raises_the_mapped_error():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_SSE_LINES = st.sampled_from([b"data: a", b"data: " + b"b" * 30, b": ping", b"", b"event: e", b"id: 1",
-                              b"data: " + b"c" * 70, b"data: \xff", b"x" * 45])
-_ND_LINES = st.sampled_from([b"{}", b"", b" ", b"{\"a\": 1}", b"d" * 70, b"e" * 40])
+_SSE_LINES = st.sampled_from(
+    [
+        b"data: a",
+        b"data: " + b"b" * 30,
+        b": ping",
+        b"",
+        b"event: e",
+        b"id: 1",
+        b"data: " + b"c" * 70,
+        b"data: \xff",
+        b"x" * 45,
+    ]
+)
+_ND_LINES = st.sampled_from([b"{}", b"", b" ", b'{"a": 1}', b"d" * 70, b"e" * 40])
 
 
 def _frame(cls, data: bytes, cuts: list[int]):

@@ -33,16 +33,20 @@ class _Thing:
     pass
 
 
-@pytest.mark.parametrize("kw, where", [
-    ({"extra_body": {"x": _Thing()}}, "x"),
-    ({"extra_body": {"z": complex(1, 2)}}, "z"),
-    ({"extra_body": {"ids": {1, 2, _Thing()}}}, "ids"),
-    ({"metadata_blob": {"a": [1, {"b": b"bytes"}]}}, "metadata_blob['a'][1]['b']"),
-    ({"response_format": {"type": "json_schema", "json_schema": {"x": decimal.Decimal("1.5")}}},
-     "response_format['json_schema']['x']"),
-    ({"tools": [{"type": "function", "function": {"name": "f", "parameters": {"default": object()}}}]},
-     "tools[0]"),
-])
+@pytest.mark.parametrize(
+    "kw, where",
+    [
+        ({"extra_body": {"x": _Thing()}}, "x"),
+        ({"extra_body": {"z": complex(1, 2)}}, "z"),
+        ({"extra_body": {"ids": {1, 2, _Thing()}}}, "ids"),
+        ({"metadata_blob": {"a": [1, {"b": b"bytes"}]}}, "metadata_blob['a'][1]['b']"),
+        (
+            {"response_format": {"type": "json_schema", "json_schema": {"x": decimal.Decimal("1.5")}}},
+            "response_format['json_schema']['x']",
+        ),
+        ({"tools": [{"type": "function", "function": {"name": "f", "parameters": {"default": object()}}}]}, "tools[0]"),
+    ],
+)
 def test_values_that_are_not_json_fail_before_any_request(kw, where):
     with pytest.raises(litegate.InputTypeError) as info:
         _chat(**dict(kw))
@@ -57,9 +61,11 @@ def test_json_values_and_encodable_objects_pass():
     class M(BaseModel):
         a: int = 1
 
-    call = _chat(extra_body={"a": (1, 2), "b": {"x": [None, True, 1.5, "s"]}, "c": M(), "d": {1: "int key"}},
-                 tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
-                 vertex_credentials=_Thing())  # read by the provider, never sent
+    call = _chat(
+        extra_body={"a": (1, 2), "b": {"x": [None, True, 1.5, "s"]}, "c": M(), "d": {1: "int key"}},
+        tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
+        vertex_credentials=_Thing(),
+    )  # read by the provider, never sent
     assert call.extra["a"] == (1, 2)
     deep: dict = {}
     node = deep
@@ -117,8 +123,10 @@ def test_finite_sampling_values_still_pass():
 
 
 @pytest.mark.parametrize("name", ["stream_timeout", "stream_first_token_timeout"])
-@pytest.mark.parametrize("value, type_error", [(0, False), (-1, False), (-0.5, False), (float("nan"), False),
-                                               ("5", True), (True, True), ([1], True)])
+@pytest.mark.parametrize(
+    "value, type_error",
+    [(0, False), (-1, False), (-0.5, False), (float("nan"), False), ("5", True), (True, True), ([1], True)],
+)
 def test_stream_timeouts_must_be_positive_numbers(name, value, type_error):
     with pytest.raises(litegate.InputTypeError if type_error else litegate.InputValidationError, match=name):
         _chat(**{name: value})
@@ -169,10 +177,18 @@ def test_plain_keys_are_untouched():
 
 
 @pytest.mark.parametrize("name", ["extra_headers", "headers"])
-@pytest.mark.parametrize("headers, type_error", [
-    ({"X-Count": 3}, True), ({1: "x"}, True), ({"X-Token": b"v"}, True), ("X-A: b", True), ([("X-A", "b")], True),
-    ({"X-A": "ok\r\nX-Injected: SECRETVALUE"}, False), ({"X-A\n": "v"}, False),
-])
+@pytest.mark.parametrize(
+    "headers, type_error",
+    [
+        ({"X-Count": 3}, True),
+        ({1: "x"}, True),
+        ({"X-Token": b"v"}, True),
+        ("X-A: b", True),
+        ([("X-A", "b")], True),
+        ({"X-A": "ok\r\nX-Injected: SECRETVALUE"}, False),
+        ({"X-A\n": "v"}, False),
+    ],
+)
 def test_headers_must_map_strings_to_strings_without_line_breaks(name, headers, type_error):
     with pytest.raises(litegate.InputTypeError if type_error else litegate.InputValidationError) as info:
         _chat(**{name: headers})
@@ -191,8 +207,20 @@ def test_good_headers_pass():
 
 
 @pytest.mark.parametrize("name", ["api_base", "base_url"])
-@pytest.mark.parametrize("base", ["localhost:8000", "api.openai.com/v1", "ftp://example.com", "https://",
-                                  "http:///v1", "file:///etc/passwd", "https://exa mple.com", "http://x\n.com", ""])
+@pytest.mark.parametrize(
+    "base",
+    [
+        "localhost:8000",
+        "api.openai.com/v1",
+        "ftp://example.com",
+        "https://",
+        "http:///v1",
+        "file:///etc/passwd",
+        "https://exa mple.com",
+        "http://x\n.com",
+        "",
+    ],
+)
 def test_api_base_must_be_an_http_url_with_a_host(name, base):
     with pytest.raises(litegate.InputValidationError, match=name):
         _chat(**{name: base})
@@ -205,8 +233,16 @@ def test_api_base_of_wrong_type():
         _completion(api_base=b"http://x")
 
 
-@pytest.mark.parametrize("base", ["http://127.0.0.1:8080/v1", "https://api.example.com", "HTTPS://Example.com/v1/",
-                                  "http://[::1]:11434", " https://api.example.com/v1 "])
+@pytest.mark.parametrize(
+    "base",
+    [
+        "http://127.0.0.1:8080/v1",
+        "https://api.example.com",
+        "HTTPS://Example.com/v1/",
+        "http://[::1]:11434",
+        " https://api.example.com/v1 ",
+    ],
+)
 def test_good_api_bases_pass(base):
     assert _chat(api_base=base).ctl.api_base == base.strip()
 
@@ -217,19 +253,22 @@ def test_an_object_inside_a_message_fails_as_input_error_before_anything_is_sent
 
     msgs = [{"role": "user", "content": [{"type": "text", "text": "hi", "extra": Opaque()}]}]
     with pytest.raises(litegate.InputTypeError, match="cannot be sent as JSON"):
-        litegate.completion(model="openai/m", messages=msgs, api_key="sk-test-0123456789", api_base=server.base_url,
-                            num_retries=0)
+        litegate.completion(
+            model="openai/m", messages=msgs, api_key="sk-test-0123456789", api_base=server.base_url, num_retries=0
+        )
     assert server.hits() == 0
 
 
 def test_keys_from_the_environment_or_settings_follow_the_same_rules(server, monkeypatch):
     key = "sk-test-env-0123456789abcdef"
     monkeypatch.setenv("OPENAI_API_KEY", key + "\n")  # read from a file with its newline
-    litegate.completion(model="openai/m", messages=[{"role": "user", "content": "hi"}], api_base=server.base_url,
-                        num_retries=0)
+    litegate.completion(
+        model="openai/m", messages=[{"role": "user", "content": "hi"}], api_base=server.base_url, num_retries=0
+    )
     assert server.requests[-1].header("authorization") == "Bearer " + key
     litegate.openai_key = "sk-test-a\r\nX-Injected: 1"
     with pytest.raises(litegate.AuthenticationError) as info:
-        litegate.completion(model="openai/m", messages=[{"role": "user", "content": "hi"}],
-                            api_base=server.base_url, num_retries=0)
+        litegate.completion(
+            model="openai/m", messages=[{"role": "user", "content": "hi"}], api_base=server.base_url, num_retries=0
+        )
     assert "sk-test-a" not in str(info.value) and server.hits() == 1

@@ -25,23 +25,32 @@ import pytest
 
 import litegate
 from litegate.core.http import HttpRequest
-from litegate.core.transport import BACKENDS, aiohttp_available, Transport, make_timeout, reqwest_available
+from litegate.core.transport import BACKENDS, Transport, aiohttp_available, make_timeout, reqwest_available
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _hostile as H  # noqa: E402
 
-BACKEND_PARAMS = [b for b in BACKENDS if (b != "pyreqwest" or reqwest_available()) and (b != "aiohttp" or aiohttp_available())]
+BACKEND_PARAMS = [
+    b for b in BACKENDS if (b != "pyreqwest" or reqwest_available()) and (b != "aiohttp" or aiohttp_available())
+]
 MSGS = [{"role": "user", "content": "hi"}]
 LIMIT = 0.2  # seconds, from the signal (or cancel) to the exception and to the server's disconnect
 
 
 def _head_then_one_event(conn, head, body):
     """A stream that sends its head and one event, then nothing until the client goes away."""
-    event = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
-             "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hel"}, "finish_reason": None}]}
+    event = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hel"}, "finish_reason": None}],
+    }
     data = b"data: " + json.dumps(event).encode() + b"\n\n"
-    conn.sock.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
-                      + b"%x\r\n%s\r\n" % (len(data), data))
+    conn.sock.sendall(
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+        + b"%x\r\n%s\r\n" % (len(data), data)
+    )
     H.wait_disconnect(conn, 60)
     return False
 
@@ -98,15 +107,18 @@ out(finally_ran=ran_finally, after=answer.choices[0].message.content)
 """
 
 
-def _interrupt_child(backend: str, handler, stream: bool) -> tuple[dict, float, float | None, subprocess.CompletedProcess]:
+def _interrupt_child(
+    backend: str, handler, stream: bool
+) -> tuple[dict, float, float | None, subprocess.CompletedProcess]:
     with H.HostileServer(handler) as srv, H.HostileServer(H.ok_json) as ok:
         script = _CHILD.format(url=srv.url, ok_url=ok.url, backend=backend, stream=stream)
         src = str(Path(litegate.__file__).resolve().parents[1])
         env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
         env.pop("LITEGATE_HTTP_BACKEND", None)
         env.pop("LITEGATE_INTERRUPT_SAFE", None)
-        proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, env=env)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
         try:
             conn = _first_request(srv)
             time.sleep(0.5)
@@ -137,8 +149,9 @@ def test_ctrl_c_raises_keyboard_interrupt_and_closes_the_connection(backend, str
         assert got.get("chunk") == "Hel"  # the stream was really under way
     assert got["interrupted"] - sent < LIMIT, f"KeyboardInterrupt {got['interrupted'] - sent:.3f} s after SIGINT"
     assert got["finally_ran"] is True and got["after"] == "hello"
-    assert closed is not None and closed - sent < LIMIT, \
+    assert closed is not None and closed - sent < LIMIT, (
         f"the server saw the disconnect {None if closed is None else round(closed - sent, 3)} s after SIGINT"
+    )
 
 
 # ------------------------------------------------------------------------- cancellation
@@ -158,24 +171,37 @@ async def _cancel_after_request(srv, task, wait: float = 5.0) -> tuple[float, fl
 def test_cancelled_acompletion_before_headers_closes_the_connection(monkeypatch, backend, stream):
     monkeypatch.delenv("LITEGATE_INTERRUPT_SAFE", raising=False)
     with H.HostileServer(H.stall) as srv:
-        client = litegate.Client(api_key="sk-cancel-0123456789", api_base=srv.url + "/v1", num_retries=0,
-                                 timeout=8, stream_timeout=8, http_backend=backend)
+        client = litegate.Client(
+            api_key="sk-cancel-0123456789",
+            api_base=srv.url + "/v1",
+            num_retries=0,
+            timeout=8,
+            stream_timeout=8,
+            http_backend=backend,
+        )
 
         async def main():
             task = asyncio.create_task(client.acompletion("openai/gpt-4o-mini", MSGS, stream=stream))
             return await _cancel_after_request(srv, task)
 
         sent, closed = asyncio.run(main())
-    assert closed is not None and closed - sent < LIMIT, \
+    assert closed is not None and closed - sent < LIMIT, (
         f"the server saw the disconnect {None if closed is None else round(closed - sent, 3)} s after cancel()"
+    )
 
 
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
 def test_cancelled_acompletion_mid_stream_closes_the_connection(monkeypatch, backend):
     monkeypatch.delenv("LITEGATE_INTERRUPT_SAFE", raising=False)
     with H.HostileServer(_head_then_one_event) as srv:
-        client = litegate.Client(api_key="sk-cancel-0123456789", api_base=srv.url + "/v1", num_retries=0,
-                                 timeout=8, stream_timeout=8, http_backend=backend)
+        client = litegate.Client(
+            api_key="sk-cancel-0123456789",
+            api_base=srv.url + "/v1",
+            num_retries=0,
+            timeout=8,
+            stream_timeout=8,
+            http_backend=backend,
+        )
         seen = []
 
         async def consume():
@@ -189,8 +215,9 @@ def test_cancelled_acompletion_mid_stream_closes_the_connection(monkeypatch, bac
 
         sent, closed = asyncio.run(main())
     assert seen == ["Hel"]  # the stream was under way when the task was cancelled
-    assert closed is not None and closed - sent < LIMIT, \
+    assert closed is not None and closed - sent < LIMIT, (
         f"the server saw the disconnect {None if closed is None else round(closed - sent, 3)} s after cancel()"
+    )
 
 
 # ----------------------------------------------------------- which client carries what
@@ -240,6 +267,7 @@ def _async(t, req):
 def _async_stream(t, req):
     async def go():
         await (await t.aopen_stream(req, make_timeout(5))).aread()
+
     asyncio.run(go())
 
 
@@ -257,8 +285,14 @@ def test_pyreqwest_keeps_only_the_calls_no_interrupt_can_reach(monkeypatch):
         transport = Transport("pyreqwest")
         # async calls: aiohttp when it is installed (its agent is "Python/3.x aiohttp/..."), else httpx
         aio = "Python" if aiohttp_available() else "python-httpx"
-        assert _user_agents(transport, ALL_CALLS) == ["python-httpx", "python-httpx", "python-pyreqwest",
-                                                      "python-pyreqwest", aio, aio]
+        assert _user_agents(transport, ALL_CALLS) == [
+            "python-httpx",
+            "python-httpx",
+            "python-pyreqwest",
+            "python-pyreqwest",
+            aio,
+            aio,
+        ]
         import litegate.core.transport as T
 
         real = T.aiohttp_available
@@ -293,11 +327,13 @@ def test_pyreqwest_still_cannot_abandon_a_request_before_its_headers():
     measure again and reconsider the routing in docs/TRANSPORT.md."""
     transport = Transport("pyreqwest", interrupt_safe=False)
     with H.HostileServer(H.stall) as srv:
+
         async def main():
             req = HttpRequest("POST", srv.url + "/v1/chat/completions", json={"x": 1})
             task = asyncio.create_task(transport.asend(req, make_timeout(5)))
             sent, closed = await _cancel_after_request(srv, task, wait=1.0)
             return sent, closed
+
         sent, closed = asyncio.run(main())
     assert closed is None, f"pyreqwest closed the abandoned request {closed - sent:.3f} s after cancel()"
 
@@ -308,8 +344,14 @@ def test_fast_pyreqwest_closes_a_stream_cancelled_mid_way():
     connection (the response is left, which pyreqwest does abort)."""
     transport = Transport("pyreqwest", interrupt_safe=False)
     with H.HostileServer(_head_then_one_event) as srv:
-        client = litegate.Client(transport=transport, api_key="sk-cancel-0123456789", api_base=srv.url + "/v1",
-                                 num_retries=0, timeout=8, stream_timeout=8)
+        client = litegate.Client(
+            transport=transport,
+            api_key="sk-cancel-0123456789",
+            api_base=srv.url + "/v1",
+            num_retries=0,
+            timeout=8,
+            stream_timeout=8,
+        )
         seen = []
 
         async def consume():

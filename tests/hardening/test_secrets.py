@@ -123,8 +123,12 @@ def test_key_echoed_in_a_401_body_is_masked_in_response_and_body(server):
 
 def test_echoed_key_in_a_plain_text_body_and_a_response_set_later():
     register_secret(KEY)
-    resp = HttpResponse(403, Headers({"content-type": "text/plain", "x-echo": KEY}), f"bad key {KEY}".encode(),
-                        f"https://h/v1?key={KEY}")
+    resp = HttpResponse(
+        403,
+        Headers({"content-type": "text/plain", "x-echo": KEY}),
+        f"bad key {KEY}".encode(),
+        f"https://h/v1?key={KEY}",
+    )
     exc = exception_from_response(resp, llm_provider="openai", model="m")
     assert KEY not in exc.response.text and KEY not in exc.response.url and KEY not in repr(exc.response.headers)
     # providers may attach the response after building the exception (Gemini's blocked prompts)
@@ -150,8 +154,7 @@ def test_a_key_with_crlf_never_shows_even_partially():
     register_secret(key)
     shown_as = (key, repr(key), json.dumps(key), f"{first} {second}", second, f"{first}\\r\\n{second}")
     for form in shown_as:
-        exc = E.AuthenticationError(f"invalid header value {form}", "openai", "m",
-                                    litellm_debug_info=f"key={form}")
+        exc = E.AuthenticationError(f"invalid header value {form}", "openai", "m", litellm_debug_info=f"key={form}")
         for text in _surfaces(exc):
             for piece in (first, second):
                 for start in range(len(piece) - 4):
@@ -162,8 +165,9 @@ def test_a_secret_cut_by_message_truncation_is_still_masked():
     secret = "custom-proxy-secret-ABCDEFGHIJ0123456789"
     register_secret(secret)
     body = {"error": {"message": "x" * 490 + secret + "y" * 100}}  # the 500-character cut falls in it
-    exc = exception_from_response(HttpResponse(400, Headers(), json.dumps(body).encode()), llm_provider="openai",
-                                  model="m")
+    exc = exception_from_response(
+        HttpResponse(400, Headers(), json.dumps(body).encode()), llm_provider="openai", model="m"
+    )
     for text in _surfaces(exc):
         assert secret[:6] not in text
 
@@ -198,8 +202,10 @@ def test_many_registrations_and_redactions_stay_fast():
     # unbounded, re-sorted registry took about 20 s for the registrations alone; now well
     # under 2 s (bench/redact.py). The bound here is generous so that a busy machine cannot fail it.
     keys = [f"sk-proj-{i:08d}-" + "a1B2c3D4e5F6g7H8i9J0" * 2 for i in range(34_000)]
-    text = ('{"error": {"message": "Incorrect API key provided. You can find your API key at '
-            'https://platform.openai.com/account/api-keys.", "code": "invalid_api_key"}} ' * 20)[:2000]
+    text = (
+        '{"error": {"message": "Incorrect API key provided. You can find your API key at '
+        'https://platform.openai.com/account/api-keys.", "code": "invalid_api_key"}} ' * 20
+    )[:2000]
     text_with_key = text[:1900] + keys[-1]
     start = time.perf_counter()
     for key in keys:
@@ -215,14 +221,17 @@ def test_many_registrations_and_redactions_stay_fast():
 # ================================================================== item 18: hint texts
 
 
-@pytest.mark.parametrize("hint", [
-    "pass api_key=.... to completion()",
-    "set api_key=... or OPENAI_API_KEY",
-    "call with api_key=<your key>",
-    "got api_key=None",
-    "https://host/v1?key=...",
-    "password: …",
-])
+@pytest.mark.parametrize(
+    "hint",
+    [
+        "pass api_key=.... to completion()",
+        "set api_key=... or OPENAI_API_KEY",
+        "call with api_key=<your key>",
+        "got api_key=None",
+        "https://host/v1?key=...",
+        "password: …",
+    ],
+)
 def test_hint_texts_are_not_garbled(hint):
     assert redact(hint) == hint
 

@@ -20,12 +20,14 @@ import pytest
 import litegate
 from litegate import constants as C
 from litegate.core.http import HttpRequest
-from litegate.core.transport import BACKENDS, aiohttp_available, Transport, make_timeout, reqwest_available
+from litegate.core.transport import BACKENDS, Transport, aiohttp_available, make_timeout, reqwest_available
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _hostile as H  # noqa: E402
 
-BACKEND_PARAMS = [b for b in BACKENDS if (b != "pyreqwest" or reqwest_available()) and (b != "aiohttp" or aiohttp_available())]
+BACKEND_PARAMS = [
+    b for b in BACKENDS if (b != "pyreqwest" or reqwest_available()) and (b != "aiohttp" or aiohttp_available())
+]
 MB = 1 << 20
 
 
@@ -104,7 +106,9 @@ def test_error_answer_to_a_stream_is_bounded(monkeypatch, backend):
 
     def handler(conn, head, body):
         size = 50 * MB
-        conn.sock.sendall(f"HTTP/1.1 500 X\r\ncontent-type: application/json\r\ncontent-length: {size}\r\n\r\n".encode())
+        conn.sock.sendall(
+            f"HTTP/1.1 500 X\r\ncontent-type: application/json\r\ncontent-length: {size}\r\n\r\n".encode()
+        )
         try:
             for _ in range(size // 65536):
                 conn.sock.sendall(b" " * 65536)
@@ -209,8 +213,9 @@ def test_redirect_is_an_error_naming_only_the_host(backend, status):
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
 def test_completion_reports_a_redirect_with_its_status(backend):
     with H.HostileServer(H.redirect("http://other.test/v1?key=sk-x")) as srv:
-        client = litegate.Client(api_key="sk-redirect-0000", api_base=srv.url + "/v1", num_retries=0,
-                                 http_backend=backend)
+        client = litegate.Client(
+            api_key="sk-redirect-0000", api_base=srv.url + "/v1", num_retries=0, http_backend=backend
+        )
         with pytest.raises(litegate.APIError) as info:
             client.completion("openai/gpt-4o-mini", [{"role": "user", "content": "hi"}])
         assert info.value.status_code == 302
@@ -267,14 +272,46 @@ def _make_ca(tmp: Path) -> tuple[Path, Path, Path]:
     if shutil.which("openssl") is None:  # scripts/test.sh installs it; never skipped
         pytest.fail("the openssl command is needed to make the test CA (Debian package openssl)")
     run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True, cwd=tmp)  # noqa: E731
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-        "-subj", "/CN=litegate test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=litegate test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    )
     run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1")
-    (tmp / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
-                                 "extendedKeyUsage=serverAuth\n")
-    run("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-        "-out", "srv.pem", "-days", "2", "-extfile", "ext.cnf")
+    (tmp / "ext.cnf").write_text(
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+    )
+    run(
+        "x509",
+        "-req",
+        "-in",
+        "srv.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "srv.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    )
     return tmp / "ca.pem", tmp / "srv.pem", tmp / "srv.key"
 
 
@@ -325,6 +362,7 @@ def test_idle_connections_per_host_are_bounded_after_a_burst(monkeypatch, backen
 
     transport = _transport(backend)
     with H.HostileServer(slow_ok) as srv:
+
         async def burst():
             await asyncio.gather(*[transport.asend(_req(srv.url), make_timeout(30)) for _ in range(60)])
             await asyncio.sleep(0.5)
@@ -359,8 +397,13 @@ def test_ssl_verify_per_call_and_setting_reach_the_transport_and_never_the_body(
         assert asyncio.run(client.acompletion("gpt-4o-mini", msgs, ssl_verify=False)).choices
         litegate.ssl_verify = str(ca)
         try:
-            assert litegate.completion(model="gpt-4o-mini", messages=msgs, api_key="sk-test-0123456789abcdef",
-                                       api_base=srv.url + "/v1", num_retries=0).choices
+            assert litegate.completion(
+                model="gpt-4o-mini",
+                messages=msgs,
+                api_key="sk-test-0123456789abcdef",
+                api_base=srv.url + "/v1",
+                num_retries=0,
+            ).choices
         finally:
             litegate.ssl_verify = True
         client.close()
@@ -380,6 +423,7 @@ def test_concurrent_async_calls_stay_within_the_connection_bound(monkeypatch, ba
 
     transport = _transport(backend)
     with H.HostileServer(slow_ok) as srv:
+
         async def burst():
             return await asyncio.gather(*[transport.asend(_req(srv.url), make_timeout(30)) for _ in range(40)])
 
@@ -387,7 +431,9 @@ def test_concurrent_async_calls_stay_within_the_connection_bound(monkeypatch, ba
         conns = list(srv.conns)
     assert [a.status_code for a in answers] == [200] * 40
     # the most connections open at one moment, from the server's records
-    peak = max(sum(1 for o in conns if o.opened_at <= c.opened_at and (o.closed_at is None or o.closed_at > c.opened_at))
-               for c in conns)
+    peak = max(
+        sum(1 for o in conns if o.opened_at <= c.opened_at and (o.closed_at is None or o.closed_at > c.opened_at))
+        for c in conns
+    )
     assert peak <= 4, (peak, len(conns))
     transport.close()

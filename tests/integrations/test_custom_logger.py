@@ -267,8 +267,10 @@ def test_turn_off_message_logging_also_redacts_a_rebuilt_stream(server):
     rec = Recorder()
     litegate.success_callback = [rec]
     litegate.turn_off_message_logging = True
-    text = "".join(c.choices[0].delta.content or ""
-                   for c in litegate.completion(model=MODEL, messages=MSGS, stream=True, **_kw(server)))
+    text = "".join(
+        c.choices[0].delta.content or ""
+        for c in litegate.completion(model=MODEL, messages=MSGS, stream=True, **_kw(server))
+    )
     assert text
     assert rec.events[1] == ("stream", "redacted-by-litellm")
     kwargs = rec.events[2][1]

@@ -120,8 +120,9 @@ async def test_async_calls_with_integrations_do_not_block_the_loop(server, monke
         litegate.callbacks = ["webhook"]
         import asyncio
 
-        resps = await asyncio.gather(*[litegate.acompletion(model=MODEL, messages=MSGS, api_base=server.base_url,
-                                                            api_key=KEY) for _ in range(5)])
+        resps = await asyncio.gather(
+            *[litegate.acompletion(model=MODEL, messages=MSGS, api_base=server.base_url, api_key=KEY) for _ in range(5)]
+        )
         assert all(r.choices for r in resps)
         shipper = litegate.integrations.named("webhook").shipper
         assert shipper.sent == 0

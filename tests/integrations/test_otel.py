@@ -10,7 +10,6 @@ import pytest
 import litegate
 
 
-
 class _Lazy:
     """A module or class imported on first use: the OpenTelemetry SDK (a "test" extra) is loaded
     when these tests run, not when the suite is collected (it would make every other test's
@@ -88,16 +87,18 @@ def _points(reader) -> dict:
         for sm in rm.scope_metrics:
             for m in sm.metrics:
                 for p in m.data.data_points:
-                    out.setdefault(m.name, []).append((dict(p.attributes), p.sum, p.count, m.unit,
-                                                       list(p.explicit_bounds)))
+                    out.setdefault(m.name, []).append(
+                        (dict(p.attributes), p.sum, p.count, m.unit, list(p.explicit_bounds))
+                    )
     return out
 
 
 def test_chat_span_attributes_and_metrics(server, otel):
     logger, exporter, reader = otel
     litegate.callbacks = [logger]
-    resp = litegate.completion(model=MODEL, messages=MSGS, temperature=0.5, max_tokens=50, top_p=0.9,
-                               stop=["END"], seed=7, **_kw(server))
+    resp = litegate.completion(
+        model=MODEL, messages=MSGS, temperature=0.5, max_tokens=50, top_p=0.9, stop=["END"], seed=7, **_kw(server)
+    )
     (span,) = exporter.get_finished_spans()
     assert span.name == "chat gpt-4o-mini"
     assert span.kind == trace.SpanKind.CLIENT
@@ -173,9 +174,13 @@ def test_fallback_is_an_event_and_attributes_name_both_models(server, otel):
     logger, exporter, _ = otel
     litegate.callbacks = [logger]
     server.enqueue_error(status=400, body={"error": {"message": "bad", "type": "invalid_request_error"}})
-    resp = litegate.completion(model=MODEL, messages=MSGS, num_retries=0,
-                               fallbacks=[{"model": "openai/gpt-4o", "api_base": server.base_url, "api_key": KEY}],
-                               **_kw(server))
+    resp = litegate.completion(
+        model=MODEL,
+        messages=MSGS,
+        num_retries=0,
+        fallbacks=[{"model": "openai/gpt-4o", "api_base": server.base_url, "api_key": KEY}],
+        **_kw(server),
+    )
     (span,) = exporter.get_finished_spans()
     (event,) = [e for e in span.events if e.name == "litegate.fallback"]
     assert event.attributes["from"] == MODEL and event.attributes["to"] == "openai/gpt-4o"
@@ -191,16 +196,24 @@ def test_content_only_when_opted_in_and_never_with_turn_off_message_logging(serv
     tp = TracerProvider()
     tp.add_span_processor(SimpleSpanProcessor(exporter))
     monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
-    logger = OpenTelemetryLogger(tracer_provider=tp, meter_provider=MeterProvider(metric_readers=[InMemoryMetricReader()]))
+    logger = OpenTelemetryLogger(
+        tracer_provider=tp, meter_provider=MeterProvider(metric_readers=[InMemoryMetricReader()])
+    )
     litegate.callbacks = [logger]
     resp = litegate.completion(model=MODEL, messages=MSGS, **_kw(server))
     (span,) = exporter.get_finished_spans()
     assert json.loads(span.attributes["gen_ai.system_instructions"]) == [{"type": "text", "content": "be brief"}]
     assert json.loads(span.attributes["gen_ai.input.messages"]) == [
-        {"role": "user", "parts": [{"type": "text", "content": "secret plans"}]}]
+        {"role": "user", "parts": [{"type": "text", "content": "secret plans"}]}
+    ]
     out = json.loads(span.attributes["gen_ai.output.messages"])
-    assert out == [{"role": "assistant", "parts": [{"type": "text", "content": resp.choices[0].message.content}],
-                    "finish_reason": "stop"}]
+    assert out == [
+        {
+            "role": "assistant",
+            "parts": [{"type": "text", "content": resp.choices[0].message.content}],
+            "finish_reason": "stop",
+        }
+    ]
     exporter.clear()
     litegate.turn_off_message_logging = True
     litegate.completion(model=MODEL, messages=MSGS, **_kw(server))
@@ -213,9 +226,18 @@ def test_content_only_when_opted_in_and_never_with_turn_off_message_logging(serv
 def test_router_metadata_becomes_span_attributes(server, otel):
     logger, exporter, _ = otel
     litegate.callbacks = [logger]
-    litegate.completion(model=MODEL, messages=MSGS, **_kw(server), metadata={
-        "model_group": "small", "deployment": "openai/gpt-4o-mini", "model_info": {"id": "d-42"},
-        "session_id": "conv-9", "routing_strategy": "least-busy"})
+    litegate.completion(
+        model=MODEL,
+        messages=MSGS,
+        **_kw(server),
+        metadata={
+            "model_group": "small",
+            "deployment": "openai/gpt-4o-mini",
+            "model_info": {"id": "d-42"},
+            "session_id": "conv-9",
+            "routing_strategy": "least-busy",
+        },
+    )
     a = dict(exporter.get_finished_spans()[0].attributes)
     assert a["litegate.router.model_group"] == "small"
     assert a["litegate.router.deployment"] == "openai/gpt-4o-mini"

@@ -5,6 +5,7 @@ model group and the deployment in the call's metadata. Two deployments; the firs
 from __future__ import annotations
 
 import asyncio
+
 import pytest
 
 import litegate
@@ -37,13 +38,24 @@ def traced():
 
 def _router(a, b):
     def entry(server, id, weight):
-        return {"model_name": "team-chat", "model_info": {"id": id},
-                "litellm_params": {"model": "openai/gpt-4o-mini", "api_key": KEY, "api_base": server.base_url,
-                                   "weight": weight}}
+        return {
+            "model_name": "team-chat",
+            "model_info": {"id": id},
+            "litellm_params": {
+                "model": "openai/gpt-4o-mini",
+                "api_key": KEY,
+                "api_base": server.base_url,
+                "weight": weight,
+            },
+        }
 
     # the weights make dep-a the first pick (all but surely): it fails, dep-b answers
-    return Router(model_list=[entry(a, "dep-a", 10**9), entry(b, "dep-b", 1)], routing_strategy="simple-shuffle",
-                  num_retries=1, retry_after=0)
+    return Router(
+        model_list=[entry(a, "dep-a", 10**9), entry(b, "dep-b", 1)],
+        routing_strategy="simple-shuffle",
+        num_retries=1,
+        retry_after=0,
+    )
 
 
 def _failover(a, b, run):
@@ -84,8 +96,7 @@ def test_router_failover_is_one_span_with_attempt_children(two, traced):
     litegate.callbacks = [logger]
     litegate.input_callback = [lambda kw: seen.append(dict(kw["metadata"]))]
     router = _router(a, b)
-    resp = _failover(a, b, lambda: router.completion(model="team-chat", messages=MSGS,
-                                                             metadata={"user": "u1"}))
+    resp = _failover(a, b, lambda: router.completion(model="team-chat", messages=MSGS, metadata={"user": "u1"}))
     assert resp.choices[0].message.content
     _check(exporter, seen)
     assert all(m["user"] == "u1" for m in seen)

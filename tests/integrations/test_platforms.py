@@ -20,17 +20,31 @@ MSGS = [{"role": "user", "content": "tell me the secret recipe"}]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "observability"
 
 PLATFORM_KEYS = {
-    "LANGFUSE_PUBLIC_KEY": "pk-lf-public-123", "LANGFUSE_SECRET_KEY": "sk-lf-secret-platform-456",
-    "LANGSMITH_API_KEY": "lsv2_pt_secretlangsmith0123456789", "LANGSMITH_PROJECT": "proj-x",
-    "HELICONE_API_KEY": "sk-helicone-secret-0123456789", "PROMPTLAYER_API_KEY": "pl_secret_0123456789abcdef",
-    "ATHINA_API_KEY": "athina-secret-0123456789", "LUNARY_PUBLIC_KEY": "lunary-public-0123456789",
-    "SUPABASE_KEY": "supabase-service-key-0123456789", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE0000001",
-    "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "AWS_REGION_NAME": "us-east-1",
+    "LANGFUSE_PUBLIC_KEY": "pk-lf-public-123",
+    "LANGFUSE_SECRET_KEY": "sk-lf-secret-platform-456",
+    "LANGSMITH_API_KEY": "lsv2_pt_secretlangsmith0123456789",
+    "LANGSMITH_PROJECT": "proj-x",
+    "HELICONE_API_KEY": "sk-helicone-secret-0123456789",
+    "PROMPTLAYER_API_KEY": "pl_secret_0123456789abcdef",
+    "ATHINA_API_KEY": "athina-secret-0123456789",
+    "LUNARY_PUBLIC_KEY": "lunary-public-0123456789",
+    "SUPABASE_KEY": "supabase-service-key-0123456789",
+    "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE0000001",
+    "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    "AWS_REGION_NAME": "us-east-1",
     "DYNAMODB_TABLE_NAME": "litegate-logs",
 }
 
-SECRETS = ("LANGFUSE_SECRET_KEY", "LANGSMITH_API_KEY", "HELICONE_API_KEY", "PROMPTLAYER_API_KEY", "ATHINA_API_KEY",
-           "LUNARY_PUBLIC_KEY", "SUPABASE_KEY", "AWS_SECRET_ACCESS_KEY")
+SECRETS = (
+    "LANGFUSE_SECRET_KEY",
+    "LANGSMITH_API_KEY",
+    "HELICONE_API_KEY",
+    "PROMPTLAYER_API_KEY",
+    "ATHINA_API_KEY",
+    "LUNARY_PUBLIC_KEY",
+    "SUPABASE_KEY",
+    "AWS_SECRET_ACCESS_KEY",
+)
 
 
 @pytest.fixture
@@ -38,8 +52,16 @@ def ingest(monkeypatch):
     with FakeIngestionServer() as srv:
         for name, value in PLATFORM_KEYS.items():
             monkeypatch.setenv(name, value)
-        for name in ("LANGFUSE_HOST", "LANGSMITH_ENDPOINT", "HELICONE_API_BASE", "PROMPTLAYER_API_BASE",
-                     "ATHINA_BASE_URL", "LUNARY_API_URL", "SUPABASE_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+        for name in (
+            "LANGFUSE_HOST",
+            "LANGSMITH_ENDPOINT",
+            "HELICONE_API_BASE",
+            "PROMPTLAYER_API_BASE",
+            "ATHINA_BASE_URL",
+            "LUNARY_API_URL",
+            "SUPABASE_URL",
+            "AWS_ENDPOINT_URL_DYNAMODB",
+        ):
             monkeypatch.setenv(name, srv.url)
         monkeypatch.setenv("LITEGATE_WEBHOOK_URL", srv.url + "/hook/litegate")
         yield srv
@@ -82,7 +104,7 @@ def _flush():
 def _otlp_attrs(items: list) -> dict:
     out = {}
     for item in items:
-        (kind, v), = item["value"].items()
+        ((kind, v),) = item["value"].items()
         out[item["key"]] = [next(iter(x.values())) for x in v["values"]] if kind == "arrayValue" else v
     return out
 
@@ -117,8 +139,9 @@ def test_langfuse_otel_spans(server, ingest, fast_backoff):
     assert a["gen_ai.usage.input_tokens"] == resp.usage.prompt_tokens
     assert a["gen_ai.usage.output_tokens"] == resp.usage.completion_tokens
     assert a["gen_ai.response.finish_reasons"] == ["stop"]
-    assert json.loads(a["gen_ai.input.messages"]) == [{"role": "user", "parts": [
-        {"type": "text", "content": MSGS[0]["content"]}]}]
+    assert json.loads(a["gen_ai.input.messages"]) == [
+        {"role": "user", "parts": [{"type": "text", "content": MSGS[0]["content"]}]}
+    ]
     assert json.loads(a["gen_ai.output.messages"])[0]["parts"][0]["content"] == resp.choices[0].message.content
     assert a["user.id"] == "u-1" and a["session.id"] == "s-1"
     assert ok["status"] == {"code": 0}
@@ -149,8 +172,11 @@ def test_langfuse_legacy_ingestion_api(server, ingest, monkeypatch):
     assert trace["userId"] == "u-1" and trace["sessionId"] == "s-1" and trace["tags"] == ["t1"]
     assert gen["model"] == "gpt-4o-mini" and gen["input"] == MSGS
     assert gen["output"]["content"] == resp.choices[0].message.content
-    assert gen["usageDetails"] == {"input": resp.usage.prompt_tokens, "output": resp.usage.completion_tokens,
-                                   "total": resp.usage.total_tokens}
+    assert gen["usageDetails"] == {
+        "input": resp.usage.prompt_tokens,
+        "output": resp.usage.completion_tokens,
+        "total": resp.usage.total_tokens,
+    }
     assert gen["costDetails"]["total"] == pytest.approx(resp._hidden_params["response_cost"])
     assert gen["startTime"] <= gen["endTime"] and gen["level"] == "DEFAULT"
     failed = batch[3]["body"]
@@ -208,8 +234,10 @@ def test_promptlayer_log_request(server, ingest):
         validate.validate(rec.json)
         _no_secret(rec)
     ok = ok_rec.json
-    assert ok["input"] == {"type": "chat", "messages": [
-        {"role": "user", "content": [{"type": "text", "text": MSGS[0]["content"]}]}]}
+    assert ok["input"] == {
+        "type": "chat",
+        "messages": [{"role": "user", "content": [{"type": "text", "text": MSGS[0]["content"]}]}],
+    }
     assert ok["output"]["messages"][0]["content"][0]["text"] == resp.choices[0].message.content
     assert ok["input_tokens"] == resp.usage.prompt_tokens and ok["status"] == "SUCCESS"
     assert all(isinstance(v, str) for v in ok["metadata"].values())
@@ -244,8 +272,12 @@ def test_lunary_start_and_end_events(server, ingest):
     (rec,) = ingest.requests_for("lunary")
     assert rec.header("authorization") == "Bearer " + PLATFORM_KEYS["LUNARY_PUBLIC_KEY"]
     events = rec.json["events"]
-    assert [(e["type"], e["event"]) for e in events] == [("llm", "start"), ("llm", "end"), ("llm", "start"),
-                                                         ("llm", "error")]
+    assert [(e["type"], e["event"]) for e in events] == [
+        ("llm", "start"),
+        ("llm", "end"),
+        ("llm", "start"),
+        ("llm", "error"),
+    ]
     start, end = events[0], events[1]
     assert start["runId"] == end["runId"] and start["name"] == "gpt-4o-mini" and start["input"] == MSGS
     assert end["output"]["content"] == resp.choices[0].message.content
@@ -291,11 +323,16 @@ def test_dynamodb_batch_write_is_signed(server, ingest):
     # the signature verifies with botocore's signer over the same request
     auth = rec.header("authorization")
     signed = auth.split("SignedHeaders=")[1].split(",")[0].split(";")
-    req = AWSRequest(method="POST", url=ingest.url + "/", data=rec.body,
-                     headers={h: rec.header(h) for h in signed if h != "x-amz-date"})
+    req = AWSRequest(
+        method="POST",
+        url=ingest.url + "/",
+        data=rec.body,
+        headers={h: rec.header(h) for h in signed if h != "x-amz-date"},
+    )
     req.context["timestamp"] = rec.header("x-amz-date")
-    SigV4Auth(Credentials(PLATFORM_KEYS["AWS_ACCESS_KEY_ID"], PLATFORM_KEYS["AWS_SECRET_ACCESS_KEY"]),
-              "dynamodb", "us-east-1").add_auth(req)
+    SigV4Auth(
+        Credentials(PLATFORM_KEYS["AWS_ACCESS_KEY_ID"], PLATFORM_KEYS["AWS_SECRET_ACCESS_KEY"]), "dynamodb", "us-east-1"
+    ).add_auth(req)
     assert req.headers["Authorization"].split("Signature=")[1] == auth.split("Signature=")[1]
     _no_secret(rec)
 
@@ -316,9 +353,16 @@ def test_webhook_gets_standard_logging_objects(server, ingest):
 def test_no_message_content_is_sent_when_message_logging_is_off(server, ingest):
     litegate.turn_off_message_logging = True
     names = ["langfuse", "langsmith", "helicone", "promptlayer", "athina", "lunary", "supabase", "webhook"]
-    field = {"langfuse": "gen_ai.usage.output_tokens", "langsmith": "output_tokens", "helicone": "completion_tokens",
-             "promptlayer": "output_tokens", "athina": "completion_tokens", "lunary": "completion",
-             "supabase": "completion_tokens", "webhook": "completion_tokens"}
+    field = {
+        "langfuse": "gen_ai.usage.output_tokens",
+        "langsmith": "output_tokens",
+        "helicone": "completion_tokens",
+        "promptlayer": "output_tokens",
+        "athina": "completion_tokens",
+        "lunary": "completion",
+        "supabase": "completion_tokens",
+        "webhook": "completion_tokens",
+    }
     resp = _call(server, names)
     _flush()
     answer = resp.choices[0].message.content
@@ -327,8 +371,11 @@ def test_no_message_content_is_sent_when_message_logging_is_off(server, ingest):
         text = rec.body.decode()
         assert "secret recipe" not in text, name
         assert answer not in text, name
-        fact = (f'"{field[name]}","value":{{"intValue":{resp.usage.completion_tokens}}}' if name == "langfuse"
-                else f'"{field[name]}":{resp.usage.completion_tokens}')
+        fact = (
+            f'"{field[name]}","value":{{"intValue":{resp.usage.completion_tokens}}}'
+            if name == "langfuse"
+            else f'"{field[name]}":{resp.usage.completion_tokens}'
+        )
         assert fact in text, name  # the facts are still sent
 
 
@@ -421,8 +468,7 @@ def test_dynamodb_resends_only_the_unprocessed_items(server, ingest, monkeypatch
     ingest.leave_unprocessed([2, 1])  # the table throttles 2 of 3 items, then 1 of the 2 resent
     _flush()
     recs = ingest.requests_for("dynamodb")
-    sent = [[p["PutRequest"]["Item"]["request_id"]["S"] for p in r.json["RequestItems"]["litegate-logs"]]
-            for r in recs]
+    sent = [[p["PutRequest"]["Item"]["request_id"]["S"] for p in r.json["RequestItems"]["litegate-logs"]] for r in recs]
     assert [len(s) for s in sent] == [3, 2, 1]
     assert sent[1] == sent[0][1:] and sent[2] == sent[1][1:]  # only what was left, never a duplicate
     assert len(waits) == 2 and all(w > 0 for w in waits)  # a backoff before each resend

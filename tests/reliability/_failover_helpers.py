@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import litegate
 
@@ -35,38 +35,49 @@ def text_of(n: int) -> str:
     return "".join(TOKENS[:n])
 
 
-def chunk(content: Optional[str] = None, *, role: Optional[str] = None, finish: Optional[str] = None,
-          model: str = "primary", usage: Optional[Dict[str, int]] = None) -> Dict[str, Any]:
+def chunk(
+    content: str | None = None,
+    *,
+    role: str | None = None,
+    finish: str | None = None,
+    model: str = "primary",
+    usage: dict[str, int] | None = None,
+) -> dict[str, Any]:
     """One OpenAI ``chat.completion.chunk`` (a usage-only chunk when ``usage`` is given)."""
-    delta: Dict[str, Any] = {}
+    delta: dict[str, Any] = {}
     if role is not None:
         delta["role"] = role
     if content is not None:
         delta["content"] = content
-    body: Dict[str, Any] = {"id": "chatcmpl-reliability", "object": "chat.completion.chunk", "created": 1700000000,
-                            "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    body: dict[str, Any] = {
+        "id": "chatcmpl-reliability",
+        "object": "chat.completion.chunk",
+        "created": 1700000000,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
     if usage is not None:
         body["choices"] = []
         body["usage"] = usage
     return body
 
 
-def token_events(n: int = 60) -> List[Dict[str, Any]]:
+def token_events(n: int = 60) -> list[dict[str, Any]]:
     """``n`` content chunks (the first one carries the role), none with a finish reason."""
     return [chunk(TOKENS[0], role="assistant")] + [chunk(t) for t in TOKENS[1:n]]
 
 
-def models(server: Any, since: int = 0) -> List[str]:
+def models(server: Any, since: int = 0) -> list[str]:
     """The model each request (from the ``since``-th on) named, in arrival order."""
     return [r.json.get("model") for r in server.requests[since:] if isinstance(r.json, dict)]
 
 
-def arrivals(server: Any, since: int = 0) -> List[float]:
+def arrivals(server: Any, since: int = 0) -> list[float]:
     """When each request (from the ``since``-th on) arrived at the server (monotonic seconds)."""
     return [r.received_at for r in server.requests[since:]]
 
 
-def gaps(times: List[float]) -> List[float]:
+def gaps(times: list[float]) -> list[float]:
     return [b - a for a, b in zip(times, times[1:])]
 
 
@@ -81,13 +92,13 @@ class Outcome:
 
     started: float
     response: Any = None  # a ModelResponse, or the stream wrapper
-    chunks: List[Any] = field(default_factory=list)
-    error: Optional[BaseException] = None
-    raised_at: Optional[str] = None  # "call" (completion() raised) or "iteration" (the stream raised)
-    returned: Optional[float] = None  # completion() / acompletion() returned
-    first_chunk_at: Optional[float] = None
-    last_chunk_at: Optional[float] = None
-    ended: Optional[float] = None  # the answer was complete, or the error was raised
+    chunks: list[Any] = field(default_factory=list)
+    error: BaseException | None = None
+    raised_at: str | None = None  # "call" (completion() raised) or "iteration" (the stream raised)
+    returned: float | None = None  # completion() / acompletion() returned
+    first_chunk_at: float | None = None
+    last_chunk_at: float | None = None
+    ended: float | None = None  # the answer was complete, or the error was raised
 
     @property
     def elapsed(self) -> float:
@@ -107,14 +118,14 @@ class Outcome:
         return sum(1 for c in self.chunks if c.choices and getattr(c.choices[0].delta, "role", None))
 
     @property
-    def finish_reasons(self) -> List[Any]:
+    def finish_reasons(self) -> list[Any]:
         return [c.choices[0].finish_reason for c in self.chunks if c.choices and c.choices[0].finish_reason]
 
     @property
-    def hidden(self) -> Dict[str, Any]:
+    def hidden(self) -> dict[str, Any]:
         return getattr(self.response, "_hidden_params", None) or {}
 
-    def usage(self) -> Optional[Dict[str, Any]]:
+    def usage(self) -> dict[str, Any] | None:
         """The answer's usage: the response's, the last chunk's, or the stream's hidden ``usage``."""
         if self.response is not None and not self.chunks and getattr(self.response, "usage", None) is not None:
             return _as_dict(self.response.usage)
@@ -125,11 +136,13 @@ class Outcome:
         return self.hidden.get("usage")
 
     def __repr__(self) -> str:
-        return (f"Outcome(error={self.error!r} at {self.raised_at}, chunks={len(self.chunks)}, "
-                f"text={self.text[:60]!r}, elapsed={self.elapsed:.3f})")
+        return (
+            f"Outcome(error={self.error!r} at {self.raised_at}, chunks={len(self.chunks)}, "
+            f"text={self.text[:60]!r}, elapsed={self.elapsed:.3f})"
+        )
 
 
-def _as_dict(usage: Any) -> Dict[str, Any]:
+def _as_dict(usage: Any) -> dict[str, Any]:
     dump = getattr(usage, "model_dump", None)
     return dump() if dump is not None else dict(usage)
 
@@ -159,10 +172,16 @@ class Driver:
         else:
             time.sleep(seconds)
 
-    def kwargs(self, stream: bool, server: Any = None, **kw: Any) -> Dict[str, Any]:
+    def kwargs(self, stream: bool, server: Any = None, **kw: Any) -> dict[str, Any]:
         srv = server or self.server
-        out: Dict[str, Any] = {"messages": MSGS, "api_key": KEY, "api_base": srv.base_url, "num_retries": RETRIES,
-                               "timeout": TIMEOUT, "stream": stream}
+        out: dict[str, Any] = {
+            "messages": MSGS,
+            "api_key": KEY,
+            "api_base": srv.base_url,
+            "num_retries": RETRIES,
+            "timeout": TIMEOUT,
+            "stream": stream,
+        }
         out.update(kw)
         return out
 
@@ -173,7 +192,7 @@ class Driver:
         return self._loop.run_until_complete(_async_call(model, kwargs))
 
 
-def _sync_call(model: str, kwargs: Dict[str, Any]) -> Outcome:
+def _sync_call(model: str, kwargs: dict[str, Any]) -> Outcome:
     out = Outcome(started=time.monotonic())
     try:
         resp = litegate.completion(model=model, **kwargs)
@@ -199,7 +218,7 @@ def _sync_call(model: str, kwargs: Dict[str, Any]) -> Outcome:
     return out
 
 
-async def _async_call(model: str, kwargs: Dict[str, Any]) -> Outcome:
+async def _async_call(model: str, kwargs: dict[str, Any]) -> Outcome:
     out = Outcome(started=time.monotonic())
     try:
         resp = await litegate.acompletion(model=model, **kwargs)

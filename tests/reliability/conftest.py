@@ -7,7 +7,6 @@ settings after every test come from ``tests/conftest.py``.
 from __future__ import annotations
 
 import pytest
-
 from _failover_helpers import Driver
 
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
-import litegate
 from _failover_helpers import (
     BACKUP,
     CONTINUATION,
@@ -33,6 +31,8 @@ from _failover_helpers import (
     text_of,
     token_events,
 )
+
+import litegate
 from litegate.testing import FakeOpenAIServer
 
 STREAM = pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
@@ -106,8 +106,7 @@ def test_row03_500_once_then_the_answer_from_a_retry_on_the_same_model(drive, se
 
 # =================================================================================== row 4
 @STREAM
-def test_row04_503_every_time_gives_the_fallbacks_answer_within_the_retry_budget(drive, server, stream,
-                                                                                  fast_backoff):
+def test_row04_503_every_time_gives_the_fallbacks_answer_within_the_retry_budget(drive, server, stream, fast_backoff):
     server.enqueue_error(503, count=3)
     server.enqueue_reply(FALLBACK_ANSWER)
     out = drive.call(stream, fallbacks=[BACKUP])
@@ -261,8 +260,7 @@ def test_row09_stream_silent_after_20_tokens(drive, server, recovery):
 # =================================================================================== row 10
 def _malformed_stream():
     """An otherwise complete stream with one event whose data is not JSON after 10 tokens."""
-    return token_events(10) + [b"data: {not json\n\n"] + [chunk(t) for t in ["more ", "text "]] + [
-        chunk(finish="stop")]
+    return token_events(10) + [b"data: {not json\n\n"] + [chunk(t) for t in ["more ", "text "]] + [chunk(finish="stop")]
 
 
 @RECOVERY
@@ -324,8 +322,10 @@ def test_row11_complete_stream_without_done_is_the_answer_with_usage(drive, serv
 def test_row12_context_length_exceeded_is_not_resent(drive, server, stream):
     """400 context length exceeded: one attempt on the primary (no blind resend of the same
     prompt); ``context_window_fallbacks`` answer, else the general ``fallbacks``."""
-    message = ("This model's maximum context length is 128000 tokens. However, your messages resulted in "
-               "130512 tokens. Please reduce the length of the messages.")
+    message = (
+        "This model's maximum context length is 128000 tokens. However, your messages resulted in "
+        "130512 tokens. Please reduce the length of the messages."
+    )
     server.enqueue_error(400, code="context_length_exceeded", message=message)
     server.enqueue_reply("answer from the big model")
     out = drive.call(stream, fallbacks=[BACKUP], context_window_fallbacks=["openai/big"])
@@ -369,10 +369,11 @@ def test_row14_fallback_rejecting_the_prefill_never_becomes_the_final_error(driv
     trailing assistant message with a 400: the caller gets the original typed error
     (``APIConnectionError``), never the fallback's 400."""
     server.enqueue_stream(token_events(30), cut_after=10, terminate=False)
-    server.enqueue_error(400, message="This model does not support assistant message prefill. "
-                                      "The conversation must end with a user message.")
-    out = drive.call(True, fallbacks=[BACKUP], timeout=2.0, stream_recovery=True,
-                     assistant_prefill_models=[BACKUP])
+    server.enqueue_error(
+        400,
+        message="This model does not support assistant message prefill. The conversation must end with a user message.",
+    )
+    out = drive.call(True, fallbacks=[BACKUP], timeout=2.0, stream_recovery=True, assistant_prefill_models=[BACKUP])
     assert models(server) == ["primary", "backup"], "recovery must have asked the fallback to continue"
     assert prefill_of(server.requests[-1]) == {"role": "assistant", "content": text_of(10)}
     assert isinstance(out.error, litegate.APIConnectionError), out
@@ -426,8 +427,7 @@ def test_row15_outage_window_then_recovery(drive, stream, fast_backoff):
 
 # =================================================================================== row 16
 @STREAM
-def test_row16_the_fallbacks_answer_says_who_answered_after_how_many_attempts(drive, server, stream,
-                                                                               fast_backoff):
+def test_row16_the_fallbacks_answer_says_who_answered_after_how_many_attempts(drive, server, stream, fast_backoff):
     """503 on every primary attempt, the fallback answers: ``response.model`` names the fallback,
     usage is there, ``_hidden_params`` name the answering model, the attempts made in all and the
     model the call was for."""

@@ -7,9 +7,9 @@ Gemini's always does and OpenAI-compatible servers often do."""
 from __future__ import annotations
 
 import pytest
+from _failover_helpers import BACKUP, chunk, text_of, token_events
 
 import litegate
-from _failover_helpers import BACKUP, chunk, text_of, token_events
 from litegate.testing import FakeGeminiServer
 
 
@@ -29,8 +29,13 @@ def test_a_gemini_stream_reaches_the_callbacks_whole(drive):
     seen = []
     litegate.success_callback = [lambda kw, resp, start, end: seen.append(resp.choices[0].message.content)]
     with FakeGeminiServer() as gemini:
-        out = drive.call(True, model="gemini/gemini-2.0-flash", server=gemini, api_key="AIza-reliability-0000000000",
-                         messages=[{"role": "user", "content": "hello there friend"}])
+        out = drive.call(
+            True,
+            model="gemini/gemini-2.0-flash",
+            server=gemini,
+            api_key="AIza-reliability-0000000000",
+            messages=[{"role": "user", "content": "hello there friend"}],
+        )
         drive.settle()
     assert out.error is None and out.text == "This is a fake reply to: hello there friend"
     assert seen == [out.text], "the callback's response lost the first chunk read ahead"

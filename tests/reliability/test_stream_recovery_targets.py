@@ -10,9 +10,9 @@ typed error stands, with no further request.
 from __future__ import annotations
 
 import pytest
+from _failover_helpers import BACKUP, CONTINUATION, MSGS, PRIMARY, models, prefill_of, text_of, token_events
 
 import litegate
-from _failover_helpers import BACKUP, CONTINUATION, MSGS, PRIMARY, models, prefill_of, text_of, token_events
 from litegate.testing import FakeAnthropicServer
 
 ANTHROPIC = "anthropic/claude-sonnet-4-5"
@@ -22,8 +22,9 @@ ANT_KEY = "sk-ant-reliability-000000000000"
 def test_the_same_model_is_asked_first_when_it_takes_a_prefill(drive, server):
     server.enqueue_stream(token_events(60), cut_after=40, terminate=False)
     server.enqueue_reply(CONTINUATION)
-    out = drive.call(True, fallbacks=[BACKUP], timeout=2.0, stream_recovery=True,
-                     assistant_prefill_models=[PRIMARY, BACKUP])
+    out = drive.call(
+        True, fallbacks=[BACKUP], timeout=2.0, stream_recovery=True, assistant_prefill_models=[PRIMARY, BACKUP]
+    )
     assert out.error is None, f"{out!r} after {models(server)}"
     assert out.text == text_of(40) + CONTINUATION
     assert models(server) == ["primary", "primary"]
@@ -49,8 +50,14 @@ def test_a_recovered_stream_reports_once_with_the_whole_answer_and_both_parts_us
     litegate.failure_callback = [lambda kw, resp, start, end: failures.append(resp)]
     server.enqueue_stream(token_events(60), cut_after=40, terminate=False)
     server.enqueue_reply(CONTINUATION, usage={"prompt_tokens": 90, "completion_tokens": 7, "total_tokens": 97})
-    out = drive.call(True, fallbacks=[BACKUP], timeout=2.0, stream_recovery=True, assistant_prefill_models=[BACKUP],
-                     stream_options={"include_usage": True})
+    out = drive.call(
+        True,
+        fallbacks=[BACKUP],
+        timeout=2.0,
+        stream_recovery=True,
+        assistant_prefill_models=[BACKUP],
+        stream_options={"include_usage": True},
+    )
     drive.settle()
     assert out.error is None, out
     assert out.text == text_of(40) + CONTINUATION
@@ -93,14 +100,17 @@ def test_a_registry_prefill_model_continues_on_another_provider(drive, server, a
     sent = anthropic_server.requests[-1].json
     last = sent["messages"][-1]
     assert last["role"] == "assistant"
-    text = last["content"] if isinstance(last["content"], str) else "".join(
-        b.get("text", "") for b in last["content"])
+    text = last["content"] if isinstance(last["content"], str) else "".join(b.get("text", "") for b in last["content"])
     assert delivered.startswith(text) and text.strip() == delivered.strip(), text
-    assert out.error is None, (f"{out!r}: the continuation request was refused (the Anthropic API answers 400 to a "
-                               f"final assistant turn ending in whitespace; the prefill sent was {text[-12:]!r})")
+    assert out.error is None, (
+        f"{out!r}: the continuation request was refused (the Anthropic API answers 400 to a "
+        f"final assistant turn ending in whitespace; the prefill sent was {text[-12:]!r})"
+    )
     assert out.text == delivered + CONTINUATION, "the caller's text is the delivered text, then the continuation"
     assert not text[-1:].isspace(), "Anthropic refuses a prefill ending in whitespace"
     info = out.hidden["stream_recovery"]
     assert info["recovered"] is True and info["model"] in ("claude-sonnet-4-5", ANTHROPIC)
-    assert [m["content"] for m in sent["messages"][:-1]] in ([MSGS[0]["content"]],
-                                                             [[{"type": "text", "text": MSGS[0]["content"]}]])
+    assert [m["content"] for m in sent["messages"][:-1]] in (
+        [MSGS[0]["content"]],
+        [[{"type": "text", "text": MSGS[0]["content"]}]],
+    )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from _router_helpers import Clock
+
 from litegate.testing import FakeOpenAIServer
 
 

@@ -61,8 +61,14 @@ class _Routed:
         base, key = kwargs.pop("api_base"), kwargs.pop("api_key")
         r = self.routers.get(base)
         if r is None:
-            model_list = [{"model_name": g, "litellm_params": {"model": g, "api_key": key, "api_base": base},
-                           "model_info": {"id": g.split("/")[1]}} for g in GROUPS]
+            model_list = [
+                {
+                    "model_name": g,
+                    "litellm_params": {"model": g, "api_key": key, "api_base": base},
+                    "model_info": {"id": g.split("/")[1]},
+                }
+                for g in GROUPS
+            ]
             r = self.routers[base] = Router(model_list=model_list, **self.router_kw)
         return r
 
@@ -135,8 +141,7 @@ def test_row15_outage_cools_the_primary_and_probes_it_after_the_cooldown(drive, 
     # probed once per cooldown, not on every request
     assert 2 <= len(probes) <= 1.0 / 0.25 + 2, probes
     assert all(b - a >= 0.25 * 0.9 for a, b in zip(probes, probes[1:])), probes
-    first_back = next(began for began, seen, out in rows
-                      if began >= recovered and seen == ["primary"])
+    first_back = next(began for began, seen, out in rows if began >= recovered and seen == ["primary"])
     assert first_back - recovered <= 0.5, f"primary served again {first_back - recovered:.3f} s after recovery"
     after = [(seen, out) for began, seen, out in rows if began >= first_back]
     for seen, out in after:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import threading
 
-
 from _router_helpers import KEY, MSGS, entry
+
 from litegate.router import Deployment, Router
 
 
@@ -28,8 +28,9 @@ def test_add_upsert_delete(servers):
     r.completion(model="g", messages=MSGS)
     assert len(servers[2].requests) == 1 and len(servers[0].requests) == 0
 
-    new = r.upsert_deployment(Deployment("g", {"model": "openai/gpt-4o", "api_key": KEY,
-                                               "api_base": servers[3].base_url}, {"id": "c"}))
+    new = r.upsert_deployment(
+        Deployment("g", {"model": "openai/gpt-4o", "api_key": KEY, "api_base": servers[3].base_url}, {"id": "c"})
+    )
     assert new.id == "c" and r.get_model_ids("g") == ["a", "c"]
 
     gone = r.delete_deployment(id="a")
@@ -53,10 +54,18 @@ def test_deployment_reads_like_litellms(servers):
 
 
 def test_inspection(servers):
-    r = Router(model_list=[entry("g", servers[0], "a", tpm=100, rpm=10),
-                           entry("g", servers[1], "b", tpm=50, rpm=5, model="openai/gpt-4o-mini")],
-               num_retries=4, timeout=12, allowed_fails=2, cooldown_time=9, redis_password=None,
-               model_group_alias={"chat": "g"})
+    r = Router(
+        model_list=[
+            entry("g", servers[0], "a", tpm=100, rpm=10),
+            entry("g", servers[1], "b", tpm=50, rpm=5, model="openai/gpt-4o-mini"),
+        ],
+        num_retries=4,
+        timeout=12,
+        allowed_fails=2,
+        cooldown_time=9,
+        redis_password=None,
+        model_group_alias={"chat": "g"},
+    )
     info = r.get_model_group_info("chat")
     assert info.model_group == "g" and info.tpm == 150 and info.rpm == 15
     assert info.providers == ["openai"] and info.max_input_tokens == 128000 and info.mode == "chat"
@@ -64,7 +73,12 @@ def test_inspection(servers):
     assert r.get_model_group_info("nope") is None
     s = r.get_settings()
     assert (s["routing_strategy"], s["num_retries"], s["timeout"], s["allowed_fails"], s["cooldown_time"]) == (
-        "simple-shuffle", 4, 12, 2, 9)
+        "simple-shuffle",
+        4,
+        12,
+        2,
+        9,
+    )
     assert s["enable_health_checks"] is False and s["cache_responses"] is False
     picked = r.get_available_deployment("chat", messages=MSGS)
     assert picked.id in ("a", "b")
@@ -106,8 +120,11 @@ def test_deployments_change_while_threads_call(servers):
 
 def test_thousand_async_calls_no_lost_or_double_counted_usage(servers):
     # usage is counted per clock minute: a frozen clock keeps a slow run inside one minute
-    r = Router(model_list=[entry("g", s, f"d{i}") for i, s in enumerate(servers)], routing_strategy="least-busy",
-               clock=lambda: 60_000_030.0)
+    r = Router(
+        model_list=[entry("g", s, f"d{i}") for i, s in enumerate(servers)],
+        routing_strategy="least-busy",
+        clock=lambda: 60_000_030.0,
+    )
 
     async def go():
         gate = asyncio.Semaphore(200)
@@ -138,10 +155,20 @@ def test_health_checks_cool_down_a_dead_deployment(servers, clock):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}/v1"
-    r = Router(model_list=[entry("g", servers[0], "ok"),
-                           {"model_name": "g", "model_info": {"id": "dead"},
-                            "litellm_params": {"model": "openai/gpt-4o", "api_key": KEY, "api_base": dead}}],
-               enable_health_checks=True, health_check_interval=0.05, cooldown_time=600, clock=clock)
+    r = Router(
+        model_list=[
+            entry("g", servers[0], "ok"),
+            {
+                "model_name": "g",
+                "model_info": {"id": "dead"},
+                "litellm_params": {"model": "openai/gpt-4o", "api_key": KEY, "api_base": dead},
+            },
+        ],
+        enable_health_checks=True,
+        health_check_interval=0.05,
+        cooldown_time=600,
+        clock=clock,
+    )
     try:
         for _ in range(200):
             if [d.id for d in r.get_available_deployments("g")] == ["ok"]:

@@ -17,9 +17,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from _router_helpers import MSGS, entry
 
 import litegate
-from _router_helpers import MSGS, entry
 from litegate.router import Router
 
 SRC = str(Path(litegate.__file__).resolve().parents[1])
@@ -59,8 +59,16 @@ r.close()
 
 def _children(n: int, cfg: dict) -> list:
     env = dict(os.environ, PYTHONPATH=SRC)
-    procs = [subprocess.Popen([sys.executable, "-c", CHILD, json.dumps(cfg)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=env, text=True) for _ in range(n)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, json.dumps(cfg)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        for _ in range(n)
+    ]
     out = []
     for p in procs:
         stdout, stderr = p.communicate(timeout=120)
@@ -77,16 +85,22 @@ def _group() -> str:
 def test_rpm_limits_hold_exactly_across_processes(servers, redis_url, processes):
     group = _group()
     ml = [entry(group, servers[0], f"{group}-a", rpm=7), entry(group, servers[1], f"{group}-b", rpm=11)]
-    results = _children(processes, {"model_list": ml, "redis_url": redis_url, "group": group, "now": NOW,
-                                    "rounds": 3, "concurrency": 5})
+    results = _children(
+        processes, {"model_list": ml, "redis_url": redis_url, "group": group, "now": NOW, "rounds": 3, "concurrency": 5}
+    )
     ok = sum(r["ok"] for r in results)
     assert [r["other"] for r in results] == [[]] * processes
     assert not any(r["local"] for r in results), [r["stderr"] for r in results]
     assert ok == 18 and sum(r["limited"] for r in results) == processes * 15 - 18
     assert (len(servers[0].requests), len(servers[1].requests)) == (7, 11)
     # a Router in this process sees the same minute
-    r = Router(model_list=ml, redis_url=redis_url, routing_strategy="usage-based-routing", clock=lambda: NOW,
-               enable_health_checks=False)
+    r = Router(
+        model_list=ml,
+        redis_url=redis_url,
+        routing_strategy="usage-based-routing",
+        clock=lambda: NOW,
+        enable_health_checks=False,
+    )
     try:
         assert asyncio.run(r.get_model_group_usage(group)) == (sum(x["tokens"] for x in results), 18)
         with pytest.raises(litegate.exceptions.RateLimitError, match="TPM/RPM limits"):
@@ -99,14 +113,20 @@ def test_tpm_limits_across_processes_count_every_token_once(servers, redis_url):
     group = _group()
     tpm = 200
     ml = [entry(group, servers[0], f"{group}-a", tpm=tpm)]
-    results = _children(4, {"model_list": ml, "redis_url": redis_url, "group": group, "now": NOW,
-                            "rounds": 4, "concurrency": 3})
+    results = _children(
+        4, {"model_list": ml, "redis_url": redis_url, "group": group, "now": NOW, "rounds": 4, "concurrency": 3}
+    )
     ok = sum(r["ok"] for r in results)
     used = sum(r["tokens"] for r in results)
     assert not any(r["local"] for r in results), [r["stderr"] for r in results]
     assert ok == len(servers[0].requests) and ok > 0
-    r = Router(model_list=ml, redis_url=redis_url, routing_strategy="usage-based-routing", clock=lambda: NOW,
-               enable_health_checks=False)
+    r = Router(
+        model_list=ml,
+        redis_url=redis_url,
+        routing_strategy="usage-based-routing",
+        clock=lambda: NOW,
+        enable_health_checks=False,
+    )
     try:
         assert asyncio.run(r.get_model_group_usage(group)) == (used, ok)
     finally:
@@ -125,9 +145,20 @@ def test_a_cooldown_set_by_one_process_is_seen_by_another(servers, redis_url, cl
     servers[0].enqueue_error(500, count=50)
     # the child only knows the bad deployment: its failures cool it down in Redis
     child_ml = ml[:1]
-    res = _children(1, {"model_list": child_ml, "redis_url": redis_url, "group": group, "now": clock(),
-                        "rounds": 2, "concurrency": 1, "strategy": "simple-shuffle", "allowed_fails": 2,
-                        "cooldown_time": 120})
+    res = _children(
+        1,
+        {
+            "model_list": child_ml,
+            "redis_url": redis_url,
+            "group": group,
+            "now": clock(),
+            "rounds": 2,
+            "concurrency": 1,
+            "strategy": "simple-shuffle",
+            "allowed_fails": 2,
+            "cooldown_time": 120,
+        },
+    )
     assert res[0]["other"] == ["InternalServerError", "InternalServerError"]
     bad_hits = len(servers[0].requests)
     r = Router(model_list=ml, redis_url=redis_url, clock=clock, cooldown_time=120, enable_health_checks=False)
@@ -148,10 +179,18 @@ def test_every_key_expires_and_shares_the_group_slot(servers, redis_url, clock):
     group = _group()
     servers[0].enqueue_error(500, count=1)
     for strategy in ("usage-based-routing", "least-busy", "latency-based-routing"):
-        r = Router(model_list=[entry(group, servers[0], f"{group}-a", rpm=100), entry(group, servers[1],
-                                                                                  f"{group}-b", rpm=100)],
-                   redis_url=redis_url, routing_strategy=strategy, clock=clock, allowed_fails=1, num_retries=1,
-                   enable_health_checks=False)
+        r = Router(
+            model_list=[
+                entry(group, servers[0], f"{group}-a", rpm=100),
+                entry(group, servers[1], f"{group}-b", rpm=100),
+            ],
+            redis_url=redis_url,
+            routing_strategy=strategy,
+            clock=clock,
+            allowed_fails=1,
+            num_retries=1,
+            enable_health_checks=False,
+        )
         try:
             for _ in range(4):
                 r.completion(model=group, messages=MSGS)
@@ -175,8 +214,13 @@ def test_router_ttl_bounds_the_latency_and_in_flight_keys(servers, redis_url):
     import redis
 
     group = _group()
-    r = Router(model_list=[entry(group, servers[0], f"{group}-a")], redis_url=redis_url, router_ttl=30,
-               routing_strategy="latency-based-routing", enable_health_checks=False)
+    r = Router(
+        model_list=[entry(group, servers[0], f"{group}-a")],
+        redis_url=redis_url,
+        router_ttl=30,
+        routing_strategy="latency-based-routing",
+        enable_health_checks=False,
+    )
     try:
         r.completion(model=group, messages=MSGS)
     finally:
@@ -194,8 +238,11 @@ def _free_port() -> int:
 
 
 def _redis_server(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 10
     while time.time() < deadline:
         try:
@@ -211,9 +258,13 @@ def test_redis_outage_mid_run_keeps_routing_on_local_state(servers, caplog, redi
     port = _free_port()
     proc = _redis_server(port)
     group = _group()
-    r = Router(model_list=[entry(group, servers[0], "a", rpm=1000), entry(group, servers[1], "b", rpm=1000)],
-               redis_host="127.0.0.1", redis_port=port, routing_strategy="usage-based-routing",
-               enable_health_checks=False)
+    r = Router(
+        model_list=[entry(group, servers[0], "a", rpm=1000), entry(group, servers[1], "b", rpm=1000)],
+        redis_host="127.0.0.1",
+        redis_port=port,
+        routing_strategy="usage-based-routing",
+        enable_health_checks=False,
+    )
     try:
         for _ in range(3):
             r.completion(model=group, messages=MSGS)
@@ -245,10 +296,18 @@ def test_redis_outage_mid_run_keeps_routing_on_local_state(servers, caplog, redi
 
 def test_reset_and_delete_touch_only_their_own_keys(servers, redis_url, clock):
     mine, theirs = _group(), _group()
-    a = Router(model_list=[entry(mine, servers[0], f"{mine}-x"), entry(mine, servers[0], f"{mine}-xy")],
-               redis_url=redis_url, clock=clock, enable_health_checks=False)
-    b = Router(model_list=[entry(theirs, servers[1], f"{theirs}-x")], redis_url=redis_url, clock=clock,
-               enable_health_checks=False)
+    a = Router(
+        model_list=[entry(mine, servers[0], f"{mine}-x"), entry(mine, servers[0], f"{mine}-xy")],
+        redis_url=redis_url,
+        clock=clock,
+        enable_health_checks=False,
+    )
+    b = Router(
+        model_list=[entry(theirs, servers[1], f"{theirs}-x")],
+        redis_url=redis_url,
+        clock=clock,
+        enable_health_checks=False,
+    )
     try:
         for r, g, ids in ((a, mine, (f"{mine}-x", f"{mine}-xy")), (b, theirs, (f"{theirs}-x",))):
             for i in ids:
@@ -288,10 +347,29 @@ def redis_cluster(tmp_path):
             port = _cluster_port()
             d = tmp_path / f"n{i}"
             d.mkdir()
-            procs.append(subprocess.Popen(
-                [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-                 "--cluster-config-file", str(d / "nodes.conf"), "--dir", str(d), "--save", "", "--appendonly", "no"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        shutil.which("redis-server"),
+                        "--port",
+                        str(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--cluster-enabled",
+                        "yes",
+                        "--cluster-config-file",
+                        str(d / "nodes.conf"),
+                        "--dir",
+                        str(d),
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
             nodes.append(f"127.0.0.1:{port}")
         for node in nodes:
             host, port = node.split(":")
@@ -302,8 +380,12 @@ def redis_cluster(tmp_path):
                 except OSError:
                     time.sleep(0.05)
         for attempt in range(5):  # a node may still be starting up
-            made = subprocess.run([shutil.which("redis-cli"), "--cluster", "create", *nodes, "--cluster-replicas",
-                                   "0", "--cluster-yes"], capture_output=True, text=True, timeout=60)
+            made = subprocess.run(
+                [shutil.which("redis-cli"), "--cluster", "create", *nodes, "--cluster-replicas", "0", "--cluster-yes"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             if made.returncode == 0:
                 break
             time.sleep(0.3)
@@ -329,9 +411,19 @@ def test_redis_cluster_shares_limits_and_cooldowns_between_replicas(servers, red
 
     groups = [_group() for _ in range(3)]  # several groups: their keys land on different nodes
     ml = [entry(g, servers[i % 2], f"{g}-{i}", rpm=3) for g in groups for i in range(2)]
-    replicas = [Router(model_list=ml, redis_startup_nodes=redis_cluster, routing_strategy="usage-based-routing",
-                       clock=clock, allowed_fails=1, cooldown_time=60, num_retries=0, enable_health_checks=False)
-                for _ in range(2)]
+    replicas = [
+        Router(
+            model_list=ml,
+            redis_startup_nodes=redis_cluster,
+            routing_strategy="usage-based-routing",
+            clock=clock,
+            allowed_fails=1,
+            cooldown_time=60,
+            num_retries=0,
+            enable_health_checks=False,
+        )
+        for _ in range(2)
+    ]
     try:
         for g in groups:
             ok = 0
@@ -367,8 +459,10 @@ def test_cache_responses_on_a_cluster_caches_in_the_cluster(servers, redis_clust
     g = _group()
     ml = [entry(g, servers[0], f"{g}-0"), entry(g, servers[1], f"{g}-1")]
     msgs = [{"role": "user", "content": f"cached in the cluster {g}"}]
-    replicas = [Router(model_list=ml, redis_startup_nodes=redis_cluster, cache_responses=True,
-                       enable_health_checks=False) for _ in range(2)]
+    replicas = [
+        Router(model_list=ml, redis_startup_nodes=redis_cluster, cache_responses=True, enable_health_checks=False)
+        for _ in range(2)
+    ]
     try:
         first = replicas[0].completion(model=g, messages=msgs)
         assert first._hidden_params.get("cache_hit") is not True
@@ -392,16 +486,35 @@ def test_sentinel_primary_failover(servers, tmp_path, caplog):
 
     primary_port, replica_port, sentinel_port = _free_port(), _free_port(), _free_port()
     primary = _redis_server(primary_port)
-    replica = subprocess.Popen([shutil.which("redis-server"), "--port", str(replica_port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no", "--replicaof", "127.0.0.1", str(primary_port),
-                                "--dir", str(tmp_path)],  # the replica's copy of the data goes there
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    replica = subprocess.Popen(
+        [
+            shutil.which("redis-server"),
+            "--port",
+            str(replica_port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--replicaof",
+            "127.0.0.1",
+            str(primary_port),
+            "--dir",
+            str(tmp_path),
+        ],  # the replica's copy of the data goes there
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     conf = tmp_path / "sentinel.conf"
-    conf.write_text(f"port {sentinel_port}\nbind 127.0.0.1\ndir {tmp_path}\n"
-                    f"sentinel monitor mymaster 127.0.0.1 {primary_port} 1\n"
-                    "sentinel down-after-milliseconds mymaster 300\nsentinel failover-timeout mymaster 2000\n")
-    sentinel = subprocess.Popen([shutil.which("redis-server"), str(conf), "--sentinel"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    conf.write_text(
+        f"port {sentinel_port}\nbind 127.0.0.1\ndir {tmp_path}\n"
+        f"sentinel monitor mymaster 127.0.0.1 {primary_port} 1\n"
+        "sentinel down-after-milliseconds mymaster 300\nsentinel failover-timeout mymaster 2000\n"
+    )
+    sentinel = subprocess.Popen(
+        [shutil.which("redis-server"), str(conf), "--sentinel"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     group = _group()
     r = None
     try:
@@ -421,16 +534,20 @@ def test_sentinel_primary_failover(servers, tmp_path, caplog):
 
         watch = Sentinel([("127.0.0.1", sentinel_port)], socket_timeout=0.5)
         for _ in range(600):  # the Sentinel has learnt of the replica (from the primary's INFO, polled
-            try:              # every 10 s); a Sentinel that knows no replica has nothing to promote
+            try:  # every 10 s); a Sentinel that knows no replica has nothing to promote
                 if any(port == replica_port for _, port in watch.discover_slaves("mymaster")):
                     break
             except redis.RedisError:
                 pass
             time.sleep(0.05)
         assert any(port == replica_port for _, port in watch.discover_slaves("mymaster"))
-        r = Router(model_list=[entry(group, servers[0], "a", rpm=1000)], routing_strategy="usage-based-routing",
-                   redis_sentinel_nodes=[f"127.0.0.1:{sentinel_port}"], redis_service_name="mymaster",
-                   enable_health_checks=False)
+        r = Router(
+            model_list=[entry(group, servers[0], "a", rpm=1000)],
+            routing_strategy="usage-based-routing",
+            redis_sentinel_nodes=[f"127.0.0.1:{sentinel_port}"],
+            redis_service_name="mymaster",
+            enable_health_checks=False,
+        )
         for _ in range(3):
             r.completion(model=group, messages=MSGS)
         assert asyncio.run(r.get_model_group_usage(group))[1] == 3

@@ -8,9 +8,9 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from _router_helpers import KEY
 
 import litegate
-from _router_helpers import KEY
 from litegate.router import Router
 from litegate.types.audio import HttpxBinaryResponseContent
 
@@ -19,8 +19,11 @@ TRANSCRIBE = "/audio/transcriptions"
 
 
 def _dep(group, server, id, model, key=KEY):
-    return {"model_name": group, "litellm_params": {"model": model, "api_key": key, "api_base": server.base_url},
-            "model_info": {"id": id}}
+    return {
+        "model_name": group,
+        "litellm_params": {"model": model, "api_key": key, "api_base": server.base_url},
+        "model_info": {"id": id},
+    }
 
 
 def _bearer(server):
@@ -32,8 +35,9 @@ def test_transcription_spreads_over_the_group_and_labels_the_answer(servers, tmp
     a, b = servers[:2]
     wav = tmp_path / "meeting.wav"
     wav.write_bytes(AUDIO)
-    router = Router(model_list=[_dep("whisper", a, "w-a", "openai/whisper-1"),
-                                _dep("whisper", b, "w-b", "openai/whisper-1")])
+    router = Router(
+        model_list=[_dep("whisper", a, "w-a", "openai/whisper-1"), _dep("whisper", b, "w-b", "openai/whisper-1")]
+    )
     seen = set()
     for _ in range(12):
         with open(wav, "rb") as fh:
@@ -53,8 +57,10 @@ def test_transcription_spreads_over_the_group_and_labels_the_answer(servers, tmp
 
 def test_transcription_fails_over_to_another_deployment(servers):
     a, b = servers[:2]
-    router = Router(model_list=[_dep("whisper", a, "w-a", "openai/whisper-1"),
-                                _dep("whisper", b, "w-b", "openai/whisper-1")], num_retries=1)
+    router = Router(
+        model_list=[_dep("whisper", a, "w-a", "openai/whisper-1"), _dep("whisper", b, "w-b", "openai/whisper-1")],
+        num_retries=1,
+    )
     a.enqueue_error(500, count=50)
     b.enqueue_error(500, count=50)
     with pytest.raises(litegate.InternalServerError):
@@ -64,11 +70,12 @@ def test_transcription_fails_over_to_another_deployment(servers):
 
 async def test_atranscription_retries_on_the_other_deployment(servers):
     a, b = servers[:2]
-    router = Router(model_list=[_dep("whisper", a, "w-a", "openai/whisper-1"),
-                                _dep("whisper", b, "w-b", "openai/whisper-1")], num_retries=1)
+    router = Router(
+        model_list=[_dep("whisper", a, "w-a", "openai/whisper-1"), _dep("whisper", b, "w-b", "openai/whisper-1")],
+        num_retries=1,
+    )
     a.enqueue_error(429, count=20)
-    answers = [await router.atranscription(model="whisper", file=("call.mp3", AUDIO, "audio/mpeg"))
-               for _ in range(4)]
+    answers = [await router.atranscription(model="whisper", file=("call.mp3", AUDIO, "audio/mpeg")) for _ in range(4)]
     for resp in answers:
         assert resp.text and resp._hidden_params["model_id"] == "w-b"  # a is refused, then cooled down
     assert b.hits(TRANSCRIBE) == 4 and b.uploads[-1]["files"]["file"]["filename"] == "call.mp3"
@@ -78,8 +85,12 @@ async def test_atranscription_retries_on_the_other_deployment(servers):
 def test_speech_routes_by_group_sync_and_stream_to_file(servers, tmp_path):
     a, b = servers[:2]
     a.speech_bytes = b.speech_bytes = 20_000
-    router = Router(model_list=[_dep("voice", a, "tts-a", "openai/tts-1", key="sk-voice-a-000000"),
-                                _dep("voice", b, "tts-b", "openai/tts-1", key="sk-voice-b-000000")])
+    router = Router(
+        model_list=[
+            _dep("voice", a, "tts-a", "openai/tts-1", key="sk-voice-a-000000"),
+            _dep("voice", b, "tts-b", "openai/tts-1", key="sk-voice-b-000000"),
+        ]
+    )
     used = set()
     for i in range(10):
         resp = router.speech(model="voice", input="Hello from the router.", voice="alloy")
@@ -115,11 +126,13 @@ async def test_aspeech_and_bad_input_before_any_request(servers):
 def _assistant_router(a, b):
     """Two deployments of 'gpt-4-turbo' on the same account (server a), with different keys, and
     a group 'my-routed-group' on another server."""
-    return Router(model_list=[
-        _dep("gpt-4-turbo", a, "turbo-1", "openai/gpt-4-turbo", key="sk-turbo-one-0000"),
-        _dep("gpt-4-turbo", a, "turbo-2", "openai/gpt-4-turbo", key="sk-turbo-two-0000"),
-        _dep("my-routed-group", b, "routed", "openai/gpt-4o-mini", key="sk-routed-0000000"),
-    ])
+    return Router(
+        model_list=[
+            _dep("gpt-4-turbo", a, "turbo-1", "openai/gpt-4-turbo", key="sk-turbo-one-0000"),
+            _dep("gpt-4-turbo", a, "turbo-2", "openai/gpt-4-turbo", key="sk-turbo-two-0000"),
+            _dep("my-routed-group", b, "routed", "openai/gpt-4o-mini", key="sk-routed-0000000"),
+        ]
+    )
 
 
 def test_spec_flow_run_is_routed_by_the_assistants_model(servers):
@@ -142,8 +155,10 @@ def test_spec_flow_run_is_routed_by_the_assistants_model(servers):
         assert hidden["model_group"] == "gpt-4-turbo" and hidden["model_id"] in ("turbo-1", "turbo-2")
         req = a.last_request
         assert req.path.endswith(f"/threads/{thread.id}/runs") and req.json["model"] == "gpt-4-turbo"
-        assert req.headers["authorization"] == {"turbo-1": "Bearer sk-turbo-one-0000",
-                                                "turbo-2": "Bearer sk-turbo-two-0000"}[hidden["model_id"]]
+        assert (
+            req.headers["authorization"]
+            == {"turbo-1": "Bearer sk-turbo-one-0000", "turbo-2": "Bearer sk-turbo-two-0000"}[hidden["model_id"]]
+        )
         keys.add(hidden["model_id"])
     assert keys == {"turbo-1", "turbo-2"}
     assert a.hits(f"/assistants/{asst.id}") == 1  # the assistant's model was read once

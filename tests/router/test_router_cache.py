@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 import redis
+from _router_helpers import entry
 
 import litegate
-from _router_helpers import entry
 from litegate.router import Router
 
 CHAT = "/chat/completions"
@@ -117,8 +117,14 @@ def test_redis_settings_give_a_redis_cache_on_the_same_server(servers, flushed):
 async def test_redis_cache_async_with_host_and_port(servers, flushed):
     url, client = flushed
     port = int(url.rsplit(":", 1)[1].split("/")[0])
-    router = Router(model_list=_two(servers), redis_host="127.0.0.1", redis_port=port, cache_responses=True,
-                    cache_kwargs={"ttl": 60}, enable_health_checks=False)
+    router = Router(
+        model_list=_two(servers),
+        redis_host="127.0.0.1",
+        redis_port=port,
+        cache_responses=True,
+        cache_kwargs={"ttl": 60},
+        enable_health_checks=False,
+    )
     try:
         msgs = [{"role": "user", "content": "async redis"}]
         await router.acompletion(model="g", messages=msgs)
@@ -146,13 +152,25 @@ def test_rediss_state_and_cache_over_tls(servers, tls_redis, clock):
     url = f"rediss://127.0.0.1:{port}/0"
     ml = _two(servers)
     servers[0].enqueue_error(500, count=50)
-    kw = dict(redis_url=url, cache_kwargs={"ssl_ca_certs": str(ca)}, cache_responses=True, clock=clock,
-              allowed_fails=1, cooldown_time=60, num_retries=1, enable_health_checks=False)
+    kw = dict(
+        redis_url=url,
+        # a TLS handshake on a loaded 2-core machine can take longer than the 1 s default
+        cache_kwargs={"ssl_ca_certs": str(ca), "socket_timeout": 10},
+        cache_responses=True,
+        clock=clock,
+        allowed_fails=1,
+        cooldown_time=60,
+        num_retries=1,
+        enable_health_checks=False,
+    )
     first = Router(model_list=ml, **kw)
     second = Router(model_list=ml, **kw)
     try:
-        for i in range(4):  # d0 fails once and is cooled down in Redis
+        for i in range(40):  # until the shuffle has picked d0: it fails and is cooled down in Redis
             assert _ask(first, f"tls {i}")._hidden_params["model_id"] == "d1"
+            if [d.id for d in first.get_available_deployments("g")] == ["d1"]:
+                break
+        assert servers[0].hits(CHAT) >= 1
         first.state.flush()
         assert first.state.outages == 0
         # the cooldown is shared through the TLS server

@@ -8,9 +8,9 @@ import asyncio
 import logging
 
 import pytest
+from _router_helpers import KEY, MSGS, entry
 
 import litegate
-from _router_helpers import KEY, MSGS, entry
 from litegate.router import Deployment, Router
 
 
@@ -24,33 +24,52 @@ def test_import_paths_and_generated_ids(servers):
     from litegate.types.router import Deployment as D2
 
     assert litegate.Router is Router is R2 and D2 is Deployment
-    r = Router(model_list=[{"model_name": "g", "litellm_params": {"model": "openai/gpt-4o", "api_key": KEY,
-                                                                  "api_base": servers[0].base_url}},
-                           entry("g", servers[1], "given-id")])
+    r = Router(
+        model_list=[
+            {
+                "model_name": "g",
+                "litellm_params": {"model": "openai/gpt-4o", "api_key": KEY, "api_base": servers[0].base_url},
+            },
+            entry("g", servers[1], "given-id"),
+        ]
+    )
     ids = r.get_model_ids()
     assert ids[1] == "given-id" and len(ids[0]) == 36 and ids[0] != ids[1]
     assert r.get_model_names() == ["g"]
     assert r.model_list[0]["model_info"]["id"] == ids[0]
     # another replica given the same list names its deployments alike (their state is shared)
-    same = [{"model_name": "g", "litellm_params": {"model": "openai/gpt-4o", "api_key": KEY,
-                                                   "api_base": servers[0].base_url}}] * 2
+    same = [
+        {
+            "model_name": "g",
+            "litellm_params": {"model": "openai/gpt-4o", "api_key": KEY, "api_base": servers[0].base_url},
+        }
+    ] * 2
     first, second = Router(model_list=same).get_model_ids(), Router(model_list=same).get_model_ids()
     assert first == second and len(set(first)) == 2
-    other_key = [{"model_name": "g", "litellm_params": {"model": "openai/gpt-4o", "api_key": "sk-other",
-                                                        "api_base": servers[0].base_url}}]
+    other_key = [
+        {
+            "model_name": "g",
+            "litellm_params": {"model": "openai/gpt-4o", "api_key": "sk-other", "api_base": servers[0].base_url},
+        }
+    ]
     assert Router(model_list=other_key).get_model_ids()[0] == first[0]  # keys are not part of it
     assert r.add_deployment(same[0]).id not in r.get_model_ids()[:2]
 
 
-@pytest.mark.parametrize("bad", [
-    [{"litellm_params": {"model": "gpt-4o"}}],
-    [{"model_name": "g", "litellm_params": {}}],
-    [{"model_name": "g", "litellm_params": {"model": "gpt-4o"}, "rpm": -1}],
-    [{"model_name": "g", "litellm_params": {"model": "gpt-4o"}, "tpm": "many"}],
-    [{"model_name": "g", "litellm_params": {"model": "gpt-4o"}, "model_info": {"id": "x"}},
-     {"model_name": "g", "litellm_params": {"model": "gpt-4o"}, "model_info": {"id": "x"}}],
-    "not a list",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [{"litellm_params": {"model": "gpt-4o"}}],
+        [{"model_name": "g", "litellm_params": {}}],
+        [{"model_name": "g", "litellm_params": {"model": "gpt-4o"}, "rpm": -1}],
+        [{"model_name": "g", "litellm_params": {"model": "gpt-4o"}, "tpm": "many"}],
+        [
+            {"model_name": "g", "litellm_params": {"model": "gpt-4o"}, "model_info": {"id": "x"}},
+            {"model_name": "g", "litellm_params": {"model": "gpt-4o"}, "model_info": {"id": "x"}},
+        ],
+        "not a list",
+    ],
+)
 def test_bad_model_list_is_refused(bad):
     with pytest.raises(litegate.exceptions.BadRequestError):
         Router(model_list=bad)
@@ -121,19 +140,35 @@ def test_rerank_routes_to_a_cohere_deployment():
     from litegate.testing import FakeCohereServer
 
     with FakeCohereServer() as srv:
-        r = Router(model_list=[{"model_name": "rr", "model_info": {"id": "co"},
-                                "litellm_params": {"model": "cohere/rerank-v3.5", "api_key": KEY,
-                                                   "api_base": srv.url}}])
+        r = Router(
+            model_list=[
+                {
+                    "model_name": "rr",
+                    "model_info": {"id": "co"},
+                    "litellm_params": {"model": "cohere/rerank-v3.5", "api_key": KEY, "api_base": srv.url},
+                }
+            ]
+        )
         resp = r.rerank(model="rr", query="capital?", documents=["Paris is a capital", "cats"], top_n=1)
         assert resp._hidden_params["model_id"] == "co" and len(resp.results) == 1
         assert srv.requests[0].path == "/v2/rerank" and srv.requests[0].json["top_n"] == 1
 
 
 def test_image_and_moderation_route_through_the_lifecycle_mock():
-    r = Router(model_list=[{"model_name": "img", "model_info": {"id": "i"},
-                            "litellm_params": {"model": "openai/dall-e-3", "mock_response": "ok"}},
-                           {"model_name": "mod", "model_info": {"id": "m"},
-                            "litellm_params": {"model": "openai/omni-moderation-latest", "mock_response": "ok"}}])
+    r = Router(
+        model_list=[
+            {
+                "model_name": "img",
+                "model_info": {"id": "i"},
+                "litellm_params": {"model": "openai/dall-e-3", "mock_response": "ok"},
+            },
+            {
+                "model_name": "mod",
+                "model_info": {"id": "m"},
+                "litellm_params": {"model": "openai/omni-moderation-latest", "mock_response": "ok"},
+            },
+        ]
+    )
     img = r.image_generation(prompt="a cat", model="img")
     mod = asyncio.run(r.amoderation(input="hello", model="mod"))
     assert type(img).__name__ == "ImageResponse" and img._hidden_params["model_id"] == "i"
@@ -151,8 +186,7 @@ def test_endpoints_litegate_lacks_say_so_before_any_request(servers):
 
 
 def test_specific_deployment_and_alias(servers):
-    r = Router(model_list=[entry("g", servers[0], "a"), entry("g", servers[1], "b")],
-               model_group_alias={"chat": "g"})
+    r = Router(model_list=[entry("g", servers[0], "a"), entry("g", servers[1], "b")], model_group_alias={"chat": "g"})
     for _ in range(6):
         resp = r.completion(model="chat", messages=MSGS, specific_deployment="b")
         assert resp._hidden_params["model_id"] == "b"
@@ -174,8 +208,15 @@ def test_per_call_metadata_and_timeout_reach_the_call(servers):
     litegate.success_callback = [cb]
     r = Router(model_list=[entry("g", servers[0], "a")], timeout=30)
     r.completion(model="g", messages=MSGS, metadata={"trace": "t-1"})
-    assert seen == [{"trace": "t-1", "model_group": "g", "deployment": "openai/gpt-4o", "model_info": {"id": "a"},
-                     "routing_strategy": "simple-shuffle"}]  # the caller's metadata and the Router's labels
+    assert seen == [
+        {
+            "trace": "t-1",
+            "model_group": "g",
+            "deployment": "openai/gpt-4o",
+            "model_info": {"id": "a"},
+            "routing_strategy": "simple-shuffle",
+        }
+    ]  # the caller's metadata and the Router's labels
     servers[0].enqueue_reply("slow", delay=1.0)
     with pytest.raises(litegate.exceptions.Timeout):
         r.completion(model="g", messages=MSGS, timeout=0.2, num_retries=0)
@@ -252,8 +293,9 @@ def test_retry_moves_to_another_deployment(servers):
 class _FirstUntried:
     """A custom strategy object: always the first healthy deployment it is offered."""
 
-    def get_available_deployment(self, model, messages=None, input=None, specific_deployment=False,
-                                 request_kwargs=None, healthy_deployments=()):
+    def get_available_deployment(
+        self, model, messages=None, input=None, specific_deployment=False, request_kwargs=None, healthy_deployments=()
+    ):
         return healthy_deployments[0]
 
     async def async_get_available_deployment(self, **kw):
@@ -281,8 +323,7 @@ def test_single_deployment_retries_after_the_policy_wait(servers):
 def test_retries_exhausted_raise_the_typed_error(servers):
     servers[0].enqueue_error(503, count=5)
     servers[1].enqueue_error(503, count=5)
-    r = Router(model_list=[entry("g", servers[0], "a"), entry("g", servers[1], "b")], num_retries=1,
-               allowed_fails=10)
+    r = Router(model_list=[entry("g", servers[0], "a"), entry("g", servers[1], "b")], num_retries=1, allowed_fails=10)
     with pytest.raises(litegate.exceptions.ServiceUnavailableError):
         r.completion(model="g", messages=MSGS)
     assert hits(servers[0]) + hits(servers[1]) == 2
@@ -290,8 +331,13 @@ def test_retries_exhausted_raise_the_typed_error(servers):
 
 # ================================================================================ cooldowns
 def test_allowed_fails_cooldown_and_recovery_with_the_clock(servers, clock):
-    r = Router(model_list=[entry("g", servers[0], "a"), entry("g", servers[1], "b")], num_retries=0,
-               allowed_fails=2, cooldown_time=30, clock=clock)
+    r = Router(
+        model_list=[entry("g", servers[0], "a"), entry("g", servers[1], "b")],
+        num_retries=0,
+        allowed_fails=2,
+        cooldown_time=30,
+        clock=clock,
+    )
     r.set_custom_routing_strategy(_FirstUntried())
     servers[0].enqueue_error(500, count=2)
     for _ in range(2):
@@ -328,8 +374,7 @@ def test_success_resets_the_consecutive_count(servers, clock):
 
 
 def test_all_cooled_down_names_the_group_and_sends_nothing(servers, clock, caplog):
-    r = Router(model_list=[entry("g", servers[0], "a")], num_retries=0, allowed_fails=1, cooldown_time=60,
-               clock=clock)
+    r = Router(model_list=[entry("g", servers[0], "a")], num_retries=0, allowed_fails=1, cooldown_time=60, clock=clock)
     servers[0].enqueue_error(503)
     with caplog.at_level(logging.WARNING, logger="litegate.router"):
         with pytest.raises(litegate.exceptions.ServiceUnavailableError):
@@ -370,8 +415,12 @@ def test_reset_clears_cooldowns(servers, clock):
 # ================================================================================ fallbacks
 def test_fallback_group_answers_after_the_group_fails(servers):
     servers[0].enqueue_error(500, count=3)
-    r = Router(model_list=[entry("primary", servers[0], "p"), entry("fallback", servers[1], "f")],
-               fallbacks=[{"primary": ["fallback"]}], num_retries=2, allowed_fails=10)
+    r = Router(
+        model_list=[entry("primary", servers[0], "p"), entry("fallback", servers[1], "f")],
+        fallbacks=[{"primary": ["fallback"]}],
+        num_retries=2,
+        allowed_fails=10,
+    )
     resp = r.completion(model="primary", messages=MSGS)
     assert resp._hidden_params["model_id"] == "f" and resp._hidden_params["fallback_from"] == "primary"
     assert resp._hidden_params["attempts"] == 4
@@ -380,8 +429,12 @@ def test_fallback_group_answers_after_the_group_fails(servers):
 
 def test_per_call_fallbacks_and_catch_all(servers):
     servers[0].enqueue_error(500, count=2)
-    r = Router(model_list=[entry("a", servers[0], "a"), entry("b", servers[1], "b"), entry("c", servers[2], "c")],
-               fallbacks=[{"*": ["c"]}], num_retries=0, allowed_fails=10)
+    r = Router(
+        model_list=[entry("a", servers[0], "a"), entry("b", servers[1], "b"), entry("c", servers[2], "c")],
+        fallbacks=[{"*": ["c"]}],
+        num_retries=0,
+        allowed_fails=10,
+    )
     assert r.completion(model="a", messages=MSGS)._hidden_params["model_id"] == "c"
     assert r.completion(model="a", messages=MSGS, fallbacks=["b"])._hidden_params["model_id"] == "b"
 
@@ -391,8 +444,7 @@ def test_fallbacks_are_bounded(servers):
 
     groups = [entry(f"g{i}", servers[0], f"d{i}") for i in range(8)]
     servers[0].enqueue_error(500, count=20)
-    r = Router(model_list=groups, fallbacks=[{"g0": [f"g{i}" for i in range(1, 8)]}], num_retries=0,
-               allowed_fails=100)
+    r = Router(model_list=groups, fallbacks=[{"g0": [f"g{i}" for i in range(1, 8)]}], num_retries=0, allowed_fails=100)
     with pytest.raises(litegate.exceptions.InternalServerError):
         r.completion(model="g0", messages=MSGS)
     assert hits(servers[0]) == 1 + constants.ROUTER_MAX_FALLBACKS
@@ -400,11 +452,16 @@ def test_fallbacks_are_bounded(servers):
 
 def test_content_policy_uses_only_its_list(servers):
     servers[0].enqueue_error(400, code="content_policy_violation", message="flagged", count=2)
-    r = Router(model_list=[entry("a", servers[0], "a"), entry("b", servers[1], "b"), entry("c", servers[2], "c")],
-               fallbacks=[{"a": ["b"]}], content_policy_fallbacks=[{"a": ["c"]}], num_retries=0)
+    r = Router(
+        model_list=[entry("a", servers[0], "a"), entry("b", servers[1], "b"), entry("c", servers[2], "c")],
+        fallbacks=[{"a": ["b"]}],
+        content_policy_fallbacks=[{"a": ["c"]}],
+        num_retries=0,
+    )
     assert r.completion(model="a", messages=MSGS)._hidden_params["model_id"] == "c"
-    r2 = Router(model_list=[entry("a", servers[0], "a"), entry("b", servers[1], "b")], fallbacks=[{"a": ["b"]}],
-                num_retries=0)
+    r2 = Router(
+        model_list=[entry("a", servers[0], "a"), entry("b", servers[1], "b")], fallbacks=[{"a": ["b"]}], num_retries=0
+    )
     with pytest.raises(litegate.exceptions.ContentPolicyViolationError):
         r2.completion(model="a", messages=MSGS)
     assert hits(servers[1]) == 0
@@ -418,8 +475,13 @@ def test_pre_call_context_window_filter_and_fallback(servers):
     for _ in range(5):
         assert r.completion(model="g", messages=long)._hidden_params["model_id"] == "big"
     assert hits(servers[0]) == 0
-    r2 = Router(model_list=[entry("s", servers[0], "s", model_info={"id": "s", "max_input_tokens": 50}),
-                            entry("l", servers[2], "l")], context_window_fallbacks=[{"s": ["l"]}])
+    r2 = Router(
+        model_list=[
+            entry("s", servers[0], "s", model_info={"id": "s", "max_input_tokens": 50}),
+            entry("l", servers[2], "l"),
+        ],
+        context_window_fallbacks=[{"s": ["l"]}],
+    )
     resp = r2.completion(model="s", messages=long)
     assert resp._hidden_params["model_id"] == "l" and hits(servers[0]) == 0
     r3 = Router(model_list=[entry("s", servers[0], "s", model_info={"id": "s", "max_input_tokens": 50})])
@@ -440,8 +502,12 @@ def test_stream_failing_before_its_first_chunk_moves_on(servers):
 
 def test_stream_failing_after_its_first_chunk_raises_typed(servers, clock):
     servers[0].enqueue_fault("cut_stream")
-    r = Router(model_list=[entry("g", servers[0], "a"), entry("g", servers[1], "b")], num_retries=1,
-               allowed_fails=1, clock=clock)
+    r = Router(
+        model_list=[entry("g", servers[0], "a"), entry("g", servers[1], "b")],
+        num_retries=1,
+        allowed_fails=1,
+        clock=clock,
+    )
     r.set_custom_routing_strategy(_FirstUntried())
     stream = r.completion(model="g", messages=MSGS, stream=True)
     with pytest.raises(litegate.exceptions.APIConnectionError):
@@ -454,8 +520,9 @@ def test_stream_failing_after_its_first_chunk_raises_typed(servers, clock):
 
 def test_async_stream_failing_before_first_chunk_falls_back(servers):
     servers[0].enqueue_error(503, count=5)
-    r = Router(model_list=[entry("p", servers[0], "p"), entry("f", servers[1], "f")], fallbacks=[{"p": ["f"]}],
-               num_retries=1)
+    r = Router(
+        model_list=[entry("p", servers[0], "p"), entry("f", servers[1], "f")], fallbacks=[{"p": ["f"]}], num_retries=1
+    )
 
     async def go():
         stream = await r.acompletion(model="p", messages=MSGS, stream=True)
@@ -469,9 +536,14 @@ def test_async_stream_failing_before_first_chunk_falls_back(servers):
 def test_deployment_masking_hides_credentials_and_shows_token_counts():
     from litegate.router.deployment import masked, stable_id
 
-    params = {"model": "openai/gpt-4o", "api_key": "sk-one-123456789", "max_tokens": 50,
-              "vertex_credentials": '{"private_key": "x"}', "azure_ad_token": "tok-123456789",
-              "api_base": "https://user:pw-123456789@example.test/v1"}
+    params = {
+        "model": "openai/gpt-4o",
+        "api_key": "sk-one-123456789",
+        "max_tokens": 50,
+        "vertex_credentials": '{"private_key": "x"}',
+        "azure_ad_token": "tok-123456789",
+        "api_base": "https://user:pw-123456789@example.test/v1",
+    }
     shown = masked(params)
     assert shown["max_tokens"] == 50 and shown["model"] == "openai/gpt-4o"
     assert shown["api_key"] == shown["vertex_credentials"] == shown["azure_ad_token"] == "****"

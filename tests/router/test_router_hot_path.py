@@ -8,9 +8,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from _router_helpers import KEY, MSGS, entry
 
 import litegate
-from _router_helpers import KEY, MSGS, entry
 from litegate.router import Router
 
 CHAT = "/chat/completions"
@@ -33,9 +33,13 @@ def test_prepared_arguments_follow_settings_and_upserts(servers):
     router.completion(model="g", messages=MSGS)
     assert a.hits(CHAT) == before + 1
     # a deployment replaced in place: the next call uses its new server and key
-    router.upsert_deployment({"model_name": "g", "model_info": {"id": "only"},
-                              "litellm_params": {"model": "openai/gpt-4o", "api_key": "sk-new-key-00000000",
-                                                 "api_base": b.base_url}})
+    router.upsert_deployment(
+        {
+            "model_name": "g",
+            "model_info": {"id": "only"},
+            "litellm_params": {"model": "openai/gpt-4o", "api_key": "sk-new-key-00000000", "api_base": b.base_url},
+        }
+    )
     answer = router.completion(model="g", messages=MSGS)
     assert answer._hidden_params["api_base"] == b.base_url
     assert b.last_request.headers["authorization"] == "Bearer sk-new-key-00000000"
@@ -59,8 +63,7 @@ def test_a_deployment_attempt_never_retries_by_itself(servers, module_retries):
 
 def test_lean_record_counts_usage_and_resets_failures(servers, clock):
     a = servers[0]
-    router = Router(model_list=[entry("g", a, "only")], clock=clock, allowed_fails=2, cooldown_time=60,
-                    num_retries=0)
+    router = Router(model_list=[entry("g", a, "only")], clock=clock, allowed_fails=2, cooldown_time=60, num_retries=0)
     tokens = 0
     for _ in range(3):
         tokens += router.completion(model="g", messages=MSGS).usage.total_tokens

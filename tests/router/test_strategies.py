@@ -6,9 +6,9 @@ import asyncio
 import math
 
 import pytest
+from _router_helpers import MSGS, entry
 
 import litegate
-from _router_helpers import MSGS, entry
 from litegate.router import Router
 
 
@@ -43,8 +43,9 @@ def test_simple_shuffle_weights_by_rpm_then_weight(servers):
     asyncio.run(_many(r, n))
     a, b = counts(servers[:2])
     assert a + b == n and within(a, n, 0.25), (a, b)
-    r2 = Router(model_list=[entry("h", servers[2], "c", weight=9, rpm=1), entry("h", servers[3], "d", weight=1,
-                                                                                rpm=1000)])
+    r2 = Router(
+        model_list=[entry("h", servers[2], "c", weight=9, rpm=1), entry("h", servers[3], "d", weight=1, rpm=1000)]
+    )
     asyncio.run(_many(r2, n, "h"))
     c, d = counts(servers[2:])
     assert within(c, n, 0.9), (c, d)  # weight wins over rpm
@@ -52,8 +53,14 @@ def test_simple_shuffle_weights_by_rpm_then_weight(servers):
 
 def test_weighted_random(servers):
     n = 400
-    r = Router(model_list=[entry("g", servers[0], "a", weight=1), entry("g", servers[1], "b", weight=3),
-                           entry("g", servers[2], "c", weight=0)], routing_strategy="weighted-random")
+    r = Router(
+        model_list=[
+            entry("g", servers[0], "a", weight=1),
+            entry("g", servers[1], "b", weight=3),
+            entry("g", servers[2], "c", weight=0),
+        ],
+        routing_strategy="weighted-random",
+    )
     asyncio.run(_many(r, n))
     a, b, c = counts(servers[:3])
     assert c == 0 and a + b == n and within(a, n, 0.25), (a, b, c)
@@ -98,8 +105,10 @@ def test_least_busy_async_concurrency(servers):
 
 def test_latency_based_prefers_the_fast_deployment(servers):
     servers[0].enqueue_reply("slow", delay=0.25, count=3)
-    r = Router(model_list=[entry("g", servers[0], "slow"), entry("g", servers[1], "fast")],
-               routing_strategy="latency-based-routing")
+    r = Router(
+        model_list=[entry("g", servers[0], "slow"), entry("g", servers[1], "fast")],
+        routing_strategy="latency-based-routing",
+    )
     picked = [r.completion(model="g", messages=MSGS)._hidden_params["model_id"] for _ in range(12)]
     assert set(picked[:2]) == {"slow", "fast"}  # each measured once first
     assert picked[2:] == ["fast"] * 10
@@ -109,8 +118,10 @@ def test_latency_based_prefers_the_fast_deployment(servers):
 
 def test_latency_based_uses_time_to_first_token_for_streams(servers):
     servers[0].enqueue_stream(first_delay=0.3)
-    r = Router(model_list=[entry("g", servers[0], "late"), entry("g", servers[1], "early")],
-               routing_strategy="latency-based-routing")
+    r = Router(
+        model_list=[entry("g", servers[0], "late"), entry("g", servers[1], "early")],
+        routing_strategy="latency-based-routing",
+    )
     for _ in range(2):
         s = r.completion(model="g", messages=MSGS, stream=True)
         if s._hidden_params["model_id"] == "late":
@@ -123,17 +134,26 @@ def test_latency_based_uses_time_to_first_token_for_streams(servers):
 
 
 def test_configured_latency_seeds_the_choice(servers):
-    r = Router(model_list=[entry("g", servers[0], "a", latency=5.0), entry("g", servers[1], "b", latency=0.01)],
-               routing_strategy="latency-based-routing")
+    r = Router(
+        model_list=[entry("g", servers[0], "a", latency=5.0), entry("g", servers[1], "b", latency=0.01)],
+        routing_strategy="latency-based-routing",
+    )
     assert r.completion(model="g", messages=MSGS)._hidden_params["model_id"] == "b"
 
 
 def test_cost_based_picks_the_cheapest(servers):
-    r = Router(model_list=[
-        entry("g", servers[0], "dear", cost_per_token={"input_cost_per_token": 5e-6, "output_cost_per_token": 1.5e-5}),
-        entry("g", servers[1], "cheap", cost_per_token={"input_cost_per_token": 1e-7, "output_cost_per_token": 2e-6}),
-        entry("g", servers[2], "registry", model="openai/gpt-4o"),  # priced from the model registry
-    ], routing_strategy="cost-based-routing")
+    r = Router(
+        model_list=[
+            entry(
+                "g", servers[0], "dear", cost_per_token={"input_cost_per_token": 5e-6, "output_cost_per_token": 1.5e-5}
+            ),
+            entry(
+                "g", servers[1], "cheap", cost_per_token={"input_cost_per_token": 1e-7, "output_cost_per_token": 2e-6}
+            ),
+            entry("g", servers[2], "registry", model="openai/gpt-4o"),  # priced from the model registry
+        ],
+        routing_strategy="cost-based-routing",
+    )
     asyncio.run(_many(r, 20))
     assert counts(servers[:3]) == [0, 20, 0]
 
@@ -148,8 +168,11 @@ def test_cost_based_counts_expected_output(servers):
 
 
 def test_usage_based_rpm_limits_are_exact(servers, clock):
-    r = Router(model_list=[entry("g", servers[0], "a", rpm=3), entry("g", servers[1], "b", rpm=5)],
-               routing_strategy="usage-based-routing", clock=clock)
+    r = Router(
+        model_list=[entry("g", servers[0], "a", rpm=3), entry("g", servers[1], "b", rpm=5)],
+        routing_strategy="usage-based-routing",
+        clock=clock,
+    )
     for _ in range(8):
         r.completion(model="g", messages=MSGS)
     assert counts(servers[:2]) == [3, 5]
@@ -163,15 +186,17 @@ def test_usage_based_rpm_limits_are_exact(servers, clock):
 
 
 def test_usage_based_spreads_by_share_of_limit(servers, clock):
-    r = Router(model_list=[entry("g", servers[0], "a", rpm=10), entry("g", servers[1], "b", rpm=30)],
-               routing_strategy="usage-based-routing", clock=clock)
+    r = Router(
+        model_list=[entry("g", servers[0], "a", rpm=10), entry("g", servers[1], "b", rpm=30)],
+        routing_strategy="usage-based-routing",
+        clock=clock,
+    )
     asyncio.run(_many(r, 40))
     assert counts(servers[:2]) == [10, 30]
 
 
 def test_usage_based_tpm(servers, clock):
-    r = Router(model_list=[entry("g", servers[0], "a", tpm=60)], routing_strategy="usage-based-routing",
-               clock=clock)
+    r = Router(model_list=[entry("g", servers[0], "a", tpm=60)], routing_strategy="usage-based-routing", clock=clock)
     used = 0
     made = 0
     while True:
@@ -207,8 +232,9 @@ def test_custom_strategy_by_name_for_later_routers(servers):
 
 def test_custom_strategy_object_async(servers):
     class Second:
-        async def async_get_available_deployment(self, model, messages=None, input=None, specific_deployment=False,
-                                                 request_kwargs=None, **kw):
+        async def async_get_available_deployment(
+            self, model, messages=None, input=None, specific_deployment=False, request_kwargs=None, **kw
+        ):
             return kw["healthy_deployments"][1].model_info["id"]
 
         def get_available_deployment(self, **kw):

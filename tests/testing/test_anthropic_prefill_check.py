@@ -43,8 +43,9 @@ def test_prefill_without_trailing_whitespace_and_earlier_turns_are_fine(client):
     ok = _messages({"role": "user", "content": "count"}, {"role": "assistant", "content": "one two"})
     assert client.post("/v1/messages", json=ok).status_code == 200
     # whitespace at the end of an earlier assistant turn is no prefill
-    earlier = _messages({"role": "user", "content": "a"}, {"role": "assistant", "content": "b "},
-                        {"role": "user", "content": "c"})
+    earlier = _messages(
+        {"role": "user", "content": "a"}, {"role": "assistant", "content": "b "}, {"role": "user", "content": "c"}
+    )
     assert client.post("/v1/messages", json=earlier).status_code == 200
     # an empty final assistant turn stays allowed
     empty = _messages({"role": "user", "content": "a"}, {"role": "assistant", "content": ""})

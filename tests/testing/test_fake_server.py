@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import httpx
 import pytest
@@ -21,7 +21,7 @@ import pytest
 from litegate.testing import FakeOpenAIServer, embedding_vector
 
 openai_types = pytest.importorskip("openai.types")
-from openai.types import CreateEmbeddingResponse, Completion, Model  # noqa: E402
+from openai.types import Completion, CreateEmbeddingResponse, Model  # noqa: E402
 from openai.types.chat import ChatCompletion, ChatCompletionChunk  # noqa: E402
 
 SRC_DIR = str(Path(__file__).resolve().parents[2] / "src")
@@ -51,8 +51,8 @@ TIME_TOOL = {
 }
 
 
-def chat_body(text: str = "Hello there, how are you today?", **extra: Any) -> Dict[str, Any]:
-    body: Dict[str, Any] = {
+def chat_body(text: str = "Hello there, how are you today?", **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
         "model": "gpt-4o-mini",
         "messages": [
             {"role": "system", "content": "You are terse."},
@@ -63,7 +63,7 @@ def chat_body(text: str = "Hello there, how are you today?", **extra: Any) -> Di
     return body
 
 
-def sse_payloads(text: str) -> List[str]:
+def sse_payloads(text: str) -> list[str]:
     """The ``data`` payloads of an SSE body, in order."""
     out = []
     for block in text.replace("\r\n", "\n").split("\n\n"):
@@ -73,7 +73,7 @@ def sse_payloads(text: str) -> List[str]:
     return out
 
 
-def stream_chunks(payloads: List[str]) -> List[Dict[str, Any]]:
+def stream_chunks(payloads: list[str]) -> list[dict[str, Any]]:
     assert payloads[-1] == "[DONE]"
     return [json.loads(p) for p in payloads[:-1]]
 
@@ -214,10 +214,14 @@ def test_no_tool_call_without_trigger_or_with_none(client):
 
 
 def test_tool_choice_required_and_named(client):
-    data = client.post("/chat/completions", json=chat_body("Hi", tools=[TIME_TOOL, WEATHER_TOOL], tool_choice="required")).json()
+    data = client.post(
+        "/chat/completions", json=chat_body("Hi", tools=[TIME_TOOL, WEATHER_TOOL], tool_choice="required")
+    ).json()
     assert data["choices"][0]["message"]["tool_calls"][0]["function"]["name"] == "get_time"
     named = {"type": "function", "function": {"name": "get_weather"}}
-    data = client.post("/chat/completions", json=chat_body("Hi", tools=[TIME_TOOL, WEATHER_TOOL], tool_choice=named)).json()
+    data = client.post(
+        "/chat/completions", json=chat_body("Hi", tools=[TIME_TOOL, WEATHER_TOOL], tool_choice=named)
+    ).json()
     ChatCompletion.model_validate(data)
     assert data["choices"][0]["finish_reason"] == "tool_calls"
     assert data["choices"][0]["message"]["tool_calls"][0]["function"]["name"] == "get_weather"
@@ -336,8 +340,12 @@ def test_legacy_completions(client):
     assert "Say this is a test" in text
     assert comp.usage.total_tokens == comp.usage.prompt_tokens + comp.usage.completion_tokens
 
-    body = {"model": "gpt-3.5-turbo-instruct", "prompt": "Say this is a test", "stream": True,
-            "stream_options": {"include_usage": True}}
+    body = {
+        "model": "gpt-3.5-turbo-instruct",
+        "prompt": "Say this is a test",
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
     with client.stream("POST", "/completions", json=body) as r:
         chunks = stream_chunks(sse_payloads(r.read().decode()))
     for c in chunks:
@@ -463,9 +471,16 @@ def test_enqueue_raw(client, srv):
 
 
 def test_enqueue_stream_custom_events(client, srv):
-    events = [{"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m",
-               "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": None}]},
-              '{"raw": true}']
+    events = [
+        {
+            "id": "x",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": "m",
+            "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": None}],
+        },
+        '{"raw": true}',
+    ]
     srv.enqueue_stream(events)
     srv.enqueue_stream(events, terminate=False)
     with client.stream("POST", "/chat/completions", json=chat_body(stream=True)) as r:
@@ -609,7 +624,7 @@ def test_unknown_fault_kind_rejected(srv):
 def test_stop_closes_stalled_connections_promptly():
     s = FakeOpenAIServer().start()
     s.enqueue_fault("stall")
-    outcome: Dict[str, Any] = {}
+    outcome: dict[str, Any] = {}
 
     def call() -> None:
         try:
@@ -654,8 +669,7 @@ def test_azure_layout(srv):
         assert rec.query == {"api-version": "2024-10-21"}
         assert rec.headers["api-key"] == "k"
 
-        r = c.post("/openai/deployments/emb-dep/embeddings", params={"api-version": "2024-10-21"},
-                   json={"input": "x"})
+        r = c.post("/openai/deployments/emb-dep/embeddings", params={"api-version": "2024-10-21"}, json={"input": "x"})
         assert r.status_code == 200 and r.json()["model"] == "emb-dep"
         CreateEmbeddingResponse.model_validate(r.json())
 
@@ -668,10 +682,16 @@ def test_require_key():
         r = c.post("/v1/chat/completions", json=chat_body(), headers={"Authorization": "Bearer sk-wrong-key-123"})
         assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_api_key"
         assert "sk-wrong-key-123" not in r.json()["error"]["message"]
-        assert c.post("/v1/chat/completions", json=chat_body(), headers={"Authorization": "Bearer sk-test"}).status_code == 200
+        assert (
+            c.post("/v1/chat/completions", json=chat_body(), headers={"Authorization": "Bearer sk-test"}).status_code
+            == 200
+        )
         assert c.post("/v1/chat/completions", json=chat_body(), headers={"api-key": "sk-test"}).status_code == 200
-        r = c.post("/openai/deployments/d/chat/completions?api-version=2024-10-21", json=chat_body(),
-                   headers={"api-key": "nope"})
+        r = c.post(
+            "/openai/deployments/d/chat/completions?api-version=2024-10-21",
+            json=chat_body(),
+            headers={"api-key": "nope"},
+        )
         assert r.status_code == 401 and r.json()["error"]["code"] == "401"
         assert s.hits() == 5
         # auth failures do not consume queued behaviours
@@ -712,7 +732,7 @@ def test_chunked_request_body(client, srv):
     assert srv.last_request.json == json.loads(payload)
 
 
-def _read_response(sock: socket.socket, buf: bytes) -> "tuple[bytes, bytes, bytes]":
+def _read_response(sock: socket.socket, buf: bytes) -> tuple[bytes, bytes, bytes]:
     while b"\r\n\r\n" not in buf:
         buf += sock.recv(65536)
     head, _, rest = buf.partition(b"\r\n\r\n")
@@ -724,8 +744,10 @@ def _read_response(sock: socket.socket, buf: bytes) -> "tuple[bytes, bytes, byte
 
 def test_raw_socket_keep_alive_pipelining_and_split_writes(srv):
     body = json.dumps(chat_body("raw")).encode()
-    req = (b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-           b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    req = (
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
     with socket.create_connection(("127.0.0.1", srv.port), timeout=5) as sock:
         # byte-by-byte-ish split request
         for i in range(0, len(req), 5):
@@ -739,7 +761,9 @@ def test_raw_socket_keep_alive_pipelining_and_split_writes(srv):
         head2, _, rest = _read_response(sock, rest)
         assert head1.startswith(b"HTTP/1.1 200") and head2.startswith(b"HTTP/1.1 200")
         # expect: 100-continue
-        sock.sendall(req.replace(b"Host: x\r\n", b"Host: x\r\nExpect: 100-continue\r\n").split(b"\r\n\r\n")[0] + b"\r\n\r\n")
+        sock.sendall(
+            req.replace(b"Host: x\r\n", b"Host: x\r\nExpect: 100-continue\r\n").split(b"\r\n\r\n")[0] + b"\r\n\r\n"
+        )
         got = b""
         while b"\r\n\r\n" not in got:
             got += sock.recv(65536)
@@ -793,7 +817,9 @@ def test_openai_sdk_end_to_end(srv):
     cc = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "ping"}])
     assert cc.choices[0].message.content == "This is a fake reply to: ping"
     stream = client.chat.completions.create(
-        model="gpt-4o-mini", messages=[{"role": "user", "content": "ping"}], stream=True,
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "ping"}],
+        stream=True,
         stream_options={"include_usage": True},
     )
     parts, usage = [], None

@@ -22,18 +22,25 @@ def test_round_trip_and_quoting():
     fields, files = parse_multipart(ctype, data)
     assert fields == {"model": ["whisper-1"]}
     assert files["file"]["filename"] == "we%22ird%0D%0Aname.wav" and files["file"]["data"] == b"xyz"
-    assert len(data) == MultipartBody([("model", "whisper-1")], [FilePart("file", 'we"ird\r\nname.wav', "audio/wav",
-                                                                          b"xyz", 3)]).length
+    assert (
+        len(data)
+        == MultipartBody(
+            [("model", "whisper-1")], [FilePart("file", 'we"ird\r\nname.wav', "audio/wav", b"xyz", 3)]
+        ).length
+    )
 
 
-@pytest.mark.parametrize("mangle,message", [
-    (lambda c, d: ("application/json", d), "expected multipart/form-data"),
-    (lambda c, d: ("multipart/form-data", d), "no boundary"),
-    (lambda c, d: (c, d[:-4]), "closing boundary"),
-    (lambda c, d: (c, d.replace(b"Content-Type: audio/wav\r\n", b"")), "has no content type"),
-    (lambda c, d: (c, d.replace(b'; name="model"', b"")), "has no name"),
-    (lambda c, d: (c, b"junk" + d), "does not start with the boundary"),
-])
+@pytest.mark.parametrize(
+    "mangle,message",
+    [
+        (lambda c, d: ("application/json", d), "expected multipart/form-data"),
+        (lambda c, d: ("multipart/form-data", d), "no boundary"),
+        (lambda c, d: (c, d[:-4]), "closing boundary"),
+        (lambda c, d: (c, d.replace(b"Content-Type: audio/wav\r\n", b"")), "has no content type"),
+        (lambda c, d: (c, d.replace(b'; name="model"', b"")), "has no name"),
+        (lambda c, d: (c, b"junk" + d), "does not start with the boundary"),
+    ],
+)
 def test_malformed_bodies_are_refused(mangle, message):
     ctype, data = mangle(*_body())
     with pytest.raises(MultipartError, match=message):
@@ -44,7 +51,9 @@ def _raw(server, headers: dict, body: bytes) -> tuple[int, dict]:
     host, port = server.url[7:].split(":")
     with socket.create_connection((host, int(port)), timeout=5) as s:
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        s.sendall(f"POST /v1/audio/transcriptions HTTP/1.1\r\nhost: x\r\nconnection: close\r\n{head}\r\n".encode() + body)
+        s.sendall(
+            f"POST /v1/audio/transcriptions HTTP/1.1\r\nhost: x\r\nconnection: close\r\n{head}\r\n".encode() + body
+        )
         data = b""
         while chunk := s.recv(65536):
             data += chunk

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from typing import Any, Optional
+from typing import Any
 
 import httpx
 import pytest
@@ -22,8 +22,14 @@ from litegate.testing._server import (
     ndjson_line,
 )
 
-DIALECTS = ["FakeOpenAIServer", "FakeAnthropicServer", "FakeCohereServer", "FakeGeminiServer", "FakeOllamaServer",
-            "FakeBudgetServer"]
+DIALECTS = [
+    "FakeOpenAIServer",
+    "FakeAnthropicServer",
+    "FakeCohereServer",
+    "FakeGeminiServer",
+    "FakeOllamaServer",
+    "FakeBudgetServer",
+]
 
 
 class EchoServer(FakeServerBase):
@@ -32,8 +38,12 @@ class EchoServer(FakeServerBase):
     routes = (Route(r"/echo", "_echo"), Route(r"/items/(?P<item>[^/]+)", "_item", ("GET",)))
     key_headers = (("x-key", ""),)
     fault_kinds = FakeServerBase.fault_kinds | {"no_end"}
-    streams = Streams(headers={"content-type": "application/x-ndjson"}, encode=ndjson_line,
-                      malformed_event=b"{not json\n", error_event=b'{"error":"boom"}\n')
+    streams = Streams(
+        headers={"content-type": "application/x-ndjson"},
+        encode=ndjson_line,
+        malformed_event=b"{not json\n",
+        error_event=b'{"error":"boom"}\n',
+    )
 
     def enqueue_reply(self, text: str, *, count: int = 1) -> None:
         self._queue_reply(text, None, None, None, 0.0, None, None, count, None)
@@ -71,8 +81,11 @@ def test_declared_routes_answer(echo):
     srv, c = echo
     assert c.post("/echo", json={"text": "a b"}).json() == {"echo": "a b"}
     assert c.get("/items/42/").json() == {"item": "42"}  # a trailing "/" is ignored
-    assert _lines(c.post("/echo", json={"text": "a b", "stream": True})) == [{"word": "a"}, {"word": "b"},
-                                                                             {"done": True}]
+    assert _lines(c.post("/echo", json={"text": "a b", "stream": True})) == [
+        {"word": "a"},
+        {"word": "b"},
+        {"done": True},
+    ]
     r = c.post("/echo", json={})
     assert r.status_code == 422 and r.json() == {"problem": "text is required"}
     assert c.post("/nope").status_code == 404 and c.get("/echo").status_code == 405
@@ -123,10 +136,9 @@ def test_dialects_only_fill_in_hooks(name):
     cls = getattr(testing, name)
     assert issubclass(cls, FakeServerBase)
     for attr, value in vars(cls).items():
-        base: Optional[Any] = getattr(FakeServerBase, attr, None)
+        base: Any | None = getattr(FakeServerBase, attr, None)
         if attr.startswith("__") or not callable(value) or not callable(base):
             continue
         mine = [p.name for p in inspect.signature(value).parameters.values()]
         theirs = [p.name for p in inspect.signature(base).parameters.values()]
         assert mine == theirs, f"{name}.{attr}{inspect.signature(value)} vs {inspect.signature(base)}"
-

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import socket
 import time
-from typing import Any, Dict, List
+from typing import Any
 
 import httpx
 import pytest
@@ -15,13 +15,18 @@ import pytest
 from litegate.testing import FakeAnthropicServer, FakeOllamaServer, FakeOpenAIServer
 
 
-def _body(**extra: Any) -> Dict[str, Any]:
+def _body(**extra: Any) -> dict[str, Any]:
     return {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "timing"}], "stream": True, **extra}
 
 
-def _chunk(text: str) -> Dict[str, Any]:
-    return {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "m",
-            "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]}
+def _chunk(text: str) -> dict[str, Any]:
+    return {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "m",
+        "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}],
+    }
 
 
 def _wait(predicate, timeout: float = 3.0) -> bool:
@@ -78,8 +83,12 @@ def test_first_delay_with_the_default_stream_and_chunk_delay(srv):
 def test_first_delay_on_another_dialect():
     with FakeAnthropicServer() as srv, httpx.Client(base_url=srv.url, timeout=5) as c:
         srv.enqueue_stream(None, first_delay=0.3)
-        body = {"model": "claude-sonnet-4-5", "max_tokens": 50, "stream": True,
-                "messages": [{"role": "user", "content": "hi"}]}
+        body = {
+            "model": "claude-sonnet-4-5",
+            "max_tokens": 50,
+            "stream": True,
+            "messages": [{"role": "user", "content": "hi"}],
+        }
         t0 = time.monotonic()
         with c.stream("POST", "/v1/messages", json=body, headers={"anthropic-version": "2023-06-01"}) as r:
             assert time.monotonic() - t0 < 0.2
@@ -94,7 +103,7 @@ def test_first_delay_on_another_dialect():
 def test_stall_after_goes_silent_and_holds_the_connection_until_the_client_closes(srv):
     events = [_chunk(str(i)) for i in range(5)]
     srv.enqueue_stream(events, stall_after=2)
-    got: List[str] = []
+    got: list[str] = []
     with httpx.Client(base_url=srv.base_url, timeout=httpx.Timeout(5.0, read=0.4)) as c:
         t0 = time.monotonic()
         with pytest.raises(httpx.ReadTimeout):
@@ -117,8 +126,10 @@ def test_stall_keeps_the_socket_open_while_the_client_waits(srv):
     srv.enqueue_stream([_chunk("x")], stall_after=1)
     payload = httpx.Request("POST", srv.base_url + "/chat/completions", json=_body())
     body = payload.read()
-    head = (f"POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(body)}\r\n\r\n").encode() + body
+    head = (
+        f"POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\n\r\n"
+    ).encode() + body
     with socket.create_connection((srv.host, srv.port), timeout=2) as s:
         s.sendall(head)
         received = b""
@@ -138,7 +149,7 @@ def test_stall_keeps_the_socket_open_while_the_client_waits(srv):
 def test_stall_after_all_events_withholds_only_the_end_of_the_body(srv):
     events = [_chunk("a"), _chunk("b")]
     srv.enqueue_stream(events, stall_after=10)  # more than there are: everything, then silence
-    lines: List[str] = []
+    lines: list[str] = []
     with httpx.Client(base_url=srv.base_url, timeout=httpx.Timeout(5.0, read=0.3)) as c:
         with pytest.raises(httpx.ReadTimeout):
             with c.stream("POST", "/chat/completions", json=_body()) as r:
@@ -162,8 +173,9 @@ def test_stall_after_on_an_ndjson_dialect():
         srv.enqueue_stream([{"n": 1}, {"n": 2}, {"n": 3}], stall_after=1)
         got = []
         with pytest.raises(httpx.ReadTimeout):
-            with c.stream("POST", "/api/chat", json={"model": "llama3", "messages": [{"role": "user",
-                                                                                     "content": "x"}]}) as r:
+            with c.stream(
+                "POST", "/api/chat", json={"model": "llama3", "messages": [{"role": "user", "content": "x"}]}
+            ) as r:
                 for line in r.iter_lines():
                     if line:
                         got.append(line)

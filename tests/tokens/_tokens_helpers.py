@@ -25,8 +25,6 @@ def tiktoken_text(name: str) -> bytes:
 
 def run_python(code: str, env: dict | None = None) -> str:
     """Run ``code`` in a fresh interpreter; return its stdout (fails the test on a non-zero exit)."""
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env or ENV
-    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env or ENV)
     assert out.returncode == 0, out.stderr[-3000:]
     return out.stdout

@@ -14,7 +14,6 @@ import os
 import socket
 
 import pytest
-
 from _tokens_helpers import URLS, tiktoken_text
 
 

@@ -106,8 +106,7 @@ def test_needs_text_or_messages():
 
 @pytest.mark.parametrize(
     "model,expected",
-    [("gpt-3.5-turbo-0301", 127), ("gpt-3.5-turbo-0613", 129), ("gpt-4", 129), ("gpt-4o", 124),
-     ("gpt-4o-mini", 124)],
+    [("gpt-3.5-turbo-0301", 127), ("gpt-3.5-turbo-0613", 129), ("gpt-4", 129), ("gpt-4o", 124), ("gpt-4o-mini", 124)],
 )
 def test_cookbook_example(official, model, expected):
     assert tokens.token_counter(model=model, messages=COOKBOOK_MESSAGES) == expected
@@ -189,8 +188,7 @@ def _tool_with_params(count: int) -> dict:
             "parameters": {
                 "type": "object",
                 "properties": {
-                    f"field_{i}": {"type": "string", "description": f"Value number {i} to match"}
-                    for i in range(count)
+                    f"field_{i}": {"type": "string", "description": f"Value number {i} to match"} for i in range(count)
                 },
                 "required": [f"field_{i}" for i in range(0, count, 2)],
             },
@@ -250,8 +248,14 @@ def test_tool_schema_formatting_variants():
             "parameters": {
                 "type": "object",
                 "properties": {
-                    "items": {"type": "array", "items": {"type": "object", "properties": {
-                        "sku": {"type": "string"}, "qty": {"type": "integer"}}, "required": ["sku"]}},
+                    "items": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"sku": {"type": "string"}, "qty": {"type": "integer"}},
+                            "required": ["sku"],
+                        },
+                    },
                     "express": {"type": "boolean"},
                     "note": {"type": ["string", "null"]},
                     "mode": {"anyOf": [{"type": "string"}, {"type": "number"}]},
@@ -316,9 +320,12 @@ def test_select_tokenizer_shape():
 
 def test_openai_token_counter_text_and_tool_call_paths():
     assert tokens.openai_token_counter(text="hello world", model="gpt-4") == 2 + 3
-    assert tokens.openai_token_counter(
-        messages=[{"role": "user", "content": "ignored"}], text="hello world", is_tool_call=True, model="gpt-4"
-    ) == 5
+    assert (
+        tokens.openai_token_counter(
+            messages=[{"role": "user", "content": "ignored"}], text="hello world", is_tool_call=True, model="gpt-4"
+        )
+        == 5
+    )
     assert tokens.openai_token_counter(messages=[{"role": "user", "content": "hello world"}]) == 9
     # any model name is accepted
     assert tokens.openai_token_counter(messages=[{"role": "user", "content": "hello world"}], model="my-model") == 9
@@ -338,18 +345,33 @@ def test_public_signatures():
 
     sig = inspect.signature(tokens.token_counter)
     assert list(sig.parameters) == [
-        "model", "custom_tokenizer", "text", "messages", "count_response_tokens", "tools", "tool_choice",
-        "use_default_image_token_count", "default_token_count",
+        "model",
+        "custom_tokenizer",
+        "text",
+        "messages",
+        "count_response_tokens",
+        "tools",
+        "tool_choice",
+        "use_default_image_token_count",
+        "default_token_count",
     ]
     assert list(inspect.signature(tokens.openai_token_counter).parameters) == [
-        "messages", "model", "text", "is_tool_call", "tools", "tool_choice", "count_response_tokens",
+        "messages",
+        "model",
+        "text",
+        "is_tool_call",
+        "tools",
+        "tool_choice",
+        "count_response_tokens",
         "use_default_image_token_count",
     ]
     assert inspect.signature(tokens.openai_token_counter).parameters["model"].default == "gpt-3.5-turbo-0613"
     assert list(inspect.signature(tokens.encode).parameters) == ["model", "text", "custom_tokenizer"]
     assert list(inspect.signature(tokens.decode).parameters) == ["model", "tokens", "custom_tokenizer"]
     assert list(inspect.signature(tokens.create_pretrained_tokenizer).parameters) == [
-        "identifier", "revision", "auth_token",
+        "identifier",
+        "revision",
+        "auth_token",
     ]
     assert list(inspect.signature(tokens.create_tokenizer).parameters) == ["json"]
 

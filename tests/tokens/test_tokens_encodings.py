@@ -8,19 +8,17 @@ import random
 import re
 
 import pytest
+from _tokens_helpers import run_python, tiktoken_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import litegate.tokens as tokens
 from litegate.tokens import _data, _encodings
 
-from _tokens_helpers import run_python, tiktoken_text
-
 NAMES = ("cl100k_base", "o200k_base")
 
 LONG = " ".join(
-    f"Paragraph {i}: the quick brown fox jumps over the lazy dog; naïve café, 東京 {i * 7919}. "
-    for i in range(3000)
+    f"Paragraph {i}: the quick brown fox jumps over the lazy dog; naïve café, 東京 {i * 7919}. " for i in range(3000)
 )
 
 CORPUS = [
@@ -40,7 +38,7 @@ CORPUS = [
     "def fib(n: int) -> int:\n    if n < 2:\n        return n\n    return fib(n - 1) + fib(n - 2)\n",
     "function add(a, b) { return a + b; }  // JS\nconst x = [1, 2, 3].map((v) => v ** 2);",
     '{"key": "value", "nested": {"list": [1, 2, 3], "null": null, "bool": true}}',
-    "<html><body><p class=\"x\">Hi &amp; bye</p></body></html>",
+    '<html><body><p class="x">Hi &amp; bye</p></body></html>',
     "Special markers stay text: <|endoftext|> <|fim_prefix|> <|endofprompt|>",
     "URLs: https://example.com/path?query=1&x=y#frag and paths /usr/local/bin/python3",
     "!!!???...,,,;;;:::---___===+++***&&&%%%$$$###@@@",
@@ -130,9 +128,7 @@ def test_counts_match_tiktoken_on_random_unicode(official, name):
 @given(text=st.text(max_size=300))
 def test_counts_match_tiktoken_property(official, text):
     for name in NAMES:
-        assert tokens.get_encoding(name).encode_ordinary(text) == official[name].encode(
-            text, disallowed_special=()
-        )
+        assert tokens.get_encoding(name).encode_ordinary(text) == official[name].encode(text, disallowed_special=())
 
 
 @pytest.mark.parametrize(

@@ -113,8 +113,17 @@ def test_tile_arithmetic(width, height, detail, expected):
 
 
 @pytest.mark.parametrize(
-    "builder", [png, jpeg, gif, webp_vp8, webp_vp8l, webp_vp8x,
-                lambda w, h: jpeg(w, h, progressive=True), lambda w, h: jpeg(w, h, exif_padding=150_000)]
+    "builder",
+    [
+        png,
+        jpeg,
+        gif,
+        webp_vp8,
+        webp_vp8l,
+        webp_vp8x,
+        lambda w, h: jpeg(w, h, progressive=True),
+        lambda w, h: jpeg(w, h, exif_padding=150_000),
+    ],
 )
 @pytest.mark.parametrize("size", [(1, 1), (1024, 1024), (2048, 4096), (3000, 17), (16383, 5)])
 def test_image_size_from_headers(builder, size):
@@ -143,8 +152,12 @@ def test_large_base64_only_decodes_what_it_needs():
 
 @pytest.mark.parametrize(
     "data,mime",
-    [(png(1024, 1024), "image/png"), (jpeg(1024, 1024), "image/jpeg"), (gif(1024, 1024), "image/gif"),
-     (webp_vp8(1024, 1024), "image/webp")],
+    [
+        (png(1024, 1024), "image/png"),
+        (jpeg(1024, 1024), "image/jpeg"),
+        (gif(1024, 1024), "image/gif"),
+        (webp_vp8(1024, 1024), "image/webp"),
+    ],
 )
 def test_data_url_high_detail(data, mime):
     messages = image_message(data_url(data, mime), "high")
@@ -188,12 +201,31 @@ def test_other_image_part_shapes():
     url = data_url(png(2048, 4096))
     plain_string = [{"role": "user", "content": [{"type": "image_url", "image_url": url}]}]
     assert tokens.token_counter(model="gpt-4o", messages=plain_string) == FRAMING + 1105
-    anthropic = [{"role": "user", "content": [
-        {"type": "image", "source": {"type": "base64", "media_type": "image/png",
-                                     "data": base64.b64encode(png(2048, 4096)).decode()}}]}]
+    anthropic = [
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "image",
+                    "source": {
+                        "type": "base64",
+                        "media_type": "image/png",
+                        "data": base64.b64encode(png(2048, 4096)).decode(),
+                    },
+                }
+            ],
+        }
+    ]
     assert tokens.token_counter(model="gpt-4o", messages=anthropic) == FRAMING + 1105
-    mixed = [{"role": "user", "content": [{"type": "text", "text": "hello world"},
-                                          {"type": "image_url", "image_url": {"url": url, "detail": "low"}}]}]
+    mixed = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "hello world"},
+                {"type": "image_url", "image_url": {"url": url, "detail": "low"}},
+            ],
+        }
+    ]
     assert tokens.token_counter(model="gpt-4o", messages=mixed) == FRAMING + 2 + 85
 
 

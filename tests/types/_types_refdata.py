@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 
-def _find_reference_root() -> Optional[Path]:
+def _find_reference_root() -> Path | None:
     """``$LITEGATE_REFERENCE_DIR``, else ``shared/reference/openai`` in the nearest ancestor of
     this file that has one."""
     configured = os.environ.get("LITEGATE_REFERENCE_DIR")
@@ -27,7 +27,7 @@ EXAMPLES = REFERENCE / "examples" if REFERENCE else None
 SSE_RECORDED = REFERENCE / "sse-recorded" if REFERENCE else None
 
 
-def chat_completion_examples() -> List[Path]:
+def chat_completion_examples() -> list[Path]:
     """Every createChatCompletion example whose response is a JSON object (not a stream)."""
     if EXAMPLES is None:
         return []
@@ -48,9 +48,9 @@ def load_json_example(name: str) -> Any:
     return load_example(EXAMPLES / name)
 
 
-def sse_files() -> List[Path]:
+def sse_files() -> list[Path]:
     """Recorded chat-completion streams (plus the documented streaming example)."""
-    files: List[Path] = []
+    files: list[Path] = []
     if SSE_RECORDED is not None:
         files.extend(sorted(SSE_RECORDED.glob("*.sse")))
     if EXAMPLES is not None:
@@ -60,9 +60,9 @@ def sse_files() -> List[Path]:
     return files
 
 
-def read_sse(path: Path) -> List[Dict[str, Any]]:
+def read_sse(path: Path) -> list[dict[str, Any]]:
     """The JSON payloads of ``data:`` lines, up to ``data: [DONE]``."""
-    events: List[Dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             line = line.strip()

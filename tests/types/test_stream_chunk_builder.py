@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import openai.types.chat as oa_chat
 import pytest
+from _types_refdata import assert_subset, read_sse, sse_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,8 +23,6 @@ from litegate.types import (
     stream_chunk_builder,
 )
 
-from _types_refdata import assert_subset, read_sse, sse_files
-
 STREAMS = sse_files()
 
 
@@ -34,13 +33,13 @@ def test_recorded_streams_found():
     assert "chat_stream_multiple_parallel_tool_calls.sse" in names
 
 
-def _chunks(path: Path) -> List[ModelResponse]:
+def _chunks(path: Path) -> list[ModelResponse]:
     return [ModelResponse(stream=True, **event) for event in read_sse(path)]
 
 
-def _expected(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+def _expected(events: list[dict[str, Any]]) -> dict[str, Any]:
     """What the rebuilt response must contain, computed straight from the raw JSON events."""
-    choices: Dict[int, Dict[str, Any]] = {}
+    choices: dict[int, dict[str, Any]] = {}
     usage = None
     for event in events:
         if event.get("usage"):
@@ -136,7 +135,7 @@ def test_chunks_parse_and_dump_as_openai_chunks(path: Path):
 # --------------------------------------------------------------------------------------------
 
 
-def _check_rebuilt(built: ModelResponse, expected: Dict[str, Any]) -> None:
+def _check_rebuilt(built: ModelResponse, expected: dict[str, Any]) -> None:
     assert type(built) is ModelResponse
     assert built.object == "chat.completion"
     assert built.id == expected["id"]
@@ -154,10 +153,7 @@ def _check_rebuilt(built: ModelResponse, expected: Dict[str, Any]) -> None:
         assert choice.finish_reason == (want["finish_reason"] or "stop")
         if want["tool_calls"]:
             got = [(c.id, c.function.name, c.function.arguments, c.type) for c in msg.tool_calls]
-            exp = [
-                (c["id"], c["name"], c["arguments"], "function")
-                for _, c in sorted(want["tool_calls"].items())
-            ]
+            exp = [(c["id"], c["name"], c["arguments"], "function") for _, c in sorted(want["tool_calls"].items())]
             assert got == exp
             for call in msg.tool_calls:
                 json.loads(call.function.arguments)  # complete JSON after merging
@@ -175,12 +171,16 @@ def _check_rebuilt(built: ModelResponse, expected: Dict[str, Any]) -> None:
     else:
         # no usage streamed: the completion is counted with the tokenizer (no messages given: prompt 0)
         import tiktoken  # noqa: F401 - the counter's engine; its count is checked independently below
+
         from litegate.tokens import get_encoding
 
         text = "".join(c.message.content or "" for c in built.choices)
         expected_completion = len(get_encoding("cl100k_base").encode(text))
         assert (built.usage.prompt_tokens, built.usage.completion_tokens, built.usage.total_tokens) == (
-            0, expected_completion, expected_completion)
+            0,
+            expected_completion,
+            expected_completion,
+        )
 
 
 @pytest.mark.parametrize("path", STREAMS, ids=lambda p: p.name)
@@ -365,10 +365,20 @@ def test_response_ms_from_start_and_end():
 
 def test_text_completion_chunks():
     events = [
-        {"id": "cmpl-1", "object": "text_completion", "created": 1, "model": "m",
-         "choices": [{"text": "Hello", "index": 0, "logprobs": None, "finish_reason": None}]},
-        {"id": "cmpl-1", "object": "text_completion", "created": 1, "model": "m",
-         "choices": [{"text": " world", "index": 0, "logprobs": None, "finish_reason": "length"}]},
+        {
+            "id": "cmpl-1",
+            "object": "text_completion",
+            "created": 1,
+            "model": "m",
+            "choices": [{"text": "Hello", "index": 0, "logprobs": None, "finish_reason": None}],
+        },
+        {
+            "id": "cmpl-1",
+            "object": "text_completion",
+            "created": 1,
+            "model": "m",
+            "choices": [{"text": " world", "index": 0, "logprobs": None, "finish_reason": "length"}],
+        },
     ]
     built = stream_chunk_builder([TextCompletionResponse(**e) for e in events])
     assert isinstance(built, TextCompletionResponse)
@@ -385,7 +395,7 @@ def test_text_completion_chunks():
 # --------------------------------------------------------------------------------------------
 
 
-def _split(text: str, cuts: List[int]) -> List[str]:
+def _split(text: str, cuts: list[int]) -> list[str]:
     points = sorted({c % (len(text) + 1) for c in cuts} | {0, len(text)})
     return [text[a:b] for a, b in zip(points, points[1:])] or [""]
 
@@ -399,25 +409,65 @@ def _split(text: str, cuts: List[int]) -> List[str]:
 )
 def test_any_fragmentation_rebuilds_the_same_message(content, args, cuts, n):
     arguments = json.dumps(args)
-    events: List[Dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     for index in range(n):
-        events.append({"id": "x", "created": 1, "model": "m",
-                       "choices": [{"index": index, "delta": {"role": "assistant", "content": ""}}]})
+        events.append(
+            {
+                "id": "x",
+                "created": 1,
+                "model": "m",
+                "choices": [{"index": index, "delta": {"role": "assistant", "content": ""}}],
+            }
+        )
     for piece in _split(content, cuts):
         for index in range(n):
-            events.append({"id": "x", "created": 1, "model": "m",
-                           "choices": [{"index": index, "delta": {"content": piece}}]})
+            events.append(
+                {"id": "x", "created": 1, "model": "m", "choices": [{"index": index, "delta": {"content": piece}}]}
+            )
     for index in range(n):
-        events.append({"id": "x", "created": 1, "model": "m", "choices": [{"index": index, "delta": {
-            "tool_calls": [{"index": 0, "id": f"call_{index}", "type": "function",
-                            "function": {"name": "f", "arguments": ""}}]}}]})
+        events.append(
+            {
+                "id": "x",
+                "created": 1,
+                "model": "m",
+                "choices": [
+                    {
+                        "index": index,
+                        "delta": {
+                            "tool_calls": [
+                                {
+                                    "index": 0,
+                                    "id": f"call_{index}",
+                                    "type": "function",
+                                    "function": {"name": "f", "arguments": ""},
+                                }
+                            ]
+                        },
+                    }
+                ],
+            }
+        )
     for piece in _split(arguments, cuts[::-1]):
         for index in range(n):
-            events.append({"id": "x", "created": 1, "model": "m", "choices": [{"index": index, "delta": {
-                "tool_calls": [{"index": 0, "function": {"arguments": piece}}]}}]})
+            events.append(
+                {
+                    "id": "x",
+                    "created": 1,
+                    "model": "m",
+                    "choices": [
+                        {"index": index, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}}
+                    ],
+                }
+            )
     for index in range(n):
-        events.append({"id": "x", "created": 1, "model": "m",
-                       "choices": [{"index": index, "delta": {}, "finish_reason": "tool_calls"}]})
+        events.append(
+            {
+                "id": "x",
+                "created": 1,
+                "model": "m",
+                "choices": [{"index": index, "delta": {}, "finish_reason": "tool_calls"}],
+            }
+        )
 
     built = stream_chunk_builder([ModelResponse(stream=True, **e) for e in events])
     assert len(built.choices) == n

@@ -15,6 +15,7 @@ from pathlib import Path
 import openai.types as oa_types
 import openai.types.chat as oa_chat
 import pytest
+from _types_refdata import assert_subset, chat_completion_examples, load_example, load_json_example
 from openai.types.completion_usage import CompletionTokensDetails as OACompletionTokensDetails
 from openai.types.completion_usage import PromptTokensDetails as OAPromptTokensDetails
 
@@ -38,8 +39,6 @@ from litegate.types import (
     TextCompletionResponse,
     Usage,
 )
-
-from _types_refdata import assert_subset, chat_completion_examples, load_example, load_json_example
 
 EXAMPLES = chat_completion_examples()
 
@@ -328,7 +327,10 @@ def test_tool_call_defaults_and_dict_arguments():
     assert json.loads(call.function.arguments) == {"city": "Paris"}
     assert call["function"]["name"] == "get_weather"
     assert ChatCompletionMessageToolCall(function={"name": "f"}, id=None).id.startswith("call_")
-    assert ChatCompletionMessageToolCall(function={"name": "f"}).id != ChatCompletionMessageToolCall(function={"name": "f"}).id
+    assert (
+        ChatCompletionMessageToolCall(function={"name": "f"}).id
+        != ChatCompletionMessageToolCall(function={"name": "f"}).id
+    )
     assert ChatCompletionMessageToolCall(id="call_given", function={"name": "f"}).id == "call_given"
     assert Function(name="f").arguments == ""
     assert Function(arguments=None).arguments == ""
@@ -582,7 +584,9 @@ def test_text_completion_response():
     assert default.object == "text_completion" and default.id.startswith("cmpl-")
     assert len(default.choices) == 1 and default.choices[0].index == 0
 
-    with_logprobs = TextChoices(text="a", logprobs={"tokens": ["a"], "token_logprobs": [-0.1], "top_logprobs": None, "text_offset": [0]})
+    with_logprobs = TextChoices(
+        text="a", logprobs={"tokens": ["a"], "token_logprobs": [-0.1], "top_logprobs": None, "text_offset": [0]}
+    )
     assert with_logprobs.logprobs.tokens == ["a"]
     assert isinstance(with_logprobs.logprobs, lt.Logprobs)
 

@@ -22,17 +22,22 @@ SRC_DIR = str(Path(__file__).resolve().parents[2] / "src")
 
 def test_import_litegate_does_not_import_utils():
     code = "import sys, litegate; print('litegate.utils' in sys.modules, 'litegate.budget' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={"PYTHONPATH": SRC_DIR, "PATH": ""}, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": SRC_DIR, "PATH": ""},
+        check=True,
+    ).stdout
     assert out.split() == ["False", "False"]
 
 
 def test_reexports_are_the_real_objects():
+    import litegate.tokens as tokens
     from litegate.core.resolve import get_llm_provider
     from litegate.cost import calculator, registry
     from litegate.types.streaming import stream_chunk_builder
     from litegate.types.utils import Message, ModelResponse, Usage
-    import litegate.tokens as tokens
 
     assert utils.token_counter is tokens.token_counter
     assert utils.encode is tokens.encode and utils.decode is tokens.decode
@@ -46,7 +51,7 @@ def test_reexports_are_the_real_objects():
     assert utils.get_llm_provider is get_llm_provider
     assert utils.stream_chunk_builder is stream_chunk_builder
     assert (utils.ModelResponse, utils.Message, utils.Usage) == (ModelResponse, Message, Usage)
-    from litegate.utils import ModelResponse as imported, token_counter  # noqa: F401
+    from litegate.utils import ModelResponse as imported  # noqa: F401
 
     assert imported is ModelResponse
     with pytest.raises(AttributeError):
@@ -81,7 +86,9 @@ def test_validate_environment_missing_and_present(monkeypatch):
 def test_validate_environment_api_key_argument_counts():
     assert utils.validate_environment("groq/llama-3.1-8b-instant")["missing_keys"] == ["GROQ_API_KEY"]
     assert utils.validate_environment("groq/llama-3.1-8b-instant", api_key="gsk_x") == {
-        "keys_in_environment": True, "missing_keys": []}
+        "keys_in_environment": True,
+        "missing_keys": [],
+    }
 
 
 def test_validate_environment_alternative_env_names(monkeypatch):
@@ -95,7 +102,9 @@ def test_validate_environment_azure_needs_base(monkeypatch):
     monkeypatch.setenv("AZURE_API_KEY", "k")
     assert utils.validate_environment("azure/my-deployment")["missing_keys"] == ["AZURE_API_BASE"]
     assert utils.validate_environment("azure/my-deployment", api_base="https://x.openai.azure.com") == {
-        "keys_in_environment": True, "missing_keys": []}
+        "keys_in_environment": True,
+        "missing_keys": [],
+    }
     monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://x.openai.azure.com")
     assert utils.validate_environment("azure/my-deployment")["keys_in_environment"] is True
 
@@ -104,7 +113,10 @@ def test_validate_environment_non_key_credentials(monkeypatch):
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"):
         monkeypatch.delenv(name, raising=False)
     assert utils.validate_environment("bedrock/anthropic.claude-v2")["missing_keys"] == [
-        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION_NAME"]
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_REGION_NAME",
+    ]
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIA...")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
@@ -199,8 +211,15 @@ def test_read_config_args_errors(tmp_path):
 
 
 def test_load_test_model_success(server):
-    result = utils.load_test_model("gpt-4o-mini", custom_llm_provider="openai", api_base=server.base_url,
-                                   prompt="ping", num_calls=7, force_timeout=20, api_key="sk-test")
+    result = utils.load_test_model(
+        "gpt-4o-mini",
+        custom_llm_provider="openai",
+        api_base=server.base_url,
+        prompt="ping",
+        num_calls=7,
+        force_timeout=20,
+        api_key="sk-test",
+    )
     assert result["status"] == "success"
     assert result["calls_made"] == 7
     assert result["exception"] is None
@@ -211,8 +230,9 @@ def test_load_test_model_success(server):
 
 def test_load_test_model_failure():
     with FakeOpenAIServer(require_key="sk-right") as srv:
-        result = utils.load_test_model("gpt-4o-mini", api_base=srv.base_url, num_calls=3, api_key="sk-wrong",
-                                       num_retries=0)
+        result = utils.load_test_model(
+            "gpt-4o-mini", api_base=srv.base_url, num_calls=3, api_key="sk-wrong", num_retries=0
+        )
     assert result["status"] == "failed"
     assert isinstance(result["exception"], litegate.exceptions.AuthenticationError)
     assert result["calls_made"] == 3
@@ -223,11 +243,17 @@ def test_load_test_model_failure():
 
 def test_return_raw_request_chat_is_not_sent(server):
     key = "sk-live-abcdefghijklmnopqrstuvwx"
-    raw = utils.return_raw_request("completion", {
-        "model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "temperature": 0.3,
-        "api_key": key, "api_base": server.base_url, "tools": [{"type": "function", "function": {"name": "f",
-                                                                                                     "parameters": {}}}],
-    })
+    raw = utils.return_raw_request(
+        "completion",
+        {
+            "model": "gpt-4o-mini",
+            "messages": [{"role": "user", "content": "hi"}],
+            "temperature": 0.3,
+            "api_key": key,
+            "api_base": server.base_url,
+            "tools": [{"type": "function", "function": {"name": "f", "parameters": {}}}],
+        },
+    )
     assert raw["error"] is None
     assert raw["raw_request_api_base"] == server.base_url + "/chat/completions"
     body = raw["raw_request_body"]
@@ -246,8 +272,9 @@ def test_return_raw_request_default_key_and_enum_endpoint(monkeypatch):
         completion = "completion"
 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env-should-not-appear-123")
-    raw = utils.return_raw_request(CallTypes.completion, {"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}],
-                                                         "stream": True})
+    raw = utils.return_raw_request(
+        CallTypes.completion, {"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}], "stream": True}
+    )
     assert raw["raw_request_api_base"] == "https://api.openai.com/v1/chat/completions"
     assert raw["raw_request_body"]["stream"] is True
     assert "sk-from-env" not in json.dumps(raw)
@@ -257,7 +284,9 @@ def test_return_raw_request_embedding_and_errors():
     raw = utils.return_raw_request("aembedding", {"model": "text-embedding-3-small", "input": ["a", "b"]})
     assert raw["raw_request_api_base"].endswith("/embeddings")
     assert raw["raw_request_body"] == {"model": "text-embedding-3-small", "input": ["a", "b"]}
-    bad = utils.return_raw_request("completion", {"model": "unknown-prefix/x", "messages": [{"role": "user", "content": "x"}]})
+    bad = utils.return_raw_request(
+        "completion", {"model": "unknown-prefix/x", "messages": [{"role": "user", "content": "x"}]}
+    )
     assert set(bad) == {"error"} and "unknown-prefix" in bad["error"]
     with pytest.raises(ValueError, match="image_generation"):
         utils.return_raw_request("image_generation", {"model": "dall-e-3", "prompt": "x"})

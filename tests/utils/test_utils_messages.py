@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from typing import Dict, List, Literal, Optional
+from typing import Literal
 
 import pytest
 
@@ -22,7 +22,7 @@ def count(messages, model=MODEL) -> int:
     return token_counter(model=model, messages=messages)
 
 
-def conversation(turns: int, system: str = "You are a careful assistant.") -> List[Dict]:
+def conversation(turns: int, system: str = "You are a careful assistant.") -> list[dict]:
     msgs = [{"role": "system", "content": system}]
     for i in range(turns):
         msgs.append({"role": "user", "content": f"Question {i}: " + "tell me about budgets and tokens " * (3 + i % 5)})
@@ -46,7 +46,7 @@ def test_trim_keeps_system_and_newest_within_limit():
     assert trimmed[0] == msgs[0]  # the system message, intact
     assert trimmed[-1] == msgs[-1]  # the newest message, intact
     rest = trimmed[1:]
-    tail = msgs[len(msgs) - len(rest):]
+    tail = msgs[len(msgs) - len(rest) :]
     # a contiguous run of the newest messages; only the oldest kept one may be shortened
     assert rest[1:] == tail[1:]
     if rest[0] != tail[0]:
@@ -55,7 +55,7 @@ def test_trim_keeps_system_and_newest_within_limit():
         assert tail[0]["content"].startswith(head) and tail[0]["content"].endswith(end)
     # as many intact messages as fit: one more whole message would not fit
     whole = [m for m, o in zip(rest, tail) if m == o]
-    assert count([msgs[0]] + msgs[len(msgs) - len(whole) - 1:]) > limit
+    assert count([msgs[0]] + msgs[len(msgs) - len(whole) - 1 :]) > limit
 
 
 def test_trim_default_limit_from_model_info():
@@ -115,14 +115,28 @@ def test_trim_overlong_system_message_is_shortened():
     assert count(trimmed) <= 100
 
 
-def _tool_conversation() -> List[Dict]:
+def _tool_conversation() -> list[dict]:
     msgs = [{"role": "system", "content": "Use tools."}]
     for i in range(6):
         msgs.append({"role": "user", "content": f"What is the weather in city {i}? " + "please " * (i + 2)})
-        msgs.append({"role": "assistant", "content": None, "tool_calls": [
-            {"id": f"call_{i}a", "type": "function", "function": {"name": "weather", "arguments": '{"city": "A"}'}},
-            {"id": f"call_{i}b", "type": "function", "function": {"name": "weather", "arguments": '{"city": "B"}'}},
-        ]})
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": f"call_{i}a",
+                        "type": "function",
+                        "function": {"name": "weather", "arguments": '{"city": "A"}'},
+                    },
+                    {
+                        "id": f"call_{i}b",
+                        "type": "function",
+                        "function": {"name": "weather", "arguments": '{"city": "B"}'},
+                    },
+                ],
+            }
+        )
         msgs.append({"role": "tool", "tool_call_id": f"call_{i}a", "content": "sunny and warm " * (4 + i)})
         msgs.append({"role": "tool", "tool_call_id": f"call_{i}b", "content": "rain expected " * (3 + i)})
         msgs.append({"role": "assistant", "content": f"City {i}: sunny in A, rain in B."})
@@ -182,9 +196,19 @@ def get_current_weather(location: str, unit: str = "fahrenheit"):
     """
 
 
-def book_flight(origin, destination: str, passengers: int, seats: list, max_price: float = 500.0,
-                refundable: bool = False, extras: Optional[Dict[str, str]] = None,
-                cabin: Literal["economy", "business"] = "economy", tags: List[str] = (), *args, **kwargs):
+def book_flight(
+    origin,
+    destination: str,
+    passengers: int,
+    seats: list,
+    max_price: float = 500.0,
+    refundable: bool = False,
+    extras: dict[str, str] | None = None,
+    cabin: Literal["economy", "business"] = "economy",
+    tags: list[str] = (),
+    *args,
+    **kwargs,
+):
     """Book a flight
     between two airports.
 
@@ -266,17 +290,23 @@ def test_function_to_dict_methods_and_no_docstring():
             return key
 
     assert utils.function_to_dict(Tools().lookup) == {
-        "name": "lookup", "description": "Look a key up.",
-        "parameters": {"type": "object", "properties": {"key": {"type": "string"}, "limit": {"type": "integer"}},
-                       "required": ["key"]},
+        "name": "lookup",
+        "description": "Look a key up.",
+        "parameters": {
+            "type": "object",
+            "properties": {"key": {"type": "string"}, "limit": {"type": "integer"}},
+            "required": ["key"],
+        },
     }
 
     def bare(x):
         pass
 
     assert utils.function_to_dict(bare) == {
-        "name": "bare", "description": "", "parameters": {"type": "object", "properties": {"x": {}},
-                                                          "required": ["x"]}}
+        "name": "bare",
+        "description": "",
+        "parameters": {"type": "object", "properties": {"x": {}}, "required": ["x"]},
+    }
     with pytest.raises(TypeError):
         utils.function_to_dict("not a function")
 
@@ -322,26 +352,37 @@ LLAMA2_ROLES = {
 
 def test_register_prompt_template_stores_and_formats(clean_prompts):
     result = utils.register_prompt_template(
-        model="huggingface/meta-llama/Llama-2-7b-chat-hf", roles=LLAMA2_ROLES,
-        initial_prompt_value="<s>", final_prompt_value="Answer:")
+        model="huggingface/meta-llama/Llama-2-7b-chat-hf",
+        roles=LLAMA2_ROLES,
+        initial_prompt_value="<s>",
+        final_prompt_value="Answer:",
+    )
     assert result is clean_prompts is utils.custom_prompt_dict
     entry = {"roles": LLAMA2_ROLES, "initial_prompt_value": "<s>", "final_prompt_value": "Answer:"}
     assert result["huggingface/meta-llama/Llama-2-7b-chat-hf"] == entry
     assert result["meta-llama/Llama-2-7b-chat-hf"] == entry  # also without the provider prefix
-    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"},
-                {"role": "assistant", "content": "Hello"}, {"role": "user", "content": [{"type": "text", "text": "Bye"}]}]
-    expected = ("<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n [/INST]\n[INST] Hi [/INST]\nHello\n"
-                "[INST] Bye [/INST]\nAnswer:")
+    messages = [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": "Hello"},
+        {"role": "user", "content": [{"type": "text", "text": "Bye"}]},
+    ]
+    expected = "<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n [/INST]\n[INST] Hi [/INST]\nHello\n[INST] Bye [/INST]\nAnswer:"
     assert utils.format_prompt("huggingface/meta-llama/Llama-2-7b-chat-hf", messages) == expected
     assert utils.format_prompt("meta-llama/Llama-2-7b-chat-hf", messages) == expected
 
 
 def test_prompt_template_tokens_and_unknown_roles(clean_prompts):
-    utils.register_prompt_template("my-model", roles={"user": {"pre_message": "U: ", "post_message": "\n"},
-                                                      "assistant": {"pre_message": "A: "}},
-                                   tokenizer_config={"bos_token": "<s>", "eos_token": {"content": "</s>"}})
-    messages = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"},
-                {"role": "tool", "content": "c", "tool_call_id": "1"}]
+    utils.register_prompt_template(
+        "my-model",
+        roles={"user": {"pre_message": "U: ", "post_message": "\n"}, "assistant": {"pre_message": "A: "}},
+        tokenizer_config={"bos_token": "<s>", "eos_token": {"content": "</s>"}},
+    )
+    messages = [
+        {"role": "user", "content": "a"},
+        {"role": "assistant", "content": "b"},
+        {"role": "tool", "content": "c", "tool_call_id": "1"},
+    ]
     assert utils.format_prompt("my-model", messages) == "<s>U: a\nA: b</s>c"
     assert clean_prompts["my-model"]["tokenizer_config"]["bos_token"] == "<s>"
     # no template: the contents joined

@@ -28,5 +28,4 @@ def __getattr__(name: str) -> object:
     return getattr(import_module(module, __name__), name)
 
 
-__all__ = ["Cache", "CacheMode", "LiteLLMCacheType", "disable_cache", "enable_cache", "update_cache",
-           *_BACKENDS]
+__all__ = ["Cache", "CacheMode", "LiteLLMCacheType", "disable_cache", "enable_cache", "update_cache", *_BACKENDS]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Iterable
-
+from collections.abc import Iterable
+from typing import Any
 
 _timeout = getattr(asyncio, "timeout", None)
 

@@ -43,13 +43,25 @@ class CacheMode(str, Enum):
     default_off = "default_off"  # only calls that say caching=True (or cache={"use-cache": True})
 
 
-DEFAULT_CALL_TYPES = ("completion", "acompletion", "text_completion", "atext_completion", "embedding",
-                      "aembedding")
+DEFAULT_CALL_TYPES = ("completion", "acompletion", "text_completion", "atext_completion", "embedding", "aembedding")
 
 
-_NOT_REDIS = frozenset({"disk_cache_dir", "max_size_in_memory", "max_bytes", "similarity_threshold",
-                        "default_in_memory_ttl", "default_in_redis_ttl", "embedding_kwargs", "max_scan",
-                        "max_entries", "embedding_timeout", "disk_max_items", "disk_max_bytes"})
+_NOT_REDIS = frozenset(
+    {
+        "disk_cache_dir",
+        "max_size_in_memory",
+        "max_bytes",
+        "similarity_threshold",
+        "default_in_memory_ttl",
+        "default_in_redis_ttl",
+        "embedding_kwargs",
+        "max_scan",
+        "max_entries",
+        "embedding_timeout",
+        "disk_max_items",
+        "disk_max_bytes",
+    }
+)
 
 #: every key a Redis-backed cache writes starts with this (then the namespace, if any): its flush
 #: deletes these keys only, never the Router's state (``litegate:router:``) or the user's own keys
@@ -149,19 +161,38 @@ class Cache:
         self._down_until = 0.0  # monotonic time until which the backend is skipped after a failure
         self._next_warning = 0.0
         self.failures = 0  # cache operations that failed (for tests and monitoring)
-        self.cache: BaseCache = self._backend(kind, dict(
-            host=host, port=port, password=password, default_in_memory_ttl=default_in_memory_ttl,
-            default_in_redis_ttl=default_in_redis_ttl, similarity_threshold=similarity_threshold,
-            s3_bucket_name=s3_bucket_name, s3_region_name=s3_region_name, s3_api_version=s3_api_version,
-            s3_use_ssl=s3_use_ssl, s3_verify=s3_verify, s3_endpoint_url=s3_endpoint_url,
-            s3_aws_access_key_id=s3_aws_access_key_id, s3_aws_secret_access_key=s3_aws_secret_access_key,
-            s3_aws_session_token=s3_aws_session_token, s3_config=s3_config, s3_path=s3_path,
-            redis_semantic_cache_use_async=redis_semantic_cache_use_async,
-            redis_semantic_cache_embedding_model=redis_semantic_cache_embedding_model,
-            redis_flush_size=redis_flush_size, redis_startup_nodes=redis_startup_nodes,
-            disk_cache_dir=disk_cache_dir if disk_cache_dir is not None else directory,
-            max_size_in_memory=max_size_in_memory, max_bytes=max_bytes, disk_max_items=disk_max_items,
-            disk_max_bytes=disk_max_bytes, **kwargs))
+        self.cache: BaseCache = self._backend(
+            kind,
+            dict(
+                host=host,
+                port=port,
+                password=password,
+                default_in_memory_ttl=default_in_memory_ttl,
+                default_in_redis_ttl=default_in_redis_ttl,
+                similarity_threshold=similarity_threshold,
+                s3_bucket_name=s3_bucket_name,
+                s3_region_name=s3_region_name,
+                s3_api_version=s3_api_version,
+                s3_use_ssl=s3_use_ssl,
+                s3_verify=s3_verify,
+                s3_endpoint_url=s3_endpoint_url,
+                s3_aws_access_key_id=s3_aws_access_key_id,
+                s3_aws_secret_access_key=s3_aws_secret_access_key,
+                s3_aws_session_token=s3_aws_session_token,
+                s3_config=s3_config,
+                s3_path=s3_path,
+                redis_semantic_cache_use_async=redis_semantic_cache_use_async,
+                redis_semantic_cache_embedding_model=redis_semantic_cache_embedding_model,
+                redis_flush_size=redis_flush_size,
+                redis_startup_nodes=redis_startup_nodes,
+                disk_cache_dir=disk_cache_dir if disk_cache_dir is not None else directory,
+                max_size_in_memory=max_size_in_memory,
+                max_bytes=max_bytes,
+                disk_max_items=disk_max_items,
+                disk_max_bytes=disk_max_bytes,
+                **kwargs,
+            ),
+        )
         self._prefix = REDIS_KEY_PREFIX if kind in ("redis", "redis-semantic") else ""
         if getattr(self.cache, "report", False) is None:  # the dual cache: Redis fails alone
             self.cache.report = self._layer_failed
@@ -179,8 +210,12 @@ class Cache:
         if kind == "disk":
             from .disk import DiskCache
 
-            return DiskCache(kw.get("disk_cache_dir"), max_items=kw.get("disk_max_items"),
-                             max_bytes=kw.get("disk_max_bytes"), **common)
+            return DiskCache(
+                kw.get("disk_cache_dir"),
+                max_items=kw.get("disk_max_items"),
+                max_bytes=kw.get("disk_max_bytes"),
+                **common,
+            )
         if kind == "s3":
             from .s3 import S3Cache
 
@@ -192,14 +227,18 @@ class Cache:
         if kind == "redis-semantic":
             from .semantic import RedisSemanticCache
 
-            return RedisSemanticCache(remote, kw.get("redis_semantic_cache_embedding_model"),
-                                      kw.get("similarity_threshold"), **{
-                                          k: kw[k] for k in ("embedding_kwargs", "max_scan", "max_entries", "embedding_timeout") if k in kw})
+            return RedisSemanticCache(
+                remote,
+                kw.get("redis_semantic_cache_embedding_model"),
+                kw.get("similarity_threshold"),
+                **{k: kw[k] for k in ("embedding_kwargs", "max_scan", "max_entries", "embedding_timeout") if k in kw},
+            )
         from .local import InMemoryCache
 
         local = InMemoryCache(kw.get("max_size_in_memory"), kw.get("max_bytes"), clock=self.clock)
-        return DualCache(local, remote, kw.get("default_in_memory_ttl"), cooldown=self.failure_cooldown,
-                         timeout=self.cache_timeout)
+        return DualCache(
+            local, remote, kw.get("default_in_memory_ttl"), cooldown=self.failure_cooldown, timeout=self.cache_timeout
+        )
 
     def __repr__(self) -> str:
         return f"litegate.Cache(type={self.type!r}, mode={self.mode!r}, namespace={self.namespace!r})"
@@ -208,8 +247,9 @@ class Cache:
     def available(self) -> bool:
         return time.monotonic() >= self._down_until
 
-    def failed(self, op: str, exc: BaseException, cooldown: bool = True,
-               outcome: str = "the call goes to the provider") -> None:
+    def failed(
+        self, op: str, exc: BaseException, cooldown: bool = True, outcome: str = "the call goes to the provider"
+    ) -> None:
         """A cache operation failed: log (rate-limited), skip the cache for a while (not for one
         corrupt entry: the backend itself answers); never raise."""
         from ..core.redact import redact
@@ -221,9 +261,15 @@ class Cache:
         detail = redact(str(exc))[:300] if not isinstance(exc, (asyncio.TimeoutError, TimeoutError)) else ""
         if now >= self._next_warning:
             self._next_warning = now + self.warning_interval
-            log.warning("litegate: the %s cache failed on %s (%s%s); %s%s",
-                        self.type, op, type(exc).__name__, ": " + detail if detail else "", outcome,
-                        f", the cache is skipped for {self.failure_cooldown}s" if cooldown else "")
+            log.warning(
+                "litegate: the %s cache failed on %s (%s%s); %s%s",
+                self.type,
+                op,
+                type(exc).__name__,
+                ": " + detail if detail else "",
+                outcome,
+                f", the cache is skipped for {self.failure_cooldown}s" if cooldown else "",
+            )
         else:
             log.debug("litegate: the %s cache failed on %s (%s)", self.type, op, type(exc).__name__)
 
@@ -319,23 +365,37 @@ def _settings() -> Any:
     return litegate
 
 
-def enable_cache(type: Any = "local", host: str | None = None, port: Any = None,  # noqa: A002
-                 password: str | None = None, supported_call_types: Any = DEFAULT_CALL_TYPES, **kwargs: Any) -> None:
+def enable_cache(
+    type: Any = "local",
+    host: str | None = None,
+    port: Any = None,  # noqa: A002
+    password: str | None = None,
+    supported_call_types: Any = DEFAULT_CALL_TYPES,
+    **kwargs: Any,
+) -> None:
     """Turn caching on for the module-level functions (``litegate.cache = Cache(...)``), unless a cache is set."""
     import litegate
 
     if litegate.cache is None:
-        litegate.cache = Cache(type=type, host=host, port=port, password=password,
-                               supported_call_types=supported_call_types, **kwargs)
+        litegate.cache = Cache(
+            type=type, host=host, port=port, password=password, supported_call_types=supported_call_types, **kwargs
+        )
 
 
-def update_cache(type: Any = "local", host: str | None = None, port: Any = None,  # noqa: A002
-                 password: str | None = None, supported_call_types: Any = DEFAULT_CALL_TYPES, **kwargs: Any) -> None:
+def update_cache(
+    type: Any = "local",
+    host: str | None = None,
+    port: Any = None,  # noqa: A002
+    password: str | None = None,
+    supported_call_types: Any = DEFAULT_CALL_TYPES,
+    **kwargs: Any,
+) -> None:
     """Replace the module-level cache with a new one."""
     import litegate
 
-    litegate.cache = Cache(type=type, host=host, port=port, password=password,
-                           supported_call_types=supported_call_types, **kwargs)
+    litegate.cache = Cache(
+        type=type, host=host, port=port, password=password, supported_call_types=supported_call_types, **kwargs
+    )
 
 
 def disable_cache() -> None:

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-_KNOWN = frozenset({"no-cache", "no-store", "ttl", "s-maxage", "s-max-age", "namespace", "use-cache",
-                    "similarity_threshold"})
+_KNOWN = frozenset(
+    {"no-cache", "no-store", "ttl", "s-maxage", "s-max-age", "namespace", "use-cache", "similarity_threshold"}
+)
 
 
 @dataclass(slots=True, frozen=True)
@@ -36,8 +37,11 @@ def _fail(message: str, model: str, type_error: bool = False) -> Exception:
 
 def _seconds(name: str, value: Any, model: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _fail(f"cache[{name!r}] must be a number of seconds, got {type(value).__name__} {value!r:.40}", model,
-                    type_error=True)
+        raise _fail(
+            f"cache[{name!r}] must be a number of seconds, got {type(value).__name__} {value!r:.40}",
+            model,
+            type_error=True,
+        )
     if not value >= 0 or value == float("inf"):
         raise _fail(f"cache[{name!r}] must be a finite number of seconds >= 0, got {value!r}", model)
     return float(value)
@@ -60,13 +64,17 @@ def cache_controls(caching: Any, cache: Any, model: str) -> CacheControls:
         elif isinstance(caching, bool):
             use = caching
         else:
-            raise _fail(f"caching must be True, False or a dict of cache controls, got {caching!r:.40}", model,
-                        type_error=True)
+            raise _fail(
+                f"caching must be True, False or a dict of cache controls, got {caching!r:.40}", model, type_error=True
+            )
     if cache is None:
         return CacheControls(use=use)
     if not isinstance(cache, dict):
-        raise _fail(f"cache must be a dict such as {{'no-cache': True}} or {{'ttl': 60}}, got {type(cache).__name__}",
-                    model, type_error=True)
+        raise _fail(
+            f"cache must be a dict such as {{'no-cache': True}} or {{'ttl': 60}}, got {type(cache).__name__}",
+            model,
+            type_error=True,
+        )
     unknown = [k for k in cache if k not in _KNOWN]
     if unknown:
         raise _fail(f"cache has unknown key(s) {unknown!r:.80}; known: {sorted(_KNOWN)}", model)
@@ -76,15 +84,20 @@ def cache_controls(caching: Any, cache: Any, model: str) -> CacheControls:
     ttl = get("ttl")
     max_age = get("s-maxage", get("s-max-age"))
     namespace = get("namespace")
-    if namespace is not None and (not isinstance(namespace, str) or not namespace or len(namespace) > 256
-                                  or not namespace.isprintable()):
-        raise _fail("cache['namespace'] must be a printable string of 1 to 256 characters", model,
-                    type_error=not isinstance(namespace, str))
+    if namespace is not None and (
+        not isinstance(namespace, str) or not namespace or len(namespace) > 256 or not namespace.isprintable()
+    ):
+        raise _fail(
+            "cache['namespace'] must be a printable string of 1 to 256 characters",
+            model,
+            type_error=not isinstance(namespace, str),
+        )
     threshold = get("similarity_threshold")
     if threshold is not None:
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
-            raise _fail(f"cache['similarity_threshold'] must be a number, got {threshold!r:.40}", model,
-                        type_error=True)
+            raise _fail(
+                f"cache['similarity_threshold'] must be a number, got {threshold!r:.40}", model, type_error=True
+            )
         if not 0.0 <= threshold <= 1.0:
             raise _fail(f"cache['similarity_threshold'] must be between 0 and 1, got {threshold!r}", model)
     return CacheControls(

@@ -15,21 +15,30 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .base import BaseCache
 
 DEFAULT_DIRECTORY = ".litegate_cache"
 FILENAME = "litegate-cache.sqlite3"
 DEFAULT_MAX_ITEMS = 100_000
-DEFAULT_MAX_BYTES = 1024 ** 3
-_SCHEMA = ("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL, "
-           "stored REAL NOT NULL)")
+DEFAULT_MAX_BYTES = 1024**3
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL, stored REAL NOT NULL)"
+)
 
 
 class DiskCache(BaseCache):
-    def __init__(self, directory: Any = None, timeout: float = 1.0, clock: Any = None,
-                 max_items: int | None = None, max_bytes: int | None = None, **_: Any):
+    def __init__(
+        self,
+        directory: Any = None,
+        timeout: float = 1.0,
+        clock: Any = None,
+        max_items: int | None = None,
+        max_bytes: int | None = None,
+        **_: Any,
+    ):
         super().__init__(clock)
         self.directory = os.fspath(directory) if directory is not None else DEFAULT_DIRECTORY
         os.makedirs(self.directory, exist_ok=True)
@@ -105,13 +114,17 @@ class DiskCache(BaseCache):
             conn.execute("DELETE FROM entries WHERE expires IS NOT NULL AND expires <= ?", (self.clock(),))
             (count,) = conn.execute("SELECT COUNT(*) FROM entries").fetchone()
             if count > self.max_items:
-                conn.execute("DELETE FROM entries WHERE key IN (SELECT key FROM entries ORDER BY stored LIMIT ?)",
-                             (count - self.max_items,))
+                conn.execute(
+                    "DELETE FROM entries WHERE key IN (SELECT key FROM entries ORDER BY stored LIMIT ?)",
+                    (count - self.max_items,),
+                )
             (size,) = conn.execute("SELECT COALESCE(SUM(length(key) + length(value)), 0) FROM entries").fetchone()
             if size > self.max_bytes:  # the newest writes that fit stay; the older ones go
                 conn.execute(
                     "DELETE FROM entries WHERE key IN (SELECT key FROM (SELECT key, SUM(length(key) + length(value)) "
-                    "OVER (ORDER BY stored DESC, key) AS running FROM entries) WHERE running > ?)", (self.max_bytes,))
+                    "OVER (ORDER BY stored DESC, key) AS running FROM entries) WHERE running > ?)",
+                    (self.max_bytes,),
+                )
 
     def delete(self, key: str) -> None:
         self._conn().execute("DELETE FROM entries WHERE key = ?", (key,))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.jsonutil import dumps as _dumps, loads as _loads
+from ..core.jsonutil import dumps as _dumps
+from ..core.jsonutil import loads as _loads
 
 VERSION = 1
 
@@ -42,13 +43,17 @@ def _decode(raw: Any, kind: str) -> dict:
         entry = _loads(raw)
     except (TypeError, ValueError, UnicodeDecodeError) as exc:
         raise CorruptEntry(f"not JSON: {type(exc).__name__}") from None
-    if (not isinstance(entry, dict) or entry.get("v") != VERSION or entry.get("k") != kind
-            or not isinstance(entry.get("t"), (int, float)) or isinstance(entry.get("t"), bool)):
+    if (
+        not isinstance(entry, dict)
+        or entry.get("v") != VERSION
+        or entry.get("k") != kind
+        or not isinstance(entry.get("t"), (int, float))
+        or isinstance(entry.get("t"), bool)
+    ):
         raise CorruptEntry("not a litegate cache entry of this kind")
     if kind == "emb":
         vector = entry.get("e")
-        if not (isinstance(vector, str) or (isinstance(vector, list)
-                                            and all(type(x) in (float, int) for x in vector))):
+        if not (isinstance(vector, str) or (isinstance(vector, list) and all(type(x) in (float, int) for x in vector))):
             raise CorruptEntry("an embedding entry without a vector")
     else:
         response = entry.get("r")
@@ -111,8 +116,12 @@ def replay_stream(response: Any, call: Any, kind: str) -> Any:
         chunks = text_chunks(response, include_usage)
     for chunk in chunks:
         chunk._hidden_params["cache_hit"] = True
-    return CustomStreamWrapper(completion_stream=chunks, model=call.model,
-                               custom_llm_provider=hidden.get("custom_llm_provider"), hidden_params=hidden)
+    return CustomStreamWrapper(
+        completion_stream=chunks,
+        model=call.model,
+        custom_llm_provider=hidden.get("custom_llm_provider"),
+        hidden_params=hidden,
+    )
 
 
 __all__ = ["CorruptEntry", "decode", "encode_item", "encode_response", "fresh", "replay_stream", "response_from"]

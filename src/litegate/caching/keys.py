@@ -72,8 +72,13 @@ def base_fields(kind: str, call: Any, cfg: Any, resolved: list | None = None) ->
         model, base = ["router-group", group], None
     else:
         model, base = resolved or resolved_model(call, cfg), call.ctl.api_base or None
-    return {"endpoint": kind, "model": model, "api_base": base, "params": _params(call.params),
-            "extra": _extra(call.extra)}
+    return {
+        "endpoint": kind,
+        "model": model,
+        "api_base": base,
+        "params": _params(call.params),
+        "extra": _extra(call.extra),
+    }
 
 
 def digest(fields: dict) -> str:

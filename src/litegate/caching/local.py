@@ -20,8 +20,14 @@ class InMemoryCache(BaseCache):
     async_in_thread = False
     in_memory = True  # no I/O: safe to call from an event loop
 
-    def __init__(self, max_size_in_memory: int | None = None, max_bytes: int | None = None,
-                 default_ttl: float | None = None, clock: Any = None, **_: Any):
+    def __init__(
+        self,
+        max_size_in_memory: int | None = None,
+        max_bytes: int | None = None,
+        default_ttl: float | None = None,
+        clock: Any = None,
+        **_: Any,
+    ):
         super().__init__(clock)
         self.max_items = int(max_size_in_memory or DEFAULT_MAX_ITEMS)
         self.max_bytes = int(max_bytes or DEFAULT_MAX_BYTES)

@@ -20,7 +20,8 @@ import asyncio
 import os
 import time
 import weakref
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .base import BaseCache, bounded
 from .local import InMemoryCache
@@ -67,10 +68,23 @@ def _px(ttl: float | None) -> int | None:
 class RedisCache(BaseCache):
     async_in_thread = False
 
-    def __init__(self, host: str | None = None, port: Any = None, password: str | None = None, db: Any = None,
-                 url: str | None = None, username: str | None = None, ssl: bool | None = None,
-                 redis_startup_nodes: list | None = None, default_ttl: float | None = None, timeout: float = 1.0,
-                 clock: Any = None, redis_flush_size: Any = None, max_connections: int | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        host: str | None = None,
+        port: Any = None,
+        password: str | None = None,
+        db: Any = None,
+        url: str | None = None,
+        username: str | None = None,
+        ssl: bool | None = None,
+        redis_startup_nodes: list | None = None,
+        default_ttl: float | None = None,
+        timeout: float = 1.0,
+        clock: Any = None,
+        redis_flush_size: Any = None,
+        max_connections: int | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(clock)
         _redis()  # fail at configuration, not on the first call
         env = os.environ
@@ -84,8 +98,7 @@ class RedisCache(BaseCache):
         self.default_ttl = default_ttl
         self.timeout = float(timeout)
         self.cluster = bool(redis_startup_nodes)
-        self._options: dict = {"socket_timeout": self.timeout, "socket_connect_timeout": self.timeout,
-                               **kwargs}
+        self._options: dict = {"socket_timeout": self.timeout, "socket_connect_timeout": self.timeout, **kwargs}
         if max_connections is not None:
             self._options["max_connections"] = int(max_connections)
         if url is not None:
@@ -112,8 +125,9 @@ class RedisCache(BaseCache):
         else:
             self.afast = None
 
-    _FAST_OPTIONS = frozenset({"socket_timeout", "socket_connect_timeout", "password", "username", "ssl",
-                               "ssl_ca_certs", "max_connections"})
+    _FAST_OPTIONS = frozenset(
+        {"socket_timeout", "socket_connect_timeout", "password", "username", "ssl", "ssl_ca_certs", "max_connections"}
+    )
 
     def _fast_client(self, kwargs: dict, ssl: Any) -> Any:
         from .resp import RespClient, _context
@@ -124,11 +138,25 @@ class RedisCache(BaseCache):
         target = self._target
         if "url" in target:
             return RespClient.from_url(target["url"], self.timeout, self._options.get("password"), ca)
-        return RespClient(target["host"], target["port"], target["db"], self._options.get("username"),
-                          self._options.get("password"), bool(ssl), _context(ca) if ssl else None, self.timeout)
+        return RespClient(
+            target["host"],
+            target["port"],
+            target["db"],
+            self._options.get("username"),
+            self._options.get("password"),
+            bool(ssl),
+            _context(ca) if ssl else None,
+            self.timeout,
+        )
 
     def __repr__(self) -> str:  # never the password
-        where = "cluster" if self.cluster else "url" if "url" in self._target else f"{self._target['host']}:{self._target['port']}"
+        where = (
+            "cluster"
+            if self.cluster
+            else "url"
+            if "url" in self._target
+            else f"{self._target['host']}:{self._target['port']}"
+        )
         return f"RedisCache({where})"
 
     # ------------------------------------------------------------------ clients
@@ -310,8 +338,14 @@ class DualCache(BaseCache):
 
     async_in_thread = False
 
-    def __init__(self, local: InMemoryCache, remote: RedisCache, default_in_memory_ttl: float | None = None,
-                 cooldown: float = 5.0, timeout: float | None = None):
+    def __init__(
+        self,
+        local: InMemoryCache,
+        remote: RedisCache,
+        default_in_memory_ttl: float | None = None,
+        cooldown: float = 5.0,
+        timeout: float | None = None,
+    ):
         super().__init__(local.clock)
         self.local = local
         self.remote = remote
@@ -386,8 +420,7 @@ class DualCache(BaseCache):
             return value
         if self.in_memory_ttl is not None:
             return self._fetched(key, await self._async("Redis read", self.remote.aget, key))
-        return self._fetched(key, await self._async("Redis read", self.remote.aget_with_ttl, key,
-                                                    default=(None, None)))
+        return self._fetched(key, await self._async("Redis read", self.remote.aget_with_ttl, key, default=(None, None)))
 
     def _split(self, keys: list[str]) -> tuple[list, list[int]]:
         found = [self.local.get(k) for k in keys]
@@ -409,8 +442,9 @@ class DualCache(BaseCache):
     async def aget_many(self, keys: list[str]) -> list[bytes | None]:
         found, missing = self._split(keys)
         if missing:
-            self._merge(found, missing, await self._async("Redis read", self.remote.aget_many,
-                                                          [keys[i] for i in missing]))
+            self._merge(
+                found, missing, await self._async("Redis read", self.remote.aget_many, [keys[i] for i in missing])
+            )
         return found
 
     # ------------------------------------------------------------------ writes

@@ -52,7 +52,7 @@ class _Conn:
         if not data:
             raise ConnectionError("the Redis server closed the connection")
         if self.pos:
-            self.buf = self.buf[self.pos:] + data
+            self.buf = self.buf[self.pos :] + data
             self.pos = 0
         else:
             self.buf += data
@@ -63,7 +63,7 @@ class _Conn:
         while True:
             end = self.buf.find(b"\r\n", self.pos)
             if end >= 0:
-                line = self.buf[self.pos:end]
+                line = self.buf[self.pos : end]
                 self.pos = end + 2
                 return line
             self._fill()
@@ -79,7 +79,7 @@ class _Conn:
                 raise RespError("a Redis reply larger than the cache accepts")
             while len(self.buf) - self.pos < size + 2:
                 self._fill()
-            value = self.buf[self.pos:self.pos + size]
+            value = self.buf[self.pos : self.pos + size]
             self.pos += size + 2
             return value
         if kind == b":":
@@ -99,8 +99,17 @@ class _Conn:
 class RespClient:
     """One connection per thread to one Redis server."""
 
-    def __init__(self, host: str, port: int, db: int = 0, username: str | None = None, password: str | None = None,
-                 tls: bool = False, ssl_context: ssl.SSLContext | None = None, timeout: float = 1.0):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        db: int = 0,
+        username: str | None = None,
+        password: str | None = None,
+        tls: bool = False,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: float = 1.0,
+    ):
         self.host, self.port, self.db = host, int(port), int(db)
         self._username, self._password = username, password
         self.tls = tls
@@ -110,8 +119,9 @@ class RespClient:
         _CLIENTS.add(self)
 
     @classmethod
-    def from_url(cls, url: str, timeout: float, password: str | None = None,
-                 ssl_ca_certs: str | None = None) -> "RespClient | None":
+    def from_url(
+        cls, url: str, timeout: float, password: str | None = None, ssl_ca_certs: str | None = None
+    ) -> RespClient | None:
         """A client for ``redis://`` / ``rediss://`` URLs it can serve, else None."""
         parts = urlsplit(url)
         if parts.scheme not in ("redis", "rediss") or not parts.hostname or parts.query:
@@ -120,9 +130,16 @@ class RespClient:
         if not db.isdigit():
             return None
         tls = parts.scheme == "rediss"
-        return cls(parts.hostname, parts.port or 6379, int(db), unquote(parts.username) if parts.username else None,
-                   password if password is not None else (unquote(parts.password) if parts.password else None),
-                   tls, _context(ssl_ca_certs) if tls else None, timeout)
+        return cls(
+            parts.hostname,
+            parts.port or 6379,
+            int(db),
+            unquote(parts.username) if parts.username else None,
+            password if password is not None else (unquote(parts.password) if parts.password else None),
+            tls,
+            _context(ssl_ca_certs) if tls else None,
+            timeout,
+        )
 
     def __repr__(self) -> str:
         return f"RespClient({self.host}:{self.port}/{self.db})"
@@ -168,7 +185,7 @@ class RespClient:
         except BaseException:
             self.close()  # the stream's position is unknown now: start over next time
             raise
-        conn.buf = conn.buf[conn.pos:]
+        conn.buf = conn.buf[conn.pos :]
         conn.pos = 0
         return replies
 
@@ -235,8 +252,9 @@ class AsyncRespClient:
 
         s = self.sync
         ctx = (s._ssl or ssl.create_default_context()) if s.tls else None
-        reader, writer = await asyncio.open_connection(s.host, s.port, ssl=ctx,
-                                                       server_hostname=s.host if ctx is not None else None)
+        reader, writer = await asyncio.open_connection(
+            s.host, s.port, ssl=ctx, server_hostname=s.host if ctx is not None else None
+        )
         conn = _AsyncConn(reader, writer)
         try:
             sock = writer.get_extra_info("socket")
@@ -287,7 +305,7 @@ class AsyncRespClient:
                 conn.close()
 
 
-_CLIENTS: "weakref.WeakSet[RespClient]" = weakref.WeakSet()
+_CLIENTS: weakref.WeakSet[RespClient] = weakref.WeakSet()
 
 
 def _after_fork_in_child() -> None:

@@ -19,7 +19,8 @@ import hashlib
 import html
 import logging
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import quote
 
 from .base import BaseCache
@@ -35,7 +36,6 @@ _DELETE_ERROR = re.compile(rb"<Error>")
 log = logging.getLogger("litegate")
 
 
-
 # ====================================================================================== the cache
 class S3Error(Exception):
     """An S3 answer that is neither the object nor "no such key" (the status and S3's error code)."""
@@ -49,12 +49,24 @@ def _error_code(content: bytes) -> str:
 class S3Cache(BaseCache):
     async_in_thread = False
 
-    def __init__(self, s3_bucket_name: str | None = None, s3_region_name: str | None = None,
-                 s3_api_version: Any = None, s3_use_ssl: bool | None = True, s3_verify: Any = None,
-                 s3_endpoint_url: str | None = None, s3_aws_access_key_id: str | None = None,
-                 s3_aws_secret_access_key: str | None = None, s3_aws_session_token: str | None = None,
-                 s3_config: Any = None, s3_path: str | None = None, timeout: float = 1.0, clock: Any = None,
-                 transport: Any = None, **_: Any):
+    def __init__(
+        self,
+        s3_bucket_name: str | None = None,
+        s3_region_name: str | None = None,
+        s3_api_version: Any = None,
+        s3_use_ssl: bool | None = True,
+        s3_verify: Any = None,
+        s3_endpoint_url: str | None = None,
+        s3_aws_access_key_id: str | None = None,
+        s3_aws_secret_access_key: str | None = None,
+        s3_aws_session_token: str | None = None,
+        s3_config: Any = None,
+        s3_path: str | None = None,
+        timeout: float = 1.0,
+        clock: Any = None,
+        transport: Any = None,
+        **_: Any,
+    ):
         super().__init__(clock)
         if not s3_bucket_name or not isinstance(s3_bucket_name, str):
             raise ValueError("Cache(type='s3') needs s3_bucket_name")
@@ -67,12 +79,20 @@ class S3Cache(BaseCache):
         if bool(s3_aws_access_key_id) != bool(s3_aws_secret_access_key):
             raise ValueError("Cache(type='s3'): pass s3_aws_access_key_id and s3_aws_secret_access_key together")
         # the s3_* arguments, else the environment (the rules every AWS call of litegate follows)
-        params = aws_params({"aws_access_key_id": s3_aws_access_key_id, "aws_secret_access_key":
-                             s3_aws_secret_access_key, "aws_session_token": s3_aws_session_token}, None)
+        params = aws_params(
+            {
+                "aws_access_key_id": s3_aws_access_key_id,
+                "aws_secret_access_key": s3_aws_secret_access_key,
+                "aws_session_token": s3_aws_session_token,
+            },
+            None,
+        )
         self.region = s3_region_name or env_value(_REGION_ENV) or "us-east-1"
         if not params.access_key or not params.secret_key:
-            raise ValueError("Cache(type='s3') needs AWS credentials: s3_aws_access_key_id and "
-                             "s3_aws_secret_access_key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+            raise ValueError(
+                "Cache(type='s3') needs AWS credentials: s3_aws_access_key_id and "
+                "s3_aws_secret_access_key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            )
         self._creds = Credentials(params.access_key, params.secret_key, params.token)
         register_secret(self._creds.secret_key)
         if self._creds.token:
@@ -117,8 +137,20 @@ class S3Cache(BaseCache):
         from ..providers.aws.sigv4 import sign_headers
 
         headers = dict(headers or {})
-        headers.update(sign_headers(method, url, headers, body, self._creds, self.region, "s3", normalize=False,
-                                    encode_once=True, content_sha256=True))
+        headers.update(
+            sign_headers(
+                method,
+                url,
+                headers,
+                body,
+                self._creds,
+                self.region,
+                "s3",
+                normalize=False,
+                encode_once=True,
+                content_sha256=True,
+            )
+        )
         return HttpRequest(method, url, headers=headers, content=body if method in ("PUT", "POST") else None)
 
     def _value(self, resp: Any) -> bytes | None:
@@ -179,7 +211,7 @@ class S3Cache(BaseCache):
             self._check(resp)
             body = resp.content or b""
             names = [html.unescape(k.decode("utf-8")) for k in _LIST_KEY.findall(body)]
-            mine = [n for n in names if n.startswith(self.prefix) and _ENTRY_NAME.fullmatch(n[len(self.prefix):])]
+            mine = [n for n in names if n.startswith(self.prefix) and _ENTRY_NAME.fullmatch(n[len(self.prefix) :])]
             if mine:
                 deleted += self._delete_objects(mine)
             more = _TRUNCATED.search(body)
@@ -187,15 +219,18 @@ class S3Cache(BaseCache):
             if not more or not next_token:
                 return deleted
             token = html.unescape(next_token.group(1).decode("utf-8"))
-        log.warning("litegate: the S3 cache flush stopped after %d listing pages; objects may remain",
-                    self.FLUSH_MAX_PAGES)
+        log.warning(
+            "litegate: the S3 cache flush stopped after %d listing pages; objects may remain", self.FLUSH_MAX_PAGES
+        )
         return deleted
 
     def _delete_objects(self, names: list[str]) -> int:
         objects = "".join(f"<Object><Key>{html.escape(n, quote=False)}</Key></Object>" for n in names)
         body = f'<?xml version="1.0" encoding="UTF-8"?><Delete><Quiet>true</Quiet>{objects}</Delete>'.encode()
-        headers = {"content-type": "application/xml",
-                   "content-md5": base64.b64encode(hashlib.md5(body).digest()).decode("ascii")}  # noqa: S324 - S3 asks MD5
+        headers = {
+            "content-type": "application/xml",
+            "content-md5": base64.b64encode(hashlib.md5(body).digest()).decode("ascii"),
+        }  # noqa: S324 - S3 asks MD5
         url = f"{self.base}/?delete" if "/" not in self.base.split("://", 1)[1] else f"{self.base}?delete"
         resp = self.transport.send(self._signed("POST", url, body, headers), self.timeout)
         self._check(resp)

@@ -25,7 +25,8 @@ import logging
 import math
 import operator
 from array import array
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .base import BaseCache
 from .redis_cache import RedisCache, _px
@@ -58,6 +59,8 @@ def _is_command_error(exc: BaseException) -> bool:
     import redis
 
     return isinstance(exc, redis.ResponseError)
+
+
 DEFAULT_MAX_ENTRIES = 1000
 
 
@@ -95,9 +98,16 @@ class RedisSemanticCache(BaseCache):
     semantic = True
     async_in_thread = False
 
-    def __init__(self, remote: RedisCache, embedding_model: str | None, similarity_threshold: float | None,
-                 embedding_kwargs: dict | None = None, max_scan: int = DEFAULT_MAX_SCAN,
-                 max_entries: int = DEFAULT_MAX_ENTRIES, embedding_timeout: float = 5.0):
+    def __init__(
+        self,
+        remote: RedisCache,
+        embedding_model: str | None,
+        similarity_threshold: float | None,
+        embedding_kwargs: dict | None = None,
+        max_scan: int = DEFAULT_MAX_SCAN,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        embedding_timeout: float = 5.0,
+    ):
         super().__init__(remote.clock)
         if similarity_threshold is None:
             raise ValueError("Cache(type='redis-semantic') needs similarity_threshold (e.g. 0.9)")
@@ -118,8 +128,10 @@ class RedisSemanticCache(BaseCache):
     def _searching(self, found: bool) -> bool:
         self.vector_search = found
         if found:
-            log.info("litegate: the Redis server has vector search; the semantic cache compares vectors "
-                     "itself (the server's index is not used by this version)")
+            log.info(
+                "litegate: the Redis server has vector search; the semantic cache compares vectors "
+                "itself (the server's index is not used by this version)"
+            )
         return found
 
     def detect_vector_search(self) -> bool:
@@ -250,8 +262,9 @@ class RedisSemanticCache(BaseCache):
         entry = json.dumps({"vec": _pack(vec), "value": raw.decode("utf-8")}).encode("utf-8")
         return ident, self._entry(scope, ident), entry, raw
 
-    def _pipeline_store(self, pipe: Any, scope: str, text: str, ident: str, entry_key: str, entry: bytes,
-                        raw: bytes, ttl: float | None) -> None:
+    def _pipeline_store(
+        self, pipe: Any, scope: str, text: str, ident: str, entry_key: str, entry: bytes, raw: bytes, ttl: float | None
+    ) -> None:
         px = _px(ttl if ttl is not None else self.remote.default_ttl)
         ids = self._ids(scope)
         pipe.set(self._exact(scope, text), raw, px=px)

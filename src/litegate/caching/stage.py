@@ -49,8 +49,21 @@ def _prompt_text(call: Any, kind: str) -> str:
 
 
 class CacheStage:
-    __slots__ = ("cache", "cfg", "call", "kind", "controls", "key", "stream", "items", "keys", "hits", "scope",
-                 "text", "resolved")
+    __slots__ = (
+        "cache",
+        "cfg",
+        "call",
+        "kind",
+        "controls",
+        "key",
+        "stream",
+        "items",
+        "keys",
+        "hits",
+        "scope",
+        "text",
+        "resolved",
+    )
 
     def __init__(self, cache: Any, call: Any, cfg: Any, kind: str, controls: Any):
         self.cache = cache
@@ -146,8 +159,9 @@ class CacheStage:
         if self.kind == "embedding":
             return self._embedding_hit(await cache.arun("read", cache.cache.aget_many, self.keys))
         if self.scope is not None:
-            return self._answer(await cache.arun("read", cache.cache.aget_similar, self.scope, self.text,
-                                                 self.threshold))
+            return self._answer(
+                await cache.arun("read", cache.cache.aget_similar, self.scope, self.text, self.threshold)
+            )
         return self._answer(await cache.arun("read", cache.cache.aget, self.key))
 
     # ------------------------------------------------------------------ store
@@ -164,8 +178,9 @@ class CacheStage:
             data.append({"object": "embedding", "index": i, "embedding": vector})
         cached = sum(1 for h in self.hits if h is not None)
         if result is None:
-            out = EmbeddingResponse(model=self.call.model, data=data,
-                                    usage={"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0})
+            out = EmbeddingResponse(
+                model=self.call.model, data=data, usage={"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+            )
             hidden = out._hidden_params
             hidden["cache_hit"] = True
             hidden["response_cost"] = 0.0
@@ -198,8 +213,14 @@ class CacheStage:
         if self._storable(result):
             cache = self.cache
             if self.scope is not None:
-                cache.run("write", cache.cache.set_similar, self.scope, self.text,
-                          E.encode_response(_KINDS[self.kind], result, cache.clock()), self.ttl)
+                cache.run(
+                    "write",
+                    cache.cache.set_similar,
+                    self.scope,
+                    self.text,
+                    E.encode_response(_KINDS[self.kind], result, cache.clock()),
+                    self.ttl,
+                )
             else:
                 writes = self._writes(result)
                 if writes:
@@ -213,8 +234,14 @@ class CacheStage:
         if self._storable(result):
             cache = self.cache
             if self.scope is not None:
-                await cache.arun("write", cache.cache.aset_similar, self.scope, self.text,
-                                 E.encode_response(_KINDS[self.kind], result, cache.clock()), self.ttl)
+                await cache.arun(
+                    "write",
+                    cache.cache.aset_similar,
+                    self.scope,
+                    self.text,
+                    E.encode_response(_KINDS[self.kind], result, cache.clock()),
+                    self.ttl,
+                )
             else:
                 writes = self._writes(result)
                 if writes:
@@ -234,7 +261,7 @@ class CacheStage:
             observer = StreamObserver(None).attach(wrapper)
         if observer.acc is None:  # callbacks add one too; either way it sees every chunk
             observer.acc = acc = ChunkAccumulator(messages=getattr(self.call, "messages", None))
-            for chunk in wrapper._pending[wrapper._pos:]:  # the read-ahead first chunk
+            for chunk in wrapper._pending[wrapper._pos :]:  # the read-ahead first chunk
                 acc.add(chunk)
         ended = wrapper._on_end
 
@@ -296,8 +323,11 @@ def begin(cache: Any, call: Any, cfg: Any, endpoint: Any, call_type: str) -> Cac
     if applies is None or isinstance(cache, type):
         from ..core.call import input_error
 
-        raise input_error(f"litegate.cache must be a litegate.Cache(...) instance (or None), got {cache!r:.80}",
-                          call.model, type_error=True)
+        raise input_error(
+            f"litegate.cache must be a litegate.Cache(...) instance (or None), got {cache!r:.80}",
+            call.model,
+            type_error=True,
+        )
     controls = call.ctl.cache or NO_CONTROLS
     if not applies(call_type, controls):
         return None

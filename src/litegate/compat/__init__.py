@@ -74,16 +74,17 @@ def __getattr__(name: str) -> Any:
 
 
 # ------------------------------------------------------------------------ parameters
-def get_supported_openai_params(model: str, custom_llm_provider: Optional[str] = None,
-                                request_type: str = "chat_completion") -> Optional[list]:
+def get_supported_openai_params(
+    model: str, custom_llm_provider: str | None = None, request_type: str = "chat_completion"
+) -> list | None:
     """The OpenAI parameters litegate sends for ``model`` (litellm's function of that name).
 
     ``None`` when the provider is unknown or has no translator in this version, as litellm answers.
     """
+    import litegate
+
     from ..core.resolve import split_model
     from ..providers import get_provider, is_implemented
-
-    import litegate
 
     try:
         provider, provider_model = split_model(model, custom_llm_provider, litegate.model_alias_map)
@@ -98,24 +99,28 @@ def get_supported_openai_params(model: str, custom_llm_provider: Optional[str] =
     return list(get_provider(provider).supported_openai_params(provider_model))
 
 
-def get_optional_params(model: str, custom_llm_provider: Optional[str] = None, drop_params: Optional[bool] = None,
-                        **params: Any) -> dict:
+def get_optional_params(
+    model: str, custom_llm_provider: str | None = None, drop_params: bool | None = None, **params: Any
+) -> dict:
     """The given OpenAI parameters as ``model``'s provider receives them (litellm's function).
 
     Unsupported ones are dropped with ``drop_params=True`` (else ``UnsupportedParamsError``);
     parameters given as None are left out, as are litellm-internal ones.
     """
+    import litegate
+
     from ..core.params import OPENAI_CHAT_COMPLETION_PARAMS, is_litellm_internal
     from ..core.resolve import split_model
     from ..providers import get_provider
 
-    import litegate
-
     provider, provider_model = split_model(model, custom_llm_provider, litegate.model_alias_map)
     known = set(OPENAI_CHAT_COMPLETION_PARAMS)
     given = {k: v for k, v in params.items() if v is not None and k in known and k != "extra_headers"}
-    extra = {k: v for k, v in params.items()
-             if v is not None and k not in known and not is_litellm_internal(k) and k != "additional_drop_params"}
+    extra = {
+        k: v
+        for k, v in params.items()
+        if v is not None and k not in known and not is_litellm_internal(k) and k != "additional_drop_params"
+    }
     drop = litegate.drop_params if drop_params is None else drop_params
     mapped = dict(get_provider(provider).map_params(given, provider_model, drop))
     mapped.update(extra)
@@ -148,12 +153,12 @@ def get_secret(secret_name: str, default_value: Any = None) -> Any:
     return default_value if value is None else value
 
 
-def get_secret_str(secret_name: str, default_value: Optional[str] = None) -> Optional[str]:
+def get_secret_str(secret_name: str, default_value: str | None = None) -> str | None:
     value = get_secret(secret_name, default_value)
     return value if value is None or isinstance(value, str) else str(value)
 
 
-def get_secret_bool(secret_name: str, default_value: Optional[bool] = None) -> Optional[bool]:
+def get_secret_bool(secret_name: str, default_value: bool | None = None) -> bool | None:
     """``True``/``False`` from an environment variable (``"true"``/``"false"``, any case)."""
     value = get_secret(secret_name)
     if value is None:
@@ -166,5 +171,15 @@ def get_secret_bool(secret_name: str, default_value: Optional[bool] = None) -> O
     return default_value
 
 
-__all__ = ["NOOP_SETTINGS", "get_supported_openai_params", "get_optional_params", "get_secret", "get_secret_str",
-           "get_secret_bool", "validate_and_fix_thinking_param", "AzureOpenAIError", "ImageFetchError", "RouterRateLimitError"]
+__all__ = [
+    "NOOP_SETTINGS",
+    "get_supported_openai_params",
+    "get_optional_params",
+    "get_secret",
+    "get_secret_str",
+    "get_secret_bool",
+    "validate_and_fix_thinking_param",
+    "AzureOpenAIError",
+    "ImageFetchError",
+    "RouterRateLimitError",
+]

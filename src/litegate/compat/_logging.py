@@ -32,5 +32,14 @@ def print_verbose(print_statement: object) -> None:
     verbose_logger.debug("%s", print_statement)
 
 
-__all__ = ["verbose_logger", "verbose_router_logger", "verbose_proxy_logger", "_disable_debugging",
-           "_enable_debugging", "_turn_on_debug", "print_verbose", "json_logs", "log_level"]
+__all__ = [
+    "verbose_logger",
+    "verbose_router_logger",
+    "verbose_proxy_logger",
+    "_disable_debugging",
+    "_enable_debugging",
+    "_turn_on_debug",
+    "print_verbose",
+    "json_logs",
+    "log_level",
+]

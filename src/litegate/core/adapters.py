@@ -25,14 +25,20 @@ def _find(adapter_id: Any, registry: Any) -> Any:
     from .call import input_error
 
     if not isinstance(adapter_id, str) or not adapter_id:
-        raise input_error(f"adapter_id must be the id of a registered adapter, got {adapter_id!r}", None,
-                          type_error=not isinstance(adapter_id, str))
+        raise input_error(
+            f"adapter_id must be the id of a registered adapter, got {adapter_id!r}",
+            None,
+            type_error=not isinstance(adapter_id, str),
+        )
     for item in registry or ():
         if isinstance(item, dict) and item.get("id") == adapter_id:
             adapter = item.get("adapter")
             if adapter is None or not hasattr(adapter, "translate_completion_input_params"):
-                raise input_error(f"the adapter registered as {adapter_id!r} has no translate_completion_input_params",
-                                  None, type_error=True)
+                raise input_error(
+                    f"the adapter registered as {adapter_id!r} has no translate_completion_input_params",
+                    None,
+                    type_error=True,
+                )
             return adapter
     known = [i.get("id") for i in registry or () if isinstance(i, dict)]
     raise AdapterNotFoundError(f"no adapter with id {adapter_id!r} in litegate.adapters (registered: {known})")
@@ -44,9 +50,12 @@ def _translate(adapter: Any, kwargs: dict) -> dict:
     controls = {k: kwargs.pop(k) for k in list(kwargs) if k in CONTROL_PARAMS and k != "metadata"}
     params = adapter.translate_completion_input_params(kwargs)
     if not isinstance(params, dict) or not params.get("model"):
-        raise input_error(f"adapter {getattr(adapter, 'id', '?')!r}: translate_completion_input_params must return "
-                          f"a dict of completion parameters with a 'model', got {type(params).__name__}", None,
-                          type_error=not isinstance(params, dict))
+        raise input_error(
+            f"adapter {getattr(adapter, 'id', '?')!r}: translate_completion_input_params must return "
+            f"a dict of completion parameters with a 'model', got {type(params).__name__}",
+            None,
+            type_error=not isinstance(params, dict),
+        )
     params = dict(params)
     caller_md = kwargs.get("metadata") if isinstance(kwargs.get("metadata"), dict) else None
     if caller_md:

@@ -75,8 +75,9 @@ def build_transcription_call(model: Any, file: Any, kw: dict) -> TranscriptionCa
     grains = params.get("timestamp_granularities")
     if grains is not None:
         if not isinstance(grains, (list, tuple)) or not all(isinstance(g, str) for g in grains):
-            raise input_error("timestamp_granularities must be a list such as ['word', 'segment']", model,
-                              type_error=True)
+            raise input_error(
+                "timestamp_granularities must be a list such as ['word', 'segment']", model, type_error=True
+            )
         bad = [g for g in grains if g not in GRANULARITIES]
         if bad:
             raise input_error(f"timestamp_granularities takes 'word' and 'segment', got {bad}", model)
@@ -87,8 +88,11 @@ def build_transcription_call(model: Any, file: Any, kw: dict) -> TranscriptionCa
         part = FilePart("file", "mock", "application/octet-stream", b"", 0)
     else:
         if file is None:
-            raise input_error("transcription() needs file= (an open binary file, a path, bytes or a "
-                              "(filename, bytes, content_type) tuple)", model)
+            raise input_error(
+                "transcription() needs file= (an open binary file, a path, bytes or a "
+                "(filename, bytes, content_type) tuple)",
+                model,
+            )
         part = file_part("file", file, "file", model)
     extra = {k: v for k, v in kw.items() if v is not None}
     return TranscriptionCall(model, part, params, extra, ctl)
@@ -99,8 +103,9 @@ def build_speech_call(model: Any, input: Any, voice: Any, kw: dict) -> SpeechCal
     model = _check_model(model)
     ctl = _controls(kw, model)
     if not isinstance(input, str) or not input.strip():
-        raise input_error(f"input must be a non-empty string, got {input!r:.60}", model,
-                          type_error=not isinstance(input, str))
+        raise input_error(
+            f"input must be a non-empty string, got {input!r:.60}", model, type_error=not isinstance(input, str)
+        )
     params: dict = {}
     if voice is None:
         if ctl.mock_response is None:
@@ -112,8 +117,9 @@ def build_speech_call(model: Any, input: Any, voice: Any, kw: dict) -> SpeechCal
     elif isinstance(voice, dict) and isinstance(voice.get("id"), str):
         params["voice"] = voice  # a custom voice object {"id": ...}
     else:
-        raise input_error(f"voice must be a voice name such as 'alloy', got {type(voice).__name__}", model,
-                          type_error=True)
+        raise input_error(
+            f"voice must be a voice name such as 'alloy', got {type(voice).__name__}", model, type_error=True
+        )
     for name in ("response_format", "speed", "instructions"):
         value = kw.pop(name, None)
         if value is not None:
@@ -156,14 +162,20 @@ def form_fields(values: dict) -> list[tuple[str, str]]:
 def transcription_request(dialect: Any, call: TranscriptionCall, target: Any) -> HttpRequest:
     fields = form_fields({"model": target.model, **call.params, **call.extra})
     body = MultipartBody(fields, [call.input])
-    return HttpRequest("POST", dialect.url(target, "audio/transcriptions"), dialect.auth_headers(target),
-                       params=dialect.query(target), body=body)
+    return HttpRequest(
+        "POST",
+        dialect.url(target, "audio/transcriptions"),
+        dialect.auth_headers(target),
+        params=dialect.query(target),
+        body=body,
+    )
 
 
 def speech_request(dialect: Any, call: SpeechCall, target: Any) -> HttpRequest:
     body = {"model": target.model, "input": call.input, **call.params, **call.extra}
-    return HttpRequest("POST", dialect.url(target, "audio/speech"), dialect.auth_headers(target), body,
-                       params=dialect.query(target))
+    return HttpRequest(
+        "POST", dialect.url(target, "audio/speech"), dialect.auth_headers(target), body, params=dialect.query(target)
+    )
 
 
 def parse_transcription(dialect: Any, resp: HttpResponse, call: TranscriptionCall, target: Any) -> Any:
@@ -209,9 +221,9 @@ def audio_seconds(part: FilePart, subtitles: str) -> float | None:
         return None
     pos, byte_rate, data = 12, None, None
     while pos + 8 <= len(head):
-        cid, size = head[pos:pos + 4], int.from_bytes(head[pos + 4:pos + 8], "little")
+        cid, size = head[pos : pos + 4], int.from_bytes(head[pos + 4 : pos + 8], "little")
         if cid == b"fmt " and pos + 20 <= len(head):
-            byte_rate = int.from_bytes(head[pos + 16:pos + 20], "little")
+            byte_rate = int.from_bytes(head[pos + 16 : pos + 20], "little")
         elif cid == b"data":
             data = min(size, part.size - pos - 8)
             break
@@ -224,8 +236,12 @@ def audio_seconds(part: FilePart, subtitles: str) -> float | None:
 def speech_response(dialect: Any, http_stream: Any, plan: Any) -> Any:
     from ..types.audio import HttpxBinaryResponseContent
 
-    return HttpxBinaryResponseContent(stream=http_stream, status_code=http_stream.status_code,
-                                      headers=http_stream.headers, url=getattr(http_stream, "url", ""))
+    return HttpxBinaryResponseContent(
+        stream=http_stream,
+        status_code=http_stream.status_code,
+        headers=http_stream.headers,
+        url=getattr(http_stream, "url", ""),
+    )
 
 
 def speech_cost(plan: Any) -> float | None:
@@ -234,14 +250,22 @@ def speech_cost(plan: Any) -> float | None:
 
     ctl = plan.call.ctl
     try:
-        return completion_cost(model=plan.target.model, call_type="speech", input_text=plan.call.input,
-                               custom_llm_provider=plan.provider.name, custom_cost_per_token=ctl.custom_cost_per_token,
-                               custom_cost_per_second=ctl.custom_cost_per_second)
+        return completion_cost(
+            model=plan.target.model,
+            call_type="speech",
+            input_text=plan.call.input,
+            custom_llm_provider=plan.provider.name,
+            custom_cost_per_token=ctl.custom_cost_per_token,
+            custom_cost_per_second=ctl.custom_cost_per_second,
+        )
     except Exception as exc:  # noqa: BLE001 - an unknown price is None, logged, never a silent 0
         from .log import log
 
-        log.warning("litegate: cost of speech model %r is unknown (response_cost is None): %s",
-                    plan.target.model, str(exc)[:200])
+        log.warning(
+            "litegate: cost of speech model %r is unknown (response_cost is None): %s",
+            plan.target.model,
+            str(exc)[:200],
+        )
         return None
 
 

@@ -21,8 +21,9 @@ Static API keys need no flow: they are headers of the built request.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator
 from dataclasses import replace
-from typing import Any, Callable, Generator
+from typing import Any
 
 from .http import HttpRequest, HttpResponse
 

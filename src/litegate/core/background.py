@@ -8,7 +8,8 @@ The loop keeps only a weak reference to a task, so each one is held here until i
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Coroutine
+from collections.abc import Coroutine
+from typing import Any
 
 LIMIT = 1024
 _held: set = set()

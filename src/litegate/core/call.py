@@ -9,8 +9,13 @@ from urllib.parse import urlsplit
 
 from ..exceptions import AuthenticationError, InputTypeError, InputValidationError
 from .jsonutil import dumps
-from .params import (CONTROL_PARAMS, LITELLM_INTERNAL_PREFIXES, OPENAI_CHAT_COMPLETION_PARAMS, check_param,
-                     is_litellm_internal)
+from .params import (
+    CONTROL_PARAMS,
+    LITELLM_INTERNAL_PREFIXES,
+    OPENAI_CHAT_COMPLETION_PARAMS,
+    check_param,
+    is_litellm_internal,
+)
 
 _OPENAI_PARAMS = frozenset(OPENAI_CHAT_COMPLETION_PARAMS) - {"stream", "extra_headers"}
 _ROLES = frozenset({"system", "user", "assistant", "tool", "function", "developer"})
@@ -125,8 +130,11 @@ def build_provider_call(custom_llm_provider: Any, kw: dict) -> ProviderCall:
     """Validate a provider-addressed call; the provider defaults to ``"openai"``."""
     provider = custom_llm_provider or kw.pop("custom_llm_provider", None) or "openai"
     if not isinstance(provider, str) or not provider.strip():
-        raise _fail(f"custom_llm_provider must be a provider name such as 'openai', got {provider!r}", None,
-                    type_error=not isinstance(provider, str))
+        raise _fail(
+            f"custom_llm_provider must be a provider name such as 'openai', got {provider!r}",
+            None,
+            type_error=not isinstance(provider, str),
+        )
     kw.pop("custom_llm_provider", None)
     ctl = _controls(kw, "")
     ctl.custom_llm_provider = provider.strip()
@@ -135,12 +143,28 @@ def build_provider_call(custom_llm_provider: Any, kw: dict) -> ProviderCall:
 
 
 # control parameters copied as they are onto Controls (the rest need a rename, a merge or a check)
-_PLAIN_CONTROLS = frozenset({
-    "api_key", "api_base", "api_version", "organization", "custom_llm_provider", "azure_ad_token",
-    "azure_ad_token_provider", "stream_timeout", "stream_first_token_timeout", "stream_recovery",
-    "assistant_prefill_models", "stream_deadline", "ssl_verify", "drop_params", "mock_response", "custom_cost_per_token", "custom_cost_per_second",
-    "num_retries",  # checked by _check_retries; max_retries (its alias) is read from the rest
-})
+_PLAIN_CONTROLS = frozenset(
+    {
+        "api_key",
+        "api_base",
+        "api_version",
+        "organization",
+        "custom_llm_provider",
+        "azure_ad_token",
+        "azure_ad_token_provider",
+        "stream_timeout",
+        "stream_first_token_timeout",
+        "stream_recovery",
+        "assistant_prefill_models",
+        "stream_deadline",
+        "ssl_verify",
+        "drop_params",
+        "mock_response",
+        "custom_cost_per_token",
+        "custom_cost_per_second",
+        "num_retries",  # checked by _check_retries; max_retries (its alias) is read from the rest
+    }
+)
 _LIST_CONTROLS = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks")
 
 
@@ -188,16 +212,21 @@ def _controls(kw: dict, model: str) -> Controls:
         headers = {**more, **(headers or {})}
     ctl.extra_headers = headers
     if ctl.custom_cost_per_token is None and ("input_cost_per_token" in rest or "output_cost_per_token" in rest):
-        ctl.custom_cost_per_token = {"input_cost_per_token": get("input_cost_per_token") or 0.0,
-                                     "output_cost_per_token": get("output_cost_per_token") or 0.0}
+        ctl.custom_cost_per_token = {
+            "input_cost_per_token": get("input_cost_per_token") or 0.0,
+            "output_cost_per_token": get("output_cost_per_token") or 0.0,
+        }
     if ctl.custom_cost_per_second is None and "input_cost_per_second" in rest:
         ctl.custom_cost_per_second = rest["input_cost_per_second"]
     for name in _LIST_CONTROLS:
         value = get(name)
         if value is not None:
             if not isinstance(value, list):
-                raise _fail(f"{name} must be a list, e.g. [{{'gpt-4o': ['gpt-4o-mini']}}] or ['gpt-4o-mini']",
-                            model, type_error=True)
+                raise _fail(
+                    f"{name} must be a list, e.g. [{{'gpt-4o': ['gpt-4o-mini']}}] or ['gpt-4o-mini']",
+                    model,
+                    type_error=True,
+                )
             setattr(ctl, name, value)
     if "caching" in rest or "cache" in rest:  # consumed here: never sent to the provider
         from ..caching.controls import cache_controls
@@ -208,10 +237,22 @@ def _controls(kw: dict, model: str) -> Controls:
 
 
 # the control parameters read above from ``rest``; any other is a litellm-internal argument
-_READ_FROM_REST = frozenset({
-    "base_url", "num_retries", "max_retries", "timeout", "request_timeout", "metadata", "extra_headers", "headers",
-    "input_cost_per_token", "output_cost_per_token", "input_cost_per_second", *_LIST_CONTROLS,
-})
+_READ_FROM_REST = frozenset(
+    {
+        "base_url",
+        "num_retries",
+        "max_retries",
+        "timeout",
+        "request_timeout",
+        "metadata",
+        "extra_headers",
+        "headers",
+        "input_cost_per_token",
+        "output_cost_per_token",
+        "input_cost_per_second",
+        *_LIST_CONTROLS,
+    }
+)
 
 
 def _litellm_internal(rest: dict, ctl: Controls, model: str) -> None:
@@ -236,8 +277,11 @@ def _litellm_internal(rest: dict, ctl: Controls, model: str) -> None:
         elif is_litellm_internal(name):
             dropped.append(name)
     if dropped and _log.isEnabledFor(logging.DEBUG):
-        _log.debug("litegate: %s: not sent to the provider (litellm-internal argument%s)",
-                   ", ".join(sorted(dropped)), "s" if len(dropped) > 1 else "")
+        _log.debug(
+            "litegate: %s: not sent to the provider (litellm-internal argument%s)",
+            ", ".join(sorted(dropped)),
+            "s" if len(dropped) > 1 else "",
+        )
 
 
 def check_api_key(name: str, key: Any, model: str) -> str:
@@ -253,8 +297,10 @@ def check_api_key(name: str, key: Any, model: str) -> str:
     if not stripped.isprintable():  # a control character, line or paragraph separator inside
         raise AuthenticationError(
             message=f"{name} contains a line break or control character inside it (the key is not shown); "
-                    "check how it was read (a file with several lines, a pasted key)",
-            llm_provider=None, model=model or None)
+            "check how it was read (a file with several lines, a pasted key)",
+            llm_provider=None,
+            model=model or None,
+        )
     return stripped
 
 
@@ -269,8 +315,11 @@ def _check_api_base(name: str, base: Any, model: str) -> str:
     if good is not None:
         return good
     if not isinstance(base, str):
-        raise _fail(f"{name} must be a string URL such as 'https://api.example.com/v1', got {type(base).__name__}",
-                    model, type_error=True)
+        raise _fail(
+            f"{name} must be a string URL such as 'https://api.example.com/v1', got {type(base).__name__}",
+            model,
+            type_error=True,
+        )
     scheme: str | None
     host: str | None
     try:
@@ -279,8 +328,9 @@ def _check_api_base(name: str, base: Any, model: str) -> str:
     except ValueError:
         scheme = host = None
     if scheme not in ("http", "https") or not host or any(ord(c) < 33 or c == "\x7f" for c in base.strip()):
-        raise _fail(f"{name} must be an http(s) URL with a host, such as 'https://api.example.com/v1'; "
-                    f"got {base!r:.100}", model)
+        raise _fail(
+            f"{name} must be an http(s) URL with a host, such as 'https://api.example.com/v1'; got {base!r:.100}", model
+        )
     if len(_GOOD_BASES) >= 256:
         _GOOD_BASES.clear()
     good = _GOOD_BASES[base] = base.strip()
@@ -289,8 +339,11 @@ def _check_api_base(name: str, base: Any, model: str) -> str:
 
 def _check_seconds(name: str, value: Any, model: str) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _fail(f"{name} must be a positive number of seconds, got {type(value).__name__} {value!r:.40}",
-                    model, type_error=True)
+        raise _fail(
+            f"{name} must be a positive number of seconds, got {type(value).__name__} {value!r:.40}",
+            model,
+            type_error=True,
+        )
     if not value > 0:  # also NaN
         raise _fail(f"{name} must be a positive number of seconds, got {value!r}", model)
     return value
@@ -303,14 +356,13 @@ def _check_headers(name: str, headers: Any, model: str) -> dict:
         raise _fail(f"{name} must be a dict of str -> str, got {type(headers).__name__}", model, type_error=True)
     for key, value in headers.items():
         if not isinstance(key, str):
-            raise _fail(f"{name} keys must be strings, got {type(key).__name__} {key!r:.40}", model,
-                        type_error=True)
+            raise _fail(f"{name} keys must be strings, got {type(key).__name__} {key!r:.40}", model, type_error=True)
         if not isinstance(value, str):
             raise _fail(f"{name}[{key!r:.60}] must be a string, got {type(value).__name__}", model, type_error=True)
         if not (key.isprintable() and value.isprintable()) and (
-                any(ord(c) < 32 and c != "\t" or c == "\x7f" for c in key + value)):
-            raise _fail(f"{name}[{key!r:.60}] contains a line break or control character (value not shown)",
-                        model)
+            any(ord(c) < 32 and c != "\t" or c == "\x7f" for c in key + value)
+        ):
+            raise _fail(f"{name}[{key!r:.60}] contains a line break or control character (value not shown)", model)
     return headers
 
 
@@ -372,8 +424,7 @@ def check_json_values(values: dict, model: str, local_suffix: str | None = None)
         for key, value in containers.items():
             problem = _json_problem(value, 0)
             if problem is not None:
-                raise _fail(f"{key}{problem[0]} cannot be sent as JSON: {problem[1]}", model,
-                            type_error=True) from None
+                raise _fail(f"{key}{problem[0]} cannot be sent as JSON: {problem[1]}", model, type_error=True) from None
         raise _fail(f"{', '.join(containers)} cannot be sent as JSON: {exc}", model, type_error=True) from None
 
 
@@ -468,8 +519,7 @@ def check_messages(messages: Any, model: str) -> list:
             for j, part in enumerate(content):
                 if not isinstance(part, dict) or not isinstance(part.get("type"), str):
                     raise _fail(
-                        f"messages[{i}].content[{j}] must be a dict with a 'type' such as 'text' or "
-                        "'image_url'",
+                        f"messages[{i}].content[{j}] must be a dict with a 'type' such as 'text' or 'image_url'",
                         model,
                         type_error=not isinstance(part, dict),
                     )
@@ -517,7 +567,9 @@ def build_chat_call(model: Any, messages: Any, kw: dict) -> ChatCall:
         elif not (isinstance(stop, list) and all(isinstance(s, str) for s in stop)):
             raise _fail("stop must be a string or a list of strings", model, type_error=True)
     if "tool_choice" in params and not isinstance(params["tool_choice"], (str, dict)):
-        raise _fail("tool_choice must be 'auto', 'none', 'required' or a dict naming a function", model, type_error=True)
+        raise _fail(
+            "tool_choice must be 'auto', 'none', 'required' or a dict naming a function", model, type_error=True
+        )
     rf = params.get("response_format")
     if rf is not None and not isinstance(rf, dict):
         params["response_format"] = _response_format_from_type(rf, model)
@@ -609,10 +661,13 @@ def build_rerank_call(model: Any, query: Any, documents: Any, kw: dict) -> Reran
     ctl = _controls(kw, model)
     if ctl.mock_response is None or query is not None:
         if not isinstance(query, str) or not query.strip():
-            raise _fail(f"query must be a non-empty string, got {query!r:.60}", model, type_error=not isinstance(query, str))
+            raise _fail(
+                f"query must be a non-empty string, got {query!r:.60}", model, type_error=not isinstance(query, str)
+            )
     if not isinstance(documents, list) or not documents:
-        raise _fail("documents must be a non-empty list of strings or dicts", model,
-                    type_error=not isinstance(documents, list))
+        raise _fail(
+            "documents must be a non-empty list of strings or dicts", model, type_error=not isinstance(documents, list)
+        )
     for i, doc in enumerate(documents):
         if not isinstance(doc, (str, dict)):
             raise _fail(f"documents[{i}] must be a string or a dict, got {type(doc).__name__}", model, type_error=True)
@@ -637,10 +692,25 @@ def build_rerank_call(model: Any, query: Any, documents: Any, kw: dict) -> Reran
 
 
 # OpenAI legacy completions parameters (besides model, prompt and stream)
-_TEXT_PARAMS = frozenset({
-    "max_tokens", "temperature", "top_p", "n", "logprobs", "echo", "stop", "presence_penalty",
-    "frequency_penalty", "best_of", "suffix", "user", "seed", "logit_bias", "stream_options",
-})
+_TEXT_PARAMS = frozenset(
+    {
+        "max_tokens",
+        "temperature",
+        "top_p",
+        "n",
+        "logprobs",
+        "echo",
+        "stop",
+        "presence_penalty",
+        "frequency_penalty",
+        "best_of",
+        "suffix",
+        "user",
+        "seed",
+        "logit_bias",
+        "stream_options",
+    }
+)
 
 
 def build_text_call(model: Any, prompt: Any, kw: dict) -> TextCall:
@@ -649,13 +719,20 @@ def build_text_call(model: Any, prompt: Any, kw: dict) -> TextCall:
     ctl = _controls(kw, model)
     if ctl.mock_response is None or prompt is not None:
         ok = isinstance(prompt, str) or (
-            isinstance(prompt, list) and prompt and (
+            isinstance(prompt, list)
+            and prompt
+            and (
                 all(isinstance(p, str) for p in prompt)
                 or all(isinstance(t, int) and not isinstance(t, bool) for t in prompt)
-                or all(isinstance(p, list) and p for p in prompt)))
+                or all(isinstance(p, list) and p for p in prompt)
+            )
+        )
         if not ok:
-            raise _fail(f"prompt must be a string, a list of strings, or token ids; got {prompt!r:.60}", model,
-                        type_error=not isinstance(prompt, (str, list)))
+            raise _fail(
+                f"prompt must be a string, a list of strings, or token ids; got {prompt!r:.60}",
+                model,
+                type_error=not isinstance(prompt, (str, list)),
+            )
     stream = kw.pop("stream", False) or False
     if not isinstance(stream, bool):
         raise _fail(f"stream must be a boolean, got {stream!r}", model, type_error=True)
@@ -667,8 +744,11 @@ def build_text_call(model: Any, prompt: Any, kw: dict) -> TextCall:
         if name in _TEXT_PARAMS:
             if name == "logprobs":
                 if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 5:
-                    raise _fail(f"logprobs must be an integer from 0 to 5 for text completions, got {value!r}",
-                                model, type_error=not isinstance(value, int) or isinstance(value, bool))
+                    raise _fail(
+                        f"logprobs must be an integer from 0 to 5 for text completions, got {value!r}",
+                        model,
+                        type_error=not isinstance(value, int) or isinstance(value, bool),
+                    )
             elif name in ("echo",):
                 if not isinstance(value, bool):
                     raise _fail(f"{name} must be a boolean, got {value!r}", model, type_error=True)
@@ -691,15 +771,29 @@ def build_text_call(model: Any, prompt: Any, kw: dict) -> TextCall:
     return TextCall(model, prompt, stream, params, extra, ctl)
 
 
-_IMAGE_PARAMS = frozenset({"n", "size", "quality", "style", "response_format", "user", "background",
-                           "moderation", "output_format", "output_compression"})
+_IMAGE_PARAMS = frozenset(
+    {
+        "n",
+        "size",
+        "quality",
+        "style",
+        "response_format",
+        "user",
+        "background",
+        "moderation",
+        "output_format",
+        "output_compression",
+    }
+)
 
 
 def build_image_call(model: Any, prompt: Any, kw: dict) -> MediaCall:
     model = _check_model(model)
     ctl = _controls(kw, model)
     if ctl.mock_response is None and (not isinstance(prompt, str) or not prompt.strip()):
-        raise _fail(f"prompt must be a non-empty string, got {prompt!r:.60}", model, type_error=not isinstance(prompt, str))
+        raise _fail(
+            f"prompt must be a non-empty string, got {prompt!r:.60}", model, type_error=not isinstance(prompt, str)
+        )
     params, extra = {}, {}
     for name, value in kw.items():
         if value is None:
@@ -717,9 +811,13 @@ def build_moderation_call(model: Any, input: Any, kw: dict) -> MediaCall:
     ctl = _controls(kw, model)
     if ctl.mock_response is None:
         ok = (isinstance(input, str) and input != "") or (
-            isinstance(input, list) and input and all(isinstance(i, (str, dict)) for i in input))
+            isinstance(input, list) and input and all(isinstance(i, (str, dict)) for i in input)
+        )
         if not ok:
-            raise _fail(f"input must be a non-empty string or list, got {input!r:.60}", model,
-                        type_error=not isinstance(input, (str, list)))
+            raise _fail(
+                f"input must be a non-empty string or list, got {input!r:.60}",
+                model,
+                type_error=not isinstance(input, (str, list)),
+            )
     extra = {k: v for k, v in kw.items() if v is not None}
     return MediaCall(model, input, {}, extra, ctl)

@@ -89,7 +89,7 @@ _RESOLVED: dict = {}  # the configured lists (as tuples) -> their _Table (or _NO
 _MAX_RESOLVED = 64
 
 
-def _lists(cfg: Any) -> "_Table | None":
+def _lists(cfg: Any) -> _Table | None:
     """What the configured callbacks run (names resolved), or None when nothing would run;
     cached while the lists hold the same callbacks and every name resolved."""
     inputs = getattr(cfg, "input_callback", None)
@@ -158,7 +158,10 @@ class _Table:
             fn = _hook(cb, "log_post_api_call", is_async)
             if fn is not None:
                 out["post"].append((fn, "log_post_api_call", False))
-        for kind, items, label in (("success", successes, "success_callback"), ("failure", failures, "failure_callback")):
+        for kind, items, label in (
+            ("success", successes, "success_callback"),
+            ("failure", failures, "failure_callback"),
+        ):
             for cb in items:
                 if _is_function(cb):
                     out[kind].append((cb, label, False))
@@ -339,7 +342,8 @@ class Hooks:
         kw["custom_llm_provider"] = plan.provider.name
         kw["additional_args"] = {
             "complete_input_dict": None if self.hide and req.json is not None else req.json,
-            "api_base": redact(req.url), "headers": redact_headers(dict(req.headers)),
+            "api_base": redact(req.url),
+            "headers": redact_headers(dict(req.headers)),
         }
         return kw
 
@@ -356,13 +360,16 @@ class Hooks:
             req = plan.request
             obj = kw["litellm_logging_obj"]
             obj.collected_data["raw_request"] = {
-                "url": redact(req.url), "method": req.method, "headers": redact_headers(dict(req.headers)),
+                "url": redact(req.url),
+                "method": req.method,
+                "headers": redact_headers(dict(req.headers)),
                 "body": None if self.hide and req.json is not None else req.json,
             }
             resp = getattr(plan, "response", None)
             if resp is not None:
                 obj.collected_data["raw_response"] = {
-                    "status_code": resp.status_code, "headers": redact_headers(dict(resp.headers)),
+                    "status_code": resp.status_code,
+                    "headers": redact_headers(dict(resp.headers)),
                     "body": None if self.hide else (redact(resp.text)[:100_000] if hasattr(resp, "text") else None),
                 }
 
@@ -415,8 +422,13 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
         "litellm_call_id": call_id,
         "metadata": metadata,
         "optional_params": params,
-        "litellm_params": {"metadata": metadata, "litellm_call_id": call_id, "model": call.model,
-                           "acompletion": call_type.startswith("a"), "turn_off_message_logging": hide},
+        "litellm_params": {
+            "metadata": metadata,
+            "litellm_call_id": call_id,
+            "model": call.model,
+            "acompletion": call_type.startswith("a"),
+            "turn_off_message_logging": hide,
+        },
         "litellm_logging_obj": LoggingObject(call_id),
         "response_cost": None,
         "cache_hit": False,
@@ -448,8 +460,12 @@ _route: contextvars.ContextVar = contextvars.ContextVar("litegate_route", defaul
 
 def listening(cfg: Any) -> bool:
     """Whether any callback is configured (the Router then labels each attempt's metadata)."""
-    return bool(getattr(cfg, "input_callback", None) or getattr(cfg, "success_callback", None)
-                or getattr(cfg, "failure_callback", None) or getattr(cfg, "callbacks", None))
+    return bool(
+        getattr(cfg, "input_callback", None)
+        or getattr(cfg, "success_callback", None)
+        or getattr(cfg, "failure_callback", None)
+        or getattr(cfg, "callbacks", None)
+    )
 
 
 class RouteScope:
@@ -579,9 +595,11 @@ def _usage(result: Any, hidden: dict) -> dict:
     if usage is None:
         usage = hidden.get("usage")
     if usage is not None and not isinstance(usage, dict):
-        usage = {"prompt_tokens": getattr(usage, "prompt_tokens", None),
-                 "completion_tokens": getattr(usage, "completion_tokens", None),
-                 "total_tokens": getattr(usage, "total_tokens", None)}
+        usage = {
+            "prompt_tokens": getattr(usage, "prompt_tokens", None),
+            "completion_tokens": getattr(usage, "completion_tokens", None),
+            "total_tokens": getattr(usage, "total_tokens", None),
+        }
     if not usage or not (usage.get("total_tokens") or usage.get("prompt_tokens")):
         usage = hidden.get("usage") or usage  # a stream's usage (or its estimate) is on the observer's side
     return usage if isinstance(usage, dict) else {}
@@ -630,7 +648,7 @@ class LoggingPayload(dict):
     def __contains__(self, key: Any) -> bool:
         return key == "response" or dict.__contains__(self, key)
 
-    def materialize(self) -> "LoggingPayload":
+    def materialize(self) -> LoggingPayload:
         """Dump the response now (before the payload is encoded or copied); returns self."""
         if not dict.__contains__(self, "response"):
             self._dump()
@@ -660,49 +678,57 @@ def standard_payload(hooks: Hooks, result: Any, exc: BaseException | None, hidde
     group, model_id, deployment = _router_facts(metadata)
     ttft = hidden.get("time_to_first_token")
     start = hooks.t0
-    out = LoggingPayload({
-        "id": kw["litellm_call_id"],
-        "trace_id": (metadata.get("trace_id") if isinstance(metadata, dict) else None) or kw["litellm_call_id"],
-        "call_type": kw["call_type"],
-        "stream": bool(kw.get("stream")),
-        "status": "failure" if exc is not None else "success",
-        "custom_llm_provider": kw.get("custom_llm_provider") or hidden.get("custom_llm_provider")
-        or getattr(exc, "llm_provider", None),
-        "model": hidden.get("model") or kw["model"],
-        "model_id": model_id,
-        "model_group": group,
-        "deployment": deployment,
-        "routing_strategy": metadata.get("routing_strategy") if isinstance(metadata, dict) else None,
-        "api_base": kw.get("api_base") or hidden.get("api_base") or "",
-        "response_cost": kw.get("response_cost") if exc is None else 0.0,
-        "prompt_tokens": int(usage.get("prompt_tokens") or 0),
-        "completion_tokens": int(usage.get("completion_tokens") or 0),
-        "total_tokens": int(usage.get("total_tokens") or 0),
-        "usage_estimated": bool(hidden.get("usage_estimated")),
-        "startTime": start,
-        "endTime": end,
-        "completionStartTime": start + ttft if isinstance(ttft, (int, float)) else end,
-        "response_time": end - start,
-        "time_to_first_token": ttft,
-        "attempts": hidden.get("attempts"),
-        "fallback_from": hidden.get("fallback_from"),
-        "cache_hit": bool(kw.get("cache_hit")),
-        "cache_key": hidden.get("cache_key"),
-        "metadata": dict(metadata) if isinstance(metadata, dict) else {},
-        "request_tags": list(metadata.get("tags") or []) if isinstance(metadata, dict) else [],
-        "end_user": kw.get("user"),
-        "model_parameters": {k: v for k, v in kw["optional_params"].items() if k not in _NOT_PARAMS},
-        "messages": REDACTED if hooks.hide else _content(kw),
-        "error_str": None,
-        "error_information": None,
-        "hidden_params": {"model_id": model_id, "api_base": kw.get("api_base") or hidden.get("api_base"),
-                          "response_cost": kw.get("response_cost"), "cache_key": hidden.get("cache_key")},
-    })
+    out = LoggingPayload(
+        {
+            "id": kw["litellm_call_id"],
+            "trace_id": (metadata.get("trace_id") if isinstance(metadata, dict) else None) or kw["litellm_call_id"],
+            "call_type": kw["call_type"],
+            "stream": bool(kw.get("stream")),
+            "status": "failure" if exc is not None else "success",
+            "custom_llm_provider": kw.get("custom_llm_provider")
+            or hidden.get("custom_llm_provider")
+            or getattr(exc, "llm_provider", None),
+            "model": hidden.get("model") or kw["model"],
+            "model_id": model_id,
+            "model_group": group,
+            "deployment": deployment,
+            "routing_strategy": metadata.get("routing_strategy") if isinstance(metadata, dict) else None,
+            "api_base": kw.get("api_base") or hidden.get("api_base") or "",
+            "response_cost": kw.get("response_cost") if exc is None else 0.0,
+            "prompt_tokens": int(usage.get("prompt_tokens") or 0),
+            "completion_tokens": int(usage.get("completion_tokens") or 0),
+            "total_tokens": int(usage.get("total_tokens") or 0),
+            "usage_estimated": bool(hidden.get("usage_estimated")),
+            "startTime": start,
+            "endTime": end,
+            "completionStartTime": start + ttft if isinstance(ttft, (int, float)) else end,
+            "response_time": end - start,
+            "time_to_first_token": ttft,
+            "attempts": hidden.get("attempts"),
+            "fallback_from": hidden.get("fallback_from"),
+            "cache_hit": bool(kw.get("cache_hit")),
+            "cache_key": hidden.get("cache_key"),
+            "metadata": dict(metadata) if isinstance(metadata, dict) else {},
+            "request_tags": list(metadata.get("tags") or []) if isinstance(metadata, dict) else [],
+            "end_user": kw.get("user"),
+            "model_parameters": {k: v for k, v in kw["optional_params"].items() if k not in _NOT_PARAMS},
+            "messages": REDACTED if hooks.hide else _content(kw),
+            "error_str": None,
+            "error_information": None,
+            "hidden_params": {
+                "model_id": model_id,
+                "api_base": kw.get("api_base") or hidden.get("api_base"),
+                "response_cost": kw.get("response_cost"),
+                "cache_key": hidden.get("cache_key"),
+            },
+        }
+    )
     out._response_obj = result
     if result is not None:
         choices = getattr(result, "choices", None) or ()
-        out["finish_reasons"] = [getattr(c, "finish_reason", None) for c in choices
-                                 if getattr(c, "finish_reason", None)]
+        out["finish_reasons"] = [
+            getattr(c, "finish_reason", None) for c in choices if getattr(c, "finish_reason", None)
+        ]
         out["response_id"] = getattr(result, "id", None)
         out["response_model"] = getattr(result, "model", None)
     if exc is not None:
@@ -716,8 +742,21 @@ def standard_payload(hooks: Hooks, result: Any, exc: BaseException | None, hidde
     return out
 
 
-_NOT_PARAMS = frozenset({"api_key", "api_base", "base_url", "metadata", "messages", "extra_headers", "headers",
-                         "azure_ad_token", "aws_secret_access_key", "aws_session_token", "vertex_credentials"})
+_NOT_PARAMS = frozenset(
+    {
+        "api_key",
+        "api_base",
+        "base_url",
+        "metadata",
+        "messages",
+        "extra_headers",
+        "headers",
+        "azure_ad_token",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "vertex_credentials",
+    }
+)
 
 
 def _content(kw: dict) -> Any:
@@ -760,8 +799,12 @@ def redacted_response(result: Any) -> Any:
 
 # ------------------------------------------------------------------------------ invoking
 def _is_function(cb: Any) -> bool:
-    return callable(cb) and not hasattr(cb, "log_success_event") and not hasattr(cb, "log_pre_api_call") \
+    return (
+        callable(cb)
+        and not hasattr(cb, "log_success_event")
+        and not hasattr(cb, "log_pre_api_call")
         and not hasattr(cb, "log_failure_event")
+    )
 
 
 def _report(fn: Any, method: str, exc: BaseException) -> None:
@@ -771,8 +814,14 @@ def _report(fn: Any, method: str, exc: BaseException) -> None:
     if key not in _warned and len(_warned) < _MAX_WARNED:
         _warned.add(key)
         level = logging.WARNING
-    log.log(level, "litegate: %s callback %s raised %s: %s (the call is not affected)", method, key[0],
-            type(exc).__name__, redact(str(exc))[:500])
+    log.log(
+        level,
+        "litegate: %s callback %s raised %s: %s (the call is not affected)",
+        method,
+        key[0],
+        type(exc).__name__,
+        redact(str(exc))[:500],
+    )
 
 
 _ARITY: dict = {}
@@ -784,8 +833,11 @@ def _takes_three(fn: Any) -> bool:
     known = _ARITY.get(key)
     if known is None:
         try:
-            params = [p for p in inspect.signature(fn).parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+            params = [
+                p
+                for p in inspect.signature(fn).parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
+            ]
             known = len(params) >= 3 or any(p.kind is p.VAR_POSITIONAL for p in params)
         except (TypeError, ValueError):
             known = True

@@ -14,8 +14,9 @@ model string; the provider comes from ``custom_llm_provider`` (default ``"openai
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from . import call as _c
 
@@ -75,20 +76,69 @@ def _mock_rerank(call: Any) -> Any:
     return mock_rerank(call)
 
 
-CHAT = Endpoint("chat", "completion", ("model", "messages"), _c.build_chat_call, "chat_request", "parse_chat",
-                "completion", _mock_chat, streams=True)
-EMBEDDING = Endpoint("embedding", "embedding", ("model", "input"), _c.build_embedding_call, "embedding_request",
-                     "parse_embedding", "embedding", _mock_embedding)
-TEXT = Endpoint("text", "text_completion", ("model", "prompt"), _c.build_text_call, "text_completion_request",
-                "parse_text_completion", "text_completion", _mock_text, streams=True)
-IMAGE = Endpoint("image", "image_generation", ("prompt", "model"),
-                 lambda prompt, model, kw: _c.build_image_call(model, prompt, kw),
-                 "image_generation_request", "parse_image_generation", "image_generation", _mock_image)
-MODERATION = Endpoint("moderation", "moderation", ("input", "model"),
-                      lambda input, model, kw: _c.build_moderation_call(model, input, kw),
-                      "moderation_request", "parse_moderation", "moderation", _mock_moderation)
-RERANK = Endpoint("rerank", "rerank", ("model", "query", "documents"), _c.build_rerank_call, "rerank_request",
-                  "parse_rerank", "rerank", _mock_rerank)
+CHAT = Endpoint(
+    "chat",
+    "completion",
+    ("model", "messages"),
+    _c.build_chat_call,
+    "chat_request",
+    "parse_chat",
+    "completion",
+    _mock_chat,
+    streams=True,
+)
+EMBEDDING = Endpoint(
+    "embedding",
+    "embedding",
+    ("model", "input"),
+    _c.build_embedding_call,
+    "embedding_request",
+    "parse_embedding",
+    "embedding",
+    _mock_embedding,
+)
+TEXT = Endpoint(
+    "text",
+    "text_completion",
+    ("model", "prompt"),
+    _c.build_text_call,
+    "text_completion_request",
+    "parse_text_completion",
+    "text_completion",
+    _mock_text,
+    streams=True,
+)
+IMAGE = Endpoint(
+    "image",
+    "image_generation",
+    ("prompt", "model"),
+    lambda prompt, model, kw: _c.build_image_call(model, prompt, kw),
+    "image_generation_request",
+    "parse_image_generation",
+    "image_generation",
+    _mock_image,
+)
+MODERATION = Endpoint(
+    "moderation",
+    "moderation",
+    ("input", "model"),
+    lambda input, model, kw: _c.build_moderation_call(model, input, kw),
+    "moderation_request",
+    "parse_moderation",
+    "moderation",
+    _mock_moderation,
+)
+RERANK = Endpoint(
+    "rerank",
+    "rerank",
+    ("model", "query", "documents"),
+    _c.build_rerank_call,
+    "rerank_request",
+    "parse_rerank",
+    "rerank",
+    _mock_rerank,
+)
+
 
 def _mock_models(call: Any) -> Any:
     from ..types.models import ModelList
@@ -97,9 +147,20 @@ def _mock_models(call: Any) -> Any:
 
 
 # provider-addressed: the models a provider serves (get_valid_models(check_provider_endpoint=True))
-MODELS = Endpoint("models", "list_provider_models", ("custom_llm_provider",), _c.build_provider_call,
-                  "models_request", "parse_models", "list_models", _mock_models, needs_model=False, priced=False,
-                  public=False)
+MODELS = Endpoint(
+    "models",
+    "list_provider_models",
+    ("custom_llm_provider",),
+    _c.build_provider_call,
+    "models_request",
+    "parse_models",
+    "list_models",
+    _mock_models,
+    needs_model=False,
+    priced=False,
+    public=False,
+)
+
 
 def _mock_transcription(call: Any) -> Any:
     from .audio import mock_transcription
@@ -125,13 +186,32 @@ def _validate_speech(model: Any, input: Any, voice: Any, kw: dict) -> Any:
     return build_speech_call(model, input, voice, kw)
 
 
-TRANSCRIPTION = Endpoint("transcription", "transcription", ("model", "file"), _validate_transcription,
-                         "transcription_request", "parse_transcription", "transcription", _mock_transcription)
-SPEECH = Endpoint("speech", "speech", ("model", "input", "voice"), _validate_speech, "speech_request", "",
-                  "speech", _mock_speech, streams=True, wrap="speech_response")
+TRANSCRIPTION = Endpoint(
+    "transcription",
+    "transcription",
+    ("model", "file"),
+    _validate_transcription,
+    "transcription_request",
+    "parse_transcription",
+    "transcription",
+    _mock_transcription,
+)
+SPEECH = Endpoint(
+    "speech",
+    "speech",
+    ("model", "input", "voice"),
+    _validate_speech,
+    "speech_request",
+    "",
+    "speech",
+    _mock_speech,
+    streams=True,
+    wrap="speech_response",
+)
 
-ENDPOINTS: dict[str, Endpoint] = {ep.name: ep for ep in (CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, RERANK, MODELS,
-                                                         TRANSCRIPTION, SPEECH)}
+ENDPOINTS: dict[str, Endpoint] = {
+    ep.name: ep for ep in (CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, RERANK, MODELS, TRANSCRIPTION, SPEECH)
+}
 BY_KIND: dict[str, Endpoint] = {ep.kind: ep for ep in ENDPOINTS.values()}
 
 # files, batches, fine-tuning and assistants: one provider-addressed row per function (core/platform.py)
@@ -146,9 +226,9 @@ def bind(ep: Endpoint, args: tuple, kwargs: dict) -> Any:
     if len(args) > len(names):
         raise TypeError(f"{ep.name}() takes at most {len(names)} positional arguments ({len(args)} given)")
     values = list(args)
-    for name in names[len(args):]:
+    for name in names[len(args) :]:
         values.append(kwargs.pop(name, None))
-    for name in names[:len(args)]:
+    for name in names[: len(args)]:
         if name in kwargs:
             raise TypeError(f"{ep.name}() got multiple values for argument {name!r}")
     return ep.validate(*values, kwargs)

@@ -43,7 +43,6 @@ _STATUS_CLASS = {
 }
 
 
-
 def error_class_for_status(status: int) -> type:
     """The exception class for an HTTP status (before any refinement from the body)."""
     cls = _STATUS_CLASS.get(status)

@@ -33,8 +33,14 @@ from __future__ import annotations
 
 from ..exceptions import APIResponseValidationError
 
-__all__ = ["SSEFramer", "NDJSONFramer", "MAX_LINE_BYTES", "MAX_EVENT_BYTES", "MAX_KEEPALIVE_LINES",
-           "MAX_KEEPALIVE_BYTES"]
+__all__ = [
+    "SSEFramer",
+    "NDJSONFramer",
+    "MAX_LINE_BYTES",
+    "MAX_EVENT_BYTES",
+    "MAX_KEEPALIVE_LINES",
+    "MAX_KEEPALIVE_BYTES",
+]
 
 MAX_EVENT_BYTES = 16 * 1024 * 1024  # data of one SSE event (its data lines together)
 MAX_LINE_BYTES = 16 * 1024 * 1024  # one line: an SSE field line, or one NDJSON object
@@ -45,20 +51,23 @@ MAX_KEEPALIVE_BYTES = 1024 * 1024  # bytes of such lines in a row
 def _line_too_long(what: str) -> APIResponseValidationError:
     return APIResponseValidationError(
         message=f"stream {what} is longer than the limit of MAX_LINE_BYTES={MAX_LINE_BYTES} bytes "
-                "(litegate.core.framing): the response is not a valid stream")
+        "(litegate.core.framing): the response is not a valid stream"
+    )
 
 
 def _keepalive_error(kind: str, lines: int, size: int) -> APIResponseValidationError:
     return APIResponseValidationError(
         message=f"stream sent only keep-alive {kind} ({lines} lines, {size} bytes in a row without data), "
-                f"past the limit of MAX_KEEPALIVE_LINES={MAX_KEEPALIVE_LINES} / "
-                f"MAX_KEEPALIVE_BYTES={MAX_KEEPALIVE_BYTES} (litegate.core.framing)")
+        f"past the limit of MAX_KEEPALIVE_LINES={MAX_KEEPALIVE_LINES} / "
+        f"MAX_KEEPALIVE_BYTES={MAX_KEEPALIVE_BYTES} (litegate.core.framing)"
+    )
 
 
 def _not_utf8(exc: UnicodeDecodeError) -> APIResponseValidationError:
     return APIResponseValidationError(
         message=f"stream sent an SSE line that is not valid UTF-8 ({exc.reason} at byte {exc.start}: "
-                f"{exc.object[max(0, exc.start - 20):exc.start + 20]!r})")
+        f"{exc.object[max(0, exc.start - 20) : exc.start + 20]!r})"
+    )
 
 
 class _Lines:
@@ -197,7 +206,8 @@ class SSEFramer(_Lines):
             if self._size > MAX_EVENT_BYTES:
                 raise APIResponseValidationError(
                     message=f"stream event is larger than the limit of MAX_EVENT_BYTES={MAX_EVENT_BYTES} bytes "
-                            "(litegate.core.framing): the response is not a valid stream")
+                    "(litegate.core.framing): the response is not a valid stream"
+                )
             self._data.append(value.decode("utf-8"))
             return
         self._idle_line(line)

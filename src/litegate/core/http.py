@@ -6,8 +6,9 @@ touches sockets. Nothing here imports an HTTP library.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(slots=True)

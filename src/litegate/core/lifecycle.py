@@ -46,11 +46,41 @@ from .transport import make_timeout
 class Plan:
     """One call resolved against one target: the built request and the rules for answering it."""
 
-    __slots__ = ("provider", "target", "endpoint", "call", "request", "auth", "timeout", "policy", "stream",
-                 "via_chat", "drop", "response", "counter", "cfg", "attempts", "first_token", "started")
+    __slots__ = (
+        "provider",
+        "target",
+        "endpoint",
+        "call",
+        "request",
+        "auth",
+        "timeout",
+        "policy",
+        "stream",
+        "via_chat",
+        "drop",
+        "response",
+        "counter",
+        "cfg",
+        "attempts",
+        "first_token",
+        "started",
+    )
 
-    def __init__(self, provider: Any, target: Target, endpoint: Endpoint, call: Any, request: Any, auth: Any,
-                 timeout: Any, policy: RetryPolicy, stream: bool, via_chat: bool, drop: Drop, cfg: Any):
+    def __init__(
+        self,
+        provider: Any,
+        target: Target,
+        endpoint: Endpoint,
+        call: Any,
+        request: Any,
+        auth: Any,
+        timeout: Any,
+        policy: RetryPolicy,
+        stream: bool,
+        via_chat: bool,
+        drop: Drop,
+        cfg: Any,
+    ):
         self.provider = provider
         self.target = target
         self.endpoint = endpoint
@@ -116,7 +146,8 @@ class Plan:
         self.response = resp
         try:
             result = getattr(self.provider, self.endpoint.parse if not self.via_chat else "parse_chat")(
-                resp, self.call, self.target)
+                resp, self.call, self.target
+            )
         except APIResponseValidationError as exc:
             raise self.fill(exc)  # marked final: never retried (core/retry.py)
         if self.via_chat:
@@ -136,8 +167,12 @@ class Plan:
         return result
 
     def hidden(self) -> dict:
-        out = {"custom_llm_provider": self.provider.name, "api_base": mask_url(self.target.api_base),
-               "model": self.target.model, "attempts": self.attempts}
+        out = {
+            "custom_llm_provider": self.provider.name,
+            "api_base": mask_url(self.target.api_base),
+            "model": self.target.model,
+            "attempts": self.attempts,
+        }
         if self.drop.warnings:
             out["warnings"] = list(self.drop.warnings)
         return out
@@ -150,8 +185,8 @@ class Plan:
             if self.endpoint.priced:
                 result._hidden_params["response_cost"] = self.provider.wrapped_cost(self)
             return result
-        from .streaming import CustomStreamWrapper
         from .observe import StreamObserver
+        from .streaming import CustomStreamWrapper
 
         decoder = self.provider.stream_decoder(self.call, self.target)
         if self.via_chat:
@@ -170,8 +205,12 @@ class Plan:
         deadline = _setting(self.call.ctl.stream_deadline, self.cfg, "stream_deadline", None)
         if deadline is not None:
             wrapper._deadline = (time.monotonic() + deadline, deadline)
-        if (transport is not None and not self.via_chat and self.endpoint.kind == "chat"
-                and _setting(self.call.ctl.stream_recovery, self.cfg, "stream_recovery", False)):
+        if (
+            transport is not None
+            and not self.via_chat
+            and self.endpoint.kind == "chat"
+            and _setting(self.call.ctl.stream_recovery, self.cfg, "stream_recovery", False)
+        ):
             wrapper._recovery = Recovery(self, transport)
         return wrapper
 
@@ -212,15 +251,23 @@ class Recovery:
             return [], ""
         import dataclasses
 
-        named = list(call.ctl.assistant_prefill_models or ()) + list(getattr(cfg, "assistant_prefill_models", None) or ())
+        named = list(call.ctl.assistant_prefill_models or ()) + list(
+            getattr(cfg, "assistant_prefill_models", None) or ()
+        )
         targets = self.targets(exc)
         out = []
         for target in targets:
             if not _takes_prefill(target.model, named):
                 continue
             messages = list(target.messages) + [{"role": "assistant", "content": _prefill_for(target, text, cfg)}]
-            ctl = dataclasses.replace(target.ctl, stream_recovery=False, fallbacks=None, context_window_fallbacks=None,
-                                      content_policy_fallbacks=None, num_retries=0)
+            ctl = dataclasses.replace(
+                target.ctl,
+                stream_recovery=False,
+                fallbacks=None,
+                context_window_fallbacks=None,
+                content_policy_fallbacks=None,
+                num_retries=0,
+            )
             out.append(dataclasses.replace(target, messages=messages, ctl=ctl))
         return out, text
 
@@ -230,8 +277,11 @@ class Recovery:
             wrapper._lstrip_next = True
         model = call.model
         wrapper._hidden_params["stream_recovery"] = {
-            "recovered": True, "error": type(exc).__name__, "model": model,
-            "delivered_chunks": getattr(wrapper._observer, "count", 0)}
+            "recovered": True,
+            "error": type(exc).__name__,
+            "model": model,
+            "delivered_chunks": getattr(wrapper._observer, "count", 0),
+        }
         wrapper._observer.recovered_text = text
         return continuation
 
@@ -263,8 +313,9 @@ def _prefill_for(call: Any, text: str, cfg: Any) -> str:
     from .resolve import split_model
 
     try:
-        provider = get_provider(split_model(call.model, call.ctl.custom_llm_provider,
-                                            getattr(cfg, "model_alias_map", None))[0])
+        provider = get_provider(
+            split_model(call.model, call.ctl.custom_llm_provider, getattr(cfg, "model_alias_map", None))[0]
+        )
     except Exception:  # noqa: BLE001 - an unknown target fails on its own attempt
         return text
     return provider.prefill_text(text)
@@ -289,8 +340,12 @@ def _skip_role_chunk(wrapper: Any) -> None:
         choices = getattr(first, "choices", None) or ()
         if len(choices) == 1 and getattr(first, "usage", None) is None:
             delta = getattr(choices[0], "delta", None)
-            if (delta is not None and not delta.content and not getattr(delta, "tool_calls", None)
-                    and choices[0].finish_reason is None):
+            if (
+                delta is not None
+                and not delta.content
+                and not getattr(delta, "tool_calls", None)
+                and choices[0].finish_reason is None
+            ):
                 wrapper._pos += 1
 
 
@@ -307,13 +362,23 @@ def response_cost(result: Any, plan: Plan) -> float | None:
         _compute_cost = compute_response_cost
     ctl = plan.call.ctl
     custom = ctl.custom_cost_per_token
-    if custom is None and ctl.custom_cost_per_second is None and (
-            plan.provider.name in _SELF_HOSTED or (plan.endpoint.kind == "moderation"
-                                                   and plan.provider.name in ("openai", "azure"))):
+    if (
+        custom is None
+        and ctl.custom_cost_per_second is None
+        and (
+            plan.provider.name in _SELF_HOSTED
+            or (plan.endpoint.kind == "moderation" and plan.provider.name in ("openai", "azure"))
+        )
+    ):
         custom = _FREE  # models on the caller's own server, and OpenAI's moderation endpoint, cost nothing
-    return _compute_cost(result, call_type=plan.endpoint.call_type, model=ctl.base_model or plan.target.model,
-                         provider=plan.provider.name, custom_cost_per_token=custom,
-                         custom_cost_per_second=ctl.custom_cost_per_second)
+    return _compute_cost(
+        result,
+        call_type=plan.endpoint.call_type,
+        model=ctl.base_model or plan.target.model,
+        provider=plan.provider.name,
+        custom_cost_per_token=custom,
+        custom_cost_per_second=ctl.custom_cost_per_second,
+    )
 
 
 _FREE = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0}
@@ -388,8 +453,20 @@ def make_plan(call: Any, cfg: Any, endpoint: Endpoint) -> Plan:
     policy = _POLICIES.get(retries)
     if policy is None:
         policy = _POLICIES[retries] = RetryPolicy(retries)  # immutable: one per retry count
-    plan = Plan(provider, target, endpoint, call, request, auth, make_timeout(timeout, read), policy,
-                stream, via_chat, drop, cfg)
+    plan = Plan(
+        provider,
+        target,
+        endpoint,
+        call,
+        request,
+        auth,
+        make_timeout(timeout, read),
+        policy,
+        stream,
+        via_chat,
+        drop,
+        cfg,
+    )
     plan.first_token = first_token
     return plan
 
@@ -447,8 +524,7 @@ async def arun(plan: Plan, transport: Any) -> Any:
             if plan.stream:
                 stream = await transport.aopen_stream(request, plan.timeout)
                 if stream.status_code >= 400:
-                    raise plan.error(HttpResponse(stream.status_code, stream.headers, await stream.aread(),
-                                                  stream.url))
+                    raise plan.error(HttpResponse(stream.status_code, stream.headers, await stream.aread(), stream.url))
                 return await aprime(plan, open_stream(plan, stream, transport))
             resp = await transport.asend(request, plan.timeout)
             if resp.status_code >= 400:
@@ -474,8 +550,13 @@ async def aprime(plan: Plan, wrapper: Any) -> Any:
         await wrapper.aclose()
         from ..exceptions import Timeout
 
-        raise plan.fill(Timeout(message=f"no stream chunk within stream_first_token_timeout={plan.first_token}s",
-                                llm_provider=plan.provider.name, model=plan.target.model)) from None
+        raise plan.fill(
+            Timeout(
+                message=f"no stream chunk within stream_first_token_timeout={plan.first_token}s",
+                llm_provider=plan.provider.name,
+                model=plan.target.model,
+            )
+        ) from None
 
 
 def silent(exc: BaseException) -> bool:
@@ -487,9 +568,14 @@ def silent(exc: BaseException) -> bool:
 
 # ================================================================================ fallbacks
 def has_fallbacks(ctl: Any, cfg: Any) -> bool:
-    return bool(ctl.fallbacks or ctl.context_window_fallbacks or ctl.content_policy_fallbacks
-                or getattr(cfg, "fallbacks", None) or getattr(cfg, "context_window_fallbacks", None)
-                or getattr(cfg, "content_policy_fallbacks", None))
+    return bool(
+        ctl.fallbacks
+        or ctl.context_window_fallbacks
+        or ctl.content_policy_fallbacks
+        or getattr(cfg, "fallbacks", None)
+        or getattr(cfg, "context_window_fallbacks", None)
+        or getattr(cfg, "content_policy_fallbacks", None)
+    )
 
 
 def fallback_chain(exc: BaseException, call: Any, cfg: Any) -> list:
@@ -550,15 +636,18 @@ def fallback_calls(exc: BaseException, call: Any, cfg: Any) -> list:
     for target in fallback_chain(exc, call, cfg):
         override = dict(target) if isinstance(target, dict) else {"model": target}
         model = override.pop("model")
-        changes: dict = {"mock_response": None, "fallbacks": None, "context_window_fallbacks": None,
-                         "content_policy_fallbacks": None}
+        changes: dict = {
+            "mock_response": None,
+            "fallbacks": None,
+            "context_window_fallbacks": None,
+            "content_policy_fallbacks": None,
+        }
         try:
             same = split_model(call.model, ctl.custom_llm_provider, None)[0] == split_model(model, None, None)[0]
         except Exception:  # noqa: BLE001 - an unknown fallback model fails on its own attempt
             same = False
         if not same:
-            changes.update(api_key=None, api_base=None, api_version=None, organization=None,
-                           custom_llm_provider=None)
+            changes.update(api_key=None, api_base=None, api_version=None, organization=None, custom_llm_provider=None)
         changes.update({k: v for k, v in override.items() if k in Controls.__slots__})
         out.append(dataclasses.replace(call, model=model, ctl=dataclasses.replace(ctl, **changes)))
     return out
@@ -650,8 +739,7 @@ def execute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call_type: 
     if hooks is None and cache is None and not has_fallbacks(call.ctl, cfg):  # the common case
         if call.ctl.mock_response is not None:
             return endpoint.mock(call)
-        return _settle(run(make_plan(call, cfg, endpoint), transport), None, cfg, None, call, endpoint,
-                       False)
+        return _settle(run(make_plan(call, cfg, endpoint), transport), None, cfg, None, call, endpoint, False)
     try:
         if hooks is not None:
             try:
@@ -687,8 +775,7 @@ async def aexecute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call
     if hooks is None and cache is None and not has_fallbacks(call.ctl, cfg):
         if call.ctl.mock_response is not None:
             return endpoint.mock(call)
-        return _settle(await arun(make_plan(call, cfg, endpoint), transport), None, cfg, None, call, endpoint,
-                       True)
+        return _settle(await arun(make_plan(call, cfg, endpoint), transport), None, cfg, None, call, endpoint, True)
     try:
         if hooks is not None:
             try:
@@ -763,5 +850,15 @@ def _settle(result: Any, plan: Any, cfg: Any, hooks: Any, call: Any, endpoint: E
     return result
 
 
-__all__ = ["Plan", "aexecute", "arun", "attempts", "aattempts", "execute", "fallback_chain", "make_plan",
-           "response_cost", "run"]
+__all__ = [
+    "Plan",
+    "aexecute",
+    "arun",
+    "attempts",
+    "aattempts",
+    "execute",
+    "fallback_chain",
+    "make_plan",
+    "response_cost",
+    "run",
+]

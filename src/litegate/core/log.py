@@ -85,8 +85,13 @@ def log_request(req: object, provider: str) -> None:
     from .redact import redact, redact_headers
 
     url = str(getattr(req, "url", "") or "")
-    log.debug("litegate request %s %s %s headers=%s", provider, getattr(req, "method", ""),
-              redact(url.split("?", 1)[0]), redact(str(redact_headers(dict(getattr(req, "headers", {}))))))
+    log.debug(
+        "litegate request %s %s %s headers=%s",
+        provider,
+        getattr(req, "method", ""),
+        redact(url.split("?", 1)[0]),
+        redact(str(redact_headers(dict(getattr(req, "headers", {}))))),
+    )
 
 
 def log_retry(exc: BaseException, attempt: int, wait: float) -> None:

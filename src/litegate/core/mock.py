@@ -65,36 +65,78 @@ def _as_stream(response: Any, call: ChatCall, provider: str) -> Any:
     from .streaming import CustomStreamWrapper
 
     options = call.params.get("stream_options") or {}
-    return CustomStreamWrapper(completion_stream=chat_chunks(response, bool(options.get("include_usage"))),
-                               model=call.model, custom_llm_provider=provider,
-                               hidden_params={"custom_llm_provider": provider, "mock_response": True})
+    return CustomStreamWrapper(
+        completion_stream=chat_chunks(response, bool(options.get("include_usage"))),
+        model=call.model,
+        custom_llm_provider=provider,
+        hidden_params={"custom_llm_provider": provider, "mock_response": True},
+    )
 
 
 def chat_chunks(response: Any, include_usage: bool) -> list:
     """A whole chat response as the chunks a provider would stream (mocks, cache replays)."""
     from ..types.utils import ModelResponse
 
-    base = {"id": response.id, "created": response.created, "model": response.model,
-            "object": "chat.completion.chunk"}
+    base = {"id": response.id, "created": response.created, "model": response.model, "object": "chat.completion.chunk"}
     chunks = []
     for choice in response.choices:
         msg = choice.message
         idx = choice.index
-        chunks.append(ModelResponse(stream=True, **base, choices=[
-            {"index": idx, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]))
+        chunks.append(
+            ModelResponse(
+                stream=True,
+                **base,
+                choices=[{"index": idx, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}],
+            )
+        )
         text = msg.content or ""
         for start in range(0, len(text), 8):  # several small pieces, as a provider would send
-            chunks.append(ModelResponse(stream=True, **base, choices=[
-                {"index": idx, "delta": {"content": text[start:start + 8]}, "finish_reason": None}]))
+            chunks.append(
+                ModelResponse(
+                    stream=True,
+                    **base,
+                    choices=[{"index": idx, "delta": {"content": text[start : start + 8]}, "finish_reason": None}],
+                )
+            )
         for n, tc in enumerate(msg.tool_calls or []):
-            chunks.append(ModelResponse(stream=True, **base, choices=[{"index": idx, "finish_reason": None, "delta": {
-                "tool_calls": [{"index": n, "id": tc.id, "type": "function",
-                                "function": {"name": tc.function.name, "arguments": tc.function.arguments}}]}}]))
-        chunks.append(ModelResponse(stream=True, **base, choices=[
-            {"index": idx, "delta": {}, "finish_reason": choice.finish_reason or "stop"}]))
+            chunks.append(
+                ModelResponse(
+                    stream=True,
+                    **base,
+                    choices=[
+                        {
+                            "index": idx,
+                            "finish_reason": None,
+                            "delta": {
+                                "tool_calls": [
+                                    {
+                                        "index": n,
+                                        "id": tc.id,
+                                        "type": "function",
+                                        "function": {"name": tc.function.name, "arguments": tc.function.arguments},
+                                    }
+                                ]
+                            },
+                        }
+                    ],
+                )
+            )
+        chunks.append(
+            ModelResponse(
+                stream=True,
+                **base,
+                choices=[{"index": idx, "delta": {}, "finish_reason": choice.finish_reason or "stop"}],
+            )
+        )
     if include_usage and response.usage is not None:
-        chunks.append(ModelResponse(stream=True, **base, usage=response.usage.model_dump(),
-                                    choices=[{"index": 0, "delta": {}, "finish_reason": None}]))
+        chunks.append(
+            ModelResponse(
+                stream=True,
+                **base,
+                usage=response.usage.model_dump(),
+                choices=[{"index": 0, "delta": {}, "finish_reason": None}],
+            )
+        )
     return chunks
 
 
@@ -106,7 +148,9 @@ def mock_embedding(call: EmbeddingCall) -> Any:
     _raise_mock(mock, call, provider)
     if isinstance(mock, EmbeddingResponse):
         return mock
-    inputs = call.input if isinstance(call.input, list) and call.input and isinstance(call.input[0], str) else [call.input]
+    inputs = (
+        call.input if isinstance(call.input, list) and call.input and isinstance(call.input[0], str) else [call.input]
+    )
     vector = mock if isinstance(mock, list) else [0.0] * int(call.params.get("dimensions", 8))
     tokens = sum(_rough_tokens(t) for t in inputs if isinstance(t, str))
     response = EmbeddingResponse(

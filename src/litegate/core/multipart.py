@@ -13,8 +13,9 @@ from __future__ import annotations
 import mimetypes
 import os
 import uuid
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 
 CHUNK = 256 * 1024
 
@@ -37,7 +38,9 @@ class FilePart:
     start: int = 0
 
     def __repr__(self) -> str:  # never the content (callbacks and logs see this)
-        return f"FilePart({self.name!r}, filename={self.filename!r}, content_type={self.content_type!r}, size={self.size})"
+        return (
+            f"FilePart({self.name!r}, filename={self.filename!r}, content_type={self.content_type!r}, size={self.size})"
+        )
 
     def head(self, n: int) -> bytes:
         """The first ``n`` bytes of the content (an open file is left where it stood)."""
@@ -58,7 +61,7 @@ class FilePart:
         if isinstance(src, (bytes, bytearray, memoryview)):
             view = memoryview(src)
             for i in range(0, len(view), CHUNK):
-                yield bytes(view[i:i + CHUNK])
+                yield bytes(view[i : i + CHUNK])
             return
         if isinstance(src, str):
             with open(src, "rb") as fh:
@@ -78,8 +81,9 @@ class FilePart:
         if left:
             from ..exceptions import APIConnectionError
 
-            raise APIConnectionError(message=f"the file {self.filename!r} became shorter while it was being sent "
-                                             f"({left} bytes missing)")
+            raise APIConnectionError(
+                message=f"the file {self.filename!r} became shorter while it was being sent ({left} bytes missing)"
+            )
 
 
 def guess_type(filename: str) -> str:
@@ -98,13 +102,20 @@ class MultipartBody:
         b = self.boundary
         head = b""
         for name, value in fields:
-            head += (f'--{b}\r\nContent-Disposition: form-data; name="{_quote(name)}"\r\n\r\n'.encode()
-                     + value.encode("utf-8") + b"\r\n")
+            head += (
+                f'--{b}\r\nContent-Disposition: form-data; name="{_quote(name)}"\r\n\r\n'.encode()
+                + value.encode("utf-8")
+                + b"\r\n"
+            )
         heads = []
         for part in files:
-            heads.append(head + (f'--{b}\r\nContent-Disposition: form-data; name="{_quote(part.name)}"; '
-                                 f'filename="{_quote(part.filename)}"\r\nContent-Type: {part.content_type}\r\n\r\n'
-                                 ).encode())
+            heads.append(
+                head
+                + (
+                    f'--{b}\r\nContent-Disposition: form-data; name="{_quote(part.name)}"; '
+                    f'filename="{_quote(part.filename)}"\r\nContent-Type: {part.content_type}\r\n\r\n'
+                ).encode()
+            )
             head = b"\r\n"
         self._heads = heads
         self._tail = head + f"--{b}--\r\n".encode()
@@ -140,8 +151,11 @@ def file_part(name: str, value: Any, where: str, model: Any) -> FilePart:
     content_type: str | None = None
     if isinstance(value, tuple):
         if not 2 <= len(value) <= 4 or not isinstance(value[0], (str, type(None))):
-            raise input_error(f"{where} as a tuple must be (filename, content) or (filename, content, content_type)",
-                              model, type_error=True)
+            raise input_error(
+                f"{where} as a tuple must be (filename, content) or (filename, content, content_type)",
+                model,
+                type_error=True,
+            )
         filename = value[0]
         if len(value) >= 3 and value[2] is not None:
             if not isinstance(value[2], str):
@@ -187,12 +201,19 @@ def file_part(name: str, value: Any, where: str, model: Any) -> FilePart:
             if not isinstance(data, (bytes, bytearray)):
                 raise input_error(f"{where}: the file must be opened in binary mode", model, type_error=True)
             if len(data) > _MAX_UNSEEKABLE:
-                raise input_error(f"{where}: a file that cannot be rewound is read into memory, up to "
-                                  f"{_MAX_UNSEEKABLE} bytes; save it to disk and pass the path", model)
+                raise input_error(
+                    f"{where}: a file that cannot be rewound is read into memory, up to "
+                    f"{_MAX_UNSEEKABLE} bytes; save it to disk and pass the path",
+                    model,
+                )
             source, size, start = bytes(data), len(data), 0
     else:
-        raise input_error(f"{where} must be an open binary file, a path, bytes or a (filename, bytes, content_type) "
-                          f"tuple, got {type(value).__name__}", model, type_error=True)
+        raise input_error(
+            f"{where} must be an open binary file, a path, bytes or a (filename, bytes, content_type) "
+            f"tuple, got {type(value).__name__}",
+            model,
+            type_error=True,
+        )
     if size <= 0:
         raise input_error(f"{where} is empty", model)
     return FilePart(name, filename, content_type or guess_type(filename), source, size, start)

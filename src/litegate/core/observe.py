@@ -14,13 +14,26 @@ from __future__ import annotations
 import time
 from typing import Any
 
-
 MAX_KEPT_CHARS = 16 * 1024 * 1024  # answer text kept per stream for estimates and recovery
 
 
 class StreamObserver:
-    __slots__ = ("plan", "wrapper", "started", "first", "usage", "pieces", "acc", "on_done", "done", "count",
-                 "tools", "recovered_text", "kept", "dropped")
+    __slots__ = (
+        "plan",
+        "wrapper",
+        "started",
+        "first",
+        "usage",
+        "pieces",
+        "acc",
+        "on_done",
+        "done",
+        "count",
+        "tools",
+        "recovered_text",
+        "kept",
+        "dropped",
+    )
 
     def __init__(self, plan: Any):
         self.plan = plan
@@ -38,7 +51,7 @@ class StreamObserver:
         self.kept = 0  # characters of text kept in ``pieces`` (bounded by MAX_KEPT_CHARS)
         self.dropped = 0  # characters past the bound: counted for the usage estimate only
 
-    def attach(self, wrapper: Any) -> "StreamObserver":
+    def attach(self, wrapper: Any) -> StreamObserver:
         self.wrapper = wrapper
         wrapper._observer = self
         wrapper._on_chunk = self.chunk
@@ -100,8 +113,11 @@ class StreamObserver:
                 hidden["usage_estimated"] = True
                 if usage is not None and self.dropped:  # the text past the bound: ~4 characters a token
                     extra = self.dropped // 4
-                    usage = dict(usage, completion_tokens=usage["completion_tokens"] + extra,
-                                 total_tokens=usage["total_tokens"] + extra)
+                    usage = dict(
+                        usage,
+                        completion_tokens=usage["completion_tokens"] + extra,
+                        total_tokens=usage["total_tokens"] + extra,
+                    )
             if usage is not None:
                 from ..types.utils import ModelResponse
                 from .lifecycle import record_spend, response_cost
@@ -120,7 +136,9 @@ class StreamObserver:
 
 def _added(usage: dict, cost: Any, other: dict) -> tuple[dict, Any]:
     more = other.get("usage") or {}
-    total = {k: (usage.get(k) or 0) + (more.get(k) or 0) for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
+    total = {
+        k: (usage.get(k) or 0) + (more.get(k) or 0) for k in ("prompt_tokens", "completion_tokens", "total_tokens")
+    }
     second = other.get("response_cost")
     return total, (cost + second) if cost is not None and second is not None else None
 
@@ -144,7 +162,7 @@ def attach_hooks(wrapper: Any, hooks: Any, plan: Any, is_async: bool) -> None:
     if observer is None:  # a mock stream: observe it too, without a plan to price against
         observer = StreamObserver(None).attach(wrapper)
     observer.acc = acc = ChunkAccumulator(messages=hooks.kwargs.get("messages"))
-    for chunk in wrapper._pending[wrapper._pos:]:  # read ahead (the first chunk) before the hooks came
+    for chunk in wrapper._pending[wrapper._pos :]:  # read ahead (the first chunk) before the hooks came
         acc.add(chunk)
     inner_error = wrapper._on_error
 

@@ -13,8 +13,9 @@ exist (``list_files`` / ``file_list`` ...), each with its ``a``-prefixed async t
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 
 from .call import Controls, _controls, input_error
 from .http import HttpRequest, HttpResponse
@@ -52,82 +53,265 @@ def _ops() -> list[Op]:
     P = _PROVIDER
     rows: list[Op] = []
 
-    def add(names: tuple[tuple[str, tuple[str, ...]], ...], kind: str, method: str, path: str, response: str,
-            **kw: Any) -> None:
+    def add(
+        names: tuple[tuple[str, tuple[str, ...]], ...], kind: str, method: str, path: str, response: str, **kw: Any
+    ) -> None:
         """One row per spelling: (name, positional parameters) pairs sharing the operation."""
         for name, positional in names:
             rows.append(Op(name, kind, method, path, positional, response, **kw))
 
     # files
-    add((("create_file", ("file", "purpose", P)),), FILES, "POST", "files", "FileObject", upload="file",
-        required=("purpose",), doc="Upload a file (streamed from disk) for assistants, batch or fine-tuning.")
-    add((("list_files", (P,)), ("file_list", (P,))), FILES, "GET", "files", "FileList",
-        query=("purpose", "after", "limit", "order"), doc="List uploaded files (optionally by purpose).")
-    add((("retrieve_file", ("file_id", P)), ("file_retrieve", ("file_id", P))), FILES, "GET", "files/{file_id}",
-        "FileObject", doc="A file's metadata.")
-    add((("delete_file", ("file_id", P)), ("file_delete", ("file_id", P))), FILES, "DELETE", "files/{file_id}",
-        "FileDeleted", doc="Delete a file.")
-    add((("retrieve_file_content", ("file_id", P)), ("file_content", ("file_id", P))), FILES, "GET",
-        "files/{file_id}/content", "binary", doc="A file's content, as a binary response (stream_to_file, read ...).")
+    add(
+        (("create_file", ("file", "purpose", P)),),
+        FILES,
+        "POST",
+        "files",
+        "FileObject",
+        upload="file",
+        required=("purpose",),
+        doc="Upload a file (streamed from disk) for assistants, batch or fine-tuning.",
+    )
+    add(
+        (("list_files", (P,)), ("file_list", (P,))),
+        FILES,
+        "GET",
+        "files",
+        "FileList",
+        query=("purpose", "after", "limit", "order"),
+        doc="List uploaded files (optionally by purpose).",
+    )
+    add(
+        (("retrieve_file", ("file_id", P)), ("file_retrieve", ("file_id", P))),
+        FILES,
+        "GET",
+        "files/{file_id}",
+        "FileObject",
+        doc="A file's metadata.",
+    )
+    add(
+        (("delete_file", ("file_id", P)), ("file_delete", ("file_id", P))),
+        FILES,
+        "DELETE",
+        "files/{file_id}",
+        "FileDeleted",
+        doc="Delete a file.",
+    )
+    add(
+        (("retrieve_file_content", ("file_id", P)), ("file_content", ("file_id", P))),
+        FILES,
+        "GET",
+        "files/{file_id}/content",
+        "binary",
+        doc="A file's content, as a binary response (stream_to_file, read ...).",
+    )
     # fine-tuning
-    add((("create_fine_tuning_job", ("model", "training_file", "hyperparameters", "suffix", "validation_file",
-                                     "integrations", "seed", P)),),
-        FINE_TUNING, "POST", "fine_tuning/jobs", "FineTuningJob", required=("model", "training_file"),
-        doc="Start a fine-tuning job on an uploaded training file.")
-    add((("list_fine_tuning_jobs", ("after", "limit", P)),), FINE_TUNING, "GET", "fine_tuning/jobs",
-        "FineTuningJobList", query=("after", "limit"), doc="List fine-tuning jobs.")
-    add((("retrieve_fine_tuning_job", ("fine_tuning_job_id", P)),), FINE_TUNING, "GET",
-        "fine_tuning/jobs/{fine_tuning_job_id}", "FineTuningJob", doc="A fine-tuning job.")
-    add((("cancel_fine_tuning_job", ("fine_tuning_job_id", P)),), FINE_TUNING, "POST",
-        "fine_tuning/jobs/{fine_tuning_job_id}/cancel", "FineTuningJob", doc="Cancel a fine-tuning job.")
-    add((("list_fine_tuning_job_events", ("fine_tuning_job_id", "after", "limit", P)),), FINE_TUNING, "GET",
-        "fine_tuning/jobs/{fine_tuning_job_id}/events", "FineTuningJobEventList", query=("after", "limit"),
-        doc="A fine-tuning job's events.")
+    add(
+        (
+            (
+                "create_fine_tuning_job",
+                ("model", "training_file", "hyperparameters", "suffix", "validation_file", "integrations", "seed", P),
+            ),
+        ),
+        FINE_TUNING,
+        "POST",
+        "fine_tuning/jobs",
+        "FineTuningJob",
+        required=("model", "training_file"),
+        doc="Start a fine-tuning job on an uploaded training file.",
+    )
+    add(
+        (("list_fine_tuning_jobs", ("after", "limit", P)),),
+        FINE_TUNING,
+        "GET",
+        "fine_tuning/jobs",
+        "FineTuningJobList",
+        query=("after", "limit"),
+        doc="List fine-tuning jobs.",
+    )
+    add(
+        (("retrieve_fine_tuning_job", ("fine_tuning_job_id", P)),),
+        FINE_TUNING,
+        "GET",
+        "fine_tuning/jobs/{fine_tuning_job_id}",
+        "FineTuningJob",
+        doc="A fine-tuning job.",
+    )
+    add(
+        (("cancel_fine_tuning_job", ("fine_tuning_job_id", P)),),
+        FINE_TUNING,
+        "POST",
+        "fine_tuning/jobs/{fine_tuning_job_id}/cancel",
+        "FineTuningJob",
+        doc="Cancel a fine-tuning job.",
+    )
+    add(
+        (("list_fine_tuning_job_events", ("fine_tuning_job_id", "after", "limit", P)),),
+        FINE_TUNING,
+        "GET",
+        "fine_tuning/jobs/{fine_tuning_job_id}/events",
+        "FineTuningJobEventList",
+        query=("after", "limit"),
+        doc="A fine-tuning job's events.",
+    )
     # batches
-    add((("create_batch", ("completion_window", "endpoint", "input_file_id", P, "metadata")),), BATCHES, "POST",
-        "batches", "Batch", required=("completion_window", "endpoint", "input_file_id"),
-        doc="Create a batch from an uploaded JSONL file of requests.")
+    add(
+        (("create_batch", ("completion_window", "endpoint", "input_file_id", P, "metadata")),),
+        BATCHES,
+        "POST",
+        "batches",
+        "Batch",
+        required=("completion_window", "endpoint", "input_file_id"),
+        doc="Create a batch from an uploaded JSONL file of requests.",
+    )
     add((("retrieve_batch", ("batch_id", P)),), BATCHES, "GET", "batches/{batch_id}", "Batch", doc="A batch.")
-    add((("cancel_batch", ("batch_id", P)),), BATCHES, "POST", "batches/{batch_id}/cancel", "Batch",
-        doc="Cancel a batch.")
-    add((("list_batches", (P, "after", "limit")),), BATCHES, "GET", "batches", "BatchList", query=("after", "limit"),
-        doc="List batches.")
+    add(
+        (("cancel_batch", ("batch_id", P)),),
+        BATCHES,
+        "POST",
+        "batches/{batch_id}/cancel",
+        "Batch",
+        doc="Cancel a batch.",
+    )
+    add(
+        (("list_batches", (P, "after", "limit")),),
+        BATCHES,
+        "GET",
+        "batches",
+        "BatchList",
+        query=("after", "limit"),
+        doc="List batches.",
+    )
     # assistants v2: litellm's spellings take custom_llm_provider first
-    add((("get_assistants", (P,)), ("list_assistants", (P,))), ASSISTANTS, "GET", "assistants", "AssistantList",
-        query=_LIST, doc="List assistants.")
-    add((("create_assistants", (P, "model")), ("create_assistant", (P, "model"))), ASSISTANTS, "POST",
-        "assistants", "Assistant", required=("model",), doc="Create an assistant.")
-    add((("retrieve_assistants", ("assistant_id", P)), ("retrieve_assistant", ("assistant_id", P))), ASSISTANTS,
-        "GET", "assistants/{assistant_id}", "Assistant", doc="An assistant.")
-    add((("delete_assistant", (P, "assistant_id")),), ASSISTANTS, "DELETE", "assistants/{assistant_id}",
-        "AssistantDeleted", doc="Delete an assistant.")
+    add(
+        (("get_assistants", (P,)), ("list_assistants", (P,))),
+        ASSISTANTS,
+        "GET",
+        "assistants",
+        "AssistantList",
+        query=_LIST,
+        doc="List assistants.",
+    )
+    add(
+        (("create_assistants", (P, "model")), ("create_assistant", (P, "model"))),
+        ASSISTANTS,
+        "POST",
+        "assistants",
+        "Assistant",
+        required=("model",),
+        doc="Create an assistant.",
+    )
+    add(
+        (("retrieve_assistants", ("assistant_id", P)), ("retrieve_assistant", ("assistant_id", P))),
+        ASSISTANTS,
+        "GET",
+        "assistants/{assistant_id}",
+        "Assistant",
+        doc="An assistant.",
+    )
+    add(
+        (("delete_assistant", (P, "assistant_id")),),
+        ASSISTANTS,
+        "DELETE",
+        "assistants/{assistant_id}",
+        "AssistantDeleted",
+        doc="Delete an assistant.",
+    )
     add((("create_thread", (P,)),), ASSISTANTS, "POST", "threads", "Thread", doc="Create a thread.")
     add((("get_thread", (P, "thread_id")),), ASSISTANTS, "GET", "threads/{thread_id}", "Thread", doc="A thread.")
     add((("retrieve_thread", ("thread_id", P)),), ASSISTANTS, "GET", "threads/{thread_id}", "Thread", doc="A thread.")
-    add((("delete_thread", (P, "thread_id")),), ASSISTANTS, "DELETE", "threads/{thread_id}", "ThreadDeleted",
-        doc="Delete a thread.")
-    add((("add_message", (P, "thread_id", "role", "content")), ("create_message", ("thread_id", "role", "content"))),
-        ASSISTANTS, "POST", "threads/{thread_id}/messages", "OpenAIMessage", required=("role", "content"),
-        doc="Add a message to a thread.")
-    add((("get_messages", (P, "thread_id")), ("list_messages", ("thread_id",))), ASSISTANTS, "GET",
-        "threads/{thread_id}/messages", "MessageList", query=_LIST + ("run_id",), doc="A thread's messages.")
-    add((("run_thread", (P, "thread_id", "assistant_id")), ("create_run", ("thread_id", "assistant_id"))),
-        ASSISTANTS, "POST", "threads/{thread_id}/runs", "Run", required=("assistant_id",), streams=True,
-        doc="Run an assistant on a thread; with stream=True, an iterator of AssistantStreamEvent.")
-    add((("run_thread_stream", (P, "thread_id", "assistant_id")),), ASSISTANTS, "POST", "threads/{thread_id}/runs",
-        "Run", required=("assistant_id",), streams=True, doc="run_thread with stream=True: the run's events.")
-    add((("retrieve_run", ("thread_id", "run_id")),), ASSISTANTS, "GET", "threads/{thread_id}/runs/{run_id}", "Run",
-        doc="A run.")
-    add((("list_runs", ("thread_id",)),), ASSISTANTS, "GET", "threads/{thread_id}/runs", "RunList", query=_LIST,
-        doc="A thread's runs.")
-    add((("submit_tool_outputs", (P, "thread_id", "run_id", "tool_outputs")),
-         ("submit_tool_outputs_to_run", ("thread_id", "run_id", "tool_outputs"))),
-        ASSISTANTS, "POST", "threads/{thread_id}/runs/{run_id}/submit_tool_outputs", "Run",
-        required=("tool_outputs",), streams=True, doc="Answer a run's tool calls.")
-    add((("list_run_steps", ("thread_id", "run_id")),), ASSISTANTS, "GET", "threads/{thread_id}/runs/{run_id}/steps",
-        "RunStepList", query=_LIST, doc="A run's steps.")
-    add((("retrieve_run_step", ("thread_id", "run_id", "step_id")),), ASSISTANTS, "GET",
-        "threads/{thread_id}/runs/{run_id}/steps/{step_id}", "RunStep", doc="One run step.")
+    add(
+        (("delete_thread", (P, "thread_id")),),
+        ASSISTANTS,
+        "DELETE",
+        "threads/{thread_id}",
+        "ThreadDeleted",
+        doc="Delete a thread.",
+    )
+    add(
+        (("add_message", (P, "thread_id", "role", "content")), ("create_message", ("thread_id", "role", "content"))),
+        ASSISTANTS,
+        "POST",
+        "threads/{thread_id}/messages",
+        "OpenAIMessage",
+        required=("role", "content"),
+        doc="Add a message to a thread.",
+    )
+    add(
+        (("get_messages", (P, "thread_id")), ("list_messages", ("thread_id",))),
+        ASSISTANTS,
+        "GET",
+        "threads/{thread_id}/messages",
+        "MessageList",
+        query=_LIST + ("run_id",),
+        doc="A thread's messages.",
+    )
+    add(
+        (("run_thread", (P, "thread_id", "assistant_id")), ("create_run", ("thread_id", "assistant_id"))),
+        ASSISTANTS,
+        "POST",
+        "threads/{thread_id}/runs",
+        "Run",
+        required=("assistant_id",),
+        streams=True,
+        doc="Run an assistant on a thread; with stream=True, an iterator of AssistantStreamEvent.",
+    )
+    add(
+        (("run_thread_stream", (P, "thread_id", "assistant_id")),),
+        ASSISTANTS,
+        "POST",
+        "threads/{thread_id}/runs",
+        "Run",
+        required=("assistant_id",),
+        streams=True,
+        doc="run_thread with stream=True: the run's events.",
+    )
+    add(
+        (("retrieve_run", ("thread_id", "run_id")),),
+        ASSISTANTS,
+        "GET",
+        "threads/{thread_id}/runs/{run_id}",
+        "Run",
+        doc="A run.",
+    )
+    add(
+        (("list_runs", ("thread_id",)),),
+        ASSISTANTS,
+        "GET",
+        "threads/{thread_id}/runs",
+        "RunList",
+        query=_LIST,
+        doc="A thread's runs.",
+    )
+    add(
+        (
+            ("submit_tool_outputs", (P, "thread_id", "run_id", "tool_outputs")),
+            ("submit_tool_outputs_to_run", ("thread_id", "run_id", "tool_outputs")),
+        ),
+        ASSISTANTS,
+        "POST",
+        "threads/{thread_id}/runs/{run_id}/submit_tool_outputs",
+        "Run",
+        required=("tool_outputs",),
+        streams=True,
+        doc="Answer a run's tool calls.",
+    )
+    add(
+        (("list_run_steps", ("thread_id", "run_id")),),
+        ASSISTANTS,
+        "GET",
+        "threads/{thread_id}/runs/{run_id}/steps",
+        "RunStepList",
+        query=_LIST,
+        doc="A run's steps.",
+    )
+    add(
+        (("retrieve_run_step", ("thread_id", "run_id", "step_id")),),
+        ASSISTANTS,
+        "GET",
+        "threads/{thread_id}/runs/{run_id}/steps/{step_id}",
+        "RunStep",
+        doc="One run step.",
+    )
     return rows
 
 
@@ -163,8 +347,11 @@ def build_platform_call(op: Op, values: tuple, kw: dict) -> PlatformCall:
             kw[name] = value
     provider = kw.pop(_PROVIDER, None) or "openai"
     if not isinstance(provider, str) or not provider.strip():
-        raise input_error(f"custom_llm_provider must be a provider name such as 'openai', got {provider!r}", None,
-                          type_error=not isinstance(provider, str))
+        raise input_error(
+            f"custom_llm_provider must be a provider name such as 'openai', got {provider!r}",
+            None,
+            type_error=not isinstance(provider, str),
+        )
     api_metadata = kw.get("metadata")  # an API field of these objects too: sent, and seen by callbacks
     ctl = _controls(kw, "")
     ctl.custom_llm_provider = provider.strip()
@@ -177,15 +364,21 @@ def build_platform_call(op: Op, values: tuple, kw: dict) -> PlatformCall:
     for name in op.ids:
         value = kw.pop(name, None)
         if not isinstance(value, str) or not value.strip():
-            raise input_error(f"{op.name}() needs {name} (a non-empty string), got {value!r}", None,
-                              type_error=value is not None and not isinstance(value, str))
+            raise input_error(
+                f"{op.name}() needs {name} (a non-empty string), got {value!r}",
+                None,
+                type_error=value is not None and not isinstance(value, str),
+            )
         ids[name] = quote(value.strip(), safe="")
     upload = None
     if op.upload is not None:
         value = kw.pop(op.upload, None)
         if value is None and ctl.mock_response is None:
-            raise input_error(f"{op.name}() needs {op.upload}= (an open binary file, a path, bytes or a "
-                              "(filename, bytes, content_type) tuple)", None)
+            raise input_error(
+                f"{op.name}() needs {op.upload}= (an open binary file, a path, bytes or a "
+                "(filename, bytes, content_type) tuple)",
+                None,
+            )
         if value is not None:
             upload = file_part(op.upload, value, op.upload, None)
     if op.name == "run_thread_stream":
@@ -206,11 +399,13 @@ def build_platform_call(op: Op, values: tuple, kw: dict) -> PlatformCall:
 
 def _check(op: Op, params: dict) -> None:
     """Types the API would refuse, caught before the request."""
+
     def fail(message: str, type_error: bool = True) -> None:
         raise input_error(f"{op.name}(): {message}", None, type_error=type_error)
 
-    if "limit" in params and (isinstance(params["limit"], bool) or not isinstance(params["limit"], int)
-                              or params["limit"] < 1):
+    if "limit" in params and (
+        isinstance(params["limit"], bool) or not isinstance(params["limit"], int) or params["limit"] < 1
+    ):
         fail(f"limit must be a positive integer, got {params['limit']!r}")
     if "order" in params and params["order"] not in ("asc", "desc"):
         fail(f"order must be 'asc' or 'desc', got {params['order']!r}", type_error=False)
@@ -221,8 +416,10 @@ def _check(op: Op, params: dict) -> None:
             fail("content must be a string or a list of content parts")
     if op.upload is not None and not isinstance(params.get("purpose"), str):
         fail("purpose must be a string such as 'batch', 'fine-tune' or 'assistants'")
-    if "tool_outputs" in params and not (isinstance(params["tool_outputs"], list) and all(
-            isinstance(o, dict) and isinstance(o.get("tool_call_id"), str) for o in params["tool_outputs"])):
+    if "tool_outputs" in params and not (
+        isinstance(params["tool_outputs"], list)
+        and all(isinstance(o, dict) and isinstance(o.get("tool_call_id"), str) for o in params["tool_outputs"])
+    ):
         fail("tool_outputs must be a list of {'tool_call_id': ..., 'output': ...}")
     if "messages" in params and not isinstance(params["messages"], list):
         fail("messages must be a list")
@@ -265,8 +462,12 @@ def parse_platform(dialect: Any, resp: HttpResponse, call: PlatformCall, target:
 
 
 # ------------------------------------------------------------------------------ streamed runs
-_TYPED = {"thread.run.": "Run", "thread.message.": "OpenAIMessage", "thread.run.step.": "RunStep",
-          "thread.created": "Thread"}
+_TYPED = {
+    "thread.run.": "Run",
+    "thread.message.": "OpenAIMessage",
+    "thread.run.step.": "RunStep",
+    "thread.created": "Thread",
+}
 
 
 def _event(name: str, data: Any) -> Any:
@@ -297,10 +498,10 @@ class AssistantEventStream:
         self.final_run: Any = None
         self._hidden_params: dict = {}
 
-    def prime(self) -> "AssistantEventStream":
+    def prime(self) -> AssistantEventStream:
         return self
 
-    async def aprime(self) -> "AssistantEventStream":
+    async def aprime(self) -> AssistantEventStream:
         return self
 
     def _convert(self, items: list) -> list:
@@ -316,13 +517,18 @@ class AssistantEventStream:
             except ValueError:
                 from ..exceptions import APIResponseValidationError
 
-                raise APIResponseValidationError(message=f"{self._provider} sent a run event that is not JSON: "
-                                                         f"{data[:200]!r}", llm_provider=self._provider) from None
+                raise APIResponseValidationError(
+                    message=f"{self._provider} sent a run event that is not JSON: {data[:200]!r}",
+                    llm_provider=self._provider,
+                ) from None
             if event == "error":
                 from .errors import mid_stream_error
 
-                raise mid_stream_error(obj.get("error", obj) if isinstance(obj, dict) else {"message": str(obj)},
-                                       llm_provider=self._provider, model="")
+                raise mid_stream_error(
+                    obj.get("error", obj) if isinstance(obj, dict) else {"message": str(obj)},
+                    llm_provider=self._provider,
+                    model="",
+                )
             item = _event(event or "message", obj)
             if event and event.startswith("thread.run.") and not event.startswith("thread.run.step"):
                 self.final_run = item.data
@@ -373,13 +579,13 @@ class AssistantEventStream:
                 pass
         self.close()
 
-    def __enter__(self) -> "AssistantEventStream":
+    def __enter__(self) -> AssistantEventStream:
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    async def __aenter__(self) -> "AssistantEventStream":
+    async def __aenter__(self) -> AssistantEventStream:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -411,8 +617,11 @@ def mock_platform(call: PlatformCall) -> Any:
     elif hasattr(mock, "_hidden_params"):
         out = mock
     else:
-        raise input_error(f"{op.name}(): mock_response must be a dict in the answer's shape "
-                          f"({op.response}), or an exception", None, type_error=True)
+        raise input_error(
+            f"{op.name}(): mock_response must be a dict in the answer's shape ({op.response}), or an exception",
+            None,
+            type_error=True,
+        )
     out._hidden_params.update({"custom_llm_provider": call.ctl.custom_llm_provider, "mock_response": True})
     return out
 
@@ -422,10 +631,22 @@ def platform_endpoints(Endpoint: Any) -> list:
     rows = []
     for op in OPS.values():
         stream = op.streams or op.response == "binary"
-        rows.append(Endpoint(
-            op.kind, op.name, op.positional, (lambda o: lambda *values: build_platform_call(o, values[:-1], values[-1]))(op),
-            "platform_request", "parse_platform", op.name, mock_platform, streams=stream, needs_model=False,
-            priced=False, wrap="platform_stream" if stream else None))
+        rows.append(
+            Endpoint(
+                op.kind,
+                op.name,
+                op.positional,
+                (lambda o: lambda *values: build_platform_call(o, values[:-1], values[-1]))(op),
+                "platform_request",
+                "parse_platform",
+                op.name,
+                mock_platform,
+                streams=stream,
+                needs_model=False,
+                priced=False,
+                wrap="platform_stream" if stream else None,
+            )
+        )
     return rows
 
 
@@ -461,15 +682,27 @@ def parse_batch_output(output: Any, requests: Any = None) -> dict:
             parsed = None
         elif isinstance(body, dict):
             parsed = _typed_body(body)
-        out[row.get("custom_id")] = BatchOutputLine(id=row.get("id"), custom_id=row.get("custom_id"),
-                                                    status_code=status, request_id=resp.get("request_id")
-                                                    if isinstance(resp, dict) else None,
-                                                    response=parsed, error=error)
+        out[row.get("custom_id")] = BatchOutputLine(
+            id=row.get("id"),
+            custom_id=row.get("custom_id"),
+            status_code=status,
+            request_id=resp.get("request_id") if isinstance(resp, dict) else None,
+            response=parsed,
+            error=error,
+        )
     if requests is not None:
-        wanted = [r.get("custom_id") if isinstance(r, dict) else json.loads(r).get("custom_id")
-                  for r in (_lines(requests) if not isinstance(requests, list) else requests) if r]
-        out = {cid: out.get(cid) or BatchOutputLine(custom_id=cid, error={
-            "code": "missing", "message": "the batch output has no line for this request"}) for cid in wanted}
+        wanted = [
+            r.get("custom_id") if isinstance(r, dict) else json.loads(r).get("custom_id")
+            for r in (_lines(requests) if not isinstance(requests, list) else requests)
+            if r
+        ]
+        out = {
+            cid: out.get(cid)
+            or BatchOutputLine(
+                custom_id=cid, error={"code": "missing", "message": "the batch output has no line for this request"}
+            )
+            for cid in wanted
+        }
     return out
 
 
@@ -481,8 +714,12 @@ def _typed_body(body: dict) -> Any:
         return ModelResponse(**body)
     if kind == "text_completion":
         return TextCompletionResponse(**body)
-    if kind == "list" and body.get("data") and isinstance(body["data"][0], dict) and \
-            body["data"][0].get("object") == "embedding":
+    if (
+        kind == "list"
+        and body.get("data")
+        and isinstance(body["data"][0], dict)
+        and body["data"][0].get("object") == "embedding"
+    ):
         return EmbeddingResponse(**body)
     return body
 
@@ -496,7 +733,7 @@ def _lines(source: Any) -> Iterator[str]:
     if isinstance(source, (bytes, bytearray)):
         source = bytes(source).decode("utf-8")
     if isinstance(source, str) and "\n" not in source and os.path.isfile(source):
-        with open(source, "r", encoding="utf-8") as fh:
+        with open(source, encoding="utf-8") as fh:
             for line in fh:
                 yield line
         return
@@ -516,7 +753,9 @@ def _lines(source: Any) -> Iterator[str]:
             yield buf.decode("utf-8")
         return
     for line in source:
-        yield line.decode("utf-8") if isinstance(line, bytes) else (json.dumps(line) if isinstance(line, dict) else line)
+        yield (
+            line.decode("utf-8") if isinstance(line, bytes) else (json.dumps(line) if isinstance(line, dict) else line)
+        )
 
 
 # ------------------------------------------------------------------------------ public functions
@@ -536,8 +775,10 @@ def _public(op: Op) -> tuple[Any, Any]:
     where = {"files": "Files", "batches": "Batch", "fine_tuning": "Fine-tuning", "assistants": "Assistants v2"}[op.kind]
     fn.__name__ = fn.__qualname__ = name
     afn.__name__ = afn.__qualname__ = "a" + name
-    fn.__doc__ = (f"{op.doc} ({where} API, ``{op.method} /{op.path}``; provider: custom_llm_provider, default "
-                  f"'openai'). Positional: {', '.join(op.positional)}. Returns {op.response}.")
+    fn.__doc__ = (
+        f"{op.doc} ({where} API, ``{op.method} /{op.path}``; provider: custom_llm_provider, default "
+        f"'openai'). Positional: {', '.join(op.positional)}. Returns {op.response}."
+    )
     afn.__doc__ = f"Async twin of :func:`{name}`."
     return fn, afn
 
@@ -549,5 +790,4 @@ del _op
 a_add_message = globals()["aadd_message"]  # litellm's name for the async add_message
 PUBLIC = tuple(n for op in OPS for n in (op, "a" + op)) + ("a_add_message",)
 
-__all__ = ["OPS", "AssistantEventStream", "Op", "PlatformCall", "build_platform_call", "parse_batch_output",
-           *PUBLIC]
+__all__ = ["OPS", "AssistantEventStream", "Op", "PlatformCall", "build_platform_call", "parse_batch_output", *PUBLIC]

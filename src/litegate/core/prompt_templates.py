@@ -24,15 +24,15 @@ names them. Standard library only.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 __all__ = ["custom_prompt_dict", "register_prompt_template", "format_prompt", "get_prompt_template"]
 
 # model name -> {"roles": ..., "initial_prompt_value": ..., "final_prompt_value": ..., ...}
-custom_prompt_dict: Dict[str, Dict[str, Any]] = {}
+custom_prompt_dict: dict[str, dict[str, Any]] = {}
 
 
-def prompt_registry() -> Dict[str, Dict[str, Any]]:
+def prompt_registry() -> dict[str, dict[str, Any]]:
     """The live registry: ``litegate.custom_prompt_dict`` when the package holds one (it may
     have been replaced by assignment), else this module's dict."""
     import litegate
@@ -41,7 +41,7 @@ def prompt_registry() -> Dict[str, Dict[str, Any]]:
     return value if isinstance(value, dict) else custom_prompt_dict
 
 
-def _model_names(model: str) -> List[str]:
+def _model_names(model: str) -> list[str]:
     names = [model]
     try:
         from .resolve import split_model
@@ -62,11 +62,11 @@ def _token_text(value: Any) -> str:
 
 def register_prompt_template(
     model: str,
-    roles: Optional[Dict[str, Dict[str, str]]] = None,
+    roles: dict[str, dict[str, str]] | None = None,
     initial_prompt_value: str = "",
     final_prompt_value: str = "",
-    tokenizer_config: Optional[Dict[str, Any]] = None,
-) -> Dict[str, Dict[str, Any]]:
+    tokenizer_config: dict[str, Any] | None = None,
+) -> dict[str, dict[str, Any]]:
     """Register a prompt template for ``model`` (also under its name without the provider
     prefix, e.g. ``huggingface/x`` and ``x``); returns ``custom_prompt_dict``.
 
@@ -83,7 +83,7 @@ def register_prompt_template(
         for key in ("pre_message", "post_message"):
             if key in parts and not isinstance(parts[key], str):
                 raise TypeError(f"roles[{role!r}][{key!r}] must be a string")
-    entry: Dict[str, Any] = {
+    entry: dict[str, Any] = {
         "roles": {role: dict(parts) for role, parts in roles.items()},
         "initial_prompt_value": initial_prompt_value or "",
         "final_prompt_value": final_prompt_value or "",
@@ -102,7 +102,7 @@ def register_prompt_template(
     return registry
 
 
-def get_prompt_template(model: str) -> Optional[Dict[str, Any]]:
+def get_prompt_template(model: str) -> dict[str, Any] | None:
     """The template registered for ``model`` (or for its name without the provider prefix)."""
     registry = prompt_registry()
     for name in _model_names(model):
@@ -117,12 +117,13 @@ def _content_text(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "".join(part.get("text", "") for part in content
-                       if isinstance(part, dict) and part.get("type") == "text")
+        return "".join(
+            part.get("text", "") for part in content if isinstance(part, dict) and part.get("type") == "text"
+        )
     return str(content)
 
 
-def format_prompt(model: str, messages: List[Dict[str, Any]], template: Optional[Dict[str, Any]] = None) -> str:
+def format_prompt(model: str, messages: list[dict[str, Any]], template: dict[str, Any] | None = None) -> str:
     """The prompt string for ``messages`` using ``model``'s registered template.
 
     Without a template the message contents are joined with spaces.

@@ -24,7 +24,8 @@ from collections import OrderedDict
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only; typing is not imported at run time
-    from typing import Any, Iterable, Mapping
+    from collections.abc import Iterable, Mapping
+    from typing import Any
 
 __all__ = [
     "MASK",
@@ -61,8 +62,7 @@ _REAL_VALUE = (
 _BRANCHES = (
     # OpenAI / Anthropic / litellm-proxy style: sk-..., sk-proj-..., sk-ant-api03-...
     # (the lookahead keeps an already masked "sk-ant-****" as it is)
-    _NOT_IN_TOKEN
-    + r"(?P<sk>sk-(?:ant-|proj-|svcacct-|admin-)?)(?!(?:ant|proj|svcacct|admin)-\*)[A-Za-z0-9_\-]{4,}",
+    _NOT_IN_TOKEN + r"(?P<sk>sk-(?:ant-|proj-|svcacct-|admin-)?)(?!(?:ant|proj|svcacct|admin)-\*)[A-Za-z0-9_\-]{4,}",
     # Google API keys
     _NOT_IN_TOKEN + r"(?P<aiza>AIza)[A-Za-z0-9_\-]{16,}",
     # Groq
@@ -274,8 +274,12 @@ def _variants(value: str) -> dict:
         import json
         import re
 
-        for form in (repr(value)[1:-1], json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
-                     value.encode("unicode_escape").decode("ascii", "replace")):
+        for form in (
+            repr(value)[1:-1],
+            json.dumps(value)[1:-1],
+            json.dumps(value, ensure_ascii=False)[1:-1],
+            value.encode("unicode_escape").decode("ascii", "replace"),
+        ):
             out.setdefault(form, mask_secret(form))
         for piece in re.split(r"[\x00-\x1f\x7f\s]+", value):
             out.setdefault(piece, MASK)

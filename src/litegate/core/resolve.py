@@ -16,8 +16,16 @@ from ..constants import AZURE_DEFAULT_API_VERSION
 from ..providers.spec import ALIASES, SPECS, ProviderSpec, all_key_settings, openai_compatible_providers, provider_list
 from .call import Controls, _fail
 
-__all__ = ["Target", "resolve", "split_model", "credential_spec", "get_llm_provider", "provider_list",
-           "openai_compatible_providers", "all_key_settings"]
+__all__ = [
+    "Target",
+    "resolve",
+    "split_model",
+    "credential_spec",
+    "get_llm_provider",
+    "provider_list",
+    "openai_compatible_providers",
+    "all_key_settings",
+]
 
 _OPENAI_BARE = re.compile(
     r"^(gpt-|o\d|chatgpt-|text-embedding-|davinci|babbage|ft:|dall-e|gpt-image|whisper|tts-|"
@@ -42,7 +50,7 @@ def split_model(model: str, custom_llm_provider: str | None, alias_map: dict | N
         if provider not in _SPECS:
             raise _unknown_provider(provider, model)
         prefix = provider + "/"
-        return provider, model[len(prefix):] if model.startswith(prefix) else model
+        return provider, model[len(prefix) :] if model.startswith(prefix) else model
     head, sep, rest = model.partition("/")
     if sep:
         if head in _SPECS:
@@ -140,8 +148,9 @@ def resolve(model: str, ctl: Controls, cfg: Any) -> Target:
     api_key = ctl.api_key
     if not api_key:  # from a setting or the environment: the same rules as a per-call key
         api_key = _first(cfg, spec.key_settings) or getattr(cfg, "api_key", None) or _env(spec.key_env)
-        if api_key is not None and (type(api_key) is not str or not api_key.isprintable()
-                                    or api_key[:1].isspace() or api_key[-1:].isspace()):
+        if api_key is not None and (
+            type(api_key) is not str or not api_key.isprintable() or api_key[:1].isspace() or api_key[-1:].isspace()
+        ):
             from .call import check_api_key
 
             api_key = check_api_key("the API key from settings or the environment", api_key, model)
@@ -149,11 +158,16 @@ def resolve(model: str, ctl: Controls, cfg: Any) -> Target:
     target = Target(provider, provider_model, api_base.rstrip("/") if api_base else None, api_key)
     if spec.api_version_env:
         target.api_version = (
-            ctl.api_version or getattr(cfg, "api_version", None) or _env(spec.api_version_env)
-            or spec.api_version_default or AZURE_DEFAULT_API_VERSION
+            ctl.api_version
+            or getattr(cfg, "api_version", None)
+            or _env(spec.api_version_env)
+            or spec.api_version_default
+            or AZURE_DEFAULT_API_VERSION
         )
-        target.azure_ad_token = ctl.azure_ad_token or getattr(cfg, "azure_ad_token", None) or (
-            _env(("AZURE_AD_TOKEN",)) if (api_key is None or getattr(cfg, "use_azure_ad_token", False)) else None
+        target.azure_ad_token = (
+            ctl.azure_ad_token
+            or getattr(cfg, "azure_ad_token", None)
+            or (_env(("AZURE_AD_TOKEN",)) if (api_key is None or getattr(cfg, "use_azure_ad_token", False)) else None)
         )
     elif spec.organization:
         target.organization = ctl.organization or getattr(cfg, "organization", None) or _env(("OPENAI_ORGANIZATION",))

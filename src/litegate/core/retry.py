@@ -20,10 +20,21 @@ from .. import constants as C
 from .. import exceptions as exc
 
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504, 529})
-_NEVER = (exc.BadRequestError, exc.AuthenticationError, exc.PermissionDeniedError, exc.NotFoundError,
-          exc.BudgetExceededError)
-_ALWAYS = (exc.Timeout, exc.RateLimitError, exc.APIConnectionError, exc.InternalServerError,
-           exc.BadGatewayError, exc.ServiceUnavailableError)
+_NEVER = (
+    exc.BadRequestError,
+    exc.AuthenticationError,
+    exc.PermissionDeniedError,
+    exc.NotFoundError,
+    exc.BudgetExceededError,
+)
+_ALWAYS = (
+    exc.Timeout,
+    exc.RateLimitError,
+    exc.APIConnectionError,
+    exc.InternalServerError,
+    exc.BadGatewayError,
+    exc.ServiceUnavailableError,
+)
 
 
 def _lower(value: object) -> str:
@@ -48,8 +59,10 @@ def is_retryable(error: BaseException) -> bool:
                 return True
             if flag == "false":
                 return False
-    if _lower(getattr(error, "code", None)) == "insufficient_quota" or _lower(
-            getattr(error, "type", None)) == "insufficient_quota":
+    if (
+        _lower(getattr(error, "code", None)) == "insufficient_quota"
+        or _lower(getattr(error, "type", None)) == "insufficient_quota"
+    ):
         return False
     if isinstance(error, _NEVER):
         return False

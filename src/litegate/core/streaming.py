@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from typing import Any, Callable
-
+from collections.abc import Callable
+from typing import Any
 
 # The SSE framer lives in core/framing.py; the old name stays importable from here.
 from .framing import SSEFramer as SSEDecoder  # noqa: E402,F401
@@ -69,7 +69,7 @@ class CustomStreamWrapper:
                 for c in chunks:
                     on_chunk(c)
             if self._pos:
-                self._pending = self._pending[self._pos:]
+                self._pending = self._pending[self._pos :]
                 self._pos = 0
             self._pending.extend(chunks)
 
@@ -91,10 +91,10 @@ class CustomStreamWrapper:
             self._on_end = None
 
     # ------------------------------------------------------------------ sync
-    def __iter__(self) -> "CustomStreamWrapper":
+    def __iter__(self) -> CustomStreamWrapper:
         return self
 
-    def prime(self) -> "CustomStreamWrapper":
+    def prime(self) -> CustomStreamWrapper:
         """Read until the first chunk is decoded (it stays first for the caller) or the stream
         ends; errors are raised here, while the call can still be retried or fall back."""
         try:
@@ -150,8 +150,11 @@ class CustomStreamWrapper:
         if time.monotonic() > end:
             from ..exceptions import Timeout
 
-            exc = Timeout(message=f"the stream did not finish within stream_deadline={seconds}s",
-                          llm_provider=self.custom_llm_provider, model=self.model)
+            exc = Timeout(
+                message=f"the stream did not finish within stream_deadline={seconds}s",
+                llm_provider=self.custom_llm_provider,
+                model=self.model,
+            )
             exc._deadline = True  # type: ignore[attr-defined]
             raise exc
 
@@ -195,17 +198,17 @@ class CustomStreamWrapper:
         if self._delegate is not None:
             self._delegate.close()
 
-    def __enter__(self) -> "CustomStreamWrapper":
+    def __enter__(self) -> CustomStreamWrapper:
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
     # ------------------------------------------------------------------ async
-    def __aiter__(self) -> "CustomStreamWrapper":
+    def __aiter__(self) -> CustomStreamWrapper:
         return self
 
-    async def aprime(self) -> "CustomStreamWrapper":
+    async def aprime(self) -> CustomStreamWrapper:
         """Async twin of :meth:`prime`."""
         try:
             await self.__anext__()
@@ -275,7 +278,7 @@ class CustomStreamWrapper:
         if self._delegate is not None:
             await self._delegate.aclose()
 
-    async def __aenter__(self) -> "CustomStreamWrapper":
+    async def __aenter__(self) -> CustomStreamWrapper:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -344,4 +347,3 @@ def _forget_closer() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_closer)
-

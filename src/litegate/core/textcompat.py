@@ -25,8 +25,11 @@ def chat_call_for(call: TextCall, drop: Any = None) -> ChatCall:
         else:
             from .call import input_error
 
-            raise input_error("this provider has no text-completion endpoint: only a single string prompt can be sent "
-                        "(as one chat message)", call.model)
+            raise input_error(
+                "this provider has no text-completion endpoint: only a single string prompt can be sent "
+                "(as one chat message)",
+                call.model,
+            )
     params = {k: v for k, v in call.params.items() if k not in ("echo", "best_of", "suffix", "logprobs")}
     dropped = [k for k in ("echo", "best_of", "suffix", "logprobs") if k in call.params]
     if drop is None:
@@ -36,22 +39,32 @@ def chat_call_for(call: TextCall, drop: Any = None) -> ChatCall:
 
         raise UnsupportedParamsError(
             message=f"{dropped} need a text-completion endpoint, which this provider does not have; "
-                    "set drop_params=True to send the prompt as a chat message without them",
+            "set drop_params=True to send the prompt as a chat message without them",
             model=call.model,
         )
     if dropped and hasattr(drop, "note"):
         drop.note(f"dropped {dropped}: they need a text-completion endpoint; the prompt was sent as a chat message")
-    return ChatCall(call.model, [{"role": "user", "content": prompt}], call.stream, params, dict(call.extra),
-                    dataclasses.replace(call.ctl))
+    return ChatCall(
+        call.model,
+        [{"role": "user", "content": prompt}],
+        call.stream,
+        params,
+        dict(call.extra),
+        dataclasses.replace(call.ctl),
+    )
 
 
 def text_from_chat(response: Any) -> Any:
     from ..types.utils import TextCompletionResponse
 
     out = TextCompletionResponse(
-        id=response.id, created=response.created, model=response.model,
-        choices=[{"index": c.index, "text": c.message.content or "", "finish_reason": c.finish_reason}
-                 for c in response.choices],
+        id=response.id,
+        created=response.created,
+        model=response.model,
+        choices=[
+            {"index": c.index, "text": c.message.content or "", "finish_reason": c.finish_reason}
+            for c in response.choices
+        ],
         usage=response.usage.model_dump() if response.usage is not None else None,
     )
     out._hidden_params.update(response._hidden_params)
@@ -61,9 +74,20 @@ def text_from_chat(response: Any) -> Any:
 def _text_chunk(chunk: Any) -> Any:
     from ..types.utils import TextCompletionResponse
 
-    data = {"id": chunk.id, "created": chunk.created, "model": chunk.model, "object": "text_completion",
-            "choices": [{"index": c.index, "text": (c.delta.content if c.delta is not None else None) or "",
-                         "finish_reason": c.finish_reason} for c in chunk.choices]}
+    data = {
+        "id": chunk.id,
+        "created": chunk.created,
+        "model": chunk.model,
+        "object": "text_completion",
+        "choices": [
+            {
+                "index": c.index,
+                "text": (c.delta.content if c.delta is not None else None) or "",
+                "finish_reason": c.finish_reason,
+            }
+            for c in chunk.choices
+        ],
+    }
     usage = getattr(chunk, "usage", None)
     if usage is not None:
         data["usage"] = usage.model_dump()
@@ -100,15 +124,21 @@ def mock_text(call: TextCall) -> Any:
         prompt = _rough_tokens(call.prompt) if isinstance(call.prompt, str) else 0
         completion = _rough_tokens(text)
         response = TextCompletionResponse(
-            id="cmpl-" + uuid.uuid4().hex, created=int(time.time()), model=call.model,
+            id="cmpl-" + uuid.uuid4().hex,
+            created=int(time.time()),
+            model=call.model,
             choices=[{"index": 0, "text": text, "finish_reason": "stop"}],
             usage={"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
         )
     response._hidden_params.update({"custom_llm_provider": provider, "model": call.model, "mock_response": True})
     if not call.stream:
         return response
-    return CustomStreamWrapper(completion_stream=text_chunks(response), model=call.model, custom_llm_provider=provider,
-                               hidden_params={"custom_llm_provider": provider, "mock_response": True})
+    return CustomStreamWrapper(
+        completion_stream=text_chunks(response),
+        model=call.model,
+        custom_llm_provider=provider,
+        hidden_params={"custom_llm_provider": provider, "mock_response": True},
+    )
 
 
 def text_chunks(response: Any, include_usage: bool = False) -> list:
@@ -121,11 +151,27 @@ def text_chunks(response: Any, include_usage: bool = False) -> list:
     for choice in response.choices:
         text = choice.text or ""
         for start in range(0, len(text), 8):
-            chunks.append(TextCompletionResponse(stream=True, **base, choices=[
-                {"index": choice.index, "text": text[start:start + 8], "finish_reason": None}]))
-        chunks.append(TextCompletionResponse(stream=True, **base, choices=[
-            {"index": choice.index, "text": "", "finish_reason": choice.finish_reason or "stop"}]))
+            chunks.append(
+                TextCompletionResponse(
+                    stream=True,
+                    **base,
+                    choices=[{"index": choice.index, "text": text[start : start + 8], "finish_reason": None}],
+                )
+            )
+        chunks.append(
+            TextCompletionResponse(
+                stream=True,
+                **base,
+                choices=[{"index": choice.index, "text": "", "finish_reason": choice.finish_reason or "stop"}],
+            )
+        )
     if include_usage and response.usage is not None:
-        chunks.append(TextCompletionResponse(stream=True, **base, usage=response.usage.model_dump(),
-                                             choices=[{"index": 0, "text": "", "finish_reason": None}]))
+        chunks.append(
+            TextCompletionResponse(
+                stream=True,
+                **base,
+                usage=response.usage.model_dump(),
+                choices=[{"index": 0, "text": "", "finish_reason": None}],
+            )
+        )
     return chunks

@@ -23,8 +23,9 @@ import os
 import sys
 import threading
 import weakref
+from collections.abc import AsyncIterator, Iterator
 from time import monotonic
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 
 from .. import constants as C
 from .http import HttpRequest, HttpResponse
@@ -38,8 +39,9 @@ class Timeouts:
 
     __slots__ = ("total", "read", "connect", "pool", "_cache")
 
-    def __init__(self, total: float, read: float | None = None, connect: float | None = None,
-                 pool: float | None = None):
+    def __init__(
+        self, total: float, read: float | None = None, connect: float | None = None, pool: float | None = None
+    ):
         self.total = total
         self.read = total if read is None else read
         self.connect = min(total, C.DEFAULT_CONNECT_TIMEOUT) if connect is None else connect
@@ -75,10 +77,17 @@ def make_timeout(timeout: Any, read: float | None = None) -> Timeouts:
         return timeout
     # httpx.Timeout or anything with the same attributes
     rd = getattr(timeout, "read", None)
-    total = max(x for x in (rd, getattr(timeout, "write", None), getattr(timeout, "connect", None), 600.0)
-                if x is not None) if rd is None else rd
-    return Timeouts(float(total), float(read if read is not None else rd or total),
-                    getattr(timeout, "connect", None), getattr(timeout, "pool", None))
+    total = (
+        max(x for x in (rd, getattr(timeout, "write", None), getattr(timeout, "connect", None), 600.0) if x is not None)
+        if rd is None
+        else rd
+    )
+    return Timeouts(
+        float(total),
+        float(read if read is not None else rd or total),
+        getattr(timeout, "connect", None),
+        getattr(timeout, "pool", None),
+    )
 
 
 def _safe_url(url: str) -> str:
@@ -116,7 +125,8 @@ def _too_large(url: str, limit: int) -> Exception:
 
     return APIResponseValidationError(
         message=f"the response body from {_safe_url(url)} is larger than the {limit:,}-byte limit "
-                f"(litegate.constants.MAX_RESPONSE_BYTES, after content decoding); the connection was closed")
+        f"(litegate.constants.MAX_RESPONSE_BYTES, after content decoding); the connection was closed"
+    )
 
 
 def _redirect_error(status: int, headers: Any, url: str) -> Exception:
@@ -136,8 +146,10 @@ def _redirect_error(status: int, headers: Any, url: str) -> Exception:
     except ValueError:
         host = None
     target = f" to {host}" if host else " without a Location"
-    return APIError(status_code=status,
-                    message=f"the server answered a redirect (HTTP {status}{target}); litegate does not follow redirects")
+    return APIError(
+        status_code=status,
+        message=f"the server answered a redirect (HTTP {status}{target}); litegate does not follow redirects",
+    )
 
 
 def _is_redirect(status: int) -> bool:
@@ -153,8 +165,11 @@ def _body_bytes(req: HttpRequest) -> bytes | None:
         except (TypeError, ValueError, RecursionError) as exc:  # e.g. an object inside a message
             from .call import input_error
 
-            raise input_error(f"the request body cannot be sent as JSON: {type(exc).__name__}: "
-                              f"{str(exc)[:200]}", None, type_error=True) from None
+            raise input_error(
+                f"the request body cannot be sent as JSON: {type(exc).__name__}: {str(exc)[:200]}",
+                None,
+                type_error=True,
+            ) from None
     return None
 
 
@@ -187,8 +202,14 @@ def _httpx_timeout(t: Timeouts) -> Any:
     return _lib().Timeout(t.read, connect=t.connect, write=t.total, pool=t.pool)
 
 
-def _httpx_error(exc: BaseException, url: str = "", timeout: Timeouts | None = None,
-                 started: float | None = None, stream: bool = True, head: bool = True) -> Exception:
+def _httpx_error(
+    exc: BaseException,
+    url: str = "",
+    timeout: Timeouts | None = None,
+    started: float | None = None,
+    stream: bool = True,
+    head: bool = True,
+) -> Exception:
     """``stream``: read timeouts are idle timeouts; otherwise (a non-stream attempt) the read timeout
     is the remaining total, so running out of it is the total deadline."""
     APIConnectionError, Timeout = _errors()
@@ -315,8 +336,14 @@ class _HttpxAsyncStream:
         return self._closed
 
 
-def _httpx_read_bounded(resp: Any, url: str, timeout: Timeouts | None = None, started: float = 0.0,
-                        request: Any = None, idle: Timeouts | None = None) -> bytes:
+def _httpx_read_bounded(
+    resp: Any,
+    url: str,
+    timeout: Timeouts | None = None,
+    started: float = 0.0,
+    request: Any = None,
+    idle: Timeouts | None = None,
+) -> bytes:
     """Read a response's decoded body piece by piece: at most ``MAX_RESPONSE_BYTES`` (then
     ``APIResponseValidationError``) and, with ``timeout``, within its total deadline: before each read
     the read timeout httpcore applies is cut down to the time left (it looks it up per read)."""
@@ -342,8 +369,14 @@ def _httpx_read_bounded(resp: Any, url: str, timeout: Timeouts | None = None, st
     return b"".join(parts)
 
 
-async def _httpx_aread_bounded(resp: Any, url: str, timeout: Timeouts | None = None, started: float = 0.0,
-                               request: Any = None, idle: Timeouts | None = None) -> bytes:
+async def _httpx_aread_bounded(
+    resp: Any,
+    url: str,
+    timeout: Timeouts | None = None,
+    started: float = 0.0,
+    request: Any = None,
+    idle: Timeouts | None = None,
+) -> bytes:
     limit = C.MAX_RESPONSE_BYTES
     parts: list = []
     size = 0
@@ -390,7 +423,7 @@ async def _close_at_loop_shutdown(client: Any) -> AsyncIterator[None]:
             await client.aclose()
 
 
-_httpx_transports: "weakref.WeakSet[HttpxTransport]" = weakref.WeakSet()
+_httpx_transports: weakref.WeakSet[HttpxTransport] = weakref.WeakSet()
 _left_in_parent: list = []  # httpx clients inherited over fork(): kept alive, never used or closed
 
 
@@ -437,7 +470,7 @@ class HttpxTransport:
         self._proxy = proxy
         self._lock = threading.Lock()
         self._sync: Any = None
-        self._async: "weakref.WeakKeyDictionary[Any, Any]" = weakref.WeakKeyDictionary()
+        self._async: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._ssl: Any = None
         self._siblings: dict = {}
         _httpx_transports.add(self)
@@ -486,8 +519,9 @@ class HttpxTransport:
             client = clients[turn]
             if not client.is_closed:
                 return client
-        client = _lib().AsyncClient(limits=self._limits(_httpx_shards()), verify=self._ssl_verify(),
-                                    proxy=self._proxy, follow_redirects=False)
+        client = _lib().AsyncClient(
+            limits=self._limits(_httpx_shards()), verify=self._ssl_verify(), proxy=self._proxy, follow_redirects=False
+        )
         # close the client when its loop shuts down: asyncio.run() finalizes the loop's async
         # generators, and this one's ``finally`` closes the client's connections there (the entry
         # keeps the generator alive: collected early, it would close the client at once)
@@ -515,8 +549,14 @@ class HttpxTransport:
         client = self.sync_client()
         started = monotonic()
         try:
-            request = client.build_request(req.method, req.url, headers=_headers(req), params=req.params,
-                                           timeout=timeout.converted("httpx", _httpx_timeout), **_httpx_body(req))
+            request = client.build_request(
+                req.method,
+                req.url,
+                headers=_headers(req),
+                params=req.params,
+                timeout=timeout.converted("httpx", _httpx_timeout),
+                **_httpx_body(req),
+            )
             r = client.send(request, stream=True)
         except Exception as exc:  # noqa: BLE001
             raise _httpx_error(exc, req.url, timeout, started, stream=False, head=False) from exc
@@ -532,8 +572,14 @@ class HttpxTransport:
         client = self.sync_client()
         started = monotonic()
         try:
-            request = client.build_request(req.method, req.url, headers=_headers(req), params=req.params,
-                                           timeout=timeout.converted("httpx", _httpx_timeout), **_httpx_body(req))
+            request = client.build_request(
+                req.method,
+                req.url,
+                headers=_headers(req),
+                params=req.params,
+                timeout=timeout.converted("httpx", _httpx_timeout),
+                **_httpx_body(req),
+            )
             resp = client.send(request, stream=True)
         except Exception as exc:  # noqa: BLE001
             raise _httpx_error(exc, req.url, timeout, started, head=False) from exc
@@ -546,8 +592,14 @@ class HttpxTransport:
         client = self.async_client()
         started = monotonic()
         try:
-            request = client.build_request(req.method, req.url, headers=_headers(req), params=req.params,
-                                           timeout=timeout.converted("httpx", _httpx_timeout), **_httpx_body(req, True))
+            request = client.build_request(
+                req.method,
+                req.url,
+                headers=_headers(req),
+                params=req.params,
+                timeout=timeout.converted("httpx", _httpx_timeout),
+                **_httpx_body(req, True),
+            )
             r = await client.send(request, stream=True)
         except Exception as exc:  # noqa: BLE001
             raise _httpx_error(exc, req.url, timeout, started, stream=False, head=False) from exc
@@ -563,8 +615,14 @@ class HttpxTransport:
         client = self.async_client()
         started = monotonic()
         try:
-            request = client.build_request(req.method, req.url, headers=_headers(req), params=req.params,
-                                           timeout=timeout.converted("httpx", _httpx_timeout), **_httpx_body(req, True))
+            request = client.build_request(
+                req.method,
+                req.url,
+                headers=_headers(req),
+                params=req.params,
+                timeout=timeout.converted("httpx", _httpx_timeout),
+                **_httpx_body(req, True),
+            )
             resp = await client.send(request, stream=True)
         except Exception as exc:  # noqa: BLE001
             raise _httpx_error(exc, req.url, timeout, started, head=False) from exc
@@ -639,9 +697,11 @@ class _Decoder:
             self._obj = zlib.decompressobj()
         else:
             APIConnectionError, _ = _errors()
-            raise APIConnectionError(message=f"Connection error ({_safe_url(url)}): the response uses "
-                                             f"content-encoding {kind[:40]!r}, which litegate did not ask for "
-                                             f"(it accepts {_ACCEPT_ENCODING})")
+            raise APIConnectionError(
+                message=f"Connection error ({_safe_url(url)}): the response uses "
+                f"content-encoding {kind[:40]!r}, which litegate did not ask for "
+                f"(it accepts {_ACCEPT_ENCODING})"
+            )
         self._kind = kind
 
     def feed(self, data: bytes) -> Iterator[bytes]:
@@ -669,8 +729,10 @@ class _Decoder:
                 yield from self.feed(data)
                 return
             APIConnectionError, _ = _errors()
-            raise APIConnectionError(message=f"Connection error ({_safe_url(self._url)}): the "
-                                             f"{self._kind} response body cannot be decoded: {exc}") from None
+            raise APIConnectionError(
+                message=f"Connection error ({_safe_url(self._url)}): the "
+                f"{self._kind} response body cannot be decoded: {exc}"
+            ) from None
 
     def flush(self) -> bytes:
         if self._obj is None:
@@ -678,8 +740,14 @@ class _Decoder:
         return self._obj.flush(_DECODE_PIECE) if hasattr(self._obj, "flush") else b""
 
 
-def _aio_error(exc: BaseException, url: str = "", timeout: Timeouts | None = None,
-               started: float | None = None, stream: bool = True, head: bool = True) -> Exception:
+def _aio_error(
+    exc: BaseException,
+    url: str = "",
+    timeout: Timeouts | None = None,
+    started: float | None = None,
+    stream: bool = True,
+    head: bool = True,
+) -> Exception:
     """aiohttp's error -> litegate's. aiohttp names the URL (with its query and any user:password)
     in some messages, so only the exception's kind and its OS error go into the text."""
     APIConnectionError, Timeout = _errors()
@@ -766,8 +834,12 @@ def _aio_data(req: HttpRequest) -> Any:
                 ctype = spec[2] if len(spec) > 2 else None
             else:
                 filename, content, ctype = getattr(spec, "name", name), spec, None
-            form.add_field(name, content, filename=os.path.basename(os.fspath(filename)) if filename else None,
-                           content_type=ctype or "application/octet-stream")
+            form.add_field(
+                name,
+                content,
+                filename=os.path.basename(os.fspath(filename)) if filename else None,
+                content_type=ctype or "application/octet-stream",
+            )
         return form
     body = _body_bytes(req)
     if body is not None:
@@ -865,7 +937,7 @@ class _AioStream:
         return self._closed
 
 
-async def _aio_close_at_loop_shutdown(transport: "AiohttpTransport", loop: Any, session: Any) -> AsyncIterator[None]:
+async def _aio_close_at_loop_shutdown(transport: AiohttpTransport, loop: Any, session: Any) -> AsyncIterator[None]:
     try:
         yield
     finally:
@@ -875,7 +947,7 @@ async def _aio_close_at_loop_shutdown(transport: "AiohttpTransport", loop: Any, 
             await session.close()
 
 
-_aio_transports: "weakref.WeakSet[AiohttpTransport]" = weakref.WeakSet()
+_aio_transports: weakref.WeakSet[AiohttpTransport] = weakref.WeakSet()
 
 
 def _aio_after_fork_in_child() -> None:
@@ -941,12 +1013,18 @@ class AiohttpTransport:
         for old in [lp for lp in self._sessions if lp.is_closed()]:  # their sessions are unusable
             del self._sessions[old]
         aiohttp = _aio()
-        connector = _aio_connector_class()(limit=max(1, C.MAX_CONNECTIONS), limit_per_host=0,
-                                           keepalive_timeout=C.KEEPALIVE_EXPIRY, ssl=self._ssl_arg())
+        connector = _aio_connector_class()(
+            limit=max(1, C.MAX_CONNECTIONS), limit_per_host=0, keepalive_timeout=C.KEEPALIVE_EXPIRY, ssl=self._ssl_arg()
+        )
         # trust_env stays off: with it aiohttp hands every request to a worker thread twice (netrc
         # and proxy look-ups), about 2.5x its CPU per request; proxies are looked up here instead
-        session = aiohttp.ClientSession(connector=connector, auto_decompress=False, trust_env=False,
-                                        proxy=self._proxy, headers={"accept-encoding": _ACCEPT_ENCODING})
+        session = aiohttp.ClientSession(
+            connector=connector,
+            auto_decompress=False,
+            trust_env=False,
+            proxy=self._proxy,
+            headers={"accept-encoding": _ACCEPT_ENCODING},
+        )
         closer = _aio_close_at_loop_shutdown(self, loop, session)
         loop.create_task(closer.__anext__())
         self._sessions[loop] = (session, closer)
@@ -982,10 +1060,18 @@ class AiohttpTransport:
     async def _open(self, req: HttpRequest, timeout: Timeouts, stream: bool) -> Any:
         session = self.session()
         proxy = self._proxy or self._env_proxy(req.url)
-        return await session.request(req.method, req.url, headers=_headers(req), params=req.params,
-                                     data=_aio_data(req), allow_redirects=False, proxy=proxy,
-                                     timeout=timeout.converted("aio-stream", _aio_stream_timeout) if stream
-                                     else timeout.converted("aio", _aio_total_timeout))
+        return await session.request(
+            req.method,
+            req.url,
+            headers=_headers(req),
+            params=req.params,
+            data=_aio_data(req),
+            allow_redirects=False,
+            proxy=proxy,
+            timeout=timeout.converted("aio-stream", _aio_stream_timeout)
+            if stream
+            else timeout.converted("aio", _aio_total_timeout),
+        )
 
     async def asend(self, req: HttpRequest, timeout: Timeouts) -> HttpResponse:
         started = monotonic()
@@ -1049,9 +1135,11 @@ class AiohttpTransport:
 
 # =================================================================================== pyreqwest
 try:  # the C module: no import of signal.py (enum machinery) at ``import litegate``
-    from _signal import SIGINT as _SIGINT, getsignal as _getsignal
+    from _signal import SIGINT as _SIGINT
+    from _signal import getsignal as _getsignal
 except ImportError:  # pragma: no cover - other interpreters
-    from signal import SIGINT as _SIGINT, getsignal as _getsignal
+    from signal import SIGINT as _SIGINT
+    from signal import getsignal as _getsignal
 
 _forked = False  # set in a child process forked after pyreqwest's runtime started
 _reqwest_started = False
@@ -1093,8 +1181,14 @@ def _td(seconds: float) -> Any:
     return timedelta(seconds=seconds)
 
 
-def _reqwest_error(exc: BaseException, url: str = "", timeout: Timeouts | None = None,
-                   started: float | None = None, stream: bool = True, head: bool = True) -> Exception:
+def _reqwest_error(
+    exc: BaseException,
+    url: str = "",
+    timeout: Timeouts | None = None,
+    started: float | None = None,
+    stream: bool = True,
+    head: bool = True,
+) -> Exception:
     """pyreqwest's timeout classes do not tell the phase reliably: a server that accepts and never
     answers gives ``ConnectTimeoutError`` and a request's total timeout gives either class. The phase
     is decided here from what had happened (``head``: the response headers had arrived) and how
@@ -1280,8 +1374,10 @@ class ReqwestTransport:
 
     def __init__(self, *, verify: Any = True, proxy: str | None = None, interrupt_safe: bool = True):
         if not (isinstance(verify, (bool, str, os.PathLike))):
-            raise ValueError("the pyreqwest backend takes verify=True/False or a CA bundle path; "
-                             "an ssl.SSLContext needs the httpx backend")
+            raise ValueError(
+                "the pyreqwest backend takes verify=True/False or a CA bundle path; "
+                "an ssl.SSLContext needs the httpx backend"
+            )
         self._verify = verify
         self._proxy = proxy
         self._interrupt_safe = bool(interrupt_safe)
@@ -1315,19 +1411,24 @@ class ReqwestTransport:
             sync = self._fallback_transport()
             with self._lock:
                 if self._afallback is None:
-                    self._afallback = (AiohttpTransport(verify=self._verify, proxy=self._proxy, sync=sync)
-                                       if aiohttp_available() else sync)
+                    self._afallback = (
+                        AiohttpTransport(verify=self._verify, proxy=self._proxy, sync=sync)
+                        if aiohttp_available()
+                        else sync
+                    )
                 fallback = self._afallback
         return fallback
 
     def _build(self, builder: Any, read: float | None) -> Any:
         global _reqwest_started
-        b = (builder.max_connections(C.MAX_CONNECTIONS)
-             .pool_idle_timeout(_td(C.KEEPALIVE_EXPIRY))
-             .pool_timeout(_td(C.DEFAULT_POOL_TIMEOUT))
-             .pool_max_idle_per_host(C.MAX_KEEPALIVE_CONNECTIONS)
-             .connect_timeout(_td(min(C.DEFAULT_CONNECT_TIMEOUT, read or C.DEFAULT_CONNECT_TIMEOUT)))
-             .follow_redirects(False))
+        b = (
+            builder.max_connections(C.MAX_CONNECTIONS)
+            .pool_idle_timeout(_td(C.KEEPALIVE_EXPIRY))
+            .pool_timeout(_td(C.DEFAULT_POOL_TIMEOUT))
+            .pool_max_idle_per_host(C.MAX_KEEPALIVE_CONNECTIONS)
+            .connect_timeout(_td(min(C.DEFAULT_CONNECT_TIMEOUT, read or C.DEFAULT_CONNECT_TIMEOUT)))
+            .follow_redirects(False)
+        )
         if read is not None:
             b = b.read_timeout(_td(read))
         if self._verify is False:
@@ -1399,8 +1500,9 @@ class ReqwestTransport:
         head = False
         stream_req = None
         try:
-            stream_req = (self._prepare(self._sync_client(None), req).timeout(timeout.converted("td", _total_td))
-                          .build_streamed())
+            stream_req = (
+                self._prepare(self._sync_client(None), req).timeout(timeout.converted("td", _total_td)).build_streamed()
+            )
             resp = stream_req.__enter__()
             head = True
             if _is_redirect(resp.status):
@@ -1424,7 +1526,9 @@ class ReqwestTransport:
         stream_req = None
         started = monotonic()
         try:
-            stream_req = self._prepare(self._sync_client(timeout.read), req).streamed_read_buffer_limit(0).build_streamed()
+            stream_req = (
+                self._prepare(self._sync_client(timeout.read), req).streamed_read_buffer_limit(0).build_streamed()
+            )
             resp = stream_req.__enter__()
         except Exception as exc:  # noqa: BLE001
             if stream_req is not None:
@@ -1449,8 +1553,11 @@ class ReqwestTransport:
         head = False
         stream_req = None
         try:
-            stream_req = (self._prepare(self._async_client(None), req, True).timeout(timeout.converted("td", _total_td))
-                          .build_streamed())
+            stream_req = (
+                self._prepare(self._async_client(None), req, True)
+                .timeout(timeout.converted("td", _total_td))
+                .build_streamed()
+            )
             resp = await stream_req.__aenter__()
             head = True
             if _is_redirect(resp.status):
@@ -1474,7 +1581,11 @@ class ReqwestTransport:
         stream_req = None
         started = monotonic()
         try:
-            stream_req = self._prepare(self._async_client(timeout.read), req, True).streamed_read_buffer_limit(0).build_streamed()
+            stream_req = (
+                self._prepare(self._async_client(timeout.read), req, True)
+                .streamed_read_buffer_limit(0)
+                .build_streamed()
+            )
             resp = await stream_req.__aenter__()
         except Exception as exc:  # noqa: BLE001
             if stream_req is not None:
@@ -1538,8 +1649,10 @@ def _is_litegate(exc: BaseException) -> bool:
 def _read_ca_bundle(path: Any) -> bytes:
     path = os.fspath(path)
     if os.path.isdir(path):
-        raise ValueError(f"verify={path!r}: the pyreqwest backend takes a CA bundle file, not a directory "
-                         "(use the httpx backend for a c_rehash directory)")
+        raise ValueError(
+            f"verify={path!r}: the pyreqwest backend takes a CA bundle file, not a directory "
+            "(use the httpx backend for a c_rehash directory)"
+        )
     with open(path, "rb") as f:
         return f.read()
 
@@ -1565,8 +1678,9 @@ def _with_verify(transport: Any, verify: Any) -> Any:
                 if len(transport._siblings) > 16:
                     transport._siblings.clear()
                 if transport.backend == "pyreqwest" and isinstance(verify, (bool, str, os.PathLike)):
-                    sibling = ReqwestTransport(verify=verify, proxy=transport._proxy,
-                                               interrupt_safe=transport._interrupt_safe)
+                    sibling = ReqwestTransport(
+                        verify=verify, proxy=transport._proxy, interrupt_safe=transport._interrupt_safe
+                    )
                 elif transport.backend == "aiohttp":
                     sibling = AiohttpTransport(verify=verify, proxy=transport._proxy)
                 else:
@@ -1580,8 +1694,9 @@ def _with_verify(transport: Any, verify: Any) -> Any:
 BACKENDS = ("pyreqwest", "httpx", "aiohttp")
 
 
-def Transport(backend: str | None = None, *, verify: Any = True, proxy: str | None = None,
-              interrupt_safe: bool | None = None) -> Any:
+def Transport(
+    backend: str | None = None, *, verify: Any = True, proxy: str | None = None, interrupt_safe: bool | None = None
+) -> Any:
     """A transport for ``backend`` ("pyreqwest", "httpx", "aiohttp"; None = the fastest one available).
     "aiohttp" serves async calls with aiohttp and sync calls with httpx.
 
@@ -1592,7 +1707,12 @@ def Transport(backend: str | None = None, *, verify: Any = True, proxy: str | No
     waits for the call to end and then aborts the process (docs/TRANSPORT.md).
     """
     if interrupt_safe is None:
-        interrupt_safe = os.environ.get("LITEGATE_INTERRUPT_SAFE", "1").strip().lower() not in ("0", "false", "no", "off")
+        interrupt_safe = os.environ.get("LITEGATE_INTERRUPT_SAFE", "1").strip().lower() not in (
+            "0",
+            "false",
+            "no",
+            "off",
+        )
     name = backend or os.environ.get("LITEGATE_HTTP_BACKEND") or None
     if name is None:
         # an ssl.SSLContext cannot be handed to rustls: only httpx takes one
@@ -1660,8 +1780,15 @@ class MockResponse:
 
     __slots__ = ("status_code", "headers", "content", "chunks")
 
-    def __init__(self, status_code: int = 200, *, json: Any = None, content: Any = None,
-                 headers: dict | None = None, chunks: list | None = None):
+    def __init__(
+        self,
+        status_code: int = 200,
+        *,
+        json: Any = None,
+        content: Any = None,
+        headers: dict | None = None,
+        chunks: list | None = None,
+    ):
         from .http import Headers
 
         if json is not None:

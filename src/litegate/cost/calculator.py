@@ -28,7 +28,8 @@ import logging
 import re
 import sys
 import threading
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..exceptions import InputValidationError, NotFoundException
 
@@ -67,12 +68,19 @@ _CALL_TYPES: dict[str, str] = {
 }
 _TOKEN_FAMILIES = frozenset({"completion", "text_completion", "embedding"})
 # call types compute_response_cost prices inline when the response is a plain one
-_FAST_CALL_TYPES = frozenset({"completion", "acompletion", "embedding", "aembedding", "text_completion",
-                              "atext_completion"})
+_FAST_CALL_TYPES = frozenset(
+    {"completion", "acompletion", "embedding", "aembedding", "text_completion", "atext_completion"}
+)
 # cost family -> the registry's mode for such models (used in error messages)
-_MODES = {"completion": "chat", "text_completion": "completion", "embedding": "embedding",
-          "image_generation": "image_generation", "transcription": "audio_transcription",
-          "speech": "audio_speech", "rerank": "rerank"}
+_MODES = {
+    "completion": "chat",
+    "text_completion": "completion",
+    "embedding": "embedding",
+    "image_generation": "image_generation",
+    "transcription": "audio_transcription",
+    "speech": "audio_speech",
+    "rerank": "rerank",
+}
 
 # Characters per token, used only to price a per-character model when no text is available.
 _CHARS_PER_TOKEN = 4
@@ -167,8 +175,10 @@ def _not_found(names: Iterable[str | None], provider: str | None, call_type: str
     elif len(names) == 1:
         what = f"Model {model!r}{where} has no price in litegate's model registry"
     else:
-        what = (f"None of the model names {', '.join(repr(n) for n in names)}{where} has a price in "
-                f"litegate's model registry")
+        what = (
+            f"None of the model names {', '.join(repr(n) for n in names)}{where} has a price in "
+            f"litegate's model registry"
+        )
     example = model or "my-model"
     mode = _MODES.get(_CALL_TYPES.get(call_type, ""), "chat")
     message = (
@@ -186,9 +196,11 @@ def _not_found(names: Iterable[str | None], provider: str | None, call_type: str
 def _no_price(model: str | None, provider: str | None, what: str) -> NotFoundException:
     where = f" (provider {provider!r})" if provider else ""
     return NotFoundException(
-        message=(f"Cost unknown: the registry entry for model {model!r}{where} has no {what}. Pass "
-                 "custom_cost_per_token=... / custom_cost_per_second=..., or add the price with "
-                 "litegate.register_model(...)."),
+        message=(
+            f"Cost unknown: the registry entry for model {model!r}{where} has no {what}. Pass "
+            "custom_cost_per_token=... / custom_cost_per_second=..., or add the price with "
+            "litegate.register_model(...)."
+        ),
         model=model,
         llm_provider=provider,
     )
@@ -203,7 +215,9 @@ def _warn_once(model: str | None, provider: str | None, reason: BaseException | 
     text = getattr(reason, "message", None) or str(reason)
     log.warning(
         "litegate: cost of model %r%s is unknown (response_cost is None, not 0): %s",
-        model, f" (provider {provider!r})" if provider else "", text,
+        model,
+        f" (provider {provider!r})" if provider else "",
+        text,
     )
 
 
@@ -256,11 +270,19 @@ def _int(value: Any) -> int:
 class _Counts:
     """Token counts of one call (plain attributes; all ints)."""
 
-    __slots__ = ("prompt", "completion", "cache_read", "cache_write", "audio_in", "audio_out", "reasoning",
-                 "image_in")
+    __slots__ = ("prompt", "completion", "cache_read", "cache_write", "audio_in", "audio_out", "reasoning", "image_in")
 
-    def __init__(self, prompt: int = 0, completion: int = 0, cache_read: int = 0, cache_write: int = 0,
-                 audio_in: int = 0, audio_out: int = 0, reasoning: int = 0, image_in: int = 0) -> None:
+    def __init__(
+        self,
+        prompt: int = 0,
+        completion: int = 0,
+        cache_read: int = 0,
+        cache_write: int = 0,
+        audio_in: int = 0,
+        audio_out: int = 0,
+        reasoning: int = 0,
+        image_in: int = 0,
+    ) -> None:
         self.prompt = prompt
         self.completion = completion
         self.cache_read = cache_read
@@ -486,17 +508,23 @@ def _token_cost(p: Mapping, c: _Counts) -> tuple[float, float]:
     return prompt_cost, completion_cost
 
 
-def _seconds_cost(entry: Mapping, seconds: float | None, model: str | None, provider: str | None
-                  ) -> tuple[float, float]:
+def _seconds_cost(
+    entry: Mapping, seconds: float | None, model: str | None, provider: str | None
+) -> tuple[float, float]:
     if seconds is None:
         raise InputValidationError(
-            message=(f"Model {model!r} is priced per second of processing time, but the duration is "
-                     "unknown: pass response_time_ms=... (cost_per_token) or total_time=... "
-                     "(completion_cost, in seconds)."),
-            model=model, llm_provider=provider,
+            message=(
+                f"Model {model!r} is priced per second of processing time, but the duration is "
+                "unknown: pass response_time_ms=... (cost_per_token) or total_time=... "
+                "(completion_cost, in seconds)."
+            ),
+            model=model,
+            llm_provider=provider,
         )
-    return ((entry.get("input_cost_per_second") or 0.0) * seconds,
-            (entry.get("output_cost_per_second") or 0.0) * seconds)
+    return (
+        (entry.get("input_cost_per_second") or 0.0) * seconds,
+        (entry.get("output_cost_per_second") or 0.0) * seconds,
+    )
 
 
 def _generic_cost(
@@ -523,9 +551,12 @@ def _generic_cost(
         if entry.get("input_cost_per_second") is not None:
             if audio_seconds is None:
                 raise InputValidationError(
-                    message=(f"Model {model!r} is priced per second of audio, but the audio duration is "
-                             "unknown: the response has no 'duration'; pass total_time=... (seconds)."),
-                    model=model, llm_provider=provider,
+                    message=(
+                        f"Model {model!r} is priced per second of audio, but the audio duration is "
+                        "unknown: the response has no 'duration'; pass total_time=... (seconds)."
+                    ),
+                    model=model,
+                    llm_provider=provider,
                 )
             return entry["input_cost_per_second"] * audio_seconds, 0.0
         raise _no_price(model, provider, "price per second of audio or per token")
@@ -534,18 +565,24 @@ def _generic_cost(
         if price is not None:
             if prompt_characters is None:
                 raise InputValidationError(
-                    message=(f"Model {model!r} is priced per character of input text; pass the text as "
-                             "prompt=... (or input_text=...)."),
-                    model=model, llm_provider=provider,
+                    message=(
+                        f"Model {model!r} is priced per character of input text; pass the text as "
+                        "prompt=... (or input_text=...)."
+                    ),
+                    model=model,
+                    llm_provider=provider,
                 )
             return price * prompt_characters, 0.0
         if entry.get("input_cost_per_token") is None:
             raise _no_price(model, provider, "price per character or per token")
         if not counts.prompt:
             raise InputValidationError(
-                message=(f"Model {model!r} is priced per token of input text; pass the text as prompt=... "
-                         "(or input_text=...)."),
-                model=model, llm_provider=provider,
+                message=(
+                    f"Model {model!r} is priced per token of input text; pass the text as prompt=... "
+                    "(or input_text=...)."
+                ),
+                model=model,
+                llm_provider=provider,
             )
         prompt_cost = counts.prompt * entry["input_cost_per_token"]
         out_sec = entry.get("output_cost_per_second")
@@ -557,9 +594,12 @@ def _generic_cost(
         if out_sec is not None or entry.get("output_cost_per_audio_token") is not None:
             if out_sec is None or audio_seconds is None:
                 raise InputValidationError(
-                    message=(f"Model {model!r} also bills the generated audio; its length is unknown: pass "
-                             "total_time=<seconds of audio> (or completion_tokens=<audio tokens>)."),
-                    model=model, llm_provider=provider,
+                    message=(
+                        f"Model {model!r} also bills the generated audio; its length is unknown: pass "
+                        "total_time=<seconds of audio> (or completion_tokens=<audio tokens>)."
+                    ),
+                    model=model,
+                    llm_provider=provider,
                 )
             return prompt_cost, out_sec * audio_seconds
         return prompt_cost, 0.0
@@ -588,9 +628,12 @@ def _generic_cost(
 def _custom_entry(custom_cost_per_token: Any) -> dict:
     if not isinstance(custom_cost_per_token, Mapping):
         raise InputValidationError(
-            message=("custom_cost_per_token must be a dict like {'input_cost_per_token': 2e-06, "
-                     f"'output_cost_per_token': 4e-06}}, got {type(custom_cost_per_token).__name__}"),
-            model=None, llm_provider=None,
+            message=(
+                "custom_cost_per_token must be a dict like {'input_cost_per_token': 2e-06, "
+                f"'output_cost_per_token': 4e-06}}, got {type(custom_cost_per_token).__name__}"
+            ),
+            model=None,
+            llm_provider=None,
         )
     # used as the model's whole entry: prices it does not name are not taken from the registry
     return {k: v for k, v in custom_cost_per_token.items() if v is not None}
@@ -600,10 +643,13 @@ def _family(call_type: str | None) -> str:
     family = _CALL_TYPES.get(call_type or "completion")
     if family is None:
         raise InputValidationError(
-            message=(f"Unknown call_type {call_type!r} for cost calculation; use one of "
-                     "completion, embedding, image_generation, text_completion, transcription, "
-                     "speech, rerank (or their 'a'-prefixed async names)."),
-            model=None, llm_provider=None,
+            message=(
+                f"Unknown call_type {call_type!r} for cost calculation; use one of "
+                "completion, embedding, image_generation, text_completion, transcription, "
+                "speech, rerank (or their 'a'-prefixed async names)."
+            ),
+            model=None,
+            llm_provider=None,
         )
     return family
 
@@ -653,8 +699,12 @@ def cost_per_token(
     if usage_object is not None:
         counts = _usage_counts(usage_object) or _Counts()
     else:
-        counts = _Counts(prompt=_int(prompt_tokens), completion=_int(completion_tokens),
-                         cache_read=_int(cache_read_input_tokens), cache_write=_int(cache_creation_input_tokens))
+        counts = _Counts(
+            prompt=_int(prompt_tokens),
+            completion=_int(completion_tokens),
+            cache_read=_int(cache_read_input_tokens),
+            cache_write=_int(cache_creation_input_tokens),
+        )
     seconds = response_time_ms / 1000.0 if response_time_ms is not None else None
     audio_seconds = audio_transcription_file_duration or None
     if custom_cost_per_second is not None:
@@ -670,9 +720,17 @@ def cost_per_token(
     if queries is None and rerank_billed_units is not None:
         queries = _get(rerank_billed_units, "search_units")
     return _generic_cost(
-        entry, counts, family, model=model, provider=custom_llm_provider, seconds=seconds,
-        prompt_characters=prompt_characters, completion_characters=completion_characters,
-        audio_seconds=audio_seconds, queries=queries, service_tier=service_tier,
+        entry,
+        counts,
+        family,
+        model=model,
+        provider=custom_llm_provider,
+        seconds=seconds,
+        prompt_characters=prompt_characters,
+        completion_characters=completion_characters,
+        audio_seconds=audio_seconds,
+        queries=queries,
+        service_tier=service_tier,
     )
 
 
@@ -716,7 +774,7 @@ def _infer_family(response: Any, family: str) -> str:
 def _split_provider(model: str, provider: str | None) -> tuple[str, str | None]:
     if provider:
         prefix = provider + "/"
-        return (model[len(prefix):] if model.startswith(prefix) else model), provider
+        return (model[len(prefix) :] if model.startswith(prefix) else model), provider
     head, sep, rest = model.partition("/")
     if sep:
         from ..providers.spec import SPECS
@@ -736,7 +794,9 @@ def _image_size(size: Any) -> tuple[str, int, int]:
         width, height = int(w), int(h)
     except ValueError:
         raise InputValidationError(
-            message=f"size must look like '1024x1024', got {size!r}", model=None, llm_provider=None,
+            message=f"size must look like '1024x1024', got {size!r}",
+            model=None,
+            llm_provider=None,
         ) from None
     return f"{width}-x-{height}", width, height
 
@@ -783,8 +843,11 @@ def _image_cost(
     for name in names:
         bare, prov = _split_provider(name, provider)
         base = _lookup(name, provider)
-        if base is not None and usage is not None and (usage.prompt or usage.completion) and (
-            base.get("output_cost_per_image_token") is not None
+        if (
+            base is not None
+            and usage is not None
+            and (usage.prompt or usage.completion)
+            and (base.get("output_cost_per_image_token") is not None)
         ):
             priced = dict(base)
             priced["output_cost_per_token"] = base["output_cost_per_image_token"]
@@ -920,14 +983,20 @@ def completion_cost(
 
     if custom_cost_per_second is not None:
         secs = audio_seconds if family == "transcription" and audio_seconds is not None else seconds
-        return float(sum(_seconds_cost({"input_cost_per_second": custom_cost_per_second}, secs,
-                                       count_model, provider)))
+        return float(sum(_seconds_cost({"input_cost_per_second": custom_cost_per_second}, secs, count_model, provider)))
 
-    if (family in ("completion", "text_completion", "embedding") and prompt_tokens is None
-            and completion_tokens is None and not (messages or prompt or input_text or completion or output_text)):
+    if (
+        family in ("completion", "text_completion", "embedding")
+        and prompt_tokens is None
+        and completion_tokens is None
+        and not (messages or prompt or input_text or completion or output_text)
+    ):
         zero = _usage_counts(raw_usage)
-        if zero is not None and not (zero.prompt or zero.completion) and (
-                family == "embedding" or not _response_text(completion_response)):
+        if (
+            zero is not None
+            and not (zero.prompt or zero.completion)
+            and (family == "embedding" or not _response_text(completion_response))
+        ):
             return 0.0  # a response that used no tokens costs nothing, priced model or not
 
     entry: Mapping | None = custom
@@ -947,14 +1016,10 @@ def completion_cost(
     if not completion_text and completion_response is not None and family in ("completion", "text_completion"):
         completion_text = _response_text(completion_response)
     usage = _usage_counts(raw_usage)
-    if usage is not None and not (usage.prompt or usage.completion) and (
-        messages or prompt_input or completion_text
-    ):
+    if usage is not None and not (usage.prompt or usage.completion) and (messages or prompt_input or completion_text):
         usage = None  # an empty usage block: count the text we were given instead
     counts = usage or _Counts()
-    needs_tokens = family in _TOKEN_FAMILIES or (
-        family == "speech" and entry.get("input_cost_per_character") is None
-    )
+    needs_tokens = family in _TOKEN_FAMILIES or (family == "speech" and entry.get("input_cost_per_character") is None)
     if prompt_tokens is not None:
         counts.prompt = _int(prompt_tokens)
     elif usage is None and needs_tokens:
@@ -966,8 +1031,10 @@ def completion_cost(
 
     # characters (speech; per-character chat models)
     prompt_chars = completion_chars = None
-    if family == "speech" or entry.get("input_cost_per_character") is not None or (
-        entry.get("output_cost_per_character") is not None
+    if (
+        family == "speech"
+        or entry.get("input_cost_per_character") is not None
+        or (entry.get("output_cost_per_character") is not None)
     ):
         if messages:
             prompt_chars = len(_messages_text(messages))
@@ -990,9 +1057,17 @@ def completion_cost(
             counts.prompt = _int(tokens)
 
     prompt_cost, completion_cost_ = _generic_cost(
-        entry, counts, family, model=used, provider=provider, seconds=seconds,
-        prompt_characters=prompt_chars, completion_characters=completion_chars,
-        audio_seconds=audio_seconds, queries=queries, service_tier=service_tier,
+        entry,
+        counts,
+        family,
+        model=used,
+        provider=provider,
+        seconds=seconds,
+        prompt_characters=prompt_chars,
+        completion_characters=completion_chars,
+        audio_seconds=audio_seconds,
+        queries=queries,
+        service_tier=service_tier,
     )
     return float(prompt_cost + completion_cost_)
 
@@ -1026,8 +1101,10 @@ def response_cost_calculator(
     if optional_params.get("input_cost_per_token") is not None or (
         optional_params.get("output_cost_per_token") is not None
     ):
-        custom = {"input_cost_per_token": optional_params.get("input_cost_per_token") or 0.0,
-                  "output_cost_per_token": optional_params.get("output_cost_per_token") or 0.0}
+        custom = {
+            "input_cost_per_token": optional_params.get("input_cost_per_token") or 0.0,
+            "output_cost_per_token": optional_params.get("output_cost_per_token") or 0.0,
+        }
     per_second = optional_params.get("input_cost_per_second")
     try:
         return completion_cost(
@@ -1075,8 +1152,10 @@ def compute_response_cost(
             usage = response.usage
             entry = _lookup(model, provider)
             response_extra = response.__pydantic_extra__
-            if entry is not None and usage is not None and not (
-                response_extra and response_extra.get("service_tier") in _SERVICE_TIERS
+            if (
+                entry is not None
+                and usage is not None
+                and not (response_extra and response_extra.get("service_tier") in _SERVICE_TIERS)
             ):
                 ip = entry.get("input_cost_per_token")
                 op = entry.get("output_cost_per_token")
@@ -1085,11 +1164,11 @@ def compute_response_cost(
                     ptd = usage.prompt_tokens_details
                     ctd = usage.completion_tokens_details
                     extra = usage.__pydantic_extra__
-                    if (ptd is None or not (ptd.cached_tokens or ptd.audio_tokens)) and (
-                        ctd is None or not (ctd.audio_tokens or ctd.reasoning_tokens)
-                    ) and not (extra and (extra.get("cache_creation_input_tokens")
-                                          or extra.get("billed_units"))) and (
-                        entry.get("input_cost_per_image_token") is None
+                    if (
+                        (ptd is None or not (ptd.cached_tokens or ptd.audio_tokens))
+                        and (ctd is None or not (ctd.audio_tokens or ctd.reasoning_tokens))
+                        and not (extra and (extra.get("cache_creation_input_tokens") or extra.get("billed_units")))
+                        and (entry.get("input_cost_per_image_token") is None)
                     ):
                         return prompt * ip + usage.completion_tokens * op
                     return sum(_token_cost(entry, _usage_counts(usage)))  # type: ignore[arg-type]
@@ -1111,8 +1190,12 @@ def compute_response_cost(
         )
     except Exception as exc:  # noqa: BLE001 - cost must never fail a successful call
         _warn_once(model or _get(response, "model"), provider, exc)
-        if memo_key is not None and getattr(exc, "_unknown_model", False) and (
-            _CALL_TYPES.get(call_type) != "image_generation"  # another size may be priced
+        if (
+            memo_key is not None
+            and getattr(exc, "_unknown_model", False)
+            and (
+                _CALL_TYPES.get(call_type) != "image_generation"  # another size may be priced
+            )
         ):
             if len(_unpriced) >= _MAX_MEMO:
                 _unpriced.clear()

@@ -43,26 +43,64 @@ log = logging.getLogger("litegate")
 # registry states nothing). Entries may carry more keys (priority or batch prices, ...): those are
 # returned too.
 _MODEL_INFO_KEYS = (
-    "key", "max_tokens", "max_input_tokens", "max_output_tokens",
-    "input_cost_per_token", "output_cost_per_token",
-    "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr",
-    "cache_read_input_token_cost", "input_cost_per_character", "output_cost_per_character",
-    "input_cost_per_token_above_128k_tokens", "output_cost_per_token_above_128k_tokens",
-    "input_cost_per_token_above_200k_tokens", "output_cost_per_token_above_200k_tokens",
-    "output_cost_per_character_above_128k_tokens", "input_cost_per_query", "input_cost_per_second",
-    "output_cost_per_second", "input_cost_per_audio_token", "output_cost_per_audio_token",
-    "input_cost_per_token_batches", "output_cost_per_token_batches", "input_cost_per_token_flex",
-    "output_cost_per_token_flex", "input_cost_per_token_priority", "output_cost_per_token_priority",
-    "cache_read_input_token_cost_flex", "cache_read_input_token_cost_priority",
-    "output_cost_per_reasoning_token", "input_cost_per_image", "output_cost_per_image",
-    "output_cost_per_video_per_second", "output_vector_size", "citation_cost_per_token",
-    "search_context_cost_per_query", "tpm", "rpm", "litellm_provider", "mode",
-    "supports_system_messages", "supports_response_schema", "supports_vision",
-    "supports_function_calling", "supports_parallel_function_calling", "supports_tool_choice",
-    "supports_assistant_prefill", "supports_prompt_caching", "supports_audio_input",
-    "supports_audio_output", "supports_pdf_input", "supports_embedding_image_input",
-    "supports_native_streaming", "supports_web_search", "supports_url_context", "supports_reasoning",
-    "supports_computer_use", "supported_openai_params",
+    "key",
+    "max_tokens",
+    "max_input_tokens",
+    "max_output_tokens",
+    "input_cost_per_token",
+    "output_cost_per_token",
+    "cache_creation_input_token_cost",
+    "cache_creation_input_token_cost_above_1hr",
+    "cache_read_input_token_cost",
+    "input_cost_per_character",
+    "output_cost_per_character",
+    "input_cost_per_token_above_128k_tokens",
+    "output_cost_per_token_above_128k_tokens",
+    "input_cost_per_token_above_200k_tokens",
+    "output_cost_per_token_above_200k_tokens",
+    "output_cost_per_character_above_128k_tokens",
+    "input_cost_per_query",
+    "input_cost_per_second",
+    "output_cost_per_second",
+    "input_cost_per_audio_token",
+    "output_cost_per_audio_token",
+    "input_cost_per_token_batches",
+    "output_cost_per_token_batches",
+    "input_cost_per_token_flex",
+    "output_cost_per_token_flex",
+    "input_cost_per_token_priority",
+    "output_cost_per_token_priority",
+    "cache_read_input_token_cost_flex",
+    "cache_read_input_token_cost_priority",
+    "output_cost_per_reasoning_token",
+    "input_cost_per_image",
+    "output_cost_per_image",
+    "output_cost_per_video_per_second",
+    "output_vector_size",
+    "citation_cost_per_token",
+    "search_context_cost_per_query",
+    "tpm",
+    "rpm",
+    "litellm_provider",
+    "mode",
+    "supports_system_messages",
+    "supports_response_schema",
+    "supports_vision",
+    "supports_function_calling",
+    "supports_parallel_function_calling",
+    "supports_tool_choice",
+    "supports_assistant_prefill",
+    "supports_prompt_caching",
+    "supports_audio_input",
+    "supports_audio_output",
+    "supports_pdf_input",
+    "supports_embedding_image_input",
+    "supports_native_streaming",
+    "supports_web_search",
+    "supports_url_context",
+    "supports_reasoning",
+    "supports_computer_use",
+    "supported_openai_params",
 )
 
 # Providers whose every model accepts response_format with a JSON schema (as in litellm).
@@ -73,8 +111,10 @@ def _not_mapped(model: Any, custom_llm_provider: str | None) -> Exception:
     from ..exceptions import NotFoundException
 
     return NotFoundException(
-        message=(f"This model isn't mapped yet. model={model}, custom_llm_provider={custom_llm_provider}. "
-                 "Add it with litegate.register_model({...}) (litellm's JSON format works; see docs/MODELS.md)."),
+        message=(
+            f"This model isn't mapped yet. model={model}, custom_llm_provider={custom_llm_provider}. "
+            "Add it with litegate.register_model({...}) (litellm's JSON format works; see docs/MODELS.md)."
+        ),
         model=model if isinstance(model, str) else None,
         llm_provider=custom_llm_provider,
     )
@@ -165,8 +205,12 @@ def _flag(model: str, custom_llm_provider: str | None, name: str) -> bool:
         log.debug("%s(%r): %s", name, model, exc)
         return False
     if entry is None:
-        log.debug("%s: model %r (custom_llm_provider=%r) is not in the registry; returning False",
-                  name, model, custom_llm_provider)
+        log.debug(
+            "%s: model %r (custom_llm_provider=%r) is not in the registry; returning False",
+            name,
+            model,
+            custom_llm_provider,
+        )
         return False
     return entry.get(name) is True
 
@@ -278,8 +322,9 @@ def supports_computer_use(model: str, custom_llm_provider: str | None = None) ->
 MINIMUM_PROMPT_CACHE_TOKEN_COUNT = 1024  # OpenAI's and Anthropic's smallest cacheable prompt
 
 
-def is_prompt_caching_valid_prompt(model: str, messages: list | None, tools: list | None = None,
-                                   custom_llm_provider: str | None = None) -> bool:
+def is_prompt_caching_valid_prompt(
+    model: str, messages: list | None, tools: list | None = None, custom_llm_provider: str | None = None
+) -> bool:
     """True if messages plus tools are long enough for the provider to cache the prompt.
 
     The threshold is the model's ``prompt_cache_min_tokens`` where the registry states one (some
@@ -304,6 +349,7 @@ def is_prompt_caching_valid_prompt(model: str, messages: list | None, tools: lis
 # --------------------------------------------------------------------------------------------
 # get_valid_models
 # --------------------------------------------------------------------------------------------
+
 
 def _credential_variables(provider: str) -> tuple[str, ...]:
     names: list[str] = []
@@ -338,18 +384,23 @@ def _listed_models(provider: str, litellm_params: Any) -> list[str] | None:
     kw = {k: v for k, v in params.items() if k in ("api_key", "api_base", "api_version", "timeout", "num_retries")}
     client = default_client()
     try:
-        answer = lifecycle.execute(bind(endpoint, (provider,), kw), litegate, client.transport, endpoint,
-                                   endpoint.call_type)
+        answer = lifecycle.execute(
+            bind(endpoint, (provider,), kw), litegate, client.transport, endpoint, endpoint.call_type
+        )
     except Exception as exc:  # noqa: BLE001 - never raises: the registry answers instead
-        log.warning("get_valid_models: listing %s's models failed (%s); answering from the registry",
-                    provider, type(exc).__name__)
+        log.warning(
+            "get_valid_models: listing %s's models failed (%s); answering from the registry",
+            provider,
+            type(exc).__name__,
+        )
         return None
     ids = answer.ids()
     return ids if provider == "openai" else [f"{provider}/{i}" for i in ids]
 
 
-def get_valid_models(check_provider_endpoint: bool | None = False, custom_llm_provider: str | None = None,
-                     litellm_params: Any = None) -> list[str]:
+def get_valid_models(
+    check_provider_endpoint: bool | None = False, custom_llm_provider: str | None = None, litellm_params: Any = None
+) -> list[str]:
     """Models of the providers whose credentials are set in the environment.
 
     With ``custom_llm_provider``, that provider's models whatever the environment holds. The
@@ -372,8 +423,9 @@ def get_valid_models(check_provider_endpoint: bool | None = False, custom_llm_pr
             if listed is not None:
                 models.extend(listed)
                 continue
-            models.extend(models_by_provider.get(provider) or
-                          models_by_provider.get(registry.provider_group(provider) or "", []))
+            models.extend(
+                models_by_provider.get(provider) or models_by_provider.get(registry.provider_group(provider) or "", [])
+            )
         return list(dict.fromkeys(models))
     except Exception as exc:  # pragma: no cover - defensive, as litellm's
         log.debug("get_valid_models failed: %s", exc)

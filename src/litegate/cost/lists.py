@@ -10,7 +10,7 @@ a reference taken earlier (``from litegate import groq_models``) sees new models
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from . import registry
 
@@ -34,28 +34,79 @@ def _both(first: Rule, *modes: str) -> Rule:
 # Provider groups with a ``<group>_models`` list (the providers of the data file and the ones the
 # spec names even where the registry has no model for them yet).
 _GROUPS = (
-    "openai", "azure", "anthropic", "gemini", "vertex_ai", "bedrock", "cohere", "mistral", "codestral",
-    "xai", "deepseek", "groq", "cerebras", "perplexity", "voyage", "ollama", "ai21", "nlp_cloud",
-    "sambanova", "moonshot", "dashscope", "volcengine", "nvidia_nim", "meta_llama", "xiaomi_mimo",
-    "featherless_ai", "sagemaker", "jina_ai", "together_ai", "fireworks_ai", "deepinfra", "replicate",
-    "baseten", "novita", "nebius", "hyperbolic", "lambda_ai", "nscale", "scaleway", "friendliai",
-    "crusoe", "gmi", "aihubmix", "openrouter", "huggingface", "aleph_alpha", "petals", "maritalk",
-    "databricks", "azure_ai",
+    "openai",
+    "azure",
+    "anthropic",
+    "gemini",
+    "vertex_ai",
+    "bedrock",
+    "cohere",
+    "mistral",
+    "codestral",
+    "xai",
+    "deepseek",
+    "groq",
+    "cerebras",
+    "perplexity",
+    "voyage",
+    "ollama",
+    "ai21",
+    "nlp_cloud",
+    "sambanova",
+    "moonshot",
+    "dashscope",
+    "volcengine",
+    "nvidia_nim",
+    "meta_llama",
+    "xiaomi_mimo",
+    "featherless_ai",
+    "sagemaker",
+    "jina_ai",
+    "together_ai",
+    "fireworks_ai",
+    "deepinfra",
+    "replicate",
+    "baseten",
+    "novita",
+    "nebius",
+    "hyperbolic",
+    "lambda_ai",
+    "nscale",
+    "scaleway",
+    "friendliai",
+    "crusoe",
+    "gmi",
+    "aihubmix",
+    "openrouter",
+    "huggingface",
+    "aleph_alpha",
+    "petals",
+    "maritalk",
+    "databricks",
+    "azure_ai",
 )
 
 # Models some providers serve that the registry has no price for (their catalogues are the
 # caller's own deployments or a router's): a few well-known names each, so the lists the spec names
 # (``huggingface_models`` ...) say what such a model string looks like. Registry entries come first.
 _SERVED: dict[str, tuple[str, ...]] = {
-    "huggingface": ("meta-llama/Llama-3.1-8B-Instruct", "HuggingFaceH4/zephyr-7b-beta",
-                    "TinyLlama/TinyLlama-1.1B-Chat-v1.0", "mistralai/Mistral-7B-Instruct-v0.3"),
-    "openrouter": ("openai/gpt-4o", "openai/gpt-4o-mini", "anthropic/claude-3.5-sonnet",
-                   "meta-llama/llama-3.1-70b-instruct", "mistralai/mistral-large"),
+    "huggingface": (
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "HuggingFaceH4/zephyr-7b-beta",
+        "TinyLlama/TinyLlama-1.1B-Chat-v1.0",
+        "mistralai/Mistral-7B-Instruct-v0.3",
+    ),
+    "openrouter": (
+        "openai/gpt-4o",
+        "openai/gpt-4o-mini",
+        "anthropic/claude-3.5-sonnet",
+        "meta-llama/llama-3.1-70b-instruct",
+        "mistralai/mistral-large",
+    ),
     "aleph_alpha": ("luminous-base", "luminous-extended", "luminous-supreme"),
     "petals": ("petals-team/StableBeluga2", "huggyllama/llama-65b"),
     "maritalk": ("sabia-3",),
-    "databricks": ("databricks-meta-llama-3-1-70b-instruct", "databricks-dbrx-instruct",
-                   "databricks-bge-large-en"),
+    "databricks": ("databricks-meta-llama-3-1-70b-instruct", "databricks-dbrx-instruct", "databricks-bge-large-en"),
     "azure_ai": ("Meta-Llama-3.1-70B-Instruct", "Mistral-large", "Cohere-command-r-plus"),
 }
 
@@ -135,8 +186,9 @@ def _fill_locked() -> None:
         names[alias] = names[target]
     model_list[:] = [key for key, _ in items]
     by_provider: dict[str, list[str]] = {}
-    groups = list(_GROUPS) + sorted({registry.provider_group(e.get("litellm_provider")) or "" for _, e in items}
-                                    - set(_GROUPS) - {""})
+    groups = list(_GROUPS) + sorted(
+        {registry.provider_group(e.get("litellm_provider")) or "" for _, e in items} - set(_GROUPS) - {""}
+    )
     for group in groups:
         by_provider[group] = names.get(f"{group}_models") or [
             key for key, entry in items if registry.provider_group(entry.get("litellm_provider")) == group

@@ -18,7 +18,8 @@ import json
 import os
 import re
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = [
     "model_cost",
@@ -80,10 +81,24 @@ _LONG_BASES = sorted(((lk, short) for short, (lk, _) in PRICE_KEYS.items()), key
 
 # Capability flags kept in the registry: "vision" is supports_vision, and so on.
 FLAGS: tuple[str, ...] = (
-    "vision", "function_calling", "parallel_function_calling", "tool_choice", "response_schema",
-    "system_messages", "prompt_caching", "audio_input", "audio_output", "pdf_input", "web_search",
-    "reasoning", "embedding_image_input", "native_streaming", "computer_use", "video_input",
-    "assistant_prefill", "url_context",
+    "vision",
+    "function_calling",
+    "parallel_function_calling",
+    "tool_choice",
+    "response_schema",
+    "system_messages",
+    "prompt_caching",
+    "audio_input",
+    "audio_output",
+    "pdf_input",
+    "web_search",
+    "reasoning",
+    "embedding_image_input",
+    "native_streaming",
+    "computer_use",
+    "video_input",
+    "assistant_prefill",
+    "url_context",
 )
 _FLAG_SET = frozenset(FLAGS)
 
@@ -100,10 +115,19 @@ FIELDS: dict[str, str] = {
 }
 _FIELD_BY_LONG = {v: k for k, v in FIELDS.items()}
 
-MODES = frozenset({
-    "chat", "completion", "embedding", "image_generation", "audio_transcription", "audio_speech",
-    "rerank", "moderation", "responses",
-})
+MODES = frozenset(
+    {
+        "chat",
+        "completion",
+        "embedding",
+        "image_generation",
+        "audio_transcription",
+        "audio_speech",
+        "rerank",
+        "moderation",
+        "responses",
+    }
+)
 
 DATA_FORMAT = "litegate-models"
 _DATA_FILE = ("data", "models.json")
@@ -239,7 +263,7 @@ def expand_entry(short: dict, litellm_provider: str | None = None, name: str = "
 def _short_price_name(long_key: str) -> str | None:
     for base, short in _LONG_BASES:
         if long_key.startswith(base):
-            m = _LONG_SUFFIX.match(long_key[len(base):])
+            m = _LONG_SUFFIX.match(long_key[len(base) :])
             if m:
                 return short + (f">{m.group(1)}" if m.group(1) else "") + (f"@{m.group(2)}" if m.group(2) else "")
     return None
@@ -294,8 +318,10 @@ def _is_compact(doc: Any) -> bool:
     if doc.get("format") == DATA_FORMAT:
         return True
     providers = doc.get("providers")
-    return isinstance(providers, dict) and bool(providers) and all(
-        isinstance(block, dict) and isinstance(block.get("models"), dict) for block in providers.values()
+    return (
+        isinstance(providers, dict)
+        and bool(providers)
+        and all(isinstance(block, dict) and isinstance(block.get("models"), dict) for block in providers.values())
     )
 
 
@@ -371,7 +397,7 @@ def _add_prefixes(entries: Any) -> None:
 def _split(model: str, custom_llm_provider: str | None, registry: dict) -> tuple[str | None, str]:
     if custom_llm_provider:
         prefix = custom_llm_provider + "/"
-        return custom_llm_provider, model[len(prefix):] if model.startswith(prefix) else model
+        return custom_llm_provider, model[len(prefix) :] if model.startswith(prefix) else model
     head, sep, rest = model.partition("/")
     if sep and head in _prefixes:
         return head, rest
@@ -389,9 +415,11 @@ def _matches(entry: dict, group: str | None) -> bool:
 def _lookup(registry: dict, provider: str | None, bare: str, fold: bool) -> str | None:
     """One pass over the names ``bare`` may be stored under; ``fold`` compares case-insensitively."""
     if fold:
+
         def get(name: str) -> str | None:
             return _lower.get(name.lower())
     else:
+
         def get(name: str) -> str | None:
             return name if name in registry else None
 
@@ -431,7 +459,7 @@ def _resolve(model: str, custom_llm_provider: str | None, fallbacks: bool) -> st
         if dated:
             names.append(bare[: dated.start()])
     for name in names:
-        for fold in ((False, True) if fallbacks else (False,)):
+        for fold in (False, True) if fallbacks else (False,):
             hit = _lookup(registry, provider, name, fold)
             if hit is not None:
                 return hit
@@ -476,8 +504,9 @@ def load_model_cost_map(source: str | os.PathLike, timeout: float = 10.0) -> dic
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
     except FileNotFoundError:
-        raise FileNotFoundError(f"register_model: no such file: {path!r} (pass a dict, a JSON file path "
-                                f"or an http(s) URL)") from None
+        raise FileNotFoundError(
+            f"register_model: no such file: {path!r} (pass a dict, a JSON file path or an http(s) URL)"
+        ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -518,7 +547,9 @@ def _litellm_entries(loaded: dict, source: str) -> dict[str, dict]:
         for key, value in entry.items():
             if value is None:
                 continue  # litellm's merge ignores None values too
-            if ("cost_per" in key or key.endswith("_token_cost") or "_token_cost_" in key) and not isinstance(value, dict):
+            if ("cost_per" in key or key.endswith("_token_cost") or "_token_cost_" in key) and not isinstance(
+                value, dict
+            ):
                 value = _price_value(value, False, f"{source}: {name!r} {key}")
             checked[key] = value
         out[name] = checked

@@ -76,8 +76,12 @@ def named(name: str) -> Any:
         return got
     key = name.strip().lower()
     if key not in REGISTRY:
-        _warn_once(("unknown", name), "litegate: callback %r is not a known integration (known: %s); ignored",
-                   name, ", ".join(sorted(REGISTRY)))
+        _warn_once(
+            ("unknown", name),
+            "litegate: callback %r is not a known integration (known: %s); ignored",
+            name,
+            ", ".join(sorted(REGISTRY)),
+        )
         return None
     cls = _class(key)
     env = tuple(os.environ.get(v) for v in getattr(cls, "env", ()))

@@ -17,7 +17,8 @@ import threading
 import time
 import weakref
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger("litegate")
 
@@ -28,7 +29,7 @@ DEADLINE = 10.0  # seconds for one delivery request
 RETRIES = 3  # further attempts for a batch after a retryable failure
 EXIT_FLUSH_SECONDS = 3.0
 
-_shippers: "weakref.WeakSet[Shipper]" = weakref.WeakSet()
+_shippers: weakref.WeakSet[Shipper] = weakref.WeakSet()
 _RETRYABLE = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 
 
@@ -42,9 +43,17 @@ class Shipper:
     """One integration's queue and worker. ``prepare(batch)`` (optional) turns a batch into what
     ``send`` takes, once; ``send`` does the I/O on every attempt (raises DeliveryError)."""
 
-    def __init__(self, name: str, send: Callable[[Any], None], *, batch_size: int = BATCH_SIZE,
-                 max_queue: int = MAX_QUEUE, interval: float = INTERVAL, retries: int = RETRIES,
-                 prepare: Callable[[list], Any] | None = None):
+    def __init__(
+        self,
+        name: str,
+        send: Callable[[Any], None],
+        *,
+        batch_size: int = BATCH_SIZE,
+        max_queue: int = MAX_QUEUE,
+        interval: float = INTERVAL,
+        retries: int = RETRIES,
+        prepare: Callable[[list], Any] | None = None,
+    ):
         self.name = name
         self.send = send
         self.prepare = prepare
@@ -167,12 +176,18 @@ def check(resp: Any, name: str, ok: tuple = (200, 201, 202, 204, 207)) -> Any:
     """Raise DeliveryError for a status the platform did not accept."""
     if resp.status_code in ok:
         return resp
-    raise DeliveryError(f"{name} answered HTTP {resp.status_code}: {resp.text[:200]}",
-                        resp.status_code in _RETRYABLE)
+    raise DeliveryError(f"{name} answered HTTP {resp.status_code}: {resp.text[:200]}", resp.status_code in _RETRYABLE)
 
 
-def post_json(url: str, body: Any, headers: dict, name: str, timeout: float = DEADLINE, ok: tuple = (200, 201, 202, 204, 207),
-              content: bytes | None = None) -> Any:
+def post_json(
+    url: str,
+    body: Any,
+    headers: dict,
+    name: str,
+    timeout: float = DEADLINE,
+    ok: tuple = (200, 201, 202, 204, 207),
+    content: bytes | None = None,
+) -> Any:
     """One request through litegate's transport; a connection error is retryable."""
     from ..core.http import HttpRequest
     from ..core.transport import fetch

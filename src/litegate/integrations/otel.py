@@ -42,27 +42,49 @@ CONTENT_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 
 # litegate provider -> gen_ai.provider.name (well-known values; other providers keep their name)
 PROVIDER_NAMES = {
-    "openai": "openai", "text-completion-openai": "openai", "azure": "azure.ai.openai",
-    "azure_text": "azure.ai.openai", "azure_ai": "azure.ai.inference", "anthropic": "anthropic",
-    "cohere": "cohere", "cohere_chat": "cohere", "gemini": "gcp.gemini", "vertex_ai": "gcp.vertex_ai",
-    "vertex_ai_beta": "gcp.vertex_ai", "bedrock": "aws.bedrock", "watsonx": "ibm.watsonx.ai",
-    "perplexity": "perplexity", "xai": "x_ai", "deepseek": "deepseek", "groq": "groq", "mistral": "mistral_ai",
+    "openai": "openai",
+    "text-completion-openai": "openai",
+    "azure": "azure.ai.openai",
+    "azure_text": "azure.ai.openai",
+    "azure_ai": "azure.ai.inference",
+    "anthropic": "anthropic",
+    "cohere": "cohere",
+    "cohere_chat": "cohere",
+    "gemini": "gcp.gemini",
+    "vertex_ai": "gcp.vertex_ai",
+    "vertex_ai_beta": "gcp.vertex_ai",
+    "bedrock": "aws.bedrock",
+    "watsonx": "ibm.watsonx.ai",
+    "perplexity": "perplexity",
+    "xai": "x_ai",
+    "deepseek": "deepseek",
+    "groq": "groq",
+    "mistral": "mistral_ai",
 }
 
 # call type -> gen_ai.operation.name (well-known values where one applies)
 OPERATIONS = {
-    "completion": "chat", "acompletion": "chat", "text_completion": "text_completion",
-    "atext_completion": "text_completion", "embedding": "embeddings", "aembedding": "embeddings",
+    "completion": "chat",
+    "acompletion": "chat",
+    "text_completion": "text_completion",
+    "atext_completion": "text_completion",
+    "embedding": "embeddings",
+    "aembedding": "embeddings",
 }
 
 TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864]
 SECONDS_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92]
 
-_PARAMS = (("temperature", "gen_ai.request.temperature", float), ("top_p", "gen_ai.request.top_p", float),
-           ("top_k", "gen_ai.request.top_k", float), ("max_tokens", "gen_ai.request.max_tokens", int),
-           ("max_completion_tokens", "gen_ai.request.max_tokens", int),
-           ("frequency_penalty", "gen_ai.request.frequency_penalty", float),
-           ("presence_penalty", "gen_ai.request.presence_penalty", float), ("seed", "gen_ai.request.seed", int))
+_PARAMS = (
+    ("temperature", "gen_ai.request.temperature", float),
+    ("top_p", "gen_ai.request.top_p", float),
+    ("top_k", "gen_ai.request.top_k", float),
+    ("max_tokens", "gen_ai.request.max_tokens", int),
+    ("max_completion_tokens", "gen_ai.request.max_tokens", int),
+    ("frequency_penalty", "gen_ai.request.frequency_penalty", float),
+    ("presence_penalty", "gen_ai.request.presence_penalty", float),
+    ("seed", "gen_ai.request.seed", int),
+)
 
 
 def _truthy(value: str | None) -> bool:
@@ -78,25 +100,34 @@ class OpenTelemetryLogger(CustomLogger):
         try:
             from opentelemetry import metrics, trace
         except ImportError:
-            raise NotConfigured("the opentelemetry-api package is not installed (pip install 'litegate[otel]')") from None
-        from ._version_info import version
-
+            raise NotConfigured(
+                "the opentelemetry-api package is not installed (pip install 'litegate[otel]')"
+            ) from None
         from opentelemetry import context
+
+        from ._version_info import version
 
         self._trace = trace
         self._context = context
         self.tracer = trace.get_tracer(SCOPE, version, tracer_provider=tracer_provider)
         meter = metrics.get_meter(SCOPE, version, meter_provider=meter_provider)
-        self.duration = _histogram(meter, "gen_ai.client.operation.duration", "s",
-                                   "GenAI operation duration.", SECONDS_BUCKETS)
-        self.tokens = _histogram(meter, "gen_ai.client.token.usage", "{token}",
-                                 "Number of input and output tokens used.", TOKEN_BUCKETS)
-        self.first_chunk = _histogram(meter, "gen_ai.client.operation.time_to_first_chunk", "s",
-                                      "Time to receive the first chunk in a streaming operation.", SECONDS_BUCKETS)
+        self.duration = _histogram(
+            meter, "gen_ai.client.operation.duration", "s", "GenAI operation duration.", SECONDS_BUCKETS
+        )
+        self.tokens = _histogram(
+            meter, "gen_ai.client.token.usage", "{token}", "Number of input and output tokens used.", TOKEN_BUCKETS
+        )
+        self.first_chunk = _histogram(
+            meter,
+            "gen_ai.client.operation.time_to_first_chunk",
+            "s",
+            "Time to receive the first chunk in a streaming operation.",
+            SECONDS_BUCKETS,
+        )
         self.capture_content = _truthy(os.environ.get(CONTENT_ENV)) if capture_content is None else capture_content
 
     @classmethod
-    def from_env(cls) -> "OpenTelemetryLogger":
+    def from_env(cls) -> OpenTelemetryLogger:
         return cls()
 
     # ------------------------------------------------------------------ the call's scope
@@ -107,8 +138,11 @@ class OpenTelemetryLogger(CustomLogger):
         trace = self._trace
         operation = _operation(kwargs.get("call_type") or "completion")
         model = kwargs.get("model") or ""
-        span = self.tracer.start_span(f"{operation} {model}" if model else operation, kind=trace.SpanKind.CLIENT,
-                                      attributes={"gen_ai.operation.name": operation})
+        span = self.tracer.start_span(
+            f"{operation} {model}" if model else operation,
+            kind=trace.SpanKind.CLIENT,
+            attributes={"gen_ai.operation.name": operation},
+        )
         token = self._context.attach(trace.set_span_in_context(span))
         kwargs.setdefault("litegate_otel_spans", {})[id(self)] = [span, token]
 
@@ -137,14 +171,21 @@ class OpenTelemetryLogger(CustomLogger):
     async def async_log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         self._record(kwargs, None, response_obj)
 
-    def litegate_route(self, call_type: str, group: str, strategy: Any) -> "_RouteSpan":
+    def litegate_route(self, call_type: str, group: str, strategy: Any) -> _RouteSpan:
         """A routed call (Router): one span for it, current while it runs, so each deployment
         attempt's span is its child; attempts are also events on it."""
         trace = self._trace
         operation = _operation(call_type)
-        span = self.tracer.start_span(f"{operation} {group}", kind=trace.SpanKind.CLIENT, attributes={
-            "gen_ai.operation.name": operation, "gen_ai.request.model": str(group),
-            "litegate.router.model_group": str(group), "litegate.router.strategy": str(strategy or "")})
+        span = self.tracer.start_span(
+            f"{operation} {group}",
+            kind=trace.SpanKind.CLIENT,
+            attributes={
+                "gen_ai.operation.name": operation,
+                "gen_ai.request.model": str(group),
+                "litegate.router.model_group": str(group),
+                "litegate.router.strategy": str(strategy or ""),
+            },
+        )
         return _RouteSpan(self, span, self._context.attach(trace.set_span_in_context(span)))
 
     # ------------------------------------------------------------------ the span and metrics
@@ -158,8 +199,9 @@ class OpenTelemetryLogger(CustomLogger):
             span.update_name(data.name)
             span.set_attributes(data.attrs)
         else:  # a call that did not go through the lifecycle's hooks: back-dated
-            span = self.tracer.start_span(data.name, kind=trace.SpanKind.CLIENT, attributes=data.attrs,
-                                          start_time=data.start_ns)
+            span = self.tracer.start_span(
+                data.name, kind=trace.SpanKind.CLIENT, attributes=data.attrs, start_time=data.start_ns
+            )
         for name, at, attrs in data.events:
             span.add_event(name, attrs, timestamp=at)
         if data.error is not None:
@@ -195,9 +237,12 @@ class _RouteSpan:
         deployment = hidden.get("deployment")
         if isinstance(deployment, dict):
             deployment = (deployment.get("litellm_params") or {}).get("model") or deployment.get("model_name")
-        for key, value in (("litegate.router.deployment", deployment), ("litegate.router.model_id", hidden.get("model_id")),
-                           ("litegate.fallback_from", hidden.get("fallback_from")),
-                           ("gen_ai.response.model", hidden.get("model"))):
+        for key, value in (
+            ("litegate.router.deployment", deployment),
+            ("litegate.router.model_id", hidden.get("model_id")),
+            ("litegate.fallback_from", hidden.get("fallback_from")),
+            ("gen_ai.response.model", hidden.get("model")),
+        ):
             if value:
                 span.set_attribute(key, str(value))
         span.set_attribute("litegate.attempts", self.attempts)
@@ -215,8 +260,21 @@ class SpanData:
     OpenTelemetry integration hands it to the SDK, the OTLP encoder (integrations/otlp.py) to
     platforms that take OTLP/HTTP."""
 
-    __slots__ = ("name", "attrs", "events", "start_ns", "end_ns", "error", "metric", "usage_in", "usage_out",
-                 "ttft", "duration", "trace_id", "span_id")
+    __slots__ = (
+        "name",
+        "attrs",
+        "events",
+        "start_ns",
+        "end_ns",
+        "error",
+        "metric",
+        "usage_in",
+        "usage_out",
+        "ttft",
+        "duration",
+        "trace_id",
+        "span_id",
+    )
 
 
 def span_data(kw: dict, response: Any, exc: BaseException | None, capture_content: bool) -> SpanData:
@@ -226,8 +284,10 @@ def span_data(kw: dict, response: Any, exc: BaseException | None, capture_conten
     provider = slo.get("custom_llm_provider") or kw.get("custom_llm_provider") or ""
     operation = _operation(kw.get("call_type") or "completion")
     requested = _requested_model(kw.get("model") or "", provider)
-    base = {"gen_ai.operation.name": operation,
-            "gen_ai.provider.name": PROVIDER_NAMES.get(provider, provider or "unknown")}
+    base = {
+        "gen_ai.operation.name": operation,
+        "gen_ai.provider.name": PROVIDER_NAMES.get(provider, provider or "unknown"),
+    }
     if requested:
         base["gen_ai.request.model"] = requested
     address, port = _server(slo.get("api_base") or kw.get("api_base"))
@@ -262,8 +322,12 @@ def span_data(kw: dict, response: Any, exc: BaseException | None, capture_conten
     conversation = metadata.get("conversation_id") or metadata.get("session_id")
     if isinstance(conversation, str):
         attrs["gen_ai.conversation.id"] = conversation
-    for field, key in (("model_group", "litegate.router.model_group"), ("deployment", "litegate.router.deployment"),
-                       ("model_id", "litegate.router.model_id"), ("routing_strategy", "litegate.router.strategy")):
+    for field, key in (
+        ("model_group", "litegate.router.model_group"),
+        ("deployment", "litegate.router.deployment"),
+        ("model_id", "litegate.router.model_id"),
+        ("routing_strategy", "litegate.router.strategy"),
+    ):
         if slo.get(field):
             attrs[key] = str(slo[field])
     if slo.get("fallback_from"):
@@ -299,14 +363,15 @@ def span_data(kw: dict, response: Any, exc: BaseException | None, capture_conten
     else:
         attrs["error.type"] = metric["error.type"] = type(exc).__name__
         out.error = _message(exc)
-    hidden = (kw.get("litellm_params") or {}).get("turn_off_message_logging") or \
-        slo.get("messages") == REDACTED
+    hidden = (kw.get("litellm_params") or {}).get("turn_off_message_logging") or slo.get("messages") == REDACTED
     if capture_content and not hidden:
         _content(attrs, kw, response)
     out.attrs = attrs
     out.metric = metric
-    out.events = [(f"litegate.{name}", at, {k: v for k, v in data.items() if v is not None})
-                  for name, at, data in kw.get("litegate_events") or ()]
+    out.events = [
+        (f"litegate.{name}", at, {k: v for k, v in data.items() if v is not None})
+        for name, at, data in kw.get("litegate_events") or ()
+    ]
     return out
 
 
@@ -337,15 +402,16 @@ class _Plain:
 
 def _histogram(meter: Any, name: str, unit: str, description: str, buckets: list) -> Any:
     try:
-        return meter.create_histogram(name, unit=unit, description=description,
-                                      explicit_bucket_boundaries_advisory=buckets)
+        return meter.create_histogram(
+            name, unit=unit, description=description, explicit_bucket_boundaries_advisory=buckets
+        )
     except TypeError:  # an opentelemetry-api without bucket advice
         return meter.create_histogram(name, unit=unit, description=description)
 
 
 def _requested_model(model: str, provider: str) -> str:
     if provider and model.startswith(provider + "/"):
-        return model[len(provider) + 1:]
+        return model[len(provider) + 1 :]
     return model
 
 
@@ -452,8 +518,9 @@ def _content(attrs: dict, kw: dict, response: Any) -> None:
             if message is None:
                 continue
             parts = _parts(getattr(message, "content", None)) + _tool_calls(getattr(message, "tool_calls", None))
-            outputs.append({"role": "assistant", "parts": parts,
-                            "finish_reason": getattr(choice, "finish_reason", None) or "stop"})
+            outputs.append(
+                {"role": "assistant", "parts": parts, "finish_reason": getattr(choice, "finish_reason", None) or "stop"}
+            )
         if outputs:
             attrs["gen_ai.output.messages"] = json.dumps(outputs, default=str)
 

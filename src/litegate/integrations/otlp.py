@@ -68,11 +68,18 @@ def export_request(spans: list) -> dict:
     from ._version_info import version
 
     service = os.environ.get("OTEL_SERVICE_NAME") or "litegate"
-    return {"resourceSpans": [{
-        "resource": {"attributes": attributes({"service.name": service, "telemetry.sdk.name": "litegate",
-                                               "telemetry.sdk.version": version})},
-        "scopeSpans": [{"scope": {"name": "litegate", "version": version}, "spans": spans}],
-    }]}
+    return {
+        "resourceSpans": [
+            {
+                "resource": {
+                    "attributes": attributes(
+                        {"service.name": service, "telemetry.sdk.name": "litegate", "telemetry.sdk.version": version}
+                    )
+                },
+                "scopeSpans": [{"scope": {"name": "litegate", "version": version}, "spans": spans}],
+            }
+        ]
+    }
 
 
 __all__ = ["export_request", "hex_id", "span", "value"]

@@ -42,8 +42,11 @@ def _need(platform: str, *names: str) -> str:
 
 def _iso(ts: float | None) -> str:
     ts = ts if isinstance(ts, (int, float)) else datetime.datetime.now().timestamp()
-    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).isoformat(timespec="microseconds") \
+    return (
+        datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)
+        .isoformat(timespec="microseconds")
         .replace("+00:00", "Z")
+    )
 
 
 def _encode(body: Any) -> bytes:
@@ -86,7 +89,7 @@ class HttpLogger(CustomLogger):
         self.shipper = Shipper(self.name, self._deliver, batch_size=self.batch_size, prepare=self._prepare)
 
     @classmethod
-    def from_env(cls) -> "HttpLogger":
+    def from_env(cls) -> HttpLogger:
         return cls()
 
     def close(self) -> None:
@@ -163,7 +166,7 @@ class LangfuseLogger(HttpLogger):
         self.headers = {"authorization": f"Basic {token}"}
 
     @classmethod
-    def from_env(cls) -> "LangfuseLogger":
+    def from_env(cls) -> LangfuseLogger:
         public = _need("langfuse", "LANGFUSE_PUBLIC_KEY")
         secret = _need("langfuse", "LANGFUSE_SECRET_KEY")
         api = (_env("LITEGATE_LANGFUSE_API") or "otel").lower()
@@ -200,38 +203,62 @@ class LangfuseLogger(HttpLogger):
         trace_id = str(slo.get("trace_id") or slo["id"])
         failed = slo.get("status") == "failure"
         output = None if failed else _output_message(slo)
-        trace = {"id": trace_id, "timestamp": _iso(slo.get("startTime")), "name": f"litegate-{slo.get('call_type')}",
-                 "input": slo.get("messages"), "output": output, "metadata": meta,
-                 "tags": [str(t) for t in slo.get("request_tags") or []]}
+        trace = {
+            "id": trace_id,
+            "timestamp": _iso(slo.get("startTime")),
+            "name": f"litegate-{slo.get('call_type')}",
+            "input": slo.get("messages"),
+            "output": output,
+            "metadata": meta,
+            "tags": [str(t) for t in slo.get("request_tags") or []],
+        }
         user = slo.get("end_user") or meta.get("user_id") or meta.get("trace_user_id")
         if user:
             trace["userId"] = str(user)
         if meta.get("session_id"):
             trace["sessionId"] = str(meta["session_id"])
-        params = {k: v for k, v in (slo.get("model_parameters") or {}).items()
-                  if isinstance(v, (str, int, float, bool)) or (isinstance(v, list) and all(isinstance(i, str) for i in v))}
+        params = {
+            k: v
+            for k, v in (slo.get("model_parameters") or {}).items()
+            if isinstance(v, (str, int, float, bool)) or (isinstance(v, list) and all(isinstance(i, str) for i in v))
+        }
         generation = {
-            "id": str(slo["id"]), "traceId": trace_id, "name": str(slo.get("call_type")),
-            "startTime": _iso(slo.get("startTime")), "endTime": _iso(slo.get("endTime")),
-            "completionStartTime": _iso(slo.get("completionStartTime")), "model": str(slo.get("model")),
-            "modelParameters": params, "input": slo.get("messages"), "output": output,
-            "metadata": {"custom_llm_provider": slo.get("custom_llm_provider"), "api_base": slo.get("api_base"),
-                         "model_group": slo.get("model_group"), "model_id": slo.get("model_id"),
-                         "cache_hit": slo.get("cache_hit"), "attempts": slo.get("attempts")},
+            "id": str(slo["id"]),
+            "traceId": trace_id,
+            "name": str(slo.get("call_type")),
+            "startTime": _iso(slo.get("startTime")),
+            "endTime": _iso(slo.get("endTime")),
+            "completionStartTime": _iso(slo.get("completionStartTime")),
+            "model": str(slo.get("model")),
+            "modelParameters": params,
+            "input": slo.get("messages"),
+            "output": output,
+            "metadata": {
+                "custom_llm_provider": slo.get("custom_llm_provider"),
+                "api_base": slo.get("api_base"),
+                "model_group": slo.get("model_group"),
+                "model_id": slo.get("model_id"),
+                "cache_hit": slo.get("cache_hit"),
+                "attempts": slo.get("attempts"),
+            },
             "level": "ERROR" if failed else "DEFAULT",
         }
         if not failed:
-            generation["usageDetails"] = {"input": slo.get("prompt_tokens") or 0,
-                                          "output": slo.get("completion_tokens") or 0,
-                                          "total": slo.get("total_tokens") or 0}
+            generation["usageDetails"] = {
+                "input": slo.get("prompt_tokens") or 0,
+                "output": slo.get("completion_tokens") or 0,
+                "total": slo.get("total_tokens") or 0,
+            }
             if isinstance(slo.get("response_cost"), (int, float)):
                 generation["costDetails"] = {"total": float(slo["response_cost"])}
         else:
             generation["statusMessage"] = str(slo.get("error_str") or "")
         trace = {k: v for k, v in trace.items() if v is not None}
         generation = {k: v for k, v in generation.items() if v is not None}
-        return [{"id": str(uuid.uuid4()), "timestamp": now, "type": "trace-create", "body": trace},
-                {"id": str(uuid.uuid4()), "timestamp": now, "type": "generation-create", "body": generation}]
+        return [
+            {"id": str(uuid.uuid4()), "timestamp": now, "type": "trace-create", "body": trace},
+            {"id": str(uuid.uuid4()), "timestamp": now, "type": "generation-create", "body": generation},
+        ]
 
     def bodies(self, batch: list) -> list:
         if self.api == "otel":
@@ -257,8 +284,14 @@ class LangsmithLogger(HttpLogger):
     run per call in the project ``LANGSMITH_PROJECT`` / ``LANGCHAIN_PROJECT``."""
 
     name = "langsmith"
-    env = ("LANGSMITH_API_KEY", "LANGCHAIN_API_KEY", "LANGSMITH_PROJECT", "LANGCHAIN_PROJECT", "LANGSMITH_ENDPOINT",
-           "LANGCHAIN_ENDPOINT")
+    env = (
+        "LANGSMITH_API_KEY",
+        "LANGCHAIN_API_KEY",
+        "LANGSMITH_PROJECT",
+        "LANGCHAIN_PROJECT",
+        "LANGSMITH_ENDPOINT",
+        "LANGCHAIN_ENDPOINT",
+    )
 
     def __init__(self, api_key: str, project: str, endpoint: str):
         super().__init__()
@@ -267,11 +300,12 @@ class LangsmithLogger(HttpLogger):
         self.headers = {"x-api-key": api_key}
 
     @classmethod
-    def from_env(cls) -> "LangsmithLogger":
+    def from_env(cls) -> LangsmithLogger:
         key = _need("langsmith", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")
         project = _env("LANGSMITH_PROJECT", "LANGCHAIN_PROJECT") or "litegate"
-        endpoint = _env("LANGSMITH_ENDPOINT", "LANGCHAIN_ENDPOINT", "LANGSMITH_BASE_URL") or \
-            "https://api.smith.langchain.com"
+        endpoint = (
+            _env("LANGSMITH_ENDPOINT", "LANGCHAIN_ENDPOINT", "LANGSMITH_BASE_URL") or "https://api.smith.langchain.com"
+        )
         return cls(key, project, endpoint)
 
     def run(self, slo: dict) -> dict:
@@ -280,15 +314,25 @@ class LangsmithLogger(HttpLogger):
         failed = slo.get("status") == "failure"
         call_type = str(slo.get("call_type") or "")
         run = {
-            "id": run_id, "trace_id": run_id,
+            "id": run_id,
+            "trace_id": run_id,
             "dotted_order": start.strftime("%Y%m%dT%H%M%S%fZ") + run_id,  # a root run: its start, its id
-            "name": str(slo.get("model")), "run_type": "embedding" if "embedding" in call_type else "llm",
-            "start_time": _iso(slo.get("startTime")), "end_time": _iso(slo.get("endTime")),
-            "inputs": {"messages": slo.get("messages")} if call_type.lstrip("a") != "embedding"
+            "name": str(slo.get("model")),
+            "run_type": "embedding" if "embedding" in call_type else "llm",
+            "start_time": _iso(slo.get("startTime")),
+            "end_time": _iso(slo.get("endTime")),
+            "inputs": {"messages": slo.get("messages")}
+            if call_type.lstrip("a") != "embedding"
             else {"input": slo.get("messages")},
-            "extra": {"metadata": {**(slo.get("metadata") or {}), "ls_provider": slo.get("custom_llm_provider"),
-                                   "ls_model_name": slo.get("model"), "response_cost": slo.get("response_cost")},
-                      "invocation_params": slo.get("model_parameters") or {}},
+            "extra": {
+                "metadata": {
+                    **(slo.get("metadata") or {}),
+                    "ls_provider": slo.get("custom_llm_provider"),
+                    "ls_model_name": slo.get("model"),
+                    "response_cost": slo.get("response_cost"),
+                },
+                "invocation_params": slo.get("model_parameters") or {},
+            },
             "session_name": self.project,
             "tags": [str(t) for t in slo.get("request_tags") or []],
             "status": "error" if failed else "success",
@@ -297,9 +341,11 @@ class LangsmithLogger(HttpLogger):
             run["error"] = str(slo.get("error_str") or "")
         else:
             outputs = dict(slo.get("response") or {}) if isinstance(slo.get("response"), dict) else {}
-            outputs["usage_metadata"] = {"input_tokens": slo.get("prompt_tokens") or 0,
-                                         "output_tokens": slo.get("completion_tokens") or 0,
-                                         "total_tokens": slo.get("total_tokens") or 0}
+            outputs["usage_metadata"] = {
+                "input_tokens": slo.get("prompt_tokens") or 0,
+                "output_tokens": slo.get("completion_tokens") or 0,
+                "total_tokens": slo.get("total_tokens") or 0,
+            }
             run["outputs"] = outputs
         return run
 
@@ -309,10 +355,25 @@ class LangsmithLogger(HttpLogger):
 
 # ==================================================================================== Helicone
 _HELICONE_PROVIDERS = {
-    "openai": "OPENAI", "anthropic": "ANTHROPIC", "azure": "AZURE", "gemini": "GOOGLE", "vertex_ai": "GOOGLE",
-    "groq": "GROQ", "cohere": "COHERE", "mistral": "MISTRAL", "deepseek": "DEEPSEEK", "bedrock": "BEDROCK",
-    "together_ai": "TOGETHER", "fireworks_ai": "FIREWORKS", "perplexity": "PERPLEXITY", "openrouter": "OPENROUTER",
-    "deepinfra": "DEEPINFRA", "xai": "X", "cerebras": "CEREBRAS", "nvidia_nim": "NVIDIA", "ollama": "LOCAL",
+    "openai": "OPENAI",
+    "anthropic": "ANTHROPIC",
+    "azure": "AZURE",
+    "gemini": "GOOGLE",
+    "vertex_ai": "GOOGLE",
+    "groq": "GROQ",
+    "cohere": "COHERE",
+    "mistral": "MISTRAL",
+    "deepseek": "DEEPSEEK",
+    "bedrock": "BEDROCK",
+    "together_ai": "TOGETHER",
+    "fireworks_ai": "FIREWORKS",
+    "perplexity": "PERPLEXITY",
+    "openrouter": "OPENROUTER",
+    "deepinfra": "DEEPINFRA",
+    "xai": "X",
+    "cerebras": "CEREBRAS",
+    "nvidia_nim": "NVIDIA",
+    "ollama": "LOCAL",
 }
 
 
@@ -330,7 +391,7 @@ class HeliconeLogger(HttpLogger):
         self.headers = {"authorization": f"Bearer {api_key}"}
 
     @classmethod
-    def from_env(cls) -> "HeliconeLogger":
+    def from_env(cls) -> HeliconeLogger:
         return cls(_need("helicone", "HELICONE_API_KEY"), _env("HELICONE_API_BASE") or "https://api.helicone.ai")
 
     @staticmethod
@@ -339,12 +400,19 @@ class HeliconeLogger(HttpLogger):
         request = {"model": slo.get("model"), **(slo.get("model_parameters") or {})}
         if slo.get("messages") is not None:
             request["messages" if isinstance(slo.get("messages"), list) else "input"] = slo.get("messages")
-        meta = {str(k): str(v) for k, v in (slo.get("metadata") or {}).items() if isinstance(v, (str, int, float, bool))}
+        meta = {
+            str(k): str(v) for k, v in (slo.get("metadata") or {}).items() if isinstance(v, (str, int, float, bool))
+        }
         meta["litegate_call_id"] = str(slo["id"])
         err = _error(slo)
-        status = int(err["error_code"]) if err and str(err.get("error_code") or "").isdigit() else (500 if failed else 200)
-        response = {"error": {"message": slo.get("error_str"), "type": (err or {}).get("error_class")}} if failed \
+        status = (
+            int(err["error_code"]) if err and str(err.get("error_code") or "").isdigit() else (500 if failed else 200)
+        )
+        response = (
+            {"error": {"message": slo.get("error_str"), "type": (err or {}).get("error_class")}}
+            if failed
             else (slo.get("response") if isinstance(slo.get("response"), dict) else {})
+        )
         timing = {"startTime": _iso(slo.get("startTime")), "endTime": _iso(slo.get("endTime"))}
         if isinstance(slo.get("time_to_first_token"), (int, float)):
             timing["timeToFirstToken"] = round(slo["time_to_first_token"] * 1000, 3)  # milliseconds
@@ -360,9 +428,13 @@ class HeliconeLogger(HttpLogger):
 
 
 # ==================================================================================== PromptLayer
-_PL_ERRORS = {"Timeout": "PROVIDER_TIMEOUT", "RateLimitError": "PROVIDER_RATE_LIMIT",
-              "AuthenticationError": "PROVIDER_AUTH_ERROR", "PermissionDeniedError": "PROVIDER_AUTH_ERROR",
-              "BudgetExceededError": "PROVIDER_QUOTA_LIMIT"}
+_PL_ERRORS = {
+    "Timeout": "PROVIDER_TIMEOUT",
+    "RateLimitError": "PROVIDER_RATE_LIMIT",
+    "AuthenticationError": "PROVIDER_AUTH_ERROR",
+    "PermissionDeniedError": "PROVIDER_AUTH_ERROR",
+    "BudgetExceededError": "PROVIDER_QUOTA_LIMIT",
+}
 
 
 def _blocks(content: Any) -> list:
@@ -393,28 +465,38 @@ class PromptLayerLogger(HttpLogger):
         self.headers = {"x-api-key": api_key}
 
     @classmethod
-    def from_env(cls) -> "PromptLayerLogger":
-        return cls(_need("promptlayer", "PROMPTLAYER_API_KEY"),
-                   _env("PROMPTLAYER_API_BASE") or "https://api.promptlayer.com")
+    def from_env(cls) -> PromptLayerLogger:
+        return cls(
+            _need("promptlayer", "PROMPTLAYER_API_KEY"), _env("PROMPTLAYER_API_BASE") or "https://api.promptlayer.com"
+        )
 
     @staticmethod
     def body(slo: dict) -> dict:
         messages = slo.get("messages") if isinstance(slo.get("messages"), list) else []
-        inputs = [{"role": m.get("role"), "content": _blocks(m.get("content"))}
-                  for m in messages if isinstance(m, dict) and m.get("role") in ("system", "user", "assistant", "developer")]
+        inputs = [
+            {"role": m.get("role"), "content": _blocks(m.get("content"))}
+            for m in messages
+            if isinstance(m, dict) and m.get("role") in ("system", "user", "assistant", "developer")
+        ]
         out = _output_message(slo)
         outputs = [{"role": "assistant", "content": _blocks(out.get("content"))}] if out else []
         call_type = str(slo.get("call_type") or "").lstrip("a")
         body = {
-            "provider": str(slo.get("custom_llm_provider") or "openai"), "model": str(slo.get("model")),
+            "provider": str(slo.get("custom_llm_provider") or "openai"),
+            "model": str(slo.get("model")),
             "api_type": "chat-completions" if call_type == "completion" else call_type.replace("_", "-"),
-            "input": {"type": "chat", "messages": inputs}, "output": {"type": "chat", "messages": outputs},
-            "request_start_time": _iso(slo.get("startTime")), "request_end_time": _iso(slo.get("endTime")),
+            "input": {"type": "chat", "messages": inputs},
+            "output": {"type": "chat", "messages": outputs},
+            "request_start_time": _iso(slo.get("startTime")),
+            "request_end_time": _iso(slo.get("endTime")),
             "parameters": slo.get("model_parameters") or {},
             "tags": [str(t)[:512] for t in slo.get("request_tags") or []],
-            "metadata": {str(k)[:1024]: v if isinstance(v, str) else json.dumps(v, default=str)
-                         for k, v in (slo.get("metadata") or {}).items()},
-            "input_tokens": int(slo.get("prompt_tokens") or 0), "output_tokens": int(slo.get("completion_tokens") or 0),
+            "metadata": {
+                str(k)[:1024]: v if isinstance(v, str) else json.dumps(v, default=str)
+                for k, v in (slo.get("metadata") or {}).items()
+            },
+            "input_tokens": int(slo.get("prompt_tokens") or 0),
+            "output_tokens": int(slo.get("completion_tokens") or 0),
             "price": float(slo.get("response_cost") or 0.0),
             "status": "ERROR" if slo.get("status") == "failure" else "SUCCESS",
         }
@@ -445,27 +527,38 @@ class AthinaLogger(HttpLogger):
         self.headers = {"athina-api-key": api_key}
 
     @classmethod
-    def from_env(cls) -> "AthinaLogger":
+    def from_env(cls) -> AthinaLogger:
         return cls(_need("athina", "ATHINA_API_KEY"), _env("ATHINA_BASE_URL") or "https://log.athina.ai")
 
     @staticmethod
     def body(slo: dict) -> dict:
         meta = slo.get("metadata") or {}
         body = {
-            "language_model_id": str(slo.get("model")), "prompt": slo.get("messages"),
-            "response": slo.get("response"), "prompt_tokens": slo.get("prompt_tokens"),
-            "completion_tokens": slo.get("completion_tokens"), "total_tokens": slo.get("total_tokens"),
-            "response_time": round((slo.get("response_time") or 0) * 1000), "cost": slo.get("response_cost"),
-            "external_reference_id": str(slo["id"]), "environment": meta.get("environment") or "production",
-            "customer_id": meta.get("customer_id"), "customer_user_id": slo.get("end_user") or meta.get("user_id"),
-            "session_id": meta.get("session_id"), "prompt_slug": meta.get("prompt_slug"),
+            "language_model_id": str(slo.get("model")),
+            "prompt": slo.get("messages"),
+            "response": slo.get("response"),
+            "prompt_tokens": slo.get("prompt_tokens"),
+            "completion_tokens": slo.get("completion_tokens"),
+            "total_tokens": slo.get("total_tokens"),
+            "response_time": round((slo.get("response_time") or 0) * 1000),
+            "cost": slo.get("response_cost"),
+            "external_reference_id": str(slo["id"]),
+            "environment": meta.get("environment") or "production",
+            "customer_id": meta.get("customer_id"),
+            "customer_user_id": slo.get("end_user") or meta.get("user_id"),
+            "session_id": meta.get("session_id"),
+            "prompt_slug": meta.get("prompt_slug"),
             "custom_attributes": {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool))} or None,
         }
         error = _error(slo)
         if error is not None:
             code = error.get("error_code")
-            body.update(response="", error=str(slo.get("error_str") or error.get("error_class") or ""),
-                        status_code=int(code) if code and str(code).isdigit() else None, cost=None)
+            body.update(
+                response="",
+                error=str(slo.get("error_str") or error.get("error_class") or ""),
+                status_code=int(code) if code and str(code).isdigit() else None,
+                cost=None,
+            )
         else:
             body["status_code"] = 200
         return {k: v for k, v in body.items() if v is not None}
@@ -488,7 +581,7 @@ class LunaryLogger(HttpLogger):
         self.headers = {"authorization": f"Bearer {key}"}
 
     @classmethod
-    def from_env(cls) -> "LunaryLogger":
+    def from_env(cls) -> LunaryLogger:
         return cls(_need("lunary", "LUNARY_PUBLIC_KEY"), _env("LUNARY_API_URL") or "https://api.lunary.ai")
 
     @staticmethod
@@ -496,20 +589,41 @@ class LunaryLogger(HttpLogger):
         kind = "embed" if "embedding" in str(slo.get("call_type")) else "llm"
         run_id = str(slo["id"])
         meta = slo.get("metadata") or {}
-        start = {"type": kind, "event": "start", "runId": run_id, "timestamp": _iso(slo.get("startTime")),
-                 "name": str(slo.get("model")), "input": slo.get("messages"),
-                 "extra": slo.get("model_parameters") or {}, "metadata": meta,
-                 "tags": [str(t) for t in slo.get("request_tags") or []]}
+        start = {
+            "type": kind,
+            "event": "start",
+            "runId": run_id,
+            "timestamp": _iso(slo.get("startTime")),
+            "name": str(slo.get("model")),
+            "input": slo.get("messages"),
+            "extra": slo.get("model_parameters") or {},
+            "metadata": meta,
+            "tags": [str(t) for t in slo.get("request_tags") or []],
+        }
         if slo.get("status") == "failure":
-            end = {"type": kind, "event": "error", "runId": run_id, "timestamp": _iso(slo.get("endTime")),
-                   "error": {"message": str(slo.get("error_str") or ""),
-                             "stack": str((slo.get("error_information") or {}).get("error_class") or "")}}
+            end = {
+                "type": kind,
+                "event": "error",
+                "runId": run_id,
+                "timestamp": _iso(slo.get("endTime")),
+                "error": {
+                    "message": str(slo.get("error_str") or ""),
+                    "stack": str((slo.get("error_information") or {}).get("error_class") or ""),
+                },
+            }
         else:
             out = _output_message(slo)
-            end = {"type": kind, "event": "end", "runId": run_id, "timestamp": _iso(slo.get("endTime")),
-                   "output": out if out is not None else slo.get("response"),
-                   "tokensUsage": {"prompt": slo.get("prompt_tokens") or 0,
-                                   "completion": slo.get("completion_tokens") or 0}}
+            end = {
+                "type": kind,
+                "event": "end",
+                "runId": run_id,
+                "timestamp": _iso(slo.get("endTime")),
+                "output": out if out is not None else slo.get("response"),
+                "tokensUsage": {
+                    "prompt": slo.get("prompt_tokens") or 0,
+                    "completion": slo.get("completion_tokens") or 0,
+                },
+            }
         return [start, end]
 
     def bodies(self, batch: list) -> list:
@@ -520,14 +634,26 @@ class LunaryLogger(HttpLogger):
 def _row(slo: dict) -> dict:
     """The flat row the table integrations store (Supabase, DynamoDB, webhook-style consumers)."""
     return {
-        "request_id": str(slo["id"]), "call_type": slo.get("call_type"), "model": slo.get("model"),
-        "custom_llm_provider": slo.get("custom_llm_provider"), "status": slo.get("status"),
-        "start_time": _iso(slo.get("startTime")), "end_time": _iso(slo.get("endTime")),
-        "response_time": slo.get("response_time"), "response_cost": slo.get("response_cost"),
-        "prompt_tokens": slo.get("prompt_tokens"), "completion_tokens": slo.get("completion_tokens"),
-        "total_tokens": slo.get("total_tokens"), "end_user": slo.get("end_user"), "cache_hit": slo.get("cache_hit"),
-        "model_group": slo.get("model_group"), "api_base": slo.get("api_base"), "metadata": slo.get("metadata"),
-        "messages": slo.get("messages"), "response": slo.get("response"), "error": slo.get("error_str"),
+        "request_id": str(slo["id"]),
+        "call_type": slo.get("call_type"),
+        "model": slo.get("model"),
+        "custom_llm_provider": slo.get("custom_llm_provider"),
+        "status": slo.get("status"),
+        "start_time": _iso(slo.get("startTime")),
+        "end_time": _iso(slo.get("endTime")),
+        "response_time": slo.get("response_time"),
+        "response_cost": slo.get("response_cost"),
+        "prompt_tokens": slo.get("prompt_tokens"),
+        "completion_tokens": slo.get("completion_tokens"),
+        "total_tokens": slo.get("total_tokens"),
+        "end_user": slo.get("end_user"),
+        "cache_hit": slo.get("cache_hit"),
+        "model_group": slo.get("model_group"),
+        "api_base": slo.get("api_base"),
+        "metadata": slo.get("metadata"),
+        "messages": slo.get("messages"),
+        "response": slo.get("response"),
+        "error": slo.get("error_str"),
     }
 
 
@@ -547,7 +673,7 @@ class SupabaseLogger(HttpLogger):
         self.headers = {"apikey": key, "authorization": f"Bearer {key}", "prefer": "return=minimal"}
 
     @classmethod
-    def from_env(cls) -> "SupabaseLogger":
+    def from_env(cls) -> SupabaseLogger:
         url = _need("supabase", "SUPABASE_URL")
         key = _need("supabase", "SUPABASE_KEY")
         return cls(url, key, _env("SUPABASE_TABLE") or "request_logs")
@@ -575,12 +701,20 @@ class DynamoDBLogger(HttpLogger):
     ``AWS_ENDPOINT_URL_DYNAMODB`` points it elsewhere (DynamoDB Local, tests)."""
 
     name = "dynamodb"
-    env = ("DYNAMODB_TABLE_NAME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION_NAME", "AWS_REGION",
-           "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_DYNAMODB")
+    env = (
+        "DYNAMODB_TABLE_NAME",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_REGION_NAME",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL_DYNAMODB",
+    )
     batch_size = 25  # BatchWriteItem's limit
 
-    def __init__(self, table: str, region: str, access_key: str, secret_key: str, token: str | None,
-                 endpoint: str | None = None):
+    def __init__(
+        self, table: str, region: str, access_key: str, secret_key: str, token: str | None, endpoint: str | None = None
+    ):
         super().__init__()
         self.table = table
         self.region = region
@@ -590,13 +724,19 @@ class DynamoDBLogger(HttpLogger):
         self.url = (endpoint or f"https://dynamodb.{region}.amazonaws.com").rstrip("/") + "/"
 
     @classmethod
-    def from_env(cls) -> "DynamoDBLogger":
+    def from_env(cls) -> DynamoDBLogger:
         table = _need("dynamodb", "DYNAMODB_TABLE_NAME")
         region = _need("dynamodb", "AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION")
         access = _need("dynamodb", "AWS_ACCESS_KEY_ID")
         secret = _need("dynamodb", "AWS_SECRET_ACCESS_KEY")
-        return cls(table, region, access, secret, _env("AWS_SESSION_TOKEN"),
-                   _env("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"))
+        return cls(
+            table,
+            region,
+            access,
+            secret,
+            _env("AWS_SESSION_TOKEN"),
+            _env("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"),
+        )
 
     ok = (200,)
 
@@ -631,7 +771,7 @@ class DynamoDBLogger(HttpLogger):
             left = (resp.json().get("UnprocessedItems") or {}).get(self.table) or []
         except Exception:  # noqa: BLE001 - an answer without a JSON body: nothing to resend
             return []
-        return [item for item in left if isinstance(item, dict) and "PutRequest" in item][:self.batch_size]
+        return [item for item in left if isinstance(item, dict) and "PutRequest" in item][: self.batch_size]
 
 
 # ==================================================================================== webhook
@@ -649,7 +789,7 @@ class WebhookLogger(HttpLogger):
         self.headers = headers or {}
 
     @classmethod
-    def from_env(cls) -> "WebhookLogger":
+    def from_env(cls) -> WebhookLogger:
         url = _need("webhook", "LITEGATE_WEBHOOK_URL", "GENERIC_LOGGER_ENDPOINT")
         headers = {}
         for pair in (_env("LITEGATE_WEBHOOK_HEADERS", "GENERIC_LOGGER_HEADERS") or "").split(","):
@@ -681,7 +821,7 @@ class WeightsBiasesLogger(HttpLogger):
         self.headers = {"authorization": "Basic " + base64.b64encode(f"api:{api_key}".encode()).decode()}
 
     @classmethod
-    def from_env(cls) -> "WeightsBiasesLogger":
+    def from_env(cls) -> WeightsBiasesLogger:
         key = _need("weights_biases", "WANDB_API_KEY")
         project = _need("weights_biases", "WANDB_PROJECT")
         if "/" not in project:
@@ -692,23 +832,36 @@ class WeightsBiasesLogger(HttpLogger):
         call_id = str(slo["id"])
         model = str(slo.get("model"))
         inputs = {"model": model, "messages": slo.get("messages"), **(slo.get("model_parameters") or {})}
-        start = {"project_id": self.project_id, "id": call_id, "trace_id": str(slo.get("trace_id") or call_id),
-                 "op_name": f"litegate.{slo.get('call_type') or 'completion'}", "display_name": model,
-                 "started_at": _iso(slo.get("startTime")),
-                 "attributes": {"litegate": {"provider": slo.get("custom_llm_provider"),
-                                             "metadata": slo.get("metadata") or {},
-                                             "tags": [str(t) for t in slo.get("request_tags") or []]}},
-                 "inputs": inputs}
-        end: dict = {"project_id": self.project_id, "id": call_id, "ended_at": _iso(slo.get("endTime")),
-                     "summary": {}}
+        start = {
+            "project_id": self.project_id,
+            "id": call_id,
+            "trace_id": str(slo.get("trace_id") or call_id),
+            "op_name": f"litegate.{slo.get('call_type') or 'completion'}",
+            "display_name": model,
+            "started_at": _iso(slo.get("startTime")),
+            "attributes": {
+                "litegate": {
+                    "provider": slo.get("custom_llm_provider"),
+                    "metadata": slo.get("metadata") or {},
+                    "tags": [str(t) for t in slo.get("request_tags") or []],
+                }
+            },
+            "inputs": inputs,
+        }
+        end: dict = {"project_id": self.project_id, "id": call_id, "ended_at": _iso(slo.get("endTime")), "summary": {}}
         if slo.get("status") == "failure":
             end["exception"] = str(slo.get("error_str") or "")
             end["output"] = None
         else:
             end["output"] = slo.get("response")
-            end["summary"]["usage"] = {str(slo.get("response_model") or model): {
-                "requests": 1, "prompt_tokens": slo.get("prompt_tokens") or 0,
-                "completion_tokens": slo.get("completion_tokens") or 0, "total_tokens": slo.get("total_tokens") or 0}}
+            end["summary"]["usage"] = {
+                str(slo.get("response_model") or model): {
+                    "requests": 1,
+                    "prompt_tokens": slo.get("prompt_tokens") or 0,
+                    "completion_tokens": slo.get("completion_tokens") or 0,
+                    "total_tokens": slo.get("total_tokens") or 0,
+                }
+            }
             if isinstance(slo.get("response_cost"), (int, float)):
                 end["summary"]["litegate_response_cost"] = slo["response_cost"]
         return [{"mode": "start", "req": {"start": start}}, {"mode": "end", "req": {"end": end}}]
@@ -732,7 +885,7 @@ class CostLogger(CustomLogger):
         self._lock = threading.Lock()
 
     @classmethod
-    def from_env(cls) -> "CostLogger":
+    def from_env(cls) -> CostLogger:
         return cls()
 
     def log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
@@ -742,8 +895,12 @@ class CostLogger(CustomLogger):
             if isinstance(cost, (int, float)):
                 self.total_cost += cost
             total = self.total_cost
-        log.info("litegate cost model=%s cost=%s total=%.6f", kwargs.get("model"),
-                 f"{cost:.6f}" if isinstance(cost, (int, float)) else "unknown", total)
+        log.info(
+            "litegate cost model=%s cost=%s total=%.6f",
+            kwargs.get("model"),
+            f"{cost:.6f}" if isinstance(cost, (int, float)) else "unknown",
+            total,
+        )
 
     async def async_log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
         self.log_success_event(kwargs, response_obj, start_time, end_time)

@@ -87,19 +87,42 @@ FINISH_REASONS = {
 
 # OpenAI parameters Anthropic has an equivalent for (``reasoning_effort`` only on thinking models)
 _SUPPORTED = (
-    "temperature", "top_p", "stream", "stream_options", "stop", "max_tokens", "max_completion_tokens",
-    "tools", "tool_choice", "parallel_tool_calls", "response_format", "user", "service_tier",
-    "web_search_options", "extra_headers",
+    "temperature",
+    "top_p",
+    "stream",
+    "stream_options",
+    "stop",
+    "max_tokens",
+    "max_completion_tokens",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "response_format",
+    "user",
+    "service_tier",
+    "web_search_options",
+    "extra_headers",
 )
 _ALWAYS_OK = frozenset(_SUPPORTED) | {"n", "reasoning_effort"}  # n and reasoning_effort checked by value / model
 _SERVICE_TIERS = {"auto": "auto", "standard_only": "standard_only", "default": "standard_only"}
 _SEARCH_USES = {"low": 1, "medium": 5, "high": 10}
 
 # Anthropic content block types accepted as given inside OpenAI-form messages
-_NATIVE_BLOCKS = frozenset({
-    "image", "document", "search_result", "tool_use", "tool_result", "thinking", "redacted_thinking",
-    "server_tool_use", "web_search_tool_result", "container_upload", "tool_reference",
-})
+_NATIVE_BLOCKS = frozenset(
+    {
+        "image",
+        "document",
+        "search_result",
+        "tool_use",
+        "tool_result",
+        "thinking",
+        "redacted_thinking",
+        "server_tool_use",
+        "web_search_tool_result",
+        "container_upload",
+        "tool_reference",
+    }
+)
 _IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 _RATE_HEADER_RENAMES = {
     "anthropic-ratelimit-requests-limit": "x-ratelimit-limit-requests",
@@ -109,8 +132,14 @@ _RATE_HEADER_RENAMES = {
     "anthropic-ratelimit-tokens-remaining": "x-ratelimit-remaining-tokens",
     "anthropic-ratelimit-tokens-reset": "x-ratelimit-reset-tokens",
 }
-_KEPT_HEADERS = ("anthropic-ratelimit-", "retry-after", "request-id", "x-request-id", "anthropic-organization-id",
-                 "x-should-retry")
+_KEPT_HEADERS = (
+    "anthropic-ratelimit-",
+    "retry-after",
+    "request-id",
+    "x-request-id",
+    "anthropic-organization-id",
+    "x-should-retry",
+)
 
 # claude-<family>-<major>[-<minor>] (current names) and claude-<major>[-.<minor>]-<family> (3.x names)
 _NEW_NAME = re.compile(r"claude-(opus|sonnet|haiku)-(\d+)(?:[-.](\d{1,2}))?(?![0-9])")
@@ -313,8 +342,9 @@ def _assistant_content(msg: dict, model: str) -> Any:
         for tb in thinking:
             tb = plain(tb)
             if isinstance(tb, dict) and tb.get("type") == "thinking":
-                blocks.append({"type": "thinking", "thinking": tb.get("thinking") or "",
-                               "signature": tb.get("signature") or ""})
+                blocks.append(
+                    {"type": "thinking", "thinking": tb.get("thinking") or "", "signature": tb.get("signature") or ""}
+                )
             elif isinstance(tb, dict) and tb.get("type") == "redacted_thinking":
                 blocks.append({"type": "redacted_thinking", "data": tb.get("data") or ""})
     for b in _blocks(content, model):
@@ -327,8 +357,14 @@ def _assistant_content(msg: dict, model: str) -> Any:
         name = fn.get("name")
         if not name:
             raise _fail("an assistant tool call has no function name", model)
-        blocks.append({"type": "tool_use", "id": call.get("id") or "", "name": name,
-                       "input": tool_arguments(fn.get("arguments"), model, "anthropic")})
+        blocks.append(
+            {
+                "type": "tool_use",
+                "id": call.get("id") or "",
+                "name": name,
+                "input": tool_arguments(fn.get("arguments"), model, "anthropic"),
+            }
+        )
     if cc is not None and blocks:
         blocks[-1] = dict(blocks[-1], cache_control=cc)
     return blocks or None
@@ -396,7 +432,8 @@ def convert_messages(messages: list, model: str) -> tuple[Any, list]:
             merged = _as_blocks(prev["content"]) + _as_blocks(content)
             if role == "user":  # tool_result blocks must open the user turn
                 merged = [b for b in merged if b.get("type") == "tool_result"] + [
-                    b for b in merged if b.get("type") != "tool_result"]
+                    b for b in merged if b.get("type") != "tool_result"
+                ]
             prev["content"] = merged
         else:
             out.append({"role": role, "content": content})
@@ -428,8 +465,12 @@ def convert_tools(tools: list, model: str) -> list:
             if not schema:
                 schema = {"type": "object", "properties": {}}
             elif schema.get("type") != "object":
-                log.warning("anthropic: tool %r has a parameters schema of type %r; Anthropic expects an "
-                            "object schema, sent as given", name, schema.get("type"))
+                log.warning(
+                    "anthropic: tool %r has a parameters schema of type %r; Anthropic expects an "
+                    "object schema, sent as given",
+                    name,
+                    schema.get("type"),
+                )
             item["input_schema"] = schema
             cc = tool.get("cache_control", fn.get("cache_control"))
             if cc is not None:
@@ -438,8 +479,7 @@ def convert_tools(tools: list, model: str) -> list:
                 if supports_structured_output(model):
                     item["strict"] = True
                 else:
-                    log.warning("anthropic: %s has no strict tool schemas; 'strict' of tool %r not sent",
-                                model, name)
+                    log.warning("anthropic: %s has no strict tool schemas; 'strict' of tool %r not sent", model, name)
             out.append(item)
         elif "input_schema" in tool or (isinstance(tool.get("type"), str) and tool.get("type") != "function"):
             out.append(tool)  # already Anthropic form (custom or server tool)
@@ -598,8 +638,9 @@ class Anthropic(Dialect):
         if isinstance(rf, dict) and rf.get("type") in ("json_object", "json_schema"):
             if uses_json_tool(params, model):
                 schema = _json_schema_of(rf, model) if rf.get("type") == "json_schema" else {"type": "object"}
-                tools.append({"name": JSON_TOOL_NAME, "description": "Respond with a JSON object.",
-                              "input_schema": schema})
+                tools.append(
+                    {"name": JSON_TOOL_NAME, "description": "Respond with a JSON object.", "input_schema": schema}
+                )
                 choice = {"type": "tool", "name": JSON_TOOL_NAME}
             else:
                 out["output_config"] = {"format": {"type": "json_schema", "schema": _json_schema_of(rf, model)}}
@@ -617,15 +658,17 @@ class Anthropic(Dialect):
             if supports_adaptive_thinking(model):
                 level = ADAPTIVE_EFFORTS.get(effort)
                 if level is None:
-                    raise _fail(f"reasoning_effort must be one of none, {', '.join(ADAPTIVE_EFFORTS)}; got {effort!r}",
-                                model)
+                    raise _fail(
+                        f"reasoning_effort must be one of none, {', '.join(ADAPTIVE_EFFORTS)}; got {effort!r}", model
+                    )
                 out["thinking"] = {"type": "adaptive"}
                 out["output_config"] = dict(out.get("output_config") or {}, effort=level)
             else:
                 budget = REASONING_BUDGETS.get(effort)
                 if budget is None:
-                    raise _fail(f"reasoning_effort must be one of none, {', '.join(REASONING_BUDGETS)}; got {effort!r}",
-                                model)
+                    raise _fail(
+                        f"reasoning_effort must be one of none, {', '.join(REASONING_BUDGETS)}; got {effort!r}", model
+                    )
                 out["thinking"] = {"type": "enabled", "budget_tokens": budget}
         return out
 
@@ -636,8 +679,7 @@ class Anthropic(Dialect):
     def auth_headers(self, target: Any) -> dict[str, str]:
         if not target.api_key:
             raise self.missing_key(target)
-        h = {"x-api-key": target.api_key, "anthropic-version": ANTHROPIC_VERSION,
-             "content-type": "application/json"}
+        h = {"x-api-key": target.api_key, "anthropic-version": ANTHROPIC_VERSION, "content-type": "application/json"}
         if target.headers:
             h.update(target.headers)
         return h
@@ -698,7 +740,7 @@ class Anthropic(Dialect):
             usage=_usage(data.get("usage")),
         )
 
-    def stream_decoder(self, call: Any, target: Any) -> "AnthropicStreamDecoder":
+    def stream_decoder(self, call: Any, target: Any) -> AnthropicStreamDecoder:
         params = call.params or {}
         so = params.get("stream_options")
         include_usage = isinstance(so, dict) and so.get("include_usage") is True
@@ -737,15 +779,21 @@ def _message(content: list, stop_reason: Any, json_tool: bool) -> tuple[dict, st
                 texts.append(dumps(block.get("input") or {}).decode("utf-8"))
                 fr = "stop"
                 continue
-            calls.append({
-                "id": block.get("id"),
-                "type": "function",
-                "function": {"name": block.get("name"), "arguments": dumps(block.get("input") or {}).decode("utf-8")},
-            })
+            calls.append(
+                {
+                    "id": block.get("id"),
+                    "type": "function",
+                    "function": {
+                        "name": block.get("name"),
+                        "arguments": dumps(block.get("input") or {}).decode("utf-8"),
+                    },
+                }
+            )
         elif kind == "thinking":
             reasoning.append(block.get("thinking") or "")
-            thinking_blocks.append({"type": "thinking", "thinking": block.get("thinking") or "",
-                                    "signature": block.get("signature")})
+            thinking_blocks.append(
+                {"type": "thinking", "thinking": block.get("thinking") or "", "signature": block.get("signature")}
+            )
         elif kind == "redacted_thinking":
             thinking_blocks.append({"type": "redacted_thinking", "data": block.get("data")})
         else:
@@ -781,8 +829,19 @@ class AnthropicStreamDecoder(StreamDecoder):
     ends without ``message_stop`` raises ``APIConnectionError``.
     """
 
-    __slots__ = ("include_usage", "json_tool", "id", "created", "resp_model",
-                 "usage", "stop_reason", "_tool_index", "_kinds", "_make", "stop_details")
+    __slots__ = (
+        "include_usage",
+        "json_tool",
+        "id",
+        "created",
+        "resp_model",
+        "usage",
+        "stop_reason",
+        "_tool_index",
+        "_kinds",
+        "_make",
+        "stop_details",
+    )
 
     end_marker = "message_stop"
 
@@ -800,14 +859,19 @@ class AnthropicStreamDecoder(StreamDecoder):
         self._kinds: dict = {}  # content block index -> "text" | "tool" | "json" | "thinking" | "other"
         self._make = ModelResponse
 
-
     def _chunk(self, delta: dict, finish: Any = None, usage: Any = None) -> Any:
         kw: dict = {}
         if usage is not None:
             kw["usage"] = usage
-        return self._make(stream=True, id=self.id, created=self.created, model=self.resp_model,
-                          object="chat.completion.chunk",
-                          choices=[{"index": 0, "delta": delta, "finish_reason": finish}], **kw)
+        return self._make(
+            stream=True,
+            id=self.id,
+            created=self.created,
+            model=self.resp_model,
+            object="chat.completion.chunk",
+            choices=[{"index": 0, "delta": delta, "finish_reason": finish}],
+            **kw,
+        )
 
     def _convert_into(self, events: list, out: list) -> None:
         for event, data in events:
@@ -872,16 +936,25 @@ class AnthropicStreamDecoder(StreamDecoder):
                 return None
             self._kinds[index] = "tool"
             position = self._tool_index[index] = len(self._tool_index)
-            return self._chunk({"tool_calls": [{
-                "index": position, "id": block.get("id"), "type": "function",
-                "function": {"name": block.get("name"), "arguments": ""},
-            }]})
+            return self._chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": position,
+                            "id": block.get("id"),
+                            "type": "function",
+                            "function": {"name": block.get("name"), "arguments": ""},
+                        }
+                    ]
+                }
+            )
         if kind == "thinking":
             self._kinds[index] = "thinking"
             text = block.get("thinking")
             if text:
-                return self._chunk({"reasoning_content": text,
-                                    "thinking_blocks": [{"type": "thinking", "thinking": text}]})
+                return self._chunk(
+                    {"reasoning_content": text, "thinking_blocks": [{"type": "thinking", "thinking": text}]}
+                )
             return None
         if kind == "redacted_thinking":
             self._kinds[index] = "other"
@@ -902,8 +975,9 @@ class AnthropicStreamDecoder(StreamDecoder):
             index = obj.get("index")
             where = self._kinds.get(index)
             if where == "tool":
-                return self._chunk({"tool_calls": [{"index": self._tool_index[index],
-                                                    "function": {"arguments": part}}]})
+                return self._chunk(
+                    {"tool_calls": [{"index": self._tool_index[index], "function": {"arguments": part}}]}
+                )
             if where == "json":
                 return self._chunk({"content": part})
             return None  # server tool input: not a client tool call

@@ -24,7 +24,8 @@ split; a stream is incomplete when it ends before the dialect says the answer is
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..core.framing import NDJSONFramer, SSEFramer
 from ..core.http import HttpRequest, HttpResponse
@@ -33,12 +34,19 @@ from ..exceptions import APIConnectionError, APIResponseValidationError, Authent
 
 # what each endpoint kind is called in messages
 ENDPOINT_WHAT = {
-    "chat": "chat completions", "embedding": "embeddings", "text": "text completions",
-    "image": "image generation", "moderation": "moderation",
+    "chat": "chat completions",
+    "embedding": "embeddings",
+    "text": "text completions",
+    "image": "image generation",
+    "moderation": "moderation",
     "rerank": "reranking (use a rerank model such as 'cohere/rerank-v3.5')",
     "models": "model listings",
-    "transcription": "audio transcription", "speech": "text-to-speech", "files": "Files API",
-    "batches": "Batch API", "fine_tuning": "fine-tuning API", "assistants": "Assistants API",
+    "transcription": "audio transcription",
+    "speech": "text-to-speech",
+    "files": "Files API",
+    "batches": "Batch API",
+    "fine_tuning": "fine-tuning API",
+    "assistants": "Assistants API",
 }
 
 
@@ -59,8 +67,9 @@ class Drop:
         self.warnings.append(message)
 
 
-def drop_unsupported(provider: str, params: dict, unsupported: Iterable[str], model: str, drop: Any,
-                     where: str = "") -> dict:
+def drop_unsupported(
+    provider: str, params: dict, unsupported: Iterable[str], model: str, drop: Any, where: str = ""
+) -> dict:
     """``params`` without the ``unsupported`` ones when ``drop`` is on; otherwise raise
     ``UnsupportedParamsError`` naming them. Returns ``params`` itself when nothing is unsupported."""
     bad = [p for p in unsupported if p in params]
@@ -68,8 +77,10 @@ def drop_unsupported(provider: str, params: dict, unsupported: Iterable[str], mo
         return params
     if not drop:
         raise UnsupportedParamsError(
-            message=(f"{provider}{where} does not support parameters {bad} for model={model}. "
-                     f"Set litegate.drop_params=True (or pass drop_params=True) to drop them."),
+            message=(
+                f"{provider}{where} does not support parameters {bad} for model={model}. "
+                f"Set litegate.drop_params=True (or pass drop_params=True) to drop them."
+            ),
             model=model,
             llm_provider=provider,
         )
@@ -97,8 +108,9 @@ class Dialect:
         from ..core.call import input_error as _fail
 
         offered = ", ".join(sorted(self.endpoints)) or "none"
-        return _fail(f"{self.name} offers no {ENDPOINT_WHAT.get(kind, kind)} (model={model!r}; its endpoints: "
-                     f"{offered})", model)
+        return _fail(
+            f"{self.name} offers no {ENDPOINT_WHAT.get(kind, kind)} (model={model!r}; its endpoints: {offered})", model
+        )
 
     # ------------------------------------------------------------------ per-call steps
     def prepare(self, target: Any, cfg: Any = None, call: Any = None) -> None:
@@ -153,8 +165,7 @@ class Dialect:
         )
 
     def invalid(self, message: str, target: Any) -> APIResponseValidationError:
-        return APIResponseValidationError(message=f"{self.name} {message}", llm_provider=self.name,
-                                          model=target.model)
+        return APIResponseValidationError(message=f"{self.name} {message}", llm_provider=self.name, model=target.model)
 
     _invalid = invalid  # the name the translators used before the contract was explicit
 
@@ -319,8 +330,11 @@ class StreamDecoder:
         )
 
     def malformed(self, what: str, raw: Any) -> APIResponseValidationError:
-        return APIResponseValidationError(message=f"{self.provider} sent a malformed {what}: {raw[:200]!r}",
-                                          llm_provider=self.provider, model=self.model)
+        return APIResponseValidationError(
+            message=f"{self.provider} sent a malformed {what}: {raw[:200]!r}",
+            llm_provider=self.provider,
+            model=self.model,
+        )
 
     def _run(self, items: list) -> list:
         """Chunks for ``items``; an error met after some chunks of the same read is kept and
@@ -329,7 +343,7 @@ class StreamDecoder:
         try:
             self._convert_into(items, out)
         except UnicodeDecodeError as exc:  # text that is not UTF-8, met by a dialect: a bad response
-            err = self.malformed("stream event (not valid UTF-8)", exc.object[max(0, exc.start - 20):exc.start + 20])
+            err = self.malformed("stream event (not valid UTF-8)", exc.object[max(0, exc.start - 20) : exc.start + 20])
             if not out:
                 raise err from None
             self._error = err
@@ -374,4 +388,15 @@ class NDJSONStreamDecoder(StreamDecoder):
     framing = NDJSONFramer
 
 
-__all__ = ["Dialect", "Drop", "bad_input", "max_output_tokens", "plain", "tool_arguments", "NDJSONStreamDecoder", "StreamDecoder", "drop_unsupported", "ENDPOINT_WHAT"]
+__all__ = [
+    "Dialect",
+    "Drop",
+    "bad_input",
+    "max_output_tokens",
+    "plain",
+    "tool_arguments",
+    "NDJSONStreamDecoder",
+    "StreamDecoder",
+    "drop_unsupported",
+    "ENDPOINT_WHAT",
+]

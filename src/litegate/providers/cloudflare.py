@@ -24,8 +24,14 @@ __all__ = ["Cloudflare", "ACCOUNT_BASE"]
 
 ACCOUNT_BASE = "https://api.cloudflare.com/client/v4/accounts/{account}/ai/v1"
 _ACCOUNT = re.compile(r"[0-9a-fA-F]{32}|[A-Za-z0-9_-]{1,64}")
-_ROW = CompatProvider("cloudflare", None, ("CLOUDFLARE_API_KEY", "CLOUDFLARE_API_TOKEN"), ("cloudflare_key",),
-                      ("CLOUDFLARE_API_BASE",), endpoints=frozenset({"chat", "embedding"}))
+_ROW = CompatProvider(
+    "cloudflare",
+    None,
+    ("CLOUDFLARE_API_KEY", "CLOUDFLARE_API_TOKEN"),
+    ("cloudflare_key",),
+    ("CLOUDFLARE_API_BASE",),
+    endpoints=frozenset({"chat", "embedding"}),
+)
 
 
 class Cloudflare(Compatible):
@@ -38,11 +44,15 @@ class Cloudflare(Compatible):
         extra = getattr(call, "extra", None) or {}
         account = extra.get("account_id") or env_value(("CLOUDFLARE_ACCOUNT_ID",))
         if not account:
-            raise bad_input("cloudflare needs an account id: pass account_id=... or set CLOUDFLARE_ACCOUNT_ID (or "
-                            "api_base=...)", getattr(call, "model", target.model))
+            raise bad_input(
+                "cloudflare needs an account id: pass account_id=... or set CLOUDFLARE_ACCOUNT_ID (or api_base=...)",
+                getattr(call, "model", target.model),
+            )
         if not isinstance(account, str) or not _ACCOUNT.fullmatch(account):
-            raise bad_input(f"cloudflare account_id {str(account)[:40]!r} is not an account id",
-                            getattr(call, "model", target.model))
+            raise bad_input(
+                f"cloudflare account_id {str(account)[:40]!r} is not an account id",
+                getattr(call, "model", target.model),
+            )
         target.api_base = ACCOUNT_BASE.format(account=account)
 
     @staticmethod

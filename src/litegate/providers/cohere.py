@@ -135,7 +135,6 @@ from typing import Any
 from ..core.errors import exception_from_response, mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
 from ..core.log import log
-from .base import Dialect, StreamDecoder, bad_input, drop_unsupported, max_output_tokens, plain
 from ..exceptions import (
     APIError,
     BadRequestError,
@@ -144,6 +143,7 @@ from ..exceptions import (
     UnsupportedParamsError,
 )
 from ..types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream
+from .base import Dialect, StreamDecoder, bad_input, drop_unsupported, max_output_tokens, plain
 
 __all__ = ["Cohere", "CohereStreamDecoder", "FINISH_REASONS", "convert_messages", "rerank_text"]
 
@@ -159,9 +159,23 @@ FINISH_REASONS = {
 _FAILED = ("ERROR", "TIMEOUT")
 
 _SUPPORTED = (
-    "temperature", "top_p", "stream", "stream_options", "stop", "max_tokens", "max_completion_tokens", "n",
-    "tools", "tool_choice", "parallel_tool_calls", "response_format", "seed", "frequency_penalty",
-    "presence_penalty", "logprobs", "extra_headers",
+    "temperature",
+    "top_p",
+    "stream",
+    "stream_options",
+    "stop",
+    "max_tokens",
+    "max_completion_tokens",
+    "n",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "response_format",
+    "seed",
+    "frequency_penalty",
+    "presence_penalty",
+    "logprobs",
+    "extra_headers",
 )
 _ALWAYS_OK = frozenset(_SUPPORTED) | {"reasoning_effort", "top_logprobs"}  # checked by value / model
 
@@ -176,8 +190,15 @@ _THINKING = {
 
 _P_MIN, _P_MAX = 0.01, 0.99
 _ENDPOINTS = ("/v2/chat", "/v2/embed", "/v2/rerank", "/v1/chat", "/v1/embed", "/v1/rerank")
-_KEPT_HEADERS = ("x-ratelimit-", "retry-after", "x-request-id", "x-debug-trace-id", "x-api-warning",
-                 "x-trial-endpoint-call-", "x-endpoint-monthly-call-limit")
+_KEPT_HEADERS = (
+    "x-ratelimit-",
+    "retry-after",
+    "x-request-id",
+    "x-debug-trace-id",
+    "x-api-warning",
+    "x-trial-endpoint-call-",
+    "x-endpoint-monthly-call-limit",
+)
 _RERANK_SENT = ("top_n", "max_tokens_per_doc")
 _RERANK_LOCAL = ("rank_fields", "return_documents")
 
@@ -210,12 +231,19 @@ def _failed_generation(reason: str, detail: Any, model: str) -> APIError:
     """The exception for a generation Cohere ended with ``ERROR`` or ``TIMEOUT``."""
     text = detail if isinstance(detail, str) and detail else None
     if reason == "TIMEOUT":
-        return Timeout(message=text or "cohere stopped the generation: it exceeded the allowed time limit "
-                                      "(finish_reason TIMEOUT); the answer is incomplete",
-                       model=model, llm_provider="cohere")
-    return InternalServerError(message=text or "cohere reported an internal error during generation "
-                                               "(finish_reason ERROR); the answer is incomplete",
-                               llm_provider="cohere", model=model)
+        return Timeout(
+            message=text
+            or "cohere stopped the generation: it exceeded the allowed time limit "
+            "(finish_reason TIMEOUT); the answer is incomplete",
+            model=model,
+            llm_provider="cohere",
+        )
+    return InternalServerError(
+        message=text
+        or "cohere reported an internal error during generation (finish_reason ERROR); the answer is incomplete",
+        llm_provider="cohere",
+        model=model,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,8 +283,9 @@ def _text_items(content: Any, where: str, model: str, *, images: bool) -> list:
             items.append(_image_part(part, f"{where}.content[{j}]", model))
         else:
             allowed = "text and image_url" if images else "text"
-            raise _fail(f"{where}.content[{j}]: Cohere takes {allowed} parts here; a {kind!r} part cannot be sent",
-                        model)
+            raise _fail(
+                f"{where}.content[{j}]: Cohere takes {allowed} parts here; a {kind!r} part cannot be sent", model
+            )
     return items
 
 
@@ -302,7 +331,7 @@ def _assistant(msg: dict, where: str, model: str) -> dict | None:
         if not isinstance(plan, str) or not plan:
             plan, text = text, ""
         elif text.startswith(plan):
-            text = text[len(plan):]
+            text = text[len(plan) :]
         if plan:
             out["tool_plan"] = plan
     if text:
@@ -342,8 +371,9 @@ def _tool_content(content: Any, where: str, model: str) -> list:
         elif kind == "document" and isinstance(part.get("document"), dict):
             items.append(part)
         else:
-            raise _fail(f"{where}.content[{j}]: a tool result takes text (or Cohere document) parts, "
-                        f"not {kind!r}", model)
+            raise _fail(
+                f"{where}.content[{j}]: a tool result takes text (or Cohere document) parts, not {kind!r}", model
+            )
     return items
 
 
@@ -370,11 +400,19 @@ def convert_messages(messages: list, model: str) -> list:
             if converted is not None:
                 out.append(converted)
         elif role == "tool":
-            out.append({"role": "tool", "tool_call_id": msg.get("tool_call_id"),
-                        "content": _tool_content(content, where, model)})
+            out.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": msg.get("tool_call_id"),
+                    "content": _tool_content(content, where, model),
+                }
+            )
         else:
-            raise _fail(f"{where}: legacy {role!r} messages carry no tool_call_id and cannot be sent to Cohere; "
-                        "send tool results as 'tool' messages", model)
+            raise _fail(
+                f"{where}: legacy {role!r} messages carry no tool_call_id and cannot be sent to Cohere; "
+                "send tool results as 'tool' messages",
+                model,
+            )
     return out
 
 
@@ -391,8 +429,10 @@ def convert_tools(tools: list, model: str) -> tuple[list, bool]:
         tool = plain(tool)
         fn = tool.get("function") if isinstance(tool, dict) else None
         if not isinstance(tool, dict) or tool.get("type", "function") != "function" or not isinstance(fn, dict):
-            raise _fail(f"tools[{i}]: Cohere takes function tools in OpenAI form "
-                        "({'type': 'function', 'function': {...}})", model)
+            raise _fail(
+                f"tools[{i}]: Cohere takes function tools in OpenAI form ({{'type': 'function', 'function': {{...}}}})",
+                model,
+            )
         name = fn.get("name")
         if not isinstance(name, str) or not name:
             raise _fail(f"tools[{i}].function.name is required", model)
@@ -404,8 +444,11 @@ def convert_tools(tools: list, model: str) -> tuple[list, bool]:
         strict.append(fn.get("strict") is True)
         out.append({"type": "function", "function": item})
     if any(strict) and not all(strict):
-        log.warning("cohere: strict_tools applies to every tool of a request; some tools were not marked strict "
-                    "and are made strict too (model=%s)", model)
+        log.warning(
+            "cohere: strict_tools applies to every tool of a request; some tools were not marked strict "
+            "and are made strict too (model=%s)",
+            model,
+        )
     return out, any(strict)
 
 
@@ -479,7 +522,9 @@ def _usage(u: Any) -> dict:
     prompt = pick("input_tokens")
     completion = pick("output_tokens")
     out: dict = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
-    kept = {k: _count(billed[k]) for k in ("input_tokens", "output_tokens", "image_tokens") if billed.get(k) is not None}
+    kept = {
+        k: _count(billed[k]) for k in ("input_tokens", "output_tokens", "image_tokens") if billed.get(k) is not None
+    }
     if kept:
         out["billed_units"] = kept
     cached = u.get("cached_tokens")
@@ -520,8 +565,13 @@ def _tool_calls_in(calls: Any) -> list:
             args = "{}"
         elif not isinstance(args, str):
             args = _compact(args)
-        out.append({"id": tc.get("id") or "call_" + uuid.uuid4().hex[:24], "type": "function",
-                    "function": {"name": fn.get("name"), "arguments": args}})
+        out.append(
+            {
+                "id": tc.get("id") or "call_" + uuid.uuid4().hex[:24],
+                "type": "function",
+                "function": {"name": fn.get("name"), "arguments": args},
+            }
+        )
     return out
 
 
@@ -572,8 +622,11 @@ def rerank_text(doc: Any, rank_fields: list, index: int, model: str) -> str:
         raise _fail(f"documents[{index}] must be a string or a dict, got {type(doc).__name__}", model)
     present = [(f, doc[f]) for f in rank_fields if doc.get(f) is not None]
     if not present:
-        raise _fail(f"documents[{index}] has none of the rank_fields {rank_fields}: add the field, or pass "
-                    "rank_fields=[...] naming the fields that hold the document's text", model)
+        raise _fail(
+            f"documents[{index}] has none of the rank_fields {rank_fields}: add the field, or pass "
+            "rank_fields=[...] naming the fields that hold the document's text",
+            model,
+        )
     if len(rank_fields) == 1:
         return _field_text(present[0][1])
     return "".join(f"{name}: {_field_text(value)}\n" for name, value in present)
@@ -626,8 +679,14 @@ class Cohere(Dialect):
             p = params["top_p"]
             clamped = min(max(p, _P_MIN), _P_MAX)
             if clamped != p:
-                log.warning("cohere: top_p=%s is outside Cohere's range %s..%s for p; sending p=%s (model=%s)",
-                            p, _P_MIN, _P_MAX, clamped, model)
+                log.warning(
+                    "cohere: top_p=%s is outside Cohere's range %s..%s for p; sending p=%s (model=%s)",
+                    p,
+                    _P_MIN,
+                    _P_MAX,
+                    clamped,
+                    model,
+                )
             out["p"] = clamped
         stop = get("stop")
         if stop is not None:
@@ -689,14 +748,19 @@ class Cohere(Dialect):
         value = call.input
         items = [value] if isinstance(value, str) else list(value)
         if not all(isinstance(v, str) for v in items):
-            raise _fail("Cohere embeds text (or image data URLs): input must be a string or a list of strings; "
-                        "token ids are not accepted", model)
+            raise _fail(
+                "Cohere embeds text (or image data URLs): input must be a string or a list of strings; "
+                "token ids are not accepted",
+                model,
+            )
         params = call.params or {}
         if "user" in params and not drop:
             raise UnsupportedParamsError(
                 message=f"cohere does not support parameters ['user'] for embeddings with model={model}. "
-                        "Set litegate.drop_params=True (or pass drop_params=True) to drop them.",
-                model=model, llm_provider=self.name)
+                "Set litegate.drop_params=True (or pass drop_params=True) to drop them.",
+                model=model,
+                llm_provider=self.name,
+            )
         images = [v.startswith("data:") for v in items]
         if any(images) and not all(images):
             raise _fail("input mixes texts and image data URLs; embed texts and images in separate calls", model)
@@ -710,8 +774,12 @@ class Cohere(Dialect):
             types = ["base64"] if params.get("encoding_format") == "base64" else ["float"]
         elif isinstance(types, str):
             types = [types]
-        body: dict[str, Any] = {"model": model, ("images" if is_images else "texts"): items,
-                                "input_type": input_type, "embedding_types": list(types)}
+        body: dict[str, Any] = {
+            "model": model,
+            ("images" if is_images else "texts"): items,
+            "input_type": input_type,
+            "embedding_types": list(types),
+        }
         if params.get("dimensions") is not None:
             body["output_dimension"] = params["dimensions"]
         body.update(extra)
@@ -793,8 +861,11 @@ class Cohere(Dialect):
         meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
         billed = meta.get("billed_units") if isinstance(meta.get("billed_units"), dict) else {}
         tokens = _count(billed.get("input_tokens")) + _count(billed.get("image_tokens"))
-        return EmbeddingResponse(model=target.model, data=items,
-                                 usage={"prompt_tokens": tokens, "completion_tokens": 0, "total_tokens": tokens})
+        return EmbeddingResponse(
+            model=target.model,
+            data=items,
+            usage={"prompt_tokens": tokens, "completion_tokens": 0, "total_tokens": tokens},
+        )
 
     def parse_rerank(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         from ..types.rerank import RerankResponse
@@ -810,8 +881,9 @@ class Cohere(Dialect):
         for r in results:
             index = r.get("index") if isinstance(r, dict) else None
             if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(docs):
-                raise self._invalid(f"rerank result names document index {index!r}, but {len(docs)} documents "
-                                    "were sent", target)
+                raise self._invalid(
+                    f"rerank result names document index {index!r}, but {len(docs)} documents were sent", target
+                )
             score = r.get("relevance_score")
             if isinstance(score, bool) or not isinstance(score, (int, float)):
                 raise self._invalid(f"rerank result for index {index} has no relevance_score", target)
@@ -830,7 +902,7 @@ class Cohere(Dialect):
             kw["id"] = data["id"]
         return RerankResponse(**kw)
 
-    def stream_decoder(self, call: Any, target: Any) -> "CohereStreamDecoder":
+    def stream_decoder(self, call: Any, target: Any) -> CohereStreamDecoder:
         so = (call.params or {}).get("stream_options")
         include_usage = isinstance(so, dict) and so.get("include_usage") is True
         return CohereStreamDecoder(target.model, include_usage)
@@ -839,10 +911,10 @@ class Cohere(Dialect):
         err = exception_from_response(resp, llm_provider=self.name, model=target.model)
         if resp.status_code == 499 and type(err) is BadRequestError:
             # Cohere: "request cancelled" (try again); not a malformed request
-            return APIError(status_code=499, message=err.message, llm_provider=self.name, model=target.model,
-                            response=resp)
+            return APIError(
+                status_code=499, message=err.message, llm_provider=self.name, model=target.model, response=resp
+            )
         return err
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -872,13 +944,17 @@ class CohereStreamDecoder(StreamDecoder):
         self._saw_tool = False
         self._plan = ""  # the tool plan so far (each tool-plan chunk carries it whole)
 
-
     def _chunk(self, delta: dict, finish: Any = None, usage: Any = None, logprobs: Any = None) -> Any:
         choice: dict = {"index": 0, "delta": delta, "finish_reason": finish}
         if logprobs is not None:
             choice["logprobs"] = logprobs
-        kw: dict = {"id": self.id, "created": self.created, "model": self.model,
-                    "object": "chat.completion.chunk", "choices": [choice]}
+        kw: dict = {
+            "id": self.id,
+            "created": self.created,
+            "model": self.model,
+            "object": "chat.completion.chunk",
+            "choices": [choice],
+        }
         if usage is not None:
             kw["usage"] = usage
         return ModelResponseStream(**kw)
@@ -902,8 +978,15 @@ class CohereStreamDecoder(StreamDecoder):
                 fn = calls.get("function") if isinstance(calls.get("function"), dict) else {}
                 args = fn.get("arguments")
                 if isinstance(args, str) and args:
-                    out.append(self._chunk({"tool_calls": [{"index": self._position(obj.get("index")),
-                                                            "function": {"arguments": args}}]}))
+                    out.append(
+                        self._chunk(
+                            {
+                                "tool_calls": [
+                                    {"index": self._position(obj.get("index")), "function": {"arguments": args}}
+                                ]
+                            }
+                        )
+                    )
             elif kind == "tool-plan-delta":
                 plan = message.get("tool_plan")
                 if isinstance(plan, str) and plan:
@@ -922,12 +1005,20 @@ class CohereStreamDecoder(StreamDecoder):
                 fn = calls.get("function") if isinstance(calls.get("function"), dict) else {}
                 self._saw_tool = True
                 args = fn.get("arguments") if isinstance(fn.get("arguments"), str) else ""
-                out.append(self._chunk({"tool_calls": [{
-                    "index": self._position(obj.get("index")),
-                    "id": calls.get("id") or "call_" + uuid.uuid4().hex[:24],
-                    "type": "function",
-                    "function": {"name": fn.get("name"), "arguments": args},
-                }]}))
+                out.append(
+                    self._chunk(
+                        {
+                            "tool_calls": [
+                                {
+                                    "index": self._position(obj.get("index")),
+                                    "id": calls.get("id") or "call_" + uuid.uuid4().hex[:24],
+                                    "type": "function",
+                                    "function": {"name": fn.get("name"), "arguments": args},
+                                }
+                            ]
+                        }
+                    )
+                )
             elif kind == "citation-start":
                 citation = message.get("citations")
                 if citation is not None:

@@ -40,8 +40,9 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable, Generator
 from functools import partial
-from typing import Any, Callable, Generator, NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from ..core.auth import Auth, Blocking, Flow, authorize, with_header
@@ -172,8 +173,9 @@ def _load_file(path: str, provider: str) -> dict:
     try:
         mtime = os.stat(path).st_mtime_ns
     except OSError:
-        raise auth_error(f"the credentials file {path!r} cannot be read (it does not exist or is not accessible)",
-                         provider=provider) from None
+        raise auth_error(
+            f"the credentials file {path!r} cannot be read (it does not exist or is not accessible)", provider=provider
+        ) from None
     cached = _files.get(path)
     if cached is not None and cached[0] == mtime:
         return cached[1]
@@ -181,8 +183,9 @@ def _load_file(path: str, provider: str) -> dict:
         with open(path, encoding="utf-8") as fh:
             info = json.load(fh)
     except (OSError, ValueError) as exc:
-        raise auth_error(f"the credentials file {path!r} is not a JSON credentials file ({type(exc).__name__})",
-                         provider=provider) from None
+        raise auth_error(
+            f"the credentials file {path!r} is not a JSON credentials file ({type(exc).__name__})", provider=provider
+        ) from None
     if not isinstance(info, dict):
         raise auth_error(f"the credentials file {path!r} does not hold a JSON object", provider=provider)
     _files[path] = (mtime, info)
@@ -204,24 +207,33 @@ def load_credentials(source: Any, provider: str = DEFAULT_PROVIDER) -> Any:
             try:
                 info = json.loads(text)
             except ValueError:
-                raise auth_error("the credentials look like JSON text, which does not parse",
-                                 provider=provider) from None
+                raise auth_error(
+                    "the credentials look like JSON text, which does not parse", provider=provider
+                ) from None
             if not isinstance(info, dict):
                 raise auth_error("credentials JSON must be an object", provider=provider)
             return info
         return _load_file(text, provider)
     if hasattr(source, "refresh") and hasattr(source, "token"):
         return source  # a google-auth Credentials object
-    raise auth_error(f"credentials must be a path, JSON text, a dict or a google-auth credentials object, "
-                     f"got {type(source).__name__}", provider=provider)
+    raise auth_error(
+        f"credentials must be a path, JSON text, a dict or a google-auth credentials object, "
+        f"got {type(source).__name__}",
+        provider=provider,
+    )
 
 
 def _b64url(data: bytes) -> bytes:
     return base64.urlsafe_b64encode(data).rstrip(b"=")
 
 
-def service_account_jwt(info: dict, scope: str = SCOPE, now: float | None = None,
-                        lifetime: int = TOKEN_LIFETIME, provider: str = DEFAULT_PROVIDER) -> str:
+def service_account_jwt(
+    info: dict,
+    scope: str = SCOPE,
+    now: float | None = None,
+    lifetime: int = TOKEN_LIFETIME,
+    provider: str = DEFAULT_PROVIDER,
+) -> str:
     """The signed (RS256) JWT assertion a service account exchanges for an access token."""
     email = info.get("client_email")
     pem = info.get("private_key")
@@ -231,24 +243,30 @@ def service_account_jwt(info: dict, scope: str = SCOPE, now: float | None = None
         from cryptography.hazmat.primitives import hashes, serialization
         from cryptography.hazmat.primitives.asymmetric import padding, rsa
     except ImportError:  # pragma: no cover - cryptography comes with the vertex extra
-        raise auth_error("signing a service-account token needs the 'cryptography' package: "
-                         "pip install 'litegate[vertex]'", provider=provider) from None
+        raise auth_error(
+            "signing a service-account token needs the 'cryptography' package: pip install 'litegate[vertex]'",
+            provider=provider,
+        ) from None
     issued = int(time.time() if now is None else now)
     header: dict = {"alg": "RS256", "typ": "JWT"}
     if isinstance(info.get("private_key_id"), str):
         header["kid"] = info["private_key_id"]
     # the audience is Google's token endpoint whatever token_uri the request goes to
     claims = {"iss": email, "scope": scope, "aud": DEFAULT_TOKEN_URI, "iat": issued, "exp": issued + lifetime}
-    signing_input = (_b64url(json.dumps(header, separators=(",", ":")).encode()) + b"."
-                     + _b64url(json.dumps(claims, separators=(",", ":")).encode()))
+    signing_input = (
+        _b64url(json.dumps(header, separators=(",", ":")).encode())
+        + b"."
+        + _b64url(json.dumps(claims, separators=(",", ":")).encode())
+    )
     try:
         key = serialization.load_pem_private_key(pem.encode(), password=None)
         if not isinstance(key, rsa.RSAPrivateKey):
             raise TypeError("not an RSA key")
         signature = key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
     except (ValueError, TypeError):
-        raise auth_error("the service-account private_key is not a valid RSA key in PEM form",
-                         provider=provider) from None
+        raise auth_error(
+            "the service-account private_key is not a valid RSA key in PEM form", provider=provider
+        ) from None
     return (signing_input + b"." + _b64url(signature)).decode("ascii")
 
 
@@ -286,11 +304,18 @@ class _Grant(_Source):
     def exchange(self) -> TokenFlow:
         body = urlencode(self.form()).encode("ascii")
         try:
-            resp = yield HttpRequest("POST", self.token_uri, {"content-type": "application/x-www-form-urlencoded",
-                                                              "accept": "application/json"}, content=body)
+            resp = yield HttpRequest(
+                "POST",
+                self.token_uri,
+                {"content-type": "application/x-www-form-urlencoded", "accept": "application/json"},
+                content=body,
+            )
         except (APIConnectionError, Timeout) as exc:  # retryable: the attempt (and the exchange) runs again
-            raise type(exc)(message=f"{self.provider}: cannot reach the token endpoint: {exc.message}",
-                            llm_provider=self.provider, model=None) from None
+            raise type(exc)(
+                message=f"{self.provider}: cannot reach the token endpoint: {exc.message}",
+                llm_provider=self.provider,
+                model=None,
+            ) from None
         return self._token(resp)
 
     def _token(self, resp: HttpResponse) -> Token:
@@ -304,8 +329,11 @@ class _Grant(_Source):
                 detail = ": ".join(str(data[k]) for k in ("error", "error_description") if data.get(k))
             from ..core.redact import redact
 
-            raise auth_error(f"the token endpoint refused the {self.what} (HTTP {resp.status_code}"
-                             f"{': ' + redact(detail) if detail else ''})", provider=self.provider)
+            raise auth_error(
+                f"the token endpoint refused the {self.what} (HTTP {resp.status_code}"
+                f"{': ' + redact(detail) if detail else ''})",
+                provider=self.provider,
+            )
         return Token(data["access_token"], time.time() + _seconds(data.get("expires_in")), self.project)
 
 
@@ -319,8 +347,10 @@ class _ServiceAccount(_Grant):
 
     def form(self) -> dict:
         # signed now, for this exchange (iat / exp); CPU only
-        return {"grant_type": JWT_GRANT,
-                "assertion": service_account_jwt(self.info, " ".join(self.scopes), provider=self.provider)}
+        return {
+            "grant_type": JWT_GRANT,
+            "assertion": service_account_jwt(self.info, " ".join(self.scopes), provider=self.provider),
+        }
 
 
 class _AuthorizedUser(_Grant):
@@ -333,8 +363,12 @@ class _AuthorizedUser(_Grant):
 
     def form(self) -> dict:
         info = self.info
-        return {"grant_type": "refresh_token", "client_id": info.get("client_id") or "",
-                "client_secret": info.get("client_secret") or "", "refresh_token": info.get("refresh_token") or ""}
+        return {
+            "grant_type": "refresh_token",
+            "client_id": info.get("client_id") or "",
+            "client_secret": info.get("client_secret") or "",
+            "refresh_token": info.get("refresh_token") or "",
+        }
 
 
 class _Library(_Source):
@@ -365,7 +399,9 @@ class _Library(_Source):
             raise auth_error(
                 "no credentials: pass vertex_credentials= (a service-account key file, its JSON or a dict), set "
                 "GOOGLE_APPLICATION_CREDENTIALS, or install 'litegate[vertex]' (google-auth) to use Application "
-                "Default Credentials", provider=self.provider) from None
+                "Default Credentials",
+                provider=self.provider,
+            ) from None
         scopes = list(self.scopes)
         project = None
         try:
@@ -382,8 +418,9 @@ class _Library(_Source):
         except Exception as exc:  # google-auth's own errors: no credentials, refresh refused, ...
             from ..core.redact import redact
 
-            raise auth_error(f"cannot get an access token through google-auth: {redact(str(exc))[:300]}",
-                             provider=self.provider) from None
+            raise auth_error(
+                f"cannot get an access token through google-auth: {redact(str(exc))[:300]}", provider=self.provider
+            ) from None
         expiry = getattr(creds, "expiry", None)
         expires_in = 3600.0
         if expiry is not None:
@@ -409,8 +446,9 @@ class _LibraryRequest:
     """google-auth's transport ``Request`` over litegate's default transport (so google-auth needs
     no ``requests``). Blocking: used only inside a :class:`Blocking` step."""
 
-    def __call__(self, url: str, method: str = "GET", body: Any = None, headers: Any = None,
-                 timeout: Any = None, **kwargs: Any) -> _LibraryResponse:
+    def __call__(
+        self, url: str, method: str = "GET", body: Any = None, headers: Any = None, timeout: Any = None, **kwargs: Any
+    ) -> _LibraryResponse:
         from google.auth import exceptions as gexc  # type: ignore[import-not-found]
 
         from ..core.transport import default_transport, make_timeout
@@ -455,8 +493,15 @@ class GoogleAuth(Auth):
     Credentials); they are loaded here, so a bad key file fails before any request.
     """
 
-    def __init__(self, credentials: Any = None, *, scopes: tuple = (SCOPE,), provider: str = DEFAULT_PROVIDER,
-                 model: str | None = None, cache: TokenCache | None = None):
+    def __init__(
+        self,
+        credentials: Any = None,
+        *,
+        scopes: tuple = (SCOPE,),
+        provider: str = DEFAULT_PROVIDER,
+        model: str | None = None,
+        cache: TokenCache | None = None,
+    ):
         self.provider = provider
         self.model = model
         self.cache = TOKENS if cache is None else cache
@@ -504,8 +549,9 @@ class _TokenOnly(Auth):
         return (yield from self.auth.token())
 
 
-def access_token(source: Any = None, scopes: tuple = (SCOPE,), provider: str = DEFAULT_PROVIDER,
-                 transport: Any = None) -> tuple[str, str | None]:
+def access_token(
+    source: Any = None, scopes: tuple = (SCOPE,), provider: str = DEFAULT_PROVIDER, transport: Any = None
+) -> tuple[str, str | None]:
     """(access token, the credentials' project or None) for ``source`` (None: ADC), blocking.
 
     A sync convenience over :class:`GoogleAuth`'s flow; token requests go through ``transport``
@@ -513,6 +559,10 @@ def access_token(source: Any = None, scopes: tuple = (SCOPE,), provider: str = D
     from ..core.transport import default_transport, make_timeout
 
     auth = GoogleAuth(source, scopes=scopes, provider=provider)
-    token = authorize(_TokenOnly(auth), None, transport or default_transport(),  # type: ignore[arg-type]
-                      make_timeout(TOKEN_TIMEOUT))
+    token = authorize(
+        _TokenOnly(auth),
+        None,
+        transport or default_transport(),  # type: ignore[arg-type]
+        make_timeout(TOKEN_TIMEOUT),
+    )
     return token.value, token.project  # type: ignore[attr-defined]

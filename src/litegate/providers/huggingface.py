@@ -39,36 +39,79 @@ from .base import content_text as _text
 from .openai import Compatible
 from .openai_compatible import CompatProvider
 
-__all__ = ["HuggingFace", "ROUTER_BASE", "BUILTIN_TEMPLATES", "template_for", "TGIStreamDecoder", "tgi_body",
-           "parse_generated", "prompt_tokens"]
+__all__ = [
+    "HuggingFace",
+    "ROUTER_BASE",
+    "BUILTIN_TEMPLATES",
+    "template_for",
+    "TGIStreamDecoder",
+    "tgi_body",
+    "parse_generated",
+    "prompt_tokens",
+]
 
 ROUTER_BASE = "https://router.huggingface.co/v1"
 FEATURE_EXTRACTION = "https://router.huggingface.co/hf-inference/models/{model}/pipeline/feature-extraction"
 # TGI's validation messages for a prompt longer than the model takes (router/validation.rs wording)
 _TOO_LONG = re.compile(r"`inputs` tokens \+ `max_new_tokens` must be <=|`inputs` must have less than \d+ tokens")
 FINISH_REASONS = {"length": "length", "eos_token": "stop", "stop_sequence": "stop"}
-_NATIVE_PARAMS = ("temperature", "top_p", "stop", "seed", "max_tokens", "max_completion_tokens", "stream",
-                  "stream_options", "frequency_penalty", "extra_headers")
+_NATIVE_PARAMS = (
+    "temperature",
+    "top_p",
+    "stop",
+    "seed",
+    "max_tokens",
+    "max_completion_tokens",
+    "stream",
+    "stream_options",
+    "frequency_penalty",
+    "extra_headers",
+)
 
-_ROW = CompatProvider("huggingface", ROUTER_BASE, ("HUGGINGFACE_API_KEY", "HF_TOKEN"), ("huggingface_key",),
-                      ("HUGGINGFACE_API_BASE",), endpoints=frozenset({"chat", "embedding"}))
+_ROW = CompatProvider(
+    "huggingface",
+    ROUTER_BASE,
+    ("HUGGINGFACE_API_KEY", "HF_TOKEN"),
+    ("huggingface_key",),
+    ("HUGGINGFACE_API_BASE",),
+    endpoints=frozenset({"chat", "embedding"}),
+)
 
 BUILTIN_TEMPLATES: dict[str, dict] = {
-    "llama-2": {"roles": {"system": {"pre_message": "[INST] <<SYS>>\n", "post_message": "\n<</SYS>>\n [/INST]\n"},
-                          "user": {"pre_message": "[INST] ", "post_message": " [/INST]\n"},
-                          "assistant": {"pre_message": "", "post_message": "\n"}},
-                "initial_prompt_value": "<s>", "final_prompt_value": ""},
-    "llama-3": {"roles": {r: {"pre_message": f"<|start_header_id|>{r}<|end_header_id|>\n\n",
-                              "post_message": "<|eot_id|>"} for r in ("system", "user", "assistant", "tool")},
-                "initial_prompt_value": "<|begin_of_text|>",
-                "final_prompt_value": "<|start_header_id|>assistant<|end_header_id|>\n\n"},
-    "mistral": {"roles": {"system": {"pre_message": "[INST] ", "post_message": " [/INST]"},
-                          "user": {"pre_message": "[INST] ", "post_message": " [/INST]"},
-                          "assistant": {"pre_message": " ", "post_message": "</s>"}},
-                "initial_prompt_value": "<s>", "final_prompt_value": ""},
-    "chatml": {"roles": {r: {"pre_message": f"<|im_start|>{r}\n", "post_message": "<|im_end|>\n"}
-                         for r in ("system", "user", "assistant", "tool")},
-               "initial_prompt_value": "", "final_prompt_value": "<|im_start|>assistant\n"},
+    "llama-2": {
+        "roles": {
+            "system": {"pre_message": "[INST] <<SYS>>\n", "post_message": "\n<</SYS>>\n [/INST]\n"},
+            "user": {"pre_message": "[INST] ", "post_message": " [/INST]\n"},
+            "assistant": {"pre_message": "", "post_message": "\n"},
+        },
+        "initial_prompt_value": "<s>",
+        "final_prompt_value": "",
+    },
+    "llama-3": {
+        "roles": {
+            r: {"pre_message": f"<|start_header_id|>{r}<|end_header_id|>\n\n", "post_message": "<|eot_id|>"}
+            for r in ("system", "user", "assistant", "tool")
+        },
+        "initial_prompt_value": "<|begin_of_text|>",
+        "final_prompt_value": "<|start_header_id|>assistant<|end_header_id|>\n\n",
+    },
+    "mistral": {
+        "roles": {
+            "system": {"pre_message": "[INST] ", "post_message": " [/INST]"},
+            "user": {"pre_message": "[INST] ", "post_message": " [/INST]"},
+            "assistant": {"pre_message": " ", "post_message": "</s>"},
+        },
+        "initial_prompt_value": "<s>",
+        "final_prompt_value": "",
+    },
+    "chatml": {
+        "roles": {
+            r: {"pre_message": f"<|im_start|>{r}\n", "post_message": "<|im_end|>\n"}
+            for r in ("system", "user", "assistant", "tool")
+        },
+        "initial_prompt_value": "",
+        "final_prompt_value": "<|im_start|>assistant\n",
+    },
 }
 
 
@@ -120,8 +163,9 @@ class HuggingFace(Compatible):
         if _mode(target) == "openai":
             return super().stream_decoder(call, target)
         so = (call.params or {}).get("stream_options")
-        return TGIStreamDecoder(target.model, isinstance(so, dict) and so.get("include_usage") is True,
-                                prompt_tokens(call, target))
+        return TGIStreamDecoder(
+            target.model, isinstance(so, dict) and so.get("include_usage") is True, prompt_tokens(call, target)
+        )
 
     def error(self, resp: HttpResponse, target: Any) -> Exception:
         """TGI reports a prompt too long for the model as a validation error (422 / 400): that is
@@ -130,8 +174,9 @@ class HuggingFace(Compatible):
         if _TOO_LONG.search(str(getattr(exc, "message", exc))):
             from ..exceptions import ContextWindowExceededError
 
-            return ContextWindowExceededError(message=exc.message, llm_provider=self.name, model=target.model,
-                                              response=getattr(exc, "response", None))
+            return ContextWindowExceededError(
+                message=exc.message, llm_provider=self.name, model=target.model, response=getattr(exc, "response", None)
+            )
         return exc
 
     # ------------------------------------------------------------------ embeddings
@@ -160,22 +205,24 @@ class HuggingFace(Compatible):
             raise self.invalid(f"returned a body that is not JSON: {resp.text[:200]!r}", target) from None
         if isinstance(data, dict):
             err = self.embedded_error(data, resp, target)
-            raise err if err is not None else self.invalid("feature extraction answered an object, not vectors",
-                                                           target)
+            raise err if err is not None else self.invalid("feature extraction answered an object, not vectors", target)
         vectors = data if isinstance(data, list) else None
         if vectors and all(isinstance(x, (int, float)) for x in vectors):
             vectors = [vectors]
-        if not vectors or not all(isinstance(v, list) and v and all(isinstance(x, (int, float)) for x in v)
-                                  for v in vectors):
+        if not vectors or not all(
+            isinstance(v, list) and v and all(isinstance(x, (int, float)) for x in v) for v in vectors
+        ):
             raise self.invalid("feature extraction answered something other than one vector per input", target)
         from ..tokens import token_counter
 
         inputs = [call.input] if isinstance(call.input, str) else list(call.input)
         prompt = sum(token_counter(text=t) for t in inputs if isinstance(t, str))
-        return EmbeddingResponse(model=target.model, object="list",
-                                 data=[{"object": "embedding", "index": i, "embedding": v}
-                                       for i, v in enumerate(vectors)],
-                                 usage={"prompt_tokens": prompt, "total_tokens": prompt})
+        return EmbeddingResponse(
+            model=target.model,
+            object="list",
+            data=[{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)],
+            usage={"prompt_tokens": prompt, "total_tokens": prompt},
+        )
 
 
 def prompt_tokens(call: Any, target: Any) -> int:
@@ -209,8 +256,11 @@ def tgi_body(provider: str, call: Any, target: Any, drop: Any) -> dict:
         parameters["stop"] = [stop] if isinstance(stop, str) else list(stop)
     parameters.update(call.extra or {})
     template = template_for(target.model)
-    prompt = (format_prompt(target.model, call.messages, template) if template is not None
-              else "\n".join(_text(m.get("content")) for m in call.messages))
+    prompt = (
+        format_prompt(target.model, call.messages, template)
+        if template is not None
+        else "\n".join(_text(m.get("content")) for m in call.messages)
+    )
     return {"inputs": prompt, "parameters": parameters}
 
 
@@ -224,11 +274,20 @@ def parse_generated(data: Any, call: Any, target: Any, invalid: Any) -> ModelRes
     details = data.get("details") if isinstance(data.get("details"), dict) else {}
     completion = int(details.get("generated_tokens") or 0)
     prompt = prompt_tokens(call, target)
-    return ModelResponse(id="", created=int(time.time()), model=target.model, object="chat.completion",
-                         choices=[{"index": 0, "message": {"role": "assistant", "content": text},
-                                   "finish_reason": FINISH_REASONS.get(details.get("finish_reason"), "stop")}],
-                         usage={"prompt_tokens": prompt, "completion_tokens": completion,
-                                "total_tokens": prompt + completion})
+    return ModelResponse(
+        id="",
+        created=int(time.time()),
+        model=target.model,
+        object="chat.completion",
+        choices=[
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": FINISH_REASONS.get(details.get("finish_reason"), "stop"),
+            }
+        ],
+        usage={"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+    )
 
 
 class TGIStreamDecoder(StreamDecoder):
@@ -239,8 +298,9 @@ class TGIStreamDecoder(StreamDecoder):
     __slots__ = ("include_usage", "prompt", "created", "_started")
     end_marker = "the event with details.finish_reason"
 
-    def __init__(self, model: str, include_usage: bool, prompt_tokens: int, provider: str = "huggingface",
-                 framer: Any = None):
+    def __init__(
+        self, model: str, include_usage: bool, prompt_tokens: int, provider: str = "huggingface", framer: Any = None
+    ):
         super().__init__(provider, model, framer)
         self.include_usage = include_usage
         self.prompt = prompt_tokens
@@ -249,9 +309,15 @@ class TGIStreamDecoder(StreamDecoder):
 
     def _chunk(self, delta: dict, finish: Any = None, usage: Any = None) -> ModelResponse:
         kw = {"usage": usage} if usage is not None else {}
-        return ModelResponse(stream=True, id="", created=self.created, model=self.model,
-                             object="chat.completion.chunk",
-                             choices=[{"index": 0, "delta": delta, "finish_reason": finish}], **kw)
+        return ModelResponse(
+            stream=True,
+            id="",
+            created=self.created,
+            model=self.model,
+            object="chat.completion.chunk",
+            choices=[{"index": 0, "delta": delta, "finish_reason": finish}],
+            **kw,
+        )
 
     def _convert_into(self, events: list, out: list) -> None:
         from ..core.errors import mid_stream_error
@@ -263,8 +329,11 @@ class TGIStreamDecoder(StreamDecoder):
             if obj is None:
                 continue
             if "error" in obj:
-                raise mid_stream_error({"error": {"message": obj.get("error"), "type": obj.get("error_type")}},
-                                       llm_provider=self.provider, model=self.model)
+                raise mid_stream_error(
+                    {"error": {"message": obj.get("error"), "type": obj.get("error_type")}},
+                    llm_provider=self.provider,
+                    model=self.model,
+                )
             token = obj.get("token") if isinstance(obj.get("token"), dict) else {}
             delta: dict = {}
             if not self._started:
@@ -279,8 +348,11 @@ class TGIStreamDecoder(StreamDecoder):
                 if self.include_usage:
                     prompt = int(details.get("input_length") or self.prompt)
                     completion = int(details.get("generated_tokens") or 0)
-                    usage = {"prompt_tokens": prompt, "completion_tokens": completion,
-                             "total_tokens": prompt + completion}
+                    usage = {
+                        "prompt_tokens": prompt,
+                        "completion_tokens": completion,
+                        "total_tokens": prompt + completion,
+                    }
                 out.append(self._chunk(delta, FINISH_REASONS.get(details["finish_reason"], "stop"), usage))
             elif delta:
                 out.append(self._chunk(delta))

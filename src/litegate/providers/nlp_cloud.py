@@ -53,8 +53,9 @@ class NLPCloud(Dialect):
     def chat_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         model = call.model
         if call.stream:
-            raise bad_input("nlp_cloud: streaming is not available for the chatbot task; call without stream=True",
-                            model)
+            raise bad_input(
+                "nlp_cloud: streaming is not available for the chatbot task; call without stream=True", model
+            )
         if call.params:
             self.map_params(dict(call.params), model, drop)  # refuses (or drops) every sampling parameter
         if not target.api_key:
@@ -90,8 +91,11 @@ class NLPCloud(Dialect):
             raise bad_input(f"nlp_cloud: unknown arguments for the chatbot task: {sorted(extra)}", model)
         path = ("gpu/" if gpu else "") + (f"{lang}/" if lang else "") + f"{target.model}/chatbot"
         body = {"input": last, "context": "\n".join(system) if system else None, "history": history or None}
-        headers = {"authorization": "Token " + target.api_key, "content-type": "application/json",
-                   "accept": "application/json"}
+        headers = {
+            "authorization": "Token " + target.api_key,
+            "content-type": "application/json",
+            "accept": "application/json",
+        }
         headers.update(target.headers or {})
         return HttpRequest("POST", f"{target.api_base}/{path}", headers, body)
 
@@ -104,12 +108,14 @@ class NLPCloud(Dialect):
 
         prompt = token_counter(text="\n".join(_text(m.get("content"), call.model) for m in call.messages))
         completion = token_counter(text=text) if text else 0
-        return ModelResponse(id="chatcmpl-" + uuid.uuid4().hex, created=int(time.time()), model=target.model,
-                             object="chat.completion",
-                             choices=[{"index": 0, "message": {"role": "assistant", "content": text},
-                                       "finish_reason": "stop"}],
-                             usage={"prompt_tokens": prompt, "completion_tokens": completion,
-                                    "total_tokens": prompt + completion})
+        return ModelResponse(
+            id="chatcmpl-" + uuid.uuid4().hex,
+            created=int(time.time()),
+            model=target.model,
+            object="chat.completion",
+            choices=[{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+            usage={"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+        )
 
     def error(self, resp: HttpResponse, target: Any) -> Exception:
         from ..core.errors import exception_from_response

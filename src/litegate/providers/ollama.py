@@ -98,37 +98,78 @@ import uuid
 from typing import Any
 
 from ..core.errors import mid_stream_error
-from ..core.prompt_templates import format_prompt, get_prompt_template
 from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import loads
 from ..core.log import log
+from ..core.prompt_templates import format_prompt, get_prompt_template
 from ..exceptions import APIResponseValidationError, UnsupportedParamsError
-from .base import Dialect, NDJSONStreamDecoder, bad_input, drop_unsupported
 from ..types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream
+from .base import Dialect, NDJSONStreamDecoder, bad_input, drop_unsupported
 
 __all__ = ["Ollama", "OllamaChat", "OllamaStreamDecoder", "OPTION_NAMES", "generate_prompt"]
 
 # Ollama's runtime options (the Modelfile parameters the API takes in ``options``).
-OPTION_NAMES: frozenset[str] = frozenset({
-    "num_keep", "seed", "num_predict", "draft_num_predict", "top_k", "top_p", "min_p", "typical_p",
-    "tfs_z", "repeat_last_n", "temperature", "repeat_penalty", "presence_penalty",
-    "frequency_penalty", "penalize_newline", "stop", "mirostat", "mirostat_tau", "mirostat_eta",
-    "numa", "num_ctx", "num_batch", "num_gpu", "main_gpu", "low_vram", "f16_kv", "logits_all",
-    "vocab_only", "use_mmap", "use_mlock", "embedding_only", "num_thread", "num_gqa",
-})
+OPTION_NAMES: frozenset[str] = frozenset(
+    {
+        "num_keep",
+        "seed",
+        "num_predict",
+        "draft_num_predict",
+        "top_k",
+        "top_p",
+        "min_p",
+        "typical_p",
+        "tfs_z",
+        "repeat_last_n",
+        "temperature",
+        "repeat_penalty",
+        "presence_penalty",
+        "frequency_penalty",
+        "penalize_newline",
+        "stop",
+        "mirostat",
+        "mirostat_tau",
+        "mirostat_eta",
+        "numa",
+        "num_ctx",
+        "num_batch",
+        "num_gpu",
+        "main_gpu",
+        "low_vram",
+        "f16_kv",
+        "logits_all",
+        "vocab_only",
+        "use_mmap",
+        "use_mlock",
+        "embedding_only",
+        "num_thread",
+        "num_gqa",
+    }
+)
 
 # OpenAI parameters passed to ``options`` under the same name.
 _SAME_NAME_OPTIONS = frozenset({"temperature", "top_p", "seed", "presence_penalty", "frequency_penalty"})
 
 _COMMON_SUPPORTED = (
-    "max_tokens", "max_completion_tokens", "stream", "stream_options", "temperature", "top_p", "seed",
-    "presence_penalty", "frequency_penalty", "stop", "n", "response_format", "reasoning_effort",
-    "logprobs", "top_logprobs",
+    "max_tokens",
+    "max_completion_tokens",
+    "stream",
+    "stream_options",
+    "temperature",
+    "top_p",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "stop",
+    "n",
+    "response_format",
+    "reasoning_effort",
+    "logprobs",
+    "top_logprobs",
 )
 _TOOL_PARAMS = ("tools", "tool_choice", "parallel_tool_calls", "functions", "function_call")
 
-_THINK_LEVELS = {"none": False, "disable": False, "minimal": "low", "low": "low", "medium": "medium",
-                 "high": "high"}
+_THINK_LEVELS = {"none": False, "disable": False, "minimal": "low", "low": "low", "medium": "medium", "high": "high"}
 
 _DONE_REASONS = {"stop": "stop", "length": "length", "load": "stop", "unload": "stop"}
 
@@ -219,15 +260,18 @@ def _logprobs(items: Any) -> dict | None:
         if not isinstance(it, dict):
             continue
         top = it.get("top_logprobs") or []
-        content.append({
-            "token": it.get("token", ""),
-            "logprob": it.get("logprob", 0.0),
-            "bytes": it.get("bytes"),
-            "top_logprobs": [
-                {"token": t.get("token", ""), "logprob": t.get("logprob", 0.0), "bytes": t.get("bytes")}
-                for t in top if isinstance(t, dict)
-            ],
-        })
+        content.append(
+            {
+                "token": it.get("token", ""),
+                "logprob": it.get("logprob", 0.0),
+                "bytes": it.get("bytes"),
+                "top_logprobs": [
+                    {"token": t.get("token", ""), "logprob": t.get("logprob", 0.0), "bytes": t.get("bytes")}
+                    for t in top
+                    if isinstance(t, dict)
+                ],
+            }
+        )
     return {"content": content}
 
 
@@ -247,8 +291,9 @@ def _image(part: dict, where: str, model: str) -> str:
     if low.startswith("data:"):
         m = _DATA_URL.match(url)
         if m is None or ";base64" not in m.group(2).lower():
-            raise _fail(f"{where}: Ollama takes images as base64; the data URL must be "
-                        "'data:<mime>;base64,<data>'", model)
+            raise _fail(
+                f"{where}: Ollama takes images as base64; the data URL must be 'data:<mime>;base64,<data>'", model
+            )
         return m.group(3).strip()
     if low.startswith(("http://", "https:/")):
         raise _fail(
@@ -280,8 +325,9 @@ def _content(content: Any, where: str, model: str) -> tuple[str, list[str]]:
         elif kind == "refusal" and isinstance(part.get("refusal"), str):
             texts.append(part["refusal"])
         else:
-            raise _fail(f"{where}.content[{j}]: Ollama takes text and image_url parts; "
-                        f"a {kind!r} part cannot be sent", model)
+            raise _fail(
+                f"{where}.content[{j}]: Ollama takes text and image_url parts; a {kind!r} part cannot be sent", model
+            )
     return "\n".join(texts), images
 
 
@@ -295,8 +341,10 @@ def _arguments_object(raw: Any, where: str, model: str) -> Any:
         try:
             return json.loads(raw)
         except ValueError:
-            raise _fail(f"{where}: tool call arguments are not valid JSON ({raw[:80]!r}); Ollama needs "
-                        "them as a JSON object", model) from None
+            raise _fail(
+                f"{where}: tool call arguments are not valid JSON ({raw[:80]!r}); Ollama needs them as a JSON object",
+                model,
+            ) from None
     raise _fail(f"{where}: tool call arguments must be a JSON string", model)
 
 
@@ -310,14 +358,24 @@ def _assistant_calls(msg: dict, where: str, model: str, names: dict) -> list:
         name = fn.get("name")
         if tc.get("id"):
             names[tc["id"]] = name
-        out.append({"function": {
-            "name": name or "",
-            "arguments": _arguments_object(fn.get("arguments"), f"{where}.tool_calls[{k}]", model)}})
+        out.append(
+            {
+                "function": {
+                    "name": name or "",
+                    "arguments": _arguments_object(fn.get("arguments"), f"{where}.tool_calls[{k}]", model),
+                }
+            }
+        )
     fc = msg.get("function_call")
     if isinstance(fc, dict) and not calls:
-        out.append({"function": {
-            "name": fc.get("name") or "",
-            "arguments": _arguments_object(fc.get("arguments"), f"{where}.function_call", model)}})
+        out.append(
+            {
+                "function": {
+                    "name": fc.get("name") or "",
+                    "arguments": _arguments_object(fc.get("arguments"), f"{where}.function_call", model),
+                }
+            }
+        )
     return out
 
 
@@ -420,8 +478,9 @@ class _OllamaDialect(Dialect):
         if self.tools_supported:
             supported.update(_TOOL_PARAMS)
         self._supported = [p for p in OPENAI_CHAT_COMPLETION_PARAMS if p in supported]
-        self._unsupported = frozenset(p for p in OPENAI_CHAT_COMPLETION_PARAMS
-                                      if p not in supported and p != "extra_headers")
+        self._unsupported = frozenset(
+            p for p in OPENAI_CHAT_COMPLETION_PARAMS if p not in supported and p != "extra_headers"
+        )
 
     # ------------------------------------------------------------------ params
     def supported_openai_params(self, model: str) -> list[str]:
@@ -429,8 +488,10 @@ class _OllamaDialect(Dialect):
 
     def _unsupported_error(self, found: list, model: str, why: str = "") -> UnsupportedParamsError:
         return UnsupportedParamsError(
-            message=(f"{self.name} does not support parameters {found} for model={model}{why}. "
-                     f"Set litegate.drop_params=True (or pass drop_params=True) to drop them."),
+            message=(
+                f"{self.name} does not support parameters {found} for model={model}{why}. "
+                f"Set litegate.drop_params=True (or pass drop_params=True) to drop them."
+            ),
             model=model,
             llm_provider=self.name,
         )
@@ -490,8 +551,9 @@ class _OllamaDialect(Dialect):
             return schema
         if kind == "text" or kind is None and not rf:
             return None
-        raise _fail(f"response_format type {kind!r} is not supported by Ollama "
-                    "(use 'json_object' or 'json_schema')", model)
+        raise _fail(
+            f"response_format type {kind!r} is not supported by Ollama (use 'json_object' or 'json_schema')", model
+        )
 
     def _tools(self, params: dict, model: str) -> list | None:
         tools = params.get("tools")
@@ -509,8 +571,11 @@ class _OllamaDialect(Dialect):
         strict = False
         for i, tool in enumerate(tools):
             if tool.get("type", "function") != "function" or not isinstance(tool.get("function"), dict):
-                raise _fail(f"tools[{i}]: Ollama takes function tools only ({{'type': 'function', "
-                            f"'function': {{...}}}}), got type {tool.get('type')!r}", model)
+                raise _fail(
+                    f"tools[{i}]: Ollama takes function tools only ({{'type': 'function', "
+                    f"'function': {{...}}}}), got type {tool.get('type')!r}",
+                    model,
+                )
             fn = dict(tool["function"])
             if not fn.get("name"):
                 raise _fail(f"tools[{i}].function needs a name", model)
@@ -520,23 +585,35 @@ class _OllamaDialect(Dialect):
                 fn["parameters"] = {"type": "object", "properties": {}}
             out.append({"type": "function", "function": fn})
         if strict:
-            log.warning("litegate: Ollama does not enforce tool schemas; 'strict' was left out of the tools "
-                        "sent for model=%s", model)
+            log.warning(
+                "litegate: Ollama does not enforce tool schemas; 'strict' was left out of the tools sent for model=%s",
+                model,
+            )
         if choice == "required" or choice == "any":
-            log.warning("litegate: Ollama cannot force a tool call (tool_choice=%r); the tools are sent and "
-                        "the model decides (model=%s)", choice, model)
+            log.warning(
+                "litegate: Ollama cannot force a tool call (tool_choice=%r); the tools are sent and "
+                "the model decides (model=%s)",
+                choice,
+                model,
+            )
         elif isinstance(choice, dict):
             fn = choice.get("function") if isinstance(choice.get("function"), dict) else choice
             wanted = fn.get("name")
             narrowed = [t for t in out if t["function"]["name"] == wanted]
             if not narrowed:
                 raise _fail(f"tool_choice names function {wanted!r}, which is not in tools", model)
-            log.warning("litegate: Ollama cannot force a tool call; only the tool named by tool_choice "
-                        "(%r) is sent and the model decides whether to call it (model=%s)", wanted, model)
+            log.warning(
+                "litegate: Ollama cannot force a tool call; only the tool named by tool_choice "
+                "(%r) is sent and the model decides whether to call it (model=%s)",
+                wanted,
+                model,
+            )
             out = narrowed
         if params.get("parallel_tool_calls") is False:
-            log.warning("litegate: Ollama cannot turn off parallel tool calls (parallel_tool_calls=False "
-                        "not sent; model=%s)", model)
+            log.warning(
+                "litegate: Ollama cannot turn off parallel tool calls (parallel_tool_calls=False not sent; model=%s)",
+                model,
+            )
         return out
 
     def _body(self, call: Any, target: Any, drop: bool) -> dict:
@@ -608,8 +685,11 @@ class _OllamaDialect(Dialect):
         model = target.model
         value = call.input
         if isinstance(value, list) and value and not isinstance(value[0], str):
-            raise _fail("Ollama embeds text: input must be a string or a list of strings (token ids are "
-                        "not accepted by /api/embed)", model)
+            raise _fail(
+                "Ollama embeds text: input must be a string or a list of strings (token ids are "
+                "not accepted by /api/embed)",
+                model,
+            )
         body: dict[str, Any] = {"model": model, "input": value}
         params = call.params
         if params:
@@ -640,19 +720,25 @@ class _OllamaDialect(Dialect):
         data = self._json(resp, target, self.required)
         content, thinking, calls = self._answer(data)
         tool_calls = _tool_calls_out(calls)
-        message: dict[str, Any] = {"role": "assistant",
-                                   "content": None if tool_calls and not content else content}
+        message: dict[str, Any] = {"role": "assistant", "content": None if tool_calls and not content else content}
         if tool_calls:
             message["tool_calls"] = tool_calls
         if isinstance(thinking, str) and thinking:
             message["reasoning_content"] = thinking
-        choice: dict[str, Any] = {"index": 0, "message": message,
-                                  "finish_reason": _finish_reason(data.get("done_reason"), bool(tool_calls))}
+        choice: dict[str, Any] = {
+            "index": 0,
+            "message": message,
+            "finish_reason": _finish_reason(data.get("done_reason"), bool(tool_calls)),
+        }
         lp = _logprobs(data.get("logprobs"))
         if lp is not None:
             choice["logprobs"] = lp
-        out: dict[str, Any] = {"model": data.get("model") or target.model, "object": "chat.completion",
-                               "choices": [choice], "usage": _usage(data)}
+        out: dict[str, Any] = {
+            "model": data.get("model") or target.model,
+            "object": "chat.completion",
+            "choices": [choice],
+            "usage": _usage(data),
+        }
         created = _epoch(data.get("created_at"))
         if created is not None:
             out["created"] = created
@@ -670,13 +756,18 @@ class _OllamaDialect(Dialect):
                 vec = base64.b64encode(struct.pack(f"<{len(vec)}f", *vec)).decode("ascii")
             items.append({"object": "embedding", "index": i, "embedding": vec})
         tokens = data.get("prompt_eval_count") or 0
-        return EmbeddingResponse(model=data.get("model") or target.model, data=items,
-                                 usage={"prompt_tokens": tokens, "completion_tokens": 0, "total_tokens": tokens})
+        return EmbeddingResponse(
+            model=data.get("model") or target.model,
+            data=items,
+            usage={"prompt_tokens": tokens, "completion_tokens": 0, "total_tokens": tokens},
+        )
 
-    def stream_decoder(self, call: Any, target: Any) -> "OllamaStreamDecoder":
+    def stream_decoder(self, call: Any, target: Any) -> OllamaStreamDecoder:
         options = (call.params or {}).get("stream_options") or {}
-        return OllamaStreamDecoder(self.name, target.model, chat=self.tools_supported,
-                                   include_usage=bool(options.get("include_usage")))
+        return OllamaStreamDecoder(
+            self.name, target.model, chat=self.tools_supported, include_usage=bool(options.get("include_usage"))
+        )
+
 
 class Ollama(_OllamaDialect):
     """``ollama/<model>``: the messages become a prompt for POST /api/generate."""
@@ -767,8 +858,11 @@ class OllamaStreamDecoder(NDJSONStreamDecoder):
             )
         if "error" in obj:
             err = obj["error"]
-            raise mid_stream_error(obj if isinstance(err, (str, dict)) else {"error": str(err)},
-                                   llm_provider=self.provider, model=self.model)
+            raise mid_stream_error(
+                obj if isinstance(err, (str, dict)) else {"error": str(err)},
+                llm_provider=self.provider,
+                model=self.model,
+            )
         chunk = self._chunk(obj)
         if chunk is not None:
             out.append(chunk)
@@ -810,8 +904,13 @@ class OllamaStreamDecoder(NDJSONStreamDecoder):
         choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": None}
         if lp is not None:
             choice["logprobs"] = lp
-        chunk: dict[str, Any] = {"id": self._id, "created": self._created, "model": self._model_name,
-                                 "object": "chat.completion.chunk", "choices": [choice]}
+        chunk: dict[str, Any] = {
+            "id": self._id,
+            "created": self._created,
+            "model": self._model_name,
+            "object": "chat.completion.chunk",
+            "choices": [choice],
+        }
         if done:
             self.done = True
             choice["finish_reason"] = _finish_reason(obj.get("done_reason"), self._tool_index > 0)

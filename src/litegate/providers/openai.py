@@ -80,8 +80,9 @@ class OpenAIDialect(Dialect):
             body["stream"] = True
         if call.extra:
             body.update(call.extra)
-        return HttpRequest("POST", self.url(target, "chat/completions"), self.auth_headers(target), body,
-                           params=self.query(target))
+        return HttpRequest(
+            "POST", self.url(target, "chat/completions"), self.auth_headers(target), body, params=self.query(target)
+        )
 
     def embedding_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
         body: dict[str, Any] = {"model": target.model, "input": call.input}
@@ -89,8 +90,9 @@ class OpenAIDialect(Dialect):
             body.update(call.params)
         if call.extra:
             body.update(call.extra)
-        return HttpRequest("POST", self.url(target, "embeddings"), self.auth_headers(target), body,
-                           params=self.query(target))
+        return HttpRequest(
+            "POST", self.url(target, "embeddings"), self.auth_headers(target), body, params=self.query(target)
+        )
 
     def text_completion_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
         body: dict[str, Any] = {"model": target.model, "prompt": call.prompt}
@@ -100,18 +102,21 @@ class OpenAIDialect(Dialect):
             body["stream"] = True
         if call.extra:
             body.update(call.extra)
-        return HttpRequest("POST", self.url(target, "completions"), self.auth_headers(target), body,
-                           params=self.query(target))
+        return HttpRequest(
+            "POST", self.url(target, "completions"), self.auth_headers(target), body, params=self.query(target)
+        )
 
     def image_generation_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
         body: dict[str, Any] = {"model": target.model, "prompt": call.input, **call.params, **call.extra}
-        return HttpRequest("POST", self.url(target, "images/generations"), self.auth_headers(target), body,
-                           params=self.query(target))
+        return HttpRequest(
+            "POST", self.url(target, "images/generations"), self.auth_headers(target), body, params=self.query(target)
+        )
 
     def moderation_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
         body: dict[str, Any] = {"model": target.model, "input": call.input, **call.extra}
-        return HttpRequest("POST", self.url(target, "moderations"), self.auth_headers(target), body,
-                           params=self.query(target))
+        return HttpRequest(
+            "POST", self.url(target, "moderations"), self.auth_headers(target), body, params=self.query(target)
+        )
 
     def models_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         return HttpRequest("GET", self.url(target, "models"), self.auth_headers(target), params=self.query(target))
@@ -189,10 +194,11 @@ class OpenAIDialect(Dialect):
     def parse_text_completion(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         return TextCompletionResponse(**self.json_body(resp, target, "choices"))
 
-    def stream_decoder(self, call: Any, target: Any) -> "OpenAIStreamDecoder":
+    def stream_decoder(self, call: Any, target: Any) -> OpenAIStreamDecoder:
         if hasattr(call, "prompt"):  # a legacy text completion stream
             return OpenAIStreamDecoder(self.name, target.model, text=True)
         return OpenAIStreamDecoder(self.name, target.model)
+
 
 class OpenAI(OpenAIDialect):
     name = "openai"
@@ -200,8 +206,17 @@ class OpenAI(OpenAIDialect):
     def unsupported_for(self, model: str) -> frozenset[str]:
         if _REASONING.match(model):
             # reasoning models reject sampling knobs and logprobs
-            return frozenset({"temperature", "top_p", "presence_penalty", "frequency_penalty", "logprobs",
-                              "top_logprobs", "logit_bias"})
+            return frozenset(
+                {
+                    "temperature",
+                    "top_p",
+                    "presence_penalty",
+                    "frequency_penalty",
+                    "logprobs",
+                    "top_logprobs",
+                    "logit_bias",
+                }
+            )
         return self.unsupported_params
 
     def map_params(self, params: dict, model: str, drop: bool) -> dict:
@@ -264,7 +279,6 @@ class Azure(OpenAIDialect):
         return f"{root}/openai/{path}"
 
 
-
 class AzureAI(Azure):
     """Azure AI Foundry model inference (``azure_ai/``): one endpoint for every deployed model.
 
@@ -277,8 +291,10 @@ class AzureAI(Azure):
     """
 
     name = "azure_ai"
-    key_hint = ("AZURE_AI_API_KEY / litegate.azure_ai_key, or an Entra ID token "
-                "(azure_ad_token=..., azure_ad_token_provider=...)")
+    key_hint = (
+        "AZURE_AI_API_KEY / litegate.azure_ai_key, or an Entra ID token "
+        "(azure_ad_token=..., azure_ad_token_provider=...)"
+    )
 
     def url(self, target: Any, path: str) -> str:
         return f"{target.api_base}/{path}"
@@ -308,8 +324,20 @@ USAGE_IN_STREAM = frozenset({"mistral", "codestral"})
 # lacks these OpenAI parameters: with drop_params they are dropped, with a warning (Together's
 # ChatCompletionRequest in its openapi.yaml)
 SCHEMA_LACKS = {
-    "together_ai": frozenset({"user", "parallel_tool_calls", "top_logprobs", "stream_options", "functions",
-                              "modalities", "audio", "prediction", "service_tier", "store"}),
+    "together_ai": frozenset(
+        {
+            "user",
+            "parallel_tool_calls",
+            "top_logprobs",
+            "stream_options",
+            "functions",
+            "modalities",
+            "audio",
+            "prediction",
+            "service_tier",
+            "store",
+        }
+    ),
 }
 
 
@@ -373,7 +401,8 @@ def _flat_text(message: Any) -> Any:
     messages, e.g. with images, are left as they are)."""
     content = message.get("content") if isinstance(message, dict) else None
     if not isinstance(content, list) or not all(
-            isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str) for p in content):
+        isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str) for p in content
+    ):
         return message
     return {**message, "content": "".join(p["text"] for p in content)}
 
@@ -414,8 +443,11 @@ class OpenAIStreamDecoder(StreamDecoder):
                 continue
             if event == "error" or ("error" in obj and not obj.get("choices")):
                 payload = obj.get("error", obj)
-                raise mid_stream_error(payload if isinstance(payload, dict) else {"message": str(payload)},
-                                       llm_provider=self.provider, model=self.model)
+                raise mid_stream_error(
+                    payload if isinstance(payload, dict) else {"message": str(payload)},
+                    llm_provider=self.provider,
+                    model=self.model,
+                )
             choices = obj.get("choices")
             if choices:
                 for choice in choices:  # which choices are still open (see complete())

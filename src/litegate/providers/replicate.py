@@ -38,8 +38,17 @@ TERMINAL = frozenset({"succeeded", "failed", "canceled", "aborted"})
 FIRST_POLL_DELAY = 0.5
 MAX_POLL_DELAY = 5.0
 WAIT_SECONDS = 25
-_SUPPORTED = ("temperature", "top_p", "seed", "stop", "max_tokens", "max_completion_tokens", "stream",
-              "stream_options", "extra_headers")
+_SUPPORTED = (
+    "temperature",
+    "top_p",
+    "seed",
+    "stop",
+    "max_tokens",
+    "max_completion_tokens",
+    "stream",
+    "stream_options",
+    "extra_headers",
+)
 
 
 def _fail(message: str, model: str) -> Exception:
@@ -50,7 +59,7 @@ class PredictionFlow(Auth):
     """Create the prediction, poll it to a terminal status, and hand the lifecycle the request
     that reads it (``GET urls.get``) or streams it (``GET urls.stream``)."""
 
-    def __init__(self, dialect: "Replicate", target: Any, stream: bool, timeout: float | None):
+    def __init__(self, dialect: Replicate, target: Any, stream: bool, timeout: float | None):
         self.dialect = dialect
         self.target = target
         self.stream = stream
@@ -91,8 +100,12 @@ class PredictionFlow(Auth):
                         pass
                 from ..exceptions import Timeout
 
-                raise Timeout(message=f"replicate prediction {prediction.get('id')} did not finish within {limit:g} s "
-                                      "(cancelled)", model=self.target.model, llm_provider="replicate")
+                raise Timeout(
+                    message=f"replicate prediction {prediction.get('id')} did not finish within {limit:g} s "
+                    "(cancelled)",
+                    model=self.target.model,
+                    llm_provider="replicate",
+                )
             pause = min(delay, left)
             yield Blocking(lambda pause=pause: time.sleep(pause))
             delay = min(delay * 1.5, MAX_POLL_DELAY)
@@ -187,9 +200,12 @@ class Replicate(Dialect):
         if status != "succeeded":
             from ..exceptions import APIError
 
-            raise APIError(status_code=500, message=f"replicate prediction {data.get('id')} {status}: "
-                                                    f"{str(data.get('error') or '')[:500]}",
-                           llm_provider=self.name, model=target.model)
+            raise APIError(
+                status_code=500,
+                message=f"replicate prediction {data.get('id')} {status}: {str(data.get('error') or '')[:500]}",
+                llm_provider=self.name,
+                model=target.model,
+            )
         output = data.get("output")
         text = "".join(str(x) for x in output) if isinstance(output, list) else "" if output is None else str(output)
         metrics = data.get("metrics") if isinstance(data.get("metrics"), dict) else {}
@@ -201,14 +217,20 @@ class Replicate(Dialect):
         completion = metrics.get("output_token_count")
         if completion is None:
             completion = token_counter(text=text) if text else 0
-        return ModelResponse(id=str(data.get("id") or ""), created=int(time.time()), model=target.model,
-                             object="chat.completion",
-                             choices=[{"index": 0, "message": {"role": "assistant", "content": text},
-                                       "finish_reason": "stop"}],
-                             usage={"prompt_tokens": int(prompt), "completion_tokens": int(completion),
-                                    "total_tokens": int(prompt) + int(completion)})
+        return ModelResponse(
+            id=str(data.get("id") or ""),
+            created=int(time.time()),
+            model=target.model,
+            object="chat.completion",
+            choices=[{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+            usage={
+                "prompt_tokens": int(prompt),
+                "completion_tokens": int(completion),
+                "total_tokens": int(prompt) + int(completion),
+            },
+        )
 
-    def stream_decoder(self, call: Any, target: Any) -> "ReplicateStreamDecoder":
+    def stream_decoder(self, call: Any, target: Any) -> ReplicateStreamDecoder:
         return ReplicateStreamDecoder(target.model)
 
     def error(self, resp: HttpResponse, target: Any) -> Exception:
@@ -238,9 +260,14 @@ class ReplicateStreamDecoder(StreamDecoder):
         self._started = False
 
     def _chunk(self, delta: dict, finish: Any = None) -> ModelResponse:
-        return ModelResponse(stream=True, id="", created=self.created, model=self.model,
-                             object="chat.completion.chunk",
-                             choices=[{"index": 0, "delta": delta, "finish_reason": finish}])
+        return ModelResponse(
+            stream=True,
+            id="",
+            created=self.created,
+            model=self.model,
+            object="chat.completion.chunk",
+            choices=[{"index": 0, "delta": delta, "finish_reason": finish}],
+        )
 
     def _convert_into(self, events: list, out: list) -> None:
         from ..core.errors import mid_stream_error
@@ -258,13 +285,17 @@ class ReplicateStreamDecoder(StreamDecoder):
             elif event == "error":
                 obj = self.event_json(data) if data[:1] == "{" else {"detail": data}
                 message = (obj or {}).get("detail") or (obj or {}).get("error") or data
-                raise mid_stream_error({"error": {"message": str(message)}}, llm_provider=self.provider,
-                                       model=self.model)
+                raise mid_stream_error(
+                    {"error": {"message": str(message)}}, llm_provider=self.provider, model=self.model
+                )
             elif event == "done":
                 obj = self.event_json(data) if data[:1] == "{" else None
                 reason = (obj or {}).get("reason")
                 if reason in ("error", "canceled", "aborted"):
-                    raise mid_stream_error({"error": {"message": f"the prediction ended: {reason}"}},
-                                           llm_provider=self.provider, model=self.model)
+                    raise mid_stream_error(
+                        {"error": {"message": f"the prediction ended: {reason}"}},
+                        llm_provider=self.provider,
+                        model=self.model,
+                    )
                 self.done = True
                 out.append(self._chunk({}, "stop"))

@@ -63,10 +63,15 @@ class _Retrieval(Dialect):
         usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
         total = int(usage.get("total_tokens") or 0)
         prompt = int(usage.get("prompt_tokens") or total)
-        return EmbeddingResponse(model=data.get("model") or target.model, object="list",
-                                 data=[{"object": "embedding", "index": i.get("index", n), "embedding": i["embedding"]}
-                                       for n, i in enumerate(items)],
-                                 usage={"prompt_tokens": prompt, "total_tokens": total or prompt})
+        return EmbeddingResponse(
+            model=data.get("model") or target.model,
+            object="list",
+            data=[
+                {"object": "embedding", "index": i.get("index", n), "embedding": i["embedding"]}
+                for n, i in enumerate(items)
+            ],
+            usage={"prompt_tokens": prompt, "total_tokens": total or prompt},
+        )
 
     def rerank_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         params = dict(call.params or {})
@@ -77,8 +82,9 @@ class _Retrieval(Dialect):
         for i, doc in enumerate(call.documents):
             text = doc.get("text") if isinstance(doc, dict) else doc
             if not isinstance(text, str):
-                raise bad_input(f"{self.name}: rerank document {i} must be a string or an object with 'text'",
-                                call.model)
+                raise bad_input(
+                    f"{self.name}: rerank document {i} must be a string or an object with 'text'", call.model
+                )
             docs.append(text)
         body: dict = {"model": target.model, "query": call.query, "documents": docs}
         if params.get("top_n") is not None:
@@ -111,8 +117,10 @@ class _Retrieval(Dialect):
         out.sort(key=lambda item: -item["relevance_score"])
         usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
         tokens = int(usage.get("total_tokens") or 0)
-        return RerankResponse(results=out, meta={"billed_units": {"total_tokens": tokens},
-                                                 "tokens": {"input_tokens": tokens, "output_tokens": 0}})
+        return RerankResponse(
+            results=out,
+            meta={"billed_units": {"total_tokens": tokens}, "tokens": {"input_tokens": tokens, "output_tokens": 0}},
+        )
 
 
 class Voyage(_Retrieval):

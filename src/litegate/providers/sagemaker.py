@@ -123,5 +123,10 @@ class SageMaker(Dialect):
 
     def stream_decoder(self, call: Any, target: Any) -> Any:
         so = (call.params or {}).get("stream_options")
-        return TGIStreamDecoder(target.model, isinstance(so, dict) and so.get("include_usage") is True,
-                                prompt_tokens(call, target), provider=self.name, framer=PayloadPartFramer())
+        return TGIStreamDecoder(
+            target.model,
+            isinstance(so, dict) and so.get("include_usage") is True,
+            prompt_tokens(call, target),
+            provider=self.name,
+            framer=PayloadPartFramer(),
+        )

@@ -46,7 +46,6 @@ from typing import Any
 
 from ..core.http import HttpRequest
 from ..core.resolve import env_value as _env
-from .spec import SPECS
 from . import google_auth
 from .base import bad_input
 from .gemini.common import _VERSIONED, _camel
@@ -65,6 +64,7 @@ from .google_auth import (  # the names earlier versions defined here
     load_credentials,
     service_account_jwt,
 )
+from .spec import SPECS
 
 __all__ = [
     "VertexAI",
@@ -89,14 +89,18 @@ DEFAULT_LOCATION = "us-central1"
 PROJECT_ENV, LOCATION_ENV = SPECS["vertex_ai"].other_env
 CREDENTIALS_ENV = SPECS["vertex_ai"].credentials_env
 
-_CONTROL_KEYS = frozenset({
-    "vertex_project", "vertex_ai_project", "vertex_location", "vertex_ai_location", "vertex_credentials",
-    "vertex_ai_credentials",
-})
+_CONTROL_KEYS = frozenset(
+    {
+        "vertex_project",
+        "vertex_ai_project",
+        "vertex_location",
+        "vertex_ai_location",
+        "vertex_credentials",
+        "vertex_ai_credentials",
+    }
+)
 _SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]*")
 _PENDING = "{project}"  # the project segment until the token exchange names it (ADC through google-auth)
-
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,8 +142,11 @@ def _has_authorization(headers: Any) -> bool:
 
 
 def _no_project(model: str) -> Exception:
-    return bad_input("vertex_ai needs a Google Cloud project: pass vertex_project=..., set litegate.vertex_project or "
-                 "VERTEXAI_PROJECT, or use credentials that name one", model)
+    return bad_input(
+        "vertex_ai needs a Google Cloud project: pass vertex_project=..., set litegate.vertex_project or "
+        "VERTEXAI_PROJECT, or use credentials that name one",
+        model,
+    )
 
 
 def _check_segment(what: str, value: Any, model: str) -> None:
@@ -193,10 +200,17 @@ class VertexAI(Gemini):
             return  # the caller gave the resource prefix (or prepare already ran)
         extra = getattr(call, "extra", None) or {}
         settings = _settings(cfg)
-        project = (_pick(extra, ("vertex_project", "vertex_ai_project")) or getattr(settings, "vertex_project", None)
-                   or _env(PROJECT_ENV))
-        location = (_pick(extra, ("vertex_location", "vertex_ai_location"))
-                    or getattr(settings, "vertex_location", None) or _env(LOCATION_ENV) or DEFAULT_LOCATION)
+        project = (
+            _pick(extra, ("vertex_project", "vertex_ai_project"))
+            or getattr(settings, "vertex_project", None)
+            or _env(PROJECT_ENV)
+        )
+        location = (
+            _pick(extra, ("vertex_location", "vertex_ai_location"))
+            or getattr(settings, "vertex_location", None)
+            or _env(LOCATION_ENV)
+            or DEFAULT_LOCATION
+        )
         later = False  # only the token exchange can name the project (ADC through google-auth)
         if not project and not _has_authorization(target.headers):
             auth = self._google_auth(target, extra, settings)  # the credentials' own project
@@ -214,24 +228,31 @@ class VertexAI(Gemini):
             return None
         return self._google_auth(target, getattr(call, "extra", None) or {}, _settings(cfg))
 
-    def _google_auth(self, target: Any, extra: dict, settings: Any) -> "_VertexAuth":
-        source = (_pick(extra, ("vertex_credentials", "vertex_ai_credentials"))
-                  or getattr(settings, "vertex_credentials", None) or _env(CREDENTIALS_ENV))
+    def _google_auth(self, target: Any, extra: dict, settings: Any) -> _VertexAuth:
+        source = (
+            _pick(extra, ("vertex_credentials", "vertex_ai_credentials"))
+            or getattr(settings, "vertex_credentials", None)
+            or _env(CREDENTIALS_ENV)
+        )
         return _VertexAuth(source, target)
 
     # ------------------------------------------------------------------ requests
     def auth_headers(self, target: Any) -> dict[str, str]:
         headers = dict(target.headers or {})
         if not target.token_flow and not _has_authorization(headers):
-            raise google_auth.auth_error("no access token for this call: the credential step (VertexAI.auth) did not "
-                                         "run", target.model)
+            raise google_auth.auth_error(
+                "no access token for this call: the credential step (VertexAI.auth) did not run", target.model
+            )
         return {"content-type": "application/json", **headers}
 
     def url(self, target: Any, method: str) -> str:
         base = target.api_base or ""
         if "/projects/" not in base:
-            raise google_auth.auth_error("the Vertex AI project/location is not resolved for this call: the "
-                                         "credential step (VertexAI.prepare) did not run", target.model)
+            raise google_auth.auth_error(
+                "the Vertex AI project/location is not resolved for this call: the "
+                "credential step (VertexAI.prepare) did not run",
+                target.model,
+            )
         model = self.model_id(target.model)
         if "/publishers/" in base or "/endpoints/" in base:
             return f"{base}:{method}"
@@ -253,6 +274,7 @@ class VertexAI(Gemini):
         options, rest = self._embed_options(call)
         headers = self.auth_headers(target)
         if "gemini" in self.model_id(target.model).rsplit("/", 1)[-1]:
+
             def one(text: str) -> dict:
                 item: dict = {"content": {"parts": [{"text": text}]}}
                 if options:
@@ -261,8 +283,9 @@ class VertexAI(Gemini):
 
             if single:
                 return HttpRequest("POST", self.url(target, "embedContent"), headers, {**one(texts[0]), **rest})
-            return HttpRequest("POST", self.url(target, "batchEmbedContents"), headers,
-                               {"requests": [one(t) for t in texts], **rest})
+            return HttpRequest(
+                "POST", self.url(target, "batchEmbedContents"), headers, {"requests": [one(t) for t in texts], **rest}
+            )
         instance_keys = {"taskType": "task_type", "title": "title"}
         instances = []
         for text in texts:
@@ -296,12 +319,16 @@ class VertexAI(Gemini):
         if is_claude(target.model):
             base = target.api_base or ""
             if "/projects/" not in base:
-                raise google_auth.auth_error("the Vertex AI project/location is not resolved for this call: the "
-                                             "credential step (VertexAI.prepare) did not run", target.model)
+                raise google_auth.auth_error(
+                    "the Vertex AI project/location is not resolved for this call: the "
+                    "credential step (VertexAI.prepare) did not run",
+                    target.model,
+                )
             import dataclasses
 
-            return self.claude.vertex_request(dataclasses.replace(call, extra=self.call_extra(call)), target, drop,
-                                              base)
+            return self.claude.vertex_request(
+                dataclasses.replace(call, extra=self.call_extra(call)), target, drop, base
+            )
         return super().chat_request(call, target, drop)
 
     def parse_chat(self, resp: Any, call: Any, target: Any) -> Any:
@@ -333,4 +360,3 @@ class VertexAI(Gemini):
         if is_claude(model):
             return self.claude.supported_openai_params(model)
         return super().supported_openai_params(model)
-

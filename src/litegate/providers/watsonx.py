@@ -38,7 +38,7 @@ API_VERSION = "2024-03-14"
 IAM_URL = "https://iam.cloud.ibm.com/identity/token"
 GRANT = "urn:ibm:params:oauth:grant-type:apikey"
 _CONTROL = frozenset({"project_id", "space_id", "token", "watsonx_iam_url"})
-_tokens: "OrderedDict[str, tuple[str, float]]" = OrderedDict()
+_tokens: OrderedDict[str, tuple[str, float]] = OrderedDict()
 _lock = threading.Lock()
 CACHE_SIZE = 64
 MARGIN = 300.0
@@ -51,9 +51,11 @@ def clear_tokens() -> None:
 
 def _scope(extra: dict) -> tuple:
     """(token, project_id, space_id) from the call's keyword arguments or the environment."""
-    return (extra.get("token") or env_value(("WATSONX_TOKEN",)),
-            extra.get("project_id") or env_value(("WATSONX_PROJECT_ID",)),
-            extra.get("space_id") or env_value(("WATSONX_DEPLOYMENT_SPACE_ID", "WATSONX_SPACE_ID")))
+    return (
+        extra.get("token") or env_value(("WATSONX_TOKEN",)),
+        extra.get("project_id") or env_value(("WATSONX_PROJECT_ID",)),
+        extra.get("space_id") or env_value(("WATSONX_DEPLOYMENT_SPACE_ID", "WATSONX_SPACE_ID")),
+    )
 
 
 class IamTokenFlow(Auth):
@@ -73,8 +75,12 @@ class IamTokenFlow(Auth):
             hit = _tokens.get(self.key)
         if hit is None or hit[1] - MARGIN <= now:
             body = urlencode({"grant_type": GRANT, "apikey": self.api_key}).encode()
-            resp = yield HttpRequest("POST", self.iam_url, {"content-type": "application/x-www-form-urlencoded",
-                                                            "accept": "application/json"}, content=body)
+            resp = yield HttpRequest(
+                "POST",
+                self.iam_url,
+                {"content-type": "application/x-www-form-urlencoded", "accept": "application/json"},
+                content=body,
+            )
             from ..exceptions import AuthenticationError
 
             data = None
@@ -85,9 +91,12 @@ class IamTokenFlow(Auth):
             token = data.get("access_token") if isinstance(data, dict) else None
             if resp.status_code >= 400 or not isinstance(token, str) or not token:
                 detail = (data or {}).get("errorMessage") if isinstance(data, dict) else None
-                raise AuthenticationError(message=f"watsonx: the IAM token exchange was refused (HTTP "
-                                                  f"{resp.status_code}){': ' + str(detail) if detail else ''}",
-                                          llm_provider="watsonx", model=self.model)
+                raise AuthenticationError(
+                    message=f"watsonx: the IAM token exchange was refused (HTTP "
+                    f"{resp.status_code}){': ' + str(detail) if detail else ''}",
+                    llm_provider="watsonx",
+                    model=self.model,
+                )
             expiry = data.get("expiration")
             if not isinstance(expiry, (int, float)):
                 expiry = now + float(data.get("expires_in") or 3600)
@@ -109,8 +118,11 @@ class Watsonx(OpenAIDialect):
 
     def auth(self, target: Any, call: Any, cfg: Any) -> Any:
         extra = getattr(call, "extra", None) or {}
-        if extra.get("token") or env_value(("WATSONX_TOKEN",)) or any(
-                k.lower() == "authorization" for k in target.headers or ()):
+        if (
+            extra.get("token")
+            or env_value(("WATSONX_TOKEN",))
+            or any(k.lower() == "authorization" for k in target.headers or ())
+        ):
             return None
         if not target.api_key:
             raise self.missing_key(target)
@@ -137,8 +149,9 @@ class Watsonx(OpenAIDialect):
             path = "ml/v1/text/"
             body["model_id"] = model
             if not (project or space):
-                raise bad_input("watsonx needs a project_id (project_id=... or WATSONX_PROJECT_ID) or a space_id",
-                                call.model)
+                raise bad_input(
+                    "watsonx needs a project_id (project_id=... or WATSONX_PROJECT_ID) or a space_id", call.model
+                )
         if space and not project:
             body["space_id"] = space
         elif project:
@@ -166,14 +179,20 @@ class Watsonx(OpenAIDialect):
         if model.startswith("deployment/"):
             raise bad_input("watsonx embeddings take a foundation model id, not a deployment", call.model)
         if not (project or space):
-            raise bad_input("watsonx needs a project_id (project_id=... or WATSONX_PROJECT_ID) or a space_id",
-                            call.model)
+            raise bad_input(
+                "watsonx needs a project_id (project_id=... or WATSONX_PROJECT_ID) or a space_id", call.model
+            )
         texts = [call.input] if isinstance(call.input, str) else list(call.input or ())
         if not texts or not all(isinstance(t, str) for t in texts):
             raise bad_input("watsonx embeddings take text input (a string or a list of strings)", call.model)
         params = dict(call.params or {})
-        drop_unsupported(self.name, params, [p for p in params if not (p == "encoding_format"
-                                                                       and params[p] == "float")], call.model, drop)
+        drop_unsupported(
+            self.name,
+            params,
+            [p for p in params if not (p == "encoding_format" and params[p] == "float")],
+            call.model,
+            drop,
+        )
         body: dict = {"inputs": texts, "model_id": model}
         body["space_id" if space and not project else "project_id"] = space if space and not project else project
         parameters = dict(extra.pop("parameters", None) or {})
@@ -187,22 +206,26 @@ class Watsonx(OpenAIDialect):
 
             register_secret(token)
             headers["authorization"] = "Bearer " + token
-        return HttpRequest("POST", f"{target.api_base}/ml/v1/text/embeddings", headers, body,
-                           params={"version": API_VERSION})
+        return HttpRequest(
+            "POST", f"{target.api_base}/ml/v1/text/embeddings", headers, body, params={"version": API_VERSION}
+        )
 
     def parse_embedding(self, resp: Any, call: Any, target: Any) -> Any:
         from ..types.utils import EmbeddingResponse
 
         data = self.json_body(resp, target, "results")
         results = data.get("results")
-        if not isinstance(results, list) or not all(isinstance(r, dict) and isinstance(r.get("embedding"), list)
-                                                    for r in results):
+        if not isinstance(results, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("embedding"), list) for r in results
+        ):
             raise self.invalid("response has no 'results[].embedding'", target)
         tokens = int(data.get("input_token_count") or 0)
-        return EmbeddingResponse(model=data.get("model_id") or target.model, object="list",
-                                 data=[{"object": "embedding", "index": i, "embedding": r["embedding"]}
-                                       for i, r in enumerate(results)],
-                                 usage={"prompt_tokens": tokens, "total_tokens": tokens})
+        return EmbeddingResponse(
+            model=data.get("model_id") or target.model,
+            object="list",
+            data=[{"object": "embedding", "index": i, "embedding": r["embedding"]} for i, r in enumerate(results)],
+            usage={"prompt_tokens": tokens, "total_tokens": tokens},
+        )
 
     def parse_chat(self, resp: Any, call: Any, target: Any) -> Any:
         out = super().parse_chat(resp, call, target)

@@ -16,20 +16,47 @@ from typing import Any
 from ..core.call import input_error
 
 # keys of an entry or of its litellm_params that steer the Router and are never sent to a provider
-ROUTER_KEYS = frozenset({"tpm", "rpm", "weight", "order", "tags", "max_parallel_requests", "region_name",
-                         "model_info", "deployment_tags", "latency", "cost_per_token", "mock_response_delay"})
+ROUTER_KEYS = frozenset(
+    {
+        "tpm",
+        "rpm",
+        "weight",
+        "order",
+        "tags",
+        "max_parallel_requests",
+        "region_name",
+        "model_info",
+        "deployment_tags",
+        "latency",
+        "cost_per_token",
+        "mock_response_delay",
+    }
+)
 # where and as whom a deployment connects: a per-call value of None for one of these means "not
 # given" and leaves the deployment's own value in place (frameworks pass api_key=None and
 # api_base=None on every call when their user configured none)
-CONNECTION_KEYS = frozenset({"api_key", "api_base", "base_url", "api_version", "organization", "azure_ad_token",
-                             "azure_ad_token_provider", "timeout", "request_timeout", "stream_timeout"})
+CONNECTION_KEYS = frozenset(
+    {
+        "api_key",
+        "api_base",
+        "base_url",
+        "api_version",
+        "organization",
+        "azure_ad_token",
+        "azure_ad_token_provider",
+        "timeout",
+        "request_timeout",
+        "stream_timeout",
+    }
+)
 _CONNECTION_PREFIXES = ("aws_", "vertex_", "watsonx_")
 
 
 def is_connection_key(name: Any) -> bool:
     """True for a per-call argument naming a deployment's endpoint, credentials or deadlines."""
-    return isinstance(name, str) and (name in CONNECTION_KEYS or name.startswith(_CONNECTION_PREFIXES)
-                                      or name.endswith("_credentials"))
+    return isinstance(name, str) and (
+        name in CONNECTION_KEYS or name.startswith(_CONNECTION_PREFIXES) or name.endswith("_credentials")
+    )
 
 
 def without_unset_connection(kwargs: dict) -> dict:
@@ -73,14 +100,40 @@ def masked(params: dict) -> dict:
 class Deployment:
     """One entry of ``model_list``."""
 
-    __slots__ = ("model_name", "litellm_params", "model_info", "tpm", "rpm", "weight", "latency", "cost_per_token",
-                 "deployment_tags", "extra", "_call_kwargs", "_cost", "_window", "_shuffle", "_group_window",
-                 "_base_kw", "_label")
+    __slots__ = (
+        "model_name",
+        "litellm_params",
+        "model_info",
+        "tpm",
+        "rpm",
+        "weight",
+        "latency",
+        "cost_per_token",
+        "deployment_tags",
+        "extra",
+        "_call_kwargs",
+        "_cost",
+        "_window",
+        "_shuffle",
+        "_group_window",
+        "_base_kw",
+        "_label",
+    )
 
-    def __init__(self, model_name: str, litellm_params: dict, model_info: dict | None = None, *,
-                 tpm: int | None = None, rpm: int | None = None, weight: float | None = None,
-                 latency: float | None = None, cost_per_token: dict | None = None,
-                 deployment_tags: list | None = None, **extra: Any):
+    def __init__(
+        self,
+        model_name: str,
+        litellm_params: dict,
+        model_info: dict | None = None,
+        *,
+        tpm: int | None = None,
+        rpm: int | None = None,
+        weight: float | None = None,
+        latency: float | None = None,
+        cost_per_token: dict | None = None,
+        deployment_tags: list | None = None,
+        **extra: Any,
+    ):
         self.model_name = model_name
         self.litellm_params = AttrDict(litellm_params)
         self.model_info = AttrDict(model_info or {})
@@ -122,9 +175,11 @@ class Deployment:
     def to_dict(self, *, secrets: bool = True) -> dict:
         """The entry as a ``model_list`` dict (credentials masked with ``secrets=False``)."""
         params = dict(self.litellm_params)
-        out: dict = {"model_name": self.model_name,
-                     "litellm_params": params if secrets else masked(params),
-                     "model_info": copy.deepcopy(dict(self.model_info))}
+        out: dict = {
+            "model_name": self.model_name,
+            "litellm_params": params if secrets else masked(params),
+            "model_info": copy.deepcopy(dict(self.model_info)),
+        }
         for name in ("tpm", "rpm", "weight", "latency", "cost_per_token", "deployment_tags"):
             value = getattr(self, name)
             if value is not None:
@@ -143,8 +198,10 @@ class Deployment:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"Deployment(model_name={self.model_name!r}, id={self.model_info.get('id')!r}, " \
-               f"model={self.litellm_params.get('model')!r}, tpm={self.tpm}, rpm={self.rpm})"
+        return (
+            f"Deployment(model_name={self.model_name!r}, id={self.model_info.get('id')!r}, "
+            f"model={self.litellm_params.get('model')!r}, tpm={self.tpm}, rpm={self.rpm})"
+        )
 
     # ----------------------------------------------------------------- what the Router uses
     @property
@@ -167,8 +224,7 @@ def _number(entry: Any, name: str, value: Any, *, integer: bool) -> Any:
     ok = isinstance(value, int) if integer else isinstance(value, (int, float))
     if not ok or isinstance(value, bool) or value < 0:
         kind = "a non-negative integer" if integer else "a non-negative number"
-        raise input_error(f"model_list entry {entry!r}: {name} must be {kind}, got {value!r}", None,
-                          type_error=True)
+        raise input_error(f"model_list entry {entry!r}: {name} must be {kind}, got {value!r}", None, type_error=True)
     return value
 
 
@@ -193,16 +249,18 @@ def to_deployment(entry: Any, occurrence: int = 0) -> Deployment:
     if isinstance(entry, Deployment):
         entry = entry.to_dict()
     if not isinstance(entry, dict):
-        raise input_error(f"a model_list entry must be a dict or a Deployment, got {type(entry).__name__}", None,
-                          type_error=True)
+        raise input_error(
+            f"a model_list entry must be a dict or a Deployment, got {type(entry).__name__}", None, type_error=True
+        )
     entry = dict(entry)
     name = entry.pop("model_name", None)
     if not isinstance(name, str) or not name:
         raise input_error("every model_list entry needs a non-empty string 'model_name'", None, type_error=True)
     params = entry.pop("litellm_params", None)
     if not isinstance(params, dict) or not isinstance(params.get("model"), str) or not params.get("model"):
-        raise input_error(f"model_list entry {name!r}: 'litellm_params' must be a dict with a string 'model'",
-                          name, type_error=True)
+        raise input_error(
+            f"model_list entry {name!r}: 'litellm_params' must be a dict with a string 'model'", name, type_error=True
+        )
     params = dict(params)
     info = entry.pop("model_info", None) or {}
     if not isinstance(info, dict):
@@ -212,10 +270,12 @@ def to_deployment(entry: Any, occurrence: int = 0) -> Deployment:
         info["id"] = stable_id(name, params, occurrence)
     elif not isinstance(info["id"], str):
         info["id"] = str(info["id"])
-    tpm = _number(name, "tpm", entry.pop("tpm", None) if entry.get("tpm") is not None else params.get("tpm"),
-                  integer=True)
-    rpm = _number(name, "rpm", entry.pop("rpm", None) if entry.get("rpm") is not None else params.get("rpm"),
-                  integer=True)
+    tpm = _number(
+        name, "tpm", entry.pop("tpm", None) if entry.get("tpm") is not None else params.get("tpm"), integer=True
+    )
+    rpm = _number(
+        name, "rpm", entry.pop("rpm", None) if entry.get("rpm") is not None else params.get("rpm"), integer=True
+    )
     entry.pop("tpm", None)
     entry.pop("rpm", None)
     weight = entry.pop("weight", None)
@@ -227,9 +287,27 @@ def to_deployment(entry: Any, occurrence: int = 0) -> Deployment:
     if cost is not None and not isinstance(cost, dict):
         raise input_error(f"model_list entry {name!r}: cost_per_token must be a dict", name, type_error=True)
     tags = entry.pop("deployment_tags", None)
-    return Deployment(name, params, info, tpm=tpm, rpm=rpm, weight=weight, latency=latency, cost_per_token=cost,
-                      deployment_tags=tags, **entry)
+    return Deployment(
+        name,
+        params,
+        info,
+        tpm=tpm,
+        rpm=rpm,
+        weight=weight,
+        latency=latency,
+        cost_per_token=cost,
+        deployment_tags=tags,
+        **entry,
+    )
 
 
-__all__ = ["AttrDict", "CONNECTION_KEYS", "Deployment", "ROUTER_KEYS", "is_connection_key", "masked", "to_deployment",
-           "without_unset_connection"]
+__all__ = [
+    "AttrDict",
+    "CONNECTION_KEYS",
+    "Deployment",
+    "ROUTER_KEYS",
+    "is_connection_key",
+    "masked",
+    "to_deployment",
+    "without_unset_connection",
+]

@@ -27,8 +27,9 @@ import logging
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 from .. import constants as C
 from ..core import lifecycle
@@ -46,31 +47,85 @@ from ..exceptions import (
 )
 from . import strategies as S
 from .deployment import AttrDict, Deployment, masked, to_deployment, without_unset_connection
-from .state import _EMPTY as _NO_STATE, MemoryState, Outcome, RedisState, _host_port
+from .state import _EMPTY as _NO_STATE
+from .state import MemoryState, Outcome, RedisState, _host_port
 
 log = logging.getLogger("litegate.router")
 
 _CUSTOM_STRATEGIES: dict[str, Callable] = {}  # set_custom_routing_strategy(name, func): for any Router
-_ROUTER_CONTROLS = ("specific_deployment", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
-                    "num_retries", "max_retries")
+_ROUTER_CONTROLS = (
+    "specific_deployment",
+    "fallbacks",
+    "context_window_fallbacks",
+    "content_policy_fallbacks",
+    "num_retries",
+    "max_retries",
+)
 # Redis connection options of cache_kwargs that the state store uses too
-_REDIS_CONNECTION = frozenset({"ssl", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_cert_reqs",
-                               "ssl_check_hostname", "username"})
+_REDIS_CONNECTION = frozenset(
+    {
+        "ssl",
+        "ssl_ca_certs",
+        "ssl_certfile",
+        "ssl_keyfile",
+        "ssl_cert_reqs",
+        "ssl_check_hostname",
+        "username",
+        "socket_timeout",
+        "socket_connect_timeout",
+    }
+)
 _PREPARED_FROM = frozenset({"timeout", "stream_timeout", "cache_responses", "default_litellm_params"})
 _MODEL_OPS = frozenset({"create_assistants", "create_assistant", "run_thread", "create_run", "run_thread_stream"})
-_PLATFORM_OPS = frozenset({"create_assistants", "get_assistants", "delete_assistant", "create_thread", "get_thread",
-                           "add_message", "get_messages", "run_thread", "create_run"})
+_PLATFORM_OPS = frozenset(
+    {
+        "create_assistants",
+        "get_assistants",
+        "delete_assistant",
+        "create_thread",
+        "get_thread",
+        "add_message",
+        "get_messages",
+        "run_thread",
+        "create_run",
+    }
+)
 _RUNS = frozenset({"run_thread", "create_run", "run_thread_stream"})  # routed by their assistant's model
 _NO_FALLBACKS = frozenset({"fallbacks", "context_window_fallbacks", "content_policy_fallbacks"})
 # litellm Router arguments accepted for compatibility that change nothing here
-_ACCEPTED = frozenset({"cache_kwargs", "debug_level", "client_ttl", "polling_interval", "default_priority",
-                       "retry_after", "redis_db", "caching_groups", "alerting_config", "router_general_settings",
-                       "provider_budget_config", "assistants_config", "search_tools", "guardrail_list",
-                       "ignore_invalid_deployments", "model_group_retry_policy", "allowed_fails_policy",
-                       "retry_policy", "default_max_parallel_requests", "disable_cooldowns", "enable_tag_filtering",
-                       "optional_pre_call_checks", "max_fallbacks", "default_fallbacks", "cooldown_ttl",
-                       # Redis Cluster / Sentinel (litegate; used by the state store)
-                       "redis_startup_nodes", "redis_sentinel_nodes", "redis_service_name"})
+_ACCEPTED = frozenset(
+    {
+        "cache_kwargs",
+        "debug_level",
+        "client_ttl",
+        "polling_interval",
+        "default_priority",
+        "retry_after",
+        "redis_db",
+        "caching_groups",
+        "alerting_config",
+        "router_general_settings",
+        "provider_budget_config",
+        "assistants_config",
+        "search_tools",
+        "guardrail_list",
+        "ignore_invalid_deployments",
+        "model_group_retry_policy",
+        "allowed_fails_policy",
+        "retry_policy",
+        "default_max_parallel_requests",
+        "disable_cooldowns",
+        "enable_tag_filtering",
+        "optional_pre_call_checks",
+        "max_fallbacks",
+        "default_fallbacks",
+        "cooldown_ttl",
+        # Redis Cluster / Sentinel (litegate; used by the state store)
+        "redis_startup_nodes",
+        "redis_sentinel_nodes",
+        "redis_service_name",
+    }
+)
 
 
 class _Settings:
@@ -175,8 +230,13 @@ class _Request:
             if isinstance(messages, list):
                 for m in messages:
                     content = m.get("content") if isinstance(m, dict) else None
-                    total += 8 + (len(content) if isinstance(content, str) else 10_000 * (len(content) + 1)
-                                  if isinstance(content, list) else 10_000)
+                    total += 8 + (
+                        len(content)
+                        if isinstance(content, str)
+                        else 10_000 * (len(content) + 1)
+                        if isinstance(content, list)
+                        else 10_000
+                    )
             self._chars = total
         return total
 
@@ -254,7 +314,11 @@ class Router:
             raise TypeError(f"Router() got unexpected keyword argument(s): {', '.join(unknown)}")
         self.routing_strategy = routing_strategy
         self.redis_host, self.redis_port, self.redis_password, self.redis_url = (
-            redis_host, redis_port, redis_password, redis_url)
+            redis_host,
+            redis_port,
+            redis_password,
+            redis_url,
+        )
         self._order: list = []
         self.cache_responses = bool(cache_responses)
         self.num_retries = _check_int("num_retries", num_retries)
@@ -271,8 +335,9 @@ class Router:
         if model_group_alias is not None and not isinstance(model_group_alias, dict):
             raise input_error("model_group_alias must be a dict {alias: model_name}", None, type_error=True)
         # litellm also takes {"alias": {"model": "group", "hidden": True}}
-        self.model_group_alias = {k: (v.get("model") if isinstance(v, dict) else v)
-                                  for k, v in (model_group_alias or {}).items()}
+        self.model_group_alias = {
+            k: (v.get("model") if isinstance(v, dict) else v) for k, v in (model_group_alias or {}).items()
+        }
         self.router_ttl = router_ttl
         self.routing_strategy_args = dict(routing_strategy_args or {})
         self.default_litellm_params = dict(default_litellm_params or {})
@@ -290,9 +355,15 @@ class Router:
         self._assistant_models: dict = {}  # assistant id -> its model (runs are routed by it)
         alpha = float(self.routing_strategy_args.get("ewma_alpha", 0.3))
         self.state: Any
-        topology = {k: v for k, v in (("startup_nodes", compat.get("redis_startup_nodes")),
-                                      ("sentinel_nodes", compat.get("redis_sentinel_nodes")),
-                                      ("service_name", compat.get("redis_service_name"))) if v}
+        topology = {
+            k: v
+            for k, v in (
+                ("startup_nodes", compat.get("redis_startup_nodes")),
+                ("sentinel_nodes", compat.get("redis_sentinel_nodes")),
+                ("service_name", compat.get("redis_service_name")),
+            )
+            if v
+        }
         cache_kwargs = compat.get("cache_kwargs") or {}
         if not isinstance(cache_kwargs, dict):
             raise input_error("cache_kwargs must be a dict of litegate.Cache arguments", None, type_error=True)
@@ -304,8 +375,17 @@ class Router:
             conn = {k: v for k, v in self.cache_kwargs.items() if k in _REDIS_CONNECTION and v is not None}
             if compat.get("redis_db") is not None and not redis_url:
                 conn["db"] = compat["redis_db"]
-            self.state = RedisState(url=redis_url, host=redis_host, port=redis_port, password=redis_password,
-                                    clock=self._clock, ttl=router_ttl, alpha=alpha, **topology, **conn)
+            self.state = RedisState(
+                url=redis_url,
+                host=redis_host,
+                port=redis_port,
+                password=redis_password,
+                clock=self._clock,
+                ttl=router_ttl,
+                alpha=alpha,
+                **topology,
+                **conn,
+            )
         else:
             self.state = MemoryState(self._clock, router_ttl, alpha)
         self._set_strategy(routing_strategy)
@@ -368,15 +448,20 @@ class Router:
         ``get_available_deployment`` / ``async_get_available_deployment`` (this Router uses it)."""
         if strategy_func is not None:
             if not isinstance(strategy, str) or not callable(strategy_func):
-                raise input_error("set_custom_routing_strategy(name, func): a name and a callable", None,
-                                  type_error=True)
+                raise input_error(
+                    "set_custom_routing_strategy(name, func): a name and a callable", None, type_error=True
+                )
             _CUSTOM_STRATEGIES[strategy] = strategy_func
             if self.routing_strategy == strategy:
                 self._set_strategy(strategy)
             return
         if not (hasattr(strategy, "get_available_deployment") or hasattr(strategy, "async_get_available_deployment")):
-            raise input_error("set_custom_routing_strategy: give (name, func) or an object with "
-                              "get_available_deployment / async_get_available_deployment", None, type_error=True)
+            raise input_error(
+                "set_custom_routing_strategy: give (name, func) or an object with "
+                "get_available_deployment / async_get_available_deployment",
+                None,
+                type_error=True,
+            )
         self._custom = strategy
         self._needs = S.NOTHING
         self._usage_based = False
@@ -454,8 +539,11 @@ class Router:
     def add_deployment(self, deployment: Any) -> Deployment | None:
         """Add one deployment (dict or Deployment); None when its id already exists."""
         with self._lock:
-            d = self._from_entries([deployment], self._order)[0] if isinstance(deployment, dict) else \
-                to_deployment(deployment)
+            d = (
+                self._from_entries([deployment], self._order)[0]
+                if isinstance(deployment, dict)
+                else to_deployment(deployment)
+            )
             if d.id in self._by_id:
                 return None
             self._install(self._order + [d])
@@ -506,8 +594,9 @@ class Router:
         caps: dict = {}
         for d in deps:
             try:
-                providers.append(split_model(d.litellm_params["model"], d.litellm_params.get("custom_llm_provider"),
-                                             None)[0])
+                providers.append(
+                    split_model(d.litellm_params["model"], d.litellm_params.get("custom_llm_provider"), None)[0]
+                )
             except Exception:  # noqa: BLE001
                 pass
             try:
@@ -529,14 +618,18 @@ class Router:
         tpms = [d.tpm for d in deps]
         rpms = [d.rpm for d in deps]
         return AttrDict(
-            model_group=group, providers=sorted(set(providers)),
-            max_input_tokens=min(windows) if windows else None, max_output_tokens=min(outs) if outs else None,
+            model_group=group,
+            providers=sorted(set(providers)),
+            max_input_tokens=min(windows) if windows else None,
+            max_output_tokens=min(outs) if outs else None,
             tpm=sum(tpms) if all(t is not None for t in tpms) else None,
             rpm=sum(rpms) if all(r is not None for r in rpms) else None,
             mode=next(iter(modes)) if len(modes) == 1 else None,
             input_cost_per_token=max((d._cost[0] for d in deps if d._cost and d._cost[0] is not None), default=None),
             output_cost_per_token=max((d._cost[1] for d in deps if d._cost and d._cost[1] is not None), default=None),
-            deployments=len(deps), **caps)
+            deployments=len(deps),
+            **caps,
+        )
 
     def get_available_deployments(self, model_group: str) -> list:
         """The group's deployments that are not cooling down (copies)."""
@@ -545,8 +638,14 @@ class Router:
         snap = self.state.snapshot(group, [d.id for d in deps], fresh=True)
         return [to_deployment(d) for d in deps if d.id not in snap.cooled]
 
-    def get_available_deployment(self, model: str, messages: list | None = None, input: Any = None,
-                                 specific_deployment: Any = None, request_kwargs: dict | None = None) -> Deployment:
+    def get_available_deployment(
+        self,
+        model: str,
+        messages: list | None = None,
+        input: Any = None,
+        specific_deployment: Any = None,
+        request_kwargs: dict | None = None,
+    ) -> Deployment:
         """The deployment the strategy would pick now for ``model`` (nothing is reserved)."""
         values = {"messages": messages, "input": input}
         group, deps = self._resolve(model, specific_deployment)
@@ -564,18 +663,26 @@ class Router:
 
     def get_settings(self) -> dict:
         return {
-            "routing_strategy": self.routing_strategy, "num_retries": self._retries, "timeout": self.timeout,
-            "stream_timeout": self.stream_timeout, "fallbacks": self.fallbacks,
+            "routing_strategy": self.routing_strategy,
+            "num_retries": self._retries,
+            "timeout": self.timeout,
+            "stream_timeout": self.stream_timeout,
+            "fallbacks": self.fallbacks,
             "context_window_fallbacks": self.context_window_fallbacks,
-            "content_policy_fallbacks": self.content_policy_fallbacks, "allowed_fails": self._allowed,
+            "content_policy_fallbacks": self.content_policy_fallbacks,
+            "allowed_fails": self._allowed,
             "cooldown_time": self.cooldown_time if self.cooldown_time is not None else C.DEFAULT_COOLDOWN_TIME_SECONDS,
             "cache_responses": self.cache_responses,
-            "redis_host": self.redis_host, "redis_port": self.redis_port,
+            "redis_host": self.redis_host,
+            "redis_port": self.redis_port,
             "redis_password": "****" if self.redis_password else None,
             "redis_url": masked({"api_base": self.redis_url})["api_base"] if self.redis_url else None,
-            "router_ttl": self.router_ttl, "model_group_alias": dict(self.model_group_alias),
-            "enable_health_checks": self.enable_health_checks, "health_check_interval": self.health_check_interval,
-            "routing_strategy_args": dict(self.routing_strategy_args), "set_verbose": self.set_verbose,
+            "router_ttl": self.router_ttl,
+            "model_group_alias": dict(self.model_group_alias),
+            "enable_health_checks": self.enable_health_checks,
+            "health_check_interval": self.health_check_interval,
+            "routing_strategy_args": dict(self.routing_strategy_args),
+            "set_verbose": self.set_verbose,
             "enable_pre_call_checks": self.enable_pre_call_checks,
         }
 
@@ -596,8 +703,9 @@ class Router:
                     nodes = self._compat.get("redis_startup_nodes")
                     if nodes:  # the cluster's nodes
                         kw.setdefault("type", "redis")
-                        kw.setdefault("redis_startup_nodes", [dict(zip(("host", "port"), _host_port(n)))
-                                                              for n in nodes])
+                        kw.setdefault(
+                            "redis_startup_nodes", [dict(zip(("host", "port"), _host_port(n))) for n in nodes]
+                        )
                     elif self._redis and not self._compat.get("redis_sentinel_nodes"):
                         kw.setdefault("type", "redis")
                         if self.redis_url:
@@ -655,13 +763,17 @@ class Router:
         same = [d for d in self._order if d.litellm_params.get("model") == model]
         if same:
             return same[0].model_name, same
-        raise input_error(f"no deployment of this Router serves {model!r} (model groups: "
-                          f"{', '.join(self._groups) or 'none'})", model)
+        raise input_error(
+            f"no deployment of this Router serves {model!r} (model groups: {', '.join(self._groups) or 'none'})", model
+        )
 
     def _ids_of(self, group: str, deps: list) -> list:
         ids = self._ids.get(group)
-        return ids if ids is not None and len(ids) == len(deps) and self._groups.get(group) is deps else [
-            d.id for d in deps]
+        return (
+            ids
+            if ids is not None and len(ids) == len(deps) and self._groups.get(group) is deps
+            else [d.id for d in deps]
+        )
 
     def _healthy(self, group: str, deps: list, tried: set, request: _Request) -> tuple[list, Any]:
         if self._plain and not self.state._cool:  # nothing cooling down, nothing else to read
@@ -684,8 +796,10 @@ class Router:
             wait = max(0.0, min(cooled.values()) - self._clock())
             raise RateLimitError(
                 message=f"all {len(deps)} deployment(s) of model group {group!r} are cooling down after "
-                        f"failures; the next is available again in {wait:.1f}s",
-                llm_provider="router", model=group)
+                f"failures; the next is available again in {wait:.1f}s",
+                llm_provider="router",
+                model=group,
+            )
         if tried:
             fresh = [d for d in healthy if d.id not in tried]
             if fresh:
@@ -694,8 +808,11 @@ class Router:
 
     def _fit(self, group: str, deps: list, request: _Request) -> list:
         """Pre-call check: drop deployments whose context window cannot hold the prompt."""
-        low = deps[0]._group_window if self._groups.get(group) is deps else min(
-            (d._window for d in deps if d._window), default=None)
+        low = (
+            deps[0]._group_window
+            if self._groups.get(group) is deps
+            else min((d._window for d in deps if d._window), default=None)
+        )
         if not low or request.chars_bound() <= low:
             return deps
         windows = [d._window for d in deps]
@@ -705,14 +822,17 @@ class Router:
         if not fit:
             raise ContextWindowExceededError(
                 message=f"the prompt (~{need} tokens) exceeds the context window of every deployment of "
-                        f"model group {group!r} (largest: {max(known)} tokens)",
-                model=group, llm_provider="router")
+                f"model group {group!r} (largest: {max(known)} tokens)",
+                model=group,
+                llm_provider="router",
+            )
         return fit
 
-    def _strategy_pick(self, group: str, healthy: list, snap: Any, request: _Request,
-                       reserve: bool = True) -> tuple[Deployment, int | None]:
+    def _strategy_pick(
+        self, group: str, healthy: list, snap: Any, request: _Request, reserve: bool = True
+    ) -> tuple[Deployment, int | None]:
         if self._custom is not None:
-            fn = getattr(self._custom, "get_available_deployment")
+            fn = self._custom.get_available_deployment
             return _as_deployment(fn(**_object_args(fn, group, healthy, request)), healthy), None
         if self._usage_based:
             order = S.usage_order(healthy, snap, request)
@@ -746,8 +866,10 @@ class Router:
     def _over_limit(self, group: str, healthy: list) -> RateLimitError:
         return RateLimitError(
             message=f"all {len(healthy)} available deployment(s) of model group {group!r} are at their TPM/RPM "
-                    f"limits for this minute (usage-based-routing)",
-            llm_provider="router", model=group)
+            f"limits for this minute (usage-based-routing)",
+            llm_provider="router",
+            model=group,
+        )
 
     # ================================================================== one attempt
     def _call_kwargs(self, d: Deployment, request: _Request) -> dict:
@@ -784,16 +906,22 @@ class Router:
     def _begin(self, group: str, d: Deployment, request: _Request) -> tuple[dict, Any]:
         kw = self._call_kwargs(d, request)
         if listening(_settings()):  # callbacks see the group and the deployment (litellm's metadata keys)
-            kw["metadata"] = {**(kw.get("metadata") or {}), "model_group": group, "deployment": d.litellm_params["model"],
-                              "model_info": {"id": d.id}, "routing_strategy": self.routing_strategy}
+            kw["metadata"] = {
+                **(kw.get("metadata") or {}),
+                "model_group": group,
+                "deployment": d.litellm_params["model"],
+                "model_info": {"id": d.id},
+                "routing_strategy": self.routing_strategy,
+            }
         ep = ENDPOINTS.get(request.name)
         if ep is None:
             import litegate
 
             fn = getattr(litegate, request.name, None)
             if fn is None:
-                raise input_error(f"Router.{request.name}: litegate has no {request.name}() in this version",
-                                  kw.get("model"))
+                raise input_error(
+                    f"Router.{request.name}: litegate has no {request.name}() in this version", kw.get("model")
+                )
             return kw, fn
         if request.name in _PLATFORM_OPS:  # provider-addressed: the provider apart, the model in the body
             model = kw.pop("model")
@@ -814,29 +942,58 @@ class Router:
             hidden["attempts"] = attempts
         return result
 
-    def _outcome(self, result: Any, reserved: int | None, started: float, started_inflight: bool,
-                 request: _Request) -> Outcome:
-        return Outcome(tokens=_tokens(result) - (reserved or 0), requests=0 if reserved is not None else 1,
-                       latency=(time.perf_counter() - started) if self._needs[2] else None, ok=True,
-                       started=started_inflight, reserved=reserved is not None)
+    def _outcome(
+        self, result: Any, reserved: int | None, started: float, started_inflight: bool, request: _Request
+    ) -> Outcome:
+        return Outcome(
+            tokens=_tokens(result) - (reserved or 0),
+            requests=0 if reserved is not None else 1,
+            latency=(time.perf_counter() - started) if self._needs[2] else None,
+            ok=True,
+            started=started_inflight,
+            reserved=reserved is not None,
+        )
 
     def _failure(self, exc: BaseException, reserved: int | None, started: float, started_inflight: bool) -> Outcome:
-        return Outcome(tokens=-(reserved or 0), requests=0 if reserved is not None else 1,
-                       latency=(time.perf_counter() - started) if self._needs[2] else None,
-                       failed=_deployment_fault(exc), started=started_inflight, reserved=reserved is not None)
+        return Outcome(
+            tokens=-(reserved or 0),
+            requests=0 if reserved is not None else 1,
+            latency=(time.perf_counter() - started) if self._needs[2] else None,
+            failed=_deployment_fault(exc),
+            started=started_inflight,
+            reserved=reserved is not None,
+        )
 
     def _record(self, group: str, d: Deployment, out: Outcome) -> None:
         if self.state.finish(group, d.id, out, self._allowed, self._cooldown):
-            log.warning("router: deployment %s of group %r is cooling down for %ss after %d failure(s)",
-                        d.id, group, self._cooldown, self._allowed)
+            log.warning(
+                "router: deployment %s of group %r is cooling down for %ss after %d failure(s)",
+                d.id,
+                group,
+                self._cooldown,
+                self._allowed,
+            )
 
     async def _arecord(self, group: str, d: Deployment, out: Outcome) -> None:
         if await self.state.afinish(group, d.id, out, self._allowed, self._cooldown):
-            log.warning("router: deployment %s of group %r is cooling down for %ss after %d failure(s)",
-                        d.id, group, self._cooldown, self._allowed)
+            log.warning(
+                "router: deployment %s of group %r is cooling down for %ss after %d failure(s)",
+                d.id,
+                group,
+                self._cooldown,
+                self._allowed,
+            )
 
-    def _watch_stream(self, wrapper: Any, group: str, d: Deployment, reserved: int | None, started: float,
-                      inflight: bool, is_async: bool) -> None:
+    def _watch_stream(
+        self,
+        wrapper: Any,
+        group: str,
+        d: Deployment,
+        reserved: int | None,
+        started: float,
+        inflight: bool,
+        is_async: bool,
+    ) -> None:
         """A stream's usage and latency are known at its end (the StreamObserver writes them): the
         Router books them then; a stream that breaks mid-way counts as a failure; one that is
         dropped unfinished releases its in-flight count when collected."""
@@ -858,9 +1015,16 @@ class Router:
             usage = hidden.get("usage") or {}
             total = int(usage.get("total_tokens") or 0) if isinstance(usage, dict) else 0
             ttft = hidden.get("time_to_first_token")
-            done(Outcome(tokens=total - (reserved or 0), requests=0 if reserved is not None else 1,
-                         latency=(ttft if ttft is not None else time.perf_counter() - started) if latency_needed
-                         else None, ok=True, started=inflight, reserved=reserved is not None))
+            done(
+                Outcome(
+                    tokens=total - (reserved or 0),
+                    requests=0 if reserved is not None else 1,
+                    latency=(ttft if ttft is not None else time.perf_counter() - started) if latency_needed else None,
+                    ok=True,
+                    started=inflight,
+                    reserved=reserved is not None,
+                )
+            )
 
         if observer is not None:
             previous = observer.on_done
@@ -876,13 +1040,28 @@ class Router:
         def on_error(exc: BaseException) -> BaseException:
             if inner_error is not None:
                 exc = inner_error(exc)
-            done(Outcome(tokens=-(reserved or 0), requests=0 if reserved is not None else 1,
-                         failed=_deployment_fault(exc), started=inflight, reserved=reserved is not None))
+            done(
+                Outcome(
+                    tokens=-(reserved or 0),
+                    requests=0 if reserved is not None else 1,
+                    failed=_deployment_fault(exc),
+                    started=inflight,
+                    reserved=reserved is not None,
+                )
+            )
             return exc
 
         wrapper._on_error = on_error
-        weakref.finalize(wrapper, done, Outcome(tokens=-(reserved or 0), requests=0 if reserved is not None else 1,
-                                                started=inflight, reserved=reserved is not None))
+        weakref.finalize(
+            wrapper,
+            done,
+            Outcome(
+                tokens=-(reserved or 0),
+                requests=0 if reserved is not None else 1,
+                started=inflight,
+                reserved=reserved is not None,
+            ),
+        )
 
     def _recover_in_groups(self, wrapper: Any, group: str, request: _Request) -> None:
         """``stream_recovery``: a stream broken mid-way continues on its own deployment first, then
@@ -901,8 +1080,9 @@ class Router:
             if callable(target):
                 result = target(**kw)
             else:
-                result = lifecycle.execute(_bind(target, kw, group), self._cfg(group, request), _transport(), target,
-                                           target.call_type)
+                result = lifecycle.execute(
+                    _bind(target, kw, group), self._cfg(group, request), _transport(), target, target.call_type
+                )
         except BaseException as exc:
             self._record(group, d, self._failure(exc, reserved, started, inflight))
             route_attempt({"deployment": kw.get("model"), "model_id": d.id}, exc)
@@ -917,8 +1097,7 @@ class Router:
             self._record(group, d, self._outcome(result, reserved, started, inflight, request))
         return self._label(result, d, group, attempts)
 
-    async def _aattempt(self, group: str, d: Deployment, request: _Request, reserved: int | None,
-                        attempts: int) -> Any:
+    async def _aattempt(self, group: str, d: Deployment, request: _Request, reserved: int | None, attempts: int) -> Any:
         kw, target = self._begin(group, d, request)
         inflight = self._needs[1]
         if inflight:
@@ -931,8 +1110,9 @@ class Router:
                 afn = getattr(litegate, "a" + request.name, None)
                 result = await afn(**kw) if afn is not None else await asyncio.to_thread(target, **kw)
             else:
-                result = await lifecycle.aexecute(_bind(target, kw, group), self._cfg(group, request), _transport(),
-                                                  target, "a" + target.call_type)
+                result = await lifecycle.aexecute(
+                    _bind(target, kw, group), self._cfg(group, request), _transport(), target, "a" + target.call_type
+                )
         except BaseException as exc:
             await self._arecord(group, d, self._failure(exc, reserved, started, inflight))
             route_attempt({"deployment": kw.get("model"), "model_id": d.id}, exc)
@@ -969,8 +1149,10 @@ class Router:
         while True:
             try:
                 if self._lean and not self.state._cool:  # nothing to read from the store
-                    d, reserved = self._choose(self._filter(group, deps, tried, request, _NO_STATE), _NO_STATE,
-                                               request), None
+                    d, reserved = (
+                        self._choose(self._filter(group, deps, tried, request, _NO_STATE), _NO_STATE, request),
+                        None,
+                    )
                 else:
                     healthy, snap = self._healthy(group, deps, tried, request)
                     d, reserved = self._strategy_pick(group, healthy, snap, request)
@@ -1028,20 +1210,23 @@ class Router:
 
     def _release(self, group: str, d: Deployment, reserved: int | None) -> None:
         if reserved is not None:  # a reservation not used: give it back
-            self.state.finish(group, d.id, Outcome(tokens=-reserved, requests=-1, reserved=True), self._allowed,
-                              self._cooldown)
+            self.state.finish(
+                group, d.id, Outcome(tokens=-reserved, requests=-1, reserved=True), self._allowed, self._cooldown
+            )
 
     async def _arelease(self, group: str, d: Deployment, reserved: int | None) -> None:
         if reserved is not None:
-            await self.state.afinish(group, d.id, Outcome(tokens=-reserved, requests=-1, reserved=True),
-                                     self._allowed, self._cooldown)
+            await self.state.afinish(
+                group, d.id, Outcome(tokens=-reserved, requests=-1, reserved=True), self._allowed, self._cooldown
+            )
 
     # ================================================================== fallbacks between groups
     def _chain(self, exc: BaseException, group: str, opts: Any) -> list:
         ctl = SimpleNamespace(
             fallbacks=getattr(opts, "fallbacks", None),
             context_window_fallbacks=getattr(opts, "context_window_fallbacks", None),
-            content_policy_fallbacks=getattr(opts, "content_policy_fallbacks", None))
+            content_policy_fallbacks=getattr(opts, "content_policy_fallbacks", None),
+        )
         out = []
         for target in lifecycle.fallback_chain(exc, SimpleNamespace(model=group, ctl=ctl), self):
             name = target.get("model") if isinstance(target, dict) else target
@@ -1175,8 +1360,7 @@ class Router:
     def rerank(self, model: str | None = None, query: Any = None, documents: Any = None, **kwargs: Any) -> Any:
         return self._route("rerank", {"model": model, "query": query, "documents": documents}, kwargs)
 
-    async def arerank(self, model: str | None = None, query: Any = None, documents: Any = None,
-                      **kwargs: Any) -> Any:
+    async def arerank(self, model: str | None = None, query: Any = None, documents: Any = None, **kwargs: Any) -> Any:
         return await self._aroute("rerank", {"model": model, "query": query, "documents": documents}, kwargs)
 
     def transcription(self, model: str | None = None, file: Any = None, **kwargs: Any) -> Any:
@@ -1192,19 +1376,19 @@ class Router:
         return await self._aroute("speech", {"model": model, "input": input}, kwargs)
 
     # ------------------------------------------------------------------ batch forms
-    async def abatch_completion(self, models: Any, messages: list, max_concurrency: int = 32,
-                                **kwargs: Any) -> list:
+    async def abatch_completion(self, models: Any, messages: list, max_concurrency: int = 32, **kwargs: Any) -> list:
         """The same ``messages`` to each model group in ``models`` (or, given one group and a list of
         message lists, each message list to that group); results or exceptions, in order."""
         if isinstance(models, str):
-            return await self.abatch_completion_one_model_multiple_requests(models, messages,
-                                                                             max_concurrency=max_concurrency,
-                                                                             **kwargs)
+            return await self.abatch_completion_one_model_multiple_requests(
+                models, messages, max_concurrency=max_concurrency, **kwargs
+            )
         jobs = [(m, messages) for m in models]
         return await self._abatch(jobs, max_concurrency, kwargs)
 
-    async def abatch_completion_one_model_multiple_requests(self, model: str, messages: list,
-                                                            max_concurrency: int = 32, **kwargs: Any) -> list:
+    async def abatch_completion_one_model_multiple_requests(
+        self, model: str, messages: list, max_concurrency: int = 32, **kwargs: Any
+    ) -> list:
         if not isinstance(messages, list) or not all(isinstance(m, list) for m in messages):
             raise input_error("messages must be a list of message lists (one per request)", model, type_error=True)
         return await self._abatch([(model, m) for m in messages], max_concurrency, kwargs)
@@ -1227,8 +1411,7 @@ class Router:
 
         if isinstance(models, str):
             if not isinstance(messages, list) or not all(isinstance(m, list) for m in messages):
-                raise input_error("messages must be a list of message lists (one per request)", models,
-                                  type_error=True)
+                raise input_error("messages must be a list of message lists (one per request)", models, type_error=True)
             jobs = [(models, m) for m in messages]
         else:
             jobs = [(m, messages) for m in models]
@@ -1321,10 +1504,10 @@ class Router:
         return self._group_of(model)
 
     def _assistants(name: str) -> tuple:  # type: ignore[misc]
-        def sync(self: "Router", *args: Any, **kwargs: Any) -> Any:
+        def sync(self: Router, *args: Any, **kwargs: Any) -> Any:
             return self._platform_call(name, args, kwargs, False)
 
-        async def asyn(self: "Router", *args: Any, **kwargs: Any) -> Any:
+        async def asyn(self: Router, *args: Any, **kwargs: Any) -> Any:
             if kwargs.get("model") is None and name in _RUNS and not kwargs.get("api_key"):
                 # the assistant lookup is a blocking read: off the event loop
                 from ..core.platform import OPS
@@ -1378,8 +1561,12 @@ class Router:
                 continue
             result = health_check(d.litellm_params["model"], mode, **kw)
             if not result.get("healthy"):
-                log.warning("router: health check of deployment %s (%r) failed: %s", d.id, d.model_name,
-                            result.get("error_message"))
+                log.warning(
+                    "router: health check of deployment %s (%r) failed: %s",
+                    d.id,
+                    d.model_name,
+                    result.get("error_message"),
+                )
                 self.state.cooldown(d.model_name, d.id, self._cooldown)
 
     def close(self) -> None:
@@ -1396,7 +1583,7 @@ class Router:
     def discard(self) -> None:
         self.close()
 
-    def __enter__(self) -> "Router":
+    def __enter__(self) -> Router:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -1500,16 +1687,26 @@ def _fell_back(result: Any, group: str) -> Any:
 
 
 def _custom_pick(func: Callable, group: Any, healthy: list, request: _Request) -> Deployment:
-    got = func(group, [to_deployment(d) for d in healthy], messages=request.values.get("messages"),
-               input=request.values.get("input"), request_kwargs=request.kwargs)
+    got = func(
+        group,
+        [to_deployment(d) for d in healthy],
+        messages=request.values.get("messages"),
+        input=request.values.get("input"),
+        request_kwargs=request.kwargs,
+    )
     return _as_deployment(got, healthy)
 
 
 def _object_args(fn: Callable, group: str, healthy: list, request: _Request) -> dict:
     """litellm's arguments of a strategy object's method, plus ``healthy_deployments`` (copies) when
     the method takes it (or ``**kwargs``)."""
-    kw = {"model": group, "messages": request.values.get("messages"), "input": request.values.get("input"),
-          "specific_deployment": False, "request_kwargs": request.kwargs}
+    kw = {
+        "model": group,
+        "messages": request.values.get("messages"),
+        "input": request.values.get("input"),
+        "specific_deployment": False,
+        "request_kwargs": request.kwargs,
+    }
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
@@ -1530,8 +1727,11 @@ def _as_deployment(got: Any, healthy: list) -> Deployment:
     for d in healthy:
         if d.id == ident:
             return d
-    raise input_error(f"the custom routing strategy returned {ident!r}, which is not one of the healthy "
-                      f"deployments ({', '.join(d.id for d in healthy)})", None)
+    raise input_error(
+        f"the custom routing strategy returned {ident!r}, which is not one of the healthy "
+        f"deployments ({', '.join(d.id for d in healthy)})",
+        None,
+    )
 
 
 def _check_int(name: str, value: Any) -> int | None:
@@ -1553,8 +1753,9 @@ def _check_rules(name: str, rules: Any) -> list | None:
                 if k != "model" and not isinstance(v, list):
                     raise input_error(f"{name}: {k!r} must map to a list of model groups", None, type_error=True)
         elif not isinstance(rule, str):
-            raise input_error(f"{name}: each rule is a dict {{group: [fallback groups]}} or a group name", None,
-                              type_error=True)
+            raise input_error(
+                f"{name}: each rule is a dict {{group: [fallback groups]}} or a group name", None, type_error=True
+            )
     return rules
 
 

@@ -25,8 +25,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 log = logging.getLogger("litegate.router")
 
@@ -76,8 +77,15 @@ class MemoryState:
         self._cool: dict = {}  # id -> until
 
     # ------------------------------------------------------------------ reads
-    def snapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
-                 latency: bool = False, fresh: bool = False) -> Snapshot:
+    def snapshot(
+        self,
+        group: str,
+        ids: Iterable[str],
+        usage: bool = False,
+        inflight: bool = False,
+        latency: bool = False,
+        fresh: bool = False,
+    ) -> Snapshot:
         cool = self._cool
         if not (cool or usage or inflight or latency):
             return _EMPTY  # the common case: nothing cooling down, nothing else asked
@@ -101,8 +109,15 @@ class MemoryState:
                     snap.latency[i] = self._latency[i]
         return snap
 
-    async def asnapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
-                        latency: bool = False, fresh: bool = False) -> Snapshot:
+    async def asnapshot(
+        self,
+        group: str,
+        ids: Iterable[str],
+        usage: bool = False,
+        inflight: bool = False,
+        latency: bool = False,
+        fresh: bool = False,
+    ) -> Snapshot:
         return self.snapshot(group, ids, usage, inflight, latency)
 
     # ------------------------------------------------------------------ writes
@@ -322,14 +337,23 @@ class RedisState:
     REFRESH = 1.0  # seconds a group's view read with a call's last round trip serves the next calls
     FLUSH = 0.1  # seconds successes are added up locally before one round trip sends them all
 
-    def __init__(self, *, url: str | None = None, host: str | None = None, port: int | None = None,
-                 password: str | None = None, clock: Callable[[], float] = time.time, ttl: float | None = None,
-                 alpha: float = 0.3, socket_timeout: float = 1.0, **redis_kwargs: Any):
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        host: str | None = None,
+        port: int | None = None,
+        password: str | None = None,
+        clock: Callable[[], float] = time.time,
+        ttl: float | None = None,
+        alpha: float = 0.3,
+        socket_timeout: float = 1.0,
+        **redis_kwargs: Any,
+    ):
         try:
             import redis  # noqa: F401 - optional dependency, imported on first use
         except ImportError:
-            raise ImportError("Router Redis settings need the 'redis' package: pip install 'litegate[redis]'") \
-                from None
+            raise ImportError("Router Redis settings need the 'redis' package: pip install 'litegate[redis]'") from None
         self.clock = clock
         self.alpha = alpha
         self.ttl = int(ttl) if ttl else None
@@ -337,8 +361,15 @@ class RedisState:
         self._down_until = 0.0
         self._warned = False
         self.outages = 0  # times Redis failed and this process went on with local state
-        self._params = dict(url=url, host=host or "127.0.0.1", port=int(port or 6379), password=password,
-                            socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout, **redis_kwargs)
+        self._params = dict(
+            url=url,
+            host=host or "127.0.0.1",
+            port=int(port or 6379),
+            password=password,
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=redis_kwargs.pop("socket_connect_timeout", socket_timeout),
+            **redis_kwargs,
+        )
         self._sync: Any = None
         self._async: dict = {}  # event loop -> redis.asyncio client
         self._lock = threading.Lock()
@@ -372,24 +403,31 @@ class RedisState:
 
         kw = self._kw()
         url = kw.pop("url", None)
-        cluster, sentinels, service = (kw.pop("startup_nodes", None), kw.pop("sentinel_nodes", None),
-                                       kw.pop("service_name", None))
+        cluster, sentinels, service = (
+            kw.pop("startup_nodes", None),
+            kw.pop("sentinel_nodes", None),
+            kw.pop("service_name", None),
+        )
         if cluster:
             from importlib import import_module
 
             cl = import_module(mod.__name__ + ".cluster")
             nodes = [cl.ClusterNode(*_host_port(n)) for n in cluster]
-            return cl.RedisCluster(startup_nodes=nodes, password=self._params.get("password"),
-                                   socket_timeout=kw.get("socket_timeout"),
-                                   socket_connect_timeout=kw.get("socket_connect_timeout"))
+            return cl.RedisCluster(
+                startup_nodes=nodes,
+                password=self._params.get("password"),
+                socket_timeout=kw.get("socket_timeout"),
+                socket_connect_timeout=kw.get("socket_connect_timeout"),
+            )
         if sentinels:
             from importlib import import_module
 
             sn = import_module(mod.__name__ + ".sentinel")
             timeouts = {k: kw[k] for k in ("socket_timeout", "socket_connect_timeout") if k in kw}
             watch = sn.Sentinel([_host_port(n) for n in sentinels], sentinel_kwargs=dict(timeouts), **timeouts)
-            return watch.master_for(service or "mymaster", password=self._params.get("password"),
-                                    retry=Retry(NoBackoff(), 0), **timeouts)
+            return watch.master_for(
+                service or "mymaster", password=self._params.get("password"), retry=Retry(NoBackoff(), 0), **timeouts
+            )
         kw.setdefault("retry", Retry(NoBackoff(), 0))  # the store falls back at once, no retry loop
         return mod.Redis.from_url(url, **kw) if url else mod.Redis(**kw)
 
@@ -423,8 +461,10 @@ class RedisState:
         self.outages += 1
         if not self._warned:
             self._warned = True
-            log.warning("router: Redis is unreachable (%s); routing on this process's own state until it is back",
-                        redact(f"{type(exc).__name__}: {exc}"))
+            log.warning(
+                "router: Redis is unreachable (%s); routing on this process's own state until it is back",
+                redact(f"{type(exc).__name__}: {exc}"),
+            )
 
     def _back(self) -> None:
         if self._warned:
@@ -496,8 +536,17 @@ class RedisState:
         return out
 
     # ------------------------------------------------------------------ operations
-    def _script_call(self, group: str, id: str | None, out: Outcome | None, allowed_fails: int, cooldown: float,
-                     ids: list | None, needs: tuple, minute: int | None = None) -> tuple:
+    def _script_call(
+        self,
+        group: str,
+        id: str | None,
+        out: Outcome | None,
+        allowed_fails: int,
+        cooldown: float,
+        ids: list | None,
+        needs: tuple,
+        minute: int | None = None,
+    ) -> tuple:
         """(keys, args, minute) of one FINISH call: ``out`` written for ``id`` (None: no write) into
         the usage of ``minute`` (default: now), the group's state read for ``ids`` (None: no read)."""
         now = self.clock()
@@ -505,8 +554,13 @@ class RedisState:
         minute = current if minute is None else minute
         usage, inflight, latency = needs
         one = id or "-"
-        keys = [_key(group, "use", one, f":{minute}"), _key(group, "busy", one), _key(group, "lat", one),
-                _key(group, "fail", one), _key(group, "cool", one)]
+        keys = [
+            _key(group, "use", one, f":{minute}"),
+            _key(group, "busy", one),
+            _key(group, "lat", one),
+            _key(group, "fail", one),
+            _key(group, "cool", one),
+        ]
         for i in ids or ():
             keys.append(_key(group, "cool", i))
             if usage:
@@ -516,10 +570,25 @@ class RedisState:
             if latency:
                 keys.append(_key(group, "lat", i))
         o = out or _NO_OUTCOME
-        args = [o.tokens, o.requests, USAGE_TTL, int(o.started), self.ttl or DEFAULT_TTL,
-                "" if o.latency is None else repr(float(o.latency)), repr(self.alpha), int(o.failed), int(o.ok),
-                max(1, allowed_fails), max(1, int(cooldown * 1000)), int(max(cooldown, WINDOW)) + 1, repr(now),
-                len(ids or ()), int(usage), int(inflight), int(latency)]
+        args = [
+            o.tokens,
+            o.requests,
+            USAGE_TTL,
+            int(o.started),
+            self.ttl or DEFAULT_TTL,
+            "" if o.latency is None else repr(float(o.latency)),
+            repr(self.alpha),
+            int(o.failed),
+            int(o.ok),
+            max(1, allowed_fails),
+            max(1, int(cooldown * 1000)),
+            int(max(cooldown, WINDOW)) + 1,
+            repr(now),
+            len(ids or ()),
+            int(usage),
+            int(inflight),
+            int(latency),
+        ]
         return keys, args, current
 
     def _parse_view(self, group: str, ids: list, needs: tuple, minute: int, res: list) -> Snapshot:
@@ -573,8 +642,15 @@ class RedisState:
             script = self._scripts[id(client)] = client.register_script(_FINISH)
         return script
 
-    def snapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
-                 latency: bool = False, fresh: bool = False) -> Snapshot:
+    def snapshot(
+        self,
+        group: str,
+        ids: Iterable[str],
+        usage: bool = False,
+        inflight: bool = False,
+        latency: bool = False,
+        fresh: bool = False,
+    ) -> Snapshot:
         """Cooldowns (and usage / in-flight / latency when asked) of ``ids``. A busy router reads the
         view its previous call's round trip brought back (at most REFRESH seconds old); ``fresh``
         always asks Redis."""
@@ -585,12 +661,21 @@ class RedisState:
             if snap is not None:
                 return snap
         keys, args, minute = self._script_call(group, None, None, 1, 0, ids, needs)
-        return self._call(lambda c: self._script(c)(keys=keys, args=args),
-                          lambda res: self._current(self._parse_view(group, ids, needs, minute, res)),
-                          lambda: self.local.snapshot(group, ids, usage, inflight, latency))
+        return self._call(
+            lambda c: self._script(c)(keys=keys, args=args),
+            lambda res: self._current(self._parse_view(group, ids, needs, minute, res)),
+            lambda: self.local.snapshot(group, ids, usage, inflight, latency),
+        )
 
-    async def asnapshot(self, group: str, ids: Iterable[str], usage: bool = False, inflight: bool = False,
-                        latency: bool = False, fresh: bool = False) -> Snapshot:
+    async def asnapshot(
+        self,
+        group: str,
+        ids: Iterable[str],
+        usage: bool = False,
+        inflight: bool = False,
+        latency: bool = False,
+        fresh: bool = False,
+    ) -> Snapshot:
         ids = list(ids)
         needs = (usage, inflight, latency)
         if not fresh and self._up():
@@ -598,9 +683,11 @@ class RedisState:
             if snap is not None:
                 return snap
         keys, args, minute = self._script_call(group, None, None, 1, 0, ids, needs)
-        return await self._acall(lambda c: self._script(c)(keys=keys, args=args),
-                                 lambda res: self._current(self._parse_view(group, ids, needs, minute, res)),
-                                 lambda: self.local.snapshot(group, ids, usage, inflight, latency))
+        return await self._acall(
+            lambda c: self._script(c)(keys=keys, args=args),
+            lambda res: self._current(self._parse_view(group, ids, needs, minute, res)),
+            lambda: self.local.snapshot(group, ids, usage, inflight, latency),
+        )
 
     def _reserve_args(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> tuple:
         minute = int(self.clock() // WINDOW)
@@ -609,13 +696,15 @@ class RedisState:
 
     def reserve(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> bool:
         key, args = self._reserve_args(group, id, tokens, tpm, rpm)
-        return self._call(lambda c: c.eval(_RESERVE, 1, key, *args), bool,
-                          lambda: self.local.reserve(group, id, tokens, tpm, rpm))
+        return self._call(
+            lambda c: c.eval(_RESERVE, 1, key, *args), bool, lambda: self.local.reserve(group, id, tokens, tpm, rpm)
+        )
 
     async def areserve(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> bool:
         key, args = self._reserve_args(group, id, tokens, tpm, rpm)
-        return await self._acall(lambda c: c.eval(_RESERVE, 1, key, *args), bool,
-                                 lambda: self.local.reserve(group, id, tokens, tpm, rpm))
+        return await self._acall(
+            lambda c: c.eval(_RESERVE, 1, key, *args), bool, lambda: self.local.reserve(group, id, tokens, tpm, rpm)
+        )
 
     def start(self, group: str, id: str) -> None:
         key, ttl = _key(group, "busy", id), self.ttl or DEFAULT_TTL
@@ -668,8 +757,9 @@ class RedisState:
         calls = []
         for key, acc in batch.items():
             group, id, minute = key
-            out = Outcome(tokens=acc[0], requests=acc[1], started=acc[2],
-                          latency=(acc[3] / acc[4]) if acc[4] else None, ok=acc[5])
+            out = Outcome(
+                tokens=acc[0], requests=acc[1], started=acc[2], latency=(acc[3] / acc[4]) if acc[4] else None, ok=acc[5]
+            )
             view = self._views.get(group) if last[group] == key else None
             ids, needs = (view[1], view[2]) if view is not None else (None, (False, False, False))
             keys, args, current = self._script_call(group, id, out, 1, 0, ids, needs, minute)
@@ -701,6 +791,7 @@ class RedisState:
     def _send(self, batch: dict) -> None:
         calls = self._batch_calls(batch)
         if self._params.get("startup_nodes"):  # a cluster: one script call per entry (each on its slot)
+
             def each(c: Any) -> list:
                 script = self._script(c)
                 return [script(keys=keys, args=args) for keys, args, *_ in calls]
@@ -745,8 +836,11 @@ class RedisState:
         back; a success written behind (see ``_now_or_later``). True when this put it in cooldown."""
         if out.failed or out.reserved or not self._up():
             keys, args, parse = self._finish_call(group, id, out, allowed_fails, cooldown)
-            return self._call(lambda c: self._script(c)(keys=keys, args=args), parse,
-                              lambda: self.local.finish(group, id, out, allowed_fails, cooldown))
+            return self._call(
+                lambda c: self._script(c)(keys=keys, args=args),
+                parse,
+                lambda: self.local.finish(group, id, out, allowed_fails, cooldown),
+            )
         batch = self._now_or_later(group, id, out)
         if batch:
             self._send(batch)
@@ -755,8 +849,11 @@ class RedisState:
     async def afinish(self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float) -> bool:
         if out.failed or out.reserved or not self._up():
             keys, args, parse = self._finish_call(group, id, out, allowed_fails, cooldown)
-            return await self._acall(lambda c: self._script(c)(keys=keys, args=args), parse,
-                                     lambda: self.local.finish(group, id, out, allowed_fails, cooldown))
+            return await self._acall(
+                lambda c: self._script(c)(keys=keys, args=args),
+                parse,
+                lambda: self.local.finish(group, id, out, allowed_fails, cooldown),
+            )
         batch = self._now_or_later(group, id, out)
         if batch:
             await self._asend(batch)
@@ -766,15 +863,21 @@ class RedisState:
         self._views.pop(group, None)
         key = _key(group, "cool", id)
         ms = max(1, int(seconds * 1000))
-        return self._call(lambda c: c.eval(_COOL, 1, key, ms, repr(self.clock())), bool,
-                          lambda: self.local.cooldown(group, id, seconds))
+        return self._call(
+            lambda c: c.eval(_COOL, 1, key, ms, repr(self.clock())),
+            bool,
+            lambda: self.local.cooldown(group, id, seconds),
+        )
 
     def clear(self, group: str | None = None, ids: Iterable[str] | None = None) -> None:
         self.local.clear(group, ids)
         self._views.clear()
         with self._lock:
-            self._pending = {k: v for k, v in self._pending.items()
-                             if not (group is None or (k[0] == group and (ids is None or k[1] in ids)))}
+            self._pending = {
+                k: v
+                for k, v in self._pending.items()
+                if not (group is None or (k[0] == group and (ids is None or k[1] in ids)))
+            }
         glob = "".join("\\" + ch if ch in "*?[]\\" else ch for ch in group) if group is not None else None
         pattern = f"{_PREFIX}:*" if glob is None else f"{_PREFIX}:{{{glob}}}:*"
         if not self._up():

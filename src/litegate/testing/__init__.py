@@ -16,11 +16,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["FakeOpenAIServer", "FakeAnthropicServer", "FakeOllamaServer", "FakeBudgetServer", "RecordedRequest",
-           "FAULT_KINDS", "embedding_vector", "FakeCohereServer", "FakeGeminiServer",
-           "FakeBedrockServer", "FakeHuggingFaceServer",
-           "FakeReplicateServer", "FakeSageMakerServer",
-           "FakeRetrievalServer", "FakeWatsonxServer", "FakeIngestionServer", "FakeAzureAIServer", "FakeNLPCloudServer"]
+__all__ = [
+    "FakeOpenAIServer",
+    "FakeAnthropicServer",
+    "FakeOllamaServer",
+    "FakeBudgetServer",
+    "RecordedRequest",
+    "FAULT_KINDS",
+    "embedding_vector",
+    "FakeCohereServer",
+    "FakeGeminiServer",
+    "FakeBedrockServer",
+    "FakeHuggingFaceServer",
+    "FakeReplicateServer",
+    "FakeSageMakerServer",
+    "FakeRetrievalServer",
+    "FakeWatsonxServer",
+    "FakeIngestionServer",
+    "FakeAzureAIServer",
+    "FakeNLPCloudServer",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._payloads import embedding_vector

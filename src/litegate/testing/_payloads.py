@@ -14,7 +14,7 @@ import re
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -34,7 +34,7 @@ def dumps(obj: Any) -> bytes:
 # errors
 # ---------------------------------------------------------------------------------------------
 
-_DEFAULT_ERRORS: Dict[int, Tuple[str, Optional[str], Optional[str]]] = {
+_DEFAULT_ERRORS: dict[int, tuple[str, str | None, str | None]] = {
     # status: (message, type, code)
     400: ("Invalid request: the request body is not valid for this endpoint.", "invalid_request_error", None),
     401: (
@@ -62,7 +62,7 @@ _DEFAULT_ERRORS: Dict[int, Tuple[str, Optional[str], Optional[str]]] = {
     504: ("Gateway timeout.", "server_error", None),
 }
 
-_ERRORS_BY_CODE: Dict[str, Tuple[str, Optional[str], Optional[str]]] = {
+_ERRORS_BY_CODE: dict[str, tuple[str, str | None, str | None]] = {
     # code: (message, type, param)
     "context_length_exceeded": (
         "This model's maximum context length is 128000 tokens. However, your messages resulted in "
@@ -93,14 +93,14 @@ _UNSET: Any = object()
 def error_body(
     status: int,
     code: Any = _UNSET,
-    message: Optional[str] = None,
+    message: str | None = None,
     type: Any = _UNSET,  # noqa: A002 - mirrors the wire field name
     param: Any = _UNSET,
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """An OpenAI-shaped ``{"error": {...}}`` body for ``status`` (fields overridable)."""
     if code is not _UNSET and code in _ERRORS_BY_CODE:
         d_msg, d_type, d_param = _ERRORS_BY_CODE[code]
-        d_code: Optional[str] = code
+        d_code: str | None = code
     else:
         if status in _DEFAULT_ERRORS:
             d_msg, d_type, d_code = _DEFAULT_ERRORS[status]
@@ -121,7 +121,7 @@ def error_body(
     }
 
 
-def azure_auth_error_body() -> Dict[str, Any]:
+def azure_auth_error_body() -> dict[str, Any]:
     return {
         "error": {
             "code": "401",
@@ -132,7 +132,7 @@ def azure_auth_error_body() -> Dict[str, Any]:
     }
 
 
-def missing_key_error_body() -> Dict[str, Any]:
+def missing_key_error_body() -> dict[str, Any]:
     return {
         "error": {
             "message": "You didn't provide an API key. You need to provide your API key in an Authorization "
@@ -146,7 +146,7 @@ def missing_key_error_body() -> Dict[str, Any]:
     }
 
 
-def wrong_key_error_body(key: str) -> Dict[str, Any]:
+def wrong_key_error_body(key: str) -> dict[str, Any]:
     masked = (key[:3] + "*" * max(len(key) - 7, 1) + key[-4:]) if len(key) > 8 else "*" * len(key)
     body = error_body(401, code="invalid_api_key")
     body["error"]["message"] = (
@@ -156,11 +156,11 @@ def wrong_key_error_body(key: str) -> Dict[str, Any]:
     return body
 
 
-def invalid_url_body(method: str, path: str) -> Dict[str, Any]:
+def invalid_url_body(method: str, path: str) -> dict[str, Any]:
     return error_body(404, code=None, message=f"Invalid URL ({method} {path})", type="invalid_request_error")
 
 
-def bad_request_body(message: str, param: Optional[str] = None, code: Optional[str] = None) -> Dict[str, Any]:
+def bad_request_body(message: str, param: str | None = None, code: str | None = None) -> dict[str, Any]:
     return error_body(400, code=code, message=message, type="invalid_request_error", param=param)
 
 
@@ -173,14 +173,14 @@ _SPLIT_JSON = re.compile(r"[A-Za-z0-9_]+|[^A-Za-z0-9_]+")
 _TRIGGER = re.compile(r"\b(weather|call)", re.IGNORECASE)
 
 
-def split_words(text: str) -> List[str]:
+def split_words(text: str) -> list[str]:
     """Split ``text`` into word pieces (each but the first keeps its leading space); joins back exactly."""
     if not text:
         return []
     return _SPLIT_WORDS.split(text)
 
 
-def split_json(text: str) -> List[str]:
+def split_json(text: str) -> list[str]:
     """Token-like fragments of a JSON string (concatenation equals the input)."""
     return _SPLIT_JSON.findall(text)
 
@@ -209,21 +209,21 @@ def content_text(content: Any) -> str:
     return str(content)
 
 
-def _messages(body: Dict[str, Any]) -> List[Dict[str, Any]]:
+def _messages(body: dict[str, Any]) -> list[dict[str, Any]]:
     msgs = body.get("messages")
     if not isinstance(msgs, list):
         return []
     return [m for m in msgs if isinstance(m, dict)]
 
 
-def last_user_text(body: Dict[str, Any]) -> str:
+def last_user_text(body: dict[str, Any]) -> str:
     for m in reversed(_messages(body)):
         if m.get("role") == "user":
             return content_text(m.get("content"))
     return ""
 
 
-def object_field(body: Dict[str, Any], key: str) -> Dict[str, Any]:
+def object_field(body: dict[str, Any], key: str) -> dict[str, Any]:
     """``body[key]`` when it is a JSON object, else an empty one."""
     value = body.get(key)
     return value if isinstance(value, dict) else {}
@@ -236,7 +236,7 @@ def _snippet(text: str, limit: int = 60) -> str:
     return text
 
 
-def chat_reply_text(body: Dict[str, Any]) -> str:
+def chat_reply_text(body: dict[str, Any]) -> str:
     """The deterministic assistant reply for a chat request."""
     last = _snippet(last_user_text(body))
     if last:
@@ -251,27 +251,27 @@ def completion_reply_text(prompt: str) -> str:
     return " This is a fake completion."
 
 
-def prompt_tokens_for_chat(body: Dict[str, Any]) -> int:
+def prompt_tokens_for_chat(body: dict[str, Any]) -> int:
     total = 3
     for m in _messages(body):
         total += 3 + count_tokens(content_text(m.get("content")))
     return total
 
 
-def _int_or_none(value: Any) -> Optional[int]:
+def _int_or_none(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return value
 
 
-def n_choices(body: Dict[str, Any]) -> int:
+def n_choices(body: dict[str, Any]) -> int:
     n = _int_or_none(body.get("n"))
     if n is None or n < 1:
         return 1
     return min(n, 128)
 
 
-def max_tokens_of(body: Dict[str, Any]) -> Optional[int]:
+def max_tokens_of(body: dict[str, Any]) -> int | None:
     for key in ("max_completion_tokens", "max_tokens"):
         v = _int_or_none(body.get(key))
         if v is not None and v > 0:
@@ -279,12 +279,12 @@ def max_tokens_of(body: Dict[str, Any]) -> Optional[int]:
     return None
 
 
-def include_usage(body: Dict[str, Any]) -> bool:
+def include_usage(body: dict[str, Any]) -> bool:
     so = body.get("stream_options")
     return isinstance(so, dict) and so.get("include_usage") is True
 
 
-def make_usage(prompt_tokens: int, completion_tokens: int) -> Dict[str, Any]:
+def make_usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
     return {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
@@ -299,7 +299,7 @@ def make_usage(prompt_tokens: int, completion_tokens: int) -> Dict[str, Any]:
     }
 
 
-def normalize_usage(usage: Dict[str, Any]) -> Dict[str, Any]:
+def normalize_usage(usage: dict[str, Any]) -> dict[str, Any]:
     """Fill ``total_tokens`` (and zero missing counts) in a caller-supplied usage dict."""
     u = dict(usage)
     p = u.setdefault("prompt_tokens", 0)
@@ -358,16 +358,16 @@ def example_value(schema: Any, name: str = "", depth: int = 0) -> Any:
     return f"{name}_value" if name else "value"
 
 
-def _function_of(item: Dict[str, Any]) -> Dict[str, Any]:
+def _function_of(item: dict[str, Any]) -> dict[str, Any]:
     """The ``function`` object of a tool, tool choice or tool call (the item itself in the legacy form)."""
     fn = item.get("function")
     return fn if isinstance(fn, dict) else item
 
 
-def _function_defs(body: Dict[str, Any]) -> Tuple[List[Dict[str, Any]], bool]:
+def _function_defs(body: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
     """(function definitions, legacy) from ``tools`` or, failing that, legacy ``functions``."""
     tools = body.get("tools")
-    out: List[Dict[str, Any]] = []
+    out: list[dict[str, Any]] = []
     if isinstance(tools, list) and tools:
         for t in tools:
             if not isinstance(t, dict):
@@ -383,14 +383,14 @@ def _function_defs(body: Dict[str, Any]) -> Tuple[List[Dict[str, Any]], bool]:
     return out, False
 
 
-def choose_tool_calls(body: Dict[str, Any]) -> Tuple[Optional[List[Tuple[str, str]]], bool]:
+def choose_tool_calls(body: dict[str, Any]) -> tuple[list[tuple[str, str]] | None, bool]:
     """Decide whether the default reply is a tool call.
 
     Returns ``([(name, arguments_json), ...] or None, legacy_function_call)``.
     """
     fns, legacy = _function_defs(body)
     choice = body.get("function_call" if legacy else "tool_choice")
-    forced: Optional[str] = None
+    forced: str | None = None
     if choice == "none":
         return None, legacy
     if isinstance(choice, dict):
@@ -401,7 +401,7 @@ def choose_tool_calls(body: Dict[str, Any]) -> Tuple[Optional[List[Tuple[str, st
         return None, legacy
     by_name = {f["name"]: f for f in fns}
     text = last_user_text(body)
-    chosen: List[Dict[str, Any]]
+    chosen: list[dict[str, Any]]
     if forced is not None:
         chosen = [by_name.get(forced, {"name": forced})]
     elif choice in ("required", "any") or _TRIGGER.search(text):
@@ -425,7 +425,7 @@ def choose_tool_calls(body: Dict[str, Any]) -> Tuple[Optional[List[Tuple[str, st
     return calls, legacy
 
 
-def normalize_tool_calls(tool_calls: List[Any]) -> List[Tuple[str, str, Optional[str]]]:
+def normalize_tool_calls(tool_calls: list[Any]) -> list[tuple[str, str, str | None]]:
     """Caller-supplied tool calls -> [(name, arguments_json, id_or_None)].
 
     Accepts the OpenAI form ``{"id", "type", "function": {"name", "arguments"}}`` or the shorthand
@@ -449,7 +449,7 @@ def normalize_tool_calls(tool_calls: List[Any]) -> List[Tuple[str, str, Optional
     return out
 
 
-def tool_call_objects(tool_calls: List[Any]) -> List[Tuple[str, Dict[str, Any], Optional[str]]]:
+def tool_call_objects(tool_calls: list[Any]) -> list[tuple[str, dict[str, Any], str | None]]:
     """:func:`normalize_tool_calls` with the arguments as a JSON object (a non-object is ``{"value": v}``)."""
     out = []
     for name, args, call_id in normalize_tool_calls(tool_calls):
@@ -470,27 +470,27 @@ class _Plan:
     model: str
     n: int
     finish_reason: str
-    usage: Dict[str, Any]
+    usage: dict[str, Any]
 
 
 @dataclass(eq=False)
 class ChatPlan(_Plan):
     """What a chat reply says, shared by the JSON and the SSE renderings."""
 
-    content: Optional[str]
-    pieces: List[str]
-    tool_calls: Optional[List[Tuple[str, str, str]]]
+    content: str | None
+    pieces: list[str]
+    tool_calls: list[tuple[str, str, str]] | None
     legacy: bool
 
 
 def plan_chat(
-    body: Dict[str, Any],
+    body: dict[str, Any],
     model: str,
     new_call_id: Any,
-    content: Optional[str] = None,
-    tool_calls: Optional[List[Any]] = None,
-    finish_reason: Optional[str] = None,
-    usage: Optional[Dict[str, Any]] = None,
+    content: str | None = None,
+    tool_calls: list[Any] | None = None,
+    finish_reason: str | None = None,
+    usage: dict[str, Any] | None = None,
     use_default: bool = True,
 ) -> ChatPlan:
     """Build the reply plan for a chat request.
@@ -500,7 +500,7 @@ def plan_chat(
     """
     n = n_choices(body)
     legacy = False
-    calls: Optional[List[Tuple[str, str, str]]] = None
+    calls: list[tuple[str, str, str]] | None = None
     if use_default:
         chosen, legacy = choose_tool_calls(body)
         if chosen:
@@ -511,7 +511,7 @@ def plan_chat(
     elif tool_calls:
         calls = [(name, args, cid or new_call_id()) for name, args, cid in normalize_tool_calls(tool_calls)]
 
-    pieces: List[str] = []
+    pieces: list[str] = []
     if calls:
         fr = "function_call" if legacy else "tool_calls"
         completion = sum(max(1, len(args) // 4) for _, args, _ in calls)
@@ -533,10 +533,10 @@ def plan_chat(
     return ChatPlan(model, n, fr, u, content, pieces, calls, legacy)
 
 
-def chat_completion(plan: ChatPlan, completion_id: str, created: int, azure: bool = False) -> Dict[str, Any]:
+def chat_completion(plan: ChatPlan, completion_id: str, created: int, azure: bool = False) -> dict[str, Any]:
     choices = []
     for i in range(plan.n):
-        msg: Dict[str, Any] = {"role": "assistant", "content": plan.content, "refusal": None, "annotations": []}
+        msg: dict[str, Any] = {"role": "assistant", "content": plan.content, "refusal": None, "annotations": []}
         if plan.tool_calls:
             if plan.legacy:
                 name, args, _ = plan.tool_calls[0]
@@ -546,11 +546,11 @@ def chat_completion(plan: ChatPlan, completion_id: str, created: int, azure: boo
                     {"id": cid, "type": "function", "function": {"name": name, "arguments": args}}
                     for name, args, cid in plan.tool_calls
                 ]
-        choice: Dict[str, Any] = {"index": i, "message": msg, "logprobs": None, "finish_reason": plan.finish_reason}
+        choice: dict[str, Any] = {"index": i, "message": msg, "logprobs": None, "finish_reason": plan.finish_reason}
         if azure:
             choice["content_filter_results"] = _AZURE_FILTER_OK
         choices.append(choice)
-    out: Dict[str, Any] = {
+    out: dict[str, Any] = {
         "id": completion_id,
         "object": "chat.completion",
         "created": created,
@@ -579,16 +579,22 @@ DONE_EVENT = b"data: [DONE]\n\n"
 def _chunk_prefix(obj: str, completion_id: str, created: int, model: str) -> str:
     """The start of every ``data:`` line of a stream, up to the opening of its ``choices`` list."""
     head = _encode(
-        {"id": completion_id, "object": obj, "created": created, "model": model, "system_fingerprint": SYSTEM_FINGERPRINT}
+        {
+            "id": completion_id,
+            "object": obj,
+            "created": created,
+            "model": model,
+            "system_fingerprint": SYSTEM_FINGERPRINT,
+        }
     )
     return "data: " + head[:-1] + ',"choices":['
 
 
-def chat_stream_events(plan: ChatPlan, completion_id: str, created: int, with_usage: bool) -> List[bytes]:
+def chat_stream_events(plan: ChatPlan, completion_id: str, created: int, with_usage: bool) -> list[bytes]:
     """The SSE events (without the final ``[DONE]``) streaming ``plan``."""
     prefix = _chunk_prefix("chat.completion.chunk", completion_id, created, plan.model)
     tail = "]}\n\n"
-    events: List[str] = []
+    events: list[str] = []
     n = plan.n
     choice_tail = ',"logprobs":null,"finish_reason":null}'
 
@@ -599,7 +605,7 @@ def chat_stream_events(plan: ChatPlan, completion_id: str, created: int, with_us
             )
         for i in range(n):
             for t_index, (name, args, cid) in enumerate(plan.tool_calls):
-                first: Dict[str, Any]
+                first: dict[str, Any]
                 if plan.legacy:
                     first = {"function_call": {"name": name, "arguments": ""}}
                 else:
@@ -615,7 +621,7 @@ def chat_stream_events(plan: ChatPlan, completion_id: str, created: int, with_us
                     }
                 events.append(f'{prefix}{{"index":{i},"delta":{_encode(first)}{choice_tail}{tail}')
                 for frag in split_json(args):
-                    delta: Dict[str, Any]
+                    delta: dict[str, Any]
                     if plan.legacy:
                         delta = {"function_call": {"arguments": frag}}
                     else:
@@ -645,7 +651,7 @@ def chat_stream_events(plan: ChatPlan, completion_id: str, created: int, with_us
 # ---------------------------------------------------------------------------------------------
 
 
-def _prompts(body: Dict[str, Any]) -> List[str]:
+def _prompts(body: dict[str, Any]) -> list[str]:
     prompt = body.get("prompt", "")
     if isinstance(prompt, str):
         return [prompt]
@@ -654,7 +660,9 @@ def _prompts(body: Dict[str, Any]) -> List[str]:
             return [""]
         if all(isinstance(p, int) and not isinstance(p, bool) for p in prompt):
             return [" ".join(str(p) for p in prompt)]
-        return [p if isinstance(p, str) else " ".join(str(x) for x in p) if isinstance(p, list) else str(p) for p in prompt]
+        return [
+            p if isinstance(p, str) else " ".join(str(x) for x in p) if isinstance(p, list) else str(p) for p in prompt
+        ]
     return [str(prompt)]
 
 
@@ -662,22 +670,22 @@ def _prompts(body: Dict[str, Any]) -> List[str]:
 class CompletionPlan(_Plan):
     """What a legacy completion says: one text (and its stream pieces) per prompt."""
 
-    texts: List[str]
-    pieces: List[List[str]]
+    texts: list[str]
+    pieces: list[list[str]]
 
 
 def plan_completion(
-    body: Dict[str, Any],
+    body: dict[str, Any],
     model: str,
-    content: Optional[str] = None,
-    finish_reason: Optional[str] = None,
-    usage: Optional[Dict[str, Any]] = None,
+    content: str | None = None,
+    finish_reason: str | None = None,
+    usage: dict[str, Any] | None = None,
 ) -> CompletionPlan:
     prompts = _prompts(body)
     n = n_choices(body)
     limit = max_tokens_of(body)
-    texts: List[str] = []
-    pieces: List[List[str]] = []
+    texts: list[str] = []
+    pieces: list[list[str]] = []
     fr = "stop"
     completion = 0
     for p in prompts:
@@ -703,7 +711,7 @@ def plan_completion(
     return CompletionPlan(model, n, fr, u, texts, pieces)
 
 
-def text_completion(plan: CompletionPlan, completion_id: str, created: int) -> Dict[str, Any]:
+def text_completion(plan: CompletionPlan, completion_id: str, created: int) -> dict[str, Any]:
     choices = []
     idx = 0
     for text in plan.texts:
@@ -721,10 +729,10 @@ def text_completion(plan: CompletionPlan, completion_id: str, created: int) -> D
     }
 
 
-def completion_stream_events(plan: CompletionPlan, completion_id: str, created: int, with_usage: bool) -> List[bytes]:
+def completion_stream_events(plan: CompletionPlan, completion_id: str, created: int, with_usage: bool) -> list[bytes]:
     prefix = _chunk_prefix("text_completion", completion_id, created, plan.model)
     tail = "]}\n\n"
-    events: List[str] = []
+    events: list[str] = []
     idx = 0
     for ps in plan.pieces:
         for _ in range(plan.n):
@@ -746,7 +754,7 @@ def completion_stream_events(plan: CompletionPlan, completion_id: str, created: 
 # ---------------------------------------------------------------------------------------------
 
 
-def embedding_inputs(value: Any) -> Optional[List[Any]]:
+def embedding_inputs(value: Any) -> list[Any] | None:
     """Normalise ``input`` to a list of items (strings or token lists); None when invalid."""
     if isinstance(value, str):
         return [value]
@@ -778,12 +786,12 @@ def embedding_vector_bytes(item: Any, dims: int) -> bytes:
     return _vector_bytes(key, dims)
 
 
-def embedding_vector(item: Any, dims: int = DEFAULT_EMBEDDING_DIMS) -> List[float]:
+def embedding_vector(item: Any, dims: int = DEFAULT_EMBEDDING_DIMS) -> list[float]:
     """The deterministic embedding the fake server returns for ``item`` (a string or token list)."""
     return list(struct.unpack(f"<{dims}f", embedding_vector_bytes(item, dims)))
 
 
-def embeddings_response(items: List[Any], dims: int, model: str, base64_format: bool) -> Dict[str, Any]:
+def embeddings_response(items: list[Any], dims: int, model: str, base64_format: bool) -> dict[str, Any]:
     data = []
     tokens = 0
     for i, item in enumerate(items):
@@ -818,9 +826,9 @@ MODEL_IDS = (
 )
 
 
-def model_object(model_id: str) -> Dict[str, Any]:
+def model_object(model_id: str) -> dict[str, Any]:
     return {"id": model_id, "object": "model", "created": 1686935002, "owned_by": "openai"}
 
 
-def models_list() -> Dict[str, Any]:
+def models_list() -> dict[str, Any]:
     return {"object": "list", "data": [model_object(m) for m in MODEL_IDS]}

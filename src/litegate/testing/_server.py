@@ -39,8 +39,9 @@ import struct
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Deque, Dict, Iterable, List, Mapping, Optional, Tuple, TypeVar, Union
+from typing import Any, ClassVar, TypeVar, Union
 from urllib.parse import parse_qsl, unquote
 
 from . import _payloads as P
@@ -78,7 +79,7 @@ _REASONS = {
     504: "Gateway Timeout",
     529: "Site Overloaded",
 }
-_STATUS_LINES: Dict[int, bytes] = {}
+_STATUS_LINES: dict[int, bytes] = {}
 
 
 def _status_line(status: int) -> bytes:
@@ -101,8 +102,8 @@ class RecordedRequest:
 
     method: str
     path: str
-    query: Dict[str, str]
-    headers: Dict[str, str]  # lower-case names
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-case names
     body: bytes
     json: Any = None  # the decoded JSON body, or None
     # when the whole request had arrived (``time.monotonic()``, comparable with the test's clock)
@@ -112,7 +113,7 @@ class RecordedRequest:
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
 
-    def header(self, name: str, default: Optional[str] = None) -> Optional[str]:
+    def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)
 
     def __repr__(self) -> str:
@@ -147,7 +148,7 @@ def encode_sse_crlf(item: Any) -> bytes:
     return encode_sse(item, "\r\n")
 
 
-def typed_sse(event: Dict[str, Any]) -> bytes:
+def typed_sse(event: dict[str, Any]) -> bytes:
     """One SSE event framed as ``event: <type>`` then ``data: <json>`` (Anthropic's and Cohere's form)."""
     return b"event: " + str(event.get("type")).encode() + b"\ndata: " + P.dumps(event) + b"\n\n"
 
@@ -185,16 +186,16 @@ class Streams:
 
     headers: Mapping[str, str] = field(default_factory=lambda: dict(SSE_HEADERS))  # of a streamed response
     encode: Callable[[Any], bytes] = encode_sse  # one queued item (dict / str / bytes) -> its bytes
-    terminator: Optional[bytes] = None  # written after a complete stream (OpenAI's ``data: [DONE]``)
+    terminator: bytes | None = None  # written after a complete stream (OpenAI's ``data: [DONE]``)
     final_event: bool = True  # the last event ends the stream; an unfinished stream (no_done) lacks it
     # appended to queued events (``terminate=True``) when none of them holds ``closing_marker``
-    closing_event: Optional[bytes] = None
+    closing_event: bytes | None = None
     closing_marker: bytes = b""
     malformed_event: bytes = b"data: {not json\n\n"  # malformed_stream: an event whose data is not JSON
     malformed_keeps_rest: bool = False  # malformed_stream goes on with the rest of the stream
     error_event: bytes = b'data: {"error":{"message":"stream error"}}\n\n'  # stream_error_event's last event
     # the pre-encoded head of a plain streamed response: (close-delimited, chunked)
-    heads: Tuple[bytes, bytes] = field(init=False, repr=False, compare=False)
+    heads: tuple[bytes, bytes] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         heads = tuple(
@@ -204,7 +205,7 @@ class Streams:
         object.__setattr__(self, "heads", heads)
 
 
-def _merge_headers(defaults: Mapping[str, str], extra: Optional[Mapping[str, Optional[str]]]) -> Dict[str, str]:
+def _merge_headers(defaults: Mapping[str, str], extra: Mapping[str, str | None] | None) -> dict[str, str]:
     out = {k.lower(): v for k, v in defaults.items()}
     if extra:
         for k, v in extra.items():
@@ -239,23 +240,23 @@ class _Raw:
 
     status: int
     body: bytes
-    headers: Optional[Dict[str, str]] = None
+    headers: dict[str, str] | None = None
     delay: float = 0.0
-    path: Optional[str] = None
+    path: str | None = None
 
 
 @dataclass(eq=False, slots=True)
 class _Reply:
     """A queued successful answer; ``custom`` holds the dialect's extra fields."""
 
-    content: Optional[str]
-    tool_calls: Optional[List[Any]]
-    finish_reason: Optional[str]
-    usage: Optional[Dict[str, Any]]
+    content: str | None
+    tool_calls: list[Any] | None
+    finish_reason: str | None
+    usage: dict[str, Any] | None
     delay: float
-    model: Optional[str]
+    model: str | None
     custom: Any
-    path: Optional[str]
+    path: str | None
 
 
 @dataclass(eq=False, slots=True)
@@ -266,22 +267,22 @@ class _Stream:
     ``chunk_delay`` between two events; ``cut_after`` closes the connection after that many events,
     ``stall_after`` goes silent after that many (the connection stays open until the client closes it)."""
 
-    events: Optional[List[bytes]]
+    events: list[bytes] | None
     chunk_delay: float
     terminate: bool
-    cut_after: Optional[int]
+    cut_after: int | None
     delay: float
     status: int
-    headers: Dict[str, Optional[str]]  # a None value removes a default header
-    path: Optional[str]
+    headers: dict[str, str | None]  # a None value removes a default header
+    path: str | None
     first_delay: float = 0.0
-    stall_after: Optional[int] = None
+    stall_after: int | None = None
 
 
 @dataclass(eq=False, slots=True)
 class _Fault:
     kind: str
-    path: Optional[str]
+    path: str | None
 
 
 _Behaviour = Union[_Raw, _Reply, _Stream, _Fault]
@@ -294,8 +295,9 @@ class Events:
 
     __slots__ = ("events", "unfinished", "error_event")
 
-    def __init__(self, events: List[bytes], unfinished: Optional[List[bytes]] = None,
-                 error_event: Optional[bytes] = None) -> None:
+    def __init__(
+        self, events: list[bytes], unfinished: list[bytes] | None = None, error_event: bytes | None = None
+    ) -> None:
         self.events = events
         self.unfinished = unfinished
         self.error_event = error_event
@@ -317,8 +319,9 @@ class Route:
 
     __slots__ = ("pattern", "handler", "methods", "shared_queue")
 
-    def __init__(self, pattern: str, handler: str, methods: Tuple[str, ...] = ("POST",), *,
-                 shared_queue: bool = True) -> None:
+    def __init__(
+        self, pattern: str, handler: str, methods: tuple[str, ...] = ("POST",), *, shared_queue: bool = True
+    ) -> None:
         self.pattern = re.compile(pattern)  # matched against the whole path (trailing "/" removed)
         self.handler = handler  # the name of the server method building the answer: handler(call)
         self.methods = methods  # () = any method
@@ -334,14 +337,14 @@ class Call:
 
     __slots__ = ("rec", "route", "params", "behaviour")
 
-    def __init__(self, rec: RecordedRequest, route: Optional[Route], params: Dict[str, Any]) -> None:
+    def __init__(self, rec: RecordedRequest, route: Route | None, params: dict[str, Any]) -> None:
         self.rec = rec
         self.route = route
         self.params = params
-        self.behaviour: Optional[_Behaviour] = None
+        self.behaviour: _Behaviour | None = None
 
     @property
-    def reply(self) -> Optional[_Reply]:
+    def reply(self) -> _Reply | None:
         """The queued reply to answer with (None: the default answer)."""
         b = self.behaviour
         return b if type(b) is _Reply else None
@@ -358,9 +361,9 @@ class _BadRequest(Exception):
         self.status = status
 
 
-def _parse_chunked(buf: bytearray, start: int) -> Optional[Tuple[bytes, int]]:
+def _parse_chunked(buf: bytearray, start: int) -> tuple[bytes, int] | None:
     """Decode a chunked body starting at ``start``; (body, end offset) or None when incomplete."""
-    parts: List[bytes] = []
+    parts: list[bytes] = []
     pos = start
     while True:
         eol = buf.find(b"\r\n", pos)
@@ -412,15 +415,15 @@ class _Connection(asyncio.Protocol):
         "silent",
     )
 
-    def __init__(self, srv: "FakeServerBase") -> None:
+    def __init__(self, srv: FakeServerBase) -> None:
         self.srv = srv
-        self.transport: Optional[asyncio.Transport] = None
+        self.transport: asyncio.Transport | None = None
         self.buf = bytearray()
         self.busy = False
         self.closed = False
-        self.task: Optional[asyncio.Task] = None
+        self.task: asyncio.Task | None = None
         # parsed request head waiting for its body: (method, target, version, headers, body_start, length|-1)
-        self.head: Optional[Tuple[str, str, str, Dict[str, str], int, int]] = None
+        self.head: tuple[str, str, str, dict[str, str], int, int] | None = None
         self.sent_continue = False
         self.eof = False
         self.silent = False  # held open in silence (stall fault, stall_after): the client's EOF ends it
@@ -431,7 +434,7 @@ class _Connection(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]
         self.srv._conns.add(self)
 
-    def connection_lost(self, exc: Optional[BaseException]) -> None:
+    def connection_lost(self, exc: BaseException | None) -> None:
         self.closed = True
         self.srv._conns.discard(self)
         task = self.task
@@ -443,7 +446,7 @@ class _Connection(asyncio.Protocol):
         if not self.busy:
             self._process()
 
-    def eof_received(self) -> Optional[bool]:
+    def eof_received(self) -> bool | None:
         self.eof = True
         if self.silent:  # the client gave up on a stalled stream: nothing more will be sent
             self.abort()
@@ -478,7 +481,7 @@ class _Connection(asyncio.Protocol):
         if self.eof and not self.busy and not self.closed:
             self._close()
 
-    def _parse(self, buf: bytearray) -> Optional[Tuple[str, str, str, Dict[str, str], bytes]]:
+    def _parse(self, buf: bytearray) -> tuple[str, str, str, dict[str, str], bytes] | None:
         head = self.head
         if head is None:
             # tolerate stray CRLFs between requests
@@ -494,7 +497,7 @@ class _Connection(asyncio.Protocol):
             if len(parts) != 3 or not parts[2].startswith("HTTP/"):
                 raise _BadRequest(400, "malformed request line")
             method, target, version = parts
-            headers: Dict[str, str] = {}
+            headers: dict[str, str] = {}
             for line in lines[1:]:
                 name, sep, value = line.partition(":")
                 if not sep:
@@ -542,7 +545,7 @@ class _Connection(asyncio.Protocol):
         self.head = None
         return method, target, version, headers, body
 
-    def _maybe_continue(self, headers: Dict[str, str]) -> None:
+    def _maybe_continue(self, headers: dict[str, str]) -> None:
         if not self.sent_continue and headers.get("expect", "").lower() == "100-continue":
             self.sent_continue = True
             if self.transport is not None:
@@ -550,7 +553,7 @@ class _Connection(asyncio.Protocol):
 
     # -- request handling ----------------------------------------------------------------------
 
-    def _dispatch(self, method: str, target: str, version: str, headers: Dict[str, str], body: bytes) -> None:
+    def _dispatch(self, method: str, target: str, version: str, headers: dict[str, str], body: bytes) -> None:
         srv = self.srv
         if target.startswith(("http://", "https://")):
             slash = target.find("/", target.find("//") + 2)
@@ -640,8 +643,14 @@ class _Connection(asyncio.Protocol):
                 return
             events = srv._complete(ans) if s.terminate else srv._unfinished(ans)
         plain = s.status == 200 and not s.headers
-        if (s.delay <= 0 and s.chunk_delay <= 0 and s.first_delay <= 0 and s.cut_after is None
-                and s.stall_after is None and plain):
+        if (
+            s.delay <= 0
+            and s.chunk_delay <= 0
+            and s.first_delay <= 0
+            and s.cut_after is None
+            and s.stall_after is None
+            and plain
+        ):
             self._write_stream(events, keep_alive)
             return
         self._spawn(self._slow_stream(s, events, keep_alive))
@@ -703,8 +712,9 @@ class _Connection(asyncio.Protocol):
         if not keep_alive:
             self._close()
 
-    def _stream_head(self, keep_alive: bool, status: int = 200,
-                     headers: Optional[Mapping[str, Optional[str]]] = None) -> Tuple[bytes, bool]:
+    def _stream_head(
+        self, keep_alive: bool, status: int = 200, headers: Mapping[str, str | None] | None = None
+    ) -> tuple[bytes, bool]:
         """(header bytes, chunked?) of a streamed response."""
         srv = self.srv
         chunked = keep_alive and srv.sse_framing == "chunked"
@@ -717,7 +727,7 @@ class _Connection(asyncio.Protocol):
             h["connection"] = "close"
         return _status_line(status) + _header_bytes(h) + b"\r\n", chunked
 
-    def _write_stream(self, events: List[bytes], keep_alive: bool, cut: bool = False) -> None:
+    def _write_stream(self, events: list[bytes], keep_alive: bool, cut: bool = False) -> None:
         """Write a whole stream at once; ``cut``: close the connection after it without ending the
         stream (no chunked terminator)."""
         t = self.transport
@@ -738,7 +748,7 @@ class _Connection(asyncio.Protocol):
         if cut or not chunked:
             self._close()
 
-    async def _slow_stream(self, s: _Stream, events: List[bytes], keep_alive: bool) -> None:
+    async def _slow_stream(self, s: _Stream, events: list[bytes], keep_alive: bool) -> None:
         """Write ``events`` after ``s.delay``: the headers at once, then ``s.first_delay``, then the
         events one by one with ``s.chunk_delay`` between them; with ``s.cut_after`` close the
         connection (no chunked terminator) after that many events; with ``s.stall_after`` send
@@ -810,8 +820,8 @@ class FakeServerBase:
     """
 
     # -- what a dialect declares -----------------------------------------------------------------
-    routes: ClassVar[Tuple[Route, ...]] = ()
-    key_headers: ClassVar[Tuple[Tuple[str, str], ...]] = (("authorization", "Bearer "),)  # (header, prefix)
+    routes: ClassVar[tuple[Route, ...]] = ()
+    key_headers: ClassVar[tuple[tuple[str, str], ...]] = (("authorization", "Bearer "),)  # (header, prefix)
     fault_kinds: ClassVar[frozenset] = FAULT_KINDS
     streams: Streams = Streams()
 
@@ -826,7 +836,7 @@ class FakeServerBase:
         host: str = "127.0.0.1",
         port: int = 0,
         *,
-        require_key: Optional[str] = None,
+        require_key: str | None = None,
         default_delay: float = 0.0,
         record: bool = True,
         sse_framing: str = "chunked",
@@ -842,16 +852,16 @@ class FakeServerBase:
         self.sse_framing = sse_framing
         self.embedding_dims = embedding_dims
         self._lock = threading.Lock()
-        self._requests: List[RecordedRequest] = []
+        self._requests: list[RecordedRequest] = []
         self._hits: Counter = Counter()
-        self._queue: Deque[_Behaviour] = deque()
-        self._conns: "set[_Connection]" = set()
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._server: Optional[asyncio.AbstractServer] = None
-        self._thread: Optional[threading.Thread] = None
+        self._queue: deque[_Behaviour] = deque()
+        self._conns: set[_Connection] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.AbstractServer | None = None
+        self._thread: threading.Thread | None = None
         self._id_prefix = os.urandom(6).hex()
         self._seq = 0
-        self._route_cache: Dict[str, Tuple[Optional[Route], Dict[str, Any]]] = {}
+        self._route_cache: dict[str, tuple[Route | None, dict[str, Any]]] = {}
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -873,7 +883,7 @@ class FakeServerBase:
         if self._thread is not None:
             return self
         ready = threading.Event()
-        errors: List[BaseException] = []
+        errors: list[BaseException] = []
 
         def run() -> None:
             loop = asyncio.new_event_loop()
@@ -945,7 +955,7 @@ class FakeServerBase:
         sock = self._server.sockets[0]
         self.port = sock.getsockname()[1]
 
-    async def serve_forever(self, on_ready: Optional[Callable[[Any], None]] = None) -> None:
+    async def serve_forever(self, on_ready: Callable[[Any], None] | None = None) -> None:
         """Serve on the *current* event loop until cancelled (used by ``python -m litegate.testing serve``)."""
         await self._open()
         if on_ready is not None:
@@ -973,13 +983,13 @@ class FakeServerBase:
     # -- recordings ----------------------------------------------------------------------------
 
     @property
-    def requests(self) -> List[RecordedRequest]:
+    def requests(self) -> list[RecordedRequest]:
         """A snapshot list of the recorded requests (oldest first)."""
         with self._lock:
             return list(self._requests)
 
     @property
-    def last_request(self) -> Optional[RecordedRequest]:
+    def last_request(self) -> RecordedRequest | None:
         with self._lock:
             return self._requests[-1] if self._requests else None
 
@@ -994,7 +1004,7 @@ class FakeServerBase:
         that the client has not closed yet."""
         return sum(1 for c in list(self._conns) if c.silent)
 
-    def hits(self, path_suffix: Optional[str] = None) -> int:
+    def hits(self, path_suffix: str | None = None) -> int:
         """Number of requests received (optionally only those whose path ends with ``path_suffix``)."""
         with self._lock:
             if path_suffix is None:
@@ -1014,7 +1024,7 @@ class FakeServerBase:
         with self._lock:
             return len(self._queue)
 
-    def wait_for_hits(self, n: int, timeout: float = 5.0, path_suffix: Optional[str] = None) -> bool:
+    def wait_for_hits(self, n: int, timeout: float = 5.0, path_suffix: str | None = None) -> bool:
         """Poll until at least ``n`` requests arrived; False on timeout."""
         deadline = time.monotonic() + timeout
         while True:
@@ -1030,26 +1040,52 @@ class FakeServerBase:
         with self._lock:
             self._queue.extend(items)
 
-    def _queue_response(self, status: int, body: Any, defaults: Mapping[str, str],
-                        headers: Optional[Mapping[str, Optional[str]]], count: int, delay: float,
-                        path: Optional[str]) -> None:
+    def _queue_response(
+        self,
+        status: int,
+        body: Any,
+        defaults: Mapping[str, str],
+        headers: Mapping[str, str | None] | None,
+        count: int,
+        delay: float,
+        path: str | None,
+    ) -> None:
         """Queue ``count`` exact responses (``defaults`` headers, overridden or removed by ``headers``)."""
         raw = _body_bytes(body)
         hdrs = _merge_headers(defaults, headers)
         self._push(_Raw(int(status), raw, hdrs, float(delay), path) for _ in range(count))
 
-    def _queue_reply(self, content: Optional[str], tool_calls: Optional[List[Any]], finish_reason: Optional[str],
-                     usage: Optional[Dict[str, Any]], delay: float, model: Optional[str], custom: Any, count: int,
-                     path: Optional[str]) -> None:
+    def _queue_reply(
+        self,
+        content: str | None,
+        tool_calls: list[Any] | None,
+        finish_reason: str | None,
+        usage: dict[str, Any] | None,
+        delay: float,
+        model: str | None,
+        custom: Any,
+        count: int,
+        path: str | None,
+    ) -> None:
         """Queue ``count`` successful answers for the routes to render in the dialect."""
         self._push(
             _Reply(content, tool_calls, finish_reason, usage, float(delay), model, custom, path) for _ in range(count)
         )
 
-    def _queue_stream(self, events: Optional[List[Any]], chunk_delay: float, terminate: bool,
-                      cut_after: Optional[int], delay: float, status: int,
-                      headers: Optional[Mapping[str, Optional[str]]], path: Optional[str], *,
-                      first_delay: float = 0.0, stall_after: Optional[int] = None) -> None:
+    def _queue_stream(
+        self,
+        events: list[Any] | None,
+        chunk_delay: float,
+        terminate: bool,
+        cut_after: int | None,
+        delay: float,
+        status: int,
+        headers: Mapping[str, str | None] | None,
+        path: str | None,
+        *,
+        first_delay: float = 0.0,
+        stall_after: int | None = None,
+    ) -> None:
         """Queue a stream: ``events`` encoded with the dialect's encoder (closed and terminated the
         dialect's way with ``terminate``), or None for the route's own stream (without its clean end
         unless ``terminate``). ``first_delay``: seconds between the headers (sent at once) and the
@@ -1060,7 +1096,7 @@ class FakeServerBase:
             raise ValueError("first_delay must be >= 0")
         if stall_after is not None and stall_after < 0:
             raise ValueError("stall_after must be >= 0")
-        evs: Optional[List[bytes]] = None
+        evs: list[bytes] | None = None
         if events is not None:
             s = self.streams
             evs = [s.encode(e) for e in events]
@@ -1070,23 +1106,37 @@ class FakeServerBase:
                 if s.terminator is not None:
                     evs.append(s.terminator)
         hdrs = dict(headers or {})
-        self._push([_Stream(evs, float(chunk_delay), terminate, cut_after, float(delay), int(status), hdrs, path,
-                            float(first_delay), stall_after)])
+        self._push(
+            [
+                _Stream(
+                    evs,
+                    float(chunk_delay),
+                    terminate,
+                    cut_after,
+                    float(delay),
+                    int(status),
+                    hdrs,
+                    path,
+                    float(first_delay),
+                    stall_after,
+                )
+            ]
+        )
 
     def enqueue_raw(
         self,
         status: int,
-        body: Union[bytes, str, Dict[str, Any], List[Any]],
-        headers: Optional[Mapping[str, Optional[str]]] = None,
+        body: bytes | str | dict[str, Any] | list[Any],
+        headers: Mapping[str, str | None] | None = None,
         *,
         delay: float = 0.0,
         count: int = 1,
-        path: Optional[str] = None,
+        path: str | None = None,
     ) -> None:
         """Queue an exact response (``dict``/``list`` bodies are JSON-encoded; content-type defaults to JSON)."""
         self._queue_response(status, body, {"content-type": "application/json"}, headers, count, delay, path)
 
-    def enqueue_fault(self, kind: str, *, count: int = 1, path: Optional[str] = None) -> None:
+    def enqueue_fault(self, kind: str, *, count: int = 1, path: str | None = None) -> None:
         """Queue a fault, one of ``fault_kinds``: ``reset`` (connection reset), ``stall`` (no answer),
         ``cut_stream`` (the connection closed mid-stream), ``malformed_stream`` (an event whose data
         is not JSON), ``stream_error_event`` (an error event after the stream started) or
@@ -1110,7 +1160,7 @@ class FakeServerBase:
             call.behaviour = denied if denied is not None else self._take(call)
         return call
 
-    def _find_route(self, path: str) -> Tuple[Optional[Route], Dict[str, Any]]:
+    def _find_route(self, path: str) -> tuple[Route | None, dict[str, Any]]:
         hit = self._route_cache.get(path)
         if hit is None:
             p = path.rstrip("/") or "/"
@@ -1125,7 +1175,7 @@ class FakeServerBase:
             self._route_cache[path] = hit
         return hit
 
-    def _take(self, call: Call) -> Optional[_Behaviour]:
+    def _take(self, call: Call) -> _Behaviour | None:
         """The first queued behaviour meant for this request (called with the lock held)."""
         path = call.rec.path
         shared = call.route is None or call.route.shared_queue
@@ -1136,7 +1186,7 @@ class FakeServerBase:
                 return b
         return None
 
-    def _auth(self, call: Call) -> Optional[_Raw]:
+    def _auth(self, call: Call) -> _Raw | None:
         """The auth rule (called with the lock held): None to let the request in, else the answer.
         The default: ``require_key`` in one of ``key_headers``."""
         key = self.require_key
@@ -1167,7 +1217,7 @@ class FakeServerBase:
         except Exception as exc:  # noqa: BLE001 - a bug in a dialect's answer must still answer the client
             return self._error(500, f"fake server error: {exc!r}")
 
-    def _headers(self) -> Optional[Dict[str, str]]:
+    def _headers(self) -> dict[str, str] | None:
         """The headers of a JSON answer (None: just ``content-type: application/json``)."""
         return None
 
@@ -1191,18 +1241,18 @@ class FakeServerBase:
 
     # -- streams ---------------------------------------------------------------------------------
 
-    def _complete(self, ans: Events) -> List[bytes]:
+    def _complete(self, ans: Events) -> list[bytes]:
         """The stream as sent when nothing breaks it."""
         term = self.streams.terminator
         return ans.events if term is None else ans.events + [term]
 
-    def _unfinished(self, ans: Events) -> List[bytes]:
+    def _unfinished(self, ans: Events) -> list[bytes]:
         """The stream without its clean end (no terminator, no final event)."""
         if ans.unfinished is not None:
             return ans.unfinished
         return ans.events[:-1] if self.streams.final_event else ans.events
 
-    def _broken(self, kind: str, ans: Events) -> Tuple[List[bytes], bool]:
+    def _broken(self, kind: str, ans: Events) -> tuple[list[bytes], bool]:
         """(events, cut the connection after them?) of the stream fault ``kind``."""
         s = self.streams
         events = ans.events

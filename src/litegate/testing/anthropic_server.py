@@ -29,12 +29,25 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any
 
 from . import _payloads as P
-from ._server import Answer, Call, Events, FakeServerBase, Invalid, RecordedRequest, Route, Streams, _Raw, _Reply
-from ._server import encode_typed_event, typed_sse
+from ._server import (
+    Answer,
+    Call,
+    Events,
+    FakeServerBase,
+    Invalid,
+    RecordedRequest,
+    Route,
+    Streams,
+    _Raw,
+    _Reply,
+    encode_typed_event,
+    typed_sse,
+)
 
 __all__ = ["FakeAnthropicServer", "ANTHROPIC_FAULT_KINDS"]
 
@@ -52,30 +65,65 @@ MODEL_IDS = (
     "claude-3-5-haiku-20241022",
 )
 
-_REQUEST_FIELDS = frozenset({
-    "model", "messages", "max_tokens", "system", "stop_sequences", "temperature", "top_p", "top_k",
-    "stream", "metadata", "tools", "tool_choice", "thinking", "service_tier", "container", "mcp_servers",
-    "output_config", "output_format", "context_management", "cache_control", "inference_geo",
-})
-_BLOCK_TYPES = frozenset({
-    "text", "image", "document", "search_result", "tool_use", "tool_result", "thinking", "redacted_thinking",
-    "server_tool_use", "web_search_tool_result", "container_upload", "tool_reference",
-})
+_REQUEST_FIELDS = frozenset(
+    {
+        "model",
+        "messages",
+        "max_tokens",
+        "system",
+        "stop_sequences",
+        "temperature",
+        "top_p",
+        "top_k",
+        "stream",
+        "metadata",
+        "tools",
+        "tool_choice",
+        "thinking",
+        "service_tier",
+        "container",
+        "mcp_servers",
+        "output_config",
+        "output_format",
+        "context_management",
+        "cache_control",
+        "inference_geo",
+    }
+)
+_BLOCK_TYPES = frozenset(
+    {
+        "text",
+        "image",
+        "document",
+        "search_result",
+        "tool_use",
+        "tool_result",
+        "thinking",
+        "redacted_thinking",
+        "server_tool_use",
+        "web_search_tool_result",
+        "container_upload",
+        "tool_reference",
+    }
+)
 _IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 _TRIGGER = re.compile(r"\b(weather|call)", re.IGNORECASE)
 _RETRYABLE = frozenset({408, 429, 500, 502, 503, 504, 529})
 
 # status -> (error type, default message), from the Anthropic errors documentation
-ERROR_TYPES: Dict[int, Tuple[str, str]] = {
+ERROR_TYPES: dict[int, tuple[str, str]] = {
     400: ("invalid_request_error", "There was an issue with the format or content of your request."),
     401: ("authentication_error", "invalid x-api-key"),
     402: ("billing_error", "There is an issue with your account's billing or payment information."),
     403: ("permission_error", "Your API key does not have permission to use the specified resource."),
     404: ("not_found_error", "The requested resource was not found."),
     413: ("request_too_large", "Request exceeds the maximum allowed number of bytes."),
-    429: ("rate_limit_error", "This request would exceed the rate limit for your organization of 50 requests "
-                              "per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits."),
+    429: (
+        "rate_limit_error",
+        "This request would exceed the rate limit for your organization of 50 requests "
+        "per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits.",
+    ),
     500: ("api_error", "Internal server error"),
     504: ("timeout_error", "Request timed out"),
     529: ("overloaded_error", "Overloaded"),
@@ -85,12 +133,15 @@ _MALFORMED_EVENT = b'event: content_block_delta\ndata: {"type":"content_block_de
 _PING = b'event: ping\ndata: {"type": "ping"}\n\n'
 
 
-def error_body(status: int, message: Optional[str] = None, type: Optional[str] = None,  # noqa: A002
-               request_id: Optional[str] = None) -> Dict[str, Any]:
+def error_body(
+    status: int,
+    message: str | None = None,
+    type: str | None = None,  # noqa: A002
+    request_id: str | None = None,
+) -> dict[str, Any]:
     """Anthropic's error body: ``{"type": "error", "error": {"type", "message"}, "request_id"}``."""
-    kind, default = ERROR_TYPES.get(status, ("api_error" if status >= 500 else "invalid_request_error",
-                                              "Error"))
-    body: Dict[str, Any] = {"type": "error", "error": {"type": type or kind, "message": message or default}}
+    kind, default = ERROR_TYPES.get(status, ("api_error" if status >= 500 else "invalid_request_error", "Error"))
+    body: dict[str, Any] = {"type": "error", "error": {"type": type or kind, "message": message or default}}
     if request_id:
         body["request_id"] = request_id
     return body
@@ -104,9 +155,9 @@ sse = typed_sse  # one event in the ``event:`` + ``data:`` framing
 # ---------------------------------------------------------------------------------------------
 
 
-def _turns(messages: List[Any]) -> List[Dict[str, Any]]:
+def _turns(messages: list[Any]) -> list[dict[str, Any]]:
     """Check roles and content; merge consecutive same-role turns as the API does."""
-    out: List[Dict[str, Any]] = []
+    out: list[dict[str, Any]] = []
     last = len(messages) - 1
     for i, msg in enumerate(messages):
         if not isinstance(msg, dict):
@@ -118,13 +169,17 @@ def _turns(messages: List[Any]) -> List[Dict[str, Any]]:
         content = msg.get("content")
         if isinstance(content, str):
             if not content and not (role == "assistant" and i == last):
-                raise Invalid(f"messages.{i}: all messages must have non-empty content except for the optional "
-                               "final assistant message")
+                raise Invalid(
+                    f"messages.{i}: all messages must have non-empty content except for the optional "
+                    "final assistant message"
+                )
             blocks = [{"type": "text", "text": content}] if content else []
         elif isinstance(content, list):
             if not content and not (role == "assistant" and i == last):
-                raise Invalid(f"messages.{i}: all messages must have non-empty content except for the optional "
-                               "final assistant message")
+                raise Invalid(
+                    f"messages.{i}: all messages must have non-empty content except for the optional "
+                    "final assistant message"
+                )
             for j, block in enumerate(content):
                 _check_block(block, f"messages.{i}.content.{j}")
             blocks = list(content)
@@ -158,8 +213,10 @@ def _check_block(block: Any, where: str) -> None:
             raise Invalid(f"{where}.image.source: Field required")
         if src.get("type") == "base64":
             if src.get("media_type") not in _IMAGE_TYPES:
-                raise Invalid(f"{where}.image.source.base64.media_type: Input should be 'image/jpeg', "
-                               "'image/png', 'image/gif' or 'image/webp'")
+                raise Invalid(
+                    f"{where}.image.source.base64.media_type: Input should be 'image/jpeg', "
+                    "'image/png', 'image/gif' or 'image/webp'"
+                )
             try:
                 base64.b64decode(src.get("data") or "", validate=True)
             except (ValueError, TypeError):
@@ -168,8 +225,10 @@ def _check_block(block: Any, where: str) -> None:
             if not str(src.get("url", "")).startswith(("http://", "https://")):
                 raise Invalid(f"{where}.image.source.url.url: invalid URL")
         elif src.get("type") != "file":
-            raise Invalid(f"{where}.image.source: Input tag '{src.get('type')}' does not match any of the "
-                           "expected tags: 'base64', 'url', 'file'")
+            raise Invalid(
+                f"{where}.image.source: Input tag '{src.get('type')}' does not match any of the "
+                "expected tags: 'base64', 'url', 'file'"
+            )
     elif kind == "tool_use":
         if not isinstance(block.get("id"), str) or not block["id"]:
             raise Invalid(f"{where}.tool_use.id: Field required")
@@ -189,7 +248,7 @@ def _check_block(block: Any, where: str) -> None:
             raise Invalid(f"{where}.thinking.signature: Field required")
 
 
-def _check_tool_pairing(turns: List[Dict[str, Any]]) -> None:
+def _check_tool_pairing(turns: list[dict[str, Any]]) -> None:
     for i, turn in enumerate(turns):
         if turn["role"] == "user":
             prev_ids = set()
@@ -215,7 +274,7 @@ def _check_tool_pairing(turns: List[Dict[str, Any]]) -> None:
                     )
 
 
-def check_request(body: Any) -> List[Dict[str, Any]]:
+def check_request(body: Any) -> list[dict[str, Any]]:
     """Validate a Messages request like the API; returns the merged turns or raises ``Invalid``."""
     if not isinstance(body, dict):
         raise Invalid("The request body is not valid JSON.")
@@ -268,16 +327,27 @@ def check_request(body: Any) -> List[Dict[str, Any]]:
             schema = tool.get("input_schema")
             if not isinstance(schema, dict) or schema.get("type") != "object":
                 raise Invalid(f"tools.{i}.custom.input_schema.type: Input should be 'object'")
-            extra_keys = set(tool) - {"type", "name", "description", "input_schema", "cache_control", "strict",
-                                      "input_examples", "allowed_callers", "defer_loading", "eager_input_streaming"}
+            extra_keys = set(tool) - {
+                "type",
+                "name",
+                "description",
+                "input_schema",
+                "cache_control",
+                "strict",
+                "input_examples",
+                "allowed_callers",
+                "defer_loading",
+                "eager_input_streaming",
+            }
             if extra_keys:
                 raise Invalid(f"tools.{i}.custom.{sorted(extra_keys)[0]}: Extra inputs are not permitted")
             names.add(tool["name"])
     choice = body.get("tool_choice")
     if choice is not None:
         if not isinstance(choice, dict) or choice.get("type") not in ("auto", "any", "tool", "none"):
-            raise Invalid("tool_choice: Input tag does not match any of the expected tags: 'auto', 'any', "
-                           "'tool', 'none'")
+            raise Invalid(
+                "tool_choice: Input tag does not match any of the expected tags: 'auto', 'any', 'tool', 'none'"
+            )
         if choice["type"] == "tool" and choice.get("name") not in names:
             raise Invalid(f"tool_choice.tool.name: tool {choice.get('name')!r} is not in tools")
     thinking = body.get("thinking")
@@ -288,16 +358,20 @@ def check_request(body: Any) -> List[Dict[str, Any]]:
             if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1024:
                 raise Invalid("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024")
             if mt <= budget:
-                raise Invalid("`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our "
-                               "documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking")
+                raise Invalid(
+                    "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our "
+                    "documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
+                )
         elif kind not in ("disabled", "adaptive"):
-            raise Invalid("thinking: Input tag does not match any of the expected tags: 'enabled', 'disabled', "
-                           "'adaptive'")
+            raise Invalid(
+                "thinking: Input tag does not match any of the expected tags: 'enabled', 'disabled', 'adaptive'"
+            )
     oc = body.get("output_config")
     if oc is not None:
         fmt = oc.get("format") if isinstance(oc, dict) else None
-        if fmt is not None and (not isinstance(fmt, dict) or fmt.get("type") != "json_schema"
-                                or not isinstance(fmt.get("schema"), dict)):
+        if fmt is not None and (
+            not isinstance(fmt, dict) or fmt.get("type") != "json_schema" or not isinstance(fmt.get("schema"), dict)
+        ):
             raise Invalid("output_config.format: expected {'type': 'json_schema', 'schema': {...}}")
     turns = _turns(messages)
     _check_tool_pairing(turns)
@@ -305,7 +379,7 @@ def check_request(body: Any) -> List[Dict[str, Any]]:
     return turns
 
 
-def _check_prefill(turns: List[Dict[str, Any]]) -> None:
+def _check_prefill(turns: list[dict[str, Any]]) -> None:
     """A final assistant turn is a prefill the model continues; the API refuses one whose last text
     ends with whitespace."""
     last = turns[-1] if turns else None
@@ -323,7 +397,7 @@ def _check_prefill(turns: List[Dict[str, Any]]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _block_text(block: Dict[str, Any]) -> str:
+def _block_text(block: dict[str, Any]) -> str:
     kind = block.get("type")
     if kind == "text":
         return str(block.get("text", ""))
@@ -349,9 +423,9 @@ def _tokens(obj: Any) -> int:
     return 0
 
 
-def _segments(body: Dict[str, Any], turns: List[Dict[str, Any]]) -> List[Any]:
+def _segments(body: dict[str, Any], turns: list[dict[str, Any]]) -> list[Any]:
     """The prompt in cache order (tools, system, message blocks)."""
-    segs: List[Any] = list(body.get("tools") or [])
+    segs: list[Any] = list(body.get("tools") or [])
     system = body.get("system")
     if isinstance(system, str):
         segs.append({"type": "text", "text": system})
@@ -364,19 +438,19 @@ def _segments(body: Dict[str, Any], turns: List[Dict[str, Any]]) -> List[Any]:
 
 @dataclass(eq=False, slots=True)
 class _Plan:
-    blocks: List[Dict[str, Any]]
+    blocks: list[dict[str, Any]]
     stop_reason: str
-    stop_sequence: Optional[str]
-    usage: Dict[str, Any]
+    stop_sequence: str | None
+    usage: dict[str, Any]
     model: str
 
 
-def _example_input(tool: Dict[str, Any]) -> Dict[str, Any]:
+def _example_input(tool: dict[str, Any]) -> dict[str, Any]:
     value = P.example_value(tool.get("input_schema") or {"type": "object", "properties": {}})
     return value if isinstance(value, dict) else {}
 
 
-def _choose_tools(body: Dict[str, Any], turns: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def _choose_tools(body: dict[str, Any], turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
     tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and t.get("type") in (None, "custom")]
     choice = body.get("tool_choice") or {"type": "auto"}
     kind = choice.get("type")
@@ -385,7 +459,7 @@ def _choose_tools(body: Dict[str, Any], turns: List[Dict[str, Any]]) -> List[Dic
     by_name = {t["name"]: t for t in tools}
     if kind == "tool":
         return [by_name[choice["name"]]]
-    last: Dict[str, Any] = turns[-1] if turns else {"role": "user", "content": []}
+    last: dict[str, Any] = turns[-1] if turns else {"role": "user", "content": []}
     if last["role"] != "user":
         return []
     answered = any(b.get("type") == "tool_result" for b in last["content"])
@@ -402,7 +476,7 @@ def _choose_tools(body: Dict[str, Any], turns: List[Dict[str, Any]]) -> List[Dic
     return (weather or tools)[:1]
 
 
-def _last_user_text(turns: List[Dict[str, Any]]) -> str:
+def _last_user_text(turns: list[dict[str, Any]]) -> str:
     for turn in reversed(turns):
         if turn["role"] == "user":
             return " ".join(t for t in (_block_text(b) for b in turn["content"]) if t)
@@ -445,15 +519,28 @@ class FakeAnthropicServer(FakeServerBase):
     )
     key_headers = (("x-api-key", ""), ("authorization", "Bearer "))
     fault_kinds = ANTHROPIC_FAULT_KINDS
-    streams = Streams(encode=encode_typed_event, closing_event=sse({"type": "message_stop"}),
-                      closing_marker=b"message_stop", malformed_event=_MALFORMED_EVENT,
-                      error_event=sse(error_body(529)))
+    streams = Streams(
+        encode=encode_typed_event,
+        closing_event=sse({"type": "message_stop"}),
+        closing_marker=b"message_stop",
+        malformed_event=_MALFORMED_EVENT,
+        error_event=sse(error_body(529)),
+    )
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, require_key: Optional[str] = None,
-                 default_delay: float = 0.0, record: bool = True, sse_framing: str = "chunked",
-                 require_version: bool = True) -> None:
-        super().__init__(host, port, require_key=require_key, default_delay=default_delay, record=record,
-                         sse_framing=sse_framing)
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        require_key: str | None = None,
+        default_delay: float = 0.0,
+        record: bool = True,
+        sse_framing: str = "chunked",
+        require_version: bool = True,
+    ) -> None:
+        super().__init__(
+            host, port, require_key=require_key, default_delay=default_delay, record=record, sse_framing=sse_framing
+        )
         self.require_version = require_version
         self._cached_prefixes: set = set()
 
@@ -468,10 +555,18 @@ class FakeAnthropicServer(FakeServerBase):
 
     # -- queueing ------------------------------------------------------------------------------
 
-    def enqueue_error(self, status: int = 429, count: int = 1, body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
-                      headers: Optional[Mapping[str, Optional[str]]] = None, *,
-                      type: Optional[str] = None, message: Optional[str] = None,  # noqa: A002 - the wire field's name
-                      delay: float = 0.0, path: Optional[str] = None) -> None:
+    def enqueue_error(
+        self,
+        status: int = 429,
+        count: int = 1,
+        body: bytes | str | dict[str, Any] | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        *,
+        type: str | None = None,
+        message: str | None = None,  # noqa: A002 - the wire field's name
+        delay: float = 0.0,
+        path: str | None = None,
+    ) -> None:
         """Queue ``count`` error responses with Anthropic's error body for ``status``.
 
         ``type`` / ``message`` override the body's ``error.type`` / ``error.message``. 429 carries
@@ -480,22 +575,37 @@ class FakeAnthropicServer(FakeServerBase):
         ``None`` header value removes a default header.
         """
         rid = self._next_id("req_")
-        defaults = {"content-type": "application/json", "request-id": rid,
-                    "x-should-retry": "true" if status in _RETRYABLE else "false"}
+        defaults = {
+            "content-type": "application/json",
+            "request-id": rid,
+            "x-should-retry": "true" if status in _RETRYABLE else "false",
+        }
         if status == 429:
-            defaults.update({
-                "retry-after": "0",
-                "anthropic-ratelimit-requests-limit": "50",
-                "anthropic-ratelimit-requests-remaining": "0",
-                "anthropic-ratelimit-requests-reset": "2025-01-01T00:00:15Z",
-            })
+            defaults.update(
+                {
+                    "retry-after": "0",
+                    "anthropic-ratelimit-requests-limit": "50",
+                    "anthropic-ratelimit-requests-remaining": "0",
+                    "anthropic-ratelimit-requests-reset": "2025-01-01T00:00:15Z",
+                }
+            )
         raw = error_body(status, message, type, rid) if body is None else body
         self._queue_response(status, raw, defaults, headers, count, delay, path)
 
-    def enqueue_reply(self, content: Optional[str] = "hello", tool_calls: Optional[List[Any]] = None,
-                      stop_reason: Optional[str] = None, usage: Optional[Dict[str, Any]] = None, delay: float = 0.0,
-                      model: Optional[str] = None, *, thinking: Optional[str] = None,
-                      stop_sequence: Optional[str] = None, count: int = 1, path: Optional[str] = None) -> None:
+    def enqueue_reply(
+        self,
+        content: str | None = "hello",
+        tool_calls: list[Any] | None = None,
+        stop_reason: str | None = None,
+        usage: dict[str, Any] | None = None,
+        delay: float = 0.0,
+        model: str | None = None,
+        *,
+        thinking: str | None = None,
+        stop_sequence: str | None = None,
+        count: int = 1,
+        path: str | None = None,
+    ) -> None:
         """Queue a successful message (streamed when the request has ``"stream": true``).
 
         ``content`` is the text block (None or "" for none); ``tool_calls`` items are
@@ -507,10 +617,20 @@ class FakeAnthropicServer(FakeServerBase):
         extra = {"thinking": thinking, "stop_sequence": stop_sequence}
         self._queue_reply(content, tool_calls, stop_reason, usage, delay, model, extra, count, path)
 
-    def enqueue_stream(self, events: Optional[List[Any]] = None, chunk_delay: float = 0.0, terminate: bool = True,
-                       cut_after: Optional[int] = None, *, delay: float = 0.0, status: int = 200,
-                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None,
-                       first_delay: float = 0.0, stall_after: Optional[int] = None) -> None:
+    def enqueue_stream(
+        self,
+        events: list[Any] | None = None,
+        chunk_delay: float = 0.0,
+        terminate: bool = True,
+        cut_after: int | None = None,
+        *,
+        delay: float = 0.0,
+        status: int = 200,
+        headers: Mapping[str, str | None] | None = None,
+        path: str | None = None,
+        first_delay: float = 0.0,
+        stall_after: int | None = None,
+    ) -> None:
         """Queue an SSE response.
 
         ``events``: ``dict`` items are sent as ``event: <type>`` + ``data: <json>``; ``str`` items
@@ -523,12 +643,22 @@ class FakeAnthropicServer(FakeServerBase):
         ``first_delay`` passes between the headers (sent at once) and the first event; ``stall_after=k``
         goes silent after ``k`` events (the connection stays open until the client closes it).
         """
-        self._queue_stream(events, chunk_delay, terminate, cut_after, delay, status, headers, path,
-                           first_delay=first_delay, stall_after=stall_after)
+        self._queue_stream(
+            events,
+            chunk_delay,
+            terminate,
+            cut_after,
+            delay,
+            status,
+            headers,
+            path,
+            first_delay=first_delay,
+            stall_after=stall_after,
+        )
 
     # -- the dialect's answers -----------------------------------------------------------------
 
-    def _headers(self) -> Optional[Dict[str, str]]:
+    def _headers(self) -> dict[str, str] | None:
         return {"content-type": "application/json", "request-id": self._next_id("req_")}
 
     def _error(self, status: int, message: str) -> _Raw:
@@ -570,18 +700,25 @@ class FakeAnthropicServer(FakeServerBase):
         return self._json(200, {"input_tokens": _tokens(_segments(body, turns)) + 3})
 
     def _models(self, call: Call) -> Answer:
-        def one(mid: str) -> Dict[str, Any]:
+        def one(mid: str) -> dict[str, Any]:
             return {"type": "model", "id": mid, "display_name": mid, "created_at": "2025-01-01T00:00:00Z"}
 
         model_id = call.params.get("model")
         if model_id is not None:
             return self._json(200, one(model_id))
-        return self._json(200, {"data": [one(m) for m in MODEL_IDS], "has_more": False, "first_id": MODEL_IDS[0],
-                                "last_id": MODEL_IDS[-1]})
+        return self._json(
+            200,
+            {
+                "data": [one(m) for m in MODEL_IDS],
+                "has_more": False,
+                "first_id": MODEL_IDS[0],
+                "last_id": MODEL_IDS[-1],
+            },
+        )
 
     # -- the reply -------------------------------------------------------------------------------
 
-    def _cache_usage(self, body: Dict[str, Any], turns: List[Dict[str, Any]]) -> Dict[str, int]:
+    def _cache_usage(self, body: dict[str, Any], turns: list[dict[str, Any]]) -> dict[str, int]:
         segs = _segments(body, turns)
         total = _tokens(segs) + 3
         marks = [i for i, s in enumerate(segs) if isinstance(s, dict) and s.get("cache_control")]
@@ -597,9 +734,9 @@ class FakeAnthropicServer(FakeServerBase):
         self._cached_prefixes.add(key)
         return {"input_tokens": total - size, "cache_creation_input_tokens": size, "cache_read_input_tokens": 0}
 
-    def _plan(self, body: Dict[str, Any], turns: List[Dict[str, Any]], reply: Optional[_Reply]) -> _Plan:
+    def _plan(self, body: dict[str, Any], turns: list[dict[str, Any]], reply: _Reply | None) -> _Plan:
         model = (reply.model if reply is not None and reply.model else None) or body.get("model") or DEFAULT_MODEL
-        blocks: List[Dict[str, Any]] = []
+        blocks: list[dict[str, Any]] = []
         extra = reply.custom if reply is not None and isinstance(reply.custom, dict) else {}
         thinking_cfg = P.object_field(body, "thinking")
         thinking_text = extra.get("thinking")
@@ -607,18 +744,19 @@ class FakeAnthropicServer(FakeServerBase):
             thinking_text = "The user asks: " + P._snippet(_last_user_text(turns)) + ". Let me answer directly."
         if thinking_text:
             blocks.append({"type": "thinking", "thinking": thinking_text, "signature": _signature(thinking_text)})
-        stop_reason: Optional[str] = None
-        stop_sequence: Optional[str] = None
-        text: Optional[str]
-        calls: List[Tuple[str, Dict[str, Any], Optional[str]]] = []
+        stop_reason: str | None = None
+        stop_sequence: str | None = None
+        text: str | None
+        calls: list[tuple[str, dict[str, Any], str | None]] = []
         if reply is not None:
             text = reply.content
             calls = P.tool_call_objects(reply.tool_calls or [])
         else:
             chosen = _choose_tools(body, turns)
             calls = [(t["name"], _example_input(t), None) for t in chosen]
-            fmt = (body.get("output_config") or {}).get("format") if isinstance(body.get("output_config"), dict) \
-                else None
+            fmt = (
+                (body.get("output_config") or {}).get("format") if isinstance(body.get("output_config"), dict) else None
+            )
             if calls:
                 text = None
             elif isinstance(fmt, dict):
@@ -645,11 +783,15 @@ class FakeAnthropicServer(FakeServerBase):
             stop_sequence = extra.get("stop_sequence")
         elif stop_reason is None:
             stop_reason = "tool_use" if calls else "end_turn"
-        usage: Dict[str, Any] = dict(self._cache_usage(body, turns))
-        usage["cache_creation"] = {"ephemeral_5m_input_tokens": usage["cache_creation_input_tokens"],
-                                   "ephemeral_1h_input_tokens": 0}
-        out_tokens = sum(_tokens(b.get("text") or b.get("thinking") or "") + (_tokens(b["input"]) if "input" in b
-                                                                                 else 0) for b in blocks)
+        usage: dict[str, Any] = dict(self._cache_usage(body, turns))
+        usage["cache_creation"] = {
+            "ephemeral_5m_input_tokens": usage["cache_creation_input_tokens"],
+            "ephemeral_1h_input_tokens": 0,
+        }
+        out_tokens = sum(
+            _tokens(b.get("text") or b.get("thinking") or "") + (_tokens(b["input"]) if "input" in b else 0)
+            for b in blocks
+        )
         usage["output_tokens"] = max(1, out_tokens)
         usage["service_tier"] = "standard"
         if reply is not None and reply.usage:
@@ -657,7 +799,7 @@ class FakeAnthropicServer(FakeServerBase):
         return _Plan(blocks, stop_reason, stop_sequence, usage, str(model))
 
     @staticmethod
-    def _message(plan: _Plan, msg_id: str) -> Dict[str, Any]:
+    def _message(plan: _Plan, msg_id: str) -> dict[str, Any]:
         return {
             "model": plan.model,
             "id": msg_id,
@@ -670,16 +812,30 @@ class FakeAnthropicServer(FakeServerBase):
         }
 
     @staticmethod
-    def _events(plan: _Plan, msg_id: str) -> List[bytes]:
+    def _events(plan: _Plan, msg_id: str) -> list[bytes]:
         """The SSE rendering of ``plan`` (ends with ``message_stop``)."""
         start_usage = dict(plan.usage, output_tokens=1)
-        out = [sse({"type": "message_start", "message": {
-            "model": plan.model, "id": msg_id, "type": "message", "role": "assistant", "content": [],
-            "stop_reason": None, "stop_sequence": None, "usage": start_usage}})]
+        out = [
+            sse(
+                {
+                    "type": "message_start",
+                    "message": {
+                        "model": plan.model,
+                        "id": msg_id,
+                        "type": "message",
+                        "role": "assistant",
+                        "content": [],
+                        "stop_reason": None,
+                        "stop_sequence": None,
+                        "usage": start_usage,
+                    },
+                }
+            )
+        ]
         for index, block in enumerate(plan.blocks):
             kind = block["type"]
-            first: Dict[str, Any]
-            deltas: List[Dict[str, Any]]
+            first: dict[str, Any]
+            deltas: list[dict[str, Any]]
             if kind == "text":
                 first = {"type": "text", "text": ""}
                 deltas = [{"type": "text_delta", "text": p} for p in P.split_words(block["text"])]
@@ -701,10 +857,19 @@ class FakeAnthropicServer(FakeServerBase):
                 out.append(sse({"type": "content_block_delta", "index": index, "delta": d}))
             out.append(sse({"type": "content_block_stop", "index": index}))
         u = plan.usage
-        final_usage = {k: u[k] for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
-                                         "output_tokens") if k in u}
-        out.append(sse({"type": "message_delta",
-                        "delta": {"stop_reason": plan.stop_reason, "stop_sequence": plan.stop_sequence},
-                        "usage": final_usage}))
+        final_usage = {
+            k: u[k]
+            for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
+            if k in u
+        }
+        out.append(
+            sse(
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": plan.stop_reason, "stop_sequence": plan.stop_sequence},
+                    "usage": final_usage,
+                }
+            )
+        )
         out.append(sse({"type": "message_stop"}))
         return out

@@ -39,32 +39,84 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from . import _payloads as P
 from ._server import Answer, Call, Events, FakeServerBase, Invalid, RecordedRequest, Route, Streams, _Raw
 
-__all__ = ["FakeBedrockServer", "FakeSageMakerServer", "BEDROCK_FAULT_KINDS", "event_frame", "exception_frame", "DEFAULT_CREDENTIALS"]
+__all__ = [
+    "FakeBedrockServer",
+    "FakeSageMakerServer",
+    "BEDROCK_FAULT_KINDS",
+    "event_frame",
+    "exception_frame",
+    "DEFAULT_CREDENTIALS",
+]
 
 BEDROCK_FAULT_KINDS = frozenset({"reset", "stall", "cut_stream", "malformed_stream", "stream_error_event", "no_done"})
 DEFAULT_CREDENTIALS = {"AKIDEXAMPLE": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}
-_AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request,\s*"
-                   r"SignedHeaders=([a-z0-9\-;]+),\s*Signature=([0-9a-f]{64})$")
-_BLOCKS = frozenset({"text", "image", "document", "video", "toolUse", "toolResult", "guardContent", "cachePoint",
-                     "reasoningContent", "citationsContent", "searchResult", "audio"})
+_AUTH = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request,\s*"
+    r"SignedHeaders=([a-z0-9\-;]+),\s*Signature=([0-9a-f]{64})$"
+)
+_BLOCKS = frozenset(
+    {
+        "text",
+        "image",
+        "document",
+        "video",
+        "toolUse",
+        "toolResult",
+        "guardContent",
+        "cachePoint",
+        "reasoningContent",
+        "citationsContent",
+        "searchResult",
+        "audio",
+    }
+)
 _INFERENCE = frozenset({"maxTokens", "temperature", "topP", "stopSequences"})
-_CONVERSE_FIELDS = frozenset({"messages", "system", "inferenceConfig", "toolConfig", "guardrailConfig",
-                              "additionalModelRequestFields", "promptVariables", "additionalModelResponseFieldPaths",
-                              "requestMetadata", "performanceConfig", "serviceTier", "outputConfig"})
-_STATUS_OF = {"ValidationException": 400, "AccessDeniedException": 403, "ResourceNotFoundException": 404,
-              "ModelTimeoutException": 408, "ModelErrorException": 424, "ThrottlingException": 429,
-              "ModelNotReadyException": 429, "ServiceQuotaExceededException": 400, "InternalServerException": 500,
-              "ServiceUnavailableException": 503}
-_CODE_OF = {400: "ValidationException", 403: "AccessDeniedException", 404: "ResourceNotFoundException",
-            408: "ModelTimeoutException", 424: "ModelErrorException", 429: "ThrottlingException",
-            500: "InternalServerException", 503: "ServiceUnavailableException"}
+_CONVERSE_FIELDS = frozenset(
+    {
+        "messages",
+        "system",
+        "inferenceConfig",
+        "toolConfig",
+        "guardrailConfig",
+        "additionalModelRequestFields",
+        "promptVariables",
+        "additionalModelResponseFieldPaths",
+        "requestMetadata",
+        "performanceConfig",
+        "serviceTier",
+        "outputConfig",
+    }
+)
+_STATUS_OF = {
+    "ValidationException": 400,
+    "AccessDeniedException": 403,
+    "ResourceNotFoundException": 404,
+    "ModelTimeoutException": 408,
+    "ModelErrorException": 424,
+    "ThrottlingException": 429,
+    "ModelNotReadyException": 429,
+    "ServiceQuotaExceededException": 400,
+    "InternalServerException": 500,
+    "ServiceUnavailableException": 503,
+}
+_CODE_OF = {
+    400: "ValidationException",
+    403: "AccessDeniedException",
+    404: "ResourceNotFoundException",
+    408: "ModelTimeoutException",
+    424: "ModelErrorException",
+    429: "ThrottlingException",
+    500: "InternalServerException",
+    503: "ServiceUnavailableException",
+}
 # a 1x1 PNG
 PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 
@@ -83,8 +135,10 @@ def event_frame(event: str, payload: Any) -> bytes:
 
 def exception_frame(name: str, message: str) -> bytes:
     """One ``exception`` message (``:exception-type`` = ``name``, e.g. ``throttlingException``)."""
-    return _frame({":exception-type": name, ":content-type": "application/json", ":message-type": "exception"},
-                  P.dumps({"message": message}))
+    return _frame(
+        {":exception-type": name, ":content-type": "application/json", ":message-type": "exception"},
+        P.dumps({"message": message}),
+    )
 
 
 def _encode_item(item: Any) -> bytes:
@@ -121,8 +175,9 @@ def _raw_path(rec: RecordedRequest, call: Call) -> str:
     return "/".join(quote(seg, safe="-_.~") for seg in rec.path.split("/")) or "/"
 
 
-def expected_signature(rec: RecordedRequest, raw_path: str, secret: str, day: str, region: str, service: str,
-                       signed: List[str]) -> str:
+def expected_signature(
+    rec: RecordedRequest, raw_path: str, secret: str, day: str, region: str, service: str, signed: list[str]
+) -> str:
     """What the signature of ``rec`` must be (AWS's algorithm, computed independently of the client)."""
     import hmac
 
@@ -133,11 +188,25 @@ def expected_signature(rec: RecordedRequest, raw_path: str, secret: str, day: st
             raise Invalid(f"signed header {name!r} is missing", 403)
         lines.append(f"{name}:{' '.join(value.split())}\n")
     query = "&".join(sorted(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in rec.query.items()))
-    canonical = "\n".join([rec.method, quote(raw_path, safe="/-_.~"), query, "".join(lines), ";".join(signed),
-                           hashlib.sha256(rec.body).hexdigest()])
+    canonical = "\n".join(
+        [
+            rec.method,
+            quote(raw_path, safe="/-_.~"),
+            query,
+            "".join(lines),
+            ";".join(signed),
+            hashlib.sha256(rec.body).hexdigest(),
+        ]
+    )
     amz_date = rec.headers.get("x-amz-date", "")
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, f"{day}/{region}/{service}/aws4_request",
-                         hashlib.sha256(canonical.encode("utf-8")).hexdigest()])
+    to_sign = "\n".join(
+        [
+            "AWS4-HMAC-SHA256",
+            amz_date,
+            f"{day}/{region}/{service}/aws4_request",
+            hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        ]
+    )
     key = _hmac(("AWS4" + secret).encode("utf-8"), day)
     for part in (region, service, "aws4_request"):
         key = _hmac(key, part)
@@ -164,24 +233,39 @@ class FakeBedrockServer(FakeServerBase):
     )
     fault_kinds = BEDROCK_FAULT_KINDS
     signing_service = "bedrock"  # the SigV4 service name requests must be scoped to
-    streams = Streams(headers={"content-type": "application/vnd.amazon.eventstream"}, encode=_encode_item,
-                      closing_event=None, malformed_event=_MALFORMED, error_event=_ERROR_FRAME)
+    streams = Streams(
+        headers={"content-type": "application/vnd.amazon.eventstream"},
+        encode=_encode_item,
+        closing_event=None,
+        malformed_event=_MALFORMED,
+        error_event=_ERROR_FRAME,
+    )
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, credentials: Optional[Mapping[str, str]] = None,
-                 region: Optional[str] = "us-east-1", api_keys: Tuple[str, ...] = (),
-                 web_identity_tokens: Tuple[str, ...] = (), roles: Optional[Tuple[str, ...]] = None,
-                 default_delay: float = 0.0, record: bool = True, sse_framing: str = "chunked",
-                 clock_skew: float = 900.0) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        credentials: Mapping[str, str] | None = None,
+        region: str | None = "us-east-1",
+        api_keys: tuple[str, ...] = (),
+        web_identity_tokens: tuple[str, ...] = (),
+        roles: tuple[str, ...] | None = None,
+        default_delay: float = 0.0,
+        record: bool = True,
+        sse_framing: str = "chunked",
+        clock_skew: float = 900.0,
+    ) -> None:
         super().__init__(host, port, default_delay=default_delay, record=record, sse_framing=sse_framing)
-        self.credentials: Dict[str, str] = dict(DEFAULT_CREDENTIALS if credentials is None else credentials)
+        self.credentials: dict[str, str] = dict(DEFAULT_CREDENTIALS if credentials is None else credentials)
         self.region = region
         self.api_keys = tuple(api_keys)
         self.web_identity_tokens = tuple(web_identity_tokens)
         self.roles = roles
         self.clock_skew = clock_skew
-        self.tokens: Dict[str, str] = {}  # temporary access key id -> its session token
+        self.tokens: dict[str, str] = {}  # temporary access key id -> its session token
         self.signatures_checked = 0
-        self.sts_calls: List[str] = []
+        self.sts_calls: list[str] = []
         self._cached_prefixes: set = set()
         from .anthropic_server import FakeAnthropicServer
 
@@ -194,41 +278,87 @@ class FakeBedrockServer(FakeServerBase):
         self.signatures_checked = 0
 
     # -- queueing ------------------------------------------------------------------------------
-    def enqueue_error(self, status: int = 429, count: int = 1, *, code: Optional[str] = None,
-                      message: Optional[str] = None, body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
-                      headers: Optional[Mapping[str, Optional[str]]] = None, delay: float = 0.0,
-                      path: Optional[str] = None) -> None:
+    def enqueue_error(
+        self,
+        status: int = 429,
+        count: int = 1,
+        *,
+        code: str | None = None,
+        message: str | None = None,
+        body: bytes | str | dict[str, Any] | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        delay: float = 0.0,
+        path: str | None = None,
+    ) -> None:
         """Queue ``count`` AWS error answers: ``x-amzn-ErrorType: <code>`` and ``{"message"}``."""
         code = code or _CODE_OF.get(status, "InternalServerException" if status >= 500 else "ValidationException")
-        defaults = {"content-type": "application/json", "x-amzn-errortype": f"{code}:http://internal.amazon.com/coral/",
-                    "x-amzn-requestid": self._next_id("req-")}
+        defaults = {
+            "content-type": "application/json",
+            "x-amzn-errortype": f"{code}:http://internal.amazon.com/coral/",
+            "x-amzn-requestid": self._next_id("req-"),
+        }
         raw = {"message": message or f"{code} (fake)"} if body is None else body
         self._queue_response(status, raw, defaults, headers, count, delay, path)
 
-    def enqueue_reply(self, content: Optional[str] = "hello", tool_calls: Optional[List[Any]] = None,
-                      stop_reason: Optional[str] = None, usage: Optional[Dict[str, Any]] = None, delay: float = 0.0,
-                      model: Optional[str] = None, *, reasoning: Optional[str] = None, count: int = 1,
-                      path: Optional[str] = None) -> None:
+    def enqueue_reply(
+        self,
+        content: str | None = "hello",
+        tool_calls: list[Any] | None = None,
+        stop_reason: str | None = None,
+        usage: dict[str, Any] | None = None,
+        delay: float = 0.0,
+        model: str | None = None,
+        *,
+        reasoning: str | None = None,
+        count: int = 1,
+        path: str | None = None,
+    ) -> None:
         """Queue a successful Converse answer (streamed on ``converse-stream``). ``usage`` uses
         Bedrock's names (``inputTokens`` ...)."""
         self._queue_reply(content, tool_calls, stop_reason, usage, delay, model, {"reasoning": reasoning}, count, path)
 
-    def enqueue_stream(self, events: Optional[List[Any]] = None, chunk_delay: float = 0.0, terminate: bool = True,
-                       cut_after: Optional[int] = None, *, delay: float = 0.0, status: int = 200,
-                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None,
-                       first_delay: float = 0.0, stall_after: Optional[int] = None) -> None:
+    def enqueue_stream(
+        self,
+        events: list[Any] | None = None,
+        chunk_delay: float = 0.0,
+        terminate: bool = True,
+        cut_after: int | None = None,
+        *,
+        delay: float = 0.0,
+        status: int = 200,
+        headers: Mapping[str, str | None] | None = None,
+        path: str | None = None,
+        first_delay: float = 0.0,
+        stall_after: int | None = None,
+    ) -> None:
         """Queue an event stream: items are ``{"event": name, **payload}`` dicts or raw frame bytes."""
-        self._queue_stream(events, chunk_delay, terminate, cut_after, delay, status, headers, path,
-                           first_delay=first_delay, stall_after=stall_after)
+        self._queue_stream(
+            events,
+            chunk_delay,
+            terminate,
+            cut_after,
+            delay,
+            status,
+            headers,
+            path,
+            first_delay=first_delay,
+            stall_after=stall_after,
+        )
 
     # -- answers ---------------------------------------------------------------------------------
-    def _headers(self) -> Optional[Dict[str, str]]:
+    def _headers(self) -> dict[str, str] | None:
         return {"content-type": "application/json", "x-amzn-requestid": self._next_id("req-")}
 
     def _aws_error(self, status: int, code: str, message: str) -> _Raw:
-        return _Raw(status, P.dumps({"message": message}),
-                    {"content-type": "application/json", "x-amzn-errortype": f"{code}:http://internal.amazon.com/coral/",
-                     "x-amzn-requestid": self._next_id("req-")})
+        return _Raw(
+            status,
+            P.dumps({"message": message}),
+            {
+                "content-type": "application/json",
+                "x-amzn-errortype": f"{code}:http://internal.amazon.com/coral/",
+                "x-amzn-requestid": self._next_id("req-"),
+            },
+        )
 
     def _error(self, status: int, message: str) -> _Raw:
         return self._aws_error(status, _CODE_OF.get(status, "ValidationException"), message)
@@ -237,38 +367,50 @@ class FakeBedrockServer(FakeServerBase):
         return self._aws_error(404, "UnknownOperationException", f"no operation at {rec.method} {rec.path}")
 
     # -- auth ------------------------------------------------------------------------------------
-    def _form(self, rec: RecordedRequest) -> Dict[str, str]:
+    def _form(self, rec: RecordedRequest) -> dict[str, str]:
         return dict(parse_qsl(rec.body.decode("utf-8", "replace"), keep_blank_values=True))
 
-    def _auth(self, call: Call) -> Optional[_Raw]:
+    def _auth(self, call: Call) -> _Raw | None:
         rec = call.rec
-        if call.route is not None and call.route.handler == "_sts" and \
-                self._form(rec).get("Action") == "AssumeRoleWithWebIdentity":
+        if (
+            call.route is not None
+            and call.route.handler == "_sts"
+            and self._form(rec).get("Action") == "AssumeRoleWithWebIdentity"
+        ):
             return None  # STS web identity calls are not signed
         auth = rec.headers.get("authorization", "")
         if auth.startswith("Bearer "):
             if auth[7:] in self.api_keys:
                 return None
-            return self._aws_error(403, "UnrecognizedClientException", "The security token included in the request "
-                                                                       "is invalid.")
+            return self._aws_error(
+                403, "UnrecognizedClientException", "The security token included in the request is invalid."
+            )
         if not auth:
             return self._aws_error(403, "MissingAuthenticationTokenException", "Missing Authentication Token")
         m = _AUTH.match(auth)
         if m is None:
-            return self._aws_error(403, "IncompleteSignatureException", "Authorization header requires 'Credential', "
-                                                                        "'SignedHeaders' and 'Signature'.")
+            return self._aws_error(
+                403,
+                "IncompleteSignatureException",
+                "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature'.",
+            )
         akid, day, region, service, signed, signature = m.groups()
         secret = self.credentials.get(akid)
         if secret is None:
-            return self._aws_error(403, "UnrecognizedClientException",
-                                   "The security token included in the request is invalid.")
+            return self._aws_error(
+                403, "UnrecognizedClientException", "The security token included in the request is invalid."
+            )
         if akid in self.tokens and rec.headers.get("x-amz-security-token") != self.tokens[akid]:
-            return self._aws_error(403, "UnrecognizedClientException",
-                                   "The security token included in the request is invalid.")
+            return self._aws_error(
+                403, "UnrecognizedClientException", "The security token included in the request is invalid."
+            )
         want_service = "sts" if call.route is not None and call.route.handler == "_sts" else self.signing_service
         if service != want_service or (self.region is not None and region != self.region):
-            return self._aws_error(403, "InvalidSignatureException",
-                                   f"Credential should be scoped to a valid region and service {want_service!r}.")
+            return self._aws_error(
+                403,
+                "InvalidSignatureException",
+                f"Credential should be scoped to a valid region and service {want_service!r}.",
+            )
         names = signed.split(";")
         if "host" not in names or "x-amz-date" not in names:
             return self._aws_error(403, "InvalidSignatureException", "host and x-amz-date must be signed.")
@@ -277,19 +419,26 @@ class FakeBedrockServer(FakeServerBase):
         except ValueError:
             return self._aws_error(403, "IncompleteSignatureException", "X-Amz-Date is missing or malformed.")
         if when.strftime("%Y%m%d") != day:
-            return self._aws_error(403, "InvalidSignatureException", "Date in Credential scope does not match "
-                                                                     "X-Amz-Date.")
+            return self._aws_error(
+                403, "InvalidSignatureException", "Date in Credential scope does not match X-Amz-Date."
+            )
         if abs((datetime.now(timezone.utc) - when).total_seconds()) > self.clock_skew:
-            return self._aws_error(403, "InvalidSignatureException", "Signature expired: the request time is too far "
-                                                                     "from the current time.")
+            return self._aws_error(
+                403,
+                "InvalidSignatureException",
+                "Signature expired: the request time is too far from the current time.",
+            )
         try:
             expected = expected_signature(rec, _raw_path(rec, call), secret, day, region, service, names)
         except Invalid as e:
             return self._aws_error(403, "InvalidSignatureException", str(e))
         if expected != signature:
-            return self._aws_error(403, "InvalidSignatureException",
-                                   "The request signature we calculated does not match the signature you provided. "
-                                   "Check your AWS Secret Access Key and signing method.")
+            return self._aws_error(
+                403,
+                "InvalidSignatureException",
+                "The request signature we calculated does not match the signature you provided. "
+                "Check your AWS Secret Access Key and signing method.",
+            )
         self.signatures_checked += 1
         return None
 
@@ -313,16 +462,20 @@ class FakeBedrockServer(FakeServerBase):
         self.credentials[akid] = secret
         self.tokens[akid] = token
         expiry = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        xml = (f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result><Credentials>'
-               f"<AccessKeyId>{akid}</AccessKeyId><SecretAccessKey>{secret}</SecretAccessKey>"
-               f"<SessionToken>{token}</SessionToken><Expiration>{expiry}</Expiration></Credentials>"
-               f"</{action}Result></{action}Response>")
+        xml = (
+            f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result><Credentials>'
+            f"<AccessKeyId>{akid}</AccessKeyId><SecretAccessKey>{secret}</SecretAccessKey>"
+            f"<SessionToken>{token}</SessionToken><Expiration>{expiry}</Expiration></Credentials>"
+            f"</{action}Result></{action}Response>"
+        )
         return _Raw(200, xml.encode(), {"content-type": "text/xml"})
 
     @staticmethod
     def _sts_error(status: int, code: str, message: str) -> _Raw:
-        xml = (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
-               f"<Code>{code}</Code><Message>{message}</Message></Error></ErrorResponse>")
+        xml = (
+            f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+            f"<Code>{code}</Code><Message>{message}</Message></Error></ErrorResponse>"
+        )
         return _Raw(status, xml.encode(), {"content-type": "text/xml"})
 
     # -- model operations ------------------------------------------------------------------------
@@ -350,15 +503,19 @@ class FakeBedrockServer(FakeServerBase):
         raise Invalid(f"The provided model identifier is invalid: {model}")
 
     # Converse
-    def _check_converse(self, body: Dict[str, Any]) -> None:
+    def _check_converse(self, body: dict[str, Any]) -> None:
         extra = sorted(set(body) - _CONVERSE_FIELDS)
         if extra:
-            raise Invalid(f"1 validation error detected: Value at '{extra[0]}' failed to satisfy constraint: "
-                          "Member must not be present")
+            raise Invalid(
+                f"1 validation error detected: Value at '{extra[0]}' failed to satisfy constraint: "
+                "Member must not be present"
+            )
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:
-            raise Invalid("A conversation must start with a user message. Try again with a conversation that "
-                          "starts with a user message.")
+            raise Invalid(
+                "A conversation must start with a user message. Try again with a conversation that "
+                "starts with a user message."
+            )
         tool_blocks = False
         for i, msg in enumerate(messages):
             if not isinstance(msg, dict) or msg.get("role") not in ("user", "assistant"):
@@ -372,8 +529,10 @@ class FakeBedrockServer(FakeServerBase):
                 raise Invalid(f"messages.{i}.content: must be a non-empty list of content blocks")
             for j, block in enumerate(content):
                 if not isinstance(block, dict) or len(block) != 1 or next(iter(block)) not in _BLOCKS:
-                    raise Invalid(f"messages.{i}.content.{j}: a content block must have exactly one known member, "
-                                  f"got {sorted(block) if isinstance(block, dict) else block!r}")
+                    raise Invalid(
+                        f"messages.{i}.content.{j}: a content block must have exactly one known member, "
+                        f"got {sorted(block) if isinstance(block, dict) else block!r}"
+                    )
                 key = next(iter(block))
                 if key in ("toolUse", "toolResult"):
                     tool_blocks = True
@@ -383,8 +542,9 @@ class FakeBedrockServer(FakeServerBase):
                     prev = messages[i - 1]["content"] if i else []
                     ids = {b["toolUse"].get("toolUseId") for b in prev if isinstance(b, dict) and "toolUse" in b}
                     if block["toolResult"].get("toolUseId") not in ids:
-                        raise Invalid("The toolUseId of a toolResult block must match a toolUse block of the previous "
-                                      "turn.")
+                        raise Invalid(
+                            "The toolUseId of a toolResult block must match a toolUse block of the previous turn."
+                        )
                 if key == "image":
                     img = block["image"]
                     if img.get("format") not in ("png", "jpeg", "gif", "webp"):
@@ -406,12 +566,15 @@ class FakeBedrockServer(FakeServerBase):
         if mt is not None and (not isinstance(mt, int) or mt < 1):
             raise Invalid("inferenceConfig.maxTokens: must be >= 1")
         for j, block in enumerate(body.get("system") or []):
-            if not isinstance(block, dict) or len(block) != 1 or next(iter(block)) not in ("text", "cachePoint",
-                                                                                             "guardContent"):
+            if (
+                not isinstance(block, dict)
+                or len(block) != 1
+                or next(iter(block)) not in ("text", "cachePoint", "guardContent")
+            ):
                 raise Invalid(f"system.{j}: must be a text, cachePoint or guardContent block")
 
-    def _cache_usage(self, model: str, body: Dict[str, Any]) -> Dict[str, int]:
-        segs: List[Any] = list((body.get("toolConfig") or {}).get("tools") or []) + list(body.get("system") or [])
+    def _cache_usage(self, model: str, body: dict[str, Any]) -> dict[str, int]:
+        segs: list[Any] = list((body.get("toolConfig") or {}).get("tools") or []) + list(body.get("system") or [])
         for msg in body["messages"]:
             segs.extend(msg["content"])
         total = P.count_tokens(json.dumps(segs)) // 2 + 3
@@ -426,25 +589,26 @@ class FakeBedrockServer(FakeServerBase):
         self._cached_prefixes.add(key)
         return {"inputTokens": total - size, "cacheReadInputTokens": 0, "cacheWriteInputTokens": size}
 
-    def _converse_plan(self, model: str, body: Dict[str, Any], call: Call) -> Dict[str, Any]:
+    def _converse_plan(self, model: str, body: dict[str, Any], call: Call) -> dict[str, Any]:
         self._check_converse(body)
         reply = call.reply
         messages = body["messages"]
         last = messages[-1]
-        blocks: List[Dict[str, Any]] = []
+        blocks: list[dict[str, Any]] = []
         additional = body.get("additionalModelRequestFields") or {}
         thinking = additional.get("thinking") if isinstance(additional, dict) else None
-        user_text = " ".join(str(b.get("text", "")) for b in last["content"] if "text" in b) \
-            if last["role"] == "user" else ""
+        user_text = (
+            " ".join(str(b.get("text", "")) for b in last["content"] if "text" in b) if last["role"] == "user" else ""
+        )
         reasoning = reply.custom.get("reasoning") if reply is not None and isinstance(reply.custom, dict) else None
         if reasoning is None and isinstance(thinking, dict) and thinking.get("type") == "enabled":
             reasoning = "The user asks: " + P._snippet(user_text) + ". Let me answer directly."
         if reasoning:
             sig = base64.b64encode(hashlib.sha256(reasoning.encode()).digest()[:12]).decode()
             blocks.append({"reasoningContent": {"reasoningText": {"text": reasoning, "signature": sig}}})
-        stop: Optional[str] = None
-        calls: List[Tuple[str, Dict[str, Any], Optional[str]]] = []
-        text: Optional[str]
+        stop: str | None = None
+        calls: list[tuple[str, dict[str, Any], str | None]] = []
+        text: str | None
         if reply is not None:
             text = reply.content
             calls = P.tool_call_objects(reply.tool_calls or [])
@@ -452,7 +616,7 @@ class FakeBedrockServer(FakeServerBase):
             tools = [t["toolSpec"] for t in (body.get("toolConfig") or {}).get("tools") or [] if "toolSpec" in t]
             choice = (body.get("toolConfig") or {}).get("toolChoice") or {"auto": {}}
             answered = any("toolResult" in b for b in last["content"])
-            chosen: List[Dict[str, Any]] = []
+            chosen: list[dict[str, Any]] = []
             if tools and "tool" in choice:
                 chosen = [t for t in tools if t["name"] == choice["tool"].get("name")][:1]
                 if not chosen:
@@ -461,8 +625,11 @@ class FakeBedrockServer(FakeServerBase):
                 low = user_text.lower()
                 chosen = [t for t in tools if t["name"].lower() in low][:2] or tools[:1]
             calls = [(t["name"], P.example_value((t.get("inputSchema") or {}).get("json") or {}), None) for t in chosen]
-            text = None if calls else ("This is a fake reply to: " + P._snippet(user_text) if user_text
-                                       else "This is a fake reply.")
+            text = (
+                None
+                if calls
+                else ("This is a fake reply to: " + P._snippet(user_text) if user_text else "This is a fake reply.")
+            )
             inference = body.get("inferenceConfig") or {}
             if text:
                 for seq in inference.get("stopSequences") or ():
@@ -486,38 +653,67 @@ class FakeBedrockServer(FakeServerBase):
         usage["outputTokens"] = max(1, out_tokens)
         if reply is not None and reply.usage:
             usage.update(reply.usage)
-        usage["totalTokens"] = (usage["inputTokens"] + usage["outputTokens"] + usage.get("cacheReadInputTokens", 0)
-                                + usage.get("cacheWriteInputTokens", 0))
+        usage["totalTokens"] = (
+            usage["inputTokens"]
+            + usage["outputTokens"]
+            + usage.get("cacheReadInputTokens", 0)
+            + usage.get("cacheWriteInputTokens", 0)
+        )
         return {"blocks": blocks, "stop": stop, "usage": usage}
 
     @staticmethod
-    def _converse_message(plan: Dict[str, Any]) -> Dict[str, Any]:
-        return {"output": {"message": {"role": "assistant", "content": plan["blocks"]}}, "stopReason": plan["stop"],
-                "usage": plan["usage"], "metrics": {"latencyMs": 12}}
+    def _converse_message(plan: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "output": {"message": {"role": "assistant", "content": plan["blocks"]}},
+            "stopReason": plan["stop"],
+            "usage": plan["usage"],
+            "metrics": {"latencyMs": 12},
+        }
 
     @staticmethod
-    def _converse_events(plan: Dict[str, Any]) -> Events:
+    def _converse_events(plan: dict[str, Any]) -> Events:
         out = [event_frame("messageStart", {"role": "assistant", "p": "abcdefgh"})]
         for index, block in enumerate(plan["blocks"]):
             if "text" in block:
                 for piece in P.split_words(block["text"]):
-                    out.append(event_frame("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": piece},
-                                                                 "p": "abc"}))
+                    out.append(
+                        event_frame(
+                            "contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": piece}, "p": "abc"}
+                        )
+                    )
             elif "reasoningContent" in block:
                 rt = block["reasoningContent"]["reasoningText"]
                 for piece in P.split_words(rt["text"]):
-                    out.append(event_frame("contentBlockDelta", {
-                        "contentBlockIndex": index, "delta": {"reasoningContent": {"text": piece}}}))
-                out.append(event_frame("contentBlockDelta", {
-                    "contentBlockIndex": index, "delta": {"reasoningContent": {"signature": rt["signature"]}}}))
+                    out.append(
+                        event_frame(
+                            "contentBlockDelta",
+                            {"contentBlockIndex": index, "delta": {"reasoningContent": {"text": piece}}},
+                        )
+                    )
+                out.append(
+                    event_frame(
+                        "contentBlockDelta",
+                        {"contentBlockIndex": index, "delta": {"reasoningContent": {"signature": rt["signature"]}}},
+                    )
+                )
             elif "toolUse" in block:
                 tu = block["toolUse"]
-                out.append(event_frame("contentBlockStart", {
-                    "contentBlockIndex": index, "start": {"toolUse": {"toolUseId": tu["toolUseId"], "name": tu["name"]}}}))
+                out.append(
+                    event_frame(
+                        "contentBlockStart",
+                        {
+                            "contentBlockIndex": index,
+                            "start": {"toolUse": {"toolUseId": tu["toolUseId"], "name": tu["name"]}},
+                        },
+                    )
+                )
                 arguments = json.dumps(tu["input"], separators=(",", ":"), ensure_ascii=False)
                 for piece in P.split_json(arguments):
-                    out.append(event_frame("contentBlockDelta", {"contentBlockIndex": index,
-                                                                 "delta": {"toolUse": {"input": piece}}}))
+                    out.append(
+                        event_frame(
+                            "contentBlockDelta", {"contentBlockIndex": index, "delta": {"toolUse": {"input": piece}}}
+                        )
+                    )
             out.append(event_frame("contentBlockStop", {"contentBlockIndex": index}))
         unfinished = list(out)
         out.append(event_frame("messageStop", {"stopReason": plan["stop"]}))
@@ -525,7 +721,7 @@ class FakeBedrockServer(FakeServerBase):
         return Events(out, unfinished=unfinished)
 
     # Claude through InvokeModel
-    def _claude_invoke(self, model: str, body: Dict[str, Any], call: Call, stream: bool) -> Answer:
+    def _claude_invoke(self, model: str, body: dict[str, Any], call: Call, stream: bool) -> Answer:
         from .anthropic_server import check_request
 
         if body.get("anthropic_version") != "bedrock-2023-05-31":
@@ -553,27 +749,32 @@ class FakeBedrockServer(FakeServerBase):
             if obj.get("type") == "message_stop":
                 u = plan.usage
                 obj["amazon-bedrock-invocationMetrics"] = {
-                    "inputTokenCount": u.get("input_tokens", 0), "outputTokenCount": u.get("output_tokens", 0),
-                    "invocationLatency": 12, "firstByteLatency": 5}
+                    "inputTokenCount": u.get("input_tokens", 0),
+                    "outputTokenCount": u.get("output_tokens", 0),
+                    "invocationLatency": 12,
+                    "firstByteLatency": 5,
+                }
             out.append(event_frame("chunk", {"bytes": base64.b64encode(P.dumps(obj)).decode("ascii"), "p": "abcd"}))
         return Events(out)
 
     # embeddings
-    def _titan_embedding(self, base: str, body: Dict[str, Any]) -> Answer:
+    def _titan_embedding(self, base: str, body: dict[str, Any]) -> Answer:
         text = body.get("inputText")
         if not isinstance(text, str) or not text:
             raise Invalid("Malformed input request: required key [inputText] not found")
         allowed = {"inputText"} | ({"dimensions", "normalize", "embeddingTypes"} if "v2" in base else set())
         if set(body) - allowed:
-            raise Invalid(f"Malformed input request: extraneous key [{sorted(set(body) - allowed)[0]}] is not "
-                          "permitted")
+            raise Invalid(
+                f"Malformed input request: extraneous key [{sorted(set(body) - allowed)[0]}] is not permitted"
+            )
         dims = body.get("dimensions", 1024 if "v2" in base else 1536)
         if dims not in (256, 512, 1024, 1536):
             raise Invalid("dimensions: must be 256, 512 or 1024")
-        return self._json(200, {"embedding": P.embedding_vector(text, dims),
-                                "inputTextTokenCount": P.count_tokens(text)})
+        return self._json(
+            200, {"embedding": P.embedding_vector(text, dims), "inputTextTokenCount": P.count_tokens(text)}
+        )
 
-    def _cohere_embedding(self, body: Dict[str, Any]) -> Answer:
+    def _cohere_embedding(self, body: dict[str, Any]) -> Answer:
         texts = body.get("texts")
         if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
             raise Invalid("Malformed input request: texts must be a non-empty list of strings")
@@ -582,26 +783,45 @@ class FakeBedrockServer(FakeServerBase):
         vectors = [P.embedding_vector(t, 1024) for t in texts]
         types = body.get("embedding_types")
         if types:
-            return self._json(200, {"id": self._next_id("emb-"), "embeddings": {t: vectors for t in types},
-                                    "texts": texts, "response_type": "embeddings_by_type"})
-        return self._json(200, {"id": self._next_id("emb-"), "embeddings": vectors, "texts": texts,
-                                "response_type": "embeddings_floats"})
+            return self._json(
+                200,
+                {
+                    "id": self._next_id("emb-"),
+                    "embeddings": {t: vectors for t in types},
+                    "texts": texts,
+                    "response_type": "embeddings_by_type",
+                },
+            )
+        return self._json(
+            200,
+            {"id": self._next_id("emb-"), "embeddings": vectors, "texts": texts, "response_type": "embeddings_floats"},
+        )
 
     # images
-    def _image(self, base: str, body: Dict[str, Any]) -> Answer:
+    def _image(self, base: str, body: dict[str, Any]) -> Answer:
         if base.startswith("stability.stable-diffusion-xl"):
             prompts = body.get("text_prompts")
-            if not isinstance(prompts, list) or not prompts or not all(isinstance(p, dict) and p.get("text")
-                                                                       for p in prompts):
+            if (
+                not isinstance(prompts, list)
+                or not prompts
+                or not all(isinstance(p, dict) and p.get("text") for p in prompts)
+            ):
                 raise Invalid("text_prompts: required, a list of {text, weight}")
-            for key, lo, hi in (("height", 128, 1536), ("width", 128, 1536), ("cfg_scale", 0, 35), ("steps", 10, 150),
-                                ("seed", 0, 4294967295), ("samples", 1, 1)):
+            for key, lo, hi in (
+                ("height", 128, 1536),
+                ("width", 128, 1536),
+                ("cfg_scale", 0, 35),
+                ("steps", 10, 150),
+                ("seed", 0, 4294967295),
+                ("samples", 1, 1),
+            ):
                 value = body.get(key)
                 if value is not None and (not isinstance(value, (int, float)) or not lo <= value <= hi):
                     raise Invalid(f"{key}: must be between {lo} and {hi}")
             seed = int(body.get("seed", 0))
-            return self._json(200, {"result": "success", "artifacts": [
-                {"seed": seed, "base64": PNG_B64, "finishReason": "SUCCESS"}]})
+            return self._json(
+                200, {"result": "success", "artifacts": [{"seed": seed, "base64": PNG_B64, "finishReason": "SUCCESS"}]}
+            )
         if base.startswith("stability."):
             if not isinstance(body.get("prompt"), str) or not body["prompt"]:
                 raise Invalid("prompt: required")
@@ -631,8 +851,7 @@ class FakeSageMakerServer(FakeBedrockServer):
     )
     signing_service = "sagemaker"
 
-    def __init__(self, *args: Any, part_size: int = 40, endpoints: Optional[Tuple[str, ...]] = None,
-                 **kw: Any) -> None:
+    def __init__(self, *args: Any, part_size: int = 40, endpoints: tuple[str, ...] | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.part_size = part_size
         self.endpoints = endpoints
@@ -648,15 +867,19 @@ class FakeSageMakerServer(FakeBedrockServer):
         try:
             if call.params["op"] == "invocations-response-stream":
                 if not isinstance(body, dict) or body.get("stream") is not True:
-                    raise Invalid("the streaming route needs \"stream\": true")
+                    raise Invalid('the streaming route needs "stream": true')
                 raw = b"".join(self._tgi._generate_stream(call).events)
-                parts = [raw[i:i + self.part_size] for i in range(0, len(raw), self.part_size)]
-                return Events([event_frame("PayloadPart", {"Bytes": base64.b64encode(p).decode("ascii")})
-                               for p in parts])
+                parts = [raw[i : i + self.part_size] for i in range(0, len(raw), self.part_size)]
+                return Events(
+                    [event_frame("PayloadPart", {"Bytes": base64.b64encode(p).decode("ascii")}) for p in parts]
+                )
             plan = self._tgi._plan(body, call)
         except Invalid as e:  # the container's error, wrapped by SageMaker as ModelError
-            return self._aws_error(424, "ModelError", f"Received client error ({e.status}) from primary with message "
-                                                      f"\"{{\"error\":\"{e}\",\"error_type\":\"validation\"}}\"")
+            return self._aws_error(
+                424,
+                "ModelError",
+                f"Received client error ({e.status}) from primary with message "
+                f'"{{"error":"{e}","error_type":"validation"}}"',
+            )
         details = {"finish_reason": plan["reason"], "generated_tokens": len(plan["pieces"]), "seed": plan["seed"]}
         return self._json(200, [{"generated_text": plan["text"], "details": details}])
-

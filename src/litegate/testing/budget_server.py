@@ -23,7 +23,7 @@ same recording, queue and faults as the provider fakes). Standard library only.
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, Optional
+from typing import Any
 
 from ._server import Answer, Call, FakeServerBase, Invalid, RecordedRequest, Route, _Raw
 
@@ -35,11 +35,12 @@ class FakeBudgetServer(FakeServerBase):
 
     routes = (Route(r"/get_budget", "_get_budget"), Route(r"/set_budget", "_set_budget"))
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
-                 require_headers: Optional[Dict[str, str]] = None) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, require_headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(host, port)
         self.require_headers = {k.lower(): v for k, v in (require_headers or {}).items()}
-        self.projects: Dict[str, Dict[str, Any]] = {}
+        self.projects: dict[str, dict[str, Any]] = {}
 
     def reset(self) -> None:
         """Forget recorded requests, queued errors and stored projects."""
@@ -54,7 +55,7 @@ class FakeBudgetServer(FakeServerBase):
 
     # -- the dialect's answers -----------------------------------------------------------------
 
-    def _auth(self, call: Call) -> Optional[_Raw]:
+    def _auth(self, call: Call) -> _Raw | None:
         for name, value in self.require_headers.items():
             if call.rec.headers.get(name) != value:
                 return self._error(401, f"missing or wrong {name} header")
@@ -70,7 +71,7 @@ class FakeBudgetServer(FakeServerBase):
         return self._error(405, "use POST")
 
     @staticmethod
-    def _body(call: Call) -> Dict[str, Any]:
+    def _body(call: Call) -> dict[str, Any]:
         if not isinstance(call.rec.json, dict):
             raise Invalid("expected a JSON object")
         return call.rec.json

@@ -56,12 +56,25 @@ import json
 import re
 import struct
 import uuid
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any
 
 from . import _payloads as P
-from ._server import Answer, Call, Events, FakeServerBase, Invalid, RecordedRequest, Route, Streams, _Raw, _Reply
-from ._server import encode_typed_event, typed_sse
+from ._server import (
+    Answer,
+    Call,
+    Events,
+    FakeServerBase,
+    Invalid,
+    RecordedRequest,
+    Route,
+    Streams,
+    _Raw,
+    _Reply,
+    encode_typed_event,
+    typed_sse,
+)
 
 __all__ = ["FakeCohereServer", "COHERE_FAULT_KINDS", "DEFAULT_ERRORS", "error_body", "sse", "rerank_scores"]
 
@@ -72,7 +85,7 @@ DEFAULT_MODEL = "command-a-03-2025"
 PREAMBLE_TOKENS = 66  # Cohere's own system preamble: counted in usage.tokens, not billed
 
 # status -> default message (quoted from Cohere's error documentation where it gives one)
-DEFAULT_ERRORS: Dict[int, str] = {
+DEFAULT_ERRORS: dict[int, str] = {
     400: "invalid request: message must be at least 1 token long or tool results must be specified.",
     401: "invalid api token",
     402: "Please add or update your payment method at https://dashboard.cohere.com/billing?tab=payment to continue",
@@ -88,17 +101,46 @@ DEFAULT_ERRORS: Dict[int, str] = {
     504: "gateway timeout",
 }
 
-_CHAT_FIELDS = frozenset({
-    "model", "messages", "stream", "tools", "strict_tools", "documents", "citation_options", "response_format",
-    "safety_mode", "max_tokens", "stop_sequences", "temperature", "seed", "frequency_penalty",
-    "presence_penalty", "k", "p", "logprobs", "tool_choice", "thinking", "priority",
-})
-_EMBED_FIELDS = frozenset({
-    "model", "texts", "images", "inputs", "input_type", "max_tokens", "output_dimension", "embedding_types",
-    "truncate", "priority",
-})
-_RERANK_FIELDS = frozenset({"model", "query", "documents", "top_n", "max_tokens_per_doc", "priority",
-                            "relevant_spans"})
+_CHAT_FIELDS = frozenset(
+    {
+        "model",
+        "messages",
+        "stream",
+        "tools",
+        "strict_tools",
+        "documents",
+        "citation_options",
+        "response_format",
+        "safety_mode",
+        "max_tokens",
+        "stop_sequences",
+        "temperature",
+        "seed",
+        "frequency_penalty",
+        "presence_penalty",
+        "k",
+        "p",
+        "logprobs",
+        "tool_choice",
+        "thinking",
+        "priority",
+    }
+)
+_EMBED_FIELDS = frozenset(
+    {
+        "model",
+        "texts",
+        "images",
+        "inputs",
+        "input_type",
+        "max_tokens",
+        "output_dimension",
+        "embedding_types",
+        "truncate",
+        "priority",
+    }
+)
+_RERANK_FIELDS = frozenset({"model", "query", "documents", "top_n", "max_tokens_per_doc", "priority", "relevant_spans"})
 _MESSAGE_FIELDS = {
     "user": frozenset({"role", "content"}),
     "system": frozenset({"role", "content"}),
@@ -110,16 +152,50 @@ _EMBEDDING_TYPES = frozenset({"float", "int8", "uint8", "binary", "ubinary", "ba
 _TOOL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TRIGGER = re.compile(r"\b(weather|call)", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP_WORDS = frozenset({
-    "a", "an", "the", "in", "of", "on", "to", "and", "or", "is", "are", "was", "were", "what", "which", "who",
-    "how", "for", "with", "by", "at", "as", "it", "its", "be", "this", "that", "from", "do", "does", "did",
-})
+_STOP_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "in",
+        "of",
+        "on",
+        "to",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "what",
+        "which",
+        "who",
+        "how",
+        "for",
+        "with",
+        "by",
+        "at",
+        "as",
+        "it",
+        "its",
+        "be",
+        "this",
+        "that",
+        "from",
+        "do",
+        "does",
+        "did",
+    }
+)
 _MALFORMED_EVENT = b'event: content-delta\ndata: {"type":"content-delta","index":0,"delta":{not json\n\n'
 _MID_STREAM_ERROR = "internal server error: the generation failed"
-_EMPTY_USAGE = {"billed_units": {"input_tokens": 0, "output_tokens": 0}, "tokens": {"input_tokens": 0, "output_tokens": 0}}
+_EMPTY_USAGE = {
+    "billed_units": {"input_tokens": 0, "output_tokens": 0},
+    "tokens": {"input_tokens": 0, "output_tokens": 0},
+}
 
 
-def error_body(status: int, message: Optional[str] = None, error_id: Optional[str] = None) -> Dict[str, Any]:
+def error_body(status: int, message: str | None = None, error_id: str | None = None) -> dict[str, Any]:
     """Cohere's error body ``{"id", "message"}`` (the documented default message for ``status``)."""
     text = message or DEFAULT_ERRORS.get(status) or ("internal server error" if status >= 500 else "invalid request")
     return {"id": error_id or str(uuid.uuid4()), "message": text}
@@ -130,11 +206,10 @@ _CLOSING_EVENT = sse({"type": "message-end", "delta": {"finish_reason": "COMPLET
 
 
 def _unknown_model(model: Any) -> str:
-    return (f"model '{model}' not found, make sure the correct model ID was used and that you have access to the "
-            "model.")
+    return f"model '{model}' not found, make sure the correct model ID was used and that you have access to the model."
 
 
-def _words(text: str) -> List[str]:
+def _words(text: str) -> list[str]:
     out = []
     for w in _WORD.findall(text.lower()):
         if len(w) < 2 or w in _STOP_WORDS:
@@ -149,7 +224,7 @@ def _words(text: str) -> List[str]:
     return out
 
 
-def rerank_scores(query: str, documents: List[str]) -> List[Tuple[int, float]]:
+def rerank_scores(query: str, documents: list[str]) -> list[tuple[int, float]]:
     """(index, relevance score in 0..1) for every document, most relevant first (deterministic)."""
     q = set(_words(query))
     scored = []
@@ -168,7 +243,7 @@ def rerank_scores(query: str, documents: List[str]) -> List[Tuple[int, float]]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_unknown(body: Dict[str, Any], allowed: frozenset, where: str = "") -> None:
+def _check_unknown(body: dict[str, Any], allowed: frozenset, where: str = "") -> None:
     extra = sorted(set(body) - allowed)
     if extra:
         raise Invalid(f"invalid request: unknown field '{where}{extra[0]}'")
@@ -182,7 +257,7 @@ def _is_num(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _check_range(body: Dict[str, Any], key: str, lo: float, hi: float, integer: bool = False) -> None:
+def _check_range(body: dict[str, Any], key: str, lo: float, hi: float, integer: bool = False) -> None:
     v = body.get(key)
     if v is None:
         return
@@ -193,13 +268,13 @@ def _check_range(body: Dict[str, Any], key: str, lo: float, hi: float, integer: 
         raise Invalid(f"invalid request: {key} must be between {lo:g} and {hi_text} inclusive.")
 
 
-def _check_positive(body: Dict[str, Any], key: str) -> None:
+def _check_positive(body: dict[str, Any], key: str) -> None:
     v = body.get(key)
     if v is not None and (not _is_int(v) or v < 1):
         raise Invalid(f"invalid request: {key} must be a positive integer")
 
 
-def _content_items(content: Any, where: str, allowed: frozenset) -> List[Dict[str, Any]]:
+def _content_items(content: Any, where: str, allowed: frozenset) -> list[dict[str, Any]]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
     if not isinstance(content, list):
@@ -236,7 +311,7 @@ def _content_items(content: Any, where: str, allowed: frozenset) -> List[Dict[st
     return content
 
 
-def _check_body(body: Any, allowed: frozenset, strict: bool) -> Dict[str, Any]:
+def _check_body(body: Any, allowed: frozenset, strict: bool) -> dict[str, Any]:
     """What every endpoint checks first: a JSON object, no unknown fields (``strict``), a model."""
     if not isinstance(body, dict):
         raise Invalid("invalid json syntax: the request body must be a JSON object")
@@ -247,7 +322,7 @@ def _check_body(body: Any, allowed: frozenset, strict: bool) -> Dict[str, Any]:
     return body
 
 
-def check_chat(body: Any, strict: bool = True) -> List[Dict[str, Any]]:
+def check_chat(body: Any, strict: bool = True) -> list[dict[str, Any]]:
     """Validate a /v2/chat body like the API; returns its messages."""
     _check_body(body, _CHAT_FIELDS, strict)
     messages = body.get("messages")
@@ -267,8 +342,9 @@ def check_chat(body: Any, strict: bool = True) -> List[Dict[str, Any]]:
         if role == "user":
             items = _content_items(content, where, frozenset({"text", "image_url"}))
             if not any(it.get("type") == "image_url" or (it.get("text") or "").strip() for it in items):
-                raise Invalid("invalid request: message must be at least 1 token long or tool results must be "
-                               "specified.")
+                raise Invalid(
+                    "invalid request: message must be at least 1 token long or tool results must be specified."
+                )
         elif role == "system":
             _content_items(content, where, frozenset({"text"}))
         elif role == "assistant":
@@ -287,8 +363,9 @@ def check_chat(body: Any, strict: bool = True) -> List[Dict[str, Any]]:
                     if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
                         raise Invalid(f"invalid request: {where}.tool_calls[{k}].function.name is required")
                     if not isinstance(fn.get("arguments", ""), str):
-                        raise Invalid(f"invalid request: {where}.tool_calls[{k}].function.arguments must be a "
-                                       "JSON string")
+                        raise Invalid(
+                            f"invalid request: {where}.tool_calls[{k}].function.arguments must be a JSON string"
+                        )
                     if tc["id"] in call_ids:
                         raise Invalid("cannot have duplicate tool ids")
                     call_ids.add(tc["id"])
@@ -316,8 +393,10 @@ def check_chat(body: Any, strict: bool = True) -> List[Dict[str, Any]]:
                 _check_unknown(fn, frozenset({"name", "description", "parameters"}), f"tools[{i}].function.")
             name = fn.get("name")
             if not isinstance(name, str) or not _TOOL_NAME.match(name):
-                raise Invalid("invalid request: tool names can only contain certain characters (A-Za-z0-9_) and "
-                               f"can't begin with a digit (provided name: '{name}').")
+                raise Invalid(
+                    "invalid request: tool names can only contain certain characters (A-Za-z0-9_) and "
+                    f"can't begin with a digit (provided name: '{name}')."
+                )
             if not isinstance(fn.get("parameters"), dict):
                 raise Invalid(f"invalid request: tools[{i}].function.parameters is required")
             if fn["parameters"].get("type", "object") != "object":
@@ -378,7 +457,7 @@ def check_chat(body: Any, strict: bool = True) -> List[Dict[str, Any]]:
     return messages
 
 
-def check_embed(body: Any, strict: bool = True) -> Tuple[str, List[str]]:
+def check_embed(body: Any, strict: bool = True) -> tuple[str, list[str]]:
     """Validate a /v2/embed body; returns ("texts" | "images", the inputs)."""
     model = _check_body(body, _EMBED_FIELDS, strict)["model"]
     if body.get("input_type") not in _INPUT_TYPES:
@@ -387,8 +466,7 @@ def check_embed(body: Any, strict: bool = True) -> Tuple[str, List[str]]:
     if types is None:
         raise Invalid("embedding_types parameter is required")
     if not isinstance(types, list) or not types or not all(t in _EMBEDDING_TYPES for t in types):
-        raise Invalid("invalid request: embedding_types must be a list of float, int8, uint8, binary, ubinary, "
-                       "base64")
+        raise Invalid("invalid request: embedding_types must be a list of float, int8, uint8, binary, ubinary, base64")
     given = [k for k in ("texts", "images", "inputs") if body.get(k) is not None]
     if len(given) != 1:
         raise Invalid("invalid request: exactly one of texts, images or inputs must be given")
@@ -469,22 +547,21 @@ def _tokens(text: str) -> int:
 class _Plan:
     """What one chat answer says, shared by the JSON and the SSE renderings."""
 
-    __slots__ = ("thinking", "tool_plan", "calls", "text", "citations", "finish_reason", "usage", "error",
-                 "logprobs")
+    __slots__ = ("thinking", "tool_plan", "calls", "text", "citations", "finish_reason", "usage", "error", "logprobs")
 
     def __init__(self) -> None:
-        self.thinking: Optional[str] = None
-        self.tool_plan: Optional[str] = None
-        self.calls: List[Tuple[str, str, str]] = []  # (id, name, arguments JSON)
-        self.text: Optional[str] = None
-        self.citations: List[Dict[str, Any]] = []
+        self.thinking: str | None = None
+        self.tool_plan: str | None = None
+        self.calls: list[tuple[str, str, str]] = []  # (id, name, arguments JSON)
+        self.text: str | None = None
+        self.citations: list[dict[str, Any]] = []
         self.finish_reason = "COMPLETE"
-        self.usage: Dict[str, Any] = {}
-        self.error: Optional[str] = None
+        self.usage: dict[str, Any] = {}
+        self.error: str | None = None
         self.logprobs = False
 
 
-def _choose_tools(body: Dict[str, Any], messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def _choose_tools(body: dict[str, Any], messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     tools = [t["function"] for t in body.get("tools") or []]
     choice = body.get("tool_choice")
     if not tools or choice == "NONE":
@@ -503,7 +580,7 @@ def _choose_tools(body: Dict[str, Any], messages: List[Dict[str, Any]]) -> List[
     return (weather or tools)[:1]
 
 
-def _last_user_text(messages: List[Dict[str, Any]]) -> str:
+def _last_user_text(messages: list[dict[str, Any]]) -> str:
     for msg in reversed(messages):
         if msg.get("role") == "user":
             return _text_of(msg.get("content"))
@@ -533,14 +610,29 @@ class FakeCohereServer(FakeServerBase):
     routes = (Route(r"/v2/chat", "_chat"), Route(r"/v2/embed", "_embed"), Route(r"/v2/rerank", "_rerank"))
     key_headers = (("authorization", "Bearer "), ("authorization", "bearer "))
     fault_kinds = COHERE_FAULT_KINDS
-    streams = Streams(encode=encode_typed_event, closing_event=_CLOSING_EVENT, closing_marker=b"message-end",
-                      malformed_event=_MALFORMED_EVENT)
+    streams = Streams(
+        encode=encode_typed_event,
+        closing_event=_CLOSING_EVENT,
+        closing_marker=b"message-end",
+        malformed_event=_MALFORMED_EVENT,
+    )
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, require_key: Optional[str] = None,
-                 models: Optional[List[str]] = None, default_delay: float = 0.0, record: bool = True,
-                 sse_framing: str = "chunked", strict: bool = True, done_terminator: bool = False) -> None:
-        super().__init__(host, port, require_key=require_key, default_delay=default_delay, record=record,
-                         sse_framing=sse_framing)
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        require_key: str | None = None,
+        models: list[str] | None = None,
+        default_delay: float = 0.0,
+        record: bool = True,
+        sse_framing: str = "chunked",
+        strict: bool = True,
+        done_terminator: bool = False,
+    ) -> None:
+        super().__init__(
+            host, port, require_key=require_key, default_delay=default_delay, record=record, sse_framing=sse_framing
+        )
         self.models = list(models) if models is not None else None
         self.strict = strict
         self.done_terminator = done_terminator
@@ -556,9 +648,18 @@ class FakeCohereServer(FakeServerBase):
 
     # -- queueing ------------------------------------------------------------------------------
 
-    def enqueue_error(self, status: int = 429, count: int = 1, body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
-                      headers: Optional[Mapping[str, Optional[str]]] = None, *, message: Optional[str] = None,
-                      model: Optional[str] = None, delay: float = 0.0, path: Optional[str] = None) -> None:
+    def enqueue_error(
+        self,
+        status: int = 429,
+        count: int = 1,
+        body: bytes | str | dict[str, Any] | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        *,
+        message: str | None = None,
+        model: str | None = None,
+        delay: float = 0.0,
+        path: str | None = None,
+    ) -> None:
         """Queue ``count`` error responses with Cohere's body ``{"id", "message"}`` for ``status``.
 
         ``message`` overrides the documented default (404 with ``model="x"``: Cohere's "model 'x'
@@ -574,11 +675,22 @@ class FakeCohereServer(FakeServerBase):
             defaults["retry-after"] = "0"
         self._queue_response(status, body, defaults, headers, count, delay, path)
 
-    def enqueue_reply(self, content: Optional[str] = "hello", tool_calls: Optional[List[Any]] = None,
-                      finish_reason: Optional[str] = None, usage: Optional[Dict[str, Any]] = None,
-                      delay: float = 0.0, model: Optional[str] = None, *, tool_plan: Optional[str] = None,
-                      thinking: Optional[str] = None, citations: Optional[List[Dict[str, Any]]] = None,
-                      error: Optional[str] = None, count: int = 1, path: Optional[str] = None) -> None:
+    def enqueue_reply(
+        self,
+        content: str | None = "hello",
+        tool_calls: list[Any] | None = None,
+        finish_reason: str | None = None,
+        usage: dict[str, Any] | None = None,
+        delay: float = 0.0,
+        model: str | None = None,
+        *,
+        tool_plan: str | None = None,
+        thinking: str | None = None,
+        citations: list[dict[str, Any]] | None = None,
+        error: str | None = None,
+        count: int = 1,
+        path: str | None = None,
+    ) -> None:
         """Queue a successful chat answer (streamed when the request has ``"stream": true``).
 
         ``content`` is the text (None / "" for none); ``tool_calls`` items are ``{"name",
@@ -591,10 +703,20 @@ class FakeCohereServer(FakeServerBase):
         extra = {"tool_plan": tool_plan, "thinking": thinking, "citations": citations, "error": error}
         self._queue_reply(content, tool_calls, finish_reason, usage, delay, model, extra, count, path)
 
-    def enqueue_stream(self, events: Optional[List[Any]] = None, chunk_delay: float = 0.0, terminate: bool = True,
-                       cut_after: Optional[int] = None, *, delay: float = 0.0, status: int = 200,
-                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None,
-                       first_delay: float = 0.0, stall_after: Optional[int] = None) -> None:
+    def enqueue_stream(
+        self,
+        events: list[Any] | None = None,
+        chunk_delay: float = 0.0,
+        terminate: bool = True,
+        cut_after: int | None = None,
+        *,
+        delay: float = 0.0,
+        status: int = 200,
+        headers: Mapping[str, str | None] | None = None,
+        path: str | None = None,
+        first_delay: float = 0.0,
+        stall_after: int | None = None,
+    ) -> None:
         """Queue an SSE response.
 
         ``events``: ``dict`` items are sent as ``event: <type>`` + ``data: <json>``; ``str`` items
@@ -606,12 +728,22 @@ class FakeCohereServer(FakeServerBase):
         ``first_delay`` passes between the headers (sent at once) and the first event; ``stall_after=k``
         goes silent after ``k`` events (the connection stays open until the client closes it).
         """
-        self._queue_stream(events, chunk_delay, terminate, cut_after, delay, status, headers, path,
-                           first_delay=first_delay, stall_after=stall_after)
+        self._queue_stream(
+            events,
+            chunk_delay,
+            terminate,
+            cut_after,
+            delay,
+            status,
+            headers,
+            path,
+            first_delay=first_delay,
+            stall_after=stall_after,
+        )
 
     # -- the dialect's answers -----------------------------------------------------------------
 
-    def _headers(self) -> Optional[Dict[str, str]]:
+    def _headers(self) -> dict[str, str] | None:
         return {"content-type": "application/json", "x-debug-trace-id": uuid.uuid4().hex}
 
     def _error(self, status: int, message: str) -> _Raw:
@@ -644,8 +776,12 @@ class FakeCohereServer(FakeServerBase):
         reply_id = str(uuid.uuid4())
         if not (call.stream or body.get("stream") is True):
             return self._json(200, self._response(plan, reply_id))
-        error = sse({"type": "message-end", "delta": {"error": _MID_STREAM_ERROR, "finish_reason": "ERROR",
-                                                      "usage": plan.usage}})
+        error = sse(
+            {
+                "type": "message-end",
+                "delta": {"error": _MID_STREAM_ERROR, "finish_reason": "ERROR", "usage": plan.usage},
+            }
+        )
         return Events(self._events(plan, reply_id), error_event=error)
 
     def _embed(self, call: Call) -> Answer:
@@ -664,7 +800,7 @@ class FakeCohereServer(FakeServerBase):
         digest = hashlib.sha256(self._next_id("call").encode()).hexdigest()
         return f"{name}_{digest[:12]}"
 
-    def _plan(self, body: Dict[str, Any], messages: List[Dict[str, Any]], reply: Optional[_Reply]) -> _Plan:
+    def _plan(self, body: dict[str, Any], messages: list[dict[str, Any]], reply: _Reply | None) -> _Plan:
         plan = _Plan()
         plan.logprobs = body.get("logprobs") is True
         extra = reply.custom if reply is not None and isinstance(reply.custom, dict) else {}
@@ -683,12 +819,18 @@ class FakeCohereServer(FakeServerBase):
         else:
             chosen = _choose_tools(body, messages)
             if chosen:
-                plan.tool_plan = "I will use the " + ", ".join(t["name"] for t in chosen) + " tool" + \
-                    ("s" if len(chosen) > 1 else "") + " to answer."
+                plan.tool_plan = (
+                    "I will use the "
+                    + ", ".join(t["name"] for t in chosen)
+                    + " tool"
+                    + ("s" if len(chosen) > 1 else "")
+                    + " to answer."
+                )
                 for t in chosen:
                     args = P.example_value(t.get("parameters") or {"type": "object", "properties": {}})
-                    plan.calls.append((self._call_id(t["name"]), t["name"],
-                                       json.dumps(args if isinstance(args, dict) else {})))
+                    plan.calls.append(
+                        (self._call_id(t["name"]), t["name"], json.dumps(args if isinstance(args, dict) else {}))
+                    )
             elif messages[-1].get("role") == "tool":
                 results = [_text_of(m.get("content")) for m in messages if m.get("role") == "tool"]
                 plan.text = "According to the tool results: " + P._snippet(" ".join(results))
@@ -722,36 +864,45 @@ class FakeCohereServer(FakeServerBase):
         elif not limited:
             plan.finish_reason = "TOOL_CALL" if plan.calls else "COMPLETE"
         prompt = sum(_tokens(_text_of(m.get("content"))) + 3 for m in messages) + sum(
-            _tokens(P.dumps(t).decode()) for t in body.get("tools") or [])
+            _tokens(P.dumps(t).decode()) for t in body.get("tools") or []
+        )
         output = sum(_tokens(x or "") for x in (plan.text, plan.thinking, plan.tool_plan)) + sum(
-            _tokens(a) + 2 for _, _, a in plan.calls)
-        plan.usage = {"billed_units": {"input_tokens": prompt, "output_tokens": max(1, output)},
-                      "tokens": {"input_tokens": prompt + PREAMBLE_TOKENS, "output_tokens": max(1, output) + 2}}
+            _tokens(a) + 2 for _, _, a in plan.calls
+        )
+        plan.usage = {
+            "billed_units": {"input_tokens": prompt, "output_tokens": max(1, output)},
+            "tokens": {"input_tokens": prompt + PREAMBLE_TOKENS, "output_tokens": max(1, output) + 2},
+        }
         if reply is not None and reply.usage:
             plan.usage = reply.usage
         return plan
 
     @staticmethod
-    def _citation(text: str, doc: Any) -> Dict[str, Any]:
+    def _citation(text: str, doc: Any) -> dict[str, Any]:
         first = P.split_words(text)[0].strip()
         start = text.find(first)
         data = doc if isinstance(doc, str) else doc.get("data")
-        document: Dict[str, Any] = {"id": (doc.get("id") if isinstance(doc, dict) else None) or "doc:0"}
+        document: dict[str, Any] = {"id": (doc.get("id") if isinstance(doc, dict) else None) or "doc:0"}
         if isinstance(data, dict):
             document.update(data)
         else:
             document["text"] = data
-        return {"start": start, "end": start + len(first), "text": first, "type": "TEXT_CONTENT",
-                "sources": [{"type": "document", "id": document["id"], "document": document}]}
+        return {
+            "start": start,
+            "end": start + len(first),
+            "text": first,
+            "type": "TEXT_CONTENT",
+            "sources": [{"type": "document", "id": document["id"], "document": document}],
+        }
 
     @staticmethod
-    def _logprob(piece: str) -> Dict[str, Any]:
+    def _logprob(piece: str) -> dict[str, Any]:
         ids = [int(hashlib.sha256(piece.encode()).hexdigest()[:6], 16) % 100000]
         return {"text": piece, "token_ids": ids, "logprobs": [-round(0.01 * (1 + len(piece) % 7), 4)]}
 
-    def _response(self, plan: _Plan, reply_id: str) -> Dict[str, Any]:
-        message: Dict[str, Any] = {"role": "assistant"}
-        content: List[Dict[str, Any]] = []
+    def _response(self, plan: _Plan, reply_id: str) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": "assistant"}
+        content: list[dict[str, Any]] = []
         if plan.thinking:
             content.append({"type": "thinking", "thinking": plan.thinking})
         if plan.text:
@@ -759,63 +910,122 @@ class FakeCohereServer(FakeServerBase):
         if plan.tool_plan:
             message["tool_plan"] = plan.tool_plan
         if plan.calls:
-            message["tool_calls"] = [{"id": cid, "type": "function", "function": {"name": name, "arguments": args}}
-                                     for cid, name, args in plan.calls]
+            message["tool_calls"] = [
+                {"id": cid, "type": "function", "function": {"name": name, "arguments": args}}
+                for cid, name, args in plan.calls
+            ]
         if content:
             message["content"] = content
         if plan.citations:
             message["citations"] = plan.citations
-        out: Dict[str, Any] = {"id": reply_id, "message": message, "finish_reason": plan.finish_reason,
-                               "usage": plan.usage}
+        out: dict[str, Any] = {
+            "id": reply_id,
+            "message": message,
+            "finish_reason": plan.finish_reason,
+            "usage": plan.usage,
+        }
         if plan.logprobs and plan.text:
             out["logprobs"] = [self._logprob(p) for p in P.split_words(plan.text)]
         return out
 
-    def _events(self, plan: _Plan, reply_id: str) -> List[bytes]:
+    def _events(self, plan: _Plan, reply_id: str) -> list[bytes]:
         """The SSE rendering of ``plan`` (ends with ``message-end``)."""
         out = [sse({"type": "message-start", "id": reply_id, "delta": {"message": {"role": "assistant"}}})]
         index = 0
         if plan.thinking:
-            out.append(sse({"type": "content-start", "index": index,
-                            "delta": {"message": {"content": {"type": "thinking", "thinking": ""}}}}))
+            out.append(
+                sse(
+                    {
+                        "type": "content-start",
+                        "index": index,
+                        "delta": {"message": {"content": {"type": "thinking", "thinking": ""}}},
+                    }
+                )
+            )
             for piece in P.split_words(plan.thinking):
-                out.append(sse({"type": "content-delta", "index": index,
-                                "delta": {"message": {"content": {"thinking": piece}}}}))
+                out.append(
+                    sse(
+                        {
+                            "type": "content-delta",
+                            "index": index,
+                            "delta": {"message": {"content": {"thinking": piece}}},
+                        }
+                    )
+                )
             out.append(sse({"type": "content-end", "index": index}))
             index += 1
         if plan.tool_plan:
             for piece in P.split_words(plan.tool_plan):
                 out.append(sse({"type": "tool-plan-delta", "delta": {"message": {"tool_plan": piece}}}))
         for k, (cid, name, args) in enumerate(plan.calls):
-            out.append(sse({"type": "tool-call-start", "index": k, "delta": {"message": {"tool_calls": {
-                "id": cid, "type": "function", "function": {"name": name, "arguments": ""}}}}}))
+            out.append(
+                sse(
+                    {
+                        "type": "tool-call-start",
+                        "index": k,
+                        "delta": {
+                            "message": {
+                                "tool_calls": {
+                                    "id": cid,
+                                    "type": "function",
+                                    "function": {"name": name, "arguments": ""},
+                                }
+                            }
+                        },
+                    }
+                )
+            )
             for piece in P.split_json(args):
-                out.append(sse({"type": "tool-call-delta", "index": k,
-                                "delta": {"message": {"tool_calls": {"function": {"arguments": piece}}}}}))
+                out.append(
+                    sse(
+                        {
+                            "type": "tool-call-delta",
+                            "index": k,
+                            "delta": {"message": {"tool_calls": {"function": {"arguments": piece}}}},
+                        }
+                    )
+                )
             out.append(sse({"type": "tool-call-end", "index": k}))
         if plan.text:
-            out.append(sse({"type": "content-start", "index": index,
-                            "delta": {"message": {"content": {"type": "text", "text": ""}}}}))
+            out.append(
+                sse(
+                    {
+                        "type": "content-start",
+                        "index": index,
+                        "delta": {"message": {"content": {"type": "text", "text": ""}}},
+                    }
+                )
+            )
             pending = sorted(plan.citations, key=lambda c: c.get("end", 0))
             sent = 0
             for c_index, piece in enumerate(P.split_words(plan.text)):
-                event: Dict[str, Any] = {"type": "content-delta", "index": index,
-                                         "delta": {"message": {"content": {"text": piece}}}}
+                event: dict[str, Any] = {
+                    "type": "content-delta",
+                    "index": index,
+                    "delta": {"message": {"content": {"text": piece}}},
+                }
                 if plan.logprobs:
                     event["logprobs"] = self._logprob(piece)
                 out.append(sse(event))
                 sent += len(piece)
                 while pending and pending[0].get("end", 0) <= sent:
                     cit = pending.pop(0)
-                    out.append(sse({"type": "citation-start", "index": len(plan.citations) - len(pending) - 1,
-                                    "delta": {"message": {"citations": cit}}}))
+                    out.append(
+                        sse(
+                            {
+                                "type": "citation-start",
+                                "index": len(plan.citations) - len(pending) - 1,
+                                "delta": {"message": {"citations": cit}},
+                            }
+                        )
+                    )
                     out.append(sse({"type": "citation-end", "index": len(plan.citations) - len(pending) - 1}))
             for cit in pending:
                 n = len(plan.citations) - len(pending)
                 out.append(sse({"type": "citation-start", "index": n, "delta": {"message": {"citations": cit}}}))
                 out.append(sse({"type": "citation-end", "index": n}))
             out.append(sse({"type": "content-end", "index": index}))
-        end: Dict[str, Any] = {"finish_reason": plan.finish_reason, "usage": plan.usage}
+        end: dict[str, Any] = {"finish_reason": plan.finish_reason, "usage": plan.usage}
         if plan.error:
             end["error"] = plan.error
         out.append(sse({"type": "message-end", "delta": end}))
@@ -824,7 +1034,7 @@ class FakeCohereServer(FakeServerBase):
     # -- embed and rerank ----------------------------------------------------------------------
 
     @staticmethod
-    def _dims(body: Dict[str, Any]) -> int:
+    def _dims(body: dict[str, Any]) -> int:
         model = body["model"]
         if body.get("output_dimension"):
             return int(body["output_dimension"])
@@ -834,11 +1044,11 @@ class FakeCohereServer(FakeServerBase):
             return 384
         return 1024
 
-    def _embedding(self, body: Dict[str, Any], kind: str, items: List[str]) -> Dict[str, Any]:
+    def _embedding(self, body: dict[str, Any], kind: str, items: list[str]) -> dict[str, Any]:
         dims = self._dims(body)
         raws = [P.embedding_vector_bytes(item, dims) for item in items]
         floats = [list(struct.unpack(f"<{dims}f", raw)) for raw in raws]
-        embeddings: Dict[str, Any] = {}
+        embeddings: dict[str, Any] = {}
         for t in body["embedding_types"]:
             if t == "float":
                 embeddings[t] = floats
@@ -853,31 +1063,36 @@ class FakeCohereServer(FakeServerBase):
                     row = []
                     for i in range(0, dims, 8):
                         byte = 0
-                        for v in vec[i:i + 8]:
+                        for v in vec[i : i + 8]:
                             byte = (byte << 1) | (1 if v > 0 else 0)
                         row.append(byte - 128 if t == "binary" else byte)
                     packed.append(row)
                 embeddings[t] = packed
-        meta: Dict[str, Any] = {"api_version": {"version": "2"}}
-        out: Dict[str, Any] = {"id": str(uuid.uuid4()), "embeddings": embeddings, "response_type": "embeddings_by_type"}
+        meta: dict[str, Any] = {"api_version": {"version": "2"}}
+        out: dict[str, Any] = {"id": str(uuid.uuid4()), "embeddings": embeddings, "response_type": "embeddings_by_type"}
         if kind == "texts":
             out["texts"] = items
             meta["billed_units"] = {"input_tokens": sum(max(1, _tokens(t)) for t in items)}
         else:
             out["texts"] = []
-            out["images"] = [{"width": 400, "height": 400, "format": item[11:item.index(";")], "bit_depth": 24}
-                             for item in items]
+            out["images"] = [
+                {"width": 400, "height": 400, "format": item[11 : item.index(";")], "bit_depth": 24} for item in items
+            ]
             meta["billed_units"] = {"images": len(items)}
         out["meta"] = meta
         return out
 
-    def _ranking(self, body: Dict[str, Any]) -> Dict[str, Any]:
+    def _ranking(self, body: dict[str, Any]) -> dict[str, Any]:
         scored = rerank_scores(body["query"], body["documents"])
         top_n = body.get("top_n")
         if top_n:
             scored = scored[:top_n]
         units = max(1, -(-len(body["documents"]) // 100))
-        return {"id": str(uuid.uuid4()),
-                "results": [{"index": i, "relevance_score": s} for i, s in scored],
-                "meta": {"api_version": {"version": "2", "is_experimental": False},
-                         "billed_units": {"search_units": units}}}
+        return {
+            "id": str(uuid.uuid4()),
+            "results": [{"index": i, "relevance_score": s} for i, s in scored],
+            "meta": {
+                "api_version": {"version": "2", "is_experimental": False},
+                "billed_units": {"search_units": units},
+            },
+        }

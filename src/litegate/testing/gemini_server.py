@@ -48,85 +48,222 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any
 from urllib.parse import parse_qsl
 
 from . import _payloads as P
-from ._server import Answer, Call, Events, FakeServerBase, Invalid, RecordedRequest, Route, Streams, _Raw, _Reply
-from ._server import encode_sse_crlf
+from ._server import (
+    Answer,
+    Call,
+    Events,
+    FakeServerBase,
+    Invalid,
+    RecordedRequest,
+    Route,
+    Streams,
+    _Raw,
+    _Reply,
+    encode_sse_crlf,
+)
 
 __all__ = ["FakeGeminiServer", "GEMINI_FAULT_KINDS", "error_body", "generate_service_account", "sse"]
 
 GEMINI_FAULT_KINDS = frozenset(
-    {"reset", "stall", "cut_stream", "malformed_stream", "stream_error_event", "no_finish", "no_done"})
+    {"reset", "stall", "cut_stream", "malformed_stream", "stream_error_event", "no_finish", "no_done"}
+)
 DEFAULT_MODEL = "gemini-2.5-flash"
-MODEL_IDS = ("gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.0-flash", "gemini-3-pro-preview",
-             "gemini-embedding-001", "text-embedding-004")
+MODEL_IDS = (
+    "gemini-2.5-pro",
+    "gemini-2.5-flash",
+    "gemini-2.5-flash-lite",
+    "gemini-2.0-flash",
+    "gemini-3-pro-preview",
+    "gemini-embedding-001",
+    "text-embedding-004",
+)
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # the audience Google expects in a JWT assertion
 
-_STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-                 409: "ABORTED", 429: "RESOURCE_EXHAUSTED", 499: "CANCELLED", 500: "INTERNAL",
-                 501: "NOT_IMPLEMENTED", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+_STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    409: "ABORTED",
+    429: "RESOURCE_EXHAUSTED",
+    499: "CANCELLED",
+    500: "INTERNAL",
+    501: "NOT_IMPLEMENTED",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
 _MESSAGES = {
     400: "Request contains an invalid argument.",
     401: "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other "
-         "valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
+    "valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
     403: "The caller does not have permission",
     404: "Requested entity was not found.",
     429: "You exceeded your current quota, please check your plan and billing details.",
     499: "The operation was cancelled.",
     500: "An internal error has occurred. Please retry or report in "
-         "https://developers.generativeai.google/guide/troubleshooting",
+    "https://developers.generativeai.google/guide/troubleshooting",
     503: "The model is overloaded. Please try again later.",
     504: "The request timed out. Please try again.",
 }
-_UNREGISTERED = ("Method doesn't allow unregistered callers (callers without established identity). Please use API "
-                 "Key or other form of API consumer identity to call this API.")
-_NOT_FOUND_HTML = (b"<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n"
-                   b"  <title>Error 404 (Not Found)!!1</title>\n"
-                   b"  <p><b>404.</b> <ins>That\xe2\x80\x99s an error.</ins>\n"
-                   b"  <p>The requested URL <code>%s</code> was not found on this server.  "
-                   b"<ins>That\xe2\x80\x99s all we know.</ins>\n")
-_SAFETY_RATINGS = [{"category": c, "probability": "NEGLIGIBLE"} for c in (
-    "HARM_CATEGORY_HATE_SPEECH", "HARM_CATEGORY_DANGEROUS_CONTENT", "HARM_CATEGORY_HARASSMENT",
-    "HARM_CATEGORY_SEXUALLY_EXPLICIT")]
+_UNREGISTERED = (
+    "Method doesn't allow unregistered callers (callers without established identity). Please use API "
+    "Key or other form of API consumer identity to call this API."
+)
+_NOT_FOUND_HTML = (
+    b"<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n"
+    b"  <title>Error 404 (Not Found)!!1</title>\n"
+    b"  <p><b>404.</b> <ins>That\xe2\x80\x99s an error.</ins>\n"
+    b"  <p>The requested URL <code>%s</code> was not found on this server.  "
+    b"<ins>That\xe2\x80\x99s all we know.</ins>\n"
+)
+_SAFETY_RATINGS = [
+    {"category": c, "probability": "NEGLIGIBLE"}
+    for c in (
+        "HARM_CATEGORY_HATE_SPEECH",
+        "HARM_CATEGORY_DANGEROUS_CONTENT",
+        "HARM_CATEGORY_HARASSMENT",
+        "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+    )
+]
 _TRIGGER = re.compile(r"\b(weather|call)", re.IGNORECASE)
 _FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:\-]{0,127}$")
 _MALFORMED_EVENT = b'data: {"candidates": [{"content": {not json\r\n\r\n'
 
 
 # what the proto JSON parser accepts (field names after lowerCamel normalisation)
-_REQUEST_FIELDS = frozenset({"model", "contents", "systemInstruction", "tools", "toolConfig", "safetySettings",
-                             "generationConfig", "cachedContent", "labels", "modelArmorConfig", "serviceTier", "store"})
-_PART_DATA = frozenset({"text", "inlineData", "fileData", "functionCall", "functionResponse", "executableCode",
-                        "codeExecutionResult", "toolCall", "toolResponse"})
-_PART_META = frozenset({"thought", "thoughtSignature", "videoMetadata", "partMetadata", "mediaResolution",
-                        "mediaProcessing"})
+_REQUEST_FIELDS = frozenset(
+    {
+        "model",
+        "contents",
+        "systemInstruction",
+        "tools",
+        "toolConfig",
+        "safetySettings",
+        "generationConfig",
+        "cachedContent",
+        "labels",
+        "modelArmorConfig",
+        "serviceTier",
+        "store",
+    }
+)
+_PART_DATA = frozenset(
+    {
+        "text",
+        "inlineData",
+        "fileData",
+        "functionCall",
+        "functionResponse",
+        "executableCode",
+        "codeExecutionResult",
+        "toolCall",
+        "toolResponse",
+    }
+)
+_PART_META = frozenset(
+    {"thought", "thoughtSignature", "videoMetadata", "partMetadata", "mediaResolution", "mediaProcessing"}
+)
 _PART_FIELDS = _PART_DATA | _PART_META
-_TOOL_FIELDS = frozenset({"functionDeclarations", "googleSearch", "googleSearchRetrieval", "codeExecution",
-                          "urlContext", "googleMaps", "fileSearch", "computerUse", "retrieval", "enterpriseWebSearch",
-                          "mcpServers"})
-_DECLARATION_FIELDS = frozenset({"name", "description", "parameters", "parametersJsonSchema", "response",
-                                 "responseJsonSchema", "behavior"})
-_SCHEMA_FIELDS = frozenset({"type", "format", "title", "description", "nullable", "enum", "maxItems", "minItems",
-                            "properties", "required", "minProperties", "maxProperties", "minLength", "maxLength",
-                            "pattern", "example", "anyOf", "propertyOrdering", "default", "items", "minimum",
-                            "maximum"})
+_TOOL_FIELDS = frozenset(
+    {
+        "functionDeclarations",
+        "googleSearch",
+        "googleSearchRetrieval",
+        "codeExecution",
+        "urlContext",
+        "googleMaps",
+        "fileSearch",
+        "computerUse",
+        "retrieval",
+        "enterpriseWebSearch",
+        "mcpServers",
+    }
+)
+_DECLARATION_FIELDS = frozenset(
+    {"name", "description", "parameters", "parametersJsonSchema", "response", "responseJsonSchema", "behavior"}
+)
+_SCHEMA_FIELDS = frozenset(
+    {
+        "type",
+        "format",
+        "title",
+        "description",
+        "nullable",
+        "enum",
+        "maxItems",
+        "minItems",
+        "properties",
+        "required",
+        "minProperties",
+        "maxProperties",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "example",
+        "anyOf",
+        "propertyOrdering",
+        "default",
+        "items",
+        "minimum",
+        "maximum",
+    }
+)
 _VERTEX_SCHEMA_FIELDS = _SCHEMA_FIELDS | {"additionalProperties", "ref", "defs"}
 _SCHEMA_TYPES = frozenset({"TYPE_UNSPECIFIED", "STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT", "NULL"})
-_GENERATION_FIELDS = frozenset({
-    "temperature", "topP", "topK", "candidateCount", "maxOutputTokens", "stopSequences", "presencePenalty",
-    "frequencyPenalty", "seed", "responseMimeType", "responseSchema", "responseJsonSchema", "responseJsonSchemaOrdered",
-    "responseLogprobs", "logprobs", "thinkingConfig", "responseModalities", "mediaResolution", "speechConfig",
-    "imageConfig", "enableAffectiveDialog", "audioTimestamp", "routingConfig", "enableEnhancedCivicAnswers",
-    "responseFormat", "translationConfig", "audioTranscriptionConfig"})
+_GENERATION_FIELDS = frozenset(
+    {
+        "temperature",
+        "topP",
+        "topK",
+        "candidateCount",
+        "maxOutputTokens",
+        "stopSequences",
+        "presencePenalty",
+        "frequencyPenalty",
+        "seed",
+        "responseMimeType",
+        "responseSchema",
+        "responseJsonSchema",
+        "responseJsonSchemaOrdered",
+        "responseLogprobs",
+        "logprobs",
+        "thinkingConfig",
+        "responseModalities",
+        "mediaResolution",
+        "speechConfig",
+        "imageConfig",
+        "enableAffectiveDialog",
+        "audioTimestamp",
+        "routingConfig",
+        "enableEnhancedCivicAnswers",
+        "responseFormat",
+        "translationConfig",
+        "audioTranscriptionConfig",
+    }
+)
 _THINKING_FIELDS = frozenset({"thinkingBudget", "includeThoughts", "thinkingLevel"})
 _MODES = frozenset({"MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"})
-_TASK_TYPES = frozenset({"TASK_TYPE_UNSPECIFIED", "UNSPECIFIED", "RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT",
-                         "SEMANTIC_SIMILARITY", "CLASSIFICATION", "CLUSTERING", "QUESTION_ANSWERING",
-                         "FACT_VERIFICATION", "CODE_RETRIEVAL_QUERY"})
+_TASK_TYPES = frozenset(
+    {
+        "TASK_TYPE_UNSPECIFIED",
+        "UNSPECIFIED",
+        "RETRIEVAL_QUERY",
+        "RETRIEVAL_DOCUMENT",
+        "SEMANTIC_SIMILARITY",
+        "CLASSIFICATION",
+        "CLUSTERING",
+        "QUESTION_ANSWERING",
+        "FACT_VERIFICATION",
+        "CODE_RETRIEVAL_QUERY",
+    }
+)
 
 
 def _camel(name: str) -> str:
@@ -141,16 +278,30 @@ def _norm(obj: Any) -> Any:
     return obj
 
 
-def error_body(status: int, message: Optional[str] = None, status_name: Optional[str] = None,
-               reason: Optional[str] = None, retry_delay: Optional[str] = None,
-               domain: str = "googleapis.com") -> Dict[str, Any]:
+def error_body(
+    status: int,
+    message: str | None = None,
+    status_name: str | None = None,
+    reason: str | None = None,
+    retry_delay: str | None = None,
+    domain: str = "googleapis.com",
+) -> dict[str, Any]:
     """A ``google.rpc.Status`` error body: ``{"error": {"code", "message", "status", "details"?}}``."""
-    err: Dict[str, Any] = {"code": status, "message": message or _MESSAGES.get(status, "Error"),
-                           "status": status_name or _STATUS_NAMES.get(status, "UNKNOWN")}
+    err: dict[str, Any] = {
+        "code": status,
+        "message": message or _MESSAGES.get(status, "Error"),
+        "status": status_name or _STATUS_NAMES.get(status, "UNKNOWN"),
+    }
     details = []
     if reason:
-        details.append({"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason, "domain": domain,
-                        "metadata": {"service": "generativelanguage.googleapis.com"}})
+        details.append(
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": reason,
+                "domain": domain,
+                "metadata": {"service": "generativelanguage.googleapis.com"},
+            }
+        )
     if retry_delay is not None:
         details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": retry_delay})
     if details:
@@ -165,19 +316,26 @@ def _b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def generate_service_account(token_uri: str, project_id: str = "fake-project",
-                             client_email: str = "litegate-test@fake-project.iam.gserviceaccount.com",
-                             key_size: int = 2048) -> Tuple[Dict[str, Any], str]:
+def generate_service_account(
+    token_uri: str,
+    project_id: str = "fake-project",
+    client_email: str = "litegate-test@fake-project.iam.gserviceaccount.com",
+    key_size: int = 2048,
+) -> tuple[dict[str, Any], str]:
     """A freshly generated service-account key (the JSON Google issues, as a dict) whose
     ``token_uri`` points at ``token_uri``, and its public key (PEM). Needs ``cryptography``."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
-    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()).decode("ascii")
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )
     key_id = hashlib.sha1(public_pem.encode()).hexdigest()
     info = {
         "type": "service_account",
@@ -220,8 +378,10 @@ def _check_schema(schema: Any, where: str, vertex: bool) -> None:
     s = _norm(schema)
     typ = s.get("type")
     if typ is not None and (not isinstance(typ, str) or typ.upper() not in _SCHEMA_TYPES):
-        raise Invalid(f"Invalid value at '{where}.type' "
-                       f"(type.googleapis.com/google.ai.generativelanguage.v1beta.Type), {json.dumps(typ)}")
+        raise Invalid(
+            f"Invalid value at '{where}.type' "
+            f"(type.googleapis.com/google.ai.generativelanguage.v1beta.Type), {json.dumps(typ)}"
+        )
     props = s.get("properties")
     if props is not None:
         if not isinstance(props, dict):
@@ -249,22 +409,25 @@ def _check_part(part: Any, where: str) -> None:
     _only_known(p, _PART_FIELDS, where)
     data = [k for k in p if k in _PART_DATA]
     if len(data) != 1:
-        raise Invalid(f"* GenerateContentRequest.{where}.data: required oneof field 'data' must have one initialized "
-                       "field")
+        raise Invalid(
+            f"* GenerateContentRequest.{where}.data: required oneof field 'data' must have one initialized field"
+        )
     kind = data[0]
     value = _norm(p[kind])
     if kind == "text" and not isinstance(p["text"], str):
         raise Invalid(f"Invalid value at '{where}.text' (TYPE_STRING)")
     if kind == "inlineData":
-        if not isinstance(value, dict) or not isinstance(value.get("mimeType"), str) or not isinstance(
-                value.get("data"), str):
+        if (
+            not isinstance(value, dict)
+            or not isinstance(value.get("mimeType"), str)
+            or not isinstance(value.get("data"), str)
+        ):
             raise Invalid(f"* GenerateContentRequest.{where}.inline_data: mime_type and data are required")
         data = value["data"]
         try:  # proto JSON takes standard or URL-safe base64
             base64.b64decode(data.replace("-", "+").replace("_", "/"), validate=True)
         except (ValueError, TypeError):
-            raise Invalid(f"Invalid value at '{where}.inline_data.data' (TYPE_BYTES), Base64 decoding "
-                           "failed") from None
+            raise Invalid(f"Invalid value at '{where}.inline_data.data' (TYPE_BYTES), Base64 decoding failed") from None
     elif kind == "fileData":
         if not isinstance(value, dict) or not isinstance(value.get("fileUri"), str) or not value["fileUri"]:
             raise Invalid(f"* GenerateContentRequest.{where}.file_data.file_uri: file_uri is required")
@@ -272,17 +435,17 @@ def _check_part(part: Any, where: str) -> None:
         if not isinstance(value, dict) or not isinstance(value.get("name"), str) or not value["name"]:
             raise Invalid(f"* GenerateContentRequest.{where}.function_call.name: name is required")
         if value.get("args") is not None and not isinstance(value["args"], dict):
-            raise Invalid(f"Invalid value at '{where}.function_call.args' "
-                           "(type.googleapis.com/google.protobuf.Struct)")
+            raise Invalid(f"Invalid value at '{where}.function_call.args' (type.googleapis.com/google.protobuf.Struct)")
     elif kind == "functionResponse":
         if not isinstance(value, dict) or not isinstance(value.get("name"), str) or not value["name"]:
             raise Invalid(f"* GenerateContentRequest.{where}.function_response.name: name is required")
         if not isinstance(value.get("response"), dict):
-            raise Invalid(f"Invalid value at '{where}.function_response.response' "
-                           "(type.googleapis.com/google.protobuf.Struct)")
+            raise Invalid(
+                f"Invalid value at '{where}.function_response.response' (type.googleapis.com/google.protobuf.Struct)"
+            )
 
 
-def check_request(body: Any, vertex: bool) -> List[Dict[str, Any]]:
+def check_request(body: Any, vertex: bool) -> list[dict[str, Any]]:
     """Validate a GenerateContentRequest like the API does; returns its contents or raises ``Invalid``."""
     if not isinstance(body, dict):
         raise Invalid("Invalid JSON payload received. Expected an object.")
@@ -324,28 +487,35 @@ def check_request(body: Any, vertex: bool) -> List[Dict[str, Any]]:
             raise Invalid("Invalid JSON payload received. 'tool_config' must be an object.")
         mode = fcc.get("mode", "AUTO")
         if mode not in _MODES:
-            raise Invalid(f"Invalid value at 'tool_config.function_calling_config.mode' "
-                           f"(type.googleapis.com/google.ai.generativelanguage.v1beta.FunctionCallingConfig.Mode), "
-                           f"{json.dumps(mode)}")
+            raise Invalid(
+                f"Invalid value at 'tool_config.function_calling_config.mode' "
+                f"(type.googleapis.com/google.ai.generativelanguage.v1beta.FunctionCallingConfig.Mode), "
+                f"{json.dumps(mode)}"
+            )
         allowed = fcc.get("allowedFunctionNames")
         if allowed:
             if mode not in ("ANY", "VALIDATED"):
-                raise Invalid("* GenerateContentRequest.tool_config.function_calling_config.allowed_function_names: "
-                               "only allowed when mode is ANY")
+                raise Invalid(
+                    "* GenerateContentRequest.tool_config.function_calling_config.allowed_function_names: "
+                    "only allowed when mode is ANY"
+                )
             for name in allowed:
                 if name not in names:
-                    raise Invalid("* GenerateContentRequest.tool_config.function_calling_config."
-                                   f"allowed_function_names: function {name!r} is not declared")
+                    raise Invalid(
+                        "* GenerateContentRequest.tool_config.function_calling_config."
+                        f"allowed_function_names: function {name!r} is not declared"
+                    )
     _check_generation(b.get("generationConfig"), vertex)
     settings = b.get("safetySettings")
     if settings is not None:
         if not isinstance(settings, list) or not all(
-                isinstance(s, dict) and set(_norm(s)) <= {"category", "threshold", "method"} for s in settings):
+            isinstance(s, dict) and set(_norm(s)) <= {"category", "threshold", "method"} for s in settings
+        ):
             raise Invalid("Invalid JSON payload received. 'safety_settings' must be a list of {category, threshold}.")
     return contents
 
 
-def _check_pairing(contents: List[Any]) -> None:
+def _check_pairing(contents: list[Any]) -> None:
     for i, content in enumerate(contents):
         parts = _norm(content).get("parts") or []
         responses = sum(1 for p in parts if "functionResponse" in _norm(p))
@@ -354,8 +524,10 @@ def _check_pairing(contents: List[Any]) -> None:
         prev = _norm(contents[i - 1]).get("parts") if i > 0 else []
         calls = sum(1 for p in prev or () if "functionCall" in _norm(p))
         if calls != responses:
-            raise Invalid("Please ensure that the number of function response parts is equal to the number of "
-                           "function call parts of the function call turn.")
+            raise Invalid(
+                "Please ensure that the number of function response parts is equal to the number of "
+                "function call parts of the function call turn."
+            )
 
 
 def _check_tools(tools: Any, vertex: bool) -> set:
@@ -377,14 +549,18 @@ def _check_tools(tools: Any, vertex: bool) -> set:
             _only_known(d, _DECLARATION_FIELDS, where)
             name = d.get("name")
             if not isinstance(name, str) or not _FUNCTION_NAME.match(name):
-                raise Invalid(f"* GenerateContentRequest.{where}.name: Invalid function name. Must start with a "
-                               "letter or an underscore. Must be a-z, A-Z, 0-9, or contain underscores, dots, colons "
-                               "and dashes, with a maximum length of 128.")
+                raise Invalid(
+                    f"* GenerateContentRequest.{where}.name: Invalid function name. Must start with a "
+                    "letter or an underscore. Must be a-z, A-Z, 0-9, or contain underscores, dots, colons "
+                    "and dashes, with a maximum length of 128."
+                )
             names.add(name)
             if d.get("parameters") is not None:
                 if d.get("parametersJsonSchema") is not None:
-                    raise Invalid(f"* GenerateContentRequest.{where}: parameters and parameters_json_schema are "
-                                   "mutually exclusive")
+                    raise Invalid(
+                        f"* GenerateContentRequest.{where}: parameters and parameters_json_schema are "
+                        "mutually exclusive"
+                    )
                 _check_schema(d["parameters"], f"{where}.parameters", vertex)
     return names
 
@@ -396,8 +572,13 @@ def _check_generation(gen: Any, vertex: bool) -> None:
         raise Invalid("Invalid JSON payload received. 'generation_config' must be an object.")
     g = _norm(gen)
     _only_known(g, _GENERATION_FIELDS, "generation_config")
-    for key, lo, hi in (("temperature", 0, 2), ("topP", 0, 1), ("candidateCount", 1, 8), ("maxOutputTokens", 1, None),
-                        ("logprobs", 0, 20)):
+    for key, lo, hi in (
+        ("temperature", 0, 2),
+        ("topP", 0, 1),
+        ("candidateCount", 1, 8),
+        ("maxOutputTokens", 1, None),
+        ("logprobs", 0, 20),
+    ):
         value = g.get(key)
         if value is None:
             continue
@@ -405,16 +586,21 @@ def _check_generation(gen: Any, vertex: bool) -> None:
         if not number or value < lo or (hi is not None and value > hi):
             raise Invalid(f"* GenerateContentRequest.generation_config.{key}: value {value!r} is out of range")
     stops = g.get("stopSequences")
-    if stops is not None and (not isinstance(stops, list) or len(stops) > 5
-                              or not all(isinstance(s, str) for s in stops)):
+    if stops is not None and (
+        not isinstance(stops, list) or len(stops) > 5 or not all(isinstance(s, str) for s in stops)
+    ):
         raise Invalid("* GenerateContentRequest.generation_config.stop_sequences: at most 5 strings")
     if g.get("responseSchema") is not None or g.get("responseJsonSchema") is not None:
         if g.get("responseSchema") is not None and g.get("responseJsonSchema") is not None:
-            raise Invalid("* GenerateContentRequest.generation_config: response_schema and response_json_schema are "
-                           "mutually exclusive")
+            raise Invalid(
+                "* GenerateContentRequest.generation_config: response_schema and response_json_schema are "
+                "mutually exclusive"
+            )
         if g.get("responseMimeType") not in ("application/json", "text/x.enum"):
-            raise Invalid("* GenerateContentRequest.generation_config.response_mime_type: it must be set to "
-                           "application/json or text/x.enum when response_schema is set")
+            raise Invalid(
+                "* GenerateContentRequest.generation_config.response_mime_type: it must be set to "
+                "application/json or text/x.enum when response_schema is set"
+            )
         if g.get("responseSchema") is not None:
             _check_schema(g["responseSchema"], "generation_config.response_schema", vertex)
     thinking = g.get("thinkingConfig")
@@ -423,8 +609,9 @@ def _check_generation(gen: Any, vertex: bool) -> None:
             raise Invalid("Invalid JSON payload received. 'thinking_config' must be an object.")
         _only_known(_norm(thinking), _THINKING_FIELDS, "generation_config.thinking_config")
     if g.get("responseLogprobs") is not True and g.get("logprobs") is not None:
-        raise Invalid("* GenerateContentRequest.generation_config.logprobs: logprobs is only valid when "
-                       "response_logprobs is true")
+        raise Invalid(
+            "* GenerateContentRequest.generation_config.logprobs: logprobs is only valid when response_logprobs is true"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,7 +634,7 @@ def _lower_types(schema: Any) -> Any:
     return schema
 
 
-def _part_text(part: Dict[str, Any]) -> str:
+def _part_text(part: dict[str, Any]) -> str:
     p = _norm(part)
     if isinstance(p.get("text"), str):
         return p["text"]
@@ -471,13 +658,13 @@ def _signature(text: str) -> str:
 @dataclass(eq=False, slots=True)
 class _Plan:
     model: str
-    candidates: List[Dict[str, Any]]  # [{"parts": [...], "finishReason": ...}]; none when the prompt is blocked
-    usage: Dict[str, Any]
+    candidates: list[dict[str, Any]]  # [{"parts": [...], "finishReason": ...}]; none when the prompt is blocked
+    usage: dict[str, Any]
     response_id: str
-    feedback: Optional[Dict[str, Any]] = None
+    feedback: dict[str, Any] | None = None
 
 
-def _last_user(contents: List[Any]) -> Tuple[str, bool]:
+def _last_user(contents: list[Any]) -> tuple[str, bool]:
     """(text of the last user turn, whether that turn answers function calls)."""
     for content in reversed(contents):
         c = _norm(content)
@@ -496,7 +683,7 @@ def _last_user(contents: List[Any]) -> Tuple[str, bool]:
     return "", False
 
 
-def _choose_calls(body: Dict[str, Any], text: str, answered: bool) -> List[Tuple[str, Dict[str, Any]]]:
+def _choose_calls(body: dict[str, Any], text: str, answered: bool) -> list[tuple[str, dict[str, Any]]]:
     decls = []
     for tool in body.get("tools") or ():
         for d in _norm(tool).get("functionDeclarations") or ():
@@ -527,7 +714,7 @@ def _choose_calls(body: Dict[str, Any], text: str, answered: bool) -> List[Tuple
     return out
 
 
-def _prompt_tokens(body: Dict[str, Any]) -> int:
+def _prompt_tokens(body: dict[str, Any]) -> int:
     total = 0
     for content in body.get("contents") or ():
         for part in _norm(content).get("parts") or ():
@@ -563,28 +750,50 @@ class FakeGeminiServer(FakeServerBase):
         Route(r"/(?:v1|v1beta|v1alpha)/models(?:/(?P<one>[^/:]+))?", "_models", ("GET",)),
         Route(r"/(?:v1|v1beta|v1alpha)/models/(?P<model>[^/:]+):(?P<method>[A-Za-z]+)", "_model_call"),
         # Claude on Vertex: Anthropic Messages bodies, answered by the fake Anthropic server's planner
-        Route(r"/(?:v1|v1beta1)/projects/[^/]+/locations/(?P<location>[^/]+)/publishers/anthropic/models/"
-              r"(?P<model>[^/:]+):(?P<method>rawPredict|streamRawPredict)", "_anthropic_call"),
-        Route(r"/(?:v1|v1beta1)/projects/[^/]+/locations/(?P<location>[^/]+)/(?:publishers/[^/]+/models|endpoints)/"
-              r"(?P<model>[^/:]+):(?P<method>[A-Za-z]+)", "_model_call"),
+        Route(
+            r"/(?:v1|v1beta1)/projects/[^/]+/locations/(?P<location>[^/]+)/publishers/anthropic/models/"
+            r"(?P<model>[^/:]+):(?P<method>rawPredict|streamRawPredict)",
+            "_anthropic_call",
+        ),
+        Route(
+            r"/(?:v1|v1beta1)/projects/[^/]+/locations/(?P<location>[^/]+)/(?:publishers/[^/]+/models|endpoints)/"
+            r"(?P<model>[^/:]+):(?P<method>[A-Za-z]+)",
+            "_model_call",
+        ),
     )
     fault_kinds = GEMINI_FAULT_KINDS
-    streams = Streams(encode=sse, malformed_event=_MALFORMED_EVENT,
-                      error_event=json.dumps(error_body(503), indent=2).encode() + b"\n")
+    streams = Streams(
+        encode=sse, malformed_event=_MALFORMED_EVENT, error_event=json.dumps(error_body(503), indent=2).encode() + b"\n"
+    )
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, require_key: Optional[str] = None,
-                 require_token: Union[None, bool, str] = None, default_delay: float = 0.0, record: bool = True,
-                 sse_framing: str = "chunked", embedding_dims: int = P.DEFAULT_EMBEDDING_DIMS,
-                 token_lifetime: int = 3599) -> None:
-        super().__init__(host, port, default_delay=default_delay, record=record, sse_framing=sse_framing,
-                         embedding_dims=embedding_dims)
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        require_key: str | None = None,
+        require_token: None | bool | str = None,
+        default_delay: float = 0.0,
+        record: bool = True,
+        sse_framing: str = "chunked",
+        embedding_dims: int = P.DEFAULT_EMBEDDING_DIMS,
+        token_lifetime: int = 3599,
+    ) -> None:
+        super().__init__(
+            host,
+            port,
+            default_delay=default_delay,
+            record=record,
+            sse_framing=sse_framing,
+            embedding_dims=embedding_dims,
+        )
         self.api_key = require_key
         self.require_token = require_token
         self.token_lifetime = int(token_lifetime)
-        self.issued_tokens: List[str] = []
-        self.token_grants: List[Dict[str, Any]] = []  # decoded JWT claims / refresh grants, in order
+        self.issued_tokens: list[str] = []
+        self.token_grants: list[dict[str, Any]] = []  # decoded JWT claims / refresh grants, in order
         self._valid_tokens: set = set()
-        self._trusted_keys: List[Any] = []
+        self._trusted_keys: list[Any] = []
 
     @property
     def token_uri(self) -> str:
@@ -616,10 +825,20 @@ class FakeGeminiServer(FakeServerBase):
 
     # -- queueing ------------------------------------------------------------------------------
 
-    def enqueue_error(self, status: int = 429, count: int = 1, body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
-                      headers: Optional[Mapping[str, Optional[str]]] = None, *, message: Optional[str] = None,
-                      status_name: Optional[str] = None, reason: Optional[str] = None,
-                      retry_delay: Optional[str] = None, delay: float = 0.0, path: Optional[str] = None) -> None:
+    def enqueue_error(
+        self,
+        status: int = 429,
+        count: int = 1,
+        body: bytes | str | dict[str, Any] | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        *,
+        message: str | None = None,
+        status_name: str | None = None,
+        reason: str | None = None,
+        retry_delay: str | None = None,
+        delay: float = 0.0,
+        path: str | None = None,
+    ) -> None:
         """Queue ``count`` Google error responses (``google.rpc.Status`` JSON) for ``status``.
 
         ``message`` / ``status_name`` / ``reason`` (an ``ErrorInfo`` reason such as
@@ -630,14 +849,25 @@ class FakeGeminiServer(FakeServerBase):
             if status == 429 and retry_delay is None:
                 retry_delay = "0s"
             body = error_body(status, message, status_name, reason, retry_delay)
-        self._queue_response(status, body, {"content-type": "application/json; charset=UTF-8"}, headers, count, delay,
-                             path)
+        self._queue_response(
+            status, body, {"content-type": "application/json; charset=UTF-8"}, headers, count, delay, path
+        )
 
-    def enqueue_reply(self, content: Optional[str] = "hello", tool_calls: Optional[List[Any]] = None,
-                      finish_reason: Optional[str] = None, usage: Optional[Dict[str, Any]] = None,
-                      delay: float = 0.0, model: Optional[str] = None, *, thinking: Optional[str] = None,
-                      signature: Optional[str] = None, extra: Optional[Dict[str, Any]] = None, count: int = 1,
-                      path: Optional[str] = None) -> None:
+    def enqueue_reply(
+        self,
+        content: str | None = "hello",
+        tool_calls: list[Any] | None = None,
+        finish_reason: str | None = None,
+        usage: dict[str, Any] | None = None,
+        delay: float = 0.0,
+        model: str | None = None,
+        *,
+        thinking: str | None = None,
+        signature: str | None = None,
+        extra: dict[str, Any] | None = None,
+        count: int = 1,
+        path: str | None = None,
+    ) -> None:
         """Queue an answer (streamed when the request is a ``streamGenerateContent``).
 
         ``content`` is the text (None / "" for none); ``tool_calls`` items are ``{"name",
@@ -651,28 +881,48 @@ class FakeGeminiServer(FakeServerBase):
         custom = {"thinking": thinking, "signature": signature, "extra": extra}
         self._queue_reply(content, tool_calls, finish_reason, usage, delay, model, custom, count, path)
 
-    def enqueue_block(self, reason: str = "SAFETY", message: Optional[str] = None, *, count: int = 1,
-                      path: Optional[str] = None) -> None:
+    def enqueue_block(
+        self, reason: str = "SAFETY", message: str | None = None, *, count: int = 1, path: str | None = None
+    ) -> None:
         """Queue a blocked prompt: ``promptFeedback.blockReason`` and no candidates (HTTP 200)."""
         custom = {"block": reason, "block_message": message}
         self._queue_reply(None, None, None, None, 0.0, None, custom, count, path)
 
-    def enqueue_stream(self, events: Optional[List[Any]] = None, chunk_delay: float = 0.0,
-                       cut_after: Optional[int] = None, *, delay: float = 0.0, status: int = 200,
-                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None,
-                       first_delay: float = 0.0, stall_after: Optional[int] = None) -> None:
+    def enqueue_stream(
+        self,
+        events: list[Any] | None = None,
+        chunk_delay: float = 0.0,
+        cut_after: int | None = None,
+        *,
+        delay: float = 0.0,
+        status: int = 200,
+        headers: Mapping[str, str | None] | None = None,
+        path: str | None = None,
+        first_delay: float = 0.0,
+        stall_after: int | None = None,
+    ) -> None:
         """Queue an SSE response: ``dict`` items are ``data: <json>`` events, ``str`` items are sent as
         the data payload, ``bytes`` verbatim (your own framing); ``None`` = the default stream for the
         request. ``cut_after=k`` closes the connection after ``k`` items.
         ``first_delay`` passes between the headers (sent at once) and the first event; ``stall_after=k``
         goes silent after ``k`` events (the connection stays open until the client closes it).
         """
-        self._queue_stream(events, chunk_delay, True, cut_after, delay, status, headers, path,
-                           first_delay=first_delay, stall_after=stall_after)
+        self._queue_stream(
+            events,
+            chunk_delay,
+            True,
+            cut_after,
+            delay,
+            status,
+            headers,
+            path,
+            first_delay=first_delay,
+            stall_after=stall_after,
+        )
 
     # -- the dialect's answers -----------------------------------------------------------------
 
-    def _auth(self, call: Call) -> Optional[_Raw]:
+    def _auth(self, call: Call) -> _Raw | None:
         """Vertex routes take a bearer token, Gemini API routes an API key; the token endpoint and
         unknown URLs (Google's HTML 404) take neither."""
         handler = call.route.handler if call.route is not None else None
@@ -695,13 +945,17 @@ class FakeGeminiServer(FakeServerBase):
         if not key:
             return self._error(403, _UNREGISTERED)
         if key != self.api_key:
-            return self._json(400, error_body(400, "API key not valid. Please pass a valid API key.",
-                                              reason="API_KEY_INVALID"))
+            return self._json(
+                400, error_body(400, "API key not valid. Please pass a valid API key.", reason="API_KEY_INVALID")
+            )
         return None
 
-    def _headers(self) -> Optional[Dict[str, str]]:
-        return {"content-type": "application/json; charset=UTF-8", "server-timing": "gfet4t7; dur=42",
-                "x-goog-request-id": self._next_id("req-")}
+    def _headers(self) -> dict[str, str] | None:
+        return {
+            "content-type": "application/json; charset=UTF-8",
+            "server-timing": "gfet4t7; dur=42",
+            "x-goog-request-id": self._next_id("req-"),
+        }
 
     def _error(self, status: int, message: str) -> _Raw:
         return self._json(status, error_body(status, message))
@@ -720,11 +974,20 @@ class FakeGeminiServer(FakeServerBase):
     # -- routes --------------------------------------------------------------------------------
 
     def _models(self, call: Call) -> Answer:
-        def model(mid: str) -> Dict[str, Any]:
-            methods = ["embedContent", "batchEmbedContents"] if "embedding" in mid else [
-                "generateContent", "streamGenerateContent", "countTokens"]
-            return {"name": f"models/{mid}", "version": "001", "displayName": mid, "inputTokenLimit": 1048576,
-                    "outputTokenLimit": 65536, "supportedGenerationMethods": methods}
+        def model(mid: str) -> dict[str, Any]:
+            methods = (
+                ["embedContent", "batchEmbedContents"]
+                if "embedding" in mid
+                else ["generateContent", "streamGenerateContent", "countTokens"]
+            )
+            return {
+                "name": f"models/{mid}",
+                "version": "001",
+                "displayName": mid,
+                "inputTokenLimit": 1048576,
+                "outputTokenLimit": 65536,
+                "supportedGenerationMethods": methods,
+            }
 
         one = call.params.get("one")
         return self._json(200, model(one) if one else {"models": [model(m) for m in MODEL_IDS]})
@@ -732,7 +995,8 @@ class FakeGeminiServer(FakeServerBase):
     def _anthropic_call(self, call: Call) -> Answer:
         """``publishers/anthropic/models/{m}:rawPredict`` / ``:streamRawPredict`` (Claude on Vertex):
         the Messages body without ``model`` and with ``anthropic_version: vertex-2023-10-16``."""
-        from .anthropic_server import FakeAnthropicServer, check_request, error_body as anthropic_error
+        from .anthropic_server import FakeAnthropicServer, check_request
+        from .anthropic_server import error_body as anthropic_error
 
         body = call.rec.json
         try:
@@ -792,14 +1056,20 @@ class FakeGeminiServer(FakeServerBase):
     # -- OAuth token endpoint ----------------------------------------------------------------------
 
     def _token_error(self, error: str, description: str, status: int = 400) -> _Raw:
-        return _Raw(status, P.dumps({"error": error, "error_description": description}),
-                    {"content-type": "application/json; charset=utf-8"}, 0.0, None)
+        return _Raw(
+            status,
+            P.dumps({"error": error, "error_description": description}),
+            {"content-type": "application/json; charset=utf-8"},
+            0.0,
+            None,
+        )
 
     def _token(self, call: Call) -> Answer:
         rec = call.rec
         if "application/x-www-form-urlencoded" not in (rec.headers.get("content-type") or ""):
-            return self._token_error("invalid_request",
-                                     "Invalid Content-Type: expected application/x-www-form-urlencoded")
+            return self._token_error(
+                "invalid_request", "Invalid Content-Type: expected application/x-www-form-urlencoded"
+            )
         form = dict(parse_qsl(rec.body.decode("utf-8", "replace")))
         grant = form.get("grant_type")
         if grant == JWT_GRANT:
@@ -817,14 +1087,20 @@ class FakeGeminiServer(FakeServerBase):
             self.token_grants.append(claims)
             self.issued_tokens.append(token)
             self._valid_tokens.add(token)
-        return _Raw(200, P.dumps({"access_token": token, "expires_in": self.token_lifetime, "token_type": "Bearer"}),
-                    {"content-type": "application/json; charset=utf-8"}, 0.0, None)
+        return _Raw(
+            200,
+            P.dumps({"access_token": token, "expires_in": self.token_lifetime, "token_type": "Bearer"}),
+            {"content-type": "application/json; charset=utf-8"},
+            0.0,
+            None,
+        )
 
-    def _check_assertion(self, assertion: str) -> Union[Dict[str, Any], _Raw]:
+    def _check_assertion(self, assertion: str) -> dict[str, Any] | _Raw:
         pieces = assertion.split(".")
         if len(pieces) != 3:
-            return self._token_error("invalid_grant", "Invalid JWT: Token must be a short-lived token and in a "
-                                                      "reasonable timeframe")
+            return self._token_error(
+                "invalid_grant", "Invalid JWT: Token must be a short-lived token and in a reasonable timeframe"
+            )
         try:
             header = json.loads(_b64url_decode(pieces[0]))
             claims = json.loads(_b64url_decode(pieces[1]))
@@ -840,8 +1116,11 @@ class FakeGeminiServer(FakeServerBase):
         if claims["aud"] not in (GOOGLE_TOKEN_URI, self.token_uri):
             return self._token_error("invalid_grant", f"Invalid JWT audience: {claims['aud']}")
         if not (claims["iat"] - 300 <= now <= claims["exp"] + 300) or claims["exp"] - claims["iat"] > 3600:
-            return self._token_error("invalid_grant", "Invalid JWT: Token must be a short-lived token (60 minutes) and "
-                                                      "in a reasonable timeframe. Check your iat and exp values")
+            return self._token_error(
+                "invalid_grant",
+                "Invalid JWT: Token must be a short-lived token (60 minutes) and "
+                "in a reasonable timeframe. Check your iat and exp values",
+            )
         if self._trusted_keys:
             from cryptography.exceptions import InvalidSignature
             from cryptography.hazmat.primitives import hashes
@@ -860,28 +1139,32 @@ class FakeGeminiServer(FakeServerBase):
 
     # -- generateContent ---------------------------------------------------------------------------
 
-    def _plan(self, body: Dict[str, Any], model: str, reply: Optional[_Reply]) -> _Plan:
+    def _plan(self, body: dict[str, Any], model: str, reply: _Reply | None) -> _Plan:
         contents = body.get("contents") or []
         gen = _norm(body.get("generationConfig") or {})
         thinking_cfg = _norm(gen.get("thinkingConfig") or {})
         custom = reply.custom if reply is not None and isinstance(reply.custom, dict) else {}
         n = gen.get("candidateCount") if isinstance(gen.get("candidateCount"), int) else 1
         prompt = _prompt_tokens(body)
-        usage: Dict[str, Any] = {"promptTokenCount": prompt}
+        usage: dict[str, Any] = {"promptTokenCount": prompt}
         if custom.get("block"):
-            feedback: Dict[str, Any] = {"blockReason": custom["block"], "safetyRatings": [
-                dict(r, probability="HIGH" if i == 2 else "NEGLIGIBLE") for i, r in enumerate(_SAFETY_RATINGS)]}
+            feedback: dict[str, Any] = {
+                "blockReason": custom["block"],
+                "safetyRatings": [
+                    dict(r, probability="HIGH" if i == 2 else "NEGLIGIBLE") for i, r in enumerate(_SAFETY_RATINGS)
+                ],
+            }
             if custom.get("block_message"):
                 feedback["blockReasonMessage"] = custom["block_message"]
             usage["totalTokenCount"] = prompt
             return _Plan(model, [], usage, self._next_id("resp-"), feedback)
         text, answered = _last_user(contents)
-        thought: Optional[str] = custom.get("thinking")
+        thought: str | None = custom.get("thinking")
         if thought is None and thinking_cfg.get("includeThoughts"):
             thought = "**Considering the request**\n\nThe user asks: " + P._snippet(text) + ". I will answer directly."
         finish = "STOP"
-        calls: List[Tuple[str, Dict[str, Any], Optional[str]]] = []
-        answer: Optional[str]
+        calls: list[tuple[str, dict[str, Any], str | None]] = []
+        answer: str | None
         if reply is not None:
             answer = reply.content
             calls = P.tool_call_objects(reply.tool_calls or [])
@@ -893,8 +1176,9 @@ class FakeGeminiServer(FakeServerBase):
                 answer = None
             elif mime == "application/json":
                 schema = gen.get("responseJsonSchema") or gen.get("responseSchema")
-                answer = json.dumps(P.example_value(_lower_types(schema)) if schema else {"reply": text},
-                                    separators=(",", ":"))
+                answer = json.dumps(
+                    P.example_value(_lower_types(schema)) if schema else {"reply": text}, separators=(",", ":")
+                )
             else:
                 snippet = P._snippet(text)
                 answer = "This is a fake reply to: " + snippet if snippet else "This is a fake reply."
@@ -909,16 +1193,16 @@ class FakeGeminiServer(FakeServerBase):
                     answer = "".join(pieces[:limit])
                     finish = "MAX_TOKENS"
         signature = custom.get("signature") or (_signature(thought) if thought else None)
-        parts: List[Dict[str, Any]] = []
+        parts: list[dict[str, Any]] = []
         if thought:
             parts.append({"text": thought, "thought": True})
         if answer:
             parts.append({"text": answer})
         for i, (name, args, cid) in enumerate(calls):
-            fc: Dict[str, Any] = {"name": name, "args": args}
+            fc: dict[str, Any] = {"name": name, "args": args}
             if cid:
                 fc["id"] = cid
-            part: Dict[str, Any] = {"functionCall": fc}
+            part: dict[str, Any] = {"functionCall": fc}
             if i == 0 and signature:
                 part["thoughtSignature"] = signature
             parts.append(part)
@@ -926,7 +1210,7 @@ class FakeGeminiServer(FakeServerBase):
             parts[-1]["thoughtSignature"] = signature
         candidates = []
         for index in range(max(1, n)):
-            cand: Dict[str, Any] = {"parts": [dict(p) for p in parts], "finishReason": finish}
+            cand: dict[str, Any] = {"parts": [dict(p) for p in parts], "finishReason": finish}
             if custom.get("extra"):
                 cand["extra"] = custom["extra"]
             candidates.append(cand)
@@ -937,15 +1221,16 @@ class FakeGeminiServer(FakeServerBase):
         if body.get("cachedContent"):
             usage["cachedContentTokenCount"] = 64
             usage["promptTokenCount"] = prompt + 64
-        usage["totalTokenCount"] = usage["promptTokenCount"] + usage["candidatesTokenCount"] + usage.get(
-            "thoughtsTokenCount", 0)
+        usage["totalTokenCount"] = (
+            usage["promptTokenCount"] + usage["candidatesTokenCount"] + usage.get("thoughtsTokenCount", 0)
+        )
         usage["promptTokensDetails"] = [{"modality": "TEXT", "tokenCount": usage["promptTokenCount"]}]
         if reply is not None and reply.usage:
             usage.update(reply.usage)
         return _Plan(model, candidates, usage, self._next_id("resp-"))
 
-    def _candidate(self, cand: Dict[str, Any], index: int, parts: List[Dict[str, Any]], final: bool) -> Dict[str, Any]:
-        out: Dict[str, Any] = {"content": {"parts": parts, "role": "model"}}
+    def _candidate(self, cand: dict[str, Any], index: int, parts: list[dict[str, Any]], final: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {"content": {"parts": parts, "role": "model"}}
         if final:
             out["finishReason"] = cand["finishReason"]
             out["safetyRatings"] = _SAFETY_RATINGS
@@ -954,29 +1239,39 @@ class FakeGeminiServer(FakeServerBase):
             out.update(cand["extra"])
         return out
 
-    def _response(self, plan: _Plan, n: int, final: bool) -> Dict[str, Any]:
+    def _response(self, plan: _Plan, n: int, final: bool) -> dict[str, Any]:
         if not plan.candidates:  # a blocked prompt
-            return {"promptFeedback": plan.feedback, "usageMetadata": plan.usage, "modelVersion": plan.model,
-                    "responseId": plan.response_id}
+            return {
+                "promptFeedback": plan.feedback,
+                "usageMetadata": plan.usage,
+                "modelVersion": plan.model,
+                "responseId": plan.response_id,
+            }
         cands = [self._candidate(c, i, c["parts"], final) for i, c in enumerate(plan.candidates)]
-        return {"candidates": cands, "usageMetadata": plan.usage, "modelVersion": plan.model,
-                "responseId": plan.response_id}
+        return {
+            "candidates": cands,
+            "usageMetadata": plan.usage,
+            "modelVersion": plan.model,
+            "responseId": plan.response_id,
+        }
 
-    def _events(self, plan: _Plan) -> List[Dict[str, Any]]:
+    def _events(self, plan: _Plan) -> list[dict[str, Any]]:
         """The stream rendering of ``plan``: thoughts, text in pieces of a few words, function calls
         whole; the last event carries ``finishReason`` and the final usage."""
         if not plan.candidates:
             return [self._response(plan, 0, True)]
-        early_usage = {"promptTokenCount": plan.usage.get("promptTokenCount", 0),
-                       "totalTokenCount": plan.usage.get("promptTokenCount", 0),
-                       "promptTokensDetails": plan.usage.get("promptTokensDetails", [])}
-        steps: List[List[Dict[str, Any]]] = []  # per event: the parts of each candidate (the same for all)
+        early_usage = {
+            "promptTokenCount": plan.usage.get("promptTokenCount", 0),
+            "totalTokenCount": plan.usage.get("promptTokenCount", 0),
+            "promptTokensDetails": plan.usage.get("promptTokensDetails", []),
+        }
+        steps: list[list[dict[str, Any]]] = []  # per event: the parts of each candidate (the same for all)
         parts = plan.candidates[0]["parts"]
         for part in parts:
             if "text" in part:
                 words = P.split_words(part["text"]) or [""]
                 for k in range(0, len(words), 3):
-                    piece = dict(part, text="".join(words[k:k + 3]))
+                    piece = dict(part, text="".join(words[k : k + 3]))
                     if k + 3 < len(words):
                         piece.pop("thoughtSignature", None)
                     steps.append([piece])
@@ -988,13 +1283,19 @@ class FakeGeminiServer(FakeServerBase):
         for k, step in enumerate(steps):
             final = k == len(steps) - 1
             cands = [self._candidate(c, i, [dict(p) for p in step], final) for i, c in enumerate(plan.candidates)]
-            events.append({"candidates": cands, "usageMetadata": plan.usage if final else early_usage,
-                           "modelVersion": plan.model, "responseId": plan.response_id})
+            events.append(
+                {
+                    "candidates": cands,
+                    "usageMetadata": plan.usage if final else early_usage,
+                    "modelVersion": plan.model,
+                    "responseId": plan.response_id,
+                }
+            )
         return events
 
     # -- embeddings ----------------------------------------------------------------------------------
 
-    def _vector(self, text: str, dims: Any) -> List[float]:
+    def _vector(self, text: str, dims: Any) -> list[float]:
         if dims is None:
             dims = self.embedding_dims
         if isinstance(dims, bool) or not isinstance(dims, int) or not 1 <= dims <= 3072:
@@ -1002,7 +1303,7 @@ class FakeGeminiServer(FakeServerBase):
         return P.embedding_vector(text, dims)
 
     @staticmethod
-    def _content_text(content: Any) -> Optional[str]:
+    def _content_text(content: Any) -> str | None:
         if not isinstance(content, dict):
             return None
         parts = _norm(content).get("parts")
@@ -1013,16 +1314,20 @@ class FakeGeminiServer(FakeServerBase):
             return None
         return " ".join(texts)
 
-    def _embed_one(self, req: Any, where: str, vertex: bool, model: str, batch: bool) -> Tuple[List[float], int]:
+    def _embed_one(self, req: Any, where: str, vertex: bool, model: str, batch: bool) -> tuple[list[float], int]:
         if not isinstance(req, dict):
             raise Invalid(f"Invalid JSON payload received. Expected an object at '{where}'.")
         r = _norm(req)
-        allowed = {"content", "embedContentConfig", "autoTruncate", "title", "taskType", "outputDimensionality"} \
-            if vertex else {"model", "content", "taskType", "title", "outputDimensionality", "embedContentConfig"}
+        allowed = (
+            {"content", "embedContentConfig", "autoTruncate", "title", "taskType", "outputDimensionality"}
+            if vertex
+            else {"model", "content", "taskType", "title", "outputDimensionality", "embedContentConfig"}
+        )
         _only_known(r, allowed, where)
         if not vertex and batch and r.get("model") != f"models/{model}":
-            raise Invalid(f"* BatchEmbedContentsRequest.{where}.model: the model of each request must be "
-                          f"models/{model}")
+            raise Invalid(
+                f"* BatchEmbedContentsRequest.{where}.model: the model of each request must be models/{model}"
+            )
         text = self._content_text(r.get("content"))
         if text is None:
             raise Invalid(f"* EmbedContentRequest.{where}.content: content with text parts is required")
@@ -1033,7 +1338,7 @@ class FakeGeminiServer(FakeServerBase):
         vec = self._vector(text, config.get("outputDimensionality", r.get("outputDimensionality")))
         return vec, max(1, _tokens(text))
 
-    def _embed(self, body: Any, model: str, method: str, vertex: bool) -> Dict[str, Any]:
+    def _embed(self, body: Any, model: str, method: str, vertex: bool) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise Invalid("Invalid JSON payload received. Expected an object.")
         if method == "predict":
@@ -1048,8 +1353,14 @@ class FakeGeminiServer(FakeServerBase):
                 if not isinstance(inst, dict) or not isinstance(inst.get("content"), str):
                     raise Invalid("Each instance needs a 'content' string.")
                 vec = self._vector(inst["content"], params.get("outputDimensionality"))
-                predictions.append({"embeddings": {"values": vec, "statistics": {
-                    "token_count": max(1, _tokens(inst["content"])), "truncated": False}}})
+                predictions.append(
+                    {
+                        "embeddings": {
+                            "values": vec,
+                            "statistics": {"token_count": max(1, _tokens(inst["content"])), "truncated": False},
+                        }
+                    }
+                )
             chars = sum(len(i["content"]) for i in instances)
             return {"predictions": predictions, "metadata": {"billableCharacterCount": chars}}
         if method == "batchEmbedContents":
@@ -1057,13 +1368,13 @@ class FakeGeminiServer(FakeServerBase):
             if not isinstance(requests, list) or not requests:
                 raise Invalid("* BatchEmbedContentsRequest.requests: requests is required")
             results = [self._embed_one(req, f"requests[{i}]", vertex, model, True) for i, req in enumerate(requests)]
-            out: Dict[str, Any] = {"embeddings": [{"values": vec} for vec, _ in results]}
+            out: dict[str, Any] = {"embeddings": [{"values": vec} for vec, _ in results]}
             if vertex:
                 tokens = sum(n for _, n in results)
                 out["usageMetadata"] = {"promptTokenCount": tokens, "totalTokenCount": tokens}
             return out
         vec, tokens = self._embed_one(body, "", vertex, model, False)
-        one: Dict[str, Any] = {"embedding": {"values": vec}}
+        one: dict[str, Any] = {"embedding": {"values": vec}}
         if vertex:
             one["usageMetadata"] = {"promptTokenCount": tokens, "totalTokenCount": tokens}
             one["truncated"] = False

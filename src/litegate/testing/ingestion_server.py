@@ -23,16 +23,24 @@ Auth is recorded, not checked (tests assert the headers). Standard library only.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 from ._server import Answer, Call, FakeServerBase, Route, _Raw
 
 __all__ = ["FakeIngestionServer", "PLATFORM_PATHS"]
 
 PLATFORM_PATHS = {
-    "langfuse": "/api/public/ingestion", "langfuse-otel": "/api/public/otel/v1/traces", "langsmith": "/runs/batch", "helicone": "/v1/trace/custom/log/typed",
-    "promptlayer": "/log-request", "athina": "/api/v1/log/inference", "lunary": "/v1/runs/ingest",
-    "supabase": "/rest/v1/", "dynamodb": "/", "webhook": "/hook", "weights_biases": "/call/upsert_batch",
+    "langfuse": "/api/public/ingestion",
+    "langfuse-otel": "/api/public/otel/v1/traces",
+    "langsmith": "/runs/batch",
+    "helicone": "/v1/trace/custom/log/typed",
+    "promptlayer": "/log-request",
+    "athina": "/api/v1/log/inference",
+    "lunary": "/v1/runs/ingest",
+    "supabase": "/rest/v1/",
+    "dynamodb": "/",
+    "webhook": "/hook",
+    "weights_biases": "/call/upsert_batch",
 }
 
 
@@ -56,15 +64,15 @@ class FakeIngestionServer(FakeServerBase):
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, default_delay: float = 0.0) -> None:
         super().__init__(host, port, default_delay=default_delay)
         self._pl_seq = 0
-        self._ddb_unprocessed: List[int] = []  # per coming BatchWriteItem: how many items to leave
+        self._ddb_unprocessed: list[int] = []  # per coming BatchWriteItem: how many items to leave
 
-    def leave_unprocessed(self, counts: List[int]) -> None:
+    def leave_unprocessed(self, counts: list[int]) -> None:
         """The next BatchWriteItem requests leave their last ``counts[i]`` items unprocessed
         (DynamoDB's answer when a table throttles part of a batch)."""
         with self._lock:
             self._ddb_unprocessed.extend(counts)
 
-    def received(self, platform: str) -> List[Any]:
+    def received(self, platform: str) -> list[Any]:
         """The JSON bodies the platform's route received, oldest first."""
         return [rec.json for rec in self.requests_for(platform)]
 
@@ -81,17 +89,25 @@ class FakeIngestionServer(FakeServerBase):
         body = body if body is not None else {"error": f"HTTP {status}"}
         self._queue_response(status, body, {"content-type": "application/json"}, None, count, delay, None)
 
-    def enqueue_statuses(self, statuses: List[int]) -> None:
+    def enqueue_statuses(self, statuses: list[int]) -> None:
         """Answer the next requests with these statuses, in order (JSON ``{}`` bodies)."""
         for status in statuses:
-            self._queue_response(status, {} if status < 400 else {"error": f"HTTP {status}"},
-                                 {"content-type": "application/json"}, None, 1, 0.0, None)
+            self._queue_response(
+                status,
+                {} if status < 400 else {"error": f"HTTP {status}"},
+                {"content-type": "application/json"},
+                None,
+                1,
+                0.0,
+                None,
+            )
 
     # -- routes --------------------------------------------------------------------------------
     def _langfuse(self, call: Call) -> Answer:
         batch = (call.rec.json or {}).get("batch") or []
-        return self._json(207, {"successes": [{"id": e.get("id"), "status": 201} for e in batch if isinstance(e, dict)],
-                                "errors": []})
+        return self._json(
+            207, {"successes": [{"id": e.get("id"), "status": 201} for e in batch if isinstance(e, dict)], "errors": []}
+        )
 
     def _otlp(self, call: Call) -> Answer:
         return self._json(200, {})
@@ -106,8 +122,9 @@ class FakeIngestionServer(FakeServerBase):
         with self._lock:
             self._pl_seq += 1
             seq = self._pl_seq
-        return self._json(201, {"id": seq, "prompt_version": None, "status": "SUCCESS", "error_type": None,
-                                "error_message": None})
+        return self._json(
+            201, {"id": seq, "prompt_version": None, "status": "SUCCESS", "error_type": None, "error_message": None}
+        )
 
     def _athina(self, call: Call) -> Answer:
         return self._json(200, {"status": "success"})
@@ -115,8 +132,9 @@ class FakeIngestionServer(FakeServerBase):
     def _lunary(self, call: Call) -> Answer:
         events = (call.rec.json or {}).get("events") or []
         events = events if isinstance(events, list) else [events]
-        return self._json(200, {"results": [{"id": e.get("runId"), "success": True} for e in events
-                                            if isinstance(e, dict)]})
+        return self._json(
+            200, {"results": [{"id": e.get("runId"), "success": True} for e in events if isinstance(e, dict)]}
+        )
 
     def _supabase(self, call: Call) -> Answer:
         return _Raw(201, b"", {"content-length": "0"})
@@ -146,11 +164,11 @@ class FakeIngestionServer(FakeServerBase):
             return self._json(400, {"__type": "com.amazon.coral.service#UnknownOperationException"})
         with self._lock:
             n = self._ddb_unprocessed.pop(0) if self._ddb_unprocessed else 0
-        left: Dict[str, Any] = {}
+        left: dict[str, Any] = {}
         if n:
             for table, items in ((call.rec.json or {}).get("RequestItems") or {}).items():
                 left[table] = items[-n:]
         return self._json(200, {"UnprocessedItems": left})
 
-    def _headers(self) -> Dict[str, str] | None:
+    def _headers(self) -> dict[str, str] | None:
         return None

@@ -16,8 +16,9 @@ __all__ = ["FakeNLPCloudServer"]
 
 
 class FakeNLPCloudServer(FakeServerBase):
-    routes = (Route(r"/v1/(?:(?P<gpu>gpu)/)?(?:(?P<lang>[a-z]{3}_[A-Z][a-z]{3})/)?(?P<model>[^/]+)/chatbot",
-                    "_chatbot"),)
+    routes = (
+        Route(r"/v1/(?:(?P<gpu>gpu)/)?(?:(?P<lang>[a-z]{3}_[A-Z][a-z]{3})/)?(?P<model>[^/]+)/chatbot", "_chatbot"),
+    )
     key_headers = (("authorization", "Token "),)
 
     @property
@@ -41,7 +42,8 @@ class FakeNLPCloudServer(FakeServerBase):
             raise Invalid("context: str type expected", 422)
         history = body.get("history") or []
         if not isinstance(history, list) or not all(
-                isinstance(h, dict) and set(h) == {"input", "response"} for h in history):
+            isinstance(h, dict) and set(h) == {"input", "response"} for h in history
+        ):
             raise Invalid("history: a list of {input, response} expected", 422)
         reply = call.reply
         text = reply.content if reply is not None and reply.content is not None else "You said: " + body["input"]

@@ -30,12 +30,25 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any
 
 from . import _payloads as P
-from ._server import FAULT_KINDS, Answer, Call, Events, FakeServerBase, Invalid, RecordedRequest, Route, Streams
-from ._server import _Raw, _Reply, ndjson_line
+from ._server import (
+    FAULT_KINDS,
+    Answer,
+    Call,
+    Events,
+    FakeServerBase,
+    Invalid,
+    RecordedRequest,
+    Route,
+    Streams,
+    _Raw,
+    _Reply,
+    ndjson_line,
+)
 
 __all__ = ["FakeOllamaServer", "RecordedRequest", "FAULT_KINDS", "DEFAULT_MODELS"]
 
@@ -83,19 +96,23 @@ class _Plan:
     """What one answer says, shared by the JSON and the NDJSON renderings."""
 
     model: str
-    thinking: List[str]
-    pieces: List[str]
-    tool_calls: Optional[List[dict]]
+    thinking: list[str]
+    pieces: list[str]
+    tool_calls: list[dict] | None
     done_reason: str
     prompt_tokens: int
     eval_tokens: int
 
-    def final_fields(self, done_reason: Optional[str] = None) -> Dict[str, Any]:
+    def final_fields(self, done_reason: str | None = None) -> dict[str, Any]:
         reason = done_reason or self.done_reason
         if reason in ("load", "unload"):  # as documented: no counters when nothing was generated
             return {"done_reason": reason, "done": True}
-        out: Dict[str, Any] = {"done_reason": reason, "done": True,
-                               "total_duration": 182242375, "load_duration": 41295167}
+        out: dict[str, Any] = {
+            "done_reason": reason,
+            "done": True,
+            "total_duration": 182242375,
+            "load_duration": 41295167,
+        }
         if self.prompt_tokens:
             out["prompt_eval_count"] = self.prompt_tokens
         out["prompt_eval_duration"] = 24573166
@@ -105,7 +122,7 @@ class _Plan:
         return out
 
 
-def _tool_calls_in(tool_calls: List[Any]) -> List[dict]:
+def _tool_calls_in(tool_calls: list[Any]) -> list[dict]:
     """Caller-given tool calls (``{"name", "arguments"}`` or OpenAI form) -> Ollama's form."""
     out = []
     for name, args, call_id in P.normalize_tool_calls(tool_calls):
@@ -113,7 +130,7 @@ def _tool_calls_in(tool_calls: List[Any]) -> List[dict]:
             parsed = json.loads(args)
         except ValueError:
             parsed = {}
-        item: Dict[str, Any] = {"function": {"name": name, "arguments": parsed}}
+        item: dict[str, Any] = {"function": {"name": name, "arguments": parsed}}
         if call_id:
             item["id"] = call_id
         out.append(item)
@@ -140,21 +157,51 @@ class FakeOllamaServer(FakeServerBase):
         Route(r"/api/embed", "_embed"),
     )
     key_headers = (("authorization", "Bearer "), ("api-key", ""))
-    streams = Streams(headers={"content-type": _NDJSON}, encode=ndjson_line, malformed_event=_MALFORMED_LINE,
-                      malformed_keeps_rest=True, error_event=ndjson_line({"error": _MID_STREAM_ERROR}))
+    streams = Streams(
+        headers={"content-type": _NDJSON},
+        encode=ndjson_line,
+        malformed_event=_MALFORMED_LINE,
+        malformed_keeps_rest=True,
+        error_event=ndjson_line({"error": _MID_STREAM_ERROR}),
+    )
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, models: Optional[List[str]] = None,
-                 require_key: Optional[str] = None, default_delay: float = 0.0, record: bool = True,
-                 sse_framing: str = "chunked", embedding_dims: int = P.DEFAULT_EMBEDDING_DIMS) -> None:
-        super().__init__(host, port, require_key=require_key, default_delay=default_delay, record=record,
-                         sse_framing=sse_framing, embedding_dims=embedding_dims)
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        models: list[str] | None = None,
+        require_key: str | None = None,
+        default_delay: float = 0.0,
+        record: bool = True,
+        sse_framing: str = "chunked",
+        embedding_dims: int = P.DEFAULT_EMBEDDING_DIMS,
+    ) -> None:
+        super().__init__(
+            host,
+            port,
+            require_key=require_key,
+            default_delay=default_delay,
+            record=record,
+            sse_framing=sse_framing,
+            embedding_dims=embedding_dims,
+        )
         self.models = list(models) if models is not None else None
 
     # -- queueing (Ollama shapes) ------------------------------------------------------------------
 
-    def enqueue_error(self, status: int = 500, count: int = 1, body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
-                      headers: Optional[Mapping[str, Optional[str]]] = None, *, message: Optional[str] = None,
-                      model: Optional[str] = None, delay: float = 0.0, path: Optional[str] = None) -> None:
+    def enqueue_error(
+        self,
+        status: int = 500,
+        count: int = 1,
+        body: bytes | str | dict[str, Any] | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        *,
+        message: str | None = None,
+        model: str | None = None,
+        delay: float = 0.0,
+        path: str | None = None,
+    ) -> None:
         """Queue ``count`` Ollama error responses ``{"error": message}``.
 
         The default message depends on ``status`` (404 with ``model="x"``:
@@ -173,10 +220,19 @@ class FakeOllamaServer(FakeServerBase):
             defaults["retry-after"] = "0"
         self._queue_response(status, body, defaults, headers, count, delay, path)
 
-    def enqueue_reply(self, content: Optional[str] = "hello", tool_calls: Optional[List[Any]] = None,
-                      done_reason: Optional[str] = None, usage: Optional[Dict[str, Any]] = None, delay: float = 0.0,
-                      model: Optional[str] = None, *, thinking: Optional[str] = None, count: int = 1,
-                      path: Optional[str] = None) -> None:
+    def enqueue_reply(
+        self,
+        content: str | None = "hello",
+        tool_calls: list[Any] | None = None,
+        done_reason: str | None = None,
+        usage: dict[str, Any] | None = None,
+        delay: float = 0.0,
+        model: str | None = None,
+        *,
+        thinking: str | None = None,
+        count: int = 1,
+        path: str | None = None,
+    ) -> None:
         """Queue a successful answer (JSON, or NDJSON when the request streams).
 
         ``tool_calls`` items are ``{"name", "arguments": dict|str}`` (optionally ``"id"``) or the
@@ -186,10 +242,19 @@ class FakeOllamaServer(FakeServerBase):
         """
         self._queue_reply(content, tool_calls, done_reason, usage, delay, model, {"thinking": thinking}, count, path)
 
-    def enqueue_stream(self, lines: Optional[List[Any]] = None, chunk_delay: float = 0.0,
-                       cut_after: Optional[int] = None, *, delay: float = 0.0, status: int = 200,
-                       headers: Optional[Mapping[str, Optional[str]]] = None, path: Optional[str] = None,
-                       first_delay: float = 0.0, stall_after: Optional[int] = None) -> None:
+    def enqueue_stream(
+        self,
+        lines: list[Any] | None = None,
+        chunk_delay: float = 0.0,
+        cut_after: int | None = None,
+        *,
+        delay: float = 0.0,
+        status: int = 200,
+        headers: Mapping[str, str | None] | None = None,
+        path: str | None = None,
+        first_delay: float = 0.0,
+        stall_after: int | None = None,
+    ) -> None:
         """Queue an NDJSON response: ``dict`` items are JSON lines, ``str`` items are sent as a line
         (newline added), ``bytes`` verbatim (your own framing, e.g. a line split in two); ``None`` =
         the default stream for the request. ``cut_after=k`` closes the connection after ``k``
@@ -197,8 +262,18 @@ class FakeOllamaServer(FakeServerBase):
         ``first_delay`` passes between the headers (sent at once) and the first event; ``stall_after=k``
         goes silent after ``k`` events (the connection stays open until the client closes it).
         """
-        self._queue_stream(lines, chunk_delay, True, cut_after, delay, status, headers, path,
-                           first_delay=first_delay, stall_after=stall_after)
+        self._queue_stream(
+            lines,
+            chunk_delay,
+            True,
+            cut_after,
+            delay,
+            status,
+            headers,
+            path,
+            first_delay=first_delay,
+            stall_after=stall_after,
+        )
 
     # -- the dialect's answers -----------------------------------------------------------------
 
@@ -214,7 +289,7 @@ class FakeOllamaServer(FakeServerBase):
     def _wrong_method(self, rec: RecordedRequest, route: Route) -> _Raw:
         return _Raw(405, b"405 method not allowed", {"content-type": "text/plain"})
 
-    def _request(self, call: Call) -> Tuple[Dict[str, Any], str]:
+    def _request(self, call: Call) -> tuple[dict[str, Any], str]:
         """The body and model of a model request (``reply.model`` wins); Ollama's 400 / 404 otherwise."""
         body = call.rec.json
         if not isinstance(body, dict):
@@ -258,18 +333,29 @@ class FakeOllamaServer(FakeServerBase):
         models = []
         for n in names:
             name = n if ":" in n else n + ":latest"
-            models.append({
-                "name": name, "model": name, "modified_at": "2025-05-04T17:37:44.706015396-07:00",
-                "size": 2019393189, "digest": "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72",
-                "details": {"parent_model": "", "format": "gguf", "family": "llama", "families": ["llama"],
-                            "parameter_size": "3.2B", "quantization_level": "Q4_K_M"},
-            })
+            models.append(
+                {
+                    "name": name,
+                    "model": name,
+                    "modified_at": "2025-05-04T17:37:44.706015396-07:00",
+                    "size": 2019393189,
+                    "digest": "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72",
+                    "details": {
+                        "parent_model": "",
+                        "format": "gguf",
+                        "family": "llama",
+                        "families": ["llama"],
+                        "parameter_size": "3.2B",
+                        "quantization_level": "Q4_K_M",
+                    },
+                }
+            )
         return self._json(200, {"models": models})
 
     # -- request checks (what Ollama's Go decoder would reject) ------------------------------------
 
     @staticmethod
-    def _check_images(images: Any, where: str) -> Optional[str]:
+    def _check_images(images: Any, where: str) -> str | None:
         if images is None:
             return None
         if not isinstance(images, list):
@@ -280,7 +366,7 @@ class FakeOllamaServer(FakeServerBase):
         return None
 
     @staticmethod
-    def _check_options(body: Dict[str, Any]) -> Optional[str]:
+    def _check_options(body: dict[str, Any]) -> str | None:
         options = body.get("options")
         if options is None:
             return None
@@ -295,7 +381,7 @@ class FakeOllamaServer(FakeServerBase):
                 return f'option "{key}" must be of type integer'
         return None
 
-    def _check_chat(self, body: Dict[str, Any]) -> Optional[str]:
+    def _check_chat(self, body: dict[str, Any]) -> str | None:
         msgs = body.get("messages", [])
         if msgs is None:
             msgs = []
@@ -316,8 +402,10 @@ class FakeOllamaServer(FakeServerBase):
                 if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
                     return "json: cannot unmarshal into Go struct field Message.messages.tool_calls"
                 if "arguments" in fn and not isinstance(fn["arguments"], dict):
-                    return ("json: cannot unmarshal string into Go struct field "
-                            "ToolCallFunction.messages.tool_calls.function.arguments of type map[string]interface {}")
+                    return (
+                        "json: cannot unmarshal string into Go struct field "
+                        "ToolCallFunction.messages.tool_calls.function.arguments of type map[string]interface {}"
+                    )
         tools = body.get("tools")
         if tools is not None:
             if not isinstance(tools, list):
@@ -327,7 +415,7 @@ class FakeOllamaServer(FakeServerBase):
                     return "invalid tool definition"
         return self._check_format(body)
 
-    def _check_generate(self, body: Dict[str, Any]) -> Optional[str]:
+    def _check_generate(self, body: dict[str, Any]) -> str | None:
         prompt = body.get("prompt")
         if prompt is not None and not isinstance(prompt, str):
             return "json: cannot unmarshal into Go struct field GenerateRequest.prompt of type string"
@@ -337,11 +425,11 @@ class FakeOllamaServer(FakeServerBase):
         if problem:
             return problem
         if body.get("tools") is not None:
-            return "json: unknown field \"tools\""
+            return 'json: unknown field "tools"'
         return self._check_format(body)
 
     @staticmethod
-    def _check_format(body: Dict[str, Any]) -> Optional[str]:
+    def _check_format(body: dict[str, Any]) -> str | None:
         fmt = body.get("format")
         if fmt is None or fmt == "" or fmt == "json" or isinstance(fmt, dict):
             return None
@@ -349,7 +437,7 @@ class FakeOllamaServer(FakeServerBase):
 
     # -- answers -----------------------------------------------------------------------------------
 
-    def _plan(self, body: Dict[str, Any], model: str, chat: bool, reply: Optional[_Reply]) -> _Plan:
+    def _plan(self, body: dict[str, Any], model: str, chat: bool, reply: _Reply | None) -> _Plan:
         if chat:
             msgs = [m for m in body.get("messages") or [] if isinstance(m, dict)]
             convo = {"messages": msgs}
@@ -362,7 +450,7 @@ class FakeOllamaServer(FakeServerBase):
                 prompt_tokens = 0
         options = P.object_field(body, "options")
         thinking_text = None
-        calls: Optional[List[dict]] = None
+        calls: list[dict] | None = None
         done_reason = "stop"
         usage = None
         if reply is not None:
@@ -399,7 +487,7 @@ class FakeOllamaServer(FakeServerBase):
         return _Plan(model, thinking, pieces, calls, done_reason, prompt_tokens, eval_tokens)
 
     @staticmethod
-    def _default_text(body: Dict[str, Any], convo: Dict[str, Any]) -> str:
+    def _default_text(body: dict[str, Any], convo: dict[str, Any]) -> str:
         fmt = body.get("format")
         if isinstance(fmt, dict):
             return json.dumps(P.example_value(fmt))
@@ -409,16 +497,16 @@ class FakeOllamaServer(FakeServerBase):
         return text
 
     @staticmethod
-    def _message(content: str, thinking: Optional[str] = None, tool_calls: Optional[List[dict]] = None) -> dict:
-        msg: Dict[str, Any] = {"role": "assistant", "content": content}
+    def _message(content: str, thinking: str | None = None, tool_calls: list[dict] | None = None) -> dict:
+        msg: dict[str, Any] = {"role": "assistant", "content": content}
         if thinking:
             msg["thinking"] = thinking
         if tool_calls:
             msg["tool_calls"] = tool_calls
         return msg
 
-    def _single(self, plan: _Plan, chat: bool, body: Dict[str, Any]) -> Dict[str, Any]:
-        out: Dict[str, Any] = {"model": plan.model, "created_at": _created_at()}
+    def _single(self, plan: _Plan, chat: bool, body: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"model": plan.model, "created_at": _created_at()}
         content = "".join(plan.pieces)
         thinking = "".join(plan.thinking) or None
         if chat:
@@ -432,11 +520,11 @@ class FakeOllamaServer(FakeServerBase):
             out["context"] = [1, 2, 3]
         return out
 
-    def _lines(self, plan: _Plan, chat: bool, body: Dict[str, Any]) -> List[bytes]:
-        lines: List[bytes] = []
+    def _lines(self, plan: _Plan, chat: bool, body: dict[str, Any]) -> list[bytes]:
+        lines: list[bytes] = []
 
-        def piece(content: str = "", thinking: Optional[str] = None, calls: Optional[List[dict]] = None) -> None:
-            obj: Dict[str, Any] = {"model": plan.model, "created_at": _created_at()}
+        def piece(content: str = "", thinking: str | None = None, calls: list[dict] | None = None) -> None:
+            obj: dict[str, Any] = {"model": plan.model, "created_at": _created_at()}
             if chat:
                 obj["message"] = self._message(content, thinking, calls)
             else:
@@ -452,7 +540,7 @@ class FakeOllamaServer(FakeServerBase):
             piece(p)
         if plan.tool_calls:
             piece(calls=plan.tool_calls)
-        final: Dict[str, Any] = {"model": plan.model, "created_at": _created_at()}
+        final: dict[str, Any] = {"model": plan.model, "created_at": _created_at()}
         if chat:
             final["message"] = self._message("")
         else:
@@ -479,5 +567,13 @@ class FakeOllamaServer(FakeServerBase):
             raise Invalid("dimensions must be a positive integer")
         vectors = [P.embedding_vector(item, dims) for item in items]
         tokens = sum(_tokens(item) for item in items)
-        return self._json(200, {"model": model, "embeddings": vectors, "total_duration": 14143917,
-                                "load_duration": 1019500, "prompt_eval_count": tokens})
+        return self._json(
+            200,
+            {
+                "model": model,
+                "embeddings": vectors,
+                "total_duration": 14143917,
+                "load_duration": 1019500,
+                "prompt_eval_count": tokens,
+            },
+        )

@@ -10,11 +10,11 @@ files, batches, fine-tuning and assistants come from ``openai_platform.py``.
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, List, Mapping, Optional, Union
+from collections.abc import Mapping
+from typing import Any
 
 from . import _payloads as P
-from ._server import FAULT_KINDS, Answer, Call, Events, FakeServerBase, RecordedRequest, Route, Streams, _Raw
-from ._server import sse_event
+from ._server import FAULT_KINDS, Answer, Call, Events, FakeServerBase, RecordedRequest, Route, Streams, _Raw, sse_event
 from .openai_platform import PLATFORM_ROUTES, PlatformRoutes
 
 __all__ = ["FakeOpenAIServer", "RecordedRequest", "FAULT_KINDS"]
@@ -27,7 +27,7 @@ _NOT_JSON = (
 )
 
 
-def stream_error_event(message: Optional[str] = None) -> bytes:
+def stream_error_event(message: str | None = None) -> bytes:
     """The error object OpenAI sends in place of a chunk when a stream fails after it started."""
     body = P.error_body(500)
     if message is not None:
@@ -71,15 +71,15 @@ class FakeOpenAIServer(PlatformRoutes, FakeServerBase):
         self,
         status: int = 429,
         count: int = 1,
-        body: Optional[Union[bytes, str, Dict[str, Any]]] = None,
-        headers: Optional[Mapping[str, Optional[str]]] = None,
+        body: bytes | str | dict[str, Any] | None = None,
+        headers: Mapping[str, str | None] | None = None,
         *,
-        code: Optional[str] = None,
-        message: Optional[str] = None,
-        type: Optional[str] = None,  # noqa: A002 - the wire field's name
-        param: Optional[str] = None,
+        code: str | None = None,
+        message: str | None = None,
+        type: str | None = None,  # noqa: A002 - the wire field's name
+        param: str | None = None,
         delay: float = 0.0,
-        path: Optional[str] = None,
+        path: str | None = None,
     ) -> None:
         """Queue ``count`` error responses.
 
@@ -100,15 +100,15 @@ class FakeOpenAIServer(PlatformRoutes, FakeServerBase):
 
     def enqueue_reply(
         self,
-        content: Optional[str] = "hello",
-        tool_calls: Optional[List[Any]] = None,
-        finish_reason: Optional[str] = None,
-        usage: Optional[Dict[str, Any]] = None,
+        content: str | None = "hello",
+        tool_calls: list[Any] | None = None,
+        finish_reason: str | None = None,
+        usage: dict[str, Any] | None = None,
         delay: float = 0.0,
-        model: Optional[str] = None,
+        model: str | None = None,
         *,
         count: int = 1,
-        path: Optional[str] = None,
+        path: str | None = None,
     ) -> None:
         """Queue a successful reply with the given content (or tool calls).
 
@@ -122,17 +122,17 @@ class FakeOpenAIServer(PlatformRoutes, FakeServerBase):
 
     def enqueue_stream(
         self,
-        events: Optional[List[Any]] = None,
+        events: list[Any] | None = None,
         chunk_delay: float = 0.0,
         terminate: bool = True,
-        cut_after: Optional[int] = None,
+        cut_after: int | None = None,
         *,
         delay: float = 0.0,
         status: int = 200,
-        headers: Optional[Mapping[str, Optional[str]]] = None,
-        path: Optional[str] = None,
+        headers: Mapping[str, str | None] | None = None,
+        path: str | None = None,
         first_delay: float = 0.0,
-        stall_after: Optional[int] = None,
+        stall_after: int | None = None,
     ) -> None:
         """Queue an SSE response.
 
@@ -144,8 +144,18 @@ class FakeOpenAIServer(PlatformRoutes, FakeServerBase):
         ``stall_after=k`` goes silent after ``k`` events (``data: [DONE]`` counts as one): nothing
         more is sent and the connection stays open until the client closes it.
         """
-        self._queue_stream(events, chunk_delay, terminate, cut_after, delay, status, headers, path,
-                           first_delay=first_delay, stall_after=stall_after)
+        self._queue_stream(
+            events,
+            chunk_delay,
+            terminate,
+            cut_after,
+            delay,
+            status,
+            headers,
+            path,
+            first_delay=first_delay,
+            stall_after=stall_after,
+        )
 
     # -- the dialect's answers -----------------------------------------------------------------
 
@@ -172,14 +182,14 @@ class FakeOpenAIServer(PlatformRoutes, FakeServerBase):
     def _new_call_id(self) -> str:
         return self._next_id("call_")
 
-    def _request(self, call: Call) -> Union[_Raw, Dict[str, Any]]:
+    def _request(self, call: Call) -> _Raw | dict[str, Any]:
         """The JSON body of ``call`` (a 400 answer when it is not an object)."""
         body = call.rec.json
         if not isinstance(body, dict):
             return self._json(400, P.bad_request_body(_NOT_JSON))
         return body
 
-    def _model(self, call: Call, body: Dict[str, Any]) -> Any:
+    def _model(self, call: Call, body: dict[str, Any]) -> Any:
         reply = call.reply
         if reply is not None and reply.model:
             return reply.model
@@ -203,16 +213,26 @@ class FakeOpenAIServer(PlatformRoutes, FakeServerBase):
         model = self._model(call, body)
         msgs = body.get("messages")
         if not isinstance(msgs, list) or not msgs:
-            return self._json(400, P.bad_request_body("Missing required parameter: 'messages'.", "messages",
-                                                      "missing_required_parameter"))
+            return self._json(
+                400,
+                P.bad_request_body("Missing required parameter: 'messages'.", "messages", "missing_required_parameter"),
+            )
         if not isinstance(model, str) or not model:
             return self._no_model()
         reply = call.reply
         if reply is None:
             plan = P.plan_chat(body, model, self._new_call_id)
         else:
-            plan = P.plan_chat(body, model, self._new_call_id, content=reply.content, tool_calls=reply.tool_calls,
-                               finish_reason=reply.finish_reason, usage=reply.usage, use_default=False)
+            plan = P.plan_chat(
+                body,
+                model,
+                self._new_call_id,
+                content=reply.content,
+                tool_calls=reply.tool_calls,
+                finish_reason=reply.finish_reason,
+                usage=reply.usage,
+                use_default=False,
+            )
         cid = self._next_id("chatcmpl-")
         created = int(time.time())
         if call.stream or body.get("stream") is True:
@@ -244,8 +264,10 @@ class FakeOpenAIServer(PlatformRoutes, FakeServerBase):
         model = self._model(call, body)
         items = P.embedding_inputs(body.get("input"))
         if items is None:
-            return self._json(400, P.bad_request_body(
-                "'input' must be a non-empty string, array of strings or token arrays.", "input"))
+            return self._json(
+                400,
+                P.bad_request_body("'input' must be a non-empty string, array of strings or token arrays.", "input"),
+            )
         if not isinstance(model, str) or not model:
             return self._no_model()
         dims = body.get("dimensions")

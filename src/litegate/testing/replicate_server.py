@@ -15,7 +15,7 @@ as a list of tokens; ``enqueue_prediction_failure(error)`` makes the next predic
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 from . import _payloads as P
 from ._server import Answer, Call, Events, FakeServerBase, Invalid, Route, Streams, _Raw
@@ -38,9 +38,9 @@ class FakeReplicateServer(FakeServerBase):
         super().__init__(*args, **kw)
         self.polls_needed = polls_needed
         self.honour_wait = honour_wait
-        self.predictions: Dict[str, Dict[str, Any]] = {}
-        self.cancelled: List[str] = []
-        self._failures: List[str] = []
+        self.predictions: dict[str, dict[str, Any]] = {}
+        self.cancelled: list[str] = []
+        self._failures: list[str] = []
 
     @property
     def base_url(self) -> str:
@@ -50,15 +50,22 @@ class FakeReplicateServer(FakeServerBase):
         self._failures.append(error)
 
     def _error(self, status: int, message: str) -> _Raw:
-        title = {401: "Unauthenticated", 404: "Not found", 422: "Input validation failed",
-                 429: "Request was throttled"}.get(status, "Error")
-        return _Raw(status, P.dumps({"title": title, "detail": message, "status": status}),
-                    {"content-type": "application/problem+json"})
+        title = {
+            401: "Unauthenticated",
+            404: "Not found",
+            422: "Input validation failed",
+            429: "Request was throttled",
+        }.get(status, "Error")
+        return _Raw(
+            status,
+            P.dumps({"title": title, "detail": message, "status": status}),
+            {"content-type": "application/problem+json"},
+        )
 
     def _auth_error(self, rec: Any) -> _Raw:
         return self._error(401, "You did not pass a valid authentication token")
 
-    def _view(self, pred: Dict[str, Any]) -> Dict[str, Any]:
+    def _view(self, pred: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in pred.items() if not k.startswith("_")}
 
     def _create(self, call: Call) -> Answer:
@@ -72,31 +79,51 @@ class FakeReplicateServer(FakeServerBase):
             raise Invalid("input.prompt: Expected string, got missing", 422)
         pid = self._next_id("p")
         base = self.base_url + f"/predictions/{pid}"
-        model = (f"{call.params['owner']}/{call.params['name']}" if "owner" in call.params
-                 else str(body.get("version")))
+        model = f"{call.params['owner']}/{call.params['name']}" if "owner" in call.params else str(body.get("version"))
         text = "This is a fake reply to: " + P._snippet(inp["prompt"].splitlines()[-1])
         mt = inp.get("max_new_tokens")
         pieces = P.split_words(text)
         if isinstance(mt, int) and len(pieces) > mt:
             pieces = pieces[:mt]
-        pred = {"id": pid, "model": model, "version": body.get("version") or "", "input": inp, "logs": "",
-                "output": None, "error": None, "status": "starting", "created_at": "2025-01-01T00:00:00Z",
-                "urls": {"get": base, "cancel": base + "/cancel", "stream": base + "/stream",
-                         "web": f"https://replicate.com/p/{pid}"},
-                "_pieces": pieces, "_polls": 0, "_failure": self._failures.pop(0) if self._failures else None}
+        pred = {
+            "id": pid,
+            "model": model,
+            "version": body.get("version") or "",
+            "input": inp,
+            "logs": "",
+            "output": None,
+            "error": None,
+            "status": "starting",
+            "created_at": "2025-01-01T00:00:00Z",
+            "urls": {
+                "get": base,
+                "cancel": base + "/cancel",
+                "stream": base + "/stream",
+                "web": f"https://replicate.com/p/{pid}",
+            },
+            "_pieces": pieces,
+            "_polls": 0,
+            "_failure": self._failures.pop(0) if self._failures else None,
+        }
         self.predictions[pid] = pred
         if self.honour_wait and call.rec.headers.get("prefer", "").startswith("wait"):
             self._finish(pred)
         return self._json(201, self._view(pred))
 
-    def _finish(self, pred: Dict[str, Any]) -> None:
+    def _finish(self, pred: dict[str, Any]) -> None:
         if pred["_failure"]:
             pred.update(status="failed", error=pred["_failure"])
         else:
             words = "".join(pred["_pieces"])
-            pred.update(status="succeeded", output=pred["_pieces"],
-                        metrics={"predict_time": 0.1, "input_token_count": P.count_tokens(pred["input"]["prompt"]),
-                                 "output_token_count": P.count_tokens(words)})
+            pred.update(
+                status="succeeded",
+                output=pred["_pieces"],
+                metrics={
+                    "predict_time": 0.1,
+                    "input_token_count": P.count_tokens(pred["input"]["prompt"]),
+                    "output_token_count": P.count_tokens(words),
+                },
+            )
         pred["completed_at"] = "2025-01-01T00:00:01Z"
 
     def _get(self, call: Call) -> Answer:
@@ -124,8 +151,10 @@ class FakeReplicateServer(FakeServerBase):
         pred = self.predictions.get(call.params["id"])
         if pred is None:
             raise Invalid("Prediction not found", 404)
-        events = [b"event: output\nid: " + str(i).encode() + b"\ndata: " + p.encode() + b"\n\n"
-                  for i, p in enumerate(pred["_pieces"])]
+        events = [
+            b"event: output\nid: " + str(i).encode() + b"\ndata: " + p.encode() + b"\n\n"
+            for i, p in enumerate(pred["_pieces"])
+        ]
         if pred["_failure"]:
             events.append(b'event: error\ndata: {"detail": "' + pred["_failure"].encode() + b'"}\n\n')
         events.append(b"event: done\ndata: {}\n\n")

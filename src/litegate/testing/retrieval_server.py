@@ -9,7 +9,7 @@ fields refused, ``output_dimension`` / ``dimensions`` values); ``require_key`` c
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 from . import _payloads as P
 from ._server import Answer, Call, FakeServerBase, Invalid, Route, _Raw
@@ -17,10 +17,14 @@ from ._server import Answer, Call, FakeServerBase, Invalid, Route, _Raw
 __all__ = ["FakeRetrievalServer"]
 
 _FIELDS = {
-    "voyage": ({"input", "model", "input_type", "output_dimension", "output_dtype", "encoding_format", "truncation"},
-               {"query", "documents", "model", "top_k", "return_documents", "truncation"}),
-    "jina": ({"model", "input", "task", "dimensions", "embedding_type", "normalized", "late_chunking", "truncate"},
-             {"model", "query", "documents", "top_n", "return_documents", "truncation"}),
+    "voyage": (
+        {"input", "model", "input_type", "output_dimension", "output_dtype", "encoding_format", "truncation"},
+        {"query", "documents", "model", "top_k", "return_documents", "truncation"},
+    ),
+    "jina": (
+        {"model", "input", "task", "dimensions", "embedding_type", "normalized", "late_chunking", "truncate"},
+        {"model", "query", "documents", "top_n", "return_documents", "truncation"},
+    ),
 }
 
 
@@ -40,7 +44,7 @@ class FakeRetrievalServer(FakeServerBase):
     def _error(self, status: int, message: str) -> _Raw:
         return self._json(status, {"detail": message})
 
-    def _body(self, call: Call, allowed: set, required: tuple) -> Dict[str, Any]:
+    def _body(self, call: Call, allowed: set, required: tuple) -> dict[str, Any]:
         body = call.rec.json
         if not isinstance(body, dict):
             raise Invalid("Request body must be a JSON object", 422)
@@ -61,12 +65,21 @@ class FakeRetrievalServer(FakeServerBase):
         if dims not in (self.embedding_dims, 256, 512, 1024, 2048):
             raise Invalid(f"unsupported dimension {dims}", 422)
         tokens = sum(P.count_tokens(i) for i in inputs)
-        usage: Dict[str, int] = {"total_tokens": tokens}
+        usage: dict[str, int] = {"total_tokens": tokens}
         if self.flavor == "jina":
             usage["prompt_tokens"] = tokens
-        return self._json(200, {"object": "list", "model": body["model"], "usage": usage,
-                                "data": [{"object": "embedding", "index": n, "embedding": P.embedding_vector(i, dims)}
-                                         for n, i in enumerate(inputs)]})
+        return self._json(
+            200,
+            {
+                "object": "list",
+                "model": body["model"],
+                "usage": usage,
+                "data": [
+                    {"object": "embedding", "index": n, "embedding": P.embedding_vector(i, dims)}
+                    for n, i in enumerate(inputs)
+                ],
+            },
+        )
 
     def _rerank(self, call: Call) -> Answer:
         body = self._body(call, _FIELDS[self.flavor][1], ("query", "documents", "model"))
@@ -85,11 +98,12 @@ class FakeRetrievalServer(FakeServerBase):
         keep = body.get("return_documents") is True
         items = []
         for score, n in scored:
-            item: Dict[str, Any] = {"index": n, "relevance_score": score}
+            item: dict[str, Any] = {"index": n, "relevance_score": score}
             if keep:
                 item["document"] = docs[n] if self.flavor == "voyage" else {"text": docs[n]}
             items.append(item)
         tokens = P.count_tokens(body["query"]) * len(docs) + sum(P.count_tokens(d) for d in docs)
         key = "data" if self.flavor == "voyage" else "results"
-        return self._json(200, {"object": "list", "model": body["model"], key: items,
-                                "usage": {"total_tokens": tokens}})
+        return self._json(
+            200, {"object": "list", "model": body["model"], key: items, "usage": {"total_tokens": tokens}}
+        )

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, List
+from typing import Any
 from urllib.parse import parse_qsl
 
 from . import _payloads as P
@@ -39,7 +39,7 @@ class FakeWatsonxServer(FakeServerBase):
     def __init__(self, *args: Any, api_keys: tuple = ("wx-api-key",), **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.api_keys = tuple(api_keys)
-        self.issued: List[str] = []
+        self.issued: list[str] = []
         self._valid: set = set()
         self.token_calls = 0
 
@@ -51,17 +51,27 @@ class FakeWatsonxServer(FakeServerBase):
         return self.url + "/identity/token"
 
     def _error(self, status: int, message: str) -> _Raw:
-        return self._json(status, {"errors": [{"code": "invalid_request", "message": message}], "trace": "t",
-                                   "status_code": status})
+        return self._json(
+            status, {"errors": [{"code": "invalid_request", "message": message}], "trace": "t", "status_code": status}
+        )
 
     def _auth(self, call: Call) -> Any:
         if call.route is None or call.route.handler not in ("_chat", "_embeddings"):
             return None
         auth = call.rec.headers.get("authorization", "")
         if not auth.startswith("Bearer ") or auth[7:] not in self._valid:
-            return self._json(401, {"errors": [{"code": "authentication_token_expired",
-                                                "message": "Failed to authenticate the request due to an expired "
-                                                           "token"}], "status_code": 401})
+            return self._json(
+                401,
+                {
+                    "errors": [
+                        {
+                            "code": "authentication_token_expired",
+                            "message": "Failed to authenticate the request due to an expired token",
+                        }
+                    ],
+                    "status_code": 401,
+                },
+            )
         return None
 
     def _token(self, call: Call) -> Answer:
@@ -75,8 +85,17 @@ class FakeWatsonxServer(FakeServerBase):
         self.issued.append(token)
         self._valid.add(token)
         now = int(time.time())
-        return self._json(200, {"access_token": token, "refresh_token": "not_supported", "token_type": "Bearer",
-                                "expires_in": 3600, "expiration": now + 3600, "scope": "ibm openid"})
+        return self._json(
+            200,
+            {
+                "access_token": token,
+                "refresh_token": "not_supported",
+                "token_type": "Bearer",
+                "expires_in": 3600,
+                "expiration": now + 3600,
+                "scope": "ibm openid",
+            },
+        )
 
     def _chat(self, call: Call) -> Answer:
         rec = call.rec
@@ -93,10 +112,20 @@ class FakeWatsonxServer(FakeServerBase):
             raise Invalid("Exactly one of 'project_id' or 'space_id' must be given")
         model = body.get("model_id") or call.params.get("deployment", "")
         reply = call.reply
-        plan = (P.plan_chat(body, model, lambda: self._next_id("chatcmpl-tool-")) if reply is None else
-                P.plan_chat(body, model, lambda: self._next_id("chatcmpl-tool-"), content=reply.content,
-                            tool_calls=reply.tool_calls, finish_reason=reply.finish_reason, usage=reply.usage,
-                            use_default=False))
+        plan = (
+            P.plan_chat(body, model, lambda: self._next_id("chatcmpl-tool-"))
+            if reply is None
+            else P.plan_chat(
+                body,
+                model,
+                lambda: self._next_id("chatcmpl-tool-"),
+                content=reply.content,
+                tool_calls=reply.tool_calls,
+                finish_reason=reply.finish_reason,
+                usage=reply.usage,
+                use_default=False,
+            )
+        )
         cid = self._next_id("chatcmpl-")
         created = int(time.time())
         if call.params["op"] == "chat_stream":
@@ -111,8 +140,12 @@ class FakeWatsonxServer(FakeServerBase):
         if not rec.query.get("version"):
             raise Invalid("Missing query parameter 'version'")
         body = rec.json
-        if not isinstance(body, dict) or not isinstance(body.get("inputs"), list) or not body["inputs"] or not all(
-                isinstance(t, str) for t in body["inputs"]):
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("inputs"), list)
+            or not body["inputs"]
+            or not all(isinstance(t, str) for t in body["inputs"])
+        ):
             raise Invalid("Json field 'inputs' is required (a list of strings)")
         if not body.get("model_id"):
             raise Invalid("Json field 'model_id' is required")
@@ -121,7 +154,12 @@ class FakeWatsonxServer(FakeServerBase):
             raise Invalid(f"Json field '{unknown[0]}' is not recognised")
         if bool(body.get("project_id")) == bool(body.get("space_id")):
             raise Invalid("Exactly one of 'project_id' or 'space_id' must be given")
-        return self._json(200, {"model_id": body["model_id"],
-                                "results": [{"embedding": P.embedding_vector(t, 768)} for t in body["inputs"]],
-                                "created_at": "2026-01-01T00:00:00.000Z",
-                                "input_token_count": sum(P.count_tokens(t) for t in body["inputs"])})
+        return self._json(
+            200,
+            {
+                "model_id": body["model_id"],
+                "results": [{"embedding": P.embedding_vector(t, 768)} for t in body["inputs"]],
+                "created_at": "2026-01-01T00:00:00.000Z",
+                "input_token_count": sum(P.count_tokens(t) for t in body["inputs"]),
+            },
+        )

@@ -13,15 +13,17 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from typing import Any, Dict, List
+from typing import Any
 
 from . import _payloads as P
 from .openai_server import FakeOpenAIServer
 
-_STOP = frozenset("""a an the is are was were be been being am do does did of to in on at for with by from and or
+_STOP = frozenset(
+    """a an the is are was were be been being am do does did of to in on at for with by from and or
 but if then so than that this these those it its i me my you your we our they their he she him her what which who
 whom how can could would should will shall may might must please tell give show explain describe about into
-""".split())
+""".split()
+)
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -32,7 +34,7 @@ def _stem(word: str) -> str:
     return word
 
 
-def features(text: str) -> List[str]:
+def features(text: str) -> list[str]:
     out = []
     for word in _WORD.findall(text.lower()):
         if word in _STOP:
@@ -40,11 +42,11 @@ def features(text: str) -> List[str]:
         stem = _stem(word)
         out.append("w:" + stem)
         padded = f"#{stem}#"
-        out.extend("t:" + padded[i:i + 3] for i in range(len(padded) - 2))
+        out.extend("t:" + padded[i : i + 3] for i in range(len(padded) - 2))
     return out
 
 
-def word_vector(text: str, dims: int = 256) -> List[float]:
+def word_vector(text: str, dims: int = 256) -> list[float]:
     vec = [0.0] * dims
     for feature in features(text):
         digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
@@ -68,11 +70,19 @@ class WordEmbeddingServer(FakeOpenAIServer):
         if items is None or not all(isinstance(i, str) for i in items):
             return self._json(400, P.bad_request_body("'input' must be a string or a list of strings.", "input"))
         dims = body.get("dimensions") or self.embedding_dims
-        data: List[Dict[str, Any]] = [{"object": "embedding", "index": i, "embedding": word_vector(t, dims)}
-                                      for i, t in enumerate(items)]
+        data: list[dict[str, Any]] = [
+            {"object": "embedding", "index": i, "embedding": word_vector(t, dims)} for i, t in enumerate(items)
+        ]
         tokens = sum(max(1, len(t) // 4) for t in items)
-        return self._json(200, {"object": "list", "data": data, "model": body.get("model"),
-                                "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+        return self._json(
+            200,
+            {
+                "object": "list",
+                "data": data,
+                "model": body.get("model"),
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            },
+        )
 
 
 __all__ = ["WordEmbeddingServer", "features", "word_vector"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from . import _encodings
 from ._hf import HF_TYPE, OPENAI_TYPE
@@ -42,12 +43,12 @@ Counter = Callable[[str], int]
 # ------------------------------------------------------------------------------------------------
 
 
-def _select_tokenizer(model: str = "") -> Dict[str, Any]:
+def _select_tokenizer(model: str = "") -> dict[str, Any]:
     """``{"type": "openai_tokenizer", "tokenizer": tiktoken.Encoding}`` for ``model``."""
     return {"type": OPENAI_TYPE, "tokenizer": _encodings.get_encoding_for_model(model or "")}
 
 
-def _tokenizer_of(model: str, custom_tokenizer: Optional[Dict[str, Any]]) -> Tuple[str, Any]:
+def _tokenizer_of(model: str, custom_tokenizer: dict[str, Any] | None) -> tuple[str, Any]:
     if custom_tokenizer is None:
         return OPENAI_TYPE, _encodings.get_encoding_for_model(model or "")
     if isinstance(custom_tokenizer, dict):
@@ -65,7 +66,7 @@ def _tokenizer_of(model: str, custom_tokenizer: Optional[Dict[str, Any]]) -> Tup
     return kind, tokenizer
 
 
-def _ids(kind: str, tokenizer: Any, text: str) -> List[int]:
+def _ids(kind: str, tokenizer: Any, text: str) -> list[int]:
     if kind == OPENAI_TYPE:
         ordinary = getattr(tokenizer, "encode_ordinary", None)
         if ordinary is not None:
@@ -84,7 +85,7 @@ def _counter(kind: str, tokenizer: Any) -> Counter:
     return lambda text: len(_ids(kind, tokenizer, text))
 
 
-def encode(model: str = "", text: str = "", custom_tokenizer: Optional[Dict[str, Any]] = None) -> List[int]:
+def encode(model: str = "", text: str = "", custom_tokenizer: dict[str, Any] | None = None) -> list[int]:
     """Token ids of ``text`` with ``model``'s tokenizer (or ``custom_tokenizer``).
 
     Special-token markers such as ``<|endoftext|>`` in ``text`` are encoded as ordinary text.
@@ -93,9 +94,7 @@ def encode(model: str = "", text: str = "", custom_tokenizer: Optional[Dict[str,
     return _ids(kind, tokenizer, text or "")
 
 
-def decode(
-    model: str = "", tokens: Sequence[int] = (), custom_tokenizer: Optional[Dict[str, Any]] = None
-) -> str:
+def decode(model: str = "", tokens: Sequence[int] = (), custom_tokenizer: dict[str, Any] | None = None) -> str:
     """Text of the token ids ``tokens`` with ``model``'s tokenizer (or ``custom_tokenizer``)."""
     _, tokenizer = _tokenizer_of(model, custom_tokenizer)
     return tokenizer.decode(list(tokens))
@@ -106,7 +105,7 @@ def decode(
 # ------------------------------------------------------------------------------------------------
 
 
-def _plain(message: Any) -> Dict[str, Any]:
+def _plain(message: Any) -> dict[str, Any]:
     if isinstance(message, dict):
         return message
     converted = _as_dict(message)
@@ -146,7 +145,7 @@ def _call_tokens(count: Counter, call: Any) -> int:
     return count(name) + count(arguments) + TOKENS_PER_TOOL_CALL
 
 
-_role_cache: Dict[Tuple[Any, str], int] = {}  # (encoding, role) -> tokens; bounded
+_role_cache: dict[tuple[Any, str], int] = {}  # (encoding, role) -> tokens; bounded
 
 
 def _chat_tokens(
@@ -157,7 +156,7 @@ def _chat_tokens(
     tokens_per_name: int,
     count_response_tokens: bool,
     use_default_image_token_count: bool,
-) -> Tuple[int, bool]:
+) -> tuple[int, bool]:
     """Tokens of ``messages`` (without the reply priming) and whether one is a system message.
 
     Every string field of a message counts (role, content, name, tool_call_id ...), as in
@@ -204,7 +203,7 @@ def _chat_tokens(
     return total, has_system
 
 
-def _tools_tokens(count: Counter, tools: Optional[List[Any]], tool_choice: Any, has_system: bool) -> int:
+def _tools_tokens(count: Counter, tools: list[Any] | None, tool_choice: Any, has_system: bool) -> int:
     total = 0
     if tools:
         total += count(format_tools(tools)) + TOOLS_OVERHEAD
@@ -220,7 +219,7 @@ def _tools_tokens(count: Counter, tools: Optional[List[Any]], tool_choice: Any, 
     return total
 
 
-def _message_constants(model: str) -> Tuple[int, int]:
+def _message_constants(model: str) -> tuple[int, int]:
     if _encodings._base_model_name(model) in _LEGACY_0301:
         return LEGACY_TOKENS_PER_MESSAGE, LEGACY_TOKENS_PER_NAME
     return TOKENS_PER_MESSAGE, TOKENS_PER_NAME
@@ -229,10 +228,10 @@ def _message_constants(model: str) -> Tuple[int, int]:
 def _openai_count(
     encoding: Any,
     model: str,
-    messages: Optional[List[Any]],
-    text: Optional[str],
+    messages: list[Any] | None,
+    text: str | None,
     is_tool_call: bool,
-    tools: Optional[List[Any]],
+    tools: list[Any] | None,
     tool_choice: Any,
     count_response_tokens: bool,
     use_default_image_token_count: bool,
@@ -242,7 +241,12 @@ def _openai_count(
     if messages is not None and not (is_tool_call and text is not None):
         per_message, per_name = _message_constants(model)
         total, has_system = _chat_tokens(
-            count, encoding, messages, per_message, per_name, count_response_tokens,
+            count,
+            encoding,
+            messages,
+            per_message,
+            per_name,
+            count_response_tokens,
             use_default_image_token_count,
         )
         if count_response_tokens:
@@ -258,14 +262,14 @@ def _openai_count(
 
 
 def openai_token_counter(
-    messages: Optional[List[Any]] = None,
+    messages: list[Any] | None = None,
     model: str = "gpt-3.5-turbo-0613",
-    text: Optional[str] = None,
-    is_tool_call: Optional[bool] = False,
-    tools: Optional[List[Any]] = None,
+    text: str | None = None,
+    is_tool_call: bool | None = False,
+    tools: list[Any] | None = None,
     tool_choice: Any = None,
-    count_response_tokens: Optional[bool] = False,
-    use_default_image_token_count: Optional[bool] = False,
+    count_response_tokens: bool | None = False,
+    use_default_image_token_count: bool | None = False,
 ) -> int:
     """Prompt tokens for an OpenAI chat request, with OpenAI's formatting rules.
 
@@ -294,9 +298,9 @@ def openai_token_counter(
 # ------------------------------------------------------------------------------------------------
 
 
-def _plain_text_of(messages: Iterable[Any], use_default_image_token_count: bool) -> Tuple[str, int]:
+def _plain_text_of(messages: Iterable[Any], use_default_image_token_count: bool) -> tuple[str, int]:
     """Concatenated text of ``messages`` and the tokens of their images (Hugging Face path)."""
-    pieces: List[str] = []
+    pieces: list[str] = []
     images = 0
     for message in messages:
         message = _plain(message)
@@ -326,11 +330,11 @@ def _plain_text_of(messages: Iterable[Any], use_default_image_token_count: bool)
 
 def _count(
     model: str,
-    custom_tokenizer: Optional[Dict[str, Any]],
-    text: Optional[Union[str, List[str]]],
-    messages: Optional[List[Any]],
+    custom_tokenizer: dict[str, Any] | None,
+    text: str | list[str] | None,
+    messages: list[Any] | None,
     count_response_tokens: bool,
-    tools: Optional[List[Any]],
+    tools: list[Any] | None,
     tool_choice: Any,
     use_default_image_token_count: bool,
 ) -> int:
@@ -343,8 +347,15 @@ def _count(
     if kind == OPENAI_TYPE and hasattr(tokenizer, "encode_ordinary"):
         if messages is not None:
             return _openai_count(
-                tokenizer, model, messages, None, False, tools, tool_choice,
-                count_response_tokens, use_default_image_token_count,
+                tokenizer,
+                model,
+                messages,
+                None,
+                False,
+                tools,
+                tool_choice,
+                count_response_tokens,
+                use_default_image_token_count,
             )
         ordinary = tokenizer.encode_ordinary
         total = len(ordinary(text))
@@ -366,14 +377,14 @@ def _count(
 
 def token_counter(
     model: str = "",
-    custom_tokenizer: Optional[Dict[str, Any]] = None,
-    text: Optional[Union[str, List[str]]] = None,
-    messages: Optional[List[Any]] = None,
-    count_response_tokens: Optional[bool] = False,
-    tools: Optional[List[Any]] = None,
+    custom_tokenizer: dict[str, Any] | None = None,
+    text: str | list[str] | None = None,
+    messages: list[Any] | None = None,
+    count_response_tokens: bool | None = False,
+    tools: list[Any] | None = None,
     tool_choice: Any = None,
-    use_default_image_token_count: Optional[bool] = False,
-    default_token_count: Optional[int] = None,
+    use_default_image_token_count: bool | None = False,
+    default_token_count: int | None = None,
 ) -> int:
     """Number of tokens in ``text`` or ``messages`` for ``model``.
 
@@ -428,9 +439,7 @@ def _tokenizer_known(model: str) -> bool:
 _OPENAI_CL100K = ("gpt-4", "gpt-3.5", "gpt-35", "text-embedding-", "davinci", "babbage")
 
 
-def estimate_usage(
-    messages: Optional[List[Any]], completion_text: str, model: str = ""
-) -> Optional[Dict[str, int]]:
+def estimate_usage(messages: list[Any] | None, completion_text: str, model: str = "") -> dict[str, int] | None:
     """Usage estimate for a response that reported none: ``{"prompt_tokens", "completion_tokens",
     "total_tokens"}``, or None when counting is not possible (never raises)."""
     try:

@@ -24,13 +24,12 @@ import base64
 import struct
 import zlib
 from itertools import accumulate
-from typing import Dict, List
 
 MAGIC = b"LGBPE1"
 _HEADER = len(MAGIC) + 4
 
 
-def pack(tokens: List[bytes]) -> bytes:
+def pack(tokens: list[bytes]) -> bytes:
     """Compressed table for ``tokens`` (the token of rank ``i`` at position ``i``)."""
     for token in tokens:
         if not 0 < len(token) < 256:
@@ -39,7 +38,7 @@ def pack(tokens: List[bytes]) -> bytes:
     return zlib.compress(payload, 9)
 
 
-def unpack_tokens(blob: bytes) -> List[bytes]:
+def unpack_tokens(blob: bytes) -> list[bytes]:
     """Tokens in rank order from a compressed table made by :func:`pack`."""
     data = zlib.decompress(blob)
     if data[: len(MAGIC)] != MAGIC:
@@ -55,14 +54,14 @@ def unpack_tokens(blob: bytes) -> List[bytes]:
     return [raw[s:e] for s, e in zip(starts, ends)]  # noqa: B905 (same length by construction)
 
 
-def unpack_ranks(blob: bytes) -> Dict[bytes, int]:
+def unpack_ranks(blob: bytes) -> dict[bytes, int]:
     """``{token bytes: rank}`` from a compressed table (the form tiktoken wants)."""
     return {token: rank for rank, token in enumerate(unpack_tokens(blob))}
 
 
-def parse_tiktoken_text(text: bytes) -> List[bytes]:
+def parse_tiktoken_text(text: bytes) -> list[bytes]:
     """Tokens in rank order from a ``.tiktoken`` file's contents (ranks must run 0..n-1)."""
-    tokens: List[bytes] = []
+    tokens: list[bytes] = []
     for number, line in enumerate(text.splitlines()):
         if not line:
             continue
@@ -73,14 +72,12 @@ def parse_tiktoken_text(text: bytes) -> List[bytes]:
     return tokens
 
 
-def to_tiktoken_text(tokens: List[bytes]) -> bytes:
+def to_tiktoken_text(tokens: list[bytes]) -> bytes:
     """The ``.tiktoken`` file that lists ``tokens`` (inverse of :func:`parse_tiktoken_text`)."""
-    return b"".join(
-        base64.b64encode(token) + b" " + str(rank).encode() + b"\n" for rank, token in enumerate(tokens)
-    )
+    return b"".join(base64.b64encode(token) + b" " + str(rank).encode() + b"\n" for rank, token in enumerate(tokens))
 
 
-def _main(argv: List[str]) -> int:
+def _main(argv: list[str]) -> int:
     import gzip
     import hashlib
 

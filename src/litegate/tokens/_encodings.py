@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from functools import lru_cache
-from typing import Any, Dict, Tuple
+from typing import Any
 
 CL100K_BASE = "cl100k_base"
 O200K_BASE = "o200k_base"
@@ -44,7 +44,7 @@ _O200K_PATTERN = "|".join(
 )
 
 # name -> (pattern, special tokens)
-ENCODING_SPECS: Dict[str, Tuple[str, Dict[str, int]]] = {
+ENCODING_SPECS: dict[str, tuple[str, dict[str, int]]] = {
     CL100K_BASE: (
         _CL100K_PATTERN,
         {
@@ -59,7 +59,7 @@ ENCODING_SPECS: Dict[str, Tuple[str, Dict[str, int]]] = {
 }
 
 _lock = threading.Lock()
-_encodings: Dict[str, Any] = {}
+_encodings: dict[str, Any] = {}
 
 
 def _import_tiktoken() -> Any:
@@ -84,9 +84,7 @@ def _build(name: str) -> Any:
 
     spec = ENCODING_SPECS.get(name)
     if spec is None:
-        raise ValueError(
-            f"Unknown encoding {name!r}; litegate ships {', '.join(sorted(ENCODING_SPECS))}"
-        )
+        raise ValueError(f"Unknown encoding {name!r}; litegate ships {', '.join(sorted(ENCODING_SPECS))}")
     tiktoken = _import_tiktoken()
     pattern, special = spec
     ranks = unpack_ranks(read_table(name))
@@ -109,8 +107,22 @@ def get_encoding(name: str = DEFAULT_ENCODING) -> Any:
 # Model name prefixes (after dropping a provider prefix such as ``openai/`` or ``azure/`` and a
 # fine-tune prefix ``ft:``), checked in order: the first match wins.
 _O200K_PREFIXES = (
-    "gpt-4o", "chatgpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "chatgpt-5", "gpt-oss", "gpt-realtime",
-    "gpt-audio", "gpt-image", "o1", "o3", "o4", "codex-", "computer-use", "omni-moderation",
+    "gpt-4o",
+    "chatgpt-4o",
+    "gpt-4.1",
+    "gpt-4.5",
+    "gpt-5",
+    "chatgpt-5",
+    "gpt-oss",
+    "gpt-realtime",
+    "gpt-audio",
+    "gpt-image",
+    "o1",
+    "o3",
+    "o4",
+    "codex-",
+    "computer-use",
+    "omni-moderation",
 )
 
 

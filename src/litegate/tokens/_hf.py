@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Optional
+from typing import Any
 
 HF_TYPE = "huggingface_tokenizer"
 OPENAI_TYPE = "openai_tokenizer"
 
-_INSTALL_HINT = (
-    "Hugging Face tokenizers need the optional 'tokenizers' package: pip install 'litegate[huggingface]'"
-)
+_INSTALL_HINT = "Hugging Face tokenizers need the optional 'tokenizers' package: pip install 'litegate[huggingface]'"
 
 
 def _tokenizer_class() -> Any:
@@ -22,8 +20,8 @@ def _tokenizer_class() -> Any:
 
 
 def create_pretrained_tokenizer(
-    identifier: str, revision: str = "main", auth_token: Optional[str] = None
-) -> Dict[str, Any]:
+    identifier: str, revision: str = "main", auth_token: str | None = None
+) -> dict[str, Any]:
     """Load a Hugging Face tokenizer: ``{"type": "huggingface_tokenizer", "tokenizer": Tokenizer}``.
 
     ``identifier`` is a local ``tokenizer.json`` file, a local directory holding one (both work
@@ -47,7 +45,7 @@ def create_pretrained_tokenizer(
     return {"type": HF_TYPE, "tokenizer": tokenizer}
 
 
-def create_tokenizer(json: str) -> Dict[str, Any]:
+def create_tokenizer(json: str) -> dict[str, Any]:
     """A Hugging Face tokenizer from its JSON text (the contents of a ``tokenizer.json``)."""
     Tokenizer = _tokenizer_class()
     return {"type": HF_TYPE, "tokenizer": Tokenizer.from_str(json)}

@@ -22,7 +22,7 @@ import base64
 import binascii
 import math
 import struct
-from typing import Any, Optional, Tuple
+from typing import Any
 
 BASE_TOKENS = 85
 TILE_TOKENS = 170
@@ -56,7 +56,7 @@ def tile_tokens(width: int, height: int, detail: str = "high") -> int:
     return BASE_TOKENS + TILE_TOKENS * tiles
 
 
-def image_size(data: bytes) -> Optional[Tuple[int, int]]:
+def image_size(data: bytes) -> tuple[int, int] | None:
     """``(width, height)`` read from the header of a PNG, JPEG, GIF or WebP image, else None."""
     if data[:8] == b"\x89PNG\r\n\x1a\n":
         if len(data) >= 24 and data[12:16] == b"IHDR":
@@ -73,7 +73,7 @@ def image_size(data: bytes) -> Optional[Tuple[int, int]]:
     return None
 
 
-def _webp_size(data: bytes) -> Optional[Tuple[int, int]]:
+def _webp_size(data: bytes) -> tuple[int, int] | None:
     chunk = data[12:16]
     if chunk == b"VP8 " and len(data) >= 30 and data[23:26] == b"\x9d\x01\x2a":
         width, height = struct.unpack("<HH", data[26:30])
@@ -92,7 +92,7 @@ def _webp_size(data: bytes) -> Optional[Tuple[int, int]]:
 _SOF_MARKERS = frozenset((0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF))
 
 
-def _jpeg_size(data: bytes) -> Optional[Tuple[int, int]]:
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     i, n = 2, len(data)
     while i + 4 <= n:
         if data[i] != 0xFF:
@@ -127,7 +127,7 @@ def _decode_base64(text: str) -> bytes:
         return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
 
 
-def size_from_base64(encoded: str) -> Optional[Tuple[int, int]]:
+def size_from_base64(encoded: str) -> tuple[int, int] | None:
     """Image size from base64 text, decoding only a prefix when the header is near the start."""
     encoded = encoded.strip()
     if len(encoded) > _PREFIX_CHARS:
@@ -143,7 +143,7 @@ def size_from_base64(encoded: str) -> Optional[Tuple[int, int]]:
         return None
 
 
-def size_from_url(url: str) -> Optional[Tuple[int, int]]:
+def size_from_url(url: str) -> tuple[int, int] | None:
     """Image size from a ``data:`` URL; None for remote URLs (never fetched) or unreadable data."""
     if not url.startswith("data:"):
         return None
@@ -165,7 +165,7 @@ def image_part_tokens(part: Any, use_default_image_token_count: bool = False) ->
     Anthropic's ``{"type": "image", "source": {"type": "base64", "data": ...}}``.
     """
     detail = "auto"
-    size: Optional[Tuple[int, int]] = None
+    size: tuple[int, int] | None = None
     image_url = part.get("image_url")
     if image_url is not None:
         if isinstance(image_url, dict):
@@ -178,11 +178,7 @@ def image_part_tokens(part: Any, use_default_image_token_count: bool = False) ->
             size = size_from_url(url)
     else:
         source = part.get("source")
-        if (
-            isinstance(source, dict)
-            and source.get("type") == "base64"
-            and not use_default_image_token_count
-        ):
+        if isinstance(source, dict) and source.get("type") == "base64" and not use_default_image_token_count:
             size = size_from_base64(str(source.get("data") or ""))
     if detail == "low":
         return BASE_TOKENS

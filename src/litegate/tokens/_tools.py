@@ -28,7 +28,8 @@ Example of the block for one tool::
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterable, List, Optional
+from collections.abc import Iterable
+from typing import Any
 
 TOOLS_OVERHEAD = 9
 SYSTEM_MESSAGE_DISCOUNT = 4
@@ -81,9 +82,9 @@ def _type_of(schema: Any, indent: str) -> str:
     return "any"
 
 
-def _properties(props: Dict[str, Any], required: Iterable[str], indent: str = "") -> str:
+def _properties(props: dict[str, Any], required: Iterable[str], indent: str = "") -> str:
     required_set = set(required) if isinstance(required, (list, tuple, set)) else set()
-    lines: List[str] = []
+    lines: list[str] = []
     for name, schema in props.items():
         schema = _as_dict(schema)
         if isinstance(schema, dict):
@@ -95,7 +96,7 @@ def _properties(props: Dict[str, Any], required: Iterable[str], indent: str = ""
     return "\n".join(lines)
 
 
-def _function_of(tool: Any) -> Optional[Dict[str, Any]]:
+def _function_of(tool: Any) -> dict[str, Any] | None:
     tool = _as_dict(tool)
     if not isinstance(tool, dict):
         return None
@@ -114,7 +115,7 @@ def format_tools(tools: Iterable[Any]) -> str:
     compact JSON, a rough stand-in for whatever the provider injects for them.
     """
     lines = ["namespace functions {", ""]
-    others: List[str] = []
+    others: list[str] = []
     functions = 0
     for tool in tools:
         function = _function_of(tool)
@@ -140,7 +141,7 @@ def format_tools(tools: Iterable[Any]) -> str:
     return "\n".join(blocks + others)
 
 
-def forced_function_name(tool_choice: Any) -> Optional[str]:
+def forced_function_name(tool_choice: Any) -> str | None:
     """The function name a ``tool_choice`` object forces, or None."""
     tool_choice = _as_dict(tool_choice)
     if not isinstance(tool_choice, dict):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Any, AsyncIterator, Dict, Iterator, List, Optional
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 from .utils import OpenAIObject, _ResponseMixin
 
@@ -17,12 +18,12 @@ class TranscriptionResponse(_ResponseMixin, OpenAIObject):
     ``start``, ``end``); ``usage`` when the model reports it."""
 
     text: str = ""
-    task: Optional[str] = None
-    language: Optional[str] = None
-    duration: Optional[float] = None
-    words: Optional[List[Dict[str, Any]]] = None
-    segments: Optional[List[Dict[str, Any]]] = None
-    usage: Optional[Dict[str, Any]] = None
+    task: str | None = None
+    language: str | None = None
+    duration: float | None = None
+    words: list[dict[str, Any]] | None = None
+    segments: list[dict[str, Any]] | None = None
+    usage: dict[str, Any] | None = None
 
     __hidden_when_none__ = frozenset({"task", "language", "duration", "words", "segments", "usage"})
 
@@ -31,9 +32,9 @@ class TranscriptionText(str):
     """The transcript as a ``str`` (``response_format`` "text", "srt" or "vtt"), as the spec
     describes, carrying the call's ``_hidden_params`` like every other answer."""
 
-    _hidden_params: Dict[str, Any]
+    _hidden_params: dict[str, Any]
 
-    def __new__(cls, value: str) -> "TranscriptionText":
+    def __new__(cls, value: str) -> TranscriptionText:
         obj = super().__new__(cls, value)
         obj._hidden_params = {}
         return obj
@@ -73,14 +74,21 @@ class HttpxBinaryResponseContent:
     Use it as a context manager (``with`` / ``async with``) or call ``close()``.
     """
 
-    def __init__(self, *, stream: Any = None, content: Optional[bytes] = None, status_code: int = 200,
-                 headers: Any = None, url: str = ""):
+    def __init__(
+        self,
+        *,
+        stream: Any = None,
+        content: bytes | None = None,
+        status_code: int = 200,
+        headers: Any = None,
+        url: str = "",
+    ):
         self._stream = stream
         self._content = content
         self._spool: Any = None
         self._consumed = False
         self._closed = False
-        self._hidden_params: Dict[str, Any] = {}
+        self._hidden_params: dict[str, Any] = {}
         self.http_response = _HttpResponseInfo(status_code, headers if headers is not None else {}, url)
 
     # ------------------------------------------------------------------ properties
@@ -114,10 +122,10 @@ class HttpxBinaryResponseContent:
         return loads(self.read())
 
     # ------------------------------------------------------------------ the lifecycle's hooks
-    def prime(self) -> "HttpxBinaryResponseContent":
+    def prime(self) -> HttpxBinaryResponseContent:
         return self
 
-    async def aprime(self) -> "HttpxBinaryResponseContent":
+    async def aprime(self) -> HttpxBinaryResponseContent:
         """Receive the whole async body (into the spool) inside the attempt: a failure is retried."""
         stream, self._stream = self._stream, None
         if stream is None:
@@ -158,8 +166,9 @@ class HttpxBinaryResponseContent:
         if self._stream is None:
             return
         if self._consumed:
-            raise ValueError("the response body was already read: a live response can be consumed once "
-                             "(use read() first to keep it)")
+            raise ValueError(
+                "the response body was already read: a live response can be consumed once (use read() first to keep it)"
+            )
         self._consumed = True
         try:  # content-encoding undone (pyreqwest's streams always are; httpx's on request)
             yield from (getattr(self._stream, "iter_decoded", None) or self._stream.iter_bytes)()
@@ -174,7 +183,7 @@ class HttpxBinaryResponseContent:
                 self._spool = None
         return self._content
 
-    def iter_bytes(self, chunk_size: Optional[int] = None) -> Iterator[bytes]:
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """The body in pieces of ``chunk_size`` bytes (the last may be shorter); as they come if None."""
         if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size <= 0):
             raise ValueError("chunk_size must be a positive integer")
@@ -192,10 +201,10 @@ class HttpxBinaryResponseContent:
         if buf:
             yield bytes(buf)
 
-    def iter_raw(self, chunk_size: Optional[int] = None) -> Iterator[bytes]:
+    def iter_raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
         return self.iter_bytes(chunk_size)
 
-    def stream_to_file(self, file: Any, *, chunk_size: Optional[int] = None) -> None:
+    def stream_to_file(self, file: Any, *, chunk_size: int | None = None) -> None:
         """Write the body to ``file`` (a path) piece by piece."""
         with open(os.fspath(file), "wb") as out:
             for piece in self.iter_bytes(chunk_size):
@@ -207,11 +216,11 @@ class HttpxBinaryResponseContent:
     async def aread(self) -> bytes:
         return self.read()  # async answers are already received (aprime); reading them does not block
 
-    async def aiter_bytes(self, chunk_size: Optional[int] = None) -> AsyncIterator[bytes]:
+    async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         for piece in self.iter_bytes(chunk_size):
             yield piece
 
-    async def astream_to_file(self, file: Any, *, chunk_size: Optional[int] = None) -> None:
+    async def astream_to_file(self, file: Any, *, chunk_size: int | None = None) -> None:
         self.stream_to_file(file, chunk_size=chunk_size)
 
     # ------------------------------------------------------------------ closing
@@ -231,13 +240,13 @@ class HttpxBinaryResponseContent:
     async def aclose(self) -> None:
         self.close()
 
-    def __enter__(self) -> "HttpxBinaryResponseContent":
+    def __enter__(self) -> HttpxBinaryResponseContent:
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    async def __aenter__(self) -> "HttpxBinaryResponseContent":
+    async def __aenter__(self) -> HttpxBinaryResponseContent:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

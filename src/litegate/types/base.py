@@ -21,8 +21,10 @@ schemas that only fall back to Python for the unusual input.
 
 from __future__ import annotations
 
+import builtins
 import time as _time
-from typing import Annotated, Any, Callable, ClassVar, Dict, FrozenSet, List, Optional
+from collections.abc import Callable
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -64,7 +66,7 @@ class _DefaultOnError:
 
     __slots__ = ("default", "factory")
 
-    def __init__(self, default: Any = None, factory: Optional[Callable[[], Any]] = None) -> None:
+    def __init__(self, default: Any = None, factory: Callable[[], Any] | None = None) -> None:
         self.default = default
         self.factory = factory
 
@@ -95,7 +97,7 @@ class MissingKeyError(KeyError, AttributeError):
     """
 
 
-_EMPTY: FrozenSet[str] = frozenset()
+_EMPTY: frozenset[str] = frozenset()
 
 
 class OpenAIObject(BaseModel):
@@ -109,9 +111,9 @@ class OpenAIObject(BaseModel):
 
     # Optional fields left out of dumps, ``keys()`` and ``in`` while their value is None.
     # Only classes that also inherit ``_SparseDump`` honour this in dumps.
-    __hidden_when_none__: ClassVar[FrozenSet[str]] = _EMPTY
+    __hidden_when_none__: ClassVar[frozenset[str]] = _EMPTY
     # Names that read as None instead of raising AttributeError when they were never given.
-    __none_if_missing__: ClassVar[FrozenSet[str]] = _EMPTY
+    __none_if_missing__: ClassVar[frozenset[str]] = _EMPTY
 
     # ---- dict-style access -------------------------------------------------------------
 
@@ -159,7 +161,7 @@ class OpenAIObject(BaseModel):
             return getattr(self, key, default)
         return default
 
-    def keys(self) -> List[str]:
+    def keys(self) -> list[str]:
         hidden = type(self).__hidden_when_none__
         if hidden:
             keys = [k for k, v in self.__dict__.items() if v is not None or k not in hidden]
@@ -170,10 +172,10 @@ class OpenAIObject(BaseModel):
             keys.extend(extra)
         return keys
 
-    def values(self) -> List[Any]:
+    def values(self) -> list[Any]:
         return [self[k] for k in self.keys()]
 
-    def items(self) -> List[tuple]:
+    def items(self) -> list[tuple]:
         return [(k, self[k]) for k in self.keys()]
 
     def __getattr__(self, name: str) -> Any:
@@ -187,21 +189,21 @@ class OpenAIObject(BaseModel):
 
     # ---- dumps (litellm / openai-sdk spellings) ----------------------------------------
 
-    def json(self, **kwargs: Any) -> Dict[str, Any]:  # type: ignore[override]
+    def json(self, **kwargs: Any) -> builtins.dict[str, Any]:  # type: ignore[override]
         """litellm compatibility: returns ``model_dump(**kwargs)`` (a dict), as litellm does.
 
         Use ``to_json()`` or ``model_dump_json()`` for a JSON string.
         """
         return self.model_dump(**kwargs)
 
-    def dict(self, **kwargs: Any) -> Dict[str, Any]:  # type: ignore[override]
+    def dict(self, **kwargs: Any) -> builtins.dict[str, Any]:  # type: ignore[override]
         """Same as ``model_dump(**kwargs)``, without pydantic's deprecation warning."""
         return self.model_dump(**kwargs)
 
-    def to_dict(self, **kwargs: Any) -> Dict[str, Any]:
+    def to_dict(self, **kwargs: Any) -> builtins.dict[str, Any]:
         return self.model_dump(**kwargs)
 
-    def to_json(self, indent: Optional[int] = 2, **kwargs: Any) -> str:
+    def to_json(self, indent: int | None = 2, **kwargs: Any) -> str:
         return self.model_dump_json(indent=indent, **kwargs)
 
     # ---- equality by content -----------------------------------------------------------
@@ -271,8 +273,8 @@ class PromptTokensDetails(OpenAIObject):
         }
     )
 
-    audio_tokens: Optional[int] = None
-    cached_tokens: Optional[int] = None
+    audio_tokens: int | None = None
+    cached_tokens: int | None = None
 
 
 class CompletionTokensDetails(OpenAIObject):
@@ -280,10 +282,10 @@ class CompletionTokensDetails(OpenAIObject):
 
     __none_if_missing__ = frozenset({"text_tokens", "image_tokens", "video_tokens"})
 
-    accepted_prediction_tokens: Optional[int] = None
-    audio_tokens: Optional[int] = None
-    reasoning_tokens: Optional[int] = None
-    rejected_prediction_tokens: Optional[int] = None
+    accepted_prediction_tokens: int | None = None
+    audio_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    rejected_prediction_tokens: int | None = None
 
 
 # litellm's names for the same classes
@@ -295,7 +297,7 @@ _USAGE_SPECIAL_KEYS = frozenset(
 )
 
 
-def _details_as_dict(details: Any) -> Dict[str, Any]:
+def _details_as_dict(details: Any) -> dict[str, Any]:
     if details is None:
         return {}
     if isinstance(details, dict):
@@ -309,7 +311,7 @@ def _details_as_dict(details: Any) -> Dict[str, Any]:
     return dict(details)
 
 
-def _normalise_usage(data: Dict[str, Any]) -> Dict[str, Any]:
+def _normalise_usage(data: dict[str, Any]) -> dict[str, Any]:
     data = dict(data)
     prompt = data.get("prompt_tokens")
     completion = data.get("completion_tokens")
@@ -363,8 +365,8 @@ class Usage(OpenAIObject):
     prompt_tokens: Annotated[int, _DefaultOnError(0)] = 0
     completion_tokens: Annotated[int, _DefaultOnError(0)] = 0
     total_tokens: Annotated[int, _DefaultOnError(0)] = 0
-    prompt_tokens_details: Optional[PromptTokensDetails] = None
-    completion_tokens_details: Optional[CompletionTokensDetails] = None
+    prompt_tokens_details: PromptTokensDetails | None = None
+    completion_tokens_details: CompletionTokensDetails | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -406,7 +408,7 @@ class Usage(OpenAIObject):
 # --------------------------------------------------------------------------------------------
 
 
-def _private_property(name: str, factory: Optional[Callable[[], Any]], doc: str) -> Any:
+def _private_property(name: str, factory: Callable[[], Any] | None, doc: str) -> Any:
     """A settable per-instance private value kept in ``__pydantic_private__``.
 
     Behaves like a pydantic ``PrivateAttr`` (never validated, never dumped, copied and pickled
@@ -446,9 +448,9 @@ class _ResponseMixin:
 
     def _set_private(
         self,
-        response_ms: Optional[float],
-        hidden_params: Optional[Dict[str, Any]],
-        response_headers: Optional[Dict[str, Any]],
+        response_ms: float | None,
+        hidden_params: dict[str, Any] | None,
+        response_headers: dict[str, Any] | None,
     ) -> None:
         if hidden_params:
             self._hidden_params = hidden_params

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json as _json
 import uuid as _uuid
-from typing import Annotated, Any, Dict, List, Optional, Union
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import core_schema
@@ -64,7 +64,7 @@ class _ArgumentsString:
         )
 
 
-def _empty_to_none(value: Optional[list]) -> Optional[list]:
+def _empty_to_none(value: list | None) -> list | None:
     return value or None
 
 
@@ -77,7 +77,7 @@ class Function(OpenAIObject):
     """A function call: ``arguments`` is always a JSON string (a dict given is JSON-encoded)."""
 
     arguments: Annotated[str, _ArgumentsString()] = ""
-    name: Optional[str] = None
+    name: str | None = None
 
 
 class FunctionCall(Function):
@@ -89,23 +89,23 @@ class ChatCompletionMessageToolCall(OpenAIObject):
 
     id: Annotated[str, _DefaultOnError(factory=_tool_call_id)] = Field(default_factory=_tool_call_id)
     type: Annotated[str, _DefaultOnError("function")] = "function"
-    function: Optional[Function] = None
+    function: Function | None = None
 
 
 class ChatCompletionDeltaToolCall(OpenAIObject):
     """A streamed piece of a tool call: later pieces usually carry only argument fragments."""
 
-    id: Optional[str] = None
+    id: str | None = None
     function: Function = Field(default_factory=Function)
     type: Annotated[str, _DefaultOnError("function")] = "function"
     index: Annotated[int, _DefaultOnError(0)] = 0
 
 
 class ChatCompletionAudioResponse(OpenAIObject):
-    id: Optional[str] = None
-    data: Optional[str] = None
-    expires_at: Optional[int] = None
-    transcript: Optional[str] = None
+    id: str | None = None
+    data: str | None = None
+    expires_at: int | None = None
+    transcript: str | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,25 +115,25 @@ class ChatCompletionAudioResponse(OpenAIObject):
 
 class TopLogprob(OpenAIObject):
     token: str = ""
-    bytes: Optional[List[int]] = None
+    bytes: list[int] | None = None
     logprob: float = 0.0
 
 
 class ChatCompletionTokenLogprob(OpenAIObject):
     token: str = ""
-    bytes: Optional[List[int]] = None
+    bytes: list[int] | None = None
     logprob: float = 0.0
-    top_logprobs: List[TopLogprob] = Field(default_factory=list)
+    top_logprobs: list[TopLogprob] = Field(default_factory=list)
 
 
 class ChoiceLogprobs(OpenAIObject):
     """Chat logprobs: ``content`` (and ``refusal``) token lists."""
 
-    content: Optional[List[ChatCompletionTokenLogprob]] = None
-    refusal: Optional[List[ChatCompletionTokenLogprob]] = None
+    content: list[ChatCompletionTokenLogprob] | None = None
+    refusal: list[ChatCompletionTokenLogprob] | None = None
 
 
-_AnyLogprobs = Annotated[Union[ChoiceLogprobs, Any, None], Field(union_mode="left_to_right")]
+_AnyLogprobs = Annotated[ChoiceLogprobs | Any | None, Field(union_mode="left_to_right")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -163,17 +163,17 @@ class Message(_SparseDump):
 
     __hidden_when_none__ = _MESSAGE_OPTIONAL
 
-    content: Optional[str] = None
+    content: str | None = None
     role: Annotated[str, _DefaultOnError("assistant")] = "assistant"
-    tool_calls: Optional[Annotated[List[ChatCompletionMessageToolCall], AfterValidator(_empty_to_none)]] = None
-    function_call: Optional[FunctionCall] = None
-    audio: Optional[ChatCompletionAudioResponse] = None
-    images: Optional[List[Any]] = None
-    reasoning_content: Optional[str] = None
-    thinking_blocks: Optional[List[Any]] = None
-    annotations: Optional[List[Any]] = None
-    refusal: Optional[str] = None
-    provider_specific_fields: Optional[Dict[str, Any]] = None
+    tool_calls: Annotated[list[ChatCompletionMessageToolCall], AfterValidator(_empty_to_none)] | None = None
+    function_call: FunctionCall | None = None
+    audio: ChatCompletionAudioResponse | None = None
+    images: list[Any] | None = None
+    reasoning_content: str | None = None
+    thinking_blocks: list[Any] | None = None
+    annotations: list[Any] | None = None
+    refusal: str | None = None
+    provider_specific_fields: dict[str, Any] | None = None
 
 
 class Delta(_SparseDump):
@@ -181,17 +181,17 @@ class Delta(_SparseDump):
 
     __hidden_when_none__ = _MESSAGE_OPTIONAL
 
-    content: Optional[str] = None
-    role: Optional[str] = None
-    tool_calls: Optional[List[ChatCompletionDeltaToolCall]] = None
-    function_call: Optional[FunctionCall] = None
-    audio: Optional[ChatCompletionAudioResponse] = None
-    images: Optional[List[Any]] = None
-    reasoning_content: Optional[str] = None
-    thinking_blocks: Optional[List[Any]] = None
-    annotations: Optional[List[Any]] = None
-    refusal: Optional[str] = None
-    provider_specific_fields: Optional[Dict[str, Any]] = None
+    content: str | None = None
+    role: str | None = None
+    tool_calls: list[ChatCompletionDeltaToolCall] | None = None
+    function_call: FunctionCall | None = None
+    audio: ChatCompletionAudioResponse | None = None
+    images: list[Any] | None = None
+    reasoning_content: str | None = None
+    thinking_blocks: list[Any] | None = None
+    annotations: list[Any] | None = None
+    refusal: str | None = None
+    provider_specific_fields: dict[str, Any] | None = None
 
 
 class Choices(OpenAIObject):
@@ -206,7 +206,7 @@ class Choices(OpenAIObject):
 class StreamingChoices(OpenAIObject):
     """A choice of a stream chunk."""
 
-    finish_reason: Optional[str] = None
+    finish_reason: str | None = None
     index: Annotated[int, _DefaultOnError(0)] = 0
     delta: Annotated[Delta, _DefaultOnError(factory=Delta)] = Field(default_factory=Delta)
     logprobs: _AnyLogprobs = None
@@ -217,15 +217,15 @@ class StreamingChoices(OpenAIObject):
 # --------------------------------------------------------------------------------------------
 
 
-def _one_choice() -> List[Choices]:
+def _one_choice() -> list[Choices]:
     return [Choices()]
 
 
-def _one_streaming_choice() -> List[StreamingChoices]:
+def _one_streaming_choice() -> list[StreamingChoices]:
     return [StreamingChoices()]
 
 
-def _is_stream_input(kwargs: Dict[str, Any]) -> bool:
+def _is_stream_input(kwargs: dict[str, Any]) -> bool:
     stream = kwargs.get("stream")
     if stream is not None:
         return bool(stream)
@@ -260,24 +260,24 @@ class ModelResponse(_ResponseMixin, OpenAIObject):
 
     id: Annotated[str, _DefaultOnError(factory=_chat_completion_id)] = Field(default_factory=_chat_completion_id)
     created: Annotated[int, _DefaultOnError(factory=_now)] = Field(default_factory=_now)
-    model: Optional[str] = None
+    model: str | None = None
     object: Annotated[str, _DefaultOnError("chat.completion")] = "chat.completion"
-    system_fingerprint: Optional[str] = None
-    choices: Annotated[List[Choices], _DefaultOnError(factory=_one_choice)] = Field(default_factory=_one_choice)
-    usage: Optional[Usage] = Field(default_factory=Usage)
+    system_fingerprint: str | None = None
+    choices: Annotated[list[Choices], _DefaultOnError(factory=_one_choice)] = Field(default_factory=_one_choice)
+    usage: Usage | None = Field(default_factory=Usage)
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> "ModelResponse":
+    def __new__(cls, *args: Any, **kwargs: Any) -> ModelResponse:
         if cls is ModelResponse and kwargs and _is_stream_input(kwargs):
             cls = ModelResponseStream
         return super().__new__(cls)
 
     def __init__(
         self,
-        stream: Optional[bool] = None,
-        stream_options: Optional[Dict[str, Any]] = None,
-        response_ms: Optional[float] = None,
-        hidden_params: Optional[Dict[str, Any]] = None,
-        _response_headers: Optional[Dict[str, Any]] = None,
+        stream: bool | None = None,
+        stream_options: dict[str, Any] | None = None,
+        response_ms: float | None = None,
+        hidden_params: dict[str, Any] | None = None,
+        _response_headers: dict[str, Any] | None = None,
         **data: Any,
     ) -> None:
         if "_hidden_params" in data:  # the spelling of the spec's examples
@@ -297,8 +297,8 @@ class ModelResponseStream(_SparseDump, ModelResponse):
     __hidden_when_none__ = frozenset({"usage", "provider_specific_fields"})
 
     object: Annotated[str, _DefaultOnError("chat.completion.chunk")] = "chat.completion.chunk"
-    choices: Annotated[List[StreamingChoices], _DefaultOnError(factory=_one_streaming_choice)] = Field(  # type: ignore[assignment]
+    choices: Annotated[list[StreamingChoices], _DefaultOnError(factory=_one_streaming_choice)] = Field(  # type: ignore[assignment]
         default_factory=_one_streaming_choice
     )
-    usage: Optional[Usage] = None
-    provider_specific_fields: Optional[Dict[str, Any]] = None
+    usage: Usage | None = None
+    provider_specific_fields: dict[str, Any] | None = None

@@ -4,7 +4,7 @@ their :class:`Logprobs`."""
 from __future__ import annotations
 
 import uuid as _uuid
-from typing import Annotated, Any, Dict, List, Optional, Union
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -20,20 +20,20 @@ def _text_completion_id() -> str:
 class Logprobs(OpenAIObject):
     """Text-completion (legacy) logprobs."""
 
-    text_offset: Optional[List[int]] = None
-    token_logprobs: Optional[List[Optional[float]]] = None
-    tokens: Optional[List[str]] = None
-    top_logprobs: Optional[List[Optional[Dict[str, float]]]] = None
+    text_offset: list[int] | None = None
+    token_logprobs: list[float | None] | None = None
+    tokens: list[str] | None = None
+    top_logprobs: list[dict[str, float] | None] | None = None
 
 
 class TextChoices(OpenAIObject):
-    finish_reason: Optional[str] = None
+    finish_reason: str | None = None
     index: Annotated[int, _DefaultOnError(0)] = 0
-    text: Optional[str] = None
-    logprobs: Annotated[Union[Logprobs, Any, None], Field(union_mode="left_to_right")] = None
+    text: str | None = None
+    logprobs: Annotated[Logprobs | Any | None, Field(union_mode="left_to_right")] = None
 
 
-def _one_text_choice() -> List[TextChoices]:
+def _one_text_choice() -> list[TextChoices]:
     return [TextChoices()]
 
 
@@ -43,19 +43,19 @@ class TextCompletionResponse(_ResponseMixin, OpenAIObject):
     id: Annotated[str, _DefaultOnError(factory=_text_completion_id)] = Field(default_factory=_text_completion_id)
     object: Annotated[str, _DefaultOnError("text_completion")] = "text_completion"
     created: Annotated[int, _DefaultOnError(factory=_now)] = Field(default_factory=_now)
-    model: Optional[str] = None
-    system_fingerprint: Optional[str] = None
-    choices: Annotated[List[TextChoices], _DefaultOnError(factory=_one_text_choice)] = Field(
+    model: str | None = None
+    system_fingerprint: str | None = None
+    choices: Annotated[list[TextChoices], _DefaultOnError(factory=_one_text_choice)] = Field(
         default_factory=_one_text_choice
     )
-    usage: Annotated[Optional[Usage], _DefaultOnError(factory=Usage)] = Field(default_factory=Usage)
+    usage: Annotated[Usage | None, _DefaultOnError(factory=Usage)] = Field(default_factory=Usage)
 
     def __init__(
         self,
-        stream: Optional[bool] = None,
-        response_ms: Optional[float] = None,
-        hidden_params: Optional[Dict[str, Any]] = None,
-        _response_headers: Optional[Dict[str, Any]] = None,
+        stream: bool | None = None,
+        response_ms: float | None = None,
+        hidden_params: dict[str, Any] | None = None,
+        _response_headers: dict[str, Any] | None = None,
         **data: Any,
     ) -> None:
         super().__init__(**data)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Dict, List, Optional, Union
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -17,7 +17,7 @@ class Embedding(OpenAIObject):
     The vector is stored as given (not validated element by element, to keep big batches cheap).
     """
 
-    embedding: Annotated[Union[List[float], str], _Unvalidated()] = Field(default_factory=list)
+    embedding: Annotated[list[float] | str, _Unvalidated()] = Field(default_factory=list)
     index: Annotated[int, _DefaultOnError(0)] = 0
     object: Annotated[str, _DefaultOnError("embedding")] = "embedding"
 
@@ -25,22 +25,22 @@ class Embedding(OpenAIObject):
 class EmbeddingResponse(_ResponseMixin, OpenAIObject):
     """``object="list"`` with ``data`` as :class:`Embedding` items (plain dicts are converted)."""
 
-    model: Optional[str] = None
+    model: str | None = None
     data: Annotated[
-        List[Annotated[Union[Embedding, Any], Field(union_mode="left_to_right")]],
+        list[Annotated[Embedding | Any, Field(union_mode="left_to_right")]],
         _DefaultOnError(factory=list),
     ] = Field(default_factory=list)
     object: Annotated[str, _DefaultOnError("list")] = "list"
-    usage: Annotated[Optional[Usage], _DefaultOnError(factory=Usage)] = Field(default_factory=Usage)
+    usage: Annotated[Usage | None, _DefaultOnError(factory=Usage)] = Field(default_factory=Usage)
 
     def __init__(
         self,
-        model: Optional[str] = None,
-        data: Optional[List[Any]] = None,
+        model: str | None = None,
+        data: list[Any] | None = None,
         usage: Any = None,
-        response_ms: Optional[float] = None,
-        hidden_params: Optional[Dict[str, Any]] = None,
-        _response_headers: Optional[Dict[str, Any]] = None,
+        response_ms: float | None = None,
+        hidden_params: dict[str, Any] | None = None,
+        _response_headers: dict[str, Any] | None = None,
         **params: Any,
     ) -> None:
         if data is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -14,15 +14,15 @@ from .utils import OpenAIObject, _ResponseMixin
 class ImageObject(OpenAIObject):
     """One generated image: a URL or base64 data, and the prompt the model actually used."""
 
-    b64_json: Optional[str] = None
-    url: Optional[str] = None
-    revised_prompt: Optional[str] = None
+    b64_json: str | None = None
+    url: str | None = None
+    revised_prompt: str | None = None
 
 
 class ImageResponse(_ResponseMixin, OpenAIObject):
     created: int = Field(default_factory=lambda: int(time.time()))
-    data: List[ImageObject] = Field(default_factory=list)
-    usage: Optional[Dict[str, Any]] = None  # gpt-image models report input/output tokens
+    data: list[ImageObject] = Field(default_factory=list)
+    usage: dict[str, Any] | None = None  # gpt-image models report input/output tokens
 
 
 class ModerationCategories(dict):
@@ -63,9 +63,9 @@ class ModerationCategories(dict):
 
 class ModerationResult(OpenAIObject):
     flagged: bool = False
-    categories: Dict[str, Any] = Field(default_factory=dict)
-    category_scores: Dict[str, Any] = Field(default_factory=dict)
-    category_applied_input_types: Optional[Dict[str, Any]] = None
+    categories: dict[str, Any] = Field(default_factory=dict)
+    category_scores: dict[str, Any] = Field(default_factory=dict)
+    category_applied_input_types: dict[str, Any] | None = None
 
     @field_validator("categories", "category_scores", "category_applied_input_types", mode="after")
     @classmethod
@@ -75,5 +75,5 @@ class ModerationResult(OpenAIObject):
 
 class ModerationResponse(_ResponseMixin, OpenAIObject):
     id: str = Field(default_factory=lambda: "modr-" + uuid.uuid4().hex)
-    model: Optional[str] = None
-    results: List[ModerationResult] = Field(default_factory=list)
+    model: str | None = None
+    results: list[ModerationResult] = Field(default_factory=list)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any
 
 from pydantic import Field
 
@@ -11,7 +11,7 @@ from .utils import OpenAIObject, _ResponseMixin
 
 class ModelList(_ResponseMixin, OpenAIObject):
     object: str = "list"
-    data: List[Any] = Field(default_factory=list)  # model objects; anything else is kept, not raised
+    data: list[Any] = Field(default_factory=list)  # model objects; anything else is kept, not raised
 
-    def ids(self) -> List[str]:
+    def ids(self) -> list[str]:
         return [m["id"] for m in self.data if isinstance(m, dict) and isinstance(m.get("id"), str)]

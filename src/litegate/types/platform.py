@@ -9,7 +9,8 @@ call's ``_hidden_params`` like every litegate answer. Lists are cursor pages: ``
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional
+from collections.abc import Iterator
+from typing import Any
 
 from .utils import OpenAIObject, _ResponseMixin
 
@@ -25,8 +26,8 @@ class FileObject(_Obj):
     filename: str = ""
     purpose: str = ""
     status: str = ""
-    expires_at: Optional[int] = None
-    status_details: Optional[str] = None
+    expires_at: int | None = None
+    status_details: str | None = None
 
 
 class FileDeleted(_Obj):
@@ -39,57 +40,57 @@ class Batch(_Obj):
     endpoint: str = ""
     input_file_id: str = ""
     status: str = ""
-    cancelled_at: Optional[int] = None
-    cancelling_at: Optional[int] = None
-    completed_at: Optional[int] = None
-    error_file_id: Optional[str] = None
-    errors: Optional[Dict[str, Any]] = None
-    expired_at: Optional[int] = None
-    expires_at: Optional[int] = None
-    failed_at: Optional[int] = None
-    finalizing_at: Optional[int] = None
-    in_progress_at: Optional[int] = None
-    metadata: Optional[Dict[str, str]] = None
-    output_file_id: Optional[str] = None
-    request_counts: Optional[Dict[str, int]] = None
+    cancelled_at: int | None = None
+    cancelling_at: int | None = None
+    completed_at: int | None = None
+    error_file_id: str | None = None
+    errors: dict[str, Any] | None = None
+    expired_at: int | None = None
+    expires_at: int | None = None
+    failed_at: int | None = None
+    finalizing_at: int | None = None
+    in_progress_at: int | None = None
+    metadata: dict[str, str] | None = None
+    output_file_id: str | None = None
+    request_counts: dict[str, int] | None = None
 
 
 class FineTuningJob(_Obj):
     created_at: int = 0
-    error: Optional[Dict[str, Any]] = None
-    fine_tuned_model: Optional[str] = None
-    finished_at: Optional[int] = None
-    hyperparameters: Dict[str, Any] = {}
+    error: dict[str, Any] | None = None
+    fine_tuned_model: str | None = None
+    finished_at: int | None = None
+    hyperparameters: dict[str, Any] = {}
     model: str = ""
     organization_id: str = ""
-    result_files: List[str] = []
-    seed: Optional[int] = None
+    result_files: list[str] = []
+    seed: int | None = None
     status: str = ""
-    trained_tokens: Optional[int] = None
+    trained_tokens: int | None = None
     training_file: str = ""
-    validation_file: Optional[str] = None
+    validation_file: str | None = None
 
 
 class FineTuningJobEvent(_Obj):
     created_at: int = 0
     level: str = ""
     message: str = ""
-    data: Optional[Any] = None
-    type: Optional[str] = None
+    data: Any | None = None
+    type: str | None = None
 
 
 class Assistant(_Obj):
     created_at: int = 0
-    description: Optional[str] = None
-    instructions: Optional[str] = None
-    metadata: Optional[Dict[str, Any]] = None
+    description: str | None = None
+    instructions: str | None = None
+    metadata: dict[str, Any] | None = None
     model: str = ""
-    name: Optional[str] = None
-    tools: List[Dict[str, Any]] = []
-    response_format: Optional[Any] = None
-    temperature: Optional[float] = None
-    tool_resources: Optional[Dict[str, Any]] = None
-    top_p: Optional[float] = None
+    name: str | None = None
+    tools: list[dict[str, Any]] = []
+    response_format: Any | None = None
+    temperature: float | None = None
+    tool_resources: dict[str, Any] | None = None
+    top_p: float | None = None
 
 
 class AssistantDeleted(_Obj):
@@ -98,8 +99,8 @@ class AssistantDeleted(_Obj):
 
 class Thread(_Obj):
     created_at: int = 0
-    metadata: Optional[Dict[str, Any]] = None
-    tool_resources: Optional[Dict[str, Any]] = None
+    metadata: dict[str, Any] | None = None
+    tool_resources: dict[str, Any] | None = None
 
 
 class ThreadDeleted(_Obj):
@@ -109,16 +110,16 @@ class ThreadDeleted(_Obj):
 class OpenAIMessage(_Obj):
     """A thread message (the openai SDK's ``beta.threads.Message``)."""
 
-    assistant_id: Optional[str] = None
-    attachments: Optional[List[Dict[str, Any]]] = None
-    completed_at: Optional[int] = None
-    content: List[Dict[str, Any]] = []
+    assistant_id: str | None = None
+    attachments: list[dict[str, Any]] | None = None
+    completed_at: int | None = None
+    content: list[dict[str, Any]] = []
     created_at: int = 0
-    incomplete_at: Optional[int] = None
-    incomplete_details: Optional[Dict[str, Any]] = None
-    metadata: Optional[Dict[str, Any]] = None
+    incomplete_at: int | None = None
+    incomplete_details: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
     role: str = ""
-    run_id: Optional[str] = None
+    run_id: str | None = None
     status: str = ""
     thread_id: str = ""
 
@@ -130,54 +131,54 @@ class OpenAIMessage(_Obj):
 
 class Run(_Obj):
     assistant_id: str = ""
-    cancelled_at: Optional[int] = None
-    completed_at: Optional[int] = None
+    cancelled_at: int | None = None
+    completed_at: int | None = None
     created_at: int = 0
-    expires_at: Optional[int] = None
-    failed_at: Optional[int] = None
-    incomplete_details: Optional[Dict[str, Any]] = None
+    expires_at: int | None = None
+    failed_at: int | None = None
+    incomplete_details: dict[str, Any] | None = None
     instructions: str = ""
-    last_error: Optional[Dict[str, Any]] = None
-    max_completion_tokens: Optional[int] = None
-    max_prompt_tokens: Optional[int] = None
-    metadata: Optional[Dict[str, Any]] = None
+    last_error: dict[str, Any] | None = None
+    max_completion_tokens: int | None = None
+    max_prompt_tokens: int | None = None
+    metadata: dict[str, Any] | None = None
     model: str = ""
     parallel_tool_calls: bool = True
-    required_action: Optional[Dict[str, Any]] = None
-    response_format: Optional[Any] = None
-    started_at: Optional[int] = None
+    required_action: dict[str, Any] | None = None
+    response_format: Any | None = None
+    started_at: int | None = None
     status: str = ""
     thread_id: str = ""
-    tool_choice: Optional[Any] = None
-    tools: List[Dict[str, Any]] = []
-    truncation_strategy: Optional[Dict[str, Any]] = None
-    usage: Optional[Dict[str, Any]] = None
-    temperature: Optional[float] = None
-    top_p: Optional[float] = None
+    tool_choice: Any | None = None
+    tools: list[dict[str, Any]] = []
+    truncation_strategy: dict[str, Any] | None = None
+    usage: dict[str, Any] | None = None
+    temperature: float | None = None
+    top_p: float | None = None
 
 
 class RunStep(_Obj):
     assistant_id: str = ""
-    cancelled_at: Optional[int] = None
-    completed_at: Optional[int] = None
+    cancelled_at: int | None = None
+    completed_at: int | None = None
     created_at: int = 0
-    expired_at: Optional[int] = None
-    failed_at: Optional[int] = None
-    last_error: Optional[Dict[str, Any]] = None
-    metadata: Optional[Dict[str, Any]] = None
+    expired_at: int | None = None
+    failed_at: int | None = None
+    last_error: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
     run_id: str = ""
     status: str = ""
-    step_details: Dict[str, Any] = {}
+    step_details: dict[str, Any] = {}
     thread_id: str = ""
     type: str = ""
-    usage: Optional[Dict[str, Any]] = None
+    usage: dict[str, Any] | None = None
 
 
 class _Page(_ResponseMixin, OpenAIObject):
     object: str = "list"
-    data: List[Any] = []
-    first_id: Optional[str] = None
-    last_id: Optional[str] = None
+    data: list[Any] = []
+    first_id: str | None = None
+    last_id: str | None = None
     has_more: bool = False
 
     def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
@@ -188,35 +189,35 @@ class _Page(_ResponseMixin, OpenAIObject):
 
 
 class FileList(_Page):
-    data: List[FileObject] = []
+    data: list[FileObject] = []
 
 
 class BatchList(_Page):
-    data: List[Batch] = []
+    data: list[Batch] = []
 
 
 class FineTuningJobList(_Page):
-    data: List[FineTuningJob] = []
+    data: list[FineTuningJob] = []
 
 
 class FineTuningJobEventList(_Page):
-    data: List[FineTuningJobEvent] = []
+    data: list[FineTuningJobEvent] = []
 
 
 class AssistantList(_Page):
-    data: List[Assistant] = []
+    data: list[Assistant] = []
 
 
 class MessageList(_Page):
-    data: List[OpenAIMessage] = []
+    data: list[OpenAIMessage] = []
 
 
 class RunList(_Page):
-    data: List[Run] = []
+    data: list[Run] = []
 
 
 class RunStepList(_Page):
-    data: List[RunStep] = []
+    data: list[RunStep] = []
 
 
 class AssistantStreamEvent(OpenAIObject):
@@ -232,12 +233,12 @@ class BatchOutputLine(OpenAIObject):
     ``response`` is parsed into litegate's type for the batch endpoint (``ModelResponse`` for chat
     completions) when the line succeeded; ``error`` holds the failure otherwise."""
 
-    id: Optional[str] = None
-    custom_id: Optional[str] = None
-    status_code: Optional[int] = None
-    request_id: Optional[str] = None
+    id: str | None = None
+    custom_id: str | None = None
+    status_code: int | None = None
+    request_id: str | None = None
     response: Any = None
-    error: Optional[Dict[str, Any]] = None
+    error: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -245,8 +246,26 @@ class BatchOutputLine(OpenAIObject):
 
 
 __all__ = [
-    "Assistant", "AssistantDeleted", "AssistantList", "AssistantStreamEvent", "Batch", "BatchList",
-    "BatchOutputLine", "FileDeleted", "FileList", "FileObject", "FineTuningJob", "FineTuningJobEvent",
-    "FineTuningJobEventList", "FineTuningJobList", "MessageList", "OpenAIMessage", "Run", "RunList", "RunStep",
-    "RunStepList", "Thread", "ThreadDeleted",
+    "Assistant",
+    "AssistantDeleted",
+    "AssistantList",
+    "AssistantStreamEvent",
+    "Batch",
+    "BatchList",
+    "BatchOutputLine",
+    "FileDeleted",
+    "FileList",
+    "FileObject",
+    "FineTuningJob",
+    "FineTuningJobEvent",
+    "FineTuningJobEventList",
+    "FineTuningJobList",
+    "MessageList",
+    "OpenAIMessage",
+    "Run",
+    "RunList",
+    "RunStep",
+    "RunStepList",
+    "Thread",
+    "ThreadDeleted",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from pydantic import Field
 
@@ -15,7 +15,7 @@ class RerankResult(OpenAIObject):
 
     index: int
     relevance_score: float
-    document: Optional[Dict[str, Any]] = None
+    document: dict[str, Any] | None = None
 
 
 class RerankResponse(_ResponseMixin, OpenAIObject):
@@ -23,5 +23,5 @@ class RerankResponse(_ResponseMixin, OpenAIObject):
     as ``meta["billed_units"]["search_units"]``."""
 
     id: str = Field(default_factory=lambda: "rerank-" + uuid.uuid4().hex)
-    results: List[RerankResult] = Field(default_factory=list)
-    meta: Dict[str, Any] = Field(default_factory=dict)
+    results: list[RerankResult] = Field(default_factory=list)
+    meta: dict[str, Any] = Field(default_factory=dict)

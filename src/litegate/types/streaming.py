@@ -26,7 +26,8 @@ Text-completion chunks (``object="text_completion"``) rebuild a :class:`TextComp
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Union
+from collections.abc import Iterable
+from typing import Any
 
 from .utils import (
     ChatCompletionMessageToolCall,
@@ -49,7 +50,7 @@ __all__ = ["ChunkAccumulator", "stream_chunk_builder"]
 _CHUNK_ONLY_KEYS = frozenset({"object", "choices", "usage", "stream", "stream_options"})
 
 
-def _estimate_usage(messages: Optional[List[Any]], completion_text: str) -> Optional[Usage]:
+def _estimate_usage(messages: list[Any] | None, completion_text: str) -> Usage | None:
     """Token-count hook for streams that did not report usage.
 
     Receives the request ``messages`` (may be None) and the generated text (content, reasoning
@@ -85,11 +86,11 @@ class _ToolCallBuffer:
     __slots__ = ("id", "type", "name", "arguments", "extra")
 
     def __init__(self) -> None:
-        self.id: Optional[str] = None
-        self.type: Optional[str] = None
-        self.name: Optional[str] = None
-        self.arguments: List[str] = []
-        self.extra: Optional[Dict[str, Any]] = None
+        self.id: str | None = None
+        self.type: str | None = None
+        self.name: str | None = None
+        self.arguments: list[str] = []
+        self.extra: dict[str, Any] | None = None
 
 
 class _ChoiceBuffer:
@@ -117,24 +118,24 @@ class _ChoiceBuffer:
 
     def __init__(self, index: int) -> None:
         self.index = index
-        self.role: Optional[str] = None
-        self.content: Optional[List[str]] = None
-        self.reasoning: Optional[List[str]] = None
-        self.refusal: Optional[List[str]] = None
-        self.tool_calls: List[_ToolCallBuffer] = []
-        self.tool_by_index: Dict[int, _ToolCallBuffer] = {}
-        self.function_name: Optional[str] = None
-        self.function_args: Optional[List[str]] = None
-        self.finish_reason: Optional[str] = None
-        self.lp_content: Optional[List[Any]] = None
-        self.lp_refusal: Optional[List[Any]] = None
+        self.role: str | None = None
+        self.content: list[str] | None = None
+        self.reasoning: list[str] | None = None
+        self.refusal: list[str] | None = None
+        self.tool_calls: list[_ToolCallBuffer] = []
+        self.tool_by_index: dict[int, _ToolCallBuffer] = {}
+        self.function_name: str | None = None
+        self.function_args: list[str] | None = None
+        self.finish_reason: str | None = None
+        self.lp_content: list[Any] | None = None
+        self.lp_refusal: list[Any] | None = None
         self.lp_other: Any = None
-        self.thinking_blocks: Optional[List[Dict[str, Any]]] = None
-        self.annotations: Optional[List[Any]] = None
-        self.audio: Optional[Dict[str, Any]] = None
-        self.images: Optional[List[Any]] = None
-        self.provider_fields: Optional[Dict[str, Any]] = None
-        self.text_logprobs: Optional[Dict[str, List[Any]]] = None
+        self.thinking_blocks: list[dict[str, Any]] | None = None
+        self.annotations: list[Any] | None = None
+        self.audio: dict[str, Any] | None = None
+        self.images: list[Any] | None = None
+        self.provider_fields: dict[str, Any] | None = None
+        self.text_logprobs: dict[str, list[Any]] | None = None
 
     # ---- feeding -----------------------------------------------------------------------
 
@@ -144,6 +145,7 @@ class _ChoiceBuffer:
         if isinstance(delta, dict):
             get = delta.get
         else:
+
             def get(name: str, _d: Any = delta) -> Any:
                 return getattr(_d, name, None)
 
@@ -314,11 +316,11 @@ class _ChoiceBuffer:
 
     # ---- output ------------------------------------------------------------------------
 
-    def content_text(self) -> Optional[str]:
+    def content_text(self) -> str | None:
         return "".join(self.content) if self.content is not None else None
 
     def completion_text(self) -> str:
-        parts: List[str] = []
+        parts: list[str] = []
         if self.content:
             parts.extend(self.content)
         if self.reasoning:
@@ -339,11 +341,11 @@ class _ChoiceBuffer:
         return ChoiceLogprobs(content=self.lp_content, refusal=self.lp_refusal)
 
     def build_choice(self) -> Choices:
-        message: Dict[str, Any] = {"role": self.role or "assistant"}
+        message: dict[str, Any] = {"role": self.role or "assistant"}
         if self.tool_calls:
             calls = []
             for buf in self.tool_calls:
-                kwargs: Dict[str, Any] = dict(buf.extra) if buf.extra else {}
+                kwargs: dict[str, Any] = dict(buf.extra) if buf.extra else {}
                 kwargs["function"] = Function(name=buf.name, arguments="".join(buf.arguments))
                 kwargs["type"] = buf.type or "function"
                 if buf.id:
@@ -416,18 +418,18 @@ class ChunkAccumulator:
         "_is_text",
     )
 
-    def __init__(self, messages: Optional[List[Any]] = None) -> None:
+    def __init__(self, messages: list[Any] | None = None) -> None:
         self.messages = messages
-        self._choices: Dict[int, _ChoiceBuffer] = {}
+        self._choices: dict[int, _ChoiceBuffer] = {}
         self._count = 0
-        self._id: Optional[str] = None
-        self._created: Optional[int] = None
-        self._model: Optional[str] = None
-        self._system_fingerprint: Optional[str] = None
-        self._extra: Optional[Dict[str, Any]] = None
-        self._provider_fields: Optional[Dict[str, Any]] = None
-        self._usages: Optional[List[Any]] = None
-        self._hidden_params: Optional[Dict[str, Any]] = None
+        self._id: str | None = None
+        self._created: int | None = None
+        self._model: str | None = None
+        self._system_fingerprint: str | None = None
+        self._extra: dict[str, Any] | None = None
+        self._provider_fields: dict[str, Any] | None = None
+        self._usages: list[Any] | None = None
+        self._hidden_params: dict[str, Any] | None = None
         self._is_text = False
 
     def __len__(self) -> int:
@@ -507,21 +509,26 @@ class ChunkAccumulator:
                 buf.finish_reason = finish_reason
 
     @staticmethod
-    def _from_dict(chunk: Dict[str, Any]) -> Any:
+    def _from_dict(chunk: dict[str, Any]) -> Any:
         obj = chunk.get("object")
         if isinstance(obj, str) and obj.startswith("text_completion"):
             return TextCompletionResponse(**chunk)
-        if obj is None and chunk.get("choices") and isinstance(chunk["choices"][0], dict) and "text" in chunk["choices"][0]:
+        if (
+            obj is None
+            and chunk.get("choices")
+            and isinstance(chunk["choices"][0], dict)
+            and "text" in chunk["choices"][0]
+        ):
             return TextCompletionResponse(**chunk)
         return ModelResponseStream(**chunk)
 
-    def _merged_usage(self) -> Optional[Usage]:
+    def _merged_usage(self) -> Usage | None:
         usages = self._usages
         if not usages:
             return None
         if len(usages) == 1:
             return _copy_usage(usages[0])
-        merged: Dict[str, Any] = {}
+        merged: dict[str, Any] = {}
         for usage in usages:
             data = _as_plain(usage)
             if not isinstance(data, dict):
@@ -540,7 +547,7 @@ class ChunkAccumulator:
             merged["total_tokens"] = prompt + completion
         return Usage(**merged)
 
-    def build(self) -> Optional[Union[ModelResponse, TextCompletionResponse]]:
+    def build(self) -> ModelResponse | TextCompletionResponse | None:
         if self._count == 0:
             return None
         buffers = [self._choices[i] for i in sorted(self._choices)]
@@ -555,7 +562,7 @@ class ChunkAccumulator:
             else:
                 usage = Usage(**_as_plain(estimate))
 
-        fields: Dict[str, Any] = dict(self._extra) if self._extra else {}
+        fields: dict[str, Any] = dict(self._extra) if self._extra else {}
         if self._provider_fields:
             fields["provider_specific_fields"] = dict(self._provider_fields)
         fields["id"] = self._id
@@ -566,7 +573,9 @@ class ChunkAccumulator:
         hidden = dict(self._hidden_params) if self._hidden_params else None
 
         if self._is_text:
-            fields["choices"] = [buf.build_text_choice() for buf in buffers] or [TextChoices(finish_reason="stop", text="")]
+            fields["choices"] = [buf.build_text_choice() for buf in buffers] or [
+                TextChoices(finish_reason="stop", text="")
+            ]
             fields["object"] = "text_completion"
             return TextCompletionResponse(hidden_params=hidden, **fields)
 
@@ -587,11 +596,11 @@ def _copy_usage(usage: Any) -> Usage:
 
 
 def stream_chunk_builder(
-    chunks: List[Any],
-    messages: Optional[List[Any]] = None,
+    chunks: list[Any],
+    messages: list[Any] | None = None,
     start_time: Any = None,
     end_time: Any = None,
-) -> Optional[Union[ModelResponse, TextCompletionResponse]]:
+) -> ModelResponse | TextCompletionResponse | None:
     """Rebuild the complete response from the chunks of a stream (None for no chunks).
 
     ``messages`` (the request messages) is only used to estimate usage when the stream did not

@@ -79,8 +79,14 @@ def parse(body: dict, model: str = "claude-sonnet-4-5", **kw: Any):
     return PROVIDER.parse_chat(response(body), call, target(model))
 
 
-def decode(data: bytes, pieces: list | None = None, *, include_usage: bool = True, json_tool: bool = False,
-           model: str = "claude-sonnet-4-5") -> list:
+def decode(
+    data: bytes,
+    pieces: list | None = None,
+    *,
+    include_usage: bool = True,
+    json_tool: bool = False,
+    model: str = "claude-sonnet-4-5",
+) -> list:
     """Chunks from feeding ``data`` to a fresh decoder, split at the offsets in ``pieces``."""
     dec = AnthropicStreamDecoder(model, include_usage, json_tool)
     out = []

@@ -8,9 +8,9 @@ import asyncio
 import json
 
 import pytest
+from _anthropic_helpers import KEY
 
 import litegate
-from _anthropic_helpers import KEY
 from litegate.types.streaming import stream_chunk_builder
 
 MODEL = "anthropic/claude-sonnet-4-5"
@@ -25,8 +25,11 @@ WEATHER = {
 }
 TIME = {
     "type": "function",
-    "function": {"name": "get_time", "description": "Local time in a city",
-                 "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}},
+    "function": {
+        "name": "get_time",
+        "description": "Local time in a city",
+        "parameters": {"type": "object", "properties": {"location": {"type": "string"}}},
+    },
 }
 
 
@@ -56,9 +59,13 @@ def test_sync_completion_request_and_response(anthropic_server):
     assert req.header("content-type") == "application/json"
     assert req.header("authorization") is None
     assert req.json == {
-        "model": "claude-sonnet-4-5", "system": "Be brief.",
+        "model": "claude-sonnet-4-5",
+        "system": "Be brief.",
         "messages": [{"role": "user", "content": "Hello there"}],
-        "max_tokens": 300, "temperature": 0.3, "stop_sequences": ["\n\nHuman:"], "metadata": {"user_id": "u-1"},
+        "max_tokens": 300,
+        "temperature": 0.3,
+        "stop_sequences": ["\n\nHuman:"],
+        "metadata": {"user_id": "u-1"},
     }
     assert isinstance(resp, litegate.ModelResponse)
     assert resp.id.startswith("msg_")
@@ -92,10 +99,12 @@ async def test_async_completion(anthropic_server):
 
 
 async def test_async_calls_in_parallel(anthropic_server):
-    results = await asyncio.gather(*[
-        _acall(anthropic_server, messages=[{"role": "user", "content": f"question {i}"}]) for i in range(8)])
+    results = await asyncio.gather(
+        *[_acall(anthropic_server, messages=[{"role": "user", "content": f"question {i}"}]) for i in range(8)]
+    )
     assert sorted(r.choices[0].message.content for r in results) == sorted(
-        f"This is a fake reply to: question {i}" for i in range(8))
+        f"This is a fake reply to: question {i}" for i in range(8)
+    )
 
 
 def test_stop_sequence_and_max_tokens_finish_reasons(anthropic_server):
@@ -157,8 +166,11 @@ def test_tool_call_round_trip_with_parallel_calls(anthropic_server):
     assert json.loads(msg.tool_calls[0].function.arguments) == {"location": "San Francisco, CA"}
     assert all(c.id.startswith("toolu_") for c in msg.tool_calls)
     sent = anthropic_server.last_request.json
-    assert sent["tools"][0] == {"name": "get_weather", "description": "Current weather for a city",
-                                "input_schema": WEATHER["function"]["parameters"]}
+    assert sent["tools"][0] == {
+        "name": "get_weather",
+        "description": "Current weather for a city",
+        "input_schema": WEATHER["function"]["parameters"],
+    }
 
     messages.append(msg)  # the response message object is sent back as is
     messages.append({"role": "tool", "tool_call_id": msg.tool_calls[0].id, "content": "18C and sunny"})
@@ -178,11 +190,15 @@ def test_tool_call_round_trip_with_parallel_calls(anthropic_server):
 def test_tool_choice_forced_and_parallel_disabled(anthropic_server):
     forced = {"type": "function", "function": {"name": "get_time"}}
     resp = _call(anthropic_server, tools=[WEATHER, TIME], tool_choice=forced, parallel_tool_calls=False)
-    assert anthropic_server.last_request.json["tool_choice"] == {"type": "tool", "name": "get_time",
-                                                                 "disable_parallel_tool_use": True}
+    assert anthropic_server.last_request.json["tool_choice"] == {
+        "type": "tool",
+        "name": "get_time",
+        "disable_parallel_tool_use": True,
+    }
     assert [c.function.name for c in resp.choices[0].message.tool_calls] == ["get_time"]
-    resp = _call(anthropic_server, tools=[WEATHER], tool_choice="none",
-                 messages=[{"role": "user", "content": "weather?"}])
+    resp = _call(
+        anthropic_server, tools=[WEATHER], tool_choice="none", messages=[{"role": "user", "content": "weather?"}]
+    )
     assert resp.choices[0].message.tool_calls is None
 
 
@@ -211,11 +227,19 @@ def test_enqueued_tool_reply(anthropic_server):
 
 
 def test_vision_url_and_base64(anthropic_server):
-    resp = _call(anthropic_server, messages=[{"role": "user", "content": [
-        {"type": "text", "text": "What is in these images?"},
-        {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}},
-        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG_B64}"}},
-    ]}])
+    resp = _call(
+        anthropic_server,
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "What is in these images?"},
+                    {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}},
+                    {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG_B64}"}},
+                ],
+            }
+        ],
+    )
     assert resp.choices[0].message.content == "This is a fake reply to: What is in these images?"
     blocks = anthropic_server.last_request.json["messages"][0]["content"]
     assert blocks[1] == {"type": "image", "source": {"type": "url", "url": "https://example.com/cat.png"}}
@@ -223,8 +247,12 @@ def test_vision_url_and_base64(anthropic_server):
 
 
 def test_structured_output_and_json_mode(anthropic_server):
-    schema = {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
-              "required": ["city", "days"], "additionalProperties": False}
+    schema = {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+        "required": ["city", "days"],
+        "additionalProperties": False,
+    }
     rf = {"type": "json_schema", "json_schema": {"name": "Trip", "schema": schema}}
     resp = _call(anthropic_server, response_format=rf)
     assert json.loads(resp.choices[0].message.content) == {"city": "San Francisco, CA", "days": 1}
@@ -253,8 +281,9 @@ def test_prompt_caching_usage(anthropic_server):
     assert u2.cache_read_input_tokens == u1.cache_creation_input_tokens
     assert u2.prompt_tokens_details.cached_tokens == u2.cache_read_input_tokens
     assert u1.prompt_tokens == u2.prompt_tokens  # cached tokens are counted in prompt_tokens
-    third = stream_chunk_builder(list(_call(anthropic_server, messages=messages, stream=True,
-                                            stream_options={"include_usage": True})))
+    third = stream_chunk_builder(
+        list(_call(anthropic_server, messages=messages, stream=True, stream_options={"include_usage": True}))
+    )
     assert third.usage.prompt_tokens_details.cached_tokens == u2.cache_read_input_tokens
 
 
@@ -270,27 +299,42 @@ def test_thinking_then_tool_loop(anthropic_server):
     messages += [msg, {"role": "tool", "tool_call_id": msg.tool_calls[0].id, "content": "22C"}]
     second = _call(anthropic_server, model=model, messages=messages, tools=[WEATHER], reasoning_effort="low")
     sent = anthropic_server.last_request.json["messages"][1]["content"]
-    assert sent[0] == {"type": "thinking", "thinking": msg.reasoning_content,
-                       "signature": msg.thinking_blocks[0]["signature"]}
+    assert sent[0] == {
+        "type": "thinking",
+        "thinking": msg.reasoning_content,
+        "signature": msg.thinking_blocks[0]["signature"],
+    }
     assert sent[1]["type"] == "tool_use"
     assert second.choices[0].message.content == "This is a fake reply to: 22C"
-    streamed = stream_chunk_builder(list(_call(anthropic_server, model=model, messages=messages[:1],
-                                               thinking={"type": "enabled", "budget_tokens": 2048}, stream=True)))
+    streamed = stream_chunk_builder(
+        list(
+            _call(
+                anthropic_server,
+                model=model,
+                messages=messages[:1],
+                thinking={"type": "enabled", "budget_tokens": 2048},
+                stream=True,
+            )
+        )
+    )
     assert streamed.choices[0].message.thinking_blocks[0]["signature"] == msg.thinking_blocks[0]["signature"]
 
 
 # --------------------------------------------------------------------------------- errors and retries
 
 
-@pytest.mark.parametrize("status, cls", [
-    (400, litegate.BadRequestError),
-    (401, litegate.AuthenticationError),
-    (403, litegate.PermissionDeniedError),
-    (404, litegate.NotFoundError),
-    (429, litegate.RateLimitError),
-    (500, litegate.InternalServerError),
-    (529, litegate.ServiceUnavailableError),
-])
+@pytest.mark.parametrize(
+    "status, cls",
+    [
+        (400, litegate.BadRequestError),
+        (401, litegate.AuthenticationError),
+        (403, litegate.PermissionDeniedError),
+        (404, litegate.NotFoundError),
+        (429, litegate.RateLimitError),
+        (500, litegate.InternalServerError),
+        (529, litegate.ServiceUnavailableError),
+    ],
+)
 def test_error_statuses(anthropic_server, status, cls):
     anthropic_server.enqueue_error(status)
     with pytest.raises(cls) as info:
@@ -344,12 +388,15 @@ def test_unsupported_params_fail_before_any_request(anthropic_server):
     assert "presence_penalty" not in anthropic_server.last_request.json
 
 
-@pytest.mark.parametrize("kind, cls", [
-    ("cut_stream", litegate.APIConnectionError),
-    ("malformed_stream", litegate.APIResponseValidationError),
-    ("stream_error_event", litegate.ServiceUnavailableError),
-    ("no_message_stop", litegate.APIConnectionError),
-])
+@pytest.mark.parametrize(
+    "kind, cls",
+    [
+        ("cut_stream", litegate.APIConnectionError),
+        ("malformed_stream", litegate.APIResponseValidationError),
+        ("stream_error_event", litegate.ServiceUnavailableError),
+        ("no_message_stop", litegate.APIConnectionError),
+    ],
+)
 def test_stream_faults_raise_typed_errors(anthropic_server, kind, cls):
     anthropic_server.enqueue_fault(kind)
     stream = _call(anthropic_server, stream=True)
@@ -367,16 +414,26 @@ async def test_stream_faults_async(anthropic_server):
 
 
 def test_enqueued_stream_events(anthropic_server):
-    anthropic_server.enqueue_stream([
-        {"type": "message_start", "message": {"id": "msg_x", "type": "message", "role": "assistant", "content": [],
-                                              "model": "claude-sonnet-4-5",
-                                              "usage": {"input_tokens": 3, "output_tokens": 1}}},
-        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
-        {"type": "ping"},
-        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi!"}},
-        {"type": "content_block_stop", "index": 0},
-        {"type": "message_delta", "delta": {"stop_reason": "max_tokens"}, "usage": {"output_tokens": 2}},
-    ])
+    anthropic_server.enqueue_stream(
+        [
+            {
+                "type": "message_start",
+                "message": {
+                    "id": "msg_x",
+                    "type": "message",
+                    "role": "assistant",
+                    "content": [],
+                    "model": "claude-sonnet-4-5",
+                    "usage": {"input_tokens": 3, "output_tokens": 1},
+                },
+            },
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+            {"type": "ping"},
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi!"}},
+            {"type": "content_block_stop", "index": 0},
+            {"type": "message_delta", "delta": {"stop_reason": "max_tokens"}, "usage": {"output_tokens": 2}},
+        ]
+    )
     built = stream_chunk_builder(list(_call(anthropic_server, stream=True)))
     assert built.choices[0].message.content == "Hi!"
     assert built.choices[0].finish_reason == "length"

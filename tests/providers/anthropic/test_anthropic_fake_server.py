@@ -8,14 +8,17 @@ import time
 
 import httpx
 import pytest
+from _anthropic_helpers import KEY, sse_events
 
 import litegate
-from _anthropic_helpers import KEY, sse_events
 from litegate.testing import FakeAnthropicServer
 
 HEADERS = {"x-api-key": KEY, "anthropic-version": "2023-06-01"}
-TOOL = {"name": "get_weather", "description": "w",
-        "input_schema": {"type": "object", "properties": {"location": {"type": "string"}}}}
+TOOL = {
+    "name": "get_weather",
+    "description": "w",
+    "input_schema": {"type": "object", "properties": {"location": {"type": "string"}}},
+}
 TIME_TOOL = {"name": "get_time", "input_schema": {"type": "object", "properties": {"tz": {"type": "string"}}}}
 
 
@@ -53,17 +56,26 @@ def test_default_reply_and_recording(anthropic_server):
     assert msg["type"] == "message" and msg["role"] == "assistant" and msg["id"].startswith("msg_")
     assert msg["content"] == [{"type": "text", "text": "This is a fake reply to: Hello"}]
     assert msg["stop_reason"] == "end_turn" and msg["stop_sequence"] is None
-    assert set(msg["usage"]) >= {"input_tokens", "output_tokens", "cache_creation_input_tokens",
-                                 "cache_read_input_tokens", "cache_creation", "service_tier"}
+    assert set(msg["usage"]) >= {
+        "input_tokens",
+        "output_tokens",
+        "cache_creation_input_tokens",
+        "cache_read_input_tokens",
+        "cache_creation",
+        "service_tier",
+    }
     rec = anthropic_server.last_request
     assert rec.json["system"] == "Be nice." and rec.header("x-api-key") == KEY
     assert anthropic_server.hits("/v1/messages") == 1 and len(anthropic_server.requests) == 1
 
 
-@pytest.mark.parametrize("headers, message", [
-    ({"anthropic-version": "2023-06-01"}, "x-api-key header is required"),
-    ({"x-api-key": "wrong", "anthropic-version": "2023-06-01"}, "invalid x-api-key"),
-])
+@pytest.mark.parametrize(
+    "headers, message",
+    [
+        ({"anthropic-version": "2023-06-01"}, "x-api-key header is required"),
+        ({"x-api-key": "wrong", "anthropic-version": "2023-06-01"}, "invalid x-api-key"),
+    ],
+)
 def test_auth(anthropic_server, headers, message):
     r = _post(anthropic_server, _body(), headers=headers)
     assert r.status_code == 401
@@ -77,33 +89,65 @@ def test_version_header_required(anthropic_server):
     assert r.status_code == 400 and "anthropic-version" in _error(r)[1]
 
 
-@pytest.mark.parametrize("body, needle", [
-    ({"model": "m", "messages": [{"role": "user", "content": "x"}]}, "max_tokens: Field required"),
-    (_body(n=2), "n: Extra inputs are not permitted"),
-    (_body(messages=[{"role": "system", "content": "x"}, {"role": "user", "content": "y"}]), "top-level `system`"),
-    (_body(messages=[]), "at least one message"),
-    (_body(messages=[{"role": "user", "content": ""}]), "non-empty content"),
-    (_body(messages=[{"role": "user", "content": [{"type": "text", "text": "  "}]}]), "non-whitespace"),
-    (_body(temperature=1.5), "temperature"),
-    (_body(thinking={"type": "enabled", "budget_tokens": 512}), "greater than or equal to 1024"),
-    (_body(thinking={"type": "enabled", "budget_tokens": 1024}, max_tokens=1024),
-     "greater than `thinking.budget_tokens`"),
-    (_body(tools=[{"name": "x", "input_schema": {"type": "string"}}]), "input_schema.type"),
-    (_body(tools=[TOOL], tool_choice={"type": "tool", "name": "nope"}), "not in tools"),
-    (_body(tool_choice={"type": "required"}), "tool_choice"),
-    (_body(messages=[{"role": "user", "content": [{"type": "image", "source": {
-        "type": "base64", "media_type": "image/bmp", "data": "AAAA"}}]}]), "media_type"),
-    (_body(messages=[{"role": "user", "content": "hi", "name": "bob"}]), "Extra inputs"),
-    (_body(messages=[
-        {"role": "user", "content": "Weather?"},
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_x", "content": "sunny"}]},
-    ]), "unexpected `tool_use_id`"),
-    (_body(messages=[
-        {"role": "user", "content": "Weather?"},
-        {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}]},
-        {"role": "user", "content": "never mind"},
-    ]), "without `tool_result`"),
-])
+@pytest.mark.parametrize(
+    "body, needle",
+    [
+        ({"model": "m", "messages": [{"role": "user", "content": "x"}]}, "max_tokens: Field required"),
+        (_body(n=2), "n: Extra inputs are not permitted"),
+        (_body(messages=[{"role": "system", "content": "x"}, {"role": "user", "content": "y"}]), "top-level `system`"),
+        (_body(messages=[]), "at least one message"),
+        (_body(messages=[{"role": "user", "content": ""}]), "non-empty content"),
+        (_body(messages=[{"role": "user", "content": [{"type": "text", "text": "  "}]}]), "non-whitespace"),
+        (_body(temperature=1.5), "temperature"),
+        (_body(thinking={"type": "enabled", "budget_tokens": 512}), "greater than or equal to 1024"),
+        (
+            _body(thinking={"type": "enabled", "budget_tokens": 1024}, max_tokens=1024),
+            "greater than `thinking.budget_tokens`",
+        ),
+        (_body(tools=[{"name": "x", "input_schema": {"type": "string"}}]), "input_schema.type"),
+        (_body(tools=[TOOL], tool_choice={"type": "tool", "name": "nope"}), "not in tools"),
+        (_body(tool_choice={"type": "required"}), "tool_choice"),
+        (
+            _body(
+                messages=[
+                    {
+                        "role": "user",
+                        "content": [
+                            {"type": "image", "source": {"type": "base64", "media_type": "image/bmp", "data": "AAAA"}}
+                        ],
+                    }
+                ]
+            ),
+            "media_type",
+        ),
+        (_body(messages=[{"role": "user", "content": "hi", "name": "bob"}]), "Extra inputs"),
+        (
+            _body(
+                messages=[
+                    {"role": "user", "content": "Weather?"},
+                    {
+                        "role": "user",
+                        "content": [{"type": "tool_result", "tool_use_id": "toolu_x", "content": "sunny"}],
+                    },
+                ]
+            ),
+            "unexpected `tool_use_id`",
+        ),
+        (
+            _body(
+                messages=[
+                    {"role": "user", "content": "Weather?"},
+                    {
+                        "role": "assistant",
+                        "content": [{"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}],
+                    },
+                    {"role": "user", "content": "never mind"},
+                ]
+            ),
+            "without `tool_result`",
+        ),
+    ],
+)
 def test_requests_are_checked_like_the_api(anthropic_server, body, needle):
     r = _post(anthropic_server, body)
     assert r.status_code == 400
@@ -125,8 +169,10 @@ def test_tool_choices_and_parallel_tools(anthropic_server):
     ask = [{"role": "user", "content": "Call get_weather and get_time please"}]
     msg = _post(anthropic_server, _body(messages=ask, tools=[TOOL, TIME_TOOL])).json()
     assert [b["name"] for b in msg["content"]] == ["get_weather", "get_time"] and msg["stop_reason"] == "tool_use"
-    msg = _post(anthropic_server, _body(messages=ask, tools=[TOOL, TIME_TOOL],
-                                         tool_choice={"type": "auto", "disable_parallel_tool_use": True})).json()
+    msg = _post(
+        anthropic_server,
+        _body(messages=ask, tools=[TOOL, TIME_TOOL], tool_choice={"type": "auto", "disable_parallel_tool_use": True}),
+    ).json()
     assert [b["name"] for b in msg["content"]] == ["get_weather"]
     msg = _post(anthropic_server, _body(tools=[TOOL], tool_choice={"type": "any"})).json()
     assert msg["content"][0]["input"] == {"location": "San Francisco, CA"}
@@ -156,8 +202,16 @@ def test_prompt_cache_simulation_and_reset(anthropic_server):
 
 
 def test_stream_framing(anthropic_server):
-    r = _post(anthropic_server, _body(stream=True, tools=[TOOL], thinking={"type": "enabled", "budget_tokens": 1024},
-                                      max_tokens=2048, messages=[{"role": "user", "content": "weather?"}]))
+    r = _post(
+        anthropic_server,
+        _body(
+            stream=True,
+            tools=[TOOL],
+            thinking={"type": "enabled", "budget_tokens": 1024},
+            max_tokens=2048,
+            messages=[{"role": "user", "content": "weather?"}],
+        ),
+    )
     events = sse_events(r.text)
     kinds = [e["type"] for e in events]
     assert kinds[0] == "message_start" and kinds[-2:] == ["message_delta", "message_stop"] and "ping" in kinds
@@ -173,8 +227,9 @@ def test_enqueued_reply_error_raw_and_paths(anthropic_server):
     msg = _post(anthropic_server, _body()).json()
     assert [b["type"] for b in msg["content"]] == ["thinking", "text"]
     assert msg["stop_reason"] == "max_tokens" and msg["usage"]["output_tokens"] == 99
-    anthropic_server.enqueue_reply(None, tool_calls=[{"id": "call_1", "type": "function",
-                                                      "function": {"name": "f", "arguments": '{"a": 1}'}}])
+    anthropic_server.enqueue_reply(
+        None, tool_calls=[{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}]
+    )
     msg = _post(anthropic_server, _body()).json()
     assert msg["content"] == [{"type": "tool_use", "id": "call_1", "name": "f", "input": {"a": 1}}]
     assert msg["stop_reason"] == "tool_use"
@@ -186,22 +241,33 @@ def test_enqueued_reply_error_raw_and_paths(anthropic_server):
     anthropic_server.enqueue_error(529, headers={"retry-after": "1"})
     r = _post(anthropic_server, _body())
     assert r.status_code == 529 and _error(r) == ("overloaded_error", "Overloaded") and r.headers["retry-after"] == "1"
-    anthropic_server.enqueue_error(400, type="invalid_request_error",
-                                   message="prompt is too long: 300000 tokens > 200000 maximum")
+    anthropic_server.enqueue_error(
+        400, type="invalid_request_error", message="prompt is too long: 300000 tokens > 200000 maximum"
+    )
     with pytest.raises(litegate.ContextWindowExceededError):
-        litegate.completion("anthropic/claude-sonnet-4-5", messages=[{"role": "user", "content": "x"}],
-                            api_key=KEY, api_base=anthropic_server.base_url)
+        litegate.completion(
+            "anthropic/claude-sonnet-4-5",
+            messages=[{"role": "user", "content": "x"}],
+            api_key=KEY,
+            api_base=anthropic_server.base_url,
+        )
     anthropic_server.enqueue_raw(200, {"weird": True}, path="/count_tokens")
     assert _post(anthropic_server, _body()).status_code == 200  # the raw reply waits for its path
     assert anthropic_server.pending == 1
-    r = _post(anthropic_server, {"model": "m", "messages": [{"role": "user", "content": "x"}]},
-              path="/v1/messages/count_tokens")
+    r = _post(
+        anthropic_server,
+        {"model": "m", "messages": [{"role": "user", "content": "x"}]},
+        path="/v1/messages/count_tokens",
+    )
     assert r.json() == {"weird": True} and anthropic_server.pending == 0
 
 
 def test_count_tokens_models_and_unknown_routes(anthropic_server):
-    r = _post(anthropic_server, {"model": "m", "messages": [{"role": "user", "content": "one two three"}]},
-              path="/v1/messages/count_tokens")
+    r = _post(
+        anthropic_server,
+        {"model": "m", "messages": [{"role": "user", "content": "one two three"}]},
+        path="/v1/messages/count_tokens",
+    )
     assert r.status_code == 200 and r.json()["input_tokens"] > 3
     r = httpx.get(anthropic_server.base_url + "/v1/models", headers=HEADERS)
     assert r.json()["data"][0]["type"] == "model" and r.json()["has_more"] is False
@@ -225,13 +291,16 @@ def test_enqueue_stream_variants(anthropic_server):
         _post(anthropic_server, _body(stream=True))
 
 
-@pytest.mark.parametrize("kind, expect", [
-    ("cut_stream", None),
-    ("malformed_stream", "{not json"),
-    ("stream_error_event", "overloaded_error"),
-    ("no_message_stop", "message_delta"),
-    ("no_done", "message_delta"),
-])
+@pytest.mark.parametrize(
+    "kind, expect",
+    [
+        ("cut_stream", None),
+        ("malformed_stream", "{not json"),
+        ("stream_error_event", "overloaded_error"),
+        ("no_message_stop", "message_delta"),
+        ("no_done", "message_delta"),
+    ],
+)
 def test_faults_on_the_wire(anthropic_server, kind, expect):
     anthropic_server.enqueue_fault(kind)
     if expect is None:
@@ -245,8 +314,13 @@ def test_faults_on_the_wire(anthropic_server, kind, expect):
 def test_reset_fault_and_unknown_kind(anthropic_server):
     anthropic_server.enqueue_fault("reset")
     with pytest.raises(litegate.APIConnectionError):
-        litegate.completion("anthropic/claude-sonnet-4-5", messages=[{"role": "user", "content": "x"}],
-                            api_key=KEY, api_base=anthropic_server.base_url, num_retries=0)
+        litegate.completion(
+            "anthropic/claude-sonnet-4-5",
+            messages=[{"role": "user", "content": "x"}],
+            api_key=KEY,
+            api_base=anthropic_server.base_url,
+            num_retries=0,
+        )
     with pytest.raises(ValueError, match="unknown fault"):
         anthropic_server.enqueue_fault("explode")
 
@@ -258,8 +332,15 @@ def test_delays():
         assert time.monotonic() - start >= 0.2
         srv.enqueue_reply("slow", delay=0.2)
         start = time.monotonic()
-        chunks = list(litegate.completion("anthropic/claude-sonnet-4-5", messages=[{"role": "user", "content": "x"}],
-                                          api_key=KEY, api_base=srv.base_url, stream=True))
+        chunks = list(
+            litegate.completion(
+                "anthropic/claude-sonnet-4-5",
+                messages=[{"role": "user", "content": "x"}],
+                api_key=KEY,
+                api_base=srv.base_url,
+                stream=True,
+            )
+        )
         assert time.monotonic() - start >= 0.2
         assert "".join(c.choices[0].delta.content or "" for c in chunks) == "slow"
 

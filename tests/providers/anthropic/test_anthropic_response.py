@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
-import litegate
 from _anthropic_helpers import (
     FIXTURES,
     PROVIDER,
@@ -24,6 +22,8 @@ from _anthropic_helpers import (
     sse_events,
     target,
 )
+
+import litegate
 from litegate.core.errors import is_retryable
 from litegate.providers.anthropic import FINISH_REASONS, JSON_TOOL_NAME, AnthropicStreamDecoder
 from litegate.types.streaming import stream_chunk_builder
@@ -55,7 +55,8 @@ def test_recorded_message_parses(rid, request_body, message):
     assert choice.message.content == ("".join(texts) if texts else None)
     if tools:
         assert [(c.id, c.function.name, json.loads(c.function.arguments)) for c in choice.message.tool_calls] == [
-            (b["id"], b["name"], b["input"]) for b in tools]
+            (b["id"], b["name"], b["input"]) for b in tools
+        ]
         assert all(c.type == "function" for c in choice.message.tool_calls)
     else:
         assert choice.message.tool_calls is None
@@ -78,16 +79,25 @@ def test_recorded_message_parses(rid, request_body, message):
 
 def test_cache_usage_and_thinking_blocks():
     body = {
-        "id": "msg_01", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+        "id": "msg_01",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5",
         "content": [
             {"type": "thinking", "thinking": "Let me add.", "signature": "c2lnMQ=="},
             {"type": "redacted_thinking", "data": "EmwKAhgBEgy"},
             {"type": "text", "text": "2 + 2 = 4", "citations": [{"type": "char_location", "cited_text": "x"}]},
         ],
-        "stop_reason": "end_turn", "stop_sequence": None,
-        "usage": {"input_tokens": 21, "cache_creation_input_tokens": 188086, "cache_read_input_tokens": 1500,
-                  "cache_creation": {"ephemeral_5m_input_tokens": 188086, "ephemeral_1h_input_tokens": 0},
-                  "output_tokens": 393, "output_tokens_details": {"thinking_tokens": 100}},
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": 21,
+            "cache_creation_input_tokens": 188086,
+            "cache_read_input_tokens": 1500,
+            "cache_creation": {"ephemeral_5m_input_tokens": 188086, "ephemeral_1h_input_tokens": 0},
+            "output_tokens": 393,
+            "output_tokens_details": {"thinking_tokens": 100},
+        },
     }
     resp = parse(body)
     msg = resp.choices[0].message
@@ -112,23 +122,49 @@ def test_cache_usage_and_thinking_blocks():
     ChatCompletion.model_validate(resp.model_dump())
 
 
-@pytest.mark.parametrize("stop_reason, finish", [
-    ("end_turn", "stop"), ("stop_sequence", "stop"), ("pause_turn", "stop"), ("max_tokens", "length"),
-    ("tool_use", "tool_calls"), ("refusal", "content_filter"), ("model_context_window_exceeded", "length"),
-    (None, "stop"), ("something_new", "stop"),
-])
+@pytest.mark.parametrize(
+    "stop_reason, finish",
+    [
+        ("end_turn", "stop"),
+        ("stop_sequence", "stop"),
+        ("pause_turn", "stop"),
+        ("max_tokens", "length"),
+        ("tool_use", "tool_calls"),
+        ("refusal", "content_filter"),
+        ("model_context_window_exceeded", "length"),
+        (None, "stop"),
+        ("something_new", "stop"),
+    ],
+)
 def test_finish_reason_mapping(stop_reason, finish):
-    content = [{"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}] if finish == "tool_calls" else [
-        {"type": "text", "text": "x"}]
-    body = {"id": "msg_1", "type": "message", "role": "assistant", "model": "m", "content": content,
-            "stop_reason": stop_reason, "usage": {"input_tokens": 1, "output_tokens": 1}}
+    content = (
+        [{"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}]
+        if finish == "tool_calls"
+        else [{"type": "text", "text": "x"}]
+    )
+    body = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "m",
+        "content": content,
+        "stop_reason": stop_reason,
+        "usage": {"input_tokens": 1, "output_tokens": 1},
+    }
     assert parse(body).choices[0].finish_reason == finish
 
 
 def test_refusal_details_are_kept():
-    body = {"id": "msg_1", "type": "message", "role": "assistant", "model": "m", "content": [],
-            "stop_reason": "refusal", "stop_details": {"type": "refusal", "category": "cyber"},
-            "usage": {"input_tokens": 1, "output_tokens": 0}}
+    body = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "m",
+        "content": [],
+        "stop_reason": "refusal",
+        "stop_details": {"type": "refusal", "category": "cyber"},
+        "usage": {"input_tokens": 1, "output_tokens": 0},
+    }
     resp = parse(body)
     assert resp.choices[0].finish_reason == "content_filter"
     assert resp.choices[0].message.content is None
@@ -137,9 +173,15 @@ def test_refusal_details_are_kept():
 
 
 def test_json_tool_answer_becomes_content():
-    body = {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-3-5-sonnet-latest",
-            "content": [{"type": "tool_use", "id": "toolu_1", "name": JSON_TOOL_NAME, "input": {"name": "Ada"}}],
-            "stop_reason": "tool_use", "usage": {"input_tokens": 1, "output_tokens": 1}}
+    body = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-3-5-sonnet-latest",
+        "content": [{"type": "tool_use", "id": "toolu_1", "name": JSON_TOOL_NAME, "input": {"name": "Ada"}}],
+        "stop_reason": "tool_use",
+        "usage": {"input_tokens": 1, "output_tokens": 1},
+    }
     resp = parse(body, "claude-3-5-sonnet-latest", response_format={"type": "json_object"})
     assert json.loads(resp.choices[0].message.content) == {"name": "Ada"}
     assert resp.choices[0].message.tool_calls is None
@@ -186,8 +228,13 @@ def _expected_from_events(events: list) -> dict:
         elif kind == "message_delta":
             stop_reason = ev["delta"].get("stop_reason")
             usage.update({k: v for k, v in ev["usage"].items() if v is not None})
-    return {"text": "".join(text), "reasoning": "".join(reasoning), "tools": list(tools.values()),
-            "finish": FINISH_REASONS.get(stop_reason, "stop"), "usage": usage}
+    return {
+        "text": "".join(text),
+        "reasoning": "".join(reasoning),
+        "tools": list(tools.values()),
+        "finish": FINISH_REASONS.get(stop_reason, "stop"),
+        "usage": usage,
+    }
 
 
 @pytest.mark.parametrize("sid, text", STREAMS, ids=[s[0] for s in STREAMS])
@@ -277,11 +324,22 @@ def test_usage_only_with_include_usage():
 
 def test_json_tool_stream_becomes_content():
     events = [
-        {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "content": [],
-                                              "model": "claude-3-5-haiku-latest",
-                                              "usage": {"input_tokens": 5, "output_tokens": 1}}},
-        {"type": "content_block_start", "index": 0,
-         "content_block": {"type": "tool_use", "id": "toolu_1", "name": JSON_TOOL_NAME, "input": {}}},
+        {
+            "type": "message_start",
+            "message": {
+                "id": "msg_1",
+                "type": "message",
+                "role": "assistant",
+                "content": [],
+                "model": "claude-3-5-haiku-latest",
+                "usage": {"input_tokens": 5, "output_tokens": 1},
+            },
+        },
+        {
+            "type": "content_block_start",
+            "index": 0,
+            "content_block": {"type": "tool_use", "id": "toolu_1", "name": JSON_TOOL_NAME, "input": {}},
+        },
         {"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta", "partial_json": '{"a"'}},
         {"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta", "partial_json": ": 1}"}},
         {"type": "content_block_stop", "index": 0},
@@ -325,29 +383,34 @@ def test_malformed_event_and_trailing_data():
     with pytest.raises(litegate.APIResponseValidationError, match="malformed"):
         dec.feed(b"event: message_start\ndata: {nope\n\n")
     text = (FIXTURES / "sse" / "basic_response.txt").read_text()
-    extra = text + "\n\nevent: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0," \
-                   "\"delta\":{\"type\":\"text_delta\",\"text\":\"late\"}}\n\n"
+    extra = (
+        text + '\n\nevent: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
+        '"delta":{"type":"text_delta","text":"late"}}\n\n'
+    )
     built = stream_chunk_builder(decode(extra.encode()))
     assert built.choices[0].message.content == "Hello there!"
 
 
 def test_unknown_events_and_comments_are_ignored():
     text = (FIXTURES / "sse" / "basic_response.txt").read_text()
-    noisy = ": keep-alive\n\nevent: future_event\ndata: {\"type\": \"future_event\", \"x\": 1}\n\n" + text
+    noisy = ': keep-alive\n\nevent: future_event\ndata: {"type": "future_event", "x": 1}\n\n' + text
     assert stream_chunk_builder(decode(noisy.encode())).choices[0].message.content == "Hello there!"
 
 
 # --------------------------------------------------------------------------------- error bodies
 
 
-@pytest.mark.parametrize("name, cls", [
-    ("400_invalid_request_error.json", litegate.BadRequestError),
-    ("400_invalid_request_error.recorded.json", litegate.BadRequestError),
-    ("401_authentication_error.json", litegate.AuthenticationError),
-    ("429_rate_limit_error.json", litegate.RateLimitError),
-    ("429_rate_limit_error.recorded.json", litegate.RateLimitError),
-    ("529_overloaded_error.json", litegate.ServiceUnavailableError),
-])
+@pytest.mark.parametrize(
+    "name, cls",
+    [
+        ("400_invalid_request_error.json", litegate.BadRequestError),
+        ("400_invalid_request_error.recorded.json", litegate.BadRequestError),
+        ("401_authentication_error.json", litegate.AuthenticationError),
+        ("429_rate_limit_error.json", litegate.RateLimitError),
+        ("429_rate_limit_error.recorded.json", litegate.RateLimitError),
+        ("529_overloaded_error.json", litegate.ServiceUnavailableError),
+    ],
+)
 def test_error_bodies_map_onto_the_hierarchy(name, cls):
     fx = json.loads((FIXTURES / "errors" / name).read_text())
     resp = response(fx["body"], fx["status"], fx["headers"])

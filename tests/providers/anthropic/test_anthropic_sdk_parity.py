@@ -17,9 +17,9 @@ import json
 
 import httpx
 import pytest
+from _anthropic_helpers import KEY, sse_events
 
 import litegate
-from _anthropic_helpers import KEY, sse_events
 
 anthropic = pytest.importorskip("anthropic")
 from anthropic.types import Message, RawMessageStreamEvent  # noqa: E402
@@ -44,7 +44,7 @@ def _litegate(srv, model=SONNET, **kw):
 
 def _sdk_key(rec) -> str:
     auth = rec.header("authorization")
-    return auth[len("Bearer "):] if auth and auth.startswith("Bearer ") else rec.header("x-api-key")
+    return auth[len("Bearer ") :] if auth and auth.startswith("Bearer ") else rec.header("x-api-key")
 
 
 def _assert_same_request(srv):
@@ -66,13 +66,25 @@ def _assert_same_request(srv):
 
 def test_parity_basic_parameters(anthropic_server, sdk):
     # this SDK version no longer takes the (deprecated) sampling knobs as arguments: extra_body sends them
-    sdk.messages.create(model=SONNET, max_tokens=300, system="Be brief.",
-                        messages=[{"role": "user", "content": "Hello"}],
-                        stop_sequences=["END"], metadata={"user_id": "u-1"},
-                        extra_body={"temperature": 0.3, "top_p": 0.9, "top_k": 20})
-    _litegate(anthropic_server,
-              messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}],
-              max_tokens=300, temperature=0.3, top_p=0.9, top_k=20, stop=["END"], user="u-1")
+    sdk.messages.create(
+        model=SONNET,
+        max_tokens=300,
+        system="Be brief.",
+        messages=[{"role": "user", "content": "Hello"}],
+        stop_sequences=["END"],
+        metadata={"user_id": "u-1"},
+        extra_body={"temperature": 0.3, "top_p": 0.9, "top_k": 20},
+    )
+    _litegate(
+        anthropic_server,
+        messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}],
+        max_tokens=300,
+        temperature=0.3,
+        top_p=0.9,
+        top_k=20,
+        stop=["END"],
+        user="u-1",
+    )
     _assert_same_request(anthropic_server)
 
 
@@ -84,103 +96,204 @@ def test_parity_default_max_tokens_is_the_documented_rule(anthropic_server, sdk)
 
 def test_parity_tools_and_tool_choice(anthropic_server, sdk):
     sdk.messages.create(
-        model=SONNET, max_tokens=1024, messages=[{"role": "user", "content": "Weather in Paris?"}],
+        model=SONNET,
+        max_tokens=1024,
+        messages=[{"role": "user", "content": "Weather in Paris?"}],
         tools=[{"name": "get_weather", "description": "Current weather", "input_schema": SCHEMA}],
         tool_choice={"type": "any", "disable_parallel_tool_use": True},
     )
-    _litegate(anthropic_server, messages=[{"role": "user", "content": "Weather in Paris?"}], max_tokens=1024,
-              tools=[{"type": "function", "function": {"name": "get_weather", "description": "Current weather",
-                                                       "parameters": SCHEMA}}],
-              tool_choice="required", parallel_tool_calls=False)
+    _litegate(
+        anthropic_server,
+        messages=[{"role": "user", "content": "Weather in Paris?"}],
+        max_tokens=1024,
+        tools=[
+            {
+                "type": "function",
+                "function": {"name": "get_weather", "description": "Current weather", "parameters": SCHEMA},
+            }
+        ],
+        tool_choice="required",
+        parallel_tool_calls=False,
+    )
     _assert_same_request(anthropic_server)
 
 
 def test_parity_tool_loop_with_parallel_results(anthropic_server, sdk):
     tools = [{"name": "get_weather", "description": "Current weather", "input_schema": SCHEMA}]
-    sdk.messages.create(model=SONNET, max_tokens=1024, tools=tools, messages=[
-        {"role": "user", "content": "Weather in Paris and Rome?"},
-        {"role": "assistant", "content": [
-            {"type": "text", "text": "Checking both."},
-            {"type": "tool_use", "id": "toolu_01", "name": "get_weather", "input": {"location": "Paris"}},
-            {"type": "tool_use", "id": "toolu_02", "name": "get_weather", "input": {"location": "Rome"}},
-        ]},
-        {"role": "user", "content": [
-            {"type": "tool_result", "tool_use_id": "toolu_01", "content": "18C"},
-            {"type": "tool_result", "tool_use_id": "toolu_02", "content": "24C"},
-        ]},
-    ])
-    _litegate(anthropic_server, max_tokens=1024,
-              tools=[{"type": "function", "function": {"name": "get_weather", "description": "Current weather",
-                                                       "parameters": SCHEMA}}],
-              messages=[
-                  {"role": "user", "content": "Weather in Paris and Rome?"},
-                  {"role": "assistant", "content": "Checking both.", "tool_calls": [
-                      {"id": "toolu_01", "type": "function",
-                       "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'}},
-                      {"id": "toolu_02", "type": "function",
-                       "function": {"name": "get_weather", "arguments": '{"location": "Rome"}'}},
-                  ]},
-                  {"role": "tool", "tool_call_id": "toolu_01", "content": "18C"},
-                  {"role": "tool", "tool_call_id": "toolu_02", "content": "24C"},
-              ])
+    sdk.messages.create(
+        model=SONNET,
+        max_tokens=1024,
+        tools=tools,
+        messages=[
+            {"role": "user", "content": "Weather in Paris and Rome?"},
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "text", "text": "Checking both."},
+                    {"type": "tool_use", "id": "toolu_01", "name": "get_weather", "input": {"location": "Paris"}},
+                    {"type": "tool_use", "id": "toolu_02", "name": "get_weather", "input": {"location": "Rome"}},
+                ],
+            },
+            {
+                "role": "user",
+                "content": [
+                    {"type": "tool_result", "tool_use_id": "toolu_01", "content": "18C"},
+                    {"type": "tool_result", "tool_use_id": "toolu_02", "content": "24C"},
+                ],
+            },
+        ],
+    )
+    _litegate(
+        anthropic_server,
+        max_tokens=1024,
+        tools=[
+            {
+                "type": "function",
+                "function": {"name": "get_weather", "description": "Current weather", "parameters": SCHEMA},
+            }
+        ],
+        messages=[
+            {"role": "user", "content": "Weather in Paris and Rome?"},
+            {
+                "role": "assistant",
+                "content": "Checking both.",
+                "tool_calls": [
+                    {
+                        "id": "toolu_01",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'},
+                    },
+                    {
+                        "id": "toolu_02",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"location": "Rome"}'},
+                    },
+                ],
+            },
+            {"role": "tool", "tool_call_id": "toolu_01", "content": "18C"},
+            {"role": "tool", "tool_call_id": "toolu_02", "content": "24C"},
+        ],
+    )
     _assert_same_request(anthropic_server)
 
 
 def test_parity_vision(anthropic_server, sdk):
-    sdk.messages.create(model=SONNET, max_tokens=500, messages=[{"role": "user", "content": [
-        {"type": "text", "text": "Describe"},
-        {"type": "image", "source": {"type": "url", "url": "https://example.com/a.png"}},
-        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG_B64}},
-    ]}])
-    _litegate(anthropic_server, max_tokens=500, messages=[{"role": "user", "content": [
-        {"type": "text", "text": "Describe"},
-        {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
-        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG_B64}"}},
-    ]}])
+    sdk.messages.create(
+        model=SONNET,
+        max_tokens=500,
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "Describe"},
+                    {"type": "image", "source": {"type": "url", "url": "https://example.com/a.png"}},
+                    {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG_B64}},
+                ],
+            }
+        ],
+    )
+    _litegate(
+        anthropic_server,
+        max_tokens=500,
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "Describe"},
+                    {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+                    {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG_B64}"}},
+                ],
+            }
+        ],
+    )
     _assert_same_request(anthropic_server)
 
 
 def test_parity_prompt_caching(anthropic_server, sdk):
     cc = {"type": "ephemeral"}
     sdk.messages.create(
-        model=SONNET, max_tokens=100,
-        system=[{"type": "text", "text": "You are a librarian."},
-                {"type": "text", "text": "Book text " * 50, "cache_control": cc}],
+        model=SONNET,
+        max_tokens=100,
+        system=[
+            {"type": "text", "text": "You are a librarian."},
+            {"type": "text", "text": "Book text " * 50, "cache_control": cc},
+        ],
         tools=[{"name": "get_weather", "description": "w", "input_schema": SCHEMA, "cache_control": cc}],
         messages=[{"role": "user", "content": [{"type": "text", "text": "Who is the author?", "cache_control": cc}]}],
     )
-    _litegate(anthropic_server, max_tokens=100,
-              tools=[{"type": "function", "function": {"name": "get_weather", "description": "w", "parameters": SCHEMA},
-                      "cache_control": cc}],
-              messages=[{"role": "system", "content": [
-                  {"type": "text", "text": "You are a librarian."},
-                  {"type": "text", "text": "Book text " * 50, "cache_control": cc}]},
-                        {"role": "user", "content": "Who is the author?", "cache_control": cc}])
+    _litegate(
+        anthropic_server,
+        max_tokens=100,
+        tools=[
+            {
+                "type": "function",
+                "function": {"name": "get_weather", "description": "w", "parameters": SCHEMA},
+                "cache_control": cc,
+            }
+        ],
+        messages=[
+            {
+                "role": "system",
+                "content": [
+                    {"type": "text", "text": "You are a librarian."},
+                    {"type": "text", "text": "Book text " * 50, "cache_control": cc},
+                ],
+            },
+            {"role": "user", "content": "Who is the author?", "cache_control": cc},
+        ],
+    )
     _assert_same_request(anthropic_server)
 
 
 def test_parity_thinking_budget(anthropic_server, sdk):
-    sdk.messages.create(model="claude-haiku-4-5", max_tokens=4096, thinking={"type": "enabled", "budget_tokens": 2048},
-                        messages=[{"role": "user", "content": "Why is the sky blue?"}])
-    _litegate(anthropic_server, model="claude-haiku-4-5", max_tokens=4096, reasoning_effort="medium",
-              messages=[{"role": "user", "content": "Why is the sky blue?"}])
+    sdk.messages.create(
+        model="claude-haiku-4-5",
+        max_tokens=4096,
+        thinking={"type": "enabled", "budget_tokens": 2048},
+        messages=[{"role": "user", "content": "Why is the sky blue?"}],
+    )
+    _litegate(
+        anthropic_server,
+        model="claude-haiku-4-5",
+        max_tokens=4096,
+        reasoning_effort="medium",
+        messages=[{"role": "user", "content": "Why is the sky blue?"}],
+    )
     _assert_same_request(anthropic_server)
 
 
 def test_parity_adaptive_thinking(anthropic_server, sdk):
-    sdk.messages.create(model="claude-opus-4-6", max_tokens=4096, thinking={"type": "adaptive"},
-                        output_config={"effort": "high"}, messages=[{"role": "user", "content": "Prove it."}])
-    _litegate(anthropic_server, model="claude-opus-4-6", max_tokens=4096, reasoning_effort="high",
-              messages=[{"role": "user", "content": "Prove it."}])
+    sdk.messages.create(
+        model="claude-opus-4-6",
+        max_tokens=4096,
+        thinking={"type": "adaptive"},
+        output_config={"effort": "high"},
+        messages=[{"role": "user", "content": "Prove it."}],
+    )
+    _litegate(
+        anthropic_server,
+        model="claude-opus-4-6",
+        max_tokens=4096,
+        reasoning_effort="high",
+        messages=[{"role": "user", "content": "Prove it."}],
+    )
     _assert_same_request(anthropic_server)
 
 
 def test_parity_structured_output(anthropic_server, sdk):
     schema = dict(SCHEMA, additionalProperties=False)
-    sdk.messages.create(model=SONNET, max_tokens=1024, messages=[{"role": "user", "content": "Where?"}],
-                        output_config={"format": {"type": "json_schema", "schema": schema}})
-    _litegate(anthropic_server, max_tokens=1024, messages=[{"role": "user", "content": "Where?"}],
-              response_format={"type": "json_schema", "json_schema": {"name": "Place", "schema": schema}})
+    sdk.messages.create(
+        model=SONNET,
+        max_tokens=1024,
+        messages=[{"role": "user", "content": "Where?"}],
+        output_config={"format": {"type": "json_schema", "schema": schema}},
+    )
+    _litegate(
+        anthropic_server,
+        max_tokens=1024,
+        messages=[{"role": "user", "content": "Where?"}],
+        response_format={"type": "json_schema", "json_schema": {"name": "Place", "schema": schema}},
+    )
     _assert_same_request(anthropic_server)
 
 
@@ -198,8 +311,13 @@ async def test_parity_async(anthropic_server):
         msg = await client.messages.create(model=SONNET, max_tokens=50, messages=[{"role": "user", "content": "Hey"}])
     finally:
         await client.close()
-    resp = await litegate.acompletion("anthropic/" + SONNET, api_key=KEY, api_base=anthropic_server.base_url,
-                                      max_tokens=50, messages=[{"role": "user", "content": "Hey"}])
+    resp = await litegate.acompletion(
+        "anthropic/" + SONNET,
+        api_key=KEY,
+        api_base=anthropic_server.base_url,
+        max_tokens=50,
+        messages=[{"role": "user", "content": "Hey"}],
+    )
     _assert_same_request(anthropic_server)
     assert resp.choices[0].message.content == msg.content[0].text
     assert resp.usage.completion_tokens == msg.usage.output_tokens
@@ -210,14 +328,24 @@ async def test_parity_async(anthropic_server):
 
 SCENARIOS = {
     "text": {"messages": [{"role": "user", "content": "Hello"}]},
-    "tool_use": {"messages": [{"role": "user", "content": "What's the weather in Paris?"}],
-                 "tools": [{"name": "get_weather", "description": "w", "input_schema": SCHEMA}]},
-    "thinking": {"messages": [{"role": "user", "content": "Think"}], "max_tokens": 4096,
-                 "thinking": {"type": "enabled", "budget_tokens": 1024}},
-    "structured": {"messages": [{"role": "user", "content": "Where?"}],
-                   "output_config": {"format": {"type": "json_schema", "schema": SCHEMA}}},
-    "cached": {"messages": [{"role": "user", "content": [{"type": "text", "text": "doc " * 40,
-                                                          "cache_control": {"type": "ephemeral"}}]}]},
+    "tool_use": {
+        "messages": [{"role": "user", "content": "What's the weather in Paris?"}],
+        "tools": [{"name": "get_weather", "description": "w", "input_schema": SCHEMA}],
+    },
+    "thinking": {
+        "messages": [{"role": "user", "content": "Think"}],
+        "max_tokens": 4096,
+        "thinking": {"type": "enabled", "budget_tokens": 1024},
+    },
+    "structured": {
+        "messages": [{"role": "user", "content": "Where?"}],
+        "output_config": {"format": {"type": "json_schema", "schema": SCHEMA}},
+    },
+    "cached": {
+        "messages": [
+            {"role": "user", "content": [{"type": "text", "text": "doc " * 40, "cache_control": {"type": "ephemeral"}}]}
+        ]
+    },
 }
 
 
@@ -229,8 +357,12 @@ def _body(name: str, stream: bool = False) -> dict:
 
 
 def _post(srv, body):
-    return httpx.post(srv.base_url + "/v1/messages", json=body,
-                      headers={"x-api-key": KEY, "anthropic-version": "2023-06-01"}, timeout=10)
+    return httpx.post(
+        srv.base_url + "/v1/messages",
+        json=body,
+        headers={"x-api-key": KEY, "anthropic-version": "2023-06-01"},
+        timeout=10,
+    )
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
@@ -257,7 +389,7 @@ def test_fake_stream_events_validate_with_sdk_models(anthropic_server, name):
     for block in r.text.strip().split("\n\n"):
         lines = block.split("\n")
         assert lines[0].startswith("event: ")
-        assert json.loads(lines[1][len("data: "):])["type"] == lines[0][len("event: "):]
+        assert json.loads(lines[1][len("data: ") :])["type"] == lines[0][len("event: ") :]
 
 
 def test_sdk_stream_helper_accumulates_the_fake_stream(anthropic_server, sdk):
@@ -274,10 +406,18 @@ def test_sdk_stream_helper_accumulates_the_fake_stream(anthropic_server, sdk):
     assert again.usage.cache_read_input_tokens == msg.usage.cache_creation_input_tokens
 
 
-@pytest.mark.parametrize("status, cls", [
-    (400, "BadRequestError"), (401, "AuthenticationError"), (403, "PermissionDeniedError"),
-    (404, "NotFoundError"), (429, "RateLimitError"), (500, "InternalServerError"), (529, "OverloadedError"),
-])
+@pytest.mark.parametrize(
+    "status, cls",
+    [
+        (400, "BadRequestError"),
+        (401, "AuthenticationError"),
+        (403, "PermissionDeniedError"),
+        (404, "NotFoundError"),
+        (429, "RateLimitError"),
+        (500, "InternalServerError"),
+        (529, "OverloadedError"),
+    ],
+)
 def test_fake_errors_map_in_the_sdk(anthropic_server, sdk, status, cls):
     anthropic_server.enqueue_error(status)
     with pytest.raises(getattr(anthropic, cls)) as info:

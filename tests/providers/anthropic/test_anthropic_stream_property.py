@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from _anthropic_helpers import FIXTURES, all_streams, decode, dumps_without_created
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import litegate
-from _anthropic_helpers import FIXTURES, all_streams, decode, dumps_without_created
 from litegate.providers.anthropic import AnthropicStreamDecoder
 
 STREAMS = all_streams()

@@ -18,8 +18,15 @@ MSGS = [{"role": "user", "content": "Hello there"}]
 
 @pytest.fixture(autouse=True)
 def _env(monkeypatch):
-    for name in ("AZURE_AI_API_KEY", "AZURE_AI_API_BASE", "AZURE_AI_API_VERSION", "AZURE_AD_TOKEN",
-                 "AZURE_API_KEY", "AZURE_API_BASE", "AZURE_API_VERSION"):
+    for name in (
+        "AZURE_AI_API_KEY",
+        "AZURE_AI_API_BASE",
+        "AZURE_AI_API_VERSION",
+        "AZURE_AD_TOKEN",
+        "AZURE_API_KEY",
+        "AZURE_API_BASE",
+        "AZURE_API_VERSION",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -87,14 +94,14 @@ def test_non_standard_fields_go_with_extra_parameters_pass_through(server):
     assert req.header("extra-parameters") == "pass-through"
     assert req.json["top_k"] == 20 and req.json["safe_prompt"] is True
     # the caller's own header wins (e.g. "drop")
-    litegate.completion(MODEL, MSGS, api_key=KEY, api_base=server.base_url, top_k=20,
-                        extra_headers={"extra-parameters": "drop"})
+    litegate.completion(
+        MODEL, MSGS, api_key=KEY, api_base=server.base_url, top_k=20, extra_headers={"extra-parameters": "drop"}
+    )
     assert server.last_request.header("extra-parameters") == "drop"
 
 
 def test_embeddings(server):
-    resp = litegate.embedding("azure_ai/Cohere-embed-v3-english", ["a", "b"], api_key=KEY,
-                              api_base=server.base_url)
+    resp = litegate.embedding("azure_ai/Cohere-embed-v3-english", ["a", "b"], api_key=KEY, api_base=server.base_url)
     req = server.last_request
     assert req.path == "/api/models/embeddings" and req.query == {"api-version": "2025-05-01"}
     assert req.json == {"model": "Cohere-embed-v3-english", "input": ["a", "b"]}
@@ -121,15 +128,18 @@ def test_async_and_async_stream(server):
     assert server.last_request.query == {"api-version": "2025-05-01"}
 
 
-@pytest.mark.parametrize("status,code,exc", [
-    (400, "Extra parameters not allowed", litegate.BadRequestError),
-    (401, "Unauthorized", litegate.AuthenticationError),
-    (403, "Forbidden", litegate.PermissionDeniedError),
-    (404, "DeploymentNotFound", litegate.NotFoundError),
-    (429, "TooManyRequests", litegate.RateLimitError),
-    (500, "InternalServerError", litegate.InternalServerError),
-    (503, "ServiceUnavailable", litegate.ServiceUnavailableError),
-])
+@pytest.mark.parametrize(
+    "status,code,exc",
+    [
+        (400, "Extra parameters not allowed", litegate.BadRequestError),
+        (401, "Unauthorized", litegate.AuthenticationError),
+        (403, "Forbidden", litegate.PermissionDeniedError),
+        (404, "DeploymentNotFound", litegate.NotFoundError),
+        (429, "TooManyRequests", litegate.RateLimitError),
+        (500, "InternalServerError", litegate.InternalServerError),
+        (503, "ServiceUnavailable", litegate.ServiceUnavailableError),
+    ],
+)
 def test_error_envelope_maps_to_the_exception_class(server, status, code, exc):
     server.enqueue_azure_error(status, code, f"azure says {code}")
     with pytest.raises(exc) as info:
@@ -143,11 +153,16 @@ def test_fake_server_refuses_what_the_service_refuses(server):
     # without the header the service rejects unknown fields: shows the header matters
     import httpx
 
-    r = httpx.post(server.base_url + "/chat/completions", params={"api-version": "2025-05-01"},
-                   headers={"api-key": KEY}, json={"model": "m", "messages": MSGS, "top_k": 1})
+    r = httpx.post(
+        server.base_url + "/chat/completions",
+        params={"api-version": "2025-05-01"},
+        headers={"api-key": KEY},
+        json={"model": "m", "messages": MSGS, "top_k": 1},
+    )
     assert r.status_code == 400 and r.headers["x-ms-error-code"] == "Extra parameters not allowed"
-    r = httpx.post(server.base_url + "/chat/completions", headers={"api-key": KEY},
-                   json={"model": "m", "messages": MSGS})
+    r = httpx.post(
+        server.base_url + "/chat/completions", headers={"api-key": KEY}, json={"model": "m", "messages": MSGS}
+    )
     assert r.status_code == 400 and r.json()["error"]["code"] == "MissingApiVersionParameter"
 
 

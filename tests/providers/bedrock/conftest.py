@@ -4,13 +4,23 @@ arguments that point litegate at it, and an environment without the machine's AW
 from __future__ import annotations
 
 import pytest
-
 from _bedrock_helpers import AKID, REGION, SECRET
 
-_AWS_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION_NAME", "AWS_REGION",
-            "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK", "AWS_BEDROCK_RUNTIME_ENDPOINT",
-            "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI")
+_AWS_ENV = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION_NAME",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_PROFILE",
+    "AWS_BEARER_TOKEN_BEDROCK",
+    "AWS_BEDROCK_RUNTIME_ENDPOINT",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -42,8 +52,12 @@ def bedrock_server():
 @pytest.fixture
 def aws(bedrock_server):
     """Call arguments for the fake server with the static example credentials."""
-    return {"aws_bedrock_runtime_endpoint": bedrock_server.url, "aws_access_key_id": AKID,
-            "aws_secret_access_key": SECRET, "aws_region_name": REGION}
+    return {
+        "aws_bedrock_runtime_endpoint": bedrock_server.url,
+        "aws_access_key_id": AKID,
+        "aws_secret_access_key": SECRET,
+        "aws_region_name": REGION,
+    }
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import asyncio
 import logging
 
 import pytest
+from _bedrock_helpers import AKID, REGION, SECRET
 
 import litegate
-from _bedrock_helpers import AKID, REGION, SECRET
 from litegate.providers.aws import credentials as aws_credentials
 
 NOVA = "bedrock/amazon.nova-lite-v1:0"
@@ -59,28 +59,43 @@ def test_region_resolution(monkeypatch):
 def test_session_token_is_signed(bedrock_server):
     bedrock_server.credentials["ASIATEMP"] = "temp-secret"
     bedrock_server.tokens["ASIATEMP"] = "the-session-token"
-    litegate.completion(NOVA, messages=MSG, aws_bedrock_runtime_endpoint=bedrock_server.url,
-                        aws_access_key_id="ASIATEMP", aws_secret_access_key="temp-secret",
-                        aws_session_token="the-session-token", aws_region_name=REGION)
+    litegate.completion(
+        NOVA,
+        messages=MSG,
+        aws_bedrock_runtime_endpoint=bedrock_server.url,
+        aws_access_key_id="ASIATEMP",
+        aws_secret_access_key="temp-secret",
+        aws_session_token="the-session-token",
+        aws_region_name=REGION,
+    )
     req = bedrock_server.last_request
     assert req.header("x-amz-security-token") == "the-session-token"
     assert "x-amz-security-token" in req.header("authorization").split("SignedHeaders=")[1]
     with pytest.raises(litegate.AuthenticationError):
-        litegate.completion(NOVA, messages=MSG, aws_bedrock_runtime_endpoint=bedrock_server.url,
-                            aws_access_key_id="ASIATEMP", aws_secret_access_key="temp-secret",
-                            aws_session_token="another-token", aws_region_name=REGION)
+        litegate.completion(
+            NOVA,
+            messages=MSG,
+            aws_bedrock_runtime_endpoint=bedrock_server.url,
+            aws_access_key_id="ASIATEMP",
+            aws_secret_access_key="temp-secret",
+            aws_session_token="another-token",
+            aws_region_name=REGION,
+        )
 
 
 def test_profile_from_the_shared_credentials_file(bedrock_server, tmp_path, monkeypatch):
     creds = tmp_path / "credentials"
-    creds.write_text(f"[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = x\n\n"
-                     f"[work]\naws_access_key_id = {AKID}\naws_secret_access_key = {SECRET}\n")
+    creds.write_text(
+        f"[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = x\n\n"
+        f"[work]\naws_access_key_id = {AKID}\naws_secret_access_key = {SECRET}\n"
+    )
     config = tmp_path / "config"
     config.write_text(f"[profile work]\nregion = {REGION}\n")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(creds))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    resp = litegate.completion(NOVA, messages=MSG, aws_profile_name="work",
-                               aws_bedrock_runtime_endpoint=bedrock_server.url)
+    resp = litegate.completion(
+        NOVA, messages=MSG, aws_profile_name="work", aws_bedrock_runtime_endpoint=bedrock_server.url
+    )
     assert resp.choices[0].message.content
     assert _akid_used(bedrock_server) == AKID
     assert f"/{REGION}/bedrock/" in bedrock_server.last_request.header("authorization")
@@ -92,8 +107,9 @@ def test_botocore_chain_is_used_when_nothing_else_is_given(bedrock_server, tmp_p
     creds.write_text(f"[from-env-profile]\naws_access_key_id = {AKID}\naws_secret_access_key = {SECRET}\n")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(creds))
     monkeypatch.setenv("AWS_PROFILE", "from-env-profile")  # only botocore reads AWS_PROFILE
-    resp = litegate.completion(NOVA, messages=MSG, aws_region_name=REGION,
-                               aws_bedrock_runtime_endpoint=bedrock_server.url)
+    resp = litegate.completion(
+        NOVA, messages=MSG, aws_region_name=REGION, aws_bedrock_runtime_endpoint=bedrock_server.url
+    )
     assert resp.choices[0].message.content
     assert _akid_used(bedrock_server) == AKID
 
@@ -132,15 +148,19 @@ def test_assume_role_through_sts(bedrock_server, aws):
 def test_assume_role_refused_is_an_authentication_error(bedrock_server, aws):
     bedrock_server.roles = ("arn:aws:iam::123456789012:role/other",)
     with pytest.raises(litegate.AuthenticationError, match="AccessDenied"):
-        litegate.completion(NOVA, messages=MSG, **dict(aws, aws_role_name=ROLE,
-                                                       aws_sts_endpoint=bedrock_server.url))
+        litegate.completion(NOVA, messages=MSG, **dict(aws, aws_role_name=ROLE, aws_sts_endpoint=bedrock_server.url))
     assert bedrock_server.hits("/converse") == 0
 
 
 def test_web_identity(bedrock_server):
     bedrock_server.web_identity_tokens = ("eyJ.oidc.token",)
-    kw = {"aws_bedrock_runtime_endpoint": bedrock_server.url, "aws_sts_endpoint": bedrock_server.url,
-          "aws_region_name": REGION, "aws_role_name": ROLE, "aws_web_identity_token": "eyJ.oidc.token"}
+    kw = {
+        "aws_bedrock_runtime_endpoint": bedrock_server.url,
+        "aws_sts_endpoint": bedrock_server.url,
+        "aws_region_name": REGION,
+        "aws_role_name": ROLE,
+        "aws_web_identity_token": "eyJ.oidc.token",
+    }
     resp = litegate.completion(NOVA, messages=MSG, **kw)
     assert resp.choices[0].message.content
     assert bedrock_server.sts_calls == ["AssumeRoleWithWebIdentity"]
@@ -152,7 +172,9 @@ def test_web_identity(bedrock_server):
 
 def test_bedrock_api_key_as_bearer(bedrock_server, monkeypatch):
     bedrock_server.api_keys = ("bedrock-api-key-1",)
-    litegate.completion(NOVA, messages=MSG, api_key="bedrock-api-key-1", aws_bedrock_runtime_endpoint=bedrock_server.url)
+    litegate.completion(
+        NOVA, messages=MSG, api_key="bedrock-api-key-1", aws_bedrock_runtime_endpoint=bedrock_server.url
+    )
     req = bedrock_server.last_request
     assert req.header("authorization") == "Bearer bedrock-api-key-1"
     assert req.header("x-amz-date") is None
@@ -163,8 +185,9 @@ def test_bedrock_api_key_as_bearer(bedrock_server, monkeypatch):
 
 def test_the_endpoint_from_the_environment(bedrock_server, monkeypatch):
     monkeypatch.setenv("AWS_BEDROCK_RUNTIME_ENDPOINT", bedrock_server.url)
-    litegate.completion(NOVA, messages=MSG, aws_access_key_id=AKID, aws_secret_access_key=SECRET,
-                        aws_region_name=REGION)
+    litegate.completion(
+        NOVA, messages=MSG, aws_access_key_id=AKID, aws_secret_access_key=SECRET, aws_region_name=REGION
+    )
     assert bedrock_server.hits("/converse") == 1
 
 
@@ -174,12 +197,20 @@ def test_secrets_never_appear_in_logs_or_errors(bedrock_server, aws, caplog):
     caplog.set_level(logging.DEBUG, logger="litegate")
     litegate.set_verbose = True
     try:
-        bedrock_server.enqueue_error(400, code="ValidationException",
-                                     message="bad temp-secret-value-xyz session-token-value-xyz")
+        bedrock_server.enqueue_error(
+            400, code="ValidationException", message="bad temp-secret-value-xyz session-token-value-xyz"
+        )
         with pytest.raises(litegate.BadRequestError) as info:
-            litegate.completion(NOVA, messages=MSG, **dict(aws, aws_access_key_id="ASIATEMP",
-                                                           aws_secret_access_key="temp-secret-value-xyz",
-                                                           aws_session_token="session-token-value-xyz"))
+            litegate.completion(
+                NOVA,
+                messages=MSG,
+                **dict(
+                    aws,
+                    aws_access_key_id="ASIATEMP",
+                    aws_secret_access_key="temp-secret-value-xyz",
+                    aws_session_token="session-token-value-xyz",
+                ),
+            )
     finally:
         litegate.set_verbose = False
     text = str(info.value) + caplog.text
@@ -201,7 +232,8 @@ def test_expired_assumed_credentials_are_refreshed(bedrock_server, aws, monkeypa
     with aws_credentials._lock:
         for key, creds in list(aws_credentials._cache.items()):
             aws_credentials._cache[key] = aws_credentials.Credentials(
-                creds.access_key, creds.secret_key, creds.token, datetime.now(timezone.utc) + timedelta(minutes=1))
+                creds.access_key, creds.secret_key, creds.token, datetime.now(timezone.utc) + timedelta(minutes=1)
+            )
     litegate.completion(NOVA, messages=MSG, **kw)
     assert bedrock_server.sts_calls == ["AssumeRole", "AssumeRole"]
 

@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
+from _bedrock_helpers import AKID, REGION, SECRET
 
 import litegate
-from _bedrock_helpers import AKID, REGION, SECRET
 from litegate.core.http import Headers, HttpResponse
 from litegate.providers.bedrock.converse import ConverseStreamDecoder
 from litegate.testing.bedrock_server import event_frame, exception_frame
@@ -21,9 +21,14 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "bedrock" / "examp
 MODEL = "bedrock/converse/anthropic.claude-3-5-sonnet-20240620-v1:0"
 NOVA = "bedrock/amazon.nova-lite-v1:0"
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-WEATHER = {"type": "function", "function": {
-    "name": "get_weather", "description": "Get the current weather for a city",
-    "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}}
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get the current weather for a city",
+        "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]},
+    },
+}
 
 
 def _example(name):
@@ -41,10 +46,21 @@ def _call(aws, model=NOVA, **kw):
 def test_request_matches_the_recorded_tool_use_request(bedrock_server, aws):
     ex = _example("converse_tool_use.json")
     bedrock_server.enqueue_reply("ok")
-    _call(aws, MODEL, messages=[{"role": "system", "content": "You are a weather assistant."},
-                                {"role": "user", "content": "What's the weather in Paris?"}],
-          max_tokens=512, temperature=0.5, top_p=0.9, stop=["\n\nHuman:"], tools=[WEATHER], tool_choice="auto",
-          top_k=250)
+    _call(
+        aws,
+        MODEL,
+        messages=[
+            {"role": "system", "content": "You are a weather assistant."},
+            {"role": "user", "content": "What's the weather in Paris?"},
+        ],
+        max_tokens=512,
+        temperature=0.5,
+        top_p=0.9,
+        stop=["\n\nHuman:"],
+        tools=[WEATHER],
+        tool_choice="auto",
+        top_k=250,
+    )
     req = bedrock_server.last_request
     assert req.json == ex["request"]["json"]
     assert req.path == "/model/anthropic.claude-3-5-sonnet-20240620-v1:0/converse"
@@ -56,14 +72,31 @@ def test_request_matches_the_recorded_tool_use_request(bedrock_server, aws):
 def test_tool_result_turn_matches_the_recorded_request(bedrock_server, aws):
     ex = _example("converse_tool_result.json")
     bedrock_server.enqueue_reply("It is 18°C and cloudy in Paris.")
-    resp = _call(aws, MODEL, messages=[
-        {"role": "user", "content": "What's the weather in Paris?"},
-        {"role": "assistant", "content": "Let me check the weather.", "tool_calls": [
-            {"id": "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q", "type": "function",
-             "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'}}]},
-        {"role": "tool", "tool_call_id": "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q",
-         "content": '{"temperature_c": 18, "condition": "cloudy"}'},
-    ], tools=[WEATHER], tool_choice="auto")
+    resp = _call(
+        aws,
+        MODEL,
+        messages=[
+            {"role": "user", "content": "What's the weather in Paris?"},
+            {
+                "role": "assistant",
+                "content": "Let me check the weather.",
+                "tool_calls": [
+                    {
+                        "id": "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'},
+                    }
+                ],
+            },
+            {
+                "role": "tool",
+                "tool_call_id": "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q",
+                "content": '{"temperature_c": 18, "condition": "cloudy"}',
+            },
+        ],
+        tools=[WEATHER],
+        tool_choice="auto",
+    )
     body = bedrock_server.last_request.json
     want = ex["request"]["json"]
     # the recorded request marks the result "success" explicitly (the default)
@@ -73,14 +106,15 @@ def test_tool_result_turn_matches_the_recorded_request(bedrock_server, aws):
 
 
 def test_recorded_tool_use_response_parses():
-    from litegate.providers import get_provider
     from litegate.core.call import build_chat_call
     from litegate.core.resolve import Target
+    from litegate.providers import get_provider
 
     ex = _example("converse_tool_use.json")["response"]
     provider = get_provider("bedrock")
-    target = Target("bedrock", "anthropic.claude-3-5-sonnet-20240620-v1:0", "https://x", None,
-                    meta={"route": "converse"})
+    target = Target(
+        "bedrock", "anthropic.claude-3-5-sonnet-20240620-v1:0", "https://x", None, meta={"route": "converse"}
+    )
     call = build_chat_call("bedrock/x", [{"role": "user", "content": "hi"}], {})
     resp = provider.parse_chat(HttpResponse(200, Headers(ex["headers"]), json.dumps(ex["body"]).encode()), call, target)
     msg = resp.choices[0].message
@@ -97,7 +131,7 @@ def _decode(raw: bytes, include_usage=True, pieces=None):
     out = []
     step = pieces or len(raw)
     for i in range(0, len(raw), step):
-        out += dec.feed(raw[i:i + step])
+        out += dec.feed(raw[i : i + step])
     return out + dec.finish()
 
 
@@ -116,7 +150,8 @@ def test_recorded_converse_stream_decodes():
     assert chunks[-1].usage.completion_tokens == usage["outputTokens"]
     # byte by byte: the same chunks
     assert [c.choices[0].delta.model_dump() for c in _decode(raw, pieces=1)] == [
-        c.choices[0].delta.model_dump() for c in chunks]
+        c.choices[0].delta.model_dump() for c in chunks
+    ]
 
 
 def test_recorded_stream_with_a_throttling_exception_raises_rate_limit_after_its_chunks():
@@ -132,8 +167,12 @@ def test_recorded_stream_with_a_throttling_exception_raises_rate_limit_after_its
 
 
 def test_sync_plain_call(bedrock_server, aws):
-    resp = _call(aws, messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello there"}],
-                 max_tokens=100, temperature=0.2)
+    resp = _call(
+        aws,
+        messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello there"}],
+        max_tokens=100,
+        temperature=0.2,
+    )
     assert resp.choices[0].message.content == "This is a fake reply to: Hello there"
     assert resp.choices[0].finish_reason == "stop"
     assert resp.model == "amazon.nova-lite-v1:0"
@@ -144,8 +183,10 @@ def test_sync_plain_call(bedrock_server, aws):
     assert resp._hidden_params["custom_llm_provider"] == "bedrock"
     cost = resp._hidden_params["response_cost"]
     info = litegate.get_model_info("bedrock/amazon.nova-lite-v1:0")
-    assert cost == pytest.approx(resp.usage.prompt_tokens * info["input_cost_per_token"]
-                                 + resp.usage.completion_tokens * info["output_cost_per_token"])
+    assert cost == pytest.approx(
+        resp.usage.prompt_tokens * info["input_cost_per_token"]
+        + resp.usage.completion_tokens * info["output_cost_per_token"]
+    )
 
 
 def test_async_call(bedrock_server, aws):
@@ -160,8 +201,9 @@ def test_async_call(bedrock_server, aws):
 def test_stream_sync_and_async(bedrock_server, aws):
     stream = _call(aws, stream=True, stream_options={"include_usage": True})
     chunks = list(stream)
-    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == \
-        "This is a fake reply to: Hello there"
+    assert (
+        "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "This is a fake reply to: Hello there"
+    )
     assert chunks[-1].usage.total_tokens > 0
     assert bedrock_server.last_request.path.endswith("/converse-stream")
     assert bedrock_server.last_request.header("accept") == "application/vnd.amazon.eventstream"
@@ -204,12 +246,23 @@ def test_forced_and_required_tool_choice(bedrock_server, aws):
 
 def test_images_and_documents(bedrock_server, aws):
     pdf = "JVBERi0xLjQK"
-    _call(aws, messages=[{"role": "user", "content": [
-        {"type": "text", "text": "What is in these?"},
-        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
-        {"type": "file", "file": {"filename": "report.pdf", "file_data": f"data:application/pdf;base64,{pdf}"}},
-        {"type": "image_url", "image_url": {"url": "s3://bucket/cat.jpg"}},
-    ]}])
+    _call(
+        aws,
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "What is in these?"},
+                    {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
+                    {
+                        "type": "file",
+                        "file": {"filename": "report.pdf", "file_data": f"data:application/pdf;base64,{pdf}"},
+                    },
+                    {"type": "image_url", "image_url": {"url": "s3://bucket/cat.jpg"}},
+                ],
+            }
+        ],
+    )
     content = bedrock_server.last_request.json["messages"][0]["content"]
     assert content == [
         {"text": "What is in these?"},
@@ -218,8 +271,15 @@ def test_images_and_documents(bedrock_server, aws):
         {"image": {"format": "jpeg", "source": {"s3Location": {"uri": "s3://bucket/cat.jpg"}}}},
     ]
     with pytest.raises(litegate.BadRequestError, match="data URLs or s3://"):
-        _call(aws, messages=[{"role": "user", "content": [
-            {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}])
+        _call(
+            aws,
+            messages=[
+                {
+                    "role": "user",
+                    "content": [{"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}],
+                }
+            ],
+        )
 
 
 def test_stop_sequences_and_max_tokens_finish_reasons(bedrock_server, aws):
@@ -232,8 +292,10 @@ def test_stop_sequences_and_max_tokens_finish_reasons(bedrock_server, aws):
 
 
 def test_prompt_caching_usage(bedrock_server, aws):
-    long_system = {"role": "system", "content": [{"type": "text", "text": "Rules. " * 50,
-                                                  "cache_control": {"type": "ephemeral"}}]}
+    long_system = {
+        "role": "system",
+        "content": [{"type": "text", "text": "Rules. " * 50, "cache_control": {"type": "ephemeral"}}],
+    }
     first = _call(aws, MODEL, messages=[long_system, {"role": "user", "content": "Hi"}])
     assert bedrock_server.last_request.json["system"][-1] == {"cachePoint": {"type": "default"}}
     second = _call(aws, MODEL, messages=[long_system, {"role": "user", "content": "Hi again"}])
@@ -247,32 +309,52 @@ def test_prompt_caching_usage(bedrock_server, aws):
     u = second.usage
     fresh = u.prompt_tokens - read
     assert second._hidden_params["response_cost"] == pytest.approx(
-        fresh * info["input_cost_per_token"] + read * info["cache_read_input_token_cost"]
-        + u.completion_tokens * info["output_cost_per_token"])
+        fresh * info["input_cost_per_token"]
+        + read * info["cache_read_input_token_cost"]
+        + u.completion_tokens * info["output_cost_per_token"]
+    )
     w = first.usage
     assert first._hidden_params["response_cost"] == pytest.approx(
-        (w.prompt_tokens - write) * info["input_cost_per_token"] + write * info["cache_creation_input_token_cost"]
-        + w.completion_tokens * info["output_cost_per_token"])
+        (w.prompt_tokens - write) * info["input_cost_per_token"]
+        + write * info["cache_creation_input_token_cost"]
+        + w.completion_tokens * info["output_cost_per_token"]
+    )
 
 
 def test_reasoning_content(bedrock_server, aws):
-    resp = _call(aws, "bedrock/converse/anthropic.claude-3-7-sonnet-20250219-v1:0", reasoning_effort="low",
-                 max_tokens=4096)
+    resp = _call(
+        aws, "bedrock/converse/anthropic.claude-3-7-sonnet-20250219-v1:0", reasoning_effort="low", max_tokens=4096
+    )
     assert bedrock_server.last_request.json["additionalModelRequestFields"] == {
-        "thinking": {"type": "enabled", "budget_tokens": 1024}}
+        "thinking": {"type": "enabled", "budget_tokens": 1024}
+    }
     msg = resp.choices[0].message
     assert msg.reasoning_content.startswith("The user asks")
     assert msg.thinking_blocks[0]["signature"]
-    chunks = list(_call(aws, "bedrock/converse/anthropic.claude-3-7-sonnet-20250219-v1:0", reasoning_effort="low",
-                        max_tokens=4096, stream=True))
+    chunks = list(
+        _call(
+            aws,
+            "bedrock/converse/anthropic.claude-3-7-sonnet-20250219-v1:0",
+            reasoning_effort="low",
+            max_tokens=4096,
+            stream=True,
+        )
+    )
     reasoning = "".join(getattr(c.choices[0].delta, "reasoning_content", None) or "" for c in chunks)
     assert reasoning == msg.reasoning_content
     # thinking blocks go back as reasoningContent on the next turn
-    _call(aws, "bedrock/converse/anthropic.claude-3-7-sonnet-20250219-v1:0", max_tokens=4096, messages=[
-        {"role": "user", "content": "Hi"}, msg.model_dump(), {"role": "user", "content": "More"}])
+    _call(
+        aws,
+        "bedrock/converse/anthropic.claude-3-7-sonnet-20250219-v1:0",
+        max_tokens=4096,
+        messages=[{"role": "user", "content": "Hi"}, msg.model_dump(), {"role": "user", "content": "More"}],
+    )
     sent = bedrock_server.last_request.json["messages"][1]["content"][0]
-    assert sent == {"reasoningContent": {"reasoningText": {"text": msg.reasoning_content,
-                                                           "signature": msg.thinking_blocks[0]["signature"]}}}
+    assert sent == {
+        "reasoningContent": {
+            "reasoningText": {"text": msg.reasoning_content, "signature": msg.thinking_blocks[0]["signature"]}
+        }
+    }
 
 
 def test_json_response_format_uses_a_forced_tool(bedrock_server, aws):
@@ -294,8 +376,9 @@ def test_unsupported_params_refused_or_dropped(bedrock_server, aws):
 
 
 def test_cross_region_profile_and_extra_fields(bedrock_server, aws):
-    resp = _call(aws, "bedrock/us.amazon.nova-lite-v1:0", guardrailConfig={"guardrailIdentifier": "g",
-                                                                            "guardrailVersion": "1"})
+    resp = _call(
+        aws, "bedrock/us.amazon.nova-lite-v1:0", guardrailConfig={"guardrailIdentifier": "g", "guardrailVersion": "1"}
+    )
     req = bedrock_server.last_request
     assert req.path == "/model/us.amazon.nova-lite-v1:0/converse"
     assert req.json["guardrailConfig"] == {"guardrailIdentifier": "g", "guardrailVersion": "1"}
@@ -310,16 +393,31 @@ def test_default_endpoint_is_the_regional_host():
 
     def handler(req):
         seen.append(req)
-        return MockResponse(200, json={"id": "msg_1", "type": "message", "role": "assistant", "model": "c",
-                                       "content": [{"type": "text", "text": "x"}], "stop_reason": "end_turn",
-                                       "usage": {"input_tokens": 1, "output_tokens": 1}})
+        return MockResponse(
+            200,
+            json={
+                "id": "msg_1",
+                "type": "message",
+                "role": "assistant",
+                "model": "c",
+                "content": [{"type": "text", "text": "x"}],
+                "stop_reason": "end_turn",
+                "usage": {"input_tokens": 1, "output_tokens": 1},
+            },
+        )
 
     client = litegate.Client(transport=MockTransport(handler))
-    client.completion("bedrock/eu.anthropic.claude-3-5-sonnet-20240620-v1:0", messages=[{"role": "user", "content": "x"}],
-                      aws_access_key_id=AKID, aws_secret_access_key=SECRET, aws_region_name="eu-west-1",
-                      custom_llm_provider=None)
-    assert seen[0].url == ("https://bedrock-runtime.eu-west-1.amazonaws.com/model/"
-                           "eu.anthropic.claude-3-5-sonnet-20240620-v1%3A0/invoke")
+    client.completion(
+        "bedrock/eu.anthropic.claude-3-5-sonnet-20240620-v1:0",
+        messages=[{"role": "user", "content": "x"}],
+        aws_access_key_id=AKID,
+        aws_secret_access_key=SECRET,
+        aws_region_name="eu-west-1",
+        custom_llm_provider=None,
+    )
+    assert seen[0].url == (
+        "https://bedrock-runtime.eu-west-1.amazonaws.com/model/eu.anthropic.claude-3-5-sonnet-20240620-v1%3A0/invoke"
+    )
     assert "/eu-west-1/bedrock/aws4_request" in seen[0].headers["Authorization"]
 
 
@@ -344,14 +442,17 @@ def test_recorded_errors_map(bedrock_server, aws, name, cls):
     assert message[:40] in str(info.value)
 
 
-@pytest.mark.parametrize("status,code,message,cls", [
-    (400, "ValidationException", "Input is too long for requested model.", litegate.ContextWindowExceededError),
-    (429, "ModelNotReadyException", "Model is not ready", litegate.RateLimitError),
-    (503, "ServiceUnavailableException", "Service unavailable", litegate.ServiceUnavailableError),
-    (500, "InternalServerException", "boom", litegate.InternalServerError),
-    (404, "ResourceNotFoundException", "no such model", litegate.NotFoundError),
-    (408, "ModelTimeoutException", "Model timed out", litegate.Timeout),
-])
+@pytest.mark.parametrize(
+    "status,code,message,cls",
+    [
+        (400, "ValidationException", "Input is too long for requested model.", litegate.ContextWindowExceededError),
+        (429, "ModelNotReadyException", "Model is not ready", litegate.RateLimitError),
+        (503, "ServiceUnavailableException", "Service unavailable", litegate.ServiceUnavailableError),
+        (500, "InternalServerException", "boom", litegate.InternalServerError),
+        (404, "ResourceNotFoundException", "no such model", litegate.NotFoundError),
+        (408, "ModelTimeoutException", "Model timed out", litegate.Timeout),
+    ],
+)
 def test_error_codes_map(bedrock_server, aws, status, code, message, cls):
     bedrock_server.enqueue_error(status, code=code, message=message)
     with pytest.raises(cls):
@@ -375,12 +476,15 @@ def test_wrong_secret_is_an_authentication_error_without_the_secret(bedrock_serv
     assert bedrock_server.signatures_checked == 0
 
 
-@pytest.mark.parametrize("fault,cls", [
-    ("malformed_stream", litegate.APIResponseValidationError),
-    ("cut_stream", litegate.APIConnectionError),
-    ("no_done", litegate.APIConnectionError),
-    ("stream_error_event", litegate.RateLimitError),
-])
+@pytest.mark.parametrize(
+    "fault,cls",
+    [
+        ("malformed_stream", litegate.APIResponseValidationError),
+        ("cut_stream", litegate.APIConnectionError),
+        ("no_done", litegate.APIConnectionError),
+        ("stream_error_event", litegate.RateLimitError),
+    ],
+)
 def test_stream_faults(bedrock_server, aws, fault, cls):
     bedrock_server.enqueue_fault(fault)
     with pytest.raises(cls):
@@ -396,14 +500,21 @@ def test_an_exception_before_any_content_is_retried(bedrock_server, aws, fast_ba
 
 
 def test_queued_event_stream(bedrock_server, aws):
-    bedrock_server.enqueue_stream([
-        {"event": "messageStart", "role": "assistant"},
-        {"event": "contentBlockDelta", "contentBlockIndex": 0, "delta": {"text": "Hi"}},
-        {"event": "contentBlockStop", "contentBlockIndex": 0},
-        {"event": "messageStop", "stopReason": "max_tokens"},
-        event_frame("metadata", {"usage": {"inputTokens": 3, "outputTokens": 1, "totalTokens": 4,
-                                           "cacheReadInputTokens": 2}, "metrics": {"latencyMs": 1}}),
-    ])
+    bedrock_server.enqueue_stream(
+        [
+            {"event": "messageStart", "role": "assistant"},
+            {"event": "contentBlockDelta", "contentBlockIndex": 0, "delta": {"text": "Hi"}},
+            {"event": "contentBlockStop", "contentBlockIndex": 0},
+            {"event": "messageStop", "stopReason": "max_tokens"},
+            event_frame(
+                "metadata",
+                {
+                    "usage": {"inputTokens": 3, "outputTokens": 1, "totalTokens": 4, "cacheReadInputTokens": 2},
+                    "metrics": {"latencyMs": 1},
+                },
+            ),
+        ]
+    )
     chunks = list(_call(aws, stream=True, stream_options={"include_usage": True}))
     assert chunks[-1].choices[0].finish_reason == "length"
     assert chunks[-1].usage.prompt_tokens == 5 and chunks[-1].usage.cache_read_input_tokens == 2

@@ -36,8 +36,14 @@ def test_the_claude_route_reuses_the_anthropic_translator():
 def test_request_matches_the_recorded_invoke_request(bedrock_server, aws):
     ex = json.loads((EXAMPLES / "invoke_model_anthropic.json").read_text())
     bedrock_server.enqueue_raw(200, ex["response"]["body"], ex["response"]["headers"])
-    resp = _call(aws, messages=[{"role": "system", "content": "Be brief."},
-                                {"role": "user", "content": [{"type": "text", "text": "Hello"}]}], max_tokens=256)
+    resp = _call(
+        aws,
+        messages=[
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": [{"type": "text", "text": "Hello"}]},
+        ],
+        max_tokens=256,
+    )
     req = bedrock_server.last_request
     assert req.path == "/model/anthropic.claude-3-5-sonnet-20240620-v1:0/invoke"
     assert req.json == ex["request"]["json"]
@@ -47,8 +53,9 @@ def test_request_matches_the_recorded_invoke_request(bedrock_server, aws):
     assert (resp.usage.prompt_tokens, resp.usage.completion_tokens) == (14, 5)
     assert resp.model == "anthropic.claude-3-5-sonnet-20240620-v1:0"
     info = litegate.get_model_info("bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0")
-    assert resp._hidden_params["response_cost"] == pytest.approx(14 * info["input_cost_per_token"]
-                                                                 + 5 * info["output_cost_per_token"])
+    assert resp._hidden_params["response_cost"] == pytest.approx(
+        14 * info["input_cost_per_token"] + 5 * info["output_cost_per_token"]
+    )
     assert resp._hidden_params["additional_headers"]["x-amzn-bedrock-input-token-count"] == "14"
 
 
@@ -61,7 +68,7 @@ def test_recorded_invoke_stream_decodes():
         dec = BedrockAnthropicStreamDecoder("anthropic.claude-3-5-sonnet-20240620-v1:0", include_usage=True)
         chunks = []
         for i in range(0, len(raw), step):
-            chunks += dec.feed(raw[i:i + step])
+            chunks += dec.feed(raw[i : i + step])
         chunks += dec.finish()
         assert "".join(c.choices[0].delta.content or "" for c in chunks) == want
         assert chunks[-1].choices[0].finish_reason == "stop"
@@ -88,11 +95,20 @@ def test_claude_sync_async_and_streams(bedrock_server, aws):
 
 
 def test_claude_tools_thinking_and_beta_header(bedrock_server, aws):
-    tool = {"type": "function", "function": {"name": "get_weather", "parameters": {
-        "type": "object", "properties": {"location": {"type": "string"}}}}}
-    resp = _call(aws, "bedrock/us.anthropic.claude-3-7-sonnet-20250219-v1:0",
-                 messages=[{"role": "user", "content": "weather in Paris?"}], tools=[tool],
-                 extra_headers={"anthropic-beta": "token-efficient-tools-2025-02-19"})
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "parameters": {"type": "object", "properties": {"location": {"type": "string"}}},
+        },
+    }
+    resp = _call(
+        aws,
+        "bedrock/us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+        messages=[{"role": "user", "content": "weather in Paris?"}],
+        tools=[tool],
+        extra_headers={"anthropic-beta": "token-efficient-tools-2025-02-19"},
+    )
     body = bedrock_server.last_request.json
     assert body["anthropic_beta"] == ["token-efficient-tools-2025-02-19"]
     assert bedrock_server.last_request.header("anthropic-beta") is None
@@ -109,12 +125,14 @@ def test_claude_stream_exception_frame_after_content(bedrock_server, aws):
     def chunk(obj):
         return event_frame("chunk", {"bytes": base64.b64encode(json.dumps(obj).encode()).decode()})
 
-    bedrock_server.enqueue_stream([
-        chunk({"type": "message_start", "message": {"id": "m", "model": "c", "usage": {"input_tokens": 3}}}),
-        chunk({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
-        chunk({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hel"}}),
-        exception_frame("modelStreamErrorException", "The model stream failed"),
-    ])
+    bedrock_server.enqueue_stream(
+        [
+            chunk({"type": "message_start", "message": {"id": "m", "model": "c", "usage": {"input_tokens": 3}}}),
+            chunk({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+            chunk({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hel"}}),
+            exception_frame("modelStreamErrorException", "The model stream failed"),
+        ]
+    )
     got = []
     with pytest.raises(litegate.APIError, match="model stream failed"):
         for c in _call(aws, stream=True):
@@ -143,8 +161,9 @@ def test_titan_embeds_several_texts_one_request_each(bedrock_server, aws):
     assert [d["embedding"] for d in resp.data] == [embedding_vector(t, 256) for t in texts]
     assert resp.usage.prompt_tokens == 2 + 3 + 1  # the three answers' inputTextTokenCount, summed
     info = litegate.get_model_info("bedrock/amazon.titan-embed-text-v2:0")
-    assert resp._hidden_params["response_cost"] == pytest.approx(resp.usage.prompt_tokens
-                                                                 * info["input_cost_per_token"])
+    assert resp._hidden_params["response_cost"] == pytest.approx(
+        resp.usage.prompt_tokens * info["input_cost_per_token"]
+    )
 
 
 def test_titan_several_texts_async_and_a_failing_text(bedrock_server, aws):
@@ -155,10 +174,14 @@ def test_titan_several_texts_async_and_a_failing_text(bedrock_server, aws):
     assert len(resp.data) == 2 and len(resp.data[1]["embedding"]) == 1536
     bedrock_server.reset()
     # the second of three texts is refused: the call fails with the mapped error, the last is never sent
-    bedrock_server.enqueue_raw(200, json.dumps({"embedding": [0.5], "inputTextTokenCount": 1}),
-                               {"content-type": "application/json"})
-    bedrock_server.enqueue_raw(400, json.dumps({"message": "Malformed input request"}),
-                               {"content-type": "application/json", "x-amzn-errortype": "ValidationException"})
+    bedrock_server.enqueue_raw(
+        200, json.dumps({"embedding": [0.5], "inputTextTokenCount": 1}), {"content-type": "application/json"}
+    )
+    bedrock_server.enqueue_raw(
+        400,
+        json.dumps({"message": "Malformed input request"}),
+        {"content-type": "application/json", "x-amzn-errortype": "ValidationException"},
+    )
     with pytest.raises(litegate.BadRequestError, match="Malformed input"):
         litegate.embedding("bedrock/amazon.titan-embed-text-v1", input=["x", "y", "z"], num_retries=0, **aws)
     assert [r.json["inputText"] for r in bedrock_server.requests] == ["x", "y"]
@@ -178,8 +201,9 @@ def test_titan_embeddings(bedrock_server, aws):
     assert len(resp.data[0]["embedding"]) == 256
     assert resp.usage.prompt_tokens > 0
     info = litegate.get_model_info("bedrock/amazon.titan-embed-text-v2:0")
-    assert resp._hidden_params["response_cost"] == pytest.approx(resp.usage.prompt_tokens
-                                                                 * info["input_cost_per_token"])
+    assert resp._hidden_params["response_cost"] == pytest.approx(
+        resp.usage.prompt_tokens * info["input_cost_per_token"]
+    )
     resp = litegate.embedding("bedrock/amazon.titan-embed-text-v1", input=["one text"], **aws)
     assert bedrock_server.last_request.json == {"inputText": "one text"}
     assert len(resp.data[0]["embedding"]) == 1536
@@ -189,8 +213,9 @@ def test_titan_embeddings(bedrock_server, aws):
 
 def test_cohere_embeddings_async(bedrock_server, aws):
     async def go():
-        return await litegate.aembedding("bedrock/cohere.embed-english-v3", input=["a", "b", "c"],
-                                         input_type="search_query", **aws)
+        return await litegate.aembedding(
+            "bedrock/cohere.embed-english-v3", input=["a", "b", "c"], input_type="search_query", **aws
+        )
 
     resp = asyncio.run(go())
     assert bedrock_server.last_request.json == {"texts": ["a", "b", "c"], "input_type": "search_query"}
@@ -204,18 +229,33 @@ def test_cohere_embeddings_async(bedrock_server, aws):
 
 def test_the_specs_bedrock_sdxl_example_runs(bedrock_server, aws):
     """The guide's 'Bedrock Stable Diffusion XL Example' call, as written, against the fake server."""
+
     async def run_bedrock_sdxl_gen():
         return await litegate.aimage_generation(
             model="bedrock/stability.stable-diffusion-xl-v1",
             prompt="Epic fantasy landscape painting, waterfalls cascading down mossy cliffs into a hidden valley, "
-                   "dramatic lighting, style of Albert Bierstadt.",
-            response_format="b64_json", height=1024, width=1024, cfg_scale=8.0, steps=40, seed=45678,
-            style_preset="fantasy-art", **aws)
+            "dramatic lighting, style of Albert Bierstadt.",
+            response_format="b64_json",
+            height=1024,
+            width=1024,
+            cfg_scale=8.0,
+            steps=40,
+            seed=45678,
+            style_preset="fantasy-art",
+            **aws,
+        )
 
     resp = asyncio.run(run_bedrock_sdxl_gen())
     body = bedrock_server.last_request.json
-    assert body == {"text_prompts": [{"text": body["text_prompts"][0]["text"], "weight": 1.0}], "height": 1024,
-                    "width": 1024, "cfg_scale": 8.0, "steps": 40, "seed": 45678, "style_preset": "fantasy-art"}
+    assert body == {
+        "text_prompts": [{"text": body["text_prompts"][0]["text"], "weight": 1.0}],
+        "height": 1024,
+        "width": 1024,
+        "cfg_scale": 8.0,
+        "steps": 40,
+        "seed": 45678,
+        "style_preset": "fantasy-art",
+    }
     assert bedrock_server.last_request.path == "/model/stability.stable-diffusion-xl-v1/invoke"
     image = base64.b64decode(resp.data[0].b64_json)
     assert image.startswith(b"\x89PNG")
@@ -223,37 +263,68 @@ def test_the_specs_bedrock_sdxl_example_runs(bedrock_server, aws):
 
 
 def test_sdxl_negative_prompt_and_size(bedrock_server, aws):
-    litegate.image_generation(model="bedrock/stability.stable-diffusion-xl-v1", prompt="a cat", size="512x768",
-                              negative_prompt="dogs", **aws)
+    litegate.image_generation(
+        model="bedrock/stability.stable-diffusion-xl-v1", prompt="a cat", size="512x768", negative_prompt="dogs", **aws
+    )
     body = bedrock_server.last_request.json
     assert body["text_prompts"] == [{"text": "a cat", "weight": 1.0}, {"text": "dogs", "weight": -1.0}]
     assert (body["width"], body["height"]) == (512, 768)
 
 
 def test_sd3_and_titan_images_with_cost(bedrock_server, aws):
-    resp = litegate.image_generation(model="bedrock/stability.sd3-large-v1:0", prompt="a fox", seed=7,
-                                     negative_prompt="blur", size="1024x1024", **aws)
-    assert bedrock_server.last_request.json == {"prompt": "a fox", "mode": "text-to-image", "output_format": "png",
-                                                "negative_prompt": "blur", "seed": 7, "aspect_ratio": "1:1"}
+    resp = litegate.image_generation(
+        model="bedrock/stability.sd3-large-v1:0",
+        prompt="a fox",
+        seed=7,
+        negative_prompt="blur",
+        size="1024x1024",
+        **aws,
+    )
+    assert bedrock_server.last_request.json == {
+        "prompt": "a fox",
+        "mode": "text-to-image",
+        "output_format": "png",
+        "negative_prompt": "blur",
+        "seed": 7,
+        "aspect_ratio": "1:1",
+    }
     assert resp.data[0].b64_json
     info = litegate.get_model_info("bedrock/stability.sd3-large-v1:0")
     assert resp._hidden_params["response_cost"] == pytest.approx(info["output_cost_per_image"])
-    resp = litegate.image_generation(model="bedrock/amazon.titan-image-generator-v1", prompt="a fox", n=2,
-                                     size="512x512", cfg_scale=7.5, seed=3, quality="hd", **aws)
+    resp = litegate.image_generation(
+        model="bedrock/amazon.titan-image-generator-v1",
+        prompt="a fox",
+        n=2,
+        size="512x512",
+        cfg_scale=7.5,
+        seed=3,
+        quality="hd",
+        **aws,
+    )
     assert bedrock_server.last_request.json == {
-        "taskType": "TEXT_IMAGE", "textToImageParams": {"text": "a fox"},
-        "imageGenerationConfig": {"numberOfImages": 2, "width": 512, "height": 512, "cfgScale": 7.5, "seed": 3,
-                                  "quality": "premium"}}
+        "taskType": "TEXT_IMAGE",
+        "textToImageParams": {"text": "a fox"},
+        "imageGenerationConfig": {
+            "numberOfImages": 2,
+            "width": 512,
+            "height": 512,
+            "cfgScale": 7.5,
+            "seed": 3,
+            "quality": "premium",
+        },
+    }
     assert len(resp.data) == 2
     assert resp._hidden_params["response_cost"] == pytest.approx(2 * 0.008)
 
 
 def test_url_response_format_is_refused_unless_dropped(bedrock_server, aws):
     with pytest.raises(litegate.UnsupportedParamsError):
-        litegate.image_generation(model="bedrock/amazon.titan-image-generator-v1", prompt="x", response_format="url",
-                                  **aws)
-    resp = litegate.image_generation(model="bedrock/amazon.titan-image-generator-v1", prompt="x",
-                                     response_format="url", drop_params=True, **aws)
+        litegate.image_generation(
+            model="bedrock/amazon.titan-image-generator-v1", prompt="x", response_format="url", **aws
+        )
+    resp = litegate.image_generation(
+        model="bedrock/amazon.titan-image-generator-v1", prompt="x", response_format="url", drop_params=True, **aws
+    )
     assert resp.data[0].b64_json
 
 
@@ -266,8 +337,8 @@ def test_a_model_without_a_translation_is_refused_before_any_request(bedrock_ser
 
 
 def test_parse_rejects_an_image_answer_without_images():
-    from litegate.providers import get_provider
     from litegate.core.resolve import Target
+    from litegate.providers import get_provider
 
     provider = get_provider("bedrock")
     target = Target("bedrock", "amazon.titan-image-generator-v1", "https://x", None, meta={"route": "converse"})

@@ -11,10 +11,10 @@ from datetime import datetime, timezone
 import pytest
 
 botocore_session = pytest.importorskip("botocore.session")
+from _bedrock_helpers import AKID, REGION, SECRET  # noqa: E402
 from botocore.validate import ParamValidator  # noqa: E402
 
 import litegate  # noqa: E402
-from _bedrock_helpers import AKID, REGION, SECRET  # noqa: E402
 from litegate.core.call import build_chat_call  # noqa: E402
 from litegate.core.resolve import Target  # noqa: E402
 from litegate.providers import get_provider  # noqa: E402
@@ -22,8 +22,14 @@ from litegate.providers.base import Drop  # noqa: E402
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 MODEL_ID = "anthropic.claude-3-7-sonnet-20250219-v1:0"
-WEATHER = {"type": "function", "function": {"name": "get_weather", "description": "Weather",
-                                            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -33,38 +39,87 @@ def service():
 
 def _body(messages, **params):
     call = build_chat_call("bedrock/converse/" + MODEL_ID, messages, params)
-    target = Target("bedrock", MODEL_ID, "https://bedrock-runtime.us-east-1.amazonaws.com", None,
-                    meta={"route": "converse"})
+    target = Target(
+        "bedrock", MODEL_ID, "https://bedrock-runtime.us-east-1.amazonaws.com", None, meta={"route": "converse"}
+    )
     return get_provider("bedrock").chat_request(call, target, Drop(False)).json
 
 
 CASES = {
-    "plain": ([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}],
-              {"max_tokens": 100, "temperature": 0.5, "top_p": 0.9, "stop": ["END"]}),
+    "plain": (
+        [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}],
+        {"max_tokens": 100, "temperature": 0.5, "top_p": 0.9, "stop": ["END"]},
+    ),
     "tools": ([{"role": "user", "content": "weather?"}], {"tools": [WEATHER], "tool_choice": "required"}),
-    "tool_loop": ([
-        {"role": "user", "content": "weather?"},
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "t1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'}}]},
-        {"role": "tool", "tool_call_id": "t1", "content": '{"temp": 3}'},
-        {"role": "tool", "tool_call_id": "t1", "content": "plain text", "is_error": True},
-    ], {"tools": [WEATHER]}),
-    "media": ([{"role": "user", "content": [
-        {"type": "text", "text": "look", "cache_control": {"type": "ephemeral"}},
-        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
-        {"type": "file", "file": {"filename": "a.pdf", "file_data": "data:application/pdf;base64,JVBERi0x"}},
-        {"type": "image_url", "image_url": {"url": "s3://b/k.png"}}]}], {}),
-    "reasoning": ([{"role": "user", "content": "Hi"},
-                   {"role": "assistant", "content": "Hello", "thinking_blocks": [
-                       {"type": "thinking", "thinking": "hmm", "signature": "sig"},
-                       {"type": "redacted_thinking", "data": "AAAA"}]},
-                   {"role": "user", "content": "Again"}], {"reasoning_effort": "medium", "max_tokens": 4000}),
-    "json": ([{"role": "user", "content": "Give JSON"}],
-             {"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {
-                 "type": "object", "properties": {"a": {"type": "integer"}}}}}}),
-    "extras": ([{"role": "user", "content": "Hi"}],
-               {"top_k": 40, "guardrailConfig": {"guardrailIdentifier": "g", "guardrailVersion": "1"},
-                "requestMetadata": {"team": "a"}, "performanceConfig": {"latency": "optimized"}}),
+    "tool_loop": (
+        [
+            {"role": "user", "content": "weather?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "t1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "t1", "content": '{"temp": 3}'},
+            {"role": "tool", "tool_call_id": "t1", "content": "plain text", "is_error": True},
+        ],
+        {"tools": [WEATHER]},
+    ),
+    "media": (
+        [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "look", "cache_control": {"type": "ephemeral"}},
+                    {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
+                    {
+                        "type": "file",
+                        "file": {"filename": "a.pdf", "file_data": "data:application/pdf;base64,JVBERi0x"},
+                    },
+                    {"type": "image_url", "image_url": {"url": "s3://b/k.png"}},
+                ],
+            }
+        ],
+        {},
+    ),
+    "reasoning": (
+        [
+            {"role": "user", "content": "Hi"},
+            {
+                "role": "assistant",
+                "content": "Hello",
+                "thinking_blocks": [
+                    {"type": "thinking", "thinking": "hmm", "signature": "sig"},
+                    {"type": "redacted_thinking", "data": "AAAA"},
+                ],
+            },
+            {"role": "user", "content": "Again"},
+        ],
+        {"reasoning_effort": "medium", "max_tokens": 4000},
+    ),
+    "json": (
+        [{"role": "user", "content": "Give JSON"}],
+        {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "x", "schema": {"type": "object", "properties": {"a": {"type": "integer"}}}},
+            }
+        },
+    ),
+    "extras": (
+        [{"role": "user", "content": "Hi"}],
+        {
+            "top_k": 40,
+            "guardrailConfig": {"guardrailIdentifier": "g", "guardrailVersion": "1"},
+            "requestMetadata": {"team": "a"},
+            "performanceConfig": {"latency": "optimized"},
+        },
+    ),
 }
 
 
@@ -92,14 +147,21 @@ def test_fake_server_answers_parse_with_botocore(service, bedrock_server, aws):
     from botocore.parsers import create_parser
 
     parser = create_parser("rest-json")
-    litegate.completion("bedrock/converse/" + MODEL_ID, messages=[{"role": "user", "content": "weather?"}],
-                        tools=[WEATHER], reasoning_effort="low", max_tokens=4000, **aws)
+    litegate.completion(
+        "bedrock/converse/" + MODEL_ID,
+        messages=[{"role": "user", "content": "weather?"}],
+        tools=[WEATHER],
+        reasoning_effort="low",
+        max_tokens=4000,
+        **aws,
+    )
     import urllib.request
 
     # the same request again, straight over HTTP, to hand botocore the raw answer
     req = bedrock_server.last_request
-    raw = urllib.request.Request(bedrock_server.url + "/model/" + MODEL_ID.replace(":", "%3A") + "/converse",
-                                 data=req.body, method="POST")
+    raw = urllib.request.Request(
+        bedrock_server.url + "/model/" + MODEL_ID.replace(":", "%3A") + "/converse", data=req.body, method="POST"
+    )
     from litegate.providers.aws.sigv4 import Credentials, sign_headers
 
     headers = {"content-type": "application/json"}
@@ -109,8 +171,9 @@ def test_fake_server_answers_parse_with_botocore(service, bedrock_server, aws):
     with urllib.request.urlopen(raw, timeout=10) as resp:
         body = resp.read()
         status = resp.status
-    parsed = parser.parse({"status_code": status, "headers": {}, "body": body},
-                          service.operation_model("Converse").output_shape)
+    parsed = parser.parse(
+        {"status_code": status, "headers": {}, "body": body}, service.operation_model("Converse").output_shape
+    )
     blocks = parsed["output"]["message"]["content"]
     assert any("toolUse" in b for b in blocks) and any("reasoningContent" in b for b in blocks)
     assert parsed["usage"]["totalTokens"] > 0
@@ -121,8 +184,9 @@ def test_fake_server_event_streams_decode_with_botocore(service, bedrock_server,
 
     from litegate.testing.bedrock_server import FakeBedrockServer
 
-    plan = bedrock_server._converse_plan(MODEL_ID, {"messages": [{"role": "user", "content": [{"text": "Hi"}]}]},
-                                         type("C", (), {"reply": None})())
+    plan = bedrock_server._converse_plan(
+        MODEL_ID, {"messages": [{"role": "user", "content": [{"text": "Hi"}]}]}, type("C", (), {"reply": None})()
+    )
     raw = b"".join(FakeBedrockServer._converse_events(plan).events)
     buf = EventStreamBuffer()
     buf.add_data(raw)
@@ -144,15 +208,28 @@ def test_signature_equals_botocores(service):
     body = json.dumps({"messages": [{"role": "user", "content": [{"text": "Hi"}]}]}).encode()
     when = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     for token in (None, "session-token"):
-        ours = sign_headers("POST", url, {"content-type": "application/json"}, body, Credentials(AKID, SECRET, token),
-                            REGION, service.signing_name, when)
-        request = AWSRequest(method="POST", url=url, data=body, headers={"content-type": "application/json",
-                                                                         "X-Amz-Date": "20250102T030405Z"})
+        ours = sign_headers(
+            "POST",
+            url,
+            {"content-type": "application/json"},
+            body,
+            Credentials(AKID, SECRET, token),
+            REGION,
+            service.signing_name,
+            when,
+        )
+        request = AWSRequest(
+            method="POST",
+            url=url,
+            data=body,
+            headers={"content-type": "application/json", "X-Amz-Date": "20250102T030405Z"},
+        )
         signer = SigV4Auth(BotoCredentials(AKID, SECRET, token), service.signing_name, REGION)
         import botocore.auth as ba
 
         orig = ba.datetime.datetime
         try:
+
             class Frozen(orig):
                 @classmethod
                 def utcnow(cls):

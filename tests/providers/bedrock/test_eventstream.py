@@ -9,7 +9,8 @@ import struct
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from litegate import APIResponseValidationError
 from litegate.providers.aws.eventstream import EventStreamFramer, encode_message
@@ -67,7 +68,7 @@ def test_byte_by_byte():
     framer = EventStreamFramer()
     got = []
     for i in range(len(raw)):
-        got += framer.feed(raw[i:i + 1])
+        got += framer.feed(raw[i : i + 1])
     assert len(got) == len(frames)
     assert framer.pending == 0
 
@@ -132,9 +133,26 @@ def test_header_value_types():
 
     # int16, int64, timestamp, uuid and bytes headers written by hand (the encoder writes the common ones)
     u = uuid.UUID(int=5)
-    hbytes = (b"\x01a" + b"\x03" + struct.pack(">h", -2) + b"\x01b" + b"\x05" + struct.pack(">q", 2**40)
-              + b"\x01c" + b"\x08" + struct.pack(">q", 1700000000000) + b"\x01d" + b"\x09" + u.bytes
-              + b"\x01e" + b"\x06" + struct.pack(">H", 3) + b"xyz" + b"\x01f\x00" + b"\x01g\x02\x07")
+    hbytes = (
+        b"\x01a"
+        + b"\x03"
+        + struct.pack(">h", -2)
+        + b"\x01b"
+        + b"\x05"
+        + struct.pack(">q", 2**40)
+        + b"\x01c"
+        + b"\x08"
+        + struct.pack(">q", 1700000000000)
+        + b"\x01d"
+        + b"\x09"
+        + u.bytes
+        + b"\x01e"
+        + b"\x06"
+        + struct.pack(">H", 3)
+        + b"xyz"
+        + b"\x01f\x00"
+        + b"\x01g\x02\x07"
+    )
     import zlib
 
     total = 16 + len(hbytes) + 2

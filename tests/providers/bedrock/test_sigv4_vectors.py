@@ -66,17 +66,30 @@ def test_header_signing(name):
         signed.append(("X-Amz-Security-Token", creds.token))
     if ctx["sign_body"]:
         signed.append(("x-amz-content-sha256", hashlib.sha256(body).hexdigest()))
-    canonical, _ = sigv4.canonical_request(method, path, query, signed, hashlib.sha256(body).hexdigest(),
-                                           ctx["normalize"])
+    canonical, _ = sigv4.canonical_request(
+        method, path, query, signed, hashlib.sha256(body).hexdigest(), ctx["normalize"]
+    )
     assert canonical == _expected(folder, "header-canonical-request.txt")
     to_sign = sigv4.string_to_sign(canonical, when, ctx["region"], ctx["service"])
     assert to_sign == _expected(folder, "header-string-to-sign.txt")
     assert sigv4.signature(creds.secret_key, to_sign, when, ctx["region"], ctx["service"]) == _expected(
-        folder, "header-signature.txt")
+        folder, "header-signature.txt"
+    )
 
     # the public entry point, as a transport would use it: the headers it adds are the signed request's
-    added = sigv4.sign_headers(method, url, headers, body, creds, ctx["region"], ctx["service"], when,
-                               normalize=ctx["normalize"], content_sha256=ctx["sign_body"], sign_token=sign_token)
+    added = sigv4.sign_headers(
+        method,
+        url,
+        headers,
+        body,
+        creds,
+        ctx["region"],
+        ctx["service"],
+        when,
+        normalize=ctx["normalize"],
+        content_sha256=ctx["sign_body"],
+        sign_token=sign_token,
+    )
     expected_lines = _expected(folder, "header-signed-request.txt").split("\n\n")[0].split("\n")[1:]
     expected = {}
     for line in expected_lines:
@@ -94,8 +107,19 @@ def test_header_signing(name):
 def test_presigned_url(name):
     folder, ctx, method, path, query, headers, body, creds, when, url = _case(name)
     sign_token = not ctx.get("omit_session_token", False)
-    out = sigv4.presign_url(method, url, headers, body, creds, ctx["region"], ctx["service"], when,
-                            expires=ctx["expiration_in_seconds"], normalize=ctx["normalize"], sign_token=sign_token)
+    out = sigv4.presign_url(
+        method,
+        url,
+        headers,
+        body,
+        creds,
+        ctx["region"],
+        ctx["service"],
+        when,
+        expires=ctx["expiration_in_seconds"],
+        normalize=ctx["normalize"],
+        sign_token=sign_token,
+    )
     signature = out.rsplit("X-Amz-Signature=", 1)[1]
     assert signature == _expected(folder, "query-signature.txt")
     first = _expected(folder, "query-signed-request.txt").split("\n", 1)[0]
@@ -107,15 +131,26 @@ def test_changing_anything_signed_changes_the_signature():
     creds = sigv4.Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
     when = datetime(2015, 8, 30, 12, 36, tzinfo=timezone.utc)
     url = "https://bedrock-runtime.us-east-1.amazonaws.com/model/m%3A0/converse"
-    base = sigv4.sign_headers("POST", url, {"content-type": "application/json"}, b"{}", creds, "us-east-1", "bedrock",
-                              when)["Authorization"]
+    base = sigv4.sign_headers(
+        "POST", url, {"content-type": "application/json"}, b"{}", creds, "us-east-1", "bedrock", when
+    )["Authorization"]
     variants = [
-        sigv4.sign_headers("POST", url, {"content-type": "application/json"}, b"{ }", creds, "us-east-1", "bedrock",
-                           when),
-        sigv4.sign_headers("POST", url.replace("m%3A0", "m%3A1"), {"content-type": "application/json"}, b"{}", creds,
-                           "us-east-1", "bedrock", when),
-        sigv4.sign_headers("POST", url, {"content-type": "application/json"}, b"{}", creds, "us-west-2", "bedrock",
-                           when),
+        sigv4.sign_headers(
+            "POST", url, {"content-type": "application/json"}, b"{ }", creds, "us-east-1", "bedrock", when
+        ),
+        sigv4.sign_headers(
+            "POST",
+            url.replace("m%3A0", "m%3A1"),
+            {"content-type": "application/json"},
+            b"{}",
+            creds,
+            "us-east-1",
+            "bedrock",
+            when,
+        ),
+        sigv4.sign_headers(
+            "POST", url, {"content-type": "application/json"}, b"{}", creds, "us-west-2", "bedrock", when
+        ),
         sigv4.sign_headers("POST", url, {"content-type": "text/plain"}, b"{}", creds, "us-east-1", "bedrock", when),
     ]
     assert len({base} | {v["Authorization"] for v in variants}) == 5
@@ -124,8 +159,9 @@ def test_changing_anything_signed_changes_the_signature():
 
 def test_an_encoded_path_is_encoded_again_like_botocore():
     """Bedrock model ids hold ':' (sent as %3A); every service but S3 signs the path encoded once more."""
-    canonical, _ = sigv4.canonical_request("POST", "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse", "",
-                                           [("host", "h")], sigv4.EMPTY_SHA256)
+    canonical, _ = sigv4.canonical_request(
+        "POST", "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse", "", [("host", "h")], sigv4.EMPTY_SHA256
+    )
     assert canonical.split("\n")[1] == "/model/anthropic.claude-3-5-sonnet-20240620-v1%253A0/converse"
 
 

@@ -10,9 +10,9 @@ import json
 import struct
 
 import pytest
+from _cohere_helpers import KEY, PNG_B64, TIME, WEATHER
 
 import litegate
-from _cohere_helpers import KEY, PNG_B64, TIME, WEATHER
 from litegate.testing.cohere_server import rerank_scores
 from litegate.types.rerank import RerankResponse
 from litegate.types.streaming import stream_chunk_builder
@@ -50,7 +50,11 @@ def test_sync_completion_request_and_response(cohere_server):
     assert req.json == {
         "model": "command-r-plus-08-2024",
         "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello there"}],
-        "temperature": 0.3, "max_tokens": 300, "stop_sequences": ["END"], "seed": 1, "stream": False,
+        "temperature": 0.3,
+        "max_tokens": 300,
+        "stop_sequences": ["END"],
+        "seed": 1,
+        "stream": False,
     }
     assert isinstance(resp, litegate.ModelResponse)
     assert resp.choices[0].message.content == "This is a fake reply to: Hello there"
@@ -62,7 +66,8 @@ def test_sync_completion_request_and_response(cohere_server):
     info = litegate.get_model_info("cohere/command-r-plus-08-2024")
     assert resp._hidden_params["response_cost"] == pytest.approx(
         resp.usage.billed_units["input_tokens"] * info["input_cost_per_token"]
-        + resp.usage.billed_units["output_tokens"] * info["output_cost_per_token"])
+        + resp.usage.billed_units["output_tokens"] * info["output_cost_per_token"]
+    )
     assert resp._hidden_params["custom_llm_provider"] == "cohere"
     assert resp._hidden_params["api_base"] == cohere_server.url
     assert resp._hidden_params["additional_headers"]["x-debug-trace-id"]
@@ -95,7 +100,8 @@ async def test_async_completion(cohere_server):
 async def test_async_calls_in_parallel(cohere_server):
     results = await asyncio.gather(*[_acall(cohere_server, messages=_user(f"q{i}")) for i in range(8)])
     assert sorted(r.choices[0].message.content for r in results) == sorted(
-        f"This is a fake reply to: q{i}" for i in range(8))
+        f"This is a fake reply to: q{i}" for i in range(8)
+    )
 
 
 def test_max_tokens_and_stop_sequence_finish_reasons(cohere_server):
@@ -111,8 +117,11 @@ def test_json_mode_and_schema(cohere_server):
     resp = _call(cohere_server, messages=_user("Give me JSON"), response_format={"type": "json_object"})
     assert json.loads(resp.choices[0].message.content) == {"reply": "Give me JSON"}
     schema = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}}
-    resp = _call(cohere_server, messages=_user("A person"),
-                 response_format={"type": "json_schema", "json_schema": {"name": "p", "schema": schema}})
+    resp = _call(
+        cohere_server,
+        messages=_user("A person"),
+        response_format={"type": "json_schema", "json_schema": {"name": "p", "schema": schema}},
+    )
     assert json.loads(resp.choices[0].message.content) == {"name": "name_value", "age": 1}
     assert cohere_server.last_request.json["response_format"] == {"type": "json_object", "json_schema": schema}
 
@@ -137,8 +146,12 @@ def test_rag_documents_and_citations(cohere_server):
 
 
 def test_reasoning_effort_gives_reasoning_content(cohere_server):
-    resp = _call(cohere_server, model="cohere/command-a-reasoning-08-2025", messages=_user("Think about it"),
-                 reasoning_effort="low")
+    resp = _call(
+        cohere_server,
+        model="cohere/command-a-reasoning-08-2025",
+        messages=_user("Think about it"),
+        reasoning_effort="low",
+    )
     assert cohere_server.last_request.json["thinking"] == {"type": "enabled", "token_budget": 1024}
     assert resp.choices[0].message.reasoning_content.startswith("The user asks: Think about it")
     assert resp.choices[0].message.content == "This is a fake reply to: Think about it"
@@ -185,10 +198,12 @@ def test_stream_with_done_terminator(cohere_server):
 
 
 def test_streamed_custom_events(cohere_server):
-    cohere_server.enqueue_stream([
-        {"type": "message-start", "id": "m1", "delta": {"message": {"role": "assistant"}}},
-        {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": "Hi"}}}},
-    ])  # terminate=True appends a message-end
+    cohere_server.enqueue_stream(
+        [
+            {"type": "message-start", "id": "m1", "delta": {"message": {"role": "assistant"}}},
+            {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": "Hi"}}}},
+        ]
+    )  # terminate=True appends a message-end
     chunks = list(_call(cohere_server, stream=True))
     assert [c.choices[0].delta.content for c in chunks[:2]] == ["", "Hi"]
     assert chunks[0].id == "m1"
@@ -210,19 +225,33 @@ def test_tool_call_round_trip(cohere_server):
     final = _call(cohere_server, messages=msgs, tools=[WEATHER, TIME])
     assert final.choices[0].message.content == 'According to the tool results: {"temp_c": 21}'
     sent = cohere_server.last_request.json["messages"]
-    assert sent[1] == {"role": "assistant", "tool_plan": "I will use the get_weather tool to answer.",
-                       "tool_calls": [{"id": call.id, "type": "function",
-                                       "function": {"name": "get_weather", "arguments": call.function.arguments}}]}
-    assert sent[2] == {"role": "tool", "tool_call_id": call.id,
-                       "content": [{"type": "document", "document": {"data": '{"temp_c": 21}'}}]}
+    assert sent[1] == {
+        "role": "assistant",
+        "tool_plan": "I will use the get_weather tool to answer.",
+        "tool_calls": [
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {"name": "get_weather", "arguments": call.function.arguments},
+            }
+        ],
+    }
+    assert sent[2] == {
+        "role": "tool",
+        "tool_call_id": call.id,
+        "content": [{"type": "document", "document": {"data": '{"temp_c": 21}'}}],
+    }
 
 
 def test_parallel_tool_calls(cohere_server):
     resp = _call(cohere_server, messages=_user("call get_weather and get_time for Oslo"), tools=[WEATHER, TIME])
     calls = resp.choices[0].message.tool_calls
     assert [c.function.name for c in calls] == ["get_weather", "get_time"]
-    msgs = _user("call get_weather and get_time for Oslo") + [resp.choices[0].message] + [
-        {"role": "tool", "tool_call_id": c.id, "content": f"{c.function.name} ok"} for c in calls]
+    msgs = (
+        _user("call get_weather and get_time for Oslo")
+        + [resp.choices[0].message]
+        + [{"role": "tool", "tool_call_id": c.id, "content": f"{c.function.name} ok"} for c in calls]
+    )
     final = _call(cohere_server, messages=msgs, tools=[WEATHER, TIME])
     assert final.choices[0].message.content == "According to the tool results: get_weather ok get_time ok"
 
@@ -234,8 +263,12 @@ def test_tool_choice_required_none_and_named(cohere_server):
     resp = _call(cohere_server, messages=_user("weather in Oslo?"), tools=[WEATHER], tool_choice="none")
     assert resp.choices[0].message.tool_calls is None
     assert cohere_server.last_request.json["tool_choice"] == "NONE"
-    resp = _call(cohere_server, messages=_user("hello"), tools=[WEATHER, TIME],
-                 tool_choice={"type": "function", "function": {"name": "get_time"}})
+    resp = _call(
+        cohere_server,
+        messages=_user("hello"),
+        tools=[WEATHER, TIME],
+        tool_choice={"type": "function", "function": {"name": "get_time"}},
+    )
     assert [c.function.name for c in resp.choices[0].message.tool_calls] == ["get_time"]
     assert [t["function"]["name"] for t in cohere_server.last_request.json["tools"]] == ["get_time"]
 
@@ -250,13 +283,19 @@ def test_streamed_tool_call_arguments_arrive_as_fragments(cohere_server):
     assert rebuilt.choices[0].finish_reason == whole.choices[0].finish_reason == "tool_calls"
     assert rebuilt.choices[0].message.content == whole.choices[0].message.content
     assert rebuilt.choices[0].message.provider_specific_fields == whole.choices[0].message.provider_specific_fields
-    assert rebuilt.choices[0].message.tool_calls[0].function.arguments == \
-        whole.choices[0].message.tool_calls[0].function.arguments
+    assert (
+        rebuilt.choices[0].message.tool_calls[0].function.arguments
+        == whole.choices[0].message.tool_calls[0].function.arguments
+    )
 
 
 def test_enqueued_tool_reply(cohere_server):
-    cohere_server.enqueue_reply(None, tool_calls=[{"id": "lookup_1", "name": "lookup", "arguments": {"q": "x"}}],
-                                tool_plan="Looking it up.", thinking="Need lookup.")
+    cohere_server.enqueue_reply(
+        None,
+        tool_calls=[{"id": "lookup_1", "name": "lookup", "arguments": {"q": "x"}}],
+        tool_plan="Looking it up.",
+        thinking="Need lookup.",
+    )
     resp = _call(cohere_server)
     msg = resp.choices[0].message
     assert (msg.content, msg.reasoning_content) == ("Looking it up.", "Need lookup.")
@@ -297,10 +336,15 @@ def test_server_error_retried_with_backoff(cohere_server, fast_backoff):
     assert cohere_server.hits() == 2
 
 
-@pytest.mark.parametrize("status, exc", [
-    (400, litegate.BadRequestError), (404, litegate.NotFoundError), (498, litegate.BadRequestError),
-    (503, litegate.ServiceUnavailableError),
-])
+@pytest.mark.parametrize(
+    "status, exc",
+    [
+        (400, litegate.BadRequestError),
+        (404, litegate.NotFoundError),
+        (498, litegate.BadRequestError),
+        (503, litegate.ServiceUnavailableError),
+    ],
+)
 def test_documented_statuses(cohere_server, status, exc):
     cohere_server.enqueue_error(status)
     with pytest.raises(exc):
@@ -328,13 +372,16 @@ def test_stream_errors_on_open(cohere_server):
         _call(cohere_server, stream=True)
 
 
-@pytest.mark.parametrize("kind, exc", [
-    ("cut_stream", litegate.APIConnectionError),
-    ("malformed_stream", litegate.APIResponseValidationError),
-    ("stream_error_event", litegate.InternalServerError),
-    ("no_message_end", litegate.APIConnectionError),
-    ("reset", litegate.APIConnectionError),
-])
+@pytest.mark.parametrize(
+    "kind, exc",
+    [
+        ("cut_stream", litegate.APIConnectionError),
+        ("malformed_stream", litegate.APIResponseValidationError),
+        ("stream_error_event", litegate.InternalServerError),
+        ("no_message_end", litegate.APIConnectionError),
+        ("reset", litegate.APIConnectionError),
+    ],
+)
 def test_stream_faults(cohere_server, kind, exc):
     cohere_server.enqueue_fault(kind)
     with pytest.raises(exc):
@@ -355,21 +402,39 @@ async def test_stream_fault_async(cohere_server):
 
 
 def test_embedding(cohere_server):
-    resp = litegate.embedding("cohere/embed-english-v3.0", input=["hello", "world"], api_key=KEY,
-                              api_base=cohere_server.url)
+    resp = litegate.embedding(
+        "cohere/embed-english-v3.0", input=["hello", "world"], api_key=KEY, api_base=cohere_server.url
+    )
     assert cohere_server.last_request.path == "/v2/embed"
-    assert cohere_server.last_request.json == {"model": "embed-english-v3.0", "texts": ["hello", "world"],
-                                               "input_type": "search_document", "embedding_types": ["float"]}
+    assert cohere_server.last_request.json == {
+        "model": "embed-english-v3.0",
+        "texts": ["hello", "world"],
+        "input_type": "search_document",
+        "embedding_types": ["float"],
+    }
     assert len(resp.data) == 2 and len(resp.data[0].embedding) == 1024
     assert resp.usage.prompt_tokens == 2
     assert resp._hidden_params["custom_llm_provider"] == "cohere"
 
 
 async def test_embedding_input_type_base64_and_dimensions(cohere_server):
-    floats = await litegate.aembedding("cohere/embed-v4.0", input="find me", input_type="search_query",
-                                       dimensions=256, api_key=KEY, api_base=cohere_server.url)
-    b64 = await litegate.aembedding("cohere/embed-v4.0", input="find me", input_type="search_query",
-                                    dimensions=256, encoding_format="base64", api_key=KEY, api_base=cohere_server.url)
+    floats = await litegate.aembedding(
+        "cohere/embed-v4.0",
+        input="find me",
+        input_type="search_query",
+        dimensions=256,
+        api_key=KEY,
+        api_base=cohere_server.url,
+    )
+    b64 = await litegate.aembedding(
+        "cohere/embed-v4.0",
+        input="find me",
+        input_type="search_query",
+        dimensions=256,
+        encoding_format="base64",
+        api_key=KEY,
+        api_base=cohere_server.url,
+    )
     assert cohere_server.last_request.json["embedding_types"] == ["base64"]
     assert cohere_server.last_request.json["output_dimension"] == 256
     vec = floats.data[0].embedding
@@ -378,16 +443,18 @@ async def test_embedding_input_type_base64_and_dimensions(cohere_server):
 
 
 def test_image_embedding(cohere_server):
-    resp = litegate.embedding("cohere/embed-v4.0", input=["data:image/png;base64," + PNG_B64], api_key=KEY,
-                              api_base=cohere_server.url)
+    resp = litegate.embedding(
+        "cohere/embed-v4.0", input=["data:image/png;base64," + PNG_B64], api_key=KEY, api_base=cohere_server.url
+    )
     assert cohere_server.last_request.json["input_type"] == "image"
     assert len(resp.data[0].embedding) == 1536
 
 
 def test_embedding_error(cohere_server):
     with pytest.raises(litegate.BadRequestError, match="output_dimension"):
-        litegate.embedding("cohere/embed-english-v3.0", input="x", dimensions=256, api_key=KEY,
-                           api_base=cohere_server.url)
+        litegate.embedding(
+            "cohere/embed-english-v3.0", input="x", dimensions=256, api_key=KEY, api_base=cohere_server.url
+        )
 
 
 # --------------------------------------------------------------------------------- rerank
@@ -402,8 +469,7 @@ CAPITAL_DOCS = [
 
 
 def _rerank(srv, documents, query="What is the capital of the United States?", **kw):
-    return litegate.rerank("cohere/rerank-v3.5", query=query, documents=documents, api_key=KEY,
-                           api_base=srv.url, **kw)
+    return litegate.rerank("cohere/rerank-v3.5", query=query, documents=documents, api_key=KEY, api_base=srv.url, **kw)
 
 
 def test_rerank_string_documents(cohere_server):
@@ -411,7 +477,10 @@ def test_rerank_string_documents(cohere_server):
     assert isinstance(resp, RerankResponse) and isinstance(resp, litegate.RerankResponse)
     assert cohere_server.last_request.path == "/v2/rerank"
     assert cohere_server.last_request.json == {
-        "model": "rerank-v3.5", "query": "What is the capital of the United States?", "documents": CAPITAL_DOCS}
+        "model": "rerank-v3.5",
+        "query": "What is the capital of the United States?",
+        "documents": CAPITAL_DOCS,
+    }
     assert len(resp.results) == 4
     assert resp.results[0].index == 2
     scores = [r.relevance_score for r in resp.results]
@@ -442,24 +511,51 @@ def test_rerank_spec_apollo_example(cohere_server):
     """The spec's "Improving RAG Context with Rerank" example, against the fake server."""
     user_query = "What were the main challenges in the Apollo moon landing missions?"
     retrieved = [
-        {"id": "nasa-report-1972", "text": "The Apollo program successfully landed humans on the Moon, overcoming "
-         "significant engineering hurdles related to the Saturn V rocket and lunar module descent."},
-        {"id": "space-race-overview", "text": "The Space Race between the USA and USSR spurred rapid advancements in "
-         "rocketry and space exploration technology throughout the 1960s."},
-        {"id": "apollo13-incident", "text": "Apollo 13 faced a critical oxygen tank explosion, requiring immense "
-         "ingenuity from mission control and the crew to return safely to Earth. This highlighted onboard "
-         "system risks."},
-        {"id": "lunar-geology-summary", "text": "Samples returned by Apollo missions provided invaluable data about "
-         "the Moon's geological history and composition."},
-        {"id": "computer-systems-apollo", "text": "The Apollo Guidance Computer (AGC) had limited memory and "
-         "processing power by modern standards, presenting software development and operational challenges."},
-        {"id": "budget-politics-apollo", "text": "Securing consistent funding and navigating the political landscape "
-         "were ongoing challenges for the long-term Apollo program."},
-        {"id": "mars-rover-tech", "text": "Modern Mars rovers utilize advanced autonomous navigation systems not "
-         "available during the Apollo era."},
+        {
+            "id": "nasa-report-1972",
+            "text": "The Apollo program successfully landed humans on the Moon, overcoming "
+            "significant engineering hurdles related to the Saturn V rocket and lunar module descent.",
+        },
+        {
+            "id": "space-race-overview",
+            "text": "The Space Race between the USA and USSR spurred rapid advancements in "
+            "rocketry and space exploration technology throughout the 1960s.",
+        },
+        {
+            "id": "apollo13-incident",
+            "text": "Apollo 13 faced a critical oxygen tank explosion, requiring immense "
+            "ingenuity from mission control and the crew to return safely to Earth. This highlighted onboard "
+            "system risks.",
+        },
+        {
+            "id": "lunar-geology-summary",
+            "text": "Samples returned by Apollo missions provided invaluable data about "
+            "the Moon's geological history and composition.",
+        },
+        {
+            "id": "computer-systems-apollo",
+            "text": "The Apollo Guidance Computer (AGC) had limited memory and "
+            "processing power by modern standards, presenting software development and operational challenges.",
+        },
+        {
+            "id": "budget-politics-apollo",
+            "text": "Securing consistent funding and navigating the political landscape "
+            "were ongoing challenges for the long-term Apollo program.",
+        },
+        {
+            "id": "mars-rover-tech",
+            "text": "Modern Mars rovers utilize advanced autonomous navigation systems not "
+            "available during the Apollo era.",
+        },
     ]
-    resp = litegate.rerank(model="cohere/rerank-english-v2.0", query=user_query, documents=retrieved, top_n=3,
-                           api_key=KEY, api_base=cohere_server.url)
+    resp = litegate.rerank(
+        model="cohere/rerank-english-v2.0",
+        query=user_query,
+        documents=retrieved,
+        top_n=3,
+        api_key=KEY,
+        api_base=cohere_server.url,
+    )
     assert cohere_server.last_request.json["documents"] == [d["text"] for d in retrieved]
     assert len(resp.results) == 3
     for rank, result in enumerate(resp.results):
@@ -474,8 +570,14 @@ def test_rerank_spec_apollo_example(cohere_server):
 
 
 async def test_arerank(cohere_server):
-    resp = await litegate.arerank("cohere/rerank-v3.5", query="capital of the United States", documents=CAPITAL_DOCS,
-                                  top_n=1, api_key=KEY, api_base=cohere_server.url)
+    resp = await litegate.arerank(
+        "cohere/rerank-v3.5",
+        query="capital of the United States",
+        documents=CAPITAL_DOCS,
+        top_n=1,
+        api_key=KEY,
+        api_base=cohere_server.url,
+    )
     assert [r.index for r in resp.results] == [2]
 
 

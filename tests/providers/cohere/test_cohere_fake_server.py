@@ -9,8 +9,8 @@ import struct
 
 import httpx
 import pytest
-
 from _cohere_helpers import KEY, PNG_B64, TIME, WEATHER, sse_events
+
 from litegate.testing import FakeCohereServer
 from litegate.testing.cohere_server import COHERE_FAULT_KINDS, DEFAULT_ERRORS, PREAMBLE_TOKENS, rerank_scores
 
@@ -68,43 +68,89 @@ def test_unknown_fields_are_rejected_unless_not_strict(cohere_server):
         assert _chat(srv, top_p=0.5).status_code == 200
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"model": ""}, "a model parameter is required"),
-    ({"messages": []}, "messages must be a non-empty list"),
-    ({"messages": [{"role": "user", "content": "  "}]}, "message must be at least 1 token long"),
-    ({"messages": [{"role": "bot", "content": "x"}]}, "role must be one of"),
-    ({"messages": [{"role": "user", "content": "x"}, {"role": "assistant"}]}, "message must not be empty in a turn"),
-    ({"messages": [{"role": "user", "content": "x"}, {"role": "tool", "content": "r"}]},
-     "tool call id must be provided with tool message"),
-    ({"messages": [{"role": "user", "content": "x"}, {"role": "tool", "tool_call_id": "c9", "content": "r"}]},
-     "tool call id not found in previous tool calls"),
-    ({"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "tool_calls": [
-        {"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}},
-        {"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}]},
-     "cannot have duplicate tool ids"),
-    ({"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "tool_calls": [
-        {"id": "a", "type": "function", "function": {"name": "f", "arguments": {"x": 1}}}]}]},
-     "arguments must be a JSON string"),
-    ({"tools": [{"type": "function", "function": {"name": "get-weather", "parameters": {"type": "object"}}}]},
-     "tool names can only contain certain characters"),
-    ({"tools": [{"type": "function", "function": {"name": "f"}}]}, "parameters is required"),
-    ({"tools": [dict(WEATHER, function=dict(WEATHER["function"], strict=True))]}, "unknown field"),
-    ({"tool_choice": "REQUIRED"}, "tool_choice REQUIRED needs the tools parameter"),
-    ({"tools": [WEATHER], "tool_choice": "required"}, "tool_choice must be one of REQUIRED, NONE"),
-    ({"temperature": 1.5}, "temperature must be between 0 and 1.0 inclusive."),
-    ({"p": 1.0}, "p must be between 0.01 and 0.99 inclusive."),
-    ({"k": 501}, "k must be between 0 and 500 inclusive."),
-    ({"presence_penalty": 1.5}, "presence_penalty must be between 0 and 1 inclusive."),
-    ({"frequency_penalty": -0.5}, "frequency_penalty must be between 0 and 1 inclusive."),
-    ({"max_tokens": 0}, "max_tokens must be a positive integer"),
-    ({"stop_sequences": ["a", "b", "c", "d", "e", "f"]}, "at most 5"),
-    ({"response_format": {"type": "json_object"}, "tools": [WEATHER]}, "response_format is not supported with RAG."),
-    ({"response_format": {"type": "json_schema"}}, "response_format.type must be one of text, json_object"),
-    ({"thinking": {"type": "on"}}, "thinking.type must be one of enabled, disabled"),
-    ({"safety_mode": "NONE"}, "safety_mode must be one of"),
-    ({"messages": [{"role": "user", "content": [
-        {"type": "image_url", "image_url": {"url": "data:image/png;base64,@@"}}]}]}, "invalid base64 image data"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"model": ""}, "a model parameter is required"),
+        ({"messages": []}, "messages must be a non-empty list"),
+        ({"messages": [{"role": "user", "content": "  "}]}, "message must be at least 1 token long"),
+        ({"messages": [{"role": "bot", "content": "x"}]}, "role must be one of"),
+        (
+            {"messages": [{"role": "user", "content": "x"}, {"role": "assistant"}]},
+            "message must not be empty in a turn",
+        ),
+        (
+            {"messages": [{"role": "user", "content": "x"}, {"role": "tool", "content": "r"}]},
+            "tool call id must be provided with tool message",
+        ),
+        (
+            {"messages": [{"role": "user", "content": "x"}, {"role": "tool", "tool_call_id": "c9", "content": "r"}]},
+            "tool call id not found in previous tool calls",
+        ),
+        (
+            {
+                "messages": [
+                    {"role": "user", "content": "x"},
+                    {
+                        "role": "assistant",
+                        "tool_calls": [
+                            {"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+                            {"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+                        ],
+                    },
+                ]
+            },
+            "cannot have duplicate tool ids",
+        ),
+        (
+            {
+                "messages": [
+                    {"role": "user", "content": "x"},
+                    {
+                        "role": "assistant",
+                        "tool_calls": [
+                            {"id": "a", "type": "function", "function": {"name": "f", "arguments": {"x": 1}}}
+                        ],
+                    },
+                ]
+            },
+            "arguments must be a JSON string",
+        ),
+        (
+            {"tools": [{"type": "function", "function": {"name": "get-weather", "parameters": {"type": "object"}}}]},
+            "tool names can only contain certain characters",
+        ),
+        ({"tools": [{"type": "function", "function": {"name": "f"}}]}, "parameters is required"),
+        ({"tools": [dict(WEATHER, function=dict(WEATHER["function"], strict=True))]}, "unknown field"),
+        ({"tool_choice": "REQUIRED"}, "tool_choice REQUIRED needs the tools parameter"),
+        ({"tools": [WEATHER], "tool_choice": "required"}, "tool_choice must be one of REQUIRED, NONE"),
+        ({"temperature": 1.5}, "temperature must be between 0 and 1.0 inclusive."),
+        ({"p": 1.0}, "p must be between 0.01 and 0.99 inclusive."),
+        ({"k": 501}, "k must be between 0 and 500 inclusive."),
+        ({"presence_penalty": 1.5}, "presence_penalty must be between 0 and 1 inclusive."),
+        ({"frequency_penalty": -0.5}, "frequency_penalty must be between 0 and 1 inclusive."),
+        ({"max_tokens": 0}, "max_tokens must be a positive integer"),
+        ({"stop_sequences": ["a", "b", "c", "d", "e", "f"]}, "at most 5"),
+        (
+            {"response_format": {"type": "json_object"}, "tools": [WEATHER]},
+            "response_format is not supported with RAG.",
+        ),
+        ({"response_format": {"type": "json_schema"}}, "response_format.type must be one of text, json_object"),
+        ({"thinking": {"type": "on"}}, "thinking.type must be one of enabled, disabled"),
+        ({"safety_mode": "NONE"}, "safety_mode must be one of"),
+        (
+            {
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,@@"}}],
+                    }
+                ]
+            },
+            "invalid base64 image data",
+        ),
+    ],
+)
 def test_chat_request_checks(cohere_server, body, message):
     r = _chat(cohere_server, **body)
     assert r.status_code == 400
@@ -118,8 +164,10 @@ def test_chat_request_checks(cohere_server, body, message):
 def test_json_answer_shape(cohere_server):
     data = _chat(cohere_server).json()
     assert set(data) == {"id", "message", "finish_reason", "usage"}
-    assert data["message"] == {"role": "assistant",
-                               "content": [{"type": "text", "text": "This is a fake reply to: Hello there"}]}
+    assert data["message"] == {
+        "role": "assistant",
+        "content": [{"type": "text", "text": "This is a fake reply to: Hello there"}],
+    }
     assert data["finish_reason"] == "COMPLETE"
     billed, tokens = data["usage"]["billed_units"], data["usage"]["tokens"]
     assert billed["output_tokens"] == 8
@@ -145,15 +193,19 @@ def test_done_terminator_option():
 
 
 def test_tool_stream_shape(cohere_server):
-    events = _stream(cohere_server, messages=[{"role": "user", "content": "call get_weather and get_time"}],
-                     tools=[WEATHER, TIME])
+    events = _stream(
+        cohere_server, messages=[{"role": "user", "content": "call get_weather and get_time"}], tools=[WEATHER, TIME]
+    )
     names = [n for n, _ in events]
     assert names.index("tool-plan-delta") < names.index("tool-call-start")
     starts = [d for n, d in events if n == "tool-call-start"]
     assert [s["delta"]["message"]["tool_calls"]["function"]["name"] for s in starts] == ["get_weather", "get_time"]
     assert [s["index"] for s in starts] == [0, 1]
-    args = "".join(d["delta"]["message"]["tool_calls"]["function"]["arguments"] for n, d in events
-                   if n == "tool-call-delta" and d["index"] == 0)
+    args = "".join(
+        d["delta"]["message"]["tool_calls"]["function"]["arguments"]
+        for n, d in events
+        if n == "tool-call-delta" and d["index"] == 0
+    )
     assert json.loads(args) == {"location": "San Francisco, CA"}
     assert names.count("tool-call-end") == 2
     assert events[-1][1]["delta"]["finish_reason"] == "TOOL_CALL"
@@ -176,13 +228,19 @@ def test_limits(cohere_server):
 
 
 def test_tool_choice_none_and_results(cohere_server):
-    data = _chat(cohere_server, messages=[{"role": "user", "content": "weather?"}], tools=[WEATHER],
-                 tool_choice="NONE").json()
+    data = _chat(
+        cohere_server, messages=[{"role": "user", "content": "weather?"}], tools=[WEATHER], tool_choice="NONE"
+    ).json()
     assert "tool_calls" not in data["message"]
-    history = [{"role": "user", "content": "weather?"},
-               {"role": "assistant", "tool_plan": "I will check.", "tool_calls": [
-                   {"id": "w1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}]},
-               {"role": "tool", "tool_call_id": "w1", "content": [{"type": "document", "document": {"data": "sunny"}}]}]
+    history = [
+        {"role": "user", "content": "weather?"},
+        {
+            "role": "assistant",
+            "tool_plan": "I will check.",
+            "tool_calls": [{"id": "w1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}],
+        },
+        {"role": "tool", "tool_call_id": "w1", "content": [{"type": "document", "document": {"data": "sunny"}}]},
+    ]
     data = _chat(cohere_server, messages=history, tools=[WEATHER]).json()
     assert data["message"]["content"][0]["text"] == "According to the tool results: sunny"
 
@@ -198,8 +256,14 @@ def test_logprobs(cohere_server):
 
 def test_enqueue_reply(cohere_server):
     cit = {"start": 0, "end": 2, "text": "Hi", "type": "TEXT_CONTENT", "sources": []}
-    cohere_server.enqueue_reply("Hi there", tool_plan=None, thinking="hmm", citations=[cit], finish_reason="MAX_TOKENS",
-                                usage={"billed_units": {"input_tokens": 1, "output_tokens": 2}})
+    cohere_server.enqueue_reply(
+        "Hi there",
+        tool_plan=None,
+        thinking="hmm",
+        citations=[cit],
+        finish_reason="MAX_TOKENS",
+        usage={"billed_units": {"input_tokens": 1, "output_tokens": 2}},
+    )
     data = _chat(cohere_server).json()
     assert data["message"]["content"] == [{"type": "thinking", "thinking": "hmm"}, {"type": "text", "text": "Hi there"}]
     assert data["message"]["citations"] == [cit]
@@ -214,8 +278,12 @@ def test_enqueue_reply_error_in_stream(cohere_server):
 
 
 def test_enqueue_stream(cohere_server):
-    cohere_server.enqueue_stream([{"type": "message-start", "id": "x", "delta": {"message": {"role": "assistant"}}},
-                                  b"event: debug\ndata: {\"type\": \"debug\"}\n\n"])
+    cohere_server.enqueue_stream(
+        [
+            {"type": "message-start", "id": "x", "delta": {"message": {"role": "assistant"}}},
+            b'event: debug\ndata: {"type": "debug"}\n\n',
+        ]
+    )
     names = [n for n, _ in _stream(cohere_server)]
     assert names == ["message-start", "debug", "message-end"]
     cohere_server.enqueue_stream(terminate=False)
@@ -243,8 +311,14 @@ def test_enqueue_error(cohere_server):
 def test_path_restricted_queue(cohere_server):
     cohere_server.enqueue_error(500, path="/v2/embed")
     assert _chat(cohere_server).status_code == 200
-    assert _post(cohere_server, "/v2/embed", {"model": "embed-v4.0", "texts": ["a"], "input_type": "search_query",
-                                              "embedding_types": ["float"]}).status_code == 500
+    assert (
+        _post(
+            cohere_server,
+            "/v2/embed",
+            {"model": "embed-v4.0", "texts": ["a"], "input_type": "search_query", "embedding_types": ["float"]},
+        ).status_code
+        == 500
+    )
     assert cohere_server.pending == 0
 
 
@@ -287,22 +361,29 @@ def _embed(srv, **body):
     return _post(srv, "/v2/embed", body)
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"input_type": None}, "valid input_type must be provided"),
-    ({"input_type": "query"}, "valid input_type must be provided"),
-    ({"embedding_types": None}, "embedding_types parameter is required"),
-    ({"embedding_types": ["float16"]}, "embedding_types must be a list"),
-    ({"texts": ["x"] * 97}, "total number of texts must be at most 96 - received 97"),
-    ({"texts": ["ok", ""]}, "inputs contains an element that is the empty string at index 1"),
-    ({"texts": None, "images": ["data:image/png;base64," + PNG_B64]}, "images must be used with input_type=image"),
-    ({"output_dimension": 512}, "output_dimension is only available for embed-v4.0"),
-    ({"model": "embed-v4.0", "output_dimension": 100}, "output_dimension must be one of"),
-    ({"truncate": "MIDDLE"}, "truncate must be one of"),
-    ({"encoding_format": "float"}, "unknown field 'encoding_format'"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"input_type": None}, "valid input_type must be provided"),
+        ({"input_type": "query"}, "valid input_type must be provided"),
+        ({"embedding_types": None}, "embedding_types parameter is required"),
+        ({"embedding_types": ["float16"]}, "embedding_types must be a list"),
+        ({"texts": ["x"] * 97}, "total number of texts must be at most 96 - received 97"),
+        ({"texts": ["ok", ""]}, "inputs contains an element that is the empty string at index 1"),
+        ({"texts": None, "images": ["data:image/png;base64," + PNG_B64]}, "images must be used with input_type=image"),
+        ({"output_dimension": 512}, "output_dimension is only available for embed-v4.0"),
+        ({"model": "embed-v4.0", "output_dimension": 100}, "output_dimension must be one of"),
+        ({"truncate": "MIDDLE"}, "truncate must be one of"),
+        ({"encoding_format": "float"}, "unknown field 'encoding_format'"),
+    ],
+)
 def test_embed_request_checks(cohere_server, body, message):
-    payload = {"model": "embed-english-v3.0", "texts": ["hello"], "input_type": "search_document",
-               "embedding_types": ["float"]}
+    payload = {
+        "model": "embed-english-v3.0",
+        "texts": ["hello"],
+        "input_type": "search_document",
+        "embedding_types": ["float"],
+    }
     payload.update(body)
     r = _post(cohere_server, "/v2/embed", {k: v for k, v in payload.items() if v is not None})  # None: left out
     assert r.status_code == 400
@@ -326,8 +407,12 @@ def test_embed_dimensions_and_images(cohere_server):
     assert len(_embed(cohere_server, model="embed-v4.0").json()["embeddings"]["float"][0]) == 1536
     assert len(_embed(cohere_server, model="embed-v4.0", output_dimension=256).json()["embeddings"]["float"][0]) == 256
     assert len(_embed(cohere_server, model="embed-english-light-v3.0").json()["embeddings"]["float"][0]) == 384
-    payload = {"model": "embed-v4.0", "images": ["data:image/png;base64," + PNG_B64], "input_type": "image",
-               "embedding_types": ["float"]}
+    payload = {
+        "model": "embed-v4.0",
+        "images": ["data:image/png;base64," + PNG_B64],
+        "input_type": "image",
+        "embedding_types": ["float"],
+    }
     data = _post(cohere_server, "/v2/embed", payload).json()
     assert data["images"][0]["format"] == "png" and data["meta"]["billed_units"] == {"images": 1}
 
@@ -342,15 +427,18 @@ def _rr(srv, **body):
     return _post(srv, "/v2/rerank", body)
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"query": "   "}, "query must not be empty or be only whitespace"),
-    ({"documents": []}, "list of documents must not be empty"),
-    ({"documents": ["a", ""]}, "document at index 1 cannot be empty"),
-    ({"documents": [{"text": "a"}]}, "documents[0] must be a string"),
-    ({"top_n": 0}, "top_n must be a positive integer"),
-    ({"return_documents": True}, "unknown field 'return_documents'"),
-    ({"rank_fields": ["text"]}, "unknown field 'rank_fields'"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"query": "   "}, "query must not be empty or be only whitespace"),
+        ({"documents": []}, "list of documents must not be empty"),
+        ({"documents": ["a", ""]}, "document at index 1 cannot be empty"),
+        ({"documents": [{"text": "a"}]}, "documents[0] must be a string"),
+        ({"top_n": 0}, "top_n must be a positive integer"),
+        ({"return_documents": True}, "unknown field 'return_documents'"),
+        ({"rank_fields": ["text"]}, "unknown field 'rank_fields'"),
+    ],
+)
 def test_rerank_request_checks(cohere_server, body, message):
     r = _rr(cohere_server, **body)
     assert r.status_code == 400 and message in r.json()["message"]

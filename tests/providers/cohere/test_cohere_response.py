@@ -8,8 +8,6 @@ import json
 import struct
 
 import pytest
-
-import litegate
 from _cohere_helpers import (
     MODEL,
     PROVIDER,
@@ -24,6 +22,8 @@ from _cohere_helpers import (
     sse_files,
     target,
 )
+
+import litegate
 from litegate.core.call import build_embedding_call, build_rerank_call
 from litegate.providers.cohere import CohereStreamDecoder
 from litegate.types.streaming import stream_chunk_builder
@@ -68,7 +68,7 @@ def test_documented_citations_are_kept():
     msg = parse(body).choices[0].message
     assert msg.provider_specific_fields["citations"] == body["message"]["citations"]
     first = msg.provider_specific_fields["citations"][0]
-    assert msg.content[first["start"]:first["end"]] == first["text"]
+    assert msg.content[first["start"] : first["end"]] == first["text"]
 
 
 def test_documented_tool_calls_with_thinking():
@@ -85,18 +85,28 @@ def test_documented_tool_calls_with_thinking():
 
 
 def test_tool_plan_is_content_and_kept():
-    body = {"id": "x", "finish_reason": "TOOL_CALL", "message": {
-        "role": "assistant", "tool_plan": "I will check.",
-        "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
-        "usage": {"billed_units": {"input_tokens": 1, "output_tokens": 2}}}
+    body = {
+        "id": "x",
+        "finish_reason": "TOOL_CALL",
+        "message": {
+            "role": "assistant",
+            "tool_plan": "I will check.",
+            "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+        },
+        "usage": {"billed_units": {"input_tokens": 1, "output_tokens": 2}},
+    }
     msg = parse(body).choices[0].message
     assert msg.content == "I will check."
     assert msg.provider_specific_fields == {"tool_plan": "I will check."}
 
 
 def test_usage_falls_back_to_tokens_and_reads_cached_tokens():
-    body = {"id": "x", "finish_reason": "COMPLETE", "message": {"role": "assistant", "content": []},
-            "usage": {"tokens": {"input_tokens": 71.0, "output_tokens": 4.0}, "cached_tokens": 64}}
+    body = {
+        "id": "x",
+        "finish_reason": "COMPLETE",
+        "message": {"role": "assistant", "content": []},
+        "usage": {"tokens": {"input_tokens": 71.0, "output_tokens": 4.0}, "cached_tokens": 64},
+    }
     usage = parse(body).usage
     assert (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) == (71, 4, 75)
     assert usage.prompt_tokens_details.cached_tokens == 64
@@ -107,33 +117,52 @@ def test_missing_usage_is_zero():
     assert (usage.prompt_tokens, usage.completion_tokens) == (0, 0)
 
 
-@pytest.mark.parametrize("reason, expected", [
-    ("COMPLETE", "stop"), ("STOP_SEQUENCE", "stop"), ("MAX_TOKENS", "length"), ("TOOL_CALL", "stop"),
-    ("SOMETHING_NEW", "stop"),
-])
+@pytest.mark.parametrize(
+    "reason, expected",
+    [
+        ("COMPLETE", "stop"),
+        ("STOP_SEQUENCE", "stop"),
+        ("MAX_TOKENS", "length"),
+        ("TOOL_CALL", "stop"),
+        ("SOMETHING_NEW", "stop"),
+    ],
+)
 def test_finish_reasons(reason, expected):
-    body = {"id": "x", "finish_reason": reason,
-            "message": {"role": "assistant", "content": [{"type": "text", "text": "hi"}]}}
+    body = {
+        "id": "x",
+        "finish_reason": reason,
+        "message": {"role": "assistant", "content": [{"type": "text", "text": "hi"}]},
+    }
     assert parse(body).choices[0].finish_reason == expected  # TOOL_CALL without tool calls -> stop
 
 
 @pytest.mark.parametrize("reason, exc", [("ERROR", litegate.InternalServerError), ("TIMEOUT", litegate.Timeout)])
 def test_failed_generations_raise(reason, exc):
-    body = {"id": "x", "finish_reason": reason,
-            "message": {"role": "assistant", "content": [{"type": "text", "text": "par"}]}}
+    body = {
+        "id": "x",
+        "finish_reason": reason,
+        "message": {"role": "assistant", "content": [{"type": "text", "text": "par"}]},
+    }
     with pytest.raises(exc, match="incomplete") as info:
         parse(body)
     assert litegate.core.errors.is_retryable(info.value)
 
 
 def test_logprobs():
-    body = {"id": "x", "finish_reason": "COMPLETE",
-            "message": {"role": "assistant", "content": [{"type": "text", "text": "Hi there"}]},
-            "logprobs": [{"text": "Hi", "token_ids": [1], "logprobs": [-0.5]},
-                         {"text": " there", "token_ids": [2, 3], "logprobs": [-0.25, -0.25]}]}
+    body = {
+        "id": "x",
+        "finish_reason": "COMPLETE",
+        "message": {"role": "assistant", "content": [{"type": "text", "text": "Hi there"}]},
+        "logprobs": [
+            {"text": "Hi", "token_ids": [1], "logprobs": [-0.5]},
+            {"text": " there", "token_ids": [2, 3], "logprobs": [-0.25, -0.25]},
+        ],
+    }
     lp = parse(body, logprobs=True).choices[0].logprobs
-    assert [(c.token, c.logprob, c.bytes) for c in lp.content] == [("Hi", -0.5, [72, 105]),
-                                                                  (" there", -0.5, list(b" there"))]
+    assert [(c.token, c.logprob, c.bytes) for c in lp.content] == [
+        ("Hi", -0.5, [72, 105]),
+        (" there", -0.5, list(b" there")),
+    ]
 
 
 def test_error_body_with_a_success_status_raises():
@@ -144,8 +173,11 @@ def test_error_body_with_a_success_status_raises():
 @pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b'{"id": "x"}', b'{"finish_reason": "COMPLETE"}'])
 def test_unusable_bodies_are_validation_errors(raw):
     with pytest.raises(litegate.APIResponseValidationError):
-        PROVIDER.parse_chat(response(raw), litegate.core.call.build_chat_call(
-            "cohere/" + MODEL, [{"role": "user", "content": "x"}], {}), target())
+        PROVIDER.parse_chat(
+            response(raw),
+            litegate.core.call.build_chat_call("cohere/" + MODEL, [{"role": "user", "content": "x"}], {}),
+            target(),
+        )
 
 
 # ------------------------------------------------------------------ documented streams
@@ -170,9 +202,13 @@ def test_every_documented_stream_decodes(name):
     assert last.usage.prompt_tokens == int(end["usage"]["tokens"]["input_tokens"])
     assert last.usage.completion_tokens == int(end["usage"]["tokens"]["output_tokens"])
     assert last.usage.billed_units["input_tokens"] == int(end["usage"]["billed_units"]["input_tokens"])
-    text = "".join(e["delta"]["message"].get("tool_plan", "") if e["type"] == "tool-plan-delta"
-                   else e["delta"]["message"]["content"]["text"] for e in documented
-                   if e["type"] in ("content-delta", "tool-plan-delta"))
+    text = "".join(
+        e["delta"]["message"].get("tool_plan", "")
+        if e["type"] == "tool-plan-delta"
+        else e["delta"]["message"]["content"]["text"]
+        for e in documented
+        if e["type"] in ("content-delta", "tool-plan-delta")
+    )
     rebuilt = stream_chunk_builder(chunks)
     assert rebuilt.choices[0].message.content == text
     assert rebuilt.usage.total_tokens == last.usage.total_tokens
@@ -204,18 +240,32 @@ def test_documented_citation_stream():
 
 
 def _args_delta(fragment: str) -> dict:
-    return {"type": "tool-call-delta", "index": 0,
-            "delta": {"message": {"tool_calls": {"function": {"arguments": fragment}}}}}
+    return {
+        "type": "tool-call-delta",
+        "index": 0,
+        "delta": {"message": {"tool_calls": {"function": {"arguments": fragment}}}},
+    }
 
 
 def test_stream_rebuilds_the_same_message_as_json():
     """A JSON answer and the stream of the same answer rebuild to the same message."""
-    body = {"id": "r1", "finish_reason": "TOOL_CALL", "message": {
-        "role": "assistant", "tool_plan": "I will look it up.",
-        "content": [{"type": "thinking", "thinking": "Need weather."}],
-        "tool_calls": [{"id": "get_weather_1", "type": "function",
-                        "function": {"name": "get_weather", "arguments": '{"location": "Oslo"}'}}]},
-        "usage": {"billed_units": {"input_tokens": 9, "output_tokens": 12}}}
+    body = {
+        "id": "r1",
+        "finish_reason": "TOOL_CALL",
+        "message": {
+            "role": "assistant",
+            "tool_plan": "I will look it up.",
+            "content": [{"type": "thinking", "thinking": "Need weather."}],
+            "tool_calls": [
+                {
+                    "id": "get_weather_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"location": "Oslo"}'},
+                }
+            ],
+        },
+        "usage": {"billed_units": {"input_tokens": 9, "output_tokens": 12}},
+    }
     events = [
         {"type": "message-start", "id": "r1", "delta": {"message": {"role": "assistant"}}},
         {"type": "content-start", "index": 0, "delta": {"message": {"content": {"type": "thinking", "thinking": ""}}}},
@@ -224,8 +274,19 @@ def test_stream_rebuilds_the_same_message_as_json():
         {"type": "content-end", "index": 0},
         {"type": "tool-plan-delta", "delta": {"message": {"tool_plan": "I will"}}},
         {"type": "tool-plan-delta", "delta": {"message": {"tool_plan": " look it up."}}},
-        {"type": "tool-call-start", "index": 0, "delta": {"message": {"tool_calls": {
-            "id": "get_weather_1", "type": "function", "function": {"name": "get_weather", "arguments": ""}}}}},
+        {
+            "type": "tool-call-start",
+            "index": 0,
+            "delta": {
+                "message": {
+                    "tool_calls": {
+                        "id": "get_weather_1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": ""},
+                    }
+                }
+            },
+        },
         _args_delta('{"location": '),
         _args_delta('"Oslo"}'),
         {"type": "tool-call-end", "index": 0},
@@ -243,8 +304,10 @@ def _raw(*events) -> bytes:
 
 START = {"type": "message-start", "id": "s1", "delta": {"message": {"role": "assistant"}}}
 TEXT = {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": "Hello"}}}}
-END = {"type": "message-end", "delta": {"finish_reason": "COMPLETE",
-                                        "usage": {"billed_units": {"input_tokens": 3, "output_tokens": 1}}}}
+END = {
+    "type": "message-end",
+    "delta": {"finish_reason": "COMPLETE", "usage": {"billed_units": {"input_tokens": 3, "output_tokens": 1}}},
+}
 
 
 def test_usage_only_with_include_usage():
@@ -373,8 +436,9 @@ def test_rerank_dict_documents_come_back_unchanged():
     assert [r.document for r in got.results] == [None, None]
 
 
-@pytest.mark.parametrize("result", [{"index": 5, "relevance_score": 0.1}, {"index": "0", "relevance_score": 0.1},
-                                    {"index": 0}])
+@pytest.mark.parametrize(
+    "result", [{"index": 5, "relevance_score": 0.1}, {"index": "0", "relevance_score": 0.1}, {"index": 0}]
+)
 def test_rerank_bad_results_are_validation_errors(result):
     with pytest.raises(litegate.APIResponseValidationError):
         PROVIDER.parse_rerank(response({"id": "r", "results": [result]}), _rerank_call(["a", "b"]), target())
@@ -383,11 +447,14 @@ def test_rerank_bad_results_are_validation_errors(result):
 # ------------------------------------------------------------------ errors
 
 
-@pytest.mark.parametrize("name, exc", [
-    ("400_bad_request.json", litegate.BadRequestError),
-    ("401_unauthorized.json", litegate.AuthenticationError),
-    ("429_too_many_requests.json", litegate.RateLimitError),
-])
+@pytest.mark.parametrize(
+    "name, exc",
+    [
+        ("400_bad_request.json", litegate.BadRequestError),
+        ("401_unauthorized.json", litegate.AuthenticationError),
+        ("429_too_many_requests.json", litegate.RateLimitError),
+    ],
+)
 def test_documented_error_bodies(name, exc):
     fx = load("errors/" + name)
     err = PROVIDER.error(response(fx["body"], fx["status"], fx["headers"]), target())
@@ -397,20 +464,37 @@ def test_documented_error_bodies(name, exc):
     assert err.response.status_code == fx["status"]
 
 
-@pytest.mark.parametrize("status, message, exc", [
-    (400, "too many tokens: size limit exceeded by 11326 tokens. Try using shorter or fewer inputs, or setting "
-          "prompt_truncation='AUTO'.", litegate.ContextWindowExceededError),
-    (401, "no api key supplied", litegate.AuthenticationError),
-    (402, "Please add or update your payment method at https://dashboard.cohere.com/billing?tab=payment to "
-          "continue", litegate.BadRequestError),
-    (404, "model 'xyz' not found, make sure the correct model ID was used and that you have access to the model.",
-     litegate.NotFoundError),
-    (422, "invalid request", litegate.UnprocessableEntityError),
-    (498, "This error is returned when a request or response contains a deny-listed token.", litegate.BadRequestError),
-    (500, "internal server error", litegate.InternalServerError),
-    (503, "service unavailable", litegate.ServiceUnavailableError),
-    (504, "gateway timeout", litegate.Timeout),
-])
+@pytest.mark.parametrize(
+    "status, message, exc",
+    [
+        (
+            400,
+            "too many tokens: size limit exceeded by 11326 tokens. Try using shorter or fewer inputs, or setting "
+            "prompt_truncation='AUTO'.",
+            litegate.ContextWindowExceededError,
+        ),
+        (401, "no api key supplied", litegate.AuthenticationError),
+        (
+            402,
+            "Please add or update your payment method at https://dashboard.cohere.com/billing?tab=payment to continue",
+            litegate.BadRequestError,
+        ),
+        (
+            404,
+            "model 'xyz' not found, make sure the correct model ID was used and that you have access to the model.",
+            litegate.NotFoundError,
+        ),
+        (422, "invalid request", litegate.UnprocessableEntityError),
+        (
+            498,
+            "This error is returned when a request or response contains a deny-listed token.",
+            litegate.BadRequestError,
+        ),
+        (500, "internal server error", litegate.InternalServerError),
+        (503, "service unavailable", litegate.ServiceUnavailableError),
+        (504, "gateway timeout", litegate.Timeout),
+    ],
+)
 def test_status_mapping(status, message, exc):
     err = PROVIDER.error(response({"id": "e", "message": message}, status), target())
     assert isinstance(err, exc)
@@ -425,7 +509,19 @@ def test_499_request_cancelled_is_a_plain_api_error():
 
 
 def test_response_headers_kept():
-    resp = response({}, headers={"x-debug-trace-id": "abc", "x-api-warning": "deprecated", "retry-after": "2",
-                                 "x-trial-endpoint-call-remaining": "9", "content-type": "application/json"})
-    assert PROVIDER.response_headers(resp) == {"x-debug-trace-id": "abc", "x-api-warning": "deprecated",
-                                               "retry-after": "2", "x-trial-endpoint-call-remaining": "9"}
+    resp = response(
+        {},
+        headers={
+            "x-debug-trace-id": "abc",
+            "x-api-warning": "deprecated",
+            "retry-after": "2",
+            "x-trial-endpoint-call-remaining": "9",
+            "content-type": "application/json",
+        },
+    )
+    assert PROVIDER.response_headers(resp) == {
+        "x-debug-trace-id": "abc",
+        "x-api-warning": "deprecated",
+        "retry-after": "2",
+        "x-trial-endpoint-call-remaining": "9",
+    }

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from _cohere_helpers import MODEL, decode, dumps_without_created, sse_bytes, sse_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import litegate
-from _cohere_helpers import MODEL, decode, dumps_without_created, sse_bytes, sse_files
 from litegate.providers.cohere import CohereStreamDecoder
 from litegate.testing.cohere_server import FakeCohereServer, _Plan
 
@@ -26,14 +26,27 @@ def _fake_stream(**plan_fields) -> bytes:
 
 FAKE = {
     "fake: thinking + text + citation + logprobs": _fake_stream(
-        thinking="Let me think \u00e9\u00e8 \U0001F600.", text="Emperor penguins are the tallest.",
-        citations=[{"start": 0, "end": 7, "text": "Emperor", "type": "TEXT_CONTENT",
-                    "sources": [{"type": "document", "id": "doc:0", "document": {"id": "doc:0", "text": "x"}}]}],
-        logprobs=True),
+        thinking="Let me think \u00e9\u00e8 \U0001f600.",
+        text="Emperor penguins are the tallest.",
+        citations=[
+            {
+                "start": 0,
+                "end": 7,
+                "text": "Emperor",
+                "type": "TEXT_CONTENT",
+                "sources": [{"type": "document", "id": "doc:0", "document": {"id": "doc:0", "text": "x"}}],
+            }
+        ],
+        logprobs=True,
+    ),
     "fake: tool plan + parallel calls": _fake_stream(
-        tool_plan="I will call both tools.", finish_reason="TOOL_CALL",
-        calls=[("get_weather_1", "get_weather", json.dumps({"location": "Z\u00fcrich"})),
-               ("get_time_2", "get_time", json.dumps({"location": "Oslo", "tz": [1, 2]}))]),
+        tool_plan="I will call both tools.",
+        finish_reason="TOOL_CALL",
+        calls=[
+            ("get_weather_1", "get_weather", json.dumps({"location": "Z\u00fcrich"})),
+            ("get_time_2", "get_time", json.dumps({"location": "Oslo", "tz": [1, 2]})),
+        ],
+    ),
 }
 STREAMS = {f"documented: {n}": sse_bytes(n) for n in sse_files()}
 STREAMS.update(FAKE)
@@ -64,7 +77,8 @@ def test_byte_at_a_time(sid):
 
 
 ERROR_STREAM = sse_bytes("v2_chat__02_default.sse").split(b"event: message-end")[0] + (
-    b'event: message-end\ndata: {"type":"message-end","delta":{"finish_reason":"ERROR","error":"model failed"}}\n\n')
+    b'event: message-end\ndata: {"type":"message-end","delta":{"finish_reason":"ERROR","error":"model failed"}}\n\n'
+)
 
 
 @SETTINGS

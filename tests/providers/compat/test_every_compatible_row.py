@@ -19,9 +19,14 @@ MSGS = [{"role": "user", "content": "Hello"}]
 
 
 def _answer(model: str, text: str) -> dict:
-    return {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 4, "completion_tokens": 3, "total_tokens": 7}}
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 4, "completion_tokens": 3, "total_tokens": 7},
+    }
 
 
 def _client(seen: list, text: str = "row answer") -> litegate.Client:
@@ -98,8 +103,15 @@ def test_scx_caps_temperature():
 def test_text_part_lists_become_strings_for_string_only_rows(provider):
     seen: list = []
     parts = [{"role": "user", "content": [{"type": "text", "text": "Hel"}, {"type": "text", "text": "lo"}]}]
-    image = [{"role": "user", "content": [{"type": "text", "text": "see"},
-                                          {"type": "image_url", "image_url": {"url": "https://x.test/a.png"}}]}]
+    image = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "see"},
+                {"type": "image_url", "image_url": {"url": "https://x.test/a.png"}},
+            ],
+        }
+    ]
     client = _client(seen)
     client.completion(f"{provider}/m", messages=parts, api_key="k")
     assert seen[0].json["messages"] == [{"role": "user", "content": "Hello"}]
@@ -126,10 +138,13 @@ def test_streamlake_renames_max_tokens():
     assert seen[0].url == "https://vanchin.streamlake.ai/api/gateway/v1/endpoints/chat/completions"
 
 
-@pytest.mark.parametrize("provider,url", [
-    ("lemonade", "http://localhost:8000/api/v1/chat/completions"),
-    ("ovhcloud", "https://oai.endpoints.kepler.ai.cloud.ovh.net/v1/chat/completions"),
-])
+@pytest.mark.parametrize(
+    "provider,url",
+    [
+        ("lemonade", "http://localhost:8000/api/v1/chat/completions"),
+        ("ovhcloud", "https://oai.endpoints.kepler.ai.cloud.ovh.net/v1/chat/completions"),
+    ],
+)
 def test_keyless_rows_send_no_authorization(provider, url):
     seen: list = []
     _client(seen).completion(f"{provider}/Qwen3-0.6B-GGUF", messages=MSGS)
@@ -148,9 +163,15 @@ def test_vercel_embeddings_route():
 
     def handler(req):
         seen.append(req)
-        return MockResponse(200, json={"object": "list", "model": "openai/text-embedding-3-small",
-                                       "data": [{"object": "embedding", "index": 0, "embedding": [0.5, 0.25]}],
-                                       "usage": {"prompt_tokens": 1, "total_tokens": 1}})
+        return MockResponse(
+            200,
+            json={
+                "object": "list",
+                "model": "openai/text-embedding-3-small",
+                "data": [{"object": "embedding", "index": 0, "embedding": [0.5, 0.25]}],
+                "usage": {"prompt_tokens": 1, "total_tokens": 1},
+            },
+        )
 
     client = litegate.Client(transport=MockTransport(handler))
     resp = client.embedding("vercel_ai_gateway/openai/text-embedding-3-small", input=["a"], api_key="vk")
@@ -166,8 +187,12 @@ def test_quirk_rows_over_a_socket_sync_and_stream(provider):
         resp = litegate.completion(f"{provider}/model-x", messages=MSGS, api_key="sk-row", api_base=srv.base_url)
         assert srv.last_request.path == "/v1/chat/completions"
         assert resp.choices[0].message.content == "This is a fake reply to: Hello"
-        chunks = list(litegate.completion(f"{provider}/model-x", messages=MSGS, api_key="sk-row",
-                                          api_base=srv.base_url, stream=True))
-        assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == \
-            "This is a fake reply to: Hello"
+        chunks = list(
+            litegate.completion(
+                f"{provider}/model-x", messages=MSGS, api_key="sk-row", api_base=srv.base_url, stream=True
+            )
+        )
+        assert (
+            "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "This is a fake reply to: Hello"
+        )
         assert json.loads(srv.last_request.body)["stream"] is True

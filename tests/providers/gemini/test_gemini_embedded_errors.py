@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from _gemini_helpers import PROVIDER, chat_call, load, parse, response, target
 
 import litegate
-from _gemini_helpers import PROVIDER, chat_call, load, parse, response, target
 from litegate.core.call import build_embedding_call
 
 QUOTA = {"error": {"code": 429, "message": "Quota exceeded", "status": "RESOURCE_EXHAUSTED"}}
@@ -34,8 +34,14 @@ def test_embedded_error_is_none_for_an_answer():
     assert PROVIDER.embedded_error(body, response(body), target()) is None
 
 
-@pytest.mark.parametrize("body, cls", [(QUOTA, litegate.RateLimitError), ([QUOTA], litegate.RateLimitError),
-                                       ({"nothing": 1}, litegate.APIResponseValidationError)])
+@pytest.mark.parametrize(
+    "body, cls",
+    [
+        (QUOTA, litegate.RateLimitError),
+        ([QUOTA], litegate.RateLimitError),
+        ({"nothing": 1}, litegate.APIResponseValidationError),
+    ],
+)
 def test_embedding_bodies_without_vectors(body, cls):
     call = build_embedding_call("gemini/gemini-embedding-001", "x", {})
     with pytest.raises(cls):

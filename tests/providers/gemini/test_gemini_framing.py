@@ -5,20 +5,21 @@ from __future__ import annotations
 import json
 
 import pytest
+from _gemini_helpers import FIXTURES, decode, dumps_without_ids, sse_events, text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import litegate
-from _gemini_helpers import FIXTURES, decode, dumps_without_ids, sse_events, text
 from litegate.providers.base import StreamDecoder
 from litegate.providers.gemini import GeminiStreamDecoder, GoogleStreamFramer
 from litegate.providers.gemini.streaming import RAW_JSON, UNPARSED
 
 ERROR = {"error": {"code": 429, "message": "Quota", "status": "RESOURCE_EXHAUSTED"}}
-STREAM = (b': keep-alive\r\n\r\n'
-          b'data: {"candidates": [{"content": {"parts": [{"text": "Hi"}]}}]}\r\n\r\n'
-          b'event: ignored\r\ndata: {"a":\r\ndata: 1}\r\n\r\n'
-          + json.dumps([ERROR], indent=2).encode() + b"\n")
+STREAM = (
+    b": keep-alive\r\n\r\n"
+    b'data: {"candidates": [{"content": {"parts": [{"text": "Hi"}]}}]}\r\n\r\n'
+    b'event: ignored\r\ndata: {"a":\r\ndata: 1}\r\n\r\n' + json.dumps([ERROR], indent=2).encode() + b"\n"
+)
 
 
 def _items(data: bytes, cuts=()) -> list:
@@ -46,7 +47,9 @@ def test_the_same_items_for_any_split(cuts):
 
 def test_bare_lines_that_never_parse_are_handed_on_at_the_end():
     assert _items(b'data: {"x": 1}\n\n{"unterminated": \n  "still"\n') == [
-        (None, '{"x": 1}'), (UNPARSED, '{"unterminated": \n  "still"')]
+        (None, '{"x": 1}'),
+        (UNPARSED, '{"unterminated": \n  "still"'),
+    ]
 
 
 def test_the_decoder_is_a_stream_decoder_over_the_google_framer():

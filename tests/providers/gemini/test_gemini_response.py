@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from _gemini_helpers import FIXTURES, PROVIDER, load, parse, response, target, text
 
 import litegate
-from _gemini_helpers import FIXTURES, PROVIDER, load, parse, response, target, text
 
 SUCCESS = sorted(p.name for p in (FIXTURES / "recorded").glob("unary-success-*.json"))
 
@@ -43,8 +43,9 @@ def test_txt_twins_parse_the_same(name):
 def test_basic_reply():
     resp = parse(load("recorded/unary-success-basic-reply-short.json"))
     msg = resp.choices[0].message
-    assert msg.content == ("Google's headquarters, also known as the Googleplex, is located in "
-                           "**Mountain View, California**.\n")
+    assert msg.content == (
+        "Google's headquarters, also known as the Googleplex, is located in **Mountain View, California**.\n"
+    )
     assert msg.role == "assistant" and msg.tool_calls is None
     assert (resp.usage.prompt_tokens, resp.usage.completion_tokens, resp.usage.total_tokens) == (7, 22, 29)
     assert resp.usage.prompt_tokens_details.text_tokens == 7
@@ -83,8 +84,13 @@ def test_signature_survives_a_round_trip_back_to_gemini():
     resp = parse(load("recorded/unary-success-thinking-function-call-thought-summary-signature.json"))
     assistant = resp.choices[0].message.model_dump()
     call_id = assistant["tool_calls"][0]["id"]
-    body = translate(messages=[{"role": "user", "content": "Days until New Year's Eve?"}, assistant,
-                               {"role": "tool", "tool_call_id": call_id, "content": "2025-10-26"}])
+    body = translate(
+        messages=[
+            {"role": "user", "content": "Days until New Year's Eve?"},
+            assistant,
+            {"role": "tool", "tool_call_id": call_id, "content": "2025-10-26"},
+        ]
+    )
     part = body["contents"][1]["parts"][0]
     assert part["functionCall"] == {"name": "now", "args": {}}
     assert part["thoughtSignature"] == assistant["tool_calls"][0]["provider_specific_fields"]["thought_signature"]
@@ -151,12 +157,23 @@ def test_empty_answer_with_finish_message():
     assert choice.message.provider_specific_fields["finish_message"].startswith("Model failed")
 
 
-@pytest.mark.parametrize("reason, expected", [
-    ("STOP", "stop"), ("MAX_TOKENS", "length"), ("SAFETY", "content_filter"), ("RECITATION", "content_filter"),
-    ("BLOCKLIST", "content_filter"), ("PROHIBITED_CONTENT", "content_filter"), ("SPII", "content_filter"),
-    ("OTHER", "stop"), ("LANGUAGE", "stop"), ("MALFORMED_FUNCTION_CALL", "stop"), ("SOMETHING_NEW", "stop"),
-    (None, "stop"),
-])
+@pytest.mark.parametrize(
+    "reason, expected",
+    [
+        ("STOP", "stop"),
+        ("MAX_TOKENS", "length"),
+        ("SAFETY", "content_filter"),
+        ("RECITATION", "content_filter"),
+        ("BLOCKLIST", "content_filter"),
+        ("PROHIBITED_CONTENT", "content_filter"),
+        ("SPII", "content_filter"),
+        ("OTHER", "stop"),
+        ("LANGUAGE", "stop"),
+        ("MALFORMED_FUNCTION_CALL", "stop"),
+        ("SOMETHING_NEW", "stop"),
+        (None, "stop"),
+    ],
+)
 def test_finish_reasons(reason, expected):
     cand = {"content": {"role": "model", "parts": [{"text": "x"}]}, "index": 0}
     if reason:
@@ -165,29 +182,48 @@ def test_finish_reasons(reason, expected):
 
 
 def test_several_candidates_and_cached_tokens():
-    body = {"candidates": [
-        {"content": {"role": "model", "parts": [{"text": "one"}]}, "finishReason": "STOP", "index": 0},
-        {"content": {"role": "model", "parts": [{"text": "two"}]}, "finishReason": "MAX_TOKENS", "index": 1},
-    ], "usageMetadata": {"promptTokenCount": 100, "candidatesTokenCount": 4, "cachedContentTokenCount": 60,
-                         "toolUsePromptTokenCount": 5, "totalTokenCount": 109}}
+    body = {
+        "candidates": [
+            {"content": {"role": "model", "parts": [{"text": "one"}]}, "finishReason": "STOP", "index": 0},
+            {"content": {"role": "model", "parts": [{"text": "two"}]}, "finishReason": "MAX_TOKENS", "index": 1},
+        ],
+        "usageMetadata": {
+            "promptTokenCount": 100,
+            "candidatesTokenCount": 4,
+            "cachedContentTokenCount": 60,
+            "toolUsePromptTokenCount": 5,
+            "totalTokenCount": 109,
+        },
+    }
     resp = parse(body)
     assert [(c.index, c.message.content, c.finish_reason) for c in resp.choices] == [
-        (0, "one", "stop"), (1, "two", "length")]
+        (0, "one", "stop"),
+        (1, "two", "length"),
+    ]
     assert resp.usage.prompt_tokens == 105 and resp.usage.completion_tokens == 4 and resp.usage.total_tokens == 109
     assert resp.usage.prompt_tokens_details.cached_tokens == 60
 
 
 def test_generated_images_become_message_images():
-    body = {"candidates": [{"content": {"role": "model", "parts": [
-        {"text": "Here it is"}, {"inlineData": {"mimeType": "image/png", "data": "iVBORw0K"}}]},
-        "finishReason": "STOP"}]}
+    body = {
+        "candidates": [
+            {
+                "content": {
+                    "role": "model",
+                    "parts": [{"text": "Here it is"}, {"inlineData": {"mimeType": "image/png", "data": "iVBORw0K"}}],
+                },
+                "finishReason": "STOP",
+            }
+        ]
+    }
     msg = parse(body).choices[0].message
     assert msg.content == "Here it is"
     assert msg.images == [{"type": "image_url", "index": 0, "image_url": {"url": "data:image/png;base64,iVBORw0K"}}]
 
 
-@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b'{"this": [{"is": "not a response"}]}',
-                                 b'{"candidates": []}'])
+@pytest.mark.parametrize(
+    "raw", [b"not json", b"[1, 2]", b'{"this": [{"is": "not a response"}]}', b'{"candidates": []}']
+)
 def test_invalid_bodies(raw):
     with pytest.raises(litegate.APIResponseValidationError):
         parse(raw)
@@ -201,12 +237,15 @@ def test_error_body_with_a_200_status_raises_it():
 # ------------------------------------------------------------------------------ error bodies
 
 
-@pytest.mark.parametrize("name, cls", [
-    ("recorded/unary-failure-api-key.json", litegate.AuthenticationError),  # 400 API_KEY_INVALID
-    ("recorded/unary-failure-generativelanguage-api-not-enabled.json", litegate.PermissionDeniedError),
-    ("recorded/unary-failure-unknown-model.json", litegate.NotFoundError),
-    ("recorded/streaming-failure-image-rejected.txt", litegate.BadRequestError),
-])
+@pytest.mark.parametrize(
+    "name, cls",
+    [
+        ("recorded/unary-failure-api-key.json", litegate.AuthenticationError),  # 400 API_KEY_INVALID
+        ("recorded/unary-failure-generativelanguage-api-not-enabled.json", litegate.PermissionDeniedError),
+        ("recorded/unary-failure-unknown-model.json", litegate.NotFoundError),
+        ("recorded/streaming-failure-image-rejected.txt", litegate.BadRequestError),
+    ],
+)
 def test_recorded_error_bodies(name, cls):
     body = text(name)
     status = json.loads(body)["error"]["code"]
@@ -225,7 +264,11 @@ def test_documented_quota_error_has_the_retry_delay():
 
 
 def test_response_headers_kept():
-    headers = {"content-type": "application/json", "x-goog-request-id": "r1", "server-timing": "gfet4t7; dur=5",
-               "set-cookie": "x"}
+    headers = {
+        "content-type": "application/json",
+        "x-goog-request-id": "r1",
+        "server-timing": "gfet4t7; dur=5",
+        "set-cookie": "x",
+    }
     kept = PROVIDER.response_headers(response({}, 200, headers))
     assert kept == {"x-goog-request-id": "r1", "server-timing": "gfet4t7; dur=5"}

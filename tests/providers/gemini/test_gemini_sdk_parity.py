@@ -27,9 +27,9 @@ import json
 
 import httpx
 import pytest
+from _gemini_helpers import KEY, PNG_B64, WEATHER, sse_events
 
 import litegate
-from _gemini_helpers import KEY, PNG_B64, WEATHER, sse_events
 
 genai = pytest.importorskip("google.genai")
 from google.genai import errors as genai_errors  # noqa: E402
@@ -68,7 +68,8 @@ def _normal(body: dict) -> dict:
             if "inlineData" in part:
                 part["inlineData"] = _camel_keys(part["inlineData"])
                 part["inlineData"]["data"] = base64.urlsafe_b64decode(
-                    part["inlineData"]["data"].replace("+", "-").replace("/", "_"))
+                    part["inlineData"]["data"].replace("+", "-").replace("/", "_")
+                )
             if "fileData" in part:
                 part["fileData"] = _camel_keys(part["fileData"])
     thinking = (body.get("generationConfig") or {}).get("thinkingConfig")
@@ -93,97 +94,208 @@ def _assert_same_request(srv):
 
 
 def test_parity_basic_parameters(gemini_server, sdk):
-    sdk.models.generate_content(model=MODEL, contents="Hello", config=types.GenerateContentConfig(
-        system_instruction="Be brief.", temperature=0.3, top_p=0.9, max_output_tokens=300, stop_sequences=["END"],
-        candidate_count=2, seed=5, presence_penalty=0.1, frequency_penalty=0.2))
-    _litegate(gemini_server,
-              messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}],
-              temperature=0.3, top_p=0.9, max_tokens=300, stop=["END"], n=2, seed=5, presence_penalty=0.1,
-              frequency_penalty=0.2)
+    sdk.models.generate_content(
+        model=MODEL,
+        contents="Hello",
+        config=types.GenerateContentConfig(
+            system_instruction="Be brief.",
+            temperature=0.3,
+            top_p=0.9,
+            max_output_tokens=300,
+            stop_sequences=["END"],
+            candidate_count=2,
+            seed=5,
+            presence_penalty=0.1,
+            frequency_penalty=0.2,
+        ),
+    )
+    _litegate(
+        gemini_server,
+        messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}],
+        temperature=0.3,
+        top_p=0.9,
+        max_tokens=300,
+        stop=["END"],
+        n=2,
+        seed=5,
+        presence_penalty=0.1,
+        frequency_penalty=0.2,
+    )
     _assert_same_request(gemini_server)
 
 
 def test_parity_multi_turn(gemini_server, sdk):
-    sdk.models.generate_content(model=MODEL, contents=[
-        types.Content(role="user", parts=[types.Part(text="Hi")]),
-        types.Content(role="model", parts=[types.Part(text="Hello!")]),
-        types.Content(role="user", parts=[types.Part(text="How are you?")]),
-    ])
-    _litegate(gemini_server, messages=[{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"},
-                                       {"role": "user", "content": "How are you?"}])
+    sdk.models.generate_content(
+        model=MODEL,
+        contents=[
+            types.Content(role="user", parts=[types.Part(text="Hi")]),
+            types.Content(role="model", parts=[types.Part(text="Hello!")]),
+            types.Content(role="user", parts=[types.Part(text="How are you?")]),
+        ],
+    )
+    _litegate(
+        gemini_server,
+        messages=[
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": "Hello!"},
+            {"role": "user", "content": "How are you?"},
+        ],
+    )
     _assert_same_request(gemini_server)
 
 
 def test_parity_tools_and_forced_choice(gemini_server, sdk):
-    sdk.models.generate_content(model=MODEL, contents="Weather in Paris?", config=types.GenerateContentConfig(
-        tools=[types.Tool(function_declarations=[types.FunctionDeclaration(
-            name="get_weather", description="Current weather for a city", parameters=SCHEMA)])],
-        tool_config=types.ToolConfig(function_calling_config=types.FunctionCallingConfig(
-            mode="ANY", allowed_function_names=["get_weather"]))))
-    _litegate(gemini_server, messages=[{"role": "user", "content": "Weather in Paris?"}], tools=[WEATHER],
-              tool_choice={"type": "function", "function": {"name": "get_weather"}})
+    sdk.models.generate_content(
+        model=MODEL,
+        contents="Weather in Paris?",
+        config=types.GenerateContentConfig(
+            tools=[
+                types.Tool(
+                    function_declarations=[
+                        types.FunctionDeclaration(
+                            name="get_weather", description="Current weather for a city", parameters=SCHEMA
+                        )
+                    ]
+                )
+            ],
+            tool_config=types.ToolConfig(
+                function_calling_config=types.FunctionCallingConfig(mode="ANY", allowed_function_names=["get_weather"])
+            ),
+        ),
+    )
+    _litegate(
+        gemini_server,
+        messages=[{"role": "user", "content": "Weather in Paris?"}],
+        tools=[WEATHER],
+        tool_choice={"type": "function", "function": {"name": "get_weather"}},
+    )
     _assert_same_request(gemini_server)
 
 
 def test_parity_tool_loop_with_parallel_results(gemini_server, sdk):
     decl = types.FunctionDeclaration(name="get_weather", description="Current weather for a city", parameters=SCHEMA)
-    sdk.models.generate_content(model=MODEL, config=types.GenerateContentConfig(
-        tools=[types.Tool(function_declarations=[decl])]), contents=[
-        types.Content(role="user", parts=[types.Part(text="Weather in Paris and Rome?")]),
-        types.Content(role="model", parts=[
-            types.Part(function_call=types.FunctionCall(name="get_weather", args={"location": "Paris"})),
-            types.Part(function_call=types.FunctionCall(name="get_weather", args={"location": "Rome"}))]),
-        types.Content(role="user", parts=[
-            types.Part.from_function_response(name="get_weather", response={"content": "18C"}),
-            types.Part.from_function_response(name="get_weather", response={"content": "24C"})]),
-    ])
-    _litegate(gemini_server, tools=[WEATHER], messages=[
-        {"role": "user", "content": "Weather in Paris and Rome?"},
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'}},
-            {"id": "c2", "type": "function",
-             "function": {"name": "get_weather", "arguments": '{"location": "Rome"}'}}]},
-        {"role": "tool", "tool_call_id": "c1", "content": "18C"},
-        {"role": "tool", "tool_call_id": "c2", "content": "24C"},
-    ])
+    sdk.models.generate_content(
+        model=MODEL,
+        config=types.GenerateContentConfig(tools=[types.Tool(function_declarations=[decl])]),
+        contents=[
+            types.Content(role="user", parts=[types.Part(text="Weather in Paris and Rome?")]),
+            types.Content(
+                role="model",
+                parts=[
+                    types.Part(function_call=types.FunctionCall(name="get_weather", args={"location": "Paris"})),
+                    types.Part(function_call=types.FunctionCall(name="get_weather", args={"location": "Rome"})),
+                ],
+            ),
+            types.Content(
+                role="user",
+                parts=[
+                    types.Part.from_function_response(name="get_weather", response={"content": "18C"}),
+                    types.Part.from_function_response(name="get_weather", response={"content": "24C"}),
+                ],
+            ),
+        ],
+    )
+    _litegate(
+        gemini_server,
+        tools=[WEATHER],
+        messages=[
+            {"role": "user", "content": "Weather in Paris and Rome?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "c1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'},
+                    },
+                    {
+                        "id": "c2",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"location": "Rome"}'},
+                    },
+                ],
+            },
+            {"role": "tool", "tool_call_id": "c1", "content": "18C"},
+            {"role": "tool", "tool_call_id": "c2", "content": "24C"},
+        ],
+    )
     _assert_same_request(gemini_server)
 
 
 def test_parity_vision(gemini_server, sdk):
-    sdk.models.generate_content(model=MODEL, contents=[types.Content(role="user", parts=[
-        types.Part(text="Describe"),
-        types.Part.from_bytes(data=base64.b64decode(PNG_B64), mime_type="image/png"),
-        types.Part.from_uri(file_uri="https://example.com/cat.jpg", mime_type="image/jpeg"),
-    ])])
-    _litegate(gemini_server, messages=[{"role": "user", "content": [
-        {"type": "text", "text": "Describe"},
-        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG_B64}"}},
-        {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg"}},
-    ]}])
+    sdk.models.generate_content(
+        model=MODEL,
+        contents=[
+            types.Content(
+                role="user",
+                parts=[
+                    types.Part(text="Describe"),
+                    types.Part.from_bytes(data=base64.b64decode(PNG_B64), mime_type="image/png"),
+                    types.Part.from_uri(file_uri="https://example.com/cat.jpg", mime_type="image/jpeg"),
+                ],
+            )
+        ],
+    )
+    _litegate(
+        gemini_server,
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "Describe"},
+                    {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG_B64}"}},
+                    {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg"}},
+                ],
+            }
+        ],
+    )
     _assert_same_request(gemini_server)
 
 
 def test_parity_json_schema_and_thinking(gemini_server, sdk):
-    sdk.models.generate_content(model=MODEL, contents="Where?", config=types.GenerateContentConfig(
-        response_mime_type="application/json", response_json_schema=SCHEMA,
-        thinking_config=types.ThinkingConfig(thinking_budget=2048, include_thoughts=True)))
-    _litegate(gemini_server, messages=[{"role": "user", "content": "Where?"}], reasoning_effort="medium",
-              response_format={"type": "json_schema", "json_schema": {"name": "Place", "schema": SCHEMA}})
+    sdk.models.generate_content(
+        model=MODEL,
+        contents="Where?",
+        config=types.GenerateContentConfig(
+            response_mime_type="application/json",
+            response_json_schema=SCHEMA,
+            thinking_config=types.ThinkingConfig(thinking_budget=2048, include_thoughts=True),
+        ),
+    )
+    _litegate(
+        gemini_server,
+        messages=[{"role": "user", "content": "Where?"}],
+        reasoning_effort="medium",
+        response_format={"type": "json_schema", "json_schema": {"name": "Place", "schema": SCHEMA}},
+    )
     _assert_same_request(gemini_server)
 
 
 def test_parity_logprobs_and_safety_settings(gemini_server, sdk):
     safety = [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_ONLY_HIGH"}]
-    sdk.models.generate_content(model=MODEL, contents="Hi", config=types.GenerateContentConfig(
-        response_logprobs=True, logprobs=2, top_k=40, safety_settings=[types.SafetySetting(**safety[0])]))
-    _litegate(gemini_server, messages=[{"role": "user", "content": "Hi"}], logprobs=True, top_logprobs=2, top_k=40,
-              safety_settings=safety)
+    sdk.models.generate_content(
+        model=MODEL,
+        contents="Hi",
+        config=types.GenerateContentConfig(
+            response_logprobs=True, logprobs=2, top_k=40, safety_settings=[types.SafetySetting(**safety[0])]
+        ),
+    )
+    _litegate(
+        gemini_server,
+        messages=[{"role": "user", "content": "Hi"}],
+        logprobs=True,
+        top_logprobs=2,
+        top_k=40,
+        safety_settings=safety,
+    )
     _assert_same_request(gemini_server)
 
 
 def test_parity_streaming(gemini_server, sdk):
-    sdk_text = "".join(chunk.text or "" for chunk in sdk.models.generate_content_stream(
-        model=MODEL, contents="Tell me about foxes"))
+    sdk_text = "".join(
+        chunk.text or "" for chunk in sdk.models.generate_content_stream(model=MODEL, contents="Tell me about foxes")
+    )
     chunks = list(_litegate(gemini_server, stream=True, messages=[{"role": "user", "content": "Tell me about foxes"}]))
     _assert_same_request(gemini_server)
     assert gemini_server.last_request.query == {"alt": "sse"}
@@ -192,8 +304,9 @@ def test_parity_streaming(gemini_server, sdk):
 
 async def test_parity_async(gemini_server, sdk):
     resp = await sdk.aio.models.generate_content(model=MODEL, contents="Hey")
-    ours = await litegate.acompletion("gemini/" + MODEL, api_key=KEY, api_base=gemini_server.url,
-                                      messages=[{"role": "user", "content": "Hey"}])
+    ours = await litegate.acompletion(
+        "gemini/" + MODEL, api_key=KEY, api_base=gemini_server.url, messages=[{"role": "user", "content": "Hey"}]
+    )
     _assert_same_request(gemini_server)
     assert ours.choices[0].message.content == resp.text
     assert ours.usage.prompt_tokens == resp.usage_metadata.prompt_token_count
@@ -201,11 +314,19 @@ async def test_parity_async(gemini_server, sdk):
 
 
 def test_parity_batch_embeddings(gemini_server, sdk):
-    sdk_resp = sdk.models.embed_content(model="gemini-embedding-001", contents=["a", "b"],
-                                        config=types.EmbedContentConfig(task_type="RETRIEVAL_QUERY",
-                                                                        output_dimensionality=4))
-    ours = litegate.embedding("gemini/gemini-embedding-001", input=["a", "b"], api_key=KEY, api_base=gemini_server.url,
-                              task_type="RETRIEVAL_QUERY", dimensions=4)
+    sdk_resp = sdk.models.embed_content(
+        model="gemini-embedding-001",
+        contents=["a", "b"],
+        config=types.EmbedContentConfig(task_type="RETRIEVAL_QUERY", output_dimensionality=4),
+    )
+    ours = litegate.embedding(
+        "gemini/gemini-embedding-001",
+        input=["a", "b"],
+        api_key=KEY,
+        api_base=gemini_server.url,
+        task_type="RETRIEVAL_QUERY",
+        dimensions=4,
+    )
     _assert_same_request(gemini_server)
     assert [d["embedding"] for d in ours.data] == [e.values for e in sdk_resp.embeddings]
 
@@ -219,9 +340,13 @@ def test_single_embedding_differs_only_in_endpoint(gemini_server, sdk):
 
 
 def test_sdk_reads_our_tool_call_answer(gemini_server, sdk):
-    resp = sdk.models.generate_content(model=MODEL, contents="What's the weather in Oslo?",
-                                       config=types.GenerateContentConfig(tools=[types.Tool(function_declarations=[
-                                           types.FunctionDeclaration(name="get_weather", parameters=SCHEMA)])]))
+    resp = sdk.models.generate_content(
+        model=MODEL,
+        contents="What's the weather in Oslo?",
+        config=types.GenerateContentConfig(
+            tools=[types.Tool(function_declarations=[types.FunctionDeclaration(name="get_weather", parameters=SCHEMA)])]
+        ),
+    )
     assert resp.function_calls[0].name == "get_weather"
     assert resp.function_calls[0].args == {"location": "San Francisco, CA"}
 
@@ -230,22 +355,43 @@ def test_sdk_reads_our_tool_call_answer(gemini_server, sdk):
 
 SCENARIOS = {
     "text": {"contents": [{"role": "user", "parts": [{"text": "Hello"}]}]},
-    "tools": {"contents": [{"role": "user", "parts": [{"text": "What's the weather in Paris?"}]}],
-              "tools": [{"functionDeclarations": [{"name": "get_weather", "parameters": {
-                  "type": "OBJECT", "properties": {"location": {"type": "STRING"}}}}]}]},
-    "thinking": {"contents": [{"role": "user", "parts": [{"text": "Think"}]}],
-                 "generationConfig": {"thinkingConfig": {"includeThoughts": True, "thinkingBudget": 1024}}},
-    "json": {"contents": [{"role": "user", "parts": [{"text": "Where?"}]}],
-             "generationConfig": {"responseMimeType": "application/json", "responseJsonSchema": SCHEMA}},
-    "candidates": {"contents": [{"role": "user", "parts": [{"text": "Two please"}]}],
-                   "generationConfig": {"candidateCount": 2, "maxOutputTokens": 3}},
+    "tools": {
+        "contents": [{"role": "user", "parts": [{"text": "What's the weather in Paris?"}]}],
+        "tools": [
+            {
+                "functionDeclarations": [
+                    {
+                        "name": "get_weather",
+                        "parameters": {"type": "OBJECT", "properties": {"location": {"type": "STRING"}}},
+                    }
+                ]
+            }
+        ],
+    },
+    "thinking": {
+        "contents": [{"role": "user", "parts": [{"text": "Think"}]}],
+        "generationConfig": {"thinkingConfig": {"includeThoughts": True, "thinkingBudget": 1024}},
+    },
+    "json": {
+        "contents": [{"role": "user", "parts": [{"text": "Where?"}]}],
+        "generationConfig": {"responseMimeType": "application/json", "responseJsonSchema": SCHEMA},
+    },
+    "candidates": {
+        "contents": [{"role": "user", "parts": [{"text": "Two please"}]}],
+        "generationConfig": {"candidateCount": 2, "maxOutputTokens": 3},
+    },
     "cached": {"contents": [{"role": "user", "parts": [{"text": "Hi"}]}], "cachedContent": "cachedContents/x"},
 }
 
 
 def _post(srv, body, method="generateContent", params=None):
-    return httpx.post(f"{srv.url}/v1beta/models/{MODEL}:{method}", params=params, json=body,
-                      headers={"x-goog-api-key": KEY}, timeout=10)
+    return httpx.post(
+        f"{srv.url}/v1beta/models/{MODEL}:{method}",
+        params=params,
+        json=body,
+        headers={"x-goog-api-key": KEY},
+        timeout=10,
+    )
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
@@ -287,28 +433,42 @@ def test_fake_block_and_embeddings_validate(gemini_server):
     gemini_server.enqueue_block()
     blocked = types.GenerateContentResponse.model_validate(_post(gemini_server, SCENARIOS["text"]).json())
     assert blocked.prompt_feedback.block_reason == types.BlockedReason.SAFETY and not blocked.candidates
-    r = httpx.post(f"{gemini_server.url}/v1beta/models/gemini-embedding-001:batchEmbedContents",
-                   headers={"x-goog-api-key": KEY}, json={"requests": [
-                       {"model": "models/gemini-embedding-001", "content": {"parts": [{"text": "a"}]}}]})
+    r = httpx.post(
+        f"{gemini_server.url}/v1beta/models/gemini-embedding-001:batchEmbedContents",
+        headers={"x-goog-api-key": KEY},
+        json={"requests": [{"model": "models/gemini-embedding-001", "content": {"parts": [{"text": "a"}]}}]},
+    )
     assert types.EmbedContentResponse.model_validate(r.json()).embeddings[0].values
 
 
-@pytest.mark.parametrize("status, cls", [(400, genai_errors.ClientError), (404, genai_errors.ClientError),
-                                         (429, genai_errors.ClientError), (500, genai_errors.ServerError),
-                                         (503, genai_errors.ServerError)])
+@pytest.mark.parametrize(
+    "status, cls",
+    [
+        (400, genai_errors.ClientError),
+        (404, genai_errors.ClientError),
+        (429, genai_errors.ClientError),
+        (500, genai_errors.ServerError),
+        (503, genai_errors.ServerError),
+    ],
+)
 def test_fake_errors_map_in_the_sdk(gemini_server, sdk, status, cls):
     gemini_server.enqueue_error(status)
     with pytest.raises(cls) as info:
-        sdk.models.generate_content(model=MODEL, contents="Hi",
-                                    config=types.GenerateContentConfig(http_options=types.HttpOptions(
-                                        retry_options=types.HttpRetryOptions(attempts=1))))
+        sdk.models.generate_content(
+            model=MODEL,
+            contents="Hi",
+            config=types.GenerateContentConfig(
+                http_options=types.HttpOptions(retry_options=types.HttpRetryOptions(attempts=1))
+            ),
+        )
     assert info.value.code == status
     assert info.value.status
 
 
 def test_sdk_sees_the_fake_invalid_key(gemini_server):
-    client = genai.Client(api_key="AIza-wrong", http_options=types.HttpOptions(base_url=gemini_server.url,
-                                                                             api_version="v1beta"))
+    client = genai.Client(
+        api_key="AIza-wrong", http_options=types.HttpOptions(base_url=gemini_server.url, api_version="v1beta")
+    )
     with pytest.raises(genai_errors.ClientError) as info:
         client.models.generate_content(model=MODEL, contents="Hi")
     assert info.value.code == 400 and "API key not valid" in info.value.message

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from _gemini_helpers import FIXTURES, decode, joined, sse_events, text
 
 import litegate
-from _gemini_helpers import FIXTURES, decode, joined, sse_events, text
 from litegate.providers.gemini import GeminiStreamDecoder
 from litegate.types.streaming import stream_chunk_builder
 
@@ -98,8 +98,9 @@ def test_grounding_arrives_after_the_finish_reason():
     raw = text("generative-ai-js/streaming-success-search-grounding.txt")
     chunks = decode(raw.encode())
     assert chunks[-1].choices[0].finish_reason == "stop"
-    fields = [c.choices[0].delta.provider_specific_fields for c in chunks
-              if c.choices[0].delta.provider_specific_fields]
+    fields = [
+        c.choices[0].delta.provider_specific_fields for c in chunks if c.choices[0].delta.provider_specific_fields
+    ]
     assert any("grounding_metadata" in f for f in fields)
     assert joined(chunks) == _expected_text(raw)
 
@@ -117,8 +118,10 @@ def test_prompt_blocked_stream_raises():
 
 
 def test_safety_stop_without_content_raises():
-    raw = (b'data: {"candidates": [{"finishReason": "SAFETY", "index": 0, "safetyRatings": '
-           b'[{"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH", "blocked": true}]}]}\r\n\r\n')
+    raw = (
+        b'data: {"candidates": [{"finishReason": "SAFETY", "index": 0, "safetyRatings": '
+        b'[{"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH", "blocked": true}]}]}\r\n\r\n'
+    )
     with pytest.raises(litegate.ContentPolicyViolationError, match="finishReason SAFETY"):
         decode(raw)
 
@@ -134,9 +137,11 @@ def test_stream_without_finish_reason_is_incomplete():
 
 
 def test_mid_stream_error_event():
-    raw = (b'data: {"candidates": [{"content": {"parts": [{"text": "Hi"}], "role": "model"}}]}\r\n\r\n'
-           b'data: {"error": {"code": 503, "message": "The model is overloaded. Please try again later.", '
-           b'"status": "UNAVAILABLE"}}\r\n\r\n')
+    raw = (
+        b'data: {"candidates": [{"content": {"parts": [{"text": "Hi"}], "role": "model"}}]}\r\n\r\n'
+        b'data: {"error": {"code": 503, "message": "The model is overloaded. Please try again later.", '
+        b'"status": "UNAVAILABLE"}}\r\n\r\n'
+    )
     dec = GeminiStreamDecoder("gemini", "gemini-2.5-flash")
     chunks = dec.feed(raw)
     assert joined(chunks) == "Hi"  # chunks before the error are handed out first
@@ -145,39 +150,58 @@ def test_mid_stream_error_event():
 
 
 def test_raw_error_object_appended_to_the_stream():
-    raw = (b'data: {"candidates": [{"content": {"parts": [{"text": "Hi"}], "role": "model"}}]}\r\n\r\n'
-           + json.dumps({"error": {"code": 429, "message": "Quota", "status": "RESOURCE_EXHAUSTED"}}, indent=2).encode()
-           + b"\n")
+    raw = (
+        b'data: {"candidates": [{"content": {"parts": [{"text": "Hi"}], "role": "model"}}]}\r\n\r\n'
+        + json.dumps({"error": {"code": 429, "message": "Quota", "status": "RESOURCE_EXHAUSTED"}}, indent=2).encode()
+        + b"\n"
+    )
     with pytest.raises(litegate.RateLimitError, match="Quota"):
         decode(raw)
 
 
-@pytest.mark.parametrize("raw", [
-    b'data: {"candidates": [{"content": {not json\r\n\r\n',
-    b'data: [1, 2]\r\n\r\n',
-    b'data: {"this": "is not a response"}\r\n\r\n',
-    b'{"unterminated": \n',
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'data: {"candidates": [{"content": {not json\r\n\r\n',
+        b"data: [1, 2]\r\n\r\n",
+        b'data: {"this": "is not a response"}\r\n\r\n',
+        b'{"unterminated": \n',
+    ],
+)
 def test_malformed_streams(raw):
     with pytest.raises(litegate.APIResponseValidationError):
         decode(raw)
 
 
 def test_comments_and_lf_framing():
-    raw = (b': keep-alive\n\ndata: {"candidates": [{"content": {"parts": [{"text": "a"}]}, "index": 0}]}\n\n'
-           b'data: {"candidates": [{"content": {"parts": [{"text": "b"}]}, "finishReason": "STOP", "index": 0}]}\n\n')
+    raw = (
+        b': keep-alive\n\ndata: {"candidates": [{"content": {"parts": [{"text": "a"}]}, "index": 0}]}\n\n'
+        b'data: {"candidates": [{"content": {"parts": [{"text": "b"}]}, "finishReason": "STOP", "index": 0}]}\n\n'
+    )
     assert joined(decode(raw)) == "ab"
 
 
 def test_several_candidates():
     raw = b"".join(
-        b"data: " + json.dumps(ev).encode() + b"\r\n\r\n" for ev in [
-            {"candidates": [{"content": {"parts": [{"text": "a"}]}, "index": 0},
-                            {"content": {"parts": [{"text": "x"}]}, "index": 1}]},
-            {"candidates": [{"content": {"parts": [{"text": "b"}]}, "index": 0, "finishReason": "STOP"},
-                            {"content": {"parts": [{"text": "y"}]}, "index": 1, "finishReason": "MAX_TOKENS"}]},
-        ])
+        b"data: " + json.dumps(ev).encode() + b"\r\n\r\n"
+        for ev in [
+            {
+                "candidates": [
+                    {"content": {"parts": [{"text": "a"}]}, "index": 0},
+                    {"content": {"parts": [{"text": "x"}]}, "index": 1},
+                ]
+            },
+            {
+                "candidates": [
+                    {"content": {"parts": [{"text": "b"}]}, "index": 0, "finishReason": "STOP"},
+                    {"content": {"parts": [{"text": "y"}]}, "index": 1, "finishReason": "MAX_TOKENS"},
+                ]
+            },
+        ]
+    )
     chunks = decode(raw)
     rebuilt = stream_chunk_builder(chunks)
     assert [(c.index, c.message.content, c.finish_reason) for c in rebuilt.choices] == [
-        (0, "ab", "stop"), (1, "xy", "length")]
+        (0, "ab", "stop"),
+        (1, "xy", "length"),
+    ]

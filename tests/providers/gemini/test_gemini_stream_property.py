@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import pytest
+from _gemini_helpers import FIXTURES, VERTEX_FIXTURES, decode, dumps_without_ids
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import litegate
-from _gemini_helpers import FIXTURES, VERTEX_FIXTURES, decode, dumps_without_ids
 from litegate.providers.gemini import GeminiStreamDecoder
 
 
 def _complete_streams() -> dict:
     out = {}
-    for root, tag in ((FIXTURES / "recorded", "gemini"), (FIXTURES / "generative-ai-js", "js"),
-                      (VERTEX_FIXTURES / "recorded", "vertex")):
+    for root, tag in (
+        (FIXTURES / "recorded", "gemini"),
+        (FIXTURES / "generative-ai-js", "js"),
+        (VERTEX_FIXTURES / "recorded", "vertex"),
+    ):
         for path in sorted(root.glob("streaming-success-*.txt")):
             data = path.read_bytes()
             if b"finishReason" in data:

@@ -44,8 +44,10 @@ def test_router_by_default_with_the_key_from_hf_token(monkeypatch):
 
     monkeypatch.setenv("HF_TOKEN", KEY)
     client = litegate.Client(transport=MockTransport(handler))
-    resp = client.completion("huggingface/TinyLlama/TinyLlama-1.1B-Chat-v1.0:together",
-                             messages=[{"role": "user", "content": "What is the weather like in Brooklyn?"}])
+    resp = client.completion(
+        "huggingface/TinyLlama/TinyLlama-1.1B-Chat-v1.0:together",
+        messages=[{"role": "user", "content": "What is the weather like in Brooklyn?"}],
+    )
     assert seen[0].url == "https://router.huggingface.co/v1/chat/completions"
     assert seen[0].headers["authorization"] == "Bearer " + KEY
     assert seen[0].json["model"] == "TinyLlama/TinyLlama-1.1B-Chat-v1.0:together"
@@ -56,32 +58,56 @@ def test_router_by_default_with_the_key_from_hf_token(monkeypatch):
 
 def test_openai_compatible_base_streams_and_async(hf):
     base = hf.url + "/v1"
-    chunks = list(litegate.completion(MODEL, messages=[{"role": "user", "content": "Hi"}], api_key=KEY,
-                                      api_base=base, stream=True, stream_options={"include_usage": True}))
+    chunks = list(
+        litegate.completion(
+            MODEL,
+            messages=[{"role": "user", "content": "Hi"}],
+            api_key=KEY,
+            api_base=base,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
     assert hf.last_request.path == "/v1/chat/completions"
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices).startswith("This is a fake reply")
 
     async def go():
-        return await litegate.acompletion(MODEL, messages=[{"role": "user", "content": "Hi"}], api_key=KEY,
-                                          api_base=base)
+        return await litegate.acompletion(
+            MODEL, messages=[{"role": "user", "content": "Hi"}], api_key=KEY, api_base=base
+        )
 
     assert asyncio.run(go()).choices[0].message.content
 
 
 def test_tgi_native_generate_with_the_llama3_template(hf):
-    resp = litegate.completion(MODEL, messages=[{"role": "system", "content": "Be brief."},
-                                                {"role": "user", "content": "Hello there"}],
-                               api_key=KEY, api_base=hf.url, max_tokens=50, temperature=0.5, stop=["\n\n"],
-                               top_k=10)
+    resp = litegate.completion(
+        MODEL,
+        messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello there"}],
+        api_key=KEY,
+        api_base=hf.url,
+        max_tokens=50,
+        temperature=0.5,
+        stop=["\n\n"],
+        top_k=10,
+    )
     req = hf.last_request
     assert req.path == "/generate"
     assert req.header("authorization") == "Bearer " + KEY
-    assert req.json == {"inputs": (
-        "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
-        "<|start_header_id|>user<|end_header_id|>\n\nHello there<|eot_id|>"
-        "<|start_header_id|>assistant<|end_header_id|>\n\n"),
-        "parameters": {"details": True, "return_full_text": False, "max_new_tokens": 50, "temperature": 0.5,
-                       "stop": ["\n\n"], "top_k": 10}}
+    assert req.json == {
+        "inputs": (
+            "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
+            "<|start_header_id|>user<|end_header_id|>\n\nHello there<|eot_id|>"
+            "<|start_header_id|>assistant<|end_header_id|>\n\n"
+        ),
+        "parameters": {
+            "details": True,
+            "return_full_text": False,
+            "max_new_tokens": 50,
+            "temperature": 0.5,
+            "stop": ["\n\n"],
+            "top_k": 10,
+        },
+    }
     assert resp.choices[0].message.content.startswith("This is a fake reply to:")
     assert resp.choices[0].finish_reason == "stop"
     assert resp.usage.completion_tokens == len(resp.choices[0].message.content.split())
@@ -89,9 +115,17 @@ def test_tgi_native_generate_with_the_llama3_template(hf):
 
 
 def test_tgi_generate_stream_and_length(hf):
-    chunks = list(litegate.completion(MODEL, messages=[{"role": "user", "content": "one two three"}], api_key=KEY,
-                                      api_base=hf.url, stream=True, max_tokens=3,
-                                      stream_options={"include_usage": True}))
+    chunks = list(
+        litegate.completion(
+            MODEL,
+            messages=[{"role": "user", "content": "one two three"}],
+            api_key=KEY,
+            api_base=hf.url,
+            stream=True,
+            max_tokens=3,
+            stream_options={"include_usage": True},
+        )
+    )
     assert hf.last_request.path == "/generate_stream"
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == "This is a"
     assert chunks[-1].choices[0].finish_reason == "length"
@@ -102,19 +136,31 @@ def test_tgi_generate_stream_and_length(hf):
 
 
 def test_registered_template_wins_and_unsupported_params(hf):
-    litegate.register_prompt_template(model="huggingface/my-org/custom-model",
-                                      roles={"user": {"pre_message": "<U>", "post_message": "</U>"}},
-                                      initial_prompt_value="<BOS>", final_prompt_value="<A>")
+    litegate.register_prompt_template(
+        model="huggingface/my-org/custom-model",
+        roles={"user": {"pre_message": "<U>", "post_message": "</U>"}},
+        initial_prompt_value="<BOS>",
+        final_prompt_value="<A>",
+    )
     try:
-        litegate.completion("huggingface/my-org/custom-model", messages=[{"role": "user", "content": "Hi"}],
-                            api_key=KEY, api_base=hf.url)
+        litegate.completion(
+            "huggingface/my-org/custom-model",
+            messages=[{"role": "user", "content": "Hi"}],
+            api_key=KEY,
+            api_base=hf.url,
+        )
         assert hf.last_request.json["inputs"] == "<BOS><U>Hi</U><A>"
     finally:
         litegate.custom_prompt_dict.pop("huggingface/my-org/custom-model", None)
         litegate.custom_prompt_dict.pop("my-org/custom-model", None)
     with pytest.raises(litegate.UnsupportedParamsError):
-        litegate.completion(MODEL, messages=[{"role": "user", "content": "Hi"}], api_key=KEY, api_base=hf.url,
-                            tools=[{"type": "function", "function": {"name": "f", "parameters": {}}}])
+        litegate.completion(
+            MODEL,
+            messages=[{"role": "user", "content": "Hi"}],
+            api_key=KEY,
+            api_base=hf.url,
+            tools=[{"type": "function", "function": {"name": "f", "parameters": {}}}],
+        )
 
 
 def test_builtin_templates_by_family():
@@ -124,22 +170,31 @@ def test_builtin_templates_by_family():
     assert template_for("gpt2") is None
     from litegate.core.prompt_templates import format_prompt
 
-    assert format_prompt("x", [{"role": "user", "content": "Hi"}], BUILTIN_TEMPLATES["chatml"]) == \
-        "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+    assert (
+        format_prompt("x", [{"role": "user", "content": "Hi"}], BUILTIN_TEMPLATES["chatml"])
+        == "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+    )
 
 
 def test_tgi_errors(hf):
-    hf.enqueue_raw(422, {"error": "Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096",
-                         "error_type": "validation"})
+    hf.enqueue_raw(
+        422,
+        {
+            "error": "Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096",
+            "error_type": "validation",
+        },
+    )
     with pytest.raises(litegate.ContextWindowExceededError):
-        litegate.completion(MODEL, messages=[{"role": "user", "content": "Hi"}], api_key=KEY, api_base=hf.url,
-                            num_retries=0)
+        litegate.completion(
+            MODEL, messages=[{"role": "user", "content": "Hi"}], api_key=KEY, api_base=hf.url, num_retries=0
+        )
     with pytest.raises(litegate.AuthenticationError):
         litegate.completion(MODEL, messages=[{"role": "user", "content": "Hi"}], api_key="wrong", api_base=hf.url)
     hf.enqueue_fault("stream_error_event")
     with pytest.raises(litegate.APIError, match="CUDA out of memory"):
-        for _ in litegate.completion(MODEL, messages=[{"role": "user", "content": "a b c d e f"}], api_key=KEY,
-                                     api_base=hf.url, stream=True):
+        for _ in litegate.completion(
+            MODEL, messages=[{"role": "user", "content": "a b c d e f"}], api_key=KEY, api_base=hf.url, stream=True
+        ):
             pass
 
 
@@ -155,8 +210,9 @@ def test_feature_extraction_embeddings(hf, monkeypatch):
 
     client = litegate.Client(transport=MockTransport(handler))
     out = client.embedding("huggingface/BAAI/bge-small-en-v1.5", input="hello", api_key=KEY)
-    assert seen[0].url == ("https://router.huggingface.co/hf-inference/models/BAAI/bge-small-en-v1.5/pipeline/"
-                           "feature-extraction")
+    assert seen[0].url == (
+        "https://router.huggingface.co/hf-inference/models/BAAI/bge-small-en-v1.5/pipeline/feature-extraction"
+    )
     assert out.data[0]["embedding"] == [0.1, 0.2]
 
 

@@ -31,16 +31,21 @@ def server():
 def test_chat_url_token_and_body_from_messages(server, monkeypatch):
     monkeypatch.setenv("NLP_CLOUD_API_KEY", KEY)
     monkeypatch.setenv("NLP_CLOUD_API_BASE", server.base_url)
-    msgs = [{"role": "system", "content": "You are terse."},
-            {"role": "user", "content": "Hi"},
-            {"role": "assistant", "content": "Hello."},
-            {"role": "user", "content": [{"type": "text", "text": "How are "}, {"type": "text", "text": "you?"}]}]
+    msgs = [
+        {"role": "system", "content": "You are terse."},
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": "Hello."},
+        {"role": "user", "content": [{"type": "text", "text": "How are "}, {"type": "text", "text": "you?"}]},
+    ]
     resp = litegate.completion(MODEL, messages=msgs)
     req = server.last_request
     assert req.path == "/v1/finetuned-llama-3-70b/chatbot"
     assert req.header("authorization") == "Token " + KEY
-    assert req.json == {"input": "How are you?", "context": "You are terse.",
-                        "history": [{"input": "Hi", "response": "Hello."}]}
+    assert req.json == {
+        "input": "How are you?",
+        "context": "You are terse.",
+        "history": [{"input": "Hi", "response": "Hello."}],
+    }
     assert resp.choices[0].message.content == "You said: How are you?"
     assert resp.choices[0].finish_reason == "stop"
     assert resp.usage.completion_tokens > 0 and resp.usage.prompt_tokens > 0
@@ -49,8 +54,14 @@ def test_chat_url_token_and_body_from_messages(server, monkeypatch):
 
 
 def test_gpu_and_language_prefixes_and_a_single_message(server):
-    litegate.completion(MODEL, messages=[{"role": "user", "content": "Bonjour"}], api_key=KEY,
-                        api_base=server.base_url, gpu=True, lang="fra_Latn")
+    litegate.completion(
+        MODEL,
+        messages=[{"role": "user", "content": "Bonjour"}],
+        api_key=KEY,
+        api_base=server.base_url,
+        gpu=True,
+        lang="fra_Latn",
+    )
     req = server.last_request
     assert req.path == "/v1/gpu/fra_Latn/finetuned-llama-3-70b/chatbot"
     assert req.json == {"input": "Bonjour", "context": None, "history": None}
@@ -58,8 +69,9 @@ def test_gpu_and_language_prefixes_and_a_single_message(server):
 
 def test_async(server):
     async def main():
-        return await litegate.acompletion(MODEL, messages=[{"role": "user", "content": "ping"}], api_key=KEY,
-                                          api_base=server.base_url)
+        return await litegate.acompletion(
+            MODEL, messages=[{"role": "user", "content": "ping"}], api_key=KEY, api_base=server.base_url
+        )
 
     assert asyncio.run(main()).choices[0].message.content == "You said: ping"
 
@@ -78,19 +90,28 @@ def test_default_base_url():
     assert seen[0].url == "https://api.nlpcloud.io/v1/finetuned-llama-3-70b/chatbot"
 
 
-@pytest.mark.parametrize("status,exc", [(401, litegate.AuthenticationError), (404, litegate.NotFoundError),
-                                        (429, litegate.RateLimitError), (500, litegate.InternalServerError)])
+@pytest.mark.parametrize(
+    "status,exc",
+    [
+        (401, litegate.AuthenticationError),
+        (404, litegate.NotFoundError),
+        (429, litegate.RateLimitError),
+        (500, litegate.InternalServerError),
+    ],
+)
 def test_errors_map_to_exception_classes(server, status, exc):
     server.enqueue_raw(status, '{"detail": "nlp cloud says no"}', {"content-type": "application/json"})
     with pytest.raises(exc, match="nlp cloud says no"):
-        litegate.completion(MODEL, messages=[{"role": "user", "content": "x"}], api_key=KEY,
-                            api_base=server.base_url, num_retries=0)
+        litegate.completion(
+            MODEL, messages=[{"role": "user", "content": "x"}], api_key=KEY, api_base=server.base_url, num_retries=0
+        )
 
 
 def test_wrong_token_is_an_authentication_error(server):
     with pytest.raises(litegate.AuthenticationError):
-        litegate.completion(MODEL, messages=[{"role": "user", "content": "x"}], api_key="wrong",
-                            api_base=server.base_url, num_retries=0)
+        litegate.completion(
+            MODEL, messages=[{"role": "user", "content": "x"}], api_key="wrong", api_base=server.base_url, num_retries=0
+        )
 
 
 def test_refused_before_any_request(server):
@@ -103,8 +124,13 @@ def test_refused_before_any_request(server):
     with pytest.raises(litegate.BadRequestError, match="end with a user message"):
         litegate.completion(MODEL, messages=user + [{"role": "assistant", "content": "y"}], **kw)
     with pytest.raises(litegate.BadRequestError, match="text messages only"):
-        litegate.completion(MODEL, messages=[{"role": "user", "content": [
-            {"type": "image_url", "image_url": {"url": "https://x.test/a.png"}}]}], **kw)
+        litegate.completion(
+            MODEL,
+            messages=[
+                {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://x.test/a.png"}}]}
+            ],
+            **kw,
+        )
     with pytest.raises(litegate.AuthenticationError, match="NLP_CLOUD_API_KEY"):
         litegate.completion(MODEL, messages=user, api_base=server.base_url)
     assert server.requests == []

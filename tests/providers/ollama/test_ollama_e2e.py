@@ -8,9 +8,9 @@ import json
 import logging
 
 import pytest
+from _ollama_helpers import TOOL, transcript, user
 
 import litegate
-from _ollama_helpers import TOOL, transcript, user
 
 CHAT = "ollama_chat/llama3.2"
 GEN = "ollama/llama3.2"
@@ -48,8 +48,11 @@ async def test_chat_async(ollama):
 
 
 def test_chat_stream_sync(ollama):
-    chunks = list(litegate.completion(model=CHAT, messages=user(SKY), api_base=ollama.url, stream=True,
-                                      stream_options={"include_usage": True}))
+    chunks = list(
+        litegate.completion(
+            model=CHAT, messages=user(SKY), api_base=ollama.url, stream=True, stream_options={"include_usage": True}
+        )
+    )
     assert len(chunks) > 3
     assert chunks[0].choices[0].delta.role == "assistant"
     assert all(c.choices[0].delta.role is None for c in chunks[1:])
@@ -71,14 +74,21 @@ async def test_chat_stream_async(ollama):
 
 
 def test_system_and_multi_turn_messages(ollama):
-    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"},
-                {"role": "assistant", "content": "Hello!"}, {"role": "developer", "content": "No emoji."},
-                {"role": "user", "content": [{"type": "text", "text": "part one"}, {"type": "text", "text": "two"}]}]
+    messages = [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": "Hello!"},
+        {"role": "developer", "content": "No emoji."},
+        {"role": "user", "content": [{"type": "text", "text": "part one"}, {"type": "text", "text": "two"}]},
+    ]
     litegate.completion(model=CHAT, messages=messages, api_base=ollama.url)
     assert ollama.last_request.json["messages"] == [
-        {"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"},
-        {"role": "assistant", "content": "Hello!"}, {"role": "system", "content": "No emoji."},
-        {"role": "user", "content": "part one\ntwo"}]
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": "Hello!"},
+        {"role": "system", "content": "No emoji."},
+        {"role": "user", "content": "part one\ntwo"},
+    ]
 
 
 # ------------------------------------------------------------------------- generate
@@ -88,8 +98,11 @@ def test_generate_sync_async_stream(ollama):
     r = litegate.completion(model=GEN, messages=user(SKY), api_base=ollama.url)
     assert r.choices[0].message.content == "This is a fake reply to: " + SKY
     assert ollama.last_request.path == "/api/generate"
-    chunks = list(litegate.completion(model=GEN, messages=user(SKY), api_base=ollama.url, stream=True,
-                                      stream_options={"include_usage": True}))
+    chunks = list(
+        litegate.completion(
+            model=GEN, messages=user(SKY), api_base=ollama.url, stream=True, stream_options={"include_usage": True}
+        )
+    )
     assert _text(chunks) == r.choices[0].message.content
     assert chunks[-1].usage.prompt_tokens == r.usage.prompt_tokens
 
@@ -105,8 +118,13 @@ def test_generate_prompt_rule(ollama):
     messages = [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": "What is the weather in Paris?"},
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}}
+            ],
+        },
         {"role": "tool", "tool_call_id": "c1", "content": "18C"},
         {"role": "system", "content": "Answer in French."},
     ]
@@ -115,7 +133,7 @@ def test_generate_prompt_rule(ollama):
     assert body["system"] == "Be brief.\n\nAnswer in French."
     assert body["prompt"] == (
         "### User:\nWhat is the weather in Paris?\n\n"
-        "### Assistant:\nTool call: get_weather({\"city\": \"Paris\"})\n\n"
+        '### Assistant:\nTool call: get_weather({"city": "Paris"})\n\n'
         "### Tool result (get_weather):\n18C\n\n"
         "### Assistant:\n"
     )
@@ -138,9 +156,11 @@ def test_generate_only_system_is_the_prompt(ollama):
 def test_generate_images_from_several_messages(ollama):
     b64 = _png_b64()
     img = {"type": "image_url", "image_url": {"url": "data:image/png;base64," + b64}}
-    messages = [{"role": "user", "content": [{"type": "text", "text": "first"}, img]},
-                {"role": "assistant", "content": "ok"},
-                {"role": "user", "content": [img, {"type": "text", "text": "second"}]}]
+    messages = [
+        {"role": "user", "content": [{"type": "text", "text": "first"}, img]},
+        {"role": "assistant", "content": "ok"},
+        {"role": "user", "content": [img, {"type": "text", "text": "second"}]},
+    ]
     litegate.completion(model="ollama/llava", messages=messages, api_base=ollama.url)
     assert ollama.last_request.json["images"] == [b64, b64]
 
@@ -166,16 +186,25 @@ def test_tools_round_trip(ollama):
 
 
 def test_streamed_tool_calls_round_trip(ollama):
-    ollama.enqueue_reply(None, tool_calls=[{"name": "get_weather", "arguments": {"city": "Tokyo"}},
-                                           {"name": "get_weather", "arguments": {"city": "Paris"}}])
-    chunks = list(litegate.completion(model=CHAT, messages=user("weather?"), tools=[TOOL], api_base=ollama.url,
-                                      stream=True))
+    ollama.enqueue_reply(
+        None,
+        tool_calls=[
+            {"name": "get_weather", "arguments": {"city": "Tokyo"}},
+            {"name": "get_weather", "arguments": {"city": "Paris"}},
+        ],
+    )
+    chunks = list(
+        litegate.completion(model=CHAT, messages=user("weather?"), tools=[TOOL], api_base=ollama.url, stream=True)
+    )
     rebuilt = litegate.stream_chunk_builder(chunks)
     calls = rebuilt.choices[0].message.tool_calls
     assert [json.loads(c.function.arguments)["city"] for c in calls] == ["Tokyo", "Paris"]
     assert rebuilt.choices[0].finish_reason == "tool_calls"
-    messages = user("weather?") + [rebuilt.choices[0].message.model_dump(exclude_none=True)] + [
-        {"role": "tool", "tool_call_id": c.id, "content": f"{i}C"} for i, c in enumerate(calls)]
+    messages = (
+        user("weather?")
+        + [rebuilt.choices[0].message.model_dump(exclude_none=True)]
+        + [{"role": "tool", "tool_call_id": c.id, "content": f"{i}C"} for i, c in enumerate(calls)]
+    )
     litegate.completion(model=CHAT, messages=messages, api_base=ollama.url)
     sent = ollama.last_request.json["messages"]
     assert [m.get("tool_name") for m in sent[2:]] == ["get_weather", "get_weather"]
@@ -199,8 +228,7 @@ def test_tool_choice_none_sends_no_tools(ollama):
 
 def test_tool_choice_required_is_best_effort_with_a_warning(ollama, caplog):
     with caplog.at_level(logging.WARNING, logger="litegate"):
-        litegate.completion(model=CHAT, messages=user("hi"), tools=[TOOL], tool_choice="required",
-                            api_base=ollama.url)
+        litegate.completion(model=CHAT, messages=user("hi"), tools=[TOOL], tool_choice="required", api_base=ollama.url)
     assert ollama.last_request.json["tools"] == [TOOL]
     assert "cannot force a tool call" in caplog.text
 
@@ -208,20 +236,31 @@ def test_tool_choice_required_is_best_effort_with_a_warning(ollama, caplog):
 def test_named_tool_choice_narrows_the_tools_with_a_warning(ollama, caplog):
     other = {"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}}}
     with caplog.at_level(logging.WARNING, logger="litegate"):
-        litegate.completion(model=CHAT, messages=user("hi"), tools=[TOOL, other], api_base=ollama.url,
-                            tool_choice={"type": "function", "function": {"name": "get_time"}})
+        litegate.completion(
+            model=CHAT,
+            messages=user("hi"),
+            tools=[TOOL, other],
+            api_base=ollama.url,
+            tool_choice={"type": "function", "function": {"name": "get_time"}},
+        )
     assert ollama.last_request.json["tools"] == [other]
     assert "get_time" in caplog.text
     with pytest.raises(litegate.BadRequestError, match="not in tools"):
-        litegate.completion(model=CHAT, messages=user("hi"), tools=[TOOL], api_base=ollama.url,
-                            tool_choice={"type": "function", "function": {"name": "nope"}})
+        litegate.completion(
+            model=CHAT,
+            messages=user("hi"),
+            tools=[TOOL],
+            api_base=ollama.url,
+            tool_choice={"type": "function", "function": {"name": "nope"}},
+        )
 
 
 def test_strict_and_parallel_false_are_warned_not_silently_dropped(ollama, caplog):
     strict = {"type": "function", "function": dict(TOOL["function"], strict=True)}
     with caplog.at_level(logging.WARNING, logger="litegate"):
-        litegate.completion(model=CHAT, messages=user("hi"), tools=[strict], parallel_tool_calls=False,
-                            api_base=ollama.url)
+        litegate.completion(
+            model=CHAT, messages=user("hi"), tools=[strict], parallel_tool_calls=False, api_base=ollama.url
+        )
     assert ollama.last_request.json["tools"] == [TOOL]
     assert "strict" in caplog.text and "parallel" in caplog.text
 
@@ -230,7 +269,8 @@ def test_tool_without_parameters_gets_an_empty_object_schema(ollama):
     bare = {"type": "function", "function": {"name": "ping"}}
     litegate.completion(model=CHAT, messages=user("hi"), tools=[bare], api_base=ollama.url)
     assert ollama.last_request.json["tools"] == [
-        {"type": "function", "function": {"name": "ping", "parameters": {"type": "object", "properties": {}}}}]
+        {"type": "function", "function": {"name": "ping", "parameters": {"type": "object", "properties": {}}}}
+    ]
 
 
 def test_non_function_tools_are_rejected_before_any_request(ollama):
@@ -240,9 +280,14 @@ def test_non_function_tools_are_rejected_before_any_request(ollama):
 
 
 def test_invalid_tool_arguments_in_history_are_rejected(ollama):
-    messages = [{"role": "user", "content": "x"}, {"role": "assistant", "tool_calls": [
-        {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{broken"}}]},
-        {"role": "tool", "tool_call_id": "c", "content": "r"}]
+    messages = [
+        {"role": "user", "content": "x"},
+        {
+            "role": "assistant",
+            "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{broken"}}],
+        },
+        {"role": "tool", "tool_call_id": "c", "content": "r"},
+    ]
     with pytest.raises(litegate.BadRequestError, match="not valid JSON"):
         litegate.completion(model=CHAT, messages=messages, api_base=ollama.url)
     assert ollama.hits() == 0
@@ -253,16 +298,30 @@ def test_invalid_tool_arguments_in_history_are_rejected(ollama):
 
 def test_images_e2e(ollama):
     b64 = _png_b64()
-    messages = [{"role": "user", "content": [{"type": "text", "text": "what is this?"},
-                                             {"type": "image_url", "image_url": {"url": "data:image/png;base64," + b64}}]}]
+    messages = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "what is this?"},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64," + b64}},
+            ],
+        }
+    ]
     r = litegate.completion(model="ollama_chat/llava", messages=messages, api_base=ollama.url)
     assert r.choices[0].message.content
     assert ollama.last_request.json["messages"][0]["images"] == [b64]
 
 
 def test_web_image_urls_are_not_fetched(ollama):
-    messages = [{"role": "user", "content": [{"type": "text", "text": "what is this?"},
-                                             {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}]
+    messages = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "what is this?"},
+                {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}},
+            ],
+        }
+    ]
     with pytest.raises(litegate.BadRequestError, match="does not download image URLs"):
         litegate.completion(model="ollama_chat/llava", messages=messages, api_base=ollama.url)
     with pytest.raises(litegate.BadRequestError, match="does not download image URLs"):
@@ -270,36 +329,53 @@ def test_web_image_urls_are_not_fetched(ollama):
     assert ollama.hits() == 0
 
 
-@pytest.mark.parametrize("part", [
-    {"type": "image_url", "image_url": {"url": "data:image/png,rawbytes"}},
-    {"type": "image_url", "image_url": {"url": "not base64 at all!"}},
-    {"type": "input_audio", "input_audio": {"data": "AAAA", "format": "wav"}},
-])
+@pytest.mark.parametrize(
+    "part",
+    [
+        {"type": "image_url", "image_url": {"url": "data:image/png,rawbytes"}},
+        {"type": "image_url", "image_url": {"url": "not base64 at all!"}},
+        {"type": "input_audio", "input_audio": {"data": "AAAA", "format": "wav"}},
+    ],
+)
 def test_other_parts_fail_clearly(ollama, part):
     with pytest.raises(litegate.BadRequestError):
-        litegate.completion(model="ollama_chat/llava", messages=[{"role": "user", "content": [part]}],
-                            api_base=ollama.url)
+        litegate.completion(
+            model="ollama_chat/llava", messages=[{"role": "user", "content": [part]}], api_base=ollama.url
+        )
     assert ollama.hits() == 0
 
 
 def test_json_mode_and_schema(ollama):
-    r = litegate.completion(model=CHAT, messages=user("json please"), response_format={"type": "json_object"},
-                            api_base=ollama.url)
+    r = litegate.completion(
+        model=CHAT, messages=user("json please"), response_format={"type": "json_object"}, api_base=ollama.url
+    )
     assert isinstance(json.loads(r.choices[0].message.content), dict)
     schema = transcript("chat_structured_outputs.json")["request"]["format"]
-    r = litegate.completion(model=CHAT, messages=user("age?"), api_base=ollama.url,
-                            response_format={"type": "json_schema", "json_schema": {"name": "a", "schema": schema}})
+    r = litegate.completion(
+        model=CHAT,
+        messages=user("age?"),
+        api_base=ollama.url,
+        response_format={"type": "json_schema", "json_schema": {"name": "a", "schema": schema}},
+    )
     assert set(json.loads(r.choices[0].message.content)) == {"age", "available"}
     r = litegate.completion(model=CHAT, messages=user("plain"), response_format={"type": "text"}, api_base=ollama.url)
     assert "format" not in ollama.last_request.json
 
 
 def test_thinking_e2e(ollama):
-    r = litegate.completion(model="ollama_chat/qwen3", messages=user("How many r in strawberry?"), think=True,
-                            api_base=ollama.url)
+    r = litegate.completion(
+        model="ollama_chat/qwen3", messages=user("How many r in strawberry?"), think=True, api_base=ollama.url
+    )
     assert r.choices[0].message.reasoning_content.startswith("Let me think")
-    chunks = list(litegate.completion(model="ollama_chat/qwen3", messages=user("How many r?"),
-                                      reasoning_effort="high", api_base=ollama.url, stream=True))
+    chunks = list(
+        litegate.completion(
+            model="ollama_chat/qwen3",
+            messages=user("How many r?"),
+            reasoning_effort="high",
+            api_base=ollama.url,
+            stream=True,
+        )
+    )
     assert ollama.last_request.json["think"] == "high"
     rebuilt = litegate.stream_chunk_builder(chunks)
     assert rebuilt.choices[0].message.reasoning_content.startswith("Let me think")
@@ -314,8 +390,7 @@ def test_reasoning_effort_levels(ollama, effort, think):
 
 
 def test_max_tokens_gives_length(ollama):
-    r = litegate.completion(model=CHAT, messages=user("tell me a long story please"), max_tokens=2,
-                            api_base=ollama.url)
+    r = litegate.completion(model=CHAT, messages=user("tell me a long story please"), max_tokens=2, api_base=ollama.url)
     assert r.choices[0].finish_reason == "length"
     assert r.usage.completion_tokens == 2
 
@@ -369,9 +444,16 @@ def test_model_not_found_is_not_found_error():
         assert litegate.completion(model="ollama_chat/llama3.2:latest", messages=user("x"), api_base=srv.url)
 
 
-@pytest.mark.parametrize("status,cls", [(400, litegate.BadRequestError), (401, litegate.AuthenticationError),
-                                        (429, litegate.RateLimitError), (500, litegate.InternalServerError),
-                                        (502, litegate.BadGatewayError)])
+@pytest.mark.parametrize(
+    "status,cls",
+    [
+        (400, litegate.BadRequestError),
+        (401, litegate.AuthenticationError),
+        (429, litegate.RateLimitError),
+        (500, litegate.InternalServerError),
+        (502, litegate.BadGatewayError),
+    ],
+)
 def test_injected_errors_are_mapped(ollama, status, cls):
     ollama.enqueue_error(status)
     with pytest.raises(cls) as e:
@@ -391,18 +473,22 @@ async def test_errors_async_and_retry(ollama):
 
 
 @pytest.mark.parametrize("model", [CHAT, GEN])
-@pytest.mark.parametrize("fault,cls", [
-    ("cut_stream", litegate.APIConnectionError),
-    ("malformed_stream", litegate.APIResponseValidationError),
-    ("stream_error_event", litegate.APIError),
-    ("no_done", litegate.APIConnectionError),
-])
+@pytest.mark.parametrize(
+    "fault,cls",
+    [
+        ("cut_stream", litegate.APIConnectionError),
+        ("malformed_stream", litegate.APIResponseValidationError),
+        ("stream_error_event", litegate.APIError),
+        ("no_done", litegate.APIConnectionError),
+    ],
+)
 def test_stream_faults_raise_typed_errors(ollama, model, fault, cls):
     ollama.enqueue_fault(fault)
     got = []
     with pytest.raises(cls) as e:
-        for c in litegate.completion(model=model, messages=user("one two three four"), api_base=ollama.url,
-                                     stream=True):
+        for c in litegate.completion(
+            model=model, messages=user("one two three four"), api_base=ollama.url, stream=True
+        ):
             got.append(c)
     assert e.value.llm_provider == model.split("/")[0]
     if fault == "stream_error_event":
@@ -410,10 +496,15 @@ def test_stream_faults_raise_typed_errors(ollama, model, fault, cls):
         assert got and got[0].choices[0].delta.role == "assistant"
 
 
-@pytest.mark.parametrize("fault,cls", [("cut_stream", litegate.APIConnectionError),
-                                       ("malformed_stream", litegate.APIResponseValidationError),
-                                       ("stream_error_event", litegate.APIError),
-                                       ("no_done", litegate.APIConnectionError)])
+@pytest.mark.parametrize(
+    "fault,cls",
+    [
+        ("cut_stream", litegate.APIConnectionError),
+        ("malformed_stream", litegate.APIResponseValidationError),
+        ("stream_error_event", litegate.APIError),
+        ("no_done", litegate.APIConnectionError),
+    ],
+)
 async def test_stream_faults_async(ollama, fault, cls):
     ollama.enqueue_fault(fault)
     resp = await litegate.acompletion(model=CHAT, messages=user("one two three"), api_base=ollama.url, stream=True)
@@ -437,8 +528,9 @@ def test_a_server_that_is_not_there():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with pytest.raises(litegate.APIConnectionError):
-        litegate.completion(model=CHAT, messages=user("x"), api_base=f"http://127.0.0.1:{port}", timeout=5,
-                            num_retries=0)
+        litegate.completion(
+            model=CHAT, messages=user("x"), api_base=f"http://127.0.0.1:{port}", timeout=5, num_retries=0
+        )
 
 
 # ------------------------------------------------------------------------- base URL and key
@@ -479,8 +571,9 @@ def test_ollama_api_key_env_is_sent_as_bearer(monkeypatch):
         litegate.embedding(model="ollama/all-minilm", input="x", api_base=srv.url)
         assert srv.last_request.header("authorization") == "Bearer ollama-key-123"
         monkeypatch.delenv("OLLAMA_API_KEY")
-        litegate.completion(model=GEN, messages=user("x"), api_base=srv.url, api_key="ollama-key-123",
-                            extra_headers={"X-Trace": "t1"})
+        litegate.completion(
+            model=GEN, messages=user("x"), api_base=srv.url, api_key="ollama-key-123", extra_headers={"X-Trace": "t1"}
+        )
         assert srv.last_request.header("authorization") == "Bearer ollama-key-123"
         assert srv.last_request.header("x-trace") == "t1"
 
@@ -509,8 +602,9 @@ def test_tools_on_generate_point_to_ollama_chat(ollama):
     with pytest.raises(litegate.UnsupportedParamsError, match="ollama_chat"):
         litegate.completion(model=GEN, messages=user("x"), tools=[TOOL], api_base=ollama.url)
     assert ollama.hits() == 0
-    litegate.completion(model=GEN, messages=user("x"), tools=[TOOL], tool_choice="auto", drop_params=True,
-                        api_base=ollama.url)
+    litegate.completion(
+        model=GEN, messages=user("x"), tools=[TOOL], tool_choice="auto", drop_params=True, api_base=ollama.url
+    )
     assert "tools" not in ollama.last_request.json
 
 
@@ -519,7 +613,19 @@ def test_supported_params_lists():
 
     chat = get_provider("ollama_chat").supported_openai_params("llama3.2")
     gen = get_provider("ollama").supported_openai_params("llama3.2")
-    for p in ("temperature", "top_p", "max_tokens", "stop", "seed", "response_format", "stream", "tools",
-              "tool_choice", "reasoning_effort", "frequency_penalty", "presence_penalty"):
+    for p in (
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "stop",
+        "seed",
+        "response_format",
+        "stream",
+        "tools",
+        "tool_choice",
+        "reasoning_effort",
+        "frequency_penalty",
+        "presence_penalty",
+    ):
         assert p in chat
     assert "tools" not in gen and "tool_choice" not in gen and "user" not in chat

@@ -8,9 +8,9 @@ import time
 
 import httpx
 import pytest
+from _ollama_helpers import TOOL, user
 
 from litegate.testing import FakeOllamaServer
-from _ollama_helpers import TOOL, user
 
 
 def _lines(resp: httpx.Response) -> list[dict]:
@@ -71,39 +71,70 @@ def test_generate_context_load_and_unload(http):
     load = http.post("/api/generate", json={"model": "llama3.2", "stream": False}).json()
     assert load["response"] == "" and load["done_reason"] == "load"
     unload = http.post("/api/generate", json={"model": "llama3.2", "keep_alive": 0, "stream": False}).json()
-    assert unload == {"model": "llama3.2", "created_at": unload["created_at"], "response": "", "done_reason": "unload",
-                      "done": True}
+    assert unload == {
+        "model": "llama3.2",
+        "created_at": unload["created_at"],
+        "response": "",
+        "done_reason": "unload",
+        "done": True,
+    }
     chat = http.post("/api/chat", json={"model": "llama3.2", "messages": [], "stream": False}).json()
     assert chat["message"]["content"] == "" and chat["done_reason"] == "load"
 
 
 def test_num_predict_format_think_and_tools(http):
-    r = http.post("/api/chat", json={"model": "m", "messages": user("a b c d e f"), "stream": False,
-                                     "options": {"num_predict": 2}}).json()
+    r = http.post(
+        "/api/chat",
+        json={"model": "m", "messages": user("a b c d e f"), "stream": False, "options": {"num_predict": 2}},
+    ).json()
     assert r["done_reason"] == "length" and r["eval_count"] == 2
-    r = http.post("/api/chat", json={"model": "m", "messages": user("x"), "stream": False,
-                                     "format": {"type": "object", "properties": {"n": {"type": "integer"}}}}).json()
+    r = http.post(
+        "/api/chat",
+        json={
+            "model": "m",
+            "messages": user("x"),
+            "stream": False,
+            "format": {"type": "object", "properties": {"n": {"type": "integer"}}},
+        },
+    ).json()
     assert json.loads(r["message"]["content"]) == {"n": 1}
     r = http.post("/api/chat", json={"model": "m", "messages": user("x"), "stream": False, "think": "low"}).json()
     assert r["message"]["thinking"].startswith("Let me think")
-    r = http.post("/api/chat", json={"model": "m", "messages": user("weather in Paris?"), "stream": False,
-                                     "tools": [TOOL]}).json()
-    assert r["message"]["tool_calls"] == [{"function": {"name": "get_weather",
-                                                        "arguments": {"city": "San Francisco, CA"}}}]
+    r = http.post(
+        "/api/chat", json={"model": "m", "messages": user("weather in Paris?"), "stream": False, "tools": [TOOL]}
+    ).json()
+    assert r["message"]["tool_calls"] == [
+        {"function": {"name": "get_weather", "arguments": {"city": "San Francisco, CA"}}}
+    ]
 
 
-@pytest.mark.parametrize("body,needle", [
-    ({"messages": user("x")}, "model is required"),
-    ({"model": "m", "messages": [{"role": "robot", "content": "x"}]}, "invalid role"),
-    ({"model": "m", "messages": [{"role": "user", "content": [{"type": "text", "text": "x"}]}]}, "cannot unmarshal"),
-    ({"model": "m", "messages": [{"role": "user", "content": "x", "images": ["data:image/png;base64,AAAA"]}]},
-     "illegal base64"),
-    ({"model": "m", "messages": [{"role": "assistant", "tool_calls": [
-        {"function": {"name": "f", "arguments": "{\"a\": 1}"}}]}]}, "ToolCallFunction"),
-    ({"model": "m", "messages": user("x"), "options": {"stop": "\n"}}, "stop"),
-    ({"model": "m", "messages": user("x"), "format": "xml"}, "invalid format"),
-    ({"model": "m", "prompt": "x", "tools": [TOOL]}, "unknown field"),
-])
+@pytest.mark.parametrize(
+    "body,needle",
+    [
+        ({"messages": user("x")}, "model is required"),
+        ({"model": "m", "messages": [{"role": "robot", "content": "x"}]}, "invalid role"),
+        (
+            {"model": "m", "messages": [{"role": "user", "content": [{"type": "text", "text": "x"}]}]},
+            "cannot unmarshal",
+        ),
+        (
+            {"model": "m", "messages": [{"role": "user", "content": "x", "images": ["data:image/png;base64,AAAA"]}]},
+            "illegal base64",
+        ),
+        (
+            {
+                "model": "m",
+                "messages": [
+                    {"role": "assistant", "tool_calls": [{"function": {"name": "f", "arguments": '{"a": 1}'}}]}
+                ],
+            },
+            "ToolCallFunction",
+        ),
+        ({"model": "m", "messages": user("x"), "options": {"stop": "\n"}}, "stop"),
+        ({"model": "m", "messages": user("x"), "format": "xml"}, "invalid format"),
+        ({"model": "m", "prompt": "x", "tools": [TOOL]}, "unknown field"),
+    ],
+)
 def test_requests_ollama_would_reject(http, body, needle):
     path = "/api/generate" if "prompt" in body else "/api/chat"
     r = http.post(path, json=dict(body, stream=False))
@@ -118,8 +149,11 @@ def test_not_json_body(http):
 
 def test_models_restrict_and_404_everywhere():
     with FakeOllamaServer(models=["llama3.2"]) as srv, httpx.Client(base_url=srv.url) as c:
-        for path, body in (("/api/chat", {"messages": user("x")}), ("/api/generate", {"prompt": "x"}),
-                           ("/api/embed", {"input": "x"})):
+        for path, body in (
+            ("/api/chat", {"messages": user("x")}),
+            ("/api/generate", {"prompt": "x"}),
+            ("/api/embed", {"input": "x"}),
+        ):
             r = c.post(path, json=dict(body, model="nope", stream=False))
             assert r.status_code == 404
             assert r.json() == {"error": 'model "nope" not found, try pulling it first'}
@@ -138,29 +172,39 @@ def test_require_key():
     with FakeOllamaServer(require_key="k1") as srv, httpx.Client(base_url=srv.url) as c:
         r = c.post("/api/chat", json={"model": "m", "messages": user("x"), "stream": False})
         assert r.status_code == 401 and r.json() == {"error": "unauthorized"}
-        r = c.post("/api/chat", json={"model": "m", "messages": user("x"), "stream": False},
-                   headers={"authorization": "Bearer k1"})
+        r = c.post(
+            "/api/chat",
+            json={"model": "m", "messages": user("x"), "stream": False},
+            headers={"authorization": "Bearer k1"},
+        )
         assert r.status_code == 200
 
 
 def test_enqueue_reply_shapes(http, ollama):
-    ollama.enqueue_reply("Sure.", thinking="Hmm.", usage={"prompt_eval_count": 5, "eval_count": 9},
-                         done_reason="length", model="other")
+    ollama.enqueue_reply(
+        "Sure.", thinking="Hmm.", usage={"prompt_eval_count": 5, "eval_count": 9}, done_reason="length", model="other"
+    )
     r = http.post("/api/chat", json={"model": "llama3.2", "messages": user("x"), "stream": False}).json()
     assert r["model"] == "other"
     assert r["message"] == {"role": "assistant", "content": "Sure.", "thinking": "Hmm."}
     assert (r["prompt_eval_count"], r["eval_count"], r["done_reason"]) == (5, 9, "length")
-    ollama.enqueue_reply(None, tool_calls=[{"id": "call_9", "name": "f", "arguments": '{"a": 1}'}],
-                         usage={"prompt_tokens": 1, "completion_tokens": 2})
+    ollama.enqueue_reply(
+        None,
+        tool_calls=[{"id": "call_9", "name": "f", "arguments": '{"a": 1}'}],
+        usage={"prompt_tokens": 1, "completion_tokens": 2},
+    )
     objs = _lines(http.post("/api/chat", json={"model": "m", "messages": user("x")}))
     calls = [tc for o in objs for tc in (o["message"].get("tool_calls") or [])]
     assert calls == [{"function": {"name": "f", "arguments": {"a": 1}}, "id": "call_9"}]
     assert (objs[-1]["prompt_eval_count"], objs[-1]["eval_count"]) == (1, 2)
     ollama.enqueue_reply("gen text", path="/api/generate")
-    assert http.post("/api/chat", json={"model": "m", "messages": user("q"), "stream": False}).json()[
-        "message"]["content"] == "This is a fake reply to: q"  # the queued reply waits for its path
-    assert http.post("/api/generate", json={"model": "m", "prompt": "p", "stream": False}).json()[
-        "response"] == "gen text"
+    assert (
+        http.post("/api/chat", json={"model": "m", "messages": user("q"), "stream": False}).json()["message"]["content"]
+        == "This is a fake reply to: q"
+    )  # the queued reply waits for its path
+    assert (
+        http.post("/api/generate", json={"model": "m", "prompt": "p", "stream": False}).json()["response"] == "gen text"
+    )
 
 
 def test_enqueue_error_defaults(http, ollama):
@@ -178,9 +222,15 @@ def test_enqueue_error_defaults(http, ollama):
 
 
 def test_enqueue_stream_lines_bytes_delay_and_cut(http, ollama):
-    ollama.enqueue_stream([{"model": "m", "message": {"content": "a"}, "done": False},
-                           b'{"model": "m", "message": {"con', b'tent": "b"}, "done": false}\n',
-                           '{"model": "m", "message": {"content": ""}, "done": true}'], chunk_delay=0.01)
+    ollama.enqueue_stream(
+        [
+            {"model": "m", "message": {"content": "a"}, "done": False},
+            b'{"model": "m", "message": {"con',
+            b'tent": "b"}, "done": false}\n',
+            '{"model": "m", "message": {"content": ""}, "done": true}',
+        ],
+        chunk_delay=0.01,
+    )
     t0 = time.monotonic()
     objs = _lines(http.post("/api/chat", json={"model": "m", "messages": user("x")}))
     assert time.monotonic() - t0 >= 0.02

@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from _ollama_helpers import TOOL, ndjson, transcript, user
 
 import litegate
-from _ollama_helpers import TOOL, ndjson, transcript, user
 
 ollama_sdk = pytest.importorskip("ollama")
 
@@ -55,15 +55,22 @@ def _drain(x):
 
 def test_plain_chat(ollama):
     msgs = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": SKY}]
-    sdk, ours = _both(ollama, lambda c: c.chat(model="llama3.2", messages=msgs),
-                      lambda: litegate.completion(model="ollama_chat/llama3.2", messages=msgs, api_base=ollama.url))
+    sdk, ours = _both(
+        ollama,
+        lambda c: c.chat(model="llama3.2", messages=msgs),
+        lambda: litegate.completion(model="ollama_chat/llama3.2", messages=msgs, api_base=ollama.url),
+    )
     assert sdk == ours
 
 
 def test_streaming_chat(ollama):
-    sdk, ours = _both(ollama, lambda c: list(c.chat(model="llama3.2", messages=user(SKY), stream=True)),
-                      lambda: _drain(litegate.completion(model="ollama_chat/llama3.2", messages=user(SKY),
-                                                         stream=True, api_base=ollama.url)))
+    sdk, ours = _both(
+        ollama,
+        lambda c: list(c.chat(model="llama3.2", messages=user(SKY), stream=True)),
+        lambda: _drain(
+            litegate.completion(model="ollama_chat/llama3.2", messages=user(SKY), stream=True, api_base=ollama.url)
+        ),
+    )
     assert sdk == ours
     assert ours["stream"] is True
 
@@ -71,13 +78,39 @@ def test_streaming_chat(ollama):
 def test_options_format_keep_alive_think(ollama):
     sdk, ours = _both(
         ollama,
-        lambda c: c.chat(model="qwen3", messages=user("json?"), format="json", keep_alive="5m", think=True,
-                         options={"temperature": 0.2, "top_p": 0.9, "seed": 7, "num_predict": 64, "stop": ["\n"],
-                                  "top_k": 40, "presence_penalty": 0.5, "frequency_penalty": 0.25}),
-        lambda: litegate.completion(model="ollama_chat/qwen3", messages=user("json?"), api_base=ollama.url,
-                                    response_format={"type": "json_object"}, keep_alive="5m", think=True,
-                                    temperature=0.2, top_p=0.9, seed=7, max_tokens=64, stop="\n", top_k=40,
-                                    presence_penalty=0.5, frequency_penalty=0.25),
+        lambda c: c.chat(
+            model="qwen3",
+            messages=user("json?"),
+            format="json",
+            keep_alive="5m",
+            think=True,
+            options={
+                "temperature": 0.2,
+                "top_p": 0.9,
+                "seed": 7,
+                "num_predict": 64,
+                "stop": ["\n"],
+                "top_k": 40,
+                "presence_penalty": 0.5,
+                "frequency_penalty": 0.25,
+            },
+        ),
+        lambda: litegate.completion(
+            model="ollama_chat/qwen3",
+            messages=user("json?"),
+            api_base=ollama.url,
+            response_format={"type": "json_object"},
+            keep_alive="5m",
+            think=True,
+            temperature=0.2,
+            top_p=0.9,
+            seed=7,
+            max_tokens=64,
+            stop="\n",
+            top_k=40,
+            presence_penalty=0.5,
+            frequency_penalty=0.25,
+        ),
     )
     assert sdk == ours
 
@@ -85,10 +118,15 @@ def test_options_format_keep_alive_think(ollama):
 def test_json_schema_format(ollama):
     schema = transcript("chat_structured_outputs.json")["request"]["format"]
     sdk, ours = _both(
-        ollama, lambda c: c.chat(model="llama3.1", messages=user("age?"), format=schema),
-        lambda: litegate.completion(model="ollama_chat/llama3.1", messages=user("age?"), api_base=ollama.url,
-                                    response_format={"type": "json_schema",
-                                                     "json_schema": {"name": "p", "schema": schema}}))
+        ollama,
+        lambda c: c.chat(model="llama3.1", messages=user("age?"), format=schema),
+        lambda: litegate.completion(
+            model="ollama_chat/llama3.1",
+            messages=user("age?"),
+            api_base=ollama.url,
+            response_format={"type": "json_schema", "json_schema": {"name": "p", "schema": schema}},
+        ),
+    )
     assert sdk == ours
 
 
@@ -100,22 +138,40 @@ def test_tools_and_tool_history(ollama):
     ]
     openai_messages = [
         {"role": "user", "content": "what is the weather in Toronto?"},
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Toronto"}'}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city": "Toronto"}'},
+                }
+            ],
+        },
         {"role": "tool", "tool_call_id": "call_1", "content": "11 degrees celsius"},
     ]
-    sdk, ours = _both(ollama, lambda c: c.chat(model="llama3.2", messages=sdk_messages, tools=[TOOL]),
-                      lambda: litegate.completion(model="ollama_chat/llama3.2", messages=openai_messages,
-                                                  tools=[TOOL], api_base=ollama.url))
+    sdk, ours = _both(
+        ollama,
+        lambda c: c.chat(model="llama3.2", messages=sdk_messages, tools=[TOOL]),
+        lambda: litegate.completion(
+            model="ollama_chat/llama3.2", messages=openai_messages, tools=[TOOL], api_base=ollama.url
+        ),
+    )
     assert sdk == ours
 
 
 def test_empty_assistant_content_is_the_documented_difference(ollama):
-    sdk_messages = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": ""},
-                    {"role": "user", "content": "again"}]
-    sdk, ours = _both(ollama, lambda c: c.chat(model="llama3.2", messages=sdk_messages),
-                      lambda: litegate.completion(model="ollama_chat/llama3.2", messages=sdk_messages,
-                                                  api_base=ollama.url))
+    sdk_messages = [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": ""},
+        {"role": "user", "content": "again"},
+    ]
+    sdk, ours = _both(
+        ollama,
+        lambda c: c.chat(model="llama3.2", messages=sdk_messages),
+        lambda: litegate.completion(model="ollama_chat/llama3.2", messages=sdk_messages, api_base=ollama.url),
+    )
     assert sdk["messages"][1] == {"role": "assistant"}
     assert ours["messages"][1] == {"role": "assistant", "content": ""}
     sdk["messages"][1] = ours["messages"][1]
@@ -125,34 +181,64 @@ def test_empty_assistant_content_is_the_documented_difference(ollama):
 def test_images(ollama):
     b64 = transcript("chat_images.json")["request"]["messages"][0]["images"][0]
     sdk_messages = [{"role": "user", "content": "what is in this image?", "images": [b64]}]
-    openai_messages = [{"role": "user", "content": [
-        {"type": "text", "text": "what is in this image?"},
-        {"type": "image_url", "image_url": {"url": "data:image/png;base64," + b64}}]}]
-    sdk, ours = _both(ollama, lambda c: c.chat(model="llava", messages=sdk_messages),
-                      lambda: litegate.completion(model="ollama_chat/llava", messages=openai_messages,
-                                                  api_base=ollama.url))
+    openai_messages = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "what is in this image?"},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64," + b64}},
+            ],
+        }
+    ]
+    sdk, ours = _both(
+        ollama,
+        lambda c: c.chat(model="llava", messages=sdk_messages),
+        lambda: litegate.completion(model="ollama_chat/llava", messages=openai_messages, api_base=ollama.url),
+    )
     assert sdk == ours
 
 
 def test_generate(ollama):
     b64 = transcript("generate_images.json")["request"]["images"][0]
-    messages = [{"role": "system", "content": "You describe pictures."},
-                {"role": "user", "content": [{"type": "text", "text": "What is in this picture?"},
-                                             {"type": "image_url", "image_url": {"url": "data:image/png;base64," + b64}}]}]
+    messages = [
+        {"role": "system", "content": "You describe pictures."},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "What is in this picture?"},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64," + b64}},
+            ],
+        },
+    ]
     sdk, ours = _both(
         ollama,
-        lambda c: c.generate(model="llava", prompt="What is in this picture?", system="You describe pictures.",
-                             images=[b64], options={"temperature": 0}, format="json"),
-        lambda: litegate.completion(model="ollama/llava", messages=messages, temperature=0,
-                                    response_format={"type": "json_object"}, api_base=ollama.url))
+        lambda c: c.generate(
+            model="llava",
+            prompt="What is in this picture?",
+            system="You describe pictures.",
+            images=[b64],
+            options={"temperature": 0},
+            format="json",
+        ),
+        lambda: litegate.completion(
+            model="ollama/llava",
+            messages=messages,
+            temperature=0,
+            response_format={"type": "json_object"},
+            api_base=ollama.url,
+        ),
+    )
     assert sdk == ours
 
 
 def test_embed(ollama):
     sdk, ours = _both(
-        ollama, lambda c: c.embed(model="all-minilm", input=["a", "b"], truncate=True, dimensions=4),
-        lambda: litegate.embedding(model="ollama/all-minilm", input=["a", "b"], truncate=True, dimensions=4,
-                                   api_base=ollama.url))
+        ollama,
+        lambda c: c.embed(model="all-minilm", input=["a", "b"], truncate=True, dimensions=4),
+        lambda: litegate.embedding(
+            model="ollama/all-minilm", input=["a", "b"], truncate=True, dimensions=4, api_base=ollama.url
+        ),
+    )
     assert sdk == ours
 
 
@@ -193,8 +279,11 @@ def test_fake_streams_with_thinking_and_tools_parse_with_the_sdk(ollama):
     parts = list(c.chat(model="llama3.2", messages=user("weather?"), tools=[TOOL], stream=True))
     [call] = [tc for p in parts for tc in (p.message.tool_calls or [])]
     assert call.function.name == "get_weather" and call.function.arguments == {"city": "Tokyo"}
-    chunks = list(litegate.completion(model="ollama_chat/llama3.2", messages=user("weather?"), tools=[TOOL],
-                                      stream=True, api_base=ollama.url))
+    chunks = list(
+        litegate.completion(
+            model="ollama_chat/llama3.2", messages=user("weather?"), tools=[TOOL], stream=True, api_base=ollama.url
+        )
+    )
     ours = litegate.stream_chunk_builder(chunks).choices[0].message.tool_calls[0]
     assert json.loads(ours.function.arguments) == call.function.arguments
 
@@ -228,14 +317,23 @@ def test_fake_errors_reach_the_sdk_as_ollama_errors():
             list(_sdk(srv).chat(model="llama3.2", messages=user("a b c"), stream=True))
 
 
-@pytest.mark.parametrize("name,model", [
-    ("chat_no_streaming.json", "ChatResponse"), ("chat_tools.json", "ChatResponse"),
-    ("chat_history_tools.json", "ChatResponse"), ("chat_structured_outputs.json", "ChatResponse"),
-    ("chat_images.json", "ChatResponse"), ("chat_openapi_example.json", "ChatResponse"),
-    ("generate_no_streaming.json", "GenerateResponse"), ("generate_json_mode.json", "GenerateResponse"),
-    ("generate_openapi_example.json", "GenerateResponse"), ("embed_single.json", "EmbedResponse"),
-    ("embed_multiple.json", "EmbedResponse"), ("tags.json", "ListResponse"),
-])
+@pytest.mark.parametrize(
+    "name,model",
+    [
+        ("chat_no_streaming.json", "ChatResponse"),
+        ("chat_tools.json", "ChatResponse"),
+        ("chat_history_tools.json", "ChatResponse"),
+        ("chat_structured_outputs.json", "ChatResponse"),
+        ("chat_images.json", "ChatResponse"),
+        ("chat_openapi_example.json", "ChatResponse"),
+        ("generate_no_streaming.json", "GenerateResponse"),
+        ("generate_json_mode.json", "GenerateResponse"),
+        ("generate_openapi_example.json", "GenerateResponse"),
+        ("embed_single.json", "EmbedResponse"),
+        ("embed_multiple.json", "EmbedResponse"),
+        ("tags.json", "ListResponse"),
+    ],
+)
 def test_documented_responses_parse_with_the_sdk(name, model):
     getattr(ollama_sdk, model)(**transcript(name)["response"])
 

@@ -17,9 +17,9 @@ import copy
 import json
 
 import pytest
+from _ollama_helpers import transcript
 
 import litegate
-from _ollama_helpers import transcript
 
 
 def _drain(resp):
@@ -55,8 +55,16 @@ def _openai_messages(doc_messages: list) -> list:
             for k, tc in enumerate(m["tool_calls"]):
                 cid = f"call_{len(out)}_{k}"
                 pending.append((cid, tc["function"]["name"]))
-                calls.append({"id": cid, "type": "function", "function": {
-                    "name": tc["function"]["name"], "arguments": json.dumps(tc["function"]["arguments"])}})
+                calls.append(
+                    {
+                        "id": cid,
+                        "type": "function",
+                        "function": {
+                            "name": tc["function"]["name"],
+                            "arguments": json.dumps(tc["function"]["arguments"]),
+                        },
+                    }
+                )
             out.append({"role": "assistant", "content": m.get("content"), "tool_calls": calls})
         elif m["role"] == "tool":
             cid, name = pending.pop(0)
@@ -79,9 +87,14 @@ def _without_type_index(body: dict) -> dict:
 # ------------------------------------------------------------------------- /api/chat
 
 
-@pytest.mark.parametrize("name", [
-    "chat_no_streaming.json", "chat_streaming_request.json", "chat_history.json",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "chat_no_streaming.json",
+        "chat_streaming_request.json",
+        "chat_history.json",
+    ],
+)
 def test_plain_chat_requests_match_the_reference(ollama, name):
     req = transcript(name)["request"]
     stream = _stream_of(req)
@@ -91,15 +104,19 @@ def test_plain_chat_requests_match_the_reference(ollama, name):
     assert rec.json == _expected(req, stream)
 
 
-@pytest.mark.parametrize("name", [
-    "chat_tools.json", "chat_streaming_tools_request.json", "chat_tool_single.json",
-    "chat_tool_calling_openapi_request.json",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "chat_tools.json",
+        "chat_streaming_tools_request.json",
+        "chat_tool_single.json",
+        "chat_tool_calling_openapi_request.json",
+    ],
+)
 def test_tool_definitions_in_openai_form_are_sent_as_documented(ollama, name):
     req = transcript(name)["request"]
     stream = _stream_of(req)
-    rec = _sent(ollama, "ollama_chat/" + req["model"], messages=req["messages"], tools=req["tools"],
-                stream=stream)
+    rec = _sent(ollama, "ollama_chat/" + req["model"], messages=req["messages"], tools=req["tools"], stream=stream)
     assert rec.json == _expected(req, stream)
 
 
@@ -128,8 +145,9 @@ def test_tool_results_match_the_tool_calling_page(ollama, name):
 def test_response_format_json_schema_becomes_format(ollama):
     req = transcript("chat_structured_outputs.json")["request"]
     rf = {"type": "json_schema", "json_schema": {"name": "person", "schema": req["format"]}}
-    rec = _sent(ollama, "ollama_chat/llama3.1", messages=req["messages"], response_format=rf,
-                temperature=0, stream=False)
+    rec = _sent(
+        ollama, "ollama_chat/llama3.1", messages=req["messages"], response_format=rf, temperature=0, stream=False
+    )
     assert rec.json == _expected(req, False)
 
 
@@ -137,16 +155,16 @@ def test_response_format_json_schema_becomes_format(ollama):
 def test_json_schema_requests_of_the_capability_pages(ollama, name):
     req = transcript(name)["request"]
     rf = {"type": "json_schema", "json_schema": {"name": "out", "schema": req["format"], "strict": True}}
-    rec = _sent(ollama, "ollama_chat/" + req["model"], messages=req["messages"], response_format=rf,
-                stream=False)
+    rec = _sent(ollama, "ollama_chat/" + req["model"], messages=req["messages"], response_format=rf, stream=False)
     assert rec.json == _expected(req, False)
 
 
 def test_json_object_becomes_format_json(ollama):
     req = transcript("chat_json_mode_request.json")["request"]
     assert req["format"] == "json"
-    rec = _sent(ollama, "ollama_chat/gpt-oss", messages=req["messages"],
-                response_format={"type": "json_object"}, stream=False)
+    rec = _sent(
+        ollama, "ollama_chat/gpt-oss", messages=req["messages"], response_format={"type": "json_object"}, stream=False
+    )
     assert rec.json == _expected(req, False)
 
 
@@ -157,8 +175,9 @@ def test_pydantic_response_format_is_sent_as_its_schema(ollama):
         name: str
         capital: str
 
-    rec = _sent(ollama, "ollama_chat/llama3.2", messages=[{"role": "user", "content": "Canada?"}],
-                response_format=Country)
+    rec = _sent(
+        ollama, "ollama_chat/llama3.2", messages=[{"role": "user", "content": "Canada?"}], response_format=Country
+    )
     schema = rec.json["format"]
     assert schema["properties"].keys() == {"name", "capital"}
     assert schema["required"] == ["name", "capital"]
@@ -168,20 +187,30 @@ def test_images_data_url_becomes_base64_images(ollama):
     req = transcript("chat_images.json")["request"]
     doc_msg = req["messages"][0]
     [b64] = doc_msg["images"]
-    messages = [{"role": "user", "content": [
-        {"type": "text", "text": doc_msg["content"]},
-        {"type": "image_url", "image_url": {"url": "data:image/png;base64," + b64}},
-    ]}]
+    messages = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": doc_msg["content"]},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64," + b64}},
+            ],
+        }
+    ]
     rec = _sent(ollama, "ollama_chat/llava", messages=messages, stream=True)
     assert rec.json == _expected(req, True)
 
 
 def test_image_url_given_as_a_plain_string_is_accepted(ollama):
     b64 = transcript("chat_images.json")["request"]["messages"][0]["images"][0]
-    messages = [{"role": "user", "content": [
-        {"type": "image_url", "image_url": "data:image/png;base64," + b64},
-        {"type": "text", "text": "what is in this image?"},
-    ]}]
+    messages = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "image_url", "image_url": "data:image/png;base64," + b64},
+                {"type": "text", "text": "what is in this image?"},
+            ],
+        }
+    ]
     rec = _sent(ollama, "ollama_chat/llava", messages=messages, stream=False)
     assert rec.json["messages"] == [{"role": "user", "content": "what is in this image?", "images": [b64]}]
 
@@ -205,33 +234,47 @@ def test_reasoning_effort_becomes_a_thinking_level(ollama):
 def test_one_user_message_is_the_prompt(ollama, name):
     req = transcript(name)["request"]
     stream = _stream_of(req)
-    rec = _sent(ollama, "ollama/" + req["model"], messages=[{"role": "user", "content": req["prompt"]}],
-                stream=stream)
+    rec = _sent(ollama, "ollama/" + req["model"], messages=[{"role": "user", "content": req["prompt"]}], stream=stream)
     assert rec.path == "/api/generate"
     assert rec.json == _expected(req, stream)
 
 
 def test_generate_json_mode(ollama):
     req = transcript("generate_json_mode.json")["request"]
-    rec = _sent(ollama, "ollama/llama3.2", messages=[{"role": "user", "content": req["prompt"]}],
-                response_format={"type": "json_object"}, stream=False)
+    rec = _sent(
+        ollama,
+        "ollama/llama3.2",
+        messages=[{"role": "user", "content": req["prompt"]}],
+        response_format={"type": "json_object"},
+        stream=False,
+    )
     assert rec.json == _expected(req, False)
 
 
 def test_generate_structured_outputs(ollama):
     req = transcript("generate_structured_outputs.json")["request"]
     rf = {"type": "json_schema", "json_schema": {"name": "x", "schema": req["format"]}}
-    rec = _sent(ollama, "ollama/llama3.1:8b", messages=[{"role": "user", "content": req["prompt"]}],
-                response_format=rf, stream=False)
+    rec = _sent(
+        ollama,
+        "ollama/llama3.1:8b",
+        messages=[{"role": "user", "content": req["prompt"]}],
+        response_format=rf,
+        stream=False,
+    )
     assert rec.json == _expected(req, False)
 
 
 def test_generate_images(ollama):
     req = transcript("generate_images.json")["request"]
-    messages = [{"role": "user", "content": [
-        {"type": "text", "text": req["prompt"]},
-        {"type": "image_url", "image_url": {"url": "data:image/png;base64," + req["images"][0]}},
-    ]}]
+    messages = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": req["prompt"]},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64," + req["images"][0]}},
+            ],
+        }
+    ]
     rec = _sent(ollama, "ollama/llava", messages=messages, stream=False)
     assert rec.json == _expected(req, False)
 
@@ -241,27 +284,44 @@ def test_generate_options_from_openai_params_and_ollama_keywords(ollama):
     OpenAI parameters and the rest as Ollama keyword arguments."""
     req = transcript("generate_options.json")["request"]
     o = req["options"]
-    openai_params = dict(seed=o["seed"], max_tokens=o["num_predict"], top_p=o["top_p"],
-                         temperature=o["temperature"], presence_penalty=o["presence_penalty"],
-                         frequency_penalty=o["frequency_penalty"], stop=o["stop"])
+    openai_params = dict(
+        seed=o["seed"],
+        max_tokens=o["num_predict"],
+        top_p=o["top_p"],
+        temperature=o["temperature"],
+        presence_penalty=o["presence_penalty"],
+        frequency_penalty=o["frequency_penalty"],
+        stop=o["stop"],
+    )
     mapped = {"seed", "num_predict", "top_p", "temperature", "presence_penalty", "frequency_penalty", "stop"}
     ollama_kwargs = {k: v for k, v in o.items() if k not in mapped}
     assert len(ollama_kwargs) == len(o) - len(mapped)
-    rec = _sent(ollama, "ollama/llama3.2", messages=[{"role": "user", "content": req["prompt"]}], stream=False,
-                **openai_params, **ollama_kwargs)
+    rec = _sent(
+        ollama,
+        "ollama/llama3.2",
+        messages=[{"role": "user", "content": req["prompt"]}],
+        stream=False,
+        **openai_params,
+        **ollama_kwargs,
+    )
     assert rec.json == _expected(req, False)
 
 
 def test_generate_seed_streaming(ollama):
     req = transcript("generate_seed.json")["request"]
-    rec = _sent(ollama, "ollama/mistral", messages=[{"role": "user", "content": req["prompt"]}], seed=123,
-                stream=True)
+    rec = _sent(ollama, "ollama/mistral", messages=[{"role": "user", "content": req["prompt"]}], seed=123, stream=True)
     assert rec.json == _expected(req, True)
 
 
 def test_options_dict_passes_through_and_wins(ollama):
-    rec = _sent(ollama, "ollama_chat/llama3.2", messages=[{"role": "user", "content": "hi"}],
-                temperature=0.2, options={"temperature": 0.7, "num_ctx": 4096}, keep_alive="10m")
+    rec = _sent(
+        ollama,
+        "ollama_chat/llama3.2",
+        messages=[{"role": "user", "content": "hi"}],
+        temperature=0.2,
+        options={"temperature": 0.7, "num_ctx": 4096},
+        keep_alive="10m",
+    )
     assert rec.json["options"] == {"temperature": 0.7, "num_ctx": 4096}
     assert rec.json["keep_alive"] == "10m"
 
@@ -272,8 +332,7 @@ def test_stop_string_is_sent_as_a_list(ollama):
 
 
 def test_max_completion_tokens_is_num_predict(ollama):
-    rec = _sent(ollama, "ollama_chat/llama3.2", messages=[{"role": "user", "content": "hi"}],
-                max_completion_tokens=7)
+    rec = _sent(ollama, "ollama_chat/llama3.2", messages=[{"role": "user", "content": "hi"}], max_completion_tokens=7)
     assert rec.json["options"] == {"num_predict": 7}
 
 

@@ -9,6 +9,7 @@ import struct
 import time
 
 import pytest
+from _ollama_helpers import ndjson, transcript
 
 import litegate
 from litegate.core.call import ChatCall, EmbeddingCall
@@ -16,7 +17,6 @@ from litegate.core.http import Headers, HttpResponse
 from litegate.core.resolve import Target
 from litegate.providers import get_provider
 from litegate.providers.ollama import OllamaStreamDecoder
-from _ollama_helpers import ndjson, transcript
 
 
 def _call(stream=False, **params):
@@ -39,7 +39,8 @@ def _parse(provider, body, **params):
 
 def _decode(data: bytes, provider="ollama_chat", include_usage=False, pieces=None):
     dec = get_provider(provider).stream_decoder(
-        _call(True, **({"stream_options": {"include_usage": True}} if include_usage else {})), _target(provider))
+        _call(True, **({"stream_options": {"include_usage": True}} if include_usage else {})), _target(provider)
+    )
     out = []
     if pieces is None:
         out += dec.feed(data)
@@ -134,8 +135,10 @@ def test_thinking_becomes_reasoning_content():
     assert r.choices[0].message.content == doc["message"]["content"]
 
 
-@pytest.mark.parametrize("done_reason,finish", [("stop", "stop"), ("length", "length"), ("load", "stop"),
-                                                ("unload", "stop"), (None, "stop"), ("other", "stop")])
+@pytest.mark.parametrize(
+    "done_reason,finish",
+    [("stop", "stop"), ("length", "length"), ("load", "stop"), ("unload", "stop"), (None, "stop"), ("other", "stop")],
+)
 def test_done_reason_mapping(done_reason, finish):
     doc = transcript("chat_openapi_example.json")["response"]
     doc["done_reason"] = done_reason
@@ -145,8 +148,13 @@ def test_done_reason_mapping(done_reason, finish):
 def test_logprobs_become_openai_chat_logprobs():
     # Logprob / TokenLogprob shapes of the reference's OpenAPI description
     doc = transcript("chat_openapi_example.json")["response"]
-    doc["logprobs"] = [{"token": "Hello", "logprob": -0.1, "top_logprobs": [{"token": "Hello", "logprob": -0.1},
-                                                                            {"token": "Hi", "logprob": -2.5}]}]
+    doc["logprobs"] = [
+        {
+            "token": "Hello",
+            "logprob": -0.1,
+            "top_logprobs": [{"token": "Hello", "logprob": -0.1}, {"token": "Hi", "logprob": -2.5}],
+        }
+    ]
     r = _parse("ollama_chat", doc, logprobs=True, top_logprobs=2)
     lp = r.choices[0].logprobs
     assert lp.content[0].token == "Hello"
@@ -159,12 +167,15 @@ def test_missing_counters_read_as_zero():
     assert (r.usage.prompt_tokens, r.usage.completion_tokens, r.usage.total_tokens) == (0, 0, 0)
 
 
-@pytest.mark.parametrize("stamp,expected", [
-    ("2023-08-04T08:52:19.385406455-07:00", "2023-08-04T15:52:19"),
-    ("2023-08-04T19:22:45.499127Z", "2023-08-04T19:22:45"),
-    ("2024-07-22T20:47:51Z", "2024-07-22T20:47:51"),
-    ("2024-07-22T20:47:51.1+0530", "2024-07-22T15:17:51"),
-])
+@pytest.mark.parametrize(
+    "stamp,expected",
+    [
+        ("2023-08-04T08:52:19.385406455-07:00", "2023-08-04T15:52:19"),
+        ("2023-08-04T19:22:45.499127Z", "2023-08-04T19:22:45"),
+        ("2024-07-22T20:47:51Z", "2024-07-22T20:47:51"),
+        ("2024-07-22T20:47:51.1+0530", "2024-07-22T15:17:51"),
+    ],
+)
 def test_created_at_with_nanoseconds_and_offsets(stamp, expected):
     r = _parse("ollama_chat", {"model": "m", "created_at": stamp, "message": {"content": "x"}, "done": True})
     assert r.created == _ts(expected)
@@ -186,9 +197,17 @@ def test_unreadable_bodies_raise_typed_errors():
 # ------------------------------------------------------------------------- non-stream generate
 
 
-@pytest.mark.parametrize("name", ["generate_no_streaming.json", "generate_json_mode.json",
-                                  "generate_structured_outputs.json", "generate_images.json",
-                                  "generate_options.json", "generate_openapi_example.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "generate_no_streaming.json",
+        "generate_json_mode.json",
+        "generate_structured_outputs.json",
+        "generate_images.json",
+        "generate_options.json",
+        "generate_openapi_example.json",
+    ],
+)
 def test_generate_response_text_is_the_content(name):
     doc = transcript(name)["response"]
     r = _parse("ollama", doc)
@@ -246,11 +265,27 @@ def test_chat_stream_tool_call_chunk():
 
 
 def test_tool_calls_in_several_stream_objects_get_increasing_indexes():
-    line = {"model": "qwen3", "message": {"role": "assistant", "content": "", "tool_calls": [
-        {"function": {"name": "a", "arguments": {"x": 1}}}, {"function": {"name": "b", "arguments": {}}}]},
-        "done": False}
-    line2 = {"model": "qwen3", "message": {"role": "assistant", "content": "", "tool_calls": [
-        {"function": {"name": "c", "arguments": {"y": "z"}}}]}, "done": False}
+    line = {
+        "model": "qwen3",
+        "message": {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [
+                {"function": {"name": "a", "arguments": {"x": 1}}},
+                {"function": {"name": "b", "arguments": {}}},
+            ],
+        },
+        "done": False,
+    }
+    line2 = {
+        "model": "qwen3",
+        "message": {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [{"function": {"name": "c", "arguments": {"y": "z"}}}],
+        },
+        "done": False,
+    }
     done = {"model": "qwen3", "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop"}
     data = b"".join(json.dumps(o).encode() + b"\n" for o in (line, line2, done))
     chunks = _decode(data)
@@ -299,8 +334,10 @@ def test_thinking_stream_becomes_reasoning_content_deltas():
 
 
 def test_length_in_a_stream():
-    lines = [{"model": "m", "message": {"content": "a"}, "done": False},
-             {"model": "m", "message": {"content": ""}, "done": True, "done_reason": "length"}]
+    lines = [
+        {"model": "m", "message": {"content": "a"}, "done": False},
+        {"model": "m", "message": {"content": ""}, "done": True, "done_reason": "length"},
+    ]
     chunks = _decode(b"".join(json.dumps(o).encode() + b"\n" for o in lines))
     assert chunks[-1].choices[0].finish_reason == "length"
 
@@ -352,16 +389,20 @@ def test_missing_done_raises_connection_error():
 
 
 def test_last_line_without_newline_and_crlf_and_blank_lines():
-    body = (b'\r\n{"model":"m","message":{"content":"a"},"done":false}\r\n\r\n'
-            b'{"model":"m","message":{"content":"b"},"done":true,"done_reason":"stop"}')
+    body = (
+        b'\r\n{"model":"m","message":{"content":"a"},"done":false}\r\n\r\n'
+        b'{"model":"m","message":{"content":"b"},"done":true,"done_reason":"stop"}'
+    )
     chunks = _decode(body)
     assert [c.choices[0].delta.content for c in chunks] == ["a", "b"]
     assert chunks[-1].choices[0].finish_reason == "stop"
 
 
 def test_lines_after_done_are_ignored():
-    body = (b'{"model":"m","message":{"content":"a"},"done":true}\n'
-            b'{"model":"m","message":{"content":"late"},"done":false}\n')
+    body = (
+        b'{"model":"m","message":{"content":"a"},"done":true}\n'
+        b'{"model":"m","message":{"content":"late"},"done":false}\n'
+    )
     assert [c.choices[0].delta.content for c in _decode(body)] == ["a"]
 
 
@@ -404,10 +445,13 @@ def test_embed_base64_is_float32_little_endian():
 # ------------------------------------------------------------------------- error bodies
 
 
-@pytest.mark.parametrize("name,cls", [
-    ("errors/404_model_not_found.json", litegate.NotFoundError),
-    ("errors/400_bad_request.json", litegate.BadRequestError),
-])
+@pytest.mark.parametrize(
+    "name,cls",
+    [
+        ("errors/404_model_not_found.json", litegate.NotFoundError),
+        ("errors/400_bad_request.json", litegate.BadRequestError),
+    ],
+)
 def test_reference_error_bodies(name, cls):
     doc = transcript(name)
     resp = HttpResponse(doc["status"], Headers(doc["headers"]), json.dumps(doc["body"]).encode())
@@ -418,8 +462,15 @@ def test_reference_error_bodies(name, cls):
     assert exc.model == "llama3.2"
 
 
-@pytest.mark.parametrize("status,cls", [(401, litegate.AuthenticationError), (429, litegate.RateLimitError),
-                                        (500, litegate.InternalServerError), (502, litegate.BadGatewayError)])
+@pytest.mark.parametrize(
+    "status,cls",
+    [
+        (401, litegate.AuthenticationError),
+        (429, litegate.RateLimitError),
+        (500, litegate.InternalServerError),
+        (502, litegate.BadGatewayError),
+    ],
+)
 def test_documented_status_codes(status, cls):
     body = transcript("errors/error_body.json")["body"]
     exc = get_provider("ollama").error(_resp(body, status), _target("ollama"))
@@ -428,6 +479,5 @@ def test_documented_status_codes(status, cls):
 
 
 def test_context_length_error_text_is_a_context_window_error():
-    exc = get_provider("ollama_chat").error(
-        _resp({"error": "input length exceeds the context length"}, 400), _target())
+    exc = get_provider("ollama_chat").error(_resp({"error": "input length exceeds the context length"}, 400), _target())
     assert isinstance(exc, litegate.ContextWindowExceededError)

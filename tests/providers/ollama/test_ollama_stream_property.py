@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 
 import pytest
+from _ollama_helpers import ndjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import litegate
 from litegate.providers.ollama import OllamaStreamDecoder
-from _ollama_helpers import ndjson
 
-STREAMS = ["chat_streaming.ndjson", "chat_streaming_tools.ndjson", "chat_history_stream.ndjson",
-           "generate_streaming.ndjson", "generate_streaming_full.ndjson"]
+STREAMS = [
+    "chat_streaming.ndjson",
+    "chat_streaming_tools.ndjson",
+    "chat_history_stream.ndjson",
+    "generate_streaming.ndjson",
+    "generate_streaming_full.ndjson",
+]
 
 
 def _normal(chunk) -> dict:
@@ -71,14 +76,23 @@ def _streams(draw):
         if draw(st.booleans()):
             msg["thinking"] = draw(_texts)
         if draw(st.integers(min_value=0, max_value=4)) == 0:
-            msg["tool_calls"] = [{"id": "call_" + str(len(objs)),
-                                  "function": {"name": "f", "arguments": {"q": draw(_texts)}}}]
+            msg["tool_calls"] = [
+                {"id": "call_" + str(len(objs)), "function": {"name": "f", "arguments": {"q": draw(_texts)}}}
+            ]
         obj = {"model": "m", "created_at": "2025-07-07T20:22:19.184789Z", "message": msg, "done": False}
         if draw(st.integers(min_value=0, max_value=3)) == 0:
             obj["logprobs"] = [{"token": draw(_texts), "logprob": -0.5, "top_logprobs": []}]
         objs.append(obj)
-    objs.append({"model": "m", "message": {"role": "assistant", "content": draw(_texts)}, "done": True,
-                 "done_reason": draw(st.sampled_from(["stop", "length"])), "prompt_eval_count": 3, "eval_count": 4})
+    objs.append(
+        {
+            "model": "m",
+            "message": {"role": "assistant", "content": draw(_texts)},
+            "done": True,
+            "done_reason": draw(st.sampled_from(["stop", "length"])),
+            "prompt_eval_count": 3,
+            "eval_count": 4,
+        }
+    )
     sep = draw(st.sampled_from([b"\n", b"\r\n"]))
     ending = draw(st.sampled_from([sep, b""]))  # the last line may lack its newline
     body = sep.join(json.dumps(o, ensure_ascii=draw(st.booleans())).encode("utf-8") for o in objs) + ending
@@ -105,8 +119,10 @@ def test_faults_are_detected_however_the_stream_is_split(raw, data, fault):
         broken = b"\n".join(lines[:-1] + [b'{"model": "m", "message": ', lines[-1]]) + b"\n"
         expected = litegate.APIResponseValidationError
     else:
-        broken = b"\n".join(lines[:-1] + [b'{"error":"an error was encountered while running the model"}',
-                                          lines[-1]]) + b"\n"
+        broken = (
+            b"\n".join(lines[:-1] + [b'{"error":"an error was encountered while running the model"}', lines[-1]])
+            + b"\n"
+        )
         expected = litegate.APIError
     whole = _run(broken, [], True)
     assert whole[1] is not None and issubclass(whole[1], expected)

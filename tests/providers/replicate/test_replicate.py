@@ -39,14 +39,25 @@ def test_create_poll_and_read(server):
     resp = _call(server, max_tokens=50, temperature=0.3, stop=["\n", "END"], top_k=5)
     methods = [(r.method, r.path) for r in server.requests]
     pid = next(iter(server.predictions))
-    assert methods == [("POST", "/v1/models/meta/meta-llama-3-8b-instruct/predictions"),
-                       ("GET", f"/v1/predictions/{pid}"), ("GET", f"/v1/predictions/{pid}"),
-                       ("GET", f"/v1/predictions/{pid}")]
+    assert methods == [
+        ("POST", "/v1/models/meta/meta-llama-3-8b-instruct/predictions"),
+        ("GET", f"/v1/predictions/{pid}"),
+        ("GET", f"/v1/predictions/{pid}"),
+        ("GET", f"/v1/predictions/{pid}"),
+    ]
     create = server.requests[0]
     assert create.header("authorization") == "Bearer " + KEY
     assert create.header("prefer") == "wait=25"
-    assert create.json == {"input": {"prompt": "Hello there", "system_prompt": "Be brief.", "max_new_tokens": 50,
-                                     "temperature": 0.3, "stop_sequences": "\n,END", "top_k": 5}}
+    assert create.json == {
+        "input": {
+            "prompt": "Hello there",
+            "system_prompt": "Be brief.",
+            "max_new_tokens": 50,
+            "temperature": 0.3,
+            "stop_sequences": "\n,END",
+            "top_k": 5,
+        }
+    }
     assert resp.choices[0].message.content == "This is a fake reply to: Hello there"
     assert resp.usage.completion_tokens > 0 and resp.id == pid
     assert resp._hidden_params["custom_llm_provider"] == "replicate"
@@ -59,23 +70,32 @@ def test_finished_by_prefer_wait_needs_no_poll(server):
 
 
 def test_version_form_and_cost(server):
-    resp = _call(server, model="replicate/meta/llama-3-8b-instruct:5a6809ca6288247d06daf6365557e5e429063f32a21146b2a8",
-                 )
+    resp = _call(
+        server,
+        model="replicate/meta/llama-3-8b-instruct:5a6809ca6288247d06daf6365557e5e429063f32a21146b2a8",
+    )
     assert server.requests[0].path == "/v1/predictions"
     assert server.requests[0].json["version"].startswith("5a6809ca")
     assert resp.model == "meta/llama-3-8b-instruct"
     info = litegate.get_model_info("replicate/meta/llama-3-8b-instruct")
     assert resp._hidden_params["response_cost"] == pytest.approx(
         resp.usage.prompt_tokens * info["input_cost_per_token"]
-        + resp.usage.completion_tokens * info["output_cost_per_token"])
+        + resp.usage.completion_tokens * info["output_cost_per_token"]
+    )
 
 
 def test_async_and_stream(server):
     async def go():
-        r = await litegate.acompletion(MODEL, messages=[{"role": "user", "content": "Hi"}], api_key=KEY,
-                                       api_base=server.base_url)
-        s = await litegate.acompletion(MODEL, messages=[{"role": "user", "content": "Stream me"}], api_key=KEY,
-                                       api_base=server.base_url, stream=True)
+        r = await litegate.acompletion(
+            MODEL, messages=[{"role": "user", "content": "Hi"}], api_key=KEY, api_base=server.base_url
+        )
+        s = await litegate.acompletion(
+            MODEL,
+            messages=[{"role": "user", "content": "Stream me"}],
+            api_key=KEY,
+            api_base=server.base_url,
+            stream=True,
+        )
         return r, [c async for c in s]
 
     r, chunks = asyncio.run(go())
@@ -102,10 +122,12 @@ def test_failed_prediction_and_errors(server):
     with pytest.raises(litegate.APIError, match="CUDA out of memory"):
         _call(server, num_retries=0)
     with pytest.raises(litegate.AuthenticationError):
-        litegate.completion(MODEL, messages=[{"role": "user", "content": "x"}], api_key="bad",
-                            api_base=server.base_url)
-    server.enqueue_raw(429, {"title": "Request was throttled", "detail": "Expected available in 1 second.",
-                             "status": 429}, {"retry-after": "0"})
+        litegate.completion(MODEL, messages=[{"role": "user", "content": "x"}], api_key="bad", api_base=server.base_url)
+    server.enqueue_raw(
+        429,
+        {"title": "Request was throttled", "detail": "Expected available in 1 second.", "status": 429},
+        {"retry-after": "0"},
+    )
     with pytest.raises(litegate.RateLimitError, match="Expected available"):
         _call(server, num_retries=0)
     server.enqueue_prediction_failure("boom")

@@ -28,20 +28,29 @@ def server():
 def kw(server, monkeypatch):
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
-    return {"api_base": server.url, "aws_access_key_id": AKID, "aws_secret_access_key": SECRET,
-            "aws_region_name": REGION}
+    return {
+        "api_base": server.url,
+        "aws_access_key_id": AKID,
+        "aws_secret_access_key": SECRET,
+        "aws_region_name": REGION,
+    }
 
 
 def test_invoke_endpoint(server, kw):
-    resp = litegate.completion(MODEL, messages=[{"role": "user", "content": "Hello there"}], max_tokens=40,
-                               temperature=0.7, **kw)
+    resp = litegate.completion(
+        MODEL, messages=[{"role": "user", "content": "Hello there"}], max_tokens=40, temperature=0.7, **kw
+    )
     req = server.last_request
     assert req.path == "/endpoints/my-llama3-endpoint/invocations"
     assert "/us-east-1/sagemaker/aws4_request" in req.header("authorization")
     assert server.signatures_checked == 1
     assert req.json["inputs"].startswith("<|begin_of_text|><|start_header_id|>user")
-    assert req.json["parameters"] == {"details": True, "return_full_text": False, "max_new_tokens": 40,
-                                      "temperature": 0.7}
+    assert req.json["parameters"] == {
+        "details": True,
+        "return_full_text": False,
+        "max_new_tokens": 40,
+        "temperature": 0.7,
+    }
     assert "aws_access_key_id" not in req.text
     assert resp.choices[0].message.content.startswith("This is a fake reply to:")
     assert resp._hidden_params["custom_llm_provider"] == "sagemaker"
@@ -50,8 +59,15 @@ def test_invoke_endpoint(server, kw):
 @pytest.mark.parametrize("part_size", [1, 7, 40, 100000])
 def test_response_stream_cut_anywhere(server, kw, part_size):
     server.part_size = part_size
-    chunks = list(litegate.completion(MODEL, messages=[{"role": "user", "content": "one two three"}], stream=True,
-                                      stream_options={"include_usage": True}, **kw))
+    chunks = list(
+        litegate.completion(
+            MODEL,
+            messages=[{"role": "user", "content": "one two three"}],
+            stream=True,
+            stream_options={"include_usage": True},
+            **kw,
+        )
+    )
     assert server.last_request.path.endswith("/invocations-response-stream")
     assert server.last_request.json["stream"] is True
     text = "".join(c.choices[0].delta.content or "" for c in chunks)
@@ -79,8 +95,9 @@ def test_errors(server, kw):
 
     server.enqueue_stream([exception_frame("ModelStreamError", "the container failed")])
     with pytest.raises(litegate.APIError):
-        for _ in litegate.completion(MODEL, messages=[{"role": "user", "content": "x"}], stream=True, num_retries=0,
-                                     **kw):
+        for _ in litegate.completion(
+            MODEL, messages=[{"role": "user", "content": "x"}], stream=True, num_retries=0, **kw
+        ):
             pass
 
 

@@ -7,10 +7,21 @@ import os
 
 import pytest
 
-_ENV = ("VERTEXAI_PROJECT", "VERTEX_PROJECT", "GOOGLE_CLOUD_PROJECT", "VERTEXAI_LOCATION", "VERTEX_LOCATION",
-        "GOOGLE_CLOUD_LOCATION", "VERTEXAI_CREDENTIALS", "VERTEX_SERVICE_ACCOUNT_KEY_PATH",
-        "GOOGLE_APPLICATION_CREDENTIALS", "VERTEXAI_API_BASE", "CLOUDSDK_CONFIG", "GCE_METADATA_HOST",
-        "GCE_METADATA_IP")
+_ENV = (
+    "VERTEXAI_PROJECT",
+    "VERTEX_PROJECT",
+    "GOOGLE_CLOUD_PROJECT",
+    "VERTEXAI_LOCATION",
+    "VERTEX_LOCATION",
+    "GOOGLE_CLOUD_LOCATION",
+    "VERTEXAI_CREDENTIALS",
+    "VERTEX_SERVICE_ACCOUNT_KEY_PATH",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "VERTEXAI_API_BASE",
+    "CLOUDSDK_CONFIG",
+    "GCE_METADATA_HOST",
+    "GCE_METADATA_IP",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -34,10 +45,14 @@ def rsa_key():
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 

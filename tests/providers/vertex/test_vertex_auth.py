@@ -40,13 +40,18 @@ def test_jwt_assertion_is_signed_rs256_with_the_key(service_account, rsa_key):
     jwt = service_account_jwt(service_account, now=1_700_000_000)
     header, claims = _claims(jwt)
     assert header == {"alg": "RS256", "typ": "JWT", "kid": service_account["private_key_id"]}
-    assert claims == {"iss": service_account["client_email"], "scope": SCOPE,
-                      "aud": "https://oauth2.googleapis.com/token",
-                      "iat": 1_700_000_000, "exp": 1_700_003_600}
+    assert claims == {
+        "iss": service_account["client_email"],
+        "scope": SCOPE,
+        "aud": "https://oauth2.googleapis.com/token",
+        "iat": 1_700_000_000,
+        "exp": 1_700_003_600,
+    }
     signed, _, sig = jwt.rpartition(".")
     public = serialization.load_pem_public_key(rsa_key[1].encode())
-    public.verify(base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4)), signed.encode(), padding.PKCS1v15(),
-                  hashes.SHA256())  # raises when the signature is wrong
+    public.verify(
+        base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4)), signed.encode(), padding.PKCS1v15(), hashes.SHA256()
+    )  # raises when the signature is wrong
 
 
 def test_service_account_exchange_and_call(vertex_server, service_account):
@@ -60,16 +65,19 @@ def test_service_account_exchange_and_call(vertex_server, service_account):
     assert grant["kid"] == service_account["private_key_id"] and grant["scope"] == SCOPE
     assert call_req.header("authorization") == "Bearer " + vertex_server.issued_tokens[0]
     # the key's project is used when none is configured
-    assert call_req.path == "/v1/projects/sa-project/locations/us-central1/publishers/google/models/" \
-                            "gemini-2.5-flash:generateContent"
+    assert (
+        call_req.path == "/v1/projects/sa-project/locations/us-central1/publishers/google/models/"
+        "gemini-2.5-flash:generateContent"
+    )
 
 
 def test_token_is_cached_across_calls_and_sources(vertex_server, service_account, key_file):
     _call(vertex_server, vertex_credentials=service_account)
     _call(vertex_server, vertex_credentials=json.dumps(service_account))
     _call(vertex_server, vertex_credentials=str(key_file))
-    litegate.embedding("vertex_ai/text-embedding-005", input="x", api_base=vertex_server.url,
-                       vertex_credentials=key_file)
+    litegate.embedding(
+        "vertex_ai/text-embedding-005", input="x", api_base=vertex_server.url, vertex_credentials=key_file
+    )
     assert len(vertex_server.issued_tokens) == 1
     assert vertex_server.hits("/token") == 1
     assert vertex_server.hits() == 5
@@ -115,15 +123,24 @@ def test_concurrent_callers_share_one_exchange(vertex_server, service_account):
 async def test_async_calls_share_the_token(vertex_server, service_account):
     import asyncio
 
-    results = await asyncio.gather(*[
-        litegate.acompletion(MODEL, api_base=vertex_server.url, vertex_credentials=service_account,
-                             messages=[{"role": "user", "content": f"q{i}"}]) for i in range(5)])
+    results = await asyncio.gather(
+        *[
+            litegate.acompletion(
+                MODEL,
+                api_base=vertex_server.url,
+                vertex_credentials=service_account,
+                messages=[{"role": "user", "content": f"q{i}"}],
+            )
+            for i in range(5)
+        ]
+    )
     assert sorted(r.choices[0].message.content for r in results) == [f"This is a fake reply to: q{i}" for i in range(5)]
     assert vertex_server.hits("/token") == 1
 
 
-@pytest.mark.parametrize("env", ["GOOGLE_APPLICATION_CREDENTIALS", "VERTEX_SERVICE_ACCOUNT_KEY_PATH",
-                                 "VERTEXAI_CREDENTIALS"])
+@pytest.mark.parametrize(
+    "env", ["GOOGLE_APPLICATION_CREDENTIALS", "VERTEX_SERVICE_ACCOUNT_KEY_PATH", "VERTEXAI_CREDENTIALS"]
+)
 def test_credentials_from_the_environment(vertex_server, key_file, monkeypatch, env):
     monkeypatch.setenv(env, str(key_file))
     monkeypatch.setenv("VERTEXAI_PROJECT", "env-project")
@@ -146,8 +163,13 @@ def test_client_settings(vertex_server, service_account):
 
 
 def test_authorized_user_credentials(vertex_server, tmp_path):
-    info = {"type": "authorized_user", "client_id": "cid.apps.googleusercontent.com", "client_secret": "shh-secret",
-            "refresh_token": "1//refresh-token-value", "token_uri": vertex_server.token_uri}
+    info = {
+        "type": "authorized_user",
+        "client_id": "cid.apps.googleusercontent.com",
+        "client_secret": "shh-secret",
+        "refresh_token": "1//refresh-token-value",
+        "token_uri": vertex_server.token_uri,
+    }
     path = tmp_path / "application_default_credentials.json"
     path.write_text(json.dumps(info))
     _call(vertex_server, vertex_credentials=str(path), vertex_project="p")
@@ -163,8 +185,9 @@ def test_authorization_header_given_by_the_caller_skips_the_exchange(vertex_serv
 
 
 def test_token_endpoint_refusal_is_an_authentication_error(vertex_server, service_account):
-    vertex_server.enqueue_raw(400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."},
-                              path="/token")
+    vertex_server.enqueue_raw(
+        400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}, path="/token"
+    )
     with pytest.raises(litegate.AuthenticationError, match="invalid_grant: Invalid JWT Signature") as info:
         _call(vertex_server, vertex_credentials=service_account)
     assert info.value.llm_provider == "vertex_ai" and info.value.model == "gemini-2.5-flash"
@@ -184,14 +207,19 @@ def test_unreachable_token_endpoint_is_a_connection_error(service_account):
         access_token(dict(service_account, token_uri="http://127.0.0.1:9/token"))
 
 
-@pytest.mark.parametrize("source, message", [
-    ("/nonexistent/key.json", "cannot be read"),
-    ("{not json", "does not parse"),
-    (12345, "must be a path"),
-    ({"type": "service_account", "client_email": "a@b"}, "client_email / private_key"),
-    ({"type": "service_account", "client_email": "a@b", "private_key": "-----BEGIN PRIVATE KEY-----\nAAAA\n"},
-     "not a valid RSA key"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("/nonexistent/key.json", "cannot be read"),
+        ("{not json", "does not parse"),
+        (12345, "must be a path"),
+        ({"type": "service_account", "client_email": "a@b"}, "client_email / private_key"),
+        (
+            {"type": "service_account", "client_email": "a@b", "private_key": "-----BEGIN PRIVATE KEY-----\nAAAA\n"},
+            "not a valid RSA key",
+        ),
+    ],
+)
 def test_bad_credentials(source, message):
     if message == "not a valid RSA key":
         pytest.importorskip("cryptography")

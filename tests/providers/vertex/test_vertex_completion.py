@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from _vertex_helpers import WEATHER
 
 import litegate
-from _vertex_helpers import WEATHER
 from litegate.testing import embedding_vector
 from litegate.types.streaming import stream_chunk_builder
 
@@ -22,8 +22,9 @@ def call(vertex_server, service_account):
         kw.setdefault("api_base", vertex_server.url)
         kw.setdefault("vertex_credentials", service_account)
         kw.setdefault("vertex_project", "my-project")
-        kw.setdefault("messages", [{"role": "system", "content": "Be brief."},
-                                   {"role": "user", "content": "Hello there"}])
+        kw.setdefault(
+            "messages", [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello there"}]
+        )
         return litegate.completion(kw.pop("model", MODEL), **kw)
 
     return run
@@ -35,9 +36,11 @@ def test_sync_completion(vertex_server, call):
     assert req.path == PATH + ":generateContent"
     assert req.header("authorization") == "Bearer " + vertex_server.issued_tokens[0]
     assert req.header("x-goog-api-key") is None
-    assert req.json == {"contents": [{"role": "user", "parts": [{"text": "Hello there"}]}],
-                        "systemInstruction": {"parts": [{"text": "Be brief."}]},
-                        "generationConfig": {"temperature": 0.2, "maxOutputTokens": 50}}
+    assert req.json == {
+        "contents": [{"role": "user", "parts": [{"text": "Hello there"}]}],
+        "systemInstruction": {"parts": [{"text": "Be brief."}]},
+        "generationConfig": {"temperature": 0.2, "maxOutputTokens": 50},
+    }
     assert resp.choices[0].message.content == "This is a fake reply to: Hello there"
     assert resp._hidden_params["custom_llm_provider"] == "vertex_ai"
     assert resp._hidden_params["api_base"] == vertex_server.url + "/v1/projects/my-project/locations/us-central1"
@@ -46,15 +49,20 @@ def test_sync_completion(vertex_server, call):
 def test_bare_gemini_name_routes_to_vertex(vertex_server, service_account, monkeypatch):
     monkeypatch.setenv("VERTEXAI_API_BASE", vertex_server.url)
     monkeypatch.setenv("VERTEXAI_PROJECT", "env-project")
-    resp = litegate.completion("gemini-2.0-flash", vertex_credentials=service_account,
-                               messages=[{"role": "user", "content": "hi"}])
+    resp = litegate.completion(
+        "gemini-2.0-flash", vertex_credentials=service_account, messages=[{"role": "user", "content": "hi"}]
+    )
     assert resp.choices[0].message.content == "This is a fake reply to: hi"
     assert vertex_server.last_request.path.startswith("/v1/projects/env-project/locations/us-central1/")
 
 
 async def test_async_completion_and_stream(vertex_server, service_account):
-    kw = dict(api_base=vertex_server.url, vertex_credentials=service_account, vertex_project="my-project",
-              messages=[{"role": "user", "content": "Stream this answer please"}])
+    kw = dict(
+        api_base=vertex_server.url,
+        vertex_credentials=service_account,
+        vertex_project="my-project",
+        messages=[{"role": "user", "content": "Stream this answer please"}],
+    )
     resp = await litegate.acompletion(MODEL, **kw)
     assert resp.choices[0].message.content == "This is a fake reply to: Stream this answer please"
     stream = await litegate.acompletion(MODEL, stream=True, stream_options={"include_usage": True}, **kw)
@@ -78,17 +86,29 @@ def test_tool_round_trip(vertex_server, call):
     first = call(tools=[WEATHER], messages=[{"role": "user", "content": "What's the weather in Lima?"}])
     msg = first.choices[0].message
     assert first.choices[0].finish_reason == "tool_calls"
-    second = call(tools=[WEATHER], messages=[
-        {"role": "user", "content": "What's the weather in Lima?"}, msg.model_dump(),
-        {"role": "tool", "tool_call_id": msg.tool_calls[0].id, "content": "22C"}])
+    second = call(
+        tools=[WEATHER],
+        messages=[
+            {"role": "user", "content": "What's the weather in Lima?"},
+            msg.model_dump(),
+            {"role": "tool", "tool_call_id": msg.tool_calls[0].id, "content": "22C"},
+        ],
+    )
     assert vertex_server.last_request.json["contents"][2]["parts"][0]["functionResponse"] == {
-        "name": "get_weather", "response": {"content": "22C"}}
+        "name": "get_weather",
+        "response": {"content": "22C"},
+    }
     assert second.choices[0].message.content == "This is a fake reply to: 22C"
 
 
 def test_vertex_keeps_additional_properties_on_the_wire(vertex_server, call):
-    tool = {"type": "function", "function": {"name": "lookup", "parameters": {
-        "type": "object", "properties": {"q": {"type": "string"}}, "additionalProperties": False}}}
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "lookup",
+            "parameters": {"type": "object", "properties": {"q": {"type": "string"}}, "additionalProperties": False},
+        },
+    }
     resp = call(tools=[tool], messages=[{"role": "user", "content": "call lookup"}])
     params = vertex_server.last_request.json["tools"][0]["functionDeclarations"][0]["parameters"]
     assert params["additionalProperties"] is False
@@ -107,9 +127,17 @@ def test_safety_block(vertex_server, call):
         call()
 
 
-@pytest.mark.parametrize("status, cls", [(400, litegate.BadRequestError), (403, litegate.PermissionDeniedError),
-                                         (404, litegate.NotFoundError), (429, litegate.RateLimitError),
-                                         (500, litegate.InternalServerError), (503, litegate.ServiceUnavailableError)])
+@pytest.mark.parametrize(
+    "status, cls",
+    [
+        (400, litegate.BadRequestError),
+        (403, litegate.PermissionDeniedError),
+        (404, litegate.NotFoundError),
+        (429, litegate.RateLimitError),
+        (500, litegate.InternalServerError),
+        (503, litegate.ServiceUnavailableError),
+    ],
+)
 def test_errors(vertex_server, call, status, cls):
     vertex_server.enqueue_error(status, path=":generateContent")
     with pytest.raises(cls) as info:
@@ -126,8 +154,9 @@ def test_quota_errors_are_retried(vertex_server, call):
 
 def test_embeddings(vertex_server, service_account):
     kw = dict(api_base=vertex_server.url, vertex_credentials=service_account, vertex_project="my-project")
-    resp = litegate.embedding("vertex_ai/text-embedding-005", input=["a b", "c"], dimensions=4,
-                              input_type="search_document", **kw)
+    resp = litegate.embedding(
+        "vertex_ai/text-embedding-005", input=["a b", "c"], dimensions=4, input_type="search_document", **kw
+    )
     req = vertex_server.last_request
     assert req.path.endswith("/models/text-embedding-005:predict")
     assert req.json["instances"][0] == {"content": "a b", "task_type": "RETRIEVAL_DOCUMENT"}

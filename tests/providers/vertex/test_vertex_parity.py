@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from _vertex_helpers import WEATHER
 
 import litegate
-from _vertex_helpers import WEATHER
 from litegate.providers.vertex import SCOPE
 
 genai = pytest.importorskip("google.genai")
@@ -36,13 +36,17 @@ SCHEMA = {"type": "object", "properties": {"location": {"type": "string"}}, "req
 @pytest.fixture
 def sdk(vertex_server, service_account):
     creds = service_account_mod.Credentials.from_service_account_info(service_account, scopes=[SCOPE])
-    return genai.Client(vertexai=True, project=PROJECT, location=LOCATION, credentials=creds,
-                        http_options=types.HttpOptions(base_url=vertex_server.url, api_version="v1"))
+    return genai.Client(
+        vertexai=True,
+        project=PROJECT,
+        location=LOCATION,
+        credentials=creds,
+        http_options=types.HttpOptions(base_url=vertex_server.url, api_version="v1"),
+    )
 
 
 def _kw(srv, service_account):
-    return dict(api_base=srv.url, vertex_credentials=service_account, vertex_project=PROJECT,
-                vertex_location=LOCATION)
+    return dict(api_base=srv.url, vertex_credentials=service_account, vertex_project=PROJECT, vertex_location=LOCATION)
 
 
 def _camel_keys(obj: dict) -> dict:
@@ -84,11 +88,21 @@ def _assert_same(srv):
 
 
 def test_parity_token_exchange_and_basic_call(vertex_server, service_account, sdk):
-    sdk.models.generate_content(model=MODEL, contents="Hello", config=types.GenerateContentConfig(
-        system_instruction="Be brief.", temperature=0.4, max_output_tokens=64, stop_sequences=["END"]))
-    litegate.completion("vertex_ai/" + MODEL, messages=[{"role": "system", "content": "Be brief."},
-                                                        {"role": "user", "content": "Hello"}],
-                        temperature=0.4, max_tokens=64, stop=["END"], **_kw(vertex_server, service_account))
+    sdk.models.generate_content(
+        model=MODEL,
+        contents="Hello",
+        config=types.GenerateContentConfig(
+            system_instruction="Be brief.", temperature=0.4, max_output_tokens=64, stop_sequences=["END"]
+        ),
+    )
+    litegate.completion(
+        "vertex_ai/" + MODEL,
+        messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}],
+        temperature=0.4,
+        max_tokens=64,
+        stop=["END"],
+        **_kw(vertex_server, service_account),
+    )
     _assert_same(vertex_server)
     google_auth_grant, our_grant = vertex_server.token_grants
     for claim in ("iss", "scope", "aud"):
@@ -97,33 +111,67 @@ def test_parity_token_exchange_and_basic_call(vertex_server, service_account, sd
 
 
 def test_parity_tools_and_thinking(vertex_server, service_account, sdk):
-    sdk.models.generate_content(model=MODEL, contents="Weather in Paris?", config=types.GenerateContentConfig(
-        tools=[types.Tool(function_declarations=[types.FunctionDeclaration(
-            name="get_weather", description="Current weather for a city", parameters=SCHEMA)])],
-        tool_config=types.ToolConfig(function_calling_config=types.FunctionCallingConfig(mode="AUTO")),
-        thinking_config=types.ThinkingConfig(thinking_budget=1024, include_thoughts=True)))
-    litegate.completion("vertex_ai/" + MODEL, messages=[{"role": "user", "content": "Weather in Paris?"}],
-                        tools=[WEATHER], tool_choice="auto", reasoning_effort="low",
-                        **_kw(vertex_server, service_account))
+    sdk.models.generate_content(
+        model=MODEL,
+        contents="Weather in Paris?",
+        config=types.GenerateContentConfig(
+            tools=[
+                types.Tool(
+                    function_declarations=[
+                        types.FunctionDeclaration(
+                            name="get_weather", description="Current weather for a city", parameters=SCHEMA
+                        )
+                    ]
+                )
+            ],
+            tool_config=types.ToolConfig(function_calling_config=types.FunctionCallingConfig(mode="AUTO")),
+            thinking_config=types.ThinkingConfig(thinking_budget=1024, include_thoughts=True),
+        ),
+    )
+    litegate.completion(
+        "vertex_ai/" + MODEL,
+        messages=[{"role": "user", "content": "Weather in Paris?"}],
+        tools=[WEATHER],
+        tool_choice="auto",
+        reasoning_effort="low",
+        **_kw(vertex_server, service_account),
+    )
     _assert_same(vertex_server)
 
 
 def test_parity_streaming(vertex_server, service_account, sdk):
     sdk_text = "".join(c.text or "" for c in sdk.models.generate_content_stream(model=MODEL, contents="Count to five"))
-    chunks = list(litegate.completion("vertex_ai/" + MODEL, messages=[{"role": "user", "content": "Count to five"}],
-                                      stream=True, **_kw(vertex_server, service_account)))
+    chunks = list(
+        litegate.completion(
+            "vertex_ai/" + MODEL,
+            messages=[{"role": "user", "content": "Count to five"}],
+            stream=True,
+            **_kw(vertex_server, service_account),
+        )
+    )
     _assert_same(vertex_server)
     assert _calls(vertex_server)[1].query == {"alt": "sse"}
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == sdk_text
 
 
-@pytest.mark.parametrize("model, contents, config, ours", [
-    ("gemini-embedding-001", ["a", "b"], {"task_type": "RETRIEVAL_QUERY", "output_dimensionality": 4},
-     {"input": ["a", "b"], "task_type": "RETRIEVAL_QUERY", "dimensions": 4}),
-    ("gemini-embedding-001", ["only one"], {"output_dimensionality": 4}, {"input": "only one", "dimensions": 4}),
-    ("text-embedding-005", ["a", "b"], {"task_type": "CLUSTERING", "output_dimensionality": 4},
-     {"input": ["a", "b"], "task_type": "clustering", "dimensions": 4}),
-])
+@pytest.mark.parametrize(
+    "model, contents, config, ours",
+    [
+        (
+            "gemini-embedding-001",
+            ["a", "b"],
+            {"task_type": "RETRIEVAL_QUERY", "output_dimensionality": 4},
+            {"input": ["a", "b"], "task_type": "RETRIEVAL_QUERY", "dimensions": 4},
+        ),
+        ("gemini-embedding-001", ["only one"], {"output_dimensionality": 4}, {"input": "only one", "dimensions": 4}),
+        (
+            "text-embedding-005",
+            ["a", "b"],
+            {"task_type": "CLUSTERING", "output_dimensionality": 4},
+            {"input": ["a", "b"], "task_type": "clustering", "dimensions": 4},
+        ),
+    ],
+)
 def test_parity_embeddings(vertex_server, service_account, sdk, model, contents, config, ours):
     try:
         sdk_resp = sdk.models.embed_content(model=model, contents=contents, config=types.EmbedContentConfig(**config))
@@ -135,9 +183,13 @@ def test_parity_embeddings(vertex_server, service_account, sdk, model, contents,
 
 
 def test_sdk_reads_vertex_answers(vertex_server, sdk):
-    resp = sdk.models.generate_content(model=MODEL, contents="What's the weather in Oslo?",
-                                       config=types.GenerateContentConfig(tools=[types.Tool(function_declarations=[
-                                           types.FunctionDeclaration(name="get_weather", parameters=SCHEMA)])]))
+    resp = sdk.models.generate_content(
+        model=MODEL,
+        contents="What's the weather in Oslo?",
+        config=types.GenerateContentConfig(
+            tools=[types.Tool(function_declarations=[types.FunctionDeclaration(name="get_weather", parameters=SCHEMA)])]
+        ),
+    )
     assert resp.function_calls[0].name == "get_weather"
     vertex_server.enqueue_block()
     blocked = sdk.models.generate_content(model=MODEL, contents="x")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from _vertex_helpers import FIXTURES, PROVIDER, decode, joined, load, parse, prepared, response, text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import litegate
-from _vertex_helpers import FIXTURES, PROVIDER, decode, joined, load, parse, prepared, response, text
 
 RECORDED = FIXTURES / "recorded"
 SUCCESS = sorted(p.name for p in RECORDED.glob("unary-success-*.json"))
@@ -27,20 +27,40 @@ def test_every_recorded_success_parses(name):
     assert resp.choices[0].finish_reason in ("stop", "tool_calls")
 
 
-@pytest.mark.parametrize("name, calls", [
-    ("unary-success-function-call-no-arguments.json", [("current_time", {})]),
-    ("unary-success-function-call-empty-arguments.json", [("current_time", {})]),
-    ("unary-success-function-call-with-arguments.json", [("sum", {"y": 5, "x": 4})]),
-    ("unary-success-function-call-null.json", [("functionName", {"original_title": "String", "season": None})]),
-    ("unary-success-function-call-json-literal.json", [("functionName", {"original_title": "String",
-                                                                          "current": True})]),
-    ("unary-success-function-call-complex-json-literal.json", [("functionName", {
-        "original_title": "Longer String", "current": True, "testObject": {"testProperty": "string property"}})]),
-    ("unary-success-function-call-parallel-calls.json", [("sum", {"y": 1, "x": 2}), ("sum", {"y": 3, "x": 4}),
-                                                          ("sum", {"y": 5, "x": 6})]),
-    ("unary-success-function-call-different-parallel-calls.json", [
-        ("sum", {"y": 1, "x": 2}), ("multiply", {"y": 3, "x": 4}), ("subtract", {"y": 5, "x": 6})]),
-])
+@pytest.mark.parametrize(
+    "name, calls",
+    [
+        ("unary-success-function-call-no-arguments.json", [("current_time", {})]),
+        ("unary-success-function-call-empty-arguments.json", [("current_time", {})]),
+        ("unary-success-function-call-with-arguments.json", [("sum", {"y": 5, "x": 4})]),
+        ("unary-success-function-call-null.json", [("functionName", {"original_title": "String", "season": None})]),
+        (
+            "unary-success-function-call-json-literal.json",
+            [("functionName", {"original_title": "String", "current": True})],
+        ),
+        (
+            "unary-success-function-call-complex-json-literal.json",
+            [
+                (
+                    "functionName",
+                    {
+                        "original_title": "Longer String",
+                        "current": True,
+                        "testObject": {"testProperty": "string property"},
+                    },
+                )
+            ],
+        ),
+        (
+            "unary-success-function-call-parallel-calls.json",
+            [("sum", {"y": 1, "x": 2}), ("sum", {"y": 3, "x": 4}), ("sum", {"y": 5, "x": 6})],
+        ),
+        (
+            "unary-success-function-call-different-parallel-calls.json",
+            [("sum", {"y": 1, "x": 2}), ("multiply", {"y": 3, "x": 4}), ("subtract", {"y": 5, "x": 6})],
+        ),
+    ],
+)
 def test_function_calls(name, calls):
     msg = parse(load(f"recorded/{name}")).choices[0].message
     assert [(c.function.name, json.loads(c.function.arguments)) for c in msg.tool_calls] == calls
@@ -75,8 +95,9 @@ def test_empty_parts_and_images():
 
 
 def test_unknown_enums_are_tolerated():
-    assert parse(load("recorded/unary-success-unknown-enum-safety-ratings.json")).choices[0].message.content == \
-        "Some text"
+    assert (
+        parse(load("recorded/unary-success-unknown-enum-safety-ratings.json")).choices[0].message.content == "Some text"
+    )
     choice = parse(load("recorded/unary-failure-unknown-enum-finish-reason.json")).choices[0]
     assert choice.finish_reason == "stop" and choice.message.content == "Some text"
 
@@ -87,12 +108,15 @@ def test_candidates_without_content(name):
     assert choice.message.content is None and choice.message.tool_calls is None
 
 
-@pytest.mark.parametrize("name, match", [
-    ("unary-failure-prompt-blocked-safety.json", "blockReason SAFETY"),
-    ("unary-failure-prompt-blocked-safety-with-message.json", "Reasons"),
-    ("unary-failure-unknown-enum-prompt-blocked.json", "FAKE_NEW_BLOCK_REASON"),
-    ("unary-failure-finish-reason-safety-no-content.json", "finishReason SAFETY"),
-])
+@pytest.mark.parametrize(
+    "name, match",
+    [
+        ("unary-failure-prompt-blocked-safety.json", "blockReason SAFETY"),
+        ("unary-failure-prompt-blocked-safety-with-message.json", "Reasons"),
+        ("unary-failure-unknown-enum-prompt-blocked.json", "FAKE_NEW_BLOCK_REASON"),
+        ("unary-failure-finish-reason-safety-no-content.json", "finishReason SAFETY"),
+    ],
+)
 def test_blocks_raise_content_policy_violation(name, match):
     with pytest.raises(litegate.ContentPolicyViolationError, match=match) as info:
         parse(load(f"recorded/{name}"))
@@ -105,21 +129,24 @@ def test_safety_finish_with_content_is_returned():
     assert choice.finish_reason == "content_filter" and choice.message.content == "<redacted>"
 
 
-@pytest.mark.parametrize("name, cls", [
-    ("unary-failure-api-key.json", litegate.AuthenticationError),
-    ("unary-failure-iam-permission-denied.json", litegate.PermissionDeniedError),
-    ("unary-failure-quota-exceeded.json", litegate.RateLimitError),
-    ("unary-failure-unknown-model.json", litegate.NotFoundError),
-    ("unary-failure-model-not-found.json", litegate.NotFoundError),
-    ("unary-failure-context-cache-not-found.json", litegate.NotFoundError),
-    ("unary-failure-invalid-context-cache-id.json", litegate.BadRequestError),
-    ("unary-failure-unsupported-user-location.json", litegate.BadRequestError),
-    ("unary-failure-image-rejected.json", litegate.BadRequestError),
-    ("unary-failure-firebasevertexai-api-not-enabled.json", litegate.PermissionDeniedError),
-    ("streaming-failure-api-key.txt", litegate.AuthenticationError),
-    ("streaming-failure-unknown-model.txt", litegate.NotFoundError),
-    ("streaming-failure-http-error.txt", litegate.BadRequestError),
-])
+@pytest.mark.parametrize(
+    "name, cls",
+    [
+        ("unary-failure-api-key.json", litegate.AuthenticationError),
+        ("unary-failure-iam-permission-denied.json", litegate.PermissionDeniedError),
+        ("unary-failure-quota-exceeded.json", litegate.RateLimitError),
+        ("unary-failure-unknown-model.json", litegate.NotFoundError),
+        ("unary-failure-model-not-found.json", litegate.NotFoundError),
+        ("unary-failure-context-cache-not-found.json", litegate.NotFoundError),
+        ("unary-failure-invalid-context-cache-id.json", litegate.BadRequestError),
+        ("unary-failure-unsupported-user-location.json", litegate.BadRequestError),
+        ("unary-failure-image-rejected.json", litegate.BadRequestError),
+        ("unary-failure-firebasevertexai-api-not-enabled.json", litegate.PermissionDeniedError),
+        ("streaming-failure-api-key.txt", litegate.AuthenticationError),
+        ("streaming-failure-unknown-model.txt", litegate.NotFoundError),
+        ("streaming-failure-http-error.txt", litegate.BadRequestError),
+    ],
+)
 def test_recorded_error_bodies(name, cls):
     raw = text(f"recorded/{name}")
     status = json.loads(raw)["error"]["code"]
@@ -149,8 +176,11 @@ def test_every_complete_recorded_stream(name):
     chunks = decode((RECORDED / name).read_bytes())
     assert chunks[0].choices[0].delta.role == "assistant"
     assert chunks[-1].choices[0].finish_reason in ("stop", "tool_calls")
-    assert joined(chunks) or any(c.choices[0].delta.tool_calls for c in chunks) or any(
-        c.choices[0].delta.images for c in chunks)
+    assert (
+        joined(chunks)
+        or any(c.choices[0].delta.tool_calls for c in chunks)
+        or any(c.choices[0].delta.images for c in chunks)
+    )
 
 
 def test_utf8_and_escaped_quotes():
@@ -173,22 +203,27 @@ def test_unknown_finish_reason_in_a_stream():
 def test_stream_without_finish_reason_is_incomplete():
     """An old recording of a stream that simply stops: litegate is strict, the chunks come first."""
     data = (RECORDED / "streaming-success-quotes-escaped.txt").read_bytes()
-    dec = PROVIDER.stream_decoder(litegate.core.call.build_chat_call("vertex_ai/m", [{"role": "user", "content": "x"}],
-                                                                     {"stream": True}), prepared())
+    dec = PROVIDER.stream_decoder(
+        litegate.core.call.build_chat_call("vertex_ai/m", [{"role": "user", "content": "x"}], {"stream": True}),
+        prepared(),
+    )
     chunks = dec.feed(data)
     assert '"' in joined(chunks)
     with pytest.raises(litegate.APIConnectionError, match="finish reason"):
         dec.finish()
 
 
-@pytest.mark.parametrize("name, exc", [
-    ("streaming-failure-prompt-blocked-safety.txt", litegate.ContentPolicyViolationError),
-    ("streaming-failure-prompt-blocked-safety-with-message.txt", litegate.ContentPolicyViolationError),
-    ("streaming-failure-empty-content.txt", litegate.APIConnectionError),
-    ("streaming-failure-malformed-content.txt", litegate.APIConnectionError),
-    ("streaming-failure-invalid-json.txt", litegate.APIResponseValidationError),
-    ("streaming-failure-error-mid-stream.txt", litegate.APIError),
-])
+@pytest.mark.parametrize(
+    "name, exc",
+    [
+        ("streaming-failure-prompt-blocked-safety.txt", litegate.ContentPolicyViolationError),
+        ("streaming-failure-prompt-blocked-safety-with-message.txt", litegate.ContentPolicyViolationError),
+        ("streaming-failure-empty-content.txt", litegate.APIConnectionError),
+        ("streaming-failure-malformed-content.txt", litegate.APIConnectionError),
+        ("streaming-failure-invalid-json.txt", litegate.APIResponseValidationError),
+        ("streaming-failure-error-mid-stream.txt", litegate.APIError),
+    ],
+)
 def test_failing_streams(name, exc):
     with pytest.raises(exc):
         decode((RECORDED / name).read_bytes())

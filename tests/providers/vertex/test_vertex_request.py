@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+from _vertex_helpers import BASE, PROVIDER, TOKEN, WEATHER, chat_call, embed_request, prepared, request
 
 import litegate
-from _vertex_helpers import BASE, PROVIDER, TOKEN, WEATHER, chat_call, embed_request, prepared, request
-from litegate.core.resolve import Target, resolve
 from litegate.core.call import _controls
+from litegate.core.resolve import Target, resolve
 from litegate.providers.vertex import vertex_base
 
 AUTH = {"authorization": "Bearer " + TOKEN}
@@ -32,14 +32,26 @@ class Cfg:
 # ------------------------------------------------------------------------------ URLs
 
 
-@pytest.mark.parametrize("location, url", [
-    ("us-central1", "https://us-central1-aiplatform.googleapis.com/v1/projects/p1/locations/us-central1/publishers/"
-                    "google/models/gemini-2.5-flash:generateContent"),
-    ("europe-west4", "https://europe-west4-aiplatform.googleapis.com/v1/projects/p1/locations/europe-west4/publishers/"
-                     "google/models/gemini-2.5-flash:generateContent"),
-    ("global", "https://aiplatform.googleapis.com/v1/projects/p1/locations/global/publishers/google/models/"
-               "gemini-2.5-flash:generateContent"),
-])
+@pytest.mark.parametrize(
+    "location, url",
+    [
+        (
+            "us-central1",
+            "https://us-central1-aiplatform.googleapis.com/v1/projects/p1/locations/us-central1/publishers/"
+            "google/models/gemini-2.5-flash:generateContent",
+        ),
+        (
+            "europe-west4",
+            "https://europe-west4-aiplatform.googleapis.com/v1/projects/p1/locations/europe-west4/publishers/"
+            "google/models/gemini-2.5-flash:generateContent",
+        ),
+        (
+            "global",
+            "https://aiplatform.googleapis.com/v1/projects/p1/locations/global/publishers/google/models/"
+            "gemini-2.5-flash:generateContent",
+        ),
+    ],
+)
 def test_default_host_per_location(location, url):
     target, req = _prepare(vertex_project="p1", vertex_location=location)
     assert req.url == url
@@ -58,23 +70,35 @@ def test_stream_url():
     assert req.params == {"alt": "sse"}
 
 
-@pytest.mark.parametrize("api_base, url", [
-    ("http://proxy.test",
-     "http://proxy.test/v1/projects/p1/locations/us-central1/publishers/google/models/m:generateContent"),
-    ("http://proxy.test/v1beta1", "http://proxy.test/v1beta1/projects/p1/locations/us-central1/publishers/google/"
-                                  "models/m:generateContent"),
-    ("http://proxy.test/v1/projects/other/locations/asia-east1",
-     "http://proxy.test/v1/projects/other/locations/asia-east1/publishers/google/models/m:generateContent"),
-    ("http://proxy.test/v1/projects/p/locations/l/publishers/google/models/tuned",
-     "http://proxy.test/v1/projects/p/locations/l/publishers/google/models/tuned:generateContent"),
-])
+@pytest.mark.parametrize(
+    "api_base, url",
+    [
+        (
+            "http://proxy.test",
+            "http://proxy.test/v1/projects/p1/locations/us-central1/publishers/google/models/m:generateContent",
+        ),
+        (
+            "http://proxy.test/v1beta1",
+            "http://proxy.test/v1beta1/projects/p1/locations/us-central1/publishers/google/models/m:generateContent",
+        ),
+        (
+            "http://proxy.test/v1/projects/other/locations/asia-east1",
+            "http://proxy.test/v1/projects/other/locations/asia-east1/publishers/google/models/m:generateContent",
+        ),
+        (
+            "http://proxy.test/v1/projects/p/locations/l/publishers/google/models/tuned",
+            "http://proxy.test/v1/projects/p/locations/l/publishers/google/models/tuned:generateContent",
+        ),
+    ],
+)
 def test_api_base_forms(api_base, url):
     assert _prepare("m", api_base, vertex_project="p1")[1].url == url
 
 
 def test_numeric_model_is_a_deployed_endpoint():
     assert _prepare("1234567890", vertex_project="p1")[1].url.endswith(
-        "/projects/p1/locations/us-central1/endpoints/1234567890:generateContent")
+        "/projects/p1/locations/us-central1/endpoints/1234567890:generateContent"
+    )
 
 
 def test_vertex_base_helper():
@@ -95,8 +119,7 @@ def test_project_and_location_priority(monkeypatch):
     target, _ = _prepare(cfg=cfg)
     assert target.api_base.endswith("/projects/cfg-project/locations/europe-west1")
     target, _ = _prepare(cfg=cfg, vertex_project="call-project", vertex_location="us-east5")
-    assert target.api_base == ("https://us-east5-aiplatform.googleapis.com/v1/projects/call-project/locations/"
-                               "us-east5")
+    assert target.api_base == ("https://us-east5-aiplatform.googleapis.com/v1/projects/call-project/locations/us-east5")
 
 
 def test_module_settings_are_read_when_no_cfg_is_given():
@@ -148,20 +171,40 @@ def test_unprepared_target_is_refused():
 
 
 def test_vertex_settings_are_not_sent_in_the_body():
-    _, req = _prepare(vertex_project="p1", vertex_location="us-east1", vertex_credentials={"x": 1},
-                      labels={"team": "a"}, temperature=0.2)
-    assert req.json == {"contents": [{"role": "user", "parts": [{"text": "Hello"}]}],
-                        "generationConfig": {"temperature": 0.2}, "labels": {"team": "a"}}
+    _, req = _prepare(
+        vertex_project="p1",
+        vertex_location="us-east1",
+        vertex_credentials={"x": 1},
+        labels={"team": "a"},
+        temperature=0.2,
+    )
+    assert req.json == {
+        "contents": [{"role": "user", "parts": [{"text": "Hello"}]}],
+        "generationConfig": {"temperature": 0.2},
+        "labels": {"team": "a"},
+    }
 
 
 def test_same_translation_as_gemini_but_vertex_schema_keeps_additional_properties(caplog):
-    tool = {"type": "function", "function": {"name": "f", "parameters": {
-        "type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": False}}}
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "f",
+            "parameters": {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": False},
+        },
+    }
     with caplog.at_level(logging.WARNING, logger="litegate"):
-        body = request(tools=[tool, WEATHER], tool_choice="required", reasoning_effort="high",
-                       messages=[{"role": "system", "content": "sys"}, {"role": "user", "content": "hi"}]).json
+        body = request(
+            tools=[tool, WEATHER],
+            tool_choice="required",
+            reasoning_effort="high",
+            messages=[{"role": "system", "content": "sys"}, {"role": "user", "content": "hi"}],
+        ).json
     assert body["tools"][0]["functionDeclarations"][0]["parameters"] == {
-        "type": "OBJECT", "properties": {"a": {"type": "STRING"}}, "additionalProperties": False}
+        "type": "OBJECT",
+        "properties": {"a": {"type": "STRING"}},
+        "additionalProperties": False,
+    }
     assert body["toolConfig"] == {"functionCallingConfig": {"mode": "ANY"}}
     assert body["systemInstruction"] == {"parts": [{"text": "sys"}]}
     assert body["generationConfig"]["thinkingConfig"] == {"thinkingBudget": 4096, "includeThoughts": True}
@@ -169,8 +212,13 @@ def test_same_translation_as_gemini_but_vertex_schema_keeps_additional_propertie
 
 
 def test_provider_name_in_warnings(caplog):
-    tool = {"type": "function", "function": {"name": "g", "parameters": {
-        "type": "object", "properties": {"a": {"type": "integer", "multipleOf": 2}}}}}
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "g",
+            "parameters": {"type": "object", "properties": {"a": {"type": "integer", "multipleOf": 2}}},
+        },
+    }
     with caplog.at_level(logging.WARNING, logger="litegate"):
         request(tools=[tool])
     assert "vertex_ai: tool 'g' parameters" in caplog.text and "multipleOf" in caplog.text
@@ -180,21 +228,34 @@ def test_provider_name_in_warnings(caplog):
 
 
 def test_gemini_embedding_models_use_embed_content():
-    req = embed_request("gemini-embedding-001", "hello", dimensions=8, task_type="retrieval_document", title="T",
-                        auto_truncate=False)
+    req = embed_request(
+        "gemini-embedding-001", "hello", dimensions=8, task_type="retrieval_document", title="T", auto_truncate=False
+    )
     assert req.url == BASE + "/publishers/google/models/gemini-embedding-001:embedContent"
-    assert req.json == {"content": {"parts": [{"text": "hello"}]}, "embedContentConfig": {
-        "outputDimensionality": 8, "taskType": "RETRIEVAL_DOCUMENT", "title": "T", "autoTruncate": False}}
+    assert req.json == {
+        "content": {"parts": [{"text": "hello"}]},
+        "embedContentConfig": {
+            "outputDimensionality": 8,
+            "taskType": "RETRIEVAL_DOCUMENT",
+            "title": "T",
+            "autoTruncate": False,
+        },
+    }
     req = embed_request("gemini-embedding-001", ["a", "b"])
     assert req.url.endswith(":batchEmbedContents")
     assert req.json == {"requests": [{"content": {"parts": [{"text": "a"}]}}, {"content": {"parts": [{"text": "b"}]}}]}
 
 
 def test_other_embedding_models_use_predict():
-    req = embed_request("text-embedding-005", ["a", "b"], dimensions=64, input_type="search_query",
-                        vertex_project="ignored")
+    req = embed_request(
+        "text-embedding-005", ["a", "b"], dimensions=64, input_type="search_query", vertex_project="ignored"
+    )
     assert req.url == BASE + "/publishers/google/models/text-embedding-005:predict"
-    assert req.json == {"instances": [{"content": "a", "task_type": "RETRIEVAL_QUERY"},
-                                      {"content": "b", "task_type": "RETRIEVAL_QUERY"}],
-                        "parameters": {"outputDimensionality": 64}}
+    assert req.json == {
+        "instances": [
+            {"content": "a", "task_type": "RETRIEVAL_QUERY"},
+            {"content": "b", "task_type": "RETRIEVAL_QUERY"},
+        ],
+        "parameters": {"outputDimensionality": 64},
+    }
     assert req.headers["authorization"] == "Bearer " + TOKEN

@@ -113,8 +113,11 @@ async def test_async_exchange_goes_through_the_client_transport(vertex_server, s
     await client.acompletion(MODEL, **_kw(vertex_server))
     stream = await client.acompletion(MODEL, stream=True, **_kw(vertex_server))
     assert "".join([c.choices[0].delta.content or "" async for c in stream]) == "This is a fake reply to: Hello"
-    assert rec.routes() == [("asend", "POST", "token"), ("asend", "POST", "gemini-2.5-flash:generateContent"),
-                            ("aopen_stream", "POST", "gemini-2.5-flash:streamGenerateContent")]
+    assert rec.routes() == [
+        ("asend", "POST", "token"),
+        ("asend", "POST", "gemini-2.5-flash:generateContent"),
+        ("aopen_stream", "POST", "gemini-2.5-flash:streamGenerateContent"),
+    ]
     await client.aclose()
 
 
@@ -135,11 +138,13 @@ def test_module_functions_and_access_token_use_the_default_transport(vertex_serv
 
 async def test_a_slow_token_exchange_does_not_block_the_event_loop(vertex_server, service_account):
     vertex_server.require_token = SLOW_TOKEN
-    vertex_server.enqueue_raw(200, {"access_token": SLOW_TOKEN, "expires_in": 3599, "token_type": "Bearer"},
-                              path="/token", delay=0.8)
+    vertex_server.enqueue_raw(
+        200, {"access_token": SLOW_TOKEN, "expires_in": 3599, "token_type": "Bearer"}, path="/token", delay=0.8
+    )
     started = time.monotonic()
-    resp, longest_gap, ticks = await _ticking(litegate.acompletion(
-        MODEL, vertex_credentials=service_account, vertex_project="p", **_kw(vertex_server)))
+    resp, longest_gap, ticks = await _ticking(
+        litegate.acompletion(MODEL, vertex_credentials=service_account, vertex_project="p", **_kw(vertex_server))
+    )
     assert time.monotonic() - started >= 0.8  # the exchange really was slow ...
     assert longest_gap < 0.4 and ticks >= 20  # ... and the other task kept running meanwhile
     assert resp.choices[0].message.content == "This is a fake reply to: Hello"
@@ -151,10 +156,17 @@ async def test_concurrent_callers_wait_for_one_slow_exchange_without_blocking(ve
     vertex_server.enqueue_raw(200, {"access_token": SLOW_TOKEN, "expires_in": 3599}, path="/token", delay=0.5)
 
     async def calls():  # a coroutine: nothing starts before _ticking awaits it
-        return await asyncio.gather(*[
-            litegate.acompletion(MODEL, vertex_credentials=service_account, vertex_project="p",
-                                 **_kw(vertex_server, messages=[{"role": "user", "content": f"q{i}"}]))
-            for i in range(4)])
+        return await asyncio.gather(
+            *[
+                litegate.acompletion(
+                    MODEL,
+                    vertex_credentials=service_account,
+                    vertex_project="p",
+                    **_kw(vertex_server, messages=[{"role": "user", "content": f"q{i}"}]),
+                )
+                for i in range(4)
+            ]
+        )
 
     results, longest_gap, _ = await _ticking(calls())
     assert sorted(r.choices[0].message.content for r in results) == [f"This is a fake reply to: q{i}" for i in range(4)]
@@ -187,7 +199,7 @@ def _clock_jumps_after_first_answer(monkeypatch):
 
 
 def _attempt_tokens(rec):
-    return [h["authorization"][len("Bearer "):] for _, _, url, h, _ in rec.seen if "generateContent" in url]
+    return [h["authorization"][len("Bearer ") :] for _, _, url, h, _ in rec.seen if "generateContent" in url]
 
 
 def test_an_expired_token_is_renewed_on_the_retry(vertex_server, service_account, monkeypatch, fast_backoff):
@@ -196,13 +208,18 @@ def test_an_expired_token_is_renewed_on_the_retry(vertex_server, service_account
     client = litegate.Client(transport=rec, vertex_credentials=service_account, vertex_project="p")
     resp = client.completion(MODEL, num_retries=1, **_kw(vertex_server))
     assert resp.choices[0].message.content == "This is a fake reply to: Hello"
-    assert [r[2] for r in rec.routes()] == ["token", "gemini-2.5-flash:generateContent", "token",
-                                           "gemini-2.5-flash:generateContent"]
+    assert [r[2] for r in rec.routes()] == [
+        "token",
+        "gemini-2.5-flash:generateContent",
+        "token",
+        "gemini-2.5-flash:generateContent",
+    ]
     assert _attempt_tokens(rec) == vertex_server.issued_tokens and len(set(vertex_server.issued_tokens)) == 2
 
 
-async def test_an_expired_token_is_renewed_on_the_async_retry(vertex_server, service_account, monkeypatch,
-                                                              fast_backoff):
+async def test_an_expired_token_is_renewed_on_the_async_retry(
+    vertex_server, service_account, monkeypatch, fast_backoff
+):
     rec = _clock_jumps_after_first_answer(monkeypatch)
     vertex_server.enqueue_error(429, path=":generateContent")
     client = litegate.Client(transport=rec, vertex_credentials=service_account, vertex_project="p")
@@ -286,10 +303,12 @@ def test_a_token_endpoint_reset_is_named_and_the_attempt_retried(vertex_server, 
     endpoint) and retried with the attempt; once the exchange works the call succeeds."""
     vertex_server.enqueue_fault("reset", path="/token")
     with pytest.raises(litegate.APIConnectionError, match="token endpoint"):
-        litegate.completion(MODEL, vertex_credentials=service_account, vertex_project="p", num_retries=0,
-                            **_kw(vertex_server))
+        litegate.completion(
+            MODEL, vertex_credentials=service_account, vertex_project="p", num_retries=0, **_kw(vertex_server)
+        )
     vertex_server.enqueue_fault("reset", path="/token")
-    resp = litegate.completion(MODEL, vertex_credentials=service_account, vertex_project="p", num_retries=1,
-                               **_kw(vertex_server))
+    resp = litegate.completion(
+        MODEL, vertex_credentials=service_account, vertex_project="p", num_retries=1, **_kw(vertex_server)
+    )
     assert resp.choices[0].message.content == "This is a fake reply to: Hello"
     assert vertex_server.hits("/token") == 3

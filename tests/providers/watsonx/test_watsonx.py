@@ -18,8 +18,16 @@ MODEL = "watsonx/ibm/granite-3-8b-instruct"
 def server(monkeypatch):
     from litegate.testing import FakeWatsonxServer
 
-    for name in ("WATSONX_APIKEY", "WATSONX_API_KEY", "WATSONX_TOKEN", "WATSONX_URL", "WATSONX_API_BASE",
-                 "WATSONX_PROJECT_ID", "WATSONX_SPACE_ID", "WATSONX_DEPLOYMENT_SPACE_ID"):
+    for name in (
+        "WATSONX_APIKEY",
+        "WATSONX_API_KEY",
+        "WATSONX_TOKEN",
+        "WATSONX_URL",
+        "WATSONX_API_BASE",
+        "WATSONX_PROJECT_ID",
+        "WATSONX_SPACE_ID",
+        "WATSONX_DEPLOYMENT_SPACE_ID",
+    ):
         monkeypatch.delenv(name, raising=False)
     watsonx.clear_tokens()
     with FakeWatsonxServer(api_keys=(KEY,)) as srv:
@@ -36,8 +44,12 @@ def test_chat_with_iam_exchange_and_cache(server, monkeypatch):
     req = server.last_request
     assert req.path == "/ml/v1/text/chat" and req.query == {"version": "2024-03-14"}
     assert req.header("authorization") == "Bearer " + server.issued[0]
-    assert req.json == {"model_id": "ibm/granite-3-8b-instruct", "project_id": "proj-1",
-                        "messages": [{"role": "user", "content": "Hello there"}], "max_tokens": 50}
+    assert req.json == {
+        "model_id": "ibm/granite-3-8b-instruct",
+        "project_id": "proj-1",
+        "messages": [{"role": "user", "content": "Hello there"}],
+        "max_tokens": 50,
+    }
     assert resp.choices[0].message.content
     assert resp.model == "ibm/granite-3-8b-instruct"
     litegate.completion(MODEL, messages=[{"role": "user", "content": "Again"}])
@@ -47,15 +59,17 @@ def test_chat_with_iam_exchange_and_cache(server, monkeypatch):
 
 def test_stream_async_space_and_deployment(server):
     kw = dict(api_base=server.url, api_key=KEY)
-    chunks = list(litegate.completion(MODEL, messages=[{"role": "user", "content": "Hi"}], stream=True,
-                                      project_id="p", **kw))
+    chunks = list(
+        litegate.completion(MODEL, messages=[{"role": "user", "content": "Hi"}], stream=True, project_id="p", **kw)
+    )
     assert server.last_request.path == "/ml/v1/text/chat_stream"
     assert server.last_request.header("accept") == "text/event-stream"
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices).startswith("This is a fake reply")
 
     async def go():
-        return await litegate.acompletion("watsonx/deployment/my-dep", messages=[{"role": "user", "content": "Hi"}],
-                                          space_id="space-9", **kw)
+        return await litegate.acompletion(
+            "watsonx/deployment/my-dep", messages=[{"role": "user", "content": "Hi"}], space_id="space-9", **kw
+        )
 
     resp = asyncio.run(go())
     assert server.last_request.path == "/ml/v1/deployments/my-dep/text/chat"
@@ -79,8 +93,9 @@ def test_a_token_near_its_expiry_is_renewed(server):
 
 def test_errors(server):
     with pytest.raises(litegate.AuthenticationError, match="could not be found"):
-        litegate.completion(MODEL, messages=[{"role": "user", "content": "x"}], api_base=server.url,
-                            api_key="wrong", project_id="p")
+        litegate.completion(
+            MODEL, messages=[{"role": "user", "content": "x"}], api_base=server.url, api_key="wrong", project_id="p"
+        )
     with pytest.raises(litegate.BadRequestError, match="project_id"):
         litegate.completion(MODEL, messages=[{"role": "user", "content": "x"}], api_base=server.url, api_key=KEY)
     with pytest.raises(litegate.BadRequestError, match="api_base"):
@@ -90,8 +105,9 @@ def test_errors(server):
 
 def test_a_given_token_skips_the_exchange(server):
     server._valid.add("direct-token")
-    litegate.completion(MODEL, messages=[{"role": "user", "content": "x"}], api_base=server.url, token="direct-token",
-                        project_id="p")
+    litegate.completion(
+        MODEL, messages=[{"role": "user", "content": "x"}], api_base=server.url, token="direct-token", project_id="p"
+    )
     assert server.last_request.header("authorization") == "Bearer direct-token"
     assert server.token_calls == 0
 
@@ -109,8 +125,12 @@ def test_embeddings_route_body_token_and_usage(server, monkeypatch):
     resp = litegate.embedding("watsonx/ibm/slate-125m-english-rtrvr", input=texts, truncate_input_tokens=128)
     req = server.last_request
     assert req.path == "/ml/v1/text/embeddings" and req.query["version"]
-    assert req.json == {"inputs": texts, "model_id": "ibm/slate-125m-english-rtrvr", "project_id": "proj-1",
-                        "parameters": {"truncate_input_tokens": 128}}
+    assert req.json == {
+        "inputs": texts,
+        "model_id": "ibm/slate-125m-english-rtrvr",
+        "project_id": "proj-1",
+        "parameters": {"truncate_input_tokens": 128},
+    }
     assert req.header("authorization") == "Bearer " + server.issued[-1]  # the exchanged IAM token
     assert [d["embedding"] for d in resp.data] == [embedding_vector(t, 768) for t in texts]
     assert [d["index"] for d in resp.data] == [0, 1]
@@ -125,12 +145,16 @@ def test_embeddings_async_with_a_space_and_a_given_token(server):
     server._valid.add(token)
 
     async def main():
-        return await litegate.aembedding("watsonx/ibm/slate-30m-english-rtrvr", input="one", api_base=server.url,
-                                         space_id="space-9", token=token)
+        return await litegate.aembedding(
+            "watsonx/ibm/slate-30m-english-rtrvr", input="one", api_base=server.url, space_id="space-9", token=token
+        )
 
     resp = asyncio.run(main())
-    assert server.last_request.json == {"inputs": ["one"], "model_id": "ibm/slate-30m-english-rtrvr",
-                                        "space_id": "space-9"}
+    assert server.last_request.json == {
+        "inputs": ["one"],
+        "model_id": "ibm/slate-30m-english-rtrvr",
+        "space_id": "space-9",
+    }
     assert server.last_request.header("authorization") == "Bearer given-token"
     assert server.token_calls == 0 and len(resp.data) == 1
 

@@ -42,7 +42,16 @@ from ...core.http import HttpRequest
 from ...core.resolve import env_value
 from .sigv4 import Credentials, sign_headers
 
-__all__ = ["AwsParams", "AwsSigV4", "aws_params", "settings_source", "CONTROL_KEYS", "DEFAULT_REGION", "CACHE_SIZE", "clear_cache"]
+__all__ = [
+    "AwsParams",
+    "AwsSigV4",
+    "aws_params",
+    "settings_source",
+    "CONTROL_KEYS",
+    "DEFAULT_REGION",
+    "CACHE_SIZE",
+    "clear_cache",
+]
 
 DEFAULT_REGION = "us-west-2"
 REGION_ENV = ("AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION")
@@ -52,11 +61,21 @@ STS_VERSION = "2011-06-15"
 DEFAULT_SESSION_NAME = "litegate-session"
 
 # per-call arguments that steer AWS auth and addressing (never sent to the model)
-CONTROL_KEYS = frozenset({
-    "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name", "aws_profile_name",
-    "aws_role_name", "aws_session_name", "aws_web_identity_token", "aws_sts_endpoint", "aws_external_id",
-    "aws_bedrock_runtime_endpoint",
-})
+CONTROL_KEYS = frozenset(
+    {
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "aws_region_name",
+        "aws_profile_name",
+        "aws_role_name",
+        "aws_session_name",
+        "aws_web_identity_token",
+        "aws_sts_endpoint",
+        "aws_external_id",
+        "aws_bedrock_runtime_endpoint",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +135,15 @@ def settings_source(cfg: Any) -> Any:
 
 def aws_params(extra: dict, cfg: Any, model: str | None = None) -> AwsParams:
     """The AWS parameters of one call (pure but for the profile's region in the config file)."""
+
     def per_call(name: str) -> str | None:
         return _text(extra.get(name), name, model)
 
-    access, secret, token = per_call("aws_access_key_id"), per_call("aws_secret_access_key"), per_call(
-        "aws_session_token")
+    access, secret, token = (
+        per_call("aws_access_key_id"),
+        per_call("aws_secret_access_key"),
+        per_call("aws_session_token"),
+    )
     if bool(access) != bool(secret):
         from ...core.call import input_error
 
@@ -136,17 +159,29 @@ def aws_params(extra: dict, cfg: Any, model: str | None = None) -> AwsParams:
             token = _text(env_value(("AWS_SESSION_TOKEN",)), "AWS_SESSION_TOKEN", model)
             if not (access and secret):
                 access = secret = token = None
-    region = (per_call("aws_region_name") or _text(getattr(cfg, "aws_region_name", None), "litegate.aws_region_name",
-                                                   model) or env_value(REGION_ENV))
+    region = (
+        per_call("aws_region_name")
+        or _text(getattr(cfg, "aws_region_name", None), "litegate.aws_region_name", model)
+        or env_value(REGION_ENV)
+    )
     if not region and profile:
         region = _profile_region(profile)
-    return AwsParams(access, secret, token, region or DEFAULT_REGION, profile, per_call("aws_role_name"),
-                     per_call("aws_session_name"), per_call("aws_web_identity_token"), per_call("aws_sts_endpoint"),
-                     per_call("aws_external_id"))
+    return AwsParams(
+        access,
+        secret,
+        token,
+        region or DEFAULT_REGION,
+        profile,
+        per_call("aws_role_name"),
+        per_call("aws_session_name"),
+        per_call("aws_web_identity_token"),
+        per_call("aws_sts_endpoint"),
+        per_call("aws_external_id"),
+    )
 
 
 # ------------------------------------------------------------------------------------------- cache
-_cache: "OrderedDict[tuple, Credentials]" = OrderedDict()
+_cache: OrderedDict[tuple, Credentials] = OrderedDict()
 _lock = threading.Lock()
 _botocore: dict = {}  # profile (None: the default chain) -> botocore credentials object
 
@@ -185,8 +220,7 @@ def _fingerprint(creds: Credentials | None) -> str:
 
 # ------------------------------------------------------------------------------------------- sources
 def _shared_profile(profile: str) -> Credentials | None:
-    path = os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or os.path.join(os.path.expanduser("~"), ".aws",
-                                                                         "credentials")
+    path = os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or os.path.join(os.path.expanduser("~"), ".aws", "credentials")
     parser = configparser.RawConfigParser()
     try:
         parser.read(path, encoding="utf-8")
@@ -198,8 +232,9 @@ def _shared_profile(profile: str) -> Credentials | None:
     secret = parser.get(profile, "aws_secret_access_key", fallback=None)
     if not access or not secret:
         return None
-    return Credentials(access.strip(), secret.strip(), (parser.get(profile, "aws_session_token", fallback=None)
-                                                        or None))
+    return Credentials(
+        access.strip(), secret.strip(), (parser.get(profile, "aws_session_token", fallback=None) or None)
+    )
 
 
 def _from_botocore(profile: str | None) -> Credentials | None:
@@ -278,8 +313,9 @@ class AwsSigV4(Auth):
         p = self.params
         if p.web_identity_token:
             if not p.role_name:
-                raise _auth_error("aws_web_identity_token needs aws_role_name (the role ARN to assume)", self.provider,
-                                  self.model)
+                raise _auth_error(
+                    "aws_web_identity_token needs aws_role_name (the role ARN to assume)", self.provider, self.model
+                )
             creds = yield from self._assume(None)
         elif p.role_name:
             base = yield from self._base()
@@ -301,17 +337,28 @@ class AwsSigV4(Auth):
         if creds is None:
             where = f"profile {p.profile!r}" if p.profile else "the call, litegate settings, the environment"
             hint = "" if p.profile else " or botocore's chain (pip install 'litegate[bedrock]')"
-            raise _auth_error(f"No AWS credentials for {self.provider}: none found in {where}{hint}. Pass "
-                              "aws_access_key_id= and aws_secret_access_key=, set AWS_ACCESS_KEY_ID / "
-                              "AWS_SECRET_ACCESS_KEY, or aws_profile_name= / aws_role_name=", self.provider, self.model)
+            raise _auth_error(
+                f"No AWS credentials for {self.provider}: none found in {where}{hint}. Pass "
+                "aws_access_key_id= and aws_secret_access_key=, set AWS_ACCESS_KEY_ID / "
+                "AWS_SECRET_ACCESS_KEY, or aws_profile_name= / aws_role_name=",
+                self.provider,
+                self.model,
+            )
         return creds
 
     def _assume(self, base: Credentials | None) -> Flow:
         p = self.params
         session = p.session_name or DEFAULT_SESSION_NAME
         url = (p.sts_endpoint or f"https://sts.{p.region}.amazonaws.com").rstrip("/") + "/"
-        key = ("web" if base is None else "role", p.role_name, session, url, p.external_id,
-               hashlib.sha256((p.web_identity_token or "").encode()).hexdigest(), _fingerprint(base))
+        key = (
+            "web" if base is None else "role",
+            p.role_name,
+            session,
+            url,
+            p.external_id,
+            hashlib.sha256((p.web_identity_token or "").encode()).hexdigest(),
+            _fingerprint(base),
+        )
         creds = _cached(key)
         if creds is not None:
             return creds
@@ -333,12 +380,18 @@ class AwsSigV4(Auth):
         try:
             resp = yield HttpRequest("POST", url, headers, content=body)
         except Exception as exc:  # noqa: BLE001 - the transport's error, with what was being done
-            raise _auth_error(f"AWS STS {form['Action']} for role {p.role_name!r} failed: {type(exc).__name__}: "
-                              f"{exc}", self.provider, self.model) from None
+            raise _auth_error(
+                f"AWS STS {form['Action']} for role {p.role_name!r} failed: {type(exc).__name__}: {exc}",
+                self.provider,
+                self.model,
+            ) from None
         creds, message = _xml_credentials(resp.content) if resp.status_code < 400 or resp.content else (None, "")
         if resp.status_code >= 400 or creds is None:
-            raise _auth_error(f"AWS STS {form['Action']} for role {p.role_name!r} was refused (HTTP "
-                              f"{resp.status_code}): {message}", self.provider, self.model)
+            raise _auth_error(
+                f"AWS STS {form['Action']} for role {p.role_name!r} was refused (HTTP {resp.status_code}): {message}",
+                self.provider,
+                self.model,
+            )
         _store(key, creds)
         return creds
 
@@ -353,8 +406,11 @@ def sign_request(request: HttpRequest, creds: Credentials, region: str, service:
     from ...core.transport import _body_bytes
 
     body = request.content
-    headers = {k: v for k, v in request.headers.items()
-               if k.lower() not in ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256")}
+    headers = {
+        k: v
+        for k, v in request.headers.items()
+        if k.lower() not in ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256")
+    }
     if body is None and request.json is not None:
         body = _body_bytes(request)
         if not any(k.lower() == "content-type" for k in headers):

@@ -22,12 +22,19 @@ from __future__ import annotations
 
 import struct
 import zlib
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ...exceptions import APIResponseValidationError
 
-__all__ = ["EventMessage", "EventStreamFramer", "encode_message", "MAX_FRAME_BYTES", "stream_exception",
-           "EXCEPTION_STATUS"]
+__all__ = [
+    "EventMessage",
+    "EventStreamFramer",
+    "encode_message",
+    "MAX_FRAME_BYTES",
+    "stream_exception",
+    "EXCEPTION_STATUS",
+]
 
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # one message, prelude to CRC (AWS's own limit is 16 MiB)
 _PRELUDE = 12
@@ -51,8 +58,12 @@ class EventMessage:
 
     @property
     def event_type(self) -> str:
-        return str(self.headers.get(":event-type") or self.headers.get(":exception-type")
-                   or self.headers.get(":error-code") or "")
+        return str(
+            self.headers.get(":event-type")
+            or self.headers.get(":exception-type")
+            or self.headers.get(":error-code")
+            or ""
+        )
 
     def __repr__(self) -> str:
         return f"EventMessage({self.message_type}:{self.event_type}, {len(self.payload)} bytes)"
@@ -74,7 +85,7 @@ def _headers(raw: bytes) -> dict:
         pos += 1
         if pos + size + 1 > end:
             raise _bad("a header name runs past the headers")
-        name = raw[pos:pos + size].decode("utf-8", "replace")
+        name = raw[pos : pos + size].decode("utf-8", "replace")
         pos += size
         kind = raw[pos]
         pos += 1
@@ -84,17 +95,17 @@ def _headers(raw: bytes) -> dict:
             width = _FIXED[kind]
             if pos + width > end:
                 raise _bad(f"header {name!r} runs past the headers")
-            chunk = raw[pos:pos + width]
+            chunk = raw[pos : pos + width]
             value = chunk.hex() if kind == 9 else struct.unpack(_INTS[kind], chunk)[0]
             pos += width
         elif kind in (6, 7):
             if pos + 2 > end:
                 raise _bad(f"header {name!r} runs past the headers")
-            (length,) = struct.unpack(">H", raw[pos:pos + 2])
+            (length,) = struct.unpack(">H", raw[pos : pos + 2])
             pos += 2
             if pos + length > end:
                 raise _bad(f"header {name!r} runs past the headers")
-            chunk = raw[pos:pos + length]
+            chunk = raw[pos : pos + length]
             value = chunk.decode("utf-8", "replace") if kind == 7 else bytes(chunk)
             pos += length
         else:
@@ -127,7 +138,7 @@ class EventStreamFramer:
         try:
             while size - pos >= _PRELUDE:
                 total, hlen, pcrc = _PRELUDE_FMT.unpack_from(buf, pos)
-                if crc32(view[pos:pos + 8]) != pcrc:
+                if crc32(view[pos : pos + 8]) != pcrc:
                     raise _bad("prelude CRC mismatch (corrupt or not an event stream)")
                 if total < _MIN_FRAME or hlen > total - _MIN_FRAME:
                     raise _bad(f"impossible frame lengths (total {total}, headers {hlen})")
@@ -137,16 +148,16 @@ class EventStreamFramer:
                     break
                 end = pos + total
                 (mcrc,) = _CRC_FMT.unpack_from(buf, end - 4)
-                if crc32(view[pos:end - 4]) != mcrc:
+                if crc32(view[pos : end - 4]) != mcrc:
                     raise _bad("message CRC mismatch (corrupt frame)")
                 start = pos + _PRELUDE
-                raw = bytes(view[start:start + hlen])
+                raw = bytes(view[start : start + hlen])
                 headers = self._seen.get(raw)
                 if headers is None:
                     headers = _headers(raw)
                     if len(self._seen) < 64:  # the same few header blocks repeat in every stream
                         self._seen[raw] = headers
-                out.append(EventMessage(dict(headers), bytes(view[start + hlen:end - 4])))
+                out.append(EventMessage(dict(headers), bytes(view[start + hlen : end - 4])))
                 pos = end
         except APIResponseValidationError as exc:
             view.release()
@@ -201,9 +212,14 @@ def encode_message(headers: Mapping[str, Any], payload: bytes) -> bytes:
 # HTTP status of each modeled in-stream exception (bedrock-runtime and sagemaker-runtime service
 # models), so that one met inside a stream is classified like the same error sent as a response
 EXCEPTION_STATUS = {
-    "internalServerException": 500, "modelStreamErrorException": 424, "validationException": 400,
-    "throttlingException": 429, "serviceUnavailableException": 503, "modelTimeoutException": 408,
-    "ModelStreamError": 424, "InternalStreamFailure": 500,
+    "internalServerException": 500,
+    "modelStreamErrorException": 424,
+    "validationException": 400,
+    "throttlingException": 429,
+    "serviceUnavailableException": 503,
+    "modelTimeoutException": 408,
+    "ModelStreamError": 424,
+    "InternalStreamFailure": 500,
 }
 
 
@@ -225,8 +241,9 @@ def stream_exception(msg: EventMessage, provider: str, model: str) -> Exception:
     if not text:
         text = str(msg.headers.get(":error-message") or name)
     aws_name = name[:1].upper() + name[1:]
-    resp = HttpResponse(EXCEPTION_STATUS.get(name, 500),
-                        Headers({"x-amzn-errortype": aws_name, "content-type": "application/json"}),
-                        dumps({"message": text}))
+    resp = HttpResponse(
+        EXCEPTION_STATUS.get(name, 500),
+        Headers({"x-amzn-errortype": aws_name, "content-type": "application/json"}),
+        dumps({"message": text}),
+    )
     return exception_from_response(resp, llm_provider=provider, model=model)
-

@@ -30,13 +30,25 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-__all__ = ["Credentials", "ALGORITHM", "canonical_request", "string_to_sign", "signing_key", "signature",
-           "sign_headers", "presign_url", "canonical_uri", "canonical_query", "amz_date"]
+__all__ = [
+    "Credentials",
+    "ALGORITHM",
+    "canonical_request",
+    "string_to_sign",
+    "signing_key",
+    "signature",
+    "sign_headers",
+    "presign_url",
+    "canonical_uri",
+    "canonical_query",
+    "amz_date",
+]
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -132,12 +144,27 @@ def _items(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple
     return list(headers)
 
 
-def canonical_request(method: str, path: str, query: Any, headers: Any, payload_hash: str,
-                      normalize: bool = True, encode_once: bool = False) -> tuple[str, str]:
+def canonical_request(
+    method: str,
+    path: str,
+    query: Any,
+    headers: Any,
+    payload_hash: str,
+    normalize: bool = True,
+    encode_once: bool = False,
+) -> tuple[str, str]:
     """(the canonical request, the signed header names)."""
     lines, signed = _canonical_headers(_items(headers))
-    text = "\n".join((method.upper(), canonical_uri(path, normalize, encode_once), canonical_query(query), lines,
-                      signed, payload_hash))
+    text = "\n".join(
+        (
+            method.upper(),
+            canonical_uri(path, normalize, encode_once),
+            canonical_query(query),
+            lines,
+            signed,
+            payload_hash,
+        )
+    )
     return text, signed
 
 
@@ -146,8 +173,14 @@ def _scope(when: datetime, region: str, service: str) -> str:
 
 
 def string_to_sign(canonical: str, when: datetime, region: str, service: str) -> str:
-    return "\n".join((ALGORITHM, amz_date(when), _scope(when, region, service),
-                      hashlib.sha256(canonical.encode("utf-8")).hexdigest()))
+    return "\n".join(
+        (
+            ALGORITHM,
+            amz_date(when),
+            _scope(when, region, service),
+            hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        )
+    )
 
 
 def _hmac(key: bytes, msg: str) -> bytes:
@@ -179,16 +212,28 @@ def signature(secret: str, to_sign: str, when: datetime, region: str, service: s
 def _host_of(url: str) -> tuple[str, str, str]:
     parts = urlsplit(url)
     host = parts.hostname or ""
-    if parts.port is not None and not ((parts.scheme == "https" and parts.port == 443)
-                                       or (parts.scheme == "http" and parts.port == 80)):
+    if parts.port is not None and not (
+        (parts.scheme == "https" and parts.port == 443) or (parts.scheme == "http" and parts.port == 80)
+    ):
         host = f"{host}:{parts.port}"
     return host, parts.path or "/", parts.query
 
 
-def sign_headers(method: str, url: str, headers: Mapping[str, str] | Iterable[tuple[str, str]], body: bytes | None,
-                 creds: Credentials, region: str, service: str, when: datetime | None = None, *,
-                 normalize: bool = True, content_sha256: bool = False, sign_token: bool = True,
-                 encode_once: bool = False) -> dict[str, str]:
+def sign_headers(
+    method: str,
+    url: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    body: bytes | None,
+    creds: Credentials,
+    region: str,
+    service: str,
+    when: datetime | None = None,
+    *,
+    normalize: bool = True,
+    content_sha256: bool = False,
+    sign_token: bool = True,
+    encode_once: bool = False,
+) -> dict[str, str]:
     """The headers that sign this request (header form): ``X-Amz-Date``, ``X-Amz-Security-Token``
     (temporary credentials), ``X-Amz-Content-Sha256`` (``content_sha256``) and ``Authorization``.
 
@@ -214,18 +259,31 @@ def sign_headers(method: str, url: str, headers: Mapping[str, str] | Iterable[tu
     canonical, signed = canonical_request(method, path, query, signed_items, payload_hash, normalize, encode_once)
     scope = f"{stamp[:8]}/{region}/{service}/aws4_request"
     to_sign = f"{ALGORITHM}\n{stamp}\n{scope}\n{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
-    sig = hmac.new(signing_key(creds.secret_key, stamp[:8], region, service), to_sign.encode("utf-8"),
-                   hashlib.sha256).hexdigest()
-    added["Authorization"] = (f"{ALGORITHM} Credential={creds.access_key}/{scope}, "
-                              f"SignedHeaders={signed}, Signature={sig}")
+    sig = hmac.new(
+        signing_key(creds.secret_key, stamp[:8], region, service), to_sign.encode("utf-8"), hashlib.sha256
+    ).hexdigest()
+    added["Authorization"] = (
+        f"{ALGORITHM} Credential={creds.access_key}/{scope}, SignedHeaders={signed}, Signature={sig}"
+    )
     if creds.token and not sign_token:
         added["X-Amz-Security-Token"] = creds.token
     return added
 
 
-def presign_url(method: str, url: str, headers: Mapping[str, str] | Iterable[tuple[str, str]], body: bytes | None,
-                creds: Credentials, region: str, service: str, when: datetime | None = None, *,
-                expires: int = 3600, normalize: bool = True, sign_token: bool = True) -> str:
+def presign_url(
+    method: str,
+    url: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    body: bytes | None,
+    creds: Credentials,
+    region: str,
+    service: str,
+    when: datetime | None = None,
+    *,
+    expires: int = 3600,
+    normalize: bool = True,
+    sign_token: bool = True,
+) -> str:
     """``url`` with the ``X-Amz-*`` query parameters of a presigned request."""
     when = when or datetime.now(timezone.utc)
     host, path, query = _host_of(url)
@@ -234,9 +292,13 @@ def presign_url(method: str, url: str, headers: Mapping[str, str] | Iterable[tup
         items.append(("host", host))
     _, signed = _canonical_headers(items)
     given = [(unquote(k), unquote(v)) for k, _, v in (p.partition("=") for p in query.split("&") if p)]
-    params = [("X-Amz-Algorithm", ALGORITHM),
-               ("X-Amz-Credential", f"{creds.access_key}/{_scope(when, region, service)}"),
-               ("X-Amz-Date", amz_date(when)), ("X-Amz-SignedHeaders", signed), ("X-Amz-Expires", str(expires))]
+    params = [
+        ("X-Amz-Algorithm", ALGORITHM),
+        ("X-Amz-Credential", f"{creds.access_key}/{_scope(when, region, service)}"),
+        ("X-Amz-Date", amz_date(when)),
+        ("X-Amz-SignedHeaders", signed),
+        ("X-Amz-Expires", str(expires)),
+    ]
     if creds.token and sign_token:
         params.append(("X-Amz-Security-Token", creds.token))
     payload_hash = hashlib.sha256(body or b"").hexdigest()

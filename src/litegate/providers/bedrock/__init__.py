@@ -36,11 +36,18 @@ from urllib.parse import quote
 from ...core.call import EmbeddingCall
 from ...core.http import HttpRequest, HttpResponse
 from ...core.resolve import env_value
-from ..base import Dialect, drop_unsupported
 from ..aws.credentials import CONTROL_KEYS, AwsSigV4, aws_params, settings_source
+from ..base import Dialect, drop_unsupported
 from . import converse
-from .invoke import (REGION_PREFIXES, BedrockAnthropic, base_model, embedding_body, image_body, parse_embedding,
-                     parse_image)
+from .invoke import (
+    REGION_PREFIXES,
+    BedrockAnthropic,
+    base_model,
+    embedding_body,
+    image_body,
+    parse_embedding,
+    parse_image,
+)
 
 __all__ = ["Bedrock", "route_of", "REGION_PREFIXES"]
 
@@ -82,8 +89,12 @@ class Bedrock(Dialect):
 
             raise bad_input(f"bedrock: {model_id!r} is not a Bedrock model id", getattr(call, "model", target.model))
         target.model = model_id
-        endpoint = (extra.get("aws_bedrock_runtime_endpoint") or getattr(settings, "aws_bedrock_runtime_endpoint", None)
-                    or target.api_base or env_value(ENDPOINT_ENV))
+        endpoint = (
+            extra.get("aws_bedrock_runtime_endpoint")
+            or getattr(settings, "aws_bedrock_runtime_endpoint", None)
+            or target.api_base
+            or env_value(ENDPOINT_ENV)
+        )
         target.api_base = (endpoint or f"https://bedrock-runtime.{params.region}.amazonaws.com").rstrip("/")
         bearer = getattr(getattr(call, "ctl", None), "api_key", None) or env_value(BEARER_ENV)
         target.meta = {"route": route, "params": params, "bearer": bearer}
@@ -101,9 +112,11 @@ class Bedrock(Dialect):
         if isinstance(call, EmbeddingCall):
             from .invoke import TitanEachText, titan_side_bodies
 
-            bodies = titan_side_bodies(dataclasses.replace(call, extra=self.body_extra(call)), target.model,
-                                       call.ctl.drop_params if call.ctl.drop_params is not None
-                                       else getattr(cfg, "drop_params", None))
+            bodies = titan_side_bodies(
+                dataclasses.replace(call, extra=self.body_extra(call)),
+                target.model,
+                call.ctl.drop_params if call.ctl.drop_params is not None else getattr(cfg, "drop_params", None),
+            )
             if bodies:
                 return TitanEachText(self, target, bodies, inner)
         return inner
@@ -113,8 +126,10 @@ class Bedrock(Dialect):
         return f"{target.api_base}/model/{quote(target.model, safe='')}/{operation}"
 
     def headers(self, target: Any, stream: bool = False) -> dict:
-        h = {"content-type": "application/json",
-             "accept": "application/vnd.amazon.eventstream" if stream else "application/json"}
+        h = {
+            "content-type": "application/json",
+            "accept": "application/vnd.amazon.eventstream" if stream else "application/json",
+        }
         bearer = (target.meta or {}).get("bearer")
         if bearer:
             h["authorization"] = "Bearer " + bearer
@@ -160,8 +175,11 @@ class Bedrock(Dialect):
     def refuse_invoke(self, target: Any, call: Any) -> Exception:
         from ..base import bad_input
 
-        return bad_input(f"bedrock: chat through InvokeModel is available for Claude models only; use "
-                         f"'bedrock/converse/{target.model}' for {target.model!r}", call.model)
+        return bad_input(
+            f"bedrock: chat through InvokeModel is available for Claude models only; use "
+            f"'bedrock/converse/{target.model}' for {target.model!r}",
+            call.model,
+        )
 
     def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         if self._route(target) == "invoke":
@@ -179,8 +197,9 @@ class Bedrock(Dialect):
             return self.claude.stream_decoder(call, target)
         params = call.params or {}
         so = params.get("stream_options")
-        return converse.ConverseStreamDecoder(target.model, isinstance(so, dict) and so.get("include_usage") is True,
-                                              converse.uses_json_tool(params))
+        return converse.ConverseStreamDecoder(
+            target.model, isinstance(so, dict) and so.get("include_usage") is True, converse.uses_json_tool(params)
+        )
 
     def prefill_text(self, text: str) -> str:
         return text.rstrip()
@@ -194,8 +213,9 @@ class Bedrock(Dialect):
 
     def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
         data = self.json_body(resp, target)
-        return parse_embedding(data, call, target.model, lambda m: self.invalid(m, target),
-                               (target.meta or {}).get("titan_before"))
+        return parse_embedding(
+            data, call, target.model, lambda m: self.invalid(m, target), (target.meta or {}).get("titan_before")
+        )
 
     def image_generation_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         import dataclasses

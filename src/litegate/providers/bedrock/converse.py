@@ -34,28 +34,65 @@ from typing import Any
 
 from ...core.jsonutil import dumps, loads
 from ...types.utils import ModelResponse
-from ..aws.eventstream import EventStreamFramer, stream_exception
 from ..anthropic import JSON_TOOL_NAME, REASONING_BUDGETS, _usage
+from ..aws.eventstream import EventStreamFramer, stream_exception
 from ..base import StreamDecoder, bad_input, max_output_tokens, plain, tool_arguments
 
 FINISH_REASONS = {
-    "end_turn": "stop", "stop_sequence": "stop", "tool_use": "tool_calls", "max_tokens": "length",
-    "model_context_window_exceeded": "length", "guardrail_intervened": "content_filter",
-    "content_filtered": "content_filter", "malformed_model_output": "stop", "malformed_tool_use": "stop",
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "tool_use": "tool_calls",
+    "max_tokens": "length",
+    "model_context_window_exceeded": "length",
+    "guardrail_intervened": "content_filter",
+    "content_filtered": "content_filter",
+    "malformed_model_output": "stop",
+    "malformed_tool_use": "stop",
 }
-TOP_LEVEL_FIELDS = frozenset({
-    "guardrailConfig", "performanceConfig", "requestMetadata", "additionalModelResponseFieldPaths",
-    "promptVariables", "serviceTier", "outputConfig", "additionalModelRequestFields",
-})
-SUPPORTED = ("temperature", "top_p", "stream", "stream_options", "stop", "max_tokens", "max_completion_tokens",
-             "tools", "tool_choice", "response_format", "reasoning_effort", "parallel_tool_calls", "extra_headers")
-_IMAGE_FORMATS = {"image/png": "png", "image/jpeg": "jpeg", "image/jpg": "jpeg", "image/gif": "gif",
-                  "image/webp": "webp"}
+TOP_LEVEL_FIELDS = frozenset(
+    {
+        "guardrailConfig",
+        "performanceConfig",
+        "requestMetadata",
+        "additionalModelResponseFieldPaths",
+        "promptVariables",
+        "serviceTier",
+        "outputConfig",
+        "additionalModelRequestFields",
+    }
+)
+SUPPORTED = (
+    "temperature",
+    "top_p",
+    "stream",
+    "stream_options",
+    "stop",
+    "max_tokens",
+    "max_completion_tokens",
+    "tools",
+    "tool_choice",
+    "response_format",
+    "reasoning_effort",
+    "parallel_tool_calls",
+    "extra_headers",
+)
+_IMAGE_FORMATS = {
+    "image/png": "png",
+    "image/jpeg": "jpeg",
+    "image/jpg": "jpeg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+}
 _DOC_FORMATS = {
-    "application/pdf": "pdf", "text/csv": "csv", "application/msword": "doc",
+    "application/pdf": "pdf",
+    "text/csv": "csv",
+    "application/msword": "doc",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/vnd.ms-excel": "xls", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "text/html": "html", "text/plain": "txt", "text/markdown": "md",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "text/html": "html",
+    "text/plain": "txt",
+    "text/markdown": "md",
 }
 
 
@@ -101,8 +138,10 @@ def _media_block(url: str, model: str, counter: list) -> dict:
             return {"image": {"format": fmt, "source": {"bytes": data}}}
         counter[0] += 1
         return _document(media, data, f"document-{counter[0]}", model)
-    raise _fail(f"Converse takes images as base64 data URLs or s3:// URLs, got {url[:40]!r} (download it and pass "
-                "a data URL)", model)
+    raise _fail(
+        f"Converse takes images as base64 data URLs or s3:// URLs, got {url[:40]!r} (download it and pass a data URL)",
+        model,
+    )
 
 
 def _part(part: Any, model: str, counter: list) -> list:
@@ -132,8 +171,17 @@ def _part(part: Any, model: str, counter: list) -> list:
             name = file.get("filename") or f"document-{counter[0]}"
             name = "".join(c if c.isalnum() or c in " -()[]" else "-" for c in name.rsplit(".", 1)[0]) or "document"
             out = [_document(media, payload, name, model)]
-    elif len(part) == 1 and next(iter(part)) in ("text", "image", "document", "cachePoint", "toolUse", "toolResult",
-                                                 "reasoningContent", "video", "guardContent"):
+    elif len(part) == 1 and next(iter(part)) in (
+        "text",
+        "image",
+        "document",
+        "cachePoint",
+        "toolUse",
+        "toolResult",
+        "reasoningContent",
+        "video",
+        "guardContent",
+    ):
         out = [part]  # already a Converse block
     else:
         raise _fail(f"content part type {kind!r} is not supported by Converse", model)
@@ -219,8 +267,15 @@ def convert_messages(messages: list, model: str) -> tuple[list, list]:
                 fn = plain(call.get("function") or {})
                 if not fn.get("name"):
                     raise _fail("an assistant tool call has no function name", model)
-                blocks.append({"toolUse": {"toolUseId": call.get("id") or "", "name": fn["name"],
-                                           "input": tool_arguments(fn.get("arguments"), model, "bedrock")}})
+                blocks.append(
+                    {
+                        "toolUse": {
+                            "toolUseId": call.get("id") or "",
+                            "name": fn["name"],
+                            "input": tool_arguments(fn.get("arguments"), model, "bedrock"),
+                        }
+                    }
+                )
         elif role == "tool":
             role, blocks = "user", [_tool_result(msg, model, counter)]
         else:
@@ -249,8 +304,10 @@ def _tool_spec(tool: Any, model: str) -> dict:
         return tool  # already Converse form
     if not isinstance(fn, dict) or not isinstance(fn.get("name"), str) or not fn["name"]:
         raise _fail(f"tool {str(tool)[:80]!r} is not an OpenAI function tool with a name", model)
-    spec: dict = {"name": fn["name"], "inputSchema": {"json": fn.get("parameters") or {"type": "object",
-                                                                                     "properties": {}}}}
+    spec: dict = {
+        "name": fn["name"],
+        "inputSchema": {"json": fn.get("parameters") or {"type": "object", "properties": {}}},
+    }
     if fn.get("description"):
         spec["description"] = fn["description"]
     if fn.get("strict") is True:
@@ -317,8 +374,15 @@ def request_body(call: Any, model_id: str, params: dict, extra: dict) -> dict:
             schema = js.get("schema") if isinstance(js, dict) and isinstance(js.get("schema"), dict) else None
             if schema is None:
                 raise _fail("response_format json_schema needs json_schema.schema", model)
-        tools.append({"toolSpec": {"name": JSON_TOOL_NAME, "description": "Respond with a JSON object.",
-                                   "inputSchema": {"json": schema}}})
+        tools.append(
+            {
+                "toolSpec": {
+                    "name": JSON_TOOL_NAME,
+                    "description": "Respond with a JSON object.",
+                    "inputSchema": {"json": schema},
+                }
+            }
+        )
         choice = {"tool": {"name": JSON_TOOL_NAME}}
     if tools:
         body["toolConfig"] = {"tools": tools}
@@ -327,8 +391,9 @@ def request_body(call: Any, model_id: str, params: dict, extra: dict) -> dict:
     elif any("toolUse" in b or "toolResult" in b for m in messages for b in m["content"]):
         # Converse refuses tool blocks without a toolConfig: declare the tools the history uses
         names = {b["toolUse"]["name"] for m in messages for b in m["content"] if "toolUse" in b}
-        body["toolConfig"] = {"tools": [{"toolSpec": {"name": n, "inputSchema": {"json": {"type": "object"}}}}
-                                        for n in sorted(names)]}
+        body["toolConfig"] = {
+            "tools": [{"toolSpec": {"name": n, "inputSchema": {"json": {"type": "object"}}}} for n in sorted(names)]
+        }
     additional: dict = {}
     effort = params.get("reasoning_effort")
     if effort not in (None, "none"):
@@ -337,8 +402,9 @@ def request_body(call: Any, model_id: str, params: dict, extra: dict) -> dict:
             raise _fail(f"reasoning_effort must be one of none, {', '.join(REASONING_BUDGETS)}; got {effort!r}", model)
         additional["thinking"] = {"type": "enabled", "budget_tokens": budget}
         if "maxTokens" in inference and inference["maxTokens"] <= budget:
-            raise _fail(f"max_tokens ({inference['maxTokens']}) must be larger than the thinking budget ({budget})",
-                        model)
+            raise _fail(
+                f"max_tokens ({inference['maxTokens']}) must be larger than the thinking budget ({budget})", model
+            )
     for key, value in extra.items():
         if key in TOP_LEVEL_FIELDS:
             if key == "additionalModelRequestFields" and isinstance(value, dict):
@@ -355,9 +421,14 @@ def request_body(call: Any, model_id: str, params: dict, extra: dict) -> dict:
 # ------------------------------------------------------------------------------------- responses
 def _converse_usage(u: Any) -> dict:
     u = u if isinstance(u, dict) else {}
-    return _usage({"input_tokens": u.get("inputTokens") or 0, "output_tokens": u.get("outputTokens") or 0,
-                   "cache_read_input_tokens": u.get("cacheReadInputTokens") or 0,
-                   "cache_creation_input_tokens": u.get("cacheWriteInputTokens") or 0})
+    return _usage(
+        {
+            "input_tokens": u.get("inputTokens") or 0,
+            "output_tokens": u.get("outputTokens") or 0,
+            "cache_read_input_tokens": u.get("cacheReadInputTokens") or 0,
+            "cache_creation_input_tokens": u.get("cacheWriteInputTokens") or 0,
+        }
+    )
 
 
 def message_from(content: list, stop: Any, json_tool: bool) -> tuple[dict, str]:
@@ -378,14 +449,21 @@ def message_from(content: list, stop: Any, json_tool: bool) -> tuple[dict, str]:
                 texts.append(arguments)
                 fr = "stop"
                 continue
-            calls.append({"id": tu.get("toolUseId"), "type": "function",
-                          "function": {"name": tu.get("name"), "arguments": arguments}})
+            calls.append(
+                {
+                    "id": tu.get("toolUseId"),
+                    "type": "function",
+                    "function": {"name": tu.get("name"), "arguments": arguments},
+                }
+            )
         elif "reasoningContent" in block:
             rc = block["reasoningContent"] or {}
             rt = rc.get("reasoningText")
             if isinstance(rt, dict):
                 reasoning.append(rt.get("text") or "")
-                thinking.append({"type": "thinking", "thinking": rt.get("text") or "", "signature": rt.get("signature")})
+                thinking.append(
+                    {"type": "thinking", "thinking": rt.get("text") or "", "signature": rt.get("signature")}
+                )
             elif rc.get("redactedContent") is not None:
                 thinking.append({"type": "redacted_thinking", "data": rc["redactedContent"]})
     message: dict = {"role": "assistant", "content": "".join(texts) if texts else None}
@@ -409,9 +487,14 @@ def parse_response(data: dict, call: Any, model: str, request_id: str | None) ->
     psf = {k: data[k] for k in ("additionalModelResponseFields", "trace", "metrics") if data.get(k) is not None}
     if psf:
         message["provider_specific_fields"] = psf
-    return ModelResponse(id=request_id or "", created=int(time.time()), model=model, object="chat.completion",
-                         choices=[{"index": 0, "message": message, "finish_reason": fr}],
-                         usage=_converse_usage(data.get("usage")))
+    return ModelResponse(
+        id=request_id or "",
+        created=int(time.time()),
+        model=model,
+        object="chat.completion",
+        choices=[{"index": 0, "message": message, "finish_reason": fr}],
+        usage=_converse_usage(data.get("usage")),
+    )
 
 
 # ------------------------------------------------------------------------------------- streams
@@ -424,8 +507,17 @@ class ConverseStreamDecoder(StreamDecoder):
     stream cut before ``messageStop`` raises ``APIConnectionError``.
     """
 
-    __slots__ = ("include_usage", "json_tool", "created", "stop", "usage", "_tools", "_kinds", "_final_sent",
-                 "request_id")
+    __slots__ = (
+        "include_usage",
+        "json_tool",
+        "created",
+        "stop",
+        "usage",
+        "_tools",
+        "_kinds",
+        "_final_sent",
+        "request_id",
+    )
     end_marker = "messageStop"
 
     def __init__(self, model: str, include_usage: bool, json_tool: bool, request_id: str = ""):
@@ -442,9 +534,15 @@ class ConverseStreamDecoder(StreamDecoder):
 
     def _chunk(self, delta: dict, finish: Any = None, usage: Any = None) -> ModelResponse:
         kw = {"usage": usage} if usage is not None else {}
-        return ModelResponse(stream=True, id=self.request_id, created=self.created, model=self.model,
-                             object="chat.completion.chunk",
-                             choices=[{"index": 0, "delta": delta, "finish_reason": finish}], **kw)
+        return ModelResponse(
+            stream=True,
+            id=self.request_id,
+            created=self.created,
+            model=self.model,
+            object="chat.completion.chunk",
+            choices=[{"index": 0, "delta": delta, "finish_reason": finish}],
+            **kw,
+        )
 
     def _json(self, payload: bytes) -> dict:
         try:
@@ -503,8 +601,18 @@ class ConverseStreamDecoder(StreamDecoder):
             return None
         self._kinds[index] = "tool"
         position = self._tools[index] = len(self._tools)
-        return self._chunk({"tool_calls": [{"index": position, "id": tu.get("toolUseId"), "type": "function",
-                                            "function": {"name": tu.get("name"), "arguments": ""}}]})
+        return self._chunk(
+            {
+                "tool_calls": [
+                    {
+                        "index": position,
+                        "id": tu.get("toolUseId"),
+                        "type": "function",
+                        "function": {"name": tu.get("name"), "arguments": ""},
+                    }
+                ]
+            }
+        )
 
     def _delta(self, obj: dict) -> Any:
         delta = obj.get("delta") or {}
@@ -525,19 +633,28 @@ class ConverseStreamDecoder(StreamDecoder):
         if "reasoningContent" in delta:
             rc = delta.get("reasoningContent") or {}
             if rc.get("text"):
-                return self._chunk({"reasoning_content": rc["text"],
-                                    "thinking_blocks": [{"type": "thinking", "thinking": rc["text"]}]})
+                return self._chunk(
+                    {"reasoning_content": rc["text"], "thinking_blocks": [{"type": "thinking", "thinking": rc["text"]}]}
+                )
             if rc.get("signature"):
-                return self._chunk({"thinking_blocks": [{"type": "thinking", "thinking": "",
-                                                         "signature": rc["signature"]}]})
+                return self._chunk(
+                    {"thinking_blocks": [{"type": "thinking", "thinking": "", "signature": rc["signature"]}]}
+                )
             if rc.get("redactedContent") is not None:
-                return self._chunk({"thinking_blocks": [{"type": "redacted_thinking",
-                                                         "data": rc["redactedContent"]}]})
+                return self._chunk({"thinking_blocks": [{"type": "redacted_thinking", "data": rc["redactedContent"]}]})
             return None
         if "citation" in delta:
             return self._chunk({"provider_specific_fields": {"citation": delta["citation"]}})
         return None
 
 
-__all__ = ["ConverseStreamDecoder", "convert_messages", "request_body", "parse_response",
-           "finish_reason", "unsupported", "uses_json_tool", "is_claude"]
+__all__ = [
+    "ConverseStreamDecoder",
+    "convert_messages",
+    "request_body",
+    "parse_response",
+    "finish_reason",
+    "unsupported",
+    "uses_json_tool",
+    "is_claude",
+]

@@ -55,7 +55,7 @@ class BedrockAnthropic(PlatformAnthropic):
     key_hint = "AWS credentials"
     platform_version = BEDROCK_ANTHROPIC_VERSION
 
-    def stream_decoder(self, call: Any, target: Any) -> "BedrockAnthropicStreamDecoder":
+    def stream_decoder(self, call: Any, target: Any) -> BedrockAnthropicStreamDecoder:
         params = call.params or {}
         so = params.get("stream_options")
         include_usage = isinstance(so, dict) and so.get("include_usage") is True
@@ -94,7 +94,8 @@ class ChunkFramer:
                 from ...exceptions import APIResponseValidationError
 
                 raise APIResponseValidationError(
-                    message=f"event stream: a chunk event without base64 'bytes': {msg.payload[:200]!r}") from None
+                    message=f"event stream: a chunk event without base64 'bytes': {msg.payload[:200]!r}"
+                ) from None
             out.append((None, data))
         return out
 
@@ -144,24 +145,27 @@ def embedding_body(call: Any, model_id: str, drop: Any) -> dict:
     family = embedding_family(model_id)
     model = call.model
     if family is None:
-        raise _fail(f"no embedding translation for model {model_id!r} (Titan text v1/v2 and Cohere embed are "
-                    "available)", model)
+        raise _fail(
+            f"no embedding translation for model {model_id!r} (Titan text v1/v2 and Cohere embed are available)", model
+        )
     texts = [call.input] if isinstance(call.input, str) else list(call.input)
     if not all(isinstance(t, str) for t in texts):
         raise _fail("Bedrock embeddings take text input (strings)", model)
     params = dict(call.params or {})
     extra = {k: v for k, v in (call.extra or {}).items()}
     if family == "cohere":
-        params = drop_unsupported("bedrock", params, [p for p in params if p != "encoding_format" or
-                                                      params[p] != "float"], model, drop)
+        params = drop_unsupported(
+            "bedrock", params, [p for p in params if p != "encoding_format" or params[p] != "float"], model, drop
+        )
         body: dict = {"texts": texts, "input_type": extra.pop("input_type", "search_document")}
         body.update(extra)
         return body
     return titan_bodies(texts, params, extra, family, model_id, model, drop)[-1]
 
 
-def titan_bodies(texts: list, params: dict, extra: dict, family: str, model_id: str, model: str,
-                 drop: Any) -> list[dict]:
+def titan_bodies(
+    texts: list, params: dict, extra: dict, family: str, model_id: str, model: str, drop: Any
+) -> list[dict]:
     """One InvokeModel body per text (Titan embeds one text per request; :class:`TitanEachText`
     sends all but the last, the lifecycle the last)."""
     from ..base import drop_unsupported
@@ -169,11 +173,17 @@ def titan_bodies(texts: list, params: dict, extra: dict, family: str, model_id: 
     if not texts:
         raise _fail("no input text to embed", model)
     if len(texts) > MAX_TITAN_TEXTS:
-        raise _fail(f"{model_id} embeds one text per request; at most {MAX_TITAN_TEXTS} texts per call, "
-                    f"got {len(texts)}", model)
+        raise _fail(
+            f"{model_id} embeds one text per request; at most {MAX_TITAN_TEXTS} texts per call, got {len(texts)}", model
+        )
     allowed = ("dimensions",) if family == "titan-v2" else ()
-    params = drop_unsupported("bedrock", params, [p for p in params if p not in allowed and not (
-        p == "encoding_format" and params[p] == "float")], model, drop)
+    params = drop_unsupported(
+        "bedrock",
+        params,
+        [p for p in params if p not in allowed and not (p == "encoding_format" and params[p] == "float")],
+        model,
+        drop,
+    )
     if "dimensions" in params and params["dimensions"] not in (256, 512, 1024):
         raise _fail(f"{model_id} takes dimensions 256, 512 or 1024, got {params['dimensions']}", model)
     bodies = []
@@ -191,8 +201,9 @@ def titan_side_bodies(call: Any, model_id: str, drop: Any) -> list[dict]:
     family = embedding_family(model_id)
     if family not in ("titan-v1", "titan-v2") or isinstance(call.input, str) or len(call.input) < 2:
         return []
-    return titan_bodies(list(call.input), dict(call.params or {}), dict(call.extra or {}), family, model_id,
-                        call.model, drop)[:-1]
+    return titan_bodies(
+        list(call.input), dict(call.params or {}), dict(call.extra or {}), family, model_id, call.model, drop
+    )[:-1]
 
 
 class TitanEachText:
@@ -228,7 +239,9 @@ class TitanEachText:
         return request
 
 
-def parse_embedding(data: dict, call: Any, model_id: str, invalid: Any, before: list | None = None) -> EmbeddingResponse:
+def parse_embedding(
+    data: dict, call: Any, model_id: str, invalid: Any, before: list | None = None
+) -> EmbeddingResponse:
     """The answer in OpenAI's shape; ``before`` holds (vector, token count) of the Titan texts sent
     ahead of this last one (:class:`TitanEachText`)."""
     family = embedding_family(model_id)
@@ -287,8 +300,11 @@ def image_body(call: Any, model_id: str, drop: Any) -> dict:
     family = image_family(model_id)
     model = call.model
     if family is None:
-        raise _fail(f"no image translation for model {model_id!r} (Stability SDXL / SD3 / Stable Image, Titan Image "
-                    "Generator and Nova Canvas are available)", model)
+        raise _fail(
+            f"no image translation for model {model_id!r} (Stability SDXL / SD3 / Stable Image, Titan Image "
+            "Generator and Nova Canvas are available)",
+            model,
+        )
     params = dict(call.params or {})
     extra = dict(call.extra or {})
     if params.get("response_format") == "url":
@@ -368,5 +384,17 @@ def parse_image(data: dict, model_id: str, invalid: Any) -> Any:
     return ImageResponse(created=int(time.time()), data=[{"b64_json": i} for i in images])
 
 
-__all__ = ["BedrockAnthropic", "BedrockAnthropicStreamDecoder", "ChunkFramer", "embedding_body", "parse_embedding",
-           "image_body", "parse_image", "embedding_family", "image_family", "BEDROCK_ANTHROPIC_VERSION", "REGION_PREFIXES", "base_model"]
+__all__ = [
+    "BedrockAnthropic",
+    "BedrockAnthropicStreamDecoder",
+    "ChunkFramer",
+    "embedding_body",
+    "parse_embedding",
+    "image_body",
+    "parse_image",
+    "embedding_family",
+    "image_family",
+    "BEDROCK_ANTHROPIC_VERSION",
+    "REGION_PREFIXES",
+    "base_model",
+]

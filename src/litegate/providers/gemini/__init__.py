@@ -22,8 +22,7 @@ streams of Google's client SDKs, and the official ``google-genai`` SDK (see the 
 
 from __future__ import annotations
 
-from .common import API_VERSION, model_version, supports_json_schema, supports_thinking
-from .common import _VERSIONED, _camel, _fail  # noqa: F401 - names earlier versions of vertex.py imported
+from .common import _VERSIONED, API_VERSION, _camel, _fail, model_version, supports_json_schema, supports_thinking  # noqa: F401 - names earlier versions of vertex.py imported
 from .dialect import Gemini
 from .messages import THOUGHT_SEPARATOR, convert_messages, guess_mime_type, split_thought_signature
 from .params import THINKING_BUDGETS

@@ -31,7 +31,7 @@ from ...core.jsonutil import dumps, loads
 from ...exceptions import ContentPolicyViolationError, UnsupportedParamsError
 from ...types.utils import EmbeddingResponse, ModelResponse
 from ..base import Dialect, bad_input
-from .common import API_VERSION, _VERSIONED, _camel
+from .common import _VERSIONED, API_VERSION, _camel
 from .messages import convert_messages
 from .params import generation_config, route_extra, supported_params, unsupported_params
 from .response import chat_choice, embedded_error, embedding_vectors, usage_of
@@ -41,11 +41,18 @@ from .tools import tool_fields
 __all__ = ["Gemini"]
 
 _TASK_TYPES = {
-    "search_query": "RETRIEVAL_QUERY", "query": "RETRIEVAL_QUERY", "retrieval_query": "RETRIEVAL_QUERY",
-    "search_document": "RETRIEVAL_DOCUMENT", "document": "RETRIEVAL_DOCUMENT",
-    "retrieval_document": "RETRIEVAL_DOCUMENT", "classification": "CLASSIFICATION", "clustering": "CLUSTERING",
-    "semantic_similarity": "SEMANTIC_SIMILARITY", "question_answering": "QUESTION_ANSWERING",
-    "fact_verification": "FACT_VERIFICATION", "code_retrieval_query": "CODE_RETRIEVAL_QUERY",
+    "search_query": "RETRIEVAL_QUERY",
+    "query": "RETRIEVAL_QUERY",
+    "retrieval_query": "RETRIEVAL_QUERY",
+    "search_document": "RETRIEVAL_DOCUMENT",
+    "document": "RETRIEVAL_DOCUMENT",
+    "retrieval_document": "RETRIEVAL_DOCUMENT",
+    "classification": "CLASSIFICATION",
+    "clustering": "CLUSTERING",
+    "semantic_similarity": "SEMANTIC_SIMILARITY",
+    "question_answering": "QUESTION_ANSWERING",
+    "fact_verification": "FACT_VERIFICATION",
+    "code_retrieval_query": "CODE_RETRIEVAL_QUERY",
 }
 _EMBED_OPTIONS = ("title", "output_dimensionality", "outputDimensionality", "auto_truncate", "autoTruncate")
 
@@ -86,7 +93,7 @@ class Gemini(Dialect):
 
     @staticmethod
     def model_id(model: str) -> str:
-        return model[len("models/"):] if model.startswith("models/") else model
+        return model[len("models/") :] if model.startswith("models/") else model
 
     def url(self, target: Any, method: str) -> str:
         base = target.api_base
@@ -112,8 +119,13 @@ class Gemini(Dialect):
     def chat_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         body = self.chat_body(call, target, drop)
         if call.stream:
-            return HttpRequest("POST", self.url(target, "streamGenerateContent"), self.auth_headers(target), body,
-                               params={"alt": "sse"})
+            return HttpRequest(
+                "POST",
+                self.url(target, "streamGenerateContent"),
+                self.auth_headers(target),
+                body,
+                params={"alt": "sse"},
+            )
         return HttpRequest("POST", self.url(target, "generateContent"), self.auth_headers(target), body)
 
     # ------------------------------------------------------------------ embeddings
@@ -126,12 +138,17 @@ class Gemini(Dialect):
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             texts, single = list(value), False
         else:
-            raise bad_input(f"{self.name} embeds text: input must be a string or a list of strings (token ids are not "
-                        "accepted)", model)
+            raise bad_input(
+                f"{self.name} embeds text: input must be a string or a list of strings (token ids are not accepted)",
+                model,
+            )
         if "user" in (call.params or {}) and not drop:
             raise UnsupportedParamsError(
                 message=f"{self.name} does not support parameters ['user'] for embeddings. Set drop_params=True "
-                        "to drop it.", model=model, llm_provider=self.name)
+                "to drop it.",
+                model=model,
+                llm_provider=self.name,
+            )
         return texts, single
 
     def _embed_options(self, call: Any) -> tuple[dict, dict]:
@@ -210,7 +227,8 @@ class Gemini(Dialect):
         found = embedding_vectors(data)
         if found is None:
             raise self.embedded_error(data, resp, target) or self.invalid(
-                f"embedding response has no 'embedding', 'embeddings' or 'predictions': {resp.text[:200]!r}", target)
+                f"embedding response has no 'embedding', 'embeddings' or 'predictions': {resp.text[:200]!r}", target
+            )
         vectors, tokens = found
         if any(not isinstance(v, list) for v in vectors):
             raise self.invalid("embedding response has an embedding without 'values'", target)
@@ -221,11 +239,14 @@ class Gemini(Dialect):
             if b64:
                 value = base64.b64encode(struct.pack(f"<{len(vec)}f", *vec)).decode("ascii")
             items.append({"object": "embedding", "index": i, "embedding": value})
-        return EmbeddingResponse(model=self.model_id(target.model), data=items, object="list",
-                                 usage={"prompt_tokens": tokens, "completion_tokens": 0, "total_tokens": tokens})
+        return EmbeddingResponse(
+            model=self.model_id(target.model),
+            data=items,
+            object="list",
+            usage={"prompt_tokens": tokens, "completion_tokens": 0, "total_tokens": tokens},
+        )
 
     def stream_decoder(self, call: Any, target: Any) -> GeminiStreamDecoder:
         so = (call.params or {}).get("stream_options")
         include_usage = isinstance(so, dict) and so.get("include_usage") is True
         return GeminiStreamDecoder(self.name, self.model_id(target.model), include_usage)
-

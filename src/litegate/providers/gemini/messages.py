@@ -48,6 +48,7 @@ def _tool_response(content: Any) -> dict:
             return value
     return {"content": text}
 
+
 THOUGHT_SEPARATOR = "__thought__"  # litellm-style thought signature carried in a tool call id
 _DATA_URL = re.compile(r"data:([^;,]*)((?:;[^;,]*)*),(.*)", re.DOTALL)
 
@@ -55,8 +56,9 @@ _DATA_URL = re.compile(r"data:([^;,]*)((?:;[^;,]*)*),(.*)", re.DOTALL)
 def _data_url(url: str, where: str, model: str) -> tuple[str, str]:
     m = _DATA_URL.match(url)
     if m is None or ";base64" not in m.group(2).lower():
-        raise bad_input(f"{where}: only base64 data URLs are supported ('data:<type>;base64,...'), got {url[:40]!r}",
-                    model)
+        raise bad_input(
+            f"{where}: only base64 data URLs are supported ('data:<type>;base64,...'), got {url[:40]!r}", model
+        )
     mime = m.group(1).strip().lower() or "application/octet-stream"
     if mime == "image/jpg":
         mime = "image/jpeg"
@@ -91,7 +93,9 @@ def _media_part(url: str, mime: Any, where: str, model: str) -> dict:
         return {"inlineData": {"mimeType": kind, "data": data}}
     if url.startswith(("http://", "https://", "gs://")):
         return _uri_part(url, mime)
-    raise bad_input(f"{where}: an image must be an http(s):// or gs:// URL or a base64 data URL, got {url[:40]!r}", model)
+    raise bad_input(
+        f"{where}: an image must be an http(s):// or gs:// URL or a base64 data URL, got {url[:40]!r}", model
+    )
 
 
 def _part(part: Any, where: str, model: str) -> dict:
@@ -112,8 +116,9 @@ def _part(part: Any, where: str, model: str) -> dict:
             return _media_part(file["file_data"], mime, where, model)
         if isinstance(file.get("file_id"), str) and file["file_id"]:
             return _uri_part(file["file_id"], mime)
-        raise bad_input(f"{where}: a file part needs file.file_data (a base64 data URL) or file.file_id (a file URI)",
-                    model)
+        raise bad_input(
+            f"{where}: a file part needs file.file_data (a base64 data URL) or file.file_id (a file URI)", model
+        )
     if kind == "input_audio":
         audio = part.get("input_audio") if isinstance(part.get("input_audio"), dict) else {}
         data, fmt = audio.get("data"), audio.get("format") or "wav"
@@ -122,8 +127,9 @@ def _part(part: Any, where: str, model: str) -> dict:
         return {"inlineData": {"mimeType": f"audio/{fmt}", "data": data}}
     if kind == "refusal" and isinstance(part.get("refusal"), str):
         return {"text": part["refusal"]}
-    raise bad_input(f"{where}: content part type {kind!r} cannot be sent to Gemini (text, image_url, file, "
-                "input_audio)", model)
+    raise bad_input(
+        f"{where}: content part type {kind!r} cannot be sent to Gemini (text, image_url, file, input_audio)", model
+    )
 
 
 def _parts(content: Any, where: str, model: str) -> list:
@@ -201,8 +207,14 @@ def convert_messages(messages: list, model: str) -> tuple[dict | None, list]:
             fc = msg.get("function_call")
             if fc:  # legacy single function call
                 fc = plain(fc)
-                parts.append({"functionCall": {"name": fc.get("name"),
-                                               "args": tool_arguments(fc.get("arguments"), model, where)}})
+                parts.append(
+                    {
+                        "functionCall": {
+                            "name": fc.get("name"),
+                            "args": tool_arguments(fc.get("arguments"), model, where),
+                        }
+                    }
+                )
             if parts:
                 turns.append(["model", parts])
         elif role in ("tool", "function"):
@@ -211,7 +223,9 @@ def convert_messages(messages: list, model: str) -> tuple[dict | None, list]:
             if not name:
                 raise bad_input(
                     f"{where}: tool message answers tool_call_id {call_id!r}, which no earlier assistant tool call "
-                    "has; Gemini needs the function's name (give the tool message a 'name')", model)
+                    "has; Gemini needs the function's name (give the tool message a 'name')",
+                    model,
+                )
             content = msg.get("content")
             parts = [{"functionResponse": {"name": name, "response": _tool_response(content)}}]
             if isinstance(content, list):  # images returned by a tool follow the function response
@@ -230,7 +244,8 @@ def convert_messages(messages: list, model: str) -> tuple[dict | None, list]:
             merged = contents[-1]["parts"] + parts
             if role == "user":  # function responses open the turn, like the calls they answer
                 merged = [p for p in merged if "functionResponse" in p] + [
-                    p for p in merged if "functionResponse" not in p]
+                    p for p in merged if "functionResponse" not in p
+                ]
             contents[-1]["parts"] = merged
         else:
             contents.append({"role": role, "parts": parts})

@@ -31,35 +31,95 @@ from ..base import bad_input, max_output_tokens
 from .common import _camel, model_version, supports_json_schema, supports_thinking
 from .schema import adapt_schema
 
-__all__ = ["THINKING_BUDGETS", "anthropic_thinking", "generation_config", "route_extra", "supported_params",
-           "thinking_config", "unsupported_params"]
+__all__ = [
+    "THINKING_BUDGETS",
+    "anthropic_thinking",
+    "generation_config",
+    "route_extra",
+    "supported_params",
+    "thinking_config",
+    "unsupported_params",
+]
 
 # reasoning_effort -> thinkingBudget (Gemini 2.5) / thinkingLevel (Gemini 3)
 THINKING_BUDGETS = {"minimal": 512, "low": 1024, "medium": 2048, "high": 4096}
 _PRO_MIN_BUDGET = 128
 
 SUPPORTED = (
-    "temperature", "top_p", "max_tokens", "max_completion_tokens", "stream", "stream_options", "stop", "n",
-    "seed", "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs", "response_format", "tools",
-    "tool_choice", "parallel_tool_calls", "modalities", "web_search_options", "extra_headers",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_completion_tokens",
+    "stream",
+    "stream_options",
+    "stop",
+    "n",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "logprobs",
+    "top_logprobs",
+    "response_format",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "modalities",
+    "web_search_options",
+    "extra_headers",
 )
 _ALWAYS_OK = frozenset(SUPPORTED) | {"reasoning_effort"}  # reasoning_effort checked by model
 _OFF = ("none", "disable")
 
 # generationConfig fields (camelCase); keyword arguments with these names (or their snake_case
 # spelling) go into generationConfig
-_GENERATION_FIELDS = frozenset({
-    "temperature", "topP", "topK", "candidateCount", "maxOutputTokens", "stopSequences", "presencePenalty",
-    "frequencyPenalty", "seed", "responseMimeType", "responseSchema", "responseJsonSchema", "responseLogprobs",
-    "logprobs", "thinkingConfig", "responseModalities", "mediaResolution", "speechConfig", "imageConfig",
-    "enableAffectiveDialog", "audioTimestamp", "routingConfig", "enableEnhancedCivicAnswers", "responseFormat",
-})
-_TOP_LEVEL_FIELDS = frozenset({
-    "safetySettings", "cachedContent", "labels", "toolConfig", "modelArmorConfig", "serviceTier", "store",
-})
+_GENERATION_FIELDS = frozenset(
+    {
+        "temperature",
+        "topP",
+        "topK",
+        "candidateCount",
+        "maxOutputTokens",
+        "stopSequences",
+        "presencePenalty",
+        "frequencyPenalty",
+        "seed",
+        "responseMimeType",
+        "responseSchema",
+        "responseJsonSchema",
+        "responseLogprobs",
+        "logprobs",
+        "thinkingConfig",
+        "responseModalities",
+        "mediaResolution",
+        "speechConfig",
+        "imageConfig",
+        "enableAffectiveDialog",
+        "audioTimestamp",
+        "routingConfig",
+        "enableEnhancedCivicAnswers",
+        "responseFormat",
+    }
+)
+_TOP_LEVEL_FIELDS = frozenset(
+    {
+        "safetySettings",
+        "cachedContent",
+        "labels",
+        "toolConfig",
+        "modelArmorConfig",
+        "serviceTier",
+        "store",
+    }
+)
 # OpenAI params copied into generationConfig under another name when given (not None)
-_RENAMED = (("n", "candidateCount"), ("seed", "seed"), ("presence_penalty", "presencePenalty"),
-            ("frequency_penalty", "frequencyPenalty"), ("logprobs", "responseLogprobs"), ("top_logprobs", "logprobs"))
+_RENAMED = (
+    ("n", "candidateCount"),
+    ("seed", "seed"),
+    ("presence_penalty", "presencePenalty"),
+    ("frequency_penalty", "frequencyPenalty"),
+    ("logprobs", "responseLogprobs"),
+    ("top_logprobs", "logprobs"),
+)
 
 
 def supported_params(model: str) -> list[str]:
@@ -115,18 +175,26 @@ def _response_format(rf: dict, model: str, gen: dict, vertex: bool, provider: st
     if kind == "json_object":
         gen["responseMimeType"] = "application/json"
         if isinstance(rf.get("response_schema"), dict):  # litellm's older json_object + schema form
-            gen["responseSchema"] = adapt_schema(rf["response_schema"], "response_format schema",
-                                                 keep_additional_properties=vertex, property_ordering=True,
-                                                 provider=provider)
+            gen["responseSchema"] = adapt_schema(
+                rf["response_schema"],
+                "response_format schema",
+                keep_additional_properties=vertex,
+                property_ordering=True,
+                provider=provider,
+            )
     elif kind == "json_schema":
         gen["responseMimeType"] = "application/json"
         schema = _json_schema_of(rf, model)
         if supports_json_schema(model):
             gen["responseJsonSchema"] = schema
         else:
-            gen["responseSchema"] = adapt_schema(schema, "response_format json_schema",
-                                                 keep_additional_properties=vertex, property_ordering=True,
-                                                 provider=provider)
+            gen["responseSchema"] = adapt_schema(
+                schema,
+                "response_format json_schema",
+                keep_additional_properties=vertex,
+                property_ordering=True,
+                provider=provider,
+            )
     elif kind not in (None, "text"):
         raise bad_input(f"response_format type {kind!r} is not supported (text, json_object, json_schema)", model)
 
@@ -149,11 +217,21 @@ def thinking_config(effort: Any, model: str, provider: str) -> dict | None:
     v = model_version(model)
     pro = "-pro" in model
     if v is not None and v >= (3, 0):
-        levels = {"minimal": "MINIMAL" if not pro else "LOW", "low": "LOW", "medium": "MEDIUM" if not pro else "HIGH",
-                  "high": "HIGH", "xhigh": "HIGH", "max": "HIGH"}
+        levels = {
+            "minimal": "MINIMAL" if not pro else "LOW",
+            "low": "LOW",
+            "medium": "MEDIUM" if not pro else "HIGH",
+            "high": "HIGH",
+            "xhigh": "HIGH",
+            "max": "HIGH",
+        }
         if effort in ("none", "disable"):
-            log.warning("%s: %s cannot turn thinking off; reasoning_effort=%r sent as the lowest thinking level",
-                        provider, model, effort)
+            log.warning(
+                "%s: %s cannot turn thinking off; reasoning_effort=%r sent as the lowest thinking level",
+                provider,
+                model,
+                effort,
+            )
             return {"thinkingLevel": levels["minimal"]}
         if effort not in levels:
             raise bad_input(f"reasoning_effort must be one of none, {', '.join(levels)}; got {effort!r}", model)
@@ -165,7 +243,9 @@ def thinking_config(effort: Any, model: str, provider: str) -> dict | None:
         if effort in ("xhigh", "max"):
             budget = THINKING_BUDGETS["high"]
         else:
-            raise bad_input(f"reasoning_effort must be one of none, {', '.join(THINKING_BUDGETS)}; got {effort!r}", model)
+            raise bad_input(
+                f"reasoning_effort must be one of none, {', '.join(THINKING_BUDGETS)}; got {effort!r}", model
+            )
     return {"thinkingBudget": budget, "includeThoughts": True}
 
 

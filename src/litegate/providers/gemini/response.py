@@ -33,8 +33,18 @@ from ...core.jsonutil import dumps
 from ...exceptions import ContentPolicyViolationError
 from .common import _json_text, _new_call_id
 
-__all__ = ["FINISH_REASONS", "SAFETY_FINISH", "blocked", "chat_choice", "embedded_error", "embedding_vectors",
-           "finish_reason", "google_error", "read_parts", "usage_of"]
+__all__ = [
+    "FINISH_REASONS",
+    "SAFETY_FINISH",
+    "blocked",
+    "chat_choice",
+    "embedded_error",
+    "embedding_vectors",
+    "finish_reason",
+    "google_error",
+    "read_parts",
+    "usage_of",
+]
 
 FINISH_REASONS = {
     "STOP": "stop",
@@ -107,13 +117,18 @@ def logprobs_of(result: Any) -> dict | None:
         if not isinstance(c, dict):
             continue
         top = tops[i].get("candidates") if i < len(tops) and isinstance(tops[i], dict) else None
-        content.append({
-            "token": c.get("token") or "",
-            "logprob": c.get("logProbability") or 0.0,
-            "bytes": None,
-            "top_logprobs": [{"token": t.get("token") or "", "logprob": t.get("logProbability") or 0.0, "bytes": None}
-                             for t in top or () if isinstance(t, dict)],
-        })
+        content.append(
+            {
+                "token": c.get("token") or "",
+                "logprob": c.get("logProbability") or 0.0,
+                "bytes": None,
+                "top_logprobs": [
+                    {"token": t.get("token") or "", "logprob": t.get("logProbability") or 0.0, "bytes": None}
+                    for t in top or ()
+                    if isinstance(t, dict)
+                ],
+            }
+        )
     return {"content": content}
 
 
@@ -158,9 +173,16 @@ def read_parts(parts: Any, tool_start: int = 0, stream: bool = False) -> _Parts:
             (out.reasoning if part.get("thought") is True else out.text).append(text)
         elif isinstance(part.get("inlineData"), dict):
             blob = part["inlineData"]
-            out.images.append({"type": "image_url", "index": len(out.images),
-                               "image_url": {"url": f"data:{blob.get('mimeType') or 'application/octet-stream'};"
-                                                    f"base64,{blob.get('data') or ''}"}})
+            out.images.append(
+                {
+                    "type": "image_url",
+                    "index": len(out.images),
+                    "image_url": {
+                        "url": f"data:{blob.get('mimeType') or 'application/octet-stream'};"
+                        f"base64,{blob.get('data') or ''}"
+                    },
+                }
+            )
         elif isinstance(part.get("executableCode"), dict):
             code = part["executableCode"]
             language = str(code.get("language") or "").lower()
@@ -171,9 +193,14 @@ def read_parts(parts: Any, tool_start: int = 0, stream: bool = False) -> _Parts:
     return out
 
 
-CANDIDATE_FIELDS = (("safetyRatings", "safety_ratings"), ("citationMetadata", "citation_metadata"),
-                     ("groundingMetadata", "grounding_metadata"), ("urlContextMetadata", "url_context_metadata"),
-                     ("finishMessage", "finish_message"), ("avgLogprobs", "avg_logprobs"))
+CANDIDATE_FIELDS = (
+    ("safetyRatings", "safety_ratings"),
+    ("citationMetadata", "citation_metadata"),
+    ("groundingMetadata", "grounding_metadata"),
+    ("urlContextMetadata", "url_context_metadata"),
+    ("finishMessage", "finish_message"),
+    ("avgLogprobs", "avg_logprobs"),
+)
 
 
 def candidate_fields(cand: dict, keys: tuple = CANDIDATE_FIELDS) -> dict:
@@ -184,12 +211,16 @@ def blocked(data: dict, model: str, provider: str) -> ContentPolicyViolationErro
     """The error for a blocked prompt (``promptFeedback``) or an all-safety-stopped answer, else None."""
     feedback = data.get("promptFeedback")
     candidates = data.get("candidates")
-    if isinstance(feedback, dict) and (feedback.get("blockReason") or feedback.get("blockReasonMessage")) \
-            and not candidates:
+    if (
+        isinstance(feedback, dict)
+        and (feedback.get("blockReason") or feedback.get("blockReasonMessage"))
+        and not candidates
+    ):
         reason = feedback.get("blockReason") or "unspecified"
         message = feedback.get("blockReasonMessage") or f"The prompt was blocked (blockReason {reason})"
-        return ContentPolicyViolationError(message=message, model=model, llm_provider=provider,
-                                           provider_specific_fields={"promptFeedback": feedback})
+        return ContentPolicyViolationError(
+            message=message, model=model, llm_provider=provider, provider_specific_fields={"promptFeedback": feedback}
+        )
     if not isinstance(candidates, list) or not candidates:
         return None
     stopped = []
@@ -198,15 +229,19 @@ def blocked(data: dict, model: str, provider: str) -> ContentPolicyViolationErro
             return None
         content = cand.get("content")
         parts = content.get("parts") if isinstance(content, dict) else None
-        if any(isinstance(p, dict) and (p.get("text") or "functionCall" in p or "inlineData" in p)
-               for p in parts or ()):
+        if any(
+            isinstance(p, dict) and (p.get("text") or "functionCall" in p or "inlineData" in p) for p in parts or ()
+        ):
             return None
         stopped.append(cand)
     first = stopped[0]
     message = first.get("finishMessage") or f"The answer was blocked (finishReason {first['finishReason']})"
     return ContentPolicyViolationError(
-        message=message, model=model, llm_provider=provider,
-        provider_specific_fields={"finishReason": first["finishReason"], "safetyRatings": first.get("safetyRatings")})
+        message=message,
+        model=model,
+        llm_provider=provider,
+        provider_specific_fields={"finishReason": first["finishReason"], "safetyRatings": first.get("safetyRatings")},
+    )
 
 
 def embedded_error(obj: dict, provider: str, model: str, blocks: bool = True) -> Exception | None:
@@ -243,9 +278,11 @@ def chat_choice(cand: dict, position: int) -> dict:
         psf["thought_signatures"] = read.signatures
     if psf:
         message["provider_specific_fields"] = psf
-    choice: dict = {"index": cand.get("index", position) if isinstance(cand.get("index"), int) else position,
-                    "message": message,
-                    "finish_reason": finish_reason(cand.get("finishReason"), bool(read.tool_calls))}
+    choice: dict = {
+        "index": cand.get("index", position) if isinstance(cand.get("index"), int) else position,
+        "message": message,
+        "finish_reason": finish_reason(cand.get("finishReason"), bool(read.tool_calls)),
+    }
     lp = logprobs_of(cand.get("logprobsResult"))
     if lp is not None:
         choice["logprobs"] = lp

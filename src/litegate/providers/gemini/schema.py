@@ -16,17 +16,53 @@ from ...core.log import log
 
 __all__ = ["adapt_schema"]
 
-_TYPES = {"string": "STRING", "number": "NUMBER", "integer": "INTEGER", "boolean": "BOOLEAN", "array": "ARRAY",
-          "object": "OBJECT", "null": "NULL"}
+_TYPES = {
+    "string": "STRING",
+    "number": "NUMBER",
+    "integer": "INTEGER",
+    "boolean": "BOOLEAN",
+    "array": "ARRAY",
+    "object": "OBJECT",
+    "null": "NULL",
+}
 # Schema fields Gemini takes as they are (the OpenAPI subset of the v1beta ``Schema`` object)
-_KEPT_KEYWORDS = frozenset({
-    "format", "title", "description", "nullable", "minItems", "maxItems", "minProperties", "maxProperties",
-    "minLength", "maxLength", "pattern", "minimum", "maximum", "default", "example", "propertyOrdering",
-})
-_HANDLED_KEYWORDS = frozenset({
-    "type", "properties", "items", "required", "enum", "const", "anyOf", "oneOf", "allOf", "$ref", "$defs",
-    "definitions", "additionalProperties",
-})
+_KEPT_KEYWORDS = frozenset(
+    {
+        "format",
+        "title",
+        "description",
+        "nullable",
+        "minItems",
+        "maxItems",
+        "minProperties",
+        "maxProperties",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minimum",
+        "maximum",
+        "default",
+        "example",
+        "propertyOrdering",
+    }
+)
+_HANDLED_KEYWORDS = frozenset(
+    {
+        "type",
+        "properties",
+        "items",
+        "required",
+        "enum",
+        "const",
+        "anyOf",
+        "oneOf",
+        "allOf",
+        "$ref",
+        "$defs",
+        "definitions",
+        "additionalProperties",
+    }
+)
 
 
 class _SchemaAdapter:
@@ -48,7 +84,7 @@ class _SchemaAdapter:
         for prefix in ("#/$defs/", "#/definitions/"):
             if ref.startswith(prefix):
                 target: Any = self.root.get(prefix[2:-1])
-                for name in ref[len(prefix):].split("/"):
+                for name in ref[len(prefix) :].split("/"):
                     name = name.replace("~1", "/").replace("~0", "~")
                     target = target.get(name) if isinstance(target, dict) else None
                 return target
@@ -92,8 +128,10 @@ class _SchemaAdapter:
         self._enum(node, out, path)
         props = node.get("properties")
         if isinstance(props, dict):
-            converted = {name: self.convert(sub, f"{path}.properties.{name}" if path else f"properties.{name}")
-                         for name, sub in props.items()}
+            converted = {
+                name: self.convert(sub, f"{path}.properties.{name}" if path else f"properties.{name}")
+                for name, sub in props.items()
+            }
             if converted:
                 out["properties"] = converted
                 if self.ordering and len(converted) > 1 and "propertyOrdering" not in out:
@@ -111,8 +149,9 @@ class _SchemaAdapter:
         extra = node.get("additionalProperties")
         if extra is not None:
             if self.keep_additional:
-                out["additionalProperties"] = (extra if isinstance(extra, bool)
-                                               else self.convert(extra, f"{path}.additionalProperties"))
+                out["additionalProperties"] = (
+                    extra if isinstance(extra, bool) else self.convert(extra, f"{path}.additionalProperties")
+                )
             else:
                 self.drop(path, "additionalProperties")
         alternatives = node.get("anyOf")
@@ -135,8 +174,9 @@ class _SchemaAdapter:
         for part in parts:
             if isinstance(part, dict) and isinstance(part.get("$ref"), str):
                 target = self.resolve(part["$ref"])
-                part = dict(target, **{k: v for k, v in part.items() if k != "$ref"}) if isinstance(target, dict) \
-                    else part
+                part = (
+                    dict(target, **{k: v for k, v in part.items() if k != "$ref"}) if isinstance(target, dict) else part
+                )
             if not isinstance(part, dict):
                 continue
             part = self._flatten_all_of(part, path)
@@ -209,8 +249,14 @@ class _SchemaAdapter:
             out["anyOf"] = converted
 
 
-def adapt_schema(schema: Any, where: str = "schema", *, keep_additional_properties: bool = False,
-                 property_ordering: bool = False, provider: str = "gemini") -> dict:
+def adapt_schema(
+    schema: Any,
+    where: str = "schema",
+    *,
+    keep_additional_properties: bool = False,
+    property_ordering: bool = False,
+    provider: str = "gemini",
+) -> dict:
     """A JSON schema (as OpenAI tools and ``response_format`` take it) -> Gemini's ``Schema``.
 
     Returns a new dict; ``schema`` is not changed. Every keyword that cannot be expressed is left
@@ -223,6 +269,7 @@ def adapt_schema(schema: Any, where: str = "schema", *, keep_additional_properti
     out = adapter.convert(schema, "")
     if adapter.dropped:
         described = "; ".join(f"{what} (at {path or 'the root'})" for path, what in adapter.dropped)
-        log.warning("%s: %s uses JSON schema features Gemini's schema cannot express; left out: %s",
-                    provider, where, described)
+        log.warning(
+            "%s: %s uses JSON schema features Gemini's schema cannot express; left out: %s", provider, where, described
+        )
     return out

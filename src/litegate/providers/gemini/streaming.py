@@ -24,8 +24,17 @@ from ...exceptions import APIResponseValidationError
 from ...types.utils import ModelResponseStream
 from ..base import StreamDecoder
 from .common import _json_text
-from .response import (CANDIDATE_FIELDS, candidate_fields, thinking_blocks, embedded_error, finish_reason, google_error,
-                       logprobs_of, read_parts, usage_of)
+from .response import (
+    CANDIDATE_FIELDS,
+    candidate_fields,
+    embedded_error,
+    finish_reason,
+    google_error,
+    logprobs_of,
+    read_parts,
+    thinking_blocks,
+    usage_of,
+)
 
 __all__ = ["GeminiStreamDecoder", "GoogleStreamFramer", "RAW_JSON", "UNPARSED"]
 
@@ -80,8 +89,9 @@ class GoogleStreamFramer(SSEFramer):
             if self._raw_size > MAX_RAW_JSON_BYTES or len(self._raw) >= MAX_RAW_JSON_LINES:
                 raise APIResponseValidationError(
                     message=f"stream sent bare lines that are not SSE and not JSON past the limit of "
-                            f"MAX_RAW_JSON_BYTES={MAX_RAW_JSON_BYTES} / MAX_RAW_JSON_LINES={MAX_RAW_JSON_LINES} "
-                            f"(litegate.providers.gemini.streaming): {self._raw[0][:200]!r}")
+                    f"MAX_RAW_JSON_BYTES={MAX_RAW_JSON_BYTES} / MAX_RAW_JSON_LINES={MAX_RAW_JSON_LINES} "
+                    f"(litegate.providers.gemini.streaming): {self._raw[0][:200]!r}"
+                )
             self._raw.append(bare.decode("utf-8", "replace"))
             if len(self._raw) > 1 and bare.rstrip()[-1:] not in (b"}", b"]"):
                 return  # a value spanning lines can only end with } or ]
@@ -103,8 +113,7 @@ class GeminiStreamDecoder(StreamDecoder):
     of a candidate carries ``role: "assistant"``). A bare JSON error object raises that error.
     """
 
-    __slots__ = ("include_usage", "id", "created", "resp_model", "usage", "_finish", "_tools", "_started",
-                 "_emitted")
+    __slots__ = ("include_usage", "id", "created", "resp_model", "usage", "_finish", "_tools", "_started", "_emitted")
     framing = GoogleStreamFramer
     end_marker = "a finish reason"
 
@@ -214,12 +223,20 @@ class GeminiStreamDecoder(StreamDecoder):
         return choice
 
     def _final(self) -> Any:
-        choices = [{"index": i, "delta": {}, "finish_reason": finish_reason(r, self._tools.get(i, 0) > 0)}
-                   for i, r in sorted(self._finish.items())]
+        choices = [
+            {"index": i, "delta": {}, "finish_reason": finish_reason(r, self._tools.get(i, 0) > 0)}
+            for i, r in sorted(self._finish.items())
+        ]
         if self.include_usage:
             return self._chunk(choices, usage=usage_of(self.usage))
         return self._chunk(choices)
 
     def _chunk(self, choices: list, **kw: Any) -> Any:
-        return ModelResponseStream(id=self.id, created=self.created, model=self.resp_model,
-                                   object="chat.completion.chunk", choices=choices, **kw)
+        return ModelResponseStream(
+            id=self.id,
+            created=self.created,
+            model=self.resp_model,
+            object="chat.completion.chunk",
+            choices=choices,
+            **kw,
+        )

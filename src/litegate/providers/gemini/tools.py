@@ -20,12 +20,31 @@ from .schema import adapt_schema
 
 __all__ = ["convert_tools", "tool_config", "tool_fields"]
 
-_NATIVE_TOOL_KEYS = frozenset({
-    "functionDeclarations", "function_declarations", "googleSearch", "google_search", "googleSearchRetrieval",
-    "google_search_retrieval", "codeExecution", "code_execution", "urlContext", "url_context", "googleMaps",
-    "google_maps", "fileSearch", "file_search", "computerUse", "computer_use", "retrieval", "enterpriseWebSearch",
-    "enterprise_web_search", "mcpServers", "mcp_servers",
-})
+_NATIVE_TOOL_KEYS = frozenset(
+    {
+        "functionDeclarations",
+        "function_declarations",
+        "googleSearch",
+        "google_search",
+        "googleSearchRetrieval",
+        "google_search_retrieval",
+        "codeExecution",
+        "code_execution",
+        "urlContext",
+        "url_context",
+        "googleMaps",
+        "google_maps",
+        "fileSearch",
+        "file_search",
+        "computerUse",
+        "computer_use",
+        "retrieval",
+        "enterpriseWebSearch",
+        "enterprise_web_search",
+        "mcpServers",
+        "mcp_servers",
+    }
+)
 
 
 def convert_tools(tools: list, model: str, *, vertex: bool = False, provider: str = "gemini") -> list:
@@ -47,19 +66,25 @@ def convert_tools(tools: list, model: str, *, vertex: bool = False, provider: st
                 decl["description"] = fn["description"]
             params = fn.get("parameters")
             if isinstance(params, dict) and params:
-                schema = adapt_schema(params, f"tool {name!r} parameters", keep_additional_properties=vertex,
-                                      provider=provider)
+                schema = adapt_schema(
+                    params, f"tool {name!r} parameters", keep_additional_properties=vertex, provider=provider
+                )
                 # an object without properties is declared without parameters (Gemini rejects empty ones)
                 if schema.get("properties") or schema.get("anyOf") or schema.get("type") not in (None, "OBJECT"):
                     decl["parameters"] = schema
             if fn.get("strict") is True:
-                log.warning("%s: tool %r asks for strict schema adherence, which Gemini cannot be told; "
-                            "'strict' not sent", provider, name)
+                log.warning(
+                    "%s: tool %r asks for strict schema adherence, which Gemini cannot be told; 'strict' not sent",
+                    provider,
+                    name,
+                )
             declarations.append(decl)
         elif any(k in tool for k in _NATIVE_TOOL_KEYS):
             native.append({_camel(k): v for k, v in tool.items()})
         else:
-            raise bad_input(f"tools[{i}] is neither an OpenAI function tool nor a Gemini tool: {str(tool)[:80]!r}", model)
+            raise bad_input(
+                f"tools[{i}] is neither an OpenAI function tool nor a Gemini tool: {str(tool)[:80]!r}", model
+            )
     out = [{"functionDeclarations": declarations}] if declarations else []
     return out + native
 
@@ -94,6 +119,9 @@ def tool_fields(params: dict, model: str, *, vertex: bool, provider: str) -> dic
     if get("tool_choice") is not None:
         out["toolConfig"] = tool_config(get("tool_choice"), model)
     if get("parallel_tool_calls") is False:
-        log.warning("%s: Gemini cannot be told to avoid parallel function calls; parallel_tool_calls=False "
-                    "not sent (model=%s)", provider, model)
+        log.warning(
+            "%s: Gemini cannot be told to avoid parallel function calls; parallel_tool_calls=False not sent (model=%s)",
+            provider,
+            model,
+        )
     return out

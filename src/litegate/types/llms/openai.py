@@ -19,7 +19,19 @@ from ..platform import (
 )
 
 __all__ = [
-    "Assistant", "AssistantDeleted", "AssistantStreamEvent", "Batch", "FileDeleted", "FileObject", "FineTuningJob",
-    "FineTuningJobEvent", "HttpxBinaryResponseContent", "OpenAIMessage", "Run", "RunStep", "Thread", "ThreadDeleted",
+    "Assistant",
+    "AssistantDeleted",
+    "AssistantStreamEvent",
+    "Batch",
+    "FileDeleted",
+    "FileObject",
+    "FineTuningJob",
+    "FineTuningJobEvent",
+    "HttpxBinaryResponseContent",
+    "OpenAIMessage",
+    "Run",
+    "RunStep",
+    "Thread",
+    "ThreadDeleted",
     "TranscriptionResponse",
 ]
