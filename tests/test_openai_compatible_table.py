@@ -400,7 +400,7 @@ def test_closed_schemas_match_declared_support(provider):
     absent = EXPECTED_OPENAI_PARAMS - set(props)
     undeclared = absent - row.unsupported_params - set(row.param_renames) - tolerated
     assert not undeclared, f"{provider} schema lacks {sorted(undeclared)} but the row accepts them"
-    for old, new in row.param_renames.items():
+    for _old, new in row.param_renames.items():
         assert new in props, f"{provider}: rename target {new} not in schema"
     for param in row.unsupported_params & set(props):
         desc = str(props[param].get("description", "")).lower()
