@@ -141,7 +141,7 @@ class FakeHuggingFaceServer(FakeServerBase):
         }
         return self._json(200, {"generated_text": plan["text"], "details": details})
 
-    def _generate_stream(self, call: Call) -> Answer:
+    def _generate_stream(self, call: Call) -> Events:
         plan = self._plan(call.rec.json, call)
         pieces = plan["pieces"] or [""]
         events: list[bytes] = []

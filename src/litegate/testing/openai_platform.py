@@ -12,10 +12,21 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _payloads as P
 from ._server import Call, Events, Route, _Raw
+
+if TYPE_CHECKING:
+    from ._server import FakeServerBase
+
+    class _Host(FakeServerBase):
+        """What the mixin uses of the server it is mixed into (``FakeOpenAIServer``)."""
+
+        def _new_call_id(self) -> str: ...
+
+else:
+    _Host = object
 
 _A = r"(?:/openai/deployments/[^/]+)?.*"  # any base path (/v1, Azure's /openai)
 
@@ -145,7 +156,7 @@ def _page(items: list[dict[str, Any]], query: dict[str, str], *, desc: bool = Fa
     }
 
 
-class PlatformRoutes:
+class PlatformRoutes(_Host):
     """Mixed into ``FakeOpenAIServer``: the handlers of ``PLATFORM_ROUTES``."""
 
     speech_bytes = 4096  # size of the audio a speech request gets (set larger for memory tests)

@@ -36,11 +36,30 @@ class FakeWatsonxServer(FakeServerBase):
     )
     streams = Streams(terminator=None)
 
-    def __init__(self, *args: Any, api_keys: tuple = ("wx-api-key",), **kw: Any) -> None:
-        super().__init__(*args, **kw)
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        api_keys: tuple[str, ...] = ("wx-api-key",),
+        require_key: str | None = None,
+        default_delay: float = 0.0,
+        record: bool = True,
+        sse_framing: str = "chunked",
+        embedding_dims: int = P.DEFAULT_EMBEDDING_DIMS,
+    ) -> None:
+        super().__init__(
+            host,
+            port,
+            require_key=require_key,
+            default_delay=default_delay,
+            record=record,
+            sse_framing=sse_framing,
+            embedding_dims=embedding_dims,
+        )
         self.api_keys = tuple(api_keys)
         self.issued: list[str] = []
-        self._valid: set = set()
+        self._valid: set[str] = set()
         self.token_calls = 0
 
     def expire_tokens(self) -> None:
