@@ -965,7 +965,7 @@ class FakeServerBase:
         sock = self._server.sockets[0]
         self.port = sock.getsockname()[1]
 
-    async def serve_forever(self, on_ready: Callable[[Any], None] | None = None) -> None:
+    async def serve_forever(self: _S, on_ready: Callable[[_S], None] | None = None) -> None:
         """Serve on the *current* event loop until cancelled (used by ``python -m litegate.testing serve``)."""
         await self._open()
         if on_ready is not None:

@@ -85,7 +85,13 @@ class FakeIngestionServer(FakeServerBase):
             return [r for r in self.requests if r.path.startswith(path)]
         return [r for r in self.requests if r.path == path]
 
-    def enqueue_error(self, status: int = 500, count: int = 1, body: Any = None, delay: float = 0.0) -> None:
+    def enqueue_error(
+        self,
+        status: int = 500,
+        count: int = 1,
+        body: bytes | str | dict[str, Any] | list[Any] | None = None,
+        delay: float = 0.0,
+    ) -> None:
         """Answer the next ``count`` requests with HTTP ``status``."""
         body = body if body is not None else {"error": f"HTTP {status}"}
         self._queue_response(status, body, {"content-type": "application/json"}, None, count, delay, None)

@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 from urllib.parse import parse_qsl
 
 from . import _payloads as P
@@ -74,7 +73,7 @@ class FakeWatsonxServer(FakeServerBase):
             status, {"errors": [{"code": "invalid_request", "message": message}], "trace": "t", "status_code": status}
         )
 
-    def _auth(self, call: Call) -> Any:
+    def _auth(self, call: Call) -> _Raw | None:
         if call.route is None or call.route.handler not in ("_chat", "_embeddings"):
             return None
         auth = call.rec.headers.get("authorization", "")
