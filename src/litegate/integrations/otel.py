@@ -39,8 +39,10 @@ from .custom_logger import CustomLogger
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from contextvars import Token
     from datetime import datetime
 
+    from opentelemetry.context import Context
     from opentelemetry.metrics import Histogram, Meter, MeterProvider
     from opentelemetry.trace import Span, TracerProvider
 
@@ -241,7 +243,7 @@ class OpenTelemetryLogger(CustomLogger):
 class _RouteSpan:
     __slots__ = ("logger", "span", "token", "attempts")
 
-    def __init__(self, logger: OpenTelemetryLogger, span: Span, token: object):
+    def __init__(self, logger: OpenTelemetryLogger, span: Span, token: Token[Context] | None):
         self.logger, self.span, self.token, self.attempts = logger, span, token, 0
 
     def attempt(self, info: dict[str, Any], exc: BaseException | None) -> None:
