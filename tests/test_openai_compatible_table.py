@@ -182,7 +182,7 @@ def test_rows_are_immutable():
 def test_module_is_stdlib_only_and_reads_nothing():
     source = Path(oc.__file__).read_text(encoding="utf-8")
     tree = ast.parse(source)
-    allowed = {"__future__", "dataclasses", "types", "typing"}
+    allowed = {"__future__", "collections", "dataclasses", "types", "typing"}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             assert {a.name.split(".")[0] for a in node.names} <= allowed
