@@ -272,7 +272,7 @@ class Dialect:
         return params
 
 
-def bad_input(message: str, model: str) -> Exception:
+def bad_input(message: str, model: str | None) -> Exception:
     """The exception for a request a translator cannot express (raised before any request)."""
     from ..core.call import input_error
 

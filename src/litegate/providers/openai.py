@@ -207,7 +207,7 @@ class OpenAIDialect(Dialect):
     def parse_text_completion(self, resp: HttpResponse, call: TextCall, target: Target) -> TextCompletionResponse:
         return TextCompletionResponse(**self.json_body(resp, target, "choices"))
 
-    def stream_decoder(self, call: ChatCall | TextCall, target: Target) -> OpenAIStreamDecoder:
+    def stream_decoder(self, call: ChatCall | TextCall, target: Target) -> StreamDecoder:
         if hasattr(call, "prompt"):  # a legacy text completion stream
             return OpenAIStreamDecoder(self.name, target.model, text=True)
         return OpenAIStreamDecoder(self.name, target.model)
