@@ -335,7 +335,7 @@ def _with_cache_control(content: Any, cc: Any, model: str) -> list[dict[str, Any
     return blocks
 
 
-def _assistant_content(msg: dict[str, Any], model: str) -> Any:
+def _assistant_content(msg: dict[str, Any], model: str) -> str | list[dict[str, Any]] | None:
     """An assistant message -> its content (a string when it is plain text, else blocks)."""
     content = msg.get("content")
     calls = msg.get("tool_calls")
@@ -393,7 +393,7 @@ def _tool_result(msg: dict[str, Any], model: str) -> dict[str, Any]:
     return block
 
 
-def convert_messages(messages: list[Any], model: str) -> tuple[Any, list[dict[str, Any]]]:
+def convert_messages(messages: list[Any], model: str) -> tuple[str | list[dict[str, Any]] | None, list[dict[str, Any]]]:
     """OpenAI messages -> (Anthropic ``system`` or None, Anthropic ``messages``)."""
     system: list[dict[str, Any]] = []
     system_plain: list[str] = []  # string contents without cache_control (for the one-string form)

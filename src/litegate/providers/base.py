@@ -374,7 +374,7 @@ class StreamDecoder:
             model=self.model,
         )
 
-    def malformed(self, what: str, raw: Any) -> APIResponseValidationError:
+    def malformed(self, what: str, raw: str | bytes) -> APIResponseValidationError:
         return APIResponseValidationError(
             message=f"{self.provider} sent a malformed {what}: {raw[:200]!r}",
             llm_provider=self.provider,
@@ -411,7 +411,7 @@ class StreamDecoder:
 
     done_sentinel = False  # whether ``data: [DONE]`` ends the answer (OpenAI) or is ignored
 
-    def event_json(self, data: str) -> Any:
+    def event_json(self, data: str) -> dict[str, Any] | None:
         """The JSON object of one SSE payload, or None to skip it: a ``[DONE]`` sentinel ends the
         answer (``done_sentinel``) or is skipped; non-object payloads are skipped; a payload that is
         not JSON raises ``APIResponseValidationError``. Loops stop once ``self.done`` is set."""

@@ -351,7 +351,9 @@ class TGIStreamDecoder(StreamDecoder):
                     llm_provider=self.provider,
                     model=self.model,
                 )
-            token = obj.get("token") if isinstance(obj.get("token"), dict) else {}
+            token = obj.get("token")
+            if not isinstance(token, dict):
+                token = {}
             delta: dict[str, Any] = {}
             if not self._started:
                 delta["role"] = "assistant"

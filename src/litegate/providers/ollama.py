@@ -550,7 +550,7 @@ class _OllamaDialect(Dialect):
         return out
 
     @staticmethod
-    def _format(rf: Any, model: str) -> Any:
+    def _format(rf: Any, model: str) -> str | dict[str, Any] | None:
         kind = rf.get("type") if isinstance(rf, dict) else None
         if kind == "json_object":
             return "json"
