@@ -63,7 +63,7 @@ from ..core.errors import mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import dumps
 from ..core.log import log
-from ..types.utils import ModelResponse
+from ..types.utils import ModelResponse, ModelResponseStream
 from .base import Dialect, StreamDecoder, bad_input, max_output_tokens, plain, tool_arguments
 
 if TYPE_CHECKING:
@@ -828,7 +828,7 @@ def _message(content: list[Any], stop_reason: Any, json_tool: bool) -> tuple[dic
 
 
 class AnthropicStreamDecoder(StreamDecoder):
-    """Bytes of an Anthropic SSE stream -> ``ModelResponse`` chunks; strict about how it ends.
+    """Bytes of an Anthropic SSE stream -> ``ModelResponseStream`` chunks; strict about how it ends.
 
     ``message_start`` gives the first chunk (role ``assistant``); text, tool-call, thinking and
     signature deltas each give a chunk; ``message_stop`` gives the final chunk with
@@ -865,21 +865,19 @@ class AnthropicStreamDecoder(StreamDecoder):
         self.stop_details: Any = None
         self._tool_index: dict[Any, int] = {}  # content block index -> OpenAI tool call index
         self._kinds: dict[Any, str] = {}  # content block index -> "text" | "tool" | "json" | "thinking" | "other"
-        self._make: type[ModelResponse] = ModelResponse
+        self._make = ModelResponseStream  # what ModelResponse(stream=True, ...) makes
 
-    def _chunk(self, delta: dict[str, Any], finish: str | None = None, usage: Any = None) -> ModelResponse:
-        kw: dict[str, Any] = {}
+    def _chunk(self, delta: dict[str, Any], finish: str | None = None, usage: Any = None) -> ModelResponseStream:
+        kw: dict[str, Any] = {
+            "id": self.id,
+            "created": self.created,
+            "model": self.resp_model,
+            "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
         if usage is not None:
             kw["usage"] = usage
-        return self._make(
-            stream=True,
-            id=self.id,
-            created=self.created,
-            model=self.resp_model,
-            object="chat.completion.chunk",
-            choices=[{"index": 0, "delta": delta, "finish_reason": finish}],
-            **kw,
-        )
+        return self._make(**kw)
 
     def _convert_into(self, events: list[tuple[str | None, str]], out: list[Chunk]) -> None:
         for event, data in events:
@@ -921,7 +919,7 @@ class AnthropicStreamDecoder(StreamDecoder):
                 raise mid_stream_error(obj, llm_provider=self.provider, model=self.model)
             # ping, content_block_stop and unknown events carry nothing for the caller
 
-    def _final(self) -> ModelResponse:
+    def _final(self) -> ModelResponseStream:
         fr = finish_reason(self.stop_reason)
         if self.json_tool and fr == "tool_calls" and "tool" not in self._kinds.values():
             fr = "stop"
@@ -930,7 +928,7 @@ class AnthropicStreamDecoder(StreamDecoder):
             delta["provider_specific_fields"] = {"stop_details": self.stop_details}
         return self._chunk(delta, fr, _usage(self.usage) if self.include_usage else None)
 
-    def _block_start(self, obj: dict[str, Any]) -> ModelResponse | None:
+    def _block_start(self, obj: dict[str, Any]) -> ModelResponseStream | None:
         index = obj.get("index")
         block = obj.get("content_block") or {}
         kind = block.get("type")
@@ -970,7 +968,7 @@ class AnthropicStreamDecoder(StreamDecoder):
         self._kinds[index] = "other"  # server tools, their results, compaction, fallback ...
         return None
 
-    def _delta(self, obj: dict[str, Any]) -> ModelResponse | None:
+    def _delta(self, obj: dict[str, Any]) -> ModelResponseStream | None:
         delta = obj.get("delta") or {}
         kind = delta.get("type")
         if kind == "text_delta":

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # names for annotations only: nothing below is imported when 
     from ..core.call import ChatCall, EmbeddingCall, MediaCall, ProviderCall, RerankCall, TextCall
     from ..core.platform import PlatformCall
     from ..core.resolve import Target
-    from ..types.utils import ModelResponse, TextCompletionResponse
+    from ..types.utils import ModelResponseStream, TextCompletionResponse
 
     #: any validated call a dialect may be handed (each has ``model``, ``params``, ``extra``, ``ctl``)
     AnyCall: TypeAlias = (
@@ -55,8 +55,8 @@ if TYPE_CHECKING:  # names for annotations only: nothing below is imported when 
         | SpeechCall
         | PlatformCall
     )
-    #: one chunk a :class:`StreamDecoder` hands on (a ``ModelResponseStream`` at run time for chat)
-    Chunk: TypeAlias = ModelResponse | TextCompletionResponse
+    #: one chunk a :class:`StreamDecoder` hands on: a chat chunk, or a legacy text-completion chunk
+    Chunk: TypeAlias = ModelResponseStream | TextCompletionResponse
 
     class Framer(Protocol):
         """What a :class:`StreamDecoder` reads items from (core/framing.py): bytes in, items out."""

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..core.http import HttpRequest, HttpResponse
 from ..core.prompt_templates import format_prompt, get_prompt_template
-from ..types.utils import EmbeddingResponse, ModelResponse
+from ..types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream
 from .base import StreamDecoder, bad_input, drop_unsupported, max_output_tokens
 from .base import content_text as _text
 from .openai import Compatible
@@ -324,17 +324,17 @@ class TGIStreamDecoder(StreamDecoder):
         self.created = int(time.time())
         self._started = False
 
-    def _chunk(self, delta: dict[str, Any], finish: str | None = None, usage: Any = None) -> ModelResponse:
-        kw = {"usage": usage} if usage is not None else {}
-        return ModelResponse(
-            stream=True,
-            id="",
-            created=self.created,
-            model=self.model,
-            object="chat.completion.chunk",
-            choices=[{"index": 0, "delta": delta, "finish_reason": finish}],
-            **kw,
-        )
+    def _chunk(self, delta: dict[str, Any], finish: str | None = None, usage: Any = None) -> ModelResponseStream:
+        kw: dict[str, Any] = {
+            "id": "",
+            "created": self.created,
+            "model": self.model,
+            "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
+        if usage is not None:
+            kw["usage"] = usage
+        return ModelResponseStream(**kw)
 
     def _convert_into(self, events: list[tuple[str | None, str]], out: list[Chunk]) -> None:
         from ..core.errors import mid_stream_error

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..core.errors import mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
 from ..exceptions import UnsupportedParamsError
-from ..types.utils import EmbeddingResponse, ModelResponse, TextCompletionResponse
+from ..types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream, TextCompletionResponse
 from .base import Dialect, StreamDecoder, drop_unsupported
 
 if TYPE_CHECKING:
@@ -421,7 +421,8 @@ def _flat_text(message: Any) -> Any:
 
 
 class OpenAIStreamDecoder(StreamDecoder):
-    """Bytes of an OpenAI SSE stream -> ``ModelResponse`` chunks.
+    """Bytes of an OpenAI SSE stream -> ``ModelResponseStream`` chunks (``TextCompletionResponse``
+    chunks for a legacy text completion).
 
     The answer is whole at ``data: [DONE]``, or - when a server ends the stream without that
     optional sentinel - once every choice that started has sent its ``finish_reason``. A stream
@@ -436,13 +437,13 @@ class OpenAIStreamDecoder(StreamDecoder):
         super().__init__(provider, model)
         self._open: set[int] = set()  # choice indexes that sent content but no finish_reason yet
         self._finished: set[int] = set()  # choice indexes that sent a finish_reason
-        self._make: type[ModelResponse] | type[TextCompletionResponse]
+        self._make: type[ModelResponseStream] | type[TextCompletionResponse]
         self._empty_choice: dict[str, Any]
         if text:  # legacy completions: chunks are TextCompletionResponse objects
             self._make = TextCompletionResponse
             self._empty_choice = {"index": 0, "text": "", "finish_reason": None}
         else:
-            self._make = ModelResponse
+            self._make = ModelResponseStream  # what ModelResponse(stream=True, ...) makes
             self._empty_choice = {"index": 0, "delta": {}, "finish_reason": None}
 
     def complete(self) -> bool:
@@ -478,4 +479,4 @@ class OpenAIStreamDecoder(StreamDecoder):
                     continue  # e.g. Azure's prompt_filter_results chunk: nothing to hand on
                 # usage-only chunk: keep one (empty) choice so chunk.choices[0] works, as in litellm
                 obj["choices"] = [dict(self._empty_choice)]
-            out.append(self._make(stream=True, **obj))
+            out.append(self._make(**obj))  # the class already says it is a stream chunk
