@@ -20,6 +20,13 @@ half: a framer (core/framing.py) cuts the bytes into items, the dialect's ``_con
 items into chunks, and the base owns the rules every stream shares (errors found after some
 chunks of one read are raised on the next read, so the output never depends on how bytes were
 split; a stream is incomplete when it ends before the dialect says the answer is whole).
+
+Types: a dialect's methods take the :class:`~litegate.core.resolve.Target`, the call of their
+endpoint (``ChatCall`` for ``chat_request`` / ``parse_chat``, ``EmbeddingCall`` for embeddings ...)
+and the call's :class:`Drop`. ``AnyCall`` (any call kind), ``Chunk`` (what a stream decoder hands
+on: ``ModelResponseStream`` or, for legacy text completions, ``TextCompletionResponse``),
+``Framer`` and ``HasHeaders`` are names for type checkers only: import them from here under
+``if TYPE_CHECKING:``.
 """
 
 from __future__ import annotations
