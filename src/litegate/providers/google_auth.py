@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
-DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
+DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - an endpoint URL, not a secret
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 TOKEN_LIFETIME = 3600  # seconds asked for in a service-account JWT (Google's maximum)
 REFRESH_MARGIN = 300  # a cached token is renewed this many seconds before it expires
