@@ -24,7 +24,7 @@ import base64
 import struct
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...core.http import HttpRequest, HttpResponse
 from ...core.jsonutil import dumps, loads
@@ -37,6 +37,9 @@ from .params import generation_config, route_extra, supported_params, unsupporte
 from .response import chat_choice, embedded_error, embedding_vectors, usage_of
 from .streaming import GeminiStreamDecoder
 from .tools import tool_fields
+
+if TYPE_CHECKING:
+    from ..base import StreamDecoder
 
 __all__ = ["Gemini"]
 
@@ -246,7 +249,7 @@ class Gemini(Dialect):
             usage={"prompt_tokens": tokens, "completion_tokens": 0, "total_tokens": tokens},
         )
 
-    def stream_decoder(self, call: Any, target: Any) -> GeminiStreamDecoder:
+    def stream_decoder(self, call: Any, target: Any) -> StreamDecoder:
         so = (call.params or {}).get("stream_options")
         include_usage = isinstance(so, dict) and so.get("include_usage") is True
         return GeminiStreamDecoder(self.name, self.model_id(target.model), include_usage)
