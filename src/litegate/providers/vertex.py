@@ -69,7 +69,7 @@ from .spec import SPECS
 if TYPE_CHECKING:
     from ..core.auth import Auth
     from ..types.utils import ModelResponse
-    from .base import StreamDecoder
+    from .base import Drop, StreamDecoder
     from .vertex_anthropic import VertexAnthropic
 
 __all__ = [
@@ -275,7 +275,7 @@ class VertexAI(Gemini):
         return extra
 
     # ------------------------------------------------------------------ embeddings
-    def embedding_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def embedding_request(self, call: Any, target: Any, drop: Drop) -> HttpRequest:
         texts, single = self._embedding_inputs(call, drop)
         options, rest = self._embed_options(call)
         headers = self.auth_headers(target)

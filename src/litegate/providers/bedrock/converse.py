@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ...core.call import ChatCall
     from ...types.utils import ModelResponseStream
     from ..aws.eventstream import EventMessage
+    from ..base import Chunk
 
     Block: TypeAlias = dict[str, Any]  # one Converse content block ({"text": ...}, {"toolUse": ...} ...)
     Turn: TypeAlias = dict[str, Any]  # one Converse message: {"role", "content": [Block]}
@@ -565,7 +566,7 @@ class ConverseStreamDecoder(StreamDecoder):
             raise self.malformed("ConverseStream event", payload.decode("utf-8", "replace")) from None
         return obj if isinstance(obj, dict) else {}
 
-    def _convert_into(self, items: list[EventMessage], out: list[ModelResponseStream]) -> None:
+    def _convert_into(self, items: list[EventMessage], out: list[Chunk]) -> None:
         for msg in items:
             if self._final_sent:
                 return
@@ -601,7 +602,7 @@ class ConverseStreamDecoder(StreamDecoder):
         usage = self.usage if self.include_usage and self.usage is not None else None
         return self._chunk({}, fr, usage)
 
-    def final(self) -> list[ModelResponseStream]:
+    def final(self) -> list[Chunk]:
         return [] if self._final_sent else [self._final()]
 
     def _start(self, obj: dict[str, Any]) -> ModelResponseStream | None:

@@ -40,9 +40,9 @@ if TYPE_CHECKING:
     from ...core.call import EmbeddingCall, MediaCall
     from ...core.http import HttpRequest, HttpResponse
     from ...types.media import ImageResponse
-    from ...types.utils import ModelResponseStream
     from ..aws.credentials import AwsSigV4
     from ..aws.eventstream import EventMessage
+    from ..base import Chunk
     from . import Bedrock
 
     # a stream item for the Anthropic decoder ((event, data), as an SSE framer gives) or an exception message
@@ -134,7 +134,7 @@ class BedrockAnthropicStreamDecoder(AnthropicStreamDecoder):
         self.provider = "bedrock"
         self._frames = ChunkFramer()
 
-    def _convert_into(self, items: list[Any], out: list[ModelResponseStream]) -> None:
+    def _convert_into(self, items: list[Any], out: list[Chunk]) -> None:
         batch: list[Any] = []
         for item in items:
             if isinstance(item, _Exception):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...core.framing import SSEFramer
 from ...core.jsonutil import loads
@@ -35,6 +35,9 @@ from .response import (
     thinking_blocks,
     usage_of,
 )
+
+if TYPE_CHECKING:
+    from ..base import Chunk
 
 __all__ = ["GeminiStreamDecoder", "GoogleStreamFramer", "RAW_JSON", "UNPARSED"]
 
@@ -132,11 +135,11 @@ class GeminiStreamDecoder(StreamDecoder):
     def complete(self) -> bool:
         return bool(self._finish)
 
-    def final(self) -> list[ModelResponseStream]:
+    def final(self) -> list[Chunk]:
         self.done = True
         return [self._final()]
 
-    def _convert_into(self, items: list[tuple[Any, Any]], out: list[ModelResponseStream]) -> None:
+    def _convert_into(self, items: list[tuple[Any, Any]], out: list[Chunk]) -> None:
         for event, data in items:
             if event is RAW_JSON:
                 self._bare(data)
@@ -152,7 +155,7 @@ class GeminiStreamDecoder(StreamDecoder):
             raise google_error(value, self.provider, self.model)
         raise self.malformed("stream event", _json_text(value))
 
-    def _event(self, text: str, out: list[ModelResponseStream]) -> None:
+    def _event(self, text: str, out: list[Chunk]) -> None:
         try:
             obj = loads(text)
         except ValueError:
