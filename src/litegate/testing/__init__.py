@@ -35,6 +35,7 @@ __all__ = [
     "FakeIngestionServer",
     "FakeAzureAIServer",
     "FakeNLPCloudServer",
+    "FakeMediaServer",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -80,6 +81,8 @@ def __getattr__(name: str) -> Any:
         from .nlp_cloud_server import FakeNLPCloudServer as value
     elif name == "FakeAzureAIServer":
         from .azure_ai_server import FakeAzureAIServer as value
+    elif name == "FakeMediaServer":
+        from .media_server import FakeMediaServer as value
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
