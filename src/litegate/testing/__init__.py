@@ -36,6 +36,7 @@ __all__ = [
     "FakeAzureAIServer",
     "FakeNLPCloudServer",
     "FakeMediaServer",
+    "FakePetalsServer",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -83,6 +84,8 @@ def __getattr__(name: str) -> Any:
         from .azure_ai_server import FakeAzureAIServer as value
     elif name == "FakeMediaServer":
         from .media_server import FakeMediaServer as value
+    elif name == "FakePetalsServer":
+        from .petals_server import FakePetalsServer as value
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
