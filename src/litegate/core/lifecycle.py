@@ -377,6 +377,11 @@ def response_cost(result: Any, plan: Plan) -> float | None:
         )
     ):
         custom = _FREE  # models on the caller's own server, and OpenAI's moderation endpoint, cost nothing
+    optional = None
+    if plan.endpoint.kind == "image":  # priced by size, quality, count and (Bedrock SDXL) steps
+        from ..cost.calculator import image_cost_params
+
+        optional = image_cost_params(plan.call)
     return _compute_cost(
         result,
         call_type=plan.endpoint.call_type,
@@ -384,6 +389,7 @@ def response_cost(result: Any, plan: Plan) -> float | None:
         provider=plan.provider.name,
         custom_cost_per_token=custom,
         custom_cost_per_second=ctl.custom_cost_per_second,
+        optional_params=optional,
     )
 
 
