@@ -173,7 +173,7 @@ def release(request: HttpRequest | None, transport: Any) -> None:
         _release_failed(request, exc)
 
 
-_releasing: set = set()  # release requests still running after their caller stopped waiting
+_releasing: set[Any] = set()  # release requests still running after their caller stopped waiting
 
 
 async def arelease(request: HttpRequest | None, transport: Any) -> None:

@@ -114,7 +114,7 @@ def has_remote_images(messages: Any) -> bool:
     return False
 
 
-def _plain(obj: Any) -> dict:
+def _plain(obj: Any) -> dict[str, Any]:
     if isinstance(obj, dict):
         return obj
     dump = getattr(obj, "model_dump", None)
@@ -278,7 +278,8 @@ class FetchFirst(Auth):
         request = replace(request, json=self._body, content=None)
         if self.inner is None:
             return request
-        return (yield from self.inner.flow(request))
+        signed: HttpRequest = yield from self.inner.flow(request)
+        return signed
 
     def take_release(self) -> HttpRequest | None:
         return pending_release(self.inner) if self.inner is not None else None

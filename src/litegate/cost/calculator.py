@@ -829,13 +829,13 @@ def _step_keys(size_key: str, width: int, height: int, steps: Any, bare: str) ->
     return [f"{s}/{bucket}/{bare}" for s in dict.fromkeys(sizes)]
 
 
-def image_cost_params(call: Any) -> dict:
+def image_cost_params(call: Any) -> dict[str, Any]:
     """What prices an image generation call, from its arguments: ``size`` (``WxH``, or from
     ``width`` / ``height``), ``quality``, ``n`` and ``steps`` (``completion_cost``'s
     ``optional_params``)."""
     params = getattr(call, "params", None) or {}
     extra = getattr(call, "extra", None) or {}
-    out: dict = {}
+    out: dict[str, Any] = {}
     size = params.get("size")
     if isinstance(size, str) and re.fullmatch(r"\d+\s*[xX]\s*\d+|\d+-x-\d+", size.strip()):
         out["size"] = size
@@ -1173,7 +1173,7 @@ def compute_response_cost(
     provider: str | None,
     custom_cost_per_token: dict | None = None,
     custom_cost_per_second: float | None = None,
-    optional_params: dict | None = None,
+    optional_params: dict[str, Any] | None = None,
 ) -> float | None:
     """The pipeline's cost hook: the cost of ``response`` in USD, or ``None`` when unknown.
 

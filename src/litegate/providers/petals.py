@@ -36,7 +36,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-from ..core.http import HttpRequest, HttpResponse
+from ..core.http import Headers, HttpRequest, HttpResponse
 from ..exceptions import APIResponseValidationError
 from ..types.utils import ModelResponse
 from .base import Dialect, StreamDecoder, bad_input, drop_unsupported, max_output_tokens
@@ -67,14 +67,14 @@ def _url(base: str) -> str:
     return base + GENERATE_PATH if path in ("", "/") else base
 
 
-def _template(model: str) -> dict | None:
+def _template(model: str) -> dict[str, Any] | None:
     from ..core.prompt_templates import get_prompt_template
     from .huggingface import template_for
 
     return get_prompt_template(model) or get_prompt_template("petals/" + model) or template_for(model)
 
 
-def prompt_of(messages: list, model: str, call_model: str) -> str:
+def prompt_of(messages: list[Any], model: str, call_model: str) -> str:
     """The chat as the one prompt the generate route takes."""
     if not messages:
         raise _fail("at least one message is needed", call_model)
@@ -91,7 +91,7 @@ def prompt_of(messages: list, model: str, call_model: str) -> str:
     return "\n".join(f"{m.get('role')}: {_text(m.get('content'))}" for m in messages) + "\nassistant:"
 
 
-def traceback_error(data: dict, resp: HttpResponse, provider: str, model: str) -> Exception:
+def traceback_error(data: dict[str, Any], resp: HttpResponse, provider: str, model: str) -> Exception:
     """The exception for a ``{"ok": false, "traceback": ...}`` answer."""
     from ..core.errors import exception_from_response
 
@@ -158,7 +158,7 @@ class Petals(Dialect):
     def invalid_for(self, target: Any) -> Callable[[str], APIResponseValidationError]:
         return lambda message: self.invalid(message, target)
 
-    def embedded_error(self, data: dict, resp: HttpResponse, target: Any) -> Exception | None:
+    def embedded_error(self, data: dict[str, Any], resp: HttpResponse, target: Any) -> Exception | None:
         if data.get("ok") is False:
             return traceback_error(data, resp, self.name, target.model)
         return None
@@ -168,7 +168,7 @@ class Petals(Dialect):
         return PetalsStreamDecoder(call, target.model, isinstance(so, dict) and so.get("include_usage") is True)
 
 
-def _usage(call: Any, text: str) -> dict:
+def _usage(call: Any, text: str) -> dict[str, int]:
     from ..tokens import token_counter
 
     prompt = token_counter(text="\n".join(_text(m.get("content")) for m in call.messages))
@@ -176,7 +176,7 @@ def _usage(call: Any, text: str) -> dict:
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
-def answer(data: dict, call: Any, model: str, invalid: Callable[[str], Exception]) -> ModelResponse:
+def answer(data: dict[str, Any], call: Any, model: str, invalid: Callable[[str], Exception]) -> ModelResponse:
     outputs = data.get("outputs")
     if not isinstance(outputs, str):
         raise invalid(f"answer's 'outputs' is not text: {str(outputs)[:80]!r}")
@@ -200,7 +200,7 @@ class WholeBody:
         self._parts: list[bytes] = []
         self._size = 0
 
-    def feed(self, data: bytes) -> list:
+    def feed(self, data: bytes) -> list[bytes]:
         from ..constants import MAX_RESPONSE_BYTES
 
         self._size += len(data)
@@ -211,7 +211,7 @@ class WholeBody:
         self._parts.append(data)
         return []
 
-    def flush(self) -> list:
+    def flush(self) -> list[bytes]:
         body, self._parts = b"".join(self._parts), []
         return [body] if body else []
 
@@ -231,7 +231,7 @@ class PetalsStreamDecoder(StreamDecoder):
         self.created = int(time.time())
         self.id = "chatcmpl-" + uuid.uuid4().hex
 
-    def _chunk(self, delta: dict, finish: Any = None, usage: Any = None) -> ModelResponse:
+    def _chunk(self, delta: dict[str, Any], finish: Any = None, usage: Any = None) -> ModelResponse:
         kw = {"usage": usage} if usage is not None else {}
         return ModelResponse(
             stream=True,
@@ -243,7 +243,7 @@ class PetalsStreamDecoder(StreamDecoder):
             **kw,
         )
 
-    def _convert_into(self, items: list, out: list) -> None:
+    def _convert_into(self, items: list[bytes], out: list[Any]) -> None:
         from ..core.jsonutil import loads
 
         for body in items:
@@ -254,7 +254,7 @@ class PetalsStreamDecoder(StreamDecoder):
             if not isinstance(data, dict):
                 raise self.malformed("answer (not a JSON object)", body.decode("utf-8", "replace"))
             if data.get("ok") is False:
-                resp = HttpResponse(200, {}, body, "")
+                resp = HttpResponse(200, Headers(), body, "")
                 raise traceback_error(data, resp, self.provider, self.model)
             if not isinstance(data.get("outputs"), str):
                 raise self.malformed("answer (no 'outputs' text)", body.decode("utf-8", "replace"))

@@ -67,7 +67,7 @@ class FakePetalsServer(FakeServerBase):
 
     def _generate(self, call: Call) -> Answer:
         rec = call.rec
-        values = dict(rec.query)
+        values: dict[str, Any] = dict(rec.query)
         ctype = rec.headers.get("content-type", "")
         if rec.body and ctype.startswith("application/x-www-form-urlencoded"):
             values.update(parse_qsl(rec.body.decode("utf-8"), keep_blank_values=True))

@@ -148,7 +148,7 @@ def _media_block(url: str, model: str, counter: list) -> dict:
     )
 
 
-def _image_bytes(media: Media) -> dict:
+def _image_bytes(media: Media) -> dict[str, Any]:
     return {"format": media.format, "source": {"bytes": media.base64}}
 
 
