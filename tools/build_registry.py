@@ -173,6 +173,9 @@ BEDROCK_LEGACY = re.compile(
 # Size/quality-priced image entries ("hd/1024-x-1792/dall-e-3") are kept for OpenAI and Azure
 # only, where the cost functions need them for per-image prices.
 IMAGE_VARIANT = re.compile(r"(^|/)((low|medium|high|hd|standard)/)?\d+-x-\d+/")
+# Bedrock's Stability SDXL is priced per image by size tier and step bucket, one entry each
+# ("1024-x-1024/50-steps/stability.stable-diffusion-xl-v1"): kept, the image cost reads them.
+BEDROCK_STEP_PRICED = re.compile(r"^(\d+-x-\d+|max-x-max)/(50|max)-steps/stability\.stable-diffusion-xl-v\d$")
 # Pricing rules, not models (litellm prices unknown Together models by parameter count with these).
 NOT_A_MODEL = re.compile(r"^together-ai-|^openai/container$|^azure/container$|^sample_spec$")
 # Perplexity's own models; the rest of its catalogue resells other vendors' models.
@@ -213,6 +216,8 @@ def keep(name: str, entry: dict, pinned: frozenset[str] = frozenset()) -> tuple[
         return group, ""
     if REGIONAL.search(name):
         return None, "regional variant"
+    if group == "bedrock" and BEDROCK_STEP_PRICED.match(name) and has_facts(entry):
+        return group, ""
     if IMAGE_VARIANT.search(name) and (group not in ("openai", "azure") or re.search(r"-\d{4}-\d{2}-\d{2}$", name)):
         return None, "image size variant"
     if (entry.get("deprecation_date") or "9999") < RETIRED_BEFORE:

@@ -125,3 +125,25 @@ def test_mocks():
     assert [r.flagged for r in mod.results] == [False, False]
     with pytest.raises(litegate.RateLimitError):
         litegate.moderation(input="a", mock_response=litegate.RateLimitError("slow"))
+
+
+def test_image_cost_uses_the_calls_size_and_quality(server):
+    """The pipeline prices an image by the size and quality asked for (the registry has one entry
+    per quality and size), not by a default size."""
+    server.enqueue_raw(200, {"created": 1, "data": [{"b64_json": "AAAA"}, {"b64_json": "AAAA"}]})
+    resp = litegate.image_generation(
+        prompt="an otter",
+        model="gpt-image-1-mini",
+        size="1536x1024",
+        quality="medium",
+        n=2,
+        api_base=server.base_url,
+        api_key=KEY,
+    )
+    entry = litegate.model_cost["medium/1536-x-1024/gpt-image-1-mini"]
+    assert resp._hidden_params["response_cost"] == pytest.approx(2 * entry["input_cost_per_image"])
+    server.enqueue_raw(200, {"created": 1, "data": [{"b64_json": "AAAA"}]})
+    resp = litegate.image_generation(
+        prompt="an otter", model="gpt-image-1-mini", size="auto", api_base=server.base_url, api_key=KEY
+    )
+    assert resp._hidden_params["response_cost"] is not None  # "auto": the default size's price

@@ -324,13 +324,19 @@ def test_provider_addressed_call_needs_no_model(server):
     assert server.hits() == 1
 
 
-def test_provider_list_is_the_registry_of_usable_providers():
+def test_provider_list_is_the_registry_of_usable_providers(monkeypatch):
+    import dataclasses
+
+    from litegate.core import resolve
+
     assert litegate.provider_list == [name for name, spec in SPECS.items() if spec.dialect is not None]
     for name in litegate.provider_list:  # every listed name has a working translator
         assert get_provider(name).name
     assert "bedrock" in litegate.provider_list
     assert "sagemaker" in litegate.provider_list
-    assert "petals" in SPECS and "petals" not in litegate.provider_list
+    assert "petals" in litegate.provider_list
+    # a recognised name without a translator is refused before any request
+    monkeypatch.setitem(resolve._SPECS, "petals", dataclasses.replace(SPECS["petals"], dialect=None))
     with pytest.raises(litegate.BadRequestError, match="not available"):
         litegate.completion(
             model="petals/petals-team/StableBeluga2",

@@ -44,6 +44,7 @@ NOT_PRICED_IN_THE_REFERENCE = {
     "aleph_alpha",
     "maritalk",
     "parasail",
+    "petals",
 }
 
 

@@ -17,6 +17,14 @@ and returns the request to send. A failed side step is thrown into the flow (whi
 context or recover) where it was yielded. The same generator serves :func:`authorize` (sync) and
 :func:`aauthorize` (async): the decision is written once, only the loop that waits is twice.
 Static API keys need no flow: they are headers of the built request.
+
+A flow that starts work upstream before the answer exists (Replicate creates a prediction, then
+polls it) says how to stop that work: :meth:`Auth.take_release` hands over the request that does it
+(cancel the prediction). When the caller gives up while the flow runs -- ``KeyboardInterrupt``,
+task cancellation, or an error that ends the attempt -- the drivers send it best-effort and
+bounded (:func:`release` / :func:`arelease`: :data:`RELEASE_TIMEOUT` seconds, failures ignored)
+and re-raise what stopped them; the lifecycle hands it to :class:`ReleaseOnEarlyClose` when the
+answer is a stream, so a stream closed before its end stops the work too.
 """
 
 from __future__ import annotations
@@ -29,6 +37,9 @@ from .http import HttpRequest, HttpResponse
 
 Flow = Generator[Any, Any, HttpRequest]
 SIDE_TIMEOUT = 30.0  # seconds allowed for one side request (token exchange)
+# seconds allowed for the best-effort request that stops upstream work the caller gave up on
+# (a cancellation is never held up longer than this by it)
+RELEASE_TIMEOUT = 2.0
 
 
 class Blocking:
@@ -46,6 +57,12 @@ class Auth:
     def flow(self, request: HttpRequest) -> Flow:
         return request
         yield  # pragma: no cover - makes this a generator
+
+    def take_release(self) -> HttpRequest | None:
+        """The request that stops work the last flow started upstream and nobody owns yet (a
+        running prediction to cancel), handed over once: later calls return None until a flow
+        starts new work. None (the default): there is nothing to stop."""
+        return None
 
 
 def with_header(request: HttpRequest, name: str, value: str) -> HttpRequest:
@@ -86,7 +103,8 @@ def _side_timeout(timeout: Any) -> Any:
 
 
 def authorize(auth: Auth, request: HttpRequest, transport: Any, timeout: Any) -> HttpRequest:
-    """Run ``auth``'s flow for one attempt, blocking."""
+    """Run ``auth``'s flow for one attempt, blocking. If it does not finish (an error, Ctrl-C), the
+    work it started upstream is stopped (:meth:`Auth.take_release`) before the exception goes on."""
     flow = auth.flow(request)
     reply: Any = None
     error: BaseException | None = None
@@ -103,6 +121,10 @@ def authorize(auth: Auth, request: HttpRequest, transport: Any, timeout: Any) ->
                 error = exc
     except StopIteration as done:
         return done.value
+    except BaseException:
+        flow.close()
+        release(pending_release(auth), transport)
+        raise
 
 
 async def aauthorize(auth: Auth, request: HttpRequest, transport: Any, timeout: Any) -> HttpRequest:
@@ -125,6 +147,120 @@ async def aauthorize(auth: Auth, request: HttpRequest, transport: Any, timeout: 
                 error = exc
     except StopIteration as done:
         return done.value
+    except BaseException:  # an error, or the task was cancelled: stop what the flow started, re-raise
+        flow.close()
+        await arelease(pending_release(auth), transport)
+        raise
 
 
-__all__ = ["Auth", "Blocking", "BearerProvider", "Flow", "HttpResponse", "aauthorize", "authorize", "with_header"]
+# ------------------------------------------------------------------------- stopping upstream work
+def pending_release(auth: Any) -> HttpRequest | None:
+    """``auth.take_release()``, or None for a flow that has no such method."""
+    take = getattr(auth, "take_release", None)  # flows that are not Auth subclasses start nothing
+    return take() if take is not None else None
+
+
+def release(request: HttpRequest | None, transport: Any) -> None:
+    """Send ``request`` (from :meth:`Auth.take_release`) best-effort: at most
+    :data:`RELEASE_TIMEOUT` seconds, any failure logged at DEBUG and ignored."""
+    if request is None:
+        return
+    from .transport import make_timeout
+
+    try:
+        transport.send(request, make_timeout(RELEASE_TIMEOUT))
+    except Exception as exc:  # noqa: BLE001 - best effort: what the caller gets is the original outcome
+        _release_failed(request, exc)
+
+
+_releasing: set[Any] = set()  # release requests still running after their caller stopped waiting
+
+
+async def arelease(request: HttpRequest | None, transport: Any) -> None:
+    """Async twin of :func:`release`. The request runs as a task of its own, awaited at most
+    :data:`RELEASE_TIMEOUT` seconds (it goes on by itself after that); a cancellation of the caller
+    while it waits is never swallowed."""
+    if request is None:
+        return
+    import asyncio
+
+    task = asyncio.ensure_future(_asend_quietly(request, transport))
+    _releasing.add(task)
+    task.add_done_callback(_releasing.discard)
+    await asyncio.wait((task,), timeout=RELEASE_TIMEOUT)
+
+
+async def _asend_quietly(request: HttpRequest, transport: Any) -> None:
+    from .transport import make_timeout
+
+    try:
+        await transport.asend(request, make_timeout(RELEASE_TIMEOUT))
+    except Exception as exc:  # noqa: BLE001 - best effort, as release()
+        _release_failed(request, exc)
+
+
+def _release_failed(request: HttpRequest, exc: BaseException) -> None:
+    from .log import log
+    from .redact import mask_url
+
+    log.debug("litegate: could not stop upstream work (%s %s): %s", request.method, mask_url(request.url), exc)
+
+
+class ReleaseOnEarlyClose:
+    """An opened HTTP stream that sends a release request (:meth:`Auth.take_release`) when it is
+    closed before the answer was whole (``decoder.done`` still false): the caller closed it early,
+    abandoned it, or it broke. Everything else is the wrapped stream's; ``close`` / ``aclose``
+    exist exactly when the wrapped stream has them (the stream wrapper's ``__del__`` tells sync
+    from async streams that way)."""
+
+    __slots__ = ("_http", "_request", "_transport", "_decoder")
+
+    def __init__(self, http: Any, request: HttpRequest, transport: Any, decoder: Any):
+        self._http = http
+        self._request: HttpRequest | None = request
+        self._transport = transport
+        self._decoder = decoder
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name == "close" or name == "aclose":
+            if not hasattr(self._http, name):
+                raise AttributeError(name)
+            return self._close if name == "close" else self._aclose
+        return getattr(self._http, name)
+
+    def _take(self) -> HttpRequest | None:
+        request, self._request = self._request, None
+        if request is None or getattr(self._decoder, "done", False):
+            return None
+        return request
+
+    def _close(self) -> None:
+        try:
+            self._http.close()
+        finally:
+            release(self._take(), self._transport)
+
+    async def _aclose(self) -> None:
+        try:
+            await self._http.aclose()
+        finally:
+            await arelease(self._take(), self._transport)
+
+
+__all__ = [
+    "Auth",
+    "Blocking",
+    "BearerProvider",
+    "Flow",
+    "HttpResponse",
+    "RELEASE_TIMEOUT",
+    "ReleaseOnEarlyClose",
+    "aauthorize",
+    "arelease",
+    "authorize",
+    "pending_release",
+    "release",
+    "with_header",
+]

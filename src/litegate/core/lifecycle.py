@@ -31,7 +31,7 @@ from ..exceptions import APIResponseValidationError, LiteLLMException
 from ..providers import get_provider
 from ..providers.base import Drop
 from ..providers.spec import SPECS
-from .auth import aauthorize, authorize, with_header
+from .auth import ReleaseOnEarlyClose, aauthorize, arelease, authorize, pending_release, release, with_header
 from .callbacks import aon_request, hooks_for, on_request
 from .endpoints import Endpoint
 from .http import HttpResponse
@@ -189,6 +189,12 @@ class Plan:
         from .streaming import CustomStreamWrapper
 
         decoder = self.provider.stream_decoder(self.call, self.target)
+        if self.auth is not None and transport is not None:
+            # work the auth flow started upstream (a Replicate prediction) is the stream's now: a
+            # stream closed before its end stops it
+            stop = pending_release(self.auth)
+            if stop is not None:
+                http_stream = ReleaseOnEarlyClose(http_stream, stop, transport, decoder)
         if self.via_chat:
             from .textcompat import TextFromChatDecoder
 
@@ -371,6 +377,11 @@ def response_cost(result: Any, plan: Plan) -> float | None:
         )
     ):
         custom = _FREE  # models on the caller's own server, and OpenAI's moderation endpoint, cost nothing
+    optional = None
+    if plan.endpoint.kind == "image":  # priced by size, quality, count and (Bedrock SDXL) steps
+        from ..cost.calculator import image_cost_params
+
+        optional = image_cost_params(plan.call)
     return _compute_cost(
         result,
         call_type=plan.endpoint.call_type,
@@ -378,6 +389,7 @@ def response_cost(result: Any, plan: Plan) -> float | None:
         provider=plan.provider.name,
         custom_cost_per_token=custom,
         custom_cost_per_second=ctl.custom_cost_per_second,
+        optional_params=optional,
     )
 
 
@@ -484,12 +496,22 @@ def run(plan: Plan, transport: Any) -> Any:
             if plan.auth is not None:
                 request = authorize(plan.auth, request, transport, plan.timeout)
             if plan.stream:
-                stream = transport.open_stream(request, plan.timeout)
-                if stream.status_code >= 400:
-                    raise plan.error(HttpResponse(stream.status_code, stream.headers, stream.read(), stream.url))
+                try:
+                    stream = transport.open_stream(request, plan.timeout)
+                    if stream.status_code >= 400:
+                        raise plan.error(HttpResponse(stream.status_code, stream.headers, stream.read(), stream.url))
+                except BaseException:
+                    if plan.auth is not None:
+                        release(pending_release(plan.auth), transport)
+                    raise
                 # up to the first chunk the stream is still an attempt: a failure before any
                 # content is retried or falls back like a failed request
-                return open_stream(plan, stream, transport).prime()
+                wrapper = open_stream(plan, stream, transport)
+                try:
+                    return wrapper.prime()
+                except KeyboardInterrupt:
+                    wrapper.close()
+                    raise
             resp = transport.send(request, plan.timeout)
             if resp.status_code >= 400:
                 raise plan.error(resp)
@@ -522,10 +544,22 @@ async def arun(plan: Plan, transport: Any) -> Any:
             if plan.auth is not None:
                 request = await aauthorize(plan.auth, request, transport, plan.timeout)
             if plan.stream:
-                stream = await transport.aopen_stream(request, plan.timeout)
-                if stream.status_code >= 400:
-                    raise plan.error(HttpResponse(stream.status_code, stream.headers, await stream.aread(), stream.url))
-                return await aprime(plan, open_stream(plan, stream, transport))
+                try:
+                    stream = await transport.aopen_stream(request, plan.timeout)
+                    if stream.status_code >= 400:
+                        raise plan.error(
+                            HttpResponse(stream.status_code, stream.headers, await stream.aread(), stream.url)
+                        )
+                except BaseException:
+                    if plan.auth is not None:
+                        await arelease(pending_release(plan.auth), transport)
+                    raise
+                wrapper = open_stream(plan, stream, transport)
+                try:
+                    return await aprime(plan, wrapper)
+                except asyncio.CancelledError:
+                    await wrapper.aclose()
+                    raise
             resp = await transport.asend(request, plan.timeout)
             if resp.status_code >= 400:
                 raise plan.error(resp)

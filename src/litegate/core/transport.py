@@ -146,10 +146,12 @@ def _redirect_error(status: int, headers: Any, url: str) -> Exception:
     except ValueError:
         host = None
     target = f" to {host}" if host else " without a Location"
-    return APIError(
+    exc = APIError(
         status_code=status,
         message=f"the server answered a redirect (HTTP {status}{target}); litegate does not follow redirects",
     )
+    exc._location = location  # type: ignore[attr-defined]  # for callers that follow redirects themselves (core/remote_media.py)
+    return exc
 
 
 def _is_redirect(status: int) -> bool:

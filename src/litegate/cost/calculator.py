@@ -814,6 +814,41 @@ def _per_image_price(entry: Mapping, width: int, height: int) -> float | None:
     return ((pixel_in or 0.0) + (pixel_out or 0.0)) * width * height
 
 
+def _step_keys(size_key: str, width: int, height: int, steps: Any, bare: str) -> list[str]:
+    """Registry keys of a model priced per image by size tier and step bucket (Bedrock's Stability
+    SDXL: ``1024-x-1024/50-steps/stability.stable-diffusion-xl-v1``): up to 50 steps (the default
+    when none is given) is the ``50-steps`` bucket, more is ``max-steps``; the size is the exact
+    one, else the smallest square tier holding as many pixels, else ``max-x-max``."""
+    try:
+        many = steps is not None and int(steps) > 50
+    except (TypeError, ValueError):
+        many = False
+    bucket = "max-steps" if many else "50-steps"
+    sizes = [size_key] + [f"{side}-x-{side}" for side in (512, 1024) if width * height <= side * side]
+    sizes.append("max-x-max")
+    return [f"{s}/{bucket}/{bare}" for s in dict.fromkeys(sizes)]
+
+
+def image_cost_params(call: Any) -> dict[str, Any]:
+    """What prices an image generation call, from its arguments: ``size`` (``WxH``, or from
+    ``width`` / ``height``), ``quality``, ``n`` and ``steps`` (``completion_cost``'s
+    ``optional_params``)."""
+    params = getattr(call, "params", None) or {}
+    extra = getattr(call, "extra", None) or {}
+    out: dict[str, Any] = {}
+    size = params.get("size")
+    if isinstance(size, str) and re.fullmatch(r"\d+\s*[xX]\s*\d+|\d+-x-\d+", size.strip()):
+        out["size"] = size
+    elif isinstance(extra.get("width"), int) and isinstance(extra.get("height"), int):
+        out["size"] = f"{extra['width']}x{extra['height']}"
+    for name in ("quality", "n"):
+        if params.get(name) is not None:
+            out[name] = params[name]
+    if extra.get("steps") is not None:
+        out["steps"] = extra["steps"]
+    return out
+
+
 def _image_cost(
     names: list[str],
     provider: str | None,
@@ -822,6 +857,7 @@ def _image_cost(
     size: Any,
     quality: Any,
     n: Any,
+    steps: Any = None,
 ) -> float:
     size_key, width, height = _image_size(size)
     count = n
@@ -858,6 +894,7 @@ def _image_cost(
         keys = [f"{q}/{size_key}/{bare}" for q in first + [q for q in ("standard",) if q not in first]]
         keys.append(f"{size_key}/{bare}")
         keys += [f"{q}/{size_key}/{bare}" for q in _IMAGE_QUALITIES_DESC if q not in first]
+        keys += _step_keys(size_key, width, height, steps, bare)
         for key in keys:
             tried.append(key)
             entry = _lookup(key, prov)
@@ -946,10 +983,14 @@ def completion_cost(
     if service_tier is None and completion_response is not None:
         service_tier = _get(completion_response, "service_tier")
     provider = custom_llm_provider or hp.get("custom_llm_provider") or None
+    steps = None
     if optional_params:
         size = size or optional_params.get("size")
+        if size is None and optional_params.get("width") and optional_params.get("height"):
+            size = f"{optional_params['width']}x{optional_params['height']}"
         quality = quality or optional_params.get("quality")
         n = n if n is not None else optional_params.get("n")
+        steps = optional_params.get("steps")
 
     # model names to price, best first
     if base_model:
@@ -962,7 +1003,7 @@ def completion_cost(
     custom: dict | None = _custom_entry(custom_cost_per_token) if custom_cost_per_token is not None else None
 
     if family == "image_generation" and custom_cost_per_second is None:
-        return float(_image_cost(names, provider, custom, completion_response, size, quality, n))
+        return float(_image_cost(names, provider, custom, completion_response, size, quality, n, steps))
 
     # durations
     seconds = total_time
@@ -1132,6 +1173,7 @@ def compute_response_cost(
     provider: str | None,
     custom_cost_per_token: dict | None = None,
     custom_cost_per_second: float | None = None,
+    optional_params: dict[str, Any] | None = None,
 ) -> float | None:
     """The pipeline's cost hook: the cost of ``response`` in USD, or ``None`` when unknown.
 
@@ -1187,6 +1229,7 @@ def compute_response_cost(
             custom_llm_provider=provider,
             custom_cost_per_token=custom_cost_per_token,
             custom_cost_per_second=custom_cost_per_second,
+            optional_params=optional_params,
         )
     except Exception as exc:  # noqa: BLE001 - cost must never fail a successful call
         _warn_once(model or _get(response, "model"), provider, exc)

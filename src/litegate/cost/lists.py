@@ -201,7 +201,7 @@ def _fill_locked() -> None:
         if provider not in by_provider:
             group = registry.provider_group(provider) or provider
             by_provider[provider] = by_provider.get(group, [])
-    # exactly the providers a call can use: recognised names without a translator (nlp_cloud, petals)
+    # exactly the providers a call can use: recognised names without a translator (none today)
     # and litellm's sub-provider keys keep only their named lists (``cohere_chat_models`` ...)
     usable = frozenset(provider_list)
     by_provider = {p: v for p, v in by_provider.items() if p in usable}

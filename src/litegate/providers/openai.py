@@ -370,6 +370,21 @@ class Compatible(OpenAIDialect):
         # no /completions endpoint: legacy text completions go through chat (core/textcompat.py);
         # the other endpoints offered are declared by the row (providers/spec.py)
         self.text_via_chat = "text_completion" not in row.endpoints
+        mb = row.model_base
+        self._model_base = None if mb is None else (re.compile(mb[0]), mb[1])
+
+    def prepare(self, target: Any, cfg: Any = None, call: Any = None) -> None:
+        """A model with a host of its own (the row's ``model_base``) goes there, unless the caller
+        named a base (per call, ``litegate.api_base`` or the row's base variables)."""
+        mb = self._model_base
+        if mb is None or not mb[0].fullmatch(target.model):
+            return
+        from ..core.resolve import env_value
+
+        ctl = getattr(call, "ctl", None)
+        if getattr(ctl, "api_base", None) or getattr(cfg, "api_base", None) or env_value(self.row.base_env):
+            return
+        target.api_base = mb[1].format(model=target.model)
 
     def auth_headers(self, target: Target) -> dict[str, str]:
         h = super().auth_headers(target)

@@ -94,6 +94,10 @@ class CompatProvider:
     flatten_content: bool = False
     # largest temperature the provider accepts; a larger one is lowered to it (SCX: 1.99)
     temperature_max: float | None = None
+    # models served from a host of their own: (regular expression a model id matches in full,
+    # base URL template with "{model}"), used when the caller names no base (Baseten's dedicated
+    # deployments: an 8-character id -> https://model-<id>.api.baseten.co/...)
+    model_base: tuple[str, str] | None = None
 
 
 def _renames(**pairs: str) -> Mapping[str, str]:
@@ -174,6 +178,7 @@ def _row(
     fixed_params: Mapping[str, object] = _NO_RENAMES,
     flatten_content: bool = False,
     temperature_max: float | None = None,
+    model_base: tuple[str, str] | None = None,
 ) -> CompatProvider:
     if key_settings is None:
         key_settings = (name.replace("-", "_") + "_key",)
@@ -193,6 +198,7 @@ def _row(
         fixed_params=MappingProxyType(dict(fixed_params)),
         flatten_content=flatten_content,
         temperature_max=temperature_max,
+        model_base=model_base,
     )
 
 
@@ -532,9 +538,18 @@ _ROWS: tuple[CompatProvider, ...] = (
         ("DATABRICKS_API_BASE",),
         endpoints=_kinds("embedding"),
     ),
-    # Baseten Model APIs: one OpenAI-compatible host for its hosted models (Baseten's docs; dedicated
-    # deployments have their own host, given as api_base)
-    _row("baseten", "https://inference.baseten.co/v1", ("BASETEN_API_KEY",), ("baseten_key",), ("BASETEN_API_BASE",)),
+    # Baseten: Model APIs are one OpenAI-compatible host for its hosted models ("baseten/org/model");
+    # a dedicated deployment has a host of its own, named by its 8-character model id
+    # ("baseten/abcd1234"), whose OpenAI-compatible routes are under the production environment's
+    # sync path (Baseten's inference docs; litellm tells the two apart by that id the same way)
+    _row(
+        "baseten",
+        "https://inference.baseten.co/v1",
+        ("BASETEN_API_KEY",),
+        ("baseten_key",),
+        ("BASETEN_API_BASE",),
+        model_base=(r"[A-Za-z0-9]{8}", "https://model-{model}.api.baseten.co/environments/production/sync/v1"),
+    ),
     # Maritaca AI (MariTalk, Sabia models): its API is OpenAI-compatible at chat.maritaca.ai/api
     # (the maritalk client's documentation)
     _row("maritalk", "https://chat.maritaca.ai/api", ("MARITALK_API_KEY",), ("maritalk_key",), ("MARITALK_API_BASE",)),

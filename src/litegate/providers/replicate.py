@@ -7,8 +7,14 @@ prediction, wait for it (bounded, backing off, within the call's timeout), read 
   with ``Prefer: wait=25`` (Replicate holds the answer until the prediction finishes or 25 s pass);
 * poll: ``GET urls.get`` until the status is terminal, sleeping 0.5 s, then 1.5x longer each time
   (at most 5 s), never past the call's ``timeout``; past it the prediction is cancelled
-  (``POST urls.cancel``) and ``litegate.Timeout`` is raised;
-* stream: ``GET urls.stream`` (SSE: ``output`` tokens, ``logs``, ``error``, ``done``).
+  (``POST urls.cancel``) and ``litegate.Timeout`` is raised. The create request of a polled call
+  also carries ``Cancel-After`` (the timeout, at least Replicate's minimum of 5 s), so Replicate
+  stops the prediction by itself should the client vanish before it knows the prediction's id;
+* stream: ``GET urls.stream`` (SSE: ``output`` tokens, ``logs``, ``error``, ``done``);
+* giving up: when the caller stops waiting -- the asyncio task is cancelled, Ctrl-C or an error
+  ends a poll, or the stream is closed (or breaks) before its ``done`` event -- the prediction is
+  cancelled (``POST urls.cancel``) best-effort within ``core.auth.RELEASE_TIMEOUT`` seconds, and
+  the cancellation or error goes on to the caller (:meth:`PredictionFlow.take_release`).
 
 The create / poll steps are the call's per-attempt flow (:class:`PredictionFlow`, core/auth.py's
 seam: side requests through the call's transport, waits as ``Blocking`` steps), and the request the
@@ -22,10 +28,11 @@ fallbacks, parsing, cost and callbacks are the lifecycle's. Input: system messag
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
-from ..core.auth import Auth, Blocking, Flow
+from ..core.auth import Auth, Blocking, Flow, with_header
 from ..core.http import HttpRequest, HttpResponse
 from ..core.prompt_templates import format_prompt, get_prompt_template
 from ..types.utils import ModelResponse
@@ -38,6 +45,7 @@ TERMINAL = frozenset({"succeeded", "failed", "canceled", "aborted"})
 FIRST_POLL_DELAY = 0.5
 MAX_POLL_DELAY = 5.0
 WAIT_SECONDS = 25
+MIN_CANCEL_AFTER = 5  # seconds: the shortest Cancel-After Replicate accepts
 _SUPPORTED = (
     "temperature",
     "top_p",
@@ -57,13 +65,21 @@ def _fail(message: str, model: str) -> Exception:
 
 class PredictionFlow(Auth):
     """Create the prediction, poll it to a terminal status, and hand the lifecycle the request
-    that reads it (``GET urls.get``) or streams it (``GET urls.stream``)."""
+    that reads it (``GET urls.get``) or streams it (``GET urls.stream``). While the prediction runs
+    and the caller has no answer yet, :meth:`take_release` hands out its cancel request."""
 
     def __init__(self, dialect: Replicate, target: Any, stream: bool, timeout: float | None):
         self.dialect = dialect
         self.target = target
         self.stream = stream
         self.timeout = timeout
+        self._cancel: str | None = None  # urls.cancel of the running prediction nobody else owns
+
+    def take_release(self) -> HttpRequest | None:
+        url, self._cancel = self._cancel, None
+        if url is None:
+            return None
+        return HttpRequest("POST", url, self.dialect.headers(self.target))
 
     def _check(self, resp: HttpResponse) -> dict:
         if resp.status_code >= 400:
@@ -80,19 +96,25 @@ class PredictionFlow(Auth):
         return HttpRequest("GET", url, headers)
 
     def flow(self, request: HttpRequest) -> Flow:
+        self._cancel = None
         started = time.monotonic()
+        limit = self.timeout if self.timeout else 600.0
+        if not self.stream:
+            request = with_header(request, "cancel-after", f"{max(MIN_CANCEL_AFTER, math.ceil(limit))}s")
         prediction = self._check((yield request))
         urls = prediction["urls"]
+        cancel = urls.get("cancel")
+        if prediction.get("status") not in TERMINAL and isinstance(cancel, str):
+            self._cancel = cancel
         if self.stream:
             if not isinstance(urls.get("stream"), str):
                 raise self.dialect.invalid("prediction has no urls.stream (the model does not stream)", self.target)
-            return self._get(urls["stream"], "text/event-stream")
+            return self._get(urls["stream"], "text/event-stream")  # the stream owns the cancellation now
         delay = FIRST_POLL_DELAY
-        limit = self.timeout if self.timeout else 600.0
         while prediction.get("status") not in TERMINAL:
             left = limit - (time.monotonic() - started)
             if left <= 0:
-                cancel = urls.get("cancel")
+                self._cancel = None
                 if isinstance(cancel, str):
                     try:
                         yield HttpRequest("POST", cancel, self.dialect.headers(self.target))
@@ -110,6 +132,7 @@ class PredictionFlow(Auth):
             yield Blocking(lambda pause=pause: time.sleep(pause))
             delay = min(delay * 1.5, MAX_POLL_DELAY)
             prediction = self._check((yield self._get(urls["get"])))
+        self._cancel = None  # finished: nothing left to stop
         return self._get(urls["get"])
 
 
@@ -285,6 +308,7 @@ class ReplicateStreamDecoder(StreamDecoder):
             elif event == "error":
                 obj = self.event_json(data) if data[:1] == "{" else {"detail": data}
                 message = (obj or {}).get("detail") or (obj or {}).get("error") or data
+                self.done = True  # the prediction has ended (failed): nothing to cancel
                 raise mid_stream_error(
                     {"error": {"message": str(message)}}, llm_provider=self.provider, model=self.model
                 )
@@ -292,6 +316,7 @@ class ReplicateStreamDecoder(StreamDecoder):
                 obj = self.event_json(data) if data[:1] == "{" else None
                 reason = (obj or {}).get("reason")
                 if reason in ("error", "canceled", "aborted"):
+                    self.done = True  # ended upstream: nothing to cancel
                     raise mid_stream_error(
                         {"error": {"message": f"the prediction ended: {reason}"}},
                         llm_provider=self.provider,

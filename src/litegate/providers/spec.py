@@ -322,8 +322,17 @@ _NATIVE: tuple[ProviderSpec, ...] = (
         base="https://api.nlpcloud.io/v1",
         display="NLPCloud",
     ),
-    # recognised names whose translators are not in this version (resolution says so clearly)
-    _spec("petals", None, "petals_key", env=("PETALS_API_KEY",), key_required=False),
+    _spec(
+        "petals",
+        "petals:Petals",
+        "petals_key",
+        env=("PETALS_API_KEY",),
+        base_env=("PETALS_API_BASE",),
+        base="https://chat.petals.dev/api/v1/generate",
+        key_required=False,
+        display="Petals",
+        self_hosted=True,  # a volunteer swarm (or the caller's own): nothing to pay per token
+    ),
 )
 
 # Display names of compatible rows whose plain name would read badly (the rest: CamelCase of the name).

@@ -35,6 +35,8 @@ __all__ = [
     "FakeIngestionServer",
     "FakeAzureAIServer",
     "FakeNLPCloudServer",
+    "FakeMediaServer",
+    "FakePetalsServer",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - what __getattr__ loads, for type checkers and editors
@@ -93,6 +95,10 @@ def __getattr__(name: str) -> Any:
         from .nlp_cloud_server import FakeNLPCloudServer as value
     elif name == "FakeAzureAIServer":
         from .azure_ai_server import FakeAzureAIServer as value
+    elif name == "FakeMediaServer":
+        from .media_server import FakeMediaServer as value
+    elif name == "FakePetalsServer":
+        from .petals_server import FakePetalsServer as value
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value

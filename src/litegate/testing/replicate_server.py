@@ -5,16 +5,21 @@
   ``urls.get`` / ``cancel`` / ``stream``);
 * ``GET /v1/predictions/{id}``: ``starting`` -> ``processing`` -> ``succeeded`` after
   ``polls_needed`` reads (``Prefer: wait`` finishes it at once when ``honour_wait``);
-* ``POST /v1/predictions/{id}/cancel``; ``GET /v1/predictions/{id}/stream``: SSE ``output`` events
-  (one per word), then ``done``.
+* ``POST /v1/predictions/{id}/cancel`` (recorded in ``cancelled``, in arrival order);
+  ``GET /v1/predictions/{id}/stream``: SSE ``output`` events (one per word), then ``done``
+  (``enqueue_stream(chunk_delay=...)`` slows the next stream down, so a client can leave mid-way).
 
 ``require_key`` checks ``Authorization: Bearer <key>``; errors are RFC 7807 problem JSON
 (``{"title", "detail", "status"}``). The default output is ``"This is a fake reply to: <prompt>"``
-as a list of tokens; ``enqueue_prediction_failure(error)`` makes the next prediction fail.
+as a list of tokens; ``enqueue_prediction_failure(error)`` makes the next prediction fail and
+``enqueue_poll_error(status, detail)`` makes the next poll (``GET /v1/predictions/{id}``) answer an
+error. ``wait_for_cancel(timeout)`` waits until a cancel request has arrived.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from . import _payloads as P
@@ -60,7 +65,10 @@ class FakeReplicateServer(FakeServerBase):
         self.honour_wait = honour_wait
         self.predictions: dict[str, dict[str, Any]] = {}
         self.cancelled: list[str] = []
+        self.cancelled_at: list[float] = []  # time.monotonic() of each cancel request's arrival
+        self._cancel_seen = threading.Event()
         self._failures: list[str] = []
+        self._poll_errors: list[tuple[int, str]] = []
 
     @property
     def base_url(self) -> str:
@@ -68,6 +76,18 @@ class FakeReplicateServer(FakeServerBase):
 
     def enqueue_prediction_failure(self, error: str) -> None:
         self._failures.append(error)
+
+    def enqueue_poll_error(self, status: int, detail: str) -> None:
+        """The next poll of a prediction answers ``status`` with this problem detail."""
+        self._poll_errors.append((status, detail))
+
+    def enqueue_stream(self, *, chunk_delay: float = 0.0, first_delay: float = 0.0) -> None:
+        """The next prediction stream is sent with these pauses (before the first event, between events)."""
+        self._queue_stream(None, chunk_delay, True, None, 0.0, 200, None, "/stream", first_delay=first_delay)
+
+    def wait_for_cancel(self, timeout: float = 5.0) -> bool:
+        """Whether a cancel request arrived (now or within ``timeout`` seconds)."""
+        return self._cancel_seen.wait(timeout)
 
     def _error(self, status: int, message: str) -> _Raw:
         title = {
@@ -150,6 +170,9 @@ class FakeReplicateServer(FakeServerBase):
         pred = self.predictions.get(call.params["id"])
         if pred is None:
             raise Invalid("Prediction not found", 404)
+        if self._poll_errors:
+            status, detail = self._poll_errors.pop(0)
+            return self._error(status, detail)
         if pred["status"] not in ("succeeded", "failed", "canceled"):
             pred["_polls"] += 1
             if pred["_polls"] >= self.polls_needed:
@@ -163,6 +186,8 @@ class FakeReplicateServer(FakeServerBase):
         if pred is None:
             raise Invalid("Prediction not found", 404)
         self.cancelled.append(pred["id"])
+        self.cancelled_at.append(time.monotonic())
+        self._cancel_seen.set()
         if pred["status"] not in ("succeeded", "failed"):
             pred["status"] = "canceled"
         return self._json(200, self._view(pred))

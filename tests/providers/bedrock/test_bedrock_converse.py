@@ -270,13 +270,13 @@ def test_images_and_documents(bedrock_server, aws):
         {"document": {"format": "pdf", "name": "report", "source": {"bytes": pdf}}},
         {"image": {"format": "jpeg", "source": {"s3Location": {"uri": "s3://bucket/cat.jpg"}}}},
     ]
-    with pytest.raises(litegate.BadRequestError, match="data URLs or s3://"):
+    with pytest.raises(litegate.BadRequestError, match="data URLs, s3:// or http"):
         _call(
             aws,
             messages=[
                 {
                     "role": "user",
-                    "content": [{"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}],
+                    "content": [{"type": "image_url", "image_url": {"url": "gopher://example.com/cat.png"}}],
                 }
             ],
         )

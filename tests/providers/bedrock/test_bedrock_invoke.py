@@ -260,6 +260,49 @@ def test_the_specs_bedrock_sdxl_example_runs(bedrock_server, aws):
     image = base64.b64decode(resp.data[0].b64_json)
     assert image.startswith(b"\x89PNG")
     assert isinstance(resp.created, int)
+    # priced per image: 1024x1024, 40 steps -> the registry's 50-steps bucket
+    assert resp._hidden_params["response_cost"] == pytest.approx(0.04)
+
+
+@pytest.mark.parametrize(
+    "model, kw, price",
+    [
+        ("stability.stable-diffusion-xl-v1", {}, 0.04),  # no size, no steps: 1024x1024, <= 50 steps
+        ("stability.stable-diffusion-xl-v1", {"steps": 50, "height": 1024, "width": 1024}, 0.04),
+        ("stability.stable-diffusion-xl-v1", {"steps": 51, "height": 1024, "width": 1024}, 0.08),
+        ("stability.stable-diffusion-xl-v1", {"size": "1152x896", "steps": 30}, 0.04),  # an SDXL 1.0 size
+        ("stability.stable-diffusion-xl-v1", {"size": "512x768", "steps": 100}, 0.08),
+        ("stability.stable-diffusion-xl-v0", {"size": "512x512"}, 0.018),
+        ("stability.stable-diffusion-xl-v0", {"size": "512x512", "steps": 70}, 0.036),
+        ("stability.stable-diffusion-xl-v0", {"height": 768, "width": 768}, 0.036),  # larger than 512x512
+        ("stability.stable-diffusion-xl-v0", {"size": "1024x1024", "steps": 150}, 0.072),
+    ],
+)
+def test_sdxl_is_priced_by_size_and_steps(bedrock_server, aws, model, kw, price):
+    resp = litegate.image_generation(model=f"bedrock/{model}", prompt="a lighthouse", **kw, **aws)
+    assert resp._hidden_params["response_cost"] == pytest.approx(price)
+
+
+def test_sdxl_completion_cost_takes_size_and_steps():
+    from litegate import completion_cost
+    from litegate.types.media import ImageResponse
+
+    resp = ImageResponse(data=[{"b64_json": "AAAA"}, {"b64_json": "AAAA"}])
+    model = "bedrock/stability.stable-diffusion-xl-v1"
+    assert completion_cost(completion_response=resp, model=model, call_type="image_generation") == pytest.approx(0.08)
+    assert completion_cost(
+        completion_response=resp,
+        model=model,
+        call_type="image_generation",
+        size="1024-x-1024",
+        optional_params={"steps": 60},
+    ) == pytest.approx(0.16)
+    assert completion_cost(
+        model="stability.stable-diffusion-xl-v0",
+        custom_llm_provider="bedrock",
+        call_type="image_generation",
+        optional_params={"width": 512, "height": 512, "steps": 20},
+    ) == pytest.approx(0.018)
 
 
 def test_sdxl_negative_prompt_and_size(bedrock_server, aws):

@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 from ...core.call import EmbeddingCall
 from ...core.http import HttpRequest, HttpResponse
+from ...core.remote_media import has_remote_images
 from ...core.resolve import env_value
 from ..aws.credentials import CONTROL_KEYS, AwsSigV4, aws_params, settings_source
 from ..base import Dialect, drop_unsupported
@@ -126,6 +127,10 @@ class Bedrock(Dialect):
             )
             if bodies:
                 return TitanEachText(self, target, bodies, inner)
+        elif meta.get("route") == "converse" and has_remote_images(getattr(call, "messages", None)):
+            from ...core.remote_media import FetchFirst
+
+            return FetchFirst(inner, call.model)  # image URLs downloaded, then signed as usual
         return inner
 
     # ------------------------------------------------------------------ helpers

@@ -8,7 +8,8 @@ Requests (``POST /model/{modelId}/converse`` and ``/converse-stream``):
 * ``user`` content: text -> ``{"text"}``; ``data:image/...;base64`` URLs -> ``{"image": {format,
   source: {bytes}}}``; ``s3://`` URLs -> ``source.s3Location``; PDFs and other documents (data URLs,
   ``file`` parts) -> ``{"document": {format, name, source: {bytes}}}``. Plain ``http(s)`` image URLs
-  are refused before any request (Converse takes bytes or S3 only).
+  are downloaded before the request is sent and go as bytes (Converse takes bytes or S3 only):
+  a ``core.remote_media.Pending`` placeholder here, filled by the ``FetchFirst`` flow.
 * ``assistant`` tool calls -> ``toolUse`` blocks; ``thinking_blocks`` -> ``reasoningContent``
   (sent first); ``tool`` messages -> ``toolResult`` blocks of a user turn (a JSON object content
   is sent as ``{"json": ...}``). Turns of the same role are merged (Converse needs alternation).
@@ -33,6 +34,7 @@ import time
 from typing import TYPE_CHECKING, Any, cast
 
 from ...core.jsonutil import dumps, loads
+from ...core.remote_media import Media, Pending, is_remote
 from ...types.utils import ModelResponse
 from ..anthropic import JSON_TOOL_NAME, REASONING_BUDGETS, _usage
 from ..aws.eventstream import EventStreamFramer, stream_exception
@@ -149,10 +151,16 @@ def _media_block(url: str, model: str, counter: list[int]) -> Block:
             return {"image": {"format": fmt, "source": {"bytes": data}}}
         counter[0] += 1
         return _document(media, data, f"document-{counter[0]}", model)
+    if is_remote(url):
+        return {"image": Pending(url, _image_bytes)}
     raise _fail(
-        f"Converse takes images as base64 data URLs or s3:// URLs, got {url[:40]!r} (download it and pass a data URL)",
+        f"Converse takes images as base64 data URLs, s3:// or http(s):// URLs, got {url[:40]!r}",
         model,
     )
+
+
+def _image_bytes(media: Media) -> dict[str, Any]:
+    return {"format": media.format, "source": {"bytes": media.base64}}
 
 
 def _part(part: Any, model: str, counter: list[int]) -> list[Block]:
