@@ -28,16 +28,20 @@ fallbacks, parsing, cost and callbacks are the lifecycle's. Input: system messag
 
 from __future__ import annotations
 
+import functools
 import math
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.auth import Auth, Blocking, Flow, with_header
 from ..core.http import HttpRequest, HttpResponse
 from ..core.prompt_templates import format_prompt, get_prompt_template
-from ..types.utils import ModelResponse
+from ..types.utils import ModelResponse, ModelResponseStream
 from .base import Dialect, StreamDecoder, bad_input, drop_unsupported, max_output_tokens
 from .base import content_text as _text
+
+if TYPE_CHECKING:
+    from .base import Chunk
 
 __all__ = ["Replicate", "PredictionFlow", "ReplicateStreamDecoder", "TERMINAL", "MAX_POLL_DELAY"]
 
@@ -81,7 +85,7 @@ class PredictionFlow(Auth):
             return None
         return HttpRequest("POST", url, self.dialect.headers(self.target))
 
-    def _check(self, resp: HttpResponse) -> dict:
+    def _check(self, resp: HttpResponse) -> dict[str, Any]:
         if resp.status_code >= 400:
             raise self.dialect.error(resp, self.target)
         data = self.dialect.json_body(resp, self.target, "id")
@@ -129,7 +133,7 @@ class PredictionFlow(Auth):
                     llm_provider="replicate",
                 )
             pause = min(delay, left)
-            yield Blocking(lambda pause=pause: time.sleep(pause))
+            yield Blocking(functools.partial(time.sleep, pause))
             delay = min(delay * 1.5, MAX_POLL_DELAY)
             prediction = self._check((yield self._get(urls["get"])))
         self._cancel = None  # finished: nothing left to stop
@@ -141,7 +145,7 @@ class Replicate(Dialect):
     key_hint = "REPLICATE_API_KEY / REPLICATE_API_TOKEN / litegate.replicate_key"
     kept_headers = ("x-ratelimit-", "retry-after", "x-request-id")
 
-    def headers(self, target: Any) -> dict:
+    def headers(self, target: Any) -> dict[str, str]:
         if not target.api_key:
             raise self.missing_key(target)
         h = {"authorization": "Bearer " + target.api_key, "content-type": "application/json"}
@@ -184,7 +188,7 @@ class Replicate(Dialect):
             prompt = _text(turns[0].get("content"))
         else:
             prompt = "\n".join(f"{m.get('role')}: {_text(m.get('content'))}" for m in turns) + "\nassistant:"
-        inp: dict = {"prompt": prompt}
+        inp: dict[str, Any] = {"prompt": prompt}
         if system:
             inp["system_prompt"] = "\n".join(system)
         mt = max_output_tokens(params)
@@ -197,7 +201,7 @@ class Replicate(Dialect):
         if stop is not None:
             inp["stop_sequences"] = ",".join([stop] if isinstance(stop, str) else stop)
         inp.update(call.extra or {})
-        body: dict = {"input": inp}
+        body: dict[str, Any] = {"input": inp}
         if call.stream:
             body["stream"] = True
         owner_model, _, version = target.model.partition(":")
@@ -231,7 +235,8 @@ class Replicate(Dialect):
             )
         output = data.get("output")
         text = "".join(str(x) for x in output) if isinstance(output, list) else "" if output is None else str(output)
-        metrics = data.get("metrics") if isinstance(data.get("metrics"), dict) else {}
+        raw_metrics = data.get("metrics")
+        metrics: dict[str, Any] = raw_metrics if isinstance(raw_metrics, dict) else {}
         from ..tokens import token_counter
 
         prompt = metrics.get("input_token_count")
@@ -282,24 +287,23 @@ class ReplicateStreamDecoder(StreamDecoder):
         self.created = int(time.time())
         self._started = False
 
-    def _chunk(self, delta: dict, finish: Any = None) -> ModelResponse:
-        return ModelResponse(
-            stream=True,
+    def _chunk(self, delta: dict[str, Any], finish: Any = None) -> ModelResponseStream:
+        return ModelResponseStream(
             id="",
             created=self.created,
             model=self.model,
             object="chat.completion.chunk",
-            choices=[{"index": 0, "delta": delta, "finish_reason": finish}],
+            choices=[{"index": 0, "delta": delta, "finish_reason": finish}],  # type: ignore[list-item]  # pydantic validates it
         )
 
-    def _convert_into(self, events: list, out: list) -> None:
+    def _convert_into(self, events: list[Any], out: list[Chunk]) -> None:
         from ..core.errors import mid_stream_error
 
         for event, data in events:
             if self.done:
                 return
             if event == "output":
-                delta: dict = {"content": data}
+                delta: dict[str, Any] = {"content": data}
                 if not self._started:
                     delta["role"] = "assistant"
                     self._started = True
