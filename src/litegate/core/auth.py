@@ -102,7 +102,8 @@ def authorize(auth: Auth, request: HttpRequest, transport: Any, timeout: Any) ->
             except Exception as exc:  # noqa: BLE001 - handed to the flow, which may add context
                 error = exc
     except StopIteration as done:
-        return done.value
+        signed: HttpRequest = done.value
+        return signed
 
 
 async def aauthorize(auth: Auth, request: HttpRequest, transport: Any, timeout: Any) -> HttpRequest:
@@ -124,7 +125,8 @@ async def aauthorize(auth: Auth, request: HttpRequest, transport: Any, timeout: 
             except Exception as exc:  # noqa: BLE001 - handed to the flow, which may add context
                 error = exc
     except StopIteration as done:
-        return done.value
+        signed: HttpRequest = done.value
+        return signed
 
 
 __all__ = ["Auth", "Blocking", "BearerProvider", "Flow", "HttpResponse", "aauthorize", "authorize", "with_header"]

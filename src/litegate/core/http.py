@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, overload
+
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
@@ -27,7 +29,7 @@ class HttpRequest:
     body: Any = None
 
 
-class Headers(dict):
+class Headers(dict[str, str]):
     """Case-insensitive, read-mostly header mapping (keys stored lower-case)."""
 
     __slots__ = ()
@@ -49,7 +51,13 @@ class Headers(dict):
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and super().__contains__(key.lower())
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    @overload
+    def get(self, key: str, default: None = None) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str) -> str: ...
+    @overload
+    def get(self, key: str, default: _T) -> str | _T: ...
+    def get(self, key: str, default: object = None) -> object:
         return super().get(key.lower(), default)
 
 
