@@ -149,7 +149,7 @@ class Plan:
                 resp, self.call, self.target
             )
         except APIResponseValidationError as exc:
-            raise self.fill(exc)  # marked final: never retried (core/retry.py)
+            raise self.fill(exc)  # noqa: B904 - the same exception, marked final: never retried (core/retry.py)
         if self.via_chat:
             from .textcompat import text_from_chat
 

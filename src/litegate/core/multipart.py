@@ -130,7 +130,7 @@ class MultipartBody:
 
     def chunks(self) -> Iterator[bytes]:
         """The body, from the start (one fresh iterator per attempt)."""
-        for head, part in zip(self._heads, self.files):
+        for head, part in zip(self._heads, self.files, strict=False):
             yield head
             yield from part.pieces()
         yield self._tail

@@ -345,7 +345,7 @@ def build_platform_call(op: Op, values: tuple[Any, ...], kw: dict[str, Any]) -> 
     """Validate one pass-through call before any request."""
     from urllib.parse import quote
 
-    given = dict(zip(op.positional, values))
+    given = dict(zip(op.positional, values, strict=False))
     for name, value in given.items():
         if value is not None:
             kw[name] = value

@@ -55,7 +55,7 @@ MAX_SECRETS = 4096  # registered values kept (most recently registered); older o
 # part that is kept (a recognisable prefix) in a group, the rest is replaced by MASK.
 # --------------------------------------------------------------------------------------------
 
-_NOT_IN_TOKEN = r"(?<![A-Za-z0-9_\-])"  # start of a token, so "task-force" is left alone
+_NOT_IN_TOKEN = r"(?<![A-Za-z0-9_\-])"  # noqa: S105 - a regex: start of a token, so "task-force" is left alone
 # A "key=value" value is masked only when it is a value: it holds a letter or digit and is not a
 # placeholder of a hint ("pass api_key=...", "api_key=<your key>", "api_key=None").
 _VALUE_END = "\\s\"',;&}\\]"
@@ -355,7 +355,7 @@ def _candidates(text: str) -> dict[str, str]:
         return {}
     size = len(text)
     found: dict[str, str] = {}
-    for index, (_, gram, stride) in zip(_indexes, _TIERS):
+    for index, (_, gram, stride) in zip(_indexes, _TIERS, strict=False):
         if not index or size < gram:
             continue
         hits = set(filter(index.__contains__, [text[i : i + gram] for i in range(0, size - gram + 1, stride)]))
