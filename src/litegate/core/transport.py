@@ -23,13 +23,64 @@ import os
 import sys
 import threading
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from time import monotonic
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import constants as C
 from .http import HttpRequest, HttpResponse
 from .jsonutil import dumps
+
+if TYPE_CHECKING:
+    from typing import Literal, Protocol, TypeAlias
+
+    from ..exceptions import APIConnectionError, Timeout
+
+    # What the lifecycle asks of a transport and of the streams it opens (see BaseTransport).
+
+    class SyncStream(Protocol):
+        """An opened response, read as it arrives (sync calls)."""
+
+        status_code: int
+        url: str
+        headers: Any  # the backend's case-insensitive header mapping
+
+        def iter_bytes(self) -> Iterator[bytes]: ...
+
+        def read(self) -> bytes: ...
+
+        def close(self) -> None: ...
+
+    class AsyncStream(Protocol):
+        """An opened response, read as it arrives (async calls)."""
+
+        status_code: int
+        url: str
+        headers: Any
+
+        def aiter_bytes(self) -> AsyncIterator[bytes]: ...
+
+        async def aread(self) -> bytes: ...
+
+        async def aclose(self) -> None: ...
+
+    class HttpTransport(Protocol):
+        """Any object with these methods serves as a transport (``Client(transport=...)``)."""
+
+        def send(self, request: HttpRequest, timeout: Timeouts, /) -> HttpResponse: ...
+
+        def open_stream(self, request: HttpRequest, timeout: Timeouts, /) -> SyncStream: ...
+
+        async def asend(self, request: HttpRequest, timeout: Timeouts, /) -> HttpResponse: ...
+
+        async def aopen_stream(self, request: HttpRequest, timeout: Timeouts, /) -> AsyncStream: ...
+
+        def close(self) -> None: ...
+
+        async def aclose(self) -> None: ...
+
+    # the transports Transport() makes
+    Backend: TypeAlias = "ReqwestTransport | HttpxTransport | AiohttpTransport"
 
 
 # ---------------------------------------------------------------------------------- timeouts
@@ -46,9 +97,9 @@ class Timeouts:
         self.read = total if read is None else read
         self.connect = min(total, C.DEFAULT_CONNECT_TIMEOUT) if connect is None else connect
         self.pool = min(total, C.DEFAULT_POOL_TIMEOUT) if pool is None else pool
-        self._cache: dict = {}
+        self._cache: dict[str, Any] = {}
 
-    def converted(self, kind: str, make: Any) -> Any:
+    def converted(self, kind: str, make: Callable[[Timeouts], Any]) -> Any:
         """A backend's own timeout object, built once per Timeouts value."""
         value = self._cache.get(kind)
         if value is None:
@@ -59,7 +110,7 @@ class Timeouts:
         return f"Timeouts(total={self.total}, read={self.read}, connect={self.connect}, pool={self.pool})"
 
 
-_timeouts: dict = {}
+_timeouts: dict[tuple[float, float | None], Timeouts] = {}
 
 
 def make_timeout(timeout: Any, read: float | None = None) -> Timeouts:
@@ -95,7 +146,7 @@ def _safe_url(url: str) -> str:
     return url.split("?", 1)[0]
 
 
-def _errors() -> tuple[Any, Any]:
+def _errors() -> tuple[type[APIConnectionError], type[Timeout]]:
     from ..exceptions import APIConnectionError, Timeout
 
     return APIConnectionError, Timeout
@@ -173,7 +224,7 @@ def _body_bytes(req: HttpRequest) -> bytes | None:
     return None
 
 
-def _headers(req: HttpRequest) -> dict:
+def _headers(req: HttpRequest) -> dict[str, str]:
     if req.body is not None:
         h = {"content-type": req.body.content_type, "content-length": str(req.body.length)}
         h.update(req.headers)
@@ -234,7 +285,7 @@ def _httpx_error(
     return exc  # type: ignore[return-value]
 
 
-def _httpx_body(req: HttpRequest, is_async: bool = False) -> dict:
+def _httpx_body(req: HttpRequest, is_async: bool = False) -> dict[str, Any]:
     if req.body is not None:  # streamed (from disk), one fresh iterator per attempt
         return {"content": req.body.achunks() if is_async else req.body.chunks()}
     if req.files is not None:
@@ -348,20 +399,21 @@ def _httpx_read_bounded(
     ``APIResponseValidationError``) and, with ``timeout``, within its total deadline: before each read
     the read timeout httpcore applies is cut down to the time left (it looks it up per read)."""
     limit = C.MAX_RESPONSE_BYTES
-    parts: list = []
+    parts: list[bytes] = []
     size = 0
     deadline = started + timeout.total if timeout is not None else None
+    total = cast("Timeouts", timeout)  # read only while there is a deadline: set then
     tdict = request.extensions.get("timeout") if request is not None else None
     try:
         if deadline is not None:
-            _cut_read_timeout(tdict, deadline, url, timeout)
+            _cut_read_timeout(tdict, deadline, url, total)
         for piece in resp.iter_bytes():
             size += len(piece)
             if size > limit:
                 raise _too_large(url, limit)
             parts.append(piece)
             if deadline is not None:
-                _cut_read_timeout(tdict, deadline, url, timeout)
+                _cut_read_timeout(tdict, deadline, url, total)
     except _lib().HTTPError as exc:
         raise _httpx_error(exc, url, timeout or idle, started, stream=deadline is None) from exc
     except OSError as exc:
@@ -378,20 +430,21 @@ async def _httpx_aread_bounded(
     idle: Timeouts | None = None,
 ) -> bytes:
     limit = C.MAX_RESPONSE_BYTES
-    parts: list = []
+    parts: list[bytes] = []
     size = 0
     deadline = started + timeout.total if timeout is not None else None
+    total = cast("Timeouts", timeout)  # read only while there is a deadline: set then
     tdict = request.extensions.get("timeout") if request is not None else None
     try:
         if deadline is not None:
-            _cut_read_timeout(tdict, deadline, url, timeout)
+            _cut_read_timeout(tdict, deadline, url, total)
         async for piece in resp.aiter_bytes():
             size += len(piece)
             if size > limit:
                 raise _too_large(url, limit)
             parts.append(piece)
             if deadline is not None:
-                _cut_read_timeout(tdict, deadline, url, timeout)
+                _cut_read_timeout(tdict, deadline, url, total)
     except _lib().HTTPError as exc:
         raise _httpx_error(exc, url, timeout or idle, started, stream=deadline is None) from exc
     except OSError as exc:
@@ -415,7 +468,7 @@ def _httpx_shards() -> int:
     return max(1, min(C.HTTPX_ASYNC_SHARDS, C.MAX_KEEPALIVE_CONNECTIONS, C.MAX_CONNECTIONS))
 
 
-async def _close_at_loop_shutdown(client: Any) -> AsyncIterator[None]:
+async def _close_at_loop_shutdown(client: Any) -> AsyncGenerator[None, None]:
     try:
         yield
     finally:
@@ -424,7 +477,7 @@ async def _close_at_loop_shutdown(client: Any) -> AsyncIterator[None]:
 
 
 _httpx_transports: weakref.WeakSet[HttpxTransport] = weakref.WeakSet()
-_left_in_parent: list = []  # httpx clients inherited over fork(): kept alive, never used or closed
+_left_in_parent: list[Any] = []  # httpx clients inherited over fork(): kept alive, never used or closed
 
 
 def _httpx_after_fork_in_child() -> None:
@@ -463,7 +516,8 @@ def _httpx_verify(verify: Any) -> Any:
 class HttpxTransport:
     """httpx backend: one pooled sync client; one async client per event loop."""
 
-    backend = "httpx"
+    backend: Literal["httpx"] = "httpx"
+    _verify_ref: Any  # on a sibling made by _with_verify: its verify value, kept alive
 
     def __init__(self, *, verify: Any = True, proxy: str | None = None):
         self._verify = verify
@@ -472,7 +526,7 @@ class HttpxTransport:
         self._sync: Any = None
         self._async: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._ssl: Any = None
-        self._siblings: dict = {}
+        self._siblings: dict[Any, Backend] = {}
         _httpx_transports.add(self)
 
     def _ssl_verify(self) -> Any:
@@ -480,7 +534,7 @@ class HttpxTransport:
             self._ssl = _httpx_verify(self._verify)
         return self._ssl
 
-    def with_verify(self, verify: Any) -> Any:
+    def with_verify(self, verify: Any) -> Backend:
         return _with_verify(self, verify)
 
     def _limits(self, shards: int = 1) -> Any:
@@ -535,7 +589,7 @@ class HttpxTransport:
             entry[2].append(closer)
         return client
 
-    def async_clients(self) -> list:
+    def async_clients(self) -> list[Any]:
         """The running loop's async clients made so far (for inspection; calls use ``async_client``)."""
         import asyncio
 
@@ -851,7 +905,7 @@ async def _aio_read_bounded(resp: Any, url: str) -> bytes:
     """The decoded body, at most ``MAX_RESPONSE_BYTES`` (counted after decoding, piece by piece)."""
     limit = C.MAX_RESPONSE_BYTES
     decoder = _Decoder(resp.headers.get("content-encoding", ""), url)
-    parts: list = []
+    parts: list[bytes] = []
     size = 0
     content = resp.content
     while True:
@@ -937,7 +991,9 @@ class _AioStream:
         return self._closed
 
 
-async def _aio_close_at_loop_shutdown(transport: AiohttpTransport, loop: Any, session: Any) -> AsyncIterator[None]:
+async def _aio_close_at_loop_shutdown(
+    transport: AiohttpTransport, loop: Any, session: Any
+) -> AsyncGenerator[None, None]:
     try:
         yield
     finally:
@@ -966,21 +1022,23 @@ class AiohttpTransport:
     loop shuts down, dropped once the loop is closed). Sync calls go to an httpx transport: aiohttp
     has no sync client."""
 
-    backend = "aiohttp"
+    backend: Literal["aiohttp"] = "aiohttp"
+    _verify_ref: Any  # on a sibling made by _with_verify: its verify value, kept alive
 
-    def __init__(self, *, verify: Any = True, proxy: str | None = None, sync: Any = None):
+    def __init__(self, *, verify: Any = True, proxy: str | None = None, sync: HttpxTransport | None = None):
         self._verify = verify
         self._proxy = proxy
         self._lock = threading.Lock()
-        self._sessions: dict = {}  # loop -> (session, its loop-shutdown closer)
+        # loop -> (session, its loop-shutdown closer)
+        self._sessions: dict[Any, tuple[Any, AsyncGenerator[None, None]]] = {}
         self._ssl: Any = None
-        self._siblings: dict = {}
+        self._siblings: dict[Any, Backend] = {}
         self._sync_transport = sync
-        self._env_proxies: dict | None = None  # read once, at the first session, as httpx does
-        self._proxy_for_origin: dict = {}
+        self._env_proxies: dict[str, str] | None = None  # read once, at the first session, as httpx does
+        self._proxy_for_origin: dict[str, str | None] = {}
         _aio_transports.add(self)
 
-    def with_verify(self, verify: Any) -> Any:
+    def with_verify(self, verify: Any) -> Backend:
         return _with_verify(self, verify)
 
     def _sync(self) -> HttpxTransport:
@@ -1047,7 +1105,7 @@ class AiohttpTransport:
         candidate = env.get(scheme) or env.get("all")
         if candidate:
             from urllib.parse import urlsplit
-            from urllib.request import proxy_bypass_environment
+            from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]  # undocumented
 
             host = urlsplit(key).hostname or ""
             if not proxy_bypass_environment(host, env):
@@ -1112,7 +1170,7 @@ class AiohttpTransport:
     def send(self, req: HttpRequest, timeout: Timeouts) -> HttpResponse:
         return self._sync().send(req, timeout)
 
-    def open_stream(self, req: HttpRequest, timeout: Timeouts) -> Any:
+    def open_stream(self, req: HttpRequest, timeout: Timeouts) -> _HttpxSyncStream:
         return self._sync().open_stream(req, timeout)
 
     def close(self) -> None:
@@ -1234,7 +1292,7 @@ def _guard_exit() -> None:
 
 def _reqwest_read_bounded(reader: Any, url: str) -> bytes:
     limit = C.MAX_RESPONSE_BYTES
-    parts: list = []
+    parts: list[bytes] = []
     size = 0
     while True:
         chunk = reader.read_chunk()
@@ -1248,7 +1306,7 @@ def _reqwest_read_bounded(reader: Any, url: str) -> bytes:
 
 async def _reqwest_aread_bounded(reader: Any, url: str) -> bytes:
     limit = C.MAX_RESPONSE_BYTES
-    parts: list = []
+    parts: list[bytes] = []
     size = 0
     while True:
         chunk = await reader.read_chunk()
@@ -1370,7 +1428,8 @@ class ReqwestTransport:
     """pyreqwest backend. Clients are keyed by stream-idle timeout (reqwest sets read timeouts
     per client); non-stream attempts use a per-request total timeout instead."""
 
-    backend = "pyreqwest"
+    backend: Literal["pyreqwest"] = "pyreqwest"
+    _verify_ref: Any  # on a sibling made by _with_verify: its verify value, kept alive
 
     def __init__(self, *, verify: Any = True, proxy: str | None = None, interrupt_safe: bool = True):
         if not (isinstance(verify, (bool, str, os.PathLike))):
@@ -1382,16 +1441,16 @@ class ReqwestTransport:
         self._proxy = proxy
         self._interrupt_safe = bool(interrupt_safe)
         self._lock = threading.Lock()
-        self._sync: dict = {}
-        self._async: dict = {}
+        self._sync: dict[float | None, Any] = {}  # stream-idle timeout -> pyreqwest client
+        self._async: dict[float | None, Any] = {}
         self._fallback: HttpxTransport | None = None
-        self._afallback: Any = None
-        self._siblings: dict = {}
+        self._afallback: AiohttpTransport | HttpxTransport | None = None
+        self._siblings: dict[Any, Backend] = {}
         self._ca_pem: bytes | None = None
         if isinstance(verify, (str, os.PathLike)):
             self._ca_pem = _read_ca_bundle(verify)
 
-    def with_verify(self, verify: Any) -> Any:
+    def with_verify(self, verify: Any) -> Backend:
         return _with_verify(self, verify)
 
     def _fallback_transport(self) -> HttpxTransport:
@@ -1403,7 +1462,7 @@ class ReqwestTransport:
                 fallback = self._fallback
         return fallback
 
-    def _async_fallback(self) -> Any:
+    def _async_fallback(self) -> AiohttpTransport | HttpxTransport:
         """Where async calls go instead of pyreqwest: aiohttp when it is installed (cancelling a
         task closes its connection, at about a quarter of httpx's CPU per request), else httpx."""
         fallback = self._afallback
@@ -1443,7 +1502,7 @@ class ReqwestTransport:
         _reqwest_started = True
         return client
 
-    def _client(self, table: dict, builder_cls: Any, read: float | None) -> Any:
+    def _client(self, table: dict[float | None, Any], builder_cls: Any, read: float | None) -> Any:
         client = table.get(read)
         if client is None:
             with self._lock:
@@ -1520,7 +1579,7 @@ class ReqwestTransport:
                     pass
         return HttpResponse(resp.status, resp.headers, content, req.url)
 
-    def open_stream(self, req: HttpRequest, timeout: Timeouts) -> Any:
+    def open_stream(self, req: HttpRequest, timeout: Timeouts) -> _ReqwestSyncStream | _HttpxSyncStream:
         if _forked or req.files is not None or (self._interrupt_safe and _ctrl_c_can_land_here()):
             return self._fallback_transport().open_stream(req, timeout)
         stream_req = None
@@ -1575,7 +1634,9 @@ class ReqwestTransport:
                     pass
         return HttpResponse(resp.status, resp.headers, content, req.url)
 
-    async def aopen_stream(self, req: HttpRequest, timeout: Timeouts) -> Any:
+    async def aopen_stream(
+        self, req: HttpRequest, timeout: Timeouts
+    ) -> _ReqwestAsyncStream | _AioStream | _HttpxAsyncStream:
         if _forked or req.files is not None or self._interrupt_safe:
             return await self._async_fallback().aopen_stream(req, timeout)
         stream_req = None
@@ -1663,7 +1724,7 @@ def _verify_key(verify: Any) -> Any:
     return ("object", id(verify))
 
 
-def _with_verify(transport: Any, verify: Any) -> Any:
+def _with_verify(transport: Backend, verify: Any) -> Backend:
     """A sibling transport of the same backend and proxy that verifies TLS with ``verify`` (True,
     False, a CA bundle path, or an ``ssl.SSLContext``: httpx only, so it gives an httpx sibling).
     Built once per value and kept on ``transport``; it shares no clients or pools with it."""
@@ -1696,7 +1757,7 @@ BACKENDS = ("pyreqwest", "httpx", "aiohttp")
 
 def Transport(
     backend: str | None = None, *, verify: Any = True, proxy: str | None = None, interrupt_safe: bool | None = None
-) -> Any:
+) -> Backend:
     """A transport for ``backend`` ("pyreqwest", "httpx", "aiohttp"; None = the fastest one available).
     "aiohttp" serves async calls with aiohttp and sync calls with httpx.
 
@@ -1731,11 +1792,11 @@ def Transport(
     raise ValueError(f"unknown HTTP backend {name!r}; choose one of {BACKENDS}")
 
 
-_default: Any = None
+_default: Backend | None = None
 _default_lock = threading.Lock()
 
 
-def default_transport() -> Any:
+def default_transport() -> Backend:
     global _default
     if _default is None:
         with _default_lock:
@@ -1758,13 +1819,13 @@ class BaseTransport:
     def send(self, request: HttpRequest, timeout: Timeouts) -> HttpResponse:
         raise NotImplementedError
 
-    def open_stream(self, request: HttpRequest, timeout: Timeouts) -> Any:
+    def open_stream(self, request: HttpRequest, timeout: Timeouts) -> SyncStream:
         raise NotImplementedError
 
     async def asend(self, request: HttpRequest, timeout: Timeouts) -> HttpResponse:
         raise NotImplementedError
 
-    async def aopen_stream(self, request: HttpRequest, timeout: Timeouts) -> Any:
+    async def aopen_stream(self, request: HttpRequest, timeout: Timeouts) -> AsyncStream:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -1776,7 +1837,8 @@ class BaseTransport:
 
 class MockResponse:
     """An answer for :class:`MockTransport`: ``json`` or ``content`` (bytes/str) as the body; for
-    streamed requests ``chunks`` (a list of bytes pieces) are handed out one read at a time."""
+    streamed requests ``chunks`` (a list of bytes pieces) are handed out one read at a time. An
+    exception among the chunks is raised where it stands (a connection cut mid-stream)."""
 
     __slots__ = ("status_code", "headers", "content", "chunks")
 
@@ -1786,8 +1848,8 @@ class MockResponse:
         *,
         json: Any = None,
         content: Any = None,
-        headers: dict | None = None,
-        chunks: list | None = None,
+        headers: dict[str, str] | None = None,
+        chunks: list[bytes | BaseException] | None = None,
     ):
         from .http import Headers
 
@@ -1799,7 +1861,9 @@ class MockResponse:
         self.status_code = status_code
         self.headers = Headers(headers or {})
         self.chunks = list(chunks) if chunks is not None else None
-        self.content = content if content is not None else b"".join(self.chunks or ())
+        self.content = (
+            content if content is not None else b"".join(p for p in self.chunks or () if isinstance(p, bytes))
+        )
 
 
 class _MockStream:
@@ -1882,18 +1946,26 @@ class MockTransport(BaseTransport):
         r = self._call(request)
         return HttpResponse(r.status_code, r.headers, r.content, request.url)
 
-    def open_stream(self, request: HttpRequest, timeout: Timeouts) -> Any:
+    def open_stream(self, request: HttpRequest, timeout: Timeouts) -> _MockStream:
         return _MockStream(self._call(request), request.url)
 
     async def asend(self, request: HttpRequest, timeout: Timeouts) -> HttpResponse:
         r = await self._acall(request)
         return HttpResponse(r.status_code, r.headers, r.content, request.url)
 
-    async def aopen_stream(self, request: HttpRequest, timeout: Timeouts) -> Any:
+    async def aopen_stream(self, request: HttpRequest, timeout: Timeouts) -> _MockStream:
         return _MockStream(await self._acall(request), request.url)
 
 
-def fetch(request: HttpRequest, timeout: float = 30.0, transport: Any = None) -> HttpResponse:
+def fetch(request: HttpRequest, timeout: float = 30.0, transport: HttpTransport | None = None) -> HttpResponse:
     """One plain sync request through ``transport`` (default: the process transport), for the
     package's own I/O outside calls (model maps, the hosted budget service)."""
     return (transport or default_transport()).send(request, make_timeout(timeout))
+
+
+if TYPE_CHECKING:  # the checker confirms that every transport here has the interface the lifecycle uses
+
+    def _interface(
+        a: ReqwestTransport, b: HttpxTransport, c: AiohttpTransport, d: MockTransport, e: BaseTransport
+    ) -> list[HttpTransport]:
+        return [a, b, c, d, e]
