@@ -23,11 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .http import HttpRequest, HttpResponse
 
-Flow = Generator[Any, Any, HttpRequest]
+if TYPE_CHECKING:
+    from .transport import HttpTransport, Timeouts
+
 SIDE_TIMEOUT = 30.0  # seconds allowed for one side request (token exchange)
 
 
@@ -38,6 +40,11 @@ class Blocking:
 
     def __init__(self, fn: Callable[[], Any]):
         self.fn = fn
+
+
+# a flow yields side requests (answered with their HttpResponse) and blocking steps (answered with
+# what their function returned); it returns the request to send
+Flow = Generator[HttpRequest | Blocking, Any, HttpRequest]
 
 
 class Auth:
@@ -78,14 +85,14 @@ class BearerProvider(Auth):
         return with_header(request, self.header, self.prefix + token)
 
 
-def _side_timeout(timeout: Any) -> Any:
+def _side_timeout(timeout: Timeouts) -> Timeouts:
     from .transport import make_timeout
 
     total = getattr(timeout, "total", SIDE_TIMEOUT) or SIDE_TIMEOUT
     return make_timeout(min(total, SIDE_TIMEOUT))
 
 
-def authorize(auth: Auth, request: HttpRequest, transport: Any, timeout: Any) -> HttpRequest:
+def authorize(auth: Auth, request: HttpRequest, transport: HttpTransport, timeout: Timeouts) -> HttpRequest:
     """Run ``auth``'s flow for one attempt, blocking."""
     flow = auth.flow(request)
     reply: Any = None
@@ -106,7 +113,7 @@ def authorize(auth: Auth, request: HttpRequest, transport: Any, timeout: Any) ->
         return signed
 
 
-async def aauthorize(auth: Auth, request: HttpRequest, transport: Any, timeout: Any) -> HttpRequest:
+async def aauthorize(auth: Auth, request: HttpRequest, transport: HttpTransport, timeout: Timeouts) -> HttpRequest:
     """Run ``auth``'s flow for one attempt without blocking the event loop."""
     import asyncio
 

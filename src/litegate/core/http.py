@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+if TYPE_CHECKING:
+    from .multipart import MultipartBody
 
 _T = TypeVar("_T")
 
@@ -24,9 +27,9 @@ class HttpRequest:
     # multipart uploads: {"field": (filename, bytes, content_type)}; plain form fields in ``data``
     files: dict[str, Any] | None = None
     data: dict[str, Any] | None = None
-    # a streamed body (core/multipart.MultipartBody): ``content_type``, ``length``, ``chunks()``,
-    # ``achunks()``; iterated afresh on every attempt
-    body: Any = None
+    # a streamed body: ``content_type``, ``length``, ``chunks()``, ``achunks()``; iterated afresh
+    # on every attempt
+    body: MultipartBody | None = None
 
 
 class Headers(dict[str, str]):

@@ -128,11 +128,11 @@ class Plan:
         """Name the provider and model on errors raised below the provider (transport, decoders).
         A stream event that does not parse is final like an unparseable body (never retried)."""
         if isinstance(exc, APIResponseValidationError):
-            exc._parse_failure = True  # type: ignore[attr-defined]
+            exc._parse_failure = True  # type: ignore[attr-defined]  # a marker: core/retry.py reads it
         if getattr(exc, "llm_provider", "x") in (None, ""):
-            exc.llm_provider = self.provider.name  # type: ignore[attr-defined]
+            exc.llm_provider = self.provider.name  # type: ignore[attr-defined]  # a litegate error's field (seen above)
         if getattr(exc, "model", "x") in (None, ""):
-            exc.model = self.target.model  # type: ignore[attr-defined]
+            exc.model = self.target.model  # type: ignore[attr-defined]  # a litegate error's field (seen above)
         return exc
 
     def wait(self, exc: LiteLLMException, attempt: int) -> float | None:

@@ -105,7 +105,7 @@ class StreamObserver:
             return
         self.done = True
         now = time.perf_counter()
-        hidden = self.wrapper._hidden_params  # type: ignore[union-attr]  # end() runs as the hook of the attached wrapper
+        hidden = self.wrapper._hidden_params  # type: ignore[union-attr]  # end() is the attached wrapper's hook
         hidden["latency"] = now - self.started
         hidden["time_to_first_token"] = (self.first - self.started) if self.first is not None else None
         plan = self.plan

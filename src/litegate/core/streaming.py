@@ -187,7 +187,7 @@ class CustomStreamWrapper(Generic[_ChunkT]):
                 llm_provider=self.custom_llm_provider,
                 model=self.model,
             )
-            exc._deadline = True  # type: ignore[attr-defined]
+            exc._deadline = True  # type: ignore[attr-defined]  # a marker: Recovery.applies reads it
             raise exc
 
     def _from_delegate(self, delegate: CustomStreamWrapper[_ChunkT]) -> _ChunkT:

@@ -32,6 +32,7 @@ from .http import HttpRequest, HttpResponse
 from .jsonutil import dumps
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
     from typing import Literal, Protocol, TypeAlias
 
     from ..exceptions import APIConnectionError, Timeout
@@ -81,6 +82,9 @@ if TYPE_CHECKING:
 
     # the transports Transport() makes
     Backend: TypeAlias = "ReqwestTransport | HttpxTransport | AiohttpTransport"
+
+    # what a MockTransport handler returns (an async handler: an awaitable of it)
+    MockAnswer: TypeAlias = "MockResponse | HttpResponse | dict[str, Any]"
 
 
 # ---------------------------------------------------------------------------------- timeouts
@@ -260,7 +264,7 @@ def _httpx_error(
     started: float | None = None,
     stream: bool = True,
     head: bool = True,
-) -> Exception:
+) -> BaseException:
     """``stream``: read timeouts are idle timeouts; otherwise (a non-stream attempt) the read timeout
     is the remaining total, so running out of it is the total deadline."""
     APIConnectionError, Timeout = _errors()
@@ -282,7 +286,7 @@ def _httpx_error(
         return _timeout_error(url, phase, timeout, "" if head else "waiting for the response headers")
     if isinstance(exc, (httpx.TransportError, OSError)):
         return APIConnectionError(message=f"Connection error{where}: {type(exc).__name__}: {exc}")
-    return exc  # type: ignore[return-value]
+    return exc  # not a network error: the caller raises it as it is
 
 
 def _httpx_body(req: HttpRequest, is_async: bool = False) -> dict[str, Any]:
@@ -801,7 +805,7 @@ def _aio_error(
     started: float | None = None,
     stream: bool = True,
     head: bool = True,
-) -> Exception:
+) -> BaseException:
     """aiohttp's error -> litegate's. aiohttp names the URL (with its query and any user:password)
     in some messages, so only the exception's kind and its OS error go into the text."""
     APIConnectionError, Timeout = _errors()
@@ -827,7 +831,7 @@ def _aio_error(
 
         detail = redact(str(exc).split("\n", 1)[0][:300])
     else:
-        return exc  # type: ignore[return-value]
+        return exc  # not a network error: the caller raises it as it is
     return APIConnectionError(message=f"Connection error{where}: {type(exc).__name__}: {detail}")
 
 
@@ -861,7 +865,7 @@ def _aio_connector_class() -> Any:
     if cls is None:
         base = _aio().TCPConnector
 
-        class BoundedIdleConnector(base):  # type: ignore[misc, valid-type]
+        class BoundedIdleConnector(base):  # type: ignore[misc, valid-type]  # aiohttp's class, imported on first use
             def _release(self, key: Any, protocol: Any, *, should_close: bool = False) -> None:
                 super()._release(key, protocol, should_close=should_close)
                 idle = self._conns.get(key)
@@ -869,7 +873,7 @@ def _aio_connector_class() -> Any:
                     proto, _ = idle.popleft()
                     proto.close()
 
-        cls = _aio_connector_class.cls = BoundedIdleConnector  # type: ignore[attr-defined]
+        cls = _aio_connector_class.cls = BoundedIdleConnector  # type: ignore[attr-defined]  # kept on the function
     return cls
 
 
@@ -1246,7 +1250,7 @@ def _reqwest_error(
     started: float | None = None,
     stream: bool = True,
     head: bool = True,
-) -> Exception:
+) -> BaseException:
     """pyreqwest's timeout classes do not tell the phase reliably: a server that accepts and never
     answers gives ``ConnectTimeoutError`` and a request's total timeout gives either class. The phase
     is decided here from what had happened (``head``: the response headers had arrived) and how
@@ -1275,7 +1279,7 @@ def _reqwest_error(
     if isinstance(exc, (rx.TransportError, rx.RequestError, OSError)):
         detail = str(exc).split("\n", 1)[0][:300]
         return APIConnectionError(message=f"Connection error{where}: {type(exc).__name__}: {detail}")
-    return exc  # type: ignore[return-value]
+    return exc  # not a network error: the caller raises it as it is
 
 
 def _guard_exit() -> None:
@@ -1847,7 +1851,7 @@ class MockResponse:
         status_code: int = 200,
         *,
         json: Any = None,
-        content: Any = None,
+        content: bytes | str | None = None,
         headers: dict[str, str] | None = None,
         chunks: list[bytes | BaseException] | None = None,
     ):
@@ -1910,11 +1914,11 @@ class MockTransport(BaseTransport):
     request is kept in ``requests``. For users' tests: ``litegate.Client(transport=MockTransport(f))``.
     """
 
-    def __init__(self, handler: Any):
+    def __init__(self, handler: Callable[[HttpRequest], MockAnswer | Awaitable[MockAnswer]]):
         self.handler = handler
         self.requests: list[HttpRequest] = []
 
-    def _answer(self, out: Any, req: HttpRequest) -> MockResponse:
+    def _answer(self, out: object, req: HttpRequest) -> MockResponse:
         if isinstance(out, MockResponse):
             return out
         if isinstance(out, HttpResponse):
@@ -1929,7 +1933,7 @@ class MockTransport(BaseTransport):
         self.requests.append(req)
         out = self.handler(req)
         if inspect.isawaitable(out):
-            out.close()  # type: ignore[attr-defined]
+            out.close()  # type: ignore[attr-defined]  # a coroutine nobody will await: closed unrun
             raise TypeError("an async MockTransport handler serves only async calls")
         return self._answer(out, req)
 
