@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:
+    from typing import TypeVar
+
     from .multipart import MultipartBody
 
-_T = TypeVar("_T")
+    _T = TypeVar("_T")
 
 
 @dataclass(slots=True)

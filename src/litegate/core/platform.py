@@ -22,7 +22,7 @@ from .http import HttpRequest, HttpResponse
 from .multipart import FilePart, MultipartBody, file_part
 
 if TYPE_CHECKING:
-    from ..types.platform import BatchOutputLine
+    from ..types.platform import AssistantStreamEvent, BatchOutputLine
     from .endpoints import Endpoint as _Endpoint
 
 FILES, BATCHES, FINE_TUNING, ASSISTANTS = "files", "batches", "fine_tuning", "assistants"
@@ -474,7 +474,7 @@ _TYPED = {
 }
 
 
-def _event(name: str, data: Any) -> Any:
+def _event(name: str, data: Any) -> AssistantStreamEvent:
     from ..types.platform import AssistantStreamEvent
 
     kind = None
@@ -508,7 +508,7 @@ class AssistantEventStream:
     async def aprime(self) -> AssistantEventStream:
         return self
 
-    def _convert(self, items: list[tuple[str | None, str]]) -> list[Any]:
+    def _convert(self, items: list[tuple[str | None, str]]) -> list[AssistantStreamEvent]:
         out = []
         for event, data in items:
             if self._done:
@@ -539,7 +539,7 @@ class AssistantEventStream:
             out.append(item)
         return out
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[AssistantStreamEvent]:
         try:
             for piece in self._http.iter_bytes():
                 yield from self._convert(self._framer.feed(piece))
@@ -549,7 +549,7 @@ class AssistantEventStream:
         finally:
             self.close()
 
-    async def __aiter__(self) -> AsyncIterator[Any]:
+    async def __aiter__(self) -> AsyncIterator[AssistantStreamEvent]:
         try:
             async for piece in self._http.aiter_bytes():
                 for item in self._convert(self._framer.feed(piece)):
