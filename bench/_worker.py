@@ -307,7 +307,7 @@ def main() -> None:
         raise
     except BaseException as e:  # report, do not hang the parent
         emit({"error": f"{type(e).__name__}: {e}"[:300]})
-        raise SystemExit(1)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -173,7 +173,7 @@ def main() -> int:
         results: dict = {}
         for mode in ("sync", "async"):
             for stream in (False, True):
-                for name, t in targets.items():  # warm up
+                for t in targets.values():  # warm up
                     cpu_per_call(t, base, mode, stream, 30, loop)
                 samples: dict = {name: [] for name in targets}
                 for _ in range(rounds):

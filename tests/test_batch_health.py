@@ -93,7 +93,7 @@ def test_classic_model_messages_form(server):
         max_tokens=10,
     )
     assert [type(r).__name__ for r in out] == ["ModelResponse"] * 3
-    for r, word in zip(out, ("alpha", "beta", "gamma")):
+    for r, word in zip(out, ("alpha", "beta", "gamma"), strict=False):
         assert word in r.choices[0].message.content
     assert all(req.json["max_tokens"] == 10 for req in server.requests)
     # positional classic call, as litellm allows

@@ -182,7 +182,7 @@ def test_rows_are_immutable():
 def test_module_is_stdlib_only_and_reads_nothing():
     source = Path(oc.__file__).read_text(encoding="utf-8")
     tree = ast.parse(source)
-    allowed = {"__future__", "dataclasses", "types", "typing"}
+    allowed = {"__future__", "collections", "dataclasses", "types", "typing"}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             assert {a.name.split(".")[0] for a in node.names} <= allowed
@@ -400,7 +400,7 @@ def test_closed_schemas_match_declared_support(provider):
     absent = EXPECTED_OPENAI_PARAMS - set(props)
     undeclared = absent - row.unsupported_params - set(row.param_renames) - tolerated
     assert not undeclared, f"{provider} schema lacks {sorted(undeclared)} but the row accepts them"
-    for old, new in row.param_renames.items():
+    for _old, new in row.param_renames.items():
         assert new in props, f"{provider}: rename target {new} not in schema"
     for param in row.unsupported_params & set(props):
         desc = str(props[param].get("description", "")).lower()

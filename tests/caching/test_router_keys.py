@@ -49,7 +49,7 @@ def _router(servers, models=("openai/gpt-4o", "openai/gpt-4o-mini")):
                 "litellm_params": {"model": m, "api_key": KEY, "api_base": s.base_url},
                 "model_info": {"id": f"d{i}"},
             }
-            for i, (s, m) in enumerate(zip(servers, models))
+            for i, (s, m) in enumerate(zip(servers, models, strict=False))
         ],
         cache_responses=True,
     )

@@ -37,7 +37,7 @@ def test_word_vectors_are_close_for_shared_words():
     a = word_vector("What is the capital city of France?")
     b = word_vector("Tell me the capital of France")
     c = word_vector("How do I bake sourdough bread?")
-    dot = lambda x, y: sum(p * q for p, q in zip(x, y))  # noqa: E731
+    dot = lambda x, y: sum(p * q for p, q in zip(x, y, strict=False))  # noqa: E731
     assert dot(a, b) > 0.7 > 0.3 > dot(a, c)
 
 

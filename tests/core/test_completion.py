@@ -110,7 +110,7 @@ async def test_async_completions_run_concurrently(server):
     assert server.hits("/chat/completions") == len(texts)
     received = sorted(r.json["messages"][0]["content"] for r in server.requests)
     assert received == sorted(texts)
-    for text, resp in zip(texts, results):
+    for text, resp in zip(texts, results, strict=False):
         # the default fake reply quotes the last user message: each answer belongs to its question
         assert text in resp.choices[0].message.content
 

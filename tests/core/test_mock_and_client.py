@@ -309,7 +309,7 @@ def test_embedding_list_with_dimensions_and_user(server):
     body = server.last_request.json
     assert body == {"model": EMBED_MODEL, "input": items, "dimensions": 16, "user": "user-7"}
     assert [d.index for d in resp.data] == [0, 1, 2]
-    for item, d in zip(items, resp.data):
+    for item, d in zip(items, resp.data, strict=False):
         assert len(d.embedding) == 16
         assert d.embedding == pytest.approx(embedding_vector(item, 16))
 
@@ -318,7 +318,7 @@ def test_embedding_base64(server):
     items = ["one", "two"]
     resp = _embed(server, items, encoding_format="base64", dimensions=12)
     assert server.last_request.json["encoding_format"] == "base64"
-    for item, d in zip(items, resp.data):
+    for item, d in zip(items, resp.data, strict=False):
         raw = base64.b64decode(d.embedding)
         assert len(raw) == 12 * 4
         decoded = list(struct.unpack("<12f", raw))

@@ -570,3 +570,44 @@ def test_module_level_stream_close_releases_default_pool(server, monkeypatch):
     after = busy_connections(pool)
     assert after[0] == before[0] - 1
     assert after[1] == before[1] - 1
+
+
+_GC_IN_POOL_LOCK = """
+import gc, time
+from litegate.core.http import HttpRequest
+from litegate.core.transport import HttpxTransport, Timeouts
+from litegate.testing import FakeOpenAIServer
+
+server = FakeOpenAIServer().start()
+events = [{"choices": [{"index": 0, "delta": {"content": " w%d" % i}}]} for i in range(40)]
+server.enqueue_stream(events=events, chunk_delay=0.1)
+transport = HttpxTransport()
+body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+request = HttpRequest("POST", server.base_url + "/chat/completions", {"authorization": "Bearer sk-test"}, json=body)
+gc.disable()  # the collection below is the only one
+pieces = transport.open_stream(request, Timeouts(10.0)).iter_bytes()
+next(pieces)
+cycle = [pieces]
+cycle.append(cycle)  # a half-read stream, abandoned, reachable only from a reference cycle
+del pieces, cycle
+pool = transport.sync_client()._transport._pool
+with pool._optional_thread_lock:  # as when the next request allocates inside the pool's lock ...
+    gc.collect()  # ... and the allocation starts a collection, which finalizes the stream here
+print("requests left", len(pool._requests))
+server.enqueue_stream(events=events[:2])
+again = transport.open_stream(request, Timeouts(10.0))
+print("next status", again.status_code, len(b"".join(again.iter_bytes())) > 0)
+server.stop()
+"""
+
+
+def test_stream_collected_inside_the_pools_lock_does_not_hang():
+    """The collector can finalize an abandoned stream in a thread that holds the pool's lock;
+    closing it must not wait for that lock (with httpcore's plain Lock the process hung)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _GC_IN_POOL_LOCK], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "requests left 0" in proc.stdout  # closed there and then: the request left the pool
+    assert "next status 200 True" in proc.stdout

@@ -102,7 +102,7 @@ def test_data_file_is_our_format_with_exact_prices():
     doc = json.loads(DATA_FILE.read_text(encoding="utf-8"), parse_float=Decimal)
     assert doc["format"] == "litegate-models"
     seen = 0
-    for group, block in doc["providers"].items():
+    for _group, block in doc["providers"].items():
         lp = block["litellm_provider"]
         for name, short in block["models"].items():
             entry = model_cost[name]

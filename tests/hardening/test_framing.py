@@ -318,7 +318,7 @@ def _frame(cls, data: bytes, cuts: list[int]):
     bounds = [0] + sorted(set(c for c in cuts if 0 < c < len(data))) + [len(data)]
     out: list = []
     try:
-        for a, b in zip(bounds, bounds[1:]):
+        for a, b in zip(bounds, bounds[1:], strict=False):
             out += framer.feed(data[a:b])
         out += framer.flush()
     except litegate.APIResponseValidationError as exc:

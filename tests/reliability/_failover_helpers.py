@@ -78,7 +78,7 @@ def arrivals(server: Any, since: int = 0) -> list[float]:
 
 
 def gaps(times: list[float]) -> list[float]:
-    return [b - a for a, b in zip(times, times[1:])]
+    return [b - a for a, b in zip(times, times[1:], strict=False)]
 
 
 def prefill_of(request: Any) -> Any:

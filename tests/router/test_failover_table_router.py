@@ -132,7 +132,7 @@ def test_row15_outage_cools_the_primary_and_probes_it_after_the_cooldown(drive, 
             assert out.error is None, f"request {i}: {out!r}"
             rows.append((began, H.models(srv, before), out))
     recovered = srv.outage_until
-    for began, seen, out in rows:
+    for _began, seen, _out in rows:
         assert seen.count("primary") <= 1, f"{seen}: more than one primary attempt in one request"
     during = [seen for began, seen, _ in rows if began < recovered]
     probes = [began for began, seen, _ in rows if began < recovered and "primary" in seen]
@@ -140,7 +140,7 @@ def test_row15_outage_cools_the_primary_and_probes_it_after_the_cooldown(drive, 
     assert all(seen == ["primary", "backup"] or seen == ["backup"] for seen in during), during
     # probed once per cooldown, not on every request
     assert 2 <= len(probes) <= 1.0 / 0.25 + 2, probes
-    assert all(b - a >= 0.25 * 0.9 for a, b in zip(probes, probes[1:])), probes
+    assert all(b - a >= 0.25 * 0.9 for a, b in zip(probes, probes[1:], strict=False)), probes
     first_back = next(began for began, seen, out in rows if began >= recovered and seen == ["primary"])
     assert first_back - recovered <= 0.5, f"primary served again {first_back - recovered:.3f} s after recovery"
     after = [(seen, out) for began, seen, out in rows if began >= first_back]

@@ -379,7 +379,7 @@ def redis_cluster(tmp_path):
                         break
                 except OSError:
                     time.sleep(0.05)
-        for attempt in range(5):  # a node may still be starting up
+        for _attempt in range(5):  # a node may still be starting up
             made = subprocess.run(
                 [shutil.which("redis-cli"), "--cluster", "create", *nodes, "--cluster-replicas", "0", "--cluster-yes"],
                 capture_output=True,

@@ -313,7 +313,7 @@ def test_embeddings_float_and_base64(client):
     assert client.post("/embeddings", json=body).json() == data
 
     b64 = client.post("/embeddings", json=dict(body, encoding_format="base64")).json()
-    for item, ref in zip(b64["data"], data["data"]):
+    for item, ref in zip(b64["data"], data["data"], strict=False):
         assert isinstance(item["embedding"], str)
         raw = base64.b64decode(item["embedding"])
         assert len(raw) == 4 * 8

@@ -88,7 +88,7 @@ def assert_subset(expected: Any, actual: Any, path: str = "$") -> None:
     elif isinstance(expected, list):
         assert isinstance(actual, list), f"{path}: expected a list, got {actual!r}"
         assert len(expected) == len(actual), f"{path}: length {len(actual)} != {len(expected)}"
-        for i, (e, a) in enumerate(zip(expected, actual)):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=False)):
             assert_subset(e, a, f"{path}[{i}]")
     else:
         assert expected == actual, f"{path}: {actual!r} != {expected!r}"

@@ -116,13 +116,13 @@ def test_chunks_parse_and_dump_as_openai_chunks(path: Path):
         if not event["choices"]:
             assert chunk.choices == []
             assert chunk.usage.total_tokens == event["usage"]["total_tokens"]
-        for choice, raw in zip(chunk.choices, event["choices"]):
+        for choice, raw in zip(chunk.choices, event["choices"], strict=False):
             assert isinstance(choice, StreamingChoices)
             raw_delta = raw["delta"]
             assert choice.delta.content == choice["delta"]["content"] == raw_delta.get("content")
             assert choice.finish_reason == raw["finish_reason"]
             if raw_delta.get("tool_calls"):
-                for piece, raw_piece in zip(choice.delta.tool_calls, raw_delta["tool_calls"]):
+                for piece, raw_piece in zip(choice.delta.tool_calls, raw_delta["tool_calls"], strict=False):
                     assert piece.index == piece["index"] == raw_piece["index"]
                     assert piece.function.arguments == raw_piece["function"].get("arguments", "")
                     assert piece.id == raw_piece.get("id")
@@ -397,7 +397,7 @@ def test_text_completion_chunks():
 
 def _split(text: str, cuts: list[int]) -> list[str]:
     points = sorted({c % (len(text) + 1) for c in cuts} | {0, len(text)})
-    return [text[a:b] for a, b in zip(points, points[1:])] or [""]
+    return [text[a:b] for a, b in zip(points, points[1:], strict=False)] or [""]
 
 
 @settings(max_examples=60, deadline=None)

@@ -64,7 +64,7 @@ def test_example_builds_and_reads_both_ways(path: Path):
     assert resp.object == "chat.completion"
     assert len(resp.choices) == len(raw["choices"])
 
-    for choice, raw_choice in zip(resp.choices, raw["choices"]):
+    for choice, raw_choice in zip(resp.choices, raw["choices"], strict=False):
         assert isinstance(choice, Choices)
         assert isinstance(choice.message, Message)
         raw_msg = raw_choice["message"]
@@ -73,7 +73,7 @@ def test_example_builds_and_reads_both_ways(path: Path):
         assert choice.finish_reason == choice["finish_reason"] == raw_choice["finish_reason"]
         assert choice.index == choice["index"] == raw_choice["index"]
         if raw_msg.get("tool_calls"):
-            for call, raw_call in zip(choice.message.tool_calls, raw_msg["tool_calls"]):
+            for call, raw_call in zip(choice.message.tool_calls, raw_msg["tool_calls"], strict=False):
                 assert isinstance(call, ChatCompletionMessageToolCall)
                 assert call.id == call["id"] == raw_call["id"]
                 assert call.type == raw_call["type"]

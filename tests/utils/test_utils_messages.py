@@ -54,7 +54,7 @@ def test_trim_keeps_system_and_newest_within_limit():
         head, _, end = rest[0]["content"].partition("..")
         assert tail[0]["content"].startswith(head) and tail[0]["content"].endswith(end)
     # as many intact messages as fit: one more whole message would not fit
-    whole = [m for m, o in zip(rest, tail) if m == o]
+    whole = [m for m, o in zip(rest, tail, strict=False) if m == o]
     assert count([msgs[0]] + msgs[len(msgs) - len(whole) - 1 :]) > limit
 
 

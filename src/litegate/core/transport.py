@@ -517,6 +517,26 @@ def _httpx_verify(verify: Any) -> Any:
     return verify
 
 
+def _reentrant_pool_locks(client: Any) -> Any:
+    """Give the sync client's connection pools a re-entrant lock.
+
+    httpcore guards each pool with a plain ``threading.Lock`` and takes it again when a response
+    stream is closed. A stream the caller abandoned mid-way (``break`` out of the loop, the stream
+    left in a reference cycle) is closed by the garbage collector, in whichever thread allocates
+    next: when that is a thread inside the pool's locked region (sending the next request), the
+    close waits for the lock its own thread holds, and the process hangs for good. With a
+    re-entrant lock the close runs there and then; what it does under the lock (drop its request
+    from the queue, hand free connections to queued requests) is safe to nest inside the pool's
+    own bookkeeping. Pools without the expected attribute (another httpcore) are left as they are.
+    """
+    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
+    for transport in transports:
+        guard = getattr(getattr(transport, "_pool", None), "_optional_thread_lock", None)
+        if guard is not None and type(getattr(guard, "_lock", None)) is type(threading.Lock()):
+            guard._lock = threading.RLock()
+    return client
+
+
 class HttpxTransport:
     """httpx backend: one pooled sync client; one async client per event loop."""
 
@@ -553,8 +573,10 @@ class HttpxTransport:
         if client is None:
             with self._lock:
                 if self._sync is None:
-                    self._sync = _lib().Client(
-                        limits=self._limits(), verify=self._ssl_verify(), proxy=self._proxy, follow_redirects=False
+                    self._sync = _reentrant_pool_locks(
+                        _lib().Client(
+                            limits=self._limits(), verify=self._ssl_verify(), proxy=self._proxy, follow_redirects=False
+                        )
                     )
                 client = self._sync
         return client

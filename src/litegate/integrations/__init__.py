@@ -44,9 +44,9 @@ REGISTRY: dict[str, str] = {
 }
 
 _lock = threading.Lock()
-_made: dict[str, Any] = {}  # name -> logger (shared by aliases of one class)
-_missing: dict[str, tuple] = {}  # name -> the environment it could not start with
-_warned: set = set()
+_made: dict[str, CustomLogger] = {}  # name -> logger (shared by aliases of one class)
+_missing: dict[str, tuple[str | None, ...]] = {}  # name -> the environment it could not start with
+_warned: set[tuple[object, ...]] = set()
 
 
 class NotConfigured(Exception):
@@ -56,20 +56,20 @@ class NotConfigured(Exception):
         super().__init__(message)
 
 
-def _warn_once(key: Any, message: str, *args: Any) -> None:
+def _warn_once(key: tuple[object, ...], message: str, *args: object) -> None:
     if key not in _warned:
         _warned.add(key)
         log.warning(message, *args)
 
 
-def _class(name: str) -> Any:
+def _class(name: str) -> Any:  # an integration class: ``env`` and ``from_env()``, found by name
     from importlib import import_module
 
     module, _, attr = REGISTRY[name].partition(":")
     return getattr(import_module(module, __name__), attr)
 
 
-def named(name: str) -> Any:
+def named(name: str) -> CustomLogger | None:
     """The logger for an integration name, or None (unknown, or not configured: warned once)."""
     got = _made.get(name)
     if got is not None:

@@ -18,7 +18,10 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..core.http import HttpResponse
 
 log = logging.getLogger("litegate")
 
@@ -52,7 +55,7 @@ class Shipper:
         max_queue: int = MAX_QUEUE,
         interval: float = INTERVAL,
         retries: int = RETRIES,
-        prepare: Callable[[list], Any] | None = None,
+        prepare: Callable[[list[Any]], Any] | None = None,
     ):
         self.name = name
         self.send = send
@@ -61,7 +64,7 @@ class Shipper:
         self.max_queue = max(1, max_queue)
         self.interval = interval
         self.retries = retries
-        self.queue: deque = deque()
+        self.queue: deque[Any] = deque()
         self.dropped = 0  # oldest records dropped because the queue was full
         self.failed = 0  # records given up on after the retries
         self.sent = 0  # records delivered
@@ -114,7 +117,7 @@ class Shipper:
         self._wake.set()
 
     # ------------------------------------------------------------------ the worker
-    def _take(self) -> list:
+    def _take(self) -> list[Any]:
         with self._lock:
             n = min(self.batch_size, len(self.queue))
             batch = [self.queue.popleft() for _ in range(n)]
@@ -139,7 +142,7 @@ class Shipper:
             with self._lock:
                 self._idle.notify_all()
 
-    def _deliver(self, batch: list) -> bool:
+    def _deliver(self, batch: list[Any]) -> bool:
         payload: Any = batch
         if self.prepare is not None:
             try:
@@ -172,7 +175,7 @@ class Shipper:
         log.log(level, "litegate: %s could not deliver a batch of logs: %s", self.name, redact(why)[:300])
 
 
-def check(resp: Any, name: str, ok: tuple = (200, 201, 202, 204, 207)) -> Any:
+def check(resp: HttpResponse, name: str, ok: tuple[int, ...] = (200, 201, 202, 204, 207)) -> HttpResponse:
     """Raise DeliveryError for a status the platform did not accept."""
     if resp.status_code in ok:
         return resp
@@ -182,12 +185,12 @@ def check(resp: Any, name: str, ok: tuple = (200, 201, 202, 204, 207)) -> Any:
 def post_json(
     url: str,
     body: Any,
-    headers: dict,
+    headers: dict[str, str],
     name: str,
     timeout: float = DEADLINE,
-    ok: tuple = (200, 201, 202, 204, 207),
+    ok: tuple[int, ...] = (200, 201, 202, 204, 207),
     content: bytes | None = None,
-) -> Any:
+) -> HttpResponse:
     """One request through litegate's transport; a connection error is retryable."""
     from ..core.http import HttpRequest
     from ..core.transport import fetch

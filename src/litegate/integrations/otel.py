@@ -30,12 +30,21 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..core.callbacks import REDACTED
 from . import NotConfigured
 from .custom_logger import CustomLogger
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from contextvars import Token
+    from datetime import datetime
+
+    from opentelemetry.context import Context
+    from opentelemetry.metrics import Histogram, Meter, MeterProvider
+    from opentelemetry.trace import Span, TracerProvider
 
 SCOPE = "litegate"
 CONTENT_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
@@ -94,9 +103,14 @@ def _truthy(value: str | None) -> bool:
 class OpenTelemetryLogger(CustomLogger):
     """Spans and metrics for every call, on the application's OpenTelemetry providers."""
 
-    env = ()
+    env: tuple[str, ...] = ()
 
-    def __init__(self, tracer_provider: Any = None, meter_provider: Any = None, capture_content: bool | None = None):
+    def __init__(
+        self,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
+        capture_content: bool | None = None,
+    ):
         try:
             from opentelemetry import metrics, trace
         except ImportError:
@@ -131,7 +145,7 @@ class OpenTelemetryLogger(CustomLogger):
         return cls()
 
     # ------------------------------------------------------------------ the call's scope
-    def litegate_enter(self, kwargs: dict) -> None:
+    def litegate_enter(self, kwargs: dict[str, Any]) -> None:
         """The call starts: its span starts, a child of the caller's current span, and is the
         current span until the call returns (a stream: until it opened), so spans made meanwhile
         (an HTTP client's instrumentation) are its children. It ends with the outcome hooks."""
@@ -146,32 +160,40 @@ class OpenTelemetryLogger(CustomLogger):
         token = self._context.attach(trace.set_span_in_context(span))
         kwargs.setdefault("litegate_otel_spans", {})[id(self)] = [span, token]
 
-    def litegate_leave(self, kwargs: dict) -> None:
-        state = (kwargs.get("litegate_otel_spans") or {}).get(id(self))
+    def litegate_leave(self, kwargs: dict[str, Any]) -> None:
+        state: list[Any] | None = (kwargs.get("litegate_otel_spans") or {}).get(id(self))
         if state is not None and state[1] is not None:
             token, state[1] = state[1], None
             self._context.detach(token)
 
-    def litegate_drop(self, kwargs: dict) -> None:
+    def litegate_drop(self, kwargs: dict[str, Any]) -> None:
         """The call ended with neither outcome (a stream closed before its first chunk)."""
-        state = (kwargs.get("litegate_otel_spans") or {}).get(id(self))
+        state: list[Any] | None = (kwargs.get("litegate_otel_spans") or {}).get(id(self))
         if state is not None and state[0] is not None:
             span, state[0] = state[0], None
             span.end()
 
-    def log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+    def log_success_event(
+        self, kwargs: dict[str, Any], response_obj: Any, start_time: datetime, end_time: datetime
+    ) -> None:
         self._record(kwargs, response_obj, None)
 
-    def log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+    def log_failure_event(
+        self, kwargs: dict[str, Any], response_obj: Any, start_time: datetime, end_time: datetime
+    ) -> None:
         self._record(kwargs, None, response_obj)
 
-    async def async_log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+    async def async_log_success_event(
+        self, kwargs: dict[str, Any], response_obj: Any, start_time: datetime, end_time: datetime
+    ) -> None:
         self._record(kwargs, response_obj, None)
 
-    async def async_log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+    async def async_log_failure_event(
+        self, kwargs: dict[str, Any], response_obj: Any, start_time: datetime, end_time: datetime
+    ) -> None:
         self._record(kwargs, None, response_obj)
 
-    def litegate_route(self, call_type: str, group: str, strategy: Any) -> _RouteSpan:
+    def litegate_route(self, call_type: str, group: str, strategy: object) -> _RouteSpan:
         """A routed call (Router): one span for it, current while it runs, so each deployment
         attempt's span is its child; attempts are also events on it."""
         trace = self._trace
@@ -189,13 +211,13 @@ class OpenTelemetryLogger(CustomLogger):
         return _RouteSpan(self, span, self._context.attach(trace.set_span_in_context(span)))
 
     # ------------------------------------------------------------------ the span and metrics
-    def _record(self, kw: dict, response: Any, exc: BaseException | None) -> None:
+    def _record(self, kw: dict[str, Any], response: Any, exc: BaseException | None) -> None:
         data = span_data(kw, response, exc, self.capture_content)
         trace = self._trace
-        state = (kw.get("litegate_otel_spans") or {}).get(id(self))
-        span = state[0] if state is not None else None
-        if span is not None:  # started with the call (litegate_enter)
-            state[0] = None
+        state: list[Any] | None = (kw.get("litegate_otel_spans") or {}).get(id(self))
+        span: Span
+        if state is not None and state[0] is not None:  # started with the call (litegate_enter)
+            span, state[0] = state[0], None
             span.update_name(data.name)
             span.set_attributes(data.attrs)
         else:  # a call that did not go through the lifecycle's hooks: back-dated
@@ -221,18 +243,18 @@ class OpenTelemetryLogger(CustomLogger):
 class _RouteSpan:
     __slots__ = ("logger", "span", "token", "attempts")
 
-    def __init__(self, logger: OpenTelemetryLogger, span: Any, token: Any):
+    def __init__(self, logger: OpenTelemetryLogger, span: Span, token: Token[Context] | None):
         self.logger, self.span, self.token, self.attempts = logger, span, token, 0
 
-    def attempt(self, info: dict, exc: BaseException | None) -> None:
+    def attempt(self, info: dict[str, Any], exc: BaseException | None) -> None:
         self.attempts += 1
-        attrs = {f"litegate.router.{k}": str(v) for k, v in info.items() if v is not None}
+        attrs: dict[str, str | int] = {f"litegate.router.{k}": str(v) for k, v in info.items() if v is not None}
         attrs["litegate.router.attempt"] = self.attempts
         if exc is not None:
             attrs["error.type"] = type(exc).__name__
         self.span.add_event("litegate.router.attempt", attrs)
 
-    def end(self, hidden: dict, exc: BaseException | None) -> None:
+    def end(self, hidden: dict[str, Any], exc: BaseException | None) -> None:
         span, trace = self.span, self.logger._trace
         deployment = hidden.get("deployment")
         if isinstance(deployment, dict):
@@ -276,15 +298,29 @@ class SpanData:
         "span_id",
     )
 
+    name: str
+    attrs: dict[str, Any]  # span attributes
+    events: list[tuple[str, int, dict[str, Any]]]  # (name, Unix ns, attributes)
+    start_ns: int | None
+    end_ns: int | None
+    error: str | None  # the status message of a failed call
+    metric: dict[str, str | int]  # the metrics' attributes
+    usage_in: int | None
+    usage_out: int | None
+    ttft: float | None  # seconds to the first chunk (streams)
+    duration: float  # seconds
+    trace_id: str | None
+    span_id: str | None
 
-def span_data(kw: dict, response: Any, exc: BaseException | None, capture_content: bool) -> SpanData:
+
+def span_data(kw: dict[str, Any], response: Any, exc: BaseException | None, capture_content: bool) -> SpanData:
     """The span of one call per the GenAI conventions (content only with ``capture_content`` and
     never with turn_off_message_logging)."""
     slo = _Plain(kw.get("standard_logging_object"))
     provider = slo.get("custom_llm_provider") or kw.get("custom_llm_provider") or ""
     operation = _operation(kw.get("call_type") or "completion")
     requested = _requested_model(kw.get("model") or "", provider)
-    base = {
+    base: dict[str, str | int] = {
         "gen_ai.operation.name": operation,
         "gen_ai.provider.name": PROVIDER_NAMES.get(provider, provider or "unknown"),
     }
@@ -301,7 +337,7 @@ def span_data(kw: dict, response: Any, exc: BaseException | None, capture_conten
     out.end_ns = int(slo.get("endTime", 0) * 1e9) or None
     out.duration = max(0.0, float(slo.get("response_time") or 0.0))
     out.trace_id, out.span_id = slo.get("trace_id") or slo.get("id"), slo.get("id")
-    attrs = dict(base)
+    attrs: dict[str, Any] = dict(base)
     params = kw.get("optional_params") or {}
     for name, key, kind in _PARAMS:
         value = params.get(name)
@@ -318,7 +354,9 @@ def span_data(kw: dict, response: Any, exc: BaseException | None, capture_conten
     fmt = params.get("response_format")
     if isinstance(fmt, dict) and fmt.get("type") in ("json_object", "json_schema"):
         attrs["gen_ai.output.type"] = "json"
-    metadata = kw.get("metadata") if isinstance(kw.get("metadata"), dict) else {}
+    metadata = kw.get("metadata")
+    if not isinstance(metadata, dict):
+        metadata = {}
     conversation = metadata.get("conversation_id") or metadata.get("session_id")
     if isinstance(conversation, str):
         attrs["gen_ai.conversation.id"] = conversation
@@ -400,7 +438,7 @@ class _Plain:
         return dict.__getitem__(self.d, key)
 
 
-def _histogram(meter: Any, name: str, unit: str, description: str, buckets: list) -> Any:
+def _histogram(meter: Meter, name: str, unit: str, description: str, buckets: Sequence[float]) -> Histogram:
     try:
         return meter.create_histogram(
             name, unit=unit, description=description, explicit_bucket_boundaries_advisory=buckets
@@ -415,7 +453,7 @@ def _requested_model(model: str, provider: str) -> str:
     return model
 
 
-_SERVERS: dict = {}
+_SERVERS: dict[str, tuple[str | None, int | None]] = {}
 
 
 def _server(api_base: Any) -> tuple[str | None, int | None]:
@@ -438,7 +476,7 @@ def _parse_server(api_base: str) -> tuple[str | None, int | None]:
         return None, None
 
 
-def _usage_details(attrs: dict, usage: Any) -> None:
+def _usage_details(attrs: dict[str, Any], usage: Any) -> None:
     if usage is None:
         return
     prompt = getattr(usage, "prompt_tokens_details", None)
@@ -460,7 +498,7 @@ def _message(exc: BaseException) -> str:
     return redact(f"{type(exc).__name__}: {exc}")[:500]
 
 
-def _parts(content: Any) -> list:
+def _parts(content: Any) -> list[dict[str, Any]]:
     if content is None:
         return []
     if isinstance(content, str):
@@ -476,7 +514,7 @@ def _parts(content: Any) -> list:
     return out
 
 
-def _tool_calls(calls: Any) -> list:
+def _tool_calls(calls: Any) -> list[dict[str, Any]]:
     out = []
     for tc in calls or ():
         get = tc.get if isinstance(tc, dict) else (lambda k, _tc=tc: getattr(_tc, k, None))
@@ -491,7 +529,7 @@ def _tool_calls(calls: Any) -> list:
     return out
 
 
-def _content(attrs: dict, kw: dict, response: Any) -> None:
+def _content(attrs: dict[str, Any], kw: dict[str, Any], response: Any) -> None:
     """The opt-in content attributes, as JSON strings (span attributes cannot nest)."""
     messages = kw.get("messages")
     if isinstance(messages, list):

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .otel import SpanData
 
 KIND_CLIENT = 3
 STATUS_UNSET, STATUS_ERROR = 0, 2
@@ -29,7 +34,7 @@ def hex_id(value: Any, length: int) -> str:
     return out if out.strip("0") else "1".rjust(length, "0")
 
 
-def value(v: Any) -> dict:
+def value(v: Any) -> dict[str, Any]:
     if isinstance(v, bool):
         return {"boolValue": v}
     if isinstance(v, int):
@@ -41,11 +46,11 @@ def value(v: Any) -> dict:
     return {"stringValue": str(v)}
 
 
-def attributes(attrs: dict) -> list:
+def attributes(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{"key": k, "value": value(v)} for k, v in attrs.items() if v is not None]
 
 
-def span(data: Any, extra: dict | None = None) -> dict:
+def span(data: SpanData, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     attrs = dict(data.attrs)
     if extra:
         attrs.update(extra)
@@ -63,7 +68,7 @@ def span(data: Any, extra: dict | None = None) -> dict:
     return out
 
 
-def export_request(spans: list) -> dict:
+def export_request(spans: list[dict[str, Any]]) -> dict[str, Any]:
     """``ExportTraceServiceRequest`` for already-encoded spans, from one resource and scope."""
     from ._version_info import version
 

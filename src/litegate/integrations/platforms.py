@@ -15,11 +15,14 @@ import json
 import logging
 import os
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import NotConfigured
 from .custom_logger import CustomLogger
 from .delivery import DeliveryError, Shipper, post_json
+
+if TYPE_CHECKING:
+    from ..core.http import HttpResponse
 
 log = logging.getLogger("litegate")
 
@@ -56,7 +59,7 @@ def _encode(body: Any) -> bytes:
     return redact(json.dumps(body, default=str, separators=(",", ":"))).encode("utf-8")
 
 
-def _output_message(slo: dict) -> Any:
+def _output_message(slo: dict[str, Any]) -> dict[str, Any] | None:
     """The first choice's message of the response dump (chat), its text (completions) or None."""
     response = slo.get("response")
     if not isinstance(response, dict):
@@ -72,7 +75,7 @@ def _output_message(slo: dict) -> Any:
     return None
 
 
-def _error(slo: dict) -> dict | None:
+def _error(slo: dict[str, Any]) -> dict[str, Any] | None:
     info = slo.get("error_information")
     return info if slo.get("status") == "failure" and isinstance(info, dict) else None
 
@@ -81,9 +84,12 @@ class HttpLogger(CustomLogger):
     """Base of the HTTP integrations: success and failure summaries go to the shipper."""
 
     name = "http"
-    env: tuple = ()
+    env: tuple[str, ...] = ()  # the environment variables it starts from (``from_env``)
     batch_size = 64
     log_failures = True
+    ok: tuple[int, ...] = (200, 201, 202, 204, 207)  # the statuses that mean "delivered"
+    url: str  # where the bodies go (set by each platform's __init__)
+    headers: dict[str, str]  # the headers of every request (unless ``sign`` makes them per request)
 
     def __init__(self) -> None:
         self.shipper = Shipper(self.name, self._deliver, batch_size=self.batch_size, prepare=self._prepare)
@@ -95,52 +101,58 @@ class HttpLogger(CustomLogger):
     def close(self) -> None:
         self.shipper.close()
 
-    def record(self, kwargs: dict, response_obj: Any, exc: Any) -> Any:
+    def record(self, kwargs: dict[str, Any], response_obj: Any, exc: BaseException | None) -> Any:
         """What is queued for one call (the summary; a platform may keep more)."""
         return kwargs.get("standard_logging_object")
 
-    def _queue(self, kwargs: dict, response_obj: Any, exc: Any) -> None:
+    def _queue(self, kwargs: dict[str, Any], response_obj: Any, exc: BaseException | None) -> None:
         record = self.record(kwargs, response_obj, exc)
         if record is not None:
             self.shipper.put(record)
 
-    def log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+    def log_success_event(
+        self, kwargs: dict[str, Any], response_obj: Any, start_time: datetime.datetime, end_time: datetime.datetime
+    ) -> None:
         self._queue(kwargs, response_obj, None)
 
-    def log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+    def log_failure_event(
+        self, kwargs: dict[str, Any], response_obj: Any, start_time: datetime.datetime, end_time: datetime.datetime
+    ) -> None:
         if self.log_failures:
             self._queue(kwargs, None, response_obj)
 
-    async def async_log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+    async def async_log_success_event(
+        self, kwargs: dict[str, Any], response_obj: Any, start_time: datetime.datetime, end_time: datetime.datetime
+    ) -> None:
         self._queue(kwargs, response_obj, None)
 
-    async def async_log_failure_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+    async def async_log_failure_event(
+        self, kwargs: dict[str, Any], response_obj: Any, start_time: datetime.datetime, end_time: datetime.datetime
+    ) -> None:
         if self.log_failures:
             self._queue(kwargs, None, response_obj)
 
     # ------------------------------------------------------------------ on the worker thread
-    def bodies(self, batch: list) -> list:  # pragma: no cover - each platform defines it
+    def bodies(self, batch: list[Any]) -> list[Any]:  # pragma: no cover - each platform defines it
         """The platform's request bodies for a batch of summaries (one, or one per record)."""
         raise NotImplementedError
 
-    def _prepare(self, batch: list) -> list:
+    def _prepare(self, batch: list[Any]) -> list[bytes]:
         """The encoded bodies of a batch, built once whatever the number of attempts."""
         return [_encode(body) for body in self.bodies(batch)]
 
-    def _deliver(self, pending: list) -> None:
+    def _deliver(self, pending: list[bytes]) -> None:
         """Send what is pending; a body sent is removed, so a retry sends only the rest."""
         while pending:
             content = pending[0]
             self.accept(post_json(self.url, None, self.sign(content), self.name, content=content, ok=self.ok))
             pending.pop(0)
 
-    ok = (200, 201, 202, 204, 207)
-
-    def sign(self, content: bytes) -> dict:
+    def sign(self, content: bytes) -> dict[str, str]:
         """The headers of one request (a signature is made per attempt)."""
         return self.headers
 
-    def accept(self, resp: Any) -> None:
+    def accept(self, resp: HttpResponse) -> None:
         """Check a 2xx answer's body (a platform that reports refusals inside a 2xx)."""
 
 
@@ -174,13 +186,13 @@ class LangfuseLogger(HttpLogger):
             raise NotConfigured(f"LITEGATE_LANGFUSE_API must be 'otel' or 'ingestion', not {api!r}")
         return cls(public, secret, _env("LANGFUSE_HOST", "LANGFUSE_BASE_URL") or "https://cloud.langfuse.com", api)
 
-    def record(self, kwargs: dict, response_obj: Any, exc: Any) -> Any:
+    def record(self, kwargs: dict[str, Any], response_obj: Any, exc: BaseException | None) -> Any:
         if self.api == "otel":
             return kwargs, response_obj, exc  # the span is built on the worker thread
         return kwargs.get("standard_logging_object")
 
     @staticmethod
-    def otlp_span(record: tuple) -> dict:
+    def otlp_span(record: tuple[dict[str, Any], Any, BaseException | None]) -> dict[str, Any]:
         from . import otlp
         from .otel import span_data
 
@@ -188,7 +200,7 @@ class LangfuseLogger(HttpLogger):
         slo = kwargs.get("standard_logging_object") or {}
         meta = slo.get("metadata") or {}
         data = span_data(kwargs, response, exc, capture_content=True)  # never with message logging off
-        extra = {}
+        extra: dict[str, str] = {}
         user = slo.get("end_user") or meta.get("user_id") or meta.get("trace_user_id")
         if user:
             extra["user.id"] = str(user)
@@ -197,13 +209,13 @@ class LangfuseLogger(HttpLogger):
         return otlp.span(data, extra)
 
     @staticmethod
-    def events(slo: dict) -> list:
+    def events(slo: dict[str, Any]) -> list[dict[str, Any]]:
         now = _iso(None)
         meta = slo.get("metadata") or {}
         trace_id = str(slo.get("trace_id") or slo["id"])
         failed = slo.get("status") == "failure"
         output = None if failed else _output_message(slo)
-        trace = {
+        trace: dict[str, Any] = {
             "id": trace_id,
             "timestamp": _iso(slo.get("startTime")),
             "name": f"litegate-{slo.get('call_type')}",
@@ -222,7 +234,7 @@ class LangfuseLogger(HttpLogger):
             for k, v in (slo.get("model_parameters") or {}).items()
             if isinstance(v, (str, int, float, bool)) or (isinstance(v, list) and all(isinstance(i, str) for i in v))
         }
-        generation = {
+        generation: dict[str, Any] = {
             "id": str(slo["id"]),
             "traceId": trace_id,
             "name": str(slo.get("call_type")),
@@ -260,14 +272,14 @@ class LangfuseLogger(HttpLogger):
             {"id": str(uuid.uuid4()), "timestamp": now, "type": "generation-create", "body": generation},
         ]
 
-    def bodies(self, batch: list) -> list:
+    def bodies(self, batch: list[Any]) -> list[Any]:
         if self.api == "otel":
             from .otlp import export_request
 
             return [export_request([self.otlp_span(record) for record in batch])]
         return [{"batch": [event for slo in batch for event in self.events(slo)]}]
 
-    def accept(self, resp: Any) -> None:
+    def accept(self, resp: HttpResponse) -> None:
         if self.api == "otel":
             return  # OTLP: a 2xx is success (partial success is not reported by this endpoint)
         try:
@@ -308,12 +320,12 @@ class LangsmithLogger(HttpLogger):
         )
         return cls(key, project, endpoint)
 
-    def run(self, slo: dict) -> dict:
+    def run(self, slo: dict[str, Any]) -> dict[str, Any]:
         run_id = str(slo["id"])
         start = datetime.datetime.fromtimestamp(slo.get("startTime") or 0, datetime.timezone.utc)
         failed = slo.get("status") == "failure"
         call_type = str(slo.get("call_type") or "")
-        run = {
+        run: dict[str, Any] = {
             "id": run_id,
             "trace_id": run_id,
             "dotted_order": start.strftime("%Y%m%dT%H%M%S%fZ") + run_id,  # a root run: its start, its id
@@ -349,7 +361,7 @@ class LangsmithLogger(HttpLogger):
             run["outputs"] = outputs
         return run
 
-    def bodies(self, batch: list) -> list:
+    def bodies(self, batch: list[Any]) -> list[Any]:
         return [{"post": [self.run(slo) for slo in batch]}]
 
 
@@ -395,9 +407,9 @@ class HeliconeLogger(HttpLogger):
         return cls(_need("helicone", "HELICONE_API_KEY"), _env("HELICONE_API_BASE") or "https://api.helicone.ai")
 
     @staticmethod
-    def log(slo: dict) -> dict:
+    def log(slo: dict[str, Any]) -> dict[str, Any]:
         failed = slo.get("status") == "failure"
-        request = {"model": slo.get("model"), **(slo.get("model_parameters") or {})}
+        request: dict[str, Any] = {"model": slo.get("model"), **(slo.get("model_parameters") or {})}
         if slo.get("messages") is not None:
             request["messages" if isinstance(slo.get("messages"), list) else "input"] = slo.get("messages")
         meta = {
@@ -413,7 +425,7 @@ class HeliconeLogger(HttpLogger):
             if failed
             else (slo.get("response") if isinstance(slo.get("response"), dict) else {})
         )
-        timing = {"startTime": _iso(slo.get("startTime")), "endTime": _iso(slo.get("endTime"))}
+        timing: dict[str, Any] = {"startTime": _iso(slo.get("startTime")), "endTime": _iso(slo.get("endTime"))}
         if isinstance(slo.get("time_to_first_token"), (int, float)):
             timing["timeToFirstToken"] = round(slo["time_to_first_token"] * 1000, 3)  # milliseconds
         return {
@@ -423,7 +435,7 @@ class HeliconeLogger(HttpLogger):
             "provider": _HELICONE_PROVIDERS.get(str(slo.get("custom_llm_provider")), "CUSTOM"),
         }
 
-    def bodies(self, batch: list) -> list:
+    def bodies(self, batch: list[Any]) -> list[Any]:
         return [self.log(slo) for slo in batch]
 
 
@@ -437,7 +449,7 @@ _PL_ERRORS = {
 }
 
 
-def _blocks(content: Any) -> list:
+def _blocks(content: Any) -> list[dict[str, str]]:
     if content is None:
         return []
     if isinstance(content, str):
@@ -471,8 +483,10 @@ class PromptLayerLogger(HttpLogger):
         )
 
     @staticmethod
-    def body(slo: dict) -> dict:
-        messages = slo.get("messages") if isinstance(slo.get("messages"), list) else []
+    def body(slo: dict[str, Any]) -> dict[str, Any]:
+        messages = slo.get("messages")
+        if not isinstance(messages, list):
+            messages = []
         inputs = [
             {"role": m.get("role"), "content": _blocks(m.get("content"))}
             for m in messages
@@ -481,7 +495,7 @@ class PromptLayerLogger(HttpLogger):
         out = _output_message(slo)
         outputs = [{"role": "assistant", "content": _blocks(out.get("content"))}] if out else []
         call_type = str(slo.get("call_type") or "").lstrip("a")
-        body = {
+        body: dict[str, Any] = {
             "provider": str(slo.get("custom_llm_provider") or "openai"),
             "model": str(slo.get("model")),
             "api_type": "chat-completions" if call_type == "completion" else call_type.replace("_", "-"),
@@ -507,7 +521,7 @@ class PromptLayerLogger(HttpLogger):
             body["error_message"] = str(slo.get("error_str") or "")
         return body
 
-    def bodies(self, batch: list) -> list:
+    def bodies(self, batch: list[Any]) -> list[Any]:
         return [self.body(slo) for slo in batch]
 
 
@@ -531,9 +545,9 @@ class AthinaLogger(HttpLogger):
         return cls(_need("athina", "ATHINA_API_KEY"), _env("ATHINA_BASE_URL") or "https://log.athina.ai")
 
     @staticmethod
-    def body(slo: dict) -> dict:
+    def body(slo: dict[str, Any]) -> dict[str, Any]:
         meta = slo.get("metadata") or {}
-        body = {
+        body: dict[str, Any] = {
             "language_model_id": str(slo.get("model")),
             "prompt": slo.get("messages"),
             "response": slo.get("response"),
@@ -563,7 +577,7 @@ class AthinaLogger(HttpLogger):
             body["status_code"] = 200
         return {k: v for k, v in body.items() if v is not None}
 
-    def bodies(self, batch: list) -> list:
+    def bodies(self, batch: list[Any]) -> list[Any]:
         return [self.body(slo) for slo in batch]
 
 
@@ -585,11 +599,11 @@ class LunaryLogger(HttpLogger):
         return cls(_need("lunary", "LUNARY_PUBLIC_KEY"), _env("LUNARY_API_URL") or "https://api.lunary.ai")
 
     @staticmethod
-    def events(slo: dict) -> list:
+    def events(slo: dict[str, Any]) -> list[dict[str, Any]]:
         kind = "embed" if "embedding" in str(slo.get("call_type")) else "llm"
         run_id = str(slo["id"])
         meta = slo.get("metadata") or {}
-        start = {
+        start: dict[str, Any] = {
             "type": kind,
             "event": "start",
             "runId": run_id,
@@ -600,6 +614,7 @@ class LunaryLogger(HttpLogger):
             "metadata": meta,
             "tags": [str(t) for t in slo.get("request_tags") or []],
         }
+        end: dict[str, Any]
         if slo.get("status") == "failure":
             end = {
                 "type": kind,
@@ -626,12 +641,12 @@ class LunaryLogger(HttpLogger):
             }
         return [start, end]
 
-    def bodies(self, batch: list) -> list:
+    def bodies(self, batch: list[Any]) -> list[Any]:
         return [{"events": [e for slo in batch for e in self.events(slo)]}]
 
 
 # ==================================================================================== Supabase
-def _row(slo: dict) -> dict:
+def _row(slo: dict[str, Any]) -> dict[str, Any]:
     """The flat row the table integrations store (Supabase, DynamoDB, webhook-style consumers)."""
     return {
         "request_id": str(slo["id"]),
@@ -678,12 +693,12 @@ class SupabaseLogger(HttpLogger):
         key = _need("supabase", "SUPABASE_KEY")
         return cls(url, key, _env("SUPABASE_TABLE") or "request_logs")
 
-    def bodies(self, batch: list) -> list:
+    def bodies(self, batch: list[Any]) -> list[Any]:
         return [[_row(slo) for slo in batch]]
 
 
 # ==================================================================================== DynamoDB
-def _attr(value: Any) -> dict:
+def _attr(value: Any) -> dict[str, Any]:
     if isinstance(value, bool):
         return {"BOOL": value}
     if isinstance(value, (int, float)):
@@ -740,21 +755,21 @@ class DynamoDBLogger(HttpLogger):
 
     ok = (200,)
 
-    def bodies(self, batch: list) -> list:
+    def bodies(self, batch: list[Any]) -> list[Any]:
         items = []
         for slo in batch:
             item = {k: _attr(v) for k, v in _row(slo).items() if v is not None}
             items.append({"PutRequest": {"Item": item}})
         return [{"RequestItems": {self.table: items}}]
 
-    def sign(self, content: bytes) -> dict:
+    def sign(self, content: bytes) -> dict[str, str]:
         from ..providers.aws.sigv4 import sign_headers
 
         headers = {"content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.BatchWriteItem"}
         headers.update(sign_headers("POST", self.url, headers, content, self.creds, self.region, "dynamodb"))
         return headers  # host: the transport sets it from the URL, as signed
 
-    def _deliver(self, pending: list) -> None:
+    def _deliver(self, pending: list[bytes]) -> None:
         """Send each BatchWriteItem; items the table reports as ``UnprocessedItems`` (throttled)
         replace the request that carried them, and the shipper sends only those again after its
         bounded backoff (``delivery.RETRIES`` more attempts, then they are counted as failed)."""
@@ -766,7 +781,7 @@ class DynamoDBLogger(HttpLogger):
                 raise DeliveryError(f"dynamodb left {len(left)} item(s) unprocessed (throttled)", True)
             pending.pop(0)
 
-    def unprocessed(self, resp: Any) -> list:
+    def unprocessed(self, resp: HttpResponse) -> list[dict[str, Any]]:
         try:
             left = (resp.json().get("UnprocessedItems") or {}).get(self.table) or []
         except Exception:  # noqa: BLE001 - an answer without a JSON body: nothing to resend
@@ -783,7 +798,7 @@ class WebhookLogger(HttpLogger):
     name = "webhook"
     env = ("LITEGATE_WEBHOOK_URL", "GENERIC_LOGGER_ENDPOINT", "LITEGATE_WEBHOOK_HEADERS", "GENERIC_LOGGER_HEADERS")
 
-    def __init__(self, url: str, headers: dict | None = None):
+    def __init__(self, url: str, headers: dict[str, str] | None = None):
         super().__init__()
         self.url = url
         self.headers = headers or {}
@@ -791,14 +806,14 @@ class WebhookLogger(HttpLogger):
     @classmethod
     def from_env(cls) -> WebhookLogger:
         url = _need("webhook", "LITEGATE_WEBHOOK_URL", "GENERIC_LOGGER_ENDPOINT")
-        headers = {}
+        headers: dict[str, str] = {}
         for pair in (_env("LITEGATE_WEBHOOK_HEADERS", "GENERIC_LOGGER_HEADERS") or "").split(","):
             name, sep, value = pair.partition("=")
             if sep and name.strip():
                 headers[name.strip().lower()] = value.strip()
         return cls(url, headers)
 
-    def bodies(self, batch: list) -> list:
+    def bodies(self, batch: list[Any]) -> list[Any]:
         return [batch]
 
 
@@ -828,11 +843,15 @@ class WeightsBiasesLogger(HttpLogger):
             project = f"{_need('weights_biases', 'WANDB_ENTITY')}/{project}"
         return cls(key, project, _env("WF_TRACE_SERVER_URL") or "https://trace.wandb.ai")
 
-    def calls(self, slo: dict) -> list:
+    def calls(self, slo: dict[str, Any]) -> list[dict[str, Any]]:
         call_id = str(slo["id"])
         model = str(slo.get("model"))
-        inputs = {"model": model, "messages": slo.get("messages"), **(slo.get("model_parameters") or {})}
-        start = {
+        inputs: dict[str, Any] = {
+            "model": model,
+            "messages": slo.get("messages"),
+            **(slo.get("model_parameters") or {}),
+        }
+        start: dict[str, Any] = {
             "project_id": self.project_id,
             "id": call_id,
             "trace_id": str(slo.get("trace_id") or call_id),
@@ -848,7 +867,12 @@ class WeightsBiasesLogger(HttpLogger):
             },
             "inputs": inputs,
         }
-        end: dict = {"project_id": self.project_id, "id": call_id, "ended_at": _iso(slo.get("endTime")), "summary": {}}
+        end: dict[str, Any] = {
+            "project_id": self.project_id,
+            "id": call_id,
+            "ended_at": _iso(slo.get("endTime")),
+            "summary": {},
+        }
         if slo.get("status") == "failure":
             end["exception"] = str(slo.get("error_str") or "")
             end["output"] = None
@@ -866,7 +890,7 @@ class WeightsBiasesLogger(HttpLogger):
                 end["summary"]["litegate_response_cost"] = slo["response_cost"]
         return [{"mode": "start", "req": {"start": start}}, {"mode": "end", "req": {"end": end}}]
 
-    def bodies(self, batch: list) -> list:
+    def bodies(self, batch: list[Any]) -> list[Any]:
         return [{"batch": [item for slo in batch for item in self.calls(slo)]}]
 
 
@@ -875,7 +899,7 @@ class CostLogger(CustomLogger):
     """``"cost"``: the cost of every call at INFO on the ``litegate`` logger, and running totals
     (``total_cost``, ``calls``) on this object (``litegate.integrations.named("cost")``)."""
 
-    env = ()
+    env: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         import threading
@@ -888,7 +912,9 @@ class CostLogger(CustomLogger):
     def from_env(cls) -> CostLogger:
         return cls()
 
-    def log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+    def log_success_event(
+        self, kwargs: dict[str, Any], response_obj: Any, start_time: datetime.datetime, end_time: datetime.datetime
+    ) -> None:
         cost = kwargs.get("response_cost")
         with self._lock:
             self.calls += 1
@@ -902,5 +928,7 @@ class CostLogger(CustomLogger):
             total,
         )
 
-    async def async_log_success_event(self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any) -> None:
+    async def async_log_success_event(
+        self, kwargs: dict[str, Any], response_obj: Any, start_time: datetime.datetime, end_time: datetime.datetime
+    ) -> None:
         self.log_success_event(kwargs, response_obj, start_time, end_time)

@@ -7,14 +7,18 @@ declared endpoints. The OpenAI dialect serves OpenAI, Azure and every OpenAI-com
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .spec import SPECS, get_spec
 
-_cache: dict[str, Any] = {}
+if TYPE_CHECKING:
+    from .base import Dialect
+
+_cache: dict[str, Dialect] = {}
 
 
-def get_provider(name: str) -> Any:
+def get_provider(name: str) -> Dialect:
+    """The translator for provider ``name`` (created on first use; ``KeyError`` for an unknown name)."""
     provider = _cache.get(name)
     if provider is None:
         provider = _cache[name] = _create(name)
@@ -35,7 +39,7 @@ def is_implemented(name: str) -> bool:
     return True
 
 
-def _create(name: str) -> Any:
+def _create(name: str) -> Dialect:
     spec = SPECS.get(name)
     if spec is None or spec.dialect is None:
         raise KeyError(name)
@@ -44,7 +48,7 @@ def _create(name: str) -> Any:
     if cls_name == "Compatible":
         from .openai_compatible import PROVIDERS
 
-        provider = cls(PROVIDERS[name])
+        provider: Dialect = cls(PROVIDERS[name])
     else:
         provider = cls()
     provider.endpoints = spec.endpoints

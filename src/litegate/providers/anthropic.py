@@ -57,14 +57,20 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.errors import mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import dumps
 from ..core.log import log
-from ..types.utils import ModelResponse
+from ..types.utils import ModelResponse, ModelResponseStream
 from .base import Dialect, StreamDecoder, bad_input, max_output_tokens, plain, tool_arguments
+
+if TYPE_CHECKING:
+    from ..core.call import ChatCall, TextCall
+    from ..core.resolve import Target
+    from .base import Chunk, Drop, HasHeaders
+
 
 ANTHROPIC_VERSION = "2023-06-01"
 JSON_TOOL_NAME = "json_tool_call"
@@ -105,7 +111,7 @@ _SUPPORTED = (
 )
 _ALWAYS_OK = frozenset(_SUPPORTED) | {"n", "reasoning_effort"}  # n and reasoning_effort checked by value / model
 _SERVICE_TIERS = {"auto": "auto", "standard_only": "standard_only", "default": "standard_only"}
-_SEARCH_USES = {"low": 1, "medium": 5, "high": 10}
+_SEARCH_USES: dict[str | None, int] = {"low": 1, "medium": 5, "high": 10}
 
 # Anthropic content block types accepted as given inside OpenAI-form messages
 _NATIVE_BLOCKS = frozenset(
@@ -256,7 +262,7 @@ def _data_url(url: str, model: str) -> tuple[str, str]:
     return media, data
 
 
-def _image_block(url: str, model: str) -> dict:
+def _image_block(url: str, model: str) -> dict[str, Any]:
     if url.startswith("data:"):
         media, data = _data_url(url, model)
         if media == "application/pdf":
@@ -269,7 +275,7 @@ def _image_block(url: str, model: str) -> dict:
     raise _fail(f"image_url must be an http(s) URL or a base64 data URL, got {url[:40]!r}", model)
 
 
-def _file_block(file: Any, model: str) -> dict:
+def _file_block(file: Any, model: str) -> dict[str, Any]:
     if not isinstance(file, dict):
         raise _fail("a 'file' content part needs a 'file' object with 'file_data' or 'file_id'", model)
     if file.get("file_id"):
@@ -288,12 +294,12 @@ def _file_block(file: Any, model: str) -> dict:
     return {"type": "document", "source": {"type": "base64", "media_type": media, "data": payload}}
 
 
-def _part(part: Any, model: str) -> dict:
+def _part(part: Any, model: str) -> dict[str, Any]:
     """One OpenAI content part -> one Anthropic content block."""
     part = plain(part)
     kind = part.get("type")
     if kind == "text":
-        block: dict = {"type": "text", "text": part.get("text", "")}
+        block: dict[str, Any] = {"type": "text", "text": part.get("text", "")}
     elif kind == "image_url":
         image = part.get("image_url")
         url = image.get("url") if isinstance(image, dict) else image
@@ -303,7 +309,7 @@ def _part(part: Any, model: str) -> dict:
     elif kind == "file":
         block = _file_block(part.get("file"), model)
     elif kind in _NATIVE_BLOCKS:
-        return part
+        return cast("dict[str, Any]", part)
     else:
         raise _fail(f"content part type {kind!r} is not supported by the Messages API", model)
     cc = part.get("cache_control")
@@ -312,7 +318,7 @@ def _part(part: Any, model: str) -> dict:
     return block
 
 
-def _blocks(content: Any, model: str) -> list:
+def _blocks(content: Any, model: str) -> list[dict[str, Any]]:
     """Message content (string, parts, or None) -> a list of content blocks."""
     if content is None:
         return []
@@ -321,7 +327,7 @@ def _blocks(content: Any, model: str) -> list:
     return [_part(p, model) for p in content]
 
 
-def _with_cache_control(content: Any, cc: Any, model: str) -> list:
+def _with_cache_control(content: Any, cc: Any, model: str) -> list[dict[str, Any]]:
     """Content as blocks with ``cc`` on the last block (message-level ``cache_control``)."""
     blocks = _blocks(content, model)
     if blocks:
@@ -329,7 +335,7 @@ def _with_cache_control(content: Any, cc: Any, model: str) -> list:
     return blocks
 
 
-def _assistant_content(msg: dict, model: str) -> Any:
+def _assistant_content(msg: dict[str, Any], model: str) -> str | list[dict[str, Any]] | None:
     """An assistant message -> its content (a string when it is plain text, else blocks)."""
     content = msg.get("content")
     calls = msg.get("tool_calls")
@@ -337,7 +343,7 @@ def _assistant_content(msg: dict, model: str) -> Any:
     cc = msg.get("cache_control")
     if not calls and not thinking and cc is None and isinstance(content, str):
         return content or None
-    blocks: list = []
+    blocks: list[dict[str, Any]] = []
     if thinking:
         for tb in thinking:
             tb = plain(tb)
@@ -370,8 +376,8 @@ def _assistant_content(msg: dict, model: str) -> Any:
     return blocks or None
 
 
-def _tool_result(msg: dict, model: str) -> dict:
-    block: dict = {"type": "tool_result", "tool_use_id": msg["tool_call_id"]}
+def _tool_result(msg: dict[str, Any], model: str) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": msg["tool_call_id"]}
     content = msg.get("content")
     if isinstance(content, list):
         converted = [_part(p, model) for p in content]
@@ -387,11 +393,11 @@ def _tool_result(msg: dict, model: str) -> dict:
     return block
 
 
-def convert_messages(messages: list, model: str) -> tuple[Any, list]:
+def convert_messages(messages: list[Any], model: str) -> tuple[str | list[dict[str, Any]] | None, list[dict[str, Any]]]:
     """OpenAI messages -> (Anthropic ``system`` or None, Anthropic ``messages``)."""
-    system: list = []
-    system_plain: list = []  # string contents without cache_control (for the one-string form)
-    turns: list = []  # [role, content] with content a string or a list of blocks
+    system: list[dict[str, Any]] = []
+    system_plain: list[str] = []  # string contents without cache_control (for the one-string form)
+    turns: list[tuple[str, Any]] = []  # (role, content) with content a string or a list of blocks
     for msg in messages:
         role = msg.get("role")
         if role in ("system", "developer"):
@@ -412,20 +418,20 @@ def convert_messages(messages: list, model: str) -> tuple[Any, list]:
                 content = _with_cache_control(content, cc, model)
             elif not isinstance(content, str):
                 content = _blocks(content, model)
-            turns.append(["user", content])
+            turns.append(("user", content))
         elif role == "assistant":
             if msg.get("function_call"):
                 raise _fail("legacy function_call messages are not supported; use tools / tool_calls", model)
             content = _assistant_content(msg, model)
             if content is not None:
-                turns.append(["assistant", content])
+                turns.append(("assistant", content))
         elif role == "tool":
-            turns.append(["user", [_tool_result(msg, model)]])
+            turns.append(("user", [_tool_result(msg, model)]))
         else:
             raise _fail(f"role {role!r} is not supported; use tools / tool messages", model)
     if not turns:
         raise _fail("the Messages API needs at least one user or assistant message besides system prompts", model)
-    out: list = []
+    out: list[dict[str, Any]] = []
     for role, content in turns:
         if out and out[-1]["role"] == role:
             prev = out[-1]
@@ -442,15 +448,15 @@ def convert_messages(messages: list, model: str) -> tuple[Any, list]:
     return (system or None), out
 
 
-def _as_blocks(content: Any) -> list:
+def _as_blocks(content: Any) -> list[Any]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}] if content else []
     return list(content)
 
 
-def convert_tools(tools: list, model: str) -> list:
+def convert_tools(tools: list[Any], model: str) -> list[dict[str, Any]]:
     """OpenAI function tools -> Anthropic tools; Anthropic-form and server tools pass through."""
-    out = []
+    out: list[dict[str, Any]] = []
     for tool in tools:
         tool = plain(tool)
         fn = tool.get("function")
@@ -458,7 +464,7 @@ def convert_tools(tools: list, model: str) -> list:
             name = fn.get("name")
             if not isinstance(name, str) or not name:
                 raise _fail("every function tool needs a name", model)
-            item: dict = {"name": name}
+            item: dict[str, Any] = {"name": name}
             if fn.get("description") is not None:
                 item["description"] = fn["description"]
             schema = fn.get("parameters")
@@ -488,7 +494,7 @@ def convert_tools(tools: list, model: str) -> list:
     return out
 
 
-def _tool_choice(choice: Any, model: str) -> dict:
+def _tool_choice(choice: Any, model: str) -> dict[str, Any]:
     if choice == "auto":
         return {"type": "auto"}
     if choice == "none":
@@ -505,22 +511,24 @@ def _tool_choice(choice: Any, model: str) -> dict:
     raise _fail(f"tool_choice {choice!r} is not 'auto', 'none', 'required' or a named function", model)
 
 
-def _web_search_tool(options: Any) -> dict:
-    tool: dict = {"type": "web_search_20250305", "name": "web_search"}
+def _web_search_tool(options: Any) -> dict[str, Any]:
+    tool: dict[str, Any] = {"type": "web_search_20250305", "name": "web_search"}
     if isinstance(options, dict):
         uses = _SEARCH_USES.get(options.get("search_context_size"))
         if uses:
             tool["max_uses"] = uses
         loc = options.get("user_location")
         if isinstance(loc, dict):
-            approx = loc.get("approximate") if isinstance(loc.get("approximate"), dict) else loc
+            approx = loc.get("approximate")
+            if not isinstance(approx, dict):
+                approx = loc
             fields = {k: approx[k] for k in ("city", "region", "country", "timezone") if approx.get(k)}
             if fields:
                 tool["user_location"] = {"type": "approximate", **fields}
     return tool
 
 
-def uses_json_tool(params: dict, model: str) -> bool:
+def uses_json_tool(params: dict[str, Any], model: str) -> bool:
     """True when ``response_format`` is served by the forced ``json_tool_call`` tool."""
     rf = params.get("response_format")
     if not isinstance(rf, dict):
@@ -531,7 +539,7 @@ def uses_json_tool(params: dict, model: str) -> bool:
     return kind == "json_schema" and not supports_structured_output(model)
 
 
-def _json_schema_of(rf: dict, model: str) -> dict:
+def _json_schema_of(rf: dict[str, Any], model: str) -> dict[str, Any]:
     spec = rf.get("json_schema")
     schema = spec.get("schema") if isinstance(spec, dict) else None
     if not isinstance(schema, dict):
@@ -539,7 +547,7 @@ def _json_schema_of(rf: dict, model: str) -> dict:
     return schema
 
 
-def _usage(u: Any) -> dict:
+def _usage(u: Any) -> dict[str, Any]:
     """Anthropic usage -> OpenAI usage (see the module docstring for the prompt_tokens rule)."""
     if not isinstance(u, dict):
         u = {}
@@ -548,7 +556,7 @@ def _usage(u: Any) -> dict:
     write = u.get("cache_creation_input_tokens") or 0
     out = u.get("output_tokens") or 0
     prompt = inp + read + write
-    usage: dict = {
+    usage: dict[str, Any] = {
         "prompt_tokens": prompt,
         "completion_tokens": out,
         "total_tokens": prompt + out,
@@ -591,7 +599,7 @@ class Anthropic(Dialect):
             params.append("reasoning_effort")
         return params
 
-    def unsupported(self, params: dict, model: str) -> list[str]:
+    def unsupported(self, params: dict[str, Any], model: str) -> list[str]:
         bad = [p for p in params if p not in _ALWAYS_OK]
         n = params.get("n")
         if n is not None and n != 1:
@@ -608,9 +616,9 @@ class Anthropic(Dialect):
                 bad.append("top_p")
         return bad
 
-    def adapt_params(self, params: dict, model: str) -> dict:
+    def adapt_params(self, params: dict[str, Any], model: str) -> dict[str, Any]:
         """OpenAI params -> the Anthropic request fields they become (no messages/system/model)."""
-        out: dict = {}
+        out: dict[str, Any] = {}
         get = params.get
         max_tokens = max_output_tokens(params)
         if max_tokens is not None:
@@ -676,7 +684,7 @@ class Anthropic(Dialect):
         return text.rstrip()  # the Messages API refuses a final assistant turn ending in whitespace
 
     # ------------------------------------------------------------------ requests
-    def auth_headers(self, target: Any) -> dict[str, str]:
+    def auth_headers(self, target: Target) -> dict[str, str]:
         if not target.api_key:
             raise self.missing_key(target)
         h = {"x-api-key": target.api_key, "anthropic-version": ANTHROPIC_VERSION, "content-type": "application/json"}
@@ -685,15 +693,15 @@ class Anthropic(Dialect):
         return h
 
     @staticmethod
-    def url(target: Any) -> str:
-        base = target.api_base
+    def url(target: Target) -> str:
+        base = cast(str, target.api_base)  # the spec's default when none is given
         if base.endswith("/v1/messages"):
             return base
         if base.endswith("/v1"):
             return base + "/messages"
         return base + "/v1/messages"
 
-    def chat_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def chat_request(self, call: ChatCall, target: Target, drop: Drop) -> HttpRequest:
         model = target.model
         system, messages = convert_messages(call.messages, model)
         body: dict[str, Any] = {"model": model, "messages": messages}
@@ -714,13 +722,13 @@ class Anthropic(Dialect):
         return HttpRequest("POST", self.url(target), self.auth_headers(target), body)
 
     # ------------------------------------------------------------------ responses
-    def embedded_error(self, data: dict, resp: HttpResponse, target: Any) -> Exception | None:
+    def embedded_error(self, data: dict[str, Any], resp: HttpResponse, target: Target) -> Exception | None:
         if data.get("type") == "error" or "error" in data:
             # an error body with a success status: classified by its error type
             return mid_stream_error(data, llm_provider=self.name, model=target.model)
         return None
 
-    def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_chat(self, resp: HttpResponse, call: ChatCall, target: Target) -> ModelResponse:
         data = self.json_body(resp, target, "content")
         content = data.get("content")
         if not isinstance(content, list):
@@ -740,13 +748,13 @@ class Anthropic(Dialect):
             usage=_usage(data.get("usage")),
         )
 
-    def stream_decoder(self, call: Any, target: Any) -> AnthropicStreamDecoder:
+    def stream_decoder(self, call: ChatCall | TextCall, target: Target) -> AnthropicStreamDecoder:
         params = call.params or {}
         so = params.get("stream_options")
         include_usage = isinstance(so, dict) and so.get("include_usage") is True
         return AnthropicStreamDecoder(target.model, include_usage, uses_json_tool(params, target.model))
 
-    def response_headers(self, resp: HttpResponse) -> dict:
+    def response_headers(self, resp: HasHeaders) -> dict[str, str]:
         out = {}
         for k, v in resp.headers.items():  # kept, and the rate-limit ones also under OpenAI's names
             if k.startswith(_KEPT_HEADERS):
@@ -757,14 +765,14 @@ class Anthropic(Dialect):
         return out
 
 
-def _message(content: list, stop_reason: Any, json_tool: bool) -> tuple[dict, str]:
+def _message(content: list[Any], stop_reason: Any, json_tool: bool) -> tuple[dict[str, Any], str]:
     """Anthropic content blocks -> (OpenAI message dict, finish reason)."""
-    texts: list = []
-    calls: list = []
-    reasoning: list = []
-    thinking_blocks: list = []
-    citations: list = []
-    others: list = []
+    texts: list[str] = []
+    calls: list[dict[str, Any]] = []
+    reasoning: list[str] = []
+    thinking_blocks: list[dict[str, Any]] = []
+    citations: list[Any] = []
+    others: list[dict[str, Any]] = []
     fr = finish_reason(stop_reason)
     for block in content:
         if not isinstance(block, dict):
@@ -798,13 +806,13 @@ def _message(content: list, stop_reason: Any, json_tool: bool) -> tuple[dict, st
             thinking_blocks.append({"type": "redacted_thinking", "data": block.get("data")})
         else:
             others.append(block)
-    message: dict = {"role": "assistant", "content": "".join(texts) if texts else None}
+    message: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts else None}
     if calls:
         message["tool_calls"] = calls
     if thinking_blocks:
         message["reasoning_content"] = "".join(reasoning)
         message["thinking_blocks"] = thinking_blocks
-    psf: dict = {}
+    psf: dict[str, Any] = {}
     if citations:
         psf["citations"] = citations
     if others:
@@ -820,7 +828,7 @@ def _message(content: list, stop_reason: Any, json_tool: bool) -> tuple[dict, st
 
 
 class AnthropicStreamDecoder(StreamDecoder):
-    """Bytes of an Anthropic SSE stream -> ``ModelResponse`` chunks; strict about how it ends.
+    """Bytes of an Anthropic SSE stream -> ``ModelResponseStream`` chunks; strict about how it ends.
 
     ``message_start`` gives the first chunk (role ``assistant``); text, tool-call, thinking and
     signature deltas each give a chunk; ``message_stop`` gives the final chunk with
@@ -852,28 +860,26 @@ class AnthropicStreamDecoder(StreamDecoder):
         self.id = ""
         self.created = int(time.time())
         self.resp_model = model
-        self.usage: dict = {}
+        self.usage: dict[str, Any] = {}
         self.stop_reason: Any = None
         self.stop_details: Any = None
-        self._tool_index: dict = {}  # content block index -> OpenAI tool call index
-        self._kinds: dict = {}  # content block index -> "text" | "tool" | "json" | "thinking" | "other"
-        self._make = ModelResponse
+        self._tool_index: dict[Any, int] = {}  # content block index -> OpenAI tool call index
+        self._kinds: dict[Any, str] = {}  # content block index -> "text" | "tool" | "json" | "thinking" | "other"
+        self._make = ModelResponseStream  # what ModelResponse(stream=True, ...) makes
 
-    def _chunk(self, delta: dict, finish: Any = None, usage: Any = None) -> Any:
-        kw: dict = {}
+    def _chunk(self, delta: dict[str, Any], finish: str | None = None, usage: Any = None) -> ModelResponseStream:
+        kw: dict[str, Any] = {
+            "id": self.id,
+            "created": self.created,
+            "model": self.resp_model,
+            "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
         if usage is not None:
             kw["usage"] = usage
-        return self._make(
-            stream=True,
-            id=self.id,
-            created=self.created,
-            model=self.resp_model,
-            object="chat.completion.chunk",
-            choices=[{"index": 0, "delta": delta, "finish_reason": finish}],
-            **kw,
-        )
+        return self._make(**kw)
 
-    def _convert_into(self, events: list, out: list) -> None:
+    def _convert_into(self, events: list[tuple[str | None, str]], out: list[Chunk]) -> None:
         for event, data in events:
             if self.done:
                 return
@@ -913,16 +919,16 @@ class AnthropicStreamDecoder(StreamDecoder):
                 raise mid_stream_error(obj, llm_provider=self.provider, model=self.model)
             # ping, content_block_stop and unknown events carry nothing for the caller
 
-    def _final(self) -> Any:
+    def _final(self) -> ModelResponseStream:
         fr = finish_reason(self.stop_reason)
         if self.json_tool and fr == "tool_calls" and "tool" not in self._kinds.values():
             fr = "stop"
-        delta: dict = {}
+        delta: dict[str, Any] = {}
         if self.stop_details is not None:
             delta["provider_specific_fields"] = {"stop_details": self.stop_details}
         return self._chunk(delta, fr, _usage(self.usage) if self.include_usage else None)
 
-    def _block_start(self, obj: dict) -> Any:
+    def _block_start(self, obj: dict[str, Any]) -> ModelResponseStream | None:
         index = obj.get("index")
         block = obj.get("content_block") or {}
         kind = block.get("type")
@@ -962,7 +968,7 @@ class AnthropicStreamDecoder(StreamDecoder):
         self._kinds[index] = "other"  # server tools, their results, compaction, fallback ...
         return None
 
-    def _delta(self, obj: dict) -> Any:
+    def _delta(self, obj: dict[str, Any]) -> ModelResponseStream | None:
         delta = obj.get("delta") or {}
         kind = delta.get("type")
         if kind == "text_delta":

@@ -9,9 +9,15 @@ Bedrock also leaves ``stream`` out (the operation says it), Vertex keeps it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .anthropic import Anthropic
+
+if TYPE_CHECKING:
+    from ..core.call import ChatCall
+    from ..core.resolve import Target
+    from .base import Drop
+
 
 __all__ = ["PlatformAnthropic"]
 
@@ -22,12 +28,12 @@ class PlatformAnthropic(Anthropic):
     platform_version = ""
     keep_stream = False
 
-    def auth_headers(self, target: Any) -> dict[str, str]:
+    def auth_headers(self, target: Target) -> dict[str, str]:
         headers = {"content-type": "application/json", "accept": "application/json"}
         headers.update({k: v for k, v in (target.headers or {}).items() if k.lower() != "anthropic-beta"})
         return headers
 
-    def chat_body(self, call: Any, target: Any, drop: Any) -> dict:
+    def chat_body(self, call: ChatCall, target: Target, drop: Drop) -> dict[str, Any]:
         request = Anthropic.chat_request(self, call, target, drop)
         dropped = ("model",) if self.keep_stream else ("model", "stream")
         body = {k: v for k, v in request.json.items() if k not in dropped}

@@ -20,17 +20,64 @@ half: a framer (core/framing.py) cuts the bytes into items, the dialect's ``_con
 items into chunks, and the base owns the rules every stream shares (errors found after some
 chunks of one read are raised on the next read, so the output never depends on how bytes were
 split; a stream is incomplete when it ends before the dialect says the answer is whole).
+
+Types: a dialect's methods take the :class:`~litegate.core.resolve.Target`, the call of their
+endpoint (``ChatCall`` for ``chat_request`` / ``parse_chat``, ``EmbeddingCall`` for embeddings ...)
+and the call's :class:`Drop`. ``AnyCall`` (any call kind), ``Chunk`` (what a stream decoder hands
+on: ``ModelResponseStream`` or, for legacy text completions, ``TextCompletionResponse``),
+``Framer`` and ``HasHeaders`` are names for type checkers only: import them from here under
+``if TYPE_CHECKING:``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.framing import NDJSONFramer, SSEFramer
 from ..core.http import HttpRequest, HttpResponse
 from ..core.jsonutil import loads
 from ..exceptions import APIConnectionError, APIResponseValidationError, AuthenticationError, UnsupportedParamsError
+
+if TYPE_CHECKING:  # names for annotations only: nothing below is imported when litegate runs
+    from collections.abc import Mapping
+    from typing import Protocol, TypeAlias
+
+    from ..core.audio import SpeechCall, TranscriptionCall
+    from ..core.auth import Auth
+    from ..core.call import ChatCall, EmbeddingCall, MediaCall, ProviderCall, RerankCall, TextCall
+    from ..core.platform import PlatformCall
+    from ..core.resolve import Target
+    from ..types.utils import ModelResponseStream, TextCompletionResponse
+
+    #: any validated call a dialect may be handed (each has ``model``, ``params``, ``extra``, ``ctl``)
+    AnyCall: TypeAlias = (
+        ChatCall
+        | TextCall
+        | EmbeddingCall
+        | MediaCall
+        | RerankCall
+        | ProviderCall
+        | TranscriptionCall
+        | SpeechCall
+        | PlatformCall
+    )
+    #: one chunk a :class:`StreamDecoder` hands on: a chat chunk, or a legacy text-completion chunk
+    Chunk: TypeAlias = ModelResponseStream | TextCompletionResponse
+
+    class Framer(Protocol):
+        """What a :class:`StreamDecoder` reads items from (core/framing.py): bytes in, items out."""
+
+        def feed(self, chunk: bytes) -> list[Any]: ...
+
+        def flush(self) -> list[Any]: ...
+
+    class HasHeaders(Protocol):
+        """A response or an open stream: anything with response headers."""
+
+        @property
+        def headers(self) -> Mapping[str, str]: ...
+
 
 # what each endpoint kind is called in messages
 ENDPOINT_WHAT = {
@@ -68,8 +115,13 @@ class Drop:
 
 
 def drop_unsupported(
-    provider: str, params: dict, unsupported: Iterable[str], model: str, drop: Any, where: str = ""
-) -> dict:
+    provider: str,
+    params: dict[str, Any],
+    unsupported: Iterable[str],
+    model: str,
+    drop: Drop | bool | None,
+    where: str = "",
+) -> dict[str, Any]:
     """``params`` without the ``unsupported`` ones when ``drop`` is on; otherwise raise
     ``UnsupportedParamsError`` naming them. Returns ``params`` itself when nothing is unsupported."""
     bad = [p for p in unsupported if p in params]
@@ -113,42 +165,42 @@ class Dialect:
         )
 
     # ------------------------------------------------------------------ per-call steps
-    def prepare(self, target: Any, cfg: Any = None, call: Any = None) -> None:
+    def prepare(self, target: Target, cfg: Any = None, call: AnyCall | None = None) -> None:
         """Pure resolution a platform needs before building (project, region); default: nothing."""
 
-    def auth(self, target: Any, call: Any, cfg: Any) -> Any:
+    def auth(self, target: Target, call: AnyCall, cfg: Any) -> Auth | None:
         """The auth flow run on every attempt, or None when the built headers are all it takes."""
         return None
 
     # endpoints not offered: refused with one clear message (the lifecycle checks ``offers`` first)
-    def chat_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def chat_request(self, call: ChatCall, target: Target, drop: Drop) -> HttpRequest:
         raise self.refuse("chat", call.model)
 
-    def embedding_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def embedding_request(self, call: EmbeddingCall, target: Target, drop: Drop) -> HttpRequest:
         raise self.refuse("embedding", call.model)
 
-    def rerank_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def rerank_request(self, call: RerankCall, target: Target, drop: Drop) -> HttpRequest:
         raise self.refuse("rerank", call.model)
 
-    def text_completion_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def text_completion_request(self, call: TextCall, target: Target, drop: Drop) -> HttpRequest:
         raise self.refuse("text", call.model)
 
-    def image_generation_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def image_generation_request(self, call: MediaCall, target: Target, drop: Drop) -> HttpRequest:
         raise self.refuse("image", call.model)
 
-    def moderation_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def moderation_request(self, call: MediaCall, target: Target, drop: Drop) -> HttpRequest:
         raise self.refuse("moderation", call.model)
 
-    def models_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def models_request(self, call: ProviderCall, target: Target, drop: Drop) -> HttpRequest:
         raise self.refuse("models", call.model)
 
-    def transcription_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def transcription_request(self, call: TranscriptionCall, target: Target, drop: Drop) -> HttpRequest:
         raise self.refuse("transcription", call.model)
 
-    def speech_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def speech_request(self, call: SpeechCall, target: Target, drop: Drop) -> HttpRequest:
         raise self.refuse("speech", call.model)
 
-    def platform_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def platform_request(self, call: PlatformCall, target: Target, drop: Drop) -> HttpRequest:
         """Files, batches, fine-tuning and assistants (core/platform.py)."""
         raise self.refuse(getattr(getattr(call, "op", None), "kind", "files"), call.model)
 
@@ -157,19 +209,19 @@ class Dialect:
         return text
 
     # ------------------------------------------------------------------ shared helpers
-    def missing_key(self, target: Any) -> AuthenticationError:
+    def missing_key(self, target: Target) -> AuthenticationError:
         return AuthenticationError(
             message=f"No API key for {self.name}: pass api_key=..., or set {self.key_hint}",
             llm_provider=self.name,
             model=target.model,
         )
 
-    def invalid(self, message: str, target: Any) -> APIResponseValidationError:
+    def invalid(self, message: str, target: Target) -> APIResponseValidationError:
         return APIResponseValidationError(message=f"{self.name} {message}", llm_provider=self.name, model=target.model)
 
     _invalid = invalid  # the name the translators used before the contract was explicit
 
-    def json_body(self, resp: HttpResponse, target: Any, required: str | None = None) -> dict:
+    def json_body(self, resp: HttpResponse, target: Target, required: str | None = None) -> dict[str, Any]:
         """The body as a JSON object holding ``required``. An error body sent with a success
         status is raised as the error it is (:meth:`embedded_error`)."""
         try:
@@ -187,7 +239,7 @@ class Dialect:
 
     _json = json_body
 
-    def embedded_error(self, data: dict, resp: HttpResponse, target: Any) -> Exception | None:
+    def embedded_error(self, data: dict[str, Any], resp: HttpResponse, target: Target) -> Exception | None:
         """The exception for an error object inside a 2xx body, or None if ``data`` is not one."""
         if "error" in data:
             from ..core.errors import exception_from_response
@@ -195,12 +247,12 @@ class Dialect:
             return exception_from_response(resp, llm_provider=self.name, model=target.model)
         return None
 
-    def error(self, resp: HttpResponse, target: Any) -> Exception:
+    def error(self, resp: HttpResponse, target: Target) -> Exception:
         from ..core.errors import exception_from_response
 
         return exception_from_response(resp, llm_provider=self.name, model=target.model)
 
-    def response_headers(self, resp: HttpResponse) -> dict:
+    def response_headers(self, resp: HasHeaders) -> dict[str, str]:
         kept = self.kept_headers
         return {k: v for k, v in resp.headers.items() if k.startswith(kept)}
 
@@ -210,7 +262,7 @@ class Dialect:
         return list(OPENAI_CHAT_COMPLETION_PARAMS)
 
     # ------------------------------------------------------------------ parameters
-    def map_params(self, params: dict, model: str, drop: Any) -> dict:
+    def map_params(self, params: dict[str, Any], model: str, drop: Drop | bool | None) -> dict[str, Any]:
         """OpenAI parameters -> the provider's request fields: the unsupported ones are dropped
         (``drop`` on) or refused, then :meth:`adapt_params` translates the rest."""
         bad = self.unsupported(params, model)
@@ -218,16 +270,16 @@ class Dialect:
             params = drop_unsupported(self.name, params, bad, model, drop)
         return self.adapt_params(params, model)
 
-    def unsupported(self, params: dict, model: str) -> Iterable[str]:
+    def unsupported(self, params: dict[str, Any], model: str) -> Iterable[str]:
         """The given parameters this provider cannot take for ``model`` (by name or by value)."""
         return ()
 
-    def adapt_params(self, params: dict, model: str) -> dict:
+    def adapt_params(self, params: dict[str, Any], model: str) -> dict[str, Any]:
         """The supported parameters as the provider's request fields; default: unchanged."""
         return params
 
 
-def bad_input(message: str, model: str) -> Exception:
+def bad_input(message: str, model: str | None) -> Exception:
     """The exception for a request a translator cannot express (raised before any request)."""
     from ..core.call import input_error
 
@@ -252,7 +304,7 @@ def plain(obj: Any) -> Any:
     return obj
 
 
-def tool_arguments(raw: Any, model: str, where: str = "") -> dict:
+def tool_arguments(raw: Any, model: str, where: str = "") -> dict[str, Any]:
     """OpenAI's tool-call ``arguments`` (a JSON string, or already an object) -> a dict; empty -> {}.
     Anything else is refused before the request, naming ``where``."""
     if isinstance(raw, dict):
@@ -269,7 +321,7 @@ def tool_arguments(raw: Any, model: str, where: str = "") -> dict:
     return value
 
 
-def max_output_tokens(params: dict) -> Any:
+def max_output_tokens(params: dict[str, Any]) -> Any:
     """The output-token limit the caller gave (``max_completion_tokens`` wins over ``max_tokens``)."""
     value = params.get("max_completion_tokens")
     return params.get("max_tokens") if value is None else value
@@ -281,17 +333,17 @@ class StreamDecoder:
     the dialect's end event; a dialect may relax :meth:`complete`)."""
 
     __slots__ = ("_frames", "done", "provider", "model", "_error")
-    framing: Any = SSEFramer
+    framing: type[Framer] = SSEFramer
     end_marker = "its end marker"
 
-    def __init__(self, provider: str, model: str, framer: Any = None):
-        self._frames = framer if framer is not None else self.framing()
+    def __init__(self, provider: str, model: str, framer: Framer | None = None):
+        self._frames: Framer = framer if framer is not None else self.framing()
         self.done = False
         self.provider = provider
         self.model = model
         self._error: BaseException | None = None
 
-    def feed(self, data: bytes) -> list:
+    def feed(self, data: bytes) -> list[Chunk]:
         if self._error is not None:
             raise self._error
         try:
@@ -300,7 +352,7 @@ class StreamDecoder:
             raise self._own(exc) from None
         return self._run(items) if items else []
 
-    def finish(self) -> list:
+    def finish(self) -> list[Chunk]:
         if self._error is not None:
             raise self._error
         try:
@@ -318,7 +370,7 @@ class StreamDecoder:
         """Whether the answer is whole when the bytes end."""
         return self.done
 
-    def final(self) -> list:
+    def final(self) -> list[Chunk]:
         """Chunks owed at a complete end (e.g. a last chunk carrying usage); none by default."""
         return []
 
@@ -329,17 +381,17 @@ class StreamDecoder:
             model=self.model,
         )
 
-    def malformed(self, what: str, raw: Any) -> APIResponseValidationError:
+    def malformed(self, what: str, raw: str | bytes) -> APIResponseValidationError:
         return APIResponseValidationError(
             message=f"{self.provider} sent a malformed {what}: {raw[:200]!r}",
             llm_provider=self.provider,
             model=self.model,
         )
 
-    def _run(self, items: list) -> list:
+    def _run(self, items: list[Any]) -> list[Chunk]:
         """Chunks for ``items``; an error met after some chunks of the same read is kept and
         raised by the next call, so the chunks handed out never depend on how bytes were split."""
-        out: list = []
+        out: list[Chunk] = []
         try:
             self._convert_into(items, out)
         except UnicodeDecodeError as exc:  # text that is not UTF-8, met by a dialect: a bad response
@@ -361,12 +413,12 @@ class StreamDecoder:
             exc.model = self.model
         return exc
 
-    def _convert_into(self, items: list, out: list) -> None:  # pragma: no cover - abstract
+    def _convert_into(self, items: list[Any], out: list[Chunk]) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     done_sentinel = False  # whether ``data: [DONE]`` ends the answer (OpenAI) or is ignored
 
-    def event_json(self, data: str) -> Any:
+    def event_json(self, data: str) -> dict[str, Any] | None:
         """The JSON object of one SSE payload, or None to skip it: a ``[DONE]`` sentinel ends the
         answer (``done_sentinel``) or is skipped; non-object payloads are skipped; a payload that is
         not JSON raises ``APIResponseValidationError``. Loops stop once ``self.done`` is set."""

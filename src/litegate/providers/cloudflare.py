@@ -12,13 +12,23 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.http import HttpRequest
 from ..core.resolve import env_value
 from .base import bad_input
 from .openai import Compatible
 from .openai_compatible import CompatProvider
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    from ..core.call import ChatCall, EmbeddingCall
+    from ..core.resolve import Target
+    from .base import AnyCall, Drop
+
+    _Call = TypeVar("_Call", ChatCall, EmbeddingCall)
+
 
 __all__ = ["Cloudflare", "ACCOUNT_BASE"]
 
@@ -38,7 +48,7 @@ class Cloudflare(Compatible):
     def __init__(self) -> None:
         super().__init__(_ROW)
 
-    def prepare(self, target: Any, cfg: Any = None, call: Any = None) -> None:
+    def prepare(self, target: Target, cfg: Any = None, call: AnyCall | None = None) -> None:
         if target.api_base:
             return
         extra = getattr(call, "extra", None) or {}
@@ -56,14 +66,14 @@ class Cloudflare(Compatible):
         target.api_base = ACCOUNT_BASE.format(account=account)
 
     @staticmethod
-    def _clean(call: Any) -> Any:
+    def _clean(call: _Call) -> _Call:
         extra = call.extra or {}
         if "account_id" not in extra:
             return call
         return dataclasses.replace(call, extra={k: v for k, v in extra.items() if k != "account_id"})
 
-    def chat_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def chat_request(self, call: ChatCall, target: Target, drop: Drop) -> HttpRequest:
         return super().chat_request(self._clean(call), target, drop)
 
-    def embedding_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def embedding_request(self, call: EmbeddingCall, target: Target, drop: Drop) -> HttpRequest:
         return super().embedding_request(self._clean(call), target, drop)

@@ -130,7 +130,7 @@ import json
 import struct
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import exception_from_response, mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
@@ -144,6 +144,13 @@ from ..exceptions import (
 )
 from ..types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream
 from .base import Dialect, StreamDecoder, bad_input, drop_unsupported, max_output_tokens, plain
+
+if TYPE_CHECKING:
+    from ..core.call import ChatCall, EmbeddingCall, RerankCall, TextCall
+    from ..core.resolve import Target
+    from ..types.rerank import RerankResponse, RerankResult
+    from .base import Chunk, Drop
+
 
 __all__ = ["Cohere", "CohereStreamDecoder", "FINISH_REASONS", "convert_messages", "rerank_text"]
 
@@ -180,7 +187,7 @@ _SUPPORTED = (
 _ALWAYS_OK = frozenset(_SUPPORTED) | {"reasoning_effort", "top_logprobs"}  # checked by value / model
 
 # reasoning_effort -> Cohere ``thinking``
-_THINKING = {
+_THINKING: dict[str, dict[str, Any]] = {
     "none": {"type": "disabled"},
     "minimal": {"type": "enabled", "token_budget": 512},
     "low": {"type": "enabled", "token_budget": 1024},
@@ -251,13 +258,13 @@ def _failed_generation(reason: str, detail: Any, model: str) -> APIError:
 # ---------------------------------------------------------------------------------------------
 
 
-def _image_part(part: dict, where: str, model: str) -> dict:
+def _image_part(part: dict[str, Any], where: str, model: str) -> dict[str, Any]:
     iu = part.get("image_url")
     if isinstance(iu, str):
         iu = {"url": iu}
     if not isinstance(iu, dict) or not isinstance(iu.get("url"), str) or not iu["url"].strip():
         raise _fail(f"{where}: image_url part has no url", model)
-    out: dict = {"url": iu["url"].strip()}
+    out: dict[str, Any] = {"url": iu["url"].strip()}
     detail = iu.get("detail")
     if detail is not None:
         if detail not in ("auto", "low", "high"):
@@ -266,9 +273,9 @@ def _image_part(part: dict, where: str, model: str) -> dict:
     return {"type": "image_url", "image_url": out}
 
 
-def _text_items(content: Any, where: str, model: str, *, images: bool) -> list:
+def _text_items(content: Any, where: str, model: str, *, images: bool) -> list[dict[str, Any]]:
     """OpenAI content parts -> Cohere content items (text, and image_url when ``images``)."""
-    items: list = []
+    items: list[dict[str, Any]] = []
     for j, part in enumerate(content):
         part = plain(part)
         kind = part.get("type") if isinstance(part, dict) else None
@@ -297,7 +304,7 @@ def _joined_text(content: Any, where: str, model: str) -> str:
     return "".join(item["text"] for item in _text_items(content, where, model, images=False))
 
 
-def _tool_call_out(tc: Any, where: str, model: str) -> dict:
+def _tool_call_out(tc: Any, where: str, model: str) -> dict[str, Any]:
     tc = plain(tc)
     if not isinstance(tc, dict):
         raise _fail(f"{where} must be a dict in OpenAI tool-call form", model)
@@ -314,12 +321,12 @@ def _tool_call_out(tc: Any, where: str, model: str) -> dict:
     return {"id": tc["id"], "type": "function", "function": {"name": fn["name"], "arguments": args}}
 
 
-def _assistant(msg: dict, where: str, model: str) -> dict | None:
+def _assistant(msg: dict[str, Any], where: str, model: str) -> dict[str, Any] | None:
     calls = msg.get("tool_calls") or []
     text = _joined_text(msg.get("content"), where, model)
     reasoning = msg.get("reasoning_content")
-    out: dict = {"role": "assistant"}
-    content: list = []
+    out: dict[str, Any] = {"role": "assistant"}
+    content: list[dict[str, Any]] = []
     if isinstance(reasoning, str) and reasoning:
         content.append({"type": "thinking", "thinking": reasoning})
     if calls:
@@ -346,7 +353,7 @@ def _assistant(msg: dict, where: str, model: str) -> dict | None:
     return out
 
 
-def _tool_content(content: Any, where: str, model: str) -> list:
+def _tool_content(content: Any, where: str, model: str) -> list[dict[str, Any]]:
     """A tool result -> Cohere tool content items (documents or text)."""
     if content is None:
         return [{"type": "text", "text": ""}]
@@ -362,7 +369,7 @@ def _tool_content(content: Any, where: str, model: str) -> list:
             if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
                 return [{"type": "document", "document": {"data": _compact(v)}} for v in value]
         return [{"type": "text", "text": content}]
-    items: list = []
+    items: list[dict[str, Any]] = []
     for j, part in enumerate(content):
         part = plain(part)
         kind = part.get("type") if isinstance(part, dict) else None
@@ -377,9 +384,9 @@ def _tool_content(content: Any, where: str, model: str) -> list:
     return items
 
 
-def convert_messages(messages: list, model: str) -> list:
+def convert_messages(messages: list[Any], model: str) -> list[dict[str, Any]]:
     """OpenAI chat messages -> Cohere v2 messages (see the module docstring for the rules)."""
-    out: list = []
+    out: list[dict[str, Any]] = []
     for i, msg in enumerate(messages):
         msg = plain(msg)
         where = f"messages[{i}]"
@@ -421,10 +428,10 @@ def convert_messages(messages: list, model: str) -> list:
 # ---------------------------------------------------------------------------------------------
 
 
-def convert_tools(tools: list, model: str) -> tuple[list, bool]:
+def convert_tools(tools: list[Any], model: str) -> tuple[list[dict[str, Any]], bool]:
     """OpenAI tools -> (Cohere tools, strict_tools)."""
-    out: list = []
-    strict: list = []
+    out: list[dict[str, Any]] = []
+    strict: list[bool] = []
     for i, tool in enumerate(tools):
         tool = plain(tool)
         fn = tool.get("function") if isinstance(tool, dict) else None
@@ -436,7 +443,7 @@ def convert_tools(tools: list, model: str) -> tuple[list, bool]:
         name = fn.get("name")
         if not isinstance(name, str) or not name:
             raise _fail(f"tools[{i}].function.name is required", model)
-        item: dict = {"name": name}
+        item: dict[str, Any] = {"name": name}
         if fn.get("description") is not None:
             item["description"] = fn["description"]
         params = fn.get("parameters")
@@ -452,7 +459,7 @@ def convert_tools(tools: list, model: str) -> tuple[list, bool]:
     return out, any(strict)
 
 
-def _tool_choice(choice: Any, tools: list, model: str) -> tuple[list, str | None]:
+def _tool_choice(choice: Any, tools: list[dict[str, Any]], model: str) -> tuple[list[dict[str, Any]], str | None]:
     """(tools to send, Cohere tool_choice or None) for an OpenAI ``tool_choice``."""
     if choice == "auto" or choice is None:
         return tools, None
@@ -461,7 +468,9 @@ def _tool_choice(choice: Any, tools: list, model: str) -> tuple[list, str | None
     if choice in ("required", "any"):
         return tools, "REQUIRED"
     if isinstance(choice, dict):
-        fn = choice.get("function") if isinstance(choice.get("function"), dict) else choice
+        fn = choice.get("function")
+        if not isinstance(fn, dict):
+            fn = choice
         name = fn.get("name")
         if isinstance(name, str) and name:
             chosen = [t for t in tools if t["function"]["name"] == name]
@@ -471,14 +480,14 @@ def _tool_choice(choice: Any, tools: list, model: str) -> tuple[list, str | None
     raise _fail(f"tool_choice must be 'auto', 'none', 'required' or a named function, got {choice!r}", model)
 
 
-def _response_format(rf: Any, model: str) -> dict | None:
+def _response_format(rf: Any, model: str) -> dict[str, Any] | None:
     if not isinstance(rf, dict):
         raise _fail("response_format must be a dict such as {'type': 'json_object'}", model)
     kind = rf.get("type")
     if kind in (None, "text"):
         return None
     if kind == "json_object":
-        out: dict = {"type": "json_object"}
+        out: dict[str, Any] = {"type": "json_object"}
         schema = rf.get("schema") or rf.get("json_schema")
         if isinstance(schema, dict):
             out["json_schema"] = schema
@@ -505,13 +514,17 @@ def _count(value: Any) -> int:
         return 0
 
 
-def _usage(u: Any) -> dict:
+def _usage(u: Any) -> dict[str, Any]:
     """Cohere ``usage`` -> OpenAI usage: the tokens the model processed (``tokens``, else the billed
     units), with the billed units kept as ``usage.billed_units`` (what the cost is computed from)."""
     if not isinstance(u, dict):
         return {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
-    billed = u.get("billed_units") if isinstance(u.get("billed_units"), dict) else {}
-    tokens = u.get("tokens") if isinstance(u.get("tokens"), dict) else {}
+    billed = u.get("billed_units")
+    if not isinstance(billed, dict):
+        billed = {}
+    tokens = u.get("tokens")
+    if not isinstance(tokens, dict):
+        tokens = {}
 
     def pick(key: str) -> int:
         value = tokens.get(key)
@@ -521,7 +534,11 @@ def _usage(u: Any) -> dict:
 
     prompt = pick("input_tokens")
     completion = pick("output_tokens")
-    out: dict = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    out: dict[str, Any] = {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
     kept = {
         k: _count(billed[k]) for k in ("input_tokens", "output_tokens", "image_tokens") if billed.get(k) is not None
     }
@@ -533,11 +550,15 @@ def _usage(u: Any) -> dict:
     return out
 
 
-def _logprob_entry(item: Any) -> dict | None:
+def _logprob_entry(item: Any) -> dict[str, Any] | None:
     if not isinstance(item, dict):
         return None
-    text = item.get("text") if isinstance(item.get("text"), str) else ""
-    values = item.get("logprobs") if isinstance(item.get("logprobs"), list) else []
+    text = item.get("text")
+    if not isinstance(text, str):
+        text = ""
+    values = item.get("logprobs")
+    if not isinstance(values, list):
+        values = []
     total = 0.0
     for v in values:
         if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -545,7 +566,7 @@ def _logprob_entry(item: Any) -> dict | None:
     return {"token": text, "logprob": total, "bytes": list(text.encode("utf-8")), "top_logprobs": []}
 
 
-def _logprobs(items: Any) -> dict | None:
+def _logprobs(items: Any) -> dict[str, Any] | None:
     if isinstance(items, dict):
         items = [items]
     if not isinstance(items, list) or not items:
@@ -554,12 +575,14 @@ def _logprobs(items: Any) -> dict | None:
     return {"content": content} if content else None
 
 
-def _tool_calls_in(calls: Any) -> list:
-    out = []
+def _tool_calls_in(calls: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for tc in calls or []:
         if not isinstance(tc, dict):
             continue
-        fn = tc.get("function") if isinstance(tc.get("function"), dict) else {}
+        fn = tc.get("function")
+        if not isinstance(fn, dict):
+            fn = {}
         args = fn.get("arguments")
         if args is None or args == "":
             args = "{}"
@@ -575,10 +598,10 @@ def _tool_calls_in(calls: Any) -> list:
     return out
 
 
-def _message(msg: dict) -> dict:
+def _message(msg: dict[str, Any]) -> dict[str, Any]:
     """Cohere ``message`` -> OpenAI message dict."""
-    texts: list = []
-    thinking: list = []
+    texts: list[str] = []
+    thinking: list[str] = []
     for item in msg.get("content") or []:
         if not isinstance(item, dict):
             continue
@@ -587,15 +610,17 @@ def _message(msg: dict) -> dict:
             texts.append(item["text"])
         elif kind == "thinking" and isinstance(item.get("thinking"), str):
             thinking.append(item["thinking"])
-    plan = msg.get("tool_plan") if isinstance(msg.get("tool_plan"), str) else ""
+    plan = msg.get("tool_plan")
+    if not isinstance(plan, str):
+        plan = ""
     text = plan + "".join(texts)
     calls = _tool_calls_in(msg.get("tool_calls"))
-    out: dict = {"role": "assistant", "content": text if text or not calls else None}
+    out: dict[str, Any] = {"role": "assistant", "content": text if text or not calls else None}
     if calls:
         out["tool_calls"] = calls
     if thinking:
         out["reasoning_content"] = "".join(thinking)
-    psf: dict = {}
+    psf: dict[str, Any] = {}
     if plan:
         psf["tool_plan"] = plan
     if msg.get("citations"):
@@ -614,7 +639,7 @@ def _field_text(value: Any) -> str:
     return value if isinstance(value, str) else _compact(value)
 
 
-def rerank_text(doc: Any, rank_fields: list, index: int, model: str) -> str:
+def rerank_text(doc: Any, rank_fields: list[str], index: int, model: str) -> str:
     """The text Cohere ranks for one document (a string as is; a dict by the rank_fields rule)."""
     if isinstance(doc, str):
         return doc
@@ -651,7 +676,7 @@ class Cohere(Dialect):
             params.append("reasoning_effort")
         return params
 
-    def unsupported(self, params: dict, model: str) -> list[str]:
+    def unsupported(self, params: dict[str, Any], model: str) -> list[str]:
         bad = [p for p in params if p not in _ALWAYS_OK]
         n = params.get("n")
         if n is not None and n != 1:
@@ -665,9 +690,9 @@ class Cohere(Dialect):
             bad.append("reasoning_effort")
         return bad
 
-    def adapt_params(self, params: dict, model: str) -> dict:
+    def adapt_params(self, params: dict[str, Any], model: str) -> dict[str, Any]:
         """OpenAI params -> the Cohere request fields they become (no messages / model / stream)."""
-        out: dict = {}
+        out: dict[str, Any] = {}
         get = params.get
         max_tokens = max_output_tokens(params)
         if max_tokens is not None:
@@ -713,7 +738,7 @@ class Cohere(Dialect):
         return out
 
     # ------------------------------------------------------------------ requests
-    def headers(self, target: Any) -> dict[str, str]:
+    def headers(self, target: Target) -> dict[str, str]:
         if not target.api_key:
             raise self.missing_key(target)
         h = {"authorization": "Bearer " + target.api_key, "content-type": "application/json"}
@@ -722,7 +747,7 @@ class Cohere(Dialect):
         return h
 
     @staticmethod
-    def url(target: Any, path: str) -> str:
+    def url(target: Target, path: str) -> str:
         base = target.api_base or ""
         for endpoint in _ENDPOINTS:
             if base.endswith(endpoint):
@@ -732,7 +757,7 @@ class Cohere(Dialect):
             base = base[:-3]
         return base + path
 
-    def chat_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def chat_request(self, call: ChatCall, target: Target, drop: Drop) -> HttpRequest:
         model = target.model
         body: dict[str, Any] = {"model": model, "messages": convert_messages(call.messages, model)}
         if call.params:
@@ -743,7 +768,7 @@ class Cohere(Dialect):
         body["stream"] = bool(call.stream)
         return HttpRequest("POST", self.url(target, "/v2/chat"), self.headers(target), body)
 
-    def embedding_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def embedding_request(self, call: EmbeddingCall, target: Target, drop: Drop) -> HttpRequest:
         model = target.model
         value = call.input
         items = [value] if isinstance(value, str) else list(value)
@@ -785,7 +810,7 @@ class Cohere(Dialect):
         body.update(extra)
         return HttpRequest("POST", self.url(target, "/v2/embed"), self.headers(target), body)
 
-    def rerank_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def rerank_request(self, call: RerankCall, target: Target, drop: Drop) -> HttpRequest:
         model = target.model
         params = dict(call.params or {})
         bad = [k for k in params if k not in _RERANK_SENT and k not in _RERANK_LOCAL]
@@ -806,12 +831,12 @@ class Cohere(Dialect):
         return HttpRequest("POST", self.url(target, "/v2/rerank"), self.headers(target), body)
 
     # ------------------------------------------------------------------ responses
-    def embedded_error(self, data: dict, resp: HttpResponse, target: Any) -> Exception | None:
+    def embedded_error(self, data: dict[str, Any], resp: HttpResponse, target: Target) -> Exception | None:
         if isinstance(data.get("message"), str):  # an error body ({"id", "message"}) with a success status
             return mid_stream_error({"message": data["message"]}, llm_provider=self.name, model=target.model)
         return None
 
-    def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_chat(self, resp: HttpResponse, call: ChatCall, target: Target) -> ModelResponse:
         data = self._json(resp, target, "finish_reason")
         msg = data.get("message")
         if not isinstance(msg, dict):
@@ -823,7 +848,7 @@ class Cohere(Dialect):
         fr = finish_reason(reason)
         if fr == "tool_calls" and "tool_calls" not in message:
             fr = "stop"
-        choice: dict = {"index": 0, "message": message, "finish_reason": fr}
+        choice: dict[str, Any] = {"index": 0, "message": message, "finish_reason": fr}
         lp = _logprobs(data.get("logprobs"))
         if lp is not None:
             choice["logprobs"] = lp
@@ -836,7 +861,7 @@ class Cohere(Dialect):
             usage=_usage(data.get("usage")),
         )
 
-    def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_embedding(self, resp: HttpResponse, call: EmbeddingCall, target: Target) -> EmbeddingResponse:
         data = self._json(resp, target, "embeddings")
         embeddings = data["embeddings"]
         b64 = (call.params or {}).get("encoding_format") == "base64"
@@ -844,6 +869,7 @@ class Cohere(Dialect):
         if isinstance(requested, str):
             requested = [requested]
         order = list(requested) if requested else (["base64", "float"] if b64 else ["float"])
+        kind: str | None
         if isinstance(embeddings, list):  # the older "embeddings_floats" shape
             vectors, kind = embeddings, "float"
         elif isinstance(embeddings, dict):
@@ -853,13 +879,17 @@ class Cohere(Dialect):
             vectors = embeddings[kind]
         else:
             raise self._invalid("response 'embeddings' is neither a list nor an object", target)
-        items = []
+        items: list[dict[str, Any]] = []
         for i, vec in enumerate(vectors):
             if b64 and kind == "float" and isinstance(vec, list):
                 vec = base64.b64encode(struct.pack(f"<{len(vec)}f", *vec)).decode("ascii")
             items.append({"object": "embedding", "index": i, "embedding": vec})
-        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
-        billed = meta.get("billed_units") if isinstance(meta.get("billed_units"), dict) else {}
+        meta = data.get("meta")
+        if not isinstance(meta, dict):
+            meta = {}
+        billed = meta.get("billed_units")
+        if not isinstance(billed, dict):
+            billed = {}
         tokens = _count(billed.get("input_tokens")) + _count(billed.get("image_tokens"))
         return EmbeddingResponse(
             model=target.model,
@@ -867,8 +897,8 @@ class Cohere(Dialect):
             usage={"prompt_tokens": tokens, "completion_tokens": 0, "total_tokens": tokens},
         )
 
-    def parse_rerank(self, resp: HttpResponse, call: Any, target: Any) -> Any:
-        from ..types.rerank import RerankResponse
+    def parse_rerank(self, resp: HttpResponse, call: RerankCall, target: Target) -> RerankResponse:
+        from ..types.rerank import RerankResponse, RerankResult
 
         data = self._json(resp, target, "results")
         results = data["results"]
@@ -877,7 +907,7 @@ class Cohere(Dialect):
         params = call.params or {}
         keep = params.get("return_documents", True) is not False
         docs = call.documents
-        out = []
+        out: list[RerankResult] = []
         for r in results:
             index = r.get("index") if isinstance(r, dict) else None
             if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(docs):
@@ -891,23 +921,25 @@ class Cohere(Dialect):
             if keep:
                 original = docs[index]
                 document = original if isinstance(original, dict) else {"text": original}
-            out.append({"index": index, "relevance_score": float(score), "document": document})
-        out.sort(key=lambda item: -item["relevance_score"])
+            out.append(RerankResult(index=index, relevance_score=float(score), document=document))
+        out.sort(key=lambda item: -item.relevance_score)
         top_n = params.get("top_n")
         if isinstance(top_n, int) and top_n > 0:
             out = out[:top_n]
-        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
-        kw: dict = {"results": out, "meta": meta}
+        meta = data.get("meta")
+        if not isinstance(meta, dict):
+            meta = {}
+        kw: dict[str, Any] = {"results": out, "meta": meta}
         if data.get("id"):
             kw["id"] = data["id"]
         return RerankResponse(**kw)
 
-    def stream_decoder(self, call: Any, target: Any) -> CohereStreamDecoder:
+    def stream_decoder(self, call: ChatCall | TextCall, target: Target) -> CohereStreamDecoder:
         so = (call.params or {}).get("stream_options")
         include_usage = isinstance(so, dict) and so.get("include_usage") is True
         return CohereStreamDecoder(target.model, include_usage)
 
-    def error(self, resp: HttpResponse, target: Any) -> Exception:
+    def error(self, resp: HttpResponse, target: Target) -> Exception:
         err = exception_from_response(resp, llm_provider=self.name, model=target.model)
         if resp.status_code == 499 and type(err) is BadRequestError:
             # Cohere: "request cancelled" (try again); not a malformed request
@@ -939,16 +971,18 @@ class CohereStreamDecoder(StreamDecoder):
         self.include_usage = include_usage
         self.id = ""
         self.created = int(time.time())
-        self._tool_index: dict = {}  # Cohere event index -> OpenAI tool-call index
-        self._citations: list = []
+        self._tool_index: dict[Any, int] = {}  # Cohere event index -> OpenAI tool-call index
+        self._citations: list[Any] = []
         self._saw_tool = False
         self._plan = ""  # the tool plan so far (each tool-plan chunk carries it whole)
 
-    def _chunk(self, delta: dict, finish: Any = None, usage: Any = None, logprobs: Any = None) -> Any:
-        choice: dict = {"index": 0, "delta": delta, "finish_reason": finish}
+    def _chunk(
+        self, delta: dict[str, Any], finish: str | None = None, usage: Any = None, logprobs: Any = None
+    ) -> ModelResponseStream:
+        choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": finish}
         if logprobs is not None:
             choice["logprobs"] = logprobs
-        kw: dict = {
+        kw: dict[str, Any] = {
             "id": self.id,
             "created": self.created,
             "model": self.model,
@@ -959,7 +993,7 @@ class CohereStreamDecoder(StreamDecoder):
             kw["usage"] = usage
         return ModelResponseStream(**kw)
 
-    def _convert_into(self, events: list, out: list) -> None:
+    def _convert_into(self, events: list[tuple[str | None, str]], out: list[Chunk]) -> None:
         for event, data in events:
             if self.done:
                 return
@@ -967,15 +1001,23 @@ class CohereStreamDecoder(StreamDecoder):
             if obj is None:
                 continue
             kind = obj.get("type") or event
-            delta = obj.get("delta") if isinstance(obj.get("delta"), dict) else {}
-            message = delta.get("message") if isinstance(delta.get("message"), dict) else {}
+            delta = obj.get("delta")
+            if not isinstance(delta, dict):
+                delta = {}
+            message = delta.get("message")
+            if not isinstance(message, dict):
+                message = {}
             if kind == "content-delta":
                 chunk = self._content(message.get("content"), obj.get("logprobs"))
                 if chunk is not None:
                     out.append(chunk)
             elif kind == "tool-call-delta":
-                calls = message.get("tool_calls") if isinstance(message.get("tool_calls"), dict) else {}
-                fn = calls.get("function") if isinstance(calls.get("function"), dict) else {}
+                calls = message.get("tool_calls")
+                if not isinstance(calls, dict):
+                    calls = {}
+                fn = calls.get("function")
+                if not isinstance(fn, dict):
+                    fn = {}
                 args = fn.get("arguments")
                 if isinstance(args, str) and args:
                     out.append(
@@ -1001,10 +1043,16 @@ class CohereStreamDecoder(StreamDecoder):
                 if chunk is not None:
                     out.append(chunk)
             elif kind == "tool-call-start":
-                calls = message.get("tool_calls") if isinstance(message.get("tool_calls"), dict) else {}
-                fn = calls.get("function") if isinstance(calls.get("function"), dict) else {}
+                calls = message.get("tool_calls")
+                if not isinstance(calls, dict):
+                    calls = {}
+                fn = calls.get("function")
+                if not isinstance(fn, dict):
+                    fn = {}
                 self._saw_tool = True
-                args = fn.get("arguments") if isinstance(fn.get("arguments"), str) else ""
+                args = fn.get("arguments")
+                if not isinstance(args, str):
+                    args = ""
                 out.append(
                     self._chunk(
                         {
@@ -1043,10 +1091,10 @@ class CohereStreamDecoder(StreamDecoder):
             position = self._tool_index[index] = len(self._tool_index)
         return position
 
-    def _content(self, content: Any, logprobs: Any) -> Any:
+    def _content(self, content: Any, logprobs: Any) -> ModelResponseStream | None:
         if not isinstance(content, dict):
             content = {}
-        delta: dict = {}
+        delta: dict[str, Any] = {}
         text = content.get("text")
         if isinstance(text, str) and text:
             delta["content"] = text

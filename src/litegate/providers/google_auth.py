@@ -40,7 +40,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Hashable
 from functools import partial
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
-DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
+DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - an endpoint URL, not a secret
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 TOKEN_LIFETIME = 3600  # seconds asked for in a service-account JWT (Google's maximum)
 REFRESH_MARGIN = 300  # a cached token is renewed this many seconds before it expires
@@ -104,15 +104,15 @@ class TokenCache:
     """
 
     def __init__(self) -> None:
-        self._entries: dict = {}  # key -> Token
-        self._pending: dict = {}  # key -> threading.Event of the exchange under way
+        self._entries: dict[Hashable, Token] = {}  # key -> Token
+        self._pending: dict[Hashable, threading.Event] = {}  # key -> the exchange under way
         self._guard = threading.Lock()
 
-    def fresh(self, key: Any) -> Token | None:
+    def fresh(self, key: Hashable) -> Token | None:
         token = self._entries.get(key)
         return token if token is not None and token.fresh() else None
 
-    def obtain(self, key: Any, exchange: Callable[[], TokenFlow]) -> TokenFlow:
+    def obtain(self, key: Hashable, exchange: Callable[[], TokenFlow]) -> TokenFlow:
         """Flow returning a fresh :class:`Token` for ``key``; ``exchange()`` is a flow returning a new one."""
         token = self.fresh(key)
         if token is not None:  # the common case, without the lock
@@ -141,7 +141,7 @@ class TokenCache:
             if mine is not None:
                 self._release(key, mine)
 
-    def _release(self, key: Any, event: threading.Event) -> None:
+    def _release(self, key: Hashable, event: threading.Event) -> None:
         with self._guard:
             if self._pending.get(key) is event:
                 del self._pending[key]
@@ -165,10 +165,10 @@ TOKENS = TokenCache()
 # credentials
 # ---------------------------------------------------------------------------------------------
 
-_files: dict = {}  # path -> (mtime_ns, parsed JSON): credential files are read once per change
+_files: dict[str, tuple[int, dict[str, Any]]] = {}  # path -> (mtime_ns, parsed JSON): read once per change
 
 
-def _load_file(path: str, provider: str) -> dict:
+def _load_file(path: str, provider: str) -> dict[str, Any]:
     path = os.path.expanduser(path)
     try:
         mtime = os.stat(path).st_mtime_ns
@@ -228,7 +228,7 @@ def _b64url(data: bytes) -> bytes:
 
 
 def service_account_jwt(
-    info: dict,
+    info: dict[str, Any],
     scope: str = SCOPE,
     now: float | None = None,
     lifetime: int = TOKEN_LIFETIME,
@@ -248,7 +248,7 @@ def service_account_jwt(
             provider=provider,
         ) from None
     issued = int(time.time() if now is None else now)
-    header: dict = {"alg": "RS256", "typ": "JWT"}
+    header: dict[str, str] = {"alg": "RS256", "typ": "JWT"}
     if isinstance(info.get("private_key_id"), str):
         header["kid"] = info["private_key_id"]
     # the audience is Google's token endpoint whatever token_uri the request goes to
@@ -276,11 +276,11 @@ def service_account_jwt(
 
 
 class _Source:
-    key: tuple = ()
+    key: tuple[Any, ...] = ()
     project: str | None = None
     project_later = False  # only the exchange can tell the project (ADC through google-auth)
 
-    def __init__(self, scopes: tuple, provider: str):
+    def __init__(self, scopes: tuple[str, ...], provider: str):
         self.scopes = scopes
         self.provider = provider
 
@@ -293,18 +293,18 @@ class _Grant(_Source):
 
     what = "credentials"
 
-    def __init__(self, info: dict, scopes: tuple, provider: str):
+    def __init__(self, info: dict[str, Any], scopes: tuple[str, ...], provider: str):
         super().__init__(scopes, provider)
         self.info = info
-        self.token_uri = info.get("token_uri") or DEFAULT_TOKEN_URI
+        self.token_uri: str = info.get("token_uri") or DEFAULT_TOKEN_URI
 
-    def form(self) -> dict:  # pragma: no cover - abstract
+    def form(self) -> dict[str, str]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def exchange(self) -> TokenFlow:
         body = urlencode(self.form()).encode("ascii")
         try:
-            resp = yield HttpRequest(
+            resp: HttpResponse = yield HttpRequest(
                 "POST",
                 self.token_uri,
                 {"content-type": "application/x-www-form-urlencoded", "accept": "application/json"},
@@ -340,12 +340,12 @@ class _Grant(_Source):
 class _ServiceAccount(_Grant):
     what = "service-account credentials"
 
-    def __init__(self, info: dict, scopes: tuple, provider: str):
+    def __init__(self, info: dict[str, Any], scopes: tuple[str, ...], provider: str):
         super().__init__(info, scopes, provider)
         self.key = ("service_account", info.get("client_email"), info.get("private_key_id"), self.token_uri, scopes)
         self.project = info.get("project_id")
 
-    def form(self) -> dict:
+    def form(self) -> dict[str, str]:
         # signed now, for this exchange (iat / exp); CPU only
         return {
             "grant_type": JWT_GRANT,
@@ -356,12 +356,12 @@ class _ServiceAccount(_Grant):
 class _AuthorizedUser(_Grant):
     what = "user credentials"
 
-    def __init__(self, info: dict, scopes: tuple, provider: str):
+    def __init__(self, info: dict[str, Any], scopes: tuple[str, ...], provider: str):
         super().__init__(info, scopes, provider)
         self.key = ("authorized_user", info.get("client_id"), info.get("refresh_token"), self.token_uri)
         self.project = info.get("quota_project_id")
 
-    def form(self) -> dict:
+    def form(self) -> dict[str, str]:
         info = self.info
         return {
             "grant_type": "refresh_token",
@@ -375,7 +375,7 @@ class _Library(_Source):
     """Credentials only google-auth can refresh: ADC (``creds`` None), a credentials dict of another
     type, or a google-auth credentials object. Refreshing blocks: it is a :class:`Blocking` step."""
 
-    def __init__(self, creds: Any, scopes: tuple, provider: str):
+    def __init__(self, creds: Any, scopes: tuple[str, ...], provider: str):
         super().__init__(scopes, provider)
         self.creds = creds
         if creds is None:
@@ -389,12 +389,13 @@ class _Library(_Source):
         self.project_later = self.project is None
 
     def exchange(self) -> TokenFlow:
-        return (yield Blocking(self.refresh))
+        token: Token = yield Blocking(self.refresh)
+        return token
 
     def refresh(self) -> Token:
         """Get a token through google-auth (blocking)."""
         try:
-            import google.auth  # type: ignore[import-not-found]
+            import google.auth
         except ImportError:
             raise auth_error(
                 "no credentials: pass vertex_credentials= (a service-account key file, its JSON or a dict), set "
@@ -402,13 +403,14 @@ class _Library(_Source):
                 "Default Credentials",
                 provider=self.provider,
             ) from None
+        lib: Any = google.auth  # google-auth annotates only part of its API
         scopes = list(self.scopes)
         project = None
         try:
             if self.creds is None:
-                creds, project = google.auth.default(scopes=scopes)
+                creds, project = lib.default(scopes=scopes)
             elif isinstance(self.creds, dict):
-                creds, project = google.auth.load_credentials_from_dict(self.creds, scopes=scopes)
+                creds, project = lib.load_credentials_from_dict(self.creds, scopes=scopes)
             else:
                 creds = self.creds
                 if getattr(creds, "requires_scopes", False):
@@ -449,7 +451,7 @@ class _LibraryRequest:
     def __call__(
         self, url: str, method: str = "GET", body: Any = None, headers: Any = None, timeout: Any = None, **kwargs: Any
     ) -> _LibraryResponse:
-        from google.auth import exceptions as gexc  # type: ignore[import-not-found]
+        from google.auth import exceptions
 
         from ..core.transport import default_transport, make_timeout
 
@@ -459,6 +461,7 @@ class _LibraryRequest:
         try:
             resp = default_transport().send(request, make_timeout(timeout or TOKEN_TIMEOUT))
         except (APIConnectionError, Timeout) as exc:
+            gexc: Any = exceptions  # TransportError's constructor is not annotated
             raise gexc.TransportError(str(exc)) from exc
         return _LibraryResponse(resp)
 
@@ -470,7 +473,7 @@ def _seconds(value: Any) -> float:
         return 3600.0
 
 
-def credential_source(creds: Any, scopes: tuple = (SCOPE,), provider: str = DEFAULT_PROVIDER) -> _Source:
+def credential_source(creds: Any, scopes: tuple[str, ...] = (SCOPE,), provider: str = DEFAULT_PROVIDER) -> _Source:
     """Loaded credentials (:func:`load_credentials`) -> the source that gets their tokens."""
     if isinstance(creds, dict):
         kind = creds.get("type")
@@ -497,7 +500,7 @@ class GoogleAuth(Auth):
         self,
         credentials: Any = None,
         *,
-        scopes: tuple = (SCOPE,),
+        scopes: tuple[str, ...] = (SCOPE,),
         provider: str = DEFAULT_PROVIDER,
         model: str | None = None,
         cache: TokenCache | None = None,
@@ -540,17 +543,20 @@ class GoogleAuth(Auth):
 
 
 class _TokenOnly(Auth):
-    """Runs a :class:`GoogleAuth`'s token flow through :func:`~litegate.core.auth.authorize`."""
+    """Runs a :class:`GoogleAuth`'s token flow through :func:`~litegate.core.auth.authorize`,
+    keeping the token it got (the request is handed back unchanged)."""
 
     def __init__(self, auth: GoogleAuth):
         self.auth = auth
+        self.token: Token | None = None
 
-    def flow(self, request: Any) -> Any:
-        return (yield from self.auth.token())
+    def flow(self, request: HttpRequest) -> Flow:
+        self.token = yield from self.auth.token()
+        return request
 
 
 def access_token(
-    source: Any = None, scopes: tuple = (SCOPE,), provider: str = DEFAULT_PROVIDER, transport: Any = None
+    source: Any = None, scopes: tuple[str, ...] = (SCOPE,), provider: str = DEFAULT_PROVIDER, transport: Any = None
 ) -> tuple[str, str | None]:
     """(access token, the credentials' project or None) for ``source`` (None: ADC), blocking.
 
@@ -558,11 +564,12 @@ def access_token(
     (default: litegate's default transport)."""
     from ..core.transport import default_transport, make_timeout
 
-    auth = GoogleAuth(source, scopes=scopes, provider=provider)
-    token = authorize(
-        _TokenOnly(auth),
-        None,
-        transport or default_transport(),  # type: ignore[arg-type]
-        make_timeout(TOKEN_TIMEOUT),
+    only = _TokenOnly(GoogleAuth(source, scopes=scopes, provider=provider))
+    # the flow only gets a token: the request it is handed is never sent
+    authorize(
+        only, HttpRequest("POST", DEFAULT_TOKEN_URI), transport or default_transport(), make_timeout(TOKEN_TIMEOUT)
     )
-    return token.value, token.project  # type: ignore[attr-defined]
+    token = only.token
+    if token is None:  # pragma: no cover - a flow that returned has set it
+        raise auth_error("no access token was obtained", provider=provider)
+    return token.value, token.project

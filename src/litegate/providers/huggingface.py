@@ -29,15 +29,23 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.http import HttpRequest, HttpResponse
 from ..core.prompt_templates import format_prompt, get_prompt_template
-from ..types.utils import EmbeddingResponse, ModelResponse
+from ..types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream
 from .base import StreamDecoder, bad_input, drop_unsupported, max_output_tokens
 from .base import content_text as _text
 from .openai import Compatible
 from .openai_compatible import CompatProvider
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ..core.call import ChatCall, EmbeddingCall, TextCall
+    from ..core.resolve import Target
+    from .base import Chunk, Drop, Framer
+
 
 __all__ = [
     "HuggingFace",
@@ -54,7 +62,7 @@ ROUTER_BASE = "https://router.huggingface.co/v1"
 FEATURE_EXTRACTION = "https://router.huggingface.co/hf-inference/models/{model}/pipeline/feature-extraction"
 # TGI's validation messages for a prompt longer than the model takes (router/validation.rs wording)
 _TOO_LONG = re.compile(r"`inputs` tokens \+ `max_new_tokens` must be <=|`inputs` must have less than \d+ tokens")
-FINISH_REASONS = {"length": "length", "eos_token": "stop", "stop_sequence": "stop"}
+FINISH_REASONS: dict[str | None, str] = {"length": "length", "eos_token": "stop", "stop_sequence": "stop"}
 _NATIVE_PARAMS = (
     "temperature",
     "top_p",
@@ -77,7 +85,7 @@ _ROW = CompatProvider(
     endpoints=frozenset({"chat", "embedding"}),
 )
 
-BUILTIN_TEMPLATES: dict[str, dict] = {
+BUILTIN_TEMPLATES: dict[str, dict[str, Any]] = {
     "llama-2": {
         "roles": {
             "system": {"pre_message": "[INST] <<SYS>>\n", "post_message": "\n<</SYS>>\n [/INST]\n"},
@@ -115,7 +123,7 @@ BUILTIN_TEMPLATES: dict[str, dict] = {
 }
 
 
-def template_for(model: str) -> dict | None:
+def template_for(model: str) -> dict[str, Any] | None:
     """The prompt template for ``model``: the registered one, else a built-in family's, else None."""
     registered = get_prompt_template(model) or get_prompt_template("huggingface/" + model)
     if registered is not None:
@@ -132,7 +140,7 @@ def template_for(model: str) -> dict | None:
     return None
 
 
-def _mode(target: Any) -> str:
+def _mode(target: Target) -> str:
     base = target.api_base or ""
     if base == ROUTER_BASE or base.rstrip("/").endswith("/v1") or "/v1/" in base:
         return "openai"
@@ -147,40 +155,42 @@ class HuggingFace(Compatible):
         self.text_via_chat = True
 
     # ------------------------------------------------------------------ chat
-    def chat_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def chat_request(self, call: ChatCall, target: Target, drop: Drop) -> HttpRequest:
         if _mode(target) == "openai":
             return super().chat_request(call, target, drop)
         body = tgi_body(self.name, call, target, drop)
         path = "generate_stream" if call.stream else "generate"
         return HttpRequest("POST", f"{target.api_base}/{path}", self.auth_headers(target), body)
 
-    def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_chat(self, resp: HttpResponse, call: ChatCall, target: Target) -> ModelResponse:
         if _mode(target) == "openai":
             return super().parse_chat(resp, call, target)
         return parse_generated(self.json_body(resp, target, "generated_text"), call, target, self.invalid)
 
-    def stream_decoder(self, call: Any, target: Any) -> Any:
+    def stream_decoder(self, call: ChatCall | TextCall, target: Target) -> StreamDecoder:
         if _mode(target) == "openai":
             return super().stream_decoder(call, target)
         so = (call.params or {}).get("stream_options")
+        chat = cast("ChatCall", call)  # text completions come here as chat calls (text_via_chat)
         return TGIStreamDecoder(
-            target.model, isinstance(so, dict) and so.get("include_usage") is True, prompt_tokens(call, target)
+            target.model, isinstance(so, dict) and so.get("include_usage") is True, prompt_tokens(chat, target)
         )
 
-    def error(self, resp: HttpResponse, target: Any) -> Exception:
+    def error(self, resp: HttpResponse, target: Target) -> Exception:
         """TGI reports a prompt too long for the model as a validation error (422 / 400): that is
         a context-window error."""
         exc = super().error(resp, target)
-        if _TOO_LONG.search(str(getattr(exc, "message", exc))):
+        message = str(getattr(exc, "message", exc))
+        if _TOO_LONG.search(message):
             from ..exceptions import ContextWindowExceededError
 
             return ContextWindowExceededError(
-                message=exc.message, llm_provider=self.name, model=target.model, response=getattr(exc, "response", None)
+                message=message, llm_provider=self.name, model=target.model, response=getattr(exc, "response", None)
             )
         return exc
 
     # ------------------------------------------------------------------ embeddings
-    def embedding_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def embedding_request(self, call: EmbeddingCall, target: Target, drop: Drop) -> HttpRequest:
         base = target.api_base or ROUTER_BASE
         if base != ROUTER_BASE and _mode(target) == "openai":
             return super().embedding_request(call, target, drop)
@@ -189,11 +199,11 @@ class HuggingFace(Compatible):
         drop_unsupported(self.name, params, bad, call.model, drop, " (feature extraction)")
         url = FEATURE_EXTRACTION.format(model=target.model) if base == ROUTER_BASE else base
         inputs = [call.input] if isinstance(call.input, str) else list(call.input)
-        body: dict = {"inputs": inputs}
+        body: dict[str, Any] = {"inputs": inputs}
         body.update(call.extra or {})  # normalize, truncate, prompt_name ...
         return HttpRequest("POST", url, self.auth_headers(target), body)
 
-    def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_embedding(self, resp: HttpResponse, call: EmbeddingCall, target: Target) -> EmbeddingResponse:
         base = target.api_base or ROUTER_BASE
         if base != ROUTER_BASE and _mode(target) == "openai":
             return super().parse_embedding(resp, call, target)
@@ -225,14 +235,14 @@ class HuggingFace(Compatible):
         )
 
 
-def prompt_tokens(call: Any, target: Any) -> int:
+def prompt_tokens(call: ChatCall, target: Target) -> int:
     """An estimate of the prompt's tokens (TGI's /generate answer carries none)."""
     from ..tokens import token_counter
 
     return token_counter(text="\n".join(_text(m.get("content")) for m in call.messages if isinstance(m, dict)))
 
 
-def tgi_body(provider: str, call: Any, target: Any, drop: Any) -> dict:
+def tgi_body(provider: str, call: ChatCall, target: Target, drop: Drop | bool | None) -> dict[str, Any]:
     """TGI's ``{"inputs": <prompt>, "parameters": {...}}`` for a chat call (the prompt from the
     model's template, see :func:`template_for`)."""
     model = call.model
@@ -244,7 +254,7 @@ def tgi_body(provider: str, call: Any, target: Any, drop: Any) -> dict:
         params = drop_unsupported(provider, params, [b for b in bad if b in params], model, drop, " (TGI generate)")
     if any(m.get("tool_calls") or m.get("role") == "tool" for m in call.messages if isinstance(m, dict)):
         raise bad_input(f"{provider}: tool messages need an OpenAI-compatible (Messages API) route", model)
-    parameters: dict = {"details": True, "return_full_text": False}
+    parameters: dict[str, Any] = {"details": True, "return_full_text": False}
     mt = max_output_tokens(params)
     if mt is not None:
         parameters["max_new_tokens"] = mt
@@ -264,7 +274,9 @@ def tgi_body(provider: str, call: Any, target: Any, drop: Any) -> dict:
     return {"inputs": prompt, "parameters": parameters}
 
 
-def parse_generated(data: Any, call: Any, target: Any, invalid: Any) -> ModelResponse:
+def parse_generated(
+    data: Any, call: ChatCall, target: Target, invalid: Callable[[str, Target], Exception]
+) -> ModelResponse:
     """A TGI ``GenerateResponse`` (or the one-item list TGI's compat route answers) -> a response."""
     if isinstance(data, list) and len(data) == 1:
         data = data[0]
@@ -299,7 +311,12 @@ class TGIStreamDecoder(StreamDecoder):
     end_marker = "the event with details.finish_reason"
 
     def __init__(
-        self, model: str, include_usage: bool, prompt_tokens: int, provider: str = "huggingface", framer: Any = None
+        self,
+        model: str,
+        include_usage: bool,
+        prompt_tokens: int,
+        provider: str = "huggingface",
+        framer: Framer | None = None,
     ):
         super().__init__(provider, model, framer)
         self.include_usage = include_usage
@@ -307,19 +324,19 @@ class TGIStreamDecoder(StreamDecoder):
         self.created = int(time.time())
         self._started = False
 
-    def _chunk(self, delta: dict, finish: Any = None, usage: Any = None) -> ModelResponse:
-        kw = {"usage": usage} if usage is not None else {}
-        return ModelResponse(
-            stream=True,
-            id="",
-            created=self.created,
-            model=self.model,
-            object="chat.completion.chunk",
-            choices=[{"index": 0, "delta": delta, "finish_reason": finish}],
-            **kw,
-        )
+    def _chunk(self, delta: dict[str, Any], finish: str | None = None, usage: Any = None) -> ModelResponseStream:
+        kw: dict[str, Any] = {
+            "id": "",
+            "created": self.created,
+            "model": self.model,
+            "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
+        if usage is not None:
+            kw["usage"] = usage
+        return ModelResponseStream(**kw)
 
-    def _convert_into(self, events: list, out: list) -> None:
+    def _convert_into(self, events: list[tuple[str | None, str]], out: list[Chunk]) -> None:
         from ..core.errors import mid_stream_error
 
         for _event, data in events:
@@ -334,8 +351,10 @@ class TGIStreamDecoder(StreamDecoder):
                     llm_provider=self.provider,
                     model=self.model,
                 )
-            token = obj.get("token") if isinstance(obj.get("token"), dict) else {}
-            delta: dict = {}
+            token = obj.get("token")
+            if not isinstance(token, dict):
+                token = {}
+            delta: dict[str, Any] = {}
             if not self._started:
                 delta["role"] = "assistant"
                 self._started = True

@@ -18,11 +18,17 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.http import HttpRequest, HttpResponse
 from ..types.utils import ModelResponse
 from .base import Dialect, bad_input
+
+if TYPE_CHECKING:
+    from ..core.call import ChatCall
+    from ..core.resolve import Target
+    from .base import Drop
+
 
 __all__ = ["NLPCloud"]
 
@@ -47,10 +53,10 @@ class NLPCloud(Dialect):
     def supported_openai_params(self, model: str) -> list[str]:
         return []
 
-    def unsupported(self, params: dict, model: str) -> list[str]:
+    def unsupported(self, params: dict[str, Any], model: str) -> list[str]:
         return [p for p in params if p not in ("stream", "stream_options")]
 
-    def chat_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def chat_request(self, call: ChatCall, target: Target, drop: Drop) -> HttpRequest:
         model = call.model
         if call.stream:
             raise bad_input(
@@ -73,7 +79,7 @@ class NLPCloud(Dialect):
                 raise bad_input(f"nlp_cloud: the chatbot task has no {role!r} messages (no tool calling)", model)
         if not turns or turns[-1][0] != "user":
             raise bad_input("nlp_cloud: the conversation must end with a user message", model)
-        history = []
+        history: list[dict[str, str]] = []
         pending: str | None = None
         for role, text in turns[:-1]:
             if role == "user":
@@ -99,7 +105,7 @@ class NLPCloud(Dialect):
         headers.update(target.headers or {})
         return HttpRequest("POST", f"{target.api_base}/{path}", headers, body)
 
-    def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_chat(self, resp: HttpResponse, call: ChatCall, target: Target) -> ModelResponse:
         data = self.json_body(resp, target, "response")
         text = data.get("response")
         if not isinstance(text, str):
@@ -117,7 +123,7 @@ class NLPCloud(Dialect):
             usage={"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
         )
 
-    def error(self, resp: HttpResponse, target: Any) -> Exception:
+    def error(self, resp: HttpResponse, target: Target) -> Exception:
         from ..core.errors import exception_from_response
 
         message = None

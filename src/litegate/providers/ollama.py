@@ -95,7 +95,7 @@ import re
 import struct
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.errors import mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
@@ -105,6 +105,13 @@ from ..core.prompt_templates import format_prompt, get_prompt_template
 from ..exceptions import APIResponseValidationError, UnsupportedParamsError
 from ..types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream
 from .base import Dialect, NDJSONStreamDecoder, bad_input, drop_unsupported
+
+if TYPE_CHECKING:
+    from ..core.call import ChatCall, EmbeddingCall, TextCall
+    from ..core.framing import NDJSONFramer
+    from ..core.resolve import Target
+    from .base import Chunk, Drop
+
 
 __all__ = ["Ollama", "OllamaChat", "OllamaStreamDecoder", "OPTION_NAMES", "generate_prompt"]
 
@@ -213,7 +220,7 @@ def _finish_reason(done_reason: Any, has_tool_calls: bool) -> str:
     return _DONE_REASONS.get(done_reason, "stop") if isinstance(done_reason, str) else "stop"
 
 
-def _usage(obj: dict) -> dict:
+def _usage(obj: dict[str, Any]) -> dict[str, Any]:
     prompt = obj.get("prompt_eval_count") or 0
     completion = obj.get("eval_count") or 0
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
@@ -231,15 +238,17 @@ def _arguments_json(args: Any) -> str:
     return json.dumps(args)
 
 
-def _tool_calls_out(calls: Any, start: int = 0, stream: bool = False) -> list | None:
+def _tool_calls_out(calls: Any, start: int = 0, stream: bool = False) -> list[dict[str, Any]] | None:
     """Ollama tool calls -> OpenAI tool calls (deltas with ``index`` when ``stream``)."""
     if not calls or not isinstance(calls, list):
         return None
-    out = []
+    out: list[dict[str, Any]] = []
     for k, tc in enumerate(calls):
         if not isinstance(tc, dict):
             continue
-        fn = tc.get("function") if isinstance(tc.get("function"), dict) else {}
+        fn = tc.get("function")
+        if not isinstance(fn, dict):
+            fn = {}
         item: dict[str, Any] = {
             "id": tc.get("id") or _new_call_id(),
             "type": "function",
@@ -251,11 +260,11 @@ def _tool_calls_out(calls: Any, start: int = 0, stream: bool = False) -> list | 
     return out or None
 
 
-def _logprobs(items: Any) -> dict | None:
+def _logprobs(items: Any) -> dict[str, Any] | None:
     """Ollama's ``logprobs`` list -> OpenAI's ``{"content": [...]}``."""
     if not items or not isinstance(items, list):
         return None
-    content = []
+    content: list[dict[str, Any]] = []
     for it in items:
         if not isinstance(it, dict):
             continue
@@ -280,7 +289,7 @@ def _logprobs(items: Any) -> dict | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _image(part: dict, where: str, model: str) -> str:
+def _image(part: dict[str, Any], where: str, model: str) -> str:
     """An ``image_url`` part -> the bare base64 data Ollama takes."""
     iu = part.get("image_url")
     url = iu.get("url") if isinstance(iu, dict) else iu
@@ -348,13 +357,15 @@ def _arguments_object(raw: Any, where: str, model: str) -> Any:
     raise _fail(f"{where}: tool call arguments must be a JSON string", model)
 
 
-def _assistant_calls(msg: dict, where: str, model: str, names: dict) -> list:
-    out = []
+def _assistant_calls(msg: dict[str, Any], where: str, model: str, names: dict[str | None, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     calls = msg.get("tool_calls") or []
     for k, tc in enumerate(calls):
         if not isinstance(tc, dict):
             raise _fail(f"{where}.tool_calls[{k}] must be a dict", model)
-        fn = tc.get("function") if isinstance(tc.get("function"), dict) else {}
+        fn = tc.get("function")
+        if not isinstance(fn, dict):
+            fn = {}
         name = fn.get("name")
         if tc.get("id"):
             names[tc["id"]] = name
@@ -379,10 +390,10 @@ def _assistant_calls(msg: dict, where: str, model: str, names: dict) -> list:
     return out
 
 
-def chat_messages(messages: list, model: str) -> list:
+def chat_messages(messages: list[Any], model: str) -> list[dict[str, Any]]:
     """OpenAI messages -> Ollama /api/chat messages."""
-    out = []
-    names: dict[str, Any] = {}  # tool_call_id -> function name, for tool results
+    out: list[dict[str, Any]] = []
+    names: dict[str | None, Any] = {}  # tool_call_id -> function name, for tool results
     for i, msg in enumerate(messages):
         where = f"messages[{i}]"
         role = msg.get("role")
@@ -416,12 +427,12 @@ def chat_messages(messages: list, model: str) -> list:
     return out
 
 
-def generate_prompt(messages: list, model: str) -> tuple[str, str | None, list[str]]:
+def generate_prompt(messages: list[Any], model: str) -> tuple[str, str | None, list[str]]:
     """The /api/generate rule: (prompt, system or None, images). See the module docstring."""
     system: list[str] = []
-    convo: list[tuple[str, str, dict]] = []
+    convo: list[tuple[str, str, dict[str, Any]]] = []
     images: list[str] = []
-    names: dict[str, Any] = {}
+    names: dict[str | None, Any] = {}
     for i, msg in enumerate(messages):
         where = f"messages[{i}]"
         role = msg.get("role")
@@ -440,7 +451,7 @@ def generate_prompt(messages: list, model: str) -> tuple[str, str | None, list[s
         return system_text or "", None, images
     if len(convo) == 1 and convo[0][0] == "user":
         return convo[0][1], system_text, images
-    blocks = []
+    blocks: list[str] = []
     for role, text, msg in convo:
         if role == "user":
             blocks.append("### User:\n" + text)
@@ -486,7 +497,7 @@ class _OllamaDialect(Dialect):
     def supported_openai_params(self, model: str) -> list[str]:
         return list(self._supported)
 
-    def _unsupported_error(self, found: list, model: str, why: str = "") -> UnsupportedParamsError:
+    def _unsupported_error(self, found: list[Any], model: str, why: str = "") -> UnsupportedParamsError:
         return UnsupportedParamsError(
             message=(
                 f"{self.name} does not support parameters {found} for model={model}{why}. "
@@ -496,7 +507,7 @@ class _OllamaDialect(Dialect):
             llm_provider=self.name,
         )
 
-    def map_params(self, params: dict, model: str, drop: bool) -> dict:
+    def map_params(self, params: dict[str, Any], model: str, drop: Drop | bool | None) -> dict[str, Any]:
         """OpenAI parameters -> Ollama body fields (``options`` nested); raise or drop the rest."""
         found = [p for p in params if p in self._unsupported]
         n = params.get("n")
@@ -539,7 +550,7 @@ class _OllamaDialect(Dialect):
         return out
 
     @staticmethod
-    def _format(rf: Any, model: str) -> Any:
+    def _format(rf: Any, model: str) -> str | dict[str, Any] | None:
         kind = rf.get("type") if isinstance(rf, dict) else None
         if kind == "json_object":
             return "json"
@@ -555,7 +566,7 @@ class _OllamaDialect(Dialect):
             f"response_format type {kind!r} is not supported by Ollama (use 'json_object' or 'json_schema')", model
         )
 
-    def _tools(self, params: dict, model: str) -> list | None:
+    def _tools(self, params: dict[str, Any], model: str) -> list[dict[str, Any]] | None:
         tools = params.get("tools")
         choice = params.get("tool_choice")
         if tools is None and params.get("functions"):
@@ -567,7 +578,7 @@ class _OllamaDialect(Dialect):
             return None
         if choice == "none":
             return None
-        out = []
+        out: list[dict[str, Any]] = []
         strict = False
         for i, tool in enumerate(tools):
             if tool.get("type", "function") != "function" or not isinstance(tool.get("function"), dict):
@@ -597,8 +608,10 @@ class _OllamaDialect(Dialect):
                 model,
             )
         elif isinstance(choice, dict):
-            fn = choice.get("function") if isinstance(choice.get("function"), dict) else choice
-            wanted = fn.get("name")
+            named = choice.get("function")
+            if not isinstance(named, dict):
+                named = choice
+            wanted = named.get("name")
             narrowed = [t for t in out if t["function"]["name"] == wanted]
             if not narrowed:
                 raise _fail(f"tool_choice names function {wanted!r}, which is not in tools", model)
@@ -616,7 +629,7 @@ class _OllamaDialect(Dialect):
             )
         return out
 
-    def _body(self, call: Any, target: Any, drop: bool) -> dict:
+    def _body(self, call: ChatCall, target: Target, drop: Drop) -> dict[str, Any]:
         """Everything but model / messages / prompt: mapped params and the keyword arguments."""
         mapped = self.map_params(call.params, target.model, drop) if call.params else {}
         body: dict[str, Any] = {"stream": bool(call.stream)}
@@ -643,7 +656,7 @@ class _OllamaDialect(Dialect):
         return body
 
     # ------------------------------------------------------------------ requests
-    def headers(self, target: Any) -> dict[str, str]:
+    def headers(self, target: Target) -> dict[str, str]:
         h: dict[str, str] = {}
         if target.api_key:
             h["authorization"] = "Bearer " + target.api_key
@@ -652,15 +665,15 @@ class _OllamaDialect(Dialect):
         return h
 
     @staticmethod
-    def url(target: Any, path: str) -> str:
-        base = target.api_base
+    def url(target: Target, path: str) -> str:
+        base = cast(str, target.api_base)  # the spec's default when none is given
         for endpoint in _ENDPOINTS:  # an api_base given as a full endpoint URL
             if base.endswith(endpoint):
                 base = base[: -len(endpoint)]
                 break
         return base + path
 
-    def chat_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def chat_request(self, call: ChatCall, target: Target, drop: Drop) -> HttpRequest:
         prompt, system, images = generate_prompt(call.messages, target.model)
         template = get_prompt_template(call.model) or get_prompt_template(target.model)
         if template is not None:
@@ -681,7 +694,7 @@ class _OllamaDialect(Dialect):
         body.update(rest)
         return HttpRequest("POST", self.url(target, self.path), self.headers(target), body)
 
-    def embedding_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def embedding_request(self, call: EmbeddingCall, target: Target, drop: Drop) -> HttpRequest:
         model = target.model
         value = call.input
         if isinstance(value, list) and value and not isinstance(value[0], str):
@@ -710,13 +723,13 @@ class _OllamaDialect(Dialect):
         return HttpRequest("POST", self.url(target, "/api/embed"), self.headers(target), body)
 
     # ------------------------------------------------------------------ responses
-    def _answer(self, data: dict) -> tuple[str, str | None, Any]:
+    def _answer(self, data: dict[str, Any]) -> tuple[str, str | None, Any]:
         """(content, thinking, ollama tool calls) of a non-stream answer."""
         content = data.get("response")
         thinking = data.get("thinking")
         return (content if isinstance(content, str) else ""), thinking, None
 
-    def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_chat(self, resp: HttpResponse, call: ChatCall, target: Target) -> ModelResponse:
         data = self._json(resp, target, self.required)
         content, thinking, calls = self._answer(data)
         tool_calls = _tool_calls_out(calls)
@@ -744,13 +757,13 @@ class _OllamaDialect(Dialect):
             out["created"] = created
         return ModelResponse(**out)
 
-    def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_embedding(self, resp: HttpResponse, call: EmbeddingCall, target: Target) -> EmbeddingResponse:
         data = self._json(resp, target, "embeddings")
         vectors = data["embeddings"]
         if not isinstance(vectors, list):
             raise self._invalid("response 'embeddings' is not a list", target)
         b64 = (call.params or {}).get("encoding_format") == "base64"
-        items = []
+        items: list[dict[str, Any]] = []
         for i, vec in enumerate(vectors):
             if b64 and isinstance(vec, list):
                 vec = base64.b64encode(struct.pack(f"<{len(vec)}f", *vec)).decode("ascii")
@@ -762,7 +775,7 @@ class _OllamaDialect(Dialect):
             usage={"prompt_tokens": tokens, "completion_tokens": 0, "total_tokens": tokens},
         )
 
-    def stream_decoder(self, call: Any, target: Any) -> OllamaStreamDecoder:
+    def stream_decoder(self, call: ChatCall | TextCall, target: Target) -> OllamaStreamDecoder:
         options = (call.params or {}).get("stream_options") or {}
         return OllamaStreamDecoder(
             self.name, target.model, chat=self.tools_supported, include_usage=bool(options.get("include_usage"))
@@ -785,12 +798,12 @@ class OllamaChat(_OllamaDialect):
     tools_supported = True
     required = "message"
 
-    def chat_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def chat_request(self, call: ChatCall, target: Target, drop: Drop) -> HttpRequest:
         body: dict[str, Any] = {"model": target.model, "messages": chat_messages(call.messages, target.model)}
         body.update(self._body(call, target, drop))
         return HttpRequest("POST", self.url(target, self.path), self.headers(target), body)
 
-    def _answer(self, data: dict) -> tuple[str, str | None, Any]:
+    def _answer(self, data: dict[str, Any]) -> tuple[str, str | None, Any]:
         msg = data.get("message")
         if not isinstance(msg, dict):
             msg = {}
@@ -826,19 +839,19 @@ class OllamaStreamDecoder(NDJSONStreamDecoder):
         self._tool_index = 0
         self._model_name: str | None = None
 
-    def feed(self, data: bytes) -> list:
+    def feed(self, data: bytes) -> list[Chunk]:
         if self._error is None and self.done:
             return []  # anything after the final object is ignored
         return super().feed(data)
 
-    def _convert_into(self, lines: list, out: list) -> None:
+    def _convert_into(self, lines: list[bytes], out: list[Chunk]) -> None:
         for line in lines:
             self._line(line, out)
             if self.done:
-                self._frames.reset()
+                cast("NDJSONFramer", self._frames).reset()  # this decoder always reads NDJSON lines
                 break
 
-    def _line(self, line: bytes, out: list) -> None:
+    def _line(self, line: bytes, out: list[Chunk]) -> None:
         line = line.strip()
         if not line:
             return
@@ -867,7 +880,7 @@ class OllamaStreamDecoder(NDJSONStreamDecoder):
         if chunk is not None:
             out.append(chunk)
 
-    def _chunk(self, obj: dict) -> Any:
+    def _chunk(self, obj: dict[str, Any]) -> ModelResponseStream | None:
         if self._model_name is None:
             self._created = _epoch(obj.get("created_at")) or int(time.time())
             name = obj.get("model")

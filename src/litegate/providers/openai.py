@@ -7,13 +7,26 @@ byte stream) becomes our response types or an exception. No I/O here.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.errors import mid_stream_error
 from ..core.http import HttpRequest, HttpResponse
 from ..exceptions import UnsupportedParamsError
-from ..types.utils import EmbeddingResponse, ModelResponse, TextCompletionResponse
+from ..types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream, TextCompletionResponse
 from .base import Dialect, StreamDecoder, drop_unsupported
+
+if TYPE_CHECKING:
+    from ..core.audio import SpeechCall, TranscriptionCall
+    from ..core.auth import Auth
+    from ..core.call import ChatCall, EmbeddingCall, MediaCall, ProviderCall, TextCall
+    from ..core.lifecycle import Plan
+    from ..core.platform import PlatformCall
+    from ..core.resolve import Target
+    from ..types.media import ImageResponse, ModerationResponse
+    from ..types.models import ModelList
+    from .base import AnyCall, Chunk, Drop
+    from .openai_compatible import CompatProvider
+
 
 _REASONING = re.compile(r"^(o\d|gpt-5)")
 _RATE_HEADERS = ("x-ratelimit-", "retry-after", "x-request-id", "apim-request-id", "openai-processing-ms")
@@ -44,17 +57,17 @@ class OpenAIDialect(Dialect):
     def renames_for(self, model: str) -> dict[str, str]:
         return self.param_renames
 
-    def unsupported(self, params: dict, model: str) -> frozenset[str]:
+    def unsupported(self, params: dict[str, Any], model: str) -> frozenset[str]:
         return self.unsupported_for(model)
 
-    def adapt_params(self, params: dict, model: str) -> dict:
+    def adapt_params(self, params: dict[str, Any], model: str) -> dict[str, Any]:
         renames = self.renames_for(model)
         if renames:
             return {renames.get(k, k): v for k, v in params.items()}
         return params
 
     # ------------------------------------------------------------------ requests
-    def auth_headers(self, target: Any) -> dict[str, str]:
+    def auth_headers(self, target: Target) -> dict[str, str]:
         h = dict(self.extra_headers) if self.extra_headers else {}
         if target.api_key:
             h["authorization"] = "Bearer " + target.api_key
@@ -66,13 +79,13 @@ class OpenAIDialect(Dialect):
             h.update(target.headers)
         return h
 
-    def url(self, target: Any, path: str) -> str:
+    def url(self, target: Target, path: str) -> str:
         return f"{target.api_base}/{path}"
 
-    def query(self, target: Any) -> dict | None:
+    def query(self, target: Target) -> dict[str, str] | None:
         return None
 
-    def chat_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def chat_request(self, call: ChatCall, target: Target, drop: Drop) -> HttpRequest:
         body: dict[str, Any] = {"model": target.model, "messages": call.messages}
         if call.params:
             body.update(self.map_params(call.params, target.model, drop))
@@ -84,7 +97,7 @@ class OpenAIDialect(Dialect):
             "POST", self.url(target, "chat/completions"), self.auth_headers(target), body, params=self.query(target)
         )
 
-    def embedding_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def embedding_request(self, call: EmbeddingCall, target: Target, drop: Drop) -> HttpRequest:
         body: dict[str, Any] = {"model": target.model, "input": call.input}
         if call.params:
             body.update(call.params)
@@ -94,7 +107,7 @@ class OpenAIDialect(Dialect):
             "POST", self.url(target, "embeddings"), self.auth_headers(target), body, params=self.query(target)
         )
 
-    def text_completion_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def text_completion_request(self, call: TextCall, target: Target, drop: Drop) -> HttpRequest:
         body: dict[str, Any] = {"model": target.model, "prompt": call.prompt}
         if call.params:
             body.update(call.params)
@@ -106,43 +119,43 @@ class OpenAIDialect(Dialect):
             "POST", self.url(target, "completions"), self.auth_headers(target), body, params=self.query(target)
         )
 
-    def image_generation_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def image_generation_request(self, call: MediaCall, target: Target, drop: Drop) -> HttpRequest:
         body: dict[str, Any] = {"model": target.model, "prompt": call.input, **call.params, **call.extra}
         return HttpRequest(
             "POST", self.url(target, "images/generations"), self.auth_headers(target), body, params=self.query(target)
         )
 
-    def moderation_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def moderation_request(self, call: MediaCall, target: Target, drop: Drop) -> HttpRequest:
         body: dict[str, Any] = {"model": target.model, "input": call.input, **call.extra}
         return HttpRequest(
             "POST", self.url(target, "moderations"), self.auth_headers(target), body, params=self.query(target)
         )
 
-    def models_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def models_request(self, call: ProviderCall, target: Target, drop: Drop) -> HttpRequest:
         return HttpRequest("GET", self.url(target, "models"), self.auth_headers(target), params=self.query(target))
 
     # ------------------------------------------------------------------ audio (core/audio.py)
-    def transcription_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def transcription_request(self, call: TranscriptionCall, target: Target, drop: Drop) -> HttpRequest:
         from ..core.audio import transcription_request
 
         return transcription_request(self, call, target)
 
-    def parse_transcription(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_transcription(self, resp: HttpResponse, call: TranscriptionCall, target: Target) -> Any:
         from ..core.audio import parse_transcription
 
         return parse_transcription(self, resp, call, target)
 
-    def speech_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def speech_request(self, call: SpeechCall, target: Target, drop: Drop) -> HttpRequest:
         from ..core.audio import speech_request
 
         return speech_request(self, call, target)
 
-    def speech_response(self, http_stream: Any, plan: Any) -> Any:
+    def speech_response(self, http_stream: Any, plan: Plan) -> Any:
         from ..core.audio import speech_response
 
         return speech_response(self, http_stream, plan)
 
-    def wrapped_cost(self, plan: Any) -> Any:
+    def wrapped_cost(self, plan: Plan) -> float | None:
         if plan.endpoint.kind == "speech":
             from ..core.audio import speech_cost
 
@@ -150,51 +163,51 @@ class OpenAIDialect(Dialect):
         return None
 
     # ------------------------------------------------------------------ files, batches, fine-tuning, assistants
-    def account_url(self, target: Any, path: str) -> str:
+    def account_url(self, target: Target, path: str) -> str:
         """The URL of an account-level resource (not under a model)."""
         return self.url(target, path)
 
-    def platform_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def platform_request(self, call: PlatformCall, target: Target, drop: Drop) -> HttpRequest:
         from ..core.platform import platform_request
 
         return platform_request(self, call, target)
 
-    def parse_platform(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_platform(self, resp: HttpResponse, call: PlatformCall, target: Target) -> Any:
         from ..core.platform import parse_platform
 
         return parse_platform(self, resp, call, target)
 
-    def platform_stream(self, http_stream: Any, plan: Any) -> Any:
+    def platform_stream(self, http_stream: Any, plan: Plan) -> Any:
         from ..core.platform import platform_stream
 
         return platform_stream(self, http_stream, plan)
 
     # ------------------------------------------------------------------ responses
-    def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_chat(self, resp: HttpResponse, call: ChatCall, target: Target) -> ModelResponse:
         return ModelResponse(**self.json_body(resp, target, "choices"))
 
-    def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_embedding(self, resp: HttpResponse, call: EmbeddingCall, target: Target) -> EmbeddingResponse:
         return EmbeddingResponse(**self.json_body(resp, target, "data"))
 
-    def parse_image_generation(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_image_generation(self, resp: HttpResponse, call: MediaCall, target: Target) -> ImageResponse:
         from ..types.media import ImageResponse
 
         return ImageResponse(**self.json_body(resp, target, "data"))
 
-    def parse_moderation(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_moderation(self, resp: HttpResponse, call: MediaCall, target: Target) -> ModerationResponse:
         from ..types.media import ModerationResponse
 
         return ModerationResponse(**self.json_body(resp, target, "results"))
 
-    def parse_models(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_models(self, resp: HttpResponse, call: ProviderCall, target: Target) -> ModelList:
         from ..types.models import ModelList
 
         return ModelList(**self.json_body(resp, target, "data"))
 
-    def parse_text_completion(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_text_completion(self, resp: HttpResponse, call: TextCall, target: Target) -> TextCompletionResponse:
         return TextCompletionResponse(**self.json_body(resp, target, "choices"))
 
-    def stream_decoder(self, call: Any, target: Any) -> OpenAIStreamDecoder:
+    def stream_decoder(self, call: ChatCall | TextCall, target: Target) -> StreamDecoder:
         if hasattr(call, "prompt"):  # a legacy text completion stream
             return OpenAIStreamDecoder(self.name, target.model, text=True)
         return OpenAIStreamDecoder(self.name, target.model)
@@ -219,7 +232,7 @@ class OpenAI(OpenAIDialect):
             )
         return self.unsupported_params
 
-    def map_params(self, params: dict, model: str, drop: bool) -> dict:
+    def map_params(self, params: dict[str, Any], model: str, drop: Drop | bool | None) -> dict[str, Any]:
         if _REASONING.match(model) and params.get("temperature") == 1:
             params = {k: v for k, v in params.items() if k != "temperature"}  # the only value they accept
         return super().map_params(params, model, drop)
@@ -236,7 +249,7 @@ class Azure(OpenAIDialect):
     name = "azure"
     key_hint = "AZURE_API_KEY / litegate.azure_key, or an Azure AD token (azure_ad_token=..., AZURE_AD_TOKEN)"
 
-    def auth(self, target: Any, call: Any, cfg: Any) -> Any:
+    def auth(self, target: Target, call: AnyCall, cfg: Any) -> Auth | None:
         provider = call.ctl.azure_ad_token_provider or getattr(cfg, "azure_ad_token_provider", None)
         if target.api_key or target.azure_ad_token or provider is None:
             return None
@@ -244,7 +257,7 @@ class Azure(OpenAIDialect):
 
         return BearerProvider(provider)  # asked on every attempt: the provider refreshes its tokens
 
-    def auth_headers(self, target: Any) -> dict[str, str]:
+    def auth_headers(self, target: Target) -> dict[str, str]:
         h: dict[str, str] = {}
         if target.api_key:
             h["api-key"] = target.api_key
@@ -256,21 +269,21 @@ class Azure(OpenAIDialect):
             h.update(target.headers)
         return h
 
-    def url(self, target: Any, path: str) -> str:
-        base = target.api_base
+    def url(self, target: Target, path: str) -> str:
+        base = cast(str, target.api_base)  # an Azure row has no default: resolve() refuses a call without one
         if base.endswith("/openai/v1"):  # the v1 GA surface: model in the body, no api-version
             return f"{base}/{path}"
         if "/openai/deployments/" in base:
             return f"{base}/{path}"
         return f"{base}/openai/deployments/{target.model}/{path}"
 
-    def query(self, target: Any) -> dict | None:
-        if target.api_base.endswith("/openai/v1"):
+    def query(self, target: Target) -> dict[str, str] | None:
+        if cast(str, target.api_base).endswith("/openai/v1"):
             return None
-        return {"api-version": target.api_version}
+        return {"api-version": cast(str, target.api_version)}  # resolve() sets one for every Azure row
 
-    def account_url(self, target: Any, path: str) -> str:
-        base = target.api_base
+    def account_url(self, target: Target, path: str) -> str:
+        base = cast(str, target.api_base)
         if base.endswith("/openai/v1"):
             return f"{base}/{path}"
         root = base.split("/openai/deployments/", 1)[0].rstrip("/")
@@ -296,24 +309,24 @@ class AzureAI(Azure):
         "(azure_ad_token=..., azure_ad_token_provider=...)"
     )
 
-    def url(self, target: Any, path: str) -> str:
+    def url(self, target: Target, path: str) -> str:
         return f"{target.api_base}/{path}"
 
-    def query(self, target: Any) -> dict | None:
+    def query(self, target: Target) -> dict[str, str] | None:
         return {"api-version": target.api_version} if target.api_version else None
 
-    def account_url(self, target: Any, path: str) -> str:
+    def account_url(self, target: Target, path: str) -> str:
         return self.url(target, path)
 
-    def _pass_through(self, req: HttpRequest, call: Any) -> HttpRequest:
+    def _pass_through(self, req: HttpRequest, call: ChatCall | EmbeddingCall) -> HttpRequest:
         if call.extra and not any(k.lower() == "extra-parameters" for k in req.headers):
             req.headers["extra-parameters"] = "pass-through"
         return req
 
-    def chat_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def chat_request(self, call: ChatCall, target: Target, drop: Drop) -> HttpRequest:
         return self._pass_through(super().chat_request(call, target, drop), call)
 
-    def embedding_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def embedding_request(self, call: EmbeddingCall, target: Target, drop: Drop) -> HttpRequest:
         return self._pass_through(super().embedding_request(call, target, drop), call)
 
 
@@ -344,7 +357,7 @@ SCHEMA_LACKS = {
 class Compatible(OpenAIDialect):
     """One row of the OpenAI-compatible table."""
 
-    def __init__(self, row: Any):
+    def __init__(self, row: CompatProvider):
         self.row = row
         self.name = row.name
         self.unsupported_params = frozenset(row.unsupported_params)
@@ -358,14 +371,14 @@ class Compatible(OpenAIDialect):
         # the other endpoints offered are declared by the row (providers/spec.py)
         self.text_via_chat = "text_completion" not in row.endpoints
 
-    def auth_headers(self, target: Any) -> dict[str, str]:
+    def auth_headers(self, target: Target) -> dict[str, str]:
         h = super().auth_headers(target)
         if target.api_key:
             for name in self.row.key_headers:
                 h.setdefault(name, target.api_key)
         return h
 
-    def chat_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def chat_request(self, call: ChatCall, target: Target, drop: Drop) -> HttpRequest:
         req = super().chat_request(call, target, drop)
         row, body = self.row, req.json
         if row.fixed_params:
@@ -377,7 +390,7 @@ class Compatible(OpenAIDialect):
             body["messages"] = [_flat_text(m) for m in body["messages"]]
         return req
 
-    def map_params(self, params: dict, model: str, drop: bool) -> dict:
+    def map_params(self, params: dict[str, Any], model: str, drop: Drop | bool | None) -> dict[str, Any]:
         if "stream_options" in params and self.name in USAGE_IN_STREAM:
             # its stream reports usage on its own: not sent, and the usage arrives as asked
             params = {k: v for k, v in params.items() if k != "stream_options"}
@@ -408,7 +421,8 @@ def _flat_text(message: Any) -> Any:
 
 
 class OpenAIStreamDecoder(StreamDecoder):
-    """Bytes of an OpenAI SSE stream -> ``ModelResponse`` chunks.
+    """Bytes of an OpenAI SSE stream -> ``ModelResponseStream`` chunks (``TextCompletionResponse``
+    chunks for a legacy text completion).
 
     The answer is whole at ``data: [DONE]``, or - when a server ends the stream without that
     optional sentinel - once every choice that started has sent its ``finish_reason``. A stream
@@ -421,19 +435,21 @@ class OpenAIStreamDecoder(StreamDecoder):
 
     def __init__(self, provider: str, model: str, text: bool = False):
         super().__init__(provider, model)
-        self._open: set = set()  # choice indexes that sent content but no finish_reason yet
-        self._finished: set = set()  # choice indexes that sent a finish_reason
+        self._open: set[int] = set()  # choice indexes that sent content but no finish_reason yet
+        self._finished: set[int] = set()  # choice indexes that sent a finish_reason
+        self._make: type[ModelResponseStream] | type[TextCompletionResponse]
+        self._empty_choice: dict[str, Any]
         if text:  # legacy completions: chunks are TextCompletionResponse objects
             self._make = TextCompletionResponse
             self._empty_choice = {"index": 0, "text": "", "finish_reason": None}
         else:
-            self._make = ModelResponse
+            self._make = ModelResponseStream  # what ModelResponse(stream=True, ...) makes
             self._empty_choice = {"index": 0, "delta": {}, "finish_reason": None}
 
     def complete(self) -> bool:
         return self.done or (bool(self._finished) and not self._open)
 
-    def _convert_into(self, events: list, out: list) -> None:
+    def _convert_into(self, events: list[tuple[str | None, str]], out: list[Chunk]) -> None:
         pending, finished = self._open, self._finished
         for event, data in events:
             if self.done:
@@ -463,4 +479,4 @@ class OpenAIStreamDecoder(StreamDecoder):
                     continue  # e.g. Azure's prompt_filter_results chunk: nothing to hand on
                 # usage-only chunk: keep one (empty) choice so chunk.choices[0] works, as in litellm
                 obj["choices"] = [dict(self._empty_choice)]
-            out.append(self._make(stream=True, **obj))
+            out.append(self._make(**obj))  # the class already says it is a stream chunk

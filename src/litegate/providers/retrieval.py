@@ -20,34 +20,41 @@ sent as their text.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.http import HttpRequest, HttpResponse
 from ..types.utils import EmbeddingResponse
 from .base import Dialect, bad_input, drop_unsupported
+
+if TYPE_CHECKING:
+    from ..core.call import EmbeddingCall, RerankCall
+    from ..core.resolve import Target
+    from ..types.rerank import RerankResponse
+    from .base import Drop
+
 
 __all__ = ["Voyage", "Jina"]
 
 
 class _Retrieval(Dialect):
     dimensions_field = "dimensions"
-    base64_field: tuple = ("encoding_format", "base64")
+    base64_field: tuple[str, str] = ("encoding_format", "base64")
     top_n_field = "top_n"
     results_field = "results"
 
-    def headers(self, target: Any) -> dict:
+    def headers(self, target: Target) -> dict[str, str]:
         if not target.api_key:
             raise self.missing_key(target)
         h = {"authorization": "Bearer " + target.api_key, "content-type": "application/json"}
         h.update(target.headers or {})
         return h
 
-    def embedding_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def embedding_request(self, call: EmbeddingCall, target: Target, drop: Drop) -> HttpRequest:
         params = dict(call.params or {})
         bad = [p for p in params if p not in ("dimensions", "encoding_format")]
         if bad:
             params = drop_unsupported(self.name, params, bad, call.model, drop)
-        body: dict = {"model": target.model, "input": call.input}
+        body: dict[str, Any] = {"model": target.model, "input": call.input}
         if params.get("dimensions") is not None:
             body[self.dimensions_field] = params["dimensions"]
         if params.get("encoding_format") == "base64":
@@ -55,12 +62,14 @@ class _Retrieval(Dialect):
         body.update(call.extra or {})
         return HttpRequest("POST", f"{target.api_base}/embeddings", self.headers(target), body)
 
-    def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_embedding(self, resp: HttpResponse, call: EmbeddingCall, target: Target) -> EmbeddingResponse:
         data = self.json_body(resp, target, "data")
         items = data.get("data")
         if not isinstance(items, list) or not all(isinstance(i, dict) and "embedding" in i for i in items):
             raise self.invalid("response 'data' is not a list of embeddings", target)
-        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+        usage = data.get("usage")
+        if not isinstance(usage, dict):
+            usage = {}
         total = int(usage.get("total_tokens") or 0)
         prompt = int(usage.get("prompt_tokens") or total)
         return EmbeddingResponse(
@@ -73,7 +82,7 @@ class _Retrieval(Dialect):
             usage={"prompt_tokens": prompt, "total_tokens": total or prompt},
         )
 
-    def rerank_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def rerank_request(self, call: RerankCall, target: Target, drop: Drop) -> HttpRequest:
         params = dict(call.params or {})
         bad = [p for p in params if p not in ("top_n", "return_documents")]
         if bad:
@@ -86,7 +95,7 @@ class _Retrieval(Dialect):
                     f"{self.name}: rerank document {i} must be a string or an object with 'text'", call.model
                 )
             docs.append(text)
-        body: dict = {"model": target.model, "query": call.query, "documents": docs}
+        body: dict[str, Any] = {"model": target.model, "query": call.query, "documents": docs}
         if params.get("top_n") is not None:
             body[self.top_n_field] = params["top_n"]
         if params.get("return_documents") is not None:
@@ -94,8 +103,8 @@ class _Retrieval(Dialect):
         body.update(call.extra or {})
         return HttpRequest("POST", f"{target.api_base}/rerank", self.headers(target), body)
 
-    def parse_rerank(self, resp: HttpResponse, call: Any, target: Any) -> Any:
-        from ..types.rerank import RerankResponse
+    def parse_rerank(self, resp: HttpResponse, call: RerankCall, target: Target) -> RerankResponse:
+        from ..types.rerank import RerankResponse, RerankResult
 
         data = self.json_body(resp, target, self.results_field)
         results = data[self.results_field]
@@ -103,7 +112,7 @@ class _Retrieval(Dialect):
             raise self.invalid(f"response '{self.results_field}' is not a list", target)
         keep = (call.params or {}).get("return_documents", True) is not False
         docs = call.documents
-        out = []
+        out: list[RerankResult] = []
         for r in results:
             index = r.get("index") if isinstance(r, dict) else None
             if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(docs):
@@ -113,9 +122,11 @@ class _Retrieval(Dialect):
                 raise self.invalid(f"rerank result for index {index} has no relevance_score", target)
             original = docs[index]
             document = (original if isinstance(original, dict) else {"text": original}) if keep else None
-            out.append({"index": index, "relevance_score": float(score), "document": document})
-        out.sort(key=lambda item: -item["relevance_score"])
-        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+            out.append(RerankResult(index=index, relevance_score=float(score), document=document))
+        out.sort(key=lambda item: -item.relevance_score)
+        usage = data.get("usage")
+        if not isinstance(usage, dict):
+            usage = {}
         tokens = int(usage.get("total_tokens") or 0)
         return RerankResponse(
             results=out,

@@ -17,7 +17,7 @@ region rules as Bedrock (:mod:`litegate.providers.aws.credentials`); ``api_base`
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..core.framing import SSEFramer
@@ -26,6 +26,15 @@ from .aws.credentials import CONTROL_KEYS, AwsSigV4, aws_params, settings_source
 from .aws.eventstream import EventStreamFramer, stream_exception
 from .base import Dialect, bad_input
 from .huggingface import TGIStreamDecoder, parse_generated, prompt_tokens, tgi_body
+
+if TYPE_CHECKING:
+    from ..core.auth import Auth
+    from ..core.call import ChatCall
+    from ..core.resolve import Target
+    from ..types.utils import ModelResponse
+    from .aws.eventstream import EventMessage
+    from .base import AnyCall, Drop
+
 
 __all__ = ["SageMaker", "PayloadPartFramer"]
 
@@ -44,10 +53,10 @@ class PayloadPartFramer:
         self._sse = SSEFramer()
         self._error: Exception | None = None
 
-    def _items(self, messages: list) -> list:
+    def _items(self, messages: list[EventMessage]) -> list[tuple[str | None, str]]:
         from ..core.jsonutil import loads
 
-        out: list = []
+        out: list[tuple[str | None, str]] = []
         for msg in messages:
             if msg.message_type in ("exception", "error"):
                 self._error = stream_exception(msg, "sagemaker", "")
@@ -68,12 +77,12 @@ class PayloadPartFramer:
             raise self._error
         return out
 
-    def feed(self, data: bytes) -> list:
+    def feed(self, data: bytes) -> list[tuple[str | None, str]]:
         if self._error is not None:
             raise self._error
         return self._items(self._frames.feed(data))
 
-    def flush(self) -> list:
+    def flush(self) -> list[tuple[str | None, str]]:
         if self._error is not None:
             raise self._error
         return self._items(self._frames.flush()) + self._sse.flush()
@@ -84,7 +93,7 @@ class SageMaker(Dialect):
     key_hint = "AWS credentials (aws_access_key_id= / AWS_ACCESS_KEY_ID, a profile or role)"
     kept_headers = ("x-amzn-requestid", "x-amzn-invoked-production-variant", "retry-after")
 
-    def prepare(self, target: Any, cfg: Any = None, call: Any = None) -> None:
+    def prepare(self, target: Target, cfg: Any = None, call: AnyCall | None = None) -> None:
         if target.meta is not None:
             return
         extra = getattr(call, "extra", None) or {}
@@ -95,12 +104,12 @@ class SageMaker(Dialect):
         target.api_base = (endpoint or f"https://runtime.sagemaker.{params.region}.amazonaws.com").rstrip("/")
         target.meta = {"params": params}
 
-    def auth(self, target: Any, call: Any, cfg: Any) -> Any:
+    def auth(self, target: Target, call: AnyCall, cfg: Any) -> Auth | None:
         if any(k.lower() == "authorization" for k in target.headers or ()):
             return None
         return AwsSigV4((target.meta or {})["params"], "sagemaker", self.name, target.model)
 
-    def chat_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def chat_request(self, call: ChatCall, target: Target, drop: Drop) -> HttpRequest:
         extra = {k: v for k, v in (call.extra or {}).items() if k not in _CONTROL}
         body = tgi_body(self.name, dataclasses.replace(call, extra=extra), target, drop)
         op = "invocations"
@@ -112,7 +121,7 @@ class SageMaker(Dialect):
         headers.update(target.headers or {})
         return HttpRequest("POST", f"{target.api_base}/endpoints/{quote(target.model, safe='')}/{op}", headers, body)
 
-    def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_chat(self, resp: HttpResponse, call: ChatCall, target: Target) -> ModelResponse:
         from ..core.jsonutil import loads
 
         try:
@@ -121,7 +130,7 @@ class SageMaker(Dialect):
             raise self.invalid(f"returned a body that is not JSON: {resp.text[:200]!r}", target) from None
         return parse_generated(data, call, target, self.invalid)
 
-    def stream_decoder(self, call: Any, target: Any) -> Any:
+    def stream_decoder(self, call: ChatCall, target: Target) -> TGIStreamDecoder:
         so = (call.params or {}).get("stream_options")
         return TGIStreamDecoder(
             target.model,

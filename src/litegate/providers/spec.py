@@ -14,8 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from . import openai_compatible as _compat
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from typing_extensions import Unpack
 
 # Endpoint kinds a provider may offer (the keys of core/endpoints.ENDPOINTS that need a model).
 CHAT, EMBEDDING, TEXT, IMAGE, MODERATION, RERANK = "chat", "embedding", "text", "image", "moderation", "rerank"
@@ -50,16 +56,33 @@ class ProviderSpec:
     api_version_default: str | None = None  # Azure dialects: api-version when none is given
 
 
+if TYPE_CHECKING:
+
+    class _SpecOptions(TypedDict, total=False):
+        """The ``ProviderSpec`` fields :func:`_spec` passes through as given."""
+
+        key_required: bool
+        self_hosted: bool
+        base_from_provider: bool
+        other_env: tuple[tuple[str, ...], ...]
+        credential_hints: tuple[str, ...]
+        credentials_env: tuple[str, ...]
+        aliases: tuple[str, ...]
+        organization: bool
+        api_version_env: tuple[str, ...]
+        api_version_default: str | None
+
+
 def _spec(
     name: str,
     dialect: str | None,
     *keys: str,
-    env: tuple = (),
-    base_env: tuple = (),
+    env: tuple[str, ...] = (),
+    base_env: tuple[str, ...] = (),
     base: str | None = None,
-    endpoints: tuple = (CHAT,),
+    endpoints: tuple[str, ...] = (CHAT,),
     display: str = "",
-    **kw: object,
+    **kw: Unpack[_SpecOptions],
 ) -> ProviderSpec:
     kinds = set(endpoints)
     if CHAT in kinds:
@@ -74,7 +97,7 @@ def _spec(
         endpoints=frozenset(kinds),
         display_name=display,
         **kw,
-    )  # type: ignore[arg-type]
+    )
 
 
 _AWS = (("AWS_ACCESS_KEY_ID",), ("AWS_SECRET_ACCESS_KEY",), ("AWS_REGION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION"))

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.http import HttpRequest
 from ..core.resolve import env_value as _env
@@ -65,6 +65,12 @@ from .google_auth import (  # the names earlier versions defined here
     service_account_jwt,
 )
 from .spec import SPECS
+
+if TYPE_CHECKING:
+    from ..core.auth import Auth
+    from ..types.utils import ModelResponse
+    from .base import Drop, StreamDecoder
+    from .vertex_anthropic import VertexAnthropic
 
 __all__ = [
     "VertexAI",
@@ -129,7 +135,7 @@ def vertex_base(api_base: str | None, project: str, location: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _pick(extra: dict, names: tuple) -> Any:
+def _pick(extra: dict[str, Any], names: tuple[str, ...]) -> Any:
     for name in names:
         value = extra.get(name)
         if value:
@@ -222,13 +228,13 @@ class VertexAI(Gemini):
         _check_segment("vertex_location", location, target.model)
         target.api_base = vertex_base(target.api_base, _PENDING if later else str(project), location)
 
-    def auth(self, target: Any, call: Any, cfg: Any) -> Any:
+    def auth(self, target: Any, call: Any, cfg: Any) -> Auth | None:
         """The token flow for the call's credentials, unless the caller gave an authorization header."""
         if _has_authorization(target.headers):
             return None
         return self._google_auth(target, getattr(call, "extra", None) or {}, _settings(cfg))
 
-    def _google_auth(self, target: Any, extra: dict, settings: Any) -> _VertexAuth:
+    def _google_auth(self, target: Any, extra: dict[str, Any], settings: Any) -> _VertexAuth:
         source = (
             _pick(extra, ("vertex_credentials", "vertex_ai_credentials"))
             or getattr(settings, "vertex_credentials", None)
@@ -262,21 +268,21 @@ class VertexAI(Gemini):
             return f"{base}/{model}:{method}"
         return f"{base}/publishers/google/models/{model}:{method}"
 
-    def call_extra(self, call: Any) -> dict:
-        extra = call.extra or {}
+    def call_extra(self, call: Any) -> dict[str, Any]:
+        extra: dict[str, Any] = call.extra or {}
         if any(k in _CONTROL_KEYS for k in extra):
             return {k: v for k, v in extra.items() if k not in _CONTROL_KEYS}
         return extra
 
     # ------------------------------------------------------------------ embeddings
-    def embedding_request(self, call: Any, target: Any, drop: bool) -> HttpRequest:
+    def embedding_request(self, call: Any, target: Any, drop: Drop) -> HttpRequest:
         texts, single = self._embedding_inputs(call, drop)
         options, rest = self._embed_options(call)
         headers = self.auth_headers(target)
         if "gemini" in self.model_id(target.model).rsplit("/", 1)[-1]:
 
-            def one(text: str) -> dict:
-                item: dict = {"content": {"parts": [{"text": text}]}}
+            def one(text: str) -> dict[str, Any]:
+                item: dict[str, Any] = {"content": {"parts": [{"text": text}]}}
                 if options:
                     item["embedContentConfig"] = dict(options)
                 return item
@@ -287,14 +293,14 @@ class VertexAI(Gemini):
                 "POST", self.url(target, "batchEmbedContents"), headers, {"requests": [one(t) for t in texts], **rest}
             )
         instance_keys = {"taskType": "task_type", "title": "title"}
-        instances = []
+        instances: list[dict[str, Any]] = []
         for text in texts:
-            inst: dict = {"content": text}
+            inst: dict[str, Any] = {"content": text}
             for ours, theirs in instance_keys.items():
                 if ours in options:
                     inst[theirs] = options[ours]
             instances.append(inst)
-        body: dict = {"instances": instances}
+        body: dict[str, Any] = {"instances": instances}
         parameters = {_camel(k): v for k, v in options.items() if k not in instance_keys}
         if parameters:
             body["parameters"] = parameters
@@ -303,15 +309,16 @@ class VertexAI(Gemini):
 
     # ------------------------------------------------------------------ Claude on Vertex
     # ``vertex_ai/claude-...``: the Anthropic translator on publishers/anthropic (vertex_anthropic.py)
-    _claude: Any = None
+    _claude: VertexAnthropic | None = None
 
     @property
-    def claude(self) -> Any:
-        if self._claude is None:
+    def claude(self) -> VertexAnthropic:
+        claude = self._claude
+        if claude is None:
             from .vertex_anthropic import VertexAnthropic
 
-            type(self)._claude = VertexAnthropic()
-        return self._claude
+            claude = type(self)._claude = VertexAnthropic()
+        return claude
 
     def chat_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
         from .vertex_anthropic import is_claude
@@ -331,14 +338,14 @@ class VertexAI(Gemini):
             )
         return super().chat_request(call, target, drop)
 
-    def parse_chat(self, resp: Any, call: Any, target: Any) -> Any:
+    def parse_chat(self, resp: Any, call: Any, target: Any) -> ModelResponse:
         from .vertex_anthropic import is_claude
 
         if is_claude(target.model):
             return self.claude.parse_chat(resp, call, target)
         return super().parse_chat(resp, call, target)
 
-    def stream_decoder(self, call: Any, target: Any) -> Any:
+    def stream_decoder(self, call: Any, target: Any) -> StreamDecoder:
         from .vertex_anthropic import is_claude
 
         if is_claude(target.model):
@@ -347,7 +354,7 @@ class VertexAI(Gemini):
             return decoder
         return super().stream_decoder(call, target)
 
-    def embedded_error(self, data: dict, resp: Any, target: Any) -> Exception | None:
+    def embedded_error(self, data: dict[str, Any], resp: Any, target: Any) -> Exception | None:
         from .vertex_anthropic import is_claude
 
         if is_claude(target.model):

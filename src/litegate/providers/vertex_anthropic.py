@@ -9,10 +9,16 @@ authorises it. Responses and streams are Anthropic's, parsed by the Anthropic di
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..core.http import HttpRequest
 from .anthropic_platform import PlatformAnthropic
+
+if TYPE_CHECKING:
+    from ..core.call import ChatCall
+    from ..core.resolve import Target
+    from .base import Drop
+
 
 __all__ = ["VertexAnthropic", "VERTEX_ANTHROPIC_VERSION", "is_claude"]
 
@@ -29,7 +35,7 @@ class VertexAnthropic(PlatformAnthropic):
     platform_version = VERTEX_ANTHROPIC_VERSION
     keep_stream = True
 
-    def vertex_request(self, call: Any, target: Any, drop: Any, base: str) -> HttpRequest:
+    def vertex_request(self, call: ChatCall, target: Target, drop: Drop, base: str) -> HttpRequest:
         model = target.model.split("/", 1)[1] if target.model.startswith("anthropic/") else target.model
         method = "streamRawPredict" if call.stream else "rawPredict"
         url = f"{base}/publishers/anthropic/models/{model}:{method}"

@@ -23,14 +23,21 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from ..core.auth import Auth, Flow, with_header
-from ..core.http import HttpRequest
+from ..core.http import HttpRequest, HttpResponse
 from ..core.resolve import env_value
 from .base import bad_input
 from .openai import OpenAIDialect
+
+if TYPE_CHECKING:
+    from ..core.call import ChatCall, EmbeddingCall
+    from ..core.resolve import Target
+    from ..types.utils import EmbeddingResponse, ModelResponse
+    from .base import AnyCall, Drop
+
 
 __all__ = ["Watsonx", "IamTokenFlow", "API_VERSION", "IAM_URL"]
 
@@ -49,7 +56,7 @@ def clear_tokens() -> None:
         _tokens.clear()
 
 
-def _scope(extra: dict) -> tuple:
+def _scope(extra: dict[str, Any]) -> tuple[Any, Any, Any]:
     """(token, project_id, space_id) from the call's keyword arguments or the environment."""
     return (
         extra.get("token") or env_value(("WATSONX_TOKEN",)),
@@ -83,7 +90,7 @@ class IamTokenFlow(Auth):
             )
             from ..exceptions import AuthenticationError
 
-            data = None
+            data: Any = None
             try:
                 data = resp.json()
             except ValueError:
@@ -116,7 +123,7 @@ class Watsonx(OpenAIDialect):
     key_required = False
     text_via_chat = True
 
-    def auth(self, target: Any, call: Any, cfg: Any) -> Any:
+    def auth(self, target: Target, call: AnyCall, cfg: Any) -> Auth | None:
         extra = getattr(call, "extra", None) or {}
         if (
             extra.get("token")
@@ -129,12 +136,12 @@ class Watsonx(OpenAIDialect):
         iam = extra.get("watsonx_iam_url") or env_value(("WATSONX_IAM_URL",)) or IAM_URL
         return IamTokenFlow(target.api_key, iam, target.model)
 
-    def auth_headers(self, target: Any) -> dict[str, str]:
+    def auth_headers(self, target: Target) -> dict[str, str]:
         h = {"content-type": "application/json", "accept": "application/json"}
         h.update(target.headers or {})
         return h
 
-    def chat_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def chat_request(self, call: ChatCall, target: Target, drop: Drop) -> HttpRequest:
         extra = dict(call.extra or {})
         token, project, space = _scope(extra)
         import dataclasses
@@ -168,7 +175,7 @@ class Watsonx(OpenAIDialect):
             headers["authorization"] = "Bearer " + token
         return replace(request, url=url, json=body, headers=headers, params={"version": API_VERSION})
 
-    def embedding_request(self, call: Any, target: Any, drop: Any) -> HttpRequest:
+    def embedding_request(self, call: EmbeddingCall, target: Target, drop: Drop) -> HttpRequest:
         """``POST /ml/v1/text/embeddings``: ``{"inputs", "model_id", "project_id" | "space_id"}``;
         ``truncate_input_tokens`` (a keyword argument) goes into ``parameters``."""
         from .base import drop_unsupported
@@ -193,7 +200,7 @@ class Watsonx(OpenAIDialect):
             call.model,
             drop,
         )
-        body: dict = {"inputs": texts, "model_id": model}
+        body: dict[str, Any] = {"inputs": texts, "model_id": model}
         body["space_id" if space and not project else "project_id"] = space if space and not project else project
         parameters = dict(extra.pop("parameters", None) or {})
         if "truncate_input_tokens" in extra:
@@ -210,7 +217,7 @@ class Watsonx(OpenAIDialect):
             "POST", f"{target.api_base}/ml/v1/text/embeddings", headers, body, params={"version": API_VERSION}
         )
 
-    def parse_embedding(self, resp: Any, call: Any, target: Any) -> Any:
+    def parse_embedding(self, resp: HttpResponse, call: EmbeddingCall, target: Target) -> EmbeddingResponse:
         from ..types.utils import EmbeddingResponse
 
         data = self.json_body(resp, target, "results")
@@ -227,7 +234,7 @@ class Watsonx(OpenAIDialect):
             usage={"prompt_tokens": tokens, "total_tokens": tokens},
         )
 
-    def parse_chat(self, resp: Any, call: Any, target: Any) -> Any:
+    def parse_chat(self, resp: HttpResponse, call: ChatCall, target: Target) -> ModelResponse:
         out = super().parse_chat(resp, call, target)
         if not out.model:
             out.model = target.model

@@ -37,10 +37,23 @@ __all__ = [
     "FakeNLPCloudServer",
 ]
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover - what __getattr__ loads, for type checkers and editors
     from ._payloads import embedding_vector
     from ._server import FAULT_KINDS, RecordedRequest
+    from .anthropic_server import FakeAnthropicServer
+    from .azure_ai_server import FakeAzureAIServer
+    from .bedrock_server import FakeBedrockServer, FakeSageMakerServer
+    from .budget_server import FakeBudgetServer
+    from .cohere_server import FakeCohereServer
+    from .gemini_server import FakeGeminiServer
+    from .huggingface_server import FakeHuggingFaceServer
+    from .ingestion_server import FakeIngestionServer
+    from .nlp_cloud_server import FakeNLPCloudServer
+    from .ollama_server import FakeOllamaServer
     from .openai_server import FakeOpenAIServer
+    from .replicate_server import FakeReplicateServer
+    from .retrieval_server import FakeRetrievalServer
+    from .watsonx_server import FakeWatsonxServer
 
 
 def __getattr__(name: str) -> Any:
@@ -86,5 +99,5 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def __dir__() -> list:
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))

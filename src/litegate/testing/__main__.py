@@ -12,7 +12,8 @@ import sys
 
 
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m litegate.testing", description=__doc__.split("\n\n")[0])
+    description = (__doc__ or "").split("\n\n")[0]  # python -OO strips the docstring
+    ap = argparse.ArgumentParser(prog="python -m litegate.testing", description=description)
     sub = ap.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the fake OpenAI server until killed")
     serve.add_argument("--host", default="127.0.0.1")

@@ -14,7 +14,10 @@ import re
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -486,7 +489,7 @@ class ChatPlan(_Plan):
 def plan_chat(
     body: dict[str, Any],
     model: str,
-    new_call_id: Any,
+    new_call_id: Callable[[], str],
     content: str | None = None,
     tool_calls: list[Any] | None = None,
     finish_reason: str | None = None,
@@ -777,7 +780,7 @@ def _vector_bytes(key: bytes, dims: int) -> bytes:
     return struct.pack(f"<{dims}f", *[v / norm for v in vals])
 
 
-def embedding_vector_bytes(item: Any, dims: int) -> bytes:
+def embedding_vector_bytes(item: str | Iterable[int], dims: int) -> bytes:
     """Little-endian float32 bytes of the deterministic, unit-length embedding of ``item``."""
     if isinstance(item, str):
         key = b"s:" + item.encode("utf-8")
@@ -786,7 +789,7 @@ def embedding_vector_bytes(item: Any, dims: int) -> bytes:
     return _vector_bytes(key, dims)
 
 
-def embedding_vector(item: Any, dims: int = DEFAULT_EMBEDDING_DIMS) -> list[float]:
+def embedding_vector(item: str | Iterable[int], dims: int = DEFAULT_EMBEDDING_DIMS) -> list[float]:
     """The deterministic embedding the fake server returns for ``item`` (a string or token list)."""
     return list(struct.unpack(f"<{dims}f", embedding_vector_bytes(item, dims)))
 

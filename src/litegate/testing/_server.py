@@ -41,10 +41,13 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar, overload
 from urllib.parse import parse_qsl, unquote
 
 from . import _payloads as P
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
 
 __all__ = ["FakeServerBase", "RecordedRequest", "FAULT_KINDS", "Route", "Call", "Events", "Streams", "Invalid"]
 
@@ -113,7 +116,14 @@ class RecordedRequest:
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
 
+    @overload
+    def header(self, name: str) -> str | None: ...
+    @overload
+    def header(self, name: str, default: str) -> str: ...
+    @overload
+    def header(self, name: str, default: str | None) -> str | None: ...
     def header(self, name: str, default: str | None = None) -> str | None:
+        """The value of header ``name`` (any case), or ``default``."""
         return self.headers.get(name.lower(), default)
 
     def __repr__(self) -> str:
@@ -285,7 +295,7 @@ class _Fault:
     path: str | None
 
 
-_Behaviour = Union[_Raw, _Reply, _Stream, _Fault]
+_Behaviour: TypeAlias = _Raw | _Reply | _Stream | _Fault
 
 
 class Events:
@@ -303,7 +313,7 @@ class Events:
         self.error_event = error_event
 
 
-Answer = Union[_Raw, Events]
+Answer: TypeAlias = _Raw | Events
 
 
 class Invalid(Exception):
@@ -421,7 +431,7 @@ class _Connection(asyncio.Protocol):
         self.buf = bytearray()
         self.busy = False
         self.closed = False
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[None] | None = None
         # parsed request head waiting for its body: (method, target, version, headers, body_start, length|-1)
         self.head: tuple[str, str, str, dict[str, str], int, int] | None = None
         self.sent_continue = False
@@ -595,11 +605,11 @@ class _Connection(asyncio.Protocol):
             if not self.closed and not self.busy:
                 self._write_raw(srv._error(500, f"fake server error: {exc!r}"), False)
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         self.busy = True
         self.task = asyncio.get_running_loop().create_task(self._guard(coro))
 
-    async def _guard(self, coro: Any) -> None:
+    async def _guard(self, coro: Coroutine[Any, Any, None]) -> None:
         try:
             await coro
         except asyncio.CancelledError:
@@ -822,7 +832,7 @@ class FakeServerBase:
     # -- what a dialect declares -----------------------------------------------------------------
     routes: ClassVar[tuple[Route, ...]] = ()
     key_headers: ClassVar[tuple[tuple[str, str], ...]] = (("authorization", "Bearer "),)  # (header, prefix)
-    fault_kinds: ClassVar[frozenset] = FAULT_KINDS
+    fault_kinds: ClassVar[frozenset[str]] = FAULT_KINDS
     streams: Streams = Streams()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -853,7 +863,7 @@ class FakeServerBase:
         self.embedding_dims = embedding_dims
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
-        self._hits: Counter = Counter()
+        self._hits: Counter[str] = Counter()
         self._queue: deque[_Behaviour] = deque()
         self._conns: set[_Connection] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -955,7 +965,7 @@ class FakeServerBase:
         sock = self._server.sockets[0]
         self.port = sock.getsockname()[1]
 
-    async def serve_forever(self, on_ready: Callable[[Any], None] | None = None) -> None:
+    async def serve_forever(self: _S, on_ready: Callable[[_S], None] | None = None) -> None:
         """Serve on the *current* event loop until cancelled (used by ``python -m litegate.testing serve``)."""
         await self._open()
         if on_ready is not None:
@@ -1211,7 +1221,8 @@ class FakeServerBase:
                 return self._not_found(rec)
             if route.methods and rec.method not in route.methods:
                 return self._wrong_method(rec, route)
-            return getattr(self, route.handler)(call)
+            handler: Callable[[Call], Answer] = getattr(self, route.handler)
+            return handler(call)
         except Invalid as e:
             return self._error(e.status, str(e))
         except Exception as exc:  # noqa: BLE001 - a bug in a dialect's answer must still answer the client

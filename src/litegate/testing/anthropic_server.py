@@ -542,7 +542,7 @@ class FakeAnthropicServer(FakeServerBase):
             host, port, require_key=require_key, default_delay=default_delay, record=record, sse_framing=sse_framing
         )
         self.require_version = require_version
-        self._cached_prefixes: set = set()
+        self._cached_prefixes: set[str] = set()
 
     @property
     def messages_url(self) -> str:

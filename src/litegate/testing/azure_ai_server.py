@@ -76,7 +76,7 @@ class FakeAzureAIServer(FakeOpenAIServer):
             401, "Unauthorized", "Access denied due to invalid subscription key or wrong API endpoint."
         )
 
-    def _checked(self, call: Call, known: frozenset) -> _Raw | None:
+    def _checked(self, call: Call, known: frozenset[str]) -> _Raw | None:
         rec = call.rec
         if not rec.query.get("api-version"):
             return self._azure_error(

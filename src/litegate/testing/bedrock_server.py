@@ -266,7 +266,7 @@ class FakeBedrockServer(FakeServerBase):
         self.tokens: dict[str, str] = {}  # temporary access key id -> its session token
         self.signatures_checked = 0
         self.sts_calls: list[str] = []
-        self._cached_prefixes: set = set()
+        self._cached_prefixes: set[str] = set()
         from .anthropic_server import FakeAnthropicServer
 
         self._claude = FakeAnthropicServer(record=False)  # its planner answers Claude bodies (never started)
@@ -851,8 +851,36 @@ class FakeSageMakerServer(FakeBedrockServer):
     )
     signing_service = "sagemaker"
 
-    def __init__(self, *args: Any, part_size: int = 40, endpoints: tuple[str, ...] | None = None, **kw: Any) -> None:
-        super().__init__(*args, **kw)
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        part_size: int = 40,
+        endpoints: tuple[str, ...] | None = None,
+        credentials: Mapping[str, str] | None = None,
+        region: str | None = "us-east-1",
+        api_keys: tuple[str, ...] = (),
+        web_identity_tokens: tuple[str, ...] = (),
+        roles: tuple[str, ...] | None = None,
+        default_delay: float = 0.0,
+        record: bool = True,
+        sse_framing: str = "chunked",
+        clock_skew: float = 900.0,
+    ) -> None:
+        super().__init__(
+            host,
+            port,
+            credentials=credentials,
+            region=region,
+            api_keys=api_keys,
+            web_identity_tokens=web_identity_tokens,
+            roles=roles,
+            default_delay=default_delay,
+            record=record,
+            sse_framing=sse_framing,
+            clock_skew=clock_skew,
+        )
         self.part_size = part_size
         self.endpoints = endpoints
         from .huggingface_server import FakeHuggingFaceServer

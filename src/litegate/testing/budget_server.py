@@ -48,7 +48,9 @@ class FakeBudgetServer(FakeServerBase):
         with self._lock:
             self.projects.clear()
 
-    def enqueue_error(self, status: int = 500, count: int = 1, body: Any = None) -> None:
+    def enqueue_error(
+        self, status: int = 500, count: int = 1, body: bytes | str | dict[str, Any] | list[Any] | None = None
+    ) -> None:
         """Answer the next ``count`` requests with HTTP ``status`` (JSON ``body``)."""
         body = body if body is not None else {"error": f"HTTP {status}"}
         self._queue_response(status, body, {"content-type": "application/json"}, None, count, 0.0, None)

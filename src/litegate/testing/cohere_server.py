@@ -243,7 +243,7 @@ def rerank_scores(query: str, documents: list[str]) -> list[tuple[int, float]]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_unknown(body: dict[str, Any], allowed: frozenset, where: str = "") -> None:
+def _check_unknown(body: dict[str, Any], allowed: frozenset[str], where: str = "") -> None:
     extra = sorted(set(body) - allowed)
     if extra:
         raise Invalid(f"invalid request: unknown field '{where}{extra[0]}'")
@@ -274,7 +274,7 @@ def _check_positive(body: dict[str, Any], key: str) -> None:
         raise Invalid(f"invalid request: {key} must be a positive integer")
 
 
-def _content_items(content: Any, where: str, allowed: frozenset) -> list[dict[str, Any]]:
+def _content_items(content: Any, where: str, allowed: frozenset[str]) -> list[dict[str, Any]]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
     if not isinstance(content, list):
@@ -311,7 +311,7 @@ def _content_items(content: Any, where: str, allowed: frozenset) -> list[dict[st
     return content
 
 
-def _check_body(body: Any, allowed: frozenset, strict: bool) -> dict[str, Any]:
+def _check_body(body: Any, allowed: frozenset[str], strict: bool) -> dict[str, Any]:
     """What every endpoint checks first: a JSON object, no unknown fields (``strict``), a model."""
     if not isinstance(body, dict):
         raise Invalid("invalid json syntax: the request body must be a JSON object")
@@ -328,7 +328,7 @@ def check_chat(body: Any, strict: bool = True) -> list[dict[str, Any]]:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise Invalid("invalid request: messages must be a non-empty list")
-    call_ids: set = set()
+    call_ids: set[str] = set()
     for i, msg in enumerate(messages):
         where = f"messages[{i}]"
         if not isinstance(msg, dict):
@@ -380,7 +380,7 @@ def check_chat(body: Any, strict: bool = True) -> list[dict[str, Any]]:
                 raise Invalid("tool call id not found in previous tool calls")
             _content_items(content, where, frozenset({"text", "document"}))
     tools = body.get("tools")
-    names: set = set()
+    names: set[str] = set()
     if tools is not None:
         if not isinstance(tools, list):
             raise Invalid("invalid request: tools must be a list")
@@ -998,7 +998,7 @@ class FakeCohereServer(FakeServerBase):
             )
             pending = sorted(plan.citations, key=lambda c: c.get("end", 0))
             sent = 0
-            for c_index, piece in enumerate(P.split_words(plan.text)):
+            for piece in P.split_words(plan.text):
                 event: dict[str, Any] = {
                     "type": "content-delta",
                     "index": index,

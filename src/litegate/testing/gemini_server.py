@@ -84,7 +84,8 @@ MODEL_IDS = (
     "text-embedding-004",
 )
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # the audience Google expects in a JWT assertion
+# the audience Google expects in a JWT assertion
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, not a password
 
 _STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
@@ -336,7 +337,7 @@ def generate_service_account(
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode("ascii")
     )
-    key_id = hashlib.sha1(public_pem.encode()).hexdigest()
+    key_id = hashlib.sha1(public_pem.encode(), usedforsecurity=False).hexdigest()  # 40 hex digits, as Google's key ids
     info = {
         "type": "service_account",
         "project_id": project_id,
@@ -530,8 +531,8 @@ def _check_pairing(contents: list[Any]) -> None:
             )
 
 
-def _check_tools(tools: Any, vertex: bool) -> set:
-    names: set = set()
+def _check_tools(tools: Any, vertex: bool) -> set[str]:
+    names: set[str] = set()
     if tools is None:
         return names
     if not isinstance(tools, list):
@@ -636,8 +637,9 @@ def _lower_types(schema: Any) -> Any:
 
 def _part_text(part: dict[str, Any]) -> str:
     p = _norm(part)
-    if isinstance(p.get("text"), str):
-        return p["text"]
+    text = p.get("text")
+    if isinstance(text, str):
+        return text
     fr = p.get("functionResponse")
     if isinstance(fr, dict):
         return json.dumps(_norm(fr).get("response"), separators=(",", ":"))
@@ -792,7 +794,7 @@ class FakeGeminiServer(FakeServerBase):
         self.token_lifetime = int(token_lifetime)
         self.issued_tokens: list[str] = []
         self.token_grants: list[dict[str, Any]] = []  # decoded JWT claims / refresh grants, in order
-        self._valid_tokens: set = set()
+        self._valid_tokens: set[str] = set()
         self._trusted_keys: list[Any] = []
 
     @property
@@ -1209,7 +1211,7 @@ class FakeGeminiServer(FakeServerBase):
         if signature and not calls and answer:
             parts[-1]["thoughtSignature"] = signature
         candidates = []
-        for index in range(max(1, n)):
+        for _ in range(max(1, n)):
             cand: dict[str, Any] = {"parts": [dict(p) for p in parts], "finishReason": finish}
             if custom.get("extra"):
                 cand["extra"] = custom["extra"]

@@ -23,7 +23,7 @@ import time
 from typing import Any
 
 from . import _payloads as P
-from ._server import Answer, Call, Events, FakeServerBase, Invalid, Route, Streams, _Raw
+from ._server import Answer, Call, Events, FakeServerBase, Invalid, RecordedRequest, Route, Streams, _Raw
 
 __all__ = ["FakeHuggingFaceServer", "PARAMETERS"]
 
@@ -74,7 +74,7 @@ class FakeHuggingFaceServer(FakeServerBase):
         )
         return self._json(status, {"error": message, "error_type": kind})
 
-    def _auth_error(self, rec: Any) -> _Raw:
+    def _auth_error(self, rec: RecordedRequest) -> _Raw:
         return self._json(401, {"error": "Invalid credentials in Authorization header", "error_type": "authentication"})
 
     # -- TGI native ----------------------------------------------------------------------------
@@ -141,7 +141,7 @@ class FakeHuggingFaceServer(FakeServerBase):
         }
         return self._json(200, {"generated_text": plan["text"], "details": details})
 
-    def _generate_stream(self, call: Call) -> Answer:
+    def _generate_stream(self, call: Call) -> Events:
         plan = self._plan(call.rec.json, call)
         pieces = plan["pieces"] or [""]
         events: list[bytes] = []

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._server import Answer, Call, FakeServerBase, Route, _Raw
+from ._server import Answer, Call, FakeServerBase, RecordedRequest, Route, _Raw
 
 __all__ = ["FakeIngestionServer", "PLATFORM_PATHS"]
 
@@ -76,7 +76,8 @@ class FakeIngestionServer(FakeServerBase):
         """The JSON bodies the platform's route received, oldest first."""
         return [rec.json for rec in self.requests_for(platform)]
 
-    def requests_for(self, platform: str) -> list:
+    def requests_for(self, platform: str) -> list[RecordedRequest]:
+        """The requests the platform's route received, oldest first."""
         path = PLATFORM_PATHS[platform]
         if platform == "dynamodb":
             return [r for r in self.requests if r.path == "/" and r.header("x-amz-target")]
@@ -84,7 +85,13 @@ class FakeIngestionServer(FakeServerBase):
             return [r for r in self.requests if r.path.startswith(path)]
         return [r for r in self.requests if r.path == path]
 
-    def enqueue_error(self, status: int = 500, count: int = 1, body: Any = None, delay: float = 0.0) -> None:
+    def enqueue_error(
+        self,
+        status: int = 500,
+        count: int = 1,
+        body: bytes | str | dict[str, Any] | list[Any] | None = None,
+        delay: float = 0.0,
+    ) -> None:
         """Answer the next ``count`` requests with HTTP ``status``."""
         body = body if body is not None else {"error": f"HTTP {status}"}
         self._queue_response(status, body, {"content-type": "application/json"}, None, count, delay, None)

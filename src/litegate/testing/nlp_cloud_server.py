@@ -8,9 +8,7 @@ Errors are ``{"detail": ...}``.
 
 from __future__ import annotations
 
-from typing import Any
-
-from ._server import Answer, Call, FakeServerBase, Invalid, Route, _Raw
+from ._server import Answer, Call, FakeServerBase, Invalid, RecordedRequest, Route, _Raw
 
 __all__ = ["FakeNLPCloudServer"]
 
@@ -28,7 +26,7 @@ class FakeNLPCloudServer(FakeServerBase):
     def _error(self, status: int, message: str) -> _Raw:
         return self._json(status, {"detail": message})
 
-    def _auth_error(self, rec: Any) -> _Raw:
+    def _auth_error(self, rec: RecordedRequest) -> _Raw:
         return self._json(401, {"detail": "Invalid token."})
 
     def _chatbot(self, call: Call) -> Answer:

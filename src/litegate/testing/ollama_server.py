@@ -98,7 +98,7 @@ class _Plan:
     model: str
     thinking: list[str]
     pieces: list[str]
-    tool_calls: list[dict] | None
+    tool_calls: list[dict[str, Any]] | None
     done_reason: str
     prompt_tokens: int
     eval_tokens: int
@@ -122,7 +122,7 @@ class _Plan:
         return out
 
 
-def _tool_calls_in(tool_calls: list[Any]) -> list[dict]:
+def _tool_calls_in(tool_calls: list[Any]) -> list[dict[str, Any]]:
     """Caller-given tool calls (``{"name", "arguments"}`` or OpenAI form) -> Ollama's form."""
     out = []
     for name, args, call_id in P.normalize_tool_calls(tool_calls):
@@ -450,7 +450,7 @@ class FakeOllamaServer(FakeServerBase):
                 prompt_tokens = 0
         options = P.object_field(body, "options")
         thinking_text = None
-        calls: list[dict] | None = None
+        calls: list[dict[str, Any]] | None = None
         done_reason = "stop"
         usage = None
         if reply is not None:
@@ -497,7 +497,9 @@ class FakeOllamaServer(FakeServerBase):
         return text
 
     @staticmethod
-    def _message(content: str, thinking: str | None = None, tool_calls: list[dict] | None = None) -> dict:
+    def _message(
+        content: str, thinking: str | None = None, tool_calls: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         msg: dict[str, Any] = {"role": "assistant", "content": content}
         if thinking:
             msg["thinking"] = thinking
@@ -523,7 +525,7 @@ class FakeOllamaServer(FakeServerBase):
     def _lines(self, plan: _Plan, chat: bool, body: dict[str, Any]) -> list[bytes]:
         lines: list[bytes] = []
 
-        def piece(content: str = "", thinking: str | None = None, calls: list[dict] | None = None) -> None:
+        def piece(content: str = "", thinking: str | None = None, calls: list[dict[str, Any]] | None = None) -> None:
             obj: dict[str, Any] = {"model": plan.model, "created_at": _created_at()}
             if chat:
                 obj["message"] = self._message(content, thinking, calls)

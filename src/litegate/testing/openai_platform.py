@@ -12,10 +12,21 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _payloads as P
-from ._server import Call, Events, Route, _Raw
+from ._server import Answer, Call, Events, Route, _Raw
+
+if TYPE_CHECKING:
+    from ._server import FakeServerBase
+
+    class _Host(FakeServerBase):
+        """What the mixin uses of the server it is mixed into (``FakeOpenAIServer``)."""
+
+        def _new_call_id(self) -> str: ...
+
+else:
+    _Host = object
 
 _A = r"(?:/openai/deployments/[^/]+)?.*"  # any base path (/v1, Azure's /openai)
 
@@ -145,7 +156,7 @@ def _page(items: list[dict[str, Any]], query: dict[str, str], *, desc: bool = Fa
     }
 
 
-class PlatformRoutes:
+class PlatformRoutes(_Host):
     """Mixed into ``FakeOpenAIServer``: the handlers of ``PLATFORM_ROUTES``."""
 
     speech_bytes = 4096  # size of the audio a speech request gets (set larger for memory tests)
@@ -161,7 +172,7 @@ class PlatformRoutes:
         return state
 
     # ------------------------------------------------------------------ helpers
-    def _form(self, call: Call) -> Any:
+    def _form(self, call: Call) -> _Raw | tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
         rec = call.rec
         if rec.headers.get("transfer-encoding") is None and rec.headers.get("content-length") != str(len(rec.body)):
             return self._error(400, "the content-length does not match the body")
@@ -187,7 +198,7 @@ class PlatformRoutes:
         )
         return fields, files
 
-    def _body(self, call: Call) -> Any:
+    def _body(self, call: Call) -> _Raw | dict[str, Any]:
         body = call.rec.json
         if body is None and not call.rec.body:
             return {}
@@ -218,7 +229,7 @@ class PlatformRoutes:
         )
 
     # ------------------------------------------------------------------ audio
-    def _p_transcriptions(self, call: Call) -> Any:
+    def _p_transcriptions(self, call: Call) -> Answer:
         form = self._form(call)
         if isinstance(form, _Raw):
             return form
@@ -278,7 +289,7 @@ class PlatformRoutes:
             return self._json(200, out)
         return self._json(200, {"text": text, "usage": {"type": "duration", "seconds": int(duration + 0.999)}})
 
-    def _p_speech(self, call: Call) -> Any:
+    def _p_speech(self, call: Call) -> Answer:
         body = self._body(call)
         if isinstance(body, _Raw):
             return body
@@ -317,7 +328,7 @@ class PlatformRoutes:
         st["contents"][fid] = data
         return obj
 
-    def _p_files(self, call: Call) -> Any:
+    def _p_files(self, call: Call) -> Answer:
         st = self._platform_state()
         if call.rec.method == "GET":
             items = list(st["files"].values())
@@ -344,7 +355,7 @@ class PlatformRoutes:
                 return self._error(400, "The file must be JSONL: one JSON object per line.")
         return self._json(200, self._store_file(files["file"]["filename"], purpose, data))
 
-    def _p_file(self, call: Call) -> Any:
+    def _p_file(self, call: Call) -> Answer:
         st = self._platform_state()
         fid = call.params["file_id"]
         if fid not in st["files"]:
@@ -355,7 +366,7 @@ class PlatformRoutes:
             return self._json(200, {"id": fid, "object": "file", "deleted": True})
         return self._json(200, st["files"][fid])
 
-    def _p_file_content(self, call: Call) -> Any:
+    def _p_file_content(self, call: Call) -> Answer:
         st = self._platform_state()
         fid = call.params["file_id"]
         if fid not in st["contents"]:
@@ -363,7 +374,7 @@ class PlatformRoutes:
         return _Raw(200, st["contents"][fid], {"content-type": "application/octet-stream"})
 
     # ------------------------------------------------------------------ batches
-    def _p_batches(self, call: Call) -> Any:
+    def _p_batches(self, call: Call) -> Answer:
         st = self._platform_state()
         if call.rec.method == "GET":
             return self._json(200, _page(list(st["batches"].values()), call.rec.query, desc=True))
@@ -459,7 +470,7 @@ class PlatformRoutes:
             request_counts={"total": done + failed, "completed": done, "failed": failed},
         )
 
-    def _p_batch(self, call: Call) -> Any:
+    def _p_batch(self, call: Call) -> Answer:
         st = self._platform_state()
         batch = st["batches"].get(call.params["batch_id"])
         if batch is None:
@@ -468,7 +479,7 @@ class PlatformRoutes:
             self._run_batch(batch)
         return self._json(200, batch)
 
-    def _p_batch_cancel(self, call: Call) -> Any:
+    def _p_batch_cancel(self, call: Call) -> Answer:
         st = self._platform_state()
         batch = st["batches"].get(call.params["batch_id"])
         if batch is None:
@@ -489,7 +500,7 @@ class PlatformRoutes:
         return self._json(200, batch)
 
     # ------------------------------------------------------------------ fine-tuning
-    def _p_jobs(self, call: Call) -> Any:
+    def _p_jobs(self, call: Call) -> Answer:
         st = self._platform_state()
         if call.rec.method == "GET":
             return self._json(200, _page(list(st["jobs"].values()), call.rec.query, desc=True))
@@ -543,13 +554,13 @@ class PlatformRoutes:
     def _public(obj: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in obj.items() if not k.startswith("_")}
 
-    def _p_job(self, call: Call) -> Any:
+    def _p_job(self, call: Call) -> Answer:
         job = self._platform_state()["jobs"].get(call.params["job_id"])
         if job is None:
             return self._missing("fine-tuning job", call.params["job_id"])
         return self._json(200, self._public(job))
 
-    def _p_job_cancel(self, call: Call) -> Any:
+    def _p_job_cancel(self, call: Call) -> Answer:
         job = self._platform_state()["jobs"].get(call.params["job_id"])
         if job is None:
             return self._missing("fine-tuning job", call.params["job_id"])
@@ -557,7 +568,7 @@ class PlatformRoutes:
         job["_events"].append(self._event("Fine-tuning job cancelled"))
         return self._json(200, self._public(job))
 
-    def _p_job_events(self, call: Call) -> Any:
+    def _p_job_events(self, call: Call) -> Answer:
         job = self._platform_state()["jobs"].get(call.params["job_id"])
         if job is None:
             return self._missing("fine-tuning job", call.params["job_id"])
@@ -565,7 +576,7 @@ class PlatformRoutes:
         return self._json(200, {"object": "list", "data": page["data"], "has_more": page["has_more"]})
 
     # ------------------------------------------------------------------ assistants v2
-    def _p_assistants(self, call: Call) -> Any:
+    def _p_assistants(self, call: Call) -> Answer:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -596,7 +607,7 @@ class PlatformRoutes:
         st["assistants"][aid] = asst
         return self._json(200, asst)
 
-    def _p_assistant(self, call: Call) -> Any:
+    def _p_assistant(self, call: Call) -> Answer:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -643,7 +654,7 @@ class PlatformRoutes:
         self._platform_state()["messages"].setdefault(thread_id, []).append(msg)
         return msg
 
-    def _p_threads(self, call: Call) -> Any:
+    def _p_threads(self, call: Call) -> Answer:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -665,7 +676,7 @@ class PlatformRoutes:
             self._new_message(tid, m["role"], m["content"])
         return self._json(200, thread)
 
-    def _p_thread(self, call: Call) -> Any:
+    def _p_thread(self, call: Call) -> Answer:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -678,7 +689,7 @@ class PlatformRoutes:
             return self._json(200, {"id": tid, "object": "thread.deleted", "deleted": True})
         return self._json(200, st["threads"][tid])
 
-    def _p_messages(self, call: Call) -> Any:
+    def _p_messages(self, call: Call) -> Answer:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -733,7 +744,7 @@ class PlatformRoutes:
         )
         return msg
 
-    def _p_runs(self, call: Call) -> Any:
+    def _p_runs(self, call: Call) -> Answer:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -843,7 +854,7 @@ class PlatformRoutes:
         out.append(b"event: done\ndata: [DONE]\n\n")
         return out
 
-    def _p_run(self, call: Call) -> Any:
+    def _p_run(self, call: Call) -> Answer:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -852,7 +863,7 @@ class PlatformRoutes:
             return self._missing("run", call.params["run_id"])
         return self._json(200, run)
 
-    def _p_submit_outputs(self, call: Call) -> Any:
+    def _p_submit_outputs(self, call: Call) -> Answer:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -873,7 +884,7 @@ class PlatformRoutes:
             return Events(self._run_events(run, msg))
         return self._json(200, run)
 
-    def _p_steps(self, call: Call) -> Any:
+    def _p_steps(self, call: Call) -> Answer:
         denied = self._beta(call)
         if denied is not None:
             return denied
@@ -882,7 +893,7 @@ class PlatformRoutes:
             return self._missing("run", call.params["run_id"])
         return self._json(200, _page(st["steps"].get(call.params["run_id"], []), call.rec.query, desc=True))
 
-    def _p_step(self, call: Call) -> Any:
+    def _p_step(self, call: Call) -> Answer:
         denied = self._beta(call)
         if denied is not None:
             return denied

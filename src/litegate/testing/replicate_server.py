@@ -34,8 +34,28 @@ class FakeReplicateServer(FakeServerBase):
     )
     streams = Streams(terminator=None, error_event=b'event: error\ndata: {"detail": "CUDA out of memory"}\n\n')
 
-    def __init__(self, *args: Any, polls_needed: int = 2, honour_wait: bool = False, **kw: Any) -> None:
-        super().__init__(*args, **kw)
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        polls_needed: int = 2,
+        honour_wait: bool = False,
+        require_key: str | None = None,
+        default_delay: float = 0.0,
+        record: bool = True,
+        sse_framing: str = "chunked",
+        embedding_dims: int = P.DEFAULT_EMBEDDING_DIMS,
+    ) -> None:
+        super().__init__(
+            host,
+            port,
+            require_key=require_key,
+            default_delay=default_delay,
+            record=record,
+            sse_framing=sse_framing,
+            embedding_dims=embedding_dims,
+        )
         self.polls_needed = polls_needed
         self.honour_wait = honour_wait
         self.predictions: dict[str, dict[str, Any]] = {}

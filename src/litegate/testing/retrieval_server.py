@@ -31,10 +31,30 @@ _FIELDS = {
 class FakeRetrievalServer(FakeServerBase):
     routes = (Route(r"/v1/embeddings", "_embeddings"), Route(r"/v1/rerank", "_rerank"))
 
-    def __init__(self, *args: Any, flavor: str = "voyage", **kw: Any) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        flavor: str = "voyage",
+        require_key: str | None = None,
+        default_delay: float = 0.0,
+        record: bool = True,
+        sse_framing: str = "chunked",
+        embedding_dims: int = P.DEFAULT_EMBEDDING_DIMS,
+    ) -> None:
+
         if flavor not in _FIELDS:
             raise ValueError("flavor must be 'voyage' or 'jina'")
-        super().__init__(*args, **kw)
+        super().__init__(
+            host,
+            port,
+            require_key=require_key,
+            default_delay=default_delay,
+            record=record,
+            sse_framing=sse_framing,
+            embedding_dims=embedding_dims,
+        )
         self.flavor = flavor
 
     @property
@@ -44,7 +64,7 @@ class FakeRetrievalServer(FakeServerBase):
     def _error(self, status: int, message: str) -> _Raw:
         return self._json(status, {"detail": message})
 
-    def _body(self, call: Call, allowed: set, required: tuple) -> dict[str, Any]:
+    def _body(self, call: Call, allowed: set[str], required: tuple[str, ...]) -> dict[str, Any]:
         body = call.rec.json
         if not isinstance(body, dict):
             raise Invalid("Request body must be a JSON object", 422)

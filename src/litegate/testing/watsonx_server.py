@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 from urllib.parse import parse_qsl
 
 from . import _payloads as P
@@ -36,11 +35,30 @@ class FakeWatsonxServer(FakeServerBase):
     )
     streams = Streams(terminator=None)
 
-    def __init__(self, *args: Any, api_keys: tuple = ("wx-api-key",), **kw: Any) -> None:
-        super().__init__(*args, **kw)
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        api_keys: tuple[str, ...] = ("wx-api-key",),
+        require_key: str | None = None,
+        default_delay: float = 0.0,
+        record: bool = True,
+        sse_framing: str = "chunked",
+        embedding_dims: int = P.DEFAULT_EMBEDDING_DIMS,
+    ) -> None:
+        super().__init__(
+            host,
+            port,
+            require_key=require_key,
+            default_delay=default_delay,
+            record=record,
+            sse_framing=sse_framing,
+            embedding_dims=embedding_dims,
+        )
         self.api_keys = tuple(api_keys)
         self.issued: list[str] = []
-        self._valid: set = set()
+        self._valid: set[str] = set()
         self.token_calls = 0
 
     def expire_tokens(self) -> None:
@@ -55,7 +73,7 @@ class FakeWatsonxServer(FakeServerBase):
             status, {"errors": [{"code": "invalid_request", "message": message}], "trace": "t", "status_code": status}
         )
 
-    def _auth(self, call: Call) -> Any:
+    def _auth(self, call: Call) -> _Raw | None:
         if call.route is None or call.route.handler not in ("_chat", "_embeddings"):
             return None
         auth = call.rec.headers.get("authorization", "")

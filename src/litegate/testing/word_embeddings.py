@@ -13,10 +13,13 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _payloads as P
 from .openai_server import FakeOpenAIServer
+
+if TYPE_CHECKING:
+    from ._server import Answer, Call
 
 _STOP = frozenset(
     """a an the is are was were be been being am do does did of to in on at for with by from and or
@@ -62,7 +65,7 @@ class WordEmbeddingServer(FakeOpenAIServer):
 
     embedding_dims = 256
 
-    def _embeddings(self, call: Any) -> Any:
+    def _embeddings(self, call: Call) -> Answer:
         body = self._request(call)
         if not isinstance(body, dict):
             return body

@@ -32,7 +32,7 @@ def test_recorded_bodies_decode_like_botocore(name):
     messages = framer.feed(raw)
     assert framer.flush() == []
     assert len(messages) == len(frames)
-    for msg, frame in zip(messages, frames):
+    for msg, frame in zip(messages, frames, strict=False):
         assert msg.headers == frame["headers"]
         assert json.loads(msg.payload) == frame["payload"]
 

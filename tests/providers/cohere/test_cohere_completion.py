@@ -558,7 +558,7 @@ def test_rerank_spec_apollo_example(cohere_server):
     )
     assert cohere_server.last_request.json["documents"] == [d["text"] for d in retrieved]
     assert len(resp.results) == 3
-    for rank, result in enumerate(resp.results):
+    for _rank, result in enumerate(resp.results):
         assert result.document == retrieved[result.index]
         assert result.document.get("id") == retrieved[result.index]["id"]
     top = [r.document["id"] for r in resp.results]

@@ -39,7 +39,7 @@ def _run(data: bytes, cuts: list[int], chat: bool, include_usage: bool = True):
     bounds = [0] + sorted(set(c for c in cuts if 0 < c < len(data))) + [len(data)]
     out = []
     try:
-        for a, b in zip(bounds, bounds[1:]):
+        for a, b in zip(bounds, bounds[1:], strict=False):
             out += dec.feed(data[a:b])
         out += dec.finish()
     except litegate.APIError as exc:

@@ -89,7 +89,7 @@ async def _ticking(coro, period: float = 0.01):
         done.set()
         await task
     ticks.append(time.monotonic())
-    return result, max(b - a for a, b in zip(ticks, ticks[1:])), len(ticks)
+    return result, max(b - a for a, b in zip(ticks, ticks[1:], strict=False)), len(ticks)
 
 
 # ------------------------------------------------------------------------------ (a) the call's transport

@@ -34,13 +34,24 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from ...core.auth import Auth, Blocking, Flow
 from ...core.http import HttpRequest
 from ...core.resolve import env_value
 from .sigv4 import Credentials, sign_headers
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+    from typing import TypeAlias
+
+    from ...core.http import HttpResponse
+
+    # a step of an auth flow (core/auth.py) that returns credentials instead of the request
+    CredentialsFlow: TypeAlias = Generator[Any, Any, Credentials]
+    # (web | role, role, session name, STS URL, external id, web-identity token hash, base credentials fingerprint)
+    _CacheKey: TypeAlias = tuple[str, str | None, str, str, str | None, str, str]
 
 __all__ = [
     "AwsParams",
@@ -133,7 +144,7 @@ def settings_source(cfg: Any) -> Any:
     return litegate
 
 
-def aws_params(extra: dict, cfg: Any, model: str | None = None) -> AwsParams:
+def aws_params(extra: dict[str, Any], cfg: Any, model: str | None = None) -> AwsParams:
     """The AWS parameters of one call (pure but for the profile's region in the config file)."""
 
     def per_call(name: str) -> str | None:
@@ -181,9 +192,9 @@ def aws_params(extra: dict, cfg: Any, model: str | None = None) -> AwsParams:
 
 
 # ------------------------------------------------------------------------------------------- cache
-_cache: OrderedDict[tuple, Credentials] = OrderedDict()
+_cache: OrderedDict[_CacheKey, Credentials] = OrderedDict()
 _lock = threading.Lock()
-_botocore: dict = {}  # profile (None: the default chain) -> botocore credentials object
+_botocore: dict[str | None, Any] = {}  # profile (None: the default chain) -> botocore credentials object
 
 
 def clear_cache() -> None:
@@ -192,7 +203,7 @@ def clear_cache() -> None:
         _botocore.clear()
 
 
-def _cached(key: tuple) -> Credentials | None:
+def _cached(key: _CacheKey) -> Credentials | None:
     with _lock:
         creds = _cache.get(key)
         if creds is None:
@@ -204,7 +215,7 @@ def _cached(key: tuple) -> Credentials | None:
         return creds
 
 
-def _store(key: tuple, creds: Credentials) -> None:
+def _store(key: _CacheKey, creds: Credentials) -> None:
     with _lock:
         _cache[key] = creds
         _cache.move_to_end(key)
@@ -274,7 +285,7 @@ def _xml_credentials(content: bytes) -> tuple[Credentials | None, str]:
     import xml.etree.ElementTree as ET
 
     try:
-        root = ET.fromstring(content)
+        root = ET.fromstring(content)  # noqa: S314 - ElementTree fetches no external entities; expat bounds expansion
     except ET.ParseError:
         return None, content[:200].decode("utf-8", "replace")
     found: dict[str, str] = {}
@@ -309,7 +320,7 @@ class AwsSigV4(Auth):
         self.model = model
 
     # -------------------------------------------------------------- credentials
-    def credentials(self) -> Flow:
+    def credentials(self) -> CredentialsFlow:
         p = self.params
         if p.web_identity_token:
             if not p.role_name:
@@ -329,11 +340,11 @@ class AwsSigV4(Auth):
             register_secret(creds.token)
         return creds
 
-    def _base(self) -> Flow:
+    def _base(self) -> CredentialsFlow:
         p = self.params
         if p.access_key and p.secret_key:
             return Credentials(p.access_key, p.secret_key, p.token)
-        creds = yield Blocking(lambda: _local(p))
+        creds: Credentials | None = yield Blocking(lambda: _local(p))
         if creds is None:
             where = f"profile {p.profile!r}" if p.profile else "the call, litegate settings, the environment"
             hint = "" if p.profile else " or botocore's chain (pip install 'litegate[bedrock]')"
@@ -346,7 +357,7 @@ class AwsSigV4(Auth):
             )
         return creds
 
-    def _assume(self, base: Credentials | None) -> Flow:
+    def _assume(self, base: Credentials | None) -> CredentialsFlow:
         p = self.params
         session = p.session_name or DEFAULT_SESSION_NAME
         url = (p.sts_endpoint or f"https://sts.{p.region}.amazonaws.com").rstrip("/") + "/"
@@ -378,7 +389,7 @@ class AwsSigV4(Auth):
         if base is not None:
             headers.update(sign_headers("POST", url, headers, body, base, p.region, "sts"))
         try:
-            resp = yield HttpRequest("POST", url, headers, content=body)
+            resp: HttpResponse = yield HttpRequest("POST", url, headers, content=body)
         except Exception as exc:  # noqa: BLE001 - the transport's error, with what was being done
             raise _auth_error(
                 f"AWS STS {form['Action']} for role {p.role_name!r} failed: {type(exc).__name__}: {exc}",

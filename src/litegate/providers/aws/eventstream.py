@@ -48,7 +48,7 @@ class EventMessage:
 
     __slots__ = ("headers", "payload")
 
-    def __init__(self, headers: dict, payload: bytes):
+    def __init__(self, headers: dict[str, Any], payload: bytes):
         self.headers = headers
         self.payload = payload
 
@@ -77,7 +77,7 @@ _FIXED = {2: 1, 3: 2, 4: 4, 5: 8, 8: 8, 9: 16}
 _INTS = {2: ">b", 3: ">h", 4: ">i", 5: ">q", 8: ">q"}
 
 
-def _headers(raw: bytes) -> dict:
+def _headers(raw: bytes) -> dict[str, Any]:
     out: dict[str, Any] = {}
     pos, end = 0, len(raw)
     while pos < end:
@@ -120,7 +120,7 @@ class EventStreamFramer:
     __slots__ = ("_buf", "_error", "max_frame", "_seen")
 
     def __init__(self, max_frame: int = MAX_FRAME_BYTES) -> None:
-        self._seen: dict[bytes, dict] = {}  # header blocks already parsed
+        self._seen: dict[bytes, dict[str, Any]] = {}  # header blocks already parsed
         self._buf = bytearray()
         self._error: APIResponseValidationError | None = None
         self.max_frame = max_frame

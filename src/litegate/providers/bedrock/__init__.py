@@ -30,7 +30,7 @@ same for exceptions met inside an event stream.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ...core.call import EmbeddingCall
@@ -48,6 +48,12 @@ from .invoke import (
     parse_embedding,
     parse_image,
 )
+
+if TYPE_CHECKING:
+    from ...core.auth import Auth
+    from ...types.media import ImageResponse
+    from ...types.utils import EmbeddingResponse, ModelResponse
+    from ..base import StreamDecoder
 
 __all__ = ["Bedrock", "route_of", "REGION_PREFIXES"]
 
@@ -103,8 +109,9 @@ class Bedrock(Dialect):
 
             register_secret(bearer)
 
-    def auth(self, target: Any, call: Any, cfg: Any) -> Any:
+    def auth(self, target: Any, call: Any, cfg: Any) -> Auth | None:
         meta = target.meta or {}
+        inner: AwsSigV4 | None
         if meta.get("bearer") or any(k.lower() == "authorization" for k in target.headers or ()):
             inner = None
         else:
@@ -125,7 +132,7 @@ class Bedrock(Dialect):
     def url(self, target: Any, operation: str) -> str:
         return f"{target.api_base}/model/{quote(target.model, safe='')}/{operation}"
 
-    def headers(self, target: Any, stream: bool = False) -> dict:
+    def headers(self, target: Any, stream: bool = False) -> dict[str, str]:
         h = {
             "content-type": "application/json",
             "accept": "application/vnd.amazon.eventstream" if stream else "application/json",
@@ -137,14 +144,15 @@ class Bedrock(Dialect):
         return h
 
     @staticmethod
-    def body_extra(call: Any) -> dict:
-        extra = call.extra or {}
+    def body_extra(call: Any) -> dict[str, Any]:
+        extra: dict[str, Any] = call.extra or {}
         if any(k in CONTROL_KEYS for k in extra):
             return {k: v for k, v in extra.items() if k not in CONTROL_KEYS}
         return extra
 
     def _route(self, target: Any) -> str:
-        return (target.meta or {}).get("route", "converse")
+        route: str = (target.meta or {}).get("route", "converse")
+        return route
 
     # ------------------------------------------------------------------ chat
     def supported_openai_params(self, model: str) -> list[str]:
@@ -181,7 +189,7 @@ class Bedrock(Dialect):
             call.model,
         )
 
-    def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> ModelResponse:
         if self._route(target) == "invoke":
             out = self.claude.parse_chat(resp, call, target)
             out.model = target.model
@@ -192,7 +200,7 @@ class Bedrock(Dialect):
         except ValueError as exc:
             raise self.invalid(str(exc), target) from None
 
-    def stream_decoder(self, call: Any, target: Any) -> Any:
+    def stream_decoder(self, call: Any, target: Any) -> StreamDecoder:
         if self._route(target) == "invoke":
             return self.claude.stream_decoder(call, target)
         params = call.params or {}
@@ -211,7 +219,7 @@ class Bedrock(Dialect):
         body = embedding_body(dataclasses.replace(call, extra=self.body_extra(call)), target.model, drop)
         return HttpRequest("POST", self.url(target, "invoke"), self.headers(target), body)
 
-    def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> EmbeddingResponse:
         data = self.json_body(resp, target)
         return parse_embedding(
             data, call, target.model, lambda m: self.invalid(m, target), (target.meta or {}).get("titan_before")
@@ -223,12 +231,12 @@ class Bedrock(Dialect):
         body = image_body(dataclasses.replace(call, extra=self.body_extra(call)), target.model, drop)
         return HttpRequest("POST", self.url(target, "invoke"), self.headers(target), body)
 
-    def parse_image_generation(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_image_generation(self, resp: HttpResponse, call: Any, target: Any) -> ImageResponse:
         data = self.json_body(resp, target)
         return parse_image(data, target.model, lambda m: self.invalid(m, target))
 
     # ------------------------------------------------------------------ errors
-    def embedded_error(self, data: dict, resp: HttpResponse, target: Any) -> Exception | None:
+    def embedded_error(self, data: dict[str, Any], resp: HttpResponse, target: Any) -> Exception | None:
         if self._route(target) == "invoke" and (data.get("type") == "error" or "error" in data):
             return self.claude.embedded_error(data, resp, target)
         return None

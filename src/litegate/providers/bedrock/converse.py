@@ -30,13 +30,24 @@ Responses: text blocks joined; ``toolUse`` -> ``tool_calls``; ``reasoningContent
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...core.jsonutil import dumps, loads
 from ...types.utils import ModelResponse
 from ..anthropic import JSON_TOOL_NAME, REASONING_BUDGETS, _usage
 from ..aws.eventstream import EventStreamFramer, stream_exception
 from ..base import StreamDecoder, bad_input, max_output_tokens, plain, tool_arguments
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from ...core.call import ChatCall
+    from ...types.utils import ModelResponseStream
+    from ..aws.eventstream import EventMessage
+    from ..base import Chunk
+
+    Block: TypeAlias = dict[str, Any]  # one Converse content block ({"text": ...}, {"toolUse": ...} ...)
+    Turn: TypeAlias = dict[str, Any]  # one Converse message: {"role", "content": [Block]}
 
 FINISH_REASONS = {
     "end_turn": "stop",
@@ -116,17 +127,17 @@ def _data_url(url: str, model: str) -> tuple[str, str]:
     return head[5:-7].strip().lower(), data
 
 
-def _document(media: str, data: str, name: str, model: str) -> dict:
+def _document(media: str, data: str, name: str, model: str) -> Block:
     fmt = _DOC_FORMATS.get(media)
     if fmt is None:
         raise _fail(f"document type {media!r} is not supported by Converse ({', '.join(sorted(_DOC_FORMATS))})", model)
     return {"document": {"format": fmt, "name": name, "source": {"bytes": data}}}
 
 
-def _media_block(url: str, model: str, counter: list) -> dict:
+def _media_block(url: str, model: str, counter: list[int]) -> Block:
     if url.startswith("s3://"):
         ext = url.rsplit(".", 1)[-1].lower()
-        fmt = {"jpg": "jpeg"}.get(ext, ext)
+        fmt: str | None = {"jpg": "jpeg"}.get(ext, ext)
         if fmt in _IMAGE_FORMATS.values():
             return {"image": {"format": fmt, "source": {"s3Location": {"uri": url}}}}
         counter[0] += 1
@@ -144,7 +155,7 @@ def _media_block(url: str, model: str, counter: list) -> dict:
     )
 
 
-def _part(part: Any, model: str, counter: list) -> list:
+def _part(part: Any, model: str, counter: list[int]) -> list[Block]:
     part = plain(part)
     if not isinstance(part, dict):
         raise _fail(f"a content part must be an object, got {part!r:.60}", model)
@@ -190,21 +201,21 @@ def _part(part: Any, model: str, counter: list) -> list:
     return out
 
 
-def _content(content: Any, model: str, counter: list) -> list:
+def _content(content: Any, model: str, counter: list[int]) -> list[Block]:
     if content is None:
         return []
     if isinstance(content, str):
         return [{"text": content}] if content.strip() else []
     if not isinstance(content, list):
         raise _fail(f"message content must be a string or a list of parts, got {type(content).__name__}", model)
-    out: list = []
+    out: list[Block] = []
     for p in content:
         out.extend(_part(p, model, counter))
     return out
 
 
-def _reasoning_blocks(msg: dict) -> list:
-    out = []
+def _reasoning_blocks(msg: dict[str, Any]) -> list[Block]:
+    out: list[Block] = []
     for tb in msg.get("thinking_blocks") or ():
         tb = plain(tb)
         if not isinstance(tb, dict):
@@ -219,9 +230,9 @@ def _reasoning_blocks(msg: dict) -> list:
     return out
 
 
-def _tool_result(msg: dict, model: str, counter: list) -> dict:
+def _tool_result(msg: dict[str, Any], model: str, counter: list[int]) -> Block:
     content = msg.get("content")
-    blocks: list
+    blocks: list[Block]
     if isinstance(content, list):
         blocks = [b for b in _content(content, model, counter) if "cachePoint" not in b]
     else:
@@ -234,16 +245,16 @@ def _tool_result(msg: dict, model: str, counter: list) -> dict:
                 value = None
             if isinstance(value, dict):
                 blocks = [{"json": value}]
-    result: dict = {"toolUseId": msg.get("tool_call_id") or "", "content": blocks or [{"text": ""}]}
+    result: dict[str, Any] = {"toolUseId": msg.get("tool_call_id") or "", "content": blocks or [{"text": ""}]}
     if msg.get("is_error"):
         result["status"] = "error"
     return {"toolResult": result}
 
 
-def convert_messages(messages: list, model: str) -> tuple[list, list]:
+def convert_messages(messages: list[Any], model: str) -> tuple[list[Block], list[Turn]]:
     """OpenAI messages -> (Converse ``system`` blocks, Converse ``messages``)."""
-    system: list = []
-    turns: list = []
+    system: list[Block] = []
+    turns: list[Turn] = []
     counter = [0]
     for msg in messages:
         msg = plain(msg)
@@ -297,14 +308,14 @@ def convert_messages(messages: list, model: str) -> tuple[list, list]:
 
 
 # ------------------------------------------------------------------------------------- params
-def _tool_spec(tool: Any, model: str) -> dict:
+def _tool_spec(tool: Any, model: str) -> dict[str, Any]:
     tool = plain(tool)
     fn = tool.get("function") if isinstance(tool, dict) else None
     if isinstance(tool, dict) and ("toolSpec" in tool or "cachePoint" in tool):
         return tool  # already Converse form
     if not isinstance(fn, dict) or not isinstance(fn.get("name"), str) or not fn["name"]:
         raise _fail(f"tool {str(tool)[:80]!r} is not an OpenAI function tool with a name", model)
-    spec: dict = {
+    spec: dict[str, Any] = {
         "name": fn["name"],
         "inputSchema": {"json": fn.get("parameters") or {"type": "object", "properties": {}}},
     }
@@ -315,7 +326,7 @@ def _tool_spec(tool: Any, model: str) -> dict:
     return {"toolSpec": spec}
 
 
-def _tool_choice(choice: Any, model: str) -> dict | None:
+def _tool_choice(choice: Any, model: str) -> dict[str, Any] | None:
     if choice == "auto":
         return {"auto": {}}
     if choice in ("required", "any"):
@@ -330,12 +341,12 @@ def _tool_choice(choice: Any, model: str) -> dict | None:
     raise _fail(f"tool_choice {choice!r} is not 'auto', 'none', 'required' or a named function", model)
 
 
-def uses_json_tool(params: dict) -> bool:
+def uses_json_tool(params: dict[str, Any]) -> bool:
     rf = params.get("response_format")
     return isinstance(rf, dict) and rf.get("type") in ("json_object", "json_schema")
 
 
-def unsupported(params: dict, model_id: str) -> list:
+def unsupported(params: dict[str, Any], model_id: str) -> list[str]:
     bad = [p for p in params if p not in SUPPORTED and p != "n"]
     if params.get("n") not in (None, 1):
         bad.append("n")
@@ -344,14 +355,14 @@ def unsupported(params: dict, model_id: str) -> list:
     return bad
 
 
-def request_body(call: Any, model_id: str, params: dict, extra: dict) -> dict:
+def request_body(call: ChatCall, model_id: str, params: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     """The Converse request body (``params`` already checked and dropped)."""
     model = call.model
     system, messages = convert_messages(call.messages, model)
-    body: dict = {"messages": messages}
+    body: dict[str, Any] = {"messages": messages}
     if system:
         body["system"] = system
-    inference: dict = {}
+    inference: dict[str, Any] = {}
     mt = max_output_tokens(params)
     if mt is not None:
         inference["maxTokens"] = mt
@@ -368,7 +379,7 @@ def request_body(call: Any, model_id: str, params: dict, extra: dict) -> dict:
     choice = _tool_choice(params["tool_choice"], model) if tools and params.get("tool_choice") is not None else None
     if uses_json_tool(params):
         rf = params["response_format"]
-        schema = {"type": "object"}
+        schema: dict[str, Any] | None = {"type": "object"}
         if rf.get("type") == "json_schema":
             js = rf.get("json_schema")
             schema = js.get("schema") if isinstance(js, dict) and isinstance(js.get("schema"), dict) else None
@@ -394,7 +405,7 @@ def request_body(call: Any, model_id: str, params: dict, extra: dict) -> dict:
         body["toolConfig"] = {
             "tools": [{"toolSpec": {"name": n, "inputSchema": {"json": {"type": "object"}}}} for n in sorted(names)]
         }
-    additional: dict = {}
+    additional: dict[str, Any] = {}
     effort = params.get("reasoning_effort")
     if effort not in (None, "none"):
         budget = REASONING_BUDGETS.get(effort)
@@ -419,7 +430,7 @@ def request_body(call: Any, model_id: str, params: dict, extra: dict) -> dict:
 
 
 # ------------------------------------------------------------------------------------- responses
-def _converse_usage(u: Any) -> dict:
+def _converse_usage(u: Any) -> dict[str, Any]:
     u = u if isinstance(u, dict) else {}
     return _usage(
         {
@@ -431,11 +442,11 @@ def _converse_usage(u: Any) -> dict:
     )
 
 
-def message_from(content: list, stop: Any, json_tool: bool) -> tuple[dict, str]:
-    texts: list = []
-    calls: list = []
-    reasoning: list = []
-    thinking: list = []
+def message_from(content: list[Any], stop: Any, json_tool: bool) -> tuple[dict[str, Any], str]:
+    texts: list[str] = []
+    calls: list[dict[str, Any]] = []
+    reasoning: list[str] = []
+    thinking: list[dict[str, Any]] = []
     fr = finish_reason(stop)
     for block in content:
         if not isinstance(block, dict):
@@ -466,7 +477,7 @@ def message_from(content: list, stop: Any, json_tool: bool) -> tuple[dict, str]:
                 )
             elif rc.get("redactedContent") is not None:
                 thinking.append({"type": "redacted_thinking", "data": rc["redactedContent"]})
-    message: dict = {"role": "assistant", "content": "".join(texts) if texts else None}
+    message: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts else None}
     if calls:
         message["tool_calls"] = calls
     elif fr == "tool_calls":
@@ -477,7 +488,7 @@ def message_from(content: list, stop: Any, json_tool: bool) -> tuple[dict, str]:
     return message, fr
 
 
-def parse_response(data: dict, call: Any, model: str, request_id: str | None) -> ModelResponse:
+def parse_response(data: dict[str, Any], call: ChatCall, model: str, request_id: str | None) -> ModelResponse:
     output = data.get("output")
     msg = output.get("message") if isinstance(output, dict) else None
     content = msg.get("content") if isinstance(msg, dict) else None
@@ -526,32 +537,36 @@ class ConverseStreamDecoder(StreamDecoder):
         self.json_tool = json_tool
         self.created = int(time.time())
         self.stop: Any = None
-        self.usage: dict | None = None
-        self._tools: dict = {}  # contentBlockIndex -> OpenAI tool call index
-        self._kinds: dict = {}  # contentBlockIndex -> "tool" | "json"
+        self.usage: dict[str, Any] | None = None
+        self._tools: dict[Any, int] = {}  # contentBlockIndex -> OpenAI tool call index
+        self._kinds: dict[Any, str] = {}  # contentBlockIndex -> "tool" | "json"
         self._final_sent = False
         self.request_id = request_id
 
-    def _chunk(self, delta: dict, finish: Any = None, usage: Any = None) -> ModelResponse:
+    def _chunk(self, delta: dict[str, Any], finish: Any = None, usage: Any = None) -> ModelResponseStream:
         kw = {"usage": usage} if usage is not None else {}
-        return ModelResponse(
-            stream=True,
-            id=self.request_id,
-            created=self.created,
-            model=self.model,
-            object="chat.completion.chunk",
-            choices=[{"index": 0, "delta": delta, "finish_reason": finish}],
-            **kw,
+        # ModelResponse(stream=True, ...) builds a ModelResponseStream
+        return cast(
+            "ModelResponseStream",
+            ModelResponse(
+                stream=True,
+                id=self.request_id,
+                created=self.created,
+                model=self.model,
+                object="chat.completion.chunk",
+                choices=[{"index": 0, "delta": delta, "finish_reason": finish}],
+                **kw,
+            ),
         )
 
-    def _json(self, payload: bytes) -> dict:
+    def _json(self, payload: bytes) -> dict[str, Any]:
         try:
             obj = loads(payload) if payload else {}
         except ValueError:
             raise self.malformed("ConverseStream event", payload.decode("utf-8", "replace")) from None
         return obj if isinstance(obj, dict) else {}
 
-    def _convert_into(self, items: list, out: list) -> None:
+    def _convert_into(self, items: list[EventMessage], out: list[Chunk]) -> None:
         for msg in items:
             if self._final_sent:
                 return
@@ -579,7 +594,7 @@ class ConverseStreamDecoder(StreamDecoder):
                     out.append(self._final())
             # contentBlockStop and unknown events carry nothing for the caller
 
-    def _final(self) -> ModelResponse:
+    def _final(self) -> ModelResponseStream:
         self._final_sent = True
         fr = finish_reason(self.stop)
         if fr == "tool_calls" and "tool" not in self._kinds.values():
@@ -587,10 +602,10 @@ class ConverseStreamDecoder(StreamDecoder):
         usage = self.usage if self.include_usage and self.usage is not None else None
         return self._chunk({}, fr, usage)
 
-    def final(self) -> list:
+    def final(self) -> list[Chunk]:
         return [] if self._final_sent else [self._final()]
 
-    def _start(self, obj: dict) -> Any:
+    def _start(self, obj: dict[str, Any]) -> ModelResponseStream | None:
         start = obj.get("start") or {}
         tu = start.get("toolUse")
         if not isinstance(tu, dict):
@@ -614,7 +629,7 @@ class ConverseStreamDecoder(StreamDecoder):
             }
         )
 
-    def _delta(self, obj: dict) -> Any:
+    def _delta(self, obj: dict[str, Any]) -> ModelResponseStream | None:
         delta = obj.get("delta") or {}
         if "text" in delta:
             text = delta.get("text")

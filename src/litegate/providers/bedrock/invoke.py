@@ -22,14 +22,31 @@ from __future__ import annotations
 
 import base64
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ...core.auth import Auth
 from ...core.jsonutil import loads
 from ...types.utils import EmbeddingResponse
 from ..anthropic import AnthropicStreamDecoder, uses_json_tool
 from ..anthropic_platform import PlatformAnthropic
 from ..aws.eventstream import EventStreamFramer, stream_exception
 from ..base import bad_input
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeAlias
+
+    from ...core.auth import Flow
+    from ...core.call import EmbeddingCall, MediaCall
+    from ...core.http import HttpRequest, HttpResponse
+    from ...types.media import ImageResponse
+    from ..aws.credentials import AwsSigV4
+    from ..aws.eventstream import EventMessage
+    from ..base import Chunk
+    from . import Bedrock
+
+    # a stream item for the Anthropic decoder ((event, data), as an SSE framer gives) or an exception message
+    _Item: TypeAlias = "tuple[None, str] | _Exception"
 
 BEDROCK_ANTHROPIC_VERSION = "bedrock-2023-05-31"
 MAX_TITAN_TEXTS = 2048  # texts per Titan embedding call (each is one request, sent one after another)
@@ -65,7 +82,7 @@ class BedrockAnthropic(PlatformAnthropic):
 class _Exception:
     __slots__ = ("message",)
 
-    def __init__(self, message: Any):
+    def __init__(self, message: EventMessage):
         self.message = message  # the event-stream exception message
 
 
@@ -79,8 +96,8 @@ class ChunkFramer:
     def __init__(self) -> None:
         self._frames = EventStreamFramer()
 
-    def _items(self, messages: list) -> list:
-        out: list = []
+    def _items(self, messages: list[EventMessage]) -> list[_Item]:
+        out: list[_Item] = []
         for msg in messages:
             if msg.message_type in ("exception", "error"):
                 out.append(_Exception(msg))
@@ -99,10 +116,10 @@ class ChunkFramer:
             out.append((None, data))
         return out
 
-    def feed(self, data: bytes) -> list:
+    def feed(self, data: bytes) -> list[_Item]:
         return self._items(self._frames.feed(data))
 
-    def flush(self) -> list:
+    def flush(self) -> list[_Item]:
         return self._items(self._frames.flush())
 
 
@@ -117,8 +134,8 @@ class BedrockAnthropicStreamDecoder(AnthropicStreamDecoder):
         self.provider = "bedrock"
         self._frames = ChunkFramer()
 
-    def _convert_into(self, items: list, out: list) -> None:
-        batch: list = []
+    def _convert_into(self, items: list[Any], out: list[Chunk]) -> None:
+        batch: list[Any] = []
         for item in items:
             if isinstance(item, _Exception):
                 super()._convert_into(batch, out)
@@ -139,7 +156,7 @@ def embedding_family(model_id: str) -> str | None:
     return None
 
 
-def embedding_body(call: Any, model_id: str, drop: Any) -> dict:
+def embedding_body(call: EmbeddingCall, model_id: str, drop: Any) -> dict[str, Any]:
     from ..base import drop_unsupported
 
     family = embedding_family(model_id)
@@ -157,15 +174,15 @@ def embedding_body(call: Any, model_id: str, drop: Any) -> dict:
         params = drop_unsupported(
             "bedrock", params, [p for p in params if p != "encoding_format" or params[p] != "float"], model, drop
         )
-        body: dict = {"texts": texts, "input_type": extra.pop("input_type", "search_document")}
+        body: dict[str, Any] = {"texts": texts, "input_type": extra.pop("input_type", "search_document")}
         body.update(extra)
         return body
     return titan_bodies(texts, params, extra, family, model_id, model, drop)[-1]
 
 
 def titan_bodies(
-    texts: list, params: dict, extra: dict, family: str, model_id: str, model: str, drop: Any
-) -> list[dict]:
+    texts: list[str], params: dict[str, Any], extra: dict[str, Any], family: str, model_id: str, model: str, drop: Any
+) -> list[dict[str, Any]]:
     """One InvokeModel body per text (Titan embeds one text per request; :class:`TitanEachText`
     sends all but the last, the lifecycle the last)."""
     from ..base import drop_unsupported
@@ -188,7 +205,7 @@ def titan_bodies(
         raise _fail(f"{model_id} takes dimensions 256, 512 or 1024, got {params['dimensions']}", model)
     bodies = []
     for text in texts:
-        body: dict = {"inputText": text}
+        body: dict[str, Any] = {"inputText": text}
         if "dimensions" in params:
             body["dimensions"] = params["dimensions"]
         body.update(extra)  # normalize, embeddingTypes ...
@@ -196,7 +213,7 @@ def titan_bodies(
     return bodies
 
 
-def titan_side_bodies(call: Any, model_id: str, drop: Any) -> list[dict]:
+def titan_side_bodies(call: EmbeddingCall, model_id: str, drop: Any) -> list[dict[str, Any]]:
     """The bodies of a Titan call's texts before the last ([] for one text or another family)."""
     family = embedding_family(model_id)
     if family not in ("titan-v1", "titan-v2") or isinstance(call.input, str) or len(call.input) < 2:
@@ -206,7 +223,7 @@ def titan_side_bodies(call: Any, model_id: str, drop: Any) -> list[dict]:
     )[:-1]
 
 
-class TitanEachText:
+class TitanEachText(Auth):
     """Titan embeds one text per InvokeModel request: this per-attempt flow (core/auth.py's seam)
     sends the texts before the last one, one after another (serially: never more than one request
     in flight), signed like the call itself, and keeps their vectors and token counts in
@@ -214,19 +231,19 @@ class TitanEachText:
     :func:`parse_embedding` puts the vectors back in input order. A failed text fails the call
     (the lifecycle's retry rules apply to the whole call)."""
 
-    def __init__(self, dialect: Any, target: Any, bodies: list, inner: Any):
+    def __init__(self, dialect: Bedrock, target: Any, bodies: list[dict[str, Any]], inner: AwsSigV4 | None):
         self.dialect, self.target, self.bodies, self.inner = dialect, target, bodies, inner
 
-    def flow(self, request: Any) -> Any:
+    def flow(self, request: HttpRequest) -> Flow:
         from dataclasses import replace
 
-        done: list = []
+        done: list[tuple[list[Any], int]] = []
         self.target.meta["titan_before"] = done
         for body in self.bodies:
             side = replace(request, json=body, content=None)
             if self.inner is not None:
                 side = yield from self.inner.flow(side)
-            resp = yield side
+            resp: HttpResponse = yield side
             if resp.status_code >= 400:
                 raise self.dialect.error(resp, self.target)
             data = self.dialect.json_body(resp, self.target, "embedding")
@@ -240,7 +257,11 @@ class TitanEachText:
 
 
 def parse_embedding(
-    data: dict, call: Any, model_id: str, invalid: Any, before: list | None = None
+    data: dict[str, Any],
+    call: EmbeddingCall,
+    model_id: str,
+    invalid: Callable[[str], Exception],
+    before: list[tuple[list[Any], int]] | None = None,
 ) -> EmbeddingResponse:
     """The answer in OpenAI's shape; ``before`` holds (vector, token count) of the Titan texts sent
     ahead of this last one (:class:`TitanEachText`)."""
@@ -283,7 +304,7 @@ def image_family(model_id: str) -> str | None:
 _SD_KEYS = ("height", "width", "cfg_scale", "steps", "seed", "style_preset", "sampler", "clip_guidance_preset")
 
 
-def _size(params: dict, model: str) -> tuple[int, int] | None:
+def _size(params: dict[str, Any], model: str) -> tuple[int, int] | None:
     size = params.get("size")
     if size is None or size == "auto":
         return None
@@ -294,7 +315,7 @@ def _size(params: dict, model: str) -> tuple[int, int] | None:
     return w, h
 
 
-def image_body(call: Any, model_id: str, drop: Any) -> dict:
+def image_body(call: MediaCall, model_id: str, drop: Any) -> dict[str, Any]:
     from ..base import drop_unsupported
 
     family = image_family(model_id)
@@ -319,7 +340,7 @@ def image_body(call: Any, model_id: str, drop: Any) -> dict:
         negative = extra.pop("negative_prompt", None)
         if negative:
             prompts.append({"text": negative, "weight": -1.0})
-        body: dict = {"text_prompts": prompts}
+        body: dict[str, Any] = {"text_prompts": prompts}
         if size is not None:
             body["width"], body["height"] = size
         for key in _SD_KEYS:
@@ -342,7 +363,7 @@ def image_body(call: Any, model_id: str, drop: Any) -> dict:
             body["aspect_ratio"] = f"{w // g}:{h // g}"
         body.update(extra)
         return body
-    config: dict = {}
+    config: dict[str, Any] = {}
     if n is not None:
         config["numberOfImages"] = n
     if size is not None:
@@ -353,7 +374,7 @@ def image_body(call: Any, model_id: str, drop: Any) -> dict:
     quality = params.get("quality")
     if quality is not None:
         config["quality"] = "premium" if quality in ("hd", "high", "premium") else "standard"
-    text: dict = {"text": call.input}
+    text: dict[str, Any] = {"text": call.input}
     negative = extra.pop("negative_prompt", None) or extra.pop("negativeText", None)
     if negative:
         text["negativeText"] = negative
@@ -364,15 +385,15 @@ def image_body(call: Any, model_id: str, drop: Any) -> dict:
     return body
 
 
-def parse_image(data: dict, model_id: str, invalid: Any) -> Any:
-    from ...types.media import ImageResponse
+def parse_image(data: dict[str, Any], model_id: str, invalid: Callable[[str], Exception]) -> ImageResponse:
+    from ...types.media import ImageObject, ImageResponse
 
     family = image_family(model_id)
     if family == "sdxl":
         arts = data.get("artifacts")
         if not isinstance(arts, list):
             raise invalid("response has no 'artifacts'")
-        images = [a.get("base64") for a in arts if isinstance(a, dict)]
+        images: list[Any] | None = [a.get("base64") for a in arts if isinstance(a, dict)]
     else:
         if data.get("error"):
             raise invalid(f"reported an error: {str(data['error'])[:200]}")
@@ -381,7 +402,7 @@ def parse_image(data: dict, model_id: str, invalid: Any) -> Any:
             raise invalid("response has no 'images'")
     if not images or not all(isinstance(i, str) and i for i in images):
         raise invalid("response holds no image data")
-    return ImageResponse(created=int(time.time()), data=[{"b64_json": i} for i in images])
+    return ImageResponse(created=int(time.time()), data=[ImageObject(b64_json=i) for i in images])
 
 
 __all__ = [

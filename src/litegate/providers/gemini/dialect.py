@@ -24,7 +24,7 @@ import base64
 import struct
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...core.http import HttpRequest, HttpResponse
 from ...core.jsonutil import dumps, loads
@@ -37,6 +37,9 @@ from .params import generation_config, route_extra, supported_params, unsupporte
 from .response import chat_choice, embedded_error, embedding_vectors, usage_of
 from .streaming import GeminiStreamDecoder
 from .tools import tool_fields
+
+if TYPE_CHECKING:
+    from ..base import StreamDecoder
 
 __all__ = ["Gemini"]
 
@@ -69,13 +72,13 @@ class Gemini(Dialect):
     def supported_openai_params(self, model: str) -> list[str]:
         return supported_params(model)
 
-    def unsupported(self, params: dict, model: str) -> list[str]:
+    def unsupported(self, params: dict[str, Any], model: str) -> list[str]:
         return unsupported_params(params, model)
 
-    def adapt_params(self, params: dict, model: str) -> dict:
+    def adapt_params(self, params: dict[str, Any], model: str) -> dict[str, Any]:
         """OpenAI params -> the Gemini request fields they become (``generationConfig``, ``tools``,
         ``toolConfig``); no contents or system instruction."""
-        out: dict = {}
+        out: dict[str, Any] = {}
         gen = generation_config(params, model, vertex=self.vertex, provider=self.name)
         if gen:
             out["generationConfig"] = gen
@@ -101,11 +104,11 @@ class Gemini(Dialect):
             base = f"{base}/{API_VERSION}"
         return f"{base}/models/{self.model_id(target.model)}:{method}"
 
-    def call_extra(self, call: Any) -> dict:
+    def call_extra(self, call: Any) -> dict[str, Any]:
         """The call's keyword arguments meant for the request (Vertex AI removes its own settings)."""
         return call.extra or {}
 
-    def chat_body(self, call: Any, target: Any, drop: Any) -> dict:
+    def chat_body(self, call: Any, target: Any, drop: Any) -> dict[str, Any]:
         model = target.model
         instruction, contents = convert_messages(call.messages, model)
         body: dict[str, Any] = {"contents": contents}
@@ -129,7 +132,7 @@ class Gemini(Dialect):
         return HttpRequest("POST", self.url(target, "generateContent"), self.auth_headers(target), body)
 
     # ------------------------------------------------------------------ embeddings
-    def _embedding_inputs(self, call: Any, drop: Any) -> tuple[list, bool]:
+    def _embedding_inputs(self, call: Any, drop: Any) -> tuple[list[str], bool]:
         """(texts, single) of an embedding call; token ids and ``user`` are refused."""
         model = call.model
         value = call.input
@@ -151,10 +154,10 @@ class Gemini(Dialect):
             )
         return texts, single
 
-    def _embed_options(self, call: Any) -> tuple[dict, dict]:
+    def _embed_options(self, call: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         """(per-text options in Gemini names, other keyword arguments) of an embedding call."""
-        options: dict = {}
-        rest: dict = {}
+        options: dict[str, Any] = {}
+        rest: dict[str, Any] = {}
         dims = (call.params or {}).get("dimensions")
         if dims is not None:
             options["outputDimensionality"] = dims
@@ -174,17 +177,17 @@ class Gemini(Dialect):
         options, rest = self._embed_options(call)
         resource = "models/" + self.model_id(target.model)
 
-        def one(text: str) -> dict:
+        def one(text: str) -> dict[str, Any]:
             return {"model": resource, "content": {"parts": [{"text": text}]}, **options}
 
         if single:
-            body: dict = dict(one(texts[0]), **rest)
+            body: dict[str, Any] = dict(one(texts[0]), **rest)
             return HttpRequest("POST", self.url(target, "embedContent"), self.auth_headers(target), body)
         body = {"requests": [one(t) for t in texts], **rest}
         return HttpRequest("POST", self.url(target, "batchEmbedContents"), self.auth_headers(target), body)
 
     # ------------------------------------------------------------------ responses
-    def json_body(self, resp: HttpResponse, target: Any, required: str | None = None) -> dict:
+    def json_body(self, resp: HttpResponse, target: Any, required: str | None = None) -> dict[str, Any]:
         """The base rule, after unwrapping a lone object Google sometimes sends in a list (errors)."""
         if resp.content.lstrip()[:1] == b"[":
             try:
@@ -195,7 +198,7 @@ class Gemini(Dialect):
                 resp = HttpResponse(resp.status_code, resp.headers, dumps(data[0]), resp.url)
         return super().json_body(resp, target, required)
 
-    def embedded_error(self, data: dict, resp: HttpResponse, target: Any) -> Exception | None:
+    def embedded_error(self, data: dict[str, Any], resp: HttpResponse, target: Any) -> Exception | None:
         """An error object (classified by the HTTP status it names), a blocked prompt, or an answer
         whose candidates were all stopped for safety before producing anything."""
         err = embedded_error(data, self.name, target.model)
@@ -203,7 +206,7 @@ class Gemini(Dialect):
             err.response = resp
         return err
 
-    def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_chat(self, resp: HttpResponse, call: Any, target: Any) -> ModelResponse:
         data = self.json_body(resp, target)
         err = self.embedded_error(data, resp, target)
         if err is not None:
@@ -222,7 +225,7 @@ class Gemini(Dialect):
             usage=usage_of(data.get("usageMetadata")),
         )
 
-    def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> Any:
+    def parse_embedding(self, resp: HttpResponse, call: Any, target: Any) -> EmbeddingResponse:
         data = self.json_body(resp, target)
         found = embedding_vectors(data)
         if found is None:
@@ -233,7 +236,7 @@ class Gemini(Dialect):
         if any(not isinstance(v, list) for v in vectors):
             raise self.invalid("embedding response has an embedding without 'values'", target)
         b64 = (call.params or {}).get("encoding_format") == "base64"
-        items = []
+        items: list[dict[str, Any]] = []
         for i, vec in enumerate(vectors):
             value: Any = vec
             if b64:
@@ -246,7 +249,7 @@ class Gemini(Dialect):
             usage={"prompt_tokens": tokens, "completion_tokens": 0, "total_tokens": tokens},
         )
 
-    def stream_decoder(self, call: Any, target: Any) -> GeminiStreamDecoder:
+    def stream_decoder(self, call: Any, target: Any) -> StreamDecoder:
         so = (call.params or {}).get("stream_options")
         include_usage = isinstance(so, dict) and so.get("include_usage") is True
         return GeminiStreamDecoder(self.name, self.model_id(target.model), include_usage)

@@ -31,7 +31,7 @@ from ..base import bad_input, plain, tool_arguments
 __all__ = ["convert_messages", "guess_mime_type", "split_thought_signature"]
 
 
-def _tool_response(content: Any) -> dict:
+def _tool_response(content: Any) -> dict[str, Any]:
     """A tool message's content as ``functionResponse.response``: a JSON object as itself, anything
     else as ``{"content": <text>}``."""
     if isinstance(content, dict):
@@ -77,8 +77,8 @@ def guess_mime_type(uri: str) -> str | None:
     return mime
 
 
-def _uri_part(uri: str, mime: Any) -> dict:
-    data: dict = {"fileUri": uri}
+def _uri_part(uri: str, mime: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"fileUri": uri}
     if not isinstance(mime, str) or not mime:
         mime = guess_mime_type(uri)
     if mime:
@@ -86,7 +86,7 @@ def _uri_part(uri: str, mime: Any) -> dict:
     return {"fileData": data}
 
 
-def _media_part(url: str, mime: Any, where: str, model: str) -> dict:
+def _media_part(url: str, mime: Any, where: str, model: str) -> dict[str, Any]:
     url = url.strip()
     if url[:5].lower() == "data:":
         kind, data = _data_url(url, where, model)
@@ -98,7 +98,7 @@ def _media_part(url: str, mime: Any, where: str, model: str) -> dict:
     )
 
 
-def _part(part: Any, where: str, model: str) -> dict:
+def _part(part: Any, where: str, model: str) -> dict[str, Any]:
     part = plain(part)
     kind = part.get("type")
     if kind == "text":
@@ -132,7 +132,7 @@ def _part(part: Any, where: str, model: str) -> dict:
     )
 
 
-def _parts(content: Any, where: str, model: str) -> list:
+def _parts(content: Any, where: str, model: str) -> list[dict[str, Any]]:
     if content is None:
         return []
     if isinstance(content, str):
@@ -145,7 +145,7 @@ def _text_of(content: Any) -> str:
         return ""
     if isinstance(content, str):
         return content
-    texts = []
+    texts: list[str] = []
     for part in content:
         part = plain(part)
         if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str):
@@ -161,14 +161,14 @@ def split_thought_signature(call_id: Any) -> tuple[Any, str | None]:
     return call_id, None
 
 
-def _function_call_part(call: Any, where: str, model: str) -> tuple[dict, Any, str]:
+def _function_call_part(call: Any, where: str, model: str) -> tuple[dict[str, Any], Any, str]:
     """An OpenAI tool call -> (Gemini functionCall part, its id, the function name)."""
     call = plain(call)
     fn = plain(call.get("function") or {})
     name = fn.get("name")
     if not isinstance(name, str) or not name:
         raise bad_input(f"{where}: an assistant tool call has no function name", model)
-    part: dict = {"functionCall": {"name": name, "args": tool_arguments(fn.get("arguments"), model, where)}}
+    part: dict[str, Any] = {"functionCall": {"name": name, "args": tool_arguments(fn.get("arguments"), model, where)}}
     call_id, signature = split_thought_signature(call.get("id"))
     psf = call.get("provider_specific_fields")
     if isinstance(psf, dict) and isinstance(psf.get("thought_signature"), str):
@@ -178,11 +178,11 @@ def _function_call_part(call: Any, where: str, model: str) -> tuple[dict, Any, s
     return part, call.get("id"), name
 
 
-def convert_messages(messages: list, model: str) -> tuple[dict | None, list]:
+def convert_messages(messages: list[Any], model: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """OpenAI messages -> (Gemini ``systemInstruction`` or None, ``contents``)."""
-    system: list = []
-    turns: list = []  # [role, parts]
-    names: dict = {}  # tool call id -> function name
+    system: list[dict[str, Any]] = []
+    turns: list[tuple[str, list[dict[str, Any]]]] = []  # (role, parts)
+    names: dict[Any, str] = {}  # tool call id -> function name
     for i, msg in enumerate(messages):
         where = f"messages[{i}]"
         role = msg.get("role")
@@ -195,7 +195,7 @@ def convert_messages(messages: list, model: str) -> tuple[dict | None, list]:
         if role == "user":
             parts = _parts(msg.get("content"), where, model)
             if parts:
-                turns.append(["user", parts])
+                turns.append(("user", parts))
         elif role == "assistant":
             parts = _parts(msg.get("content"), where, model)
             for k, call in enumerate(msg.get("tool_calls") or ()):
@@ -216,7 +216,7 @@ def convert_messages(messages: list, model: str) -> tuple[dict | None, list]:
                     }
                 )
             if parts:
-                turns.append(["model", parts])
+                turns.append(("model", parts))
         elif role in ("tool", "function"):
             call_id = msg.get("tool_call_id")
             name = names.get(call_id) or names.get(split_thought_signature(call_id)[0]) or msg.get("name")
@@ -230,7 +230,7 @@ def convert_messages(messages: list, model: str) -> tuple[dict | None, list]:
             parts = [{"functionResponse": {"name": name, "response": _tool_response(content)}}]
             if isinstance(content, list):  # images returned by a tool follow the function response
                 parts += [p for p in _parts(content, where, model) if "text" not in p]
-            turns.append(["user", parts])
+            turns.append(("user", parts))
         else:
             raise bad_input(f"{where}: role {role!r} is not supported", model)
     instruction = {"parts": system} if system else None
@@ -238,7 +238,7 @@ def convert_messages(messages: list, model: str) -> tuple[dict | None, list]:
         if not system:
             raise bad_input("Gemini needs at least one message with content", model)
         return None, [{"role": "user", "parts": system}]  # system prompt only: sent as the user turn
-    contents: list = []
+    contents: list[dict[str, Any]] = []
     for role, parts in turns:
         if contents and contents[-1]["role"] == role:
             merged = contents[-1]["parts"] + parts

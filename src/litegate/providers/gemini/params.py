@@ -130,7 +130,7 @@ def supported_params(model: str) -> list[str]:
     return params
 
 
-def unsupported_params(params: dict, model: str) -> list[str]:
+def unsupported_params(params: dict[str, Any], model: str) -> list[str]:
     """The call's params Gemini cannot take for ``model``."""
     bad = [p for p in params if p not in _ALWAYS_OK]
     effort = params.get("reasoning_effort")
@@ -139,10 +139,10 @@ def unsupported_params(params: dict, model: str) -> list[str]:
     return bad
 
 
-def generation_config(params: dict, model: str, *, vertex: bool, provider: str) -> dict:
+def generation_config(params: dict[str, Any], model: str, *, vertex: bool, provider: str) -> dict[str, Any]:
     """The ``generationConfig`` for the call's (supported) OpenAI params."""
     get = params.get
-    gen: dict = {}
+    gen: dict[str, Any] = {}
     if "temperature" in params:
         gen["temperature"] = params["temperature"]
     if "top_p" in params:
@@ -170,7 +170,7 @@ def generation_config(params: dict, model: str, *, vertex: bool, provider: str) 
     return gen
 
 
-def _response_format(rf: dict, model: str, gen: dict, vertex: bool, provider: str) -> None:
+def _response_format(rf: dict[str, Any], model: str, gen: dict[str, Any], vertex: bool, provider: str) -> None:
     kind = rf.get("type")
     if kind == "json_object":
         gen["responseMimeType"] = "application/json"
@@ -199,7 +199,7 @@ def _response_format(rf: dict, model: str, gen: dict, vertex: bool, provider: st
         raise bad_input(f"response_format type {kind!r} is not supported (text, json_object, json_schema)", model)
 
 
-def _json_schema_of(rf: dict, model: str) -> dict:
+def _json_schema_of(rf: dict[str, Any], model: str) -> dict[str, Any]:
     spec = rf.get("json_schema")
     schema = spec.get("schema") if isinstance(spec, dict) else None
     if schema is None and isinstance(rf.get("schema"), dict):
@@ -209,7 +209,7 @@ def _json_schema_of(rf: dict, model: str) -> dict:
     return schema
 
 
-def thinking_config(effort: Any, model: str, provider: str) -> dict | None:
+def thinking_config(effort: Any, model: str, provider: str) -> dict[str, Any] | None:
     """``reasoning_effort`` -> ``thinkingConfig`` for ``model`` (None: nothing to send)."""
     if not isinstance(effort, str):
         raise bad_input(f"reasoning_effort must be a string such as 'low', got {effort!r}", model)
@@ -249,7 +249,7 @@ def thinking_config(effort: Any, model: str, provider: str) -> dict | None:
     return {"thinkingBudget": budget, "includeThoughts": True}
 
 
-def anthropic_thinking(value: Any, model: str) -> dict | None:
+def anthropic_thinking(value: Any, model: str) -> dict[str, Any] | None:
     """An Anthropic-style ``thinking`` argument -> ``thinkingConfig`` (None: not a dict)."""
     if not isinstance(value, dict):
         return None
@@ -261,7 +261,7 @@ def anthropic_thinking(value: Any, model: str) -> dict | None:
     raise bad_input("thinking must be {'type': 'enabled', 'budget_tokens': N} or {'type': 'disabled'}", model)
 
 
-def route_extra(extra: dict, model: str, body: dict) -> None:
+def route_extra(extra: dict[str, Any], model: str, body: dict[str, Any]) -> None:
     """Keyword arguments of the call -> ``generationConfig`` fields or top-level fields of ``body``."""
     if not extra:
         return

@@ -70,7 +70,7 @@ def finish_reason(reason: Any, has_tool_calls: bool = False) -> str:
     return mapped
 
 
-def google_error(obj: dict, provider: str, model: str) -> Exception:
+def google_error(obj: dict[str, Any], provider: str, model: str) -> Exception:
     """The exception for a ``google.rpc.Status`` error object met where a response was expected (a
     200 body, a stream): classified as the HTTP status it names (``error.code``) would be."""
     err = obj.get("error")
@@ -81,7 +81,7 @@ def google_error(obj: dict, provider: str, model: str) -> Exception:
     return mid_stream_error(obj, llm_provider=provider, model=model)
 
 
-def usage_of(u: Any) -> dict:
+def usage_of(u: Any) -> dict[str, Any]:
     """Gemini ``usageMetadata`` -> OpenAI usage (see the module docstring)."""
     if not isinstance(u, dict):
         u = {}
@@ -89,12 +89,12 @@ def usage_of(u: Any) -> dict:
     thoughts = u.get("thoughtsTokenCount") or 0
     completion = (u.get("candidatesTokenCount") or 0) + thoughts
     total = u.get("totalTokenCount")
-    usage: dict = {
+    usage: dict[str, Any] = {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
         "total_tokens": total if isinstance(total, int) and total >= prompt + completion else prompt + completion,
     }
-    details: dict = {"cached_tokens": u.get("cachedContentTokenCount") or 0}
+    details: dict[str, Any] = {"cached_tokens": u.get("cachedContentTokenCount") or 0}
     for item in u.get("promptTokensDetails") or ():
         if isinstance(item, dict) and isinstance(item.get("modality"), str):
             kind = item["modality"].lower()
@@ -106,13 +106,13 @@ def usage_of(u: Any) -> dict:
     return usage
 
 
-def logprobs_of(result: Any) -> dict | None:
+def logprobs_of(result: Any) -> dict[str, Any] | None:
     """Gemini ``logprobsResult`` -> OpenAI chat ``logprobs``."""
     if not isinstance(result, dict):
         return None
     chosen = result.get("chosenCandidates") or []
     tops = result.get("topCandidates") or []
-    content = []
+    content: list[dict[str, Any]] = []
     for i, c in enumerate(chosen):
         if not isinstance(c, dict):
             continue
@@ -138,11 +138,11 @@ class _Parts:
     __slots__ = ("text", "reasoning", "tool_calls", "images", "signatures")
 
     def __init__(self) -> None:
-        self.text: list = []
-        self.reasoning: list = []
-        self.tool_calls: list = []
-        self.images: list = []
-        self.signatures: list = []
+        self.text: list[str] = []
+        self.reasoning: list[str] = []
+        self.tool_calls: list[dict[str, Any]] = []
+        self.images: list[dict[str, Any]] = []
+        self.signatures: list[Any] = []
 
 
 def read_parts(parts: Any, tool_start: int = 0, stream: bool = False) -> _Parts:
@@ -155,7 +155,7 @@ def read_parts(parts: Any, tool_start: int = 0, stream: bool = False) -> _Parts:
         signature = part.get("thoughtSignature")
         if "functionCall" in part and isinstance(part["functionCall"], dict):
             fc = part["functionCall"]
-            call: dict = {
+            call: dict[str, Any] = {
                 "id": fc.get("id") or _new_call_id(),
                 "type": "function",
                 "function": {"name": fc.get("name"), "arguments": _json_text(fc.get("args") or {})},
@@ -203,11 +203,11 @@ CANDIDATE_FIELDS = (
 )
 
 
-def candidate_fields(cand: dict, keys: tuple = CANDIDATE_FIELDS) -> dict:
+def candidate_fields(cand: dict[str, Any], keys: tuple[tuple[str, str], ...] = CANDIDATE_FIELDS) -> dict[str, Any]:
     return {ours: cand[theirs] for theirs, ours in keys if cand.get(theirs) is not None}
 
 
-def blocked(data: dict, model: str, provider: str) -> ContentPolicyViolationError | None:
+def blocked(data: dict[str, Any], model: str, provider: str) -> ContentPolicyViolationError | None:
     """The error for a blocked prompt (``promptFeedback``) or an all-safety-stopped answer, else None."""
     feedback = data.get("promptFeedback")
     candidates = data.get("candidates")
@@ -223,7 +223,7 @@ def blocked(data: dict, model: str, provider: str) -> ContentPolicyViolationErro
         )
     if not isinstance(candidates, list) or not candidates:
         return None
-    stopped = []
+    stopped: list[dict[str, Any]] = []
     for cand in candidates:
         if not isinstance(cand, dict) or cand.get("finishReason") not in SAFETY_FINISH:
             return None
@@ -244,7 +244,7 @@ def blocked(data: dict, model: str, provider: str) -> ContentPolicyViolationErro
     )
 
 
-def embedded_error(obj: dict, provider: str, model: str, blocks: bool = True) -> Exception | None:
+def embedded_error(obj: dict[str, Any], provider: str, model: str, blocks: bool = True) -> Exception | None:
     """The exception for a response object that is an error (an ``error`` and no candidates) or,
     with ``blocks``, a block (:func:`blocked`); None for an answer."""
     if "error" in obj and not obj.get("candidates"):
@@ -252,20 +252,20 @@ def embedded_error(obj: dict, provider: str, model: str, blocks: bool = True) ->
     return blocked(obj, model, provider) if blocks else None
 
 
-def thinking_blocks(read: _Parts) -> list:
+def thinking_blocks(read: _Parts) -> list[dict[str, Any]]:
     """The thought summary as ``thinking_blocks`` (beside ``reasoning_content``), with the thought
     signature when Gemini sent one on a text part."""
-    block: dict = {"type": "thinking", "thinking": "".join(read.reasoning)}
+    block: dict[str, Any] = {"type": "thinking", "thinking": "".join(read.reasoning)}
     if read.signatures:
         block["signature"] = read.signatures[0]
     return [block]
 
 
-def chat_choice(cand: dict, position: int) -> dict:
+def chat_choice(cand: dict[str, Any], position: int) -> dict[str, Any]:
     """One candidate of a reply -> one OpenAI chat choice."""
     content = cand.get("content")
     read = read_parts(content.get("parts") if isinstance(content, dict) else None)
-    message: dict = {"role": "assistant", "content": "".join(read.text) if read.text else None}
+    message: dict[str, Any] = {"role": "assistant", "content": "".join(read.text) if read.text else None}
     if read.tool_calls:
         message["tool_calls"] = read.tool_calls
     if read.reasoning:
@@ -278,7 +278,7 @@ def chat_choice(cand: dict, position: int) -> dict:
         psf["thought_signatures"] = read.signatures
     if psf:
         message["provider_specific_fields"] = psf
-    choice: dict = {
+    choice: dict[str, Any] = {
         "index": cand.get("index", position) if isinstance(cand.get("index"), int) else position,
         "message": message,
         "finish_reason": finish_reason(cand.get("finishReason"), bool(read.tool_calls)),
@@ -289,7 +289,7 @@ def chat_choice(cand: dict, position: int) -> dict:
     return choice
 
 
-def embedding_vectors(data: dict) -> tuple[list, int] | None:
+def embedding_vectors(data: dict[str, Any]) -> tuple[list[Any], int] | None:
     """(vectors, token count) of an embedding reply (``:embedContent``, ``:batchEmbedContents`` or
     Vertex AI's ``:predict``), or None when it holds none of them."""
     tokens = 0

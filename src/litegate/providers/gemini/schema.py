@@ -68,7 +68,7 @@ _HANDLED_KEYWORDS = frozenset(
 class _SchemaAdapter:
     """One JSON schema -> Gemini ``Schema``; collects what had to be dropped (path, keyword)."""
 
-    def __init__(self, root: dict, keep_additional: bool, ordering: bool):
+    def __init__(self, root: dict[str, Any], keep_additional: bool, ordering: bool):
         self.root = root
         self.keep_additional = keep_additional
         self.ordering = ordering
@@ -90,7 +90,7 @@ class _SchemaAdapter:
                 return target
         return None
 
-    def convert(self, node: Any, path: str) -> dict:
+    def convert(self, node: Any, path: str) -> dict[str, Any]:
         if node is True or node == {}:
             return {}
         if not isinstance(node, dict):
@@ -100,7 +100,7 @@ class _SchemaAdapter:
         if isinstance(ref, str):
             if ref in self._refs:
                 self.drop(path, f"recursive $ref {ref!r} (replaced by an object without properties)")
-                out: dict = {"type": "OBJECT"}
+                out: dict[str, Any] = {"type": "OBJECT"}
                 if isinstance(node.get("description"), str):
                     out["description"] = node["description"]
                 return out
@@ -164,7 +164,7 @@ class _SchemaAdapter:
             self._any_of(alternatives, out, f"{path}.{kind}" if path else kind)
         return out
 
-    def _flatten_all_of(self, node: dict, path: str) -> dict:
+    def _flatten_all_of(self, node: dict[str, Any], path: str) -> dict[str, Any]:
         parts = node.get("allOf")
         if not isinstance(parts, list) or not parts:
             return node
@@ -189,12 +189,12 @@ class _SchemaAdapter:
                     merged.setdefault(key, value)
         return merged
 
-    def _type(self, node: dict, out: dict, path: str) -> None:
+    def _type(self, node: dict[str, Any], out: dict[str, Any], path: str) -> None:
         typ = node.get("type")
         if typ is None:
             return
         names = typ if isinstance(typ, list) else [typ]
-        known = []
+        known: list[str] = []
         for name in names:
             upper = _TYPES.get(name.lower()) if isinstance(name, str) else None
             if upper is None:
@@ -209,7 +209,7 @@ class _SchemaAdapter:
         elif known:
             out["anyOf"] = [{"type": t} for t in known]
 
-    def _enum(self, node: dict, out: dict, path: str) -> None:
+    def _enum(self, node: dict[str, Any], out: dict[str, Any], path: str) -> None:
         values = node.get("enum")
         if values is None and "const" in node:
             values = [node["const"]]
@@ -231,8 +231,8 @@ class _SchemaAdapter:
             return
         self.drop(path, f"enum {values!r:.80} (Gemini enums are strings)")
 
-    def _any_of(self, alternatives: list, out: dict, path: str) -> None:
-        converted = []
+    def _any_of(self, alternatives: list[Any], out: dict[str, Any], path: str) -> None:
+        converted: list[dict[str, Any]] = []
         nullable = False
         for i, alt in enumerate(alternatives):
             if isinstance(alt, dict) and alt.get("type") == "null" and len(alt) == 1:
@@ -256,7 +256,7 @@ def adapt_schema(
     keep_additional_properties: bool = False,
     property_ordering: bool = False,
     provider: str = "gemini",
-) -> dict:
+) -> dict[str, Any]:
     """A JSON schema (as OpenAI tools and ``response_format`` take it) -> Gemini's ``Schema``.
 
     Returns a new dict; ``schema`` is not changed. Every keyword that cannot be expressed is left

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...core.framing import SSEFramer
 from ...core.jsonutil import loads
@@ -35,6 +35,9 @@ from .response import (
     thinking_blocks,
     usage_of,
 )
+
+if TYPE_CHECKING:
+    from ..base import Chunk
 
 __all__ = ["GeminiStreamDecoder", "GoogleStreamFramer", "RAW_JSON", "UNPARSED"]
 
@@ -74,15 +77,15 @@ class GoogleStreamFramer(SSEFramer):
         self._raw: list[str] = []
         self._raw_size = 0
 
-    def flush(self) -> list:
-        out: list = super().flush()
+    def flush(self) -> list[tuple[Any, Any]]:
+        out: list[tuple[Any, Any]] = super().flush()
         if self._raw:
             out.append((UNPARSED, "\n".join(self._raw)))
             self._raw = []
             self._raw_size = 0
         return out
 
-    def _line(self, line: bytes, out: list) -> None:
+    def _line(self, line: bytes, out: list[tuple[Any, Any]]) -> None:
         bare = line[:-1] if line.endswith(b"\r") else line
         if bare and bare[:1] != b":" and bare.partition(b":")[0] not in _SSE_FIELDS:
             self._raw_size += len(bare) + 1
@@ -124,19 +127,19 @@ class GeminiStreamDecoder(StreamDecoder):
         self.created = int(time.time())
         self.resp_model = model
         self.usage: Any = None
-        self._finish: dict = {}  # candidate index -> Gemini finishReason
-        self._tools: dict = {}  # candidate index -> tool calls so far
-        self._started: set = set()  # candidates that got their first (role) chunk
-        self._emitted: set = set()  # candidates that produced any content
+        self._finish: dict[int, Any] = {}  # candidate index -> Gemini finishReason
+        self._tools: dict[int, int] = {}  # candidate index -> tool calls so far
+        self._started: set[int] = set()  # candidates that got their first (role) chunk
+        self._emitted: set[int] = set()  # candidates that produced any content
 
     def complete(self) -> bool:
         return bool(self._finish)
 
-    def final(self) -> list:
+    def final(self) -> list[Chunk]:
         self.done = True
         return [self._final()]
 
-    def _convert_into(self, items: list, out: list) -> None:
+    def _convert_into(self, items: list[tuple[Any, Any]], out: list[Chunk]) -> None:
         for event, data in items:
             if event is RAW_JSON:
                 self._bare(data)
@@ -152,7 +155,7 @@ class GeminiStreamDecoder(StreamDecoder):
             raise google_error(value, self.provider, self.model)
         raise self.malformed("stream event", _json_text(value))
 
-    def _event(self, text: str, out: list) -> None:
+    def _event(self, text: str, out: list[Chunk]) -> None:
         try:
             obj = loads(text)
         except ValueError:
@@ -173,7 +176,7 @@ class GeminiStreamDecoder(StreamDecoder):
             if isinstance(obj.get("usageMetadata"), dict):
                 return  # a usage-only event
             raise self.malformed("stream event", text)
-        choices = []
+        choices: list[dict[str, Any]] = []
         for position, cand in enumerate(candidates):
             if not isinstance(cand, dict):
                 raise self.malformed("stream event", text)
@@ -183,12 +186,12 @@ class GeminiStreamDecoder(StreamDecoder):
         if choices:
             out.append(self._chunk(choices))
 
-    def _choice(self, cand: dict, position: int) -> dict | None:
+    def _choice(self, cand: dict[str, Any], position: int) -> dict[str, Any] | None:
         index = cand["index"] if isinstance(cand.get("index"), int) else position
         content = cand.get("content")
         start = self._tools.get(index, 0)
         read = read_parts(content.get("parts") if isinstance(content, dict) else None, start, stream=True)
-        delta: dict = {}
+        delta: dict[str, Any] = {}
         if read.text:
             delta["content"] = "".join(read.text)
         if read.reasoning:
@@ -217,12 +220,12 @@ class GeminiStreamDecoder(StreamDecoder):
             self._started.add(index)
             delta = {"role": "assistant", **delta}
             delta.setdefault("content", "")
-        choice: dict = {"index": index, "delta": delta, "finish_reason": None}
+        choice: dict[str, Any] = {"index": index, "delta": delta, "finish_reason": None}
         if lp is not None:
             choice["logprobs"] = lp
         return choice
 
-    def _final(self) -> Any:
+    def _final(self) -> ModelResponseStream:
         choices = [
             {"index": i, "delta": {}, "finish_reason": finish_reason(r, self._tools.get(i, 0) > 0)}
             for i, r in sorted(self._finish.items())
@@ -231,7 +234,7 @@ class GeminiStreamDecoder(StreamDecoder):
             return self._chunk(choices, usage=usage_of(self.usage))
         return self._chunk(choices)
 
-    def _chunk(self, choices: list, **kw: Any) -> Any:
+    def _chunk(self, choices: list[Any], **kw: Any) -> ModelResponseStream:
         return ModelResponseStream(
             id=self.id,
             created=self.created,

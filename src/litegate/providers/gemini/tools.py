@@ -47,11 +47,13 @@ _NATIVE_TOOL_KEYS = frozenset(
 )
 
 
-def convert_tools(tools: list, model: str, *, vertex: bool = False, provider: str = "gemini") -> list:
+def convert_tools(
+    tools: list[Any], model: str, *, vertex: bool = False, provider: str = "gemini"
+) -> list[dict[str, Any]]:
     """OpenAI function tools -> Gemini tools (one ``functionDeclarations`` tool first); tools already
     in Gemini form (``googleSearch``, ``codeExecution``, ...) pass through."""
-    declarations: list = []
-    native: list = []
+    declarations: list[dict[str, Any]] = []
+    native: list[dict[str, Any]] = []
     for i, tool in enumerate(tools):
         tool = plain(tool)
         if not isinstance(tool, dict):
@@ -61,7 +63,7 @@ def convert_tools(tools: list, model: str, *, vertex: bool = False, provider: st
             name = fn.get("name")
             if not isinstance(name, str) or not name:
                 raise bad_input(f"tools[{i}]: every function tool needs a name", model)
-            decl: dict = {"name": name}
+            decl: dict[str, Any] = {"name": name}
             if fn.get("description") is not None:
                 decl["description"] = fn["description"]
             params = fn.get("parameters")
@@ -89,7 +91,7 @@ def convert_tools(tools: list, model: str, *, vertex: bool = False, provider: st
     return out + native
 
 
-def tool_config(choice: Any, model: str) -> dict:
+def tool_config(choice: Any, model: str) -> dict[str, Any]:
     """OpenAI ``tool_choice`` (or Gemini's own ``toolConfig`` form) -> ``toolConfig``."""
     if choice == "auto":
         return {"functionCallingConfig": {"mode": "AUTO"}}
@@ -107,7 +109,7 @@ def tool_config(choice: Any, model: str) -> dict:
     raise bad_input(f"tool_choice {choice!r} is not 'auto', 'none', 'required' or a named function", model)
 
 
-def tool_fields(params: dict, model: str, *, vertex: bool, provider: str) -> dict:
+def tool_fields(params: dict[str, Any], model: str, *, vertex: bool, provider: str) -> dict[str, Any]:
     """The ``tools`` / ``toolConfig`` request fields for the call's OpenAI params."""
     get = params.get
     tools = convert_tools(get("tools") or [], model, vertex=vertex, provider=provider)
@@ -115,7 +117,7 @@ def tool_fields(params: dict, model: str, *, vertex: bool, provider: str) -> dic
         tools.append({"googleSearch": {}})
     if not tools:
         return {}
-    out: dict = {"tools": tools}
+    out: dict[str, Any] = {"tools": tools}
     if get("tool_choice") is not None:
         out["toolConfig"] = tool_config(get("tool_choice"), model)
     if get("parallel_tool_calls") is False:
