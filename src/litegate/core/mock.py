@@ -41,7 +41,7 @@ def _rough_tokens(text: str) -> int:
     return max(1, len(text) // 4) if text else 0
 
 
-def mock_chat(call: ChatCall) -> ModelResponse | CustomStreamWrapper:
+def mock_chat(call: ChatCall) -> ModelResponse | CustomStreamWrapper[ModelResponseStream]:
     from ..types.utils import ModelResponse
 
     mock = call.ctl.mock_response
@@ -69,7 +69,7 @@ def mock_chat(call: ChatCall) -> ModelResponse | CustomStreamWrapper:
     return response
 
 
-def _as_stream(response: Any, call: ChatCall, provider: str) -> CustomStreamWrapper:
+def _as_stream(response: Any, call: ChatCall, provider: str) -> CustomStreamWrapper[ModelResponseStream]:
     from .streaming import CustomStreamWrapper
 
     options = call.params.get("stream_options") or {}

@@ -23,13 +23,13 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self, TypeVar
 
-    from ..types.chat import ModelResponseStream
     from .lifecycle import Recovery
     from .observe import StreamObserver
 
-    # the chunk type a stream yields: ModelResponseStream for chat (the default), TextCompletionResponse
-    # for text completions
-    _ChunkT = TypeVar("_ChunkT", default=ModelResponseStream)
+    # the chunk type a stream yields: ModelResponseStream for chat, TextCompletionResponse for text
+    # completions. The bare name stays valid (Any chunks): the public names litegate.CustomStreamWrapper
+    # and litegate.TextCompletionStreamWrapper are the typed views users see.
+    _ChunkT = TypeVar("_ChunkT", default=Any)
     _ChunkCo = TypeVar("_ChunkCo", covariant=True)
 
     class ChunkDecoder(Protocol[_ChunkCo]):
@@ -47,8 +47,8 @@ else:
 
 class CustomStreamWrapper(Generic[_ChunkT]):
     """Iterator (sync) and async iterator over the chunks of a stream: ``ModelResponseStream`` for
-    chat completions (``CustomStreamWrapper`` alone means that), ``TextCompletionResponse`` for text
-    completions.
+    chat completions (``CustomStreamWrapper[ModelResponseStream]``), ``TextCompletionResponse`` for
+    text completions.
 
     Created by the pipeline with an open HTTP stream and the provider's chunk decoder, or with
     a ready list of chunks (``mock_response``). ``close()`` / ``aclose()`` release the connection;
