@@ -148,7 +148,7 @@ class CustomStreamWrapper(Generic[_ChunkT]):
             return self._next_ready_source()
         if self._source is None:
             self._source = self._http.iter_bytes()
-        decoder: Any = self._decoder
+        decoder: Any = self._decoder  # set whenever there is an HTTP stream
         try:
             while True:
                 try:
@@ -264,7 +264,7 @@ class CustomStreamWrapper(Generic[_ChunkT]):
                 raise StopAsyncIteration from None
         if self._source is None:
             self._source = self._http.aiter_bytes().__aiter__()
-        decoder: Any = self._decoder
+        decoder: Any = self._decoder  # set whenever there is an HTTP stream
         try:
             while True:
                 try:
