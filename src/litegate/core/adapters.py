@@ -44,7 +44,7 @@ def _find(adapter_id: Any, registry: Any) -> Any:
     raise AdapterNotFoundError(f"no adapter with id {adapter_id!r} in litegate.adapters (registered: {known})")
 
 
-def _translate(adapter: Any, kwargs: dict) -> dict:
+def _translate(adapter: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     from .call import input_error
 
     controls = {k: kwargs.pop(k) for k in list(kwargs) if k in CONTROL_PARAMS and k != "metadata"}
@@ -64,7 +64,7 @@ def _translate(adapter: Any, kwargs: dict) -> dict:
     return params
 
 
-def _output(adapter: Any, response: Any, params: dict) -> Any:
+def _output(adapter: Any, response: Any, params: dict[str, Any]) -> Any:
     hidden = getattr(response, "_hidden_params", None)
     if isinstance(hidden, dict) and params.get("metadata") is not None and "metadata" not in hidden:
         hidden["metadata"] = params["metadata"]

@@ -25,8 +25,8 @@ GRANULARITIES = frozenset({"word", "segment"})
 class TranscriptionCall:
     model: str
     input: FilePart  # the audio file (streamed from its source on every attempt)
-    params: dict  # language, prompt, response_format, temperature, timestamp_granularities
-    extra: dict  # other form fields, sent as given
+    params: dict[str, Any]  # language, prompt, response_format, temperature, timestamp_granularities
+    extra: dict[str, Any]  # other form fields, sent as given
     ctl: Controls = field(default_factory=Controls)
     stream: bool = False
 
@@ -35,8 +35,8 @@ class TranscriptionCall:
 class SpeechCall:
     model: str
     input: str
-    params: dict  # voice, response_format, speed, instructions
-    extra: dict
+    params: dict[str, Any]  # voice, response_format, speed, instructions
+    extra: dict[str, Any]
     ctl: Controls = field(default_factory=Controls)
     stream: bool = True  # the audio is always read as a stream
 
@@ -53,11 +53,11 @@ def _string(name: str, value: Any, model: str) -> None:
         raise input_error(f"{name} must be a string, got {type(value).__name__}", model, type_error=True)
 
 
-def build_transcription_call(model: Any, file: Any, kw: dict) -> TranscriptionCall:
+def build_transcription_call(model: Any, file: Any, kw: dict[str, Any]) -> TranscriptionCall:
     """Validate ``transcription(model, file, ...)`` before any request."""
     model = _check_model(model)
     ctl = _controls(kw, model)
-    params: dict = {}
+    params: dict[str, Any] = {}
     for name in ("language", "prompt", "response_format", "temperature", "timestamp_granularities"):
         value = kw.pop(name, None)
         if value is not None:
@@ -98,7 +98,7 @@ def build_transcription_call(model: Any, file: Any, kw: dict) -> TranscriptionCa
     return TranscriptionCall(model, part, params, extra, ctl)
 
 
-def build_speech_call(model: Any, input: Any, voice: Any, kw: dict) -> SpeechCall:
+def build_speech_call(model: Any, input: Any, voice: Any, kw: dict[str, Any]) -> SpeechCall:
     """Validate ``speech(model, input, voice, ...)`` before any request."""
     model = _check_model(model)
     ctl = _controls(kw, model)
@@ -106,7 +106,7 @@ def build_speech_call(model: Any, input: Any, voice: Any, kw: dict) -> SpeechCal
         raise input_error(
             f"input must be a non-empty string, got {input!r:.60}", model, type_error=not isinstance(input, str)
         )
-    params: dict = {}
+    params: dict[str, Any] = {}
     if voice is None:
         if ctl.mock_response is None:
             raise input_error("speech() needs voice= (e.g. 'alloy')", model)
@@ -146,7 +146,7 @@ def _form_value(value: Any) -> str:
     return str(value)
 
 
-def form_fields(values: dict) -> list[tuple[str, str]]:
+def form_fields(values: dict[str, Any]) -> list[tuple[str, str]]:
     """Form fields as the openai SDK sends them: lists as repeated ``name[]`` fields."""
     out: list[tuple[str, str]] = []
     for name, value in values.items():

@@ -31,11 +31,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .http import HttpRequest, HttpResponse
 
-Flow = Generator[Any, Any, HttpRequest]
+if TYPE_CHECKING:
+    from .transport import HttpTransport, Timeouts
+
 SIDE_TIMEOUT = 30.0  # seconds allowed for one side request (token exchange)
 # seconds allowed for the best-effort request that stops upstream work the caller gave up on
 # (a cancellation is never held up longer than this by it)
@@ -49,6 +51,11 @@ class Blocking:
 
     def __init__(self, fn: Callable[[], Any]):
         self.fn = fn
+
+
+# a flow yields side requests (answered with their HttpResponse) and blocking steps (answered with
+# what their function returned); it returns the request to send
+Flow = Generator[HttpRequest | Blocking, Any, HttpRequest]
 
 
 class Auth:
@@ -95,14 +102,14 @@ class BearerProvider(Auth):
         return with_header(request, self.header, self.prefix + token)
 
 
-def _side_timeout(timeout: Any) -> Any:
+def _side_timeout(timeout: Timeouts) -> Timeouts:
     from .transport import make_timeout
 
     total = getattr(timeout, "total", SIDE_TIMEOUT) or SIDE_TIMEOUT
     return make_timeout(min(total, SIDE_TIMEOUT))
 
 
-def authorize(auth: Auth, request: HttpRequest, transport: Any, timeout: Any) -> HttpRequest:
+def authorize(auth: Auth, request: HttpRequest, transport: HttpTransport, timeout: Timeouts) -> HttpRequest:
     """Run ``auth``'s flow for one attempt, blocking. If it does not finish (an error, Ctrl-C), the
     work it started upstream is stopped (:meth:`Auth.take_release`) before the exception goes on."""
     flow = auth.flow(request)
@@ -120,14 +127,15 @@ def authorize(auth: Auth, request: HttpRequest, transport: Any, timeout: Any) ->
             except Exception as exc:  # noqa: BLE001 - handed to the flow, which may add context
                 error = exc
     except StopIteration as done:
-        return done.value
+        signed: HttpRequest = done.value
+        return signed
     except BaseException:
         flow.close()
         release(pending_release(auth), transport)
         raise
 
 
-async def aauthorize(auth: Auth, request: HttpRequest, transport: Any, timeout: Any) -> HttpRequest:
+async def aauthorize(auth: Auth, request: HttpRequest, transport: HttpTransport, timeout: Timeouts) -> HttpRequest:
     """Run ``auth``'s flow for one attempt without blocking the event loop."""
     import asyncio
 
@@ -146,7 +154,8 @@ async def aauthorize(auth: Auth, request: HttpRequest, transport: Any, timeout: 
             except Exception as exc:  # noqa: BLE001 - handed to the flow, which may add context
                 error = exc
     except StopIteration as done:
-        return done.value
+        signed: HttpRequest = done.value
+        return signed
     except BaseException:  # an error, or the task was cancelled: stop what the flow started, re-raise
         flow.close()
         await arelease(pending_release(auth), transport)

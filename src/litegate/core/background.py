@@ -12,7 +12,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 LIMIT = 1024
-_held: set = set()
+_held: set[asyncio.Task[Any]] = set()
 
 
 def spawn(coro: Coroutine[Any, Any, Any]) -> bool:

@@ -49,16 +49,16 @@ class Controls:
     stream_deadline: float | None = None  # a whole stream must end within this (seconds)
     ssl_verify: Any = None  # False, True, or a CA bundle path (never sent to the provider)
     stream_recovery: bool | None = None  # resume a broken stream on a model that takes assistant prefill
-    assistant_prefill_models: list | None = None  # models that continue a trailing assistant message
+    assistant_prefill_models: list[str] | None = None  # models that continue a trailing assistant message
     drop_params: bool | None = None
     mock_response: Any = None
-    metadata: dict | None = None
-    extra_headers: dict | None = None
-    custom_cost_per_token: dict | None = None  # {"input_cost_per_token": ..., "output_cost_per_token": ...}
+    metadata: dict[str, Any] | None = None
+    extra_headers: dict[str, str] | None = None
+    custom_cost_per_token: dict[str, float] | None = None  # {"input_cost_per_token": ..., "output_cost_per_token": ...}
     custom_cost_per_second: float | None = None
-    fallbacks: list | None = None
-    context_window_fallbacks: list | None = None
-    content_policy_fallbacks: list | None = None
+    fallbacks: list[Any] | None = None
+    context_window_fallbacks: list[Any] | None = None
+    content_policy_fallbacks: list[Any] | None = None
     cache: Any = None  # per-call caching controls (caching=..., cache={...}): litegate.caching.controls
     base_model: str | None = None  # litellm's base_model: the registry entry that prices the answer
     litellm_call_id: str | None = None  # the caller's id for this call (callbacks see it)
@@ -68,10 +68,10 @@ class Controls:
 @dataclass(slots=True)
 class ChatCall:
     model: str
-    messages: list
+    messages: list[dict[str, Any]]
     stream: bool
-    params: dict  # OpenAI parameters given (value not None)
-    extra: dict  # other provider keyword arguments, passed through to the request body
+    params: dict[str, Any]  # OpenAI parameters given (value not None)
+    extra: dict[str, Any]  # other provider keyword arguments, passed through to the request body
     ctl: Controls = field(default_factory=Controls)
 
 
@@ -79,8 +79,8 @@ class ChatCall:
 class EmbeddingCall:
     model: str
     input: Any
-    params: dict
-    extra: dict
+    params: dict[str, Any]
+    extra: dict[str, Any]
     ctl: Controls = field(default_factory=Controls)
 
 
@@ -89,8 +89,8 @@ class TextCall:
     model: str
     prompt: Any  # str, list of str, or token ids
     stream: bool
-    params: dict
-    extra: dict
+    params: dict[str, Any]
+    extra: dict[str, Any]
     ctl: Controls = field(default_factory=Controls)
 
 
@@ -100,8 +100,8 @@ class MediaCall:
 
     model: str
     input: Any
-    params: dict
-    extra: dict
+    params: dict[str, Any]
+    extra: dict[str, Any]
     ctl: Controls = field(default_factory=Controls)
 
 
@@ -109,9 +109,9 @@ class MediaCall:
 class RerankCall:
     model: str
     query: str
-    documents: list
-    params: dict  # top_n, rank_fields, return_documents, max_chunks_per_doc, max_tokens_per_doc
-    extra: dict
+    documents: list[str | dict[str, Any]]
+    params: dict[str, Any]  # top_n, rank_fields, return_documents, max_chunks_per_doc, max_tokens_per_doc
+    extra: dict[str, Any]
     ctl: Controls = field(default_factory=Controls)
 
 
@@ -121,12 +121,12 @@ class ProviderCall:
     ``model`` stays "" and the provider is ``ctl.custom_llm_provider``."""
 
     model: str
-    params: dict
-    extra: dict
+    params: dict[str, Any]
+    extra: dict[str, Any]
     ctl: Controls = field(default_factory=Controls)
 
 
-def build_provider_call(custom_llm_provider: Any, kw: dict) -> ProviderCall:
+def build_provider_call(custom_llm_provider: Any, kw: dict[str, Any]) -> ProviderCall:
     """Validate a provider-addressed call; the provider defaults to ``"openai"``."""
     provider = custom_llm_provider or kw.pop("custom_llm_provider", None) or "openai"
     if not isinstance(provider, str) or not provider.strip():
@@ -168,13 +168,13 @@ _PLAIN_CONTROLS = frozenset(
 _LIST_CONTROLS = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks")
 
 
-def _controls(kw: dict, model: str) -> Controls:
+def _controls(kw: dict[str, Any], model: str) -> Controls:
     """Take the control parameters out of ``kw`` (one pass over the given keys only)."""
     ctl = Controls()
     found = [name for name in kw if name in CONTROL_PARAMS or name.startswith(LITELLM_INTERNAL_PREFIXES)]
     if not found:
         return ctl
-    rest: dict = {}
+    rest: dict[str, Any] = {}
     for name in found:
         value = kw.pop(name)
         if value is None:
@@ -255,7 +255,7 @@ _READ_FROM_REST = frozenset(
 )
 
 
-def _litellm_internal(rest: dict, ctl: Controls, model: str) -> None:
+def _litellm_internal(rest: dict[str, Any], ctl: Controls, model: str) -> None:
     """Use the litellm-internal arguments that mean something here; drop the others with a debug line.
     None of them is ever sent to a provider, whatever ``drop_params`` says."""
     dropped = []
@@ -349,7 +349,7 @@ def _check_seconds(name: str, value: Any, model: str) -> Any:
     return value
 
 
-def _check_headers(name: str, headers: Any, model: str) -> dict:
+def _check_headers(name: str, headers: Any, model: str) -> dict[str, str]:
     """Headers map str -> str, with no line break (a header injection) in a name or value. Values
     are never shown: they often carry credentials."""
     if not isinstance(headers, dict):
@@ -396,7 +396,7 @@ _JSON_SCALARS = frozenset({str, int, bool, type(None)})
 _JSON_DEPTH = 32
 
 
-def check_json_values(values: dict, model: str, local_suffix: str | None = None) -> None:
+def check_json_values(values: dict[str, Any], model: str, local_suffix: str | None = None) -> None:
     """Raise ``InputTypeError`` for a value the request encoder cannot send (an object, bytes, a
     Decimal, a cycle) or a NaN / infinite float at the top level. Cheap: scalars cost one set
     lookup; the containers are encoded once by :func:`litegate.core.jsonutil.dumps` (C speed with
@@ -474,7 +474,7 @@ def _check_model(model: Any) -> str:
     return model.strip()
 
 
-def check_messages(messages: Any, model: str) -> list:
+def check_messages(messages: Any, model: str) -> list[dict[str, Any]]:
     if not isinstance(messages, list):
         raise _fail(
             f"messages must be a list of dicts like [{{'role': 'user', 'content': 'hi'}}], "
@@ -531,7 +531,7 @@ def check_messages(messages: Any, model: str) -> list:
     return out
 
 
-def build_chat_call(model: Any, messages: Any, kw: dict) -> ChatCall:
+def build_chat_call(model: Any, messages: Any, kw: dict[str, Any]) -> ChatCall:
     """Turn ``completion(**kwargs)`` into a validated :class:`ChatCall`. ``kw`` is consumed."""
     model = _check_model(model)
     ctl = _controls(kw, model)
@@ -546,8 +546,8 @@ def build_chat_call(model: Any, messages: Any, kw: dict) -> ChatCall:
         stream = False
     elif not isinstance(stream, bool):
         raise _fail(f"stream must be a boolean, got {stream!r}", model, type_error=True)
-    params: dict = {}
-    extra: dict = {}
+    params: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
     for name, value in kw.items():
         if value is None:
             continue
@@ -584,7 +584,7 @@ def build_chat_call(model: Any, messages: Any, kw: dict) -> ChatCall:
     return ChatCall(model, messages, stream, params, extra, ctl)
 
 
-def _response_format_from_type(rf: Any, model: str) -> dict:
+def _response_format_from_type(rf: Any, model: str) -> dict[str, Any]:
     """Accept a pydantic model class as response_format, as litellm does: send its JSON schema."""
     schema_fn = getattr(rf, "model_json_schema", None)
     if schema_fn is None:
@@ -601,13 +601,13 @@ def _response_format_from_type(rf: Any, model: str) -> dict:
     }
 
 
-def build_embedding_call(model: Any, input: Any, kw: dict) -> EmbeddingCall:
+def build_embedding_call(model: Any, input: Any, kw: dict[str, Any]) -> EmbeddingCall:
     model = _check_model(model)
     ctl = _controls(kw, model)
     if ctl.mock_response is None:
         _check_embedding_input(input, model)
-    params: dict = {}
-    extra: dict = {}
+    params: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
     for name, value in kw.items():
         if value is None:
             continue
@@ -655,7 +655,7 @@ def _check_embedding_input(value: Any, model: str) -> None:
 _RERANK_PARAMS = ("top_n", "rank_fields", "return_documents", "max_chunks_per_doc", "max_tokens_per_doc")
 
 
-def build_rerank_call(model: Any, query: Any, documents: Any, kw: dict) -> RerankCall:
+def build_rerank_call(model: Any, query: Any, documents: Any, kw: dict[str, Any]) -> RerankCall:
     """Validate ``rerank(model, query, documents, ...)`` before any request."""
     model = _check_model(model)
     ctl = _controls(kw, model)
@@ -671,8 +671,8 @@ def build_rerank_call(model: Any, query: Any, documents: Any, kw: dict) -> Reran
     for i, doc in enumerate(documents):
         if not isinstance(doc, (str, dict)):
             raise _fail(f"documents[{i}] must be a string or a dict, got {type(doc).__name__}", model, type_error=True)
-    params: dict = {}
-    extra: dict = {}
+    params: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
     for name, value in kw.items():
         if value is None:
             continue
@@ -713,7 +713,7 @@ _TEXT_PARAMS = frozenset(
 )
 
 
-def build_text_call(model: Any, prompt: Any, kw: dict) -> TextCall:
+def build_text_call(model: Any, prompt: Any, kw: dict[str, Any]) -> TextCall:
     """Validate ``text_completion(model, prompt, ...)`` before any request."""
     model = _check_model(model)
     ctl = _controls(kw, model)
@@ -736,8 +736,8 @@ def build_text_call(model: Any, prompt: Any, kw: dict) -> TextCall:
     stream = kw.pop("stream", False) or False
     if not isinstance(stream, bool):
         raise _fail(f"stream must be a boolean, got {stream!r}", model, type_error=True)
-    params: dict = {}
-    extra: dict = {}
+    params: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
     for name, value in kw.items():
         if value is None:
             continue
@@ -787,14 +787,15 @@ _IMAGE_PARAMS = frozenset(
 )
 
 
-def build_image_call(model: Any, prompt: Any, kw: dict) -> MediaCall:
+def build_image_call(model: Any, prompt: Any, kw: dict[str, Any]) -> MediaCall:
     model = _check_model(model)
     ctl = _controls(kw, model)
     if ctl.mock_response is None and (not isinstance(prompt, str) or not prompt.strip()):
         raise _fail(
             f"prompt must be a non-empty string, got {prompt!r:.60}", model, type_error=not isinstance(prompt, str)
         )
-    params, extra = {}, {}
+    params: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
     for name, value in kw.items():
         if value is None:
             continue
@@ -806,7 +807,7 @@ def build_image_call(model: Any, prompt: Any, kw: dict) -> MediaCall:
     return MediaCall(model, prompt, params, extra, ctl)
 
 
-def build_moderation_call(model: Any, input: Any, kw: dict) -> MediaCall:
+def build_moderation_call(model: Any, input: Any, kw: dict[str, Any]) -> MediaCall:
     model = _check_model(model or "text-moderation-latest")
     ctl = _controls(kw, model)
     if ctl.mock_response is None:

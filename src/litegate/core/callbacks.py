@@ -22,23 +22,31 @@ import itertools
 import logging
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .redact import mask_url, redact, redact_headers
 
+if TYPE_CHECKING:
+    from _collections_abc import dict_items, dict_values
+    from collections.abc import Callable, Iterator
+
+    # one thing to run for an event: (function, label for reports, pre-call takes (model, messages, kwargs))
+    _Entry = tuple[Callable[..., Any], str, bool]
+    _Events = dict[str, list[_Entry]]
+
 log = logging.getLogger("litegate")
-_warned: set = set()
+_warned: set[tuple[str, ...]] = set()
 _MAX_WARNED = 1024
 REDACTED = "redacted-by-litellm"  # litellm's placeholder for hidden content
 
 # The Hooks of the running call: set by Hooks.pre, read by core/log.py (retries and fallbacks,
 # for the callbacks' OpenTelemetry events) and by the lifecycle when a request is built
 # (``log_pre_api_call``); cleared when the call has its answer or error.
-_trail: contextvars.ContextVar = contextvars.ContextVar("litegate_call_trail", default=None)
+_trail: contextvars.ContextVar[Hooks | None] = contextvars.ContextVar("litegate_call_trail", default=None)
 MAX_TRAIL = 64
 
 
-def note(name: str, attrs: dict) -> None:
+def note(name: str, attrs: dict[str, Any]) -> None:
     """Record a retry or fallback of the running call (no-op when no callback listens)."""
     hooks = _trail.get()
     if hooks is not None and len(hooks.events) < MAX_TRAIL:
@@ -64,8 +72,8 @@ class LoggingObject:
 
     def __init__(self, call_id: str):
         self.litellm_call_id = call_id
-        self.collected_data: dict = {}
-        self.model_call_details: dict = {}
+        self.collected_data: dict[str, Any] = {}
+        self.model_call_details: dict[str, Any] = {}
 
 
 def _named(cb: Any) -> Any:
@@ -76,7 +84,7 @@ def _named(cb: Any) -> Any:
     return cb
 
 
-def _resolved(items: Any) -> list:
+def _resolved(items: Any) -> list[Any]:
     out = []
     for cb in items or ():
         cb = _named(cb)
@@ -85,7 +93,9 @@ def _resolved(items: Any) -> list:
     return out
 
 
-_RESOLVED: dict = {}  # the configured lists (as tuples) -> their _Table (or _NOTHING)
+_RESOLVED: dict[
+    tuple[tuple[Any, ...], ...], _Table | object
+] = {}  # the configured lists (as tuples) -> their _Table (or _NOTHING)
 _MAX_RESOLVED = 64
 
 
@@ -99,18 +109,19 @@ def _lists(cfg: Any) -> _Table | None:
     if not (inputs or success or failure or both):
         return None
     key = (tuple(inputs or ()), tuple(success or ()), tuple(failure or ()), tuple(both or ()))
+    hashable = True
     try:
         hit = _RESOLVED.get(key)
     except TypeError:  # an unhashable callback: resolve every time
-        key, hit = None, None
+        hashable, hit = False, None
     if hit is not None:
-        return None if hit is _NOTHING else hit
+        return None if hit is _NOTHING else cast("_Table", hit)
     resolved_both = _resolved(both)
     lists = _resolved(inputs) + resolved_both, _resolved(success) + resolved_both, _resolved(failure) + resolved_both
-    table = _Table(*lists)
-    if table.empty:
-        table = None  # nothing listens (unavailable integrations, CustomLogger without overrides)
-    complete = key is not None and all(_named(cb) is not None for part in key for cb in part if isinstance(cb, str))
+    made = _Table(*lists)
+    # None: nothing listens (unavailable integrations, CustomLogger without overrides)
+    table = None if made.empty else made
+    complete = hashable and all(_named(cb) is not None for part in key for cb in part if isinstance(cb, str))
     if complete:
         if len(_RESOLVED) >= _MAX_RESOLVED:
             _RESOLVED.clear()
@@ -127,8 +138,8 @@ class _Table:
 
     __slots__ = ("sync", "asynchronous", "empty", "scopes")
 
-    def __init__(self, inputs: list, successes: list, failures: list):
-        objects: dict = {}
+    def __init__(self, inputs: list[Any], successes: list[Any], failures: list[Any]):
+        objects: dict[int, Any] = {}
         for cb in (*inputs, *successes, *failures):
             if not _is_function(cb):
                 objects.setdefault(id(cb), cb)  # each callback object once: the post-call hook
@@ -142,8 +153,10 @@ class _Table:
         self.empty = not (self.scopes or any(self.sync[k] or self.asynchronous[k] for k in _KINDS))
 
     @staticmethod
-    def _build(inputs: list, successes: list, failures: list, objects: list, is_async: bool) -> dict:
-        out: dict = {k: [] for k in _KINDS}
+    def _build(
+        inputs: list[Any], successes: list[Any], failures: list[Any], objects: list[Any], is_async: bool
+    ) -> _Events:
+        out: _Events = {k: [] for k in _KINDS}
         for cb in inputs:
             if _is_function(cb):
                 out["pre"].append((cb, "input_callback", False))
@@ -184,14 +197,14 @@ class Hooks:
 
     __slots__ = ("table", "kwargs", "start_time", "raw", "hide", "events", "posted", "t0", "entered")
 
-    def __init__(self, table: _Table, kwargs: dict, raw: bool, hide: bool):
+    def __init__(self, table: _Table, kwargs: dict[str, Any], raw: bool, hide: bool):
         self.table = table
         self.kwargs = kwargs
         self.start_time = datetime.datetime.now()
         self.t0 = time.time()
         self.raw = raw
         self.hide = hide
-        self.events: list = []
+        self.events: list[tuple[str, int, dict[str, Any]]] = []
         self.posted = False
         self.entered = False
         kwargs["start_time"] = self.start_time
@@ -335,7 +348,7 @@ class Hooks:
         if _trail.get() is self:
             _trail.set(None)
 
-    def _requested(self, plan: Any) -> dict:
+    def _requested(self, plan: Any) -> dict[str, Any]:
         kw = self.kwargs
         req = plan.request
         kw["api_base"] = mask_url(plan.target.api_base)
@@ -373,7 +386,9 @@ class Hooks:
                     "body": None if self.hide else (redact(resp.text)[:100_000] if hasattr(resp, "text") else None),
                 }
 
-    def _success_args(self, result: Any, plan: Any, stream: bool) -> tuple:
+    def _success_args(
+        self, result: Any, plan: Any, stream: bool
+    ) -> tuple[dict[str, Any], Any, datetime.datetime, datetime.datetime]:
         self._fill(plan)
         end = datetime.datetime.now()
         kw = self.kwargs
@@ -387,7 +402,9 @@ class Hooks:
         kw["standard_logging_object"] = standard_payload(self, shown, None, hidden, time.time())
         return kw, shown, self.start_time, end
 
-    def _failure_args(self, exc: BaseException, plan: Any) -> tuple:
+    def _failure_args(
+        self, exc: BaseException, plan: Any
+    ) -> tuple[dict[str, Any], BaseException, datetime.datetime, datetime.datetime]:
         self._fill(plan)
         end = datetime.datetime.now()
         self.kwargs["exception"] = exc
@@ -416,7 +433,7 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
     hide = bool(getattr(cfg, "turn_off_message_logging", False))
     params = dict(call.params)
     metadata = call.ctl.metadata if call.ctl.metadata is not None else {}
-    kwargs: dict = {
+    kwargs: dict[str, Any] = {
         "model": call.model,
         "call_type": call_type,
         "litellm_call_id": call_id,
@@ -455,7 +472,7 @@ def hooks_for(cfg: Any, call: Any, call_type: str) -> Hooks | None:
 
 
 # ------------------------------------------------------------------------------ routed calls
-_route: contextvars.ContextVar = contextvars.ContextVar("litegate_route", default=None)
+_route: contextvars.ContextVar[RouteScope | None] = contextvars.ContextVar("litegate_route", default=None)
 
 
 def listening(cfg: Any) -> bool:
@@ -474,11 +491,11 @@ class RouteScope:
 
     __slots__ = ("handles", "token")
 
-    def __init__(self, handles: list):
+    def __init__(self, handles: list[Any]):
         self.handles = handles
         self.token = _route.set(self)
 
-    def attempt(self, info: dict, exc: BaseException | None) -> None:
+    def attempt(self, info: dict[str, Any], exc: BaseException | None) -> None:
         for h in self.handles:
             _call(h.attempt, "router attempt", (info, exc))
 
@@ -506,7 +523,7 @@ def route_scope(cfg: Any, call_type: str, group: str, strategy: Any) -> RouteSco
     return RouteScope(handles) if handles else None
 
 
-def route_attempt(info: dict, exc: BaseException | None = None) -> None:
+def route_attempt(info: dict[str, Any], exc: BaseException | None = None) -> None:
     """One deployment attempt of the routed call in progress (no-op outside one)."""
     scope = _route.get()
     if scope is not None:
@@ -518,9 +535,9 @@ _CONTENT = ("messages", "input", "prompt", "query", "documents")
 _OWN = frozenset({"model", "messages", "stream", "metadata"})  # kwargs keys that are not parameters
 
 
-def _changed(params: dict, source: dict, allowed: Any) -> dict:
+def _changed(params: dict[str, Any], source: dict[str, Any], allowed: Any) -> dict[str, Any]:
     """Parameters ``source`` changed against the call's: new value, or None when removed."""
-    out = {}
+    out: dict[str, Any] = {}
     for name, value in params.items():
         now = source.get(name)
         if now is None:
@@ -533,7 +550,7 @@ def _changed(params: dict, source: dict, allowed: Any) -> dict:
     return out
 
 
-def apply_inputs(call: Any, kw: dict) -> Any:
+def apply_inputs(call: Any, kw: dict[str, Any]) -> Any:
     """The call with what input callbacks changed in its kwargs: ``model``, the content
     (``messages``/``input``/``prompt``/``query``/``documents``), ``stream``, the OpenAI parameters
     (top level, or in ``optional_params``) and ``metadata``. A changed value is checked like a
@@ -541,7 +558,7 @@ def apply_inputs(call: Any, kw: dict) -> Any:
     from .call import _OPENAI_PARAMS, _check_model, check_messages, input_error
     from .params import check_param
 
-    changes: dict = {}
+    changes: dict[str, Any] = {}
     model = kw.get("model")
     if model != call.model and model is not None:
         changes["model"] = model = _check_model(model)
@@ -559,7 +576,7 @@ def apply_inputs(call: Any, kw: dict) -> Any:
     params = call.params
     chat = hasattr(call, "messages")
     allowed = (_OPENAI_PARAMS - _OWN) if chat else frozenset(params)
-    changed: dict = {}
+    changed: dict[str, Any] = {}
     optional = kw.get("optional_params")
     for source in ((optional,) if isinstance(optional, dict) else ()) + (kw,):  # the top level wins
         changed.update(_changed(params, source, allowed))
@@ -590,7 +607,7 @@ def apply_inputs(call: Any, kw: dict) -> Any:
 
 
 # ------------------------------------------------------------------------------ the summary
-def _usage(result: Any, hidden: dict) -> dict:
+def _usage(result: Any, hidden: dict[str, Any]) -> dict[str, Any]:
     usage = getattr(result, "usage", None)
     if usage is None:
         usage = hidden.get("usage")
@@ -617,11 +634,12 @@ def _router_facts(metadata: Any) -> tuple[Any, Any, Any]:
     return metadata.get("model_group"), model_id or metadata.get("model_id"), deployment
 
 
-class LoggingPayload(dict):
+class LoggingPayload(dict[str, Any]):
     """``standard_logging_object``: a plain dict whose ``"response"`` (the response as a dict) is
     dumped on first read, so a call whose callbacks never read it does not pay for the dump."""
 
     __slots__ = ("_response_obj",)
+    _response_obj: Any
 
     def _dump(self) -> Any:
         obj, self._response_obj = self._response_obj, None
@@ -654,13 +672,13 @@ class LoggingPayload(dict):
             self._dump()
         return self
 
-    def __iter__(self):  # type: ignore[override]
+    def __iter__(self) -> Iterator[str]:
         return iter(self.materialize().keys())
 
-    def items(self):  # type: ignore[override]
+    def items(self) -> dict_items[str, Any]:
         return dict.items(self.materialize())
 
-    def values(self):  # type: ignore[override]
+    def values(self) -> dict_values[str, Any]:
         return dict.values(self.materialize())
 
     def __repr__(self) -> str:
@@ -670,7 +688,9 @@ class LoggingPayload(dict):
         return (dict, (dict(self.materialize()),))
 
 
-def standard_payload(hooks: Hooks, result: Any, exc: BaseException | None, hidden: dict, end: float) -> dict:
+def standard_payload(
+    hooks: Hooks, result: Any, exc: BaseException | None, hidden: dict[str, Any], end: float
+) -> LoggingPayload:
     """litellm's ``standard_logging_object``: the call's facts, no secret, no content when hidden."""
     kw = hooks.kwargs
     usage = _usage(result, hidden) if result is not None else {}
@@ -759,7 +779,7 @@ _NOT_PARAMS = frozenset(
 )
 
 
-def _content(kw: dict) -> Any:
+def _content(kw: dict[str, Any]) -> Any:
     for name in ("messages", "input", "prompt", "query"):
         value = kw.get(name)
         if value is not None:
@@ -824,7 +844,7 @@ def _report(fn: Any, method: str, exc: BaseException) -> None:
     )
 
 
-_ARITY: dict = {}
+_ARITY: dict[Any, bool] = {}
 
 
 def _takes_three(fn: Any) -> bool:
@@ -846,7 +866,7 @@ def _takes_three(fn: Any) -> bool:
     return known
 
 
-def _call(fn: Any, method: str, args: tuple) -> None:
+def _call(fn: Any, method: str, args: tuple[Any, ...]) -> None:
     try:
         out = fn(*args)
         if inspect.iscoroutine(out):
@@ -871,7 +891,7 @@ def _overridden(cb: Any, name: str) -> Any:
     return fn
 
 
-async def _acall(fn: Any, method: str, args: tuple) -> Any:
+async def _acall(fn: Any, method: str, args: tuple[Any, ...]) -> Any:
     try:
         out = fn(*args)
         if inspect.isawaitable(out):

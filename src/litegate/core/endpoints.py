@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import call as _c
+
+if TYPE_CHECKING:
+    from .audio import SpeechCall, TranscriptionCall
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,13 +177,13 @@ def _mock_speech(call: Any) -> Any:
     return mock_speech(call)
 
 
-def _validate_transcription(model: Any, file: Any, kw: dict) -> Any:
+def _validate_transcription(model: Any, file: Any, kw: dict[str, Any]) -> TranscriptionCall:
     from .audio import build_transcription_call
 
     return build_transcription_call(model, file, kw)
 
 
-def _validate_speech(model: Any, input: Any, voice: Any, kw: dict) -> Any:
+def _validate_speech(model: Any, input: Any, voice: Any, kw: dict[str, Any]) -> SpeechCall:
     from .audio import build_speech_call
 
     return build_speech_call(model, input, voice, kw)
@@ -220,7 +223,7 @@ from .platform import platform_endpoints  # noqa: E402
 ENDPOINTS.update((ep.name, ep) for ep in platform_endpoints(Endpoint))
 
 
-def bind(ep: Endpoint, args: tuple, kwargs: dict) -> Any:
+def bind(ep: Endpoint, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Validate one call of ``ep`` given as the public function's ``*args, **kwargs``."""
     names = ep.positional
     if len(args) > len(names):

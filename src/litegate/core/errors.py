@@ -11,6 +11,8 @@ Standard library only; every text that reaches an exception is masked by ``redac
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import exceptions as exc
 from .redact import redact
 
@@ -25,7 +27,7 @@ __all__ = [
 
 MAX_MESSAGE_CHARS = 500
 
-_STATUS_CLASS = {
+_STATUS_CLASS: dict[int, type[exc.APIError]] = {
     400: exc.BadRequestError,
     401: exc.AuthenticationError,
     403: exc.PermissionDeniedError,
@@ -43,7 +45,7 @@ _STATUS_CLASS = {
 }
 
 
-def error_class_for_status(status: int) -> type:
+def error_class_for_status(status: int) -> type[exc.APIError]:
     """The exception class for an HTTP status (before any refinement from the body)."""
     cls = _STATUS_CLASS.get(status)
     if cls is not None:
@@ -57,7 +59,7 @@ def error_class_for_status(status: int) -> type:
 
 # Error ``type`` / ``code`` / Google ``status`` values -> class, for errors without an HTTP status
 # (mid-stream) or whose status is not specific. Keys are lower-case.
-_KIND_CLASS = {
+_KIND_CLASS: dict[str, type[exc.APIError]] = {
     "server_error": exc.InternalServerError,
     "api_error": exc.InternalServerError,
     "internal_error": exc.InternalServerError,
@@ -155,10 +157,10 @@ class ErrorInfo:
         self.type: str | None = None
         self.code: object = None
         self.param: object = None
-        self.inner: dict | None = None  # Azure innererror
-        self.details: list | None = None  # Google details[]
+        self.inner: dict[str, Any] | None = None  # Azure innererror
+        self.details: list[Any] | None = None  # Google details[]
         self.request_id: str | None = None
-        self.block: dict | None = None  # Gemini promptFeedback / safety finish
+        self.block: dict[str, Any] | None = None  # Gemini promptFeedback / safety finish
 
 
 def _truncate(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -189,7 +191,7 @@ def _html_to_text(html: str) -> str:
     return _html.unescape(body)
 
 
-def _join_detail(detail: list) -> str:
+def _join_detail(detail: list[Any]) -> str:
     """FastAPI / pydantic validation list -> "body.messages: Field required; ..."."""
     parts = []
     for item in detail:
@@ -225,7 +227,7 @@ def _text_of(value: object) -> str:
         return str(value)
 
 
-def _from_error_object(info: ErrorInfo, err: dict) -> None:
+def _from_error_object(info: ErrorInfo, err: dict[str, Any]) -> None:
     info.message = _text_of(err.get("message") or err.get("msg") or err.get("detail") or "")
     info.type = err.get("type") if isinstance(err.get("type"), str) else None
     info.code = err.get("code")
@@ -371,7 +373,7 @@ def _is_context_error(info: ErrorInfo, message: str) -> bool:
     return any(phrase in lowered for phrase in _CONTEXT_PHRASES)
 
 
-def _content_fields(info: ErrorInfo, message: str) -> dict | None:
+def _content_fields(info: ErrorInfo, message: str) -> dict[str, Any] | None:
     """provider_specific_fields when the error is a content-policy block, else None."""
     inner = info.inner
     inner_code = _lower(inner.get("code")) if inner else ""
@@ -401,10 +403,10 @@ def _is_auth_error(info: ErrorInfo, message: str, aws_type: str) -> bool:
     return any(phrase in lowered for phrase in _AUTH_PHRASES)
 
 
-def _classify(status: int, info: ErrorInfo, message: str, aws_type: str) -> tuple[type, dict]:
+def _classify(status: int, info: ErrorInfo, message: str, aws_type: str) -> tuple[type[exc.APIError], dict[str, Any]]:
     """The exception class for ``status`` refined by the body, plus extra constructor keywords."""
     cls = error_class_for_status(status)
-    extra: dict = {}
+    extra: dict[str, Any] = {}
     if status not in (401, 408, 429) and not (status == 403 and aws_type in _AWS_AUTH_TYPES):
         fields = _content_fields(info, message)
         if fields is not None:
@@ -433,7 +435,7 @@ def _request_id(headers: object, info: ErrorInfo) -> str | None:
 
 
 def _build(
-    cls: type,
+    cls: type[exc.APIError],
     *,
     status: int,
     message: str,
@@ -443,9 +445,9 @@ def _build(
     response: object = None,
     retry_after: float | None = None,
     request_id: str | None = None,
-    extra: dict | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> exc.APIError:
-    kwargs = dict(
+    kwargs: dict[str, Any] = dict(
         message=message,
         llm_provider=llm_provider,
         model=model,
@@ -525,7 +527,7 @@ def _status_text(status: int) -> str:
     return f"HTTP {status} {phrase}" if status else "Unknown error"
 
 
-def mid_stream_error(payload: dict, *, llm_provider: str, model: str) -> exc.APIError:
+def mid_stream_error(payload: dict[str, Any], *, llm_provider: str, model: str) -> exc.APIError:
     """The exception for an error object received inside an SSE stream.
 
     Accepts OpenAI's ``{"error": {...}}``, Anthropic's ``{"type": "error", "error": {...}}``,
@@ -547,7 +549,7 @@ def mid_stream_error(payload: dict, *, llm_provider: str, model: str) -> exc.API
         info.message = "Error in the response stream"
     message = info.message or "Error in the response stream"
 
-    cls: type | None = None
+    cls: type[exc.APIError] | None = None
     for key in (info.code, info.type):
         cls = _KIND_CLASS.get(_lower(key))
         if cls is not None:
@@ -565,7 +567,7 @@ def mid_stream_error(payload: dict, *, llm_provider: str, model: str) -> exc.API
         if numeric in _STATUS_CLASS:
             cls = _STATUS_CLASS[numeric]
             status = numeric
-    extra: dict = {}
+    extra: dict[str, Any] = {}
     fields = _content_fields(info, message)
     if fields is not None and cls not in (exc.RateLimitError, exc.AuthenticationError):
         cls, extra = exc.ContentPolicyViolationError, {"provider_specific_fields": fields or None}

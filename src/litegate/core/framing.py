@@ -31,7 +31,14 @@ never depends on how the bytes were split.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..exceptions import APIResponseValidationError
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _Item = TypeVar("_Item")
 
 __all__ = [
     "SSEFramer",
@@ -74,9 +81,16 @@ class _Lines:
     """The line buffer both framers share: pieces of an unfinished line are kept in a list and
     joined once, when its newline arrives (linear in the bytes read), never past MAX_LINE_BYTES."""
 
-    __slots__ = ()
+    __slots__ = ("_parts", "_pending", "_error")
 
-    def _split(self, chunk: bytes, what: str) -> tuple[list, bytes] | None:
+    _parts: list[bytes]  # reads (pieces) of the line not yet ended by a newline
+    _pending: int  # their total length
+    _error: APIResponseValidationError | None  # raised by the next call
+
+    # how pending pieces of a line are joined (tests count the bytes it copies)
+    _join = staticmethod(b"".join)
+
+    def _split(self, chunk: bytes, what: str) -> tuple[list[bytes], bytes] | None:
         """(the complete lines of ``chunk`` - the first joined with what was pending -, the rest),
         or None when ``chunk`` completes no line."""
         if chunk.find(b"\n") < 0:
@@ -100,7 +114,7 @@ class _Lines:
         self._pending = 0
         return lines, tail
 
-    def _defer(self, out: list, error: APIResponseValidationError) -> list:
+    def _defer(self, out: list[_Item], error: APIResponseValidationError) -> list[_Item]:
         """Hand out the items framed before ``error``; it is raised now if there are none, else by
         the next call (so the items never depend on how the bytes were split into reads)."""
         self._error = error
@@ -112,10 +126,7 @@ class _Lines:
 class SSEFramer(_Lines):
     """Incremental Server-Sent Events parser: ``feed(bytes)`` -> list of (event, data) pairs."""
 
-    __slots__ = ("_parts", "_pending", "_data", "_size", "_event", "_idle", "_idle_bytes", "_error")
-
-    # how pending pieces of a line are joined (tests count the bytes it copies)
-    _join = staticmethod(b"".join)
+    __slots__ = ("_data", "_size", "_event", "_idle", "_idle_bytes")
 
     def __init__(self) -> None:
         self._parts: list[bytes] = []  # reads (pieces) of the line not yet ended by a newline
@@ -181,7 +192,7 @@ class SSEFramer(_Lines):
         if self._idle > MAX_KEEPALIVE_LINES or self._idle_bytes > MAX_KEEPALIVE_BYTES:
             raise _keepalive_error("comments", self._idle, self._idle_bytes)
 
-    def _line(self, line: bytes, out: list) -> None:
+    def _line(self, line: bytes, out: list[tuple[str | None, str]]) -> None:
         if line.endswith(b"\r"):
             line = line[:-1]
         if not line:
@@ -219,9 +230,7 @@ class SSEFramer(_Lines):
 class NDJSONFramer(_Lines):
     """Newline-delimited JSON: ``feed(bytes)`` -> the complete, non-blank lines (still bytes)."""
 
-    __slots__ = ("_parts", "_pending", "_idle", "_idle_bytes", "_error")
-
-    _join = staticmethod(b"".join)
+    __slots__ = ("_idle", "_idle_bytes")
 
     def __init__(self) -> None:
         self._parts: list[bytes] = []
@@ -261,7 +270,7 @@ class NDJSONFramer(_Lines):
             raise self._error
         return out
 
-    def _count_blank(self, lines: list) -> int | None:
+    def _count_blank(self, lines: list[bytes]) -> int | None:
         """Count blank lines in a row; the index of the one past the bound (error set), else None."""
         for i, line in enumerate(lines):
             if line and not line.isspace():

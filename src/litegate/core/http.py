@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    from .multipart import MultipartBody
+
+    _T = TypeVar("_T")
 
 
 @dataclass(slots=True)
@@ -22,12 +29,12 @@ class HttpRequest:
     # multipart uploads: {"field": (filename, bytes, content_type)}; plain form fields in ``data``
     files: dict[str, Any] | None = None
     data: dict[str, Any] | None = None
-    # a streamed body (core/multipart.MultipartBody): ``content_type``, ``length``, ``chunks()``,
-    # ``achunks()``; iterated afresh on every attempt
-    body: Any = None
+    # a streamed body: ``content_type``, ``length``, ``chunks()``, ``achunks()``; iterated afresh
+    # on every attempt
+    body: MultipartBody | None = None
 
 
-class Headers(dict):
+class Headers(dict[str, str]):
     """Case-insensitive, read-mostly header mapping (keys stored lower-case)."""
 
     __slots__ = ()
@@ -49,7 +56,13 @@ class Headers(dict):
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and super().__contains__(key.lower())
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    @overload
+    def get(self, key: str, default: None = None) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str) -> str: ...
+    @overload
+    def get(self, key: str, default: _T) -> str | _T: ...
+    def get(self, key: str, default: object = None) -> object:
         return super().get(key.lower(), default)
 
 

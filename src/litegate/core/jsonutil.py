@@ -19,7 +19,8 @@ if _orjson is not None:
 
     def dumps(obj: Any) -> bytes:
         try:
-            return _orjson.dumps(obj, option=_OPTS)
+            out: bytes = _orjson.dumps(obj, option=_OPTS)
+            return out
         except TypeError:
             # objects orjson does not know (pydantic models, sets, ...): fall back
             return _json.dumps(obj, separators=(",", ":"), default=_default).encode()

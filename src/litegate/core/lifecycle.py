@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..exceptions import APIResponseValidationError, LiteLLMException
 from ..providers import get_provider
@@ -40,6 +40,16 @@ from .redact import mask_url, register_secret
 from .resolve import Target, resolve
 from .retry import RetryPolicy
 from .transport import make_timeout
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from .auth import Auth
+    from .call import ChatCall
+    from .callbacks import Hooks
+    from .http import HttpRequest
+    from .streaming import CustomStreamWrapper
+    from .transport import HttpTransport, Timeouts
 
 
 # ================================================================================ one target
@@ -68,13 +78,13 @@ class Plan:
 
     def __init__(
         self,
-        provider: Any,
+        provider: Any,  # the provider's dialect (providers/base.Dialect)
         target: Target,
         endpoint: Endpoint,
-        call: Any,
-        request: Any,
-        auth: Any,
-        timeout: Any,
+        call: Any,  # the validated call (core/call.py, audio.py, platform.py)
+        request: HttpRequest,
+        auth: Auth | None,
+        timeout: Timeouts,
         policy: RetryPolicy,
         stream: bool,
         via_chat: bool,
@@ -104,24 +114,25 @@ class Plan:
         return self.policy.retries
 
     # -------------------------------------------------------------- attempt stages
-    def prepared(self, request: Any, attempt: int) -> Any:
+    def prepared(self, request: HttpRequest, attempt: int) -> HttpRequest:
         """Per-attempt additions that need no I/O (the optional attempt counter header)."""
         if self.counter is not None:
             return with_header(request, self.counter.lower(), str(attempt))
         return request
 
     def error(self, resp: HttpResponse) -> Exception:
-        return self.provider.error(resp, self.target)
+        exc: Exception = self.provider.error(resp, self.target)
+        return exc
 
     def fill(self, exc: BaseException) -> BaseException:
         """Name the provider and model on errors raised below the provider (transport, decoders).
         A stream event that does not parse is final like an unparseable body (never retried)."""
         if isinstance(exc, APIResponseValidationError):
-            exc._parse_failure = True  # type: ignore[attr-defined]
+            exc._parse_failure = True  # type: ignore[attr-defined]  # a marker: core/retry.py reads it
         if getattr(exc, "llm_provider", "x") in (None, ""):
-            exc.llm_provider = self.provider.name  # type: ignore[attr-defined]
+            exc.llm_provider = self.provider.name  # type: ignore[attr-defined]  # a litegate error's field (seen above)
         if getattr(exc, "model", "x") in (None, ""):
-            exc.model = self.target.model  # type: ignore[attr-defined]
+            exc.model = self.target.model  # type: ignore[attr-defined]  # a litegate error's field (seen above)
         return exc
 
     def wait(self, exc: LiteLLMException, attempt: int) -> float | None:
@@ -134,8 +145,8 @@ class Plan:
         if delay is not None and silent(exc) and fallback_chain(exc, self.call, self.cfg):
             delay = None
         if delay is None:
-            exc.num_retries = attempt  # type: ignore[attr-defined]
-            exc.max_retries = self.policy.retries  # type: ignore[attr-defined]
+            exc.num_retries = attempt
+            exc.max_retries = self.policy.retries
         else:
             log_retry(exc, attempt, delay)
         return delay
@@ -149,7 +160,7 @@ class Plan:
                 resp, self.call, self.target
             )
         except APIResponseValidationError as exc:
-            raise self.fill(exc)  # marked final: never retried (core/retry.py)
+            raise self.fill(exc)  # noqa: B904 - the same exception, marked final: never retried (core/retry.py)
         if self.via_chat:
             from .textcompat import text_from_chat
 
@@ -166,8 +177,8 @@ class Plan:
             hidden["warnings"] = list(self.drop.warnings)
         return result
 
-    def hidden(self) -> dict:
-        out = {
+    def hidden(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "custom_llm_provider": self.provider.name,
             "api_base": mask_url(self.target.api_base),
             "model": self.target.model,
@@ -177,7 +188,7 @@ class Plan:
             out["warnings"] = list(self.drop.warnings)
         return out
 
-    def wrap_stream(self, http_stream: Any, transport: Any = None) -> Any:
+    def wrap_stream(self, http_stream: Any, transport: HttpTransport | None = None) -> Any:
         if self.endpoint.wrap is not None:  # a binary body or an event stream, answered as a whole
             result = getattr(self.provider, self.endpoint.wrap)(http_stream, self)
             result._hidden_params.update(self.hidden())
@@ -199,7 +210,7 @@ class Plan:
             from .textcompat import TextFromChatDecoder
 
             decoder = TextFromChatDecoder(decoder)
-        wrapper = CustomStreamWrapper(
+        wrapper: CustomStreamWrapper[Any] = CustomStreamWrapper(
             model=self.target.model,
             custom_llm_provider=self.provider.name,
             decoder=decoder,
@@ -230,7 +241,7 @@ class Recovery:
 
     __slots__ = ("plan", "transport")
 
-    def __init__(self, plan: Plan, transport: Any):
+    def __init__(self, plan: Plan, transport: HttpTransport):
         self.plan = plan
         self.transport = transport
 
@@ -241,12 +252,12 @@ class Recovery:
             return False
         return isinstance(exc, LiteLLMException) and (is_retryable(exc) or isinstance(exc, APIResponseValidationError))
 
-    def targets(self, exc: BaseException) -> list:
+    def targets(self, exc: BaseException) -> list[ChatCall]:
         """The calls a broken stream may continue on, in order: its own model, then its fallbacks
         (the Router overrides this with its fallback groups' deployments)."""
         return [self.plan.call] + fallback_calls(exc, self.plan.call, self.plan.cfg)
 
-    def calls(self, exc: BaseException, wrapper: Any) -> tuple[list, str]:
+    def calls(self, exc: BaseException, wrapper: CustomStreamWrapper[Any]) -> tuple[list[ChatCall], str]:
         """The continuation calls to try, in order, and the text they continue."""
         observer = getattr(wrapper, "_observer", None)
         call, cfg = self.plan.call, self.plan.cfg
@@ -261,7 +272,7 @@ class Recovery:
             getattr(cfg, "assistant_prefill_models", None) or ()
         )
         targets = self.targets(exc)
-        out = []
+        out: list[ChatCall] = []
         for target in targets:
             if not _takes_prefill(target.model, named):
                 continue
@@ -277,7 +288,9 @@ class Recovery:
             out.append(dataclasses.replace(target, messages=messages, ctl=ctl))
         return out, text
 
-    def _resumed(self, exc: BaseException, wrapper: Any, continuation: Any, call: Any, text: str) -> Any:
+    def _resumed(
+        self, exc: BaseException, wrapper: CustomStreamWrapper[Any], continuation: Any, call: ChatCall, text: str
+    ) -> Any:
         _skip_role_chunk(continuation)
         if call.messages[-1]["content"] != text:  # the caller has the whitespace the prefill left out
             wrapper._lstrip_next = True
@@ -291,7 +304,7 @@ class Recovery:
         wrapper._observer.recovered_text = text
         return continuation
 
-    def resume(self, exc: BaseException, wrapper: Any) -> Any:
+    def resume(self, exc: BaseException, wrapper: CustomStreamWrapper[Any]) -> Any:
         calls, text = self.calls(exc, wrapper)
         for call in calls:
             log_fallback(self.plan.call.model, call.model, exc)
@@ -302,7 +315,7 @@ class Recovery:
             return self._resumed(exc, wrapper, continuation, call, text)
         return None
 
-    async def aresume(self, exc: BaseException, wrapper: Any) -> Any:
+    async def aresume(self, exc: BaseException, wrapper: CustomStreamWrapper[Any]) -> Any:
         calls, text = self.calls(exc, wrapper)
         for call in calls:
             log_fallback(self.plan.call.model, call.model, exc)
@@ -324,10 +337,11 @@ def _prefill_for(call: Any, text: str, cfg: Any) -> str:
         )
     except Exception:  # noqa: BLE001 - an unknown target fails on its own attempt
         return text
-    return provider.prefill_text(text)
+    prefilled: str = provider.prefill_text(text)
+    return prefilled
 
 
-def _takes_prefill(model: str, named: list) -> bool:
+def _takes_prefill(model: str, named: list[str]) -> bool:
     if model in named:
         return True
     from ..cost.info import supports_assistant_prefill
@@ -338,12 +352,12 @@ def _takes_prefill(model: str, named: list) -> bool:
         return False
 
 
-def _skip_role_chunk(wrapper: Any) -> None:
+def _skip_role_chunk(wrapper: CustomStreamWrapper[Any]) -> None:
     """The continuation's first chunk only opens the assistant turn again: the caller has one."""
     pending = wrapper._pending
     if wrapper._pos < len(pending):
         first = pending[wrapper._pos]
-        choices = getattr(first, "choices", None) or ()
+        choices: Sequence[Any] = getattr(first, "choices", None) or ()
         if len(choices) == 1 and getattr(first, "usage", None) is None:
             delta = getattr(choices[0], "delta", None)
             if (
@@ -355,7 +369,7 @@ def _skip_role_chunk(wrapper: Any) -> None:
                 wrapper._pos += 1
 
 
-_compute_cost: Any = None
+_compute_cost: Callable[..., float | None] | None = None
 
 
 def response_cost(result: Any, plan: Plan) -> float | None:
@@ -487,7 +501,7 @@ _POLICIES: dict[int, RetryPolicy] = {}
 
 
 # ================================================================================ attempts (sync)
-def run(plan: Plan, transport: Any) -> Any:
+def run(plan: Plan, transport: HttpTransport) -> Any:
     attempt = 0
     while True:
         plan.attempts = attempt + 1
@@ -526,7 +540,7 @@ def run(plan: Plan, transport: Any) -> Any:
         time.sleep(delay)
 
 
-def open_stream(plan: Plan, stream: Any, transport: Any) -> Any:
+def open_stream(plan: Plan, stream: Any, transport: HttpTransport) -> Any:
     try:
         return plan.wrap_stream(stream, transport)
     except BaseException:
@@ -535,7 +549,7 @@ def open_stream(plan: Plan, stream: Any, transport: Any) -> Any:
 
 
 # ================================================================================ attempts (async)
-async def arun(plan: Plan, transport: Any) -> Any:
+async def arun(plan: Plan, transport: HttpTransport) -> Any:
     attempt = 0
     while True:
         plan.attempts = attempt + 1
@@ -574,7 +588,7 @@ async def arun(plan: Plan, transport: Any) -> Any:
         await asyncio.sleep(delay)
 
 
-async def aprime(plan: Plan, wrapper: Any) -> Any:
+async def aprime(plan: Plan, wrapper: Any) -> Any:  # the stream wrapper, or what an endpoint's wrap made
     """The async stream up to its first chunk, within ``stream_first_token_timeout`` if set."""
     if plan.first_token is None:
         return await wrapper.aprime()
@@ -612,7 +626,7 @@ def has_fallbacks(ctl: Any, cfg: Any) -> bool:
     )
 
 
-def fallback_chain(exc: BaseException, call: Any, cfg: Any) -> list:
+def fallback_chain(exc: BaseException, call: Any, cfg: Any) -> list[Any]:
     """The models to try after ``exc`` (spec section 4, Fallbacks), in order, at most ROUTER_MAX_FALLBACKS.
 
     Content-policy errors consult only ``content_policy_fallbacks``; context-window errors
@@ -627,7 +641,7 @@ def fallback_chain(exc: BaseException, call: Any, cfg: Any) -> list:
     ctl = call.ctl
     if not call.model:  # a provider-addressed call (files, batches, ...): there is no model to replace
         return []
-    lists = []
+    lists: list[Any] = []
     if isinstance(exc, ContentPolicyViolationError):
         # the spec consults only this list for a content rejection: the general fallbacks do not
         # route around it (the same prompt on another model is not a fix for a policy decision)
@@ -643,12 +657,12 @@ def fallback_chain(exc: BaseException, call: Any, cfg: Any) -> list:
     return []
 
 
-def _match(rules: Any, model: str) -> list:
+def _match(rules: Any, model: str) -> list[Any]:
     if not rules:
         return []
     if all(isinstance(r, str) or (isinstance(r, dict) and "model" in r) for r in rules):
         return list(rules)  # a plain per-call list of fallback models
-    catch_all: list = []
+    catch_all: list[Any] = []
     for rule in rules:
         if isinstance(rule, dict):
             if model in rule:
@@ -658,19 +672,19 @@ def _match(rules: Any, model: str) -> list:
     return catch_all
 
 
-def fallback_calls(exc: BaseException, call: Any, cfg: Any) -> list:
+def fallback_calls(exc: BaseException, call: Any, cfg: Any) -> list[Any]:
     """The call re-aimed at each fallback model (per-call credentials follow only within one provider)."""
     import dataclasses
 
     from .call import Controls
     from .resolve import split_model
 
-    out = []
+    out: list[Any] = []
     ctl = call.ctl
     for target in fallback_chain(exc, call, cfg):
         override = dict(target) if isinstance(target, dict) else {"model": target}
         model = override.pop("model")
-        changes: dict = {
+        changes: dict[str, Any] = {
             "mock_response": None,
             "fallbacks": None,
             "context_window_fallbacks": None,
@@ -687,7 +701,7 @@ def fallback_calls(exc: BaseException, call: Any, cfg: Any) -> list:
     return out
 
 
-def _one(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> tuple:
+def _one(call: Any, cfg: Any, transport: HttpTransport, endpoint: Endpoint) -> tuple[Any, Plan | None]:
     if call.ctl.mock_response is not None:
         return endpoint.mock(call), None
     plan = make_plan(call, cfg, endpoint)
@@ -695,7 +709,7 @@ def _one(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> tuple:
     return run(plan, transport), plan
 
 
-async def _aone(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> tuple:
+async def _aone(call: Any, cfg: Any, transport: HttpTransport, endpoint: Endpoint) -> tuple[Any, Plan | None]:
     if call.ctl.mock_response is not None:
         return endpoint.mock(call), None
     plan = make_plan(call, cfg, endpoint)
@@ -703,7 +717,7 @@ async def _aone(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> tupl
     return await arun(plan, transport), plan
 
 
-def attempts(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> tuple:
+def attempts(call: Any, cfg: Any, transport: HttpTransport, endpoint: Endpoint) -> tuple[Any, Plan | None]:
     """The call on its model, then on each fallback while they fail: (result, plan)."""
     try:
         return _one(call, cfg, transport, endpoint)
@@ -721,7 +735,7 @@ def attempts(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> tuple:
         raise error from first
 
 
-async def aattempts(call: Any, cfg: Any, transport: Any, endpoint: Endpoint) -> tuple:
+async def aattempts(call: Any, cfg: Any, transport: HttpTransport, endpoint: Endpoint) -> tuple[Any, Plan | None]:
     try:
         return await _aone(call, cfg, transport, endpoint)
     except LiteLLMException as first:
@@ -743,7 +757,7 @@ def _attempts_made(exc: BaseException) -> int:
     return retries + 1 if isinstance(retries, int) else 1
 
 
-def _answered_by_fallback(outcome: tuple, call: Any, before: int) -> tuple:
+def _answered_by_fallback(outcome: tuple[Any, Plan | None], call: Any, before: int) -> tuple[Any, Plan | None]:
     """Say on the answer that a fallback gave it: the original model and every attempt made."""
     result, plan = outcome
     hidden = getattr(result, "_hidden_params", None)
@@ -754,7 +768,7 @@ def _answered_by_fallback(outcome: tuple, call: Any, before: int) -> tuple:
 
 
 # ================================================================================ the whole call
-def transport_for(call: Any, cfg: Any, transport: Any) -> Any:
+def transport_for(call: Any, cfg: Any, transport: HttpTransport) -> HttpTransport:
     """The transport for this call's ``ssl_verify`` (per call, else ``litegate.ssl_verify``)."""
     verify = call.ctl.ssl_verify
     if verify is None:
@@ -765,7 +779,7 @@ def transport_for(call: Any, cfg: Any, transport: Any) -> Any:
     return with_verify(verify) if with_verify is not None else transport
 
 
-def execute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call_type: str) -> Any:
+def execute(call: Any, cfg: Any, transport: HttpTransport, endpoint: Endpoint, call_type: str) -> Any:
     """One sync call through every stage."""
     transport = transport_for(call, cfg, transport)
     hooks = hooks_for(cfg, call, call_type)
@@ -801,7 +815,7 @@ def execute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call_type: 
             hooks.leave()  # the call's span stops being current (a stream's ends with the stream)
 
 
-async def aexecute(call: Any, cfg: Any, transport: Any, endpoint: Endpoint, call_type: str) -> Any:
+async def aexecute(call: Any, cfg: Any, transport: HttpTransport, endpoint: Endpoint, call_type: str) -> Any:
     """One async call through every stage."""
     transport = transport_for(call, cfg, transport)
     hooks = hooks_for(cfg, call, call_type)
@@ -857,7 +871,7 @@ def _cache_stage(cache: Any, call: Any, cfg: Any, endpoint: Endpoint, call_type:
     return _begin_cache(cache, call, cfg, endpoint, call_type)
 
 
-def _hit(result: Any, hooks: Any) -> Any:
+def _hit(result: Any, hooks: Hooks | None) -> Any:
     if hooks is not None:
         hooks.kwargs["cache_hit"] = True
     return result
@@ -870,7 +884,9 @@ def _spend(cfg: Any, result: Any) -> None:
         record_spend(cfg, hidden.get("response_cost") if hidden else None)
 
 
-def _settle(result: Any, plan: Any, cfg: Any, hooks: Any, call: Any, endpoint: Endpoint, is_async: bool) -> Any:
+def _settle(
+    result: Any, plan: Plan | None, cfg: Any, hooks: Hooks | None, call: Any, endpoint: Endpoint, is_async: bool
+) -> Any:
     """Spend and success callbacks of a finished answer; a stream reports at its end instead."""
     if endpoint.streams and call.stream and endpoint.wrap is None:
         if hooks is not None:

@@ -8,20 +8,28 @@ import logging
 import os
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only; typing is not imported at run time
+    from typing import TextIO
+
+    _StreamHandler = logging.StreamHandler[TextIO]
+else:
+    _StreamHandler = logging.StreamHandler  # not subscriptable at run time before Python 3.11
+
 log = logging.getLogger("litegate")
 
 _FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 
 
-class _StderrHandler(logging.StreamHandler):
+class _StderrHandler(_StreamHandler):
     """Writes to ``sys.stderr`` as it is when a line is logged (a replaced stderr is followed)."""
 
-    @property  # type: ignore[override]
-    def stream(self):  # noqa: D401
+    @property
+    def stream(self) -> TextIO:  # noqa: D401
         return sys.stderr
 
     @stream.setter
-    def stream(self, value) -> None:
+    def stream(self, value: TextIO) -> None:
         pass
 
 
@@ -42,7 +50,7 @@ if _level:
 
 # What set_verbose turned on, to undo when a call's settings no longer ask for it:
 # (the logger's level before, the handler added or None); None when set_verbose did nothing.
-_verbose_state: tuple | None = None
+_verbose_state: tuple[int, logging.Handler | None] | None = None
 
 
 def turn_on_debug() -> None:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .call import ChatCall, EmbeddingCall
+
+if TYPE_CHECKING:
+    from ..types.chat import ModelResponse, ModelResponseStream
+    from ..types.embedding import EmbeddingResponse
+    from ..types.media import ImageResponse, ModerationResponse
+    from ..types.rerank import RerankResponse
+    from .call import MediaCall, RerankCall
+    from .streaming import CustomStreamWrapper
 
 
 def _provider_of(call: Any) -> str:
@@ -23,9 +31,9 @@ def _raise_mock(mock: Any, call: Any, provider: str) -> None:
         mock = mock("mock_response exception")
     if isinstance(mock, BaseException):
         if getattr(mock, "llm_provider", "x") in (None, ""):
-            mock.llm_provider = provider  # type: ignore[attr-defined]
+            mock.llm_provider = provider  # type: ignore[attr-defined]  # a litegate error's field (seen above)
         if getattr(mock, "model", "x") in (None, ""):
-            mock.model = call.model  # type: ignore[attr-defined]
+            mock.model = call.model  # type: ignore[attr-defined]  # a litegate error's field (seen above)
         raise mock
 
 
@@ -33,7 +41,7 @@ def _rough_tokens(text: str) -> int:
     return max(1, len(text) // 4) if text else 0
 
 
-def mock_chat(call: ChatCall) -> Any:
+def mock_chat(call: ChatCall) -> ModelResponse | CustomStreamWrapper[ModelResponseStream]:
     from ..types.utils import ModelResponse
 
     mock = call.ctl.mock_response
@@ -61,7 +69,7 @@ def mock_chat(call: ChatCall) -> Any:
     return response
 
 
-def _as_stream(response: Any, call: ChatCall, provider: str) -> Any:
+def _as_stream(response: Any, call: ChatCall, provider: str) -> CustomStreamWrapper[ModelResponseStream]:
     from .streaming import CustomStreamWrapper
 
     options = call.params.get("stream_options") or {}
@@ -73,12 +81,12 @@ def _as_stream(response: Any, call: ChatCall, provider: str) -> Any:
     )
 
 
-def chat_chunks(response: Any, include_usage: bool) -> list:
+def chat_chunks(response: Any, include_usage: bool) -> list[ModelResponseStream]:
     """A whole chat response as the chunks a provider would stream (mocks, cache replays)."""
     from ..types.utils import ModelResponse
 
     base = {"id": response.id, "created": response.created, "model": response.model, "object": "chat.completion.chunk"}
-    chunks = []
+    chunks: list[Any] = []  # ModelResponse(stream=True, ...) makes a ModelResponseStream
     for choice in response.choices:
         msg = choice.message
         idx = choice.index
@@ -140,7 +148,7 @@ def chat_chunks(response: Any, include_usage: bool) -> list:
     return chunks
 
 
-def mock_embedding(call: EmbeddingCall) -> Any:
+def mock_embedding(call: EmbeddingCall) -> EmbeddingResponse:
     from ..types.utils import EmbeddingResponse
 
     mock = call.ctl.mock_response
@@ -162,7 +170,7 @@ def mock_embedding(call: EmbeddingCall) -> Any:
     return response
 
 
-def mock_rerank(call: Any) -> Any:
+def mock_rerank(call: RerankCall) -> RerankResponse:
     """A deterministic ranking: input order, scores 1, 1/2, 1/3 ... (or the given response/dict)."""
     from ..types.rerank import RerankResponse
 
@@ -175,7 +183,7 @@ def mock_rerank(call: Any) -> Any:
         return RerankResponse(**mock)
     keep = call.params.get("return_documents", True)
     top_n = call.params.get("top_n") or len(call.documents)
-    results = []
+    results: list[Any] = []  # dicts, validated into RerankResult objects by the response model
     for i, doc in enumerate(call.documents[:top_n]):
         document = (doc if isinstance(doc, dict) else {"text": doc}) if keep else None
         results.append({"index": i, "relevance_score": 1.0 / (i + 1), "document": document})
@@ -184,7 +192,7 @@ def mock_rerank(call: Any) -> Any:
     return response
 
 
-def mock_media(call: Any, kind: str) -> Any:
+def mock_media(call: MediaCall, kind: str) -> ImageResponse | ModerationResponse:
     """image_generation: the mock string is the image URL; moderation: an unflagged result."""
     from ..types.media import ImageResponse, ModerationResponse
 
@@ -197,9 +205,11 @@ def mock_media(call: Any, kind: str) -> Any:
     elif isinstance(mock, dict):
         response = cls(**mock)
     elif kind == "image":
-        response = ImageResponse(data=[{"url": str(mock)} for _ in range(call.params.get("n", 1))])
+        images: list[Any] = [{"url": str(mock)} for _ in range(call.params.get("n", 1))]  # validated by the model
+        response = ImageResponse(data=images)
     else:
         inputs = call.input if isinstance(call.input, list) else [call.input]
-        response = ModerationResponse(model=call.model, results=[{"flagged": False} for _ in inputs])
+        results: list[Any] = [{"flagged": False} for _ in inputs]  # validated by the model
+        response = ModerationResponse(model=call.model, results=results)
     response._hidden_params.update({"custom_llm_provider": provider, "model": call.model, "mock_response": True})
     return response

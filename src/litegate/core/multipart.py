@@ -15,7 +15,10 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing import IO
 
 CHUNK = 256 * 1024
 
@@ -33,7 +36,7 @@ class FilePart:
     name: str
     filename: str
     content_type: str
-    source: Any
+    source: bytes | bytearray | memoryview | str | IO[bytes]
     size: int
     start: int = 0
 
@@ -70,7 +73,7 @@ class FilePart:
         src.seek(self.start)
         yield from self._read(src)
 
-    def _read(self, fh: Any) -> Iterator[bytes]:
+    def _read(self, fh: IO[bytes]) -> Iterator[bytes]:
         left = self.size
         while left > 0:
             piece = fh.read(min(CHUNK, left))
@@ -127,7 +130,7 @@ class MultipartBody:
 
     def chunks(self) -> Iterator[bytes]:
         """The body, from the start (one fresh iterator per attempt)."""
-        for head, part in zip(self._heads, self.files):
+        for head, part in zip(self._heads, self.files, strict=False):
             yield head
             yield from part.pieces()
         yield self._tail

@@ -12,7 +12,14 @@ provider's, or an estimate marked ``usage_estimated``), ``response_cost``,
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
+
+    from .callbacks import Hooks
+    from .lifecycle import Plan
+    from .streaming import CustomStreamWrapper
 
 MAX_KEPT_CHARS = 16 * 1024 * 1024  # answer text kept per stream for estimates and recovery
 
@@ -35,15 +42,15 @@ class StreamObserver:
         "dropped",
     )
 
-    def __init__(self, plan: Any):
+    def __init__(self, plan: Plan | None):
         self.plan = plan
-        self.wrapper: Any = None
+        self.wrapper: CustomStreamWrapper[Any] | None = None
         self.started = plan.started if plan is not None else time.perf_counter()
         self.first: float | None = None
         self.usage: Any = None
-        self.pieces: list = []
+        self.pieces: list[str] = []
         self.acc: Any = None  # a ChunkAccumulator when callbacks want the whole response
-        self.on_done: Any = None
+        self.on_done: Callable[[], None] | None = None
         self.done = False
         self.count = 0  # chunks seen
         self.tools = False  # a tool call was streamed (no prefill recovery then)
@@ -51,7 +58,7 @@ class StreamObserver:
         self.kept = 0  # characters of text kept in ``pieces`` (bounded by MAX_KEPT_CHARS)
         self.dropped = 0  # characters past the bound: counted for the usage estimate only
 
-    def attach(self, wrapper: Any) -> StreamObserver:
+    def attach(self, wrapper: CustomStreamWrapper[Any]) -> StreamObserver:
         self.wrapper = wrapper
         wrapper._observer = self
         wrapper._on_chunk = self.chunk
@@ -98,7 +105,7 @@ class StreamObserver:
             return
         self.done = True
         now = time.perf_counter()
-        hidden = self.wrapper._hidden_params
+        hidden = self.wrapper._hidden_params  # type: ignore[union-attr]  # end() is the attached wrapper's hook
         hidden["latency"] = now - self.started
         hidden["time_to_first_token"] = (self.first - self.started) if self.first is not None else None
         plan = self.plan
@@ -134,7 +141,7 @@ class StreamObserver:
             self.on_done()
 
 
-def _added(usage: dict, cost: Any, other: dict) -> tuple[dict, Any]:
+def _added(usage: dict[str, Any], cost: Any, other: dict[str, Any]) -> tuple[dict[str, Any], Any]:
     more = other.get("usage") or {}
     total = {
         k: (usage.get(k) or 0) + (more.get(k) or 0) for k in ("prompt_tokens", "completion_tokens", "total_tokens")
@@ -143,7 +150,7 @@ def _added(usage: dict, cost: Any, other: dict) -> tuple[dict, Any]:
     return total, (cost + second) if cost is not None and second is not None else None
 
 
-def _usage_dict(usage: Any) -> dict | None:
+def _usage_dict(usage: Any) -> dict[str, Any] | None:
     if usage is None:
         return None
     dump = getattr(usage, "model_dump", None)
@@ -153,7 +160,7 @@ def _usage_dict(usage: Any) -> dict | None:
     return data
 
 
-def attach_hooks(wrapper: Any, hooks: Any, plan: Any, is_async: bool) -> None:
+def attach_hooks(wrapper: CustomStreamWrapper[Any], hooks: Hooks, plan: Plan | None, is_async: bool) -> None:
     """Success callbacks of a stream run at its end with the rebuilt response; failures at the error."""
     from ..types.streaming import ChunkAccumulator
     from .lifecycle import response_cost
@@ -166,7 +173,7 @@ def attach_hooks(wrapper: Any, hooks: Any, plan: Any, is_async: bool) -> None:
         acc.add(chunk)
     inner_error = wrapper._on_error
 
-    def later(coro: Any) -> None:
+    def later(coro: Coroutine[Any, Any, Any]) -> None:
         if is_async:
             from .background import spawn
 

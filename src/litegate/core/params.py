@@ -325,10 +325,10 @@ def check_param(name: str, value: object) -> tuple[str, bool] | None:
         ok = isinstance(value, (list, tuple))
     if not ok:
         return f"{name} must be {kind}, got {type(value).__name__} {value!r:.60}", True
-    if kind is _NUMBER and not isfinite(value):  # type: ignore[arg-type]
+    if kind is _NUMBER and not isfinite(value):  # type: ignore[arg-type]  # a real number (checked above)
         return f"{name} must be a finite number, got {value!r}", False
-    if lo is not None and value < lo:  # type: ignore[operator]
+    if lo is not None and value < lo:  # type: ignore[operator]  # bounds are given for numbers only
         return f"{name} must be >= {lo}, got {value!r}", False
-    if hi is not None and value > hi:  # type: ignore[operator]
+    if hi is not None and value > hi:  # type: ignore[operator]  # bounds are given for numbers only
         return f"{name} must be <= {hi}, got {value!r}", False
     return None

@@ -15,11 +15,15 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .call import Controls, _controls, input_error
 from .http import HttpRequest, HttpResponse
 from .multipart import FilePart, MultipartBody, file_part
+
+if TYPE_CHECKING:
+    from ..types.platform import AssistantStreamEvent, BatchOutputLine
+    from .endpoints import Endpoint as _Endpoint
 
 FILES, BATCHES, FINE_TUNING, ASSISTANTS = "files", "batches", "fine_tuning", "assistants"
 _PROVIDER = "custom_llm_provider"
@@ -322,26 +326,26 @@ OPS: dict[str, Op] = {op.name: op for op in _ops()}
 class PlatformCall:
     op: Op
     path: str  # with the ids filled in (quoted)
-    params: dict  # body (POST) or query (GET) parameters
+    params: dict[str, Any]  # body (POST) or query (GET) parameters
     upload: FilePart | None
     ctl: Controls = field(default_factory=Controls)
     stream: bool = False
     model: str = ""  # provider-addressed: no model
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def input(self) -> dict:  # what callbacks see
+    def input(self) -> dict[str, Any]:  # what callbacks see
         return dict(self.params)
 
 
 _IGNORED = frozenset({"client", "litellm_params", "extra_query"})
 
 
-def build_platform_call(op: Op, values: tuple, kw: dict) -> PlatformCall:
+def build_platform_call(op: Op, values: tuple[Any, ...], kw: dict[str, Any]) -> PlatformCall:
     """Validate one pass-through call before any request."""
     from urllib.parse import quote
 
-    given = dict(zip(op.positional, values))
+    given = dict(zip(op.positional, values, strict=False))
     for name, value in given.items():
         if value is not None:
             kw[name] = value
@@ -397,7 +401,7 @@ def build_platform_call(op: Op, values: tuple, kw: dict) -> PlatformCall:
     return PlatformCall(op, op.path.format(**ids), params, upload, ctl, stream)
 
 
-def _check(op: Op, params: dict) -> None:
+def _check(op: Op, params: dict[str, Any]) -> None:
     """Types the API would refuse, caught before the request."""
 
     def fail(message: str, type_error: bool = True) -> None:
@@ -470,7 +474,7 @@ _TYPED = {
 }
 
 
-def _event(name: str, data: Any) -> Any:
+def _event(name: str, data: Any) -> AssistantStreamEvent:
     from ..types.platform import AssistantStreamEvent
 
     kind = None
@@ -496,7 +500,7 @@ class AssistantEventStream:
         self._provider = provider
         self._done = False
         self.final_run: Any = None
-        self._hidden_params: dict = {}
+        self._hidden_params: dict[str, Any] = {}
 
     def prime(self) -> AssistantEventStream:
         return self
@@ -504,7 +508,7 @@ class AssistantEventStream:
     async def aprime(self) -> AssistantEventStream:
         return self
 
-    def _convert(self, items: list) -> list:
+    def _convert(self, items: list[tuple[str | None, str]]) -> list[AssistantStreamEvent]:
         out = []
         for event, data in items:
             if self._done:
@@ -535,7 +539,7 @@ class AssistantEventStream:
             out.append(item)
         return out
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[AssistantStreamEvent]:
         try:
             for piece in self._http.iter_bytes():
                 yield from self._convert(self._framer.feed(piece))
@@ -545,7 +549,7 @@ class AssistantEventStream:
         finally:
             self.close()
 
-    async def __aiter__(self) -> AsyncIterator[Any]:
+    async def __aiter__(self) -> AsyncIterator[AssistantStreamEvent]:
         try:
             async for piece in self._http.aiter_bytes():
                 for item in self._convert(self._framer.feed(piece)):
@@ -627,7 +631,7 @@ def mock_platform(call: PlatformCall) -> Any:
 
 
 # ------------------------------------------------------------------------------ endpoint rows
-def platform_endpoints(Endpoint: Any) -> list:
+def platform_endpoints(Endpoint: type[_Endpoint]) -> list[_Endpoint]:
     rows = []
     for op in OPS.values():
         stream = op.streams or op.response == "binary"
@@ -651,7 +655,7 @@ def platform_endpoints(Endpoint: Any) -> list:
 
 
 # ------------------------------------------------------------------------------ batch output files
-def parse_batch_output(output: Any, requests: Any = None) -> dict:
+def parse_batch_output(output: Any, requests: Any = None) -> dict[str | None, BatchOutputLine]:
     """The lines of a batch output (or error) file as ``{custom_id: BatchOutputLine}``.
 
     ``output`` is the file's content: bytes, str, a ``retrieve_file_content`` answer, a path, or
@@ -662,7 +666,7 @@ def parse_batch_output(output: Any, requests: Any = None) -> dict:
     """
     from ..types.platform import BatchOutputLine
 
-    out: dict = {}
+    out: dict[str | None, BatchOutputLine] = {}
     for number, line in enumerate(_lines(output), 1):
         if not line.strip():
             continue
@@ -706,7 +710,7 @@ def parse_batch_output(output: Any, requests: Any = None) -> dict:
     return out
 
 
-def _typed_body(body: dict) -> Any:
+def _typed_body(body: dict[str, Any]) -> Any:
     from ..types.utils import EmbeddingResponse, ModelResponse, TextCompletionResponse
 
     kind = body.get("object")

@@ -37,7 +37,7 @@ def prompt_registry() -> dict[str, dict[str, Any]]:
     have been replaced by assignment), else this module's dict."""
     import litegate
 
-    value = litegate.__dict__.get("custom_prompt_dict")
+    value = vars(litegate).get("custom_prompt_dict")
     return value if isinstance(value, dict) else custom_prompt_dict
 
 

@@ -41,7 +41,7 @@ def credential_spec(provider: str) -> ProviderSpec:
     return SPECS[provider]
 
 
-def split_model(model: str, custom_llm_provider: str | None, alias_map: dict | None) -> tuple[str, str]:
+def split_model(model: str, custom_llm_provider: str | None, alias_map: dict[str, str] | None) -> tuple[str, str]:
     """Return (provider, provider_model) for a model string; raise a clear error if unknown."""
     if alias_map:
         model = alias_map.get(model, model)
@@ -136,9 +136,9 @@ class Target:
     api_version: str | None = None
     organization: str | None = None
     azure_ad_token: str | None = None
-    headers: dict = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
     token_flow: bool = False  # an auth flow adds the credential on every attempt (core/auth.py)
-    meta: dict | None = None  # provider-private facts its prepare() resolved (Bedrock: region, route)
+    meta: dict[str, Any] | None = None  # provider-private facts its prepare() resolved (Bedrock: region, route)
 
 
 def resolve(model: str, ctl: Controls, cfg: Any) -> Target:

@@ -10,33 +10,65 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Generic
 
 # The SSE framer lives in core/framing.py; the old name stays importable from here.
 from .framing import SSEFramer as SSEDecoder  # noqa: E402,F401
 
+if TYPE_CHECKING:
+    import queue
+    from collections.abc import Sequence
+    from typing import Protocol
 
-class CustomStreamWrapper:
-    """Iterator (sync) and async iterator over ``ModelResponse`` chunks.
+    from typing_extensions import Self, TypeVar
+
+    from .lifecycle import Recovery
+    from .observe import StreamObserver
+
+    # the chunk type a stream yields: ModelResponseStream for chat, TextCompletionResponse for text
+    # completions. The bare name stays valid (Any chunks): the public names litegate.CustomStreamWrapper
+    # and litegate.TextCompletionStreamWrapper are the typed views users see.
+    _ChunkT = TypeVar("_ChunkT", default=Any)
+    _ChunkCo = TypeVar("_ChunkCo", covariant=True)
+
+    class ChunkDecoder(Protocol[_ChunkCo]):
+        """A provider's stream decoder: bytes in as they arrive, the chunks they complete out."""
+
+        def feed(self, data: bytes) -> Sequence[_ChunkCo]: ...
+
+        def finish(self) -> Sequence[_ChunkCo]: ...
+
+else:
+    from typing import TypeVar
+
+    _ChunkT = TypeVar("_ChunkT")
+
+
+class CustomStreamWrapper(Generic[_ChunkT]):
+    """Iterator (sync) and async iterator over the chunks of a stream: ``ModelResponseStream`` for
+    chat completions (``CustomStreamWrapper[ModelResponseStream]``), ``TextCompletionResponse`` for
+    text completions.
 
     Created by the pipeline with an open HTTP stream and the provider's chunk decoder, or with
     a ready list of chunks (``mock_response``). ``close()`` / ``aclose()`` release the connection;
     so do reaching the end, an error, leaving a ``with`` block, and garbage collection.
     """
 
+    _observer: StreamObserver  # set by StreamObserver.attach (the pipeline's streams and hooked mocks)
+
     def __init__(
         self,
-        completion_stream: Any = None,
+        completion_stream: Iterable[_ChunkT] | None = None,
         model: str | None = None,
         custom_llm_provider: str | None = None,
         logging_obj: Any = None,
         *,
-        decoder: Any = None,
-        http_stream: Any = None,
-        hidden_params: dict | None = None,
+        decoder: ChunkDecoder[_ChunkT] | None = None,
+        http_stream: Any = None,  # an open transport stream (core/transport.py), sync or async
+        hidden_params: dict[str, Any] | None = None,
         on_error: Callable[[BaseException], BaseException] | None = None,
-        on_chunk: Callable[[Any], None] | None = None,
+        on_chunk: Callable[[_ChunkT], None] | None = None,
         on_end: Callable[[], None] | None = None,
     ):
         self.model = model
@@ -51,18 +83,18 @@ class CustomStreamWrapper:
         self._on_error = on_error
         self._on_chunk = on_chunk
         self._on_end = on_end
-        self._pending: list = []
+        self._pending: list[_ChunkT] = []
         self._pos = 0
-        self._source: Any = None
+        self._source: Any = None  # the chunks' iterator, or the HTTP body's (async) iterator
         self._finished = False
-        self.chunks: list = []  # kept only when a consumer asked for the final response
-        self._recovery: Any = None  # resumes a broken stream elsewhere (core/lifecycle.Recovery)
-        self._delegate: Any = None  # the stream that continues this one after a recovery
+        self.chunks: list[_ChunkT] = []  # kept only when a consumer asked for the final response
+        self._recovery: Recovery | None = None  # resumes a broken stream elsewhere
+        self._delegate: CustomStreamWrapper[_ChunkT] | None = None  # continues this one after a recovery
         self._lstrip_next = False  # drop the continuation's leading whitespace (already delivered)
-        self._deadline: Any = None  # (monotonic end, seconds) of stream_deadline
+        self._deadline: tuple[float, float] | None = None  # (monotonic end, seconds) of stream_deadline
 
     # ------------------------------------------------------------------ shared
-    def _emit(self, chunks: list) -> None:
+    def _emit(self, chunks: Sequence[_ChunkT]) -> None:
         if chunks:
             on_chunk = self._on_chunk
             if on_chunk is not None:
@@ -73,12 +105,12 @@ class CustomStreamWrapper:
                 self._pos = 0
             self._pending.extend(chunks)
 
-    def _next_ready(self) -> Any:
+    def _next_ready(self) -> _ChunkT:  # the next decoded chunk, or _NOTHING
         if self._pos < len(self._pending):
             item = self._pending[self._pos]
             self._pos += 1
             return item
-        return _NOTHING
+        return _NOTHING  # type: ignore[no-any-return]  # the sentinel, compared by identity, never handed out
 
     def _fail(self, exc: BaseException) -> BaseException:
         self._finished = True
@@ -91,10 +123,10 @@ class CustomStreamWrapper:
             self._on_end = None
 
     # ------------------------------------------------------------------ sync
-    def __iter__(self) -> CustomStreamWrapper:
+    def __iter__(self) -> Self:
         return self
 
-    def prime(self) -> CustomStreamWrapper:
+    def prime(self) -> Self:
         """Read until the first chunk is decoded (it stays first for the caller) or the stream
         ends; errors are raised here, while the call can still be retried or fall back."""
         try:
@@ -104,19 +136,19 @@ class CustomStreamWrapper:
         self._pos -= 1
         return self
 
-    def __next__(self) -> Any:
+    def __next__(self) -> _ChunkT:
         item = self._next_ready()
         if item is not _NOTHING:
             return item
         if self._delegate is not None:
-            return self._from_delegate()
+            return self._from_delegate(self._delegate)
         if self._finished:
             raise StopIteration
         if self._http is None:
             return self._next_ready_source()
         if self._source is None:
             self._source = self._http.iter_bytes()
-        decoder = self._decoder
+        decoder: Any = self._decoder  # set whenever there is an HTTP stream
         try:
             while True:
                 try:
@@ -128,7 +160,7 @@ class CustomStreamWrapper:
                     break
                 self._emit(decoder.feed(piece))
                 if self._deadline is not None:
-                    self._check_deadline()
+                    self._check_deadline(self._deadline)
                 item = self._next_ready()
                 if item is not _NOTHING:
                     return item
@@ -138,15 +170,15 @@ class CustomStreamWrapper:
             if recovery is not None and recovery.applies(exc):
                 self._delegate = recovery.resume(exc, self)
                 if self._delegate is not None:
-                    return self._from_delegate()
+                    return self._from_delegate(self._delegate)
             raise self._fail(exc) from None
         item = self._next_ready()
         if item is not _NOTHING:
             return item
         raise StopIteration
 
-    def _check_deadline(self) -> None:
-        end, seconds = self._deadline
+    def _check_deadline(self, deadline: tuple[float, float]) -> None:
+        end, seconds = deadline
         if time.monotonic() > end:
             from ..exceptions import Timeout
 
@@ -155,12 +187,12 @@ class CustomStreamWrapper:
                 llm_provider=self.custom_llm_provider,
                 model=self.model,
             )
-            exc._deadline = True  # type: ignore[attr-defined]
+            exc._deadline = True  # type: ignore[attr-defined]  # a marker: Recovery.applies reads it
             raise exc
 
-    def _from_delegate(self) -> Any:
+    def _from_delegate(self, delegate: CustomStreamWrapper[_ChunkT]) -> _ChunkT:
         try:
-            item = next(self._delegate)
+            item = next(delegate)
         except StopIteration:
             self._end()
             raise
@@ -168,7 +200,7 @@ class CustomStreamWrapper:
             raise self._fail(exc) from None
         return self._spliced(item)
 
-    def _spliced(self, item: Any) -> Any:
+    def _spliced(self, item: _ChunkT) -> _ChunkT:
         if self._lstrip_next:
             for choice in getattr(item, "choices", None) or ():
                 delta = getattr(choice, "delta", None)
@@ -179,11 +211,11 @@ class CustomStreamWrapper:
             self._on_chunk(item)
         return item
 
-    def _next_ready_source(self) -> Any:
+    def _next_ready_source(self) -> _ChunkT:
         if self._source is None:
             self._source = iter(self.completion_stream or ())
         try:
-            item = next(self._source)
+            item: _ChunkT = next(self._source)
         except StopIteration:
             self._end()
             raise
@@ -198,17 +230,17 @@ class CustomStreamWrapper:
         if self._delegate is not None:
             self._delegate.close()
 
-    def __enter__(self) -> CustomStreamWrapper:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
     # ------------------------------------------------------------------ async
-    def __aiter__(self) -> CustomStreamWrapper:
+    def __aiter__(self) -> Self:
         return self
 
-    async def aprime(self) -> CustomStreamWrapper:
+    async def aprime(self) -> Self:
         """Async twin of :meth:`prime`."""
         try:
             await self.__anext__()
@@ -217,12 +249,12 @@ class CustomStreamWrapper:
         self._pos -= 1
         return self
 
-    async def __anext__(self) -> Any:
+    async def __anext__(self) -> _ChunkT:
         item = self._next_ready()
         if item is not _NOTHING:
             return item
         if self._delegate is not None:
-            return await self._afrom_delegate()
+            return await self._afrom_delegate(self._delegate)
         if self._finished:
             raise StopAsyncIteration
         if self._http is None:
@@ -232,7 +264,7 @@ class CustomStreamWrapper:
                 raise StopAsyncIteration from None
         if self._source is None:
             self._source = self._http.aiter_bytes().__aiter__()
-        decoder = self._decoder
+        decoder: Any = self._decoder  # set whenever there is an HTTP stream
         try:
             while True:
                 try:
@@ -244,7 +276,7 @@ class CustomStreamWrapper:
                     break
                 self._emit(decoder.feed(piece))
                 if self._deadline is not None:
-                    self._check_deadline()
+                    self._check_deadline(self._deadline)
                 item = self._next_ready()
                 if item is not _NOTHING:
                     return item
@@ -254,16 +286,16 @@ class CustomStreamWrapper:
             if recovery is not None and recovery.applies(exc):
                 self._delegate = await recovery.aresume(exc, self)
                 if self._delegate is not None:
-                    return await self._afrom_delegate()
+                    return await self._afrom_delegate(self._delegate)
             raise self._fail(exc) from None
         item = self._next_ready()
         if item is not _NOTHING:
             return item
         raise StopAsyncIteration
 
-    async def _afrom_delegate(self) -> Any:
+    async def _afrom_delegate(self, delegate: CustomStreamWrapper[_ChunkT]) -> _ChunkT:
         try:
-            item = await self._delegate.__anext__()
+            item = await delegate.__anext__()
         except StopAsyncIteration:
             self._end()
             raise
@@ -278,7 +310,7 @@ class CustomStreamWrapper:
         if self._delegate is not None:
             await self._delegate.aclose()
 
-    async def __aenter__(self) -> CustomStreamWrapper:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -299,7 +331,7 @@ class CustomStreamWrapper:
             pass
 
 
-_NOTHING = object()
+_NOTHING: Any = object()  # no decoded chunk is waiting (typed Any: it stands where a chunk would)
 
 
 # An abandoned sync stream is closed by a helper thread, never inside ``__del__`` itself: a garbage
@@ -307,7 +339,7 @@ _NOTHING = object()
 # holding its pool lock while it picks a connection), and closing there would wait for that lock
 # forever. ``SimpleQueue.put`` is safe to call from ``__del__``; the thread is started with the
 # first stream, and again in a forked child (threads do not survive ``fork``).
-_closing: Any = None
+_closing: queue.SimpleQueue[Any] | None = None
 
 
 def _start_closer() -> None:
@@ -317,7 +349,7 @@ def _start_closer() -> None:
     import queue
     import threading
 
-    todo: Any = queue.SimpleQueue()
+    todo: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
     def closer() -> None:
         while True:

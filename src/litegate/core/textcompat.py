@@ -10,9 +10,13 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .call import ChatCall, TextCall
+
+if TYPE_CHECKING:
+    from ..types.completion import TextCompletionResponse
+    from .streaming import ChunkDecoder, CustomStreamWrapper
 
 
 def chat_call_for(call: TextCall, drop: Any = None) -> ChatCall:
@@ -54,7 +58,7 @@ def chat_call_for(call: TextCall, drop: Any = None) -> ChatCall:
     )
 
 
-def text_from_chat(response: Any) -> Any:
+def text_from_chat(response: Any) -> TextCompletionResponse:
     from ..types.utils import TextCompletionResponse
 
     out = TextCompletionResponse(
@@ -71,7 +75,7 @@ def text_from_chat(response: Any) -> Any:
     return out
 
 
-def _text_chunk(chunk: Any) -> Any:
+def _text_chunk(chunk: Any) -> TextCompletionResponse:
     from ..types.utils import TextCompletionResponse
 
     data = {
@@ -99,17 +103,17 @@ class TextFromChatDecoder:
 
     __slots__ = ("_inner",)
 
-    def __init__(self, inner: Any):
+    def __init__(self, inner: ChunkDecoder[Any]):
         self._inner = inner
 
-    def feed(self, data: bytes) -> list:
+    def feed(self, data: bytes) -> list[TextCompletionResponse]:
         return [_text_chunk(c) for c in self._inner.feed(data)]
 
-    def finish(self) -> list:
+    def finish(self) -> list[TextCompletionResponse]:
         return [_text_chunk(c) for c in self._inner.finish()]
 
 
-def mock_text(call: TextCall) -> Any:
+def mock_text(call: TextCall) -> TextCompletionResponse | CustomStreamWrapper[TextCompletionResponse]:
     from ..types.utils import TextCompletionResponse
     from .mock import _provider_of, _raise_mock, _rough_tokens
     from .streaming import CustomStreamWrapper
@@ -141,7 +145,7 @@ def mock_text(call: TextCall) -> Any:
     )
 
 
-def text_chunks(response: Any, include_usage: bool = False) -> list:
+def text_chunks(response: Any, include_usage: bool = False) -> list[TextCompletionResponse]:
     """A whole text completion as the chunks a provider would stream (mocks, cache replays); with
     ``include_usage`` (``stream_options``), a last chunk carries the usage, as a live stream's does."""
     from ..types.utils import TextCompletionResponse

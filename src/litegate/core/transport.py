@@ -23,13 +23,68 @@ import os
 import sys
 import threading
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from time import monotonic
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import constants as C
 from .http import HttpRequest, HttpResponse
 from .jsonutil import dumps
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+    from typing import Literal, Protocol, TypeAlias
+
+    from ..exceptions import APIConnectionError, Timeout
+
+    # What the lifecycle asks of a transport and of the streams it opens (see BaseTransport).
+
+    class SyncStream(Protocol):
+        """An opened response, read as it arrives (sync calls)."""
+
+        status_code: int
+        url: str
+        headers: Any  # the backend's case-insensitive header mapping
+
+        def iter_bytes(self) -> Iterator[bytes]: ...
+
+        def read(self) -> bytes: ...
+
+        def close(self) -> None: ...
+
+    class AsyncStream(Protocol):
+        """An opened response, read as it arrives (async calls)."""
+
+        status_code: int
+        url: str
+        headers: Any
+
+        def aiter_bytes(self) -> AsyncIterator[bytes]: ...
+
+        async def aread(self) -> bytes: ...
+
+        async def aclose(self) -> None: ...
+
+    class HttpTransport(Protocol):
+        """Any object with these methods serves as a transport (``Client(transport=...)``)."""
+
+        def send(self, request: HttpRequest, timeout: Timeouts, /) -> HttpResponse: ...
+
+        def open_stream(self, request: HttpRequest, timeout: Timeouts, /) -> SyncStream: ...
+
+        async def asend(self, request: HttpRequest, timeout: Timeouts, /) -> HttpResponse: ...
+
+        async def aopen_stream(self, request: HttpRequest, timeout: Timeouts, /) -> AsyncStream: ...
+
+        def close(self) -> None: ...
+
+        async def aclose(self) -> None: ...
+
+    # the transports Transport() makes
+    Backend: TypeAlias = "ReqwestTransport | HttpxTransport | AiohttpTransport"
+
+    # what a MockTransport handler returns (an async handler: an awaitable of it)
+    MockAnswer: TypeAlias = "MockResponse | HttpResponse | dict[str, Any]"
 
 
 # ---------------------------------------------------------------------------------- timeouts
@@ -46,9 +101,9 @@ class Timeouts:
         self.read = total if read is None else read
         self.connect = min(total, C.DEFAULT_CONNECT_TIMEOUT) if connect is None else connect
         self.pool = min(total, C.DEFAULT_POOL_TIMEOUT) if pool is None else pool
-        self._cache: dict = {}
+        self._cache: dict[str, Any] = {}
 
-    def converted(self, kind: str, make: Any) -> Any:
+    def converted(self, kind: str, make: Callable[[Timeouts], Any]) -> Any:
         """A backend's own timeout object, built once per Timeouts value."""
         value = self._cache.get(kind)
         if value is None:
@@ -59,7 +114,7 @@ class Timeouts:
         return f"Timeouts(total={self.total}, read={self.read}, connect={self.connect}, pool={self.pool})"
 
 
-_timeouts: dict = {}
+_timeouts: dict[tuple[float, float | None], Timeouts] = {}
 
 
 def make_timeout(timeout: Any, read: float | None = None) -> Timeouts:
@@ -95,7 +150,7 @@ def _safe_url(url: str) -> str:
     return url.split("?", 1)[0]
 
 
-def _errors() -> tuple[Any, Any]:
+def _errors() -> tuple[type[APIConnectionError], type[Timeout]]:
     from ..exceptions import APIConnectionError, Timeout
 
     return APIConnectionError, Timeout
@@ -175,7 +230,7 @@ def _body_bytes(req: HttpRequest) -> bytes | None:
     return None
 
 
-def _headers(req: HttpRequest) -> dict:
+def _headers(req: HttpRequest) -> dict[str, str]:
     if req.body is not None:
         h = {"content-type": req.body.content_type, "content-length": str(req.body.length)}
         h.update(req.headers)
@@ -211,7 +266,7 @@ def _httpx_error(
     started: float | None = None,
     stream: bool = True,
     head: bool = True,
-) -> Exception:
+) -> BaseException:
     """``stream``: read timeouts are idle timeouts; otherwise (a non-stream attempt) the read timeout
     is the remaining total, so running out of it is the total deadline."""
     APIConnectionError, Timeout = _errors()
@@ -233,10 +288,10 @@ def _httpx_error(
         return _timeout_error(url, phase, timeout, "" if head else "waiting for the response headers")
     if isinstance(exc, (httpx.TransportError, OSError)):
         return APIConnectionError(message=f"Connection error{where}: {type(exc).__name__}: {exc}")
-    return exc  # type: ignore[return-value]
+    return exc  # not a network error: the caller raises it as it is
 
 
-def _httpx_body(req: HttpRequest, is_async: bool = False) -> dict:
+def _httpx_body(req: HttpRequest, is_async: bool = False) -> dict[str, Any]:
     if req.body is not None:  # streamed (from disk), one fresh iterator per attempt
         return {"content": req.body.achunks() if is_async else req.body.chunks()}
     if req.files is not None:
@@ -350,20 +405,21 @@ def _httpx_read_bounded(
     ``APIResponseValidationError``) and, with ``timeout``, within its total deadline: before each read
     the read timeout httpcore applies is cut down to the time left (it looks it up per read)."""
     limit = C.MAX_RESPONSE_BYTES
-    parts: list = []
+    parts: list[bytes] = []
     size = 0
     deadline = started + timeout.total if timeout is not None else None
+    total = cast("Timeouts", timeout)  # read only while there is a deadline: set then
     tdict = request.extensions.get("timeout") if request is not None else None
     try:
         if deadline is not None:
-            _cut_read_timeout(tdict, deadline, url, timeout)
+            _cut_read_timeout(tdict, deadline, url, total)
         for piece in resp.iter_bytes():
             size += len(piece)
             if size > limit:
                 raise _too_large(url, limit)
             parts.append(piece)
             if deadline is not None:
-                _cut_read_timeout(tdict, deadline, url, timeout)
+                _cut_read_timeout(tdict, deadline, url, total)
     except _lib().HTTPError as exc:
         raise _httpx_error(exc, url, timeout or idle, started, stream=deadline is None) from exc
     except OSError as exc:
@@ -380,20 +436,21 @@ async def _httpx_aread_bounded(
     idle: Timeouts | None = None,
 ) -> bytes:
     limit = C.MAX_RESPONSE_BYTES
-    parts: list = []
+    parts: list[bytes] = []
     size = 0
     deadline = started + timeout.total if timeout is not None else None
+    total = cast("Timeouts", timeout)  # read only while there is a deadline: set then
     tdict = request.extensions.get("timeout") if request is not None else None
     try:
         if deadline is not None:
-            _cut_read_timeout(tdict, deadline, url, timeout)
+            _cut_read_timeout(tdict, deadline, url, total)
         async for piece in resp.aiter_bytes():
             size += len(piece)
             if size > limit:
                 raise _too_large(url, limit)
             parts.append(piece)
             if deadline is not None:
-                _cut_read_timeout(tdict, deadline, url, timeout)
+                _cut_read_timeout(tdict, deadline, url, total)
     except _lib().HTTPError as exc:
         raise _httpx_error(exc, url, timeout or idle, started, stream=deadline is None) from exc
     except OSError as exc:
@@ -417,7 +474,7 @@ def _httpx_shards() -> int:
     return max(1, min(C.HTTPX_ASYNC_SHARDS, C.MAX_KEEPALIVE_CONNECTIONS, C.MAX_CONNECTIONS))
 
 
-async def _close_at_loop_shutdown(client: Any) -> AsyncIterator[None]:
+async def _close_at_loop_shutdown(client: Any) -> AsyncGenerator[None, None]:
     try:
         yield
     finally:
@@ -426,7 +483,7 @@ async def _close_at_loop_shutdown(client: Any) -> AsyncIterator[None]:
 
 
 _httpx_transports: weakref.WeakSet[HttpxTransport] = weakref.WeakSet()
-_left_in_parent: list = []  # httpx clients inherited over fork(): kept alive, never used or closed
+_left_in_parent: list[Any] = []  # httpx clients inherited over fork(): kept alive, never used or closed
 
 
 def _httpx_after_fork_in_child() -> None:
@@ -485,7 +542,8 @@ def _reentrant_pool_locks(client: Any) -> Any:
 class HttpxTransport:
     """httpx backend: one pooled sync client; one async client per event loop."""
 
-    backend = "httpx"
+    backend: Literal["httpx"] = "httpx"
+    _verify_ref: Any  # on a sibling made by _with_verify: its verify value, kept alive
 
     def __init__(self, *, verify: Any = True, proxy: str | None = None):
         self._verify = verify
@@ -494,7 +552,7 @@ class HttpxTransport:
         self._sync: Any = None
         self._async: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._ssl: Any = None
-        self._siblings: dict = {}
+        self._siblings: dict[Any, Backend] = {}
         _httpx_transports.add(self)
 
     def _ssl_verify(self) -> Any:
@@ -502,7 +560,7 @@ class HttpxTransport:
             self._ssl = _httpx_verify(self._verify)
         return self._ssl
 
-    def with_verify(self, verify: Any) -> Any:
+    def with_verify(self, verify: Any) -> Backend:
         return _with_verify(self, verify)
 
     def _limits(self, shards: int = 1) -> Any:
@@ -559,7 +617,7 @@ class HttpxTransport:
             entry[2].append(closer)
         return client
 
-    def async_clients(self) -> list:
+    def async_clients(self) -> list[Any]:
         """The running loop's async clients made so far (for inspection; calls use ``async_client``)."""
         import asyncio
 
@@ -771,7 +829,7 @@ def _aio_error(
     started: float | None = None,
     stream: bool = True,
     head: bool = True,
-) -> Exception:
+) -> BaseException:
     """aiohttp's error -> litegate's. aiohttp names the URL (with its query and any user:password)
     in some messages, so only the exception's kind and its OS error go into the text."""
     APIConnectionError, Timeout = _errors()
@@ -797,7 +855,7 @@ def _aio_error(
 
         detail = redact(str(exc).split("\n", 1)[0][:300])
     else:
-        return exc  # type: ignore[return-value]
+        return exc  # not a network error: the caller raises it as it is
     return APIConnectionError(message=f"Connection error{where}: {type(exc).__name__}: {detail}")
 
 
@@ -831,7 +889,7 @@ def _aio_connector_class() -> Any:
     if cls is None:
         base = _aio().TCPConnector
 
-        class BoundedIdleConnector(base):  # type: ignore[misc, valid-type]
+        class BoundedIdleConnector(base):  # type: ignore[misc, valid-type]  # aiohttp's class, imported on first use
             def _release(self, key: Any, protocol: Any, *, should_close: bool = False) -> None:
                 super()._release(key, protocol, should_close=should_close)
                 idle = self._conns.get(key)
@@ -839,7 +897,7 @@ def _aio_connector_class() -> Any:
                     proto, _ = idle.popleft()
                     proto.close()
 
-        cls = _aio_connector_class.cls = BoundedIdleConnector  # type: ignore[attr-defined]
+        cls = _aio_connector_class.cls = BoundedIdleConnector  # type: ignore[attr-defined]  # kept on the function
     return cls
 
 
@@ -875,7 +933,7 @@ async def _aio_read_bounded(resp: Any, url: str) -> bytes:
     """The decoded body, at most ``MAX_RESPONSE_BYTES`` (counted after decoding, piece by piece)."""
     limit = C.MAX_RESPONSE_BYTES
     decoder = _Decoder(resp.headers.get("content-encoding", ""), url)
-    parts: list = []
+    parts: list[bytes] = []
     size = 0
     content = resp.content
     while True:
@@ -961,7 +1019,9 @@ class _AioStream:
         return self._closed
 
 
-async def _aio_close_at_loop_shutdown(transport: AiohttpTransport, loop: Any, session: Any) -> AsyncIterator[None]:
+async def _aio_close_at_loop_shutdown(
+    transport: AiohttpTransport, loop: Any, session: Any
+) -> AsyncGenerator[None, None]:
     try:
         yield
     finally:
@@ -990,21 +1050,23 @@ class AiohttpTransport:
     loop shuts down, dropped once the loop is closed). Sync calls go to an httpx transport: aiohttp
     has no sync client."""
 
-    backend = "aiohttp"
+    backend: Literal["aiohttp"] = "aiohttp"
+    _verify_ref: Any  # on a sibling made by _with_verify: its verify value, kept alive
 
-    def __init__(self, *, verify: Any = True, proxy: str | None = None, sync: Any = None):
+    def __init__(self, *, verify: Any = True, proxy: str | None = None, sync: HttpxTransport | None = None):
         self._verify = verify
         self._proxy = proxy
         self._lock = threading.Lock()
-        self._sessions: dict = {}  # loop -> (session, its loop-shutdown closer)
+        # loop -> (session, its loop-shutdown closer)
+        self._sessions: dict[Any, tuple[Any, AsyncGenerator[None, None]]] = {}
         self._ssl: Any = None
-        self._siblings: dict = {}
+        self._siblings: dict[Any, Backend] = {}
         self._sync_transport = sync
-        self._env_proxies: dict | None = None  # read once, at the first session, as httpx does
-        self._proxy_for_origin: dict = {}
+        self._env_proxies: dict[str, str] | None = None  # read once, at the first session, as httpx does
+        self._proxy_for_origin: dict[str, str | None] = {}
         _aio_transports.add(self)
 
-    def with_verify(self, verify: Any) -> Any:
+    def with_verify(self, verify: Any) -> Backend:
         return _with_verify(self, verify)
 
     def _sync(self) -> HttpxTransport:
@@ -1071,7 +1133,7 @@ class AiohttpTransport:
         candidate = env.get(scheme) or env.get("all")
         if candidate:
             from urllib.parse import urlsplit
-            from urllib.request import proxy_bypass_environment
+            from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]  # undocumented
 
             host = urlsplit(key).hostname or ""
             if not proxy_bypass_environment(host, env):
@@ -1136,7 +1198,7 @@ class AiohttpTransport:
     def send(self, req: HttpRequest, timeout: Timeouts) -> HttpResponse:
         return self._sync().send(req, timeout)
 
-    def open_stream(self, req: HttpRequest, timeout: Timeouts) -> Any:
+    def open_stream(self, req: HttpRequest, timeout: Timeouts) -> _HttpxSyncStream:
         return self._sync().open_stream(req, timeout)
 
     def close(self) -> None:
@@ -1212,7 +1274,7 @@ def _reqwest_error(
     started: float | None = None,
     stream: bool = True,
     head: bool = True,
-) -> Exception:
+) -> BaseException:
     """pyreqwest's timeout classes do not tell the phase reliably: a server that accepts and never
     answers gives ``ConnectTimeoutError`` and a request's total timeout gives either class. The phase
     is decided here from what had happened (``head``: the response headers had arrived) and how
@@ -1241,7 +1303,7 @@ def _reqwest_error(
     if isinstance(exc, (rx.TransportError, rx.RequestError, OSError)):
         detail = str(exc).split("\n", 1)[0][:300]
         return APIConnectionError(message=f"Connection error{where}: {type(exc).__name__}: {detail}")
-    return exc  # type: ignore[return-value]
+    return exc  # not a network error: the caller raises it as it is
 
 
 def _guard_exit() -> None:
@@ -1258,7 +1320,7 @@ def _guard_exit() -> None:
 
 def _reqwest_read_bounded(reader: Any, url: str) -> bytes:
     limit = C.MAX_RESPONSE_BYTES
-    parts: list = []
+    parts: list[bytes] = []
     size = 0
     while True:
         chunk = reader.read_chunk()
@@ -1272,7 +1334,7 @@ def _reqwest_read_bounded(reader: Any, url: str) -> bytes:
 
 async def _reqwest_aread_bounded(reader: Any, url: str) -> bytes:
     limit = C.MAX_RESPONSE_BYTES
-    parts: list = []
+    parts: list[bytes] = []
     size = 0
     while True:
         chunk = await reader.read_chunk()
@@ -1394,7 +1456,8 @@ class ReqwestTransport:
     """pyreqwest backend. Clients are keyed by stream-idle timeout (reqwest sets read timeouts
     per client); non-stream attempts use a per-request total timeout instead."""
 
-    backend = "pyreqwest"
+    backend: Literal["pyreqwest"] = "pyreqwest"
+    _verify_ref: Any  # on a sibling made by _with_verify: its verify value, kept alive
 
     def __init__(self, *, verify: Any = True, proxy: str | None = None, interrupt_safe: bool = True):
         if not (isinstance(verify, (bool, str, os.PathLike))):
@@ -1406,16 +1469,16 @@ class ReqwestTransport:
         self._proxy = proxy
         self._interrupt_safe = bool(interrupt_safe)
         self._lock = threading.Lock()
-        self._sync: dict = {}
-        self._async: dict = {}
+        self._sync: dict[float | None, Any] = {}  # stream-idle timeout -> pyreqwest client
+        self._async: dict[float | None, Any] = {}
         self._fallback: HttpxTransport | None = None
-        self._afallback: Any = None
-        self._siblings: dict = {}
+        self._afallback: AiohttpTransport | HttpxTransport | None = None
+        self._siblings: dict[Any, Backend] = {}
         self._ca_pem: bytes | None = None
         if isinstance(verify, (str, os.PathLike)):
             self._ca_pem = _read_ca_bundle(verify)
 
-    def with_verify(self, verify: Any) -> Any:
+    def with_verify(self, verify: Any) -> Backend:
         return _with_verify(self, verify)
 
     def _fallback_transport(self) -> HttpxTransport:
@@ -1427,7 +1490,7 @@ class ReqwestTransport:
                 fallback = self._fallback
         return fallback
 
-    def _async_fallback(self) -> Any:
+    def _async_fallback(self) -> AiohttpTransport | HttpxTransport:
         """Where async calls go instead of pyreqwest: aiohttp when it is installed (cancelling a
         task closes its connection, at about a quarter of httpx's CPU per request), else httpx."""
         fallback = self._afallback
@@ -1467,7 +1530,7 @@ class ReqwestTransport:
         _reqwest_started = True
         return client
 
-    def _client(self, table: dict, builder_cls: Any, read: float | None) -> Any:
+    def _client(self, table: dict[float | None, Any], builder_cls: Any, read: float | None) -> Any:
         client = table.get(read)
         if client is None:
             with self._lock:
@@ -1544,7 +1607,7 @@ class ReqwestTransport:
                     pass
         return HttpResponse(resp.status, resp.headers, content, req.url)
 
-    def open_stream(self, req: HttpRequest, timeout: Timeouts) -> Any:
+    def open_stream(self, req: HttpRequest, timeout: Timeouts) -> _ReqwestSyncStream | _HttpxSyncStream:
         if _forked or req.files is not None or (self._interrupt_safe and _ctrl_c_can_land_here()):
             return self._fallback_transport().open_stream(req, timeout)
         stream_req = None
@@ -1599,7 +1662,9 @@ class ReqwestTransport:
                     pass
         return HttpResponse(resp.status, resp.headers, content, req.url)
 
-    async def aopen_stream(self, req: HttpRequest, timeout: Timeouts) -> Any:
+    async def aopen_stream(
+        self, req: HttpRequest, timeout: Timeouts
+    ) -> _ReqwestAsyncStream | _AioStream | _HttpxAsyncStream:
         if _forked or req.files is not None or self._interrupt_safe:
             return await self._async_fallback().aopen_stream(req, timeout)
         stream_req = None
@@ -1687,7 +1752,7 @@ def _verify_key(verify: Any) -> Any:
     return ("object", id(verify))
 
 
-def _with_verify(transport: Any, verify: Any) -> Any:
+def _with_verify(transport: Backend, verify: Any) -> Backend:
     """A sibling transport of the same backend and proxy that verifies TLS with ``verify`` (True,
     False, a CA bundle path, or an ``ssl.SSLContext``: httpx only, so it gives an httpx sibling).
     Built once per value and kept on ``transport``; it shares no clients or pools with it."""
@@ -1720,7 +1785,7 @@ BACKENDS = ("pyreqwest", "httpx", "aiohttp")
 
 def Transport(
     backend: str | None = None, *, verify: Any = True, proxy: str | None = None, interrupt_safe: bool | None = None
-) -> Any:
+) -> Backend:
     """A transport for ``backend`` ("pyreqwest", "httpx", "aiohttp"; None = the fastest one available).
     "aiohttp" serves async calls with aiohttp and sync calls with httpx.
 
@@ -1755,11 +1820,11 @@ def Transport(
     raise ValueError(f"unknown HTTP backend {name!r}; choose one of {BACKENDS}")
 
 
-_default: Any = None
+_default: Backend | None = None
 _default_lock = threading.Lock()
 
 
-def default_transport() -> Any:
+def default_transport() -> Backend:
     global _default
     if _default is None:
         with _default_lock:
@@ -1782,13 +1847,13 @@ class BaseTransport:
     def send(self, request: HttpRequest, timeout: Timeouts) -> HttpResponse:
         raise NotImplementedError
 
-    def open_stream(self, request: HttpRequest, timeout: Timeouts) -> Any:
+    def open_stream(self, request: HttpRequest, timeout: Timeouts) -> SyncStream:
         raise NotImplementedError
 
     async def asend(self, request: HttpRequest, timeout: Timeouts) -> HttpResponse:
         raise NotImplementedError
 
-    async def aopen_stream(self, request: HttpRequest, timeout: Timeouts) -> Any:
+    async def aopen_stream(self, request: HttpRequest, timeout: Timeouts) -> AsyncStream:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -1800,7 +1865,8 @@ class BaseTransport:
 
 class MockResponse:
     """An answer for :class:`MockTransport`: ``json`` or ``content`` (bytes/str) as the body; for
-    streamed requests ``chunks`` (a list of bytes pieces) are handed out one read at a time."""
+    streamed requests ``chunks`` (a list of bytes pieces) are handed out one read at a time. An
+    exception among the chunks is raised where it stands (a connection cut mid-stream)."""
 
     __slots__ = ("status_code", "headers", "content", "chunks")
 
@@ -1809,9 +1875,9 @@ class MockResponse:
         status_code: int = 200,
         *,
         json: Any = None,
-        content: Any = None,
-        headers: dict | None = None,
-        chunks: list | None = None,
+        content: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        chunks: list[bytes | BaseException] | None = None,
     ):
         from .http import Headers
 
@@ -1823,7 +1889,9 @@ class MockResponse:
         self.status_code = status_code
         self.headers = Headers(headers or {})
         self.chunks = list(chunks) if chunks is not None else None
-        self.content = content if content is not None else b"".join(self.chunks or ())
+        self.content = (
+            content if content is not None else b"".join(p for p in self.chunks or () if isinstance(p, bytes))
+        )
 
 
 class _MockStream:
@@ -1870,11 +1938,11 @@ class MockTransport(BaseTransport):
     request is kept in ``requests``. For users' tests: ``litegate.Client(transport=MockTransport(f))``.
     """
 
-    def __init__(self, handler: Any):
+    def __init__(self, handler: Callable[[HttpRequest], MockAnswer | Awaitable[MockAnswer]]):
         self.handler = handler
         self.requests: list[HttpRequest] = []
 
-    def _answer(self, out: Any, req: HttpRequest) -> MockResponse:
+    def _answer(self, out: object, req: HttpRequest) -> MockResponse:
         if isinstance(out, MockResponse):
             return out
         if isinstance(out, HttpResponse):
@@ -1889,7 +1957,7 @@ class MockTransport(BaseTransport):
         self.requests.append(req)
         out = self.handler(req)
         if inspect.isawaitable(out):
-            out.close()  # type: ignore[attr-defined]
+            out.close()  # type: ignore[attr-defined]  # a coroutine nobody will await: closed unrun
             raise TypeError("an async MockTransport handler serves only async calls")
         return self._answer(out, req)
 
@@ -1906,18 +1974,26 @@ class MockTransport(BaseTransport):
         r = self._call(request)
         return HttpResponse(r.status_code, r.headers, r.content, request.url)
 
-    def open_stream(self, request: HttpRequest, timeout: Timeouts) -> Any:
+    def open_stream(self, request: HttpRequest, timeout: Timeouts) -> _MockStream:
         return _MockStream(self._call(request), request.url)
 
     async def asend(self, request: HttpRequest, timeout: Timeouts) -> HttpResponse:
         r = await self._acall(request)
         return HttpResponse(r.status_code, r.headers, r.content, request.url)
 
-    async def aopen_stream(self, request: HttpRequest, timeout: Timeouts) -> Any:
+    async def aopen_stream(self, request: HttpRequest, timeout: Timeouts) -> _MockStream:
         return _MockStream(await self._acall(request), request.url)
 
 
-def fetch(request: HttpRequest, timeout: float = 30.0, transport: Any = None) -> HttpResponse:
+def fetch(request: HttpRequest, timeout: float = 30.0, transport: HttpTransport | None = None) -> HttpResponse:
     """One plain sync request through ``transport`` (default: the process transport), for the
     package's own I/O outside calls (model maps, the hosted budget service)."""
     return (transport or default_transport()).send(request, make_timeout(timeout))
+
+
+if TYPE_CHECKING:  # the checker confirms that every transport here has the interface the lifecycle uses
+
+    def _interface(
+        a: ReqwestTransport, b: HttpxTransport, c: AiohttpTransport, d: MockTransport, e: BaseTransport
+    ) -> list[HttpTransport]:
+        return [a, b, c, d, e]
