@@ -8,18 +8,35 @@ values: two clients in two threads never see each other's settings, nor changes 
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import constants as C
 from .core import lifecycle
 from .core.endpoints import ENDPOINTS, Endpoint, bind
 from .core.transport import Transport, default_transport
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine, Mapping
+    from typing import Concatenate, ParamSpec, TypeVar
+
+    from . import main as _main
+
+    _P = ParamSpec("_P")
+    _R = TypeVar("_R")
+
+    def _as_method(fn: Callable[_P, _R]) -> Callable[Concatenate[Client, _P], _R]:
+        """A module function's parameters and return type (overloads included), as a method."""
+        ...
+
+    def _as_async_method(fn: Callable[_P, _R]) -> Callable[Concatenate[Client, _P], Coroutine[Any, Any, _R]]:
+        """The async twin of a module function (one signature, no overloads), as a method."""
+        ...
+
 
 class Settings:
     """A client's own settings (attribute names as on the ``litegate`` module)."""
 
-    def __init__(self, values: dict):
+    def __init__(self, values: dict[str, Any]):
         self.__dict__.update(values)
 
     def __getattr__(self, name: str) -> Any:  # unknown settings read as None, like unset ones
@@ -81,15 +98,15 @@ class Client:
         timeout: float | None = None,
         stream_timeout: float | None = None,
         drop_params: bool | None = None,
-        model_alias_map: dict | None = None,
-        input_callback: list | None = None,
-        success_callback: list | None = None,
-        failure_callback: list | None = None,
-        callbacks: list | None = None,
+        model_alias_map: Mapping[str, str] | None = None,
+        input_callback: list[Any] | None = None,
+        success_callback: list[Any] | None = None,
+        failure_callback: list[Any] | None = None,
+        callbacks: list[Any] | None = None,
         http_backend: str | None = None,
         transport: Any = None,
         **settings: Any,
-    ):
+    ) -> None:
         import litegate
 
         values = {
@@ -145,6 +162,26 @@ class Client:
     def __repr__(self) -> str:
         return f"litegate.Client({self.settings!r})"
 
+    if TYPE_CHECKING:
+        # The call methods are made from the endpoint table (below the class), one pair per row;
+        # type checkers see the module functions' parameters and return types, overloads included.
+        completion = _as_method(_main.completion)
+        acompletion = _as_method(_main.acompletion)
+        embedding = _as_method(_main.embedding)
+        aembedding = _as_async_method(_main.embedding)
+        text_completion = _as_method(_main.text_completion)
+        atext_completion = _as_method(_main.atext_completion)
+        image_generation = _as_method(_main.image_generation)
+        aimage_generation = _as_method(_main.aimage_generation)
+        moderation = _as_method(_main.moderation)
+        amoderation = _as_method(_main.amoderation)
+        rerank = _as_method(_main.rerank)
+        arerank = _as_async_method(_main.rerank)
+        transcription = _as_method(_main.transcription)
+        atranscription = _as_method(_main.atranscription)
+        speech = _as_method(_main.speech)
+        aspeech = _as_async_method(_main.speech)
+
 
 def _call_methods(ep: Endpoint) -> tuple[Any, Any]:
     """The sync and async methods of one endpoint row."""
@@ -179,9 +216,10 @@ def _call_methods(ep: Endpoint) -> tuple[Any, Any]:
     params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     params += [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None) for n in ep.positional]
     params.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
+    fn: Any
     for fn, name in ((method, ep.name), (amethod, "a" + ep.name)):
         fn.__name__ = fn.__qualname__ = name
-        fn.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        fn.__signature__ = inspect.Signature(params)
         fn.__doc__ = f"``{ep.name}`` through this client's settings and transport" + (
             " (async)." if fn is amethod else "."
         )

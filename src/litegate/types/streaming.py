@@ -27,7 +27,7 @@ Text-completion chunks (``object="text_completion"``) rebuild a :class:`TextComp
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic
 
 from .utils import (
     ChatCompletionMessageToolCall,
@@ -45,6 +45,42 @@ from .utils import (
 )
 
 __all__ = ["ChunkAccumulator", "stream_chunk_builder"]
+
+if TYPE_CHECKING:
+    from typing_extensions import Self, TypeVar
+
+    from ..core.streaming import CustomStreamWrapper as _StreamImplementation
+
+    _ChunkT = TypeVar(
+        "_ChunkT", bound=ModelResponseStream | TextCompletionResponse, default=ModelResponseStream, covariant=True
+    )
+
+    class CustomStreamWrapper(_StreamImplementation, Generic[_ChunkT]):
+        """The stream ``completion(..., stream=True)`` returns, as type checkers see it: an iterator
+        and async iterator of chunks, ``ModelResponseStream`` for a chat stream and
+        ``TextCompletionResponse`` for ``text_completion``. At run time ``litegate.CustomStreamWrapper``
+        (``litegate.core.streaming.CustomStreamWrapper``) is the one class of both."""
+
+        def __iter__(self) -> Self: ...
+        def __next__(self) -> _ChunkT: ...
+        def __aiter__(self) -> Self: ...
+        async def __anext__(self) -> _ChunkT: ...
+        def prime(self) -> Self: ...
+        async def aprime(self) -> Self: ...
+        def __enter__(self) -> Self: ...
+        async def __aenter__(self) -> Self: ...
+
+    TextCompletionStreamWrapper = CustomStreamWrapper[TextCompletionResponse]
+else:
+
+    def __getattr__(name: str) -> Any:
+        # the stream class lives in core/streaming.py (imported on first use only)
+        if name in ("CustomStreamWrapper", "TextCompletionStreamWrapper"):
+            from ..core.streaming import CustomStreamWrapper
+
+            return CustomStreamWrapper
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # top-level chunk keys that are not carried over as "extra" fields of the rebuilt response
 _CHUNK_ONLY_KEYS = frozenset({"object", "choices", "usage", "stream", "stream_options"})
