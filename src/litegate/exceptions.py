@@ -48,7 +48,10 @@ from .core.redact import redact, redact_headers
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only; typing is not imported at run time
+    from collections.abc import Callable
     from typing import Any
+
+    from .core.http import Headers
 
 __all__ = [
     "LiteLLMException",
@@ -196,7 +199,7 @@ class RequestInfo:
         self.url = url
 
     @property
-    def headers(self) -> dict:
+    def headers(self) -> dict[str, str]:
         return {}
 
     def __reduce__(self) -> Any:
@@ -238,7 +241,7 @@ def _sanitize_data(value: Any, depth: int = 0) -> Any:
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):
-        out = {}
+        out: dict[Any, Any] = {}
         for key, item in value.items():
             lowered = str(key).lower()
             if lowered in _SECRET_FIELDS or "api_key" in lowered or "secret" in lowered or lowered.endswith("token"):
@@ -258,7 +261,7 @@ _SECRET_FIELDS = frozenset(
 )
 
 
-def _response_parts(response: Any) -> tuple | None:
+def _response_parts(response: Any) -> tuple[int, dict[str, Any], bytes, str] | None:
     """``(status_code, headers, content, url)`` of ``response`` with headers and body masked.
 
     Plain values, so a pickled exception needs neither the response class nor any protocol
@@ -313,7 +316,9 @@ def _mask_response(response: Any) -> Any:
     return HttpResponse(status, Headers(masked_headers), masked_text.encode("utf-8"), masked_url)
 
 
-def _restore(cls: type, state: dict, response: tuple | None = None) -> LiteLLMException:
+def _restore(
+    cls: type[LiteLLMException], state: dict[str, Any], response: tuple[int, Any, bytes, str] | None = None
+) -> LiteLLMException:
     """Rebuild an exception from ``__reduce__`` without calling ``__init__``."""
     obj = cls.__new__(cls)
     headers = state.get("headers")
@@ -347,7 +352,7 @@ _CONTEXT_SOURCES = (
     # only the limit is stated
     (r"maximum context length is\s*(\d[\d,]*)", "max", None),
 )
-_context_patterns: list = []  # compiled on first use
+_context_patterns: list[tuple[Any, str, str | None]] = []  # compiled on first use
 
 
 def parse_context_tokens(message: str) -> tuple[int | None, int | None]:
@@ -364,7 +369,7 @@ def parse_context_tokens(message: str) -> tuple[int | None, int | None]:
         match = pattern.search(message)
         if match is None:
             continue
-        values = {"input": None, "max": None}
+        values: dict[str, int | None] = {"input": None, "max": None}
         values[first] = int(match.group(1).replace(",", ""))
         if second is not None:
             values[second] = int(match.group(2).replace(",", ""))
@@ -403,7 +408,7 @@ _MODEL_FIRST = ("message", "model", "llm_provider", "response", *_RETRY_ARGS)
 _STATUS_FIRST = ("status_code", "message", "llm_provider", "model", "request")
 
 
-def _status_or_message(args: dict) -> None:
+def _status_or_message(args: dict[str, Any]) -> None:
     """``APIError(503, "down", ...)`` as in litellm, or the message first: ``APIError("down", ...)``."""
     status = args["status_code"]
     if status is None or isinstance(status, int):
@@ -412,10 +417,10 @@ def _status_or_message(args: dict) -> None:
         args["status_code"] = int(status)
     else:  # every argument moves one place along the order
         moved = [args[name] for name in _STATUS_FIRST[:-1]]
-        args.update(zip(_STATUS_FIRST, [None, *moved]))
+        args.update(zip(_STATUS_FIRST, [None, *moved], strict=True))
 
 
-def _cost_or_message(args: dict) -> None:
+def _cost_or_message(args: dict[str, Any]) -> None:
     """``BudgetExceededError("message")``: a lone string is the message, not the cost."""
     if isinstance(args["current_cost"], str) and args["message"] is None and args["max_budget"] is None:
         args["message"], args["current_cost"] = args["current_cost"], None
@@ -434,7 +439,7 @@ def _masked(exc: Any, value: Any) -> Any:
     return redact(value) if isinstance(value, str) else value
 
 
-def _masked_data(exc: Any, value: Any) -> dict:
+def _masked_data(exc: Any, value: Any) -> dict[str, Any]:
     return _sanitize_data(value) if value else {}
 
 
@@ -447,7 +452,7 @@ def _from_message(index: int) -> Any:
     return store
 
 
-def _argument_names(cls: type[LiteLLMException]) -> dict:
+def _argument_names(cls: type[LiteLLMException]) -> dict[str, None]:
     """Every argument ``cls`` takes: the positional ones first, in order, then the keyword-only."""
     return dict.fromkeys((*cls._positional, *_COMMON_ARGS, *cls._fields, *cls._aliases))
 
@@ -501,16 +506,25 @@ class LiteLLMException(Exception):
 
     status_code: int = 500
     _default_message = "LiteLLM error"
-    _positional: tuple = _PROVIDER_FIRST
-    _fields: dict = {}
+    _positional: tuple[str, ...] = _PROVIDER_FIRST
+    _fields: dict[str, Callable[[Any, Any], Any]] = {}
     _message_format: str | None = None
-    _aliases: dict = {}
+    _aliases: dict[str, str] = {}
     __signature__ = _Signature()
 
+    # what every instance carries (set by __init__; see the module docstring)
     message: str
     llm_provider: str | None
     model: str | None
     litellm_debug_info: str | None
+    max_retries: int | None
+    num_retries: int | None
+    request: RequestInfo | None
+    code: str | int | None
+    type: str | None
+    param: str | None
+    request_id: str | None
+    headers: Headers
     retry_after: float | None
 
     def __init_subclass__(cls, **keywords: Any) -> None:
@@ -520,12 +534,12 @@ class LiteLLMException(Exception):
                 setattr(cls, _FACTS[key], value)
 
     @classmethod
-    def _arguments(cls, args: tuple, kwargs: dict) -> dict:
+    def _arguments(cls, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         """Every argument by name (None where not given), bound as a Python signature would."""
         names = cls._positional
         if len(args) > len(names):
             raise TypeError(f"{cls.__name__}() takes at most {len(names)} positional arguments ({len(args)} given)")
-        given, accepted = dict(zip(names, args)), _argument_names(cls)
+        given, accepted = dict(zip(names, args, strict=False)), _argument_names(cls)
         for name, value in kwargs.items():
             if name in given:
                 raise TypeError(f"{cls.__name__}() got multiple values for argument {name!r}")
@@ -706,7 +720,7 @@ class ContentPolicyViolationError(
     ``{"innererror": {"code": ..., "content_filter_result": {...}}}``.
     """
 
-    provider_specific_fields: dict | None
+    provider_specific_fields: dict[str, Any] | None
 
 
 class JSONSchemaValidationError(
@@ -724,6 +738,9 @@ class JSONSchemaValidationError(
     Unlike litellm (``(model, llm_provider, raw_response, schema)``) the message comes first, like
     every other exception here; pass the rest by keyword.
     """
+
+    raw_response: str | None
+    schema: Any
 
 
 class UnsupportedParamsError(
@@ -754,7 +771,7 @@ class RejectedRequestError(
     ``request_data`` is kept with credentials masked.
     """
 
-    request_data: dict
+    request_data: dict[str, Any]
 
 
 class RateLimitError(APIError, status_code=429, default_message="Rate limit exceeded", positional=_PROVIDER_FIRST):
@@ -835,6 +852,9 @@ class BudgetExceededError(
     message_format="Budget has been exceeded! Current cost: {current_cost}, Max budget: {max_budget}",
 ):
     """The client-side budget (``litellm.max_budget`` / ``BudgetManager``) is used up."""
+
+    current_cost: float | None
+    max_budget: float | None
 
 
 class MockException(LiteLLMException, default_message="Mock exception", positional=(*_STATUS_FIRST, *_RETRY_ARGS)):

@@ -35,8 +35,8 @@ if TYPE_CHECKING:
         TranscriptionTextFormat,
     )
     from .types.rerank import RerankResponse
-    from .types.streaming import CustomStreamWrapper
-    from .types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream, TextCompletionResponse
+    from .types.streaming import CustomStreamWrapper, TextCompletionStreamWrapper
+    from .types.utils import EmbeddingResponse, ModelResponse, TextCompletionResponse
 
     _P = ParamSpec("_P")
     _R = TypeVar("_R")
@@ -103,7 +103,7 @@ def _completion_signature(
     drop_params: bool | None = None,
     extra_headers: Mapping[str, str] | None = None,
     **kwargs: Any,
-) -> ModelResponse | CustomStreamWrapper[ModelResponseStream]:
+) -> ModelResponse | CustomStreamWrapper:
     """Chat completion in OpenAI's shape for any provider.
 
     Returns a ``ModelResponse``, or a ``CustomStreamWrapper`` of chunks when ``stream=True``.
@@ -186,7 +186,7 @@ def completion(
     drop_params: bool | None = None,
     extra_headers: Mapping[str, str] | None = None,
     **kwargs: Any,
-) -> CustomStreamWrapper[ModelResponseStream]: ...
+) -> CustomStreamWrapper: ...
 
 
 @overload
@@ -225,21 +225,17 @@ def completion(
     drop_params: bool | None = None,
     extra_headers: Mapping[str, str] | None = None,
     **kwargs: Any,
-) -> ModelResponse | CustomStreamWrapper[ModelResponseStream]: ...
+) -> ModelResponse | CustomStreamWrapper: ...
 
 
-def completion(
-    model: str, messages: Messages | None = None, **kwargs: Any
-) -> ModelResponse | CustomStreamWrapper[ModelResponseStream]:
+def completion(model: str, messages: Messages | None = None, **kwargs: Any) -> ModelResponse | CustomStreamWrapper:
     """Chat completion in OpenAI's shape for any provider.
 
     Returns a ``ModelResponse``, or a ``CustomStreamWrapper`` of chunks when ``stream=True``.
     See the signature for every documented parameter; other keywords go to the provider.
     """
     # (the call is typed Any here: the keywords given decide which overload applies)
-    response: ModelResponse | CustomStreamWrapper[ModelResponseStream] = default_client().completion(
-        model, messages, **_given(kwargs)
-    )
+    response: ModelResponse | CustomStreamWrapper = default_client().completion(model, messages, **_given(kwargs))
     return response
 
 
@@ -318,7 +314,7 @@ async def acompletion(
     drop_params: bool | None = None,
     extra_headers: Mapping[str, str] | None = None,
     **kwargs: Any,
-) -> CustomStreamWrapper[ModelResponseStream]: ...
+) -> CustomStreamWrapper: ...
 
 
 @overload
@@ -357,15 +353,15 @@ async def acompletion(
     drop_params: bool | None = None,
     extra_headers: Mapping[str, str] | None = None,
     **kwargs: Any,
-) -> ModelResponse | CustomStreamWrapper[ModelResponseStream]: ...
+) -> ModelResponse | CustomStreamWrapper: ...
 
 
 async def acompletion(
     model: str, messages: Messages | None = None, **kwargs: Any
-) -> ModelResponse | CustomStreamWrapper[ModelResponseStream]:
+) -> ModelResponse | CustomStreamWrapper:
     """Async twin of :func:`completion` (same parameters); with ``stream=True`` returns an async
     iterator of chunks."""
-    response: ModelResponse | CustomStreamWrapper[ModelResponseStream] = await default_client().acompletion(
+    response: ModelResponse | CustomStreamWrapper = await default_client().acompletion(
         model, messages, **_given(kwargs)
     )
     return response
@@ -431,7 +427,7 @@ def _text_completion_signature(
     timeout: RequestTimeout | None = None,
     mock_response: object = None,
     **kwargs: Any,
-) -> TextCompletionResponse | CustomStreamWrapper[TextCompletionResponse]:
+) -> TextCompletionResponse | TextCompletionStreamWrapper:
     """Documented parameters of :func:`text_completion` / :func:`atext_completion`."""
     raise NotImplementedError  # only its signature is used
 
@@ -499,7 +495,7 @@ def text_completion(
     timeout: RequestTimeout | None = None,
     mock_response: object = None,
     **kwargs: Any,
-) -> CustomStreamWrapper[TextCompletionResponse]: ...
+) -> TextCompletionStreamWrapper: ...
 
 
 @overload
@@ -532,16 +528,16 @@ def text_completion(
     timeout: RequestTimeout | None = None,
     mock_response: object = None,
     **kwargs: Any,
-) -> TextCompletionResponse | CustomStreamWrapper[TextCompletionResponse]: ...
+) -> TextCompletionResponse | TextCompletionStreamWrapper: ...
 
 
 def text_completion(
     model: str, prompt: PromptInput | None = None, **kwargs: Any
-) -> TextCompletionResponse | CustomStreamWrapper[TextCompletionResponse]:
+) -> TextCompletionResponse | TextCompletionStreamWrapper:
     """Legacy text completion (prompt in, text out); returns a ``TextCompletionResponse``, or a stream
     of them with ``stream=True``. Providers without a completions endpoint get the prompt as one
     user message."""
-    response: TextCompletionResponse | CustomStreamWrapper[TextCompletionResponse] = default_client().text_completion(
+    response: TextCompletionResponse | TextCompletionStreamWrapper = default_client().text_completion(
         model, prompt, **_given(kwargs)
     )
     return response
@@ -610,7 +606,7 @@ async def atext_completion(
     timeout: RequestTimeout | None = None,
     mock_response: object = None,
     **kwargs: Any,
-) -> CustomStreamWrapper[TextCompletionResponse]: ...
+) -> TextCompletionStreamWrapper: ...
 
 
 @overload
@@ -643,16 +639,16 @@ async def atext_completion(
     timeout: RequestTimeout | None = None,
     mock_response: object = None,
     **kwargs: Any,
-) -> TextCompletionResponse | CustomStreamWrapper[TextCompletionResponse]: ...
+) -> TextCompletionResponse | TextCompletionStreamWrapper: ...
 
 
 async def atext_completion(
     model: str, prompt: PromptInput | None = None, **kwargs: Any
-) -> TextCompletionResponse | CustomStreamWrapper[TextCompletionResponse]:
+) -> TextCompletionResponse | TextCompletionStreamWrapper:
     """Async twin of :func:`text_completion` (same parameters)."""
-    response: (
-        TextCompletionResponse | CustomStreamWrapper[TextCompletionResponse]
-    ) = await default_client().atext_completion(model, prompt, **_given(kwargs))
+    response: TextCompletionResponse | TextCompletionStreamWrapper = await default_client().atext_completion(
+        model, prompt, **_given(kwargs)
+    )
     return response
 
 

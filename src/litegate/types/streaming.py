@@ -47,20 +47,15 @@ from .utils import (
 __all__ = ["ChunkAccumulator", "stream_chunk_builder"]
 
 if TYPE_CHECKING:
-    from typing_extensions import Self, TypeVar
+    from typing import TypeVar
+
+    from typing_extensions import Self
 
     from ..core.streaming import CustomStreamWrapper as _StreamImplementation
 
-    _ChunkT = TypeVar(
-        "_ChunkT", bound=ModelResponseStream | TextCompletionResponse, default=ModelResponseStream, covariant=True
-    )
+    _ChunkT = TypeVar("_ChunkT", ModelResponseStream, TextCompletionResponse)
 
-    class CustomStreamWrapper(_StreamImplementation, Generic[_ChunkT]):
-        """The stream ``completion(..., stream=True)`` returns, as type checkers see it: an iterator
-        and async iterator of chunks, ``ModelResponseStream`` for a chat stream and
-        ``TextCompletionResponse`` for ``text_completion``. At run time ``litegate.CustomStreamWrapper``
-        (``litegate.core.streaming.CustomStreamWrapper``) is the one class of both."""
-
+    class _TypedStream(_StreamImplementation, Generic[_ChunkT]):
         def __iter__(self) -> Self: ...
         def __next__(self) -> _ChunkT: ...
         def __aiter__(self) -> Self: ...
@@ -70,7 +65,16 @@ if TYPE_CHECKING:
         def __enter__(self) -> Self: ...
         async def __aenter__(self) -> Self: ...
 
-    TextCompletionStreamWrapper = CustomStreamWrapper[TextCompletionResponse]
+    # Type checkers see two stream classes (litellm's two names), telling their chunks apart; at run
+    # time both names are ``litegate.core.streaming.CustomStreamWrapper``, the one stream class.
+    class CustomStreamWrapper(_TypedStream[ModelResponseStream]):
+        """The stream of ``completion(..., stream=True)``: an iterator and async iterator of
+        ``ModelResponseStream`` chunks; ``close()`` / ``aclose()`` (or ``with``) release it."""
+
+    class TextCompletionStreamWrapper(_TypedStream[TextCompletionResponse]):
+        """The stream of ``text_completion(..., stream=True)``: an iterator and async iterator of
+        ``TextCompletionResponse`` chunks."""
+
 else:
 
     def __getattr__(name: str) -> Any:
