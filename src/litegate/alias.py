@@ -39,7 +39,10 @@ import logging
 import sys
 import threading
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from importlib.abc import Loader
 
 __all__ = ["alias_litellm", "is_aliased", "MODULES", "LITELLM_ERROR_NAMES", "alias_path"]
 
@@ -271,7 +274,8 @@ class _Finder:  # the meta path finder protocol
                 f"(see litegate.alias.MODULES)",
                 name=fullname,
             )
-        return importlib.machinery.ModuleSpec(fullname, self.loader, is_package=True)
+        # _Loader has the loader protocol's methods without subclassing importlib.abc.Loader
+        return importlib.machinery.ModuleSpec(fullname, cast("Loader", self.loader), is_package=True)
 
 
 def is_aliased() -> bool:

@@ -19,16 +19,20 @@ import asyncio
 import dataclasses
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .types.params import Messages
+    from .types.utils import ModelResponse
 
 DEFAULT_MAX_CONCURRENT_REQUESTS = 100
 
 __all__ = ["batch_completion", "abatch_completion", "DEFAULT_MAX_CONCURRENT_REQUESTS"]
 
 
-def _as_dict(item: Any, index: int) -> dict:
+def _as_dict(item: Any, index: int) -> dict[str, Any]:
     """One request as a plain dict of ``completion`` keyword arguments."""
     if isinstance(item, Mapping):
         return dict(item)
@@ -40,7 +44,7 @@ def _as_dict(item: Any, index: int) -> dict:
     raise TypeError(f"batch request {index} must be a dict of completion arguments, got {type(item).__name__}")
 
 
-def _build_requests(requests: Any, model: str | None, messages: Any, common: dict) -> list[dict]:
+def _build_requests(requests: Any, model: str | None, messages: Any, common: dict[str, Any]) -> list[dict[str, Any]]:
     """Normalise both call forms into a list of ``completion`` keyword dicts (validated)."""
     if requests is not None and messages is not None and model is None and isinstance(requests, str):
         # classic positional call: batch_completion("gpt-4o", [[...], [...]])
@@ -117,7 +121,7 @@ def _limit(max_concurrent_requests: int | None, max_workers: int | None, n: int)
 
 def batch_completion(
     requests: list[Any] | str | None = None,
-    messages: list | None = None,
+    messages: Sequence[Messages] | None = None,
     *,
     model: str | None = None,
     max_concurrent_requests: int | None = None,
@@ -125,7 +129,7 @@ def batch_completion(
     max_workers: int | None = None,
     progress: Any = False,
     **kwargs: Any,
-) -> list[Any]:
+) -> list[ModelResponse | Exception]:
     """Send many chat completions concurrently; return one result per request, in input order.
 
     Args:
@@ -155,7 +159,7 @@ def batch_completion(
     meter = _Progress(progress, len(reqs))
     lock = threading.Lock()
 
-    def run(req: dict) -> Any:
+    def run(req: dict[str, Any]) -> Any:
         try:
             return completion(**req)
         except Exception as exc:  # one failure stays in its slot
@@ -174,14 +178,14 @@ def batch_completion(
 
 async def abatch_completion(
     requests: list[Any] | str | None = None,
-    messages: list | None = None,
+    messages: Sequence[Messages] | None = None,
     *,
     model: str | None = None,
     max_concurrent_requests: int | None = None,
     max_workers: int | None = None,
     progress: Any = False,
     **kwargs: Any,
-) -> list[Any]:
+) -> list[ModelResponse | Exception]:
     """Async twin of :func:`batch_completion`: ``acompletion`` calls on the running event loop,
     at most ``max_concurrent_requests`` at a time."""
     kwargs.pop("use_threadpool", None)
@@ -193,7 +197,7 @@ async def abatch_completion(
     gate = asyncio.Semaphore(_limit(max_concurrent_requests, max_workers, len(reqs)))
     meter = _Progress(progress, len(reqs))
 
-    async def run(req: dict) -> Any:
+    async def run(req: dict[str, Any]) -> Any:
         async with gate:
             try:
                 return await acompletion(**req)

@@ -36,17 +36,16 @@ def demo() -> int:
 
     with FakeOpenAIServer() as srv:
         base = srv.base_url
-        common = {"api_base": base, "api_key": "sk-demo-not-a-real-key"}
-        messages = [{"role": "user", "content": "Say hello to litegate"}]
+        common: dict[str, Any] = {"api_base": base, "api_key": "sk-demo-not-a-real-key"}
+        messages: list[dict[str, Any]] = [{"role": "user", "content": "Say hello to litegate"}]
         print(f"fake OpenAI-dialect server listening at {srv.url}")
 
         _title("1. completion")
         resp = litegate.completion(model="openai/gpt-4o-mini", messages=messages, **common)
         print("content:      ", resp.choices[0].message.content)
         print("dict access:  ", resp["choices"][0]["message"]["role"])
-        print(
-            "usage:        ", resp.usage.prompt_tokens, "+", resp.usage.completion_tokens, "=", resp.usage.total_tokens
-        )
+        usage = resp.usage or litegate.Usage()
+        print("usage:        ", usage.prompt_tokens, "+", usage.completion_tokens, "=", usage.total_tokens)
         print("provider:     ", resp._hidden_params["custom_llm_provider"])
 
         _title("2. streaming (with usage on the last chunk)")
@@ -65,7 +64,10 @@ def demo() -> int:
             "finish_reason:", [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
         )
         rebuilt = litegate.stream_chunk_builder(chunks, messages=messages)
-        print("rebuilt:      ", rebuilt.choices[0].message.content, "| usage total", rebuilt.usage.total_tokens)
+        if rebuilt is None:
+            raise CliError("the demo stream sent no chunks")
+        total = rebuilt.usage.total_tokens if rebuilt.usage else 0
+        print("rebuilt:      ", rebuilt.choices[0].message.content, "| usage total", total)
 
         _title("3. tool call")
         tools = [
@@ -85,9 +87,11 @@ def demo() -> int:
             messages=[{"role": "user", "content": "What is the weather in Paris?"}],
             **common,
         )
-        call = resp.choices[0].message.tool_calls[0]
+        tool_calls = resp.choices[0].message.tool_calls or []
         print("finish_reason:", resp.choices[0].finish_reason)
-        print("tool call:    ", call.function.name, call.function.arguments, f"(id {call.id})")
+        for call in tool_calls[:1]:
+            function = call.function or litegate.Function()
+            print("tool call:    ", function.name, function.arguments, f"(id {call.id})")
 
         _title("4. an error, caught as the right exception")
         srv.enqueue_error(
@@ -111,7 +115,7 @@ def demo() -> int:
 
         _title("6. async, 20 concurrent calls")
 
-        async def many() -> list:
+        async def many() -> list[litegate.ModelResponse]:
             return await asyncio.gather(
                 *[
                     litegate.acompletion(
@@ -130,7 +134,7 @@ def demo() -> int:
     return 0
 
 
-def _native_providers(messages: list) -> None:
+def _native_providers(messages: list[dict[str, Any]]) -> None:
     """One call to each native dialect's fake server (the same OpenAI-shaped call and response)."""
     import litegate
     from litegate import testing
@@ -169,7 +173,7 @@ _MAX_TURNS = 200  # messages an interactive chat keeps (the oldest go first; the
 
 
 def _read_text(stream: Any, name: str) -> str:
-    text = stream.read(_MAX_INPUT + 1)
+    text: str = stream.read(_MAX_INPUT + 1)
     if len(text) > _MAX_INPUT:
         raise CliError(f"{name} is larger than {_MAX_INPUT // (1024 * 1024)} MiB", EXIT_USAGE)
     return text
@@ -205,8 +209,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     import litegate
 
     _missing_key(args.model, args.api_key, args.api_base)
-    history: list = [{"role": "system", "content": args.system}] if args.system else []
-    common: dict = {
+    history: list[dict[str, Any]] = [{"role": "system", "content": args.system}] if args.system else []
+    common: dict[str, Any] = {
         "api_base": args.api_base,
         "api_key": args.api_key,
         "temperature": args.temperature,
@@ -233,7 +237,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return code
 
 
-def _chat_turn(litegate: Any, args: argparse.Namespace, history: list, text: str, common: dict) -> int:
+def _chat_turn(
+    litegate: Any, args: argparse.Namespace, history: list[dict[str, Any]], text: str, common: dict[str, Any]
+) -> int:
     history.append({"role": "user", "content": text})
     if len(history) > _MAX_TURNS:  # a long session keeps its latest turns (and its system message)
         keep = 1 if history[0]["role"] == "system" else 0
@@ -275,7 +281,7 @@ def _chat_turn(litegate: Any, args: argparse.Namespace, history: list, text: str
 def cmd_models(args: argparse.Namespace) -> int:
     import litegate
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, entry in sorted(litegate.model_cost.items()):
         if not isinstance(entry, dict) or name == "sample_spec":
             continue
@@ -367,7 +373,7 @@ def cmd_providers(args: argparse.Namespace) -> int:
 
     from .core.resolve import credential_spec
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in litegate.provider_list:
         spec = credential_spec(name)
         key_var = spec.key_env[0] if spec.key_env else None
@@ -430,7 +436,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import subprocess
 
     try:
-        return subprocess.call(command, env=env)
+        return subprocess.call(command, env=env)  # noqa: S603 - the command the user asked to run
     except FileNotFoundError:
         raise CliError(f"command not found: {command[0]}", EXIT_USAGE) from None
 

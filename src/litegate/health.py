@@ -35,7 +35,7 @@ HEALTH_CHECK_MODES = ("completion", "chat", "embedding", "rerank")
 _PROMPT = [{"role": "user", "content": "ping"}]
 
 
-def _plan(model: str, mode: str, overrides: dict) -> tuple[str, dict]:
+def _plan(model: str, mode: str, overrides: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Which public call to make and its keyword arguments."""
     if mode not in HEALTH_CHECK_MODES:
         raise ValueError(f"health_check: mode must be one of {', '.join(HEALTH_CHECK_MODES)}; got {mode!r}")

@@ -29,9 +29,56 @@ import re
 import time
 import typing
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Literal, Union, overload
 
 from .core.prompt_templates import format_prompt, register_prompt_template
+
+if TYPE_CHECKING:  # the lazily re-exported names below, as type checkers see them
+    from .core.resolve import get_llm_provider as get_llm_provider
+    from .core.resolve import provider_list as provider_list
+    from .cost.calculator import completion_cost as completion_cost
+    from .cost.calculator import cost_per_token as cost_per_token
+    from .cost.calculator import response_cost_calculator as response_cost_calculator
+    from .cost.info import get_max_tokens as get_max_tokens
+    from .cost.info import get_model_info as get_model_info
+    from .cost.info import get_valid_models as get_valid_models
+    from .cost.info import is_prompt_caching_valid_prompt as is_prompt_caching_valid_prompt
+    from .cost.registry import get_model_entry as get_model_entry
+    from .cost.registry import model_cost as model_cost
+    from .cost.registry import register_model as register_model
+    from .tokens import create_pretrained_tokenizer as create_pretrained_tokenizer
+    from .tokens import create_tokenizer as create_tokenizer
+    from .tokens import decode as decode
+    from .tokens import encode as encode
+    from .tokens import openai_token_counter as openai_token_counter
+    from .tokens import token_counter as token_counter
+    from .types.streaming import CustomStreamWrapper as CustomStreamWrapper
+    from .types.streaming import stream_chunk_builder as stream_chunk_builder
+    from .types.utils import ChatCompletionDeltaToolCall as ChatCompletionDeltaToolCall
+    from .types.utils import ChatCompletionMessageToolCall as ChatCompletionMessageToolCall
+    from .types.utils import ChoiceLogprobs as ChoiceLogprobs
+    from .types.utils import Choices as Choices
+    from .types.utils import CompletionTokensDetails as CompletionTokensDetails
+    from .types.utils import CompletionTokensDetailsWrapper as CompletionTokensDetailsWrapper
+    from .types.utils import Delta as Delta
+    from .types.utils import Embedding as Embedding
+    from .types.utils import EmbeddingResponse as EmbeddingResponse
+    from .types.utils import Function as Function
+    from .types.utils import FunctionCall as FunctionCall
+    from .types.utils import Logprobs as Logprobs
+    from .types.utils import Message as Message
+    from .types.utils import ModelResponse as ModelResponse
+    from .types.utils import ModelResponseStream as ModelResponseStream
+    from .types.utils import PromptTokensDetails as PromptTokensDetails
+    from .types.utils import PromptTokensDetailsWrapper as PromptTokensDetailsWrapper
+    from .types.utils import StreamingChoices as StreamingChoices
+    from .types.utils import TextChoices as TextChoices
+    from .types.utils import TextCompletionResponse as TextCompletionResponse
+    from .types.utils import Usage as Usage
+
+# ``custom_prompt_dict`` is read through ``__getattr__`` on every access (it follows
+# ``litegate.custom_prompt_dict``); declared here for type checkers and ``__all__``.
+custom_prompt_dict: dict[str, dict[str, Any]]
 
 __all__ = [
     "validate_environment",
@@ -168,8 +215,8 @@ class ProviderField(typing.TypedDict):
 
 class RawRequestTypedDict(typing.TypedDict, total=False):
     raw_request_api_base: str | None
-    raw_request_body: dict | None
-    raw_request_headers: dict | None
+    raw_request_body: dict[str, Any] | None
+    raw_request_headers: dict[str, str] | None
     error: str | None
 
 
@@ -462,7 +509,7 @@ def _mock_chunks(model_response: Any, mock_response: Any, model: str | None, n: 
     model = model or getattr(model_response, "model", None)
     choices = max(1, int(n or 1))
     pieces = [text[i : i + _MOCK_PIECE] for i in range(0, len(text), _MOCK_PIECE)] or [""]
-    base = {"id": ident, "created": created, "model": model, "object": "chat.completion.chunk"}
+    base: dict[str, Any] = {"id": ident, "created": created, "model": model, "object": "chat.completion.chunk"}
     chunks = []
     for k, piece in enumerate(pieces):
         delta: dict[str, Any] = {"role": "assistant", "content": piece} if k == 0 else {"content": piece}
@@ -491,8 +538,7 @@ def mock_completion_streaming_obj(
     ``finish_reason="stop"``. An exception (instance or class) as ``mock_response`` is raised
     when the stream is read.
     """
-    for chunk in _mock_chunks(model_response, mock_response, model, n):
-        yield chunk
+    yield from _mock_chunks(model_response, mock_response, model, n)
 
 
 async def async_mock_completion_streaming_obj(
@@ -516,11 +562,12 @@ def _model_input_limit(model: str | None) -> int | None:
     if not model:
         return None
     try:
+        lookup: Callable[[str], dict[str, Any] | None]
         try:
-            from .cost.info import get_model_info
+            from .cost.info import get_model_info as lookup
         except ImportError:  # model information not available: read the registry entry
-            from .cost.registry import get_model_entry as get_model_info
-        info = get_model_info(model)
+            from .cost.registry import get_model_entry as lookup
+        info = lookup(model)
     except Exception:  # noqa: BLE001 - unknown model (or no registry): no limit known
         return None
     if not info:
@@ -536,7 +583,8 @@ def _plain_message(message: Any) -> dict[str, Any]:
         return copy.deepcopy(message)
     dump = getattr(message, "model_dump", None)
     if dump is not None:
-        return dump(exclude_none=True)
+        plain: dict[str, Any] = dump(exclude_none=True)
+        return plain
     raise TypeError(f"messages must be dicts, got {type(message).__name__}")
 
 
@@ -599,6 +647,37 @@ def _shorten(
     return fits() <= limit
 
 
+@overload
+def trim_messages(
+    messages: list[Any],
+    model: str | None = None,
+    trim_ratio: float = 0.75,
+    return_response_tokens: Literal[False] = False,
+    max_tokens: int | None = None,
+) -> list[dict[str, Any]]: ...
+
+
+@overload
+def trim_messages(
+    messages: list[Any],
+    model: str | None = None,
+    trim_ratio: float = 0.75,
+    *,
+    return_response_tokens: Literal[True],
+    max_tokens: int | None = None,
+) -> tuple[list[dict[str, Any]], int | None]: ...
+
+
+@overload
+def trim_messages(
+    messages: list[Any],
+    model: str | None = None,
+    trim_ratio: float = 0.75,
+    return_response_tokens: bool = False,
+    max_tokens: int | None = None,
+) -> list[dict[str, Any]] | tuple[list[dict[str, Any]], int | None]: ...
+
+
 def trim_messages(
     messages: list[Any],
     model: str | None = None,
@@ -639,7 +718,7 @@ def trim_messages(
     def count_text(text: str) -> int:
         return token_counter(model=name, text=text)
 
-    def done(result: list[dict[str, Any]]) -> Any:
+    def done(result: list[dict[str, Any]]) -> list[dict[str, Any]] | tuple[list[dict[str, Any]], int | None]:
         return (result, max_tokens - count(result)) if return_response_tokens else result
 
     if count(msgs) <= max_tokens:
@@ -708,13 +787,13 @@ _JSON_TYPES = {
 }
 
 
-def _docstring_type(type_text: str) -> tuple[str | None, list | None]:
+def _docstring_type(type_text: str) -> tuple[str | None, list[Any] | None]:
     """(JSON schema type, enum) of a numpydoc type such as ``int, optional`` or ``{'a', 'b'}``."""
     text = type_text.strip()
     if text.startswith("{"):
         end = text.find("}")
         inner = text[1 : end if end > 0 else len(text)]
-        values: list = []
+        values: list[Any] = []
         for raw in inner.split(","):
             raw = raw.strip()
             if not raw:
@@ -882,11 +961,11 @@ def function_to_dict(input_function: Callable[..., Any]) -> dict[str, Any]:
         schema = _annotation_schema(hints.get(name, param.annotation))
         kind_text, desc = documented.get(name, ("", []))
         if kind_text:
-            kind, enum = _docstring_type(kind_text)
-            if kind:
-                if kind != schema.get("type"):
+            json_kind, enum = _docstring_type(kind_text)
+            if json_kind:
+                if json_kind != schema.get("type"):
                     schema.pop("items", None)
-                schema["type"] = kind
+                schema["type"] = json_kind
             if enum:
                 schema["enum"] = enum
         description = "\n".join(line.strip() for line in desc).strip()

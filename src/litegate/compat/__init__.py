@@ -15,7 +15,7 @@ are reachable as ``litegate.<name>`` and, in alias mode (:mod:`litegate.alias`),
 from __future__ import annotations
 
 import os
-from typing import Any, Optional
+from typing import Any
 
 # ------------------------------------------------------------------------ settings accepted as no-ops
 # name -> litellm's default. Reading gives the default until set; setting is kept and changes nothing.
@@ -76,7 +76,7 @@ def __getattr__(name: str) -> Any:
 # ------------------------------------------------------------------------ parameters
 def get_supported_openai_params(
     model: str, custom_llm_provider: str | None = None, request_type: str = "chat_completion"
-) -> list | None:
+) -> list[str] | None:
     """The OpenAI parameters litegate sends for ``model`` (litellm's function of that name).
 
     ``None`` when the provider is unknown or has no translator in this version, as litellm answers.
@@ -101,7 +101,7 @@ def get_supported_openai_params(
 
 def get_optional_params(
     model: str, custom_llm_provider: str | None = None, drop_params: bool | None = None, **params: Any
-) -> dict:
+) -> dict[str, Any]:
     """The given OpenAI parameters as ``model``'s provider receives them (litellm's function).
 
     Unsupported ones are dropped with ``drop_params=True`` (else ``UnsupportedParamsError``);

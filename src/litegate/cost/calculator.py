@@ -128,7 +128,7 @@ def _forget() -> None:
     _memo_size = -1
 
 
-def _misses_valid(table: dict) -> bool:
+def _misses_valid(table: dict[str, Any]) -> bool:
     global _memo_size
     size = len(table)
     if size == _memo_size:
@@ -138,7 +138,7 @@ def _misses_valid(table: dict) -> bool:
     return False
 
 
-def _lookup(model: str | None, provider: str | None) -> dict | None:
+def _lookup(model: str | None, provider: str | None) -> dict[str, Any] | None:
     """The registry entry for ``model`` (after ``litegate.model_alias_map``), or None."""
     if not model:
         return None
@@ -154,7 +154,7 @@ def _lookup(model: str | None, provider: str | None) -> dict | None:
             if _misses_valid(table):
                 return None
         else:
-            entry = table.get(found)
+            entry: dict[str, Any] | None = table.get(found)
             if entry is not None:
                 return entry
     name = reg.find_model(model, provider or None)
@@ -250,7 +250,7 @@ def _get(obj: Any, key: str) -> Any:
         return None
 
 
-def _hidden(response: Any) -> Mapping:
+def _hidden(response: Any) -> Mapping[str, Any]:
     if response is None:
         return {}
     if isinstance(response, Mapping):
@@ -309,7 +309,7 @@ class _Attrs:
         return default if value is None else value
 
 
-_NO_FIELDS: dict = {}
+_NO_FIELDS: dict[str, Any] = {}
 
 
 def _fields(obj: Any) -> Any:
@@ -402,17 +402,17 @@ def _messages_text(messages: Any) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-class _View(Mapping):
+class _View(Mapping[str, Any]):
     """An entry seen through price variants: ``key`` reads ``key + suffix`` for each suffix in
     turn (e.g. ``_above_200k_tokens``, ``_priority``), then ``key`` itself."""
 
     __slots__ = ("_entry", "_suffixes")
 
-    def __init__(self, entry: Mapping, suffixes: tuple[str, ...]) -> None:
+    def __init__(self, entry: Mapping[str, Any], suffixes: tuple[str, ...]) -> None:
         self._entry = entry
         self._suffixes = suffixes
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         entry = self._entry
         for suffix in self._suffixes:
             value = entry.get(key + suffix)
@@ -437,7 +437,7 @@ class _View(Mapping):
 _SERVICE_TIERS = {"priority": "_priority", "flex": "_flex"}
 
 
-def _priced(entry: Mapping, prompt_tokens: int, service_tier: Any = None) -> Mapping:
+def _priced(entry: Mapping[str, Any], prompt_tokens: int, service_tier: Any = None) -> Mapping[str, Any]:
     """``entry`` with the long-context tier for ``prompt_tokens`` and the service tier applied."""
     context = ""
     if prompt_tokens > _MIN_TIER_TOKENS:
@@ -460,11 +460,11 @@ def _priced(entry: Mapping, prompt_tokens: int, service_tier: Any = None) -> Map
     return _View(entry, (context or service,))  # type: ignore[arg-type]
 
 
-def _has_token_prices(entry: Mapping) -> bool:
+def _has_token_prices(entry: Mapping[str, Any]) -> bool:
     return entry.get("input_cost_per_token") is not None or entry.get("output_cost_per_token") is not None
 
 
-def _token_cost(p: Mapping, c: _Counts) -> tuple[float, float]:
+def _token_cost(p: Mapping[str, Any], c: _Counts) -> tuple[float, float]:
     """(prompt_cost, completion_cost) of token counts under the prices ``p``."""
     ip = p.get("input_cost_per_token") or 0.0
     op = p.get("output_cost_per_token") or 0.0
@@ -509,7 +509,7 @@ def _token_cost(p: Mapping, c: _Counts) -> tuple[float, float]:
 
 
 def _seconds_cost(
-    entry: Mapping, seconds: float | None, model: str | None, provider: str | None
+    entry: Mapping[str, Any], seconds: float | None, model: str | None, provider: str | None
 ) -> tuple[float, float]:
     if seconds is None:
         raise InputValidationError(
@@ -528,7 +528,7 @@ def _seconds_cost(
 
 
 def _generic_cost(
-    entry: Mapping,
+    entry: Mapping[str, Any],
     counts: _Counts,
     family: str,
     *,
@@ -625,7 +625,7 @@ def _generic_cost(
     raise _no_price(model, provider, "price per token")
 
 
-def _custom_entry(custom_cost_per_token: Any) -> dict:
+def _custom_entry(custom_cost_per_token: Any) -> dict[str, Any]:
     if not isinstance(custom_cost_per_token, Mapping):
         raise InputValidationError(
             message=(
@@ -670,7 +670,7 @@ def cost_per_token(
     completion_characters: int | None = None,
     cache_creation_input_tokens: int | None = 0,
     cache_read_input_tokens: int | None = 0,
-    custom_cost_per_token: dict | None = None,
+    custom_cost_per_token: dict[str, Any] | None = None,
     custom_cost_per_second: float | None = None,
     number_of_queries: int | None = None,
     usage_object: Any = None,
@@ -710,12 +710,13 @@ def cost_per_token(
     if custom_cost_per_second is not None:
         secs = audio_seconds if family == "transcription" and audio_seconds is not None else seconds
         return _seconds_cost({"input_cost_per_second": custom_cost_per_second}, secs, model, custom_llm_provider)
+    entry: Mapping[str, Any] | None
     if custom_cost_per_token is not None:
-        entry: Mapping | None = _custom_entry(custom_cost_per_token)
+        entry = _custom_entry(custom_cost_per_token)
     else:
         entry = _lookup(model, custom_llm_provider)
-        if entry is None:
-            raise _not_found([model], custom_llm_provider, call_type)
+    if entry is None:
+        raise _not_found([model], custom_llm_provider, call_type)
     queries = number_of_queries
     if queries is None and rerank_billed_units is not None:
         queries = _get(rerank_billed_units, "search_units")
@@ -801,8 +802,8 @@ def _image_size(size: Any) -> tuple[str, int, int]:
     return f"{width}-x-{height}", width, height
 
 
-def _per_image_price(entry: Mapping, width: int, height: int) -> float | None:
-    price = entry.get("output_cost_per_image")
+def _per_image_price(entry: Mapping[str, Any], width: int, height: int) -> float | None:
+    price: float | None = entry.get("output_cost_per_image")
     if price is None:
         price = entry.get("input_cost_per_image")
     if price is not None:
@@ -852,7 +853,7 @@ def image_cost_params(call: Any) -> dict[str, Any]:
 def _image_cost(
     names: list[str],
     provider: str | None,
-    custom: Mapping | None,
+    custom: Mapping[str, Any] | None,
     response: Any,
     size: Any,
     quality: Any,
@@ -935,19 +936,19 @@ def completion_cost(
     quality: str | None = None,
     n: int | None = None,
     prompt: str = "",
-    messages: list | None = None,
+    messages: list[Any] | None = None,
     completion: str = "",
     total_time: float | None = None,
     custom_llm_provider: str | None = None,
-    custom_cost_per_token: dict | None = None,
+    custom_cost_per_token: dict[str, Any] | None = None,
     custom_cost_per_second: float | None = None,
     prompt_tokens: int | None = None,
     completion_tokens: int | None = None,
-    input_text: str | list | None = None,
+    input_text: str | list[Any] | None = None,
     output_text: str | None = None,
     *,
     region_name: str | None = None,
-    optional_params: dict | None = None,
+    optional_params: dict[str, Any] | None = None,
     custom_pricing: bool | None = None,
     base_model: str | None = None,
     is_streaming: bool = False,
@@ -996,11 +997,11 @@ def completion_cost(
     if base_model:
         names = [base_model]
     else:
-        names = [model, hp.get("model"), _get(completion_response, "model")]
-        names = [m for m in dict.fromkeys(names) if isinstance(m, str) and m]
+        candidates = [model, hp.get("model"), _get(completion_response, "model")]
+        names = [m for m in dict.fromkeys(candidates) if isinstance(m, str) and m]
     count_model = names[0] if names else "gpt-3.5-turbo"
 
-    custom: dict | None = _custom_entry(custom_cost_per_token) if custom_cost_per_token is not None else None
+    custom: dict[str, Any] | None = _custom_entry(custom_cost_per_token) if custom_cost_per_token is not None else None
 
     if family == "image_generation" and custom_cost_per_second is None:
         return float(_image_cost(names, provider, custom, completion_response, size, quality, n, steps))
@@ -1040,7 +1041,7 @@ def completion_cost(
         ):
             return 0.0  # a response that used no tokens costs nothing, priced model or not
 
-    entry: Mapping | None = custom
+    entry: Mapping[str, Any] | None = custom
     used = count_model
     if entry is None:
         for name in names:
@@ -1123,7 +1124,7 @@ def response_cost_calculator(
     model: str | None,
     custom_llm_provider: str | None = None,
     call_type: str = "completion",
-    optional_params: dict | None = None,
+    optional_params: dict[str, Any] | None = None,
     cache_hit: bool | None = None,
     base_model: str | None = None,
     custom_pricing: bool | None = None,
@@ -1171,7 +1172,7 @@ def compute_response_cost(
     call_type: str,
     model: str | None,
     provider: str | None,
-    custom_cost_per_token: dict | None = None,
+    custom_cost_per_token: dict[str, Any] | None = None,
     custom_cost_per_second: float | None = None,
     optional_params: dict[str, Any] | None = None,
 ) -> float | None:
@@ -1212,7 +1213,8 @@ def compute_response_cost(
                         and not (extra and (extra.get("cache_creation_input_tokens") or extra.get("billed_units")))
                         and (entry.get("input_cost_per_image_token") is None)
                     ):
-                        return prompt * ip + usage.completion_tokens * op
+                        plain_cost: float = prompt * ip + usage.completion_tokens * op
+                        return plain_cost
                     return sum(_token_cost(entry, _usage_counts(usage)))  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001 - not a plain litegate response: take the general path
             pass

@@ -120,7 +120,7 @@ def _not_mapped(model: Any, custom_llm_provider: str | None) -> Exception:
     )
 
 
-def _supported_openai_params(entry: dict) -> list[str] | None:
+def _supported_openai_params(entry: dict[str, Any]) -> list[str] | None:
     """The OpenAI chat parameters litegate passes to this model's provider, where it knows them."""
     if entry.get("mode") not in ("chat", "completion", "responses"):
         return None
@@ -137,7 +137,7 @@ def _supported_openai_params(entry: dict) -> list[str] | None:
     return [p for p in OPENAI_CHAT_COMPLETION_PARAMS if p not in row.unsupported_params]
 
 
-def get_model_info(model: str, custom_llm_provider: str | None = None) -> dict:
+def get_model_info(model: str, custom_llm_provider: str | None = None) -> dict[str, Any]:
     """Everything the registry knows about a model, as litellm's ``ModelInfo`` dict.
 
     Keys: ``key`` (the registry name matched), ``max_tokens``, ``max_input_tokens``,
@@ -323,7 +323,7 @@ MINIMUM_PROMPT_CACHE_TOKEN_COUNT = 1024  # OpenAI's and Anthropic's smallest cac
 
 
 def is_prompt_caching_valid_prompt(
-    model: str, messages: list | None, tools: list | None = None, custom_llm_provider: str | None = None
+    model: str, messages: list[Any] | None, tools: list[Any] | None = None, custom_llm_provider: str | None = None
 ) -> bool:
     """True if messages plus tools are long enough for the provider to cache the prompt.
 

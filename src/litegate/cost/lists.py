@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from . import registry
 
-Rule = Callable[[str, dict], bool]
+Rule = Callable[[str, dict[str, Any]], bool]
 
 
 def _group(name: str) -> Rule:

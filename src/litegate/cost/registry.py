@@ -212,7 +212,7 @@ def _long_price_key(short: str, where: str) -> tuple[str, bool]:
     return key, per_million
 
 
-def expand_entry(short: dict, litellm_provider: str | None = None, name: str = "?") -> dict:
+def expand_entry(short: dict[str, Any], litellm_provider: str | None = None, name: str = "?") -> dict[str, Any]:
     """A compact-format entry as a litellm-shaped ``model_cost`` entry."""
     if not isinstance(short, dict):
         raise ValueError(f"model {name!r}: an entry must be an object, got {type(short).__name__}")
@@ -269,7 +269,7 @@ def _short_price_name(long_key: str) -> str | None:
     return None
 
 
-def compact_entry(entry: dict) -> tuple[dict, list[str]]:
+def compact_entry(entry: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """A litellm entry in the compact format (prices per million left as floats), plus the keys
     the compact format does not carry. Used by ``tools/build_registry.py``."""
     short: dict[str, Any] = {}
@@ -284,8 +284,8 @@ def compact_entry(entry: dict) -> tuple[dict, list[str]]:
             short[_FIELD_BY_LONG[key]] = value
         elif key == "litellm_provider":
             short["lp"] = value
-        elif isinstance(value, (int, float)) and not isinstance(value, bool) and _short_price_name(key):
-            price[_short_price_name(key)] = value
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and (short_name := _short_price_name(key)):
+            price[short_name] = value
         else:
             dropped.append(key)
     if price:
@@ -297,12 +297,12 @@ def compact_entry(entry: dict) -> tuple[dict, list[str]]:
     return short, dropped
 
 
-def _expand_document(doc: dict, source: str) -> dict[str, dict]:
+def _expand_document(doc: dict[str, Any], source: str) -> dict[str, dict[str, Any]]:
     """Every entry of a compact-format document, litellm-shaped, in file order."""
     providers = doc.get("providers")
     if not isinstance(providers, dict):
         raise ValueError(f"{source}: a {DATA_FORMAT} document needs a 'providers' object")
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for group, block in providers.items():
         if not isinstance(block, dict) or not isinstance(block.get("models"), dict):
             raise ValueError(f"{source}: provider {group!r} needs a 'models' object")
@@ -340,7 +340,7 @@ def _read_packaged() -> str:
         return fh.read()
 
 
-def _build() -> dict[str, dict]:
+def _build() -> dict[str, dict[str, Any]]:
     text = _read_packaged()
     doc = json.loads(text, parse_float=str)  # prices stay decimal text until scaled exactly
     if doc.get("format") != DATA_FORMAT:
@@ -353,8 +353,8 @@ def _index(names: Any) -> None:
         _lower.setdefault(name.lower(), name)
 
 
-def _ensure() -> dict[str, dict]:
-    registry = globals().get("model_cost")
+def _ensure() -> dict[str, dict[str, Any]]:
+    registry: dict[str, dict[str, Any]] | None = globals().get("model_cost")
     if registry is not None:
         return registry
     with _lock:
@@ -365,6 +365,11 @@ def _ensure() -> dict[str, dict]:
             _add_prefixes(registry.values())
             globals()["model_cost"] = registry
     return registry
+
+
+# ``model_cost`` (model name -> litellm-shaped entry) is built on first access, by ``__getattr__``;
+# declared here (no value) for type checkers and ``__all__``.
+model_cost: dict[str, dict[str, Any]]
 
 
 def __getattr__(name: str) -> Any:
@@ -394,7 +399,7 @@ def _add_prefixes(entries: Any) -> None:
             _prefixes.add(provider_group(lp) or lp)
 
 
-def _split(model: str, custom_llm_provider: str | None, registry: dict) -> tuple[str | None, str]:
+def _split(model: str, custom_llm_provider: str | None, registry: dict[str, Any]) -> tuple[str | None, str]:
     if custom_llm_provider:
         prefix = custom_llm_provider + "/"
         return custom_llm_provider, model[len(prefix) :] if model.startswith(prefix) else model
@@ -408,11 +413,11 @@ def _group_of(provider: str) -> str:
     return provider_group(provider) or provider
 
 
-def _matches(entry: dict, group: str | None) -> bool:
+def _matches(entry: dict[str, Any], group: str | None) -> bool:
     return group is None or provider_group(entry.get("litellm_provider")) == group
 
 
-def _lookup(registry: dict, provider: str | None, bare: str, fold: bool) -> str | None:
+def _lookup(registry: dict[str, Any], provider: str | None, bare: str, fold: bool) -> str | None:
     """One pass over the names ``bare`` may be stored under; ``fold`` compares case-insensitively."""
     if fold:
 
@@ -478,7 +483,7 @@ def find_model(model: str, custom_llm_provider: str | None = None) -> str | None
     return _resolve(model, custom_llm_provider, fallbacks=True)
 
 
-def get_model_entry(model: str, custom_llm_provider: str | None = None) -> dict | None:
+def get_model_entry(model: str, custom_llm_provider: str | None = None) -> dict[str, Any] | None:
     """The ``model_cost`` entry for a model string (see ``find_model``), or None if unknown.
 
     The returned dict is the registry's own entry: read it, do not modify it (use
@@ -495,7 +500,7 @@ def get_model_entry(model: str, custom_llm_provider: str | None = None) -> dict 
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
-def load_model_cost_map(source: str | os.PathLike, timeout: float = 10.0) -> dict:
+def load_model_cost_map(source: str | os.PathLike[str], timeout: float = 10.0) -> dict[str, Any]:
     """Read a model map (litellm's format or ours) from a local JSON file or an http(s) URL."""
     if isinstance(source, str) and _URL.match(source):
         return _fetch(source, timeout)
@@ -508,12 +513,13 @@ def load_model_cost_map(source: str | os.PathLike, timeout: float = 10.0) -> dic
             f"register_model: no such file: {path!r} (pass a dict, a JSON file path or an http(s) URL)"
         ) from None
     try:
-        return json.loads(text)
+        loaded: dict[str, Any] = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"register_model: {path!r} is not valid JSON: {exc}") from None
+    return loaded
 
 
-def _fetch(url: str, timeout: float) -> dict:
+def _fetch(url: str, timeout: float) -> dict[str, Any]:
     from ..core.http import HttpRequest
     from ..core.transport import fetch
     from ..exceptions import LiteLLMException
@@ -527,15 +533,16 @@ def _fetch(url: str, timeout: float) -> dict:
         raise ConnectionError(f"register_model: fetching {url} failed: HTTP {response.status_code}")
     body = response.content
     try:
-        return json.loads(body)
+        loaded: dict[str, Any] = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"register_model: {url} did not return valid JSON: {exc}") from None
+    return loaded
 
 
-def _litellm_entries(loaded: dict, source: str) -> dict[str, dict]:
+def _litellm_entries(loaded: dict[str, Any], source: str) -> dict[str, dict[str, Any]]:
     if _is_compact(loaded):
         return _expand_document(loaded, source)
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for name, entry in loaded.items():
         if name == "sample_spec":
             continue  # the documentation entry at the top of litellm's file
@@ -556,7 +563,7 @@ def _litellm_entries(loaded: dict, source: str) -> dict[str, dict]:
     return out
 
 
-def register_model(model_cost: dict | str | os.PathLike, *, timeout: float = 10.0) -> dict:
+def register_model(model_cost: dict[str, Any] | str | os.PathLike[str], *, timeout: float = 10.0) -> dict[str, Any]:
     """Add models to the registry or override fields of existing ones; returns the loaded map.
 
     ``model_cost`` is a dict, a path to a JSON file, or an http(s) URL of a JSON file (fetched

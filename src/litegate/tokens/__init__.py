@@ -10,7 +10,7 @@ See ``docs/TOKENS.md`` for the counting rules and where the encoding tables come
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._counter import _select_tokenizer as _select_tokenizer  # litellm.utils._select_tokenizer
 from ._counter import (
@@ -37,6 +37,12 @@ __all__ = [
     "estimate_usage",
     "image_tokens_for_size",
 ]
+
+
+if TYPE_CHECKING:
+    from tiktoken import Encoding
+
+    encoding: Encoding  # made on first use, by __getattr__
 
 
 def __getattr__(name: str) -> Any:

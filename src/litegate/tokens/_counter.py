@@ -70,7 +70,8 @@ def _ids(kind: str, tokenizer: Any, text: str) -> list[int]:
     if kind == OPENAI_TYPE:
         ordinary = getattr(tokenizer, "encode_ordinary", None)
         if ordinary is not None:
-            return ordinary(text)
+            ordinary_ids: list[int] = ordinary(text)
+            return ordinary_ids
         return list(tokenizer.encode(text, disallowed_special=()))
     encoded = tokenizer.encode(text)
     ids = getattr(encoded, "ids", None)
@@ -97,7 +98,8 @@ def encode(model: str = "", text: str = "", custom_tokenizer: dict[str, Any] | N
 def decode(model: str = "", tokens: Sequence[int] = (), custom_tokenizer: dict[str, Any] | None = None) -> str:
     """Text of the token ids ``tokens`` with ``model``'s tokenizer (or ``custom_tokenizer``)."""
     _, tokenizer = _tokenizer_of(model, custom_tokenizer)
-    return tokenizer.decode(list(tokens))
+    text: str = tokenizer.decode(list(tokens))
+    return text
 
 
 # ------------------------------------------------------------------------------------------------

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import threading
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import types
+
+    from tiktoken import Encoding
 
 CL100K_BASE = "cl100k_base"
 O200K_BASE = "o200k_base"
@@ -59,10 +64,10 @@ ENCODING_SPECS: dict[str, tuple[str, dict[str, int]]] = {
 }
 
 _lock = threading.Lock()
-_encodings: dict[str, Any] = {}
+_encodings: dict[str, Encoding] = {}
 
 
-def _import_tiktoken() -> Any:
+def _import_tiktoken() -> types.ModuleType:
     try:
         import tiktoken
     except ImportError as exc:  # pragma: no cover - tiktoken is a core dependency
@@ -79,7 +84,7 @@ def read_table(name: str) -> bytes:
     return (resources.files("litegate") / "data" / "tokenizers" / f"{name}.bpe").read_bytes()
 
 
-def _build(name: str) -> Any:
+def _build(name: str) -> Encoding:
     from ._data import unpack_ranks
 
     spec = ENCODING_SPECS.get(name)
@@ -88,10 +93,11 @@ def _build(name: str) -> Any:
     tiktoken = _import_tiktoken()
     pattern, special = spec
     ranks = unpack_ranks(read_table(name))
-    return tiktoken.Encoding(name, pat_str=pattern, mergeable_ranks=ranks, special_tokens=dict(special))
+    encoding: Encoding = tiktoken.Encoding(name, pat_str=pattern, mergeable_ranks=ranks, special_tokens=dict(special))
+    return encoding
 
 
-def get_encoding(name: str = DEFAULT_ENCODING) -> Any:
+def get_encoding(name: str = DEFAULT_ENCODING) -> Encoding:
     """The ``tiktoken.Encoding`` called ``name`` (``cl100k_base`` or ``o200k_base``), built from the
     tables shipped with litegate: nothing is downloaded. Built once per process; thread-safe."""
     enc = _encodings.get(name)
@@ -150,6 +156,6 @@ def encoding_name_for_model(model: str) -> str:
     return DEFAULT_ENCODING
 
 
-def get_encoding_for_model(model: str = "") -> Any:
+def get_encoding_for_model(model: str = "") -> Encoding:
     """The ``tiktoken.Encoding`` used to count ``model``'s tokens (see :func:`encoding_name_for_model`)."""
     return get_encoding(encoding_name_for_model(model or ""))

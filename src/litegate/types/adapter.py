@@ -20,7 +20,7 @@ class AdapterV1:
 
     id: str = ""
 
-    def translate_completion_input_params(self, kwargs: dict) -> dict:
+    def translate_completion_input_params(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError(f"{type(self).__name__} must implement translate_completion_input_params")
 
     def translate_completion_output_params(self, response: Any) -> Any:

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from .utils import OpenAIObject, _ResponseMixin
+from .base import OpenAIObject, _ResponseMixin
 
 
 class TranscriptionResponse(_ResponseMixin, OpenAIObject):

@@ -145,7 +145,9 @@ class OpenAIObject(BaseModel):
         except TypeError:
             return False
         extra = self.__pydantic_extra__
-        return bool(extra) and key in extra
+        if not extra:
+            return False
+        return key in extra
 
     def get(self, key: str, default: Any = None) -> Any:
         d = self.__dict__
@@ -175,7 +177,7 @@ class OpenAIObject(BaseModel):
     def values(self) -> list[Any]:
         return [self[k] for k in self.keys()]
 
-    def items(self) -> list[tuple]:
+    def items(self) -> list[tuple[str, Any]]:
         return [(k, self[k]) for k in self.keys()]
 
     def __getattr__(self, name: str) -> Any:
@@ -196,7 +198,7 @@ class OpenAIObject(BaseModel):
         """
         return self.model_dump(**kwargs)
 
-    def dict(self, **kwargs: Any) -> builtins.dict[str, Any]:  # type: ignore[override]
+    def dict(self, **kwargs: Any) -> builtins.dict[str, Any]:
         """Same as ``model_dump(**kwargs)``, without pydantic's deprecation warning."""
         return self.model_dump(**kwargs)
 
@@ -222,7 +224,7 @@ class OpenAIObject(BaseModel):
     def __ne__(self, other: object) -> bool:
         result = self.__eq__(other)
         if result is NotImplemented:
-            return result
+            return NotImplemented
         return not result
 
     __hash__ = None  # type: ignore[assignment]

@@ -64,7 +64,7 @@ class _ArgumentsString:
         )
 
 
-def _empty_to_none(value: list | None) -> list | None:
+def _empty_to_none(value: list[Any] | None) -> list[Any] | None:
     return value or None
 
 

@@ -47,6 +47,7 @@ class EmbeddingResponse(_ResponseMixin, OpenAIObject):
             params["data"] = data
         if usage is not None:
             params["usage"] = usage
-        super().__init__(model=model, **params)
+        params["model"] = model
+        super().__init__(**params)
         if hidden_params or response_ms is not None or _response_headers:
             self._set_private(response_ms, hidden_params, _response_headers)

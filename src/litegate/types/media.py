@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from .utils import OpenAIObject, _ResponseMixin
+from .base import OpenAIObject, _ResponseMixin
 
 
 class ImageObject(OpenAIObject):
@@ -25,7 +25,7 @@ class ImageResponse(_ResponseMixin, OpenAIObject):
     usage: dict[str, Any] | None = None  # gpt-image models report input/output tokens
 
 
-class ModerationCategories(dict):
+class ModerationCategories(dict[str, Any]):
     """A result's ``categories`` / ``category_scores``: a dict with OpenAI's keys
     (``"hate/threatening"``, ``"self-harm/intent"``) that also answers the attribute names of the
     spec and the openai SDK (``.hate_threatening``, ``.self_harm_intent``), and takes those
@@ -49,7 +49,7 @@ class ModerationCategories(dict):
     def __contains__(self, key: object) -> bool:
         return dict.__contains__(self, self._key(key))
 
-    def get(self, key: Any, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: Any, default: Any = None) -> Any:
         return dict.get(self, self._key(key), default)
 
     def __getattr__(self, name: str) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .utils import OpenAIObject, _ResponseMixin
+from .base import OpenAIObject, _ResponseMixin
 
 
 class ModelList(_ResponseMixin, OpenAIObject):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .utils import OpenAIObject, _ResponseMixin
+from .base import OpenAIObject, _ResponseMixin
 
 
 class _Obj(_ResponseMixin, OpenAIObject):

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .utils import OpenAIObject, _ResponseMixin
+from .base import OpenAIObject, _ResponseMixin
 
 
 class RerankResult(OpenAIObject):

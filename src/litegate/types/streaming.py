@@ -90,7 +90,7 @@ else:
 _CHUNK_ONLY_KEYS = frozenset({"object", "choices", "usage", "stream", "stream_options"})
 
 
-def _estimate_usage(messages: list[Any] | None, completion_text: str) -> Usage | None:
+def _estimate_usage(messages: list[Any] | None, completion_text: str) -> Usage | dict[str, int] | None:
     """Token-count hook for streams that did not report usage.
 
     Receives the request ``messages`` (may be None) and the generated text (content, reasoning
