@@ -47,7 +47,12 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _T = TypeVar("_T")
 
 __all__ = ["BudgetManager", "BudgetFileError", "BudgetServiceError", "DURATIONS", "DEFAULT_BUDGET_FILE"]
 
@@ -99,9 +104,10 @@ def _timestamp(value: Any) -> float:
     if value is None:
         return _now()
     if isinstance(value, _dt.datetime):
-        if value.tzinfo is None:  # the spec passes UTC datetimes; a naive one is read as UTC
-            value = value.replace(tzinfo=_dt.timezone.utc)
-        return value.timestamp()
+        when: _dt.datetime = value
+        if when.tzinfo is None:  # the spec passes UTC datetimes; a naive one is read as UTC
+            when = when.replace(tzinfo=_dt.timezone.utc)
+        return when.timestamp()
     if isinstance(value, _dt.date):
         return _dt.datetime(value.year, value.month, value.day, tzinfo=_dt.timezone.utc).timestamp()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -126,10 +132,10 @@ def _duration_days(duration: Any) -> float | None:
 def _check_amount(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number of USD, got {type(value).__name__}")
-    value = float(value)
-    if math.isnan(value) or math.isinf(value) or value < 0:
-        raise ValueError(f"{name} must be a finite, non-negative number of USD, got {value!r}")
-    return value
+    amount = float(value)
+    if math.isnan(amount) or math.isinf(amount) or amount < 0:
+        raise ValueError(f"{name} must be a finite, non-negative number of USD, got {amount!r}")
+    return amount
 
 
 # --------------------------------------------------------------------------------------------
@@ -199,7 +205,7 @@ class _FileLock:
                         break
                     except OSError:
                         if time.monotonic() > deadline:
-                            raise TimeoutError(f"could not lock {self.lock_path!r} in {self.timeout}s")
+                            raise TimeoutError(f"could not lock {self.lock_path!r} in {self.timeout}s") from None
                         time.sleep(0.005)
         except BaseException:
             os.close(fd)
@@ -247,7 +253,7 @@ class _FileLock:
 # --------------------------------------------------------------------------------------------
 
 
-def _stat_key(path: str) -> tuple | None:
+def _stat_key(path: str) -> tuple[int, int, int, int] | None:
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -375,7 +381,7 @@ def _merge(disk: dict[str, Any], memory: dict[str, Any], synced: dict[str, Any])
     return out
 
 
-def _dirty(memory: dict[str, Any], synced: dict[str, Any]) -> set:
+def _dirty(memory: dict[str, Any], synced: dict[str, Any]) -> set[str]:
     """Users whose entry in memory differs from the last synced state (deleted ones included)."""
     out = {u for u, e in memory.items() if u not in synced or synced[u] != e}
     out.update(u for u in synced if u not in memory)
@@ -402,7 +408,7 @@ class BudgetManager:
         project_name: str | None = None,
         client_type: str = "local",
         api_base: str | None = None,
-        headers: dict | None = None,
+        headers: dict[str, str] | None = None,
         budget_file: str | None = None,
         timeout: float = 30.0,
         transport: Any = None,
@@ -418,7 +424,7 @@ class BudgetManager:
         self.budget_file = os.path.abspath(os.fspath(path))
         self.user_dict: dict[str, Any] = {}
         self._synced: dict[str, Any] = {}
-        self._stat: tuple | None = None
+        self._stat: tuple[int, int, int, int] | None = None
         self._mutex = threading.RLock()
         self.transport: Any = transport  # None: the package's default transport
         if client_type == "hosted" and not project_name:
@@ -467,7 +473,7 @@ class BudgetManager:
             self._set_synced(data)
             return answer
 
-    def _set_synced(self, data: dict[str, Any], stat: tuple | None = None) -> None:
+    def _set_synced(self, data: dict[str, Any], stat: tuple[int, int, int, int] | None = None) -> None:
         self.user_dict = data
         self._synced = copy.deepcopy(data)
         self._stat = stat
@@ -491,7 +497,7 @@ class BudgetManager:
             synced.update({u: self._synced[u] for u in dirty if u in self._synced})
             self.user_dict, self._synced, self._stat = merged, synced, stat
 
-    def _transact(self, change: Callable[[dict[str, Any]], tuple]) -> Any:
+    def _transact(self, change: Callable[[dict[str, Any]], tuple[_T, bool]]) -> _T:
         """Run ``change(data) -> (result, changed)`` on the freshest entries; store them if
         anything changed (or unsaved direct edits of ``user_dict`` were merged in)."""
         with self._mutex:
@@ -558,7 +564,8 @@ class BudgetManager:
         answer = self._post("/set_budget", {"project_name": self.project_name, "user_dict": data})
         if isinstance(answer, dict) and answer.get("status") == "error":
             raise BudgetServiceError(f"budget service refused /set_budget: {answer.get('message', answer)!r:.300}")
-        return answer
+        reply: dict[str, Any] = answer
+        return reply
 
     # ------------------------------------------------------------------ budgets
     def create_budget(
@@ -581,7 +588,7 @@ class BudgetManager:
         days = _duration_days(duration)
         start = None if created_at is None else _timestamp(created_at)
 
-        def change(data: dict[str, Any]) -> tuple:
+        def change(data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
             old = data.get(user) or {}
             entry = dict(old)
             entry["total_budget"] = total
@@ -608,7 +615,7 @@ class BudgetManager:
         entry = self._view().get(user)
         if entry is None or (budget_id is not None and entry.get("budget_id") != budget_id):
             return None
-        out = copy.deepcopy(entry)
+        out: dict[str, Any] = copy.deepcopy(entry)
         out.setdefault("current_cost", 0.0)
         out.setdefault("model_cost", {})
         if "duration" in out:
@@ -641,7 +648,7 @@ class BudgetManager:
         prompt_tokens: int | None,
         completion_tokens: int | None,
         name: str,
-    ) -> tuple:
+    ) -> tuple[float, str | None]:
         """(cost, model) of one call: the given cost, else ``completion_cost`` of the call."""
         if given is None:
             given = _NOT_GIVEN
@@ -714,7 +721,7 @@ class BudgetManager:
             cost, completion_obj, model, input_text, output_text, call_type, prompt_tokens, completion_tokens, "cost"
         )
 
-        def change(data: dict[str, Any]) -> tuple:
+        def change(data: dict[str, Any]) -> tuple[bool, bool]:
             entry = data.get(user)
             if entry is None:
                 return False, False
@@ -752,7 +759,7 @@ class BudgetManager:
             "potential_cost",
         )
 
-        def change(data: dict[str, Any]) -> tuple:
+        def change(data: dict[str, Any]) -> tuple[bool, bool]:
             entry = data.get(user)
             if entry is None:
                 return False, False
@@ -788,7 +795,7 @@ class BudgetManager:
             if isinstance(e.get("model_cost"), dict) and model_name in e["model_cost"]
         }
 
-    def projected_cost(self, model: str, messages: list, user: str) -> float:
+    def projected_cost(self, model: str, messages: list[Any], user: str) -> float:
         """``user``'s spending plus the prompt cost of sending ``messages`` to ``model``."""
         from .cost.calculator import cost_per_token
         from .tokens import token_counter
@@ -801,7 +808,7 @@ class BudgetManager:
     def reset_cost(self, user: str) -> dict[str, Any]:
         """Set ``user``'s spending (and per-model breakdown) back to zero; returns ``{"user": entry}``."""
 
-        def change(data: dict[str, Any]) -> tuple:
+        def change(data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
             entry = data.get(user)
             if entry is None:
                 raise KeyError(f"user {user!r} has no budget (create one with create_budget)")
@@ -838,7 +845,7 @@ class BudgetManager:
             return False
         now = _now()
 
-        def change(data: dict[str, Any]) -> tuple:
+        def change(data: dict[str, Any]) -> tuple[bool, bool]:
             entry = data.get(user)
             if entry is None:
                 return False, False
@@ -856,7 +863,7 @@ class BudgetManager:
             return []
         now = _now()
 
-        def change(data: dict[str, Any]) -> tuple:
+        def change(data: dict[str, Any]) -> tuple[list[str], bool]:
             done = [user for user, entry in data.items() if "duration" in entry and self._reset_if_due(entry, now)]
             return done, bool(done)
 
