@@ -17,10 +17,8 @@ from .constants import ROUTER_DEFAULT_HEALTH_CHECK_INTERVAL as ROUTER_DEFAULT_HE
 from .constants import ROUTER_MAX_FALLBACKS as ROUTER_MAX_FALLBACKS
 
 # --------------------------------------------------------------------------------------------
-# What type checkers and editors see of the lazily loaded names below (never run: the names load
-# on first use through ``__getattr__``). tests/typing checks that this list and ``_LAZY`` agree.
-# Names made at run time (the files/batches/assistants functions of core/platform.py, the
-# ``*_models`` lists, litellm's no-op settings) are typed ``Any`` through ``__getattr__``.
+# What type checkers and editors see of the lazily loaded names below: litegate/_names.py (never
+# imported at run time; the names load on first use through ``__getattr__``).
 # --------------------------------------------------------------------------------------------
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,171 +27,10 @@ if TYPE_CHECKING:
     from ssl import SSLContext
     from typing import Any
 
-    from . import caching as caching
-    from . import exceptions as exceptions
-    from . import testing as testing
-    from . import types as types
-    from . import utils as utils
-    from .alias import alias_litellm as alias_litellm
-    from .batch import abatch_completion as abatch_completion
-    from .batch import batch_completion as batch_completion
-    from .budget import BudgetFileError as BudgetFileError
-    from .budget import BudgetManager as BudgetManager
+    from ._names import *  # noqa: F403
     from .caching.caching import Cache as Cache
-    from .caching.caching import disable_cache as disable_cache
-    from .caching.caching import enable_cache as enable_cache
-    from .caching.caching import update_cache as update_cache
-    from .client import Client as Client
-    from .compat import get_optional_params as get_optional_params
-    from .compat import get_secret as get_secret
-    from .compat import get_secret_bool as get_secret_bool
-    from .compat import get_secret_str as get_secret_str
-    from .compat import get_supported_openai_params as get_supported_openai_params
-    from .core.adapters import aadapter_completion as aadapter_completion
-    from .core.adapters import adapter_completion as adapter_completion
     from .core.log import turn_on_debug as _turn_on_debug  # noqa: F401 - litellm's name
-    from .core.params import ALL_AVAILABLE_PARAMS as ALL_AVAILABLE_PARAMS
-    from .core.params import OPENAI_CHAT_COMPLETION_PARAMS as OPENAI_CHAT_COMPLETION_PARAMS
-    from .core.platform import a_add_message as a_add_message
-    from .core.platform import parse_batch_output as parse_batch_output
-    from .core.prompt_templates import custom_prompt_dict as custom_prompt_dict
-    from .core.prompt_templates import register_prompt_template as register_prompt_template
-    from .core.resolve import get_llm_provider as get_llm_provider
-    from .core.resolve import openai_compatible_providers as openai_compatible_providers
-    from .core.resolve import provider_list as provider_list
-    from .core.transport import MockResponse as MockResponse
-    from .core.transport import MockTransport as MockTransport
-    from .cost.calculator import completion_cost as completion_cost
-    from .cost.calculator import cost_per_token as cost_per_token
-    from .cost.calculator import response_cost_calculator as response_cost_calculator
-    from .cost.info import get_max_tokens as get_max_tokens
-    from .cost.info import get_model_info as get_model_info
-    from .cost.info import get_valid_models as get_valid_models
-    from .cost.info import is_prompt_caching_valid_prompt as is_prompt_caching_valid_prompt
-    from .cost.info import supports_assistant_prefill as supports_assistant_prefill
-    from .cost.info import supports_audio_input as supports_audio_input
-    from .cost.info import supports_audio_output as supports_audio_output
-    from .cost.info import supports_computer_use as supports_computer_use
-    from .cost.info import supports_embedding_image_input as supports_embedding_image_input
-    from .cost.info import supports_function_calling as supports_function_calling
-    from .cost.info import supports_native_streaming as supports_native_streaming
-    from .cost.info import supports_parallel_function_calling as supports_parallel_function_calling
-    from .cost.info import supports_pdf_input as supports_pdf_input
-    from .cost.info import supports_prompt_caching as supports_prompt_caching
-    from .cost.info import supports_reasoning as supports_reasoning
-    from .cost.info import supports_response_schema as supports_response_schema
-    from .cost.info import supports_system_messages as supports_system_messages
-    from .cost.info import supports_tool_choice as supports_tool_choice
-    from .cost.info import supports_url_context as supports_url_context
-    from .cost.info import supports_vision as supports_vision
-    from .cost.info import supports_web_search as supports_web_search
-    from .cost.lists import model_list as model_list
-    from .cost.lists import models_by_provider as models_by_provider
-    from .cost.registry import model_cost as model_cost
-    from .cost.registry import register_model as register_model
-    from .exceptions import APIConnectionError as APIConnectionError
-    from .exceptions import APIError as APIError
-    from .exceptions import APIResponseValidationError as APIResponseValidationError
-    from .exceptions import APITimeoutError as APITimeoutError
-    from .exceptions import AuthenticationError as AuthenticationError
-    from .exceptions import BadGatewayError as BadGatewayError
-    from .exceptions import BadRequestError as BadRequestError
-    from .exceptions import BudgetExceededError as BudgetExceededError
-    from .exceptions import ConflictError as ConflictError
-    from .exceptions import ContentPolicyViolationError as ContentPolicyViolationError
-    from .exceptions import ContextWindowExceededError as ContextWindowExceededError
-    from .exceptions import InputTypeError as InputTypeError
-    from .exceptions import InputValidationError as InputValidationError
-    from .exceptions import InternalServerError as InternalServerError
-    from .exceptions import InvalidRequestError as InvalidRequestError
-    from .exceptions import JSONSchemaValidationError as JSONSchemaValidationError
-    from .exceptions import LiteLLMException as LiteLLMException
-    from .exceptions import MockException as MockException
-    from .exceptions import NotFoundError as NotFoundError
-    from .exceptions import NotFoundException as NotFoundException
-    from .exceptions import OpenAIError as OpenAIError
-    from .exceptions import PermissionDeniedError as PermissionDeniedError
-    from .exceptions import RateLimitError as RateLimitError
-    from .exceptions import RejectedRequestError as RejectedRequestError
-    from .exceptions import ServiceUnavailableError as ServiceUnavailableError
-    from .exceptions import Timeout as Timeout
-    from .exceptions import UnprocessableEntityError as UnprocessableEntityError
-    from .exceptions import UnsupportedParamsError as UnsupportedParamsError
-    from .health import HealthCheckResponse as HealthCheckResponse
-    from .health import ahealth_check as ahealth_check
-    from .health import health_check as health_check
-    from .integrations import flush_callbacks as flush_callbacks
     from .integrations.custom_logger import CustomLogger as CustomLogger
-    from .main import acompletion as acompletion
-    from .main import aembedding as aembedding
-    from .main import aimage_generation as aimage_generation
-    from .main import amoderation as amoderation
-    from .main import arerank as arerank
-    from .main import aspeech as aspeech
-    from .main import atext_completion as atext_completion
-    from .main import atranscription as atranscription
-    from .main import completion as completion
-    from .main import embedding as embedding
-    from .main import image_generation as image_generation
-    from .main import moderation as moderation
-    from .main import rerank as rerank
-    from .main import speech as speech
-    from .main import text_completion as text_completion
-    from .main import transcription as transcription
-    from .router import Deployment as Deployment
-    from .router import Router as Router
-    from .tokens import create_pretrained_tokenizer as create_pretrained_tokenizer
-    from .tokens import create_tokenizer as create_tokenizer
-    from .tokens import decode as decode
-    from .tokens import encode as encode
-    from .tokens import encoding as encoding
-    from .tokens import openai_token_counter as openai_token_counter
-    from .tokens import token_counter as token_counter
-    from .types.adapter import AdapterV1 as AdapterV1
-    from .types.audio import HttpxBinaryResponseContent as HttpxBinaryResponseContent
-    from .types.audio import TranscriptionResponse as TranscriptionResponse
-    from .types.media import ImageObject as ImageObject
-    from .types.media import ImageResponse as ImageResponse
-    from .types.media import ModerationResponse as ModerationResponse
-    from .types.rerank import RerankResponse as RerankResponse
-    from .types.rerank import RerankResult as RerankResult
-    from .types.streaming import ChunkAccumulator as ChunkAccumulator
-    from .types.streaming import CustomStreamWrapper as AsyncCustomStreamWrapper  # noqa: F401 - litellm's other name
-    from .types.streaming import CustomStreamWrapper as CustomStreamWrapper
-    from .types.streaming import TextCompletionStreamWrapper as TextCompletionStreamWrapper
-    from .types.streaming import stream_chunk_builder as stream_chunk_builder
-    from .types.utils import ChatCompletionDeltaToolCall as ChatCompletionDeltaToolCall
-    from .types.utils import ChatCompletionMessageToolCall as ChatCompletionMessageToolCall
-    from .types.utils import ChoiceLogprobs as ChoiceLogprobs
-    from .types.utils import Choices as Choices
-    from .types.utils import CompletionTokensDetails as CompletionTokensDetails
-    from .types.utils import CompletionTokensDetailsWrapper as CompletionTokensDetailsWrapper
-    from .types.utils import Delta as Delta
-    from .types.utils import Embedding as Embedding
-    from .types.utils import EmbeddingResponse as EmbeddingResponse
-    from .types.utils import Function as Function
-    from .types.utils import Logprobs as Logprobs
-    from .types.utils import Message as Message
-    from .types.utils import ModelResponse as ModelResponse
-    from .types.utils import ModelResponseStream as ModelResponseStream
-    from .types.utils import PromptTokensDetails as PromptTokensDetails
-    from .types.utils import PromptTokensDetailsWrapper as PromptTokensDetailsWrapper
-    from .types.utils import StreamingChoices as StreamingChoices
-    from .types.utils import TextChoices as TextChoices
-    from .types.utils import TextCompletionResponse as TextCompletionResponse
-    from .types.utils import Usage as Usage
-    from .utils import async_mock_completion_streaming_obj as async_mock_completion_streaming_obj
-    from .utils import check_valid_key as check_valid_key
-    from .utils import function_to_dict as function_to_dict
-    from .utils import get_provider_fields as get_provider_fields
-    from .utils import get_utc_datetime as get_utc_datetime
-    from .utils import load_test_model as load_test_model
-    from .utils import mock_completion_streaming_obj as mock_completion_streaming_obj
-    from .utils import read_config_args as read_config_args
-    from .utils import return_raw_request as return_raw_request
-    from .utils import trim_messages as trim_messages
-    from .utils import validate_environment as validate_environment
-
 del TYPE_CHECKING  # not a setting
 
 # --------------------------------------------------------------------------------------------
