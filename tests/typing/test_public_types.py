@@ -95,13 +95,18 @@ def test_completion_stream_yields_chunks() -> None:
     assert_type(stream, CustomStreamWrapper)
     assert isinstance(stream, litegate.CustomStreamWrapper)
     pieces = []
+    chunks = []
     for chunk in stream:
         assert_type(chunk, ModelResponseStream)
         assert isinstance(chunk, ModelResponseStream)
         assert_type(chunk.choices[0], StreamingChoices)
+        chunks.append(chunk)
         if chunk.choices:
             pieces.append(chunk.choices[0].delta.content or "")
     assert "".join(pieces) == "hello"
+    rebuilt = litellm.stream_chunk_builder(chunks, messages=MESSAGES)
+    assert_type(rebuilt, ModelResponse | None)
+    assert isinstance(rebuilt, ModelResponse) and rebuilt.choices[0].message.content == "hello"
 
 
 def test_stream_flag_known_only_at_run_time() -> None:
@@ -269,6 +274,21 @@ def test_exceptions() -> None:
         assert exc.status_code == 429
     else:
         pytest.fail("the mock error was not raised")
+
+
+def test_litellm_import_paths() -> None:
+    # the module paths litellm users import from
+    from litegate.types.utils import ModelResponse as TypesModelResponse
+    from litegate.utils import ModelResponse as UtilsModelResponse
+    from litegate.utils import token_counter, trim_messages
+
+    assert_type(litellm.ModelResponse(), ModelResponse)
+    assert TypesModelResponse is UtilsModelResponse is litellm.ModelResponse
+    assert_type(token_counter(model="gpt-4o-mini", messages=MESSAGES), int)
+    assert_type(trim_messages(MESSAGES, "gpt-4o-mini"), list[dict[str, Any]])
+    trimmed, left = trim_messages(MESSAGES, "gpt-4o-mini", return_response_tokens=True)
+    assert_type(left, int | None)
+    assert trimmed == MESSAGES
 
 
 def test_settings() -> None:

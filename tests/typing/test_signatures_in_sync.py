@@ -21,6 +21,7 @@ import pytest
 
 import litegate
 import litegate.main
+import litegate.types.streaming
 import litegate.utils
 from litegate.client import Client
 from litegate.core.endpoints import ENDPOINTS
@@ -78,7 +79,7 @@ def _overloads(path: Path) -> dict[str, list[ast.FunctionDef | ast.AsyncFunction
 
 OVERLOADED = [
     (module, name, defs)
-    for module in (litegate.main, litegate.utils)
+    for module in (litegate.main, litegate.utils, litegate.types.streaming)
     for name, defs in _overloads(Path(module.__file__ or "")).items()
 ]
 
@@ -86,7 +87,7 @@ OVERLOADED = [
 def test_the_public_overloads_are_found() -> None:
     names = {name for _, name, _ in OVERLOADED}
     assert {"completion", "acompletion", "text_completion", "atext_completion", "transcription"} <= names
-    assert "atranscription" in names and "trim_messages" in names
+    assert {"atranscription", "trim_messages", "stream_chunk_builder"} <= names
 
 
 @pytest.mark.parametrize(("module", "name", "defs"), OVERLOADED, ids=[name for _, name, _ in OVERLOADED])

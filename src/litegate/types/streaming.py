@@ -27,7 +27,7 @@ Text-completion chunks (``object="text_completion"``) rebuild a :class:`TextComp
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Generic
+from typing import TYPE_CHECKING, Any, Generic, overload
 
 from .utils import (
     ChatCompletionMessageToolCall,
@@ -635,8 +635,35 @@ def _copy_usage(usage: Any) -> Usage:
     return Usage(**_as_plain(usage))
 
 
+@overload
 def stream_chunk_builder(
-    chunks: list[Any],
+    chunks: Iterable[ModelResponseStream],
+    messages: list[Any] | None = None,
+    start_time: Any = None,
+    end_time: Any = None,
+) -> ModelResponse | None: ...
+
+
+@overload
+def stream_chunk_builder(
+    chunks: Iterable[TextCompletionResponse],
+    messages: list[Any] | None = None,
+    start_time: Any = None,
+    end_time: Any = None,
+) -> TextCompletionResponse | None: ...
+
+
+@overload
+def stream_chunk_builder(
+    chunks: Iterable[Any],
+    messages: list[Any] | None = None,
+    start_time: Any = None,
+    end_time: Any = None,
+) -> ModelResponse | TextCompletionResponse | None: ...
+
+
+def stream_chunk_builder(
+    chunks: Iterable[Any],
     messages: list[Any] | None = None,
     start_time: Any = None,
     end_time: Any = None,
