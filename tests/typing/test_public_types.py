@@ -75,6 +75,15 @@ def test_completion_returns_a_model_response() -> None:
     resp = litellm.completion("gpt-4o-mini", MESSAGES, stream=False, mock_response="hello")
     assert_type(resp, ModelResponse)
 
+    # shared options spread in: a dict[str, Any] (a dict[str, str] would not fit temperature=...).
+    # Such a dict might hold "stream": mypy then cannot pick an overload (the call is Any), so
+    # name the type where it matters.
+    options: dict[str, Any] = {"api_key": "sk-test", "num_retries": 0, "mock_response": "hello"}
+    spread: ModelResponse = litegate.completion("gpt-4o-mini", MESSAGES, **options)
+    assert isinstance(spread, ModelResponse)
+    # provider-specific keywords go through **kwargs
+    assert_type(litegate.completion("gpt-4o-mini", MESSAGES, top_k=3, mock_response="x"), ModelResponse)
+
 
 def test_tool_calls_are_typed() -> None:
     resp = litellm.completion("gpt-4o-mini", MESSAGES, mock_response=TOOL_CALL_ANSWER)
