@@ -134,6 +134,9 @@ def test_stream_annotations_users_write() -> None:
     assert_type(next(it), ModelResponseStream)
     with stream as same:
         assert_type(same, CustomStreamWrapper)
+    # the chunk type may be spelled out (the class is generic at run time too)
+    spelled: litegate.CustomStreamWrapper[litegate.ModelResponseStream] = stream
+    assert_type(spelled, CustomStreamWrapper)
 
 
 async def test_acompletion_awaited() -> None:

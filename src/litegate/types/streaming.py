@@ -27,7 +27,7 @@ Text-completion chunks (``object="text_completion"``) rebuild a :class:`TextComp
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Generic, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from .utils import (
     ChatCompletionMessageToolCall,
@@ -47,31 +47,21 @@ from .utils import (
 __all__ = ["ChunkAccumulator", "stream_chunk_builder"]
 
 if TYPE_CHECKING:
-    from typing import TypeVar
+    from typing_extensions import TypeVar
 
-    from typing_extensions import Self
+    from ..core.streaming import CustomStreamWrapper as _Stream
 
-    from ..core.streaming import CustomStreamWrapper as _StreamImplementation
+    _ChunkT = TypeVar("_ChunkT", default=ModelResponseStream)
 
-    _ChunkT = TypeVar("_ChunkT", ModelResponseStream, TextCompletionResponse)
-
-    class _TypedStream(_StreamImplementation, Generic[_ChunkT]):
-        def __iter__(self) -> Self: ...
-        def __next__(self) -> _ChunkT: ...
-        def __aiter__(self) -> Self: ...
-        async def __anext__(self) -> _ChunkT: ...
-        def prime(self) -> Self: ...
-        async def aprime(self) -> Self: ...
-        def __enter__(self) -> Self: ...
-        async def __aenter__(self) -> Self: ...
-
-    # Type checkers see two stream classes (litellm's two names), telling their chunks apart; at run
-    # time both names are ``litegate.core.streaming.CustomStreamWrapper``, the one stream class.
-    class CustomStreamWrapper(_TypedStream[ModelResponseStream]):
+    # Type checkers see litellm's two stream names as two views of the one stream class
+    # (``litegate.core.streaming.CustomStreamWrapper``, generic in its chunk type, which both
+    # names are at run time): the bare names tell a chat stream from a text completion stream.
+    class CustomStreamWrapper(_Stream[_ChunkT]):
         """The stream of ``completion(..., stream=True)``: an iterator and async iterator of
-        ``ModelResponseStream`` chunks; ``close()`` / ``aclose()`` (or ``with``) release it."""
+        ``ModelResponseStream`` chunks (``CustomStreamWrapper[ModelResponseStream]``);
+        ``close()`` / ``aclose()`` (or ``with``) release it."""
 
-    class TextCompletionStreamWrapper(_TypedStream[TextCompletionResponse]):
+    class TextCompletionStreamWrapper(_Stream[TextCompletionResponse]):
         """The stream of ``text_completion(..., stream=True)``: an iterator and async iterator of
         ``TextCompletionResponse`` chunks."""
 
