@@ -9,19 +9,23 @@ from __future__ import annotations
 
 # (annotations are strings: no typing import needed at import time)
 from ._version import __version__ as __version__
-from .constants import AZURE_DEFAULT_API_VERSION as AZURE_DEFAULT_API_VERSION
-from .constants import DEFAULT_COOLDOWN_TIME_SECONDS as DEFAULT_COOLDOWN_TIME_SECONDS
-from .constants import DEFAULT_MAX_RETRIES as DEFAULT_MAX_RETRIES
-from .constants import DEFAULT_REQUEST_TIMEOUT as DEFAULT_REQUEST_TIMEOUT
-from .constants import ROUTER_DEFAULT_HEALTH_CHECK_INTERVAL as ROUTER_DEFAULT_HEALTH_CHECK_INTERVAL
-from .constants import ROUTER_MAX_FALLBACKS as ROUTER_MAX_FALLBACKS
 
 # --------------------------------------------------------------------------------------------
 # What type checkers and editors see of the lazily loaded names below: litegate/_names.py (never
-# imported at run time; the names load on first use through ``__getattr__``).
+# imported at run time; the names load on first use through ``__getattr__``). The public
+# constants are re-exported for them name by name, and imported in one statement at run time.
 # --------------------------------------------------------------------------------------------
 TYPE_CHECKING = False
-if TYPE_CHECKING:
+if not TYPE_CHECKING:
+    from .constants import (  # noqa: F401 - public constants
+        AZURE_DEFAULT_API_VERSION,
+        DEFAULT_COOLDOWN_TIME_SECONDS,
+        DEFAULT_MAX_RETRIES,
+        DEFAULT_REQUEST_TIMEOUT,
+        ROUTER_DEFAULT_HEALTH_CHECK_INTERVAL,
+        ROUTER_MAX_FALLBACKS,
+    )
+else:
     from collections.abc import Callable
     from os import PathLike
     from ssl import SSLContext
@@ -29,6 +33,12 @@ if TYPE_CHECKING:
 
     from ._names import *  # noqa: F403
     from .caching.caching import Cache as Cache
+    from .constants import AZURE_DEFAULT_API_VERSION as AZURE_DEFAULT_API_VERSION
+    from .constants import DEFAULT_COOLDOWN_TIME_SECONDS as DEFAULT_COOLDOWN_TIME_SECONDS
+    from .constants import DEFAULT_MAX_RETRIES as DEFAULT_MAX_RETRIES
+    from .constants import DEFAULT_REQUEST_TIMEOUT as DEFAULT_REQUEST_TIMEOUT
+    from .constants import ROUTER_DEFAULT_HEALTH_CHECK_INTERVAL as ROUTER_DEFAULT_HEALTH_CHECK_INTERVAL
+    from .constants import ROUTER_MAX_FALLBACKS as ROUTER_MAX_FALLBACKS
     from .core.log import turn_on_debug as _turn_on_debug  # noqa: F401 - litellm's name
     from .integrations.custom_logger import CustomLogger as CustomLogger
 del TYPE_CHECKING  # not a setting

@@ -309,6 +309,7 @@ def test_settings() -> None:
     assert_type(litegate.request_timeout, float)
     assert_type(litegate.api_key, str | None)
     assert_type(litegate.model_alias_map, dict[str, str])
+    assert_type(litegate.DEFAULT_REQUEST_TIMEOUT, float)
     litellm.drop_params = True
     litellm.success_callback = ["langfuse"]
     litellm.model_alias_map = {"fast": "gpt-4o-mini"}

@@ -148,15 +148,28 @@ def test_every_client_method_is_declared_for_type_checkers() -> None:
 
 
 def _declared_imports(path: Path) -> dict[str, tuple[str, str]]:
-    """name -> (module, attribute) of the imports under ``if TYPE_CHECKING:`` at the top level."""
+    """name -> (module, attribute) of the imports type checkers read at the top level (under
+    ``if TYPE_CHECKING:``, or the ``else`` of ``if not TYPE_CHECKING:``)."""
     out: dict[str, tuple[str, str]] = {}
     for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
-            for stmt in node.body:
-                if isinstance(stmt, ast.ImportFrom) and stmt.level:
-                    module = "." * stmt.level + (stmt.module or "")
-                    for alias in stmt.names:
-                        out[alias.asname or alias.name] = (module, alias.name)
+        if not isinstance(node, ast.If):
+            continue
+        test = node.test
+        if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
+            block = node.body
+        elif (
+            isinstance(test, ast.UnaryOp)
+            and isinstance(test.op, ast.Not)
+            and ast.unparse(test.operand) == "TYPE_CHECKING"
+        ):
+            block = node.orelse
+        else:
+            continue
+        for stmt in block:
+            if isinstance(stmt, ast.ImportFrom) and stmt.level:
+                module = "." * stmt.level + (stmt.module or "")
+                for alias in stmt.names:
+                    out[alias.asname or alias.name] = (module, alias.name)
     return out
 
 
