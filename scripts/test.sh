@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: makes .venv, installs litegate with its test
-# extras, makes sure the redis-server and openssl commands exist, then runs pytest. Extra arguments go to pytest.
+# Runs the whole test suite on a fresh machine: makes .venv, installs litegate with its test and
+# check extras, makes sure the redis-server and openssl commands exist, runs the static gates
+# (scripts/check.sh: ruff, mypy, pyright; seconds), then pytest. Extra arguments go to pytest.
+# SKIP_CHECKS=1 skips the gates (for a quick local run of some tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +11,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
-.venv/bin/python -m pip install --quiet -e ".[test]"
+.venv/bin/python -m pip install --quiet -e ".[test,check]"
 
 # Debian packages the tests need: a redis-server binary (the tests start their own server on a
 # free port) and the openssl command (the TLS tests make a throwaway CA).
@@ -24,6 +26,10 @@ if [ -n "$missing" ]; then
   # shellcheck disable=SC2086
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
   # Debian starts a redis system service on install; the tests use their own server on a free port.
+fi
+
+if [ "${SKIP_CHECKS:-0}" != "1" ]; then
+  bash scripts/check.sh
 fi
 
 exec .venv/bin/python -m pytest "$@"
