@@ -11,12 +11,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from typing import TypeVar
+
+    _T = TypeVar("_T")
 
 _timeout = getattr(asyncio, "timeout", None)
 
 
-async def bounded(seconds: float, fn: Any, *args: Any) -> Any:
+async def bounded(seconds: float, fn: Callable[..., Awaitable[_T]], *args: Any) -> _T:
     """``await fn(*args)`` under a deadline (Python 3.11+: on this task, without a task of its own)."""
     if _timeout is not None:
         async with _timeout(seconds):
@@ -30,8 +36,8 @@ class BaseCache:
     #: async methods run the sync ones in a thread (False: directly, for memory-speed backends)
     async_in_thread = True
 
-    def __init__(self, clock: Any = None):
-        self.clock = clock or time.time
+    def __init__(self, clock: Callable[[], float] | None = None):
+        self.clock: Callable[[], float] = clock or time.time
 
     # -- sync
     def get(self, key: str) -> bytes | None:
@@ -59,7 +65,7 @@ class BaseCache:
         pass
 
     # -- async
-    async def _run(self, fn: Any, *args: Any) -> Any:
+    async def _run(self, fn: Callable[..., _T], *args: Any) -> _T:
         if self.async_in_thread:
             return await asyncio.to_thread(fn, *args)
         return fn(*args)

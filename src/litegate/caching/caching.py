@@ -23,9 +23,21 @@ import asyncio
 import logging
 import time
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .base import BaseCache, bounded
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Awaitable, Callable, Iterable
+    from typing import TypeVar
+
+    from ..core.call import ChatCall, EmbeddingCall, TextCall
+    from .controls import CacheControls
+    from .redis_cache import DualCache
+    from .stage import Answer
+
+    _T = TypeVar("_T")
 
 log = logging.getLogger("litegate")
 
@@ -98,22 +110,22 @@ class Cache:
 
     def __init__(
         self,
-        type: Any = "local",  # noqa: A002 - litellm's parameter name
-        mode: Any = "default_on",
+        type: str | LiteLLMCacheType | None = "local",  # noqa: A002 - litellm's parameter name
+        mode: str | CacheMode | None = "default_on",
         host: str | None = None,
-        port: Any = None,
+        port: int | str | None = None,
         password: str | None = None,
         namespace: str | None = None,
         ttl: float | None = None,
         default_in_memory_ttl: float | None = None,
         default_in_redis_ttl: float | None = None,
         similarity_threshold: float | None = None,
-        supported_call_types: Any = DEFAULT_CALL_TYPES,
+        supported_call_types: Iterable[str] | None = DEFAULT_CALL_TYPES,
         s3_bucket_name: str | None = None,
         s3_region_name: str | None = None,
         s3_api_version: str | None = None,
         s3_use_ssl: bool | None = True,
-        s3_verify: Any = None,
+        s3_verify: bool | str | None = None,
         s3_endpoint_url: str | None = None,
         s3_aws_access_key_id: str | None = None,
         s3_aws_secret_access_key: str | None = None,
@@ -123,9 +135,9 @@ class Cache:
         redis_semantic_cache_use_async: bool = False,
         redis_semantic_cache_embedding_model: str = "text-embedding-ada-002",
         redis_flush_size: int | None = None,
-        redis_startup_nodes: list | None = None,
-        disk_cache_dir: Any = None,
-        directory: Any = None,
+        redis_startup_nodes: list[dict[str, Any]] | None = None,
+        disk_cache_dir: str | os.PathLike[str] | None = None,
+        directory: str | os.PathLike[str] | None = None,
         max_size_in_memory: int | None = None,
         max_bytes: int | None = None,
         disk_max_items: int | None = None,
@@ -133,7 +145,7 @@ class Cache:
         cache_timeout: float = 1.0,
         failure_cooldown: float = 5.0,
         warning_interval: float = 30.0,
-        clock: Any = None,
+        clock: Callable[[], float] | None = None,
         **kwargs: Any,
     ):
         kind = _value(type) or "local"
@@ -157,7 +169,7 @@ class Cache:
         self.cache_timeout = float(cache_timeout)
         self.failure_cooldown = float(failure_cooldown)
         self.warning_interval = float(warning_interval)
-        self.clock = clock or time.time
+        self.clock: Callable[[], float] = clock or time.time
         self._down_until = 0.0  # monotonic time until which the backend is skipped after a failure
         self._next_warning = 0.0
         self.failures = 0  # cache operations that failed (for tests and monitoring)
@@ -195,14 +207,14 @@ class Cache:
         )
         self._prefix = REDIS_KEY_PREFIX if kind in ("redis", "redis-semantic") else ""
         if getattr(self.cache, "report", False) is None:  # the dual cache: Redis fails alone
-            self.cache.report = self._layer_failed
+            cast("DualCache", self.cache).report = self._layer_failed
         self.semantic = bool(getattr(self.cache, "semantic", False))
         # the async bound: the backend's own socket timeouts bound sync calls; a semantic lookup
         # includes an embedding call and is allowed that call's timeout on top
         self._async_timeout = self.cache_timeout + float(getattr(self.cache, "extra_timeout", 0.0))
 
-    def _backend(self, kind: str, kw: dict) -> BaseCache:
-        common = {"clock": self.clock, "timeout": self.cache_timeout}
+    def _backend(self, kind: str, kw: dict[str, Any]) -> BaseCache:
+        common: dict[str, Any] = {"clock": self.clock, "timeout": self.cache_timeout}
         if kind == "local":
             from .local import InMemoryCache
 
@@ -277,7 +289,7 @@ class Cache:
         """Redis behind the memory layer failed: the memory layer goes on alone for the cooldown."""
         self.failed(op, exc, cooldown=False, outcome=f"the memory layer alone answers for {self.failure_cooldown}s")
 
-    def run(self, op: str, fn: Any, *args: Any) -> Any:
+    def run(self, op: str, fn: Callable[..., _T], *args: Any) -> _T | None:
         if not self.available():
             return None
         try:
@@ -286,7 +298,7 @@ class Cache:
             self.failed(op, exc)
             return None
 
-    async def arun(self, op: str, fn: Any, *args: Any) -> Any:
+    async def arun(self, op: str, fn: Callable[..., Awaitable[_T]], *args: Any) -> _T | None:
         if not self.available():
             return None
         try:
@@ -299,7 +311,7 @@ class Cache:
         ns = namespace or self.namespace
         return f"{self._prefix}{ns}:{key}" if ns else self._prefix + key
 
-    def applies(self, call_type: str, controls: Any) -> bool:
+    def applies(self, call_type: str, controls: CacheControls | None) -> bool:
         """Whether this call uses the cache at all (mode, ``caching=``, supported call types)."""
         if call_type not in self._types:
             return False
@@ -318,29 +330,30 @@ class Cache:
         if endpoint.kind == "embedding":
             from .keys import item_keys
 
-            return item_keys(call, _settings(), stage.embedding_items(call.input))[0]
+            items = stage.embedding_items(cast("EmbeddingCall", call).input)
+            return item_keys(call, _settings(), items)[0]
         from .keys import call_key
 
-        return call_key(endpoint.kind, call, _settings())
+        return call_key(endpoint.kind, cast("ChatCall | TextCall", call), _settings())
 
-    def get_cache(self, **kwargs: Any) -> Any:
+    def get_cache(self, **kwargs: Any) -> Answer | None:
         """The cached answer for a call given as keyword arguments, or None."""
         from . import stage
 
         return stage.direct_get(self, kwargs)
 
-    async def async_get_cache(self, **kwargs: Any) -> Any:
+    async def async_get_cache(self, **kwargs: Any) -> Answer | None:
         from . import stage
 
         return await stage.adirect_get(self, kwargs)
 
-    def add_cache(self, result: Any, **kwargs: Any) -> None:
+    def add_cache(self, result: Answer, **kwargs: Any) -> None:
         """Store ``result`` as the answer of the call given as keyword arguments."""
         from . import stage
 
         stage.direct_add(self, result, kwargs)
 
-    async def async_add_cache(self, result: Any, **kwargs: Any) -> None:
+    async def async_add_cache(self, result: Answer, **kwargs: Any) -> None:
         from . import stage
 
         await stage.adirect_add(self, result, kwargs)
@@ -359,18 +372,18 @@ class Cache:
         await self.cache.aclose()
 
 
-def _settings() -> Any:
+def _settings() -> object:
     import litegate
 
     return litegate
 
 
 def enable_cache(
-    type: Any = "local",
+    type: str | LiteLLMCacheType | None = "local",
     host: str | None = None,
-    port: Any = None,  # noqa: A002
+    port: int | str | None = None,  # noqa: A002
     password: str | None = None,
-    supported_call_types: Any = DEFAULT_CALL_TYPES,
+    supported_call_types: Iterable[str] | None = DEFAULT_CALL_TYPES,
     **kwargs: Any,
 ) -> None:
     """Turn caching on for the module-level functions (``litegate.cache = Cache(...)``), unless a cache is set."""
@@ -383,11 +396,11 @@ def enable_cache(
 
 
 def update_cache(
-    type: Any = "local",
+    type: str | LiteLLMCacheType | None = "local",
     host: str | None = None,
-    port: Any = None,  # noqa: A002
+    port: int | str | None = None,  # noqa: A002
     password: str | None = None,
-    supported_call_types: Any = DEFAULT_CALL_TYPES,
+    supported_call_types: Iterable[str] | None = DEFAULT_CALL_TYPES,
     **kwargs: Any,
 ) -> None:
     """Replace the module-level cache with a new one."""

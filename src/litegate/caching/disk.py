@@ -16,7 +16,10 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 from .base import BaseCache
 
@@ -32,9 +35,9 @@ _SCHEMA = (
 class DiskCache(BaseCache):
     def __init__(
         self,
-        directory: Any = None,
+        directory: str | os.PathLike[str] | None = None,
         timeout: float = 1.0,
-        clock: Any = None,
+        clock: Callable[[], float] | None = None,
         max_items: int | None = None,
         max_bytes: int | None = None,
         **_: Any,
@@ -57,7 +60,7 @@ class DiskCache(BaseCache):
 
     def _conn(self) -> sqlite3.Connection:
         local = self._local
-        conn = getattr(local, "conn", None)
+        conn: sqlite3.Connection | None = getattr(local, "conn", None)
         if conn is not None and local.pid == os.getpid():
             return conn
         conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=True)
@@ -153,7 +156,7 @@ class _transaction:
     def __enter__(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
 
-    def __exit__(self, exc_type: Any, *_: Any) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
         self.conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
 
 

@@ -10,10 +10,22 @@ that changes it does not change the cache), marked ``_hidden_params["cache_hit"]
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.jsonutil import dumps as _dumps
 from ..core.jsonutil import loads as _loads
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from ..core.call import ChatCall, TextCall
+    from ..core.streaming import CustomStreamWrapper
+    from ..types.utils import ModelResponse, TextCompletionResponse
+
+    #: a decoded entry: ``{"v", "t", "k", "r" | "e"}``
+    Entry: TypeAlias = dict[str, Any]
+    #: a whole answer an entry holds (embeddings are stored per item)
+    CachedResponse: TypeAlias = ModelResponse | TextCompletionResponse
 
 VERSION = 1
 
@@ -22,7 +34,7 @@ class CorruptEntry(ValueError):
     """A stored value that is not an entry this version wrote."""
 
 
-def encode_response(kind: str, response: Any, now: float) -> bytes:
+def encode_response(kind: str, response: CachedResponse, now: float) -> bytes:
     data = response.model_dump()
     data.pop("_hidden_params", None)
     return _dumps({"v": VERSION, "t": now, "k": kind, "r": data})
@@ -32,13 +44,13 @@ def encode_item(vector: Any, now: float) -> bytes:
     return _dumps({"v": VERSION, "t": now, "k": "emb", "e": vector})
 
 
-def decode(raw: Any, kind: str) -> dict:
+def decode(raw: bytes | str, kind: str) -> Entry:
     """The entry in ``raw`` (bytes from a backend); raises CorruptEntry. Each call decodes anew:
     the objects of a hit are its own (a caller that changes them does not change later hits)."""
     return _decode(raw, kind)
 
 
-def _decode(raw: Any, kind: str) -> dict:
+def _decode(raw: bytes | str, kind: str) -> Entry:
     try:
         entry = _loads(raw)
     except (TypeError, ValueError, UnicodeDecodeError) as exc:
@@ -63,12 +75,12 @@ def _decode(raw: Any, kind: str) -> dict:
     return entry
 
 
-def fresh(entry: dict, max_age: float | None, now: float) -> bool:
+def fresh(entry: Entry, max_age: float | None, now: float) -> bool:
     """s-maxage: only entries younger than ``max_age`` seconds are accepted."""
     return max_age is None or now - entry["t"] <= max_age
 
 
-def _mark(response: Any, provider: str | None, model: str) -> Any:
+def _mark(response: CachedResponse, provider: str | None, model: str) -> CachedResponse:
     hidden = response._hidden_params
     hidden["cache_hit"] = True
     hidden["response_cost"] = 0.0  # nothing was paid for this answer
@@ -77,17 +89,17 @@ def _mark(response: Any, provider: str | None, model: str) -> Any:
     return response
 
 
-_TYPES: dict = {}
+_TYPES: dict[str, type[CachedResponse]] = {}
 
 
-def _types() -> dict:
+def _types() -> dict[str, type[CachedResponse]]:
     from ..types.utils import ModelResponse, TextCompletionResponse
 
     _TYPES.update(chat=ModelResponse, text=TextCompletionResponse)
     return _TYPES
 
 
-def response_from(entry: dict, kind: str, provider: str | None, model: str) -> Any:
+def response_from(entry: Entry, kind: str, provider: str | None, model: str) -> CachedResponse:
     """A new response object from an entry (raises CorruptEntry if it does not build)."""
     cls = (_TYPES or _types())[kind]
     try:
@@ -97,7 +109,7 @@ def response_from(entry: dict, kind: str, provider: str | None, model: str) -> A
     return _mark(response, provider, model)
 
 
-def replay_stream(response: Any, call: Any, kind: str) -> Any:
+def replay_stream(response: CachedResponse, call: ChatCall | TextCall, kind: str) -> CustomStreamWrapper:
     """A cached answer handed out as a stream: the chunks a provider would send, usage included."""
     from ..core.streaming import CustomStreamWrapper
 

@@ -16,10 +16,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.redact import is_secret_name
 from ..core.resolve import split_model
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from ..core.call import ChatCall, EmbeddingCall, TextCall
+
+    #: a call whose answers are cached
+    CachedCall: TypeAlias = ChatCall | TextCall | EmbeddingCall
 
 # request parameters that never change the answer's content
 _NOT_ANSWER = frozenset({"stream", "stream_options", "user"})
@@ -43,19 +51,19 @@ def _canonical(obj: Any) -> bytes:
     return _ENCODE(obj).encode()
 
 
-def _params(params: dict) -> dict:
+def _params(params: dict[str, Any]) -> dict[str, Any]:
     if not params:
         return params
     return {k: v for k, v in params.items() if k not in _NOT_ANSWER}
 
 
-def _extra(extra: dict) -> dict:
+def _extra(extra: dict[str, Any]) -> dict[str, Any]:
     if not extra:
         return extra
     return {k: v for k, v in extra.items() if not is_secret_name(k)}
 
 
-def resolved_model(call: Any, cfg: Any) -> list:
+def resolved_model(call: CachedCall, cfg: object) -> list[str]:
     """[provider, model] after ``model_alias_map`` (``gpt-4o`` and ``openai/gpt-4o`` are one model)."""
     try:
         return list(split_model(call.model, call.ctl.custom_llm_provider, getattr(cfg, "model_alias_map", None)))
@@ -63,11 +71,12 @@ def resolved_model(call: Any, cfg: Any) -> list:
         return [call.ctl.custom_llm_provider or "", call.model]
 
 
-def base_fields(kind: str, call: Any, cfg: Any, resolved: list | None = None) -> dict:
+def base_fields(kind: str, call: CachedCall, cfg: object, resolved: list[str] | None = None) -> dict[str, Any]:
     """The fields every key of this call shares (everything but the input). A Router call names its
     model group instead of the deployment's model and base URL: the group's deployments are
     interchangeable, so they share entries."""
     group = call.ctl.cache_group
+    model: list[str]
     if group is not None:
         model, base = ["router-group", group], None
     else:
@@ -81,21 +90,21 @@ def base_fields(kind: str, call: Any, cfg: Any, resolved: list | None = None) ->
     }
 
 
-def digest(fields: dict) -> str:
+def digest(fields: dict[str, Any]) -> str:
     return hashlib.sha256(_canonical(fields)).hexdigest()
 
 
-def call_key(kind: str, call: Any, cfg: Any, resolved: list | None = None) -> str:
+def call_key(kind: str, call: ChatCall | TextCall, cfg: object, resolved: list[str] | None = None) -> str:
     """The key of a whole chat or text-completion call."""
     fields = base_fields(kind, call, cfg, resolved)
     if kind == "chat":
-        fields["messages"] = call.messages
+        fields["messages"] = cast("ChatCall", call).messages
     else:
-        fields["prompt"] = call.prompt
+        fields["prompt"] = cast("TextCall", call).prompt
     return digest(fields)
 
 
-def item_keys(call: Any, cfg: Any, items: list, resolved: list | None = None) -> list[str]:
+def item_keys(call: CachedCall, cfg: object, items: list[Any], resolved: list[str] | None = None) -> list[str]:
     """One key per embedding input item (so a list with some cached items only sends the rest)."""
     base = _canonical(base_fields("embedding", call, cfg, resolved))
     out = []
@@ -107,7 +116,7 @@ def item_keys(call: Any, cfg: Any, items: list, resolved: list | None = None) ->
     return out
 
 
-def semantic_scope(kind: str, call: Any, cfg: Any, resolved: list | None = None) -> str:
+def semantic_scope(kind: str, call: CachedCall, cfg: object, resolved: list[str] | None = None) -> str:
     """What must match exactly for a semantic hit: everything but the prompt text."""
     return digest(base_fields(kind, call, cfg, resolved))
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 from .base import BaseCache
 
@@ -25,7 +28,7 @@ class InMemoryCache(BaseCache):
         max_size_in_memory: int | None = None,
         max_bytes: int | None = None,
         default_ttl: float | None = None,
-        clock: Any = None,
+        clock: Callable[[], float] | None = None,
         **_: Any,
     ):
         super().__init__(clock)

@@ -21,10 +21,18 @@ import os
 import time
 import weakref
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .base import BaseCache, bounded
 from .local import InMemoryCache
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from typing import TypeVar
+
+    from .resp import AsyncRespClient, Command, RespClient
+
+    _T = TypeVar("_T")
 
 
 def _redis() -> Any:
@@ -35,7 +43,7 @@ def _redis() -> Any:
     return redis
 
 
-def redis_client(is_async: bool, target: dict, options: dict) -> Any:
+def redis_client(is_async: bool, target: dict[str, Any], options: dict[str, Any]) -> Any:
     """A ``redis`` package client, sync or asyncio, for ``target`` (``{"url": ...}``,
     ``{"nodes": [(host, port), ...]}`` for Redis Cluster, or ``{"host", "port", "db"}``). Each
     command is tried once unless ``options`` gives a ``retry``: the caller's timeout bounds the
@@ -43,14 +51,20 @@ def redis_client(is_async: bool, target: dict, options: dict) -> Any:
     The cache and the Router's shared state both connect through here."""
     from redis.backoff import NoBackoff
 
+    module: Any
+    retry: object
     if is_async:
         import redis.asyncio as module
-        from redis.asyncio.retry import Retry
+        from redis.asyncio.retry import Retry as AsyncRetry
+
+        retry = AsyncRetry(NoBackoff(), 0)
     else:
         module = _redis()
         from redis.retry import Retry
+
+        retry = Retry(NoBackoff(), 0)
     options = dict(options)
-    options.setdefault("retry", Retry(NoBackoff(), 0))
+    options.setdefault("retry", retry)
     if "nodes" in target:
         nodes = [module.cluster.ClusterNode(h, p) for h, p in target["nodes"]]
         return module.cluster.RedisCluster(startup_nodes=nodes, **options)
@@ -71,17 +85,17 @@ class RedisCache(BaseCache):
     def __init__(
         self,
         host: str | None = None,
-        port: Any = None,
+        port: int | str | None = None,
         password: str | None = None,
-        db: Any = None,
+        db: int | str | None = None,
         url: str | None = None,
         username: str | None = None,
         ssl: bool | None = None,
-        redis_startup_nodes: list | None = None,
+        redis_startup_nodes: list[dict[str, Any]] | None = None,
         default_ttl: float | None = None,
         timeout: float = 1.0,
-        clock: Any = None,
-        redis_flush_size: Any = None,
+        clock: Callable[[], float] | None = None,
+        redis_flush_size: int | None = None,
         max_connections: int | None = None,
         **kwargs: Any,
     ):
@@ -98,11 +112,15 @@ class RedisCache(BaseCache):
         self.default_ttl = default_ttl
         self.timeout = float(timeout)
         self.cluster = bool(redis_startup_nodes)
-        self._options: dict = {"socket_timeout": self.timeout, "socket_connect_timeout": self.timeout, **kwargs}
+        self._options: dict[str, Any] = {
+            "socket_timeout": self.timeout,
+            "socket_connect_timeout": self.timeout,
+            **kwargs,
+        }
         if max_connections is not None:
             self._options["max_connections"] = int(max_connections)
         if url is not None:
-            self._target: dict = {"url": url}
+            self._target: dict[str, Any] = {"url": url}
             if password is not None:
                 self._options["password"] = password
         elif self.cluster:
@@ -121,7 +139,7 @@ class RedisCache(BaseCache):
         if self.fast is not None:
             from .resp import AsyncRespClient
 
-            self.afast: Any = AsyncRespClient(self.fast)
+            self.afast: AsyncRespClient | None = AsyncRespClient(self.fast)
         else:
             self.afast = None
 
@@ -129,7 +147,7 @@ class RedisCache(BaseCache):
         {"socket_timeout", "socket_connect_timeout", "password", "username", "ssl", "ssl_ca_certs", "max_connections"}
     )
 
-    def _fast_client(self, kwargs: dict, ssl: Any) -> Any:
+    def _fast_client(self, kwargs: dict[str, Any], ssl: bool | None) -> RespClient | None:
         from .resp import RespClient, _context
 
         if self.cluster or not set(self._options) <= self._FAST_OPTIONS:
@@ -178,8 +196,8 @@ class RedisCache(BaseCache):
     # ------------------------------------------------------------------ sync
     def get(self, key: str) -> bytes | None:
         if self.fast is not None:
-            return self.fast.command("GET", key)
-        return self.client.get(key)
+            return cast("bytes | None", self.fast.command("GET", key))
+        return cast("bytes | None", self.client.get(key))
 
     def get_with_ttl(self, key: str) -> tuple[bytes | None, float | None]:
         """The value and its remaining lifetime in seconds (None: no expiry)."""
@@ -193,7 +211,7 @@ class RedisCache(BaseCache):
         return value, (pttl / 1000.0 if pttl is not None and pttl >= 0 else None)
 
     @staticmethod
-    def _set_command(key: str, value: bytes, px: int | None) -> tuple:
+    def _set_command(key: str, value: bytes, px: int | None) -> Command:
         return ("SET", key, value) if px is None else ("SET", key, value, "PX", px)
 
     def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
@@ -206,10 +224,10 @@ class RedisCache(BaseCache):
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         if self.fast is not None:
-            return self.fast.command("MGET", *keys)
+            return cast("list[bytes | None]", self.fast.command("MGET", *keys))
         if self.cluster:
-            return self.client.mget_nonatomic(keys)
-        return self.client.mget(keys)
+            return cast("list[bytes | None]", self.client.mget_nonatomic(keys))
+        return cast("list[bytes | None]", self.client.mget(keys))
 
     def set_many(self, items: Iterable[tuple[str, bytes]], ttl: float | None = None) -> None:
         if ttl is None:
@@ -244,7 +262,7 @@ class RedisCache(BaseCache):
         pattern = "".join("\\" + ch if ch in "*?[]\\" else ch for ch in prefix) + "*"
         client = self.client
         options = {"target_nodes": client.ALL_NODES} if self.cluster else {}
-        batch: list = []
+        batch: list[bytes] = []
         deleted = 0
         for seen, key in enumerate(client.scan_iter(match=pattern, count=self.FLUSH_BATCH, **options)):
             if seen >= self.FLUSH_MAX_KEYS:
@@ -267,8 +285,8 @@ class RedisCache(BaseCache):
     # ------------------------------------------------------------------ async
     async def aget(self, key: str) -> bytes | None:
         if self.afast is not None:
-            return await self.afast.command("GET", key)
-        return await self.aclient().get(key)
+            return cast("bytes | None", await self.afast.command("GET", key))
+        return cast("bytes | None", await self.aclient().get(key))
 
     async def aget_with_ttl(self, key: str) -> tuple[bytes | None, float | None]:
         if self.afast is not None:
@@ -290,11 +308,11 @@ class RedisCache(BaseCache):
 
     async def aget_many(self, keys: list[str]) -> list[bytes | None]:
         if self.afast is not None:
-            return await self.afast.command("MGET", *keys)
+            return cast("list[bytes | None]", await self.afast.command("MGET", *keys))
         client = self.aclient()
         if self.cluster:
-            return await client.mget_nonatomic(keys)
-        return await client.mget(keys)
+            return cast("list[bytes | None]", await client.mget_nonatomic(keys))
+        return cast("list[bytes | None]", await client.mget(keys))
 
     async def aset_many(self, items: Iterable[tuple[str, bytes]], ttl: float | None = None) -> None:
         if ttl is None:
@@ -354,7 +372,7 @@ class DualCache(BaseCache):
         self.timeout = float(timeout if timeout is not None else remote.timeout)
         # the Cache's own deadline on an operation must leave this one room to fire first
         self.extra_timeout = max(0.1, self.timeout / 4)
-        self.report: Any = None  # report(op, exc): the Cache's warning
+        self.report: Callable[[str, BaseException], None] | None = None  # report(op, exc): the Cache's warning
         self._remote_down_until = 0.0
 
     # ------------------------------------------------------------------ Redis, guarded
@@ -366,7 +384,7 @@ class DualCache(BaseCache):
         if self.report is not None:
             self.report(op, exc)
 
-    def _sync(self, op: str, fn: Any, *args: Any, default: Any = None) -> Any:
+    def _sync(self, op: str, fn: Callable[..., _T], *args: Any, default: _T | None = None) -> _T | None:
         if not self.remote_up():
             return default
         try:
@@ -375,7 +393,9 @@ class DualCache(BaseCache):
             self._remote_failed(op, exc)
             return default
 
-    async def _async(self, op: str, fn: Any, *args: Any, default: Any = None) -> Any:
+    async def _async(
+        self, op: str, fn: Callable[..., Awaitable[_T]], *args: Any, default: _T | None = None
+    ) -> _T | None:
         if not self.remote_up():
             return default
         try:
@@ -396,11 +416,14 @@ class DualCache(BaseCache):
             self.local.set(key, value, ttl)
 
     def _fetched(self, key: str, got: Any) -> bytes | None:
-        """Keep what Redis returned in memory: for ``default_in_memory_ttl``, else its Redis lifetime."""
+        """Keep what Redis returned in memory: for ``default_in_memory_ttl``, else its Redis lifetime.
+        ``got``: the value (with ``default_in_memory_ttl``), else ``(value, seconds left)``."""
+        value: bytes | None
         if self.in_memory_ttl is not None:
-            if got is not None and self.in_memory_ttl > 0:
-                self.local.set(key, got, self.in_memory_ttl)
-            return got
+            value = got
+            if value is not None and self.in_memory_ttl > 0:
+                self.local.set(key, value, self.in_memory_ttl)
+            return value
         value, left = got
         if value is not None:
             self.local.set(key, value, left)
@@ -422,14 +445,14 @@ class DualCache(BaseCache):
             return self._fetched(key, await self._async("Redis read", self.remote.aget, key))
         return self._fetched(key, await self._async("Redis read", self.remote.aget_with_ttl, key, default=(None, None)))
 
-    def _split(self, keys: list[str]) -> tuple[list, list[int]]:
+    def _split(self, keys: list[str]) -> tuple[list[bytes | None], list[int]]:
         found = [self.local.get(k) for k in keys]
         return found, [i for i, v in enumerate(found) if v is None]
 
     @staticmethod
-    def _merge(found: list, missing: list[int], fetched: Any) -> list:
+    def _merge(found: list[bytes | None], missing: list[int], fetched: list[bytes | None] | None) -> list[bytes | None]:
         # fetched values are not put in memory: their remaining lifetime is unknown here
-        for i, value in zip(missing, fetched or ()):
+        for i, value in zip(missing, fetched or (), strict=False):  # nothing fetched: Redis failed
             found[i] = value
         return found
 

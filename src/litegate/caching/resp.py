@@ -18,8 +18,15 @@ import socket
 import ssl
 import threading
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    import asyncio
+    from typing import TypeAlias
+
+    #: one command: its name and arguments (text, bytes or integers)
+    Command: TypeAlias = tuple[str | bytes | int, ...]
 
 MAX_REPLY = 64 * 1024 * 1024  # one reply larger than this is refused (a bounded read)
 
@@ -28,7 +35,7 @@ class RespError(Exception):
     """An error reply from the server, or a reply that is not RESP."""
 
 
-def _pack(args: tuple) -> bytes:
+def _pack(args: Command) -> bytes:
     out = [b"*%d\r\n" % len(args)]
     for arg in args:
         if isinstance(arg, str):
@@ -69,6 +76,7 @@ class _Conn:
             self._fill()
 
     def reply(self, depth: int = 0) -> Any:
+        """The next reply: bytes, an int, None (nil), or a list of replies (what a command answers)."""
         line = self._line()
         kind, rest = line[:1], line[1:]
         if kind == b"$":
@@ -152,7 +160,7 @@ class RespClient:
                 sock = (self._ssl or ssl.create_default_context()).wrap_socket(sock, server_hostname=self.host)
             sock.settimeout(self.timeout)
             conn = _Conn(sock)
-            hello = []
+            hello: list[Command] = []
             if self._password is not None:
                 hello.append(("AUTH", self._username, self._password) if self._username else ("AUTH", self._password))
             if self.db:
@@ -176,7 +184,7 @@ class RespClient:
         """In a forked child: the parent's connections are not this process's to use."""
         self._local = threading.local()
 
-    def pipeline(self, commands: list[tuple]) -> list:
+    def pipeline(self, commands: list[Command]) -> list[Any]:
         """Send the commands in one write; their replies in order (an error reply raises)."""
         conn = self._conn()
         try:
@@ -189,7 +197,7 @@ class RespClient:
         conn.pos = 0
         return replies
 
-    def command(self, *args: Any) -> Any:
+    def command(self, *args: str | bytes | int) -> Any:
         return self.pipeline([args])[0]
 
     def close(self) -> None:
@@ -205,7 +213,7 @@ class RespClient:
 class _AsyncConn:
     __slots__ = ("reader", "writer")
 
-    def __init__(self, reader: Any, writer: Any):
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
         self.reader, self.writer = reader, writer
 
     async def reply(self, depth: int = 0) -> Any:
@@ -245,7 +253,10 @@ class AsyncRespClient:
     def __init__(self, sync: RespClient, max_idle: int = 8):
         self.sync = sync
         self.max_idle = max_idle
-        self._pools: Any = weakref.WeakKeyDictionary()  # event loop -> its idle connections
+        # event loop -> its idle connections
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[_AsyncConn]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def _connect(self) -> _AsyncConn:
         import asyncio
@@ -260,7 +271,7 @@ class AsyncRespClient:
             sock = writer.get_extra_info("socket")
             if sock is not None:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            hello = []
+            hello: list[Command] = []
             if s._password is not None:
                 hello.append(("AUTH", s._username, s._password) if s._username else ("AUTH", s._password))
             if s.db:
@@ -274,7 +285,7 @@ class AsyncRespClient:
             raise
         return conn
 
-    async def pipeline(self, commands: list[tuple]) -> list:
+    async def pipeline(self, commands: list[Command]) -> list[Any]:
         import asyncio
 
         loop = asyncio.get_running_loop()
@@ -294,7 +305,7 @@ class AsyncRespClient:
             conn.close()
         return replies
 
-    async def command(self, *args: Any) -> Any:
+    async def command(self, *args: str | bytes | int) -> Any:
         return (await self.pipeline([args]))[0]
 
     def close(self) -> None:

@@ -26,7 +26,10 @@ import math
 import operator
 from array import array
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..types.utils import EmbeddingResponse
 
 from .base import BaseCache
 from .redis_cache import RedisCache, _px
@@ -36,14 +39,14 @@ DEFAULT_MAX_SCAN = 256
 _SEARCH_MODULES = frozenset({"search", "searchlight", "ft"})  # the names the search module registers
 
 
-def _module_names(reply: Any) -> set:
+def _module_names(reply: Any) -> set[str]:
     """The module names in a ``MODULE LIST`` reply (a list of maps, or of flat name/value lists)."""
     names = set()
     for entry in reply or ():
         if isinstance(entry, dict):
             name = entry.get("name", entry.get(b"name"))
         elif isinstance(entry, (list, tuple)):
-            pairs = dict(zip(entry[::2], entry[1::2]))
+            pairs = dict(zip(entry[::2], entry[1::2], strict=False))  # an odd last item has no value
             name = pairs.get(b"name", pairs.get("name"))
         else:
             continue
@@ -64,13 +67,13 @@ def _is_command_error(exc: BaseException) -> bool:
 DEFAULT_MAX_ENTRIES = 1000
 
 
-def _unit(vector: Any) -> array:
+def _unit(vector: Iterable[float]) -> array[float]:
     values = array("f", (float(x) for x in vector))
     norm = math.sqrt(sum(x * x for x in values)) or 1.0
     return array("f", (x / norm for x in values))
 
 
-def _vector_of(response: Any) -> array:
+def _vector_of(response: EmbeddingResponse) -> array[float]:
     data = response.data[0]
     emb = data.embedding if hasattr(data, "embedding") else data["embedding"]
     if isinstance(emb, str):  # base64 float32
@@ -78,20 +81,21 @@ def _vector_of(response: Any) -> array:
     return _unit(emb)
 
 
-def _pack(vec: array) -> str:
+def _pack(vec: array[float]) -> str:
     return base64.b64encode(vec.tobytes()).decode("ascii")
 
 
-def _unpack(text: str) -> array:
+def _unpack(text: str) -> array[float]:
     out = array("f")
     out.frombytes(base64.b64decode(text))
     return out
 
 
-def _similarity(a: array, b: array) -> float:
+def _similarity(a: array[float], b: array[float]) -> float:
     if len(a) != len(b):
         return -1.0  # another embedding model wrote it: never a match
-    return sum(map(operator.mul, a, b))
+    dot: float = sum(map(operator.mul, a, b))
+    return dot
 
 
 class RedisSemanticCache(BaseCache):
@@ -103,7 +107,7 @@ class RedisSemanticCache(BaseCache):
         remote: RedisCache,
         embedding_model: str | None,
         similarity_threshold: float | None,
-        embedding_kwargs: dict | None = None,
+        embedding_kwargs: dict[str, Any] | None = None,
         max_scan: int = DEFAULT_MAX_SCAN,
         max_entries: int = DEFAULT_MAX_ENTRIES,
         embedding_timeout: float = 5.0,
@@ -209,18 +213,18 @@ class RedisSemanticCache(BaseCache):
         await self.remote.aclose()
 
     # ------------------------------------------------------------------ embeddings
-    def _embed_kwargs(self, text: str) -> dict:
+    def _embed_kwargs(self, text: str) -> dict[str, Any]:
         kw = {"num_retries": 0, "timeout": self.embedding_timeout, **self.embedding_kwargs}
         kw.update(model=self.embedding_model, input=[text], caching=False)
         return kw
 
-    def embed(self, text: str) -> array:
+    def embed(self, text: str) -> array[float]:
         import litegate
 
         self.embedding_calls += 1
         return _vector_of(litegate.embedding(**self._embed_kwargs(text)))
 
-    async def aembed(self, text: str) -> array:
+    async def aembed(self, text: str) -> array[float]:
         import litegate
 
         self.embedding_calls += 1
@@ -239,7 +243,7 @@ class RedisSemanticCache(BaseCache):
     def _entry(scope: str, ident: str) -> str:
         return f"{scope}:v:{ident}"
 
-    def _best(self, vec: array, raws: list, threshold: float | None) -> bytes | None:
+    def _best(self, vec: array[float], raws: list[bytes | None], threshold: float | None) -> bytes | None:
         limit = self.threshold if threshold is None else threshold
         best, best_score = None, -2.0
         for raw in raws:
@@ -257,7 +261,7 @@ class RedisSemanticCache(BaseCache):
         value = best.get("value")
         return value.encode("utf-8") if isinstance(value, str) else None
 
-    def _record(self, scope: str, text: str, vec: array, raw: bytes) -> tuple[str, str, bytes, bytes]:
+    def _record(self, scope: str, text: str, vec: array[float], raw: bytes) -> tuple[str, str, bytes, bytes]:
         ident = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
         entry = json.dumps({"vec": _pack(vec), "value": raw.decode("utf-8")}).encode("utf-8")
         return ident, self._entry(scope, ident), entry, raw
