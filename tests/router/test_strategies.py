@@ -253,3 +253,20 @@ def test_custom_strategy_returning_a_stranger_is_an_error(servers):
     with pytest.raises(ValueError, match="not one of the healthy"):
         r2.completion(model="g", messages=MSGS)
     assert counts(servers[:1]) == [0]
+
+
+def test_simple_shuffle_across_groups_with_and_without_weights(servers):
+    """A call naming a deployment's model that a weighted and an unweighted group both serve: the
+    deployments are weighed together (it once failed with a TypeError summing the weights)."""
+    n = 200
+    r = Router(
+        model_list=[
+            entry("weighted", servers[0], "a", weight=3),
+            entry("weighted", servers[1], "b", model="openai/other", weight=1),
+            entry("plain", servers[2], "c"),
+        ]
+    )
+    asyncio.run(_many(r, n, "openai/gpt-4o"))
+    a, b, c = counts(servers[:3])
+    assert b == 0 and a + c == n, (a, b, c)
+    assert within(a, n, 0.5), (a, c)  # "c" declares no weight: it counts as the mean of those given (3)

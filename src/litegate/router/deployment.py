@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import copy
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.call import input_error
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    #: a ``model_list`` entry, or anything of its shape (``litellm_params``, ``model_info``)
+    JSONDict: TypeAlias = dict[str, Any]
 
 # keys of an entry or of its litellm_params that steer the Router and are never sent to a provider
 ROUTER_KEYS = frozenset(
@@ -59,14 +65,14 @@ def is_connection_key(name: Any) -> bool:
     )
 
 
-def without_unset_connection(kwargs: dict) -> dict:
+def without_unset_connection(kwargs: dict[str, Any]) -> dict[str, Any]:
     """``kwargs`` without the connection arguments given as None (the same dict when it has none)."""
     if not any(v is None and is_connection_key(k) for k, v in kwargs.items()):
         return kwargs
     return {k: v for k, v in kwargs.items() if v is not None or not is_connection_key(k)}
 
 
-class AttrDict(dict):
+class AttrDict(dict[str, Any]):
     """A dict whose keys also read (and write) as attributes; a missing one reads as None."""
 
     def __getattr__(self, name: str) -> Any:
@@ -77,11 +83,11 @@ class AttrDict(dict):
     def __setattr__(self, name: str, value: Any) -> None:
         self[name] = value
 
-    def model_dump(self, **_: Any) -> dict:
+    def model_dump(self, **_: Any) -> dict[str, Any]:
         return dict(self)
 
 
-def masked(params: dict) -> dict:
+def masked(params: dict[str, Any]) -> dict[str, Any]:
     """``params`` with credential values replaced by ``"****"`` and URL passwords masked (what a
     response's ``_hidden_params["deployment"]`` and the inspection methods show)."""
     from ..core.redact import is_secret_name, mask_url
@@ -123,15 +129,15 @@ class Deployment:
     def __init__(
         self,
         model_name: str,
-        litellm_params: dict,
-        model_info: dict | None = None,
+        litellm_params: dict[str, Any],
+        model_info: dict[str, Any] | None = None,
         *,
         tpm: int | None = None,
         rpm: int | None = None,
         weight: float | None = None,
         latency: float | None = None,
-        cost_per_token: dict | None = None,
-        deployment_tags: list | None = None,
+        cost_per_token: dict[str, float] | None = None,
+        deployment_tags: list[str] | None = None,
         **extra: Any,
     ):
         self.model_name = model_name
@@ -144,18 +150,20 @@ class Deployment:
         self.cost_per_token = cost_per_token
         self.deployment_tags = deployment_tags
         self.extra = extra
-        self._call_kwargs: dict | None = None
-        self._base_kw: dict | None = None  # the Router's prepared arguments of a call (see Router._call_kwargs)
-        self._label: Any = None  # (public dict, masked api_base) for _hidden_params, set by the Router
-        self._cost: Any = None  # (input, output) USD per token, set by the Router
-        self._window: Any = None  # context window in tokens, set by the Router
-        self._shuffle: Any = None  # simple-shuffle weight within its group (None: unweighted group)
-        self._group_window: Any = None  # the smallest known context window of its group
+        self._call_kwargs: JSONDict | None = None
+        self._base_kw: JSONDict | None = None  # the Router's prepared arguments of a call (see Router._call_kwargs)
+        # (public dict, masked api_base) for _hidden_params, set by the Router
+        self._label: tuple[JSONDict, str | None] | None = None
+        self._cost: tuple[float | None, float | None] | None = None  # (input, output) USD per token, by the Router
+        self._window: int | None = None  # context window in tokens, set by the Router
+        self._shuffle: float | None = None  # simple-shuffle weight within its group (None: unweighted group)
+        self._group_window: int | None = None  # the smallest known context window of its group
 
     # ----------------------------------------------------------------- reading it like a dict
     @property
     def id(self) -> str:
-        return self.model_info["id"]
+        ident: str = self.model_info["id"]  # always a string (see to_deployment)
+        return ident
 
     def __getitem__(self, name: str) -> Any:
         if name in Deployment.__slots__ and not name.startswith("_") and name != "extra":
@@ -172,10 +180,10 @@ class Deployment:
     def __contains__(self, name: str) -> bool:
         return self.get(name) is not None
 
-    def to_dict(self, *, secrets: bool = True) -> dict:
+    def to_dict(self, *, secrets: bool = True) -> JSONDict:
         """The entry as a ``model_list`` dict (credentials masked with ``secrets=False``)."""
         params = dict(self.litellm_params)
-        out: dict = {
+        out: JSONDict = {
             "model_name": self.model_name,
             "litellm_params": params if secrets else masked(params),
             "model_info": copy.deepcopy(dict(self.model_info)),
@@ -187,7 +195,7 @@ class Deployment:
         out.update(self.extra)
         return out
 
-    def model_dump(self, **_: Any) -> dict:
+    def model_dump(self, **_: Any) -> JSONDict:
         return self.to_dict()
 
     dict = model_dump  # pydantic v1 spelling
@@ -205,7 +213,7 @@ class Deployment:
 
     # ----------------------------------------------------------------- what the Router uses
     @property
-    def call_kwargs(self) -> dict:
+    def call_kwargs(self) -> JSONDict:
         """The keyword arguments a call of this deployment starts from (no Router-only keys)."""
         kw = self._call_kwargs
         if kw is None:
@@ -214,7 +222,7 @@ class Deployment:
         return kw
 
     @property
-    def tags(self) -> list:
+    def tags(self) -> list[str]:
         return list(self.deployment_tags or self.litellm_params.get("tags") or ())
 
 
@@ -231,7 +239,7 @@ def _number(entry: Any, name: str, value: Any, *, integer: bool) -> Any:
 _ID_SPACE = uuid.UUID("5b1c1f1e-8d0a-4c7e-9a51-2f4b3c6d7e80")
 
 
-def stable_id(model_name: str, params: dict, occurrence: int = 0) -> str:
+def stable_id(model_name: str, params: JSONDict, occurrence: int = 0) -> str:
     """The id of an entry given without one: a UUID derived from its group and parameters
     (credentials left out), so every replica given the same ``model_list`` names its deployments
     alike and shares their state through Redis; ``occurrence`` tells identical entries apart."""

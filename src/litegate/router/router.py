@@ -29,7 +29,7 @@ import time
 import weakref
 from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from .. import constants as C
 from ..core import lifecycle
@@ -50,9 +50,54 @@ from .deployment import AttrDict, Deployment, masked, to_deployment, without_uns
 from .state import _EMPTY as _NO_STATE
 from .state import MemoryState, Outcome, RedisState, _host_port
 
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Sequence
+    from typing import TypeAlias
+
+    from ..caching.caching import Cache
+    from ..core.endpoints import Endpoint
+    from ..core.platform import AssistantEventStream
+    from ..core.streaming import CustomStreamWrapper
+    from ..types.audio import HttpxBinaryResponseContent, TranscriptionResponse, TranscriptionText
+    from ..types.chat import ModelResponse
+    from ..types.completion import TextCompletionResponse
+    from ..types.embedding import EmbeddingResponse
+    from ..types.media import ImageResponse, ModerationResponse
+    from ..types.platform import (
+        Assistant,
+        AssistantDeleted,
+        AssistantList,
+        MessageList,
+        OpenAIMessage,
+        Run,
+        Thread,
+    )
+    from ..types.rerank import RerankResponse
+    from .state import Snapshot
+    from .strategies import Needs, Strategy
+
+    #: ``model_list``: entries as dicts (``model_name``, ``litellm_params``, ``model_info``, ...) or Deployments
+    ModelList: TypeAlias = list[dict[str, Any]] | list[Deployment] | list[dict[str, Any] | Deployment]
+    #: fallback rules: ``[{"group": ["fallback group", ...]}, ...]`` (or group names)
+    FallbackRules: TypeAlias = list[dict[str, Any]] | list[str] | list[dict[str, Any] | str]
+    #: chat messages: dicts such as ``{"role": "user", "content": "hi"}`` (or the openai SDK's
+    #: message params, or message objects with ``model_dump``)
+    Messages: TypeAlias = list[Any]
+    #: a text prompt, or a batch of them, or token ids
+    Prompt: TypeAlias = str | list[str] | list[int] | list[list[int]]
+    #: what moderation checks: text(s), or content parts
+    ModerationInput: TypeAlias = str | list[str] | list[dict[str, Any]] | list[str | dict[str, Any]]
+    #: rerank documents: strings, or dicts (see ``rank_fields``)
+    Documents: TypeAlias = list[str] | list[dict[str, Any]] | list[str | dict[str, Any]]
+    #: one answer of a batch: the response (a stream with ``stream=True``), or the call's exception
+    BatchResult: TypeAlias = ModelResponse | CustomStreamWrapper | Exception
+    #: a custom strategy function: ``(model_group, healthy_deployments, **kwargs) -> the deployment``
+    #: (a Deployment, a model_list dict, or a deployment id)
+    CustomStrategy: TypeAlias = Callable[..., Any]
+
 log = logging.getLogger("litegate.router")
 
-_CUSTOM_STRATEGIES: dict[str, Callable] = {}  # set_custom_routing_strategy(name, func): for any Router
+_CUSTOM_STRATEGIES: dict[str, CustomStrategy] = {}  # set_custom_routing_strategy(name, func): for any Router
 _ROUTER_CONTROLS = (
     "specific_deployment",
     "fallbacks",
@@ -176,7 +221,7 @@ class _CachedSettings:
 
     __slots__ = ("cache", "_base")
 
-    def __init__(self, cache: Any, group: str):
+    def __init__(self, cache: object, group: str):
         self.cache = cache
         self._base = _settings()
 
@@ -196,6 +241,12 @@ class _Options:
     """The Router's own per-call options (taken out of the call's keyword arguments)."""
 
     __slots__ = _ROUTER_CONTROLS
+    specific_deployment: object  # a deployment id, or True: ``model`` is one
+    fallbacks: object  # FallbackRules (checked with _check_rules)
+    context_window_fallbacks: object
+    content_policy_fallbacks: object
+    num_retries: object  # a non-negative int (checked in _prepare_call)
+    max_retries: object
 
     def __init__(self) -> None:
         for k in _ROUTER_CONTROLS:
@@ -211,7 +262,7 @@ class _Request:
 
     __slots__ = ("name", "values", "kwargs", "stream", "opts", "_tokens", "_chars")
 
-    def __init__(self, name: str, values: dict, kwargs: dict, opts: Any = None):
+    def __init__(self, name: str, values: dict[str, Any], kwargs: dict[str, Any], opts: _Options | None = None):
         self.name = name
         self.opts = opts  # the Router's own per-call options (fallbacks, specific_deployment, ...)
         self.values = values
@@ -269,7 +320,7 @@ class _Done:
     __slots__ = ("fn", "__weakref__")
 
     def __init__(self, fn: Callable[[Outcome], None]):
-        self.fn: Any = fn
+        self.fn: Callable[[Outcome], None] | None = fn
 
     def __call__(self, out: Outcome) -> None:
         fn, self.fn = self.fn, None
@@ -277,12 +328,31 @@ class _Done:
             fn(out)
 
 
+def _assistant_methods(name: str) -> tuple[Callable[..., Any], Callable[..., Awaitable[Any]]]:
+    """The Router's methods ``name`` and ``"a" + name`` of the assistants API (see ``_platform_call``)."""
+
+    def sync(self: Router, *args: Any, **kwargs: Any) -> Any:
+        return self._platform_call(name, args, kwargs, False)
+
+    async def asyn(self: Router, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("model") is None and name in _RUNS and not kwargs.get("api_key"):
+            # the assistant lookup is a blocking read: off the event loop
+            from ..core.platform import OPS
+
+            probe = dict(zip(OPS[name].positional, args, strict=False), **kwargs)  # unnamed ones are refused later
+            await asyncio.to_thread(self._assistant_group, probe)
+        return await self._platform_call(name, args, kwargs, True)
+
+    sync.__name__, asyn.__name__ = name, "a" + name
+    return sync, asyn
+
+
 class Router:
     """Routes calls to a group (``model_name``) across its deployments. See spec section 6."""
 
     def __init__(
         self,
-        model_list: list | None = None,
+        model_list: ModelList | None = None,
         *,
         routing_strategy: str = "simple-shuffle",
         redis_host: str | None = None,
@@ -293,18 +363,18 @@ class Router:
         num_retries: int | None = None,
         timeout: float | None = None,
         stream_timeout: float | None = None,
-        fallbacks: list | None = None,
-        context_window_fallbacks: list | None = None,
-        content_policy_fallbacks: list | None = None,
+        fallbacks: FallbackRules | None = None,
+        context_window_fallbacks: FallbackRules | None = None,
+        content_policy_fallbacks: FallbackRules | None = None,
         allowed_fails: int | None = None,
         cooldown_time: float | None = None,
         set_verbose: bool = False,
-        model_group_alias: dict | None = None,
+        model_group_alias: dict[str, str] | dict[str, dict[str, Any]] | dict[str, str | dict[str, Any]] | None = None,
         router_ttl: float | None = None,
         enable_health_checks: bool | None = None,
         health_check_interval: float | None = None,
-        routing_strategy_args: dict | None = None,
-        default_litellm_params: dict | None = None,
+        routing_strategy_args: dict[str, Any] | None = None,
+        default_litellm_params: dict[str, Any] | None = None,
         enable_pre_call_checks: bool = True,
         clock: Callable[[], float] | None = None,
         **compat: Any,
@@ -319,7 +389,7 @@ class Router:
             redis_password,
             redis_url,
         )
-        self._order: list = []
+        self._order: list[Deployment] = []
         self.cache_responses = bool(cache_responses)
         self.num_retries = _check_int("num_retries", num_retries)
         self.timeout = timeout
@@ -334,10 +404,11 @@ class Router:
             log.setLevel(logging.DEBUG)
         if model_group_alias is not None and not isinstance(model_group_alias, dict):
             raise input_error("model_group_alias must be a dict {alias: model_name}", None, type_error=True)
-        # litellm also takes {"alias": {"model": "group", "hidden": True}}
-        self.model_group_alias = {
-            k: (v.get("model") if isinstance(v, dict) else v) for k, v in (model_group_alias or {}).items()
-        }
+        # litellm also takes {"alias": {"model": "group", "hidden": True}} (without "model": no group)
+        self.model_group_alias = cast(
+            "dict[str, str]",
+            {k: (v.get("model") if isinstance(v, dict) else v) for k, v in (model_group_alias or {}).items()},
+        )
         self.router_ttl = router_ttl
         self.routing_strategy_args = dict(routing_strategy_args or {})
         self.default_litellm_params = dict(default_litellm_params or {})
@@ -345,16 +416,17 @@ class Router:
         self._compat = compat
         self._clock = clock or time.time
         self._sleep: Callable[[float], None] = time.sleep
-        self._asleep: Callable[[float], Any] = asyncio.sleep
+        self._asleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._lock = threading.RLock()
-        self._groups: dict[str, list] = {}
-        self._ids: dict[str, list] = {}
+        self._groups: dict[str, list[Deployment]] = {}
+        self._ids: dict[str, list[str]] = {}
         self._by_id: dict[str, Deployment] = {}
-        self._public: dict[str, dict] = {}
+        self._public: dict[str, dict[str, Any]] = {}
+        # a strategy object (get_available_deployment / async_get_available_deployment) for this Router
         self._custom: Any = None
-        self._assistant_models: dict = {}  # assistant id -> its model (runs are routed by it)
+        self._assistant_models: dict[str, str] = {}  # assistant id -> its model (runs are routed by it)
         alpha = float(self.routing_strategy_args.get("ewma_alpha", 0.3))
-        self.state: Any
+        self.state: MemoryState | RedisState
         topology = {
             k: v
             for k, v in (
@@ -367,8 +439,9 @@ class Router:
         cache_kwargs = compat.get("cache_kwargs") or {}
         if not isinstance(cache_kwargs, dict):
             raise input_error("cache_kwargs must be a dict of litegate.Cache arguments", None, type_error=True)
-        self.cache_kwargs = dict(cache_kwargs)
-        self._own_cache: Any = None  # cache_responses without litegate.cache: the Router's own (see _cache)
+        self.cache_kwargs: dict[str, Any] = dict(cache_kwargs)
+        # cache_responses without litegate.cache: the Router's own (see _cache)
+        self._own_cache: Cache | None = None
         self._redis = bool(redis_url or redis_host or redis_port or redis_password or topology)
         if self._redis:
             # connection options (TLS: ssl, ssl_ca_certs, ...) come with the cache settings, as in litellm
@@ -423,26 +496,28 @@ class Router:
     def _cooldown(self) -> float:
         return float(self.cooldown_time if self.cooldown_time is not None else C.DEFAULT_COOLDOWN_TIME_SECONDS)
 
-    def _set_strategy(self, name: Any) -> None:
+    def _set_strategy(self, name: object) -> None:
         if not isinstance(name, str):
             raise input_error(f"routing_strategy must be a string, got {name!r}", None, type_error=True)
-        self._named = None
+        self._named: CustomStrategy | None = None
         if name in S.STRATEGIES:
-            self._choose = S.STRATEGIES[name]
+            choose = S.STRATEGIES[name]
+            if choose is not None:  # None: usage-based routing, which orders and reserves (see _strategy_pick)
+                self._choose: Strategy = choose
         elif name in _CUSTOM_STRATEGIES:
             self._named = _CUSTOM_STRATEGIES[name]
         else:
             known = ", ".join(list(S.STRATEGIES) + sorted(_CUSTOM_STRATEGIES))
             raise input_error(f"unknown routing_strategy {name!r}; known: {known}", None)
         self.routing_strategy = name
-        self._needs = S.NEEDS.get(name, S.NOTHING)
+        self._needs: Needs = S.NEEDS.get(name, S.NOTHING)
         self._usage_based = name.startswith("usage-based-routing")
         # in-memory state and a strategy that reads nothing but cooldowns: the lean per-call path
         self._plain = not self.state.shared and self._needs == S.NOTHING and not self._usage_based
         self._custom = None
         self._lean = self._plain and self._named is None  # and a built-in strategy: picked inline
 
-    def set_custom_routing_strategy(self, strategy: Any, strategy_func: Callable | None = None) -> None:
+    def set_custom_routing_strategy(self, strategy: object, strategy_func: CustomStrategy | None = None) -> None:
         """Register a strategy: ``(name, func)`` (``func(model_group, healthy_deployments, **kwargs)``
         returns one of them; usable by name by this and any later Router), or an object with
         ``get_available_deployment`` / ``async_get_available_deployment`` (this Router uses it)."""
@@ -469,7 +544,7 @@ class Router:
         self._lean = False
 
     # ================================================================== deployments
-    def set_model_list(self, model_list: list) -> None:
+    def set_model_list(self, model_list: ModelList) -> None:
         if not isinstance(model_list, list):
             raise input_error("model_list must be a list of deployment dicts", None, type_error=True)
         deps = self._from_entries(model_list)
@@ -480,7 +555,7 @@ class Router:
         with self._lock:
             self._install(deps)
 
-    def _from_entries(self, entries: list, existing: list = ()) -> list:
+    def _from_entries(self, entries: Sequence[object], existing: Sequence[Deployment] = ()) -> list[Deployment]:
         """Deployments from entries; an entry without an id gets a stable one (see ``stable_id``),
         identical entries told apart by their order."""
         deps = []
@@ -496,9 +571,9 @@ class Router:
             deps.append(d)
         return deps
 
-    def _install(self, deps: list) -> None:
+    def _install(self, deps: list[Deployment]) -> None:
         """Swap in a new deployment table (readers hold references to the old one: no lock needed)."""
-        groups: dict[str, list] = {}
+        groups: dict[str, list[Deployment]] = {}
         for d in deps:
             self._prepare(d)
             groups.setdefault(d.model_name, []).append(d)
@@ -536,7 +611,7 @@ class Router:
         d._cost = (inp, out)
         d._window = window
 
-    def add_deployment(self, deployment: Any) -> Deployment | None:
+    def add_deployment(self, deployment: dict[str, Any] | Deployment) -> Deployment | None:
         """Add one deployment (dict or Deployment); None when its id already exists."""
         with self._lock:
             d = (
@@ -549,7 +624,7 @@ class Router:
             self._install(self._order + [d])
         return self._by_id[d.id]
 
-    def upsert_deployment(self, deployment: Any) -> Deployment:
+    def upsert_deployment(self, deployment: dict[str, Any] | Deployment) -> Deployment:
         """Add, or replace the deployment with the same id (its usage and latency history stay)."""
         d = to_deployment(deployment)
         with self._lock:
@@ -559,7 +634,7 @@ class Router:
             self._install(order)
         return self._by_id[d.id]
 
-    def delete_deployment(self, id: str) -> dict | None:
+    def delete_deployment(self, id: str) -> dict[str, Any] | None:
         with self._lock:
             d = self._by_id.get(id)
             if d is None:
@@ -572,14 +647,14 @@ class Router:
         d = self._by_id.get(model_id)
         return to_deployment(d) if d is not None else None  # a copy: edits go back through upsert
 
-    def get_model_list(self, model_name: str | None = None) -> list:
+    def get_model_list(self, model_name: str | None = None) -> list[dict[str, Any]]:
         group = self.model_group_alias.get(model_name, model_name) if model_name is not None else None
         return [d.to_dict() for d in self._order if group is None or d.model_name == group]
 
-    def get_model_names(self) -> list:
+    def get_model_names(self) -> list[str]:
         return list(self._groups)
 
-    def get_model_ids(self, model_name: str | None = None) -> list:
+    def get_model_ids(self, model_name: str | None = None) -> list[str]:
         group = self.model_group_alias.get(model_name, model_name) if model_name is not None else None
         return [d.id for d in self._order if group is None or d.model_name == group]
 
@@ -590,8 +665,11 @@ class Router:
             return None
         from ..core.resolve import split_model
 
-        providers, windows, outs, modes = [], [], [], set()
-        caps: dict = {}
+        providers: list[str] = []
+        windows: list[int] = []
+        outs: list[int] = []
+        modes: set[str] = set()
+        caps: dict[str, bool] = {}
         for d in deps:
             try:
                 providers.append(
@@ -622,8 +700,8 @@ class Router:
             providers=sorted(set(providers)),
             max_input_tokens=min(windows) if windows else None,
             max_output_tokens=min(outs) if outs else None,
-            tpm=sum(tpms) if all(t is not None for t in tpms) else None,
-            rpm=sum(rpms) if all(r is not None for r in rpms) else None,
+            tpm=sum(t for t in tpms if t is not None) if all(t is not None for t in tpms) else None,
+            rpm=sum(r for r in rpms if r is not None) if all(r is not None for r in rpms) else None,
             mode=next(iter(modes)) if len(modes) == 1 else None,
             input_cost_per_token=max((d._cost[0] for d in deps if d._cost and d._cost[0] is not None), default=None),
             output_cost_per_token=max((d._cost[1] for d in deps if d._cost and d._cost[1] is not None), default=None),
@@ -631,7 +709,7 @@ class Router:
             **caps,
         )
 
-    def get_available_deployments(self, model_group: str) -> list:
+    def get_available_deployments(self, model_group: str) -> list[Deployment]:
         """The group's deployments that are not cooling down (copies)."""
         group = self.model_group_alias.get(model_group, model_group)
         deps = self._groups.get(group, [])
@@ -641,10 +719,10 @@ class Router:
     def get_available_deployment(
         self,
         model: str,
-        messages: list | None = None,
-        input: Any = None,
-        specific_deployment: Any = None,
-        request_kwargs: dict | None = None,
+        messages: Messages | None = None,
+        input: Prompt | None = None,
+        specific_deployment: str | bool | None = None,
+        request_kwargs: dict[str, Any] | None = None,
     ) -> Deployment:
         """The deployment the strategy would pick now for ``model`` (nothing is reserved)."""
         values = {"messages": messages, "input": input}
@@ -653,7 +731,7 @@ class Router:
         healthy, snap = self._healthy(group, deps, set(), request)
         return to_deployment(self._strategy_pick(group, healthy, snap, request, reserve=False)[0])
 
-    async def get_model_group_usage(self, model_group: str) -> tuple:
+    async def get_model_group_usage(self, model_group: str) -> tuple[int, int]:
         """(tokens, requests) used by the group in the current minute."""
         group = self.model_group_alias.get(model_group, model_group)
         deps = self._groups.get(group, [])
@@ -661,7 +739,7 @@ class Router:
         snap = await self.state.asnapshot(group, [d.id for d in deps], usage=True, fresh=True)
         return (sum(t for t, _ in snap.usage.values()), sum(r for _, r in snap.usage.values()))
 
-    def get_settings(self) -> dict:
+    def get_settings(self) -> dict[str, Any]:
         return {
             "routing_strategy": self.routing_strategy,
             "num_retries": self._retries,
@@ -686,12 +764,12 @@ class Router:
             "enable_pre_call_checks": self.enable_pre_call_checks,
         }
 
-    def _cache(self) -> Any:
+    def _cache(self) -> Cache:
         """The response cache of ``cache_responses``: ``litegate.cache`` when set, else the Router's
         own (made on first use): a Redis cache on the Router's Redis server when it has one (with
         ``cache_kwargs``; in memory behind Sentinel), else an in-memory cache."""
         litegate = _litegate()
-        cache = getattr(litegate, "cache", None)
+        cache: Cache | None = getattr(litegate, "cache", None)
         if cache is not None:
             return cache
         own = self._own_cache
@@ -704,7 +782,8 @@ class Router:
                     if nodes:  # the cluster's nodes
                         kw.setdefault("type", "redis")
                         kw.setdefault(
-                            "redis_startup_nodes", [dict(zip(("host", "port"), _host_port(n))) for n in nodes]
+                            "redis_startup_nodes",
+                            [dict(zip(("host", "port"), _host_port(n), strict=True)) for n in nodes],
                         )
                     elif self._redis and not self._compat.get("redis_sentinel_nodes"):
                         kw.setdefault("type", "redis")
@@ -720,7 +799,7 @@ class Router:
                     own = self._own_cache = litegate.Cache(**kw)
         return own
 
-    def _cfg(self, group: str, request: _Request) -> Any:
+    def _cfg(self, group: str, request: _Request) -> object:
         """The settings one deployment attempt runs with."""
         if self.cache_responses and request.kwargs.get("caching") is not False:
             return _CachedSettings(self._cache(), group)
@@ -744,7 +823,7 @@ class Router:
             self.state.clear(group)
 
     # ================================================================== choosing
-    def _resolve(self, model: Any, specific: Any) -> tuple[str, list]:
+    def _resolve(self, model: object, specific: object) -> tuple[str, list[Deployment]]:
         if isinstance(specific, str) and specific:
             d = self._by_id.get(specific)
             if d is None:
@@ -767,7 +846,7 @@ class Router:
             f"no deployment of this Router serves {model!r} (model groups: {', '.join(self._groups) or 'none'})", model
         )
 
-    def _ids_of(self, group: str, deps: list) -> list:
+    def _ids_of(self, group: str, deps: list[Deployment]) -> list[str]:
         ids = self._ids.get(group)
         return (
             ids
@@ -775,19 +854,25 @@ class Router:
             else [d.id for d in deps]
         )
 
-    def _healthy(self, group: str, deps: list, tried: set, request: _Request) -> tuple[list, Any]:
-        if self._plain and not self.state._cool:  # nothing cooling down, nothing else to read
+    def _healthy(
+        self, group: str, deps: list[Deployment], tried: set[str], request: _Request
+    ) -> tuple[list[Deployment], Snapshot]:
+        if self._plain and not cast("MemoryState", self.state)._cool:  # nothing cooling down, nothing else to read
             return self._filter(group, deps, tried, request, _NO_STATE), _NO_STATE
         usage, inflight, latency = self._needs
         snap = self.state.snapshot(group, self._ids_of(group, deps), usage, inflight, latency)
         return self._filter(group, deps, tried, request, snap), snap
 
-    async def _ahealthy(self, group: str, deps: list, tried: set, request: _Request) -> tuple[list, Any]:
+    async def _ahealthy(
+        self, group: str, deps: list[Deployment], tried: set[str], request: _Request
+    ) -> tuple[list[Deployment], Snapshot]:
         usage, inflight, latency = self._needs
         snap = await self.state.asnapshot(group, self._ids_of(group, deps), usage, inflight, latency)
         return self._filter(group, deps, tried, request, snap), snap
 
-    def _filter(self, group: str, deps: list, tried: set, request: _Request, snap: Any) -> list:
+    def _filter(
+        self, group: str, deps: list[Deployment], tried: set[str], request: _Request, snap: Snapshot
+    ) -> list[Deployment]:
         if self.enable_pre_call_checks and request.values.get("messages") is not None:
             deps = self._fit(group, deps, request)
         cooled = snap.cooled
@@ -806,7 +891,7 @@ class Router:
                 return fresh
         return healthy
 
-    def _fit(self, group: str, deps: list, request: _Request) -> list:
+    def _fit(self, group: str, deps: list[Deployment], request: _Request) -> list[Deployment]:
         """Pre-call check: drop deployments whose context window cannot hold the prompt."""
         low = (
             deps[0]._group_window
@@ -818,7 +903,7 @@ class Router:
         windows = [d._window for d in deps]
         known = [w for w in windows if w]
         need = request.tokens()
-        fit = [d for d, w in zip(deps, windows) if not w or w >= need]
+        fit = [d for d, w in zip(deps, windows, strict=True) if not w or w >= need]
         if not fit:
             raise ContextWindowExceededError(
                 message=f"the prompt (~{need} tokens) exceeds the context window of every deployment of "
@@ -829,7 +914,7 @@ class Router:
         return fit
 
     def _strategy_pick(
-        self, group: str, healthy: list, snap: Any, request: _Request, reserve: bool = True
+        self, group: str, healthy: list[Deployment], snap: Snapshot, request: _Request, reserve: bool = True
     ) -> tuple[Deployment, int | None]:
         if self._custom is not None:
             fn = self._custom.get_available_deployment
@@ -845,7 +930,9 @@ class Router:
             return _custom_pick(self._named, group, healthy, request), None
         return self._choose(healthy, snap, request), None
 
-    async def _astrategy_pick(self, group: str, healthy: list, snap: Any, request: _Request) -> tuple:
+    async def _astrategy_pick(
+        self, group: str, healthy: list[Deployment], snap: Snapshot, request: _Request
+    ) -> tuple[Deployment, int | None]:
         if self._custom is not None:
             fn = getattr(self._custom, "async_get_available_deployment", None)
             if fn is not None:
@@ -863,7 +950,7 @@ class Router:
             raise self._over_limit(group, healthy)
         return self._strategy_pick(group, healthy, snap, request)
 
-    def _over_limit(self, group: str, healthy: list) -> RateLimitError:
+    def _over_limit(self, group: str, healthy: list[Deployment]) -> RateLimitError:
         return RateLimitError(
             message=f"all {len(healthy)} available deployment(s) of model group {group!r} are at their TPM/RPM "
             f"limits for this minute (usage-based-routing)",
@@ -872,7 +959,7 @@ class Router:
         )
 
     # ================================================================== one attempt
-    def _call_kwargs(self, d: Deployment, request: _Request) -> dict:
+    def _call_kwargs(self, d: Deployment, request: _Request) -> dict[str, Any]:
         """One attempt's arguments: the deployment's prepared ones (``default_litellm_params``, its
         ``litellm_params``, the Router's timeouts and caching: computed once per deployment), then
         the call's own, then the model. Retries are the Router's: never the lifecycle's."""
@@ -888,7 +975,7 @@ class Router:
             kw["num_retries"] = 0
         return kw
 
-    def _prepare_kwargs(self, d: Deployment) -> dict:
+    def _prepare_kwargs(self, d: Deployment) -> dict[str, Any]:
         kw = dict(self.default_litellm_params) if self.default_litellm_params else {}
         kw.update(d.call_kwargs)
         kw.pop("num_retries", None)
@@ -903,7 +990,9 @@ class Router:
         d._base_kw = kw
         return kw
 
-    def _begin(self, group: str, d: Deployment, request: _Request) -> tuple[dict, Any]:
+    def _begin(
+        self, group: str, d: Deployment, request: _Request
+    ) -> tuple[dict[str, Any], Endpoint | Callable[..., Any]]:
         kw = self._call_kwargs(d, request)
         if listening(_settings()):  # callbacks see the group and the deployment (litellm's metadata keys)
             kw["metadata"] = {
@@ -1071,6 +1160,7 @@ class Router:
             wrapper._recovery = _GroupRecovery(recovery.plan, recovery.transport, self, group, request)
 
     def _attempt(self, group: str, d: Deployment, request: _Request, reserved: int | None, attempts: int) -> Any:
+        """One deployment attempt; the endpoint's answer (its type is the public method's)."""
         kw, target = self._begin(group, d, request)
         inflight = self._needs[1]
         if inflight:
@@ -1092,7 +1182,7 @@ class Router:
             self._recover_in_groups(result, group, request)
             self._watch_stream(result, group, d, reserved, started, inflight, False)
         elif self._plain:
-            self.state.ok(d.id, _tokens(result))
+            cast("MemoryState", self.state).ok(d.id, _tokens(result))
         else:
             self._record(group, d, self._outcome(result, reserved, started, inflight, request))
         return self._label(result, d, group, attempts)
@@ -1122,7 +1212,7 @@ class Router:
             self._recover_in_groups(result, group, request)
             self._watch_stream(result, group, d, reserved, started, inflight, True)
         elif self._plain:
-            self.state.ok(d.id, _tokens(result))
+            cast("MemoryState", self.state).ok(d.id, _tokens(result))
         else:
             await self._arecord(group, d, self._outcome(result, reserved, started, inflight, request))
         return self._label(result, d, group, attempts)
@@ -1142,13 +1232,13 @@ class Router:
             return None  # silent for a whole timeout: a fallback group answers sooner
         return retry_delay(exc, attempt)
 
-    def _group(self, group: str, deps: list, request: _Request, retries: int, made: list) -> Any:
-        tried: set = set()
+    def _group(self, group: str, deps: list[Deployment], request: _Request, retries: int, made: list[int]) -> Any:
+        tried: set[str] = set()
         attempt = 0
         last: LiteLLMException | None = None
         while True:
             try:
-                if self._lean and not self.state._cool:  # nothing to read from the store
+                if self._lean and not cast("MemoryState", self.state)._cool:  # nothing to read from the store
                     d, reserved = (
                         self._choose(self._filter(group, deps, tried, request, _NO_STATE), _NO_STATE, request),
                         None,
@@ -1178,8 +1268,10 @@ class Router:
                 last = exc
                 attempt += 1
 
-    async def _agroup(self, group: str, deps: list, request: _Request, retries: int, made: list) -> Any:
-        tried: set = set()
+    async def _agroup(
+        self, group: str, deps: list[Deployment], request: _Request, retries: int, made: list[int]
+    ) -> Any:
+        tried: set[str] = set()
         attempt = 0
         last: LiteLLMException | None = None
         while True:
@@ -1221,20 +1313,22 @@ class Router:
             )
 
     # ================================================================== fallbacks between groups
-    def _chain(self, exc: BaseException, group: str, opts: Any) -> list:
+    def _chain(self, exc: BaseException, group: str, opts: _Options | None) -> list[str]:
         ctl = SimpleNamespace(
             fallbacks=getattr(opts, "fallbacks", None),
             context_window_fallbacks=getattr(opts, "context_window_fallbacks", None),
             content_policy_fallbacks=getattr(opts, "content_policy_fallbacks", None),
         )
-        out = []
+        out: list[str] = []
         for target in lifecycle.fallback_chain(exc, SimpleNamespace(model=group, ctl=ctl), self):
             name = target.get("model") if isinstance(target, dict) else target
             if isinstance(name, str) and name != group and name not in out:
                 out.append(name)
         return out
 
-    def _prepare_call(self, name: str, values: dict, kwargs: dict) -> tuple:
+    def _prepare_call(
+        self, name: str, values: dict[str, Any], kwargs: dict[str, Any]
+    ) -> tuple[str, list[Deployment], _Request, int, _Options]:
         model = values.pop("model", None)
         kwargs = without_unset_connection(kwargs)  # api_key=None & co: the deployment's own apply
         if kwargs and not _CONTROL_SET.isdisjoint(kwargs):
@@ -1254,7 +1348,8 @@ class Router:
         group, deps = self._resolve(model, opts.specific_deployment)
         return group, deps, _Request(name, values, kwargs, opts), retries, opts
 
-    def _route(self, name: str, values: dict, kwargs: dict) -> Any:
+    def _route(self, name: str, values: dict[str, Any], kwargs: dict[str, Any]) -> Any:
+        """A routed call of endpoint ``name``; its answer (typed by the public method)."""
         prepared = self._prepare_call(name, values, kwargs)
         scope = route_scope(_settings(), name, prepared[0], self.routing_strategy)  # the routed call's span
         if scope is None:
@@ -1267,7 +1362,7 @@ class Router:
         scope.end(result, None)
         return result
 
-    def _routed(self, group: str, deps: list, request: _Request, retries: int, opts: Any) -> Any:
+    def _routed(self, group: str, deps: list[Deployment], request: _Request, retries: int, opts: _Options) -> Any:
         made = [0]
         try:
             return self._group(group, deps, request, retries, made)
@@ -1290,7 +1385,7 @@ class Router:
                 raise
             raise error from first
 
-    async def _aroute(self, name: str, values: dict, kwargs: dict) -> Any:
+    async def _aroute(self, name: str, values: dict[str, Any], kwargs: dict[str, Any]) -> Any:
         prepared = self._prepare_call(name, values, kwargs)
         scope = route_scope(_settings(), "a" + name, prepared[0], self.routing_strategy)
         if scope is None:
@@ -1303,7 +1398,9 @@ class Router:
         scope.end(result, None)
         return result
 
-    async def _arouted(self, group: str, deps: list, request: _Request, retries: int, opts: Any) -> Any:
+    async def _arouted(
+        self, group: str, deps: list[Deployment], request: _Request, retries: int, opts: _Options
+    ) -> Any:
         made = [0]
         try:
             return await self._agroup(group, deps, request, retries, made)
@@ -1327,56 +1424,162 @@ class Router:
             raise error from first
 
     # ================================================================== public call methods
-    def completion(self, model: str | None = None, messages: list | None = None, **kwargs: Any) -> Any:
-        return self._route("completion", {"model": model, "messages": messages}, kwargs)
+    # The answer types are those of litegate's functions of the same name: ``stream=True`` gives the
+    # stream wrapper (an iterator, and an async iterator for the async methods, of chunks).
+    @overload
+    def completion(
+        self, model: str, messages: Messages | None = None, *, stream: Literal[False] | None = None, **kwargs: Any
+    ) -> ModelResponse: ...
+    @overload
+    def completion(
+        self, model: str, messages: Messages | None = None, *, stream: Literal[True], **kwargs: Any
+    ) -> CustomStreamWrapper: ...
+    @overload
+    def completion(
+        self, model: str, messages: Messages | None = None, *, stream: bool, **kwargs: Any
+    ) -> ModelResponse | CustomStreamWrapper: ...
+    def completion(
+        self, model: str | None = None, messages: Messages | None = None, **kwargs: Any
+    ) -> ModelResponse | CustomStreamWrapper:
+        return cast(
+            "ModelResponse | CustomStreamWrapper",
+            self._route("completion", {"model": model, "messages": messages}, kwargs),
+        )
 
-    async def acompletion(self, model: str | None = None, messages: list | None = None, **kwargs: Any) -> Any:
-        return await self._aroute("completion", {"model": model, "messages": messages}, kwargs)
+    @overload
+    async def acompletion(
+        self, model: str, messages: Messages | None = None, *, stream: Literal[False] | None = None, **kwargs: Any
+    ) -> ModelResponse: ...
+    @overload
+    async def acompletion(
+        self, model: str, messages: Messages | None = None, *, stream: Literal[True], **kwargs: Any
+    ) -> CustomStreamWrapper: ...
+    @overload
+    async def acompletion(
+        self, model: str, messages: Messages | None = None, *, stream: bool, **kwargs: Any
+    ) -> ModelResponse | CustomStreamWrapper: ...
+    async def acompletion(
+        self, model: str | None = None, messages: Messages | None = None, **kwargs: Any
+    ) -> ModelResponse | CustomStreamWrapper:
+        return cast(
+            "ModelResponse | CustomStreamWrapper",
+            await self._aroute("completion", {"model": model, "messages": messages}, kwargs),
+        )
 
-    def text_completion(self, model: str | None = None, prompt: Any = None, **kwargs: Any) -> Any:
-        return self._route("text_completion", {"model": model, "prompt": prompt}, kwargs)
+    @overload
+    def text_completion(
+        self, model: str, prompt: Prompt | None = None, *, stream: Literal[False] | None = None, **kwargs: Any
+    ) -> TextCompletionResponse: ...
+    @overload
+    def text_completion(
+        self, model: str, prompt: Prompt | None = None, *, stream: Literal[True], **kwargs: Any
+    ) -> CustomStreamWrapper: ...
+    @overload
+    def text_completion(
+        self, model: str, prompt: Prompt | None = None, *, stream: bool, **kwargs: Any
+    ) -> TextCompletionResponse | CustomStreamWrapper: ...
+    def text_completion(
+        self, model: str | None = None, prompt: Prompt | None = None, **kwargs: Any
+    ) -> TextCompletionResponse | CustomStreamWrapper:
+        return cast(
+            "TextCompletionResponse | CustomStreamWrapper",
+            self._route("text_completion", {"model": model, "prompt": prompt}, kwargs),
+        )
 
-    async def atext_completion(self, model: str | None = None, prompt: Any = None, **kwargs: Any) -> Any:
-        return await self._aroute("text_completion", {"model": model, "prompt": prompt}, kwargs)
+    @overload
+    async def atext_completion(
+        self, model: str, prompt: Prompt | None = None, *, stream: Literal[False] | None = None, **kwargs: Any
+    ) -> TextCompletionResponse: ...
+    @overload
+    async def atext_completion(
+        self, model: str, prompt: Prompt | None = None, *, stream: Literal[True], **kwargs: Any
+    ) -> CustomStreamWrapper: ...
+    @overload
+    async def atext_completion(
+        self, model: str, prompt: Prompt | None = None, *, stream: bool, **kwargs: Any
+    ) -> TextCompletionResponse | CustomStreamWrapper: ...
+    async def atext_completion(
+        self, model: str | None = None, prompt: Prompt | None = None, **kwargs: Any
+    ) -> TextCompletionResponse | CustomStreamWrapper:
+        return cast(
+            "TextCompletionResponse | CustomStreamWrapper",
+            await self._aroute("text_completion", {"model": model, "prompt": prompt}, kwargs),
+        )
 
-    def embedding(self, model: str | None = None, input: Any = None, **kwargs: Any) -> Any:
-        return self._route("embedding", {"model": model, "input": input}, kwargs)
+    def embedding(self, model: str | None = None, input: Prompt | None = None, **kwargs: Any) -> EmbeddingResponse:
+        return cast("EmbeddingResponse", self._route("embedding", {"model": model, "input": input}, kwargs))
 
-    async def aembedding(self, model: str | None = None, input: Any = None, **kwargs: Any) -> Any:
-        return await self._aroute("embedding", {"model": model, "input": input}, kwargs)
+    async def aembedding(
+        self, model: str | None = None, input: Prompt | None = None, **kwargs: Any
+    ) -> EmbeddingResponse:
+        return cast("EmbeddingResponse", await self._aroute("embedding", {"model": model, "input": input}, kwargs))
 
-    def image_generation(self, prompt: Any = None, model: str | None = None, **kwargs: Any) -> Any:
-        return self._route("image_generation", {"model": model, "prompt": prompt}, kwargs)
+    def image_generation(self, prompt: str | None = None, model: str | None = None, **kwargs: Any) -> ImageResponse:
+        return cast("ImageResponse", self._route("image_generation", {"model": model, "prompt": prompt}, kwargs))
 
-    async def aimage_generation(self, prompt: Any = None, model: str | None = None, **kwargs: Any) -> Any:
-        return await self._aroute("image_generation", {"model": model, "prompt": prompt}, kwargs)
+    async def aimage_generation(
+        self, prompt: str | None = None, model: str | None = None, **kwargs: Any
+    ) -> ImageResponse:
+        return cast("ImageResponse", await self._aroute("image_generation", {"model": model, "prompt": prompt}, kwargs))
 
-    def moderation(self, input: Any = None, model: str | None = None, **kwargs: Any) -> Any:
-        return self._route("moderation", {"model": model, "input": input}, kwargs)
+    def moderation(
+        self, input: ModerationInput | None = None, model: str | None = None, **kwargs: Any
+    ) -> ModerationResponse:
+        return cast("ModerationResponse", self._route("moderation", {"model": model, "input": input}, kwargs))
 
-    async def amoderation(self, input: Any = None, model: str | None = None, **kwargs: Any) -> Any:
-        return await self._aroute("moderation", {"model": model, "input": input}, kwargs)
+    async def amoderation(
+        self, input: ModerationInput | None = None, model: str | None = None, **kwargs: Any
+    ) -> ModerationResponse:
+        return cast("ModerationResponse", await self._aroute("moderation", {"model": model, "input": input}, kwargs))
 
-    def rerank(self, model: str | None = None, query: Any = None, documents: Any = None, **kwargs: Any) -> Any:
-        return self._route("rerank", {"model": model, "query": query, "documents": documents}, kwargs)
+    def rerank(
+        self, model: str | None = None, query: str | None = None, documents: Documents | None = None, **kwargs: Any
+    ) -> RerankResponse:
+        values = {"model": model, "query": query, "documents": documents}
+        return cast("RerankResponse", self._route("rerank", values, kwargs))
 
-    async def arerank(self, model: str | None = None, query: Any = None, documents: Any = None, **kwargs: Any) -> Any:
-        return await self._aroute("rerank", {"model": model, "query": query, "documents": documents}, kwargs)
+    async def arerank(
+        self, model: str | None = None, query: str | None = None, documents: Documents | None = None, **kwargs: Any
+    ) -> RerankResponse:
+        values = {"model": model, "query": query, "documents": documents}
+        return cast("RerankResponse", await self._aroute("rerank", values, kwargs))
 
-    def transcription(self, model: str | None = None, file: Any = None, **kwargs: Any) -> Any:
-        return self._route("transcription", {"model": model, "file": file}, kwargs)
+    def transcription(
+        self, model: str | None = None, file: Any = None, **kwargs: Any
+    ) -> TranscriptionResponse | TranscriptionText:
+        """``file``: an open binary file, a path, bytes, or ``(filename, bytes, content_type)``; the
+        transcript as a ``str`` (``TranscriptionText``) for ``response_format`` "text", "srt", "vtt"."""
+        return cast(
+            "TranscriptionResponse | TranscriptionText",
+            self._route("transcription", {"model": model, "file": file}, kwargs),
+        )
 
-    async def atranscription(self, model: str | None = None, file: Any = None, **kwargs: Any) -> Any:
-        return await self._aroute("transcription", {"model": model, "file": file}, kwargs)
+    async def atranscription(
+        self, model: str | None = None, file: Any = None, **kwargs: Any
+    ) -> TranscriptionResponse | TranscriptionText:
+        return cast(
+            "TranscriptionResponse | TranscriptionText",
+            await self._aroute("transcription", {"model": model, "file": file}, kwargs),
+        )
 
-    def speech(self, model: str | None = None, input: Any = None, **kwargs: Any) -> Any:
-        return self._route("speech", {"model": model, "input": input}, kwargs)
+    def speech(self, model: str | None = None, input: str | None = None, **kwargs: Any) -> HttpxBinaryResponseContent:
+        return cast("HttpxBinaryResponseContent", self._route("speech", {"model": model, "input": input}, kwargs))
 
-    async def aspeech(self, model: str | None = None, input: Any = None, **kwargs: Any) -> Any:
-        return await self._aroute("speech", {"model": model, "input": input}, kwargs)
+    async def aspeech(
+        self, model: str | None = None, input: str | None = None, **kwargs: Any
+    ) -> HttpxBinaryResponseContent:
+        return cast(
+            "HttpxBinaryResponseContent", await self._aroute("speech", {"model": model, "input": input}, kwargs)
+        )
 
     # ------------------------------------------------------------------ batch forms
-    async def abatch_completion(self, models: Any, messages: list, max_concurrency: int = 32, **kwargs: Any) -> list:
+    async def abatch_completion(
+        self,
+        models: str | Sequence[str],
+        messages: Messages | list[Messages],
+        max_concurrency: int = 32,
+        **kwargs: Any,
+    ) -> list[BatchResult]:
         """The same ``messages`` to each model group in ``models`` (or, given one group and a list of
         message lists, each message list to that group); results or exceptions, in order."""
         if isinstance(models, str):
@@ -1387,25 +1590,31 @@ class Router:
         return await self._abatch(jobs, max_concurrency, kwargs)
 
     async def abatch_completion_one_model_multiple_requests(
-        self, model: str, messages: list, max_concurrency: int = 32, **kwargs: Any
-    ) -> list:
+        self, model: str, messages: list[Messages], max_concurrency: int = 32, **kwargs: Any
+    ) -> list[BatchResult]:
         if not isinstance(messages, list) or not all(isinstance(m, list) for m in messages):
             raise input_error("messages must be a list of message lists (one per request)", model, type_error=True)
         return await self._abatch([(model, m) for m in messages], max_concurrency, kwargs)
 
-    async def _abatch(self, jobs: list, limit: int, kwargs: dict) -> list:
+    async def _abatch(self, jobs: list[tuple[str, Messages]], limit: int, kwargs: dict[str, Any]) -> list[BatchResult]:
         gate = asyncio.Semaphore(max(1, int(limit)))
 
-        async def one(model: str, msgs: list) -> Any:
+        async def one(model: str, msgs: Messages) -> BatchResult:
             async with gate:
                 try:
-                    return await self.acompletion(model=model, messages=msgs, **dict(kwargs))
+                    return cast("BatchResult", await self.acompletion(model=model, messages=msgs, **dict(kwargs)))
                 except Exception as exc:  # noqa: BLE001 - an exception in its slot
                     return exc
 
         return list(await asyncio.gather(*(one(m, msgs) for m, msgs in jobs)))
 
-    def batch_completion(self, models: Any, messages: list, max_concurrency: int = 8, **kwargs: Any) -> list:
+    def batch_completion(
+        self,
+        models: str | Sequence[str],
+        messages: Messages | list[Messages],
+        max_concurrency: int = 8,
+        **kwargs: Any,
+    ) -> list[BatchResult]:
         """Sync form of :meth:`abatch_completion` (bounded worker threads)."""
         from concurrent.futures import ThreadPoolExecutor
 
@@ -1416,9 +1625,9 @@ class Router:
         else:
             jobs = [(m, messages) for m in models]
 
-        def one(job: tuple) -> Any:
+        def one(job: tuple[str, Messages]) -> BatchResult:
             try:
-                return self.completion(model=job[0], messages=job[1], **dict(kwargs))
+                return cast("BatchResult", self.completion(model=job[0], messages=job[1], **dict(kwargs)))
             except Exception as exc:  # noqa: BLE001
                 return exc
 
@@ -1426,7 +1635,7 @@ class Router:
             return list(pool.map(one, jobs))
 
     # ------------------------------------------------------------------ assistants (provider-addressed)
-    def _platform_call(self, name: str, args: tuple, kwargs: dict, is_async: bool) -> Any:
+    def _platform_call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], is_async: bool) -> Any:
         """An assistants-API call: routed through a model group when the call names one (``model``:
         a group, its alias or a deployment's model) or, for a run, when the assistant's own model
         is served by a group (spec "Router and Assistants API"); otherwise sent with the
@@ -1436,7 +1645,7 @@ class Router:
         op = OPS[name]
         if len(args) > len(op.positional):
             raise TypeError(f"Router.{name}() takes at most {len(op.positional)} positional arguments")
-        for k, v in zip(op.positional, args):
+        for k, v in zip(op.positional, args, strict=False):  # fewer args than names: the rest by keyword
             if k in kwargs:
                 raise TypeError(f"Router.{name}() got multiple values for argument {k!r}")
             kwargs[k] = v
@@ -1469,7 +1678,7 @@ class Router:
                 return d.model_name
         return None
 
-    def _default_credentials(self, kwargs: dict) -> None:
+    def _default_credentials(self, kwargs: dict[str, Any]) -> None:
         if kwargs.get("api_key") or not self._order:
             return
         d = self._order[0]
@@ -1478,7 +1687,7 @@ class Router:
                 kwargs.setdefault(k, d.litellm_params[k])
         kwargs.setdefault("custom_llm_provider", _provider_of(d))
 
-    def _assistant_group(self, kwargs: dict) -> str | None:
+    def _assistant_group(self, kwargs: dict[str, Any]) -> str | None:
         """The group serving a run's assistant's model (read once per assistant id; bounded memo)."""
         aid = kwargs.get("assistant_id")
         if not isinstance(aid, str) or not aid or not self._order:
@@ -1503,32 +1712,38 @@ class Router:
             memo[aid] = model
         return self._group_of(model)
 
-    def _assistants(name: str) -> tuple:  # type: ignore[misc]
-        def sync(self: Router, *args: Any, **kwargs: Any) -> Any:
-            return self._platform_call(name, args, kwargs, False)
+    # positional arguments as litegate's functions of the same name take them (custom_llm_provider
+    # first; create_run: thread_id, assistant_id); the answers are theirs
+    if TYPE_CHECKING:
 
-        async def asyn(self: Router, *args: Any, **kwargs: Any) -> Any:
-            if kwargs.get("model") is None and name in _RUNS and not kwargs.get("api_key"):
-                # the assistant lookup is a blocking read: off the event loop
-                from ..core.platform import OPS
-
-                probe = dict(zip(OPS[name].positional, args), **kwargs)
-                await asyncio.to_thread(self._assistant_group, probe)
-            return await self._platform_call(name, args, kwargs, True)
-
-        sync.__name__, asyn.__name__ = name, "a" + name
-        return sync, asyn
-
-    create_assistants, acreate_assistants = _assistants("create_assistants")
-    get_assistants, aget_assistants = _assistants("get_assistants")
-    delete_assistant, adelete_assistant = _assistants("delete_assistant")
-    create_thread, acreate_thread = _assistants("create_thread")
-    get_thread, aget_thread = _assistants("get_thread")
-    add_message, a_add_message = _assistants("add_message")
-    get_messages, aget_messages = _assistants("get_messages")
-    run_thread, arun_thread = _assistants("run_thread")
-    create_run, acreate_run = _assistants("create_run")
-    del _assistants
+        def create_assistants(self, *args: Any, **kwargs: Any) -> Assistant: ...
+        async def acreate_assistants(self, *args: Any, **kwargs: Any) -> Assistant: ...
+        def get_assistants(self, *args: Any, **kwargs: Any) -> AssistantList: ...
+        async def aget_assistants(self, *args: Any, **kwargs: Any) -> AssistantList: ...
+        def delete_assistant(self, *args: Any, **kwargs: Any) -> AssistantDeleted: ...
+        async def adelete_assistant(self, *args: Any, **kwargs: Any) -> AssistantDeleted: ...
+        def create_thread(self, *args: Any, **kwargs: Any) -> Thread: ...
+        async def acreate_thread(self, *args: Any, **kwargs: Any) -> Thread: ...
+        def get_thread(self, *args: Any, **kwargs: Any) -> Thread: ...
+        async def aget_thread(self, *args: Any, **kwargs: Any) -> Thread: ...
+        def add_message(self, *args: Any, **kwargs: Any) -> OpenAIMessage: ...
+        async def a_add_message(self, *args: Any, **kwargs: Any) -> OpenAIMessage: ...
+        def get_messages(self, *args: Any, **kwargs: Any) -> MessageList: ...
+        async def aget_messages(self, *args: Any, **kwargs: Any) -> MessageList: ...
+        def run_thread(self, *args: Any, **kwargs: Any) -> Run | AssistantEventStream: ...
+        async def arun_thread(self, *args: Any, **kwargs: Any) -> Run | AssistantEventStream: ...
+        def create_run(self, *args: Any, **kwargs: Any) -> Run | AssistantEventStream: ...
+        async def acreate_run(self, *args: Any, **kwargs: Any) -> Run | AssistantEventStream: ...
+    else:
+        create_assistants, acreate_assistants = _assistant_methods("create_assistants")
+        get_assistants, aget_assistants = _assistant_methods("get_assistants")
+        delete_assistant, adelete_assistant = _assistant_methods("delete_assistant")
+        create_thread, acreate_thread = _assistant_methods("create_thread")
+        get_thread, aget_thread = _assistant_methods("get_thread")
+        add_message, a_add_message = _assistant_methods("add_message")
+        get_messages, aget_messages = _assistant_methods("get_messages")
+        run_thread, arun_thread = _assistant_methods("run_thread")
+        create_run, acreate_run = _assistant_methods("create_run")
 
     # ================================================================== health checks, lifetime
     def _start_health_checks(self) -> None:
@@ -1606,16 +1821,16 @@ class _GroupRecovery(lifecycle.Recovery):
 
     __slots__ = ("router", "group", "request")
 
-    def __init__(self, plan: Any, transport: Any, router: Router, group: str, request: _Request):
+    def __init__(self, plan: lifecycle.Plan, transport: Any, router: Router, group: str, request: _Request):
         super().__init__(plan, transport)
         self.router = router
         self.group = group
         self.request = request
 
-    def targets(self, exc: BaseException) -> list:
+    def targets(self, exc: BaseException) -> list[Any]:
         router, request = self.router, self.request
         out = [self.plan.call]
-        ep = ENDPOINTS.get(request.name)
+        ep = cast("Endpoint", ENDPOINTS.get(request.name))  # a stream's endpoint: one of the table
         for name in router._chain(exc, self.group, request.opts):
             for d in router._groups.get(router.model_group_alias.get(name, name)) or ():
                 try:
@@ -1638,7 +1853,7 @@ def _transport() -> Any:
     return _client.transport
 
 
-def _bind(ep: Any, kw: dict, group: str | None = None) -> Any:
+def _bind(ep: Endpoint, kw: dict[str, Any], group: str | None = None) -> Any:
     """Validate one deployment attempt's arguments (``kw`` holds the positional ones by name). With
     ``group``, the cache keys of the call use the model group, not the deployment: every deployment
     of a group answers from the same cache entries (as in litellm)."""
@@ -1668,7 +1883,7 @@ def _tokens(result: Any) -> int:
 
 def _provider_of(d: Deployment) -> str:
     """A deployment's provider (its ``custom_llm_provider``, else its model's prefix)."""
-    p = d.litellm_params.get("custom_llm_provider")
+    p: str | None = d.litellm_params.get("custom_llm_provider")
     if p:
         return p
     from ..core.resolve import split_model
@@ -1686,7 +1901,7 @@ def _fell_back(result: Any, group: str) -> Any:
     return result
 
 
-def _custom_pick(func: Callable, group: Any, healthy: list, request: _Request) -> Deployment:
+def _custom_pick(func: CustomStrategy, group: str, healthy: list[Deployment], request: _Request) -> Deployment:
     got = func(
         group,
         [to_deployment(d) for d in healthy],
@@ -1697,7 +1912,7 @@ def _custom_pick(func: Callable, group: Any, healthy: list, request: _Request) -
     return _as_deployment(got, healthy)
 
 
-def _object_args(fn: Callable, group: str, healthy: list, request: _Request) -> dict:
+def _object_args(fn: Callable[..., Any], group: str, healthy: list[Deployment], request: _Request) -> dict[str, Any]:
     """litellm's arguments of a strategy object's method, plus ``healthy_deployments`` (copies) when
     the method takes it (or ``**kwargs``)."""
     kw = {
@@ -1716,8 +1931,9 @@ def _object_args(fn: Callable, group: str, healthy: list, request: _Request) -> 
     return kw
 
 
-def _as_deployment(got: Any, healthy: list) -> Deployment:
+def _as_deployment(got: object, healthy: list[Deployment]) -> Deployment:
     """The healthy deployment a custom strategy named (a Deployment, a dict, or an id)."""
+    ident: object
     if isinstance(got, Deployment):
         ident = got.id
     elif isinstance(got, dict):
@@ -1742,7 +1958,7 @@ def _check_int(name: str, value: Any) -> int | None:
     return value
 
 
-def _check_rules(name: str, rules: Any) -> list | None:
+def _check_rules(name: str, rules: object) -> FallbackRules | None:
     if rules is None:
         return None
     if not isinstance(rules, list):

@@ -27,7 +27,24 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import asyncio
+    import weakref
+    from collections.abc import Awaitable
+    from typing import TypeAlias, TypeVar
+
+    _T = TypeVar("_T")
+    #: what a snapshot reads besides cooldowns: (usage, in-flight, latency)
+    Needs: TypeAlias = tuple[bool, bool, bool]
+    #: a group's view as a round trip left it: (monotonic time read, ids, needs, minute, snapshot)
+    View: TypeAlias = tuple[float, list[str], Needs, int, "Snapshot"]
+    #: successes written behind, per (group, id, minute):
+    #: [tokens, requests, in-flight ended, latency sum, latency count, ok]
+    Pending: TypeAlias = dict[tuple[str, str, int], list[Any]]
+    #: one FINISH script call of a batch: (keys, args, group, ids read, needs, minute)
+    BatchCall: TypeAlias = tuple[list[str], list[Any], str, "list[str] | None", Needs, int]
 
 log = logging.getLogger("litegate.router")
 
@@ -38,10 +55,10 @@ DEFAULT_TTL = 3600  # latency and in-flight keys without router_ttl
 
 @dataclass
 class Snapshot:
-    cooled: dict = field(default_factory=dict)  # id -> monotonic-free wall time the cooldown ends
-    usage: dict = field(default_factory=dict)  # id -> (tokens, requests) this minute
-    inflight: dict = field(default_factory=dict)  # id -> requests in flight
-    latency: dict = field(default_factory=dict)  # id -> EWMA seconds (time to first token for streams)
+    cooled: dict[str, float] = field(default_factory=dict)  # id -> monotonic-free wall time the cooldown ends
+    usage: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (tokens, requests) this minute
+    inflight: dict[str, int] = field(default_factory=dict)  # id -> requests in flight
+    latency: dict[str, float] = field(default_factory=dict)  # id -> EWMA seconds (time to first token for streams)
 
 
 @dataclass(slots=True)
@@ -70,11 +87,11 @@ class MemoryState:
         self.clock = clock
         self.alpha = alpha
         self._lock = threading.Lock()
-        self._usage: dict = {}  # id -> [minute, tokens, requests]
-        self._inflight: dict = {}  # id -> n
-        self._latency: dict = {}  # id -> ewma
-        self._fails: dict = {}  # id -> [count, last failure]
-        self._cool: dict = {}  # id -> until
+        self._usage: dict[str, list[int]] = {}  # id -> [minute, tokens, requests]
+        self._inflight: dict[str, int] = {}  # id -> n
+        self._latency: dict[str, float] = {}  # id -> ewma
+        self._fails: dict[str, list[float]] = {}  # id -> [count, last failure]
+        self._cool: dict[str, float] = {}  # id -> until
 
     # ------------------------------------------------------------------ reads
     def snapshot(
@@ -370,14 +387,14 @@ class RedisState:
             socket_connect_timeout=redis_kwargs.pop("socket_connect_timeout", socket_timeout),
             **redis_kwargs,
         )
-        self._sync: Any = None
-        self._async: dict = {}  # event loop -> redis.asyncio client
+        self._sync: Any = None  # the redis client (one server, a cluster, or a Sentinel's primary)
+        self._async: dict[asyncio.AbstractEventLoop, Any] = {}  # event loop -> redis.asyncio client
         self._lock = threading.Lock()
         # group -> (monotonic time read, ids, needs, minute, Snapshot): refreshed by every call's
         # finishing round trip, so a busy router reads shared state without a round trip of its own
-        self._views: dict = {}
-        self._scripts: dict = {}  # id(client) -> its registered FINISH script
-        self._pending: dict = {}  # (group, id, minute) -> successes not sent yet (see _now_or_later)
+        self._views: dict[str, View] = {}
+        self._scripts: dict[int, Any] = {}  # id(client) -> its registered FINISH script
+        self._pending: Pending = {}  # (group, id, minute) -> successes not sent yet (see _now_or_later)
         self._flushed = time.monotonic()
         import atexit
         import weakref
@@ -385,7 +402,7 @@ class RedisState:
         atexit.register(_flush_at_exit, weakref.ref(self))
 
     # ------------------------------------------------------------------ clients
-    def _kw(self) -> dict:
+    def _kw(self) -> dict[str, Any]:
         p = dict(self._params)
         url = p.pop("url")
         return {"url": url, **{k: v for k, v in p.items() if k not in ("host", "port", "password")}} if url else p
@@ -393,13 +410,20 @@ class RedisState:
     def _make(self, aio: bool) -> Any:
         """A client: Redis Cluster (``startup_nodes``), Sentinel (``sentinel_nodes`` +
         ``service_name``: the current primary) or one server (``url`` / host and port)."""
+        from redis.backoff import NoBackoff
+
+        mod: Any
+        retry: object  # each command is tried once: the store falls back at once, no retry loop
         if aio:
             import redis.asyncio as mod
-            from redis.asyncio.retry import Retry
+            from redis.asyncio.retry import Retry as AsyncRetry
+
+            retry = AsyncRetry(NoBackoff(), 0)
         else:
             import redis as mod
             from redis.retry import Retry
-        from redis.backoff import NoBackoff
+
+            retry = Retry(NoBackoff(), 0)
 
         kw = self._kw()
         url = kw.pop("url", None)
@@ -426,9 +450,9 @@ class RedisState:
             timeouts = {k: kw[k] for k in ("socket_timeout", "socket_connect_timeout") if k in kw}
             watch = sn.Sentinel([_host_port(n) for n in sentinels], sentinel_kwargs=dict(timeouts), **timeouts)
             return watch.master_for(
-                service or "mymaster", password=self._params.get("password"), retry=Retry(NoBackoff(), 0), **timeouts
+                service or "mymaster", password=self._params.get("password"), retry=retry, **timeouts
             )
-        kw.setdefault("retry", Retry(NoBackoff(), 0))  # the store falls back at once, no retry loop
+        kw.setdefault("retry", retry)
         return mod.Redis.from_url(url, **kw) if url else mod.Redis(**kw)
 
     def client(self) -> Any:
@@ -472,7 +496,7 @@ class RedisState:
             self._down_until = 0.0
             log.warning("router: Redis is reachable again; shared state resumed")
 
-    def _run(self, build: Callable[[Any], None], parse: Callable[[list], Any], local: Callable[[], Any]) -> Any:
+    def _run(self, build: Callable[[Any], None], parse: Callable[[list[Any]], _T], local: Callable[[], _T]) -> _T:
         if not self._up():
             return local()
         try:
@@ -488,13 +512,12 @@ class RedisState:
             self._back()
         return out
 
-    def _call(self, make: Callable[[Any], Any], parse: Callable[[Any], Any], local: Callable[[], Any]) -> Any:
+    def _call(self, make: Callable[[Any], Any], parse: Callable[[Any], _T], local: Callable[[], _T]) -> _T:
         """One command (the FINISH script) on the client; local state when Redis fails."""
         if not self._up():
             return local()
         try:
-            out = make(self.client())
-            out = parse(out) if parse is not None else None
+            out = parse(make(self.client()))
         except Exception as exc:  # noqa: BLE001
             if not _redis_error(exc):
                 raise
@@ -504,12 +527,13 @@ class RedisState:
             self._back()
         return out
 
-    async def _acall(self, make: Callable[[Any], Any], parse: Callable[[Any], Any], local: Callable[[], Any]) -> Any:
+    async def _acall(
+        self, make: Callable[[Any], Awaitable[Any]], parse: Callable[[Any], _T], local: Callable[[], _T]
+    ) -> _T:
         if not self._up():
             return local()
         try:
-            out = await make(self.aclient())
-            out = parse(out) if parse is not None else None
+            out = parse(await make(self.aclient()))
         except Exception as exc:  # noqa: BLE001
             if not _redis_error(exc):
                 raise
@@ -519,7 +543,9 @@ class RedisState:
             self._back()
         return out
 
-    async def _arun(self, build: Callable[[Any], None], parse: Callable[[list], Any], local: Callable[[], Any]) -> Any:
+    async def _arun(
+        self, build: Callable[[Any], None], parse: Callable[[list[Any]], _T], local: Callable[[], _T]
+    ) -> _T:
         if not self._up():
             return local()
         try:
@@ -543,10 +569,10 @@ class RedisState:
         out: Outcome | None,
         allowed_fails: int,
         cooldown: float,
-        ids: list | None,
-        needs: tuple,
+        ids: list[str] | None,
+        needs: Needs,
         minute: int | None = None,
-    ) -> tuple:
+    ) -> tuple[list[str], list[Any], int]:
         """(keys, args, minute) of one FINISH call: ``out`` written for ``id`` (None: no write) into
         the usage of ``minute`` (default: now), the group's state read for ``ids`` (None: no read)."""
         now = self.clock()
@@ -570,7 +596,7 @@ class RedisState:
             if latency:
                 keys.append(_key(group, "lat", i))
         o = out or _NO_OUTCOME
-        args = [
+        args: list[Any] = [
             o.tokens,
             o.requests,
             USAGE_TTL,
@@ -591,7 +617,7 @@ class RedisState:
         ]
         return keys, args, current
 
-    def _parse_view(self, group: str, ids: list, needs: tuple, minute: int, res: list) -> Snapshot:
+    def _parse_view(self, group: str, ids: list[str], needs: Needs, minute: int, res: list[Any]) -> Snapshot:
         """The group's state from a FINISH reply, kept as the cached view (see ``snapshot``)."""
         usage, inflight, latency = needs
         snap = Snapshot()
@@ -623,7 +649,7 @@ class RedisState:
                 snap = Snapshot(cooled, snap.usage, snap.inflight, snap.latency)
         return snap
 
-    def _cached(self, group: str, ids: list, needs: tuple) -> Snapshot | None:
+    def _cached(self, group: str, ids: list[str], needs: Needs) -> Snapshot | None:
         """The group's view as the last round trip left it, when at most REFRESH seconds old and for
         the same deployments and needs (and, for usage, the same minute)."""
         view = self._views.get(group)
@@ -689,7 +715,9 @@ class RedisState:
             lambda: self.local.snapshot(group, ids, usage, inflight, latency),
         )
 
-    def _reserve_args(self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None) -> tuple:
+    def _reserve_args(
+        self, group: str, id: str, tokens: int, tpm: int | None, rpm: int | None
+    ) -> tuple[str, tuple[int, int, int, int]]:
         minute = int(self.clock() // WINDOW)
         key = _key(group, "use", id, f":{minute}")
         return key, (int(tokens), -1 if tpm is None else int(tpm), -1 if rpm is None else int(rpm), USAGE_TTL)
@@ -708,25 +736,27 @@ class RedisState:
 
     def start(self, group: str, id: str) -> None:
         key, ttl = _key(group, "busy", id), self.ttl or DEFAULT_TTL
-        self._call(lambda c: c.eval(_START, 1, key, ttl), None, lambda: self.local.start(group, id))
+        self._call(lambda c: c.eval(_START, 1, key, ttl), _ignore, lambda: self.local.start(group, id))
 
     async def astart(self, group: str, id: str) -> None:
         key, ttl = _key(group, "busy", id), self.ttl or DEFAULT_TTL
-        await self._acall(lambda c: c.eval(_START, 1, key, ttl), None, lambda: self.local.start(group, id))
+        await self._acall(lambda c: c.eval(_START, 1, key, ttl), _ignore, lambda: self.local.start(group, id))
 
-    def _finish_call(self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float) -> tuple:
+    def _finish_call(
+        self, group: str, id: str, out: Outcome, allowed_fails: int, cooldown: float
+    ) -> tuple[list[str], list[Any], Callable[[list[Any]], bool]]:
         view = self._views.get(group)
         ids, needs = (view[1], view[2]) if view is not None else (None, (False, False, False))
         keys, args, minute = self._script_call(group, id, out, allowed_fails, cooldown, ids, needs)
 
-        def parse(res: list) -> bool:
+        def parse(res: list[Any]) -> bool:
             if ids is not None:
                 self._parse_view(group, ids, needs, minute, res)
             return bool(res[0])
 
         return keys, args, parse
 
-    def _now_or_later(self, group: str, id: str, out: Outcome) -> dict | None:
+    def _now_or_later(self, group: str, id: str, out: Outcome) -> Pending | None:
         """Successes are written behind: added up here and sent together at most every FLUSH seconds
         (one round trip for all of them); a failure goes at once (cooldowns are shared promptly), and
         so does the correction of a usage-based reservation (limits are enforced on it).
@@ -749,12 +779,12 @@ class RedisState:
             batch, self._pending, self._flushed = self._pending, {}, now
         return batch
 
-    def _batch_calls(self, batch: dict) -> list:
+    def _batch_calls(self, batch: Pending) -> list[BatchCall]:
         """(keys, args, parse) per pending entry; the last entry of a group also reads its view."""
         last = {}
         for key in batch:
             last[key[0]] = key
-        calls = []
+        calls: list[BatchCall] = []
         for key, acc in batch.items():
             group, id, minute = key
             out = Outcome(
@@ -766,12 +796,12 @@ class RedisState:
             calls.append((keys, args, group, ids, needs, current))
         return calls
 
-    def _local_batch(self, batch: dict) -> None:
+    def _local_batch(self, batch: Pending) -> None:
         for (group, id, _), acc in batch.items():
             self.local.finish(group, id, Outcome(tokens=acc[0], requests=acc[1], started=acc[2] > 0), 1, 0)
 
-    def _parse_batch(self, calls: list, res: list) -> None:
-        for (keys, args, group, ids, needs, current), r in zip(calls, res):
+    def _parse_batch(self, calls: list[BatchCall], res: list[Any]) -> None:
+        for (_keys, _args, group, ids, needs, current), r in zip(calls, res, strict=False):  # a reply per call
             if ids is not None:
                 self._parse_view(group, ids, needs, current, r)
 
@@ -788,11 +818,11 @@ class RedisState:
         if batch:
             await self._asend(batch)
 
-    def _send(self, batch: dict) -> None:
+    def _send(self, batch: Pending) -> None:
         calls = self._batch_calls(batch)
         if self._params.get("startup_nodes"):  # a cluster: one script call per entry (each on its slot)
 
-            def each(c: Any) -> list:
+            def each(c: Any) -> list[Any]:
                 script = self._script(c)
                 return [script(keys=keys, args=args) for keys, args, *_ in calls]
 
@@ -806,7 +836,7 @@ class RedisState:
 
         self._run(build, lambda res: self._parse_batch(calls, res), lambda: self._local_batch(batch))
 
-    async def _asend(self, batch: dict) -> None:
+    async def _asend(self, batch: Pending) -> None:
         calls = self._batch_calls(batch)
         if not self._up():
             self._local_batch(batch)
@@ -916,24 +946,28 @@ class RedisState:
         self._scripts.clear()
 
 
-def _host_port(node: Any) -> tuple:
+def _host_port(node: dict[str, Any] | str | tuple[str, int] | list[Any]) -> tuple[str, int]:
     """``{"host": h, "port": p}``, ``(h, p)`` or ``"h:p"`` -> (h, p)."""
     if isinstance(node, dict):
         return node.get("host", "127.0.0.1"), int(node.get("port", 6379))
     if isinstance(node, str):
-        host, _, port = node.rpartition(":")
-        return host or "127.0.0.1", int(port)
+        host, _, digits = node.rpartition(":")
+        return host or "127.0.0.1", int(digits)
     host, port = node
     return host, int(port)
 
 
-def _flush_at_exit(ref: Any) -> None:
+def _flush_at_exit(ref: weakref.ref[RedisState]) -> None:
     state = ref()
     if state is not None and state._pending:
         try:
             state.flush()
         except Exception:  # noqa: BLE001 - exiting
             pass
+
+
+def _ignore(_: object) -> None:
+    """A reply nothing is read from."""
 
 
 def _redis_error(exc: BaseException) -> bool:

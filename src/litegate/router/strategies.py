@@ -10,16 +10,35 @@ stateless ones cost no store read beyond cooldowns. Usage-based routing is speci
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Protocol, TypeAlias
+
+    from .deployment import Deployment
+    from .state import Snapshot
+
+    class RequestView(Protocol):
+        """What a strategy asks of the call being routed (the Router's ``_Request``)."""
+
+        def tokens(self) -> int: ...
+
+        def max_output(self) -> int: ...
+
+    #: ``(healthy, snapshot, request) -> the deployment to try``
+    Strategy: TypeAlias = Callable[[list[Deployment], Snapshot, RequestView], Deployment]
+    #: what a strategy reads from the store besides cooldowns: (usage, in-flight, latency)
+    Needs: TypeAlias = tuple[bool, bool, bool]
 
 _rand = random.Random()
 
 
-def _tie(best: list) -> Any:
+def _tie(best: list[Deployment]) -> Deployment:
     return best[0] if len(best) == 1 else _rand.choice(best)
 
 
-def _weights(healthy: list, *names: str) -> list | None:
+def _weights(healthy: list[Deployment], *names: str) -> list[float] | None:
     """Weights from the first of ``names`` any deployment declares (missing ones count as the mean)."""
     for name in names:
         values = [getattr(d, name) for d in healthy]
@@ -30,7 +49,7 @@ def _weights(healthy: list, *names: str) -> list | None:
     return None
 
 
-def prepare_group(group: list) -> None:
+def prepare_group(group: list[Deployment]) -> None:
     """Per-group facts computed when the deployment table changes: simple-shuffle weights (from
     ``weight``, else ``rpm``, else ``tpm``) and the smallest known context window."""
     weights = _weights(group, "weight", "rpm", "tpm")
@@ -40,19 +59,28 @@ def prepare_group(group: list) -> None:
         d._group_window = low
 
 
-def simple_shuffle(healthy: list, snap: Any, request: Any) -> Any:
+def simple_shuffle(healthy: list[Deployment], snap: Snapshot, request: RequestView) -> Deployment:
     """Random; weighted by ``weight``, else ``rpm``, else ``tpm`` when deployments declare them."""
     if len(healthy) == 1:
         return healthy[0]
     if healthy[0]._shuffle is None:
         return _rand.choice(healthy)
-    weights = [d._shuffle for d in healthy]
+    shares = [d._shuffle for d in healthy]
+    if None in shares:
+        # deployments of several groups (a call naming a model more than one group serves), not all
+        # of them weighted: weighed together, by the rule of one group
+        mixed = _weights(healthy, "weight", "rpm", "tpm")
+        if mixed is None:
+            return _rand.choice(healthy)
+        weights = mixed
+    else:
+        weights = cast("list[float]", shares)
     if sum(weights) <= 0:
         return _rand.choice(healthy)
     return _rand.choices(healthy, weights)[0]
 
 
-def weighted_random(healthy: list, snap: Any, request: Any) -> Any:
+def weighted_random(healthy: list[Deployment], snap: Snapshot, request: RequestView) -> Deployment:
     """Random, weighted by ``weight`` (default 1 each)."""
     if len(healthy) == 1:
         return healthy[0]
@@ -62,26 +90,26 @@ def weighted_random(healthy: list, snap: Any, request: Any) -> Any:
     return _rand.choices(healthy, weights)[0]
 
 
-def least_busy(healthy: list, snap: Any, request: Any) -> Any:
+def least_busy(healthy: list[Deployment], snap: Snapshot, request: RequestView) -> Deployment:
     """The fewest requests in flight (ties at random)."""
     counts = snap.inflight
     low = min(counts.get(d.id, 0) for d in healthy)
     return _tie([d for d in healthy if counts.get(d.id, 0) == low])
 
 
-def latency_based(healthy: list, snap: Any, request: Any) -> Any:
+def latency_based(healthy: list[Deployment], snap: Snapshot, request: RequestView) -> Deployment:
     """The lowest EWMA latency (time to first token for streams). Deployments without a measure yet
     (nor a configured ``latency``) are tried first, so every one gets measured."""
     lat = snap.latency
     unknown = [d for d in healthy if d.id not in lat and d.latency is None]
     if unknown:
         return _tie(unknown)
-    values = {d.id: lat.get(d.id, d.latency) for d in healthy}
+    values = cast("dict[str, float]", {d.id: lat.get(d.id, d.latency) for d in healthy})  # all known now
     low = min(values.values())
     return _tie([d for d in healthy if values[d.id] <= low * 1.0000001])
 
 
-def cost_based(healthy: list, snap: Any, request: Any) -> Any:
+def cost_based(healthy: list[Deployment], snap: Snapshot, request: RequestView) -> Deployment:
     """The cheapest for the estimated prompt tokens (plus ``max_tokens`` output when given)."""
     prompt = request.tokens()
     output = request.max_output()
@@ -93,7 +121,7 @@ def cost_based(healthy: list, snap: Any, request: Any) -> Any:
     return _tie([d for d in healthy if costs[d.id] == low])
 
 
-def usage_order(healthy: list, snap: Any, request: Any) -> list:
+def usage_order(healthy: list[Deployment], snap: Snapshot, request: RequestView) -> list[Deployment]:
     """Usage-based routing: deployments still within their per-minute limits, least used first."""
     est = request.tokens()
     rows = []
@@ -111,7 +139,7 @@ def usage_order(healthy: list, snap: Any, request: Any) -> list:
     return [r[2] for r in rows]
 
 
-STRATEGIES = {
+STRATEGIES: dict[str, Strategy | None] = {
     "simple-shuffle": simple_shuffle,
     "weighted-random": weighted_random,
     "least-busy": least_busy,
@@ -121,12 +149,12 @@ STRATEGIES = {
     "usage-based-routing-v2": None,
 }
 # what each strategy reads from the state store besides cooldowns: (usage, in-flight, latency)
-NEEDS = {
+NEEDS: dict[str, Needs] = {
     "least-busy": (False, True, False),
     "latency-based-routing": (False, False, True),
     "usage-based-routing": (True, False, False),
     "usage-based-routing-v2": (True, False, False),
 }
-NOTHING = (False, False, False)
+NOTHING: Needs = (False, False, False)
 
 __all__ = ["NEEDS", "STRATEGIES", "usage_order"]
