@@ -16,7 +16,7 @@ from litegate.core.platform import AssistantEventStream
 from litegate.core.streaming import CustomStreamWrapper
 from litegate.router import Deployment, Router
 from litegate.types.audio import HttpxBinaryResponseContent, TranscriptionResponse, TranscriptionText
-from litegate.types.chat import ModelResponse
+from litegate.types.chat import ModelResponse, ModelResponseStream
 from litegate.types.completion import TextCompletionResponse
 from litegate.types.embedding import EmbeddingResponse
 from litegate.types.media import ImageResponse, ModerationResponse
@@ -24,7 +24,9 @@ from litegate.types.platform import Assistant, AssistantList, Run
 from litegate.types.rerank import RerankResponse
 
 MESSAGES = [{"role": "user", "content": "hi"}]
-BatchResult = ModelResponse | CustomStreamWrapper | Exception
+ChatStream = CustomStreamWrapper[ModelResponseStream]
+TextStream = CustomStreamWrapper[TextCompletionResponse]
+BatchResult = ModelResponse | ChatStream | Exception
 
 
 def _router() -> Router:
@@ -54,11 +56,11 @@ def test_completion_stream_overloads() -> None:
     assert isinstance(resp, ModelResponse)
     assert_type(router.completion("g", MESSAGES, stream=False, temperature=0.2), ModelResponse)
     stream = router.completion(model="g", messages=MESSAGES, stream=True)
-    assert_type(stream, CustomStreamWrapper)
+    assert_type(stream, ChatStream)
     assert isinstance(stream, CustomStreamWrapper)
     stream.close()
     either = router.completion(model="alias", messages=MESSAGES, stream=flag)
-    assert_type(either, ModelResponse | CustomStreamWrapper)
+    assert_type(either, ModelResponse | ChatStream)
     assert isinstance(either, ModelResponse)
 
 
@@ -69,11 +71,11 @@ def test_text_completion_stream_overloads() -> None:
     assert_type(text, TextCompletionResponse)
     assert isinstance(text, TextCompletionResponse)
     stream = router.text_completion(model="g", prompt=["a", "b"], stream=True)
-    assert_type(stream, CustomStreamWrapper)
+    assert_type(stream, TextStream)
     assert isinstance(stream, CustomStreamWrapper)
     stream.close()
     either = router.text_completion(model="g", prompt="x", stream=flag)
-    assert_type(either, TextCompletionResponse | CustomStreamWrapper)
+    assert_type(either, TextCompletionResponse | TextStream)
     assert isinstance(either, TextCompletionResponse)
 
 
@@ -110,15 +112,13 @@ async def test_async_methods() -> None:
     assert_type(resp, ModelResponse)
     assert isinstance(resp, ModelResponse)
     stream = await router.acompletion(model="g", messages=MESSAGES, stream=True)
-    assert_type(stream, CustomStreamWrapper)
+    assert_type(stream, ChatStream)
     assert isinstance(stream, CustomStreamWrapper)
     await stream.aclose()
-    assert_type(
-        await router.acompletion(model="g", messages=MESSAGES, stream=flag), ModelResponse | CustomStreamWrapper
-    )
+    assert_type(await router.acompletion(model="g", messages=MESSAGES, stream=flag), ModelResponse | ChatStream)
     assert_type(await router.atext_completion(model="g", prompt="x"), TextCompletionResponse)
     text_stream = await router.atext_completion(model="g", prompt="x", stream=True)
-    assert_type(text_stream, CustomStreamWrapper)
+    assert_type(text_stream, TextStream)
     await text_stream.aclose()
     assert_type(await router.aembedding(model="e", input=["a", "b"]), EmbeddingResponse)
     assert_type(await router.aimage_generation(prompt="a cat", model="i"), ImageResponse)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from ..core.call import ChatCall, TextCall
     from ..core.streaming import CustomStreamWrapper
-    from ..types.utils import ModelResponse, TextCompletionResponse
+    from ..types.utils import ModelResponse, ModelResponseStream, TextCompletionResponse
 
     #: a decoded entry: ``{"v", "t", "k", "r" | "e"}``
     Entry: TypeAlias = dict[str, Any]
@@ -109,7 +109,7 @@ def response_from(entry: Entry, kind: str, provider: str | None, model: str) -> 
     return _mark(response, provider, model)
 
 
-def replay_stream(response: CachedResponse, call: ChatCall | TextCall, kind: str) -> CustomStreamWrapper:
+def replay_stream(response: CachedResponse, call: ChatCall | TextCall, kind: str) -> CustomStreamWrapper[Any]:
     """A cached answer handed out as a stream: the chunks a provider would send, usage included."""
     from ..core.streaming import CustomStreamWrapper
 
@@ -118,6 +118,7 @@ def replay_stream(response: CachedResponse, call: ChatCall | TextCall, kind: str
     if usage is not None:
         hidden["usage"] = usage.model_dump(exclude_none=True)
     include_usage = bool((call.params.get("stream_options") or {}).get("include_usage"))
+    chunks: list[ModelResponseStream] | list[TextCompletionResponse]
     if kind == "chat":
         from ..core.mock import chat_chunks
 

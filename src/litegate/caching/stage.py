@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from .semantic import RedisSemanticCache
 
     #: what a cached call answers: a response, or a stream replaying one
-    Answer: TypeAlias = CachedResponse | EmbeddingResponse | CustomStreamWrapper
+    Answer: TypeAlias = CachedResponse | EmbeddingResponse | CustomStreamWrapper[Any]
     #: one embedding item as stored: its vector (floats, or base64 float32)
     Vector: TypeAlias = list[float] | str
 
@@ -133,7 +133,7 @@ class CacheStage:
             return None
         return entry
 
-    def _answer(self, raw: bytes | None) -> CachedResponse | CustomStreamWrapper | None:
+    def _answer(self, raw: bytes | None) -> CachedResponse | CustomStreamWrapper[Any] | None:
         kind = _KINDS[self.kind]
         entry = self._entry(raw, kind)
         if entry is None:
@@ -233,7 +233,7 @@ class CacheStage:
 
     def store(self, result: Answer) -> Answer:
         if self.stream:
-            self._watch(cast("CustomStreamWrapper", result), False)
+            self._watch(cast("CustomStreamWrapper[Any]", result), False)
             return result
         if self._storable(result):
             cache = self.cache
@@ -254,7 +254,7 @@ class CacheStage:
 
     async def astore(self, result: Answer) -> Answer:
         if self.stream:
-            self._watch(cast("CustomStreamWrapper", result), True)
+            self._watch(cast("CustomStreamWrapper[Any]", result), True)
             return result
         if self._storable(result):
             cache = self.cache
@@ -274,7 +274,7 @@ class CacheStage:
         return self._merged(cast("EmbeddingResponse", result)) if self.hits is not None else result
 
     # ------------------------------------------------------------------ streams
-    def _watch(self, wrapper: CustomStreamWrapper, is_async: bool) -> None:
+    def _watch(self, wrapper: CustomStreamWrapper[Any], is_async: bool) -> None:
         """Store the stream's answer when it completes (not when it fails or is abandoned)."""
         if self.controls.no_store or not hasattr(wrapper, "_on_end"):
             return
@@ -297,7 +297,7 @@ class CacheStage:
 
         wrapper._on_end = on_end
 
-    def _stream_done(self, wrapper: CustomStreamWrapper, observer: StreamObserver, is_async: bool) -> None:
+    def _stream_done(self, wrapper: CustomStreamWrapper[Any], observer: StreamObserver, is_async: bool) -> None:
         try:
             response = observer.acc.build() if observer.acc is not None else None
             if response is None or getattr(wrapper, "_hidden_params", {}).get("cache_hit"):

@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from ..core.platform import AssistantEventStream
     from ..core.streaming import CustomStreamWrapper
     from ..types.audio import HttpxBinaryResponseContent, TranscriptionResponse, TranscriptionText
-    from ..types.chat import ModelResponse
+    from ..types.chat import ModelResponse, ModelResponseStream
     from ..types.completion import TextCompletionResponse
     from ..types.embedding import EmbeddingResponse
     from ..types.media import ImageResponse, ModerationResponse
@@ -76,6 +76,10 @@ if TYPE_CHECKING:
     from .state import Snapshot
     from .strategies import Needs, Strategy
 
+    #: the stream of ``completion(..., stream=True)``: ``ModelResponseStream`` chunks
+    ChatStream: TypeAlias = CustomStreamWrapper[ModelResponseStream]
+    #: the stream of ``text_completion(..., stream=True)``: ``TextCompletionResponse`` chunks
+    TextStream: TypeAlias = CustomStreamWrapper[TextCompletionResponse]
     #: ``model_list``: entries as dicts (``model_name``, ``litellm_params``, ``model_info``, ...) or Deployments
     ModelList: TypeAlias = list[dict[str, Any]] | list[Deployment] | list[dict[str, Any] | Deployment]
     #: fallback rules: ``[{"group": ["fallback group", ...]}, ...]`` (or group names)
@@ -90,7 +94,7 @@ if TYPE_CHECKING:
     #: rerank documents: strings, or dicts (see ``rank_fields``)
     Documents: TypeAlias = list[str] | list[dict[str, Any]] | list[str | dict[str, Any]]
     #: one answer of a batch: the response (a stream with ``stream=True``), or the call's exception
-    BatchResult: TypeAlias = ModelResponse | CustomStreamWrapper | Exception
+    BatchResult: TypeAlias = ModelResponse | ChatStream | Exception
     #: a custom strategy function: ``(model_group, healthy_deployments, **kwargs) -> the deployment``
     #: (a Deployment, a model_list dict, or a deployment id)
     CustomStrategy: TypeAlias = Callable[..., Any]
@@ -1433,16 +1437,16 @@ class Router:
     @overload
     def completion(
         self, model: str, messages: Messages | None = None, *, stream: Literal[True], **kwargs: Any
-    ) -> CustomStreamWrapper: ...
+    ) -> ChatStream: ...
     @overload
     def completion(
         self, model: str, messages: Messages | None = None, *, stream: bool, **kwargs: Any
-    ) -> ModelResponse | CustomStreamWrapper: ...
+    ) -> ModelResponse | ChatStream: ...
     def completion(
         self, model: str | None = None, messages: Messages | None = None, **kwargs: Any
-    ) -> ModelResponse | CustomStreamWrapper:
+    ) -> ModelResponse | ChatStream:
         return cast(
-            "ModelResponse | CustomStreamWrapper",
+            "ModelResponse | ChatStream",
             self._route("completion", {"model": model, "messages": messages}, kwargs),
         )
 
@@ -1453,16 +1457,16 @@ class Router:
     @overload
     async def acompletion(
         self, model: str, messages: Messages | None = None, *, stream: Literal[True], **kwargs: Any
-    ) -> CustomStreamWrapper: ...
+    ) -> ChatStream: ...
     @overload
     async def acompletion(
         self, model: str, messages: Messages | None = None, *, stream: bool, **kwargs: Any
-    ) -> ModelResponse | CustomStreamWrapper: ...
+    ) -> ModelResponse | ChatStream: ...
     async def acompletion(
         self, model: str | None = None, messages: Messages | None = None, **kwargs: Any
-    ) -> ModelResponse | CustomStreamWrapper:
+    ) -> ModelResponse | ChatStream:
         return cast(
-            "ModelResponse | CustomStreamWrapper",
+            "ModelResponse | ChatStream",
             await self._aroute("completion", {"model": model, "messages": messages}, kwargs),
         )
 
@@ -1473,16 +1477,16 @@ class Router:
     @overload
     def text_completion(
         self, model: str, prompt: Prompt | None = None, *, stream: Literal[True], **kwargs: Any
-    ) -> CustomStreamWrapper: ...
+    ) -> TextStream: ...
     @overload
     def text_completion(
         self, model: str, prompt: Prompt | None = None, *, stream: bool, **kwargs: Any
-    ) -> TextCompletionResponse | CustomStreamWrapper: ...
+    ) -> TextCompletionResponse | TextStream: ...
     def text_completion(
         self, model: str | None = None, prompt: Prompt | None = None, **kwargs: Any
-    ) -> TextCompletionResponse | CustomStreamWrapper:
+    ) -> TextCompletionResponse | TextStream:
         return cast(
-            "TextCompletionResponse | CustomStreamWrapper",
+            "TextCompletionResponse | TextStream",
             self._route("text_completion", {"model": model, "prompt": prompt}, kwargs),
         )
 
@@ -1493,16 +1497,16 @@ class Router:
     @overload
     async def atext_completion(
         self, model: str, prompt: Prompt | None = None, *, stream: Literal[True], **kwargs: Any
-    ) -> CustomStreamWrapper: ...
+    ) -> TextStream: ...
     @overload
     async def atext_completion(
         self, model: str, prompt: Prompt | None = None, *, stream: bool, **kwargs: Any
-    ) -> TextCompletionResponse | CustomStreamWrapper: ...
+    ) -> TextCompletionResponse | TextStream: ...
     async def atext_completion(
         self, model: str | None = None, prompt: Prompt | None = None, **kwargs: Any
-    ) -> TextCompletionResponse | CustomStreamWrapper:
+    ) -> TextCompletionResponse | TextStream:
         return cast(
-            "TextCompletionResponse | CustomStreamWrapper",
+            "TextCompletionResponse | TextStream",
             await self._aroute("text_completion", {"model": model, "prompt": prompt}, kwargs),
         )
 
