@@ -13,19 +13,18 @@ from typing import Any
 from typing_extensions import assert_type
 
 from litegate.core.platform import AssistantEventStream
-from litegate.core.streaming import CustomStreamWrapper
 from litegate.router import Deployment, Router
 from litegate.types.audio import HttpxBinaryResponseContent, TranscriptionResponse, TranscriptionText
-from litegate.types.chat import ModelResponse, ModelResponseStream
+from litegate.types.chat import ModelResponse
 from litegate.types.completion import TextCompletionResponse
 from litegate.types.embedding import EmbeddingResponse
 from litegate.types.media import ImageResponse, ModerationResponse
 from litegate.types.platform import Assistant, AssistantList, Run
 from litegate.types.rerank import RerankResponse
+from litegate.types.streaming import CustomStreamWrapper as ChatStream
+from litegate.types.streaming import TextCompletionStreamWrapper as TextStream
 
 MESSAGES = [{"role": "user", "content": "hi"}]
-ChatStream = CustomStreamWrapper[ModelResponseStream]
-TextStream = CustomStreamWrapper[TextCompletionResponse]
 BatchResult = ModelResponse | ChatStream | Exception
 
 
@@ -57,7 +56,7 @@ def test_completion_stream_overloads() -> None:
     assert_type(router.completion("g", MESSAGES, stream=False, temperature=0.2), ModelResponse)
     stream = router.completion(model="g", messages=MESSAGES, stream=True)
     assert_type(stream, ChatStream)
-    assert isinstance(stream, CustomStreamWrapper)
+    assert isinstance(stream, ChatStream)
     stream.close()
     either = router.completion(model="alias", messages=MESSAGES, stream=flag)
     assert_type(either, ModelResponse | ChatStream)
@@ -72,7 +71,7 @@ def test_text_completion_stream_overloads() -> None:
     assert isinstance(text, TextCompletionResponse)
     stream = router.text_completion(model="g", prompt=["a", "b"], stream=True)
     assert_type(stream, TextStream)
-    assert isinstance(stream, CustomStreamWrapper)
+    assert isinstance(stream, ChatStream)
     stream.close()
     either = router.text_completion(model="g", prompt="x", stream=flag)
     assert_type(either, TextCompletionResponse | TextStream)
@@ -113,7 +112,7 @@ async def test_async_methods() -> None:
     assert isinstance(resp, ModelResponse)
     stream = await router.acompletion(model="g", messages=MESSAGES, stream=True)
     assert_type(stream, ChatStream)
-    assert isinstance(stream, CustomStreamWrapper)
+    assert isinstance(stream, ChatStream)
     await stream.aclose()
     assert_type(await router.acompletion(model="g", messages=MESSAGES, stream=flag), ModelResponse | ChatStream)
     assert_type(await router.atext_completion(model="g", prompt="x"), TextCompletionResponse)

@@ -57,9 +57,8 @@ if TYPE_CHECKING:
     from ..caching.caching import Cache
     from ..core.endpoints import Endpoint
     from ..core.platform import AssistantEventStream
-    from ..core.streaming import CustomStreamWrapper
     from ..types.audio import HttpxBinaryResponseContent, TranscriptionResponse, TranscriptionText
-    from ..types.chat import ModelResponse, ModelResponseStream
+    from ..types.chat import ModelResponse
     from ..types.completion import TextCompletionResponse
     from ..types.embedding import EmbeddingResponse
     from ..types.media import ImageResponse, ModerationResponse
@@ -73,13 +72,13 @@ if TYPE_CHECKING:
         Thread,
     )
     from ..types.rerank import RerankResponse
+    from ..types.streaming import CustomStreamWrapper, TextCompletionStreamWrapper
     from .state import Snapshot
     from .strategies import Needs, Strategy
 
-    #: the stream of ``completion(..., stream=True)``: ``ModelResponseStream`` chunks
-    ChatStream: TypeAlias = CustomStreamWrapper[ModelResponseStream]
-    #: the stream of ``text_completion(..., stream=True)``: ``TextCompletionResponse`` chunks
-    TextStream: TypeAlias = CustomStreamWrapper[TextCompletionResponse]
+    #: the streams of ``completion`` / ``text_completion`` with ``stream=True``: litegate's public stream types
+    ChatStream: TypeAlias = CustomStreamWrapper
+    TextStream: TypeAlias = TextCompletionStreamWrapper
     #: ``model_list``: entries as dicts (``model_name``, ``litellm_params``, ``model_info``, ...) or Deployments
     ModelList: TypeAlias = list[dict[str, Any]] | list[Deployment] | list[dict[str, Any] | Deployment]
     #: fallback rules: ``[{"group": ["fallback group", ...]}, ...]`` (or group names)
