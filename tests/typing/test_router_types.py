@@ -94,8 +94,15 @@ def test_other_endpoints() -> None:
     assert_type(ranked, RerankResponse)
     assert isinstance(ranked, RerankResponse)
     transcript = router.transcription(model="w", file=b"RIFF")
-    assert_type(transcript, TranscriptionResponse | TranscriptionText)
-    assert isinstance(transcript, (TranscriptionResponse, TranscriptionText))
+    assert_type(transcript, TranscriptionResponse)
+    assert isinstance(transcript, TranscriptionResponse)
+    plain = router.transcription(model="w", file=b"RIFF", response_format="text")
+    assert_type(plain, TranscriptionText)
+    assert isinstance(plain, TranscriptionText)
+    fmt = "srt" if len(MESSAGES) > 1 else "json"  # a str the checkers cannot narrow
+    assert_type(
+        router.transcription(model="w", file=b"RIFF", response_format=fmt), TranscriptionResponse | TranscriptionText
+    )
     audio = router.speech(model="t", input="hello", voice="alloy")
     assert_type(audio, HttpxBinaryResponseContent)
     assert isinstance(audio, HttpxBinaryResponseContent)
@@ -123,7 +130,8 @@ async def test_async_methods() -> None:
     assert_type(await router.aimage_generation(prompt="a cat", model="i"), ImageResponse)
     assert_type(await router.amoderation(input="text", model="m"), ModerationResponse)
     assert_type(await router.arerank(model="r", query="q", documents=[{"text": "a"}]), RerankResponse)
-    assert_type(await router.atranscription(model="w", file=b"RIFF"), TranscriptionResponse | TranscriptionText)
+    assert_type(await router.atranscription(model="w", file=b"RIFF"), TranscriptionResponse)
+    assert_type(await router.atranscription(model="w", file=b"RIFF", response_format="vtt"), TranscriptionText)
     assert_type(await router.aspeech(model="t", input="hello", voice="alloy"), HttpxBinaryResponseContent)
     results = await router.abatch_completion(["g", "alias"], MESSAGES)
     assert_type(results, list[BatchResult])

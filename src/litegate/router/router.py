@@ -51,7 +51,7 @@ from .state import _EMPTY as _NO_STATE
 from .state import MemoryState, Outcome, RedisState, _host_port
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Sequence
+    from collections.abc import Awaitable, Mapping, Sequence
     from typing import TypeAlias
 
     from ..caching.caching import Cache
@@ -62,6 +62,14 @@ if TYPE_CHECKING:
     from ..types.completion import TextCompletionResponse
     from ..types.embedding import EmbeddingResponse
     from ..types.media import ImageResponse, ModerationResponse
+    from ..types.params import (
+        EmbeddingInput,
+        FileTypes,
+        Messages,
+        PromptInput,
+        TranscriptionObjectFormat,
+        TranscriptionTextFormat,
+    )
     from ..types.platform import (
         Assistant,
         AssistantDeleted,
@@ -83,15 +91,10 @@ if TYPE_CHECKING:
     ModelList: TypeAlias = list[dict[str, Any]] | list[Deployment] | list[dict[str, Any] | Deployment]
     #: fallback rules: ``[{"group": ["fallback group", ...]}, ...]`` (or group names)
     FallbackRules: TypeAlias = list[dict[str, Any]] | list[str] | list[dict[str, Any] | str]
-    #: chat messages: dicts such as ``{"role": "user", "content": "hi"}`` (or the openai SDK's
-    #: message params, or message objects with ``model_dump``)
-    Messages: TypeAlias = list[Any]
-    #: a text prompt, or a batch of them, or token ids
-    Prompt: TypeAlias = str | list[str] | list[int] | list[list[int]]
-    #: what moderation checks: text(s), or content parts
-    ModerationInput: TypeAlias = str | list[str] | list[dict[str, Any]] | list[str | dict[str, Any]]
+    #: what moderation checks: text(s), or content parts (as ``litegate.moderation`` takes it)
+    ModerationInput: TypeAlias = str | Sequence[str | Mapping[str, Any]]
     #: rerank documents: strings, or dicts (see ``rank_fields``)
-    Documents: TypeAlias = list[str] | list[dict[str, Any]] | list[str | dict[str, Any]]
+    Documents: TypeAlias = Sequence[str | Mapping[str, Any]]
     #: one answer of a batch: the response (a stream with ``stream=True``), or the call's exception
     BatchResult: TypeAlias = ModelResponse | ChatStream | Exception
     #: a custom strategy function: ``(model_group, healthy_deployments, **kwargs) -> the deployment``
@@ -723,7 +726,7 @@ class Router:
         self,
         model: str,
         messages: Messages | None = None,
-        input: Prompt | None = None,
+        input: EmbeddingInput | None = None,
         specific_deployment: str | bool | None = None,
         request_kwargs: dict[str, Any] | None = None,
     ) -> Deployment:
@@ -1471,18 +1474,18 @@ class Router:
 
     @overload
     def text_completion(
-        self, model: str, prompt: Prompt | None = None, *, stream: Literal[False] | None = None, **kwargs: Any
+        self, model: str, prompt: PromptInput | None = None, *, stream: Literal[False] | None = None, **kwargs: Any
     ) -> TextCompletionResponse: ...
     @overload
     def text_completion(
-        self, model: str, prompt: Prompt | None = None, *, stream: Literal[True], **kwargs: Any
+        self, model: str, prompt: PromptInput | None = None, *, stream: Literal[True], **kwargs: Any
     ) -> TextStream: ...
     @overload
     def text_completion(
-        self, model: str, prompt: Prompt | None = None, *, stream: bool, **kwargs: Any
+        self, model: str, prompt: PromptInput | None = None, *, stream: bool, **kwargs: Any
     ) -> TextCompletionResponse | TextStream: ...
     def text_completion(
-        self, model: str | None = None, prompt: Prompt | None = None, **kwargs: Any
+        self, model: str | None = None, prompt: PromptInput | None = None, **kwargs: Any
     ) -> TextCompletionResponse | TextStream:
         return cast(
             "TextCompletionResponse | TextStream",
@@ -1491,29 +1494,31 @@ class Router:
 
     @overload
     async def atext_completion(
-        self, model: str, prompt: Prompt | None = None, *, stream: Literal[False] | None = None, **kwargs: Any
+        self, model: str, prompt: PromptInput | None = None, *, stream: Literal[False] | None = None, **kwargs: Any
     ) -> TextCompletionResponse: ...
     @overload
     async def atext_completion(
-        self, model: str, prompt: Prompt | None = None, *, stream: Literal[True], **kwargs: Any
+        self, model: str, prompt: PromptInput | None = None, *, stream: Literal[True], **kwargs: Any
     ) -> TextStream: ...
     @overload
     async def atext_completion(
-        self, model: str, prompt: Prompt | None = None, *, stream: bool, **kwargs: Any
+        self, model: str, prompt: PromptInput | None = None, *, stream: bool, **kwargs: Any
     ) -> TextCompletionResponse | TextStream: ...
     async def atext_completion(
-        self, model: str | None = None, prompt: Prompt | None = None, **kwargs: Any
+        self, model: str | None = None, prompt: PromptInput | None = None, **kwargs: Any
     ) -> TextCompletionResponse | TextStream:
         return cast(
             "TextCompletionResponse | TextStream",
             await self._aroute("text_completion", {"model": model, "prompt": prompt}, kwargs),
         )
 
-    def embedding(self, model: str | None = None, input: Prompt | None = None, **kwargs: Any) -> EmbeddingResponse:
+    def embedding(
+        self, model: str | None = None, input: EmbeddingInput | None = None, **kwargs: Any
+    ) -> EmbeddingResponse:
         return cast("EmbeddingResponse", self._route("embedding", {"model": model, "input": input}, kwargs))
 
     async def aembedding(
-        self, model: str | None = None, input: Prompt | None = None, **kwargs: Any
+        self, model: str | None = None, input: EmbeddingInput | None = None, **kwargs: Any
     ) -> EmbeddingResponse:
         return cast("EmbeddingResponse", await self._aroute("embedding", {"model": model, "input": input}, kwargs))
 
@@ -1547,8 +1552,30 @@ class Router:
         values = {"model": model, "query": query, "documents": documents}
         return cast("RerankResponse", await self._aroute("rerank", values, kwargs))
 
+    @overload
     def transcription(
-        self, model: str | None = None, file: Any = None, **kwargs: Any
+        self,
+        model: str | None = None,
+        file: FileTypes | None = None,
+        *,
+        response_format: TranscriptionObjectFormat | None = None,
+        **kwargs: Any,
+    ) -> TranscriptionResponse: ...
+    @overload
+    def transcription(
+        self,
+        model: str | None = None,
+        file: FileTypes | None = None,
+        *,
+        response_format: TranscriptionTextFormat,
+        **kwargs: Any,
+    ) -> TranscriptionText: ...
+    @overload
+    def transcription(
+        self, model: str | None = None, file: FileTypes | None = None, *, response_format: str, **kwargs: Any
+    ) -> TranscriptionResponse | TranscriptionText: ...
+    def transcription(
+        self, model: str | None = None, file: FileTypes | None = None, **kwargs: Any
     ) -> TranscriptionResponse | TranscriptionText:
         """``file``: an open binary file, a path, bytes, or ``(filename, bytes, content_type)``; the
         transcript as a ``str`` (``TranscriptionText``) for ``response_format`` "text", "srt", "vtt"."""
@@ -1557,8 +1584,30 @@ class Router:
             self._route("transcription", {"model": model, "file": file}, kwargs),
         )
 
+    @overload
     async def atranscription(
-        self, model: str | None = None, file: Any = None, **kwargs: Any
+        self,
+        model: str | None = None,
+        file: FileTypes | None = None,
+        *,
+        response_format: TranscriptionObjectFormat | None = None,
+        **kwargs: Any,
+    ) -> TranscriptionResponse: ...
+    @overload
+    async def atranscription(
+        self,
+        model: str | None = None,
+        file: FileTypes | None = None,
+        *,
+        response_format: TranscriptionTextFormat,
+        **kwargs: Any,
+    ) -> TranscriptionText: ...
+    @overload
+    async def atranscription(
+        self, model: str | None = None, file: FileTypes | None = None, *, response_format: str, **kwargs: Any
+    ) -> TranscriptionResponse | TranscriptionText: ...
+    async def atranscription(
+        self, model: str | None = None, file: FileTypes | None = None, **kwargs: Any
     ) -> TranscriptionResponse | TranscriptionText:
         return cast(
             "TranscriptionResponse | TranscriptionText",
@@ -1579,21 +1628,21 @@ class Router:
     async def abatch_completion(
         self,
         models: str | Sequence[str],
-        messages: Messages | list[Messages],
+        messages: Messages | Sequence[Messages],
         max_concurrency: int = 32,
         **kwargs: Any,
     ) -> list[BatchResult]:
         """The same ``messages`` to each model group in ``models`` (or, given one group and a list of
         message lists, each message list to that group); results or exceptions, in order."""
-        if isinstance(models, str):
+        if isinstance(models, str):  # messages: one list of messages per request (checked there)
             return await self.abatch_completion_one_model_multiple_requests(
-                models, messages, max_concurrency=max_concurrency, **kwargs
+                models, cast("Sequence[Messages]", messages), max_concurrency=max_concurrency, **kwargs
             )
-        jobs = [(m, messages) for m in models]
-        return await self._abatch(jobs, max_concurrency, kwargs)
+        request = cast("Messages", messages)
+        return await self._abatch([(m, request) for m in models], max_concurrency, kwargs)
 
     async def abatch_completion_one_model_multiple_requests(
-        self, model: str, messages: list[Messages], max_concurrency: int = 32, **kwargs: Any
+        self, model: str, messages: Sequence[Messages], max_concurrency: int = 32, **kwargs: Any
     ) -> list[BatchResult]:
         if not isinstance(messages, list) or not all(isinstance(m, list) for m in messages):
             raise input_error("messages must be a list of message lists (one per request)", model, type_error=True)
@@ -1614,19 +1663,21 @@ class Router:
     def batch_completion(
         self,
         models: str | Sequence[str],
-        messages: Messages | list[Messages],
+        messages: Messages | Sequence[Messages],
         max_concurrency: int = 8,
         **kwargs: Any,
     ) -> list[BatchResult]:
         """Sync form of :meth:`abatch_completion` (bounded worker threads)."""
         from concurrent.futures import ThreadPoolExecutor
 
+        jobs: list[tuple[str, Messages]]
         if isinstance(models, str):
             if not isinstance(messages, list) or not all(isinstance(m, list) for m in messages):
                 raise input_error("messages must be a list of message lists (one per request)", models, type_error=True)
-            jobs = [(models, m) for m in messages]
+            jobs = [(models, m) for m in cast("Sequence[Messages]", messages)]
         else:
-            jobs = [(m, messages) for m in models]
+            request = cast("Messages", messages)
+            jobs = [(m, request) for m in models]
 
         def one(job: tuple[str, Messages]) -> BatchResult:
             try:
