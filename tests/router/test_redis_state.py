@@ -31,7 +31,9 @@ from litegate.router import Router
 cfg = json.loads(sys.argv[1])
 r = Router(model_list=cfg["model_list"], routing_strategy=cfg.get("strategy", "usage-based-routing"),
            redis_url=cfg["redis_url"], num_retries=cfg.get("num_retries", 0), allowed_fails=cfg.get("allowed_fails"),
-           cooldown_time=cfg.get("cooldown_time"), enable_health_checks=False, clock=lambda: cfg["now"])
+           cooldown_time=cfg.get("cooldown_time"), enable_health_checks=False, clock=lambda: cfg["now"],
+           # several children start at once on a small machine: a round trip may take over the 1 s default
+           cache_kwargs={"socket_timeout": 10})
 msgs = [{"role": "user", "content": "route me"}]
 ok, limited, other, tokens = 0, 0, [], 0
 
