@@ -302,3 +302,39 @@ def test_async_redirects_credentials_and_failures(bedrock_server, aws, media):
     assert all(r.header("authorization", "").startswith("Basic ") for r in media.requests)
     assert SECRET_PASSWORD not in str(err) and "bob" not in str(err)
     assert bedrock_server.hits() == 1
+
+
+# ------------------------------------------------------------------ Claude through InvokeModel
+CLAUDE = "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0"  # routed to InvokeModel
+
+
+def _claude_sources(bedrock_server):
+    content = bedrock_server.last_request.json["messages"][0]["content"]
+    return [b["source"] for b in content if b.get("type") == "image"]
+
+
+def test_claude_on_invoke_gets_the_image_as_base64(bedrock_server, aws, media):
+    """Bedrock's InvokeModel takes Claude's images as base64 only: a URL is downloaded first."""
+    url = media.add("cat.webp", WEBP, "image/webp")
+    resp = litegate.completion(CLAUDE, messages=_messages(url), num_retries=0, **aws)
+    assert resp.choices[0].message.content
+    assert bedrock_server.last_request.path.endswith("/invoke")
+    assert _claude_sources(bedrock_server) == [{"type": "base64", "media_type": "image/webp", "data": _b64(WEBP)}]
+    assert bedrock_server.signatures_checked == 1  # the filled body is what was signed
+
+    async def streamed():
+        s = await litegate.acompletion(CLAUDE, messages=_messages(url), stream=True, **aws)
+        return [c async for c in s]
+
+    assert asyncio.run(streamed())
+    assert bedrock_server.last_request.path.endswith("/invoke-with-response-stream")
+    assert _claude_sources(bedrock_server) == [{"type": "base64", "media_type": "image/webp", "data": _b64(WEBP)}]
+    assert media.hits("/cat.webp") == 2
+
+
+def test_claude_on_invoke_with_an_unreachable_image_fails_before_bedrock(bedrock_server, aws, media):
+    url = media.base_url + "/missing.png"
+    before = len(bedrock_server.requests)
+    with pytest.raises(litegate.BadRequestError):
+        litegate.completion(CLAUDE, messages=_messages(url), num_retries=0, **aws)
+    assert len(bedrock_server.requests) == before

@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 from ...core.call import EmbeddingCall
 from ...core.http import HttpRequest, HttpResponse
-from ...core.remote_media import has_remote_images
+from ...core.remote_media import Media, Pending, has_remote_images, is_remote
 from ...core.resolve import env_value
 from ..aws.credentials import CONTROL_KEYS, AwsSigV4, aws_params, settings_source
 from ..base import Dialect, drop_unsupported
@@ -127,7 +127,7 @@ class Bedrock(Dialect):
             )
             if bodies:
                 return TitanEachText(self, target, bodies, inner)
-        elif meta.get("route") == "converse" and has_remote_images(getattr(call, "messages", None)):
+        elif meta.get("route") in ("converse", "invoke") and has_remote_images(getattr(call, "messages", None)):
             from ...core.remote_media import FetchFirst
 
             return FetchFirst(inner, call.model)  # image URLs downloaded, then signed as usual
@@ -174,7 +174,7 @@ class Bedrock(Dialect):
         if self._route(target) == "invoke":
             if not converse.is_claude(base_model(target.model)):
                 raise self.refuse_invoke(target, call)
-            body = self.claude.chat_body(clean, target, drop)
+            body = _url_images_as_pending(self.claude.chat_body(clean, target, drop))
             op = "invoke-with-response-stream" if stream else "invoke"
             return HttpRequest("POST", self.url(target, op), self.headers(target, stream), body)
         params = dict(call.params or {})
@@ -245,3 +245,20 @@ class Bedrock(Dialect):
         if self._route(target) == "invoke" and (data.get("type") == "error" or "error" in data):
             return self.claude.embedded_error(data, resp, target)
         return None
+
+
+def _claude_image_source(media: Media) -> dict[str, Any]:
+    return {"type": "base64", "media_type": media.media_type, "data": media.base64}
+
+
+def _url_images_as_pending(body: dict[str, Any]) -> dict[str, Any]:
+    """Claude on Bedrock (InvokeModel) takes images as base64 only: the Anthropic translator's
+    ``{"type": "url"}`` image sources become placeholders that the ``FetchFirst`` flow downloads
+    (bounded, see ``core.remote_media``) and fills before the request is signed."""
+    for message in body.get("messages") or ():
+        content = message.get("content") if isinstance(message, dict) else None
+        for block in content if isinstance(content, list) else ():
+            source = block.get("source") if isinstance(block, dict) and block.get("type") == "image" else None
+            if isinstance(source, dict) and source.get("type") == "url" and is_remote(source.get("url")):
+                block["source"] = Pending(source["url"], _claude_image_source)
+    return body
