@@ -211,6 +211,24 @@ def test_redirect_is_an_error_naming_only_the_host(backend, status):
 
 
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
+@pytest.mark.parametrize("location", ["data:text/plain,hi", "http://[not-a-host/x", "http://h:99999999/"])
+def test_a_redirect_to_an_unusable_location_is_still_a_litegate_error(backend, location):
+    """httpx parses every redirect's Location; one it cannot parse must not escape as httpx's own
+    exception (a hostile server chooses the header)."""
+    transport = _transport(backend)
+    with H.HostileServer(H.redirect(location)) as srv:
+        for call in ("send", "asend", "open_stream", "aopen_stream"):
+            with pytest.raises(litegate.APIError):
+                if call == "send":
+                    transport.send(_req(srv.url), make_timeout(5))
+                elif call == "open_stream":
+                    transport.open_stream(_req(srv.url), make_timeout(5))
+                else:
+                    asyncio.run(getattr(transport, call)(_req(srv.url), make_timeout(5)))
+    transport.close()
+
+
+@pytest.mark.parametrize("backend", BACKEND_PARAMS)
 def test_completion_reports_a_redirect_with_its_status(backend):
     with H.HostileServer(H.redirect("http://other.test/v1?key=sk-x")) as srv:
         client = litegate.Client(

@@ -286,7 +286,8 @@ def _httpx_error(
         if not stream and started is not None and monotonic() - started >= timeout.total * 0.95:
             phase = "total"
         return _timeout_error(url, phase, timeout, "" if head else "waiting for the response headers")
-    if isinstance(exc, (httpx.TransportError, OSError)):
+    # InvalidURL: a redirect whose Location httpx cannot parse (it reads every redirect's Location)
+    if isinstance(exc, (httpx.TransportError, httpx.HTTPError, httpx.InvalidURL, OSError)):
         return APIConnectionError(message=f"Connection error{where}: {type(exc).__name__}: {exc}")
     return exc  # not a network error: the caller raises it as it is
 
