@@ -33,6 +33,17 @@ def _semantic(redis_url, embedder, threshold=0.7, **more):
     )
 
 
+def test_the_word_embedding_server_answers_256_dimensions_unless_asked(embedder):
+    def dims(**kw):
+        resp = litegate.embedding(
+            "openai/text-embedding-3-small", input=["one two"], api_base=embedder.base_url, api_key="sk-e", **kw
+        )
+        return len(resp.data[0]["embedding"])
+
+    assert dims() == 256  # the base server's 8 made unrelated texts share slots
+    assert dims(dimensions=32) == 32
+
+
 def test_word_vectors_are_close_for_shared_words():
     a = word_vector("What is the capital city of France?")
     b = word_vector("Tell me the capital of France")

@@ -63,7 +63,9 @@ def word_vector(text: str, dims: int = 256) -> list[float]:
 class WordEmbeddingServer(FakeOpenAIServer):
     """A :class:`FakeOpenAIServer` whose ``/embeddings`` answers :func:`word_vector` of each input."""
 
-    embedding_dims = 256
+    def __init__(self, *args: Any, embedding_dims: int = 256, **kwargs: Any) -> None:
+        # word vectors need room: 8 slots (the base class's default) make unrelated texts collide
+        super().__init__(*args, embedding_dims=embedding_dims, **kwargs)
 
     def _embeddings(self, call: Call) -> Answer:
         body = self._request(call)
