@@ -1,4 +1,4 @@
-"""Media a request names by URL, downloaded for providers that take only bytes (Bedrock Converse).
+"""Media a request names by URL, downloaded for providers that take only bytes (Bedrock: Converse, and Claude through InvokeModel).
 
 A translator that meets an ``http(s)`` image URL it cannot send as such puts a :class:`Pending`
 placeholder in the request body (a dict, so logging the built body still works) and its dialect's
@@ -52,7 +52,6 @@ __all__ = [
     "fetch_flow",
     "image_format",
     "is_remote",
-    "has_remote_images",
     "shown_url",
 ]
 
@@ -96,30 +95,6 @@ class Pending(dict):  # type: ignore[type-arg]
 
 def is_remote(url: Any) -> bool:
     return isinstance(url, str) and url[:8].lower().startswith(("http://", "https://"))
-
-
-def has_remote_images(messages: Any) -> bool:
-    """Whether OpenAI-shaped ``messages`` hold an ``image_url`` part with an ``http(s)`` URL."""
-    for message in messages or ():
-        content = _plain(message).get("content")
-        if not isinstance(content, list):
-            continue
-        for part in content:
-            part = _plain(part)
-            if part.get("type") != "image_url":
-                continue
-            image = part.get("image_url")
-            if is_remote(image.get("url") if isinstance(image, dict) else image):
-                return True
-    return False
-
-
-def _plain(obj: Any) -> dict[str, Any]:
-    if isinstance(obj, dict):
-        return obj
-    dump = getattr(obj, "model_dump", None)
-    value = dump(exclude_none=True) if dump is not None else None
-    return value if isinstance(value, dict) else {}
 
 
 def shown_url(url: str, limit: int = 120) -> str:

@@ -278,9 +278,11 @@ def test_image_format_and_shown_url():
     assert (
         remote_media.shown_url("https://u:p@Example.com:8443/a/b.png?sig=1#frag") == "https://example.com:8443/a/b.png"
     )
-    assert remote_media.has_remote_images(_messages("https://x/y.png"))
-    assert not remote_media.has_remote_images(_messages("data:image/png;base64,AAAA", "s3://b/k.png"))
-    assert not remote_media.has_remote_images([{"role": "user", "content": "https://x/y.png"}])
+    from litegate.providers.bedrock import _has_remote_images
+
+    assert _has_remote_images(_messages("https://x/y.png"))
+    assert not _has_remote_images(_messages("data:image/png;base64,AAAA", "s3://b/k.png"))
+    assert not _has_remote_images([{"role": "user", "content": "https://x/y.png"}])
 
 
 def test_async_redirects_credentials_and_failures(bedrock_server, aws, media):

@@ -35,10 +35,10 @@ from urllib.parse import quote
 
 from ...core.call import EmbeddingCall
 from ...core.http import HttpRequest, HttpResponse
-from ...core.remote_media import Media, Pending, has_remote_images, is_remote
+from ...core.remote_media import Media, Pending, is_remote
 from ...core.resolve import env_value
 from ..aws.credentials import CONTROL_KEYS, AwsSigV4, aws_params, settings_source
-from ..base import Dialect, drop_unsupported
+from ..base import Dialect, drop_unsupported, plain
 from . import converse
 from .invoke import (
     REGION_PREFIXES,
@@ -127,7 +127,7 @@ class Bedrock(Dialect):
             )
             if bodies:
                 return TitanEachText(self, target, bodies, inner)
-        elif meta.get("route") in ("converse", "invoke") and has_remote_images(getattr(call, "messages", None)):
+        elif meta.get("route") in ("converse", "invoke") and _has_remote_images(getattr(call, "messages", None)):
             from ...core.remote_media import FetchFirst
 
             return FetchFirst(inner, call.model)  # image URLs downloaded, then signed as usual
@@ -262,3 +262,17 @@ def _url_images_as_pending(body: dict[str, Any]) -> dict[str, Any]:
             if isinstance(source, dict) and source.get("type") == "url" and is_remote(source.get("url")):
                 block["source"] = Pending(source["url"], _claude_image_source)
     return body
+
+
+def _has_remote_images(messages: Any) -> bool:
+    """Whether OpenAI-shaped ``messages`` hold an ``image_url`` part with an ``http(s)`` URL."""
+    for message in messages or ():
+        message = plain(message)
+        content = message.get("content") if isinstance(message, dict) else None
+        for part in content if isinstance(content, list) else ():
+            part = plain(part)
+            if isinstance(part, dict) and part.get("type") == "image_url":
+                image = part.get("image_url")
+                if is_remote(image.get("url") if isinstance(image, dict) else image):
+                    return True
+    return False
