@@ -148,6 +148,13 @@ def _tls_files(tmp: Path) -> tuple:
 
 
 @pytest.fixture
+def test_ca(tmp_path):
+    """(CA certificate, server certificate for 127.0.0.1 signed by it, the server's key), made with
+    openssl in ``tmp_path``."""
+    return _tls_files(tmp_path)
+
+
+@pytest.fixture
 def tls_redis(tmp_path):
     """A redis-server speaking only TLS on 127.0.0.1: (port, path of the CA certificate)."""
     binary = shutil.which("redis-server")

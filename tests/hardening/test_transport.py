@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import ssl
 import subprocess
 import sys
@@ -286,58 +285,11 @@ def test_httpx_forked_child_never_reuses_the_parents_connections():
 
 
 # ------------------------------------------------------------------------ 15: CA bundles
-def _make_ca(tmp: Path) -> tuple[Path, Path, Path]:
-    if shutil.which("openssl") is None:  # scripts/test.sh installs it; never skipped
-        pytest.fail("the openssl command is needed to make the test CA (Debian package openssl)")
-    run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True, cwd=tmp)  # noqa: E731
-    run(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=litegate test CA",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign,cRLSign",
-    )
-    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1")
-    (tmp / "ext.cnf").write_text(
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
-    )
-    run(
-        "x509",
-        "-req",
-        "-in",
-        "srv.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "srv.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-    )
-    return tmp / "ca.pem", tmp / "srv.pem", tmp / "srv.key"
-
-
 @pytest.mark.parametrize("backend", BACKEND_PARAMS)
-def test_verify_accepts_a_ca_bundle_path(tmp_path, monkeypatch, backend):
+def test_verify_accepts_a_ca_bundle_path(tmp_path, monkeypatch, backend, test_ca):
     for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE"):
         monkeypatch.delenv(name, raising=False)
-    ca, cert, key = _make_ca(tmp_path)
+    ca, cert, key = test_ca
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     with H.HostileServer(H.ok_json, ssl_context=ctx) as srv:
@@ -393,10 +345,10 @@ def test_idle_connections_per_host_are_bounded_after_a_burst(monkeypatch, backen
 
 
 # ---------------------------------------------------------- 15: ssl_verify through a call
-def test_ssl_verify_per_call_and_setting_reach_the_transport_and_never_the_body(tmp_path, monkeypatch):
+def test_ssl_verify_per_call_and_setting_reach_the_transport_and_never_the_body(tmp_path, monkeypatch, test_ca):
     for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE"):
         monkeypatch.delenv(name, raising=False)
-    ca, cert, key = _make_ca(tmp_path)
+    ca, cert, key = test_ca
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     bodies = []
